@@ -1,0 +1,330 @@
+/* config: INI files for the broker and the node, read with libinih. */
+#include "config.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ini.h>
+
+#include "keys.h"
+
+typedef enum { T_STRING, T_PATH, T_CODE, T_LEVEL, T_U32, T_BOOL } s_type_t;
+
+typedef struct {
+    const char *name;
+    s_type_t type;
+    int required;
+    size_t offset; /* into the config struct */
+    size_t size;   /* of the char array, for strings */
+    uint32_t min, max;
+} s_field_t;
+
+#define S_STR(st, f, t, req) {#f, t, req, offsetof(st, f), sizeof(((st *)0)->f), 0, 0}
+#define S_NUM(st, f, lo, hi) {#f, T_U32, 0, offsetof(st, f), 0, lo, hi}
+#define S_OF(st, f, t) {#f, t, 0, offsetof(st, f), 0, 0, 0}
+
+static const s_field_t s_broker_fields[] = {
+    S_STR(config_broker_t, listen, T_STRING, 1),
+    S_STR(config_broker_t, key, T_PATH, 1),
+    S_STR(config_broker_t, roster, T_PATH, 1),
+    S_STR(config_broker_t, data, T_PATH, 1),
+    S_OF(config_broker_t, log_level, T_LEVEL),
+    S_NUM(config_broker_t, mailbox_window, 1, 4096),
+    S_OF(config_broker_t, fsync, T_BOOL),
+};
+
+static const s_field_t s_node_fields[] = {
+    S_STR(config_node_t, code, T_CODE, 1),
+    S_STR(config_node_t, key, T_PATH, 1),
+    S_STR(config_node_t, roster, T_PATH, 1),
+    S_STR(config_node_t, broker, T_STRING, 1),
+    S_STR(config_node_t, ledger, T_PATH, 1),
+    S_STR(config_node_t, control, T_PATH, 1),
+    S_OF(config_node_t, log_level, T_LEVEL),
+    S_NUM(config_node_t, call_timeout_ms, 1, 86400000),
+    S_OF(config_node_t, fsync, T_BOOL),
+};
+
+#define S_FIELDS_MAX 16
+
+/* Parser state shared by the reader and the handler. */
+typedef struct {
+    const char *path;    /* as given, for messages */
+    const char *section; /* the one section allowed */
+    const s_field_t *fields;
+    size_t nfields;
+    void *out;
+    char dir[PATH_MAX];  /* absolute directory of the file */
+    FILE *f;
+    int lineno;          /* line most recently handed to inih */
+    int seen[S_FIELDS_MAX];
+    int err_line;        /* 0: no error yet */
+    cc_err_t err;
+} s_ctx_t;
+
+/* inih reads through this so that the handler knows the line number
+ * (this build of inih does not pass it), and so that an over-long line is
+ * an error rather than being silently split in two. */
+static char *s_reader(char *str, int num, void *stream)
+{
+    s_ctx_t *c = stream;
+
+    if (c->err_line != 0 || fgets(str, num, c->f) == NULL) {
+        return NULL;
+    }
+    c->lineno++;
+    if (strchr(str, '\n') == NULL && !feof(c->f)) {
+        c->err_line = c->lineno;
+        err_set(&c->err, CC_INVALID_ARGUMENT, "%s:%d: line longer than %d characters", c->path,
+                c->lineno, num - 3);
+        return NULL;
+    }
+    return str;
+}
+
+/* Records the first error, with file and line; returns 0 for inih. */
+static int s_fail(s_ctx_t *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int s_fail(s_ctx_t *c, const char *fmt, ...)
+{
+    char msg[CC_ERR_MSG_MAX];
+    va_list ap;
+
+    if (c->err_line == 0) {
+        c->err_line = c->lineno;
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof msg, fmt, ap);
+        va_end(ap);
+        err_set(&c->err, CC_INVALID_ARGUMENT, "%s:%d: %s", c->path, c->lineno, msg);
+    }
+    return 0;
+}
+
+static int s_parse_u32(const char *v, uint32_t min, uint32_t max, uint32_t *out)
+{
+    uint64_t n = 0;
+
+    if (*v == '\0') {
+        return -1;
+    }
+    for (; *v != '\0'; v++) {
+        if (*v < '0' || *v > '9') {
+            return -1;
+        }
+        n = n * 10 + (uint64_t)(*v - '0');
+        if (n > max) {
+            return -1;
+        }
+    }
+    if (n < min) {
+        return -1;
+    }
+    *out = (uint32_t)n;
+    return 0;
+}
+
+static int s_parse_bool(const char *v, int *out)
+{
+    static const char *const yes[] = {"true", "yes", "on", "1"};
+    static const char *const no[] = {"false", "no", "off", "0"};
+    size_t i;
+
+    for (i = 0; i < sizeof yes / sizeof yes[0]; i++) {
+        if (strcmp(v, yes[i]) == 0 || strcmp(v, no[i]) == 0) {
+            *out = strcmp(v, yes[i]) == 0;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* Copies a string value, resolving a relative path against the config
+ * file's directory so a daemon finds its files whatever its cwd. */
+static int s_store_string(s_ctx_t *c, const s_field_t *fd, const char *value)
+{
+    char *dst = (char *)c->out + fd->offset;
+    int n;
+
+    if (fd->type == T_PATH && value[0] != '/') {
+        n = snprintf(dst, fd->size, "%s/%s", c->dir, value);
+    } else {
+        n = snprintf(dst, fd->size, "%s", value);
+    }
+    if (n < 0 || (size_t)n >= fd->size) {
+        return s_fail(c, "value of '%s' is too long", fd->name);
+    }
+    if (fd->type == T_CODE && keys_code_check(dst, NULL) != 0) {
+        return s_fail(c, "'%s' is not an organisation code (for %s)", value, fd->name);
+    }
+    return 1;
+}
+
+static int s_store(s_ctx_t *c, const s_field_t *fd, const char *value)
+{
+    void *dst = (char *)c->out + fd->offset;
+
+    switch (fd->type) {
+    case T_STRING:
+    case T_PATH:
+    case T_CODE:
+        return s_store_string(c, fd, value);
+    case T_LEVEL:
+        if (log_level_parse(value, dst) != 0) {
+            return s_fail(c, "bad log level '%s' for %s (expected error, warn, info or debug)",
+                          value, fd->name);
+        }
+        return 1;
+    case T_U32:
+        if (s_parse_u32(value, fd->min, fd->max, dst) != 0) {
+            return s_fail(c, "bad number '%s' for %s (expected %u..%u)", value, fd->name,
+                          fd->min, fd->max);
+        }
+        return 1;
+    case T_BOOL:
+        if (s_parse_bool(value, dst) != 0) {
+            return s_fail(c, "bad value '%s' for %s (expected true or false)", value, fd->name);
+        }
+        return 1;
+    }
+    return s_fail(c, "internal: bad field type for %s", fd->name);
+}
+
+static int s_handler(void *user, const char *section, const char *name, const char *value)
+{
+    s_ctx_t *c = user;
+    size_t i;
+
+    if (c->err_line != 0) {
+        return 0;
+    }
+    if (section[0] == '\0') {
+        return s_fail(c, "key '%s' comes before the [%s] section", name, c->section);
+    }
+    if (strcmp(section, c->section) != 0) {
+        return s_fail(c, "unknown section [%s] (expected [%s])", section, c->section);
+    }
+    for (i = 0; i < c->nfields; i++) {
+        if (strcmp(name, c->fields[i].name) == 0) {
+            break;
+        }
+    }
+    if (i == c->nfields) {
+        return s_fail(c, "unknown key '%s' in [%s]", name, c->section);
+    }
+    /* A second assignment is more likely a mistake than an override. */
+    if (c->seen[i]) {
+        return s_fail(c, "key '%s' set twice in [%s]", name, c->section);
+    }
+    c->seen[i] = 1;
+    if (value == NULL || value[0] == '\0') {
+        return s_fail(c, "empty value for '%s' in [%s]", name, c->section);
+    }
+    return s_store(c, &c->fields[i], value);
+}
+
+/* The absolute directory holding path, via realpath of the file. */
+static int s_dir(const char *path, char *dir)
+{
+    char *slash;
+
+    if (realpath(path, dir) == NULL) {
+        return -1;
+    }
+    slash = strrchr(dir, '/');
+    if (slash == dir) {
+        slash[1] = '\0';
+    } else if (slash != NULL) {
+        *slash = '\0';
+    }
+    return 0;
+}
+
+static int s_load(s_ctx_t *c, cc_err_t *err)
+{
+    size_t i;
+    int rc;
+
+    assert(c->nfields <= S_FIELDS_MAX);
+    c->f = fopen(c->path, "r");
+    if (c->f == NULL) {
+        err_set(err, errno == ENOENT ? CC_NOT_FOUND : CC_INVALID_ARGUMENT, "cannot open %s: %s",
+                c->path, strerror(errno));
+        return -1;
+    }
+    if (s_dir(c->path, c->dir) != 0) {
+        err_set(err, CC_INVALID_ARGUMENT, "cannot resolve %s: %s", c->path, strerror(errno));
+        fclose(c->f);
+        return -1;
+    }
+    rc = ini_parse_stream(s_reader, c, s_handler, c);
+    fclose(c->f);
+    if (c->err_line != 0 && (rc <= 0 || c->err_line <= rc)) {
+        *err = c->err;
+        return -1;
+    }
+    if (rc != 0) {
+        err_set(err, rc == -2 ? CC_RESOURCE_EXHAUSTED : CC_INVALID_ARGUMENT,
+                "%s:%d: syntax error (expected [section] or key = value)", c->path, rc);
+        return -1;
+    }
+    for (i = 0; i < c->nfields; i++) {
+        if (c->fields[i].required && !c->seen[i]) {
+            err_set(err, CC_INVALID_ARGUMENT, "%s: missing required key '%s' in [%s]", c->path,
+                    c->fields[i].name, c->section);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int config_load_broker(const char *path, config_broker_t *out, cc_err_t *err)
+{
+    config_broker_t cfg;
+    s_ctx_t c;
+
+    assert(path != NULL && out != NULL);
+    memset(&cfg, 0, sizeof cfg);
+    cfg.log_level = LOG_LVL_INFO;
+    cfg.mailbox_window = 64;
+    cfg.fsync = 1;
+    memset(&c, 0, sizeof c);
+    c.path = path;
+    c.section = "broker";
+    c.fields = s_broker_fields;
+    c.nfields = sizeof s_broker_fields / sizeof s_broker_fields[0];
+    c.out = &cfg;
+    if (s_load(&c, err) != 0) {
+        return -1;
+    }
+    *out = cfg;
+    return 0;
+}
+
+int config_load_node(const char *path, config_node_t *out, cc_err_t *err)
+{
+    config_node_t cfg;
+    s_ctx_t c;
+
+    assert(path != NULL && out != NULL);
+    memset(&cfg, 0, sizeof cfg);
+    cfg.log_level = LOG_LVL_INFO;
+    cfg.call_timeout_ms = 10000;
+    cfg.fsync = 1;
+    memset(&c, 0, sizeof c);
+    c.path = path;
+    c.section = "node";
+    c.fields = s_node_fields;
+    c.nfields = sizeof s_node_fields / sizeof s_node_fields[0];
+    c.out = &cfg;
+    if (s_load(&c, err) != 0) {
+        return -1;
+    }
+    *out = cfg;
+    return 0;
+}

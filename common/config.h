@@ -1,0 +1,61 @@
+/* config: INI configuration for the broker and the node, parsed with
+ * libinih. Relative paths are resolved against the directory holding the
+ * config file. Unknown sections or keys, missing required keys and bad
+ * values are errors naming the file, line and key. */
+#ifndef CONCORD_CONFIG_H
+#define CONCORD_CONFIG_H
+
+#include <stdint.h>
+
+#include "err.h"
+#include "log.h"
+
+#define CONFIG_PATH_MAX 1024
+
+/* [broker]
+ * listen = tcp://127.0.0.1:7400      (required)
+ * key = broker.key                   (required; secret key file)
+ * roster = roster.bin                (required)
+ * data = broker.db                   (required; SQLite log and mailboxes)
+ * log_level = info                   (error|warn|info|debug)
+ * mailbox_window = 64                (deliveries in flight per node, 1..4096)
+ * fsync = true                       (false only for benchmarks) */
+typedef struct {
+    char listen[CONFIG_PATH_MAX];
+    char key[CONFIG_PATH_MAX];
+    char roster[CONFIG_PATH_MAX];
+    char data[CONFIG_PATH_MAX];
+    log_level_t log_level;
+    uint32_t mailbox_window;
+    int fsync;
+} config_broker_t;
+
+/* [node]
+ * code = E38000217                   (required; must match the key file)
+ * key = E38000217.key                (required)
+ * roster = roster.bin                (required)
+ * broker = tcp://127.0.0.1:7400      (required)
+ * ledger = E38000217.db              (required)
+ * control = E38000217.sock           (required; ipc socket path for the CLI)
+ * log_level = info
+ * call_timeout_ms = 10000            (default deadline of a call, 1..86400000)
+ * fsync = true */
+typedef struct {
+    char code[32];
+    char key[CONFIG_PATH_MAX];
+    char roster[CONFIG_PATH_MAX];
+    char broker[CONFIG_PATH_MAX];
+    char ledger[CONFIG_PATH_MAX];
+    char control[CONFIG_PATH_MAX];
+    log_level_t log_level;
+    uint32_t call_timeout_ms;
+    int fsync;
+} config_node_t;
+
+/* Load and validate. Return 0 or -1 with CC_INVALID_ARGUMENT (or
+ * CC_NOT_FOUND for a missing file) and a reason such as
+ * "node.ini:4: unknown key 'brokr' in [node]". */
+int config_load_broker(const char *path, config_broker_t *out, cc_err_t *err);
+int config_load_node(const char *path, config_node_t *out, cc_err_t *err);
+
+#endif

@@ -1,0 +1,22 @@
+/* daemon: the command line, signal handling and exit codes shared by
+ * concord-broker and concordd. */
+#ifndef CONCORD_DAEMON_H
+#define CONCORD_DAEMON_H
+
+#include "log.h"
+
+/* Exit statuses of both daemons. */
+enum { DAEMON_EXIT_OK = 0, DAEMON_EXIT_START = 1, DAEMON_EXIT_USAGE = 2, DAEMON_EXIT_STORE = 3 };
+
+/* Loads the configuration at config_path, serves until *stop is set and
+ * returns one of the exit statuses. level is the --log-level override, or
+ * -1 for the configuration's own. */
+typedef int (*daemon_run_fn)(const char *config_path, int level, volatile int *stop);
+
+/* Parses --config, --log-level, --help and --version, initialises
+ * libsodium, installs SIGTERM/SIGINT handlers that stop cleanly, and runs.
+ * description is the paragraph --help prints about the program. */
+int daemon_main(int argc, char **argv, const char *ident, const char *description,
+                daemon_run_fn run);
+
+#endif

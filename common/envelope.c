@@ -1,0 +1,296 @@
+/* envelope: seal (build, sign, pack) and open (verify, then unpack). */
+#include "envelope.h"
+
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "wire.h"
+
+/* Decoder state behind envelope_t.priv_. */
+typedef struct {
+    Concord__V1__Signed *signed_msg;
+    uint8_t *raw;
+} s_priv_t;
+
+/* Method names are "package.Service/Method": the form a gRPC client
+ * expects, and nothing a log line or a path could misread. */
+static int s_method_check(const char *method, cc_err_t *err)
+{
+    size_t n = strnlen(method, ENVELOPE_METHOD_MAX + 1);
+    const char *slash = strchr(method, '/');
+    size_t i;
+
+    if (n == 0 || n > ENVELOPE_METHOD_MAX || slash == NULL || slash == method ||
+        slash[1] == '\0') {
+        err_set(err, CC_INVALID_ARGUMENT, "method must be 'package.Service/Method', at most %d "
+                "characters", ENVELOPE_METHOD_MAX);
+        return -1;
+    }
+    for (i = 0; i < n; i++) {
+        char c = method[i];
+        int alnum = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+        if (&method[i] == slash) {
+            continue;
+        }
+        if (!alnum && c != '_' && !(c == '.' && &method[i] < slash)) {
+            err_set(err, CC_INVALID_ARGUMENT, "method name holds a character outside "
+                    "[A-Za-z0-9_.] before the '/' or [A-Za-z0-9_] after it");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int s_kind_check(int kind, cc_err_t *err)
+{
+    if (kind != CONCORD__V1__KIND__KIND_REQUEST && kind != CONCORD__V1__KIND__KIND_REPLY) {
+        err_set(err, CC_INVALID_ARGUMENT, "kind %d is neither REQUEST nor REPLY", kind);
+        return -1;
+    }
+    return 0;
+}
+
+/* The header checks shared by seal and open. */
+static int s_fields_check(const char *method, const char *recipient, uint64_t sequence,
+                          int kind, cc_err_t *err)
+{
+    if (s_method_check(method, err) != 0 || s_kind_check(kind, err) != 0) {
+        return -1;
+    }
+    if (keys_code_check(recipient, err) != 0) {
+        err_prefix(err, "recipient: ");
+        return -1;
+    }
+    /* Sequences start at 1 so that 0 can mean "nothing seen yet". */
+    if (sequence == 0) {
+        err_set(err, CC_INVALID_ARGUMENT, "sequence must be at least 1");
+        return -1;
+    }
+    return 0;
+}
+
+int envelope_seal(const keys_t *k, const envelope_meta_t *m, const uint8_t *body,
+                  size_t body_len, uint8_t **out, size_t *out_len, cc_err_t *err)
+{
+    Concord__V1__Envelope env = CONCORD__V1__ENVELOPE__INIT;
+    Concord__V1__Signed sig_msg = CONCORD__V1__SIGNED__INIT;
+    Concord__V1__Header h = CONCORD__V1__HEADER__INIT;
+    Concord__V1__Status st = CONCORD__V1__STATUS__INIT;
+    uint8_t sig[KEYS_SIG_LEN];
+    uint8_t *signed_buf = NULL;
+    size_t signed_len = 0;
+    int rc = -1;
+
+    assert(k != NULL && m != NULL && out != NULL && out_len != NULL);
+    assert(body != NULL || body_len == 0);
+    *out = NULL;
+    *out_len = 0;
+    if (m->method == NULL || m->recipient == NULL ||
+        s_fields_check(m->method, m->recipient, m->sequence, m->kind, err) != 0) {
+        if (m->method == NULL || m->recipient == NULL) {
+            err_set(err, CC_INVALID_ARGUMENT, "method and recipient are required");
+        }
+        goto out;
+    }
+    if ((int)m->status < 0 || m->status > CC_UNAUTHENTICATED ||
+        (m->status_msg != NULL && strlen(m->status_msg) > ENVELOPE_STATUS_MSG_MAX)) {
+        err_set(err, CC_INVALID_ARGUMENT, "bad status code or status message over %d bytes",
+                ENVELOPE_STATUS_MSG_MAX);
+        goto out;
+    }
+    if (body_len > ENVELOPE_MAX) {
+        err_set(err, CC_RESOURCE_EXHAUSTED, "body of %zu bytes is over the limit of %u",
+                body_len, ENVELOPE_MAX);
+        goto out;
+    }
+    h.version = ENVELOPE_VERSION;
+    h.call_id.len = ENVELOPE_CALL_ID_LEN;
+    h.call_id.data = (uint8_t *)m->call_id;
+    h.method = (char *)m->method;
+    h.sender = (char *)keys_code(k);
+    h.recipient = (char *)m->recipient;
+    h.sent_at_ms = m->sent_at_ms;
+    h.deadline_ms = m->deadline_ms;
+    h.sequence = m->sequence;
+    h.kind = (Concord__V1__Kind)m->kind;
+    if (m->kind == CONCORD__V1__KIND__KIND_REPLY) {
+        st.code = (Concord__V1__StatusCode)m->status;
+        st.message = (char *)(m->status_msg != NULL ? m->status_msg : "");
+        h.status = &st;
+    }
+    sig_msg.header = &h;
+    sig_msg.body.len = body_len;
+    sig_msg.body.data = (uint8_t *)body;
+    if (wire_pack(&sig_msg.base, ENVELOPE_MAX, &signed_buf, &signed_len, err) != 0 ||
+        keys_sign(k, ENVELOPE_DOMAIN, signed_buf, signed_len, sig, err) != 0) {
+        goto out;
+    }
+    env.signed_.len = signed_len;
+    env.signed_.data = signed_buf;
+    env.signature.len = KEYS_SIG_LEN;
+    env.signature.data = sig;
+    env.signer = (char *)keys_code(k);
+    rc = wire_pack(&env.base, ENVELOPE_MAX, out, out_len, err);
+out:
+    free(signed_buf);
+    return rc;
+}
+
+/* Checks the decoded header against the already verified signer. */
+static int s_header_check(const Concord__V1__Header *h, const char *signer, cc_err_t *err)
+{
+    if (h == NULL) {
+        err_set(err, CC_INVALID_ARGUMENT, "envelope has no header");
+        return -1;
+    }
+    if (h->version != ENVELOPE_VERSION) {
+        err_set(err, CC_INVALID_ARGUMENT, "unsupported protocol version %u", h->version);
+        return -1;
+    }
+    /* The signer field is outside the signature; only this check ties
+     * the signed header to the key that verified it. */
+    if (strcmp(h->sender, signer) != 0) {
+        err_set(err, CC_UNAUTHENTICATED, "header sender does not match signer %s", signer);
+        return -1;
+    }
+    if (h->call_id.len != ENVELOPE_CALL_ID_LEN) {
+        err_set(err, CC_INVALID_ARGUMENT, "call id is %zu bytes, not %d", h->call_id.len,
+                ENVELOPE_CALL_ID_LEN);
+        return -1;
+    }
+    if (s_fields_check(h->method, h->recipient, h->sequence, (int)h->kind, err) != 0) {
+        return -1;
+    }
+    if (h->status != NULL && ((int)h->status->code < 0 || h->status->code > (int)CC_UNAUTHENTICATED ||
+                              strlen(h->status->message) > ENVELOPE_STATUS_MSG_MAX)) {
+        err_set(err, CC_INVALID_ARGUMENT, "malformed status");
+        return -1;
+    }
+    return 0;
+}
+
+/* The one opening path. With a roster, the signer's key comes from it;
+ * otherwise signer must be expected_code and the key is pk. */
+static envelope_t *s_open(const uint8_t *buf, size_t len, const roster_t *roster,
+                          const char *expected_code, const uint8_t *pk, cc_err_t *err)
+{
+    static const uint8_t empty_body[1];
+    Concord__V1__Envelope *env = NULL;
+    Concord__V1__Signed *sm = NULL;
+    envelope_t *e = NULL;
+    s_priv_t *priv = NULL;
+    uint8_t *raw = NULL;
+    roster_org_t org;
+
+    if (buf == NULL || len == 0) {
+        err_set(err, CC_INVALID_ARGUMENT, "empty envelope");
+        goto out;
+    }
+    if (len > ENVELOPE_MAX) {
+        err_set(err, CC_RESOURCE_EXHAUSTED, "envelope of %zu bytes is over the limit of %u", len,
+                ENVELOPE_MAX);
+        goto out;
+    }
+    env = (Concord__V1__Envelope *)wire_unpack(&concord__v1__envelope__descriptor, buf, len,
+                                               ENVELOPE_MAX, err);
+    if (env == NULL) {
+        goto out;
+    }
+    if (env->signature.len != KEYS_SIG_LEN) {
+        err_set(err, CC_UNAUTHENTICATED, "signature is %zu bytes, not %d", env->signature.len,
+                KEYS_SIG_LEN);
+        goto out;
+    }
+    if (keys_code_check(env->signer, NULL) != 0 ||
+        (roster != NULL ? roster_lookup(roster, env->signer, &org) != 0
+                        : strcmp(env->signer, expected_code) != 0)) {
+        err_set(err, CC_UNAUTHENTICATED, "unknown sender");
+        goto out;
+    }
+    if (keys_verify(roster != NULL ? org.sign_pk : pk, ENVELOPE_DOMAIN, env->signed_.data,
+                    env->signed_.len, env->signature.data, err) != 0) {
+        err_set(err, CC_UNAUTHENTICATED, "bad signature from %s", env->signer);
+        goto out;
+    }
+    /* Only now, with the bytes authenticated, is the content decoded. */
+    sm = (Concord__V1__Signed *)wire_unpack(&concord__v1__signed__descriptor, env->signed_.data,
+                                            env->signed_.len, ENVELOPE_MAX, err);
+    if (sm == NULL || s_header_check(sm->header, env->signer, err) != 0) {
+        goto out;
+    }
+    e = calloc(1, sizeof *e);
+    priv = calloc(1, sizeof *priv);
+    raw = malloc(len);
+    if (e == NULL || priv == NULL || raw == NULL) {
+        err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
+        free(e);
+        free(priv);
+        free(raw);
+        e = NULL;
+        goto out;
+    }
+    memcpy(raw, buf, len);
+    e->header = sm->header;
+    e->body = sm->body.len > 0 ? sm->body.data : empty_body;
+    e->body_len = sm->body.len;
+    e->raw = raw;
+    e->raw_len = len;
+    envelope_hash(raw, len, e->hash);
+    priv->signed_msg = sm;
+    priv->raw = raw;
+    e->priv_ = priv;
+    sm = NULL;
+out:
+    wire_free((ProtobufCMessage *)sm);
+    wire_free((ProtobufCMessage *)env);
+    return e;
+}
+
+envelope_t *envelope_open(const uint8_t *buf, size_t len, const roster_t *roster, cc_err_t *err)
+{
+    assert(roster != NULL);
+    return s_open(buf, len, roster, NULL, NULL, err);
+}
+
+envelope_t *envelope_open_with_key(const uint8_t *buf, size_t len, const char *expected_code,
+                                   const uint8_t pk[KEYS_PK_LEN], cc_err_t *err)
+{
+    assert(expected_code != NULL && pk != NULL);
+    return s_open(buf, len, NULL, expected_code, pk, err);
+}
+
+void envelope_destroy(envelope_t **e)
+{
+    s_priv_t *priv;
+
+    if (e == NULL || *e == NULL) {
+        return;
+    }
+    priv = (*e)->priv_;
+    if (priv != NULL) {
+        wire_free((ProtobufCMessage *)priv->signed_msg);
+        free(priv->raw);
+        free(priv);
+    }
+    free(*e);
+    *e = NULL;
+}
+
+void envelope_hash(const uint8_t *buf, size_t len, uint8_t out[32])
+{
+    assert((buf != NULL || len == 0) && out != NULL);
+    crypto_hash_sha256(out, buf, len);
+}
+
+void envelope_new_call_id(uint8_t call_id[ENVELOPE_CALL_ID_LEN])
+{
+    /* sodium_init only fails when the system has no usable randomness,
+     * and a call id must never be predictable. */
+    if (sodium_init() < 0) {
+        abort();
+    }
+    randombytes_buf(call_id, ENVELOPE_CALL_ID_LEN);
+}

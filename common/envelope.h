@@ -1,0 +1,80 @@
+/* envelope: sealing (sign) and opening (verify, then decode) the signed
+ * envelopes that carry every call and reply between organisations.
+ *
+ * What is signed: "concord/v1/envelope" NUL || Envelope.signed, where
+ * Envelope.signed is a packed Signed{Header, body}. Receivers verify the
+ * bytes they received and only then unpack them, so there is nothing to
+ * canonicalise. envelope_open fails closed: it never returns a partly
+ * checked envelope. */
+#ifndef CONCORD_ENVELOPE_H
+#define CONCORD_ENVELOPE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "envelope.pb-c.h"
+#include "err.h"
+#include "keys.h"
+#include "roster.h"
+
+#define ENVELOPE_DOMAIN "concord/v1/envelope"
+#define ENVELOPE_VERSION 1
+#define ENVELOPE_MAX (1024u * 1024u - 1024u) /* leaves room for link framing */
+#define ENVELOPE_CALL_ID_LEN 16
+#define ENVELOPE_METHOD_MAX 128
+#define ENVELOPE_STATUS_MSG_MAX 1024
+
+/* What the sender states in a header (sender is always the signer). */
+typedef struct {
+    uint8_t call_id[ENVELOPE_CALL_ID_LEN];
+    const char *method;      /* "concord.v1.Health/Check" */
+    const char *recipient;   /* organisation code or "broker" */
+    uint64_t sent_at_ms;
+    uint64_t deadline_ms;    /* 0: none */
+    uint64_t sequence;       /* >= 1 */
+    int kind;                /* CONCORD__V1__KIND__KIND_REQUEST or _REPLY */
+    cc_code_t status;        /* replies */
+    const char *status_msg;  /* replies; may be NULL */
+} envelope_meta_t;
+
+/* An opened (verified and decoded) envelope. All fields are owned by it. */
+typedef struct {
+    const Concord__V1__Header *header;
+    const uint8_t *body;
+    size_t body_len;
+    const uint8_t *raw;      /* the packed Envelope exactly as received */
+    size_t raw_len;
+    uint8_t hash[32];        /* SHA-256 of raw */
+    void *priv_;             /* decoder state; not for callers */
+} envelope_t;
+
+/* Builds, signs and packs an envelope from k with header m and body.
+ * Checks m (method form, recipient code, sequence >= 1, kind) and sizes.
+ * On success *out is a malloc'd packed Envelope the caller frees. Returns
+ * 0 or -1 with err set. */
+int envelope_seal(const keys_t *k, const envelope_meta_t *m, const uint8_t *body,
+                  size_t body_len, uint8_t **out, size_t *out_len, cc_err_t *err);
+
+/* Verifies and decodes len bytes. In order: size (empty: INVALID_ARGUMENT;
+ * over ENVELOPE_MAX: RESOURCE_EXHAUSTED), Envelope decode, signature length,
+ * signer known to the roster (else UNAUTHENTICATED "unknown sender"),
+ * signature (else UNAUTHENTICATED "bad signature"), then the Signed decode
+ * and header checks: version, sender == signer, call id length, method
+ * form, recipient code, kind, sequence. Returns an envelope the caller
+ * destroys, or NULL with err set. */
+envelope_t *envelope_open(const uint8_t *buf, size_t len, const roster_t *roster, cc_err_t *err);
+
+/* As envelope_open, but against one known public key (for test vectors and
+ * offline tools); signer must equal expected_code. */
+envelope_t *envelope_open_with_key(const uint8_t *buf, size_t len, const char *expected_code,
+                                   const uint8_t pk[KEYS_PK_LEN], cc_err_t *err);
+
+void envelope_destroy(envelope_t **e);
+
+/* SHA-256 of buf. */
+void envelope_hash(const uint8_t *buf, size_t len, uint8_t out[32]);
+
+/* Fills call_id with 16 random bytes. */
+void envelope_new_call_id(uint8_t call_id[ENVELOPE_CALL_ID_LEN]);
+
+#endif

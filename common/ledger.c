@@ -1,0 +1,753 @@
+/* ledger: SQLite storage for node ledgers and the broker's log. */
+#include "ledger.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "clock.h"
+
+#define LEDGER_SCHEMA_VERSION 1
+
+/* Prepared statements, indexed by enum so each SQL text appears once. */
+enum {
+    Q_BEGIN,
+    Q_COMMIT,
+    Q_ROLLBACK,
+    Q_N_APPEND,
+    Q_N_FIND_HASH,
+    Q_N_SET_RECEIPT,
+    Q_N_FIND_REPLY,
+    Q_N_REPLAY,
+    Q_N_COUNT,
+    Q_B_HEAD,
+    Q_B_APPEND,
+    Q_B_MAILBOX_ADD,
+    Q_B_FIND_HASH,
+    Q_B_HAS_CALL,
+    Q_B_READ,
+    Q_B_SENDERS,
+    Q_B_MAILBOX_READ,
+    Q_B_MAILBOX_ACK,
+    Q_B_MAILBOX_COUNT,
+    Q_COUNT
+};
+
+static const char *const s_sql[Q_COUNT] = {
+    [Q_BEGIN] = "BEGIN IMMEDIATE",
+    [Q_COMMIT] = "COMMIT",
+    [Q_ROLLBACK] = "ROLLBACK",
+    [Q_N_APPEND] = "INSERT INTO entries(direction, hash, envelope, sender, recipient, method,"
+                   " sequence, kind, call_id, log_index, receipt, stored_at_ms)"
+                   " VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
+    [Q_N_FIND_HASH] = "SELECT id FROM entries WHERE hash = ?",
+    [Q_N_SET_RECEIPT] = "UPDATE entries SET log_index = ?, receipt = ? WHERE hash = ?",
+    [Q_N_FIND_REPLY] = "SELECT envelope FROM entries WHERE call_id = ? AND recipient = ?"
+                       " AND direction = 1 AND kind = 2 ORDER BY id LIMIT 1",
+    [Q_N_REPLAY] = "SELECT id, direction, hash, envelope, sender, recipient, method, sequence,"
+                   " kind, call_id, log_index, receipt, stored_at_ms FROM entries ORDER BY id",
+    [Q_N_COUNT] = "SELECT COUNT(*) FROM entries",
+    [Q_B_HEAD] = "SELECT idx, chain FROM log ORDER BY idx DESC LIMIT 1",
+    [Q_B_APPEND] = "INSERT INTO log(idx, time_ms, chain, hash, sender, recipient, sequence,"
+                   " kind, call_id, envelope, receipt) VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+    [Q_B_MAILBOX_ADD] = "INSERT INTO mailbox(recipient, idx) VALUES(?,?)",
+    [Q_B_FIND_HASH] = "SELECT receipt FROM log WHERE hash = ?",
+    [Q_B_HAS_CALL] = "SELECT 1 FROM log WHERE sender = ? AND kind = ? AND call_id = ?",
+    [Q_B_READ] = "SELECT idx, time_ms, chain, hash, sender, recipient, sequence, kind, call_id,"
+                 " envelope, receipt FROM log WHERE idx >= ? ORDER BY idx LIMIT ?",
+    [Q_B_SENDERS] = "SELECT sender, MAX(sequence) FROM log GROUP BY sender",
+    [Q_B_MAILBOX_READ] = "SELECT l.idx, l.time_ms, l.chain, l.hash, l.sender, l.recipient,"
+                         " l.sequence, l.kind, l.call_id, l.envelope, l.receipt"
+                         " FROM mailbox m JOIN log l ON l.idx = m.idx"
+                         " WHERE m.recipient = ? AND m.idx > ? ORDER BY m.idx LIMIT ?",
+    [Q_B_MAILBOX_ACK] = "DELETE FROM mailbox WHERE recipient = ? AND idx = ?",
+    [Q_B_MAILBOX_COUNT] = "SELECT COUNT(*) FROM mailbox WHERE recipient = ?",
+};
+
+static const char s_schema_node[] =
+    "CREATE TABLE IF NOT EXISTS entries("
+    " id INTEGER PRIMARY KEY,"
+    " direction INTEGER NOT NULL,"
+    " hash BLOB NOT NULL UNIQUE,"
+    " envelope BLOB NOT NULL,"
+    " sender TEXT NOT NULL,"
+    " recipient TEXT NOT NULL,"
+    " method TEXT NOT NULL,"
+    " sequence INTEGER NOT NULL,"
+    " kind INTEGER NOT NULL,"
+    " call_id BLOB NOT NULL,"
+    " log_index INTEGER NOT NULL DEFAULT 0,"
+    " receipt BLOB,"
+    " stored_at_ms INTEGER NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS entries_call ON entries(call_id, recipient);";
+
+static const char s_schema_broker[] =
+    "CREATE TABLE IF NOT EXISTS log("
+    " idx INTEGER PRIMARY KEY,"
+    " time_ms INTEGER NOT NULL,"
+    " chain BLOB NOT NULL,"
+    " hash BLOB NOT NULL UNIQUE,"
+    " sender TEXT NOT NULL,"
+    " recipient TEXT NOT NULL,"
+    " sequence INTEGER NOT NULL,"
+    " kind INTEGER NOT NULL,"
+    " call_id BLOB NOT NULL,"
+    " envelope BLOB NOT NULL,"
+    " receipt BLOB NOT NULL);"
+    "CREATE UNIQUE INDEX IF NOT EXISTS log_call ON log(sender, kind, call_id);"
+    "CREATE TABLE IF NOT EXISTS mailbox("
+    " recipient TEXT NOT NULL,"
+    " idx INTEGER NOT NULL,"
+    " PRIMARY KEY(recipient, idx)) WITHOUT ROWID;";
+
+struct ledger {
+    sqlite3 *db;
+    ledger_role_t role;
+    int in_txn;
+    char *path;
+    sqlite3_stmt *stmt[Q_COUNT];
+};
+
+static void s_db_error(const ledger_t *l, cc_err_t *err, const char *what)
+{
+    int rc = sqlite3_extended_errcode(l->db);
+    cc_code_t code = CC_INTERNAL;
+    if (rc == SQLITE_FULL || (rc & 0xff) == SQLITE_IOERR) {
+        code = CC_RESOURCE_EXHAUSTED;
+    } else if ((rc & 0xff) == SQLITE_READONLY || (rc & 0xff) == SQLITE_CANTOPEN) {
+        code = CC_FAILED_PRECONDITION;
+    } else if ((rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB) {
+        code = CC_DATA_LOSS;
+    } else if ((rc & 0xff) == SQLITE_CONSTRAINT) {
+        code = CC_ALREADY_EXISTS;
+    } else if ((rc & 0xff) == SQLITE_BUSY) {
+        code = CC_UNAVAILABLE;
+    }
+    err_set(err, code, "ledger %s: %s: %s", l->path, what, sqlite3_errmsg(l->db));
+}
+
+/* Returns the cached statement for q, reset and with bindings cleared. */
+static sqlite3_stmt *s_stmt(ledger_t *l, int q, cc_err_t *err)
+{
+    if (!l->stmt[q]) {
+        if (sqlite3_prepare_v3(l->db, s_sql[q], -1, SQLITE_PREPARE_PERSISTENT, &l->stmt[q],
+                               NULL) != SQLITE_OK) {
+            s_db_error(l, err, "prepare");
+            return NULL;
+        }
+    }
+    sqlite3_reset(l->stmt[q]);
+    sqlite3_clear_bindings(l->stmt[q]);
+    return l->stmt[q];
+}
+
+/* Runs a statement that returns no rows. */
+static int s_exec_stmt(ledger_t *l, sqlite3_stmt *st, const char *what, cc_err_t *err)
+{
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_DONE) {
+        s_db_error(l, err, what);
+        sqlite3_reset(st);
+        return -1;
+    }
+    sqlite3_reset(st);
+    return 0;
+}
+
+static int s_exec(ledger_t *l, const char *sql, cc_err_t *err)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(l->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        err_set(err, CC_INTERNAL, "ledger %s: %s", l->path, msg ? msg : "error");
+        if (sqlite3_errcode(l->db) == SQLITE_NOTADB) {
+            err->code = CC_DATA_LOSS;
+        }
+        sqlite3_free(msg);
+        return -1;
+    }
+    return 0;
+}
+
+/* A brand-new file gets the role's schema and marks; an existing file must
+ * carry the marks of this role. user_version holds the schema version and
+ * application_id the role, so a node ledger can never be opened as a
+ * broker log by mistake. */
+static int s_schema(ledger_t *l, cc_err_t *err)
+{
+    sqlite3_stmt *st = NULL;
+    int app = 0;
+    int ver = 0;
+    const int want_app = 0x434f4e00 | (int)l->role; /* "CON" + role */
+    if (sqlite3_prepare_v2(l->db, "PRAGMA application_id", -1, &st, NULL) != SQLITE_OK ||
+        sqlite3_step(st) != SQLITE_ROW) {
+        s_db_error(l, err, "reading file marks");
+        sqlite3_finalize(st);
+        return -1;
+    }
+    app = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    if (sqlite3_prepare_v2(l->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK ||
+        sqlite3_step(st) != SQLITE_ROW) {
+        s_db_error(l, err, "reading schema version");
+        sqlite3_finalize(st);
+        return -1;
+    }
+    ver = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    if (app == 0 && ver == 0) {
+        char sql[96];
+        snprintf(sql, sizeof sql, "PRAGMA application_id = %d; PRAGMA user_version = %d;",
+                 want_app, LEDGER_SCHEMA_VERSION);
+        if (s_exec(l, "BEGIN IMMEDIATE", err) < 0) {
+            return -1;
+        }
+        if (s_exec(l, l->role == LEDGER_NODE ? s_schema_node : s_schema_broker, err) < 0 ||
+            s_exec(l, sql, err) < 0 || s_exec(l, "COMMIT", err) < 0) {
+            s_exec(l, "ROLLBACK", NULL);
+            return -1;
+        }
+        return 0;
+    }
+    if ((app & ~0xff) != 0x434f4e00) {
+        err_set(err, CC_DATA_LOSS, "ledger %s: not a Concord store", l->path);
+        return -1;
+    }
+    if (app != want_app) {
+        err_set(err, CC_FAILED_PRECONDITION, "ledger %s: this is a %s store, not a %s store",
+                l->path, (app & 0xff) == LEDGER_NODE ? "node" : "broker",
+                l->role == LEDGER_NODE ? "node" : "broker");
+        return -1;
+    }
+    if (ver != LEDGER_SCHEMA_VERSION) {
+        err_set(err, CC_FAILED_PRECONDITION, "ledger %s: schema version %d, expected %d",
+                l->path, ver, LEDGER_SCHEMA_VERSION);
+        return -1;
+    }
+    return 0;
+}
+
+ledger_t *ledger_open(const char *path, ledger_role_t role, int fsync, cc_err_t *err)
+{
+    assert(path && (role == LEDGER_NODE || role == LEDGER_BROKER));
+    ledger_t *l = calloc(1, sizeof *l);
+    if (!l || !(l->path = strdup(path))) {
+        err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
+        goto fail;
+    }
+    l->role = role;
+    if (sqlite3_open_v2(path, &l->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+        SQLITE_OK) {
+        err_set(err, CC_FAILED_PRECONDITION, "ledger %s: cannot open: %s", path,
+                l->db ? sqlite3_errmsg(l->db) : "out of memory");
+        goto fail;
+    }
+    sqlite3_extended_result_codes(l->db, 1);
+    sqlite3_busy_timeout(l->db, 5000);
+    if (s_exec(l, "PRAGMA journal_mode = WAL", err) < 0) {
+        goto fail;
+    }
+    if (s_exec(l, fsync ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = OFF", err) < 0) {
+        goto fail;
+    }
+    if (s_exec(l, "PRAGMA foreign_keys = ON", err) < 0 || s_schema(l, err) < 0) {
+        goto fail;
+    }
+    return l;
+fail:
+    ledger_close(&l);
+    return NULL;
+}
+
+void ledger_close(ledger_t **lp)
+{
+    if (!lp || !*lp) {
+        return;
+    }
+    ledger_t *l = *lp;
+    for (int i = 0; i < Q_COUNT; i++) {
+        sqlite3_finalize(l->stmt[i]);
+    }
+    if (l->db) {
+        if (l->in_txn) {
+            sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
+        }
+        sqlite3_close(l->db);
+    }
+    free(l->path);
+    free(l);
+    *lp = NULL;
+}
+
+int ledger_begin(ledger_t *l, cc_err_t *err)
+{
+    assert(!l->in_txn);
+    sqlite3_stmt *st = s_stmt(l, Q_BEGIN, err);
+    if (!st || s_exec_stmt(l, st, "begin", err) < 0) {
+        return -1;
+    }
+    l->in_txn = 1;
+    return 0;
+}
+
+int ledger_commit(ledger_t *l, cc_err_t *err)
+{
+    assert(l->in_txn);
+    sqlite3_stmt *st = s_stmt(l, Q_COMMIT, err);
+    if (!st || s_exec_stmt(l, st, "commit", err) < 0) {
+        ledger_rollback(l);
+        return -1;
+    }
+    l->in_txn = 0;
+    return 0;
+}
+
+void ledger_rollback(ledger_t *l)
+{
+    if (!l->in_txn) {
+        return;
+    }
+    sqlite3_stmt *st = s_stmt(l, Q_ROLLBACK, NULL);
+    if (st) {
+        s_exec_stmt(l, st, "rollback", NULL);
+    }
+    /* A failed COMMIT may already have rolled back; either way we are out. */
+    l->in_txn = 0;
+}
+
+static int s_bind_blob(sqlite3_stmt *st, int i, const void *p, size_t n)
+{
+    if (!p) {
+        return sqlite3_bind_null(st, i);
+    }
+    return sqlite3_bind_blob64(st, i, p, n, SQLITE_STATIC);
+}
+
+static int s_bind_u64(sqlite3_stmt *st, int i, uint64_t v)
+{
+    /* SQLite integers are signed 64-bit; wire values above INT64_MAX are
+     * refused by callers, so the cast keeps the value. */
+    return sqlite3_bind_int64(st, i, (sqlite3_int64)v);
+}
+
+static uint64_t s_col_u64(sqlite3_stmt *st, int i)
+{
+    return (uint64_t)sqlite3_column_int64(st, i);
+}
+
+/* Copies one column's blob into a fresh buffer. */
+static int s_col_dup(sqlite3_stmt *st, int i, uint8_t **out, size_t *len, cc_err_t *err)
+{
+    const void *p = sqlite3_column_blob(st, i);
+    size_t n = (size_t)sqlite3_column_bytes(st, i);
+    *out = malloc(n ? n : 1);
+    if (!*out) {
+        err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
+        return -1;
+    }
+    if (n) {
+        memcpy(*out, p, n);
+    }
+    *len = n;
+    return 0;
+}
+
+/* Returns the id of the entry with this hash, 0 if none, -1 on error. */
+static int64_t s_find_hash(ledger_t *l, const uint8_t hash[32], cc_err_t *err)
+{
+    sqlite3_stmt *st = s_stmt(l, Q_N_FIND_HASH, err);
+    if (!st) {
+        return -1;
+    }
+    s_bind_blob(st, 1, hash, 32);
+    int rc = sqlite3_step(st);
+    int64_t id = 0;
+    if (rc == SQLITE_ROW) {
+        id = sqlite3_column_int64(st, 0);
+    } else if (rc != SQLITE_DONE) {
+        s_db_error(l, err, "lookup");
+        id = -1;
+    }
+    sqlite3_reset(st);
+    return id;
+}
+
+int ledger_append(ledger_t *l, const ledger_entry_t *e, int64_t *id_out, cc_err_t *err)
+{
+    assert(l->role == LEDGER_NODE && e->hash && e->envelope && e->call_id);
+    int64_t existing = s_find_hash(l, e->hash, err);
+    if (existing < 0) {
+        return -1;
+    }
+    if (existing > 0) {
+        if (id_out) {
+            *id_out = existing;
+        }
+        err_set(err, CC_ALREADY_EXISTS, "envelope already in the ledger as entry %lld",
+                (long long)existing);
+        return -1;
+    }
+    sqlite3_stmt *st = s_stmt(l, Q_N_APPEND, err);
+    if (!st) {
+        return -1;
+    }
+    sqlite3_bind_int(st, 1, (int)e->direction);
+    s_bind_blob(st, 2, e->hash, 32);
+    s_bind_blob(st, 3, e->envelope, e->envelope_len);
+    sqlite3_bind_text(st, 4, e->sender, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, e->recipient, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, e->method, -1, SQLITE_STATIC);
+    s_bind_u64(st, 7, e->sequence);
+    sqlite3_bind_int(st, 8, e->kind);
+    s_bind_blob(st, 9, e->call_id, 16);
+    s_bind_u64(st, 10, e->log_index);
+    s_bind_blob(st, 11, e->receipt, e->receipt_len);
+    s_bind_u64(st, 12, clock_wall_ms());
+    if (s_exec_stmt(l, st, "append", err) < 0) {
+        return -1;
+    }
+    if (id_out) {
+        *id_out = sqlite3_last_insert_rowid(l->db);
+    }
+    return 0;
+}
+
+int ledger_set_receipt(ledger_t *l, const uint8_t hash[32], uint64_t log_index,
+                       const uint8_t *receipt, size_t receipt_len, cc_err_t *err)
+{
+    sqlite3_stmt *st = s_stmt(l, Q_N_SET_RECEIPT, err);
+    if (!st) {
+        return -1;
+    }
+    s_bind_u64(st, 1, log_index);
+    s_bind_blob(st, 2, receipt, receipt_len);
+    s_bind_blob(st, 3, hash, 32);
+    if (s_exec_stmt(l, st, "storing receipt", err) < 0) {
+        return -1;
+    }
+    if (sqlite3_changes(l->db) == 0) {
+        err_set(err, CC_NOT_FOUND, "no ledger entry for that receipt");
+        return -1;
+    }
+    return 0;
+}
+
+int ledger_has(ledger_t *l, const uint8_t hash[32], cc_err_t *err)
+{
+    int64_t id = s_find_hash(l, hash, err);
+    return id < 0 ? -1 : id > 0;
+}
+
+int ledger_find_reply(ledger_t *l, const uint8_t call_id[16], const char *requester,
+                      uint8_t **env, size_t *env_len, cc_err_t *err)
+{
+    sqlite3_stmt *st = s_stmt(l, Q_N_FIND_REPLY, err);
+    if (!st) {
+        return -1;
+    }
+    s_bind_blob(st, 1, call_id, 16);
+    sqlite3_bind_text(st, 2, requester, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    int ret = 0;
+    if (rc == SQLITE_ROW) {
+        ret = s_col_dup(st, 0, env, env_len, err) < 0 ? -1 : 1;
+    } else if (rc != SQLITE_DONE) {
+        s_db_error(l, err, "finding reply");
+        ret = -1;
+    }
+    sqlite3_reset(st);
+    return ret;
+}
+
+int ledger_replay(ledger_t *l, ledger_entry_fn fn, void *arg, cc_err_t *err)
+{
+    /* Replay uses its own statement: callbacks may append (resubmission
+     * bookkeeping) while the cursor is open. */
+    sqlite3_stmt *st = NULL;
+    int ret = 0;
+    if (sqlite3_prepare_v2(l->db, s_sql[Q_N_REPLAY], -1, &st, NULL) != SQLITE_OK) {
+        s_db_error(l, err, "replay");
+        return -1;
+    }
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        ledger_entry_t e = {
+            .id = sqlite3_column_int64(st, 0),
+            .direction = (ledger_dir_t)sqlite3_column_int(st, 1),
+            .hash = sqlite3_column_blob(st, 2),
+            .envelope = sqlite3_column_blob(st, 3),
+            .envelope_len = (size_t)sqlite3_column_bytes(st, 3),
+            .sender = (const char *)sqlite3_column_text(st, 4),
+            .recipient = (const char *)sqlite3_column_text(st, 5),
+            .method = (const char *)sqlite3_column_text(st, 6),
+            .sequence = s_col_u64(st, 7),
+            .kind = sqlite3_column_int(st, 8),
+            .call_id = sqlite3_column_blob(st, 9),
+            .log_index = s_col_u64(st, 10),
+            .receipt = sqlite3_column_blob(st, 11),
+            .receipt_len = (size_t)sqlite3_column_bytes(st, 11),
+            .stored_at_ms = s_col_u64(st, 12),
+        };
+        if (sqlite3_column_bytes(st, 2) != 32 || sqlite3_column_bytes(st, 9) != 16) {
+            err_set(err, CC_DATA_LOSS, "ledger %s: entry %lld is damaged", l->path,
+                    (long long)e.id);
+            ret = -1;
+            break;
+        }
+        if (fn(&e, arg, err) < 0) {
+            ret = -1;
+            break;
+        }
+    }
+    if (ret == 0 && rc != SQLITE_DONE) {
+        s_db_error(l, err, "replay");
+        ret = -1;
+    }
+    sqlite3_finalize(st);
+    return ret;
+}
+
+/* Runs a one-row COUNT(*) with an optional text parameter. */
+static uint64_t s_count(ledger_t *l, int q, const char *param)
+{
+    sqlite3_stmt *st = s_stmt(l, q, NULL);
+    uint64_t n = 0;
+    if (!st) {
+        return 0;
+    }
+    if (param) {
+        sqlite3_bind_text(st, 1, param, -1, SQLITE_STATIC);
+    }
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        n = s_col_u64(st, 0);
+    }
+    sqlite3_reset(st);
+    return n;
+}
+
+uint64_t ledger_count(ledger_t *l)
+{
+    return s_count(l, Q_N_COUNT, NULL);
+}
+
+/* ---- broker log ---- */
+
+int ledger_log_head(ledger_t *l, uint64_t *index, uint8_t chain[32], cc_err_t *err)
+{
+    assert(l->role == LEDGER_BROKER);
+    sqlite3_stmt *st = s_stmt(l, Q_B_HEAD, err);
+    if (!st) {
+        return -1;
+    }
+    int rc = sqlite3_step(st);
+    int ret = 0;
+    *index = 0;
+    memset(chain, 0, 32);
+    if (rc == SQLITE_ROW) {
+        if (sqlite3_column_bytes(st, 1) != 32) {
+            err_set(err, CC_DATA_LOSS, "ledger %s: damaged chain hash at the head", l->path);
+            ret = -1;
+        } else {
+            *index = s_col_u64(st, 0);
+            memcpy(chain, sqlite3_column_blob(st, 1), 32);
+        }
+    } else if (rc != SQLITE_DONE) {
+        s_db_error(l, err, "reading head");
+        ret = -1;
+    }
+    sqlite3_reset(st);
+    return ret;
+}
+
+int ledger_log_append(ledger_t *l, const ledger_log_entry_t *e, cc_err_t *err)
+{
+    uint64_t head = 0;
+    uint8_t chain[32];
+    if (ledger_log_head(l, &head, chain, err) < 0) {
+        return -1;
+    }
+    if (e->index != head + 1) {
+        err_set(err, CC_FAILED_PRECONDITION, "log append at %llu but the head is %llu",
+                (unsigned long long)e->index, (unsigned long long)head);
+        return -1;
+    }
+    sqlite3_stmt *st = s_stmt(l, Q_B_APPEND, err);
+    if (!st) {
+        return -1;
+    }
+    s_bind_u64(st, 1, e->index);
+    s_bind_u64(st, 2, e->time_ms);
+    s_bind_blob(st, 3, e->chain, 32);
+    s_bind_blob(st, 4, e->hash, 32);
+    sqlite3_bind_text(st, 5, e->sender, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, e->recipient, -1, SQLITE_STATIC);
+    s_bind_u64(st, 7, e->sequence);
+    sqlite3_bind_int(st, 8, e->kind);
+    s_bind_blob(st, 9, e->call_id, 16);
+    s_bind_blob(st, 10, e->envelope, e->envelope_len);
+    s_bind_blob(st, 11, e->receipt, e->receipt_len);
+    if (s_exec_stmt(l, st, "log append", err) < 0) {
+        return -1;
+    }
+    st = s_stmt(l, Q_B_MAILBOX_ADD, err);
+    if (!st) {
+        return -1;
+    }
+    sqlite3_bind_text(st, 1, e->recipient, -1, SQLITE_STATIC);
+    s_bind_u64(st, 2, e->index);
+    return s_exec_stmt(l, st, "mailbox append", err);
+}
+
+int ledger_log_find(ledger_t *l, const uint8_t hash[32], uint8_t **receipt, size_t *len,
+                    cc_err_t *err)
+{
+    sqlite3_stmt *st = s_stmt(l, Q_B_FIND_HASH, err);
+    if (!st) {
+        return -1;
+    }
+    s_bind_blob(st, 1, hash, 32);
+    int rc = sqlite3_step(st);
+    int ret = 0;
+    if (rc == SQLITE_ROW) {
+        ret = s_col_dup(st, 0, receipt, len, err) < 0 ? -1 : 1;
+    } else if (rc != SQLITE_DONE) {
+        s_db_error(l, err, "finding envelope");
+        ret = -1;
+    }
+    sqlite3_reset(st);
+    return ret;
+}
+
+int ledger_log_has_call(ledger_t *l, const char *sender, int kind, const uint8_t call_id[16],
+                        cc_err_t *err)
+{
+    sqlite3_stmt *st = s_stmt(l, Q_B_HAS_CALL, err);
+    if (!st) {
+        return -1;
+    }
+    sqlite3_bind_text(st, 1, sender, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 2, kind);
+    s_bind_blob(st, 3, call_id, 16);
+    int rc = sqlite3_step(st);
+    int ret = rc == SQLITE_ROW ? 1 : 0;
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        s_db_error(l, err, "finding call id");
+        ret = -1;
+    }
+    sqlite3_reset(st);
+    return ret;
+}
+
+/* Steps a statement whose rows are log entries, calling fn for each. */
+static int s_log_rows(ledger_t *l, sqlite3_stmt *st, ledger_log_fn fn, void *arg, cc_err_t *err)
+{
+    int rc;
+    int ret = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        ledger_log_entry_t e = {
+            .index = s_col_u64(st, 0),
+            .time_ms = s_col_u64(st, 1),
+            .chain = sqlite3_column_blob(st, 2),
+            .hash = sqlite3_column_blob(st, 3),
+            .sender = (const char *)sqlite3_column_text(st, 4),
+            .recipient = (const char *)sqlite3_column_text(st, 5),
+            .sequence = s_col_u64(st, 6),
+            .kind = sqlite3_column_int(st, 7),
+            .call_id = sqlite3_column_blob(st, 8),
+            .envelope = sqlite3_column_blob(st, 9),
+            .envelope_len = (size_t)sqlite3_column_bytes(st, 9),
+            .receipt = sqlite3_column_blob(st, 10),
+            .receipt_len = (size_t)sqlite3_column_bytes(st, 10),
+        };
+        if (sqlite3_column_bytes(st, 2) != 32 || sqlite3_column_bytes(st, 3) != 32 ||
+            sqlite3_column_bytes(st, 8) != 16) {
+            err_set(err, CC_DATA_LOSS, "ledger %s: log entry %llu is damaged", l->path,
+                    (unsigned long long)e.index);
+            ret = -1;
+            break;
+        }
+        if (fn(&e, arg, err) < 0) {
+            ret = -1;
+            break;
+        }
+    }
+    if (ret == 0 && rc != SQLITE_DONE) {
+        s_db_error(l, err, "reading log");
+        ret = -1;
+    }
+    sqlite3_reset(st);
+    return ret;
+}
+
+int ledger_log_read(ledger_t *l, uint64_t from, uint32_t max, ledger_log_fn fn, void *arg,
+                    cc_err_t *err)
+{
+    sqlite3_stmt *st = NULL;
+    /* Its own statement: a callback may use the cached ones. */
+    if (sqlite3_prepare_v2(l->db, s_sql[Q_B_READ], -1, &st, NULL) != SQLITE_OK) {
+        s_db_error(l, err, "reading log");
+        return -1;
+    }
+    s_bind_u64(st, 1, from);
+    sqlite3_bind_int64(st, 2, max);
+    int ret = s_log_rows(l, st, fn, arg, err);
+    sqlite3_finalize(st);
+    return ret;
+}
+
+int ledger_log_senders(ledger_t *l, ledger_sender_fn fn, void *arg, cc_err_t *err)
+{
+    sqlite3_stmt *st = s_stmt(l, Q_B_SENDERS, err);
+    if (!st) {
+        return -1;
+    }
+    int rc;
+    int ret = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (fn((const char *)sqlite3_column_text(st, 0), s_col_u64(st, 1), arg) < 0) {
+            err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory loading senders");
+            ret = -1;
+            break;
+        }
+    }
+    if (ret == 0 && rc != SQLITE_DONE) {
+        s_db_error(l, err, "reading senders");
+        ret = -1;
+    }
+    sqlite3_reset(st);
+    return ret;
+}
+
+int ledger_mailbox_read(ledger_t *l, const char *recipient, uint64_t after, uint32_t max,
+                        ledger_log_fn fn, void *arg, cc_err_t *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(l->db, s_sql[Q_B_MAILBOX_READ], -1, &st, NULL) != SQLITE_OK) {
+        s_db_error(l, err, "reading mailbox");
+        return -1;
+    }
+    sqlite3_bind_text(st, 1, recipient, -1, SQLITE_STATIC);
+    s_bind_u64(st, 2, after);
+    sqlite3_bind_int64(st, 3, max);
+    int ret = s_log_rows(l, st, fn, arg, err);
+    sqlite3_finalize(st);
+    return ret;
+}
+
+int ledger_mailbox_ack(ledger_t *l, const char *recipient, uint64_t index, cc_err_t *err)
+{
+    sqlite3_stmt *st = s_stmt(l, Q_B_MAILBOX_ACK, err);
+    if (!st) {
+        return -1;
+    }
+    sqlite3_bind_text(st, 1, recipient, -1, SQLITE_STATIC);
+    s_bind_u64(st, 2, index);
+    return s_exec_stmt(l, st, "mailbox ack", err);
+}
+
+uint64_t ledger_mailbox_count(ledger_t *l, const char *recipient)
+{
+    return s_count(l, Q_B_MAILBOX_COUNT, recipient);
+}

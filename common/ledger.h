@@ -1,0 +1,144 @@
+/* ledger: durable storage in SQLite, and the only module that speaks SQL.
+ *
+ * A node's ledger (LEDGER_NODE) is an append-only record of every verified
+ * envelope the node sent or received, with the broker's receipt for each.
+ * The broker's store (LEDGER_BROKER) is its hash-chained log of accepted
+ * envelopes plus a mailbox row per recipient until that recipient has
+ * acknowledged the delivery.
+ *
+ * Files use WAL with synchronous=FULL unless opened with fsync off (for
+ * benchmarks only): a call that returns success has reached the disk.
+ * Writes outside ledger_begin/ledger_commit commit one by one; between
+ * them they commit together (group commit). */
+#ifndef CONCORD_LEDGER_H
+#define CONCORD_LEDGER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+typedef enum { LEDGER_NODE = 1, LEDGER_BROKER = 2 } ledger_role_t;
+typedef enum { LEDGER_IN = 0, LEDGER_OUT = 1 } ledger_dir_t;
+
+typedef struct ledger ledger_t;
+
+/* Opens (creating if needed) the store at path for role. Refuses a file
+ * made for the other role (CC_FAILED_PRECONDITION) and a file that is not
+ * a Concord store (CC_DATA_LOSS). Returns NULL with err set. */
+ledger_t *ledger_open(const char *path, ledger_role_t role, int fsync, cc_err_t *err);
+
+void ledger_close(ledger_t **l);
+
+/* Group commit. ledger_begin fails if a transaction is open. On commit
+ * failure the transaction is rolled back and -1 returned. */
+int ledger_begin(ledger_t *l, cc_err_t *err);
+int ledger_commit(ledger_t *l, cc_err_t *err);
+void ledger_rollback(ledger_t *l);
+
+/* ---- node ledger ---- */
+
+/* One envelope as stored. Pointers are borrowed (for appends) or valid
+ * only during a callback (for reads). */
+typedef struct {
+    int64_t id;
+    ledger_dir_t direction;
+    const uint8_t *hash;             /* 32 bytes: SHA-256 of envelope */
+    const uint8_t *envelope;
+    size_t envelope_len;
+    const char *sender;
+    const char *recipient;
+    const char *method;
+    uint64_t sequence;
+    int kind;                        /* Kind enum value */
+    const uint8_t *call_id;          /* 16 bytes */
+    uint64_t log_index;              /* 0 until a receipt is known */
+    const uint8_t *receipt;          /* packed SignedReceipt, or NULL */
+    size_t receipt_len;
+    uint64_t stored_at_ms;
+} ledger_entry_t;
+
+/* Appends e (id and stored_at_ms are assigned). An envelope already
+ * stored (same hash) is not stored twice: returns -1 with
+ * CC_ALREADY_EXISTS and *id_out set to the existing entry. */
+int ledger_append(ledger_t *l, const ledger_entry_t *e, int64_t *id_out, cc_err_t *err);
+
+/* Records the broker's receipt for the stored envelope with this hash.
+ * CC_NOT_FOUND if there is none. */
+int ledger_set_receipt(ledger_t *l, const uint8_t hash[32], uint64_t log_index,
+                       const uint8_t *receipt, size_t receipt_len, cc_err_t *err);
+
+/* 1 if an envelope with this hash is stored, 0 if not, -1 on error. */
+int ledger_has(ledger_t *l, const uint8_t hash[32], cc_err_t *err);
+
+/* Finds the reply this node sent for call_id to requester. Returns 1 and
+ * a malloc'd copy in *env (caller frees), 0 if none, -1 on error. */
+int ledger_find_reply(ledger_t *l, const uint8_t call_id[16], const char *requester,
+                      uint8_t **env, size_t *env_len, cc_err_t *err);
+
+/* Calls fn for every entry in append order; fn returns 0 to go on or -1 to
+ * stop (ledger_replay then returns -1 with err as fn left it). */
+typedef int (*ledger_entry_fn)(const ledger_entry_t *e, void *arg, cc_err_t *err);
+int ledger_replay(ledger_t *l, ledger_entry_fn fn, void *arg, cc_err_t *err);
+
+/* Number of entries. */
+uint64_t ledger_count(ledger_t *l);
+
+/* ---- broker log ---- */
+
+typedef struct {
+    uint64_t index;
+    uint64_t time_ms;
+    const uint8_t *chain;            /* 32 bytes */
+    const uint8_t *hash;             /* 32 bytes */
+    const char *sender;
+    const char *recipient;
+    uint64_t sequence;
+    int kind;
+    const uint8_t *call_id;          /* 16 bytes */
+    const uint8_t *envelope;
+    size_t envelope_len;
+    const uint8_t *receipt;          /* packed SignedReceipt */
+    size_t receipt_len;
+} ledger_log_entry_t;
+
+/* The newest entry's index and chain hash; index 0 and 32 zero bytes for
+ * an empty log. */
+int ledger_log_head(ledger_t *l, uint64_t *index, uint8_t chain[32], cc_err_t *err);
+
+/* Appends e and one mailbox row for its recipient. e->index must be head+1
+ * (CC_FAILED_PRECONDITION otherwise); a duplicate hash or (sender, kind,
+ * call id) gives CC_ALREADY_EXISTS. */
+int ledger_log_append(ledger_t *l, const ledger_log_entry_t *e, cc_err_t *err);
+
+/* Looks up an accepted envelope by hash. Returns 1 and a malloc'd copy of
+ * its receipt, 0 if absent, -1 on error. */
+int ledger_log_find(ledger_t *l, const uint8_t hash[32], uint8_t **receipt, size_t *len,
+                    cc_err_t *err);
+
+/* 1 if (sender, kind, call_id) was accepted before, 0 if not, -1 on error. */
+int ledger_log_has_call(ledger_t *l, const char *sender, int kind, const uint8_t call_id[16],
+                        cc_err_t *err);
+
+/* Entries with index >= from, ascending, at most max. */
+typedef int (*ledger_log_fn)(const ledger_log_entry_t *e, void *arg, cc_err_t *err);
+int ledger_log_read(ledger_t *l, uint64_t from, uint32_t max, ledger_log_fn fn, void *arg,
+                    cc_err_t *err);
+
+/* For every sender, the highest sequence accepted. */
+typedef int (*ledger_sender_fn)(const char *sender, uint64_t last_sequence, void *arg);
+int ledger_log_senders(ledger_t *l, ledger_sender_fn fn, void *arg, cc_err_t *err);
+
+/* The recipient's undelivered entries with index > after, ascending, at
+ * most max. */
+int ledger_mailbox_read(ledger_t *l, const char *recipient, uint64_t after, uint32_t max,
+                        ledger_log_fn fn, void *arg, cc_err_t *err);
+
+/* Drops one mailbox row once its recipient has stored the delivery.
+ * Acknowledging an index not in that mailbox is harmless (returns 0). */
+int ledger_mailbox_ack(ledger_t *l, const char *recipient, uint64_t index, cc_err_t *err);
+
+/* Undelivered entries waiting for recipient. */
+uint64_t ledger_mailbox_count(ledger_t *l, const char *recipient);
+
+#endif

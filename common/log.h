@@ -1,0 +1,25 @@
+/* log: the one logging module. Lines go to stderr. Under systemd (when
+ * JOURNAL_STREAM is set) each line starts with a syslog priority "<N>" so
+ * journald records the level; otherwise with a UTC timestamp and level. */
+#ifndef CONCORD_LOG_H
+#define CONCORD_LOG_H
+
+typedef enum { LOG_LVL_ERROR = 0, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG } log_level_t;
+
+/* Names the program in every line ("concord-broker"). The string must
+ * outlive all logging (a literal or argv[0]). */
+void log_set_ident(const char *ident);
+void log_set_level(log_level_t level);
+log_level_t log_get_level(void);
+
+/* Parses "error", "warn", "info" or "debug". Returns 0, or -1 if unknown. */
+int log_level_parse(const char *name, log_level_t *out);
+
+void log_msg(log_level_t level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#define log_error(...) log_msg(LOG_LVL_ERROR, __VA_ARGS__)
+#define log_warn(...) log_msg(LOG_LVL_WARN, __VA_ARGS__)
+#define log_info(...) log_msg(LOG_LVL_INFO, __VA_ARGS__)
+#define log_debug(...) log_msg(LOG_LVL_DEBUG, __VA_ARGS__)
+
+#endif

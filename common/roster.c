@@ -1,0 +1,817 @@
+/* roster: federation membership, its file format and its signatures. */
+#include "roster.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "clock.h"
+#include "log.h"
+#include "roster.pb-c.h"
+#include "wire.h"
+
+#define ROSTER_VERSION 1
+/* 4096 members at a few hundred bytes each, plus their signatures. */
+#define ROSTER_FILE_MAX (4u * 1024u * 1024u)
+#define ROSTER_FEDERATION_MAX 128
+#define ROSTER_PREDECESSORS_MAX 64
+
+typedef struct {
+    keys_public_t pub; /* pub.kind holds the OrgKind name */
+    int kind;          /* the OrgKind value */
+    char **preds;      /* codes of merged predecessors, kept so a repack loses nothing */
+    size_t npreds;
+} s_org_t;
+
+typedef struct {
+    char code[KEYS_CODE_MAX + 1];
+    uint8_t sig[KEYS_SIG_LEN];
+} s_sig_t;
+
+struct roster {
+    char federation[ROSTER_FEDERATION_MAX + 1];
+    uint64_t created_at_ms;
+    keys_public_t broker;
+    s_org_t *orgs;
+    size_t norgs;
+    s_sig_t *sigs;
+    size_t nsigs;
+    /* The packed Roster bytes that signatures cover: those read from the
+     * file, or frozen at the first signature. NULL while a draft is being
+     * edited. Invariant: nsigs > 0 implies raw != NULL. */
+    uint8_t *raw;
+    size_t raw_len;
+};
+
+static const struct {
+    int value;
+    const char *name;
+} s_kinds[] = {
+    {CONCORD__V1__ORG_KIND__CCG, "CCG"},
+    {CONCORD__V1__ORG_KIND__COUNCIL_UPPER, "COUNCIL_UPPER"},
+    {CONCORD__V1__ORG_KIND__COUNCIL_DISTRICT, "COUNCIL_DISTRICT"},
+    {CONCORD__V1__ORG_KIND__NHS_ENGLAND, "NHS_ENGLAND"},
+    {CONCORD__V1__ORG_KIND__COMBINED_AUTHORITY, "COMBINED_AUTHORITY"},
+};
+
+static const char *s_kind_name(int value)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof s_kinds / sizeof s_kinds[0]; i++) {
+        if (s_kinds[i].value == value) {
+            return s_kinds[i].name;
+        }
+    }
+    return NULL;
+}
+
+static int s_kind_value(const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof s_kinds / sizeof s_kinds[0]; i++) {
+        if (strcmp(s_kinds[i].name, name) == 0) {
+            return s_kinds[i].value;
+        }
+    }
+    return 0;
+}
+
+/* Free text that ends up in logs and on screens: bounded, no controls. */
+static int s_text_check(const char *what, const char *s, size_t max, cc_err_t *err)
+{
+    size_t n = strnlen(s, max + 1);
+    size_t i;
+
+    if (n == 0 || n > max) {
+        err_set(err, CC_INVALID_ARGUMENT, "%s must be 1..%zu bytes", what, max);
+        return -1;
+    }
+    for (i = 0; i < n; i++) {
+        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) {
+            err_set(err, CC_INVALID_ARGUMENT, "%s holds a control character", what);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static const s_org_t *s_find(const roster_t *r, const char *code)
+{
+    size_t i;
+
+    for (i = 0; i < r->norgs; i++) {
+        if (strcmp(r->orgs[i].pub.code, code) == 0) {
+            return &r->orgs[i];
+        }
+    }
+    return NULL;
+}
+
+static const s_sig_t *s_find_sig(const roster_t *r, const char *code)
+{
+    size_t i;
+
+    for (i = 0; i < r->nsigs; i++) {
+        if (strcmp(r->sigs[i].code, code) == 0) {
+            return &r->sigs[i];
+        }
+    }
+    return NULL;
+}
+
+/* Checks a would-be member and appends it, taking ownership of preds
+ * (freed here on failure). */
+static int s_append(roster_t *r, const keys_public_t *pub, char **preds, size_t npreds,
+                    cc_err_t *err)
+{
+    s_org_t *grown;
+    size_t i;
+    int kind = s_kind_value(pub->kind);
+    int rc = -1;
+
+    if (keys_code_check(pub->code, err) != 0 ||
+        s_text_check("organisation name", pub->name, KEYS_NAME_MAX, err) != 0) {
+        goto out;
+    }
+    if (kind == 0 || strcmp(pub->code, KEYS_BROKER_CODE) == 0) {
+        err_set(err, CC_INVALID_ARGUMENT, "%s: a member needs a member code and a kind of "
+                "CCG, COUNCIL_UPPER, COUNCIL_DISTRICT, NHS_ENGLAND or COMBINED_AUTHORITY",
+                pub->code);
+        goto out;
+    }
+    if (r->norgs >= ROSTER_MAX_ORGS) {
+        err_set(err, CC_RESOURCE_EXHAUSTED, "roster is full (%d organisations)", ROSTER_MAX_ORGS);
+        goto out;
+    }
+    /* A shared key would let one organisation sign or connect as another. */
+    if (memcmp(pub->sign_pk, r->broker.sign_pk, KEYS_PK_LEN) == 0 ||
+        memcmp(pub->curve_pk, r->broker.curve_pk, KEYS_PK_LEN) == 0) {
+        err_set(err, CC_ALREADY_EXISTS, "%s uses a key of the broker", pub->code);
+        goto out;
+    }
+    for (i = 0; i < r->norgs; i++) {
+        const keys_public_t *o = &r->orgs[i].pub;
+        const char *what = strcmp(o->code, pub->code) == 0                          ? "code"
+                           : memcmp(o->sign_pk, pub->sign_pk, KEYS_PK_LEN) == 0   ? "signing key"
+                           : memcmp(o->curve_pk, pub->curve_pk, KEYS_PK_LEN) == 0 ? "transport key"
+                                                                                  : NULL;
+        if (what != NULL) {
+            err_set(err, CC_ALREADY_EXISTS, "%s: %s already used by %s in the roster", pub->code,
+                    what, o->code);
+            goto out;
+        }
+    }
+    grown = realloc(r->orgs, (r->norgs + 1) * sizeof *r->orgs);
+    if (grown == NULL) {
+        err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
+        goto out;
+    }
+    r->orgs = grown;
+    grown[r->norgs].pub = *pub;
+    grown[r->norgs].kind = kind;
+    grown[r->norgs].preds = preds;
+    grown[r->norgs].npreds = npreds;
+    r->norgs++;
+    preds = NULL;
+    rc = 0;
+out:
+    for (i = 0; preds != NULL && i < npreds; i++) {
+        free(preds[i]);
+    }
+    free(preds);
+    return rc;
+}
+
+roster_t *roster_new(const char *federation, const keys_public_t *broker, cc_err_t *err)
+{
+    roster_t *r;
+
+    assert(federation != NULL && broker != NULL);
+    if (s_text_check("federation name", federation, ROSTER_FEDERATION_MAX, err) != 0 ||
+        s_text_check("broker name", broker->name, KEYS_NAME_MAX, err) != 0) {
+        return NULL;
+    }
+    if (strcmp(broker->code, KEYS_BROKER_CODE) != 0) {
+        err_set(err, CC_INVALID_ARGUMENT, "the broker's keys must have code \"%s\", not %s",
+                KEYS_BROKER_CODE, broker->code);
+        return NULL;
+    }
+    r = calloc(1, sizeof *r);
+    if (r == NULL) {
+        err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
+        return NULL;
+    }
+    snprintf(r->federation, sizeof r->federation, "%s", federation);
+    r->created_at_ms = clock_wall_ms();
+    r->broker = *broker;
+    snprintf(r->broker.kind, sizeof r->broker.kind, "BROKER");
+    return r;
+}
+
+int roster_add(roster_t *r, const keys_public_t *org, cc_err_t *err)
+{
+    assert(r != NULL && org != NULL);
+    /* Adding a member changes the signed bytes, which would silently
+     * invalidate every signature already collected. */
+    if (r->nsigs > 0) {
+        err_set(err, CC_FAILED_PRECONDITION,
+                "roster already has %zu signature(s); members can no longer be added", r->nsigs);
+        return -1;
+    }
+    if (s_append(r, org, NULL, 0, err) != 0) {
+        return -1;
+    }
+    free(r->raw);
+    r->raw = NULL;
+    r->raw_len = 0;
+    return 0;
+}
+
+/* Packs the Roster message from the fields. */
+static int s_pack(const roster_t *r, uint8_t **out, size_t *out_len, cc_err_t *err)
+{
+    Concord__V1__Roster ro = CONCORD__V1__ROSTER__INIT;
+    Concord__V1__BrokerIdentity bi = CONCORD__V1__BROKER_IDENTITY__INIT;
+    Concord__V1__Organisation *orgs = NULL;
+    Concord__V1__Organisation **ptrs = NULL;
+    size_t i;
+    int rc = -1;
+
+    if (r->norgs > 0) {
+        orgs = calloc(r->norgs, sizeof *orgs);
+        ptrs = calloc(r->norgs, sizeof *ptrs);
+        if (orgs == NULL || ptrs == NULL) {
+            err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
+            goto out;
+        }
+    }
+    for (i = 0; i < r->norgs; i++) {
+        const s_org_t *o = &r->orgs[i];
+        concord__v1__organisation__init(&orgs[i]);
+        orgs[i].code = (char *)o->pub.code;
+        orgs[i].name = (char *)o->pub.name;
+        orgs[i].kind = (Concord__V1__OrgKind)o->kind;
+        orgs[i].sign_key.len = KEYS_PK_LEN;
+        orgs[i].sign_key.data = (uint8_t *)o->pub.sign_pk;
+        orgs[i].transport_key.len = KEYS_PK_LEN;
+        orgs[i].transport_key.data = (uint8_t *)o->pub.curve_pk;
+        orgs[i].predecessors = o->preds;
+        orgs[i].n_predecessors = o->npreds;
+        ptrs[i] = &orgs[i];
+    }
+    bi.name = (char *)r->broker.name;
+    bi.sign_key.len = KEYS_PK_LEN;
+    bi.sign_key.data = (uint8_t *)r->broker.sign_pk;
+    bi.transport_key.len = KEYS_PK_LEN;
+    bi.transport_key.data = (uint8_t *)r->broker.curve_pk;
+    ro.version = ROSTER_VERSION;
+    ro.federation = (char *)r->federation;
+    ro.created_at_ms = r->created_at_ms;
+    ro.broker = &bi;
+    ro.organisations = ptrs;
+    ro.n_organisations = r->norgs;
+    rc = wire_pack(&ro.base, ROSTER_FILE_MAX, out, out_len, err);
+out:
+    free(orgs);
+    free(ptrs);
+    return rc;
+}
+
+/* The signed bytes: raw if frozen, else a fresh packing in *tmp. */
+static int s_bytes(const roster_t *r, const uint8_t **buf, size_t *len, uint8_t **tmp,
+                   cc_err_t *err)
+{
+    *tmp = NULL;
+    if (r->raw != NULL) {
+        *buf = r->raw;
+        *len = r->raw_len;
+        return 0;
+    }
+    if (s_pack(r, tmp, len, err) != 0) {
+        return -1;
+    }
+    *buf = *tmp;
+    return 0;
+}
+
+int roster_sign(roster_t *r, const keys_t *k, cc_err_t *err)
+{
+    const s_org_t *o;
+    s_sig_t *grown;
+    s_sig_t sig;
+    size_t i;
+
+    assert(r != NULL && k != NULL);
+    o = s_find(r, keys_code(k));
+    if (o == NULL) {
+        err_set(err, CC_PERMISSION_DENIED, "%s is not a member of the roster", keys_code(k));
+        return -1;
+    }
+    if (memcmp(o->pub.sign_pk, keys_public(k)->sign_pk, KEYS_PK_LEN) != 0) {
+        err_set(err, CC_PERMISSION_DENIED, "the signing key of %s does not match its roster entry",
+                keys_code(k));
+        return -1;
+    }
+    if (r->raw == NULL && s_pack(r, &r->raw, &r->raw_len, err) != 0) {
+        return -1;
+    }
+    memset(&sig, 0, sizeof sig);
+    snprintf(sig.code, sizeof sig.code, "%s", keys_code(k));
+    if (keys_sign(k, ROSTER_DOMAIN, r->raw, r->raw_len, sig.sig, err) != 0) {
+        return -1;
+    }
+    for (i = 0; i < r->nsigs; i++) {
+        if (strcmp(r->sigs[i].code, sig.code) == 0) {
+            r->sigs[i] = sig;
+            return 0;
+        }
+    }
+    grown = realloc(r->sigs, (r->nsigs + 1) * sizeof *r->sigs);
+    if (grown == NULL) {
+        err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
+        return -1;
+    }
+    r->sigs = grown;
+    r->sigs[r->nsigs++] = sig;
+    return 0;
+}
+
+/* Writes via a temporary file and rename, so a crash leaves either the
+ * old roster or the new one, never a torn file. */
+static int s_write_replace(const char *path, const uint8_t *data, size_t len, cc_err_t *err)
+{
+    char tmp[4096];
+    size_t done = 0;
+    int fd;
+    int rc = -1;
+
+    if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path) >= sizeof tmp) {
+        err_set(err, CC_INVALID_ARGUMENT, "path %s is too long", path);
+        return -1;
+    }
+    fd = mkstemp(tmp);
+    if (fd < 0) {
+        err_set(err, CC_UNAVAILABLE, "cannot create %s: %s", tmp, strerror(errno));
+        return -1;
+    }
+    while (done < len) {
+        ssize_t w = write(fd, data + done, len - done);
+        if (w < 0 && errno != EINTR) {
+            break;
+        }
+        done += w > 0 ? (size_t)w : 0;
+    }
+    if (done < len || fchmod(fd, 0644) != 0 || fsync(fd) != 0) {
+        err_set(err, CC_UNAVAILABLE, "cannot write %s: %s", tmp, strerror(errno));
+        close(fd);
+        goto out;
+    }
+    if (close(fd) != 0 || rename(tmp, path) != 0) {
+        err_set(err, CC_UNAVAILABLE, "cannot write %s: %s", path, strerror(errno));
+        goto out;
+    }
+    rc = 0;
+out:
+    if (rc != 0) {
+        unlink(tmp);
+    }
+    return rc;
+}
+
+int roster_save(const roster_t *r, const char *path, cc_err_t *err)
+{
+    Concord__V1__SignedRoster sr = CONCORD__V1__SIGNED_ROSTER__INIT;
+    Concord__V1__RosterSignature *sigs = NULL;
+    Concord__V1__RosterSignature **ptrs = NULL;
+    const uint8_t *bytes = NULL;
+    uint8_t *tmp = NULL;
+    uint8_t *packed = NULL;
+    size_t len = 0;
+    size_t packed_len = 0;
+    size_t i;
+    int rc = -1;
+
+    assert(r != NULL && path != NULL);
+    if (s_bytes(r, &bytes, &len, &tmp, err) != 0) {
+        goto out;
+    }
+    if (r->nsigs > 0) {
+        sigs = calloc(r->nsigs, sizeof *sigs);
+        ptrs = calloc(r->nsigs, sizeof *ptrs);
+        if (sigs == NULL || ptrs == NULL) {
+            err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
+            goto out;
+        }
+    }
+    for (i = 0; i < r->nsigs; i++) {
+        concord__v1__roster_signature__init(&sigs[i]);
+        sigs[i].code = (char *)r->sigs[i].code;
+        sigs[i].signature.len = KEYS_SIG_LEN;
+        sigs[i].signature.data = (uint8_t *)r->sigs[i].sig;
+        ptrs[i] = &sigs[i];
+    }
+    sr.roster.len = len;
+    sr.roster.data = (uint8_t *)bytes;
+    sr.signatures = ptrs;
+    sr.n_signatures = r->nsigs;
+    if (wire_pack(&sr.base, ROSTER_FILE_MAX, &packed, &packed_len, err) != 0 ||
+        s_write_replace(path, packed, packed_len, err) != 0) {
+        goto out;
+    }
+    rc = 0;
+out:
+    free(sigs);
+    free(ptrs);
+    free(tmp);
+    free(packed);
+    return rc;
+}
+
+/* Copies a decoded Organisation into the roster, checking every field. */
+static int s_load_org(roster_t *r, const Concord__V1__Organisation *po, cc_err_t *err)
+{
+    keys_public_t pub;
+    const char *kind = s_kind_name(po->kind);
+    char **preds = NULL;
+    size_t i;
+
+    if (po->sign_key.len != KEYS_PK_LEN || po->transport_key.len != KEYS_PK_LEN) {
+        err_set(err, CC_INVALID_ARGUMENT, "keys must be %d bytes", KEYS_PK_LEN);
+        return -1;
+    }
+    if (kind == NULL || strlen(po->code) > KEYS_CODE_MAX || strlen(po->name) > KEYS_NAME_MAX) {
+        err_set(err, CC_INVALID_ARGUMENT, "bad kind, code or name");
+        return -1;
+    }
+    if (po->n_predecessors > ROSTER_PREDECESSORS_MAX) {
+        err_set(err, CC_INVALID_ARGUMENT, "more than %d predecessors", ROSTER_PREDECESSORS_MAX);
+        return -1;
+    }
+    memset(&pub, 0, sizeof pub);
+    snprintf(pub.code, sizeof pub.code, "%s", po->code);
+    snprintf(pub.name, sizeof pub.name, "%s", po->name);
+    snprintf(pub.kind, sizeof pub.kind, "%s", kind);
+    memcpy(pub.sign_pk, po->sign_key.data, KEYS_PK_LEN);
+    memcpy(pub.curve_pk, po->transport_key.data, KEYS_PK_LEN);
+    if (po->n_predecessors > 0) {
+        preds = calloc(po->n_predecessors, sizeof *preds);
+        if (preds == NULL) {
+            err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
+            return -1;
+        }
+    }
+    for (i = 0; i < po->n_predecessors; i++) {
+        if (keys_code_check(po->predecessors[i], err) != 0 ||
+            (preds[i] = strdup(po->predecessors[i])) == NULL) {
+            if (preds[i] == NULL && err != NULL && err->code == CC_OK) {
+                err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
+            }
+            err_prefix(err, "predecessor: ");
+            while (i-- > 0) {
+                free(preds[i]);
+            }
+            free(preds);
+            return -1;
+        }
+    }
+    return s_append(r, &pub, preds, po->n_predecessors, err);
+}
+
+static int s_load_sig(roster_t *r, const Concord__V1__RosterSignature *ps, cc_err_t *err)
+{
+    s_sig_t *grown;
+
+    if (keys_code_check(ps->code, err) != 0) {
+        return -1;
+    }
+    if (ps->signature.len != KEYS_SIG_LEN) {
+        err_set(err, CC_INVALID_ARGUMENT, "signature by %s is not %d bytes", ps->code,
+                KEYS_SIG_LEN);
+        return -1;
+    }
+    if (s_find_sig(r, ps->code) != NULL) {
+        err_set(err, CC_INVALID_ARGUMENT, "two signatures by %s", ps->code);
+        return -1;
+    }
+    grown = realloc(r->sigs, (r->nsigs + 1) * sizeof *r->sigs);
+    if (grown == NULL) {
+        err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
+        return -1;
+    }
+    r->sigs = grown;
+    memset(&grown[r->nsigs], 0, sizeof grown[r->nsigs]);
+    snprintf(grown[r->nsigs].code, sizeof grown[r->nsigs].code, "%s", ps->code);
+    memcpy(grown[r->nsigs].sig, ps->signature.data, KEYS_SIG_LEN);
+    r->nsigs++;
+    return 0;
+}
+
+/* Fills the header fields of r from a decoded Roster. */
+static int s_load_head(roster_t *r, const Concord__V1__Roster *ro, cc_err_t *err)
+{
+    const Concord__V1__BrokerIdentity *b = ro->broker;
+
+    if (ro->version != ROSTER_VERSION) {
+        err_set(err, CC_INVALID_ARGUMENT, "unsupported roster version %u", ro->version);
+        return -1;
+    }
+    if (s_text_check("federation name", ro->federation, ROSTER_FEDERATION_MAX, err) != 0) {
+        return -1;
+    }
+    if (b == NULL || b->sign_key.len != KEYS_PK_LEN || b->transport_key.len != KEYS_PK_LEN ||
+        s_text_check("broker name", b->name, KEYS_NAME_MAX, err) != 0) {
+        err_set(err, CC_INVALID_ARGUMENT, "missing or malformed broker identity");
+        return -1;
+    }
+    if (ro->n_organisations > ROSTER_MAX_ORGS) {
+        err_set(err, CC_RESOURCE_EXHAUSTED, "roster lists %zu organisations, over %d",
+                ro->n_organisations, ROSTER_MAX_ORGS);
+        return -1;
+    }
+    snprintf(r->federation, sizeof r->federation, "%s", ro->federation);
+    r->created_at_ms = ro->created_at_ms;
+    snprintf(r->broker.code, sizeof r->broker.code, "%s", KEYS_BROKER_CODE);
+    snprintf(r->broker.name, sizeof r->broker.name, "%s", b->name);
+    snprintf(r->broker.kind, sizeof r->broker.kind, "BROKER");
+    memcpy(r->broker.sign_pk, b->sign_key.data, KEYS_PK_LEN);
+    memcpy(r->broker.curve_pk, b->transport_key.data, KEYS_PK_LEN);
+    return 0;
+}
+
+roster_t *roster_from_bytes(const uint8_t *buf, size_t len, cc_err_t *err)
+{
+    Concord__V1__SignedRoster *sr = NULL;
+    Concord__V1__Roster *ro = NULL;
+    roster_t *r = NULL;
+    size_t i;
+    int ok = 0;
+
+    sr = (Concord__V1__SignedRoster *)wire_unpack(&concord__v1__signed_roster__descriptor, buf,
+                                                   len, ROSTER_FILE_MAX, err);
+    if (sr == NULL) {
+        goto out;
+    }
+    ro = (Concord__V1__Roster *)wire_unpack(&concord__v1__roster__descriptor, sr->roster.data,
+                                            sr->roster.len, ROSTER_FILE_MAX, err);
+    if (ro == NULL) {
+        goto out;
+    }
+    r = calloc(1, sizeof *r);
+    if (r == NULL) {
+        err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
+        goto out;
+    }
+    if (s_load_head(r, ro, err) != 0) {
+        goto out;
+    }
+    for (i = 0; i < ro->n_organisations; i++) {
+        if (s_load_org(r, ro->organisations[i], err) != 0) {
+            err_prefix(err, "organisation %zu: ", i + 1);
+            goto out;
+        }
+    }
+    if (sr->n_signatures > ROSTER_MAX_ORGS) {
+        err_set(err, CC_RESOURCE_EXHAUSTED, "too many signatures (%zu)", sr->n_signatures);
+        goto out;
+    }
+    for (i = 0; i < sr->n_signatures; i++) {
+        if (s_load_sig(r, sr->signatures[i], err) != 0) {
+            goto out;
+        }
+    }
+    /* Keep the bytes exactly as signed; a repack need not reproduce them. */
+    r->raw = malloc(sr->roster.len > 0 ? sr->roster.len : 1);
+    if (r->raw == NULL) {
+        err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
+        goto out;
+    }
+    if (sr->roster.len > 0) {
+        memcpy(r->raw, sr->roster.data, sr->roster.len);
+    }
+    r->raw_len = sr->roster.len;
+    ok = 1;
+out:
+    if (!ok) {
+        roster_destroy(&r);
+        err_prefix(err, "roster: ");
+    }
+    wire_free((ProtobufCMessage *)ro);
+    wire_free((ProtobufCMessage *)sr);
+    return r;
+}
+
+roster_t *roster_load(const char *path, cc_err_t *err)
+{
+    roster_t *r = NULL;
+    uint8_t *buf = NULL;
+    struct stat st;
+    size_t n = 0;
+    FILE *f;
+
+    assert(path != NULL);
+    f = fopen(path, "rb");
+    if (f == NULL) {
+        err_set(err, errno == ENOENT ? CC_NOT_FOUND : CC_UNAVAILABLE, "cannot open %s: %s",
+                path, strerror(errno));
+        return NULL;
+    }
+    /* Size first: a huge or endless file is refused before it is read. */
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 0 ||
+        (uint64_t)st.st_size > ROSTER_FILE_MAX) {
+        err_set(err, CC_RESOURCE_EXHAUSTED, "%s: not a regular file of at most %u bytes", path,
+                ROSTER_FILE_MAX);
+        goto out;
+    }
+    buf = malloc((size_t)st.st_size + 1);
+    if (buf == NULL) {
+        err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
+        goto out;
+    }
+    n = fread(buf, 1, (size_t)st.st_size + 1, f);
+    if (ferror(f) || n != (size_t)st.st_size) {
+        err_set(err, CC_UNAVAILABLE, "%s: read failed or the file changed while read", path);
+        goto out;
+    }
+    r = roster_from_bytes(buf, n, err);
+    if (r == NULL) {
+        err_prefix(err, "%s: ", path);
+    }
+out:
+    free(buf);
+    fclose(f);
+    return r;
+}
+
+/* 1 valid, 0 absent, -1 bad or not verifiable (non-member). */
+static int s_state(const roster_t *r, const char *code, cc_err_t *err)
+{
+    const s_sig_t *sig = s_find_sig(r, code);
+    const s_org_t *o = s_find(r, code);
+
+    if (sig == NULL) {
+        return 0;
+    }
+    assert(r->raw != NULL);
+    if (o == NULL || keys_verify(o->pub.sign_pk, ROSTER_DOMAIN, r->raw, r->raw_len, sig->sig,
+                                 err) != 0) {
+        return -1;
+    }
+    return 1;
+}
+
+int roster_verify(const roster_t *r, cc_err_t *err)
+{
+    size_t i;
+
+    assert(r != NULL);
+    if (r->norgs == 0) {
+        err_set(err, CC_UNAUTHENTICATED, "roster has no members, so nobody vouches for it");
+        return -1;
+    }
+    for (i = 0; i < r->norgs; i++) {
+        const keys_public_t *o = &r->orgs[i].pub;
+        int state = s_state(r, o->code, NULL);
+        if (state != 1) {
+            err_set(err, CC_UNAUTHENTICATED, "roster: %s signature from %s (%s)",
+                    state == 0 ? "no" : "bad", o->code, o->name);
+            return -1;
+        }
+    }
+    for (i = 0; i < r->nsigs; i++) {
+        if (s_find(r, r->sigs[i].code) == NULL) {
+            err_set(err, CC_UNAUTHENTICATED, "roster: signature from %s, who is not a member",
+                    r->sigs[i].code);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int roster_signature_state(const roster_t *r, const char *code)
+{
+    assert(r != NULL && code != NULL);
+    return s_state(r, code, NULL);
+}
+
+static void s_fill(const keys_public_t *pub, roster_org_t *out)
+{
+    out->code = pub->code;
+    out->name = pub->name;
+    out->kind = pub->kind;
+    out->sign_pk = pub->sign_pk;
+    out->curve_pk = pub->curve_pk;
+}
+
+int roster_lookup(const roster_t *r, const char *code, roster_org_t *out)
+{
+    const s_org_t *o;
+
+    assert(r != NULL && code != NULL && out != NULL);
+    if (strcmp(code, KEYS_BROKER_CODE) == 0) {
+        s_fill(&r->broker, out);
+        return 0;
+    }
+    o = s_find(r, code);
+    if (o == NULL) {
+        return -1;
+    }
+    s_fill(&o->pub, out);
+    return 0;
+}
+
+int roster_lookup_curve(const roster_t *r, const uint8_t curve_pk[KEYS_PK_LEN],
+                        roster_org_t *out)
+{
+    size_t i;
+
+    assert(r != NULL && curve_pk != NULL && out != NULL);
+    if (memcmp(r->broker.curve_pk, curve_pk, KEYS_PK_LEN) == 0) {
+        s_fill(&r->broker, out);
+        return 0;
+    }
+    for (i = 0; i < r->norgs; i++) {
+        if (memcmp(r->orgs[i].pub.curve_pk, curve_pk, KEYS_PK_LEN) == 0) {
+            s_fill(&r->orgs[i].pub, out);
+            return 0;
+        }
+    }
+    return -1;
+}
+
+size_t roster_count(const roster_t *r)
+{
+    assert(r != NULL);
+    return r->norgs;
+}
+
+void roster_at(const roster_t *r, size_t i, roster_org_t *out)
+{
+    assert(r != NULL && i < r->norgs && out != NULL);
+    s_fill(&r->orgs[i].pub, out);
+}
+
+void roster_broker(const roster_t *r, roster_org_t *out)
+{
+    assert(r != NULL && out != NULL);
+    s_fill(&r->broker, out);
+}
+
+const char *roster_federation(const roster_t *r)
+{
+    assert(r != NULL);
+    return r->federation;
+}
+
+uint64_t roster_created_at_ms(const roster_t *r)
+{
+    assert(r != NULL);
+    return r->created_at_ms;
+}
+
+void roster_hash(const roster_t *r, uint8_t out[32])
+{
+    const uint8_t *bytes = NULL;
+    uint8_t *tmp = NULL;
+    size_t len = 0;
+    cc_err_t err;
+
+    assert(r != NULL && out != NULL);
+    /* Only an unsigned draft needs packing here; if even that fails
+     * (out of memory) the all-zero hash matches no real roster. */
+    if (s_bytes(r, &bytes, &len, &tmp, &err) != 0) {
+        log_error("roster_hash: %s", err.msg);
+        memset(out, 0, 32);
+        return;
+    }
+    crypto_hash_sha256(out, bytes, len);
+    free(tmp);
+}
+
+void roster_destroy(roster_t **r)
+{
+    size_t i, j;
+
+    if (r == NULL || *r == NULL) {
+        return;
+    }
+    for (i = 0; i < (*r)->norgs; i++) {
+        for (j = 0; j < (*r)->orgs[i].npreds; j++) {
+            free((*r)->orgs[i].preds[j]);
+        }
+        free((*r)->orgs[i].preds);
+    }
+    free((*r)->orgs);
+    free((*r)->sigs);
+    free((*r)->raw);
+    free(*r);
+    *r = NULL;
+}

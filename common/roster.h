@@ -1,0 +1,91 @@
+/* roster: the federation's membership. Binds each organisation's code to
+ * its name, kind, Ed25519 signing key and CURVE transport key, and names
+ * the broker's keys.
+ *
+ * The file is a packed SignedRoster (proto/roster.proto). The genesis
+ * roster is valid only when every member organisation has signed exactly
+ * the packed Roster bytes with domain "concord/v1/roster". A draft (not
+ * yet fully signed) can be loaded, shown and signed; roster_verify says
+ * whether it is complete. */
+#ifndef CONCORD_ROSTER_H
+#define CONCORD_ROSTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "keys.h"
+
+#define ROSTER_MAX_ORGS 4096
+#define ROSTER_DOMAIN "concord/v1/roster"
+
+typedef struct roster roster_t;
+
+/* One member as seen through the roster; pointers live as long as the
+ * roster. kind is the OrgKind name ("CCG", "COUNCIL_UPPER", ...). */
+typedef struct {
+    const char *code;
+    const char *name;
+    const char *kind;
+    const uint8_t *sign_pk;
+    const uint8_t *curve_pk;
+} roster_org_t;
+
+/* Starts an unsigned draft for the named federation with the broker's
+ * public identity. Returns NULL with err set on bad arguments. */
+roster_t *roster_new(const char *federation, const keys_public_t *broker, cc_err_t *err);
+
+/* Adds a member. Refuses (CC_ALREADY_EXISTS) a duplicate code, signing key
+ * or transport key, an invalid code or an unknown kind, and any addition
+ * once a signature exists (CC_FAILED_PRECONDITION). Returns 0 or -1. */
+int roster_add(roster_t *r, const keys_public_t *org, cc_err_t *err);
+
+/* Adds or replaces k's signature. k must be a member whose signing key
+ * matches the roster (else CC_PERMISSION_DENIED). Returns 0 or -1. */
+int roster_sign(roster_t *r, const keys_t *k, cc_err_t *err);
+
+/* Writes the SignedRoster atomically (temporary file, fsync, rename).
+ * Returns 0 or -1. */
+int roster_save(const roster_t *r, const char *path, cc_err_t *err);
+
+/* Reads and structurally validates a roster file (sizes, key lengths,
+ * codes, no duplicates). Signatures are not required to be complete; use
+ * roster_verify. Returns a roster the caller destroys, or NULL. */
+roster_t *roster_load(const char *path, cc_err_t *err);
+
+/* The same from bytes already in memory. */
+roster_t *roster_from_bytes(const uint8_t *buf, size_t len, cc_err_t *err);
+
+/* Checks that every member signed and every signature is valid; extra
+ * signatures from non-members are an error too. Returns 0, or -1 with
+ * CC_UNAUTHENTICATED naming the first missing or bad signature. */
+int roster_verify(const roster_t *r, cc_err_t *err);
+
+/* 1 if code has a valid signature, 0 if it has none, -1 if it has a bad
+ * one. */
+int roster_signature_state(const roster_t *r, const char *code);
+
+/* Finds a member by code, or the broker by KEYS_BROKER_CODE. Returns 0 and
+ * fills *out, or -1 if absent. */
+int roster_lookup(const roster_t *r, const char *code, roster_org_t *out);
+
+/* Finds a member (or the broker) by CURVE public key. Returns 0 or -1. */
+int roster_lookup_curve(const roster_t *r, const uint8_t curve_pk[KEYS_PK_LEN],
+                        roster_org_t *out);
+
+/* Number of members (excluding the broker) and the i-th in roster order. */
+size_t roster_count(const roster_t *r);
+void roster_at(const roster_t *r, size_t i, roster_org_t *out);
+
+/* The broker's identity (code KEYS_BROKER_CODE). */
+void roster_broker(const roster_t *r, roster_org_t *out);
+
+const char *roster_federation(const roster_t *r);
+uint64_t roster_created_at_ms(const roster_t *r);
+
+/* SHA-256 of the packed Roster bytes: the roster's identity. */
+void roster_hash(const roster_t *r, uint8_t out[32]);
+
+void roster_destroy(roster_t **r);
+
+#endif

@@ -1,0 +1,954 @@
+/* rpc: a node's link to the broker: outgoing calls with deadlines and
+ * retries, incoming envelopes verified and stored before acknowledgement,
+ * idempotent answers to requests. */
+#include "rpc.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "link.pb-c.h"
+#include "log.h"
+#include "receipt.h"
+#include "replay.h"
+#include "wire.h"
+
+#define RPC_FIRST_BACKOFF_MS 250
+#define RPC_MAX_BACKOFF_MS 4000
+#define RPC_MONITOR_EVENTS                                                                   \
+    (ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_DISCONNECTED |                                \
+     ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL)
+
+/* One envelope this peer sent that still needs something: a receipt from
+ * the broker, a reply from the recipient, or both. */
+typedef struct s_pending {
+    struct s_pending *next;
+    uint8_t hash[32];
+    uint8_t call_id[ENVELOPE_CALL_ID_LEN];
+    uint8_t *env;
+    size_t env_len;
+    char recipient[KEYS_CODE_MAX + 1];
+    const ProtobufCMethodDescriptor *method; /* calls only */
+    rpc_done_fn done;                        /* NULL: nobody waits for a reply */
+    void *arg;
+    int direct;                              /* addressed to the broker itself */
+    int accepted;                            /* receipt received */
+    int retries;
+    uint64_t started_us;
+    uint64_t deadline_ms;                    /* monotonic; 0 = none */
+    uint64_t next_send_ms;                   /* monotonic */
+    uint32_t backoff_ms;
+    uint64_t req_log_index;
+    uint64_t req_time_ms;
+    uint8_t req_chain[32];
+} s_pending_t;
+
+struct rpc_peer {
+    void *ctx;
+    void *dealer;
+    void *monitor;
+    char monitor_ep[64];
+    keys_t *keys;
+    const roster_t *roster;
+    ledger_t *ledger;
+    rpc_registry_t *registry;
+    replay_t *replay;
+    uint64_t next_seq;
+    s_pending_t *pending;
+    int connected;
+    int failed;
+    rpc_peer_stats_t stats;
+};
+
+static __thread const rpc_result_t *s_current_result;
+
+static void s_pending_free(s_pending_t *pc)
+{
+    if (pc) {
+        free(pc->env);
+        free(pc);
+    }
+}
+
+static void s_unlink(rpc_peer_t *p, s_pending_t *pc)
+{
+    for (s_pending_t **pp = &p->pending; *pp; pp = &(*pp)->next) {
+        if (*pp == pc) {
+            *pp = pc->next;
+            return;
+        }
+    }
+}
+
+/* Finishes a call: runs its callback once and forgets it. */
+static void s_complete(rpc_peer_t *p, s_pending_t *pc, cc_code_t code, const char *msg,
+                       const ProtobufCMessage *response, uint64_t reply_index)
+{
+    s_unlink(p, pc);
+    if (pc->done) {
+        rpc_result_t r = {
+            .code = code,
+            .message = msg ? msg : "",
+            .response = code == CC_OK ? response : NULL,
+            .responder = pc->recipient,
+            .rtt_us = clock_mono_us() - pc->started_us,
+            .request_log_index = pc->req_log_index,
+            .request_chain = pc->req_log_index ? pc->req_chain : NULL,
+            .request_time_ms = pc->req_time_ms,
+            .reply_log_index = reply_index,
+            .retries = pc->retries,
+        };
+        pc->done(&r, pc->arg);
+    }
+    s_pending_free(pc);
+}
+
+/* Sends one link frame; a full queue is not an error (the retry timer
+ * will send again). */
+static void s_send_frame(rpc_peer_t *p, const Concord__V1__NodeFrame *f)
+{
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    cc_err_t err;
+    if (wire_pack(&f->base, WIRE_MAX_FRAME, &buf, &len, &err) < 0) {
+        log_error("cannot encode frame: %s", err.msg);
+        return;
+    }
+    if (zmq_send(p->dealer, buf, len, ZMQ_DONTWAIT) < 0 && errno != EAGAIN) {
+        log_warn("send to broker failed: %s", zmq_strerror(errno));
+    }
+    free(buf);
+}
+
+/* Submits a packed Envelope (already stored) to the broker. */
+static void s_submit_raw(rpc_peer_t *p, const uint8_t *env, size_t env_len)
+{
+    Concord__V1__NodeFrame f = CONCORD__V1__NODE_FRAME__INIT;
+    Concord__V1__Envelope *e = (Concord__V1__Envelope *)wire_unpack(
+        &concord__v1__envelope__descriptor, env, env_len, WIRE_MAX_FRAME, NULL);
+    if (!e) {
+        log_error("stored envelope no longer decodes; not resubmitting");
+        return;
+    }
+    f.frame_case = CONCORD__V1__NODE_FRAME__FRAME_SUBMIT;
+    f.submit = e;
+    s_send_frame(p, &f);
+    wire_free(&e->base);
+}
+
+static void s_send_pending(rpc_peer_t *p, s_pending_t *pc, uint64_t now)
+{
+    s_submit_raw(p, pc->env, pc->env_len);
+    pc->next_send_ms = now + pc->backoff_ms;
+    if (pc->backoff_ms < RPC_MAX_BACKOFF_MS) {
+        pc->backoff_ms *= 2;
+    }
+}
+
+static void s_send_ack(rpc_peer_t *p, uint64_t log_index)
+{
+    Concord__V1__NodeFrame f = CONCORD__V1__NODE_FRAME__INIT;
+    Concord__V1__MailboxAck ack = CONCORD__V1__MAILBOX_ACK__INIT;
+    ack.n_log_index = 1;
+    ack.log_index = &log_index;
+    f.frame_case = CONCORD__V1__NODE_FRAME__FRAME_ACK;
+    f.ack = &ack;
+    s_send_frame(p, &f);
+}
+
+static void s_send_hello(rpc_peer_t *p)
+{
+    Concord__V1__NodeFrame f = CONCORD__V1__NODE_FRAME__INIT;
+    Concord__V1__Hello hello = CONCORD__V1__HELLO__INIT;
+    hello.code = (char *)keys_code(p->keys);
+    f.frame_case = CONCORD__V1__NODE_FRAME__FRAME_HELLO;
+    f.hello = &hello;
+    s_send_frame(p, &f);
+}
+
+/* Tracks an envelope until the broker receipts it (and, for a call, until
+ * the reply comes). Takes env. */
+static s_pending_t *s_track(rpc_peer_t *p, uint8_t **env, size_t env_len, const char *recipient,
+                            const uint8_t call_id[16])
+{
+    s_pending_t *pc = calloc(1, sizeof *pc);
+    if (!pc) {
+        return NULL;
+    }
+    pc->env = *env;
+    *env = NULL;
+    pc->env_len = env_len;
+    envelope_hash(pc->env, env_len, pc->hash);
+    memcpy(pc->call_id, call_id, sizeof pc->call_id);
+    snprintf(pc->recipient, sizeof pc->recipient, "%s", recipient);
+    pc->backoff_ms = RPC_FIRST_BACKOFF_MS;
+    pc->started_us = clock_mono_us();
+    pc->next = p->pending;
+    p->pending = pc;
+    return pc;
+}
+
+typedef struct {
+    rpc_peer_t *p;
+    uint64_t max_seq;
+} s_replay_ctx_t;
+
+static int s_replay_entry(const ledger_entry_t *e, void *arg, cc_err_t *err)
+{
+    s_replay_ctx_t *rc = arg;
+    rpc_peer_t *p = rc->p;
+    if (e->direction == LEDGER_OUT) {
+        if (e->sequence > rc->max_seq) {
+            rc->max_seq = e->sequence;
+        }
+        if (!e->receipt) {
+            uint8_t *copy = malloc(e->envelope_len);
+            if (!copy) {
+                err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
+                return -1;
+            }
+            memcpy(copy, e->envelope, e->envelope_len);
+            if (!s_track(p, &copy, e->envelope_len, e->recipient, e->call_id)) {
+                free(copy);
+                err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
+                return -1;
+            }
+        }
+    } else if (replay_commit(p->replay, e->sender, e->sequence) < 0) {
+        err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+rpc_peer_t *rpc_peer_new(void *zmq_ctx, keys_t **keys, const roster_t *roster, ledger_t *ledger,
+                         rpc_registry_t *registry, cc_err_t *err)
+{
+    assert(zmq_ctx && keys && *keys && roster && ledger && registry);
+    rpc_peer_t *p = calloc(1, sizeof *p);
+    if (!p || !(p->replay = replay_new())) {
+        err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
+        free(p);
+        return NULL;
+    }
+    p->ctx = zmq_ctx;
+    p->keys = *keys;
+    *keys = NULL;
+    p->roster = roster;
+    p->ledger = ledger;
+    p->registry = registry;
+    s_replay_ctx_t rc = {.p = p};
+    if (ledger_replay(ledger, s_replay_entry, &rc, err) < 0) {
+        rpc_peer_destroy(&p);
+        return NULL;
+    }
+    p->next_seq = rc.max_seq + 1;
+    for (s_pending_t *pc = p->pending; pc; pc = pc->next) {
+        p->stats.unreceipted++;
+    }
+    if (p->stats.unreceipted) {
+        log_info("%llu sent envelopes await a broker receipt; resubmitting on connect",
+                 (unsigned long long)p->stats.unreceipted);
+    }
+    return p;
+}
+
+int rpc_peer_connect(rpc_peer_t *p, const char *endpoint, cc_err_t *err)
+{
+    roster_org_t broker;
+    const keys_public_t *pub = keys_public(p->keys);
+    int hb = 1000, hb_timeout = 5000, reconnect = 100, reconnect_max = 2000, linger = 0;
+    int hwm = 100000;
+    int64_t maxmsg = WIRE_MAX_FRAME + 4096;
+    roster_broker(p->roster, &broker);
+    p->dealer = zmq_socket(p->ctx, ZMQ_DEALER);
+    if (!p->dealer) {
+        err_set(err, CC_INTERNAL, "zmq_socket: %s", zmq_strerror(errno));
+        return -1;
+    }
+    snprintf(p->monitor_ep, sizeof p->monitor_ep, "inproc://concord-monitor-%p", (void *)p);
+    if (zmq_setsockopt(p->dealer, ZMQ_CURVE_SERVERKEY, broker.curve_pk, 32) ||
+        zmq_setsockopt(p->dealer, ZMQ_CURVE_PUBLICKEY, pub->curve_pk, 32) ||
+        zmq_setsockopt(p->dealer, ZMQ_CURVE_SECRETKEY, keys_curve_sk(p->keys), 32) ||
+        zmq_setsockopt(p->dealer, ZMQ_HEARTBEAT_IVL, &hb, sizeof hb) ||
+        zmq_setsockopt(p->dealer, ZMQ_HEARTBEAT_TIMEOUT, &hb_timeout, sizeof hb_timeout) ||
+        zmq_setsockopt(p->dealer, ZMQ_RECONNECT_IVL, &reconnect, sizeof reconnect) ||
+        zmq_setsockopt(p->dealer, ZMQ_RECONNECT_IVL_MAX, &reconnect_max,
+                       sizeof reconnect_max) ||
+        zmq_setsockopt(p->dealer, ZMQ_LINGER, &linger, sizeof linger) ||
+        zmq_setsockopt(p->dealer, ZMQ_SNDHWM, &hwm, sizeof hwm) ||
+        zmq_setsockopt(p->dealer, ZMQ_RCVHWM, &hwm, sizeof hwm) ||
+        zmq_setsockopt(p->dealer, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg) ||
+        zmq_socket_monitor(p->dealer, p->monitor_ep, RPC_MONITOR_EVENTS)) {
+        err_set(err, CC_INTERNAL, "configuring the broker connection: %s",
+                zmq_strerror(errno));
+        return -1;
+    }
+    p->monitor = zmq_socket(p->ctx, ZMQ_PAIR);
+    if (!p->monitor || zmq_connect(p->monitor, p->monitor_ep) != 0) {
+        err_set(err, CC_INTERNAL, "connection monitor: %s", zmq_strerror(errno));
+        return -1;
+    }
+    if (zmq_connect(p->dealer, endpoint) != 0) {
+        err_set(err, CC_INVALID_ARGUMENT, "cannot connect to broker '%s': %s", endpoint,
+                zmq_strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* Seals an envelope from this peer and advances the sequence. */
+static int s_seal(rpc_peer_t *p, envelope_meta_t *m, const uint8_t *body, size_t body_len,
+                  uint8_t **env, size_t *env_len, cc_err_t *err)
+{
+    m->sequence = p->next_seq;
+    m->sent_at_ms = clock_wall_ms();
+    if (envelope_seal(p->keys, m, body, body_len, env, env_len, err) < 0) {
+        return -1;
+    }
+    p->next_seq++;
+    return 0;
+}
+
+/* Stores an outgoing envelope before it leaves, so that a crash after
+ * this point resubmits it on restart rather than losing it. */
+static int s_store_out(rpc_peer_t *p, const envelope_meta_t *m, const uint8_t *env,
+                       size_t env_len, cc_err_t *err)
+{
+    uint8_t hash[32];
+    envelope_hash(env, env_len, hash);
+    ledger_entry_t e = {
+        .direction = LEDGER_OUT,
+        .hash = hash,
+        .envelope = env,
+        .envelope_len = env_len,
+        .sender = keys_code(p->keys),
+        .recipient = m->recipient,
+        .method = m->method,
+        .sequence = m->sequence,
+        .kind = m->kind,
+        .call_id = m->call_id,
+    };
+    return ledger_append(p->ledger, &e, NULL, err);
+}
+
+int rpc_peer_call(rpc_peer_t *p, const char *recipient, const ProtobufCServiceDescriptor *svc,
+                  unsigned method_index, const ProtobufCMessage *input, uint32_t timeout_ms,
+                  rpc_done_fn done, void *arg, cc_err_t *err)
+{
+    assert(method_index < svc->n_methods && done);
+    const ProtobufCMethodDescriptor *md = &svc->methods[method_index];
+    char method[ENVELOPE_METHOD_MAX + 1];
+    uint8_t *body = NULL, *env = NULL;
+    size_t body_len = 0, env_len = 0;
+    int ret = -1;
+    int direct = strcmp(recipient, KEYS_BROKER_CODE) == 0;
+    roster_org_t who;
+
+    if (!direct && roster_lookup(p->roster, recipient, &who) < 0) {
+        err_set(err, CC_NOT_FOUND, "%s is not in the roster", recipient);
+        return -1;
+    }
+    if (input->descriptor != md->input) {
+        err_set(err, CC_INVALID_ARGUMENT, "wrong input type for %s", md->name);
+        return -1;
+    }
+    if (p->failed) {
+        err_set(err, CC_UNAVAILABLE, "the ledger failed; this node takes no new work");
+        return -1;
+    }
+    snprintf(method, sizeof method, "%s/%s", svc->name, md->name);
+    if (wire_pack(input, ENVELOPE_MAX / 2, &body, &body_len, err) < 0) {
+        goto out;
+    }
+    envelope_meta_t m = {
+        .method = method,
+        .recipient = recipient,
+        .deadline_ms = clock_wall_ms() + timeout_ms,
+        .kind = CONCORD__V1__KIND__KIND_REQUEST,
+    };
+    envelope_new_call_id(m.call_id);
+    if (s_seal(p, &m, body, body_len, &env, &env_len, err) < 0) {
+        goto out;
+    }
+    /* Queries to the broker itself are not logged anywhere; everything
+     * else is durable before it is sent. */
+    if (!direct && s_store_out(p, &m, env, env_len, err) < 0) {
+        goto out;
+    }
+    s_pending_t *pc = s_track(p, &env, env_len, recipient, m.call_id);
+    if (!pc) {
+        err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
+        goto out;
+    }
+    pc->method = md;
+    pc->done = done;
+    pc->arg = arg;
+    pc->direct = direct;
+    pc->deadline_ms = clock_mono_ms() + timeout_ms;
+    s_send_pending(p, pc, clock_mono_ms());
+    p->stats.sent++;
+    ret = 0;
+out:
+    free(body);
+    free(env);
+    return ret;
+}
+
+void rpc_peer_poll_items(rpc_peer_t *p, zmq_pollitem_t items[2])
+{
+    items[0] = (zmq_pollitem_t){.socket = p->dealer, .events = ZMQ_POLLIN};
+    items[1] = (zmq_pollitem_t){.socket = p->monitor, .events = ZMQ_POLLIN};
+}
+
+static s_pending_t *s_find_hash(rpc_peer_t *p, const uint8_t *hash)
+{
+    for (s_pending_t *pc = p->pending; pc; pc = pc->next) {
+        if (memcmp(pc->hash, hash, 32) == 0) {
+            return pc;
+        }
+    }
+    return NULL;
+}
+
+static s_pending_t *s_find_call(rpc_peer_t *p, const uint8_t *call_id, const char *responder)
+{
+    for (s_pending_t *pc = p->pending; pc; pc = pc->next) {
+        if (pc->done && memcmp(pc->call_id, call_id, 16) == 0 &&
+            strcmp(pc->recipient, responder) == 0) {
+            return pc;
+        }
+    }
+    return NULL;
+}
+
+/* The broker's answer to one of our submissions. */
+static void s_on_result(rpc_peer_t *p, const Concord__V1__SubmitResult *res)
+{
+    if (res->envelope_hash.len != 32) {
+        log_warn("broker sent a result without an envelope hash");
+        return;
+    }
+    s_pending_t *pc = s_find_hash(p, res->envelope_hash.data);
+    if (!pc) {
+        return; /* an answer to a resend we already settled */
+    }
+    cc_code_t code = res->status ? (cc_code_t)res->status->code : CC_OK;
+    const char *msg = res->status ? res->status->message : "";
+    if ((code == CC_OK || code == CC_ALREADY_EXISTS) && res->receipt) {
+        cc_err_t err;
+        Concord__V1__Receipt *r = receipt_open_pb(p->roster, res->receipt, &err);
+        if (!r || memcmp(r->envelope_hash.data, pc->hash, 32) != 0) {
+            log_error("broker receipt rejected: %s", r ? "it names another envelope" : err.msg);
+            wire_free(r ? &r->base : NULL);
+            return;
+        }
+        uint8_t *packed = NULL;
+        size_t packed_len = 0;
+        if (wire_pack(&res->receipt->base, WIRE_MAX_FRAME, &packed, &packed_len, &err) == 0 &&
+            ledger_set_receipt(p->ledger, pc->hash, r->log_index, packed, packed_len, &err) <
+                0) {
+            log_error("storing receipt: %s", err.msg);
+        }
+        free(packed);
+        pc->accepted = 1;
+        pc->req_log_index = r->log_index;
+        pc->req_time_ms = r->time_ms;
+        memcpy(pc->req_chain, r->chain_hash.data, 32);
+        wire_free(&r->base);
+        if (!pc->done) {
+            s_unlink(p, pc);
+            s_pending_free(pc);
+        }
+        return;
+    }
+    if (code == CC_UNAVAILABLE) {
+        log_info("broker unavailable (%s); will retry", msg);
+        return;
+    }
+    log_warn("broker refused envelope to %s: %s: %s", pc->recipient, err_code_name(code), msg);
+    s_complete(p, pc, code, msg, NULL, 0);
+}
+
+/* Prepares the answer to a stored request: the stored reply if there is
+ * one (the request was served before), otherwise a new one from the
+ * handler, stored. Returns it tracked but not yet sent (the caller sends
+ * once it is durable), or NULL. */
+static s_pending_t *s_answer(rpc_peer_t *p, const envelope_t *req, cc_err_t *err)
+{
+    const Concord__V1__Header *h = req->header;
+    uint8_t *env = NULL, *body = NULL;
+    size_t env_len = 0, body_len = 0;
+    int found = ledger_find_reply(p->ledger, h->call_id.data, h->sender, &env, &env_len, err);
+    if (found < 0) {
+        return NULL;
+    }
+    if (found == 0) {
+        cc_err_t status;
+        err_clear(&status);
+        if (h->deadline_ms && clock_wall_ms() > h->deadline_ms) {
+            err_set(&status, CC_DEADLINE_EXCEEDED, "request arrived after its deadline");
+        } else {
+            rpc_registry_dispatch(p->registry, req, &body, &body_len, &status);
+        }
+        envelope_meta_t m = {
+            .method = h->method,
+            .recipient = h->sender,
+            .kind = CONCORD__V1__KIND__KIND_REPLY,
+            .status = status.code,
+            .status_msg = status.code == CC_OK ? NULL : status.msg,
+        };
+        memcpy(m.call_id, h->call_id.data, 16);
+        int rc = s_seal(p, &m, body, body_len, &env, &env_len, err);
+        free(body);
+        if (rc < 0 || s_store_out(p, &m, env, env_len, err) < 0) {
+            free(env);
+            return NULL;
+        }
+    }
+    s_pending_t *pc = s_track(p, &env, env_len, h->sender, h->call_id.data);
+    if (!pc) {
+        free(env);
+        err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
+    }
+    return pc;
+}
+
+static void s_send_answer(rpc_peer_t *p, s_pending_t *pc)
+{
+    if (pc) {
+        s_send_pending(p, pc, clock_mono_ms());
+        p->stats.sent++;
+    }
+}
+
+/* Completes the call a verified reply answers. */
+static void s_on_reply(rpc_peer_t *p, const envelope_t *rep, uint64_t log_index)
+{
+    const Concord__V1__Header *h = rep->header;
+    s_pending_t *pc = s_find_call(p, h->call_id.data, h->sender);
+    if (!pc) {
+        log_debug("reply from %s for a call no longer waiting", h->sender);
+        return;
+    }
+    cc_code_t code = h->status ? (cc_code_t)h->status->code : CC_OK;
+    const char *msg = h->status ? h->status->message : "";
+    if (code != CC_OK) {
+        s_complete(p, pc, code, msg, NULL, log_index);
+        return;
+    }
+    cc_err_t err;
+    ProtobufCMessage *out =
+        wire_unpack(pc->method->output, rep->body, rep->body_len, ENVELOPE_MAX, &err);
+    if (!out) {
+        s_complete(p, pc, CC_INTERNAL, err.msg, NULL, log_index);
+        return;
+    }
+    s_complete(p, pc, CC_OK, "", out, log_index);
+    wire_free(out);
+}
+
+/* Checks a delivery's receipt: signed by the broker and about exactly
+ * this envelope at this log position. Returns the packed receipt. */
+static int s_check_receipt(rpc_peer_t *p, const Concord__V1__Delivery *d, const envelope_t *env,
+                           cc_err_t *err)
+{
+    if (!d->receipt) {
+        err_set(err, CC_UNAUTHENTICATED, "delivery %llu has no receipt",
+                (unsigned long long)d->log_index);
+        return -1;
+    }
+    Concord__V1__Receipt *r = receipt_open_pb(p->roster, d->receipt, err);
+    if (!r) {
+        return -1;
+    }
+    int ok = r->log_index == d->log_index && memcmp(r->envelope_hash.data, env->hash, 32) == 0;
+    wire_free(&r->base);
+    if (!ok) {
+        err_set(err, CC_UNAUTHENTICATED, "receipt for delivery %llu names another envelope",
+                (unsigned long long)d->log_index);
+        return -1;
+    }
+    return 0;
+}
+
+/* Stores a new verified delivery and, for a request, answers it: both in
+ * one transaction, so a crash leaves either nothing or both. */
+static int s_store_in(rpc_peer_t *p, const Concord__V1__Delivery *d, const envelope_t *env,
+                      s_pending_t **answer, cc_err_t *err)
+{
+    const Concord__V1__Header *h = env->header;
+    uint8_t *receipt = NULL;
+    size_t receipt_len = 0;
+    int ret = -1;
+    if (wire_pack(&d->receipt->base, WIRE_MAX_FRAME, &receipt, &receipt_len, err) < 0) {
+        return -1;
+    }
+    ledger_entry_t e = {
+        .direction = LEDGER_IN,
+        .hash = env->hash,
+        .envelope = env->raw,
+        .envelope_len = env->raw_len,
+        .sender = h->sender,
+        .recipient = h->recipient,
+        .method = h->method,
+        .sequence = h->sequence,
+        .kind = h->kind,
+        .call_id = h->call_id.data,
+        .log_index = d->log_index,
+        .receipt = receipt,
+        .receipt_len = receipt_len,
+    };
+    if (ledger_begin(p->ledger, err) < 0) {
+        goto out;
+    }
+    if (ledger_append(p->ledger, &e, NULL, err) < 0 ||
+        (h->kind == CONCORD__V1__KIND__KIND_REQUEST && !(*answer = s_answer(p, env, err)))) {
+        ledger_rollback(p->ledger);
+        goto out;
+    }
+    if (ledger_commit(p->ledger, err) < 0) {
+        goto out;
+    }
+    ret = 0;
+out:
+    if (ret < 0 && *answer) {
+        s_unlink(p, *answer);
+        s_pending_free(*answer);
+        *answer = NULL;
+    }
+    free(receipt);
+    return ret;
+}
+
+static void s_on_delivery(rpc_peer_t *p, const Concord__V1__Delivery *d)
+{
+    cc_err_t err;
+    uint8_t *raw = NULL;
+    size_t raw_len = 0;
+    envelope_t *env = NULL;
+    if (!d->envelope || wire_pack(&d->envelope->base, WIRE_MAX_FRAME, &raw, &raw_len, &err) < 0) {
+        log_warn("delivery %llu carries no envelope", (unsigned long long)d->log_index);
+        goto drop;
+    }
+    env = envelope_open(raw, raw_len, p->roster, &err);
+    if (!env) {
+        log_error("rejected delivery %llu: %s", (unsigned long long)d->log_index, err.msg);
+        goto drop;
+    }
+    const Concord__V1__Header *h = env->header;
+    if (d->log_index == 0) {
+        /* A direct answer from the broker: accepted only as the reply to a
+         * query we are waiting for, so it cannot be replayed. */
+        if (strcmp(h->sender, KEYS_BROKER_CODE) == 0 && h->kind == CONCORD__V1__KIND__KIND_REPLY &&
+            strcmp(h->recipient, keys_code(p->keys)) == 0) {
+            s_on_reply(p, env, 0);
+        }
+        goto out;
+    }
+    if (s_check_receipt(p, d, env, &err) < 0 || strcmp(h->recipient, keys_code(p->keys)) != 0) {
+        log_error("rejected delivery %llu: %s", (unsigned long long)d->log_index,
+                  strcmp(h->recipient, keys_code(p->keys)) ? "addressed to someone else"
+                                                           : err.msg);
+        goto drop;
+    }
+    int have = ledger_has(p->ledger, env->hash, &err);
+    if (have < 0) {
+        goto fail;
+    }
+    if (have) {
+        /* Redelivered after a restart: serve the stored answer again. */
+        if (h->kind == CONCORD__V1__KIND__KIND_REQUEST) {
+            s_pending_t *again = s_answer(p, env, &err);
+            if (!again) {
+                goto fail;
+            }
+            s_send_answer(p, again);
+        }
+        s_send_ack(p, d->log_index);
+        goto out;
+    }
+    if (replay_check(p->replay, h->sender, h->sequence, &err) < 0) {
+        log_warn("rejected delivery %llu: %s", (unsigned long long)d->log_index, err.msg);
+        goto drop;
+    }
+    s_pending_t *answer = NULL;
+    if (s_store_in(p, d, env, &answer, &err) < 0) {
+        goto fail;
+    }
+    replay_commit(p->replay, h->sender, h->sequence);
+    p->stats.received++;
+    s_send_ack(p, d->log_index);
+    s_send_answer(p, answer);
+    if (h->kind == CONCORD__V1__KIND__KIND_REPLY) {
+        s_on_reply(p, env, d->log_index);
+    }
+    goto out;
+fail:
+    /* Not acknowledged: the broker keeps it and delivers it again. */
+    log_error("cannot store delivery %llu: %s", (unsigned long long)d->log_index, err.msg);
+    p->failed = 1;
+    goto out;
+drop:
+    p->stats.rejected++;
+    if (d->log_index) {
+        s_send_ack(p, d->log_index);
+    }
+out:
+    envelope_destroy(&env);
+    free(raw);
+}
+
+static void s_on_frame(rpc_peer_t *p, const uint8_t *buf, size_t len)
+{
+    cc_err_t err;
+    Concord__V1__BrokerFrame *f = (Concord__V1__BrokerFrame *)wire_unpack(
+        &concord__v1__broker_frame__descriptor, buf, len, WIRE_MAX_FRAME, &err);
+    if (!f) {
+        log_warn("undecodable frame from broker: %s", err.msg);
+        return;
+    }
+    switch (f->frame_case) {
+    case CONCORD__V1__BROKER_FRAME__FRAME_DELIVERY:
+        s_on_delivery(p, f->delivery);
+        break;
+    case CONCORD__V1__BROKER_FRAME__FRAME_RESULT:
+        s_on_result(p, f->result);
+        break;
+    default:
+        log_warn("unknown frame from broker");
+        break;
+    }
+    wire_free(&f->base);
+}
+
+static void s_on_monitor(rpc_peer_t *p)
+{
+    zmq_msg_t ev;
+    zmq_msg_init(&ev);
+    if (zmq_msg_recv(&ev, p->monitor, ZMQ_DONTWAIT) < 0) {
+        zmq_msg_close(&ev);
+        return;
+    }
+    uint16_t event = 0;
+    if (zmq_msg_size(&ev) >= 2) {
+        memcpy(&event, zmq_msg_data(&ev), 2);
+    }
+    int more = zmq_msg_more(&ev);
+    zmq_msg_close(&ev);
+    if (more) { /* the second frame holds the endpoint */
+        zmq_msg_init(&ev);
+        zmq_msg_recv(&ev, p->monitor, ZMQ_DONTWAIT);
+        zmq_msg_close(&ev);
+    }
+    uint64_t now = clock_mono_ms();
+    switch (event) {
+    case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
+        log_info("connected to broker");
+        p->connected = 1;
+        s_send_hello(p);
+        for (s_pending_t *pc = p->pending; pc; pc = pc->next) {
+            if (!pc->accepted) {
+                pc->backoff_ms = RPC_FIRST_BACKOFF_MS;
+                s_send_pending(p, pc, now);
+            }
+        }
+        break;
+    case ZMQ_EVENT_DISCONNECTED:
+        if (p->connected) {
+            log_warn("lost the broker connection; reconnecting");
+        }
+        p->connected = 0;
+        break;
+    case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
+        log_error("broker refused our transport key: is this organisation in its roster?");
+        break;
+    default:
+        log_warn("broker handshake failed (protocol error)");
+        break;
+    }
+}
+
+static void s_timers(rpc_peer_t *p)
+{
+    uint64_t now = clock_mono_ms();
+    s_pending_t *pc = p->pending;
+    while (pc) {
+        s_pending_t *next = pc->next;
+        if (pc->done && pc->deadline_ms && now >= pc->deadline_ms) {
+            char msg[160];
+            snprintf(msg, sizeof msg, "no reply from %s before the deadline%s", pc->recipient,
+                     pc->accepted ? "" : " (the broker never acknowledged the request)");
+            s_complete(p, pc, CC_DEADLINE_EXCEEDED, msg, NULL, 0);
+        } else if (!pc->accepted && now >= pc->next_send_ms && p->connected) {
+            pc->retries++;
+            s_send_pending(p, pc, now);
+        }
+        pc = next;
+    }
+}
+
+int rpc_peer_process(rpc_peer_t *p)
+{
+    zmq_msg_t msg;
+    for (int n = 0; n < 1000; n++) {
+        zmq_msg_init(&msg);
+        if (zmq_msg_recv(&msg, p->dealer, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close(&msg);
+            break;
+        }
+        s_on_frame(p, zmq_msg_data(&msg), zmq_msg_size(&msg));
+        zmq_msg_close(&msg);
+    }
+    for (int n = 0; n < 100; n++) {
+        int events = 0;
+        size_t sz = sizeof events;
+        if (zmq_getsockopt(p->monitor, ZMQ_EVENTS, &events, &sz) != 0 ||
+            !(events & ZMQ_POLLIN)) {
+            break;
+        }
+        s_on_monitor(p);
+    }
+    s_timers(p);
+    return p->failed ? -1 : 0;
+}
+
+long rpc_peer_timeout_ms(const rpc_peer_t *p)
+{
+    uint64_t now = clock_mono_ms();
+    long best = -1;
+    for (const s_pending_t *pc = p->pending; pc; pc = pc->next) {
+        uint64_t due = UINT64_MAX;
+        if (!pc->accepted && p->connected) {
+            due = pc->next_send_ms;
+        }
+        if (pc->done && pc->deadline_ms && pc->deadline_ms < due) {
+            due = pc->deadline_ms;
+        }
+        if (due == UINT64_MAX) {
+            continue;
+        }
+        long wait = due <= now ? 0 : (long)(due - now);
+        if (best < 0 || wait < best) {
+            best = wait;
+        }
+    }
+    return best;
+}
+
+void rpc_peer_stats(const rpc_peer_t *p, rpc_peer_stats_t *out)
+{
+    *out = p->stats;
+    out->connected = p->connected;
+    out->pending_calls = 0;
+    out->unreceipted = 0;
+    for (const s_pending_t *pc = p->pending; pc; pc = pc->next) {
+        out->pending_calls += pc->done != NULL;
+        out->unreceipted += !pc->accepted && !pc->direct;
+    }
+}
+
+const char *rpc_peer_code(const rpc_peer_t *p)
+{
+    return keys_code(p->keys);
+}
+
+/* ---- protobuf-c client stubs ---- */
+
+typedef struct {
+    ProtobufCService base;
+    rpc_peer_t *peer;
+    char recipient[KEYS_CODE_MAX + 1];
+    uint32_t timeout_ms;
+} s_client_t;
+
+typedef struct {
+    ProtobufCClosure closure;
+    void *closure_data;
+} s_client_call_t;
+
+const rpc_result_t *rpc_last_result(void)
+{
+    return s_current_result;
+}
+
+static void s_client_done(const rpc_result_t *r, void *arg)
+{
+    s_client_call_t *cc = arg;
+    const rpc_result_t *saved = s_current_result;
+    s_current_result = r;
+    cc->closure(r->response, cc->closure_data);
+    s_current_result = saved;
+    free(cc);
+}
+
+static void s_client_invoke(ProtobufCService *service, unsigned method_index,
+                            const ProtobufCMessage *input, ProtobufCClosure closure,
+                            void *closure_data)
+{
+    s_client_t *c = (s_client_t *)service;
+    s_client_call_t *cc = malloc(sizeof *cc);
+    cc_err_t err;
+    if (cc) {
+        cc->closure = closure;
+        cc->closure_data = closure_data;
+        if (rpc_peer_call(c->peer, c->recipient, service->descriptor, method_index, input,
+                          c->timeout_ms, s_client_done, cc, &err) == 0) {
+            return;
+        }
+        free(cc);
+    } else {
+        err_set(&err, CC_RESOURCE_EXHAUSTED, "out of memory");
+    }
+    rpc_result_t r = {.code = err.code, .message = err.msg, .responder = c->recipient};
+    const rpc_result_t *saved = s_current_result;
+    s_current_result = &r;
+    closure(NULL, closure_data);
+    s_current_result = saved;
+}
+
+static void s_client_destroy(ProtobufCService *service)
+{
+    free(service);
+}
+
+ProtobufCService *rpc_peer_client(rpc_peer_t *p, const char *recipient,
+                                  const ProtobufCServiceDescriptor *svc, uint32_t timeout_ms)
+{
+    s_client_t *c = calloc(1, sizeof *c);
+    if (!c) {
+        return NULL;
+    }
+    c->base.descriptor = svc;
+    c->base.invoke = s_client_invoke;
+    c->base.destroy = s_client_destroy;
+    c->peer = p;
+    c->timeout_ms = timeout_ms;
+    snprintf(c->recipient, sizeof c->recipient, "%s", recipient);
+    return &c->base;
+}
+
+void rpc_peer_destroy(rpc_peer_t **pp)
+{
+    if (!pp || !*pp) {
+        return;
+    }
+    rpc_peer_t *p = *pp;
+    while (p->pending) {
+        s_complete(p, p->pending, CC_CANCELLED, "node shutting down", NULL, 0);
+    }
+    if (p->dealer) {
+        zmq_socket_monitor(p->dealer, NULL, 0);
+        zmq_close(p->dealer);
+    }
+    if (p->monitor) {
+        zmq_close(p->monitor);
+    }
+    replay_destroy(&p->replay);
+    keys_destroy(&p->keys);
+    free(p);
+    *pp = NULL;
+}

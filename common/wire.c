@@ -1,0 +1,129 @@
+/* wire: the one place that packs and unpacks protobuf messages. */
+#include "wire.h"
+
+#include <assert.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+int wire_pack(const ProtobufCMessage *msg, size_t max, uint8_t **out, size_t *out_len,
+              cc_err_t *err)
+{
+    uint8_t *buf;
+    size_t size;
+    size_t written;
+
+    assert(msg != NULL && out != NULL && out_len != NULL);
+    *out = NULL;
+    *out_len = 0;
+    size = protobuf_c_message_get_packed_size(msg);
+    if (size > max) {
+        err_set(err, CC_RESOURCE_EXHAUSTED, "%s is %zu bytes packed, over the limit of %zu",
+                msg->descriptor->name, size, max);
+        return -1;
+    }
+    /* malloc(0) may return NULL; an empty message still gets a buffer so
+     * that NULL always means failure. */
+    buf = malloc(size > 0 ? size : 1);
+    if (buf == NULL) {
+        err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory packing %s", msg->descriptor->name);
+        return -1;
+    }
+    written = protobuf_c_message_pack(msg, buf);
+    if (written != size) {
+        free(buf);
+        err_set(err, CC_INTERNAL, "packing %s wrote %zu bytes, expected %zu",
+                msg->descriptor->name, written, size);
+        return -1;
+    }
+    *out = buf;
+    *out_len = size;
+    return 0;
+}
+
+ProtobufCMessage *wire_unpack(const ProtobufCMessageDescriptor *d, const uint8_t *buf,
+                              size_t len, size_t max, cc_err_t *err)
+{
+    static const uint8_t empty[1];
+    ProtobufCMessage *msg;
+
+    assert(d != NULL);
+    if (len > max) {
+        err_set(err, CC_RESOURCE_EXHAUSTED, "%s of %zu bytes is over the limit of %zu", d->name,
+                len, max);
+        return NULL;
+    }
+    if (buf == NULL) {
+        if (len != 0) {
+            err_set(err, CC_INVALID_ARGUMENT, "no data for %s", d->name);
+            return NULL;
+        }
+        buf = empty;
+    }
+    msg = protobuf_c_message_unpack(d, NULL, len, buf);
+    if (msg == NULL) {
+        err_set(err, CC_INVALID_ARGUMENT, "malformed %s (%zu bytes)", d->name, len);
+        return NULL;
+    }
+    return msg;
+}
+
+void wire_free(ProtobufCMessage *msg)
+{
+    if (msg != NULL) {
+        protobuf_c_message_free_unpacked(msg, NULL);
+    }
+}
+
+char *wire_hex(const uint8_t *buf, size_t len)
+{
+    static const char digits[] = "0123456789abcdef";
+    char *out;
+    size_t i;
+
+    if (len > (SIZE_MAX - 1) / 2) {
+        return NULL;
+    }
+    out = malloc(len * 2 + 1);
+    if (out == NULL) {
+        return NULL;
+    }
+    for (i = 0; i < len; i++) {
+        out[2 * i] = digits[buf[i] >> 4];
+        out[2 * i + 1] = digits[buf[i] & 0x0f];
+    }
+    out[len * 2] = '\0';
+    return out;
+}
+
+static int s_nibble(char c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+    }
+    return -1;
+}
+
+int wire_unhex(const char *hex, uint8_t *out, size_t out_len)
+{
+    size_t i;
+
+    if (hex == NULL || out_len > SIZE_MAX / 2 || strlen(hex) != out_len * 2) {
+        return -1;
+    }
+    for (i = 0; i < out_len; i++) {
+        int hi = s_nibble(hex[2 * i]);
+        int lo = s_nibble(hex[2 * i + 1]);
+        if (hi < 0 || lo < 0) {
+            return -1;
+        }
+        out[i] = (uint8_t)(hi << 4 | lo);
+    }
+    return 0;
+}

@@ -1,0 +1,42 @@
+/* wire: the only module that calls protobuf-c's pack and unpack.
+ *
+ * Every decode checks the size before anything is parsed, so a hostile
+ * length never reaches the decoder, and never hands back a half-decoded
+ * message. */
+#ifndef CONCORD_WIRE_H
+#define CONCORD_WIRE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <protobuf-c/protobuf-c.h>
+
+#include "err.h"
+
+/* Largest frame any Concord socket accepts: 1 MiB. */
+#define WIRE_MAX_FRAME (1024u * 1024u)
+
+/* Packs msg into a fresh malloc'd buffer (*out, *out_len); the caller frees
+ * it with free(). Returns 0, or -1 with CC_RESOURCE_EXHAUSTED if the packed
+ * size exceeds max or memory runs out. */
+int wire_pack(const ProtobufCMessage *msg, size_t max, uint8_t **out, size_t *out_len,
+              cc_err_t *err);
+
+/* Unpacks len bytes as a message of descriptor d. Refuses len > max with
+ * CC_RESOURCE_EXHAUSTED before decoding; malformed bytes give
+ * CC_INVALID_ARGUMENT naming the message type. Returns the message (free
+ * it with wire_free) or NULL. */
+ProtobufCMessage *wire_unpack(const ProtobufCMessageDescriptor *d, const uint8_t *buf,
+                              size_t len, size_t max, cc_err_t *err);
+
+/* Frees a message returned by wire_unpack. Safe on NULL. */
+void wire_free(ProtobufCMessage *msg);
+
+/* Hex helpers for text formats and printing. wire_hex returns a malloc'd
+ * NUL-terminated lower-case string (NULL on allocation failure).
+ * wire_unhex decodes exactly out_len bytes from a string that must hold
+ * exactly 2*out_len hex digits; returns 0 or -1. */
+char *wire_hex(const uint8_t *buf, size_t len);
+int wire_unhex(const char *hex, uint8_t *out, size_t out_len);
+
+#endif
