@@ -1,0 +1,24 @@
+/* broker: the combined authority's router. Admits only roster transport
+ * keys (ZAP), verifies every envelope's signature and sequence before
+ * routing it, appends it to a hash-chained log, answers with a signed
+ * receipt, and keeps it in the recipient's durable mailbox until the
+ * recipient acknowledges it. */
+#ifndef CONCORD_BROKER_H
+#define CONCORD_BROKER_H
+
+#include "config.h"
+#include "err.h"
+
+typedef struct broker broker_t;
+
+/* Loads keys, roster and log; binds the ZAP handler and the ROUTER.
+ * Returns NULL with err set (the caller logs it and exits). */
+broker_t *broker_new(const config_broker_t *cfg, cc_err_t *err);
+
+/* Serves until *stop becomes non-zero (set from a signal handler).
+ * Returns 0 on a clean stop, -1 if the log failed. */
+int broker_run(broker_t *b, volatile int *stop);
+
+void broker_destroy(broker_t **b);
+
+#endif

@@ -1,0 +1,292 @@
+/* cli_roster: `concord keygen` and `concord roster init|sign|show`. */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "clock.h"
+#include "json.h"
+#include "keys.h"
+#include "roster.h"
+#include "wire.h"
+
+int cli_fail(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("concord: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return CLI_FAIL;
+}
+
+/* The kind an organisation code's GSS prefix implies, or NULL. */
+static const char *s_kind_for(const char *code)
+{
+    static const struct {
+        const char *prefix;
+        const char *kind;
+    } map[] = {{"E38", "CCG"},           {"E06", "COUNCIL_UPPER"},
+               {"E08", "COUNCIL_UPPER"}, {"E09", "COUNCIL_UPPER"},
+               {"E10", "COUNCIL_UPPER"}, {"E07", "COUNCIL_DISTRICT"},
+               {"E40", "NHS_ENGLAND"},   {"X24", "NHS_ENGLAND"},
+               {"E47", "COMBINED_AUTHORITY"}};
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
+        if (strncmp(code, map[i].prefix, 3) == 0) {
+            return map[i].kind;
+        }
+    }
+    return NULL;
+}
+
+int cli_keygen(int argc, char **argv, int json)
+{
+    static const struct option opts[] = {{"code", required_argument, NULL, 'c'},
+                                         {"name", required_argument, NULL, 'n'},
+                                         {"kind", required_argument, NULL, 'k'},
+                                         {"out", required_argument, NULL, 'o'},
+                                         {"broker", no_argument, NULL, 'b'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    const char *code = NULL, *name = NULL, *kind = NULL, *out = ".";
+    int broker = 0, c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "c:n:k:o:bh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'c': code = optarg; break;
+        case 'n': name = optarg; break;
+        case 'k': kind = optarg; break;
+        case 'o': out = optarg; break;
+        case 'b': broker = 1; break;
+        case 'h':
+            printf("Usage: concord keygen --code CODE --name NAME [--kind KIND] [--out DIR]\n"
+                   "       concord keygen --broker [--name NAME] [--out DIR]\n"
+                   "Writes DIR/CODE.key (secret, mode 0600) and DIR/CODE.pub. KIND is one of\n"
+                   "CCG, COUNCIL_UPPER, COUNCIL_DISTRICT, NHS_ENGLAND, COMBINED_AUTHORITY;\n"
+                   "by default it follows the code's GSS prefix (E38 CCG, E07 district, ...).\n");
+            return CLI_OK;
+        default:
+            return CLI_USAGE;
+        }
+    }
+    if (broker) {
+        code = KEYS_BROKER_CODE;
+        kind = "BROKER";
+        name = name ? name : "Concord broker";
+    }
+    if (!code || !name) {
+        return cli_fail("keygen needs --code and --name (or --broker)");
+    }
+    if (!kind && !(kind = s_kind_for(code))) {
+        return cli_fail("cannot tell the kind of %s from its code; give --kind", code);
+    }
+    cc_err_t err;
+    char sec[4096], pub[4096];
+    snprintf(sec, sizeof sec, "%s/%s.key", out, code);
+    snprintf(pub, sizeof pub, "%s/%s.pub", out, code);
+    keys_t *k = keys_generate(code, name, kind, &err);
+    if (!k || keys_save(k, sec, pub, &err) < 0) {
+        keys_destroy(&k);
+        return cli_fail("keygen: %s", err.msg);
+    }
+    if (json) {
+        printf("{\"code\":\"%s\",\"secret\":\"%s\",\"public\":\"%s\"}\n", code, sec, pub);
+    } else {
+        printf("wrote %s (secret, mode 0600) and %s\n", sec, pub);
+    }
+    keys_destroy(&k);
+    return CLI_OK;
+}
+
+static int s_roster_init(int argc, char **argv)
+{
+    static const struct option opts[] = {{"federation", required_argument, NULL, 'f'},
+                                         {"broker", required_argument, NULL, 'b'},
+                                         {"out", required_argument, NULL, 'o'},
+                                         {NULL, 0, NULL, 0}};
+    const char *fed = NULL, *broker = NULL, *out = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "f:b:o:", opts, NULL)) != -1) {
+        switch (c) {
+        case 'f': fed = optarg; break;
+        case 'b': broker = optarg; break;
+        case 'o': out = optarg; break;
+        default: return CLI_USAGE;
+        }
+    }
+    if (!fed || !broker || !out || optind >= argc) {
+        return cli_fail("usage: concord roster init --federation NAME --broker broker.pub"
+                        " --out roster.bin ORG.pub...");
+    }
+    cc_err_t err;
+    keys_public_t bp, op;
+    roster_t *r = NULL;
+    int ret = CLI_FAIL;
+    if (keys_load_public(broker, &bp, &err) < 0 || !(r = roster_new(fed, &bp, &err))) {
+        cli_fail("roster init: %s", err.msg);
+        goto out;
+    }
+    for (int i = optind; i < argc; i++) {
+        if (keys_load_public(argv[i], &op, &err) < 0 || roster_add(r, &op, &err) < 0) {
+            cli_fail("roster init: %s: %s", argv[i], err.msg);
+            goto out;
+        }
+    }
+    if (roster_save(r, out, &err) < 0) {
+        cli_fail("roster init: %s", err.msg);
+        goto out;
+    }
+    printf("wrote %s: %zu organisations, unsigned; each founding member now runs\n"
+           "  concord roster sign --roster %s --key THEIR.key\n",
+           out, roster_count(r), out);
+    ret = CLI_OK;
+out:
+    roster_destroy(&r);
+    return ret;
+}
+
+static int s_roster_sign(int argc, char **argv)
+{
+    static const struct option opts[] = {{"roster", required_argument, NULL, 'r'},
+                                         {"key", required_argument, NULL, 'k'},
+                                         {NULL, 0, NULL, 0}};
+    const char *path = NULL, *key = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "r:k:", opts, NULL)) != -1) {
+        switch (c) {
+        case 'r': path = optarg; break;
+        case 'k': key = optarg; break;
+        default: return CLI_USAGE;
+        }
+    }
+    if (!path || !key) {
+        return cli_fail("usage: concord roster sign --roster roster.bin --key ORG.key");
+    }
+    cc_err_t err;
+    keys_t *k = NULL;
+    roster_t *r = NULL;
+    int ret = CLI_FAIL;
+    if (!(k = keys_load(key, &err)) || !(r = roster_load(path, &err)) ||
+        roster_sign(r, k, &err) < 0 || roster_save(r, path, &err) < 0) {
+        cli_fail("roster sign: %s", err.msg);
+        goto out;
+    }
+    size_t signed_by = 0;
+    for (size_t i = 0; i < roster_count(r); i++) {
+        roster_org_t o;
+        roster_at(r, i, &o);
+        signed_by += roster_signature_state(r, o.code) == 1;
+    }
+    printf("%s signed %s (%zu of %zu founding signatures)\n", keys_code(k), path, signed_by,
+           roster_count(r));
+    ret = CLI_OK;
+out:
+    keys_destroy(&k);
+    roster_destroy(&r);
+    return ret;
+}
+
+static const char *s_sig_word(int state)
+{
+    return state == 1 ? "signed" : state == 0 ? "NOT SIGNED" : "BAD SIGNATURE";
+}
+
+static int s_roster_show(int argc, char **argv, int json)
+{
+    static const struct option opts[] = {{"roster", required_argument, NULL, 'r'},
+                                         {NULL, 0, NULL, 0}};
+    const char *path = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "r:", opts, NULL)) != -1) {
+        if (c != 'r') {
+            return CLI_USAGE;
+        }
+        path = optarg;
+    }
+    if (!path) {
+        return cli_fail("usage: concord roster show --roster roster.bin");
+    }
+    cc_err_t err, verr;
+    roster_t *r = roster_load(path, &err);
+    if (!r) {
+        return cli_fail("roster show: %s", err.msg);
+    }
+    int complete = roster_verify(r, &verr) == 0;
+    uint8_t hash[32];
+    roster_hash(r, hash);
+    char when[40];
+    clock_format(roster_created_at_ms(r), when, sizeof when);
+    roster_org_t b;
+    roster_broker(r, &b);
+    json_t j;
+    json_init(&j);
+    json_obj_begin(&j, NULL);
+    json_str(&j, "federation", roster_federation(r));
+    json_str(&j, "created_at", when);
+    json_hex(&j, "hash", hash, 32);
+    json_bool(&j, "complete", complete);
+    json_str(&j, "problem", complete ? NULL : verr.msg);
+    json_obj_begin(&j, "broker");
+    json_str(&j, "name", b.name);
+    json_hex(&j, "sign_key", b.sign_pk, 32);
+    json_hex(&j, "transport_key", b.curve_pk, 32);
+    json_obj_end(&j);
+    json_arr_begin(&j, "organisations");
+    if (!json) {
+        char *hex = wire_hex(hash, 32);
+        printf("federation  %s\ncreated     %s\nroster hash %s\nstatus      %s\n\n",
+               roster_federation(r), when, hex ? hex : "?",
+               complete ? "complete: signed by every founding member" : verr.msg);
+        free(hex);
+        printf("%-12s %-20s %-8s %-14s %s\n", "code", "kind", "sign key", "signature", "name");
+    }
+    for (size_t i = 0; i < roster_count(r); i++) {
+        roster_org_t o;
+        roster_at(r, i, &o);
+        int state = roster_signature_state(r, o.code);
+        json_obj_begin(&j, NULL);
+        json_str(&j, "code", o.code);
+        json_str(&j, "name", o.name);
+        json_str(&j, "kind", o.kind);
+        json_hex(&j, "sign_key", o.sign_pk, 32);
+        json_hex(&j, "transport_key", o.curve_pk, 32);
+        json_str(&j, "signature", s_sig_word(state));
+        json_obj_end(&j);
+        if (!json) {
+            printf("%-12s %-20s %02x%02x%02x%02x %-14s %s\n", o.code, o.kind, o.sign_pk[0],
+                   o.sign_pk[1], o.sign_pk[2], o.sign_pk[3], s_sig_word(state), o.name);
+        }
+    }
+    json_arr_end(&j);
+    json_obj_end(&j);
+    char *js = json_take(&j);
+    if (json && js) {
+        printf("%s\n", js);
+    }
+    free(js);
+    roster_destroy(&r);
+    return CLI_OK;
+}
+
+int cli_roster(int argc, char **argv, int json)
+{
+    if (argc < 2) {
+        return cli_fail("usage: concord roster init|sign|show ...");
+    }
+    if (strcmp(argv[1], "init") == 0) {
+        return s_roster_init(argc - 1, argv + 1);
+    }
+    if (strcmp(argv[1], "sign") == 0) {
+        return s_roster_sign(argc - 1, argv + 1);
+    }
+    if (strcmp(argv[1], "show") == 0) {
+        return s_roster_show(argc - 1, argv + 1, json);
+    }
+    return cli_fail("unknown roster command '%s' (init, sign, show)", argv[1]);
+}

@@ -1,0 +1,253 @@
+/* concord: the command-line tool. Offline commands work on files; the
+ * others talk to the local concordd over its control socket. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <sodium.h>
+#include <zmq.h>
+
+#include "cli.h"
+#include "config.h"
+#include "control.pb-c.h"
+#include "err.h"
+#include "wire.h"
+
+#define CLI_CONTROL_SLACK_MS 5000
+
+static void s_usage(FILE *to)
+{
+    fprintf(to,
+            "Usage: concord [--config node.ini] [--json] COMMAND [ARGS]\n"
+            "\n"
+            "Keys and roster (offline):\n"
+            "  keygen --code CODE --name NAME [--kind KIND] [--out DIR]\n"
+            "  keygen --broker [--name NAME] [--out DIR]\n"
+            "  roster init --federation NAME --broker broker.pub --out roster.bin ORG.pub...\n"
+            "  roster sign --roster roster.bin --key ORG.key\n"
+            "  roster show --roster roster.bin\n"
+            "\n"
+            "Talking to the local node (needs --config or CONCORD_CONFIG):\n"
+            "  status                        connection, ledger and traffic counters\n"
+            "  ping CODE [--count N] [--timeout MS]\n"
+            "                                signed round trip to another organisation\n"
+            "  ledger [--limit N]            the newest entries of this node's ledger\n"
+            "  log verify                    check the broker's hash chain end to end\n"
+            "\n"
+            "  --json   print results as JSON (every command that prints data)\n"
+            "Exit status: 0 success, 1 failure, 2 usage error.\n");
+}
+
+/* Sends one control request to the node and waits for its reply. */
+static Concord__V1__ControlReply *s_control(const config_node_t *cfg, const char *command,
+                                            char **args, size_t n_args, uint32_t wait_ms)
+{
+    struct stat st;
+    Concord__V1__ControlReply *reply = NULL;
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    cc_err_t err;
+    if (stat(cfg->control, &st) != 0) {
+        cli_fail("no node control socket at %s: is concordd running for %s?", cfg->control,
+                 cfg->code);
+        return NULL;
+    }
+    void *ctx = zmq_ctx_new();
+    void *req = zmq_socket(ctx, ZMQ_REQ);
+    int linger = 0, timeout = (int)(wait_ms + CLI_CONTROL_SLACK_MS);
+    char ep[CONFIG_PATH_MAX + 8];
+    snprintf(ep, sizeof ep, "ipc://%s", cfg->control);
+    zmq_setsockopt(req, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt(req, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
+    Concord__V1__ControlRequest rq = CONCORD__V1__CONTROL_REQUEST__INIT;
+    rq.command = (char *)command;
+    rq.args = args;
+    rq.n_args = n_args;
+    if (zmq_connect(req, ep) != 0 || wire_pack(&rq.base, 64 * 1024, &buf, &len, &err) < 0 ||
+        zmq_send(req, buf, len, 0) < 0) {
+        cli_fail("cannot reach the node at %s: %s", cfg->control, zmq_strerror(errno));
+        goto out;
+    }
+    zmq_msg_t msg;
+    zmq_msg_init(&msg);
+    if (zmq_msg_recv(&msg, req, 0) < 0) {
+        cli_fail("no answer from the node at %s within %d ms", cfg->control, timeout);
+    } else if (!(reply = (Concord__V1__ControlReply *)wire_unpack(
+                     &concord__v1__control_reply__descriptor, zmq_msg_data(&msg),
+                     zmq_msg_size(&msg), WIRE_MAX_FRAME, &err))) {
+        cli_fail("garbled answer from the node: %s", err.msg);
+    }
+    zmq_msg_close(&msg);
+out:
+    free(buf);
+    zmq_close(req);
+    zmq_ctx_term(ctx);
+    return reply;
+}
+
+/* Runs a control command and prints its text or JSON. */
+static int s_simple(const config_node_t *cfg, const char *command, char **args, size_t n_args,
+                    uint32_t wait_ms, int json)
+{
+    Concord__V1__ControlReply *r = s_control(cfg, command, args, n_args, wait_ms);
+    if (!r) {
+        return CLI_FAIL;
+    }
+    int rc = CLI_OK;
+    if (r->code != CONCORD__V1__STATUS_CODE__OK) {
+        rc = cli_fail("%s: %s", err_code_name((cc_code_t)r->code), r->message);
+    } else if (json) {
+        printf("%s\n", r->json);
+    } else {
+        fputs(r->text, stdout);
+    }
+    wire_free(&r->base);
+    return rc;
+}
+
+static int s_parse_u32(const char *s, const char *what, uint32_t *out)
+{
+    char *end = NULL;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    if (!*s || *end || errno || v == 0 || v > 86400000UL) {
+        cli_fail("%s must be a whole number from 1 to 86400000, not '%s'", what, s);
+        return -1;
+    }
+    *out = (uint32_t)v;
+    return 0;
+}
+
+static int s_ping(const config_node_t *cfg, int argc, char **argv, int json)
+{
+    static const struct option opts[] = {{"count", required_argument, NULL, 'n'},
+                                         {"timeout", required_argument, NULL, 't'},
+                                         {NULL, 0, NULL, 0}};
+    uint32_t count = 1, timeout = cfg->call_timeout_ms;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "n:t:", opts, NULL)) != -1) {
+        if ((c == 'n' && s_parse_u32(optarg, "--count", &count) < 0) ||
+            (c == 't' && s_parse_u32(optarg, "--timeout", &timeout) < 0)) {
+            return CLI_USAGE;
+        }
+        if (c != 'n' && c != 't') {
+            return CLI_USAGE;
+        }
+    }
+    if (optind + 1 != argc) {
+        return cli_fail("usage: concord ping CODE [--count N] [--timeout MS]");
+    }
+    char tbuf[16];
+    snprintf(tbuf, sizeof tbuf, "%u", timeout);
+    char *args[2] = {argv[optind], tbuf};
+    int rc = CLI_OK;
+    for (uint32_t i = 0; i < count && rc == CLI_OK; i++) {
+        rc = s_simple(cfg, "ping", args, 2, timeout, json);
+    }
+    return rc;
+}
+
+static int s_ledger(const config_node_t *cfg, int argc, char **argv, int json)
+{
+    static const struct option opts[] = {{"limit", required_argument, NULL, 'n'},
+                                         {NULL, 0, NULL, 0}};
+    char *limit = NULL;
+    uint32_t v;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "n:", opts, NULL)) != -1) {
+        if (c != 'n' || s_parse_u32(optarg, "--limit", &v) < 0) {
+            return CLI_USAGE;
+        }
+        limit = optarg;
+    }
+    return s_simple(cfg, "ledger", limit ? &limit : NULL, limit ? 1 : 0, 0, json);
+}
+
+/* Commands that need the node: load its config first. */
+static int s_node_command(const char *config_path, int argc, char **argv, int json)
+{
+    config_node_t cfg;
+    cc_err_t err;
+    if (!config_path) {
+        return cli_fail("%s needs the node's config: --config node.ini or CONCORD_CONFIG",
+                        argv[0]);
+    }
+    if (config_load_node(config_path, &cfg, &err) < 0) {
+        return cli_fail("%s", err.msg);
+    }
+    if (strcmp(argv[0], "status") == 0 && argc == 1) {
+        return s_simple(&cfg, "status", NULL, 0, 0, json);
+    }
+    if (strcmp(argv[0], "ping") == 0) {
+        return s_ping(&cfg, argc, argv, json);
+    }
+    if (strcmp(argv[0], "ledger") == 0) {
+        return s_ledger(&cfg, argc, argv, json);
+    }
+    if (strcmp(argv[0], "log") == 0 && argc == 2 && strcmp(argv[1], "verify") == 0) {
+        /* Reading a long log takes many calls; give it room. */
+        return s_simple(&cfg, "log-verify", NULL, 0, 10 * cfg.call_timeout_ms, json);
+    }
+    s_usage(stderr);
+    return CLI_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+    const char *config_path = getenv("CONCORD_CONFIG");
+    int json = 0;
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        if (strcmp(argv[i], "--json") == 0) {
+            json = 1;
+        } else if ((strcmp(argv[i], "--config") == 0 || strcmp(argv[i], "-c") == 0) &&
+                   i + 1 < argc) {
+            config_path = argv[++i];
+        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            s_usage(stdout);
+            return CLI_OK;
+        } else if (strcmp(argv[i], "--version") == 0) {
+            printf("concord 0.1.0\n");
+            return CLI_OK;
+        } else {
+            fprintf(stderr, "concord: unknown option '%s'\n", argv[i]);
+            s_usage(stderr);
+            return CLI_USAGE;
+        }
+    }
+    if (i >= argc) {
+        s_usage(stderr);
+        return CLI_USAGE;
+    }
+    if (sodium_init() < 0) {
+        return cli_fail("libsodium failed to initialise");
+    }
+    /* --json may also follow the command. */
+    int n = 0;
+    char **rest = calloc((size_t)(argc - i) + 1, sizeof *rest);
+    if (!rest) {
+        return cli_fail("out of memory");
+    }
+    for (int k = i; k < argc; k++) {
+        if (strcmp(argv[k], "--json") == 0) {
+            json = 1;
+        } else {
+            rest[n++] = argv[k];
+        }
+    }
+    int rc;
+    if (strcmp(rest[0], "keygen") == 0) {
+        rc = cli_keygen(n, rest, json);
+    } else if (strcmp(rest[0], "roster") == 0) {
+        rc = cli_roster(n, rest, json);
+    } else {
+        rc = s_node_command(config_path, n, rest, json);
+    }
+    free(rest);
+    return rc;
+}

@@ -1,0 +1,36 @@
+/* concordd: entry point. */
+#include "config.h"
+#include "daemon.h"
+#include "log.h"
+#include "node.h"
+
+static int s_run(const char *config_path, int level, volatile int *stop)
+{
+    config_node_t cfg;
+    cc_err_t err;
+    if (config_load_node(config_path, &cfg, &err) < 0) {
+        log_error("%s", err.msg);
+        return DAEMON_EXIT_START;
+    }
+    log_set_level(level >= 0 ? (log_level_t)level : cfg.log_level);
+    node_t *n = node_new(&cfg, &err);
+    if (!n) {
+        log_error("cannot start: %s", err.msg);
+        return DAEMON_EXIT_START;
+    }
+    int rc = node_run(n, stop);
+    node_destroy(&n);
+    return rc == 0 ? DAEMON_EXIT_OK : DAEMON_EXIT_STORE;
+}
+
+int main(int argc, char **argv)
+{
+    return daemon_main(
+        argc, argv, "concordd",
+        "One organisation's Concord node. Connects to the federation's broker with\n"
+        "its own keys, verifies every envelope it receives against the roster and\n"
+        "stores it in its ledger before acknowledging it, answers calls from other\n"
+        "organisations, and serves the local `concord` CLI on its control socket.\n"
+        "Configuration: [node] code, key, roster, broker, ledger, control.",
+        s_run);
+}

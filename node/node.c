@@ -1,0 +1,219 @@
+/* node: the concordd daemon's core: broker link, services and the
+ * control socket. */
+#include "node.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <zmq.h>
+
+#include "clock.h"
+#include "control.h"
+#include "control.pb-c.h"
+#include "health.pb-c.h"
+#include "json.h"
+#include "keys.h"
+#include "ledger.h"
+#include "log.h"
+#include "roster.h"
+#include "rpc.h"
+#include "wire.h"
+
+typedef struct {
+    Concord__V1__Health_Service base;
+    node_t *n;
+} s_health_t;
+
+struct node {
+    config_node_t cfg;
+    void *ctx;
+    void *control;
+    roster_t *roster;
+    ledger_t *ledger;
+    rpc_registry_t *registry;
+    rpc_peer_t *peer;
+    s_health_t health;
+    control_ctx_t control_ctx;
+    uint64_t started_ms;
+    int failed;
+};
+
+static void s_health_check(Concord__V1__Health_Service *service,
+                           const Concord__V1__HealthCheckRequest *input,
+                           Concord__V1__HealthCheckResponse_Closure closure, void *closure_data)
+{
+    node_t *n = ((s_health_t *)service)->n;
+    Concord__V1__HealthCheckResponse out = CONCORD__V1__HEALTH_CHECK_RESPONSE__INIT;
+    if (input->service[0] && strncmp(input->service, "concord.v1.", 11) != 0) {
+        rpc_fail(closure_data, CC_NOT_FOUND, "no service '%s' here", input->service);
+        closure(NULL, closure_data);
+        return;
+    }
+    out.status = n->failed ? CONCORD__V1__SERVING_STATUS__NOT_SERVING
+                           : CONCORD__V1__SERVING_STATUS__SERVING;
+    out.code = (char *)n->cfg.code;
+    out.time_ms = clock_wall_ms();
+    out.ledger_entries = ledger_count(n->ledger);
+    closure(&out, closure_data);
+}
+
+/* The roster must name this organisation with exactly these keys, or the
+ * broker and every peer would reject what this node signs. */
+static int s_check_identity(node_t *n, const keys_t *k, cc_err_t *err)
+{
+    roster_org_t me;
+    if (strcmp(keys_code(k), n->cfg.code) != 0) {
+        err_set(err, CC_INVALID_ARGUMENT, "key file %s belongs to %s, but the config says %s",
+                n->cfg.key, keys_code(k), n->cfg.code);
+        return -1;
+    }
+    if (roster_lookup(n->roster, n->cfg.code, &me) < 0) {
+        err_set(err, CC_NOT_FOUND, "%s is not in roster %s", n->cfg.code, n->cfg.roster);
+        return -1;
+    }
+    if (memcmp(me.sign_pk, keys_public(k)->sign_pk, 32) != 0 ||
+        memcmp(me.curve_pk, keys_public(k)->curve_pk, 32) != 0) {
+        err_set(err, CC_PERMISSION_DENIED, "key file %s does not match %s's keys in the roster",
+                n->cfg.key, n->cfg.code);
+        return -1;
+    }
+    return 0;
+}
+
+static int s_bind_control(node_t *n, cc_err_t *err)
+{
+    char ep[CONFIG_PATH_MAX + 8];
+    int linger = 0;
+    snprintf(ep, sizeof ep, "ipc://%s", n->cfg.control);
+    /* A stale socket file from a crashed run would make bind fail. */
+    unlink(n->cfg.control);
+    n->control = zmq_socket(n->ctx, ZMQ_ROUTER);
+    if (!n->control) {
+        err_set(err, CC_INTERNAL, "control socket: %s", zmq_strerror(errno));
+        return -1;
+    }
+    zmq_setsockopt(n->control, ZMQ_LINGER, &linger, sizeof linger);
+    mode_t old = umask(077);
+    int rc = zmq_bind(n->control, ep);
+    umask(old);
+    if (rc != 0 || chmod(n->cfg.control, 0600) != 0) {
+        err_set(err, CC_UNAVAILABLE, "cannot bind control socket %s: %s", n->cfg.control,
+                rc != 0 ? zmq_strerror(errno) : strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+node_t *node_new(const config_node_t *cfg, cc_err_t *err)
+{
+    keys_t *keys = NULL;
+    node_t *n = calloc(1, sizeof *n);
+    if (!n) {
+        err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
+        return NULL;
+    }
+    n->cfg = *cfg;
+    n->started_ms = clock_wall_ms();
+    if (!(keys = keys_load(cfg->key, err)) || !(n->roster = roster_load(cfg->roster, err))) {
+        goto fail;
+    }
+    if (roster_verify(n->roster, err) < 0) {
+        err_prefix(err, "roster %s", cfg->roster);
+        goto fail;
+    }
+    if (s_check_identity(n, keys, err) < 0) {
+        goto fail;
+    }
+    if (!(n->ledger = ledger_open(cfg->ledger, LEDGER_NODE, cfg->fsync, err))) {
+        goto fail;
+    }
+    Concord__V1__Health_Service h = CONCORD__V1__HEALTH__INIT(s_health_);
+    n->health.base = h;
+    n->health.n = n;
+    if (!(n->registry = rpc_registry_new()) ||
+        rpc_registry_add(n->registry, &n->health.base.base) < 0) {
+        err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
+        goto fail;
+    }
+    if (!(n->ctx = zmq_ctx_new())) {
+        err_set(err, CC_INTERNAL, "zmq_ctx_new: %s", zmq_strerror(errno));
+        goto fail;
+    }
+    n->peer = rpc_peer_new(n->ctx, &keys, n->roster, n->ledger, n->registry, err);
+    if (!n->peer || rpc_peer_connect(n->peer, cfg->broker, err) < 0 ||
+        s_bind_control(n, err) < 0) {
+        goto fail;
+    }
+    n->control_ctx = (control_ctx_t){
+        .socket = n->control,
+        .peer = n->peer,
+        .ledger = n->ledger,
+        .roster = n->roster,
+        .cfg = &n->cfg,
+        .started_ms = n->started_ms,
+        .failed = &n->failed,
+    };
+    return n;
+fail:
+    keys_destroy(&keys);
+    node_destroy(&n);
+    return NULL;
+}
+
+int node_run(node_t *n, volatile int *stop)
+{
+    zmq_pollitem_t items[3];
+    rpc_peer_poll_items(n->peer, items);
+    items[2] = (zmq_pollitem_t){.socket = n->control, .events = ZMQ_POLLIN};
+    log_info("%s serving; broker %s; control %s; ledger holds %llu entries", n->cfg.code,
+             n->cfg.broker, n->cfg.control, (unsigned long long)ledger_count(n->ledger));
+    while (!*stop) {
+        long wait = rpc_peer_timeout_ms(n->peer);
+        if (wait < 0 || wait > 1000) {
+            wait = 1000;
+        }
+        if (zmq_poll(items, 3, wait) < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            log_error("poll: %s", zmq_strerror(errno));
+            return -1;
+        }
+        if (rpc_peer_process(n->peer) < 0 && !n->failed) {
+            log_error("the ledger cannot be written; refusing new work until restarted");
+            n->failed = 1;
+        }
+        if (items[2].revents & ZMQ_POLLIN) {
+            control_handle(&n->control_ctx);
+        }
+    }
+    log_info("%s stopping cleanly", n->cfg.code);
+    return n->failed ? -1 : 0;
+}
+
+void node_destroy(node_t **np)
+{
+    if (!np || !*np) {
+        return;
+    }
+    node_t *n = *np;
+    /* The peer first: cancelled calls still answer the CLI on the control
+     * socket. */
+    rpc_peer_destroy(&n->peer);
+    if (n->control) {
+        zmq_close(n->control);
+        unlink(n->cfg.control);
+    }
+    if (n->ctx) {
+        zmq_ctx_term(n->ctx);
+    }
+    rpc_registry_destroy(&n->registry);
+    ledger_close(&n->ledger);
+    roster_destroy(&n->roster);
+    free(n);
+    *np = NULL;
+}

@@ -1,0 +1,25 @@
+/* node: one organisation's Concord daemon. Holds its keys and ledger,
+ * keeps a CURVE connection to the broker, verifies and stores everything
+ * it receives before acknowledging it, answers Health and Reflection, and
+ * serves the local `concord` CLI on an ipc control socket (mode 0600). */
+#ifndef CONCORD_NODE_H
+#define CONCORD_NODE_H
+
+#include "config.h"
+#include "err.h"
+
+typedef struct node node_t;
+
+/* Loads keys (refusing a key file others can read), the roster (which must
+ * be fully signed and list this organisation with these keys) and the
+ * ledger; connects to the broker; binds the control socket. Returns NULL
+ * with err set. */
+node_t *node_new(const config_node_t *cfg, cc_err_t *err);
+
+/* Serves until *stop is set. Returns 0 on a clean stop, -1 if the ledger
+ * failed. */
+int node_run(node_t *n, volatile int *stop);
+
+void node_destroy(node_t **n);
+
+#endif
