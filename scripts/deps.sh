@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages Concord builds and runs with.
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends \
+    build-essential cmake pkg-config \
+    libprotobuf-c-dev protobuf-c-compiler libzmq3-dev libsodium-dev \
+    libcmocka-dev libsqlite3-dev libinih-dev >/dev/null
