@@ -200,12 +200,18 @@ static void s_ping_done(const rpc_result_t *r, void *arg)
     char *chain = r->request_chain ? wire_hex(r->request_chain, 32) : NULL;
     double rtt_ms = (double)r->rtt_us / 1000.0;
     clock_format(r->request_time_ms, when, sizeof when);
-    snprintf(text, sizeof text,
-             "reply from %s: %s, round trip %.3f ms\n"
-             "broker receipt: log index %llu at %s\n"
-             "chain hash: %s\n",
-             h->code, serving, rtt_ms, (unsigned long long)r->request_log_index, when,
-             chain ? chain : "(none)");
+    if (r->request_log_index) {
+        snprintf(text, sizeof text,
+                 "reply from %s: %s, round trip %.3f ms\n"
+                 "broker receipt: log index %llu at %s\n"
+                 "chain hash: %s\n",
+                 h->code, serving, rtt_ms, (unsigned long long)r->request_log_index, when,
+                 chain ? chain : "(none)");
+    } else {
+        /* Queries to the broker itself are answered directly, unlogged. */
+        snprintf(text, sizeof text, "reply from %s: %s, round trip %.3f ms (direct, not logged)\n",
+                 h->code, serving, rtt_ms);
+    }
     json_t j;
     json_init(&j);
     json_obj_begin(&j, NULL);
@@ -470,10 +476,16 @@ static void s_dispatch(control_ctx_t *c, const uint8_t *id, size_t id_len,
     rq->id_len = id_len;
     rq->timeout_ms = c->cfg->call_timeout_ms;
     if (strcmp(cmd, "ping") == 0) {
-        if (req->n_args < 1 || keys_code_check(req->args[0], NULL) < 0 ||
-            s_arg_u32(req, 1, &rq->timeout_ms) < 0) {
+        cc_err_t err;
+        if (req->n_args < 1 || s_arg_u32(req, 1, &rq->timeout_ms) < 0) {
             s_fail(rq, CC_INVALID_ARGUMENT, "ping: expected an organisation code and an optional"
                                             " timeout in milliseconds");
+            return;
+        }
+        if (keys_code_check(req->args[0], &err) < 0) {
+            char msg[CC_ERR_MSG_MAX + 64];
+            snprintf(msg, sizeof msg, "ping: '%.32s': %s", req->args[0], err.msg);
+            s_fail(rq, CC_INVALID_ARGUMENT, msg);
             return;
         }
         snprintf(rq->target, sizeof rq->target, "%s", req->args[0]);
