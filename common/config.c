@@ -25,29 +25,31 @@ typedef struct {
     uint32_t min, max;
 } s_field_t;
 
-#define S_STR(st, f, t, req) {#f, t, req, offsetof(st, f), sizeof(((st *)0)->f), 0, 0}
-#define S_NUM(st, f, lo, hi) {#f, T_U32, 0, offsetof(st, f), 0, lo, hi}
-#define S_OF(st, f, t) {#f, t, 0, offsetof(st, f), 0, 0, 0}
+#define S_STR(st, f, t, req)                                                                       \
+    {                                                                                              \
+#f, t, req, offsetof(st, f), sizeof(((st *)0)->f), 0, 0                                    \
+    }
+#define S_NUM(st, f, lo, hi)                                                                       \
+    {                                                                                              \
+#f, T_U32, 0, offsetof(st, f), 0, lo, hi                                                   \
+    }
+#define S_OF(st, f, t)                                                                             \
+    {                                                                                              \
+#f, t, 0, offsetof(st, f), 0, 0, 0                                                         \
+    }
 
 static const s_field_t s_broker_fields[] = {
-    S_STR(config_broker_t, listen, T_STRING, 1),
-    S_STR(config_broker_t, key, T_PATH, 1),
-    S_STR(config_broker_t, roster, T_PATH, 1),
-    S_STR(config_broker_t, data, T_PATH, 1),
-    S_OF(config_broker_t, log_level, T_LEVEL),
-    S_NUM(config_broker_t, mailbox_window, 1, 4096),
+    S_STR(config_broker_t, listen, T_STRING, 1), S_STR(config_broker_t, key, T_PATH, 1),
+    S_STR(config_broker_t, roster, T_PATH, 1),   S_STR(config_broker_t, data, T_PATH, 1),
+    S_OF(config_broker_t, log_level, T_LEVEL),   S_NUM(config_broker_t, mailbox_window, 1, 4096),
     S_OF(config_broker_t, fsync, T_BOOL),
 };
 
 static const s_field_t s_node_fields[] = {
-    S_STR(config_node_t, code, T_CODE, 1),
-    S_STR(config_node_t, key, T_PATH, 1),
-    S_STR(config_node_t, roster, T_PATH, 1),
-    S_STR(config_node_t, broker, T_STRING, 1),
-    S_STR(config_node_t, ledger, T_PATH, 1),
-    S_STR(config_node_t, control, T_PATH, 1),
-    S_OF(config_node_t, log_level, T_LEVEL),
-    S_NUM(config_node_t, call_timeout_ms, 1, 86400000),
+    S_STR(config_node_t, code, T_CODE, 1),   S_STR(config_node_t, key, T_PATH, 1),
+    S_STR(config_node_t, roster, T_PATH, 1), S_STR(config_node_t, broker, T_STRING, 1),
+    S_STR(config_node_t, ledger, T_PATH, 1), S_STR(config_node_t, control, T_PATH, 1),
+    S_OF(config_node_t, log_level, T_LEVEL), S_NUM(config_node_t, call_timeout_ms, 1, 86400000),
     S_OF(config_node_t, fsync, T_BOOL),
 };
 
@@ -60,11 +62,11 @@ typedef struct {
     const s_field_t *fields;
     size_t nfields;
     void *out;
-    char dir[PATH_MAX];  /* absolute directory of the file */
+    char dir[PATH_MAX]; /* absolute directory of the file */
     FILE *f;
-    int lineno;          /* line most recently handed to inih */
+    int lineno; /* line most recently handed to inih */
     int seen[S_FIELDS_MAX];
-    int err_line;        /* 0: no error yet */
+    int err_line; /* 0: no error yet */
     cc_err_t err;
 } s_ctx_t;
 
@@ -82,7 +84,7 @@ static char *s_reader(char *str, int num, void *stream)
     if (strchr(str, '\n') == NULL && !feof(c->f)) {
         c->err_line = c->lineno;
         err_set(&c->err, CC_INVALID_ARGUMENT, "%s:%d: line longer than %d characters", c->path,
-                c->lineno, num - 3);
+                c->lineno, num - 2);
         return NULL;
     }
     return str;
@@ -152,7 +154,8 @@ static int s_store_string(s_ctx_t *c, const s_field_t *fd, const char *value)
     int n;
 
     if (fd->type == T_PATH && value[0] != '/') {
-        n = snprintf(dst, fd->size, "%s/%s", c->dir, value);
+        const char *sep = strcmp(c->dir, "/") == 0 ? "" : "/";
+        n = snprintf(dst, fd->size, "%s%s%s", c->dir, sep, value);
     } else {
         n = snprintf(dst, fd->size, "%s", value);
     }
@@ -182,8 +185,8 @@ static int s_store(s_ctx_t *c, const s_field_t *fd, const char *value)
         return 1;
     case T_U32:
         if (s_parse_u32(value, fd->min, fd->max, dst) != 0) {
-            return s_fail(c, "bad number '%s' for %s (expected %u..%u)", value, fd->name,
-                          fd->min, fd->max);
+            return s_fail(c, "bad number '%s' for %s (expected %u..%u)", value, fd->name, fd->min,
+                          fd->max);
         }
         return 1;
     case T_BOOL:
@@ -228,21 +231,22 @@ static int s_handler(void *user, const char *section, const char *name, const ch
     return s_store(c, &c->fields[i], value);
 }
 
-/* The absolute directory holding path, via realpath of the file. */
+/* The absolute directory holding path. The file name itself is not
+ * resolved, so a symlinked config still finds its neighbours. */
 static int s_dir(const char *path, char *dir)
 {
-    char *slash;
+    char parent[PATH_MAX];
+    const char *slash = strrchr(path, '/');
 
-    if (realpath(path, dir) == NULL) {
+    if (slash == NULL) {
+        snprintf(parent, sizeof parent, ".");
+    } else if ((size_t)(slash - path) >= sizeof parent) {
+        errno = ENAMETOOLONG;
         return -1;
+    } else {
+        snprintf(parent, sizeof parent, "%.*s", slash == path ? 1 : (int)(slash - path), path);
     }
-    slash = strrchr(dir, '/');
-    if (slash == dir) {
-        slash[1] = '\0';
-    } else if (slash != NULL) {
-        *slash = '\0';
-    }
-    return 0;
+    return realpath(parent, dir) == NULL ? -1 : 0;
 }
 
 static int s_load(s_ctx_t *c, cc_err_t *err)

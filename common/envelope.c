@@ -23,10 +23,10 @@ static int s_method_check(const char *method, cc_err_t *err)
     const char *slash = strchr(method, '/');
     size_t i;
 
-    if (n == 0 || n > ENVELOPE_METHOD_MAX || slash == NULL || slash == method ||
-        slash[1] == '\0') {
-        err_set(err, CC_INVALID_ARGUMENT, "method must be 'package.Service/Method', at most %d "
-                "characters", ENVELOPE_METHOD_MAX);
+    if (n == 0 || n > ENVELOPE_METHOD_MAX || slash == NULL || slash == method || slash[1] == '\0') {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "method must be 'package.Service/Method', at most %d characters",
+                ENVELOPE_METHOD_MAX);
         return -1;
     }
     for (i = 0; i < n; i++) {
@@ -36,8 +36,8 @@ static int s_method_check(const char *method, cc_err_t *err)
             continue;
         }
         if (!alnum && c != '_' && !(c == '.' && &method[i] < slash)) {
-            err_set(err, CC_INVALID_ARGUMENT, "method name holds a character outside "
-                    "[A-Za-z0-9_.] before the '/' or [A-Za-z0-9_] after it");
+            err_set(err, CC_INVALID_ARGUMENT,
+                    "method may hold only [A-Za-z0-9_.] before the '/' and [A-Za-z0-9_] after");
             return -1;
         }
     }
@@ -54,14 +54,17 @@ static int s_kind_check(int kind, cc_err_t *err)
 }
 
 /* The header checks shared by seal and open. */
-static int s_fields_check(const char *method, const char *recipient, uint64_t sequence,
-                          int kind, cc_err_t *err)
+static int s_fields_check(const char *method, const char *recipient, uint64_t sequence, int kind,
+                          cc_err_t *err)
 {
-    if (s_method_check(method, err) != 0 || s_kind_check(kind, err) != 0) {
+    if (s_method_check(method, err) != 0) {
         return -1;
     }
     if (keys_code_check(recipient, err) != 0) {
         err_prefix(err, "recipient: ");
+        return -1;
+    }
+    if (s_kind_check(kind, err) != 0) {
         return -1;
     }
     /* Sequences start at 1 so that 0 can mean "nothing seen yet". */
@@ -72,8 +75,8 @@ static int s_fields_check(const char *method, const char *recipient, uint64_t se
     return 0;
 }
 
-int envelope_seal(const keys_t *k, const envelope_meta_t *m, const uint8_t *body,
-                  size_t body_len, uint8_t **out, size_t *out_len, cc_err_t *err)
+int envelope_seal(const keys_t *k, const envelope_meta_t *m, const uint8_t *body, size_t body_len,
+                  uint8_t **out, size_t *out_len, cc_err_t *err)
 {
     Concord__V1__Envelope env = CONCORD__V1__ENVELOPE__INIT;
     Concord__V1__Signed sig_msg = CONCORD__V1__SIGNED__INIT;
@@ -88,11 +91,11 @@ int envelope_seal(const keys_t *k, const envelope_meta_t *m, const uint8_t *body
     assert(body != NULL || body_len == 0);
     *out = NULL;
     *out_len = 0;
-    if (m->method == NULL || m->recipient == NULL ||
-        s_fields_check(m->method, m->recipient, m->sequence, m->kind, err) != 0) {
-        if (m->method == NULL || m->recipient == NULL) {
-            err_set(err, CC_INVALID_ARGUMENT, "method and recipient are required");
-        }
+    if (m->method == NULL || m->recipient == NULL) {
+        err_set(err, CC_INVALID_ARGUMENT, "method and recipient are required");
+        goto out;
+    }
+    if (s_fields_check(m->method, m->recipient, m->sequence, m->kind, err) != 0) {
         goto out;
     }
     if ((int)m->status < 0 || m->status > CC_UNAUTHENTICATED ||
@@ -102,8 +105,8 @@ int envelope_seal(const keys_t *k, const envelope_meta_t *m, const uint8_t *body
         goto out;
     }
     if (body_len > ENVELOPE_MAX) {
-        err_set(err, CC_RESOURCE_EXHAUSTED, "body of %zu bytes is over the limit of %u",
-                body_len, ENVELOPE_MAX);
+        err_set(err, CC_RESOURCE_EXHAUSTED, "body of %zu bytes is over the limit of %u", body_len,
+                ENVELOPE_MAX);
         goto out;
     }
     h.version = ENVELOPE_VERSION;
@@ -164,8 +167,9 @@ static int s_header_check(const Concord__V1__Header *h, const char *signer, cc_e
     if (s_fields_check(h->method, h->recipient, h->sequence, (int)h->kind, err) != 0) {
         return -1;
     }
-    if (h->status != NULL && ((int)h->status->code < 0 || h->status->code > (int)CC_UNAUTHENTICATED ||
-                              strlen(h->status->message) > ENVELOPE_STATUS_MSG_MAX)) {
+    if (h->status != NULL &&
+        ((int)h->status->code < 0 || h->status->code > (int)CC_UNAUTHENTICATED ||
+         strlen(h->status->message) > ENVELOPE_STATUS_MSG_MAX)) {
         err_set(err, CC_INVALID_ARGUMENT, "malformed status");
         return -1;
     }
@@ -204,10 +208,15 @@ static envelope_t *s_open(const uint8_t *buf, size_t len, const roster_t *roster
                 KEYS_SIG_LEN);
         goto out;
     }
-    if (keys_code_check(env->signer, NULL) != 0 ||
-        (roster != NULL ? roster_lookup(roster, env->signer, &org) != 0
-                        : strcmp(env->signer, expected_code) != 0)) {
-        err_set(err, CC_UNAUTHENTICATED, "unknown sender");
+    /* The signer is checked as a code first so that only well-formed
+     * text ever reaches a lookup or an error message. */
+    if (keys_code_check(env->signer, NULL) != 0) {
+        err_set(err, CC_UNAUTHENTICATED, "unknown sender (malformed signer)");
+        goto out;
+    }
+    if (roster != NULL ? roster_lookup(roster, env->signer, &org) != 0
+                       : strcmp(env->signer, expected_code) != 0) {
+        err_set(err, CC_UNAUTHENTICATED, "unknown sender %s", env->signer);
         goto out;
     }
     if (keys_verify(roster != NULL ? org.sign_pk : pk, ENVELOPE_DOMAIN, env->signed_.data,

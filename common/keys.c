@@ -53,17 +53,13 @@ static cc_code_t s_errno_code(int e)
 {
     switch (e) {
     case ENOENT:
-    case ENOTDIR:
         return CC_NOT_FOUND;
     case EACCES:
     case EPERM:
-    case EROFS:
         return CC_PERMISSION_DENIED;
     case EEXIST:
         return CC_ALREADY_EXISTS;
     case ENOSPC:
-    case EDQUOT:
-    case ENOMEM:
         return CC_RESOURCE_EXHAUSTED;
     default:
         return CC_INTERNAL;
@@ -211,8 +207,8 @@ keys_t *keys_generate(const char *code, const char *name, const char *kind, cc_e
     return s_seal(k);
 }
 
-keys_t *keys_from_seed(const char *code, const char *name, const char *kind,
-                       const uint8_t seed[32], cc_err_t *err)
+keys_t *keys_from_seed(const char *code, const char *name, const char *kind, const uint8_t seed[32],
+                       cc_err_t *err)
 {
     keys_t *k = s_new(code, name, kind, err);
     uint8_t *curve_sk;
@@ -302,8 +298,8 @@ int keys_sign(const keys_t *k, const char *domain, const uint8_t *msg, size_t le
     return 0;
 }
 
-int keys_verify(const uint8_t pk[KEYS_PK_LEN], const char *domain, const uint8_t *msg,
-                size_t len, const uint8_t sig[KEYS_SIG_LEN], cc_err_t *err)
+int keys_verify(const uint8_t pk[KEYS_PK_LEN], const char *domain, const uint8_t *msg, size_t len,
+                const uint8_t sig[KEYS_SIG_LEN], cc_err_t *err)
 {
     uint8_t *buf;
     size_t blen = 0;
@@ -379,113 +375,63 @@ static int s_write_all(int fd, const char *buf, size_t len)
     return 0;
 }
 
-/* Makes a rename durable: the directory entry must reach the disk too. */
-static void s_fsync_dir(const char *path)
+/* Writes data to path and fsyncs it. With excl the file must not exist
+ * (and is removed again on failure); otherwise it is replaced. */
+static int s_write_file(const char *path, const char *data, size_t len, int excl, mode_t mode,
+                        cc_err_t *err)
 {
-    char dir[4096];
-    const char *slash = strrchr(path, '/');
-    int fd;
-
-    if (slash == NULL) {
-        snprintf(dir, sizeof dir, ".");
-    } else if (slash == path) {
-        snprintf(dir, sizeof dir, "/");
-    } else {
-        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
-    }
-    fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        fsync(fd);
-        close(fd);
-    }
-}
-
-/* Replaces path with data via a temporary file, so a reader never sees a
- * half-written public key. */
-static int s_write_replace(const char *path, const char *data, size_t len, mode_t mode,
-                           cc_err_t *err)
-{
-    char tmp[4096];
-    int fd;
+    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (excl ? O_EXCL : O_TRUNC), mode);
+    int e = errno;
     int rc = -1;
 
-    if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path) >= sizeof tmp) {
-        err_set(err, CC_INVALID_ARGUMENT, "path %s is too long", path);
-        return -1;
-    }
-    fd = mkstemp(tmp);
     if (fd < 0) {
-        err_set(err, s_errno_code(errno), "cannot create %s: %s", tmp, strerror(errno));
+        err_set(err, s_errno_code(e), "cannot create %s: %s%s", path, strerror(e),
+                e == EEXIST ? " (refusing to overwrite a key)" : "");
         return -1;
     }
+    /* The umask could only narrow the mode, but make it exact anyway. */
     if (fchmod(fd, mode) != 0 || s_write_all(fd, data, len) != 0 || fsync(fd) != 0) {
-        err_set(err, s_errno_code(errno), "cannot write %s: %s", tmp, strerror(errno));
-        close(fd);
-        goto out;
-    }
-    if (close(fd) != 0 || rename(tmp, path) != 0) {
         err_set(err, s_errno_code(errno), "cannot write %s: %s", path, strerror(errno));
         goto out;
     }
-    s_fsync_dir(path);
     rc = 0;
 out:
-    if (rc != 0) {
-        unlink(tmp);
+    if (close(fd) != 0 && rc == 0) {
+        err_set(err, s_errno_code(errno), "cannot write %s: %s", path, strerror(errno));
+        rc = -1;
+    }
+    if (rc != 0 && excl) {
+        unlink(path);
     }
     return rc;
 }
 
-int keys_save(const keys_t *k, const char *secret_path, const char *public_path,
-              cc_err_t *err)
+int keys_save(const keys_t *k, const char *secret_path, const char *public_path, cc_err_t *err)
 {
-    char *text = NULL;
     char pub[KEYS_FILE_MAX];
+    char *text;
     size_t len;
-    int fd = -1;
-    int created = 0;
     int rc = -1;
 
     assert(k != NULL && secret_path != NULL && public_path != NULL);
     text = sodium_malloc(KEYS_FILE_MAX);
     if (text == NULL) {
         err_set(err, CC_RESOURCE_EXHAUSTED, "cannot allocate secure memory");
-        goto out;
+        return -1;
     }
+    /* Exclusive creation: an existing secret key is someone's identity,
+     * and replacing it by accident would be unrecoverable. */
     len = s_format(k, 1, text);
-    /* O_EXCL: an existing secret key is someone's identity; replacing it
-     * by accident would be unrecoverable. */
-    fd = open(secret_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        err_set(err, s_errno_code(errno), "cannot create secret key file %s: %s%s", secret_path,
-                strerror(errno), errno == EEXIST ? " (refusing to overwrite a key)" : "");
+    if (s_write_file(secret_path, text, len, 1, 0600, err) != 0) {
         goto out;
     }
-    created = 1;
-    /* The umask could only narrow 0600, but make the mode exact anyway. */
-    if (fchmod(fd, 0600) != 0 || s_write_all(fd, text, len) != 0 || fsync(fd) != 0) {
-        err_set(err, s_errno_code(errno), "cannot write %s: %s", secret_path, strerror(errno));
-        goto out;
-    }
-    if (close(fd) != 0) {
-        fd = -1;
-        err_set(err, s_errno_code(errno), "cannot write %s: %s", secret_path, strerror(errno));
-        goto out;
-    }
-    fd = -1;
     len = s_format(k, 0, pub);
-    if (s_write_replace(public_path, pub, len, 0644, err) != 0) {
+    if (s_write_file(public_path, pub, len, 0, 0644, err) != 0) {
+        unlink(secret_path);
         goto out;
     }
-    s_fsync_dir(secret_path);
     rc = 0;
 out:
-    if (fd >= 0) {
-        close(fd);
-    }
-    if (rc != 0 && created) {
-        unlink(secret_path);
-    }
     sodium_free(text);
     return rc;
 }
@@ -555,8 +501,8 @@ static int s_line(char **p, const char *end, int lineno, const char *key, const 
     size_t klen = strlen(key);
 
     if (nl == NULL) {
-        err_set(err, CC_INVALID_ARGUMENT, "%s:%d: truncated (expected a line '%s')", path,
-                lineno, key);
+        err_set(err, CC_INVALID_ARGUMENT, "%s:%d: truncated (expected a line '%s')", path, lineno,
+                key);
         return -1;
     }
     *nl = '\0';
@@ -670,8 +616,8 @@ keys_t *keys_load(const char *secret_path, cc_err_t *err)
         goto out;
     }
     if (s_read_file(secret_path, 1, text, KEYS_FILE_MAX, &len, err) != 0 ||
-        s_parse(text, len, 1, secret_path, &k->pub, k->secret, k->secret + KEYS_SIGN_SK_LEN,
-                err) != 0 ||
+        s_parse(text, len, 1, secret_path, &k->pub, k->secret, k->secret + KEYS_SIGN_SK_LEN, err) !=
+            0 ||
         s_check_secret(k, secret_path, err) != 0) {
         keys_destroy(&k);
         goto out;

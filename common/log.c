@@ -16,9 +16,9 @@ static const char *s_ident = "concord";
 static log_level_t s_level = LOG_LVL_INFO;
 
 static const struct {
-    const char *name;   /* as in configs */
-    const char *label;  /* as printed */
-    int syslog_prio;    /* for journald's "<N>" prefix */
+    const char *name;  /* as in configs */
+    const char *label; /* as printed */
+    int syslog_prio;   /* for journald's "<N>" prefix */
 } s_levels[] = {
     [LOG_LVL_ERROR] = {"error", "ERROR", 3},
     [LOG_LVL_WARN] = {"warn", "WARN", 4},

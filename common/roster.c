@@ -128,6 +128,16 @@ static const s_sig_t *s_find_sig(const roster_t *r, const char *code)
     return NULL;
 }
 
+static void s_free_preds(char **preds, size_t n)
+{
+    size_t i;
+
+    for (i = 0; preds != NULL && i < n; i++) {
+        free(preds[i]);
+    }
+    free(preds);
+}
+
 /* Checks a would-be member and appends it, taking ownership of preds
  * (freed here on failure). */
 static int s_append(roster_t *r, const keys_public_t *pub, char **preds, size_t npreds,
@@ -143,7 +153,8 @@ static int s_append(roster_t *r, const keys_public_t *pub, char **preds, size_t 
         goto out;
     }
     if (kind == 0 || strcmp(pub->code, KEYS_BROKER_CODE) == 0) {
-        err_set(err, CC_INVALID_ARGUMENT, "%s: a member needs a member code and a kind of "
+        err_set(err, CC_INVALID_ARGUMENT,
+                "%s: a member needs a member code and a kind of "
                 "CCG, COUNCIL_UPPER, COUNCIL_DISTRICT, NHS_ENGLAND or COMBINED_AUTHORITY",
                 pub->code);
         goto out;
@@ -160,13 +171,17 @@ static int s_append(roster_t *r, const keys_public_t *pub, char **preds, size_t 
     }
     for (i = 0; i < r->norgs; i++) {
         const keys_public_t *o = &r->orgs[i].pub;
-        const char *what = strcmp(o->code, pub->code) == 0                          ? "code"
+        const char *what = strcmp(o->code, pub->code) == 0                        ? "code"
                            : memcmp(o->sign_pk, pub->sign_pk, KEYS_PK_LEN) == 0   ? "signing key"
                            : memcmp(o->curve_pk, pub->curve_pk, KEYS_PK_LEN) == 0 ? "transport key"
                                                                                   : NULL;
         if (what != NULL) {
-            err_set(err, CC_ALREADY_EXISTS, "%s: %s already used by %s in the roster", pub->code,
-                    what, o->code);
+            if (strcmp(what, "code") == 0) {
+                err_set(err, CC_ALREADY_EXISTS, "%s is already in the roster", pub->code);
+            } else {
+                err_set(err, CC_ALREADY_EXISTS, "%s: its %s is already used by %s", pub->code, what,
+                        o->code);
+            }
             goto out;
         }
     }
@@ -184,10 +199,7 @@ static int s_append(roster_t *r, const keys_public_t *pub, char **preds, size_t 
     preds = NULL;
     rc = 0;
 out:
-    for (i = 0; preds != NULL && i < npreds; i++) {
-        free(preds[i]);
-    }
-    free(preds);
+    s_free_preds(preds, npreds);
     return rc;
 }
 
@@ -303,12 +315,34 @@ static int s_bytes(const roster_t *r, const uint8_t **buf, size_t *len, uint8_t 
     return 0;
 }
 
+/* Adds code's signature, or replaces the one it already has. */
+static int s_put_sig(roster_t *r, const char *code, const uint8_t sig[KEYS_SIG_LEN], cc_err_t *err)
+{
+    s_sig_t *slot = (s_sig_t *)s_find_sig(r, code);
+
+    if (slot == NULL) {
+        if (r->nsigs >= ROSTER_MAX_ORGS + 1) {
+            err_set(err, CC_RESOURCE_EXHAUSTED, "too many signatures");
+            return -1;
+        }
+        slot = realloc(r->sigs, (r->nsigs + 1) * sizeof *r->sigs);
+        if (slot == NULL) {
+            err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
+            return -1;
+        }
+        r->sigs = slot;
+        slot += r->nsigs++;
+        memset(slot, 0, sizeof *slot);
+        snprintf(slot->code, sizeof slot->code, "%s", code);
+    }
+    memcpy(slot->sig, sig, KEYS_SIG_LEN);
+    return 0;
+}
+
 int roster_sign(roster_t *r, const keys_t *k, cc_err_t *err)
 {
     const s_org_t *o;
-    s_sig_t *grown;
-    s_sig_t sig;
-    size_t i;
+    uint8_t sig[KEYS_SIG_LEN];
 
     assert(r != NULL && k != NULL);
     o = s_find(r, keys_code(k));
@@ -324,25 +358,10 @@ int roster_sign(roster_t *r, const keys_t *k, cc_err_t *err)
     if (r->raw == NULL && s_pack(r, &r->raw, &r->raw_len, err) != 0) {
         return -1;
     }
-    memset(&sig, 0, sizeof sig);
-    snprintf(sig.code, sizeof sig.code, "%s", keys_code(k));
-    if (keys_sign(k, ROSTER_DOMAIN, r->raw, r->raw_len, sig.sig, err) != 0) {
+    if (keys_sign(k, ROSTER_DOMAIN, r->raw, r->raw_len, sig, err) != 0) {
         return -1;
     }
-    for (i = 0; i < r->nsigs; i++) {
-        if (strcmp(r->sigs[i].code, sig.code) == 0) {
-            r->sigs[i] = sig;
-            return 0;
-        }
-    }
-    grown = realloc(r->sigs, (r->nsigs + 1) * sizeof *r->sigs);
-    if (grown == NULL) {
-        err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
-        return -1;
-    }
-    r->sigs = grown;
-    r->sigs[r->nsigs++] = sig;
-    return 0;
+    return s_put_sig(r, keys_code(k), sig, err);
 }
 
 /* Writes via a temporary file and rename, so a crash leaves either the
@@ -365,10 +384,13 @@ static int s_write_replace(const char *path, const uint8_t *data, size_t len, cc
     }
     while (done < len) {
         ssize_t w = write(fd, data + done, len - done);
-        if (w < 0 && errno != EINTR) {
+        if (w < 0 && errno == EINTR) {
+            continue;
+        }
+        if (w <= 0) {
             break;
         }
-        done += w > 0 ? (size_t)w : 0;
+        done += (size_t)w;
     }
     if (done < len || fchmod(fd, 0644) != 0 || fsync(fd) != 0) {
         err_set(err, CC_UNAVAILABLE, "cannot write %s: %s", tmp, strerror(errno));
@@ -462,24 +484,21 @@ static int s_load_org(roster_t *r, const Concord__V1__Organisation *po, cc_err_t
     snprintf(pub.kind, sizeof pub.kind, "%s", kind);
     memcpy(pub.sign_pk, po->sign_key.data, KEYS_PK_LEN);
     memcpy(pub.curve_pk, po->transport_key.data, KEYS_PK_LEN);
-    if (po->n_predecessors > 0) {
-        preds = calloc(po->n_predecessors, sizeof *preds);
-        if (preds == NULL) {
-            err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
+    for (i = 0; i < po->n_predecessors; i++) {
+        if (keys_code_check(po->predecessors[i], err) != 0) {
+            err_prefix(err, "predecessor: ");
             return -1;
         }
     }
+    if (po->n_predecessors > 0 && (preds = calloc(po->n_predecessors, sizeof *preds)) == NULL) {
+        err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
+        return -1;
+    }
     for (i = 0; i < po->n_predecessors; i++) {
-        if (keys_code_check(po->predecessors[i], err) != 0 ||
-            (preds[i] = strdup(po->predecessors[i])) == NULL) {
-            if (preds[i] == NULL && err != NULL && err->code == CC_OK) {
-                err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
-            }
-            err_prefix(err, "predecessor: ");
-            while (i-- > 0) {
-                free(preds[i]);
-            }
-            free(preds);
+        preds[i] = strdup(po->predecessors[i]);
+        if (preds[i] == NULL) {
+            s_free_preds(preds, po->n_predecessors);
+            err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
             return -1;
         }
     }
@@ -488,8 +507,6 @@ static int s_load_org(roster_t *r, const Concord__V1__Organisation *po, cc_err_t
 
 static int s_load_sig(roster_t *r, const Concord__V1__RosterSignature *ps, cc_err_t *err)
 {
-    s_sig_t *grown;
-
     if (keys_code_check(ps->code, err) != 0) {
         return -1;
     }
@@ -498,21 +515,12 @@ static int s_load_sig(roster_t *r, const Concord__V1__RosterSignature *ps, cc_er
                 KEYS_SIG_LEN);
         return -1;
     }
+    /* Two signatures from one code would make "the" signature ambiguous. */
     if (s_find_sig(r, ps->code) != NULL) {
         err_set(err, CC_INVALID_ARGUMENT, "two signatures by %s", ps->code);
         return -1;
     }
-    grown = realloc(r->sigs, (r->nsigs + 1) * sizeof *r->sigs);
-    if (grown == NULL) {
-        err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
-        return -1;
-    }
-    r->sigs = grown;
-    memset(&grown[r->nsigs], 0, sizeof grown[r->nsigs]);
-    snprintf(grown[r->nsigs].code, sizeof grown[r->nsigs].code, "%s", ps->code);
-    memcpy(grown[r->nsigs].sig, ps->signature.data, KEYS_SIG_LEN);
-    r->nsigs++;
-    return 0;
+    return s_put_sig(r, ps->code, ps->signature.data, err);
 }
 
 /* Fills the header fields of r from a decoded Roster. */
@@ -555,8 +563,8 @@ roster_t *roster_from_bytes(const uint8_t *buf, size_t len, cc_err_t *err)
     size_t i;
     int ok = 0;
 
-    sr = (Concord__V1__SignedRoster *)wire_unpack(&concord__v1__signed_roster__descriptor, buf,
-                                                   len, ROSTER_FILE_MAX, err);
+    sr = (Concord__V1__SignedRoster *)wire_unpack(&concord__v1__signed_roster__descriptor, buf, len,
+                                                  ROSTER_FILE_MAX, err);
     if (sr == NULL) {
         goto out;
     }
@@ -620,8 +628,8 @@ roster_t *roster_load(const char *path, cc_err_t *err)
     assert(path != NULL);
     f = fopen(path, "rb");
     if (f == NULL) {
-        err_set(err, errno == ENOENT ? CC_NOT_FOUND : CC_UNAVAILABLE, "cannot open %s: %s",
-                path, strerror(errno));
+        err_set(err, errno == ENOENT ? CC_NOT_FOUND : CC_UNAVAILABLE, "cannot open %s: %s", path,
+                strerror(errno));
         return NULL;
     }
     /* Size first: a huge or endless file is refused before it is read. */
@@ -661,8 +669,8 @@ static int s_state(const roster_t *r, const char *code, cc_err_t *err)
         return 0;
     }
     assert(r->raw != NULL);
-    if (o == NULL || keys_verify(o->pub.sign_pk, ROSTER_DOMAIN, r->raw, r->raw_len, sig->sig,
-                                 err) != 0) {
+    if (o == NULL ||
+        keys_verify(o->pub.sign_pk, ROSTER_DOMAIN, r->raw, r->raw_len, sig->sig, err) != 0) {
         return -1;
     }
     return 1;
@@ -728,8 +736,7 @@ int roster_lookup(const roster_t *r, const char *code, roster_org_t *out)
     return 0;
 }
 
-int roster_lookup_curve(const roster_t *r, const uint8_t curve_pk[KEYS_PK_LEN],
-                        roster_org_t *out)
+int roster_lookup_curve(const roster_t *r, const uint8_t curve_pk[KEYS_PK_LEN], roster_org_t *out)
 {
     size_t i;
 
@@ -798,16 +805,13 @@ void roster_hash(const roster_t *r, uint8_t out[32])
 
 void roster_destroy(roster_t **r)
 {
-    size_t i, j;
+    size_t i;
 
     if (r == NULL || *r == NULL) {
         return;
     }
     for (i = 0; i < (*r)->norgs; i++) {
-        for (j = 0; j < (*r)->orgs[i].npreds; j++) {
-            free((*r)->orgs[i].preds[j]);
-        }
-        free((*r)->orgs[i].preds);
+        s_free_preds((*r)->orgs[i].preds, (*r)->orgs[i].npreds);
     }
     free((*r)->orgs);
     free((*r)->sigs);

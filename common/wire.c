@@ -32,8 +32,8 @@ int wire_pack(const ProtobufCMessage *msg, size_t max, uint8_t **out, size_t *ou
     written = protobuf_c_message_pack(msg, buf);
     if (written != size) {
         free(buf);
-        err_set(err, CC_INTERNAL, "packing %s wrote %zu bytes, expected %zu",
-                msg->descriptor->name, written, size);
+        err_set(err, CC_INTERNAL, "packing %s wrote %zu bytes, expected %zu", msg->descriptor->name,
+                written, size);
         return -1;
     }
     *out = buf;
@@ -41,8 +41,8 @@ int wire_pack(const ProtobufCMessage *msg, size_t max, uint8_t **out, size_t *ou
     return 0;
 }
 
-ProtobufCMessage *wire_unpack(const ProtobufCMessageDescriptor *d, const uint8_t *buf,
-                              size_t len, size_t max, cc_err_t *err)
+ProtobufCMessage *wire_unpack(const ProtobufCMessageDescriptor *d, const uint8_t *buf, size_t len,
+                              size_t max, cc_err_t *err)
 {
     static const uint8_t empty[1];
     ProtobufCMessage *msg;

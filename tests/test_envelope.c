@@ -1,0 +1,499 @@
+/* Unit tests for envelope: sealing, opening, and every way to forge one. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <sodium.h>
+
+#include "envelope.h"
+#include "wire.h"
+
+typedef struct {
+    keys_t *a;      /* member E38000217 */
+    keys_t *b;      /* member E08000003 */
+    keys_t *broker; /* the broker */
+    keys_t *c;      /* not in the roster */
+    roster_t *roster;
+} s_fix_t;
+
+static int s_setup(void **state)
+{
+    s_fix_t *f = calloc(1, sizeof *f);
+    cc_err_t err;
+
+    if (f == NULL) {
+        return -1;
+    }
+    f->a = keys_generate("E38000217", "Manchester CCG", "CCG", &err);
+    f->b = keys_generate("E08000003", "Manchester City Council", "COUNCIL_UPPER", &err);
+    f->broker = keys_generate("broker", "GMCA broker", "BROKER", &err);
+    f->c = keys_generate("E38000999", "Outsider CCG", "CCG", &err);
+    if (f->a == NULL || f->b == NULL || f->broker == NULL || f->c == NULL) {
+        return -1;
+    }
+    f->roster = roster_new("Greater Manchester", keys_public(f->broker), &err);
+    if (f->roster == NULL || roster_add(f->roster, keys_public(f->a), &err) != 0 ||
+        roster_add(f->roster, keys_public(f->b), &err) != 0) {
+        return -1;
+    }
+    *state = f;
+    return 0;
+}
+
+static int s_teardown(void **state)
+{
+    s_fix_t *f = *state;
+
+    keys_destroy(&f->a);
+    keys_destroy(&f->b);
+    keys_destroy(&f->broker);
+    keys_destroy(&f->c);
+    roster_destroy(&f->roster);
+    free(f);
+    return 0;
+}
+
+static envelope_meta_t s_meta(void)
+{
+    envelope_meta_t m;
+
+    memset(&m, 0, sizeof m);
+    memset(m.call_id, 0xab, sizeof m.call_id);
+    m.method = "concord.v1.Health/Check";
+    m.recipient = "E08000003";
+    m.sent_at_ms = 1700000000000ull;
+    m.deadline_ms = 1700000010000ull;
+    m.sequence = 7;
+    m.kind = CONCORD__V1__KIND__KIND_REQUEST;
+    return m;
+}
+
+static void s_seal(const keys_t *k, const envelope_meta_t *m, uint8_t **out, size_t *len)
+{
+    static const uint8_t body[] = {0x0a, 0x03, 'f', 'o', 'o'};
+    cc_err_t err;
+
+    assert_int_equal(envelope_seal(k, m, body, sizeof body, out, len, &err), 0);
+}
+
+/* A header that seal would refuse, signed properly by hand. */
+static void s_forge(const keys_t *k, const char *signer, Concord__V1__Header *h, uint8_t **out,
+                    size_t *len)
+{
+    Concord__V1__Signed s = CONCORD__V1__SIGNED__INIT;
+    Concord__V1__Envelope e = CONCORD__V1__ENVELOPE__INIT;
+    uint8_t sig[KEYS_SIG_LEN];
+    uint8_t *sb = NULL;
+    size_t sl = 0;
+    cc_err_t err;
+
+    s.header = h;
+    assert_int_equal(wire_pack(&s.base, ENVELOPE_MAX, &sb, &sl, &err), 0);
+    assert_int_equal(keys_sign(k, ENVELOPE_DOMAIN, sb, sl, sig, &err), 0);
+    e.signed_.data = sb;
+    e.signed_.len = sl;
+    e.signature.data = sig;
+    e.signature.len = sizeof sig;
+    e.signer = (char *)signer;
+    assert_int_equal(wire_pack(&e.base, WIRE_MAX_FRAME, out, len, &err), 0);
+    free(sb);
+}
+
+static Concord__V1__Header s_header(const char *sender, uint8_t *call_id)
+{
+    Concord__V1__Header h = CONCORD__V1__HEADER__INIT;
+
+    memset(call_id, 0x11, ENVELOPE_CALL_ID_LEN);
+    h.version = 1;
+    h.call_id.data = call_id;
+    h.call_id.len = ENVELOPE_CALL_ID_LEN;
+    h.method = (char *)"concord.v1.Health/Check";
+    h.sender = (char *)sender;
+    h.recipient = (char *)"E08000003";
+    h.sequence = 1;
+    h.kind = CONCORD__V1__KIND__KIND_REQUEST;
+    return h;
+}
+
+static void s_expect_refused(const s_fix_t *f, const uint8_t *buf, size_t len, cc_code_t code,
+                             const char *needle)
+{
+    cc_err_t err;
+    envelope_t *e = envelope_open(buf, len, f->roster, &err);
+
+    assert_null(e);
+    assert_int_equal(err.code, code);
+    if (needle != NULL && strstr(err.msg, needle) == NULL) {
+        fail_msg("expected '%s' in '%s'", needle, err.msg);
+    }
+}
+
+static void test_envelope_seal_open_roundtrip(void **state)
+{
+    s_fix_t *f = *state;
+    envelope_meta_t m = s_meta();
+    envelope_t *e;
+    uint8_t *buf = NULL;
+    uint8_t hash[32];
+    size_t len = 0;
+    cc_err_t err;
+
+    s_seal(f->a, &m, &buf, &len);
+    e = envelope_open(buf, len, f->roster, &err);
+    assert_non_null(e);
+    assert_int_equal(e->header->version, 1);
+    assert_memory_equal(e->header->call_id.data, m.call_id, ENVELOPE_CALL_ID_LEN);
+    assert_string_equal(e->header->method, m.method);
+    assert_string_equal(e->header->sender, "E38000217");
+    assert_string_equal(e->header->recipient, m.recipient);
+    assert_true(e->header->sent_at_ms == m.sent_at_ms);
+    assert_true(e->header->deadline_ms == m.deadline_ms);
+    assert_true(e->header->sequence == 7);
+    assert_int_equal(e->header->kind, CONCORD__V1__KIND__KIND_REQUEST);
+    assert_null(e->header->status);
+    assert_int_equal(e->body_len, 5);
+    assert_memory_equal(e->body,
+                        "\x0a\x03"
+                        "foo",
+                        5);
+    assert_int_equal(e->raw_len, len);
+    assert_memory_equal(e->raw, buf, len);
+    crypto_hash_sha256(hash, buf, len);
+    assert_memory_equal(e->hash, hash, 32);
+    envelope_destroy(&e);
+    assert_null(e);
+    envelope_destroy(&e);
+    envelope_destroy(NULL);
+
+    e = envelope_open_with_key(buf, len, "E38000217", keys_public(f->a)->sign_pk, &err);
+    assert_non_null(e);
+    envelope_destroy(&e);
+    free(buf);
+}
+
+static void test_envelope_reply_with_status_and_empty_body(void **state)
+{
+    s_fix_t *f = *state;
+    envelope_meta_t m = s_meta();
+    envelope_t *e;
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    cc_err_t err;
+
+    m.kind = CONCORD__V1__KIND__KIND_REPLY;
+    m.status = CC_NOT_FOUND;
+    m.status_msg = "no such board";
+    m.recipient = "E38000217";
+    assert_int_equal(envelope_seal(f->b, &m, NULL, 0, &buf, &len, &err), 0);
+    e = envelope_open(buf, len, f->roster, &err);
+    assert_non_null(e);
+    assert_non_null(e->header->status);
+    assert_int_equal(e->header->status->code, CC_NOT_FOUND);
+    assert_string_equal(e->header->status->message, "no such board");
+    assert_int_equal(e->body_len, 0);
+    assert_non_null(e->body);
+    envelope_destroy(&e);
+    free(buf);
+}
+
+static void test_envelope_broker_signer_accepted(void **state)
+{
+    s_fix_t *f = *state;
+    envelope_meta_t m = s_meta();
+    envelope_t *e;
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    cc_err_t err;
+
+    s_seal(f->broker, &m, &buf, &len);
+    e = envelope_open(buf, len, f->roster, &err);
+    assert_non_null(e);
+    assert_string_equal(e->header->sender, "broker");
+    envelope_destroy(&e);
+    free(buf);
+}
+
+static void test_envelope_every_flipped_byte_fails(void **state)
+{
+    static const uint8_t masks[] = {0x01, 0x80, 0xff};
+    s_fix_t *f = *state;
+    envelope_meta_t m = s_meta();
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    size_t i, j;
+    cc_err_t err;
+
+    s_seal(f->a, &m, &buf, &len);
+    for (i = 0; i < len; i++) {
+        for (j = 0; j < sizeof masks; j++) {
+            envelope_t *e;
+            buf[i] ^= masks[j];
+            e = envelope_open(buf, len, f->roster, &err);
+            if (e != NULL) {
+                fail_msg("byte %zu ^ 0x%02x still opens", i, masks[j]);
+            }
+            e = envelope_open_with_key(buf, len, "E38000217", keys_public(f->a)->sign_pk, &err);
+            if (e != NULL) {
+                fail_msg("byte %zu ^ 0x%02x still opens with key", i, masks[j]);
+            }
+            buf[i] ^= masks[j];
+        }
+    }
+    free(buf);
+}
+
+static void test_envelope_truncated_at_every_length_fails(void **state)
+{
+    s_fix_t *f = *state;
+    envelope_meta_t m = s_meta();
+    uint8_t *buf = NULL;
+    uint8_t *copy;
+    size_t len = 0;
+    size_t n;
+    cc_err_t err;
+
+    s_seal(f->a, &m, &buf, &len);
+    for (n = 0; n < len; n++) {
+        /* A copy of exactly n bytes, so ASan sees any over-read. */
+        copy = malloc(n > 0 ? n : 1);
+        assert_non_null(copy);
+        memcpy(copy, buf, n);
+        assert_null(envelope_open(copy, n, f->roster, &err));
+        assert_int_not_equal(err.code, CC_OK);
+        free(copy);
+    }
+    free(buf);
+}
+
+static void test_envelope_wrong_key_and_unknown_signer(void **state)
+{
+    s_fix_t *f = *state;
+    envelope_meta_t m = s_meta();
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    cc_err_t err;
+
+    s_seal(f->a, &m, &buf, &len);
+    assert_null(envelope_open_with_key(buf, len, "E38000217", keys_public(f->b)->sign_pk, &err));
+    assert_int_equal(err.code, CC_UNAUTHENTICATED);
+    assert_non_null(strstr(err.msg, "bad signature"));
+    assert_null(envelope_open_with_key(buf, len, "E08000003", keys_public(f->a)->sign_pk, &err));
+    assert_int_equal(err.code, CC_UNAUTHENTICATED);
+    free(buf);
+
+    s_seal(f->c, &m, &buf, &len);
+    s_expect_refused(f, buf, len, CC_UNAUTHENTICATED, "unknown sender");
+    free(buf);
+}
+
+static void test_envelope_signer_must_match_sender(void **state)
+{
+    s_fix_t *f = *state;
+    uint8_t call_id[ENVELOPE_CALL_ID_LEN];
+    Concord__V1__Header h = s_header("E08000003", call_id);
+    uint8_t *buf = NULL;
+    size_t len = 0;
+
+    /* A signs a header claiming to come from B. */
+    s_forge(f->a, "E38000217", &h, &buf, &len);
+    s_expect_refused(f, buf, len, CC_UNAUTHENTICATED, "does not match signer");
+    free(buf);
+    /* The same, with the outer signer relabelled as B: B's key fails. */
+    s_forge(f->a, "E08000003", &h, &buf, &len);
+    s_expect_refused(f, buf, len, CC_UNAUTHENTICATED, "bad signature");
+    free(buf);
+    /* An empty or invalid signer field. */
+    h.sender = (char *)"E38000217";
+    s_forge(f->a, "", &h, &buf, &len);
+    s_expect_refused(f, buf, len, CC_UNAUTHENTICATED, "unknown sender");
+    free(buf);
+}
+
+static void test_envelope_size_limits(void **state)
+{
+    s_fix_t *f = *state;
+    envelope_meta_t m = s_meta();
+    uint8_t *big = calloc(1, ENVELOPE_MAX + 1);
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    cc_err_t err;
+
+    assert_non_null(big);
+    s_expect_refused(f, big, ENVELOPE_MAX + 1, CC_RESOURCE_EXHAUSTED, NULL);
+    s_expect_refused(f, big, SIZE_MAX, CC_RESOURCE_EXHAUSTED, NULL);
+    s_expect_refused(f, big, 0, CC_INVALID_ARGUMENT, "empty");
+    s_expect_refused(f, NULL, 0, CC_INVALID_ARGUMENT, "empty");
+    s_expect_refused(f, big, 100, CC_INVALID_ARGUMENT, NULL);
+    /* Bodies that cannot fit once wrapped are refused by seal. */
+    assert_int_equal(envelope_seal(f->a, &m, big, ENVELOPE_MAX + 1, &buf, &len, &err), -1);
+    assert_int_equal(err.code, CC_RESOURCE_EXHAUSTED);
+    assert_int_equal(envelope_seal(f->a, &m, big, ENVELOPE_MAX - 10, &buf, &len, &err), -1);
+    assert_int_equal(err.code, CC_RESOURCE_EXHAUSTED);
+    assert_null(buf);
+    assert_int_equal(envelope_seal(f->a, &m, big, ENVELOPE_MAX - 400, &buf, &len, &err), 0);
+    assert_true(len <= ENVELOPE_MAX);
+    envelope_t *e = envelope_open(buf, len, f->roster, &err);
+    assert_non_null(e);
+    envelope_destroy(&e);
+    free(buf);
+    free(big);
+}
+
+static void test_envelope_bad_call_id_length(void **state)
+{
+    static const size_t lens[] = {0, 1, 15, 17, 32};
+    s_fix_t *f = *state;
+    uint8_t call_id[64];
+    Concord__V1__Header h = s_header("E38000217", call_id);
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    size_t i;
+
+    for (i = 0; i < sizeof lens / sizeof lens[0]; i++) {
+        h.call_id.len = lens[i];
+        s_forge(f->a, "E38000217", &h, &buf, &len);
+        s_expect_refused(f, buf, len, CC_INVALID_ARGUMENT, "call id");
+        free(buf);
+    }
+}
+
+static void test_envelope_bad_method(void **state)
+{
+    static const char *const bad[] = {
+        "",
+        "Check",
+        "/Check",
+        "concord.v1.Health/",
+        "concord.v1.Health/Check.x",
+        "concord v1.Health/Check",
+        "concord.v1.Health/Check/Again",
+        "a/b\n",
+        "é/x",
+        "concord.v1.Health//Check",
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/b",
+    };
+    s_fix_t *f = *state;
+    envelope_meta_t m = s_meta();
+    uint8_t call_id[ENVELOPE_CALL_ID_LEN];
+    Concord__V1__Header h = s_header("E38000217", call_id);
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    size_t i;
+    cc_err_t err;
+
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        m.method = bad[i];
+        assert_int_equal(envelope_seal(f->a, &m, NULL, 0, &buf, &len, &err), -1);
+        assert_int_equal(err.code, CC_INVALID_ARGUMENT);
+        h.method = (char *)bad[i];
+        s_forge(f->a, "E38000217", &h, &buf, &len);
+        s_expect_refused(f, buf, len, CC_INVALID_ARGUMENT, "method");
+        free(buf);
+        buf = NULL;
+    }
+    m.method = "a_b.C9/D_1";
+    assert_int_equal(envelope_seal(f->a, &m, NULL, 0, &buf, &len, &err), 0);
+    free(buf);
+}
+
+static void test_envelope_bad_header_fields(void **state)
+{
+    s_fix_t *f = *state;
+    envelope_meta_t m = s_meta();
+    uint8_t call_id[ENVELOPE_CALL_ID_LEN];
+    Concord__V1__Header h;
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    cc_err_t err;
+
+    m.sequence = 0;
+    assert_int_equal(envelope_seal(f->a, &m, NULL, 0, &buf, &len, &err), -1);
+    m = s_meta();
+    m.kind = CONCORD__V1__KIND__KIND_UNSPECIFIED;
+    assert_int_equal(envelope_seal(f->a, &m, NULL, 0, &buf, &len, &err), -1);
+    m = s_meta();
+    m.recipient = "not a code";
+    assert_int_equal(envelope_seal(f->a, &m, NULL, 0, &buf, &len, &err), -1);
+    assert_int_equal(err.code, CC_INVALID_ARGUMENT);
+
+    h = s_header("E38000217", call_id);
+    h.sequence = 0;
+    s_forge(f->a, "E38000217", &h, &buf, &len);
+    s_expect_refused(f, buf, len, CC_INVALID_ARGUMENT, "sequence");
+    free(buf);
+    h = s_header("E38000217", call_id);
+    h.version = 2;
+    s_forge(f->a, "E38000217", &h, &buf, &len);
+    s_expect_refused(f, buf, len, CC_INVALID_ARGUMENT, "version");
+    free(buf);
+    h = s_header("E38000217", call_id);
+    h.kind = 7;
+    s_forge(f->a, "E38000217", &h, &buf, &len);
+    s_expect_refused(f, buf, len, CC_INVALID_ARGUMENT, "kind");
+    free(buf);
+    h = s_header("E38000217", call_id);
+    h.recipient = (char *)"";
+    s_forge(f->a, "E38000217", &h, &buf, &len);
+    s_expect_refused(f, buf, len, CC_INVALID_ARGUMENT, "recipient");
+    free(buf);
+}
+
+static void test_envelope_bad_signature_length(void **state)
+{
+    s_fix_t *f = *state;
+    Concord__V1__Envelope e = CONCORD__V1__ENVELOPE__INIT;
+    uint8_t sig[KEYS_SIG_LEN + 1] = {0};
+    uint8_t data[4] = {1, 2, 3, 4};
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    cc_err_t err;
+
+    e.signed_.data = data;
+    e.signed_.len = sizeof data;
+    e.signature.data = sig;
+    e.signer = (char *)"E38000217";
+    e.signature.len = KEYS_SIG_LEN - 1;
+    assert_int_equal(wire_pack(&e.base, ENVELOPE_MAX, &buf, &len, &err), 0);
+    s_expect_refused(f, buf, len, CC_UNAUTHENTICATED, "signature");
+    free(buf);
+    e.signature.len = KEYS_SIG_LEN + 1;
+    assert_int_equal(wire_pack(&e.base, ENVELOPE_MAX, &buf, &len, &err), 0);
+    s_expect_refused(f, buf, len, CC_UNAUTHENTICATED, "signature");
+    free(buf);
+}
+
+static void test_envelope_new_call_id_random(void **state)
+{
+    uint8_t a[ENVELOPE_CALL_ID_LEN];
+    uint8_t b[ENVELOPE_CALL_ID_LEN];
+
+    (void)state;
+    envelope_new_call_id(a);
+    envelope_new_call_id(b);
+    assert_memory_not_equal(a, b, sizeof a);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_envelope_seal_open_roundtrip),
+        cmocka_unit_test(test_envelope_reply_with_status_and_empty_body),
+        cmocka_unit_test(test_envelope_broker_signer_accepted),
+        cmocka_unit_test(test_envelope_every_flipped_byte_fails),
+        cmocka_unit_test(test_envelope_truncated_at_every_length_fails),
+        cmocka_unit_test(test_envelope_wrong_key_and_unknown_signer),
+        cmocka_unit_test(test_envelope_signer_must_match_sender),
+        cmocka_unit_test(test_envelope_size_limits),
+        cmocka_unit_test(test_envelope_bad_call_id_length),
+        cmocka_unit_test(test_envelope_bad_method),
+        cmocka_unit_test(test_envelope_bad_header_fields),
+        cmocka_unit_test(test_envelope_bad_signature_length),
+        cmocka_unit_test(test_envelope_new_call_id_random),
+    };
+    return cmocka_run_group_tests(tests, s_setup, s_teardown);
+}
