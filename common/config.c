@@ -287,23 +287,30 @@ static int s_load(s_ctx_t *c, cc_err_t *err)
     return 0;
 }
 
+/* Loads path's one section into out (already holding the defaults). */
+static int s_load_section(const char *path, const char *section, const s_field_t *fields,
+                          size_t nfields, void *out, cc_err_t *err)
+{
+    s_ctx_t c;
+    assert(path != NULL && out != NULL);
+    memset(&c, 0, sizeof c);
+    c.path = path;
+    c.section = section;
+    c.fields = fields;
+    c.nfields = nfields;
+    c.out = out;
+    return s_load(&c, err) != 0 ? -1 : 0;
+}
+
 int config_load_broker(const char *path, config_broker_t *out, cc_err_t *err)
 {
     config_broker_t cfg;
-    s_ctx_t c;
-
-    assert(path != NULL && out != NULL);
     memset(&cfg, 0, sizeof cfg);
     cfg.log_level = LOG_LVL_INFO;
     cfg.mailbox_window = 64;
     cfg.fsync = 1;
-    memset(&c, 0, sizeof c);
-    c.path = path;
-    c.section = "broker";
-    c.fields = s_broker_fields;
-    c.nfields = sizeof s_broker_fields / sizeof s_broker_fields[0];
-    c.out = &cfg;
-    if (s_load(&c, err) != 0) {
+    if (s_load_section(path, "broker", s_broker_fields,
+                       sizeof s_broker_fields / sizeof s_broker_fields[0], &cfg, err) < 0) {
         return -1;
     }
     *out = cfg;
@@ -313,20 +320,12 @@ int config_load_broker(const char *path, config_broker_t *out, cc_err_t *err)
 int config_load_node(const char *path, config_node_t *out, cc_err_t *err)
 {
     config_node_t cfg;
-    s_ctx_t c;
-
-    assert(path != NULL && out != NULL);
     memset(&cfg, 0, sizeof cfg);
     cfg.log_level = LOG_LVL_INFO;
     cfg.call_timeout_ms = 10000;
     cfg.fsync = 1;
-    memset(&c, 0, sizeof c);
-    c.path = path;
-    c.section = "node";
-    c.fields = s_node_fields;
-    c.nfields = sizeof s_node_fields / sizeof s_node_fields[0];
-    c.out = &cfg;
-    if (s_load(&c, err) != 0) {
+    if (s_load_section(path, "node", s_node_fields,
+                       sizeof s_node_fields / sizeof s_node_fields[0], &cfg, err) < 0) {
         return -1;
     }
     *out = cfg;

@@ -461,50 +461,70 @@ int ledger_find_reply(ledger_t *l, const uint8_t call_id[16], const char *reques
     return ret;
 }
 
+/* Steps st to the end, handing each row to row(); stops at the first
+ * failure. Shared by every multi-row read. */
+typedef int (*s_row_fn)(ledger_t *l, sqlite3_stmt *st, void *ctx, cc_err_t *err);
+
+static int s_step_all(ledger_t *l, sqlite3_stmt *st, s_row_fn row, void *ctx, const char *what,
+                      cc_err_t *err)
+{
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (row(l, st, ctx, err) < 0) {
+            return -1;
+        }
+    }
+    if (rc != SQLITE_DONE) {
+        s_db_error(l, err, what);
+        return -1;
+    }
+    return 0;
+}
+
+typedef struct {
+    ledger_entry_fn fn;
+    void *arg;
+} s_entry_cb_t;
+
+static int s_entry_row(ledger_t *l, sqlite3_stmt *st, void *ctx, cc_err_t *err)
+{
+    s_entry_cb_t *cb = ctx;
+    ledger_entry_t e = {
+        .id = sqlite3_column_int64(st, 0),
+        .direction = (ledger_dir_t)sqlite3_column_int(st, 1),
+        .hash = sqlite3_column_blob(st, 2),
+        .envelope = sqlite3_column_blob(st, 3),
+        .envelope_len = (size_t)sqlite3_column_bytes(st, 3),
+        .sender = (const char *)sqlite3_column_text(st, 4),
+        .recipient = (const char *)sqlite3_column_text(st, 5),
+        .method = (const char *)sqlite3_column_text(st, 6),
+        .sequence = s_col_u64(st, 7),
+        .kind = sqlite3_column_int(st, 8),
+        .call_id = sqlite3_column_blob(st, 9),
+        .log_index = s_col_u64(st, 10),
+        .receipt = sqlite3_column_blob(st, 11),
+        .receipt_len = (size_t)sqlite3_column_bytes(st, 11),
+        .stored_at_ms = s_col_u64(st, 12),
+    };
+    if (sqlite3_column_bytes(st, 2) != 32 || sqlite3_column_bytes(st, 9) != 16) {
+        err_set(err, CC_DATA_LOSS, "ledger %s: entry %lld is damaged", l->path,
+                (long long)e.id);
+        return -1;
+    }
+    return cb->fn(&e, cb->arg, err);
+}
+
 int ledger_replay(ledger_t *l, ledger_entry_fn fn, void *arg, cc_err_t *err)
 {
-    /* Replay uses its own statement: callbacks may append (resubmission
-     * bookkeeping) while the cursor is open. */
+    /* Replay uses its own statement: callbacks may write (receipts,
+     * resubmission bookkeeping) while the cursor is open. */
     sqlite3_stmt *st = NULL;
-    int ret = 0;
+    s_entry_cb_t cb = {.fn = fn, .arg = arg};
     if (sqlite3_prepare_v2(l->db, s_sql[Q_N_REPLAY], -1, &st, NULL) != SQLITE_OK) {
         s_db_error(l, err, "replay");
         return -1;
     }
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        ledger_entry_t e = {
-            .id = sqlite3_column_int64(st, 0),
-            .direction = (ledger_dir_t)sqlite3_column_int(st, 1),
-            .hash = sqlite3_column_blob(st, 2),
-            .envelope = sqlite3_column_blob(st, 3),
-            .envelope_len = (size_t)sqlite3_column_bytes(st, 3),
-            .sender = (const char *)sqlite3_column_text(st, 4),
-            .recipient = (const char *)sqlite3_column_text(st, 5),
-            .method = (const char *)sqlite3_column_text(st, 6),
-            .sequence = s_col_u64(st, 7),
-            .kind = sqlite3_column_int(st, 8),
-            .call_id = sqlite3_column_blob(st, 9),
-            .log_index = s_col_u64(st, 10),
-            .receipt = sqlite3_column_blob(st, 11),
-            .receipt_len = (size_t)sqlite3_column_bytes(st, 11),
-            .stored_at_ms = s_col_u64(st, 12),
-        };
-        if (sqlite3_column_bytes(st, 2) != 32 || sqlite3_column_bytes(st, 9) != 16) {
-            err_set(err, CC_DATA_LOSS, "ledger %s: entry %lld is damaged", l->path,
-                    (long long)e.id);
-            ret = -1;
-            break;
-        }
-        if (fn(&e, arg, err) < 0) {
-            ret = -1;
-            break;
-        }
-    }
-    if (ret == 0 && rc != SQLITE_DONE) {
-        s_db_error(l, err, "replay");
-        ret = -1;
-    }
+    int ret = s_step_all(l, st, s_entry_row, &cb, "replay", err);
     sqlite3_finalize(st);
     return ret;
 }
@@ -640,44 +660,46 @@ int ledger_log_has_call(ledger_t *l, const char *sender, int kind, const uint8_t
     return ret;
 }
 
-/* Steps a statement whose rows are log entries, calling fn for each. */
-static int s_log_rows(ledger_t *l, sqlite3_stmt *st, ledger_log_fn fn, void *arg, cc_err_t *err)
+typedef struct {
+    ledger_log_fn fn;
+    void *arg;
+} s_log_cb_t;
+
+static int s_log_row(ledger_t *l, sqlite3_stmt *st, void *ctx, cc_err_t *err)
 {
-    int rc;
-    int ret = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        ledger_log_entry_t e = {
-            .index = s_col_u64(st, 0),
-            .time_ms = s_col_u64(st, 1),
-            .chain = sqlite3_column_blob(st, 2),
-            .hash = sqlite3_column_blob(st, 3),
-            .sender = (const char *)sqlite3_column_text(st, 4),
-            .recipient = (const char *)sqlite3_column_text(st, 5),
-            .sequence = s_col_u64(st, 6),
-            .kind = sqlite3_column_int(st, 7),
-            .call_id = sqlite3_column_blob(st, 8),
-            .envelope = sqlite3_column_blob(st, 9),
-            .envelope_len = (size_t)sqlite3_column_bytes(st, 9),
-            .receipt = sqlite3_column_blob(st, 10),
-            .receipt_len = (size_t)sqlite3_column_bytes(st, 10),
-        };
-        if (sqlite3_column_bytes(st, 2) != 32 || sqlite3_column_bytes(st, 3) != 32 ||
-            sqlite3_column_bytes(st, 8) != 16) {
-            err_set(err, CC_DATA_LOSS, "ledger %s: log entry %llu is damaged", l->path,
-                    (unsigned long long)e.index);
-            ret = -1;
-            break;
-        }
-        if (fn(&e, arg, err) < 0) {
-            ret = -1;
-            break;
-        }
+    s_log_cb_t *cb = ctx;
+    ledger_log_entry_t e = {
+        .index = s_col_u64(st, 0),
+        .time_ms = s_col_u64(st, 1),
+        .chain = sqlite3_column_blob(st, 2),
+        .hash = sqlite3_column_blob(st, 3),
+        .sender = (const char *)sqlite3_column_text(st, 4),
+        .recipient = (const char *)sqlite3_column_text(st, 5),
+        .sequence = s_col_u64(st, 6),
+        .kind = sqlite3_column_int(st, 7),
+        .call_id = sqlite3_column_blob(st, 8),
+        .envelope = sqlite3_column_blob(st, 9),
+        .envelope_len = (size_t)sqlite3_column_bytes(st, 9),
+        .receipt = sqlite3_column_blob(st, 10),
+        .receipt_len = (size_t)sqlite3_column_bytes(st, 10),
+    };
+    if (sqlite3_column_bytes(st, 2) != 32 || sqlite3_column_bytes(st, 3) != 32 ||
+        sqlite3_column_bytes(st, 8) != 16) {
+        err_set(err, CC_DATA_LOSS, "ledger %s: log entry %llu is damaged", l->path,
+                (unsigned long long)e.index);
+        return -1;
     }
-    if (ret == 0 && rc != SQLITE_DONE) {
-        s_db_error(l, err, "reading log");
-        ret = -1;
-    }
-    sqlite3_reset(st);
+    return cb->fn(&e, cb->arg, err);
+}
+
+/* Runs a prepared log query (its own statement, so callbacks may use the
+ * cached ones) and finalizes it. */
+static int s_log_query(ledger_t *l, sqlite3_stmt *st, ledger_log_fn fn, void *arg,
+                       cc_err_t *err)
+{
+    s_log_cb_t cb = {.fn = fn, .arg = arg};
+    int ret = s_step_all(l, st, s_log_row, &cb, "reading log", err);
+    sqlite3_finalize(st);
     return ret;
 }
 
@@ -685,37 +707,39 @@ int ledger_log_read(ledger_t *l, uint64_t from, uint32_t max, ledger_log_fn fn, 
                     cc_err_t *err)
 {
     sqlite3_stmt *st = NULL;
-    /* Its own statement: a callback may use the cached ones. */
     if (sqlite3_prepare_v2(l->db, s_sql[Q_B_READ], -1, &st, NULL) != SQLITE_OK) {
         s_db_error(l, err, "reading log");
         return -1;
     }
     s_bind_u64(st, 1, from);
     sqlite3_bind_int64(st, 2, max);
-    int ret = s_log_rows(l, st, fn, arg, err);
-    sqlite3_finalize(st);
-    return ret;
+    return s_log_query(l, st, fn, arg, err);
+}
+
+typedef struct {
+    ledger_sender_fn fn;
+    void *arg;
+} s_sender_cb_t;
+
+static int s_sender_row(ledger_t *l, sqlite3_stmt *st, void *ctx, cc_err_t *err)
+{
+    (void)l;
+    s_sender_cb_t *cb = ctx;
+    if (cb->fn((const char *)sqlite3_column_text(st, 0), s_col_u64(st, 1), cb->arg) < 0) {
+        err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory loading senders");
+        return -1;
+    }
+    return 0;
 }
 
 int ledger_log_senders(ledger_t *l, ledger_sender_fn fn, void *arg, cc_err_t *err)
 {
     sqlite3_stmt *st = s_stmt(l, Q_B_SENDERS, err);
+    s_sender_cb_t cb = {.fn = fn, .arg = arg};
     if (!st) {
         return -1;
     }
-    int rc;
-    int ret = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (fn((const char *)sqlite3_column_text(st, 0), s_col_u64(st, 1), arg) < 0) {
-            err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory loading senders");
-            ret = -1;
-            break;
-        }
-    }
-    if (ret == 0 && rc != SQLITE_DONE) {
-        s_db_error(l, err, "reading senders");
-        ret = -1;
-    }
+    int ret = s_step_all(l, st, s_sender_row, &cb, "reading senders", err);
     sqlite3_reset(st);
     return ret;
 }
@@ -731,9 +755,7 @@ int ledger_mailbox_read(ledger_t *l, const char *recipient, uint64_t after, uint
     sqlite3_bind_text(st, 1, recipient, -1, SQLITE_STATIC);
     s_bind_u64(st, 2, after);
     sqlite3_bind_int64(st, 3, max);
-    int ret = s_log_rows(l, st, fn, arg, err);
-    sqlite3_finalize(st);
-    return ret;
+    return s_log_query(l, st, fn, arg, err);
 }
 
 int ledger_mailbox_ack(ledger_t *l, const char *recipient, uint64_t index, cc_err_t *err)
