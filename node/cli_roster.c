@@ -93,7 +93,17 @@ int cli_keygen(int argc, char **argv, int json)
         return cli_fail("keygen: %s", err.msg);
     }
     if (json) {
-        printf("{\"code\":\"%s\",\"secret\":\"%s\",\"public\":\"%s\"}\n", code, sec, pub);
+        json_t j;
+        json_init(&j);
+        json_obj_begin(&j, NULL);
+        json_str(&j, "code", code);
+        json_str(&j, "kind", kind);
+        json_str(&j, "secret_key_file", sec);
+        json_str(&j, "public_key_file", pub);
+        json_obj_end(&j);
+        char *js = json_take(&j);
+        printf("%s\n", js ? js : "{}");
+        free(js);
     } else {
         printf("wrote %s (secret, mode 0600) and %s\n", sec, pub);
     }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -82,6 +83,27 @@ static void test_it_ping_round_trips(void **state)
     assert_int_equal(fed_cli(f, CCG, &out, "ping E99999999"), 1);
     assert_non_null(strstr(out, "NOT_FOUND"));
     free(out);
+    /* SIGTERM stops every process cleanly. */
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(fed_stop_node(f, i, SIGTERM), 0);
+    }
+    assert_int_equal(fed_stop_broker(f, SIGTERM), 0);
+    assert_true(fed_log_contains(f, "broker", "stopping cleanly"));
+}
+
+static void test_it_node_refuses_exposed_key(void **state)
+{
+    fed_t *f = *state;
+    char path[256];
+    assert_int_equal(fed_stop_node(f, NHSE, SIGTERM), 0);
+    snprintf(path, sizeof path, "%s/keys/%s.key", f->dir, f->codes[NHSE]);
+    assert_int_equal(chmod(path, 0644), 0);
+    fed_start_node(f, NHSE);
+    assert_int_equal(fed_stop_node(f, NHSE, 0), 1); /* exits by itself, status 1 */
+    assert_true(fed_log_contains(f, f->codes[NHSE], "readable or writable by group or others"));
+    assert_int_equal(chmod(path, 0600), 0);
+    fed_start_node(f, NHSE);
+    fed_wait_connected(f, NHSE);
 }
 
 /* Seals an envelope from organisation RAW to the CCG. */
@@ -324,6 +346,7 @@ int main(void)
                                         s_teardown),
         cmocka_unit_test_setup_teardown(test_it_unknown_transport_key_cannot_connect, s_setup,
                                         s_teardown),
+        cmocka_unit_test_setup_teardown(test_it_node_refuses_exposed_key, s_setup, s_teardown),
     };
     signal(SIGPIPE, SIG_IGN);
     return cmocka_run_group_tests(tests, NULL, NULL);
