@@ -46,8 +46,9 @@ static int s_method_check(const char *method, cc_err_t *err)
 
 static int s_kind_check(int kind, cc_err_t *err)
 {
-    if (kind != CONCORD__V1__KIND__KIND_REQUEST && kind != CONCORD__V1__KIND__KIND_REPLY) {
-        err_set(err, CC_INVALID_ARGUMENT, "kind %d is neither REQUEST nor REPLY", kind);
+    if (kind != CONCORD__V1__KIND__KIND_REQUEST && kind != CONCORD__V1__KIND__KIND_REPLY &&
+        kind != CONCORD__V1__KIND__KIND_EVENT) {
+        err_set(err, CC_INVALID_ARGUMENT, "kind %d is not REQUEST, REPLY or EVENT", kind);
         return -1;
     }
     return 0;
@@ -60,16 +61,28 @@ static int s_fields_check(const char *method, const char *recipient, uint64_t se
     if (s_method_check(method, err) != 0) {
         return -1;
     }
-    if (keys_code_check(recipient, err) != 0) {
-        err_prefix(err, "recipient: ");
+    if (s_kind_check(kind, err) != 0) {
         return -1;
     }
-    if (s_kind_check(kind, err) != 0) {
+    /* "*" (every member) is only for one-way events: a request to
+     * everyone would draw a reply storm. */
+    if (strcmp(recipient, ENVELOPE_EVERYONE) == 0) {
+        if (kind != CONCORD__V1__KIND__KIND_EVENT) {
+            err_set(err, CC_INVALID_ARGUMENT, "recipient \"*\" is only for events");
+            return -1;
+        }
+    } else if (keys_code_check(recipient, err) != 0) {
+        err_prefix(err, "recipient: ");
         return -1;
     }
     /* Sequences start at 1 so that 0 can mean "nothing seen yet". */
     if (sequence == 0) {
         err_set(err, CC_INVALID_ARGUMENT, "sequence must be at least 1");
+        return -1;
+    }
+    /* Stores keep sequences as signed 64-bit integers. */
+    if (sequence > (uint64_t)INT64_MAX) {
+        err_set(err, CC_INVALID_ARGUMENT, "sequence is above 2^63 - 1");
         return -1;
     }
     return 0;
@@ -178,6 +191,35 @@ static int s_header_check(const Concord__V1__Header *h, const char *signer, cc_e
 
 /* The one opening path. With a roster, the signer's key comes from it;
  * otherwise signer must be expected_code and the key is pk. */
+/* The signed bytes must be exactly what re-encoding their decoded form
+ * gives. That leaves one reading of every signed envelope in every
+ * language: no NUL hidden inside a string (which C would cut short), no
+ * repeated or reordered fields, no unknown fields, no explicit defaults. */
+static int s_canonical(const ProtobufCMessage *m, const uint8_t *bytes, size_t len,
+                       cc_err_t *err)
+{
+    uint8_t *again = NULL;
+    size_t again_len = 0;
+    if (wire_pack(m, ENVELOPE_MAX, &again, &again_len, err) != 0) {
+        return -1;
+    }
+    int same = again_len == len && memcmp(again, bytes, len) == 0;
+    free(again);
+    /* protobuf-c keeps unknown fields and writes them back unchanged, so
+     * they are refused separately: version 1 has none. */
+    const Concord__V1__Signed *sm = (const Concord__V1__Signed *)m;
+    if (sm->base.n_unknown_fields || (sm->header && sm->header->base.n_unknown_fields) ||
+        (sm->header && sm->header->status && sm->header->status->base.n_unknown_fields)) {
+        same = 0;
+    }
+    if (!same) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "signed bytes are not in canonical form (see PROTOCOL.md, Encoding)");
+        return -1;
+    }
+    return 0;
+}
+
 static envelope_t *s_open(const uint8_t *buf, size_t len, const roster_t *roster,
                           const char *expected_code, const uint8_t *pk, cc_err_t *err)
 {
@@ -227,7 +269,8 @@ static envelope_t *s_open(const uint8_t *buf, size_t len, const roster_t *roster
     /* Only now, with the bytes authenticated, is the content decoded. */
     sm = (Concord__V1__Signed *)wire_unpack(&concord__v1__signed__descriptor, env->signed_.data,
                                             env->signed_.len, ENVELOPE_MAX, err);
-    if (sm == NULL || s_header_check(sm->header, env->signer, err) != 0) {
+    if (sm == NULL || s_canonical(&sm->base, env->signed_.data, env->signed_.len, err) != 0 ||
+        s_header_check(sm->header, env->signer, err) != 0) {
         goto out;
     }
     e = calloc(1, sizeof *e);

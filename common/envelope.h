@@ -23,16 +23,17 @@
 #define ENVELOPE_CALL_ID_LEN 16
 #define ENVELOPE_METHOD_MAX 128
 #define ENVELOPE_STATUS_MSG_MAX 1024
+#define ENVELOPE_EVERYONE "*"   /* recipient of events for every member */
 
 /* What the sender states in a header (sender is always the signer). */
 typedef struct {
     uint8_t call_id[ENVELOPE_CALL_ID_LEN];
     const char *method;      /* "concord.v1.Health/Check" */
-    const char *recipient;   /* organisation code or "broker" */
+    const char *recipient;   /* organisation code, "broker", or "*" for an event */
     uint64_t sent_at_ms;
     uint64_t deadline_ms;    /* 0: none */
     uint64_t sequence;       /* >= 1 */
-    int kind;                /* CONCORD__V1__KIND__KIND_REQUEST or _REPLY */
+    int kind;                /* CONCORD__V1__KIND__KIND_REQUEST, _REPLY or _EVENT */
     cc_code_t status;        /* replies */
     const char *status_msg;  /* replies; may be NULL */
 } envelope_meta_t;

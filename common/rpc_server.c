@@ -162,7 +162,8 @@ static void s_closure(const ProtobufCMessage *out, void *closure_data)
         return;
     }
     call->status.code = CC_OK;
-    if (wire_pack(out, ENVELOPE_MAX / 2, &call->body, &call->body_len, &call->status) < 0) {
+    /* Room for the header around the body inside one envelope. */
+    if (wire_pack(out, ENVELOPE_MAX - 8192, &call->body, &call->body_len, &call->status) < 0) {
         call->body = NULL;
     }
 }

@@ -1,4 +1,5 @@
 /* Unit tests for envelope: sealing, opening, and every way to forge one. */
+#define _GNU_SOURCE /* memmem */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -478,6 +479,69 @@ static void test_envelope_new_call_id_random(void **state)
     assert_memory_not_equal(a, b, sizeof a);
 }
 
+/* Signs raw Signed bytes by hand, whatever they hold. */
+static void s_sign_raw(const keys_t *k, const uint8_t *sb, size_t sl, uint8_t **out, size_t *len)
+{
+    Concord__V1__Envelope e = CONCORD__V1__ENVELOPE__INIT;
+    uint8_t sig[KEYS_SIG_LEN];
+    cc_err_t err;
+
+    assert_int_equal(keys_sign(k, ENVELOPE_DOMAIN, sb, sl, sig, &err), 0);
+    e.signed_.data = (uint8_t *)sb;
+    e.signed_.len = sl;
+    e.signature.data = sig;
+    e.signature.len = sizeof sig;
+    e.signer = (char *)keys_code(k);
+    assert_int_equal(wire_pack(&e.base, WIRE_MAX_FRAME, out, len, &err), 0);
+}
+
+static void test_envelope_non_canonical_signed_bytes_refused(void **state)
+{
+    s_fix_t *f = *state;
+    uint8_t call_id[ENVELOPE_CALL_ID_LEN];
+    Concord__V1__Header h = s_header("E38000217", call_id);
+    Concord__V1__Signed sg = CONCORD__V1__SIGNED__INIT;
+    uint8_t *sb = NULL, *buf = NULL;
+    size_t sl = 0, len = 0;
+    cc_err_t err;
+
+    /* A recipient "X24<NUL>JUNK": C would read "X24", others would not. */
+    h.recipient = (char *)"X24QJUNK";
+    sg.header = &h;
+    assert_int_equal(wire_pack(&sg.base, ENVELOPE_MAX, &sb, &sl, &err), 0);
+    uint8_t *q = memmem(sb, sl, "X24QJUNK", 8);
+    assert_non_null(q);
+    q[3] = '\0';
+    s_sign_raw(f->a, sb, sl, &buf, &len);
+    s_expect_refused(f, buf, len, CC_INVALID_ARGUMENT, "canonical");
+    free(buf);
+
+    /* A genuine header followed by an unknown field (15, varint 1). */
+    h.recipient = (char *)"E08000003";
+    free(sb);
+    assert_int_equal(wire_pack(&sg.base, ENVELOPE_MAX, &sb, &sl, &err), 0);
+    uint8_t *longer = malloc(sl + 2);
+    assert_non_null(longer);
+    memcpy(longer, sb, sl);
+    longer[sl] = 0x78;
+    longer[sl + 1] = 0x01;
+    s_sign_raw(f->a, longer, sl + 2, &buf, &len);
+    s_expect_refused(f, buf, len, CC_INVALID_ARGUMENT, "canonical");
+    free(buf);
+
+    /* The header given twice: protobuf merges, but the bytes differ. */
+    uint8_t *twice = malloc(sl * 2);
+    assert_non_null(twice);
+    memcpy(twice, sb, sl);
+    memcpy(twice + sl, sb, sl);
+    s_sign_raw(f->a, twice, sl * 2, &buf, &len);
+    s_expect_refused(f, buf, len, CC_INVALID_ARGUMENT, NULL);
+    free(buf);
+    free(twice);
+    free(longer);
+    free(sb);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -494,6 +558,7 @@ int main(void)
         cmocka_unit_test(test_envelope_bad_header_fields),
         cmocka_unit_test(test_envelope_bad_signature_length),
         cmocka_unit_test(test_envelope_new_call_id_random),
+        cmocka_unit_test(test_envelope_non_canonical_signed_bytes_refused),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);
 }
