@@ -25,7 +25,11 @@
 
 #define BROKER_BATCH 256           /* frames per group commit */
 #define BROKER_LOG_READ_MAX 256    /* entries per Log/Read answer */
-#define BROKER_LOG_READ_BYTES (512u * 1024u)
+/* Every log entry must fit, alone, in one Log/Read answer (itself an
+ * envelope), so the broker accepts envelopes up to half the envelope
+ * limit, and an answer carries at most that much beyond its first entry. */
+#define BROKER_ENVELOPE_MAX (ENVELOPE_MAX / 2)
+#define BROKER_LOG_READ_BYTES (ENVELOPE_MAX / 2)
 #define BROKER_ID_MAX 256
 
 /* What the broker knows of one member's connection. */
@@ -70,6 +74,7 @@ struct broker {
     s_health_t health;
     s_logsvc_t logsvc;
     s_member_t *members;
+    char **member_codes;           /* members[i].code, as a list for fan-out */
     size_t n_members;
     uint64_t head_index;
     uint8_t head_chain[32];
@@ -95,6 +100,13 @@ static int s_load_sender(const char *sender, uint64_t last, void *arg)
     return replay_commit(arg, sender, last);
 }
 
+static int s_head_time(const ledger_log_entry_t *e, void *arg, cc_err_t *err)
+{
+    (void)err;
+    *(uint64_t *)arg = e->time_ms;
+    return 0;
+}
+
 /* Rebuilds the in-memory view of the log (head, sequences) from disk:
  * at start, and after a batch failed to commit. */
 static int s_reload(broker_t *b, cc_err_t *err)
@@ -106,6 +118,12 @@ static int s_reload(broker_t *b, cc_err_t *err)
     }
     if (ledger_log_head(b->ledger, &b->head_index, b->head_chain, err) < 0 ||
         ledger_log_senders(b->ledger, s_load_sender, b->replay, err) < 0) {
+        return -1;
+    }
+    /* Receipt times never go backwards, even across a restart onto a
+     * clock that was set back. */
+    if (b->head_index &&
+        ledger_log_read(b->ledger, b->head_index, 1, s_head_time, &b->last_time_ms, err) < 0) {
         return -1;
     }
     return 0;
@@ -219,7 +237,13 @@ static int s_accept(broker_t *b, const envelope_t *env, const uint8_t *id, size_
         .receipt = receipt,
         .receipt_len = receipt_len,
     };
-    if (ledger_log_append(b->ledger, &e, err) < 0) {
+    /* An event to "*" goes into every member's mailbox, the sender's too,
+     * so that every node folds the same events in the same order. */
+    int everyone = strcmp(h->recipient, ENVELOPE_EVERYONE) == 0;
+    const char *one = h->recipient;
+    const char *const *to = everyone ? (const char *const *)b->member_codes : &one;
+    size_t n_to = everyone ? b->n_members : 1;
+    if (ledger_log_append(b->ledger, &e, to, n_to, err) < 0) {
         free(receipt);
         return -1;
     }
@@ -227,9 +251,10 @@ static int s_accept(broker_t *b, const envelope_t *env, const uint8_t *id, size_
     memcpy(b->head_chain, chain, 32);
     b->last_time_ms = now;
     replay_commit(b->replay, h->sender, h->sequence);
-    s_member_t *m = s_member(b, h->recipient);
-    if (m) {
-        m->dirty = 1;
+    for (size_t i = 0; i < b->n_members; i++) {
+        if (everyone || strcmp(b->members[i].code, h->recipient) == 0) {
+            b->members[i].dirty = 1;
+        }
     }
     s_result(b, id, id_len, env->hash, CC_OK, "", receipt, receipt_len);
     free(receipt);
@@ -285,6 +310,14 @@ static void s_on_submit(broker_t *b, const char *who, const uint8_t *id, size_t 
     uint8_t *receipt = NULL;
     size_t receipt_len = 0;
     envelope_hash(raw, raw_len, hash);
+    if (raw_len > BROKER_ENVELOPE_MAX) {
+        err_set(&err, CC_RESOURCE_EXHAUSTED,
+                "envelope of %zu bytes exceeds the broker's limit of %u bytes", raw_len,
+                BROKER_ENVELOPE_MAX);
+        log_warn("rejected envelope from connection of %s: %s", who, err.msg);
+        s_result(b, id, id_len, hash, err.code, err.msg, NULL, 0);
+        return;
+    }
     envelope_t *env = envelope_open(raw, raw_len, b->roster, &err);
     if (!env) {
         log_warn("rejected envelope from connection of %s: %s: %s", who,
@@ -300,12 +333,12 @@ static void s_on_submit(broker_t *b, const char *who, const uint8_t *id, size_t 
     } else if (strcmp(h->recipient, KEYS_BROKER_CODE) == 0) {
         s_serve_direct(b, env, id, id_len);
         goto out;
-    } else if (!s_member(b, h->recipient)) {
+    } else if (!s_member(b, h->recipient) && strcmp(h->recipient, ENVELOPE_EVERYONE) != 0) {
         err_set(&err, CC_NOT_FOUND, "recipient %s is not in the roster", h->recipient);
-    } else if (h->deadline_ms && clock_wall_ms() > h->deadline_ms) {
-        err_set(&err, CC_DEADLINE_EXCEEDED, "deadline passed before the broker received it");
     } else if ((found = ledger_log_find(b->ledger, env->hash, &receipt, &receipt_len, &err)) !=
                0) {
+        /* Checked before the deadline: a resend of an accepted envelope
+         * must still get its receipt, however late. */
         if (found > 0) {
             log_info("duplicate envelope from %s (sequence %llu) answered with its receipt",
                      h->sender, (unsigned long long)h->sequence);
@@ -314,10 +347,17 @@ static void s_on_submit(broker_t *b, const char *who, const uint8_t *id, size_t 
             free(receipt);
             goto out;
         }
+        b->failed = 1;
+        err.code = CC_UNAVAILABLE;
+    } else if (h->deadline_ms && clock_wall_ms() > h->deadline_ms) {
+        err_set(&err, CC_DEADLINE_EXCEEDED, "deadline passed before the broker received it");
     } else if ((found = ledger_log_has_call(b->ledger, h->sender, h->kind, h->call_id.data,
                                             &err)) != 0) {
         if (found > 0) {
             err_set(&err, CC_ALREADY_EXISTS, "replay: call id already used by %s", h->sender);
+        } else {
+            b->failed = 1;
+            err.code = CC_UNAVAILABLE;
         }
     } else if (replay_check(b->replay, h->sender, h->sequence, &err) == 0) {
         if (s_accept(b, env, id, id_len, &err) == 0) {
@@ -346,7 +386,9 @@ static void s_on_ack(broker_t *b, const char *who, const Concord__V1__MailboxAck
             b->failed = 1;
             return;
         }
-        if (m->inflight) {
+        /* Only acknowledgements of deliveries on this connection free
+         * window space. */
+        if (m->inflight && ack->log_index[i] <= m->sent_upto) {
             m->inflight--;
         }
     }
@@ -392,6 +434,9 @@ static void s_on_frame(broker_t *b, const char *who, const uint8_t *id, size_t i
          * bytes and string fields, each written once in field order. */
         if (wire_pack(&f->submit->base, WIRE_MAX_FRAME, &raw, &raw_len, &err) == 0) {
             s_on_submit(b, who, id, id_len, raw, raw_len);
+        } else {
+            log_warn("rejected envelope from connection of %s: %s", who, err.msg);
+            s_result(b, id, id_len, NULL, err.code, err.msg, NULL, 0);
         }
         free(raw);
         break;
@@ -576,8 +621,9 @@ static void s_on_router(broker_t *b)
         }
     }
     if (b->failed || ledger_commit(b->ledger, &err) < 0) {
-        /* Nothing of this batch is durable: answer UNAVAILABLE so senders
-         * retry, and rebuild the in-memory view from disk. */
+        /* Nothing of this batch is durable, so none of its answers may go
+         * out: senders hear nothing and resend. Rebuild the in-memory view
+         * from disk. */
         ledger_rollback(b->ledger);
         log_error("log write failed; batch refused");
         for (size_t i = 0; i < b->n_outs; i++) {
@@ -777,7 +823,9 @@ broker_t *broker_new(const config_broker_t *cfg, cc_err_t *err)
         goto fail;
     }
     b->n_members = roster_count(b->roster);
-    if (!(b->members = calloc(b->n_members ? b->n_members : 1, sizeof *b->members))) {
+    b->members = calloc(b->n_members ? b->n_members : 1, sizeof *b->members);
+    b->member_codes = calloc(b->n_members ? b->n_members : 1, sizeof *b->member_codes);
+    if (!b->members || !b->member_codes) {
         err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
         goto fail;
     }
@@ -785,6 +833,7 @@ broker_t *broker_new(const config_broker_t *cfg, cc_err_t *err)
         roster_org_t o;
         roster_at(b->roster, i, &o);
         snprintf(b->members[i].code, sizeof b->members[i].code, "%s", o.code);
+        b->member_codes[i] = b->members[i].code;
     }
     if (!(b->ledger = ledger_open(cfg->data, LEDGER_BROKER, cfg->fsync, err)) ||
         s_reload(b, err) < 0) {
@@ -836,6 +885,7 @@ void broker_destroy(broker_t **bp)
     roster_destroy(&b->roster);
     keys_destroy(&b->keys);
     free(b->members);
+    free(b->member_codes);
     free(b);
     *bp = NULL;
 }

@@ -14,7 +14,7 @@
 
 #include "keys.h"
 
-typedef enum { T_STRING, T_PATH, T_CODE, T_LEVEL, T_U32, T_BOOL } s_type_t;
+typedef enum { T_STRING, T_PATH, T_CODE, T_LEVEL, T_U32, T_U64, T_BOOL } s_type_t;
 
 typedef struct {
     const char *name;
@@ -51,6 +51,11 @@ static const s_field_t s_node_fields[] = {
     S_STR(config_node_t, ledger, T_PATH, 1), S_STR(config_node_t, control, T_PATH, 1),
     S_OF(config_node_t, log_level, T_LEVEL), S_NUM(config_node_t, call_timeout_ms, 1, 86400000),
     S_OF(config_node_t, fsync, T_BOOL),
+    S_OF(config_node_t, auto_vote, T_BOOL),
+    S_OF(config_node_t, auto_vote_against_above, T_U64),
+    S_OF(config_node_t, auto_vote_for_below, T_U64),
+    S_STR(config_node_t, auto_vote_abstain_areas, T_STRING, 0),
+    S_STR(config_node_t, auto_vote_against_areas, T_STRING, 0),
 };
 
 #define S_FIELDS_MAX 16
@@ -108,7 +113,9 @@ static int s_fail(s_ctx_t *c, const char *fmt, ...)
     return 0;
 }
 
-static int s_parse_u32(const char *v, uint32_t min, uint32_t max, uint32_t *out)
+/* Digits only, within min..max (max at most INT64_MAX, so no overflow:
+ * the running value is checked before every multiplication). */
+static int s_parse_u64(const char *v, uint64_t min, uint64_t max, uint64_t *out)
 {
     uint64_t n = 0;
 
@@ -116,7 +123,7 @@ static int s_parse_u32(const char *v, uint32_t min, uint32_t max, uint32_t *out)
         return -1;
     }
     for (; *v != '\0'; v++) {
-        if (*v < '0' || *v > '9') {
+        if (*v < '0' || *v > '9' || n > max / 10) {
             return -1;
         }
         n = n * 10 + (uint64_t)(*v - '0');
@@ -125,6 +132,16 @@ static int s_parse_u32(const char *v, uint32_t min, uint32_t max, uint32_t *out)
         }
     }
     if (n < min) {
+        return -1;
+    }
+    *out = n;
+    return 0;
+}
+
+static int s_parse_u32(const char *v, uint32_t min, uint32_t max, uint32_t *out)
+{
+    uint64_t n = 0;
+    if (s_parse_u64(v, min, max, &n) != 0) {
         return -1;
     }
     *out = (uint32_t)n;
@@ -187,6 +204,12 @@ static int s_store(s_ctx_t *c, const s_field_t *fd, const char *value)
         if (s_parse_u32(value, fd->min, fd->max, dst) != 0) {
             return s_fail(c, "bad number '%s' for %s (expected %u..%u)", value, fd->name, fd->min,
                           fd->max);
+        }
+        return 1;
+    case T_U64:
+        if (s_parse_u64(value, 0, INT64_MAX, dst) != 0) {
+            return s_fail(c, "bad number '%s' for %s (expected 0..%lld)", value, fd->name,
+                          (long long)INT64_MAX);
         }
         return 1;
     case T_BOOL:

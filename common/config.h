@@ -39,7 +39,14 @@ typedef struct {
  * control = E38000217.sock           (required; ipc socket path for the CLI)
  * log_level = info
  * call_timeout_ms = 10000            (default deadline of a call, 1..86400000)
- * fsync = true */
+ * fsync = true
+ * Automatic voting, for simulations and rehearsals (manual by default):
+ * auto_vote = false                  (true: this node votes by the policy below)
+ * auto_vote_abstain_areas = ...      (service areas, comma-separated: ABSTAIN)
+ * auto_vote_against_areas = ...      (service areas: AGAINST)
+ * auto_vote_against_above = 0        (pence; above it AGAINST; 0 = no limit)
+ * auto_vote_for_below = 0            (pence; at or above it no vote; 0 = no limit)
+ * Otherwise FOR. Charter adoptions naming this node are voted FOR. */
 typedef struct {
     char code[32];
     char key[CONFIG_PATH_MAX];
@@ -50,6 +57,11 @@ typedef struct {
     log_level_t log_level;
     uint32_t call_timeout_ms;
     int fsync;
+    int auto_vote;
+    uint64_t auto_vote_against_above;
+    uint64_t auto_vote_for_below;
+    char auto_vote_abstain_areas[256];
+    char auto_vote_against_areas[256];
 } config_node_t;
 
 /* Load and validate. Return 0 or -1 with CC_INVALID_ARGUMENT (or

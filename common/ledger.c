@@ -22,7 +22,10 @@ enum {
     Q_N_SET_RECEIPT,
     Q_N_FIND_REPLY,
     Q_N_REPLAY,
+    Q_N_EVENTS,
     Q_N_COUNT,
+    Q_N_GET,
+    Q_N_EVENT_ADD,
     Q_B_HEAD,
     Q_B_APPEND,
     Q_B_MAILBOX_ADD,
@@ -49,7 +52,13 @@ static const char *const s_sql[Q_COUNT] = {
                        " AND direction = 1 AND kind = 2 ORDER BY id LIMIT 1",
     [Q_N_REPLAY] = "SELECT id, direction, hash, envelope, sender, recipient, method, sequence,"
                    " kind, call_id, log_index, receipt, stored_at_ms FROM entries ORDER BY id",
+    [Q_N_EVENTS] = "SELECT e.id, e.direction, e.hash, e.envelope, e.sender, e.recipient,"
+                   " e.method, e.sequence, e.kind, e.call_id, v.log_index, e.receipt,"
+                   " e.stored_at_ms FROM events v JOIN entries e ON e.hash = v.hash"
+                   " ORDER BY v.log_index",
     [Q_N_COUNT] = "SELECT COUNT(*) FROM entries",
+    [Q_N_GET] = "SELECT envelope, receipt FROM entries WHERE hash = ?",
+    [Q_N_EVENT_ADD] = "INSERT OR IGNORE INTO events(log_index, hash) VALUES(?, ?)",
     [Q_B_HEAD] = "SELECT idx, chain FROM log ORDER BY idx DESC LIMIT 1",
     [Q_B_APPEND] = "INSERT INTO log(idx, time_ms, chain, hash, sender, recipient, sequence,"
                    " kind, call_id, envelope, receipt) VALUES(?,?,?,?,?,?,?,?,?,?,?)",
@@ -82,7 +91,10 @@ static const char s_schema_node[] =
     " log_index INTEGER NOT NULL DEFAULT 0,"
     " receipt BLOB,"
     " stored_at_ms INTEGER NOT NULL);"
-    "CREATE INDEX IF NOT EXISTS entries_call ON entries(call_id, recipient);";
+    "CREATE INDEX IF NOT EXISTS entries_call ON entries(call_id, recipient);"
+    "CREATE TABLE IF NOT EXISTS events("
+    " log_index INTEGER PRIMARY KEY,"
+    " hash BLOB NOT NULL);";
 
 static const char s_schema_broker[] =
     "CREATE TABLE IF NOT EXISTS log("
@@ -514,18 +526,72 @@ static int s_entry_row(ledger_t *l, sqlite3_stmt *st, void *ctx, cc_err_t *err)
     return cb->fn(&e, cb->arg, err);
 }
 
-int ledger_replay(ledger_t *l, ledger_entry_fn fn, void *arg, cc_err_t *err)
+/* Runs an entry query on its own statement: callbacks may write
+ * (receipts, resubmission bookkeeping) while the cursor is open. */
+static int s_entries(ledger_t *l, int q, ledger_entry_fn fn, void *arg, cc_err_t *err)
 {
-    /* Replay uses its own statement: callbacks may write (receipts,
-     * resubmission bookkeeping) while the cursor is open. */
     sqlite3_stmt *st = NULL;
     s_entry_cb_t cb = {.fn = fn, .arg = arg};
-    if (sqlite3_prepare_v2(l->db, s_sql[Q_N_REPLAY], -1, &st, NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v2(l->db, s_sql[q], -1, &st, NULL) != SQLITE_OK) {
         s_db_error(l, err, "replay");
         return -1;
     }
     int ret = s_step_all(l, st, s_entry_row, &cb, "replay", err);
     sqlite3_finalize(st);
+    return ret;
+}
+
+int ledger_replay(ledger_t *l, ledger_entry_fn fn, void *arg, cc_err_t *err)
+{
+    return s_entries(l, Q_N_REPLAY, fn, arg, err);
+}
+
+int ledger_events_replay(ledger_t *l, ledger_entry_fn fn, void *arg, cc_err_t *err)
+{
+    return s_entries(l, Q_N_EVENTS, fn, arg, err);
+}
+
+int ledger_event_add(ledger_t *l, uint64_t log_index, const uint8_t hash[32], cc_err_t *err)
+{
+    sqlite3_stmt *st = s_stmt(l, Q_N_EVENT_ADD, err);
+    if (!st) {
+        return -1;
+    }
+    s_bind_u64(st, 1, log_index);
+    s_bind_blob(st, 2, hash, 32);
+    if (s_exec_stmt(l, st, "recording event", err) < 0) {
+        return -1;
+    }
+    return sqlite3_changes(l->db) > 0;
+}
+
+int ledger_get(ledger_t *l, const uint8_t hash[32], uint8_t **env, size_t *env_len,
+               uint8_t **receipt, size_t *receipt_len, cc_err_t *err)
+{
+    sqlite3_stmt *st = s_stmt(l, Q_N_GET, err);
+    int ret = 0;
+    if (!st) {
+        return -1;
+    }
+    *env = NULL;
+    *receipt = NULL;
+    *receipt_len = 0;
+    s_bind_blob(st, 1, hash, 32);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        ret = 1;
+        if (s_col_dup(st, 0, env, env_len, err) < 0 ||
+            (sqlite3_column_type(st, 1) != SQLITE_NULL &&
+             s_col_dup(st, 1, receipt, receipt_len, err) < 0)) {
+            free(*env);
+            *env = NULL;
+            ret = -1;
+        }
+    } else if (rc != SQLITE_DONE) {
+        s_db_error(l, err, "reading entry");
+        ret = -1;
+    }
+    sqlite3_reset(st);
     return ret;
 }
 
@@ -581,7 +647,8 @@ int ledger_log_head(ledger_t *l, uint64_t *index, uint8_t chain[32], cc_err_t *e
     return ret;
 }
 
-int ledger_log_append(ledger_t *l, const ledger_log_entry_t *e, cc_err_t *err)
+int ledger_log_append(ledger_t *l, const ledger_log_entry_t *e, const char *const *to,
+                      size_t n_to, cc_err_t *err)
 {
     uint64_t head = 0;
     uint8_t chain[32];
@@ -611,13 +678,18 @@ int ledger_log_append(ledger_t *l, const ledger_log_entry_t *e, cc_err_t *err)
     if (s_exec_stmt(l, st, "log append", err) < 0) {
         return -1;
     }
-    st = s_stmt(l, Q_B_MAILBOX_ADD, err);
-    if (!st) {
-        return -1;
+    for (size_t i = 0; i < n_to; i++) {
+        st = s_stmt(l, Q_B_MAILBOX_ADD, err);
+        if (!st) {
+            return -1;
+        }
+        sqlite3_bind_text(st, 1, to[i], -1, SQLITE_STATIC);
+        s_bind_u64(st, 2, e->index);
+        if (s_exec_stmt(l, st, "mailbox append", err) < 0) {
+            return -1;
+        }
     }
-    sqlite3_bind_text(st, 1, e->recipient, -1, SQLITE_STATIC);
-    s_bind_u64(st, 2, e->index);
-    return s_exec_stmt(l, st, "mailbox append", err);
+    return 0;
 }
 
 int ledger_log_find(ledger_t *l, const uint8_t hash[32], uint8_t **receipt, size_t *len,

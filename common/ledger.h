@@ -84,6 +84,22 @@ int ledger_replay(ledger_t *l, ledger_entry_fn fn, void *arg, cc_err_t *err);
 /* Number of entries. */
 uint64_t ledger_count(ledger_t *l);
 
+/* Copies the stored envelope and receipt with this hash (malloc'd; the
+ * receipt may come back NULL if none is known). Returns 1 if found, 0 if
+ * not, -1 on error. */
+int ledger_get(ledger_t *l, const uint8_t hash[32], uint8_t **env, size_t *env_len,
+               uint8_t **receipt, size_t *receipt_len, cc_err_t *err);
+
+/* Events (one-way envelopes to every member) are folded into domain state
+ * in broker log order, once each. ledger_event_add records that the event
+ * at log_index (an entry with this hash) has been folded: returns 1 if
+ * newly recorded, 0 if it already was, -1 on error. */
+int ledger_event_add(ledger_t *l, uint64_t log_index, const uint8_t hash[32], cc_err_t *err);
+
+/* Calls fn for every recorded event's entry in log index order (the
+ * entry's log_index field is the event's). */
+int ledger_events_replay(ledger_t *l, ledger_entry_fn fn, void *arg, cc_err_t *err);
+
 /* ---- broker log ---- */
 
 typedef struct {
@@ -106,10 +122,12 @@ typedef struct {
  * an empty log. */
 int ledger_log_head(ledger_t *l, uint64_t *index, uint8_t chain[32], cc_err_t *err);
 
-/* Appends e and one mailbox row for its recipient. e->index must be head+1
- * (CC_FAILED_PRECONDITION otherwise); a duplicate hash or (sender, kind,
- * call id) gives CC_ALREADY_EXISTS. */
-int ledger_log_append(ledger_t *l, const ledger_log_entry_t *e, cc_err_t *err);
+/* Appends e and a mailbox row for each of the n_to recipients (the
+ * recipient itself, or every member for an event to "*"). e->index must be
+ * head+1 (CC_FAILED_PRECONDITION otherwise); a duplicate hash or (sender,
+ * kind, call id) gives CC_ALREADY_EXISTS. */
+int ledger_log_append(ledger_t *l, const ledger_log_entry_t *e, const char *const *to,
+                      size_t n_to, cc_err_t *err);
 
 /* Looks up an accepted envelope by hash. Returns 1 and a malloc'd copy of
  * its receipt, 0 if absent, -1 on error. */

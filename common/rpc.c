@@ -61,6 +61,8 @@ struct rpc_peer {
     int connected;
     int failed;
     rpc_peer_stats_t stats;
+    rpc_event_fn on_event;
+    void *on_event_arg;
 };
 
 static __thread const rpc_result_t *s_current_result;
@@ -113,6 +115,9 @@ static void s_send_frame(rpc_peer_t *p, const Concord__V1__NodeFrame *f)
     uint8_t *buf = NULL;
     size_t len = 0;
     cc_err_t err;
+    if (!p->dealer) {
+        return; /* not connected yet: the handshake sends what is pending */
+    }
     if (wire_pack(&f->base, WIRE_MAX_FRAME, &buf, &len, &err) < 0) {
         log_error("cannot encode frame: %s", err.msg);
         return;
@@ -186,8 +191,14 @@ static s_pending_t *s_track(rpc_peer_t *p, uint8_t **env, size_t env_len, const 
     snprintf(pc->recipient, sizeof pc->recipient, "%s", recipient);
     pc->backoff_ms = RPC_FIRST_BACKOFF_MS;
     pc->started_us = clock_mono_us();
-    pc->next = p->pending;
-    p->pending = pc;
+    /* Kept in sending order, so that resubmissions after a reconnect go out
+     * in rising sequence order: the broker refuses a sequence below one it
+     * has already accepted. */
+    s_pending_t **tail = &p->pending;
+    while (*tail) {
+        tail = &(*tail)->next;
+    }
+    *tail = pc;
     return pc;
 }
 
@@ -335,6 +346,27 @@ static int s_store_out(rpc_peer_t *p, const envelope_meta_t *m, const uint8_t *e
     return ledger_append(p->ledger, &e, NULL, err);
 }
 
+/* Seals a new envelope, stores it (when store is set: a crash after this
+ * point resubmits it on restart rather than losing it) and tracks it
+ * until its receipt. Returns the tracking entry, not yet sent, or NULL. */
+static s_pending_t *s_originate(rpc_peer_t *p, envelope_meta_t *m, const uint8_t *body,
+                                size_t body_len, int store, cc_err_t *err)
+{
+    uint8_t *env = NULL;
+    size_t env_len = 0;
+    s_pending_t *pc = NULL;
+    if (s_seal(p, m, body, body_len, &env, &env_len, err) < 0 ||
+        (store && s_store_out(p, m, env, env_len, err) < 0)) {
+        goto out;
+    }
+    if (!(pc = s_track(p, &env, env_len, m->recipient, m->call_id))) {
+        err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
+    }
+out:
+    free(env);
+    return pc;
+}
+
 int rpc_peer_call(rpc_peer_t *p, const char *recipient, const ProtobufCServiceDescriptor *svc,
                   unsigned method_index, const ProtobufCMessage *input, uint32_t timeout_ms,
                   rpc_done_fn done, void *arg, cc_err_t *err)
@@ -342,8 +374,8 @@ int rpc_peer_call(rpc_peer_t *p, const char *recipient, const ProtobufCServiceDe
     assert(method_index < svc->n_methods && done);
     const ProtobufCMethodDescriptor *md = &svc->methods[method_index];
     char method[ENVELOPE_METHOD_MAX + 1];
-    uint8_t *body = NULL, *env = NULL;
-    size_t body_len = 0, env_len = 0;
+    uint8_t *body = NULL;
+    size_t body_len = 0;
     int ret = -1;
     int direct = strcmp(recipient, KEYS_BROKER_CODE) == 0;
     roster_org_t who;
@@ -371,17 +403,9 @@ int rpc_peer_call(rpc_peer_t *p, const char *recipient, const ProtobufCServiceDe
         .kind = CONCORD__V1__KIND__KIND_REQUEST,
     };
     envelope_new_call_id(m.call_id);
-    if (s_seal(p, &m, body, body_len, &env, &env_len, err) < 0) {
-        goto out;
-    }
-    /* Queries to the broker itself are not logged anywhere; everything
-     * else is durable before it is sent. */
-    if (!direct && s_store_out(p, &m, env, env_len, err) < 0) {
-        goto out;
-    }
-    s_pending_t *pc = s_track(p, &env, env_len, recipient, m.call_id);
+    /* Queries to the broker itself are not logged anywhere. */
+    s_pending_t *pc = s_originate(p, &m, body, body_len, !direct, err);
     if (!pc) {
-        err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
         goto out;
     }
     pc->method = md;
@@ -394,7 +418,6 @@ int rpc_peer_call(rpc_peer_t *p, const char *recipient, const ProtobufCServiceDe
     ret = 0;
 out:
     free(body);
-    free(env);
     return ret;
 }
 
@@ -438,6 +461,10 @@ static void s_on_result(rpc_peer_t *p, const Concord__V1__SubmitResult *res)
     }
     cc_code_t code = res->status ? (cc_code_t)res->status->code : CC_OK;
     const char *msg = res->status ? res->status->message : "";
+    if (code == CC_OK && !res->receipt) {
+        log_warn("broker accepted an envelope without a receipt; resending");
+        return;
+    }
     if ((code == CC_OK || code == CC_ALREADY_EXISTS) && res->receipt) {
         cc_err_t err;
         Concord__V1__Receipt *r = receipt_open_pb(p->roster, res->receipt, &err);
@@ -554,7 +581,7 @@ static void s_on_reply(rpc_peer_t *p, const envelope_t *rep, uint64_t log_index)
 /* Checks a delivery's receipt: signed by the broker and about exactly
  * this envelope at this log position. Returns the packed receipt. */
 static int s_check_receipt(rpc_peer_t *p, const Concord__V1__Delivery *d, const envelope_t *env,
-                           cc_err_t *err)
+                           uint64_t *time_ms, cc_err_t *err)
 {
     if (!d->receipt) {
         err_set(err, CC_UNAUTHENTICATED, "delivery %llu has no receipt",
@@ -566,6 +593,7 @@ static int s_check_receipt(rpc_peer_t *p, const Concord__V1__Delivery *d, const 
         return -1;
     }
     int ok = r->log_index == d->log_index && memcmp(r->envelope_hash.data, env->hash, 32) == 0;
+    *time_ms = r->time_ms;
     wire_free(&r->base);
     if (!ok) {
         err_set(err, CC_UNAUTHENTICATED, "receipt for delivery %llu names another envelope",
@@ -606,6 +634,8 @@ static int s_store_in(rpc_peer_t *p, const Concord__V1__Delivery *d, const envel
         goto out;
     }
     if (ledger_append(p->ledger, &e, NULL, err) < 0 ||
+        (h->kind == CONCORD__V1__KIND__KIND_EVENT &&
+         ledger_event_add(p->ledger, d->log_index, env->hash, err) < 0) ||
         (h->kind == CONCORD__V1__KIND__KIND_REQUEST && !(*answer = s_answer(p, env, err)))) {
         ledger_rollback(p->ledger);
         goto out;
@@ -624,9 +654,44 @@ out:
     return ret;
 }
 
+/* Records that a stored event was delivered at this log index (and, for
+ * our own event, keeps the receipt the delivery carries). Returns 1 if
+ * it had not been folded before, 0 if it had, -1 on error. */
+static int s_note_event(rpc_peer_t *p, const Concord__V1__Delivery *d, const envelope_t *env,
+                        cc_err_t *err)
+{
+    uint8_t *receipt = NULL;
+    size_t receipt_len = 0;
+    int fresh = ledger_event_add(p->ledger, d->log_index, env->hash, err);
+    if (fresh == 1 &&
+        wire_pack(&d->receipt->base, WIRE_MAX_FRAME, &receipt, &receipt_len, err) == 0) {
+        if (ledger_set_receipt(p->ledger, env->hash, d->log_index, receipt, receipt_len, err) <
+            0) {
+            fresh = -1;
+        }
+    }
+    free(receipt);
+    return fresh;
+}
+
+static void s_fire_event(rpc_peer_t *p, const envelope_t *env, uint64_t log_index,
+                         uint64_t time_ms)
+{
+    if (p->on_event) {
+        p->on_event(env, log_index, time_ms, p->on_event_arg);
+    }
+}
+
 static void s_on_delivery(rpc_peer_t *p, const Concord__V1__Delivery *d)
 {
     cc_err_t err;
+    if (p->failed) {
+        /* After a storage failure nothing more is stored or acknowledged:
+         * a later delivery must never overtake one that failed (its
+         * sequence would make the earlier one look like a replay). The
+         * broker keeps everything for the restart. */
+        return;
+    }
     uint8_t *raw = NULL;
     size_t raw_len = 0;
     envelope_t *env = NULL;
@@ -649,15 +714,31 @@ static void s_on_delivery(rpc_peer_t *p, const Concord__V1__Delivery *d)
         }
         goto out;
     }
-    if (s_check_receipt(p, d, env, &err) < 0 || strcmp(h->recipient, keys_code(p->keys)) != 0) {
+    int is_event = h->kind == CONCORD__V1__KIND__KIND_EVENT;
+    int for_me = strcmp(h->recipient, keys_code(p->keys)) == 0 ||
+                 (is_event && strcmp(h->recipient, ENVELOPE_EVERYONE) == 0);
+    uint64_t time_ms = 0;
+    if (s_check_receipt(p, d, env, &time_ms, &err) < 0 || !for_me) {
         log_error("rejected delivery %llu: %s", (unsigned long long)d->log_index,
-                  strcmp(h->recipient, keys_code(p->keys)) ? "addressed to someone else"
-                                                           : err.msg);
+                  for_me ? err.msg : "addressed to someone else");
         goto drop;
     }
     int have = ledger_has(p->ledger, env->hash, &err);
     if (have < 0) {
         goto fail;
+    }
+    if (have && is_event) {
+        /* Our own event coming back through the broker, or a redelivery:
+         * fold it if it has not been folded yet. */
+        int fresh = s_note_event(p, d, env, &err);
+        if (fresh < 0) {
+            goto fail;
+        }
+        s_send_ack(p, d->log_index);
+        if (fresh) {
+            s_fire_event(p, env, d->log_index, time_ms);
+        }
+        goto out;
     }
     if (have) {
         /* Redelivered after a restart: serve the stored answer again. */
@@ -685,6 +766,8 @@ static void s_on_delivery(rpc_peer_t *p, const Concord__V1__Delivery *d)
     s_send_answer(p, answer);
     if (h->kind == CONCORD__V1__KIND__KIND_REPLY) {
         s_on_reply(p, env, d->log_index);
+    } else if (is_event) {
+        s_fire_event(p, env, d->log_index, time_ms);
     }
     goto out;
 fail:
@@ -854,6 +937,51 @@ void rpc_peer_stats(const rpc_peer_t *p, rpc_peer_stats_t *out)
 const char *rpc_peer_code(const rpc_peer_t *p)
 {
     return keys_code(p->keys);
+}
+
+const keys_t *rpc_peer_keys(const rpc_peer_t *p)
+{
+    return p->keys;
+}
+
+void rpc_peer_on_event(rpc_peer_t *p, rpc_event_fn fn, void *arg)
+{
+    p->on_event = fn;
+    p->on_event_arg = arg;
+}
+
+int rpc_peer_publish(rpc_peer_t *p, const char *method, const ProtobufCMessage *body,
+                     uint8_t hash_out[32], cc_err_t *err)
+{
+    uint8_t *packed = NULL;
+    size_t packed_len = 0;
+    int ret = -1;
+    if (p->failed) {
+        err_set(err, CC_UNAVAILABLE, "the ledger failed; this node takes no new work");
+        return -1;
+    }
+    if (wire_pack(body, ENVELOPE_MAX / 2, &packed, &packed_len, err) < 0) {
+        return -1;
+    }
+    envelope_meta_t m = {
+        .method = method,
+        .recipient = ENVELOPE_EVERYONE,
+        .kind = CONCORD__V1__KIND__KIND_EVENT,
+    };
+    envelope_new_call_id(m.call_id);
+    s_pending_t *pc = s_originate(p, &m, packed, packed_len, 1, err);
+    if (!pc) {
+        goto out;
+    }
+    if (hash_out) {
+        memcpy(hash_out, pc->hash, 32);
+    }
+    s_send_pending(p, pc, clock_mono_ms());
+    p->stats.sent++;
+    ret = 0;
+out:
+    free(packed);
+    return ret;
 }
 
 /* ---- protobuf-c client stubs ---- */

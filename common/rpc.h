@@ -130,12 +130,29 @@ long rpc_peer_timeout_ms(const rpc_peer_t *p);
 void rpc_peer_stats(const rpc_peer_t *p, rpc_peer_stats_t *out);
 const char *rpc_peer_code(const rpc_peer_t *p);
 
+/* The peer's own keys (for signing documents such as certificates); they
+ * live as long as the peer. */
+const keys_t *rpc_peer_keys(const rpc_peer_t *p);
+
 /* A protobuf-c client stub for svc on recipient: calling
  * concord__v1__health__check(service, ...) starts a call whose closure
  * receives the response, or NULL on failure (rpc_last_result() then tells
  * why). Destroy with service->destroy(service). NULL when out of memory. */
 ProtobufCService *rpc_peer_client(rpc_peer_t *p, const char *recipient,
                                   const ProtobufCServiceDescriptor *svc, uint32_t timeout_ms);
+
+/* Events: one-way envelopes to every member ("*"), folded by each node in
+ * broker log order. rpc_peer_publish seals, stores and sends one; its hash
+ * goes to hash_out (may be NULL). Returns 0, or -1 with err set. */
+int rpc_peer_publish(rpc_peer_t *p, const char *method, const ProtobufCMessage *body,
+                     uint8_t hash_out[32], cc_err_t *err);
+
+/* fn runs once for every event this node folds, in broker log order, as
+ * it arrives (its own events included, when the broker delivers them
+ * back). time_ms is the broker's receipt time. */
+typedef void (*rpc_event_fn)(const envelope_t *env, uint64_t log_index, uint64_t time_ms,
+                             void *arg);
+void rpc_peer_on_event(rpc_peer_t *p, rpc_event_fn fn, void *arg);
 
 /* Inside a client stub's closure: the full result of the call. */
 const rpc_result_t *rpc_last_result(void);

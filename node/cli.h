@@ -3,11 +3,35 @@
 #ifndef CONCORD_CLI_H
 #define CONCORD_CLI_H
 
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+
 enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
 
 /* Offline commands (no node needed). argv[0] is the command name. */
 int cli_keygen(int argc, char **argv, int json);
 int cli_roster(int argc, char **argv, int json);
+
+/* Commands that need the local node (its config already loaded). */
+int cli_board(const config_node_t *cfg, int argc, char **argv, int json);
+
+/* `concord verify CERTIFICATE --roster ROSTER`, offline. */
+int cli_verify(int argc, char **argv, int json);
+
+/* `concord footprint show|org|splits|report`, offline over the ONS lookups
+ * (node/cli_footprint.c). */
+int cli_footprint(int argc, char **argv, int json);
+
+/* Sends one control request (command, args, optional payload) to the local
+ * node and waits up to wait_ms (plus slack) for the answer. Prints its
+ * text, or its JSON when json is 1, or nothing when json is -1. A reply
+ * payload is copied to *out (malloc'd) when out is not NULL. Returns a CLI
+ * exit status. */
+int cli_node_call(const config_node_t *cfg, const char *command, char **args, size_t n_args,
+                  const uint8_t *payload, size_t payload_len, uint32_t wait_ms, int json,
+                  uint8_t **out, size_t *out_len);
 
 /* Prints "concord: <message>" to stderr and returns CLI_FAIL. */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -37,13 +37,37 @@ static void s_usage(FILE *to)
             "  ledger [--limit N]            the newest entries of this node's ledger\n"
             "  log verify                    check the broker's hash chain end to end\n"
             "\n"
+            "Boards (through the local node):\n"
+            "  board create --id ID --name NAME --member CODE[:CONSTITUENCY[:WEIGHT]]... |\n"
+            "               --member all [--rule RULE] [--qualified N/D] [--quorum N/D]\n"
+            "               [--each-constituency] [--reserved AREA:CODE]...\n"
+            "               [--no-default-reserved] [--accountable-to TEXT] [--closes-in 7d]\n"
+            "  board list | board show ID\n"
+            "  propose --board ID --title TEXT [--text TEXT] [--area AREA] [--amount POUNDS]\n"
+            "          [--effective YYYY-MM-DD] [--closes-in 7d] [--delegates DUTY]\n"
+            "          [--admit CODE[:CONSTITUENCY] | --remove CODE]\n"
+            "          [--rule RULE | --quorum N/D ...: a charter amendment]\n"
+            "  vote PROPOSAL for|against|abstain [--reason TEXT]\n"
+            "  proposal list [BOARD] | proposal show PROPOSAL\n"
+            "  decision export PROPOSAL --out FILE\n"
+            "  verify CERTIFICATE --roster ROSTER   check a decision certificate offline\n"
+            "  RULE: majority, absolute-majority, qualified-majority, unanimity, consensus,\n"
+            "        double-majority, weighted. AREA: acute, specialised, primary-care,\n"
+            "        community, mental-health, social-care, public-health, health-education,\n"
+            "        research-and-development.\n"
+            "\n"
+            "STP footprints (offline, over the shipped ONS lookups):\n"
+            "  footprint show FOOTPRINT | org CODE | splits | report\n"
+            "          [--csv] [--layer STP|NHSER|CAUTH|...] [--data-dir DIR] [--lookup FILE]...\n"
+            "\n"
             "  --json   print results as JSON (every command that prints data)\n"
             "Exit status: 0 success, 1 failure, 2 usage error.\n");
 }
 
 /* Sends one control request to the node and waits for its reply. */
 static Concord__V1__ControlReply *s_control(const config_node_t *cfg, const char *command,
-                                            char **args, size_t n_args, uint32_t wait_ms)
+                                            char **args, size_t n_args, const uint8_t *payload,
+                                            size_t payload_len, uint32_t wait_ms)
 {
     struct stat st;
     Concord__V1__ControlReply *reply = NULL;
@@ -66,7 +90,9 @@ static Concord__V1__ControlReply *s_control(const config_node_t *cfg, const char
     rq.command = (char *)command;
     rq.args = args;
     rq.n_args = n_args;
-    if (zmq_connect(req, ep) != 0 || wire_pack(&rq.base, 64 * 1024, &buf, &len, &err) < 0 ||
+    rq.payload.data = (uint8_t *)payload;
+    rq.payload.len = payload ? payload_len : 0;
+    if (zmq_connect(req, ep) != 0 || wire_pack(&rq.base, WIRE_MAX_FRAME, &buf, &len, &err) < 0 ||
         zmq_send(req, buf, len, 0) < 0) {
         cli_fail("cannot reach the node at %s: %s", cfg->control, zmq_strerror(errno));
         goto out;
@@ -77,7 +103,7 @@ static Concord__V1__ControlReply *s_control(const config_node_t *cfg, const char
         cli_fail("no answer from the node at %s within %d ms", cfg->control, timeout);
     } else if (!(reply = (Concord__V1__ControlReply *)wire_unpack(
                      &concord__v1__control_reply__descriptor, zmq_msg_data(&msg),
-                     zmq_msg_size(&msg), WIRE_MAX_FRAME, &err))) {
+                     zmq_msg_size(&msg), 64u * 1024u * 1024u, &err))) {
         cli_fail("garbled answer from the node: %s", err.msg);
     }
     zmq_msg_close(&msg);
@@ -88,24 +114,43 @@ out:
     return reply;
 }
 
-/* Runs a control command and prints its text or JSON. */
-static int s_simple(const config_node_t *cfg, const char *command, char **args, size_t n_args,
-                    uint32_t wait_ms, int json)
+int cli_node_call(const config_node_t *cfg, const char *command, char **args, size_t n_args,
+                  const uint8_t *payload, size_t payload_len, uint32_t wait_ms, int json,
+                  uint8_t **out, size_t *out_len)
 {
-    Concord__V1__ControlReply *r = s_control(cfg, command, args, n_args, wait_ms);
+    Concord__V1__ControlReply *r =
+        s_control(cfg, command, args, n_args, payload, payload_len, wait_ms);
     if (!r) {
         return CLI_FAIL;
     }
     int rc = CLI_OK;
     if (r->code != CONCORD__V1__STATUS_CODE__OK) {
         rc = cli_fail("%s: %s", err_code_name((cc_code_t)r->code), r->message);
-    } else if (json) {
-        printf("%s\n", r->json);
     } else {
-        fputs(r->text, stdout);
+        if (json == 1) {
+            printf("%s\n", r->json);
+        } else if (json == 0) {
+            fputs(r->text, stdout);
+        }
+        if (out) {
+            *out = malloc(r->payload.len ? r->payload.len : 1);
+            if (!*out) {
+                rc = cli_fail("out of memory");
+            } else {
+                memcpy(*out, r->payload.data, r->payload.len);
+                *out_len = r->payload.len;
+            }
+        }
     }
     wire_free(&r->base);
     return rc;
+}
+
+/* Runs a control command and prints its text or JSON. */
+static int s_simple(const config_node_t *cfg, const char *command, char **args, size_t n_args,
+                    uint32_t wait_ms, int json)
+{
+    return cli_node_call(cfg, command, args, n_args, NULL, 0, wait_ms, json, NULL, NULL);
 }
 
 static int s_parse_u32(const char *s, const char *what, uint32_t *out)
@@ -189,6 +234,11 @@ static int s_node_command(const char *config_path, int argc, char **argv, int js
     if (strcmp(argv[0], "ledger") == 0) {
         return s_ledger(&cfg, argc, argv, json);
     }
+    if (strcmp(argv[0], "board") == 0 || strcmp(argv[0], "propose") == 0 ||
+        strcmp(argv[0], "vote") == 0 || strcmp(argv[0], "proposal") == 0 ||
+        strcmp(argv[0], "decision") == 0) {
+        return cli_board(&cfg, argc, argv, json);
+    }
     if (strcmp(argv[0], "log") == 0 && argc == 2 && strcmp(argv[1], "verify") == 0) {
         /* Reading a long log takes many calls; give it room. */
         return s_simple(&cfg, "log-verify", NULL, 0, 10 * cfg.call_timeout_ms, json);
@@ -245,6 +295,10 @@ int main(int argc, char **argv)
         rc = cli_keygen(n, rest, json);
     } else if (strcmp(rest[0], "roster") == 0) {
         rc = cli_roster(n, rest, json);
+    } else if (strcmp(rest[0], "verify") == 0) {
+        rc = cli_verify(n, rest, json);
+    } else if (strcmp(rest[0], "footprint") == 0) {
+        rc = cli_footprint(n, rest, json);
     } else {
         rc = s_node_command(config_path, n, rest, json);
     }

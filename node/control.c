@@ -7,6 +7,7 @@
 
 #include <zmq.h>
 
+#include "boards.h"
 #include "clock.h"
 #include "control.pb-c.h"
 #include "envelope.h"
@@ -43,9 +44,9 @@ typedef struct {
     size_t n_claims;
 } s_req_t;
 
-/* Sends a ControlReply to the CLI connection id. */
-static void s_reply(control_ctx_t *c, const uint8_t *id, size_t id_len, cc_code_t code,
-                    const char *message, const char *text, const char *json)
+void control_reply(control_ctx_t *c, const uint8_t *id, size_t id_len, cc_code_t code,
+                   const char *message, const char *text, const char *json,
+                   const uint8_t *payload, size_t payload_len)
 {
     Concord__V1__ControlReply r = CONCORD__V1__CONTROL_REPLY__INIT;
     uint8_t *buf = NULL;
@@ -54,6 +55,8 @@ static void s_reply(control_ctx_t *c, const uint8_t *id, size_t id_len, cc_code_
     r.message = (char *)(message ? message : "");
     r.text = (char *)(text ? text : "");
     r.json = (char *)(json ? json : "");
+    r.payload.data = (uint8_t *)payload;
+    r.payload.len = payload ? payload_len : 0;
     if (wire_pack(&r.base, WIRE_MAX_FRAME, &buf, &len, NULL) < 0) {
         return;
     }
@@ -61,6 +64,12 @@ static void s_reply(control_ctx_t *c, const uint8_t *id, size_t id_len, cc_code_
     zmq_send(c->socket, "", 0, ZMQ_SNDMORE | ZMQ_DONTWAIT);
     zmq_send(c->socket, buf, len, ZMQ_DONTWAIT);
     free(buf);
+}
+
+static void s_reply(control_ctx_t *c, const uint8_t *id, size_t id_len, cc_code_t code,
+                    const char *message, const char *text, const char *json)
+{
+    control_reply(c, id, id_len, code, message, text, json, NULL, 0);
 }
 
 static void s_fail(s_req_t *rq, cc_code_t code, const char *msg)
@@ -361,9 +370,9 @@ static void s_verify_done(const rpc_result_t *r, void *arg)
         return;
     }
     const Concord__V1__LogReadResponse *resp = (const Concord__V1__LogReadResponse *)r->response;
-    if (rq->next == 1) {
-        rq->head_index = resp->head_index;
-    }
+    /* The log may grow while it is read: follow the newest head, whose
+     * signed receipt comes with the same answer. */
+    rq->head_index = resp->head_index;
     for (size_t i = 0; i < resp->n_entries; i++) {
         const Concord__V1__LogEntry *e = resp->entries[i];
         uint8_t hash[32], chain[32];
@@ -463,7 +472,9 @@ static void s_dispatch(control_ctx_t *c, const uint8_t *id, size_t id_len,
         return;
     }
     if (strcmp(cmd, "ping") != 0 && strcmp(cmd, "log-verify") != 0) {
-        s_reply(c, id, id_len, CC_UNIMPLEMENTED, "unknown control command", NULL, NULL);
+        if (!c->boards || boards_control(c->boards, c, id, id_len, req) < 0) {
+            s_reply(c, id, id_len, CC_UNIMPLEMENTED, "unknown control command", NULL, NULL);
+        }
         return;
     }
     s_req_t *rq = calloc(1, sizeof *rq);
@@ -512,7 +523,18 @@ void control_handle(control_ctx_t *c)
         if (got == 0) {
             return;
         }
-        if (got == 3 && !more && zmq_msg_size(&parts[0]) <= CONTROL_ID_MAX &&
+        int too_long = more;
+        while (more) { /* a request of more frames than any real one: drain it */
+            zmq_msg_t extra;
+            zmq_msg_init(&extra);
+            if (zmq_msg_recv(&extra, c->socket, ZMQ_DONTWAIT) < 0) {
+                zmq_msg_close(&extra);
+                break;
+            }
+            more = zmq_msg_more(&extra);
+            zmq_msg_close(&extra);
+        }
+        if (got == 3 && !too_long && zmq_msg_size(&parts[0]) <= CONTROL_ID_MAX &&
             zmq_msg_size(&parts[1]) == 0) {
             cc_err_t err;
             Concord__V1__ControlRequest *req = (Concord__V1__ControlRequest *)wire_unpack(

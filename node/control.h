@@ -20,7 +20,14 @@ typedef struct {
     const config_node_t *cfg;
     uint64_t started_ms;
     const int *failed;
+    struct boards *boards;
 } control_ctx_t;
+
+/* Sends a ControlReply to the CLI connection id (text, json and payload
+ * may be NULL). */
+void control_reply(control_ctx_t *c, const uint8_t *id, size_t id_len, cc_code_t code,
+                   const char *message, const char *text, const char *json,
+                   const uint8_t *payload, size_t payload_len);
 
 /* Handles every request waiting on the control socket. Requests that need
  * the network (ping, log verification) are answered later, from the rpc

@@ -3,14 +3,17 @@
 #include "node.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <zmq.h>
 
+#include "boards.h"
 #include "clock.h"
 #include "control.h"
 #include "control.pb-c.h"
@@ -36,11 +39,32 @@ struct node {
     ledger_t *ledger;
     rpc_registry_t *registry;
     rpc_peer_t *peer;
+    boards_t *boards;
     s_health_t health;
     control_ctx_t control_ctx;
     uint64_t started_ms;
     int failed;
+    int lock_fd;
 };
+
+/* One node per ledger: two would reuse sequence numbers and split the
+ * mailbox between them. The lock dies with the process. */
+static int s_lock_ledger(node_t *n, cc_err_t *err)
+{
+    char path[CONFIG_PATH_MAX + 8];
+    snprintf(path, sizeof path, "%s.lock", n->cfg.ledger);
+    n->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (n->lock_fd < 0) {
+        err_set(err, CC_FAILED_PRECONDITION, "cannot open %s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (flock(n->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+        err_set(err, CC_FAILED_PRECONDITION, "ledger %s is in use by another concordd",
+                n->cfg.ledger);
+        return -1;
+    }
+    return 0;
+}
 
 static void s_health_check(Concord__V1__Health_Service *service,
                            const Concord__V1__HealthCheckRequest *input,
@@ -117,6 +141,7 @@ node_t *node_new(const config_node_t *cfg, cc_err_t *err)
         return NULL;
     }
     n->cfg = *cfg;
+    n->lock_fd = -1;
     n->started_ms = clock_wall_ms();
     if (!(keys = keys_load(cfg->key, err)) || !(n->roster = roster_load(cfg->roster, err))) {
         goto fail;
@@ -128,7 +153,8 @@ node_t *node_new(const config_node_t *cfg, cc_err_t *err)
     if (s_check_identity(n, keys, err) < 0) {
         goto fail;
     }
-    if (!(n->ledger = ledger_open(cfg->ledger, LEDGER_NODE, cfg->fsync, err))) {
+    if (s_lock_ledger(n, err) < 0 ||
+        !(n->ledger = ledger_open(cfg->ledger, LEDGER_NODE, cfg->fsync, err))) {
         goto fail;
     }
     Concord__V1__Health_Service h = CONCORD__V1__HEALTH__INIT(s_health_);
@@ -144,8 +170,16 @@ node_t *node_new(const config_node_t *cfg, cc_err_t *err)
         goto fail;
     }
     n->peer = rpc_peer_new(n->ctx, &keys, n->roster, n->ledger, n->registry, err);
-    if (!n->peer || rpc_peer_connect(n->peer, cfg->broker, err) < 0 ||
-        s_bind_control(n, err) < 0) {
+    if (!n->peer) {
+        goto fail;
+    }
+    /* Boards are folded from the ledger before the first delivery can
+     * arrive, so that events are always folded in log order. */
+    if (!(n->boards = boards_new(&n->cfg, n->roster, n->ledger, n->peer, err))) {
+        goto fail;
+    }
+    rpc_peer_on_event(n->peer, boards_on_event, n->boards);
+    if (rpc_peer_connect(n->peer, cfg->broker, err) < 0 || s_bind_control(n, err) < 0) {
         goto fail;
     }
     n->control_ctx = (control_ctx_t){
@@ -156,6 +190,7 @@ node_t *node_new(const config_node_t *cfg, cc_err_t *err)
         .cfg = &n->cfg,
         .started_ms = n->started_ms,
         .failed = &n->failed,
+        .boards = n->boards,
     };
     return n;
 fail:
@@ -190,6 +225,7 @@ int node_run(node_t *n, volatile int *stop)
         if (items[2].revents & ZMQ_POLLIN) {
             control_handle(&n->control_ctx);
         }
+        boards_tick(n->boards);
     }
     log_info("%s stopping cleanly", n->cfg.code);
     return n->failed ? -1 : 0;
@@ -201,8 +237,9 @@ void node_destroy(node_t **np)
         return;
     }
     node_t *n = *np;
-    /* The peer first: cancelled calls still answer the CLI on the control
-     * socket. */
+    /* Boards and peer first: requests they cancel still answer the CLI on
+     * the control socket. */
+    boards_destroy(&n->boards);
     rpc_peer_destroy(&n->peer);
     if (n->control) {
         zmq_close(n->control);
@@ -213,6 +250,9 @@ void node_destroy(node_t **np)
     }
     rpc_registry_destroy(&n->registry);
     ledger_close(&n->ledger);
+    if (n->lock_fd >= 0) {
+        close(n->lock_fd);
+    }
     roster_destroy(&n->roster);
     free(n);
     *np = NULL;

@@ -249,15 +249,15 @@ static void test_ledger_broker_log_and_mailbox(void **state)
     assert_int_equal(head, 0);
     for (uint64_t i = 1; i <= 4; i++) {
         s_log_entry(&e, i, chain, hash, call, i % 2 ? "E08000003" : "X24");
-        assert_int_equal(ledger_log_append(l, &e, &err), 0);
+        assert_int_equal(ledger_log_append(l, &e, &e.recipient, 1, &err), 0);
     }
     /* Gaps and rewrites of the chain are refused. */
     s_log_entry(&e, 6, chain, hash, call, "X24");
-    assert_int_equal(ledger_log_append(l, &e, &err), -1);
+    assert_int_equal(ledger_log_append(l, &e, &e.recipient, 1, &err), -1);
     assert_int_equal(err.code, CC_FAILED_PRECONDITION);
     s_log_entry(&e, 5, chain, hash, call, "X24");
     memset(hash, 2, 32); /* same envelope as entry 2 */
-    assert_int_equal(ledger_log_append(l, &e, &err), -1);
+    assert_int_equal(ledger_log_append(l, &e, &e.recipient, 1, &err), -1);
     assert_int_equal(err.code, CC_ALREADY_EXISTS);
     ledger_close(&l);
 

@@ -1,6 +1,7 @@
 /* Golden vectors: the envelope in tests/vectors/envelope.txt must be
  * re-derived byte for byte, must open, and must appear in PROTOCOL.md so
- * that an implementation written from the document can check itself. */
+ * that an implementation written from the document can check itself. The
+ * same goes for chain_1, the log chain hash of that envelope at index 1. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +14,7 @@
 
 #include "envelope.h"
 #include "health.pb-c.h"
+#include "receipt.h"
 #include "wire.h"
 
 #define VECTORS CONCORD_SOURCE_DIR "/tests/vectors/envelope.txt"
@@ -20,6 +22,7 @@
 
 static const char *const s_names[] = {
     "seed", "sign_public", "curve_public", "signed", "signature", "envelope", "envelope_sha256",
+    "chain_1",
 };
 #define S_NVEC (sizeof s_names / sizeof s_names[0])
 
@@ -218,12 +221,36 @@ static void test_vectors_in_protocol_document(void **state)
     free(doc);
 }
 
+/* chain_1 = chain[1] for the vector envelope accepted at log index 1 at
+ * time_ms 1700000000123, after the empty log's 32 zero bytes. */
+static void test_vectors_chain_hash(void **state)
+{
+    const uint8_t prev[32] = {0};
+    uint8_t chain[32];
+    char *doc = s_read(PROTOCOL);
+    char want[256];
+    s_vec_t v;
+
+    (void)state;
+    s_load(&v);
+    assert_int_equal(v.len[6], 32);
+    receipt_chain(prev, 1, 1700000000123ull, v.bin[6], chain);
+    s_expect(&v, 7, chain, sizeof chain);
+    snprintf(want, sizeof want, "chain_1 = %s", v.hex[7]);
+    if (strstr(doc, want) == NULL) {
+        fail_msg("docs/PROTOCOL.md lacks '%s'", want);
+    }
+    s_free(&v);
+    free(doc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_vectors_envelope_rederived),
         cmocka_unit_test(test_vectors_envelope_opens),
         cmocka_unit_test(test_vectors_in_protocol_document),
+        cmocka_unit_test(test_vectors_chain_hash),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -23,10 +23,10 @@
 #include "clock.h"
 #include "wire.h"
 
-static const char *const s_codes[FED_MAX] = {"E38000217", "E08000003", "X24",
+static const char *const s_codes[8] = {"E38000217", "E08000003", "X24",
                                              "E38000016", "E08000001", "E38000024",
                                              "E08000002", "E38000135"};
-static const char *const s_names[FED_MAX] = {
+static const char *const s_names[8] = {
     "NHS Manchester CCG", "Manchester City Council", "NHS England", "NHS Bolton CCG",
     "Bolton Council",     "NHS Bury CCG",            "Bury Council", "NHS Oldham CCG"};
 
@@ -53,6 +53,22 @@ static void s_write(const char *path, const char *text)
 
 void fed_create(fed_t *f, int n)
 {
+    assert_true(n <= 8);
+    fed_create_from(f, s_codes, s_names, n);
+}
+
+void fed_node_config_append(const fed_t *f, int i, const char *text)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s.ini", f->dir, f->codes[i]);
+    FILE *fp = fopen(path, "a");
+    assert_non_null(fp);
+    fputs(text, fp);
+    fclose(fp);
+}
+
+void fed_create_from(fed_t *f, const char *const *codes, const char *const *names, int n)
+{
     char path[256], text[1024];
     assert_true(n >= 2 && n <= FED_MAX);
     memset(f, 0, sizeof *f);
@@ -68,12 +84,12 @@ void fed_create(fed_t *f, int n)
     assert_int_equal(fed_cli(f, -1, NULL, "keygen --broker --out %s/keys", f->dir), 0);
     char pubs[FED_MAX * 160] = "";
     for (int i = 0; i < n; i++) {
-        snprintf(f->codes[i], sizeof f->codes[i], "%s", s_codes[i]);
+        snprintf(f->codes[i], sizeof f->codes[i], "%s", codes[i]);
         assert_int_equal(fed_cli(f, -1, NULL, "keygen --code %s --name '%s' --out %s/keys",
-                                 s_codes[i], s_names[i], f->dir),
+                                 codes[i], names[i], f->dir),
                          0);
         size_t used = strlen(pubs);
-        snprintf(pubs + used, sizeof pubs - used, " %s/keys/%s.pub", f->dir, s_codes[i]);
+        snprintf(pubs + used, sizeof pubs - used, " %s/keys/%s.pub", f->dir, codes[i]);
     }
     assert_int_equal(fed_cli(f, -1, NULL,
                              "roster init --federation 'Integration test' --broker "
@@ -82,7 +98,7 @@ void fed_create(fed_t *f, int n)
                      0);
     for (int i = 0; i < n; i++) {
         assert_int_equal(fed_cli(f, -1, NULL, "roster sign --roster %s/roster.bin --key %s/keys/%s.key",
-                                 f->dir, f->dir, s_codes[i]),
+                                 f->dir, f->dir, codes[i]),
                          0);
     }
     snprintf(path, sizeof path, "%s/broker.ini", f->dir);
@@ -92,12 +108,12 @@ void fed_create(fed_t *f, int n)
              f->port);
     s_write(path, text);
     for (int i = 0; i < n; i++) {
-        snprintf(path, sizeof path, "%s/%s.ini", f->dir, s_codes[i]);
+        snprintf(path, sizeof path, "%s/%s.ini", f->dir, codes[i]);
         snprintf(text, sizeof text,
                  "[node]\ncode = %s\nkey = keys/%s.key\nroster = roster.bin\n"
                  "broker = tcp://127.0.0.1:%d\nledger = data/%s.db\ncontrol = run/%s.sock\n"
                  "log_level = debug\n",
-                 s_codes[i], s_codes[i], f->port, s_codes[i], s_codes[i]);
+                 codes[i], codes[i], f->port, codes[i], codes[i]);
         s_write(path, text);
     }
 }

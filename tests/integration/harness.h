@@ -12,7 +12,7 @@
 #include "link.pb-c.h"
 #include "roster.h"
 
-#define FED_MAX 8
+#define FED_MAX 32
 
 typedef struct {
     char dir[128];
@@ -26,6 +26,13 @@ typedef struct {
 /* Creates n organisations (n <= FED_MAX) with keys, a roster signed by all
  * and configs, in a fresh temporary directory, on a free port. */
 void fed_create(fed_t *f, int n);
+
+/* The same with the caller's organisations (codes and names, n <= FED_MAX). */
+void fed_create_from(fed_t *f, const char *const *codes, const char *const *names, int n);
+
+/* Appends lines (e.g. "auto_vote = true\n") to node i's [node] section;
+ * call before starting the node. */
+void fed_node_config_append(const fed_t *f, int i, const char *text);
 
 void fed_start_broker(fed_t *f);
 void fed_start_node(fed_t *f, int i);

@@ -1,0 +1,873 @@
+/* board: the joint commissioning board engine. Folds proposals and
+ * ballots, in broker log order, into boards, proposals, ballots and
+ * outcomes; board_tally.c does the arithmetic of each vote. */
+#include "board.h"
+
+#include <assert.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "board_names.h"
+#include "clock.h"
+#include "wire.h"
+
+typedef struct {
+    uint64_t log_index;
+    uint8_t hash[32];
+} s_ref_t;
+
+typedef struct {
+    size_t member; /* in the proposal's charter */
+    int vote;
+    char *reason;
+    uint64_t time_ms;
+    uint64_t log_index;
+    uint8_t hash[32];
+} s_ballot_t;
+
+typedef struct s_board s_board_t;
+
+typedef struct {
+    char id[BOARD_PROPOSAL_ID_LEN + 1];
+    s_board_t *board;
+    char *proposer;
+    Concord__V1__Proposal *proposal; /* as unpacked from the event */
+    Concord__V1__Charter *charter;   /* the board as it stood at submission: the voters */
+    uint64_t time_ms;
+    uint64_t log_index;
+    uint8_t hash[32];
+    s_ballot_t *ballots; /* log order; one per member at most */
+    size_t n_ballots;
+    size_t cap_ballots;
+    int closed;
+    uint64_t closed_at_ms;
+} s_proposal_t;
+
+struct s_board {
+    char id[BOARD_ID_MAX + 1];
+    Concord__V1__Charter *charter; /* in force, or awaiting adoption */
+    int active;
+    s_proposal_t *adoption; /* the latest CHARTER_ADOPTION */
+    s_ref_t *events;        /* accepted events, log order */
+    size_t n_events;
+    size_t cap_events;
+};
+
+typedef struct {
+    char sender[48];
+    char method[64];
+    char proposal_id[BOARD_PROPOSAL_ID_LEN + 1];
+    uint64_t log_index;
+    cc_code_t code;
+    char reason[CC_ERR_MSG_MAX];
+} s_rejection_t;
+
+struct board_engine {
+    const roster_t *roster;
+    s_board_t **boards; /* in order of first adoption proposal */
+    size_t n_boards;
+    size_t cap_boards;
+    s_proposal_t **proposals; /* log order */
+    size_t n_proposals;
+    size_t cap_proposals;
+    s_proposal_t **open; /* still open, for closing by deadline */
+    size_t n_open;
+    size_t cap_open;
+    s_rejection_t *rejections;
+    size_t n_rejections;
+    size_t cap_rejections;
+    int started;
+    uint64_t last_index;
+};
+
+/* An event decoded and judged acceptable, with what accepting it needs. */
+typedef struct {
+    Concord__V1__Proposal *proposal;
+    Concord__V1__Ballot *ballot;
+    s_board_t *board;     /* NULL for a board adopted for the first time */
+    s_proposal_t *target; /* the proposal a ballot is for */
+    size_t member;        /* the voter, in target->charter */
+    char proposal_id[BOARD_PROPOSAL_ID_LEN + 1];
+} s_checked_t;
+
+/* Makes room for one more element; returns the (maybe moved) array or
+ * NULL when memory runs out, leaving the old one intact. */
+static void *s_reserve(void *arr, size_t *cap, size_t n, size_t size)
+{
+    if (n < *cap) {
+        return arr;
+    }
+    size_t want = *cap ? *cap * 2 : 8;
+    if (want > SIZE_MAX / size) {
+        return NULL;
+    }
+    void *grown = realloc(arr, want * size);
+    if (grown) {
+        *cap = want;
+    }
+    return grown;
+}
+
+static int s_oom(cc_err_t *err)
+{
+    err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
+    return -1;
+}
+
+void board_proposal_id(const uint8_t call_id[16], char out[BOARD_PROPOSAL_ID_LEN + 1])
+{
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < 16; i++) {
+        out[2 * i] = digits[call_id[i] >> 4];
+        out[2 * i + 1] = digits[call_id[i] & 15];
+    }
+    out[BOARD_PROPOSAL_ID_LEN] = '\0';
+}
+
+/* A deep copy the caller frees with wire_free; wire.c is the only
+ * module allowed to pack, so the copy goes through it. */
+static Concord__V1__Charter *s_charter_copy(const Concord__V1__Charter *c, cc_err_t *err)
+{
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    if (wire_pack(&c->base, WIRE_MAX_FRAME, &buf, &len, err) < 0) {
+        return NULL;
+    }
+    Concord__V1__Charter *copy = (Concord__V1__Charter *)wire_unpack(
+        &concord__v1__charter__descriptor, buf, len, WIRE_MAX_FRAME, err);
+    free(buf);
+    return copy;
+}
+
+static s_board_t *s_board_find(const board_engine_t *e, const char *id)
+{
+    for (size_t i = 0; i < e->n_boards; i++) {
+        if (strcmp(e->boards[i]->id, id) == 0) {
+            return e->boards[i];
+        }
+    }
+    return NULL;
+}
+
+static s_proposal_t *s_proposal_find(const board_engine_t *e, const char *id)
+{
+    for (size_t i = 0; i < e->n_proposals; i++) {
+        if (strcmp(e->proposals[i]->id, id) == 0) {
+            return e->proposals[i];
+        }
+    }
+    return NULL;
+}
+
+static long s_member_of(const Concord__V1__Charter *c, const char *code)
+{
+    for (size_t i = 0; i < c->n_members; i++) {
+        if (strcmp(c->members[i]->code, code) == 0) {
+            return (long)i;
+        }
+    }
+    return -1;
+}
+
+/* The broker has a roster entry too, but it is not an organisation. */
+static int s_in_roster(const board_engine_t *e, const char *code)
+{
+    roster_org_t o;
+    return strcmp(code, KEYS_BROKER_CODE) != 0 && roster_lookup(e->roster, code, &o) == 0;
+}
+
+static int s_voted(const s_proposal_t *p, size_t member)
+{
+    for (size_t j = 0; j < p->n_ballots; j++) {
+        if (p->ballots[j].member == member) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int s_closed_at(const s_proposal_t *p, uint64_t time_ms)
+{
+    return p->closed || time_ms > p->proposal->closes_at_ms;
+}
+
+/* ---- validation against the engine's state ---- */
+
+/* The board's members after a membership change, as validation sees
+ * them; the deep copy is thrown away. */
+static int s_check_membership(const board_engine_t *e, const s_board_t *b,
+                              const Concord__V1__MembershipChange *mc, cc_err_t *err)
+{
+    Concord__V1__Charter *after = board_charter_change(e->roster, b->charter, mc, err);
+    wire_free(after ? &after->base : NULL);
+    return after ? 0 : -1;
+}
+
+static int s_check_adoption(const board_engine_t *e, const board_event_t *ev, s_checked_t *chk,
+                            cc_err_t *err)
+{
+    const Concord__V1__Proposal *p = chk->proposal;
+    const Concord__V1__Charter *c = p->charter;
+    if (!c) {
+        err_set(err, CC_INVALID_ARGUMENT, "a charter adoption must carry the charter");
+        return -1;
+    }
+    if (board_charter_check(e->roster, c, err) < 0) {
+        return -1;
+    }
+    if (p->board_id[0] && strcmp(p->board_id, c->board_id) != 0) {
+        err_set(err, CC_INVALID_ARGUMENT, "proposal for board '%.40s' carries the charter of %s",
+                p->board_id, c->board_id);
+        return -1;
+    }
+    if (!s_in_roster(e, ev->sender)) {
+        err_set(err, CC_PERMISSION_DENIED, "'%.40s' is not an organisation in the roster",
+                ev->sender);
+        return -1;
+    }
+    s_board_t *b = s_board_find(e, c->board_id);
+    if (b && b->active) {
+        err_set(err, CC_ALREADY_EXISTS, "board %s already exists", b->id);
+        return -1;
+    }
+    /* A failed adoption leaves the id free for another attempt. */
+    if (b && !s_closed_at(b->adoption, ev->time_ms)) {
+        err_set(err, CC_ALREADY_EXISTS, "board %s is already awaiting adoption (proposal %.12s)",
+                b->id, b->adoption->id);
+        return -1;
+    }
+    chk->board = b;
+    return 0;
+}
+
+static int s_check_proposal(const board_engine_t *e, const board_event_t *ev, s_checked_t *chk,
+                            cc_err_t *err)
+{
+    const Concord__V1__Proposal *p = chk->proposal;
+    if (board_proposal_check(p, ev->time_ms, err) < 0) {
+        return -1;
+    }
+    if (s_proposal_find(e, chk->proposal_id)) {
+        err_set(err, CC_ALREADY_EXISTS, "proposal %s already exists", chk->proposal_id);
+        return -1;
+    }
+    if (p->kind == CONCORD__V1__PROPOSAL_KIND__CHARTER_ADOPTION) {
+        return s_check_adoption(e, ev, chk, err);
+    }
+    s_board_t *b = chk->board = s_board_find(e, p->board_id);
+    if (!b) {
+        err_set(err, CC_NOT_FOUND, "no board '%.40s'", p->board_id);
+        return -1;
+    }
+    if (!b->active) {
+        err_set(err, CC_FAILED_PRECONDITION,
+                "board %s is not active: not every member has adopted its charter", b->id);
+        return -1;
+    }
+    if (s_member_of(b->charter, ev->sender) < 0) {
+        err_set(err, CC_PERMISSION_DENIED, "%.40s is not a member of board %s", ev->sender, b->id);
+        return -1;
+    }
+    if (p->kind == CONCORD__V1__PROPOSAL_KIND__MEMBERSHIP_CHANGE) {
+        return s_check_membership(e, b, p->membership, err);
+    }
+    if (p->kind == CONCORD__V1__PROPOSAL_KIND__CHARTER_AMENDMENT) {
+        if (!p->charter) {
+            err_set(err, CC_INVALID_ARGUMENT, "a charter amendment must carry the new charter");
+            return -1;
+        }
+        if (strcmp(p->charter->board_id, b->id) != 0) {
+            err_set(err, CC_INVALID_ARGUMENT,
+                    "an amendment of board %s carries the charter of '%.40s'", b->id,
+                    p->charter->board_id);
+            return -1;
+        }
+        return board_charter_check(e->roster, p->charter, err);
+    }
+    return 0;
+}
+
+static int s_check_ballot(const board_engine_t *e, const board_event_t *ev, s_checked_t *chk,
+                          cc_err_t *err)
+{
+    const Concord__V1__Ballot *bl = chk->ballot;
+    char at[40], by[40];
+    if (bl->vote < 1 || bl->vote > 3) {
+        err_set(err, CC_INVALID_ARGUMENT, "a ballot must vote FOR, AGAINST or ABSTAIN");
+        return -1;
+    }
+    if (strlen(bl->reason) > BOARD_REASON_MAX) {
+        err_set(err, CC_INVALID_ARGUMENT, "a ballot's reason is at most %d bytes",
+                BOARD_REASON_MAX);
+        return -1;
+    }
+    s_board_t *b = s_board_find(e, bl->board_id);
+    if (!b) {
+        err_set(err, CC_NOT_FOUND, "no board '%.40s'", bl->board_id);
+        return -1;
+    }
+    s_proposal_t *p = chk->target = s_proposal_find(e, bl->proposal_id);
+    if (!p) {
+        err_set(err, CC_NOT_FOUND, "no proposal '%.40s'", bl->proposal_id);
+        return -1;
+    }
+    if (p->board != b) {
+        err_set(err, CC_INVALID_ARGUMENT, "proposal %.12s is on board %s, not %s", p->id,
+                p->board->id, b->id);
+        return -1;
+    }
+    long m = s_member_of(p->charter, ev->sender);
+    if (m < 0) {
+        err_set(err, CC_PERMISSION_DENIED, "%.40s is not a member of board %s%s", ev->sender, b->id,
+                s_member_of(b->charter, ev->sender) >= 0 ? " as it stood when the proposal was made"
+                                                         : "");
+        return -1;
+    }
+    chk->member = (size_t)m;
+    if (s_voted(p, chk->member)) {
+        err_set(err, CC_ALREADY_EXISTS, "%s already voted on proposal %.12s", ev->sender, p->id);
+        return -1;
+    }
+    if (ev->time_ms > p->proposal->closes_at_ms) {
+        err_set(err, CC_DEADLINE_EXCEEDED,
+                "ballot after the deadline: received %s, voting closed %s",
+                clock_format(ev->time_ms, at, sizeof at),
+                clock_format(p->proposal->closes_at_ms, by, sizeof by));
+        return -1;
+    }
+    if (p->closed) {
+        err_set(err, CC_FAILED_PRECONDITION,
+                "voting on proposal %.12s closed at %s: the outcome could no longer change", p->id,
+                clock_format(p->closed_at_ms, at, sizeof at));
+        return -1;
+    }
+    return 0;
+}
+
+/* Decodes and judges ev against the engine as it stands, changing
+ * nothing. On success chk owns the decoded body; on failure the caller
+ * still frees it (s_checked_free). */
+static int s_check(const board_engine_t *e, const board_event_t *ev, s_checked_t *chk,
+                   cc_err_t *err)
+{
+    memset(chk, 0, sizeof *chk);
+    if (!ev->sender || !ev->method || !ev->call_id || !ev->hash || (!ev->body && ev->body_len)) {
+        err_set(err, CC_INVALID_ARGUMENT, "incomplete board event");
+        return -1;
+    }
+    if (strcmp(ev->method, BOARD_METHOD_PROPOSE) == 0) {
+        board_proposal_id(ev->call_id, chk->proposal_id);
+        chk->proposal = (Concord__V1__Proposal *)wire_unpack(
+            &concord__v1__proposal__descriptor, ev->body, ev->body_len, WIRE_MAX_FRAME, err);
+        return chk->proposal ? s_check_proposal(e, ev, chk, err) : -1;
+    }
+    if (strcmp(ev->method, BOARD_METHOD_VOTE) == 0) {
+        chk->ballot = (Concord__V1__Ballot *)wire_unpack(&concord__v1__ballot__descriptor, ev->body,
+                                                         ev->body_len, WIRE_MAX_FRAME, err);
+        if (!chk->ballot) {
+            return -1;
+        }
+        snprintf(chk->proposal_id, sizeof chk->proposal_id, "%s", chk->ballot->proposal_id);
+        return s_check_ballot(e, ev, chk, err);
+    }
+    err_set(err, CC_INVALID_ARGUMENT, "'%.80s' is not a board method", ev->method);
+    return -1;
+}
+
+static void s_checked_free(s_checked_t *chk)
+{
+    wire_free(chk->proposal ? &chk->proposal->base : NULL);
+    wire_free(chk->ballot ? &chk->ballot->base : NULL);
+    chk->proposal = NULL;
+    chk->ballot = NULL;
+}
+
+static int s_order_ok(const board_engine_t *e, const board_event_t *ev, cc_err_t *err)
+{
+    if (e->started && ev->log_index <= e->last_index) {
+        err_set(err, CC_FAILED_PRECONDITION,
+                "event at log index %llu is out of log order: already at %llu",
+                (unsigned long long)ev->log_index, (unsigned long long)e->last_index);
+        return 0;
+    }
+    return 1;
+}
+
+int board_precheck(const board_engine_t *e, const board_event_t *ev, cc_err_t *err)
+{
+    s_checked_t chk;
+    if (!s_order_ok(e, ev, err)) {
+        return -1;
+    }
+    int rc = s_check(e, ev, &chk, err);
+    s_checked_free(&chk);
+    return rc;
+}
+
+/* ---- engine ---- */
+
+board_engine_t *board_engine_new(const roster_t *roster)
+{
+    board_engine_t *e = calloc(1, sizeof *e);
+    if (e) {
+        e->roster = roster;
+    }
+    return e;
+}
+
+static void s_proposal_free(s_proposal_t *p)
+{
+    if (!p) {
+        return;
+    }
+    for (size_t j = 0; j < p->n_ballots; j++) {
+        free(p->ballots[j].reason);
+    }
+    free(p->ballots);
+    free(p->proposer);
+    wire_free(p->proposal ? &p->proposal->base : NULL);
+    wire_free(p->charter ? &p->charter->base : NULL);
+    free(p);
+}
+
+static void s_board_free(s_board_t *b)
+{
+    if (b) {
+        wire_free(b->charter ? &b->charter->base : NULL);
+        free(b->events);
+        free(b);
+    }
+}
+
+void board_engine_destroy(board_engine_t **ep)
+{
+    if (!ep || !*ep) {
+        return;
+    }
+    board_engine_t *e = *ep;
+    for (size_t i = 0; i < e->n_proposals; i++) {
+        s_proposal_free(e->proposals[i]);
+    }
+    for (size_t i = 0; i < e->n_boards; i++) {
+        s_board_free(e->boards[i]);
+    }
+    free(e->rejections);
+    free(e->proposals);
+    free(e->boards);
+    free(e->open);
+    free(e);
+    *ep = NULL;
+}
+
+static void s_tally(const s_proposal_t *p, int final, board_tally_t *t)
+{
+    board_ballot_t cast[BOARD_MAX_MEMBERS];
+    for (size_t j = 0; j < p->n_ballots; j++) {
+        cast[j].member = p->ballots[j].member;
+        cast[j].vote = p->ballots[j].vote;
+    }
+    board_tally(p->charter, p->proposal->kind, p->proposal->area, cast, p->n_ballots, final, t);
+}
+
+/* Records an accepted event of b; room was reserved beforehand. */
+static void s_add_event(s_board_t *b, const board_event_t *ev)
+{
+    b->events[b->n_events].log_index = ev->log_index;
+    memcpy(b->events[b->n_events].hash, ev->hash, 32);
+    b->n_events++;
+}
+
+static int s_reserve_event(s_board_t *b)
+{
+    void *grown = s_reserve(b->events, &b->cap_events, b->n_events, sizeof *b->events);
+    b->events = grown ? grown : b->events;
+    return grown ? 0 : -1;
+}
+
+/* Replaces a board's charter with a copy of c. */
+static int s_set_charter(s_board_t *b, const Concord__V1__Charter *c, cc_err_t *err)
+{
+    Concord__V1__Charter *copy = s_charter_copy(c, err);
+    if (!copy) {
+        return -1;
+    }
+    wire_free(b->charter ? &b->charter->base : NULL);
+    b->charter = copy;
+    return 0;
+}
+
+/* What a passed proposal does. A membership change that no longer fits
+ * the board when it passes (another decision admitted the same member
+ * first) passes without effect, the same on every node. */
+static int s_effect(board_engine_t *e, s_proposal_t *p, cc_err_t *err)
+{
+    const Concord__V1__Proposal *pr = p->proposal;
+    s_board_t *b = p->board;
+    Concord__V1__Charter *after;
+    cc_err_t why;
+    switch (pr->kind) {
+    case CONCORD__V1__PROPOSAL_KIND__CHARTER_ADOPTION:
+        b->active = b->adoption == p;
+        return 0;
+    case CONCORD__V1__PROPOSAL_KIND__CHARTER_AMENDMENT:
+        return s_set_charter(b, pr->charter, err);
+    case CONCORD__V1__PROPOSAL_KIND__MEMBERSHIP_CHANGE:
+        if (!(after = board_charter_change(e->roster, b->charter, pr->membership, &why))) {
+            /* Only running out of memory is an error here. */
+            return why.code == CC_RESOURCE_EXHAUSTED ? s_oom(err) : 0;
+        }
+        wire_free(&b->charter->base);
+        b->charter = after;
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+static int s_close(board_engine_t *e, s_proposal_t *p, uint64_t at_ms, cc_err_t *err)
+{
+    board_tally_t t;
+    s_tally(p, 1, &t);
+    p->closed = 1;
+    p->closed_at_ms = at_ms;
+    for (size_t i = 0; i < e->n_open; i++) {
+        if (e->open[i] == p) {
+            memmove(&e->open[i], &e->open[i + 1], (e->n_open - i - 1) * sizeof *e->open);
+            e->n_open--;
+            break;
+        }
+    }
+    return t.passed ? s_effect(e, p, err) : 0;
+}
+
+/* Closes, in order of deadline then log index, every open proposal whose
+ * deadline is before time_ms: the moment just before an event received
+ * after it. */
+static int s_close_due(board_engine_t *e, uint64_t time_ms, cc_err_t *err)
+{
+    for (;;) {
+        s_proposal_t *next = NULL;
+        for (size_t i = 0; i < e->n_open; i++) {
+            s_proposal_t *p = e->open[i];
+            uint64_t due = p->proposal->closes_at_ms;
+            if (due < time_ms &&
+                (!next || due < next->proposal->closes_at_ms ||
+                 (due == next->proposal->closes_at_ms && p->log_index < next->log_index))) {
+                next = p;
+            }
+        }
+        if (!next) {
+            return 0;
+        }
+        if (s_close(e, next, next->proposal->closes_at_ms, err) < 0) {
+            return -1;
+        }
+    }
+}
+
+/* Closes p early if the outcome can no longer change. */
+static int s_settle(board_engine_t *e, s_proposal_t *p, uint64_t time_ms, cc_err_t *err)
+{
+    board_tally_t t;
+    s_tally(p, 0, &t);
+    return t.decided ? s_close(e, p, time_ms, err) : 0;
+}
+
+/* Room for one more board, proposal and open proposal. Growing an array
+ * changes nothing visible, so it may happen before the event is known to
+ * be acceptable. */
+static int s_reserve_proposal(board_engine_t *e)
+{
+    void *grown;
+    if (!(grown = s_reserve(e->boards, &e->cap_boards, e->n_boards, sizeof *e->boards))) {
+        return -1;
+    }
+    e->boards = grown;
+    if (!(grown =
+              s_reserve(e->proposals, &e->cap_proposals, e->n_proposals, sizeof *e->proposals))) {
+        return -1;
+    }
+    e->proposals = grown;
+    if (!(grown = s_reserve(e->open, &e->cap_open, e->n_open, sizeof *e->open))) {
+        return -1;
+    }
+    e->open = grown;
+    return 0;
+}
+
+/* Takes chk->proposal. Everything is allocated before anything changes,
+ * so running out of memory leaves the engine as it was. */
+static int s_accept_proposal(board_engine_t *e, const board_event_t *ev, s_checked_t *chk,
+                             cc_err_t *err)
+{
+    Concord__V1__Proposal *pr = chk->proposal;
+    int adoption = pr->kind == CONCORD__V1__PROPOSAL_KIND__CHARTER_ADOPTION;
+    s_board_t *b = chk->board, *fresh = NULL;
+    Concord__V1__Charter *pending = NULL;
+    s_proposal_t *p = calloc(1, sizeof *p);
+    if (!p || !(p->proposer = strdup(ev->sender)) ||
+        !(p->charter = s_charter_copy(adoption ? pr->charter : b->charter, err)) ||
+        (adoption && !(pending = s_charter_copy(pr->charter, err))) ||
+        (!b && !(b = fresh = calloc(1, sizeof *fresh))) || s_reserve_event(b) < 0 ||
+        s_reserve_proposal(e) < 0) {
+        wire_free(pending ? &pending->base : NULL);
+        s_board_free(fresh);
+        s_proposal_free(p);
+        return s_oom(err);
+    }
+    if (fresh) {
+        snprintf(fresh->id, sizeof fresh->id, "%s", pr->charter->board_id);
+        e->boards[e->n_boards++] = fresh;
+    }
+    if (adoption) {
+        wire_free(b->charter ? &b->charter->base : NULL);
+        b->charter = pending;
+        b->adoption = p;
+    }
+    s_add_event(b, ev);
+    memcpy(p->id, chk->proposal_id, sizeof p->id);
+    p->board = b;
+    p->proposal = pr;
+    chk->proposal = NULL;
+    p->time_ms = ev->time_ms;
+    p->log_index = ev->log_index;
+    memcpy(p->hash, ev->hash, 32);
+    e->proposals[e->n_proposals++] = p;
+    e->open[e->n_open++] = p;
+    return s_settle(e, p, ev->time_ms, err);
+}
+
+static int s_accept_ballot(board_engine_t *e, const board_event_t *ev, s_checked_t *chk,
+                           cc_err_t *err)
+{
+    s_proposal_t *p = chk->target;
+    char *reason = strdup(chk->ballot->reason);
+    void *grown = s_reserve(p->ballots, &p->cap_ballots, p->n_ballots, sizeof *p->ballots);
+    if (grown) {
+        p->ballots = grown;
+    }
+    if (!reason || !grown || s_reserve_event(p->board) < 0) {
+        free(reason);
+        return s_oom(err);
+    }
+    s_ballot_t *bl = &p->ballots[p->n_ballots++];
+    bl->member = chk->member;
+    bl->vote = chk->ballot->vote;
+    bl->reason = reason;
+    bl->time_ms = ev->time_ms;
+    bl->log_index = ev->log_index;
+    memcpy(bl->hash, ev->hash, 32);
+    s_add_event(p->board, ev);
+    return s_settle(e, p, ev->time_ms, err);
+}
+
+static void s_reject(board_engine_t *e, const board_event_t *ev, const s_checked_t *chk,
+                     const cc_err_t *why)
+{
+    void *grown =
+        s_reserve(e->rejections, &e->cap_rejections, e->n_rejections, sizeof *e->rejections);
+    if (!grown) {
+        return; /* the record of a refusal is a courtesy; the refusal stands */
+    }
+    e->rejections = grown;
+    s_rejection_t *r = &e->rejections[e->n_rejections++];
+    snprintf(r->sender, sizeof r->sender, "%s", ev->sender ? ev->sender : "");
+    snprintf(r->method, sizeof r->method, "%s", ev->method ? ev->method : "");
+    snprintf(r->reason, sizeof r->reason, "%s", why->msg);
+    memcpy(r->proposal_id, chk->proposal_id, sizeof r->proposal_id);
+    r->log_index = ev->log_index;
+    r->code = why->code;
+}
+
+/* Running out of memory part way through closing proposals leaves the
+ * engine behind the others; the caller must treat RESOURCE_EXHAUSTED as
+ * fatal and rebuild. */
+int board_apply(board_engine_t *e, const board_event_t *ev, cc_err_t *err)
+{
+    s_checked_t chk;
+    cc_err_t why;
+    int rc = -1;
+    if (!s_order_ok(e, ev, err)) {
+        return -1;
+    }
+    e->started = 1;
+    e->last_index = ev->log_index;
+    if (s_close_due(e, ev->time_ms, err) < 0) {
+        return -1;
+    }
+    if (s_check(e, ev, &chk, &why) < 0) {
+        s_reject(e, ev, &chk, &why);
+        if (err) {
+            *err = why;
+        }
+        goto out;
+    }
+    rc = chk.proposal ? s_accept_proposal(e, ev, &chk, err) : s_accept_ballot(e, ev, &chk, err);
+out:
+    s_checked_free(&chk);
+    return rc;
+}
+
+/* ---- views ---- */
+
+size_t board_count(const board_engine_t *e)
+{
+    return e->n_boards;
+}
+
+static void s_board_view(const s_board_t *b, board_view_t *out)
+{
+    out->board_id = b->id;
+    out->charter = b->charter;
+    out->active = b->active;
+    out->adoption_id = b->adoption->id;
+    out->secretary = b->adoption->proposer;
+}
+
+void board_at(const board_engine_t *e, size_t i, board_view_t *out)
+{
+    assert(i < e->n_boards);
+    s_board_view(e->boards[i], out);
+}
+
+int board_get(const board_engine_t *e, const char *board_id, board_view_t *out)
+{
+    const s_board_t *b = board_id ? s_board_find(e, board_id) : NULL;
+    if (!b) {
+        return -1;
+    }
+    s_board_view(b, out);
+    return 0;
+}
+
+size_t board_proposal_count(const board_engine_t *e)
+{
+    return e->n_proposals;
+}
+
+static void s_proposal_view(const s_proposal_t *p, uint64_t now_ms, board_proposal_view_t *out)
+{
+    out->id = p->id;
+    out->board_id = p->board->id;
+    out->proposer = p->proposer;
+    out->proposal = p->proposal;
+    out->time_ms = p->time_ms;
+    out->log_index = p->log_index;
+    out->hash = p->hash;
+    out->n_ballots = p->n_ballots;
+    /* Past its deadline a proposal is closed whether or not an event has
+     * come since to make the engine apply the close. */
+    out->closed = s_closed_at(p, now_ms);
+    out->closed_at_ms = p->closed ? p->closed_at_ms : out->closed ? p->proposal->closes_at_ms : 0;
+    s_tally(p, out->closed, &out->tally);
+}
+
+void board_proposal_at(const board_engine_t *e, size_t i, uint64_t now_ms,
+                       board_proposal_view_t *out)
+{
+    assert(i < e->n_proposals);
+    s_proposal_view(e->proposals[i], now_ms, out);
+}
+
+int board_proposal_find(const board_engine_t *e, const char *id_or_prefix, uint64_t now_ms,
+                        board_proposal_view_t *out, cc_err_t *err)
+{
+    char want[BOARD_PROPOSAL_ID_LEN + 1];
+    size_t n = id_or_prefix ? strlen(id_or_prefix) : 0;
+    const s_proposal_t *found = NULL, *other = NULL;
+    if (n < 6) {
+        err_set(err, CC_INVALID_ARGUMENT, "a proposal id needs at least 6 of its characters");
+        return -1;
+    }
+    if (n > BOARD_PROPOSAL_ID_LEN) {
+        err_set(err, CC_NOT_FOUND, "no proposal '%.40s'", id_or_prefix);
+        return -1;
+    }
+    for (size_t i = 0; i <= n; i++) {
+        want[i] = (char)tolower((unsigned char)id_or_prefix[i]);
+    }
+    for (size_t i = 0; i < e->n_proposals && !other; i++) {
+        if (strncmp(e->proposals[i]->id, want, n) == 0) {
+            other = found;
+            found = e->proposals[i];
+        }
+    }
+    if (!found) {
+        err_set(err, CC_NOT_FOUND, "no proposal '%s'", want);
+        return -1;
+    }
+    if (other && n < BOARD_PROPOSAL_ID_LEN) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "'%s' could be proposal %.12s or %.12s: give more of the id", want,
+                other->id, found->id);
+        return -1;
+    }
+    s_proposal_view(found, now_ms, out);
+    return 0;
+}
+
+/* Proposals are kept in log order, so the view's log index finds its
+ * proposal by bisection. */
+static const s_proposal_t *s_proposal_of(const board_engine_t *e, const board_proposal_view_t *pv)
+{
+    size_t lo = 0, hi = e->n_proposals;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (e->proposals[mid]->log_index < pv->log_index) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo < e->n_proposals && e->proposals[lo]->log_index == pv->log_index ? e->proposals[lo]
+                                                                               : NULL;
+}
+
+void board_ballot_at(const board_engine_t *e, const board_proposal_view_t *pv, size_t j,
+                     board_ballot_view_t *out)
+{
+    const s_proposal_t *p = s_proposal_of(e, pv);
+    assert(p && j < p->n_ballots); /* a view of this engine, and a ballot it has */
+    const s_ballot_t *b = &p->ballots[j];
+    out->member = p->charter->members[b->member]->code;
+    out->vote = b->vote;
+    out->reason = b->reason;
+    out->time_ms = b->time_ms;
+    out->log_index = b->log_index;
+    out->hash = b->hash;
+}
+
+int board_events(const board_engine_t *e, const char *board_id, uint64_t upto,
+                 int (*fn)(uint64_t log_index, const uint8_t hash[32], void *arg), void *arg)
+{
+    const s_board_t *b = s_board_find(e, board_id);
+    if (!b) {
+        return -1;
+    }
+    for (size_t i = 0; i < b->n_events && b->events[i].log_index <= upto; i++) {
+        int rc = fn(b->events[i].log_index, b->events[i].hash, arg);
+        if (rc) {
+            return rc;
+        }
+    }
+    return 0;
+}
+
+size_t board_rejection_count(const board_engine_t *e)
+{
+    return e->n_rejections;
+}
+
+void board_rejection_at(const board_engine_t *e, size_t i, board_rejection_t *out)
+{
+    assert(i < e->n_rejections);
+    const s_rejection_t *r = &e->rejections[i];
+    out->sender = r->sender;
+    out->method = r->method;
+    out->proposal_id = r->proposal_id;
+    out->log_index = r->log_index;
+    out->code = r->code;
+    out->reason = r->reason;
+}

@@ -1,0 +1,248 @@
+/* board: the joint commissioning board engine.
+ *
+ * A pure, deterministic fold over board events (proposals and ballots,
+ * proto/board.proto) taken in broker log order. Every node runs it over
+ * the same events and reaches the same boards, proposals, ballots and
+ * outcomes; `concord verify` runs it offline over a decision certificate.
+ * Nothing here reads a clock: time is always the broker's receipt time of
+ * the event being applied, or a `now_ms` the caller passes to views.
+ *
+ * Rules (docs/BOARDS.md states them for users):
+ *  - A board comes into being with a CHARTER_ADOPTION proposal carrying
+ *    its charter (any roster member may propose it, as secretary); it
+ *    becomes active when every member named in the charter has voted FOR
+ *    (the adoption proposal is always decided by unanimity of the charter's
+ *    members, whatever rule the charter sets for later proposals).
+ *  - Other proposals need an active board and a proposer who is a member.
+ *  - Voting rules and quorum: see board_tally below.
+ *  - Reserved matters: a proposal in a reserved area passes only if the
+ *    named member voted FOR, whatever the tally.
+ *  - A proposal naming any delegated statutory duty is invalid (Cities and
+ *    Local Government Devolution Act 2016 s18) and is rejected on
+ *    submission, as are malformed charters and proposals.
+ *  - Ballots are refused for: unknown board, unknown proposal, proposal of
+ *    another board, non-member, second ballot from a member, receipt time
+ *    after the deadline, voting already closed (decided early).
+ *  - A proposal closes at its deadline, or early as soon as the outcome
+ *    can no longer change (whether every member yet to vote votes FOR, all
+ *    AGAINST, all ABSTAIN, or nobody votes). A passed CHARTER_AMENDMENT
+ *    replaces the charter; a passed MEMBERSHIP_CHANGE ADMIT/REMOVE changes
+ *    the board's members. Effects apply at the moment of closing: at the
+ *    deciding ballot, or, for a close by deadline, before the first event
+ *    whose receipt time is after the deadline. */
+#ifndef CONCORD_BOARD_H
+#define CONCORD_BOARD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "board.pb-c.h"
+#include "err.h"
+#include "roster.h"
+
+#define BOARD_METHOD_PROPOSE "concord.v1.Board/Propose"
+#define BOARD_METHOD_VOTE "concord.v1.Board/Vote"
+#define BOARD_ID_MAX 32
+#define BOARD_PROPOSAL_ID_LEN 32      /* hex of a 16-byte call id */
+#define BOARD_TITLE_MAX 200
+#define BOARD_TEXT_MAX (64 * 1024)
+#define BOARD_REASON_MAX 2000
+#define BOARD_MAX_MEMBERS 1024
+#define BOARD_MAX_DEADLINE_MS (400ull * 24 * 3600 * 1000) /* after submission */
+
+typedef struct board_engine board_engine_t;
+
+/* One event as the broker logged it. The sender is already verified
+ * (signature against the roster) by the caller. */
+typedef struct {
+    const char *sender;
+    uint64_t log_index;          /* strictly increasing across calls */
+    uint64_t time_ms;            /* broker receipt time */
+    const uint8_t *call_id;      /* 16 bytes; a proposal's id is its lower-case hex */
+    const uint8_t *hash;         /* 32 bytes: SHA-256 of the packed Envelope */
+    const char *method;          /* BOARD_METHOD_PROPOSE or BOARD_METHOD_VOTE */
+    const uint8_t *body;         /* packed Proposal or Ballot */
+    size_t body_len;
+} board_event_t;
+
+/* A new engine judging membership against roster (borrowed; it must
+ * outlive the engine). NULL when out of memory. */
+board_engine_t *board_engine_new(const roster_t *roster);
+void board_engine_destroy(board_engine_t **e);
+
+/* Applies one event. Returns 0 if accepted; -1 if rejected, with err's
+ * code and reason: INVALID_ARGUMENT (malformed, invalid charter, statutory
+ * duty delegated, unknown method), NOT_FOUND (unknown board or proposal),
+ * PERMISSION_DENIED (not a member, not in the roster), ALREADY_EXISTS
+ * (board id taken, second ballot), DEADLINE_EXCEEDED (ballot after the
+ * deadline), FAILED_PRECONDITION (board not active, voting closed, event
+ * out of log order), UNIMPLEMENTED (membership actions that change the
+ * roster itself: ROTATE_KEY, MERGE). A rejected event changes nothing
+ * except closing proposals whose deadline passed before its time. The
+ * same sequence of events always gives the same results. */
+int board_apply(board_engine_t *e, const board_event_t *ev, cc_err_t *err);
+
+/* Whether ev would be accepted if applied now (with ev->time_ms as its
+ * receipt time), without changing anything: for an immediate answer to
+ * a user before the event is published. Same codes as board_apply. */
+int board_precheck(const board_engine_t *e, const board_event_t *ev, cc_err_t *err);
+
+/* Whether a charter is well formed on its own: board id [A-Za-z0-9-]
+ * of 2..BOARD_ID_MAX, a name of 1..200 characters, 2..BOARD_MAX_MEMBERS
+ * members, each an organisation in roster, named once, with a
+ * constituency, weights that add up without overflow (and to more than
+ * 0 for WEIGHTED), a voting rule, fractions 0 < num <= den <= 1000 for
+ * QUALIFIED_MAJORITY and 0 <= num <= den, 0 < den <= 1000 for the
+ * quorum, and reserved matters with an area held by a member. Returns 0,
+ * or -1 with CC_INVALID_ARGUMENT naming the first problem. */
+int board_charter_check(const roster_t *roster, const Concord__V1__Charter *c, cc_err_t *err);
+
+/* Whether a proposal is well formed whatever the state of its board: a
+ * kind, no delegated statutory duty, a title of 1..BOARD_TITLE_MAX, text
+ * of at most BOARD_TEXT_MAX, an area if it is a commissioning decision,
+ * an amount >= 0, an empty or valid YYYY-MM-DD effective date, and a
+ * deadline after time_ms but at most BOARD_MAX_DEADLINE_MS after it.
+ * Returns 0, or -1 with CC_INVALID_ARGUMENT. */
+int board_proposal_check(const Concord__V1__Proposal *p, uint64_t time_ms, cc_err_t *err);
+
+/* The charter of a board after a membership change: mc->member joins
+ * (ADMIT) or leaves (REMOVE). Returns a new charter the caller frees
+ * with wire_free, or NULL with err: UNIMPLEMENTED for ROTATE_KEY and
+ * MERGE, PERMISSION_DENIED for admitting an organisation outside roster,
+ * ALREADY_EXISTS for admitting a member, NOT_FOUND for removing a
+ * non-member, INVALID_ARGUMENT when the board would be left with fewer
+ * than 2 members or would fail board_charter_check (a reserved matter
+ * held by the member removed, for one), RESOURCE_EXHAUSTED. */
+Concord__V1__Charter *board_charter_change(const roster_t *roster,
+                                           const Concord__V1__Charter *cur,
+                                           const Concord__V1__MembershipChange *mc, cc_err_t *err);
+
+/* ---- tally ---- */
+
+typedef struct {
+    uint32_t members;
+    uint32_t voters;             /* FOR + AGAINST + ABSTAIN */
+    uint32_t votes_for;
+    uint32_t votes_against;
+    uint32_t abstentions;
+} board_count_t;
+
+typedef struct {
+    int passed;                  /* 1 passed, 0 failed (or would fail now) */
+    int decided;                 /* outcome can no longer change */
+    int quorate;
+    board_count_t all;
+    board_count_t by_constituency[4]; /* index: Constituency value; 0 unused */
+    uint64_t weight_for;
+    uint64_t weight_against;
+    uint64_t weight_total;       /* of all members */
+    int reserved_blocked;        /* a reserved matter's member did not vote FOR */
+    char explanation[4096];      /* the arithmetic, in sentences, one per line */
+} board_tally_t;
+
+/* One ballot for board_tally: the index of the voting member in
+ * charter->members, and its vote (Vote enum). */
+typedef struct {
+    size_t member;
+    int vote;
+} board_ballot_t;
+
+/* Tallies ballots under charter for a proposal in area (reserved matters
+ * apply) and of kind (CHARTER_ADOPTION always uses unanimity of all
+ * members with full quorum). final = 1 when voting has closed (nobody
+ * else can vote); with final = 0, `decided` says whether the outcome is
+ * already fixed. Rules, with FOR/AGAINST/ABSTAIN counts among voters:
+ *   quorum: voters * qden >= qnum * members, and, with
+ *           quorum_each_constituency, at least one voter in every
+ *           constituency that has members. Abstentions count as voters.
+ *   MAJORITY_OF_VOTES_CAST: FOR > AGAINST.
+ *   ABSOLUTE_MAJORITY: 2 * FOR > members.
+ *   QUALIFIED_MAJORITY: FOR > 0 and FOR * den >= num * (FOR + AGAINST).
+ *   UNANIMITY: FOR == members.
+ *   CONSENSUS: AGAINST == 0.
+ *   DOUBLE_MAJORITY: FOR > AGAINST within every constituency that has
+ *           members (a constituency with no FOR or AGAINST fails).
+ *   WEIGHTED: 2 * weight(FOR) > weight(FOR) + weight(AGAINST), and
+ *           weight(FOR) > 0.
+ * A proposal passes when quorate, the rule holds and no reserved matter
+ * blocks it. Arithmetic is integer (128-bit where products could
+ * overflow). */
+void board_tally(const Concord__V1__Charter *charter, int kind, int area,
+                 const board_ballot_t *ballots, size_t n_ballots, int final,
+                 board_tally_t *out);
+
+/* ---- views for the CLI, control socket and certificates ---- */
+
+typedef struct {
+    const char *board_id;
+    const Concord__V1__Charter *charter;   /* as adopted, or amended */
+    int active;
+    const char *adoption_id;               /* proposal id of the CHARTER_ADOPTION */
+    const char *secretary;                 /* who proposed the adoption */
+} board_view_t;
+
+size_t board_count(const board_engine_t *e);
+void board_at(const board_engine_t *e, size_t i, board_view_t *out);
+int board_get(const board_engine_t *e, const char *board_id, board_view_t *out);
+
+typedef struct {
+    const char *member;
+    int vote;
+    const char *reason;
+    uint64_t time_ms;
+    uint64_t log_index;
+    const uint8_t *hash;
+} board_ballot_view_t;
+
+typedef struct {
+    const char *id;                        /* 32 hex characters */
+    const char *board_id;
+    const char *proposer;
+    const Concord__V1__Proposal *proposal;
+    uint64_t time_ms;                      /* receipt time of the proposal */
+    uint64_t log_index;
+    const uint8_t *hash;
+    size_t n_ballots;
+    int closed;                            /* at now_ms: decided early or past deadline */
+    uint64_t closed_at_ms;                 /* when it closed (deadline or deciding ballot) */
+    board_tally_t tally;                   /* at now_ms */
+} board_proposal_view_t;
+
+size_t board_proposal_count(const board_engine_t *e);
+
+/* The i-th proposal in log order, viewed at now_ms. */
+void board_proposal_at(const board_engine_t *e, size_t i, uint64_t now_ms,
+                       board_proposal_view_t *out);
+
+/* Finds a proposal by full id or unique prefix (at least 6 characters).
+ * Returns 0, or -1 with NOT_FOUND or INVALID_ARGUMENT (ambiguous). */
+int board_proposal_find(const board_engine_t *e, const char *id_or_prefix, uint64_t now_ms,
+                        board_proposal_view_t *out, cc_err_t *err);
+
+/* The j-th accepted ballot of proposal view p, in log order. */
+void board_ballot_at(const board_engine_t *e, const board_proposal_view_t *p, size_t j,
+                     board_ballot_view_t *out);
+
+/* Every accepted event of board_id with log index <= upto, in log order:
+ * what a decision certificate carries. fn returns 0 to go on. */
+int board_events(const board_engine_t *e, const char *board_id, uint64_t upto,
+                 int (*fn)(uint64_t log_index, const uint8_t hash[32], void *arg), void *arg);
+
+/* Rejected events in log order (for `proposal show`: refused ballots with
+ * their reasons). */
+typedef struct {
+    const char *sender;
+    const char *method;
+    const char *proposal_id;               /* "" if none could be read */
+    uint64_t log_index;
+    cc_code_t code;
+    const char *reason;
+} board_rejection_t;
+
+size_t board_rejection_count(const board_engine_t *e);
+void board_rejection_at(const board_engine_t *e, size_t i, board_rejection_t *out);
+
+/* Lower-case hex of a 16-byte call id into out (33 bytes). */
+void board_proposal_id(const uint8_t call_id[16], char out[BOARD_PROPOSAL_ID_LEN + 1]);
+
+#endif

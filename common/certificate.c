@@ -1,0 +1,323 @@
+/* certificate: building and verifying decision certificates. */
+#include "certificate.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "envelope.h"
+#include "receipt.h"
+#include "wire.h"
+
+typedef struct {
+    ledger_t *ledger;
+    Concord__V1__CertifiedEnvelope **items;
+    size_t n;
+    size_t cap;
+    cc_err_t *err;
+} s_collect_t;
+
+static void s_items_free(Concord__V1__CertifiedEnvelope **items, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(items[i]->envelope.data);
+        free(items[i]->receipt.data);
+        free(items[i]);
+    }
+    free(items);
+}
+
+/* Adds the stored envelope and receipt of one board event. */
+static int s_collect(uint64_t log_index, const uint8_t hash[32], void *arg)
+{
+    s_collect_t *c = arg;
+    uint8_t *env = NULL, *receipt = NULL;
+    size_t env_len = 0, receipt_len = 0;
+    int found = ledger_get(c->ledger, hash, &env, &env_len, &receipt, &receipt_len, c->err);
+    if (found <= 0 || !receipt) {
+        if (found >= 0) {
+            err_set(c->err, CC_DATA_LOSS, "event at log index %llu is missing from the ledger",
+                    (unsigned long long)log_index);
+        }
+        free(env);
+        free(receipt);
+        return -1;
+    }
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 64;
+        Concord__V1__CertifiedEnvelope **grown = realloc(c->items, cap * sizeof *grown);
+        if (!grown) {
+            goto oom;
+        }
+        c->items = grown;
+        c->cap = cap;
+    }
+    Concord__V1__CertifiedEnvelope *ce = malloc(sizeof *ce);
+    if (!ce) {
+        goto oom;
+    }
+    concord__v1__certified_envelope__init(ce);
+    ce->envelope.data = env;
+    ce->envelope.len = env_len;
+    ce->receipt.data = receipt;
+    ce->receipt.len = receipt_len;
+    c->items[c->n++] = ce;
+    return 0;
+oom:
+    free(env);
+    free(receipt);
+    err_set(c->err, CC_RESOURCE_EXHAUSTED, "out of memory");
+    return -1;
+}
+
+/* Signs a packed DecisionCertificate into a packed SignedCertificate. */
+static int s_sign(const keys_t *signer, const uint8_t *cert, size_t cert_len, uint8_t **out,
+                  size_t *out_len, cc_err_t *err)
+{
+    uint8_t sig[KEYS_SIG_LEN];
+    if (keys_sign(signer, CERTIFICATE_DOMAIN, cert, cert_len, sig, err) < 0) {
+        return -1;
+    }
+    Concord__V1__SignedCertificate sc = CONCORD__V1__SIGNED_CERTIFICATE__INIT;
+    sc.certificate.data = (uint8_t *)cert;
+    sc.certificate.len = cert_len;
+    sc.signer = (char *)keys_code(signer);
+    sc.signature.data = sig;
+    sc.signature.len = sizeof sig;
+    return wire_pack(&sc.base, CERTIFICATE_MAX, out, out_len, err);
+}
+
+int certificate_build(const board_engine_t *e, ledger_t *ledger, const uint8_t *roster_bytes,
+                      size_t roster_len, const keys_t *signer, const char *proposal_id,
+                      uint64_t now_ms, uint8_t **out, size_t *out_len, cc_err_t *err)
+{
+    board_proposal_view_t pv;
+    uint8_t *packed = NULL;
+    size_t packed_len = 0;
+    int ret = -1;
+    if (board_proposal_find(e, proposal_id, now_ms, &pv, err) < 0) {
+        return -1;
+    }
+    if (!pv.closed) {
+        err_set(err, CC_FAILED_PRECONDITION,
+                "proposal %s is still open; a certificate is issued once voting has closed",
+                pv.id);
+        return -1;
+    }
+    uint64_t upto = pv.log_index;
+    if (pv.n_ballots) {
+        board_ballot_view_t last;
+        board_ballot_at(e, &pv, pv.n_ballots - 1, &last);
+        upto = last.log_index;
+    }
+    s_collect_t c = {.ledger = ledger, .err = err};
+    if (board_events(e, pv.board_id, upto, s_collect, &c) < 0) {
+        goto out;
+    }
+    Concord__V1__DecisionCertificate dc = CONCORD__V1__DECISION_CERTIFICATE__INIT;
+    dc.version = CERTIFICATE_VERSION;
+    dc.roster.data = (uint8_t *)roster_bytes;
+    dc.roster.len = roster_len;
+    dc.board_id = (char *)pv.board_id;
+    dc.proposal_id = (char *)pv.id;
+    dc.events = c.items;
+    dc.n_events = c.n;
+    dc.outcome = pv.tally.passed ? "PASSED" : "FAILED";
+    dc.explanation = pv.tally.explanation;
+    dc.exported_at_ms = now_ms;
+    if (wire_pack(&dc.base, CERTIFICATE_MAX, &packed, &packed_len, err) < 0) {
+        goto out;
+    }
+    ret = s_sign(signer, packed, packed_len, out, out_len, err);
+out:
+    free(packed);
+    s_items_free(c.items, c.n);
+    return ret;
+}
+
+/* Checks one certified event and applies it to the engine. */
+static int s_replay_event(board_engine_t *eng, const roster_t *roster,
+                          const Concord__V1__CertifiedEnvelope *ce, size_t i, cc_err_t *err)
+{
+    int ret = -1;
+    envelope_t *env = NULL;
+    Concord__V1__Receipt *r = receipt_open(roster, ce->receipt.data, ce->receipt.len, err);
+    if (!r) {
+        err_prefix(err, "event %zu: ", i + 1);
+        return -1;
+    }
+    env = envelope_open(ce->envelope.data, ce->envelope.len, roster, err);
+    if (!env) {
+        err_prefix(err, "event %zu: ", i + 1);
+        goto out;
+    }
+    if (memcmp(r->envelope_hash.data, env->hash, 32) != 0) {
+        err_set(err, CC_UNAUTHENTICATED, "event %zu: its receipt is for another envelope", i + 1);
+        goto out;
+    }
+    board_event_t ev = {
+        .sender = env->header->sender,
+        .log_index = r->log_index,
+        .time_ms = r->time_ms,
+        .call_id = env->header->call_id.data,
+        .hash = env->hash,
+        .method = env->header->method,
+        .body = env->body,
+        .body_len = env->body_len,
+    };
+    if (board_apply(eng, &ev, err) < 0) {
+        err_prefix(err, "event %zu (log index %llu, from %s) is not valid: ", i + 1,
+                   (unsigned long long)r->log_index, env->header->sender);
+        goto out;
+    }
+    ret = 0;
+out:
+    envelope_destroy(&env);
+    wire_free(r ? &r->base : NULL);
+    return ret;
+}
+
+/* Writes the ballots of the proposal as text lines into the report. */
+static void s_ballot_lines(const board_engine_t *eng, const board_proposal_view_t *pv,
+                           certificate_report_t *out)
+{
+    static const char *const votes[] = {"?", "FOR", "AGAINST", "ABSTAIN"};
+    size_t cap = pv->n_ballots * 160 + 1;
+    out->ballot_lines = calloc(1, cap);
+    if (!out->ballot_lines) {
+        return;
+    }
+    size_t used = 0;
+    for (size_t j = 0; j < pv->n_ballots; j++) {
+        board_ballot_view_t bv;
+        char when[40];
+        board_ballot_at(eng, pv, j, &bv);
+        clock_format(bv.time_ms, when, sizeof when);
+        int n = snprintf(out->ballot_lines + used, cap - used, "%-10s %-7s %s log %llu%s%.60s\n",
+                         bv.member, bv.vote >= 1 && bv.vote <= 3 ? votes[bv.vote] : votes[0],
+                         when, (unsigned long long)bv.log_index, bv.reason[0] ? "  " : "",
+                         bv.reason);
+        if (n < 0 || (size_t)n >= cap - used) {
+            break;
+        }
+        used += (size_t)n;
+    }
+}
+
+/* Verifies the signature and unpacks the certificate inside. */
+static Concord__V1__DecisionCertificate *s_open(const uint8_t *buf, size_t len,
+                                                const roster_t *trusted,
+                                                certificate_report_t *out, cc_err_t *err)
+{
+    roster_org_t who;
+    Concord__V1__DecisionCertificate *dc = NULL;
+    Concord__V1__SignedCertificate *sc = (Concord__V1__SignedCertificate *)wire_unpack(
+        &concord__v1__signed_certificate__descriptor, buf, len, CERTIFICATE_MAX, err);
+    if (!sc) {
+        err_prefix(err, "not a decision certificate: ");
+        return NULL;
+    }
+    if (roster_lookup(trusted, sc->signer, &who) < 0 || sc->signature.len != KEYS_SIG_LEN) {
+        err_set(err, CC_UNAUTHENTICATED, "certificate signer '%.16s' is not in the roster",
+                sc->signer);
+    } else if (keys_verify(who.sign_pk, CERTIFICATE_DOMAIN, sc->certificate.data,
+                           sc->certificate.len, sc->signature.data, err) < 0) {
+        err_set(err, CC_UNAUTHENTICATED,
+                "certificate signature by %s does not verify: the file was altered", sc->signer);
+    } else {
+        snprintf(out->signer, sizeof out->signer, "%s", sc->signer);
+        dc = (Concord__V1__DecisionCertificate *)wire_unpack(
+            &concord__v1__decision_certificate__descriptor, sc->certificate.data,
+            sc->certificate.len, CERTIFICATE_MAX, err);
+    }
+    wire_free(&sc->base);
+    return dc;
+}
+
+int certificate_verify(const uint8_t *buf, size_t len, const roster_t *trusted,
+                       certificate_report_t *out, cc_err_t *err)
+{
+    roster_t *roster = NULL;
+    board_engine_t *eng = NULL;
+    int ret = -1;
+    uint8_t h1[32], h2[32];
+    memset(out, 0, sizeof *out);
+    Concord__V1__DecisionCertificate *dc = s_open(buf, len, trusted, out, err);
+    if (!dc) {
+        return -1;
+    }
+    if (dc->version != CERTIFICATE_VERSION) {
+        err_set(err, CC_UNIMPLEMENTED, "certificate version %u is not supported", dc->version);
+        goto out;
+    }
+    if (!(roster = roster_from_bytes(dc->roster.data, dc->roster.len, err)) ||
+        roster_verify(roster, err) < 0) {
+        err_prefix(err, "the certificate's roster: ");
+        goto out;
+    }
+    roster_hash(roster, h1);
+    roster_hash(trusted, h2);
+    if (memcmp(h1, h2, 32) != 0) {
+        err_set(err, CC_FAILED_PRECONDITION, "the certificate was made under another roster");
+        goto out;
+    }
+    if (!(eng = board_engine_new(roster))) {
+        err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < dc->n_events; i++) {
+        if (s_replay_event(eng, roster, dc->events[i], i, err) < 0) {
+            goto out;
+        }
+    }
+    /* Ballots only count on an existing board's proposals, so one board
+     * alone means every event belongs to it. */
+    board_view_t bv;
+    if (board_count(eng) != 1 || board_get(eng, dc->board_id, &bv) < 0) {
+        err_set(err, CC_INVALID_ARGUMENT, "the certificate's events are not those of board %.32s"
+                " alone", dc->board_id);
+        goto out;
+    }
+    board_proposal_view_t pv;
+    if (board_proposal_find(eng, dc->proposal_id, dc->exported_at_ms, &pv, err) < 0 ||
+        strcmp(pv.board_id, dc->board_id) != 0) {
+        err_set(err, CC_NOT_FOUND, "the certificate's events do not include proposal %.40s",
+                dc->proposal_id);
+        goto out;
+    }
+    const char *outcome = pv.tally.passed ? "PASSED" : "FAILED";
+    if (!pv.closed || strcmp(outcome, dc->outcome) != 0 ||
+        strcmp(pv.tally.explanation, dc->explanation) != 0) {
+        err_set(err, CC_DATA_LOSS,
+                "the recomputed tally (%s) differs from the certificate's (%.16s): a ballot was"
+                " added, removed or changed",
+                pv.closed ? outcome : "still open", dc->outcome);
+        goto out;
+    }
+    snprintf(out->board_id, sizeof out->board_id, "%s", pv.board_id);
+    snprintf(out->proposal_id, sizeof out->proposal_id, "%s", pv.id);
+    snprintf(out->title, sizeof out->title, "%s", pv.proposal->title);
+    snprintf(out->outcome, sizeof out->outcome, "%s", outcome);
+    out->events = dc->n_events;
+    out->ballots = pv.n_ballots;
+    out->explanation = strdup(pv.tally.explanation);
+    s_ballot_lines(eng, &pv, out);
+    ret = 0;
+out:
+    board_engine_destroy(&eng);
+    roster_destroy(&roster);
+    wire_free(&dc->base);
+    if (ret < 0) {
+        certificate_report_free(out);
+    }
+    return ret;
+}
+
+void certificate_report_free(certificate_report_t *r)
+{
+    free(r->explanation);
+    free(r->ballot_lines);
+    r->explanation = NULL;
+    r->ballot_lines = NULL;
+}

@@ -1,0 +1,221 @@
+/* geo: the ONS geography model and STP footprint alignment.
+ *
+ * A model is loaded from any number of ONS lookup CSVs. Columns are found
+ * by pattern, not by one year's header: <LAYER><YY>CD is a code column,
+ * <LAYER><YY>NM its name, <LAYER><YY>CDH its NHS three-character code, for
+ * any layer (LSOA, CCG, STP, LAD, CTY, CAUTH, NHSER, ...) and any two-digit
+ * year, case-insensitively; other columns (FID, ObjectId, ...) are ignored.
+ * In each file the first code column is the key and every other code
+ * column a parent of it (LSOA11CD -> CCG17CD, STP17CD, LAD17CD). Layers are
+ * named without their year, so files of different years join on shared
+ * codes: an LSOA->CCG file of 2018 and a CCG->STP file of 2017 give
+ * LSOA->STP through the CCG.
+ *
+ * Alignment counts LSOAs (about 1,500 residents each, a fair proxy for
+ * population) in every organisation x footprint cell, for footprints of
+ * any layer reachable from the LSOAs by a chain of lookups (STP directly,
+ * NHSER through the CCG, CAUTH through the LAD). Organisations are CCGs,
+ * upper-tier councils (an E07 district's county from the LAD->CTY lookup;
+ * every other LAD is upper tier itself), district councils (E07) and
+ * combined authorities (LAD->CAUTH). Counts are integers; shares are
+ * permille, split by largest remainder so one organisation's shares always
+ * sum to exactly 1000.
+ *
+ * Strings handed out (codes, names) belong to the model and live until
+ * geo_destroy. An alignment points into its model: destroy it first. */
+#ifndef CONCORD_GEO_H
+#define CONCORD_GEO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+typedef struct geo geo_t;
+typedef struct geo_align geo_align_t;
+
+/* The atom every count is made of, and the default footprint layer. */
+#define GEO_ATOM_LAYER "LSOA"
+#define GEO_DEFAULT_LAYER "STP"
+#define GEO_LAYER_NAME_MAX 15 /* letters in a layer name */
+#define GEO_CODE_MAX 15       /* characters in a code */
+
+/* ---- Loading and the model ---- */
+
+/* Loads the n lookup files at paths into a fresh model. All or nothing:
+ * returns the model (caller owns; geo_destroy), or NULL with err set and
+ * nothing kept. Errors name the file and, for row errors, line and column:
+ * CSV syntax (see csv.h); a file without two code columns, or a name
+ * column without its code column (naming the <LAYER><YY>CD pattern); two
+ * code columns of one layer; a code that is empty or not alphanumeric; a
+ * key given a parent that conflicts with one already read (in this file or
+ * an earlier one). A caller replacing a model it uses loads a new one and
+ * swaps only on success. */
+geo_t *geo_load(const char *const *paths, size_t n, cc_err_t *err);
+
+/* Loads every *.csv in dir (sorted by name) as geo_load does. NULL with err
+ * set if dir cannot be read or holds no CSV. */
+geo_t *geo_load_dir(const char *dir, cc_err_t *err);
+
+/* Frees the model and NULLs *g. Safe on NULL and on *g NULL. */
+void geo_destroy(geo_t **g);
+
+/* Files loaded, and the path of file i (i < geo_file_count). */
+size_t geo_file_count(const geo_t *g);
+const char *geo_file_path(const geo_t *g, size_t i);
+
+/* Layers seen, in order of first appearance. geo_layer_label gives the
+ * layer with the years its columns carried ("CCG17", "CCG17+18"). */
+size_t geo_layer_count(const geo_t *g);
+const char *geo_layer_name(const geo_t *g, size_t i);
+const char *geo_layer_label(const geo_t *g, size_t i);
+
+/* Number of distinct codes of a layer ("lsoa" or "LSOA"); 0 if the layer
+ * is unknown. */
+size_t geo_count(const geo_t *g, const char *layer);
+
+/* The name of code in layer, "" if no file named it, NULL if the code is
+ * not in that layer. */
+const char *geo_name(const geo_t *g, const char *layer, const char *code);
+
+/* The code's parent in parent_layer, directly or through the shortest
+ * chain of lookups (LSOA -> CCG -> NHSER). NULL if the code is unknown, no
+ * chain exists, or a link of it is missing for this code. */
+const char *geo_parent(const geo_t *g, const char *layer, const char *code,
+                       const char *parent_layer);
+
+/* ---- Organisations and declared primary footprints ---- */
+
+typedef enum {
+    GEO_CCG = 0,
+    GEO_UPPER,    /* upper-tier council: E06, E08, E09, E10 (and non-English unitaries) */
+    GEO_DISTRICT, /* E07 district council, lower tier */
+    GEO_CAUTH,    /* combined authority, E47 */
+    GEO_KINDS
+} geo_kind_t;
+
+/* "CCG", "upper-tier council", "district council", "combined authority". */
+const char *geo_kind_name(geo_kind_t kind);
+/* "ccg", "upper_tier_council", "district_council", "combined_authority". */
+const char *geo_kind_key(geo_kind_t kind);
+
+/* Records footprint as org's declared primary footprint: the one it has
+ * chosen to plan with, which a realignment decision may move away from
+ * where most of its population lies. A later call replaces it. Checks that
+ * org is an organisation of the model (CCG, council or combined
+ * authority), that footprint is a code of a layer the LSOAs map to, and
+ * that the two share at least one LSOA. Returns 0, or -1 with err set
+ * (CC_NOT_FOUND naming the unknown code, CC_FAILED_PRECONDITION if they do
+ * not touch). The board engine calls this when a realignment passes; the
+ * model does not keep it across a reload, so the engine re-applies its
+ * decisions to a freshly loaded model. */
+int geo_set_primary(geo_t *g, const char *org, const char *footprint, cc_err_t *err);
+
+/* The declared primary footprint of org, or NULL if none was declared. */
+const char *geo_primary(const geo_t *g, const char *org);
+
+/* ---- Alignment ---- */
+
+typedef enum {
+    GEO_WHOLE = 0, /* every LSOA in one footprint */
+    GEO_SPLIT,     /* LSOAs in two or more footprints */
+    GEO_PARTIAL,   /* some LSOAs in one footprint, the rest in none */
+    GEO_OUTSIDE,   /* no LSOA in any footprint of the layer */
+} geo_class_t;
+
+/* How an organisation's LSOA set relates to a footprint's it overlaps. */
+typedef enum {
+    GEO_EQUAL = 0,
+    GEO_CONTAINS,     /* the organisation contains the footprint */
+    GEO_CONTAINED_BY, /* the organisation lies inside the footprint */
+    GEO_OVERLAPS,     /* each has LSOAs outside the other */
+} geo_rel_t;
+
+/* "whole", "split", "partial", "outside" and "equal", "contains",
+ * "contained by", "partial overlap". */
+const char *geo_class_name(geo_class_t c);
+const char *geo_rel_name(geo_rel_t r);
+
+typedef struct geo_footprint geo_footprint_t;
+
+/* One organisation x footprint cell. */
+typedef struct {
+    const geo_footprint_t *footprint;
+    uint32_t lsoas;    /* LSOAs of the organisation inside the footprint */
+    uint32_t permille; /* share of the organisation inside it */
+    geo_rel_t rel;
+} geo_cell_t;
+
+typedef struct {
+    geo_kind_t kind;
+    const char *code;
+    const char *name;
+    const char *county;    /* a district's upper-tier council, else NULL */
+    uint32_t lsoas;        /* all of the organisation's LSOAs */
+    uint32_t outside;      /* of those, LSOAs in no footprint of the layer */
+    uint32_t outside_permille;
+    geo_class_t cls;
+    size_t n_cells;
+    const geo_cell_t *cells; /* most LSOAs first, ties by code */
+    const geo_footprint_t *primary; /* declared primary in this layer, or NULL */
+} geo_org_t;
+
+/* An organisation touching a footprint, and its cell there. */
+typedef struct {
+    const geo_org_t *org;
+    const geo_cell_t *cell;
+} geo_member_t;
+
+struct geo_footprint {
+    const char *code;
+    const char *name;
+    uint32_t lsoas;
+    /* 1 if the footprint is exactly the union of whole upper-tier councils. */
+    int coterminous;
+    size_t n_members[GEO_KINDS];
+    const geo_member_t *members[GEO_KINDS]; /* by organisation code */
+};
+
+typedef struct {
+    size_t files;
+    size_t lsoas;
+    size_t lsoas_outside;     /* LSOAs in no footprint of the layer */
+    size_t footprints;
+    size_t footprints_empty;  /* footprint codes with no LSOA */
+    size_t coterminous;
+    size_t lads;
+    size_t districts_without_county; /* E07s whose county no lookup gives */
+    size_t orgs[GEO_KINDS];
+    size_t split[GEO_KINDS];
+    size_t partial[GEO_KINDS];
+    size_t primaries;         /* organisations with a declared primary here */
+} geo_summary_t;
+
+/* Computes the alignment of every organisation with every footprint of
+ * layer (NULL: GEO_DEFAULT_LAYER). Returns it (caller owns;
+ * geo_align_destroy), or NULL with err set: CC_FAILED_PRECONDITION when no
+ * lookup gives the LSOAs or the layer, or no chain of lookups leads from
+ * one to the other, naming the column pattern needed. */
+geo_align_t *geo_align(const geo_t *g, const char *layer, cc_err_t *err);
+void geo_align_destroy(geo_align_t **a);
+
+/* The layer's name, upper case ("STP"). */
+const char *geo_align_layer(const geo_align_t *a);
+void geo_align_summary(const geo_align_t *a, geo_summary_t *out);
+
+/* Footprints sorted by code; i < geo_align_footprint_count. */
+size_t geo_align_footprint_count(const geo_align_t *a);
+const geo_footprint_t *geo_align_footprint(const geo_align_t *a, size_t i);
+/* NULL if code (any case) is not a footprint of this layer. */
+const geo_footprint_t *geo_align_find_footprint(const geo_align_t *a, const char *code);
+
+/* Organisations of a kind sorted by code; i < geo_align_org_count. */
+size_t geo_align_org_count(const geo_align_t *a, geo_kind_t kind);
+const geo_org_t *geo_align_org(const geo_align_t *a, geo_kind_t kind, size_t i);
+/* NULL if code (any case) is no organisation with an LSOA. */
+const geo_org_t *geo_align_find_org(const geo_align_t *a, const char *code);
+
+/* The organisation's cell in footprint fp, or NULL if they do not touch. */
+const geo_cell_t *geo_org_cell(const geo_org_t *org, const geo_footprint_t *fp);
+
+#endif

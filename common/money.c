@@ -1,0 +1,107 @@
+/* money: parsing and formatting integer pence. */
+#include "money.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Appends decimal digit d to *v, refusing overflow. */
+static int s_push(int64_t *v, int d)
+{
+    if (*v > (INT64_MAX - d) / 10) {
+        return -1;
+    }
+    *v = *v * 10 + d;
+    return 0;
+}
+
+int money_parse(const char *text, int64_t *pence, cc_err_t *err)
+{
+    const char *p = text;
+    int64_t whole = 0, frac = 0;
+    int frac_digits = 0, seen_digit = 0, seen_point = 0;
+    if (strncmp(p, "\xc2\xa3", 2) == 0) { /* £ in UTF-8 */
+        p += 2;
+    }
+    for (; *p; p++) {
+        if (*p >= '0' && *p <= '9') {
+            seen_digit = 1;
+            if (seen_point) {
+                if (frac_digits == 9 || s_push(&frac, *p - '0') < 0) {
+                    goto bad;
+                }
+                frac_digits++;
+            } else if (s_push(&whole, *p - '0') < 0) {
+                goto range;
+            }
+        } else if (*p == ',' && !seen_point && seen_digit) {
+            continue;
+        } else if (*p == '.' && !seen_point) {
+            seen_point = 1;
+        } else {
+            break;
+        }
+    }
+    /* Scale: pence per pound times the suffix. */
+    int64_t scale = 100;
+    if (strcmp(p, "k") == 0) {
+        scale = 100000;
+    } else if (strcmp(p, "m") == 0) {
+        scale = 100000000;
+    } else if (strcmp(p, "bn") == 0) {
+        scale = 100000000000;
+    } else if (*p) {
+        goto bad;
+    }
+    if (!seen_digit) {
+        goto bad;
+    }
+    if (whole > INT64_MAX / scale) {
+        goto range;
+    }
+    int64_t total = whole * scale;
+    /* frac has frac_digits digits: its value is frac / 10^frac_digits. */
+    int64_t div = 1;
+    for (int i = 0; i < frac_digits; i++) {
+        div *= 10;
+    }
+    /* 128-bit: up to nine decimals times a billion-pound scale. */
+    __int128 scaled = (__int128)frac * scale;
+    if (scaled % div != 0) {
+        err_set(err, CC_INVALID_ARGUMENT, "amount '%s' is not a whole number of pence", text);
+        return -1;
+    }
+    int64_t extra = (int64_t)(scaled / div);
+    if (total > INT64_MAX - extra) {
+        goto range;
+    }
+    *pence = total + extra;
+    return 0;
+bad:
+    err_set(err, CC_INVALID_ARGUMENT,
+            "amount '%s' is not in pounds (examples: 1250.50, 6,200,000,000, 131m, 6.2bn)", text);
+    return -1;
+range:
+    err_set(err, CC_OUT_OF_RANGE, "amount '%s' is too large", text);
+    return -1;
+}
+
+char *money_format(int64_t pence, char *buf, size_t size)
+{
+    char digits[32];
+    char grouped[48];
+    int neg = pence < 0;
+    /* Work in unsigned so INT64_MIN has a magnitude. */
+    uint64_t mag = neg ? (uint64_t)0 - (uint64_t)pence : (uint64_t)pence;
+    snprintf(digits, sizeof digits, "%llu", (unsigned long long)(mag / 100));
+    size_t n = strlen(digits), j = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i && (n - i) % 3 == 0) {
+            grouped[j++] = ',';
+        }
+        grouped[j++] = digits[i];
+    }
+    grouped[j] = '\0';
+    snprintf(buf, size, "%s\xc2\xa3%s.%02llu", neg ? "-" : "", grouped,
+             (unsigned long long)(mag % 100));
+    return buf;
+}

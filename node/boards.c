@@ -1,0 +1,730 @@
+/* boards: board events in, board commands from the CLI, automatic votes. */
+#include "boards.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "board.h"
+#include "board_names.h"
+#include "certificate.h"
+#include "clock.h"
+#include "json.h"
+#include "log.h"
+#include "money.h"
+#include "receipt.h"
+#include "wire.h"
+
+#define BOARDS_ID_MAX 256
+#define BOARDS_TEXT_MAX (64 * 1024)
+
+/* A CLI request waiting for its published event to come back folded. */
+typedef struct s_wait {
+    struct s_wait *next;
+    control_ctx_t *c;
+    uint8_t id[BOARDS_ID_MAX];
+    size_t id_len;
+    uint8_t hash[32];
+    uint64_t give_up_ms;   /* monotonic */
+} s_wait_t;
+
+struct boards {
+    const config_node_t *cfg;
+    const roster_t *roster;
+    ledger_t *ledger;
+    rpc_peer_t *peer;
+    board_engine_t *engine;
+    s_wait_t *waits;
+    char (*voted)[BOARD_PROPOSAL_ID_LEN + 1]; /* proposals this node auto-voted on */
+    size_t n_voted;
+    int replaying;
+};
+
+static void s_auto_vote(boards_t *b, const char *proposal_id);
+
+/* ---- text and JSON views ---- */
+
+static const char *s_outcome(const board_proposal_view_t *pv)
+{
+    if (!pv->closed) {
+        return "OPEN";
+    }
+    return pv->tally.passed ? "PASSED" : "FAILED";
+}
+
+static void s_json_proposal(const board_engine_t *e, const board_proposal_view_t *pv, json_t *j,
+                            int with_ballots)
+{
+    char when[40];
+    const Concord__V1__Proposal *p = pv->proposal;
+    json_obj_begin(j, NULL);
+    json_str(j, "id", pv->id);
+    json_str(j, "board", pv->board_id);
+    json_str(j, "title", p->title);
+    json_str(j, "kind", board_kind_name(p->kind));
+    json_str(j, "area", p->area ? board_area_name(p->area) : NULL);
+    json_i64(j, "amount_pence", p->amount_pence);
+    json_str(j, "effective_date", p->effective_date);
+    json_str(j, "proposer", pv->proposer);
+    json_str(j, "submitted_at", clock_format(pv->time_ms, when, sizeof when));
+    json_str(j, "closes_at", clock_format(p->closes_at_ms, when, sizeof when));
+    json_str(j, "outcome", s_outcome(pv));
+    json_bool(j, "closed", pv->closed);
+    json_bool(j, "decided", pv->tally.decided);
+    json_bool(j, "quorate", pv->tally.quorate);
+    json_u64(j, "members", pv->tally.all.members);
+    json_u64(j, "votes_for", pv->tally.all.votes_for);
+    json_u64(j, "votes_against", pv->tally.all.votes_against);
+    json_u64(j, "abstentions", pv->tally.all.abstentions);
+    json_str(j, "explanation", pv->tally.explanation);
+    if (with_ballots) {
+        json_arr_begin(j, "ballots");
+        for (size_t i = 0; i < pv->n_ballots; i++) {
+            board_ballot_view_t bv;
+            board_ballot_at(e, pv, i, &bv);
+            json_obj_begin(j, NULL);
+            json_str(j, "member", bv.member);
+            json_str(j, "vote", board_vote_name(bv.vote));
+            json_str(j, "reason", bv.reason);
+            json_str(j, "received_at", clock_format(bv.time_ms, when, sizeof when));
+            json_u64(j, "log_index", bv.log_index);
+            json_obj_end(j);
+        }
+        json_arr_end(j);
+    }
+    json_obj_end(j);
+}
+
+/* Appends printf output to a growing text buffer. */
+typedef struct {
+    char *buf;
+    size_t len;
+} s_text_t;
+
+static void s_put(s_text_t *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void s_put(s_text_t *t, const char *fmt, ...)
+{
+    char line[4608];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    if (n <= 0) {
+        return;
+    }
+    size_t add = (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;
+    char *grown = realloc(t->buf, t->len + add + 1);
+    if (!grown) {
+        return;
+    }
+    t->buf = grown;
+    memcpy(t->buf + t->len, line, add + 1);
+    t->len += add;
+}
+
+static void s_text_proposal(const board_engine_t *e, const board_proposal_view_t *pv,
+                            s_text_t *t)
+{
+    char when[40], money[MONEY_TEXT_MAX];
+    const Concord__V1__Proposal *p = pv->proposal;
+    s_put(t, "proposal   %s\n", pv->id);
+    s_put(t, "board      %s\n", pv->board_id);
+    s_put(t, "title      %s\n", p->title);
+    s_put(t, "kind       %s%s%s\n", board_kind_name(p->kind), p->area ? ", " : "",
+          p->area ? board_area_name(p->area) : "");
+    if (p->amount_pence) {
+        s_put(t, "amount     %s\n", money_format(p->amount_pence, money, sizeof money));
+    }
+    s_put(t, "proposer   %s at %s\n", pv->proposer, clock_format(pv->time_ms, when, sizeof when));
+    s_put(t, "closes     %s\n", clock_format(p->closes_at_ms, when, sizeof when));
+    s_put(t, "outcome    %s\n\n%s\n", s_outcome(pv), pv->tally.explanation);
+    if (pv->n_ballots) {
+        s_put(t, "\nballots (%zu):\n", pv->n_ballots);
+    }
+    for (size_t i = 0; i < pv->n_ballots; i++) {
+        board_ballot_view_t bv;
+        board_ballot_at(e, pv, i, &bv);
+        s_put(t, "  %-10s %-7s %s log %llu%s%s\n", bv.member, board_vote_name(bv.vote),
+              clock_format(bv.time_ms, when, sizeof when), (unsigned long long)bv.log_index,
+              bv.reason[0] ? "  reason: " : "", bv.reason);
+    }
+    for (size_t i = 0; i < board_rejection_count(e); i++) {
+        board_rejection_t r;
+        board_rejection_at(e, i, &r);
+        if (strcmp(r.proposal_id, pv->id) == 0) {
+            s_put(t, "  refused: %s (log %llu): %s: %s\n", r.sender,
+                  (unsigned long long)r.log_index, err_code_name(r.code), r.reason);
+        }
+    }
+}
+
+static void s_reply_view(control_ctx_t *c, const uint8_t *id, size_t id_len, s_text_t *t,
+                         json_t *j)
+{
+    char *js = json_take(j);
+    control_reply(c, id, id_len, CC_OK, NULL, t->buf ? t->buf : "", js, NULL, 0);
+    free(js);
+    free(t->buf);
+}
+
+/* ---- waits ---- */
+
+static void s_wait_add(boards_t *b, control_ctx_t *c, const uint8_t *id, size_t id_len,
+                       const uint8_t hash[32])
+{
+    s_wait_t *w = calloc(1, sizeof *w);
+    if (!w) {
+        control_reply(c, id, id_len, CC_RESOURCE_EXHAUSTED, "out of memory", NULL, NULL, NULL,
+                      0);
+        return;
+    }
+    w->c = c;
+    memcpy(w->id, id, id_len);
+    w->id_len = id_len;
+    memcpy(w->hash, hash, 32);
+    w->give_up_ms = clock_mono_ms() + b->cfg->call_timeout_ms;
+    w->next = b->waits;
+    b->waits = w;
+}
+
+/* Answers the CLI request that published the event with this hash, with
+ * the verdict every node reached on it. */
+static void s_resolve(boards_t *b, const envelope_t *env, int accepted, const cc_err_t *why)
+{
+    for (s_wait_t **pw = &b->waits; *pw; pw = &(*pw)->next) {
+        s_wait_t *w = *pw;
+        if (memcmp(w->hash, env->hash, 32) != 0) {
+            continue;
+        }
+        *pw = w->next;
+        if (!accepted) {
+            control_reply(w->c, w->id, w->id_len, why->code, why->msg, NULL, NULL, NULL, 0);
+        } else {
+            char pid[BOARD_PROPOSAL_ID_LEN + 1];
+            board_proposal_view_t pv;
+            cc_err_t err;
+            s_text_t t = {0};
+            json_t j;
+            json_init(&j);
+            if (strcmp(env->header->method, BOARD_METHOD_PROPOSE) == 0) {
+                board_proposal_id(env->header->call_id.data, pid);
+            } else {
+                Concord__V1__Ballot *bl = (Concord__V1__Ballot *)wire_unpack(
+                    &concord__v1__ballot__descriptor, env->body, env->body_len, WIRE_MAX_FRAME,
+                    NULL);
+                snprintf(pid, sizeof pid, "%s", bl ? bl->proposal_id : "");
+                wire_free(bl ? &bl->base : NULL);
+            }
+            if (board_proposal_find(b->engine, pid, clock_wall_ms(), &pv, &err) == 0) {
+                s_text_proposal(b->engine, &pv, &t);
+                s_json_proposal(b->engine, &pv, &j, 1);
+            }
+            s_reply_view(w->c, w->id, w->id_len, &t, &j);
+        }
+        free(w);
+        return;
+    }
+}
+
+void boards_tick(boards_t *b)
+{
+    uint64_t now = clock_mono_ms();
+    s_wait_t **pw = &b->waits;
+    while (*pw) {
+        s_wait_t *w = *pw;
+        if (now < w->give_up_ms) {
+            pw = &w->next;
+            continue;
+        }
+        *pw = w->next;
+        control_reply(w->c, w->id, w->id_len, CC_DEADLINE_EXCEEDED,
+                      "published, but not yet delivered back by the broker; it will be applied"
+                      " when it is (see `concord proposal list`)",
+                      NULL, NULL, NULL, 0);
+        free(w);
+    }
+}
+
+/* ---- events ---- */
+
+void boards_on_event(const envelope_t *env, uint64_t log_index, uint64_t time_ms, void *arg)
+{
+    boards_t *b = arg;
+    const Concord__V1__Header *h = env->header;
+    cc_err_t why;
+    if (strcmp(h->method, BOARD_METHOD_PROPOSE) != 0 && strcmp(h->method, BOARD_METHOD_VOTE) != 0) {
+        return;
+    }
+    board_event_t ev = {
+        .sender = h->sender,
+        .log_index = log_index,
+        .time_ms = time_ms,
+        .call_id = h->call_id.data,
+        .hash = env->hash,
+        .method = h->method,
+        .body = env->body,
+        .body_len = env->body_len,
+    };
+    err_clear(&why);
+    int accepted = board_apply(b->engine, &ev, &why) == 0;
+    if (!b->replaying) {
+        if (accepted) {
+            log_info("board event at log %llu from %s accepted (%s)",
+                     (unsigned long long)log_index, h->sender, h->method);
+        } else {
+            log_warn("board event at log %llu from %s refused: %s: %s",
+                     (unsigned long long)log_index, h->sender, err_code_name(why.code), why.msg);
+        }
+    }
+    s_resolve(b, env, accepted, &why);
+    if (accepted && !b->replaying && strcmp(h->method, BOARD_METHOD_PROPOSE) == 0) {
+        char pid[BOARD_PROPOSAL_ID_LEN + 1];
+        board_proposal_id(h->call_id.data, pid);
+        s_auto_vote(b, pid);
+    }
+}
+
+typedef struct {
+    boards_t *b;
+} s_replay_t;
+
+static int s_replay_entry(const ledger_entry_t *e, void *arg, cc_err_t *err)
+{
+    boards_t *b = arg;
+    envelope_t *env = envelope_open(e->envelope, e->envelope_len, b->roster, err);
+    Concord__V1__Receipt *r =
+        e->receipt ? receipt_open(b->roster, e->receipt, e->receipt_len, err) : NULL;
+    int ret = -1;
+    if (env && r) {
+        boards_on_event(env, e->log_index, r->time_ms, b);
+        ret = 0;
+    } else {
+        err_prefix(err, "folding ledger entry %lld: ", (long long)e->id);
+    }
+    envelope_destroy(&env);
+    wire_free(r ? &r->base : NULL);
+    return ret;
+}
+
+/* ---- automatic voting ---- */
+
+static int s_already_voted(boards_t *b, const char *pid)
+{
+    for (size_t i = 0; i < b->n_voted; i++) {
+        if (strcmp(b->voted[i], pid) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The policy's vote on a proposal, or 0 for no vote. */
+static int s_policy(const config_node_t *cfg, const Concord__V1__Proposal *p, const char **why)
+{
+    if (p->kind == CONCORD__V1__PROPOSAL_KIND__CHARTER_ADOPTION) {
+        *why = "automatic: the charter names this organisation";
+        return CONCORD__V1__VOTE__FOR;
+    }
+    if (p->area && board_area_listed(cfg->auto_vote_abstain_areas, p->area)) {
+        *why = "automatic: abstains on this service area";
+        return CONCORD__V1__VOTE__ABSTAIN;
+    }
+    if (p->area && board_area_listed(cfg->auto_vote_against_areas, p->area)) {
+        *why = "automatic: opposes this service area";
+        return CONCORD__V1__VOTE__AGAINST;
+    }
+    if (cfg->auto_vote_against_above && (uint64_t)p->amount_pence > cfg->auto_vote_against_above) {
+        *why = "automatic: amount above this organisation's limit";
+        return CONCORD__V1__VOTE__AGAINST;
+    }
+    if (cfg->auto_vote_for_below && (uint64_t)p->amount_pence >= cfg->auto_vote_for_below) {
+        return 0; /* left to people */
+    }
+    *why = "";
+    return CONCORD__V1__VOTE__FOR;
+}
+
+static void s_auto_vote(boards_t *b, const char *pid)
+{
+    board_proposal_view_t pv;
+    cc_err_t err;
+    const char *why = "";
+    if (!b->cfg->auto_vote || s_already_voted(b, pid) ||
+        board_proposal_find(b->engine, pid, clock_wall_ms(), &pv, &err) < 0 || pv.closed) {
+        return;
+    }
+    int vote = s_policy(b->cfg, pv.proposal, &why);
+    if (!vote) {
+        return;
+    }
+    Concord__V1__Ballot ballot = CONCORD__V1__BALLOT__INIT;
+    ballot.board_id = (char *)pv.board_id;
+    ballot.proposal_id = (char *)pv.id;
+    ballot.vote = (Concord__V1__Vote)vote;
+    ballot.reason = (char *)why;
+    uint8_t *body = NULL;
+    size_t body_len = 0;
+    uint8_t call_id[16] = {0}, hash[32] = {0};
+    if (wire_pack(&ballot.base, WIRE_MAX_FRAME, &body, &body_len, &err) < 0) {
+        return;
+    }
+    board_event_t ev = {.sender = b->cfg->code, .log_index = UINT64_MAX,
+                        .time_ms = clock_wall_ms(), .call_id = call_id, .hash = hash,
+                        .method = BOARD_METHOD_VOTE, .body = body, .body_len = body_len};
+    int ok = board_precheck(b->engine, &ev, &err) == 0;
+    free(body);
+    if (!ok) {
+        return; /* not a voter on this one, or already voted */
+    }
+    void *grown = realloc(b->voted, (b->n_voted + 1) * sizeof *b->voted);
+    if (!grown) {
+        return;
+    }
+    b->voted = grown;
+    snprintf(b->voted[b->n_voted++], sizeof b->voted[0], "%s", pv.id);
+    if (rpc_peer_publish(b->peer, BOARD_METHOD_VOTE, &ballot.base, NULL, &err) < 0) {
+        log_error("automatic vote on %s: %s", pv.id, err.msg);
+        return;
+    }
+    log_info("voted %s on proposal %s by automatic policy", board_vote_name(vote), pv.id);
+}
+
+boards_t *boards_new(const config_node_t *cfg, const roster_t *roster, ledger_t *ledger,
+                     rpc_peer_t *peer, cc_err_t *err)
+{
+    boards_t *b = calloc(1, sizeof *b);
+    if (!b || !(b->engine = board_engine_new(roster))) {
+        free(b);
+        err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
+        return NULL;
+    }
+    b->cfg = cfg;
+    b->roster = roster;
+    b->ledger = ledger;
+    b->peer = peer;
+    b->replaying = 1;
+    int rc = ledger_events_replay(ledger, s_replay_entry, b, err);
+    b->replaying = 0;
+    if (rc < 0) {
+        boards_destroy(&b);
+        return NULL;
+    }
+    /* Proposals still open may need this node's automatic vote (a crash
+     * may have come between a proposal and the vote). */
+    for (size_t i = 0; i < board_proposal_count(b->engine); i++) {
+        board_proposal_view_t pv;
+        board_proposal_at(b->engine, i, clock_wall_ms(), &pv);
+        if (!pv.closed) {
+            s_auto_vote(b, pv.id);
+        }
+    }
+    return b;
+}
+
+void boards_destroy(boards_t **bp)
+{
+    if (!bp || !*bp) {
+        return;
+    }
+    boards_t *b = *bp;
+    while (b->waits) {
+        s_wait_t *w = b->waits;
+        b->waits = w->next;
+        control_reply(w->c, w->id, w->id_len, CC_CANCELLED, "node shutting down", NULL, NULL,
+                      NULL, 0);
+        free(w);
+    }
+    board_engine_destroy(&b->engine);
+    free(b->voted);
+    free(b);
+    *bp = NULL;
+}
+
+/* ---- CLI commands ---- */
+
+/* Prechecks and publishes an event built from the CLI's payload, then
+ * waits for the verdict of the fold. */
+static void s_publish(boards_t *b, control_ctx_t *c, const uint8_t *id, size_t id_len,
+                      const char *method, const ProtobufCMessage *msg)
+{
+    cc_err_t err;
+    uint8_t *body = NULL;
+    size_t body_len = 0;
+    uint8_t call_id[16], hash[32] = {0};
+    envelope_new_call_id(call_id);
+    if (wire_pack(msg, WIRE_MAX_FRAME, &body, &body_len, &err) < 0) {
+        control_reply(c, id, id_len, err.code, err.msg, NULL, NULL, NULL, 0);
+        return;
+    }
+    board_event_t ev = {.sender = b->cfg->code, .log_index = UINT64_MAX,
+                        .time_ms = clock_wall_ms(), .call_id = call_id, .hash = hash,
+                        .method = method, .body = body, .body_len = body_len};
+    int ok = board_precheck(b->engine, &ev, &err) == 0 &&
+             rpc_peer_publish(b->peer, method, msg, hash, &err) == 0;
+    free(body);
+    if (!ok) {
+        control_reply(c, id, id_len, err.code, err.msg, NULL, NULL, NULL, 0);
+        return;
+    }
+    s_wait_add(b, c, id, id_len, hash);
+}
+
+static void s_propose(boards_t *b, control_ctx_t *c, const uint8_t *id, size_t id_len,
+                      const Concord__V1__ControlRequest *req)
+{
+    cc_err_t err;
+    Concord__V1__Proposal *p = (Concord__V1__Proposal *)wire_unpack(
+        &concord__v1__proposal__descriptor, req->payload.data, req->payload.len, WIRE_MAX_FRAME,
+        &err);
+    if (!p) {
+        control_reply(c, id, id_len, CC_INVALID_ARGUMENT, err.msg, NULL, NULL, NULL, 0);
+        return;
+    }
+    /* An amendment from the CLI names only what changes; the rest comes
+     * from the charter in force. */
+    board_view_t v;
+    Concord__V1__Charter merged;
+    if (p->kind == CONCORD__V1__PROPOSAL_KIND__CHARTER_AMENDMENT && p->charter &&
+        p->charter->n_members == 0 && board_get(b->engine, p->board_id, &v) == 0) {
+        const Concord__V1__Charter *want = p->charter;
+        merged = *v.charter;
+        if (want->rule) {
+            merged.rule = want->rule;
+        }
+        if (want->qualified_denominator) {
+            merged.qualified_numerator = want->qualified_numerator;
+            merged.qualified_denominator = want->qualified_denominator;
+        }
+        if (want->quorum_denominator) {
+            merged.quorum_numerator = want->quorum_numerator;
+            merged.quorum_denominator = want->quorum_denominator;
+        }
+        merged.quorum_each_constituency |= want->quorum_each_constituency;
+        p->charter = &merged;
+        s_publish(b, c, id, id_len, BOARD_METHOD_PROPOSE, &p->base);
+        p->charter = (Concord__V1__Charter *)want;
+    } else {
+        s_publish(b, c, id, id_len, BOARD_METHOD_PROPOSE, &p->base);
+    }
+    wire_free(&p->base);
+}
+
+static void s_vote(boards_t *b, control_ctx_t *c, const uint8_t *id, size_t id_len,
+                   const Concord__V1__ControlRequest *req)
+{
+    cc_err_t err;
+    board_proposal_view_t pv;
+    Concord__V1__Ballot *bl = (Concord__V1__Ballot *)wire_unpack(
+        &concord__v1__ballot__descriptor, req->payload.data, req->payload.len, WIRE_MAX_FRAME,
+        &err);
+    if (!bl) {
+        control_reply(c, id, id_len, CC_INVALID_ARGUMENT, err.msg, NULL, NULL, NULL, 0);
+        return;
+    }
+    /* The CLI may give a prefix of the proposal id, and no board. */
+    if (board_proposal_find(b->engine, bl->proposal_id, clock_wall_ms(), &pv, &err) < 0) {
+        control_reply(c, id, id_len, err.code, err.msg, NULL, NULL, NULL, 0);
+    } else {
+        Concord__V1__Ballot full = *bl;
+        full.proposal_id = (char *)pv.id;
+        if (!full.board_id[0]) {
+            full.board_id = (char *)pv.board_id;
+        }
+        s_publish(b, c, id, id_len, BOARD_METHOD_VOTE, &full.base);
+    }
+    wire_free(&bl->base);
+}
+
+static void s_board_list(boards_t *b, control_ctx_t *c, const uint8_t *id, size_t id_len)
+{
+    s_text_t t = {0};
+    json_t j;
+    json_init(&j);
+    json_arr_begin(&j, NULL);
+    for (size_t i = 0; i < board_count(b->engine); i++) {
+        board_view_t v;
+        board_at(b->engine, i, &v);
+        json_obj_begin(&j, NULL);
+        json_str(&j, "id", v.board_id);
+        json_str(&j, "name", v.charter->name);
+        json_bool(&j, "active", v.active);
+        json_u64(&j, "members", v.charter->n_members);
+        json_str(&j, "rule", board_rule_name(v.charter->rule));
+        json_obj_end(&j);
+        s_put(&t, "%-16s %-8s %3zu members  %-18s %s\n", v.board_id,
+              v.active ? "active" : "pending", v.charter->n_members,
+              board_rule_name(v.charter->rule), v.charter->name);
+    }
+    json_arr_end(&j);
+    if (!t.buf) {
+        s_put(&t, "(no boards yet)\n");
+    }
+    s_reply_view(c, id, id_len, &t, &j);
+}
+
+static void s_board_show(boards_t *b, control_ctx_t *c, const uint8_t *id, size_t id_len,
+                         const char *board_id)
+{
+    board_view_t v;
+    if (board_get(b->engine, board_id, &v) < 0) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "no board '%.40s'", board_id);
+        control_reply(c, id, id_len, CC_NOT_FOUND, msg, NULL, NULL, NULL, 0);
+        return;
+    }
+    const Concord__V1__Charter *ch = v.charter;
+    s_text_t t = {0};
+    json_t j;
+    json_init(&j);
+    json_obj_begin(&j, NULL);
+    json_str(&j, "id", v.board_id);
+    json_str(&j, "name", ch->name);
+    json_bool(&j, "active", v.active);
+    json_str(&j, "secretary", v.secretary);
+    json_str(&j, "adoption_proposal", v.adoption_id);
+    json_str(&j, "rule", board_rule_name(ch->rule));
+    json_u64(&j, "qualified_numerator", ch->qualified_numerator);
+    json_u64(&j, "qualified_denominator", ch->qualified_denominator);
+    json_u64(&j, "quorum_numerator", ch->quorum_numerator);
+    json_u64(&j, "quorum_denominator", ch->quorum_denominator);
+    json_bool(&j, "quorum_each_constituency", ch->quorum_each_constituency);
+    json_str(&j, "accountable_to", ch->accountable_to);
+    s_put(&t, "board        %s (%s)\nstatus       %s (adoption %s, secretary %s)\n",
+          v.board_id, ch->name, v.active ? "active" : "awaiting adoption by every member",
+          v.adoption_id, v.secretary);
+    s_put(&t, "rule         %s", board_rule_name(ch->rule));
+    if (ch->rule == CONCORD__V1__VOTING_RULE__QUALIFIED_MAJORITY) {
+        s_put(&t, " %u/%u", ch->qualified_numerator, ch->qualified_denominator);
+    }
+    s_put(&t, "\nquorum       %u/%u of members%s\naccountable  %s\n", ch->quorum_numerator,
+          ch->quorum_denominator,
+          ch->quorum_each_constituency ? ", and a voter from every constituency" : "",
+          ch->accountable_to[0] ? ch->accountable_to : "(not stated)");
+    json_arr_begin(&j, "members");
+    for (size_t i = 0; i < ch->n_members; i++) {
+        const Concord__V1__BoardMember *m = ch->members[i];
+        roster_org_t o = {.name = "?"};
+        roster_lookup(b->roster, m->code, &o);
+        json_obj_begin(&j, NULL);
+        json_str(&j, "code", m->code);
+        json_str(&j, "name", o.name);
+        json_str(&j, "constituency", board_constituency_name(m->constituency));
+        json_u64(&j, "weight", m->weight);
+        json_obj_end(&j);
+        s_put(&t, "  %-10s %-16s %s\n", m->code, board_constituency_name(m->constituency),
+              o.name);
+    }
+    json_arr_end(&j);
+    json_arr_begin(&j, "reserved");
+    for (size_t i = 0; i < ch->n_reserved; i++) {
+        json_obj_begin(&j, NULL);
+        json_str(&j, "area", board_area_name(ch->reserved[i]->area));
+        json_str(&j, "member", ch->reserved[i]->member);
+        json_obj_end(&j);
+        s_put(&t, "reserved     %s needs %s's FOR\n", board_area_name(ch->reserved[i]->area),
+              ch->reserved[i]->member);
+    }
+    json_arr_end(&j);
+    json_obj_end(&j);
+    s_reply_view(c, id, id_len, &t, &j);
+}
+
+static void s_proposal_list(boards_t *b, control_ctx_t *c, const uint8_t *id, size_t id_len,
+                            const char *board_id)
+{
+    s_text_t t = {0};
+    json_t j;
+    uint64_t now = clock_wall_ms();
+    json_init(&j);
+    json_arr_begin(&j, NULL);
+    for (size_t i = 0; i < board_proposal_count(b->engine); i++) {
+        board_proposal_view_t pv;
+        board_proposal_at(b->engine, i, now, &pv);
+        if (board_id && strcmp(pv.board_id, board_id) != 0) {
+            continue;
+        }
+        s_json_proposal(b->engine, &pv, &j, 0);
+        s_put(&t, "%.12s  %-12s %-7s %2u for %2u against %2u abstain  %s\n", pv.id, pv.board_id,
+              s_outcome(&pv), pv.tally.all.votes_for, pv.tally.all.votes_against,
+              pv.tally.all.abstentions, pv.proposal->title);
+    }
+    json_arr_end(&j);
+    if (!t.buf) {
+        s_put(&t, "(no proposals)\n");
+    }
+    s_reply_view(c, id, id_len, &t, &j);
+}
+
+static void s_proposal_show(boards_t *b, control_ctx_t *c, const uint8_t *id, size_t id_len,
+                            const char *pid)
+{
+    board_proposal_view_t pv;
+    cc_err_t err;
+    if (board_proposal_find(b->engine, pid, clock_wall_ms(), &pv, &err) < 0) {
+        control_reply(c, id, id_len, err.code, err.msg, NULL, NULL, NULL, 0);
+        return;
+    }
+    s_text_t t = {0};
+    json_t j;
+    json_init(&j);
+    s_text_proposal(b->engine, &pv, &t);
+    s_json_proposal(b->engine, &pv, &j, 1);
+    s_reply_view(c, id, id_len, &t, &j);
+}
+
+static void s_export(boards_t *b, control_ctx_t *c, const uint8_t *id, size_t id_len,
+                     const char *pid)
+{
+    cc_err_t err;
+    uint8_t *cert = NULL;
+    size_t cert_len = 0;
+    char *roster = NULL;
+    size_t roster_len = 0;
+    FILE *fp = fopen(b->cfg->roster, "rb");
+    if (fp) {
+        fseek(fp, 0, SEEK_END);
+        long size = ftell(fp);
+        fseek(fp, 0, SEEK_SET);
+        roster = size > 0 && size < 64 * 1024 * 1024 ? malloc((size_t)size) : NULL;
+        roster_len = roster ? fread(roster, 1, (size_t)size, fp) : 0;
+        fclose(fp);
+    }
+    if (!roster_len) {
+        control_reply(c, id, id_len, CC_FAILED_PRECONDITION, "cannot read the roster file",
+                      NULL, NULL, NULL, 0);
+    } else if (certificate_build(b->engine, b->ledger, (uint8_t *)roster, roster_len,
+                                 rpc_peer_keys(b->peer), pid, clock_wall_ms(), &cert, &cert_len,
+                                 &err) < 0) {
+        control_reply(c, id, id_len, err.code, err.msg, NULL, NULL, NULL, 0);
+    } else {
+        control_reply(c, id, id_len, CC_OK, NULL, "", "{}", cert, cert_len);
+    }
+    free(cert);
+    free(roster);
+}
+
+int boards_control(boards_t *b, control_ctx_t *c, const uint8_t *id, size_t id_len,
+                   const Concord__V1__ControlRequest *req)
+{
+    const char *cmd = req->command;
+    const char *arg = req->n_args ? req->args[0] : NULL;
+    if (strcmp(cmd, "propose") == 0) {
+        s_propose(b, c, id, id_len, req);
+    } else if (strcmp(cmd, "vote") == 0) {
+        s_vote(b, c, id, id_len, req);
+    } else if (strcmp(cmd, "board-list") == 0) {
+        s_board_list(b, c, id, id_len);
+    } else if (strcmp(cmd, "board-show") == 0 && arg) {
+        s_board_show(b, c, id, id_len, arg);
+    } else if (strcmp(cmd, "proposal-list") == 0) {
+        s_proposal_list(b, c, id, id_len, arg);
+    } else if (strcmp(cmd, "proposal-show") == 0 && arg) {
+        s_proposal_show(b, c, id, id_len, arg);
+    } else if (strcmp(cmd, "decision-export") == 0 && arg) {
+        s_export(b, c, id, id_len, arg);
+    } else {
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,576 @@
+/* cli_board: `concord board`, `propose`, `vote`, `proposal`, `decision`
+ * and `verify`. Proposals and ballots are built here and handed to the
+ * local node, which checks them, signs them and publishes them. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "board.h"
+#include "board_names.h"
+#include "certificate.h"
+#include "cli.h"
+#include "clock.h"
+#include "json.h"
+#include "money.h"
+#include "roster.h"
+#include "wire.h"
+
+#define CLI_MAX_MEMBERS BOARD_MAX_MEMBERS
+#define CLI_MAX_RESERVED 32
+
+/* Parses "7d", "12h", "30m", "45s" or plain seconds into milliseconds. */
+static int s_duration(const char *text, uint64_t *ms)
+{
+    char *end = NULL;
+    unsigned long long v = strtoull(text, &end, 10);
+    uint64_t unit = 1000;
+    if (end == text || v == 0) {
+        return -1;
+    }
+    if (strcmp(end, "d") == 0) {
+        unit = 86400000;
+    } else if (strcmp(end, "h") == 0) {
+        unit = 3600000;
+    } else if (strcmp(end, "m") == 0) {
+        unit = 60000;
+    } else if (strcmp(end, "ms") == 0) {
+        unit = 1;
+    } else if (strcmp(end, "s") != 0 && *end) {
+        return -1;
+    }
+    if (v > BOARD_MAX_DEADLINE_MS / unit) {
+        return -1;
+    }
+    *ms = v * unit;
+    return 0;
+}
+
+/* The constituency an organisation's kind implies. */
+static int s_default_constituency(const roster_org_t *o)
+{
+    if (strcmp(o->kind, "CCG") == 0 || strcmp(o->kind, "NHS_ENGLAND") == 0) {
+        return CONCORD__V1__CONSTITUENCY__NHS;
+    }
+    if (strncmp(o->kind, "COUNCIL", 7) == 0 || strcmp(o->kind, "COMBINED_AUTHORITY") == 0) {
+        return CONCORD__V1__CONSTITUENCY__LOCAL_GOVERNMENT;
+    }
+    return CONCORD__V1__CONSTITUENCY__OTHER;
+}
+
+/* Parses CODE[:CONSTITUENCY[:WEIGHT]] into m, checking the roster. */
+static int s_member(const roster_t *r, const char *spec, Concord__V1__BoardMember *m, char *code,
+                    size_t code_size)
+{
+    roster_org_t o;
+    const char *c1 = strchr(spec, ':');
+    size_t n = c1 ? (size_t)(c1 - spec) : strlen(spec);
+    if (n == 0 || n >= code_size) {
+        return cli_fail("bad member '%s' (CODE[:nhs|local-government|other[:WEIGHT]])", spec);
+    }
+    memcpy(code, spec, n);
+    code[n] = '\0';
+    if (roster_lookup(r, code, &o) < 0) {
+        return cli_fail("member %s is not in the roster", code);
+    }
+    concord__v1__board_member__init(m);
+    m->code = code;
+    m->constituency = (Concord__V1__Constituency)s_default_constituency(&o);
+    if (c1) {
+        char part[32];
+        const char *c2 = strchr(c1 + 1, ':');
+        size_t pn = c2 ? (size_t)(c2 - c1 - 1) : strlen(c1 + 1);
+        snprintf(part, sizeof part, "%.*s", (int)(pn < sizeof part ? pn : sizeof part - 1),
+                 c1 + 1);
+        int cons = board_constituency_parse(part);
+        if (cons < 0) {
+            return cli_fail("unknown constituency '%s' (nhs, local-government, other)", part);
+        }
+        m->constituency = (Concord__V1__Constituency)cons;
+        if (c2) {
+            char *end = NULL;
+            m->weight = strtoull(c2 + 1, &end, 10);
+            if (!c2[1] || *end) {
+                return cli_fail("bad weight in '%s'", spec);
+            }
+        }
+    }
+    return CLI_OK;
+}
+
+static int s_fraction(const char *text, uint32_t *num, uint32_t *den)
+{
+    unsigned a = 0, b = 0;
+    char tail;
+    if (sscanf(text, "%u/%u%c", &a, &b, &tail) != 2 || b == 0 || a > b || b > 1000) {
+        return cli_fail("bad fraction '%s' (like 2/3)", text);
+    }
+    *num = a;
+    *den = b;
+    return CLI_OK;
+}
+
+/* Sends a built proposal or ballot to the node and prints the verdict. */
+static int s_send(const config_node_t *cfg, const char *command, const ProtobufCMessage *msg,
+                  int json)
+{
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    cc_err_t err;
+    if (wire_pack(msg, WIRE_MAX_FRAME, &buf, &len, &err) < 0) {
+        return cli_fail("%s", err.msg);
+    }
+    int rc = cli_node_call(cfg, command, NULL, 0, buf, len, cfg->call_timeout_ms, json, NULL, NULL);
+    free(buf);
+    return rc;
+}
+
+typedef struct {
+    Concord__V1__Charter ch;
+    Concord__V1__BoardMember members[CLI_MAX_MEMBERS];
+    Concord__V1__BoardMember *mptr[CLI_MAX_MEMBERS];
+    char codes[CLI_MAX_MEMBERS][KEYS_CODE_MAX + 1];
+    Concord__V1__ReservedMatter reserved[CLI_MAX_RESERVED];
+    Concord__V1__ReservedMatter *rptr[CLI_MAX_RESERVED];
+    char rcodes[CLI_MAX_RESERVED][KEYS_CODE_MAX + 1];
+    int no_default_reserved;
+} s_charter_t;
+
+static int s_add_member(s_charter_t *c, const roster_t *r, const char *spec)
+{
+    if (c->ch.n_members == CLI_MAX_MEMBERS) {
+        return cli_fail("too many members");
+    }
+    size_t i = c->ch.n_members;
+    if (s_member(r, spec, &c->members[i], c->codes[i], sizeof c->codes[i]) != CLI_OK) {
+        return CLI_FAIL;
+    }
+    c->mptr[i] = &c->members[i];
+    c->ch.n_members++;
+    return CLI_OK;
+}
+
+static int s_add_reserved(s_charter_t *c, const char *spec)
+{
+    const char *colon = strchr(spec, ':');
+    char area[40];
+    if (!colon || c->ch.n_reserved == CLI_MAX_RESERVED) {
+        return cli_fail("bad reserved matter '%s' (AREA:CODE, e.g. primary-care:X24)", spec);
+    }
+    snprintf(area, sizeof area, "%.*s", (int)(colon - spec), spec);
+    int a = board_area_parse(area);
+    if (a < 0) {
+        return cli_fail("unknown service area '%s'", area);
+    }
+    size_t i = c->ch.n_reserved++;
+    concord__v1__reserved_matter__init(&c->reserved[i]);
+    c->reserved[i].area = (Concord__V1__ServiceArea)a;
+    snprintf(c->rcodes[i], sizeof c->rcodes[i], "%s", colon + 1);
+    c->reserved[i].member = c->rcodes[i];
+    c->rptr[i] = &c->reserved[i];
+    return CLI_OK;
+}
+
+/* NHS England keeps primary care and specialised commissioning (seed 003
+ * §4.1): unless told otherwise, a charter with NHS England reserves both
+ * to it. */
+static void s_default_reserved(s_charter_t *c, const roster_t *r)
+{
+    for (size_t i = 0; i < c->ch.n_members && !c->no_default_reserved; i++) {
+        roster_org_t o;
+        if (roster_lookup(r, c->codes[i], &o) == 0 && strcmp(o.kind, "NHS_ENGLAND") == 0) {
+            char spec[64];
+            snprintf(spec, sizeof spec, "primary-care:%s", c->codes[i]);
+            s_add_reserved(c, spec);
+            snprintf(spec, sizeof spec, "specialised:%s", c->codes[i]);
+            s_add_reserved(c, spec);
+        }
+    }
+}
+
+/* Options shared by `board create` and charter amendments. */
+static int s_charter_option(s_charter_t *c, const roster_t *r, int opt, const char *arg)
+{
+    int v;
+    switch (opt) {
+    case 'r':
+        if ((v = board_rule_parse(arg)) < 0) {
+            return cli_fail("unknown rule '%s' (majority, absolute-majority, qualified-majority,"
+                            " unanimity, consensus, double-majority, weighted)",
+                            arg);
+        }
+        c->ch.rule = (Concord__V1__VotingRule)v;
+        return CLI_OK;
+    case 'Q':
+        return s_fraction(arg, &c->ch.qualified_numerator, &c->ch.qualified_denominator);
+    case 'q':
+        return s_fraction(arg, &c->ch.quorum_numerator, &c->ch.quorum_denominator);
+    case 'e':
+        c->ch.quorum_each_constituency = 1;
+        return CLI_OK;
+    case 'm':
+        if (strcmp(arg, "all") == 0) {
+            for (size_t i = 0; i < roster_count(r); i++) {
+                roster_org_t o;
+                roster_at(r, i, &o);
+                if (s_add_member(c, r, o.code) != CLI_OK) {
+                    return CLI_FAIL;
+                }
+            }
+            return CLI_OK;
+        }
+        return s_add_member(c, r, arg);
+    case 'R':
+        return s_add_reserved(c, arg);
+    case 'N':
+        c->no_default_reserved = 1;
+        return CLI_OK;
+    case 'a':
+        c->ch.accountable_to = (char *)arg;
+        return CLI_OK;
+    default:
+        return CLI_USAGE;
+    }
+}
+
+static void s_charter_init(s_charter_t *c)
+{
+    memset(c, 0, sizeof *c);
+    concord__v1__charter__init(&c->ch);
+    c->ch.members = c->mptr;
+    c->ch.reserved = c->rptr;
+    c->ch.quorum_numerator = 1;
+    c->ch.quorum_denominator = 2;
+    c->ch.rule = CONCORD__V1__VOTING_RULE__MAJORITY_OF_VOTES_CAST;
+}
+
+static int s_board_create(const config_node_t *cfg, const roster_t *r, int argc, char **argv,
+                          int json)
+{
+    static const struct option opts[] = {
+        {"id", required_argument, NULL, 'i'},      {"name", required_argument, NULL, 'n'},
+        {"rule", required_argument, NULL, 'r'},    {"qualified", required_argument, NULL, 'Q'},
+        {"quorum", required_argument, NULL, 'q'},  {"each-constituency", no_argument, NULL, 'e'},
+        {"member", required_argument, NULL, 'm'},  {"reserved", required_argument, NULL, 'R'},
+        {"no-default-reserved", no_argument, NULL, 'N'},
+        {"accountable-to", required_argument, NULL, 'a'},
+        {"closes-in", required_argument, NULL, 'c'}, {NULL, 0, NULL, 0}};
+    static s_charter_t c; /* large; one per process */
+    uint64_t closes_in = 7ull * 86400000;
+    char title[BOARD_TITLE_MAX + 1];
+    int opt;
+    s_charter_init(&c);
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "i:n:r:Q:q:em:R:Na:c:", opts, NULL)) != -1) {
+        if (opt == 'i') {
+            c.ch.board_id = optarg;
+        } else if (opt == 'n') {
+            c.ch.name = optarg;
+        } else if (opt == 'c') {
+            if (s_duration(optarg, &closes_in) < 0) {
+                return cli_fail("bad --closes-in '%s' (like 7d, 12h, 30m, 90s)", optarg);
+            }
+        } else if (s_charter_option(&c, r, opt, optarg) != CLI_OK) {
+            return CLI_USAGE;
+        }
+    }
+    if (!c.ch.board_id[0] || !c.ch.name[0] || c.ch.n_members < 2) {
+        return cli_fail("board create needs --id, --name and at least two --member (or"
+                        " --member all)");
+    }
+    s_default_reserved(&c, r);
+    snprintf(title, sizeof title, "Adopt the charter of %.150s", c.ch.name);
+    Concord__V1__Proposal p = CONCORD__V1__PROPOSAL__INIT;
+    p.board_id = c.ch.board_id;
+    p.title = title;
+    p.kind = CONCORD__V1__PROPOSAL_KIND__CHARTER_ADOPTION;
+    p.closes_at_ms = clock_wall_ms() + closes_in;
+    p.charter = &c.ch;
+    return s_send(cfg, "propose", &p.base, json);
+}
+
+static int s_propose(const config_node_t *cfg, const roster_t *r, int argc, char **argv,
+                     int json)
+{
+    static const struct option opts[] = {
+        {"board", required_argument, NULL, 'b'},     {"title", required_argument, NULL, 't'},
+        {"text", required_argument, NULL, 'x'},      {"kind", required_argument, NULL, 'k'},
+        {"area", required_argument, NULL, 'A'},      {"amount", required_argument, NULL, '$'},
+        {"effective", required_argument, NULL, 'E'}, {"closes-in", required_argument, NULL, 'c'},
+        {"delegates", required_argument, NULL, 'D'}, {"admit", required_argument, NULL, '+'},
+        {"remove", required_argument, NULL, '-'},    {"rule", required_argument, NULL, 'r'},
+        {"qualified", required_argument, NULL, 'Q'}, {"quorum", required_argument, NULL, 'q'},
+        {"each-constituency", no_argument, NULL, 'e'}, {NULL, 0, NULL, 0}};
+    static s_charter_t c;
+    static char *duties[16];
+    Concord__V1__Proposal p = CONCORD__V1__PROPOSAL__INIT;
+    Concord__V1__MembershipChange mc = CONCORD__V1__MEMBERSHIP_CHANGE__INIT;
+    Concord__V1__BoardMember who;
+    char who_code[KEYS_CODE_MAX + 1];
+    uint64_t closes_in = 7ull * 86400000;
+    cc_err_t err;
+    int opt, v;
+    s_charter_init(&c);
+    c.ch.rule = CONCORD__V1__VOTING_RULE__VOTING_RULE_UNSPECIFIED;
+    c.ch.quorum_numerator = c.ch.quorum_denominator = 0;
+    p.kind = CONCORD__V1__PROPOSAL_KIND__COMMISSIONING_DECISION;
+    p.delegated_duties = duties;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "b:t:x:k:A:$:E:c:D:+:-:r:Q:q:e", opts, NULL)) != -1) {
+        switch (opt) {
+        case 'b': p.board_id = optarg; break;
+        case 't': p.title = optarg; break;
+        case 'x': p.text = optarg; break;
+        case 'E': p.effective_date = optarg; break;
+        case 'k':
+            if ((v = board_kind_parse(optarg)) < 0) {
+                return cli_fail("unknown kind '%s' (commissioning-decision, charter-amendment,"
+                                " membership-change)", optarg);
+            }
+            p.kind = (Concord__V1__ProposalKind)v;
+            break;
+        case 'A':
+            if ((v = board_area_parse(optarg)) < 0) {
+                return cli_fail("unknown service area '%s'", optarg);
+            }
+            p.area = (Concord__V1__ServiceArea)v;
+            break;
+        case '$':
+            if (money_parse(optarg, &p.amount_pence, &err) < 0) {
+                return cli_fail("%s", err.msg);
+            }
+            break;
+        case 'c':
+            if (s_duration(optarg, &closes_in) < 0) {
+                return cli_fail("bad --closes-in '%s' (like 7d, 12h, 30m, 90s)", optarg);
+            }
+            break;
+        case 'D':
+            if (p.n_delegated_duties < 16) {
+                duties[p.n_delegated_duties++] = optarg;
+            }
+            break;
+        case '+':
+        case '-':
+            if (s_member(r, optarg, &who, who_code, sizeof who_code) != CLI_OK) {
+                return CLI_FAIL;
+            }
+            mc.action = opt == '+' ? CONCORD__V1__MEMBERSHIP_ACTION__ADMIT
+                                   : CONCORD__V1__MEMBERSHIP_ACTION__REMOVE;
+            mc.member = &who;
+            p.membership = &mc;
+            p.kind = CONCORD__V1__PROPOSAL_KIND__MEMBERSHIP_CHANGE;
+            break;
+        default:
+            if (s_charter_option(&c, r, opt, optarg) != CLI_OK) {
+                return CLI_USAGE;
+            }
+            p.kind = CONCORD__V1__PROPOSAL_KIND__CHARTER_AMENDMENT;
+            p.charter = &c.ch; /* the node completes it from the board's charter */
+        }
+    }
+    if (!p.board_id[0] || !p.title[0] || optind != argc) {
+        return cli_fail("usage: concord propose --board ID --title TEXT [--area AREA]"
+                        " [--amount POUNDS] [--closes-in 7d] ... (see concord --help)");
+    }
+    c.ch.board_id = p.board_id;
+    p.closes_at_ms = clock_wall_ms() + closes_in;
+    return s_send(cfg, "propose", &p.base, json);
+}
+
+static int s_vote(const config_node_t *cfg, int argc, char **argv, int json)
+{
+    static const struct option opts[] = {{"reason", required_argument, NULL, 'r'},
+                                         {NULL, 0, NULL, 0}};
+    Concord__V1__Ballot b = CONCORD__V1__BALLOT__INIT;
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "r:", opts, NULL)) != -1) {
+        if (opt != 'r') {
+            return CLI_USAGE;
+        }
+        b.reason = optarg;
+    }
+    if (optind + 2 != argc) {
+        return cli_fail("usage: concord vote PROPOSAL for|against|abstain [--reason TEXT]");
+    }
+    int v = board_vote_parse(argv[optind + 1]);
+    if (v < 0) {
+        return cli_fail("vote must be for, against or abstain, not '%s'", argv[optind + 1]);
+    }
+    b.proposal_id = argv[optind];
+    b.vote = (Concord__V1__Vote)v;
+    return s_send(cfg, "vote", &b.base, json);
+}
+
+/* Writes a whole buffer to path (mode 0644), replacing it atomically. */
+static int s_write_file(const char *path, const uint8_t *buf, size_t len)
+{
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *fp = fopen(tmp, "wb");
+    if (!fp || fwrite(buf, 1, len, fp) != len || fflush(fp) != 0) {
+        if (fp) {
+            fclose(fp);
+        }
+        remove(tmp);
+        return cli_fail("cannot write %s", path);
+    }
+    fclose(fp);
+    if (rename(tmp, path) != 0) {
+        remove(tmp);
+        return cli_fail("cannot write %s", path);
+    }
+    return CLI_OK;
+}
+
+static int s_export(const config_node_t *cfg, int argc, char **argv, int json)
+{
+    static const struct option opts[] = {{"out", required_argument, NULL, 'o'},
+                                         {NULL, 0, NULL, 0}};
+    const char *out = NULL;
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+        if (opt != 'o') {
+            return CLI_USAGE;
+        }
+        out = optarg;
+    }
+    if (!out || optind + 1 != argc) {
+        return cli_fail("usage: concord decision export PROPOSAL --out FILE");
+    }
+    uint8_t *cert = NULL;
+    size_t cert_len = 0;
+    int rc = cli_node_call(cfg, "decision-export", &argv[optind], 1, NULL, 0,
+                           cfg->call_timeout_ms, -1, &cert, &cert_len);
+    if (rc == CLI_OK) {
+        rc = s_write_file(out, cert, cert_len);
+        if (rc == CLI_OK) {
+            printf(json ? "{\"certificate\":\"%s\",\"bytes\":%zu}\n"
+                        : "wrote decision certificate %s (%zu bytes)\n",
+                   out, cert_len);
+        }
+    }
+    free(cert);
+    return rc;
+}
+
+int cli_board(const config_node_t *cfg, int argc, char **argv, int json)
+{
+    cc_err_t err;
+    const char *cmd = argv[0];
+    const char *sub = argc > 1 ? argv[1] : "";
+    roster_t *r = roster_load(cfg->roster, &err);
+    int rc = CLI_USAGE;
+    if (!r) {
+        return cli_fail("%s", err.msg);
+    }
+    if (strcmp(cmd, "board") == 0 && strcmp(sub, "create") == 0) {
+        rc = s_board_create(cfg, r, argc - 1, argv + 1, json);
+    } else if (strcmp(cmd, "board") == 0 && strcmp(sub, "list") == 0 && argc == 2) {
+        rc = cli_node_call(cfg, "board-list", NULL, 0, NULL, 0, 0, json, NULL, NULL);
+    } else if (strcmp(cmd, "board") == 0 && strcmp(sub, "show") == 0 && argc == 3) {
+        rc = cli_node_call(cfg, "board-show", &argv[2], 1, NULL, 0, 0, json, NULL, NULL);
+    } else if (strcmp(cmd, "propose") == 0) {
+        rc = s_propose(cfg, r, argc, argv, json);
+    } else if (strcmp(cmd, "vote") == 0) {
+        rc = s_vote(cfg, argc, argv, json);
+    } else if (strcmp(cmd, "proposal") == 0 && strcmp(sub, "list") == 0 && argc <= 3) {
+        rc = cli_node_call(cfg, "proposal-list", argc == 3 ? &argv[2] : NULL, argc == 3, NULL,
+                           0, 0, json, NULL, NULL);
+    } else if (strcmp(cmd, "proposal") == 0 && strcmp(sub, "show") == 0 && argc == 3) {
+        rc = cli_node_call(cfg, "proposal-show", &argv[2], 1, NULL, 0, 0, json, NULL, NULL);
+    } else if (strcmp(cmd, "decision") == 0 && strcmp(sub, "export") == 0) {
+        rc = s_export(cfg, argc - 1, argv + 1, json);
+    } else {
+        cli_fail("unknown command; see concord --help");
+    }
+    roster_destroy(&r);
+    return rc;
+}
+
+/* Reads a whole file (at most max bytes) into a malloc'd buffer. */
+static uint8_t *s_read_file(const char *path, size_t max, size_t *len)
+{
+    FILE *fp = fopen(path, "rb");
+    uint8_t *buf = NULL;
+    if (!fp) {
+        return NULL;
+    }
+    if (fseek(fp, 0, SEEK_END) == 0) {
+        long size = ftell(fp);
+        if (size >= 0 && (size_t)size <= max && fseek(fp, 0, SEEK_SET) == 0 &&
+            (buf = malloc((size_t)size + 1))) {
+            *len = fread(buf, 1, (size_t)size, fp);
+        }
+    }
+    fclose(fp);
+    return buf;
+}
+
+int cli_verify(int argc, char **argv, int json)
+{
+    static const struct option opts[] = {{"roster", required_argument, NULL, 'r'},
+                                         {NULL, 0, NULL, 0}};
+    const char *roster_path = NULL;
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "r:", opts, NULL)) != -1) {
+        if (opt != 'r') {
+            return CLI_USAGE;
+        }
+        roster_path = optarg;
+    }
+    if (!roster_path || optind + 1 != argc) {
+        return cli_fail("usage: concord verify CERTIFICATE --roster ROSTER");
+    }
+    cc_err_t err;
+    certificate_report_t rep;
+    size_t len = 0;
+    roster_t *r = roster_load(roster_path, &err);
+    if (!r || roster_verify(r, &err) < 0) {
+        roster_destroy(&r);
+        return cli_fail("roster %s: %s", roster_path, err.msg);
+    }
+    uint8_t *buf = s_read_file(argv[optind], CERTIFICATE_MAX, &len);
+    if (!buf) {
+        roster_destroy(&r);
+        return cli_fail("cannot read %s (missing, unreadable or over %u bytes)", argv[optind],
+                        CERTIFICATE_MAX);
+    }
+    int rc = certificate_verify(buf, len, r, &rep, &err);
+    free(buf);
+    roster_destroy(&r);
+    if (rc < 0) {
+        return cli_fail("certificate %s does NOT verify: %s: %s", argv[optind],
+                        err_code_name(err.code), err.msg);
+    }
+    if (json) {
+        json_t j;
+        json_init(&j);
+        json_obj_begin(&j, NULL);
+        json_bool(&j, "verified", 1);
+        json_str(&j, "signer", rep.signer);
+        json_str(&j, "board", rep.board_id);
+        json_str(&j, "proposal", rep.proposal_id);
+        json_str(&j, "title", rep.title);
+        json_str(&j, "outcome", rep.outcome);
+        json_u64(&j, "events", rep.events);
+        json_u64(&j, "ballots", rep.ballots);
+        json_str(&j, "explanation", rep.explanation);
+        json_obj_end(&j);
+        char *js = json_take(&j);
+        printf("%s\n", js ? js : "{}");
+        free(js);
+    } else {
+        printf("certificate verified: every signature, receipt and rule checked\n"
+               "board     %s\nproposal  %s\ntitle     %s\noutcome   %s\nexported  by %s\n"
+               "events    %zu (%zu ballots on this proposal)\n\n%s\n\nballots:\n%s",
+               rep.board_id, rep.proposal_id, rep.title, rep.outcome, rep.signer, rep.events,
+               rep.ballots, rep.explanation ? rep.explanation : "",
+               rep.ballot_lines ? rep.ballot_lines : "");
+    }
+    certificate_report_free(&rep);
+    return CLI_OK;
+}

@@ -1,0 +1,753 @@
+/* cli_footprint: `concord footprint show|org|splits|report`, offline, over
+ * the ONS lookups shipped in data/ons or the user's own. Every command
+ * prints an aligned table, JSON (--json) or CSV (--csv) from one alignment
+ * computed by geo_align. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "cli_table.h"
+#include "csv.h"
+#include "geo.h"
+#include "json.h"
+
+#define FP_MAX_LOOKUPS 64
+#define FP_MAX_PRIMARIES 64
+
+enum { OUT_TEXT, OUT_JSON, OUT_CSV };
+
+typedef struct {
+    int out;
+    const char *layer;
+    const char *data_dir;
+    const char *lookups[FP_MAX_LOOKUPS];
+    size_t n_lookups;
+    const char *primaries[FP_MAX_PRIMARIES]; /* ORG=FOOTPRINT */
+    size_t n_primaries;
+    const char *sub;
+    const char *code;
+    geo_t *g;
+    geo_align_t *a;
+} s_ctx_t;
+
+/* ---- Number formats ---- */
+
+/* Permille as a percentage with one decimal, from integers: "38.1". */
+static const char *s_pct(uint32_t permille, char *buf, size_t size)
+{
+    snprintf(buf, size, "%u.%u", permille / 10, permille % 10);
+    return buf;
+}
+
+/* ---- Loading ---- */
+
+/* --data-dir, else CONCORD_DATA_DIR, else the build's copy, else the
+ * installed copy. */
+static const char *s_data_dir(const char *given)
+{
+    const char *env = getenv("CONCORD_DATA_DIR");
+    struct stat st;
+    if (given) {
+        return given;
+    }
+    if (env && *env) {
+        return env;
+    }
+    if (stat(CONCORD_DATA_DIR, &st) == 0 && S_ISDIR(st.st_mode)) {
+        return CONCORD_DATA_DIR;
+    }
+    return CONCORD_DATA_INSTALL_DIR;
+}
+
+/* Applies each --primary ORG=FOOTPRINT as a board decision would. */
+static int s_apply_primaries(s_ctx_t *x)
+{
+    cc_err_t err;
+    for (size_t i = 0; i < x->n_primaries; i++) {
+        char org[64];
+        const char *eq = strchr(x->primaries[i], '=');
+        if (!eq || (size_t)(eq - x->primaries[i]) >= sizeof org) {
+            return cli_fail("--primary wants ORG=FOOTPRINT, not '%s'", x->primaries[i]);
+        }
+        snprintf(org, sizeof org, "%.*s", (int)(eq - x->primaries[i]), x->primaries[i]);
+        if (geo_set_primary(x->g, org, eq + 1, &err) < 0) {
+            return cli_fail("--primary %s: %s", x->primaries[i], err.msg);
+        }
+    }
+    return CLI_OK;
+}
+
+static int s_load(s_ctx_t *x)
+{
+    cc_err_t err;
+    if (x->n_lookups) {
+        x->g = geo_load(x->lookups, x->n_lookups, &err);
+    } else {
+        x->g = geo_load_dir(s_data_dir(x->data_dir), &err);
+    }
+    if (!x->g) {
+        return cli_fail("%s%s", err.msg,
+                        x->n_lookups ? "" : " (give --data-dir DIR or set CONCORD_DATA_DIR)");
+    }
+    if (s_apply_primaries(x) != CLI_OK) {
+        return CLI_FAIL;
+    }
+    if (!(x->a = geo_align(x->g, x->layer, &err))) {
+        return cli_fail("%s", err.msg);
+    }
+    return CLI_OK;
+}
+
+/* The layer with its years ("STP17"), for headings. */
+static const char *s_label(const s_ctx_t *x)
+{
+    const char *name = geo_align_layer(x->a);
+    for (size_t i = 0; i < geo_layer_count(x->g); i++) {
+        if (strcmp(geo_layer_name(x->g, i), name) == 0) {
+            return geo_layer_label(x->g, i);
+        }
+    }
+    return name;
+}
+
+/* ---- Cells: one organisation in one footprint ---- */
+
+/* "split: also E54000012 95.7%" and the declared primary, for `show`. */
+static void s_note(const geo_org_t *o, const geo_footprint_t *here, char *buf, size_t size)
+{
+    char pct[16];
+    size_t used = 0;
+    buf[0] = '\0';
+    if (o->kind == GEO_CAUTH) {
+        used += (size_t)snprintf(buf, size, "%s", geo_rel_name(geo_org_cell(o, here)->rel));
+    } else if (o->cls != GEO_WHOLE) {
+        used += (size_t)snprintf(buf, size, "%s", geo_class_name(o->cls));
+    }
+    for (size_t i = 0, first = 1; i < o->n_cells && used < size; i++) {
+        if (o->cells[i].footprint == here) {
+            continue;
+        }
+        used += (size_t)snprintf(buf + used, size - used, "%s%s %s%%",
+                                 first ? (used ? "; also " : "also ") : ", ",
+                                 o->cells[i].footprint->code,
+                                 s_pct(o->cells[i].permille, pct, sizeof pct));
+        first = 0;
+    }
+    if (o->primary && used < size) {
+        snprintf(buf + used, size - used, "%sdeclared primary %s", used ? "; " : "",
+                 o->primary == here ? "here" : o->primary->code);
+    }
+}
+
+static void s_json_cells(json_t *j, const geo_org_t *o)
+{
+    json_arr_begin(j, "footprints");
+    for (size_t i = 0; i < o->n_cells; i++) {
+        const geo_cell_t *c = &o->cells[i];
+        json_obj_begin(j, NULL);
+        json_str(j, "code", c->footprint->code);
+        json_str(j, "name", c->footprint->name);
+        json_u64(j, "lsoas", c->lsoas);
+        json_double(j, "share_pct", c->permille / 10.0, 1);
+        json_str(j, "relation", geo_rel_name(c->rel));
+        json_bool(j, "declared_primary", o->primary == c->footprint);
+        json_obj_end(j);
+    }
+    json_arr_end(j);
+}
+
+static void s_json_org(json_t *j, const char *key, const geo_org_t *o)
+{
+    json_obj_begin(j, key);
+    json_str(j, "kind", geo_kind_key(o->kind));
+    json_str(j, "code", o->code);
+    json_str(j, "name", o->name);
+    json_u64(j, "lsoas", o->lsoas);
+    json_str(j, "class", geo_class_name(o->cls));
+    json_u64(j, "outside_lsoas", o->outside);
+    if (o->kind == GEO_DISTRICT) {
+        json_str(j, "county", o->county);
+    }
+    json_str(j, "declared_primary", o->primary ? o->primary->code : NULL);
+    s_json_cells(j, o);
+    json_obj_end(j);
+}
+
+static const char *const s_cell_head[] = {
+    "kind",  "code",      "name",     "class",    "org_lsoas",       "footprint",
+    "footprint_name", "lsoas", "share_pct", "relation", "declared_primary"};
+
+/* One CSV row per cell of o (only fp's cell when fp is not NULL). */
+static void s_csv_cells(const geo_org_t *o, const geo_footprint_t *fp)
+{
+    char total[24], n[24], pct[16];
+    snprintf(total, sizeof total, "%u", o->lsoas);
+    for (size_t i = 0; i < o->n_cells; i++) {
+        const geo_cell_t *c = &o->cells[i];
+        if (fp && c->footprint != fp) {
+            continue;
+        }
+        snprintf(n, sizeof n, "%u", c->lsoas);
+        const char *row[] = {geo_kind_key(o->kind), o->code, o->name, geo_class_name(o->cls),
+                             total, c->footprint->code, c->footprint->name, n,
+                             s_pct(c->permille, pct, sizeof pct), geo_rel_name(c->rel),
+                             o->primary ? o->primary->code : ""};
+        csv_write_row(stdout, row, sizeof row / sizeof row[0]);
+    }
+}
+
+static void s_print_json(json_t *j)
+{
+    char *text = json_take(j);
+    printf("%s\n", text ? text : "{}");
+    free(text);
+}
+
+/* ---- show FOOTPRINT ---- */
+
+static int s_unknown_footprint(const s_ctx_t *x)
+{
+    if (geo_align_find_org(x->a, x->code)) {
+        return cli_fail("%s is an organisation, not a footprint in layer %s: try "
+                        "`concord footprint org %s`",
+                        x->code, geo_align_layer(x->a), x->code);
+    }
+    for (size_t i = 0; i < geo_layer_count(x->g); i++) {
+        const char *layer = geo_layer_name(x->g, i);
+        if (geo_name(x->g, layer, x->code) && strcmp(layer, geo_align_layer(x->a)) != 0) {
+            return cli_fail("%s is not a footprint in layer %s but a code of layer %s: add "
+                            "--layer %s",
+                            x->code,
+                            geo_align_layer(x->a), layer, layer);
+        }
+    }
+    return cli_fail("unknown footprint '%s': no loaded lookup has it in layer %s", x->code,
+                    geo_align_layer(x->a));
+}
+
+static void s_show_text(const s_ctx_t *x, const geo_footprint_t *fp)
+{
+    char lsoas[24], of[24], total[24], pct[32], note[512];
+    printf("%s footprint %s %s: %s LSOAs\n", s_label(x), fp->code, fp->name,
+           cli_num(fp->lsoas, total, sizeof total));
+    printf("Coterminous with upper-tier councils: %s\n\n", fp->coterminous ? "yes" : "no");
+    cli_table_t t = {.n_cols = 7,
+                 .head = (const char *const[]){"KIND", "CODE", "NAME", "LSOAS", "OF", "SHARE",
+                                               "NOTE"},
+                 .right = 0x38,
+                 .trunc = 0x4};
+    for (int k = 0; k < GEO_KINDS; k++) {
+        for (size_t m = 0; m < fp->n_members[k]; m++) {
+            const geo_member_t *mb = &fp->members[k][m];
+            s_note(mb->org, fp, note, sizeof note);
+            snprintf(pct, sizeof pct, "%s%%", s_pct(mb->cell->permille, of, sizeof of));
+            const char *row[] = {geo_kind_name(mb->org->kind), mb->org->code, mb->org->name,
+                                 cli_num(mb->cell->lsoas, lsoas, sizeof lsoas),
+                                 cli_num(mb->org->lsoas, of, sizeof of), pct, note};
+            cli_table_row(&t, row);
+        }
+    }
+    cli_table_print(&t);
+}
+
+static void s_show_json(const s_ctx_t *x, const geo_footprint_t *fp)
+{
+    json_t j;
+    json_init(&j);
+    json_obj_begin(&j, NULL);
+    json_str(&j, "layer", geo_align_layer(x->a));
+    json_obj_begin(&j, "footprint");
+    json_str(&j, "code", fp->code);
+    json_str(&j, "name", fp->name);
+    json_u64(&j, "lsoas", fp->lsoas);
+    json_bool(&j, "coterminous", fp->coterminous);
+    json_obj_end(&j);
+    json_arr_begin(&j, "members");
+    for (int k = 0; k < GEO_KINDS; k++) {
+        for (size_t m = 0; m < fp->n_members[k]; m++) {
+            const geo_member_t *mb = &fp->members[k][m];
+            json_obj_begin(&j, NULL);
+            json_str(&j, "kind", geo_kind_key(mb->org->kind));
+            json_str(&j, "code", mb->org->code);
+            json_str(&j, "name", mb->org->name);
+            json_u64(&j, "lsoas", mb->cell->lsoas);
+            json_u64(&j, "org_lsoas", mb->org->lsoas);
+            json_double(&j, "share_pct", mb->cell->permille / 10.0, 1);
+            json_str(&j, "class", geo_class_name(mb->org->cls));
+            json_str(&j, "relation", geo_rel_name(mb->cell->rel));
+            json_str(&j, "declared_primary", mb->org->primary ? mb->org->primary->code : NULL);
+            s_json_cells(&j, mb->org);
+            json_obj_end(&j);
+        }
+    }
+    json_arr_end(&j);
+    json_obj_end(&j);
+    s_print_json(&j);
+}
+
+static int s_show(const s_ctx_t *x)
+{
+    const geo_footprint_t *fp = geo_align_find_footprint(x->a, x->code);
+    if (!fp) {
+        return s_unknown_footprint(x);
+    }
+    if (x->out == OUT_JSON) {
+        s_show_json(x, fp);
+    } else if (x->out == OUT_CSV) {
+        csv_write_row(stdout, s_cell_head, sizeof s_cell_head / sizeof s_cell_head[0]);
+        for (int k = 0; k < GEO_KINDS; k++) {
+            for (size_t m = 0; m < fp->n_members[k]; m++) {
+                s_csv_cells(fp->members[k][m].org, fp);
+            }
+        }
+    } else {
+        s_show_text(x, fp);
+    }
+    return CLI_OK;
+}
+
+/* ---- org ORGANISATION ---- */
+
+static void s_org_text(const s_ctx_t *x, const geo_org_t *o)
+{
+    char n[24], pct[16];
+    printf("%s %s %s: %s LSOAs, %s", geo_kind_name(o->kind), o->code, o->name,
+           cli_num(o->lsoas, n, sizeof n), geo_class_name(o->cls));
+    if (o->cls == GEO_SPLIT) {
+        printf(" across %zu %s footprints", o->n_cells, s_label(x));
+    }
+    printf("\n");
+    if (o->county) {
+        const char *county = geo_name(x->g, "CTY", o->county);
+        printf("Upper-tier council: %s %s\n", o->county, county ? county : "");
+    }
+    printf("Declared primary: %s%s%s\n\n", o->primary ? o->primary->code : "none",
+           o->primary ? " " : "", o->primary ? o->primary->name : "");
+    cli_table_t t = {.n_cols = 6,
+                 .head = (const char *const[]){"FOOTPRINT", "NAME", "LSOAS", "SHARE",
+                                               "RELATION", "DECLARED"},
+                 .right = 0xC,
+                 .trunc = 0x2};
+    for (size_t i = 0; i < o->n_cells; i++) {
+        const geo_cell_t *c = &o->cells[i];
+        char share[20];
+        snprintf(share, sizeof share, "%s%%", s_pct(c->permille, pct, sizeof pct));
+        const char *row[] = {c->footprint->code, c->footprint->name,
+                             cli_num(c->lsoas, n, sizeof n), share, geo_rel_name(c->rel),
+                             o->primary == c->footprint ? "primary" : ""};
+        cli_table_row(&t, row);
+    }
+    if (o->outside) {
+        char share[20];
+        snprintf(share, sizeof share, "%s%%", s_pct(o->outside_permille, pct, sizeof pct));
+        const char *row[] = {"-", "(in no footprint)", cli_num(o->outside, n, sizeof n), share,
+                             "", ""};
+        cli_table_row(&t, row);
+    }
+    cli_table_print(&t);
+}
+
+static int s_org(const s_ctx_t *x)
+{
+    const geo_org_t *o = geo_align_find_org(x->a, x->code);
+    if (!o) {
+        if (geo_align_find_footprint(x->a, x->code)) {
+            return cli_fail("%s is a footprint in layer %s, not an organisation: try "
+                            "`concord footprint show %s`",
+                            x->code, geo_align_layer(x->a), x->code);
+        }
+        return cli_fail("unknown organisation '%s': not a CCG, council or combined authority "
+                        "in the loaded lookups",
+                        x->code);
+    }
+    if (x->out == OUT_JSON) {
+        json_t j;
+        json_init(&j);
+        json_obj_begin(&j, NULL);
+        json_str(&j, "layer", geo_align_layer(x->a));
+        s_json_org(&j, "organisation", o);
+        json_obj_end(&j);
+        s_print_json(&j);
+    } else if (x->out == OUT_CSV) {
+        csv_write_row(stdout, s_cell_head, sizeof s_cell_head / sizeof s_cell_head[0]);
+        s_csv_cells(o, NULL);
+    } else {
+        s_org_text(x, o);
+    }
+    return CLI_OK;
+}
+
+/* ---- splits ---- */
+
+/* "E54000006 38.1%, E54000005 35.7%" */
+static void s_shares_text(const geo_org_t *o, char *buf, size_t size)
+{
+    char pct[16];
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < o->n_cells && used < size; i++) {
+        used += (size_t)snprintf(buf + used, size - used, "%s%s %s%%", i ? ", " : "",
+                                 o->cells[i].footprint->code,
+                                 s_pct(o->cells[i].permille, pct, sizeof pct));
+    }
+}
+
+static void s_splits_table(const s_ctx_t *x)
+{
+    char n[24], shares[512];
+    cli_table_t t = {.n_cols = 6,
+                 .head = (const char *const[]){"KIND", "CODE", "NAME", "LSOAS", "FOOTPRINTS",
+                                               "DECLARED PRIMARY"},
+                 .right = 0x8,
+                 .trunc = 0x4};
+    for (int k = 0; k < GEO_KINDS; k++) {
+        for (size_t i = 0; i < geo_align_org_count(x->a, (geo_kind_t)k); i++) {
+            const geo_org_t *o = geo_align_org(x->a, (geo_kind_t)k, i);
+            if (o->cls != GEO_SPLIT) {
+                continue;
+            }
+            s_shares_text(o, shares, sizeof shares);
+            const char *row[] = {geo_kind_name(o->kind), o->code, o->name,
+                                 cli_num(o->lsoas, n, sizeof n), shares,
+                                 o->primary ? o->primary->code : "-"};
+            cli_table_row(&t, row);
+        }
+    }
+    cli_table_print(&t);
+}
+
+static int s_splits(const s_ctx_t *x)
+{
+    json_t j;
+    if (x->out == OUT_TEXT) {
+        printf("Organisations split across %s footprints\n\n", s_label(x));
+        s_splits_table(x);
+        return CLI_OK;
+    }
+    json_init(&j);
+    json_obj_begin(&j, NULL);
+    json_str(&j, "layer", geo_align_layer(x->a));
+    json_arr_begin(&j, "splits");
+    if (x->out == OUT_CSV) {
+        csv_write_row(stdout, s_cell_head, sizeof s_cell_head / sizeof s_cell_head[0]);
+    }
+    for (int k = 0; k < GEO_KINDS; k++) {
+        for (size_t i = 0; i < geo_align_org_count(x->a, (geo_kind_t)k); i++) {
+            const geo_org_t *o = geo_align_org(x->a, (geo_kind_t)k, i);
+            if (o->cls != GEO_SPLIT) {
+                continue;
+            }
+            if (x->out == OUT_CSV) {
+                s_csv_cells(o, NULL);
+            } else {
+                s_json_org(&j, NULL, o);
+            }
+        }
+    }
+    json_arr_end(&j);
+    json_obj_end(&j);
+    if (x->out == OUT_JSON) {
+        s_print_json(&j);
+    } else {
+        json_free(&j);
+    }
+    return CLI_OK;
+}
+
+/* ---- report ---- */
+
+/* Upper-tier councils of a footprint that are split across footprints. */
+static size_t s_split_upper(const geo_footprint_t *fp)
+{
+    size_t n = 0;
+    for (size_t m = 0; m < fp->n_members[GEO_UPPER]; m++) {
+        n += fp->members[GEO_UPPER][m].org->cls != GEO_WHOLE;
+    }
+    return n;
+}
+
+static void s_report_summary(const s_ctx_t *x, const geo_summary_t *s)
+{
+    char a[24], b[24];
+    printf("ONS lookups: %zu files, layers", s->files);
+    for (size_t i = 0; i < geo_layer_count(x->g); i++) {
+        printf(" %s", geo_layer_label(x->g, i));
+    }
+    printf("\n");
+    printf("%-28s %s\n", "LSOAs:", cli_num(s->lsoas, a, sizeof a));
+    printf("%-28s %s (%s coterminous with upper-tier councils)\n", "Footprints:",
+           cli_num(s->footprints, a, sizeof a), cli_num(s->coterminous, b, sizeof b));
+    printf("%-28s %s\n", "Local authority districts:", cli_num(s->lads, a, sizeof a));
+    static const char *const labels[GEO_KINDS] = {"CCGs:", "Upper-tier councils:",
+                                                  "District councils:", "Combined authorities:"};
+    for (int k = 0; k < GEO_KINDS; k++) {
+        printf("%-28s %s (%s split across footprints", labels[k], cli_num(s->orgs[k], a, sizeof a),
+               cli_num(s->split[k], b, sizeof b));
+        if (s->partial[k]) {
+            printf(", %zu partly in none", s->partial[k]);
+        }
+        printf(")\n");
+    }
+    if (s->lsoas_outside) {
+        printf("%-28s %s\n", "LSOAs in no footprint:", cli_num(s->lsoas_outside, a, sizeof a));
+    }
+    if (s->districts_without_county) {
+        printf("%-28s %zu\n", "Districts with no county:", s->districts_without_county);
+    }
+    printf("%-28s %zu\n\n", "Declared primaries:", s->primaries);
+}
+
+static void s_report_footprints(const s_ctx_t *x)
+{
+    char c[4][24];
+    cli_table_t t = {.n_cols = 7,
+                 .head = (const char *const[]){"FOOTPRINT", "NAME", "LSOAS", "CCGS", "UPPER-TIER",
+                                               "SPLIT", "COTERMINOUS"},
+                 .right = 0x3C,
+                 .trunc = 0x2};
+    for (size_t i = 0; i < geo_align_footprint_count(x->a); i++) {
+        const geo_footprint_t *fp = geo_align_footprint(x->a, i);
+        const char *row[] = {fp->code,
+                             fp->name,
+                             cli_num(fp->lsoas, c[0], sizeof c[0]),
+                             cli_num(fp->n_members[GEO_CCG], c[1], sizeof c[1]),
+                             cli_num(fp->n_members[GEO_UPPER], c[2], sizeof c[2]),
+                             cli_num(s_split_upper(fp), c[3], sizeof c[3]),
+                             fp->coterminous ? "yes" : "no"};
+        cli_table_row(&t, row);
+    }
+    cli_table_print(&t);
+}
+
+static void s_report_cauth(const s_ctx_t *x)
+{
+    char n[24], of[24];
+    cli_table_t t = {.n_cols = 6,
+                 .head = (const char *const[]){"AUTHORITY", "NAME", "FOOTPRINT", "LSOAS", "OF",
+                                               "RELATION"},
+                 .right = 0x18,
+                 .trunc = 0x2};
+    for (size_t i = 0; i < geo_align_org_count(x->a, GEO_CAUTH); i++) {
+        const geo_org_t *o = geo_align_org(x->a, GEO_CAUTH, i);
+        for (size_t c = 0; c < o->n_cells; c++) {
+            const char *row[] = {o->code, o->name, o->cells[c].footprint->code,
+                                 cli_num(o->cells[c].lsoas, n, sizeof n),
+                                 cli_num(o->lsoas, of, sizeof of), geo_rel_name(o->cells[c].rel)};
+            cli_table_row(&t, row);
+        }
+    }
+    cli_table_print(&t);
+}
+
+static void s_report_text(const s_ctx_t *x, const geo_summary_t *s)
+{
+    printf("Alignment of organisations with %s footprints\n", s_label(x));
+    s_report_summary(x, s);
+    s_report_footprints(x);
+    printf("\nSplit organisations\n\n");
+    s_splits_table(x);
+    if (geo_align_org_count(x->a, GEO_CAUTH)) {
+        printf("\nCombined authorities (by LSOAs)\n\n");
+        s_report_cauth(x);
+    }
+}
+
+static void s_report_json_counts(json_t *j, const geo_summary_t *s)
+{
+    json_obj_begin(j, "counts");
+    json_u64(j, "lsoas", s->lsoas);
+    json_u64(j, "footprints", s->footprints);
+    json_u64(j, "lads", s->lads);
+    for (int k = 0; k < GEO_KINDS; k++) {
+        json_u64(j, geo_kind_key((geo_kind_t)k), s->orgs[k]);
+    }
+    json_u64(j, "lsoas_outside", s->lsoas_outside);
+    json_u64(j, "districts_without_county", s->districts_without_county);
+    json_u64(j, "declared_primaries", s->primaries);
+    json_obj_end(j);
+    json_obj_begin(j, "split");
+    for (int k = 0; k < GEO_KINDS; k++) {
+        json_u64(j, geo_kind_key((geo_kind_t)k), s->split[k]);
+    }
+    json_obj_end(j);
+    json_u64(j, "coterminous_footprints", s->coterminous);
+}
+
+/* Split organisations, then every combined authority with its relations. */
+static void s_report_json_orgs(json_t *j, const s_ctx_t *x)
+{
+    json_arr_begin(j, "splits");
+    for (int k = 0; k < GEO_KINDS; k++) {
+        for (size_t i = 0; i < geo_align_org_count(x->a, (geo_kind_t)k); i++) {
+            const geo_org_t *o = geo_align_org(x->a, (geo_kind_t)k, i);
+            if (o->cls == GEO_SPLIT) {
+                s_json_org(j, NULL, o);
+            }
+        }
+    }
+    json_arr_end(j);
+    json_arr_begin(j, "combined_authorities");
+    for (size_t i = 0; i < geo_align_org_count(x->a, GEO_CAUTH); i++) {
+        s_json_org(j, NULL, geo_align_org(x->a, GEO_CAUTH, i));
+    }
+    json_arr_end(j);
+}
+
+static void s_report_json(const s_ctx_t *x, const geo_summary_t *s)
+{
+    json_t j;
+    json_init(&j);
+    json_obj_begin(&j, NULL);
+    json_str(&j, "layer", geo_align_layer(x->a));
+    json_arr_begin(&j, "files");
+    for (size_t i = 0; i < geo_file_count(x->g); i++) {
+        json_str(&j, NULL, geo_file_path(x->g, i));
+    }
+    json_arr_end(&j);
+    s_report_json_counts(&j, s);
+    json_arr_begin(&j, "footprints");
+    for (size_t i = 0; i < geo_align_footprint_count(x->a); i++) {
+        const geo_footprint_t *fp = geo_align_footprint(x->a, i);
+        json_obj_begin(&j, NULL);
+        json_str(&j, "code", fp->code);
+        json_str(&j, "name", fp->name);
+        json_u64(&j, "lsoas", fp->lsoas);
+        for (int k = 0; k < GEO_KINDS; k++) {
+            json_u64(&j, geo_kind_key((geo_kind_t)k), fp->n_members[k]);
+        }
+        json_u64(&j, "split_upper_tier_councils", s_split_upper(fp));
+        json_bool(&j, "coterminous", fp->coterminous);
+        json_obj_end(&j);
+    }
+    json_arr_end(&j);
+    s_report_json_orgs(&j, x);
+    json_obj_end(&j);
+    s_print_json(&j);
+}
+
+static void s_report_csv(const s_ctx_t *x)
+{
+    static const char *const head[] = {"code", "name", "lsoas", "ccgs", "upper_tier_councils",
+                                       "district_councils", "split_upper_tier_councils",
+                                       "coterminous"};
+    char c[5][24];
+    csv_write_row(stdout, head, sizeof head / sizeof head[0]);
+    for (size_t i = 0; i < geo_align_footprint_count(x->a); i++) {
+        const geo_footprint_t *fp = geo_align_footprint(x->a, i);
+        snprintf(c[0], sizeof c[0], "%u", fp->lsoas);
+        snprintf(c[1], sizeof c[1], "%zu", fp->n_members[GEO_CCG]);
+        snprintf(c[2], sizeof c[2], "%zu", fp->n_members[GEO_UPPER]);
+        snprintf(c[3], sizeof c[3], "%zu", fp->n_members[GEO_DISTRICT]);
+        snprintf(c[4], sizeof c[4], "%zu", s_split_upper(fp));
+        const char *row[] = {fp->code, fp->name, c[0], c[1], c[2], c[3], c[4],
+                             fp->coterminous ? "yes" : "no"};
+        csv_write_row(stdout, row, sizeof row / sizeof row[0]);
+    }
+}
+
+static int s_report(const s_ctx_t *x)
+{
+    geo_summary_t s;
+    geo_align_summary(x->a, &s);
+    if (x->out == OUT_JSON) {
+        s_report_json(x, &s);
+    } else if (x->out == OUT_CSV) {
+        s_report_csv(x);
+    } else {
+        s_report_text(x, &s);
+    }
+    return CLI_OK;
+}
+
+/* ---- Arguments ---- */
+
+static void s_help(FILE *to)
+{
+    fprintf(to,
+            "Usage: concord [--json] footprint COMMAND [--csv] [--layer LAYER]\n"
+            "                 [--data-dir DIR | --lookup FILE...] [--primary ORG=FOOTPRINT...]\n"
+            "  show FOOTPRINT   its CCGs, councils and combined authorities, with shares\n"
+            "  org CODE         every footprint an organisation touches, with shares\n"
+            "  splits           every organisation split across footprints\n"
+            "  report           counts, splits, coterminosity, combined authorities\n"
+            "LAYER is STP (default), NHSER, NHSRLO, CAUTH or any layer the lookups map\n"
+            "LSOAs to. Lookups come from --data-dir, CONCORD_DATA_DIR or the shipped\n"
+            "data/ons; --lookup FILE (repeatable) uses other ONS files instead.\n"
+            "--primary previews a declared primary footprint, as a realignment decision\n"
+            "would record it.\n");
+}
+
+/* Parses options; returns CLI_OK, or CLI_USAGE after saying why. */
+static int s_args(s_ctx_t *x, int argc, char **argv)
+{
+    static const struct option opts[] = {{"csv", no_argument, NULL, 'c'},
+                                         {"layer", required_argument, NULL, 'l'},
+                                         {"data-dir", required_argument, NULL, 'd'},
+                                         {"lookup", required_argument, NULL, 'f'},
+                                         {"primary", required_argument, NULL, 'p'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'c') {
+            x->out = x->out == OUT_JSON ? -1 : OUT_CSV;
+        } else if (c == 'l') {
+            x->layer = optarg;
+        } else if (c == 'd') {
+            x->data_dir = optarg;
+        } else if (c == 'f' && x->n_lookups < FP_MAX_LOOKUPS) {
+            x->lookups[x->n_lookups++] = optarg;
+        } else if (c == 'p' && x->n_primaries < FP_MAX_PRIMARIES) {
+            x->primaries[x->n_primaries++] = optarg;
+        } else {
+            s_help(c == 'h' ? stdout : stderr);
+            return c == 'h' ? -1 : CLI_USAGE;
+        }
+    }
+    if (x->out < 0) {
+        fprintf(stderr, "concord: footprint takes --json or --csv, not both\n");
+        return CLI_USAGE;
+    }
+    x->sub = optind < argc ? argv[optind++] : NULL;
+    x->code = optind < argc ? argv[optind++] : NULL;
+    int needs_code = x->sub && (strcmp(x->sub, "show") == 0 || strcmp(x->sub, "org") == 0);
+    if (!x->sub || optind < argc || needs_code != (x->code != NULL)) {
+        s_help(stderr);
+        return CLI_USAGE;
+    }
+    return CLI_OK;
+}
+
+int cli_footprint(int argc, char **argv, int json)
+{
+    s_ctx_t x = {.out = json ? OUT_JSON : OUT_TEXT};
+    int rc = s_args(&x, argc, argv);
+    if (rc != CLI_OK) {
+        return rc < 0 ? CLI_OK : rc;
+    }
+    int (*run)(const s_ctx_t *) = NULL;
+    if (strcmp(x.sub, "show") == 0) {
+        run = s_show;
+    } else if (strcmp(x.sub, "org") == 0) {
+        run = s_org;
+    } else if (strcmp(x.sub, "splits") == 0) {
+        run = s_splits;
+    } else if (strcmp(x.sub, "report") == 0) {
+        run = s_report;
+    } else {
+        fprintf(stderr, "concord: unknown footprint command '%s'\n", x.sub);
+        s_help(stderr);
+        return CLI_USAGE;
+    }
+    rc = s_load(&x);
+    if (rc == CLI_OK) {
+        rc = run(&x);
+    }
+    geo_align_destroy(&x.a);
+    geo_destroy(&x.g);
+    return rc;
+}

@@ -1,0 +1,191 @@
+/* Integration tests for `concord footprint`: the built binary over the
+ * shipped ONS data, in text, --json and --csv, and its refusals. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "harness.h"
+
+#define FIX CONCORD_SOURCE_DIR "/tests/data/geo"
+
+static fed_t s_fed; /* no federation: only fed_cli's runner */
+
+/* Runs `concord ARGS`, expecting exit status rc; returns the output. */
+static char *s_run(int rc, const char *args)
+{
+    char *out = NULL;
+    int got = fed_cli(&s_fed, -1, &out, "%s", args);
+    if (got != rc) {
+        fail_msg("`concord %s` exited %d, not %d:\n%s", args, got, rc, out);
+    }
+    return out;
+}
+
+static void s_has(const char *out, const char *needle)
+{
+    if (!strstr(out, needle)) {
+        fail_msg("output lacks \"%s\":\n%s", needle, out);
+    }
+}
+
+static size_t s_lines(const char *out)
+{
+    size_t n = 0;
+    for (; *out; out++) {
+        n += *out == '\n';
+    }
+    return n;
+}
+
+static void test_footprint_show(void **state)
+{
+    (void)state;
+    char *out = s_run(0, "footprint show E54000007");
+    s_has(out, "STP17 footprint E54000007 Greater Manchester: 1,694 LSOAs");
+    s_has(out, "Coterminous with upper-tier councils: no");
+    s_has(out, "CCG                 E38000182  NHS Tameside and Glossop CCG");
+    s_has(out, "E10000007  Derbyshire                                  21    491    4.3%  "
+               "split; also E54000012 95.7%\n");
+    s_has(out, "E47000001  Greater Manchester                       1,673  1,673  100.0%  "
+               "contained by\n");
+    free(out);
+    out = s_run(0, "--json footprint show E54000007");
+    s_has(out, "{\"layer\":\"STP\",\"footprint\":{\"code\":\"E54000007\",\"name\":\"Greater "
+               "Manchester\",\"lsoas\":1694,\"coterminous\":false}");
+    s_has(out, "{\"kind\":\"district_council\",\"code\":\"E07000037\",\"name\":\"High Peak\","
+               "\"lsoas\":21,\"org_lsoas\":59,\"share_pct\":35.6,\"class\":\"split\"");
+    free(out);
+    out = s_run(0, "footprint show E54000007 --csv");
+    assert_int_equal(s_lines(out), 1 + 10 + 11 + 1 + 1);
+    s_has(out, "kind,code,name,class,org_lsoas,footprint,footprint_name,lsoas,share_pct,"
+               "relation,declared_primary\n");
+    s_has(out, "\nccg,E38000080,\"NHS Heywood, Middleton and Rochdale CCG\",whole,134,"
+               "E54000007,Greater Manchester,134,100.0,contained by,\n");
+    s_has(out, "\ncombined_authority,E47000001,Greater Manchester,whole,1673,E54000007,"
+               "Greater Manchester,1673,100.0,contained by,\n");
+    free(out);
+}
+
+static void test_footprint_org(void **state)
+{
+    (void)state;
+    char *out = s_run(0, "footprint org E10000023");
+    s_has(out, "upper-tier council E10000023 North Yorkshire: 373 LSOAs, split across 4 STP17 "
+               "footprints\n");
+    s_has(out, "E54000006  Humber, Coast and Vale                          142  38.1%  "
+               "partial overlap\n");
+    s_has(out, "E54000048  Lancashire and South Cumbria                      3   0.8%");
+    free(out);
+    out = s_run(0, "footprint org E10000023 --json");
+    s_has(out, "\"organisation\":{\"kind\":\"upper_tier_council\",\"code\":\"E10000023\","
+               "\"name\":\"North Yorkshire\",\"lsoas\":373,\"class\":\"split\"");
+    s_has(out, "{\"code\":\"E54000045\",\"name\":\"Durham, Darlington, Teesside, Hambleton, "
+               "Richmondshire and Whitby\",\"lsoas\":95,\"share_pct\":25.5,");
+    free(out);
+    out = s_run(0, "footprint --csv org E10000023");
+    assert_int_equal(s_lines(out), 5);
+    s_has(out, "\nupper_tier_council,E10000023,North Yorkshire,split,373,E54000045,\"Durham, "
+               "Darlington, Teesside, Hambleton, Richmondshire and Whitby\",95,25.5,partial "
+               "overlap,\n");
+    free(out);
+    /* A preview of a realignment decision, shown beside the shares. */
+    out = s_run(0, "footprint org E10000023 --primary E10000023=E54000005");
+    s_has(out, "Declared primary: E54000005 West Yorkshire\n");
+    s_has(out, "E54000005  West Yorkshire                                  133  35.6%  "
+               "partial overlap  primary\n");
+    free(out);
+}
+
+static void test_footprint_report(void **state)
+{
+    (void)state;
+    char *out = s_run(0, "footprint report");
+    s_has(out, "LSOAs:                       32,844\n");
+    s_has(out, "Footprints:                  44 (19 coterminous with upper-tier councils)\n");
+    s_has(out, "Local authority districts:   326\n");
+    s_has(out, "CCGs:                        207 (0 split across footprints)\n");
+    s_has(out, "Upper-tier councils:         152 (14 split across footprints)\n");
+    s_has(out, "E47000004  Liverpool City Region            E54000008    989    989  contained by");
+    free(out);
+    out = s_run(0, "footprint report --json");
+    s_has(out, "\"counts\":{\"lsoas\":32844,\"footprints\":44,\"lads\":326,\"ccg\":207,"
+               "\"upper_tier_council\":152,\"district_council\":201,\"combined_authority\":9,");
+    s_has(out, "\"split\":{\"ccg\":0,\"upper_tier_council\":14,");
+    free(out);
+    out = s_run(0, "footprint report --csv");
+    assert_int_equal(s_lines(out), 45);
+    s_has(out, "\nE54000007,Greater Manchester,1694,10,11,1,1,no\n");
+    free(out);
+    out = s_run(0, "footprint splits --layer NHSER");
+    s_has(out, "Organisations split across NHSER17 footprints");
+    free(out);
+}
+
+static void test_footprint_refusals(void **state)
+{
+    (void)state;
+    char *out = s_run(1, "footprint show E99999999");
+    s_has(out, "concord: unknown footprint 'E99999999': no loaded lookup has it in layer STP");
+    free(out);
+    out = s_run(1, "footprint org E99999999");
+    s_has(out, "unknown organisation 'E99999999'");
+    free(out);
+    out = s_run(1, "footprint org E54000007");
+    s_has(out, "E54000007 is a footprint in layer STP, not an organisation");
+    free(out);
+    out = s_run(1, "footprint show E40000001");
+    s_has(out, "add --layer NHSER");
+    free(out);
+    out = s_run(1, "footprint report --layer ICB");
+    s_has(out, "no lookup gives layer ICB");
+    free(out);
+    out = s_run(1, "footprint report --data-dir /nonexistent/ons");
+    s_has(out, "cannot read the ONS data directory /nonexistent/ons");
+    free(out);
+    out = s_run(1, "footprint org E10000023 --primary E10000023=E54000008");
+    s_has(out, "does not touch footprint E54000008");
+    free(out);
+    out = s_run(1, "footprint report --lookup " CONCORD_SOURCE_DIR
+                   "/tests/data/geo-bad/dup_conflict.csv");
+    s_has(out, "dup_conflict.csv:5:24: CCG18CD: conflicting parent");
+    free(out);
+    free(s_run(2, "footprint"));
+    free(s_run(2, "footprint bogus"));
+    free(s_run(2, "footprint show"));
+    free(s_run(2, "footprint report extra"));
+    free(s_run(2, "--json footprint report --csv"));
+}
+
+/* Other years' files through --lookup and CONCORD_DATA_DIR. */
+static void test_footprint_other_lookups(void **state)
+{
+    (void)state;
+    char *out = s_run(0, "--json footprint report --lookup " FIX "/lsoa11_ccg18_lad18.csv "
+                         "--lookup " FIX "/ccg18_stp18.csv --lookup " FIX "/lad18_cty18.csv");
+    s_has(out, "\"counts\":{\"lsoas\":12,\"footprints\":3,\"lads\":5,\"ccg\":4,"
+               "\"upper_tier_council\":4,\"district_council\":2,\"combined_authority\":0,");
+    free(out);
+    setenv("CONCORD_DATA_DIR", FIX, 1);
+    out = s_run(0, "footprint show E54000902");
+    s_has(out, "STP18 footprint E54000902 South \"Vale\" Footprint: 4 LSOAs");
+    free(out);
+    unsetenv("CONCORD_DATA_DIR");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_footprint_show),
+        cmocka_unit_test(test_footprint_org),
+        cmocka_unit_test(test_footprint_report),
+        cmocka_unit_test(test_footprint_refusals),
+        cmocka_unit_test(test_footprint_other_lookups),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,609 @@
+/* Unit tests for geo: loading ONS lookups of any year by column pattern,
+ * refusing bad files whole, the alignment model on a small synthetic
+ * geography with a known answer, the April 2017 figures on the shipped
+ * data, and declared primary footprints. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <cmocka.h>
+
+#include "clock.h"
+#include "geo.h"
+
+#define FIX CONCORD_SOURCE_DIR "/tests/data/geo"
+#define EXTRA CONCORD_SOURCE_DIR "/tests/data/geo-extra"
+#define BAD CONCORD_SOURCE_DIR "/tests/data/geo-bad"
+#define SHIPPED CONCORD_SOURCE_DIR "/data/ons"
+#define SHARED CONCORD_SOURCE_DIR "/../shared/data/ons"
+
+/* ---- Helpers ---- */
+
+static geo_t *s_load(const char *const *paths, size_t n)
+{
+    cc_err_t err;
+    geo_t *g = geo_load(paths, n, &err);
+    if (!g) {
+        fail_msg("load refused: %s", err.msg);
+    }
+    return g;
+}
+
+static geo_align_t *s_align(const geo_t *g, const char *layer)
+{
+    cc_err_t err;
+    geo_align_t *a = geo_align(g, layer, &err);
+    if (!a) {
+        fail_msg("alignment refused: %s", err.msg);
+    }
+    return a;
+}
+
+/* Loading must fail with exactly this message. */
+static void s_load_bad(const char *const *paths, size_t n, const char *msg)
+{
+    cc_err_t err;
+    geo_t *g = geo_load(paths, n, &err);
+    assert_null(g);
+    assert_string_equal(err.msg, msg);
+}
+
+static const geo_org_t *s_org(const geo_align_t *a, const char *code)
+{
+    const geo_org_t *o = geo_align_find_org(a, code);
+    if (!o) {
+        fail_msg("no organisation %s", code);
+    }
+    return o;
+}
+
+static void s_cell(const geo_org_t *o, size_t i, const char *fp, uint32_t lsoas,
+                   uint32_t permille)
+{
+    assert_true(i < o->n_cells);
+    assert_string_equal(o->cells[i].footprint->code, fp);
+    assert_int_equal(o->cells[i].lsoas, lsoas);
+    assert_int_equal(o->cells[i].permille, permille);
+}
+
+/* A layer's label ("LAD18+17"), found by name. */
+static const char *s_label(const geo_t *g, const char *layer)
+{
+    for (size_t i = 0; i < geo_layer_count(g); i++) {
+        if (strcmp(geo_layer_name(g, i), layer) == 0) {
+            return geo_layer_label(g, i);
+        }
+    }
+    return NULL;
+}
+
+static const char *const s_fixture[] = {
+    FIX "/lsoa11_ccg18_lad18.csv", FIX "/ccg18_stp18.csv", FIX "/ccg18_nhser18.csv",
+    FIX "/lad18_cty18.csv", FIX "/lad17_cauth17.csv"};
+
+/* ---- Loading by pattern, any year ---- */
+
+static void test_geo_columns_of_another_year(void **state)
+{
+    (void)state;
+    /* CCG18CD/STP18CD, not the 2017 headers: the same loader takes them. */
+    const char *paths[] = {FIX "/lsoa11_ccg18_lad18.csv", FIX "/ccg18_stp18.csv"};
+    geo_t *g = s_load(paths, 2);
+    assert_int_equal(geo_count(g, "LSOA"), 12);
+    assert_int_equal(geo_count(g, "ccg"), 4);
+    assert_int_equal(geo_count(g, "STP"), 3);
+    assert_int_equal(geo_count(g, "LAD"), 5);
+    assert_int_equal(geo_count(g, "NHSER"), 0);
+    assert_string_equal(s_label(g, "CCG"), "CCG18");
+    assert_string_equal(s_label(g, "LSOA"), "LSOA11");
+    /* LSOA -> CCG -> STP through the shared CCG codes. */
+    assert_string_equal(geo_parent(g, "LSOA", "E01900007", "STP"), "E54000902");
+    assert_string_equal(geo_parent(g, "lsoa", "e01900001", "stp"), "E54000901");
+    assert_string_equal(geo_name(g, "CCG", "E38000901"), "NHS Alpha, Beta CCG");
+    assert_string_equal(geo_name(g, "STP", "E54000902"), "South \"Vale\" Footprint");
+    assert_null(geo_name(g, "CCG", "E38999999"));
+    assert_null(geo_parent(g, "LSOA", "E01999999", "STP"));
+    assert_null(geo_parent(g, "STP", "E54000901", "LSOA")); /* no chain downwards */
+    geo_destroy(&g);
+    assert_null(g);
+    geo_destroy(&g);
+    geo_destroy(NULL);
+}
+
+static void test_geo_joins_files_of_different_years(void **state)
+{
+    (void)state;
+    /* LAD18 lookups beside a LAD17 combined-authority file with lower-case
+     * headers and CRLF, joined on the codes. */
+    geo_t *g = s_load(s_fixture, 5);
+    assert_string_equal(geo_parent(g, "LSOA", "E01900003", "CAUTH"), "E47000901");
+    assert_string_equal(s_label(g, "LAD"), "LAD18+17");
+    assert_string_equal(s_label(g, "CAUTH"), "CAUTH17");
+    assert_int_equal(geo_file_count(g), 5);
+    geo_destroy(&g);
+    /* An LSOA->CCG file of 2018 with an LSOA->STP file of 2017: the direct
+     * LSOA->STP lookup, not a chain. */
+    const char *paths[] = {FIX "/lsoa11_ccg18_lad18.csv", EXTRA "/lsoa11_stp17.csv",
+                           FIX "/lad18_cty18.csv"};
+    g = s_load(paths, 3);
+    assert_string_equal(geo_parent(g, "LSOA", "E01900006", "STP"), "E54000901");
+    geo_align_t *a = s_align(g, NULL);
+    const geo_org_t *shire = s_org(a, "E10000901");
+    s_cell(shire, 0, "E54000902", 4, 667);
+    s_cell(shire, 1, "E54000901", 2, 333);
+    geo_align_destroy(&a);
+    assert_null(a);
+    geo_align_destroy(&a);
+    geo_destroy(&g);
+}
+
+static void test_geo_missing_columns(void **state)
+{
+    (void)state;
+    const char *p1[] = {BAD "/name_without_code.csv"};
+    s_load_bad(p1, 1, BAD "/name_without_code.csv: column LSOA11NM has no code column: "
+                          "expected LSOA<YY>CD beside it");
+    const char *p2[] = {BAD "/one_code.csv"};
+    s_load_bad(p2, 1, BAD "/one_code.csv: only one code column (CCG18CD): a lookup also "
+                          "needs a parent column matching <LAYER><YY>CD");
+    const char *p3[] = {BAD "/no_code.csv"};
+    s_load_bad(p3, 1, BAD "/no_code.csv: no code column: expected a header field matching "
+                          "<LAYER><YY>CD (such as LSOA11CD or CCG17CD)");
+    const char *p4[] = {BAD "/two_lad.csv"};
+    s_load_bad(p4, 1, BAD "/two_lad.csv: two code columns for layer LAD (LAD16CD and LAD17CD)");
+    const char *p5[] = {FIX "/nothing_here.csv"};
+    cc_err_t err;
+    assert_null(geo_load(p5, 1, &err));
+    assert_int_equal(err.code, CC_NOT_FOUND);
+    assert_null(geo_load(p5, 0, &err));
+    assert_string_equal(err.msg, "no lookup files given");
+}
+
+static void test_geo_duplicate_key_with_conflicting_parent(void **state)
+{
+    (void)state;
+    /* Line 4 repeats line 2 exactly (accepted); line 5 moves the LSOA. */
+    const char *p1[] = {BAD "/dup_conflict.csv"};
+    s_load_bad(p1, 1, BAD "/dup_conflict.csv:5:24: CCG18CD: conflicting parent: LSOA "
+                          "E01900001 is in CCG E38000902 here but in E38000901 at " BAD
+                          "/dup_conflict.csv:2");
+    /* Across files: the second disagrees with the first. */
+    const char *p2[] = {EXTRA "/lsoa11_stp17.csv", EXTRA "/lsoa11_stp17_conflict.csv"};
+    s_load_bad(p2, 2, EXTRA "/lsoa11_stp17_conflict.csv:3:11: STP17CD: conflicting parent: "
+                            "LSOA E01900005 is in STP E54000902 here but in E54000901 at " EXTRA
+                            "/lsoa11_stp17.csv:6");
+}
+
+static void test_geo_ragged_rows_and_bad_codes(void **state)
+{
+    (void)state;
+    const char *p1[] = {BAD "/ragged.csv"};
+    s_load_bad(p1, 1, BAD "/ragged.csv:3:20: row has 2 fields but the header has 3");
+    const char *p2[] = {BAD "/bad_code.csv"};
+    s_load_bad(p2, 1, BAD "/bad_code.csv:2:11: CCG18CD: 'E38 000901' is not a code (1 to 15 "
+                          "letters and digits)");
+    const char *p3[] = {BAD "/empty_key.csv"};
+    s_load_bad(p3, 1, BAD "/empty_key.csv:2:1: LSOA11CD: '' is not a code (1 to 15 letters "
+                          "and digits)");
+    const char *p4[] = {BAD "/latin1.csv"};
+    s_load_bad(p4, 1, BAD "/latin1.csv:2:25: unknown encoding: byte 0xA3 is not valid UTF-8");
+}
+
+static void test_geo_nothing_half_loaded(void **state)
+{
+    (void)state;
+    cc_err_t err;
+    geo_t *current = s_load(s_fixture, 5);
+    /* Good files then a bad one: no model at all, and the one in use is
+     * untouched, so a caller swaps only on success. */
+    const char *paths[] = {FIX "/lsoa11_ccg18_lad18.csv", FIX "/ccg18_stp18.csv",
+                           BAD "/dup_conflict.csv"};
+    geo_t *fresh = geo_load(paths, 3, &err);
+    assert_null(fresh);
+    assert_non_null(strstr(err.msg, "dup_conflict.csv:5:24"));
+    geo_align_t *a = s_align(current, NULL);
+    assert_int_equal(geo_align_footprint_count(a), 3);
+    geo_align_destroy(&a);
+    geo_destroy(&current);
+    /* Directories: missing, and one with no CSV in it. */
+    assert_null(geo_load_dir(FIX "/no_such_dir", &err));
+    assert_int_equal(err.code, CC_NOT_FOUND);
+    assert_null(geo_load_dir(CONCORD_SOURCE_DIR "/tests/data", &err));
+    assert_string_equal(err.msg, "no .csv lookups in " CONCORD_SOURCE_DIR "/tests/data");
+    geo_t *g = geo_load_dir(FIX, &err);
+    assert_non_null(g);
+    assert_int_equal(geo_file_count(g), 5);
+    assert_string_equal(geo_file_path(g, 0), FIX "/ccg18_nhser18.csv");
+    geo_destroy(&g);
+}
+
+/* ---- Alignment on the synthetic geography ---- */
+
+static void test_geo_alignment_fixture(void **state)
+{
+    (void)state;
+    geo_t *g = s_load(s_fixture, 5);
+    geo_align_t *a = s_align(g, "stp");
+    geo_summary_t s;
+    geo_align_summary(a, &s);
+    assert_string_equal(geo_align_layer(a), "STP");
+    assert_int_equal(s.lsoas, 12);
+    assert_int_equal(s.footprints, 3);
+    assert_int_equal(s.lads, 5);
+    assert_int_equal(s.orgs[GEO_CCG], 4);
+    assert_int_equal(s.orgs[GEO_UPPER], 4); /* unitary, metropolitan, London, county */
+    assert_int_equal(s.orgs[GEO_DISTRICT], 2);
+    assert_int_equal(s.orgs[GEO_CAUTH], 2);
+    assert_int_equal(s.split[GEO_CCG], 0);
+    assert_int_equal(s.split[GEO_UPPER], 1);
+    assert_int_equal(s.split[GEO_DISTRICT], 1);
+    assert_int_equal(s.coterminous, 1);
+    /* The county is its districts; a district is not upper tier. */
+    const geo_org_t *shire = s_org(a, "E10000901");
+    assert_int_equal(shire->kind, GEO_UPPER);
+    assert_string_equal(shire->name, "Shire");
+    assert_int_equal(shire->cls, GEO_SPLIT);
+    assert_int_equal(shire->lsoas, 6);
+    s_cell(shire, 0, "E54000902", 4, 667);
+    s_cell(shire, 1, "E54000901", 2, 333);
+    const geo_org_t *dale = s_org(a, "E07000901");
+    assert_int_equal(dale->kind, GEO_DISTRICT);
+    assert_string_equal(dale->county, "E10000901");
+    assert_int_equal(s_org(a, "E08000901")->kind, GEO_UPPER);
+    assert_null(geo_align_find_org(a, "E11000901")); /* a grouping, not a council */
+    /* Footprints: only the borough's is coterminous. */
+    const geo_footprint_t *north = geo_align_find_footprint(a, "e54000901");
+    assert_int_equal(north->lsoas, 6);
+    assert_false(north->coterminous);
+    assert_int_equal(north->n_members[GEO_CCG], 2);
+    assert_int_equal(north->n_members[GEO_UPPER], 3);
+    assert_string_equal(north->members[GEO_UPPER][0].org->code, "E06000901");
+    assert_true(geo_align_find_footprint(a, "E54000903")->coterminous);
+    /* Combined authorities by LSOA sets. */
+    const geo_org_t *twin = s_org(a, "E47000901");
+    assert_int_equal(twin->n_cells, 1);
+    assert_int_equal(twin->cells[0].rel, GEO_CONTAINED_BY);
+    assert_int_equal(s_org(a, "E47000902")->cells[0].rel, GEO_EQUAL);
+    assert_int_equal(geo_org_cell(shire, north)->lsoas, 2);
+    assert_null(geo_org_cell(twin, geo_align_find_footprint(a, "E54000902")));
+    assert_null(geo_align_find_footprint(a, "E54999999"));
+    assert_null(geo_align_find_footprint(a, "not a code"));
+    geo_align_destroy(&a);
+    geo_destroy(&g);
+}
+
+static void test_geo_alignment_any_layer(void **state)
+{
+    (void)state;
+    cc_err_t err;
+    geo_t *g = s_load(s_fixture, 5);
+    /* NHS regions through the CCG->NHSER lookup. */
+    geo_align_t *a = s_align(g, "NHSER");
+    assert_int_equal(geo_align_footprint_count(a), 2);
+    s_cell(s_org(a, "E10000901"), 0, "E40000902", 4, 667);
+    geo_align_destroy(&a);
+    /* Combined authorities as the layer: some LSOAs are in none. */
+    a = s_align(g, "CAUTH");
+    const geo_org_t *bravo = s_org(a, "E38000902");
+    assert_int_equal(bravo->cls, GEO_PARTIAL);
+    assert_int_equal(bravo->outside, 2);
+    s_cell(bravo, 0, "E47000901", 1, 333);
+    assert_int_equal(bravo->outside_permille, 667);
+    assert_int_equal(s_org(a, "E38000903")->cls, GEO_OUTSIDE);
+    geo_align_destroy(&a);
+    /* CCGs as the layer: the district straddles two of them. */
+    a = s_align(g, "CCG");
+    s_cell(s_org(a, "E07000901"), 0, "E38000902", 2, 667);
+    geo_align_destroy(&a);
+    /* A layer nobody loaded, and one the LSOAs cannot reach. */
+    assert_null(geo_align(g, "ICB", &err));
+    assert_int_equal(err.code, CC_FAILED_PRECONDITION);
+    assert_string_equal(err.msg, "no lookup gives layer ICB: load a file with a column matching "
+                                 "ICB<YY>CD");
+    geo_destroy(&g);
+    const char *p[] = {FIX "/lsoa11_ccg18_lad18.csv", EXTRA "/wd18_lad18.csv"};
+    g = s_load(p, 2);
+    assert_null(geo_align(g, "WD", &err));
+    assert_non_null(strstr(err.msg, "no chain of lookups leads from LSOAs to layer WD"));
+    geo_destroy(&g);
+    const char *q[] = {FIX "/ccg18_stp18.csv"};
+    g = s_load(q, 1);
+    assert_null(geo_align(g, NULL, &err));
+    assert_string_equal(err.msg, "no lookup gives LSOAs: load a file with a column matching "
+                                 "LSOA<YY>CD");
+    geo_destroy(&g);
+}
+
+/* ---- Declared primary footprints ---- */
+
+static void test_geo_primary_validated(void **state)
+{
+    (void)state;
+    cc_err_t err;
+    geo_t *g = s_load(s_fixture, 5);
+    assert_null(geo_primary(g, "E10000901"));
+    /* The county plans with the footprint holding a third of it. */
+    assert_int_equal(geo_set_primary(g, "e10000901", "E54000901", &err), 0);
+    assert_string_equal(geo_primary(g, "E10000901"), "E54000901");
+    geo_align_t *a = s_align(g, NULL);
+    const geo_org_t *shire = s_org(a, "E10000901");
+    assert_string_equal(shire->primary->code, "E54000901");
+    assert_string_equal(shire->cells[0].footprint->code, "E54000902"); /* shares unchanged */
+    geo_summary_t s;
+    geo_align_summary(a, &s);
+    assert_int_equal(s.primaries, 1);
+    geo_align_destroy(&a);
+    /* A later decision replaces it; a region is a footprint of its layer. */
+    assert_int_equal(geo_set_primary(g, "E10000901", "E54000902", &err), 0);
+    assert_int_equal(geo_set_primary(g, "E38000901", "E40000901", &err), 0);
+    assert_string_equal(geo_primary(g, "E10000901"), "E54000902");
+    a = s_align(g, "NHSER");
+    assert_string_equal(s_org(a, "E38000901")->primary->code, "E40000901");
+    assert_null(s_org(a, "E10000901")->primary); /* its primary is an STP */
+    geo_align_destroy(&a);
+    /* Refusals name the code and leave the primary as it was. */
+    assert_int_equal(geo_set_primary(g, "E10999999", "E54000901", &err), -1);
+    assert_int_equal(err.code, CC_NOT_FOUND);
+    assert_non_null(strstr(err.msg, "unknown organisation E10999999"));
+    assert_int_equal(geo_set_primary(g, "E10000901", "E54999999", &err), -1);
+    assert_int_equal(err.code, CC_NOT_FOUND);
+    assert_non_null(strstr(err.msg, "unknown footprint E54999999"));
+    assert_int_equal(geo_set_primary(g, "E10000901", "E54000903", &err), -1);
+    assert_int_equal(err.code, CC_FAILED_PRECONDITION);
+    assert_string_equal(err.msg, "E10000901 does not touch footprint E54000903 (Borough "
+                                 "Footprint): they share no LSOA");
+    assert_int_equal(geo_set_primary(g, "E10000901", "E01900001", &err), -1); /* an LSOA */
+    assert_int_equal(geo_set_primary(g, "E54000901", "E54000901", &err), -1); /* not an org */
+    assert_int_equal(geo_set_primary(g, "", "E54000901", &err), -1);
+    assert_int_equal(err.code, CC_INVALID_ARGUMENT);
+    assert_int_equal(geo_set_primary(g, "E10000901", NULL, &err), -1);
+    assert_int_equal(geo_set_primary(g, "E10000901", "E54000901; DROP", &err), -1);
+    assert_string_equal(geo_primary(g, "E10000901"), "E54000902");
+    assert_null(geo_primary(g, NULL));
+    geo_destroy(&g);
+}
+
+/* ---- The shipped April 2017 data ---- */
+
+static int s_real_setup(void **state)
+{
+    cc_err_t err;
+    *state = geo_load_dir(SHIPPED, &err);
+    if (!*state) {
+        fprintf(stderr, "cannot load %s: %s\n", SHIPPED, err.msg);
+        return -1;
+    }
+    return 0;
+}
+
+static int s_real_teardown(void **state)
+{
+    geo_destroy((geo_t **)state);
+    return 0;
+}
+
+static void test_geo_real_counts(void **state)
+{
+    geo_align_t *a = s_align(*state, NULL);
+    geo_summary_t s;
+    geo_align_summary(a, &s);
+    assert_int_equal(s.files, 5);
+    assert_int_equal(s.lsoas, 32844);
+    assert_int_equal(s.lsoas_outside, 0);
+    assert_int_equal(s.orgs[GEO_CCG], 207);
+    assert_int_equal(s.footprints, 44);
+    assert_int_equal(s.lads, 326);
+    assert_int_equal(s.orgs[GEO_UPPER], 152);
+    assert_int_equal(s.orgs[GEO_DISTRICT], 201);
+    assert_int_equal(s.orgs[GEO_CAUTH], 9);
+    assert_int_equal(s.districts_without_county, 0);
+    assert_int_equal(s.footprints_empty, 0);
+    geo_align_destroy(&a);
+}
+
+static void test_geo_real_splits(void **state)
+{
+    geo_align_t *a = s_align(*state, NULL);
+    geo_summary_t s;
+    geo_align_summary(a, &s);
+    assert_int_equal(s.split[GEO_CCG], 0);   /* no CCG split across STPs */
+    assert_int_equal(s.split[GEO_UPPER], 14); /* of the 152 upper-tier councils */
+    assert_int_equal(s.split[GEO_DISTRICT], 15);
+    assert_int_equal(s.coterminous, 19);
+    const geo_org_t *ny = s_org(a, "E10000023");
+    assert_string_equal(ny->name, "North Yorkshire");
+    assert_int_equal(ny->lsoas, 373);
+    assert_int_equal(ny->n_cells, 4);
+    /* 142, 133, 95, 3 of 373: largest remainder gives 38.1 + 35.6 + 25.5 +
+     * 0.8 = 100.0, where rounding each would give 100.1. */
+    s_cell(ny, 0, "E54000006", 142, 381);
+    s_cell(ny, 1, "E54000005", 133, 356);
+    s_cell(ny, 2, "E54000045", 95, 255);
+    s_cell(ny, 3, "E54000048", 3, 8);
+    geo_align_destroy(&a);
+}
+
+static void test_geo_real_greater_manchester(void **state)
+{
+    geo_align_t *a = s_align(*state, NULL);
+    const geo_footprint_t *gm = geo_align_find_footprint(a, "E54000007");
+    assert_int_equal(gm->lsoas, 1694);
+    const geo_org_t *ca = s_org(a, "E47000001");
+    assert_int_equal(ca->lsoas, 1673);
+    assert_int_equal(ca->n_cells, 1);
+    assert_ptr_equal(ca->cells[0].footprint, gm);
+    assert_int_equal(ca->cells[0].rel, GEO_CONTAINED_BY); /* not equal: */
+    /* the footprint also takes in 21 LSOAs of High Peak... */
+    const geo_org_t *hp = s_org(a, "E07000037");
+    assert_int_equal(geo_org_cell(hp, gm)->lsoas, 21);
+    assert_int_equal(gm->lsoas - ca->lsoas, 21);
+    geo_align_destroy(&a);
+    /* ...and they are Tameside and Glossop CCG's: High Peak by CCG. */
+    a = s_align(*state, "CCG");
+    const geo_org_t *hp_ccg = s_org(a, "E07000037");
+    assert_int_equal(hp_ccg->n_cells, 2);
+    s_cell(hp_ccg, 0, "E38000115", 38, 644);
+    s_cell(hp_ccg, 1, "E38000182", 21, 356);
+    geo_align_destroy(&a);
+    /* Liverpool City Region lies inside Cheshire and Merseyside, and
+     * covers only part of it. */
+    a = s_align(*state, NULL);
+    const geo_org_t *lcr = s_org(a, "E47000004");
+    assert_int_equal(lcr->cells[0].rel, GEO_CONTAINED_BY);
+    assert_string_equal(lcr->cells[0].footprint->code, "E54000008");
+    assert_true(lcr->lsoas < lcr->cells[0].footprint->lsoas);
+    geo_align_destroy(&a);
+}
+
+/* Every organisation's cells add up to it, and its shares to 1000. */
+static void s_check_sums(const geo_align_t *a)
+{
+    uint64_t fp_total = 0;
+    for (size_t f = 0; f < geo_align_footprint_count(a); f++) {
+        fp_total += geo_align_footprint(a, f)->lsoas;
+    }
+    geo_summary_t s;
+    geo_align_summary(a, &s);
+    assert_int_equal(fp_total + s.lsoas_outside, s.lsoas);
+    for (int k = 0; k < GEO_KINDS; k++) {
+        for (size_t i = 0; i < geo_align_org_count(a, (geo_kind_t)k); i++) {
+            const geo_org_t *o = geo_align_org(a, (geo_kind_t)k, i);
+            uint32_t lsoas = o->outside, permille = o->outside_permille;
+            for (size_t c = 0; c < o->n_cells; c++) {
+                lsoas += o->cells[c].lsoas;
+                permille += o->cells[c].permille;
+                assert_true(c == 0 || o->cells[c].lsoas <= o->cells[c - 1].lsoas);
+            }
+            assert_int_equal(lsoas, o->lsoas);
+            assert_int_equal(permille, 1000);
+            assert_true(i == 0 || strcmp(geo_align_org(a, (geo_kind_t)k, i - 1)->code,
+                                         o->code) < 0);
+        }
+    }
+}
+
+static void test_geo_real_other_layers(void **state)
+{
+    static const char *const layers[] = {"STP", "NHSER", "NHSRLO", "CAUTH", "CCG", "LAD", "CTY"};
+    static const size_t counts[] = {44, 4, 14, 9, 207, 326, 35};
+    for (size_t i = 0; i < sizeof layers / sizeof layers[0]; i++) {
+        geo_align_t *a = s_align(*state, layers[i]);
+        assert_int_equal(geo_align_footprint_count(a), counts[i]);
+        s_check_sums(a);
+        geo_align_destroy(&a);
+    }
+    geo_align_t *a = s_align(*state, "NHSER");
+    geo_summary_t s;
+    geo_align_summary(a, &s);
+    assert_int_equal(s.split[GEO_CCG], 0);
+    assert_int_equal(s.split[GEO_UPPER], 3);
+    geo_align_destroy(&a);
+}
+
+/* A guard against quadratic regressions, loose enough for a sanitizer
+ * build on a busy machine; bench/geo_bench measures properly. */
+static void test_geo_real_load_and_align_fast(void **state)
+{
+    (void)state;
+    cc_err_t err;
+    uint64_t t0 = clock_mono_ms();
+    geo_t *g = geo_load_dir(SHIPPED, &err);
+    assert_non_null(g);
+    geo_align_t *a = s_align(g, NULL);
+    uint64_t took = clock_mono_ms() - t0;
+    geo_align_destroy(&a);
+    geo_destroy(&g);
+    assert_true(took < 5000);
+}
+
+static void test_geo_real_primary(void **state)
+{
+    cc_err_t err;
+    geo_t *g = *state;
+    /* North Yorkshire declares West Yorkshire, which holds 35.6% of it. */
+    assert_int_equal(geo_set_primary(g, "E10000023", "E54000005", &err), 0);
+    assert_int_equal(geo_set_primary(g, "E10000023", "E54000008", &err), -1);
+    assert_int_equal(err.code, CC_FAILED_PRECONDITION);
+    assert_int_equal(geo_set_primary(g, "E47000001", "E54000007", &err), 0);
+    geo_align_t *a = s_align(g, NULL);
+    assert_string_equal(s_org(a, "E10000023")->primary->code, "E54000005");
+    assert_ptr_equal(s_org(a, "E47000001")->primary, geo_align_find_footprint(a, "E54000007"));
+    geo_align_destroy(&a);
+}
+
+static char *s_slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    long n;
+    if (f && fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
+        (buf = malloc((size_t)n + 1)) && fread(buf, 1, (size_t)n, f) == (size_t)n) {
+        *len = (size_t)n;
+    } else {
+        free(buf);
+        buf = NULL;
+    }
+    if (f) {
+        fclose(f);
+    }
+    return buf;
+}
+
+/* The product reads only its own copy; it must be the steering copy. */
+static void test_geo_shipped_data_matches_shared(void **state)
+{
+    (void)state;
+    static const char *const names[] = {
+        "SOURCES.md", "ons_CCG17_to_NHSRLO17_NHSER17_Apr2017_v3.csv",
+        "ons_CCG17_to_STP17_Apr2017_v3.csv", "ons_LAD17_to_CAUTH17_Mar2017.csv",
+        "ons_LAD17_to_CTY17_Dec2017.csv", "ons_LSOA11_CCG17_STP17_LAD17_Apr2017.csv"};
+    struct stat st;
+    if (stat(SHARED, &st) != 0) {
+        skip();
+    }
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        char a[512], b[512];
+        size_t la = 0, lb = 0;
+        snprintf(a, sizeof a, "%s/%s", SHIPPED, names[i]);
+        snprintf(b, sizeof b, "%s/%s", SHARED, names[i]);
+        char *x = s_slurp(a, &la), *y = s_slurp(b, &lb);
+        assert_non_null(x);
+        assert_non_null(y);
+        assert_int_equal(la, lb);
+        assert_memory_equal(x, y, la);
+        free(x);
+        free(y);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest fixtures[] = {
+        cmocka_unit_test(test_geo_columns_of_another_year),
+        cmocka_unit_test(test_geo_joins_files_of_different_years),
+        cmocka_unit_test(test_geo_missing_columns),
+        cmocka_unit_test(test_geo_duplicate_key_with_conflicting_parent),
+        cmocka_unit_test(test_geo_ragged_rows_and_bad_codes),
+        cmocka_unit_test(test_geo_nothing_half_loaded),
+        cmocka_unit_test(test_geo_alignment_fixture),
+        cmocka_unit_test(test_geo_alignment_any_layer),
+        cmocka_unit_test(test_geo_primary_validated),
+        cmocka_unit_test(test_geo_shipped_data_matches_shared),
+        cmocka_unit_test(test_geo_real_load_and_align_fast),
+    };
+    const struct CMUnitTest real[] = {
+        cmocka_unit_test(test_geo_real_counts),
+        cmocka_unit_test(test_geo_real_splits),
+        cmocka_unit_test(test_geo_real_greater_manchester),
+        cmocka_unit_test(test_geo_real_other_layers),
+        /* Last: it records primaries in the shared model. */
+        cmocka_unit_test(test_geo_real_primary),
+    };
+    int failed = cmocka_run_group_tests_name("geo_fixtures", fixtures, NULL, NULL);
+    return failed + cmocka_run_group_tests_name("geo_real", real, s_real_setup, s_real_teardown);
+}
