@@ -156,6 +156,11 @@ static int s_replay_event(board_engine_t *eng, const roster_t *roster,
         err_set(err, CC_UNAUTHENTICATED, "event %zu: its receipt is for another envelope", i + 1);
         goto out;
     }
+    if (env->header->kind != CONCORD__V1__KIND__KIND_EVENT ||
+        strcmp(env->header->recipient, ENVELOPE_EVERYONE) != 0) {
+        err_set(err, CC_INVALID_ARGUMENT, "event %zu was not sent to every member", i + 1);
+        goto out;
+    }
     board_event_t ev = {
         .sender = env->header->sender,
         .log_index = r->log_index,
@@ -218,7 +223,8 @@ static Concord__V1__DecisionCertificate *s_open(const uint8_t *buf, size_t len,
         err_prefix(err, "not a decision certificate: ");
         return NULL;
     }
-    if (roster_lookup(trusted, sc->signer, &who) < 0 || sc->signature.len != KEYS_SIG_LEN) {
+    if (roster_lookup(trusted, sc->signer, &who) < 0 ||
+        strcmp(sc->signer, KEYS_BROKER_CODE) == 0 || sc->signature.len != KEYS_SIG_LEN) {
         err_set(err, CC_UNAUTHENTICATED, "certificate signer '%.16s' is not in the roster",
                 sc->signer);
     } else if (keys_verify(who.sign_pk, CERTIFICATE_DOMAIN, sc->certificate.data,
@@ -280,7 +286,8 @@ int certificate_verify(const uint8_t *buf, size_t len, const roster_t *trusted,
         goto out;
     }
     board_proposal_view_t pv;
-    if (board_proposal_find(eng, dc->proposal_id, dc->exported_at_ms, &pv, err) < 0 ||
+    if (strlen(dc->proposal_id) != BOARD_PROPOSAL_ID_LEN ||
+        board_proposal_find(eng, dc->proposal_id, dc->exported_at_ms, &pv, err) < 0 ||
         strcmp(pv.board_id, dc->board_id) != 0) {
         err_set(err, CC_NOT_FOUND, "the certificate's events do not include proposal %.40s",
                 dc->proposal_id);

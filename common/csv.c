@@ -350,10 +350,17 @@ static int s_bom_replay(csv_parser_t *p)
     return 0;
 }
 
-static int s_plain(unsigned char c)
-{
-    return (c >= 0x20 && c < 0x7F && c != ',' && c != '"') || c == '\t';
-}
+/* 1 for the bytes copied in bulk inside a field: printable ASCII and tab,
+ * but not the comma or the quote. Bytes from 0x80 are 0: they go one by
+ * one through the UTF-8 check. */
+#define P16(x) x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x
+static const unsigned char s_plain[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, /* 0x00: tab only */
+    P16(0),                                         /* 0x10 */
+    1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, /* 0x20: not '"' or ',' */
+    P16(1), P16(1), P16(1), P16(1),                 /* 0x30 to 0x6F */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, /* 0x70: not DEL */
+};
 
 /* Inside a field, copies a run of plain ASCII (no delimiter, quote, line
  * end, control or non-ASCII byte) at once: most of a lookup file. Returns
@@ -365,11 +372,20 @@ static size_t s_run(csv_parser_t *p, const unsigned char *d, size_t n)
     if (p->need || (p->state != S_UNQUOTED && p->state != S_QUOTED)) {
         return 0;
     }
-    while (k < n && s_plain(d[k])) {
+    /* Never scan past what the limits allow, so a long field costs one
+     * pass, not one per byte. */
+    size_t field = p->len - p->off[p->n - 1], content = p->len - p->n + 1;
+    size_t room = p->lim.max_field > field ? p->lim.max_field - field : 0;
+    if (p->lim.max_row <= content) {
+        room = 0;
+    } else if (p->lim.max_row - content < room) {
+        room = p->lim.max_row - content;
+    }
+    n = n < room ? n : room;
+    while (k < n && s_plain[d[k]]) {
         k++;
     }
-    size_t field = p->len - p->off[p->n - 1], content = p->len - p->n + 1;
-    if (k == 0 || field + k > p->lim.max_field || content + k > p->lim.max_row) {
+    if (k == 0) {
         return 0;
     }
     if (p->len + k > p->cap) {

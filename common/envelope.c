@@ -214,7 +214,7 @@ static int s_canonical(const ProtobufCMessage *m, const uint8_t *bytes, size_t l
     }
     if (!same) {
         err_set(err, CC_INVALID_ARGUMENT,
-                "signed bytes are not in canonical form (see PROTOCOL.md, Encoding)");
+                "signed bytes are not in canonical form (PROTOCOL.md section 2.1)");
         return -1;
     }
     return 0;

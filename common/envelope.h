@@ -3,8 +3,9 @@
  *
  * What is signed: "concord/v1/envelope" NUL || Envelope.signed, where
  * Envelope.signed is a packed Signed{Header, body}. Receivers verify the
- * bytes they received and only then unpack them, so there is nothing to
- * canonicalise. envelope_open fails closed: it never returns a partly
+ * bytes they received and only then unpack them; and the bytes must be the
+ * canonical encoding of what they decode to (PROTOCOL.md 2.1), so that every
+ * implementation reads them the same way. envelope_open fails closed: it never returns a partly
  * checked envelope. */
 #ifndef CONCORD_ENVELOPE_H
 #define CONCORD_ENVELOPE_H
@@ -24,6 +25,10 @@
 #define ENVELOPE_METHOD_MAX 128
 #define ENVELOPE_STATUS_MSG_MAX 1024
 #define ENVELOPE_EVERYONE "*"   /* recipient of events for every member */
+/* Largest body of an envelope that goes through the broker's log, which
+ * takes envelopes up to ENVELOPE_MAX / 2 (so that each fits, alone, in a
+ * Log/Read answer), less room for the header and signature. */
+#define ENVELOPE_BODY_MAX (ENVELOPE_MAX / 2 - 8192)
 
 /* What the sender states in a header (sender is always the signer). */
 typedef struct {

@@ -31,6 +31,10 @@ typedef struct {
     int cd, nm, cdh;
     size_t link; /* index in g->links of key -> this layer (not for the key) */
     char header[24];
+    /* The code last read in this column: rows sorted by LSOA repeat the
+     * same CCG, STP and LAD, so most parents skip the hash table. */
+    char last[GEO_CODE_MAX + 1];
+    uint32_t last_id;
 } s_col_t;
 
 typedef struct {
@@ -62,13 +66,20 @@ const char *geo_strdup(geo_t *g, const char *s)
 
 int geo_code_norm(const char *code, char *out)
 {
+    /* ASCII by hand: codes are never locale text, and this runs for every
+     * code of every row. */
     size_t i = 0;
     for (; code[i]; i++) {
-        unsigned char c = (unsigned char)code[i];
-        if (i == GEO_CODE_MAX || c >= 0x80 || !isalnum(c)) {
+        char c = code[i];
+        if (i == GEO_CODE_MAX) {
             return -1;
         }
-        out[i] = (char)toupper(c);
+        if (c >= 'a' && c <= 'z') {
+            c = (char)(c - 'a' + 'A');
+        } else if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) {
+            return -1;
+        }
+        out[i] = c;
     }
     out[i] = '\0';
     return i == 0 ? -1 : 0;
@@ -323,6 +334,7 @@ static int s_header_codes(s_loader_t *L, const csv_row_t *row, cc_err_t *err)
         c->layer = id;
         c->cd = (int)i;
         c->nm = c->cdh = -1;
+        c->last_id = GEO_NONE;
         snprintf(c->header, sizeof c->header, "%s", row->field[i]);
     }
     return 0;
@@ -390,7 +402,7 @@ static int s_keep_first(geo_t *g, const char **slot, const char *value)
 }
 
 /* Interns the code in column c of this row, with its name and NHS code. */
-static int s_row_code(s_loader_t *L, const csv_row_t *row, const s_col_t *c, uint32_t *id,
+static int s_row_code(s_loader_t *L, const csv_row_t *row, s_col_t *c, uint32_t *id,
                       cc_err_t *err)
 {
     char code[GEO_CODE_MAX + 1];
@@ -402,7 +414,12 @@ static int s_row_code(s_loader_t *L, const csv_row_t *row, const s_col_t *c, uin
                 at.line, at.col, c->header, v, GEO_CODE_MAX);
         return -1;
     }
-    *id = s_intern(L->g, c->layer, code);
+    if (c->last_id != GEO_NONE && strcmp(code, c->last) == 0) {
+        *id = c->last_id;
+    } else if ((*id = s_intern(L->g, c->layer, code)) != GEO_NONE) {
+        memcpy(c->last, code, sizeof code);
+        c->last_id = *id;
+    }
     geo_entry_t *e = *id == GEO_NONE ? NULL : &L->g->entries[*id];
     if (!e || (c->nm >= 0 && s_keep_first(L->g, &e->name, row->field[c->nm]) < 0) ||
         (c->cdh >= 0 && s_keep_first(L->g, &e->alt, row->field[c->cdh]) < 0)) {
@@ -453,7 +470,7 @@ static int s_row(const csv_row_t *row, void *ctx, cc_err_t *err)
         return -1;
     }
     for (size_t i = 1; i < L->n_cols; i++) {
-        const s_col_t *c = &L->cols[i];
+        s_col_t *c = &L->cols[i];
         if (row->field[c->cd][0] == '\0') {
             continue; /* no parent in this layer, as ONS leaves some cells */
         }

@@ -393,7 +393,8 @@ int rpc_peer_call(rpc_peer_t *p, const char *recipient, const ProtobufCServiceDe
         return -1;
     }
     snprintf(method, sizeof method, "%s/%s", svc->name, md->name);
-    if (wire_pack(input, ENVELOPE_MAX / 2, &body, &body_len, err) < 0) {
+    if (wire_pack(input, direct ? ENVELOPE_MAX / 2 : ENVELOPE_BODY_MAX, &body, &body_len, err) <
+        0) {
         goto out;
     }
     envelope_meta_t m = {
@@ -520,6 +521,14 @@ static s_pending_t *s_answer(rpc_peer_t *p, const envelope_t *req, cc_err_t *err
             err_set(&status, CC_DEADLINE_EXCEEDED, "request arrived after its deadline");
         } else {
             rpc_registry_dispatch(p->registry, req, &body, &body_len, &status);
+        }
+        if (status.code == CC_OK && body_len > ENVELOPE_BODY_MAX) {
+            /* The broker would refuse it and the caller would only time out. */
+            free(body);
+            body = NULL;
+            body_len = 0;
+            err_set(&status, CC_RESOURCE_EXHAUSTED, "the answer is larger than %u bytes",
+                    (unsigned)ENVELOPE_BODY_MAX);
         }
         envelope_meta_t m = {
             .method = h->method,
@@ -662,16 +671,24 @@ static int s_note_event(rpc_peer_t *p, const Concord__V1__Delivery *d, const env
 {
     uint8_t *receipt = NULL;
     size_t receipt_len = 0;
+    /* The event row and its receipt go in together: folding at start needs
+     * the receipt's time. */
+    if (wire_pack(&d->receipt->base, WIRE_MAX_FRAME, &receipt, &receipt_len, err) < 0 ||
+        ledger_begin(p->ledger, err) < 0) {
+        free(receipt);
+        return -1;
+    }
     int fresh = ledger_event_add(p->ledger, d->log_index, env->hash, err);
     if (fresh == 1 &&
-        wire_pack(&d->receipt->base, WIRE_MAX_FRAME, &receipt, &receipt_len, err) == 0) {
-        if (ledger_set_receipt(p->ledger, env->hash, d->log_index, receipt, receipt_len, err) <
-            0) {
-            fresh = -1;
-        }
+        ledger_set_receipt(p->ledger, env->hash, d->log_index, receipt, receipt_len, err) < 0) {
+        fresh = -1;
     }
     free(receipt);
-    return fresh;
+    if (fresh < 0) {
+        ledger_rollback(p->ledger);
+        return -1;
+    }
+    return ledger_commit(p->ledger, err) < 0 ? -1 : fresh;
 }
 
 static void s_fire_event(rpc_peer_t *p, const envelope_t *env, uint64_t log_index,
@@ -858,6 +875,7 @@ static void s_on_monitor(rpc_peer_t *p)
 static void s_timers(rpc_peer_t *p)
 {
     uint64_t now = clock_mono_ms();
+    int resend = 0;
     s_pending_t *pc = p->pending;
     while (pc) {
         s_pending_t *next = pc->next;
@@ -867,10 +885,18 @@ static void s_timers(rpc_peer_t *p)
                      pc->accepted ? "" : " (the broker never acknowledged the request)");
             s_complete(p, pc, CC_DEADLINE_EXCEEDED, msg, NULL, 0);
         } else if (!pc->accepted && now >= pc->next_send_ms && p->connected) {
-            pc->retries++;
-            s_send_pending(p, pc, now);
+            resend = 1;
         }
         pc = next;
+    }
+    /* When one envelope needs resending, all unreceipted ones go again, in
+     * sequence order: resending one alone could put a later sequence ahead
+     * of an earlier one at the broker, which would then refuse the earlier. */
+    for (pc = p->pending; resend && pc; pc = pc->next) {
+        if (!pc->accepted) {
+            pc->retries += now >= pc->next_send_ms;
+            s_send_pending(p, pc, now);
+        }
     }
 }
 
@@ -960,7 +986,7 @@ int rpc_peer_publish(rpc_peer_t *p, const char *method, const ProtobufCMessage *
         err_set(err, CC_UNAVAILABLE, "the ledger failed; this node takes no new work");
         return -1;
     }
-    if (wire_pack(body, ENVELOPE_MAX / 2, &packed, &packed_len, err) < 0) {
+    if (wire_pack(body, ENVELOPE_BODY_MAX, &packed, &packed_len, err) < 0) {
         return -1;
     }
     envelope_meta_t m = {

@@ -256,6 +256,13 @@ void boards_on_event(const envelope_t *env, uint64_t log_index, uint64_t time_ms
     if (strcmp(h->method, BOARD_METHOD_PROPOSE) != 0 && strcmp(h->method, BOARD_METHOD_VOTE) != 0) {
         return;
     }
+    /* Only events every member received count: one sent to this node
+     * alone would put it out of step with the others. */
+    if (h->kind != CONCORD__V1__KIND__KIND_EVENT || strcmp(h->recipient, ENVELOPE_EVERYONE) != 0) {
+        log_warn("board event at log %llu from %s ignored: not sent to every member",
+                 (unsigned long long)log_index, h->sender);
+        return;
+    }
     board_event_t ev = {
         .sender = h->sender,
         .log_index = log_index,
@@ -300,6 +307,9 @@ static int s_replay_entry(const ledger_entry_t *e, void *arg, cc_err_t *err)
         boards_on_event(env, e->log_index, r->time_ms, b);
         ret = 0;
     } else {
+        if (env && !e->receipt) {
+            err_set(err, CC_DATA_LOSS, "no broker receipt stored");
+        }
         err_prefix(err, "folding ledger entry %lld: ", (long long)e->id);
     }
     envelope_destroy(&env);

@@ -10,6 +10,7 @@
 #include "boards.h"
 #include "clock.h"
 #include "control.pb-c.h"
+#include "certificate.h"
 #include "envelope.h"
 #include "health.pb-c.h"
 #include "json.h"
@@ -57,7 +58,8 @@ void control_reply(control_ctx_t *c, const uint8_t *id, size_t id_len, cc_code_t
     r.json = (char *)(json ? json : "");
     r.payload.data = (uint8_t *)payload;
     r.payload.len = payload ? payload_len : 0;
-    if (wire_pack(&r.base, WIRE_MAX_FRAME, &buf, &len, NULL) < 0) {
+    /* Certificates can be large; the CLI on the same machine takes them. */
+    if (wire_pack(&r.base, CERTIFICATE_MAX + WIRE_MAX_FRAME, &buf, &len, NULL) < 0) {
         return;
     }
     zmq_send(c->socket, id, id_len, ZMQ_SNDMORE | ZMQ_DONTWAIT);
@@ -133,6 +135,13 @@ typedef struct {
     uint64_t skip;
 } s_ledger_list_t;
 
+static const char *s_kind_word(int kind)
+{
+    return kind == CONCORD__V1__KIND__KIND_REQUEST ? "request"
+           : kind == CONCORD__V1__KIND__KIND_EVENT ? "event"
+                                                    : "reply";
+}
+
 static int s_ledger_row(const ledger_entry_t *e, void *arg, cc_err_t *err)
 {
     (void)err;
@@ -147,7 +156,7 @@ static int s_ledger_row(const ledger_entry_t *e, void *arg, cc_err_t *err)
     json_obj_begin(ll->j, NULL);
     json_i64(ll->j, "id", e->id);
     json_str(ll->j, "direction", e->direction == LEDGER_IN ? "in" : "out");
-    json_str(ll->j, "kind", e->kind == CONCORD__V1__KIND__KIND_REQUEST ? "request" : "reply");
+    json_str(ll->j, "kind", s_kind_word(e->kind));
     json_str(ll->j, "method", e->method);
     json_str(ll->j, "sender", e->sender);
     json_str(ll->j, "recipient", e->recipient);
@@ -158,7 +167,7 @@ static int s_ledger_row(const ledger_entry_t *e, void *arg, cc_err_t *err)
     json_obj_end(ll->j);
     int n = snprintf(line, sizeof line, "%6lld %-3s %-7s %-28s %-10s -> %-10s seq %-6llu log %llu\n",
                      (long long)e->id, e->direction == LEDGER_IN ? "in" : "out",
-                     e->kind == CONCORD__V1__KIND__KIND_REQUEST ? "request" : "reply", e->method,
+                     s_kind_word(e->kind), e->method,
                      e->sender, e->recipient, (unsigned long long)e->sequence,
                      (unsigned long long)e->log_index);
     char *grown = realloc(ll->text, ll->text_len + (size_t)n + 1);
@@ -539,7 +548,7 @@ void control_handle(control_ctx_t *c)
             cc_err_t err;
             Concord__V1__ControlRequest *req = (Concord__V1__ControlRequest *)wire_unpack(
                 &concord__v1__control_request__descriptor, zmq_msg_data(&parts[2]),
-                zmq_msg_size(&parts[2]), 64 * 1024, &err);
+                zmq_msg_size(&parts[2]), WIRE_MAX_FRAME, &err);
             if (req) {
                 s_dispatch(c, zmq_msg_data(&parts[0]), zmq_msg_size(&parts[0]), req);
                 wire_free(&req->base);
