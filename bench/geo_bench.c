@@ -44,8 +44,7 @@ static uint64_t s_baseline(char **paths, size_t n, size_t *lines)
         FILE *f = fopen(paths[i], "rb");
         size_t got;
         while (f && (got = fread(buf, 1, sizeof buf, f)) > 0) {
-            for (const char *p = buf; (p = memchr(p, '\n', (size_t)(buf + got - p))) != NULL;
-                 p++) {
+            for (const char *p = buf; (p = memchr(p, '\n', (size_t)(buf + got - p))) != NULL; p++) {
                 (*lines)++;
             }
         }
@@ -84,13 +83,33 @@ static void s_report(const s_series_t *s, size_t reps, uint64_t base_median)
            p99 / 1000.0, base_median ? (double)med / (double)base_median : 0.0);
 }
 
+/* One round, interleaved so all three see the same machine load: the
+ * baseline, the load, the alignment, and load plus alignment. */
+static void s_round(const char *dir, const char *layer, char **paths, size_t n, size_t *lines,
+                    uint64_t *us)
+{
+    cc_err_t err;
+    us[0] = s_baseline(paths, n, lines);
+    uint64_t t0 = clock_mono_us();
+    geo_t *g = geo_load_dir(dir, &err);
+    uint64_t t1 = clock_mono_us();
+    geo_align_t *a = g ? geo_align(g, layer, &err) : NULL;
+    uint64_t t2 = clock_mono_us();
+    geo_align_destroy(&a);
+    geo_destroy(&g);
+    us[1] = t1 - t0;
+    us[2] = t2 - t1;
+    us[3] = t2 - t0;
+}
+
 static int s_run(const char *dir, const char *layer, size_t reps)
 {
     char *paths[BENCH_MAX_FILES];
     size_t n = s_list(dir, paths), lines = 0;
-    cc_err_t err;
-    s_series_t s[4] = {{"baseline (fread + count)", NULL}, {"load", NULL},
-                       {"alignment", NULL}, {"load + alignment", NULL}};
+    s_series_t s[4] = {{"baseline (fread + count)", NULL},
+                       {"load", NULL},
+                       {"alignment", NULL},
+                       {"load + alignment", NULL}};
     int rc = 1;
     for (int i = 0; i < 4; i++) {
         s[i].us = calloc(reps, sizeof *s[i].us);
@@ -100,19 +119,10 @@ static int s_run(const char *dir, const char *layer, size_t reps)
         goto out;
     }
     for (size_t r = 0; r <= reps; r++) { /* round 0 warms the page cache */
-        uint64_t base = s_baseline(paths, n, &lines);
-        uint64_t t0 = clock_mono_us();
-        geo_t *g = geo_load_dir(dir, &err);
-        uint64_t t1 = clock_mono_us();
-        geo_align_t *a = g ? geo_align(g, layer, &err) : NULL;
-        uint64_t t2 = clock_mono_us();
-        geo_align_destroy(&a);
-        geo_destroy(&g);
-        if (r > 0) {
-            s[0].us[r - 1] = base;
-            s[1].us[r - 1] = t1 - t0;
-            s[2].us[r - 1] = t2 - t1;
-            s[3].us[r - 1] = t2 - t0;
+        uint64_t us[4];
+        s_round(dir, layer, paths, n, &lines, us);
+        for (int i = 0; r > 0 && i < 4; i++) {
+            s[i].us[r - 1] = us[i];
         }
     }
     printf("%zu files, %zu lines, %zu repetitions, layer %s\n", n, lines, reps,

@@ -1,5 +1,7 @@
-/* csv: a byte-at-a-time RFC 4180 state machine, so a file is read in
- * fixed chunks and a row may straddle any chunk boundary. */
+/* csv: an RFC 4180 state machine fed in fixed chunks, so a row may
+ * straddle any chunk boundary. Bytes that matter (delimiters, quotes, line
+ * ends, anything not ASCII) go through it one at a time; runs of plain
+ * ASCII inside a field are copied whole. */
 #include "csv.h"
 
 #include <errno.h>
@@ -28,16 +30,16 @@ typedef struct {
     cc_err_t *err;
     char *buf; /* the current row's fields, each NUL-terminated */
     size_t len, cap;
-    size_t *off;      /* where each field starts in buf */
-    csv_pos_t *pos;   /* where each field starts in the file */
+    size_t *off;    /* where each field starts in buf */
+    csv_pos_t *pos; /* where each field starts in the file */
     const char **field;
-    size_t n, fcap;   /* fields begun in this row */
-    size_t header_n;  /* 0 until the header is read */
+    size_t n, fcap;  /* fields begun in this row */
+    size_t header_n; /* 0 until the header is read */
     size_t rows;
     size_t line, col; /* position of the byte being read */
     csv_pos_t quote_at, cr_at;
     int state;
-    unsigned need;    /* UTF-8 continuation bytes still expected */
+    unsigned need; /* UTF-8 continuation bytes still expected */
     unsigned char lo, hi;
     unsigned bom;
 } csv_parser_t;
@@ -95,7 +97,7 @@ static int s_grow_fields(csv_parser_t *p)
 static int s_put(csv_parser_t *p, char c)
 {
     if (p->len >= p->cap) {
-        /* Fields plus their terminators never exceed max_row + max_fields. */
+        /* Bounded by the limits: max_row bytes plus a NUL per field. */
         size_t cap = p->cap ? p->cap * 2 : 256;
         char *grown = realloc(p->buf, cap);
         if (!grown) {
@@ -166,8 +168,9 @@ static int s_end_row(csv_parser_t *p)
     if (!p->header_n) {
         p->header_n = p->n;
     } else if (p->n != p->header_n) {
-        return s_fail(p, CC_INVALID_ARGUMENT, s_here(p), "row has %zu field%s but the header has %zu",
-                      p->n, p->n == 1 ? "" : "s", p->header_n);
+        return s_fail(p, CC_INVALID_ARGUMENT, s_here(p),
+                      "row has %zu field%s but the header has %zu", p->n, p->n == 1 ? "" : "s",
+                      p->header_n);
     }
     for (size_t i = 0; i < p->n; i++) {
         p->field[i] = p->buf + p->off[i];
@@ -354,6 +357,7 @@ static int s_bom_replay(csv_parser_t *p)
  * but not the comma or the quote. Bytes from 0x80 are 0: they go one by
  * one through the UTF-8 check. */
 #define P16(x) x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x
+/* clang-format off */
 static const unsigned char s_plain[256] = {
     0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, /* 0x00: tab only */
     P16(0),                                         /* 0x10 */
@@ -361,6 +365,7 @@ static const unsigned char s_plain[256] = {
     P16(1), P16(1), P16(1), P16(1),                 /* 0x30 to 0x6F */
     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, /* 0x70: not DEL */
 };
+/* clang-format on */
 
 /* Inside a field, copies a run of plain ASCII (no delimiter, quote, line
  * end, control or non-ASCII byte) at once: most of a lookup file. Returns

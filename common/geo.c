@@ -402,8 +402,7 @@ static int s_keep_first(geo_t *g, const char **slot, const char *value)
 }
 
 /* Interns the code in column c of this row, with its name and NHS code. */
-static int s_row_code(s_loader_t *L, const csv_row_t *row, s_col_t *c, uint32_t *id,
-                      cc_err_t *err)
+static int s_row_code(s_loader_t *L, const csv_row_t *row, s_col_t *c, uint32_t *id, cc_err_t *err)
 {
     char code[GEO_CODE_MAX + 1];
     const char *v = row->field[c->cd];

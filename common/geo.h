@@ -150,13 +150,13 @@ typedef struct {
     geo_kind_t kind;
     const char *code;
     const char *name;
-    const char *county;    /* a district's upper-tier council, else NULL */
-    uint32_t lsoas;        /* all of the organisation's LSOAs */
-    uint32_t outside;      /* of those, LSOAs in no footprint of the layer */
+    const char *county; /* a district's upper-tier council, else NULL */
+    uint32_t lsoas;     /* all of the organisation's LSOAs */
+    uint32_t outside;   /* of those, LSOAs in no footprint of the layer */
     uint32_t outside_permille;
     geo_class_t cls;
     size_t n_cells;
-    const geo_cell_t *cells; /* most LSOAs first, ties by code */
+    const geo_cell_t *cells;        /* most LSOAs first, ties by code */
     const geo_footprint_t *primary; /* declared primary in this layer, or NULL */
 } geo_org_t;
 
@@ -179,16 +179,16 @@ struct geo_footprint {
 typedef struct {
     size_t files;
     size_t lsoas;
-    size_t lsoas_outside;     /* LSOAs in no footprint of the layer */
+    size_t lsoas_outside; /* LSOAs in no footprint of the layer */
     size_t footprints;
-    size_t footprints_empty;  /* footprint codes with no LSOA */
+    size_t footprints_empty; /* footprint codes with no LSOA */
     size_t coterminous;
     size_t lads;
     size_t districts_without_county; /* E07s whose county no lookup gives */
     size_t orgs[GEO_KINDS];
     size_t split[GEO_KINDS];
     size_t partial[GEO_KINDS];
-    size_t primaries;         /* organisations with a declared primary here */
+    size_t primaries; /* organisations with a declared primary here */
 } geo_summary_t;
 
 /* Computes the alignment of every organisation with every footprint of

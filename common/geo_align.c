@@ -39,10 +39,10 @@ struct geo_align {
     geo_summary_t sum;
 };
 
-static const char *const s_kind_names[GEO_KINDS] = {"CCG", "upper-tier council",
-                                                     "district council", "combined authority"};
-static const char *const s_kind_keys[GEO_KINDS] = {"ccg", "upper_tier_council",
-                                                    "district_council", "combined_authority"};
+static const char *const s_kind_names[GEO_KINDS] = {"CCG", "upper-tier council", "district council",
+                                                    "combined authority"};
+static const char *const s_kind_keys[GEO_KINDS] = {"ccg", "upper_tier_council", "district_council",
+                                                   "combined_authority"};
 
 const char *geo_kind_name(geo_kind_t kind)
 {
@@ -717,8 +717,7 @@ int geo_set_primary(geo_t *g, const char *org, const char *footprint, cc_err_t *
     }
     size_t n_cand = s_fp_candidates(g, &P, fc, ent, chains);
     if (n_cand == 0) {
-        err_set(err, CC_NOT_FOUND, "unknown footprint %s: no loaded lookup maps LSOAs to it",
-                fc);
+        err_set(err, CC_NOT_FOUND, "unknown footprint %s: no loaded lookup maps LSOAs to it", fc);
         return -1;
     }
     if (!s_org_touches(&P, oc, ent, chains, n_cand, &touch)) {

@@ -19,7 +19,7 @@ typedef struct {
     const char *name; /* NULL until a file names it */
     const char *alt;  /* the NHS three-character code (CDH), or NULL */
     uint32_t layer;
-    uint32_t idx;     /* position within its layer */
+    uint32_t idx; /* position within its layer */
 } geo_entry_t;
 
 typedef struct {

@@ -14,6 +14,14 @@
 #include "geo.h"
 #include "json.h"
 
+/* CMake points these at the source tree's and the installed data/ons. */
+#ifndef CONCORD_DATA_DIR
+#define CONCORD_DATA_DIR "/usr/local/share/concord/ons"
+#endif
+#ifndef CONCORD_DATA_INSTALL_DIR
+#define CONCORD_DATA_INSTALL_DIR "/usr/local/share/concord/ons"
+#endif
+
 #define FP_MAX_LOOKUPS 64
 #define FP_MAX_PRIMARIES 64
 
@@ -130,10 +138,9 @@ static void s_note(const geo_org_t *o, const geo_footprint_t *here, char *buf, s
         if (o->cells[i].footprint == here) {
             continue;
         }
-        used += (size_t)snprintf(buf + used, size - used, "%s%s %s%%",
-                                 first ? (used ? "; also " : "also ") : ", ",
-                                 o->cells[i].footprint->code,
-                                 s_pct(o->cells[i].permille, pct, sizeof pct));
+        used += (size_t)snprintf(
+            buf + used, size - used, "%s%s %s%%", first ? (used ? "; also " : "also ") : ", ",
+            o->cells[i].footprint->code, s_pct(o->cells[i].permille, pct, sizeof pct));
         first = 0;
     }
     if (o->primary && used < size) {
@@ -177,7 +184,7 @@ static void s_json_org(json_t *j, const char *key, const geo_org_t *o)
 }
 
 static const char *const s_cell_head[] = {
-    "kind",  "code",      "name",     "class",    "org_lsoas",       "footprint",
+    "kind",           "code",  "name",      "class",    "org_lsoas",       "footprint",
     "footprint_name", "lsoas", "share_pct", "relation", "declared_primary"};
 
 /* One CSV row per cell of o (only fp's cell when fp is not NULL). */
@@ -191,9 +198,16 @@ static void s_csv_cells(const geo_org_t *o, const geo_footprint_t *fp)
             continue;
         }
         snprintf(n, sizeof n, "%u", c->lsoas);
-        const char *row[] = {geo_kind_key(o->kind), o->code, o->name, geo_class_name(o->cls),
-                             total, c->footprint->code, c->footprint->name, n,
-                             s_pct(c->permille, pct, sizeof pct), geo_rel_name(c->rel),
+        const char *row[] = {geo_kind_key(o->kind),
+                             o->code,
+                             o->name,
+                             geo_class_name(o->cls),
+                             total,
+                             c->footprint->code,
+                             c->footprint->name,
+                             n,
+                             s_pct(c->permille, pct, sizeof pct),
+                             geo_rel_name(c->rel),
                              o->primary ? o->primary->code : ""};
         csv_write_row(stdout, row, sizeof row / sizeof row[0]);
     }
@@ -220,8 +234,7 @@ static int s_unknown_footprint(const s_ctx_t *x)
         if (geo_name(x->g, layer, x->code) && strcmp(layer, geo_align_layer(x->a)) != 0) {
             return cli_fail("%s is not a footprint in layer %s but a code of layer %s: add "
                             "--layer %s",
-                            x->code,
-                            geo_align_layer(x->a), layer, layer);
+                            x->code, geo_align_layer(x->a), layer, layer);
         }
     }
     return cli_fail("unknown footprint '%s': no loaded lookup has it in layer %s", x->code,
@@ -234,19 +247,23 @@ static void s_show_text(const s_ctx_t *x, const geo_footprint_t *fp)
     printf("%s footprint %s %s: %s LSOAs\n", s_label(x), fp->code, fp->name,
            cli_num(fp->lsoas, total, sizeof total));
     printf("Coterminous with upper-tier councils: %s\n\n", fp->coterminous ? "yes" : "no");
-    cli_table_t t = {.n_cols = 7,
-                 .head = (const char *const[]){"KIND", "CODE", "NAME", "LSOAS", "OF", "SHARE",
-                                               "NOTE"},
-                 .right = 0x38,
-                 .trunc = 0x4};
+    cli_table_t t = {
+        .n_cols = 7,
+        .head = (const char *const[]){"KIND", "CODE", "NAME", "LSOAS", "OF", "SHARE", "NOTE"},
+        .right = 0x38,
+        .trunc = 0x4};
     for (int k = 0; k < GEO_KINDS; k++) {
         for (size_t m = 0; m < fp->n_members[k]; m++) {
             const geo_member_t *mb = &fp->members[k][m];
             s_note(mb->org, fp, note, sizeof note);
             snprintf(pct, sizeof pct, "%s%%", s_pct(mb->cell->permille, of, sizeof of));
-            const char *row[] = {geo_kind_name(mb->org->kind), mb->org->code, mb->org->name,
+            const char *row[] = {geo_kind_name(mb->org->kind),
+                                 mb->org->code,
+                                 mb->org->name,
                                  cli_num(mb->cell->lsoas, lsoas, sizeof lsoas),
-                                 cli_num(mb->org->lsoas, of, sizeof of), pct, note};
+                                 cli_num(mb->org->lsoas, of, sizeof of),
+                                 pct,
+                                 note};
             cli_table_row(&t, row);
         }
     }
@@ -327,24 +344,27 @@ static void s_org_text(const s_ctx_t *x, const geo_org_t *o)
     printf("Declared primary: %s%s%s\n\n", o->primary ? o->primary->code : "none",
            o->primary ? " " : "", o->primary ? o->primary->name : "");
     cli_table_t t = {.n_cols = 6,
-                 .head = (const char *const[]){"FOOTPRINT", "NAME", "LSOAS", "SHARE",
-                                               "RELATION", "DECLARED"},
-                 .right = 0xC,
-                 .trunc = 0x2};
+                     .head = (const char *const[]){"FOOTPRINT", "NAME", "LSOAS", "SHARE",
+                                                   "RELATION", "DECLARED"},
+                     .right = 0xC,
+                     .trunc = 0x2};
     for (size_t i = 0; i < o->n_cells; i++) {
         const geo_cell_t *c = &o->cells[i];
         char share[20];
         snprintf(share, sizeof share, "%s%%", s_pct(c->permille, pct, sizeof pct));
-        const char *row[] = {c->footprint->code, c->footprint->name,
-                             cli_num(c->lsoas, n, sizeof n), share, geo_rel_name(c->rel),
+        const char *row[] = {c->footprint->code,
+                             c->footprint->name,
+                             cli_num(c->lsoas, n, sizeof n),
+                             share,
+                             geo_rel_name(c->rel),
                              o->primary == c->footprint ? "primary" : ""};
         cli_table_row(&t, row);
     }
     if (o->outside) {
         char share[20];
         snprintf(share, sizeof share, "%s%%", s_pct(o->outside_permille, pct, sizeof pct));
-        const char *row[] = {"-", "(in no footprint)", cli_num(o->outside, n, sizeof n), share,
-                             "", ""};
+        const char *row[] = {"-", "(in no footprint)", cli_num(o->outside, n, sizeof n), share, "",
+                             ""};
         cli_table_row(&t, row);
     }
     cli_table_print(&t);
@@ -399,10 +419,10 @@ static void s_splits_table(const s_ctx_t *x)
 {
     char n[24], shares[512];
     cli_table_t t = {.n_cols = 6,
-                 .head = (const char *const[]){"KIND", "CODE", "NAME", "LSOAS", "FOOTPRINTS",
-                                               "DECLARED PRIMARY"},
-                 .right = 0x8,
-                 .trunc = 0x4};
+                     .head = (const char *const[]){"KIND", "CODE", "NAME", "LSOAS", "FOOTPRINTS",
+                                                   "DECLARED PRIMARY"},
+                     .right = 0x8,
+                     .trunc = 0x4};
     for (int k = 0; k < GEO_KINDS; k++) {
         for (size_t i = 0; i < geo_align_org_count(x->a, (geo_kind_t)k); i++) {
             const geo_org_t *o = geo_align_org(x->a, (geo_kind_t)k, i);
@@ -410,9 +430,9 @@ static void s_splits_table(const s_ctx_t *x)
                 continue;
             }
             s_shares_text(o, shares, sizeof shares);
-            const char *row[] = {geo_kind_name(o->kind), o->code, o->name,
-                                 cli_num(o->lsoas, n, sizeof n), shares,
-                                 o->primary ? o->primary->code : "-"};
+            const char *row[] = {
+                geo_kind_name(o->kind),         o->code, o->name,
+                cli_num(o->lsoas, n, sizeof n), shares,  o->primary ? o->primary->code : "-"};
             cli_table_row(&t, row);
         }
     }
@@ -478,11 +498,12 @@ static void s_report_summary(const s_ctx_t *x, const geo_summary_t *s)
     }
     printf("\n");
     printf("%-28s %s\n", "LSOAs:", cli_num(s->lsoas, a, sizeof a));
-    printf("%-28s %s (%s coterminous with upper-tier councils)\n", "Footprints:",
-           cli_num(s->footprints, a, sizeof a), cli_num(s->coterminous, b, sizeof b));
+    printf("%-28s %s (%s coterminous with upper-tier councils)\n",
+           "Footprints:", cli_num(s->footprints, a, sizeof a),
+           cli_num(s->coterminous, b, sizeof b));
     printf("%-28s %s\n", "Local authority districts:", cli_num(s->lads, a, sizeof a));
-    static const char *const labels[GEO_KINDS] = {"CCGs:", "Upper-tier councils:",
-                                                  "District councils:", "Combined authorities:"};
+    static const char *const labels[GEO_KINDS] = {
+        "CCGs:", "Upper-tier councils:", "District councils:", "Combined authorities:"};
     for (int k = 0; k < GEO_KINDS; k++) {
         printf("%-28s %s (%s split across footprints", labels[k], cli_num(s->orgs[k], a, sizeof a),
                cli_num(s->split[k], b, sizeof b));
@@ -504,10 +525,10 @@ static void s_report_footprints(const s_ctx_t *x)
 {
     char c[4][24];
     cli_table_t t = {.n_cols = 7,
-                 .head = (const char *const[]){"FOOTPRINT", "NAME", "LSOAS", "CCGS", "UPPER-TIER",
-                                               "SPLIT", "COTERMINOUS"},
-                 .right = 0x3C,
-                 .trunc = 0x2};
+                     .head = (const char *const[]){"FOOTPRINT", "NAME", "LSOAS", "CCGS",
+                                                   "UPPER-TIER", "SPLIT", "COTERMINOUS"},
+                     .right = 0x3C,
+                     .trunc = 0x2};
     for (size_t i = 0; i < geo_align_footprint_count(x->a); i++) {
         const geo_footprint_t *fp = geo_align_footprint(x->a, i);
         const char *row[] = {fp->code,
@@ -525,17 +546,20 @@ static void s_report_footprints(const s_ctx_t *x)
 static void s_report_cauth(const s_ctx_t *x)
 {
     char n[24], of[24];
-    cli_table_t t = {.n_cols = 6,
-                 .head = (const char *const[]){"AUTHORITY", "NAME", "FOOTPRINT", "LSOAS", "OF",
-                                               "RELATION"},
-                 .right = 0x18,
-                 .trunc = 0x2};
+    cli_table_t t = {
+        .n_cols = 6,
+        .head = (const char *const[]){"AUTHORITY", "NAME", "FOOTPRINT", "LSOAS", "OF", "RELATION"},
+        .right = 0x18,
+        .trunc = 0x2};
     for (size_t i = 0; i < geo_align_org_count(x->a, GEO_CAUTH); i++) {
         const geo_org_t *o = geo_align_org(x->a, GEO_CAUTH, i);
         for (size_t c = 0; c < o->n_cells; c++) {
-            const char *row[] = {o->code, o->name, o->cells[c].footprint->code,
+            const char *row[] = {o->code,
+                                 o->name,
+                                 o->cells[c].footprint->code,
                                  cli_num(o->cells[c].lsoas, n, sizeof n),
-                                 cli_num(o->lsoas, of, sizeof of), geo_rel_name(o->cells[c].rel)};
+                                 cli_num(o->lsoas, of, sizeof of),
+                                 geo_rel_name(o->cells[c].rel)};
             cli_table_row(&t, row);
         }
     }
@@ -630,8 +654,13 @@ static void s_report_json(const s_ctx_t *x, const geo_summary_t *s)
 
 static void s_report_csv(const s_ctx_t *x)
 {
-    static const char *const head[] = {"code", "name", "lsoas", "ccgs", "upper_tier_councils",
-                                       "district_councils", "split_upper_tier_councils",
+    static const char *const head[] = {"code",
+                                       "name",
+                                       "lsoas",
+                                       "ccgs",
+                                       "upper_tier_councils",
+                                       "district_councils",
+                                       "split_upper_tier_councils",
                                        "coterminous"};
     char c[5][24];
     csv_write_row(stdout, head, sizeof head / sizeof head[0]);
@@ -642,8 +671,8 @@ static void s_report_csv(const s_ctx_t *x)
         snprintf(c[2], sizeof c[2], "%zu", fp->n_members[GEO_UPPER]);
         snprintf(c[3], sizeof c[3], "%zu", fp->n_members[GEO_DISTRICT]);
         snprintf(c[4], sizeof c[4], "%zu", s_split_upper(fp));
-        const char *row[] = {fp->code, fp->name, c[0], c[1], c[2], c[3], c[4],
-                             fp->coterminous ? "yes" : "no"};
+        const char *row[] = {fp->code, fp->name, c[0], c[1],
+                             c[2],     c[3],     c[4], fp->coterminous ? "yes" : "no"};
         csv_write_row(stdout, row, sizeof row / sizeof row[0]);
     }
 }
@@ -699,10 +728,15 @@ static int s_args(s_ctx_t *x, int argc, char **argv)
             x->layer = optarg;
         } else if (c == 'd') {
             x->data_dir = optarg;
-        } else if (c == 'f' && x->n_lookups < FP_MAX_LOOKUPS) {
-            x->lookups[x->n_lookups++] = optarg;
-        } else if (c == 'p' && x->n_primaries < FP_MAX_PRIMARIES) {
-            x->primaries[x->n_primaries++] = optarg;
+        } else if (c == 'f' || c == 'p') {
+            size_t *n = c == 'f' ? &x->n_lookups : &x->n_primaries;
+            if (*n == (c == 'f' ? FP_MAX_LOOKUPS : FP_MAX_PRIMARIES)) {
+                fprintf(stderr, "concord: at most %d of --%s\n",
+                        c == 'f' ? FP_MAX_LOOKUPS : FP_MAX_PRIMARIES,
+                        c == 'f' ? "lookup" : "primary");
+                return CLI_USAGE;
+            }
+            (c == 'f' ? x->lookups : x->primaries)[(*n)++] = optarg;
         } else {
             s_help(c == 'h' ? stdout : stderr);
             return c == 'h' ? -1 : CLI_USAGE;
@@ -746,6 +780,10 @@ int cli_footprint(int argc, char **argv, int json)
     rc = s_load(&x);
     if (rc == CLI_OK) {
         rc = run(&x);
+    }
+    /* A full disk or a closed pipe must not look like success. */
+    if (rc == CLI_OK && (fflush(stdout) != 0 || ferror(stdout))) {
+        rc = cli_fail("cannot write the output");
     }
     geo_align_destroy(&x.a);
     geo_destroy(&x.g);

@@ -45,6 +45,14 @@ static int s_collect(const csv_row_t *row, void *ctx, cc_err_t *err)
     return 0;
 }
 
+static int s_count(const csv_row_t *row, void *ctx, cc_err_t *err)
+{
+    (void)row;
+    (void)err;
+    ((s_seen_t *)ctx)->rows++;
+    return 0;
+}
+
 static void s_read_ok(const char *text, size_t len, s_seen_t *s)
 {
     cc_err_t err;
@@ -86,7 +94,8 @@ static void test_csv_bom_crlf_and_no_final_newline(void **state)
 {
     (void)state;
     s_seen_t s;
-    const char *t = "\xEF\xBB\xBF" "a,b\r\n1,2\r\n3,4";
+    const char *t = "\xEF\xBB\xBF"
+                    "a,b\r\n1,2\r\n3,4";
     s_read_ok(t, strlen(t), &s);
     assert_string_equal(s.text, "a|b\n1|2\n3|4\n");
     /* The mark takes no column. */
@@ -143,7 +152,9 @@ static void test_csv_unknown_encoding(void **state)
 {
     (void)state;
     /* Latin-1 pound sign, as a spreadsheet's "CSV (Windows)" would save it. */
-    s_read_bad("a\n\xA3" "5\n", 5, NULL, CC_INVALID_ARGUMENT,
+    s_read_bad("a\n\xA3"
+               "5\n",
+               5, NULL, CC_INVALID_ARGUMENT,
                "t.csv:2:1: unknown encoding: byte 0xA3 is not valid UTF-8");
     s_read_bad("a,b\n1,\xC3(\n", 10, NULL, CC_INVALID_ARGUMENT,
                "t.csv:2:3: unknown encoding: byte 0x28 is not valid UTF-8");
@@ -158,7 +169,9 @@ static void test_csv_unknown_encoding(void **state)
                "t.csv:2:1: unknown encoding: byte 0x90 is not valid UTF-8");
     s_read_bad("a\n\xE2\x82", 4, NULL, CC_INVALID_ARGUMENT,
                "t.csv:2:1: unknown encoding: the file ends inside a UTF-8 character");
-    s_read_bad("\xFF\xFE" "a\0", 4, NULL, CC_INVALID_ARGUMENT,
+    s_read_bad("\xFF\xFE"
+               "a\0",
+               4, NULL, CC_INVALID_ARGUMENT,
                "t.csv:1:1: unknown encoding: the file looks like UTF-16; save it as UTF-8");
     /* Columns count characters, not bytes. */
     s_read_bad("a,b\n\xC3\xB4\xC3\xB4,\"x\"y\n", 14, NULL, CC_INVALID_ARGUMENT,
@@ -186,6 +199,12 @@ static void test_csv_limits(void **state)
     lim.max_field = 4;
     s_read_bad("ab,abcde\n", 9, &lim, CC_RESOURCE_EXHAUSTED,
                "t.csv:1:4: field longer than 4 bytes");
+    s_seen_t s;
+    cc_err_t err;
+    memset(&s, 0, sizeof s);
+    assert_int_equal(csv_read_mem("t.csv", "abcd,\"a\"\"b\"\n", 12, &lim, s_collect, &s, &err),
+                     0); /* exactly at the limit */
+    assert_string_equal(s.text, "abcd|a\"b\n");
     s_read_bad("a\n\"abc\"\"d\"\n", 11, &lim, CC_RESOURCE_EXHAUSTED,
                "t.csv:2:1: field longer than 4 bytes");
     csv_limits_default(&lim);
@@ -216,6 +235,22 @@ static void test_csv_limits(void **state)
     s_read_bad(big, 100 * 1024, NULL, CC_RESOURCE_EXHAUSTED,
                "t.csv:2:1: field longer than 65536 bytes");
     free(big);
+    /* A 1 MiB field against a 1 MiB limit, in one pass (this once took
+     * a rescan per byte). */
+    size_t huge = 1024 * 1024 + 2;
+    char *h = malloc(huge);
+    assert_non_null(h);
+    memset(h, 'z', huge);
+    h[0] = 'a';
+    h[1] = '\n';
+    csv_limits_default(&lim);
+    lim.max_field = lim.max_row = huge - 2;
+    memset(&s, 0, sizeof s);
+    assert_int_equal(csv_read_mem("t.csv", h, huge, &lim, s_count, &s, &err), 0);
+    assert_int_equal(s.rows, 2);
+    lim.max_field = lim.max_row = huge - 3;
+    s_read_bad(h, huge, &lim, CC_RESOURCE_EXHAUSTED, "t.csv:2:1: field longer than 1048575 bytes");
+    free(h);
 }
 
 static void test_csv_empty_input(void **state)
@@ -238,8 +273,7 @@ static void test_csv_never_half_a_row(void **state)
     cc_err_t err;
     /* Rows before the bad one are delivered whole; the bad one never. */
     memset(&s, 0, sizeof s);
-    assert_int_equal(csv_read_mem("t.csv", "a,b\n1,2\n3,\"4\n", 13, NULL, s_collect, &s, &err),
-                     -1);
+    assert_int_equal(csv_read_mem("t.csv", "a,b\n1,2\n3,\"4\n", 13, NULL, s_collect, &s, &err), -1);
     assert_string_equal(s.text, "a|b\n1|2\n");
     /* The callback's error stops the read and comes back untouched. */
     memset(&s, 0, sizeof s);

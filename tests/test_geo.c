@@ -62,8 +62,7 @@ static const geo_org_t *s_org(const geo_align_t *a, const char *code)
     return o;
 }
 
-static void s_cell(const geo_org_t *o, size_t i, const char *fp, uint32_t lsoas,
-                   uint32_t permille)
+static void s_cell(const geo_org_t *o, size_t i, const char *fp, uint32_t lsoas, uint32_t permille)
 {
     assert_true(i < o->n_cells);
     assert_string_equal(o->cells[i].footprint->code, fp);
@@ -82,9 +81,9 @@ static const char *s_label(const geo_t *g, const char *layer)
     return NULL;
 }
 
-static const char *const s_fixture[] = {
-    FIX "/lsoa11_ccg18_lad18.csv", FIX "/ccg18_stp18.csv", FIX "/ccg18_nhser18.csv",
-    FIX "/lad18_cty18.csv", FIX "/lad17_cauth17.csv"};
+static const char *const s_fixture[] = {FIX "/lsoa11_ccg18_lad18.csv", FIX "/ccg18_stp18.csv",
+                                        FIX "/ccg18_nhser18.csv", FIX "/lad18_cty18.csv",
+                                        FIX "/lad17_cauth17.csv"};
 
 /* ---- Loading by pattern, any year ---- */
 
@@ -146,14 +145,17 @@ static void test_geo_missing_columns(void **state)
 {
     (void)state;
     const char *p1[] = {BAD "/name_without_code.csv"};
-    s_load_bad(p1, 1, BAD "/name_without_code.csv: column LSOA11NM has no code column: "
-                          "expected LSOA<YY>CD beside it");
+    s_load_bad(p1, 1,
+               BAD "/name_without_code.csv: column LSOA11NM has no code column: "
+                   "expected LSOA<YY>CD beside it");
     const char *p2[] = {BAD "/one_code.csv"};
-    s_load_bad(p2, 1, BAD "/one_code.csv: only one code column (CCG18CD): a lookup also "
-                          "needs a parent column matching <LAYER><YY>CD");
+    s_load_bad(p2, 1,
+               BAD "/one_code.csv: only one code column (CCG18CD): a lookup also "
+                   "needs a parent column matching <LAYER><YY>CD");
     const char *p3[] = {BAD "/no_code.csv"};
-    s_load_bad(p3, 1, BAD "/no_code.csv: no code column: expected a header field matching "
-                          "<LAYER><YY>CD (such as LSOA11CD or CCG17CD)");
+    s_load_bad(p3, 1,
+               BAD "/no_code.csv: no code column: expected a header field matching "
+                   "<LAYER><YY>CD (such as LSOA11CD or CCG17CD)");
     const char *p4[] = {BAD "/two_lad.csv"};
     s_load_bad(p4, 1, BAD "/two_lad.csv: two code columns for layer LAD (LAD16CD and LAD17CD)");
     const char *p5[] = {FIX "/nothing_here.csv"};
@@ -169,14 +171,16 @@ static void test_geo_duplicate_key_with_conflicting_parent(void **state)
     (void)state;
     /* Line 4 repeats line 2 exactly (accepted); line 5 moves the LSOA. */
     const char *p1[] = {BAD "/dup_conflict.csv"};
-    s_load_bad(p1, 1, BAD "/dup_conflict.csv:5:24: CCG18CD: conflicting parent: LSOA "
-                          "E01900001 is in CCG E38000902 here but in E38000901 at " BAD
-                          "/dup_conflict.csv:2");
+    s_load_bad(p1, 1,
+               BAD "/dup_conflict.csv:5:24: CCG18CD: conflicting parent: LSOA "
+                   "E01900001 is in CCG E38000902 here but in E38000901 at " BAD
+                   "/dup_conflict.csv:2");
     /* Across files: the second disagrees with the first. */
     const char *p2[] = {EXTRA "/lsoa11_stp17.csv", EXTRA "/lsoa11_stp17_conflict.csv"};
-    s_load_bad(p2, 2, EXTRA "/lsoa11_stp17_conflict.csv:3:11: STP17CD: conflicting parent: "
-                            "LSOA E01900005 is in STP E54000902 here but in E54000901 at " EXTRA
-                            "/lsoa11_stp17.csv:6");
+    s_load_bad(p2, 2,
+               EXTRA "/lsoa11_stp17_conflict.csv:3:11: STP17CD: conflicting parent: "
+                     "LSOA E01900005 is in STP E54000902 here but in E54000901 at " EXTRA
+                     "/lsoa11_stp17.csv:6");
 }
 
 static void test_geo_ragged_rows_and_bad_codes(void **state)
@@ -185,11 +189,13 @@ static void test_geo_ragged_rows_and_bad_codes(void **state)
     const char *p1[] = {BAD "/ragged.csv"};
     s_load_bad(p1, 1, BAD "/ragged.csv:3:20: row has 2 fields but the header has 3");
     const char *p2[] = {BAD "/bad_code.csv"};
-    s_load_bad(p2, 1, BAD "/bad_code.csv:2:11: CCG18CD: 'E38 000901' is not a code (1 to 15 "
-                          "letters and digits)");
+    s_load_bad(p2, 1,
+               BAD "/bad_code.csv:2:11: CCG18CD: 'E38 000901' is not a code (1 to 15 "
+                   "letters and digits)");
     const char *p3[] = {BAD "/empty_key.csv"};
-    s_load_bad(p3, 1, BAD "/empty_key.csv:2:1: LSOA11CD: '' is not a code (1 to 15 letters "
-                          "and digits)");
+    s_load_bad(p3, 1,
+               BAD "/empty_key.csv:2:1: LSOA11CD: '' is not a code (1 to 15 letters "
+                   "and digits)");
     const char *p4[] = {BAD "/latin1.csv"};
     s_load_bad(p4, 1, BAD "/latin1.csv:2:25: unknown encoding: byte 0xA3 is not valid UTF-8");
 }
@@ -411,7 +417,7 @@ static void test_geo_real_splits(void **state)
     geo_align_t *a = s_align(*state, NULL);
     geo_summary_t s;
     geo_align_summary(a, &s);
-    assert_int_equal(s.split[GEO_CCG], 0);   /* no CCG split across STPs */
+    assert_int_equal(s.split[GEO_CCG], 0);    /* no CCG split across STPs */
     assert_int_equal(s.split[GEO_UPPER], 14); /* of the 152 upper-tier councils */
     assert_int_equal(s.split[GEO_DISTRICT], 15);
     assert_int_equal(s.coterminous, 19);
@@ -481,8 +487,8 @@ static void s_check_sums(const geo_align_t *a)
             }
             assert_int_equal(lsoas, o->lsoas);
             assert_int_equal(permille, 1000);
-            assert_true(i == 0 || strcmp(geo_align_org(a, (geo_kind_t)k, i - 1)->code,
-                                         o->code) < 0);
+            assert_true(i == 0 ||
+                        strcmp(geo_align_org(a, (geo_kind_t)k, i - 1)->code, o->code) < 0);
         }
     }
 }
@@ -558,10 +564,12 @@ static char *s_slurp(const char *path, size_t *len)
 static void test_geo_shipped_data_matches_shared(void **state)
 {
     (void)state;
-    static const char *const names[] = {
-        "SOURCES.md", "ons_CCG17_to_NHSRLO17_NHSER17_Apr2017_v3.csv",
-        "ons_CCG17_to_STP17_Apr2017_v3.csv", "ons_LAD17_to_CAUTH17_Mar2017.csv",
-        "ons_LAD17_to_CTY17_Dec2017.csv", "ons_LSOA11_CCG17_STP17_LAD17_Apr2017.csv"};
+    static const char *const names[] = {"SOURCES.md",
+                                        "ons_CCG17_to_NHSRLO17_NHSER17_Apr2017_v3.csv",
+                                        "ons_CCG17_to_STP17_Apr2017_v3.csv",
+                                        "ons_LAD17_to_CAUTH17_Mar2017.csv",
+                                        "ons_LAD17_to_CTY17_Dec2017.csv",
+                                        "ons_LSOA11_CCG17_STP17_LAD17_Apr2017.csv"};
     struct stat st;
     if (stat(SHARED, &st) != 0) {
         skip();

@@ -181,10 +181,8 @@ static void test_footprint_other_lookups(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_footprint_show),
-        cmocka_unit_test(test_footprint_org),
-        cmocka_unit_test(test_footprint_report),
-        cmocka_unit_test(test_footprint_refusals),
+        cmocka_unit_test(test_footprint_show),          cmocka_unit_test(test_footprint_org),
+        cmocka_unit_test(test_footprint_report),        cmocka_unit_test(test_footprint_refusals),
         cmocka_unit_test(test_footprint_other_lookups),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
