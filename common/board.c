@@ -78,6 +78,9 @@ struct board_engine {
     s_rejection_t *rejections;
     size_t n_rejections;
     size_t cap_rejections;
+    s_proposal_t **realigned; /* passed realignments, in order of closing */
+    size_t n_realigned;
+    size_t cap_realigned;
     int started;
     uint64_t last_index;
 };
@@ -454,6 +457,7 @@ void board_engine_destroy(board_engine_t **ep)
         s_board_free(e->boards[i]);
     }
     free(e->rejections);
+    free(e->realigned);
     free(e->proposals);
     free(e->boards);
     free(e->open);
@@ -521,9 +525,37 @@ static int s_effect(board_engine_t *e, s_proposal_t *p, cc_err_t *err)
         wire_free(&b->charter->base);
         b->charter = after;
         return 0;
+    case CONCORD__V1__PROPOSAL_KIND__FOOTPRINT_REALIGNMENT:
+        if (e->n_realigned == e->cap_realigned) {
+            size_t cap = e->cap_realigned ? e->cap_realigned * 2 : 8;
+            s_proposal_t **grown = realloc(e->realigned, cap * sizeof *grown);
+            if (!grown) {
+                return s_oom(err);
+            }
+            e->realigned = grown;
+            e->cap_realigned = cap;
+        }
+        e->realigned[e->n_realigned++] = p;
+        return 0;
     default:
         return 0;
     }
+}
+
+size_t board_realignment_count(const board_engine_t *e)
+{
+    return e->n_realigned;
+}
+
+void board_realignment_at(const board_engine_t *e, size_t i, board_realignment_t *out)
+{
+    assert(i < e->n_realigned);
+    const s_proposal_t *p = e->realigned[i];
+    out->organisation = p->proposal->realignment->organisation;
+    out->footprint = p->proposal->realignment->footprint;
+    out->proposal_id = p->id;
+    out->board_id = p->board->id;
+    out->decided_at_ms = p->closed_at_ms;
 }
 
 static int s_close(board_engine_t *e, s_proposal_t *p, uint64_t at_ms, cc_err_t *err)

@@ -27,7 +27,10 @@
  *    can no longer change (whether every member yet to vote votes FOR, all
  *    AGAINST, all ABSTAIN, or nobody votes). A passed CHARTER_AMENDMENT
  *    replaces the charter; a passed MEMBERSHIP_CHANGE ADMIT/REMOVE changes
- *    the board's members. Effects apply at the moment of closing: at the
+ *    the board's members; a passed FOOTPRINT_REALIGNMENT records the
+ *    organisation's declared primary footprint (geography itself is not
+ *    the engine's: the CLI checks that the organisation touches the
+ *    footprint). Effects apply at the moment of closing: at the
  *    deciding ballot, or, for a close by deadline, before the first event
  *    whose receipt time is after the deadline. */
 #ifndef CONCORD_BOARD_H
@@ -241,6 +244,19 @@ typedef struct {
 
 size_t board_rejection_count(const board_engine_t *e);
 void board_rejection_at(const board_engine_t *e, size_t i, board_rejection_t *out);
+
+/* Passed FOOTPRINT_REALIGNMENT decisions, in the order they took effect
+ * (a later one for the same organisation supersedes an earlier). */
+typedef struct {
+    const char *organisation;
+    const char *footprint;
+    const char *proposal_id;
+    const char *board_id;
+    uint64_t decided_at_ms;
+} board_realignment_t;
+
+size_t board_realignment_count(const board_engine_t *e);
+void board_realignment_at(const board_engine_t *e, size_t i, board_realignment_t *out);
 
 /* Lower-case hex of a 16-byte call id into out (33 bytes). */
 void board_proposal_id(const uint8_t call_id[16], char out[BOARD_PROPOSAL_ID_LEN + 1]);

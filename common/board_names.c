@@ -44,6 +44,7 @@ static const s_name_t s_kinds[] = {
     {CONCORD__V1__PROPOSAL_KIND__CHARTER_ADOPTION, "charter-adoption"},
     {CONCORD__V1__PROPOSAL_KIND__CHARTER_AMENDMENT, "charter-amendment"},
     {CONCORD__V1__PROPOSAL_KIND__MEMBERSHIP_CHANGE, "membership-change"},
+    {CONCORD__V1__PROPOSAL_KIND__FOOTPRINT_REALIGNMENT, "footprint-realignment"},
     {0, NULL}};
 
 static const s_name_t s_votes[] = {{CONCORD__V1__VOTE__FOR, "for"},

@@ -186,8 +186,13 @@ static int s_date_ok(const char *s)
 int board_proposal_check(const Concord__V1__Proposal *p, uint64_t time_ms, cc_err_t *err)
 {
     char at[40], by[40];
-    if (p->kind < 1 || p->kind > 4) {
+    if (p->kind < 1 || p->kind > 5) {
         err_set(err, CC_INVALID_ARGUMENT, "proposal '%.60s' has no kind", p->title);
+    } else if (p->kind == CONCORD__V1__PROPOSAL_KIND__FOOTPRINT_REALIGNMENT &&
+               (!p->realignment || keys_code_check(p->realignment->organisation, NULL) < 0 ||
+                keys_code_check(p->realignment->footprint, NULL) < 0)) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "a footprint realignment names an organisation code and a footprint code");
     } else if (p->n_delegated_duties) {
         err_set(err, CC_INVALID_ARGUMENT,
                 "a proposal cannot delegate the statutory duty '%.120s' (Cities and Local"

@@ -714,6 +714,39 @@ static void s_export(boards_t *b, control_ctx_t *c, const uint8_t *id, size_t id
     free(roster);
 }
 
+/* Passed realignments: as text, JSON, and "ORG=FOOTPRINT" lines in the
+ * payload for `concord footprint`. */
+static void s_realignments(boards_t *b, control_ctx_t *c, const uint8_t *id, size_t id_len)
+{
+    s_text_t t = {0}, lines = {0};
+    json_t j;
+    char when[40];
+    json_init(&j);
+    json_arr_begin(&j, NULL);
+    for (size_t i = 0; i < board_realignment_count(b->engine); i++) {
+        board_realignment_t r;
+        board_realignment_at(b->engine, i, &r);
+        clock_format(r.decided_at_ms, when, sizeof when);
+        json_obj_begin(&j, NULL);
+        json_str(&j, "organisation", r.organisation);
+        json_str(&j, "footprint", r.footprint);
+        json_str(&j, "board", r.board_id);
+        json_str(&j, "proposal", r.proposal_id);
+        json_str(&j, "decided_at", when);
+        json_obj_end(&j);
+        s_put(&t, "%-10s primary footprint %-10s decided by %s (%.12s) at %s\n",
+              r.organisation, r.footprint, r.board_id, r.proposal_id, when);
+        s_put(&lines, "%s=%s\n", r.organisation, r.footprint);
+    }
+    json_arr_end(&j);
+    char *js = json_take(&j);
+    control_reply(c, id, id_len, CC_OK, NULL, t.buf ? t.buf : "(no realignments decided)\n", js,
+                  (const uint8_t *)(lines.buf ? lines.buf : ""), lines.len);
+    free(js);
+    free(t.buf);
+    free(lines.buf);
+}
+
 int boards_control(boards_t *b, control_ctx_t *c, const uint8_t *id, size_t id_len,
                    const Concord__V1__ControlRequest *req)
 {
@@ -733,6 +766,8 @@ int boards_control(boards_t *b, control_ctx_t *c, const uint8_t *id, size_t id_l
         s_proposal_show(b, c, id, id_len, arg);
     } else if (strcmp(cmd, "decision-export") == 0 && arg) {
         s_export(b, c, id, id_len, arg);
+    } else if (strcmp(cmd, "realignments") == 0) {
+        s_realignments(b, c, id, id_len);
     } else {
         return -1;
     }

@@ -21,8 +21,14 @@ int cli_board(const config_node_t *cfg, int argc, char **argv, int json);
 int cli_verify(int argc, char **argv, int json);
 
 /* `concord footprint show|org|splits|report`, offline over the ONS lookups
- * (node/cli_footprint.c). */
-int cli_footprint(int argc, char **argv, int json);
+ * (node/cli_footprint.c). decided holds the realignment decisions of the
+ * local node's boards as "ORG=FOOTPRINT" lines (modified in place), or is
+ * NULL when no node was asked. */
+int cli_footprint(int argc, char **argv, int json, char *decided);
+
+/* For realignment proposals: CLI_OK if organisation org touches footprint
+ * in the shipped geography, else prints why and returns CLI_FAIL. */
+int cli_footprint_check(const char *org, const char *footprint);
 
 /* Sends one control request (command, args, optional payload) to the local
  * node and waits up to wait_ms (plus slack) for the answer. Prints its

@@ -300,9 +300,12 @@ static int s_propose(const config_node_t *cfg, const roster_t *r, int argc, char
         {"delegates", required_argument, NULL, 'D'}, {"admit", required_argument, NULL, '+'},
         {"remove", required_argument, NULL, '-'},    {"rule", required_argument, NULL, 'r'},
         {"qualified", required_argument, NULL, 'Q'}, {"quorum", required_argument, NULL, 'q'},
-        {"each-constituency", no_argument, NULL, 'e'}, {NULL, 0, NULL, 0}};
+        {"each-constituency", no_argument, NULL, 'e'},
+        {"realign", required_argument, NULL, 'F'},   {NULL, 0, NULL, 0}};
     static s_charter_t c;
     static char *duties[16];
+    static char realign_org[KEYS_CODE_MAX + 1];
+    Concord__V1__Realignment ra = CONCORD__V1__REALIGNMENT__INIT;
     Concord__V1__Proposal p = CONCORD__V1__PROPOSAL__INIT;
     Concord__V1__MembershipChange mc = CONCORD__V1__MEMBERSHIP_CHANGE__INIT;
     Concord__V1__BoardMember who;
@@ -316,7 +319,8 @@ static int s_propose(const config_node_t *cfg, const roster_t *r, int argc, char
     p.kind = CONCORD__V1__PROPOSAL_KIND__COMMISSIONING_DECISION;
     p.delegated_duties = duties;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "b:t:x:k:A:$:E:c:D:+:-:r:Q:q:e", opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "b:t:x:k:A:$:E:c:D:+:-:r:Q:q:eF:", opts, NULL)) !=
+           -1) {
         switch (opt) {
         case 'b': p.board_id = optarg; break;
         case 't': p.title = optarg; break;
@@ -345,6 +349,21 @@ static int s_propose(const config_node_t *cfg, const roster_t *r, int argc, char
                 return cli_fail("bad --closes-in '%s' (like 7d, 12h, 30m, 90s)", optarg);
             }
             break;
+        case 'F': {
+            const char *eq = strchr(optarg, '=');
+            if (!eq || eq == optarg || (size_t)(eq - optarg) > KEYS_CODE_MAX) {
+                return cli_fail("--realign wants ORGANISATION=FOOTPRINT, not '%s'", optarg);
+            }
+            snprintf(realign_org, sizeof realign_org, "%.*s", (int)(eq - optarg), optarg);
+            if (cli_footprint_check(realign_org, eq + 1) != CLI_OK) {
+                return CLI_FAIL;
+            }
+            ra.organisation = realign_org;
+            ra.footprint = (char *)eq + 1;
+            p.realignment = &ra;
+            p.kind = CONCORD__V1__PROPOSAL_KIND__FOOTPRINT_REALIGNMENT;
+            break;
+        }
         case 'D':
             if (p.n_delegated_duties < 16) {
                 duties[p.n_delegated_duties++] = optarg;

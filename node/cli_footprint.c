@@ -756,12 +756,59 @@ static int s_args(s_ctx_t *x, int argc, char **argv)
     return CLI_OK;
 }
 
-int cli_footprint(int argc, char **argv, int json)
+/* Adds the node's realignment decisions ("ORG=FOOTPRINT" lines) ahead of
+ * any --primary previews, so that a preview can still override them. */
+static int s_add_decided(s_ctx_t *x, char *decided)
+{
+    size_t n = 0;
+    for (char *line = decided; line && *line;) {
+        char *nl = strchr(line, '\n');
+        if (nl) {
+            *nl = '\0';
+        }
+        if (*line) {
+            n++;
+        }
+        line = nl ? nl + 1 : NULL;
+    }
+    if (n + x->n_primaries > FP_MAX_PRIMARIES) {
+        return cli_fail("too many declared primary footprints");
+    }
+    memmove(&x->primaries[n], &x->primaries[0], x->n_primaries * sizeof x->primaries[0]);
+    const char *line = decided;
+    for (size_t i = 0; i < n; line += strlen(line) + 1) {
+        if (*line) {
+            x->primaries[i++] = line;
+        }
+    }
+    x->n_primaries += n;
+    return CLI_OK;
+}
+
+int cli_footprint_check(const char *org, const char *footprint)
+{
+    cc_err_t err;
+    geo_t *g = geo_load_dir(s_data_dir(NULL), &err);
+    int rc = CLI_OK;
+    if (!g) {
+        return cli_fail("%s", err.msg);
+    }
+    if (geo_set_primary(g, org, footprint, &err) < 0) {
+        rc = cli_fail("realignment of %s to %s: %s", org, footprint, err.msg);
+    }
+    geo_destroy(&g);
+    return rc;
+}
+
+int cli_footprint(int argc, char **argv, int json, char *decided)
 {
     s_ctx_t x = {.out = json ? OUT_JSON : OUT_TEXT};
     int rc = s_args(&x, argc, argv);
     if (rc != CLI_OK) {
         return rc < 0 ? CLI_OK : rc;
+    }
+    if (decided && s_add_decided(&x, decided) != CLI_OK) {
+        return CLI_FAIL;
     }
     int (*run)(const s_ctx_t *) = NULL;
     if (strcmp(x.sub, "show") == 0) {

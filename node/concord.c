@@ -46,6 +46,7 @@ static void s_usage(FILE *to)
             "  propose --board ID --title TEXT [--text TEXT] [--area AREA] [--amount POUNDS]\n"
             "          [--effective YYYY-MM-DD] [--closes-in 7d] [--delegates DUTY]\n"
             "          [--admit CODE[:CONSTITUENCY] | --remove CODE]\n"
+            "          [--realign ORG=FOOTPRINT: set a primary footprint]\n"
             "          [--rule RULE | --quorum N/D ...: a charter amendment]\n"
             "  vote PROPOSAL for|against|abstain [--reason TEXT]\n"
             "  proposal list [BOARD] | proposal show PROPOSAL\n"
@@ -137,7 +138,9 @@ int cli_node_call(const config_node_t *cfg, const char *command, char **args, si
             if (!*out) {
                 rc = cli_fail("out of memory");
             } else {
-                memcpy(*out, r->payload.data, r->payload.len);
+                if (r->payload.len) {
+                    memcpy(*out, r->payload.data, r->payload.len);
+                }
                 *out_len = r->payload.len;
             }
         }
@@ -247,6 +250,36 @@ static int s_node_command(const char *config_path, int argc, char **argv, int js
     return CLI_USAGE;
 }
 
+/* Footprint reports are offline; with a node's config they also show the
+ * primary footprints its boards have decided. */
+static int s_footprint(const char *config_path, int argc, char **argv, int json)
+{
+    config_node_t cfg;
+    cc_err_t err;
+    uint8_t *decided = NULL;
+    size_t len = 0;
+    if (!config_path) {
+        return cli_footprint(argc, argv, json, NULL);
+    }
+    if (config_load_node(config_path, &cfg, &err) < 0) {
+        return cli_fail("%s", err.msg);
+    }
+    if (cli_node_call(&cfg, "realignments", NULL, 0, NULL, 0, 0, -1, &decided, &len) !=
+        CLI_OK) {
+        return cli_fail("cannot read the node's realignment decisions (run without --config"
+                        " for geography alone)");
+    }
+    char *text = realloc(decided, len + 1);
+    if (!text) {
+        free(decided);
+        return cli_fail("out of memory");
+    }
+    text[len] = '\0';
+    int rc = cli_footprint(argc, argv, json, text);
+    free(text);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     const char *config_path = getenv("CONCORD_CONFIG");
@@ -298,7 +331,7 @@ int main(int argc, char **argv)
     } else if (strcmp(rest[0], "verify") == 0) {
         rc = cli_verify(n, rest, json);
     } else if (strcmp(rest[0], "footprint") == 0) {
-        rc = cli_footprint(n, rest, json);
+        rc = s_footprint(config_path, n, rest, json);
     } else {
         rc = s_node_command(config_path, n, rest, json);
     }
