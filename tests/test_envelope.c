@@ -348,7 +348,7 @@ static void test_envelope_bad_call_id_length(void **state)
 {
     static const size_t lens[] = {0, 1, 15, 17, 32};
     s_fix_t *f = *state;
-    uint8_t call_id[64];
+    uint8_t call_id[64] = {0}; /* lengths up to 32 are read from it */
     Concord__V1__Header h = s_header("E38000217", call_id);
     uint8_t *buf = NULL;
     size_t len = 0;
