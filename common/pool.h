@@ -1,0 +1,379 @@
+/* pool: the pooled-funds engine. Section 75 agreements (pooled funds and
+ * the alternatives a partnership may record instead), the partners'
+ * pledges, variations, year-end outturn and risk share, and Better Care
+ * Fund plans with their sign-off chain.
+ *
+ * A pure, deterministic fold over pool events (proto/pool.proto) taken in
+ * broker log order, like the board engine: every node runs it over the
+ * same events and reaches the same agreements, pledges, statements and
+ * splits. Nothing here reads a clock or a file: geography the rules need
+ * (the districts of a two-tier county, the CCGs of an area) is supplied by
+ * the caller with pool_engine_add_area before any event is applied.
+ *
+ * Rules (docs/POOLS.md states them for users, with their sources):
+ *  - An agreement (Pool/Propose) must pass pool_agreement_check and come
+ *    from one of its partners. It is decided when every partner has
+ *    agreed (Pool/Consent AGREE; the proposal is its proposer's AGREE): a
+ *    s75 agreement is signed by every party, which is also what including
+ *    primary medical services needs. One REFUSE refuses it; the pool id is
+ *    then free for a new proposal.
+ *  - A contribution exists only as its partner's own pledge (Pool/Pledge
+ *    signed by that partner: the event's verified sender). A year is
+ *    complete when every contribution of that year has a pledge of exactly
+ *    the agreed amount; the pool is ACTIVE when every year is complete.
+ *    A pledge that matches the agreement is binding: changing it needs a
+ *    variation.
+ *  - A variation (Pool/Vary) changes contributions; it takes effect when
+ *    every partner has agreed, above all each partner whose contribution
+ *    changes. A pledge matching the old amount then no longer matches and
+ *    the partner pledges again.
+ *  - The outturn of a year (Pool/Outturn, once per year) is recorded by
+ *    the partner that keeps the accounts: the host of a pooled fund or the
+ *    lead commissioner. The year must be complete. Variance = outturn -
+ *    the year's contributions (positive: overspend; negative: underspend),
+ *    split by the agreement's risk share (pool_risk_split). Aligned budgets
+ *    and transfers have no pooled balance and take no outturn. A year with
+ *    an outturn is closed: no pledge or variation touches it again.
+ *  - A BCF plan (Bcf/Plan) is submitted by its HWB council and must pass
+ *    pool_bcf_plan_check against its area. Its chain (Bcf/Sign): the HWB
+ *    agrees; then the council and every CCG of the plan sign off; then
+ *    NHS England approves, which is refused while any step is missing. A
+ *    revised plan (same plan id, not yet approved) starts the chain again;
+ *    each act names the plan version it signs. */
+#ifndef CONCORD_POOL_H
+#define CONCORD_POOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "pool.pb-c.h"
+#include "roster.h"
+
+#define POOL_METHOD_PROPOSE "concord.v1.Pool/Propose"
+#define POOL_METHOD_CONSENT "concord.v1.Pool/Consent"
+#define POOL_METHOD_PLEDGE "concord.v1.Pool/Pledge"
+#define POOL_METHOD_VARY "concord.v1.Pool/Vary"
+#define POOL_METHOD_OUTTURN "concord.v1.Pool/Outturn"
+#define POOL_METHOD_BCF_PLAN "concord.v1.Bcf/Plan"
+#define POOL_METHOD_BCF_SIGN "concord.v1.Bcf/Sign"
+
+#define POOL_ID_MAX 32            /* pool and plan ids: [A-Za-z0-9-], 2..32 */
+#define POOL_REF_LEN 32           /* hex of a 16-byte call id */
+#define POOL_NAME_MAX 200         /* names, functions, client groups, services */
+#define POOL_TEXT_MAX (16 * 1024) /* aims, governance, management, narrative */
+#define POOL_REASON_MAX 2000      /* consent reasons, notes */
+#define POOL_MAX_PARTNERS 64
+#define POOL_MAX_YEARS 20  /* distinct financial years in one agreement */
+#define POOL_MAX_ITEMS 64  /* functions, client groups, delegations, changes... */
+#define POOL_YEAR_MIN 2000 /* 2000/01 */
+#define POOL_YEAR_MAX 2099
+#define POOL_BASIS_POINTS 10000 /* FIXED shares sum to this */
+#define POOL_AREA_MAX 64        /* districts or CCGs of one HWB area */
+
+typedef struct pool_engine pool_engine_t;
+
+/* One event as the broker logged it; the sender is already verified
+ * (signature against the roster) by the caller. */
+typedef struct {
+    const char *sender;
+    uint64_t log_index;     /* strictly increasing across calls */
+    uint64_t time_ms;       /* broker receipt time */
+    const uint8_t *call_id; /* 16 bytes; a proposal's id is its lower-case hex */
+    const uint8_t *hash;    /* 32 bytes: SHA-256 of the packed Envelope */
+    const char *method;     /* one of POOL_METHOD_* */
+    const uint8_t *body;    /* the packed message the method names */
+    size_t body_len;
+} pool_event_t;
+
+/* What the rules need to know of one Health and Wellbeing Board area,
+ * from the ONS lookups (the engine reads no files). */
+typedef struct {
+    const char *hwb;              /* the upper-tier council */
+    const char *const *districts; /* its lower-tier districts (two-tier), or none */
+    size_t n_districts;
+    const char *const *ccgs; /* the relevant CCGs, or none when not known */
+    size_t n_ccgs;
+} pool_area_t;
+
+/* A new engine judging organisations against roster (borrowed; it must
+ * outlive the engine). NULL when out of memory. */
+pool_engine_t *pool_engine_new(const roster_t *roster);
+
+/* Frees the engine and NULLs *e; safe on NULL. */
+void pool_engine_destroy(pool_engine_t **e);
+
+/* Tells the engine about an HWB area; the engine copies it. Every node
+ * must add the same areas, from the same lookups, before applying events.
+ * Returns 0, or -1 with INVALID_ARGUMENT (bad or repeated code, more than
+ * POOL_AREA_MAX of either list), ALREADY_EXISTS (area added before),
+ * FAILED_PRECONDITION (events already applied), RESOURCE_EXHAUSTED. */
+int pool_engine_add_area(pool_engine_t *e, const pool_area_t *area, cc_err_t *err);
+
+/* Applies one event. Returns 0 if accepted; -1 if rejected, with err's
+ * code and reason naming the rule: INVALID_ARGUMENT (malformed, fails a
+ * validation rule, unknown method), NOT_FOUND (unknown pool, subject or
+ * plan), PERMISSION_DENIED (not a partner; a pledge for another partner;
+ * the wrong organisation for an act), ALREADY_EXISTS (id taken, second
+ * consent, pledge or outturn), FAILED_PRECONDITION (not decided yet,
+ * already decided, year closed, chain step missing, event out of log
+ * order), RESOURCE_EXHAUSTED (out of memory: the engine is then behind
+ * the others and the caller must rebuild it). A rejected event changes
+ * nothing but the list of rejections. */
+int pool_apply(pool_engine_t *e, const pool_event_t *ev, cc_err_t *err);
+
+/* Whether ev would be accepted if applied now, changing nothing. Same
+ * codes as pool_apply. */
+int pool_precheck(const pool_engine_t *e, const pool_event_t *ev, cc_err_t *err);
+
+/* Lower-case hex of a 16-byte call id into out (33 bytes). */
+void pool_ref(const uint8_t call_id[16], char out[POOL_REF_LEN + 1]);
+
+/* ---- validation on its own (pool_check.c) ---- */
+
+/* Whether an agreement is well formed whatever the engine's state.
+ * Returns 0, or -1 with INVALID_ARGUMENT naming the first rule broken:
+ *  - ids, names and texts within their limits; a kind;
+ *  - 2..POOL_MAX_PARTNERS partners, each an organisation in roster, named
+ *    once, each contribution in a year POOL_YEAR_MIN..MAX, once per year,
+ *    a positive whole number of pence, all of them summing without
+ *    overflow, in at most POOL_MAX_YEARS years;
+ *  - s75 arrangements (pooled fund, lead commissioning): partners are NHS
+ *    bodies (CCG, NHS England) or local authorities (upper-tier or
+ *    district councils), at least one of each; no NHS function excluded
+ *    from pooling (pool_excluded_function) among the NHS functions or
+ *    those delegated; primary medical services only with NHS England a
+ *    partner (and, as for every agreement, every partner agreeing);
+ *  - pooled fund: exactly one host, a partner; aims, NHS and council
+ *    functions, management and monitoring, governance, client groups and
+ *    a contribution from every partner; a valid risk share;
+ *  - aligned budgets: at least one NHS body and one local authority, no
+ *    host, no risk share (no pooled balance);
+ *  - lead commissioning: a lead partner, each other partner's delegation
+ *    named once with its functions, no host;
+ *  - s76 transfer: a council pays an NHS body; s256: an NHS body pays a
+ *    council; exactly those two partners, a named service, contributions
+ *    from the payer only, no host, no delegation, no risk share. */
+int pool_agreement_check(const roster_t *roster, const Concord__V1__PoolAgreement *a,
+                         cc_err_t *err);
+
+/* Whether a risk share rule fits the agreement's partners: a basis;
+ * FIXED: basis points for partners named once, summing to exactly
+ * POOL_BASIS_POINTS; BORNE_BY: a partner; caps >= 0 on partners named
+ * once, and then remainder_to a partner without a cap. Returns 0, or -1
+ * with INVALID_ARGUMENT. */
+int pool_risk_share_check(const Concord__V1__PoolAgreement *a, const Concord__V1__RiskShare *r,
+                          cc_err_t *err);
+
+/* The NHS function excluded from s75 arrangements that a description of a
+ * function names, as a static phrase ("surgery", "radiotherapy",
+ * "termination of pregnancy", "endoscopy", "class 4 laser treatment",
+ * "other invasive treatment", "emergency ambulance services"), or NULL.
+ * Words are matched whole, case-insensitively: "General surgery" and
+ * "surgical" match, "non-surgical emergency admissions" does not;
+ * "ambulance" matches unless the description says "non-emergency" or
+ * "patient transport". A description longer than POOL_NAME_MAX is not
+ * judged and gives a phrase saying so. */
+const char *pool_excluded_function(const char *description);
+
+/* 1 if a description names primary medical services ("primary medical",
+ * "primary care", "general practice", "general medical services", "GP"),
+ * else 0. */
+int pool_names_primary_medical(const char *description);
+
+/* Whether a BCF plan is well formed for its area. area may be NULL when
+ * nothing is known of it, which is refused for a shire county (E10),
+ * whose districts must be known. Rules: a plan id; a year; hwb an
+ * upper-tier council; 1..POOL_AREA_MAX CCGs of kind CCG named once, each
+ * with a positive minimum contribution, and exactly the area's CCGs when
+ * it lists them; a positive DFG; in a two-tier area the whole DFG passed
+ * to the districts, every district receiving a positive part and nothing
+ * left with the county; in a single-tier area the DFG stays with the
+ * council; iBCF >= 0; additional contributions from roster members,
+ * positive; all three 2017-19 national conditions confirmed; streams
+ * summing without overflow to exactly total_pence. Returns 0, or -1 with
+ * INVALID_ARGUMENT naming the rule (FAILED_PRECONDITION for a county
+ * without its districts). */
+int pool_bcf_plan_check(const roster_t *roster, const Concord__V1__BcfPlan *p,
+                        const pool_area_t *area, cc_err_t *err);
+
+/* ---- arithmetic (pool_share.c) ---- */
+
+/* One partner's part of a split. */
+typedef struct {
+    int64_t weight; /* contribution, basis points, or 1 (BORNE_BY) */
+    int64_t quota;  /* floor(|total| x weight / sum of weights), pence */
+    int penny;      /* 1 if it took a remainder penny */
+    int64_t cut;    /* pence its cap cut off, moved to remainder_to (>= 0) */
+    int64_t share;  /* signed like the total; the shares sum to it */
+} pool_part_t;
+
+/* Largest-remainder split of total (either sign) in proportion to
+ * weights (each >= 0, not all 0). Each part's quota is
+ * floor(|total| x w / W); the pennies left over go one each to the parts
+ * with the largest remainders (|total| x w mod W), ties to the smaller
+ * code (strcmp), so the result does not depend on the order of the
+ * inputs. Shares carry the sign of total and sum to it exactly. codes
+ * must be distinct. Arithmetic is 128-bit; nothing overflows. Returns 0,
+ * or -1 with INVALID_ARGUMENT (negative weight, no weight, total
+ * INT64_MIN, n == 0 or n > POOL_MAX_PARTNERS). */
+int pool_split(int64_t total, const int64_t *weights, const char *const *codes, size_t n,
+               pool_part_t *parts, cc_err_t *err);
+
+/* Splits a year's variance among partners (codes) by rule: PRO_RATA by
+ * contributions (that year's, 0 for a partner not contributing), FIXED by
+ * basis points, BORNE_BY all to one; then each capped partner keeps at
+ * most its cap (in absolute value) and what is cut goes to
+ * rule->remainder_to. The shares always sum to the variance. Returns 0,
+ * or -1 with INVALID_ARGUMENT (a rule that pool_risk_share_check would
+ * refuse for these partners, contributions all 0 under PRO_RATA). */
+int pool_risk_split(const Concord__V1__RiskShare *rule, const char *const *codes,
+                    const int64_t *contributions, size_t n, int64_t variance, pool_part_t *parts,
+                    cc_err_t *err);
+
+/* The streams of a BCF plan added up. */
+typedef struct {
+    int64_t ccg_minimum; /* all CCGs' minimum contributions */
+    int64_t dfg;
+    int64_t ibcf;
+    int64_t additional;
+    int64_t total;            /* the four above */
+    int64_t dfg_to_districts; /* DFG allocations to others than the HWB council */
+} pool_bcf_totals_t;
+
+/* Adds up a plan's streams. Returns 0, or -1 with INVALID_ARGUMENT for a
+ * negative amount or OUT_OF_RANGE when a sum overflows int64. */
+int pool_bcf_totals(const Concord__V1__BcfPlan *p, pool_bcf_totals_t *out, cc_err_t *err);
+
+/* "2017/18" for 2017 into buf (at least 8 bytes); returns buf. */
+char *pool_year_name(uint32_t year, char *buf, size_t size);
+
+/* ---- views ---- */
+
+typedef enum {
+    POOL_PROPOSED = 1,         /* waiting for partners to agree */
+    POOL_REFUSED = 2,          /* a partner refused; the id is free again */
+    POOL_AWAITING_PLEDGES = 3, /* decided; some contribution not pledged as agreed */
+    POOL_ACTIVE = 4            /* decided and every contribution pledged as agreed */
+} pool_status_t;
+
+typedef struct {
+    const char *pool_id;
+    const char *agreement_id; /* hex id of the Propose event */
+    const char *proposer;
+    const Concord__V1__PoolAgreement *agreement; /* as proposed (contributions before variations) */
+    pool_status_t status;
+    uint32_t years[POOL_MAX_YEARS]; /* ascending */
+    size_t n_years;
+    char missing[1024]; /* in sentences: who has yet to agree or pledge; "" if none */
+} pool_view_t;
+
+size_t pool_count(const pool_engine_t *e);
+void pool_at(const pool_engine_t *e, size_t i, pool_view_t *out);
+
+/* Returns 0 and fills out, or -1 if there is no such pool. */
+int pool_get(const pool_engine_t *e, const char *pool_id, pool_view_t *out);
+
+/* One partner's line of a year's statement. */
+typedef struct {
+    const char *partner;
+    int64_t contribution; /* as agreed and varied; 0 when none this year */
+    int64_t pledged;      /* 0 when no pledge */
+    int matches;          /* pledged == contribution */
+    pool_part_t part;     /* of the variance; zero until the outturn */
+    int64_t net;          /* contribution + share: what the partner bears in all */
+} pool_line_t;
+
+/* A year's statement, the same on every node. Pointers live as long as
+ * the engine is unchanged. */
+typedef struct {
+    const char *pool_id;
+    const char *name;
+    int kind;                /* ArrangementKind */
+    const char *accountable; /* host, lead, or transfer payer; "" for aligned budgets */
+    uint32_t year;
+    size_t n_lines; /* one per partner, in agreement order */
+    pool_line_t lines[POOL_MAX_PARTNERS];
+    int64_t total; /* the year's contributions */
+    int64_t pledged_total;
+    int complete; /* every contribution pledged as agreed */
+    int has_outturn;
+    int64_t outturn;
+    int64_t variance;                   /* outturn - total */
+    const Concord__V1__RiskShare *rule; /* NULL when the kind has none */
+} pool_statement_t;
+
+/* Fills out with pool_id's statement for year. Returns 0, or -1 with
+ * NOT_FOUND (no pool, or no contribution in that year). */
+int pool_statement(const pool_engine_t *e, const char *pool_id, uint32_t year,
+                   pool_statement_t *out, cc_err_t *err);
+
+/* Writes the statement as text, one line per partner and the arithmetic
+ * of the split in sentences; every node writes the same bytes. Returns
+ * the length it needed (like snprintf); the text is truncated, always
+ * NUL-terminated, when size is too small. */
+size_t pool_statement_text(const pool_statement_t *s, char *buf, size_t size);
+
+typedef enum {
+    POOL_VARIATION_OPEN = 1,
+    POOL_VARIATION_PASSED = 2,
+    POOL_VARIATION_REFUSED = 3,
+    POOL_VARIATION_LAPSED = 4 /* agreed after a year it changes was closed */
+} pool_variation_status_t;
+
+typedef struct {
+    const char *id; /* hex id of the Vary event */
+    const char *pool_id;
+    const char *proposer;
+    const Concord__V1__Variation *variation;
+    pool_variation_status_t status;
+    char missing[1024]; /* OPEN: who has yet to agree; else why it ended */
+} pool_variation_view_t;
+
+size_t pool_variation_count(const pool_engine_t *e);
+void pool_variation_at(const pool_engine_t *e, size_t i, pool_variation_view_t *out);
+
+/* Returns 0 and fills out, or -1 if there is no such variation. */
+int pool_variation_get(const pool_engine_t *e, const char *id, pool_variation_view_t *out);
+
+typedef struct {
+    const char *plan_id;
+    const char *version; /* hex id of the Plan event in force */
+    const Concord__V1__BcfPlan *plan;
+    pool_bcf_totals_t totals;
+    int hwb_agreed;
+    int council_signed;
+    size_t n_ccgs;
+    size_t n_ccgs_signed;
+    int approvable; /* every step before NHS England's is done */
+    int approved;
+    char missing[1024]; /* "HWB agreement; CCG sign-off by E38000216; ..." or "" */
+} pool_bcf_view_t;
+
+size_t pool_bcf_count(const pool_engine_t *e);
+void pool_bcf_at(const pool_engine_t *e, size_t i, pool_bcf_view_t *out);
+
+/* Returns 0 and fills out, or -1 if there is no such plan. */
+int pool_bcf_get(const pool_engine_t *e, const char *plan_id, pool_bcf_view_t *out);
+
+/* Every accepted event of a pool (or, with bcf = 1, of a BCF plan) with
+ * log index <= upto, in log order: what a signed statement carries. fn
+ * returns 0 to go on; its non-zero return stops the walk and is
+ * returned. -1 if there is no such pool or plan. */
+int pool_events(const pool_engine_t *e, const char *id, int bcf, uint64_t upto,
+                int (*fn)(uint64_t log_index, const uint8_t hash[32], void *arg), void *arg);
+
+/* Rejected events in log order, with their reasons. */
+typedef struct {
+    const char *sender;
+    const char *method;
+    const char *subject; /* pool or plan id, "" if none could be read */
+    uint64_t log_index;
+    cc_code_t code;
+    const char *reason;
+} pool_rejection_t;
+
+size_t pool_rejection_count(const pool_engine_t *e);
+void pool_rejection_at(const pool_engine_t *e, size_t i, pool_rejection_t *out);
+
+#endif

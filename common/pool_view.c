@@ -1,0 +1,154 @@
+/* pool_view: what the engine shows of pools and variations, and the
+ * year statement every partner computes alike from the engine's state. */
+#include "pool.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "pool_priv.h"
+
+size_t pool_count(const pool_engine_t *e)
+{
+    return e->n_funds;
+}
+
+static void s_say_waiting(const pool_fund_t *f, const uint8_t *consent, pool_text_t *t)
+{
+    const Concord__V1__PoolAgreement *a = f->agreement;
+    pool_say(t, "Awaiting agreement from ");
+    for (size_t p = 0, n = 0; p < a->n_partners; p++) {
+        if (!consent[p]) {
+            pool_say(t, "%s%s", n++ ? ", " : "", a->partners[p]->code);
+        }
+    }
+    pool_say(t, ".");
+}
+
+static void s_view(const pool_fund_t *f, pool_view_t *out)
+{
+    char lacking[sizeof out->missing];
+    pool_text_t t = {.buf = out->missing, .size = sizeof out->missing};
+    pool_text_t m = {.buf = lacking, .size = sizeof lacking};
+    memset(out, 0, sizeof *out);
+    lacking[0] = '\0';
+    out->pool_id = f->id;
+    out->agreement_id = f->ref;
+    out->proposer = f->proposer;
+    out->agreement = f->agreement;
+    out->status = pool_fund_status(f);
+    for (size_t i = 0; i < f->n_years; i++) {
+        out->years[out->n_years++] = f->years[i].year;
+    }
+    switch (out->status) {
+    case POOL_PROPOSED:
+        s_say_waiting(f, f->consent, &t);
+        break;
+    case POOL_REFUSED:
+        pool_say(&t, "Agreement %s", f->why);
+        break;
+    case POOL_AWAITING_PLEDGES:
+        for (size_t i = 0; i < f->n_years; i++) {
+            pool_say_missing(f, &f->years[i], &m);
+        }
+        pool_say(&t, "Awaiting pledges: %s.", lacking);
+        break;
+    default:
+        break;
+    }
+}
+
+void pool_at(const pool_engine_t *e, size_t i, pool_view_t *out)
+{
+    assert(i < e->n_funds);
+    s_view(e->funds[i], out);
+}
+
+int pool_get(const pool_engine_t *e, const char *pool_id, pool_view_t *out)
+{
+    const pool_fund_t *f = pool_id ? pool_fund_find(e, pool_id) : NULL;
+    if (!f) {
+        return -1;
+    }
+    s_view(f, out);
+    return 0;
+}
+
+int pool_statement(const pool_engine_t *e, const char *pool_id, uint32_t year,
+                   pool_statement_t *out, cc_err_t *err)
+{
+    const pool_fund_t *f = pool_id ? pool_fund_find(e, pool_id) : NULL;
+    const pool_year_t *y = NULL;
+    char name[16];
+    for (size_t i = 0; f && i < f->n_years && !y; i++) {
+        y = f->years[i].year == year ? &f->years[i] : NULL;
+    }
+    if (!y) {
+        err_set(err, CC_NOT_FOUND, "pool '%.40s' has no contributions in %s",
+                pool_id ? pool_id : "", pool_year_name(year, name, sizeof name));
+        return -1;
+    }
+    const Concord__V1__PoolAgreement *a = f->agreement;
+    memset(out, 0, sizeof *out);
+    out->pool_id = f->id;
+    out->name = a->name;
+    out->kind = a->kind;
+    out->accountable = pool_accountable(a);
+    out->year = year;
+    out->n_lines = a->n_partners;
+    out->complete = f->state == POOL_DECIDED;
+    out->has_outturn = y->has_outturn;
+    out->outturn = y->outturn;
+    out->rule = a->risk_share;
+    for (size_t p = 0; p < a->n_partners; p++) {
+        pool_line_t *l = &out->lines[p];
+        l->partner = a->partners[p]->code;
+        l->contribution = y->amount[p];
+        l->pledged = y->pledged[p];
+        l->matches = l->pledged == l->contribution;
+        l->part = y->parts[p];
+        l->net = l->contribution + l->part.share;
+        out->total += l->contribution;
+        out->pledged_total += l->pledged;
+        out->complete &= l->matches || !l->contribution;
+    }
+    out->variance = y->has_outturn ? y->outturn - out->total : 0;
+    return 0;
+}
+
+size_t pool_variation_count(const pool_engine_t *e)
+{
+    return e->n_vars;
+}
+
+static void s_var_view(const pool_var_t *v, pool_variation_view_t *out)
+{
+    pool_text_t t = {.buf = out->missing, .size = sizeof out->missing};
+    memset(out, 0, sizeof *out);
+    out->id = v->ref;
+    out->pool_id = v->fund->id;
+    out->proposer = v->proposer;
+    out->variation = v->variation;
+    out->status = v->status;
+    if (v->status == POOL_VARIATION_OPEN) {
+        s_say_waiting(v->fund, v->consent, &t);
+    } else {
+        pool_say(&t, "%s", v->why);
+    }
+}
+
+void pool_variation_at(const pool_engine_t *e, size_t i, pool_variation_view_t *out)
+{
+    assert(i < e->n_vars);
+    s_var_view(e->vars[i], out);
+}
+
+int pool_variation_get(const pool_engine_t *e, const char *id, pool_variation_view_t *out)
+{
+    const pool_var_t *v = id ? pool_var_find(e, id) : NULL;
+    if (!v) {
+        return -1;
+    }
+    s_var_view(v, out);
+    return 0;
+}

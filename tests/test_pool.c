@@ -1,0 +1,1980 @@
+/* Unit tests for the pool engine: every validation rule of s75
+ * agreements, the alternatives and BCF plans; pledges, consents,
+ * variations and outturns; the risk-share arithmetic against properties
+ * over many random cases; worked cases from the seeds; the BCF sign-off
+ * chain; determinism and hostile input. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "keys.h"
+#include "money.h"
+#include "pool.h"
+#include "roster.h"
+#include "wire.h"
+
+#define T0 1795521600000ull /* 2026-11-24T12:00:00Z */
+
+#define POOLED CONCORD__V1__ARRANGEMENT_KIND__POOLED_FUND
+#define ALIGNED CONCORD__V1__ARRANGEMENT_KIND__ALIGNED_BUDGETS
+#define LEAD CONCORD__V1__ARRANGEMENT_KIND__LEAD_COMMISSIONING
+#define S76 CONCORD__V1__ARRANGEMENT_KIND__SECTION_76_TRANSFER
+#define S256 CONCORD__V1__ARRANGEMENT_KIND__SECTION_256_TRANSFER
+#define AGREE CONCORD__V1__CONSENT_DECISION__AGREE
+#define REFUSE CONCORD__V1__CONSENT_DECISION__REFUSE
+#define PRO_RATA CONCORD__V1__RISK_SHARE_BASIS__PRO_RATA
+#define FIXED CONCORD__V1__RISK_SHARE_BASIS__FIXED
+#define BORNE_BY CONCORD__V1__RISK_SHARE_BASIS__BORNE_BY
+#define HWB CONCORD__V1__BCF_ACT__HWB_AGREEMENT
+#define COUNCIL CONCORD__V1__BCF_ACT__COUNCIL_SIGN_OFF
+#define CCG_SIGN CONCORD__V1__BCF_ACT__CCG_SIGN_OFF
+#define APPROVE CONCORD__V1__BCF_ACT__NHS_ENGLAND_APPROVAL
+
+/* Organisations, with their real GSS codes. */
+#define PLYMOUTH "E06000026"  /* Plymouth City Council */
+#define NEW_DEVON "E38000129" /* NHS Northern, Eastern and Western Devon CCG */
+#define SHEFFIELD "E08000019" /* Sheffield City Council */
+#define SHEFF_CCG "E38000146" /* NHS Sheffield CCG */
+#define NHSE "X24"            /* NHS England */
+#define GMCA "E47000001"      /* Greater Manchester Combined Authority */
+#define CUMBRIA "E10000006"   /* Cumbria County Council */
+#define N_CUMBRIA "E38000215" /* NHS North Cumbria CCG */
+#define MORECAMBE "E38000216" /* NHS Morecambe Bay CCG */
+#define CARLISLE "E07000028"  /* Carlisle City Council, a Cumbrian district */
+#define STRANGER "E99"        /* not in the roster */
+
+/* The districts of Cumbria (CTY17CD E10000006), copied from
+ * ../shared/data/ons/ons_LAD17_to_CTY17_Dec2017.csv (ONS Local authority
+ * district to county, December 2017). Its CCGs, North Cumbria and
+ * Morecambe Bay, are those of its LSOAs in
+ * ons_LSOA11_CCG17_STP17_LAD17_Apr2017.csv (207 and 114 LSOAs). */
+static const char *const s_cumbria_districts[6] = {
+    "E07000026", /* Allerdale */
+    "E07000027", /* Barrow-in-Furness */
+    "E07000028", /* Carlisle */
+    "E07000029", /* Copeland */
+    "E07000030", /* Eden */
+    "E07000031", /* South Lakeland */
+};
+static const char *const s_cumbria_ccgs[2] = {N_CUMBRIA, MORECAMBE};
+
+static roster_t *s_roster;
+
+static int s_add_org(const char *code, const char *kind)
+{
+    keys_t *k = keys_generate(code, "Member organisation", kind, NULL);
+    int rc = k ? roster_add(s_roster, keys_public(k), NULL) : -1;
+    keys_destroy(&k);
+    return rc;
+}
+
+static int s_setup(void **state)
+{
+    (void)state;
+    keys_t *broker = keys_generate("broker", "Broker", "BROKER", NULL);
+    if (!broker || !(s_roster = roster_new("Pools", keys_public(broker), NULL))) {
+        keys_destroy(&broker);
+        return -1;
+    }
+    keys_destroy(&broker);
+    int rc = 0;
+    rc |= s_add_org(PLYMOUTH, "COUNCIL_UPPER");
+    rc |= s_add_org(NEW_DEVON, "CCG");
+    rc |= s_add_org(SHEFFIELD, "COUNCIL_UPPER");
+    rc |= s_add_org(SHEFF_CCG, "CCG");
+    rc |= s_add_org(NHSE, "NHS_ENGLAND");
+    rc |= s_add_org(GMCA, "COMBINED_AUTHORITY");
+    rc |= s_add_org(CUMBRIA, "COUNCIL_UPPER");
+    rc |= s_add_org(N_CUMBRIA, "CCG");
+    rc |= s_add_org(MORECAMBE, "CCG");
+    rc |= s_add_org(CARLISLE, "COUNCIL_DISTRICT");
+    return rc;
+}
+
+static int s_teardown(void **state)
+{
+    (void)state;
+    roster_destroy(&s_roster);
+    return 0;
+}
+
+static int64_t s_pounds(const char *text)
+{
+    int64_t p = 0;
+    cc_err_t err;
+    assert_int_equal(money_parse(text, &p, &err), 0);
+    return p;
+}
+
+/* Asserts rc is a refusal with code and a reason containing text. */
+static void s_refused_err(int rc, const cc_err_t *err, cc_code_t code, const char *text)
+{
+    if (rc != -1 || err->code != code || !strstr(err->msg, text)) {
+        print_error("expected %s containing \"%s\", got rc %d %s: %s\n", err_code_name(code), text,
+                    rc, err_code_name(err->code), err->msg);
+    }
+    assert_int_equal(rc, -1);
+    assert_int_equal(err->code, code);
+    assert_non_null(strstr(err->msg, text));
+}
+
+/* ---- agreements, built in place ---- */
+
+#define S_MAXP 8
+
+typedef struct {
+    Concord__V1__PoolAgreement a;
+    Concord__V1__PoolPartner p[S_MAXP];
+    Concord__V1__PoolPartner *pp[S_MAXP];
+    Concord__V1__Contribution c[S_MAXP][8];
+    Concord__V1__Contribution *cp[S_MAXP][8];
+    char *nhs[8], *council[8], *hosts[4], *groups[4];
+    Concord__V1__RiskShare rs;
+    Concord__V1__FixedShare fx[S_MAXP];
+    Concord__V1__FixedShare *fxp[S_MAXP];
+    Concord__V1__RiskCap cap[S_MAXP];
+    Concord__V1__RiskCap *capp[S_MAXP];
+    Concord__V1__LeadCommissioning lead;
+    Concord__V1__Delegation del[4];
+    Concord__V1__Delegation *delp[4];
+    char *delfn[4][4];
+    Concord__V1__Transfer tr;
+} s_agr_t;
+
+static void s_agr(s_agr_t *g, const char *id, int kind)
+{
+    memset(g, 0, sizeof *g);
+    concord__v1__pool_agreement__init(&g->a);
+    concord__v1__risk_share__init(&g->rs);
+    g->a.pool_id = (char *)id;
+    g->a.name = "Test pool";
+    g->a.kind = (Concord__V1__ArrangementKind)kind;
+    g->a.aims_and_outcomes = "Joined-up care for older people, fewer emergency admissions";
+    g->a.partners = g->pp;
+    g->a.nhs_functions = g->nhs;
+    g->a.council_functions = g->council;
+    g->a.hosts = g->hosts;
+    g->a.client_groups = g->groups;
+    g->rs.fixed = g->fxp;
+    g->rs.caps = g->capp;
+}
+
+static void s_partner(s_agr_t *g, const char *code)
+{
+    size_t i = g->a.n_partners++;
+    assert_true(i < S_MAXP);
+    concord__v1__pool_partner__init(&g->p[i]);
+    g->p[i].code = (char *)code;
+    g->p[i].contributions = g->cp[i];
+    g->pp[i] = &g->p[i];
+}
+
+static void s_contrib(s_agr_t *g, const char *code, uint32_t year, int64_t pence)
+{
+    for (size_t i = 0; i < g->a.n_partners; i++) {
+        if (strcmp(g->p[i].code, code) == 0) {
+            size_t j = g->p[i].n_contributions++;
+            concord__v1__contribution__init(&g->c[i][j]);
+            g->c[i][j].financial_year = year;
+            g->c[i][j].amount_pence = pence;
+            g->cp[i][j] = &g->c[i][j];
+            return;
+        }
+    }
+    fail_msg("no partner %s", code);
+}
+
+static void s_rule(s_agr_t *g, int basis)
+{
+    g->rs.basis = (Concord__V1__RiskShareBasis)basis;
+    g->a.risk_share = &g->rs;
+}
+
+static void s_fixed(s_agr_t *g, const char *code, uint32_t bp)
+{
+    size_t i = g->rs.n_fixed++;
+    concord__v1__fixed_share__init(&g->fx[i]);
+    g->fx[i].partner = (char *)code;
+    g->fx[i].basis_points = bp;
+    g->fxp[i] = &g->fx[i];
+}
+
+static void s_cap(s_agr_t *g, const char *code, int64_t cap)
+{
+    size_t i = g->rs.n_caps++;
+    concord__v1__risk_cap__init(&g->cap[i]);
+    g->cap[i].partner = (char *)code;
+    g->cap[i].cap_pence = cap;
+    g->capp[i] = &g->cap[i];
+}
+
+/* The parts every s75 pooled fund states (seed 000 App. 2). */
+static void s_pooled_texts(s_agr_t *g, const char *host)
+{
+    g->nhs[g->a.n_nhs_functions++] = "Community health services";
+    g->nhs[g->a.n_nhs_functions++] = "Continuing healthcare";
+    g->council[g->a.n_council_functions++] = "Adult social care";
+    g->council[g->a.n_council_functions++] = "Public health";
+    g->hosts[g->a.n_hosts++] = (char *)host;
+    g->groups[g->a.n_client_groups++] = "Adults";
+    g->groups[g->a.n_client_groups++] = "Children and young people";
+    g->a.management_and_monitoring = "Monthly finance report to the integrated commissioning board";
+    g->a.governance = "Integrated commissioning board, accountable to the HWB";
+}
+
+/* Plymouth's integrated fund (seed 000 pp.25-26): the council's £131m net
+ * and the CCG's £331m net, hosted by the council, shared pro rata. */
+static void s_plymouth(s_agr_t *g)
+{
+    s_agr(g, "PLY-IF", POOLED);
+    g->a.name = "Plymouth integrated fund";
+    s_partner(g, PLYMOUTH);
+    s_partner(g, NEW_DEVON);
+    s_contrib(g, PLYMOUTH, 2015, s_pounds("131m"));
+    s_contrib(g, NEW_DEVON, 2015, s_pounds("331m"));
+    s_pooled_texts(g, PLYMOUTH);
+    s_rule(g, PRO_RATA);
+}
+
+static int s_check(const s_agr_t *g, cc_err_t *err)
+{
+    err_clear(err);
+    return pool_agreement_check(s_roster, &g->a, err);
+}
+
+/* ---- an engine fed events with increasing log index and time ---- */
+
+typedef struct {
+    char *sender;
+    char *method;
+    uint8_t call_id[16];
+    uint8_t hash[32];
+    uint8_t *body;
+    size_t body_len;
+    uint64_t log_index;
+    uint64_t time_ms;
+} s_logged_t;
+
+typedef struct {
+    pool_engine_t *e;
+    uint64_t index;
+    uint64_t now;
+    uint32_t calls;
+    cc_err_t err;
+    s_logged_t *log;
+    size_t n_log;
+} s_run_t;
+
+static pool_engine_t *s_engine(void)
+{
+    pool_engine_t *e = pool_engine_new(s_roster);
+    assert_non_null(e);
+    pool_area_t cumbria = {.hwb = CUMBRIA,
+                           .districts = s_cumbria_districts,
+                           .n_districts = 6,
+                           .ccgs = s_cumbria_ccgs,
+                           .n_ccgs = 2};
+    assert_int_equal(pool_engine_add_area(e, &cumbria, NULL), 0);
+    return e;
+}
+
+static void s_run_init(s_run_t *r)
+{
+    memset(r, 0, sizeof *r);
+    r->e = s_engine();
+    r->now = T0;
+}
+
+static void s_run_free(s_run_t *r)
+{
+    pool_engine_destroy(&r->e);
+    assert_null(r->e);
+    for (size_t i = 0; i < r->n_log; i++) {
+        free(r->log[i].sender);
+        free(r->log[i].method);
+        free(r->log[i].body);
+    }
+    free(r->log);
+}
+
+static pool_event_t s_ev(const s_logged_t *l)
+{
+    pool_event_t ev = {.sender = l->sender,
+                       .log_index = l->log_index,
+                       .time_ms = l->time_ms,
+                       .call_id = l->call_id,
+                       .hash = l->hash,
+                       .method = l->method,
+                       .body = l->body,
+                       .body_len = l->body_len};
+    return ev;
+}
+
+/* Applies raw bytes as the next event; logs it for replay. ref receives
+ * the event's id when not NULL. */
+static int s_raw(s_run_t *r, const char *sender, const char *method, const uint8_t *body,
+                 size_t len, char ref[POOL_REF_LEN + 1])
+{
+    s_logged_t *grown = realloc(r->log, (r->n_log + 1) * sizeof *grown);
+    assert_non_null(grown);
+    r->log = grown;
+    s_logged_t *l = &r->log[r->n_log++];
+    memset(l, 0, sizeof *l);
+    l->sender = strdup(sender);
+    l->method = strdup(method);
+    l->body = malloc(len ? len : 1);
+    assert_non_null(l->body);
+    memcpy(l->body, body, len);
+    l->body_len = len;
+    r->calls++;
+    memcpy(l->call_id, &r->calls, sizeof r->calls);
+    l->call_id[15] = 0x9c;
+    l->log_index = ++r->index;
+    l->time_ms = r->now;
+    memcpy(l->hash, &l->log_index, sizeof l->log_index);
+    r->now += 1000;
+    if (ref) {
+        pool_ref(l->call_id, ref);
+    }
+    pool_event_t ev = s_ev(l);
+    err_clear(&r->err);
+    return pool_apply(r->e, &ev, &r->err);
+}
+
+static int s_msg(s_run_t *r, const char *sender, const char *method, const ProtobufCMessage *m,
+                 char ref[POOL_REF_LEN + 1])
+{
+    uint8_t *body = NULL;
+    size_t len = 0;
+    assert_int_equal(wire_pack(m, WIRE_MAX_FRAME, &body, &len, NULL), 0);
+    int rc = s_raw(r, sender, method, body, len, ref);
+    free(body);
+    return rc;
+}
+
+static void s_refused(const s_run_t *r, int rc, cc_code_t code, const char *text)
+{
+    s_refused_err(rc, &r->err, code, text);
+}
+
+static int s_propose(s_run_t *r, const char *sender, const s_agr_t *g, char ref[33])
+{
+    return s_msg(r, sender, POOL_METHOD_PROPOSE, &g->a.base, ref);
+}
+
+static int s_consent(s_run_t *r, const char *sender, const char *pool, const char *subject,
+                     int decision, const char *reason)
+{
+    Concord__V1__Consent c = CONCORD__V1__CONSENT__INIT;
+    c.pool_id = (char *)pool;
+    c.subject_id = (char *)subject;
+    c.decision = (Concord__V1__ConsentDecision)decision;
+    c.reason = (char *)reason;
+    return s_msg(r, sender, POOL_METHOD_CONSENT, &c.base, NULL);
+}
+
+static int s_pledge(s_run_t *r, const char *sender, const char *pool, const char *partner,
+                    uint32_t year, int64_t pence)
+{
+    Concord__V1__Pledge p = CONCORD__V1__PLEDGE__INIT;
+    p.pool_id = (char *)pool;
+    p.partner = (char *)partner;
+    p.financial_year = year;
+    p.amount_pence = pence;
+    return s_msg(r, sender, POOL_METHOD_PLEDGE, &p.base, NULL);
+}
+
+static int s_vary(s_run_t *r, const char *sender, const char *pool, const char *partner,
+                  uint32_t year, int64_t pence, char ref[33])
+{
+    Concord__V1__VariedContribution c = CONCORD__V1__VARIED_CONTRIBUTION__INIT;
+    Concord__V1__VariedContribution *cp[1] = {&c};
+    Concord__V1__Variation v = CONCORD__V1__VARIATION__INIT;
+    c.partner = (char *)partner;
+    c.financial_year = year;
+    c.amount_pence = pence;
+    v.pool_id = (char *)pool;
+    v.changes = cp;
+    v.n_changes = 1;
+    v.reason = "Revised allocation";
+    return s_msg(r, sender, POOL_METHOD_VARY, &v.base, ref);
+}
+
+static int s_outturn(s_run_t *r, const char *sender, const char *pool, uint32_t year, int64_t spend)
+{
+    Concord__V1__Outturn o = CONCORD__V1__OUTTURN__INIT;
+    o.pool_id = (char *)pool;
+    o.financial_year = year;
+    o.spend_pence = spend;
+    return s_msg(r, sender, POOL_METHOD_OUTTURN, &o.base, NULL);
+}
+
+static pool_status_t s_status(const s_run_t *r, const char *pool)
+{
+    pool_view_t v;
+    assert_int_equal(pool_get(r->e, pool, &v), 0);
+    return v.status;
+}
+
+/* Plymouth proposed by the council, agreed by the CCG, both pledged. */
+static void s_plymouth_active(s_run_t *r, s_agr_t *g)
+{
+    char ref[33];
+    s_plymouth(g);
+    assert_int_equal(s_propose(r, PLYMOUTH, g, ref), 0);
+    assert_int_equal(s_status(r, "PLY-IF"), POOL_PROPOSED);
+    assert_int_equal(s_consent(r, NEW_DEVON, "PLY-IF", ref, AGREE, ""), 0);
+    assert_int_equal(s_status(r, "PLY-IF"), POOL_AWAITING_PLEDGES);
+    assert_int_equal(s_pledge(r, PLYMOUTH, "PLY-IF", PLYMOUTH, 2015, s_pounds("131m")), 0);
+    assert_int_equal(s_pledge(r, NEW_DEVON, "PLY-IF", NEW_DEVON, 2015, s_pounds("331m")), 0);
+    assert_int_equal(s_status(r, "PLY-IF"), POOL_ACTIVE);
+}
+
+/* ---- validation of agreements ---- */
+
+static void test_pool_agreement_plymouth_valid(void **state)
+{
+    (void)state;
+    s_agr_t g;
+    cc_err_t err;
+    s_plymouth(&g);
+    assert_int_equal(s_check(&g, &err), 0);
+    /* £131m + £331m = £462m: the seed's "approximately £460 million". */
+    assert_int_equal(g.c[0][0].amount_pence + g.c[1][0].amount_pence, s_pounds("462m"));
+}
+
+static void test_pool_agreement_needs_nhs_body_and_local_authority(void **state)
+{
+    (void)state;
+    s_agr_t g;
+    cc_err_t err;
+    s_plymouth(&g);
+    g.p[1].code = SHEFFIELD; /* two councils */
+    g.hosts[0] = PLYMOUTH;
+    s_refused_err(s_check(&g, &err), &err, CC_INVALID_ARGUMENT,
+                  "needs at least one NHS body and one local authority");
+    s_plymouth(&g);
+    g.p[0].code = SHEFF_CCG; /* two CCGs */
+    g.hosts[0] = SHEFF_CCG;
+    s_refused_err(s_check(&g, &err), &err, CC_INVALID_ARGUMENT, "it has 2 NHS bodies and 0 local");
+    s_plymouth(&g);
+    g.p[0].code = GMCA; /* a combined authority is not an s75 party */
+    g.hosts[0] = GMCA;
+    s_refused_err(s_check(&g, &err), &err, CC_INVALID_ARGUMENT, "is for NHS bodies and local");
+    s_plymouth(&g);
+    g.p[0].code = CARLISLE; /* a district council is a local authority */
+    g.hosts[0] = CARLISLE;
+    assert_int_equal(s_check(&g, &err), 0);
+    s_plymouth(&g);
+    g.p[0].code = STRANGER;
+    s_refused_err(s_check(&g, &err), &err, CC_INVALID_ARGUMENT,
+                  "not an organisation in the roster");
+    s_plymouth(&g);
+    g.p[1].code = PLYMOUTH;
+    s_refused_err(s_check(&g, &err), &err, CC_INVALID_ARGUMENT, "named twice as a partner");
+    s_plymouth(&g);
+    g.a.n_partners = 1;
+    s_refused_err(s_check(&g, &err), &err, CC_INVALID_ARGUMENT, "needs 2 to 64");
+}
+
+static void test_pool_agreement_exactly_one_host_a_partner(void **state)
+{
+    (void)state;
+    s_agr_t g;
+    cc_err_t err;
+    s_plymouth(&g);
+    g.a.n_hosts = 0;
+    s_refused_err(s_check(&g, &err), &err, CC_INVALID_ARGUMENT, "names 0 hosts: exactly one");
+    s_plymouth(&g);
+    g.hosts[g.a.n_hosts++] = NEW_DEVON;
+    s_refused_err(s_check(&g, &err), &err, CC_INVALID_ARGUMENT, "names 2 hosts: exactly one");
+    s_plymouth(&g);
+    g.hosts[0] = SHEFFIELD;
+    s_refused_err(s_check(&g, &err), &err, CC_INVALID_ARGUMENT, "the host must be a partner");
+    s_plymouth(&g);
+    g.hosts[0] = NEW_DEVON; /* either partner may host */
+    assert_int_equal(s_check(&g, &err), 0);
+}
+
+static void test_pool_excluded_nhs_functions_named(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        const char *excluded;
+    } cases[] = {
+        {"General surgery", "surgery"},
+        {"Day-case surgical procedures", "surgery"},
+        {"Radiotherapy", "radiotherapy"},
+        {"Termination of pregnancy services", "termination of pregnancy"},
+        {"Endoscopy", "endoscopy"},
+        {"Class 4 laser treatment", "class 4 laser treatment"},
+        {"Other invasive treatments", "other invasive treatment"},
+        {"Emergency ambulance services", "emergency ambulance services"},
+        {"Ambulance services", "emergency ambulance services"},
+        {"Non-surgical emergency admissions", NULL}, /* Sheffield's pool includes these */
+        {"Non-emergency patient transport", NULL},
+        {"Non-invasive ventilation at home", NULL},
+        {"Community equipment and adaptations", NULL},
+        {"", NULL},
+    };
+    s_agr_t g;
+    cc_err_t err;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *got = pool_excluded_function(cases[i].text);
+        if (cases[i].excluded) {
+            assert_non_null(got);
+            assert_string_equal(got, cases[i].excluded);
+            s_plymouth(&g);
+            g.nhs[g.a.n_nhs_functions++] = (char *)cases[i].text;
+            s_refused_err(s_check(&g, &err), &err, CC_INVALID_ARGUMENT, cases[i].excluded);
+            assert_non_null(strstr(err.msg, cases[i].text));
+            assert_non_null(strstr(err.msg, "excluded from s75"));
+        } else {
+            assert_null(got);
+        }
+    }
+    /* The exclusion is of NHS functions: a council's own functions are
+     * not matched against it. */
+    s_plymouth(&g);
+    g.council[g.a.n_council_functions++] = "Home adaptations (no surgery)";
+    assert_int_equal(s_check(&g, &err), 0);
+}
+
+static void test_pool_primary_medical_needs_nhs_england_and_everyone(void **state)
+{
+    (void)state;
+    s_agr_t g;
+    cc_err_t err;
+    s_run_t r;
+    char ref[33];
+    assert_true(pool_names_primary_medical("Primary medical services"));
+    assert_true(pool_names_primary_medical("GP services"));
+    assert_false(pool_names_primary_medical("Community nursing"));
+    s_plymouth(&g);
+    g.nhs[g.a.n_nhs_functions++] = "Primary medical services";
+    s_refused_err(s_check(&g, &err), &err, CC_INVALID_ARGUMENT,
+                  "only with NHS England a party and every party agreeing");
+    s_partner(&g, NHSE);
+    s_contrib(&g, NHSE, 2015, s_pounds("20m"));
+    assert_int_equal(s_check(&g, &err), 0);
+    /* In the engine: two of three agreeing is not enough, and NHS
+     * England's refusal refuses the agreement. */
+    s_run_init(&r);
+    assert_int_equal(s_propose(&r, PLYMOUTH, &g, ref), 0);
+    assert_int_equal(s_consent(&r, NEW_DEVON, "PLY-IF", ref, AGREE, ""), 0);
+    pool_view_t v;
+    assert_int_equal(pool_get(r.e, "PLY-IF", &v), 0);
+    assert_int_equal(v.status, POOL_PROPOSED);
+    assert_string_equal(v.missing, "Awaiting agreement from X24.");
+    assert_int_equal(s_consent(&r, NHSE, "PLY-IF", ref, REFUSE, "keeps GP contracts"), 0);
+    assert_int_equal(pool_get(r.e, "PLY-IF", &v), 0);
+    assert_int_equal(v.status, POOL_REFUSED);
+    assert_non_null(strstr(v.missing, "refused by X24: a s75 agreement needs every partner's"));
+    /* A pledge to a refused agreement is refused. */
+    s_refused(&r, s_pledge(&r, PLYMOUTH, "PLY-IF", PLYMOUTH, 2015, s_pounds("131m")),
+              CC_FAILED_PRECONDITION, "is refused");
+    s_run_free(&r);
+}
+
+static void test_pool_agreement_amounts_and_texts(void **state)
+{
+    (void)state;
+    s_agr_t g;
+    cc_err_t err;
+    s_plymouth(&g);
+    g.c[0][0].amount_pence = 0;
+    s_refused_err(s_check(&g, &err), &err, CC_INVALID_ARGUMENT, "positive whole pence");
+    g.c[0][0].amount_pence = -100;
+    s_refused_err(s_check(&g, &err), &err, CC_INVALID_ARGUMENT, "-£1.00: amounts are positive");
+    s_plymouth(&g);
+    g.c[0][0].amount_pence = INT64_MAX / 2 + 1;
+    g.c[1][0].amount_pence = INT64_MAX / 2 + 1;
+    s_refused_err(s_check(&g, &err), &err, CC_INVALID_ARGUMENT, "add up to more than");
+    s_plymouth(&g);
+    g.c[0][0].amount_pence = INT64_MAX / 2;
+    g.c[1][0].amount_pence = INT64_MAX / 2; /* just fits */
+    assert_int_equal(s_check(&g, &err), 0);
+    s_plymouth(&g);
+    s_contrib(&g, PLYMOUTH, 2015, 5);
+    s_refused_err(s_check(&g, &err), &err, CC_INVALID_ARGUMENT, "two contributions for 2015/16");
+    s_plymouth(&g);
+    g.c[0][0].financial_year = 1999;
+    s_refused_err(s_check(&g, &err), &err, CC_INVALID_ARGUMENT, "years run 2000 to 2099");
+    s_plymouth(&g);
+    g.p[1].n_contributions = 0;
+    s_refused_err(s_check(&g, &err), &err, CC_INVALID_ARGUMENT, "states no contribution");
+    s_plymouth(&g);
+    g.a.pool_id = "a";
+    s_refused_err(s_check(&g, &err), &err, CC_INVALID_ARGUMENT, "pool id 'a' must be 2 to 32");
+    s_plymouth(&g);
+    g.a.pool_id = "PLY IF";
+    s_refused_err(s_check(&g, &err), &err, CC_INVALID_ARGUMENT, "letters, digits or hyphens");
+    s_plymouth(&g);
+    g.a.name = "";
+    s_refused_err(s_check(&g, &err), &err, CC_INVALID_ARGUMENT, "needs a name");
+    s_plymouth(&g);
+    g.a.aims_and_outcomes = "";
+    s_refused_err(s_check(&g, &err), &err, CC_INVALID_ARGUMENT, "aims and outcomes");
+    s_plymouth(&g);
+    g.a.kind = 0;
+    s_refused_err(s_check(&g, &err), &err, CC_INVALID_ARGUMENT, "what kind of arrangement");
+    static const char *const missing[] = {"NHS functions", "council functions",
+                                          "management and monitoring", "governance",
+                                          "client groups"};
+    for (int i = 0; i < 5; i++) {
+        s_plymouth(&g);
+        if (i == 0) {
+            g.a.n_nhs_functions = 0;
+        } else if (i == 1) {
+            g.a.n_council_functions = 0;
+        } else if (i == 2) {
+            g.a.management_and_monitoring = "";
+        } else if (i == 3) {
+            g.a.governance = "";
+        } else {
+            g.a.n_client_groups = 0;
+        }
+        s_refused_err(s_check(&g, &err), &err, CC_INVALID_ARGUMENT, missing[i]);
+        assert_non_null(strstr(err.msg, "seed 000 App. 2"));
+    }
+}
+
+static void test_pool_agreement_year_limit(void **state)
+{
+    (void)state;
+    s_agr_t g;
+    cc_err_t err;
+    s_plymouth(&g);
+    /* 8 years from one partner and 8 more from the other: 16 fits. */
+    for (uint32_t k = 2016; k < 2023; k++) {
+        s_contrib(&g, PLYMOUTH, k, 100);
+        s_contrib(&g, NEW_DEVON, k + 7, 100);
+    }
+    assert_int_equal(s_check(&g, &err), 0);
+    /* Push past POOL_MAX_YEARS with a third partner. */
+    s_partner(&g, SHEFF_CCG);
+    for (uint32_t k = 2030; k < 2038; k++) {
+        s_contrib(&g, SHEFF_CCG, k, 100);
+    }
+    s_refused_err(s_check(&g, &err), &err, CC_INVALID_ARGUMENT, "at most 20 years");
+}
+
+static void test_pool_risk_share_rules(void **state)
+{
+    (void)state;
+    s_agr_t g;
+    cc_err_t err;
+    s_plymouth(&g);
+    g.a.risk_share = NULL;
+    s_refused_err(s_check(&g, &err), &err, CC_INVALID_ARGUMENT, "how an overspend or underspend");
+    s_plymouth(&g);
+    s_rule(&g, 0);
+    s_refused_err(s_check(&g, &err), &err, CC_INVALID_ARGUMENT, "pro rata to contributions, by");
+    s_plymouth(&g);
+    s_rule(&g, FIXED);
+    s_fixed(&g, PLYMOUTH, 3000);
+    s_fixed(&g, NEW_DEVON, 6000);
+    s_refused_err(s_check(&g, &err), &err, CC_INVALID_ARGUMENT,
+                  "sum to 10000 basis points (100%): they sum to 9000");
+    g.fx[1].basis_points = 7000;
+    assert_int_equal(s_check(&g, &err), 0);
+    g.fx[1].partner = SHEFFIELD;
+    s_refused_err(s_check(&g, &err), &err, CC_INVALID_ARGUMENT, "who is not a partner");
+    g.fx[1].partner = PLYMOUTH;
+    s_refused_err(s_check(&g, &err), &err, CC_INVALID_ARGUMENT, "two fixed shares");
+    s_plymouth(&g);
+    s_fixed(&g, PLYMOUTH, 10000); /* fixed shares on a pro rata rule */
+    s_refused_err(s_check(&g, &err), &err, CC_INVALID_ARGUMENT, "not by fixed percentages");
+    s_plymouth(&g);
+    s_rule(&g, BORNE_BY);
+    g.rs.borne_by = SHEFFIELD;
+    s_refused_err(s_check(&g, &err), &err, CC_INVALID_ARGUMENT, "borne by 'E08000019', who is not");
+    g.rs.borne_by = NEW_DEVON;
+    assert_int_equal(s_check(&g, &err), 0);
+    s_plymouth(&g);
+    g.rs.borne_by = NEW_DEVON; /* on a pro rata rule */
+    s_refused_err(s_check(&g, &err), &err, CC_INVALID_ARGUMENT, "not borne by one partner");
+    s_plymouth(&g);
+    s_cap(&g, PLYMOUTH, s_pounds("1m"));
+    s_refused_err(s_check(&g, &err), &err, CC_INVALID_ARGUMENT, "must name the partner who takes");
+    g.rs.remainder_to = PLYMOUTH;
+    s_refused_err(s_check(&g, &err), &err, CC_INVALID_ARGUMENT, "cannot be capped itself");
+    g.rs.remainder_to = NEW_DEVON;
+    assert_int_equal(s_check(&g, &err), 0);
+    g.cap[0].cap_pence = -1;
+    s_refused_err(s_check(&g, &err), &err, CC_INVALID_ARGUMENT, "at least 0");
+    g.cap[0].cap_pence = 0; /* a partner may bear nothing */
+    assert_int_equal(s_check(&g, &err), 0);
+    s_cap(&g, PLYMOUTH, 5);
+    s_refused_err(s_check(&g, &err), &err, CC_INVALID_ARGUMENT, "two caps");
+    s_plymouth(&g);
+    g.rs.remainder_to = NEW_DEVON;
+    s_refused_err(s_check(&g, &err), &err, CC_INVALID_ARGUMENT, "there are no caps");
+}
+
+static void s_aligned(s_agr_t *g)
+{
+    s_agr(g, "SHF-ALIGN", ALIGNED);
+    s_partner(g, SHEFFIELD);
+    s_partner(g, SHEFF_CCG);
+    s_contrib(g, SHEFFIELD, 2016, s_pounds("40m"));
+    s_contrib(g, SHEFF_CCG, 2016, s_pounds("60m"));
+    g->council[g->a.n_council_functions++] = "Community equipment";
+}
+
+static void s_transfer(s_agr_t *g, int kind, const char *from, const char *to)
+{
+    s_agr(g, "XFER", kind);
+    s_partner(g, from);
+    s_partner(g, to);
+    s_contrib(g, from, 2017, s_pounds("2.5m"));
+    concord__v1__transfer__init(&g->tr);
+    g->tr.from = (char *)from;
+    g->tr.to = (char *)to;
+    g->tr.service = "Reablement after hospital discharge";
+    g->a.transfer = &g->tr;
+}
+
+static void s_lead(s_agr_t *g)
+{
+    s_agr(g, "SHF-LEAD", LEAD);
+    s_partner(g, SHEFFIELD);
+    s_partner(g, SHEFF_CCG);
+    s_contrib(g, SHEFFIELD, 2016, s_pounds("10m"));
+    s_contrib(g, SHEFF_CCG, 2016, s_pounds("30m"));
+    concord__v1__lead_commissioning__init(&g->lead);
+    g->lead.lead = SHEFFIELD;
+    g->lead.delegations = g->delp;
+    concord__v1__delegation__init(&g->del[0]);
+    g->del[0].from = SHEFF_CCG;
+    g->delfn[0][0] = "Community mental health services";
+    g->del[0].functions = g->delfn[0];
+    g->del[0].n_functions = 1;
+    g->delp[0] = &g->del[0];
+    g->lead.n_delegations = 1;
+    g->a.lead = &g->lead;
+    s_rule(g, FIXED);
+    s_fixed(g, SHEFFIELD, 2500);
+    s_fixed(g, SHEFF_CCG, 7500);
+}
+
+static void test_pool_alternative_arrangements(void **state)
+{
+    (void)state;
+    s_agr_t g;
+    cc_err_t err;
+    /* Aligned budgets: no host, no risk share, no pooled balance. */
+    s_aligned(&g);
+    assert_int_equal(s_check(&g, &err), 0);
+    g.hosts[g.a.n_hosts++] = SHEFFIELD;
+    s_refused_err(s_check(&g, &err), &err, CC_INVALID_ARGUMENT, "only a pooled fund has a host");
+    s_aligned(&g);
+    s_rule(&g, PRO_RATA);
+    s_refused_err(s_check(&g, &err), &err, CC_INVALID_ARGUMENT, "no risk share");
+    /* Lead commissioning records the delegation. */
+    s_lead(&g);
+    assert_int_equal(s_check(&g, &err), 0);
+    g.lead.n_delegations = 0;
+    s_refused_err(s_check(&g, &err), &err, CC_INVALID_ARGUMENT, "must record what the other");
+    s_lead(&g);
+    g.lead.lead = NEW_DEVON;
+    s_refused_err(s_check(&g, &err), &err, CC_INVALID_ARGUMENT, "must name its lead commissioner");
+    s_lead(&g);
+    g.del[0].from = SHEFFIELD; /* the lead delegates to itself */
+    s_refused_err(s_check(&g, &err), &err, CC_INVALID_ARGUMENT,
+                  "not a partner other than the lead");
+    s_lead(&g);
+    g.del[0].n_functions = 0;
+    s_refused_err(s_check(&g, &err), &err, CC_INVALID_ARGUMENT, "must name the functions");
+    s_lead(&g);
+    g.delfn[0][0] = "Emergency ambulance services"; /* delegated NHS functions are checked too */
+    s_refused_err(s_check(&g, &err), &err, CC_INVALID_ARGUMENT,
+                  "delegated NHS function 'Emergency ambulance services'");
+    /* s76: a council pays an NHS body; s256: an NHS body pays a council. */
+    s_transfer(&g, S76, SHEFFIELD, SHEFF_CCG);
+    assert_int_equal(s_check(&g, &err), 0);
+    s_transfer(&g, S76, SHEFF_CCG, SHEFFIELD);
+    s_refused_err(s_check(&g, &err), &err, CC_INVALID_ARGUMENT,
+                  "s76 of the NHS Act 2006 lets a"
+                  " local authority pay an NHS body");
+    s_transfer(&g, S256, SHEFF_CCG, SHEFFIELD);
+    assert_int_equal(s_check(&g, &err), 0);
+    s_transfer(&g, S256, SHEFFIELD, SHEFF_CCG);
+    s_refused_err(s_check(&g, &err), &err, CC_INVALID_ARGUMENT, "lets an NHS body pay a local");
+    s_transfer(&g, S256, SHEFF_CCG, SHEFFIELD);
+    g.tr.service = "";
+    s_refused_err(s_check(&g, &err), &err, CC_INVALID_ARGUMENT, "the service it supports");
+    s_transfer(&g, S256, SHEFF_CCG, SHEFFIELD);
+    s_contrib(&g, SHEFFIELD, 2017, 100);
+    s_refused_err(s_check(&g, &err), &err, CC_INVALID_ARGUMENT, "contributes nothing");
+    s_transfer(&g, S256, SHEFF_CCG, SHEFFIELD);
+    s_partner(&g, PLYMOUTH);
+    s_contrib(&g, PLYMOUTH, 2017, 100);
+    s_refused_err(s_check(&g, &err), &err, CC_INVALID_ARGUMENT, "exactly its payer and its");
+    s_transfer(&g, S76, SHEFFIELD, SHEFF_CCG);
+    g.a.lead = &g.lead; /* a transfer delegates nothing */
+    concord__v1__lead_commissioning__init(&g.lead);
+    s_refused_err(s_check(&g, &err), &err, CC_INVALID_ARGUMENT, "involves no delegation");
+    s_transfer(&g, S76, SHEFFIELD, SHEFF_CCG);
+    s_contrib(&g, SHEFF_CCG, 2017, 100);
+    s_pooled_texts(&g, SHEFFIELD);
+    s_rule(&g, PRO_RATA);
+    g.a.kind = POOLED; /* a transfer's details on a pooled fund */
+    s_refused_err(s_check(&g, &err), &err, CC_INVALID_ARGUMENT, "not a s76 or s256 transfer");
+}
+
+/* ---- the engine: agreements, consents, pledges ---- */
+
+static void test_pool_plymouth_lifecycle_and_split(void **state)
+{
+    (void)state;
+    s_run_t r;
+    s_agr_t g;
+    pool_statement_t st;
+    cc_err_t err;
+    s_run_init(&r);
+    s_plymouth_active(&r, &g);
+    assert_int_equal(pool_statement(r.e, "PLY-IF", 2015, &st, &err), 0);
+    assert_int_equal(st.total, s_pounds("462m"));
+    assert_true(st.complete);
+    assert_false(st.has_outturn);
+    /* An overspend of £8,000,000.01 pro rata 131:331. Quotas 226839827p
+     * and 573160173p leave one penny, which goes to the larger remainder
+     * (the CCG's: 40.5e9 against 5.7e9 of 46.2e9). */
+    assert_int_equal(s_outturn(&r, PLYMOUTH, "PLY-IF", 2015, s_pounds("470,000,000.01")), 0);
+    assert_int_equal(pool_statement(r.e, "PLY-IF", 2015, &st, &err), 0);
+    assert_true(st.has_outturn);
+    assert_int_equal(st.variance, 800000001);
+    assert_int_equal(st.lines[0].part.share, 226839827);
+    assert_int_equal(st.lines[0].part.penny, 0);
+    assert_int_equal(st.lines[1].part.share, 573160174);
+    assert_int_equal(st.lines[1].part.penny, 1);
+    assert_int_equal(st.lines[0].part.share + st.lines[1].part.share, st.variance);
+    assert_int_equal(st.lines[0].net, s_pounds("131m") + 226839827);
+    char text[4096];
+    size_t need = pool_statement_text(&st, text, sizeof text);
+    assert_int_equal(need, strlen(text));
+    assert_non_null(strstr(text, "Pool PLY-IF \"Plymouth integrated fund\": pooled fund,"
+                                 " accounts kept by E06000026."));
+    assert_non_null(strstr(text, "Year 2015/16: contributions £462,000,000.00, pledged"
+                                 " £462,000,000.00, all as agreed."));
+    assert_non_null(strstr(text, "Outturn £470,000,000.01: overspend of £8,000,000.01."));
+    assert_non_null(strstr(text, "E38000129: £8,000,000.01 x 33100000000/46200000000 ="
+                                 " £5,731,601.73 + 1p; bears £5,731,601.74."));
+    /* Truncation keeps the text terminated and reports the length needed. */
+    char small[32];
+    assert_int_equal(pool_statement_text(&st, small, sizeof small), need);
+    assert_int_equal(strlen(small), sizeof small - 1);
+    /* No statement for a year without contributions. */
+    s_refused_err(pool_statement(r.e, "PLY-IF", 2016, &st, &err), &err, CC_NOT_FOUND, "2016/17");
+    s_refused_err(pool_statement(r.e, "NOPE", 2015, &st, &err), &err, CC_NOT_FOUND, "NOPE");
+    s_run_free(&r);
+}
+
+/* The same overspend with the council's share capped at £1m: what the
+ * cap cuts off goes to the CCG, named to take it. */
+static void test_pool_capped_split_in_the_statement(void **state)
+{
+    (void)state;
+    s_run_t r;
+    s_agr_t g;
+    char ref[33], text[4096];
+    pool_statement_t st;
+    s_run_init(&r);
+    s_plymouth(&g);
+    s_cap(&g, PLYMOUTH, s_pounds("1m"));
+    g.rs.remainder_to = NEW_DEVON;
+    assert_int_equal(s_propose(&r, PLYMOUTH, &g, ref), 0);
+    assert_int_equal(s_consent(&r, NEW_DEVON, "PLY-IF", ref, AGREE, ""), 0);
+    assert_int_equal(s_pledge(&r, PLYMOUTH, "PLY-IF", PLYMOUTH, 2015, s_pounds("131m")), 0);
+    assert_int_equal(s_pledge(&r, NEW_DEVON, "PLY-IF", NEW_DEVON, 2015, s_pounds("331m")), 0);
+    assert_int_equal(s_outturn(&r, PLYMOUTH, "PLY-IF", 2015, s_pounds("470,000,000.01")), 0);
+    assert_int_equal(pool_statement(r.e, "PLY-IF", 2015, &st, NULL), 0);
+    assert_int_equal(st.lines[0].part.share, s_pounds("1m"));
+    assert_int_equal(st.lines[0].part.cut, s_pounds("1,268,398.27"));
+    assert_int_equal(st.lines[1].part.share, s_pounds("7,000,000.01"));
+    pool_statement_text(&st, text, sizeof text);
+    assert_non_null(strstr(text, "E06000026: £8,000,000.01 x 13100000000/46200000000 ="
+                                 " £2,268,398.27; capped, £1,268,398.27 to E38000129; bears"
+                                 " £1,000,000.00."));
+    assert_non_null(strstr(text, "takes the £1,268,398.27 the caps cut off; bears"
+                                 " £7,000,000.01."));
+    /* Columns line up: "£" is one character in two bytes. */
+    assert_non_null(strstr(text, "E06000026           £131,000,000.00        £131,000,000.00"));
+    s_run_free(&r);
+}
+
+static void test_pool_pledge_only_by_its_partner(void **state)
+{
+    (void)state;
+    s_run_t r;
+    s_agr_t g;
+    char ref[33];
+    pool_view_t v;
+    s_run_init(&r);
+    s_plymouth(&g);
+    assert_int_equal(s_propose(&r, PLYMOUTH, &g, ref), 0);
+    /* Before the agreement is decided. */
+    s_refused(&r, s_pledge(&r, PLYMOUTH, "PLY-IF", PLYMOUTH, 2015, s_pounds("131m")),
+              CC_FAILED_PRECONDITION, "is not yet decided: pledges follow the agreement");
+    assert_int_equal(s_consent(&r, NEW_DEVON, "PLY-IF", ref, AGREE, ""), 0);
+    /* The council signs a pledge of the CCG's contribution: refused. */
+    s_refused(&r, s_pledge(&r, PLYMOUTH, "PLY-IF", NEW_DEVON, 2015, s_pounds("331m")),
+              CC_PERMISSION_DENIED, "E06000026 cannot pledge E38000129's contribution");
+    s_refused(&r, s_pledge(&r, SHEFFIELD, "PLY-IF", SHEFFIELD, 2015, 1), CC_PERMISSION_DENIED,
+              "'E08000019' is not a partner of pool PLY-IF");
+    s_refused(&r, s_pledge(&r, PLYMOUTH, "PLY-IF", PLYMOUTH, 2016, 1), CC_INVALID_ARGUMENT,
+              "no contribution from E06000026 in 2016/17");
+    s_refused(&r, s_pledge(&r, PLYMOUTH, "PLY-IF", PLYMOUTH, 2015, 0), CC_INVALID_ARGUMENT,
+              "positive whole number of pence");
+    s_refused(&r, s_pledge(&r, PLYMOUTH, "NOPE", PLYMOUTH, 2015, 1), CC_NOT_FOUND, "no pool");
+    /* A pledge short of the agreement is recorded but does not activate. */
+    assert_int_equal(s_pledge(&r, PLYMOUTH, "PLY-IF", PLYMOUTH, 2015, s_pounds("130m")), 0);
+    assert_int_equal(s_pledge(&r, NEW_DEVON, "PLY-IF", NEW_DEVON, 2015, s_pounds("331m")), 0);
+    assert_int_equal(pool_get(r.e, "PLY-IF", &v), 0);
+    assert_int_equal(v.status, POOL_AWAITING_PLEDGES);
+    assert_string_equal(v.missing, "Awaiting pledges: E06000026 for 2015/16: agreed"
+                                   " £131,000,000.00, pledged £130,000,000.00.");
+    s_refused(&r, s_pledge(&r, PLYMOUTH, "PLY-IF", PLYMOUTH, 2015, s_pounds("130m")),
+              CC_ALREADY_EXISTS, "already pledged");
+    assert_int_equal(s_pledge(&r, PLYMOUTH, "PLY-IF", PLYMOUTH, 2015, s_pounds("131m")), 0);
+    assert_int_equal(s_status(&r, "PLY-IF"), POOL_ACTIVE);
+    /* A pledge matching the agreement binds: changing it is a variation. */
+    s_refused(&r, s_pledge(&r, NEW_DEVON, "PLY-IF", NEW_DEVON, 2015, s_pounds("300m")),
+              CC_FAILED_PRECONDITION, "changing a contribution needs a variation");
+    /* Every refusal is on record with its reason. */
+    pool_rejection_t rj;
+    assert_int_equal(pool_rejection_count(r.e), 8);
+    pool_rejection_at(r.e, 1, &rj);
+    assert_int_equal(rj.code, CC_PERMISSION_DENIED);
+    assert_string_equal(rj.subject, "PLY-IF");
+    assert_string_equal(rj.method, POOL_METHOD_PLEDGE);
+    s_run_free(&r);
+}
+
+static void test_pool_consent_rules(void **state)
+{
+    (void)state;
+    s_run_t r;
+    s_agr_t g;
+    char ref[33], again[33];
+    s_run_init(&r);
+    s_plymouth(&g);
+    s_refused(&r, s_propose(&r, SHEFFIELD, &g, ref), CC_PERMISSION_DENIED,
+              "only a partner proposes");
+    g.a.n_hosts = 0;
+    s_refused(&r, s_propose(&r, PLYMOUTH, &g, ref), CC_INVALID_ARGUMENT, "names 0 hosts");
+    s_plymouth(&g);
+    assert_int_equal(s_propose(&r, PLYMOUTH, &g, ref), 0);
+    s_refused(&r, s_propose(&r, NEW_DEVON, &g, again), CC_ALREADY_EXISTS, "already exists");
+    s_refused(&r, s_consent(&r, SHEFFIELD, "PLY-IF", ref, AGREE, ""), CC_PERMISSION_DENIED,
+              "not a partner");
+    s_refused(&r, s_consent(&r, PLYMOUTH, "PLY-IF", ref, AGREE, ""), CC_ALREADY_EXISTS,
+              "already answered"); /* the proposal was its proposer's agreement */
+    s_refused(&r, s_consent(&r, NEW_DEVON, "PLY-IF", "00ff", AGREE, ""), CC_NOT_FOUND,
+              "no agreement or variation");
+    s_refused(&r, s_consent(&r, NEW_DEVON, "PLY-IF", ref, 0, ""), CC_INVALID_ARGUMENT,
+              "AGREEs or REFUSEs");
+    s_refused(&r, s_consent(&r, NEW_DEVON, "NOPE", ref, AGREE, ""), CC_NOT_FOUND, "no pool");
+    assert_int_equal(s_consent(&r, NEW_DEVON, "PLY-IF", ref, REFUSE, "not this year"), 0);
+    assert_int_equal(s_status(&r, "PLY-IF"), POOL_REFUSED);
+    s_refused(&r, s_consent(&r, NEW_DEVON, "PLY-IF", ref, AGREE, ""), CC_FAILED_PRECONDITION,
+              "already refused");
+    /* A refused agreement frees its id for a new proposal. */
+    assert_int_equal(s_propose(&r, NEW_DEVON, &g, again), 0);
+    assert_int_equal(s_status(&r, "PLY-IF"), POOL_PROPOSED);
+    s_refused(&r, s_consent(&r, PLYMOUTH, "PLY-IF", ref, AGREE, ""), CC_NOT_FOUND,
+              "no agreement or variation"); /* the old agreement is gone */
+    assert_int_equal(s_consent(&r, PLYMOUTH, "PLY-IF", again, AGREE, ""), 0);
+    assert_int_equal(s_status(&r, "PLY-IF"), POOL_AWAITING_PLEDGES);
+    s_refused(&r, s_consent(&r, PLYMOUTH, "PLY-IF", again, AGREE, ""), CC_FAILED_PRECONDITION,
+              "already decided");
+    pool_view_t v;
+    assert_int_equal(pool_count(r.e), 1);
+    pool_at(r.e, 0, &v);
+    assert_string_equal(v.agreement_id, again);
+    assert_string_equal(v.proposer, NEW_DEVON);
+    assert_int_equal(v.n_years, 1);
+    assert_int_equal(v.years[0], 2015);
+    s_run_free(&r);
+}
+
+static void test_pool_variation_needs_the_partners_consent(void **state)
+{
+    (void)state;
+    s_run_t r;
+    s_agr_t g;
+    char var[33], var2[33], var3[33];
+    pool_variation_view_t vv;
+    pool_statement_t st;
+    s_run_init(&r);
+    s_plymouth_active(&r, &g);
+    /* The host proposes a change to the CCG's contribution. */
+    assert_int_equal(s_vary(&r, PLYMOUTH, "PLY-IF", NEW_DEVON, 2015, s_pounds("340m"), var), 0);
+    assert_int_equal(pool_variation_get(r.e, var, &vv), 0);
+    assert_int_equal(vv.status, POOL_VARIATION_OPEN);
+    assert_string_equal(vv.missing, "Awaiting agreement from E38000129.");
+    assert_int_equal(s_status(&r, "PLY-IF"), POOL_ACTIVE); /* nothing changed yet */
+    assert_int_equal(s_consent(&r, NEW_DEVON, "PLY-IF", var, REFUSE, "budget fixed"), 0);
+    assert_int_equal(pool_variation_get(r.e, var, &vv), 0);
+    assert_int_equal(vv.status, POOL_VARIATION_REFUSED);
+    assert_non_null(strstr(vv.missing, "refused by E38000129, whose contribution it changes: a"
+                                       " change to a partner's contribution needs that partner's"
+                                       " consent"));
+    s_refused(&r, s_consent(&r, NEW_DEVON, "PLY-IF", var, AGREE, ""), CC_FAILED_PRECONDITION,
+              "already closed");
+    /* Again, and this time the CCG agrees. */
+    assert_int_equal(s_vary(&r, PLYMOUTH, "PLY-IF", NEW_DEVON, 2015, s_pounds("340m"), var2), 0);
+    assert_int_equal(s_consent(&r, NEW_DEVON, "PLY-IF", var2, AGREE, ""), 0);
+    assert_int_equal(pool_variation_get(r.e, var2, &vv), 0);
+    assert_int_equal(vv.status, POOL_VARIATION_PASSED);
+    /* The old pledge no longer matches: the CCG pledges again. */
+    assert_int_equal(s_status(&r, "PLY-IF"), POOL_AWAITING_PLEDGES);
+    assert_int_equal(s_pledge(&r, NEW_DEVON, "PLY-IF", NEW_DEVON, 2015, s_pounds("340m")), 0);
+    assert_int_equal(s_status(&r, "PLY-IF"), POOL_ACTIVE);
+    assert_int_equal(pool_statement(r.e, "PLY-IF", 2015, &st, NULL), 0);
+    assert_int_equal(st.total, s_pounds("471m"));
+    /* A variation may add a year; the year then awaits its pledges. */
+    assert_int_equal(s_vary(&r, NEW_DEVON, "PLY-IF", NEW_DEVON, 2016, s_pounds("335m"), var3), 0);
+    assert_int_equal(s_consent(&r, PLYMOUTH, "PLY-IF", var3, AGREE, ""), 0);
+    pool_view_t v;
+    assert_int_equal(pool_get(r.e, "PLY-IF", &v), 0);
+    assert_int_equal(v.n_years, 2);
+    assert_int_equal(v.years[1], 2016);
+    assert_int_equal(v.status, POOL_AWAITING_PLEDGES);
+    /* Refusals. */
+    s_refused(&r, s_vary(&r, SHEFFIELD, "PLY-IF", NEW_DEVON, 2015, 1, NULL), CC_PERMISSION_DENIED,
+              "not a partner");
+    s_refused(&r, s_vary(&r, PLYMOUTH, "PLY-IF", SHEFFIELD, 2015, 1, NULL), CC_INVALID_ARGUMENT,
+              "a varied contribution is a partner's positive amount");
+    s_refused(&r, s_vary(&r, PLYMOUTH, "PLY-IF", NEW_DEVON, 2015, 0, NULL), CC_INVALID_ARGUMENT,
+              "positive amount");
+    s_refused(&r, s_vary(&r, PLYMOUTH, "PLY-IF", NEW_DEVON, 2015, INT64_MAX - 5, NULL),
+              CC_INVALID_ARGUMENT, "more than int64");
+    /* A closed year cannot be varied. */
+    assert_int_equal(s_outturn(&r, PLYMOUTH, "PLY-IF", 2015, s_pounds("471m")), 0);
+    s_refused(&r, s_vary(&r, PLYMOUTH, "PLY-IF", NEW_DEVON, 2015, 1, NULL), CC_FAILED_PRECONDITION,
+              "2015/16 of pool PLY-IF is closed");
+    s_refused(&r, s_pledge(&r, PLYMOUTH, "PLY-IF", PLYMOUTH, 2015, 5), CC_FAILED_PRECONDITION,
+              "is closed");
+    assert_int_equal(pool_variation_count(r.e), 3);
+    s_run_free(&r);
+}
+
+static void test_pool_variation_lapses_when_year_closes(void **state)
+{
+    (void)state;
+    s_run_t r;
+    s_agr_t g;
+    char var[33];
+    pool_variation_view_t vv;
+    s_run_init(&r);
+    s_plymouth_active(&r, &g);
+    assert_int_equal(s_vary(&r, PLYMOUTH, "PLY-IF", NEW_DEVON, 2015, s_pounds("340m"), var), 0);
+    assert_int_equal(s_outturn(&r, PLYMOUTH, "PLY-IF", 2015, s_pounds("462m")), 0);
+    assert_int_equal(s_consent(&r, NEW_DEVON, "PLY-IF", var, AGREE, ""), 0);
+    assert_int_equal(pool_variation_get(r.e, var, &vv), 0);
+    assert_int_equal(vv.status, POOL_VARIATION_LAPSED);
+    assert_non_null(strstr(vv.missing, "lapsed: 2015/16 of pool PLY-IF is closed"));
+    s_run_free(&r);
+}
+
+static void test_pool_outturn_rules(void **state)
+{
+    (void)state;
+    s_run_t r;
+    s_agr_t g;
+    char ref[33];
+    pool_statement_t st;
+    s_run_init(&r);
+    s_plymouth(&g);
+    assert_int_equal(s_propose(&r, PLYMOUTH, &g, ref), 0);
+    s_refused(&r, s_outturn(&r, PLYMOUTH, "PLY-IF", 2015, 1), CC_FAILED_PRECONDITION,
+              "not yet decided");
+    assert_int_equal(s_consent(&r, NEW_DEVON, "PLY-IF", ref, AGREE, ""), 0);
+    assert_int_equal(s_pledge(&r, PLYMOUTH, "PLY-IF", PLYMOUTH, 2015, s_pounds("131m")), 0);
+    s_refused(&r, s_outturn(&r, PLYMOUTH, "PLY-IF", 2015, 1), CC_FAILED_PRECONDITION,
+              "not fully pledged: E38000129 for 2015/16: agreed £331,000,000.00, no pledge");
+    assert_int_equal(s_pledge(&r, NEW_DEVON, "PLY-IF", NEW_DEVON, 2015, s_pounds("331m")), 0);
+    s_refused(&r, s_outturn(&r, NEW_DEVON, "PLY-IF", 2015, 1), CC_PERMISSION_DENIED,
+              "only E06000026, who keeps pool PLY-IF's accounts");
+    s_refused(&r, s_outturn(&r, PLYMOUTH, "PLY-IF", 2016, 1), CC_NOT_FOUND, "no contributions");
+    s_refused(&r, s_outturn(&r, PLYMOUTH, "PLY-IF", 2015, -1), CC_INVALID_ARGUMENT,
+              "spend of at least 0");
+    /* An underspend of £2,000,000.01: shares are negative and sum to it. */
+    assert_int_equal(s_outturn(&r, PLYMOUTH, "PLY-IF", 2015, s_pounds("459,999,999.99")), 0);
+    assert_int_equal(pool_statement(r.e, "PLY-IF", 2015, &st, NULL), 0);
+    assert_int_equal(st.variance, -200000001);
+    assert_true(st.lines[0].part.share < 0 && st.lines[1].part.share < 0);
+    assert_int_equal(st.lines[0].part.share + st.lines[1].part.share, -200000001);
+    s_refused(&r, s_outturn(&r, PLYMOUTH, "PLY-IF", 2015, 1), CC_ALREADY_EXISTS,
+              "already recorded");
+    /* Aligned budgets keep no pooled balance. */
+    s_aligned(&g);
+    assert_int_equal(s_propose(&r, SHEFFIELD, &g, ref), 0);
+    assert_int_equal(s_consent(&r, SHEFF_CCG, "SHF-ALIGN", ref, AGREE, ""), 0);
+    assert_int_equal(s_pledge(&r, SHEFFIELD, "SHF-ALIGN", SHEFFIELD, 2016, s_pounds("40m")), 0);
+    assert_int_equal(s_pledge(&r, SHEFF_CCG, "SHF-ALIGN", SHEFF_CCG, 2016, s_pounds("60m")), 0);
+    assert_int_equal(s_status(&r, "SHF-ALIGN"), POOL_ACTIVE);
+    s_refused(&r, s_outturn(&r, SHEFFIELD, "SHF-ALIGN", 2016, 1), CC_FAILED_PRECONDITION,
+              "keeps no pooled balance (aligned budgets)");
+    assert_int_equal(pool_statement(r.e, "SHF-ALIGN", 2016, &st, NULL), 0);
+    assert_string_equal(st.accountable, "");
+    assert_null(st.rule);
+    s_run_free(&r);
+}
+
+static void test_pool_transfer_and_lead_commissioning_in_the_engine(void **state)
+{
+    (void)state;
+    s_run_t r;
+    s_agr_t g;
+    char ref[33];
+    pool_statement_t st;
+    s_run_init(&r);
+    /* s256: only the paying CCG pledges; the council receives. */
+    s_transfer(&g, S256, SHEFF_CCG, SHEFFIELD);
+    assert_int_equal(s_propose(&r, SHEFF_CCG, &g, ref), 0);
+    assert_int_equal(s_consent(&r, SHEFFIELD, "XFER", ref, AGREE, ""), 0);
+    s_refused(&r, s_pledge(&r, SHEFFIELD, "XFER", SHEFFIELD, 2017, 1), CC_INVALID_ARGUMENT,
+              "no contribution from E08000019");
+    assert_int_equal(s_pledge(&r, SHEFF_CCG, "XFER", SHEFF_CCG, 2017, s_pounds("2.5m")), 0);
+    assert_int_equal(s_status(&r, "XFER"), POOL_ACTIVE);
+    s_refused(&r, s_outturn(&r, SHEFF_CCG, "XFER", 2017, 1), CC_FAILED_PRECONDITION,
+              "(a transfer)");
+    s_refused(&r, s_vary(&r, SHEFF_CCG, "XFER", SHEFFIELD, 2017, 1, NULL), CC_INVALID_ARGUMENT,
+              "receives the transfer");
+    /* Lead commissioning: the lead keeps the accounts; fixed 25:75. */
+    s_lead(&g);
+    assert_int_equal(s_propose(&r, SHEFF_CCG, &g, ref), 0);
+    assert_int_equal(s_consent(&r, SHEFFIELD, "SHF-LEAD", ref, AGREE, ""), 0);
+    assert_int_equal(s_pledge(&r, SHEFFIELD, "SHF-LEAD", SHEFFIELD, 2016, s_pounds("10m")), 0);
+    assert_int_equal(s_pledge(&r, SHEFF_CCG, "SHF-LEAD", SHEFF_CCG, 2016, s_pounds("30m")), 0);
+    s_refused(&r, s_outturn(&r, SHEFF_CCG, "SHF-LEAD", 2016, 1), CC_PERMISSION_DENIED,
+              "only E08000019");
+    assert_int_equal(s_outturn(&r, SHEFFIELD, "SHF-LEAD", 2016, s_pounds("40m") + 3), 0);
+    assert_int_equal(pool_statement(r.e, "SHF-LEAD", 2016, &st, NULL), 0);
+    /* 3p at 2500:7500 of 10000: 3 x 2500 = 7500 gives the council quota
+     * 0, remainder 7500; 3 x 7500 = 22500 gives the CCG quota 2,
+     * remainder 2500. The one penny left goes to the larger remainder:
+     * the council. */
+    assert_int_equal(st.lines[0].part.share, 1);
+    assert_int_equal(st.lines[1].part.share, 2);
+    s_run_free(&r);
+}
+
+/* ---- the arithmetic ---- */
+
+/* A small deterministic generator, so failures reproduce. */
+static uint64_t s_rand_state = 0x9e3779b97f4a7c15ull;
+
+static uint64_t s_rand(void)
+{
+    s_rand_state ^= s_rand_state << 13;
+    s_rand_state ^= s_rand_state >> 7;
+    s_rand_state ^= s_rand_state << 17;
+    return s_rand_state;
+}
+
+static int64_t s_rand_amount(void)
+{
+    switch (s_rand() % 4) {
+    case 0:
+        return (int64_t)(s_rand() % 1000);
+    case 1:
+        return (int64_t)(s_rand() % 100000000000ull);
+    case 2:
+        return (int64_t)(s_rand() >> 1); /* up to 2^63 - 1 */
+    default:
+        return (int64_t)(s_rand() % 3);
+    }
+}
+
+static void s_codes(char codes[][8], const char **ptrs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        snprintf(codes[i], 8, "P%05u", (unsigned)(s_rand() % 100000));
+        for (size_t k = 0; k < i; k++) {
+            if (strcmp(codes[k], codes[i]) == 0) {
+                i--; /* draw again: codes are distinct */
+                break;
+            }
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        ptrs[i] = codes[i];
+    }
+}
+
+static void test_pool_split_properties(void **state)
+{
+    (void)state;
+    char codes[16][8];
+    const char *ptrs[16], *perm_codes[16];
+    int64_t w[16], perm_w[16];
+    pool_part_t parts[16], perm[16];
+    for (int round = 0; round < 20000; round++) {
+        size_t n = 1 + s_rand() % 12;
+        s_codes(codes, ptrs, n);
+        int64_t wsum_small = 0;
+        for (size_t i = 0; i < n; i++) {
+            w[i] = round % 3 ? (int64_t)(s_rand() % 5) : s_rand_amount();
+            wsum_small += w[i] > 0;
+        }
+        if (!wsum_small) {
+            w[s_rand() % n] = 1;
+        }
+        int64_t total = s_rand_amount();
+        total = s_rand() % 2 ? -total : total;
+        assert_int_equal(pool_split(total, w, ptrs, n, parts, NULL), 0);
+        __int128 W = 0, sum = 0;
+        int64_t mag = total < 0 ? -total : total, quotas = 0;
+        int pennies = 0;
+        for (size_t i = 0; i < n; i++) {
+            W += w[i];
+        }
+        for (size_t i = 0; i < n; i++) {
+            sum += parts[i].share;
+            quotas += parts[i].quota;
+            pennies += parts[i].penny;
+            /* Same sign as the total; the exact share rounded down, plus
+             * at most a penny. */
+            assert_true(total >= 0 ? parts[i].share >= 0 : parts[i].share <= 0);
+            assert_true((__int128)parts[i].quota == (__int128)mag * w[i] / W);
+            assert_true(parts[i].penny == 0 || parts[i].penny == 1);
+            assert_true(w[i] > 0 || parts[i].share == 0);
+        }
+        assert_true(sum == total);
+        assert_int_equal(pennies, mag - quotas);
+        /* Remainder order: no part without a penny has a larger remainder
+         * (or an equal one and a smaller code) than one with a penny. */
+        for (size_t i = 0; i < n; i++) {
+            for (size_t j = 0; j < n; j++) {
+                if (parts[i].penny && !parts[j].penny) {
+                    __int128 ri = (__int128)mag * w[i] % W, rj = (__int128)mag * w[j] % W;
+                    assert_true(ri > rj || (ri == rj && strcmp(ptrs[i], ptrs[j]) < 0));
+                }
+            }
+        }
+        /* The order of the inputs does not matter. */
+        for (size_t i = 0; i < n; i++) {
+            perm_codes[i] = ptrs[n - 1 - i];
+            perm_w[i] = w[n - 1 - i];
+        }
+        assert_int_equal(pool_split(total, perm_w, perm_codes, n, perm, NULL), 0);
+        for (size_t i = 0; i < n; i++) {
+            assert_int_equal(perm[i].share, parts[n - 1 - i].share);
+        }
+    }
+}
+
+static void test_pool_split_ties_go_by_code(void **state)
+{
+    (void)state;
+    const char *codes[3] = {"E38000146", "E08000019", "E06000026"};
+    int64_t w[3] = {1, 1, 1};
+    pool_part_t parts[3];
+    /* 100p three ways: 33 each, one penny to the smallest code. */
+    assert_int_equal(pool_split(100, w, codes, 3, parts, NULL), 0);
+    assert_int_equal(parts[0].share, 33);
+    assert_int_equal(parts[1].share, 33);
+    assert_int_equal(parts[2].share, 34);
+    /* 200p: two pennies, to the two smallest codes. */
+    assert_int_equal(pool_split(-200, w, codes, 3, parts, NULL), 0);
+    assert_int_equal(parts[0].share, -66);
+    assert_int_equal(parts[1].share, -67);
+    assert_int_equal(parts[2].share, -67);
+}
+
+static void test_pool_split_refusals(void **state)
+{
+    (void)state;
+    const char *codes[2] = {"A1", "B2"};
+    int64_t w[2] = {1, 1}, zero[2] = {0, 0}, neg[2] = {1, -1};
+    pool_part_t parts[2];
+    cc_err_t err;
+    s_refused_err(pool_split(INT64_MIN, w, codes, 2, parts, &err), &err, CC_INVALID_ARGUMENT,
+                  "a split needs");
+    s_refused_err(pool_split(5, zero, codes, 2, parts, &err), &err, CC_INVALID_ARGUMENT,
+                  "every weight is 0");
+    s_refused_err(pool_split(5, neg, codes, 2, parts, &err), &err, CC_INVALID_ARGUMENT, "negative");
+    s_refused_err(pool_split(5, w, codes, 0, parts, &err), &err, CC_INVALID_ARGUMENT,
+                  "1 to 64 parts");
+    /* The largest totals and weights do not overflow. */
+    int64_t big[2] = {INT64_MAX, INT64_MAX};
+    assert_int_equal(pool_split(INT64_MAX, big, codes, 2, parts, &err), 0);
+    assert_int_equal(parts[0].share, INT64_MAX / 2 + 1); /* "A1" takes the odd penny */
+    assert_int_equal(parts[1].share, INT64_MAX / 2);
+}
+
+static void test_pool_risk_split_caps_property(void **state)
+{
+    (void)state;
+    char codes[8][8];
+    const char *ptrs[8];
+    int64_t contrib[8];
+    pool_part_t parts[8], plain[8];
+    Concord__V1__RiskShare rule;
+    Concord__V1__RiskCap caps[8], *capp[8];
+    Concord__V1__FixedShare fx[8], *fxp[8];
+    for (int round = 0; round < 10000; round++) {
+        size_t n = 2 + s_rand() % 6;
+        s_codes(codes, ptrs, n);
+        concord__v1__risk_share__init(&rule);
+        rule.basis = (Concord__V1__RiskShareBasis)(1 + s_rand() % 3);
+        uint32_t left = POOL_BASIS_POINTS;
+        for (size_t i = 0; i < n; i++) {
+            contrib[i] = 1 + (int64_t)(s_rand() % 50000000000ull);
+            concord__v1__fixed_share__init(&fx[i]);
+            fx[i].partner = (char *)ptrs[i];
+            fx[i].basis_points = i + 1 < n ? (uint32_t)(s_rand() % (left + 1)) : left;
+            left -= fx[i].basis_points;
+            fxp[i] = &fx[i];
+        }
+        if (rule.basis == FIXED) {
+            rule.fixed = fxp;
+            rule.n_fixed = n;
+        }
+        rule.borne_by = rule.basis == BORNE_BY ? (char *)ptrs[s_rand() % n] : "";
+        int64_t variance = (int64_t)(s_rand() % 4000000000ull) - 2000000000;
+        /* The split without caps, for comparison. */
+        assert_int_equal(pool_risk_split(&rule, ptrs, contrib, n, variance, plain, NULL), 0);
+        /* Caps on some partners; the last is the remainder partner. */
+        size_t rem = n - 1;
+        rule.remainder_to = (char *)ptrs[rem];
+        rule.caps = capp;
+        rule.n_caps = 0;
+        for (size_t i = 0; i < rem; i++) {
+            if (s_rand() % 2) {
+                concord__v1__risk_cap__init(&caps[rule.n_caps]);
+                caps[rule.n_caps].partner = (char *)ptrs[i];
+                caps[rule.n_caps].cap_pence = (int64_t)(s_rand() % 500000000ull);
+                capp[rule.n_caps] = &caps[rule.n_caps];
+                rule.n_caps++;
+            }
+        }
+        if (!rule.n_caps) {
+            rule.remainder_to = "";
+        }
+        assert_int_equal(pool_risk_split(&rule, ptrs, contrib, n, variance, parts, NULL), 0);
+        int64_t sum = 0, cut = 0;
+        for (size_t i = 0; i < n; i++) {
+            sum += parts[i].share;
+            cut += parts[i].cut;
+            int64_t cap = -1;
+            for (size_t k = 0; k < rule.n_caps; k++) {
+                cap = strcmp(caps[k].partner, ptrs[i]) == 0 ? caps[k].cap_pence : cap;
+            }
+            int64_t mag = parts[i].share < 0 ? -parts[i].share : parts[i].share;
+            if (cap >= 0) {
+                assert_true(mag <= cap);
+                assert_int_equal(mag + parts[i].cut,
+                                 plain[i].share < 0 ? -plain[i].share : plain[i].share);
+            } else if (i != rem || !rule.n_caps) {
+                assert_int_equal(parts[i].share, plain[i].share);
+            }
+            assert_true(variance >= 0 ? parts[i].share >= 0 : parts[i].share <= 0);
+        }
+        assert_int_equal(sum, variance);
+        if (rule.n_caps) {
+            assert_int_equal(parts[rem].share, plain[rem].share + (variance < 0 ? -cut : cut));
+        }
+    }
+}
+
+static void test_pool_risk_split_bases(void **state)
+{
+    (void)state;
+    const char *codes[3] = {SHEFFIELD, SHEFF_CCG, NHSE};
+    int64_t contrib[3] = {100, 0, 300};
+    pool_part_t parts[3];
+    Concord__V1__RiskShare rule = CONCORD__V1__RISK_SHARE__INIT;
+    Concord__V1__FixedShare fx[3], *fxp[3] = {&fx[0], &fx[1], &fx[2]};
+    cc_err_t err;
+    rule.basis = PRO_RATA;
+    assert_int_equal(pool_risk_split(&rule, codes, contrib, 3, 1001, parts, &err), 0);
+    assert_int_equal(parts[0].share, 250); /* 1001/4 = 250.25 */
+    assert_int_equal(parts[1].share, 0);   /* no contribution this year, no share */
+    assert_int_equal(parts[2].share, 751); /* 750.75 takes the penny */
+    rule.basis = FIXED;
+    rule.fixed = fxp;
+    rule.n_fixed = 3;
+    for (int i = 0; i < 3; i++) {
+        concord__v1__fixed_share__init(&fx[i]);
+        fx[i].partner = (char *)codes[i];
+        fx[i].basis_points = i == 2 ? 3334 : 3333;
+    }
+    assert_int_equal(pool_risk_split(&rule, codes, contrib, 3, -100, parts, &err), 0);
+    assert_int_equal(parts[0].share, -33);
+    assert_int_equal(parts[1].share, -33);
+    assert_int_equal(parts[2].share, -34);
+    rule.basis = BORNE_BY;
+    rule.n_fixed = 0;
+    rule.borne_by = SHEFF_CCG;
+    assert_int_equal(pool_risk_split(&rule, codes, contrib, 3, 12345, parts, &err), 0);
+    assert_int_equal(parts[1].share, 12345);
+    assert_int_equal(parts[0].share + parts[2].share, 0);
+    /* PRO_RATA with nothing contributed cannot split. */
+    int64_t none[3] = {0, 0, 0};
+    rule.basis = PRO_RATA;
+    rule.borne_by = "";
+    s_refused_err(pool_risk_split(&rule, codes, none, 3, 5, parts, &err), &err, CC_INVALID_ARGUMENT,
+                  "every weight is 0");
+    s_refused_err(pool_risk_split(NULL, codes, none, 3, 5, parts, &err), &err, CC_INVALID_ARGUMENT,
+                  "a risk share is");
+}
+
+/* Sheffield's planned pool (seed 000 p.25): £270m between Sheffield CCG
+ * and Sheffield City Council. The seed gives only the total; the equal
+ * contributions here are this test's assumption, chosen so that a 50:50
+ * fixed risk share meets a tie on the odd penny. */
+static void test_pool_sheffield_planned_pool(void **state)
+{
+    (void)state;
+    s_run_t r;
+    s_agr_t g;
+    char ref[33];
+    pool_statement_t st;
+    s_run_init(&r);
+    s_agr(&g, "SHF-POOL", POOLED);
+    g.a.name = "Sheffield health and social care fund";
+    s_partner(&g, SHEFF_CCG);
+    s_partner(&g, SHEFFIELD);
+    s_contrib(&g, SHEFF_CCG, 2016, s_pounds("135m"));
+    s_contrib(&g, SHEFFIELD, 2016, s_pounds("135m"));
+    s_pooled_texts(&g, SHEFFIELD);
+    g.nhs[g.a.n_nhs_functions++] = "Non-surgical emergency admissions";
+    s_rule(&g, FIXED);
+    s_fixed(&g, SHEFF_CCG, 5000);
+    s_fixed(&g, SHEFFIELD, 5000);
+    assert_int_equal(s_propose(&r, SHEFF_CCG, &g, ref), 0);
+    assert_int_equal(s_consent(&r, SHEFFIELD, "SHF-POOL", ref, AGREE, "HWB 2016"), 0);
+    assert_int_equal(s_pledge(&r, SHEFF_CCG, "SHF-POOL", SHEFF_CCG, 2016, s_pounds("135m")), 0);
+    assert_int_equal(s_pledge(&r, SHEFFIELD, "SHF-POOL", SHEFFIELD, 2016, s_pounds("135m")), 0);
+    assert_int_equal(pool_statement(r.e, "SHF-POOL", 2016, &st, NULL), 0);
+    assert_int_equal(st.total, s_pounds("270m"));
+    /* £1,000.01 over: 50000.5p each; the tie goes to the smaller code,
+     * the council (E08... before E38...). */
+    assert_int_equal(s_outturn(&r, SHEFFIELD, "SHF-POOL", 2016, s_pounds("270,001,000.01")), 0);
+    assert_int_equal(pool_statement(r.e, "SHF-POOL", 2016, &st, NULL), 0);
+    assert_int_equal(st.lines[0].part.share, 50000); /* the CCG */
+    assert_int_equal(st.lines[1].part.share, 50001); /* the council */
+    s_run_free(&r);
+}
+
+/* ---- Better Care Fund ---- */
+
+typedef struct {
+    Concord__V1__BcfPlan p;
+    Concord__V1__BcfCcgContribution ccg[4];
+    Concord__V1__BcfCcgContribution *ccgp[4];
+    Concord__V1__DfgAllocation dfg[8];
+    Concord__V1__DfgAllocation *dfgp[8];
+    Concord__V1__AdditionalContribution add[2];
+    Concord__V1__AdditionalContribution *addp[2];
+    Concord__V1__NationalConditions nc;
+} s_plan_t;
+
+static void s_plan_init(s_plan_t *b, const char *id, const char *hwb, uint32_t year)
+{
+    memset(b, 0, sizeof *b);
+    concord__v1__bcf_plan__init(&b->p);
+    concord__v1__national_conditions__init(&b->nc);
+    b->p.plan_id = (char *)id;
+    b->p.hwb = (char *)hwb;
+    b->p.financial_year = year;
+    b->p.ccg_minimum = b->ccgp;
+    b->p.dfg_allocations = b->dfgp;
+    b->p.additional = b->addp;
+    b->nc.nhs_social_care_maintained = 1;
+    b->nc.out_of_hospital_investment = 1;
+    b->nc.managing_transfers_of_care = 1;
+    b->p.conditions = &b->nc;
+}
+
+static void s_plan_ccg(s_plan_t *b, const char *ccg, int64_t pence)
+{
+    size_t i = b->p.n_ccg_minimum++;
+    concord__v1__bcf_ccg_contribution__init(&b->ccg[i]);
+    b->ccg[i].ccg = (char *)ccg;
+    b->ccg[i].amount_pence = pence;
+    b->ccgp[i] = &b->ccg[i];
+}
+
+static void s_plan_dfg(s_plan_t *b, const char *district, int64_t pence)
+{
+    size_t i = b->p.n_dfg_allocations++;
+    concord__v1__dfg_allocation__init(&b->dfg[i]);
+    b->dfg[i].district = (char *)district;
+    b->dfg[i].amount_pence = pence;
+    b->dfgp[i] = &b->dfg[i];
+}
+
+static void s_plan_total(s_plan_t *b)
+{
+    pool_bcf_totals_t t;
+    assert_int_equal(pool_bcf_totals(&b->p, &t, NULL), 0);
+    b->p.total_pence = t.total;
+}
+
+/* Cumbria's plan: its two CCGs, DFG passed to its six districts. The
+ * amounts are illustrative, not Cumbria's real allocations. */
+static void s_cumbria(s_plan_t *b, const char *id)
+{
+    s_plan_init(b, id, CUMBRIA, 2017);
+    s_plan_ccg(b, N_CUMBRIA, s_pounds("30m"));
+    s_plan_ccg(b, MORECAMBE, s_pounds("12m"));
+    b->p.dfg_pence = s_pounds("4.2m");
+    for (int i = 0; i < 6; i++) {
+        s_plan_dfg(b, s_cumbria_districts[i], s_pounds("700k"));
+    }
+    b->p.ibcf_pence = s_pounds("9.5m");
+    s_plan_total(b);
+}
+
+static int s_plan_check(const s_plan_t *b, int with_area, cc_err_t *err)
+{
+    pool_area_t cumbria = {.hwb = CUMBRIA,
+                           .districts = s_cumbria_districts,
+                           .n_districts = 6,
+                           .ccgs = s_cumbria_ccgs,
+                           .n_ccgs = 2};
+    err_clear(err);
+    return pool_bcf_plan_check(s_roster, &b->p, with_area ? &cumbria : NULL, err);
+}
+
+static void test_pool_bcf_england_minimum_2017_19(void **state)
+{
+    (void)state;
+    /* England's BCF minimum (seed 003 s2.2, DoH & DCLG policy framework
+     * 2017-19): the streams summed reproduce the totals. */
+    static const struct {
+        uint32_t year;
+        const char *ccg, *dfg, *ibcf, *total;
+    } years[] = {
+        {2017, "3.582bn", "0.431bn", "1.115bn", "5.128bn"},
+        {2018, "3.650bn", "0.468bn", "1.499bn", "5.617bn"},
+    };
+    for (size_t i = 0; i < 2; i++) {
+        s_plan_t b;
+        pool_bcf_totals_t t;
+        s_plan_init(&b, "ENGLAND", "E92000001", years[i].year);
+        s_plan_ccg(&b, "CCGS", s_pounds(years[i].ccg));
+        b.p.dfg_pence = s_pounds(years[i].dfg);
+        b.p.ibcf_pence = s_pounds(years[i].ibcf);
+        assert_int_equal(pool_bcf_totals(&b.p, &t, NULL), 0);
+        assert_int_equal(t.ccg_minimum, s_pounds(years[i].ccg));
+        assert_int_equal(t.total, s_pounds(years[i].total));
+    }
+    assert_int_equal(s_pounds("5.128bn"), 512800000000);
+    assert_int_equal(s_pounds("5.617bn"), 561700000000);
+}
+
+static void test_pool_bcf_two_tier_dfg_to_districts(void **state)
+{
+    (void)state;
+    s_plan_t b;
+    cc_err_t err;
+    s_cumbria(&b, "BCF-CUMBRIA-17");
+    assert_int_equal(s_plan_check(&b, 1, &err), 0);
+    /* The DFG left with the county is refused. */
+    b.p.n_dfg_allocations = 0;
+    s_refused_err(s_plan_check(&b, 1, &err), &err, CC_INVALID_ARGUMENT,
+                  "leaves £4,200,000.00 of the Disabled Facilities Grant with county E10000006");
+    assert_non_null(strstr(err.msg, "must go to the district councils"));
+    s_cumbria(&b, "BCF-CUMBRIA-17");
+    b.dfg[5].district = CUMBRIA; /* South Lakeland's part kept by the county */
+    s_refused_err(s_plan_check(&b, 1, &err), &err, CC_INVALID_ARGUMENT,
+                  "leaves £700,000.00 of the Disabled Facilities Grant with county");
+    s_cumbria(&b, "BCF-CUMBRIA-17");
+    b.p.n_dfg_allocations = 5; /* South Lakeland gets nothing */
+    b.dfg[0].amount_pence += s_pounds("700k");
+    s_refused_err(s_plan_check(&b, 1, &err), &err, CC_INVALID_ARGUMENT,
+                  "gives no DFG to district E07000031");
+    s_cumbria(&b, "BCF-CUMBRIA-17");
+    b.dfg[0].district = "E07000177"; /* Cherwell, in Oxfordshire */
+    s_refused_err(s_plan_check(&b, 1, &err), &err, CC_INVALID_ARGUMENT,
+                  "'E07000177', which is not a district of E10000006");
+    s_cumbria(&b, "BCF-CUMBRIA-17");
+    b.dfg[0].amount_pence += 1;
+    s_refused_err(s_plan_check(&b, 1, &err), &err, CC_INVALID_ARGUMENT, "more than the grant");
+    s_cumbria(&b, "BCF-CUMBRIA-17");
+    b.dfg[1].district = b.dfg[0].district;
+    s_refused_err(s_plan_check(&b, 1, &err), &err, CC_INVALID_ARGUMENT, "DFG allocated twice");
+    /* A county without its districts cannot be judged. */
+    s_cumbria(&b, "BCF-CUMBRIA-17");
+    s_refused_err(s_plan_check(&b, 0, &err), &err, CC_FAILED_PRECONDITION,
+                  "E10000006 is a shire county: its districts");
+}
+
+static void test_pool_bcf_plan_rules(void **state)
+{
+    (void)state;
+    s_plan_t b;
+    cc_err_t err;
+    static const char *const conditions[3] = {
+        "NHS contribution to adult social care maintained in line with inflation",
+        "investment in NHS-commissioned out-of-hospital services", "managing transfers of care"};
+    for (int i = 0; i < 3; i++) {
+        s_cumbria(&b, "BCF-CUMBRIA-17");
+        if (i == 0) {
+            b.nc.nhs_social_care_maintained = 0;
+        } else if (i == 1) {
+            b.nc.out_of_hospital_investment = 0;
+        } else {
+            b.nc.managing_transfers_of_care = 0;
+        }
+        s_refused_err(s_plan_check(&b, 1, &err), &err, CC_INVALID_ARGUMENT, conditions[i]);
+        assert_non_null(strstr(err.msg, "2017-19 national condition"));
+    }
+    s_cumbria(&b, "BCF-CUMBRIA-17");
+    b.p.conditions = NULL;
+    s_refused_err(s_plan_check(&b, 1, &err), &err, CC_INVALID_ARGUMENT, "national condition");
+    s_cumbria(&b, "BCF-CUMBRIA-17");
+    b.p.total_pence += 1;
+    s_refused_err(s_plan_check(&b, 1, &err), &err, CC_INVALID_ARGUMENT,
+                  "states a total of £55,700,000.01, but its streams sum to £55,700,000.00");
+    s_cumbria(&b, "BCF-CUMBRIA-17");
+    b.p.n_ccg_minimum = 1; /* Morecambe Bay left out */
+    s_plan_total(&b);
+    s_refused_err(s_plan_check(&b, 1, &err), &err, CC_INVALID_ARGUMENT,
+                  "no minimum contribution from E38000216, a relevant CCG");
+    s_cumbria(&b, "BCF-CUMBRIA-17");
+    b.ccg[1].ccg = NEW_DEVON;
+    s_refused_err(s_plan_check(&b, 1, &err), &err, CC_INVALID_ARGUMENT,
+                  "E38000129 is not a relevant CCG of HWB area E10000006");
+    s_cumbria(&b, "BCF-CUMBRIA-17");
+    b.ccg[1].ccg = CARLISLE;
+    s_refused_err(s_plan_check(&b, 1, &err), &err, CC_INVALID_ARGUMENT, "is not a CCG");
+    s_cumbria(&b, "BCF-CUMBRIA-17");
+    b.ccg[1].amount_pence = 0;
+    s_refused_err(s_plan_check(&b, 1, &err), &err, CC_INVALID_ARGUMENT, "must be positive");
+    s_cumbria(&b, "BCF-CUMBRIA-17");
+    b.ccg[1].ccg = N_CUMBRIA;
+    s_refused_err(s_plan_check(&b, 1, &err), &err, CC_INVALID_ARGUMENT, "named twice");
+    s_cumbria(&b, "BCF-CUMBRIA-17");
+    b.p.hwb = CARLISLE;
+    s_refused_err(s_plan_check(&b, 0, &err), &err, CC_INVALID_ARGUMENT,
+                  "which is not an upper-tier council");
+    s_cumbria(&b, "BCF-CUMBRIA-17");
+    b.p.dfg_pence = 0;
+    s_refused_err(s_plan_check(&b, 1, &err), &err, CC_INVALID_ARGUMENT, "must include the");
+    s_cumbria(&b, "BCF-CUMBRIA-17");
+    b.p.ibcf_pence = -5;
+    s_refused_err(s_plan_check(&b, 1, &err), &err, CC_INVALID_ARGUMENT, "negative");
+    s_cumbria(&b, "BCF-CUMBRIA-17");
+    b.p.financial_year = 3000;
+    s_refused_err(s_plan_check(&b, 1, &err), &err, CC_INVALID_ARGUMENT, "years run");
+    s_cumbria(&b, "x");
+    s_refused_err(s_plan_check(&b, 1, &err), &err, CC_INVALID_ARGUMENT, "plan id 'x'");
+    /* Additional voluntary contributions count in the total. */
+    s_cumbria(&b, "BCF-CUMBRIA-17");
+    concord__v1__additional_contribution__init(&b.add[0]);
+    b.add[0].contributor = CUMBRIA;
+    b.add[0].amount_pence = s_pounds("5m");
+    b.add[0].purpose = "Intermediate care beds";
+    b.addp[0] = &b.add[0];
+    b.p.n_additional = 1;
+    s_refused_err(s_plan_check(&b, 1, &err), &err, CC_INVALID_ARGUMENT, "streams sum to");
+    s_plan_total(&b);
+    assert_int_equal(s_plan_check(&b, 1, &err), 0);
+    assert_int_equal(b.p.total_pence, s_pounds("60.7m"));
+    b.add[0].contributor = STRANGER;
+    s_refused_err(s_plan_check(&b, 1, &err), &err, CC_INVALID_ARGUMENT, "in the roster");
+    /* A single-tier area keeps its DFG: the council is the housing
+     * authority. */
+    s_plan_init(&b, "BCF-PLY-17", PLYMOUTH, 2017);
+    s_plan_ccg(&b, NEW_DEVON, s_pounds("20m"));
+    b.p.dfg_pence = s_pounds("1.9m");
+    s_plan_total(&b);
+    assert_int_equal(pool_bcf_plan_check(s_roster, &b.p, NULL, &err), 0);
+    s_plan_dfg(&b, CARLISLE, s_pounds("1m"));
+    s_refused_err(pool_bcf_plan_check(s_roster, &b.p, NULL, &err), &err, CC_INVALID_ARGUMENT,
+                  "single-tier area");
+}
+
+static int s_plan_submit(s_run_t *r, const char *sender, const s_plan_t *b, char ref[33])
+{
+    return s_msg(r, sender, POOL_METHOD_BCF_PLAN, &b->p.base, ref);
+}
+
+static int s_act(s_run_t *r, const char *sender, const char *plan, const char *version, int act)
+{
+    Concord__V1__BcfSignoff s = CONCORD__V1__BCF_SIGNOFF__INIT;
+    s.plan_id = (char *)plan;
+    s.plan_version = (char *)version;
+    s.act = (Concord__V1__BcfAct)act;
+    return s_msg(r, sender, POOL_METHOD_BCF_SIGN, &s.base, NULL);
+}
+
+static void test_pool_bcf_signoff_chain(void **state)
+{
+    (void)state;
+    s_run_t r;
+    s_plan_t b;
+    char v1[33];
+    pool_bcf_view_t view;
+    const char *id = "BCF-CUMBRIA-17";
+    s_run_init(&r);
+    s_cumbria(&b, id);
+    s_refused(&r, s_plan_submit(&r, N_CUMBRIA, &b, v1), CC_PERMISSION_DENIED,
+              "submitted by its HWB council E10000006");
+    assert_int_equal(s_plan_submit(&r, CUMBRIA, &b, v1), 0);
+    assert_int_equal(pool_bcf_get(r.e, id, &view), 0);
+    assert_string_equal(view.missing,
+                        "HWB agreement (by E10000006); council sign-off by E10000006; CCG sign-off"
+                        " by E38000215; CCG sign-off by E38000216; NHS England approval");
+    assert_int_equal(view.totals.total, s_pounds("55.7m"));
+    assert_int_equal(view.totals.dfg_to_districts, s_pounds("4.2m"));
+    /* Sign-offs follow the HWB's agreement. */
+    s_refused(&r, s_act(&r, N_CUMBRIA, id, v1, CCG_SIGN), CC_FAILED_PRECONDITION,
+              "the HWB has not yet agreed");
+    s_refused(&r, s_act(&r, N_CUMBRIA, id, v1, HWB), CC_PERMISSION_DENIED,
+              "only E10000006, the HWB council");
+    assert_int_equal(s_act(&r, CUMBRIA, id, v1, HWB), 0);
+    s_refused(&r, s_act(&r, CUMBRIA, id, v1, HWB), CC_ALREADY_EXISTS, "already did that");
+    assert_int_equal(s_act(&r, CUMBRIA, id, v1, COUNCIL), 0);
+    s_refused(&r, s_act(&r, NEW_DEVON, id, v1, CCG_SIGN), CC_PERMISSION_DENIED,
+              "not a CCG of BCF plan");
+    assert_int_equal(s_act(&r, N_CUMBRIA, id, v1, CCG_SIGN), 0);
+    /* Morecambe Bay has not signed off: NHS England cannot approve. */
+    s_refused(&r, s_act(&r, NHSE, id, v1, APPROVE), CC_FAILED_PRECONDITION,
+              "cannot approve BCF plan BCF-CUMBRIA-17 yet: missing CCG sign-off by E38000216");
+    assert_int_equal(pool_bcf_get(r.e, id, &view), 0);
+    assert_false(view.approvable);
+    assert_false(view.approved);
+    assert_int_equal(view.n_ccgs_signed, 1);
+    assert_string_equal(view.missing, "CCG sign-off by E38000216; NHS England approval");
+    assert_int_equal(s_act(&r, MORECAMBE, id, v1, CCG_SIGN), 0);
+    assert_int_equal(pool_bcf_get(r.e, id, &view), 0);
+    assert_true(view.approvable);
+    s_refused(&r, s_act(&r, N_CUMBRIA, id, v1, APPROVE), CC_PERMISSION_DENIED,
+              "only NHS England approves");
+    assert_int_equal(s_act(&r, NHSE, id, v1, APPROVE), 0);
+    assert_int_equal(pool_bcf_get(r.e, id, &view), 0);
+    assert_true(view.approved);
+    assert_false(view.approvable);
+    assert_string_equal(view.missing, "");
+    s_refused(&r, s_act(&r, NHSE, id, v1, APPROVE), CC_FAILED_PRECONDITION, "already approved");
+    s_refused(&r, s_plan_submit(&r, CUMBRIA, &b, NULL), CC_FAILED_PRECONDITION,
+              "can no longer be revised");
+    s_refused(&r, s_act(&r, CUMBRIA, "NOPE", v1, HWB), CC_NOT_FOUND, "no BCF plan");
+    s_refused(&r, s_act(&r, CUMBRIA, id, v1, 9), CC_INVALID_ARGUMENT, "a BCF act is");
+    assert_int_equal(pool_bcf_count(r.e), 1);
+    s_run_free(&r);
+}
+
+static void test_pool_bcf_revision_restarts_the_chain(void **state)
+{
+    (void)state;
+    s_run_t r;
+    s_plan_t b, other;
+    char v1[33], v2[33];
+    pool_bcf_view_t view;
+    const char *id = "BCF-CUMBRIA-17";
+    s_run_init(&r);
+    s_cumbria(&b, id);
+    assert_int_equal(s_plan_submit(&r, CUMBRIA, &b, v1), 0);
+    assert_int_equal(s_act(&r, CUMBRIA, id, v1, HWB), 0);
+    assert_int_equal(s_act(&r, CUMBRIA, id, v1, COUNCIL), 0);
+    b.p.ibcf_pence += s_pounds("1m");
+    s_plan_total(&b);
+    assert_int_equal(s_plan_submit(&r, CUMBRIA, &b, v2), 0);
+    assert_int_equal(pool_bcf_get(r.e, id, &view), 0);
+    assert_string_equal(view.version, v2);
+    assert_false(view.hwb_agreed);
+    assert_false(view.council_signed);
+    s_refused(&r, s_act(&r, CUMBRIA, id, v1, HWB), CC_FAILED_PRECONDITION, "the plan was revised");
+    assert_int_equal(s_act(&r, CUMBRIA, id, v2, HWB), 0);
+    /* One plan per HWB area and year. */
+    s_cumbria(&other, "BCF-CUMBRIA-B");
+    s_refused(&r, s_plan_submit(&r, CUMBRIA, &other, NULL), CC_ALREADY_EXISTS,
+              "already has BCF plan BCF-CUMBRIA-17 for 2017/18");
+    other.p.financial_year = 2018;
+    assert_int_equal(s_plan_submit(&r, CUMBRIA, &other, NULL), 0);
+    /* A plan id keeps its area and year. */
+    b.p.financial_year = 2019;
+    s_refused(&r, s_plan_submit(&r, CUMBRIA, &b, NULL), CC_INVALID_ARGUMENT,
+              "belongs to HWB E10000006 for 2017/18");
+    s_run_free(&r);
+}
+
+/* ---- determinism and hostile input ---- */
+
+static void s_replay_same(const s_run_t *r)
+{
+    pool_engine_t *e2 = s_engine();
+    for (size_t i = 0; i < r->n_log; i++) {
+        pool_event_t ev = s_ev(&r->log[i]);
+        cc_err_t a, b;
+        int rc1 = pool_precheck(e2, &ev, &a);
+        int rc2 = pool_apply(e2, &ev, &b);
+        assert_int_equal(rc1, rc2);
+        if (rc2 < 0) {
+            assert_string_equal(a.msg, b.msg);
+        }
+    }
+    assert_int_equal(pool_count(e2), pool_count(r->e));
+    assert_int_equal(pool_rejection_count(e2), pool_rejection_count(r->e));
+    for (size_t i = 0; i < pool_count(e2); i++) {
+        pool_view_t v1, v2;
+        pool_at(r->e, i, &v1);
+        pool_at(e2, i, &v2);
+        assert_string_equal(v1.missing, v2.missing);
+        for (size_t y = 0; y < v1.n_years; y++) {
+            pool_statement_t s1, s2;
+            char t1[4096], t2[4096];
+            assert_int_equal(pool_statement(r->e, v1.pool_id, v1.years[y], &s1, NULL), 0);
+            assert_int_equal(pool_statement(e2, v2.pool_id, v2.years[y], &s2, NULL), 0);
+            pool_statement_text(&s1, t1, sizeof t1);
+            pool_statement_text(&s2, t2, sizeof t2);
+            assert_string_equal(t1, t2);
+        }
+    }
+    for (size_t i = 0; i < pool_bcf_count(e2); i++) {
+        pool_bcf_view_t b1, b2;
+        pool_bcf_at(r->e, i, &b1);
+        pool_bcf_at(e2, i, &b2);
+        assert_string_equal(b1.missing, b2.missing);
+        assert_string_equal(b1.version, b2.version);
+    }
+    pool_engine_destroy(&e2);
+}
+
+static int s_count_events(uint64_t log_index, const uint8_t hash[32], void *arg)
+{
+    (void)hash;
+    (void)log_index;
+    (*(size_t *)arg)++;
+    return 0;
+}
+
+static void test_pool_same_events_same_state(void **state)
+{
+    (void)state;
+    s_run_t r;
+    s_agr_t g;
+    s_plan_t b;
+    char v1[33];
+    s_run_init(&r);
+    s_plymouth_active(&r, &g);
+    assert_int_equal(s_outturn(&r, PLYMOUTH, "PLY-IF", 2015, s_pounds("470m") + 7), 0);
+    s_refused(&r, s_pledge(&r, PLYMOUTH, "PLY-IF", NEW_DEVON, 2015, 1), CC_PERMISSION_DENIED,
+              "cannot pledge");
+    s_cumbria(&b, "BCF-C");
+    assert_int_equal(s_plan_submit(&r, CUMBRIA, &b, v1), 0);
+    assert_int_equal(s_act(&r, CUMBRIA, "BCF-C", v1, HWB), 0);
+    s_replay_same(&r);
+    size_t n = 0;
+    assert_int_equal(pool_events(r.e, "PLY-IF", 0, UINT64_MAX, s_count_events, &n), 0);
+    assert_int_equal(n, 5); /* propose, consent, two pledges, outturn: not the refusal */
+    n = 0;
+    assert_int_equal(pool_events(r.e, "BCF-C", 1, UINT64_MAX, s_count_events, &n), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(pool_events(r.e, "NOPE", 0, UINT64_MAX, s_count_events, &n), -1);
+    s_run_free(&r);
+}
+
+static void test_pool_hostile_input(void **state)
+{
+    (void)state;
+    s_run_t r;
+    s_agr_t g;
+    static const uint8_t junk[] = {0xff, 0xff, 0xff, 0xff, 0x0f, 0x12};
+    cc_err_t err;
+    s_run_init(&r);
+    static const char *const methods[] = {
+        POOL_METHOD_PROPOSE, POOL_METHOD_CONSENT,  POOL_METHOD_PLEDGE,  POOL_METHOD_VARY,
+        POOL_METHOD_OUTTURN, POOL_METHOD_BCF_PLAN, POOL_METHOD_BCF_SIGN};
+    for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++) {
+        s_refused(&r, s_raw(&r, PLYMOUTH, methods[i], junk, sizeof junk, NULL), CC_INVALID_ARGUMENT,
+                  "");
+        /* Empty bodies decode to empty messages, which every rule refuses. */
+        assert_int_equal(s_raw(&r, PLYMOUTH, methods[i], junk, 0, NULL), -1);
+    }
+    s_refused(&r, s_raw(&r, PLYMOUTH, "concord.v1.Pool/Steal", junk, 0, NULL), CC_INVALID_ARGUMENT,
+              "is not a pool method");
+    /* Events out of log order change nothing. */
+    s_plymouth(&g);
+    uint8_t *body = NULL;
+    size_t len = 0;
+    assert_int_equal(wire_pack(&g.a.base, WIRE_MAX_FRAME, &body, &len, NULL), 0);
+    uint8_t call_id[16] = {1}, hash[32] = {2};
+    pool_event_t ev = {.sender = PLYMOUTH,
+                       .log_index = 1,
+                       .time_ms = T0,
+                       .call_id = call_id,
+                       .hash = hash,
+                       .method = POOL_METHOD_PROPOSE,
+                       .body = body,
+                       .body_len = len};
+    s_refused_err(pool_apply(r.e, &ev, &err), &err, CC_FAILED_PRECONDITION, "out of log order");
+    s_refused_err(pool_precheck(r.e, &ev, &err), &err, CC_FAILED_PRECONDITION, "out of log order");
+    ev.log_index = r.index + 1;
+    assert_int_equal(pool_precheck(r.e, &ev, &err), 0);
+    assert_int_equal(pool_count(r.e), 0); /* precheck changed nothing */
+    ev.sender = NULL;
+    s_refused_err(pool_apply(r.e, &ev, &err), &err, CC_INVALID_ARGUMENT, "incomplete");
+    ev.sender = PLYMOUTH;
+    ev.log_index = r.index + 2;
+    assert_int_equal(pool_apply(r.e, &ev, &err), 0);
+    ev.log_index++; /* the same call id again */
+    s_refused_err(pool_apply(r.e, &ev, &err), &err, CC_ALREADY_EXISTS, "already exists");
+    free(body);
+    /* Areas are fixed before the first event. */
+    pool_area_t a = {.hwb = PLYMOUTH};
+    s_refused_err(pool_engine_add_area(r.e, &a, &err), &err, CC_FAILED_PRECONDITION, "before");
+    pool_engine_t *e = pool_engine_new(s_roster);
+    assert_int_equal(pool_engine_add_area(e, &a, &err), 0);
+    s_refused_err(pool_engine_add_area(e, &a, &err), &err, CC_ALREADY_EXISTS, "already added");
+    const char *twice[2] = {CARLISLE, CARLISLE};
+    pool_area_t b = {.hwb = CUMBRIA, .districts = twice, .n_districts = 2};
+    s_refused_err(pool_engine_add_area(e, &b, &err), &err, CC_INVALID_ARGUMENT, "listed twice");
+    pool_engine_destroy(&e);
+    pool_engine_destroy(&e); /* safe on NULL */
+    s_run_free(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_pool_agreement_plymouth_valid),
+        cmocka_unit_test(test_pool_agreement_needs_nhs_body_and_local_authority),
+        cmocka_unit_test(test_pool_agreement_exactly_one_host_a_partner),
+        cmocka_unit_test(test_pool_excluded_nhs_functions_named),
+        cmocka_unit_test(test_pool_primary_medical_needs_nhs_england_and_everyone),
+        cmocka_unit_test(test_pool_agreement_amounts_and_texts),
+        cmocka_unit_test(test_pool_agreement_year_limit),
+        cmocka_unit_test(test_pool_risk_share_rules),
+        cmocka_unit_test(test_pool_alternative_arrangements),
+        cmocka_unit_test(test_pool_plymouth_lifecycle_and_split),
+        cmocka_unit_test(test_pool_capped_split_in_the_statement),
+        cmocka_unit_test(test_pool_pledge_only_by_its_partner),
+        cmocka_unit_test(test_pool_consent_rules),
+        cmocka_unit_test(test_pool_variation_needs_the_partners_consent),
+        cmocka_unit_test(test_pool_variation_lapses_when_year_closes),
+        cmocka_unit_test(test_pool_outturn_rules),
+        cmocka_unit_test(test_pool_transfer_and_lead_commissioning_in_the_engine),
+        cmocka_unit_test(test_pool_split_properties),
+        cmocka_unit_test(test_pool_split_ties_go_by_code),
+        cmocka_unit_test(test_pool_split_refusals),
+        cmocka_unit_test(test_pool_risk_split_caps_property),
+        cmocka_unit_test(test_pool_risk_split_bases),
+        cmocka_unit_test(test_pool_sheffield_planned_pool),
+        cmocka_unit_test(test_pool_bcf_england_minimum_2017_19),
+        cmocka_unit_test(test_pool_bcf_two_tier_dfg_to_districts),
+        cmocka_unit_test(test_pool_bcf_plan_rules),
+        cmocka_unit_test(test_pool_bcf_signoff_chain),
+        cmocka_unit_test(test_pool_bcf_revision_restarts_the_chain),
+        cmocka_unit_test(test_pool_same_events_same_state),
+        cmocka_unit_test(test_pool_hostile_input),
+    };
+    return cmocka_run_group_tests(tests, s_setup, s_teardown);
+}
