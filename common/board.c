@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "board_names.h"
+#include "fold.h"
 #include "clock.h"
 #include "wire.h"
 
@@ -81,8 +82,7 @@ struct board_engine {
     s_proposal_t **realigned; /* passed realignments, in order of closing */
     size_t n_realigned;
     size_t cap_realigned;
-    int started;
-    uint64_t last_index;
+    fold_order_t order;
 };
 
 /* An event decoded and judged acceptable, with what accepting it needs. */
@@ -387,21 +387,10 @@ static void s_checked_free(s_checked_t *chk)
     chk->ballot = NULL;
 }
 
-static int s_order_ok(const board_engine_t *e, const board_event_t *ev, cc_err_t *err)
-{
-    if (e->started && ev->log_index <= e->last_index) {
-        err_set(err, CC_FAILED_PRECONDITION,
-                "event at log index %llu is out of log order: already at %llu",
-                (unsigned long long)ev->log_index, (unsigned long long)e->last_index);
-        return 0;
-    }
-    return 1;
-}
-
 int board_precheck(const board_engine_t *e, const board_event_t *ev, cc_err_t *err)
 {
     s_checked_t chk;
-    if (!s_order_ok(e, ev, err)) {
+    if (!fold_order_ok(&e->order, ev->log_index, err)) {
         return -1;
     }
     int rc = s_check(e, ev, &chk, err);
@@ -721,11 +710,10 @@ int board_apply(board_engine_t *e, const board_event_t *ev, cc_err_t *err)
     s_checked_t chk;
     cc_err_t why;
     int rc = -1;
-    if (!s_order_ok(e, ev, err)) {
+    if (!fold_order_ok(&e->order, ev->log_index, err)) {
         return -1;
     }
-    e->started = 1;
-    e->last_index = ev->log_index;
+    fold_order_advance(&e->order, ev->log_index);
     if (s_close_due(e, ev->time_ms, err) < 0) {
         return -1;
     }

@@ -116,21 +116,10 @@ static void s_checked_free(s_checked_t *chk)
     pool_bcf_checked_free(&chk->plan);
 }
 
-static int s_order_ok(const pool_engine_t *e, const pool_event_t *ev, cc_err_t *err)
-{
-    if (e->started && ev->log_index <= e->last_index) {
-        err_set(err, CC_FAILED_PRECONDITION,
-                "event at log index %llu is out of log order: already at %llu",
-                (unsigned long long)ev->log_index, (unsigned long long)e->last_index);
-        return 0;
-    }
-    return 1;
-}
-
 int pool_precheck(const pool_engine_t *e, const pool_event_t *ev, cc_err_t *err)
 {
     s_checked_t chk;
-    if (!s_order_ok(e, ev, err)) {
+    if (!fold_order_ok(&e->order, ev->log_index, err)) {
         return -1;
     }
     int rc = s_check(e, ev, &chk, err);
@@ -193,11 +182,10 @@ int pool_apply(pool_engine_t *e, const pool_event_t *ev, cc_err_t *err)
     s_checked_t chk;
     cc_err_t why;
     int rc = -1;
-    if (!s_order_ok(e, ev, err)) {
+    if (!fold_order_ok(&e->order, ev->log_index, err)) {
         return -1;
     }
-    e->started = 1;
-    e->last_index = ev->log_index;
+    fold_order_advance(&e->order, ev->log_index);
     if (s_check(e, ev, &chk, &why) < 0) {
         s_reject(e, ev, &chk, &why);
         if (err) {

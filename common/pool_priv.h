@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "keys.h"
+#include "fold.h"
 #include "pool.h"
 
 /* An accepted event, for pool_events. */
@@ -50,8 +51,7 @@ struct pool_engine {
     size_t n_areas, cap_areas;
     pool_rej_t *rejections;
     size_t n_rej, cap_rej;
-    int started;
-    uint64_t last_index;
+    fold_order_t order;
 };
 
 /* Makes room for one more element; returns the (maybe moved) array, or
