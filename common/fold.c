@@ -1,6 +1,12 @@
 /* fold: log-order guard for domain engines. */
 #include "fold.h"
 
+#include <string.h>
+
+#include "log.h"
+#include "receipt.h"
+#include "wire.h"
+
 int fold_order_ok(const fold_order_t *o, uint64_t log_index, cc_err_t *err)
 {
     if (o->started && log_index <= o->last_index) {
@@ -16,4 +22,68 @@ void fold_order_advance(fold_order_t *o, uint64_t log_index)
 {
     o->started = 1;
     o->last_index = log_index;
+}
+
+typedef struct {
+    const roster_t *roster;
+    fold_event_fn fn;
+    void *arg;
+} s_replay_t;
+
+static int s_replay_entry(const ledger_entry_t *e, void *arg, cc_err_t *err)
+{
+    s_replay_t *rp = arg;
+    envelope_t *env = envelope_open(e->envelope, e->envelope_len, rp->roster, err);
+    Concord__V1__Receipt *r =
+        env && e->receipt ? receipt_open(rp->roster, e->receipt, e->receipt_len, err) : NULL;
+    int ret = -1;
+    if (env && r) {
+        rp->fn(env, e->log_index, r->time_ms, rp->arg);
+        ret = 0;
+    } else {
+        if (env && !e->receipt) {
+            err_set(err, CC_DATA_LOSS, "no broker receipt stored");
+        }
+        err_prefix(err, "folding ledger entry %lld: ", (long long)e->id);
+    }
+    envelope_destroy(&env);
+    wire_free(r ? &r->base : NULL);
+    return ret;
+}
+
+int fold_replay(ledger_t *ledger, const roster_t *roster, fold_event_fn fn, void *arg,
+                cc_err_t *err)
+{
+    s_replay_t rp = {.roster = roster, .fn = fn, .arg = arg};
+    return ledger_events_replay(ledger, s_replay_entry, &rp, err);
+}
+
+int fold_broadcast_ok(const envelope_t *env, uint64_t log_index, const char *what)
+{
+    const Concord__V1__Header *h = env->header;
+    if (h->kind != CONCORD__V1__KIND__KIND_EVENT || strcmp(h->recipient, ENVELOPE_EVERYONE) != 0) {
+        log_warn("%s event at log %llu from %s ignored: not sent to every member", what,
+                 (unsigned long long)log_index, h->sender);
+        return 0;
+    }
+    return 1;
+}
+
+void fold_log_verdict(const char *what, const envelope_t *env, uint64_t log_index, int accepted,
+                      const cc_err_t *why, int quiet)
+{
+    const Concord__V1__Header *h = env->header;
+    if (!accepted && why->code == CC_RESOURCE_EXHAUSTED) {
+        log_error("%s event at log %llu: out of memory; this node's %ss are behind the"
+                  " federation's until it restarts",
+                  what, (unsigned long long)log_index, what);
+    } else if (quiet) {
+        return;
+    } else if (accepted) {
+        log_info("%s event at log %llu from %s accepted (%s)", what,
+                 (unsigned long long)log_index, h->sender, h->method);
+    } else {
+        log_warn("%s event at log %llu from %s refused: %s: %s", what,
+                 (unsigned long long)log_index, h->sender, err_code_name(why->code), why->msg);
+    }
 }

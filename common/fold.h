@@ -6,7 +6,10 @@
 
 #include <stdint.h>
 
+#include "envelope.h"
 #include "err.h"
+#include "ledger.h"
+#include "roster.h"
 
 typedef struct {
     int started;
@@ -19,5 +22,25 @@ int fold_order_ok(const fold_order_t *o, uint64_t log_index, cc_err_t *err);
 
 /* Records that the event at log_index has been folded. */
 void fold_order_advance(fold_order_t *o, uint64_t log_index);
+
+/* Whether env may be folded at all: only events sent to every member
+ * count, since one sent to a single node would put it out of step with
+ * the others. Logs (naming `what`, e.g. "board") and returns 0 if not. */
+int fold_broadcast_ok(const envelope_t *env, uint64_t log_index, const char *what);
+
+/* Logs an engine's verdict on an event: accepted or refused with the
+ * reason; nothing while quiet (replaying at start) unless memory ran out,
+ * which leaves this node behind the federation until it restarts. */
+void fold_log_verdict(const char *what, const envelope_t *env, uint64_t log_index, int accepted,
+                      const cc_err_t *why, int quiet);
+
+/* Re-folds, at start, every event the ledger recorded as folded, in log
+ * order: each stored envelope is opened again against the roster and
+ * handed to fn with its broker receipt's time. Returns 0, or -1 with err
+ * naming the entry that could not be read. */
+typedef void (*fold_event_fn)(const envelope_t *env, uint64_t log_index, uint64_t time_ms,
+                              void *arg);
+int fold_replay(ledger_t *ledger, const roster_t *roster, fold_event_fn fn, void *arg,
+                cc_err_t *err);
 
 #endif

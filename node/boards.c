@@ -15,19 +15,11 @@
 #include "money.h"
 #include "receipt.h"
 #include "wire.h"
+#include "fold.h"
+#include "waits.h"
 
 #define BOARDS_ID_MAX 256
 #define BOARDS_TEXT_MAX (64 * 1024)
-
-/* A CLI request waiting for its published event to come back folded. */
-typedef struct s_wait {
-    struct s_wait *next;
-    control_ctx_t *c;
-    uint8_t id[BOARDS_ID_MAX];
-    size_t id_len;
-    uint8_t hash[32];
-    uint64_t give_up_ms;   /* monotonic */
-} s_wait_t;
 
 struct boards {
     const config_node_t *cfg;
@@ -35,7 +27,7 @@ struct boards {
     ledger_t *ledger;
     rpc_peer_t *peer;
     board_engine_t *engine;
-    s_wait_t *waits;
+    waits_t *waits;
     char (*voted)[BOARD_PROPOSAL_ID_LEN + 1]; /* proposals this node auto-voted on */
     size_t n_voted;
     int replaying;
@@ -96,56 +88,29 @@ static void s_json_proposal(const board_engine_t *e, const board_proposal_view_t
     json_obj_end(j);
 }
 
-/* Appends printf output to a growing text buffer. */
-typedef struct {
-    char *buf;
-    size_t len;
-} s_text_t;
-
-static void s_put(s_text_t *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void s_put(s_text_t *t, const char *fmt, ...)
-{
-    char line[4608];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    if (n <= 0) {
-        return;
-    }
-    size_t add = (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;
-    char *grown = realloc(t->buf, t->len + add + 1);
-    if (!grown) {
-        return;
-    }
-    t->buf = grown;
-    memcpy(t->buf + t->len, line, add + 1);
-    t->len += add;
-}
-
 static void s_text_proposal(const board_engine_t *e, const board_proposal_view_t *pv,
-                            s_text_t *t)
+                            control_text_t *t)
 {
     char when[40], money[MONEY_TEXT_MAX];
     const Concord__V1__Proposal *p = pv->proposal;
-    s_put(t, "proposal   %s\n", pv->id);
-    s_put(t, "board      %s\n", pv->board_id);
-    s_put(t, "title      %s\n", p->title);
-    s_put(t, "kind       %s%s%s\n", board_kind_name(p->kind), p->area ? ", " : "",
+    control_text_put(t, "proposal   %s\n", pv->id);
+    control_text_put(t, "board      %s\n", pv->board_id);
+    control_text_put(t, "title      %s\n", p->title);
+    control_text_put(t, "kind       %s%s%s\n", board_kind_name(p->kind), p->area ? ", " : "",
           p->area ? board_area_name(p->area) : "");
     if (p->amount_pence) {
-        s_put(t, "amount     %s\n", money_format(p->amount_pence, money, sizeof money));
+        control_text_put(t, "amount     %s\n", money_format(p->amount_pence, money, sizeof money));
     }
-    s_put(t, "proposer   %s at %s\n", pv->proposer, clock_format(pv->time_ms, when, sizeof when));
-    s_put(t, "closes     %s\n", clock_format(p->closes_at_ms, when, sizeof when));
-    s_put(t, "outcome    %s\n\n%s\n", s_outcome(pv), pv->tally.explanation);
+    control_text_put(t, "proposer   %s at %s\n", pv->proposer, clock_format(pv->time_ms, when, sizeof when));
+    control_text_put(t, "closes     %s\n", clock_format(p->closes_at_ms, when, sizeof when));
+    control_text_put(t, "outcome    %s\n\n%s\n", s_outcome(pv), pv->tally.explanation);
     if (pv->n_ballots) {
-        s_put(t, "\nballots (%zu):\n", pv->n_ballots);
+        control_text_put(t, "\nballots (%zu):\n", pv->n_ballots);
     }
     for (size_t i = 0; i < pv->n_ballots; i++) {
         board_ballot_view_t bv;
         board_ballot_at(e, pv, i, &bv);
-        s_put(t, "  %-10s %-7s %s log %llu%s%s\n", bv.member, board_vote_name(bv.vote),
+        control_text_put(t, "  %-10s %-7s %s log %llu%s%s\n", bv.member, board_vote_name(bv.vote),
               clock_format(bv.time_ms, when, sizeof when), (unsigned long long)bv.log_index,
               bv.reason[0] ? "  reason: " : "", bv.reason);
     }
@@ -153,97 +118,43 @@ static void s_text_proposal(const board_engine_t *e, const board_proposal_view_t
         board_rejection_t r;
         board_rejection_at(e, i, &r);
         if (strcmp(r.proposal_id, pv->id) == 0) {
-            s_put(t, "  refused: %s (log %llu): %s: %s\n", r.sender,
+            control_text_put(t, "  refused: %s (log %llu): %s: %s\n", r.sender,
                   (unsigned long long)r.log_index, err_code_name(r.code), r.reason);
         }
     }
 }
 
-static void s_reply_view(control_ctx_t *c, const uint8_t *id, size_t id_len, s_text_t *t,
-                         json_t *j)
-{
-    char *js = json_take(j);
-    control_reply(c, id, id_len, CC_OK, NULL, t->buf ? t->buf : "", js, NULL, 0);
-    free(js);
-    free(t->buf);
-}
-
 /* ---- waits ---- */
 
-static void s_wait_add(boards_t *b, control_ctx_t *c, const uint8_t *id, size_t id_len,
-                       const uint8_t hash[32])
+/* Answers the CLI request that published an accepted event with the
+ * proposal as every node now sees it. */
+static void s_answer(const waits_entry_t *w, const envelope_t *env, void *arg)
 {
-    s_wait_t *w = calloc(1, sizeof *w);
-    if (!w) {
-        control_reply(c, id, id_len, CC_RESOURCE_EXHAUSTED, "out of memory", NULL, NULL, NULL,
-                      0);
-        return;
+    boards_t *b = arg;
+    char pid[BOARD_PROPOSAL_ID_LEN + 1];
+    board_proposal_view_t pv;
+    cc_err_t err;
+    control_text_t t = {0};
+    json_t j;
+    json_init(&j);
+    if (strcmp(env->header->method, BOARD_METHOD_PROPOSE) == 0) {
+        board_proposal_id(env->header->call_id.data, pid);
+    } else {
+        Concord__V1__Ballot *bl = (Concord__V1__Ballot *)wire_unpack(
+            &concord__v1__ballot__descriptor, env->body, env->body_len, WIRE_MAX_FRAME, NULL);
+        snprintf(pid, sizeof pid, "%s", bl ? bl->proposal_id : "");
+        wire_free(bl ? &bl->base : NULL);
     }
-    w->c = c;
-    memcpy(w->id, id, id_len);
-    w->id_len = id_len;
-    memcpy(w->hash, hash, 32);
-    w->give_up_ms = clock_mono_ms() + b->cfg->call_timeout_ms;
-    w->next = b->waits;
-    b->waits = w;
-}
-
-/* Answers the CLI request that published the event with this hash, with
- * the verdict every node reached on it. */
-static void s_resolve(boards_t *b, const envelope_t *env, int accepted, const cc_err_t *why)
-{
-    for (s_wait_t **pw = &b->waits; *pw; pw = &(*pw)->next) {
-        s_wait_t *w = *pw;
-        if (memcmp(w->hash, env->hash, 32) != 0) {
-            continue;
-        }
-        *pw = w->next;
-        if (!accepted) {
-            control_reply(w->c, w->id, w->id_len, why->code, why->msg, NULL, NULL, NULL, 0);
-        } else {
-            char pid[BOARD_PROPOSAL_ID_LEN + 1];
-            board_proposal_view_t pv;
-            cc_err_t err;
-            s_text_t t = {0};
-            json_t j;
-            json_init(&j);
-            if (strcmp(env->header->method, BOARD_METHOD_PROPOSE) == 0) {
-                board_proposal_id(env->header->call_id.data, pid);
-            } else {
-                Concord__V1__Ballot *bl = (Concord__V1__Ballot *)wire_unpack(
-                    &concord__v1__ballot__descriptor, env->body, env->body_len, WIRE_MAX_FRAME,
-                    NULL);
-                snprintf(pid, sizeof pid, "%s", bl ? bl->proposal_id : "");
-                wire_free(bl ? &bl->base : NULL);
-            }
-            if (board_proposal_find(b->engine, pid, clock_wall_ms(), &pv, &err) == 0) {
-                s_text_proposal(b->engine, &pv, &t);
-                s_json_proposal(b->engine, &pv, &j, 1);
-            }
-            s_reply_view(w->c, w->id, w->id_len, &t, &j);
-        }
-        free(w);
-        return;
+    if (board_proposal_find(b->engine, pid, clock_wall_ms(), &pv, &err) == 0) {
+        s_text_proposal(b->engine, &pv, &t);
+        s_json_proposal(b->engine, &pv, &j, 1);
     }
+    control_reply_view(w->c, w->id, w->id_len, &t, &j);
 }
 
 void boards_tick(boards_t *b)
 {
-    uint64_t now = clock_mono_ms();
-    s_wait_t **pw = &b->waits;
-    while (*pw) {
-        s_wait_t *w = *pw;
-        if (now < w->give_up_ms) {
-            pw = &w->next;
-            continue;
-        }
-        *pw = w->next;
-        control_reply(w->c, w->id, w->id_len, CC_DEADLINE_EXCEEDED,
-                      "published, but not yet delivered back by the broker; it will be applied"
-                      " when it is (see `concord proposal list`)",
-                      NULL, NULL, NULL, 0);
-        free(w);
-    }
+    waits_tick(b->waits);
 }
 
 /* ---- events ---- */
@@ -256,11 +167,7 @@ void boards_on_event(const envelope_t *env, uint64_t log_index, uint64_t time_ms
     if (strcmp(h->method, BOARD_METHOD_PROPOSE) != 0 && strcmp(h->method, BOARD_METHOD_VOTE) != 0) {
         return;
     }
-    /* Only events every member received count: one sent to this node
-     * alone would put it out of step with the others. */
-    if (h->kind != CONCORD__V1__KIND__KIND_EVENT || strcmp(h->recipient, ENVELOPE_EVERYONE) != 0) {
-        log_warn("board event at log %llu from %s ignored: not sent to every member",
-                 (unsigned long long)log_index, h->sender);
+    if (!fold_broadcast_ok(env, log_index, "board")) {
         return;
     }
     board_event_t ev = {
@@ -275,46 +182,13 @@ void boards_on_event(const envelope_t *env, uint64_t log_index, uint64_t time_ms
     };
     err_clear(&why);
     int accepted = board_apply(b->engine, &ev, &why) == 0;
-    if (!b->replaying) {
-        if (accepted) {
-            log_info("board event at log %llu from %s accepted (%s)",
-                     (unsigned long long)log_index, h->sender, h->method);
-        } else {
-            log_warn("board event at log %llu from %s refused: %s: %s",
-                     (unsigned long long)log_index, h->sender, err_code_name(why.code), why.msg);
-        }
-    }
-    s_resolve(b, env, accepted, &why);
+    fold_log_verdict("board", env, log_index, accepted, &why, b->replaying);
+    waits_resolve(b->waits, env, accepted, &why, s_answer, b);
     if (accepted && !b->replaying && strcmp(h->method, BOARD_METHOD_PROPOSE) == 0) {
         char pid[BOARD_PROPOSAL_ID_LEN + 1];
         board_proposal_id(h->call_id.data, pid);
         s_auto_vote(b, pid);
     }
-}
-
-typedef struct {
-    boards_t *b;
-} s_replay_t;
-
-static int s_replay_entry(const ledger_entry_t *e, void *arg, cc_err_t *err)
-{
-    boards_t *b = arg;
-    envelope_t *env = envelope_open(e->envelope, e->envelope_len, b->roster, err);
-    Concord__V1__Receipt *r =
-        e->receipt ? receipt_open(b->roster, e->receipt, e->receipt_len, err) : NULL;
-    int ret = -1;
-    if (env && r) {
-        boards_on_event(env, e->log_index, r->time_ms, b);
-        ret = 0;
-    } else {
-        if (env && !e->receipt) {
-            err_set(err, CC_DATA_LOSS, "no broker receipt stored");
-        }
-        err_prefix(err, "folding ledger entry %lld: ", (long long)e->id);
-    }
-    envelope_destroy(&env);
-    wire_free(r ? &r->base : NULL);
-    return ret;
 }
 
 /* ---- automatic voting ---- */
@@ -404,7 +278,11 @@ boards_t *boards_new(const config_node_t *cfg, const roster_t *roster, ledger_t 
                      rpc_peer_t *peer, cc_err_t *err)
 {
     boards_t *b = calloc(1, sizeof *b);
-    if (!b || !(b->engine = board_engine_new(roster))) {
+    if (!b || !(b->engine = board_engine_new(roster)) ||
+        !(b->waits = waits_new(cfg->call_timeout_ms, "concord proposal list"))) {
+        if (b) {
+            board_engine_destroy(&b->engine);
+        }
         free(b);
         err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
         return NULL;
@@ -414,7 +292,7 @@ boards_t *boards_new(const config_node_t *cfg, const roster_t *roster, ledger_t 
     b->ledger = ledger;
     b->peer = peer;
     b->replaying = 1;
-    int rc = ledger_events_replay(ledger, s_replay_entry, b, err);
+    int rc = fold_replay(ledger, roster, boards_on_event, b, err);
     b->replaying = 0;
     if (rc < 0) {
         boards_destroy(&b);
@@ -438,13 +316,7 @@ void boards_destroy(boards_t **bp)
         return;
     }
     boards_t *b = *bp;
-    while (b->waits) {
-        s_wait_t *w = b->waits;
-        b->waits = w->next;
-        control_reply(w->c, w->id, w->id_len, CC_CANCELLED, "node shutting down", NULL, NULL,
-                      NULL, 0);
-        free(w);
-    }
+    waits_destroy(&b->waits);
     board_engine_destroy(&b->engine);
     free(b->voted);
     free(b);
@@ -477,7 +349,7 @@ static void s_publish(boards_t *b, control_ctx_t *c, const uint8_t *id, size_t i
         control_reply(c, id, id_len, err.code, err.msg, NULL, NULL, NULL, 0);
         return;
     }
-    s_wait_add(b, c, id, id_len, hash);
+    waits_add(b->waits, c, id, id_len, hash, NULL, 0);
 }
 
 static void s_propose(boards_t *b, control_ctx_t *c, const uint8_t *id, size_t id_len,
@@ -548,7 +420,7 @@ static void s_vote(boards_t *b, control_ctx_t *c, const uint8_t *id, size_t id_l
 
 static void s_board_list(boards_t *b, control_ctx_t *c, const uint8_t *id, size_t id_len)
 {
-    s_text_t t = {0};
+    control_text_t t = {0};
     json_t j;
     json_init(&j);
     json_arr_begin(&j, NULL);
@@ -562,15 +434,15 @@ static void s_board_list(boards_t *b, control_ctx_t *c, const uint8_t *id, size_
         json_u64(&j, "members", v.charter->n_members);
         json_str(&j, "rule", board_rule_name(v.charter->rule));
         json_obj_end(&j);
-        s_put(&t, "%-16s %-8s %3zu members  %-18s %s\n", v.board_id,
+        control_text_put(&t, "%-16s %-8s %3zu members  %-18s %s\n", v.board_id,
               v.active ? "active" : "pending", v.charter->n_members,
               board_rule_name(v.charter->rule), v.charter->name);
     }
     json_arr_end(&j);
     if (!t.buf) {
-        s_put(&t, "(no boards yet)\n");
+        control_text_put(&t, "(no boards yet)\n");
     }
-    s_reply_view(c, id, id_len, &t, &j);
+    control_reply_view(c, id, id_len, &t, &j);
 }
 
 static void s_board_show(boards_t *b, control_ctx_t *c, const uint8_t *id, size_t id_len,
@@ -584,7 +456,7 @@ static void s_board_show(boards_t *b, control_ctx_t *c, const uint8_t *id, size_
         return;
     }
     const Concord__V1__Charter *ch = v.charter;
-    s_text_t t = {0};
+    control_text_t t = {0};
     json_t j;
     json_init(&j);
     json_obj_begin(&j, NULL);
@@ -600,14 +472,14 @@ static void s_board_show(boards_t *b, control_ctx_t *c, const uint8_t *id, size_
     json_u64(&j, "quorum_denominator", ch->quorum_denominator);
     json_bool(&j, "quorum_each_constituency", ch->quorum_each_constituency);
     json_str(&j, "accountable_to", ch->accountable_to);
-    s_put(&t, "board        %s (%s)\nstatus       %s (adoption %s, secretary %s)\n",
+    control_text_put(&t, "board        %s (%s)\nstatus       %s (adoption %s, secretary %s)\n",
           v.board_id, ch->name, v.active ? "active" : "awaiting adoption by every member",
           v.adoption_id, v.secretary);
-    s_put(&t, "rule         %s", board_rule_name(ch->rule));
+    control_text_put(&t, "rule         %s", board_rule_name(ch->rule));
     if (ch->rule == CONCORD__V1__VOTING_RULE__QUALIFIED_MAJORITY) {
-        s_put(&t, " %u/%u", ch->qualified_numerator, ch->qualified_denominator);
+        control_text_put(&t, " %u/%u", ch->qualified_numerator, ch->qualified_denominator);
     }
-    s_put(&t, "\nquorum       %u/%u of members%s\naccountable  %s\n", ch->quorum_numerator,
+    control_text_put(&t, "\nquorum       %u/%u of members%s\naccountable  %s\n", ch->quorum_numerator,
           ch->quorum_denominator,
           ch->quorum_each_constituency ? ", and a voter from every constituency" : "",
           ch->accountable_to[0] ? ch->accountable_to : "(not stated)");
@@ -622,7 +494,7 @@ static void s_board_show(boards_t *b, control_ctx_t *c, const uint8_t *id, size_
         json_str(&j, "constituency", board_constituency_name(m->constituency));
         json_u64(&j, "weight", m->weight);
         json_obj_end(&j);
-        s_put(&t, "  %-10s %-16s %s\n", m->code, board_constituency_name(m->constituency),
+        control_text_put(&t, "  %-10s %-16s %s\n", m->code, board_constituency_name(m->constituency),
               o.name);
     }
     json_arr_end(&j);
@@ -632,18 +504,18 @@ static void s_board_show(boards_t *b, control_ctx_t *c, const uint8_t *id, size_
         json_str(&j, "area", board_area_name(ch->reserved[i]->area));
         json_str(&j, "member", ch->reserved[i]->member);
         json_obj_end(&j);
-        s_put(&t, "reserved     %s needs %s's FOR\n", board_area_name(ch->reserved[i]->area),
+        control_text_put(&t, "reserved     %s needs %s's FOR\n", board_area_name(ch->reserved[i]->area),
               ch->reserved[i]->member);
     }
     json_arr_end(&j);
     json_obj_end(&j);
-    s_reply_view(c, id, id_len, &t, &j);
+    control_reply_view(c, id, id_len, &t, &j);
 }
 
 static void s_proposal_list(boards_t *b, control_ctx_t *c, const uint8_t *id, size_t id_len,
                             const char *board_id)
 {
-    s_text_t t = {0};
+    control_text_t t = {0};
     json_t j;
     uint64_t now = clock_wall_ms();
     json_init(&j);
@@ -655,15 +527,15 @@ static void s_proposal_list(boards_t *b, control_ctx_t *c, const uint8_t *id, si
             continue;
         }
         s_json_proposal(b->engine, &pv, &j, 0);
-        s_put(&t, "%.12s  %-12s %-7s %2u for %2u against %2u abstain  %s\n", pv.id, pv.board_id,
+        control_text_put(&t, "%.12s  %-12s %-7s %2u for %2u against %2u abstain  %s\n", pv.id, pv.board_id,
               s_outcome(&pv), pv.tally.all.votes_for, pv.tally.all.votes_against,
               pv.tally.all.abstentions, pv.proposal->title);
     }
     json_arr_end(&j);
     if (!t.buf) {
-        s_put(&t, "(no proposals)\n");
+        control_text_put(&t, "(no proposals)\n");
     }
-    s_reply_view(c, id, id_len, &t, &j);
+    control_reply_view(c, id, id_len, &t, &j);
 }
 
 static void s_proposal_show(boards_t *b, control_ctx_t *c, const uint8_t *id, size_t id_len,
@@ -675,12 +547,12 @@ static void s_proposal_show(boards_t *b, control_ctx_t *c, const uint8_t *id, si
         control_reply(c, id, id_len, err.code, err.msg, NULL, NULL, NULL, 0);
         return;
     }
-    s_text_t t = {0};
+    control_text_t t = {0};
     json_t j;
     json_init(&j);
     s_text_proposal(b->engine, &pv, &t);
     s_json_proposal(b->engine, &pv, &j, 1);
-    s_reply_view(c, id, id_len, &t, &j);
+    control_reply_view(c, id, id_len, &t, &j);
 }
 
 static void s_export(boards_t *b, control_ctx_t *c, const uint8_t *id, size_t id_len,
@@ -718,7 +590,7 @@ static void s_export(boards_t *b, control_ctx_t *c, const uint8_t *id, size_t id
  * payload for `concord footprint`. */
 static void s_realignments(boards_t *b, control_ctx_t *c, const uint8_t *id, size_t id_len)
 {
-    s_text_t t = {0}, lines = {0};
+    control_text_t t = {0}, lines = {0};
     json_t j;
     char when[40];
     json_init(&j);
@@ -734,9 +606,9 @@ static void s_realignments(boards_t *b, control_ctx_t *c, const uint8_t *id, siz
         json_str(&j, "proposal", r.proposal_id);
         json_str(&j, "decided_at", when);
         json_obj_end(&j);
-        s_put(&t, "%-10s primary footprint %-10s decided by %s (%.12s) at %s\n",
+        control_text_put(&t, "%-10s primary footprint %-10s decided by %s (%.12s) at %s\n",
               r.organisation, r.footprint, r.board_id, r.proposal_id, when);
-        s_put(&lines, "%s=%s\n", r.organisation, r.footprint);
+        control_text_put(&lines, "%s=%s\n", r.organisation, r.footprint);
     }
     json_arr_end(&j);
     char *js = json_take(&j);

@@ -16,6 +16,8 @@ int cli_roster(int argc, char **argv, int json);
 
 /* Commands that need the local node (its config already loaded). */
 int cli_board(const config_node_t *cfg, int argc, char **argv, int json);
+/* `concord pool ...` (node/cli_pool.c). */
+int cli_pool(const config_node_t *cfg, int argc, char **argv, int json);
 
 /* `concord verify CERTIFICATE --roster ROSTER`, offline. */
 int cli_verify(int argc, char **argv, int json);

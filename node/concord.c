@@ -57,6 +57,15 @@ static void s_usage(FILE *to)
             "        community, mental-health, social-care, public-health, health-education,\n"
             "        research-and-development.\n"
             "\n"
+            "Pooled funds (s75; through the local node; YEAR 2017 = 2017/18):\n"
+            "  pool propose --file AGREEMENT.ini      (format: docs/POOLS.md)\n"
+            "  pool consent ID [--refuse] [--reason TEXT] [--variation VARIATION]\n"
+            "  pool pledge ID --year YEAR --amount POUNDS [--partner CODE]\n"
+            "  pool vary ID --change CODE:YEAR:POUNDS... [--reason TEXT]\n"
+            "  pool outturn ID --year YEAR --spent POUNDS [--note TEXT]\n"
+            "  pool list | pool show ID | pool rejections\n"
+            "  pool statement ID --year YEAR [--csv]\n"
+            "\n"
             "STP footprints (offline, over the shipped ONS lookups):\n"
             "  footprint show FOOTPRINT | org CODE | splits | report\n"
             "          [--csv] [--layer STP|NHSER|CAUTH|...] [--data-dir DIR] [--lookup FILE]...\n"
@@ -241,6 +250,9 @@ static int s_node_command(const char *config_path, int argc, char **argv, int js
         strcmp(argv[0], "vote") == 0 || strcmp(argv[0], "proposal") == 0 ||
         strcmp(argv[0], "decision") == 0) {
         return cli_board(&cfg, argc, argv, json);
+    }
+    if (strcmp(argv[0], "pool") == 0) {
+        return cli_pool(&cfg, argc, argv, json);
     }
     if (strcmp(argv[0], "log") == 0 && argc == 2 && strcmp(argv[1], "verify") == 0) {
         /* Reading a long log takes many calls; give it room. */

@@ -1,6 +1,7 @@
 /* control: the CLI's requests to its own node. */
 #include "control.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include <zmq.h>
 
 #include "boards.h"
+#include "pools.h"
 #include "clock.h"
 #include "control.pb-c.h"
 #include "certificate.h"
@@ -66,6 +68,37 @@ void control_reply(control_ctx_t *c, const uint8_t *id, size_t id_len, cc_code_t
     zmq_send(c->socket, "", 0, ZMQ_SNDMORE | ZMQ_DONTWAIT);
     zmq_send(c->socket, buf, len, ZMQ_DONTWAIT);
     free(buf);
+}
+
+void control_text_put(control_text_t *t, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n <= 0) {
+        return;
+    }
+    char *grown = realloc(t->buf, t->len + (size_t)n + 1);
+    if (!grown) {
+        return;
+    }
+    t->buf = grown;
+    va_start(ap, fmt);
+    vsnprintf(t->buf + t->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    t->len += (size_t)n;
+}
+
+void control_reply_view(control_ctx_t *c, const uint8_t *id, size_t id_len, control_text_t *t,
+                        json_t *j)
+{
+    char *js = json_take(j);
+    control_reply(c, id, id_len, CC_OK, NULL, t->buf ? t->buf : "", js, NULL, 0);
+    free(js);
+    free(t->buf);
+    t->buf = NULL;
+    t->len = 0;
 }
 
 static void s_reply(control_ctx_t *c, const uint8_t *id, size_t id_len, cc_code_t code,
@@ -481,7 +514,8 @@ static void s_dispatch(control_ctx_t *c, const uint8_t *id, size_t id_len,
         return;
     }
     if (strcmp(cmd, "ping") != 0 && strcmp(cmd, "log-verify") != 0) {
-        if (!c->boards || boards_control(c->boards, c, id, id_len, req) < 0) {
+        if ((!c->boards || boards_control(c->boards, c, id, id_len, req) < 0) &&
+            (!c->pools || pools_control(c->pools, c, id, id_len, req) < 0)) {
             s_reply(c, id, id_len, CC_UNIMPLEMENTED, "unknown control command", NULL, NULL);
         }
         return;

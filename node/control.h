@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "json.h"
 #include "ledger.h"
 #include "roster.h"
 #include "rpc.h"
@@ -21,7 +22,22 @@ typedef struct {
     uint64_t started_ms;
     const int *failed;
     struct boards *boards;
+    struct pools *pools;
 } control_ctx_t;
+
+/* A growing text buffer for replies. */
+typedef struct {
+    char *buf;
+    size_t len;
+} control_text_t;
+
+/* Appends printf output (silently stops growing if memory runs out). */
+void control_text_put(control_text_t *t, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Replies OK with the text and the JSON (taken from j), freeing both. */
+void control_reply_view(control_ctx_t *c, const uint8_t *id, size_t id_len, control_text_t *t,
+                        json_t *j);
 
 /* Sends a ControlReply to the CLI connection id (text, json and payload
  * may be NULL). */

@@ -14,6 +14,7 @@
 #include <zmq.h>
 
 #include "boards.h"
+#include "pools.h"
 #include "clock.h"
 #include "control.h"
 #include "control.pb-c.h"
@@ -40,6 +41,7 @@ struct node {
     rpc_registry_t *registry;
     rpc_peer_t *peer;
     boards_t *boards;
+    pools_t *pools;
     s_health_t health;
     control_ctx_t control_ctx;
     uint64_t started_ms;
@@ -132,6 +134,15 @@ static int s_bind_control(node_t *n, cc_err_t *err)
     return 0;
 }
 
+/* The one event callback: boards and pools each fold the methods that are
+ * theirs and ignore the rest. */
+static void s_on_event(const envelope_t *env, uint64_t log_index, uint64_t time_ms, void *arg)
+{
+    node_t *n = arg;
+    boards_on_event(env, log_index, time_ms, n->boards);
+    pools_on_event(env, log_index, time_ms, n->pools);
+}
+
 node_t *node_new(const config_node_t *cfg, cc_err_t *err)
 {
     keys_t *keys = NULL;
@@ -178,7 +189,10 @@ node_t *node_new(const config_node_t *cfg, cc_err_t *err)
     if (!(n->boards = boards_new(&n->cfg, n->roster, n->ledger, n->peer, err))) {
         goto fail;
     }
-    rpc_peer_on_event(n->peer, boards_on_event, n->boards);
+    if (!(n->pools = pools_new(&n->cfg, n->roster, n->ledger, n->peer, err))) {
+        goto fail;
+    }
+    rpc_peer_on_event(n->peer, s_on_event, n);
     if (rpc_peer_connect(n->peer, cfg->broker, err) < 0 || s_bind_control(n, err) < 0) {
         goto fail;
     }
@@ -191,6 +205,7 @@ node_t *node_new(const config_node_t *cfg, cc_err_t *err)
         .started_ms = n->started_ms,
         .failed = &n->failed,
         .boards = n->boards,
+        .pools = n->pools,
     };
     return n;
 fail:
@@ -226,6 +241,7 @@ int node_run(node_t *n, volatile int *stop)
             control_handle(&n->control_ctx);
         }
         boards_tick(n->boards);
+        pools_tick(n->pools);
     }
     log_info("%s stopping cleanly", n->cfg.code);
     return n->failed ? -1 : 0;
@@ -239,6 +255,7 @@ void node_destroy(node_t **np)
     node_t *n = *np;
     /* Boards and peer first: requests they cancel still answer the CLI on
      * the control socket. */
+    pools_destroy(&n->pools);
     boards_destroy(&n->boards);
     rpc_peer_destroy(&n->peer);
     if (n->control) {

@@ -1,0 +1,589 @@
+/* cli_pool: `concord pool`. Agreements (read from an INI file), consents,
+ * pledges, variations and outturns are built here and handed to the local
+ * node, which prechecks them with its pool engine, signs and publishes
+ * them, and answers once every node's fold has judged them. */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ini.h>
+
+#include "cli.h"
+#include "money.h"
+#include "pool.h"
+#include "wire.h"
+
+/* Everything allocated while reading an agreement, freed together. */
+typedef struct {
+    void **ptrs;
+    size_t n;
+    int failed;
+} s_arena_t;
+
+static void *s_keep(s_arena_t *a, void *ptr)
+{
+    void **grown = ptr ? realloc(a->ptrs, (a->n + 1) * sizeof *a->ptrs) : NULL;
+    if (!grown) {
+        free(ptr);
+        a->failed = 1;
+        return NULL;
+    }
+    a->ptrs = grown;
+    a->ptrs[a->n++] = ptr;
+    return ptr;
+}
+
+static char *s_str(s_arena_t *a, const char *s)
+{
+    return s_keep(a, strdup(s));
+}
+
+/* Appends item to a protobuf repeated field (array of pointers). */
+static int s_push(s_arena_t *a, void *arrp, size_t *n, void *item)
+{
+    void ***arr = arrp;
+    void **grown = item ? malloc((*n + 1) * sizeof *grown) : NULL;
+    if (!grown) {
+        a->failed = 1;
+        return -1;
+    }
+    if (*n) {
+        memcpy(grown, *arr, *n * sizeof *grown);
+    }
+    grown[(*n)++] = item;
+    *arr = s_keep(a, grown);
+    return *arr ? 0 : -1;
+}
+
+static void s_arena_free(s_arena_t *a)
+{
+    for (size_t i = 0; i < a->n; i++) {
+        free(a->ptrs[i]);
+    }
+    free(a->ptrs);
+}
+
+/* "2017" or "2017/18" into 2017; -1 if not a year. */
+static int s_year(const char *text, uint32_t *year)
+{
+    char *end = NULL;
+    unsigned long y = strtoul(text, &end, 10);
+    if (end == text || y < POOL_YEAR_MIN || y > POOL_YEAR_MAX) {
+        return -1;
+    }
+    if (*end == '/') {
+        unsigned long next = strtoul(end + 1, &end, 10);
+        if (next != (y + 1) % 100) {
+            return -1;
+        }
+    }
+    if (*end) {
+        return -1;
+    }
+    *year = (uint32_t)y;
+    return 0;
+}
+
+typedef struct {
+    s_arena_t arena;
+    Concord__V1__PoolAgreement a;
+    Concord__V1__RiskShare risk;
+    Concord__V1__LeadCommissioning lead;
+    Concord__V1__Transfer transfer;
+    char error[512];
+} s_ini_t;
+
+static int s_fail_ini(s_ini_t *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int s_fail_ini(s_ini_t *x, const char *fmt, ...)
+{
+    if (!x->error[0]) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(x->error, sizeof x->error, fmt, ap);
+        va_end(ap);
+    }
+    return 0;
+}
+
+static Concord__V1__PoolPartner *s_partner(s_ini_t *x, const char *code)
+{
+    for (size_t i = 0; i < x->a.n_partners; i++) {
+        if (strcmp(x->a.partners[i]->code, code) == 0) {
+            return x->a.partners[i];
+        }
+    }
+    Concord__V1__PoolPartner *p = s_keep(&x->arena, malloc(sizeof *p));
+    if (!p) {
+        return NULL;
+    }
+    concord__v1__pool_partner__init(p);
+    p->code = s_str(&x->arena, code);
+    if (!p->code || s_push(&x->arena, &x->a.partners, &x->a.n_partners, p) < 0) {
+        return NULL;
+    }
+    return p;
+}
+
+static int s_kind(const char *v)
+{
+    static const struct {
+        const char *name;
+        int kind;
+    } kinds[] = {
+        {"pooled-fund", CONCORD__V1__ARRANGEMENT_KIND__POOLED_FUND},
+        {"aligned-budgets", CONCORD__V1__ARRANGEMENT_KIND__ALIGNED_BUDGETS},
+        {"lead-commissioning", CONCORD__V1__ARRANGEMENT_KIND__LEAD_COMMISSIONING},
+        {"s76", CONCORD__V1__ARRANGEMENT_KIND__SECTION_76_TRANSFER},
+        {"s256", CONCORD__V1__ARRANGEMENT_KIND__SECTION_256_TRANSFER},
+    };
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        if (strcmp(kinds[i].name, v) == 0) {
+            return kinds[i].kind;
+        }
+    }
+    return -1;
+}
+
+/* "CODE:REST" into code (arena) and *rest. */
+static int s_split(s_ini_t *x, const char *v, char **code, const char **rest)
+{
+    const char *colon = strchr(v, ':');
+    if (!colon || colon == v) {
+        return -1;
+    }
+    char *c = s_keep(&x->arena, strndup(v, (size_t)(colon - v)));
+    if (!c) {
+        return -1;
+    }
+    *code = c;
+    *rest = colon + 1;
+    while (**rest == ' ') {
+        (*rest)++;
+    }
+    return 0;
+}
+
+static int s_pool_key(s_ini_t *x, const char *name, const char *value)
+{
+    Concord__V1__PoolAgreement *a = &x->a;
+    s_arena_t *ar = &x->arena;
+    char *v = s_str(ar, value);
+    if (!v) {
+        return 0;
+    }
+    if (strcmp(name, "id") == 0) {
+        a->pool_id = v;
+    } else if (strcmp(name, "name") == 0) {
+        a->name = v;
+    } else if (strcmp(name, "kind") == 0) {
+        int k = s_kind(v);
+        if (k < 0) {
+            return s_fail_ini(x,
+                              "unknown kind '%s' (pooled-fund, aligned-budgets,"
+                              " lead-commissioning, s76, s256)",
+                              v);
+        }
+        a->kind = (Concord__V1__ArrangementKind)k;
+    } else if (strcmp(name, "aims") == 0) {
+        a->aims_and_outcomes = v;
+    } else if (strcmp(name, "nhs_function") == 0) {
+        s_push(ar, &a->nhs_functions, &a->n_nhs_functions, v);
+    } else if (strcmp(name, "council_function") == 0) {
+        s_push(ar, &a->council_functions, &a->n_council_functions, v);
+    } else if (strcmp(name, "host") == 0) {
+        s_push(ar, &a->hosts, &a->n_hosts, v);
+    } else if (strcmp(name, "management") == 0) {
+        a->management_and_monitoring = v;
+    } else if (strcmp(name, "governance") == 0) {
+        a->governance = v;
+    } else if (strcmp(name, "client_group") == 0) {
+        s_push(ar, &a->client_groups, &a->n_client_groups, v);
+    } else if (strcmp(name, "board") == 0) {
+        a->board_id = v;
+    } else if (strcmp(name, "lead") == 0) {
+        x->lead.lead = v;
+        a->lead = &x->lead;
+    } else if (strcmp(name, "delegate") == 0) {
+        char *from;
+        const char *fn;
+        if (s_split(x, v, &from, &fn) < 0) {
+            return s_fail_ini(x, "bad delegate '%s' (FROM: function)", v);
+        }
+        Concord__V1__Delegation *d = NULL;
+        for (size_t i = 0; i < x->lead.n_delegations; i++) {
+            if (strcmp(x->lead.delegations[i]->from, from) == 0) {
+                d = x->lead.delegations[i];
+            }
+        }
+        if (!d && (d = s_keep(ar, malloc(sizeof *d)))) {
+            concord__v1__delegation__init(d);
+            d->from = from;
+            s_push(ar, &x->lead.delegations, &x->lead.n_delegations, d);
+        }
+        if (d) {
+            s_push(ar, &d->functions, &d->n_functions, (char *)fn);
+        }
+        a->lead = &x->lead;
+    } else if (strcmp(name, "transfer_from") == 0) {
+        x->transfer.from = v;
+        a->transfer = &x->transfer;
+    } else if (strcmp(name, "transfer_to") == 0) {
+        x->transfer.to = v;
+        a->transfer = &x->transfer;
+    } else if (strcmp(name, "service") == 0) {
+        x->transfer.service = v;
+        a->transfer = &x->transfer;
+    } else {
+        return s_fail_ini(x, "unknown key '%s' in [pool]", name);
+    }
+    return 1;
+}
+
+static int s_risk_key(s_ini_t *x, const char *name, const char *value)
+{
+    Concord__V1__RiskShare *r = &x->risk;
+    s_arena_t *ar = &x->arena;
+    cc_err_t err;
+    char *code;
+    const char *rest;
+    x->a.risk_share = r;
+    if (strcmp(name, "basis") == 0) {
+        if (strcmp(value, "pro-rata") == 0) {
+            r->basis = CONCORD__V1__RISK_SHARE_BASIS__PRO_RATA;
+        } else if (strcmp(value, "fixed") == 0) {
+            r->basis = CONCORD__V1__RISK_SHARE_BASIS__FIXED;
+        } else if (strcmp(value, "borne-by") == 0) {
+            r->basis = CONCORD__V1__RISK_SHARE_BASIS__BORNE_BY;
+        } else {
+            return s_fail_ini(x, "unknown risk basis '%s' (pro-rata, fixed, borne-by)%s", value,
+                              "");
+        }
+    } else if (strcmp(name, "fixed") == 0) {
+        char *end = NULL;
+        if (s_split(x, value, &code, &rest) < 0) {
+            return s_fail_ini(x, "bad fixed share '%s' (CODE:BASIS_POINTS)", value);
+        }
+        unsigned long bp = strtoul(rest, &end, 10);
+        Concord__V1__FixedShare *f = s_keep(ar, malloc(sizeof *f));
+        if (!*rest || *end || bp > POOL_BASIS_POINTS || !f) {
+            return s_fail_ini(x, "bad fixed share '%s' (CODE:BASIS_POINTS)", value);
+        }
+        concord__v1__fixed_share__init(f);
+        f->partner = code;
+        f->basis_points = (uint32_t)bp;
+        s_push(ar, &r->fixed, &r->n_fixed, f);
+    } else if (strcmp(name, "borne_by") == 0) {
+        r->borne_by = s_str(ar, value);
+    } else if (strcmp(name, "cap") == 0) {
+        Concord__V1__RiskCap *cap = s_keep(ar, malloc(sizeof *cap));
+        if (!cap || s_split(x, value, &code, &rest) < 0) {
+            return s_fail_ini(x, "bad cap '%s' (CODE:AMOUNT)", value);
+        }
+        concord__v1__risk_cap__init(cap);
+        cap->partner = code;
+        if (money_parse(rest, &cap->cap_pence, &err) < 0) {
+            return s_fail_ini(x, "cap '%s': %s", value, err.msg);
+        }
+        s_push(ar, &r->caps, &r->n_caps, cap);
+    } else if (strcmp(name, "remainder_to") == 0) {
+        r->remainder_to = s_str(ar, value);
+    } else {
+        return s_fail_ini(x, "unknown key '%s' in [risk]", name);
+    }
+    return 1;
+}
+
+static int s_ini_handler(void *user, const char *section, const char *name, const char *value)
+{
+    s_ini_t *x = user;
+    if (x->error[0]) {
+        return 0;
+    }
+    if (!name) {
+        return 1; /* a section opening */
+    }
+    if (strcmp(section, "pool") == 0) {
+        return s_pool_key(x, name, value);
+    }
+    if (strcmp(section, "risk") == 0) {
+        return s_risk_key(x, name, value);
+    }
+    if (strncmp(section, "partner ", 8) == 0) {
+        cc_err_t err;
+        uint32_t year;
+        Concord__V1__PoolPartner *p = s_partner(x, section + 8);
+        Concord__V1__Contribution *ct = s_keep(&x->arena, malloc(sizeof *ct));
+        if (!p || !ct) {
+            return 0;
+        }
+        concord__v1__contribution__init(ct);
+        if (s_year(name, &year) < 0) {
+            return s_fail_ini(x, "[%s]: '%s' is not a financial year (like 2017 or 2017/18)",
+                              section, name);
+        }
+        ct->financial_year = year;
+        if (money_parse(value, &ct->amount_pence, &err) < 0) {
+            return s_fail_ini(x, "[%s]: %s", section, err.msg);
+        }
+        s_push(&x->arena, &p->contributions, &p->n_contributions, ct);
+        return 1;
+    }
+    return s_fail_ini(x, "unknown section [%s]", section);
+}
+
+/* Packs msg and asks the node to publish it as method. */
+static int s_send(const config_node_t *cfg, const char *method, const ProtobufCMessage *msg,
+                  int json)
+{
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    cc_err_t err;
+    char *args[1] = {(char *)method};
+    if (wire_pack(msg, WIRE_MAX_FRAME, &buf, &len, &err) < 0) {
+        return cli_fail("%s", err.msg);
+    }
+    int rc = cli_node_call(cfg, "pool-publish", args, 1, buf, len, cfg->call_timeout_ms, json, NULL,
+                           NULL);
+    free(buf);
+    return rc;
+}
+
+static int s_propose(const config_node_t *cfg, int argc, char **argv, int json)
+{
+    static const struct option opts[] = {{"file", required_argument, NULL, 'f'},
+                                         {NULL, 0, NULL, 0}};
+    const char *file = NULL;
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "f:", opts, NULL)) != -1) {
+        if (opt != 'f') {
+            return CLI_USAGE;
+        }
+        file = optarg;
+    }
+    if (!file || optind != argc) {
+        return cli_fail("usage: concord pool propose --file AGREEMENT.ini");
+    }
+    s_ini_t *x = calloc(1, sizeof *x);
+    if (!x) {
+        return cli_fail("out of memory");
+    }
+    concord__v1__pool_agreement__init(&x->a);
+    concord__v1__risk_share__init(&x->risk);
+    concord__v1__lead_commissioning__init(&x->lead);
+    concord__v1__transfer__init(&x->transfer);
+    int rc = ini_parse(file, s_ini_handler, x);
+    if (x->error[0]) {
+        rc = cli_fail("%s: %s", file, x->error);
+    } else if (rc < 0) {
+        rc = cli_fail("cannot read %s", file);
+    } else if (rc > 0 || x->arena.failed) {
+        rc = cli_fail("%s: line %d: bad line", file, rc);
+    } else {
+        rc = s_send(cfg, POOL_METHOD_PROPOSE, &x->a.base, json);
+    }
+    s_arena_free(&x->arena);
+    free(x);
+    return rc;
+}
+
+/* Options of the per-year commands. */
+typedef struct {
+    uint32_t year;
+    int64_t amount;
+    int has_amount;
+    const char *partner, *reason, *variation;
+    int refuse, csv;
+    const char *id;
+    Concord__V1__VariedContribution changes[POOL_MAX_ITEMS];
+    Concord__V1__VariedContribution *change_ptrs[POOL_MAX_ITEMS];
+    char change_codes[POOL_MAX_ITEMS][64];
+    size_t n_changes;
+} s_opts_t;
+
+/* --change CODE:YEAR:AMOUNT */
+static int s_change(s_opts_t *o, const char *spec)
+{
+    cc_err_t err;
+    const char *c1 = strchr(spec, ':');
+    const char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+    char year[16];
+    if (o->n_changes == POOL_MAX_ITEMS) {
+        return cli_fail("too many --change");
+    }
+    Concord__V1__VariedContribution *v = &o->changes[o->n_changes];
+    concord__v1__varied_contribution__init(v);
+    if (!c2 || c1 == spec || (size_t)(c1 - spec) >= sizeof o->change_codes[0] ||
+        (size_t)(c2 - c1 - 1) >= sizeof year) {
+        return cli_fail("bad --change '%s' (CODE:YEAR:AMOUNT, like E06000026:2017:135m)", spec);
+    }
+    snprintf(o->change_codes[o->n_changes], sizeof o->change_codes[0], "%.*s", (int)(c1 - spec),
+             spec);
+    snprintf(year, sizeof year, "%.*s", (int)(c2 - c1 - 1), c1 + 1);
+    if (s_year(year, &v->financial_year) < 0) {
+        return cli_fail("bad year in --change '%s'", spec);
+    }
+    if (money_parse(c2 + 1, &v->amount_pence, &err) < 0) {
+        return cli_fail("--change '%s': %s", spec, err.msg);
+    }
+    v->partner = o->change_codes[o->n_changes];
+    o->change_ptrs[o->n_changes] = v;
+    o->n_changes++;
+    return CLI_OK;
+}
+
+static int s_parse(int argc, char **argv, s_opts_t *o, const char *amount_name)
+{
+    static const struct option opts[] = {{"year", required_argument, NULL, 'y'},
+                                         {"amount", required_argument, NULL, 'a'},
+                                         {"spent", required_argument, NULL, 'a'},
+                                         {"partner", required_argument, NULL, 'p'},
+                                         {"reason", required_argument, NULL, 'r'},
+                                         {"note", required_argument, NULL, 'r'},
+                                         {"variation", required_argument, NULL, 'v'},
+                                         {"refuse", no_argument, NULL, 'R'},
+                                         {"csv", no_argument, NULL, 'c'},
+                                         {"change", required_argument, NULL, 'C'},
+                                         {NULL, 0, NULL, 0}};
+    cc_err_t err;
+    int opt;
+    memset(o, 0, sizeof *o);
+    o->partner = o->reason = o->variation = "";
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "y:a:p:r:v:RcC:", opts, NULL)) != -1) {
+        switch (opt) {
+        case 'y':
+            if (s_year(optarg, &o->year) < 0) {
+                return cli_fail("bad --year '%s' (like 2017 or 2017/18)", optarg);
+            }
+            break;
+        case 'a':
+            if (money_parse(optarg, &o->amount, &err) < 0) {
+                return cli_fail("--%s: %s", amount_name, err.msg);
+            }
+            o->has_amount = 1;
+            break;
+        case 'p':
+            o->partner = optarg;
+            break;
+        case 'r':
+            o->reason = optarg;
+            break;
+        case 'v':
+            o->variation = optarg;
+            break;
+        case 'R':
+            o->refuse = 1;
+            break;
+        case 'c':
+            o->csv = 1;
+            break;
+        case 'C':
+            if (s_change(o, optarg) != CLI_OK) {
+                return CLI_FAIL;
+            }
+            break;
+        default:
+            return CLI_USAGE;
+        }
+    }
+    if (optind + 1 != argc) {
+        return cli_fail("give one pool id");
+    }
+    o->id = argv[optind];
+    return CLI_OK;
+}
+
+int cli_pool(const config_node_t *cfg, int argc, char **argv, int json)
+{
+    static const char usage[] =
+        "usage: concord pool propose --file AGREEMENT.ini | list | show ID |\n"
+        "       consent ID [--refuse] [--reason TEXT] [--variation VARIATION] |\n"
+        "       pledge ID --year YEAR --amount POUNDS [--partner CODE] |\n"
+        "       vary ID --change CODE:YEAR:POUNDS... [--reason TEXT] |\n"
+        "       statement ID --year YEAR [--csv] |\n"
+        "       outturn ID --year YEAR --spent POUNDS [--note TEXT]\n";
+    s_opts_t o;
+    if (argc < 2) {
+        fputs(usage, stderr);
+        return CLI_USAGE;
+    }
+    const char *sub = argv[1];
+    argc--;
+    argv++;
+    if (strcmp(sub, "propose") == 0) {
+        return s_propose(cfg, argc, argv, json);
+    }
+    if (strcmp(sub, "list") == 0 && argc == 1) {
+        return cli_node_call(cfg, "pool-list", NULL, 0, NULL, 0, 0, json, NULL, NULL);
+    }
+    if (strcmp(sub, "show") == 0 && argc == 2) {
+        return cli_node_call(cfg, "pool-show", &argv[1], 1, NULL, 0, 0, json, NULL, NULL);
+    }
+    if (strcmp(sub, "rejections") == 0 && argc == 1) {
+        return cli_node_call(cfg, "pool-rejections", NULL, 0, NULL, 0, 0, json, NULL, NULL);
+    }
+    int rc = s_parse(argc, argv, &o, strcmp(sub, "outturn") == 0 ? "spent" : "amount");
+    if (rc != CLI_OK) {
+        if (rc == CLI_USAGE) {
+            fputs(usage, stderr);
+        }
+        return rc;
+    }
+    if (strcmp(sub, "consent") == 0) {
+        Concord__V1__Consent m = CONCORD__V1__CONSENT__INIT;
+        m.pool_id = (char *)o.id;
+        m.subject_id = (char *)o.variation;
+        m.decision =
+            o.refuse ? CONCORD__V1__CONSENT_DECISION__REFUSE : CONCORD__V1__CONSENT_DECISION__AGREE;
+        m.reason = (char *)o.reason;
+        return s_send(cfg, POOL_METHOD_CONSENT, &m.base, json);
+    }
+    if (strcmp(sub, "vary") == 0) {
+        if (!o.n_changes) {
+            return cli_fail("vary needs at least one --change CODE:YEAR:AMOUNT");
+        }
+        Concord__V1__Variation m = CONCORD__V1__VARIATION__INIT;
+        m.pool_id = (char *)o.id;
+        m.changes = o.change_ptrs;
+        m.n_changes = o.n_changes;
+        m.reason = (char *)o.reason;
+        return s_send(cfg, POOL_METHOD_VARY, &m.base, json);
+    }
+    if (!o.year) {
+        return cli_fail("%s needs --year (like 2017 for 2017/18)", sub);
+    }
+    if (strcmp(sub, "statement") == 0) {
+        char year[16];
+        snprintf(year, sizeof year, "%u", o.year);
+        char *args[3] = {(char *)o.id, year, "csv"};
+        return cli_node_call(cfg, "pool-statement", args, o.csv ? 3 : 2, NULL, 0, 0,
+                             o.csv ? 0 : json, NULL, NULL);
+    }
+    if (strcmp(sub, "pledge") == 0) {
+        if (!o.has_amount) {
+            return cli_fail("pledge needs --amount");
+        }
+        Concord__V1__Pledge m = CONCORD__V1__PLEDGE__INIT;
+        m.pool_id = (char *)o.id;
+        m.partner = (char *)o.partner;
+        m.financial_year = o.year;
+        m.amount_pence = o.amount;
+        return s_send(cfg, POOL_METHOD_PLEDGE, &m.base, json);
+    }
+    if (strcmp(sub, "outturn") == 0) {
+        if (!o.has_amount) {
+            return cli_fail("outturn needs --spent");
+        }
+        Concord__V1__Outturn m = CONCORD__V1__OUTTURN__INIT;
+        m.pool_id = (char *)o.id;
+        m.financial_year = o.year;
+        m.spend_pence = o.amount;
+        m.note = (char *)o.reason;
+        return s_send(cfg, POOL_METHOD_OUTTURN, &m.base, json);
+    }
+    fputs(usage, stderr);
+    return CLI_USAGE;
+}

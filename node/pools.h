@@ -1,0 +1,48 @@
+/* pools: the node's side of pooled funds (common/pool.h). Folds every pool
+ * and BCF event the node receives, in broker log order, into its pool
+ * engine (rebuilt from the ledger at start), and answers the CLI's pool
+ * commands: publishing an event once the engine's precheck accepts it and
+ * answering when the event comes back folded, like boards. */
+#ifndef CONCORD_POOLS_H
+#define CONCORD_POOLS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "control.h"
+#include "control.pb-c.h"
+#include "envelope.h"
+#include "ledger.h"
+#include "roster.h"
+#include "rpc.h"
+
+typedef struct pools pools_t;
+
+/* Creates the engine and folds every pool event already in the ledger.
+ * No HWB areas are added yet (BCF plans of shire counties are therefore
+ * refused). Returns NULL with err set. */
+pools_t *pools_new(const config_node_t *cfg, const roster_t *roster, ledger_t *ledger,
+                   rpc_peer_t *peer, cc_err_t *err);
+
+/* An rpc_event_fn (arg: the pools_t); ignores methods that are not pool
+ * or BCF methods. */
+void pools_on_event(const envelope_t *env, uint64_t log_index, uint64_t time_ms, void *arg);
+
+/* Handles a pool command from the CLI:
+ *   "pool-publish" METHOD, payload = packed body of METHOD (a POOL_METHOD_*);
+ *       a Consent without subject_id consents to the pool's proposal, a
+ *       Pledge without partner pledges for this node's organisation;
+ *   "pool-list"; "pool-show" ID; "pool-statement" ID YEAR ["csv"];
+ *   "pool-rejections".
+ * Returns 0 if it was one (answered now or once the event is folded), -1
+ * if the command is not a pool command. */
+int pools_control(pools_t *p, control_ctx_t *c, const uint8_t *id, size_t id_len,
+                  const Concord__V1__ControlRequest *req);
+
+/* Answers CLI requests whose events have not come back in time. */
+void pools_tick(pools_t *p);
+
+void pools_destroy(pools_t **p);
+
+#endif

@@ -1,0 +1,48 @@
+/* waits: CLI requests that published an event and wait for it to come
+ * back through the broker and be folded, so that the CLI can report the
+ * verdict every node reached, not merely that something was sent. Shared
+ * by boards and pools. */
+#ifndef CONCORD_WAITS_H
+#define CONCORD_WAITS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "control.h"
+#include "envelope.h"
+
+typedef struct waits waits_t;
+
+/* What the answer callback learns of a resolved wait. */
+typedef struct {
+    control_ctx_t *c;
+    const uint8_t *id;
+    size_t id_len;
+    const char *subject; /* what the request was about (a pool id, ...), or "" */
+    int tag;             /* the caller's own marker */
+} waits_entry_t;
+
+/* Called for a wait whose event was accepted; it must answer the CLI. */
+typedef void (*waits_answer_fn)(const waits_entry_t *w, const envelope_t *env, void *arg);
+
+/* Waits give up after timeout_ms, telling the CLI to look with `hint`
+ * (e.g. "concord pool show"). NULL when out of memory. */
+waits_t *waits_new(uint32_t timeout_ms, const char *hint);
+
+/* Waits for the event with this hash. Answers RESOURCE_EXHAUSTED at once
+ * if it cannot. */
+void waits_add(waits_t *w, control_ctx_t *c, const uint8_t *id, size_t id_len,
+               const uint8_t hash[32], const char *subject, int tag);
+
+/* The event env was folded: a refused one answers its waiting request with
+ * the refusal; an accepted one calls fn to answer. */
+void waits_resolve(waits_t *w, const envelope_t *env, int accepted, const cc_err_t *why,
+                   waits_answer_fn fn, void *arg);
+
+/* Answers DEADLINE_EXCEEDED to requests that waited too long. */
+void waits_tick(waits_t *w);
+
+/* Answers CANCELLED to every request still waiting, then frees. */
+void waits_destroy(waits_t **w);
+
+#endif
