@@ -18,6 +18,8 @@ int cli_roster(int argc, char **argv, int json);
 int cli_board(const config_node_t *cfg, int argc, char **argv, int json);
 /* `concord pool ...` (node/cli_pool.c). */
 int cli_pool(const config_node_t *cfg, int argc, char **argv, int json);
+/* `concord bcf ...` (node/cli_pool.c). */
+int cli_bcf(const config_node_t *cfg, int argc, char **argv, int json);
 
 /* `concord verify CERTIFICATE --roster ROSTER`, offline. */
 int cli_verify(int argc, char **argv, int json);

@@ -65,6 +65,9 @@ static void s_usage(FILE *to)
             "  pool outturn ID --year YEAR --spent POUNDS [--note TEXT]\n"
             "  pool list | pool show ID | pool rejections\n"
             "  pool statement ID --year YEAR [--csv]\n"
+            "  bcf plan --file PLAN.ini               (format: docs/POOLS.md)\n"
+            "  bcf sign PLAN-ID --act hwb|council|ccg|nhse [--version V] [--note TEXT]\n"
+            "  bcf approve PLAN-ID | bcf status PLAN-ID\n"
             "\n"
             "STP footprints (offline, over the shipped ONS lookups):\n"
             "  footprint show FOOTPRINT | org CODE | splits | report\n"
@@ -253,6 +256,9 @@ static int s_node_command(const char *config_path, int argc, char **argv, int js
     }
     if (strcmp(argv[0], "pool") == 0) {
         return cli_pool(&cfg, argc, argv, json);
+    }
+    if (strcmp(argv[0], "bcf") == 0) {
+        return cli_bcf(&cfg, argc, argv, json);
     }
     if (strcmp(argv[0], "log") == 0 && argc == 2 && strcmp(argv[1], "verify") == 0) {
         /* Reading a long log takes many calls; give it room. */

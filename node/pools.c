@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,7 +15,16 @@
 #include "receipt.h"
 #include "wire.h"
 #include "fold.h"
+#include "geo.h"
 #include "waits.h"
+
+/* CMake points these at the source tree's and the installed data/ons. */
+#ifndef CONCORD_DATA_DIR
+#define CONCORD_DATA_DIR "/usr/local/share/concord/ons"
+#endif
+#ifndef CONCORD_DATA_INSTALL_DIR
+#define CONCORD_DATA_INSTALL_DIR "/usr/local/share/concord/ons"
+#endif
 
 #define POOLS_ID_MAX 256
 
@@ -280,6 +290,85 @@ void pools_on_event(const envelope_t *env, uint64_t log_index, uint64_t time_ms,
     waits_resolve(p->waits, env, accepted, &why, s_answer, p);
 }
 
+/* The data-dir rule of `concord footprint`: CONCORD_DATA_DIR in the
+ * environment, else the build's copy, else the installed copy. */
+static const char *s_data_dir(void)
+{
+    const char *env = getenv("CONCORD_DATA_DIR");
+    struct stat st;
+    if (env && *env) {
+        return env;
+    }
+    if (stat(CONCORD_DATA_DIR, &st) == 0 && S_ISDIR(st.st_mode)) {
+        return CONCORD_DATA_DIR;
+    }
+    return CONCORD_DATA_INSTALL_DIR;
+}
+
+/* Tells the engine of every Health and Wellbeing Board area the shipped
+ * ONS lookups give: each upper-tier council (by code) with its districts
+ * (a shire county's E07s, by code) and the CCGs that share an LSOA with
+ * it (by code). Every node reads the same files and so adds the same
+ * areas in the same order. Without the data the engine knows no area and
+ * refuses plans of shire counties with its own reason. */
+static void s_add_areas(pool_engine_t *e)
+{
+    cc_err_t err;
+    const char *dir = s_data_dir();
+    geo_t *g = geo_load_dir(dir, &err);
+    geo_align_t *a = g ? geo_align(g, "CCG", &err) : NULL;
+    if (!a) {
+        log_warn("pools: no HWB areas (ONS lookups in %s: %s); BCF plans of shire counties"
+                 " will be refused",
+                 dir, err.msg);
+        geo_destroy(&g);
+        return;
+    }
+    size_t n_upper = geo_align_org_count(a, GEO_UPPER);
+    size_t n_dist = geo_align_org_count(a, GEO_DISTRICT);
+    size_t added = 0;
+    const char **districts = calloc(n_dist ? n_dist : 1, sizeof *districts);
+    const char **ccgs = NULL;
+    for (size_t i = 0; districts && i < n_upper; i++) {
+        const geo_org_t *o = geo_align_org(a, GEO_UPPER, i);
+        pool_area_t area = {.hwb = o->code};
+        for (size_t k = 0; k < n_dist; k++) {
+            const geo_org_t *d = geo_align_org(a, GEO_DISTRICT, k);
+            if (d->county && strcmp(d->county, o->code) == 0) {
+                districts[area.n_districts++] = d->code;
+            }
+        }
+        free(ccgs);
+        ccgs = calloc(o->n_cells ? o->n_cells : 1, sizeof *ccgs);
+        if (!ccgs) {
+            break;
+        }
+        /* Cells come most LSOAs first; the engine wants a set, so by code. */
+        for (size_t k = 0; k < o->n_cells; k++) {
+            const char *c = o->cells[k].footprint->code;
+            size_t at = area.n_ccgs;
+            while (at > 0 && strcmp(ccgs[at - 1], c) > 0) {
+                ccgs[at] = ccgs[at - 1];
+                at--;
+            }
+            ccgs[at] = c;
+            area.n_ccgs++;
+        }
+        area.districts = districts;
+        area.ccgs = ccgs;
+        if (pool_engine_add_area(e, &area, &err) < 0) {
+            log_warn("pools: HWB area %s not added: %s", o->code, err.msg);
+        } else {
+            added++;
+        }
+    }
+    free(ccgs);
+    free(districts);
+    log_info("pools: %zu HWB areas from the ONS lookups in %s", added, dir);
+    geo_align_destroy(&a);
+    geo_destroy(&g);
+}
+
 pools_t *pools_new(const config_node_t *cfg, const roster_t *roster, ledger_t *ledger,
                    rpc_peer_t *peer, cc_err_t *err)
 {
@@ -297,6 +386,7 @@ pools_t *pools_new(const config_node_t *cfg, const roster_t *roster, ledger_t *l
     p->roster = roster;
     p->ledger = ledger;
     p->peer = peer;
+    s_add_areas(p->engine);
     p->replaying = 1;
     int rc = fold_replay(ledger, roster, pools_on_event, p, err);
     p->replaying = 0;
@@ -348,6 +438,15 @@ static void s_publish(pools_t *p, control_ctx_t *c, const uint8_t *id, size_t id
             field = &cs->subject_id;
             saved = *field;
             *field = (char *)v.agreement_id;
+        }
+    } else if (strcmp(method, POOL_METHOD_BCF_SIGN) == 0) {
+        /* Unless named, the act signs the plan version in force. */
+        Concord__V1__BcfSignoff *so = (Concord__V1__BcfSignoff *)msg;
+        pool_bcf_view_t bv;
+        if (!so->plan_version[0] && pool_bcf_get(p->engine, so->plan_id, &bv) == 0) {
+            field = &so->plan_version;
+            saved = *field;
+            *field = (char *)bv.version;
         }
     } else if (strcmp(method, POOL_METHOD_PLEDGE) == 0) {
         Concord__V1__Pledge *pl = (Concord__V1__Pledge *)msg;
@@ -506,6 +605,75 @@ static void s_statement(pools_t *p, control_ctx_t *c, const uint8_t *id, size_t 
     free(s);
 }
 
+/* A BCF plan: its streams, where its chain stands and what is missing,
+ * and the plan's refused events with the engine's reasons. */
+static void s_bcf_show(pools_t *p, control_ctx_t *c, const uint8_t *id, size_t id_len,
+                       const char *plan_id)
+{
+    pool_bcf_view_t bv;
+    control_text_t t = {0};
+    json_t j;
+    char money[MONEY_TEXT_MAX];
+    if (pool_bcf_get(p->engine, plan_id, &bv) < 0) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "no BCF plan '%.40s'", plan_id);
+        control_reply(c, id, id_len, CC_NOT_FOUND, msg, NULL, NULL, NULL, 0);
+        return;
+    }
+    json_init(&j);
+    json_obj_begin(&j, NULL);
+    json_str(&j, "id", bv.plan_id);
+    json_str(&j, "version", bv.version);
+    json_str(&j, "hwb", bv.plan->hwb);
+    json_u64(&j, "financial_year", bv.plan->financial_year);
+    json_i64(&j, "ccg_minimum_pence", bv.totals.ccg_minimum);
+    json_i64(&j, "dfg_pence", bv.totals.dfg);
+    json_i64(&j, "dfg_to_districts_pence", bv.totals.dfg_to_districts);
+    json_i64(&j, "ibcf_pence", bv.totals.ibcf);
+    json_i64(&j, "additional_pence", bv.totals.additional);
+    json_i64(&j, "total_pence", bv.totals.total);
+    json_bool(&j, "hwb_agreed", bv.hwb_agreed);
+    json_bool(&j, "council_signed", bv.council_signed);
+    json_u64(&j, "ccgs", bv.n_ccgs);
+    json_u64(&j, "ccgs_signed", bv.n_ccgs_signed);
+    json_bool(&j, "approvable", bv.approvable);
+    json_bool(&j, "approved", bv.approved);
+    json_str(&j, "missing", bv.missing);
+    json_t none; /* the summary's text lines, without its JSON */
+    json_init(&none);
+    s_view_bcf(&bv, &t, &none);
+    json_free(&none);
+    control_text_put(&t, "streams     CCG minimum %s", money_format(bv.totals.ccg_minimum, money, sizeof money));
+    control_text_put(&t, ", DFG %s", money_format(bv.totals.dfg, money, sizeof money));
+    control_text_put(&t, " (%s to districts)", money_format(bv.totals.dfg_to_districts, money, sizeof money));
+    control_text_put(&t, ", iBCF %s", money_format(bv.totals.ibcf, money, sizeof money));
+    control_text_put(&t, ", additional %s\n", money_format(bv.totals.additional, money, sizeof money));
+    control_text_put(&t, "chain       HWB agreement %s; council sign-off %s; CCG sign-off %zu of %zu;"
+                         " NHS England approval %s\n",
+                     bv.hwb_agreed ? "done" : "missing", bv.council_signed ? "done" : "missing",
+                     bv.n_ccgs_signed, bv.n_ccgs, bv.approved ? "done" : "missing");
+    json_arr_begin(&j, "refused");
+    for (size_t i = 0; i < pool_rejection_count(p->engine); i++) {
+        pool_rejection_t r;
+        pool_rejection_at(p->engine, i, &r);
+        if (strcmp(r.subject, bv.plan_id) != 0) {
+            continue;
+        }
+        json_obj_begin(&j, NULL);
+        json_str(&j, "sender", r.sender);
+        json_str(&j, "method", r.method);
+        json_u64(&j, "log_index", r.log_index);
+        json_str(&j, "code", err_code_name(r.code));
+        json_str(&j, "reason", r.reason);
+        json_obj_end(&j);
+        control_text_put(&t, "refused     %s (log %llu, %s): %s: %s\n", r.sender,
+                         (unsigned long long)r.log_index, r.method, err_code_name(r.code), r.reason);
+    }
+    json_arr_end(&j);
+    json_obj_end(&j);
+    control_reply_view(c, id, id_len, &t, &j);
+}
+
 static void s_rejections(pools_t *p, control_ctx_t *c, const uint8_t *id, size_t id_len)
 {
     control_text_t t = {0};
@@ -546,6 +714,8 @@ int pools_control(pools_t *p, control_ctx_t *c, const uint8_t *id, size_t id_len
         s_show(p, c, id, id_len, arg);
     } else if (strcmp(cmd, "pool-statement") == 0) {
         s_statement(p, c, id, id_len, req);
+    } else if (strcmp(cmd, "bcf-show") == 0 && arg) {
+        s_bcf_show(p, c, id, id_len, arg);
     } else if (strcmp(cmd, "pool-rejections") == 0) {
         s_rejections(p, c, id, id_len);
     } else {
