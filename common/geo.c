@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <strings.h>
 
 #include "csv.h"
@@ -721,4 +722,20 @@ const char *geo_parent(const geo_t *g, const char *layer, const char *code,
     }
     e = geo_follow(g, e, path, n);
     return e == GEO_NONE ? NULL : g->entries[e].code;
+}
+
+const char *geo_data_dir(const char *given)
+{
+    const char *env = getenv("CONCORD_DATA_DIR");
+    struct stat st;
+    if (given) {
+        return given;
+    }
+    if (env && *env) {
+        return env;
+    }
+    if (stat(CONCORD_DATA_DIR, &st) == 0 && S_ISDIR(st.st_mode)) {
+        return CONCORD_DATA_DIR;
+    }
+    return CONCORD_DATA_INSTALL_DIR;
 }

@@ -57,6 +57,12 @@ geo_t *geo_load(const char *const *paths, size_t n, cc_err_t *err);
  * set if dir cannot be read or holds no CSV. */
 geo_t *geo_load_dir(const char *dir, cc_err_t *err);
 
+/* Where the shipped lookups are: `given` if not NULL, else the
+ * CONCORD_DATA_DIR environment variable, else the source tree's data/ons
+ * if it exists, else the installed share/concord/ons. Static storage or
+ * the caller's strings. */
+const char *geo_data_dir(const char *given);
+
 /* Frees the model and NULLs *g. Safe on NULL and on *g NULL. */
 void geo_destroy(geo_t **g);
 

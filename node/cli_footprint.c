@@ -52,24 +52,6 @@ static const char *s_pct(uint32_t permille, char *buf, size_t size)
 
 /* ---- Loading ---- */
 
-/* --data-dir, else CONCORD_DATA_DIR, else the build's copy, else the
- * installed copy. */
-static const char *s_data_dir(const char *given)
-{
-    const char *env = getenv("CONCORD_DATA_DIR");
-    struct stat st;
-    if (given) {
-        return given;
-    }
-    if (env && *env) {
-        return env;
-    }
-    if (stat(CONCORD_DATA_DIR, &st) == 0 && S_ISDIR(st.st_mode)) {
-        return CONCORD_DATA_DIR;
-    }
-    return CONCORD_DATA_INSTALL_DIR;
-}
-
 /* Applies each --primary ORG=FOOTPRINT as a board decision would. */
 static int s_apply_primaries(s_ctx_t *x)
 {
@@ -94,7 +76,7 @@ static int s_load(s_ctx_t *x)
     if (x->n_lookups) {
         x->g = geo_load(x->lookups, x->n_lookups, &err);
     } else {
-        x->g = geo_load_dir(s_data_dir(x->data_dir), &err);
+        x->g = geo_load_dir(geo_data_dir(x->data_dir), &err);
     }
     if (!x->g) {
         return cli_fail("%s%s", err.msg,
@@ -788,7 +770,7 @@ static int s_add_decided(s_ctx_t *x, char *decided)
 int cli_footprint_check(const char *org, const char *footprint)
 {
     cc_err_t err;
-    geo_t *g = geo_load_dir(s_data_dir(NULL), &err);
+    geo_t *g = geo_load_dir(geo_data_dir(NULL), &err);
     int rc = CLI_OK;
     if (!g) {
         return cli_fail("%s", err.msg);

@@ -350,21 +350,33 @@ static int s_send(const config_node_t *cfg, const char *method, const ProtobufCM
     return rc;
 }
 
-static int s_propose(const config_node_t *cfg, int argc, char **argv, int json)
+/* The one option of `pool propose` and `bcf plan`: --file FILE. Returns
+ * CLI_OK with *file set, or an exit status after printing usage. */
+static int s_file_option(int argc, char **argv, const char *usage, const char **file)
 {
     static const struct option opts[] = {{"file", required_argument, NULL, 'f'},
                                          {NULL, 0, NULL, 0}};
-    const char *file = NULL;
     int opt;
+    *file = NULL;
     optind = 1;
     while ((opt = getopt_long(argc, argv, "f:", opts, NULL)) != -1) {
         if (opt != 'f') {
             return CLI_USAGE;
         }
-        file = optarg;
+        *file = optarg;
     }
-    if (!file || optind != argc) {
-        return cli_fail("usage: concord pool propose --file AGREEMENT.ini");
+    if (!*file || optind != argc) {
+        return cli_fail("usage: %s", usage);
+    }
+    return CLI_OK;
+}
+
+static int s_propose(const config_node_t *cfg, int argc, char **argv, int json)
+{
+    const char *file = NULL;
+    int frc = s_file_option(argc, argv, "concord pool propose --file AGREEMENT.ini", &file);
+    if (frc != CLI_OK) {
+        return frc;
     }
     s_ini_t *x = calloc(1, sizeof *x);
     if (!x) {
@@ -745,19 +757,10 @@ static int s_bcf_handler(void *user, const char *section, const char *name, cons
 
 static int s_bcf_plan(const config_node_t *cfg, int argc, char **argv, int json)
 {
-    static const struct option opts[] = {{"file", required_argument, NULL, 'f'},
-                                         {NULL, 0, NULL, 0}};
     const char *file = NULL;
-    int opt;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "f:", opts, NULL)) != -1) {
-        if (opt != 'f') {
-            return CLI_USAGE;
-        }
-        file = optarg;
-    }
-    if (!file || optind != argc) {
-        return cli_fail("usage: concord bcf plan --file PLAN.ini");
+    int frc = s_file_option(argc, argv, "concord bcf plan --file PLAN.ini", &file);
+    if (frc != CLI_OK) {
+        return frc;
     }
     s_bcf_ini_t *x = calloc(1, sizeof *x);
     if (!x) {

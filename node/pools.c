@@ -290,21 +290,6 @@ void pools_on_event(const envelope_t *env, uint64_t log_index, uint64_t time_ms,
     waits_resolve(p->waits, env, accepted, &why, s_answer, p);
 }
 
-/* The data-dir rule of `concord footprint`: CONCORD_DATA_DIR in the
- * environment, else the build's copy, else the installed copy. */
-static const char *s_data_dir(void)
-{
-    const char *env = getenv("CONCORD_DATA_DIR");
-    struct stat st;
-    if (env && *env) {
-        return env;
-    }
-    if (stat(CONCORD_DATA_DIR, &st) == 0 && S_ISDIR(st.st_mode)) {
-        return CONCORD_DATA_DIR;
-    }
-    return CONCORD_DATA_INSTALL_DIR;
-}
-
 /* Tells the engine of every Health and Wellbeing Board area the shipped
  * ONS lookups give: each upper-tier council (by code) with its districts
  * (a shire county's E07s, by code) and the CCGs that share an LSOA with
@@ -314,7 +299,7 @@ static const char *s_data_dir(void)
 static void s_add_areas(pool_engine_t *e)
 {
     cc_err_t err;
-    const char *dir = s_data_dir();
+    const char *dir = geo_data_dir(NULL);
     geo_t *g = geo_load_dir(dir, &err);
     geo_align_t *a = g ? geo_align(g, "CCG", &err) : NULL;
     if (!a) {
