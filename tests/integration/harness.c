@@ -252,6 +252,35 @@ int fed_cli(fed_t *f, int i, char **out, const char *fmt, ...)
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+char *fed_cli_until(fed_t *f, int i, const char *needle, int present, int timeout_ms,
+                    const char *args)
+{
+    uint64_t end = clock_mono_ms() + (uint64_t)timeout_ms;
+    char *out = NULL;
+    while (clock_mono_ms() < end) {
+        free(out);
+        out = NULL;
+        int rc = fed_cli(f, i, &out, "%s", args);
+        if (rc == 0 && (strstr(out, needle) != NULL) == present) {
+            return out;
+        }
+        usleep(200 * 1000);
+    }
+    fail_msg("%s: `%s` %s '%s' after %d ms; last: %s", f->codes[i], args,
+             present ? "never showed" : "still showed", needle, timeout_ms, out);
+    return NULL;
+}
+
+void fed_json_id(const char *json, char id[33])
+{
+    const char *p = strstr(json, "\"id\":\"");
+    if (!p || strlen(p + 6) < 32) {
+        fail_msg("no id in: %s", json);
+    }
+    memcpy(id, p + 6, 32);
+    id[32] = '\0';
+}
+
 pid_t fed_cli_bg(fed_t *f, int i, const char *outfile, const char *args)
 {
     char *cmd = s_command(f, i, args);

@@ -51,6 +51,16 @@ int fed_stop_node(fed_t *f, int i, int sig);
 int fed_cli(fed_t *f, int i, char **out, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* Runs `ARGS` on node i (as fed_cli) until its output contains needle
+ * (present = 1) or no longer contains it (present = 0), for at most
+ * timeout_ms; returns that output (caller frees) or fails the test. */
+char *fed_cli_until(fed_t *f, int i, const char *needle, int present, int timeout_ms,
+                    const char *args);
+
+/* Copies the 32-character id following "\"id\":\"" in JSON output, or
+ * fails the test. */
+void fed_json_id(const char *json, char id[33]);
+
 /* Starts the same in the background; fed_cli_wait collects it. */
 pid_t fed_cli_bg(fed_t *f, int i, const char *outfile, const char *args);
 int fed_cli_wait(pid_t pid);

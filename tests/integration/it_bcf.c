@@ -71,24 +71,6 @@ static const char s_dfg_to_districts[] = "E07000026 = 950000\n"
                                          "E07000030 = 500000\n"
                                          "E07000031 = 1m\n";
 
-/* Waits until node i's `ARGS` output contains needle; returns it. */
-static char *s_until(fed_t *f, int i, const char *needle, const char *args)
-{
-    uint64_t end = clock_mono_ms() + 30000;
-    char *out = NULL;
-    while (clock_mono_ms() < end) {
-        free(out);
-        out = NULL;
-        int rc = fed_cli(f, i, &out, "%s", args);
-        if (rc == 0 && strstr(out, needle)) {
-            return out;
-        }
-        usleep(200 * 1000);
-    }
-    fail_msg("node %d never showed '%s' for: %s; last: %s", i, needle, args, out);
-    return NULL;
-}
-
 static void s_start(fed_t *f)
 {
     fed_create_from(f, s_codes, s_names, N_NODES);
@@ -148,23 +130,25 @@ static void test_it_cumbria_bcf_chain(void **state)
     free(out);
 
     /* NHS England cannot approve before the HWB has agreed. */
-    free(s_until(&f, NHSE, "awaiting sign-off", "bcf status CUM-BCF-17"));
+    free(fed_cli_until(&f, NHSE, "awaiting sign-off", 1, 30000, "bcf status CUM-BCF-17"));
     assert_int_equal(fed_cli(&f, NHSE, &out, "bcf approve CUM-BCF-17"), 1);
     assert_non_null(strstr(out, "the HWB has not yet agreed BCF plan CUM-BCF-17"));
     free(out);
     /* Only the council records its HWB's agreement. */
-    free(s_until(&f, MORECAMBE_BAY_CCG, "awaiting sign-off", "bcf status CUM-BCF-17"));
+    free(fed_cli_until(&f, MORECAMBE_BAY_CCG, "awaiting sign-off", 1, 30000,
+                       "bcf status CUM-BCF-17"));
     assert_int_equal(fed_cli(&f, MORECAMBE_BAY_CCG, &out, "bcf sign CUM-BCF-17 --act hwb"), 1);
     assert_non_null(strstr(out, "only E10000006, the HWB council"));
     free(out);
 
     s_ok(&f, CUMBRIA, NULL, "bcf sign CUM-BCF-17 --act hwb --note 'HWB meeting 14 September 2017'");
     s_ok(&f, CUMBRIA, NULL, "bcf sign CUM-BCF-17 --act council");
-    free(s_until(&f, NORTH_CUMBRIA_CCG, "council sign-off done", "bcf status CUM-BCF-17"));
+    free(fed_cli_until(&f, NORTH_CUMBRIA_CCG, "council sign-off done", 1, 30000,
+                       "bcf status CUM-BCF-17"));
     s_ok(&f, NORTH_CUMBRIA_CCG, NULL, "bcf sign CUM-BCF-17 --act ccg");
 
     /* Morecambe Bay CCG has not signed off: NHS England's approval is refused. */
-    out = s_until(&f, NHSE, "CCG sign-off 1 of 2", "bcf status CUM-BCF-17");
+    out = fed_cli_until(&f, NHSE, "CCG sign-off 1 of 2", 1, 30000, "bcf status CUM-BCF-17");
     assert_non_null(strstr(out, "E38000216"));
     free(out);
     assert_int_equal(fed_cli(&f, NHSE, &out, "bcf approve CUM-BCF-17"), 1);
@@ -173,13 +157,14 @@ static void test_it_cumbria_bcf_chain(void **state)
     free(out);
 
     s_ok(&f, MORECAMBE_BAY_CCG, NULL, "bcf sign CUM-BCF-17 --act ccg");
-    free(s_until(&f, NHSE, "awaiting NHS England approval", "bcf status CUM-BCF-17"));
+    free(fed_cli_until(&f, NHSE, "awaiting NHS England approval", 1, 30000,
+                       "bcf status CUM-BCF-17"));
     s_ok(&f, NHSE, "APPROVED by NHS England", "bcf sign CUM-BCF-17 --act nhse");
 
     /* Every node sees the same approved plan. */
     char *first = NULL;
     for (int i = 0; i < N_NODES; i++) {
-        out = s_until(&f, i, "\"approved\":true", "--json bcf status CUM-BCF-17");
+        out = fed_cli_until(&f, i, "\"approved\":true", 1, 30000, "--json bcf status CUM-BCF-17");
         assert_non_null(strstr(out, "\"dfg_to_districts_pence\":480000000"));
         assert_non_null(strstr(out, "\"missing\":\"\""));
         if (!first) {
@@ -207,9 +192,10 @@ static void test_it_bcf_skipped_ccg(void **state)
     free(out);
     s_ok(&f, CUMBRIA, NULL, "bcf sign CUM-BCF-18 --act hwb");
     s_ok(&f, CUMBRIA, NULL, "bcf sign CUM-BCF-18 --act council");
-    free(s_until(&f, NORTH_CUMBRIA_CCG, "council sign-off done", "bcf status CUM-BCF-18"));
+    free(fed_cli_until(&f, NORTH_CUMBRIA_CCG, "council sign-off done", 1, 30000,
+                       "bcf status CUM-BCF-18"));
     s_ok(&f, NORTH_CUMBRIA_CCG, NULL, "bcf sign CUM-BCF-18 --act ccg");
-    free(s_until(&f, NHSE, "CCG sign-off 1 of 2", "bcf status CUM-BCF-18"));
+    free(fed_cli_until(&f, NHSE, "CCG sign-off 1 of 2", 1, 30000, "bcf status CUM-BCF-18"));
     assert_int_equal(fed_cli(&f, NHSE, &out, "bcf approve CUM-BCF-18"), 1);
     assert_non_null(strstr(out, "FAILED_PRECONDITION"));
     assert_non_null(strstr(out, "CCG sign-off by E38000216"));
@@ -219,7 +205,7 @@ static void test_it_bcf_skipped_ccg(void **state)
     fed_start_node(&f, NHSE);
     fed_wait_connected(&f, NHSE);
     for (int i = 0; i < N_NODES; i++) {
-        out = s_until(&f, i, "\"approved\":false", "--json bcf status CUM-BCF-18");
+        out = fed_cli_until(&f, i, "\"approved\":false", 1, 30000, "--json bcf status CUM-BCF-18");
         assert_non_null(strstr(out, "\"ccgs_signed\":1"));
         assert_non_null(strstr(out, "CCG sign-off by E38000216"));
         free(out);

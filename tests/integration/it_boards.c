@@ -98,17 +98,6 @@ static int s_group_teardown(void **state)
     return 0;
 }
 
-/* Copies the 32-character id following "\"id\":\"" in JSON output. */
-static void s_id(const char *json, char id[33])
-{
-    const char *p = strstr(json, "\"id\":\"");
-    if (!p) {
-        fail_msg("no proposal id in: %s", json);
-    }
-    memcpy(id, p + 6, 32);
-    id[32] = '\0';
-}
-
 /* Runs a CLI command on node i that must succeed; returns its output. */
 static char *s_ok(int i, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static char *s_ok(int i, const char *fmt, ...)
@@ -130,24 +119,16 @@ static char *s_ok(int i, const char *fmt, ...)
  * --json` output. */
 static char *s_wait_closed(int i, const char *id)
 {
-    uint64_t end = clock_mono_ms() + 60000;
-    while (clock_mono_ms() < end) {
-        char *out = s_ok(i, "--json proposal show %s", id);
-        if (!strstr(out, "\"outcome\":\"OPEN\"")) {
-            return out;
-        }
-        free(out);
-        usleep(200 * 1000);
-    }
-    fail_msg("proposal %s still open on %s after 60 s", id, s_codes[i]);
-    return NULL;
+    char args[64];
+    snprintf(args, sizeof args, "--json proposal show %s", id);
+    return fed_cli_until(&s_fed, i, "\"outcome\":\"OPEN\"", 0, 60000, args);
 }
 
 /* Proposes on GM-JCB from node i; returns the new proposal's id. */
 static void s_propose(int i, const char *args, char id[33])
 {
     char *out = s_ok(i, "--json propose --board GM-JCB %s", args);
-    s_id(out, id);
+    fed_json_id(out, id);
     free(out);
 }
 
@@ -160,7 +141,7 @@ static void s_create_board(void)
                      " --each-constituency --accountable-to 'Greater Manchester Health and"
                      " Social Care Partnership Board' --closes-in 120s%s",
                      s_board_members);
-    s_id(out, id);
+    fed_json_id(out, id);
     free(out);
     free(s_ok(WIGAN_CCG, "vote %s for --reason 'Wigan adopts the charter'", id));
     out = s_wait_closed(SECRETARY, id);
@@ -267,14 +248,14 @@ static void test_it_board_late_ballot_refused(void **state)
     char *out = s_ok(WIGAN_CCG, "--json board create --id WIGAN-HALTON --name 'Borders'"
                                 " --rule majority --quorum 1/2 --member E38000205"
                                 " --member E38000068 --closes-in 60s");
-    s_id(out, id);
+    fed_json_id(out, id);
     free(out);
     free(s_ok(WIGAN_CCG, "vote %s for", id));
     free(s_ok(HALTON, "vote %s for", id));
     free(s_wait_closed(WIGAN_CCG, id));
     out = s_ok(WIGAN_CCG, "--json propose --board WIGAN-HALTON --title 'Shared discharge"
                           " team' --area community --amount 150k --closes-in 3s");
-    s_id(out, pid);
+    fed_json_id(out, pid);
     free(out);
     free(s_ok(WIGAN_CCG, "vote %.8s for --reason 'needed this winter'", pid));
     /* A second ballot from the same member is refused. */

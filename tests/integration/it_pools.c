@@ -49,24 +49,6 @@ static const char s_agreement[] =
     "[risk]\n"
     "basis = pro-rata\n";
 
-/* Waits until node i's `ARGS` output contains needle; returns it. */
-static char *s_until(fed_t *f, int i, const char *needle, const char *args)
-{
-    uint64_t end = clock_mono_ms() + 30000;
-    char *out = NULL;
-    while (clock_mono_ms() < end) {
-        free(out);
-        out = NULL;
-        int rc = fed_cli(f, i, &out, "%s", args);
-        if (rc == 0 && strstr(out, needle)) {
-            return out;
-        }
-        usleep(200 * 1000);
-    }
-    fail_msg("node %d never showed '%s' for: %s; last: %s", i, needle, args, out);
-    return NULL;
-}
-
 static void test_it_plymouth_pooled_fund(void **state)
 {
     (void)state;
@@ -91,7 +73,7 @@ static void test_it_plymouth_pooled_fund(void **state)
     assert_non_null(strstr(out, "\"status\":\"PROPOSED\""));
     free(out);
     /* The CCG agrees once it has the proposal: the agreement is decided. */
-    free(s_until(&f, 1, "PROPOSED", "pool show PLY-IF"));
+    free(fed_cli_until(&f, 1, "PROPOSED", 1, 30000, "pool show PLY-IF"));
     assert_int_equal(fed_cli(&f, 1, &out, "--json pool consent PLY-IF"), 0);
     assert_non_null(strstr(out, "\"status\":\"AWAITING_PLEDGES\""));
     free(out);
@@ -104,24 +86,26 @@ static void test_it_plymouth_pooled_fund(void **state)
     free(out);
 
     /* Each partner pledges its own. */
-    free(s_until(&f, 0, "AWAITING_PLEDGES", "pool show PLY-IF"));
+    free(fed_cli_until(&f, 0, "AWAITING_PLEDGES", 1, 30000, "pool show PLY-IF"));
     assert_int_equal(fed_cli(&f, 0, &out, "pool pledge PLY-IF --year 2017 --amount 131m"), 0);
     free(out);
-    free(s_until(&f, 1,
-                 "\"partner\":\"E06000026\",\"contribution_pence\":13100000000,"
-                 "\"pledged_pence\":13100000000",
-                 "--json pool statement PLY-IF --year 2017"));
+    free(fed_cli_until(&f, 1,
+                       "\"partner\":\"E06000026\",\"contribution_pence\":13100000000,"
+                       "\"pledged_pence\":13100000000",
+                       1, 30000, "--json pool statement PLY-IF --year 2017"));
     assert_int_equal(fed_cli(&f, 1, &out,
                              "--json pool pledge PLY-IF --year 2017/18"
                              " --amount 331000000"),
                      0);
     assert_non_null(strstr(out, "\"status\":\"ACTIVE\""));
     free(out);
-    free(s_until(&f, 0, "ACTIVE", "pool show PLY-IF"));
+    free(fed_cli_until(&f, 0, "ACTIVE", 1, 30000, "pool show PLY-IF"));
 
     /* The same statement on both nodes. */
-    a = s_until(&f, 0, "\"complete\":true", "--json pool statement PLY-IF --year 2017");
-    b = s_until(&f, 1, "\"complete\":true", "--json pool statement PLY-IF --year 2017");
+    a = fed_cli_until(&f, 0, "\"complete\":true", 1, 30000,
+                      "--json pool statement PLY-IF --year 2017");
+    b = fed_cli_until(&f, 1, "\"complete\":true", 1, 30000,
+                      "--json pool statement PLY-IF --year 2017");
     assert_string_equal(a, b);
     assert_non_null(strstr(a, "\"total_pence\":46200000000"));
     free(a);
@@ -136,8 +120,10 @@ static void test_it_plymouth_pooled_fund(void **state)
                      0);
     free(out);
     /* £8m overspent, shared pro rata: 131/462 and 331/462 of it. */
-    a = s_until(&f, 0, "\"has_outturn\":true", "--json pool statement PLY-IF --year 2017");
-    b = s_until(&f, 1, "\"has_outturn\":true", "--json pool statement PLY-IF --year 2017");
+    a = fed_cli_until(&f, 0, "\"has_outturn\":true", 1, 30000,
+                      "--json pool statement PLY-IF --year 2017");
+    b = fed_cli_until(&f, 1, "\"has_outturn\":true", 1, 30000,
+                      "--json pool statement PLY-IF --year 2017");
     assert_string_equal(a, b);
     assert_non_null(strstr(a, "\"variance_pence\":800000000"));
     free(a);
@@ -207,20 +193,20 @@ static void test_it_variation_and_refusals(void **state)
     fclose(fp);
     assert_int_equal(fed_cli(&f, 0, &out, "pool propose --file %s", path), 0);
     free(out);
-    free(s_until(&f, 1, "PROPOSED", "pool show PLY-IF"));
+    free(fed_cli_until(&f, 1, "PROPOSED", 1, 30000, "pool show PLY-IF"));
     assert_int_equal(fed_cli(&f, 1, &out, "pool consent PLY-IF"), 0);
     free(out);
-    free(s_until(&f, 0, "AWAITING_PLEDGES", "pool show PLY-IF"));
+    free(fed_cli_until(&f, 0, "AWAITING_PLEDGES", 1, 30000, "pool show PLY-IF"));
     assert_int_equal(fed_cli(&f, 0, &out, "pool pledge PLY-IF --year 2017 --amount 131m"), 0);
     free(out);
     /* A second pledge of the same amount is refused. */
     assert_int_equal(fed_cli(&f, 0, &out, "pool pledge PLY-IF --year 2017 --amount 131m"), 1);
     assert_non_null(strstr(out, "ALREADY_EXISTS"));
     free(out);
-    free(s_until(&f, 1, "AWAITING_PLEDGES", "pool show PLY-IF"));
+    free(fed_cli_until(&f, 1, "AWAITING_PLEDGES", 1, 30000, "pool show PLY-IF"));
     assert_int_equal(fed_cli(&f, 1, &out, "pool pledge PLY-IF --year 2017 --amount 331m"), 0);
     free(out);
-    free(s_until(&f, 0, "ACTIVE", "pool show PLY-IF"));
+    free(fed_cli_until(&f, 0, "ACTIVE", 1, 30000, "pool show PLY-IF"));
 
     assert_int_equal(fed_cli(&f, 0, &out,
                              "--json pool vary PLY-IF --change E06000026:2017:135m"
@@ -232,16 +218,17 @@ static void test_it_variation_and_refusals(void **state)
     vid[32] = '\0';
     assert_non_null(strstr(out, "\"status\":\"OPEN\""));
     free(out);
-    free(s_until(&f, 1, vid, "pool show PLY-IF"));
+    free(fed_cli_until(&f, 1, vid, 1, 30000, "pool show PLY-IF"));
     assert_int_equal(fed_cli(&f, 1, &out, "pool consent PLY-IF --variation %s", vid), 0);
     assert_non_null(strstr(out, "PASSED"));
     assert_non_null(strstr(out, "AWAITING_PLEDGES"));
     free(out);
-    free(s_until(&f, 0, "PASSED", "pool show PLY-IF"));
+    free(fed_cli_until(&f, 0, "PASSED", 1, 30000, "pool show PLY-IF"));
     assert_int_equal(fed_cli(&f, 0, &out, "pool pledge PLY-IF --year 2017 --amount 135m"), 0);
     assert_non_null(strstr(out, "ACTIVE"));
     free(out);
-    out = s_until(&f, 1, "\"total_pence\":46600000000", "--json pool statement PLY-IF --year 2017");
+    out = fed_cli_until(&f, 1, "\"total_pence\":46600000000", 1, 30000,
+                        "--json pool statement PLY-IF --year 2017");
     assert_non_null(strstr(out, "\"complete\":true"));
     free(out);
     fed_destroy(&f);

@@ -21,31 +21,12 @@ static const char *const s_names[] = {"North Yorkshire County Council",
                                       "NHS Scarborough and Ryedale CCG",
                                       "NHS Vale of York CCG", "NHS England"};
 
-static void s_id(const char *json, char id[33])
-{
-    const char *p = strstr(json, "\"id\":\"");
-    if (!p) {
-        fail_msg("no proposal id in: %s", json);
-    }
-    memcpy(id, p + 6, 32);
-    id[32] = '\0';
-}
-
 /* Waits until node i's view of the proposal is closed; returns it. */
 static char *s_closed(fed_t *f, int i, const char *id)
 {
-    uint64_t end = clock_mono_ms() + 60000;
-    while (clock_mono_ms() < end) {
-        char *out = NULL;
-        assert_int_equal(fed_cli(f, i, &out, "--json proposal show %s", id), 0);
-        if (!strstr(out, "\"outcome\":\"OPEN\"")) {
-            return out;
-        }
-        free(out);
-        usleep(200 * 1000);
-    }
-    fail_msg("proposal %s still open", id);
-    return NULL;
+    char args[64];
+    snprintf(args, sizeof args, "--json proposal show %s", id);
+    return fed_cli_until(f, i, "\"outcome\":\"OPEN\"", 0, 60000, args);
 }
 
 static void test_it_realignment_of_split_council(void **state)
@@ -75,7 +56,7 @@ static void test_it_realignment_of_split_council(void **state)
                              " footprint group' --rule unanimity --member E10000023 --member"
                              " E38000145 --member E38000188 --member X24 --closes-in 60s"),
                      0);
-    s_id(out, id);
+    fed_json_id(out, id);
     free(out);
     free(s_closed(&f, 0, id));
 
@@ -92,7 +73,7 @@ static void test_it_realignment_of_split_council(void **state)
                              " plans with Humber, Coast and Vale' --realign E10000023=E54000006"
                              " --closes-in 60s"),
                      0);
-    s_id(out, id);
+    fed_json_id(out, id);
     free(out);
     out = s_closed(&f, 2, id);
     assert_non_null(strstr(out, "\"outcome\":\"PASSED\""));
