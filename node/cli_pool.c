@@ -86,26 +86,32 @@ static int s_year(const char *text, uint32_t *year)
     return 0;
 }
 
+/* The first error an INI handler met, with its position (libinih stops
+ * on the handler's 0). */
+typedef struct {
+    char msg[512];
+} s_ini_error_t;
+
+static int s_ini_fail(s_ini_error_t *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int s_ini_fail(s_ini_error_t *e, const char *fmt, ...)
+{
+    if (!e->msg[0]) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+        va_end(ap);
+    }
+    return 0;
+}
+
 typedef struct {
     s_arena_t arena;
     Concord__V1__PoolAgreement a;
     Concord__V1__RiskShare risk;
     Concord__V1__LeadCommissioning lead;
     Concord__V1__Transfer transfer;
-    char error[512];
+    s_ini_error_t error;
 } s_ini_t;
-
-static int s_fail_ini(s_ini_t *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int s_fail_ini(s_ini_t *x, const char *fmt, ...)
-{
-    if (!x->error[0]) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(x->error, sizeof x->error, fmt, ap);
-        va_end(ap);
-    }
-    return 0;
-}
 
 static Concord__V1__PoolPartner *s_partner(s_ini_t *x, const char *code)
 {
@@ -180,7 +186,7 @@ static int s_pool_key(s_ini_t *x, const char *name, const char *value)
     } else if (strcmp(name, "kind") == 0) {
         int k = s_kind(v);
         if (k < 0) {
-            return s_fail_ini(x,
+            return s_ini_fail(&x->error,
                               "unknown kind '%s' (pooled-fund, aligned-budgets,"
                               " lead-commissioning, s76, s256)",
                               v);
@@ -209,7 +215,7 @@ static int s_pool_key(s_ini_t *x, const char *name, const char *value)
         char *from;
         const char *fn;
         if (s_split(x, v, &from, &fn) < 0) {
-            return s_fail_ini(x, "bad delegate '%s' (FROM: function)", v);
+            return s_ini_fail(&x->error, "bad delegate '%s' (FROM: function)", v);
         }
         Concord__V1__Delegation *d = NULL;
         for (size_t i = 0; i < x->lead.n_delegations; i++) {
@@ -236,7 +242,7 @@ static int s_pool_key(s_ini_t *x, const char *name, const char *value)
         x->transfer.service = v;
         a->transfer = &x->transfer;
     } else {
-        return s_fail_ini(x, "unknown key '%s' in [pool]", name);
+        return s_ini_fail(&x->error, "unknown key '%s' in [pool]", name);
     }
     return 1;
 }
@@ -257,18 +263,18 @@ static int s_risk_key(s_ini_t *x, const char *name, const char *value)
         } else if (strcmp(value, "borne-by") == 0) {
             r->basis = CONCORD__V1__RISK_SHARE_BASIS__BORNE_BY;
         } else {
-            return s_fail_ini(x, "unknown risk basis '%s' (pro-rata, fixed, borne-by)%s", value,
-                              "");
+            return s_ini_fail(&x->error, "unknown risk basis '%s' (pro-rata, fixed, borne-by)%s",
+                              value, "");
         }
     } else if (strcmp(name, "fixed") == 0) {
         char *end = NULL;
         if (s_split(x, value, &code, &rest) < 0) {
-            return s_fail_ini(x, "bad fixed share '%s' (CODE:BASIS_POINTS)", value);
+            return s_ini_fail(&x->error, "bad fixed share '%s' (CODE:BASIS_POINTS)", value);
         }
         unsigned long bp = strtoul(rest, &end, 10);
         Concord__V1__FixedShare *f = s_keep(ar, malloc(sizeof *f));
         if (!*rest || *end || bp > POOL_BASIS_POINTS || !f) {
-            return s_fail_ini(x, "bad fixed share '%s' (CODE:BASIS_POINTS)", value);
+            return s_ini_fail(&x->error, "bad fixed share '%s' (CODE:BASIS_POINTS)", value);
         }
         concord__v1__fixed_share__init(f);
         f->partner = code;
@@ -279,18 +285,18 @@ static int s_risk_key(s_ini_t *x, const char *name, const char *value)
     } else if (strcmp(name, "cap") == 0) {
         Concord__V1__RiskCap *cap = s_keep(ar, malloc(sizeof *cap));
         if (!cap || s_split(x, value, &code, &rest) < 0) {
-            return s_fail_ini(x, "bad cap '%s' (CODE:AMOUNT)", value);
+            return s_ini_fail(&x->error, "bad cap '%s' (CODE:AMOUNT)", value);
         }
         concord__v1__risk_cap__init(cap);
         cap->partner = code;
         if (money_parse(rest, &cap->cap_pence, &err) < 0) {
-            return s_fail_ini(x, "cap '%s': %s", value, err.msg);
+            return s_ini_fail(&x->error, "cap '%s': %s", value, err.msg);
         }
         s_push(ar, &r->caps, &r->n_caps, cap);
     } else if (strcmp(name, "remainder_to") == 0) {
         r->remainder_to = s_str(ar, value);
     } else {
-        return s_fail_ini(x, "unknown key '%s' in [risk]", name);
+        return s_ini_fail(&x->error, "unknown key '%s' in [risk]", name);
     }
     return 1;
 }
@@ -298,7 +304,7 @@ static int s_risk_key(s_ini_t *x, const char *name, const char *value)
 static int s_ini_handler(void *user, const char *section, const char *name, const char *value)
 {
     s_ini_t *x = user;
-    if (x->error[0]) {
+    if (x->error.msg[0]) {
         return 0;
     }
     if (!name) {
@@ -320,17 +326,18 @@ static int s_ini_handler(void *user, const char *section, const char *name, cons
         }
         concord__v1__contribution__init(ct);
         if (s_year(name, &year) < 0) {
-            return s_fail_ini(x, "[%s]: '%s' is not a financial year (like 2017 or 2017/18)",
-                              section, name);
+            return s_ini_fail(&x->error,
+                              "[%s]: '%s' is not a financial year (like 2017 or 2017/18)", section,
+                              name);
         }
         ct->financial_year = year;
         if (money_parse(value, &ct->amount_pence, &err) < 0) {
-            return s_fail_ini(x, "[%s]: %s", section, err.msg);
+            return s_ini_fail(&x->error, "[%s]: %s", section, err.msg);
         }
         s_push(&x->arena, &p->contributions, &p->n_contributions, ct);
         return 1;
     }
-    return s_fail_ini(x, "unknown section [%s]", section);
+    return s_ini_fail(&x->error, "unknown section [%s]", section);
 }
 
 /* Packs msg and asks the node to publish it as method. */
@@ -387,8 +394,8 @@ static int s_propose(const config_node_t *cfg, int argc, char **argv, int json)
     concord__v1__lead_commissioning__init(&x->lead);
     concord__v1__transfer__init(&x->transfer);
     int rc = ini_parse(file, s_ini_handler, x);
-    if (x->error[0]) {
-        rc = cli_fail("%s: %s", file, x->error);
+    if (x->error.msg[0]) {
+        rc = cli_fail("%s: %s", file, x->error.msg);
     } else if (rc < 0) {
         rc = cli_fail("cannot read %s", file);
     } else if (rc > 0 || x->arena.failed) {
@@ -607,20 +614,8 @@ typedef struct {
     Concord__V1__BcfPlan p;
     Concord__V1__NationalConditions cond;
     int has_total;
-    char error[512];
+    s_ini_error_t error;
 } s_bcf_ini_t;
-
-static int s_fail_bcf(s_bcf_ini_t *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int s_fail_bcf(s_bcf_ini_t *x, const char *fmt, ...)
-{
-    if (!x->error[0]) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(x->error, sizeof x->error, fmt, ap);
-        va_end(ap);
-    }
-    return 0;
-}
 
 /* yes/true/1 or no/false/0; -1 otherwise. */
 static int s_bool(const char *v)
@@ -648,8 +643,8 @@ static int s_bcf_plan_key(s_bcf_ini_t *x, const char *name, const char *value)
         p->hwb = v;
     } else if (strcmp(name, "year") == 0) {
         if (s_year(v, &p->financial_year) < 0) {
-            return s_fail_bcf(x, "[plan]: year '%s' is not a financial year (like 2017 or 2017/18)",
-                              v);
+            return s_ini_fail(
+                &x->error, "[plan]: year '%s' is not a financial year (like 2017 or 2017/18)", v);
         }
     } else if (strcmp(name, "narrative") == 0) {
         p->narrative = v;
@@ -657,15 +652,15 @@ static int s_bcf_plan_key(s_bcf_ini_t *x, const char *name, const char *value)
         p->hwb_board_id = v;
     } else if (strcmp(name, "ibcf") == 0) {
         if (money_parse(v, &p->ibcf_pence, &err) < 0) {
-            return s_fail_bcf(x, "[plan] ibcf: %s", err.msg);
+            return s_ini_fail(&x->error, "[plan] ibcf: %s", err.msg);
         }
     } else if (strcmp(name, "total") == 0) {
         if (money_parse(v, &p->total_pence, &err) < 0) {
-            return s_fail_bcf(x, "[plan] total: %s", err.msg);
+            return s_ini_fail(&x->error, "[plan] total: %s", err.msg);
         }
         x->has_total = 1;
     } else {
-        return s_fail_bcf(x, "unknown key '%s' in [plan]", name);
+        return s_ini_fail(&x->error, "unknown key '%s' in [plan]", name);
     }
     return 1;
 }
@@ -675,7 +670,7 @@ static int s_bcf_handler(void *user, const char *section, const char *name, cons
     s_bcf_ini_t *x = user;
     s_arena_t *ar = &x->arena;
     cc_err_t err;
-    if (x->error[0]) {
+    if (x->error.msg[0]) {
         return 0;
     }
     if (!name) {
@@ -691,7 +686,7 @@ static int s_bcf_handler(void *user, const char *section, const char *name, cons
         }
         concord__v1__bcf_ccg_contribution__init(c);
         if (!(c->ccg = s_str(ar, name)) || money_parse(value, &c->amount_pence, &err) < 0) {
-            return s_fail_bcf(x, "[ccg] %s: %s", name, c->ccg ? err.msg : "out of memory");
+            return s_ini_fail(&x->error, "[ccg] %s: %s", name, c->ccg ? err.msg : "out of memory");
         }
         s_push(ar, &x->p.ccg_minimum, &x->p.n_ccg_minimum, c);
         return 1;
@@ -699,7 +694,7 @@ static int s_bcf_handler(void *user, const char *section, const char *name, cons
     if (strcmp(section, "dfg") == 0) {
         if (strcmp(name, "total") == 0) {
             if (money_parse(value, &x->p.dfg_pence, &err) < 0) {
-                return s_fail_bcf(x, "[dfg] total: %s", err.msg);
+                return s_ini_fail(&x->error, "[dfg] total: %s", err.msg);
             }
             return 1;
         }
@@ -709,7 +704,8 @@ static int s_bcf_handler(void *user, const char *section, const char *name, cons
         }
         concord__v1__dfg_allocation__init(d);
         if (!(d->district = s_str(ar, name)) || money_parse(value, &d->amount_pence, &err) < 0) {
-            return s_fail_bcf(x, "[dfg] %s: %s", name, d->district ? err.msg : "out of memory");
+            return s_ini_fail(&x->error, "[dfg] %s: %s", name,
+                              d->district ? err.msg : "out of memory");
         }
         s_push(ar, &x->p.dfg_allocations, &x->p.n_dfg_allocations, d);
         return 1;
@@ -728,7 +724,7 @@ static int s_bcf_handler(void *user, const char *section, const char *name, cons
         }
         if (!(c->contributor = s_str(ar, name)) || !(c->purpose = s_str(ar, sp ? sp : "")) ||
             money_parse(amount, &c->amount_pence, &err) < 0) {
-            return s_fail_bcf(x, "[additional] %s: %s", name,
+            return s_ini_fail(&x->error, "[additional] %s: %s", name,
                               c->contributor && c->purpose ? err.msg : "out of memory");
         }
         s_push(ar, &x->p.additional, &x->p.n_additional, c);
@@ -744,15 +740,15 @@ static int s_bcf_handler(void *user, const char *section, const char *name, cons
         } else if (strcmp(name, "managing_transfers_of_care") == 0) {
             field = &x->cond.managing_transfers_of_care;
         } else {
-            return s_fail_bcf(x, "unknown key '%s' in [conditions]", name);
+            return s_ini_fail(&x->error, "unknown key '%s' in [conditions]", name);
         }
         if (b < 0) {
-            return s_fail_bcf(x, "[conditions] %s: '%s' is not yes or no", name, value);
+            return s_ini_fail(&x->error, "[conditions] %s: '%s' is not yes or no", name, value);
         }
         *field = b;
         return 1;
     }
-    return s_fail_bcf(x, "unknown section [%s]", section);
+    return s_ini_fail(&x->error, "unknown section [%s]", section);
 }
 
 static int s_bcf_plan(const config_node_t *cfg, int argc, char **argv, int json)
@@ -770,8 +766,8 @@ static int s_bcf_plan(const config_node_t *cfg, int argc, char **argv, int json)
     concord__v1__national_conditions__init(&x->cond);
     x->p.conditions = &x->cond;
     int rc = ini_parse(file, s_bcf_handler, x);
-    if (x->error[0]) {
-        rc = cli_fail("%s: %s", file, x->error);
+    if (x->error.msg[0]) {
+        rc = cli_fail("%s: %s", file, x->error.msg);
     } else if (rc < 0) {
         rc = cli_fail("cannot read %s", file);
     } else if (rc > 0 || x->arena.failed) {
