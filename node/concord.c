@@ -5,18 +5,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <sodium.h>
-#include <zmq.h>
 
 #include "cli.h"
 #include "config.h"
-#include "control.pb-c.h"
+#include "control_client.h"
 #include "err.h"
 #include "wire.h"
 
-#define CLI_CONTROL_SLACK_MS 5000
 
 static void s_usage(FILE *to)
 {
@@ -82,48 +79,14 @@ static Concord__V1__ControlReply *s_control(const config_node_t *cfg, const char
                                             char **args, size_t n_args, const uint8_t *payload,
                                             size_t payload_len, uint32_t wait_ms)
 {
-    struct stat st;
-    Concord__V1__ControlReply *reply = NULL;
-    uint8_t *buf = NULL;
-    size_t len = 0;
     cc_err_t err;
-    if (stat(cfg->control, &st) != 0) {
-        cli_fail("no node control socket at %s: is concordd running for %s?", cfg->control,
-                 cfg->code);
-        return NULL;
+    Concord__V1__ControlReply *reply = control_client_call(cfg->control, command, args, n_args,
+                                                           payload, payload_len, wait_ms, &err);
+    if (!reply) {
+        cli_fail("%s%s", err.msg,
+                 err.code == CC_UNAVAILABLE ? ": is concordd running for this organisation?"
+                                            : "");
     }
-    void *ctx = zmq_ctx_new();
-    void *req = zmq_socket(ctx, ZMQ_REQ);
-    int linger = 0, timeout = (int)(wait_ms + CLI_CONTROL_SLACK_MS);
-    char ep[CONFIG_PATH_MAX + 8];
-    snprintf(ep, sizeof ep, "ipc://%s", cfg->control);
-    zmq_setsockopt(req, ZMQ_LINGER, &linger, sizeof linger);
-    zmq_setsockopt(req, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
-    Concord__V1__ControlRequest rq = CONCORD__V1__CONTROL_REQUEST__INIT;
-    rq.command = (char *)command;
-    rq.args = args;
-    rq.n_args = n_args;
-    rq.payload.data = (uint8_t *)payload;
-    rq.payload.len = payload ? payload_len : 0;
-    if (zmq_connect(req, ep) != 0 || wire_pack(&rq.base, WIRE_MAX_FRAME, &buf, &len, &err) < 0 ||
-        zmq_send(req, buf, len, 0) < 0) {
-        cli_fail("cannot reach the node at %s: %s", cfg->control, zmq_strerror(errno));
-        goto out;
-    }
-    zmq_msg_t msg;
-    zmq_msg_init(&msg);
-    if (zmq_msg_recv(&msg, req, 0) < 0) {
-        cli_fail("no answer from the node at %s within %d ms", cfg->control, timeout);
-    } else if (!(reply = (Concord__V1__ControlReply *)wire_unpack(
-                     &concord__v1__control_reply__descriptor, zmq_msg_data(&msg),
-                     zmq_msg_size(&msg), 64u * 1024u * 1024u, &err))) {
-        cli_fail("garbled answer from the node: %s", err.msg);
-    }
-    zmq_msg_close(&msg);
-out:
-    free(buf);
-    zmq_close(req);
-    zmq_ctx_term(ctx);
     return reply;
 }
 
