@@ -21,7 +21,7 @@
 #include "keys.h"
 #include "roster.h"
 
-#define BENCH_ORGS 8           /* organisations in the bench federation */
+#define BENCH_ORGS 23          /* organisations in the bench federation */
 #define BENCH_BODY_BYTES 200   /* body of a "typical" envelope */
 #define BENCH_ROWS_MAX 64
 
@@ -121,6 +121,7 @@ typedef struct {
     int port;
     char endpoint[64];
     char tag[32];
+    char control[200];     /* a node's control socket path */
 } bench_proc_t;
 
 /* Starts concord-broker with its own log database data/TAG-broker.db
@@ -128,9 +129,15 @@ typedef struct {
 void bench_broker_start(bench_fed_t *f, const char *tag, int fsync, bench_proc_t *out);
 
 /* Starts concordd for organisation i against broker, with its own fresh
- * ledger data/TAG-CODE.db. */
+ * ledger data/TAG-CODE.db and control socket run/TAG-CODE.sock (its path
+ * in out->control); extra (may be NULL) is appended to its [node] section. */
 void bench_node_start(bench_fed_t *f, int i, const char *tag, int fsync,
-                      const bench_proc_t *broker, bench_proc_t *out);
+                      const bench_proc_t *broker, const char *extra, bench_proc_t *out);
+
+/* Runs `concord ARGS...` (NULL-terminated) to completion. With out, its
+ * standard output is stored there, NUL-terminated and truncated to
+ * out_size; otherwise it goes to logs/cli.log. Dies unless it exits 0. */
+void bench_cli(const bench_fed_t *f, const char *const *args, char *out, size_t out_size);
 
 /* SIGTERM, then SIGKILL after 10 s. Returns the exit status (128+signal
  * when killed), or -1. */
@@ -161,5 +168,6 @@ int bench_free_port(void);
 void bench_fig_signing(bench_t *b);                       /* 1 */
 void bench_fig_broker(bench_t *b, bench_fed_t *f);        /* 2 (and 7) */
 void bench_fig_rpc(bench_t *b, bench_fed_t *f);           /* 3 (and 7) */
+void bench_fig_board(bench_t *b, bench_fed_t *f);         /* 4 */
 
 #endif

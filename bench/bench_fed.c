@@ -28,12 +28,23 @@
 #define S_CLI_TIMEOUT_MS 60000
 #define S_STOP_TIMEOUT_MS 10000
 
-static const char *const s_codes[BENCH_ORGS] = {"E38000217", "E08000003", "X24",
-                                                "E38000016", "E08000001", "E38000024",
-                                                "E08000002", "E38000135"};
+/* A board of the Greater Manchester Joint Commissioning Board's shape: 23
+ * members, the ten GM CCGs of April 2017 and two Cheshire CCGs, the ten GM
+ * councils and NHS England (figures 2 and 3 use the first eight). */
+static const char *const s_codes[BENCH_ORGS] = {
+    "E38000217", "E08000003", "X24",       "E38000016", "E08000001", "E38000024",
+    "E08000002", "E38000135", "E38000080", "E38000143", "E38000174", "E38000182",
+    "E38000187", "E38000205", "E38000056", "E38000151", "E08000004", "E08000005",
+    "E08000006", "E08000007", "E08000008", "E08000009", "E08000010"};
 static const char *const s_names[BENCH_ORGS] = {
-    "NHS Manchester CCG", "Manchester City Council", "NHS England", "NHS Bolton CCG",
-    "Bolton Council",     "NHS Bury CCG",            "Bury Council", "NHS Oldham CCG"};
+    "NHS Manchester CCG",        "Manchester City Council",    "NHS England",
+    "NHS Bolton CCG",            "Bolton Council",             "NHS Bury CCG",
+    "Bury Council",              "NHS Oldham CCG",             "NHS Heywood, Middleton and Rochdale CCG",
+    "NHS Salford CCG",           "NHS Stockport CCG",          "NHS Tameside and Glossop CCG",
+    "NHS Trafford CCG",          "NHS Wigan Borough CCG",      "NHS Eastern Cheshire CCG",
+    "NHS South Cheshire CCG",    "Oldham Council",             "Rochdale Council",
+    "Salford City Council",      "Stockport Council",          "Tameside Council",
+    "Trafford Council",          "Wigan Council"};
 
 /* What the exit handler cleans up. */
 static pid_t s_children[S_CHILDREN_MAX];
@@ -158,14 +169,18 @@ static int s_wait(pid_t pid, int ms)
     }
 }
 
-/* Runs the concord CLI with args (NULL-terminated) to completion. */
-static void s_cli(const bench_fed_t *f, const char *const *args)
+void bench_cli(const bench_fed_t *f, const char *const *args, char *out, size_t out_size)
 {
     char bin[600], log[256];
     char *argv[BENCH_ORGS + 16];
     size_t n = 0;
     snprintf(bin, sizeof bin, "%s/concord", f->bin_dir);
-    snprintf(log, sizeof log, "%s/logs/cli.log", f->dir);
+    if (out) {
+        snprintf(log, sizeof log, "%s/logs/cli-out.txt", f->dir);
+        unlink(log);
+    } else {
+        snprintf(log, sizeof log, "%s/logs/cli.log", f->dir);
+    }
     argv[n++] = bin;
     for (size_t i = 0; args[i] && n < sizeof argv / sizeof argv[0] - 1; i++) {
         argv[n++] = (char *)args[i];
@@ -179,6 +194,19 @@ static void s_cli(const bench_fed_t *f, const char *const *args)
         }
         bench_die("`concord %s ...` failed (status %d); see %s", args[0], rc, log);
     }
+    if (out) {
+        FILE *fp = fopen(log, "r");
+        size_t got = fp ? fread(out, 1, out_size - 1, fp) : 0;
+        out[got] = '\0';
+        if (fp) {
+            fclose(fp);
+        }
+    }
+}
+
+static void s_cli(const bench_fed_t *f, const char *const *args)
+{
+    bench_cli(f, args, NULL, 0);
 }
 
 int bench_free_port(void)
@@ -228,7 +256,7 @@ void bench_fed_create(bench_fed_t *f, const char *bin_dir, int keep)
     snprintf(keys_dir, sizeof keys_dir, "%s/keys", f->dir);
     s_cli(f, (const char *const[]){"keygen", "--broker", "--out", keys_dir, NULL});
     char pubs[BENCH_ORGS][200];
-    const char *init[BENCH_ORGS + 10] = {"roster", "init", "--federation", "Concord benchmark",
+    const char *init[BENCH_ORGS + 9] = {"roster", "init", "--federation", "Concord benchmark",
                                           "--broker", broker_pub, "--out", roster};
     snprintf(broker_pub, sizeof broker_pub, "%s/broker.pub", keys_dir);
     snprintf(roster, sizeof roster, "%s/roster.bin", f->dir);
@@ -292,20 +320,22 @@ void bench_broker_start(bench_fed_t *f, const char *tag, int fsync, bench_proc_t
 }
 
 void bench_node_start(bench_fed_t *f, int i, const char *tag, int fsync,
-                      const bench_proc_t *broker, bench_proc_t *out)
+                      const bench_proc_t *broker, const char *extra, bench_proc_t *out)
 {
-    char cfg[256], db[256], text[1024], name[64];
+    char cfg[256], db[256], text[2048], name[64];
     const char *code = f->codes[i];
     memset(out, 0, sizeof *out);
     snprintf(out->tag, sizeof out->tag, "%s", tag);
+    snprintf(out->control, sizeof out->control, "%s/run/%s-%s.sock", f->dir, tag, code);
     snprintf(db, sizeof db, "%s/data/%s-%s.db", f->dir, tag, code);
     unlink(db);
     snprintf(cfg, sizeof cfg, "%s/%s-%s.ini", f->dir, code, tag);
     snprintf(text, sizeof text,
              "[node]\ncode = %s\nkey = keys/%s.key\nroster = roster.bin\nbroker = %s\n"
              "ledger = data/%s-%s.db\ncontrol = run/%s-%s.sock\nlog_level = warn\n"
-             "fsync = %s\n",
-             code, code, broker->endpoint, tag, code, tag, code, fsync ? "true" : "false");
+             "fsync = %s\n%s",
+             code, code, broker->endpoint, tag, code, tag, code, fsync ? "true" : "false",
+             extra ? extra : "");
     s_write(cfg, text);
     snprintf(name, sizeof name, "%s-%s", code, tag);
     out->pid = s_start(f, "concordd", name, cfg);

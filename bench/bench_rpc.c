@@ -107,7 +107,7 @@ static void s_run_concord(const bench_t *b, bench_fed_t *f, int fsync, s_rpc_run
     cc_err_t err;
     snprintf(tag, sizeof tag, "rpc-%s", fsync ? "fsync" : "nofsync");
     bench_broker_start(f, tag, fsync, &broker);
-    bench_node_start(f, S_B, tag, fsync, &broker, &node);
+    bench_node_start(f, S_B, tag, fsync, &broker, NULL, &node);
     snprintf(path, sizeof path, "%s/data/%s-caller-%s.db", f->dir, tag, f->codes[S_A]);
     unlink(path);
     ledger_t *ledger = ledger_open(path, LEDGER_NODE, fsync, &err);
