@@ -139,6 +139,15 @@ void bench_node_start(bench_fed_t *f, int i, const char *tag, int fsync,
  * out_size; otherwise it goes to logs/cli.log. Dies unless it exits 0. */
 void bench_cli(const bench_fed_t *f, const char *const *args, char *out, size_t out_size);
 
+/* Forks and execs argv with stdout and stderr appended to log. The child
+ * dies with the harness (PR_SET_PDEATHSIG) and is killed by the exit
+ * handler. Dies if it cannot fork. */
+pid_t bench_spawn(const char *log, char *const argv[]);
+
+/* Waits up to ms for pid; returns its status as a shell would, or -1 if it
+ * is still running. */
+int bench_wait(pid_t pid, int ms);
+
 /* SIGTERM, then SIGKILL after 10 s. Returns the exit status (128+signal
  * when killed), or -1. */
 int bench_proc_stop(bench_proc_t *p);

@@ -124,9 +124,7 @@ static void s_install_handlers(void)
     signal(SIGPIPE, SIG_IGN);
 }
 
-/* Forks and execs argv with stdout and stderr appended to log. The child
- * dies with the harness (PR_SET_PDEATHSIG), even if the harness crashes. */
-static pid_t s_spawn(const char *log, char *const argv[])
+pid_t bench_spawn(const char *log, char *const argv[])
 {
     pid_t pid = fork();
     if (pid < 0) {
@@ -150,9 +148,7 @@ static pid_t s_spawn(const char *log, char *const argv[])
     return pid;
 }
 
-/* Waits up to ms for pid; returns its status as a shell would, or -1 if it
- * is still running. */
-static int s_wait(pid_t pid, int ms)
+int bench_wait(pid_t pid, int ms)
 {
     uint64_t end = clock_mono_ms() + (uint64_t)ms;
     for (;;) {
@@ -186,8 +182,8 @@ void bench_cli(const bench_fed_t *f, const char *const *args, char *out, size_t 
         argv[n++] = (char *)args[i];
     }
     argv[n] = NULL;
-    pid_t pid = s_spawn(log, argv);
-    int rc = s_wait(pid, S_CLI_TIMEOUT_MS);
+    pid_t pid = bench_spawn(log, argv);
+    int rc = bench_wait(pid, S_CLI_TIMEOUT_MS);
     if (rc != 0) {
         if (rc < 0) {
             kill(pid, SIGKILL);
@@ -297,7 +293,7 @@ static pid_t s_start(bench_fed_t *f, const char *prog, const char *name, const c
     snprintf(bin, sizeof bin, "%s/%s", f->bin_dir, prog);
     snprintf(log, sizeof log, "%s/logs/%s.log", f->dir, name);
     char *argv[] = {bin, "--config", (char *)config, NULL};
-    return s_spawn(log, argv);
+    return bench_spawn(log, argv);
 }
 
 void bench_broker_start(bench_fed_t *f, const char *tag, int fsync, bench_proc_t *out)
@@ -347,10 +343,10 @@ int bench_proc_stop(bench_proc_t *p)
         return -1;
     }
     kill(p->pid, SIGTERM);
-    int rc = s_wait(p->pid, S_STOP_TIMEOUT_MS);
+    int rc = bench_wait(p->pid, S_STOP_TIMEOUT_MS);
     if (rc < 0) {
         kill(p->pid, SIGKILL);
-        rc = s_wait(p->pid, S_STOP_TIMEOUT_MS);
+        rc = bench_wait(p->pid, S_STOP_TIMEOUT_MS);
     }
     p->pid = 0;
     return rc;
