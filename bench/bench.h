@@ -178,5 +178,6 @@ void bench_fig_signing(bench_t *b);                       /* 1 */
 void bench_fig_broker(bench_t *b, bench_fed_t *f);        /* 2 (and 7) */
 void bench_fig_rpc(bench_t *b, bench_fed_t *f);           /* 3 (and 7) */
 void bench_fig_board(bench_t *b, bench_fed_t *f);         /* 4 */
+void bench_fig_geo(bench_t *b);                           /* 6 */
 
 #endif

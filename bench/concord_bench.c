@@ -7,7 +7,7 @@
  *   3 RPC round trip       ping through the broker vs raw DEALER/ROUTER echo
  *   4 board decision round 23 concordd with automatic voting vs raw fan-out/fan-in
  *   5 scale                not built yet (a row says so)
- *   6 footprint alignment  measured by geo_bench (a row says so)
+ *   6 footprint alignment  ONS load and STP alignment vs fread of the same files
  *   7 durability cost      2 and 3 with fsync on vs off
  * A figure is added by writing bench_fig_<name>(bench_t *, bench_fed_t *)
  * that appends rows with bench_row(), and giving it a line in s_figures.
@@ -43,6 +43,12 @@ static void s_signing(bench_t *b, bench_fed_t *f)
     bench_fig_signing(b);
 }
 
+static void s_geo(bench_t *b, bench_fed_t *f)
+{
+    (void)f;
+    bench_fig_geo(b);
+}
+
 static const s_figure_t s_figures[] = {
     {1, "signing limit", s_signing, 0, NULL},
     {2, "broker throughput", bench_fig_broker, 1, NULL},
@@ -50,8 +56,7 @@ static const s_figure_t s_figures[] = {
     {4, "board decision round (23 members)", bench_fig_board, 1, NULL},
     {5, "scale (all-England, ~360 nodes)", NULL, 1,
      "skipped: not in this harness yet (docs/PERFORMANCE.md, Adding figures)"},
-    {6, "footprint alignment", NULL, 0,
-     "skipped here: run geo_bench (docs/FOOTPRINTS.md reports it)"},
+    {6, "footprint alignment", s_geo, 0, NULL},
     {7, "durability cost (fsync on vs off)", NULL, 1,
      "measured by figures 2 and 3"},
 };

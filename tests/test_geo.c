@@ -512,7 +512,7 @@ static void test_geo_real_other_layers(void **state)
 }
 
 /* A guard against quadratic regressions, loose enough for a sanitizer
- * build on a busy machine; bench/geo_bench measures properly. */
+ * build on a busy machine; concord_bench figure 6 measures properly. */
 static void test_geo_real_load_and_align_fast(void **state)
 {
     (void)state;
