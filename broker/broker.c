@@ -22,6 +22,9 @@
 #include "roster.h"
 #include "rpc.h"
 #include "wire.h"
+#ifdef CONCORD_EVIL_BROKER
+#include "evil_broker.h" /* test-only misbehaviour; never in concord-broker */
+#endif
 
 #define BROKER_BATCH 256           /* frames per group commit */
 #define BROKER_LOG_READ_MAX 256    /* entries per Log/Read answer */
@@ -460,6 +463,14 @@ typedef struct {
     int gone;
 } s_pump_t;
 
+#ifdef CONCORD_EVIL_BROKER
+static void s_evil_send(void *arg, const uint8_t *frame, size_t len)
+{
+    s_pump_t *pc = arg;
+    s_send(pc->b, pc->m->id, pc->m->id_len, frame, len);
+}
+#endif
+
 static int s_deliver_entry(const ledger_log_entry_t *e, void *arg, cc_err_t *err)
 {
     s_pump_t *pc = arg;
@@ -480,6 +491,13 @@ static int s_deliver_entry(const ledger_log_entry_t *e, void *arg, cc_err_t *err
     }
     f.frame_case = CONCORD__V1__BROKER_FRAME__FRAME_DELIVERY;
     f.delivery = &d;
+#ifdef CONCORD_EVIL_BROKER
+    if (evil_before_delivery(pc->m->code, &d)) {
+        pc->m->inflight++;
+        pc->m->sent_upto = e->index;
+        goto out;
+    }
+#endif
     if (wire_pack(&f.base, WIRE_MAX_FRAME + 4096, &buf, &len, err) < 0) {
         ret = -1;
         goto out;
@@ -492,6 +510,9 @@ static int s_deliver_entry(const ledger_log_entry_t *e, void *arg, cc_err_t *err
     }
     pc->m->inflight++;
     pc->m->sent_upto = e->index;
+#ifdef CONCORD_EVIL_BROKER
+    evil_after_delivery(pc->m->code, &d, pc->b->keys, s_evil_send, pc);
+#endif
 out:
     free(buf);
     wire_free(d.envelope ? &d.envelope->base : NULL);
@@ -743,6 +764,13 @@ static void s_log_read(Concord__V1__Log_Service *service, const Concord__V1__Log
     if (max == 0 || max > BROKER_LOG_READ_MAX) {
         max = BROKER_LOG_READ_MAX;
     }
+#ifdef CONCORD_EVIL_BROKER
+    if (in->from_index && evil_log_read(b->ledger, b->keys, b->head_index, in, &out)) {
+        closure(&out, closure_data);
+        evil_log_read_free(&out);
+        return;
+    }
+#endif
     out.entries = entries;
     out.head_index = b->head_index;
     err_clear(&err);

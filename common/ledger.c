@@ -46,7 +46,7 @@ static const char *const s_sql[Q_COUNT] = {
     [Q_N_APPEND] = "INSERT INTO entries(direction, hash, envelope, sender, recipient, method,"
                    " sequence, kind, call_id, log_index, receipt, stored_at_ms)"
                    " VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
-    [Q_N_FIND_HASH] = "SELECT id FROM entries WHERE hash = ?",
+    [Q_N_FIND_HASH] = "SELECT id, log_index FROM entries WHERE hash = ?",
     [Q_N_SET_RECEIPT] = "UPDATE entries SET log_index = ?, receipt = ? WHERE hash = ?",
     [Q_N_FIND_REPLY] = "SELECT envelope FROM entries WHERE call_id = ? AND recipient = ?"
                        " AND direction = 1 AND kind = 2 ORDER BY id LIMIT 1",
@@ -366,8 +366,10 @@ static int s_col_dup(sqlite3_stmt *st, int i, uint8_t **out, size_t *len, cc_err
     return 0;
 }
 
-/* Returns the id of the entry with this hash, 0 if none, -1 on error. */
-static int64_t s_find_hash(ledger_t *l, const uint8_t hash[32], cc_err_t *err)
+/* Returns the id of the entry with this hash, 0 if none, -1 on error;
+ * its log index goes to *log_index when that is not NULL. */
+static int64_t s_find_hash(ledger_t *l, const uint8_t hash[32], uint64_t *log_index,
+                           cc_err_t *err)
 {
     sqlite3_stmt *st = s_stmt(l, Q_N_FIND_HASH, err);
     if (!st) {
@@ -378,6 +380,9 @@ static int64_t s_find_hash(ledger_t *l, const uint8_t hash[32], cc_err_t *err)
     int64_t id = 0;
     if (rc == SQLITE_ROW) {
         id = sqlite3_column_int64(st, 0);
+        if (log_index) {
+            *log_index = (uint64_t)sqlite3_column_int64(st, 1);
+        }
     } else if (rc != SQLITE_DONE) {
         s_db_error(l, err, "lookup");
         id = -1;
@@ -389,7 +394,7 @@ static int64_t s_find_hash(ledger_t *l, const uint8_t hash[32], cc_err_t *err)
 int ledger_append(ledger_t *l, const ledger_entry_t *e, int64_t *id_out, cc_err_t *err)
 {
     assert(l->role == LEDGER_NODE && e->hash && e->envelope && e->call_id);
-    int64_t existing = s_find_hash(l, e->hash, err);
+    int64_t existing = s_find_hash(l, e->hash, NULL, err);
     if (existing < 0) {
         return -1;
     }
@@ -446,9 +451,12 @@ int ledger_set_receipt(ledger_t *l, const uint8_t hash[32], uint64_t log_index,
     return 0;
 }
 
-int ledger_has(ledger_t *l, const uint8_t hash[32], cc_err_t *err)
+int ledger_has(ledger_t *l, const uint8_t hash[32], uint64_t *log_index, cc_err_t *err)
 {
-    int64_t id = s_find_hash(l, hash, err);
+    if (log_index) {
+        *log_index = 0;
+    }
+    int64_t id = s_find_hash(l, hash, log_index, err);
     return id < 0 ? -1 : id > 0;
 }
 

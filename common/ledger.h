@@ -68,8 +68,10 @@ int ledger_append(ledger_t *l, const ledger_entry_t *e, int64_t *id_out, cc_err_
 int ledger_set_receipt(ledger_t *l, const uint8_t hash[32], uint64_t log_index,
                        const uint8_t *receipt, size_t receipt_len, cc_err_t *err);
 
-/* 1 if an envelope with this hash is stored, 0 if not, -1 on error. */
-int ledger_has(ledger_t *l, const uint8_t hash[32], cc_err_t *err);
+/* 1 if an envelope with this hash is stored, 0 if not, -1 on error. When
+ * log_index is not NULL it receives the broker log index stored for the
+ * envelope (0 while none is known). */
+int ledger_has(ledger_t *l, const uint8_t hash[32], uint64_t *log_index, cc_err_t *err);
 
 /* Finds the reply this node sent for call_id to requester. Returns 1 and
  * a malloc'd copy in *env (caller frees), 0 if none, -1 on error. */

@@ -740,9 +740,20 @@ static void s_on_delivery(rpc_peer_t *p, const Concord__V1__Delivery *d)
                   for_me ? err.msg : "addressed to someone else");
         goto drop;
     }
-    int have = ledger_has(p->ledger, env->hash, &err);
+    uint64_t held_at = 0;
+    int have = ledger_has(p->ledger, env->hash, &held_at, &err);
     if (have < 0) {
         goto fail;
+    }
+    if (have && held_at && held_at != d->log_index) {
+        /* An honest broker logs an envelope once, so it always comes back
+         * at the same index; at another index it is a replay, and folding
+         * it there would apply it twice. */
+        log_error("rejected delivery %llu: replay: %s's envelope (sequence %llu) was already "
+                  "delivered at log index %llu",
+                  (unsigned long long)d->log_index, h->sender,
+                  (unsigned long long)h->sequence, (unsigned long long)held_at);
+        goto drop;
     }
     if (have && is_event) {
         /* Our own event coming back through the broker, or a redelivery:

@@ -111,10 +111,16 @@ static void test_ledger_append_replay(void **state)
         assert_int_equal(seen.seqs[i], (uint64_t)(i + 1));
     }
     assert_int_equal(seen.with_receipt, 1);
+    uint64_t at = 9;
     memset(hash, 2, 32);
-    assert_int_equal(ledger_has(l, hash, &err), 1);
+    assert_int_equal(ledger_has(l, hash, &at, &err), 1);
+    assert_int_equal(at, 0); /* no receipt yet: no log index */
+    memset(hash, 4, 32);
+    assert_int_equal(ledger_has(l, hash, &at, &err), 1);
+    assert_int_equal(at, 77);
     memset(hash, 42, 32);
-    assert_int_equal(ledger_has(l, hash, &err), 0);
+    assert_int_equal(ledger_has(l, hash, &at, &err), 0);
+    assert_int_equal(at, 0);
     ledger_close(&l);
 }
 

@@ -141,7 +141,12 @@ static pid_t s_spawn(const fed_t *f, const char *name, const char *prog, const c
 
 void fed_start_broker(fed_t *f)
 {
-    f->broker_pid = s_spawn(f, "broker", "concord-broker", "broker.ini");
+    fed_start_broker_as(f, "concord-broker");
+}
+
+void fed_start_broker_as(fed_t *f, const char *prog)
+{
+    f->broker_pid = s_spawn(f, "broker", prog, "broker.ini");
 }
 
 void fed_start_node(fed_t *f, int i)

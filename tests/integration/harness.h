@@ -35,6 +35,9 @@ void fed_create_from(fed_t *f, const char *const *codes, const char *const *name
 void fed_node_config_append(const fed_t *f, int i, const char *text);
 
 void fed_start_broker(fed_t *f);
+/* Starts another broker program built into the build directory (e.g.
+ * "evil_broker") with the same configuration. */
+void fed_start_broker_as(fed_t *f, const char *prog);
 void fed_start_node(fed_t *f, int i);
 
 /* Waits until node i reports a completed broker handshake (20 s max). */

@@ -1,0 +1,227 @@
+/* Integration tests against a lying broker (tests/integration/evil_broker):
+ * nodes do not trust the broker. An envelope with one byte altered is
+ * refused for its signature, a replay at a new log index and an envelope
+ * delivered out of its sender's sequence are refused, each with the reason
+ * in the node's log and nothing stored; `concord log verify` names the
+ * index of a log entry the broker hides or swaps, whether or not it
+ * rewrites the chain to cover it. Real broker and node processes. */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "harness.h"
+
+static const char *const s_codes[] = {"E06000026", "E38000129", "X24"};
+static const char *const s_names[] = {"Plymouth City Council",
+                                      "NHS Northern, Eastern and Western Devon CCG",
+                                      "NHS England"};
+#define COUNCIL 0
+#define CCG 1     /* the victim of the delivery faults */
+#define NHSE 2
+
+static fed_t s_fed;
+
+static int s_setup(void **state)
+{
+    (void)state;
+    fed_create_from(&s_fed, s_codes, s_names, 3);
+    fed_start_broker(&s_fed);
+    for (int i = 0; i < 3; i++) {
+        fed_start_node(&s_fed, i);
+    }
+    for (int i = 0; i < 3; i++) {
+        fed_wait_connected(&s_fed, i);
+    }
+    return 0;
+}
+
+static int s_teardown(void **state)
+{
+    (void)state;
+    fed_destroy(&s_fed);
+    return 0;
+}
+
+/* Replaces the broker with the evil one in mode (NULL: the honest broker). */
+static void s_broker(const char *mode, const char *method, const char *index, int rechain)
+{
+    fed_stop_broker(&s_fed, SIGTERM);
+    unsetenv("CONCORD_EVIL");
+    unsetenv("CONCORD_EVIL_VICTIM");
+    unsetenv("CONCORD_EVIL_METHOD");
+    unsetenv("CONCORD_EVIL_INDEX");
+    unsetenv("CONCORD_EVIL_RECHAIN");
+    if (mode) {
+        setenv("CONCORD_EVIL", mode, 1);
+        setenv("CONCORD_EVIL_VICTIM", s_codes[CCG], 1);
+        if (method) {
+            setenv("CONCORD_EVIL_METHOD", method, 1);
+        }
+        if (index) {
+            setenv("CONCORD_EVIL_INDEX", index, 1);
+        }
+        setenv("CONCORD_EVIL_RECHAIN", rechain ? "1" : "0", 1);
+        fed_start_broker_as(&s_fed, "evil_broker");
+    } else {
+        fed_start_broker(&s_fed);
+    }
+    usleep(300 * 1000); /* let the nodes notice the old broker has gone */
+    for (int i = 0; i < 3; i++) {
+        fed_wait_connected(&s_fed, i);
+    }
+}
+
+/* Proposes a s75 pool with this id from the council; returns once the
+ * council has folded it. */
+static void s_propose_pool(const char *id)
+{
+    char path[256], *out = NULL;
+    snprintf(path, sizeof path, "%s/%s.ini", s_fed.dir, id);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fprintf(fp,
+            "[pool]\nid = %s\nname = Plymouth Integrated Fund\nkind = pooled-fund\n"
+            "aims = Care closer to home\nhost = E06000026\n"
+            "nhs_function = Community health services\n"
+            "council_function = Adult social care\nclient_group = Adults\n"
+            "management = Monthly reports\ngovernance = Joint Commissioning Partnership\n"
+            "[partner E06000026]\n2017 = 131m\n[partner E38000129]\n2017 = 331m\n"
+            "[risk]\nbasis = pro-rata\n",
+            id);
+    fclose(fp);
+    if (fed_cli(&s_fed, COUNCIL, &out, "pool propose --file %s", path) != 0) {
+        fail_msg("pool propose %s: %s", id, out);
+    }
+    free(out);
+}
+
+/* The victim's view: whether it holds pool id, and its rejections. */
+static int s_victim_has(const char *id)
+{
+    char *out = NULL;
+    assert_int_equal(fed_cli(&s_fed, CCG, &out, "pool list"), 0);
+    int has = strstr(out, id) != NULL;
+    free(out);
+    return has;
+}
+
+static void test_it_evil_altered_byte_refused_for_signature(void **state)
+{
+    (void)state;
+    s_broker("alter", "Pool/Propose", NULL, 0);
+    s_propose_pool("ALTERED");
+    /* NHS England, not a victim, has it; the CCG refused it. */
+    free(fed_cli_until(&s_fed, NHSE, "ALTERED", 1, 30000, "pool list"));
+    uint64_t end = 0;
+    while (!fed_log_contains(&s_fed, s_codes[CCG], "bad signature from E06000026") &&
+           end++ < 150) {
+        usleep(100 * 1000);
+    }
+    assert_true(fed_log_contains(&s_fed, s_codes[CCG], "bad signature from E06000026"));
+    assert_false(s_victim_has("ALTERED"));
+    char *out = NULL;
+    assert_int_equal(fed_cli(&s_fed, CCG, &out, "--json ledger"), 0);
+    assert_null(strstr(out, "Pool/Propose"));
+    free(out);
+    assert_int_equal(fed_cli(&s_fed, CCG, &out, "--json status"), 0);
+    assert_null(strstr(out, "\"rejected\":0"));
+    free(out);
+}
+
+static void test_it_evil_replay_at_new_index_refused(void **state)
+{
+    (void)state;
+    s_broker("replay", "Pool/Propose", NULL, 0);
+    s_propose_pool("REPLAYED");
+    free(fed_cli_until(&s_fed, CCG, "REPLAYED", 1, 30000, "pool list"));
+    uint64_t end = 0;
+    while (!fed_log_contains(&s_fed, s_codes[CCG], "was already delivered at log index") &&
+           end++ < 150) {
+        usleep(100 * 1000);
+    }
+    assert_true(fed_log_contains(&s_fed, s_codes[CCG], "was already delivered at log index"));
+    /* Not folded a second time: the engine saw no second proposal. */
+    char *a = NULL, *b = NULL;
+    assert_int_equal(fed_cli(&s_fed, CCG, &a, "pool rejections"), 0);
+    assert_null(strstr(a, "REPLAYED"));
+    free(a);
+    assert_int_equal(fed_cli(&s_fed, CCG, &a, "--json pool show REPLAYED"), 0);
+    assert_int_equal(fed_cli(&s_fed, NHSE, &b, "--json pool show REPLAYED"), 0);
+    assert_string_equal(a, b);
+    free(a);
+    free(b);
+}
+
+static void test_it_evil_reordered_delivery_refused_for_sequence(void **state)
+{
+    (void)state;
+    s_broker("reorder", "Pool/Propose", NULL, 0);
+    s_propose_pool("FIRST");
+    s_propose_pool("SECOND");
+    /* The CCG gets SECOND, then FIRST with a lower sequence: refused. */
+    free(fed_cli_until(&s_fed, CCG, "SECOND", 1, 30000, "pool list"));
+    uint64_t end = 0;
+    while (!fed_log_contains(&s_fed, s_codes[CCG], "from E06000026 is not above") &&
+           end++ < 150) {
+        usleep(100 * 1000);
+    }
+    assert_true(fed_log_contains(&s_fed, s_codes[CCG], "from E06000026 is not above"));
+    assert_false(s_victim_has("FIRST"));
+    free(fed_cli_until(&s_fed, NHSE, "FIRST", 1, 30000, "pool list"));
+}
+
+/* `log verify` on NHS England against the broker in mode; returns its
+ * output after checking it failed with DATA_LOSS. */
+static void s_expect_verify_fails(const char *mode, int rechain, const char *needle)
+{
+    char *out = NULL;
+    s_broker(mode, NULL, "2", rechain);
+    assert_int_equal(fed_cli(&s_fed, NHSE, &out, "log verify"), 1);
+    if (!strstr(out, "DATA_LOSS") || !strstr(out, needle)) {
+        fail_msg("%s%s: expected DATA_LOSS and '%s', got: %s", mode,
+                 rechain ? " (rechained)" : "", needle, out);
+    }
+    free(out);
+}
+
+static void test_it_evil_log_verify_names_dropped_or_reordered_entry(void **state)
+{
+    (void)state;
+    char *out = NULL;
+    s_broker(NULL, NULL, NULL, 0);
+    assert_int_equal(fed_cli(&s_fed, NHSE, &out, "log verify"), 0);
+    free(out);
+    s_expect_verify_fails("log-drop", 0, "log entry 2 missing or out of order (got 3)");
+    s_expect_verify_fails("log-reorder", 0, "log entry 2 missing or out of order (got 3)");
+    /* A broker that rewrites the chain to hide the change is caught by the
+     * receipts the node holds. */
+    s_expect_verify_fails("log-drop", 1,
+                          "the broker's log at index 2 differs from the receipt this node holds");
+    s_expect_verify_fails("log-reorder", 1,
+                          "the broker's log at index 2 differs from the receipt this node holds");
+    /* The genuine log still verifies. */
+    s_broker(NULL, NULL, NULL, 0);
+    assert_int_equal(fed_cli(&s_fed, NHSE, &out, "log verify"), 0);
+    assert_non_null(strstr(out, "broker log verified"));
+    free(out);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_it_evil_altered_byte_refused_for_signature),
+        cmocka_unit_test(test_it_evil_replay_at_new_index_refused),
+        cmocka_unit_test(test_it_evil_reordered_delivery_refused_for_sequence),
+        cmocka_unit_test(test_it_evil_log_verify_names_dropped_or_reordered_entry),
+    };
+    signal(SIGPIPE, SIG_IGN);
+    return cmocka_run_group_tests(tests, s_setup, s_teardown);
+}
