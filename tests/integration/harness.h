@@ -21,6 +21,7 @@ typedef struct {
     char codes[FED_MAX][KEYS_CODE_MAX + 1];
     pid_t node_pid[FED_MAX];
     pid_t broker_pid;
+    pid_t proxy_pid[FED_MAX];      /* fed_proxy_node: a cuttable TCP relay */
 } fed_t;
 
 /* Creates n organisations (n <= FED_MAX) with keys, a roster signed by all
@@ -73,6 +74,50 @@ int fed_log_contains(const fed_t *f, const char *name, const char *needle);
 
 /* Reads a whole file into a malloc'd string (NULL if unreadable). */
 char *fed_slurp(const char *path);
+
+/* ---- faults ---- */
+
+/* The seed for a randomised test: CONCORD_SEED if set, otherwise one
+ * derived from the time and process id. Printed to stderr with the line
+ * that replays it. */
+uint64_t fed_seed(const char *test);
+
+/* A number in [0, n) from the generator state *rng (n > 0). */
+uint32_t fed_rand(uint64_t *rng, uint32_t n);
+
+/* One CLI command of a chaos run and how it ended: rc is the CLI's exit
+ * status (0: acknowledged), or -1 if the test killed it with its node. */
+typedef struct {
+    int node;
+    char args[512];
+    int rc;
+    char *out; /* its output, malloc'd (fed_chaos_free) */
+} fed_step_t;
+
+#define FED_BROKER (-1)
+#define FED_ANY_NODE (-2)
+
+/* Runs the steps' commands in the background, in order, a random 0-300 ms
+ * apart, while killing the victim (FED_BROKER, FED_ANY_NODE: a random node
+ * each time, or a node index) with SIGKILL `kills` times at random moments
+ * and restarting it after a random 50-1200 ms. A CLI still waiting on a
+ * killed node is killed too (its command is then unacknowledged). Returns
+ * once every command has ended and the victim runs again, with the number
+ * of kill/restart cycles done. */
+int fed_chaos(fed_t *f, fed_step_t *steps, int n, int victim, int kills, uint64_t *rng);
+void fed_chaos_free(fed_step_t *steps, int n);
+
+/* Puts a TCP relay between node i and the broker (call before starting
+ * the node): node i's config then names the relay. fed_proxy_cut stops
+ * the relay (SIGSTOP: connections stay open, nothing passes, as in a
+ * network partition); fed_proxy_mend lets traffic through again. */
+void fed_proxy_node(fed_t *f, int i);
+void fed_proxy_cut(fed_t *f, int i);
+void fed_proxy_mend(fed_t *f, int i);
+
+/* Waits until node i is connected with nothing left unreceipted and no
+ * call waiting (60 s max). */
+void fed_wait_settled(fed_t *f, int i);
 
 /* Kills whatever still runs and removes the directory. */
 void fed_destroy(fed_t *f);
