@@ -2,6 +2,7 @@
 #include "ledger.h"
 
 #include <assert.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,6 +126,7 @@ struct ledger {
 
 static void s_db_error(const ledger_t *l, cc_err_t *err, const char *what)
 {
+    int saved_errno = errno; /* the failed write's, before anything else runs */
     int rc = sqlite3_extended_errcode(l->db);
     cc_code_t code = CC_INTERNAL;
     if (rc == SQLITE_FULL || (rc & 0xff) == SQLITE_IOERR) {
@@ -137,6 +139,19 @@ static void s_db_error(const ledger_t *l, cc_err_t *err, const char *what)
         code = CC_ALREADY_EXISTS;
     } else if ((rc & 0xff) == SQLITE_BUSY) {
         code = CC_UNAVAILABLE;
+    }
+    /* The operating system's reason (no space, file too large, not
+     * permitted) tells the operator what to fix; SQLite's alone ("disk
+     * I/O error") does not. SQLite does not always keep it, but errno
+     * still holds it when the failing call returns. */
+    int os_errno = sqlite3_system_errno(l->db);
+    if (os_errno == 0) {
+        os_errno = saved_errno;
+    }
+    if (os_errno != 0 && (code == CC_RESOURCE_EXHAUSTED || code == CC_FAILED_PRECONDITION)) {
+        err_set(err, code, "ledger %s: %s: %s (%s)", l->path, what, sqlite3_errmsg(l->db),
+                strerror(os_errno));
+        return;
     }
     err_set(err, code, "ledger %s: %s: %s", l->path, what, sqlite3_errmsg(l->db));
 }

@@ -18,6 +18,7 @@
 
 #define RPC_FIRST_BACKOFF_MS 250
 #define RPC_MAX_BACKOFF_MS 4000
+#define RPC_STORE_RETRY_MS 5000 /* after a ledger failure, try again this often */
 #define RPC_MONITOR_EVENTS                                                                   \
     (ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_DISCONNECTED |                                \
      ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL)
@@ -59,7 +60,11 @@ struct rpc_peer {
     uint64_t next_seq;
     s_pending_t *pending;
     int connected;
-    int failed;
+    int failed;                  /* the ledger could not store a delivery */
+    int retrying;                /* asked the broker to deliver again */
+    uint64_t failed_index;       /* the oldest delivery not stored */
+    uint64_t retry_ms;           /* monotonic: when to try again */
+    cc_err_t failure;            /* why: the ledger's own error */
     rpc_peer_stats_t stats;
     rpc_event_fn on_event;
     void *on_event_arg;
@@ -83,6 +88,18 @@ static void s_unlink(rpc_peer_t *p, s_pending_t *pc)
             return;
         }
     }
+}
+
+/* While the ledger cannot store, nothing new is started: the refusal names
+ * the ledger and the cause. Returns 0, or -1 with err set. */
+static int s_refuse_if_failed(const rpc_peer_t *p, cc_err_t *err)
+{
+    if (!p->failed) {
+        return 0;
+    }
+    err_set(err, CC_UNAVAILABLE, "this node takes no new work until its ledger can be written again: %s",
+            p->failure.msg);
+    return -1;
 }
 
 /* Finishes a call: runs its callback once and forgets it. */
@@ -388,8 +405,7 @@ int rpc_peer_call(rpc_peer_t *p, const char *recipient, const ProtobufCServiceDe
         err_set(err, CC_INVALID_ARGUMENT, "wrong input type for %s", md->name);
         return -1;
     }
-    if (p->failed) {
-        err_set(err, CC_UNAVAILABLE, "the ledger failed; this node takes no new work");
+    if (s_refuse_if_failed(p, err) < 0) {
         return -1;
     }
     snprintf(method, sizeof method, "%s/%s", svc->name, md->name);
@@ -702,11 +718,12 @@ static void s_fire_event(rpc_peer_t *p, const envelope_t *env, uint64_t log_inde
 static void s_on_delivery(rpc_peer_t *p, const Concord__V1__Delivery *d)
 {
     cc_err_t err;
-    if (p->failed) {
-        /* After a storage failure nothing more is stored or acknowledged:
-         * a later delivery must never overtake one that failed (its
-         * sequence would make the earlier one look like a replay). The
-         * broker keeps everything for the restart. */
+    int failed_now = 0;
+    if (p->failed && !(p->retrying && d->log_index && d->log_index <= p->failed_index)) {
+        /* After a storage failure nothing later is stored or acknowledged
+         * until the failed delivery is: a later one must never overtake it
+         * (its sequence would make the earlier one look like a replay).
+         * The broker keeps everything and sends it again on retry. */
         return;
     }
     uint8_t *raw = NULL;
@@ -801,7 +818,14 @@ static void s_on_delivery(rpc_peer_t *p, const Concord__V1__Delivery *d)
 fail:
     /* Not acknowledged: the broker keeps it and delivers it again. */
     log_error("cannot store delivery %llu: %s", (unsigned long long)d->log_index, err.msg);
+    if (!p->failed || d->log_index < p->failed_index) {
+        p->failed_index = d->log_index;
+    }
     p->failed = 1;
+    p->failure = err;
+    p->retrying = 0;
+    p->retry_ms = clock_mono_ms() + RPC_STORE_RETRY_MS;
+    failed_now = 1;
     goto out;
 drop:
     p->stats.rejected++;
@@ -809,6 +833,12 @@ drop:
         s_send_ack(p, d->log_index);
     }
 out:
+    if (p->failed && !failed_now && d->log_index == p->failed_index) {
+        log_info("delivery %llu stored on retry; taking new work again",
+                 (unsigned long long)d->log_index);
+        p->failed = 0;
+        p->retrying = 0;
+    }
     envelope_destroy(&env);
     free(raw);
 }
@@ -887,6 +917,15 @@ static void s_timers(rpc_peer_t *p)
 {
     uint64_t now = clock_mono_ms();
     int resend = 0;
+    if (p->failed && p->connected && now >= p->retry_ms) {
+        /* A Hello makes the broker send the mailbox again from its oldest
+         * unacknowledged entry: the failed delivery comes first. */
+        log_info("trying the ledger again with delivery %llu",
+                 (unsigned long long)p->failed_index);
+        p->retrying = 1;
+        p->retry_ms = now + RPC_STORE_RETRY_MS;
+        s_send_hello(p);
+    }
     s_pending_t *pc = p->pending;
     while (pc) {
         s_pending_t *next = pc->next;
@@ -993,8 +1032,7 @@ int rpc_peer_publish(rpc_peer_t *p, const char *method, const ProtobufCMessage *
     uint8_t *packed = NULL;
     size_t packed_len = 0;
     int ret = -1;
-    if (p->failed) {
-        err_set(err, CC_UNAVAILABLE, "the ledger failed; this node takes no new work");
+    if (s_refuse_if_failed(p, err) < 0) {
         return -1;
     }
     if (wire_pack(body, ENVELOPE_BODY_MAX, &packed, &packed_len, err) < 0) {

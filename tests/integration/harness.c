@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -68,6 +70,21 @@ void fed_node_config_append(const fed_t *f, int i, const char *text)
     fclose(fp);
 }
 
+void fed_node_config_replace(const fed_t *f, int i, const char *from, const char *to)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s.ini", f->dir, f->codes[i]);
+    char *text = fed_slurp(path);
+    assert_non_null(text);
+    char *at = strstr(text, from);
+    assert_non_null(at);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fprintf(fp, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
+    fclose(fp);
+    free(text);
+}
+
 void fed_create_from(fed_t *f, const char *const *codes, const char *const *names, int n)
 {
     char path[256], text[1024];
@@ -119,7 +136,8 @@ void fed_create_from(fed_t *f, const char *const *codes, const char *const *name
     }
 }
 
-static pid_t s_spawn(const fed_t *f, const char *name, const char *prog, const char *config)
+static pid_t s_spawn(const fed_t *f, const char *name, const char *prog, const char *config,
+                     uint64_t fsize)
 {
     char log[256], bin[256], cfg[256];
     snprintf(log, sizeof log, "%s/logs/%s.log", f->dir, name);
@@ -134,6 +152,12 @@ static pid_t s_spawn(const fed_t *f, const char *name, const char *prog, const c
             dup2(fd, 2);
             close(fd);
         }
+        if (fsize) {
+            /* Soft limit only: the test can raise it again unprivileged. */
+            struct rlimit rl = {.rlim_cur = fsize, .rlim_max = RLIM_INFINITY};
+            signal(SIGXFSZ, SIG_IGN); /* stays ignored across exec */
+            setrlimit(RLIMIT_FSIZE, &rl);
+        }
         execl(bin, prog, "--config", cfg, (char *)NULL);
         _exit(127);
     }
@@ -147,14 +171,14 @@ void fed_start_broker(fed_t *f)
 
 void fed_start_broker_as(fed_t *f, const char *prog)
 {
-    f->broker_pid = s_spawn(f, "broker", prog, "broker.ini");
+    f->broker_pid = s_spawn(f, "broker", prog, "broker.ini", 0);
 }
 
 void fed_start_node(fed_t *f, int i)
 {
     char cfg[64];
     snprintf(cfg, sizeof cfg, "%s.ini", f->codes[i]);
-    f->node_pid[i] = s_spawn(f, f->codes[i], "concordd", cfg);
+    f->node_pid[i] = s_spawn(f, f->codes[i], "concordd", cfg, f->node_fsize[i]);
 }
 
 void fed_wait_connected(fed_t *f, int i)
@@ -690,20 +714,10 @@ void fed_proxy_node(fed_t *f, int i)
     }
     close(lfd);
     f->proxy_pid[i] = pid;
-    /* Point the node's config at the relay. */
-    char path[256], from[64], to[64];
-    snprintf(path, sizeof path, "%s/%s.ini", f->dir, f->codes[i]);
+    char from[64], to[64];
     snprintf(from, sizeof from, "broker = tcp://127.0.0.1:%d\n", f->port);
     snprintf(to, sizeof to, "broker = tcp://127.0.0.1:%d\n", ntohs(a.sin_port));
-    char *text = fed_slurp(path);
-    assert_non_null(text);
-    char *at = strstr(text, from);
-    assert_non_null(at);
-    FILE *fp = fopen(path, "w");
-    assert_non_null(fp);
-    fprintf(fp, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
-    fclose(fp);
-    free(text);
+    fed_node_config_replace(f, i, from, to);
 }
 
 void fed_proxy_cut(fed_t *f, int i)
@@ -716,4 +730,15 @@ void fed_proxy_mend(fed_t *f, int i)
 {
     assert_true(f->proxy_pid[i] > 0);
     assert_int_equal(kill(f->proxy_pid[i], SIGCONT), 0);
+}
+
+void fed_node_fsize(fed_t *f, int i, uint64_t bytes)
+{
+    f->node_fsize[i] = bytes;
+    if (f->node_pid[i] > 0) {
+        struct rlimit rl = {.rlim_cur = bytes ? bytes : RLIM_INFINITY,
+                            .rlim_max = RLIM_INFINITY};
+        /* prlimit(2) on the running node: as a disk that frees up. */
+        assert_int_equal(syscall(SYS_prlimit64, f->node_pid[i], RLIMIT_FSIZE, &rl, NULL), 0);
+    }
 }

@@ -22,6 +22,7 @@ typedef struct {
     pid_t node_pid[FED_MAX];
     pid_t broker_pid;
     pid_t proxy_pid[FED_MAX];      /* fed_proxy_node: a cuttable TCP relay */
+    uint64_t node_fsize[FED_MAX];  /* RLIMIT_FSIZE for node i's process; 0: none */
 } fed_t;
 
 /* Creates n organisations (n <= FED_MAX) with keys, a roster signed by all
@@ -34,6 +35,10 @@ void fed_create_from(fed_t *f, const char *const *codes, const char *const *name
 /* Appends lines (e.g. "auto_vote = true\n") to node i's [node] section;
  * call before starting the node. */
 void fed_node_config_append(const fed_t *f, int i, const char *text);
+
+/* Replaces the line `from` (which must be there) in node i's config with
+ * `to`; call before starting the node. */
+void fed_node_config_replace(const fed_t *f, int i, const char *from, const char *to);
 
 void fed_start_broker(fed_t *f);
 /* Starts another broker program built into the build directory (e.g.
@@ -114,6 +119,12 @@ void fed_chaos_free(fed_step_t *steps, int n);
 void fed_proxy_node(fed_t *f, int i);
 void fed_proxy_cut(fed_t *f, int i);
 void fed_proxy_mend(fed_t *f, int i);
+
+/* Sets the largest file node i's process may write (RLIMIT_FSIZE, with
+ * SIGXFSZ ignored, so a write past it fails with EFBIG as on a full
+ * disk), from its next start; or, with the node running, changes it in
+ * place (prlimit). bytes 0: no limit. */
+void fed_node_fsize(fed_t *f, int i, uint64_t bytes);
 
 /* Waits until node i is connected with nothing left unreceipted and no
  * call waiting (60 s max). */
