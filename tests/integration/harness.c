@@ -174,6 +174,17 @@ void fed_start_broker_as(fed_t *f, const char *prog)
     f->broker_pid = s_spawn(f, "broker", prog, "broker.ini", 0);
 }
 
+void fed_start_all(fed_t *f)
+{
+    fed_start_broker(f);
+    for (int i = 0; i < f->n; i++) {
+        fed_start_node(f, i);
+    }
+    for (int i = 0; i < f->n; i++) {
+        fed_wait_connected(f, i);
+    }
+}
+
 void fed_start_node(fed_t *f, int i)
 {
     char cfg[64];
@@ -373,6 +384,9 @@ int fed_log_contains(const fed_t *f, const char *name, const char *needle)
 
 void fed_destroy(fed_t *f)
 {
+    if (!f->dir[0]) {
+        return; /* already destroyed */
+    }
     for (int i = 0; i < f->n; i++) {
         if (f->proxy_pid[i] > 0) {
             kill(f->proxy_pid[i], SIGKILL);
@@ -389,12 +403,95 @@ void fed_destroy(fed_t *f)
     }
     if (getenv("CONCORD_KEEP_TEST_DIRS")) {
         fprintf(stderr, "kept %s\n", f->dir);
-        return;
+    } else {
+        char cmd[256];
+        snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
+        if (system(cmd) != 0) {
+            fprintf(stderr, "could not remove %s\n", f->dir);
+        }
     }
-    char cmd[256];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    if (system(cmd) != 0) {
-        fprintf(stderr, "could not remove %s\n", f->dir);
+    memset(f->node_pid, 0, sizeof f->node_pid);
+    memset(f->proxy_pid, 0, sizeof f->proxy_pid);
+    f->broker_pid = 0;
+    f->dir[0] = '\0';
+}
+
+int fed_teardown(void **state)
+{
+    if (state && *state) {
+        fed_destroy(*state);
+    }
+    return 0;
+}
+
+void fed_assert_same(fed_t *f, int i, int j, const char *args)
+{
+    char *a = NULL, *b = NULL;
+    assert_int_equal(fed_cli(f, i, &a, "%s", args), 0);
+    assert_int_equal(fed_cli(f, j, &b, "%s", args), 0);
+    if (strcmp(a, b) != 0) {
+        fail_msg("`concord %s` differs between %s and %s:\n%s\n%s", args, f->codes[i],
+                 f->codes[j], a, b);
+    }
+    free(a);
+    free(b);
+}
+
+int fed_count(const char *hay, const char *needle)
+{
+    int n = 0;
+    for (const char *p = hay; (p = strstr(p, needle)) != NULL; p += strlen(needle)) {
+        n++;
+    }
+    return n;
+}
+
+int fed_wait_log(const fed_t *f, const char *name, const char *needle, int timeout_ms)
+{
+    uint64_t end = clock_mono_ms() + (uint64_t)timeout_ms;
+    while (!fed_log_contains(f, name, needle)) {
+        if (clock_mono_ms() >= end) {
+            return 0;
+        }
+        usleep(100 * 1000);
+    }
+    return 1;
+}
+
+void fed_pool_agreement(const fed_t *f, const char *id, char *path, size_t size)
+{
+    snprintf(path, size, "%s/%s.ini", f->dir, id);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fprintf(fp,
+            "[pool]\nid = %s\nname = Plymouth Integrated Fund\nkind = pooled-fund\n"
+            "aims = Care closer to home\nhost = E06000026\n"
+            "nhs_function = Community health services\n"
+            "council_function = Adult social care\nclient_group = Adults\n"
+            "management = Monthly reports\ngovernance = Joint Commissioning Partnership\n"
+            "[partner E06000026]\n2017 = 131m\n[partner E38000129]\n2017 = 331m\n"
+            "[risk]\nbasis = pro-rata\n",
+            id);
+    fclose(fp);
+}
+
+void fed_pool_propose(fed_t *f, int i, const char *id)
+{
+    char path[256], *out = NULL;
+    fed_pool_agreement(f, id, path, sizeof path);
+    if (fed_cli(f, i, &out, "pool propose --file %s", path) != 0) {
+        fail_msg("pool propose %s on %s: %s", id, f->codes[i], out);
+    }
+    free(out);
+}
+
+void fed_rounds(const char *test, int default_rounds, void (*round)(uint64_t seed))
+{
+    const char *env = getenv("CONCORD_CRASH_ROUNDS");
+    int rounds = env && atoi(env) > 0 ? atoi(env) : default_rounds;
+    uint64_t seed = fed_seed(test);
+    for (int r = 0; r < rounds; r++) {
+        round(seed + (uint64_t)r);
     }
 }
 

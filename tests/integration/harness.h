@@ -41,6 +41,8 @@ void fed_node_config_append(const fed_t *f, int i, const char *text);
 void fed_node_config_replace(const fed_t *f, int i, const char *from, const char *to);
 
 void fed_start_broker(fed_t *f);
+/* Starts the broker and every node, and waits until all are connected. */
+void fed_start_all(fed_t *f);
 /* Starts another broker program built into the build directory (e.g.
  * "evil_broker") with the same configuration. */
 void fed_start_broker_as(fed_t *f, const char *prog);
@@ -130,8 +132,39 @@ void fed_node_fsize(fed_t *f, int i, uint64_t bytes);
  * call waiting (60 s max). */
 void fed_wait_settled(fed_t *f, int i);
 
-/* Kills whatever still runs and removes the directory. */
+/* Kills whatever still runs and removes the directory. Safe to call again
+ * (it then does nothing). */
 void fed_destroy(fed_t *f);
+
+/* A cmocka teardown for a test given a fed_t as its initial state (with
+ * cmocka_unit_test_prestate_setup_teardown): destroys it even when the
+ * test failed, so that no process outlives the test. */
+int fed_teardown(void **state);
+
+/* Runs `ARGS` (which must succeed) on nodes i and j and fails the test
+ * unless both print exactly the same. */
+void fed_assert_same(fed_t *f, int i, int j, const char *args);
+
+/* Occurrences of needle in hay. */
+int fed_count(const char *hay, const char *needle);
+
+/* Waits up to timeout_ms for the log of `name` to contain needle;
+ * returns 1 if it does. */
+int fed_wait_log(const fed_t *f, const char *name, const char *needle, int timeout_ms);
+
+/* Writes a s75 pooled-fund agreement with this id between Plymouth City
+ * Council (E06000026, the host) and NHS Northern, Eastern and Western
+ * Devon CCG (E38000129) into the federation directory; its path goes to
+ * path. */
+void fed_pool_agreement(const fed_t *f, const char *id, char *path, size_t size);
+
+/* Proposes that agreement with this id from node i, which must succeed
+ * (the node has then folded it). */
+void fed_pool_propose(fed_t *f, int i, const char *id);
+
+/* For randomised tests: runs round(seed) for CONCORD_CRASH_ROUNDS
+ * consecutive seeds (default_rounds when unset) from fed_seed(test). */
+void fed_rounds(const char *test, int default_rounds, void (*round)(uint64_t seed));
 
 /* Loads organisation i's secret keys from the federation directory. */
 keys_t *fed_keys(const fed_t *f, int i);

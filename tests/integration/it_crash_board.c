@@ -42,16 +42,6 @@ static const char *const s_names[] = {
  * acknowledged or not); the others vote automatically. */
 #define MANUAL(i) ((i) % 2 == 0)
 
-/* Counts occurrences of needle in hay. */
-static int s_count(const char *hay, const char *needle)
-{
-    int n = 0;
-    for (const char *p = hay; (p = strstr(p, needle)) != NULL; p += strlen(needle)) {
-        n++;
-    }
-    return n;
-}
-
 static void s_start(fed_t *f)
 {
     fed_create_from(f, s_codes, s_names, N_BOARD);
@@ -60,13 +50,7 @@ static void s_start(fed_t *f)
             fed_node_config_append(f, i, "auto_vote = true\n");
         }
     }
-    fed_start_broker(f);
-    for (int i = 0; i < N_BOARD; i++) {
-        fed_start_node(f, i);
-    }
-    for (int i = 0; i < N_BOARD; i++) {
-        fed_wait_connected(f, i);
-    }
+    fed_start_all(f);
 }
 
 /* How many times member m's ballot shows in m's own view of proposal id,
@@ -78,7 +62,7 @@ static int s_present(fed_t *f, int m, const char *id, int wait_ms)
     for (int waited = 0;; waited += 200) {
         char *out = NULL;
         assert_int_equal(fed_cli(f, m, &out, "--json proposal show %s", id), 0);
-        int present = s_count(out, member);
+        int present = fed_count(out, member);
         free(out);
         if (present || waited >= wait_ms) {
             return present;
@@ -154,8 +138,8 @@ static void s_check_same_everywhere(fed_t *f, const char *id, const char *outcom
     for (int m = 0; m < N_BOARD; m++) {
         char member[40];
         snprintf(member, sizeof member, "\"member\":\"%s\"", s_codes[m]);
-        if (s_count(first, member) != 1) {
-            fail_msg("%s's ballot appears %d times in %s", s_codes[m], s_count(first, member),
+        if (fed_count(first, member) != 1) {
+            fail_msg("%s's ballot appears %d times in %s", s_codes[m], fed_count(first, member),
                      first);
         }
     }
@@ -177,7 +161,7 @@ static void s_check_ledgers(fed_t *f, int ballots, uint64_t *rng)
     for (int i = 0; i < N_BOARD; i++) {
         char *out = NULL;
         assert_int_equal(fed_cli(f, i, &out, "--json ledger"), 0);
-        int n = s_count(out, "\"method\":\"concord.v1.Board/Vote\"");
+        int n = fed_count(out, "\"method\":\"concord.v1.Board/Vote\"");
         free(out);
         if (n != ballots) {
             fail_msg("%s holds %d ballot events, expected %d", s_codes[i], n, ballots);
@@ -193,19 +177,9 @@ static void s_check_ledgers(fed_t *f, int ballots, uint64_t *rng)
     }
 }
 
-/* The federation of the round under way, destroyed by the teardown even
- * when a check fails (its processes must not outlive the test). */
+/* The federation of the round under way; fed_teardown destroys it even
+ * when a check fails. */
 static fed_t s_fed;
-
-static int s_teardown(void **state)
-{
-    (void)state;
-    if (s_fed.dir[0]) {
-        fed_destroy(&s_fed);
-        s_fed.dir[0] = '\0';
-    }
-    return 0;
-}
 
 static void s_round(uint64_t seed)
 {
@@ -244,24 +218,19 @@ static void s_round(uint64_t seed)
     fprintf(stderr, " seed %llu: %d kill/restart cycles, all checks passed\n",
             (unsigned long long)seed, cycles);
     fed_destroy(fp);
-    fp->dir[0] = '\0';
 }
 
 static void test_it_crash_board_round(void **state)
 {
     (void)state;
-    const char *rounds_env = getenv("CONCORD_CRASH_ROUNDS");
-    int rounds = rounds_env ? atoi(rounds_env) : 1;
-    uint64_t seed = fed_seed("it_crash_board");
-    for (int r = 0; r < rounds; r++) {
-        s_round(seed + (uint64_t)r);
-    }
+    fed_rounds("it_crash_board", 1, s_round);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_teardown(test_it_crash_board_round, s_teardown),
+        cmocka_unit_test_prestate_setup_teardown(test_it_crash_board_round, NULL, fed_teardown,
+                                                &s_fed),
     };
     signal(SIGPIPE, SIG_IGN);
     return cmocka_run_group_tests(tests, NULL, NULL);

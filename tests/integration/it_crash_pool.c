@@ -37,15 +37,6 @@ static const char *const s_pence[N_PARTNERS] = {"13100000000", "33100000000", "4
                                                 "12000000000"};
 static const int s_years[N_YEARS] = {2015, 2016, 2017};
 
-static int s_count(const char *hay, const char *needle)
-{
-    int n = 0;
-    for (const char *p = hay; (p = strstr(p, needle)) != NULL; p += strlen(needle)) {
-        n++;
-    }
-    return n;
-}
-
 /* The host proposes the agreement and the other partners consent. */
 static void s_agree(fed_t *f)
 {
@@ -96,7 +87,7 @@ static int s_present(fed_t *f, int p, int year, const char *line, int wait_ms)
         char *out = NULL;
         assert_int_equal(
             fed_cli(f, p, &out, "--json pool statement DEVON-IF --year %d", year), 0);
-        int present = s_count(out, line);
+        int present = fed_count(out, line);
         free(out);
         if (present || waited >= wait_ms) {
             return present;
@@ -187,7 +178,7 @@ static void s_check(fed_t *f)
         assert_string_equal(first, out);
         free(out);
         assert_int_equal(fed_cli(f, p, &out, "--json ledger"), 0);
-        int pledges = s_count(out, "\"method\":\"concord.v1.Pool/Pledge\"");
+        int pledges = fed_count(out, "\"method\":\"concord.v1.Pool/Pledge\"");
         free(out);
         if (pledges != N_PARTNERS * N_YEARS) {
             fail_msg("%s holds %d pledge events, expected %d", s_codes[p], pledges,
@@ -201,19 +192,9 @@ static void s_check(fed_t *f)
     free(first);
 }
 
-/* The federation of the round under way, destroyed by the teardown even
- * when a check fails (its processes must not outlive the test). */
+/* The federation of the round under way; fed_teardown destroys it even
+ * when a check fails. */
 static fed_t s_fed;
-
-static int s_teardown(void **state)
-{
-    (void)state;
-    if (s_fed.dir[0]) {
-        fed_destroy(&s_fed);
-        s_fed.dir[0] = '\0';
-    }
-    return 0;
-}
 
 static void s_round(uint64_t seed)
 {
@@ -221,13 +202,7 @@ static void s_round(uint64_t seed)
     uint64_t rng = seed;
     fprintf(stderr, " round with seed %llu\n", (unsigned long long)seed);
     fed_create_from(fp, s_codes, s_names, N_PARTNERS);
-    fed_start_broker(fp);
-    for (int p = 0; p < N_PARTNERS; p++) {
-        fed_start_node(fp, p);
-    }
-    for (int p = 0; p < N_PARTNERS; p++) {
-        fed_wait_connected(fp, p);
-    }
+    fed_start_all(fp);
     s_agree(fp);
     fprintf(stderr, " pledges for 2015 and 2016, broker killed at random:\n");
     int cycles = s_pledge_round(fp, s_years, 2, FED_BROKER, 3, &rng);
@@ -237,24 +212,19 @@ static void s_round(uint64_t seed)
     fprintf(stderr, " seed %llu: %d kill/restart cycles, all checks passed\n",
             (unsigned long long)seed, cycles);
     fed_destroy(fp);
-    fp->dir[0] = '\0';
 }
 
 static void test_it_crash_pool_pledges(void **state)
 {
     (void)state;
-    const char *rounds_env = getenv("CONCORD_CRASH_ROUNDS");
-    int rounds = rounds_env ? atoi(rounds_env) : 3;
-    uint64_t seed = fed_seed("it_crash_pool");
-    for (int r = 0; r < rounds; r++) {
-        s_round(seed + (uint64_t)r);
-    }
+    fed_rounds("it_crash_pool", 3, s_round);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_teardown(test_it_crash_pool_pledges, s_teardown),
+        cmocka_unit_test_prestate_setup_teardown(test_it_crash_pool_pledges, NULL, fed_teardown,
+                                                &s_fed),
     };
     signal(SIGPIPE, SIG_IGN);
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -43,58 +43,21 @@ static void s_chattr(const char *flag)
 
 static int s_setup(void **state)
 {
-    (void)state;
+    *state = &s_fed; /* for fed_teardown */
     fed_create_from(&s_fed, s_codes, s_names, 3);
     /* Info level: the node's log is a file too, under the same limit. */
     fed_node_config_replace(&s_fed, CCG, "log_level = debug\n", "log_level = info\n");
     fed_node_fsize(&s_fed, CCG, FULL_AT);
-    fed_start_broker(&s_fed);
-    for (int i = 0; i < 3; i++) {
-        fed_start_node(&s_fed, i);
-    }
-    for (int i = 0; i < 3; i++) {
-        fed_wait_connected(&s_fed, i);
-    }
+    fed_start_all(&s_fed);
     return 0;
 }
 
 static int s_teardown(void **state)
 {
-    (void)state;
     if (s_immutable) {
         s_chattr("-i");
     }
-    fed_destroy(&s_fed);
-    return 0;
-}
-
-/* Writes a pooled-fund agreement between the council and the CCG with
- * this id; its path goes to path. */
-static void s_agreement(const char *id, char *path, size_t size)
-{
-    snprintf(path, size, "%s/%s.ini", s_fed.dir, id);
-    FILE *fp = fopen(path, "w");
-    assert_non_null(fp);
-    fprintf(fp,
-            "[pool]\nid = %s\nname = Plymouth Integrated Fund\nkind = pooled-fund\n"
-            "aims = Care closer to home\nhost = E06000026\n"
-            "nhs_function = Community health services\n"
-            "council_function = Adult social care\nclient_group = Adults\n"
-            "management = Monthly reports\ngovernance = Joint Commissioning Partnership\n"
-            "[partner E06000026]\n2017 = 131m\n[partner E38000129]\n2017 = 331m\n"
-            "[risk]\nbasis = pro-rata\n",
-            id);
-    fclose(fp);
-}
-
-static void s_propose_pool(const char *id)
-{
-    char path[256], *out = NULL;
-    s_agreement(id, path, sizeof path);
-    if (fed_cli(&s_fed, COUNCIL, &out, "pool propose --file %s", path) != 0) {
-        fail_msg("pool propose %s: %s", id, out);
-    }
-    free(out);
+    return fed_teardown(state);
 }
 
 static int s_serving(int i)
@@ -126,12 +89,7 @@ static void s_expect_refusal(int i, const char *args, const char *reason)
 /* The same pools, word for word, on node i as on the council. */
 static void s_same_pools(int i)
 {
-    char *a = NULL, *b = NULL;
-    assert_int_equal(fed_cli(&s_fed, COUNCIL, &a, "--json pool list"), 0);
-    assert_int_equal(fed_cli(&s_fed, i, &b, "--json pool list"), 0);
-    assert_string_equal(a, b);
-    free(a);
-    free(b);
+    fed_assert_same(&s_fed, COUNCIL, i, "--json pool list");
 }
 
 static void test_it_disk_full_refuses_work_then_recovers(void **state)
@@ -145,12 +103,12 @@ static void test_it_disk_full_refuses_work_then_recovers(void **state)
             fail_msg("the CCG's ledger never filled its %d bytes", FULL_AT);
         }
         snprintf(id, sizeof id, "FULL-%d", n);
-        s_propose_pool(id);
+        fed_pool_propose(&s_fed, COUNCIL, id);
         usleep(200 * 1000);
     }
     fprintf(stderr, "the CCG's ledger filled up at proposal %d\n", n);
     char path[256], args[300];
-    s_agreement("REFUSED", path, sizeof path);
+    fed_pool_agreement(&s_fed, "REFUSED", path, sizeof path);
     snprintf(args, sizeof args, "pool propose --file %s", path);
     s_expect_refusal(CCG, args, "File too large");
     /* Reads: what it stored before is all there. */
@@ -158,7 +116,7 @@ static void test_it_disk_full_refuses_work_then_recovers(void **state)
     assert_non_null(strstr(out, "FULL-1 "));
     free(out);
     /* More work arrives for it while it cannot store. */
-    s_propose_pool("WHILE-FULL");
+    fed_pool_propose(&s_fed, COUNCIL, "WHILE-FULL");
     usleep(1000 * 1000);
     assert_false(s_serving(CCG));
     /* Space returns: it stores what waited and takes work again. */
@@ -181,7 +139,7 @@ static void test_it_disk_read_only_refuses_work_then_recovers(void **state)
 {
     (void)state;
     char cmd[512], *out = NULL;
-    s_propose_pool("BEFORE-RO");
+    fed_pool_propose(&s_fed, COUNCIL, "BEFORE-RO");
     free(fed_cli_until(&s_fed, NHSE, "BEFORE-RO", 1, 30000, "pool list"));
     snprintf(cmd, sizeof cmd, "chattr +i %s/data/X24.db %s/data/X24.db-wal 2>&1", s_fed.dir,
              s_fed.dir);
@@ -192,7 +150,7 @@ static void test_it_disk_read_only_refuses_work_then_recovers(void **state)
         skip();
     }
     s_immutable = 1;
-    s_propose_pool("WHILE-RO");
+    fed_pool_propose(&s_fed, COUNCIL, "WHILE-RO");
     free(fed_cli_until(&s_fed, NHSE, "\"serving\":false", 1, 30000, "--json status"));
     s_expect_refusal(NHSE, "ping E06000026", "Operation not permitted");
     assert_int_equal(fed_cli(&s_fed, NHSE, &out, "pool list"), 0);

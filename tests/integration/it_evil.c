@@ -31,22 +31,9 @@ static fed_t s_fed;
 
 static int s_setup(void **state)
 {
-    (void)state;
+    *state = &s_fed; /* for fed_teardown */
     fed_create_from(&s_fed, s_codes, s_names, 3);
-    fed_start_broker(&s_fed);
-    for (int i = 0; i < 3; i++) {
-        fed_start_node(&s_fed, i);
-    }
-    for (int i = 0; i < 3; i++) {
-        fed_wait_connected(&s_fed, i);
-    }
-    return 0;
-}
-
-static int s_teardown(void **state)
-{
-    (void)state;
-    fed_destroy(&s_fed);
+    fed_start_all(&s_fed);
     return 0;
 }
 
@@ -79,30 +66,6 @@ static void s_broker(const char *mode, const char *method, const char *index, in
     }
 }
 
-/* Proposes a s75 pool with this id from the council; returns once the
- * council has folded it. */
-static void s_propose_pool(const char *id)
-{
-    char path[256], *out = NULL;
-    snprintf(path, sizeof path, "%s/%s.ini", s_fed.dir, id);
-    FILE *fp = fopen(path, "w");
-    assert_non_null(fp);
-    fprintf(fp,
-            "[pool]\nid = %s\nname = Plymouth Integrated Fund\nkind = pooled-fund\n"
-            "aims = Care closer to home\nhost = E06000026\n"
-            "nhs_function = Community health services\n"
-            "council_function = Adult social care\nclient_group = Adults\n"
-            "management = Monthly reports\ngovernance = Joint Commissioning Partnership\n"
-            "[partner E06000026]\n2017 = 131m\n[partner E38000129]\n2017 = 331m\n"
-            "[risk]\nbasis = pro-rata\n",
-            id);
-    fclose(fp);
-    if (fed_cli(&s_fed, COUNCIL, &out, "pool propose --file %s", path) != 0) {
-        fail_msg("pool propose %s: %s", id, out);
-    }
-    free(out);
-}
-
 /* The victim's view: whether it holds pool id, and its rejections. */
 static int s_victim_has(const char *id)
 {
@@ -117,15 +80,10 @@ static void test_it_evil_altered_byte_refused_for_signature(void **state)
 {
     (void)state;
     s_broker("alter", "Pool/Propose", NULL, 0);
-    s_propose_pool("ALTERED");
+    fed_pool_propose(&s_fed, COUNCIL, "ALTERED");
     /* NHS England, not a victim, has it; the CCG refused it. */
     free(fed_cli_until(&s_fed, NHSE, "ALTERED", 1, 30000, "pool list"));
-    uint64_t end = 0;
-    while (!fed_log_contains(&s_fed, s_codes[CCG], "bad signature from E06000026") &&
-           end++ < 150) {
-        usleep(100 * 1000);
-    }
-    assert_true(fed_log_contains(&s_fed, s_codes[CCG], "bad signature from E06000026"));
+    assert_true(fed_wait_log(&s_fed, s_codes[CCG], "bad signature from E06000026", 15000));
     assert_false(s_victim_has("ALTERED"));
     char *out = NULL;
     assert_int_equal(fed_cli(&s_fed, CCG, &out, "--json ledger"), 0);
@@ -140,46 +98,32 @@ static void test_it_evil_replay_at_new_index_refused(void **state)
 {
     (void)state;
     s_broker("replay", "Pool/Propose", NULL, 0);
-    s_propose_pool("REPLAYED");
+    fed_pool_propose(&s_fed, COUNCIL, "REPLAYED");
     free(fed_cli_until(&s_fed, CCG, "REPLAYED", 1, 30000, "pool list"));
-    uint64_t end = 0;
-    while (!fed_log_contains(&s_fed, s_codes[CCG], "was already delivered at log index") &&
-           end++ < 150) {
-        usleep(100 * 1000);
-    }
-    assert_true(fed_log_contains(&s_fed, s_codes[CCG], "was already delivered at log index"));
+    assert_true(fed_wait_log(&s_fed, s_codes[CCG], "was already delivered at log index", 15000));
     /* Not folded a second time: the engine saw no second proposal. */
-    char *a = NULL, *b = NULL;
+    char *a = NULL;
     assert_int_equal(fed_cli(&s_fed, CCG, &a, "pool rejections"), 0);
     assert_null(strstr(a, "REPLAYED"));
     free(a);
-    assert_int_equal(fed_cli(&s_fed, CCG, &a, "--json pool show REPLAYED"), 0);
-    assert_int_equal(fed_cli(&s_fed, NHSE, &b, "--json pool show REPLAYED"), 0);
-    assert_string_equal(a, b);
-    free(a);
-    free(b);
+    fed_assert_same(&s_fed, CCG, NHSE, "--json pool show REPLAYED");
 }
 
 static void test_it_evil_reordered_delivery_refused_for_sequence(void **state)
 {
     (void)state;
     s_broker("reorder", "Pool/Propose", NULL, 0);
-    s_propose_pool("FIRST");
-    s_propose_pool("SECOND");
+    fed_pool_propose(&s_fed, COUNCIL, "FIRST");
+    fed_pool_propose(&s_fed, COUNCIL, "SECOND");
     /* The CCG gets SECOND, then FIRST with a lower sequence: refused. */
     free(fed_cli_until(&s_fed, CCG, "SECOND", 1, 30000, "pool list"));
-    uint64_t end = 0;
-    while (!fed_log_contains(&s_fed, s_codes[CCG], "from E06000026 is not above") &&
-           end++ < 150) {
-        usleep(100 * 1000);
-    }
-    assert_true(fed_log_contains(&s_fed, s_codes[CCG], "from E06000026 is not above"));
+    assert_true(fed_wait_log(&s_fed, s_codes[CCG], "from E06000026 is not above", 15000));
     assert_false(s_victim_has("FIRST"));
     free(fed_cli_until(&s_fed, NHSE, "FIRST", 1, 30000, "pool list"));
 }
 
-/* `log verify` on NHS England against the broker in mode; returns its
- * output after checking it failed with DATA_LOSS. */
+/* `log verify` on NHS England against the broker in mode must fail with
+ * DATA_LOSS, saying needle. */
 static void s_expect_verify_fails(const char *mode, int rechain, const char *needle)
 {
     char *out = NULL;
@@ -223,5 +167,5 @@ int main(void)
         cmocka_unit_test(test_it_evil_log_verify_names_dropped_or_reordered_entry),
     };
     signal(SIGPIPE, SIG_IGN);
-    return cmocka_run_group_tests(tests, s_setup, s_teardown);
+    return cmocka_run_group_tests(tests, s_setup, fed_teardown);
 }

@@ -30,46 +30,14 @@ static fed_t s_fed;
 
 static int s_setup(void **state)
 {
-    (void)state;
+    *state = &s_fed; /* for fed_teardown */
     fed_create_from(&s_fed, s_codes, s_names, 3);
     fed_proxy_node(&s_fed, COUNCIL);
     for (int i = 0; i < 3; i++) {
         fed_node_config_append(&s_fed, i, "call_timeout_ms = 3000\n");
     }
-    fed_start_broker(&s_fed);
-    for (int i = 0; i < 3; i++) {
-        fed_start_node(&s_fed, i);
-    }
-    for (int i = 0; i < 3; i++) {
-        fed_wait_connected(&s_fed, i);
-    }
+    fed_start_all(&s_fed);
     return 0;
-}
-
-static int s_teardown(void **state)
-{
-    (void)state;
-    fed_destroy(&s_fed);
-    return 0;
-}
-
-/* Writes a pooled-fund agreement with this id between the council and
- * the CCG; returns its path in path. */
-static void s_agreement(const char *id, char *path, size_t size)
-{
-    snprintf(path, size, "%s/%s.ini", s_fed.dir, id);
-    FILE *fp = fopen(path, "w");
-    assert_non_null(fp);
-    fprintf(fp,
-            "[pool]\nid = %s\nname = Plymouth Integrated Fund\nkind = pooled-fund\n"
-            "aims = Care closer to home\nhost = E06000026\n"
-            "nhs_function = Community health services\n"
-            "council_function = Adult social care\nclient_group = Adults\n"
-            "management = Monthly reports\ngovernance = Joint Commissioning Partnership\n"
-            "[partner E06000026]\n2017 = 131m\n[partner E38000129]\n2017 = 331m\n"
-            "[risk]\nbasis = pro-rata\n",
-            id);
-    fclose(fp);
 }
 
 /* Runs a CLI command on node i that must fail with DEADLINE_EXCEEDED. */
@@ -92,12 +60,12 @@ static void test_it_partition_cut_off_node_times_out_then_catches_up(void **stat
     /* Calls from the cut-off node end at their deadline. */
     s_expect_deadline(COUNCIL, "ping E38000129 --timeout 1500");
     /* What it publishes is stored, and goes out when the network heals. */
-    s_agreement("FROM-COUNCIL", path, sizeof path);
+    fed_pool_agreement(&s_fed, "FROM-COUNCIL", path, sizeof path);
     char args[300];
     snprintf(args, sizeof args, "pool propose --file %s", path);
     s_expect_deadline(COUNCIL, args);
     /* The others carry on; the CCG proposes another fund meanwhile. */
-    s_agreement("FROM-CCG", path, sizeof path);
+    fed_pool_agreement(&s_fed, "FROM-CCG", path, sizeof path);
     assert_int_equal(fed_cli(&s_fed, CCG, &out, "pool propose --file %s", path), 0);
     free(out);
     free(fed_cli_until(&s_fed, NHSE, "FROM-CCG", 1, 30000, "pool list"));
@@ -126,7 +94,7 @@ static void test_it_partition_frozen_node_catches_up_from_mailbox(void **state)
     /* A call to the frozen node ends at its deadline... */
     s_expect_deadline(NHSE, "ping E38000129 --timeout 1500");
     /* ...while an event for everyone waits in its mailbox. */
-    s_agreement("WHILE-FROZEN", path, sizeof path);
+    fed_pool_agreement(&s_fed, "WHILE-FROZEN", path, sizeof path);
     assert_int_equal(fed_cli(&s_fed, COUNCIL, &out, "pool propose --file %s", path), 0);
     free(out);
     usleep(2000 * 1000);
@@ -160,5 +128,5 @@ int main(void)
         cmocka_unit_test(test_it_partition_frozen_broker),
     };
     signal(SIGPIPE, SIG_IGN);
-    return cmocka_run_group_tests(tests, s_setup, s_teardown);
+    return cmocka_run_group_tests(tests, s_setup, fed_teardown);
 }
