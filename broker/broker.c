@@ -312,6 +312,11 @@ static void s_on_submit(broker_t *b, const char *who, const uint8_t *id, size_t 
     uint8_t hash[32];
     uint8_t *receipt = NULL;
     size_t receipt_len = 0;
+#ifdef CONCORD_EVIL_BROKER
+    if (evil_lose_submit(raw, raw_len)) {
+        return;
+    }
+#endif
     envelope_hash(raw, raw_len, hash);
     if (raw_len > BROKER_ENVELOPE_MAX) {
         err_set(&err, CC_RESOURCE_EXHAUSTED,

@@ -27,6 +27,7 @@ enum {
     Q_N_COUNT,
     Q_N_GET,
     Q_N_EVENT_ADD,
+    Q_N_RESEAL,
     Q_B_HEAD,
     Q_B_APPEND,
     Q_B_MAILBOX_ADD,
@@ -60,6 +61,9 @@ static const char *const s_sql[Q_COUNT] = {
     [Q_N_COUNT] = "SELECT COUNT(*) FROM entries",
     [Q_N_GET] = "SELECT envelope, receipt FROM entries WHERE hash = ?",
     [Q_N_EVENT_ADD] = "INSERT OR IGNORE INTO events(log_index, hash) VALUES(?, ?)",
+    [Q_N_RESEAL] = "UPDATE entries SET id = (SELECT MAX(id) + 1 FROM entries), hash = ?,"
+                   " envelope = ?, sequence = ? WHERE hash = ? AND direction = 1"
+                   " AND log_index = 0",
     [Q_B_HEAD] = "SELECT idx, chain FROM log ORDER BY idx DESC LIMIT 1",
     [Q_B_APPEND] = "INSERT INTO log(idx, time_ms, chain, hash, sender, recipient, sequence,"
                    " kind, call_id, envelope, receipt) VALUES(?,?,?,?,?,?,?,?,?,?,?)",
@@ -461,6 +465,27 @@ int ledger_set_receipt(ledger_t *l, const uint8_t hash[32], uint64_t log_index,
     }
     if (sqlite3_changes(l->db) == 0) {
         err_set(err, CC_NOT_FOUND, "no ledger entry for that receipt");
+        return -1;
+    }
+    return 0;
+}
+
+int ledger_reseal(ledger_t *l, const uint8_t old_hash[32], const uint8_t new_hash[32],
+                  const uint8_t *env, size_t env_len, uint64_t sequence, cc_err_t *err)
+{
+    sqlite3_stmt *st = s_stmt(l, Q_N_RESEAL, err);
+    if (!st) {
+        return -1;
+    }
+    s_bind_blob(st, 1, new_hash, 32);
+    s_bind_blob(st, 2, env, env_len);
+    s_bind_u64(st, 3, sequence);
+    s_bind_blob(st, 4, old_hash, 32);
+    if (s_exec_stmt(l, st, "replacing a resealed envelope", err) < 0) {
+        return -1;
+    }
+    if (sqlite3_changes(l->db) == 0) {
+        err_set(err, CC_NOT_FOUND, "no unreceipted envelope of ours with that hash");
         return -1;
     }
     return 0;

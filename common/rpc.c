@@ -38,6 +38,7 @@ typedef struct s_pending {
     int direct;                              /* addressed to the broker itself */
     int accepted;                            /* receipt received */
     int retries;
+    int reseals;                             /* times sealed again, overtaken */
     uint64_t started_us;
     uint64_t deadline_ms;                    /* monotonic; 0 = none */
     uint64_t next_send_ms;                   /* monotonic */
@@ -191,6 +192,19 @@ static void s_send_hello(rpc_peer_t *p)
     s_send_frame(p, &f);
 }
 
+/* Puts pc at the end of the pending list. The list is kept in sending
+ * order, so that resubmissions after a reconnect go out in rising sequence
+ * order: the broker refuses a sequence below one it has already accepted. */
+static void s_append(rpc_peer_t *p, s_pending_t *pc)
+{
+    s_pending_t **tail = &p->pending;
+    pc->next = NULL;
+    while (*tail) {
+        tail = &(*tail)->next;
+    }
+    *tail = pc;
+}
+
 /* Tracks an envelope until the broker receipts it (and, for a call, until
  * the reply comes). Takes env. */
 static s_pending_t *s_track(rpc_peer_t *p, uint8_t **env, size_t env_len, const char *recipient,
@@ -208,14 +222,7 @@ static s_pending_t *s_track(rpc_peer_t *p, uint8_t **env, size_t env_len, const 
     snprintf(pc->recipient, sizeof pc->recipient, "%s", recipient);
     pc->backoff_ms = RPC_FIRST_BACKOFF_MS;
     pc->started_us = clock_mono_us();
-    /* Kept in sending order, so that resubmissions after a reconnect go out
-     * in rising sequence order: the broker refuses a sequence below one it
-     * has already accepted. */
-    s_pending_t **tail = &p->pending;
-    while (*tail) {
-        tail = &(*tail)->next;
-    }
-    *tail = pc;
+    s_append(p, pc);
     return pc;
 }
 
@@ -465,6 +472,62 @@ static s_pending_t *s_find_call(rpc_peer_t *p, const uint8_t *call_id, const cha
     return NULL;
 }
 
+/* Our stored envelope was refused because a later one of ours reached the
+ * broker first. That can happen across a reconnection: the earlier one
+ * went down with the old connection while the later one was queued for
+ * the new one. Dropping it would lose something already stored (and
+ * perhaps promised to a user), so it is sealed again with the next
+ * sequence, replaces the stored copy and goes out again. Returns 0, or
+ * -1 with err set (the caller then gives up on it). */
+static int s_reseal(rpc_peer_t *p, s_pending_t *pc, cc_err_t *err)
+{
+    uint8_t *env = NULL, hash[32];
+    size_t env_len = 0;
+    int ret = -1;
+    envelope_t *old = envelope_open_with_key(pc->env, pc->env_len, keys_code(p->keys),
+                                             keys_public(p->keys)->sign_pk, err);
+    if (!old) {
+        return -1;
+    }
+    const Concord__V1__Header *h = old->header;
+    envelope_meta_t m = {
+        .method = h->method,
+        .recipient = h->recipient,
+        .deadline_ms = h->deadline_ms,
+        .kind = h->kind,
+        .status = h->status ? (cc_code_t)h->status->code : CC_OK,
+        .status_msg = h->status && h->status->code ? h->status->message : NULL,
+    };
+    memcpy(m.call_id, h->call_id.data, ENVELOPE_CALL_ID_LEN);
+    if (s_seal(p, &m, old->body, old->body_len, &env, &env_len, err) < 0) {
+        goto out;
+    }
+    envelope_hash(env, env_len, hash);
+    if (ledger_reseal(p->ledger, pc->hash, hash, env, env_len, m.sequence, err) < 0) {
+        goto out;
+    }
+    log_warn("envelope of sequence %llu was overtaken by a later one of ours; sent again as "
+             "sequence %llu",
+             (unsigned long long)h->sequence, (unsigned long long)m.sequence);
+    free(pc->env);
+    pc->env = env;
+    pc->env_len = env_len;
+    env = NULL;
+    memcpy(pc->hash, hash, 32);
+    pc->reseals++;
+    /* Its new sequence is our highest: it goes to the end of the list,
+     * which is kept in sequence order. */
+    s_unlink(p, pc);
+    s_append(p, pc);
+    pc->backoff_ms = RPC_FIRST_BACKOFF_MS;
+    s_send_pending(p, pc, clock_mono_ms());
+    ret = 0;
+out:
+    free(env);
+    envelope_destroy(&old);
+    return ret;
+}
+
 /* The broker's answer to one of our submissions. */
 static void s_on_result(rpc_peer_t *p, const Concord__V1__SubmitResult *res)
 {
@@ -512,6 +575,14 @@ static void s_on_result(rpc_peer_t *p, const Concord__V1__SubmitResult *res)
     if (code == CC_UNAVAILABLE) {
         log_info("broker unavailable (%s); will retry", msg);
         return;
+    }
+    if (code == CC_ALREADY_EXISTS && !pc->direct && !pc->accepted && pc->reseals < 3 &&
+        strstr(msg, "replay: sequence")) {
+        cc_err_t err;
+        if (s_reseal(p, pc, &err) == 0) {
+            return;
+        }
+        log_error("cannot send overtaken envelope again: %s", err.msg);
     }
     log_warn("broker refused envelope to %s: %s: %s", pc->recipient, err_code_name(code), msg);
     s_complete(p, pc, code, msg, NULL, 0);

@@ -9,7 +9,15 @@
 #include "receipt.h"
 #include "wire.h"
 
-typedef enum { S_HONEST, S_ALTER, S_REPLAY, S_REORDER, S_LOG_DROP, S_LOG_REORDER } s_mode_t;
+typedef enum {
+    S_HONEST,
+    S_ALTER,
+    S_REPLAY,
+    S_REORDER,
+    S_LOG_DROP,
+    S_LOG_REORDER,
+    S_LOSE
+} s_mode_t;
 
 static struct {
     int loaded;
@@ -19,6 +27,7 @@ static struct {
     uint64_t index;
     int rechain;
     int held_once;        /* reorder: only the first matching delivery */
+    int lost;             /* lose: submissions ignored so far */
     uint8_t *held;        /* reorder: the frame held back */
     size_t held_len;
     char held_for[KEYS_CODE_MAX + 1];
@@ -26,8 +35,8 @@ static struct {
 
 static void s_load(void)
 {
-    static const char *const names[] = {"", "alter", "replay", "reorder", "log-drop",
-                                        "log-reorder"};
+    static const char *const names[] = {"",         "alter",       "replay", "reorder",
+                                        "log-drop", "log-reorder", "lose"};
     const char *mode = getenv("CONCORD_EVIL");
     const char *index = getenv("CONCORD_EVIL_INDEX");
     const char *rechain = getenv("CONCORD_EVIL_RECHAIN");
@@ -50,23 +59,39 @@ static void s_load(void)
              s_evil.rechain ? ", rechained" : "");
 }
 
-/* The method name sits in the packed header inside the signed bytes. */
-static int s_matches(const char *to, const Concord__V1__Delivery *d)
+/* 1 if CONCORD_EVIL_METHOD (or nothing) is in len bytes: the method name
+ * sits in the packed header inside the signed bytes. */
+static int s_contains(const uint8_t *buf, size_t len)
 {
-    const ProtobufCBinaryData *sb = &d->envelope->signed_;
-    if (s_evil.victim && strcmp(s_evil.victim, to) != 0) {
-        return 0;
-    }
-    if (!s_evil.method) {
+    size_t n = s_evil.method ? strlen(s_evil.method) : 0;
+    if (!n) {
         return 1;
     }
-    size_t n = strlen(s_evil.method);
-    for (size_t i = 0; n && i + n <= sb->len; i++) {
-        if (memcmp(sb->data + i, s_evil.method, n) == 0) {
+    for (size_t i = 0; i + n <= len; i++) {
+        if (memcmp(buf + i, s_evil.method, n) == 0) {
             return 1;
         }
     }
     return 0;
+}
+
+static int s_matches(const char *to, const Concord__V1__Delivery *d)
+{
+    if (s_evil.victim && strcmp(s_evil.victim, to) != 0) {
+        return 0;
+    }
+    return s_contains(d->envelope->signed_.data, d->envelope->signed_.len);
+}
+
+int evil_lose_submit(const uint8_t *raw, size_t len)
+{
+    s_load();
+    if (s_evil.mode != S_LOSE || s_evil.lost >= 2 || !s_contains(raw, len)) {
+        return 0;
+    }
+    s_evil.lost++;
+    log_warn("EVIL: lost submission %d of a matching envelope", s_evil.lost);
+    return 1;
 }
 
 static int s_pack_delivery(const Concord__V1__Delivery *d, uint8_t **frame, size_t *len)

@@ -5,7 +5,7 @@
  * dropped log entry must be detected.
  *
  * Chosen by environment variables read at start:
- *   CONCORD_EVIL=alter|replay|reorder|log-drop|log-reorder
+ *   CONCORD_EVIL=alter|replay|reorder|log-drop|log-reorder|lose
  *   CONCORD_EVIL_VICTIM=CODE     deliveries to this organisation only
  *                                (alter, replay, reorder; default: all)
  *   CONCORD_EVIL_METHOD=TEXT     envelopes whose method contains TEXT only
@@ -20,7 +20,10 @@
  *          receipt the broker signs for it.
  * reorder: holds a matching delivery back and sends it after the next
  *          delivery to the same organisation.
- * log-drop, log-reorder: Log/Read answers hide entry N or swap N and N+1. */
+ * log-drop, log-reorder: Log/Read answers hide entry N or swap N and N+1.
+ * lose:    ignores the first two submissions whose envelope bytes contain
+ *          CONCORD_EVIL_METHOD (any text: a pool id will do), as if they
+ *          had gone down with a connection. */
 #ifndef CONCORD_EVIL_BROKER_H
 #define CONCORD_EVIL_BROKER_H
 
@@ -31,6 +34,10 @@
 #include "ledger.h"
 #include "link.pb-c.h"
 #include "log.pb-c.h"
+
+/* Before a submission is handled: returns 1 if the broker should act as
+ * if it never arrived. */
+int evil_lose_submit(const uint8_t *raw, size_t len);
 
 typedef void (*evil_send_fn)(void *arg, const uint8_t *frame, size_t len);
 

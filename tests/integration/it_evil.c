@@ -122,6 +122,32 @@ static void test_it_evil_reordered_delivery_refused_for_sequence(void **state)
     free(fed_cli_until(&s_fed, NHSE, "FIRST", 1, 30000, "pool list"));
 }
 
+static void test_it_evil_lost_envelope_overtaken_is_sent_again(void **state)
+{
+    (void)state;
+    char path[256], args[300], out_path[256];
+    /* The broker loses the council's first proposal twice, as a dying
+     * connection would, while its second gets through: the first is then
+     * refused for its sequence, and must not be lost. */
+    s_broker("lose", "OVERTAKEN", NULL, 0);
+    fed_pool_agreement(&s_fed, "OVERTAKEN", path, sizeof path);
+    snprintf(args, sizeof args, "pool propose --file %s", path);
+    snprintf(out_path, sizeof out_path, "%s/run/overtaken.out", s_fed.dir);
+    pid_t first = fed_cli_bg(&s_fed, COUNCIL, out_path, args);
+    usleep(100 * 1000);
+    fed_pool_propose(&s_fed, COUNCIL, "OVERTAKER");
+    assert_true(fed_wait_log(&s_fed, s_codes[COUNCIL], "was overtaken by a later one of ours",
+                             15000));
+    for (int i = 0; i < 3; i++) {
+        free(fed_cli_until(&s_fed, i, "OVERTAKEN", 1, 30000, "pool list"));
+    }
+    fed_assert_same(&s_fed, COUNCIL, NHSE, "--json pool show OVERTAKEN");
+    /* Its CLI waited for the first sealing; it is told to look later. */
+    kill(first, SIGKILL);
+    fed_cli_wait(first);
+    fed_wait_settled(&s_fed, COUNCIL);
+}
+
 /* `log verify` on NHS England against the broker in mode must fail with
  * DATA_LOSS, saying needle. */
 static void s_expect_verify_fails(const char *mode, int rechain, const char *needle)
@@ -164,6 +190,7 @@ int main(void)
         cmocka_unit_test(test_it_evil_altered_byte_refused_for_signature),
         cmocka_unit_test(test_it_evil_replay_at_new_index_refused),
         cmocka_unit_test(test_it_evil_reordered_delivery_refused_for_sequence),
+        cmocka_unit_test(test_it_evil_lost_envelope_overtaken_is_sent_again),
         cmocka_unit_test(test_it_evil_log_verify_names_dropped_or_reordered_entry),
     };
     signal(SIGPIPE, SIG_IGN);
