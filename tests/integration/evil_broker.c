@@ -9,15 +9,7 @@
 #include "receipt.h"
 #include "wire.h"
 
-typedef enum {
-    S_HONEST,
-    S_ALTER,
-    S_REPLAY,
-    S_REORDER,
-    S_LOG_DROP,
-    S_LOG_REORDER,
-    S_LOSE
-} s_mode_t;
+typedef enum { S_HONEST, S_ALTER, S_REPLAY, S_REORDER, S_LOG_DROP, S_LOG_REORDER, S_LOSE } s_mode_t;
 
 static struct {
     int loaded;
@@ -26,9 +18,9 @@ static struct {
     const char *method;
     uint64_t index;
     int rechain;
-    int held_once;        /* reorder: only the first matching delivery */
-    int lost;             /* lose: submissions ignored so far */
-    uint8_t *held;        /* reorder: the frame held back */
+    int held_once; /* reorder: only the first matching delivery */
+    int lost;      /* lose: submissions ignored so far */
+    uint8_t *held; /* reorder: the frame held back */
     size_t held_len;
     char held_for[KEYS_CODE_MAX + 1];
 } s_evil;
@@ -110,14 +102,13 @@ int evil_before_delivery(const char *to, Concord__V1__Delivery *d)
     }
     if (s_evil.mode == S_ALTER) {
         d->envelope->signed_.data[d->envelope->signed_.len / 2] ^= 0x01;
-        log_warn("EVIL: altered one byte of delivery %llu to %s",
-                 (unsigned long long)d->log_index, to);
+        log_warn("EVIL: altered one byte of delivery %llu to %s", (unsigned long long)d->log_index,
+                 to);
     } else if (s_evil.mode == S_REORDER && !s_evil.held_once &&
                s_pack_delivery(d, &s_evil.held, &s_evil.held_len) == 0) {
         s_evil.held_once = 1;
         snprintf(s_evil.held_for, sizeof s_evil.held_for, "%s", to);
-        log_warn("EVIL: holding back delivery %llu to %s", (unsigned long long)d->log_index,
-                 to);
+        log_warn("EVIL: holding back delivery %llu to %s", (unsigned long long)d->log_index, to);
         return 1;
     }
     return 0;
@@ -140,15 +131,15 @@ static void s_replay(const char *to, const Concord__V1__Delivery *d, const keys_
     Concord__V1__SignedReceipt *sr = NULL;
     if (receipt_sign(keys, r, &signed_receipt, &signed_len, NULL) == 0 &&
         (sr = (Concord__V1__SignedReceipt *)wire_unpack(&concord__v1__signed_receipt__descriptor,
-                                                        signed_receipt, signed_len,
-                                                        WIRE_MAX_FRAME, NULL))) {
+                                                        signed_receipt, signed_len, WIRE_MAX_FRAME,
+                                                        NULL))) {
         Concord__V1__Delivery again = *d;
         again.log_index = r->log_index;
         again.receipt = sr;
         if (s_pack_delivery(&again, &frame, &frame_len) == 0) {
             send(arg, frame, frame_len);
-            log_warn("EVIL: replayed delivery %llu to %s as %llu",
-                     (unsigned long long)d->log_index, to, (unsigned long long)r->log_index);
+            log_warn("EVIL: replayed delivery %llu to %s as %llu", (unsigned long long)d->log_index,
+                     to, (unsigned long long)r->log_index);
         }
     }
     free(frame);
@@ -318,8 +309,7 @@ int evil_log_read(ledger_t *ledger, const keys_t *keys, uint64_t head_index,
         head_index > UINT32_MAX) {
         return 0;
     }
-    if (ledger_log_read(ledger, 1, (uint32_t)head_index, s_collect, &rs, &err) == 0 &&
-        rs.n > 1) {
+    if (ledger_log_read(ledger, 1, (uint32_t)head_index, s_collect, &rs, &err) == 0 && rs.n > 1) {
         /* The genuine head receipt, before the log is falsified: without
          * rechaining the broker keeps answering with it. */
         const s_row_t *real_last = &rs.rows[rs.n - 1];

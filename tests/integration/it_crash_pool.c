@@ -26,11 +26,10 @@
 #define N_PARTNERS 4
 #define N_YEARS 3
 
-static const char *const s_codes[N_PARTNERS] = {"E06000026", "E38000129", "E06000027",
-                                                "E38000152"};
-static const char *const s_names[N_PARTNERS] = {
-    "Plymouth City Council", "NHS Northern, Eastern and Western Devon CCG", "Torbay Council",
-    "NHS South Devon and Torbay CCG"};
+static const char *const s_codes[N_PARTNERS] = {"E06000026", "E38000129", "E06000027", "E38000152"};
+static const char *const s_names[N_PARTNERS] = {"Plymouth City Council",
+                                                "NHS Northern, Eastern and Western Devon CCG",
+                                                "Torbay Council", "NHS South Devon and Torbay CCG"};
 /* Contributions in pounds and pence, per partner. */
 static const char *const s_amounts[N_PARTNERS] = {"131m", "331m", "40m", "120m"};
 static const char *const s_pence[N_PARTNERS] = {"13100000000", "33100000000", "4000000000",
@@ -85,8 +84,7 @@ static int s_present(fed_t *f, int p, int year, const char *line, int wait_ms)
 {
     for (int waited = 0;; waited += 200) {
         char *out = NULL;
-        assert_int_equal(
-            fed_cli(f, p, &out, "--json pool statement DEVON-IF --year %d", year), 0);
+        assert_int_equal(fed_cli(f, p, &out, "--json pool statement DEVON-IF --year %d", year), 0);
         int present = fed_count(out, line);
         free(out);
         if (present || waited >= wait_ms) {
@@ -224,7 +222,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_prestate_setup_teardown(test_it_crash_pool_pledges, NULL, fed_teardown,
-                                                &s_fed),
+                                                 &s_fed),
     };
     signal(SIGPIPE, SIG_IGN);
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -21,8 +21,7 @@
 
 static const char *const s_codes[] = {"E06000026", "E38000129", "X24"};
 static const char *const s_names[] = {"Plymouth City Council",
-                                      "NHS Northern, Eastern and Western Devon CCG",
-                                      "NHS England"};
+                                      "NHS Northern, Eastern and Western Devon CCG", "NHS England"};
 #define COUNCIL 0
 #define CCG 1  /* its disk fills up */
 #define NHSE 2 /* its ledger turns read-only */
@@ -34,8 +33,8 @@ static int s_immutable; /* chattr +i in force: undo before removing files */
 static void s_chattr(const char *flag)
 {
     char cmd[512];
-    snprintf(cmd, sizeof cmd, "chattr %s %s/data/X24.db %s/data/X24.db-wal 2>&1", flag,
-             s_fed.dir, s_fed.dir);
+    snprintf(cmd, sizeof cmd, "chattr %s %s/data/X24.db %s/data/X24.db-wal 2>&1", flag, s_fed.dir,
+             s_fed.dir);
     if (system(cmd) != 0) {
         fprintf(stderr, "`%s` failed\n", cmd);
     }

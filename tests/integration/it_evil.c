@@ -21,10 +21,9 @@
 
 static const char *const s_codes[] = {"E06000026", "E38000129", "X24"};
 static const char *const s_names[] = {"Plymouth City Council",
-                                      "NHS Northern, Eastern and Western Devon CCG",
-                                      "NHS England"};
+                                      "NHS Northern, Eastern and Western Devon CCG", "NHS England"};
 #define COUNCIL 0
-#define CCG 1     /* the victim of the delivery faults */
+#define CCG 1 /* the victim of the delivery faults */
 #define NHSE 2
 
 static fed_t s_fed;
@@ -136,8 +135,8 @@ static void test_it_evil_lost_envelope_overtaken_is_sent_again(void **state)
     pid_t first = fed_cli_bg(&s_fed, COUNCIL, out_path, args);
     usleep(100 * 1000);
     fed_pool_propose(&s_fed, COUNCIL, "OVERTAKER");
-    assert_true(fed_wait_log(&s_fed, s_codes[COUNCIL], "was overtaken by a later one of ours",
-                             15000));
+    assert_true(
+        fed_wait_log(&s_fed, s_codes[COUNCIL], "was overtaken by a later one of ours", 15000));
     for (int i = 0; i < 3; i++) {
         free(fed_cli_until(&s_fed, i, "OVERTAKEN", 1, 30000, "pool list"));
     }
@@ -156,8 +155,8 @@ static void s_expect_verify_fails(const char *mode, int rechain, const char *nee
     s_broker(mode, NULL, "2", rechain);
     assert_int_equal(fed_cli(&s_fed, NHSE, &out, "log verify"), 1);
     if (!strstr(out, "DATA_LOSS") || !strstr(out, needle)) {
-        fail_msg("%s%s: expected DATA_LOSS and '%s', got: %s", mode,
-                 rechain ? " (rechained)" : "", needle, out);
+        fail_msg("%s%s: expected DATA_LOSS and '%s', got: %s", mode, rechain ? " (rechained)" : "",
+                 needle, out);
     }
     free(out);
 }

@@ -20,8 +20,7 @@
 
 static const char *const s_codes[] = {"E06000026", "E38000129", "X24"};
 static const char *const s_names[] = {"Plymouth City Council",
-                                      "NHS Northern, Eastern and Western Devon CCG",
-                                      "NHS England"};
+                                      "NHS Northern, Eastern and Western Devon CCG", "NHS England"};
 #define COUNCIL 0 /* behind a relay that the tests cut */
 #define CCG 1
 #define NHSE 2
@@ -46,8 +45,8 @@ static void s_expect_deadline(int i, const char *args)
     char *out = NULL;
     int rc = fed_cli(&s_fed, i, &out, "%s", args);
     if (rc != 1 || !strstr(out, "DEADLINE_EXCEEDED")) {
-        fail_msg("`concord %s` on %s: expected DEADLINE_EXCEEDED, got %d: %s", args,
-                 s_codes[i], rc, out);
+        fail_msg("`concord %s` on %s: expected DEADLINE_EXCEEDED, got %d: %s", args, s_codes[i], rc,
+                 out);
     }
     free(out);
 }
