@@ -98,7 +98,8 @@ static int s_refuse_if_failed(const rpc_peer_t *p, cc_err_t *err)
     if (!p->failed) {
         return 0;
     }
-    err_set(err, CC_UNAVAILABLE, "this node takes no new work until its ledger can be written again: %s",
+    err_set(err, CC_UNAVAILABLE,
+            "this node takes no new work until its ledger can be written again: %s",
             p->failure.msg);
     return -1;
 }
