@@ -7,7 +7,7 @@
  * chain verifies.
  *
  * The schedule comes from CONCORD_SEED (printed; a time-derived one if
- * unset); CONCORD_CRASH_ROUNDS (default 3) runs that many consecutive
+ * unset); CONCORD_CRASH_ROUNDS (default 2) runs that many consecutive
  * seeds, each on a fresh federation. Real broker and node processes. */
 #include <setjmp.h>
 #include <signal.h>
@@ -215,7 +215,7 @@ static void s_round(uint64_t seed)
 static void test_it_crash_pool_pledges(void **state)
 {
     (void)state;
-    fed_rounds("it_crash_pool", 3, s_round);
+    fed_rounds("it_crash_pool", 2, s_round);
 }
 
 int main(void)
