@@ -22,6 +22,9 @@
 #include "roster.h"
 #include "rpc.h"
 #include "wire.h"
+#ifdef CONCORD_EVIL_BROKER
+#include "evil_broker.h" /* test-only misbehaviour; never in concord-broker */
+#endif
 
 #define BROKER_BATCH 256           /* frames per group commit */
 #define BROKER_LOG_READ_MAX 256    /* entries per Log/Read answer */
@@ -309,6 +312,11 @@ static void s_on_submit(broker_t *b, const char *who, const uint8_t *id, size_t 
     uint8_t hash[32];
     uint8_t *receipt = NULL;
     size_t receipt_len = 0;
+#ifdef CONCORD_EVIL_BROKER
+    if (evil_lose_submit(raw, raw_len)) {
+        return;
+    }
+#endif
     envelope_hash(raw, raw_len, hash);
     if (raw_len > BROKER_ENVELOPE_MAX) {
         err_set(&err, CC_RESOURCE_EXHAUSTED,
@@ -460,6 +468,14 @@ typedef struct {
     int gone;
 } s_pump_t;
 
+#ifdef CONCORD_EVIL_BROKER
+static void s_evil_send(void *arg, const uint8_t *frame, size_t len)
+{
+    s_pump_t *pc = arg;
+    s_send(pc->b, pc->m->id, pc->m->id_len, frame, len);
+}
+#endif
+
 static int s_deliver_entry(const ledger_log_entry_t *e, void *arg, cc_err_t *err)
 {
     s_pump_t *pc = arg;
@@ -480,6 +496,13 @@ static int s_deliver_entry(const ledger_log_entry_t *e, void *arg, cc_err_t *err
     }
     f.frame_case = CONCORD__V1__BROKER_FRAME__FRAME_DELIVERY;
     f.delivery = &d;
+#ifdef CONCORD_EVIL_BROKER
+    if (evil_before_delivery(pc->m->code, &d)) {
+        pc->m->inflight++;
+        pc->m->sent_upto = e->index;
+        goto out;
+    }
+#endif
     if (wire_pack(&f.base, WIRE_MAX_FRAME + 4096, &buf, &len, err) < 0) {
         ret = -1;
         goto out;
@@ -492,6 +515,9 @@ static int s_deliver_entry(const ledger_log_entry_t *e, void *arg, cc_err_t *err
     }
     pc->m->inflight++;
     pc->m->sent_upto = e->index;
+#ifdef CONCORD_EVIL_BROKER
+    evil_after_delivery(pc->m->code, &d, pc->b->keys, s_evil_send, pc);
+#endif
 out:
     free(buf);
     wire_free(d.envelope ? &d.envelope->base : NULL);
@@ -743,6 +769,13 @@ static void s_log_read(Concord__V1__Log_Service *service, const Concord__V1__Log
     if (max == 0 || max > BROKER_LOG_READ_MAX) {
         max = BROKER_LOG_READ_MAX;
     }
+#ifdef CONCORD_EVIL_BROKER
+    if (in->from_index && evil_log_read(b->ledger, b->keys, b->head_index, in, &out)) {
+        closure(&out, closure_data);
+        evil_log_read_free(&out);
+        return;
+    }
+#endif
     out.entries = entries;
     out.head_index = b->head_index;
     err_clear(&err);

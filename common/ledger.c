@@ -2,6 +2,7 @@
 #include "ledger.h"
 
 #include <assert.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,7 @@ enum {
     Q_N_COUNT,
     Q_N_GET,
     Q_N_EVENT_ADD,
+    Q_N_RESEAL,
     Q_B_HEAD,
     Q_B_APPEND,
     Q_B_MAILBOX_ADD,
@@ -46,7 +48,7 @@ static const char *const s_sql[Q_COUNT] = {
     [Q_N_APPEND] = "INSERT INTO entries(direction, hash, envelope, sender, recipient, method,"
                    " sequence, kind, call_id, log_index, receipt, stored_at_ms)"
                    " VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
-    [Q_N_FIND_HASH] = "SELECT id FROM entries WHERE hash = ?",
+    [Q_N_FIND_HASH] = "SELECT id, log_index FROM entries WHERE hash = ?",
     [Q_N_SET_RECEIPT] = "UPDATE entries SET log_index = ?, receipt = ? WHERE hash = ?",
     [Q_N_FIND_REPLY] = "SELECT envelope FROM entries WHERE call_id = ? AND recipient = ?"
                        " AND direction = 1 AND kind = 2 ORDER BY id LIMIT 1",
@@ -59,6 +61,9 @@ static const char *const s_sql[Q_COUNT] = {
     [Q_N_COUNT] = "SELECT COUNT(*) FROM entries",
     [Q_N_GET] = "SELECT envelope, receipt FROM entries WHERE hash = ?",
     [Q_N_EVENT_ADD] = "INSERT OR IGNORE INTO events(log_index, hash) VALUES(?, ?)",
+    [Q_N_RESEAL] = "UPDATE entries SET id = (SELECT MAX(id) + 1 FROM entries), hash = ?,"
+                   " envelope = ?, sequence = ? WHERE hash = ? AND direction = 1"
+                   " AND log_index = 0",
     [Q_B_HEAD] = "SELECT idx, chain FROM log ORDER BY idx DESC LIMIT 1",
     [Q_B_APPEND] = "INSERT INTO log(idx, time_ms, chain, hash, sender, recipient, sequence,"
                    " kind, call_id, envelope, receipt) VALUES(?,?,?,?,?,?,?,?,?,?,?)",
@@ -125,6 +130,7 @@ struct ledger {
 
 static void s_db_error(const ledger_t *l, cc_err_t *err, const char *what)
 {
+    int saved_errno = errno; /* the failed write's, before anything else runs */
     int rc = sqlite3_extended_errcode(l->db);
     cc_code_t code = CC_INTERNAL;
     if (rc == SQLITE_FULL || (rc & 0xff) == SQLITE_IOERR) {
@@ -137,6 +143,19 @@ static void s_db_error(const ledger_t *l, cc_err_t *err, const char *what)
         code = CC_ALREADY_EXISTS;
     } else if ((rc & 0xff) == SQLITE_BUSY) {
         code = CC_UNAVAILABLE;
+    }
+    /* The operating system's reason (no space, file too large, not
+     * permitted) tells the operator what to fix; SQLite's alone ("disk
+     * I/O error") does not. SQLite does not always keep it, but errno
+     * still holds it when the failing call returns. */
+    int os_errno = sqlite3_system_errno(l->db);
+    if (os_errno == 0) {
+        os_errno = saved_errno;
+    }
+    if (os_errno != 0 && (code == CC_RESOURCE_EXHAUSTED || code == CC_FAILED_PRECONDITION)) {
+        err_set(err, code, "ledger %s: %s: %s (%s)", l->path, what, sqlite3_errmsg(l->db),
+                strerror(os_errno));
+        return;
     }
     err_set(err, code, "ledger %s: %s: %s", l->path, what, sqlite3_errmsg(l->db));
 }
@@ -366,8 +385,10 @@ static int s_col_dup(sqlite3_stmt *st, int i, uint8_t **out, size_t *len, cc_err
     return 0;
 }
 
-/* Returns the id of the entry with this hash, 0 if none, -1 on error. */
-static int64_t s_find_hash(ledger_t *l, const uint8_t hash[32], cc_err_t *err)
+/* Returns the id of the entry with this hash, 0 if none, -1 on error;
+ * its log index goes to *log_index when that is not NULL. */
+static int64_t s_find_hash(ledger_t *l, const uint8_t hash[32], uint64_t *log_index,
+                           cc_err_t *err)
 {
     sqlite3_stmt *st = s_stmt(l, Q_N_FIND_HASH, err);
     if (!st) {
@@ -378,6 +399,9 @@ static int64_t s_find_hash(ledger_t *l, const uint8_t hash[32], cc_err_t *err)
     int64_t id = 0;
     if (rc == SQLITE_ROW) {
         id = sqlite3_column_int64(st, 0);
+        if (log_index) {
+            *log_index = (uint64_t)sqlite3_column_int64(st, 1);
+        }
     } else if (rc != SQLITE_DONE) {
         s_db_error(l, err, "lookup");
         id = -1;
@@ -389,7 +413,7 @@ static int64_t s_find_hash(ledger_t *l, const uint8_t hash[32], cc_err_t *err)
 int ledger_append(ledger_t *l, const ledger_entry_t *e, int64_t *id_out, cc_err_t *err)
 {
     assert(l->role == LEDGER_NODE && e->hash && e->envelope && e->call_id);
-    int64_t existing = s_find_hash(l, e->hash, err);
+    int64_t existing = s_find_hash(l, e->hash, NULL, err);
     if (existing < 0) {
         return -1;
     }
@@ -446,9 +470,33 @@ int ledger_set_receipt(ledger_t *l, const uint8_t hash[32], uint64_t log_index,
     return 0;
 }
 
-int ledger_has(ledger_t *l, const uint8_t hash[32], cc_err_t *err)
+int ledger_reseal(ledger_t *l, const uint8_t old_hash[32], const uint8_t new_hash[32],
+                  const uint8_t *env, size_t env_len, uint64_t sequence, cc_err_t *err)
 {
-    int64_t id = s_find_hash(l, hash, err);
+    sqlite3_stmt *st = s_stmt(l, Q_N_RESEAL, err);
+    if (!st) {
+        return -1;
+    }
+    s_bind_blob(st, 1, new_hash, 32);
+    s_bind_blob(st, 2, env, env_len);
+    s_bind_u64(st, 3, sequence);
+    s_bind_blob(st, 4, old_hash, 32);
+    if (s_exec_stmt(l, st, "replacing a resealed envelope", err) < 0) {
+        return -1;
+    }
+    if (sqlite3_changes(l->db) == 0) {
+        err_set(err, CC_NOT_FOUND, "no unreceipted envelope of ours with that hash");
+        return -1;
+    }
+    return 0;
+}
+
+int ledger_has(ledger_t *l, const uint8_t hash[32], uint64_t *log_index, cc_err_t *err)
+{
+    if (log_index) {
+        *log_index = 0;
+    }
+    int64_t id = s_find_hash(l, hash, log_index, err);
     return id < 0 ? -1 : id > 0;
 }
 

@@ -68,8 +68,18 @@ int ledger_append(ledger_t *l, const ledger_entry_t *e, int64_t *id_out, cc_err_
 int ledger_set_receipt(ledger_t *l, const uint8_t hash[32], uint64_t log_index,
                        const uint8_t *receipt, size_t receipt_len, cc_err_t *err);
 
-/* 1 if an envelope with this hash is stored, 0 if not, -1 on error. */
-int ledger_has(ledger_t *l, const uint8_t hash[32], cc_err_t *err);
+/* Replaces an envelope this node sent that has no receipt (old_hash) with
+ * the same content sealed again under a new, higher sequence (new_hash,
+ * env, sequence), and moves it to the end of append order, where that
+ * sequence belongs. CC_NOT_FOUND if there is no such entry. Returns 0 or
+ * -1. */
+int ledger_reseal(ledger_t *l, const uint8_t old_hash[32], const uint8_t new_hash[32],
+                  const uint8_t *env, size_t env_len, uint64_t sequence, cc_err_t *err);
+
+/* 1 if an envelope with this hash is stored, 0 if not, -1 on error. When
+ * log_index is not NULL it receives the broker log index stored for the
+ * envelope (0 while none is known). */
+int ledger_has(ledger_t *l, const uint8_t hash[32], uint64_t *log_index, cc_err_t *err);
 
 /* Finds the reply this node sent for call_id to requester. Returns 1 and
  * a malloc'd copy in *env (caller frees), 0 if none, -1 on error. */

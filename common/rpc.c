@@ -18,6 +18,7 @@
 
 #define RPC_FIRST_BACKOFF_MS 250
 #define RPC_MAX_BACKOFF_MS 4000
+#define RPC_STORE_RETRY_MS 5000 /* after a ledger failure, try again this often */
 #define RPC_MONITOR_EVENTS                                                                   \
     (ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_DISCONNECTED |                                \
      ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL)
@@ -37,6 +38,7 @@ typedef struct s_pending {
     int direct;                              /* addressed to the broker itself */
     int accepted;                            /* receipt received */
     int retries;
+    int reseals;                             /* times sealed again, overtaken */
     uint64_t started_us;
     uint64_t deadline_ms;                    /* monotonic; 0 = none */
     uint64_t next_send_ms;                   /* monotonic */
@@ -59,7 +61,11 @@ struct rpc_peer {
     uint64_t next_seq;
     s_pending_t *pending;
     int connected;
-    int failed;
+    int failed;                  /* the ledger could not store a delivery */
+    int retrying;                /* asked the broker to deliver again */
+    uint64_t failed_index;       /* the oldest delivery not stored */
+    uint64_t retry_ms;           /* monotonic: when to try again */
+    cc_err_t failure;            /* why: the ledger's own error */
     rpc_peer_stats_t stats;
     rpc_event_fn on_event;
     void *on_event_arg;
@@ -83,6 +89,19 @@ static void s_unlink(rpc_peer_t *p, s_pending_t *pc)
             return;
         }
     }
+}
+
+/* While the ledger cannot store, nothing new is started: the refusal names
+ * the ledger and the cause. Returns 0, or -1 with err set. */
+static int s_refuse_if_failed(const rpc_peer_t *p, cc_err_t *err)
+{
+    if (!p->failed) {
+        return 0;
+    }
+    err_set(err, CC_UNAVAILABLE,
+            "this node takes no new work until its ledger can be written again: %s",
+            p->failure.msg);
+    return -1;
 }
 
 /* Finishes a call: runs its callback once and forgets it. */
@@ -174,6 +193,19 @@ static void s_send_hello(rpc_peer_t *p)
     s_send_frame(p, &f);
 }
 
+/* Puts pc at the end of the pending list. The list is kept in sending
+ * order, so that resubmissions after a reconnect go out in rising sequence
+ * order: the broker refuses a sequence below one it has already accepted. */
+static void s_append(rpc_peer_t *p, s_pending_t *pc)
+{
+    s_pending_t **tail = &p->pending;
+    pc->next = NULL;
+    while (*tail) {
+        tail = &(*tail)->next;
+    }
+    *tail = pc;
+}
+
 /* Tracks an envelope until the broker receipts it (and, for a call, until
  * the reply comes). Takes env. */
 static s_pending_t *s_track(rpc_peer_t *p, uint8_t **env, size_t env_len, const char *recipient,
@@ -191,14 +223,7 @@ static s_pending_t *s_track(rpc_peer_t *p, uint8_t **env, size_t env_len, const 
     snprintf(pc->recipient, sizeof pc->recipient, "%s", recipient);
     pc->backoff_ms = RPC_FIRST_BACKOFF_MS;
     pc->started_us = clock_mono_us();
-    /* Kept in sending order, so that resubmissions after a reconnect go out
-     * in rising sequence order: the broker refuses a sequence below one it
-     * has already accepted. */
-    s_pending_t **tail = &p->pending;
-    while (*tail) {
-        tail = &(*tail)->next;
-    }
-    *tail = pc;
+    s_append(p, pc);
     return pc;
 }
 
@@ -388,8 +413,7 @@ int rpc_peer_call(rpc_peer_t *p, const char *recipient, const ProtobufCServiceDe
         err_set(err, CC_INVALID_ARGUMENT, "wrong input type for %s", md->name);
         return -1;
     }
-    if (p->failed) {
-        err_set(err, CC_UNAVAILABLE, "the ledger failed; this node takes no new work");
+    if (s_refuse_if_failed(p, err) < 0) {
         return -1;
     }
     snprintf(method, sizeof method, "%s/%s", svc->name, md->name);
@@ -449,6 +473,62 @@ static s_pending_t *s_find_call(rpc_peer_t *p, const uint8_t *call_id, const cha
     return NULL;
 }
 
+/* Our stored envelope was refused because a later one of ours reached the
+ * broker first. That can happen across a reconnection: the earlier one
+ * went down with the old connection while the later one was queued for
+ * the new one. Dropping it would lose something already stored (and
+ * perhaps promised to a user), so it is sealed again with the next
+ * sequence, replaces the stored copy and goes out again. Returns 0, or
+ * -1 with err set (the caller then gives up on it). */
+static int s_reseal(rpc_peer_t *p, s_pending_t *pc, cc_err_t *err)
+{
+    uint8_t *env = NULL, hash[32];
+    size_t env_len = 0;
+    int ret = -1;
+    envelope_t *old = envelope_open_with_key(pc->env, pc->env_len, keys_code(p->keys),
+                                             keys_public(p->keys)->sign_pk, err);
+    if (!old) {
+        return -1;
+    }
+    const Concord__V1__Header *h = old->header;
+    envelope_meta_t m = {
+        .method = h->method,
+        .recipient = h->recipient,
+        .deadline_ms = h->deadline_ms,
+        .kind = h->kind,
+        .status = h->status ? (cc_code_t)h->status->code : CC_OK,
+        .status_msg = h->status && h->status->code ? h->status->message : NULL,
+    };
+    memcpy(m.call_id, h->call_id.data, ENVELOPE_CALL_ID_LEN);
+    if (s_seal(p, &m, old->body, old->body_len, &env, &env_len, err) < 0) {
+        goto out;
+    }
+    envelope_hash(env, env_len, hash);
+    if (ledger_reseal(p->ledger, pc->hash, hash, env, env_len, m.sequence, err) < 0) {
+        goto out;
+    }
+    log_warn("envelope of sequence %llu was overtaken by a later one of ours; sent again as "
+             "sequence %llu",
+             (unsigned long long)h->sequence, (unsigned long long)m.sequence);
+    free(pc->env);
+    pc->env = env;
+    pc->env_len = env_len;
+    env = NULL;
+    memcpy(pc->hash, hash, 32);
+    pc->reseals++;
+    /* Its new sequence is our highest: it goes to the end of the list,
+     * which is kept in sequence order. */
+    s_unlink(p, pc);
+    s_append(p, pc);
+    pc->backoff_ms = RPC_FIRST_BACKOFF_MS;
+    s_send_pending(p, pc, clock_mono_ms());
+    ret = 0;
+out:
+    free(env);
+    envelope_destroy(&old);
+    return ret;
+}
+
 /* The broker's answer to one of our submissions. */
 static void s_on_result(rpc_peer_t *p, const Concord__V1__SubmitResult *res)
 {
@@ -496,6 +576,14 @@ static void s_on_result(rpc_peer_t *p, const Concord__V1__SubmitResult *res)
     if (code == CC_UNAVAILABLE) {
         log_info("broker unavailable (%s); will retry", msg);
         return;
+    }
+    if (code == CC_ALREADY_EXISTS && !pc->direct && !pc->accepted && pc->reseals < 3 &&
+        strstr(msg, "replay: sequence")) {
+        cc_err_t err;
+        if (s_reseal(p, pc, &err) == 0) {
+            return;
+        }
+        log_error("cannot send overtaken envelope again: %s", err.msg);
     }
     log_warn("broker refused envelope to %s: %s: %s", pc->recipient, err_code_name(code), msg);
     s_complete(p, pc, code, msg, NULL, 0);
@@ -702,11 +790,12 @@ static void s_fire_event(rpc_peer_t *p, const envelope_t *env, uint64_t log_inde
 static void s_on_delivery(rpc_peer_t *p, const Concord__V1__Delivery *d)
 {
     cc_err_t err;
-    if (p->failed) {
-        /* After a storage failure nothing more is stored or acknowledged:
-         * a later delivery must never overtake one that failed (its
-         * sequence would make the earlier one look like a replay). The
-         * broker keeps everything for the restart. */
+    int failed_now = 0;
+    if (p->failed && !(p->retrying && d->log_index && d->log_index <= p->failed_index)) {
+        /* After a storage failure nothing later is stored or acknowledged
+         * until the failed delivery is: a later one must never overtake it
+         * (its sequence would make the earlier one look like a replay).
+         * The broker keeps everything and sends it again on retry. */
         return;
     }
     uint8_t *raw = NULL;
@@ -740,9 +829,20 @@ static void s_on_delivery(rpc_peer_t *p, const Concord__V1__Delivery *d)
                   for_me ? err.msg : "addressed to someone else");
         goto drop;
     }
-    int have = ledger_has(p->ledger, env->hash, &err);
+    uint64_t held_at = 0;
+    int have = ledger_has(p->ledger, env->hash, &held_at, &err);
     if (have < 0) {
         goto fail;
+    }
+    if (have && held_at && held_at != d->log_index) {
+        /* An honest broker logs an envelope once, so it always comes back
+         * at the same index; at another index it is a replay, and folding
+         * it there would apply it twice. */
+        log_error("rejected delivery %llu: replay: %s's envelope (sequence %llu) was already "
+                  "delivered at log index %llu",
+                  (unsigned long long)d->log_index, h->sender,
+                  (unsigned long long)h->sequence, (unsigned long long)held_at);
+        goto drop;
     }
     if (have && is_event) {
         /* Our own event coming back through the broker, or a redelivery:
@@ -790,7 +890,14 @@ static void s_on_delivery(rpc_peer_t *p, const Concord__V1__Delivery *d)
 fail:
     /* Not acknowledged: the broker keeps it and delivers it again. */
     log_error("cannot store delivery %llu: %s", (unsigned long long)d->log_index, err.msg);
+    if (!p->failed || d->log_index < p->failed_index) {
+        p->failed_index = d->log_index;
+    }
     p->failed = 1;
+    p->failure = err;
+    p->retrying = 0;
+    p->retry_ms = clock_mono_ms() + RPC_STORE_RETRY_MS;
+    failed_now = 1;
     goto out;
 drop:
     p->stats.rejected++;
@@ -798,6 +905,12 @@ drop:
         s_send_ack(p, d->log_index);
     }
 out:
+    if (p->failed && !failed_now && d->log_index == p->failed_index) {
+        log_info("delivery %llu stored on retry; taking new work again",
+                 (unsigned long long)d->log_index);
+        p->failed = 0;
+        p->retrying = 0;
+    }
     envelope_destroy(&env);
     free(raw);
 }
@@ -876,6 +989,15 @@ static void s_timers(rpc_peer_t *p)
 {
     uint64_t now = clock_mono_ms();
     int resend = 0;
+    if (p->failed && p->connected && now >= p->retry_ms) {
+        /* A Hello makes the broker send the mailbox again from its oldest
+         * unacknowledged entry: the failed delivery comes first. */
+        log_info("trying the ledger again with delivery %llu",
+                 (unsigned long long)p->failed_index);
+        p->retrying = 1;
+        p->retry_ms = now + RPC_STORE_RETRY_MS;
+        s_send_hello(p);
+    }
     s_pending_t *pc = p->pending;
     while (pc) {
         s_pending_t *next = pc->next;
@@ -982,8 +1104,7 @@ int rpc_peer_publish(rpc_peer_t *p, const char *method, const ProtobufCMessage *
     uint8_t *packed = NULL;
     size_t packed_len = 0;
     int ret = -1;
-    if (p->failed) {
-        err_set(err, CC_UNAVAILABLE, "the ledger failed; this node takes no new work");
+    if (s_refuse_if_failed(p, err) < 0) {
         return -1;
     }
     if (wire_pack(body, ENVELOPE_BODY_MAX, &packed, &packed_len, err) < 0) {

@@ -121,7 +121,11 @@ int rpc_peer_call(rpc_peer_t *p, const char *recipient, const ProtobufCServiceDe
 void rpc_peer_poll_items(rpc_peer_t *p, zmq_pollitem_t items[2]);
 
 /* Handles all pending input and due timers without blocking. Returns 0, or
- * -1 if the ledger failed (the node must stop taking work). */
+ * -1 while the ledger cannot store deliveries (disk full, read-only, I/O
+ * error). Meanwhile nothing is acknowledged, rpc_peer_call and
+ * rpc_peer_publish refuse with the ledger's own error, and every few
+ * seconds the peer asks the broker to deliver again; once the failed
+ * delivery is stored it returns 0 again. */
 int rpc_peer_process(rpc_peer_t *p);
 
 /* Milliseconds until the next timer is due (for zmq_poll), -1 if none. */

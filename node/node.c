@@ -233,10 +233,14 @@ int node_run(node_t *n, volatile int *stop)
             log_error("poll: %s", zmq_strerror(errno));
             return -1;
         }
-        if (rpc_peer_process(n->peer) < 0 && !n->failed) {
-            log_error("the ledger cannot be written; refusing new work until restarted");
-            n->failed = 1;
+        int ok = rpc_peer_process(n->peer) == 0;
+        if (!ok && !n->failed) {
+            log_error("ledger %s cannot be written: refusing new work, serving reads, "
+                      "trying again every few seconds", n->cfg.ledger);
+        } else if (ok && n->failed) {
+            log_info("ledger %s can be written again", n->cfg.ledger);
         }
+        n->failed = !ok;
         if (items[2].revents & ZMQ_POLLIN) {
             control_handle(&n->control_ctx);
         }

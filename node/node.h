@@ -16,8 +16,10 @@ typedef struct node node_t;
  * with err set. */
 node_t *node_new(const config_node_t *cfg, cc_err_t *err);
 
-/* Serves until *stop is set. Returns 0 on a clean stop, -1 if the ledger
- * failed. */
+/* Serves until *stop is set. While the ledger cannot be written (disk full,
+ * read-only, I/O error) it refuses new work with the ledger's error, keeps
+ * serving reads and acknowledges nothing, trying again every few seconds.
+ * Returns 0 on a clean stop, -1 if the ledger could still not be written. */
 int node_run(node_t *n, volatile int *stop);
 
 void node_destroy(node_t **n);

@@ -111,10 +111,16 @@ static void test_ledger_append_replay(void **state)
         assert_int_equal(seen.seqs[i], (uint64_t)(i + 1));
     }
     assert_int_equal(seen.with_receipt, 1);
+    uint64_t at = 9;
     memset(hash, 2, 32);
-    assert_int_equal(ledger_has(l, hash, &err), 1);
+    assert_int_equal(ledger_has(l, hash, &at, &err), 1);
+    assert_int_equal(at, 0); /* no receipt yet: no log index */
+    memset(hash, 4, 32);
+    assert_int_equal(ledger_has(l, hash, &at, &err), 1);
+    assert_int_equal(at, 77);
     memset(hash, 42, 32);
-    assert_int_equal(ledger_has(l, hash, &err), 0);
+    assert_int_equal(ledger_has(l, hash, &at, &err), 0);
+    assert_int_equal(at, 0);
     ledger_close(&l);
 }
 
@@ -299,11 +305,57 @@ static void test_ledger_broker_log_and_mailbox(void **state)
     ledger_close(&l);
 }
 
+/* An unreceipted envelope of ours sealed again moves to the end with its
+ * new sequence; a receipted one, or one of someone else's, cannot be. */
+static void test_ledger_reseal_moves_to_the_end(void **state)
+{
+    (void)state;
+    char path[128];
+    uint8_t hash[32], env[40], call[16], fresh[32], fresh_env[40];
+    ledger_entry_t e;
+    cc_err_t err;
+    s_path(path, sizeof path, "reseal.db");
+    ledger_t *l = ledger_open(path, LEDGER_NODE, 1, &err);
+    assert_non_null(l);
+    for (int n = 1; n <= 4; n++) { /* 1, 3: in; 2, 4: out */
+        s_entry(&e, hash, env, call, n, n % 2 ? LEDGER_IN : LEDGER_OUT);
+        assert_int_equal(ledger_append(l, &e, NULL, &err), 0);
+    }
+    memset(hash, 2, 32);
+    memset(fresh, 9, 32);
+    memset(fresh_env, 9, 40);
+    assert_int_equal(ledger_reseal(l, hash, fresh, fresh_env, 40, 5, &err), 0);
+    uint64_t at = 1;
+    assert_int_equal(ledger_has(l, hash, &at, &err), 0);
+    assert_int_equal(ledger_has(l, fresh, &at, &err), 1);
+    s_seen_t seen = {0};
+    assert_int_equal(ledger_replay(l, s_collect, &seen, &err), 0);
+    assert_int_equal(seen.count, 4);
+    assert_int_equal(seen.seqs[0], 1);
+    assert_int_equal(seen.seqs[1], 3);
+    assert_int_equal(seen.seqs[2], 4);
+    assert_int_equal(seen.seqs[3], 5);
+    /* Receipted, incoming, or absent: refused. */
+    memset(hash, 4, 32);
+    assert_int_equal(ledger_set_receipt(l, hash, 7, (const uint8_t *)"rcpt", 4, &err), 0);
+    memset(fresh, 10, 32);
+    assert_int_equal(ledger_reseal(l, hash, fresh, fresh_env, 40, 6, &err), -1);
+    assert_int_equal(err.code, CC_NOT_FOUND);
+    memset(hash, 3, 32);
+    assert_int_equal(ledger_reseal(l, hash, fresh, fresh_env, 40, 6, &err), -1);
+    assert_int_equal(err.code, CC_NOT_FOUND);
+    memset(hash, 42, 32);
+    assert_int_equal(ledger_reseal(l, hash, fresh, fresh_env, 40, 6, &err), -1);
+    assert_int_equal(err.code, CC_NOT_FOUND);
+    ledger_close(&l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ledger_append_replay),
         cmocka_unit_test(test_ledger_find_reply),
+        cmocka_unit_test(test_ledger_reseal_moves_to_the_end),
         cmocka_unit_test(test_ledger_transaction_rollback),
         cmocka_unit_test(test_ledger_refuses_wrong_role_and_garbage),
         cmocka_unit_test(test_ledger_broker_log_and_mailbox),

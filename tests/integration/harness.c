@@ -4,13 +4,16 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -67,6 +70,21 @@ void fed_node_config_append(const fed_t *f, int i, const char *text)
     fclose(fp);
 }
 
+void fed_node_config_replace(const fed_t *f, int i, const char *from, const char *to)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s.ini", f->dir, f->codes[i]);
+    char *text = fed_slurp(path);
+    assert_non_null(text);
+    char *at = strstr(text, from);
+    assert_non_null(at);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fprintf(fp, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
+    fclose(fp);
+    free(text);
+}
+
 void fed_create_from(fed_t *f, const char *const *codes, const char *const *names, int n)
 {
     char path[256], text[1024];
@@ -118,7 +136,8 @@ void fed_create_from(fed_t *f, const char *const *codes, const char *const *name
     }
 }
 
-static pid_t s_spawn(const fed_t *f, const char *name, const char *prog, const char *config)
+static pid_t s_spawn(const fed_t *f, const char *name, const char *prog, const char *config,
+                     uint64_t fsize)
 {
     char log[256], bin[256], cfg[256];
     snprintf(log, sizeof log, "%s/logs/%s.log", f->dir, name);
@@ -133,6 +152,12 @@ static pid_t s_spawn(const fed_t *f, const char *name, const char *prog, const c
             dup2(fd, 2);
             close(fd);
         }
+        if (fsize) {
+            /* Soft limit only: the test can raise it again unprivileged. */
+            struct rlimit rl = {.rlim_cur = fsize, .rlim_max = RLIM_INFINITY};
+            signal(SIGXFSZ, SIG_IGN); /* stays ignored across exec */
+            setrlimit(RLIMIT_FSIZE, &rl);
+        }
         execl(bin, prog, "--config", cfg, (char *)NULL);
         _exit(127);
     }
@@ -141,14 +166,30 @@ static pid_t s_spawn(const fed_t *f, const char *name, const char *prog, const c
 
 void fed_start_broker(fed_t *f)
 {
-    f->broker_pid = s_spawn(f, "broker", "concord-broker", "broker.ini");
+    fed_start_broker_as(f, "concord-broker");
+}
+
+void fed_start_broker_as(fed_t *f, const char *prog)
+{
+    f->broker_pid = s_spawn(f, "broker", prog, "broker.ini", 0);
+}
+
+void fed_start_all(fed_t *f)
+{
+    fed_start_broker(f);
+    for (int i = 0; i < f->n; i++) {
+        fed_start_node(f, i);
+    }
+    for (int i = 0; i < f->n; i++) {
+        fed_wait_connected(f, i);
+    }
 }
 
 void fed_start_node(fed_t *f, int i)
 {
     char cfg[64];
     snprintf(cfg, sizeof cfg, "%s.ini", f->codes[i]);
-    f->node_pid[i] = s_spawn(f, f->codes[i], "concordd", cfg);
+    f->node_pid[i] = s_spawn(f, f->codes[i], "concordd", cfg, f->node_fsize[i]);
 }
 
 void fed_wait_connected(fed_t *f, int i)
@@ -283,7 +324,13 @@ void fed_json_id(const char *json, char id[33])
 
 pid_t fed_cli_bg(fed_t *f, int i, const char *outfile, const char *args)
 {
-    char *cmd = s_command(f, i, args);
+    char *bare = s_command(f, i, args);
+    size_t size = strlen(bare) + 8;
+    char *cmd = malloc(size);
+    assert_non_null(cmd);
+    /* exec: the pid returned is the CLI's own, so that it can be killed. */
+    snprintf(cmd, size, "exec %s", bare);
+    free(bare);
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
@@ -337,7 +384,14 @@ int fed_log_contains(const fed_t *f, const char *name, const char *needle)
 
 void fed_destroy(fed_t *f)
 {
+    if (!f->dir[0]) {
+        return; /* already destroyed */
+    }
     for (int i = 0; i < f->n; i++) {
+        if (f->proxy_pid[i] > 0) {
+            kill(f->proxy_pid[i], SIGKILL);
+            waitpid(f->proxy_pid[i], NULL, 0);
+        }
         if (f->node_pid[i] > 0) {
             kill(f->node_pid[i], SIGKILL);
             waitpid(f->node_pid[i], NULL, 0);
@@ -349,12 +403,95 @@ void fed_destroy(fed_t *f)
     }
     if (getenv("CONCORD_KEEP_TEST_DIRS")) {
         fprintf(stderr, "kept %s\n", f->dir);
-        return;
+    } else {
+        char cmd[256];
+        snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
+        if (system(cmd) != 0) {
+            fprintf(stderr, "could not remove %s\n", f->dir);
+        }
     }
-    char cmd[256];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    if (system(cmd) != 0) {
-        fprintf(stderr, "could not remove %s\n", f->dir);
+    memset(f->node_pid, 0, sizeof f->node_pid);
+    memset(f->proxy_pid, 0, sizeof f->proxy_pid);
+    f->broker_pid = 0;
+    f->dir[0] = '\0';
+}
+
+int fed_teardown(void **state)
+{
+    if (state && *state) {
+        fed_destroy(*state);
+    }
+    return 0;
+}
+
+void fed_assert_same(fed_t *f, int i, int j, const char *args)
+{
+    char *a = NULL, *b = NULL;
+    assert_int_equal(fed_cli(f, i, &a, "%s", args), 0);
+    assert_int_equal(fed_cli(f, j, &b, "%s", args), 0);
+    if (strcmp(a, b) != 0) {
+        fail_msg("`concord %s` differs between %s and %s:\n%s\n%s", args, f->codes[i],
+                 f->codes[j], a, b);
+    }
+    free(a);
+    free(b);
+}
+
+int fed_count(const char *hay, const char *needle)
+{
+    int n = 0;
+    for (const char *p = hay; (p = strstr(p, needle)) != NULL; p += strlen(needle)) {
+        n++;
+    }
+    return n;
+}
+
+int fed_wait_log(const fed_t *f, const char *name, const char *needle, int timeout_ms)
+{
+    uint64_t end = clock_mono_ms() + (uint64_t)timeout_ms;
+    while (!fed_log_contains(f, name, needle)) {
+        if (clock_mono_ms() >= end) {
+            return 0;
+        }
+        usleep(100 * 1000);
+    }
+    return 1;
+}
+
+void fed_pool_agreement(const fed_t *f, const char *id, char *path, size_t size)
+{
+    snprintf(path, size, "%s/%s.ini", f->dir, id);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fprintf(fp,
+            "[pool]\nid = %s\nname = Plymouth Integrated Fund\nkind = pooled-fund\n"
+            "aims = Care closer to home\nhost = E06000026\n"
+            "nhs_function = Community health services\n"
+            "council_function = Adult social care\nclient_group = Adults\n"
+            "management = Monthly reports\ngovernance = Joint Commissioning Partnership\n"
+            "[partner E06000026]\n2017 = 131m\n[partner E38000129]\n2017 = 331m\n"
+            "[risk]\nbasis = pro-rata\n",
+            id);
+    fclose(fp);
+}
+
+void fed_pool_propose(fed_t *f, int i, const char *id)
+{
+    char path[256], *out = NULL;
+    fed_pool_agreement(f, id, path, sizeof path);
+    if (fed_cli(f, i, &out, "pool propose --file %s", path) != 0) {
+        fail_msg("pool propose %s on %s: %s", id, f->codes[i], out);
+    }
+    free(out);
+}
+
+void fed_rounds(const char *test, int default_rounds, void (*round)(uint64_t seed))
+{
+    const char *env = getenv("CONCORD_CRASH_ROUNDS");
+    int rounds = env && atoi(env) > 0 ? atoi(env) : default_rounds;
+    uint64_t seed = fed_seed(test);
+    for (int r = 0; r < rounds; r++) {
+        round(seed + (uint64_t)r);
     }
 }
 
@@ -440,4 +577,265 @@ void raw_close(raw_t *r)
 {
     zmq_close(r->sock);
     zmq_ctx_term(r->ctx);
+}
+
+/* ---- faults ---- */
+
+uint64_t fed_seed(const char *test)
+{
+    const char *env = getenv("CONCORD_SEED");
+    uint64_t seed;
+    if (env && *env) {
+        seed = strtoull(env, NULL, 10);
+    } else {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        seed = ((uint64_t)ts.tv_sec * 1000003u ^ (uint64_t)ts.tv_nsec ^ (uint64_t)getpid()) %
+               1000000000u;
+    }
+    fprintf(stderr, "%s: seed %llu (replay: CONCORD_SEED=%llu %s)\n", test,
+            (unsigned long long)seed, (unsigned long long)seed, test);
+    return seed;
+}
+
+uint32_t fed_rand(uint64_t *rng, uint32_t n)
+{
+    /* splitmix64: small, and the same sequence on every platform. */
+    uint64_t z = (*rng += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    z ^= z >> 31;
+    assert_true(n > 0);
+    return (uint32_t)(z % n);
+}
+
+typedef struct {
+    fed_t *f;
+    fed_step_t *steps;
+    pid_t *pids;
+    int n;
+    int victim;       /* as given */
+    int down;         /* -2: nothing down; FED_BROKER or a node index */
+    uint64_t t0;
+} s_chaos_t;
+
+static void s_chaos_reap(s_chaos_t *c, int i, int status)
+{
+    char path[256];
+    c->steps[i].rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    c->pids[i] = 0;
+    snprintf(path, sizeof path, "%s/run/step-%d.out", c->f->dir, i);
+    c->steps[i].out = fed_slurp(path);
+}
+
+static void s_chaos_kill(s_chaos_t *c, uint64_t *rng)
+{
+    int who = c->victim == FED_ANY_NODE ? (int)fed_rand(rng, (uint32_t)c->f->n) : c->victim;
+    uint64_t at = clock_mono_ms() - c->t0;
+    if (who == FED_BROKER) {
+        fprintf(stderr, "  %6llu ms: kill -9 broker\n", (unsigned long long)at);
+        fed_stop_broker(c->f, SIGKILL);
+    } else {
+        fprintf(stderr, "  %6llu ms: kill -9 node %s\n", (unsigned long long)at, c->f->codes[who]);
+        fed_stop_node(c->f, who, SIGKILL);
+        for (int i = 0; i < c->n; i++) { /* its users give up waiting */
+            if (c->pids[i] > 0 && c->steps[i].node == who) {
+                int status = 0;
+                kill(c->pids[i], SIGKILL);
+                waitpid(c->pids[i], &status, 0);
+                s_chaos_reap(c, i, status);
+                c->steps[i].rc = -1;
+            }
+        }
+    }
+    c->down = who;
+}
+
+static void s_chaos_restart(s_chaos_t *c)
+{
+    fprintf(stderr, "  %6llu ms: restart %s\n", (unsigned long long)(clock_mono_ms() - c->t0),
+            c->down == FED_BROKER ? "broker" : c->f->codes[c->down]);
+    if (c->down == FED_BROKER) {
+        fed_start_broker(c->f);
+    } else {
+        fed_start_node(c->f, c->down);
+    }
+    c->down = -2;
+}
+
+int fed_chaos(fed_t *f, fed_step_t *steps, int n, int victim, int kills, uint64_t *rng)
+{
+    s_chaos_t c = {.f = f, .steps = steps, .n = n, .victim = victim, .down = -2};
+    uint64_t launch_at[n > 0 ? n : 1], kill_at[kills > 0 ? kills : 1], back_at = 0;
+    uint64_t t = 0;
+    int launched = 0, killed = 0, running = 0;
+    c.pids = calloc((size_t)(n > 0 ? n : 1), sizeof *c.pids);
+    assert_non_null(c.pids);
+    for (int i = 0; i < n; i++) {
+        t += fed_rand(rng, 300);
+        launch_at[i] = t;
+        steps[i].rc = -1;
+        steps[i].out = NULL;
+    }
+    /* Kill moments spread over the launches and a little after. */
+    for (int k = 0; k < kills; k++) {
+        kill_at[k] = fed_rand(rng, (uint32_t)(t + 500));
+    }
+    for (int a = 0; a < kills; a++) { /* ascending */
+        for (int b = a + 1; b < kills; b++) {
+            if (kill_at[b] < kill_at[a]) {
+                uint64_t x = kill_at[a];
+                kill_at[a] = kill_at[b];
+                kill_at[b] = x;
+            }
+        }
+    }
+    c.t0 = clock_mono_ms();
+    while (launched < n || killed < kills || c.down != -2 || running > 0) {
+        uint64_t now = clock_mono_ms() - c.t0;
+        while (launched < n && launch_at[launched] <= now) {
+            char path[256];
+            snprintf(path, sizeof path, "%s/run/step-%d.out", f->dir, launched);
+            c.pids[launched] = fed_cli_bg(f, steps[launched].node, path, steps[launched].args);
+            launched++;
+            running++;
+        }
+        if (c.down != -2 && now >= back_at) {
+            s_chaos_restart(&c);
+            /* Up for a while before the next kill, so recovery gets work done. */
+            if (killed < kills && kill_at[killed] < now + 100) {
+                kill_at[killed] = now + 100 + fed_rand(rng, 400);
+            }
+        } else if (c.down == -2 && killed < kills && now >= kill_at[killed]) {
+            s_chaos_kill(&c, rng);
+            killed++;
+            back_at = now + 50 + fed_rand(rng, 1150);
+        }
+        running = 0;
+        for (int i = 0; i < launched; i++) {
+            int status = 0;
+            if (c.pids[i] > 0 && waitpid(c.pids[i], &status, WNOHANG) == c.pids[i]) {
+                s_chaos_reap(&c, i, status);
+            }
+            running += c.pids[i] > 0;
+        }
+        usleep(10 * 1000);
+    }
+    free(c.pids);
+    return killed;
+}
+
+void fed_chaos_free(fed_step_t *steps, int n)
+{
+    for (int i = 0; i < n; i++) {
+        free(steps[i].out);
+        steps[i].out = NULL;
+    }
+}
+
+void fed_wait_settled(fed_t *f, int i)
+{
+    fed_wait_connected(f, i);
+    free(fed_cli_until(f, i, "\"unreceipted\":0", 1, 60000, "--json status"));
+    free(fed_cli_until(f, i, "\"calls_waiting\":0", 1, 60000, "--json status"));
+}
+
+/* ---- a cuttable TCP relay ---- */
+
+#define S_RELAY_MAX 16
+
+/* The relay process: accepts on lfd, connects each client to the broker's
+ * port and copies bytes both ways until either side closes. */
+static void s_relay(int lfd, int port)
+{
+    int fds[S_RELAY_MAX * 2];
+    int n = 0;
+    char buf[65536];
+    for (;;) {
+        struct pollfd pf[S_RELAY_MAX * 2 + 1];
+        pf[0] = (struct pollfd){.fd = lfd, .events = POLLIN};
+        for (int i = 0; i < n; i++) {
+            pf[i + 1] = (struct pollfd){.fd = fds[i], .events = POLLIN};
+        }
+        if (poll(pf, (nfds_t)n + 1, -1) < 0) {
+            continue;
+        }
+        for (int i = n - 1; i >= 0; i--) {
+            if (!(pf[i + 1].revents & (POLLIN | POLLHUP | POLLERR))) {
+                continue;
+            }
+            int pair = i ^ 1;
+            ssize_t got = read(fds[i], buf, sizeof buf);
+            if (got <= 0 || write(fds[pair], buf, (size_t)got) != got) {
+                int lo = i & ~1;
+                close(fds[lo]);
+                close(fds[lo + 1]);
+                memmove(&fds[lo], &fds[lo + 2], (size_t)(n - lo - 2) * sizeof fds[0]);
+                n -= 2;
+                break; /* indices moved: poll again */
+            }
+        }
+        if ((pf[0].revents & POLLIN) && n < S_RELAY_MAX * 2) {
+            int c = accept(lfd, NULL, NULL);
+            int u = socket(AF_INET, SOCK_STREAM, 0);
+            struct sockaddr_in a = {.sin_family = AF_INET,
+                                    .sin_port = htons((uint16_t)port),
+                                    .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+            if (c >= 0 && u >= 0 && connect(u, (struct sockaddr *)&a, sizeof a) == 0) {
+                fds[n++] = c;
+                fds[n++] = u;
+            } else {
+                close(c);
+                close(u);
+            }
+        }
+    }
+}
+
+void fed_proxy_node(fed_t *f, int i)
+{
+    int lfd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+    assert_true(lfd >= 0);
+    setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    assert_int_equal(bind(lfd, (struct sockaddr *)&a, sizeof a), 0);
+    assert_int_equal(listen(lfd, 16), 0);
+    assert_int_equal(getsockname(lfd, (struct sockaddr *)&a, &len), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        signal(SIGPIPE, SIG_IGN);
+        s_relay(lfd, f->port);
+        _exit(0);
+    }
+    close(lfd);
+    f->proxy_pid[i] = pid;
+    char from[64], to[64];
+    snprintf(from, sizeof from, "broker = tcp://127.0.0.1:%d\n", f->port);
+    snprintf(to, sizeof to, "broker = tcp://127.0.0.1:%d\n", ntohs(a.sin_port));
+    fed_node_config_replace(f, i, from, to);
+}
+
+void fed_proxy_cut(fed_t *f, int i)
+{
+    assert_true(f->proxy_pid[i] > 0);
+    assert_int_equal(kill(f->proxy_pid[i], SIGSTOP), 0);
+}
+
+void fed_proxy_mend(fed_t *f, int i)
+{
+    assert_true(f->proxy_pid[i] > 0);
+    assert_int_equal(kill(f->proxy_pid[i], SIGCONT), 0);
+}
+
+void fed_node_fsize(fed_t *f, int i, uint64_t bytes)
+{
+    f->node_fsize[i] = bytes;
+    if (f->node_pid[i] > 0) {
+        struct rlimit rl = {.rlim_cur = bytes ? bytes : RLIM_INFINITY,
+                            .rlim_max = RLIM_INFINITY};
+        /* prlimit(2) on the running node: as a disk that frees up. */
+        assert_int_equal(syscall(SYS_prlimit64, f->node_pid[i], RLIMIT_FSIZE, &rl, NULL), 0);
+    }
 }

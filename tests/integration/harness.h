@@ -21,6 +21,8 @@ typedef struct {
     char codes[FED_MAX][KEYS_CODE_MAX + 1];
     pid_t node_pid[FED_MAX];
     pid_t broker_pid;
+    pid_t proxy_pid[FED_MAX];      /* fed_proxy_node: a cuttable TCP relay */
+    uint64_t node_fsize[FED_MAX];  /* RLIMIT_FSIZE for node i's process; 0: none */
 } fed_t;
 
 /* Creates n organisations (n <= FED_MAX) with keys, a roster signed by all
@@ -34,7 +36,16 @@ void fed_create_from(fed_t *f, const char *const *codes, const char *const *name
  * call before starting the node. */
 void fed_node_config_append(const fed_t *f, int i, const char *text);
 
+/* Replaces the line `from` (which must be there) in node i's config with
+ * `to`; call before starting the node. */
+void fed_node_config_replace(const fed_t *f, int i, const char *from, const char *to);
+
 void fed_start_broker(fed_t *f);
+/* Starts the broker and every node, and waits until all are connected. */
+void fed_start_all(fed_t *f);
+/* Starts another broker program built into the build directory (e.g.
+ * "evil_broker") with the same configuration. */
+void fed_start_broker_as(fed_t *f, const char *prog);
 void fed_start_node(fed_t *f, int i);
 
 /* Waits until node i reports a completed broker handshake (20 s max). */
@@ -71,8 +82,89 @@ int fed_log_contains(const fed_t *f, const char *name, const char *needle);
 /* Reads a whole file into a malloc'd string (NULL if unreadable). */
 char *fed_slurp(const char *path);
 
-/* Kills whatever still runs and removes the directory. */
+/* ---- faults ---- */
+
+/* The seed for a randomised test: CONCORD_SEED if set, otherwise one
+ * derived from the time and process id. Printed to stderr with the line
+ * that replays it. */
+uint64_t fed_seed(const char *test);
+
+/* A number in [0, n) from the generator state *rng (n > 0). */
+uint32_t fed_rand(uint64_t *rng, uint32_t n);
+
+/* One CLI command of a chaos run and how it ended: rc is the CLI's exit
+ * status (0: acknowledged), or -1 if the test killed it with its node. */
+typedef struct {
+    int node;
+    char args[512];
+    int rc;
+    char *out; /* its output, malloc'd (fed_chaos_free) */
+} fed_step_t;
+
+#define FED_BROKER (-1)
+#define FED_ANY_NODE (-2)
+
+/* Runs the steps' commands in the background, in order, a random 0-300 ms
+ * apart, while killing the victim (FED_BROKER, FED_ANY_NODE: a random node
+ * each time, or a node index) with SIGKILL `kills` times at random moments
+ * and restarting it after a random 50-1200 ms. A CLI still waiting on a
+ * killed node is killed too (its command is then unacknowledged). Returns
+ * once every command has ended and the victim runs again, with the number
+ * of kill/restart cycles done. */
+int fed_chaos(fed_t *f, fed_step_t *steps, int n, int victim, int kills, uint64_t *rng);
+void fed_chaos_free(fed_step_t *steps, int n);
+
+/* Puts a TCP relay between node i and the broker (call before starting
+ * the node): node i's config then names the relay. fed_proxy_cut stops
+ * the relay (SIGSTOP: connections stay open, nothing passes, as in a
+ * network partition); fed_proxy_mend lets traffic through again. */
+void fed_proxy_node(fed_t *f, int i);
+void fed_proxy_cut(fed_t *f, int i);
+void fed_proxy_mend(fed_t *f, int i);
+
+/* Sets the largest file node i's process may write (RLIMIT_FSIZE, with
+ * SIGXFSZ ignored, so a write past it fails with EFBIG as on a full
+ * disk), from its next start; or, with the node running, changes it in
+ * place (prlimit). bytes 0: no limit. */
+void fed_node_fsize(fed_t *f, int i, uint64_t bytes);
+
+/* Waits until node i is connected with nothing left unreceipted and no
+ * call waiting (60 s max). */
+void fed_wait_settled(fed_t *f, int i);
+
+/* Kills whatever still runs and removes the directory. Safe to call again
+ * (it then does nothing). */
 void fed_destroy(fed_t *f);
+
+/* A cmocka teardown for a test given a fed_t as its initial state (with
+ * cmocka_unit_test_prestate_setup_teardown): destroys it even when the
+ * test failed, so that no process outlives the test. */
+int fed_teardown(void **state);
+
+/* Runs `ARGS` (which must succeed) on nodes i and j and fails the test
+ * unless both print exactly the same. */
+void fed_assert_same(fed_t *f, int i, int j, const char *args);
+
+/* Occurrences of needle in hay. */
+int fed_count(const char *hay, const char *needle);
+
+/* Waits up to timeout_ms for the log of `name` to contain needle;
+ * returns 1 if it does. */
+int fed_wait_log(const fed_t *f, const char *name, const char *needle, int timeout_ms);
+
+/* Writes a s75 pooled-fund agreement with this id between Plymouth City
+ * Council (E06000026, the host) and NHS Northern, Eastern and Western
+ * Devon CCG (E38000129) into the federation directory; its path goes to
+ * path. */
+void fed_pool_agreement(const fed_t *f, const char *id, char *path, size_t size);
+
+/* Proposes that agreement with this id from node i, which must succeed
+ * (the node has then folded it). */
+void fed_pool_propose(fed_t *f, int i, const char *id);
+
+/* For randomised tests: runs round(seed) for CONCORD_CRASH_ROUNDS
+ * consecutive seeds (default_rounds when unset) from fed_seed(test). */
+void fed_rounds(const char *test, int default_rounds, void (*round)(uint64_t seed));
 
 /* Loads organisation i's secret keys from the federation directory. */
 keys_t *fed_keys(const fed_t *f, int i);

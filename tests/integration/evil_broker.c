@@ -1,0 +1,340 @@
+/* evil_broker: a broker that lies, for tests only (see evil_broker.h). */
+#include "evil_broker.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "receipt.h"
+#include "wire.h"
+
+typedef enum { S_HONEST, S_ALTER, S_REPLAY, S_REORDER, S_LOG_DROP, S_LOG_REORDER, S_LOSE } s_mode_t;
+
+static struct {
+    int loaded;
+    s_mode_t mode;
+    const char *victim;
+    const char *method;
+    uint64_t index;
+    int rechain;
+    int held_once; /* reorder: only the first matching delivery */
+    int lost;      /* lose: submissions ignored so far */
+    uint8_t *held; /* reorder: the frame held back */
+    size_t held_len;
+    char held_for[KEYS_CODE_MAX + 1];
+} s_evil;
+
+static void s_load(void)
+{
+    static const char *const names[] = {"",         "alter",       "replay", "reorder",
+                                        "log-drop", "log-reorder", "lose"};
+    const char *mode = getenv("CONCORD_EVIL");
+    const char *index = getenv("CONCORD_EVIL_INDEX");
+    const char *rechain = getenv("CONCORD_EVIL_RECHAIN");
+    if (s_evil.loaded) {
+        return;
+    }
+    s_evil.loaded = 1;
+    for (size_t i = 1; mode && i < sizeof names / sizeof names[0]; i++) {
+        if (strcmp(mode, names[i]) == 0) {
+            s_evil.mode = (s_mode_t)i;
+        }
+    }
+    s_evil.victim = getenv("CONCORD_EVIL_VICTIM");
+    s_evil.method = getenv("CONCORD_EVIL_METHOD");
+    s_evil.index = index ? strtoull(index, NULL, 10) : 0;
+    s_evil.rechain = rechain && strcmp(rechain, "1") == 0;
+    log_warn("EVIL BROKER (test only): mode %s, victim %s, method %s, index %llu%s",
+             s_evil.mode ? names[s_evil.mode] : "honest", s_evil.victim ? s_evil.victim : "all",
+             s_evil.method ? s_evil.method : "all", (unsigned long long)s_evil.index,
+             s_evil.rechain ? ", rechained" : "");
+}
+
+/* 1 if CONCORD_EVIL_METHOD (or nothing) is in len bytes: the method name
+ * sits in the packed header inside the signed bytes. */
+static int s_contains(const uint8_t *buf, size_t len)
+{
+    size_t n = s_evil.method ? strlen(s_evil.method) : 0;
+    if (!n) {
+        return 1;
+    }
+    for (size_t i = 0; i + n <= len; i++) {
+        if (memcmp(buf + i, s_evil.method, n) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int s_matches(const char *to, const Concord__V1__Delivery *d)
+{
+    if (s_evil.victim && strcmp(s_evil.victim, to) != 0) {
+        return 0;
+    }
+    return s_contains(d->envelope->signed_.data, d->envelope->signed_.len);
+}
+
+int evil_lose_submit(const uint8_t *raw, size_t len)
+{
+    s_load();
+    if (s_evil.mode != S_LOSE || s_evil.lost >= 2 || !s_contains(raw, len)) {
+        return 0;
+    }
+    s_evil.lost++;
+    log_warn("EVIL: lost submission %d of a matching envelope", s_evil.lost);
+    return 1;
+}
+
+static int s_pack_delivery(const Concord__V1__Delivery *d, uint8_t **frame, size_t *len)
+{
+    Concord__V1__BrokerFrame f = CONCORD__V1__BROKER_FRAME__INIT;
+    f.frame_case = CONCORD__V1__BROKER_FRAME__FRAME_DELIVERY;
+    f.delivery = (Concord__V1__Delivery *)d;
+    return wire_pack(&f.base, WIRE_MAX_FRAME + 4096, frame, len, NULL);
+}
+
+int evil_before_delivery(const char *to, Concord__V1__Delivery *d)
+{
+    s_load();
+    if (!d->envelope || !d->envelope->signed_.len || !s_matches(to, d)) {
+        return 0;
+    }
+    if (s_evil.mode == S_ALTER) {
+        d->envelope->signed_.data[d->envelope->signed_.len / 2] ^= 0x01;
+        log_warn("EVIL: altered one byte of delivery %llu to %s", (unsigned long long)d->log_index,
+                 to);
+    } else if (s_evil.mode == S_REORDER && !s_evil.held_once &&
+               s_pack_delivery(d, &s_evil.held, &s_evil.held_len) == 0) {
+        s_evil.held_once = 1;
+        snprintf(s_evil.held_for, sizeof s_evil.held_for, "%s", to);
+        log_warn("EVIL: holding back delivery %llu to %s", (unsigned long long)d->log_index, to);
+        return 1;
+    }
+    return 0;
+}
+
+/* The same envelope at a new log index, with a receipt for that index
+ * signed by the broker's own key. */
+static void s_replay(const char *to, const Concord__V1__Delivery *d, const keys_t *keys,
+                     evil_send_fn send, void *arg)
+{
+    uint8_t *signed_receipt = NULL, *frame = NULL;
+    size_t signed_len = 0, frame_len = 0;
+    Concord__V1__Receipt *r = (Concord__V1__Receipt *)wire_unpack(
+        &concord__v1__receipt__descriptor, d->receipt->receipt.data, d->receipt->receipt.len,
+        WIRE_MAX_FRAME, NULL);
+    if (!r) {
+        return;
+    }
+    r->log_index = d->log_index + 1000;
+    Concord__V1__SignedReceipt *sr = NULL;
+    if (receipt_sign(keys, r, &signed_receipt, &signed_len, NULL) == 0 &&
+        (sr = (Concord__V1__SignedReceipt *)wire_unpack(&concord__v1__signed_receipt__descriptor,
+                                                        signed_receipt, signed_len, WIRE_MAX_FRAME,
+                                                        NULL))) {
+        Concord__V1__Delivery again = *d;
+        again.log_index = r->log_index;
+        again.receipt = sr;
+        if (s_pack_delivery(&again, &frame, &frame_len) == 0) {
+            send(arg, frame, frame_len);
+            log_warn("EVIL: replayed delivery %llu to %s as %llu", (unsigned long long)d->log_index,
+                     to, (unsigned long long)r->log_index);
+        }
+    }
+    free(frame);
+    free(signed_receipt);
+    wire_free(sr ? &sr->base : NULL);
+    wire_free(&r->base);
+}
+
+void evil_after_delivery(const char *to, const Concord__V1__Delivery *d, const keys_t *keys,
+                         evil_send_fn send, void *arg)
+{
+    if (s_evil.mode == S_REPLAY && d->envelope && d->receipt && s_matches(to, d)) {
+        s_replay(to, d, keys, send, arg);
+    }
+    if (s_evil.held && strcmp(s_evil.held_for, to) == 0) {
+        send(arg, s_evil.held, s_evil.held_len);
+        log_warn("EVIL: sent the held-back delivery to %s after delivery %llu", to,
+                 (unsigned long long)d->log_index);
+        free(s_evil.held);
+        s_evil.held = NULL;
+    }
+}
+
+/* ---- the falsified log ---- */
+
+typedef struct {
+    uint64_t index;
+    uint64_t time_ms;
+    uint8_t chain[32];
+    uint8_t hash[32];
+    char sender[KEYS_CODE_MAX + 1];
+    char recipient[KEYS_CODE_MAX + 1];
+    uint64_t sequence;
+    uint8_t call_id[16];
+    uint8_t *envelope;
+    size_t envelope_len;
+} s_row_t;
+
+typedef struct {
+    s_row_t *rows;
+    size_t n;
+} s_rows_t;
+
+static int s_collect(const ledger_log_entry_t *e, void *arg, cc_err_t *err)
+{
+    s_rows_t *rs = arg;
+    s_row_t *grown = realloc(rs->rows, (rs->n + 1) * sizeof *grown);
+    uint8_t *copy = malloc(e->envelope_len);
+    if (!grown || !copy) {
+        free(copy);
+        if (grown) {
+            rs->rows = grown;
+        }
+        err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
+        return -1;
+    }
+    rs->rows = grown;
+    s_row_t *r = &rs->rows[rs->n++];
+    r->index = e->index;
+    r->time_ms = e->time_ms;
+    memcpy(r->chain, e->chain, 32);
+    memcpy(r->hash, e->hash, 32);
+    snprintf(r->sender, sizeof r->sender, "%s", e->sender);
+    snprintf(r->recipient, sizeof r->recipient, "%s", e->recipient);
+    r->sequence = e->sequence;
+    memcpy(r->call_id, e->call_id, 16);
+    memcpy(copy, e->envelope, e->envelope_len);
+    r->envelope = copy;
+    r->envelope_len = e->envelope_len;
+    return 0;
+}
+
+/* Hides or swaps the chosen entry; when rechaining, renumbers and chains
+ * the rest so that the log looks whole. */
+static void s_falsify(s_rows_t *rs)
+{
+    size_t at = 0;
+    while (at < rs->n && rs->rows[at].index != s_evil.index) {
+        at++;
+    }
+    if (at >= rs->n || (s_evil.mode == S_LOG_REORDER && at + 1 >= rs->n)) {
+        return;
+    }
+    if (s_evil.mode == S_LOG_DROP) {
+        free(rs->rows[at].envelope);
+        memmove(&rs->rows[at], &rs->rows[at + 1], (rs->n - at - 1) * sizeof *rs->rows);
+        rs->n--;
+    } else {
+        s_row_t tmp = rs->rows[at];
+        rs->rows[at] = rs->rows[at + 1];
+        rs->rows[at + 1] = tmp;
+    }
+    if (!s_evil.rechain) {
+        return;
+    }
+    uint8_t prev[32] = {0};
+    for (size_t i = 0; i < rs->n; i++) {
+        rs->rows[i].index = i + 1;
+        receipt_chain(prev, i + 1, rs->rows[i].time_ms, rs->rows[i].hash, rs->rows[i].chain);
+        memcpy(prev, rs->rows[i].chain, 32);
+    }
+}
+
+static Concord__V1__SignedReceipt *s_head(const s_row_t *last, const keys_t *keys)
+{
+    uint8_t *packed = NULL;
+    size_t len = 0;
+    Concord__V1__Receipt r = CONCORD__V1__RECEIPT__INIT;
+    r.log_index = last->index;
+    r.chain_hash.data = (uint8_t *)last->chain;
+    r.chain_hash.len = 32;
+    r.time_ms = last->time_ms;
+    r.envelope_hash.data = (uint8_t *)last->hash;
+    r.envelope_hash.len = 32;
+    r.sender = (char *)last->sender;
+    r.recipient = (char *)last->recipient;
+    r.sequence = last->sequence;
+    r.call_id.data = (uint8_t *)last->call_id;
+    r.call_id.len = 16;
+    if (receipt_sign(keys, &r, &packed, &len, NULL) < 0) {
+        return NULL;
+    }
+    Concord__V1__SignedReceipt *sr = (Concord__V1__SignedReceipt *)wire_unpack(
+        &concord__v1__signed_receipt__descriptor, packed, len, WIRE_MAX_FRAME, NULL);
+    free(packed);
+    return sr;
+}
+
+static void s_fill(const s_rows_t *rs, const Concord__V1__LogReadRequest *in,
+                   Concord__V1__LogReadResponse *out)
+{
+    uint32_t max = in->max_entries ? in->max_entries : 256;
+    size_t first = 0;
+    while (first < rs->n && rs->rows[first].index < in->from_index) {
+        first++;
+    }
+    out->entries = calloc(max, sizeof *out->entries);
+    for (size_t i = first; out->entries && i < rs->n && out->n_entries < max; i++) {
+        Concord__V1__LogEntry *le = calloc(1, sizeof *le);
+        if (!le) {
+            break;
+        }
+        concord__v1__log_entry__init(le);
+        le->index = rs->rows[i].index;
+        le->time_ms = rs->rows[i].time_ms;
+        le->chain_hash.data = malloc(32);
+        le->envelope.data = malloc(rs->rows[i].envelope_len);
+        if (le->chain_hash.data) {
+            memcpy(le->chain_hash.data, rs->rows[i].chain, 32);
+            le->chain_hash.len = 32;
+        }
+        if (le->envelope.data) {
+            memcpy(le->envelope.data, rs->rows[i].envelope, rs->rows[i].envelope_len);
+            le->envelope.len = rs->rows[i].envelope_len;
+        }
+        out->entries[out->n_entries++] = le;
+    }
+}
+
+int evil_log_read(ledger_t *ledger, const keys_t *keys, uint64_t head_index,
+                  const Concord__V1__LogReadRequest *in, Concord__V1__LogReadResponse *out)
+{
+    s_rows_t rs = {0};
+    cc_err_t err;
+    s_load();
+    if ((s_evil.mode != S_LOG_DROP && s_evil.mode != S_LOG_REORDER) || head_index == 0 ||
+        head_index > UINT32_MAX) {
+        return 0;
+    }
+    if (ledger_log_read(ledger, 1, (uint32_t)head_index, s_collect, &rs, &err) == 0 && rs.n > 1) {
+        /* The genuine head receipt, before the log is falsified: without
+         * rechaining the broker keeps answering with it. */
+        const s_row_t *real_last = &rs.rows[rs.n - 1];
+        Concord__V1__SignedReceipt *real_head = s_evil.rechain ? NULL : s_head(real_last, keys);
+        s_falsify(&rs);
+        s_fill(&rs, in, out);
+        out->head_index = s_evil.rechain ? rs.rows[rs.n - 1].index : head_index;
+        out->head = s_evil.rechain ? s_head(&rs.rows[rs.n - 1], keys) : real_head;
+        log_warn("EVIL: answered Log/Read from %llu with a falsified log",
+                 (unsigned long long)in->from_index);
+    }
+    for (size_t i = 0; i < rs.n; i++) {
+        free(rs.rows[i].envelope);
+    }
+    free(rs.rows);
+    return 1;
+}
+
+void evil_log_read_free(Concord__V1__LogReadResponse *out)
+{
+    for (size_t i = 0; i < out->n_entries; i++) {
+        free(out->entries[i]->chain_hash.data);
+        free(out->entries[i]->envelope.data);
+        free(out->entries[i]);
+    }
+    free(out->entries);
+    wire_free(out->head ? &out->head->base : NULL);
+}

@@ -1,0 +1,197 @@
+/* Integration tests against a lying broker (tests/integration/evil_broker):
+ * nodes do not trust the broker. An envelope with one byte altered is
+ * refused for its signature, a replay at a new log index and an envelope
+ * delivered out of its sender's sequence are refused, each with the reason
+ * in the node's log and nothing stored; `concord log verify` names the
+ * index of a log entry the broker hides or swaps, whether or not it
+ * rewrites the chain to cover it. Real broker and node processes. */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "harness.h"
+
+static const char *const s_codes[] = {"E06000026", "E38000129", "X24"};
+static const char *const s_names[] = {"Plymouth City Council",
+                                      "NHS Northern, Eastern and Western Devon CCG", "NHS England"};
+#define COUNCIL 0
+#define CCG 1 /* the victim of the delivery faults */
+#define NHSE 2
+
+static fed_t s_fed;
+
+static int s_setup(void **state)
+{
+    *state = &s_fed; /* for fed_teardown */
+    fed_create_from(&s_fed, s_codes, s_names, 3);
+    fed_start_all(&s_fed);
+    return 0;
+}
+
+/* Replaces the broker with the evil one in mode (NULL: the honest broker). */
+static void s_broker(const char *mode, const char *method, const char *index, int rechain)
+{
+    fed_stop_broker(&s_fed, SIGTERM);
+    unsetenv("CONCORD_EVIL");
+    unsetenv("CONCORD_EVIL_VICTIM");
+    unsetenv("CONCORD_EVIL_METHOD");
+    unsetenv("CONCORD_EVIL_INDEX");
+    unsetenv("CONCORD_EVIL_RECHAIN");
+    if (mode) {
+        setenv("CONCORD_EVIL", mode, 1);
+        setenv("CONCORD_EVIL_VICTIM", s_codes[CCG], 1);
+        if (method) {
+            setenv("CONCORD_EVIL_METHOD", method, 1);
+        }
+        if (index) {
+            setenv("CONCORD_EVIL_INDEX", index, 1);
+        }
+        setenv("CONCORD_EVIL_RECHAIN", rechain ? "1" : "0", 1);
+        fed_start_broker_as(&s_fed, "evil_broker");
+    } else {
+        fed_start_broker(&s_fed);
+    }
+    usleep(300 * 1000); /* let the nodes notice the old broker has gone */
+    for (int i = 0; i < 3; i++) {
+        fed_wait_connected(&s_fed, i);
+    }
+}
+
+/* The victim's view: whether it holds pool id, and its rejections. */
+static int s_victim_has(const char *id)
+{
+    char *out = NULL;
+    assert_int_equal(fed_cli(&s_fed, CCG, &out, "pool list"), 0);
+    int has = strstr(out, id) != NULL;
+    free(out);
+    return has;
+}
+
+static void test_it_evil_altered_byte_refused_for_signature(void **state)
+{
+    (void)state;
+    s_broker("alter", "Pool/Propose", NULL, 0);
+    fed_pool_propose(&s_fed, COUNCIL, "ALTERED");
+    /* NHS England, not a victim, has it; the CCG refused it. */
+    free(fed_cli_until(&s_fed, NHSE, "ALTERED", 1, 30000, "pool list"));
+    assert_true(fed_wait_log(&s_fed, s_codes[CCG], "bad signature from E06000026", 15000));
+    assert_false(s_victim_has("ALTERED"));
+    char *out = NULL;
+    assert_int_equal(fed_cli(&s_fed, CCG, &out, "--json ledger"), 0);
+    assert_null(strstr(out, "Pool/Propose"));
+    free(out);
+    assert_int_equal(fed_cli(&s_fed, CCG, &out, "--json status"), 0);
+    assert_null(strstr(out, "\"rejected\":0"));
+    free(out);
+}
+
+static void test_it_evil_replay_at_new_index_refused(void **state)
+{
+    (void)state;
+    s_broker("replay", "Pool/Propose", NULL, 0);
+    fed_pool_propose(&s_fed, COUNCIL, "REPLAYED");
+    free(fed_cli_until(&s_fed, CCG, "REPLAYED", 1, 30000, "pool list"));
+    assert_true(fed_wait_log(&s_fed, s_codes[CCG], "was already delivered at log index", 15000));
+    /* Not folded a second time: the engine saw no second proposal. */
+    char *a = NULL;
+    assert_int_equal(fed_cli(&s_fed, CCG, &a, "pool rejections"), 0);
+    assert_null(strstr(a, "REPLAYED"));
+    free(a);
+    fed_assert_same(&s_fed, CCG, NHSE, "--json pool show REPLAYED");
+}
+
+static void test_it_evil_reordered_delivery_refused_for_sequence(void **state)
+{
+    (void)state;
+    s_broker("reorder", "Pool/Propose", NULL, 0);
+    fed_pool_propose(&s_fed, COUNCIL, "FIRST");
+    fed_pool_propose(&s_fed, COUNCIL, "SECOND");
+    /* The CCG gets SECOND, then FIRST with a lower sequence: refused. */
+    free(fed_cli_until(&s_fed, CCG, "SECOND", 1, 30000, "pool list"));
+    assert_true(fed_wait_log(&s_fed, s_codes[CCG], "from E06000026 is not above", 15000));
+    assert_false(s_victim_has("FIRST"));
+    free(fed_cli_until(&s_fed, NHSE, "FIRST", 1, 30000, "pool list"));
+}
+
+static void test_it_evil_lost_envelope_overtaken_is_sent_again(void **state)
+{
+    (void)state;
+    char path[256], args[300], out_path[256];
+    /* The broker loses the council's first proposal twice, as a dying
+     * connection would, while its second gets through: the first is then
+     * refused for its sequence, and must not be lost. */
+    s_broker("lose", "OVERTAKEN", NULL, 0);
+    fed_pool_agreement(&s_fed, "OVERTAKEN", path, sizeof path);
+    snprintf(args, sizeof args, "pool propose --file %s", path);
+    snprintf(out_path, sizeof out_path, "%s/run/overtaken.out", s_fed.dir);
+    pid_t first = fed_cli_bg(&s_fed, COUNCIL, out_path, args);
+    usleep(100 * 1000);
+    fed_pool_propose(&s_fed, COUNCIL, "OVERTAKER");
+    assert_true(
+        fed_wait_log(&s_fed, s_codes[COUNCIL], "was overtaken by a later one of ours", 15000));
+    for (int i = 0; i < 3; i++) {
+        free(fed_cli_until(&s_fed, i, "OVERTAKEN", 1, 30000, "pool list"));
+    }
+    fed_assert_same(&s_fed, COUNCIL, NHSE, "--json pool show OVERTAKEN");
+    /* Its CLI waited for the first sealing; it is told to look later. */
+    kill(first, SIGKILL);
+    fed_cli_wait(first);
+    fed_wait_settled(&s_fed, COUNCIL);
+}
+
+/* `log verify` on NHS England against the broker in mode must fail with
+ * DATA_LOSS, saying needle. */
+static void s_expect_verify_fails(const char *mode, int rechain, const char *needle)
+{
+    char *out = NULL;
+    s_broker(mode, NULL, "2", rechain);
+    assert_int_equal(fed_cli(&s_fed, NHSE, &out, "log verify"), 1);
+    if (!strstr(out, "DATA_LOSS") || !strstr(out, needle)) {
+        fail_msg("%s%s: expected DATA_LOSS and '%s', got: %s", mode, rechain ? " (rechained)" : "",
+                 needle, out);
+    }
+    free(out);
+}
+
+static void test_it_evil_log_verify_names_dropped_or_reordered_entry(void **state)
+{
+    (void)state;
+    char *out = NULL;
+    s_broker(NULL, NULL, NULL, 0);
+    assert_int_equal(fed_cli(&s_fed, NHSE, &out, "log verify"), 0);
+    free(out);
+    s_expect_verify_fails("log-drop", 0, "log entry 2 missing or out of order (got 3)");
+    s_expect_verify_fails("log-reorder", 0, "log entry 2 missing or out of order (got 3)");
+    /* A broker that rewrites the chain to hide the change is caught by the
+     * receipts the node holds. */
+    s_expect_verify_fails("log-drop", 1,
+                          "the broker's log at index 2 differs from the receipt this node holds");
+    s_expect_verify_fails("log-reorder", 1,
+                          "the broker's log at index 2 differs from the receipt this node holds");
+    /* The genuine log still verifies. */
+    s_broker(NULL, NULL, NULL, 0);
+    assert_int_equal(fed_cli(&s_fed, NHSE, &out, "log verify"), 0);
+    assert_non_null(strstr(out, "broker log verified"));
+    free(out);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_it_evil_altered_byte_refused_for_signature),
+        cmocka_unit_test(test_it_evil_replay_at_new_index_refused),
+        cmocka_unit_test(test_it_evil_reordered_delivery_refused_for_sequence),
+        cmocka_unit_test(test_it_evil_lost_envelope_overtaken_is_sent_again),
+        cmocka_unit_test(test_it_evil_log_verify_names_dropped_or_reordered_entry),
+    };
+    signal(SIGPIPE, SIG_IGN);
+    return cmocka_run_group_tests(tests, s_setup, fed_teardown);
+}
