@@ -42,6 +42,7 @@ static void s_usage(FILE *to)
             "               --member all [--rule RULE] [--qualified N/D] [--quorum N/D]\n"
             "               [--each-constituency] [--reserved AREA:CODE]...\n"
             "               [--no-default-reserved] [--accountable-to TEXT] [--closes-in 7d]\n"
+            "  board create --file BOARD.ini   the same from a charter file (docs/BOARDS.md)\n"
             "  board list | board show ID\n"
             "  propose --board ID --title TEXT [--text TEXT] [--area AREA] [--amount POUNDS]\n"
             "          [--effective YYYY-MM-DD] [--closes-in 7d] [--delegates DUTY]\n"
@@ -51,6 +52,8 @@ static void s_usage(FILE *to)
             "  vote PROPOSAL for|against|abstain [--reason TEXT]\n"
             "  proposal list [BOARD] | proposal show PROPOSAL\n"
             "  decision export PROPOSAL --out FILE\n"
+            "  auto-vote [on|off] [--abstain AREAS] [--against AREAS] [--against-above POUNDS]\n"
+            "            [--for-below POUNDS]   this node's automatic voting, until it stops\n"
             "  verify CERTIFICATE --roster ROSTER   check a decision certificate offline\n"
             "  RULE: majority, absolute-majority, qualified-majority, unanimity, consensus,\n"
             "        double-majority, weighted. AREA: acute, specialised, primary-care,\n"
@@ -69,6 +72,14 @@ static void s_usage(FILE *to)
             "  bcf sign PLAN-ID --act hwb|council|ccg|nhse [--version V] [--note TEXT]\n"
             "  bcf approve PLAN-ID | bcf status PLAN-ID\n"
             "\n"
+            "Federations on one machine (docs/FEDERATIONS.md):\n"
+            "  federation init --out DIR (--area E47... | --stp E54... | --county CODE |\n"
+            "                  --england) [--port N] [--name TEXT] [--data-dir DIR]\n"
+            "  federation start DIR [--parallel N] [--timeout S] | status DIR | stop DIR\n"
+            "  federation exec DIR CODE -- COMMAND [ARGS]   act as one organisation\n"
+            "  scenario run FILE --federation DIR [--keep-running] [--out DIR]\n"
+            "  scenario check FILE                 parse a scenario without running it\n"
+            "\n"
             "STP footprints (offline, over the shipped ONS lookups):\n"
             "  footprint show FOOTPRINT | org CODE | splits | report\n"
             "          [--csv] [--layer STP|NHSER|CAUTH|...] [--data-dir DIR] [--lookup FILE]...\n"
@@ -77,10 +88,12 @@ static void s_usage(FILE *to)
             "Exit status: 0 success, 1 failure, 2 usage error.\n");
 }
 
-/* Sends one control request to the node and waits for its reply. */
+/* Sends one control request to the node and waits up to timeout_ms for
+ * its reply; NULL with the reason in why. */
 static Concord__V1__ControlReply *s_control(const config_node_t *cfg, const char *command,
                                             char **args, size_t n_args, const uint8_t *payload,
-                                            size_t payload_len, uint32_t wait_ms)
+                                            size_t payload_len, int timeout_ms, char *why,
+                                            size_t why_size)
 {
     struct stat st;
     Concord__V1__ControlReply *reply = NULL;
@@ -88,17 +101,17 @@ static Concord__V1__ControlReply *s_control(const config_node_t *cfg, const char
     size_t len = 0;
     cc_err_t err;
     if (stat(cfg->control, &st) != 0) {
-        cli_fail("no node control socket at %s: is concordd running for %s?", cfg->control,
-                 cfg->code);
+        snprintf(why, why_size, "no node control socket at %s: is concordd running for %s?",
+                 cfg->control, cfg->code);
         return NULL;
     }
     void *ctx = zmq_ctx_new();
     void *req = zmq_socket(ctx, ZMQ_REQ);
-    int linger = 0, timeout = (int)(wait_ms + CLI_CONTROL_SLACK_MS);
+    int linger = 0;
     char ep[CONFIG_PATH_MAX + 8];
     snprintf(ep, sizeof ep, "ipc://%s", cfg->control);
     zmq_setsockopt(req, ZMQ_LINGER, &linger, sizeof linger);
-    zmq_setsockopt(req, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
+    zmq_setsockopt(req, ZMQ_RCVTIMEO, &timeout_ms, sizeof timeout_ms);
     Concord__V1__ControlRequest rq = CONCORD__V1__CONTROL_REQUEST__INIT;
     rq.command = (char *)command;
     rq.args = args;
@@ -107,17 +120,19 @@ static Concord__V1__ControlReply *s_control(const config_node_t *cfg, const char
     rq.payload.len = payload ? payload_len : 0;
     if (zmq_connect(req, ep) != 0 || wire_pack(&rq.base, WIRE_MAX_FRAME, &buf, &len, &err) < 0 ||
         zmq_send(req, buf, len, 0) < 0) {
-        cli_fail("cannot reach the node at %s: %s", cfg->control, zmq_strerror(errno));
+        snprintf(why, why_size, "cannot reach the node at %s: %s", cfg->control,
+                 zmq_strerror(errno));
         goto out;
     }
     zmq_msg_t msg;
     zmq_msg_init(&msg);
     if (zmq_msg_recv(&msg, req, 0) < 0) {
-        cli_fail("no answer from the node at %s within %d ms", cfg->control, timeout);
+        snprintf(why, why_size, "no answer from the node at %s within %d ms", cfg->control,
+                 timeout_ms);
     } else if (!(reply = (Concord__V1__ControlReply *)wire_unpack(
                      &concord__v1__control_reply__descriptor, zmq_msg_data(&msg),
                      zmq_msg_size(&msg), 64u * 1024u * 1024u, &err))) {
-        cli_fail("garbled answer from the node: %s", err.msg);
+        snprintf(why, why_size, "garbled answer from the node: %s", err.msg);
     }
     zmq_msg_close(&msg);
 out:
@@ -127,23 +142,80 @@ out:
     return reply;
 }
 
-int cli_node_call(const config_node_t *cfg, const char *command, char **args, size_t n_args,
-                  const uint8_t *payload, size_t payload_len, uint32_t wait_ms, int json,
-                  uint8_t **out, size_t *out_len)
+int cli_node_ask(const config_node_t *cfg, const char *command, char **args, size_t n_args,
+                 int timeout_ms, char **json, char *why, size_t why_size)
 {
     Concord__V1__ControlReply *r =
-        s_control(cfg, command, args, n_args, payload, payload_len, wait_ms);
+        s_control(cfg, command, args, n_args, NULL, 0, timeout_ms, why, why_size);
     if (!r) {
         return CLI_FAIL;
     }
     int rc = CLI_OK;
     if (r->code != CONCORD__V1__STATUS_CODE__OK) {
+        snprintf(why, why_size, "%s: %s", err_code_name((cc_code_t)r->code), r->message);
+        rc = CLI_FAIL;
+    } else if (json && !(*json = strdup(r->json ? r->json : "{}"))) {
+        snprintf(why, why_size, "out of memory");
+        rc = CLI_FAIL;
+    }
+    wire_free(&r->base);
+    return rc;
+}
+
+/* While capturing, replies' JSON is kept here instead of printed. */
+static int s_capturing;
+static char *s_captured;
+
+void cli_capture(int on)
+{
+    s_capturing = on;
+}
+
+int cli_capturing(void)
+{
+    return s_capturing;
+}
+
+char *cli_captured(void)
+{
+    char *c = s_captured;
+    s_captured = NULL;
+    return c;
+}
+
+/* Prints a reply (or keeps its JSON while capturing); returns 0 or -1. */
+static int s_show(const Concord__V1__ControlReply *r, int json)
+{
+    if (s_capturing && json >= 0) {
+        free(s_captured);
+        s_captured = strdup(r->json ? r->json : "{}");
+        return s_captured ? 0 : -1;
+    }
+    if (json == 1) {
+        printf("%s\n", r->json);
+    } else if (json == 0) {
+        fputs(r->text, stdout);
+    }
+    return 0;
+}
+
+int cli_node_call(const config_node_t *cfg, const char *command, char **args, size_t n_args,
+                  const uint8_t *payload, size_t payload_len, uint32_t wait_ms, int json,
+                  uint8_t **out, size_t *out_len)
+{
+    char why[CC_ERR_MSG_MAX + 128];
+    Concord__V1__ControlReply *r =
+        s_control(cfg, command, args, n_args, payload, payload_len,
+                  (int)(wait_ms + CLI_CONTROL_SLACK_MS), why, sizeof why);
+    if (!r) {
+        return cli_fail("%s", why);
+    }
+    int rc = CLI_OK;
+    if (r->code != CONCORD__V1__STATUS_CODE__OK) {
         rc = cli_fail("%s: %s", err_code_name((cc_code_t)r->code), r->message);
     } else {
-        if (json == 1) {
-            printf("%s\n", r->json);
-        } else if (json == 0) {
-            fputs(r->text, stdout);
+        if (s_show(r, json) < 0) {
+            rc = cli_fail("out of memory");
         }
         if (out) {
             *out = malloc(r->payload.len ? r->payload.len : 1);
@@ -251,7 +323,7 @@ static int s_node_command(const char *config_path, int argc, char **argv, int js
     }
     if (strcmp(argv[0], "board") == 0 || strcmp(argv[0], "propose") == 0 ||
         strcmp(argv[0], "vote") == 0 || strcmp(argv[0], "proposal") == 0 ||
-        strcmp(argv[0], "decision") == 0) {
+        strcmp(argv[0], "decision") == 0 || strcmp(argv[0], "auto-vote") == 0) {
         return cli_board(&cfg, argc, argv, json);
     }
     if (strcmp(argv[0], "pool") == 0) {
@@ -346,6 +418,10 @@ int main(int argc, char **argv)
         rc = cli_keygen(n, rest, json);
     } else if (strcmp(rest[0], "roster") == 0) {
         rc = cli_roster(n, rest, json);
+    } else if (strcmp(rest[0], "federation") == 0) {
+        rc = cli_federation(n, rest, json);
+    } else if (strcmp(rest[0], "scenario") == 0) {
+        rc = cli_scenario(n, rest, json);
     } else if (strcmp(rest[0], "verify") == 0) {
         rc = cli_verify(n, rest, json);
     } else if (strcmp(rest[0], "footprint") == 0) {
