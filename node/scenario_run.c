@@ -396,9 +396,25 @@ static int s_step_vote(s_run_t *x, const scenario_section_t *sec, cc_err_t *err)
     s_prop_t *p = s_prop(x, scenario_get(sec, "proposal"));
     const char *as = scenario_get(sec, "as"), *vote = scenario_get(sec, "vote");
     const char *reason = scenario_get(sec, "reason");
-    if (s_wait(x, as, "proposal-show", p->id, NULL, NULL, err) < 0 ||
-        s_as(x, as, sec->line, NULL, err, "vote", p->id, vote, reason ? "--reason" : NULL,
+    if (s_wait(x, as, "proposal-show", p->id, NULL, NULL, err) < 0) {
+        return -1;
+    }
+    if (s_as(x, as, sec->line, NULL, err, "vote", p->id, vote, reason ? "--reason" : NULL,
              reason, NULL) != CLI_OK) {
+        /* Voting closes as soon as the outcome cannot change; a ballot
+         * after that is refused by every node, which is the rule, not a
+         * failure of the run. */
+        char why[CC_ERR_MSG_MAX + 128], *js = NULL;
+        char *args[1] = {p->id};
+        const config_node_t *cfg = s_node(x, as, sec->line, NULL);
+        int closed = cfg && cli_node_ask(cfg, "proposal-show", args, 1, 10000, &js, why,
+                                         sizeof why) == CLI_OK &&
+                     json_find_bool(js, "closed") == 1;
+        free(js);
+        if (closed) {
+            s_say(x, "%s's %s on %s refused: voting had closed", as, vote, p->label);
+            return 0;
+        }
         return -1;
     }
     s_say(x, "%s voted %s on %s%s%s", as, vote, p->label, reason ? ": " : "",
