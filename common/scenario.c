@@ -280,6 +280,7 @@ static int s_entry_header(s_parse_t *x, const char *section, const char *arg, in
         return -1;
     }
     if (kind == SCENARIO_POLICY && strcmp(arg, "*") != 0 && keys_code_check(arg, err) < 0) {
+        err_prefix(err, "[policy %s]: ", arg);
         return -1;
     }
     for (size_t i = 0; i < x->s->n; i++) {

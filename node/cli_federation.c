@@ -223,7 +223,7 @@ static int s_check_out(const char *out, const federation_t *f, char *abs, size_t
     if (!realpath(parent, real)) {
         return cli_fail("cannot use %s: %s", parent, strerror(errno));
     }
-    snprintf(abs, size, "%s/%s", real, slash ? slash + 1 : out);
+    snprintf(abs, size, "%.3000s/%.1000s", real, slash ? slash + 1 : out);
     size_t longest = 0;
     for (size_t i = 0; i < f->n_orgs; i++) {
         longest = strlen(f->orgs[i].code) > longest ? strlen(f->orgs[i].code) : longest;
@@ -295,7 +295,7 @@ static int s_init(int argc, char **argv, int json)
     s_init_opts_t o;
     federation_t f;
     cc_err_t err;
-    char abs[PATH_MAX], staging[PATH_MAX + 32];
+    char abs[PATH_MAX], staging[200];
     int rc = s_init_parse(argc, argv, &o);
     if (rc != CLI_OK) {
         return rc < 0 ? CLI_OK : rc;
@@ -312,7 +312,8 @@ static int s_init(int argc, char **argv, int json)
         federation_free(&f);
         return rc;
     }
-    snprintf(staging, sizeof staging, "%s.partial-%ld", abs, (long)getpid());
+    /* s_check_out kept abs short enough for the control sockets. */
+    snprintf(staging, sizeof staging, "%.150s.partial-%ld", abs, (long)getpid());
     if (s_generate(staging, &f, &err) < 0 || rename(staging, abs) != 0) {
         if (err.code == CC_OK) {
             err_set(&err, CC_INVALID_ARGUMENT, "cannot rename %s to %s: %s", staging, abs,

@@ -66,7 +66,8 @@ static int s_ours(pid_t pid)
 static char s_ended[64];
 
 /* 1 while pid runs. Our own children are reaped here, so an exited
- * child is not mistaken for a running one. */
+ * child is not mistaken for a running one; another process's pid (from a
+ * pid file) must still run one of our programs. */
 static int s_alive(pid_t pid)
 {
     int status = 0;
@@ -74,6 +75,9 @@ static int s_alive(pid_t pid)
         return 0;
     }
     pid_t w = waitpid(pid, &status, WNOHANG);
+    if (w == 0) {
+        return 1; /* our child, still running (perhaps still in exec) */
+    }
     if (w == pid) {
         if (WIFSIGNALED(status)) {
             snprintf(s_ended, sizeof s_ended, "was killed by signal %d", WTERMSIG(status));

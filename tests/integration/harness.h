@@ -23,6 +23,9 @@ typedef struct {
     pid_t broker_pid;
 } fed_t;
 
+/* A loopback TCP port the kernel says is free right now. */
+int fed_free_port(void);
+
 /* Creates n organisations (n <= FED_MAX) with keys, a roster signed by all
  * and configs, in a fresh temporary directory, on a free port. */
 void fed_create(fed_t *f, int n);
