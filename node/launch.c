@@ -335,6 +335,9 @@ int launch_start(const char *dir, const federation_t *f, const launch_opts_t *o,
         goto out;
     }
     rc = s_start_nodes(&x, o, err);
+    if (rc < 0 && !o->quiet && isatty(STDOUT_FILENO)) {
+        putchar('\n'); /* end the progress line before the error */
+    }
 out:
     if (rc < 0) { /* stop what this call started, and only that */
         for (size_t i = 0; i < x.n; i++) {

@@ -164,6 +164,21 @@ static void test_it_federation_start_status_stop(void **state)
     assert_int_equal(rc, 0);
     assert_non_null(strstr(out, "reply from E10000006"));
     free(out);
+    /* A node's automatic voting policy, changed while it runs. */
+    rc = fed_cli(&s_none, -1, &out, "federation exec %s X24 -- auto-vote on --against-above 1bn"
+                                    " --abstain primary-care", dir);
+    assert_int_equal(rc, 0);
+    assert_non_null(strstr(out, "automatic voting  on"));
+    assert_non_null(strstr(out, "against above     100000000000 pence"));
+    assert_non_null(strstr(out, "abstain on        primary-care"));
+    free(out);
+    rc = fed_cli(&s_none, -1, &out, "federation exec %s X24 -- auto-vote --against surgery", dir);
+    assert_int_equal(rc, 1);
+    assert_non_null(strstr(out, "bad setting 'against_areas=surgery'"));
+    free(out);
+    rc = fed_cli(&s_none, -1, &out, "federation exec %s X24 -- auto-vote", dir);
+    assert_non_null(strstr(out, "abstain on        primary-care")); /* unchanged */
+    free(out);
     /* The charter file is what `board create --file` takes. */
     rc = fed_cli(&s_none, -1, &out, "--config %s/nodes/E10000006.ini board create --file"
                                     " %s/board.ini", dir, dir);
