@@ -60,7 +60,8 @@ char *cli_captured(void);
 /* 1 while capturing: commands then print nothing of their own. */
 int cli_capturing(void);
 
-/* `concord federation init|start|status|stop|exec` (node/cli_federation.c). */
+/* `concord federation init|start|status|stop|exec` (node/cli_federation.c).
+ * json -1 (for callers in-process) reports init in one line on stderr. */
 int cli_federation(int argc, char **argv, int json);
 
 /* `concord scenario run|check` (node/cli_scenario.c). */

@@ -323,7 +323,10 @@ static int s_init(int argc, char **argv, int json)
         federation_free(&f);
         return cli_fail("federation init: %s (nothing was written)", err.msg);
     }
-    if (json) {
+    if (json < 0) {
+        fprintf(stderr, "federation %s (%s %s) made in %s: %zu organisations\n", f.name,
+                federation_scope_name(f.scope), f.code, o.out, f.n_orgs);
+    } else if (json) {
         json_t j;
         json_init(&j);
         json_obj_begin(&j, NULL);
@@ -394,6 +397,13 @@ int cli_federation(int argc, char **argv, int json)
     if (strcmp(sub, "start") == 0 || strcmp(sub, "status") == 0 || strcmp(sub, "stop") == 0) {
         return launch_command(argc - 1, argv + 1, json);
     }
-    fprintf(stderr, "usage: concord federation init|start|status|stop|exec ... (concord --help)\n");
-    return CLI_USAGE;
+    FILE *to = strcmp(sub, "--help") == 0 ? stdout : stderr;
+    fprintf(to, "usage: concord federation init --out DIR (--area E47... | --stp E54... |\n"
+                "                  --county CODE | --england) [--port N] [--name TEXT]\n"
+                "                  [--data-dir DIR]\n"
+                "       concord federation start DIR [--parallel N] [--timeout S]\n"
+                "       concord federation status DIR | stop DIR\n"
+                "       concord federation exec DIR CODE -- COMMAND [ARGS]\n"
+                "Layout and behaviour: docs/FEDERATIONS.md.\n");
+    return to == stdout ? CLI_OK : CLI_USAGE;
 }

@@ -52,7 +52,7 @@ static int s_init(const scenario_t *s, const char *dir)
         argv[n++] = (char *)scenario_get(sec, "port");
     }
     argv[n] = NULL;
-    return cli_federation(n, argv, 0);
+    return cli_federation(n, argv, -1);
 }
 
 typedef struct {
@@ -91,13 +91,14 @@ static int s_parse(int argc, char **argv, s_opts_t *o)
 
 /* Starts the federation if any of it is down; *started says whether
  * this run did. */
-static int s_up(const char *dir, const federation_t *f, int parallel, int *started)
+static int s_up(const char *dir, const federation_t *f, int parallel, int json, int *started)
 {
     cc_err_t err;
-    launch_opts_t lo = {.parallel = parallel, .timeout_s = 120};
+    launch_opts_t lo = {.parallel = parallel, .timeout_s = 120, .quiet = json};
+    FILE *to = json ? stderr : stdout;
     *started = 0;
     if (launch_running(dir, f) == (int)f->n_orgs + 1) {
-        printf("federation %s already running in %s\n", f->name, dir);
+        fprintf(to, "federation %s already running in %s\n", f->name, dir);
         return CLI_OK;
     }
     uint64_t t = clock_mono_ms();
@@ -105,12 +106,12 @@ static int s_up(const char *dir, const federation_t *f, int parallel, int *start
         return cli_fail("federation start: %s", err.msg);
     }
     *started = 1;
-    printf("federation %s: broker and %zu nodes healthy in %.1f s\n", f->name, f->n_orgs,
-           (double)(clock_mono_ms() - t) / 1000.0);
+    fprintf(to, "federation %s: broker and %zu nodes healthy in %.1f s\n", f->name, f->n_orgs,
+            (double)(clock_mono_ms() - t) / 1000.0);
     return CLI_OK;
 }
 
-static int s_run(int argc, char **argv)
+static int s_run(int argc, char **argv, int json)
 {
     s_opts_t o;
     cc_err_t err;
@@ -133,20 +134,21 @@ static int s_run(int argc, char **argv)
         rc = cli_fail("%s", err.msg);
         goto out;
     }
-    if ((rc = s_up(o.dir, &f, o.parallel, &started)) != CLI_OK) {
+    if ((rc = s_up(o.dir, &f, o.parallel, json, &started)) != CLI_OK) {
         goto out;
     }
     snprintf(certs, sizeof certs, "%s", o.out ? o.out : "");
     if (!o.out) {
         snprintf(certs, sizeof certs, "%s/certificates", o.dir);
     }
-    printf("scenario %s: %s\n", o.file, scenario_get(scenario_find(s, SCENARIO_META), "name"));
-    int r = scenario_run(s, o.dir, &f, certs, &err);
+    fprintf(json ? stderr : stdout, "scenario %s: %s\n", o.file,
+            scenario_get(scenario_find(s, SCENARIO_META), "name"));
+    int r = scenario_run(s, o.dir, &f, certs, json, &err);
     rc = r == 0 ? CLI_OK : CLI_FAIL;
     if (r < 0) {
         cli_fail("scenario stopped: %s", err.msg);
     }
-    if (started && !o.keep && launch_stop(o.dir, &f, 0, &err) < 0) {
+    if (started && !o.keep && launch_stop(o.dir, &f, json, &err) < 0) {
         rc = cli_fail("%s", err.msg);
     }
 out:
@@ -157,10 +159,9 @@ out:
 
 int cli_scenario(int argc, char **argv, int json)
 {
-    (void)json;
     const char *sub = argc > 1 ? argv[1] : "";
     if (strcmp(sub, "run") == 0) {
-        return s_run(argc - 1, argv + 1);
+        return s_run(argc - 1, argv + 1, json);
     }
     if (strcmp(sub, "check") == 0 && argc == 3) {
         cc_err_t err;
@@ -172,7 +173,10 @@ int cli_scenario(int argc, char **argv, int json)
         scenario_destroy(&s);
         return CLI_OK;
     }
-    fprintf(stderr, "usage: concord scenario run FILE --federation DIR [--keep-running]"
-                    " [--out CERT-DIR]\n       concord scenario check FILE\n");
-    return CLI_USAGE;
+    FILE *to = strcmp(sub, "--help") == 0 ? stdout : stderr;
+    fprintf(to, "usage: concord scenario run FILE --federation DIR [--keep-running]"
+                " [--out CERT-DIR] [--parallel N]\n"
+                "       concord scenario check FILE\n"
+                "The file format and what the runner does: docs/SCENARIOS.md.\n");
+    return to == stdout ? CLI_OK : CLI_USAGE;
 }

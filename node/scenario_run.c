@@ -60,6 +60,7 @@ typedef struct {
     size_t n_checks;
     uint64_t t0;
     uint64_t timeout_ms;
+    FILE *out; /* the transcript: stdout, or stderr when the report is JSON */
 } s_run_t;
 
 static double s_secs(uint64_t from_ms)
@@ -71,12 +72,12 @@ static void s_say(const s_run_t *x, const char *fmt, ...) __attribute__((format(
 static void s_say(const s_run_t *x, const char *fmt, ...)
 {
     va_list ap;
-    printf("[%7.1f s] ", s_secs(x->t0));
+    fprintf(x->out, "[%7.1f s] ", s_secs(x->t0));
     va_start(ap, fmt);
-    vprintf(fmt, ap);
+    vfprintf(x->out, fmt, ap);
     va_end(ap);
-    putchar('\n');
-    fflush(stdout);
+    fputc('\n', x->out);
+    fflush(x->out);
 }
 
 static void s_sleep_ms(long ms)
@@ -689,6 +690,64 @@ static int s_step(s_run_t *x, const scenario_section_t *sec, cc_err_t *err)
     }
 }
 
+static int s_prop_met(const s_prop_t *p)
+{
+    return strcmp(p->verified, "yes") == 0 &&
+           (!p->expect || strcasecmp(p->expect, p->outcome) == 0);
+}
+
+static int s_check_met(const s_check_t *c)
+{
+    return !c->want[0] || strcmp(c->got, c->want) == 0;
+}
+
+/* The report as JSON on stdout; returns the number of expectations not met. */
+static int s_report_json(const s_run_t *x)
+{
+    int unmet = 0;
+    json_t j;
+    json_init(&j);
+    json_obj_begin(&j, NULL);
+    json_str(&j, "scenario", scenario_get(scenario_find(x->s, SCENARIO_META), "name"));
+    json_str(&j, "federation", x->dir);
+    json_arr_begin(&j, "proposals");
+    for (size_t i = 0; i < x->n_props; i++) {
+        const s_prop_t *p = &x->props[i];
+        unmet += !s_prop_met(p);
+        json_obj_begin(&j, NULL);
+        json_str(&j, "name", p->label);
+        json_str(&j, "id", p->id);
+        json_str(&j, "outcome", p->outcome);
+        json_str(&j, "expected", p->expect);
+        json_double(&j, "decided_after_s", p->seconds, 3);
+        json_str(&j, "certificate", p->cert);
+        json_bool(&j, "verified", strcmp(p->verified, "yes") == 0);
+        json_str(&j, "verify_problem", strcmp(p->verified, "yes") == 0 ? NULL : p->verified);
+        json_bool(&j, "met", s_prop_met(p));
+        json_obj_end(&j);
+    }
+    json_arr_end(&j);
+    json_arr_begin(&j, "checks");
+    for (size_t i = 0; i < x->n_checks; i++) {
+        const s_check_t *c = &x->checks[i];
+        unmet += !s_check_met(c);
+        json_obj_begin(&j, NULL);
+        json_str(&j, "what", c->what);
+        json_str(&j, "state", c->got);
+        json_str(&j, "expected", c->want[0] ? c->want : NULL);
+        json_bool(&j, "met", s_check_met(c));
+        json_obj_end(&j);
+    }
+    json_arr_end(&j);
+    json_bool(&j, "every_expectation_met", unmet == 0);
+    json_double(&j, "seconds", s_secs(x->t0), 3);
+    json_obj_end(&j);
+    char *js = json_take(&j);
+    printf("%s\n", js ? js : "{}");
+    free(js);
+    return unmet;
+}
+
 /* Prints the report; returns the number of expectations not met. */
 static int s_report(const s_run_t *x)
 {
@@ -697,8 +756,7 @@ static int s_report(const s_run_t *x)
            "VERIFIED", "CERTIFICATE");
     for (size_t i = 0; i < x->n_props; i++) {
         const s_prop_t *p = &x->props[i];
-        int ok = strcmp(p->verified, "yes") == 0 &&
-                 (!p->expect || strcasecmp(p->expect, p->outcome) == 0);
+        int ok = s_prop_met(p);
         unmet += !ok;
         printf("%-16s %-8s %-9s %8.1fs  %-8s %s%s\n", p->label, p->outcome,
                p->expect ? p->expect : "-", p->seconds,
@@ -706,7 +764,7 @@ static int s_report(const s_run_t *x)
     }
     for (size_t i = 0; i < x->n_checks; i++) {
         const s_check_t *c = &x->checks[i];
-        int ok = !c->want[0] || strcmp(c->got, c->want) == 0;
+        int ok = s_check_met(c);
         unmet += !ok;
         printf("%-26s %-16s expected %s%s\n", c->what, c->got, c->want[0] ? c->want : "-",
                ok ? "" : "  <- unmet");
@@ -715,7 +773,7 @@ static int s_report(const s_run_t *x)
 }
 
 int scenario_run(const scenario_t *s, const char *dir, const federation_t *f,
-                 const char *cert_dir, cc_err_t *err)
+                 const char *cert_dir, int json, cc_err_t *err)
 {
     s_run_t *x = calloc(1, sizeof *x);
     int rc = -1;
@@ -730,6 +788,7 @@ int scenario_run(const scenario_t *s, const char *dir, const federation_t *f,
     x->cert_dir = cert_dir;
     x->t0 = clock_mono_ms();
     x->timeout_ms = scenario_timeout_ms(s);
+    x->out = json ? stderr : stdout;
     if (mkdir(cert_dir, 0755) != 0 && errno != EEXIST) {
         err_set(err, CC_INVALID_ARGUMENT, "cannot create %s: %s", cert_dir, strerror(errno));
         goto out;
@@ -747,9 +806,11 @@ int scenario_run(const scenario_t *s, const char *dir, const federation_t *f,
             goto out;
         }
     }
-    int unmet = s_report(x);
-    printf("\n%s: %s in %.1f s\n", scenario_get(scenario_find(s, SCENARIO_META), "name"),
-           unmet ? "SOME EXPECTATIONS NOT MET" : "every expectation met", s_secs(x->t0));
+    int unmet = json ? s_report_json(x) : s_report(x);
+    if (!json) {
+        printf("\n%s: %s in %.1f s\n", scenario_get(scenario_find(s, SCENARIO_META), "name"),
+               unmet ? "SOME EXPECTATIONS NOT MET" : "every expectation met", s_secs(x->t0));
+    }
     rc = unmet ? 1 : 0;
 out:
     if (x) {

@@ -129,9 +129,12 @@ static void test_it_scenarios_north_yorkshire(void **state)
     char dir[64];
     (void)state;
     s_init(dir, sizeof dir, "--county E10000023");
-    char *out = s_run(dir, "north-yorkshire-realignment.ini", "", 0);
+    char *out = s_run(dir, "north-yorkshire-realignment.ini", "--json", 0);
     assert_non_null(strstr(out, "E38000001 voted against on realign"));
     assert_non_null(strstr(out, "realign PASSED"));
+    /* --json: the transcript on stderr, the report as JSON on stdout. */
+    assert_non_null(strstr(out, "\"outcome\":\"PASSED\",\"expected\":\"passed\""));
+    assert_non_null(strstr(out, "\"every_expectation_met\":true"));
     free(out);
     s_verify(dir, "realign", "outcome   PASSED", "E38000001");
     s_all_stopped(dir);
