@@ -283,9 +283,19 @@ static int s_init_parse(int argc, char **argv, s_init_opts_t *o)
         default: return s_init_usage();
         }
     }
-    if (!o->out || scopes != 1 || optind != argc ||
-        (o->name && strlen(o->name) > FEDERATION_NAME_MAX)) {
+    if (!o->out || scopes != 1 || optind != argc) {
         return s_init_usage();
+    }
+    /* The name goes into INI files and key files, one line each. */
+    for (const char *c = o->name; c && *c; c++) {
+        if ((unsigned char)*c < 0x20 || *c == 0x7f) {
+            cli_fail("--name must be one line of text");
+            return CLI_USAGE;
+        }
+    }
+    if (o->name && (!*o->name || strlen(o->name) > 100)) {
+        cli_fail("--name must be 1 to 100 characters");
+        return CLI_USAGE;
     }
     return CLI_OK;
 }

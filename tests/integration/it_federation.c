@@ -128,6 +128,11 @@ static void test_it_federation_init_refuses_bad_codes(void **state)
     rc = fed_cli(&s_none, -1, &out, "federation init --out %s --england --port 70000", dir);
     assert_int_equal(rc, 2);
     free(out);
+    rc = fed_cli(&s_none, -1, &out, "federation init --out %s --england --name \"$(printf"
+                                    " 'a\\nb')\"", dir);
+    assert_int_equal(rc, 2);
+    assert_non_null(strstr(out, "--name must be one line of text"));
+    free(out);
     assert_int_equal(access(dir, F_OK), -1);
     /* No staging directory is left beside it either. */
     DIR *d = opendir("/tmp");
