@@ -58,8 +58,7 @@ static int s_add_org(federation_t *f, const geo_org_t *o, cc_err_t *err)
 }
 
 /* Every member of kind `kind` touching footprint fp. */
-static int s_add_members(federation_t *f, const geo_footprint_t *fp, geo_kind_t kind,
-                         cc_err_t *err)
+static int s_add_members(federation_t *f, const geo_footprint_t *fp, geo_kind_t kind, cc_err_t *err)
 {
     for (size_t i = 0; i < fp->n_members[kind]; i++) {
         if (s_add_org(f, fp->members[kind][i].org, err) < 0) {
@@ -261,8 +260,8 @@ static int s_load_entry(void *user, const char *section, const char *arg, const 
     }
     if (!key) {
         if (strcmp(section, "federation") != 0 || *arg) {
-            err_set(err, CC_INVALID_ARGUMENT, "unknown section [%s%s%s]", section,
-                    *arg ? " " : "", arg);
+            err_set(err, CC_INVALID_ARGUMENT, "unknown section [%s%s%s]", section, *arg ? " " : "",
+                    arg);
             return -1;
         }
         return 0;

@@ -44,8 +44,7 @@ static int s_text_ok(const char *s)
 }
 
 /* Parses "[name arg]" into section and arg; returns 0 or -1. */
-static int s_header(char *line, char *section, size_t ssize, char *arg, size_t asize,
-                    cc_err_t *err)
+static int s_header(char *line, char *section, size_t ssize, char *arg, size_t asize, cc_err_t *err)
 {
     size_t n = strlen(line);
     if (line[n - 1] != ']') {
@@ -122,8 +121,7 @@ int inifile_read(const char *path, inifile_fn fn, void *user, cc_err_t *err)
         lineno++;
         char *nl = strchr(buf, '\n');
         if (!nl && !feof(fp)) {
-            err_set(&why, CC_INVALID_ARGUMENT, "line longer than %d characters",
-                    INIFILE_LINE_MAX);
+            err_set(&why, CC_INVALID_ARGUMENT, "line longer than %d characters", INIFILE_LINE_MAX);
             rc = -1;
             break;
         }

@@ -14,8 +14,23 @@
 #define S_LABEL_MAX 32
 
 typedef enum {
-    T_TEXT, T_CODE, T_AMOUNT, T_AREA, T_AREAS, T_DURATION, T_YESNO, T_BOOL, T_VOTE, T_YEAR,
-    T_PORT, T_LABEL, T_REF, T_REALIGN, T_EXPECT_DECISION, T_EXPECT_POOL, T_EXPECT_BCF
+    T_TEXT,
+    T_CODE,
+    T_AMOUNT,
+    T_AREA,
+    T_AREAS,
+    T_DURATION,
+    T_YESNO,
+    T_BOOL,
+    T_VOTE,
+    T_YEAR,
+    T_PORT,
+    T_LABEL,
+    T_REF,
+    T_REALIGN,
+    T_EXPECT_DECISION,
+    T_EXPECT_POOL,
+    T_EXPECT_BCF
 } s_type_t;
 
 typedef struct {
@@ -30,28 +45,45 @@ static const struct {
     const char *name;
     s_key_t keys[S_KEYS_MAX];
 } s_kinds[SCENARIO_KINDS] = {
-    [SCENARIO_META] = {"scenario", {{"name", T_TEXT, 1}, {"description", T_TEXT, 0},
-                                    {"timeout", T_DURATION, 0}}},
-    [SCENARIO_FEDERATION] = {"federation", {{"area", T_CODE, 0}, {"stp", T_CODE, 0},
-                                            {"county", T_CODE, 0}, {"england", T_YESNO, 0},
-                                            {"name", T_TEXT, 0}, {"port", T_PORT, 0}}},
-    [SCENARIO_POLICY] = {"policy", {{"auto_vote", T_BOOL, 0}, {"abstain_areas", T_AREAS, 0},
-                                    {"against_areas", T_AREAS, 0},
-                                    {"against_above", T_AMOUNT, 0}, {"for_below", T_AMOUNT, 0}}},
+    [SCENARIO_META] =
+        {"scenario", {{"name", T_TEXT, 1}, {"description", T_TEXT, 0}, {"timeout", T_DURATION, 0}}},
+    [SCENARIO_FEDERATION] = {"federation",
+                             {{"area", T_CODE, 0},
+                              {"stp", T_CODE, 0},
+                              {"county", T_CODE, 0},
+                              {"england", T_YESNO, 0},
+                              {"name", T_TEXT, 0},
+                              {"port", T_PORT, 0}}},
+    [SCENARIO_POLICY] = {"policy",
+                         {{"auto_vote", T_BOOL, 0},
+                          {"abstain_areas", T_AREAS, 0},
+                          {"against_areas", T_AREAS, 0},
+                          {"against_above", T_AMOUNT, 0},
+                          {"for_below", T_AMOUNT, 0}}},
     [SCENARIO_BOARD] = {"board", {{"as", T_CODE, 0}, {"file", T_TEXT, 0}}},
-    [SCENARIO_PROPOSE] = {"propose", {{"name", T_LABEL, 1}, {"as", T_CODE, 1},
-                                      {"title", T_TEXT, 1}, {"text", T_TEXT, 0},
-                                      {"board", T_TEXT, 0}, {"area", T_AREA, 0},
-                                      {"amount", T_AMOUNT, 0}, {"closes_in", T_DURATION, 0},
-                                      {"realign", T_REALIGN, 0},
-                                      {"expect", T_EXPECT_DECISION, 0}}},
-    [SCENARIO_VOTE] = {"vote", {{"as", T_CODE, 1}, {"proposal", T_REF, 1}, {"vote", T_VOTE, 1},
-                                {"reason", T_TEXT, 0}}},
+    [SCENARIO_PROPOSE] = {"propose",
+                          {{"name", T_LABEL, 1},
+                           {"as", T_CODE, 1},
+                           {"title", T_TEXT, 1},
+                           {"text", T_TEXT, 0},
+                           {"board", T_TEXT, 0},
+                           {"area", T_AREA, 0},
+                           {"amount", T_AMOUNT, 0},
+                           {"closes_in", T_DURATION, 0},
+                           {"realign", T_REALIGN, 0},
+                           {"expect", T_EXPECT_DECISION, 0}}},
+    [SCENARIO_VOTE] =
+        {"vote",
+         {{"as", T_CODE, 1}, {"proposal", T_REF, 1}, {"vote", T_VOTE, 1}, {"reason", T_TEXT, 0}}},
     [SCENARIO_POOL] = {"pool", {{"as", T_CODE, 1}, {"file", T_TEXT, 1}, {"after", T_REF, 0}}},
-    [SCENARIO_PLEDGES] = {"pledges", {{"pool", T_LABEL, 1}, {"year", T_YEAR, 1},
-                                      {"expect", T_EXPECT_POOL, 0}}},
-    [SCENARIO_BCF] = {"bcf", {{"as", T_CODE, 1}, {"file", T_TEXT, 1}, {"decision", T_REF, 0},
-                              {"nhse", T_CODE, 0}, {"expect", T_EXPECT_BCF, 0}}},
+    [SCENARIO_PLEDGES] =
+        {"pledges", {{"pool", T_LABEL, 1}, {"year", T_YEAR, 1}, {"expect", T_EXPECT_POOL, 0}}},
+    [SCENARIO_BCF] = {"bcf",
+                      {{"as", T_CODE, 1},
+                       {"file", T_TEXT, 1},
+                       {"decision", T_REF, 0},
+                       {"nhse", T_CODE, 0},
+                       {"expect", T_EXPECT_BCF, 0}}},
 };
 
 struct scenario {
@@ -82,8 +114,10 @@ static int s_duration_ms(const char *text, uint64_t *ms)
 {
     char *end = NULL;
     unsigned long long v = strtoull(text, &end, 10);
-    uint64_t unit = strcmp(end, "d") == 0 ? 86400000 : strcmp(end, "h") == 0 ? 3600000
-                    : strcmp(end, "m") == 0 ? 60000 : 1000;
+    uint64_t unit = strcmp(end, "d") == 0   ? 86400000
+                    : strcmp(end, "h") == 0 ? 3600000
+                    : strcmp(end, "m") == 0 ? 60000
+                                            : 1000;
     if (end == text || *text == '-' || v == 0 || (*end && !strchr("smhd", *end)) ||
         (*end && end[1]) || v > 400ull * 86400000 / unit) {
         return -1;
@@ -137,42 +171,80 @@ static int s_check_value(s_type_t t, const char *v, cc_err_t *err)
     uint64_t ms;
     char *end = NULL;
     const char *eq = strchr(v, '=');
+    int ok = 0;
     switch (t) {
-    case T_TEXT: return 0;
-    case T_CODE: return keys_code_check(v, err);
-    case T_AMOUNT: return money_parse(v, &pence, err) < 0 || pence < 0 ? -1 : 0;
-    case T_AREA: if (board_area_parse(v) >= 0) return 0; break;
-    case T_AREAS: if (s_areas_ok(v)) return 0; break;
-    case T_DURATION: if (s_duration_ms(v, &ms) == 0) return 0; break;
-    case T_YESNO: if (s_one_of(v, yesno)) return 0; break;
-    case T_BOOL: if (s_one_of(v, bools)) return 0; break;
-    case T_VOTE: if (s_one_of(v, votes)) return 0; break;
-    case T_YEAR: if (s_year_ok(v)) return 0; break;
+    case T_TEXT:
+        return 0;
+    case T_CODE:
+        return keys_code_check(v, err);
+    case T_AMOUNT:
+        if (money_parse(v, &pence, err) < 0) {
+            return -1;
+        }
+        ok = pence >= 0;
+        break;
+    case T_AREA:
+        ok = board_area_parse(v) >= 0;
+        break;
+    case T_AREAS:
+        ok = s_areas_ok(v);
+        break;
+    case T_DURATION:
+        ok = s_duration_ms(v, &ms) == 0;
+        break;
+    case T_YESNO:
+        ok = s_one_of(v, yesno);
+        break;
+    case T_BOOL:
+        ok = s_one_of(v, bools);
+        break;
+    case T_VOTE:
+        ok = s_one_of(v, votes);
+        break;
+    case T_YEAR:
+        ok = s_year_ok(v);
+        break;
     case T_PORT: {
         long port = strtol(v, &end, 10);
-        if (!*end && port >= 1 && port <= 65535) return 0;
+        ok = !*end && port >= 1 && port <= 65535;
         break;
     }
     case T_LABEL:
-    case T_REF: if (s_label_ok(v)) return 0; break;
-    case T_REALIGN:
-        if (eq && eq != v && (size_t)(eq - v) <= KEYS_CODE_MAX && eq[1]) return 0;
+    case T_REF:
+        ok = s_label_ok(v);
         break;
-    case T_EXPECT_DECISION: if (s_one_of(v, decisions)) return 0; break;
-    case T_EXPECT_POOL: if (s_one_of(v, pools)) return 0; break;
-    case T_EXPECT_BCF: if (s_one_of(v, bcfs)) return 0; break;
+    case T_REALIGN:
+        ok = eq && eq != v && (size_t)(eq - v) <= KEYS_CODE_MAX && eq[1];
+        break;
+    case T_EXPECT_DECISION:
+        ok = s_one_of(v, decisions);
+        break;
+    case T_EXPECT_POOL:
+        ok = s_one_of(v, pools);
+        break;
+    case T_EXPECT_BCF:
+        ok = s_one_of(v, bcfs);
+        break;
+    }
+    if (ok) {
+        return 0;
     }
     static const char *const wanted[] = {
         [T_AREA] = "a service area (acute, specialised, primary-care, community, mental-health,"
                    " social-care, public-health, health-education, research-and-development)",
+        [T_AMOUNT] = "an amount of 0 or more",
         [T_AREAS] = "service areas separated by commas",
         [T_DURATION] = "a duration like 90s, 30m, 2h or 7d",
-        [T_YESNO] = "yes or no", [T_BOOL] = "true or false", [T_VOTE] = "for, against or abstain",
-        [T_YEAR] = "a financial year like 2017 or 2017/18", [T_PORT] = "a port 1..65535",
+        [T_YESNO] = "yes or no",
+        [T_BOOL] = "true or false",
+        [T_VOTE] = "for, against or abstain",
+        [T_YEAR] = "a financial year like 2017 or 2017/18",
+        [T_PORT] = "a port 1..65535",
         [T_LABEL] = "a name of letters, digits, '-' and '_' (at most 32)",
         [T_REF] = "a name of letters, digits, '-' and '_' (at most 32)",
         [T_REALIGN] = "ORGANISATION=FOOTPRINT",
-        [T_EXPECT_DECISION] = "passed or failed", [T_EXPECT_POOL] = "active or awaiting-pledges",
+        [T_EXPECT_DECISION] = "passed or failed",
+        [T_EXPECT_POOL] = "active or awaiting-pledges",
         [T_EXPECT_BCF] = "approved or not-approved"};
     err_set(err, CC_INVALID_ARGUMENT, "'%.80s' is not %s", v, wanted[t]);
     return -1;
@@ -238,8 +310,7 @@ static int s_entry_key(s_parse_t *x, const char *key, const char *value, int lin
             return -1;
         }
         if (k->type == T_REF && !s_defined(x->s, value)) {
-            err_set(err, CC_INVALID_ARGUMENT, "%s: no earlier [propose] is named '%s'", key,
-                    value);
+            err_set(err, CC_INVALID_ARGUMENT, "%s: no earlier [propose] is named '%s'", key, value);
             return -1;
         }
         if (k->type == T_LABEL && sec->kind == SCENARIO_PROPOSE && s_defined(x->s, value)) {
@@ -270,13 +341,15 @@ static int s_entry_header(s_parse_t *x, const char *section, const char *arg, in
     if (kind < 0) {
         err_set(err, CC_INVALID_ARGUMENT,
                 "unknown section [%s] (scenario, federation, policy, board, propose, vote, pool,"
-                " pledges, bcf)", section);
+                " pledges, bcf)",
+                section);
         return -1;
     }
     if ((kind == SCENARIO_POLICY) != (*arg != 0)) {
-        err_set(err, CC_INVALID_ARGUMENT, kind == SCENARIO_POLICY
-                                              ? "[policy] needs an organisation code or '*'"
-                                              : "[%s] takes no argument", section);
+        err_set(err, CC_INVALID_ARGUMENT,
+                kind == SCENARIO_POLICY ? "[policy] needs an organisation code or '*'"
+                                        : "[%s] takes no argument",
+                section);
         return -1;
     }
     if (kind == SCENARIO_POLICY && strcmp(arg, "*") != 0 && keys_code_check(arg, err) < 0) {
@@ -285,10 +358,9 @@ static int s_entry_header(s_parse_t *x, const char *section, const char *arg, in
     }
     for (size_t i = 0; i < x->s->n; i++) {
         const scenario_section_t *o = &x->s->secs[i];
-        if (o->kind == (scenario_kind_t)kind && (kind == SCENARIO_META ||
-                                                 kind == SCENARIO_FEDERATION ||
-                                                 (kind == SCENARIO_POLICY &&
-                                                  strcmp(o->arg, arg) == 0))) {
+        if (o->kind == (scenario_kind_t)kind &&
+            (kind == SCENARIO_META || kind == SCENARIO_FEDERATION ||
+             (kind == SCENARIO_POLICY && strcmp(o->arg, arg) == 0))) {
             err_set(err, CC_INVALID_ARGUMENT, "[%s%s%s] given twice (first at line %d)", section,
                     *arg ? " " : "", arg, o->line);
             return -1;
@@ -340,9 +412,10 @@ static int s_check_section(const scenario_t *s, const scenario_section_t *sec, c
         }
     }
     if (sec->kind == SCENARIO_FEDERATION) {
-        int scopes = !!scenario_get(sec, "area") + !!scenario_get(sec, "stp") +
-                     !!scenario_get(sec, "county") +
-                     (scenario_get(sec, "england") && strcmp(scenario_get(sec, "england"), "yes") == 0);
+        int scopes =
+            !!scenario_get(sec, "area") + !!scenario_get(sec, "stp") +
+            !!scenario_get(sec, "county") +
+            (scenario_get(sec, "england") && strcmp(scenario_get(sec, "england"), "yes") == 0);
         if (scopes != 1) {
             err_set(err, CC_INVALID_ARGUMENT,
                     "%s:%d: [federation] needs exactly one of area, stp, county, england = yes",

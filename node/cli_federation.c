@@ -144,10 +144,9 @@ static int s_configs(const char *dir, const federation_t *f, cc_err_t *err)
 static int s_board(const char *dir, const federation_t *f, cc_err_t *err)
 {
     static const char *const ids[] = {"JCB", "STP", "HWB", "JCB"};
-    static const char *const names[] = {"Joint Commissioning Board",
-                                        "Sustainability and Transformation Partnership Board",
-                                        "Health and Wellbeing Board",
-                                        "National Joint Commissioning Board"};
+    static const char *const names[] = {
+        "Joint Commissioning Board", "Sustainability and Transformation Partnership Board",
+        "Health and Wellbeing Board", "National Joint Commissioning Board"};
     static const char *const accountable[] = {
         "the partners' governing bodies and the combined authority",
         "the partners' governing bodies and NHS England",
@@ -237,10 +236,9 @@ static int s_check_out(const char *out, const federation_t *f, char *abs, size_t
 
 static int s_init_usage(void)
 {
-    fprintf(stderr,
-            "usage: concord federation init --out DIR (--area E47... | --stp E54... |\n"
-            "           --county UPPER-TIER-CODE | --england) [--port N] [--name TEXT]\n"
-            "           [--data-dir DIR]\n");
+    fprintf(stderr, "usage: concord federation init --out DIR (--area E47... | --stp E54... |\n"
+                    "           --county UPPER-TIER-CODE | --england) [--port N] [--name TEXT]\n"
+                    "           [--data-dir DIR]\n");
     return CLI_USAGE;
 }
 
@@ -252,11 +250,11 @@ typedef struct {
 static int s_init_parse(int argc, char **argv, s_init_opts_t *o)
 {
     static const struct option opts[] = {
-        {"out", required_argument, NULL, 'o'},     {"area", required_argument, NULL, 'a'},
-        {"stp", required_argument, NULL, 's'},     {"county", required_argument, NULL, 'c'},
-        {"england", no_argument, NULL, 'e'},       {"port", required_argument, NULL, 'p'},
-        {"name", required_argument, NULL, 'n'},    {"data-dir", required_argument, NULL, 'd'},
-        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
+        {"out", required_argument, NULL, 'o'},  {"area", required_argument, NULL, 'a'},
+        {"stp", required_argument, NULL, 's'},  {"county", required_argument, NULL, 'c'},
+        {"england", no_argument, NULL, 'e'},    {"port", required_argument, NULL, 'p'},
+        {"name", required_argument, NULL, 'n'}, {"data-dir", required_argument, NULL, 'd'},
+        {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0}};
     int opt, scopes = 0;
     char *end = NULL;
     memset(o, 0, sizeof *o);
@@ -264,13 +262,35 @@ static int s_init_parse(int argc, char **argv, s_init_opts_t *o)
     optind = 1;
     while ((opt = getopt_long(argc, argv, "o:a:s:c:ep:n:d:h", opts, NULL)) != -1) {
         switch (opt) {
-        case 'o': o->out = optarg; break;
-        case 'n': o->name = optarg; break;
-        case 'd': o->data_dir = optarg; break;
-        case 'a': o->scope = FEDERATION_AREA; o->code = optarg; scopes++; break;
-        case 's': o->scope = FEDERATION_STP; o->code = optarg; scopes++; break;
-        case 'c': o->scope = FEDERATION_COUNTY; o->code = optarg; scopes++; break;
-        case 'e': o->scope = FEDERATION_ENGLAND; o->code = "X24"; scopes++; break;
+        case 'o':
+            o->out = optarg;
+            break;
+        case 'n':
+            o->name = optarg;
+            break;
+        case 'd':
+            o->data_dir = optarg;
+            break;
+        case 'a':
+            o->scope = FEDERATION_AREA;
+            o->code = optarg;
+            scopes++;
+            break;
+        case 's':
+            o->scope = FEDERATION_STP;
+            o->code = optarg;
+            scopes++;
+            break;
+        case 'c':
+            o->scope = FEDERATION_COUNTY;
+            o->code = optarg;
+            scopes++;
+            break;
+        case 'e':
+            o->scope = FEDERATION_ENGLAND;
+            o->code = "X24";
+            scopes++;
+            break;
         case 'p':
             errno = 0;
             o->port = (int)strtol(optarg, &end, 10);
@@ -279,8 +299,11 @@ static int s_init_parse(int argc, char **argv, s_init_opts_t *o)
                 return CLI_USAGE;
             }
             break;
-        case 'h': s_init_usage(); return -1;
-        default: return s_init_usage();
+        case 'h':
+            s_init_usage();
+            return -1;
+        default:
+            return s_init_usage();
         }
     }
     if (!o->out || scopes != 1 || optind != argc) {

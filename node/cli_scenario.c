@@ -73,11 +73,20 @@ static int s_parse(int argc, char **argv, s_opts_t *o)
     optind = 1;
     while ((opt = getopt_long(argc, argv, "f:ko:p:", opts, NULL)) != -1) {
         switch (opt) {
-        case 'f': o->dir = optarg; break;
-        case 'k': o->keep = 1; break;
-        case 'o': o->out = optarg; break;
-        case 'p': o->parallel = atoi(optarg); break;
-        default: return CLI_USAGE;
+        case 'f':
+            o->dir = optarg;
+            break;
+        case 'k':
+            o->keep = 1;
+            break;
+        case 'o':
+            o->out = optarg;
+            break;
+        case 'p':
+            o->parallel = atoi(optarg);
+            break;
+        default:
+            return CLI_USAGE;
         }
     }
     if (optind + 1 != argc || !o->dir || o->parallel < 1) {

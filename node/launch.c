@@ -137,8 +137,10 @@ static int s_bin_dir(s_fed_t *x, cc_err_t *err)
         char path[PATH_MAX + 32];
         snprintf(path, sizeof path, "%s/%s", x->bin, progs[i]);
         if (access(path, X_OK) != 0) {
-            err_set(err, CC_FAILED_PRECONDITION, "%s not found (set CONCORD_BIN to the directory"
-                    " holding concord-broker and concordd)", path);
+            err_set(err, CC_FAILED_PRECONDITION,
+                    "%s not found (set CONCORD_BIN to the directory"
+                    " holding concord-broker and concordd)",
+                    path);
             return -1;
         }
     }
@@ -274,8 +276,8 @@ static int s_check_starting(s_fed_t *x, const launch_opts_t *o, cc_err_t *err)
         }
         if (why) {
             s_tail(x, p->name, tail, sizeof tail);
-            err_set(err, CC_UNAVAILABLE, "%s %s (pid %ld); the end of %s/logs/%s.log:\n%s",
-                    p->name, why, (long)p->pid, x->dir, p->name, tail);
+            err_set(err, CC_UNAVAILABLE, "%s %s (pid %ld); the end of %s/logs/%s.log:\n%s", p->name,
+                    why, (long)p->pid, x->dir, p->name, tail);
             return -1;
         }
     }
@@ -470,7 +472,10 @@ static int s_status(const char *dir, const federation_t *f, int json)
         json_obj_end(&j);
         if (!json) {
             printf("%-10s %-8ld %-9s %-10s %s\n", p->name, (long)p->pid, p->pid ? "yes" : "no",
-                   !node ? "-" : conn ? "yes" : "no", node ? f->orgs[i].name : "");
+                   !node  ? "-"
+                   : conn ? "yes"
+                          : "no",
+                   node ? f->orgs[i].name : "");
         }
     }
     json_arr_end(&j);

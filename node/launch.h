@@ -12,9 +12,9 @@
 #include "federation.h"
 
 typedef struct {
-    int parallel;   /* nodes starting at once (default 16) */
-    int timeout_s;  /* for each node to become healthy (default 120) */
-    int quiet;      /* 1: no progress lines */
+    int parallel;  /* nodes starting at once (default 16) */
+    int timeout_s; /* for each node to become healthy (default 120) */
+    int quiet;     /* 1: no progress lines */
 } launch_opts_t;
 
 /* Starts whatever of dir's federation is not running and waits until

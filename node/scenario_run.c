@@ -109,8 +109,8 @@ static const config_node_t *s_node(s_run_t *x, const char *code, int line, cc_er
 /* Runs one `concord` command (argv, NULL-terminated) in-process as code,
  * keeping its JSON reply in *json (caller frees; may be NULL). Returns a
  * CLI status; on failure err names the step's line. */
-static int s_run_argv(s_run_t *x, const char *code, int line, char **json, cc_err_t *err,
-                      int argc, char **argv)
+static int s_run_argv(s_run_t *x, const char *code, int line, char **json, cc_err_t *err, int argc,
+                      char **argv)
 {
     const config_node_t *cfg = s_node(x, code, line, err);
     if (!cfg) {
@@ -193,8 +193,8 @@ static s_prop_t *s_prop(s_run_t *x, const char *label)
  * want (or, for want "true", the boolean key true): events reach each
  * node in its own time, and a node judges an act against what it has
  * seen. Returns 0, or -1 with err after the scenario's timeout. */
-static int s_wait(s_run_t *x, const char *code, const char *cmd, const char *id,
-                  const char *key, const char *want, cc_err_t *err)
+static int s_wait(s_run_t *x, const char *code, const char *cmd, const char *id, const char *key,
+                  const char *want, cc_err_t *err)
 {
     char why[CC_ERR_MSG_MAX + 128], got[64] = "";
     char *args[1] = {(char *)id};
@@ -215,8 +215,8 @@ static int s_wait(s_run_t *x, const char *code, const char *cmd, const char *id,
         s_sleep_ms(S_POLL_MS);
     }
     if (cfg) {
-        err_set(err, CC_DEADLINE_EXCEEDED, "%s did not see %s %s%s%s%s within %llu s", code,
-                cmd, id, key ? " with " : "", key ? key : "", key ? " as expected" : "",
+        err_set(err, CC_DEADLINE_EXCEEDED, "%s did not see %s %s%s%s%s within %llu s", code, cmd,
+                id, key ? " with " : "", key ? key : "", key ? " as expected" : "",
                 (unsigned long long)(x->timeout_ms / 1000));
     }
     return -1;
@@ -259,7 +259,8 @@ static int s_policies(s_run_t *x, cc_err_t *err)
         snprintf(a[3], sizeof a[3], "against_above=%lld", (long long)above);
         snprintf(a[4], sizeof a[4], "for_below=%lld", (long long)below);
         const config_node_t *cfg = s_node(x, x->f->orgs[i].code, p ? p->line : 0, err);
-        if (!cfg || cli_node_ask(cfg, "auto-vote", args, 5, 10000, NULL, why, sizeof why) != CLI_OK) {
+        if (!cfg ||
+            cli_node_ask(cfg, "auto-vote", args, 5, 10000, NULL, why, sizeof why) != CLI_OK) {
             if (cfg) {
                 err_set(err, CC_FAILED_PRECONDITION, "%s: voting policy: %s", x->f->orgs[i].code,
                         why);
@@ -268,8 +269,7 @@ static int s_policies(s_run_t *x, cc_err_t *err)
         }
         automatic += (size_t)is_on;
     }
-    s_say(x, "voting policies set: %zu automatic, %zu manual", automatic,
-          x->f->n_orgs - automatic);
+    s_say(x, "voting policies set: %zu automatic, %zu manual", automatic, x->f->n_orgs - automatic);
     return 0;
 }
 
@@ -291,9 +291,10 @@ static int s_wait_board(s_run_t *x, const config_node_t *cfg, cc_err_t *err)
         free(js);
         s_sleep_ms(S_POLL_MS);
     }
-    err_set(err, CC_DEADLINE_EXCEEDED, "board %s not adopted within %llu s (a member with a"
-            " manual policy may not have voted)", x->board,
-            (unsigned long long)(x->timeout_ms / 1000));
+    err_set(err, CC_DEADLINE_EXCEEDED,
+            "board %s not adopted within %llu s (a member with a"
+            " manual policy may not have voted)",
+            x->board, (unsigned long long)(x->timeout_ms / 1000));
     return -1;
 }
 
@@ -303,8 +304,8 @@ static int s_step_board(s_run_t *x, const scenario_section_t *sec, cc_err_t *err
     const char *as = scenario_get(sec, "as");
     const char *name = scenario_get(sec, "file");
     for (size_t i = 0; !as && i < x->f->n_orgs; i++) {
-        as = strcmp(x->f->orgs[i].constituency, "local-government") == 0 ? x->f->orgs[i].code
-                                                                          : NULL;
+        as =
+            strcmp(x->f->orgs[i].constituency, "local-government") == 0 ? x->f->orgs[i].code : NULL;
     }
     as = as ? as : x->f->orgs[0].code;
     if (name) {
@@ -347,8 +348,8 @@ static int s_step_propose(s_run_t *x, const scenario_section_t *sec, cc_err_t *e
     char *argv[24];
     int n = 0;
     const char *v;
-    static const char *const opts[][2] = {{"text", "--text"}, {"area", "--area"},
-                                          {"amount", "--amount"}, {"realign", "--realign"}};
+    static const char *const opts[][2] = {
+        {"text", "--text"}, {"area", "--area"}, {"amount", "--amount"}, {"realign", "--realign"}};
     const char *board = scenario_get(sec, "board") ? scenario_get(sec, "board") : x->board;
     if (!*board || x->n_props == S_PROPS_MAX) {
         err_set(err, CC_INVALID_ARGUMENT, "%s:%d: %s", scenario_path(x->s), sec->line,
@@ -378,8 +379,8 @@ static int s_step_propose(s_run_t *x, const scenario_section_t *sec, cc_err_t *e
     char *js = NULL;
     int rc = s_run_argv(x, p->as, sec->line, &js, err, n, argv);
     if (rc == CLI_OK && !json_find_str(js, "id", p->id, sizeof p->id)) {
-        err_set(err, CC_INTERNAL, "%s:%d: the node's answer names no proposal",
-                scenario_path(x->s), sec->line);
+        err_set(err, CC_INTERNAL, "%s:%d: the node's answer names no proposal", scenario_path(x->s),
+                sec->line);
         rc = CLI_FAIL;
     }
     free(js);
@@ -400,17 +401,18 @@ static int s_step_vote(s_run_t *x, const scenario_section_t *sec, cc_err_t *err)
     if (s_wait(x, as, "proposal-show", p->id, NULL, NULL, err) < 0) {
         return -1;
     }
-    if (s_as(x, as, sec->line, NULL, err, "vote", p->id, vote, reason ? "--reason" : NULL,
-             reason, NULL) != CLI_OK) {
+    if (s_as(x, as, sec->line, NULL, err, "vote", p->id, vote, reason ? "--reason" : NULL, reason,
+             NULL) != CLI_OK) {
         /* Voting closes as soon as the outcome cannot change; a ballot
          * after that is refused by every node, which is the rule, not a
          * failure of the run. */
         char why[CC_ERR_MSG_MAX + 128], *js = NULL;
         char *args[1] = {p->id};
         const config_node_t *cfg = s_node(x, as, sec->line, NULL);
-        int closed = cfg && cli_node_ask(cfg, "proposal-show", args, 1, 10000, &js, why,
-                                         sizeof why) == CLI_OK &&
-                     json_find_bool(js, "closed") == 1;
+        int closed =
+            cfg &&
+            cli_node_ask(cfg, "proposal-show", args, 1, 10000, &js, why, sizeof why) == CLI_OK &&
+            json_find_bool(js, "closed") == 1;
         free(js);
         if (closed) {
             s_say(x, "%s's %s on %s refused: voting had closed", as, vote, p->label);
@@ -418,8 +420,7 @@ static int s_step_vote(s_run_t *x, const scenario_section_t *sec, cc_err_t *err)
         }
         return -1;
     }
-    s_say(x, "%s voted %s on %s%s%s", as, vote, p->label, reason ? ": " : "",
-          reason ? reason : "");
+    s_say(x, "%s voted %s on %s%s%s", as, vote, p->label, reason ? ": " : "", reason ? reason : "");
     return 0;
 }
 
@@ -481,8 +482,7 @@ static int s_decide(s_run_t *x, s_prop_t *p, cc_err_t *err)
 }
 
 /* A step that needs a decision first: it must have passed. */
-static int s_need_passed(s_run_t *x, const scenario_section_t *sec, const char *key,
-                         cc_err_t *err)
+static int s_need_passed(s_run_t *x, const scenario_section_t *sec, const char *key, cc_err_t *err)
 {
     const char *label = scenario_get(sec, key);
     s_prop_t *p = label ? s_prop(x, label) : NULL;
@@ -494,8 +494,7 @@ static int s_need_passed(s_run_t *x, const scenario_section_t *sec, const char *
     }
     if (strcmp(p->outcome, "PASSED") != 0) {
         err_set(err, CC_FAILED_PRECONDITION, "%s:%d: [%s] needs %s to have passed; it %s",
-                scenario_path(x->s), sec->line, scenario_kind_name(sec->kind), label,
-                p->outcome);
+                scenario_path(x->s), sec->line, scenario_kind_name(sec->kind), label, p->outcome);
         return -1;
     }
     return 0;
@@ -517,8 +516,8 @@ static void s_check(s_run_t *x, const char *what, const char *got, const char *w
  * publishes it (its own AGREE) and every other partner consents from its
  * own node. This is the one place to change when an agreement becomes a
  * board proposal decided by the board's vote. */
-static int s_pool_agree(s_run_t *x, const scenario_section_t *sec, const char *file,
-                        char *pool_id, size_t id_size, cc_err_t *err)
+static int s_pool_agree(s_run_t *x, const scenario_section_t *sec, const char *file, char *pool_id,
+                        size_t id_size, cc_err_t *err)
 {
     static char partners[S_LIST_MAX][KEYS_CODE_MAX + 1];
     const char *as = scenario_get(sec, "as");
@@ -602,8 +601,10 @@ static int s_step_pledges(s_run_t *x, const scenario_section_t *sec, cc_err_t *e
     s_say(x, "%zu partners pledged to %s for %s in %.1f s: pool %s", n, pool, year, s_secs(t),
           status);
     snprintf(what, sizeof what, "pool %s %s", pool, year);
-    s_check(x, what, status, !want ? NULL : strcmp(want, "active") == 0 ? "ACTIVE"
-                                                                       : "AWAITING_PLEDGES");
+    s_check(x, what, status,
+            !want                         ? NULL
+            : strcmp(want, "active") == 0 ? "ACTIVE"
+                                          : "AWAITING_PLEDGES");
     return 0;
 }
 
@@ -619,7 +620,10 @@ static int s_plan_ccg(void *user, const char *section, const char *arg, const ch
                       const char *value, int line, cc_err_t *err)
 {
     s_ccgs_t *c = user;
-    (void)arg, (void)value, (void)line, (void)err;
+    (void)arg;
+    (void)value;
+    (void)line;
+    (void)err;
     if (key && strcmp(section, "ccg") == 0 && c->n < S_LIST_MAX) {
         snprintf(c->codes[c->n++], sizeof c->codes[0], "%s", key);
     }
@@ -637,7 +641,8 @@ static int s_step_bcf(s_run_t *x, const scenario_section_t *sec, cc_err_t *err)
     uint64_t t = clock_mono_ms();
     nhse = nhse ? nhse : FEDERATION_NHSE_CODE;
     s_file(x, scenario_get(sec, "file"), file, sizeof file);
-    if (s_need_passed(x, sec, "decision", err) < 0 || inifile_read(file, s_plan_ccg, &ccgs, err) < 0 ||
+    if (s_need_passed(x, sec, "decision", err) < 0 ||
+        inifile_read(file, s_plan_ccg, &ccgs, err) < 0 ||
         s_as(x, as, l, &js, err, "bcf", "plan", "--file", file, NULL) != CLI_OK) {
         free(js);
         return -1;
@@ -665,13 +670,15 @@ static int s_step_bcf(s_run_t *x, const scenario_section_t *sec, cc_err_t *err)
     }
     int approved = json_find_bool(js, "approved") == 1;
     free(js);
-    s_say(x, "BCF plan %s %s by %s after %.1f s", id, approved ? "approved" : "NOT approved",
-          nhse, s_secs(t));
+    s_say(x, "BCF plan %s %s by %s after %.1f s", id, approved ? "approved" : "NOT approved", nhse,
+          s_secs(t));
     char what[80];
     const char *want = scenario_get(sec, "expect");
     snprintf(what, sizeof what, "BCF plan %s", id);
     s_check(x, what, approved ? "APPROVED" : "NOT APPROVED",
-            !want ? NULL : strcmp(want, "approved") == 0 ? "APPROVED" : "NOT APPROVED");
+            !want                           ? NULL
+            : strcmp(want, "approved") == 0 ? "APPROVED"
+                                            : "NOT APPROVED");
     return 0;
 }
 
@@ -680,13 +687,20 @@ static int s_step_bcf(s_run_t *x, const scenario_section_t *sec, cc_err_t *err)
 static int s_step(s_run_t *x, const scenario_section_t *sec, cc_err_t *err)
 {
     switch (sec->kind) {
-    case SCENARIO_BOARD: return s_step_board(x, sec, err);
-    case SCENARIO_PROPOSE: return s_step_propose(x, sec, err);
-    case SCENARIO_VOTE: return s_step_vote(x, sec, err);
-    case SCENARIO_POOL: return s_step_pool(x, sec, err);
-    case SCENARIO_PLEDGES: return s_step_pledges(x, sec, err);
-    case SCENARIO_BCF: return s_step_bcf(x, sec, err);
-    default: return 0; /* [scenario], [federation] and [policy] are not steps */
+    case SCENARIO_BOARD:
+        return s_step_board(x, sec, err);
+    case SCENARIO_PROPOSE:
+        return s_step_propose(x, sec, err);
+    case SCENARIO_VOTE:
+        return s_step_vote(x, sec, err);
+    case SCENARIO_POOL:
+        return s_step_pool(x, sec, err);
+    case SCENARIO_PLEDGES:
+        return s_step_pledges(x, sec, err);
+    case SCENARIO_BCF:
+        return s_step_bcf(x, sec, err);
+    default:
+        return 0; /* [scenario], [federation] and [policy] are not steps */
     }
 }
 
@@ -772,8 +786,8 @@ static int s_report(const s_run_t *x)
     return unmet;
 }
 
-int scenario_run(const scenario_t *s, const char *dir, const federation_t *f,
-                 const char *cert_dir, int json, cc_err_t *err)
+int scenario_run(const scenario_t *s, const char *dir, const federation_t *f, const char *cert_dir,
+                 int json, cc_err_t *err)
 {
     s_run_t *x = calloc(1, sizeof *x);
     int rc = -1;

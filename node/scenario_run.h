@@ -17,7 +17,7 @@
  * the report is one JSON object on stdout. Returns 0 if every expectation held, 1 if one
  * did not, or -1 with err if a step could not be carried out (a node
  * refused it, a wait timed out, an organisation is not a member). */
-int scenario_run(const scenario_t *s, const char *dir, const federation_t *f,
-                 const char *cert_dir, int json, cc_err_t *err);
+int scenario_run(const scenario_t *s, const char *dir, const federation_t *f, const char *cert_dir,
+                 int json, cc_err_t *err);
 
 #endif

@@ -115,8 +115,10 @@ static void test_federation_unknown_codes(void **state)
     memset(&f, 0, sizeof f);
     assert_int_equal(federation_from_geo(s_geo, FEDERATION_AREA, "E47999999", NULL, &f, &err), -1);
     assert_int_equal(err.code, CC_NOT_FOUND);
-    assert_string_equal(err.msg, "E47999999 is not a combined authority (E47...) in the ONS lookups");
-    assert_int_equal(federation_from_geo(s_geo, FEDERATION_COUNTY, "E07000028", NULL, &f, &err), -1);
+    assert_string_equal(err.msg,
+                        "E47999999 is not a combined authority (E47...) in the ONS lookups");
+    assert_int_equal(federation_from_geo(s_geo, FEDERATION_COUNTY, "E07000028", NULL, &f, &err),
+                     -1);
     assert_non_null(strstr(err.msg, "not an upper-tier council"));
     assert_int_equal(federation_from_geo(s_geo, FEDERATION_STP, "E47000001", NULL, &f, &err), -1);
     assert_null(f.orgs);

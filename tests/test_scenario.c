@@ -104,8 +104,8 @@ static void test_scenario_bad_files_name_file_line_problem(void **state)
     s_refused("[scenario]\nname = x\n[sceanrio]\n", 3, "unknown section [sceanrio]");
     s_refused("[scenario]\nname = x\ntitel = y\n", 3, "unknown key 'titel' in [scenario]");
     s_refused("name = x\n", 1, "comes before any section");
-    s_refused("[scenario]\nname = x\n[propose]\nname = a\nas = X24\ntitle = t\namount = lots\n",
-              7, "amount");
+    s_refused("[scenario]\nname = x\n[propose]\nname = a\nas = X24\ntitle = t\namount = lots\n", 7,
+              "amount");
     s_refused("[scenario]\nname = x\n[vote]\nas = X24\nproposal = nope\nvote = for\n", 5,
               "no earlier [propose] is named 'nope'");
     s_refused("[scenario]\nname = x\n[propose]\nname = a\nas = X24\ntitle = t\n"
@@ -130,7 +130,8 @@ static void test_scenario_bad_files_name_file_line_problem(void **state)
     s_refused("[scenario]\nname = x\n[policy *]\nabstain_areas = social-care,, acute\n", 4,
               "service areas");
     s_refused("[scenario]\nname = x\n[propose]\nname = a\nas = X24\ntitle = t\n"
-              "closes_in = 3w\n", 7, "duration");
+              "closes_in = 3w\n",
+              7, "duration");
     s_refused("[scenario]\nname = x\n[propose]\nname = a\nas = X24\ntitle = t\n"
               "[propose]\nname = a\n",
               8, "a [propose] named 'a' already exists");

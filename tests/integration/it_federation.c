@@ -4,6 +4,7 @@
  * an existing federation and a bad area code leaving nothing behind; start
  * brings every node up with real processes, status and exec see them,
  * stop ends them. */
+#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -59,8 +59,8 @@ static void test_it_federation_init_layout(void **state)
     assert_int_equal(rc, 0);
     assert_non_null(strstr(out, "10 organisations, roster signed by all"));
     free(out);
-    static const char *const files[] = {"federation.ini", "roster.bin", "broker.ini",
-                                        "board.ini", "nodes/E10000006.ini", "nodes/X24.ini"};
+    static const char *const files[] = {"federation.ini", "roster.bin",          "broker.ini",
+                                        "board.ini",      "nodes/E10000006.ini", "nodes/X24.ini"};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         assert_int_equal(s_mode(dir, files[i]), 0644);
     }
@@ -128,8 +128,10 @@ static void test_it_federation_init_refuses_bad_codes(void **state)
     rc = fed_cli(&s_none, -1, &out, "federation init --out %s --england --port 70000", dir);
     assert_int_equal(rc, 2);
     free(out);
-    rc = fed_cli(&s_none, -1, &out, "federation init --out %s --england --name \"$(printf"
-                                    " 'a\\nb')\"", dir);
+    rc = fed_cli(&s_none, -1, &out,
+                 "federation init --out %s --england --name \"$(printf"
+                 " 'a\\nb')\"",
+                 dir);
     assert_int_equal(rc, 2);
     assert_non_null(strstr(out, "--name must be one line of text"));
     free(out);
@@ -151,8 +153,11 @@ static void test_it_federation_start_status_stop(void **state)
     char dir[64], *out = NULL;
     (void)state;
     s_tmp(dir, sizeof dir);
-    assert_int_equal(fed_cli(&s_none, -1, NULL, "federation init --out %s --county E10000006"
-                                               " --port %d", dir, fed_free_port()), 0);
+    assert_int_equal(fed_cli(&s_none, -1, NULL,
+                             "federation init --out %s --county E10000006"
+                             " --port %d",
+                             dir, fed_free_port()),
+                     0);
     int rc = fed_cli(&s_none, -1, &out, "federation start %s --parallel 4", dir);
     if (rc != 0) {
         fail_msg("start failed: %s", out);
@@ -170,8 +175,10 @@ static void test_it_federation_start_status_stop(void **state)
     assert_non_null(strstr(out, "reply from E10000006"));
     free(out);
     /* A node's automatic voting policy, changed while it runs. */
-    rc = fed_cli(&s_none, -1, &out, "federation exec %s X24 -- auto-vote on --against-above 1bn"
-                                    " --abstain primary-care", dir);
+    rc = fed_cli(&s_none, -1, &out,
+                 "federation exec %s X24 -- auto-vote on --against-above 1bn"
+                 " --abstain primary-care",
+                 dir);
     assert_int_equal(rc, 0);
     assert_non_null(strstr(out, "automatic voting  on"));
     assert_non_null(strstr(out, "against above     100000000000 pence"));
@@ -185,8 +192,10 @@ static void test_it_federation_start_status_stop(void **state)
     assert_non_null(strstr(out, "abstain on        primary-care")); /* unchanged */
     free(out);
     /* The charter file is what `board create --file` takes. */
-    rc = fed_cli(&s_none, -1, &out, "--config %s/nodes/E10000006.ini board create --file"
-                                    " %s/board.ini", dir, dir);
+    rc = fed_cli(&s_none, -1, &out,
+                 "--config %s/nodes/E10000006.ini board create --file"
+                 " %s/board.ini",
+                 dir, dir);
     if (rc != 0) {
         fail_msg("board create --file: %s", out);
     }
@@ -212,8 +221,11 @@ static void test_it_federation_start_names_a_failing_node(void **state)
     char dir[64], path[256], *out = NULL;
     (void)state;
     s_tmp(dir, sizeof dir);
-    assert_int_equal(fed_cli(&s_none, -1, NULL, "federation init --out %s --county E10000006"
-                                               " --port %d", dir, fed_free_port()), 0);
+    assert_int_equal(fed_cli(&s_none, -1, NULL,
+                             "federation init --out %s --county E10000006"
+                             " --port %d",
+                             dir, fed_free_port()),
+                     0);
     /* A key file others can read: the node refuses to start. */
     snprintf(path, sizeof path, "%s/keys/E07000029.key", dir);
     assert_int_equal(chmod(path, 0644), 0);

@@ -28,8 +28,8 @@ static void s_init(char *dir, size_t size, const char *scope)
     snprintf(dir, size, "/tmp/cc-scn-XXXXXX");
     assert_non_null(mkdtemp(dir));
     assert_int_equal(rmdir(dir), 0);
-    assert_int_equal(fed_cli(&s_none, -1, NULL, "federation init --out %s %s --port %d", dir,
-                             scope, fed_free_port()),
+    assert_int_equal(fed_cli(&s_none, -1, NULL, "federation init --out %s %s --port %d", dir, scope,
+                             fed_free_port()),
                      0);
 }
 
@@ -59,8 +59,7 @@ static void s_verify(const char *dir, const char *label, const char *outcome, co
     int rc = fed_cli(&s_none, -1, &out, "verify %s/certificates/%s.cert --roster %s/roster.bin",
                      dir, label, dir);
     if (rc != 0 || !strstr(out, outcome) || !strstr(out, phrase)) {
-        fail_msg("verify %s: exit %d, wanted '%s' and '%s':\n%s", label, rc, outcome, phrase,
-                 out);
+        fail_msg("verify %s: exit %d, wanted '%s' and '%s':\n%s", label, rc, outcome, phrase, out);
     }
     free(out);
 }
