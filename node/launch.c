@@ -256,17 +256,17 @@ static int s_check_starting(s_fed_t *x, const launch_opts_t *o, cc_err_t *err)
 {
     char tail[S_TAIL_BYTES];
     int newly = 0;
-    for (size_t i = 0; i < x->n; i++) {
+    for (size_t i = x->n; i-- > 0;) { /* the broker first: without it no node connects */
         s_proc_t *p = &x->procs[i];
-        if (!p->started || p->healthy) {
+        int broker = i == x->n - 1;
+        if (!broker && (!p->started || p->healthy)) {
             continue;
         }
         const char *why = NULL;
         if (!s_alive(p->pid)) {
             why = s_ended;
-        } else if (i == x->n - 1) {
-            p->healthy = 1; /* the broker: running is all it can tell */
-            continue;
+        } else if (broker) {
+            continue; /* running is all the broker can tell */
         } else if (s_connected(x, i, 2000)) {
             p->healthy = 1;
             newly++;

@@ -4,7 +4,9 @@
  * an existing federation and a bad area code leaving nothing behind; start
  * brings every node up with real processes, status and exec see them,
  * stop ends them. */
+#include <arpa/inet.h>
 #include <dirent.h>
+#include <netinet/in.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -241,6 +244,36 @@ static void test_it_federation_start_names_a_failing_node(void **state)
     s_rm(dir);
 }
 
+static void test_it_federation_start_names_a_failing_broker(void **state)
+{
+    char dir[64], *out = NULL;
+    (void)state;
+    s_tmp(dir, sizeof dir);
+    int port = fed_free_port();
+    assert_int_equal(fed_cli(&s_none, -1, NULL,
+                             "federation init --out %s --county E06000001"
+                             " --port %d",
+                             dir, port),
+                     0);
+    /* Someone else holds the broker's port: the broker cannot bind. */
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons((uint16_t)port),
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+    assert_int_equal(listen(fd, 1), 0);
+    int rc = fed_cli(&s_none, -1, &out, "federation start %s", dir);
+    close(fd);
+    assert_int_equal(rc, 1);
+    assert_non_null(strstr(out, "broker exited with status"));
+    assert_non_null(strstr(out, "logs/broker.log"));
+    free(out);
+    rc = fed_cli(&s_none, -1, &out, "federation status %s --json", dir);
+    assert_non_null(strstr(out, "\"running\":0"));
+    free(out);
+    s_rm(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -248,6 +281,7 @@ int main(void)
         cmocka_unit_test(test_it_federation_init_refuses_bad_codes),
         cmocka_unit_test(test_it_federation_start_status_stop),
         cmocka_unit_test(test_it_federation_start_names_a_failing_node),
+        cmocka_unit_test(test_it_federation_start_names_a_failing_broker),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
