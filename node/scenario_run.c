@@ -275,29 +275,6 @@ static int s_policies(s_run_t *x, cc_err_t *err)
 
 /* ---- board ---- */
 
-/* Polls until the board is active (every member adopted its charter). */
-static int s_wait_board(s_run_t *x, const config_node_t *cfg, cc_err_t *err)
-{
-    char why[CC_ERR_MSG_MAX + 128];
-    char *args[1] = {x->board};
-    uint64_t until = clock_mono_ms() + x->timeout_ms;
-    while (clock_mono_ms() < until) {
-        char *js = NULL;
-        if (cli_node_ask(cfg, "board-show", args, 1, 10000, &js, why, sizeof why) == CLI_OK &&
-            json_find_bool(js, "active") == 1) {
-            free(js);
-            return 0;
-        }
-        free(js);
-        s_sleep_ms(S_POLL_MS);
-    }
-    err_set(err, CC_DEADLINE_EXCEEDED,
-            "board %s not adopted within %llu s (a member with a"
-            " manual policy may not have voted)",
-            x->board, (unsigned long long)(x->timeout_ms / 1000));
-    return -1;
-}
-
 static int s_step_board(s_run_t *x, const scenario_section_t *sec, cc_err_t *err)
 {
     char file[PATH_MAX];
@@ -333,8 +310,9 @@ static int s_step_board(s_run_t *x, const scenario_section_t *sec, cc_err_t *err
         s_as(x, x->f->orgs[i].code, sec->line, NULL, err, "vote", adoption, "for", "--reason",
              "adopts the charter", NULL);
     }
-    const config_node_t *cfg = s_node(x, as, sec->line, err);
-    if (!cfg || s_wait_board(x, cfg, err) < 0) {
+    /* A member with a manual policy that is not on the board cannot
+     * hold it up; one that is, is voted for above. */
+    if (s_wait(x, as, "board-show", x->board, "active", "true", err) < 0) {
         return -1;
     }
     s_say(x, "board %s adopted by every member in %.1f s", x->board, s_secs(t));
@@ -424,32 +402,36 @@ static int s_step_vote(s_run_t *x, const scenario_section_t *sec, cc_err_t *err)
     return 0;
 }
 
+/* What code's node shows for `cmd id` (caller frees *js); -1 with err. */
+static int s_show(s_run_t *x, const char *as, const char *cmd, const char *id, char **js,
+                  cc_err_t *err)
+{
+    char why[CC_ERR_MSG_MAX + 128];
+    char *args[1] = {(char *)id};
+    const config_node_t *cfg = s_node(x, as, 0, err);
+    if (!cfg || cli_node_ask(cfg, cmd, args, 1, 10000, js, why, sizeof why) != CLI_OK) {
+        if (cfg) {
+            err_set(err, CC_FAILED_PRECONDITION, "%s %s: %s", cmd, id, why);
+        }
+        return -1;
+    }
+    return 0;
+}
+
 /* Waits for a proposal's decision, exports its certificate as the
  * proposer and verifies it against the federation's roster, offline, as
  * `concord verify` does. */
 static int s_decide(s_run_t *x, s_prop_t *p, cc_err_t *err)
 {
-    char why[CC_ERR_MSG_MAX + 128];
-    char *args[1] = {p->id};
-    const config_node_t *cfg = s_node(x, p->as, 0, err);
-    uint64_t until = clock_mono_ms() + x->timeout_ms;
-    while (cfg && !p->decided && clock_mono_ms() < until) {
-        char *js = NULL;
-        if (cli_node_ask(cfg, "proposal-show", args, 1, 10000, &js, why, sizeof why) == CLI_OK &&
-            json_find_bool(js, "closed") == 1) {
-            json_find_str(js, "outcome", p->outcome, sizeof p->outcome);
-            p->seconds = s_secs(p->sent_ms);
-            p->decided = 1;
-        } else {
-            s_sleep_ms(S_POLL_MS);
-        }
-        free(js);
-    }
-    if (!p->decided) {
-        err_set(err, CC_DEADLINE_EXCEEDED, "proposal %s (%s) not decided within %llu s", p->label,
-                p->id, (unsigned long long)(x->timeout_ms / 1000));
+    char *js = NULL;
+    if (s_wait(x, p->as, "proposal-show", p->id, "closed", "true", err) < 0 ||
+        s_show(x, p->as, "proposal-show", p->id, &js, err) < 0) {
         return -1;
     }
+    p->seconds = s_secs(p->sent_ms);
+    p->decided = 1;
+    json_find_str(js, "outcome", p->outcome, sizeof p->outcome);
+    free(js);
     s_say(x, "%s %s after %.1f s", p->label, p->outcome, p->seconds);
     snprintf(p->cert, sizeof p->cert, "%s/%s.cert", x->cert_dir, p->label);
     if (s_as(x, p->as, 0, NULL, err, "decision", "export", p->id, "--out", p->cert, NULL) !=
@@ -549,22 +531,6 @@ static int s_step_pool(s_run_t *x, const scenario_section_t *sec, cc_err_t *err)
         return -1;
     }
     return s_pool_agree(x, sec, file, id, sizeof id, err);
-}
-
-/* Reads one field of a pool or plan as a node shows it. */
-static int s_show(s_run_t *x, const char *as, const char *cmd, const char *id, char **js,
-                  cc_err_t *err)
-{
-    char why[CC_ERR_MSG_MAX + 128];
-    char *args[1] = {(char *)id};
-    const config_node_t *cfg = s_node(x, as, 0, err);
-    if (!cfg || cli_node_ask(cfg, cmd, args, 1, 10000, js, why, sizeof why) != CLI_OK) {
-        if (cfg) {
-            err_set(err, CC_FAILED_PRECONDITION, "%s %s: %s", cmd, id, why);
-        }
-        return -1;
-    }
-    return 0;
 }
 
 static int s_step_pledges(s_run_t *x, const scenario_section_t *sec, cc_err_t *err)
