@@ -527,15 +527,25 @@ int launch_command(int argc, char **argv, int json)
     if (strcmp(cmd, "status") == 0) {
         rc = s_status(dir, &f, json);
     } else if (strcmp(cmd, "stop") == 0) {
-        rc = launch_stop(dir, &f, json, &err) < 0 ? cli_fail("%s", err.msg) : CLI_OK;
+        int n = launch_stop(dir, &f, json, &err);
+        rc = n < 0 ? cli_fail("%s", err.msg) : CLI_OK;
+        if (n >= 0 && json) {
+            printf("{\"stopped\":%d}\n", n);
+        }
     } else {
         uint64_t t0 = clock_mono_ms();
         o.quiet = json;
         if (launch_start(dir, &f, &o, &err) < 0) {
             rc = cli_fail("federation start: %s", err.msg);
-        } else if (!json) {
-            printf("%s: broker and %zu nodes running and connected (%.1f s)\n", f.name, f.n_orgs,
-                   (double)(clock_mono_ms() - t0) / 1000.0);
+        } else {
+            double secs = (double)(clock_mono_ms() - t0) / 1000.0;
+            if (json) {
+                printf("{\"nodes\":%zu,\"connected\":%zu,\"seconds\":%.3f}\n", f.n_orgs, f.n_orgs,
+                       secs);
+            } else {
+                printf("%s: broker and %zu nodes running and connected (%.1f s)\n", f.name,
+                       f.n_orgs, secs);
+            }
         }
     }
     federation_free(&f);

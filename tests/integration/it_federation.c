@@ -204,9 +204,21 @@ static void test_it_federation_start_status_stop(void **state)
     }
     assert_non_null(strstr(out, "Adopt the charter of Cumbria Health and Wellbeing Board"));
     free(out);
+    /* A bad charter file is refused, naming file and line. */
+    char bad[128];
+    snprintf(bad, sizeof bad, "%s/bad-board.ini", dir);
+    FILE *fp = fopen(bad, "w");
+    assert_non_null(fp);
+    fputs("[board]\nid = HWB-X\nrul = unanimity\n", fp);
+    fclose(fp);
+    rc = fed_cli(&s_none, -1, &out, "federation exec %s X24 -- board create --file %s", dir, bad);
+    assert_int_equal(rc, 1);
+    assert_non_null(strstr(out, "bad-board.ini:3: unknown key 'rul' in [board]"));
+    free(out);
     /* A second start finds everything running and starts nothing. */
-    rc = fed_cli(&s_none, -1, &out, "federation start %s", dir);
+    rc = fed_cli(&s_none, -1, &out, "federation start %s --json", dir);
     assert_int_equal(rc, 0);
+    assert_non_null(strstr(out, "\"connected\":10"));
     free(out);
     rc = fed_cli(&s_none, -1, &out, "federation stop %s", dir);
     assert_int_equal(rc, 0);
