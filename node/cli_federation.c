@@ -4,6 +4,7 @@
  * broker's and every node's config, and the board charter. The layout is
  * fixed (docs/FEDERATIONS.md); start, status and stop are in launch.c. */
 #define _GNU_SOURCE /* ftw's FTW_DEPTH, FTW_PHYS */
+#include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
 #include <getopt.h>
@@ -201,10 +202,14 @@ static int s_generate(const char *staging, const federation_t *f, cc_err_t *err)
 
 /* Refuses a DIR that holds anything, and one whose control socket paths
  * would be too long; fills abs with DIR's absolute path to be. */
-static int s_check_out(const char *out, const federation_t *f, char *abs, size_t size)
+static int s_check_out(const char *given, const federation_t *f, char *abs, size_t size)
 {
     struct stat st;
-    char parent[PATH_MAX], real[PATH_MAX];
+    char out[PATH_MAX], parent[PATH_MAX], real[PATH_MAX];
+    snprintf(out, sizeof out, "%s", given);
+    for (size_t n = strlen(out); n > 1 && out[n - 1] == '/'; n--) {
+        out[n - 1] = '\0'; /* "run/gm/" is "run/gm" */
+    }
     const char *slash = strrchr(out, '/');
     snprintf(parent, sizeof parent, "%.*s", slash ? (int)(slash - out) + (slash == out) : 1,
              slash ? out : ".");
@@ -215,7 +220,17 @@ static int s_check_out(const char *out, const federation_t *f, char *abs, size_t
             return cli_fail("%s already holds a federation; remove it or choose another --out",
                             out);
         }
-        if (!S_ISDIR(st.st_mode) || rmdir(out) != 0) {
+        /* An empty directory is replaced by the rename; anything else is kept. */
+        DIR *d = S_ISDIR(st.st_mode) ? opendir(out) : NULL;
+        struct dirent *e;
+        int empty = d != NULL;
+        while (d && (e = readdir(d))) {
+            empty &= strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0;
+        }
+        if (d) {
+            closedir(d);
+        }
+        if (!empty) {
             return cli_fail("%s exists and is not an empty directory", out);
         }
     }
@@ -345,6 +360,7 @@ static int s_init(int argc, char **argv, int json)
         federation_free(&f);
         return rc;
     }
+    err_clear(&err);
     /* s_check_out kept abs short enough for the control sockets. */
     snprintf(staging, sizeof staging, "%.150s.partial-%ld", abs, (long)getpid());
     if (s_generate(staging, &f, &err) < 0 || rename(staging, abs) != 0) {
