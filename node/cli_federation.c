@@ -398,7 +398,7 @@ static int s_init(int argc, char **argv, int json)
 }
 
 /* `federation exec DIR CODE -- ARGS`: this program again, as CODE. */
-static int s_exec(int argc, char **argv)
+static int s_exec(int argc, char **argv, int json)
 {
     int at = 1;
     if (argc >= 4 && strcmp(argv[3], "--") == 0) {
@@ -410,6 +410,10 @@ static int s_exec(int argc, char **argv)
         return cli_fail("usage: concord federation exec DIR CODE -- COMMAND [ARGS]");
     }
     char cfg[PATH_MAX + 64], self[PATH_MAX];
+    cc_err_t err;
+    if (keys_code_check(argv[2], &err) < 0) {
+        return cli_fail("%s: %s", argv[2], err.msg);
+    }
     snprintf(cfg, sizeof cfg, "%s/nodes/%s.ini", argv[1], argv[2]);
     if (access(cfg, R_OK) != 0) {
         return cli_fail("no organisation %s in %s (no %s)", argv[2], argv[1], cfg);
@@ -419,15 +423,19 @@ static int s_exec(int argc, char **argv)
         return cli_fail("cannot find this program: %s", strerror(errno));
     }
     self[n] = '\0';
-    char **args = calloc((size_t)(argc - at) + 4, sizeof *args);
+    char **args = calloc((size_t)(argc - at) + 5, sizeof *args);
     if (!args) {
         return cli_fail("out of memory");
     }
-    args[0] = "concord";
-    args[1] = "--config";
-    args[2] = cfg;
+    int n_args = 0;
+    args[n_args++] = "concord";
+    args[n_args++] = "--config";
+    args[n_args++] = cfg;
+    if (json) { /* `concord` took --json from wherever it was */
+        args[n_args++] = "--json";
+    }
     for (int i = at; i < argc; i++) {
-        args[3 + i - at] = argv[i];
+        args[n_args++] = argv[i];
     }
     execv(self, args);
     free(args);
@@ -441,7 +449,7 @@ int cli_federation(int argc, char **argv, int json)
         return s_init(argc - 1, argv + 1, json);
     }
     if (strcmp(sub, "exec") == 0) {
-        return s_exec(argc - 1, argv + 1);
+        return s_exec(argc - 1, argv + 1, json);
     }
     if (strcmp(sub, "start") == 0 || strcmp(sub, "status") == 0 || strcmp(sub, "stop") == 0) {
         return launch_command(argc - 1, argv + 1, json);
