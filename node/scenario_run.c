@@ -222,7 +222,32 @@ static int s_wait(s_run_t *x, const char *code, const char *cmd, const char *id,
     return -1;
 }
 
+/* What code's node shows for `cmd id` (caller frees *js); -1 with err. */
+static int s_show(s_run_t *x, const char *as, const char *cmd, const char *id, char **js,
+                  cc_err_t *err)
+{
+    char why[CC_ERR_MSG_MAX + 128];
+    char *args[1] = {(char *)id};
+    const config_node_t *cfg = s_node(x, as, 0, err);
+    if (!cfg || cli_node_ask(cfg, cmd, args, 1, 10000, js, why, sizeof why) != CLI_OK) {
+        if (cfg) {
+            err_set(err, CC_FAILED_PRECONDITION, "%s %s: %s", cmd, id, why);
+        }
+        return -1;
+    }
+    return 0;
+}
+
 /* ---- policies ---- */
+
+/* 1 if the scenario gives code an automatic policy: a [policy] section
+ * for it (or [policy *]) without auto_vote = false. */
+static int s_automatic(const s_run_t *x, const char *code)
+{
+    const scenario_section_t *p = scenario_policy(x->s, code);
+    const char *on = scenario_get(p, "auto_vote");
+    return p && (!on || strcmp(on, "true") == 0);
+}
 
 /* Gives every node its automatic voting policy: [policy CODE], else
  * [policy *], else manual. All settings are sent, so a rerun on the same
@@ -239,8 +264,7 @@ static int s_policies(s_run_t *x, cc_err_t *err)
     }
     for (size_t i = 0; i < x->f->n_orgs; i++) {
         const scenario_section_t *p = scenario_policy(x->s, x->f->orgs[i].code);
-        const char *on = scenario_get(p, "auto_vote");
-        int is_on = p && (!on || strcmp(on, "true") == 0);
+        int is_on = s_automatic(x, x->f->orgs[i].code);
         int64_t above = 0, below = 0;
         const char *v;
         if ((v = scenario_get(p, "against_above"))) {
@@ -300,18 +324,23 @@ static int s_step_board(s_run_t *x, const scenario_section_t *sec, cc_err_t *err
     json_find_str(js, "id", adoption, sizeof adoption);
     free(js);
     s_say(x, "%s proposed board %s from %s (adoption %.12s)", as, x->board, file, adoption);
-    /* Members without an automatic policy adopt the charter by hand. */
-    for (size_t i = 0; i < x->f->n_orgs; i++) {
-        const scenario_section_t *p = scenario_policy(x->s, x->f->orgs[i].code);
-        const char *on = scenario_get(p, "auto_vote");
-        if (p && (!on || strcmp(on, "true") == 0)) {
-            continue;
-        }
-        s_as(x, x->f->orgs[i].code, sec->line, NULL, err, "vote", adoption, "for", "--reason",
-             "adopts the charter", NULL);
+    /* Members without an automatic policy adopt the charter by hand,
+     * each once its own node has the adoption proposal. */
+    char code[KEYS_CODE_MAX + 1];
+    if (s_show(x, as, "board-show", x->board, &js, err) < 0) {
+        return -1;
     }
-    /* A member with a manual policy that is not on the board cannot
-     * hold it up; one that is, is voted for above. */
+    for (const char *at = json_find_str(js, "code", code, sizeof code); at;
+         at = json_find_str(at, "code", code, sizeof code)) {
+        if (!s_automatic(x, code) &&
+            (s_wait(x, code, "proposal-show", adoption, NULL, NULL, err) < 0 ||
+             s_as(x, code, sec->line, NULL, err, "vote", adoption, "for", "--reason",
+                  "adopts the charter", NULL) != CLI_OK)) {
+            free(js);
+            return -1;
+        }
+    }
+    free(js);
     if (s_wait(x, as, "board-show", x->board, "active", "true", err) < 0) {
         return -1;
     }
@@ -399,22 +428,6 @@ static int s_step_vote(s_run_t *x, const scenario_section_t *sec, cc_err_t *err)
         return -1;
     }
     s_say(x, "%s voted %s on %s%s%s", as, vote, p->label, reason ? ": " : "", reason ? reason : "");
-    return 0;
-}
-
-/* What code's node shows for `cmd id` (caller frees *js); -1 with err. */
-static int s_show(s_run_t *x, const char *as, const char *cmd, const char *id, char **js,
-                  cc_err_t *err)
-{
-    char why[CC_ERR_MSG_MAX + 128];
-    char *args[1] = {(char *)id};
-    const config_node_t *cfg = s_node(x, as, 0, err);
-    if (!cfg || cli_node_ask(cfg, cmd, args, 1, 10000, js, why, sizeof why) != CLI_OK) {
-        if (cfg) {
-            err_set(err, CC_FAILED_PRECONDITION, "%s %s: %s", cmd, id, why);
-        }
-        return -1;
-    }
     return 0;
 }
 
