@@ -382,6 +382,10 @@ static int s_step_propose(s_run_t *x, const scenario_section_t *sec, cc_err_t *e
     snprintf(p->label, sizeof p->label, "%s", scenario_get(sec, "name"));
     snprintf(p->as, sizeof p->as, "%s", scenario_get(sec, "as"));
     p->expect = scenario_get(sec, "expect");
+    /* The proposer's node must itself see the board active. */
+    if (s_wait(x, p->as, "board-show", board, "active", "true", err) < 0) {
+        return -1;
+    }
     p->sent_ms = clock_mono_ms();
     char *js = NULL;
     int rc = s_run_argv(x, p->as, sec->line, &js, err, n, argv);
