@@ -237,14 +237,15 @@ static void s_raise_nofile(void)
     }
 }
 
-static void s_progress(const launch_opts_t *o, size_t healthy, size_t total, int final)
+/* On a terminal one line rewritten; otherwise a line each 50 nodes. */
+static void s_progress(const launch_opts_t *o, size_t before, size_t healthy, size_t total)
 {
     if (o->quiet) {
         return;
     }
     if (isatty(STDOUT_FILENO)) {
-        printf("\rhealthy %zu/%zu%s", healthy, total, final ? "\n" : "");
-    } else if (final || healthy % 50 == 0) {
+        printf("\rhealthy %zu/%zu%s", healthy, total, healthy == total ? "\n" : "");
+    } else if (healthy == total || healthy / 50 != before / 50) {
         printf("healthy %zu/%zu\n", healthy, total);
     }
     fflush(stdout);
@@ -308,9 +309,9 @@ static int s_start_nodes(s_fed_t *x, const launch_opts_t *o, cc_err_t *err)
             return -1;
         }
         if (newly > 0) {
+            s_progress(o, healthy, healthy + (size_t)newly, nodes);
             healthy += (size_t)newly;
             starting -= (size_t)newly;
-            s_progress(o, healthy, nodes, healthy == nodes);
         } else {
             struct timespec ts = {0, 100 * 1000 * 1000};
             nanosleep(&ts, NULL);

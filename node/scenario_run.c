@@ -304,9 +304,10 @@ static int s_step_board(s_run_t *x, const scenario_section_t *sec, cc_err_t *err
     char file[PATH_MAX];
     const char *as = scenario_get(sec, "as");
     const char *name = scenario_get(sec, "file");
-    for (size_t i = 0; !as && i < x->f->n_orgs; i++) {
-        as =
-            strcmp(x->f->orgs[i].constituency, "local-government") == 0 ? x->f->orgs[i].code : NULL;
+    for (size_t i = 0; !as && i < x->f->n_orgs; i++) { /* default: the first council */
+        if (strcmp(x->f->orgs[i].constituency, "local-government") == 0) {
+            as = x->f->orgs[i].code;
+        }
     }
     as = as ? as : x->f->orgs[0].code;
     if (name) {
