@@ -438,3 +438,23 @@ void raw_close(raw_t *r)
     zmq_close(r->sock);
     zmq_ctx_term(r->ctx);
 }
+
+static char s_tracked[256];
+
+void fed_dir_track(const char *dir)
+{
+    snprintf(s_tracked, sizeof s_tracked, "%s", dir);
+}
+
+int fed_dir_teardown(void **state)
+{
+    char cmd[1024];
+    (void)state;
+    if (!s_tracked[0]) {
+        return 0;
+    }
+    snprintf(cmd, sizeof cmd, "%s/concord federation stop %s >/dev/null 2>&1; rm -rf '%s'",
+             CONCORD_BIN_DIR, s_tracked, s_tracked);
+    s_tracked[0] = '\0';
+    return system(cmd) == 0 ? 0 : -1;
+}

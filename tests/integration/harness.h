@@ -74,6 +74,12 @@ int fed_log_contains(const fed_t *f, const char *name, const char *needle);
 /* Reads a whole file into a malloc'd string (NULL if unreadable). */
 char *fed_slurp(const char *path);
 
+/* Remembers a directory made with `concord federation init` so that
+ * fed_dir_teardown, a cmocka teardown, stops its processes (`concord
+ * federation stop`) and removes it, even when the test failed half-way. */
+void fed_dir_track(const char *dir);
+int fed_dir_teardown(void **state);
+
 /* Kills whatever still runs and removes the directory. */
 void fed_destroy(fed_t *f);
 

@@ -31,6 +31,7 @@ static void s_tmp(char *dir, size_t size)
     snprintf(dir, size, "/tmp/cc-fed-XXXXXX");
     assert_non_null(mkdtemp(dir));
     assert_int_equal(rmdir(dir), 0);
+    fed_dir_track(dir);
 }
 
 static mode_t s_mode(const char *dir, const char *rel)
@@ -289,11 +290,12 @@ static void test_it_federation_start_names_a_failing_broker(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_it_federation_init_layout),
-        cmocka_unit_test(test_it_federation_init_refuses_bad_codes),
-        cmocka_unit_test(test_it_federation_start_status_stop),
-        cmocka_unit_test(test_it_federation_start_names_a_failing_node),
-        cmocka_unit_test(test_it_federation_start_names_a_failing_broker),
+        cmocka_unit_test_teardown(test_it_federation_init_layout, fed_dir_teardown),
+        cmocka_unit_test_teardown(test_it_federation_init_refuses_bad_codes, fed_dir_teardown),
+        cmocka_unit_test_teardown(test_it_federation_start_status_stop, fed_dir_teardown),
+        cmocka_unit_test_teardown(test_it_federation_start_names_a_failing_node, fed_dir_teardown),
+        cmocka_unit_test_teardown(test_it_federation_start_names_a_failing_broker,
+                                  fed_dir_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
