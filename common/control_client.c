@@ -17,7 +17,7 @@
 Concord__V1__ControlReply *control_client_call(const char *path, const char *command,
                                                char **args, size_t n_args,
                                                const uint8_t *payload, size_t payload_len,
-                                               uint32_t wait_ms, cc_err_t *err)
+                                               int timeout_ms, cc_err_t *err)
 {
     struct stat st;
     Concord__V1__ControlReply *reply = NULL;
@@ -26,12 +26,12 @@ Concord__V1__ControlReply *control_client_call(const char *path, const char *com
     size_t len = 0;
     char ep[4200];
     if (stat(path, &st) != 0) {
-        err_set(err, CC_UNAVAILABLE, "no node control socket at %s", path);
+        err_set(err, CC_NOT_FOUND, "no node control socket at %s", path);
         return NULL;
     }
     void *ctx = zmq_ctx_new();
     void *req = ctx ? zmq_socket(ctx, ZMQ_REQ) : NULL;
-    int linger = 0, timeout = (int)(wait_ms + CONTROL_CLIENT_SLACK_MS);
+    int linger = 0, timeout = timeout_ms;
     snprintf(ep, sizeof ep, "ipc://%s", path);
     rq.command = (char *)command;
     rq.args = args;

@@ -11,18 +11,20 @@
 #include "control.pb-c.h"
 #include "err.h"
 
-/* How long past the request's own wait a caller waits for the node. */
+/* How long past a request's own wait (e.g. a ping's deadline) a caller
+ * should wait for the node to answer. */
 #define CONTROL_CLIENT_SLACK_MS 5000
 
 /* Sends ControlRequest{command, args, payload} to the node whose control
- * socket is at path and waits up to wait_ms + CONTROL_CLIENT_SLACK_MS for
- * the reply. Returns the reply (the caller frees it with wire_free), or
- * NULL with err set: UNAVAILABLE when there is no socket or no answer,
- * DATA_LOSS when the answer cannot be decoded. The reply's own code may
- * still be an error: that is the node's answer. */
+ * socket is at path and waits up to timeout_ms for the reply. Returns the
+ * reply (the caller frees it with wire_free), or NULL with err set:
+ * NOT_FOUND when there is no socket at path, UNAVAILABLE when the node
+ * cannot be reached or does not answer in time, DATA_LOSS (or the decoder's
+ * code) when the answer cannot be decoded. The reply's own code may still
+ * be an error: that is the node's answer. */
 Concord__V1__ControlReply *control_client_call(const char *path, const char *command,
                                                char **args, size_t n_args,
                                                const uint8_t *payload, size_t payload_len,
-                                               uint32_t wait_ms, cc_err_t *err);
+                                               int timeout_ms, cc_err_t *err);
 
 #endif

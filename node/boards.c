@@ -21,8 +21,19 @@
 #define BOARDS_ID_MAX 256
 #define BOARDS_TEXT_MAX (64 * 1024)
 
+/* The automatic voting policy: from the config at start, replaceable at
+ * run time through the control socket ("auto-vote"). */
+typedef struct {
+    int on;
+    uint64_t against_above; /* pence; 0: no limit */
+    uint64_t for_below;     /* pence; 0: no limit */
+    char abstain_areas[256];
+    char against_areas[256];
+} s_policy_t;
+
 struct boards {
     const config_node_t *cfg;
+    s_policy_t policy;
     const roster_t *roster;
     ledger_t *ledger;
     rpc_peer_t *peer;
@@ -204,25 +215,25 @@ static int s_already_voted(boards_t *b, const char *pid)
 }
 
 /* The policy's vote on a proposal, or 0 for no vote. */
-static int s_policy(const config_node_t *cfg, const Concord__V1__Proposal *p, const char **why)
+static int s_policy(const s_policy_t *cfg, const Concord__V1__Proposal *p, const char **why)
 {
     if (p->kind == CONCORD__V1__PROPOSAL_KIND__CHARTER_ADOPTION) {
         *why = "automatic: the charter names this organisation";
         return CONCORD__V1__VOTE__FOR;
     }
-    if (p->area && board_area_listed(cfg->auto_vote_abstain_areas, p->area)) {
+    if (p->area && board_area_listed(cfg->abstain_areas, p->area)) {
         *why = "automatic: abstains on this service area";
         return CONCORD__V1__VOTE__ABSTAIN;
     }
-    if (p->area && board_area_listed(cfg->auto_vote_against_areas, p->area)) {
+    if (p->area && board_area_listed(cfg->against_areas, p->area)) {
         *why = "automatic: opposes this service area";
         return CONCORD__V1__VOTE__AGAINST;
     }
-    if (cfg->auto_vote_against_above && (uint64_t)p->amount_pence > cfg->auto_vote_against_above) {
+    if (cfg->against_above && (uint64_t)p->amount_pence > cfg->against_above) {
         *why = "automatic: amount above this organisation's limit";
         return CONCORD__V1__VOTE__AGAINST;
     }
-    if (cfg->auto_vote_for_below && (uint64_t)p->amount_pence >= cfg->auto_vote_for_below) {
+    if (cfg->for_below && (uint64_t)p->amount_pence >= cfg->for_below) {
         return 0; /* left to people */
     }
     *why = "";
@@ -234,11 +245,11 @@ static void s_auto_vote(boards_t *b, const char *pid)
     board_proposal_view_t pv;
     cc_err_t err;
     const char *why = "";
-    if (!b->cfg->auto_vote || s_already_voted(b, pid) ||
+    if (!b->policy.on || s_already_voted(b, pid) ||
         board_proposal_find(b->engine, pid, clock_wall_ms(), &pv, &err) < 0 || pv.closed) {
         return;
     }
-    int vote = s_policy(b->cfg, pv.proposal, &why);
+    int vote = s_policy(&b->policy, pv.proposal, &why);
     if (!vote) {
         return;
     }
@@ -274,6 +285,18 @@ static void s_auto_vote(boards_t *b, const char *pid)
     log_info("voted %s on proposal %s by automatic policy", board_vote_name(vote), pv.id);
 }
 
+/* Gives every open proposal this node's automatic vote, if due. */
+static void s_auto_vote_open(boards_t *b)
+{
+    for (size_t i = 0; i < board_proposal_count(b->engine); i++) {
+        board_proposal_view_t pv;
+        board_proposal_at(b->engine, i, clock_wall_ms(), &pv);
+        if (!pv.closed) {
+            s_auto_vote(b, pv.id);
+        }
+    }
+}
+
 boards_t *boards_new(const config_node_t *cfg, const roster_t *roster, ledger_t *ledger,
                      rpc_peer_t *peer, cc_err_t *err)
 {
@@ -288,6 +311,13 @@ boards_t *boards_new(const config_node_t *cfg, const roster_t *roster, ledger_t 
         return NULL;
     }
     b->cfg = cfg;
+    b->policy.on = cfg->auto_vote;
+    b->policy.against_above = cfg->auto_vote_against_above;
+    b->policy.for_below = cfg->auto_vote_for_below;
+    snprintf(b->policy.abstain_areas, sizeof b->policy.abstain_areas, "%s",
+             cfg->auto_vote_abstain_areas);
+    snprintf(b->policy.against_areas, sizeof b->policy.against_areas, "%s",
+             cfg->auto_vote_against_areas);
     b->roster = roster;
     b->ledger = ledger;
     b->peer = peer;
@@ -300,13 +330,7 @@ boards_t *boards_new(const config_node_t *cfg, const roster_t *roster, ledger_t 
     }
     /* Proposals still open may need this node's automatic vote (a crash
      * may have come between a proposal and the vote). */
-    for (size_t i = 0; i < board_proposal_count(b->engine); i++) {
-        board_proposal_view_t pv;
-        board_proposal_at(b->engine, i, clock_wall_ms(), &pv);
-        if (!pv.closed) {
-            s_auto_vote(b, pv.id);
-        }
-    }
+    s_auto_vote_open(b);
     return b;
 }
 
@@ -619,6 +643,94 @@ static void s_realignments(boards_t *b, control_ctx_t *c, const uint8_t *id, siz
     free(lines.buf);
 }
 
+/* Areas named in a comma-separated list must all be service areas. */
+static int s_areas_ok(const char *list, char *bad, size_t bad_size)
+{
+    char copy[256];
+    snprintf(copy, sizeof copy, "%s", list);
+    for (char *save = NULL, *item = strtok_r(copy, ", ", &save); item;
+         item = strtok_r(NULL, ", ", &save)) {
+        if (board_area_parse(item) < 0) {
+            snprintf(bad, bad_size, "%s", item);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Applies one KEY=VALUE of the policy to p; returns 0 or -1 with why. */
+static int s_policy_set(s_policy_t *p, const char *arg, char *why, size_t why_size)
+{
+    const char *eq = strchr(arg, '=');
+    const char *v = eq ? eq + 1 : "";
+    size_t klen = eq ? (size_t)(eq - arg) : 0;
+    char bad[64], *end = NULL;
+    unsigned long long n = strtoull(v, &end, 10);
+    int num_ok = *v && !*end && *v != '-' && n <= INT64_MAX;
+    if (klen == 9 && strncmp(arg, "auto_vote", klen) == 0 &&
+        (strcmp(v, "true") == 0 || strcmp(v, "false") == 0)) {
+        p->on = strcmp(v, "true") == 0;
+    } else if (klen == 13 && strncmp(arg, "against_above", klen) == 0 && num_ok) {
+        p->against_above = n;
+    } else if (klen == 9 && strncmp(arg, "for_below", klen) == 0 && num_ok) {
+        p->for_below = n;
+    } else if (klen == 13 && strncmp(arg, "abstain_areas", klen) == 0 && strlen(v) < 256 &&
+               s_areas_ok(v, bad, sizeof bad)) {
+        snprintf(p->abstain_areas, sizeof p->abstain_areas, "%s", v);
+    } else if (klen == 13 && strncmp(arg, "against_areas", klen) == 0 && strlen(v) < 256 &&
+               s_areas_ok(v, bad, sizeof bad)) {
+        snprintf(p->against_areas, sizeof p->against_areas, "%s", v);
+    } else {
+        snprintf(why, why_size,
+                 "auto-vote: bad setting '%.80s' (auto_vote=true|false, abstain_areas=AREAS,"
+                 " against_areas=AREAS, against_above=PENCE, for_below=PENCE)",
+                 arg);
+        return -1;
+    }
+    return 0;
+}
+
+/* "auto-vote [KEY=VALUE]...": replaces settings of the automatic voting
+ * policy (all or none), answers with the policy in force, and votes at
+ * once on open proposals if the policy now says to. It lasts until the
+ * node stops; the config's auto_vote keys are the lasting form. */
+static void s_set_policy(boards_t *b, control_ctx_t *c, const uint8_t *id, size_t id_len,
+                         const Concord__V1__ControlRequest *req)
+{
+    s_policy_t p = b->policy;
+    char why[256];
+    for (size_t i = 0; i < req->n_args; i++) {
+        if (s_policy_set(&p, req->args[i], why, sizeof why) < 0) {
+            control_reply(c, id, id_len, CC_INVALID_ARGUMENT, why, NULL, NULL, NULL, 0);
+            return;
+        }
+    }
+    b->policy = p;
+    if (req->n_args) {
+        log_info("automatic voting %s (abstain on '%s', against '%s', against above %llu,"
+                 " for below %llu pence)",
+                 p.on ? "on" : "off", p.abstain_areas, p.against_areas,
+                 (unsigned long long)p.against_above, (unsigned long long)p.for_below);
+    }
+    control_text_t t = {0};
+    json_t j;
+    json_init(&j);
+    json_obj_begin(&j, NULL);
+    json_bool(&j, "auto_vote", p.on);
+    json_str(&j, "abstain_areas", p.abstain_areas);
+    json_str(&j, "against_areas", p.against_areas);
+    json_u64(&j, "against_above", p.against_above);
+    json_u64(&j, "for_below", p.for_below);
+    json_obj_end(&j);
+    control_text_put(&t, "automatic voting  %s\nabstain on        %s\nagainst on        %s\n"
+                         "against above     %llu pence\nfor below         %llu pence\n",
+                     p.on ? "on" : "off (manual)", p.abstain_areas[0] ? p.abstain_areas : "-",
+                     p.against_areas[0] ? p.against_areas : "-",
+                     (unsigned long long)p.against_above, (unsigned long long)p.for_below);
+    control_reply_view(c, id, id_len, &t, &j);
+    s_auto_vote_open(b);
+}
+
 int boards_control(boards_t *b, control_ctx_t *c, const uint8_t *id, size_t id_len,
                    const Concord__V1__ControlRequest *req)
 {
@@ -640,6 +752,8 @@ int boards_control(boards_t *b, control_ctx_t *c, const uint8_t *id, size_t id_l
         s_export(b, c, id, id_len, arg);
     } else if (strcmp(cmd, "realignments") == 0) {
         s_realignments(b, c, id, id_len);
+    } else if (strcmp(cmd, "auto-vote") == 0) {
+        s_set_policy(b, c, id, id_len, req);
     } else {
         return -1;
     }

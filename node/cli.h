@@ -43,6 +43,30 @@ int cli_node_call(const config_node_t *cfg, const char *command, char **args, si
                   const uint8_t *payload, size_t payload_len, uint32_t wait_ms, int json,
                   uint8_t **out, size_t *out_len);
 
+/* Sends one control request without payload and waits up to timeout_ms,
+ * printing nothing. On success returns CLI_OK and, when json is not NULL,
+ * the reply's JSON in *json (malloc'd, caller frees). Otherwise returns
+ * CLI_FAIL with the reason (node not running, no answer, the node's
+ * refusal) in why. */
+int cli_node_ask(const config_node_t *cfg, const char *command, char **args, size_t n_args,
+                 int timeout_ms, char **json, char *why, size_t why_size);
+
+/* While on (1), cli_node_call keeps each reply's JSON instead of printing
+ * it, for callers that run CLI commands in-process and read their
+ * results (the scenario runner). cli_captured hands over the last one
+ * (malloc'd, caller frees) or NULL. */
+void cli_capture(int on);
+char *cli_captured(void);
+/* 1 while capturing: commands then print nothing of their own. */
+int cli_capturing(void);
+
+/* `concord federation init|start|status|stop|exec` (node/cli_federation.c).
+ * json -1 (for callers in-process) reports init in one line on stderr. */
+int cli_federation(int argc, char **argv, int json);
+
+/* `concord scenario run|check` (node/cli_scenario.c). */
+int cli_scenario(int argc, char **argv, int json);
+
 /* Prints "concord: <message>" to stderr and returns CLI_FAIL. */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -11,6 +11,7 @@
 #include "certificate.h"
 #include "cli.h"
 #include "clock.h"
+#include "inifile.h"
 #include "json.h"
 #include "money.h"
 #include "roster.h"
@@ -244,6 +245,76 @@ static void s_charter_init(s_charter_t *c)
     c->ch.rule = CONCORD__V1__VOTING_RULE__MAJORITY_OF_VOTES_CAST;
 }
 
+/* Reading a charter file for `board create --file` (docs/BOARDS.md): each
+ * key is the long option of the same name (underscores for hyphens), so
+ * the file and the flags share one code path. */
+typedef struct {
+    s_charter_t *c;
+    const roster_t *r;
+    uint64_t *closes_in;
+    char strings[4][BOARD_TITLE_MAX + 1]; /* id, name, accountable_to */
+} s_charter_file_t;
+
+static int s_charter_entry(void *user, const char *section, const char *arg, const char *key,
+                           const char *value, int line, cc_err_t *err)
+{
+    static const struct {
+        const char *key;
+        int opt;
+    } keys[] = {{"id", 'i'},      {"name", 'n'},     {"rule", 'r'},
+                {"qualified", 'Q'}, {"quorum", 'q'}, {"each_constituency", 'e'},
+                {"member", 'm'},  {"reserved", 'R'}, {"no_default_reserved", 'N'},
+                {"accountable_to", 'a'}, {"closes_in", 'c'}};
+    s_charter_file_t *x = user;
+    (void)line;
+    if (strcmp(section, "board") != 0 || *arg) {
+        err_set(err, CC_INVALID_ARGUMENT, "unknown section [%s] (expected [board])", section);
+        return -1;
+    }
+    if (!key) {
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        if (strcmp(key, keys[i].key) != 0) {
+            continue;
+        }
+        int opt = keys[i].opt;
+        if ((opt == 'e' || opt == 'N') && strcmp(value, "yes") != 0 && strcmp(value, "no") != 0) {
+            err_set(err, CC_INVALID_ARGUMENT, "%s must be yes or no", key);
+            return -1;
+        }
+        if ((opt == 'e' || opt == 'N') && strcmp(value, "no") == 0) {
+            return 0;
+        }
+        int slot = opt == 'i' ? 0 : opt == 'n' ? 1 : opt == 'a' ? 2 : -1;
+        if (slot >= 0) {
+            if (strlen(value) > BOARD_TITLE_MAX) {
+                err_set(err, CC_INVALID_ARGUMENT, "%s is too long", key);
+                return -1;
+            }
+            snprintf(x->strings[slot], sizeof x->strings[slot], "%s", value);
+            value = x->strings[slot];
+        }
+        int rc = CLI_OK;
+        if (opt == 'i') {
+            x->c->ch.board_id = (char *)value;
+        } else if (opt == 'n') {
+            x->c->ch.name = (char *)value;
+        } else if (opt == 'c') {
+            rc = s_duration(value, x->closes_in) < 0 ? CLI_FAIL : CLI_OK;
+        } else {
+            rc = s_charter_option(x->c, x->r, opt, value);
+        }
+        if (rc != CLI_OK) {
+            err_set(err, CC_INVALID_ARGUMENT, "bad %s '%s'", key, value);
+            return -1;
+        }
+        return 0;
+    }
+    err_set(err, CC_INVALID_ARGUMENT, "unknown key '%s' in [board]", key);
+    return -1;
+}
+
 static int s_board_create(const config_node_t *cfg, const roster_t *r, int argc, char **argv,
                           int json)
 {
@@ -254,15 +325,26 @@ static int s_board_create(const config_node_t *cfg, const roster_t *r, int argc,
         {"member", required_argument, NULL, 'm'},  {"reserved", required_argument, NULL, 'R'},
         {"no-default-reserved", no_argument, NULL, 'N'},
         {"accountable-to", required_argument, NULL, 'a'},
-        {"closes-in", required_argument, NULL, 'c'}, {NULL, 0, NULL, 0}};
+        {"closes-in", required_argument, NULL, 'c'}, {"file", required_argument, NULL, 'f'},
+        {NULL, 0, NULL, 0}};
     static s_charter_t c; /* large; one per process */
+    static s_charter_file_t file;
+    cc_err_t err;
     uint64_t closes_in = 7ull * 86400000;
     char title[BOARD_TITLE_MAX + 1];
     int opt;
     s_charter_init(&c);
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "i:n:r:Q:q:em:R:Na:c:", opts, NULL)) != -1) {
-        if (opt == 'i') {
+    while ((opt = getopt_long(argc, argv, "i:n:r:Q:q:em:R:Na:c:f:", opts, NULL)) != -1) {
+        if (opt == 'f') {
+            memset(&file, 0, sizeof file);
+            file.c = &c;
+            file.r = r;
+            file.closes_in = &closes_in;
+            if (inifile_read(optarg, s_charter_entry, &file, &err) < 0) {
+                return cli_fail("%s", err.msg);
+            }
+        } else if (opt == 'i') {
             c.ch.board_id = optarg;
         } else if (opt == 'n') {
             c.ch.name = optarg;
@@ -276,7 +358,7 @@ static int s_board_create(const config_node_t *cfg, const roster_t *r, int argc,
     }
     if (!c.ch.board_id[0] || !c.ch.name[0] || c.ch.n_members < 2) {
         return cli_fail("board create needs --id, --name and at least two --member (or"
-                        " --member all)");
+                        " --member all), or a --file with them");
     }
     s_default_reserved(&c, r);
     snprintf(title, sizeof title, "Adopt the charter of %.150s", c.ch.name);
@@ -465,7 +547,7 @@ static int s_export(const config_node_t *cfg, int argc, char **argv, int json)
                            cfg->call_timeout_ms, -1, &cert, &cert_len);
     if (rc == CLI_OK) {
         rc = s_write_file(out, cert, cert_len);
-        if (rc == CLI_OK) {
+        if (rc == CLI_OK && !cli_capturing()) {
             printf(json ? "{\"certificate\":\"%s\",\"bytes\":%zu}\n"
                         : "wrote decision certificate %s (%zu bytes)\n",
                    out, cert_len);
@@ -473,6 +555,55 @@ static int s_export(const config_node_t *cfg, int argc, char **argv, int json)
     }
     free(cert);
     return rc;
+}
+
+/* `concord auto-vote [on|off] [--abstain AREAS] [--against AREAS]
+ * [--against-above POUNDS] [--for-below POUNDS]`: the node's automatic
+ * voting policy, changed at run time ("auto-vote" control command). */
+static int s_auto_vote(const config_node_t *cfg, int argc, char **argv, int json)
+{
+    static const struct option opts[] = {{"abstain", required_argument, NULL, 'A'},
+                                         {"against", required_argument, NULL, 'X'},
+                                         {"against-above", required_argument, NULL, 'a'},
+                                         {"for-below", required_argument, NULL, 'b'},
+                                         {NULL, 0, NULL, 0}};
+    char set[5][300];
+    char *args[5];
+    size_t n = 0;
+    int64_t pence;
+    cc_err_t err;
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "A:X:a:b:", opts, NULL)) != -1) {
+        if (n == 4) {
+            return cli_fail("auto-vote: each option at most once");
+        }
+        if ((opt == 'a' || opt == 'b') && money_parse(optarg, &pence, &err) < 0) {
+            return cli_fail("%s", err.msg);
+        }
+        if (opt == 'A' || opt == 'X') {
+            snprintf(set[n], sizeof set[n], "%s=%s", opt == 'A' ? "abstain_areas"
+                                                                 : "against_areas", optarg);
+        } else if (opt == 'a' || opt == 'b') {
+            snprintf(set[n], sizeof set[n], "%s=%lld", opt == 'a' ? "against_above" : "for_below",
+                     (long long)pence);
+        } else {
+            return CLI_USAGE;
+        }
+        args[n] = set[n];
+        n++;
+    }
+    if (optind + 1 == argc && (strcmp(argv[optind], "on") == 0 ||
+                               strcmp(argv[optind], "off") == 0)) {
+        snprintf(set[n], sizeof set[n], "auto_vote=%s",
+                 strcmp(argv[optind], "on") == 0 ? "true" : "false");
+        args[n] = set[n];
+        n++;
+    } else if (optind != argc) {
+        return cli_fail("usage: concord auto-vote [on|off] [--abstain AREAS] [--against AREAS]"
+                        " [--against-above POUNDS] [--for-below POUNDS]");
+    }
+    return cli_node_call(cfg, "auto-vote", args, n, NULL, 0, 0, json, NULL, NULL);
 }
 
 int cli_board(const config_node_t *cfg, int argc, char **argv, int json)
@@ -500,6 +631,8 @@ int cli_board(const config_node_t *cfg, int argc, char **argv, int json)
                            0, 0, json, NULL, NULL);
     } else if (strcmp(cmd, "proposal") == 0 && strcmp(sub, "show") == 0 && argc == 3) {
         rc = cli_node_call(cfg, "proposal-show", &argv[2], 1, NULL, 0, 0, json, NULL, NULL);
+    } else if (strcmp(cmd, "auto-vote") == 0) {
+        rc = s_auto_vote(cfg, argc, argv, json);
     } else if (strcmp(cmd, "decision") == 0 && strcmp(sub, "export") == 0) {
         rc = s_export(cfg, argc - 1, argv + 1, json);
     } else {

@@ -39,6 +39,7 @@ static void s_usage(FILE *to)
             "               --member all [--rule RULE] [--qualified N/D] [--quorum N/D]\n"
             "               [--each-constituency] [--reserved AREA:CODE]...\n"
             "               [--no-default-reserved] [--accountable-to TEXT] [--closes-in 7d]\n"
+            "  board create --file BOARD.ini   the same from a charter file (docs/BOARDS.md)\n"
             "  board list | board show ID\n"
             "  propose --board ID --title TEXT [--text TEXT] [--area AREA] [--amount POUNDS]\n"
             "          [--effective YYYY-MM-DD] [--closes-in 7d] [--delegates DUTY]\n"
@@ -48,6 +49,8 @@ static void s_usage(FILE *to)
             "  vote PROPOSAL for|against|abstain [--reason TEXT]\n"
             "  proposal list [BOARD] | proposal show PROPOSAL\n"
             "  decision export PROPOSAL --out FILE\n"
+            "  auto-vote [on|off] [--abstain AREAS] [--against AREAS] [--against-above POUNDS]\n"
+            "            [--for-below POUNDS]   this node's automatic voting, until it stops\n"
             "  verify CERTIFICATE --roster ROSTER   check a decision certificate offline\n"
             "  RULE: majority, absolute-majority, qualified-majority, unanimity, consensus,\n"
             "        double-majority, weighted. AREA: acute, specialised, primary-care,\n"
@@ -66,6 +69,14 @@ static void s_usage(FILE *to)
             "  bcf sign PLAN-ID --act hwb|council|ccg|nhse [--version V] [--note TEXT]\n"
             "  bcf approve PLAN-ID | bcf status PLAN-ID\n"
             "\n"
+            "Federations on one machine (docs/FEDERATIONS.md):\n"
+            "  federation init --out DIR (--area E47... | --stp E54... | --county CODE |\n"
+            "                  --england) [--port N] [--name TEXT] [--data-dir DIR]\n"
+            "  federation start DIR [--parallel N] [--timeout S] | status DIR | stop DIR\n"
+            "  federation exec DIR CODE -- COMMAND [ARGS]   act as one organisation\n"
+            "  scenario run FILE --federation DIR [--keep-running] [--out DIR]\n"
+            "  scenario check FILE                 parse a scenario without running it\n"
+            "\n"
             "STP footprints (offline, over the shipped ONS lookups):\n"
             "  footprint show FOOTPRINT | org CODE | splits | report\n"
             "          [--csv] [--layer STP|NHSER|CAUTH|...] [--data-dir DIR] [--lookup FILE]...\n"
@@ -74,39 +85,98 @@ static void s_usage(FILE *to)
             "Exit status: 0 success, 1 failure, 2 usage error.\n");
 }
 
-/* Sends one control request to the node and waits for its reply. */
+/* Sends one control request to the node and waits up to timeout_ms for
+ * its reply; NULL with the reason in why. */
 static Concord__V1__ControlReply *s_control(const config_node_t *cfg, const char *command,
                                             char **args, size_t n_args, const uint8_t *payload,
-                                            size_t payload_len, uint32_t wait_ms)
+                                            size_t payload_len, int timeout_ms, char *why,
+                                            size_t why_size)
 {
     cc_err_t err;
     Concord__V1__ControlReply *reply = control_client_call(cfg->control, command, args, n_args,
-                                                           payload, payload_len, wait_ms, &err);
-    if (!reply) {
-        cli_fail("%s%s", err.msg,
-                 err.code == CC_UNAVAILABLE ? ": is concordd running for this organisation?"
-                                            : "");
+                                                           payload, payload_len, timeout_ms, &err);
+    if (!reply && err.code == CC_NOT_FOUND) {
+        snprintf(why, why_size, "%s: is concordd running for %s?", err.msg, cfg->code);
+    } else if (!reply) {
+        snprintf(why, why_size, "%s", err.msg);
     }
     return reply;
+}
+
+int cli_node_ask(const config_node_t *cfg, const char *command, char **args, size_t n_args,
+                 int timeout_ms, char **json, char *why, size_t why_size)
+{
+    Concord__V1__ControlReply *r =
+        s_control(cfg, command, args, n_args, NULL, 0, timeout_ms, why, why_size);
+    if (!r) {
+        return CLI_FAIL;
+    }
+    int rc = CLI_OK;
+    if (r->code != CONCORD__V1__STATUS_CODE__OK) {
+        snprintf(why, why_size, "%s: %s", err_code_name((cc_code_t)r->code), r->message);
+        rc = CLI_FAIL;
+    } else if (json && !(*json = strdup(r->json ? r->json : "{}"))) {
+        snprintf(why, why_size, "out of memory");
+        rc = CLI_FAIL;
+    }
+    wire_free(&r->base);
+    return rc;
+}
+
+/* While capturing, replies' JSON is kept here instead of printed. */
+static int s_capturing;
+static char *s_captured;
+
+void cli_capture(int on)
+{
+    s_capturing = on;
+}
+
+int cli_capturing(void)
+{
+    return s_capturing;
+}
+
+char *cli_captured(void)
+{
+    char *c = s_captured;
+    s_captured = NULL;
+    return c;
+}
+
+/* Prints a reply (or keeps its JSON while capturing); returns 0 or -1. */
+static int s_show(const Concord__V1__ControlReply *r, int json)
+{
+    if (s_capturing && json >= 0) {
+        free(s_captured);
+        s_captured = strdup(r->json ? r->json : "{}");
+        return s_captured ? 0 : -1;
+    }
+    if (json == 1) {
+        printf("%s\n", r->json);
+    } else if (json == 0) {
+        fputs(r->text, stdout);
+    }
+    return 0;
 }
 
 int cli_node_call(const config_node_t *cfg, const char *command, char **args, size_t n_args,
                   const uint8_t *payload, size_t payload_len, uint32_t wait_ms, int json,
                   uint8_t **out, size_t *out_len)
 {
+    char why[CC_ERR_MSG_MAX + 128];
     Concord__V1__ControlReply *r =
-        s_control(cfg, command, args, n_args, payload, payload_len, wait_ms);
+        s_control(cfg, command, args, n_args, payload, payload_len,
+                  (int)(wait_ms + CONTROL_CLIENT_SLACK_MS), why, sizeof why);
     if (!r) {
-        return CLI_FAIL;
+        return cli_fail("%s", why);
     }
     int rc = CLI_OK;
     if (r->code != CONCORD__V1__STATUS_CODE__OK) {
         rc = cli_fail("%s: %s", err_code_name((cc_code_t)r->code), r->message);
     } else {
-        if (json == 1) {
-            printf("%s\n", r->json);
-        } else if (json == 0) {
-            fputs(r->text, stdout);
+        if (s_show(r, json) < 0) {
+            rc = cli_fail("out of memory");
         }
         if (out) {
             *out = malloc(r->payload.len ? r->payload.len : 1);
@@ -214,7 +284,7 @@ static int s_node_command(const char *config_path, int argc, char **argv, int js
     }
     if (strcmp(argv[0], "board") == 0 || strcmp(argv[0], "propose") == 0 ||
         strcmp(argv[0], "vote") == 0 || strcmp(argv[0], "proposal") == 0 ||
-        strcmp(argv[0], "decision") == 0) {
+        strcmp(argv[0], "decision") == 0 || strcmp(argv[0], "auto-vote") == 0) {
         return cli_board(&cfg, argc, argv, json);
     }
     if (strcmp(argv[0], "pool") == 0) {
@@ -309,6 +379,10 @@ int main(int argc, char **argv)
         rc = cli_keygen(n, rest, json);
     } else if (strcmp(rest[0], "roster") == 0) {
         rc = cli_roster(n, rest, json);
+    } else if (strcmp(rest[0], "federation") == 0) {
+        rc = cli_federation(n, rest, json);
+    } else if (strcmp(rest[0], "scenario") == 0) {
+        rc = cli_scenario(n, rest, json);
     } else if (strcmp(rest[0], "verify") == 0) {
         rc = cli_verify(n, rest, json);
     } else if (strcmp(rest[0], "footprint") == 0) {

@@ -24,6 +24,7 @@
 #include <zmq.h>
 
 #include "clock.h"
+#include "json.h"
 #include "wire.h"
 
 static const char *const s_codes[8] = {"E38000217", "E08000003", "X24",
@@ -33,8 +34,7 @@ static const char *const s_names[8] = {
     "NHS Manchester CCG", "Manchester City Council", "NHS England", "NHS Bolton CCG",
     "Bolton Council",     "NHS Bury CCG",            "Bury Council", "NHS Oldham CCG"};
 
-/* A port the kernel says is free right now. */
-static int s_free_port(void)
+int fed_free_port(void)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
@@ -94,7 +94,7 @@ void fed_create_from(fed_t *f, const char *const *codes, const char *const *name
     snprintf(f->dir, sizeof f->dir, "/tmp/concord-it-XXXXXX");
     assert_non_null(mkdtemp(f->dir));
     f->n = n;
-    f->port = s_free_port();
+    f->port = fed_free_port();
     for (const char *sub = "keys\0data\0run\0logs\0"; *sub; sub += strlen(sub) + 1) {
         snprintf(path, sizeof path, "%s/%s", f->dir, sub);
         assert_int_equal(mkdir(path, 0700), 0);
@@ -314,12 +314,9 @@ char *fed_cli_until(fed_t *f, int i, const char *needle, int present, int timeou
 
 void fed_json_id(const char *json, char id[33])
 {
-    const char *p = strstr(json, "\"id\":\"");
-    if (!p || strlen(p + 6) < 32) {
+    if (!json_find_str(json, "id", id, 33) || strlen(id) != 32) {
         fail_msg("no id in: %s", json);
     }
-    memcpy(id, p + 6, 32);
-    id[32] = '\0';
 }
 
 pid_t fed_cli_bg(fed_t *f, int i, const char *outfile, const char *args)
@@ -838,4 +835,24 @@ void fed_node_fsize(fed_t *f, int i, uint64_t bytes)
         /* prlimit(2) on the running node: as a disk that frees up. */
         assert_int_equal(syscall(SYS_prlimit64, f->node_pid[i], RLIMIT_FSIZE, &rl, NULL), 0);
     }
+}
+
+static char s_tracked[256];
+
+void fed_dir_track(const char *dir)
+{
+    snprintf(s_tracked, sizeof s_tracked, "%s", dir);
+}
+
+int fed_dir_teardown(void **state)
+{
+    char cmd[1024];
+    (void)state;
+    if (!s_tracked[0]) {
+        return 0;
+    }
+    snprintf(cmd, sizeof cmd, "%s/concord federation stop %s >/dev/null 2>&1; rm -rf '%s'",
+             CONCORD_BIN_DIR, s_tracked, s_tracked);
+    s_tracked[0] = '\0';
+    return system(cmd) == 0 ? 0 : -1;
 }

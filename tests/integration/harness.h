@@ -25,6 +25,9 @@ typedef struct {
     uint64_t node_fsize[FED_MAX];  /* RLIMIT_FSIZE for node i's process; 0: none */
 } fed_t;
 
+/* A loopback TCP port the kernel says is free right now. */
+int fed_free_port(void);
+
 /* Creates n organisations (n <= FED_MAX) with keys, a roster signed by all
  * and configs, in a fresh temporary directory, on a free port. */
 void fed_create(fed_t *f, int n);
@@ -131,6 +134,12 @@ void fed_node_fsize(fed_t *f, int i, uint64_t bytes);
 /* Waits until node i is connected with nothing left unreceipted and no
  * call waiting (60 s max). */
 void fed_wait_settled(fed_t *f, int i);
+
+/* Remembers a directory made with `concord federation init` so that
+ * fed_dir_teardown, a cmocka teardown, stops its processes (`concord
+ * federation stop`) and removes it, even when the test failed half-way. */
+void fed_dir_track(const char *dir);
+int fed_dir_teardown(void **state);
 
 /* Kills whatever still runs and removes the directory. Safe to call again
  * (it then does nothing). */

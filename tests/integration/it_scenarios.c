@@ -1,0 +1,153 @@
+/* Integration tests of `concord scenario run`: the shipped scenarios 1-3
+ * (Greater Manchester's pooled budget, Cumbria's Better Care Fund plan,
+ * North Yorkshire's footprint realignment) on freshly generated
+ * federations of real processes, checked afterwards with `concord verify`
+ * on the certificates they exported; and a scenario whose expectation is
+ * not met exits 1. (Scenario 4, all of England, is `ctest -L long`.) */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "harness.h"
+
+#define SCENARIOS CONCORD_SOURCE_DIR "/scenarios"
+
+static fed_t s_none;
+
+/* Makes the scenario's federation on a free port in a fresh directory
+ * (the scenario's own port might be taken on a shared machine). */
+static void s_init(char *dir, size_t size, const char *scope)
+{
+    snprintf(dir, size, "/tmp/cc-scn-XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    assert_int_equal(rmdir(dir), 0);
+    fed_dir_track(dir);
+    assert_int_equal(fed_cli(&s_none, -1, NULL, "federation init --out %s %s --port %d", dir, scope,
+                             fed_free_port()),
+                     0);
+}
+
+static void s_rm(const char *dir)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+/* Runs a shipped scenario; returns its output (caller frees). */
+static char *s_run(const char *dir, const char *file, const char *extra, int want_rc)
+{
+    char *out = NULL;
+    int rc = fed_cli(&s_none, -1, &out, "scenario run %s/%s --federation %s %s", SCENARIOS, file,
+                     dir, extra);
+    if (rc != want_rc) {
+        fail_msg("scenario %s exited %d, not %d:\n%s", file, rc, want_rc, out);
+    }
+    return out;
+}
+
+/* `concord verify` on an exported certificate: outcome and a phrase. */
+static void s_verify(const char *dir, const char *label, const char *outcome, const char *phrase)
+{
+    char *out = NULL;
+    int rc = fed_cli(&s_none, -1, &out, "verify %s/certificates/%s.cert --roster %s/roster.bin",
+                     dir, label, dir);
+    if (rc != 0 || !strstr(out, outcome) || !strstr(out, phrase)) {
+        fail_msg("verify %s: exit %d, wanted '%s' and '%s':\n%s", label, rc, outcome, phrase, out);
+    }
+    free(out);
+}
+
+static void s_all_stopped(const char *dir)
+{
+    char *out = NULL;
+    assert_int_equal(fed_cli(&s_none, -1, &out, "federation status %s --json", dir), 1);
+    assert_non_null(strstr(out, "\"running\":0"));
+    free(out);
+}
+
+static void test_it_scenarios_greater_manchester(void **state)
+{
+    char dir[64];
+    (void)state;
+    s_init(dir, sizeof dir, "--area E47000001");
+    char *out = s_run(dir, "greater-manchester.ini", "", 0);
+    assert_non_null(strstr(out, "board JCB-E47000001 adopted by every member"));
+    assert_non_null(strstr(out, "pool GM-HSC proposed by E08000003 and agreed by its 20 partners"));
+    assert_non_null(strstr(out, "20 partners pledged to GM-HSC for 2016/17"));
+    assert_non_null(strstr(out, "every expectation met"));
+    free(out);
+    s_verify(dir, "pooled-budget", "outcome   PASSED", "Double majority");
+    /* Bolton's policy voted against a commitment above £5bn; if voting
+     * had not closed before its ballot, the certificate lists it. */
+    s_all_stopped(dir);
+    s_rm(dir);
+}
+
+static void test_it_scenarios_cumbria_bcf(void **state)
+{
+    char dir[64];
+    (void)state;
+    s_init(dir, sizeof dir, "--county E10000006");
+    char *out = s_run(dir, "cumbria-bcf.ini", "--keep-running", 0);
+    assert_non_null(strstr(out, "BCF plan CUM-BCF-17 approved by X24"));
+    assert_non_null(strstr(out, "2 CCG sign-offs"));
+    free(out);
+    s_verify(dir, "bcf-plan", "outcome   PASSED", "board     HWB-E10000006");
+    /* On the same running federation: an expectation that does not hold
+     * is reported and the exit status says so. */
+    char path[128];
+    snprintf(path, sizeof path, "%s/unmet.ini", dir);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs("[scenario]\nname = An expectation that fails\n"
+          "[policy *]\nauto_vote = true\n"
+          "[propose]\nname = extra\nas = E38000215\nboard = HWB-E10000006\n"
+          "title = Extend reablement\narea = community\namount = 2m\nexpect = failed\n",
+          fp);
+    fclose(fp);
+    int rc = fed_cli(&s_none, -1, &out, "scenario run %s --federation %s", path, dir);
+    if (rc != 1 || !strstr(out, "federation Cumbria already running") ||
+        !strstr(out, "extra            PASSED   failed") || !strstr(out, "<- unmet") ||
+        !strstr(out, "SOME EXPECTATIONS NOT MET")) {
+        fail_msg("unmet expectation not reported (exit %d):\n%s", rc, out);
+    }
+    free(out);
+    assert_int_equal(fed_cli(&s_none, -1, NULL, "federation stop %s", dir), 0);
+    s_all_stopped(dir);
+    s_rm(dir);
+}
+
+static void test_it_scenarios_north_yorkshire(void **state)
+{
+    char dir[64];
+    (void)state;
+    s_init(dir, sizeof dir, "--county E10000023");
+    char *out = s_run(dir, "north-yorkshire-realignment.ini", "--json", 0);
+    assert_non_null(strstr(out, "E38000001 voted against on realign"));
+    assert_non_null(strstr(out, "realign PASSED"));
+    /* --json: the transcript on stderr, the report as JSON on stdout. */
+    assert_non_null(strstr(out, "\"outcome\":\"PASSED\",\"expected\":\"passed\""));
+    assert_non_null(strstr(out, "\"every_expectation_met\":true"));
+    free(out);
+    s_verify(dir, "realign", "outcome   PASSED", "E38000001");
+    s_all_stopped(dir);
+    s_rm(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(test_it_scenarios_greater_manchester, fed_dir_teardown),
+        cmocka_unit_test_teardown(test_it_scenarios_cumbria_bcf, fed_dir_teardown),
+        cmocka_unit_test_teardown(test_it_scenarios_north_yorkshire, fed_dir_teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
