@@ -13,18 +13,6 @@ size_t pool_count(const pool_engine_t *e)
     return e->n_funds;
 }
 
-static void s_say_waiting(const pool_fund_t *f, const uint8_t *consent, pool_text_t *t)
-{
-    const Concord__V1__PoolAgreement *a = f->agreement;
-    pool_say(t, "Awaiting agreement from ");
-    for (size_t p = 0, n = 0; p < a->n_partners; p++) {
-        if (!consent[p]) {
-            pool_say(t, "%s%s", n++ ? ", " : "", a->partners[p]->code);
-        }
-    }
-    pool_say(t, ".");
-}
-
 static void s_view(const pool_fund_t *f, pool_view_t *out)
 {
     char lacking[sizeof out->missing];
@@ -34,27 +22,18 @@ static void s_view(const pool_fund_t *f, pool_view_t *out)
     lacking[0] = '\0';
     out->pool_id = f->id;
     out->agreement_id = f->ref;
+    out->board_id = f->board_id;
     out->proposer = f->proposer;
     out->agreement = f->agreement;
     out->status = pool_fund_status(f);
     for (size_t i = 0; i < f->n_years; i++) {
         out->years[out->n_years++] = f->years[i].year;
     }
-    switch (out->status) {
-    case POOL_PROPOSED:
-        s_say_waiting(f, f->consent, &t);
-        break;
-    case POOL_REFUSED:
-        pool_say(&t, "Agreement %s", f->why);
-        break;
-    case POOL_AWAITING_PLEDGES:
+    if (out->status == POOL_AWAITING_PLEDGES) {
         for (size_t i = 0; i < f->n_years; i++) {
             pool_say_missing(f, &f->years[i], &m);
         }
         pool_say(&t, "Awaiting pledges: %s.", lacking);
-        break;
-    default:
-        break;
     }
 }
 
@@ -96,7 +75,10 @@ int pool_statement(const pool_engine_t *e, const char *pool_id, uint32_t year,
     out->accountable = pool_accountable(a);
     out->year = year;
     out->n_lines = a->n_partners;
-    out->complete = f->state == POOL_DECIDED;
+    out->complete = 1;
+    out->agreement_id = f->ref;
+    out->signed_id = y->statement;
+    out->signed_index = y->statement_index;
     out->has_outturn = y->has_outturn;
     out->outturn = y->outturn;
     out->rule = a->risk_share;
@@ -130,11 +112,7 @@ static void s_var_view(const pool_var_t *v, pool_variation_view_t *out)
     out->proposer = v->proposer;
     out->variation = v->variation;
     out->status = v->status;
-    if (v->status == POOL_VARIATION_OPEN) {
-        s_say_waiting(v->fund, v->consent, &t);
-    } else {
-        pool_say(&t, "%s", v->why);
-    }
+    pool_say(&t, "%s", v->why);
 }
 
 void pool_variation_at(const pool_engine_t *e, size_t i, pool_variation_view_t *out)

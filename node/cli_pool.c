@@ -1,7 +1,10 @@
-/* cli_pool: `concord pool`. Agreements (read from an INI file), consents,
- * pledges, variations and outturns are built here and handed to the local
- * node, which prechecks them with its pool engine, signs and publishes
- * them, and answers once every node's fold has judged them. */
+/* cli_pool: `concord pool` and `concord bcf`. Agreements (read from an
+ * INI file) and variations go to the local node as board proposals of
+ * the partners' board; pledges, outturns, signed statements and BCF acts
+ * are built here and handed to the node, which prechecks them with its
+ * pool engine, signs and publishes them, and answers once every node's
+ * fold has judged them. `pool verify` checks an exported signed statement
+ * offline. */
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,9 +13,13 @@
 
 #include <ini.h>
 
+#include "certificate.h"
 #include "cli.h"
+#include "clock.h"
+#include "json.h"
 #include "money.h"
 #include "pool.h"
+#include "statement.h"
 #include "wire.h"
 
 /* Everything allocated while reading an agreement, freed together. */
@@ -357,20 +364,32 @@ static int s_send(const config_node_t *cfg, const char *method, const ProtobufCM
     return rc;
 }
 
-/* The one option of `pool propose` and `bcf plan`: --file FILE. Returns
- * CLI_OK with *file set, or an exit status after printing usage. */
-static int s_file_option(int argc, char **argv, const char *usage, const char **file)
+/* The options of `pool propose` and `bcf plan`: --file FILE, and for a
+ * proposal --board ID and --closes-in DURATION (board is NULL for a
+ * plan). Returns CLI_OK with *file set, or an exit status after printing
+ * usage. */
+static int s_file_option(int argc, char **argv, const char *usage, const char **file,
+                         const char **board, uint64_t *closes_in)
 {
     static const struct option opts[] = {{"file", required_argument, NULL, 'f'},
+                                         {"board", required_argument, NULL, 'b'},
+                                         {"closes-in", required_argument, NULL, 'c'},
                                          {NULL, 0, NULL, 0}};
     int opt;
     *file = NULL;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "f:", opts, NULL)) != -1) {
-        if (opt != 'f') {
+    while ((opt = getopt_long(argc, argv, "f:b:c:", opts, NULL)) != -1) {
+        if (opt == 'f') {
+            *file = optarg;
+        } else if (opt == 'b' && board) {
+            *board = optarg;
+        } else if (opt == 'c' && board) {
+            if (cli_duration(optarg, closes_in) < 0) {
+                return cli_fail("bad --closes-in '%s' (like 7d, 12h, 30m, 90s)", optarg);
+            }
+        } else {
             return CLI_USAGE;
         }
-        *file = optarg;
     }
     if (!*file || optind != argc) {
         return cli_fail("usage: %s", usage);
@@ -378,10 +397,35 @@ static int s_file_option(int argc, char **argv, const char *usage, const char **
     return CLI_OK;
 }
 
+/* Asks the node to put an agreement or a variation to the board. */
+static int s_send_proposal(const config_node_t *cfg, const char *command, const char *board,
+                           uint64_t closes_in, const ProtobufCMessage *msg, int json)
+{
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    cc_err_t err;
+    char closes[32];
+    snprintf(closes, sizeof closes, "%llu", (unsigned long long)(clock_wall_ms() + closes_in));
+    char *args[2] = {(char *)board, closes};
+    if (wire_pack(msg, WIRE_MAX_FRAME, &buf, &len, &err) < 0) {
+        return cli_fail("%s", err.msg);
+    }
+    int rc = board ? cli_node_call(cfg, command, args, 2, buf, len, cfg->call_timeout_ms, json,
+                                   NULL, NULL)
+                   : cli_node_call(cfg, command, &args[1], 1, buf, len, cfg->call_timeout_ms,
+                                   json, NULL, NULL);
+    free(buf);
+    return rc;
+}
+
 static int s_propose(const config_node_t *cfg, int argc, char **argv, int json)
 {
-    const char *file = NULL;
-    int frc = s_file_option(argc, argv, "concord pool propose --file AGREEMENT.ini", &file);
+    const char *file = NULL, *board = "";
+    uint64_t closes_in = 7ull * 86400000;
+    int frc = s_file_option(argc, argv,
+                            "concord pool propose --file AGREEMENT.ini [--board ID]"
+                            " [--closes-in 7d]",
+                            &file, &board, &closes_in);
     if (frc != CLI_OK) {
         return frc;
     }
@@ -401,7 +445,7 @@ static int s_propose(const config_node_t *cfg, int argc, char **argv, int json)
     } else if (rc > 0 || x->arena.failed) {
         rc = cli_fail("%s: line %d: bad line", file, rc);
     } else {
-        rc = s_send(cfg, POOL_METHOD_PROPOSE, &x->a.base, json);
+        rc = s_send_proposal(cfg, "pool-propose", board, closes_in, &x->a.base, json);
     }
     s_arena_free(&x->arena);
     free(x);
@@ -413,8 +457,9 @@ typedef struct {
     uint32_t year;
     int64_t amount;
     int has_amount;
-    const char *partner, *reason, *variation;
-    int refuse, csv;
+    const char *partner, *reason, *export;
+    int csv;
+    uint64_t closes_in;
     const char *id;
     Concord__V1__VariedContribution changes[POOL_MAX_ITEMS];
     Concord__V1__VariedContribution *change_ptrs[POOL_MAX_ITEMS];
@@ -461,17 +506,18 @@ static int s_parse(int argc, char **argv, s_opts_t *o, const char *amount_name)
                                          {"partner", required_argument, NULL, 'p'},
                                          {"reason", required_argument, NULL, 'r'},
                                          {"note", required_argument, NULL, 'r'},
-                                         {"variation", required_argument, NULL, 'v'},
-                                         {"refuse", no_argument, NULL, 'R'},
+                                         {"export", required_argument, NULL, 'x'},
+                                         {"closes-in", required_argument, NULL, 'T'},
                                          {"csv", no_argument, NULL, 'c'},
                                          {"change", required_argument, NULL, 'C'},
                                          {NULL, 0, NULL, 0}};
     cc_err_t err;
     int opt;
     memset(o, 0, sizeof *o);
-    o->partner = o->reason = o->variation = "";
+    o->partner = o->reason = "";
+    o->closes_in = 7ull * 86400000;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "y:a:p:r:v:RcC:", opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "y:a:p:r:x:T:cC:", opts, NULL)) != -1) {
         switch (opt) {
         case 'y':
             if (s_year(optarg, &o->year) < 0) {
@@ -490,11 +536,13 @@ static int s_parse(int argc, char **argv, s_opts_t *o, const char *amount_name)
         case 'r':
             o->reason = optarg;
             break;
-        case 'v':
-            o->variation = optarg;
+        case 'x':
+            o->export = optarg;
             break;
-        case 'R':
-            o->refuse = 1;
+        case 'T':
+            if (cli_duration(optarg, &o->closes_in) < 0) {
+                return cli_fail("bad --closes-in '%s' (like 7d, 12h, 30m, 90s)", optarg);
+            }
             break;
         case 'c':
             o->csv = 1;
@@ -515,15 +563,103 @@ static int s_parse(int argc, char **argv, s_opts_t *o, const char *amount_name)
     return CLI_OK;
 }
 
+/* Writes the host's signed statement, with what checks it, to path. */
+static int s_export(const config_node_t *cfg, char **args, const char *path, int json)
+{
+    uint8_t *cert = NULL;
+    size_t len = 0;
+    int rc = cli_node_call(cfg, "pool-statement-export", args, 2, NULL, 0, cfg->call_timeout_ms,
+                           -1, &cert, &len);
+    if (rc == CLI_OK && (rc = cli_write_file(path, cert, len)) == CLI_OK) {
+        printf(json ? "{\"statement\":\"%s\",\"bytes\":%zu}\n"
+                    : "wrote signed statement %s (%zu bytes)\n",
+               path, len);
+    }
+    free(cert);
+    return rc;
+}
+
+int cli_pool_verify(int argc, char **argv, int json)
+{
+    static const struct option opts[] = {{"roster", required_argument, NULL, 'r'},
+                                         {"csv", no_argument, NULL, 'c'},
+                                         {NULL, 0, NULL, 0}};
+    const char *roster_path = NULL;
+    int opt, csv = 0;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "r:c", opts, NULL)) != -1) {
+        if (opt == 'r') {
+            roster_path = optarg;
+        } else if (opt == 'c') {
+            csv = 1;
+        } else {
+            return CLI_USAGE;
+        }
+    }
+    if (!roster_path || optind + 1 != argc) {
+        fprintf(stderr, "usage: concord pool verify STATEMENT-FILE --roster ROSTER [--csv]\n");
+        return CLI_USAGE;
+    }
+    cc_err_t err;
+    statement_report_t rep;
+    size_t len = 0;
+    roster_t *r = roster_load(roster_path, &err);
+    if (!r || roster_verify(r, &err) < 0) {
+        roster_destroy(&r);
+        return cli_fail("roster %s: %s", roster_path, err.msg);
+    }
+    uint8_t *buf = cli_read_file(argv[optind], CERTIFICATE_MAX, &len);
+    int rc = buf ? statement_verify(buf, len, r, &rep, &err) : -1;
+    free(buf);
+    roster_destroy(&r);
+    if (!buf) {
+        return cli_fail("cannot read %s (missing, unreadable or over %u bytes)", argv[optind],
+                        CERTIFICATE_MAX);
+    }
+    if (rc < 0) {
+        return cli_fail("statement %s does NOT verify: %s: %s", argv[optind],
+                        err_code_name(err.code), err.msg);
+    }
+    if (csv) {
+        fputs(rep.csv, stdout);
+    } else if (json) {
+        json_t j;
+        json_init(&j);
+        json_obj_begin(&j, NULL);
+        json_bool(&j, "verified", 1);
+        json_str(&j, "pool_id", rep.pool_id);
+        json_u64(&j, "financial_year", rep.year);
+        json_str(&j, "signed_by", rep.host);
+        json_str(&j, "statement_id", rep.statement_id);
+        json_str(&j, "exported_by", rep.signer);
+        json_u64(&j, "events", rep.events);
+        json_str(&j, "statement", rep.text);
+        json_obj_end(&j);
+        char *js = json_take(&j);
+        printf("%s\n", js ? js : "{}");
+        free(js);
+    } else {
+        printf("signed statement verified: every signature, receipt and rule checked, and the"
+               " statement recomputed\npool      %s, year %u\nsigned by %s (statement %s)\n"
+               "exported  by %s\nevents    %zu\n\n%s",
+               rep.pool_id, rep.year, rep.host, rep.statement_id, rep.signer, rep.events,
+               rep.text);
+    }
+    statement_report_free(&rep);
+    return CLI_OK;
+}
+
 int cli_pool(const config_node_t *cfg, int argc, char **argv, int json)
 {
     static const char usage[] =
-        "usage: concord pool propose --file AGREEMENT.ini | list | show ID |\n"
-        "       consent ID [--refuse] [--reason TEXT] [--variation VARIATION] |\n"
+        "usage: concord pool propose --file AGREEMENT.ini [--board ID] [--closes-in 7d] |\n"
+        "       list | show ID | rejections |\n"
         "       pledge ID --year YEAR --amount POUNDS [--partner CODE] |\n"
-        "       vary ID --change CODE:YEAR:POUNDS... [--reason TEXT] |\n"
-        "       statement ID --year YEAR [--csv] |\n"
-        "       outturn ID --year YEAR --spent POUNDS [--note TEXT]\n";
+        "       vary ID --change CODE:YEAR:POUNDS... [--reason TEXT] [--closes-in 7d] |\n"
+        "       outturn ID --year YEAR --spent POUNDS [--note TEXT] |\n"
+        "       sign-statement ID --year YEAR |\n"
+        "       statement ID --year YEAR [--csv] [--export FILE] |\n"
+        "       verify STATEMENT-FILE --roster ROSTER [--csv]\n";
     s_opts_t o;
     if (argc < 2) {
         fputs(usage, stderr);
@@ -551,15 +687,6 @@ int cli_pool(const config_node_t *cfg, int argc, char **argv, int json)
         }
         return rc;
     }
-    if (strcmp(sub, "consent") == 0) {
-        Concord__V1__Consent m = CONCORD__V1__CONSENT__INIT;
-        m.pool_id = (char *)o.id;
-        m.subject_id = (char *)o.variation;
-        m.decision =
-            o.refuse ? CONCORD__V1__CONSENT_DECISION__REFUSE : CONCORD__V1__CONSENT_DECISION__AGREE;
-        m.reason = (char *)o.reason;
-        return s_send(cfg, POOL_METHOD_CONSENT, &m.base, json);
-    }
     if (strcmp(sub, "vary") == 0) {
         if (!o.n_changes) {
             return cli_fail("vary needs at least one --change CODE:YEAR:AMOUNT");
@@ -569,7 +696,7 @@ int cli_pool(const config_node_t *cfg, int argc, char **argv, int json)
         m.changes = o.change_ptrs;
         m.n_changes = o.n_changes;
         m.reason = (char *)o.reason;
-        return s_send(cfg, POOL_METHOD_VARY, &m.base, json);
+        return s_send_proposal(cfg, "pool-vary", NULL, o.closes_in, &m.base, json);
     }
     if (!o.year) {
         return cli_fail("%s needs --year (like 2017 for 2017/18)", sub);
@@ -578,8 +705,17 @@ int cli_pool(const config_node_t *cfg, int argc, char **argv, int json)
         char year[16];
         snprintf(year, sizeof year, "%u", o.year);
         char *args[3] = {(char *)o.id, year, "csv"};
+        if (o.export) {
+            return s_export(cfg, args, o.export, json);
+        }
         return cli_node_call(cfg, "pool-statement", args, o.csv ? 3 : 2, NULL, 0, 0,
                              o.csv ? 0 : json, NULL, NULL);
+    }
+    if (strcmp(sub, "sign-statement") == 0) {
+        Concord__V1__PoolStatement m = CONCORD__V1__POOL_STATEMENT__INIT;
+        m.pool_id = (char *)o.id;
+        m.financial_year = o.year;
+        return s_send(cfg, POOL_METHOD_STATEMENT, &m.base, json); /* the node fills it in */
     }
     if (strcmp(sub, "pledge") == 0) {
         if (!o.has_amount) {
@@ -754,7 +890,7 @@ static int s_bcf_handler(void *user, const char *section, const char *name, cons
 static int s_bcf_plan(const config_node_t *cfg, int argc, char **argv, int json)
 {
     const char *file = NULL;
-    int frc = s_file_option(argc, argv, "concord bcf plan --file PLAN.ini", &file);
+    int frc = s_file_option(argc, argv, "concord bcf plan --file PLAN.ini", &file, NULL, NULL);
     if (frc != CLI_OK) {
         return frc;
     }

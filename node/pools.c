@@ -16,6 +16,7 @@
 #include "wire.h"
 #include "fold.h"
 #include "geo.h"
+#include "statement.h"
 #include "waits.h"
 
 /* CMake points these at the source tree's and the installed data/ons. */
@@ -33,9 +34,11 @@ struct pools {
     const roster_t *roster;
     ledger_t *ledger;
     rpc_peer_t *peer;
+    boards_t *boards; /* decides agreements and variations */
     pool_engine_t *engine;
     waits_t *waits;
     int replaying;
+    int areas_added; /* the HWB areas are read once, when a BCF event first needs them */
 };
 
 /* The methods this module folds and the bodies they carry. */
@@ -44,11 +47,9 @@ static const struct {
     const ProtobufCMessageDescriptor *desc;
     int bcf;
 } s_methods[] = {
-    {POOL_METHOD_PROPOSE, &concord__v1__pool_agreement__descriptor, 0},
-    {POOL_METHOD_CONSENT, &concord__v1__consent__descriptor, 0},
     {POOL_METHOD_PLEDGE, &concord__v1__pledge__descriptor, 0},
-    {POOL_METHOD_VARY, &concord__v1__variation__descriptor, 0},
     {POOL_METHOD_OUTTURN, &concord__v1__outturn__descriptor, 0},
+    {POOL_METHOD_STATEMENT, &concord__v1__pool_statement__descriptor, 0},
     {POOL_METHOD_BCF_PLAN, &concord__v1__bcf_plan__descriptor, 1},
     {POOL_METHOD_BCF_SIGN, &concord__v1__bcf_signoff__descriptor, 1},
 };
@@ -79,10 +80,6 @@ static const char *s_subject(const ProtobufCMessage *m)
 static const char *s_status_name(pool_status_t s)
 {
     switch (s) {
-    case POOL_PROPOSED:
-        return "PROPOSED";
-    case POOL_REFUSED:
-        return "REFUSED";
     case POOL_AWAITING_PLEDGES:
         return "AWAITING_PLEDGES";
     case POOL_ACTIVE:
@@ -94,12 +91,8 @@ static const char *s_status_name(pool_status_t s)
 static const char *s_variation_status_name(pool_variation_status_t s)
 {
     switch (s) {
-    case POOL_VARIATION_OPEN:
-        return "OPEN";
     case POOL_VARIATION_PASSED:
         return "PASSED";
-    case POOL_VARIATION_REFUSED:
-        return "REFUSED";
     case POOL_VARIATION_LAPSED:
         return "LAPSED";
     }
@@ -122,6 +115,7 @@ static void s_view_pool(const pools_t *p, const pool_view_t *v, control_text_t *
     json_str(j, "name", a->name);
     json_str(j, "kind", kind);
     json_str(j, "agreement_id", v->agreement_id);
+    json_str(j, "board", v->board_id);
     json_str(j, "proposer", v->proposer);
     json_str(j, "status", s_status_name(v->status));
     json_str(j, "missing", v->missing);
@@ -141,8 +135,9 @@ static void s_view_pool(const pools_t *p, const pool_view_t *v, control_text_t *
         control_text_put(t, "%-16s %-16s %-18s %s\n", v->pool_id, s_status_name(v->status), kind, a->name);
         return;
     }
-    control_text_put(t, "pool        %s (%s)\nkind        %s\nagreement   %s, proposed by %s\n", v->pool_id,
-          a->name, kind, v->agreement_id, v->proposer);
+    control_text_put(t, "pool        %s (%s)\nkind        %s\nagreement   %s, proposed by %s,"
+          " decided by board %s\n", v->pool_id, a->name, kind, v->agreement_id, v->proposer,
+          v->board_id);
     control_text_put(t, "status      %s\n", s_status_name(v->status));
     if (v->missing[0]) {
         control_text_put(t, "            %s\n", v->missing);
@@ -261,44 +256,22 @@ void pools_tick(pools_t *p)
     waits_tick(p->waits);
 }
 
-/* ---- events ---- */
-
-void pools_on_event(const envelope_t *env, uint64_t log_index, uint64_t time_ms, void *arg)
-{
-    pools_t *p = arg;
-    const Concord__V1__Header *h = env->header;
-    cc_err_t why;
-    if (s_method_index(h->method) < 0) {
-        return;
-    }
-    if (!fold_broadcast_ok(env, log_index, "pool")) {
-        return;
-    }
-    pool_event_t ev = {
-        .sender = h->sender,
-        .log_index = log_index,
-        .time_ms = time_ms,
-        .call_id = h->call_id.data,
-        .hash = env->hash,
-        .method = h->method,
-        .body = env->body,
-        .body_len = env->body_len,
-    };
-    err_clear(&why);
-    int accepted = pool_apply(p->engine, &ev, &why) == 0;
-    fold_log_verdict("pool", env, log_index, accepted, &why, p->replaying);
-    waits_resolve(p->waits, env, accepted, &why, s_answer, p);
-}
-
 /* Tells the engine of every Health and Wellbeing Board area the shipped
  * ONS lookups give: each upper-tier council (by code) with its districts
  * (a shire county's E07s, by code) and the CCGs that share an LSOA with
  * it (by code). Every node reads the same files and so adds the same
  * areas in the same order. Without the data the engine knows no area and
- * refuses plans of shire counties with its own reason. */
-static void s_add_areas(pool_engine_t *e)
+ * refuses plans of shire counties with its own reason. The lookups are
+ * read only when a BCF event first needs them, before the engine applies
+ * or prechecks it: a node with no BCF plan never holds them in memory. */
+static void s_add_areas(pools_t *p)
 {
     cc_err_t err;
+    pool_engine_t *e = p->engine;
+    if (p->areas_added) {
+        return;
+    }
+    p->areas_added = 1;
     const char *dir = geo_data_dir(NULL);
     geo_t *g = geo_load_dir(dir, &err);
     geo_align_t *a = g ? geo_align(g, "CCG", &err) : NULL;
@@ -354,8 +327,43 @@ static void s_add_areas(pool_engine_t *e)
     geo_destroy(&g);
 }
 
+/* ---- events ---- */
+
+void pools_on_event(const envelope_t *env, uint64_t log_index, uint64_t time_ms, void *arg)
+{
+    pools_t *p = arg;
+    const Concord__V1__Header *h = env->header;
+    cc_err_t why;
+    int mi = s_method_index(h->method);
+    /* Board decisions that took effect up to this event come first. */
+    if (pool_follow(p->engine, boards_engine(p->boards), log_index, &why) < 0) {
+        log_warn("pool: board decisions not taken up before log %llu: %s",
+                 (unsigned long long)log_index, why.msg);
+    }
+    if (mi < 0 || !fold_broadcast_ok(env, log_index, "pool")) {
+        return;
+    }
+    if (s_methods[mi].bcf) {
+        s_add_areas(p);
+    }
+    pool_event_t ev = {
+        .sender = h->sender,
+        .log_index = log_index,
+        .time_ms = time_ms,
+        .call_id = h->call_id.data,
+        .hash = env->hash,
+        .method = h->method,
+        .body = env->body,
+        .body_len = env->body_len,
+    };
+    err_clear(&why);
+    int accepted = pool_apply(p->engine, &ev, &why) == 0;
+    fold_log_verdict("pool", env, log_index, accepted, &why, p->replaying);
+    waits_resolve(p->waits, env, accepted, &why, s_answer, p);
+}
+
 pools_t *pools_new(const config_node_t *cfg, const roster_t *roster, ledger_t *ledger,
-                   rpc_peer_t *peer, cc_err_t *err)
+                   rpc_peer_t *peer, boards_t *boards, cc_err_t *err)
 {
     pools_t *p = calloc(1, sizeof *p);
     if (!p || !(p->engine = pool_engine_new(roster)) ||
@@ -371,7 +379,7 @@ pools_t *pools_new(const config_node_t *cfg, const roster_t *roster, ledger_t *l
     p->roster = roster;
     p->ledger = ledger;
     p->peer = peer;
-    s_add_areas(p->engine);
+    p->boards = boards;
     p->replaying = 1;
     int rc = fold_replay(ledger, roster, pools_on_event, p, err);
     p->replaying = 0;
@@ -409,20 +417,30 @@ static void s_publish(pools_t *p, control_ctx_t *c, const uint8_t *id, size_t id
     const char *method = s_methods[mi].method;
     ProtobufCMessage *msg =
         wire_unpack(s_methods[mi].desc, req->payload.data, req->payload.len, WIRE_MAX_FRAME, &err);
+    ProtobufCMessage *decoded = msg;
     if (!msg) {
         control_reply(c, id, id_len, CC_INVALID_ARGUMENT, err.msg, NULL, NULL, NULL, 0);
         return;
     }
-    /* What the CLI may leave to the node: the subject of a consent (the
-     * pool's own agreement) and the partner of a pledge (this node). */
+    /* What the CLI may leave to the node: the plan version an act signs,
+     * the partner of a pledge (this node), the content of a statement
+     * (as this node computes it). */
     char *saved = NULL, **field = NULL;
-    pool_view_t v;
-    if (strcmp(method, POOL_METHOD_CONSENT) == 0) {
-        Concord__V1__Consent *cs = (Concord__V1__Consent *)msg;
-        if (!cs->subject_id[0] && pool_get(p->engine, cs->pool_id, &v) == 0) {
-            field = &cs->subject_id;
-            saved = *field;
-            *field = (char *)v.agreement_id;
+    pool_canonical_t canon = {0};
+    Concord__V1__PoolStatement stated;
+    if (s_methods[mi].bcf) {
+        s_add_areas(p);
+    }
+    if (strcmp(method, POOL_METHOD_STATEMENT) == 0) {
+        Concord__V1__PoolStatement *ps = (Concord__V1__PoolStatement *)msg;
+        if (!ps->n_lines && !ps->text[0]) {
+            if (pool_canonical(p->engine, ps->pool_id, ps->financial_year, &canon, &err) < 0) {
+                control_reply(c, id, id_len, err.code, err.msg, NULL, NULL, NULL, 0);
+                wire_free(msg);
+                return;
+            }
+            stated = canon.msg;
+            msg = &stated.base;
         }
     } else if (strcmp(method, POOL_METHOD_BCF_SIGN) == 0) {
         /* Unless named, the act signs the plan version in force. */
@@ -467,7 +485,92 @@ static void s_publish(pools_t *p, control_ctx_t *c, const uint8_t *id, size_t id
     if (field) {
         *field = saved;
     }
-    wire_free(msg);
+    pool_canonical_free(&canon);
+    wire_free(decoded);
+}
+
+/* The proposal that puts an agreement to its board. */
+static int s_agreement_proposal(pools_t *p, Concord__V1__PoolAgreement *a, const char *board,
+                                Concord__V1__Proposal *pr, char *title, cc_err_t *err)
+{
+    pool_view_t v;
+    __int128 total = 0;
+    if (!board[0] && !(board = a->board_id)[0]) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "name the partners' board that decides pool %.40s: --board ID, or board_id in"
+                " the agreement file",
+                a->pool_id);
+        return -1;
+    }
+    if (pool_get(p->engine, a->pool_id, &v) == 0) {
+        err_set(err, CC_ALREADY_EXISTS,
+                "pool %s already exists (agreement %.12s); a change is a variation", v.pool_id,
+                v.agreement_id);
+        return -1;
+    }
+    for (size_t i = 0; i < a->n_partners; i++) {
+        for (size_t k = 0; k < a->partners[i]->n_contributions; k++) {
+            total += a->partners[i]->contributions[k]->amount_pence;
+        }
+    }
+    pr->kind = CONCORD__V1__PROPOSAL_KIND__POOL_AGREEMENT;
+    pr->board_id = (char *)board;
+    pr->pool_agreement = a;
+    pr->amount_pence = total > 0 && total <= INT64_MAX ? (int64_t)total : 0;
+    pr->text = a->aims_and_outcomes;
+    snprintf(title, BOARD_TITLE_MAX + 1, "Pool agreement %s: %s", a->pool_id, a->name);
+    return 0;
+}
+
+/* The proposal that puts a variation to its pool's board. */
+static int s_variation_proposal(pools_t *p, Concord__V1__Variation *va, Concord__V1__Proposal *pr,
+                                char *title, cc_err_t *err)
+{
+    pool_view_t v;
+    if (pool_variation_check(p->engine, va, err) < 0 || pool_get(p->engine, va->pool_id, &v) < 0) {
+        return -1;
+    }
+    pr->kind = CONCORD__V1__PROPOSAL_KIND__POOL_VARIATION;
+    pr->board_id = (char *)v.board_id;
+    pr->pool_variation = va;
+    pr->text = va->reason;
+    snprintf(title, BOARD_TITLE_MAX + 1, "Variation of pool %s", va->pool_id);
+    return 0;
+}
+
+/* "pool-propose" and "pool-vary": the board decides, and its fold
+ * answers the CLI with the proposal. */
+static void s_propose(pools_t *p, control_ctx_t *c, const uint8_t *id, size_t id_len,
+                      const Concord__V1__ControlRequest *req, int vary)
+{
+    cc_err_t err;
+    char title[BOARD_TITLE_MAX + 1], *end = NULL;
+    Concord__V1__Proposal pr = CONCORD__V1__PROPOSAL__INIT;
+    size_t want = vary ? 1 : 2;
+    unsigned long long closes =
+        req->n_args == want ? strtoull(req->args[want - 1], &end, 10) : 0;
+    ProtobufCMessage *m = wire_unpack(
+        vary ? &concord__v1__variation__descriptor : &concord__v1__pool_agreement__descriptor,
+        req->payload.data, req->payload.len, WIRE_MAX_FRAME, &err);
+    int rc = -1;
+    if (!m) {
+        err.code = CC_INVALID_ARGUMENT; /* the reason is wire_unpack's */
+    } else if (!end || *end || !closes) {
+        err_set(&err, CC_INVALID_ARGUMENT, "%s: [BOARD] CLOSES_AT_MS", req->command);
+    } else if (vary) {
+        rc = s_variation_proposal(p, (Concord__V1__Variation *)m, &pr, title, &err);
+    } else {
+        rc = s_agreement_proposal(p, (Concord__V1__PoolAgreement *)m, req->args[0], &pr, title,
+                                  &err);
+    }
+    if (rc < 0) {
+        control_reply(c, id, id_len, err.code, err.msg, NULL, NULL, NULL, 0);
+    } else {
+        pr.title = title;
+        pr.closes_at_ms = closes;
+        boards_propose(p->boards, c, id, id_len, &pr);
+    }
+    wire_free(m);
 }
 
 static void s_list(pools_t *p, control_ctx_t *c, const uint8_t *id, size_t id_len)
@@ -519,6 +622,76 @@ static void s_show(pools_t *p, control_ctx_t *c, const uint8_t *id, size_t id_le
     control_reply_view(c, id, id_len, &t, &j);
 }
 
+/* The last refused Statement of s's pool and year, or -1. */
+static long s_refused_statement(const pools_t *p, const pool_statement_t *s, pool_rejection_t *out)
+{
+    long found = -1;
+    for (size_t i = 0; i < pool_rejection_count(p->engine); i++) {
+        pool_rejection_t r;
+        pool_rejection_at(p->engine, i, &r);
+        if (strcmp(r.method, POOL_METHOD_STATEMENT) == 0 && strcmp(r.subject, s->pool_id) == 0) {
+            *out = r;
+            found = (long)i;
+        }
+    }
+    return found;
+}
+
+/* Whether the host has signed the statement, and whether it matched. */
+static void s_signed_text(const pools_t *p, const pool_statement_t *s, control_text_t *t)
+{
+    pool_rejection_t r;
+    if (s->signed_id[0]) {
+        control_text_put(t, "Signed by the host %s (statement %s, log %llu): it matches the"
+                         " statement computed by this node.\n",
+                         s->accountable, s->signed_id, (unsigned long long)s->signed_index);
+    } else if (s->has_outturn && s_refused_statement(p, s, &r) >= 0) {
+        control_text_put(t, "Not signed: the statement %s sent (log %llu) was refused: %s\n",
+                         r.sender, (unsigned long long)r.log_index, r.reason);
+    } else if (s->rule) {
+        control_text_put(t, "Not yet signed by the host %s%s.\n", s->accountable,
+                         s->has_outturn ? "" : " (the year has no outturn yet)");
+    }
+}
+
+static void s_signed_json(const pools_t *p, const pool_statement_t *s, json_t *j)
+{
+    pool_rejection_t r;
+    json_bool(j, "host_signed", s->signed_id[0] != '\0');
+    json_str(j, "signed_statement_id", s->signed_id[0] ? s->signed_id : NULL);
+    if (s->signed_id[0]) {
+        json_u64(j, "signed_log_index", s->signed_index);
+        json_bool(j, "signed_matches", 1);
+    } else if (s_refused_statement(p, s, &r) >= 0) {
+        json_str(j, "refused_statement", r.reason);
+    }
+}
+
+static void s_statement_export(pools_t *p, control_ctx_t *c, const uint8_t *id, size_t id_len,
+                               const Concord__V1__ControlRequest *req)
+{
+    cc_err_t err;
+    uint8_t *cert = NULL, *roster = NULL;
+    size_t cert_len = 0, roster_len = 0;
+    char *end = NULL;
+    unsigned long year = req->n_args == 2 ? strtoul(req->args[1], &end, 10) : 0;
+    if (!end || *end || year < POOL_YEAR_MIN || year > POOL_YEAR_MAX) {
+        control_reply(c, id, id_len, CC_INVALID_ARGUMENT, "pool-statement-export: POOL YEAR",
+                      NULL, NULL, NULL, 0);
+    } else if (boards_roster_file(p->boards, &roster, &roster_len) < 0) {
+        control_reply(c, id, id_len, CC_FAILED_PRECONDITION, "cannot read the roster file",
+                      NULL, NULL, NULL, 0);
+    } else if (statement_build(boards_engine(p->boards), p->engine, p->ledger, roster,
+                               roster_len, rpc_peer_keys(p->peer), req->args[0],
+                               (uint32_t)year, clock_wall_ms(), &cert, &cert_len, &err) < 0) {
+        control_reply(c, id, id_len, err.code, err.msg, NULL, NULL, NULL, 0);
+    } else {
+        control_reply(c, id, id_len, CC_OK, NULL, "", "{}", cert, cert_len);
+    }
+    free(cert);
+    free(roster);
+}
+
 static void s_statement(pools_t *p, control_ctx_t *c, const uint8_t *id, size_t id_len,
                         const Concord__V1__ControlRequest *req)
 {
@@ -542,14 +715,8 @@ static void s_statement(pools_t *p, control_ctx_t *c, const uint8_t *id, size_t 
         json_t j;
         json_init(&j);
         if (csv) {
-            control_text_put(&t, "pool_id,financial_year,partner,contribution_pence,pledged_pence,matches,"
-                      "variance_share_pence,net_pence\n");
-            for (size_t i = 0; i < s->n_lines; i++) {
-                const pool_line_t *l = &s->lines[i];
-                control_text_put(&t, "%s,%u,%s,%lld,%lld,%d,%lld,%lld\n", s->pool_id, s->year, l->partner,
-                      (long long)l->contribution, (long long)l->pledged, l->matches,
-                      (long long)l->part.share, (long long)l->net);
-            }
+            t.buf = statement_csv(s);
+            t.len = t.buf ? strlen(t.buf) : 0;
         } else {
             size_t need = pool_statement_text(s, NULL, 0);
             t.buf = malloc(need + 1);
@@ -557,6 +724,7 @@ static void s_statement(pools_t *p, control_ctx_t *c, const uint8_t *id, size_t 
                 pool_statement_text(s, t.buf, need + 1);
                 t.len = need;
             }
+            s_signed_text(p, s, &t);
         }
         json_obj_begin(&j, NULL);
         json_str(&j, "pool_id", s->pool_id);
@@ -571,6 +739,7 @@ static void s_statement(pools_t *p, control_ctx_t *c, const uint8_t *id, size_t 
             json_i64(&j, "outturn_pence", s->outturn);
             json_i64(&j, "variance_pence", s->variance);
         }
+        s_signed_json(p, s, &j);
         json_arr_begin(&j, "lines");
         for (size_t i = 0; i < s->n_lines; i++) {
             const pool_line_t *l = &s->lines[i];
@@ -699,6 +868,10 @@ int pools_control(pools_t *p, control_ctx_t *c, const uint8_t *id, size_t id_len
         s_show(p, c, id, id_len, arg);
     } else if (strcmp(cmd, "pool-statement") == 0) {
         s_statement(p, c, id, id_len, req);
+    } else if (strcmp(cmd, "pool-statement-export") == 0) {
+        s_statement_export(p, c, id, id_len, req);
+    } else if (strcmp(cmd, "pool-propose") == 0 || strcmp(cmd, "pool-vary") == 0) {
+        s_propose(p, c, id, id_len, req, strcmp(cmd, "pool-vary") == 0);
     } else if (strcmp(cmd, "bcf-show") == 0 && arg) {
         s_bcf_show(p, c, id, id_len, arg);
     } else if (strcmp(cmd, "pool-rejections") == 0) {
