@@ -213,8 +213,8 @@ static int s_pool_key(s_ini_t *x, const char *name, const char *value)
         a->governance = v;
     } else if (strcmp(name, "client_group") == 0) {
         s_push(ar, &a->client_groups, &a->n_client_groups, v);
-    } else if (strcmp(name, "board") == 0) {
-        a->board_id = v;
+    } else if (strcmp(name, "board") == 0 || strcmp(name, "board_id") == 0) {
+        a->board_id = v; /* the partners' board, which decides the agreement */
     } else if (strcmp(name, "lead") == 0) {
         x->lead.lead = v;
         a->lead = &x->lead;

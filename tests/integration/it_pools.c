@@ -67,15 +67,24 @@ static void s_write(const fed_t *f, const char *name, const char *extra, char *p
     fclose(fp);
 }
 
-/* Node i votes on proposal id once it has it. */
-static void s_vote(fed_t *f, int i, const char *id, const char *vote)
+/* Node i votes on proposal id once it has it. With late = 1 the vote may
+ * come after voting closed early (the outcome could no longer change). */
+static void s_vote_maybe(fed_t *f, int i, const char *id, const char *vote, int late)
 {
     char *out = NULL;
     char args[128];
     snprintf(args, sizeof args, "proposal show %s", id);
     free(fed_cli_until(f, i, "closes ", 1, 30000, args));
-    assert_int_equal(fed_cli(f, i, &out, "vote %s %s", id, vote), 0);
+    int rc = fed_cli(f, i, &out, "vote %s %s", id, vote);
+    if (rc != 0 && !(late && strstr(out, "closed"))) {
+        fail_msg("vote %s %s from node %d: %s", id, vote, i, out);
+    }
     free(out);
+}
+
+static void s_vote(fed_t *f, int i, const char *id, const char *vote)
+{
+    s_vote_maybe(f, i, id, vote, 0);
 }
 
 /* Waits until node i sees proposal id closed; returns proposal show. */
@@ -301,10 +310,144 @@ static void test_it_plymouth_pool_decided_and_signed(void **state)
     fed_destroy(&f);
 }
 
+/* The board's rules for pools: a partner outside the board, primary
+ * medical services without every partner's FOR, a variation without the
+ * FOR of the partner whose contribution it changes; the rest passes. */
+static void test_it_board_rules_for_pools(void **state)
+{
+    (void)state;
+    fed_t f;
+    char *out = NULL, *a = NULL, path[256], id[33], vid[33];
+    static const int members[] = {COUNCIL, CCG, NHSE};
+    s_start(&f, "PLY-PCB", members, 3);
+    assert_int_equal(fed_cli(&f, COUNCIL, &out,
+                             "--json board create --id PLY-JCB --name 'Council and CCG only'"
+                             " --rule majority --member E06000026 --member E38000129"),
+                     0);
+    fed_json_id(out, id);
+    free(out);
+    s_vote(&f, COUNCIL, id, "for");
+    s_vote(&f, CCG, id, "for");
+    free(fed_cli_until(&f, COUNCIL, "\"active\":true", 1, 30000, "--json board show PLY-JCB"));
+
+    /* NHS England as a partner, on a board it is not a member of. */
+    s_write(&f, "pms.ini",
+            "[pool]\nnhs_function = Primary medical services\n[partner X24]\n2017 = 20m\n",
+            path, sizeof path);
+    assert_int_equal(fed_cli(&f, COUNCIL, &out, "pool propose --file %s --board PLY-JCB", path),
+                     1);
+    assert_non_null(strstr(out, "X24 is a partner of pool PLY-IF but not a member of board"
+                                " PLY-JCB"));
+    free(out);
+    /* An excluded function is refused before anything is published. */
+    s_write(&f, "surgery.ini", "[pool]\nnhs_function = General surgery\n", path, sizeof path);
+    assert_int_equal(fed_cli(&f, COUNCIL, &out, "pool propose --file %s --board PLY-PCB", path),
+                     1);
+    assert_non_null(strstr(out, "surgery is an NHS function excluded from s75 arrangements"));
+    free(out);
+    /* A board named nowhere is asked for. */
+    s_write(&f, "plymouth.ini", "", path, sizeof path);
+    assert_int_equal(fed_cli(&f, COUNCIL, &out, "pool propose --file %s", path), 1);
+    assert_non_null(strstr(out, "name the partners' board"));
+    free(out);
+
+    /* Primary medical services on the board NHS England sits on: two FOR
+     * and NHS England AGAINST carries the majority, not the agreement. */
+    s_write(&f, "pms.ini",
+            "[pool]\nnhs_function = Primary medical services\n[partner X24]\n2017 = 20m\n",
+            path, sizeof path);
+    s_propose(&f, CCG, path, "PLY-PCB", id);
+    s_vote(&f, COUNCIL, id, "for");
+    s_vote(&f, CCG, id, "for");
+    s_vote(&f, NHSE, id, "against --reason 'NHS England keeps the GP contracts'");
+    out = s_closed(&f, COUNCIL, id);
+    assert_non_null(strstr(out, "2 is more than 1"));
+    assert_non_null(strstr(out, "no FOR from X24, whose consent it needs"));
+    assert_non_null(strstr(out, "Outcome: FAILED"));
+    free(out);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(fed_cli(&f, i, &out, "pool show PLY-IF"), 1);
+        free(out);
+    }
+
+    /* Plymouth without primary care passes on the same board. */
+    s_write(&f, "plymouth.ini", "[pool]\nboard_id = PLY-PCB\n", path, sizeof path);
+    assert_int_equal(fed_cli(&f, COUNCIL, &out, "--json pool propose --file %s", path), 0);
+    fed_json_id(out, id);
+    free(out);
+    for (int i = 0; i < 3; i++) {
+        s_vote_maybe(&f, i, id, "for", 1);
+    }
+    free(fed_cli_until(&f, COUNCIL, "AWAITING_PLEDGES", 1, 30000, "pool show PLY-IF"));
+    assert_int_equal(fed_cli(&f, COUNCIL, &out, "pool pledge PLY-IF --year 2017 --amount 131m"), 0);
+    free(out);
+    free(fed_cli_until(&f, CCG, "AWAITING_PLEDGES", 1, 30000, "pool show PLY-IF"));
+    assert_int_equal(fed_cli(&f, CCG, &out, "pool pledge PLY-IF --year 2017 --amount 331m"), 0);
+    free(out);
+    free(fed_cli_until(&f, COUNCIL, "ACTIVE", 1, 30000, "pool show PLY-IF"));
+
+    /* The CCG proposes raising the council's contribution: the CCG and NHS
+     * England FOR carries the board's majority, but the council votes
+     * AGAINST, and the change is its own contribution. */
+    assert_int_equal(fed_cli(&f, CCG, &out,
+                             "--json pool vary PLY-IF --change E06000026:2017:135m"
+                             " --reason 'Higher adult social care precept' --closes-in 120s"),
+                     0);
+    assert_non_null(strstr(out, "\"kind\":\"pool-variation\""));
+    fed_json_id(out, vid);
+    free(out);
+    s_vote(&f, CCG, vid, "for");
+    s_vote(&f, NHSE, vid, "for");
+    s_vote(&f, COUNCIL, vid, "against");
+    out = s_closed(&f, NHSE, vid);
+    assert_non_null(strstr(out, "2 is more than 1"));
+    assert_non_null(strstr(out, "a change to a partner's contribution needs that partner's FOR:"
+                                " E06000026 voted AGAINST"));
+    assert_non_null(strstr(out, "Outcome: FAILED"));
+    free(out);
+    assert_int_equal(fed_cli(&f, NHSE, &out, "pool show PLY-IF"), 0);
+    assert_non_null(strstr(out, "ACTIVE"));
+    assert_null(strstr(out, "variation"));
+    free(out);
+    /* Again, with the council FOR: it passes, and the council pledges the
+     * new amount. */
+    assert_int_equal(fed_cli(&f, CCG, &out, "--json pool vary PLY-IF --change E06000026:2017:135m"),
+                     0);
+    fed_json_id(out, vid);
+    free(out);
+    for (int i = 0; i < 3; i++) {
+        s_vote_maybe(&f, i, vid, "for", 1);
+    }
+    out = fed_cli_until(&f, COUNCIL, "PASSED", 1, 30000, "pool show PLY-IF");
+    assert_non_null(strstr(out, "AWAITING_PLEDGES"));
+    free(out);
+    assert_int_equal(fed_cli(&f, COUNCIL, &out, "pool pledge PLY-IF --year 2017 --amount 135m"), 0);
+    free(out);
+    a = fed_cli_until(&f, NHSE, "\"total_pence\":46600000000", 1, 30000,
+                      "--json pool statement PLY-IF --year 2017");
+    free(a);
+    a = fed_cli_until(&f, NHSE, "ACTIVE", 1, 30000, "--json pool show PLY-IF");
+
+    /* NHS England's node, restarted, folds the same pool from its ledger. */
+    assert_int_equal(fed_stop_node(&f, NHSE, SIGTERM), 0);
+    fed_start_node(&f, NHSE);
+    fed_wait_connected(&f, NHSE);
+    assert_int_equal(fed_cli(&f, NHSE, &out, "--json pool show PLY-IF"), 0);
+    assert_string_equal(out, a);
+    free(out);
+    free(a);
+    out = fed_cli_until(&f, NHSE, "\"complete\":true", 1, 30000,
+                        "--json pool statement PLY-IF --year 2017");
+    assert_non_null(strstr(out, "\"total_pence\":46600000000"));
+    free(out);
+    fed_destroy(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_it_plymouth_pool_decided_and_signed),
+        cmocka_unit_test(test_it_board_rules_for_pools),
     };
     signal(SIGPIPE, SIG_IGN);
     return cmocka_run_group_tests(tests, NULL, NULL);
