@@ -221,11 +221,6 @@ int board_pool_check(const roster_t *roster, const Concord__V1__Charter *c,
  * variation names (whose contribution it changes); none otherwise. */
 void board_pool_consents(const Concord__V1__Proposal *p, board_consents_t *out);
 
-/* Describes the agreement or variation a pool proposal carries, in lines
- * of text (partners, contributions, host), into buf; "" for other
- * kinds. Returns the length needed, like snprintf. */
-size_t board_pool_describe(const Concord__V1__Proposal *p, char *buf, size_t size);
-
 /* ---- views for the CLI, control socket and certificates ---- */
 
 typedef struct {

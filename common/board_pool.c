@@ -1,16 +1,14 @@
 /* board_pool: pooled-fund agreements and variations as board proposals.
  * What a POOL_AGREEMENT or POOL_VARIATION proposal must satisfy on its
- * board, whose FOR it needs whatever the board's rule, and how it reads
- * in a proposal's or a certificate's text. The pool engine takes up the
+ * board, and whose FOR it needs whatever the board's rule. The pool
+ * engine takes up the
  * passed ones (pool_follow); the rules of the agreement itself are
  * pool_agreement_check's. */
 #include "board.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "money.h"
 #include "pool.h"
 
 static int s_member(const Concord__V1__Charter *c, const char *code)
@@ -140,65 +138,4 @@ void board_pool_consents(const Concord__V1__Proposal *p, board_consents_t *out)
             s_add(out, v->changes[i]->partner);
         }
     }
-}
-
-/* Text being written; never overflows, counts what it would need. */
-typedef struct {
-    char *buf;
-    size_t size;
-    size_t need;
-} s_text_t;
-
-static void s_say(s_text_t *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void s_say(s_text_t *t, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    size_t room = t->need < t->size ? t->size - t->need : 0;
-    int n = vsnprintf(room ? t->buf + t->need : NULL, room, fmt, ap);
-    va_end(ap);
-    t->need += n > 0 ? (size_t)n : 0;
-}
-
-static void s_describe_agreement(const Concord__V1__PoolAgreement *a, s_text_t *t)
-{
-    char money[MONEY_TEXT_MAX];
-    s_say(t, "Pool %s \"%s\"", a->pool_id, a->name);
-    if (a->n_hosts) {
-        s_say(t, ", hosted by %s", a->hosts[0]);
-    }
-    s_say(t, ".\n");
-    for (size_t i = 0; i < a->n_partners; i++) {
-        s_say(t, "  %-10s", a->partners[i]->code);
-        for (size_t k = 0; k < a->partners[i]->n_contributions; k++) {
-            const Concord__V1__Contribution *c = a->partners[i]->contributions[k];
-            s_say(t, " %u/%02u %s", c->financial_year, (c->financial_year + 1) % 100,
-                  money_format(c->amount_pence, money, sizeof money));
-        }
-        s_say(t, "\n");
-    }
-    if (pool_agreement_primary_medical(a)) {
-        s_say(t, "  Includes primary medical services: every partner must vote FOR.\n");
-    }
-}
-
-size_t board_pool_describe(const Concord__V1__Proposal *p, char *buf, size_t size)
-{
-    s_text_t t = {.buf = buf, .size = size};
-    char money[MONEY_TEXT_MAX];
-    if (size) {
-        buf[0] = '\0';
-    }
-    if (p->kind == CONCORD__V1__PROPOSAL_KIND__POOL_AGREEMENT && p->pool_agreement) {
-        s_describe_agreement(p->pool_agreement, &t);
-    } else if (p->kind == CONCORD__V1__PROPOSAL_KIND__POOL_VARIATION && p->pool_variation) {
-        const Concord__V1__Variation *v = p->pool_variation;
-        s_say(&t, "Variation of pool %s:\n", v->pool_id);
-        for (size_t i = 0; i < v->n_changes; i++) {
-            const Concord__V1__VariedContribution *c = v->changes[i];
-            s_say(&t, "  %-10s %u/%02u becomes %s\n", c->partner, c->financial_year,
-                  (c->financial_year + 1) % 100, money_format(c->amount_pence, money, sizeof money));
-        }
-    }
-    return t.need;
 }

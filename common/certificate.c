@@ -7,6 +7,7 @@
 
 #include "clock.h"
 #include "envelope.h"
+#include "pool.h"
 #include "receipt.h"
 #include "wire.h"
 
@@ -321,9 +322,9 @@ int certificate_verify(const uint8_t *buf, size_t len, const roster_t *trusted,
     out->events = dc->n_events;
     out->ballots = pv.n_ballots;
     out->explanation = strdup(pv.tally.explanation);
-    size_t need = board_pool_describe(pv.proposal, NULL, 0);
+    size_t need = pool_describe(pv.proposal, NULL, 0);
     if (need && (out->subject = malloc(need + 1))) {
-        board_pool_describe(pv.proposal, out->subject, need + 1);
+        pool_describe(pv.proposal, out->subject, need + 1);
     }
     s_ballot_lines(eng, &pv, out);
     ret = 0;

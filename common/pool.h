@@ -147,6 +147,13 @@ int pool_variation_check(const pool_engine_t *e, const Concord__V1__Variation *v
  * codes as pool_apply. */
 int pool_precheck(const pool_engine_t *e, const pool_event_t *ev, cc_err_t *err);
 
+/* Describes the agreement or variation a board proposal carries (kinds
+ * POOL_AGREEMENT, POOL_VARIATION), in lines of text: partners,
+ * contributions, host; "" for other kinds. Writes at most size bytes,
+ * always NUL-terminated when size > 0; returns the length needed, like
+ * snprintf. */
+size_t pool_describe(const Concord__V1__Proposal *p, char *buf, size_t size);
+
 /* Lower-case hex of a 16-byte call id into out (33 bytes). */
 void pool_ref(const uint8_t call_id[16], char out[POOL_REF_LEN + 1]);
 

@@ -130,3 +130,47 @@ int pool_variation_get(const pool_engine_t *e, const char *id, pool_variation_vi
     s_var_view(v, out);
     return 0;
 }
+
+static void s_describe_agreement(const Concord__V1__PoolAgreement *a, pool_text_t *t)
+{
+    char y[16];
+    pool_say(t, "Pool %s \"%s\"", a->pool_id, a->name);
+    if (a->n_hosts) {
+        pool_say(t, ", hosted by %s", a->hosts[0]);
+    }
+    pool_say(t, ".\n");
+    for (size_t i = 0; i < a->n_partners; i++) {
+        pool_say(t, "  %-10s", a->partners[i]->code);
+        for (size_t k = 0; k < a->partners[i]->n_contributions; k++) {
+            const Concord__V1__Contribution *c = a->partners[i]->contributions[k];
+            pool_say(t, " %s %s", pool_year_name(c->financial_year, y, sizeof y),
+                     pool_money(c->amount_pence).s);
+        }
+        pool_say(t, "\n");
+    }
+    if (pool_agreement_primary_medical(a)) {
+        pool_say(t, "  Includes primary medical services: every partner must vote FOR.\n");
+    }
+}
+
+size_t pool_describe(const Concord__V1__Proposal *p, char *buf, size_t size)
+{
+    char y[16];
+    pool_text_t t = {.buf = buf, .size = size};
+    if (size) {
+        buf[0] = '\0';
+    }
+    if (p->kind == CONCORD__V1__PROPOSAL_KIND__POOL_AGREEMENT && p->pool_agreement) {
+        s_describe_agreement(p->pool_agreement, &t);
+    } else if (p->kind == CONCORD__V1__PROPOSAL_KIND__POOL_VARIATION && p->pool_variation) {
+        const Concord__V1__Variation *v = p->pool_variation;
+        pool_say(&t, "Variation of pool %s:\n", v->pool_id);
+        for (size_t i = 0; i < v->n_changes; i++) {
+            const Concord__V1__VariedContribution *c = v->changes[i];
+            pool_say(&t, "  %-10s %s becomes %s\n", c->partner,
+                     pool_year_name(c->financial_year, y, sizeof y),
+                     pool_money(c->amount_pence).s);
+        }
+    }
+    return t.need;
+}

@@ -13,6 +13,7 @@
 #include "json.h"
 #include "log.h"
 #include "money.h"
+#include "pool.h"
 #include "receipt.h"
 #include "wire.h"
 #include "fold.h"
@@ -103,10 +104,10 @@ static void s_text_proposal(const board_engine_t *e, const board_proposal_view_t
     }
     control_text_put(t, "proposer   %s at %s\n", pv->proposer, clock_format(pv->time_ms, when, sizeof when));
     control_text_put(t, "closes     %s\n", clock_format(p->closes_at_ms, when, sizeof when));
-    size_t need = board_pool_describe(p, NULL, 0);
+    size_t need = pool_describe(p, NULL, 0);
     char *pool = need ? malloc(need + 1) : NULL;
     if (pool) {
-        board_pool_describe(p, pool, need + 1);
+        pool_describe(p, pool, need + 1);
         control_text_put(t, "%s", pool);
         free(pool);
     }

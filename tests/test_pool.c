@@ -1295,6 +1295,32 @@ static void test_pool_signed_statement(void **state)
     s_run_free(&r);
 }
 
+/* What `proposal show` and `verify` print of a pool proposal. */
+static void test_pool_describe_proposals(void **state)
+{
+    (void)state;
+    s_agr_t g;
+    char text[512], small[16];
+    Concord__V1__Proposal p = CONCORD__V1__PROPOSAL__INIT;
+    s_plymouth(&g);
+    p.kind = CONCORD__V1__PROPOSAL_KIND__POOL_AGREEMENT;
+    p.pool_agreement = &g.a;
+    size_t need = pool_describe(&p, text, sizeof text);
+    assert_int_equal(need, strlen(text));
+    assert_string_equal(text, "Pool PLY-IF \"Plymouth integrated fund\", hosted by E06000026.\n"
+                              "  E06000026  2015/16 £131,000,000.00\n"
+                              "  E38000129  2015/16 £331,000,000.00\n");
+    assert_int_equal(pool_describe(&p, small, sizeof small), need);
+    assert_int_equal(strlen(small), sizeof small - 1);
+    assert_int_equal(pool_describe(&p, NULL, 0), need);
+    g.nhs[g.a.n_nhs_functions++] = "Primary medical services";
+    pool_describe(&p, text, sizeof text);
+    assert_non_null(strstr(text, "every partner must vote FOR"));
+    p.kind = CONCORD__V1__PROPOSAL_KIND__COMMISSIONING_DECISION;
+    assert_int_equal(pool_describe(&p, text, sizeof text), 0);
+    assert_string_equal(text, "");
+}
+
 static void test_pool_variation_lapses_when_year_closes(void **state)
 {
     (void)state;
@@ -2199,6 +2225,7 @@ int main(void)
         cmocka_unit_test(test_pool_pledge_only_by_its_partner),
         cmocka_unit_test(test_pool_agreement_decided_by_the_board),
         cmocka_unit_test(test_pool_signed_statement),
+        cmocka_unit_test(test_pool_describe_proposals),
         cmocka_unit_test(test_pool_variation_needs_the_partners_consent),
         cmocka_unit_test(test_pool_variation_lapses_when_year_closes),
         cmocka_unit_test(test_pool_outturn_rules),

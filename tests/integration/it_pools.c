@@ -289,6 +289,14 @@ static void test_it_plymouth_pool_decided_and_signed(void **state)
     assert_int_equal(fed_cli(&f, -1, &out, "pool verify %s --roster %s", bad, roster), 1);
     assert_non_null(strstr(out, "does NOT verify"));
     free(out);
+    /* A statement certificate is not a decision certificate, nor the reverse. */
+    assert_int_equal(fed_cli(&f, -1, &out, "verify %s --roster %s", cert, roster), 1);
+    assert_non_null(strstr(out, "does NOT verify"));
+    free(out);
+    snprintf(bad, sizeof bad, "%s/agreement.cert", f.dir);
+    assert_int_equal(fed_cli(&f, -1, &out, "pool verify %s --roster %s", bad, roster), 1);
+    assert_non_null(strstr(out, "UNAUTHENTICATED"));
+    free(out);
 
     /* A node restarted folds the same pool, the same signed statement. */
     assert_int_equal(fed_cli(&f, CCG, &a, "pool statement PLY-IF --year 2017"), 0);
