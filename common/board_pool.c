@@ -55,7 +55,9 @@ static int s_check_variation(const Concord__V1__Charter *c, const Concord__V1__V
                              cc_err_t *err)
 {
     size_t n = strlen(v->pool_id);
-    if (n < 2 || n > POOL_ID_MAX || strspn(v->pool_id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-") != n) {
+    if (n < 2 || n > POOL_ID_MAX ||
+        strspn(v->pool_id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-") !=
+            n) {
         err_set(err, CC_INVALID_ARGUMENT, "a variation names its pool ([A-Za-z0-9-], 2 to %d)",
                 POOL_ID_MAX);
         return -1;

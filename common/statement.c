@@ -117,8 +117,7 @@ out:
  * board engine first, then the pool decisions taken up to it, then the
  * pool engine. Fills host with the sender of a Statement. */
 static int s_replay(board_engine_t *b, pool_engine_t *e, const roster_t *roster,
-                    const Concord__V1__CertifiedEnvelope *ce, size_t i, char *host,
-                    cc_err_t *err)
+                    const Concord__V1__CertifiedEnvelope *ce, size_t i, char *host, cc_err_t *err)
 {
     uint64_t log_index = 0, time_ms = 0;
     envelope_t *env = certificate_open_event(roster, ce, i, &log_index, &time_ms, err);
@@ -126,14 +125,24 @@ static int s_replay(board_engine_t *b, pool_engine_t *e, const roster_t *roster,
         return -1;
     }
     const Concord__V1__Header *h = env->header;
-    int board = strcmp(h->method, BOARD_METHOD_PROPOSE) == 0 ||
-                strcmp(h->method, BOARD_METHOD_VOTE) == 0;
-    board_event_t bev = {.sender = h->sender, .log_index = log_index, .time_ms = time_ms,
-                         .call_id = h->call_id.data, .hash = env->hash, .method = h->method,
-                         .body = env->body, .body_len = env->body_len};
-    pool_event_t pev = {.sender = h->sender, .log_index = log_index, .time_ms = time_ms,
-                        .call_id = h->call_id.data, .hash = env->hash, .method = h->method,
-                        .body = env->body, .body_len = env->body_len};
+    int board =
+        strcmp(h->method, BOARD_METHOD_PROPOSE) == 0 || strcmp(h->method, BOARD_METHOD_VOTE) == 0;
+    board_event_t bev = {.sender = h->sender,
+                         .log_index = log_index,
+                         .time_ms = time_ms,
+                         .call_id = h->call_id.data,
+                         .hash = env->hash,
+                         .method = h->method,
+                         .body = env->body,
+                         .body_len = env->body_len};
+    pool_event_t pev = {.sender = h->sender,
+                        .log_index = log_index,
+                        .time_ms = time_ms,
+                        .call_id = h->call_id.data,
+                        .hash = env->hash,
+                        .method = h->method,
+                        .body = env->body,
+                        .body_len = env->body_len};
     int rc = board ? board_apply(b, &bev, err) : board_advance(b, log_index, time_ms, err);
     if (rc == 0) {
         rc = pool_follow(e, b, log_index, err);
@@ -215,9 +224,9 @@ int statement_verify(const uint8_t *buf, size_t len, const roster_t *trusted,
     pool_engine_t *e = NULL;
     int ret = -1;
     memset(out, 0, sizeof *out);
-    Concord__V1__StatementCertificate *sc = (Concord__V1__StatementCertificate *)
-        certificate_unseal(buf, len, trusted, STATEMENT_DOMAIN,
-                           &concord__v1__statement_certificate__descriptor, out->signer, err);
+    Concord__V1__StatementCertificate *sc = (Concord__V1__StatementCertificate *)certificate_unseal(
+        buf, len, trusted, STATEMENT_DOMAIN, &concord__v1__statement_certificate__descriptor,
+        out->signer, err);
     if (!sc) {
         return -1;
     }
