@@ -504,6 +504,19 @@ static int s_set_charter(s_board_t *b, const Concord__V1__Charter *c, cc_err_t *
     return 0;
 }
 
+/* Appends p to a list of passed proposals, in the order they closed. */
+static int s_list_add(s_proposal_t ***list, size_t *n, size_t *cap, s_proposal_t *p,
+                      cc_err_t *err)
+{
+    s_proposal_t **grown = s_reserve(*list, cap, *n, sizeof p);
+    if (!grown) {
+        return s_oom(err);
+    }
+    *list = grown;
+    grown[(*n)++] = p;
+    return 0;
+}
+
 /* What a passed proposal does. A membership change that no longer fits
  * the board when it passes (another decision admitted the same member
  * first) passes without effect, the same on every node. */
@@ -513,7 +526,6 @@ static int s_effect(board_engine_t *e, s_proposal_t *p, cc_err_t *err)
     s_board_t *b = p->board;
     Concord__V1__Charter *after;
     cc_err_t why;
-    void *grown;
     switch (pr->kind) {
     case CONCORD__V1__PROPOSAL_KIND__CHARTER_ADOPTION:
         b->active = b->adoption == p;
@@ -529,21 +541,11 @@ static int s_effect(board_engine_t *e, s_proposal_t *p, cc_err_t *err)
         b->charter = after;
         return 0;
     case CONCORD__V1__PROPOSAL_KIND__FOOTPRINT_REALIGNMENT:
-        if (!(grown = s_reserve(e->realigned, &e->cap_realigned, e->n_realigned, sizeof p))) {
-            return s_oom(err);
-        }
-        e->realigned = grown;
-        e->realigned[e->n_realigned++] = p;
-        return 0;
+        return s_list_add(&e->realigned, &e->n_realigned, &e->cap_realigned, p, err);
     case CONCORD__V1__PROPOSAL_KIND__POOL_AGREEMENT:
     case CONCORD__V1__PROPOSAL_KIND__POOL_VARIATION:
         /* The pool engine takes these up in this order (pool_follow). */
-        if (!(grown = s_reserve(e->pooled, &e->cap_pooled, e->n_pooled, sizeof p))) {
-            return s_oom(err);
-        }
-        e->pooled = grown;
-        e->pooled[e->n_pooled++] = p;
-        return 0;
+        return s_list_add(&e->pooled, &e->n_pooled, &e->cap_pooled, p, err);
     default:
         return 0;
     }
