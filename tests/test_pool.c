@@ -19,6 +19,7 @@
 #include "money.h"
 #include "pool.h"
 #include "roster.h"
+#include "statement.h"
 #include "wire.h"
 
 #define T0 1795521600000ull /* 2026-11-24T12:00:00Z */
@@ -1295,6 +1296,53 @@ static void test_pool_signed_statement(void **state)
     s_run_free(&r);
 }
 
+/* A decision closed by its deadline takes effect just before the first
+ * event after the deadline, whatever that event is: the pledge that
+ * comes first finds the pool. */
+static void test_pool_agreement_closed_by_deadline(void **state)
+{
+    (void)state;
+    s_run_t r;
+    s_agr_t g;
+    char ref[33];
+    pool_view_t v;
+    s_run_init(&r);
+    s_plymouth(&g);
+    assert_int_equal(s_propose(&r, PLYMOUTH, &g, ref), 0);
+    /* Four FOR of eight: quorate, but four AGAINST could still tie it. */
+    for (size_t i = 0; i < 4; i++) {
+        assert_int_equal(s_vote(&r, s_members[i], ref, FOR), 0);
+    }
+    board_proposal_view_t pv;
+    assert_int_equal(board_proposal_find(r.b, ref, r.now, &pv, NULL), 0);
+    assert_false(pv.closed);
+    assert_int_equal(pool_get(r.e, "PLY-IF", &v), -1);
+    r.now += 8ull * 86400000; /* past the deadline */
+    assert_int_equal(s_pledge(&r, PLYMOUTH, "PLY-IF", PLYMOUTH, 2015, s_pounds("131m")), 0);
+    assert_int_equal(pool_get(r.e, "PLY-IF", &v), 0);
+    assert_string_equal(v.agreement_id, ref);
+    board_pool_decision_t d;
+    assert_int_equal(board_pool_decision_count(r.b), 1);
+    board_pool_decision_at(r.b, 0, &d);
+    assert_int_equal(d.effect_index, r.index); /* before the pledge, at its position */
+    s_replay_same(&r);
+    s_run_free(&r);
+}
+
+/* Hostile statement certificates are refused before anything is read. */
+static void test_pool_statement_certificate_hostile(void **state)
+{
+    (void)state;
+    static const uint8_t junk[] = {0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f};
+    statement_report_t rep;
+    cc_err_t err;
+    s_refused_err(statement_verify(junk, sizeof junk, s_roster, &rep, &err), &err,
+                  CC_INVALID_ARGUMENT, "not a signed certificate");
+    s_refused_err(statement_verify(junk, 0, s_roster, &rep, &err), &err, CC_UNAUTHENTICATED,
+                  "is not in the roster");
+    statement_report_free(&rep); /* safe after a failure */
+}
+
 /* What `proposal show` and `verify` print of a pool proposal. */
 static void test_pool_describe_proposals(void **state)
 {
@@ -2226,6 +2274,8 @@ int main(void)
         cmocka_unit_test(test_pool_agreement_decided_by_the_board),
         cmocka_unit_test(test_pool_signed_statement),
         cmocka_unit_test(test_pool_describe_proposals),
+        cmocka_unit_test(test_pool_agreement_closed_by_deadline),
+        cmocka_unit_test(test_pool_statement_certificate_hostile),
         cmocka_unit_test(test_pool_variation_needs_the_partners_consent),
         cmocka_unit_test(test_pool_variation_lapses_when_year_closes),
         cmocka_unit_test(test_pool_outturn_rules),
