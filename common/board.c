@@ -44,6 +44,7 @@ typedef struct {
     size_t cap_ballots;
     int closed;
     uint64_t closed_at_ms;
+    uint64_t effect_index; /* log index of the event at (or before) which it closed */
 } s_proposal_t;
 
 struct s_board {
@@ -82,6 +83,10 @@ struct board_engine {
     s_proposal_t **realigned; /* passed realignments, in order of closing */
     size_t n_realigned;
     size_t cap_realigned;
+    s_proposal_t **pooled; /* passed pool agreements and variations, in order of closing */
+    size_t n_pooled;
+    size_t cap_pooled;
+    uint64_t at_index; /* log index of the event being applied */
     fold_order_t order;
 };
 
@@ -276,6 +281,10 @@ static int s_check_proposal(const board_engine_t *e, const board_event_t *ev, s_
     if (p->kind == CONCORD__V1__PROPOSAL_KIND__MEMBERSHIP_CHANGE) {
         return s_check_membership(e, b, p->membership, err);
     }
+    if (p->kind == CONCORD__V1__PROPOSAL_KIND__POOL_AGREEMENT ||
+        p->kind == CONCORD__V1__PROPOSAL_KIND__POOL_VARIATION) {
+        return board_pool_check(e->roster, b->charter, p, err);
+    }
     if (p->kind == CONCORD__V1__PROPOSAL_KIND__CHARTER_AMENDMENT) {
         if (!p->charter) {
             err_set(err, CC_INVALID_ARGUMENT, "a charter amendment must carry the new charter");
@@ -447,6 +456,7 @@ void board_engine_destroy(board_engine_t **ep)
     }
     free(e->rejections);
     free(e->realigned);
+    free(e->pooled);
     free(e->proposals);
     free(e->boards);
     free(e->open);
@@ -461,7 +471,10 @@ static void s_tally(const s_proposal_t *p, int final, board_tally_t *t)
         cast[j].member = p->ballots[j].member;
         cast[j].vote = p->ballots[j].vote;
     }
-    board_tally(p->charter, p->proposal->kind, p->proposal->area, cast, p->n_ballots, final, t);
+    board_consents_t consents;
+    board_pool_consents(p->proposal, &consents);
+    board_tally_with(p->charter, p->proposal->kind, p->proposal->area, &consents, cast,
+                     p->n_ballots, final, t);
 }
 
 /* Records an accepted event of b; room was reserved beforehand. */
@@ -491,6 +504,19 @@ static int s_set_charter(s_board_t *b, const Concord__V1__Charter *c, cc_err_t *
     return 0;
 }
 
+/* Appends p to a list of passed proposals, in the order they closed. */
+static int s_list_add(s_proposal_t ***list, size_t *n, size_t *cap, s_proposal_t *p,
+                      cc_err_t *err)
+{
+    s_proposal_t **grown = s_reserve(*list, cap, *n, sizeof p);
+    if (!grown) {
+        return s_oom(err);
+    }
+    *list = grown;
+    grown[(*n)++] = p;
+    return 0;
+}
+
 /* What a passed proposal does. A membership change that no longer fits
  * the board when it passes (another decision admitted the same member
  * first) passes without effect, the same on every node. */
@@ -515,17 +541,11 @@ static int s_effect(board_engine_t *e, s_proposal_t *p, cc_err_t *err)
         b->charter = after;
         return 0;
     case CONCORD__V1__PROPOSAL_KIND__FOOTPRINT_REALIGNMENT:
-        if (e->n_realigned == e->cap_realigned) {
-            size_t cap = e->cap_realigned ? e->cap_realigned * 2 : 8;
-            s_proposal_t **grown = realloc(e->realigned, cap * sizeof *grown);
-            if (!grown) {
-                return s_oom(err);
-            }
-            e->realigned = grown;
-            e->cap_realigned = cap;
-        }
-        e->realigned[e->n_realigned++] = p;
-        return 0;
+        return s_list_add(&e->realigned, &e->n_realigned, &e->cap_realigned, p, err);
+    case CONCORD__V1__PROPOSAL_KIND__POOL_AGREEMENT:
+    case CONCORD__V1__PROPOSAL_KIND__POOL_VARIATION:
+        /* The pool engine takes these up in this order (pool_follow). */
+        return s_list_add(&e->pooled, &e->n_pooled, &e->cap_pooled, p, err);
     default:
         return 0;
     }
@@ -547,12 +567,32 @@ void board_realignment_at(const board_engine_t *e, size_t i, board_realignment_t
     out->decided_at_ms = p->closed_at_ms;
 }
 
+size_t board_pool_decision_count(const board_engine_t *e)
+{
+    return e->n_pooled;
+}
+
+void board_pool_decision_at(const board_engine_t *e, size_t i, board_pool_decision_t *out)
+{
+    assert(i < e->n_pooled);
+    const s_proposal_t *p = e->pooled[i];
+    out->proposal_id = p->id;
+    out->board_id = p->board->id;
+    out->proposer = p->proposer;
+    out->kind = p->proposal->kind;
+    out->agreement = p->proposal->pool_agreement;
+    out->variation = p->proposal->pool_variation;
+    out->effect_index = p->effect_index;
+    out->decided_at_ms = p->closed_at_ms;
+}
+
 static int s_close(board_engine_t *e, s_proposal_t *p, uint64_t at_ms, cc_err_t *err)
 {
     board_tally_t t;
     s_tally(p, 1, &t);
     p->closed = 1;
     p->closed_at_ms = at_ms;
+    p->effect_index = e->at_index;
     for (size_t i = 0; i < e->n_open; i++) {
         if (e->open[i] == p) {
             memmove(&e->open[i], &e->open[i + 1], (e->n_open - i - 1) * sizeof *e->open);
@@ -714,6 +754,7 @@ int board_apply(board_engine_t *e, const board_event_t *ev, cc_err_t *err)
         return -1;
     }
     fold_order_advance(&e->order, ev->log_index);
+    e->at_index = ev->log_index;
     if (s_close_due(e, ev->time_ms, err) < 0) {
         return -1;
     }
@@ -728,6 +769,16 @@ int board_apply(board_engine_t *e, const board_event_t *ev, cc_err_t *err)
 out:
     s_checked_free(&chk);
     return rc;
+}
+
+int board_advance(board_engine_t *e, uint64_t log_index, uint64_t time_ms, cc_err_t *err)
+{
+    if (!fold_order_ok(&e->order, log_index, err)) {
+        return -1;
+    }
+    fold_order_advance(&e->order, log_index);
+    e->at_index = log_index;
+    return s_close_due(e, time_ms, err);
 }
 
 /* ---- views ---- */

@@ -17,6 +17,10 @@
  *  - Voting rules and quorum: see board_tally below.
  *  - Reserved matters: a proposal in a reserved area passes only if the
  *    named member voted FOR, whatever the tally.
+ *  - Pool proposals (board_pool.c): a POOL_AGREEMENT's partners must all be
+ *    members of the board; it needs every partner's FOR when it includes
+ *    primary medical services. A POOL_VARIATION needs the FOR of every
+ *    partner whose contribution it changes. Both whatever the rule.
  *  - A proposal naming any delegated statutory duty is invalid (Cities and
  *    Local Government Devolution Act 2016 s18) and is rejected on
  *    submission, as are malformed charters and proposals.
@@ -30,7 +34,8 @@
  *    the board's members; a passed FOOTPRINT_REALIGNMENT records the
  *    organisation's declared primary footprint (geography itself is not
  *    the engine's: the CLI checks that the organisation touches the
- *    footprint). Effects apply at the moment of closing: at the
+ *    footprint); a passed POOL_AGREEMENT or POOL_VARIATION is listed for
+ *    the pool engine to take up (pool_follow). Effects apply at the moment of closing: at the
  *    deciding ballot, or, for a close by deadline, before the first event
  *    whose receipt time is after the deadline. */
 #ifndef CONCORD_BOARD_H
@@ -84,6 +89,14 @@ void board_engine_destroy(board_engine_t **e);
  * except closing proposals whose deadline passed before its time. The
  * same sequence of events always gives the same results. */
 int board_apply(board_engine_t *e, const board_event_t *ev, cc_err_t *err);
+
+/* Moves the engine to an event that is not a board event (log_index,
+ * time_ms), closing every proposal whose deadline passed before it, as
+ * board_apply does before a board event: the decisions that take effect
+ * before that event are then visible to other engines (pool_follow).
+ * Returns 0, or -1 with FAILED_PRECONDITION (out of log order) or
+ * RESOURCE_EXHAUSTED. */
+int board_advance(board_engine_t *e, uint64_t log_index, uint64_t time_ms, cc_err_t *err);
 
 /* Whether ev would be accepted if applied now (with ev->time_ms as its
  * receipt time), without changing anything: for an immediate answer to
@@ -174,6 +187,40 @@ void board_tally(const Concord__V1__Charter *charter, int kind, int area,
                  const board_ballot_t *ballots, size_t n_ballots, int final,
                  board_tally_t *out);
 
+/* Members whose FOR a proposal needs whatever the board's rule, besides
+ * its reserved matters, and why (a sentence for the explanation). */
+#define BOARD_MAX_CONSENTS 64
+typedef struct {
+    const char *codes[BOARD_MAX_CONSENTS]; /* borrowed from the proposal */
+    size_t n;
+    const char *why;
+} board_consents_t;
+
+/* board_tally, where the proposal passes only if every member in
+ * consents (may be NULL) voted FOR; a consent blocks like a reserved
+ * matter and is explained with consents->why. */
+void board_tally_with(const Concord__V1__Charter *charter, int kind, int area,
+                      const board_consents_t *consents, const board_ballot_t *ballots,
+                      size_t n_ballots, int final, board_tally_t *out);
+
+/* ---- pool proposals (board_pool.c) ---- */
+
+/* Whether a POOL_AGREEMENT or POOL_VARIATION proposal fits its board's
+ * charter c: it carries its agreement (passing pool_agreement_check,
+ * with a board_id that is empty or c's) or its variation (a pool id, 1
+ * to POOL_MAX_ITEMS changes of a positive amount for a year, each
+ * partner and year named once, a reason of at most POOL_REASON_MAX), and
+ * every partner it names is a member of the board. Returns 0, or -1 with
+ * INVALID_ARGUMENT or PERMISSION_DENIED naming the partner. */
+int board_pool_check(const roster_t *roster, const Concord__V1__Charter *c,
+                     const Concord__V1__Proposal *p, cc_err_t *err);
+
+/* Fills out with the members whose FOR proposal p needs whatever the
+ * rule: every partner of an agreement that includes primary medical
+ * services (SI 2015/1940: "agreement of all parties"), every partner a
+ * variation names (whose contribution it changes); none otherwise. */
+void board_pool_consents(const Concord__V1__Proposal *p, board_consents_t *out);
+
 /* ---- views for the CLI, control socket and certificates ---- */
 
 typedef struct {
@@ -257,6 +304,25 @@ typedef struct {
 
 size_t board_realignment_count(const board_engine_t *e);
 void board_realignment_at(const board_engine_t *e, size_t i, board_realignment_t *out);
+
+/* Passed POOL_AGREEMENT and POOL_VARIATION decisions, in the order they
+ * took effect. effect_index is the log index of the event at which the
+ * decision closed (its deciding ballot), or before which it closed (the
+ * first event after its deadline): it takes effect before any later
+ * event. Pointers live as long as the engine. */
+typedef struct {
+    const char *proposal_id;
+    const char *board_id;
+    const char *proposer;
+    int kind;                                     /* POOL_AGREEMENT or POOL_VARIATION */
+    const Concord__V1__PoolAgreement *agreement;  /* POOL_AGREEMENT */
+    const Concord__V1__Variation *variation;      /* POOL_VARIATION */
+    uint64_t effect_index;
+    uint64_t decided_at_ms;
+} board_pool_decision_t;
+
+size_t board_pool_decision_count(const board_engine_t *e);
+void board_pool_decision_at(const board_engine_t *e, size_t i, board_pool_decision_t *out);
 
 /* Lower-case hex of a 16-byte call id into out (33 bytes). */
 void board_proposal_id(const uint8_t call_id[16], char out[BOARD_PROPOSAL_ID_LEN + 1]);

@@ -45,6 +45,8 @@ static const s_name_t s_kinds[] = {
     {CONCORD__V1__PROPOSAL_KIND__CHARTER_AMENDMENT, "charter-amendment"},
     {CONCORD__V1__PROPOSAL_KIND__MEMBERSHIP_CHANGE, "membership-change"},
     {CONCORD__V1__PROPOSAL_KIND__FOOTPRINT_REALIGNMENT, "footprint-realignment"},
+    {CONCORD__V1__PROPOSAL_KIND__POOL_AGREEMENT, "pool-agreement"},
+    {CONCORD__V1__PROPOSAL_KIND__POOL_VARIATION, "pool-variation"},
     {0, NULL}};
 
 static const s_name_t s_votes[] = {{CONCORD__V1__VOTE__FOR, "for"},

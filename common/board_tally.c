@@ -186,7 +186,7 @@ static int s_date_ok(const char *s)
 int board_proposal_check(const Concord__V1__Proposal *p, uint64_t time_ms, cc_err_t *err)
 {
     char at[40], by[40];
-    if (p->kind < 1 || p->kind > 5) {
+    if (p->kind < 1 || p->kind > 7) {
         err_set(err, CC_INVALID_ARGUMENT, "proposal '%.60s' has no kind", p->title);
     } else if (p->kind == CONCORD__V1__PROPOSAL_KIND__FOOTPRINT_REALIGNMENT &&
                (!p->realignment || keys_code_check(p->realignment->organisation, NULL) < 0 ||
@@ -326,6 +326,7 @@ typedef struct {
     const Concord__V1__Charter *charter;
     int adoption; /* CHARTER_ADOPTION: unanimity of all, full quorum */
     int area;
+    const board_consents_t *consents; /* may be NULL */
 } s_vote_t;
 
 typedef struct {
@@ -479,6 +480,12 @@ static int s_reserved_blocked(const s_vote_t *v, const uint8_t *votes)
             continue;
         }
         long m = s_member_index(c, c->reserved[i]->member);
+        if (m < 0 || votes[m] != CONCORD__V1__VOTE__FOR) {
+            return 1;
+        }
+    }
+    for (size_t i = 0; v->consents && i < v->consents->n; i++) {
+        long m = s_member_index(c, v->consents->codes[i]);
         if (m < 0 || votes[m] != CONCORD__V1__VOTE__FOR) {
             return 1;
         }
@@ -654,6 +661,15 @@ static void s_explain_reserved(const s_vote_t *v, const uint8_t *votes, int fina
               : final                ? "did not vote"
                                      : "has not voted");
     }
+    for (size_t i = 0; v->consents && i < v->consents->n; i++) {
+        const char *who = v->consents->codes[i];
+        long m = s_member_index(c, who);
+        int vote = m < 0 ? 0 : votes[m];
+        s_say(t, "Partner's consent: %s: %.16s %s.\n", v->consents->why, who,
+              vote >= 1 && vote <= 3 ? said[vote]
+              : final                ? "did not vote"
+                                     : "has not voted");
+    }
 }
 
 /* Why a proposal fails, for the outcome line. */
@@ -701,6 +717,13 @@ static void s_explain_why(const s_vote_t *v, const uint8_t *votes, const s_resul
             sep = "; ";
         }
     }
+    for (size_t i = 0; r->reserved_blocked && v->consents && i < v->consents->n; i++) {
+        long m = s_member_index(c, v->consents->codes[i]);
+        if (m < 0 || votes[m] != CONCORD__V1__VOTE__FOR) {
+            s_say(t, "%sno FOR from %.16s, whose consent it needs", sep, v->consents->codes[i]);
+            sep = "; ";
+        }
+    }
     s_say(t, ")");
 }
 
@@ -733,6 +756,13 @@ static void s_explain(const s_vote_t *v, const uint8_t *votes, const s_result_t 
 void board_tally(const Concord__V1__Charter *charter, int kind, int area,
                  const board_ballot_t *ballots, size_t n_ballots, int final, board_tally_t *out)
 {
+    board_tally_with(charter, kind, area, NULL, ballots, n_ballots, final, out);
+}
+
+void board_tally_with(const Concord__V1__Charter *charter, int kind, int area,
+                      const board_consents_t *consents, const board_ballot_t *ballots,
+                      size_t n_ballots, int final, board_tally_t *out)
+{
     uint8_t votes[BOARD_MAX_MEMBERS];
     s_result_t r;
     assert(charter != NULL && out != NULL && (ballots != NULL || n_ballots == 0));
@@ -749,7 +779,8 @@ void board_tally(const Concord__V1__Charter *charter, int kind, int area,
     }
     s_vote_t v = {.charter = charter,
                   .adoption = kind == CONCORD__V1__PROPOSAL_KIND__CHARTER_ADOPTION,
-                  .area = area};
+                  .area = area,
+                  .consents = consents};
     s_evaluate(&v, votes, &r);
     out->passed = r.passed;
     out->decided = final ? 1 : s_decided(&v, votes, r.passed);

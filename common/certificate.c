@@ -7,31 +7,25 @@
 
 #include "clock.h"
 #include "envelope.h"
+#include "pool.h"
 #include "receipt.h"
 #include "wire.h"
 
-typedef struct {
-    ledger_t *ledger;
-    Concord__V1__CertifiedEnvelope **items;
-    size_t n;
-    size_t cap;
-    cc_err_t *err;
-} s_collect_t;
-
-static void s_items_free(Concord__V1__CertifiedEnvelope **items, size_t n)
+void certificate_events_free(certificate_events_t *c)
 {
-    for (size_t i = 0; i < n; i++) {
-        free(items[i]->envelope.data);
-        free(items[i]->receipt.data);
-        free(items[i]);
+    for (size_t i = 0; i < c->n; i++) {
+        free(c->items[i]->envelope.data);
+        free(c->items[i]->receipt.data);
+        free(c->items[i]);
     }
-    free(items);
+    free(c->items);
+    c->items = NULL;
+    c->n = c->cap = 0;
 }
 
-/* Adds the stored envelope and receipt of one board event. */
-static int s_collect(uint64_t log_index, const uint8_t hash[32], void *arg)
+int certificate_collect(uint64_t log_index, const uint8_t hash[32], void *arg)
 {
-    s_collect_t *c = arg;
+    certificate_events_t *c = arg;
     uint8_t *env = NULL, *receipt = NULL;
     size_t env_len = 0, receipt_len = 0;
     int found = ledger_get(c->ledger, hash, &env, &env_len, &receipt, &receipt_len, c->err);
@@ -71,12 +65,11 @@ oom:
     return -1;
 }
 
-/* Signs a packed DecisionCertificate into a packed SignedCertificate. */
-static int s_sign(const keys_t *signer, const uint8_t *cert, size_t cert_len, uint8_t **out,
-                  size_t *out_len, cc_err_t *err)
+int certificate_seal(const keys_t *signer, const char *domain, const uint8_t *cert,
+                     size_t cert_len, uint8_t **out, size_t *out_len, cc_err_t *err)
 {
     uint8_t sig[KEYS_SIG_LEN];
-    if (keys_sign(signer, CERTIFICATE_DOMAIN, cert, cert_len, sig, err) < 0) {
+    if (keys_sign(signer, domain, cert, cert_len, sig, err) < 0) {
         return -1;
     }
     Concord__V1__SignedCertificate sc = CONCORD__V1__SIGNED_CERTIFICATE__INIT;
@@ -111,8 +104,8 @@ int certificate_build(const board_engine_t *e, ledger_t *ledger, const uint8_t *
         board_ballot_at(e, &pv, pv.n_ballots - 1, &last);
         upto = last.log_index;
     }
-    s_collect_t c = {.ledger = ledger, .err = err};
-    if (board_events(e, pv.board_id, upto, s_collect, &c) < 0) {
+    certificate_events_t c = {.ledger = ledger, .err = err};
+    if (board_events(e, pv.board_id, upto, certificate_collect, &c) < 0) {
         goto out;
     }
     Concord__V1__DecisionCertificate dc = CONCORD__V1__DECISION_CERTIFICATE__INIT;
@@ -129,57 +122,66 @@ int certificate_build(const board_engine_t *e, ledger_t *ledger, const uint8_t *
     if (wire_pack(&dc.base, CERTIFICATE_MAX, &packed, &packed_len, err) < 0) {
         goto out;
     }
-    ret = s_sign(signer, packed, packed_len, out, out_len, err);
+    ret = certificate_seal(signer, CERTIFICATE_DOMAIN, packed, packed_len, out, out_len, err);
 out:
     free(packed);
-    s_items_free(c.items, c.n);
+    certificate_events_free(&c);
     return ret;
+}
+
+envelope_t *certificate_open_event(const roster_t *roster,
+                                   const Concord__V1__CertifiedEnvelope *ce, size_t i,
+                                   uint64_t *log_index, uint64_t *time_ms, cc_err_t *err)
+{
+    envelope_t *env = NULL;
+    Concord__V1__Receipt *r = receipt_open(roster, ce->receipt.data, ce->receipt.len, err);
+    if (!r) {
+        err_prefix(err, "event %zu: ", i + 1);
+        return NULL;
+    }
+    env = envelope_open(ce->envelope.data, ce->envelope.len, roster, err);
+    if (!env) {
+        err_prefix(err, "event %zu: ", i + 1);
+    } else if (memcmp(r->envelope_hash.data, env->hash, 32) != 0) {
+        err_set(err, CC_UNAUTHENTICATED, "event %zu: its receipt is for another envelope", i + 1);
+        envelope_destroy(&env);
+    } else if (env->header->kind != CONCORD__V1__KIND__KIND_EVENT ||
+               strcmp(env->header->recipient, ENVELOPE_EVERYONE) != 0) {
+        err_set(err, CC_INVALID_ARGUMENT, "event %zu was not sent to every member", i + 1);
+        envelope_destroy(&env);
+    } else {
+        *log_index = r->log_index;
+        *time_ms = r->time_ms;
+    }
+    wire_free(&r->base);
+    return env;
 }
 
 /* Checks one certified event and applies it to the engine. */
 static int s_replay_event(board_engine_t *eng, const roster_t *roster,
                           const Concord__V1__CertifiedEnvelope *ce, size_t i, cc_err_t *err)
 {
-    int ret = -1;
-    envelope_t *env = NULL;
-    Concord__V1__Receipt *r = receipt_open(roster, ce->receipt.data, ce->receipt.len, err);
-    if (!r) {
-        err_prefix(err, "event %zu: ", i + 1);
-        return -1;
-    }
-    env = envelope_open(ce->envelope.data, ce->envelope.len, roster, err);
+    uint64_t log_index = 0, time_ms = 0;
+    envelope_t *env = certificate_open_event(roster, ce, i, &log_index, &time_ms, err);
     if (!env) {
-        err_prefix(err, "event %zu: ", i + 1);
-        goto out;
-    }
-    if (memcmp(r->envelope_hash.data, env->hash, 32) != 0) {
-        err_set(err, CC_UNAUTHENTICATED, "event %zu: its receipt is for another envelope", i + 1);
-        goto out;
-    }
-    if (env->header->kind != CONCORD__V1__KIND__KIND_EVENT ||
-        strcmp(env->header->recipient, ENVELOPE_EVERYONE) != 0) {
-        err_set(err, CC_INVALID_ARGUMENT, "event %zu was not sent to every member", i + 1);
-        goto out;
+        return -1;
     }
     board_event_t ev = {
         .sender = env->header->sender,
-        .log_index = r->log_index,
-        .time_ms = r->time_ms,
+        .log_index = log_index,
+        .time_ms = time_ms,
         .call_id = env->header->call_id.data,
         .hash = env->hash,
         .method = env->header->method,
         .body = env->body,
         .body_len = env->body_len,
     };
-    if (board_apply(eng, &ev, err) < 0) {
+    int ret = board_apply(eng, &ev, err);
+    if (ret < 0) {
         err_prefix(err, "event %zu (log index %llu, from %s) is not valid: ", i + 1,
-                   (unsigned long long)r->log_index, env->header->sender);
-        goto out;
+                   (unsigned long long)log_index, env->header->sender);
     }
-    ret = 0;
-out:
     envelope_destroy(&env);
-    wire_free(r ? &r->base : NULL);
     return ret;
 }
 
@@ -210,35 +212,53 @@ static void s_ballot_lines(const board_engine_t *eng, const board_proposal_view_
     }
 }
 
-/* Verifies the signature and unpacks the certificate inside. */
-static Concord__V1__DecisionCertificate *s_open(const uint8_t *buf, size_t len,
-                                                const roster_t *trusted,
-                                                certificate_report_t *out, cc_err_t *err)
+ProtobufCMessage *certificate_unseal(const uint8_t *buf, size_t len, const roster_t *trusted,
+                                     const char *domain, const ProtobufCMessageDescriptor *d,
+                                     char signer[KEYS_CODE_MAX + 1], cc_err_t *err)
 {
     roster_org_t who;
-    Concord__V1__DecisionCertificate *dc = NULL;
+    ProtobufCMessage *inner = NULL;
     Concord__V1__SignedCertificate *sc = (Concord__V1__SignedCertificate *)wire_unpack(
         &concord__v1__signed_certificate__descriptor, buf, len, CERTIFICATE_MAX, err);
     if (!sc) {
-        err_prefix(err, "not a decision certificate: ");
+        err_prefix(err, "not a signed certificate: ");
         return NULL;
     }
     if (roster_lookup(trusted, sc->signer, &who) < 0 ||
         strcmp(sc->signer, KEYS_BROKER_CODE) == 0 || sc->signature.len != KEYS_SIG_LEN) {
         err_set(err, CC_UNAUTHENTICATED, "certificate signer '%.16s' is not in the roster",
                 sc->signer);
-    } else if (keys_verify(who.sign_pk, CERTIFICATE_DOMAIN, sc->certificate.data,
-                           sc->certificate.len, sc->signature.data, err) < 0) {
+    } else if (keys_verify(who.sign_pk, domain, sc->certificate.data, sc->certificate.len,
+                           sc->signature.data, err) < 0) {
         err_set(err, CC_UNAUTHENTICATED,
-                "certificate signature by %s does not verify: the file was altered", sc->signer);
+                "certificate signature by %s does not verify: the file was altered, or is not a"
+                " %s",
+                sc->signer, domain);
     } else {
-        snprintf(out->signer, sizeof out->signer, "%s", sc->signer);
-        dc = (Concord__V1__DecisionCertificate *)wire_unpack(
-            &concord__v1__decision_certificate__descriptor, sc->certificate.data,
-            sc->certificate.len, CERTIFICATE_MAX, err);
+        snprintf(signer, KEYS_CODE_MAX + 1, "%s", sc->signer);
+        inner = wire_unpack(d, sc->certificate.data, sc->certificate.len, CERTIFICATE_MAX, err);
     }
     wire_free(&sc->base);
-    return dc;
+    return inner;
+}
+
+roster_t *certificate_roster(const ProtobufCBinaryData *bytes, const roster_t *trusted,
+                             cc_err_t *err)
+{
+    uint8_t h1[32], h2[32];
+    roster_t *roster = roster_from_bytes(bytes->data, bytes->len, err);
+    if (!roster || roster_verify(roster, err) < 0) {
+        err_prefix(err, "the certificate's roster: ");
+        roster_destroy(&roster);
+        return NULL;
+    }
+    roster_hash(roster, h1);
+    roster_hash(trusted, h2);
+    if (memcmp(h1, h2, 32) != 0) {
+        err_set(err, CC_FAILED_PRECONDITION, "the certificate was made under another roster");
+        roster_destroy(&roster);
+    }
+    return roster;
 }
 
 int certificate_verify(const uint8_t *buf, size_t len, const roster_t *trusted,
@@ -247,9 +267,10 @@ int certificate_verify(const uint8_t *buf, size_t len, const roster_t *trusted,
     roster_t *roster = NULL;
     board_engine_t *eng = NULL;
     int ret = -1;
-    uint8_t h1[32], h2[32];
     memset(out, 0, sizeof *out);
-    Concord__V1__DecisionCertificate *dc = s_open(buf, len, trusted, out, err);
+    Concord__V1__DecisionCertificate *dc = (Concord__V1__DecisionCertificate *)certificate_unseal(
+        buf, len, trusted, CERTIFICATE_DOMAIN, &concord__v1__decision_certificate__descriptor,
+        out->signer, err);
     if (!dc) {
         return -1;
     }
@@ -257,15 +278,7 @@ int certificate_verify(const uint8_t *buf, size_t len, const roster_t *trusted,
         err_set(err, CC_UNIMPLEMENTED, "certificate version %u is not supported", dc->version);
         goto out;
     }
-    if (!(roster = roster_from_bytes(dc->roster.data, dc->roster.len, err)) ||
-        roster_verify(roster, err) < 0) {
-        err_prefix(err, "the certificate's roster: ");
-        goto out;
-    }
-    roster_hash(roster, h1);
-    roster_hash(trusted, h2);
-    if (memcmp(h1, h2, 32) != 0) {
-        err_set(err, CC_FAILED_PRECONDITION, "the certificate was made under another roster");
+    if (!(roster = certificate_roster(&dc->roster, trusted, err))) {
         goto out;
     }
     if (!(eng = board_engine_new(roster))) {
@@ -309,6 +322,10 @@ int certificate_verify(const uint8_t *buf, size_t len, const roster_t *trusted,
     out->events = dc->n_events;
     out->ballots = pv.n_ballots;
     out->explanation = strdup(pv.tally.explanation);
+    size_t need = pool_describe(pv.proposal, NULL, 0);
+    if (need && (out->subject = malloc(need + 1))) {
+        pool_describe(pv.proposal, out->subject, need + 1);
+    }
     s_ballot_lines(eng, &pv, out);
     ret = 0;
 out:
@@ -325,6 +342,8 @@ void certificate_report_free(certificate_report_t *r)
 {
     free(r->explanation);
     free(r->ballot_lines);
+    free(r->subject);
     r->explanation = NULL;
     r->ballot_lines = NULL;
+    r->subject = NULL;
 }

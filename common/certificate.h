@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "board.h"
+#include "envelope.h"
 #include "err.h"
 #include "keys.h"
 #include "ledger.h"
@@ -40,6 +41,7 @@ typedef struct {
     size_t ballots;
     char *explanation;   /* the recomputed arithmetic */
     char *ballot_lines;  /* one line per ballot: member, vote, time, reason */
+    char *subject;       /* what a pool proposal carries (board_pool_describe), or NULL */
 } certificate_report_t;
 
 /* Verifies a packed SignedCertificate against the trusted roster, in this
@@ -54,5 +56,50 @@ int certificate_verify(const uint8_t *buf, size_t len, const roster_t *trusted,
                        certificate_report_t *out, cc_err_t *err);
 
 void certificate_report_free(certificate_report_t *r);
+
+/* ---- the parts every exported certificate shares (statement.c too) ---- */
+
+/* Certified events gathered from a ledger. */
+typedef struct {
+    ledger_t *ledger;
+    Concord__V1__CertifiedEnvelope **items;
+    size_t n;
+    size_t cap;
+    cc_err_t *err;
+} certificate_events_t;
+
+/* A walker (for board_events, pool_events) that appends the stored
+ * envelope and broker receipt of the event with that hash to arg, a
+ * certificate_events_t. Returns 0, or -1 with arg's err set (DATA_LOSS
+ * when the ledger lacks it, RESOURCE_EXHAUSTED). */
+int certificate_collect(uint64_t log_index, const uint8_t hash[32], void *arg);
+void certificate_events_free(certificate_events_t *c);
+
+/* Signs packed content over domain NUL || content into a packed
+ * SignedCertificate (*out malloc'd). Returns 0, or -1 with err. */
+int certificate_seal(const keys_t *signer, const char *domain, const uint8_t *content,
+                     size_t len, uint8_t **out, size_t *out_len, cc_err_t *err);
+
+/* Checks a packed SignedCertificate: its signer is in trusted and its
+ * signature over domain verifies; then unpacks the content as d. Returns
+ * the message (free with wire_free) with signer filled, or NULL with
+ * err. */
+ProtobufCMessage *certificate_unseal(const uint8_t *buf, size_t len, const roster_t *trusted,
+                                     const char *domain, const ProtobufCMessageDescriptor *d,
+                                     char signer[KEYS_CODE_MAX + 1], cc_err_t *err);
+
+/* The roster a certificate embeds, verified and identical to trusted.
+ * Returns it (release with roster_destroy), or NULL with err. */
+roster_t *certificate_roster(const ProtobufCBinaryData *bytes, const roster_t *trusted,
+                             cc_err_t *err);
+
+/* Opens certified event i: its broker receipt (signed by the roster's
+ * broker, naming exactly this envelope), its envelope's signature, and
+ * that it went to every member. Returns the envelope (release with
+ * envelope_destroy) with its log index and receipt time, or NULL with
+ * err naming the event. */
+envelope_t *certificate_open_event(const roster_t *roster,
+                                   const Concord__V1__CertifiedEnvelope *ce, size_t i,
+                                   uint64_t *log_index, uint64_t *time_ms, cc_err_t *err);
 
 #endif

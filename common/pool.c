@@ -1,12 +1,14 @@
-/* pool: the pooled-funds engine's core. Checks log order, dispatches
- * each event to pool_fund.c (s75 agreements, consents, pledges,
- * variations, outturns) or pool_bcf.c (Better Care Fund plans and their
- * sign-off chain), and keeps the record of refusals. pool_check.c holds
- * the rules an agreement meets on its own, pool_share.c the arithmetic,
- * pool_view.c the views and statements. */
+/* pool: the pooled-funds engine's core. Checks log order, takes up the
+ * boards' pool decisions (pool_follow), dispatches each event to
+ * pool_fund.c (pledges, outturns; pool_signed.c for signed statements) or
+ * pool_bcf.c (Better Care Fund plans and their sign-off chain), and keeps
+ * the record of refusals. pool_check.c holds the rules an agreement meets
+ * on its own, pool_share.c the arithmetic, pool_view.c the views and
+ * statements. */
 #include "pool.h"
 
 #include <assert.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,8 +160,9 @@ void pool_engine_destroy(pool_engine_t **ep)
     *ep = NULL;
 }
 
-static void s_reject(pool_engine_t *e, const pool_event_t *ev, const s_checked_t *chk,
-                     const cc_err_t *why)
+void pool_reject_note(pool_engine_t *e, const char *sender, const char *method,
+                      const char *subject, uint64_t log_index, cc_code_t code, const char *fmt,
+                      ...)
 {
     void *grown = pool_reserve(e->rejections, &e->cap_rej, e->n_rej, sizeof *e->rejections);
     if (!grown) {
@@ -167,12 +170,39 @@ static void s_reject(pool_engine_t *e, const pool_event_t *ev, const s_checked_t
     }
     e->rejections = grown;
     pool_rej_t *r = &e->rejections[e->n_rej++];
-    snprintf(r->sender, sizeof r->sender, "%s", ev->sender ? ev->sender : "");
-    snprintf(r->method, sizeof r->method, "%s", ev->method ? ev->method : "");
-    snprintf(r->subject, sizeof r->subject, "%s", chk->subject);
-    snprintf(r->reason, sizeof r->reason, "%s", why->msg);
-    r->log_index = ev->log_index;
-    r->code = why->code;
+    snprintf(r->sender, sizeof r->sender, "%s", sender ? sender : "");
+    snprintf(r->method, sizeof r->method, "%s", method ? method : "");
+    snprintf(r->subject, sizeof r->subject, "%s", subject);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->reason, sizeof r->reason, fmt, ap);
+    va_end(ap);
+    r->log_index = log_index;
+    r->code = code;
+}
+
+static void s_reject(pool_engine_t *e, const pool_event_t *ev, const s_checked_t *chk,
+                     const cc_err_t *why)
+{
+    pool_reject_note(e, ev->sender, ev->method, chk->subject, ev->log_index, why->code, "%s",
+                     why->msg);
+}
+
+int pool_follow(pool_engine_t *e, const board_engine_t *b, uint64_t upto, cc_err_t *err)
+{
+    size_t n = board_pool_decision_count(b);
+    while (e->n_followed < n) {
+        board_pool_decision_t d;
+        board_pool_decision_at(b, e->n_followed, &d);
+        if (d.effect_index > upto) {
+            break;
+        }
+        if (pool_fund_take(e, &d, err) < 0) {
+            return -1;
+        }
+        e->n_followed++;
+    }
+    return 0;
 }
 
 /* Running out of memory part way leaves the engine behind the others; the
@@ -186,6 +216,7 @@ int pool_apply(pool_engine_t *e, const pool_event_t *ev, cc_err_t *err)
         return -1;
     }
     fold_order_advance(&e->order, ev->log_index);
+    e->bcf_started |= s_is_bcf(ev->method ? ev->method : "");
     if (s_check(e, ev, &chk, &why) < 0) {
         s_reject(e, ev, &chk, &why);
         if (err) {
@@ -197,6 +228,16 @@ int pool_apply(pool_engine_t *e, const pool_event_t *ev, cc_err_t *err)
 out:
     s_checked_free(&chk);
     return rc;
+}
+
+int pool_variation_check(const pool_engine_t *e, const Concord__V1__Variation *v, cc_err_t *err)
+{
+    const pool_fund_t *f = pool_fund_find(e, v->pool_id);
+    if (!f) {
+        err_set(err, CC_NOT_FOUND, "no pool '%.40s'", v->pool_id);
+        return -1;
+    }
+    return pool_fund_changes_fit(f, v, err);
 }
 
 /* ---- events and refusals ---- */

@@ -3,29 +3,30 @@
  * pledges, variations, year-end outturn and risk share, and Better Care
  * Fund plans with their sign-off chain.
  *
- * A pure, deterministic fold over pool events (proto/pool.proto) taken in
- * broker log order, like the board engine: every node runs it over the
- * same events and reaches the same agreements, pledges, statements and
- * splits. Nothing here reads a clock or a file: geography the rules need
- * (the districts of a two-tier county, the CCGs of an area) is supplied by
- * the caller with pool_engine_add_area before any event is applied.
+ * A pure, deterministic fold over pool events (proto/pool.proto) and the
+ * pool decisions of the board engine, taken in broker log order: every
+ * node runs it over the same events and reaches the same agreements,
+ * pledges, statements and splits. Nothing here reads a clock or a file:
+ * geography the rules need (the districts of a two-tier county, the CCGs
+ * of an area) is supplied by the caller with pool_engine_add_area before
+ * any BCF event is applied.
  *
  * Rules (docs/POOLS.md states them for users, with their sources):
- *  - An agreement (Pool/Propose) must pass pool_agreement_check and come
- *    from one of its partners. It is decided when every partner has
- *    agreed (Pool/Consent AGREE; the proposal is its proposer's AGREE): a
- *    s75 agreement is signed by every party, which is also what including
- *    primary medical services needs. One REFUSE refuses it; the pool id is
- *    then free for a new proposal.
+ *  - An agreement is a POOL_AGREEMENT proposal of the partners' board,
+ *    decided by the board's charter rule (board_pool.c adds: every
+ *    partner a member; every partner's FOR when it includes primary
+ *    medical services). When it passes, pool_follow creates the pool.
+ *    A failed one creates nothing.
  *  - A contribution exists only as its partner's own pledge (Pool/Pledge
  *    signed by that partner: the event's verified sender). A year is
  *    complete when every contribution of that year has a pledge of exactly
  *    the agreed amount; the pool is ACTIVE when every year is complete.
  *    A pledge that matches the agreement is binding: changing it needs a
  *    variation.
- *  - A variation (Pool/Vary) changes contributions; it takes effect when
- *    every partner has agreed, above all each partner whose contribution
- *    changes. A pledge matching the old amount then no longer matches and
+ *  - A variation is a POOL_VARIATION proposal of the pool's board; it
+ *    passes when the rule passes and every partner it names voted FOR,
+ *    and then changes contributions (or lapses, if a year it changes has
+ *    closed). A pledge matching the old amount then no longer matches and
  *    the partner pledges again.
  *  - The outturn of a year (Pool/Outturn, once per year) is recorded by
  *    the partner that keeps the accounts: the host of a pooled fund or the
@@ -34,6 +35,9 @@
  *    split by the agreement's risk share (pool_risk_split). Aligned budgets
  *    and transfers have no pooled balance and take no outturn. A year with
  *    an outturn is closed: no pledge or variation touches it again.
+ *  - The statement of a closed year (Pool/Statement) is signed by that
+ *    same partner; every node accepts it only if it equals, field by
+ *    field and byte for byte, the statement it computes itself.
  *  - A BCF plan (Bcf/Plan) is submitted by its HWB council and must pass
  *    pool_bcf_plan_check against its area. Its chain (Bcf/Sign): the HWB
  *    agrees; then the council and every CCG of the plan sign off; then
@@ -46,15 +50,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "board.h"
 #include "err.h"
 #include "pool.pb-c.h"
 #include "roster.h"
 
-#define POOL_METHOD_PROPOSE "concord.v1.Pool/Propose"
-#define POOL_METHOD_CONSENT "concord.v1.Pool/Consent"
 #define POOL_METHOD_PLEDGE "concord.v1.Pool/Pledge"
-#define POOL_METHOD_VARY "concord.v1.Pool/Vary"
 #define POOL_METHOD_OUTTURN "concord.v1.Pool/Outturn"
+#define POOL_METHOD_STATEMENT "concord.v1.Pool/Statement"
 #define POOL_METHOD_BCF_PLAN "concord.v1.Bcf/Plan"
 #define POOL_METHOD_BCF_SIGN "concord.v1.Bcf/Sign"
 
@@ -104,10 +107,11 @@ pool_engine_t *pool_engine_new(const roster_t *roster);
 void pool_engine_destroy(pool_engine_t **e);
 
 /* Tells the engine about an HWB area; the engine copies it. Every node
- * must add the same areas, from the same lookups, before applying events.
+ * must add the same areas, from the same lookups, before applying any BCF
+ * event (other events do not need them, so a node may add them late).
  * Returns 0, or -1 with INVALID_ARGUMENT (bad or repeated code, more than
  * POOL_AREA_MAX of either list), ALREADY_EXISTS (area added before),
- * FAILED_PRECONDITION (events already applied), RESOURCE_EXHAUSTED. */
+ * FAILED_PRECONDITION (a BCF event already applied), RESOURCE_EXHAUSTED. */
 int pool_engine_add_area(pool_engine_t *e, const pool_area_t *area, cc_err_t *err);
 
 /* Applies one event. Returns 0 if accepted; -1 if rejected, with err's
@@ -122,9 +126,33 @@ int pool_engine_add_area(pool_engine_t *e, const pool_area_t *area, cc_err_t *er
  * nothing but the list of rejections. */
 int pool_apply(pool_engine_t *e, const pool_event_t *ev, cc_err_t *err);
 
+/* Takes up, in the order they took effect, the passed pool decisions of
+ * board engine b (board_pool_decision_at) with effect_index <= upto that
+ * this engine has not taken up yet: an agreement creates its pool (unless
+ * its id is taken, which is recorded as a refusal), a variation changes
+ * contributions or lapses. Call it with each event's log index before
+ * applying the event, after b has seen that event (board_apply, or
+ * board_advance for other events); every node then takes each decision
+ * up at the same point of the log. b must be the same engine every time.
+ * Returns 0, or -1 with RESOURCE_EXHAUSTED (the engine is then behind). */
+int pool_follow(pool_engine_t *e, const board_engine_t *b, uint64_t upto, cc_err_t *err);
+
+/* Whether variation v would change its pool as the pool stands now (a
+ * partner's positive amount for an open year, each named once, sums
+ * within int64). Returns 0, or -1 with NOT_FOUND (no such pool),
+ * INVALID_ARGUMENT or FAILED_PRECONDITION (a closed year). */
+int pool_variation_check(const pool_engine_t *e, const Concord__V1__Variation *v, cc_err_t *err);
+
 /* Whether ev would be accepted if applied now, changing nothing. Same
  * codes as pool_apply. */
 int pool_precheck(const pool_engine_t *e, const pool_event_t *ev, cc_err_t *err);
+
+/* Describes the agreement or variation a board proposal carries (kinds
+ * POOL_AGREEMENT, POOL_VARIATION), in lines of text: partners,
+ * contributions, host; "" for other kinds. Writes at most size bytes,
+ * always NUL-terminated when size > 0; returns the length needed, like
+ * snprintf. */
+size_t pool_describe(const Concord__V1__Proposal *p, char *buf, size_t size);
 
 /* Lower-case hex of a 16-byte call id into out (33 bytes). */
 void pool_ref(const uint8_t call_id[16], char out[POOL_REF_LEN + 1]);
@@ -180,6 +208,11 @@ const char *pool_excluded_function(const char *description);
  * "primary care", "general practice", "general medical services", "GP"),
  * else 0. */
 int pool_names_primary_medical(const char *description);
+
+/* 1 if an agreement includes primary medical services among its NHS
+ * functions or the functions delegated under it (pool_names_primary_medical),
+ * else 0: such an agreement needs every partner's FOR. */
+int pool_agreement_primary_medical(const Concord__V1__PoolAgreement *a);
 
 /* Whether a BCF plan is well formed for its area. area may be NULL when
  * nothing is known of it, which is refused for a shire county (E10),
@@ -251,21 +284,20 @@ char *pool_year_name(uint32_t year, char *buf, size_t size);
 /* ---- views ---- */
 
 typedef enum {
-    POOL_PROPOSED = 1,         /* waiting for partners to agree */
-    POOL_REFUSED = 2,          /* a partner refused; the id is free again */
     POOL_AWAITING_PLEDGES = 3, /* decided; some contribution not pledged as agreed */
     POOL_ACTIVE = 4            /* decided and every contribution pledged as agreed */
 } pool_status_t;
 
 typedef struct {
     const char *pool_id;
-    const char *agreement_id; /* hex id of the Propose event */
+    const char *agreement_id; /* the board proposal that decided it */
+    const char *board_id;     /* the partners' board */
     const char *proposer;
     const Concord__V1__PoolAgreement *agreement; /* as proposed (contributions before variations) */
     pool_status_t status;
     uint32_t years[POOL_MAX_YEARS]; /* ascending */
     size_t n_years;
-    char missing[1024]; /* in sentences: who has yet to agree or pledge; "" if none */
+    char missing[1024]; /* in sentences: who has yet to pledge; "" if none */
 } pool_view_t;
 
 size_t pool_count(const pool_engine_t *e);
@@ -301,6 +333,9 @@ typedef struct {
     int64_t outturn;
     int64_t variance;                   /* outturn - total */
     const Concord__V1__RiskShare *rule; /* NULL when the kind has none */
+    const char *agreement_id;           /* the board proposal that decided the pool */
+    const char *signed_id;              /* the host's accepted Statement event; "" if none */
+    uint64_t signed_index;              /* its log index */
 } pool_statement_t;
 
 /* Fills out with pool_id's statement for year. Returns 0, or -1 with
@@ -315,19 +350,17 @@ int pool_statement(const pool_engine_t *e, const char *pool_id, uint32_t year,
 size_t pool_statement_text(const pool_statement_t *s, char *buf, size_t size);
 
 typedef enum {
-    POOL_VARIATION_OPEN = 1,
     POOL_VARIATION_PASSED = 2,
-    POOL_VARIATION_REFUSED = 3,
-    POOL_VARIATION_LAPSED = 4 /* agreed after a year it changes was closed */
+    POOL_VARIATION_LAPSED = 4 /* passed after a year it changes was closed, or on another board */
 } pool_variation_status_t;
 
 typedef struct {
-    const char *id; /* hex id of the Vary event */
+    const char *id; /* the board proposal that passed it */
     const char *pool_id;
     const char *proposer;
     const Concord__V1__Variation *variation;
     pool_variation_status_t status;
-    char missing[1024]; /* OPEN: who has yet to agree; else why it ended */
+    char missing[1024]; /* LAPSED: why; else "" */
 } pool_variation_view_t;
 
 size_t pool_variation_count(const pool_engine_t *e);
@@ -335,6 +368,28 @@ void pool_variation_at(const pool_engine_t *e, size_t i, pool_variation_view_t *
 
 /* Returns 0 and fills out, or -1 if there is no such variation. */
 int pool_variation_get(const pool_engine_t *e, const char *id, pool_variation_view_t *out);
+
+/* The canonical content of a year's statement (what the host signs) as
+ * this engine computes it. msg points into the struct and text. */
+typedef struct {
+    Concord__V1__PoolStatement msg;
+    Concord__V1__StatementLine lines[POOL_MAX_PARTNERS];
+    Concord__V1__StatementLine *ptrs[POOL_MAX_PARTNERS];
+    char *text; /* malloc'd pool_statement_text */
+} pool_canonical_t;
+
+/* Fills out with pool_id's statement of year as the host signs it.
+ * Returns 0 (release with pool_canonical_free), or -1 with NOT_FOUND (no
+ * pool or year), FAILED_PRECONDITION (no outturn yet: a year is stated
+ * once it is closed) or RESOURCE_EXHAUSTED. */
+int pool_canonical(const pool_engine_t *e, const char *pool_id, uint32_t year,
+                   pool_canonical_t *out, cc_err_t *err);
+void pool_canonical_free(pool_canonical_t *c);
+
+/* Compares a signed statement with the one computed here. Returns 1 when
+ * equal; else 0 with the first difference in sentences in why. */
+int pool_canonical_equal(const Concord__V1__PoolStatement *got,
+                         const Concord__V1__PoolStatement *want, char *why, size_t size);
 
 typedef struct {
     const char *plan_id;

@@ -96,8 +96,8 @@ static int s_codes_copy(const char *const *in, size_t n, const char *what, char 
 int pool_engine_add_area(pool_engine_t *e, const pool_area_t *area, cc_err_t *err)
 {
     pool_area_t seen;
-    if (e->order.started) {
-        err_set(err, CC_FAILED_PRECONDITION, "areas are added before any event is applied");
+    if (e->bcf_started) {
+        err_set(err, CC_FAILED_PRECONDITION, "areas are added before any BCF event is applied");
         return -1;
     }
     if (!s_code_ok(area->hwb)) {

@@ -402,6 +402,16 @@ static int s_primary_medical(char **functions, size_t n)
     return 0;
 }
 
+int pool_agreement_primary_medical(const Concord__V1__PoolAgreement *a)
+{
+    int primary = s_primary_medical(a->nhs_functions, a->n_nhs_functions);
+    for (size_t i = 0; a->lead && i < a->lead->n_delegations; i++) {
+        primary |= s_primary_medical(a->lead->delegations[i]->functions,
+                                     a->lead->delegations[i]->n_functions);
+    }
+    return primary;
+}
+
 /* NHS functions in an s75 arrangement: none excluded; primary medical
  * services only with NHS England a party. */
 static int s_check_functions(const roster_t *roster, const Concord__V1__PoolAgreement *a,

@@ -1,7 +1,7 @@
-/* pool_fund: the s75 side of the pool engine. Judges and applies
- * agreements, consents, pledges, variations and outturns (the Pool/
- * methods) against the pools as they stand; pool.c decodes nothing and
- * dispatches here. */
+/* pool_fund: the s75 side of the pool engine. Takes up the agreements
+ * and variations the partners' boards decided (pool_fund_take), and
+ * judges and applies pledges, outturns and signed statements (the Pool/
+ * methods) against the pools as they stand; pool.c dispatches here. */
 #include "pool.h"
 
 #include <stdio.h>
@@ -31,16 +31,6 @@ pool_var_t *pool_var_find(const pool_engine_t *e, const char *ref)
         }
     }
     return NULL;
-}
-
-static int s_ref_taken(const pool_engine_t *e, const char *ref)
-{
-    for (size_t i = 0; i < e->n_funds; i++) {
-        if (strcmp(e->funds[i]->ref, ref) == 0) {
-            return 1;
-        }
-    }
-    return pool_var_find(e, ref) != NULL;
 }
 
 static long s_partner(const Concord__V1__PoolAgreement *a, const char *code)
@@ -75,9 +65,6 @@ static int s_complete(const pool_fund_t *f, const pool_year_t *y)
 
 pool_status_t pool_fund_status(const pool_fund_t *f)
 {
-    if (f->state != POOL_DECIDED) {
-        return (pool_status_t)f->state;
-    }
     for (size_t i = 0; i < f->n_years; i++) {
         if (!s_complete(f, &f->years[i])) {
             return POOL_AWAITING_PLEDGES;
@@ -101,42 +88,7 @@ const char *pool_accountable(const Concord__V1__PoolAgreement *a)
     }
 }
 
-static const char *s_state_words(const pool_fund_t *f)
-{
-    return f->state == POOL_PROPOSED ? "not yet decided" : "refused";
-}
-
 /* ---- checks ---- */
-
-static int s_check_propose(const pool_engine_t *e, const pool_event_t *ev, pool_fund_checked_t *chk,
-                           cc_err_t *err)
-{
-    const Concord__V1__PoolAgreement *a = (const Concord__V1__PoolAgreement *)chk->msg;
-    snprintf(chk->subject, sizeof chk->subject, "%s", a->pool_id);
-    if (pool_agreement_check(e->roster, a, err) < 0) {
-        return -1;
-    }
-    if ((chk->partner = s_partner(a, ev->sender)) < 0) {
-        err_set(err, CC_PERMISSION_DENIED,
-                "%.40s is not a partner of pool %s: only a partner"
-                " proposes its agreement",
-                ev->sender, a->pool_id);
-        return -1;
-    }
-    pool_fund_t *f = chk->fund = pool_fund_find(e, a->pool_id);
-    if (f && f->state != POOL_REFUSED) {
-        err_set(err, CC_ALREADY_EXISTS,
-                "pool %s already exists (agreement %.12s); a change is a"
-                " variation",
-                f->id, f->ref);
-        return -1;
-    }
-    if (s_ref_taken(e, chk->ref)) {
-        err_set(err, CC_ALREADY_EXISTS, "event %s was already applied", chk->ref);
-        return -1;
-    }
-    return 0;
-}
 
 /* The pool an event names, and the sender's place in it. */
 static int s_check_member(const pool_engine_t *e, const pool_event_t *ev, const char *pool_id,
@@ -150,64 +102,6 @@ static int s_check_member(const pool_engine_t *e, const pool_event_t *ev, const 
     if ((chk->partner = s_partner(chk->fund->agreement, ev->sender)) < 0) {
         err_set(err, CC_PERMISSION_DENIED, "%.40s is not a partner of pool %s", ev->sender,
                 pool_id);
-        return -1;
-    }
-    return 0;
-}
-
-static int s_check_decided(const pool_fund_t *f, const char *what, cc_err_t *err)
-{
-    if (f->state != POOL_DECIDED) {
-        err_set(err, CC_FAILED_PRECONDITION,
-                "the agreement of pool %s is %s: %s follow%s the"
-                " agreement",
-                f->id, s_state_words(f), what, strcmp(what, "pledges") ? "s" : "");
-        return -1;
-    }
-    return 0;
-}
-
-static int s_check_consent(const pool_engine_t *e, const pool_event_t *ev, pool_fund_checked_t *chk,
-                           cc_err_t *err)
-{
-    const Concord__V1__Consent *c = (const Concord__V1__Consent *)chk->msg;
-    if (s_check_member(e, ev, c->pool_id, chk, err) < 0) {
-        return -1;
-    }
-    pool_fund_t *f = chk->fund;
-    if (c->decision < 1 || c->decision > 2 || strlen(c->reason) > POOL_REASON_MAX) {
-        err_set(err, CC_INVALID_ARGUMENT,
-                "a consent AGREEs or REFUSEs, with a reason of at most"
-                " %d bytes",
-                POOL_REASON_MAX);
-        return -1;
-    }
-    if (strcmp(c->subject_id, f->ref) == 0) {
-        if (f->state != POOL_PROPOSED) {
-            err_set(err, CC_FAILED_PRECONDITION, "the agreement of pool %s is already %s", f->id,
-                    f->state == POOL_REFUSED ? "refused" : "decided");
-            return -1;
-        }
-        if (f->consent[chk->partner]) {
-            err_set(err, CC_ALREADY_EXISTS, "%s already answered agreement %.12s", ev->sender,
-                    f->ref);
-            return -1;
-        }
-        return 0;
-    }
-    pool_var_t *v = chk->var = pool_var_find(e, c->subject_id);
-    if (!v || v->fund != f) {
-        err_set(err, CC_NOT_FOUND, "no agreement or variation '%.40s' of pool %s", c->subject_id,
-                f->id);
-        return -1;
-    }
-    if (v->status != POOL_VARIATION_OPEN) {
-        err_set(err, CC_FAILED_PRECONDITION, "variation %.12s of pool %s is already closed", v->ref,
-                f->id);
-        return -1;
-    }
-    if (v->consent[chk->partner]) {
-        err_set(err, CC_ALREADY_EXISTS, "%s already answered variation %.12s", ev->sender, v->ref);
         return -1;
     }
     return 0;
@@ -236,9 +130,6 @@ static int s_check_pledge(const pool_engine_t *e, const pool_event_t *ev, pool_f
                 " exists only as its partner's own signed pledge (pooling delegates no statutory"
                 " responsibility)",
                 ev->sender, p->partner);
-        return -1;
-    }
-    if (s_check_decided(f, "pledges", err) < 0) {
         return -1;
     }
     pool_year_t *yr = chk->year = s_year(f, p->financial_year);
@@ -338,31 +229,6 @@ static int s_changes_fit(const pool_fund_t *f, const Concord__V1__Variation *v, 
     return 0;
 }
 
-static int s_check_vary(const pool_engine_t *e, const pool_event_t *ev, pool_fund_checked_t *chk,
-                        cc_err_t *err)
-{
-    const Concord__V1__Variation *v = (const Concord__V1__Variation *)chk->msg;
-    if (s_check_member(e, ev, v->pool_id, chk, err) < 0 ||
-        s_check_decided(chk->fund, "variations", err) < 0) {
-        return -1;
-    }
-    if (!v->n_changes || v->n_changes > POOL_MAX_ITEMS || strlen(v->reason) > POOL_REASON_MAX) {
-        err_set(err, CC_INVALID_ARGUMENT,
-                "a variation changes 1 to %d contributions, with a"
-                " reason of at most %d bytes",
-                POOL_MAX_ITEMS, POOL_REASON_MAX);
-        return -1;
-    }
-    if (s_changes_fit(chk->fund, v, err) < 0) {
-        return -1;
-    }
-    if (s_ref_taken(e, chk->ref)) {
-        err_set(err, CC_ALREADY_EXISTS, "event %s was already applied", chk->ref);
-        return -1;
-    }
-    return 0;
-}
-
 void pool_say_missing(const pool_fund_t *f, const pool_year_t *yr, pool_text_t *t)
 {
     char y[16];
@@ -384,8 +250,7 @@ static int s_check_outturn(const pool_engine_t *e, const pool_event_t *ev, pool_
     const Concord__V1__Outturn *o = (const Concord__V1__Outturn *)chk->msg;
     char y[16], missing[400];
     pool_year_name(o->financial_year, y, sizeof y);
-    if (s_check_member(e, ev, o->pool_id, chk, err) < 0 ||
-        s_check_decided(chk->fund, "the outturn", err) < 0) {
+    if (s_check_member(e, ev, o->pool_id, chk, err) < 0) {
         return -1;
     }
     const pool_fund_t *f = chk->fund;
@@ -444,11 +309,9 @@ static const struct {
     const ProtobufCMessageDescriptor *d;
     s_check_fn check;
 } s_methods[] = {
-    {POOL_METHOD_PROPOSE, &concord__v1__pool_agreement__descriptor, s_check_propose},
-    {POOL_METHOD_CONSENT, &concord__v1__consent__descriptor, s_check_consent},
     {POOL_METHOD_PLEDGE, &concord__v1__pledge__descriptor, s_check_pledge},
-    {POOL_METHOD_VARY, &concord__v1__variation__descriptor, s_check_vary},
     {POOL_METHOD_OUTTURN, &concord__v1__outturn__descriptor, s_check_outturn},
+    {POOL_METHOD_STATEMENT, &concord__v1__pool_statement__descriptor, pool_signed_check},
 };
 
 int pool_fund_check(const pool_engine_t *e, const pool_event_t *ev, pool_fund_checked_t *chk,
@@ -543,67 +406,7 @@ static int s_years_build(pool_fund_t *f)
     return 0;
 }
 
-static int s_accept_propose(pool_engine_t *e, const pool_event_t *ev, pool_fund_checked_t *chk,
-                            cc_err_t *err)
-{
-    pool_fund_t *f = chk->fund, *fresh = NULL;
-    void *grown = pool_reserve(e->funds, &e->cap_funds, e->n_funds, sizeof *e->funds);
-    if (grown) {
-        e->funds = grown;
-    }
-    if (!grown || (!f && !(f = fresh = calloc(1, sizeof *fresh))) ||
-        pool_evlist_reserve(&f->events) < 0) {
-        pool_fund_free(fresh);
-        return pool_oom(err);
-    }
-    /* A refused agreement is replaced whole; its events stay on record. */
-    pool_fund_t next = *f;
-    next.agreement = (Concord__V1__PoolAgreement *)chk->msg;
-    next.n_years = 0;
-    if (s_years_build(&next) < 0) {
-        s_years_free(&next);
-        pool_fund_free(fresh);
-        return pool_oom(err);
-    }
-    s_years_free(f);
-    wire_free(f->agreement ? &f->agreement->base : NULL);
-    *f = next;
-    chk->msg = NULL;
-    snprintf(f->id, sizeof f->id, "%s", f->agreement->pool_id);
-    memcpy(f->ref, chk->ref, sizeof f->ref);
-    snprintf(f->proposer, sizeof f->proposer, "%s", ev->sender);
-    f->state = POOL_PROPOSED;
-    memset(f->consent, 0, sizeof f->consent);
-    f->consent[chk->partner] = CONCORD__V1__CONSENT_DECISION__AGREE;
-    f->why[0] = '\0';
-    pool_evlist_add(&f->events, ev);
-    if (fresh) {
-        e->funds[e->n_funds++] = fresh;
-    }
-    return 0;
-}
-
-static int s_all_agree(const pool_fund_t *f, const uint8_t *consent)
-{
-    for (size_t p = 0; p < f->agreement->n_partners; p++) {
-        if (consent[p] != CONCORD__V1__CONSENT_DECISION__AGREE) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
-static int s_changes_partner(const Concord__V1__Variation *v, const char *code)
-{
-    for (size_t i = 0; i < v->n_changes; i++) {
-        if (strcmp(v->changes[i]->partner, code) == 0) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
-/* A variation everyone agreed: applied now, or lapsed if the pool moved
+/* A variation its board passed: applied now, or lapsed if the pool moved
  * on (a year it changes was closed meanwhile). */
 static int s_pass(pool_var_t *v, cc_err_t *err)
 {
@@ -626,45 +429,103 @@ static int s_pass(pool_var_t *v, cc_err_t *err)
     return 0;
 }
 
-static int s_accept_consent(const pool_event_t *ev, pool_fund_checked_t *chk, cc_err_t *err)
+/* A deep copy of a message the board engine owns, through wire.c (the
+ * one module that packs); NULL when out of memory. */
+static ProtobufCMessage *s_copy(const ProtobufCMessage *m, cc_err_t *err)
 {
-    const Concord__V1__Consent *c = (const Concord__V1__Consent *)chk->msg;
-    pool_fund_t *f = chk->fund;
-    pool_var_t *v = chk->var;
-    const char *me = ev->sender;
-    if (pool_evlist_reserve(&f->events) < 0) {
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    if (wire_pack(m, WIRE_MAX_FRAME, &buf, &len, err) < 0) {
+        return NULL;
+    }
+    ProtobufCMessage *copy = wire_unpack(m->descriptor, buf, len, WIRE_MAX_FRAME, err);
+    free(buf);
+    return copy;
+}
+
+/* A passed agreement: the pool, decided, awaiting its pledges. An id
+ * already taken (by an earlier decision) creates nothing. */
+static int s_take_agreement(pool_engine_t *e, const board_pool_decision_t *d, cc_err_t *err)
+{
+    const char *id = d->agreement->pool_id;
+    pool_fund_t *f = pool_fund_find(e, id);
+    if (f) {
+        pool_reject_note(e, d->proposer, "decision", id, d->effect_index, CC_ALREADY_EXISTS,
+                         "board %s passed agreement %s for pool %s, which already exists"
+                         " (agreement %s): it creates nothing",
+                         d->board_id, d->proposal_id, id, f->ref);
+        return 0;
+    }
+    void *grown = pool_reserve(e->funds, &e->cap_funds, e->n_funds, sizeof *e->funds);
+    if (grown) {
+        e->funds = grown;
+    }
+    if (!grown || !(f = calloc(1, sizeof *f)) ||
+        !(f->agreement = (Concord__V1__PoolAgreement *)s_copy(&d->agreement->base, err)) ||
+        s_years_build(f) < 0) {
+        pool_fund_free(f);
         return pool_oom(err);
     }
-    pool_evlist_add(&f->events, ev);
-    uint8_t *consent = v ? v->consent : f->consent;
-    consent[chk->partner] = (uint8_t)c->decision;
-    if (c->decision == CONCORD__V1__CONSENT_DECISION__REFUSE) {
-        char *why = v ? v->why : f->why;
-        size_t size = v ? sizeof v->why : sizeof f->why;
-        if (v && s_changes_partner(v->variation, me)) {
-            snprintf(why, size,
-                     "refused by %s, whose contribution it changes: a change to a"
-                     " partner's contribution needs that partner's consent (%.200s)",
-                     me, c->reason);
-        } else {
-            snprintf(why, size, "refused by %s: %s needs every partner's agreement (%.200s)", me,
-                     v ? "a variation of the agreement" : "a s75 agreement", c->reason);
-        }
-        if (v) {
-            v->status = POOL_VARIATION_REFUSED;
-        } else {
-            f->state = POOL_REFUSED;
-        }
+    snprintf(f->id, sizeof f->id, "%s", id);
+    snprintf(f->ref, sizeof f->ref, "%s", d->proposal_id);
+    snprintf(f->proposer, sizeof f->proposer, "%s", d->proposer);
+    snprintf(f->board_id, sizeof f->board_id, "%s", d->board_id);
+    e->funds[e->n_funds++] = f;
+    return 0;
+}
+
+/* A passed variation: applied to its pool now, or lapsed when the pool
+ * cannot take it (another board, a year closed meanwhile). */
+static int s_take_variation(pool_engine_t *e, const board_pool_decision_t *d, cc_err_t *err)
+{
+    const char *id = d->variation->pool_id;
+    pool_fund_t *f = pool_fund_find(e, id);
+    if (!f) {
+        pool_reject_note(e, d->proposer, "decision", id, d->effect_index, CC_NOT_FOUND,
+                         "board %s passed variation %s of pool '%.40s', which does not exist",
+                         d->board_id, d->proposal_id, id);
         return 0;
     }
-    if (!s_all_agree(f, consent)) {
-        return 0;
+    pool_var_t *v = calloc(1, sizeof *v);
+    void *grown = pool_reserve(e->vars, &e->cap_vars, e->n_vars, sizeof *e->vars);
+    if (grown) {
+        e->vars = grown;
     }
-    if (!v) {
-        f->state = POOL_DECIDED;
-        return 0;
+    if (!v || !grown ||
+        !(v->variation = (Concord__V1__Variation *)s_copy(&d->variation->base, err))) {
+        pool_var_free(v);
+        return pool_oom(err);
     }
-    return s_pass(v, err);
+    snprintf(v->ref, sizeof v->ref, "%s", d->proposal_id);
+    snprintf(v->proposer, sizeof v->proposer, "%s", d->proposer);
+    v->fund = f;
+    if (strcmp(d->board_id, f->board_id) != 0) {
+        v->status = POOL_VARIATION_LAPSED;
+        snprintf(v->why, sizeof v->why,
+                 "lapsed: decided by board %s, but pool %s is the partners' board %s's", d->board_id,
+                 f->id, f->board_id);
+    } else if (s_pass(v, err) < 0) {
+        pool_var_free(v);
+        return -1;
+    }
+    e->vars[e->n_vars++] = v;
+    return 0;
+}
+
+int pool_fund_take(pool_engine_t *e, const board_pool_decision_t *d, cc_err_t *err)
+{
+    if (d->kind == CONCORD__V1__PROPOSAL_KIND__POOL_AGREEMENT && d->agreement) {
+        return s_take_agreement(e, d, err);
+    }
+    if (d->kind == CONCORD__V1__PROPOSAL_KIND__POOL_VARIATION && d->variation) {
+        return s_take_variation(e, d, err);
+    }
+    return 0;
+}
+
+int pool_fund_changes_fit(const pool_fund_t *f, const Concord__V1__Variation *v, cc_err_t *err)
+{
+    return s_changes_fit(f, v, err);
 }
 
 static int s_accept_pledge(const pool_event_t *ev, pool_fund_checked_t *chk, cc_err_t *err)
@@ -675,30 +536,6 @@ static int s_accept_pledge(const pool_event_t *ev, pool_fund_checked_t *chk, cc_
     }
     pool_evlist_add(&chk->fund->events, ev);
     chk->year->pledged[chk->partner] = p->amount_pence;
-    return 0;
-}
-
-static int s_accept_vary(pool_engine_t *e, const pool_event_t *ev, pool_fund_checked_t *chk,
-                         cc_err_t *err)
-{
-    pool_var_t *v = calloc(1, sizeof *v);
-    void *grown = pool_reserve(e->vars, &e->cap_vars, e->n_vars, sizeof *e->vars);
-    if (grown) {
-        e->vars = grown;
-    }
-    if (!v || !grown || pool_evlist_reserve(&chk->fund->events) < 0) {
-        free(v);
-        return pool_oom(err);
-    }
-    memcpy(v->ref, chk->ref, sizeof v->ref);
-    v->fund = chk->fund;
-    snprintf(v->proposer, sizeof v->proposer, "%s", ev->sender);
-    v->variation = (Concord__V1__Variation *)chk->msg;
-    chk->msg = NULL;
-    v->consent[chk->partner] = CONCORD__V1__CONSENT_DECISION__AGREE;
-    v->status = POOL_VARIATION_OPEN;
-    e->vars[e->n_vars++] = v;
-    pool_evlist_add(&chk->fund->events, ev);
     return 0;
 }
 
@@ -731,17 +568,14 @@ static int s_accept_outturn(const pool_event_t *ev, pool_fund_checked_t *chk, cc
 int pool_fund_accept(pool_engine_t *e, const pool_event_t *ev, pool_fund_checked_t *chk,
                      cc_err_t *err)
 {
+    (void)e;
     switch (chk->method) {
     case 0:
-        return s_accept_propose(e, ev, chk, err);
-    case 1:
-        return s_accept_consent(ev, chk, err);
-    case 2:
         return s_accept_pledge(ev, chk, err);
-    case 3:
-        return s_accept_vary(e, ev, chk, err);
-    default:
+    case 1:
         return s_accept_outturn(ev, chk, err);
+    default:
+        return pool_signed_accept(ev, chk, err);
     }
 }
 

@@ -51,8 +51,16 @@ struct pool_engine {
     size_t n_areas, cap_areas;
     pool_rej_t *rejections;
     size_t n_rej, cap_rej;
+    size_t n_followed; /* board pool decisions taken up (pool_follow) */
+    int bcf_started;   /* a BCF event was applied: no more areas */
     fold_order_t order;
 };
+
+/* Records a refusal (of an event, or of a board decision the engine
+ * could not take up) with its reason. */
+void pool_reject_note(pool_engine_t *e, const char *sender, const char *method,
+                      const char *subject, uint64_t log_index, cc_code_t code, const char *fmt,
+                      ...) __attribute__((format(printf, 7, 8)));
 
 /* Makes room for one more element; returns the (maybe moved) array, or
  * NULL when memory runs out, leaving the old one intact. */
@@ -106,8 +114,6 @@ pool_money_t pool_money(int64_t pence);
 
 /* ---- pools (pool.c), seen by the views (pool_view.c) ---- */
 
-#define POOL_DECIDED 3 /* internal state after POOL_PROPOSED, POOL_REFUSED */
-
 typedef struct {
     uint32_t year;
     int64_t *amount;    /* [n_partners]: contribution as agreed and varied; 0 = none */
@@ -115,27 +121,26 @@ typedef struct {
     pool_part_t *parts; /* [n_partners]: the split, once the outturn is in */
     int has_outturn;
     int64_t outturn;
+    char statement[POOL_REF_LEN + 1]; /* the host's accepted Statement event, "" if none */
+    uint64_t statement_index;
 } pool_year_t;
 
 struct pool_fund {
     char id[POOL_ID_MAX + 1];
     char ref[POOL_REF_LEN + 1]; /* the Propose event in force */
     char proposer[KEYS_CODE_MAX + 1];
+    char board_id[BOARD_ID_MAX + 1];   /* the partners' board that decided it */
     Concord__V1__PoolAgreement *agreement;
-    int state;                          /* POOL_PROPOSED, POOL_REFUSED, POOL_DECIDED */
-    uint8_t consent[POOL_MAX_PARTNERS]; /* ConsentDecision per partner */
-    char why[CC_ERR_MSG_MAX];           /* REFUSED: who and why */
-    pool_year_t years[POOL_MAX_YEARS];  /* ascending */
+    pool_year_t years[POOL_MAX_YEARS]; /* ascending */
     size_t n_years;
     pool_evlist_t events;
 };
 
 struct pool_var {
-    char ref[POOL_REF_LEN + 1];
+    char ref[POOL_REF_LEN + 1]; /* the board proposal */
     pool_fund_t *fund;
     char proposer[KEYS_CODE_MAX + 1];
     Concord__V1__Variation *variation;
-    uint8_t consent[POOL_MAX_PARTNERS];
     pool_variation_status_t status;
     char why[CC_ERR_MSG_MAX];
 };
@@ -144,7 +149,7 @@ struct pool_var {
 pool_fund_t *pool_fund_find(const pool_engine_t *e, const char *id);
 pool_var_t *pool_var_find(const pool_engine_t *e, const char *ref);
 
-/* POOL_PROPOSED, POOL_REFUSED, POOL_AWAITING_PLEDGES or POOL_ACTIVE. */
+/* POOL_AWAITING_PLEDGES or POOL_ACTIVE. */
 pool_status_t pool_fund_status(const pool_fund_t *f);
 
 /* Who keeps the accounts: the host, the lead commissioner, or the payer
@@ -159,10 +164,9 @@ void pool_say_missing(const pool_fund_t *f, const pool_year_t *y, pool_text_t *t
 typedef struct {
     ProtobufCMessage *msg;      /* the decoded body */
     int method;                 /* its row in pool_fund.c's method table */
-    pool_fund_t *fund;          /* the pool concerned; NULL for a new one */
-    pool_var_t *var;            /* the variation a consent answers */
+    pool_fund_t *fund;          /* the pool concerned */
     long partner;               /* the sender's (a pledge's partner's) place */
-    pool_year_t *year;          /* of a pledge or outturn */
+    pool_year_t *year;          /* of a pledge, outturn or statement */
     char ref[POOL_REF_LEN + 1]; /* hex call id of the event */
     char subject[POOL_ID_MAX + 1];
 } pool_fund_checked_t;
@@ -178,6 +182,22 @@ int pool_fund_accept(pool_engine_t *e, const pool_event_t *ev, pool_fund_checked
                      cc_err_t *err);
 
 void pool_fund_checked_free(pool_fund_checked_t *chk);
+
+/* Takes up one passed board decision: an agreement creates its pool, a
+ * variation changes contributions or lapses. A decision that cannot be
+ * taken up is recorded as a refusal. Returns 0, or -1 with
+ * RESOURCE_EXHAUSTED. */
+int pool_fund_take(pool_engine_t *e, const board_pool_decision_t *d, cc_err_t *err);
+
+/* Whether a variation's changes fit f as it stands (partners, years
+ * open, sums): 0, or -1 with err. */
+int pool_fund_changes_fit(const pool_fund_t *f, const Concord__V1__Variation *v, cc_err_t *err);
+
+/* Pool/Statement (pool_signed.c): judges a host's signed statement
+ * against this engine's own computation; applies an accepted one. */
+int pool_signed_check(const pool_engine_t *e, const pool_event_t *ev, pool_fund_checked_t *chk,
+                      cc_err_t *err);
+int pool_signed_accept(const pool_event_t *ev, pool_fund_checked_t *chk, cc_err_t *err);
 void pool_fund_free(pool_fund_t *f);
 void pool_var_free(pool_var_t *v);
 

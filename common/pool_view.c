@@ -13,18 +13,6 @@ size_t pool_count(const pool_engine_t *e)
     return e->n_funds;
 }
 
-static void s_say_waiting(const pool_fund_t *f, const uint8_t *consent, pool_text_t *t)
-{
-    const Concord__V1__PoolAgreement *a = f->agreement;
-    pool_say(t, "Awaiting agreement from ");
-    for (size_t p = 0, n = 0; p < a->n_partners; p++) {
-        if (!consent[p]) {
-            pool_say(t, "%s%s", n++ ? ", " : "", a->partners[p]->code);
-        }
-    }
-    pool_say(t, ".");
-}
-
 static void s_view(const pool_fund_t *f, pool_view_t *out)
 {
     char lacking[sizeof out->missing];
@@ -34,27 +22,18 @@ static void s_view(const pool_fund_t *f, pool_view_t *out)
     lacking[0] = '\0';
     out->pool_id = f->id;
     out->agreement_id = f->ref;
+    out->board_id = f->board_id;
     out->proposer = f->proposer;
     out->agreement = f->agreement;
     out->status = pool_fund_status(f);
     for (size_t i = 0; i < f->n_years; i++) {
         out->years[out->n_years++] = f->years[i].year;
     }
-    switch (out->status) {
-    case POOL_PROPOSED:
-        s_say_waiting(f, f->consent, &t);
-        break;
-    case POOL_REFUSED:
-        pool_say(&t, "Agreement %s", f->why);
-        break;
-    case POOL_AWAITING_PLEDGES:
+    if (out->status == POOL_AWAITING_PLEDGES) {
         for (size_t i = 0; i < f->n_years; i++) {
             pool_say_missing(f, &f->years[i], &m);
         }
         pool_say(&t, "Awaiting pledges: %s.", lacking);
-        break;
-    default:
-        break;
     }
 }
 
@@ -96,7 +75,10 @@ int pool_statement(const pool_engine_t *e, const char *pool_id, uint32_t year,
     out->accountable = pool_accountable(a);
     out->year = year;
     out->n_lines = a->n_partners;
-    out->complete = f->state == POOL_DECIDED;
+    out->complete = 1;
+    out->agreement_id = f->ref;
+    out->signed_id = y->statement;
+    out->signed_index = y->statement_index;
     out->has_outturn = y->has_outturn;
     out->outturn = y->outturn;
     out->rule = a->risk_share;
@@ -130,11 +112,7 @@ static void s_var_view(const pool_var_t *v, pool_variation_view_t *out)
     out->proposer = v->proposer;
     out->variation = v->variation;
     out->status = v->status;
-    if (v->status == POOL_VARIATION_OPEN) {
-        s_say_waiting(v->fund, v->consent, &t);
-    } else {
-        pool_say(&t, "%s", v->why);
-    }
+    pool_say(&t, "%s", v->why);
 }
 
 void pool_variation_at(const pool_engine_t *e, size_t i, pool_variation_view_t *out)
@@ -151,4 +129,48 @@ int pool_variation_get(const pool_engine_t *e, const char *id, pool_variation_vi
     }
     s_var_view(v, out);
     return 0;
+}
+
+static void s_describe_agreement(const Concord__V1__PoolAgreement *a, pool_text_t *t)
+{
+    char y[16];
+    pool_say(t, "Pool %s \"%s\"", a->pool_id, a->name);
+    if (a->n_hosts) {
+        pool_say(t, ", hosted by %s", a->hosts[0]);
+    }
+    pool_say(t, ".\n");
+    for (size_t i = 0; i < a->n_partners; i++) {
+        pool_say(t, "  %-10s", a->partners[i]->code);
+        for (size_t k = 0; k < a->partners[i]->n_contributions; k++) {
+            const Concord__V1__Contribution *c = a->partners[i]->contributions[k];
+            pool_say(t, " %s %s", pool_year_name(c->financial_year, y, sizeof y),
+                     pool_money(c->amount_pence).s);
+        }
+        pool_say(t, "\n");
+    }
+    if (pool_agreement_primary_medical(a)) {
+        pool_say(t, "  Includes primary medical services: every partner must vote FOR.\n");
+    }
+}
+
+size_t pool_describe(const Concord__V1__Proposal *p, char *buf, size_t size)
+{
+    char y[16];
+    pool_text_t t = {.buf = buf, .size = size};
+    if (size) {
+        buf[0] = '\0';
+    }
+    if (p->kind == CONCORD__V1__PROPOSAL_KIND__POOL_AGREEMENT && p->pool_agreement) {
+        s_describe_agreement(p->pool_agreement, &t);
+    } else if (p->kind == CONCORD__V1__PROPOSAL_KIND__POOL_VARIATION && p->pool_variation) {
+        const Concord__V1__Variation *v = p->pool_variation;
+        pool_say(&t, "Variation of pool %s:\n", v->pool_id);
+        for (size_t i = 0; i < v->n_changes; i++) {
+            const Concord__V1__VariedContribution *c = v->changes[i];
+            pool_say(&t, "  %-10s %s becomes %s\n", c->partner,
+                     pool_year_name(c->financial_year, y, sizeof y),
+                     pool_money(c->amount_pence).s);
+        }
+    }
+    return t.need;
 }

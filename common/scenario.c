@@ -75,7 +75,13 @@ static const struct {
     [SCENARIO_VOTE] =
         {"vote",
          {{"as", T_CODE, 1}, {"proposal", T_REF, 1}, {"vote", T_VOTE, 1}, {"reason", T_TEXT, 0}}},
-    [SCENARIO_POOL] = {"pool", {{"as", T_CODE, 1}, {"file", T_TEXT, 1}, {"after", T_REF, 0}}},
+    [SCENARIO_POOL] = {"pool",
+                       {{"name", T_LABEL, 1},
+                        {"as", T_CODE, 1},
+                        {"file", T_TEXT, 1},
+                        {"board", T_TEXT, 0},
+                        {"closes_in", T_DURATION, 0},
+                        {"expect", T_EXPECT_DECISION, 0}}},
     [SCENARIO_PLEDGES] =
         {"pledges", {{"pool", T_LABEL, 1}, {"year", T_YEAR, 1}, {"expect", T_EXPECT_POOL, 0}}},
     [SCENARIO_BCF] = {"bcf",
@@ -285,7 +291,8 @@ static int s_defined(const scenario_t *s, const char *label)
 {
     for (size_t i = 0; i < s->n; i++) {
         const char *name = scenario_get(&s->secs[i], "name");
-        if (s->secs[i].kind == SCENARIO_PROPOSE && name && strcmp(name, label) == 0) {
+        if ((s->secs[i].kind == SCENARIO_PROPOSE || s->secs[i].kind == SCENARIO_POOL) && name &&
+            strcmp(name, label) == 0) {
             return 1;
         }
     }
@@ -310,11 +317,13 @@ static int s_entry_key(s_parse_t *x, const char *key, const char *value, int lin
             return -1;
         }
         if (k->type == T_REF && !s_defined(x->s, value)) {
-            err_set(err, CC_INVALID_ARGUMENT, "%s: no earlier [propose] is named '%s'", key, value);
+            err_set(err, CC_INVALID_ARGUMENT, "%s: no earlier [propose] or [pool] is named '%s'",
+                    key, value);
             return -1;
         }
-        if (k->type == T_LABEL && sec->kind == SCENARIO_PROPOSE && s_defined(x->s, value)) {
-            err_set(err, CC_INVALID_ARGUMENT, "a [propose] named '%s' already exists", value);
+        if (k->type == T_LABEL && sec->kind != SCENARIO_PLEDGES && s_defined(x->s, value)) {
+            err_set(err, CC_INVALID_ARGUMENT, "a [propose] or [pool] named '%s' already exists",
+                    value);
             return -1;
         }
         return s_push_kv(sec, key, value, line, err);

@@ -13,6 +13,7 @@
 #include "json.h"
 #include "log.h"
 #include "money.h"
+#include "pool.h"
 #include "receipt.h"
 #include "wire.h"
 #include "fold.h"
@@ -114,6 +115,13 @@ static void s_text_proposal(const board_engine_t *e, const board_proposal_view_t
     }
     control_text_put(t, "proposer   %s at %s\n", pv->proposer, clock_format(pv->time_ms, when, sizeof when));
     control_text_put(t, "closes     %s\n", clock_format(p->closes_at_ms, when, sizeof when));
+    size_t need = pool_describe(p, NULL, 0);
+    char *pool = need ? malloc(need + 1) : NULL;
+    if (pool) {
+        pool_describe(p, pool, need + 1);
+        control_text_put(t, "%s", pool);
+        free(pool);
+    }
     control_text_put(t, "outcome    %s\n\n%s\n", s_outcome(pv), pv->tally.explanation);
     if (pv->n_ballots) {
         control_text_put(t, "\nballots (%zu):\n", pv->n_ballots);
@@ -176,6 +184,15 @@ void boards_on_event(const envelope_t *env, uint64_t log_index, uint64_t time_ms
     const Concord__V1__Header *h = env->header;
     cc_err_t why;
     if (strcmp(h->method, BOARD_METHOD_PROPOSE) != 0 && strcmp(h->method, BOARD_METHOD_VOTE) != 0) {
+        /* Another engine's event: proposals whose deadline passed before
+         * it close first, so their effects (a pool agreement) come before
+         * it on every node alike. */
+        if (h->kind == CONCORD__V1__KIND__KIND_EVENT &&
+            strcmp(h->recipient, ENVELOPE_EVERYONE) == 0 &&
+            board_advance(b->engine, log_index, time_ms, &why) < 0) {
+            log_warn("board: cannot close proposals due before log %llu: %s",
+                     (unsigned long long)log_index, why.msg);
+        }
         return;
     }
     if (!fold_broadcast_ok(env, log_index, "board")) {
@@ -374,6 +391,17 @@ static void s_publish(boards_t *b, control_ctx_t *c, const uint8_t *id, size_t i
         return;
     }
     waits_add(b->waits, c, id, id_len, hash, NULL, 0);
+}
+
+void boards_propose(boards_t *b, control_ctx_t *c, const uint8_t *id, size_t id_len,
+                    const Concord__V1__Proposal *p)
+{
+    s_publish(b, c, id, id_len, BOARD_METHOD_PROPOSE, &p->base);
+}
+
+const board_engine_t *boards_engine(const boards_t *b)
+{
+    return b->engine;
 }
 
 static void s_propose(boards_t *b, control_ctx_t *c, const uint8_t *id, size_t id_len,
@@ -579,13 +607,9 @@ static void s_proposal_show(boards_t *b, control_ctx_t *c, const uint8_t *id, si
     control_reply_view(c, id, id_len, &t, &j);
 }
 
-static void s_export(boards_t *b, control_ctx_t *c, const uint8_t *id, size_t id_len,
-                     const char *pid)
+int boards_roster_file(const boards_t *b, uint8_t **buf, size_t *len)
 {
-    cc_err_t err;
-    uint8_t *cert = NULL;
-    size_t cert_len = 0;
-    char *roster = NULL;
+    uint8_t *roster = NULL;
     size_t roster_len = 0;
     FILE *fp = fopen(b->cfg->roster, "rb");
     if (fp) {
@@ -597,9 +621,24 @@ static void s_export(boards_t *b, control_ctx_t *c, const uint8_t *id, size_t id
         fclose(fp);
     }
     if (!roster_len) {
+        free(roster);
+        return -1;
+    }
+    *buf = roster;
+    *len = roster_len;
+    return 0;
+}
+
+static void s_export(boards_t *b, control_ctx_t *c, const uint8_t *id, size_t id_len,
+                     const char *pid)
+{
+    cc_err_t err;
+    uint8_t *cert = NULL, *roster = NULL;
+    size_t cert_len = 0, roster_len = 0;
+    if (boards_roster_file(b, &roster, &roster_len) < 0) {
         control_reply(c, id, id_len, CC_FAILED_PRECONDITION, "cannot read the roster file",
                       NULL, NULL, NULL, 0);
-    } else if (certificate_build(b->engine, b->ledger, (uint8_t *)roster, roster_len,
+    } else if (certificate_build(b->engine, b->ledger, roster, roster_len,
                                  rpc_peer_keys(b->peer), pid, clock_wall_ms(), &cert, &cert_len,
                                  &err) < 0) {
         control_reply(c, id, id_len, err.code, err.msg, NULL, NULL, NULL, 0);

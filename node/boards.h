@@ -12,6 +12,7 @@
 #include "config.h"
 #include "control.h"
 #include "control.pb-c.h"
+#include "board.h"
 #include "envelope.h"
 #include "ledger.h"
 #include "roster.h"
@@ -33,6 +34,20 @@ void boards_on_event(const envelope_t *env, uint64_t log_index, uint64_t time_ms
  * if the command is not a board command. */
 int boards_control(boards_t *b, control_ctx_t *c, const uint8_t *id, size_t id_len,
                    const Concord__V1__ControlRequest *req);
+
+/* Prechecks and publishes proposal p (borrowed) as this node, and
+ * answers request id with the proposal as folded, or with the refusal:
+ * for other modules that turn their commands into board proposals. */
+void boards_propose(boards_t *b, control_ctx_t *c, const uint8_t *id, size_t id_len,
+                    const Concord__V1__Proposal *p);
+
+/* The board engine, for engines that follow its decisions (pool_follow).
+ * Borrowed; lives as long as b. */
+const board_engine_t *boards_engine(const boards_t *b);
+
+/* Reads the roster file the node runs under (what certificates embed)
+ * into *buf (malloc'd). Returns 0, or -1 when it cannot be read. */
+int boards_roster_file(const boards_t *b, uint8_t **buf, size_t *len);
 
 /* Answers CLI requests whose events have not come back in time. */
 void boards_tick(boards_t *b);

@@ -67,6 +67,21 @@ int cli_federation(int argc, char **argv, int json);
 /* `concord scenario run|check` (node/cli_scenario.c). */
 int cli_scenario(int argc, char **argv, int json);
 
+/* Parses "7d", "12h", "30m", "45s", "500ms" or plain seconds into
+ * milliseconds, at most a board's longest deadline. Returns 0 or -1. */
+int cli_duration(const char *text, uint64_t *ms);
+
+/* Writes buf to path through a temporary file renamed into place.
+ * Returns CLI_OK, or CLI_FAIL after saying why. */
+int cli_write_file(const char *path, const uint8_t *buf, size_t len);
+
+/* Reads a whole file of at most max bytes into a malloc'd buffer (*len
+ * set). NULL when it is missing, unreadable or too big. */
+uint8_t *cli_read_file(const char *path, size_t max, size_t *len);
+
+/* `concord pool verify STATEMENT --roster ROSTER`, offline (cli_pool.c). */
+int cli_pool_verify(int argc, char **argv, int json);
+
 /* Prints "concord: <message>" to stderr and returns CLI_FAIL. */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

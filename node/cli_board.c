@@ -20,8 +20,7 @@
 #define CLI_MAX_MEMBERS BOARD_MAX_MEMBERS
 #define CLI_MAX_RESERVED 32
 
-/* Parses "7d", "12h", "30m", "45s" or plain seconds into milliseconds. */
-static int s_duration(const char *text, uint64_t *ms)
+int cli_duration(const char *text, uint64_t *ms)
 {
     char *end = NULL;
     unsigned long long v = strtoull(text, &end, 10);
@@ -301,7 +300,7 @@ static int s_charter_entry(void *user, const char *section, const char *arg, con
         } else if (opt == 'n') {
             x->c->ch.name = (char *)value;
         } else if (opt == 'c') {
-            rc = s_duration(value, x->closes_in) < 0 ? CLI_FAIL : CLI_OK;
+            rc = cli_duration(value, x->closes_in) < 0 ? CLI_FAIL : CLI_OK;
         } else {
             rc = s_charter_option(x->c, x->r, opt, value);
         }
@@ -349,7 +348,7 @@ static int s_board_create(const config_node_t *cfg, const roster_t *r, int argc,
         } else if (opt == 'n') {
             c.ch.name = optarg;
         } else if (opt == 'c') {
-            if (s_duration(optarg, &closes_in) < 0) {
+            if (cli_duration(optarg, &closes_in) < 0) {
                 return cli_fail("bad --closes-in '%s' (like 7d, 12h, 30m, 90s)", optarg);
             }
         } else if (s_charter_option(&c, r, opt, optarg) != CLI_OK) {
@@ -427,7 +426,7 @@ static int s_propose(const config_node_t *cfg, const roster_t *r, int argc, char
             }
             break;
         case 'c':
-            if (s_duration(optarg, &closes_in) < 0) {
+            if (cli_duration(optarg, &closes_in) < 0) {
                 return cli_fail("bad --closes-in '%s' (like 7d, 12h, 30m, 90s)", optarg);
             }
             break;
@@ -505,7 +504,7 @@ static int s_vote(const config_node_t *cfg, int argc, char **argv, int json)
 }
 
 /* Writes a whole buffer to path (mode 0644), replacing it atomically. */
-static int s_write_file(const char *path, const uint8_t *buf, size_t len)
+int cli_write_file(const char *path, const uint8_t *buf, size_t len)
 {
     char tmp[4096];
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
@@ -546,7 +545,7 @@ static int s_export(const config_node_t *cfg, int argc, char **argv, int json)
     int rc = cli_node_call(cfg, "decision-export", &argv[optind], 1, NULL, 0,
                            cfg->call_timeout_ms, -1, &cert, &cert_len);
     if (rc == CLI_OK) {
-        rc = s_write_file(out, cert, cert_len);
+        rc = cli_write_file(out, cert, cert_len);
         if (rc == CLI_OK && !cli_capturing()) {
             printf(json ? "{\"certificate\":\"%s\",\"bytes\":%zu}\n"
                         : "wrote decision certificate %s (%zu bytes)\n",
@@ -642,8 +641,7 @@ int cli_board(const config_node_t *cfg, int argc, char **argv, int json)
     return rc;
 }
 
-/* Reads a whole file (at most max bytes) into a malloc'd buffer. */
-static uint8_t *s_read_file(const char *path, size_t max, size_t *len)
+uint8_t *cli_read_file(const char *path, size_t max, size_t *len)
 {
     FILE *fp = fopen(path, "rb");
     uint8_t *buf = NULL;
@@ -685,7 +683,7 @@ int cli_verify(int argc, char **argv, int json)
         roster_destroy(&r);
         return cli_fail("roster %s: %s", roster_path, err.msg);
     }
-    uint8_t *buf = s_read_file(argv[optind], CERTIFICATE_MAX, &len);
+    uint8_t *buf = cli_read_file(argv[optind], CERTIFICATE_MAX, &len);
     if (!buf) {
         roster_destroy(&r);
         return cli_fail("cannot read %s (missing, unreadable or over %u bytes)", argv[optind],
@@ -711,6 +709,7 @@ int cli_verify(int argc, char **argv, int json)
         json_u64(&j, "events", rep.events);
         json_u64(&j, "ballots", rep.ballots);
         json_str(&j, "explanation", rep.explanation);
+        json_str(&j, "subject", rep.subject);
         json_obj_end(&j);
         char *js = json_take(&j);
         printf("%s\n", js ? js : "{}");
@@ -718,9 +717,10 @@ int cli_verify(int argc, char **argv, int json)
     } else {
         printf("certificate verified: every signature, receipt and rule checked\n"
                "board     %s\nproposal  %s\ntitle     %s\noutcome   %s\nexported  by %s\n"
-               "events    %zu (%zu ballots on this proposal)\n\n%s\n\nballots:\n%s",
+               "events    %zu (%zu ballots on this proposal)\n\n%s%s%s\n\nballots:\n%s",
                rep.board_id, rep.proposal_id, rep.title, rep.outcome, rep.signer, rep.events,
-               rep.ballots, rep.explanation ? rep.explanation : "",
+               rep.ballots, rep.subject ? rep.subject : "", rep.subject ? "\n" : "",
+               rep.explanation ? rep.explanation : "",
                rep.ballot_lines ? rep.ballot_lines : "");
     }
     certificate_report_free(&rep);

@@ -1,116 +1,34 @@
-/* cli_pool: `concord pool`. Agreements (read from an INI file), consents,
- * pledges, variations and outturns are built here and handed to the local
- * node, which prechecks them with its pool engine, signs and publishes
- * them, and answers once every node's fold has judged them. */
+/* cli_pool: `concord pool`. Agreements (read from an INI file) and
+ * variations go to the local node as board proposals of the partners'
+ * board; pledges, outturns and signed statements are built here and
+ * handed to the node, which prechecks them with its
+ * pool engine, signs and publishes them, and answers once every node's
+ * fold has judged them. `pool verify` checks an exported signed statement
+ * offline. */
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <ini.h>
 
+#include "certificate.h"
 #include "cli.h"
+#include "cli_ini.h"
+#include "clock.h"
+#include "json.h"
 #include "money.h"
 #include "pool.h"
+#include "statement.h"
 #include "wire.h"
 
-/* Everything allocated while reading an agreement, freed together. */
 typedef struct {
-    void **ptrs;
-    size_t n;
-    int failed;
-} s_arena_t;
-
-static void *s_keep(s_arena_t *a, void *ptr)
-{
-    void **grown = ptr ? realloc(a->ptrs, (a->n + 1) * sizeof *a->ptrs) : NULL;
-    if (!grown) {
-        free(ptr);
-        a->failed = 1;
-        return NULL;
-    }
-    a->ptrs = grown;
-    a->ptrs[a->n++] = ptr;
-    return ptr;
-}
-
-static char *s_str(s_arena_t *a, const char *s)
-{
-    return s_keep(a, strdup(s));
-}
-
-/* Appends item to a protobuf repeated field (array of pointers). */
-static int s_push(s_arena_t *a, void *arrp, size_t *n, void *item)
-{
-    void ***arr = arrp;
-    void **grown = item ? malloc((*n + 1) * sizeof *grown) : NULL;
-    if (!grown) {
-        a->failed = 1;
-        return -1;
-    }
-    if (*n) {
-        memcpy(grown, *arr, *n * sizeof *grown);
-    }
-    grown[(*n)++] = item;
-    *arr = s_keep(a, grown);
-    return *arr ? 0 : -1;
-}
-
-static void s_arena_free(s_arena_t *a)
-{
-    for (size_t i = 0; i < a->n; i++) {
-        free(a->ptrs[i]);
-    }
-    free(a->ptrs);
-}
-
-/* "2017" or "2017/18" into 2017; -1 if not a year. */
-static int s_year(const char *text, uint32_t *year)
-{
-    char *end = NULL;
-    unsigned long y = strtoul(text, &end, 10);
-    if (end == text || y < POOL_YEAR_MIN || y > POOL_YEAR_MAX) {
-        return -1;
-    }
-    if (*end == '/') {
-        unsigned long next = strtoul(end + 1, &end, 10);
-        if (next != (y + 1) % 100) {
-            return -1;
-        }
-    }
-    if (*end) {
-        return -1;
-    }
-    *year = (uint32_t)y;
-    return 0;
-}
-
-/* The first error an INI handler met, with its position (libinih stops
- * on the handler's 0). */
-typedef struct {
-    char msg[512];
-} s_ini_error_t;
-
-static int s_ini_fail(s_ini_error_t *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int s_ini_fail(s_ini_error_t *e, const char *fmt, ...)
-{
-    if (!e->msg[0]) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(e->msg, sizeof e->msg, fmt, ap);
-        va_end(ap);
-    }
-    return 0;
-}
-
-typedef struct {
-    s_arena_t arena;
+    cli_arena_t arena;
     Concord__V1__PoolAgreement a;
     Concord__V1__RiskShare risk;
     Concord__V1__LeadCommissioning lead;
     Concord__V1__Transfer transfer;
-    s_ini_error_t error;
+    cli_ini_error_t error;
 } s_ini_t;
 
 static Concord__V1__PoolPartner *s_partner(s_ini_t *x, const char *code)
@@ -120,13 +38,13 @@ static Concord__V1__PoolPartner *s_partner(s_ini_t *x, const char *code)
             return x->a.partners[i];
         }
     }
-    Concord__V1__PoolPartner *p = s_keep(&x->arena, malloc(sizeof *p));
+    Concord__V1__PoolPartner *p = cli_arena_keep(&x->arena, malloc(sizeof *p));
     if (!p) {
         return NULL;
     }
     concord__v1__pool_partner__init(p);
-    p->code = s_str(&x->arena, code);
-    if (!p->code || s_push(&x->arena, &x->a.partners, &x->a.n_partners, p) < 0) {
+    p->code = cli_arena_str(&x->arena, code);
+    if (!p->code || cli_arena_push(&x->arena, &x->a.partners, &x->a.n_partners, p) < 0) {
         return NULL;
     }
     return p;
@@ -159,7 +77,7 @@ static int s_split(s_ini_t *x, const char *v, char **code, const char **rest)
     if (!colon || colon == v) {
         return -1;
     }
-    char *c = s_keep(&x->arena, strndup(v, (size_t)(colon - v)));
+    char *c = cli_arena_keep(&x->arena, strndup(v, (size_t)(colon - v)));
     if (!c) {
         return -1;
     }
@@ -174,8 +92,8 @@ static int s_split(s_ini_t *x, const char *v, char **code, const char **rest)
 static int s_pool_key(s_ini_t *x, const char *name, const char *value)
 {
     Concord__V1__PoolAgreement *a = &x->a;
-    s_arena_t *ar = &x->arena;
-    char *v = s_str(ar, value);
+    cli_arena_t *ar = &x->arena;
+    char *v = cli_arena_str(ar, value);
     if (!v) {
         return 0;
     }
@@ -186,7 +104,7 @@ static int s_pool_key(s_ini_t *x, const char *name, const char *value)
     } else if (strcmp(name, "kind") == 0) {
         int k = s_kind(v);
         if (k < 0) {
-            return s_ini_fail(&x->error,
+            return cli_ini_fail(&x->error,
                               "unknown kind '%s' (pooled-fund, aligned-budgets,"
                               " lead-commissioning, s76, s256)",
                               v);
@@ -195,19 +113,19 @@ static int s_pool_key(s_ini_t *x, const char *name, const char *value)
     } else if (strcmp(name, "aims") == 0) {
         a->aims_and_outcomes = v;
     } else if (strcmp(name, "nhs_function") == 0) {
-        s_push(ar, &a->nhs_functions, &a->n_nhs_functions, v);
+        cli_arena_push(ar, &a->nhs_functions, &a->n_nhs_functions, v);
     } else if (strcmp(name, "council_function") == 0) {
-        s_push(ar, &a->council_functions, &a->n_council_functions, v);
+        cli_arena_push(ar, &a->council_functions, &a->n_council_functions, v);
     } else if (strcmp(name, "host") == 0) {
-        s_push(ar, &a->hosts, &a->n_hosts, v);
+        cli_arena_push(ar, &a->hosts, &a->n_hosts, v);
     } else if (strcmp(name, "management") == 0) {
         a->management_and_monitoring = v;
     } else if (strcmp(name, "governance") == 0) {
         a->governance = v;
     } else if (strcmp(name, "client_group") == 0) {
-        s_push(ar, &a->client_groups, &a->n_client_groups, v);
-    } else if (strcmp(name, "board") == 0) {
-        a->board_id = v;
+        cli_arena_push(ar, &a->client_groups, &a->n_client_groups, v);
+    } else if (strcmp(name, "board") == 0 || strcmp(name, "board_id") == 0) {
+        a->board_id = v; /* the partners' board, which decides the agreement */
     } else if (strcmp(name, "lead") == 0) {
         x->lead.lead = v;
         a->lead = &x->lead;
@@ -215,7 +133,7 @@ static int s_pool_key(s_ini_t *x, const char *name, const char *value)
         char *from;
         const char *fn;
         if (s_split(x, v, &from, &fn) < 0) {
-            return s_ini_fail(&x->error, "bad delegate '%s' (FROM: function)", v);
+            return cli_ini_fail(&x->error, "bad delegate '%s' (FROM: function)", v);
         }
         Concord__V1__Delegation *d = NULL;
         for (size_t i = 0; i < x->lead.n_delegations; i++) {
@@ -223,13 +141,13 @@ static int s_pool_key(s_ini_t *x, const char *name, const char *value)
                 d = x->lead.delegations[i];
             }
         }
-        if (!d && (d = s_keep(ar, malloc(sizeof *d)))) {
+        if (!d && (d = cli_arena_keep(ar, malloc(sizeof *d)))) {
             concord__v1__delegation__init(d);
             d->from = from;
-            s_push(ar, &x->lead.delegations, &x->lead.n_delegations, d);
+            cli_arena_push(ar, &x->lead.delegations, &x->lead.n_delegations, d);
         }
         if (d) {
-            s_push(ar, &d->functions, &d->n_functions, (char *)fn);
+            cli_arena_push(ar, &d->functions, &d->n_functions, (char *)fn);
         }
         a->lead = &x->lead;
     } else if (strcmp(name, "transfer_from") == 0) {
@@ -242,7 +160,7 @@ static int s_pool_key(s_ini_t *x, const char *name, const char *value)
         x->transfer.service = v;
         a->transfer = &x->transfer;
     } else {
-        return s_ini_fail(&x->error, "unknown key '%s' in [pool]", name);
+        return cli_ini_fail(&x->error, "unknown key '%s' in [pool]", name);
     }
     return 1;
 }
@@ -250,7 +168,7 @@ static int s_pool_key(s_ini_t *x, const char *name, const char *value)
 static int s_risk_key(s_ini_t *x, const char *name, const char *value)
 {
     Concord__V1__RiskShare *r = &x->risk;
-    s_arena_t *ar = &x->arena;
+    cli_arena_t *ar = &x->arena;
     cc_err_t err;
     char *code;
     const char *rest;
@@ -263,40 +181,40 @@ static int s_risk_key(s_ini_t *x, const char *name, const char *value)
         } else if (strcmp(value, "borne-by") == 0) {
             r->basis = CONCORD__V1__RISK_SHARE_BASIS__BORNE_BY;
         } else {
-            return s_ini_fail(&x->error, "unknown risk basis '%s' (pro-rata, fixed, borne-by)%s",
+            return cli_ini_fail(&x->error, "unknown risk basis '%s' (pro-rata, fixed, borne-by)%s",
                               value, "");
         }
     } else if (strcmp(name, "fixed") == 0) {
         char *end = NULL;
         if (s_split(x, value, &code, &rest) < 0) {
-            return s_ini_fail(&x->error, "bad fixed share '%s' (CODE:BASIS_POINTS)", value);
+            return cli_ini_fail(&x->error, "bad fixed share '%s' (CODE:BASIS_POINTS)", value);
         }
         unsigned long bp = strtoul(rest, &end, 10);
-        Concord__V1__FixedShare *f = s_keep(ar, malloc(sizeof *f));
+        Concord__V1__FixedShare *f = cli_arena_keep(ar, malloc(sizeof *f));
         if (!*rest || *end || bp > POOL_BASIS_POINTS || !f) {
-            return s_ini_fail(&x->error, "bad fixed share '%s' (CODE:BASIS_POINTS)", value);
+            return cli_ini_fail(&x->error, "bad fixed share '%s' (CODE:BASIS_POINTS)", value);
         }
         concord__v1__fixed_share__init(f);
         f->partner = code;
         f->basis_points = (uint32_t)bp;
-        s_push(ar, &r->fixed, &r->n_fixed, f);
+        cli_arena_push(ar, &r->fixed, &r->n_fixed, f);
     } else if (strcmp(name, "borne_by") == 0) {
-        r->borne_by = s_str(ar, value);
+        r->borne_by = cli_arena_str(ar, value);
     } else if (strcmp(name, "cap") == 0) {
-        Concord__V1__RiskCap *cap = s_keep(ar, malloc(sizeof *cap));
+        Concord__V1__RiskCap *cap = cli_arena_keep(ar, malloc(sizeof *cap));
         if (!cap || s_split(x, value, &code, &rest) < 0) {
-            return s_ini_fail(&x->error, "bad cap '%s' (CODE:AMOUNT)", value);
+            return cli_ini_fail(&x->error, "bad cap '%s' (CODE:AMOUNT)", value);
         }
         concord__v1__risk_cap__init(cap);
         cap->partner = code;
         if (money_parse(rest, &cap->cap_pence, &err) < 0) {
-            return s_ini_fail(&x->error, "cap '%s': %s", value, err.msg);
+            return cli_ini_fail(&x->error, "cap '%s': %s", value, err.msg);
         }
-        s_push(ar, &r->caps, &r->n_caps, cap);
+        cli_arena_push(ar, &r->caps, &r->n_caps, cap);
     } else if (strcmp(name, "remainder_to") == 0) {
-        r->remainder_to = s_str(ar, value);
+        r->remainder_to = cli_arena_str(ar, value);
     } else {
-        return s_ini_fail(&x->error, "unknown key '%s' in [risk]", name);
+        return cli_ini_fail(&x->error, "unknown key '%s' in [risk]", name);
     }
     return 1;
 }
@@ -320,68 +238,55 @@ static int s_ini_handler(void *user, const char *section, const char *name, cons
         cc_err_t err;
         uint32_t year;
         Concord__V1__PoolPartner *p = s_partner(x, section + 8);
-        Concord__V1__Contribution *ct = s_keep(&x->arena, malloc(sizeof *ct));
+        Concord__V1__Contribution *ct = cli_arena_keep(&x->arena, malloc(sizeof *ct));
         if (!p || !ct) {
             return 0;
         }
         concord__v1__contribution__init(ct);
-        if (s_year(name, &year) < 0) {
-            return s_ini_fail(&x->error,
+        if (cli_year_parse(name, &year) < 0) {
+            return cli_ini_fail(&x->error,
                               "[%s]: '%s' is not a financial year (like 2017 or 2017/18)", section,
                               name);
         }
         ct->financial_year = year;
         if (money_parse(value, &ct->amount_pence, &err) < 0) {
-            return s_ini_fail(&x->error, "[%s]: %s", section, err.msg);
+            return cli_ini_fail(&x->error, "[%s]: %s", section, err.msg);
         }
-        s_push(&x->arena, &p->contributions, &p->n_contributions, ct);
+        cli_arena_push(&x->arena, &p->contributions, &p->n_contributions, ct);
         return 1;
     }
-    return s_ini_fail(&x->error, "unknown section [%s]", section);
+    return cli_ini_fail(&x->error, "unknown section [%s]", section);
 }
 
-/* Packs msg and asks the node to publish it as method. */
-static int s_send(const config_node_t *cfg, const char *method, const ProtobufCMessage *msg,
-                  int json)
+/* Asks the node to put an agreement or a variation to the board. */
+static int s_send_proposal(const config_node_t *cfg, const char *command, const char *board,
+                           uint64_t closes_in, const ProtobufCMessage *msg, int json)
 {
     uint8_t *buf = NULL;
     size_t len = 0;
     cc_err_t err;
-    char *args[1] = {(char *)method};
+    char closes[32];
+    snprintf(closes, sizeof closes, "%llu", (unsigned long long)(clock_wall_ms() + closes_in));
+    char *args[2] = {(char *)board, closes};
     if (wire_pack(msg, WIRE_MAX_FRAME, &buf, &len, &err) < 0) {
         return cli_fail("%s", err.msg);
     }
-    int rc = cli_node_call(cfg, "pool-publish", args, 1, buf, len, cfg->call_timeout_ms, json, NULL,
-                           NULL);
+    int rc = board ? cli_node_call(cfg, command, args, 2, buf, len, cfg->call_timeout_ms, json,
+                                   NULL, NULL)
+                   : cli_node_call(cfg, command, &args[1], 1, buf, len, cfg->call_timeout_ms,
+                                   json, NULL, NULL);
     free(buf);
     return rc;
 }
 
-/* The one option of `pool propose` and `bcf plan`: --file FILE. Returns
- * CLI_OK with *file set, or an exit status after printing usage. */
-static int s_file_option(int argc, char **argv, const char *usage, const char **file)
-{
-    static const struct option opts[] = {{"file", required_argument, NULL, 'f'},
-                                         {NULL, 0, NULL, 0}};
-    int opt;
-    *file = NULL;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "f:", opts, NULL)) != -1) {
-        if (opt != 'f') {
-            return CLI_USAGE;
-        }
-        *file = optarg;
-    }
-    if (!*file || optind != argc) {
-        return cli_fail("usage: %s", usage);
-    }
-    return CLI_OK;
-}
-
 static int s_propose(const config_node_t *cfg, int argc, char **argv, int json)
 {
-    const char *file = NULL;
-    int frc = s_file_option(argc, argv, "concord pool propose --file AGREEMENT.ini", &file);
+    const char *file = NULL, *board = "";
+    uint64_t closes_in = 7ull * 86400000;
+    int frc = cli_file_option(argc, argv,
+                            "concord pool propose --file AGREEMENT.ini [--board ID]"
+                            " [--closes-in 7d]",
+                            &file, &board, &closes_in);
     if (frc != CLI_OK) {
         return frc;
     }
@@ -401,9 +306,9 @@ static int s_propose(const config_node_t *cfg, int argc, char **argv, int json)
     } else if (rc > 0 || x->arena.failed) {
         rc = cli_fail("%s: line %d: bad line", file, rc);
     } else {
-        rc = s_send(cfg, POOL_METHOD_PROPOSE, &x->a.base, json);
+        rc = s_send_proposal(cfg, "pool-propose", board, closes_in, &x->a.base, json);
     }
-    s_arena_free(&x->arena);
+    cli_arena_free(&x->arena);
     free(x);
     return rc;
 }
@@ -413,8 +318,9 @@ typedef struct {
     uint32_t year;
     int64_t amount;
     int has_amount;
-    const char *partner, *reason, *variation;
-    int refuse, csv;
+    const char *partner, *reason, *export;
+    int csv;
+    uint64_t closes_in;
     const char *id;
     Concord__V1__VariedContribution changes[POOL_MAX_ITEMS];
     Concord__V1__VariedContribution *change_ptrs[POOL_MAX_ITEMS];
@@ -441,7 +347,7 @@ static int s_change(s_opts_t *o, const char *spec)
     snprintf(o->change_codes[o->n_changes], sizeof o->change_codes[0], "%.*s", (int)(c1 - spec),
              spec);
     snprintf(year, sizeof year, "%.*s", (int)(c2 - c1 - 1), c1 + 1);
-    if (s_year(year, &v->financial_year) < 0) {
+    if (cli_year_parse(year, &v->financial_year) < 0) {
         return cli_fail("bad year in --change '%s'", spec);
     }
     if (money_parse(c2 + 1, &v->amount_pence, &err) < 0) {
@@ -461,20 +367,21 @@ static int s_parse(int argc, char **argv, s_opts_t *o, const char *amount_name)
                                          {"partner", required_argument, NULL, 'p'},
                                          {"reason", required_argument, NULL, 'r'},
                                          {"note", required_argument, NULL, 'r'},
-                                         {"variation", required_argument, NULL, 'v'},
-                                         {"refuse", no_argument, NULL, 'R'},
+                                         {"export", required_argument, NULL, 'x'},
+                                         {"closes-in", required_argument, NULL, 'T'},
                                          {"csv", no_argument, NULL, 'c'},
                                          {"change", required_argument, NULL, 'C'},
                                          {NULL, 0, NULL, 0}};
     cc_err_t err;
     int opt;
     memset(o, 0, sizeof *o);
-    o->partner = o->reason = o->variation = "";
+    o->partner = o->reason = "";
+    o->closes_in = 7ull * 86400000;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "y:a:p:r:v:RcC:", opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "y:a:p:r:x:T:cC:", opts, NULL)) != -1) {
         switch (opt) {
         case 'y':
-            if (s_year(optarg, &o->year) < 0) {
+            if (cli_year_parse(optarg, &o->year) < 0) {
                 return cli_fail("bad --year '%s' (like 2017 or 2017/18)", optarg);
             }
             break;
@@ -490,11 +397,13 @@ static int s_parse(int argc, char **argv, s_opts_t *o, const char *amount_name)
         case 'r':
             o->reason = optarg;
             break;
-        case 'v':
-            o->variation = optarg;
+        case 'x':
+            o->export = optarg;
             break;
-        case 'R':
-            o->refuse = 1;
+        case 'T':
+            if (cli_duration(optarg, &o->closes_in) < 0) {
+                return cli_fail("bad --closes-in '%s' (like 7d, 12h, 30m, 90s)", optarg);
+            }
             break;
         case 'c':
             o->csv = 1;
@@ -515,15 +424,103 @@ static int s_parse(int argc, char **argv, s_opts_t *o, const char *amount_name)
     return CLI_OK;
 }
 
+/* Writes the host's signed statement, with what checks it, to path. */
+static int s_export(const config_node_t *cfg, char **args, const char *path, int json)
+{
+    uint8_t *cert = NULL;
+    size_t len = 0;
+    int rc = cli_node_call(cfg, "pool-statement-export", args, 2, NULL, 0, cfg->call_timeout_ms,
+                           -1, &cert, &len);
+    if (rc == CLI_OK && (rc = cli_write_file(path, cert, len)) == CLI_OK) {
+        printf(json ? "{\"statement\":\"%s\",\"bytes\":%zu}\n"
+                    : "wrote signed statement %s (%zu bytes)\n",
+               path, len);
+    }
+    free(cert);
+    return rc;
+}
+
+int cli_pool_verify(int argc, char **argv, int json)
+{
+    static const struct option opts[] = {{"roster", required_argument, NULL, 'r'},
+                                         {"csv", no_argument, NULL, 'c'},
+                                         {NULL, 0, NULL, 0}};
+    const char *roster_path = NULL;
+    int opt, csv = 0;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "r:c", opts, NULL)) != -1) {
+        if (opt == 'r') {
+            roster_path = optarg;
+        } else if (opt == 'c') {
+            csv = 1;
+        } else {
+            return CLI_USAGE;
+        }
+    }
+    if (!roster_path || optind + 1 != argc) {
+        fprintf(stderr, "usage: concord pool verify STATEMENT-FILE --roster ROSTER [--csv]\n");
+        return CLI_USAGE;
+    }
+    cc_err_t err;
+    statement_report_t rep;
+    size_t len = 0;
+    roster_t *r = roster_load(roster_path, &err);
+    if (!r || roster_verify(r, &err) < 0) {
+        roster_destroy(&r);
+        return cli_fail("roster %s: %s", roster_path, err.msg);
+    }
+    uint8_t *buf = cli_read_file(argv[optind], CERTIFICATE_MAX, &len);
+    int rc = buf ? statement_verify(buf, len, r, &rep, &err) : -1;
+    free(buf);
+    roster_destroy(&r);
+    if (!buf) {
+        return cli_fail("cannot read %s (missing, unreadable or over %u bytes)", argv[optind],
+                        CERTIFICATE_MAX);
+    }
+    if (rc < 0) {
+        return cli_fail("statement %s does NOT verify: %s: %s", argv[optind],
+                        err_code_name(err.code), err.msg);
+    }
+    if (csv) {
+        fputs(rep.csv, stdout);
+    } else if (json) {
+        json_t j;
+        json_init(&j);
+        json_obj_begin(&j, NULL);
+        json_bool(&j, "verified", 1);
+        json_str(&j, "pool_id", rep.pool_id);
+        json_u64(&j, "financial_year", rep.year);
+        json_str(&j, "signed_by", rep.host);
+        json_str(&j, "statement_id", rep.statement_id);
+        json_str(&j, "exported_by", rep.signer);
+        json_u64(&j, "events", rep.events);
+        json_str(&j, "statement", rep.text);
+        json_obj_end(&j);
+        char *js = json_take(&j);
+        printf("%s\n", js ? js : "{}");
+        free(js);
+    } else {
+        printf("signed statement verified: every signature, receipt and rule checked, and the"
+               " statement recomputed\npool      %s, year %u\nsigned by %s (statement %s)\n"
+               "exported  by %s\nevents    %zu\n\n%s",
+               rep.pool_id, rep.year, rep.host, rep.statement_id, rep.signer, rep.events,
+               rep.text);
+    }
+    statement_report_free(&rep);
+    return CLI_OK;
+}
+
 int cli_pool(const config_node_t *cfg, int argc, char **argv, int json)
 {
     static const char usage[] =
-        "usage: concord pool propose --file AGREEMENT.ini | list | show ID |\n"
-        "       consent ID [--refuse] [--reason TEXT] [--variation VARIATION] |\n"
+        "usage: concord pool propose --file AGREEMENT.ini [--board ID] [--closes-in 7d] |\n"
+        "       list | show ID | rejections |\n"
         "       pledge ID --year YEAR --amount POUNDS [--partner CODE] |\n"
-        "       vary ID --change CODE:YEAR:POUNDS... [--reason TEXT] |\n"
-        "       statement ID --year YEAR [--csv] |\n"
-        "       outturn ID --year YEAR --spent POUNDS [--note TEXT]\n";
+        "       vary ID --change CODE:YEAR:POUNDS... [--reason TEXT] [--closes-in 7d] |\n"
+        "       outturn ID --year YEAR --spent POUNDS [--note TEXT] |\n"
+        "       sign-statement ID --year YEAR |\n"
+        "       statement ID --year YEAR [--csv] [--export FILE] |\n"
+        "       verify STATEMENT-FILE --roster ROSTER [--csv]\n";
     s_opts_t o;
     if (argc < 2) {
         fputs(usage, stderr);
@@ -551,15 +548,6 @@ int cli_pool(const config_node_t *cfg, int argc, char **argv, int json)
         }
         return rc;
     }
-    if (strcmp(sub, "consent") == 0) {
-        Concord__V1__Consent m = CONCORD__V1__CONSENT__INIT;
-        m.pool_id = (char *)o.id;
-        m.subject_id = (char *)o.variation;
-        m.decision =
-            o.refuse ? CONCORD__V1__CONSENT_DECISION__REFUSE : CONCORD__V1__CONSENT_DECISION__AGREE;
-        m.reason = (char *)o.reason;
-        return s_send(cfg, POOL_METHOD_CONSENT, &m.base, json);
-    }
     if (strcmp(sub, "vary") == 0) {
         if (!o.n_changes) {
             return cli_fail("vary needs at least one --change CODE:YEAR:AMOUNT");
@@ -569,7 +557,7 @@ int cli_pool(const config_node_t *cfg, int argc, char **argv, int json)
         m.changes = o.change_ptrs;
         m.n_changes = o.n_changes;
         m.reason = (char *)o.reason;
-        return s_send(cfg, POOL_METHOD_VARY, &m.base, json);
+        return s_send_proposal(cfg, "pool-vary", NULL, o.closes_in, &m.base, json);
     }
     if (!o.year) {
         return cli_fail("%s needs --year (like 2017 for 2017/18)", sub);
@@ -578,8 +566,17 @@ int cli_pool(const config_node_t *cfg, int argc, char **argv, int json)
         char year[16];
         snprintf(year, sizeof year, "%u", o.year);
         char *args[3] = {(char *)o.id, year, "csv"};
+        if (o.export) {
+            return s_export(cfg, args, o.export, json);
+        }
         return cli_node_call(cfg, "pool-statement", args, o.csv ? 3 : 2, NULL, 0, 0,
                              o.csv ? 0 : json, NULL, NULL);
+    }
+    if (strcmp(sub, "sign-statement") == 0) {
+        Concord__V1__PoolStatement m = CONCORD__V1__POOL_STATEMENT__INIT;
+        m.pool_id = (char *)o.id;
+        m.financial_year = o.year;
+        return cli_pool_publish(cfg, POOL_METHOD_STATEMENT, &m.base, json); /* the node fills it in */
     }
     if (strcmp(sub, "pledge") == 0) {
         if (!o.has_amount) {
@@ -590,7 +587,7 @@ int cli_pool(const config_node_t *cfg, int argc, char **argv, int json)
         m.partner = (char *)o.partner;
         m.financial_year = o.year;
         m.amount_pence = o.amount;
-        return s_send(cfg, POOL_METHOD_PLEDGE, &m.base, json);
+        return cli_pool_publish(cfg, POOL_METHOD_PLEDGE, &m.base, json);
     }
     if (strcmp(sub, "outturn") == 0) {
         if (!o.has_amount) {
@@ -601,271 +598,8 @@ int cli_pool(const config_node_t *cfg, int argc, char **argv, int json)
         m.financial_year = o.year;
         m.spend_pence = o.amount;
         m.note = (char *)o.reason;
-        return s_send(cfg, POOL_METHOD_OUTTURN, &m.base, json);
+        return cli_pool_publish(cfg, POOL_METHOD_OUTTURN, &m.base, json);
     }
     fputs(usage, stderr);
     return CLI_USAGE;
-}
-
-/* ---- `concord bcf` ---- */
-
-typedef struct {
-    s_arena_t arena;
-    Concord__V1__BcfPlan p;
-    Concord__V1__NationalConditions cond;
-    int has_total;
-    s_ini_error_t error;
-} s_bcf_ini_t;
-
-/* yes/true/1 or no/false/0; -1 otherwise. */
-static int s_bool(const char *v)
-{
-    if (strcmp(v, "yes") == 0 || strcmp(v, "true") == 0 || strcmp(v, "1") == 0) {
-        return 1;
-    }
-    if (strcmp(v, "no") == 0 || strcmp(v, "false") == 0 || strcmp(v, "0") == 0) {
-        return 0;
-    }
-    return -1;
-}
-
-static int s_bcf_plan_key(s_bcf_ini_t *x, const char *name, const char *value)
-{
-    Concord__V1__BcfPlan *p = &x->p;
-    cc_err_t err;
-    char *v = s_str(&x->arena, value);
-    if (!v) {
-        return 0;
-    }
-    if (strcmp(name, "id") == 0) {
-        p->plan_id = v;
-    } else if (strcmp(name, "hwb") == 0) {
-        p->hwb = v;
-    } else if (strcmp(name, "year") == 0) {
-        if (s_year(v, &p->financial_year) < 0) {
-            return s_ini_fail(
-                &x->error, "[plan]: year '%s' is not a financial year (like 2017 or 2017/18)", v);
-        }
-    } else if (strcmp(name, "narrative") == 0) {
-        p->narrative = v;
-    } else if (strcmp(name, "board") == 0) {
-        p->hwb_board_id = v;
-    } else if (strcmp(name, "ibcf") == 0) {
-        if (money_parse(v, &p->ibcf_pence, &err) < 0) {
-            return s_ini_fail(&x->error, "[plan] ibcf: %s", err.msg);
-        }
-    } else if (strcmp(name, "total") == 0) {
-        if (money_parse(v, &p->total_pence, &err) < 0) {
-            return s_ini_fail(&x->error, "[plan] total: %s", err.msg);
-        }
-        x->has_total = 1;
-    } else {
-        return s_ini_fail(&x->error, "unknown key '%s' in [plan]", name);
-    }
-    return 1;
-}
-
-static int s_bcf_handler(void *user, const char *section, const char *name, const char *value)
-{
-    s_bcf_ini_t *x = user;
-    s_arena_t *ar = &x->arena;
-    cc_err_t err;
-    if (x->error.msg[0]) {
-        return 0;
-    }
-    if (!name) {
-        return 1;
-    }
-    if (strcmp(section, "plan") == 0) {
-        return s_bcf_plan_key(x, name, value);
-    }
-    if (strcmp(section, "ccg") == 0) {
-        Concord__V1__BcfCcgContribution *c = s_keep(ar, malloc(sizeof *c));
-        if (!c) {
-            return 0;
-        }
-        concord__v1__bcf_ccg_contribution__init(c);
-        if (!(c->ccg = s_str(ar, name)) || money_parse(value, &c->amount_pence, &err) < 0) {
-            return s_ini_fail(&x->error, "[ccg] %s: %s", name, c->ccg ? err.msg : "out of memory");
-        }
-        s_push(ar, &x->p.ccg_minimum, &x->p.n_ccg_minimum, c);
-        return 1;
-    }
-    if (strcmp(section, "dfg") == 0) {
-        if (strcmp(name, "total") == 0) {
-            if (money_parse(value, &x->p.dfg_pence, &err) < 0) {
-                return s_ini_fail(&x->error, "[dfg] total: %s", err.msg);
-            }
-            return 1;
-        }
-        Concord__V1__DfgAllocation *d = s_keep(ar, malloc(sizeof *d));
-        if (!d) {
-            return 0;
-        }
-        concord__v1__dfg_allocation__init(d);
-        if (!(d->district = s_str(ar, name)) || money_parse(value, &d->amount_pence, &err) < 0) {
-            return s_ini_fail(&x->error, "[dfg] %s: %s", name,
-                              d->district ? err.msg : "out of memory");
-        }
-        s_push(ar, &x->p.dfg_allocations, &x->p.n_dfg_allocations, d);
-        return 1;
-    }
-    if (strcmp(section, "additional") == 0) {
-        /* CODE = AMOUNT [purpose] */
-        Concord__V1__AdditionalContribution *c = s_keep(ar, malloc(sizeof *c));
-        const char *sp = strchr(value, ' ');
-        char *amount = s_keep(ar, sp ? strndup(value, (size_t)(sp - value)) : strdup(value));
-        if (!c || !amount) {
-            return 0;
-        }
-        concord__v1__additional_contribution__init(c);
-        while (sp && *sp == ' ') {
-            sp++;
-        }
-        if (!(c->contributor = s_str(ar, name)) || !(c->purpose = s_str(ar, sp ? sp : "")) ||
-            money_parse(amount, &c->amount_pence, &err) < 0) {
-            return s_ini_fail(&x->error, "[additional] %s: %s", name,
-                              c->contributor && c->purpose ? err.msg : "out of memory");
-        }
-        s_push(ar, &x->p.additional, &x->p.n_additional, c);
-        return 1;
-    }
-    if (strcmp(section, "conditions") == 0) {
-        int b = s_bool(value);
-        protobuf_c_boolean *field = NULL;
-        if (strcmp(name, "nhs_social_care_maintained") == 0) {
-            field = &x->cond.nhs_social_care_maintained;
-        } else if (strcmp(name, "out_of_hospital_investment") == 0) {
-            field = &x->cond.out_of_hospital_investment;
-        } else if (strcmp(name, "managing_transfers_of_care") == 0) {
-            field = &x->cond.managing_transfers_of_care;
-        } else {
-            return s_ini_fail(&x->error, "unknown key '%s' in [conditions]", name);
-        }
-        if (b < 0) {
-            return s_ini_fail(&x->error, "[conditions] %s: '%s' is not yes or no", name, value);
-        }
-        *field = b;
-        return 1;
-    }
-    return s_ini_fail(&x->error, "unknown section [%s]", section);
-}
-
-static int s_bcf_plan(const config_node_t *cfg, int argc, char **argv, int json)
-{
-    const char *file = NULL;
-    int frc = s_file_option(argc, argv, "concord bcf plan --file PLAN.ini", &file);
-    if (frc != CLI_OK) {
-        return frc;
-    }
-    s_bcf_ini_t *x = calloc(1, sizeof *x);
-    if (!x) {
-        return cli_fail("out of memory");
-    }
-    concord__v1__bcf_plan__init(&x->p);
-    concord__v1__national_conditions__init(&x->cond);
-    x->p.conditions = &x->cond;
-    int rc = ini_parse(file, s_bcf_handler, x);
-    if (x->error.msg[0]) {
-        rc = cli_fail("%s: %s", file, x->error.msg);
-    } else if (rc < 0) {
-        rc = cli_fail("cannot read %s", file);
-    } else if (rc > 0 || x->arena.failed) {
-        rc = cli_fail("%s: line %d: bad line", file, rc);
-    } else {
-        pool_bcf_totals_t t;
-        cc_err_t err;
-        if (!x->has_total && pool_bcf_totals(&x->p, &t, &err) == 0) {
-            x->p.total_pence = t.total; /* the engine checks the sum either way */
-        }
-        rc = s_send(cfg, POOL_METHOD_BCF_PLAN, &x->p.base, json);
-    }
-    s_arena_free(&x->arena);
-    free(x);
-    return rc;
-}
-
-static int s_bcf_sign(const config_node_t *cfg, int argc, char **argv, int json, int act)
-{
-    static const struct option opts[] = {{"act", required_argument, NULL, 'a'},
-                                         {"version", required_argument, NULL, 'v'},
-                                         {"note", required_argument, NULL, 'n'},
-                                         {"decision", required_argument, NULL, 'd'},
-                                         {NULL, 0, NULL, 0}};
-    static const struct {
-        const char *name;
-        int act;
-    } acts[] = {
-        {"hwb", CONCORD__V1__BCF_ACT__HWB_AGREEMENT},
-        {"council", CONCORD__V1__BCF_ACT__COUNCIL_SIGN_OFF},
-        {"ccg", CONCORD__V1__BCF_ACT__CCG_SIGN_OFF},
-        {"nhse", CONCORD__V1__BCF_ACT__NHS_ENGLAND_APPROVAL},
-    };
-    Concord__V1__BcfSignoff m = CONCORD__V1__BCF_SIGNOFF__INIT;
-    int opt;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "a:v:n:d:", opts, NULL)) != -1) {
-        switch (opt) {
-        case 'a':
-            act = -1;
-            for (size_t i = 0; i < sizeof acts / sizeof acts[0]; i++) {
-                if (strcmp(acts[i].name, optarg) == 0) {
-                    act = acts[i].act;
-                }
-            }
-            if (act < 0) {
-                return cli_fail("bad --act '%s' (hwb, council, ccg, nhse)", optarg);
-            }
-            break;
-        case 'v':
-            m.plan_version = optarg;
-            break;
-        case 'n':
-            m.note = optarg;
-            break;
-        case 'd':
-            m.board_decision = optarg;
-            break;
-        default:
-            return CLI_USAGE;
-        }
-    }
-    if (optind + 1 != argc || act <= 0) {
-        return cli_fail("usage: concord bcf sign PLAN-ID --act hwb|council|ccg|nhse"
-                        " [--version V] [--note TEXT] [--decision PROPOSAL]");
-    }
-    m.plan_id = argv[optind];
-    m.act = (Concord__V1__BcfAct)act;
-    return s_send(cfg, POOL_METHOD_BCF_SIGN, &m.base, json);
-}
-
-int cli_bcf(const config_node_t *cfg, int argc, char **argv, int json)
-{
-    static const char usage[] =
-        "usage: concord bcf plan --file PLAN.ini |\n"
-        "       sign PLAN-ID --act hwb|council|ccg|nhse [--version V] [--note TEXT]\n"
-        "            [--decision PROPOSAL] |\n"
-        "       approve PLAN-ID [--version V] [--note TEXT] |\n"
-        "       status PLAN-ID\n";
-    if (argc < 2) {
-        fputs(usage, stderr);
-        return CLI_USAGE;
-    }
-    const char *sub = argv[1];
-    argc--;
-    argv++;
-    int rc = CLI_USAGE;
-    if (strcmp(sub, "plan") == 0) {
-        rc = s_bcf_plan(cfg, argc, argv, json);
-    } else if (strcmp(sub, "sign") == 0) {
-        rc = s_bcf_sign(cfg, argc, argv, json, 0);
-    } else if (strcmp(sub, "approve") == 0) {
-        rc = s_bcf_sign(cfg, argc, argv, json, CONCORD__V1__BCF_ACT__NHS_ENGLAND_APPROVAL);
-    } else if (strcmp(sub, "status") == 0 && argc == 2) {
-        return cli_node_call(cfg, "bcf-show", &argv[1], 1, NULL, 0, 0, json, NULL, NULL);
-    }
-    if (rc == CLI_USAGE) {
-        fputs(usage, stderr);
-    }
-    return rc;
 }

@@ -58,13 +58,15 @@ static void s_usage(FILE *to)
             "        research-and-development.\n"
             "\n"
             "Pooled funds (s75; through the local node; YEAR 2017 = 2017/18):\n"
-            "  pool propose --file AGREEMENT.ini      (format: docs/POOLS.md)\n"
-            "  pool consent ID [--refuse] [--reason TEXT] [--variation VARIATION]\n"
+            "  pool propose --file AGREEMENT.ini [--board ID] [--closes-in 7d]\n"
+            "                                         (a board proposal; format: docs/POOLS.md)\n"
             "  pool pledge ID --year YEAR --amount POUNDS [--partner CODE]\n"
-            "  pool vary ID --change CODE:YEAR:POUNDS... [--reason TEXT]\n"
+            "  pool vary ID --change CODE:YEAR:POUNDS... [--reason TEXT] [--closes-in 7d]\n"
             "  pool outturn ID --year YEAR --spent POUNDS [--note TEXT]\n"
+            "  pool sign-statement ID --year YEAR     (the host signs the year's statement)\n"
             "  pool list | pool show ID | pool rejections\n"
-            "  pool statement ID --year YEAR [--csv]\n"
+            "  pool statement ID --year YEAR [--csv] [--export FILE]\n"
+            "  pool verify STATEMENT-FILE --roster ROSTER   check a signed statement offline\n"
             "  bcf plan --file PLAN.ini               (format: docs/POOLS.md)\n"
             "  bcf sign PLAN-ID --act hwb|council|ccg|nhse [--version V] [--note TEXT]\n"
             "  bcf approve PLAN-ID | bcf status PLAN-ID\n"
@@ -385,6 +387,8 @@ int main(int argc, char **argv)
         rc = cli_scenario(n, rest, json);
     } else if (strcmp(rest[0], "verify") == 0) {
         rc = cli_verify(n, rest, json);
+    } else if (n >= 2 && strcmp(rest[0], "pool") == 0 && strcmp(rest[1], "verify") == 0) {
+        rc = cli_pool_verify(n - 1, rest + 1, json);
     } else if (strcmp(rest[0], "footprint") == 0) {
         rc = s_footprint(config_path, n, rest, json);
     } else {

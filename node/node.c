@@ -189,7 +189,7 @@ node_t *node_new(const config_node_t *cfg, cc_err_t *err)
     if (!(n->boards = boards_new(&n->cfg, n->roster, n->ledger, n->peer, err))) {
         goto fail;
     }
-    if (!(n->pools = pools_new(&n->cfg, n->roster, n->ledger, n->peer, err))) {
+    if (!(n->pools = pools_new(&n->cfg, n->roster, n->ledger, n->peer, n->boards, err))) {
         goto fail;
     }
     rpc_peer_on_event(n->peer, s_on_event, n);

@@ -1,5 +1,6 @@
 /* pools: pool events in, pool commands from the CLI. */
 #include "pools.h"
+#include "pools_priv.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include "wire.h"
 #include "fold.h"
 #include "geo.h"
+#include "statement.h"
 #include "waits.h"
 
 /* CMake points these at the source tree's and the installed data/ons. */
@@ -28,27 +30,14 @@
 
 #define POOLS_ID_MAX 256
 
-struct pools {
-    const config_node_t *cfg;
-    const roster_t *roster;
-    ledger_t *ledger;
-    rpc_peer_t *peer;
-    pool_engine_t *engine;
-    waits_t *waits;
-    int replaying;
-};
-
-/* The methods this module folds and the bodies they carry. */
 static const struct {
     const char *method;
     const ProtobufCMessageDescriptor *desc;
     int bcf;
 } s_methods[] = {
-    {POOL_METHOD_PROPOSE, &concord__v1__pool_agreement__descriptor, 0},
-    {POOL_METHOD_CONSENT, &concord__v1__consent__descriptor, 0},
     {POOL_METHOD_PLEDGE, &concord__v1__pledge__descriptor, 0},
-    {POOL_METHOD_VARY, &concord__v1__variation__descriptor, 0},
     {POOL_METHOD_OUTTURN, &concord__v1__outturn__descriptor, 0},
+    {POOL_METHOD_STATEMENT, &concord__v1__pool_statement__descriptor, 0},
     {POOL_METHOD_BCF_PLAN, &concord__v1__bcf_plan__descriptor, 1},
     {POOL_METHOD_BCF_SIGN, &concord__v1__bcf_signoff__descriptor, 1},
 };
@@ -74,164 +63,6 @@ static const char *s_subject(const ProtobufCMessage *m)
     return s ? s : "";
 }
 
-/* ---- text and JSON ---- */
-
-static const char *s_status_name(pool_status_t s)
-{
-    switch (s) {
-    case POOL_PROPOSED:
-        return "PROPOSED";
-    case POOL_REFUSED:
-        return "REFUSED";
-    case POOL_AWAITING_PLEDGES:
-        return "AWAITING_PLEDGES";
-    case POOL_ACTIVE:
-        return "ACTIVE";
-    }
-    return "?";
-}
-
-static const char *s_variation_status_name(pool_variation_status_t s)
-{
-    switch (s) {
-    case POOL_VARIATION_OPEN:
-        return "OPEN";
-    case POOL_VARIATION_PASSED:
-        return "PASSED";
-    case POOL_VARIATION_REFUSED:
-        return "REFUSED";
-    case POOL_VARIATION_LAPSED:
-        return "LAPSED";
-    }
-    return "?";
-}
-
-static const char *s_enum_name(const ProtobufCEnumDescriptor *d, int v)
-{
-    const ProtobufCEnumValue *ev = protobuf_c_enum_descriptor_get_value(d, v);
-    return ev ? ev->name : "UNSPECIFIED";
-}
-
-static void s_view_pool(const pools_t *p, const pool_view_t *v, control_text_t *t, json_t *j, int full)
-{
-    const Concord__V1__PoolAgreement *a = v->agreement;
-    char money[MONEY_TEXT_MAX], yn[16];
-    const char *kind = s_enum_name(&concord__v1__arrangement_kind__descriptor, a->kind);
-    json_obj_begin(j, NULL);
-    json_str(j, "id", v->pool_id);
-    json_str(j, "name", a->name);
-    json_str(j, "kind", kind);
-    json_str(j, "agreement_id", v->agreement_id);
-    json_str(j, "proposer", v->proposer);
-    json_str(j, "status", s_status_name(v->status));
-    json_str(j, "missing", v->missing);
-    json_str(j, "host", a->n_hosts ? a->hosts[0] : NULL);
-    json_arr_begin(j, "years");
-    for (size_t i = 0; i < v->n_years; i++) {
-        json_u64(j, NULL, v->years[i]);
-    }
-    json_arr_end(j);
-    json_arr_begin(j, "partners");
-    for (size_t i = 0; i < a->n_partners; i++) {
-        json_str(j, NULL, a->partners[i]->code);
-    }
-    json_arr_end(j);
-    if (!full) {
-        json_obj_end(j);
-        control_text_put(t, "%-16s %-16s %-18s %s\n", v->pool_id, s_status_name(v->status), kind, a->name);
-        return;
-    }
-    control_text_put(t, "pool        %s (%s)\nkind        %s\nagreement   %s, proposed by %s\n", v->pool_id,
-          a->name, kind, v->agreement_id, v->proposer);
-    control_text_put(t, "status      %s\n", s_status_name(v->status));
-    if (v->missing[0]) {
-        control_text_put(t, "            %s\n", v->missing);
-    }
-    if (a->n_hosts) {
-        control_text_put(t, "host        %s\n", a->hosts[0]);
-    }
-    for (size_t i = 0; i < a->n_partners; i++) {
-        roster_org_t o = {.name = "?"};
-        roster_lookup(p->roster, a->partners[i]->code, &o);
-        control_text_put(t, "partner     %-10s %s\n", a->partners[i]->code, o.name);
-        for (size_t k = 0; k < a->partners[i]->n_contributions; k++) {
-            const Concord__V1__Contribution *ct = a->partners[i]->contributions[k];
-            control_text_put(t, "              %s  %s (as agreed)\n",
-                  pool_year_name(ct->financial_year, yn, sizeof yn),
-                  money_format(ct->amount_pence, money, sizeof money));
-        }
-    }
-    if (a->risk_share) {
-        control_text_put(t, "risk share  %s\n",
-              s_enum_name(&concord__v1__risk_share_basis__descriptor, a->risk_share->basis));
-    }
-    json_arr_begin(j, "variations");
-    for (size_t i = 0; i < pool_variation_count(p->engine); i++) {
-        pool_variation_view_t vv;
-        pool_variation_at(p->engine, i, &vv);
-        if (strcmp(vv.pool_id, v->pool_id) != 0) {
-            continue;
-        }
-        json_obj_begin(j, NULL);
-        json_str(j, "id", vv.id);
-        json_str(j, "proposer", vv.proposer);
-        json_str(j, "status", s_variation_status_name(vv.status));
-        json_str(j, "missing", vv.missing);
-        json_obj_end(j);
-        control_text_put(t, "variation   %s by %s: %s%s%s\n", vv.id, vv.proposer,
-              s_variation_status_name(vv.status), vv.missing[0] ? ": " : "", vv.missing);
-    }
-    json_arr_end(j);
-    json_arr_begin(j, "refused");
-    for (size_t i = 0; i < pool_rejection_count(p->engine); i++) {
-        pool_rejection_t r;
-        pool_rejection_at(p->engine, i, &r);
-        if (strcmp(r.subject, v->pool_id) != 0) {
-            continue;
-        }
-        json_obj_begin(j, NULL);
-        json_str(j, "sender", r.sender);
-        json_str(j, "method", r.method);
-        json_u64(j, "log_index", r.log_index);
-        json_str(j, "code", err_code_name(r.code));
-        json_str(j, "reason", r.reason);
-        json_obj_end(j);
-        control_text_put(t, "refused     %s (log %llu, %s): %s: %s\n", r.sender,
-              (unsigned long long)r.log_index, r.method, err_code_name(r.code), r.reason);
-    }
-    json_arr_end(j);
-    json_obj_end(j);
-}
-
-static void s_view_bcf(const pool_bcf_view_t *v, control_text_t *t, json_t *j)
-{
-    char money[MONEY_TEXT_MAX], yn[16];
-    json_obj_begin(j, NULL);
-    json_str(j, "id", v->plan_id);
-    json_str(j, "version", v->version);
-    json_str(j, "hwb", v->plan->hwb);
-    json_u64(j, "financial_year", v->plan->financial_year);
-    json_i64(j, "total_pence", v->totals.total);
-    json_bool(j, "hwb_agreed", v->hwb_agreed);
-    json_bool(j, "council_signed", v->council_signed);
-    json_u64(j, "ccgs", v->n_ccgs);
-    json_u64(j, "ccgs_signed", v->n_ccgs_signed);
-    json_bool(j, "approvable", v->approvable);
-    json_bool(j, "approved", v->approved);
-    json_str(j, "missing", v->missing);
-    json_obj_end(j);
-    control_text_put(t, "plan        %s (version %s)\nhwb         %s, %s\ntotal       %s\n", v->plan_id,
-          v->version, v->plan->hwb, pool_year_name(v->plan->financial_year, yn, sizeof yn),
-          money_format(v->totals.total, money, sizeof money));
-    control_text_put(t, "status      %s\n",
-          v->approved     ? "APPROVED by NHS England"
-          : v->approvable ? "awaiting NHS England approval"
-                          : "awaiting sign-off");
-    if (v->missing[0]) {
-        control_text_put(t, "missing     %s\n", v->missing);
-    }
-}
-
 /* ---- waits ---- */
 
 /* Answers the CLI request that published an accepted event with the pool
@@ -246,9 +77,9 @@ static void s_answer(const waits_entry_t *w, const envelope_t *env, void *arg)
     pool_view_t v;
     pool_bcf_view_t bv;
     if (!w->tag && pool_get(p->engine, w->subject, &v) == 0) {
-        s_view_pool(p, &v, &t, &j, 1);
+        pools_view_pool(p, &v, &t, &j, 1);
     } else if (w->tag && pool_bcf_get(p->engine, w->subject, &bv) == 0) {
-        s_view_bcf(&bv, &t, &j);
+        pools_view_bcf(&bv, &t, &j);
     } else {
         json_obj_begin(&j, NULL);
         json_obj_end(&j);
@@ -261,44 +92,22 @@ void pools_tick(pools_t *p)
     waits_tick(p->waits);
 }
 
-/* ---- events ---- */
-
-void pools_on_event(const envelope_t *env, uint64_t log_index, uint64_t time_ms, void *arg)
-{
-    pools_t *p = arg;
-    const Concord__V1__Header *h = env->header;
-    cc_err_t why;
-    if (s_method_index(h->method) < 0) {
-        return;
-    }
-    if (!fold_broadcast_ok(env, log_index, "pool")) {
-        return;
-    }
-    pool_event_t ev = {
-        .sender = h->sender,
-        .log_index = log_index,
-        .time_ms = time_ms,
-        .call_id = h->call_id.data,
-        .hash = env->hash,
-        .method = h->method,
-        .body = env->body,
-        .body_len = env->body_len,
-    };
-    err_clear(&why);
-    int accepted = pool_apply(p->engine, &ev, &why) == 0;
-    fold_log_verdict("pool", env, log_index, accepted, &why, p->replaying);
-    waits_resolve(p->waits, env, accepted, &why, s_answer, p);
-}
-
 /* Tells the engine of every Health and Wellbeing Board area the shipped
  * ONS lookups give: each upper-tier council (by code) with its districts
  * (a shire county's E07s, by code) and the CCGs that share an LSOA with
  * it (by code). Every node reads the same files and so adds the same
  * areas in the same order. Without the data the engine knows no area and
- * refuses plans of shire counties with its own reason. */
-static void s_add_areas(pool_engine_t *e)
+ * refuses plans of shire counties with its own reason. The lookups are
+ * read only when a BCF event first needs them, before the engine applies
+ * or prechecks it: a node with no BCF plan never holds them in memory. */
+static void s_add_areas(pools_t *p)
 {
     cc_err_t err;
+    pool_engine_t *e = p->engine;
+    if (p->areas_added) {
+        return;
+    }
+    p->areas_added = 1;
     const char *dir = geo_data_dir(NULL);
     geo_t *g = geo_load_dir(dir, &err);
     geo_align_t *a = g ? geo_align(g, "CCG", &err) : NULL;
@@ -354,8 +163,43 @@ static void s_add_areas(pool_engine_t *e)
     geo_destroy(&g);
 }
 
+/* ---- events ---- */
+
+void pools_on_event(const envelope_t *env, uint64_t log_index, uint64_t time_ms, void *arg)
+{
+    pools_t *p = arg;
+    const Concord__V1__Header *h = env->header;
+    cc_err_t why;
+    int mi = s_method_index(h->method);
+    /* Board decisions that took effect up to this event come first. */
+    if (pool_follow(p->engine, boards_engine(p->boards), log_index, &why) < 0) {
+        log_warn("pool: board decisions not taken up before log %llu: %s",
+                 (unsigned long long)log_index, why.msg);
+    }
+    if (mi < 0 || !fold_broadcast_ok(env, log_index, "pool")) {
+        return;
+    }
+    if (s_methods[mi].bcf) {
+        s_add_areas(p);
+    }
+    pool_event_t ev = {
+        .sender = h->sender,
+        .log_index = log_index,
+        .time_ms = time_ms,
+        .call_id = h->call_id.data,
+        .hash = env->hash,
+        .method = h->method,
+        .body = env->body,
+        .body_len = env->body_len,
+    };
+    err_clear(&why);
+    int accepted = pool_apply(p->engine, &ev, &why) == 0;
+    fold_log_verdict("pool", env, log_index, accepted, &why, p->replaying);
+    waits_resolve(p->waits, env, accepted, &why, s_answer, p);
+}
+
 pools_t *pools_new(const config_node_t *cfg, const roster_t *roster, ledger_t *ledger,
-                   rpc_peer_t *peer, cc_err_t *err)
+                   rpc_peer_t *peer, boards_t *boards, cc_err_t *err)
 {
     pools_t *p = calloc(1, sizeof *p);
     if (!p || !(p->engine = pool_engine_new(roster)) ||
@@ -371,7 +215,7 @@ pools_t *pools_new(const config_node_t *cfg, const roster_t *roster, ledger_t *l
     p->roster = roster;
     p->ledger = ledger;
     p->peer = peer;
-    s_add_areas(p->engine);
+    p->boards = boards;
     p->replaying = 1;
     int rc = fold_replay(ledger, roster, pools_on_event, p, err);
     p->replaying = 0;
@@ -409,20 +253,30 @@ static void s_publish(pools_t *p, control_ctx_t *c, const uint8_t *id, size_t id
     const char *method = s_methods[mi].method;
     ProtobufCMessage *msg =
         wire_unpack(s_methods[mi].desc, req->payload.data, req->payload.len, WIRE_MAX_FRAME, &err);
+    ProtobufCMessage *decoded = msg;
     if (!msg) {
         control_reply(c, id, id_len, CC_INVALID_ARGUMENT, err.msg, NULL, NULL, NULL, 0);
         return;
     }
-    /* What the CLI may leave to the node: the subject of a consent (the
-     * pool's own agreement) and the partner of a pledge (this node). */
+    /* What the CLI may leave to the node: the plan version an act signs,
+     * the partner of a pledge (this node), the content of a statement
+     * (as this node computes it). */
     char *saved = NULL, **field = NULL;
-    pool_view_t v;
-    if (strcmp(method, POOL_METHOD_CONSENT) == 0) {
-        Concord__V1__Consent *cs = (Concord__V1__Consent *)msg;
-        if (!cs->subject_id[0] && pool_get(p->engine, cs->pool_id, &v) == 0) {
-            field = &cs->subject_id;
-            saved = *field;
-            *field = (char *)v.agreement_id;
+    pool_canonical_t canon = {0};
+    Concord__V1__PoolStatement stated;
+    if (s_methods[mi].bcf) {
+        s_add_areas(p);
+    }
+    if (strcmp(method, POOL_METHOD_STATEMENT) == 0) {
+        Concord__V1__PoolStatement *ps = (Concord__V1__PoolStatement *)msg;
+        if (!ps->n_lines && !ps->text[0]) {
+            if (pool_canonical(p->engine, ps->pool_id, ps->financial_year, &canon, &err) < 0) {
+                control_reply(c, id, id_len, err.code, err.msg, NULL, NULL, NULL, 0);
+                wire_free(msg);
+                return;
+            }
+            stated = canon.msg;
+            msg = &stated.base;
         }
     } else if (strcmp(method, POOL_METHOD_BCF_SIGN) == 0) {
         /* Unless named, the act signs the plan version in force. */
@@ -467,223 +321,117 @@ static void s_publish(pools_t *p, control_ctx_t *c, const uint8_t *id, size_t id
     if (field) {
         *field = saved;
     }
-    wire_free(msg);
+    pool_canonical_free(&canon);
+    wire_free(decoded);
 }
 
-static void s_list(pools_t *p, control_ctx_t *c, const uint8_t *id, size_t id_len)
-{
-    control_text_t t = {0};
-    json_t j;
-    json_init(&j);
-    json_obj_begin(&j, NULL);
-    json_arr_begin(&j, "pools");
-    for (size_t i = 0; i < pool_count(p->engine); i++) {
-        pool_view_t v;
-        pool_at(p->engine, i, &v);
-        s_view_pool(p, &v, &t, &j, 0);
-    }
-    json_arr_end(&j);
-    json_arr_begin(&j, "bcf_plans");
-    for (size_t i = 0; i < pool_bcf_count(p->engine); i++) {
-        pool_bcf_view_t bv;
-        pool_bcf_at(p->engine, i, &bv);
-        s_view_bcf(&bv, &t, &j);
-    }
-    json_arr_end(&j);
-    json_obj_end(&j);
-    if (!t.buf) {
-        control_text_put(&t, "(no pools yet)\n");
-    }
-    control_reply_view(c, id, id_len, &t, &j);
-}
-
-static void s_show(pools_t *p, control_ctx_t *c, const uint8_t *id, size_t id_len,
-                   const char *pool_id)
+/* The proposal that puts an agreement to its board. */
+static int s_agreement_proposal(pools_t *p, Concord__V1__PoolAgreement *a, const char *board,
+                                Concord__V1__Proposal *pr, char *title, cc_err_t *err)
 {
     pool_view_t v;
-    pool_bcf_view_t bv;
-    control_text_t t = {0};
-    json_t j;
-    json_init(&j);
-    if (pool_get(p->engine, pool_id, &v) == 0) {
-        s_view_pool(p, &v, &t, &j, 1);
-    } else if (pool_bcf_get(p->engine, pool_id, &bv) == 0) {
-        s_view_bcf(&bv, &t, &j);
-    } else {
-        char msg[128];
-        json_free(&j);
-        snprintf(msg, sizeof msg, "no pool or BCF plan '%.40s'", pool_id);
-        control_reply(c, id, id_len, CC_NOT_FOUND, msg, NULL, NULL, NULL, 0);
-        return;
+    __int128 total = 0;
+    if (!board[0] && !(board = a->board_id)[0]) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "name the partners' board that decides pool %.40s: --board ID, or board_id in"
+                " the agreement file",
+                a->pool_id);
+        return -1;
     }
-    control_reply_view(c, id, id_len, &t, &j);
+    if (pool_get(p->engine, a->pool_id, &v) == 0) {
+        err_set(err, CC_ALREADY_EXISTS,
+                "pool %s already exists (agreement %.12s); a change is a variation", v.pool_id,
+                v.agreement_id);
+        return -1;
+    }
+    for (size_t i = 0; i < a->n_partners; i++) {
+        for (size_t k = 0; k < a->partners[i]->n_contributions; k++) {
+            total += a->partners[i]->contributions[k]->amount_pence;
+        }
+    }
+    pr->kind = CONCORD__V1__PROPOSAL_KIND__POOL_AGREEMENT;
+    pr->board_id = (char *)board;
+    pr->pool_agreement = a;
+    pr->amount_pence = total > 0 && total <= INT64_MAX ? (int64_t)total : 0;
+    pr->text = a->aims_and_outcomes;
+    snprintf(title, BOARD_TITLE_MAX + 1, "Pool agreement %s: %s", a->pool_id, a->name);
+    return 0;
 }
 
-static void s_statement(pools_t *p, control_ctx_t *c, const uint8_t *id, size_t id_len,
-                        const Concord__V1__ControlRequest *req)
+/* The proposal that puts a variation to its pool's board. */
+static int s_variation_proposal(pools_t *p, Concord__V1__Variation *va, Concord__V1__Proposal *pr,
+                                char *title, cc_err_t *err)
+{
+    pool_view_t v;
+    if (pool_variation_check(p->engine, va, err) < 0 || pool_get(p->engine, va->pool_id, &v) < 0) {
+        return -1;
+    }
+    pr->kind = CONCORD__V1__PROPOSAL_KIND__POOL_VARIATION;
+    pr->board_id = (char *)v.board_id;
+    pr->pool_variation = va;
+    pr->text = va->reason;
+    snprintf(title, BOARD_TITLE_MAX + 1, "Variation of pool %s", va->pool_id);
+    return 0;
+}
+
+/* "pool-propose" and "pool-vary": the board decides, and its fold
+ * answers the CLI with the proposal. */
+static void s_propose(pools_t *p, control_ctx_t *c, const uint8_t *id, size_t id_len,
+                      const Concord__V1__ControlRequest *req, int vary)
 {
     cc_err_t err;
-    pool_statement_t *s = calloc(1, sizeof *s);
-    char *end = NULL;
-    unsigned long year = req->n_args >= 2 ? strtoul(req->args[1], &end, 10) : 0;
-    int csv = req->n_args >= 3 && strcmp(req->args[2], "csv") == 0;
-    if (!s) {
-        control_reply(c, id, id_len, CC_RESOURCE_EXHAUSTED, "out of memory", NULL, NULL, NULL, 0);
-        return;
+    char title[BOARD_TITLE_MAX + 1], *end = NULL;
+    Concord__V1__Proposal pr = CONCORD__V1__PROPOSAL__INIT;
+    size_t want = vary ? 1 : 2;
+    unsigned long long closes =
+        req->n_args == want ? strtoull(req->args[want - 1], &end, 10) : 0;
+    ProtobufCMessage *m = wire_unpack(
+        vary ? &concord__v1__variation__descriptor : &concord__v1__pool_agreement__descriptor,
+        req->payload.data, req->payload.len, WIRE_MAX_FRAME, &err);
+    int rc = -1;
+    if (!m) {
+        err.code = CC_INVALID_ARGUMENT; /* the reason is wire_unpack's */
+    } else if (!end || *end || !closes) {
+        err_set(&err, CC_INVALID_ARGUMENT, "%s: [BOARD] CLOSES_AT_MS", req->command);
+    } else if (vary) {
+        rc = s_variation_proposal(p, (Concord__V1__Variation *)m, &pr, title, &err);
+    } else {
+        rc = s_agreement_proposal(p, (Concord__V1__PoolAgreement *)m, req->args[0], &pr, title,
+                                  &err);
     }
-    if (req->n_args < 2 || !end || *end || year < POOL_YEAR_MIN || year > POOL_YEAR_MAX) {
-        control_reply(c, id, id_len, CC_INVALID_ARGUMENT,
-                      "pool-statement: POOL YEAR [csv], the year as 2017 for 2017/18", NULL, NULL,
-                      NULL, 0);
-    } else if (pool_statement(p->engine, req->args[0], (uint32_t)year, s, &err) < 0) {
+    if (rc < 0) {
         control_reply(c, id, id_len, err.code, err.msg, NULL, NULL, NULL, 0);
     } else {
-        control_text_t t = {0};
-        json_t j;
-        json_init(&j);
-        if (csv) {
-            control_text_put(&t, "pool_id,financial_year,partner,contribution_pence,pledged_pence,matches,"
-                      "variance_share_pence,net_pence\n");
-            for (size_t i = 0; i < s->n_lines; i++) {
-                const pool_line_t *l = &s->lines[i];
-                control_text_put(&t, "%s,%u,%s,%lld,%lld,%d,%lld,%lld\n", s->pool_id, s->year, l->partner,
-                      (long long)l->contribution, (long long)l->pledged, l->matches,
-                      (long long)l->part.share, (long long)l->net);
-            }
-        } else {
-            size_t need = pool_statement_text(s, NULL, 0);
-            t.buf = malloc(need + 1);
-            if (t.buf) {
-                pool_statement_text(s, t.buf, need + 1);
-                t.len = need;
-            }
-        }
-        json_obj_begin(&j, NULL);
-        json_str(&j, "pool_id", s->pool_id);
-        json_str(&j, "name", s->name);
-        json_str(&j, "accountable", s->accountable);
-        json_u64(&j, "financial_year", s->year);
-        json_i64(&j, "total_pence", s->total);
-        json_i64(&j, "pledged_total_pence", s->pledged_total);
-        json_bool(&j, "complete", s->complete);
-        json_bool(&j, "has_outturn", s->has_outturn);
-        if (s->has_outturn) {
-            json_i64(&j, "outturn_pence", s->outturn);
-            json_i64(&j, "variance_pence", s->variance);
-        }
-        json_arr_begin(&j, "lines");
-        for (size_t i = 0; i < s->n_lines; i++) {
-            const pool_line_t *l = &s->lines[i];
-            json_obj_begin(&j, NULL);
-            json_str(&j, "partner", l->partner);
-            json_i64(&j, "contribution_pence", l->contribution);
-            json_i64(&j, "pledged_pence", l->pledged);
-            json_bool(&j, "matches", l->matches);
-            json_i64(&j, "variance_share_pence", l->part.share);
-            json_i64(&j, "net_pence", l->net);
-            json_obj_end(&j);
-        }
-        json_arr_end(&j);
-        json_obj_end(&j);
-        control_reply_view(c, id, id_len, &t, &j);
+        pr.title = title;
+        pr.closes_at_ms = closes;
+        boards_propose(p->boards, c, id, id_len, &pr);
     }
-    free(s);
+    wire_free(m);
 }
 
-/* A BCF plan: its streams, where its chain stands and what is missing,
- * and the plan's refused events with the engine's reasons. */
-static void s_bcf_show(pools_t *p, control_ctx_t *c, const uint8_t *id, size_t id_len,
-                       const char *plan_id)
+static void s_statement_export(pools_t *p, control_ctx_t *c, const uint8_t *id, size_t id_len,
+                               const Concord__V1__ControlRequest *req)
 {
-    pool_bcf_view_t bv;
-    control_text_t t = {0};
-    json_t j;
-    char money[MONEY_TEXT_MAX];
-    if (pool_bcf_get(p->engine, plan_id, &bv) < 0) {
-        char msg[128];
-        snprintf(msg, sizeof msg, "no BCF plan '%.40s'", plan_id);
-        control_reply(c, id, id_len, CC_NOT_FOUND, msg, NULL, NULL, NULL, 0);
-        return;
+    cc_err_t err;
+    uint8_t *cert = NULL, *roster = NULL;
+    size_t cert_len = 0, roster_len = 0;
+    char *end = NULL;
+    unsigned long year = req->n_args == 2 ? strtoul(req->args[1], &end, 10) : 0;
+    if (!end || *end || year < POOL_YEAR_MIN || year > POOL_YEAR_MAX) {
+        control_reply(c, id, id_len, CC_INVALID_ARGUMENT, "pool-statement-export: POOL YEAR",
+                      NULL, NULL, NULL, 0);
+    } else if (boards_roster_file(p->boards, &roster, &roster_len) < 0) {
+        control_reply(c, id, id_len, CC_FAILED_PRECONDITION, "cannot read the roster file",
+                      NULL, NULL, NULL, 0);
+    } else if (statement_build(boards_engine(p->boards), p->engine, p->ledger, roster,
+                               roster_len, rpc_peer_keys(p->peer), req->args[0],
+                               (uint32_t)year, clock_wall_ms(), &cert, &cert_len, &err) < 0) {
+        control_reply(c, id, id_len, err.code, err.msg, NULL, NULL, NULL, 0);
+    } else {
+        control_reply(c, id, id_len, CC_OK, NULL, "", "{}", cert, cert_len);
     }
-    json_init(&j);
-    json_obj_begin(&j, NULL);
-    json_str(&j, "id", bv.plan_id);
-    json_str(&j, "version", bv.version);
-    json_str(&j, "hwb", bv.plan->hwb);
-    json_u64(&j, "financial_year", bv.plan->financial_year);
-    json_i64(&j, "ccg_minimum_pence", bv.totals.ccg_minimum);
-    json_i64(&j, "dfg_pence", bv.totals.dfg);
-    json_i64(&j, "dfg_to_districts_pence", bv.totals.dfg_to_districts);
-    json_i64(&j, "ibcf_pence", bv.totals.ibcf);
-    json_i64(&j, "additional_pence", bv.totals.additional);
-    json_i64(&j, "total_pence", bv.totals.total);
-    json_bool(&j, "hwb_agreed", bv.hwb_agreed);
-    json_bool(&j, "council_signed", bv.council_signed);
-    json_u64(&j, "ccgs", bv.n_ccgs);
-    json_u64(&j, "ccgs_signed", bv.n_ccgs_signed);
-    json_bool(&j, "approvable", bv.approvable);
-    json_bool(&j, "approved", bv.approved);
-    json_str(&j, "missing", bv.missing);
-    json_t none; /* the summary's text lines, without its JSON */
-    json_init(&none);
-    s_view_bcf(&bv, &t, &none);
-    json_free(&none);
-    control_text_put(&t, "streams     CCG minimum %s", money_format(bv.totals.ccg_minimum, money, sizeof money));
-    control_text_put(&t, ", DFG %s", money_format(bv.totals.dfg, money, sizeof money));
-    control_text_put(&t, " (%s to districts)", money_format(bv.totals.dfg_to_districts, money, sizeof money));
-    control_text_put(&t, ", iBCF %s", money_format(bv.totals.ibcf, money, sizeof money));
-    control_text_put(&t, ", additional %s\n", money_format(bv.totals.additional, money, sizeof money));
-    control_text_put(&t, "chain       HWB agreement %s; council sign-off %s; CCG sign-off %zu of %zu;"
-                         " NHS England approval %s\n",
-                     bv.hwb_agreed ? "done" : "missing", bv.council_signed ? "done" : "missing",
-                     bv.n_ccgs_signed, bv.n_ccgs, bv.approved ? "done" : "missing");
-    json_arr_begin(&j, "refused");
-    for (size_t i = 0; i < pool_rejection_count(p->engine); i++) {
-        pool_rejection_t r;
-        pool_rejection_at(p->engine, i, &r);
-        if (strcmp(r.subject, bv.plan_id) != 0) {
-            continue;
-        }
-        json_obj_begin(&j, NULL);
-        json_str(&j, "sender", r.sender);
-        json_str(&j, "method", r.method);
-        json_u64(&j, "log_index", r.log_index);
-        json_str(&j, "code", err_code_name(r.code));
-        json_str(&j, "reason", r.reason);
-        json_obj_end(&j);
-        control_text_put(&t, "refused     %s (log %llu, %s): %s: %s\n", r.sender,
-                         (unsigned long long)r.log_index, r.method, err_code_name(r.code), r.reason);
-    }
-    json_arr_end(&j);
-    json_obj_end(&j);
-    control_reply_view(c, id, id_len, &t, &j);
-}
-
-static void s_rejections(pools_t *p, control_ctx_t *c, const uint8_t *id, size_t id_len)
-{
-    control_text_t t = {0};
-    json_t j;
-    json_init(&j);
-    json_arr_begin(&j, NULL);
-    for (size_t i = 0; i < pool_rejection_count(p->engine); i++) {
-        pool_rejection_t r;
-        pool_rejection_at(p->engine, i, &r);
-        json_obj_begin(&j, NULL);
-        json_str(&j, "sender", r.sender);
-        json_str(&j, "method", r.method);
-        json_str(&j, "subject", r.subject);
-        json_u64(&j, "log_index", r.log_index);
-        json_str(&j, "code", err_code_name(r.code));
-        json_str(&j, "reason", r.reason);
-        json_obj_end(&j);
-        control_text_put(&t, "log %llu %s %s %s: %s: %s\n", (unsigned long long)r.log_index, r.sender,
-              r.method, r.subject, err_code_name(r.code), r.reason);
-    }
-    json_arr_end(&j);
-    if (!t.buf) {
-        control_text_put(&t, "(no refused pool events)\n");
-    }
-    control_reply_view(c, id, id_len, &t, &j);
+    free(cert);
+    free(roster);
 }
 
 int pools_control(pools_t *p, control_ctx_t *c, const uint8_t *id, size_t id_len,
@@ -694,15 +442,19 @@ int pools_control(pools_t *p, control_ctx_t *c, const uint8_t *id, size_t id_len
     if (strcmp(cmd, "pool-publish") == 0) {
         s_publish(p, c, id, id_len, req);
     } else if (strcmp(cmd, "pool-list") == 0) {
-        s_list(p, c, id, id_len);
+        pools_list(p, c, id, id_len);
     } else if (strcmp(cmd, "pool-show") == 0 && arg) {
-        s_show(p, c, id, id_len, arg);
+        pools_show(p, c, id, id_len, arg);
     } else if (strcmp(cmd, "pool-statement") == 0) {
-        s_statement(p, c, id, id_len, req);
+        pools_statement(p, c, id, id_len, req);
+    } else if (strcmp(cmd, "pool-statement-export") == 0) {
+        s_statement_export(p, c, id, id_len, req);
+    } else if (strcmp(cmd, "pool-propose") == 0 || strcmp(cmd, "pool-vary") == 0) {
+        s_propose(p, c, id, id_len, req, strcmp(cmd, "pool-vary") == 0);
     } else if (strcmp(cmd, "bcf-show") == 0 && arg) {
-        s_bcf_show(p, c, id, id_len, arg);
+        pools_bcf_show(p, c, id, id_len, arg);
     } else if (strcmp(cmd, "pool-rejections") == 0) {
-        s_rejections(p, c, id, id_len);
+        pools_rejections(p, c, id, id_len);
     } else {
         return -1;
     }

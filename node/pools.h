@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "boards.h"
 #include "config.h"
 #include "control.h"
 #include "control.pb-c.h"
@@ -19,21 +20,30 @@
 
 typedef struct pools pools_t;
 
-/* Creates the engine and folds every pool event already in the ledger.
- * No HWB areas are added yet (BCF plans of shire counties are therefore
- * refused). Returns NULL with err set. */
+/* Creates the engine and folds every pool event already in the ledger,
+ * following the pool decisions of boards (borrowed; it must outlive the
+ * pools and have folded the ledger first). The HWB areas are read from
+ * the ONS lookups when the first BCF event needs them. Returns NULL with
+ * err set. */
 pools_t *pools_new(const config_node_t *cfg, const roster_t *roster, ledger_t *ledger,
-                   rpc_peer_t *peer, cc_err_t *err);
+                   rpc_peer_t *peer, boards_t *boards, cc_err_t *err);
 
-/* An rpc_event_fn (arg: the pools_t); ignores methods that are not pool
- * or BCF methods. */
+/* An rpc_event_fn (arg: the pools_t), called after boards_on_event for
+ * the same event: takes up the board decisions that took effect up to
+ * the event, then folds it if it is a pool or BCF event. */
 void pools_on_event(const envelope_t *env, uint64_t log_index, uint64_t time_ms, void *arg);
 
 /* Handles a pool command from the CLI:
  *   "pool-publish" METHOD, payload = packed body of METHOD (a POOL_METHOD_*);
- *       a Consent without subject_id consents to the pool's proposal, a
- *       Pledge without partner pledges for this node's organisation;
+ *       a Pledge without partner pledges for this node's organisation, a
+ *       PoolStatement without lines is filled in as this node computes it;
+ *   "pool-propose" [BOARD] CLOSES_AT_MS, payload = packed PoolAgreement:
+ *       proposes it to BOARD (default: its board_id) as a POOL_AGREEMENT;
+ *   "pool-vary" CLOSES_AT_MS, payload = packed Variation: proposes it to
+ *       the pool's board as a POOL_VARIATION;
  *   "pool-list"; "pool-show" ID; "pool-statement" ID YEAR ["csv"];
+ *   "pool-statement-export" ID YEAR: replies with a signed
+ *       StatementCertificate (statement.h) as payload;
  *   "pool-rejections".
  * Returns 0 if it was one (answered now or once the event is folded), -1
  * if the command is not a pool command. */

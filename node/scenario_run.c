@@ -149,25 +149,6 @@ static int s_as(s_run_t *x, const char *code, int line, char **json, cc_err_t *e
     return s_run_argv(x, code, line, json, err, argc, argv);
 }
 
-/* The strings of the first array "key":[...] in json (our own output). */
-static size_t s_json_list(const char *json, const char *key, char (*out)[KEYS_CODE_MAX + 1],
-                          size_t max)
-{
-    char pat[64];
-    size_t n = 0;
-    snprintf(pat, sizeof pat, "\"%s\":[", key);
-    const char *p = json ? strstr(json, pat) : NULL;
-    for (p = p ? p + strlen(pat) : NULL; p && *p == '"' && n < max;) {
-        const char *end = strchr(p + 1, '"');
-        if (!end) {
-            break;
-        }
-        snprintf(out[n++], sizeof out[0], "%.*s", (int)(end - p - 1), p + 1);
-        p = end[1] == ',' ? end + 2 : NULL;
-    }
-    return n;
-}
-
 /* Resolves a file named by the scenario against the scenario's folder. */
 static void s_file(const s_run_t *x, const char *name, char *out, size_t size)
 {
@@ -351,33 +332,19 @@ static int s_step_board(s_run_t *x, const scenario_section_t *sec, cc_err_t *err
 
 /* ---- proposals and votes ---- */
 
-static int s_step_propose(s_run_t *x, const scenario_section_t *sec, cc_err_t *err)
+/* Sends a proposal (argv: a CLI command that answers with it) as the
+ * step's `as`, after that node has seen the board active, and records it
+ * under the step's name. */
+static int s_submit(s_run_t *x, const scenario_section_t *sec, const char *board, int n,
+                    char **argv, cc_err_t *err)
 {
-    char *argv[24];
-    int n = 0;
-    const char *v;
-    static const char *const opts[][2] = {
-        {"text", "--text"}, {"area", "--area"}, {"amount", "--amount"}, {"realign", "--realign"}};
-    const char *board = scenario_get(sec, "board") ? scenario_get(sec, "board") : x->board;
+    const char *title = scenario_get(sec, "title") ? scenario_get(sec, "title")
+                                                   : scenario_get(sec, "file");
     if (!*board || x->n_props == S_PROPS_MAX) {
         err_set(err, CC_INVALID_ARGUMENT, "%s:%d: %s", scenario_path(x->s), sec->line,
                 *board ? "too many proposals" : "no board: add board = ID or a [board] step first");
         return -1;
     }
-    argv[n++] = "propose";
-    argv[n++] = "--board";
-    argv[n++] = (char *)board;
-    argv[n++] = "--title";
-    argv[n++] = (char *)scenario_get(sec, "title");
-    argv[n++] = "--closes-in";
-    argv[n++] = (char *)((v = scenario_get(sec, "closes_in")) ? v : "1h");
-    for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++) {
-        if ((v = scenario_get(sec, opts[i][0]))) {
-            argv[n++] = (char *)opts[i][1];
-            argv[n++] = (char *)v;
-        }
-    }
-    argv[n] = NULL;
     s_prop_t *p = &x->props[x->n_props];
     memset(p, 0, sizeof *p);
     snprintf(p->label, sizeof p->label, "%s", scenario_get(sec, "name"));
@@ -400,9 +367,33 @@ static int s_step_propose(s_run_t *x, const scenario_section_t *sec, cc_err_t *e
         return -1;
     }
     x->n_props++;
-    s_say(x, "%s proposed '%s' to %s: proposal %.12s (%s)", p->as, scenario_get(sec, "title"),
-          board, p->id, p->label);
+    s_say(x, "%s proposed '%s' to %s: proposal %.12s (%s)", p->as, title, board, p->id, p->label);
     return 0;
+}
+
+static int s_step_propose(s_run_t *x, const scenario_section_t *sec, cc_err_t *err)
+{
+    char *argv[24];
+    int n = 0;
+    const char *v;
+    static const char *const opts[][2] = {
+        {"text", "--text"}, {"area", "--area"}, {"amount", "--amount"}, {"realign", "--realign"}};
+    const char *board = scenario_get(sec, "board") ? scenario_get(sec, "board") : x->board;
+    argv[n++] = "propose";
+    argv[n++] = "--board";
+    argv[n++] = (char *)board;
+    argv[n++] = "--title";
+    argv[n++] = (char *)scenario_get(sec, "title");
+    argv[n++] = "--closes-in";
+    argv[n++] = (char *)((v = scenario_get(sec, "closes_in")) ? v : "1h");
+    for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++) {
+        if ((v = scenario_get(sec, opts[i][0]))) {
+            argv[n++] = (char *)opts[i][1];
+            argv[n++] = (char *)v;
+        }
+    }
+    argv[n] = NULL;
+    return s_submit(x, sec, board, n, argv, err);
 }
 
 static int s_step_vote(s_run_t *x, const scenario_section_t *sec, cc_err_t *err)
@@ -512,43 +503,20 @@ static void s_check(s_run_t *x, const char *what, const char *got, const char *w
 
 /* ---- pooled funds ---- */
 
-/* Agreeing a Section 75 agreement, as today's nodes do it: the proposer
- * publishes it (its own AGREE) and every other partner consents from its
- * own node. This is the one place to change when an agreement becomes a
- * board proposal decided by the board's vote. */
-static int s_pool_agree(s_run_t *x, const scenario_section_t *sec, const char *file, char *pool_id,
-                        size_t id_size, cc_err_t *err)
-{
-    static char partners[S_LIST_MAX][KEYS_CODE_MAX + 1];
-    const char *as = scenario_get(sec, "as");
-    char *js = NULL;
-    if (s_as(x, as, sec->line, &js, err, "pool", "propose", "--file", file, NULL) != CLI_OK) {
-        free(js);
-        return -1;
-    }
-    json_find_str(js, "id", pool_id, id_size);
-    size_t n = s_json_list(js, "partners", partners, S_LIST_MAX);
-    free(js);
-    for (size_t i = 0; i < n; i++) {
-        if (strcmp(partners[i], as) != 0 &&
-            (s_wait(x, partners[i], "pool-show", pool_id, NULL, NULL, err) < 0 ||
-             s_as(x, partners[i], sec->line, NULL, err, "pool", "consent", pool_id, NULL) !=
-                 CLI_OK)) {
-            return -1;
-        }
-    }
-    s_say(x, "pool %s proposed by %s and agreed by its %zu partners", pool_id, as, n);
-    return 0;
-}
-
+/* A Section 75 agreement is a proposal to the partners' board: the step
+ * proposes it, waits for the board's decision and certifies it, so that
+ * the pledges that follow find the pool. */
 static int s_step_pool(s_run_t *x, const scenario_section_t *sec, cc_err_t *err)
 {
-    char file[PATH_MAX], id[40] = "";
+    char file[PATH_MAX];
+    const char *v, *board = scenario_get(sec, "board") ? scenario_get(sec, "board") : x->board;
     s_file(x, scenario_get(sec, "file"), file, sizeof file);
-    if (s_need_passed(x, sec, "after", err) < 0) {
+    char *argv[] = {"pool", "propose", "--file", file, "--board", (char *)board,
+                    "--closes-in", (char *)((v = scenario_get(sec, "closes_in")) ? v : "1h"), NULL};
+    if (s_submit(x, sec, board, 8, argv, err) < 0) {
         return -1;
     }
-    return s_pool_agree(x, sec, file, id, sizeof id, err);
+    return s_decide(x, &x->props[x->n_props - 1], err);
 }
 
 static int s_step_pledges(s_run_t *x, const scenario_section_t *sec, cc_err_t *err)

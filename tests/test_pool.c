@@ -1,6 +1,7 @@
 /* Unit tests for the pool engine: every validation rule of s75
- * agreements, the alternatives and BCF plans; pledges, consents,
- * variations and outturns; the risk-share arithmetic against properties
+ * agreements, the alternatives and BCF plans; agreements and variations
+ * decided by the partners' board; pledges, outturns and the host's signed
+ * statement; the risk-share arithmetic against properties
  * over many random cases; worked cases from the seeds; the BCF sign-off
  * chain; determinism and hostile input. */
 #include <setjmp.h>
@@ -13,10 +14,12 @@
 
 #include <cmocka.h>
 
+#include "board.h"
 #include "keys.h"
 #include "money.h"
 #include "pool.h"
 #include "roster.h"
+#include "statement.h"
 #include "wire.h"
 
 #define T0 1795521600000ull /* 2026-11-24T12:00:00Z */
@@ -26,8 +29,9 @@
 #define LEAD CONCORD__V1__ARRANGEMENT_KIND__LEAD_COMMISSIONING
 #define S76 CONCORD__V1__ARRANGEMENT_KIND__SECTION_76_TRANSFER
 #define S256 CONCORD__V1__ARRANGEMENT_KIND__SECTION_256_TRANSFER
-#define AGREE CONCORD__V1__CONSENT_DECISION__AGREE
-#define REFUSE CONCORD__V1__CONSENT_DECISION__REFUSE
+#define FOR CONCORD__V1__VOTE__FOR
+#define AGAINST CONCORD__V1__VOTE__AGAINST
+#define BOARD "JCB" /* every test organisation but Carlisle and the GMCA */
 #define PRO_RATA CONCORD__V1__RISK_SHARE_BASIS__PRO_RATA
 #define FIXED CONCORD__V1__RISK_SHARE_BASIS__FIXED
 #define BORNE_BY CONCORD__V1__RISK_SHARE_BASIS__BORNE_BY
@@ -65,6 +69,11 @@ static const char *const s_cumbria_districts[6] = {
 static const char *const s_cumbria_ccgs[2] = {N_CUMBRIA, MORECAMBE};
 
 static roster_t *s_roster;
+
+/* The members of BOARD, in the order they vote. */
+static const char *const s_members[] = {PLYMOUTH, NEW_DEVON, SHEFFIELD, SHEFF_CCG, NHSE,
+                                        CUMBRIA,  N_CUMBRIA, MORECAMBE};
+#define N_MEMBERS (sizeof s_members / sizeof s_members[0])
 
 static int s_add_org(const char *code, const char *kind)
 {
@@ -263,6 +272,7 @@ typedef struct {
 
 typedef struct {
     pool_engine_t *e;
+    board_engine_t *b; /* the partners' board decides agreements and variations */
     uint64_t index;
     uint64_t now;
     uint32_t calls;
@@ -284,16 +294,61 @@ static pool_engine_t *s_engine(void)
     return e;
 }
 
+static int s_raw(s_run_t *r, const char *sender, const char *method, const uint8_t *body,
+                 size_t len, char ref[POOL_REF_LEN + 1]);
+static int s_msg(s_run_t *r, const char *sender, const char *method, const ProtobufCMessage *m,
+                 char ref[POOL_REF_LEN + 1]);
+static void s_all_vote(s_run_t *r, const char *ref, int vote);
+static void s_replay_same(const s_run_t *r);
+
+/* BOARD adopted: majority of votes cast, quorum half the members. */
+static void s_adopt_board(s_run_t *r)
+{
+    Concord__V1__BoardMember m[N_MEMBERS], *mp[N_MEMBERS];
+    Concord__V1__Charter c = CONCORD__V1__CHARTER__INIT;
+    Concord__V1__Proposal p = CONCORD__V1__PROPOSAL__INIT;
+    char ref[33];
+    for (size_t i = 0; i < N_MEMBERS; i++) {
+        concord__v1__board_member__init(&m[i]);
+        m[i].code = (char *)s_members[i];
+        m[i].constituency = s_members[i][1] == '3' || s_members[i][0] == 'X'
+                                ? CONCORD__V1__CONSTITUENCY__NHS
+                                : CONCORD__V1__CONSTITUENCY__LOCAL_GOVERNMENT;
+        mp[i] = &m[i];
+    }
+    c.board_id = BOARD;
+    c.name = "Joint commissioning board";
+    c.members = mp;
+    c.n_members = N_MEMBERS;
+    c.rule = CONCORD__V1__VOTING_RULE__MAJORITY_OF_VOTES_CAST;
+    c.quorum_numerator = 1;
+    c.quorum_denominator = 2;
+    p.board_id = BOARD;
+    p.title = "Adopt the charter";
+    p.kind = CONCORD__V1__PROPOSAL_KIND__CHARTER_ADOPTION;
+    p.charter = &c;
+    p.closes_at_ms = r->now + 7ull * 86400000;
+    assert_int_equal(s_msg(r, PLYMOUTH, BOARD_METHOD_PROPOSE, &p.base, ref), 0);
+    s_all_vote(r, ref, FOR);
+    board_view_t v;
+    assert_int_equal(board_get(r->b, BOARD, &v), 0);
+    assert_true(v.active);
+}
+
 static void s_run_init(s_run_t *r)
 {
     memset(r, 0, sizeof *r);
     r->e = s_engine();
+    r->b = board_engine_new(s_roster);
+    assert_non_null(r->b);
     r->now = T0;
+    s_adopt_board(r);
 }
 
 static void s_run_free(s_run_t *r)
 {
     pool_engine_destroy(&r->e);
+    board_engine_destroy(&r->b);
     assert_null(r->e);
     for (size_t i = 0; i < r->n_log; i++) {
         free(r->log[i].sender);
@@ -301,6 +356,11 @@ static void s_run_free(s_run_t *r)
         free(r->log[i].body);
     }
     free(r->log);
+}
+
+static int s_is_board(const char *method)
+{
+    return strcmp(method, BOARD_METHOD_PROPOSE) == 0 || strcmp(method, BOARD_METHOD_VOTE) == 0;
 }
 
 static pool_event_t s_ev(const s_logged_t *l)
@@ -314,6 +374,24 @@ static pool_event_t s_ev(const s_logged_t *l)
                        .body = l->body,
                        .body_len = l->body_len};
     return ev;
+}
+
+/* Folds one logged event as a node does: the board engine first (or its
+ * clock moved on), then the board's pool decisions up to the event, then
+ * the pool engine. */
+static int s_fold(board_engine_t *b, pool_engine_t *e, const s_logged_t *l, cc_err_t *err)
+{
+    pool_event_t ev = s_ev(l);
+    board_event_t bev = {.sender = l->sender, .log_index = l->log_index, .time_ms = l->time_ms,
+                         .call_id = l->call_id, .hash = l->hash, .method = l->method,
+                         .body = l->body, .body_len = l->body_len};
+    int board = s_is_board(l->method);
+    int rc = board ? board_apply(b, &bev, err) : 0;
+    if (!board) {
+        assert_int_equal(board_advance(b, l->log_index, l->time_ms, NULL), 0);
+    }
+    assert_int_equal(pool_follow(e, b, l->log_index, NULL), 0);
+    return board ? rc : pool_apply(e, &ev, err);
 }
 
 /* Applies raw bytes as the next event; logs it for replay. ref receives
@@ -342,9 +420,8 @@ static int s_raw(s_run_t *r, const char *sender, const char *method, const uint8
     if (ref) {
         pool_ref(l->call_id, ref);
     }
-    pool_event_t ev = s_ev(l);
     err_clear(&r->err);
-    return pool_apply(r->e, &ev, &r->err);
+    return s_fold(r->b, r->e, l, &r->err);
 }
 
 static int s_msg(s_run_t *r, const char *sender, const char *method, const ProtobufCMessage *m,
@@ -363,20 +440,52 @@ static void s_refused(const s_run_t *r, int rc, cc_code_t code, const char *text
     s_refused_err(rc, &r->err, code, text);
 }
 
+/* Proposes an agreement to BOARD. */
 static int s_propose(s_run_t *r, const char *sender, const s_agr_t *g, char ref[33])
 {
-    return s_msg(r, sender, POOL_METHOD_PROPOSE, &g->a.base, ref);
+    Concord__V1__Proposal p = CONCORD__V1__PROPOSAL__INIT;
+    p.board_id = BOARD;
+    p.title = "Pool agreement";
+    p.kind = CONCORD__V1__PROPOSAL_KIND__POOL_AGREEMENT;
+    p.pool_agreement = (Concord__V1__PoolAgreement *)&g->a;
+    p.closes_at_ms = r->now + 7ull * 86400000;
+    return s_msg(r, sender, BOARD_METHOD_PROPOSE, &p.base, ref);
 }
 
-static int s_consent(s_run_t *r, const char *sender, const char *pool, const char *subject,
-                     int decision, const char *reason)
+static int s_vote(s_run_t *r, const char *member, const char *ref, int vote)
 {
-    Concord__V1__Consent c = CONCORD__V1__CONSENT__INIT;
-    c.pool_id = (char *)pool;
-    c.subject_id = (char *)subject;
-    c.decision = (Concord__V1__ConsentDecision)decision;
-    c.reason = (char *)reason;
-    return s_msg(r, sender, POOL_METHOD_CONSENT, &c.base, NULL);
+    Concord__V1__Ballot b = CONCORD__V1__BALLOT__INIT;
+    b.board_id = BOARD;
+    b.proposal_id = (char *)ref;
+    b.vote = (Concord__V1__Vote)vote;
+    return s_msg(r, member, BOARD_METHOD_VOTE, &b.base, NULL);
+}
+
+/* Every member who has not voted votes, in s_members order, until
+ * voting closes. */
+static void s_all_vote(s_run_t *r, const char *ref, int vote)
+{
+    for (size_t i = 0; i < N_MEMBERS; i++) {
+        if (s_vote(r, s_members[i], ref, vote) < 0) {
+            if (r->err.code == CC_ALREADY_EXISTS) {
+                continue;
+            }
+            assert_non_null(strstr(r->err.msg, "closed"));
+            break;
+        }
+    }
+}
+
+/* The outcome of proposal ref, now. */
+static int s_passed(const s_run_t *r, const char *ref, board_tally_t *t)
+{
+    board_proposal_view_t pv;
+    assert_int_equal(board_proposal_find(r->b, ref, r->now, &pv, NULL), 0);
+    assert_true(pv.closed);
+    if (t) {
+        *t = pv.tally;
+    }
+    return pv.tally.passed;
 }
 
 static int s_pledge(s_run_t *r, const char *sender, const char *pool, const char *partner,
@@ -390,12 +499,14 @@ static int s_pledge(s_run_t *r, const char *sender, const char *pool, const char
     return s_msg(r, sender, POOL_METHOD_PLEDGE, &p.base, NULL);
 }
 
+/* Proposes to BOARD a variation of one contribution. */
 static int s_vary(s_run_t *r, const char *sender, const char *pool, const char *partner,
                   uint32_t year, int64_t pence, char ref[33])
 {
     Concord__V1__VariedContribution c = CONCORD__V1__VARIED_CONTRIBUTION__INIT;
     Concord__V1__VariedContribution *cp[1] = {&c};
     Concord__V1__Variation v = CONCORD__V1__VARIATION__INIT;
+    Concord__V1__Proposal p = CONCORD__V1__PROPOSAL__INIT;
     c.partner = (char *)partner;
     c.financial_year = year;
     c.amount_pence = pence;
@@ -403,7 +514,12 @@ static int s_vary(s_run_t *r, const char *sender, const char *pool, const char *
     v.changes = cp;
     v.n_changes = 1;
     v.reason = "Revised allocation";
-    return s_msg(r, sender, POOL_METHOD_VARY, &v.base, ref);
+    p.board_id = BOARD;
+    p.title = "Variation";
+    p.kind = CONCORD__V1__PROPOSAL_KIND__POOL_VARIATION;
+    p.pool_variation = &v;
+    p.closes_at_ms = r->now + 7ull * 86400000;
+    return s_msg(r, sender, BOARD_METHOD_PROPOSE, &p.base, ref);
 }
 
 static int s_outturn(s_run_t *r, const char *sender, const char *pool, uint32_t year, int64_t spend)
@@ -422,14 +538,15 @@ static pool_status_t s_status(const s_run_t *r, const char *pool)
     return v.status;
 }
 
-/* Plymouth proposed by the council, agreed by the CCG, both pledged. */
+/* Plymouth proposed by the council, passed by the board, both pledged. */
 static void s_plymouth_active(s_run_t *r, s_agr_t *g)
 {
     char ref[33];
+    pool_view_t v;
     s_plymouth(g);
     assert_int_equal(s_propose(r, PLYMOUTH, g, ref), 0);
-    assert_int_equal(s_status(r, "PLY-IF"), POOL_PROPOSED);
-    assert_int_equal(s_consent(r, NEW_DEVON, "PLY-IF", ref, AGREE, ""), 0);
+    assert_int_equal(pool_get(r->e, "PLY-IF", &v), -1); /* nothing until the board decides */
+    s_all_vote(r, ref, FOR);
     assert_int_equal(s_status(r, "PLY-IF"), POOL_AWAITING_PLEDGES);
     assert_int_equal(s_pledge(r, PLYMOUTH, "PLY-IF", PLYMOUTH, 2015, s_pounds("131m")), 0);
     assert_int_equal(s_pledge(r, NEW_DEVON, "PLY-IF", NEW_DEVON, 2015, s_pounds("331m")), 0);
@@ -564,22 +681,34 @@ static void test_pool_primary_medical_needs_nhs_england_and_everyone(void **stat
     s_partner(&g, NHSE);
     s_contrib(&g, NHSE, 2015, s_pounds("20m"));
     assert_int_equal(s_check(&g, &err), 0);
-    /* In the engine: two of three agreeing is not enough, and NHS
-     * England's refusal refuses the agreement. */
+    /* On the board: a majority FOR is not enough; every partner must vote
+     * FOR, whatever the board's rule. */
     s_run_init(&r);
+    board_tally_t t;
     assert_int_equal(s_propose(&r, PLYMOUTH, &g, ref), 0);
-    assert_int_equal(s_consent(&r, NEW_DEVON, "PLY-IF", ref, AGREE, ""), 0);
+    for (size_t i = 0; i < N_MEMBERS; i++) {
+        if (strcmp(s_members[i], NHSE) != 0) {
+            assert_int_equal(s_vote(&r, s_members[i], ref, FOR), 0);
+        }
+    }
     pool_view_t v;
-    assert_int_equal(pool_get(r.e, "PLY-IF", &v), 0);
-    assert_int_equal(v.status, POOL_PROPOSED);
-    assert_string_equal(v.missing, "Awaiting agreement from X24.");
-    assert_int_equal(s_consent(&r, NHSE, "PLY-IF", ref, REFUSE, "keeps GP contracts"), 0);
-    assert_int_equal(pool_get(r.e, "PLY-IF", &v), 0);
-    assert_int_equal(v.status, POOL_REFUSED);
-    assert_non_null(strstr(v.missing, "refused by X24: a s75 agreement needs every partner's"));
-    /* A pledge to a refused agreement is refused. */
+    assert_int_equal(pool_get(r.e, "PLY-IF", &v), -1); /* 7 of 8 FOR: still open */
+    assert_int_equal(s_vote(&r, NHSE, ref, AGAINST), 0);
+    assert_false(s_passed(&r, ref, &t));
+    assert_non_null(strstr(t.explanation, "Majority of votes cast: 7 FOR, 1 AGAINST"));
+    assert_non_null(strstr(t.explanation, "primary medical services are pooled only with every"
+                                          " party agreeing (SI 2015/1940): X24 voted AGAINST"));
+    assert_non_null(strstr(t.explanation, "no FOR from X24, whose consent it needs"));
+    assert_int_equal(pool_get(r.e, "PLY-IF", &v), -1); /* failed: no pool */
     s_refused(&r, s_pledge(&r, PLYMOUTH, "PLY-IF", PLYMOUTH, 2015, s_pounds("131m")),
-              CC_FAILED_PRECONDITION, "is refused");
+              CC_NOT_FOUND, "no pool");
+    /* Proposed again, with everyone FOR: the pool exists. */
+    assert_int_equal(s_propose(&r, NEW_DEVON, &g, ref), 0);
+    s_all_vote(&r, ref, FOR);
+    assert_true(s_passed(&r, ref, NULL));
+    assert_int_equal(pool_get(r.e, "PLY-IF", &v), 0);
+    assert_string_equal(v.agreement_id, ref);
+    assert_string_equal(v.board_id, BOARD);
     s_run_free(&r);
 }
 
@@ -892,7 +1021,7 @@ static void test_pool_capped_split_in_the_statement(void **state)
     s_cap(&g, PLYMOUTH, s_pounds("1m"));
     g.rs.remainder_to = NEW_DEVON;
     assert_int_equal(s_propose(&r, PLYMOUTH, &g, ref), 0);
-    assert_int_equal(s_consent(&r, NEW_DEVON, "PLY-IF", ref, AGREE, ""), 0);
+    s_all_vote(&r, ref, FOR);
     assert_int_equal(s_pledge(&r, PLYMOUTH, "PLY-IF", PLYMOUTH, 2015, s_pounds("131m")), 0);
     assert_int_equal(s_pledge(&r, NEW_DEVON, "PLY-IF", NEW_DEVON, 2015, s_pounds("331m")), 0);
     assert_int_equal(s_outturn(&r, PLYMOUTH, "PLY-IF", 2015, s_pounds("470,000,000.01")), 0);
@@ -921,10 +1050,10 @@ static void test_pool_pledge_only_by_its_partner(void **state)
     s_run_init(&r);
     s_plymouth(&g);
     assert_int_equal(s_propose(&r, PLYMOUTH, &g, ref), 0);
-    /* Before the agreement is decided. */
+    /* Before the board decides there is no pool to pledge to. */
     s_refused(&r, s_pledge(&r, PLYMOUTH, "PLY-IF", PLYMOUTH, 2015, s_pounds("131m")),
-              CC_FAILED_PRECONDITION, "is not yet decided: pledges follow the agreement");
-    assert_int_equal(s_consent(&r, NEW_DEVON, "PLY-IF", ref, AGREE, ""), 0);
+              CC_NOT_FOUND, "no pool 'PLY-IF'");
+    s_all_vote(&r, ref, FOR);
     /* The council signs a pledge of the CCG's contribution: refused. */
     s_refused(&r, s_pledge(&r, PLYMOUTH, "PLY-IF", NEW_DEVON, 2015, s_pounds("331m")),
               CC_PERMISSION_DENIED, "E06000026 cannot pledge E38000129's contribution");
@@ -959,50 +1088,56 @@ static void test_pool_pledge_only_by_its_partner(void **state)
     s_run_free(&r);
 }
 
-static void test_pool_consent_rules(void **state)
+static void test_pool_agreement_decided_by_the_board(void **state)
 {
     (void)state;
     s_run_t r;
     s_agr_t g;
     char ref[33], again[33];
+    board_tally_t t;
+    pool_view_t v;
     s_run_init(&r);
     s_plymouth(&g);
-    s_refused(&r, s_propose(&r, SHEFFIELD, &g, ref), CC_PERMISSION_DENIED,
-              "only a partner proposes");
+    /* A partner outside the board: refused on submission, naming it. */
+    s_partner(&g, CARLISLE);
+    s_contrib(&g, CARLISLE, 2015, s_pounds("1m"));
+    s_refused(&r, s_propose(&r, PLYMOUTH, &g, ref), CC_PERMISSION_DENIED,
+              "E07000028 is a partner of pool PLY-IF but not a member of board JCB");
+    s_plymouth(&g);
     g.a.n_hosts = 0;
     s_refused(&r, s_propose(&r, PLYMOUTH, &g, ref), CC_INVALID_ARGUMENT, "names 0 hosts");
     s_plymouth(&g);
+    g.a.board_id = "OTHER";
+    s_refused(&r, s_propose(&r, PLYMOUTH, &g, ref), CC_INVALID_ARGUMENT,
+              "names board 'OTHER', not JCB");
+    s_plymouth(&g);
+    /* The board's rule decides: a majority AGAINST fails it, no pool. */
     assert_int_equal(s_propose(&r, PLYMOUTH, &g, ref), 0);
-    s_refused(&r, s_propose(&r, NEW_DEVON, &g, again), CC_ALREADY_EXISTS, "already exists");
-    s_refused(&r, s_consent(&r, SHEFFIELD, "PLY-IF", ref, AGREE, ""), CC_PERMISSION_DENIED,
-              "not a partner");
-    s_refused(&r, s_consent(&r, PLYMOUTH, "PLY-IF", ref, AGREE, ""), CC_ALREADY_EXISTS,
-              "already answered"); /* the proposal was its proposer's agreement */
-    s_refused(&r, s_consent(&r, NEW_DEVON, "PLY-IF", "00ff", AGREE, ""), CC_NOT_FOUND,
-              "no agreement or variation");
-    s_refused(&r, s_consent(&r, NEW_DEVON, "PLY-IF", ref, 0, ""), CC_INVALID_ARGUMENT,
-              "AGREEs or REFUSEs");
-    s_refused(&r, s_consent(&r, NEW_DEVON, "NOPE", ref, AGREE, ""), CC_NOT_FOUND, "no pool");
-    assert_int_equal(s_consent(&r, NEW_DEVON, "PLY-IF", ref, REFUSE, "not this year"), 0);
-    assert_int_equal(s_status(&r, "PLY-IF"), POOL_REFUSED);
-    s_refused(&r, s_consent(&r, NEW_DEVON, "PLY-IF", ref, AGREE, ""), CC_FAILED_PRECONDITION,
-              "already refused");
-    /* A refused agreement frees its id for a new proposal. */
+    s_all_vote(&r, ref, AGAINST);
+    assert_false(s_passed(&r, ref, &t));
+    assert_int_equal(pool_count(r.e), 0);
+    /* A majority FOR, with a partner against, passes: no unanimity is
+     * needed for an agreement without primary medical services. */
     assert_int_equal(s_propose(&r, NEW_DEVON, &g, again), 0);
-    assert_int_equal(s_status(&r, "PLY-IF"), POOL_PROPOSED);
-    s_refused(&r, s_consent(&r, PLYMOUTH, "PLY-IF", ref, AGREE, ""), CC_NOT_FOUND,
-              "no agreement or variation"); /* the old agreement is gone */
-    assert_int_equal(s_consent(&r, PLYMOUTH, "PLY-IF", again, AGREE, ""), 0);
-    assert_int_equal(s_status(&r, "PLY-IF"), POOL_AWAITING_PLEDGES);
-    s_refused(&r, s_consent(&r, PLYMOUTH, "PLY-IF", again, AGREE, ""), CC_FAILED_PRECONDITION,
-              "already decided");
-    pool_view_t v;
+    assert_int_equal(s_vote(&r, NEW_DEVON, again, AGAINST), 0);
+    s_all_vote(&r, again, FOR);
+    assert_true(s_passed(&r, again, &t));
     assert_int_equal(pool_count(r.e), 1);
     pool_at(r.e, 0, &v);
     assert_string_equal(v.agreement_id, again);
     assert_string_equal(v.proposer, NEW_DEVON);
+    assert_string_equal(v.board_id, BOARD);
     assert_int_equal(v.n_years, 1);
     assert_int_equal(v.years[0], 2015);
+    /* A second agreement for the same pool passes on the board but
+     * creates nothing: the refusal is on record. */
+    assert_int_equal(s_propose(&r, PLYMOUTH, &g, ref), 0);
+    s_all_vote(&r, ref, FOR);
+    assert_int_equal(pool_count(r.e), 1);
+    pool_rejection_t rj;
+    pool_rejection_at(r.e, pool_rejection_count(r.e) - 1, &rj);
+    assert_int_equal(rj.code, CC_ALREADY_EXISTS);
+    assert_non_null(strstr(rj.reason, "already exists"));
     s_run_free(&r);
 }
 
@@ -1014,25 +1149,28 @@ static void test_pool_variation_needs_the_partners_consent(void **state)
     char var[33], var2[33], var3[33];
     pool_variation_view_t vv;
     pool_statement_t st;
+    board_tally_t t;
     s_run_init(&r);
     s_plymouth_active(&r, &g);
-    /* The host proposes a change to the CCG's contribution. */
+    /* The host proposes a change to the CCG's contribution; every other
+     * member votes FOR, so the board's rule passes, but the CCG votes
+     * AGAINST: the variation fails. */
     assert_int_equal(s_vary(&r, PLYMOUTH, "PLY-IF", NEW_DEVON, 2015, s_pounds("340m"), var), 0);
-    assert_int_equal(pool_variation_get(r.e, var, &vv), 0);
-    assert_int_equal(vv.status, POOL_VARIATION_OPEN);
-    assert_string_equal(vv.missing, "Awaiting agreement from E38000129.");
-    assert_int_equal(s_status(&r, "PLY-IF"), POOL_ACTIVE); /* nothing changed yet */
-    assert_int_equal(s_consent(&r, NEW_DEVON, "PLY-IF", var, REFUSE, "budget fixed"), 0);
-    assert_int_equal(pool_variation_get(r.e, var, &vv), 0);
-    assert_int_equal(vv.status, POOL_VARIATION_REFUSED);
-    assert_non_null(strstr(vv.missing, "refused by E38000129, whose contribution it changes: a"
-                                       " change to a partner's contribution needs that partner's"
-                                       " consent"));
-    s_refused(&r, s_consent(&r, NEW_DEVON, "PLY-IF", var, AGREE, ""), CC_FAILED_PRECONDITION,
-              "already closed");
-    /* Again, and this time the CCG agrees. */
+    for (size_t i = 0; i < N_MEMBERS; i++) {
+        if (strcmp(s_members[i], NEW_DEVON) != 0) {
+            assert_int_equal(s_vote(&r, s_members[i], var, FOR), 0);
+        }
+    }
+    assert_int_equal(s_vote(&r, NEW_DEVON, var, AGAINST), 0);
+    assert_false(s_passed(&r, var, &t));
+    assert_non_null(strstr(t.explanation, "7 is more than 1"));
+    assert_non_null(strstr(t.explanation, "a change to a partner's contribution needs that"
+                                          " partner's FOR: E38000129 voted AGAINST"));
+    assert_int_equal(pool_variation_get(r.e, var, &vv), -1);
+    assert_int_equal(s_status(&r, "PLY-IF"), POOL_ACTIVE); /* nothing changed */
+    /* Again, and this time the CCG votes FOR. */
     assert_int_equal(s_vary(&r, PLYMOUTH, "PLY-IF", NEW_DEVON, 2015, s_pounds("340m"), var2), 0);
-    assert_int_equal(s_consent(&r, NEW_DEVON, "PLY-IF", var2, AGREE, ""), 0);
+    s_all_vote(&r, var2, FOR);
     assert_int_equal(pool_variation_get(r.e, var2, &vv), 0);
     assert_int_equal(vv.status, POOL_VARIATION_PASSED);
     /* The old pledge no longer matches: the CCG pledges again. */
@@ -1043,29 +1181,192 @@ static void test_pool_variation_needs_the_partners_consent(void **state)
     assert_int_equal(st.total, s_pounds("471m"));
     /* A variation may add a year; the year then awaits its pledges. */
     assert_int_equal(s_vary(&r, NEW_DEVON, "PLY-IF", NEW_DEVON, 2016, s_pounds("335m"), var3), 0);
-    assert_int_equal(s_consent(&r, PLYMOUTH, "PLY-IF", var3, AGREE, ""), 0);
+    s_all_vote(&r, var3, FOR);
     pool_view_t v;
     assert_int_equal(pool_get(r.e, "PLY-IF", &v), 0);
     assert_int_equal(v.n_years, 2);
     assert_int_equal(v.years[1], 2016);
     assert_int_equal(v.status, POOL_AWAITING_PLEDGES);
-    /* Refusals. */
-    s_refused(&r, s_vary(&r, SHEFFIELD, "PLY-IF", NEW_DEVON, 2015, 1, NULL), CC_PERMISSION_DENIED,
-              "not a partner");
-    s_refused(&r, s_vary(&r, PLYMOUTH, "PLY-IF", SHEFFIELD, 2015, 1, NULL), CC_INVALID_ARGUMENT,
-              "a varied contribution is a partner's positive amount");
+    /* Refused on submission: a partner outside the board, a bad amount. */
+    s_refused(&r, s_vary(&r, PLYMOUTH, "PLY-IF", CARLISLE, 2015, 1, NULL), CC_PERMISSION_DENIED,
+              "not a member of board JCB");
     s_refused(&r, s_vary(&r, PLYMOUTH, "PLY-IF", NEW_DEVON, 2015, 0, NULL), CC_INVALID_ARGUMENT,
               "positive amount");
-    s_refused(&r, s_vary(&r, PLYMOUTH, "PLY-IF", NEW_DEVON, 2015, INT64_MAX - 5, NULL),
-              CC_INVALID_ARGUMENT, "more than int64");
+    s_refused(&r, s_vary(&r, CARLISLE, "PLY-IF", NEW_DEVON, 2015, 1, NULL), CC_PERMISSION_DENIED,
+              "not a member");
+    /* The pool engine's own rules, on what it can know only itself. */
+    Concord__V1__VariedContribution c = CONCORD__V1__VARIED_CONTRIBUTION__INIT;
+    Concord__V1__VariedContribution *cp[1] = {&c};
+    Concord__V1__Variation bad = CONCORD__V1__VARIATION__INIT;
+    cc_err_t err;
+    c.partner = SHEFFIELD;
+    c.financial_year = 2015;
+    c.amount_pence = 1;
+    bad.pool_id = "PLY-IF";
+    bad.changes = cp;
+    bad.n_changes = 1;
+    s_refused_err(pool_variation_check(r.e, &bad, &err), &err, CC_INVALID_ARGUMENT,
+                  "a varied contribution is a partner's positive amount");
+    c.partner = NEW_DEVON;
+    c.amount_pence = INT64_MAX - 5;
+    s_refused_err(pool_variation_check(r.e, &bad, &err), &err, CC_INVALID_ARGUMENT,
+                  "more than int64");
+    bad.pool_id = "NOPE";
+    s_refused_err(pool_variation_check(r.e, &bad, &err), &err, CC_NOT_FOUND, "no pool");
     /* A closed year cannot be varied. */
     assert_int_equal(s_outturn(&r, PLYMOUTH, "PLY-IF", 2015, s_pounds("471m")), 0);
-    s_refused(&r, s_vary(&r, PLYMOUTH, "PLY-IF", NEW_DEVON, 2015, 1, NULL), CC_FAILED_PRECONDITION,
-              "2015/16 of pool PLY-IF is closed");
+    bad.pool_id = "PLY-IF";
+    c.amount_pence = 1;
+    s_refused_err(pool_variation_check(r.e, &bad, &err), &err, CC_FAILED_PRECONDITION,
+                  "2015/16 of pool PLY-IF is closed");
     s_refused(&r, s_pledge(&r, PLYMOUTH, "PLY-IF", PLYMOUTH, 2015, 5), CC_FAILED_PRECONDITION,
               "is closed");
-    assert_int_equal(pool_variation_count(r.e), 3);
+    assert_int_equal(pool_variation_count(r.e), 2);
     s_run_free(&r);
+}
+
+static int s_statement_event(s_run_t *r, const char *sender, const Concord__V1__PoolStatement *m,
+                             char ref[33])
+{
+    return s_msg(r, sender, POOL_METHOD_STATEMENT, &m->base, ref);
+}
+
+/* The host signs the year's statement; every node checks it against its
+ * own computation, field by field and byte for byte. */
+static void test_pool_signed_statement(void **state)
+{
+    (void)state;
+    s_run_t r;
+    s_agr_t g;
+    char ref[33];
+    cc_err_t err;
+    pool_canonical_t c;
+    pool_statement_t st;
+    Concord__V1__PoolStatement empty = CONCORD__V1__POOL_STATEMENT__INIT;
+    s_run_init(&r);
+    s_plymouth_active(&r, &g);
+    empty.pool_id = "PLY-IF";
+    empty.financial_year = 2015;
+    /* Not before the year is closed. */
+    s_refused_err(pool_canonical(r.e, "PLY-IF", 2015, &c, &err), &err, CC_FAILED_PRECONDITION,
+                  "is not recorded yet");
+    s_refused(&r, s_statement_event(&r, PLYMOUTH, &empty, NULL), CC_FAILED_PRECONDITION,
+              "not recorded yet");
+    assert_int_equal(s_outturn(&r, PLYMOUTH, "PLY-IF", 2015, s_pounds("470,000,000.01")), 0);
+    assert_int_equal(pool_canonical(r.e, "PLY-IF", 2015, &c, &err), 0);
+    assert_int_equal(c.msg.n_lines, 2);
+    assert_int_equal(c.msg.lines[1]->variance_share_pence, 573160174);
+    assert_non_null(strstr(c.msg.text, "bears £5,731,601.74."));
+    /* Only the host signs it. */
+    s_refused(&r, s_statement_event(&r, NEW_DEVON, &c.msg, NULL), CC_PERMISSION_DENIED,
+              "E38000129 cannot sign the statement of pool PLY-IF: only E06000026");
+    /* A statement that differs from this node's is refused, naming the
+     * difference. */
+    c.lines[1].variance_share_pence += 1;
+    s_refused(&r, s_statement_event(&r, PLYMOUTH, &c.msg, NULL), CC_FAILED_PRECONDITION,
+              "differs from the one computed here: E38000129's share of the variance: signed"
+              " £5,731,601.75, computed here £5,731,601.74");
+    c.lines[1].variance_share_pence -= 1;
+    char *text = c.msg.text;
+    c.msg.text = "Pool PLY-IF";
+    s_refused(&r, s_statement_event(&r, PLYMOUTH, &c.msg, NULL), CC_FAILED_PRECONDITION,
+              "the text differs from byte 11 on");
+    c.msg.text = text;
+    c.msg.agreement_id = "00";
+    s_refused(&r, s_statement_event(&r, PLYMOUTH, &c.msg, NULL), CC_FAILED_PRECONDITION,
+              "agreement: signed '00'");
+    pool_canonical_free(&c);
+    assert_int_equal(pool_statement(r.e, "PLY-IF", 2015, &st, NULL), 0);
+    assert_string_equal(st.signed_id, "");
+    /* The host's own, as computed: accepted, once. */
+    assert_int_equal(pool_canonical(r.e, "PLY-IF", 2015, &c, &err), 0);
+    assert_int_equal(s_statement_event(&r, PLYMOUTH, &c.msg, ref), 0);
+    uint64_t signed_at = r.index;
+    s_refused(&r, s_statement_event(&r, PLYMOUTH, &c.msg, NULL), CC_ALREADY_EXISTS,
+              "already signed");
+    pool_canonical_free(&c);
+    pool_canonical_free(&c); /* safe twice */
+    assert_int_equal(pool_statement(r.e, "PLY-IF", 2015, &st, NULL), 0);
+    assert_string_equal(st.signed_id, ref);
+    assert_int_equal(st.signed_index, signed_at);
+    s_refused(&r, s_statement_event(&r, PLYMOUTH, &empty, NULL), CC_ALREADY_EXISTS, "");
+    empty.pool_id = "NOPE";
+    s_refused(&r, s_statement_event(&r, PLYMOUTH, &empty, NULL), CC_NOT_FOUND, "no pool");
+    s_replay_same(&r);
+    s_run_free(&r);
+}
+
+/* A decision closed by its deadline takes effect just before the first
+ * event after the deadline, whatever that event is: the pledge that
+ * comes first finds the pool. */
+static void test_pool_agreement_closed_by_deadline(void **state)
+{
+    (void)state;
+    s_run_t r;
+    s_agr_t g;
+    char ref[33];
+    pool_view_t v;
+    s_run_init(&r);
+    s_plymouth(&g);
+    assert_int_equal(s_propose(&r, PLYMOUTH, &g, ref), 0);
+    /* Four FOR of eight: quorate, but four AGAINST could still tie it. */
+    for (size_t i = 0; i < 4; i++) {
+        assert_int_equal(s_vote(&r, s_members[i], ref, FOR), 0);
+    }
+    board_proposal_view_t pv;
+    assert_int_equal(board_proposal_find(r.b, ref, r.now, &pv, NULL), 0);
+    assert_false(pv.closed);
+    assert_int_equal(pool_get(r.e, "PLY-IF", &v), -1);
+    r.now += 8ull * 86400000; /* past the deadline */
+    assert_int_equal(s_pledge(&r, PLYMOUTH, "PLY-IF", PLYMOUTH, 2015, s_pounds("131m")), 0);
+    assert_int_equal(pool_get(r.e, "PLY-IF", &v), 0);
+    assert_string_equal(v.agreement_id, ref);
+    board_pool_decision_t d;
+    assert_int_equal(board_pool_decision_count(r.b), 1);
+    board_pool_decision_at(r.b, 0, &d);
+    assert_int_equal(d.effect_index, r.index); /* before the pledge, at its position */
+    s_replay_same(&r);
+    s_run_free(&r);
+}
+
+/* Hostile statement certificates are refused before anything is read. */
+static void test_pool_statement_certificate_hostile(void **state)
+{
+    (void)state;
+    static const uint8_t junk[] = {0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f};
+    statement_report_t rep;
+    cc_err_t err;
+    s_refused_err(statement_verify(junk, sizeof junk, s_roster, &rep, &err), &err,
+                  CC_INVALID_ARGUMENT, "not a signed certificate");
+    s_refused_err(statement_verify(junk, 0, s_roster, &rep, &err), &err, CC_UNAUTHENTICATED,
+                  "is not in the roster");
+    statement_report_free(&rep); /* safe after a failure */
+}
+
+/* What `proposal show` and `verify` print of a pool proposal. */
+static void test_pool_describe_proposals(void **state)
+{
+    (void)state;
+    s_agr_t g;
+    char text[512], small[16];
+    Concord__V1__Proposal p = CONCORD__V1__PROPOSAL__INIT;
+    s_plymouth(&g);
+    p.kind = CONCORD__V1__PROPOSAL_KIND__POOL_AGREEMENT;
+    p.pool_agreement = &g.a;
+    size_t need = pool_describe(&p, text, sizeof text);
+    assert_int_equal(need, strlen(text));
+    assert_string_equal(text, "Pool PLY-IF \"Plymouth integrated fund\", hosted by E06000026.\n"
+                              "  E06000026  2015/16 £131,000,000.00\n"
+                              "  E38000129  2015/16 £331,000,000.00\n");
+    assert_int_equal(pool_describe(&p, small, sizeof small), need);
+    assert_int_equal(strlen(small), sizeof small - 1);
+    assert_int_equal(pool_describe(&p, NULL, 0), need);
+    g.nhs[g.a.n_nhs_functions++] = "Primary medical services";
+    pool_describe(&p, text, sizeof text);
+    assert_non_null(strstr(text, "every partner must vote FOR"));
+    p.kind = CONCORD__V1__PROPOSAL_KIND__COMMISSIONING_DECISION;
+    assert_int_equal(pool_describe(&p, text, sizeof text), 0);
+    assert_string_equal(text, "");
 }
 
 static void test_pool_variation_lapses_when_year_closes(void **state)
@@ -1079,7 +1380,7 @@ static void test_pool_variation_lapses_when_year_closes(void **state)
     s_plymouth_active(&r, &g);
     assert_int_equal(s_vary(&r, PLYMOUTH, "PLY-IF", NEW_DEVON, 2015, s_pounds("340m"), var), 0);
     assert_int_equal(s_outturn(&r, PLYMOUTH, "PLY-IF", 2015, s_pounds("462m")), 0);
-    assert_int_equal(s_consent(&r, NEW_DEVON, "PLY-IF", var, AGREE, ""), 0);
+    s_all_vote(&r, var, FOR);
     assert_int_equal(pool_variation_get(r.e, var, &vv), 0);
     assert_int_equal(vv.status, POOL_VARIATION_LAPSED);
     assert_non_null(strstr(vv.missing, "lapsed: 2015/16 of pool PLY-IF is closed"));
@@ -1096,9 +1397,8 @@ static void test_pool_outturn_rules(void **state)
     s_run_init(&r);
     s_plymouth(&g);
     assert_int_equal(s_propose(&r, PLYMOUTH, &g, ref), 0);
-    s_refused(&r, s_outturn(&r, PLYMOUTH, "PLY-IF", 2015, 1), CC_FAILED_PRECONDITION,
-              "not yet decided");
-    assert_int_equal(s_consent(&r, NEW_DEVON, "PLY-IF", ref, AGREE, ""), 0);
+    s_refused(&r, s_outturn(&r, PLYMOUTH, "PLY-IF", 2015, 1), CC_NOT_FOUND, "no pool");
+    s_all_vote(&r, ref, FOR);
     assert_int_equal(s_pledge(&r, PLYMOUTH, "PLY-IF", PLYMOUTH, 2015, s_pounds("131m")), 0);
     s_refused(&r, s_outturn(&r, PLYMOUTH, "PLY-IF", 2015, 1), CC_FAILED_PRECONDITION,
               "not fully pledged: E38000129 for 2015/16: agreed £331,000,000.00, no pledge");
@@ -1119,7 +1419,7 @@ static void test_pool_outturn_rules(void **state)
     /* Aligned budgets keep no pooled balance. */
     s_aligned(&g);
     assert_int_equal(s_propose(&r, SHEFFIELD, &g, ref), 0);
-    assert_int_equal(s_consent(&r, SHEFF_CCG, "SHF-ALIGN", ref, AGREE, ""), 0);
+    s_all_vote(&r, ref, FOR);
     assert_int_equal(s_pledge(&r, SHEFFIELD, "SHF-ALIGN", SHEFFIELD, 2016, s_pounds("40m")), 0);
     assert_int_equal(s_pledge(&r, SHEFF_CCG, "SHF-ALIGN", SHEFF_CCG, 2016, s_pounds("60m")), 0);
     assert_int_equal(s_status(&r, "SHF-ALIGN"), POOL_ACTIVE);
@@ -1142,19 +1442,25 @@ static void test_pool_transfer_and_lead_commissioning_in_the_engine(void **state
     /* s256: only the paying CCG pledges; the council receives. */
     s_transfer(&g, S256, SHEFF_CCG, SHEFFIELD);
     assert_int_equal(s_propose(&r, SHEFF_CCG, &g, ref), 0);
-    assert_int_equal(s_consent(&r, SHEFFIELD, "XFER", ref, AGREE, ""), 0);
+    s_all_vote(&r, ref, FOR);
     s_refused(&r, s_pledge(&r, SHEFFIELD, "XFER", SHEFFIELD, 2017, 1), CC_INVALID_ARGUMENT,
               "no contribution from E08000019");
     assert_int_equal(s_pledge(&r, SHEFF_CCG, "XFER", SHEFF_CCG, 2017, s_pounds("2.5m")), 0);
     assert_int_equal(s_status(&r, "XFER"), POOL_ACTIVE);
     s_refused(&r, s_outturn(&r, SHEFF_CCG, "XFER", 2017, 1), CC_FAILED_PRECONDITION,
               "(a transfer)");
-    s_refused(&r, s_vary(&r, SHEFF_CCG, "XFER", SHEFFIELD, 2017, 1, NULL), CC_INVALID_ARGUMENT,
-              "receives the transfer");
+    /* A variation the board passes but the pool cannot take lapses. */
+    char var[33];
+    pool_variation_view_t vv;
+    assert_int_equal(s_vary(&r, SHEFF_CCG, "XFER", SHEFFIELD, 2017, 1, var), 0);
+    s_all_vote(&r, var, FOR);
+    assert_int_equal(pool_variation_get(r.e, var, &vv), 0);
+    assert_int_equal(vv.status, POOL_VARIATION_LAPSED);
+    assert_non_null(strstr(vv.missing, "receives the transfer"));
     /* Lead commissioning: the lead keeps the accounts; fixed 25:75. */
     s_lead(&g);
     assert_int_equal(s_propose(&r, SHEFF_CCG, &g, ref), 0);
-    assert_int_equal(s_consent(&r, SHEFFIELD, "SHF-LEAD", ref, AGREE, ""), 0);
+    s_all_vote(&r, ref, FOR);
     assert_int_equal(s_pledge(&r, SHEFFIELD, "SHF-LEAD", SHEFFIELD, 2016, s_pounds("10m")), 0);
     assert_int_equal(s_pledge(&r, SHEFF_CCG, "SHF-LEAD", SHEFF_CCG, 2016, s_pounds("30m")), 0);
     s_refused(&r, s_outturn(&r, SHEFF_CCG, "SHF-LEAD", 2016, 1), CC_PERMISSION_DENIED,
@@ -1455,7 +1761,7 @@ static void test_pool_sheffield_planned_pool(void **state)
     s_fixed(&g, SHEFF_CCG, 5000);
     s_fixed(&g, SHEFFIELD, 5000);
     assert_int_equal(s_propose(&r, SHEFF_CCG, &g, ref), 0);
-    assert_int_equal(s_consent(&r, SHEFFIELD, "SHF-POOL", ref, AGREE, "HWB 2016"), 0);
+    s_all_vote(&r, ref, FOR);
     assert_int_equal(s_pledge(&r, SHEFF_CCG, "SHF-POOL", SHEFF_CCG, 2016, s_pounds("135m")), 0);
     assert_int_equal(s_pledge(&r, SHEFFIELD, "SHF-POOL", SHEFFIELD, 2016, s_pounds("135m")), 0);
     assert_int_equal(pool_statement(r.e, "SHF-POOL", 2016, &st, NULL), 0);
@@ -1811,14 +2117,23 @@ static void test_pool_bcf_revision_restarts_the_chain(void **state)
 static void s_replay_same(const s_run_t *r)
 {
     pool_engine_t *e2 = s_engine();
+    board_engine_t *b2 = board_engine_new(s_roster);
+    assert_non_null(b2);
     for (size_t i = 0; i < r->n_log; i++) {
         pool_event_t ev = s_ev(&r->log[i]);
         cc_err_t a, b;
-        int rc1 = pool_precheck(e2, &ev, &a);
-        int rc2 = pool_apply(e2, &ev, &b);
-        assert_int_equal(rc1, rc2);
-        if (rc2 < 0) {
-            assert_string_equal(a.msg, b.msg);
+        if (!s_is_board(ev.method)) {
+            /* The precheck sees the decisions taken up before the event. */
+            assert_int_equal(board_advance(b2, ev.log_index, ev.time_ms, NULL), 0);
+            assert_int_equal(pool_follow(e2, b2, ev.log_index, NULL), 0);
+            int rc1 = pool_precheck(e2, &ev, &a);
+            int rc2 = pool_apply(e2, &ev, &b);
+            assert_int_equal(rc1, rc2);
+            if (rc2 < 0) {
+                assert_string_equal(a.msg, b.msg);
+            }
+        } else {
+            s_fold(b2, e2, &r->log[i], &a);
         }
     }
     assert_int_equal(pool_count(e2), pool_count(r->e));
@@ -1839,13 +2154,14 @@ static void s_replay_same(const s_run_t *r)
         }
     }
     for (size_t i = 0; i < pool_bcf_count(e2); i++) {
-        pool_bcf_view_t b1, b2;
-        pool_bcf_at(r->e, i, &b1);
-        pool_bcf_at(e2, i, &b2);
-        assert_string_equal(b1.missing, b2.missing);
-        assert_string_equal(b1.version, b2.version);
+        pool_bcf_view_t p1, p2;
+        pool_bcf_at(r->e, i, &p1);
+        pool_bcf_at(e2, i, &p2);
+        assert_string_equal(p1.missing, p2.missing);
+        assert_string_equal(p1.version, p2.version);
     }
     pool_engine_destroy(&e2);
+    board_engine_destroy(&b2);
 }
 
 static int s_count_events(uint64_t log_index, const uint8_t hash[32], void *arg)
@@ -1874,7 +2190,7 @@ static void test_pool_same_events_same_state(void **state)
     s_replay_same(&r);
     size_t n = 0;
     assert_int_equal(pool_events(r.e, "PLY-IF", 0, UINT64_MAX, s_count_events, &n), 0);
-    assert_int_equal(n, 5); /* propose, consent, two pledges, outturn: not the refusal */
+    assert_int_equal(n, 3); /* two pledges, outturn: not the refusal (the board decided) */
     n = 0;
     assert_int_equal(pool_events(r.e, "BCF-C", 1, UINT64_MAX, s_count_events, &n), 0);
     assert_int_equal(n, 2);
@@ -1890,45 +2206,43 @@ static void test_pool_hostile_input(void **state)
     static const uint8_t junk[] = {0xff, 0xff, 0xff, 0xff, 0x0f, 0x12};
     cc_err_t err;
     s_run_init(&r);
-    static const char *const methods[] = {
-        POOL_METHOD_PROPOSE, POOL_METHOD_CONSENT,  POOL_METHOD_PLEDGE,  POOL_METHOD_VARY,
-        POOL_METHOD_OUTTURN, POOL_METHOD_BCF_PLAN, POOL_METHOD_BCF_SIGN};
+    static const char *const methods[] = {POOL_METHOD_PLEDGE, POOL_METHOD_OUTTURN,
+                                          POOL_METHOD_STATEMENT, POOL_METHOD_BCF_PLAN,
+                                          POOL_METHOD_BCF_SIGN};
     for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++) {
         s_refused(&r, s_raw(&r, PLYMOUTH, methods[i], junk, sizeof junk, NULL), CC_INVALID_ARGUMENT,
                   "");
         /* Empty bodies decode to empty messages, which every rule refuses. */
         assert_int_equal(s_raw(&r, PLYMOUTH, methods[i], junk, 0, NULL), -1);
     }
-    s_refused(&r, s_raw(&r, PLYMOUTH, "concord.v1.Pool/Steal", junk, 0, NULL), CC_INVALID_ARGUMENT,
-              "is not a pool method");
+    s_refused(&r, s_raw(&r, PLYMOUTH, "concord.v1.Pool/Propose", junk, 0, NULL),
+              CC_INVALID_ARGUMENT, "is not a pool method"); /* agreements go to the board */
     /* Events out of log order change nothing. */
     s_plymouth(&g);
+    Concord__V1__Pledge pl = CONCORD__V1__PLEDGE__INIT;
+    pl.pool_id = "PLY-IF";
+    pl.partner = PLYMOUTH;
+    pl.financial_year = 2015;
+    pl.amount_pence = 1;
     uint8_t *body = NULL;
     size_t len = 0;
-    assert_int_equal(wire_pack(&g.a.base, WIRE_MAX_FRAME, &body, &len, NULL), 0);
+    assert_int_equal(wire_pack(&pl.base, WIRE_MAX_FRAME, &body, &len, NULL), 0);
     uint8_t call_id[16] = {1}, hash[32] = {2};
     pool_event_t ev = {.sender = PLYMOUTH,
                        .log_index = 1,
                        .time_ms = T0,
                        .call_id = call_id,
                        .hash = hash,
-                       .method = POOL_METHOD_PROPOSE,
+                       .method = POOL_METHOD_PLEDGE,
                        .body = body,
                        .body_len = len};
     s_refused_err(pool_apply(r.e, &ev, &err), &err, CC_FAILED_PRECONDITION, "out of log order");
     s_refused_err(pool_precheck(r.e, &ev, &err), &err, CC_FAILED_PRECONDITION, "out of log order");
     ev.log_index = r.index + 1;
-    assert_int_equal(pool_precheck(r.e, &ev, &err), 0);
-    assert_int_equal(pool_count(r.e), 0); /* precheck changed nothing */
     ev.sender = NULL;
     s_refused_err(pool_apply(r.e, &ev, &err), &err, CC_INVALID_ARGUMENT, "incomplete");
-    ev.sender = PLYMOUTH;
-    ev.log_index = r.index + 2;
-    assert_int_equal(pool_apply(r.e, &ev, &err), 0);
-    ev.log_index++; /* the same call id again */
-    s_refused_err(pool_apply(r.e, &ev, &err), &err, CC_ALREADY_EXISTS, "already exists");
     free(body);
-    /* Areas are fixed before the first event. */
+    /* Areas are fixed before the first BCF event. */
     pool_area_t a = {.hwb = PLYMOUTH};
     s_refused_err(pool_engine_add_area(r.e, &a, &err), &err, CC_FAILED_PRECONDITION, "before");
     pool_engine_t *e = pool_engine_new(s_roster);
@@ -1957,7 +2271,11 @@ int main(void)
         cmocka_unit_test(test_pool_plymouth_lifecycle_and_split),
         cmocka_unit_test(test_pool_capped_split_in_the_statement),
         cmocka_unit_test(test_pool_pledge_only_by_its_partner),
-        cmocka_unit_test(test_pool_consent_rules),
+        cmocka_unit_test(test_pool_agreement_decided_by_the_board),
+        cmocka_unit_test(test_pool_signed_statement),
+        cmocka_unit_test(test_pool_describe_proposals),
+        cmocka_unit_test(test_pool_agreement_closed_by_deadline),
+        cmocka_unit_test(test_pool_statement_certificate_hostile),
         cmocka_unit_test(test_pool_variation_needs_the_partners_consent),
         cmocka_unit_test(test_pool_variation_lapses_when_year_closes),
         cmocka_unit_test(test_pool_outturn_rules),

@@ -186,10 +186,15 @@ static void test_it_bcf_skipped_ccg(void **state)
     fed_t f;
     char *out = NULL, path[256];
     s_start(&f);
+    /* The ONS lookups are read only when a BCF event first needs them. */
+    for (int i = 0; i < N_NODES; i++) {
+        assert_false(fed_log_contains(&f, f.codes[i], "HWB areas"));
+    }
     snprintf(path, sizeof path, "%s/cumbria-18.ini", f.dir);
     s_write_plan(&f, path, "CUM-BCF-18", 2018, s_dfg_to_districts);
     assert_int_equal(fed_cli(&f, CUMBRIA, &out, "bcf plan --file %s", path), 0);
     free(out);
+    assert_true(fed_log_contains(&f, f.codes[CUMBRIA], "152 HWB areas from the ONS lookups"));
     s_ok(&f, CUMBRIA, NULL, "bcf sign CUM-BCF-18 --act hwb");
     s_ok(&f, CUMBRIA, NULL, "bcf sign CUM-BCF-18 --act council");
     free(fed_cli_until(&f, NORTH_CUMBRIA_CCG, "council sign-off done", 1, 30000,
@@ -201,6 +206,7 @@ static void test_it_bcf_skipped_ccg(void **state)
     assert_non_null(strstr(out, "CCG sign-off by E38000216"));
     free(out);
 
+    assert_true(fed_log_contains(&f, f.codes[NHSE], "152 HWB areas from the ONS lookups"));
     assert_int_equal(fed_stop_node(&f, NHSE, SIGTERM), 0);
     fed_start_node(&f, NHSE);
     fed_wait_connected(&f, NHSE);

@@ -1,0 +1,269 @@
+/* statement: building and verifying signed pool statement certificates.
+ * The envelope, receipt and signature checks are certificate.c's. */
+#include "statement.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "certificate.h"
+#include "envelope.h"
+#include "wire.h"
+
+typedef struct {
+    uint64_t log_index;
+    uint8_t hash[32];
+} s_ref_t;
+
+typedef struct {
+    s_ref_t *at;
+    size_t n, cap;
+} s_refs_t;
+
+static int s_note(uint64_t log_index, const uint8_t hash[32], void *arg)
+{
+    s_refs_t *r = arg;
+    if (r->n == r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 64;
+        s_ref_t *grown = realloc(r->at, cap * sizeof *grown);
+        if (!grown) {
+            return -1;
+        }
+        r->at = grown;
+        r->cap = cap;
+    }
+    r->at[r->n].log_index = log_index;
+    memcpy(r->at[r->n].hash, hash, 32);
+    r->n++;
+    return 0;
+}
+
+static int s_by_index(const void *a, const void *b)
+{
+    const s_ref_t *x = a, *y = b;
+    return x->log_index < y->log_index ? -1 : x->log_index > y->log_index;
+}
+
+/* The board's events and the pool's, merged in log order. */
+static int s_gather(const board_engine_t *b, const pool_engine_t *e, const char *board_id,
+                    const char *pool_id, uint64_t upto, s_refs_t *refs, cc_err_t *err)
+{
+    if (board_events(b, board_id, upto, s_note, refs) != 0 ||
+        pool_events(e, pool_id, 0, upto, s_note, refs) != 0) {
+        err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory gathering the events of pool %s",
+                pool_id);
+        return -1;
+    }
+    qsort(refs->at, refs->n, sizeof *refs->at, s_by_index);
+    return 0;
+}
+
+int statement_build(const board_engine_t *b, const pool_engine_t *e, ledger_t *ledger,
+                    const uint8_t *roster_bytes, size_t roster_len, const keys_t *signer,
+                    const char *pool_id, uint32_t year, uint64_t now_ms, uint8_t **out,
+                    size_t *out_len, cc_err_t *err)
+{
+    pool_statement_t *st = calloc(1, sizeof *st);
+    pool_view_t v;
+    s_refs_t refs = {0};
+    certificate_events_t c = {.ledger = ledger, .err = err};
+    uint8_t *packed = NULL;
+    size_t packed_len = 0;
+    int ret = -1;
+    char y[16];
+    if (!st) {
+        err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
+        return -1;
+    }
+    if (pool_statement(e, pool_id, year, st, err) < 0 || pool_get(e, pool_id, &v) < 0) {
+        goto out;
+    }
+    if (!st->signed_id[0]) {
+        err_set(err, CC_NOT_FOUND, "the host has not signed the statement of pool %s for %s",
+                pool_id, pool_year_name(year, y, sizeof y));
+        goto out;
+    }
+    if (s_gather(b, e, v.board_id, pool_id, st->signed_index, &refs, err) < 0) {
+        goto out;
+    }
+    for (size_t i = 0; i < refs.n; i++) {
+        if (certificate_collect(refs.at[i].log_index, refs.at[i].hash, &c) < 0) {
+            goto out;
+        }
+    }
+    Concord__V1__StatementCertificate sc = CONCORD__V1__STATEMENT_CERTIFICATE__INIT;
+    sc.version = STATEMENT_VERSION;
+    sc.roster.data = (uint8_t *)roster_bytes;
+    sc.roster.len = roster_len;
+    sc.pool_id = (char *)st->pool_id;
+    sc.financial_year = year;
+    sc.statement_id = (char *)st->signed_id;
+    sc.events = c.items;
+    sc.n_events = c.n;
+    sc.exported_at_ms = now_ms;
+    if (wire_pack(&sc.base, CERTIFICATE_MAX, &packed, &packed_len, err) < 0) {
+        goto out;
+    }
+    ret = certificate_seal(signer, STATEMENT_DOMAIN, packed, packed_len, out, out_len, err);
+out:
+    free(packed);
+    free(refs.at);
+    certificate_events_free(&c);
+    free(st);
+    return ret;
+}
+
+/* One certified event through both engines, as a node folds it: the
+ * board engine first, then the pool decisions taken up to it, then the
+ * pool engine. Fills host with the sender of a Statement. */
+static int s_replay(board_engine_t *b, pool_engine_t *e, const roster_t *roster,
+                    const Concord__V1__CertifiedEnvelope *ce, size_t i, char *host, cc_err_t *err)
+{
+    uint64_t log_index = 0, time_ms = 0;
+    envelope_t *env = certificate_open_event(roster, ce, i, &log_index, &time_ms, err);
+    if (!env) {
+        return -1;
+    }
+    const Concord__V1__Header *h = env->header;
+    int board =
+        strcmp(h->method, BOARD_METHOD_PROPOSE) == 0 || strcmp(h->method, BOARD_METHOD_VOTE) == 0;
+    board_event_t bev = {.sender = h->sender,
+                         .log_index = log_index,
+                         .time_ms = time_ms,
+                         .call_id = h->call_id.data,
+                         .hash = env->hash,
+                         .method = h->method,
+                         .body = env->body,
+                         .body_len = env->body_len};
+    pool_event_t pev = {.sender = h->sender,
+                        .log_index = log_index,
+                        .time_ms = time_ms,
+                        .call_id = h->call_id.data,
+                        .hash = env->hash,
+                        .method = h->method,
+                        .body = env->body,
+                        .body_len = env->body_len};
+    int rc = board ? board_apply(b, &bev, err) : board_advance(b, log_index, time_ms, err);
+    if (rc == 0) {
+        rc = pool_follow(e, b, log_index, err);
+    }
+    if (rc == 0 && !board) {
+        rc = pool_apply(e, &pev, err);
+        if (strcmp(h->method, POOL_METHOD_STATEMENT) == 0) {
+            snprintf(host, KEYS_CODE_MAX + 1, "%s", h->sender);
+        }
+    }
+    if (rc < 0) {
+        err_prefix(err, "event %zu (log index %llu, %s from %s) is not valid: ", i + 1,
+                   (unsigned long long)log_index, h->method, h->sender);
+    }
+    envelope_destroy(&env);
+    return rc;
+}
+
+char *statement_csv(const pool_statement_t *s)
+{
+    size_t cap = 128 + s->n_lines * 160;
+    char *buf = malloc(cap);
+    if (!buf) {
+        return NULL;
+    }
+    size_t used = (size_t)snprintf(buf, cap,
+                                   "pool_id,financial_year,partner,contribution_pence,"
+                                   "pledged_pence,matches,variance_share_pence,net_pence\n");
+    for (size_t i = 0; i < s->n_lines && used < cap; i++) {
+        const pool_line_t *l = &s->lines[i];
+        int n = snprintf(buf + used, cap - used, "%s,%u,%s,%lld,%lld,%d,%lld,%lld\n", s->pool_id,
+                         s->year, l->partner, (long long)l->contribution, (long long)l->pledged,
+                         l->matches, (long long)l->part.share, (long long)l->net);
+        used += n > 0 ? (size_t)n : 0;
+    }
+    return buf;
+}
+
+/* The report of a verified certificate: the recomputed statement. */
+static int s_report(const pool_engine_t *e, const Concord__V1__StatementCertificate *sc,
+                    statement_report_t *out, cc_err_t *err)
+{
+    pool_statement_t *st = calloc(1, sizeof *st);
+    int ret = -1;
+    if (!st) {
+        err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
+        return -1;
+    }
+    if (pool_statement(e, sc->pool_id, sc->financial_year, st, err) < 0) {
+        goto out;
+    }
+    if (strcmp(st->signed_id, sc->statement_id) != 0 || !out->host[0]) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "the certificate's events do not end with the host's accepted statement %.40s",
+                sc->statement_id);
+        goto out;
+    }
+    size_t need = pool_statement_text(st, NULL, 0);
+    if (!(out->text = malloc(need + 1)) || !(out->csv = statement_csv(st))) {
+        err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
+        goto out;
+    }
+    pool_statement_text(st, out->text, need + 1);
+    snprintf(out->pool_id, sizeof out->pool_id, "%s", st->pool_id);
+    snprintf(out->statement_id, sizeof out->statement_id, "%s", st->signed_id);
+    out->year = sc->financial_year;
+    out->events = sc->n_events;
+    ret = 0;
+out:
+    free(st);
+    return ret;
+}
+
+int statement_verify(const uint8_t *buf, size_t len, const roster_t *trusted,
+                     statement_report_t *out, cc_err_t *err)
+{
+    roster_t *roster = NULL;
+    board_engine_t *b = NULL;
+    pool_engine_t *e = NULL;
+    int ret = -1;
+    memset(out, 0, sizeof *out);
+    Concord__V1__StatementCertificate *sc = (Concord__V1__StatementCertificate *)certificate_unseal(
+        buf, len, trusted, STATEMENT_DOMAIN, &concord__v1__statement_certificate__descriptor,
+        out->signer, err);
+    if (!sc) {
+        return -1;
+    }
+    if (sc->version != STATEMENT_VERSION) {
+        err_set(err, CC_UNIMPLEMENTED, "statement certificate version %u is not supported",
+                sc->version);
+        goto out;
+    }
+    if (!(roster = certificate_roster(&sc->roster, trusted, err))) {
+        goto out;
+    }
+    if (!(b = board_engine_new(roster)) || !(e = pool_engine_new(roster))) {
+        err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < sc->n_events; i++) {
+        out->host[0] = '\0'; /* the last event must be the statement */
+        if (s_replay(b, e, roster, sc->events[i], i, out->host, err) < 0) {
+            goto out;
+        }
+    }
+    ret = s_report(e, sc, out, err);
+out:
+    pool_engine_destroy(&e);
+    board_engine_destroy(&b);
+    roster_destroy(&roster);
+    wire_free(&sc->base);
+    if (ret < 0) {
+        statement_report_free(out);
+    }
+    return ret;
+}
+
+void statement_report_free(statement_report_t *r)
+{
+    free(r->text);
+    free(r->csv);
+    r->text = NULL;
+    r->csv = NULL;
+}

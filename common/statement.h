@@ -1,0 +1,64 @@
+/* statement: a host's signed year-end pool statement, exported with
+ * everything needed to check it offline: the roster, and every event of
+ * the pool's board and of the pool itself up to the host's Statement
+ * event, each with its broker receipt. Checking re-runs the board and
+ * pool engines every node runs over those events, so a partner (or an
+ * auditor) holding only the file and the roster sees the agreement
+ * decided, every pledge, the outturn and the split, and that the host
+ * signed exactly what they give. */
+#ifndef CONCORD_STATEMENT_H
+#define CONCORD_STATEMENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "board.h"
+#include "err.h"
+#include "keys.h"
+#include "ledger.h"
+#include "pool.h"
+#include "roster.h"
+
+#define STATEMENT_DOMAIN "concord/v1/statement-certificate"
+#define STATEMENT_VERSION 1
+
+/* Builds the statement certificate of pool_id's year (whose statement the
+ * host has signed) from the engines and the ledger's stored envelopes and
+ * receipts, signed by signer. roster_bytes is the packed SignedRoster.
+ * Returns 0 with *out a malloc'd packed SignedCertificate, or -1 with
+ * NOT_FOUND (no pool, year or signed statement), DATA_LOSS (an event
+ * missing from the ledger), RESOURCE_EXHAUSTED. */
+int statement_build(const board_engine_t *b, const pool_engine_t *e, ledger_t *ledger,
+                    const uint8_t *roster_bytes, size_t roster_len, const keys_t *signer,
+                    const char *pool_id, uint32_t year, uint64_t now_ms, uint8_t **out,
+                    size_t *out_len, cc_err_t *err);
+
+/* What a verified statement certificate says. */
+typedef struct {
+    char signer[KEYS_CODE_MAX + 1]; /* who exported it */
+    char host[KEYS_CODE_MAX + 1];   /* who signed the statement */
+    char pool_id[POOL_ID_MAX + 1];
+    uint32_t year;
+    char statement_id[POOL_REF_LEN + 1];
+    size_t events;
+    char *text; /* the statement, as recomputed (and signed) */
+    char *csv;  /* one line per partner, as `pool statement --csv` */
+} statement_report_t;
+
+/* Verifies a packed statement certificate against the trusted roster:
+ * the exporter's signature, the embedded roster, every event's receipt
+ * and signature, then every event valid when the board and pool engines
+ * re-run them, the last being the host's Statement of that pool and
+ * year, accepted (so equal to the statement recomputed here). Returns 0
+ * with *out filled (release with statement_report_free), or -1 with err
+ * naming the first failed check. */
+int statement_verify(const uint8_t *buf, size_t len, const roster_t *trusted,
+                     statement_report_t *out, cc_err_t *err);
+
+void statement_report_free(statement_report_t *r);
+
+/* The statement as CSV lines (header first), into a malloc'd string;
+ * NULL when out of memory. The node and the verifier print the same. */
+char *statement_csv(const pool_statement_t *s);
+
+#endif

@@ -1,0 +1,132 @@
+/* cli_ini: what `concord pool` and `concord bcf` share: an arena for the
+ * messages built from their INI files, the year and error helpers of the
+ * INI handlers, the --file option, and publishing through the node. */
+#include "cli_ini.h"
+
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "pool.h"
+#include "wire.h"
+
+void *cli_arena_keep(cli_arena_t *a, void *ptr)
+{
+    void **grown = ptr ? realloc(a->ptrs, (a->n + 1) * sizeof *a->ptrs) : NULL;
+    if (!grown) {
+        free(ptr);
+        a->failed = 1;
+        return NULL;
+    }
+    a->ptrs = grown;
+    a->ptrs[a->n++] = ptr;
+    return ptr;
+}
+
+char *cli_arena_str(cli_arena_t *a, const char *s)
+{
+    return cli_arena_keep(a, strdup(s));
+}
+
+int cli_arena_push(cli_arena_t *a, void *arrp, size_t *n, void *item)
+{
+    void ***arr = arrp;
+    void **grown = item ? malloc((*n + 1) * sizeof *grown) : NULL;
+    if (!grown) {
+        a->failed = 1;
+        return -1;
+    }
+    if (*n) {
+        memcpy(grown, *arr, *n * sizeof *grown);
+    }
+    grown[(*n)++] = item;
+    *arr = cli_arena_keep(a, grown);
+    return *arr ? 0 : -1;
+}
+
+void cli_arena_free(cli_arena_t *a)
+{
+    for (size_t i = 0; i < a->n; i++) {
+        free(a->ptrs[i]);
+    }
+    free(a->ptrs);
+}
+
+int cli_year_parse(const char *text, uint32_t *year)
+{
+    char *end = NULL;
+    unsigned long y = strtoul(text, &end, 10);
+    if (end == text || y < POOL_YEAR_MIN || y > POOL_YEAR_MAX) {
+        return -1;
+    }
+    if (*end == '/') {
+        unsigned long next = strtoul(end + 1, &end, 10);
+        if (next != (y + 1) % 100) {
+            return -1;
+        }
+    }
+    if (*end) {
+        return -1;
+    }
+    *year = (uint32_t)y;
+    return 0;
+}
+
+int cli_ini_fail(cli_ini_error_t *e, const char *fmt, ...)
+{
+    if (!e->msg[0]) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+        va_end(ap);
+    }
+    return 0;
+}
+
+int cli_pool_publish(const config_node_t *cfg, const char *method, const ProtobufCMessage *msg,
+                     int json)
+{
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    cc_err_t err;
+    char *args[1] = {(char *)method};
+    if (wire_pack(msg, WIRE_MAX_FRAME, &buf, &len, &err) < 0) {
+        return cli_fail("%s", err.msg);
+    }
+    int rc = cli_node_call(cfg, "pool-publish", args, 1, buf, len, cfg->call_timeout_ms, json, NULL,
+                           NULL);
+    free(buf);
+    return rc;
+}
+
+int cli_file_option(int argc, char **argv, const char *usage, const char **file, const char **board,
+                    uint64_t *closes_in)
+{
+    static const struct option opts[] = {{"file", required_argument, NULL, 'f'},
+                                         {"board", required_argument, NULL, 'b'},
+                                         {"closes-in", required_argument, NULL, 'c'},
+                                         {NULL, 0, NULL, 0}};
+    int opt;
+    *file = NULL;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "f:b:c:", opts, NULL)) != -1) {
+        if (opt == 'f') {
+            *file = optarg;
+        } else if (opt == 'b' && board) {
+            *board = optarg;
+        } else if (opt == 'c' && board) {
+            if (cli_duration(optarg, closes_in) < 0) {
+                return cli_fail("bad --closes-in '%s' (like 7d, 12h, 30m, 90s)", optarg);
+            }
+        } else {
+            return CLI_USAGE;
+        }
+    }
+    if (!*file || optind != argc) {
+        return cli_fail("usage: %s", usage);
+    }
+    return CLI_OK;
+}

@@ -1,0 +1,57 @@
+/* cli_ini: what `concord pool` (node/cli_pool.c) and `concord bcf`
+ * (node/cli_bcf.c) share to read their INI files and hand events to the
+ * local node. */
+#ifndef CONCORD_CLI_INI_H
+#define CONCORD_CLI_INI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <protobuf-c/protobuf-c.h>
+
+#include "cli.h"
+#include "config.h"
+
+/* Everything allocated while reading a file, freed together. */
+typedef struct {
+    void **ptrs;
+    size_t n;
+    int failed;
+} cli_arena_t;
+
+/* Keeps ptr (malloc'd) to free with the arena; returns it, or NULL (and
+ * marks the arena failed) when ptr is NULL or memory runs out. */
+void *cli_arena_keep(cli_arena_t *a, void *ptr);
+
+/* A copy of s kept by the arena, or NULL. */
+char *cli_arena_str(cli_arena_t *a, const char *s);
+
+/* Appends item to a protobuf repeated field (*arrp, an array of pointers
+ * of *n), the new array kept by the arena. Returns 0, or -1. */
+int cli_arena_push(cli_arena_t *a, void *arrp, size_t *n, void *item);
+
+void cli_arena_free(cli_arena_t *a);
+
+/* "2017" or "2017/18" into 2017; -1 if not a year POOL_YEAR_MIN..MAX. */
+int cli_year_parse(const char *text, uint32_t *year);
+
+/* The first error an INI handler met (libinih stops on the handler's 0). */
+typedef struct {
+    char msg[512];
+} cli_ini_error_t;
+
+/* Records the first error; returns 0, for the handler to return. */
+int cli_ini_fail(cli_ini_error_t *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The options of `pool propose` and `bcf plan`: --file FILE, and for a
+ * proposal (board not NULL) --board ID and --closes-in DURATION. Returns
+ * CLI_OK with *file set, or an exit status after printing usage. */
+int cli_file_option(int argc, char **argv, const char *usage, const char **file, const char **board,
+                    uint64_t *closes_in);
+
+/* Packs msg and asks the node to publish it as method ("pool-publish");
+ * prints the answer. Returns a CLI exit status. */
+int cli_pool_publish(const config_node_t *cfg, const char *method, const ProtobufCMessage *msg,
+                     int json);
+
+#endif
