@@ -121,7 +121,7 @@ typedef struct {
     int port;
     char endpoint[64];
     char tag[32];
-    char control[200];     /* a node's control socket path */
+    char control[400];     /* a node's control socket path */
 } bench_proc_t;
 
 /* Starts concord-broker with its own log database data/TAG-broker.db
@@ -178,6 +178,7 @@ void bench_fig_signing(bench_t *b);                       /* 1 */
 void bench_fig_broker(bench_t *b, bench_fed_t *f);        /* 2 (and 7) */
 void bench_fig_rpc(bench_t *b, bench_fed_t *f);           /* 3 (and 7) */
 void bench_fig_board(bench_t *b, bench_fed_t *f);         /* 4 */
+void bench_fig_scale(bench_t *b, bench_fed_t *f);         /* 5 */
 void bench_fig_geo(bench_t *b);                           /* 6 */
 
 #endif

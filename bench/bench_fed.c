@@ -25,7 +25,7 @@
 #include "wire.h"
 
 #define S_CHILDREN_MAX 64
-#define S_CLI_TIMEOUT_MS 60000
+#define S_CLI_TIMEOUT_MS 600000 /* an all-England federation start */
 #define S_STOP_TIMEOUT_MS 10000
 
 /* A board of the Greater Manchester Joint Commissioning Board's shape: 23

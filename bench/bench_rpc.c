@@ -419,7 +419,7 @@ static void s_grpc_row(bench_t *b, bench_fed_t *f, double *concord, size_t n_con
 {
     size_t calls = b->pings * 10 < 200 ? 200 : b->pings * 10;
     double *us = calloc(calls, sizeof *us);
-    char why[200] = "";
+    char why[400] = "";
     bench_stats_t st;
     if (!us) {
         bench_die("out of memory");
@@ -432,7 +432,7 @@ static void s_grpc_row(bench_t *b, bench_fed_t *f, double *concord, size_t n_con
         snprintf(g->baseline, sizeof g->baseline, "gRPC C++ unary echo, loopback");
         snprintf(g->unit, sizeof g->unit, "us/call");
         snprintf(g->target, sizeof g->target, "<= 1.00");
-        snprintf(g->note, sizeof g->note, "%s", why);
+        snprintf(g->note, sizeof g->note, "%.300s", why);
         g->skipped = 1;
     } else {
         bench_stats(us, got, &st);

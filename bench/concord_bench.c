@@ -6,7 +6,7 @@
  *   2 broker throughput    real concord-broker vs verify rate and a raw ROUTER
  *   3 RPC round trip       ping through the broker vs raw DEALER/ROUTER echo
  *   4 board decision round 23 concordd with automatic voting vs raw fan-out/fan-in
- *   5 scale                not built yet (a row says so)
+ *   5 scale                the all-England federation: launch, one national round, RSS
  *   6 footprint alignment  ONS load and STP alignment vs fread of the same files
  *   7 durability cost      2 and 3 with fsync on vs off
  * A figure is added by writing bench_fig_<name>(bench_t *, bench_fed_t *)
@@ -54,8 +54,7 @@ static const s_figure_t s_figures[] = {
     {2, "broker throughput", bench_fig_broker, 1, NULL},
     {3, "RPC round trip", bench_fig_rpc, 1, NULL},
     {4, "board decision round (23 members)", bench_fig_board, 1, NULL},
-    {5, "scale (all-England, ~360 nodes)", NULL, 1,
-     "skipped: not in this harness yet (docs/PERFORMANCE.md, Adding figures)"},
+    {5, "scale (all-England, ~360 nodes)", bench_fig_scale, 1, NULL},
     {6, "footprint alignment", s_geo, 0, NULL},
     {7, "durability cost (fsync on vs off)", NULL, 1,
      "measured by figures 2 and 3"},
@@ -82,7 +81,7 @@ static void s_usage(FILE *fp)
           "                     [--pings N] [--window N] [--bin-dir DIR] [--keep]\n"
           "Measures each Concord figure beside its baseline in one run and prints both\n"
           "and their ratio. --quick: a few seconds, small counts (for CI).\n"
-          "--figures: which figures (default all; 5 and 6 print why they are skipped here).\n"
+          "--figures: which figures (default all; 5 runs in full mode only).\n"
           "--envelopes: envelopes per broker run (figure 2); --pings: calls per RPC run\n"
           "(figure 3); --window: submissions in flight per sender (default 128).\n"
           "--bin-dir: where concord, concord-broker and concordd are (default: next to\n"
