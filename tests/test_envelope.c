@@ -557,7 +557,7 @@ static void test_envelope_empty_signed_bytes_refused(void **state)
     e.signature.len = sizeof sig;
     e.signer = (char *)keys_code(f->a);
     assert_int_equal(wire_pack(&e.base, WIRE_MAX_FRAME, &buf, &len, NULL), 0);
-    s_expect_refused(f, buf, len, CC_INVALID_ARGUMENT, "header");
+    s_expect_refused(f, buf, len, CC_INVALID_ARGUMENT, "envelope has no header");
     free(buf);
 }
 
