@@ -84,9 +84,8 @@ void fixture_init(void)
             s_die("signing the roster", &err);
         }
     }
-    snprintf(s_dir, sizeof s_dir, "%s/concord-fuzz-%ld", getenv("TMPDIR") ? getenv("TMPDIR")
-                                                                            : "/tmp",
-             (long)getpid());
+    snprintf(s_dir, sizeof s_dir, "%s/concord-fuzz-%ld",
+             getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (long)getpid());
     char path[128];
     snprintf(path, sizeof path, "%s.roster", s_dir);
     if (roster_save(s_roster, path, &err) < 0) {
@@ -95,7 +94,8 @@ void fixture_init(void)
     FILE *f = fopen(path, "rb");
     long n = -1;
     if (!f || fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) <= 0 || fseek(f, 0, SEEK_SET) != 0 ||
-        !(s_roster_bytes = malloc((size_t)n)) || fread(s_roster_bytes, 1, (size_t)n, f) != (size_t)n) {
+        !(s_roster_bytes = malloc((size_t)n)) ||
+        fread(s_roster_bytes, 1, (size_t)n, f) != (size_t)n) {
         s_die("reading the roster back", NULL);
     }
     s_roster_len = (size_t)n;

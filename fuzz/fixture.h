@@ -32,18 +32,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Organisations of the fixed federation, by index. */
 enum {
-    FIX_MANCHESTER_CCG,  /* E38000217 */
-    FIX_BOLTON_CCG,      /* E38000016 */
-    FIX_MANCHESTER,      /* E08000003 */
-    FIX_BOLTON,          /* E08000001 */
-    FIX_NHSE,            /* X24 */
-    FIX_PLYMOUTH,        /* E06000026 */
-    FIX_NEW_DEVON,       /* E38000129 */
-    FIX_CUMBRIA,         /* E10000006 */
-    FIX_CARLISLE,        /* E07000028 */
-    FIX_NORTH_CUMBRIA,   /* E38000215 */
-    FIX_GMCA,            /* E47000001 */
-    FIX_MORECAMBE,       /* E38000216 */
+    FIX_MANCHESTER_CCG, /* E38000217 */
+    FIX_BOLTON_CCG,     /* E38000016 */
+    FIX_MANCHESTER,     /* E08000003 */
+    FIX_BOLTON,         /* E08000001 */
+    FIX_NHSE,           /* X24 */
+    FIX_PLYMOUTH,       /* E06000026 */
+    FIX_NEW_DEVON,      /* E38000129 */
+    FIX_CUMBRIA,        /* E10000006 */
+    FIX_CARLISLE,       /* E07000028 */
+    FIX_NORTH_CUMBRIA,  /* E38000215 */
+    FIX_GMCA,           /* E47000001 */
+    FIX_MORECAMBE,      /* E38000216 */
     FIX_COUNT
 };
 

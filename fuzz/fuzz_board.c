@@ -14,7 +14,6 @@
 #include "fixture.h"
 #include "wire.h"
 
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
@@ -88,8 +87,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         int p = board_precheck(e, &ev, &pre);
         int a = board_apply(e, &ev, &app);
         if (p != a) {
-            fprintf(stderr, "precheck %d (%s) but apply %d (%s)\n", p, p ? pre.msg : "",
-                    a, a ? app.msg : "");
+            fprintf(stderr, "precheck %d (%s) but apply %d (%s)\n", p, p ? pre.msg : "", a,
+                    a ? app.msg : "");
             abort();
         }
         n++;

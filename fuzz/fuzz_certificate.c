@@ -31,8 +31,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 }
 
 /* Outer signature, as certificate_build makes it. */
-static int s_sign(const keys_t *k, const uint8_t *cert, size_t len, uint8_t **out,
-                  size_t *out_len)
+static int s_sign(const keys_t *k, const uint8_t *cert, size_t len, uint8_t **out, size_t *out_len)
 {
     uint8_t sig[KEYS_SIG_LEN];
     Concord__V1__SignedCertificate sc = CONCORD__V1__SIGNED_CERTIFICATE__INIT;
@@ -54,9 +53,9 @@ static void s_resign_event(Concord__V1__CertifiedEnvelope *ce, uint8_t **keep)
 {
     uint8_t *env = NULL, *rcpt = NULL;
     size_t env_len = 0, rcpt_len = 0;
-    Concord__V1__Envelope *e = (Concord__V1__Envelope *)wire_unpack(
-        &concord__v1__envelope__descriptor, ce->envelope.data, ce->envelope.len, WIRE_MAX_FRAME,
-        NULL);
+    Concord__V1__Envelope *e =
+        (Concord__V1__Envelope *)wire_unpack(&concord__v1__envelope__descriptor, ce->envelope.data,
+                                             ce->envelope.len, WIRE_MAX_FRAME, NULL);
     const keys_t *k = e ? fixture_find(e->signer) : NULL;
     if (k && fixture_seal(k, e->signed_.data, e->signed_.len, &env, &env_len) == 0) {
         ce->envelope.data = env;
@@ -65,8 +64,8 @@ static void s_resign_event(Concord__V1__CertifiedEnvelope *ce, uint8_t **keep)
     }
     wire_free(e ? &e->base : NULL);
     Concord__V1__SignedReceipt *sr = (Concord__V1__SignedReceipt *)wire_unpack(
-        &concord__v1__signed_receipt__descriptor, ce->receipt.data, ce->receipt.len,
-        WIRE_MAX_FRAME, NULL);
+        &concord__v1__signed_receipt__descriptor, ce->receipt.data, ce->receipt.len, WIRE_MAX_FRAME,
+        NULL);
     Concord__V1__Receipt *r = sr ? (Concord__V1__Receipt *)wire_unpack(
                                        &concord__v1__receipt__descriptor, sr->receipt.data,
                                        sr->receipt.len, WIRE_MAX_FRAME, NULL)

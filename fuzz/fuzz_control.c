@@ -35,7 +35,7 @@ static void s_cleanup(void)
     zmq_close(s_cli);
     zmq_ctx_term(s_zmq);
     node_destroy(&s_node);
-    static const char *const files[] = {"node.key", "node.pub", "roster.bin", "node.db",
+    static const char *const files[] = {"node.key",    "node.pub",    "roster.bin",  "node.db",
                                         "node.db-wal", "node.db-shm", "node.db.lock"};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         snprintf(path, sizeof path, "%s/%s", s_dir, files[i]);
@@ -110,9 +110,9 @@ static int s_take_reply(void)
         got++;
     }
     if (got == 2) {
-        ProtobufCMessage *r = wire_unpack(&concord__v1__control_reply__descriptor,
-                                          zmq_msg_data(&parts[1]), zmq_msg_size(&parts[1]),
-                                          SIZE_MAX, NULL);
+        ProtobufCMessage *r =
+            wire_unpack(&concord__v1__control_reply__descriptor, zmq_msg_data(&parts[1]),
+                        zmq_msg_size(&parts[1]), SIZE_MAX, NULL);
         if (!r) {
             abort(); /* the node answered with something the CLI cannot read */
         }

@@ -16,7 +16,6 @@
 #include "pool.h"
 #include "wire.h"
 
-
 static const char *const s_cumbria_districts[] = {"E07000026", "E07000027", "E07000028",
                                                   "E07000029", "E07000030", "E07000031"};
 static const char *const s_cumbria_ccgs[] = {"E38000215", "E38000216"};
@@ -104,8 +103,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         int p = pool_precheck(e, &ev, &pre);
         int a = pool_apply(e, &ev, &app);
         if (p != a) {
-            fprintf(stderr, "precheck %d (%s) but apply %d (%s)\n", p, p ? pre.msg : "",
-                    a, a ? app.msg : "");
+            fprintf(stderr, "precheck %d (%s) but apply %d (%s)\n", p, p ? pre.msg : "", a,
+                    a ? app.msg : "");
             abort();
         }
         n++;
