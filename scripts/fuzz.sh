@@ -53,8 +53,11 @@ for t in "${targets[@]}"; do
         exit 1
     fi
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+    rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
     cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1)
-    summary+=("$(printf '%-12s %10s runs  %s  corpus %s' "$t" "${runs:-?}" "${cov:-}" \
-        "$(ls "$build/corpus/$t" "fuzz/corpus/$t" | grep -vc ':$')")")
+    seeds=$(find "fuzz/corpus/$t" -type f | wc -l)
+    found=$(find "$build/corpus/$t" -type f | wc -l)
+    summary+=("$(printf '%-12s %10s runs %7s/s  %-9s  %4d seeds  %5d inputs kept' "$t" \
+        "${runs:-?}" "${rate:-?}" "${cov:-}" "$seeds" "$found")")
 done
 printf '%s\n' "${summary[@]}"
