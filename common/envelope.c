@@ -203,7 +203,8 @@ static int s_canonical(const ProtobufCMessage *m, const uint8_t *bytes, size_t l
     if (wire_pack(m, ENVELOPE_MAX, &again, &again_len, err) != 0) {
         return -1;
     }
-    int same = again_len == len && memcmp(again, bytes, len) == 0;
+    /* Empty signed bytes arrive as NULL, which memcmp must not see. */
+    int same = again_len == len && (len == 0 || memcmp(again, bytes, len) == 0);
     free(again);
     /* protobuf-c keeps unknown fields and writes them back unchanged, so
      * they are refused separately: version 1 has none. */

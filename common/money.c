@@ -22,6 +22,13 @@ int money_parse(const char *text, int64_t *pence, cc_err_t *err)
     if (strncmp(p, "\xc2\xa3", 2) == 0) { /* £ in UTF-8 */
         p += 2;
     }
+    if (*p == '-' || strncmp(p, "\xe2\x88\x92", 3) == 0) { /* '-' or U+2212 minus */
+        err_set(err, CC_INVALID_ARGUMENT,
+                "amount '%s' is negative: amounts are positive pounds (an underspend is an"
+                " outturn below the contributions)",
+                text);
+        return -1;
+    }
     for (; *p; p++) {
         if (*p >= '0' && *p <= '9') {
             seen_digit = 1;
@@ -81,7 +88,8 @@ bad:
             "amount '%s' is not in pounds (examples: 1250.50, 6,200,000,000, 131m, 6.2bn)", text);
     return -1;
 range:
-    err_set(err, CC_OUT_OF_RANGE, "amount '%s' is too large", text);
+    err_set(err, CC_OUT_OF_RANGE, "amount '%s' is too large (at most £92,233,720,368,547,758.07)",
+            text);
     return -1;
 }
 

@@ -41,6 +41,47 @@ int wire_pack(const ProtobufCMessage *msg, size_t max, uint8_t **out, size_t *ou
     return 0;
 }
 
+/* protobuf-c takes a tag of field number 0 written in a long varint
+ * (80 00) as an unknown field, and packs it back as 00 00, which it then
+ * refuses: field number 0 is invalid in protobuf, and other decoders
+ * refuse it at once. Such a message is refused here, in any nested
+ * message too, so that every implementation reads the same bytes alike. */
+static int s_has_field_zero(const ProtobufCMessage *m)
+{
+    const ProtobufCMessageDescriptor *d = m->descriptor;
+    for (unsigned i = 0; i < m->n_unknown_fields; i++) {
+        if (m->unknown_fields[i].tag == 0) {
+            return 1;
+        }
+    }
+    for (unsigned i = 0; i < d->n_fields; i++) {
+        const ProtobufCFieldDescriptor *f = &d->fields[i];
+        const char *base = (const char *)m;
+        if (f->type != PROTOBUF_C_TYPE_MESSAGE) {
+            continue;
+        }
+        if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+            size_t n = *(const size_t *)(base + f->quantifier_offset);
+            ProtobufCMessage *const *items = *(ProtobufCMessage *const *const *)(base + f->offset);
+            for (size_t k = 0; k < n; k++) {
+                if (items[k] && s_has_field_zero(items[k])) {
+                    return 1;
+                }
+            }
+            continue;
+        }
+        if ((f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) &&
+            *(const uint32_t *)(base + f->quantifier_offset) != f->id) {
+            continue;
+        }
+        const ProtobufCMessage *sub = *(ProtobufCMessage *const *)(base + f->offset);
+        if (sub && s_has_field_zero(sub)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 ProtobufCMessage *wire_unpack(const ProtobufCMessageDescriptor *d, const uint8_t *buf, size_t len,
                               size_t max, cc_err_t *err)
 {
@@ -63,6 +104,12 @@ ProtobufCMessage *wire_unpack(const ProtobufCMessageDescriptor *d, const uint8_t
     msg = protobuf_c_message_unpack(d, NULL, len, buf);
     if (msg == NULL) {
         err_set(err, CC_INVALID_ARGUMENT, "malformed %s (%zu bytes)", d->name, len);
+        return NULL;
+    }
+    if (s_has_field_zero(msg)) {
+        protobuf_c_message_free_unpacked(msg, NULL);
+        err_set(err, CC_INVALID_ARGUMENT, "malformed %s (%zu bytes): field number 0", d->name,
+                len);
         return NULL;
     }
     return msg;

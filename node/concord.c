@@ -266,8 +266,20 @@ static int s_ledger(const config_node_t *cfg, int argc, char **argv, int json)
 /* Commands that need the node: load its config first. */
 static int s_node_command(const char *config_path, int argc, char **argv, int json)
 {
+    static const char *const known[] = {"status", "ping", "ledger", "board", "propose", "vote",
+                                        "proposal", "decision", "pool", "bcf", "log"};
     config_node_t cfg;
     cc_err_t err;
+    size_t k = 0;
+    while (k < sizeof known / sizeof known[0] && strcmp(argv[0], known[k]) != 0) {
+        k++;
+    }
+    if (k == sizeof known / sizeof known[0]) {
+        /* Named before the usage text, which would otherwise hide it. */
+        fprintf(stderr, "concord: unknown command '%s'\n", argv[0]);
+        s_usage(stderr);
+        return CLI_USAGE;
+    }
     if (!config_path) {
         return cli_fail("%s needs the node's config: --config node.ini or CONCORD_CONFIG",
                         argv[0]);

@@ -333,7 +333,9 @@ static int s_check_claims(s_req_t *rq, uint64_t index, const uint8_t chain[32], 
                           size_t why_len)
 {
     s_claim_t key = {.index = index};
-    s_claim_t *hit = bsearch(&key, rq->claims, rq->n_claims, sizeof key, s_claim_cmp);
+    /* A node that holds no receipt yet has no array at all (NULL). */
+    s_claim_t *hit = rq->n_claims ? bsearch(&key, rq->claims, rq->n_claims, sizeof key, s_claim_cmp)
+                                  : NULL;
     if (hit && memcmp(hit->chain, chain, 32) != 0) {
         snprintf(why, why_len,
                  "the broker's log at index %llu differs from the receipt this node holds for it",
@@ -474,7 +476,9 @@ static void s_log_verify(s_req_t *rq)
         s_fail(rq, err.code, err.msg);
         return;
     }
-    qsort(rq->claims, rq->n_claims, sizeof *rq->claims, s_claim_cmp);
+    if (rq->n_claims) {
+        qsort(rq->claims, rq->n_claims, sizeof *rq->claims, s_claim_cmp);
+    }
     rq->next = 1;
     memset(rq->chain, 0, 32);
     s_verify_page(rq);

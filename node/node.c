@@ -214,38 +214,46 @@ fail:
     return NULL;
 }
 
-int node_run(node_t *n, volatile int *stop)
+int node_step(node_t *n, long max_wait_ms)
 {
     zmq_pollitem_t items[3];
     rpc_peer_poll_items(n->peer, items);
     items[2] = (zmq_pollitem_t){.socket = n->control, .events = ZMQ_POLLIN};
+    long wait = rpc_peer_timeout_ms(n->peer);
+    if (wait < 0 || wait > max_wait_ms) {
+        wait = max_wait_ms;
+    }
+    if (zmq_poll(items, 3, wait) < 0) {
+        if (errno == EINTR) {
+            return 0;
+        }
+        log_error("poll: %s", zmq_strerror(errno));
+        return -1;
+    }
+    int ok = rpc_peer_process(n->peer) == 0;
+    if (!ok && !n->failed) {
+        log_error("ledger %s cannot be written: refusing new work, serving reads, "
+                  "trying again every few seconds", n->cfg.ledger);
+    } else if (ok && n->failed) {
+        log_info("ledger %s can be written again", n->cfg.ledger);
+    }
+    n->failed = !ok;
+    if (items[2].revents & ZMQ_POLLIN) {
+        control_handle(&n->control_ctx);
+    }
+    boards_tick(n->boards);
+    pools_tick(n->pools);
+    return 0;
+}
+
+int node_run(node_t *n, volatile int *stop)
+{
     log_info("%s serving; broker %s; control %s; ledger holds %llu entries", n->cfg.code,
              n->cfg.broker, n->cfg.control, (unsigned long long)ledger_count(n->ledger));
     while (!*stop) {
-        long wait = rpc_peer_timeout_ms(n->peer);
-        if (wait < 0 || wait > 1000) {
-            wait = 1000;
-        }
-        if (zmq_poll(items, 3, wait) < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            log_error("poll: %s", zmq_strerror(errno));
+        if (node_step(n, 1000) < 0) {
             return -1;
         }
-        int ok = rpc_peer_process(n->peer) == 0;
-        if (!ok && !n->failed) {
-            log_error("ledger %s cannot be written: refusing new work, serving reads, "
-                      "trying again every few seconds", n->cfg.ledger);
-        } else if (ok && n->failed) {
-            log_info("ledger %s can be written again", n->cfg.ledger);
-        }
-        n->failed = !ok;
-        if (items[2].revents & ZMQ_POLLIN) {
-            control_handle(&n->control_ctx);
-        }
-        boards_tick(n->boards);
-        pools_tick(n->pools);
     }
     log_info("%s stopping cleanly", n->cfg.code);
     return n->failed ? -1 : 0;

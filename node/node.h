@@ -22,6 +22,11 @@ node_t *node_new(const config_node_t *cfg, cc_err_t *err);
  * Returns 0 on a clean stop, -1 if the ledger could still not be written. */
 int node_run(node_t *n, volatile int *stop);
 
+/* One turn of node_run's loop: waits at most max_wait_ms for the broker
+ * link, a timer or the control socket, and handles what is ready. Returns
+ * 0, or -1 if polling failed. */
+int node_step(node_t *n, long max_wait_ms);
+
 void node_destroy(node_t **n);
 
 #endif

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages Concord builds and runs with.
+# Installs the Debian 12 packages Concord builds and runs with (clang and its
+# runtime libraries only for the fuzz targets, scripts/fuzz.sh).
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 sudo=""
@@ -9,4 +10,5 @@ $sudo apt-get install -y -qq --no-install-recommends \
     build-essential cmake pkg-config \
     libprotobuf-c-dev protobuf-c-compiler libzmq3-dev libsodium-dev \
     libcmocka-dev libsqlite3-dev libinih-dev \
+    clang libclang-rt-14-dev \
     libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler >/dev/null

@@ -542,6 +542,25 @@ static void test_envelope_non_canonical_signed_bytes_refused(void **state)
     free(sb);
 }
 
+/* Empty signed bytes, properly signed by a member (found by fuzz_envelope:
+ * they decode as a NULL buffer that the canonical-form check compared). */
+static void test_envelope_empty_signed_bytes_refused(void **state)
+{
+    const s_fix_t *f = *state;
+    Concord__V1__Envelope e = CONCORD__V1__ENVELOPE__INIT;
+    uint8_t sig[KEYS_SIG_LEN];
+    uint8_t *buf = NULL;
+    size_t len = 0;
+
+    assert_int_equal(keys_sign(f->a, ENVELOPE_DOMAIN, NULL, 0, sig, NULL), 0);
+    e.signature.data = sig;
+    e.signature.len = sizeof sig;
+    e.signer = (char *)keys_code(f->a);
+    assert_int_equal(wire_pack(&e.base, WIRE_MAX_FRAME, &buf, &len, NULL), 0);
+    s_expect_refused(f, buf, len, CC_INVALID_ARGUMENT, "envelope has no header");
+    free(buf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -559,6 +578,7 @@ int main(void)
         cmocka_unit_test(test_envelope_bad_signature_length),
         cmocka_unit_test(test_envelope_new_call_id_random),
         cmocka_unit_test(test_envelope_non_canonical_signed_bytes_refused),
+        cmocka_unit_test(test_envelope_empty_signed_bytes_refused),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);
 }

@@ -52,6 +52,18 @@ static void test_money_parse_refusals(void **state)
     (void)state;
     s_parse_bad("", CC_INVALID_ARGUMENT);
     s_parse_bad("-5", CC_INVALID_ARGUMENT);
+    /* A negative amount says so, and the output is left alone. */
+    int64_t p = 42;
+    cc_err_t err;
+    assert_int_equal(money_parse("-131m", &p, &err), -1);
+    assert_string_equal(err.msg, "amount '-131m' is negative: amounts are positive pounds (an"
+                                 " underspend is an outturn below the contributions)");
+    assert_int_equal(money_parse("\xc2\xa3" "\xe2\x88\x92" "5", &p, &err), -1);
+    assert_non_null(strstr(err.msg, "is negative"));
+    assert_int_equal(money_parse("99999999999999999999", &p, &err), -1);
+    assert_string_equal(err.msg, "amount '99999999999999999999' is too large (at most"
+                                 " \xc2\xa3" "92,233,720,368,547,758.07)");
+    assert_int_equal(p, 42);
     s_parse_bad("1.234", CC_INVALID_ARGUMENT);  /* a fraction of a penny */
     s_parse_bad("0.0000000001bn", CC_INVALID_ARGUMENT);
     s_parse_bad("12.3.4", CC_INVALID_ARGUMENT);

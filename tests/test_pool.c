@@ -2077,6 +2077,34 @@ static void test_pool_bcf_signoff_chain(void **state)
     s_run_free(&r);
 }
 
+/* A revision that leaves the DFG with the county is refused by the engine,
+ * and the plan in force, its totals and its sign-offs stay as they were. */
+static void test_pool_bcf_dfg_with_county_changes_nothing(void **state)
+{
+    (void)state;
+    s_run_t r;
+    s_plan_t b;
+    char v1[33];
+    pool_bcf_view_t before, after;
+    const char *id = "BCF-CUMBRIA-17";
+    s_run_init(&r);
+    s_cumbria(&b, id);
+    assert_int_equal(s_plan_submit(&r, CUMBRIA, &b, v1), 0);
+    assert_int_equal(s_act(&r, CUMBRIA, id, v1, HWB), 0);
+    assert_int_equal(pool_bcf_get(r.e, id, &before), 0);
+    b.p.n_dfg_allocations = 0;
+    s_refused(&r, s_plan_submit(&r, CUMBRIA, &b, NULL), CC_INVALID_ARGUMENT,
+              "leaves £4,200,000.00 of the Disabled Facilities Grant with county E10000006");
+    assert_int_equal(pool_bcf_count(r.e), 1);
+    assert_int_equal(pool_bcf_get(r.e, id, &after), 0);
+    assert_string_equal(after.version, v1);
+    assert_memory_equal(&after.totals, &before.totals, sizeof before.totals);
+    assert_int_equal(after.hwb_agreed, 1);
+    assert_string_equal(after.missing, before.missing);
+    assert_int_equal(after.totals.dfg_to_districts, s_pounds("4.2m"));
+    s_run_free(&r);
+}
+
 static void test_pool_bcf_revision_restarts_the_chain(void **state)
 {
     (void)state;
@@ -2291,6 +2319,7 @@ int main(void)
         cmocka_unit_test(test_pool_bcf_plan_rules),
         cmocka_unit_test(test_pool_bcf_signoff_chain),
         cmocka_unit_test(test_pool_bcf_revision_restarts_the_chain),
+        cmocka_unit_test(test_pool_bcf_dfg_with_county_changes_nothing),
         cmocka_unit_test(test_pool_same_events_same_state),
         cmocka_unit_test(test_pool_hostile_input),
     };

@@ -466,14 +466,21 @@ static void test_rpc_error_statuses_in_replies(void **state)
     fx_t *fx = *state;
     uint8_t call[16];
     memset(call, 1, sizeof call);
+    int calls = fx->health.calls;
     Concord__V1__Signed *r =
         s_request_a(fx, "concord.v1.Nothing/Here", call, 1, "", 1, NULL);
     assert_int_equal(r->header->status->code, CC_UNIMPLEMENTED);
+    assert_string_equal(r->header->status->message,
+                        "unknown service in 'concord.v1.Nothing/Here'");
     wire_free(&r->base);
     memset(call, 2, sizeof call);
     r = s_request_a(fx, "concord.v1.Health/Nope", call, 2, "", 2, NULL);
     assert_int_equal(r->header->status->code, CC_UNIMPLEMENTED);
+    assert_string_equal(r->header->status->message, "unknown method 'concord.v1.Health/Nope'");
+    assert_int_equal(r->body.len, 0);
     wire_free(&r->base);
+    /* No handler ran for either: nothing acted on them. */
+    assert_int_equal(fx->health.calls, calls);
     memset(call, 3, sizeof call);
     r = s_request_a(fx, "concord.v1.Health/Check", call, 3, "fail", 3, NULL);
     assert_int_equal(r->header->status->code, CC_FAILED_PRECONDITION);

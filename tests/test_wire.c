@@ -218,12 +218,38 @@ static void test_log_line_formats(void **state)
     assert_string_equal(text + 12 + 24, want);
 }
 
+/* Field number 0 written as a long varint tag (80 00): protobuf-c would
+ * take it as an unknown field and pack it back as 00 00, which nothing
+ * decodes (found by fuzz_messages). Refused at the top and nested. */
+static void test_wire_field_number_zero_refused(void **state)
+{
+    static const uint8_t top[] = {0x80, 0x00, 0x00};
+    /* Signed{header = Header{field 0}} */
+    static const uint8_t nested[] = {0x0a, 0x03, 0x80, 0x00, 0x00};
+    /* The same with a real field: decodes. */
+    static const uint8_t fine[] = {0x0a, 0x02, 0x08, 0x01};
+    cc_err_t err;
+    ProtobufCMessage *m;
+
+    (void)state;
+    assert_null(wire_unpack(&concord__v1__signed_receipt__descriptor, top, sizeof top, 1024,
+                            &err));
+    assert_int_equal(err.code, CC_INVALID_ARGUMENT);
+    assert_string_equal(err.msg, "malformed concord.v1.SignedReceipt (3 bytes): field number 0");
+    assert_null(wire_unpack(&concord__v1__signed__descriptor, nested, sizeof nested, 1024, &err));
+    assert_non_null(strstr(err.msg, "field number 0"));
+    m = wire_unpack(&concord__v1__signed__descriptor, fine, sizeof fine, 1024, &err);
+    assert_non_null(m);
+    wire_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_wire_pack_unpack_roundtrip),
         cmocka_unit_test(test_wire_limits_checked_before_decoding),
         cmocka_unit_test(test_wire_malformed_and_truncated),
+        cmocka_unit_test(test_wire_field_number_zero_refused),
         cmocka_unit_test(test_wire_hex),
         cmocka_unit_test(test_err_set_prefix_and_names),
         cmocka_unit_test(test_clock_format_and_log_levels),

@@ -544,8 +544,15 @@ Concord__V1__SubmitResult *raw_submit(raw_t *r, const uint8_t *env, size_t len, 
     assert_non_null(nf.submit);
     assert_int_equal(wire_pack(&nf.base, WIRE_MAX_FRAME + 4096, &buf, &buf_len, NULL), 0);
     wire_free(&nf.submit->base);
-    assert_true(zmq_send(r->sock, buf, buf_len, 0) >= 0);
+    Concord__V1__SubmitResult *res = raw_send_frame(r, buf, buf_len, timeout_ms);
     free(buf);
+    return res;
+}
+
+Concord__V1__SubmitResult *raw_send_frame(raw_t *r, const uint8_t *frame, size_t len,
+                                          int timeout_ms)
+{
+    assert_true(zmq_send(r->sock, frame, len, 0) >= 0);
     zmq_setsockopt(r->sock, ZMQ_RCVTIMEO, &timeout_ms, sizeof timeout_ms);
     for (;;) {
         zmq_msg_t msg;

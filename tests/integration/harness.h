@@ -191,6 +191,10 @@ void raw_connect(raw_t *r, const fed_t *f, const keys_t *k, const uint8_t *curve
 /* Submits packed envelope bytes; returns the broker's result (wire_free it)
  * or NULL if none came within timeout_ms. */
 Concord__V1__SubmitResult *raw_submit(raw_t *r, const uint8_t *env, size_t len, int timeout_ms);
+/* Sends one frame exactly as given (for frames no node would send) and
+ * returns the broker's next result, or NULL. */
+Concord__V1__SubmitResult *raw_send_frame(raw_t *r, const uint8_t *frame, size_t len,
+                                          int timeout_ms);
 void raw_close(raw_t *r);
 
 #endif
