@@ -266,8 +266,9 @@ static int s_ledger(const config_node_t *cfg, int argc, char **argv, int json)
 /* Commands that need the node: load its config first. */
 static int s_node_command(const char *config_path, int argc, char **argv, int json)
 {
-    static const char *const known[] = {"status", "ping", "ledger", "board", "propose", "vote",
-                                        "proposal", "decision", "pool", "bcf", "log"};
+    static const char *const known[] = {"status", "ping",     "ledger", "board",
+                                        "propose", "vote",     "proposal", "decision",
+                                        "pool",   "bcf",      "log",      "auto-vote"};
     config_node_t cfg;
     cc_err_t err;
     size_t k = 0;

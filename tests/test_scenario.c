@@ -61,7 +61,7 @@ static void test_scenario_shipped_files_parse(void **state)
             fail_msg("%s", err.msg);
         }
         assert_non_null(scenario_find(s, SCENARIO_FEDERATION));
-        assert_non_null(scenario_find(s, SCENARIO_PROPOSE));
+        assert_true(scenario_find(s, SCENARIO_PROPOSE) || scenario_find(s, SCENARIO_POOL));
         scenario_destroy(&s);
     }
 }
@@ -107,7 +107,7 @@ static void test_scenario_bad_files_name_file_line_problem(void **state)
     s_refused("[scenario]\nname = x\n[propose]\nname = a\nas = X24\ntitle = t\namount = lots\n", 7,
               "amount");
     s_refused("[scenario]\nname = x\n[vote]\nas = X24\nproposal = nope\nvote = for\n", 5,
-              "no earlier [propose] is named 'nope'");
+              "no earlier [propose] or [pool] is named 'nope'");
     s_refused("[scenario]\nname = x\n[propose]\nname = a\nas = X24\ntitle = t\n"
               "[vote]\nas = X24\nproposal = a\nvote = maybe\n",
               10, "'maybe' is not for, against or abstain");
@@ -134,7 +134,13 @@ static void test_scenario_bad_files_name_file_line_problem(void **state)
               7, "duration");
     s_refused("[scenario]\nname = x\n[propose]\nname = a\nas = X24\ntitle = t\n"
               "[propose]\nname = a\n",
-              8, "a [propose] named 'a' already exists");
+              8, "a [propose] or [pool] named 'a' already exists");
+    /* An agreement is a board decision: it has a name like any proposal. */
+    s_refused("[scenario]\nname = x\n[propose]\nname = a\nas = X24\ntitle = t\n"
+              "[pool]\nname = a\n",
+              8, "a [propose] or [pool] named 'a' already exists");
+    s_refused("[scenario]\nname = x\n[pool]\nas = X24\nfile = f.ini\nafter = a\n", 6,
+              "unknown key 'after' in [pool]");
 }
 
 static void test_scenario_refuses_long_lines_and_missing_files(void **state)
