@@ -42,10 +42,16 @@ struct boards {
     waits_t *waits;
     char (*voted)[BOARD_PROPOSAL_ID_LEN + 1]; /* proposals this node auto-voted on */
     size_t n_voted;
+    uint64_t vote_retry_at_ms; /* an automatic vote failed: try again then (0: none) */
     int replaying;
 };
 
 static void s_auto_vote(boards_t *b, const char *proposal_id);
+static void s_auto_vote_open(boards_t *b);
+
+/* An automatic vote that could not be published (the ledger could not be
+ * written) is tried again after this long, on every open proposal. */
+#define S_VOTE_RETRY_MS 2000
 
 /* ---- text and JSON views ---- */
 
@@ -174,6 +180,10 @@ static void s_answer(const waits_entry_t *w, const envelope_t *env, void *arg)
 void boards_tick(boards_t *b)
 {
     waits_tick(b->waits);
+    if (b->vote_retry_at_ms && clock_mono_ms() >= b->vote_retry_at_ms) {
+        b->vote_retry_at_ms = 0;
+        s_auto_vote_open(b);
+    }
 }
 
 /* ---- events ---- */
@@ -294,11 +304,15 @@ static void s_auto_vote(boards_t *b, const char *pid)
         return;
     }
     b->voted = grown;
-    snprintf(b->voted[b->n_voted++], sizeof b->voted[0], "%s", pv.id);
+    /* Remembered only once published: a vote the ledger could not store
+     * was never sent, and is tried again rather than lost. */
     if (rpc_peer_publish(b->peer, BOARD_METHOD_VOTE, &ballot.base, NULL, &err) < 0) {
-        log_error("automatic vote on %s: %s", pv.id, err.msg);
+        log_error("automatic vote on %s: %s (trying again in %d s)", pv.id, err.msg,
+                  S_VOTE_RETRY_MS / 1000);
+        b->vote_retry_at_ms = clock_mono_ms() + S_VOTE_RETRY_MS;
         return;
     }
+    snprintf(b->voted[b->n_voted++], sizeof b->voted[0], "%s", pv.id);
     log_info("voted %s on proposal %s by automatic policy", board_vote_name(vote), pv.id);
 }
 

@@ -61,6 +61,7 @@ static void test_scenario_shipped_files_parse(void **state)
             fail_msg("%s", err.msg);
         }
         assert_non_null(scenario_find(s, SCENARIO_FEDERATION));
+        /* Each puts something to a board: a proposal or a pool agreement. */
         assert_true(scenario_find(s, SCENARIO_PROPOSE) || scenario_find(s, SCENARIO_POOL));
         scenario_destroy(&s);
     }

@@ -154,7 +154,7 @@ void evil_after_delivery(const char *to, const Concord__V1__Delivery *d, const k
     if (s_evil.mode == S_REPLAY && d->envelope && d->receipt && s_matches(to, d)) {
         s_replay(to, d, keys, send, arg);
     }
-    if (s_evil.held && strcmp(s_evil.held_for, to) == 0) {
+    if (s_evil.held && strcmp(s_evil.held_for, to) == 0 && s_matches(to, d)) {
         send(arg, s_evil.held, s_evil.held_len);
         log_warn("EVIL: sent the held-back delivery to %s after delivery %llu", to,
                  (unsigned long long)d->log_index);

@@ -19,7 +19,8 @@
  * replay:  sends each matching delivery again at a new log index, with a
  *          receipt the broker signs for it.
  * reorder: holds a matching delivery back and sends it after the next
- *          delivery to the same organisation.
+ *          matching delivery to the same organisation (what comes in
+ *          between, such as votes, passes as usual).
  * log-drop, log-reorder: Log/Read answers hide entry N or swap N and N+1.
  * lose:    ignores the first two submissions whose envelope bytes contain
  *          CONCORD_EVIL_METHOD (any text: a pool id will do), as if they

@@ -455,6 +455,53 @@ int fed_wait_log(const fed_t *f, const char *name, const char *needle, int timeo
     return 1;
 }
 
+void fed_vote(fed_t *f, int i, const char *id, const char *vote)
+{
+    char args[128], *out = NULL;
+    snprintf(args, sizeof args, "proposal show %s", id);
+    free(fed_cli_until(f, i, "closes ", 1, 30000, args));
+    if (fed_cli(f, i, &out, "vote %s %s", id, vote) != 0) {
+        fail_msg("vote %s %s on %s: %s", id, vote, f->codes[i], out);
+    }
+    free(out);
+}
+
+void fed_board_create(fed_t *f, const char *id, const char *rule, const int *members, int n,
+                      int auto_vote)
+{
+    char cmd[FED_MAX * 24] = "", args[128], charter[33], *out = NULL;
+    for (int k = 0; k < n; k++) {
+        size_t used = strlen(cmd);
+        snprintf(cmd + used, sizeof cmd - used, " --member %s", f->codes[members[k]]);
+    }
+    if (fed_cli(f, members[0], &out,
+                "--json board create --id %s --name 'Joint commissioning board' --rule %s"
+                " --quorum 1/2 --no-default-reserved%s",
+                id, rule, cmd) != 0) {
+        fail_msg("board create %s: %s", id, out);
+    }
+    fed_json_id(out, charter);
+    free(out);
+    for (int k = 0; k < n && !auto_vote; k++) {
+        fed_vote(f, members[k], charter, "for");
+    }
+    snprintf(args, sizeof args, "--json board show %s", id);
+    for (int k = 0; k < n; k++) {
+        free(fed_cli_until(f, members[k], "\"active\":true", 1, 30000, args));
+    }
+}
+
+void fed_start_with_pool_board(fed_t *f)
+{
+    int members[FED_MAX];
+    for (int i = 0; i < f->n; i++) {
+        fed_node_config_append(f, i, "auto_vote = true\n");
+        members[i] = i;
+    }
+    fed_start_all(f);
+    fed_board_create(f, FED_POOL_BOARD, "majority", members, f->n, 1);
+}
+
 void fed_pool_agreement(const fed_t *f, const char *id, char *path, size_t size)
 {
     snprintf(path, size, "%s/%s.ini", f->dir, id);
@@ -462,6 +509,7 @@ void fed_pool_agreement(const fed_t *f, const char *id, char *path, size_t size)
     assert_non_null(fp);
     fprintf(fp,
             "[pool]\nid = %s\nname = Plymouth Integrated Fund\nkind = pooled-fund\n"
+            "board = " FED_POOL_BOARD "\n"
             "aims = Care closer to home\nhost = E06000026\n"
             "nhs_function = Community health services\n"
             "council_function = Adult social care\nclient_group = Adults\n"
@@ -472,12 +520,15 @@ void fed_pool_agreement(const fed_t *f, const char *id, char *path, size_t size)
     fclose(fp);
 }
 
-void fed_pool_propose(fed_t *f, int i, const char *id)
+void fed_pool_propose(fed_t *f, int i, const char *id, char proposal[33])
 {
     char path[256], *out = NULL;
     fed_pool_agreement(f, id, path, sizeof path);
-    if (fed_cli(f, i, &out, "pool propose --file %s", path) != 0) {
+    if (fed_cli(f, i, &out, "--json pool propose --file %s", path) != 0) {
         fail_msg("pool propose %s on %s: %s", id, f->codes[i], out);
+    }
+    if (proposal) {
+        fed_json_id(out, proposal);
     }
     free(out);
 }

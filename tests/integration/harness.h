@@ -161,15 +161,40 @@ int fed_count(const char *hay, const char *needle);
  * returns 1 if it does. */
 int fed_wait_log(const fed_t *f, const char *name, const char *needle, int timeout_ms);
 
+/* Waits until node i holds proposal id, then votes on it (vote: "for",
+ * "against" or "abstain", optionally followed by more arguments), which
+ * must succeed. */
+void fed_vote(fed_t *f, int i, const char *id, const char *vote);
+
+/* Creates board id from node members[0]: the members (node indexes, n of
+ * them), deciding by rule ("majority", "unanimity", ...) with quorum 1/2
+ * and no reserved matters. Each member votes FOR the charter, explicitly
+ * unless auto_vote (their nodes then vote by themselves: auto_vote = true
+ * in their configs). Returns once every member's node sees it active. */
+void fed_board_create(fed_t *f, const char *id, const char *rule, const int *members, int n,
+                      int auto_vote);
+
+/* The board that decides the agreements of fed_pool_agreement. */
+#define FED_POOL_BOARD "PLY-JCB"
+
+/* Sets auto_vote = true on every node, starts the federation (fed_start_all)
+ * and creates FED_POOL_BOARD of every organisation by majority, so that
+ * any two FOR pass a proposal without the third member. The federation's
+ * organisations must include both partners of fed_pool_agreement. */
+void fed_start_with_pool_board(fed_t *f);
+
 /* Writes a s75 pooled-fund agreement with this id between Plymouth City
  * Council (E06000026, the host) and NHS Northern, Eastern and Western
- * Devon CCG (E38000129) into the federation directory; its path goes to
- * path. */
+ * Devon CCG (E38000129), to be decided by FED_POOL_BOARD, into the
+ * federation directory; its path goes to path. */
 void fed_pool_agreement(const fed_t *f, const char *id, char *path, size_t size);
 
-/* Proposes that agreement with this id from node i, which must succeed
- * (the node has then folded it). */
-void fed_pool_propose(fed_t *f, int i, const char *id);
+/* Proposes that agreement with this id from node i to FED_POOL_BOARD,
+ * which must accept it (the node has then folded the proposal); the
+ * proposal's id goes to proposal unless NULL. The pool exists once the
+ * board has voted it through (automatically after
+ * fed_start_with_pool_board). */
+void fed_pool_propose(fed_t *f, int i, const char *id, char proposal[33]);
 
 /* For randomised tests: runs round(seed) for CONCORD_CRASH_ROUNDS
  * consecutive seeds (default_rounds when unset) from fed_seed(test). */

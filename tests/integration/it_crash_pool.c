@@ -36,14 +36,18 @@ static const char *const s_pence[N_PARTNERS] = {"13100000000", "33100000000", "4
                                                 "12000000000"};
 static const int s_years[N_YEARS] = {2015, 2016, 2017};
 
-/* The host proposes the agreement and the other partners consent. */
+/* The partners form a board, which must be unanimous; the host proposes
+ * the agreement to it and every partner votes FOR. */
 static void s_agree(fed_t *f)
 {
-    char path[256], *out = NULL;
+    static const int members[N_PARTNERS] = {0, 1, 2, 3};
+    char path[256], id[33], *out = NULL;
+    fed_board_create(f, "DEVON-JCB", "unanimity", members, N_PARTNERS, 0);
     snprintf(path, sizeof path, "%s/devon.ini", f->dir);
     FILE *fp = fopen(path, "w");
     assert_non_null(fp);
     fputs("[pool]\nid = DEVON-IF\nname = Devon Integrated Fund\nkind = pooled-fund\n"
+          "board = DEVON-JCB\n"
           "aims = Care closer to home across Plymouth, Torbay and Devon\nhost = E06000026\n"
           "nhs_function = Community health services\ncouncil_function = Adult social care\n"
           "client_group = Adults\nmanagement = Monthly reports to the fund board\n"
@@ -57,14 +61,13 @@ static void s_agree(fed_t *f)
     }
     fputs("[risk]\nbasis = pro-rata\n", fp);
     fclose(fp);
-    if (fed_cli(f, 0, &out, "pool propose --file %s", path) != 0) {
+    if (fed_cli(f, 0, &out, "--json pool propose --file %s", path) != 0) {
         fail_msg("pool propose: %s", out);
     }
+    fed_json_id(out, id);
     free(out);
-    for (int p = 1; p < N_PARTNERS; p++) {
-        free(fed_cli_until(f, p, "PROPOSED", 1, 30000, "pool show DEVON-IF"));
-        assert_int_equal(fed_cli(f, p, &out, "pool consent DEVON-IF"), 0);
-        free(out);
+    for (int p = 0; p < N_PARTNERS; p++) {
+        fed_vote(f, p, id, "for");
     }
     for (int p = 0; p < N_PARTNERS; p++) {
         free(fed_cli_until(f, p, "AWAITING_PLEDGES", 1, 30000, "pool show DEVON-IF"));

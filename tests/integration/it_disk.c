@@ -3,8 +3,10 @@
  * with `chattr +i`, which stops root too) refuses new work with an error
  * naming the ledger and the cause, keeps serving reads, acknowledges
  * nothing it has not stored, and once space returns stores what waited in
- * its mailbox and takes work again. Nothing stored before is lost, across
- * a restart too. Real broker and node processes. */
+ * its mailbox and takes work again, its automatic votes on board
+ * proposals included. Nothing stored before is lost, across a restart
+ * too. The work: pool agreements put to a board of all three, whose nodes
+ * vote automatically. Real broker and node processes. */
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -25,7 +27,7 @@ static const char *const s_names[] = {"Plymouth City Council",
 #define COUNCIL 0
 #define CCG 1  /* its disk fills up */
 #define NHSE 2 /* its ledger turns read-only */
-#define FULL_AT (128 * 1024)
+#define FULL_AT (512 * 1024)
 
 static fed_t s_fed;
 static int s_immutable; /* chattr +i in force: undo before removing files */
@@ -47,7 +49,7 @@ static int s_setup(void **state)
     /* Info level: the node's log is a file too, under the same limit. */
     fed_node_config_replace(&s_fed, CCG, "log_level = debug\n", "log_level = info\n");
     fed_node_fsize(&s_fed, CCG, FULL_AT);
-    fed_start_all(&s_fed);
+    fed_start_with_pool_board(&s_fed);
     return 0;
 }
 
@@ -96,13 +98,16 @@ static void test_it_disk_full_refuses_work_then_recovers(void **state)
     (void)state;
     char id[32], *out = NULL;
     int n = 0;
-    /* Fill the CCG's disk with the council's proposals. */
+    /* Fill the CCG's disk with the council's proposals, each voted
+     * through (the council's and NHS England's FOR are enough) before the
+     * next. */
     while (s_serving(CCG)) {
         if (++n > 60) {
             fail_msg("the CCG's ledger never filled its %d bytes", FULL_AT);
         }
         snprintf(id, sizeof id, "FULL-%d", n);
-        fed_pool_propose(&s_fed, COUNCIL, id);
+        fed_pool_propose(&s_fed, COUNCIL, id, NULL);
+        free(fed_cli_until(&s_fed, COUNCIL, id, 1, 30000, "pool list"));
         usleep(200 * 1000);
     }
     fprintf(stderr, "the CCG's ledger filled up at proposal %d\n", n);
@@ -115,7 +120,7 @@ static void test_it_disk_full_refuses_work_then_recovers(void **state)
     assert_non_null(strstr(out, "FULL-1 "));
     free(out);
     /* More work arrives for it while it cannot store. */
-    fed_pool_propose(&s_fed, COUNCIL, "WHILE-FULL");
+    fed_pool_propose(&s_fed, COUNCIL, "WHILE-FULL", NULL);
     usleep(1000 * 1000);
     assert_false(s_serving(CCG));
     /* Space returns: it stores what waited and takes work again. */
@@ -138,7 +143,7 @@ static void test_it_disk_read_only_refuses_work_then_recovers(void **state)
 {
     (void)state;
     char cmd[512], *out = NULL;
-    fed_pool_propose(&s_fed, COUNCIL, "BEFORE-RO");
+    fed_pool_propose(&s_fed, COUNCIL, "BEFORE-RO", NULL);
     free(fed_cli_until(&s_fed, NHSE, "BEFORE-RO", 1, 30000, "pool list"));
     snprintf(cmd, sizeof cmd, "chattr +i %s/data/X24.db %s/data/X24.db-wal 2>&1", s_fed.dir,
              s_fed.dir);
@@ -149,18 +154,28 @@ static void test_it_disk_read_only_refuses_work_then_recovers(void **state)
         skip();
     }
     s_immutable = 1;
-    fed_pool_propose(&s_fed, COUNCIL, "WHILE-RO");
+    /* The CCG leaves this one to people: the board needs NHS England's
+     * automatic vote, which it can cast only once it can store it. */
+    assert_int_equal(fed_cli(&s_fed, CCG, &out, "auto-vote off"), 0);
+    free(out);
+    fed_pool_propose(&s_fed, COUNCIL, "WHILE-RO", NULL);
     free(fed_cli_until(&s_fed, NHSE, "\"serving\":false", 1, 30000, "--json status"));
     s_expect_refusal(NHSE, "ping E06000026", "Operation not permitted");
     assert_int_equal(fed_cli(&s_fed, NHSE, &out, "pool list"), 0);
     assert_non_null(strstr(out, "BEFORE-RO"));
     assert_null(strstr(out, "WHILE-RO"));
     free(out);
+    assert_int_equal(fed_cli(&s_fed, COUNCIL, &out, "pool list"), 0);
+    assert_null(strstr(out, "WHILE-RO"));
+    free(out);
     s_chattr("-i");
     s_immutable = 0;
     free(fed_cli_until(&s_fed, NHSE, "\"serving\":true", 1, 30000, "--json status"));
     free(fed_cli_until(&s_fed, NHSE, "WHILE-RO", 1, 30000, "pool list"));
+    free(fed_cli_until(&s_fed, COUNCIL, "WHILE-RO", 1, 30000, "pool list"));
     s_same_pools(NHSE);
+    assert_int_equal(fed_cli(&s_fed, CCG, &out, "auto-vote on"), 0);
+    free(out);
 }
 
 int main(void)

@@ -4,7 +4,9 @@
  * delivered out of its sender's sequence are refused, each with the reason
  * in the node's log and nothing stored; `concord log verify` names the
  * index of a log entry the broker hides or swaps, whether or not it
- * rewrites the chain to cover it. Real broker and node processes. */
+ * rewrites the chain to cover it. The envelopes are pool agreements put
+ * to a board of all three, whose nodes vote automatically: the council and
+ * NHS England pass one without the CCG. Real broker and node processes. */
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -32,7 +34,7 @@ static int s_setup(void **state)
 {
     *state = &s_fed; /* for fed_teardown */
     fed_create_from(&s_fed, s_codes, s_names, 3);
-    fed_start_all(&s_fed);
+    fed_start_with_pool_board(&s_fed);
     return 0;
 }
 
@@ -65,7 +67,7 @@ static void s_broker(const char *mode, const char *method, const char *index, in
     }
 }
 
-/* The victim's view: whether it holds pool id, and its rejections. */
+/* The victim's view: whether it holds pool id. */
 static int s_victim_has(const char *id)
 {
     char *out = NULL;
@@ -75,19 +77,29 @@ static int s_victim_has(const char *id)
     return has;
 }
 
+/* How many board proposals node i's ledger holds. */
+static int s_proposals_stored(int i)
+{
+    char *out = NULL;
+    assert_int_equal(fed_cli(&s_fed, i, &out, "--json ledger"), 0);
+    int n = fed_count(out, "\"method\":\"concord.v1.Board/Propose\"");
+    free(out);
+    return n;
+}
+
 static void test_it_evil_altered_byte_refused_for_signature(void **state)
 {
     (void)state;
-    s_broker("alter", "Pool/Propose", NULL, 0);
-    fed_pool_propose(&s_fed, COUNCIL, "ALTERED");
+    int before = s_proposals_stored(CCG);
+    s_broker("alter", "Board/Propose", NULL, 0);
+    fed_pool_propose(&s_fed, COUNCIL, "ALTERED", NULL);
     /* NHS England, not a victim, has it; the CCG refused it. */
     free(fed_cli_until(&s_fed, NHSE, "ALTERED", 1, 30000, "pool list"));
     assert_true(fed_wait_log(&s_fed, s_codes[CCG], "bad signature from E06000026", 15000));
     assert_false(s_victim_has("ALTERED"));
+    assert_int_equal(s_proposals_stored(CCG), before);
+    assert_int_equal(s_proposals_stored(NHSE), before + 1);
     char *out = NULL;
-    assert_int_equal(fed_cli(&s_fed, CCG, &out, "--json ledger"), 0);
-    assert_null(strstr(out, "Pool/Propose"));
-    free(out);
     assert_int_equal(fed_cli(&s_fed, CCG, &out, "--json status"), 0);
     assert_null(strstr(out, "\"rejected\":0"));
     free(out);
@@ -96,24 +108,29 @@ static void test_it_evil_altered_byte_refused_for_signature(void **state)
 static void test_it_evil_replay_at_new_index_refused(void **state)
 {
     (void)state;
-    s_broker("replay", "Pool/Propose", NULL, 0);
-    fed_pool_propose(&s_fed, COUNCIL, "REPLAYED");
+    char id[33], args[64];
+    int before = s_proposals_stored(CCG);
+    s_broker("replay", "Board/Propose", NULL, 0);
+    fed_pool_propose(&s_fed, COUNCIL, "REPLAYED", id);
     free(fed_cli_until(&s_fed, CCG, "REPLAYED", 1, 30000, "pool list"));
     assert_true(fed_wait_log(&s_fed, s_codes[CCG], "was already delivered at log index", 15000));
-    /* Not folded a second time: the engine saw no second proposal. */
+    /* Not folded a second time: the engines saw no second proposal. */
     char *a = NULL;
     assert_int_equal(fed_cli(&s_fed, CCG, &a, "pool rejections"), 0);
     assert_null(strstr(a, "REPLAYED"));
     free(a);
+    assert_int_equal(s_proposals_stored(CCG), before + 1);
+    snprintf(args, sizeof args, "--json proposal show %s", id);
+    fed_assert_same(&s_fed, CCG, NHSE, args);
     fed_assert_same(&s_fed, CCG, NHSE, "--json pool show REPLAYED");
 }
 
 static void test_it_evil_reordered_delivery_refused_for_sequence(void **state)
 {
     (void)state;
-    s_broker("reorder", "Pool/Propose", NULL, 0);
-    fed_pool_propose(&s_fed, COUNCIL, "FIRST");
-    fed_pool_propose(&s_fed, COUNCIL, "SECOND");
+    s_broker("reorder", "Board/Propose", NULL, 0);
+    fed_pool_propose(&s_fed, COUNCIL, "FIRST", NULL);
+    fed_pool_propose(&s_fed, COUNCIL, "SECOND", NULL);
     /* The CCG gets SECOND, then FIRST with a lower sequence: refused. */
     free(fed_cli_until(&s_fed, CCG, "SECOND", 1, 30000, "pool list"));
     assert_true(fed_wait_log(&s_fed, s_codes[CCG], "from E06000026 is not above", 15000));
@@ -134,7 +151,7 @@ static void test_it_evil_lost_envelope_overtaken_is_sent_again(void **state)
     snprintf(out_path, sizeof out_path, "%s/run/overtaken.out", s_fed.dir);
     pid_t first = fed_cli_bg(&s_fed, COUNCIL, out_path, args);
     usleep(100 * 1000);
-    fed_pool_propose(&s_fed, COUNCIL, "OVERTAKER");
+    fed_pool_propose(&s_fed, COUNCIL, "OVERTAKER", NULL);
     assert_true(
         fed_wait_log(&s_fed, s_codes[COUNCIL], "was overtaken by a later one of ours", 15000));
     for (int i = 0; i < 3; i++) {

@@ -3,7 +3,10 @@
  * deadline gets DEADLINE_EXCEEDED, and catches up from its mailbox when
  * the network heals: what others published meanwhile reaches it, and what
  * it published meanwhile reaches them. The same when the node itself, or
- * the broker, is frozen with SIGSTOP. Real broker and node processes. */
+ * the broker, is frozen with SIGSTOP. What is published: pool agreements
+ * put to a board of all three, whose nodes vote automatically, so that
+ * two of them pass one while the third is away. Real broker and node
+ * processes. */
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -35,7 +38,7 @@ static int s_setup(void **state)
     for (int i = 0; i < 3; i++) {
         fed_node_config_append(&s_fed, i, "call_timeout_ms = 3000\n");
     }
-    fed_start_all(&s_fed);
+    fed_start_with_pool_board(&s_fed);
     return 0;
 }
 

@@ -80,11 +80,18 @@ static void test_it_scenarios_greater_manchester(void **state)
     s_init(dir, sizeof dir, "--area E47000001");
     char *out = s_run(dir, "greater-manchester.ini", "", 0);
     assert_non_null(strstr(out, "board JCB-E47000001 adopted by every member"));
-    assert_non_null(strstr(out, "pool GM-HSC proposed by E08000003 and agreed by its 20 partners"));
+    /* The agreement goes to the partners' board, which passes it; then
+     * every partner pledges and the pool is active. */
+    assert_non_null(strstr(out, "E08000003 proposed 'greater-manchester-pool.ini' to"
+                                " JCB-E47000001: proposal "));
+    assert_non_null(strstr(out, "pooled-budget PASSED after "));
+    assert_non_null(strstr(out, "pooled-budget.cert: verified yes"));
     assert_non_null(strstr(out, "20 partners pledged to GM-HSC for 2016/17"));
+    assert_non_null(strstr(out, ": pool ACTIVE"));
     assert_non_null(strstr(out, "every expectation met"));
     free(out);
     s_verify(dir, "pooled-budget", "outcome   PASSED", "Double majority");
+    s_verify(dir, "pooled-budget", "outcome   PASSED", "Pool GM-HSC \"");
     /* Bolton's policy voted against a commitment above £5bn; if voting
      * had not closed before its ballot, the certificate lists it. */
     s_all_stopped(dir);
