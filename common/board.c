@@ -43,6 +43,7 @@ typedef struct {
     size_t n_ballots;
     size_t cap_ballots;
     int closed;
+    int settled; /* closed by a ballot that decided it, not by the deadline */
     uint64_t closed_at_ms;
 } s_proposal_t;
 
@@ -54,6 +55,7 @@ struct s_board {
     s_ref_t *events;        /* accepted events, log order */
     size_t n_events;
     size_t cap_events;
+    uint64_t roster_upto; /* log index of its latest decision that changed the roster */
 };
 
 typedef struct {
@@ -66,7 +68,9 @@ typedef struct {
 } s_rejection_t;
 
 struct board_engine {
-    const roster_t *roster;
+    roster_t *roster;
+    board_roster_fn on_roster;
+    void *on_roster_arg;
     s_board_t **boards; /* in order of first adoption proposal */
     size_t n_boards;
     size_t cap_boards;
@@ -273,6 +277,9 @@ static int s_check_proposal(const board_engine_t *e, const board_event_t *ev, s_
         err_set(err, CC_PERMISSION_DENIED, "%.40s is not a member of board %s", ev->sender, b->id);
         return -1;
     }
+    if (board_roster_level(p)) {
+        return board_roster_check(e->roster, b->charter, ev->sender, p->membership, err);
+    }
     if (p->kind == CONCORD__V1__PROPOSAL_KIND__MEMBERSHIP_CHANGE) {
         return s_check_membership(e, b, p->membership, err);
     }
@@ -400,7 +407,13 @@ int board_precheck(const board_engine_t *e, const board_event_t *ev, cc_err_t *e
 
 /* ---- engine ---- */
 
-board_engine_t *board_engine_new(const roster_t *roster)
+void board_engine_on_roster(board_engine_t *e, board_roster_fn fn, void *arg)
+{
+    e->on_roster = fn;
+    e->on_roster_arg = arg;
+}
+
+board_engine_t *board_engine_new(roster_t *roster)
 {
     board_engine_t *e = calloc(1, sizeof *e);
     if (e) {
@@ -462,6 +475,7 @@ static void s_tally(const s_proposal_t *p, int final, board_tally_t *t)
         cast[j].vote = p->ballots[j].vote;
     }
     board_tally(p->charter, p->proposal->kind, p->proposal->area, cast, p->n_ballots, final, t);
+    board_roster_consent(p->proposal, p->charter, cast, p->n_ballots, final, p->settled, t);
 }
 
 /* Records an accepted event of b; room was reserved beforehand. */
@@ -491,10 +505,39 @@ static int s_set_charter(s_board_t *b, const Concord__V1__Charter *c, cc_err_t *
     return 0;
 }
 
+/* A passed key rotation or merger: the roster changes after at_index,
+ * and a merger hands every predecessor's seats to the successor. One
+ * that no longer fits the roster (another decision took the key first)
+ * passes without effect, the same on every node. */
+static int s_roster_effect(board_engine_t *e, s_proposal_t *p, uint64_t at_index, cc_err_t *err)
+{
+    const Concord__V1__MembershipChange *mc = p->proposal->membership;
+    cc_err_t why;
+    if (board_roster_apply(e->roster, mc, at_index, p->id, &why) < 0) {
+        return why.code == CC_RESOURCE_EXHAUSTED ? s_oom(err) : 0;
+    }
+    p->board->roster_upto = at_index;
+    for (size_t i = 0; i < e->n_boards; i++) {
+        s_board_t *b = e->boards[i];
+        Concord__V1__Charter *after = board_roster_charter(b->charter, mc, &why);
+        if (!after && why.code != CC_OK) {
+            return s_oom(err);
+        }
+        if (after) {
+            wire_free(&b->charter->base);
+            b->charter = after;
+        }
+    }
+    if (e->on_roster) {
+        e->on_roster(e->roster, at_index, e->on_roster_arg);
+    }
+    return 0;
+}
+
 /* What a passed proposal does. A membership change that no longer fits
  * the board when it passes (another decision admitted the same member
  * first) passes without effect, the same on every node. */
-static int s_effect(board_engine_t *e, s_proposal_t *p, cc_err_t *err)
+static int s_effect(board_engine_t *e, s_proposal_t *p, uint64_t at_index, cc_err_t *err)
 {
     const Concord__V1__Proposal *pr = p->proposal;
     s_board_t *b = p->board;
@@ -507,6 +550,9 @@ static int s_effect(board_engine_t *e, s_proposal_t *p, cc_err_t *err)
     case CONCORD__V1__PROPOSAL_KIND__CHARTER_AMENDMENT:
         return s_set_charter(b, pr->charter, err);
     case CONCORD__V1__PROPOSAL_KIND__MEMBERSHIP_CHANGE:
+        if (board_roster_level(pr)) {
+            return s_roster_effect(e, p, at_index, err);
+        }
         if (!(after = board_charter_change(e->roster, b->charter, pr->membership, &why))) {
             /* Only running out of memory is an error here. */
             return why.code == CC_RESOURCE_EXHAUSTED ? s_oom(err) : 0;
@@ -547,7 +593,8 @@ void board_realignment_at(const board_engine_t *e, size_t i, board_realignment_t
     out->decided_at_ms = p->closed_at_ms;
 }
 
-static int s_close(board_engine_t *e, s_proposal_t *p, uint64_t at_ms, cc_err_t *err)
+static int s_close(board_engine_t *e, s_proposal_t *p, uint64_t at_ms, uint64_t at_index,
+                   cc_err_t *err)
 {
     board_tally_t t;
     s_tally(p, 1, &t);
@@ -560,7 +607,7 @@ static int s_close(board_engine_t *e, s_proposal_t *p, uint64_t at_ms, cc_err_t 
             break;
         }
     }
-    return t.passed ? s_effect(e, p, err) : 0;
+    return t.passed ? s_effect(e, p, at_index, err) : 0;
 }
 
 /* Closes, in order of deadline then log index, every open proposal whose
@@ -582,18 +629,25 @@ static int s_close_due(board_engine_t *e, uint64_t time_ms, cc_err_t *err)
         if (!next) {
             return 0;
         }
-        if (s_close(e, next, next->proposal->closes_at_ms, err) < 0) {
+        /* No roster change passes here (board_roster_consent), so the
+         * log index of the close does not matter. */
+        if (s_close(e, next, next->proposal->closes_at_ms, 0, err) < 0) {
             return -1;
         }
     }
 }
 
-/* Closes p early if the outcome can no longer change. */
-static int s_settle(board_engine_t *e, s_proposal_t *p, uint64_t time_ms, cc_err_t *err)
+/* Closes p early if the outcome can no longer change, at the event
+ * (time_ms, log_index) that decided it. */
+static int s_settle(board_engine_t *e, s_proposal_t *p, const board_event_t *ev, cc_err_t *err)
 {
     board_tally_t t;
     s_tally(p, 0, &t);
-    return t.decided ? s_close(e, p, time_ms, err) : 0;
+    if (!t.decided) {
+        return 0;
+    }
+    p->settled = 1;
+    return s_close(e, p, ev->time_ms, ev->log_index, err);
 }
 
 /* Room for one more board, proposal and open proposal. Growing an array
@@ -657,7 +711,7 @@ static int s_accept_proposal(board_engine_t *e, const board_event_t *ev, s_check
     memcpy(p->hash, ev->hash, 32);
     e->proposals[e->n_proposals++] = p;
     e->open[e->n_open++] = p;
-    return s_settle(e, p, ev->time_ms, err);
+    return s_settle(e, p, ev, err);
 }
 
 static int s_accept_ballot(board_engine_t *e, const board_event_t *ev, s_checked_t *chk,
@@ -681,7 +735,7 @@ static int s_accept_ballot(board_engine_t *e, const board_event_t *ev, s_checked
     bl->log_index = ev->log_index;
     memcpy(bl->hash, ev->hash, 32);
     s_add_event(p->board, ev);
-    return s_settle(e, p, ev->time_ms, err);
+    return s_settle(e, p, ev, err);
 }
 
 static void s_reject(board_engine_t *e, const board_event_t *ev, const s_checked_t *chk,
@@ -873,6 +927,48 @@ int board_events(const board_engine_t *e, const char *board_id, uint64_t upto,
         }
     }
     return 0;
+}
+
+/* How far into board b's events a certificate for board_id up to upto
+ * must go: its own events up to upto, and every decision that changed
+ * the roster (so that signatures under rotated keys can be checked). */
+static uint64_t s_cert_upto(const s_board_t *b, const char *board_id, uint64_t upto)
+{
+    uint64_t own = strcmp(b->id, board_id) == 0 ? upto : 0;
+    return own > b->roster_upto ? own : b->roster_upto;
+}
+
+int board_certificate_events(const board_engine_t *e, const char *board_id, uint64_t upto,
+                             int (*fn)(uint64_t log_index, const uint8_t hash[32], void *arg),
+                             void *arg)
+{
+    if (!s_board_find(e, board_id)) {
+        return -1;
+    }
+    size_t *at = calloc(e->n_boards + 1, sizeof *at);
+    if (!at) {
+        return -1;
+    }
+    int rc = 0;
+    for (;;) {
+        const s_ref_t *next = NULL;
+        size_t from = 0;
+        for (size_t i = 0; i < e->n_boards; i++) {
+            const s_board_t *b = e->boards[i];
+            if (at[i] < b->n_events &&
+                b->events[at[i]].log_index <= s_cert_upto(b, board_id, upto) &&
+                (!next || b->events[at[i]].log_index < next->log_index)) {
+                next = &b->events[at[i]];
+                from = i;
+            }
+        }
+        if (!next || (rc = fn(next->log_index, next->hash, arg)) != 0) {
+            break;
+        }
+        at[from]++;
+    }
+    free(at);
+    return rc;
 }
 
 size_t board_rejection_count(const board_engine_t *e)

@@ -112,7 +112,10 @@ int certificate_build(const board_engine_t *e, ledger_t *ledger, const uint8_t *
         upto = last.log_index;
     }
     s_collect_t c = {.ledger = ledger, .err = err};
-    if (board_events(e, pv.board_id, upto, s_collect, &c) < 0) {
+    if (board_certificate_events(e, pv.board_id, upto, s_collect, &c) != 0) {
+        if (c.err->code == CC_OK) {
+            err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
+        }
         goto out;
     }
     Concord__V1__DecisionCertificate dc = CONCORD__V1__DECISION_CERTIFICATE__INIT;
@@ -147,7 +150,9 @@ static int s_replay_event(board_engine_t *eng, const roster_t *roster,
         err_prefix(err, "event %zu: ", i + 1);
         return -1;
     }
-    env = envelope_open(ce->envelope.data, ce->envelope.len, roster, err);
+    /* Judged by the roster as it stood at its log position, rebuilt by the
+     * events before it: keys rotated later do not matter. */
+    env = envelope_open_at(ce->envelope.data, ce->envelope.len, roster, r->log_index, err);
     if (!env) {
         err_prefix(err, "event %zu: ", i + 1);
         goto out;
@@ -210,35 +215,46 @@ static void s_ballot_lines(const board_engine_t *eng, const board_proposal_view_
     }
 }
 
-/* Verifies the signature and unpacks the certificate inside. */
+/* Unpacks the certificate inside a signed one. Its signature is checked
+ * after the events are re-run (s_check_signer): the exporter may sign
+ * with a key rotated after genesis, which only the events can show.
+ * Until then nothing in it is trusted: every event carries its own
+ * signature and broker receipt. */
 static Concord__V1__DecisionCertificate *s_open(const uint8_t *buf, size_t len,
-                                                const roster_t *trusted,
-                                                certificate_report_t *out, cc_err_t *err)
+                                                Concord__V1__SignedCertificate **sc,
+                                                cc_err_t *err)
 {
-    roster_org_t who;
-    Concord__V1__DecisionCertificate *dc = NULL;
-    Concord__V1__SignedCertificate *sc = (Concord__V1__SignedCertificate *)wire_unpack(
+    *sc = (Concord__V1__SignedCertificate *)wire_unpack(
         &concord__v1__signed_certificate__descriptor, buf, len, CERTIFICATE_MAX, err);
-    if (!sc) {
+    if (!*sc) {
         err_prefix(err, "not a decision certificate: ");
         return NULL;
     }
-    if (roster_lookup(trusted, sc->signer, &who) < 0 ||
+    return (Concord__V1__DecisionCertificate *)wire_unpack(
+        &concord__v1__decision_certificate__descriptor, (*sc)->certificate.data,
+        (*sc)->certificate.len, CERTIFICATE_MAX, err);
+}
+
+/* The exporter's signature, by its key as the roster stands after every
+ * event of the certificate. */
+static int s_check_signer(const Concord__V1__SignedCertificate *sc, const roster_t *roster,
+                          certificate_report_t *out, cc_err_t *err)
+{
+    roster_org_t who;
+    if (roster_lookup(roster, sc->signer, &who) < 0 ||
         strcmp(sc->signer, KEYS_BROKER_CODE) == 0 || sc->signature.len != KEYS_SIG_LEN) {
         err_set(err, CC_UNAUTHENTICATED, "certificate signer '%.16s' is not in the roster",
                 sc->signer);
-    } else if (keys_verify(who.sign_pk, CERTIFICATE_DOMAIN, sc->certificate.data,
-                           sc->certificate.len, sc->signature.data, err) < 0) {
+        return -1;
+    }
+    if (keys_verify(who.sign_pk, CERTIFICATE_DOMAIN, sc->certificate.data, sc->certificate.len,
+                    sc->signature.data, err) < 0) {
         err_set(err, CC_UNAUTHENTICATED,
                 "certificate signature by %s does not verify: the file was altered", sc->signer);
-    } else {
-        snprintf(out->signer, sizeof out->signer, "%s", sc->signer);
-        dc = (Concord__V1__DecisionCertificate *)wire_unpack(
-            &concord__v1__decision_certificate__descriptor, sc->certificate.data,
-            sc->certificate.len, CERTIFICATE_MAX, err);
+        return -1;
     }
-    wire_free(&sc->base);
-    return dc;
+    snprintf(out->signer, sizeof out->signer, "%s", sc->signer);
+    return 0;
 }
 
 int certificate_verify(const uint8_t *buf, size_t len, const roster_t *trusted,
@@ -249,8 +265,10 @@ int certificate_verify(const uint8_t *buf, size_t len, const roster_t *trusted,
     int ret = -1;
     uint8_t h1[32], h2[32];
     memset(out, 0, sizeof *out);
-    Concord__V1__DecisionCertificate *dc = s_open(buf, len, trusted, out, err);
+    Concord__V1__SignedCertificate *sc = NULL;
+    Concord__V1__DecisionCertificate *dc = s_open(buf, len, &sc, err);
     if (!dc) {
+        wire_free(sc ? &sc->base : NULL);
         return -1;
     }
     if (dc->version != CERTIFICATE_VERSION) {
@@ -277,12 +295,14 @@ int certificate_verify(const uint8_t *buf, size_t len, const roster_t *trusted,
             goto out;
         }
     }
-    /* Ballots only count on an existing board's proposals, so one board
-     * alone means every event belongs to it. */
+    if (s_check_signer(sc, roster, out, err) < 0) {
+        goto out;
+    }
+    /* Other boards' events come only for their roster changes. */
     board_view_t bv;
-    if (board_count(eng) != 1 || board_get(eng, dc->board_id, &bv) < 0) {
-        err_set(err, CC_INVALID_ARGUMENT, "the certificate's events are not those of board %.32s"
-                " alone", dc->board_id);
+    if (board_get(eng, dc->board_id, &bv) < 0) {
+        err_set(err, CC_INVALID_ARGUMENT, "the certificate holds no events of board %.32s",
+                dc->board_id);
         goto out;
     }
     board_proposal_view_t pv;
@@ -315,6 +335,7 @@ out:
     board_engine_destroy(&eng);
     roster_destroy(&roster);
     wire_free(&dc->base);
+    wire_free(&sc->base);
     if (ret < 0) {
         certificate_report_free(out);
     }

@@ -1,7 +1,9 @@
-/* certificate: decision certificates. A certificate holds the roster, every
- * event of one board (proposals and ballots, each with its broker receipt)
- * up to the decision, and the outcome with its arithmetic, signed by the
- * organisation that exported it. Anyone holding the federation's roster
+/* certificate: decision certificates. A certificate holds the genesis
+ * roster, every event of one board (proposals and ballots, each with its
+ * broker receipt) up to the decision, the events of every board up to its
+ * latest decision that changed the roster (key rotations, mergers: so
+ * that signatures under rotated keys can be checked), and the outcome
+ * with its arithmetic, signed by the organisation that exported it. Anyone holding the federation's roster
  * can check it offline: every signature, every receipt, every rule, and
  * the tally, recomputed by the same board engine every node runs. */
 #ifndef CONCORD_CERTIFICATE_H
@@ -42,12 +44,14 @@ typedef struct {
     char *ballot_lines;  /* one line per ballot: member, vote, time, reason */
 } certificate_report_t;
 
-/* Verifies a packed SignedCertificate against the trusted roster, in this
- * order: size, signature by a roster member, embedded roster identical to
- * the trusted one and fully signed, each event's broker receipt (signed by
- * the roster's broker and naming exactly that envelope) and signature,
- * log order, every event valid under the board rules, and the recomputed
- * outcome and arithmetic equal to the certificate's. Returns 0 with *out
+/* Verifies a packed SignedCertificate against the trusted (genesis)
+ * roster, in this order: size, embedded roster identical to the trusted
+ * one and fully signed, each event's broker receipt (signed by the
+ * roster's broker and naming exactly that envelope) and signature by the
+ * sender's key at that log position, log order, every event valid under
+ * the board rules (roster changes applied as they pass), the exporter's
+ * signature by its key after the last event, and the recomputed outcome
+ * and arithmetic equal to the certificate's. Returns 0 with *out
  * filled (release with certificate_report_free), or -1 with err naming
  * the first failed check. */
 int certificate_verify(const uint8_t *buf, size_t len, const roster_t *trusted,

@@ -23,7 +23,7 @@
 
 struct boards {
     const config_node_t *cfg;
-    const roster_t *roster;
+    roster_t *roster;
     ledger_t *ledger;
     rpc_peer_t *peer;
     board_engine_t *engine;
@@ -274,8 +274,8 @@ static void s_auto_vote(boards_t *b, const char *pid)
     log_info("voted %s on proposal %s by automatic policy", board_vote_name(vote), pv.id);
 }
 
-boards_t *boards_new(const config_node_t *cfg, const roster_t *roster, ledger_t *ledger,
-                     rpc_peer_t *peer, cc_err_t *err)
+boards_t *boards_new(const config_node_t *cfg, roster_t *roster, ledger_t *ledger,
+                     rpc_peer_t *peer, board_roster_fn on_roster, void *arg, cc_err_t *err)
 {
     boards_t *b = calloc(1, sizeof *b);
     if (!b || !(b->engine = board_engine_new(roster)) ||
@@ -291,6 +291,7 @@ boards_t *boards_new(const config_node_t *cfg, const roster_t *roster, ledger_t 
     b->roster = roster;
     b->ledger = ledger;
     b->peer = peer;
+    board_engine_on_roster(b->engine, on_roster, arg);
     b->replaying = 1;
     int rc = fold_replay(ledger, roster, boards_on_event, b, err);
     b->replaying = 0;
@@ -298,8 +299,11 @@ boards_t *boards_new(const config_node_t *cfg, const roster_t *roster, ledger_t 
         boards_destroy(&b);
         return NULL;
     }
-    /* Proposals still open may need this node's automatic vote (a crash
-     * may have come between a proposal and the vote). */
+    return b;
+}
+
+void boards_start(boards_t *b)
+{
     for (size_t i = 0; i < board_proposal_count(b->engine); i++) {
         board_proposal_view_t pv;
         board_proposal_at(b->engine, i, clock_wall_ms(), &pv);
@@ -307,7 +311,6 @@ boards_t *boards_new(const config_node_t *cfg, const roster_t *roster, ledger_t 
             s_auto_vote(b, pv.id);
         }
     }
-    return b;
 }
 
 void boards_destroy(boards_t **bp)

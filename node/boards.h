@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "board.h"
 #include "config.h"
 #include "control.h"
 #include "control.pb-c.h"
@@ -19,10 +20,17 @@
 
 typedef struct boards boards_t;
 
-/* Creates the engine and folds every event already in the ledger. Returns
+/* Creates the engine and folds every event already in the ledger; the
+ * engine changes roster as key rotations and mergers pass, calling
+ * on_roster (may be NULL) after each, during this replay too. Returns
  * NULL with err set. */
-boards_t *boards_new(const config_node_t *cfg, const roster_t *roster, ledger_t *ledger,
-                     rpc_peer_t *peer, cc_err_t *err);
+boards_t *boards_new(const config_node_t *cfg, roster_t *roster, ledger_t *ledger,
+                     rpc_peer_t *peer, board_roster_fn on_roster, void *arg, cc_err_t *err);
+
+/* Once the node's identity is settled: casts the automatic votes that
+ * proposals still open may need (a crash may have come between a
+ * proposal and the vote). */
+void boards_start(boards_t *b);
 
 /* The rpc_event_fn to register with the peer (arg: the boards_t). */
 void boards_on_event(const envelope_t *env, uint64_t log_index, uint64_t time_ms, void *arg);

@@ -433,7 +433,8 @@ static void s_verify_done(const rpc_result_t *r, void *arg)
             s_fail(rq, CC_DATA_LOSS, why);
             return;
         }
-        envelope_t *env = envelope_open(e->envelope.data, e->envelope.len, rq->c->roster, &err);
+        envelope_t *env =
+            envelope_open_at(e->envelope.data, e->envelope.len, rq->c->roster, e->index, &err);
         if (!env) {
             snprintf(why, sizeof why, "log index %llu: %s", (unsigned long long)e->index,
                      err.msg);
