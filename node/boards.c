@@ -355,6 +355,34 @@ static void s_publish(boards_t *b, control_ctx_t *c, const uint8_t *id, size_t i
     waits_add(b->waits, c, id, id_len, hash, NULL, 0);
 }
 
+/* A rotation of this organisation's keys needs the new secret keys at
+ * hand (config key_next) before it is proposed: once it passes, nothing
+ * signed with the old keys is accepted. */
+static int s_next_keys_ready(const boards_t *b, const Concord__V1__Proposal *p, cc_err_t *err)
+{
+    const Concord__V1__Organisation *o = p->membership->organisation;
+    if (p->membership->action != CONCORD__V1__MEMBERSHIP_ACTION__ROTATE_KEY || !o ||
+        strcmp(o->code, b->cfg->code) != 0) {
+        return 0;
+    }
+    if (!b->cfg->key_next[0]) {
+        err_set(err, CC_FAILED_PRECONDITION,
+                "set key_next in this node's config to the new secret key file and restart the"
+                " node before proposing the rotation (docs/OPERATIONS.md)");
+        return -1;
+    }
+    keys_t *next = keys_load(b->cfg->key_next, err);
+    int same = next && o->sign_key.len == KEYS_PK_LEN && o->transport_key.len == KEYS_PK_LEN &&
+               memcmp(keys_public(next)->sign_pk, o->sign_key.data, KEYS_PK_LEN) == 0 &&
+               memcmp(keys_public(next)->curve_pk, o->transport_key.data, KEYS_PK_LEN) == 0;
+    if (next && !same) {
+        err_set(err, CC_FAILED_PRECONDITION, "the proposed keys are not those in key_next (%s)",
+                b->cfg->key_next);
+    }
+    keys_destroy(&next);
+    return same ? 0 : -1;
+}
+
 static void s_propose(boards_t *b, control_ctx_t *c, const uint8_t *id, size_t id_len,
                       const Concord__V1__ControlRequest *req)
 {
@@ -364,6 +392,11 @@ static void s_propose(boards_t *b, control_ctx_t *c, const uint8_t *id, size_t i
         &err);
     if (!p) {
         control_reply(c, id, id_len, CC_INVALID_ARGUMENT, err.msg, NULL, NULL, NULL, 0);
+        return;
+    }
+    if (board_roster_level(p) && s_next_keys_ready(b, p, &err) < 0) {
+        control_reply(c, id, id_len, err.code, err.msg, NULL, NULL, NULL, 0);
+        wire_free(&p->base);
         return;
     }
     /* An amendment from the CLI names only what changes; the rest comes

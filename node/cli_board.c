@@ -289,6 +289,71 @@ static int s_board_create(const config_node_t *cfg, const roster_t *r, int argc,
     return s_send(cfg, "propose", &p.base, json);
 }
 
+/* The Organisation a roster change carries: from a .pub file (new keys),
+ * or, for a continuing successor, just its code. */
+static int s_org(const char *spec, keys_public_t *pub, Concord__V1__Organisation *o)
+{
+    cc_err_t err;
+    size_t n = strlen(spec);
+    concord__v1__organisation__init(o);
+    memset(pub, 0, sizeof *pub);
+    if (!strchr(spec, '/') && (n < 4 || strcmp(spec + n - 4, ".pub") != 0)) {
+        if (keys_code_check(spec, &err) < 0) {
+            return cli_fail("'%s' is neither a .pub file nor an organisation code", spec);
+        }
+        snprintf(pub->code, sizeof pub->code, "%s", spec);
+        o->code = pub->code;
+        return CLI_OK;
+    }
+    if (keys_load_public(spec, pub, &err) < 0) {
+        return cli_fail("%s", err.msg);
+    }
+    const ProtobufCEnumValue *kind =
+        protobuf_c_enum_descriptor_get_value_by_name(&concord__v1__org_kind__descriptor, pub->kind);
+    o->code = pub->code;
+    o->name = pub->name;
+    o->kind = kind ? (Concord__V1__OrgKind)kind->value : CONCORD__V1__ORG_KIND__ORG_KIND_UNSPECIFIED;
+    o->sign_key.data = pub->sign_pk;
+    o->sign_key.len = KEYS_PK_LEN;
+    o->transport_key.data = pub->curve_pk;
+    o->transport_key.len = KEYS_PK_LEN;
+    return CLI_OK;
+}
+
+/* Completes a key rotation or merger from --rotate-key / --merge and
+ * --predecessor, with a title if none was given. */
+static int s_roster_change(const config_node_t *cfg, Concord__V1__Proposal *p,
+                           Concord__V1__MembershipChange *mc, char *title, size_t title_size)
+{
+    if (mc->action == CONCORD__V1__MEMBERSHIP_ACTION__ROTATE_KEY) {
+        if (strcmp(mc->organisation->code, cfg->code) != 0) {
+            return cli_fail("--rotate-key: the keys are %s's; an organisation rotates only its"
+                            " own keys (this node is %s)",
+                            mc->organisation->code, cfg->code);
+        }
+        snprintf(title, title_size, "Rotate the keys of %s", cfg->code);
+    } else {
+        if (mc->n_predecessors == 0) {
+            return cli_fail("--merge needs --predecessor CODE for each organisation merging");
+        }
+        int used = snprintf(title, title_size, "Merge");
+        for (size_t i = 0; i < mc->n_predecessors && used > 0 && (size_t)used < title_size; i++) {
+            used += snprintf(title + used, title_size - (size_t)used, "%s %s",
+                             i ? "," : "", mc->predecessors[i]);
+        }
+        if (used > 0 && (size_t)used < title_size) {
+            snprintf(title + used, title_size - (size_t)used, " into %s",
+                     mc->organisation->code);
+        }
+    }
+    if (!p->title[0]) {
+        p->title = title;
+    }
+    p->membership = mc;
+    p->kind = CONCORD__V1__PROPOSAL_KIND__MEMBERSHIP_CHANGE;
+    return CLI_OK;
+}
+
 static int s_propose(const config_node_t *cfg, const roster_t *r, int argc, char **argv,
                      int json)
 {
@@ -301,8 +366,14 @@ static int s_propose(const config_node_t *cfg, const roster_t *r, int argc, char
         {"remove", required_argument, NULL, '-'},    {"rule", required_argument, NULL, 'r'},
         {"qualified", required_argument, NULL, 'Q'}, {"quorum", required_argument, NULL, 'q'},
         {"each-constituency", no_argument, NULL, 'e'},
-        {"realign", required_argument, NULL, 'F'},   {NULL, 0, NULL, 0}};
+        {"realign", required_argument, NULL, 'F'},   {"rotate-key", required_argument, NULL, 'K'},
+        {"merge", required_argument, NULL, 'M'},     {"predecessor", required_argument, NULL, 'P'},
+        {NULL, 0, NULL, 0}};
     static s_charter_t c;
+    static char *preds[64];
+    static char change_title[BOARD_TITLE_MAX + 1];
+    static keys_public_t org_pub;
+    Concord__V1__Organisation org;
     static char *duties[16];
     static char realign_org[KEYS_CODE_MAX + 1];
     Concord__V1__Realignment ra = CONCORD__V1__REALIGNMENT__INIT;
@@ -319,8 +390,8 @@ static int s_propose(const config_node_t *cfg, const roster_t *r, int argc, char
     p.kind = CONCORD__V1__PROPOSAL_KIND__COMMISSIONING_DECISION;
     p.delegated_duties = duties;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "b:t:x:k:A:$:E:c:D:+:-:r:Q:q:eF:", opts, NULL)) !=
-           -1) {
+    while ((opt = getopt_long(argc, argv, "b:t:x:k:A:$:E:c:D:+:-:r:Q:q:eF:K:M:P:", opts,
+                              NULL)) != -1) {
         switch (opt) {
         case 'b': p.board_id = optarg; break;
         case 't': p.title = optarg; break;
@@ -364,6 +435,22 @@ static int s_propose(const config_node_t *cfg, const roster_t *r, int argc, char
             p.kind = CONCORD__V1__PROPOSAL_KIND__FOOTPRINT_REALIGNMENT;
             break;
         }
+        case 'K':
+        case 'M':
+            if (s_org(optarg, &org_pub, &org) != CLI_OK) {
+                return CLI_FAIL;
+            }
+            mc.action = opt == 'K' ? CONCORD__V1__MEMBERSHIP_ACTION__ROTATE_KEY
+                                   : CONCORD__V1__MEMBERSHIP_ACTION__MERGE;
+            mc.organisation = &org;
+            break;
+        case 'P':
+            if (mc.n_predecessors >= 64) {
+                return cli_fail("at most 64 predecessors");
+            }
+            preds[mc.n_predecessors++] = optarg;
+            mc.predecessors = preds;
+            break;
         case 'D':
             if (p.n_delegated_duties < 16) {
                 duties[p.n_delegated_duties++] = optarg;
@@ -387,6 +474,10 @@ static int s_propose(const config_node_t *cfg, const roster_t *r, int argc, char
             p.kind = CONCORD__V1__PROPOSAL_KIND__CHARTER_AMENDMENT;
             p.charter = &c.ch; /* the node completes it from the board's charter */
         }
+    }
+    if (mc.organisation &&
+        s_roster_change(cfg, &p, &mc, change_title, sizeof change_title) != CLI_OK) {
+        return CLI_FAIL;
     }
     if (!p.board_id[0] || !p.title[0] || optind != argc) {
         return cli_fail("usage: concord propose --board ID --title TEXT [--area AREA]"

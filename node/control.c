@@ -10,6 +10,7 @@
 
 #include "boards.h"
 #include "pools.h"
+#include "roster_view.h"
 #include "clock.h"
 #include "control.pb-c.h"
 #include "certificate.h"
@@ -512,6 +513,10 @@ static void s_dispatch(control_ctx_t *c, const uint8_t *id, size_t id_len,
             return;
         }
         s_ledger(c, id, id_len, limit);
+        return;
+    }
+    if (strcmp(cmd, "roster-show") == 0) {
+        roster_view_reply(c, id, id_len);
         return;
     }
     if (strcmp(cmd, "ping") != 0 && strcmp(cmd, "log-verify") != 0) {
