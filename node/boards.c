@@ -293,17 +293,12 @@ boards_t *boards_new(const config_node_t *cfg, roster_t *roster, ledger_t *ledge
     b->peer = peer;
     board_engine_on_roster(b->engine, on_roster, arg);
     b->replaying = 1;
-    int rc = fold_replay(ledger, roster, boards_on_event, b, err);
-    b->replaying = 0;
-    if (rc < 0) {
-        boards_destroy(&b);
-        return NULL;
-    }
     return b;
 }
 
 void boards_start(boards_t *b)
 {
+    b->replaying = 0;
     for (size_t i = 0; i < board_proposal_count(b->engine); i++) {
         board_proposal_view_t pv;
         board_proposal_at(b->engine, i, clock_wall_ms(), &pv);

@@ -20,16 +20,19 @@
 
 typedef struct boards boards_t;
 
-/* Creates the engine and folds every event already in the ledger; the
- * engine changes roster as key rotations and mergers pass, calling
- * on_roster (may be NULL) after each, during this replay too. Returns
+/* Creates the engine, replaying: the caller folds every event already in
+ * the ledger through boards_on_event, in the same pass as the other
+ * engines' (fold_replay), then calls boards_start. One pass, because the
+ * engine changes roster as key rotations and mergers pass (calling
+ * on_roster, may be NULL, after each), and every engine must judge each
+ * event by the roster as it stood at that event, as it did live. Returns
  * NULL with err set. */
 boards_t *boards_new(const config_node_t *cfg, roster_t *roster, ledger_t *ledger,
                      rpc_peer_t *peer, board_roster_fn on_roster, void *arg, cc_err_t *err);
 
-/* Once the node's identity is settled: casts the automatic votes that
- * proposals still open may need (a crash may have come between a
- * proposal and the vote). */
+/* Ends the replay once the node's identity is settled: casts the
+ * automatic votes that proposals still open may need (a crash may have
+ * come between a proposal and the vote). */
 void boards_start(boards_t *b);
 
 /* The rpc_event_fn to register with the peer (arg: the boards_t). */

@@ -18,6 +18,7 @@
 #include "clock.h"
 #include "control.h"
 #include "control.pb-c.h"
+#include "fold.h"
 #include "health.pb-c.h"
 #include "json.h"
 #include "keys.h"
@@ -231,16 +232,17 @@ node_t *node_new(const config_node_t *cfg, cc_err_t *err)
     if (!n->peer) {
         goto fail;
     }
-    /* Boards are folded from the ledger before the first delivery can
-     * arrive, so that events are always folded in log order. */
-    if (!(n->boards = boards_new(&n->cfg, n->roster, n->ledger, n->peer, s_on_roster, n, err))) {
-        goto fail;
-    }
-    if (!(n->pools = pools_new(&n->cfg, n->roster, n->ledger, n->peer, err)) ||
+    /* The ledger is folded before the first delivery can arrive, so that
+     * events are always folded in log order; boards and pools in one
+     * pass, each event judged by the roster as it then stood. */
+    if (!(n->boards = boards_new(&n->cfg, n->roster, n->ledger, n->peer, s_on_roster, n, err)) ||
+        !(n->pools = pools_new(&n->cfg, n->roster, n->ledger, n->peer, err)) ||
+        fold_replay(n->ledger, n->roster, s_on_event, n, err) < 0 ||
         s_check_identity(n, err) < 0) {
         goto fail;
     }
     boards_start(n->boards);
+    pools_start(n->pools);
     rpc_peer_on_event(n->peer, s_on_event, n);
     if (rpc_peer_connect(n->peer, cfg->broker, err) < 0 || s_bind_control(n, err) < 0) {
         goto fail;

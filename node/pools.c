@@ -373,13 +373,12 @@ pools_t *pools_new(const config_node_t *cfg, const roster_t *roster, ledger_t *l
     p->peer = peer;
     s_add_areas(p->engine);
     p->replaying = 1;
-    int rc = fold_replay(ledger, roster, pools_on_event, p, err);
-    p->replaying = 0;
-    if (rc < 0) {
-        pools_destroy(&p);
-        return NULL;
-    }
     return p;
+}
+
+void pools_start(pools_t *p)
+{
+    p->replaying = 0;
 }
 
 void pools_destroy(pools_t **pp)

@@ -19,11 +19,16 @@
 
 typedef struct pools pools_t;
 
-/* Creates the engine and folds every pool event already in the ledger.
- * No HWB areas are added yet (BCF plans of shire counties are therefore
- * refused). Returns NULL with err set. */
+/* Creates the engine, replaying: the caller folds every event already in
+ * the ledger through pools_on_event, in the same pass as the boards'
+ * (boards_new says why), then calls pools_start. No HWB areas are added
+ * yet (BCF plans of shire counties are therefore refused). Returns NULL
+ * with err set. */
 pools_t *pools_new(const config_node_t *cfg, const roster_t *roster, ledger_t *ledger,
                    rpc_peer_t *peer, cc_err_t *err);
+
+/* Ends the replay: verdicts are logged from now on. */
+void pools_start(pools_t *p);
 
 /* An rpc_event_fn (arg: the pools_t); ignores methods that are not pool
  * or BCF methods. */
