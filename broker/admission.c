@@ -11,7 +11,6 @@
 struct admission {
     roster_t *roster;
     board_engine_t *engine;
-    ledger_t *ledger;
     uint64_t folded; /* log index of the last entry read at start */
 };
 
@@ -53,6 +52,13 @@ int admission_fold(admission_t *a, const envelope_t *env, uint64_t log_index, ui
 static int s_fold_entry(const ledger_log_entry_t *e, void *arg, cc_err_t *err)
 {
     admission_t *a = arg;
+    a->folded = e->index;
+    /* Only board events change the roster; the rest need not be opened
+     * again, which keeps a restart quick on a long log. */
+    if (e->kind != CONCORD__V1__KIND__KIND_EVENT || !e->recipient ||
+        strcmp(e->recipient, ENVELOPE_EVERYONE) != 0) {
+        return 0;
+    }
     envelope_t *env = envelope_open_at(e->envelope, e->envelope_len, a->roster, e->index, err);
     if (!env) {
         err_prefix(err, "log index %llu: ", (unsigned long long)e->index);
@@ -60,7 +66,6 @@ static int s_fold_entry(const ledger_log_entry_t *e, void *arg, cc_err_t *err)
     }
     int rc = admission_fold(a, env, e->index, e->time_ms, err);
     envelope_destroy(&env);
-    a->folded = e->index;
     return rc;
 }
 
@@ -72,7 +77,6 @@ admission_t *admission_new(const char *roster_path, ledger_t *ledger, board_rost
         err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
         return NULL;
     }
-    a->ledger = ledger;
     if (!(a->roster = roster_load(roster_path, err))) {
         goto fail;
     }

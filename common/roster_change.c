@@ -76,9 +76,9 @@ int roster_keys_fresh(const roster_t *r, const uint8_t sign_pk[KEYS_PK_LEN],
         const roster_entry_t *e = i < r->norgs ? &r->orgs[i] : &r->past[i - r->norgs];
         int sign = memcmp(e->pub.sign_pk, sign_pk, KEYS_PK_LEN) == 0;
         if (sign || memcmp(e->pub.curve_pk, curve_pk, KEYS_PK_LEN) == 0) {
-            err_set(err, CC_ALREADY_EXISTS, "the new %s key is %s used by %s",
-                    sign ? "signing" : "transport", i < r->norgs ? "already" : "was once",
-                    e->pub.code);
+            err_set(err, CC_ALREADY_EXISTS, "the new %s key %s by %s",
+                    sign ? "signing" : "transport",
+                    i < r->norgs ? "is already used" : "was used before", e->pub.code);
             return -1;
         }
     }

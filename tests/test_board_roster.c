@@ -45,7 +45,8 @@ typedef struct {
     uint64_t now;
     unsigned calls;
     cc_err_t err;
-    int changes; /* on_roster callbacks */
+    int changes;       /* on_roster callbacks */
+    const char *board; /* the board the helpers act on */
 } s_fed_t;
 
 static void s_on_roster(const roster_t *roster, uint64_t at_index, void *arg)
@@ -83,6 +84,7 @@ static int s_setup(void **state)
     if (f) {
         board_engine_on_roster(f->e, s_on_roster, f);
         f->now = T0;
+        f->board = "MCR";
     }
     *state = f;
     return ok ? 0 : -1;
@@ -131,7 +133,7 @@ static int s_event(s_fed_t *f, const char *sender, const char *method, const Pro
 static int s_vote(s_fed_t *f, const char *who, const char *pid, int vote)
 {
     Concord__V1__Ballot b = CONCORD__V1__BALLOT__INIT;
-    b.board_id = "MCR";
+    b.board_id = (char *)f->board;
     b.proposal_id = (char *)pid;
     b.vote = (Concord__V1__Vote)vote;
     return s_event(f, who, BOARD_METHOD_VOTE, &b.base, NULL);
@@ -140,15 +142,15 @@ static int s_vote(s_fed_t *f, const char *who, const char *pid, int vote)
 static Concord__V1__Proposal s_proposal(const s_fed_t *f, int kind)
 {
     Concord__V1__Proposal p = CONCORD__V1__PROPOSAL__INIT;
-    p.board_id = "MCR";
+    p.board_id = (char *)f->board;
     p.title = "Manchester health and care commissioning";
     p.kind = (Concord__V1__ProposalKind)kind;
     p.closes_at_ms = f->now + DAY;
     return p;
 }
 
-/* Board MCR: all five members, simple majority, quorum 1/2. */
-static void s_board(s_fed_t *f)
+/* Board f->board: the first n members, simple majority, quorum 1/2. */
+static void s_board_of(s_fed_t *f, size_t n)
 {
     Concord__V1__BoardMember m[N_ORGS], *mp[N_ORGS];
     Concord__V1__Charter c = CONCORD__V1__CHARTER__INIT;
@@ -160,19 +162,24 @@ static void s_board(s_fed_t *f)
             i == 3 ? CONCORD__V1__CONSTITUENCY__LOCAL_GOVERNMENT : CONCORD__V1__CONSTITUENCY__NHS;
         mp[i] = &m[i];
     }
-    c.board_id = "MCR";
+    c.board_id = (char *)f->board;
     c.name = "Manchester Health and Care Commissioning Board";
     c.members = mp;
-    c.n_members = N_ORGS;
+    c.n_members = n;
     c.rule = CONCORD__V1__VOTING_RULE__MAJORITY_OF_VOTES_CAST;
     c.quorum_numerator = 1;
     c.quorum_denominator = 2;
     Concord__V1__Proposal p = s_proposal(f, CONCORD__V1__PROPOSAL_KIND__CHARTER_ADOPTION);
     p.charter = &c;
-    assert_int_equal(s_event(f, CITY, BOARD_METHOD_PROPOSE, &p.base, id), 0);
-    for (int i = 0; i < N_ORGS; i++) {
+    assert_int_equal(s_event(f, s_codes[0], BOARD_METHOD_PROPOSE, &p.base, id), 0);
+    for (size_t i = 0; i < n; i++) {
         assert_int_equal(s_vote(f, s_codes[i], id, FOR), 0);
     }
+}
+
+static void s_board(s_fed_t *f)
+{
+    s_board_of(f, N_ORGS);
 }
 
 /* A ROTATE_KEY (or MERGE) proposal; org and mc are filled in place. */
@@ -269,7 +276,7 @@ static void test_board_roster_rotation(void **state)
     p = s_change(f, CONCORD__V1__MEMBERSHIP_ACTION__ROTATE_KEY, &mc, &org, CENTRAL,
                  keys_public(f->keys[0]));
     s_refused(f, s_event(f, CENTRAL, BOARD_METHOD_PROPOSE, &p.base, id), CC_ALREADY_EXISTS,
-              "was once used by E38000217");
+              "was used before by E38000217");
     p = s_change(f, CONCORD__V1__MEMBERSHIP_ACTION__ROTATE_KEY, &mc, &org, CENTRAL,
                  keys_public(f->keys[1]));
     s_refused(f, s_event(f, CENTRAL, BOARD_METHOD_PROPOSE, &p.base, id), CC_ALREADY_EXISTS,
@@ -445,6 +452,58 @@ static void test_board_roster_continuing_and_deadline(void **state)
     keys_destroy(&next);
 }
 
+static int s_collect(uint64_t log_index, const uint8_t hash[32], void *arg)
+{
+    (void)hash;
+    uint64_t *seen = arg;
+    seen[++seen[0]] = log_index;
+    return seen[0] >= 63;
+}
+
+/* A certificate of a decision on MCR carries the events of another board
+ * up to the rotation it decided, and none of that board's later ones. */
+static void test_board_roster_certificate_events(void **state)
+{
+    s_fed_t *f = *state;
+    Concord__V1__MembershipChange mc;
+    Concord__V1__Organisation org;
+    char rot[33], dec[33], other[33];
+    keys_t *next = keys_generate(CENTRAL, "Member", "CCG", NULL);
+    s_board(f);
+    f->board = "PAIR";
+    s_board_of(f, 2); /* CENTRAL and NORTH */
+    uint64_t pair_adopted = f->index;
+    Concord__V1__Proposal p = s_change(f, CONCORD__V1__MEMBERSHIP_ACTION__ROTATE_KEY, &mc, &org,
+                                       CENTRAL, keys_public(next));
+    assert_int_equal(s_event(f, CENTRAL, BOARD_METHOD_PROPOSE, &p.base, rot), 0);
+    assert_int_equal(s_vote(f, CENTRAL, rot, FOR), 0);
+    assert_int_equal(s_vote(f, NORTH, rot, FOR), 0);
+    uint64_t rotated = f->index;
+    assert_int_equal(roster_change_count(f->roster), 1);
+    p = s_proposal(f, CONCORD__V1__PROPOSAL_KIND__COMMISSIONING_DECISION);
+    p.area = CONCORD__V1__SERVICE_AREA__ACUTE;
+    assert_int_equal(s_event(f, NORTH, BOARD_METHOD_PROPOSE, &p.base, other), 0);
+    f->board = "MCR";
+    p = s_proposal(f, CONCORD__V1__PROPOSAL_KIND__COMMISSIONING_DECISION);
+    p.area = CONCORD__V1__SERVICE_AREA__COMMUNITY;
+    assert_int_equal(s_event(f, CITY, BOARD_METHOD_PROPOSE, &p.base, dec), 0);
+    uint64_t seen[64] = {0};
+    assert_int_equal(board_certificate_events(f->e, "MCR", f->index, s_collect, seen), 0);
+    /* MCR's 6 events, PAIR's 3 (adoption) + 3 (rotation), in log order. */
+    assert_int_equal(seen[0], 6 + 6 + 1);
+    for (uint64_t i = 2; i <= seen[0]; i++) {
+        assert_true(seen[i] > seen[i - 1]);
+    }
+    int has_rotation = 0, has_later = 0;
+    for (uint64_t i = 1; i <= seen[0]; i++) {
+        has_rotation |= seen[i] == rotated;
+        has_later |= seen[i] == rotated + 1;
+    }
+    assert_true(has_rotation && !has_later && seen[7] == pair_adopted - 2);
+    assert_int_equal(board_certificate_events(f->e, "NONE", f->index, s_collect, seen), -1);
+    keys_destroy(&next);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -454,6 +513,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_board_roster_merger_refusals, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_board_roster_continuing_and_deadline, s_setup,
                                         s_teardown),
+        cmocka_unit_test_setup_teardown(test_board_roster_certificate_events, s_setup, s_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
