@@ -112,8 +112,11 @@ int certificate_build(const board_engine_t *e, ledger_t *ledger, const uint8_t *
         upto = last.log_index;
     }
     s_collect_t c = {.ledger = ledger, .err = err};
+    err_clear(err);
+    /* -1 with err still clear: the engine ran out of memory (the board
+     * exists, the proposal was found on it). */
     if (board_certificate_events(e, pv.board_id, upto, s_collect, &c) != 0) {
-        if (c.err->code == CC_OK) {
+        if (err->code == CC_OK) {
             err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
         }
         goto out;

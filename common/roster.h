@@ -105,6 +105,11 @@ void roster_destroy(roster_t **r);
  * member at that position. */
 int roster_lookup_at(const roster_t *r, const char *code, uint64_t log_index, roster_org_t *out);
 
+/* The log index after which the i-th current member's keys sign: 0 for
+ * genesis keys, else the decision that rotated them in or admitted the
+ * member as a successor. */
+uint64_t roster_since(const roster_t *r, size_t i);
+
 /* A superseded entry: keys replaced by a rotation, or an organisation
  * merged into a successor. */
 typedef struct {

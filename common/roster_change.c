@@ -49,6 +49,12 @@ int roster_lookup_at(const roster_t *r, const char *code, uint64_t log_index, ro
     return -1;
 }
 
+uint64_t roster_since(const roster_t *r, size_t i)
+{
+    assert(r != NULL && i < r->norgs);
+    return r->orgs[i].from_index;
+}
+
 size_t roster_past_count(const roster_t *r)
 {
     assert(r != NULL);

@@ -88,6 +88,32 @@ static void s_json_proposal(const board_engine_t *e, const board_proposal_view_t
     json_obj_end(j);
 }
 
+/* The membership or roster change a proposal makes, in one line. */
+static void s_text_change(const Concord__V1__MembershipChange *mc, control_text_t *t)
+{
+    const Concord__V1__Organisation *o = mc ? mc->organisation : NULL;
+    if (!mc) {
+        return;
+    }
+    if (mc->member && (mc->action == CONCORD__V1__MEMBERSHIP_ACTION__ADMIT ||
+                       mc->action == CONCORD__V1__MEMBERSHIP_ACTION__REMOVE)) {
+        control_text_put(t, "change     %s %s\n",
+                         mc->action == CONCORD__V1__MEMBERSHIP_ACTION__ADMIT ? "admit" : "remove",
+                         mc->member->code);
+    } else if (o && mc->action == CONCORD__V1__MEMBERSHIP_ACTION__ROTATE_KEY) {
+        char *hex = o->sign_key.len ? wire_hex(o->sign_key.data, o->sign_key.len) : NULL;
+        control_text_put(t, "change     new keys for %s (signing key %.16s...)\n", o->code,
+                         hex ? hex : "?");
+        free(hex);
+    } else if (o && mc->action == CONCORD__V1__MEMBERSHIP_ACTION__MERGE) {
+        control_text_put(t, "change     merge");
+        for (size_t i = 0; i < mc->n_predecessors; i++) {
+            control_text_put(t, " %s", mc->predecessors[i]);
+        }
+        control_text_put(t, " into %s\n", o->code);
+    }
+}
+
 static void s_text_proposal(const board_engine_t *e, const board_proposal_view_t *pv,
                             control_text_t *t)
 {
@@ -101,6 +127,7 @@ static void s_text_proposal(const board_engine_t *e, const board_proposal_view_t
     if (p->amount_pence) {
         control_text_put(t, "amount     %s\n", money_format(p->amount_pence, money, sizeof money));
     }
+    s_text_change(p->membership, t);
     control_text_put(t, "proposer   %s at %s\n", pv->proposer, clock_format(pv->time_ms, when, sizeof when));
     control_text_put(t, "closes     %s\n", clock_format(p->closes_at_ms, when, sizeof when));
     control_text_put(t, "outcome    %s\n\n%s\n", s_outcome(pv), pv->tally.explanation);

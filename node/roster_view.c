@@ -3,7 +3,6 @@
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "wire.h"
 
@@ -37,16 +36,7 @@ static void s_current(const roster_t *r, control_text_t *t, json_t *j)
         roster_org_t o;
         char since[32];
         roster_at(r, i, &o);
-        /* The first position its current keys sign at, found from the
-         * superseded entries: the latest one of this code ends there. */
-        uint64_t from = 0;
-        for (size_t k = 0; k < roster_past_count(r); k++) {
-            roster_past_t p;
-            roster_past_at(r, k, &p);
-            if (strcmp(p.org.code, o.code) == 0 && p.until_index > from) {
-                from = p.until_index;
-            }
-        }
+        uint64_t from = roster_since(r, i);
         json_obj_begin(j, NULL);
         s_org_json(j, &o);
         json_u64(j, "since_log_index", from);

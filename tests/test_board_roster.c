@@ -345,6 +345,8 @@ static void test_board_roster_merger(void **state)
     assert_int_equal(roster_lookup_at(f->roster, CENTRAL, at, &o), 0);
     assert_int_equal(roster_lookup_at(f->roster, "E38000220", at, &o), -1);
     assert_int_equal(roster_count(f->roster), 3);
+    assert_int_equal(roster_since(f->roster, 2), at); /* the successor, last */
+    assert_int_equal(roster_since(f->roster, 0), 0);  /* the council, from genesis */
     /* The seats of the three pass to the successor, who votes in their
      * place; a predecessor no longer does. */
     board_view_t bv;

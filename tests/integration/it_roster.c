@@ -254,7 +254,11 @@ static void test_it_roster_merger(void **state)
               id);
     free(s_ok(CENTRAL, "vote %s for", id));
     s_wait_outcome(CITY, id, "PASSED");
-    char *out = fed_cli_until(f, CITY, "merged into E38000218", 1, 30000, "roster show");
+    char *out = s_ok(CITY, "proposal show %s", id);
+    assert_non_null(strstr(out, "change     merge E38000218 E38000219 into E38000218"));
+    assert_non_null(strstr(out, "Merger: predecessor E38000219 voted FOR."));
+    free(out);
+    out = fed_cli_until(f, CITY, "merged into E38000218", 1, 30000, "roster show");
     free(out);
     out = s_ok(CITY, "--json board show MCR");
     assert_non_null(strstr(out, "\"code\":\"E38000218\""));
