@@ -934,6 +934,9 @@ int board_events(const board_engine_t *e, const char *board_id, uint64_t upto,
  * the roster (so that signatures under rotated keys can be checked). */
 static uint64_t s_cert_upto(const s_board_t *b, const char *board_id, uint64_t upto)
 {
+    if (!board_id) {
+        return UINT64_MAX;
+    }
     uint64_t own = strcmp(b->id, board_id) == 0 ? upto : 0;
     return own > b->roster_upto ? own : b->roster_upto;
 }
@@ -942,7 +945,7 @@ int board_certificate_events(const board_engine_t *e, const char *board_id, uint
                              int (*fn)(uint64_t log_index, const uint8_t hash[32], void *arg),
                              void *arg)
 {
-    if (!s_board_find(e, board_id)) {
+    if (board_id && !s_board_find(e, board_id)) {
         return -1;
     }
     size_t *at = calloc(e->n_boards + 1, sizeof *at);

@@ -1,9 +1,11 @@
 /* certificate: building and verifying decision certificates. */
 #include "certificate.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "clock.h"
 #include "envelope.h"
@@ -88,9 +90,10 @@ static int s_sign(const keys_t *signer, const uint8_t *cert, size_t cert_len, ui
     return wire_pack(&sc.base, CERTIFICATE_MAX, out, out_len, err);
 }
 
-int certificate_build(const board_engine_t *e, ledger_t *ledger, const uint8_t *roster_bytes,
-                      size_t roster_len, const keys_t *signer, const char *proposal_id,
-                      uint64_t now_ms, uint8_t **out, size_t *out_len, cc_err_t *err)
+/* certificate_build, or with all set certificate_build_history. */
+static int s_build(const board_engine_t *e, ledger_t *ledger, const uint8_t *roster_bytes,
+                   size_t roster_len, const keys_t *signer, const char *proposal_id, int all,
+                   uint64_t now_ms, uint8_t **out, size_t *out_len, cc_err_t *err)
 {
     board_proposal_view_t pv;
     uint8_t *packed = NULL;
@@ -115,7 +118,7 @@ int certificate_build(const board_engine_t *e, ledger_t *ledger, const uint8_t *
     err_clear(err);
     /* -1 with err still clear: the engine ran out of memory (the board
      * exists, the proposal was found on it). */
-    if (board_certificate_events(e, pv.board_id, upto, s_collect, &c) != 0) {
+    if (board_certificate_events(e, all ? NULL : pv.board_id, upto, s_collect, &c) != 0) {
         if (err->code == CC_OK) {
             err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
         }
@@ -142,52 +145,88 @@ out:
     return ret;
 }
 
-/* Checks one certified event and applies it to the engine. */
-static int s_replay_event(board_engine_t *eng, const roster_t *roster,
-                          const Concord__V1__CertifiedEnvelope *ce, size_t i, cc_err_t *err)
+int certificate_build(const board_engine_t *e, ledger_t *ledger, const uint8_t *roster_bytes,
+                      size_t roster_len, const keys_t *signer, const char *proposal_id,
+                      uint64_t now_ms, uint8_t **out, size_t *out_len, cc_err_t *err)
 {
-    int ret = -1;
+    return s_build(e, ledger, roster_bytes, roster_len, signer, proposal_id, 0, now_ms, out,
+                   out_len, err);
+}
+
+int certificate_build_history(const board_engine_t *e, const roster_t *roster, ledger_t *ledger,
+                              const uint8_t *roster_bytes, size_t roster_len,
+                              const keys_t *signer, uint64_t now_ms, uint8_t **out,
+                              size_t *out_len, cc_err_t *err)
+{
+    roster_change_t last;
+    size_t n = roster_change_count(roster);
+    if (!n) {
+        err_set(err, CC_FAILED_PRECONDITION,
+                "the roster has not changed since genesis: a new node needs only the roster file");
+        return -1;
+    }
+    roster_change_at(roster, n - 1, &last);
+    return s_build(e, ledger, roster_bytes, roster_len, signer, last.decision, 1, now_ms, out,
+                   out_len, err);
+}
+
+/* Checks one certified event against roster at its log position; returns
+ * it opened (the caller destroys it) with its receipt's index and time,
+ * or NULL with err. */
+static envelope_t *s_open_event(const roster_t *roster, const Concord__V1__CertifiedEnvelope *ce,
+                                size_t i, uint64_t *index, uint64_t *time_ms, cc_err_t *err)
+{
     envelope_t *env = NULL;
     Concord__V1__Receipt *r = receipt_open(roster, ce->receipt.data, ce->receipt.len, err);
     if (!r) {
         err_prefix(err, "event %zu: ", i + 1);
-        return -1;
+        return NULL;
     }
     /* Judged by the roster as it stood at its log position, rebuilt by the
      * events before it: keys rotated later do not matter. */
     env = envelope_open_at(ce->envelope.data, ce->envelope.len, roster, r->log_index, err);
     if (!env) {
         err_prefix(err, "event %zu: ", i + 1);
-        goto out;
-    }
-    if (memcmp(r->envelope_hash.data, env->hash, 32) != 0) {
+    } else if (memcmp(r->envelope_hash.data, env->hash, 32) != 0) {
         err_set(err, CC_UNAUTHENTICATED, "event %zu: its receipt is for another envelope", i + 1);
-        goto out;
-    }
-    if (env->header->kind != CONCORD__V1__KIND__KIND_EVENT ||
-        strcmp(env->header->recipient, ENVELOPE_EVERYONE) != 0) {
+        envelope_destroy(&env);
+    } else if (env->header->kind != CONCORD__V1__KIND__KIND_EVENT ||
+               strcmp(env->header->recipient, ENVELOPE_EVERYONE) != 0) {
         err_set(err, CC_INVALID_ARGUMENT, "event %zu was not sent to every member", i + 1);
-        goto out;
+        envelope_destroy(&env);
+    } else {
+        *index = r->log_index;
+        *time_ms = r->time_ms;
+    }
+    wire_free(&r->base);
+    return env;
+}
+
+/* Checks one certified event and applies it to the engine. */
+static int s_replay_event(board_engine_t *eng, const roster_t *roster,
+                          const Concord__V1__CertifiedEnvelope *ce, size_t i, cc_err_t *err)
+{
+    uint64_t index = 0, time_ms = 0;
+    envelope_t *env = s_open_event(roster, ce, i, &index, &time_ms, err);
+    if (!env) {
+        return -1;
     }
     board_event_t ev = {
         .sender = env->header->sender,
-        .log_index = r->log_index,
-        .time_ms = r->time_ms,
+        .log_index = index,
+        .time_ms = time_ms,
         .call_id = env->header->call_id.data,
         .hash = env->hash,
         .method = env->header->method,
         .body = env->body,
         .body_len = env->body_len,
     };
-    if (board_apply(eng, &ev, err) < 0) {
+    int ret = board_apply(eng, &ev, err);
+    if (ret < 0) {
         err_prefix(err, "event %zu (log index %llu, from %s) is not valid: ", i + 1,
-                   (unsigned long long)r->log_index, env->header->sender);
-        goto out;
+                   (unsigned long long)index, env->header->sender);
     }
-    ret = 0;
-out:
     envelope_destroy(&env);
-    wire_free(r ? &r->base : NULL);
     return ret;
 }
 
@@ -342,6 +381,85 @@ out:
     if (ret < 0) {
         certificate_report_free(out);
     }
+    return ret;
+}
+
+/* Whether dc was made under the roster whose genesis is `genesis`. */
+static int s_same_genesis(const Concord__V1__DecisionCertificate *dc, const roster_t *genesis,
+                          cc_err_t *err)
+{
+    uint8_t h1[32], h2[32];
+    roster_t *theirs = roster_from_bytes(dc->roster.data, dc->roster.len, err);
+    if (!theirs) {
+        err_prefix(err, "the certificate's roster: ");
+        return -1;
+    }
+    roster_hash(theirs, h1);
+    roster_hash(genesis, h2);
+    roster_destroy(&theirs);
+    if (memcmp(h1, h2, 32) != 0) {
+        err_set(err, CC_FAILED_PRECONDITION, "the certificate was made under another roster");
+        return -1;
+    }
+    return 0;
+}
+
+uint8_t *certificate_load(const char *path, size_t *len, cc_err_t *err)
+{
+    FILE *fp = fopen(path, "rb");
+    uint8_t *buf = NULL;
+    struct stat st;
+    if (!fp) {
+        err_set(err, CC_NOT_FOUND, "cannot open %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    /* Size first: a huge or endless file is refused before it is read. */
+    if (fstat(fileno(fp), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
+        (uint64_t)st.st_size > CERTIFICATE_MAX) {
+        err_set(err, CC_RESOURCE_EXHAUSTED, "%s: not a regular file of 1 to %u bytes", path,
+                CERTIFICATE_MAX);
+    } else if (!(buf = malloc((size_t)st.st_size))) {
+        err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
+    } else if ((*len = fread(buf, 1, (size_t)st.st_size, fp)) != (size_t)st.st_size) {
+        err_set(err, CC_UNAVAILABLE, "%s: read failed", path);
+        free(buf);
+        buf = NULL;
+    }
+    fclose(fp);
+    return buf;
+}
+
+int certificate_replay(const uint8_t *buf, size_t len, const roster_t *roster,
+                       certificate_event_fn fn, void *arg, cc_err_t *err)
+{
+    certificate_report_t rep;
+    Concord__V1__SignedCertificate *sc = NULL;
+    Concord__V1__DecisionCertificate *dc = s_open(buf, len, &sc, err);
+    int ret = -1;
+    memset(&rep, 0, sizeof rep);
+    if (!dc) {
+        goto out;
+    }
+    if (dc->version != CERTIFICATE_VERSION) {
+        err_set(err, CC_UNIMPLEMENTED, "certificate version %u is not supported", dc->version);
+        goto out;
+    }
+    if (s_same_genesis(dc, roster, err) < 0) {
+        goto out;
+    }
+    for (size_t i = 0; i < dc->n_events; i++) {
+        uint64_t index = 0, time_ms = 0;
+        envelope_t *env = s_open_event(roster, dc->events[i], i, &index, &time_ms, err);
+        if (!env) {
+            goto out;
+        }
+        fn(env, index, time_ms, arg);
+        envelope_destroy(&env);
+    }
+    ret = s_check_signer(sc, roster, &rep, err);
+out:
+    wire_free(dc ? &dc->base : NULL);
+    wire_free(sc ? &sc->base : NULL);
     return ret;
 }
 

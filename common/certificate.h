@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "board.h"
+#include "envelope.h"
 #include "err.h"
 #include "keys.h"
 #include "ledger.h"
@@ -58,5 +59,32 @@ int certificate_verify(const uint8_t *buf, size_t len, const roster_t *trusted,
                        certificate_report_t *out, cc_err_t *err);
 
 void certificate_report_free(certificate_report_t *r);
+
+/* The whole board history of the federation as a certificate, for an
+ * organisation that joined the roster after genesis (a new successor of a
+ * merger) to start its node from: every accepted event of every board,
+ * certifying the latest roster change's decision. FAILED_PRECONDITION if
+ * the roster never changed; otherwise as certificate_build. */
+int certificate_build_history(const board_engine_t *e, const roster_t *roster, ledger_t *ledger,
+                              const uint8_t *roster_bytes, size_t roster_len,
+                              const keys_t *signer, uint64_t now_ms, uint8_t **out,
+                              size_t *out_len, cc_err_t *err);
+
+/* Reads a certificate file: a regular file of 1 to CERTIFICATE_MAX bytes.
+ * Returns a malloc'd buffer (the caller frees it) with *len set, or NULL
+ * with err. */
+uint8_t *certificate_load(const char *path, size_t *len, cc_err_t *err);
+
+/* Feeds the events of a certificate made under roster's genesis to fn,
+ * in order, each checked (receipt by the roster's broker, signature by
+ * its sender's key at its log position) against roster as fn leaves it:
+ * fn folds each event, applying the roster changes it decides. Then
+ * checks the exporter's signature with its key as the roster then
+ * stands. Returns 0, or -1 with err naming the first failed check (the
+ * events before it have been handed to fn). */
+typedef void (*certificate_event_fn)(const envelope_t *env, uint64_t log_index, uint64_t time_ms,
+                                     void *arg);
+int certificate_replay(const uint8_t *buf, size_t len, const roster_t *roster,
+                       certificate_event_fn fn, void *arg, cc_err_t *err);
 
 #endif

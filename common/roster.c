@@ -387,20 +387,18 @@ out:
     return rc;
 }
 
-int roster_save(const roster_t *r, const char *path, cc_err_t *err)
+int roster_signed_bytes(const roster_t *r, uint8_t **out, size_t *out_len, cc_err_t *err)
 {
     Concord__V1__SignedRoster sr = CONCORD__V1__SIGNED_ROSTER__INIT;
     Concord__V1__RosterSignature *sigs = NULL;
     Concord__V1__RosterSignature **ptrs = NULL;
     const uint8_t *bytes = NULL;
     uint8_t *tmp = NULL;
-    uint8_t *packed = NULL;
     size_t len = 0;
-    size_t packed_len = 0;
     size_t i;
     int rc = -1;
 
-    assert(r != NULL && path != NULL);
+    assert(r != NULL && out != NULL && out_len != NULL);
     if (s_bytes(r, &bytes, &len, &tmp, err) != 0) {
         goto out;
     }
@@ -423,15 +421,23 @@ int roster_save(const roster_t *r, const char *path, cc_err_t *err)
     sr.roster.data = (uint8_t *)bytes;
     sr.signatures = ptrs;
     sr.n_signatures = r->nsigs;
-    if (wire_pack(&sr.base, ROSTER_FILE_MAX, &packed, &packed_len, err) != 0 ||
-        s_write_replace(path, packed, packed_len, err) != 0) {
-        goto out;
-    }
-    rc = 0;
+    rc = wire_pack(&sr.base, ROSTER_FILE_MAX, out, out_len, err);
 out:
     free(sigs);
     free(ptrs);
     free(tmp);
+    return rc;
+}
+
+int roster_save(const roster_t *r, const char *path, cc_err_t *err)
+{
+    uint8_t *packed = NULL;
+    size_t packed_len = 0;
+    assert(r != NULL && path != NULL);
+    int rc = roster_signed_bytes(r, &packed, &packed_len, err) == 0 &&
+                     s_write_replace(path, packed, packed_len, err) == 0
+                 ? 0
+                 : -1;
     free(packed);
     return rc;
 }

@@ -50,6 +50,11 @@ int roster_sign(roster_t *r, const keys_t *k, cc_err_t *err);
  * Returns 0 or -1. */
 int roster_save(const roster_t *r, const char *path, cc_err_t *err);
 
+/* The packed SignedRoster, as roster_save writes it: for a loaded roster,
+ * the genesis file's content whatever changed since. *out is malloc'd
+ * (the caller frees it). Returns 0 or -1. */
+int roster_signed_bytes(const roster_t *r, uint8_t **out, size_t *out_len, cc_err_t *err);
+
 /* Reads and structurally validates a roster file (sizes, key lengths,
  * codes, no duplicates). Signatures are not required to be complete; use
  * roster_verify. Returns a roster the caller destroys, or NULL. */

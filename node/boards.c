@@ -617,25 +617,31 @@ static void s_export(boards_t *b, control_ctx_t *c, const uint8_t *id, size_t id
                      const char *pid)
 {
     cc_err_t err;
-    uint8_t *cert = NULL;
-    size_t cert_len = 0;
-    char *roster = NULL;
-    size_t roster_len = 0;
-    FILE *fp = fopen(b->cfg->roster, "rb");
-    if (fp) {
-        fseek(fp, 0, SEEK_END);
-        long size = ftell(fp);
-        fseek(fp, 0, SEEK_SET);
-        roster = size > 0 && size < 64 * 1024 * 1024 ? malloc((size_t)size) : NULL;
-        roster_len = roster ? fread(roster, 1, (size_t)size, fp) : 0;
-        fclose(fp);
+    uint8_t *cert = NULL, *roster = NULL;
+    size_t cert_len = 0, roster_len = 0;
+    /* The genesis roster as signed, whatever boards changed since. */
+    if (roster_signed_bytes(b->roster, &roster, &roster_len, &err) < 0 ||
+        certificate_build(b->engine, b->ledger, roster, roster_len, rpc_peer_keys(b->peer), pid,
+                          clock_wall_ms(), &cert, &cert_len, &err) < 0) {
+        control_reply(c, id, id_len, err.code, err.msg, NULL, NULL, NULL, 0);
+    } else {
+        control_reply(c, id, id_len, CC_OK, NULL, "", "{}", cert, cert_len);
     }
-    if (!roster_len) {
-        control_reply(c, id, id_len, CC_FAILED_PRECONDITION, "cannot read the roster file",
-                      NULL, NULL, NULL, 0);
-    } else if (certificate_build(b->engine, b->ledger, (uint8_t *)roster, roster_len,
-                                 rpc_peer_keys(b->peer), pid, clock_wall_ms(), &cert, &cert_len,
-                                 &err) < 0) {
+    free(cert);
+    free(roster);
+}
+
+/* Every board's history, for the node of an organisation that joined
+ * the roster after genesis (config `bootstrap`). */
+static void s_roster_export(boards_t *b, control_ctx_t *c, const uint8_t *id, size_t id_len)
+{
+    cc_err_t err;
+    uint8_t *cert = NULL, *roster = NULL;
+    size_t cert_len = 0, roster_len = 0;
+    if (roster_signed_bytes(b->roster, &roster, &roster_len, &err) < 0 ||
+        certificate_build_history(b->engine, b->roster, b->ledger, roster, roster_len,
+                                  rpc_peer_keys(b->peer), clock_wall_ms(), &cert, &cert_len,
+                                  &err) < 0) {
         control_reply(c, id, id_len, err.code, err.msg, NULL, NULL, NULL, 0);
     } else {
         control_reply(c, id, id_len, CC_OK, NULL, "", "{}", cert, cert_len);
@@ -696,6 +702,8 @@ int boards_control(boards_t *b, control_ctx_t *c, const uint8_t *id, size_t id_l
         s_proposal_show(b, c, id, id_len, arg);
     } else if (strcmp(cmd, "decision-export") == 0 && arg) {
         s_export(b, c, id, id_len, arg);
+    } else if (strcmp(cmd, "roster-export") == 0) {
+        s_roster_export(b, c, id, id_len);
     } else if (strcmp(cmd, "realignments") == 0) {
         s_realignments(b, c, id, id_len);
     } else {

@@ -534,7 +534,10 @@ static int s_write_file(const char *path, const uint8_t *buf, size_t len)
     return CLI_OK;
 }
 
-static int s_export(const config_node_t *cfg, int argc, char **argv, int json)
+/* `decision export PROPOSAL --out FILE` (history 0) or `roster export
+ * --out FILE` (history 1): the node builds the certificate, the CLI
+ * writes it. */
+static int s_export(const config_node_t *cfg, int history, int argc, char **argv, int json)
 {
     static const struct option opts[] = {{"out", required_argument, NULL, 'o'},
                                          {NULL, 0, NULL, 0}};
@@ -547,18 +550,19 @@ static int s_export(const config_node_t *cfg, int argc, char **argv, int json)
         }
         out = optarg;
     }
-    if (!out || optind + 1 != argc) {
-        return cli_fail("usage: concord decision export PROPOSAL --out FILE");
+    if (!out || optind + !history != argc) {
+        return cli_fail(history ? "usage: concord roster export --out FILE"
+                                : "usage: concord decision export PROPOSAL --out FILE");
     }
     uint8_t *cert = NULL;
     size_t cert_len = 0;
-    int rc = cli_node_call(cfg, "decision-export", &argv[optind], 1, NULL, 0,
-                           cfg->call_timeout_ms, -1, &cert, &cert_len);
+    int rc = cli_node_call(cfg, history ? "roster-export" : "decision-export", &argv[optind],
+                           !history, NULL, 0, cfg->call_timeout_ms, -1, &cert, &cert_len);
     if (rc == CLI_OK) {
         rc = s_write_file(out, cert, cert_len);
         if (rc == CLI_OK) {
             printf(json ? "{\"certificate\":\"%s\",\"bytes\":%zu}\n"
-                        : "wrote decision certificate %s (%zu bytes)\n",
+                        : "wrote certificate %s (%zu bytes)\n",
                    out, cert_len);
         }
     }
@@ -592,31 +596,14 @@ int cli_board(const config_node_t *cfg, int argc, char **argv, int json)
     } else if (strcmp(cmd, "proposal") == 0 && strcmp(sub, "show") == 0 && argc == 3) {
         rc = cli_node_call(cfg, "proposal-show", &argv[2], 1, NULL, 0, 0, json, NULL, NULL);
     } else if (strcmp(cmd, "decision") == 0 && strcmp(sub, "export") == 0) {
-        rc = s_export(cfg, argc - 1, argv + 1, json);
+        rc = s_export(cfg, 0, argc - 1, argv + 1, json);
+    } else if (strcmp(cmd, "roster") == 0 && strcmp(sub, "export") == 0) {
+        rc = s_export(cfg, 1, argc - 1, argv + 1, json);
     } else {
         cli_fail("unknown command; see concord --help");
     }
     roster_destroy(&r);
     return rc;
-}
-
-/* Reads a whole file (at most max bytes) into a malloc'd buffer. */
-static uint8_t *s_read_file(const char *path, size_t max, size_t *len)
-{
-    FILE *fp = fopen(path, "rb");
-    uint8_t *buf = NULL;
-    if (!fp) {
-        return NULL;
-    }
-    if (fseek(fp, 0, SEEK_END) == 0) {
-        long size = ftell(fp);
-        if (size >= 0 && (size_t)size <= max && fseek(fp, 0, SEEK_SET) == 0 &&
-            (buf = malloc((size_t)size + 1))) {
-            *len = fread(buf, 1, (size_t)size, fp);
-        }
-    }
-    fclose(fp);
-    return buf;
 }
 
 int cli_verify(int argc, char **argv, int json)
@@ -643,11 +630,10 @@ int cli_verify(int argc, char **argv, int json)
         roster_destroy(&r);
         return cli_fail("roster %s: %s", roster_path, err.msg);
     }
-    uint8_t *buf = s_read_file(argv[optind], CERTIFICATE_MAX, &len);
+    uint8_t *buf = certificate_load(argv[optind], &len, &err);
     if (!buf) {
         roster_destroy(&r);
-        return cli_fail("cannot read %s (missing, unreadable or over %u bytes)", argv[optind],
-                        CERTIFICATE_MAX);
+        return cli_fail("%s", err.msg);
     }
     int rc = certificate_verify(buf, len, r, &rep, &err);
     free(buf);

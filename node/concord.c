@@ -31,6 +31,8 @@ static void s_usage(FILE *to)
             "  roster show --roster roster.bin\n"
             "  roster show                   (with --config) the roster as the node folded it:\n"
             "                                genesis plus key rotations and mergers, with history\n"
+            "  roster export --out FILE      (with --config) every board's history, signed, for\n"
+            "                                a node of an organisation admitted after genesis\n"
             "\n"
             "Talking to the local node (needs --config or CONCORD_CONFIG):\n"
             "  status                        connection, ledger and traffic counters\n"
@@ -267,6 +269,9 @@ static int s_node_command(const char *config_path, int argc, char **argv, int js
     if (strcmp(argv[0], "roster") == 0 && argc == 2 && strcmp(argv[1], "show") == 0) {
         return s_simple(&cfg, "roster-show", NULL, 0, 0, json);
     }
+    if (strcmp(argv[0], "roster") == 0 && argc >= 2 && strcmp(argv[1], "export") == 0) {
+        return cli_board(&cfg, argc, argv, json);
+    }
     if (strcmp(argv[0], "log") == 0 && argc == 2 && strcmp(argv[1], "verify") == 0) {
         /* Reading a long log takes many calls; give it room. */
         return s_simple(&cfg, "log-verify", NULL, 0, 10 * cfg.call_timeout_ms, json);
@@ -352,7 +357,8 @@ int main(int argc, char **argv)
     if (strcmp(rest[0], "keygen") == 0) {
         rc = cli_keygen(n, rest, json);
     } else if (strcmp(rest[0], "roster") == 0 &&
-               !(n == 2 && strcmp(rest[1], "show") == 0 && config_path)) {
+               !(config_path && n >= 2 &&
+                 ((n == 2 && strcmp(rest[1], "show") == 0) || strcmp(rest[1], "export") == 0))) {
         rc = cli_roster(n, rest, json);
     } else if (strcmp(rest[0], "verify") == 0) {
         rc = cli_verify(n, rest, json);

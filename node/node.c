@@ -14,6 +14,7 @@
 #include <zmq.h>
 
 #include "boards.h"
+#include "certificate.h"
 #include "pools.h"
 #include "clock.h"
 #include "control.h"
@@ -189,6 +190,30 @@ static void s_on_event(const envelope_t *env, uint64_t log_index, uint64_t time_
     pools_on_event(env, log_index, time_ms, n->pools);
 }
 
+/* An organisation that joined the roster after genesis has none of the
+ * earlier board events in its ledger (its mailbox starts when it joined):
+ * it folds them first from a member's `roster export`. Events that its
+ * ledger holds too come again later and are refused as out of order,
+ * which changes nothing. */
+static int s_bootstrap(node_t *n, cc_err_t *err)
+{
+    size_t len = 0;
+    uint8_t *buf = NULL;
+    if (!n->cfg.bootstrap[0]) {
+        return 0;
+    }
+    if (!(buf = certificate_load(n->cfg.bootstrap, &len, err)) ||
+        certificate_replay(buf, len, n->roster, s_on_event, n, err) < 0) {
+        err_prefix(err, "bootstrap %s: ", n->cfg.bootstrap);
+        free(buf);
+        return -1;
+    }
+    free(buf);
+    log_info("folded the board history in %s (%zu roster change(s))", n->cfg.bootstrap,
+             roster_change_count(n->roster));
+    return 0;
+}
+
 node_t *node_new(const config_node_t *cfg, cc_err_t *err)
 {
     keys_t *keys = NULL;
@@ -237,7 +262,7 @@ node_t *node_new(const config_node_t *cfg, cc_err_t *err)
      * pass, each event judged by the roster as it then stood. */
     if (!(n->boards = boards_new(&n->cfg, n->roster, n->ledger, n->peer, s_on_roster, n, err)) ||
         !(n->pools = pools_new(&n->cfg, n->roster, n->ledger, n->peer, err)) ||
-        fold_replay(n->ledger, n->roster, s_on_event, n, err) < 0 ||
+        s_bootstrap(n, err) < 0 || fold_replay(n->ledger, n->roster, s_on_event, n, err) < 0 ||
         s_check_identity(n, err) < 0) {
         goto fail;
     }

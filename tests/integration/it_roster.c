@@ -288,12 +288,69 @@ static void test_it_roster_merger(void **state)
     keys_destroy(&north);
 }
 
+/* North (with South) and Central merge into a new organisation, NHS
+ * Manchester CCG: its node starts from a member's export of the board
+ * history, and votes in their place. */
+static void test_it_roster_new_successor(void **state)
+{
+    (void)state;
+    fed_t *f = &s_fed;
+    char id[33], later[33], text[1024], path[256];
+    char *out = NULL;
+    assert_int_equal(fed_cli(f, -1, &out,
+                             "keygen --code E38000220 --name 'NHS Manchester CCG' --out %s/keys",
+                             f->dir),
+                     0);
+    free(out);
+    snprintf(text, sizeof text,
+             "--merge %s/keys/E38000220.pub --predecessor E38000217 --predecessor E38000218"
+             " --closes-in 10m",
+             f->dir);
+    s_propose(CITY, text, id);
+    free(s_ok(CENTRAL, "vote %s for", id));
+    s_wait_outcome(CITY, id, "PASSED");
+    /* Before the decision a history would not admit it; now it does. */
+    snprintf(path, sizeof path, "%s/history.cert", f->dir);
+    free(s_ok(CITY, "roster export --out %s", path));
+    out = s_ok(-1, "verify %s --roster %s/roster.bin", path, f->dir);
+    assert_non_null(strstr(out, "certificate verified"));
+    free(out);
+    int mcr = f->n++;
+    snprintf(f->codes[mcr], sizeof f->codes[mcr], "E38000220");
+    snprintf(path, sizeof path, "%s/E38000220.ini", f->dir);
+    snprintf(text, sizeof text,
+             "[node]\ncode = E38000220\nkey = keys/E38000220.key\nroster = roster.bin\n"
+             "broker = tcp://127.0.0.1:%d\nledger = data/E38000220.db\n"
+             "control = run/E38000220.sock\nlog_level = debug\nbootstrap = history.cert\n",
+             f->port);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs(text, fp);
+    fclose(fp);
+    fed_start_node(f, mcr);
+    fed_wait_connected(f, mcr);
+    out = s_ok(mcr, "--json board show MCR");
+    assert_non_null(strstr(out, "\"code\":\"E38000220\""));
+    assert_null(strstr(out, "\"code\":\"E38000217\""));
+    free(out);
+    s_propose(CITY, "--title 'Urgent care hub' --area acute --amount 8m --closes-in 10m", later);
+    out = fed_cli_until(f, mcr, later, 1, 30000, "--json proposal list");
+    free(out);
+    free(s_ok(mcr, "vote %s for --reason 'NHS Manchester CCG agrees'", later));
+    s_wait_outcome(CITY, later, "PASSED");
+    out = s_ok(CITY, "--json proposal show %s", later);
+    assert_non_null(strstr(out, "\"members\":2"));
+    assert_non_null(strstr(out, "\"member\":\"E38000220\""));
+    free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_it_roster_rotation),
         cmocka_unit_test(test_it_roster_restart_and_certificate),
         cmocka_unit_test(test_it_roster_merger),
+        cmocka_unit_test(test_it_roster_new_successor),
     };
     return cmocka_run_group_tests(tests, s_group_setup, s_group_teardown);
 }
