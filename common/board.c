@@ -517,6 +517,17 @@ static int s_roster_effect(board_engine_t *e, s_proposal_t *p, uint64_t at_index
         return why.code == CC_RESOURCE_EXHAUSTED ? s_oom(err) : 0;
     }
     p->board->roster_upto = at_index;
+    if (mc->action == CONCORD__V1__MEMBERSHIP_ACTION__ADMIT) {
+        /* Now in the roster, the newcomer takes its seat. */
+        Concord__V1__Charter *seated = board_charter_change(e->roster, p->board->charter, mc, &why);
+        if (!seated && why.code == CC_RESOURCE_EXHAUSTED) {
+            return s_oom(err);
+        }
+        if (seated) {
+            wire_free(&p->board->charter->base);
+            p->board->charter = seated;
+        }
+    }
     for (size_t i = 0; i < e->n_boards; i++) {
         s_board_t *b = e->boards[i];
         Concord__V1__Charter *after = board_roster_charter(b->charter, mc, &why);

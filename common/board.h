@@ -276,8 +276,9 @@ void board_realignment_at(const board_engine_t *e, size_t i, board_realignment_t
 
 /* ---- roster changes (board_roster.c) ----
  *
- * A MEMBERSHIP_CHANGE of action ROTATE_KEY or MERGE changes the roster
- * itself. Any active board may decide one, provided:
+ * A MEMBERSHIP_CHANGE of action ROTATE_KEY or MERGE, or ADMIT with an
+ * organisation (one not yet in the roster, with its keys), changes the
+ * roster itself. Any active board may decide one, provided:
  *  - ROTATE_KEY: mc->organisation carries the organisation's code and
  *    new keys, and the organisation itself proposes it (so its current
  *    key signed the proposal); the keys were never used before.
@@ -285,11 +286,14 @@ void board_realignment_at(const board_engine_t *e, size_t i, board_realignment_t
  *    or a new organisation with fresh keys and a code never in the
  *    roster), mc->predecessors are current members and members of the
  *    board, and each of them votes FOR, besides the board's own rule.
- *  - Either passes only when a ballot decides it: one still undecided at
+ *  - ADMIT: mc->organisation is new to the roster (a code never in it, a
+ *    name, a kind, fresh keys) and mc->member is its seat on this board;
+ *    it joins the roster and the board together.
+ *  - Each passes only when a ballot decides it: one still undecided at
  *    its deadline fails, so every node (and a certificate) puts the
  *    change at the same log position: after the deciding ballot. */
 
-/* 1 if p is a roster change (ROTATE_KEY or MERGE). */
+/* 1 if p is a roster change (ROTATE_KEY, MERGE, ADMIT of a newcomer). */
 int board_roster_level(const Concord__V1__Proposal *p);
 
 /* Whether mc may be proposed by proposer on the board whose charter is

@@ -11,9 +11,11 @@
 
 int board_roster_level(const Concord__V1__Proposal *p)
 {
-    return p && p->kind == CONCORD__V1__PROPOSAL_KIND__MEMBERSHIP_CHANGE && p->membership &&
-           (p->membership->action == CONCORD__V1__MEMBERSHIP_ACTION__ROTATE_KEY ||
-            p->membership->action == CONCORD__V1__MEMBERSHIP_ACTION__MERGE);
+    const Concord__V1__MembershipChange *mc = p ? p->membership : NULL;
+    return p && p->kind == CONCORD__V1__PROPOSAL_KIND__MEMBERSHIP_CHANGE && mc &&
+           (mc->action == CONCORD__V1__MEMBERSHIP_ACTION__ROTATE_KEY ||
+            mc->action == CONCORD__V1__MEMBERSHIP_ACTION__MERGE ||
+            (mc->action == CONCORD__V1__MEMBERSHIP_ACTION__ADMIT && mc->organisation));
 }
 
 static long s_member(const Concord__V1__Charter *c, const char *code)
@@ -119,11 +121,42 @@ static int s_check_merger(const roster_t *roster, const Concord__V1__Charter *ch
     return 0;
 }
 
+/* An organisation new to the federation joining this board: its seat
+ * and its roster entry come together. */
+static int s_check_admission(const roster_t *roster, const Concord__V1__Charter *ch,
+                             const Concord__V1__MembershipChange *mc, cc_err_t *err)
+{
+    keys_public_t pub;
+    if (s_public(mc->organisation, &pub, err) < 0) {
+        return -1;
+    }
+    if (!mc->member || strcmp(mc->member->code, pub.code) != 0) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "admitting %s to the roster needs its seat on the board, with the same code",
+                pub.code);
+        return -1;
+    }
+    if (mc->member->constituency < 1 || mc->member->constituency > 3) {
+        err_set(err, CC_INVALID_ARGUMENT, "%s needs a constituency on board %s", pub.code,
+                ch->board_id);
+        return -1;
+    }
+    if (ch->n_members >= BOARD_MAX_MEMBERS) {
+        err_set(err, CC_INVALID_ARGUMENT, "board %s has the most members a board may have",
+                ch->board_id);
+        return -1;
+    }
+    return roster_newcomer_check(roster, &pub, err);
+}
+
 int board_roster_check(const roster_t *roster, const Concord__V1__Charter *ch, const char *proposer,
                        const Concord__V1__MembershipChange *mc, cc_err_t *err)
 {
     if (mc->action == CONCORD__V1__MEMBERSHIP_ACTION__ROTATE_KEY) {
         return s_check_rotation(roster, proposer, mc, err);
+    }
+    if (mc->action == CONCORD__V1__MEMBERSHIP_ACTION__ADMIT) {
+        return s_check_admission(roster, ch, mc, err);
     }
     return s_check_merger(roster, ch, mc, err);
 }
@@ -259,6 +292,11 @@ int board_roster_apply(roster_t *roster, const Concord__V1__MembershipChange *mc
                        const char *decision, cc_err_t *err)
 {
     keys_public_t pub;
+    if (mc->action == CONCORD__V1__MEMBERSHIP_ACTION__ADMIT) {
+        return s_public(mc->organisation, &pub, err) < 0
+                   ? -1
+                   : roster_admit(roster, &pub, at_index, decision, err);
+    }
     if (mc->action == CONCORD__V1__MEMBERSHIP_ACTION__ROTATE_KEY) {
         return !mc->organisation || s_public(mc->organisation, &pub, err) < 0
                    ? -1

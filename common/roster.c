@@ -43,7 +43,7 @@ static const char *s_kind_name(int value)
     return NULL;
 }
 
-static int s_kind_value(const char *name)
+int roster_kind_value(const char *name)
 {
     size_t i;
 
@@ -55,8 +55,7 @@ static int s_kind_value(const char *name)
     return 0;
 }
 
-/* Free text that ends up in logs and on screens: bounded, no controls. */
-static int s_text_check(const char *what, const char *s, size_t max, cc_err_t *err)
+int roster_text_check(const char *what, const char *s, size_t max, cc_err_t *err)
 {
     size_t n = strnlen(s, max + 1);
     size_t i;
@@ -120,11 +119,11 @@ int roster_append(roster_t *r, const keys_public_t *pub, char **preds, size_t np
 {
     roster_entry_t *grown;
     size_t i;
-    int kind = s_kind_value(pub->kind);
+    int kind = roster_kind_value(pub->kind);
     int rc = -1;
 
     if (keys_code_check(pub->code, err) != 0 ||
-        s_text_check("organisation name", pub->name, KEYS_NAME_MAX, err) != 0) {
+        roster_text_check("organisation name", pub->name, KEYS_NAME_MAX, err) != 0) {
         goto out;
     }
     if (kind == 0 || strcmp(pub->code, KEYS_BROKER_CODE) == 0) {
@@ -186,8 +185,8 @@ roster_t *roster_new(const char *federation, const keys_public_t *broker, cc_err
     roster_t *r;
 
     assert(federation != NULL && broker != NULL);
-    if (s_text_check("federation name", federation, ROSTER_FEDERATION_MAX, err) != 0 ||
-        s_text_check("broker name", broker->name, KEYS_NAME_MAX, err) != 0) {
+    if (roster_text_check("federation name", federation, ROSTER_FEDERATION_MAX, err) != 0 ||
+        roster_text_check("broker name", broker->name, KEYS_NAME_MAX, err) != 0) {
         return NULL;
     }
     if (strcmp(broker->code, KEYS_BROKER_CODE) != 0) {
@@ -516,11 +515,11 @@ static int s_load_head(roster_t *r, const Concord__V1__Roster *ro, cc_err_t *err
         err_set(err, CC_INVALID_ARGUMENT, "unsupported roster version %u", ro->version);
         return -1;
     }
-    if (s_text_check("federation name", ro->federation, ROSTER_FEDERATION_MAX, err) != 0) {
+    if (roster_text_check("federation name", ro->federation, ROSTER_FEDERATION_MAX, err) != 0) {
         return -1;
     }
     if (b == NULL || b->sign_key.len != KEYS_PK_LEN || b->transport_key.len != KEYS_PK_LEN ||
-        s_text_check("broker name", b->name, KEYS_NAME_MAX, err) != 0) {
+        roster_text_check("broker name", b->name, KEYS_NAME_MAX, err) != 0) {
         err_set(err, CC_INVALID_ARGUMENT, "missing or malformed broker identity");
         return -1;
     }

@@ -158,10 +158,20 @@ int roster_merge_check(const roster_t *r, const keys_public_t *successor,
 int roster_merge(roster_t *r, const keys_public_t *successor, const char *const *preds, size_t n,
                  uint64_t at_index, const char *decision, cc_err_t *err);
 
+/* Whether org may join the roster as a new organisation: a valid code
+ * never in the roster (else ALREADY_EXISTS), a name and a member kind
+ * (INVALID_ARGUMENT), keys never used (ALREADY_EXISTS). Returns 0 or -1. */
+int roster_newcomer_check(const roster_t *r, const keys_public_t *org, cc_err_t *err);
+
+/* Admits org after at_index, as roster_newcomer_check allows. Returns 0
+ * or -1 (also for at_index out of order); on failure nothing changed. */
+int roster_admit(roster_t *r, const keys_public_t *org, uint64_t at_index, const char *decision,
+                 cc_err_t *err);
+
 /* The history of changes, in the order they took effect. */
 typedef struct {
     uint64_t log_index;          /* takes effect after this index */
-    const char *what;            /* "rotate" or "merge" */
+    const char *what;            /* "rotate", "merge" or "admit" */
     const char *code;            /* rotated organisation, or the successor */
     const char *predecessors;    /* merge: space-separated codes; else "" */
     const char *decision;        /* proposal id */

@@ -191,6 +191,27 @@ static int s_ever(const roster_t *r, const char *code)
     return s_current(r, code) >= 0;
 }
 
+int roster_newcomer_check(const roster_t *r, const keys_public_t *org, cc_err_t *err)
+{
+    if (keys_code_check(org->code, err) < 0 || strcmp(org->code, KEYS_BROKER_CODE) == 0 ||
+        roster_text_check("organisation name", org->name, KEYS_NAME_MAX, err) < 0) {
+        err_prefix(err, "%.16s: ", org->code);
+        return -1;
+    }
+    if (!roster_kind_value(org->kind)) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "%s: a kind of CCG, COUNCIL_UPPER, COUNCIL_DISTRICT, NHS_ENGLAND or"
+                " COMBINED_AUTHORITY is needed",
+                org->code);
+        return -1;
+    }
+    if (s_ever(r, org->code)) {
+        err_set(err, CC_ALREADY_EXISTS, "%s is already in the roster", org->code);
+        return -1;
+    }
+    return roster_keys_fresh(r, org->sign_pk, org->curve_pk, err);
+}
+
 int roster_merge_check(const roster_t *r, const keys_public_t *successor, const char *const *preds,
                        size_t n, cc_err_t *err)
 {
@@ -229,7 +250,7 @@ int roster_merge_check(const roster_t *r, const keys_public_t *successor, const 
                 successor->code);
         return -1;
     }
-    return roster_keys_fresh(r, successor->sign_pk, successor->curve_pk, err);
+    return roster_newcomer_check(r, successor, err);
 }
 
 /* Copies the predecessor codes into a list roster_append can own. */
@@ -252,8 +273,8 @@ static char **s_pred_copy(const char *const *preds, size_t n)
 static int s_join(roster_t *r, const keys_public_t *successor, const char *const *preds, size_t n,
                   uint64_t at_index, cc_err_t *err)
 {
-    char **copy = s_pred_copy(preds, n);
-    if (!copy) {
+    char **copy = n ? s_pred_copy(preds, n) : NULL;
+    if (n && !copy) {
         err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
         return -1;
     }
@@ -318,6 +339,18 @@ int roster_merge(roster_t *r, const keys_public_t *successor, const char *const 
         size_t used = strlen(ev->preds);
         snprintf(ev->preds + used, sizeof ev->preds - used, "%s%s", used ? " " : "", preds[i]);
     }
+    return 0;
+}
+
+int roster_admit(roster_t *r, const keys_public_t *org, uint64_t at_index, const char *decision,
+                 cc_err_t *err)
+{
+    assert(r != NULL && org != NULL);
+    if (s_order_ok(r, at_index, err) < 0 || roster_newcomer_check(r, org, err) < 0 ||
+        s_reserve(r, 0, err) < 0 || s_join(r, org, NULL, 0, at_index, err) < 0) {
+        return -1;
+    }
+    s_event(r, "admit", org->code, at_index, decision);
     return 0;
 }
 

@@ -69,6 +69,13 @@ struct roster {
 int roster_append(roster_t *r, const keys_public_t *pub, char **preds, size_t npreds,
                   cc_err_t *err);
 
+/* The OrgKind value of a kind name ("CCG", ...), or 0 if unknown. */
+int roster_kind_value(const char *name);
+
+/* Free text that ends up in logs and on screens (what names it): 1..max
+ * bytes, no control characters. Returns 0 or -1 with INVALID_ARGUMENT. */
+int roster_text_check(const char *what, const char *s, size_t max, cc_err_t *err);
+
 /* Frees an entry's predecessor list. */
 void roster_entry_clear(roster_entry_t *e);
 

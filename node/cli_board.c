@@ -320,6 +320,32 @@ static int s_org(const char *spec, keys_public_t *pub, Concord__V1__Organisation
     return CLI_OK;
 }
 
+/* `--admit NEW.pub[:CONSTITUENCY]`: an organisation new to the roster,
+ * its keys from the .pub file, its seat in the constituency its kind
+ * implies unless given. */
+static int s_newcomer(const char *spec, keys_public_t *pub, Concord__V1__Organisation *o,
+                      Concord__V1__BoardMember *m)
+{
+    static char path[4096];
+    const char *end = strstr(spec, ".pub") + 4;
+    if ((size_t)(end - spec) >= sizeof path || (*end && *end != ':')) {
+        return cli_fail("bad --admit '%s' (NEW.pub[:CONSTITUENCY])", spec);
+    }
+    snprintf(path, sizeof path, "%.*s", (int)(end - spec), spec);
+    if (s_org(path, pub, o) != CLI_OK) {
+        return CLI_FAIL;
+    }
+    roster_org_t as = {.code = pub->code, .kind = pub->kind};
+    concord__v1__board_member__init(m);
+    m->code = pub->code;
+    m->constituency = (Concord__V1__Constituency)s_default_constituency(&as);
+    if (*end == ':' && (m->constituency = (Concord__V1__Constituency)board_constituency_parse(
+                            end + 1)) <= 0) {
+        return cli_fail("unknown constituency '%s' (nhs, local-government, other)", end + 1);
+    }
+    return CLI_OK;
+}
+
 /* Completes a key rotation or merger from --rotate-key / --merge and
  * --predecessor, with a title if none was given. */
 static int s_roster_change(const config_node_t *cfg, Concord__V1__Proposal *p,
@@ -458,7 +484,13 @@ static int s_propose(const config_node_t *cfg, const roster_t *r, int argc, char
             break;
         case '+':
         case '-':
-            if (s_member(r, optarg, &who, who_code, sizeof who_code) != CLI_OK) {
+            if (opt == '+' && strstr(optarg, ".pub")) {
+                /* A newcomer: its keys join the roster with its seat. */
+                if (s_newcomer(optarg, &org_pub, &org, &who) != CLI_OK) {
+                    return CLI_FAIL;
+                }
+                mc.organisation = &org;
+            } else if (s_member(r, optarg, &who, who_code, sizeof who_code) != CLI_OK) {
                 return CLI_FAIL;
             }
             mc.action = opt == '+' ? CONCORD__V1__MEMBERSHIP_ACTION__ADMIT
@@ -475,7 +507,7 @@ static int s_propose(const config_node_t *cfg, const roster_t *r, int argc, char
             p.charter = &c.ch; /* the node completes it from the board's charter */
         }
     }
-    if (mc.organisation &&
+    if (mc.organisation && mc.action != CONCORD__V1__MEMBERSHIP_ACTION__ADMIT &&
         s_roster_change(cfg, &p, &mc, change_title, sizeof change_title) != CLI_OK) {
         return CLI_FAIL;
     }

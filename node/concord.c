@@ -50,6 +50,7 @@ static void s_usage(FILE *to)
             "  propose --board ID --title TEXT [--text TEXT] [--area AREA] [--amount POUNDS]\n"
             "          [--effective YYYY-MM-DD] [--closes-in 7d] [--delegates DUTY]\n"
             "          [--admit CODE[:CONSTITUENCY] | --remove CODE]\n"
+            "          [--admit NEW.pub[:CONSTITUENCY]: a newcomer to the roster and board]\n"
             "          [--rotate-key NEW.pub: this organisation's new keys]\n"
             "          [--merge SUCCESSOR.pub|CODE --predecessor CODE...]\n"
             "          [--realign ORG=FOOTPRINT: set a primary footprint]\n"

@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "wire.h"
 
@@ -89,10 +90,13 @@ static void s_history(const roster_t *r, control_text_t *t, json_t *j)
         json_str(j, "predecessors", ch.predecessors);
         json_str(j, "decision", ch.decision);
         json_obj_end(j);
-        if (ch.predecessors[0]) {
+        if (strcmp(ch.what, "merge") == 0) {
             control_text_put(t, "  after log %llu: %s merged into %s (decision %.12s)\n",
                              (unsigned long long)ch.log_index, ch.predecessors, ch.code,
                              ch.decision);
+        } else if (strcmp(ch.what, "admit") == 0) {
+            control_text_put(t, "  after log %llu: %s admitted (decision %.12s)\n",
+                             (unsigned long long)ch.log_index, ch.code, ch.decision);
         } else {
             control_text_put(t, "  after log %llu: %s rotated its keys (decision %.12s)\n",
                              (unsigned long long)ch.log_index, ch.code, ch.decision);

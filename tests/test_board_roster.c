@@ -506,6 +506,56 @@ static void test_board_roster_certificate_events(void **state)
     keys_destroy(&next);
 }
 
+/* An organisation new to the federation joins the roster and the board
+ * together; refused if its code or keys are taken or its seat differs. */
+static void test_board_roster_admission(void **state)
+{
+    s_fed_t *f = *state;
+    Concord__V1__MembershipChange mc;
+    Concord__V1__Organisation org;
+    Concord__V1__BoardMember seat = CONCORD__V1__BOARD_MEMBER__INIT;
+    char id[33], later[33];
+    keys_t *newco = keys_generate("E38000221", "NHS Trafford CCG", "CCG", NULL);
+    s_board(f);
+    Concord__V1__Proposal p = s_change(f, CONCORD__V1__MEMBERSHIP_ACTION__ADMIT, &mc, &org,
+                                       "E38000221", keys_public(newco));
+    p.title = "Admit Trafford CCG";
+    org.name = "NHS Trafford CCG";
+    seat.code = "E38000221";
+    seat.constituency = CONCORD__V1__CONSTITUENCY__NHS;
+    s_refused(f, s_event(f, CITY, BOARD_METHOD_PROPOSE, &p.base, id), CC_INVALID_ARGUMENT,
+              "needs its seat on the board");
+    mc.member = &seat;
+    org.code = (char *)CENTRAL;
+    seat.code = (char *)CENTRAL;
+    s_refused(f, s_event(f, CITY, BOARD_METHOD_PROPOSE, &p.base, id), CC_ALREADY_EXISTS,
+              "E38000217 is already in the roster");
+    org.code = seat.code = "E38000221";
+    org.sign_key.data = (uint8_t *)keys_public(f->keys[3])->sign_pk;
+    s_refused(f, s_event(f, CITY, BOARD_METHOD_PROPOSE, &p.base, id), CC_ALREADY_EXISTS,
+              "already used by E08000003");
+    org.sign_key.data = (uint8_t *)keys_public(newco)->sign_pk;
+    assert_int_equal(s_event(f, CITY, BOARD_METHOD_PROPOSE, &p.base, id), 0);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(s_vote(f, s_codes[i], id, FOR), 0);
+    }
+    uint64_t at = f->index;
+    roster_org_t o;
+    assert_int_equal(roster_lookup(f->roster, "E38000221", &o), 0);
+    assert_int_equal(roster_lookup_at(f->roster, "E38000221", at, &o), -1);
+    board_view_t bv;
+    assert_int_equal(board_get(f->e, "MCR", &bv), 0);
+    assert_int_equal(bv.charter->n_members, N_ORGS + 1);
+    p = s_proposal(f, CONCORD__V1__PROPOSAL_KIND__COMMISSIONING_DECISION);
+    p.area = CONCORD__V1__SERVICE_AREA__ACUTE;
+    assert_int_equal(s_event(f, CITY, BOARD_METHOD_PROPOSE, &p.base, later), 0);
+    assert_int_equal(s_vote(f, "E38000221", later, FOR), 0);
+    roster_change_t ch;
+    roster_change_at(f->roster, 0, &ch);
+    assert_string_equal(ch.what, "admit");
+    keys_destroy(&newco);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -516,6 +566,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_board_roster_continuing_and_deadline, s_setup,
                                         s_teardown),
         cmocka_unit_test_setup_teardown(test_board_roster_certificate_events, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_board_roster_admission, s_setup, s_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -288,6 +288,28 @@ static void test_it_roster_merger(void **state)
     keys_destroy(&north);
 }
 
+/* Writes the config of an organisation admitted after genesis (its node
+ * folds history.cert first) and starts its node; returns its index. */
+static int s_start_newcomer(const char *code)
+{
+    fed_t *f = &s_fed;
+    char path[256], text[1024];
+    int i = f->n++;
+    snprintf(f->codes[i], sizeof f->codes[i], "%s", code);
+    snprintf(path, sizeof path, "%s/%s.ini", f->dir, code);
+    snprintf(text, sizeof text,
+             "[node]\ncode = %s\nkey = keys/%s.key\nroster = roster.bin\n"
+             "broker = tcp://127.0.0.1:%d\nledger = data/%s.db\ncontrol = run/%s.sock\n"
+             "log_level = debug\nbootstrap = history.cert\n",
+             code, code, f->port, code, code);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs(text, fp);
+    fclose(fp);
+    fed_start_node(f, i);
+    return i;
+}
+
 /* North (with South) and Central merge into a new organisation, NHS
  * Manchester CCG: its node starts from a member's export of the board
  * history, and votes in their place. */
@@ -315,19 +337,7 @@ static void test_it_roster_new_successor(void **state)
     out = s_ok(-1, "verify %s --roster %s/roster.bin", path, f->dir);
     assert_non_null(strstr(out, "certificate verified"));
     free(out);
-    int mcr = f->n++;
-    snprintf(f->codes[mcr], sizeof f->codes[mcr], "E38000220");
-    snprintf(path, sizeof path, "%s/E38000220.ini", f->dir);
-    snprintf(text, sizeof text,
-             "[node]\ncode = E38000220\nkey = keys/E38000220.key\nroster = roster.bin\n"
-             "broker = tcp://127.0.0.1:%d\nledger = data/E38000220.db\n"
-             "control = run/E38000220.sock\nlog_level = debug\nbootstrap = history.cert\n",
-             f->port);
-    FILE *fp = fopen(path, "w");
-    assert_non_null(fp);
-    fputs(text, fp);
-    fclose(fp);
-    fed_start_node(f, mcr);
+    int mcr = s_start_newcomer("E38000220");
     fed_wait_connected(f, mcr);
     out = s_ok(mcr, "--json board show MCR");
     assert_non_null(strstr(out, "\"code\":\"E38000220\""));
@@ -344,6 +354,41 @@ static void test_it_roster_new_successor(void **state)
     free(out);
 }
 
+/* The board admits an organisation new to the federation, with its keys:
+ * it joins the roster and the board, and its node starts from a history. */
+static void test_it_roster_admission(void **state)
+{
+    (void)state;
+    fed_t *f = &s_fed;
+    char id[33], text[1024], path[256];
+    char *out = NULL;
+    int mcr = f->n - 1;
+    assert_int_equal(fed_cli(f, -1, &out,
+                             "keygen --code E38000221 --name 'NHS Trafford CCG' --out %s/keys",
+                             f->dir),
+                     0);
+    free(out);
+    snprintf(text, sizeof text,
+             "--title 'Admit NHS Trafford CCG' --admit %s/keys/E38000221.pub --closes-in 10m",
+             f->dir);
+    s_propose(CITY, text, id);
+    free(s_ok(mcr, "vote %s for", id));
+    s_wait_outcome(CITY, id, "PASSED");
+    snprintf(path, sizeof path, "%s/history.cert", f->dir);
+    free(s_ok(CITY, "roster export --out %s", path));
+    int trafford = s_start_newcomer("E38000221");
+    fed_wait_connected(f, trafford);
+    out = s_ok(trafford, "roster show");
+    assert_non_null(strstr(out, "E38000221 admitted"));
+    free(out);
+    out = s_ok(trafford, "--json board show MCR");
+    assert_non_null(strstr(out, "\"code\":\"E38000221\""));
+    free(out);
+    out = s_ok(trafford, "ping E08000003");
+    assert_non_null(strstr(out, "reply from E08000003"));
+    free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -351,6 +396,7 @@ int main(void)
         cmocka_unit_test(test_it_roster_restart_and_certificate),
         cmocka_unit_test(test_it_roster_merger),
         cmocka_unit_test(test_it_roster_new_successor),
+        cmocka_unit_test(test_it_roster_admission),
     };
     return cmocka_run_group_tests(tests, s_group_setup, s_group_teardown);
 }
