@@ -390,6 +390,7 @@ static void s_on_submit(broker_t *b, const char *who, const uint8_t *id, size_t 
         return;
     }
     const Concord__V1__Header *h = env->header;
+    roster_org_t to;
     int found;
     if (strcmp(h->sender, who) != 0) {
         err_set(&err, CC_PERMISSION_DENIED,
@@ -397,7 +398,9 @@ static void s_on_submit(broker_t *b, const char *who, const uint8_t *id, size_t 
     } else if (strcmp(h->recipient, KEYS_BROKER_CODE) == 0) {
         s_serve_direct(b, env, id, id_len);
         goto out;
-    } else if (!s_member(b, h->recipient) && strcmp(h->recipient, ENVELOPE_EVERYONE) != 0) {
+    } else if (strcmp(h->recipient, ENVELOPE_EVERYONE) != 0 &&
+               roster_lookup(admission_roster(b->adm), h->recipient, &to) != 0) {
+        /* Only current members: not an organisation merged into another. */
         err_set(&err, CC_NOT_FOUND, "recipient %s is not in the roster", h->recipient);
     } else if ((found = ledger_log_find(b->ledger, env->hash, &receipt, &receipt_len, &err)) !=
                0) {

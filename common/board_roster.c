@@ -206,9 +206,66 @@ void board_roster_consent(const Concord__V1__Proposal *p, const Concord__V1__Cha
     }
 }
 
-/* The charter with every predecessor's seat passed to the successor:
- * the first seat keeps its constituency and takes the weights of all;
- * reserved matters follow. NULL with err when memory runs out. */
+static int s_merging(const char *code, const char *succ, char **preds, size_t n)
+{
+    int merged = strcmp(code, succ) == 0;
+    for (size_t k = 0; k < n; k++) {
+        merged |= strcmp(code, preds[k]) == 0;
+    }
+    return merged;
+}
+
+/* Fills members (pointing into seats) with cur's seats after the merger:
+ * the first seat of the successor or a predecessor becomes the
+ * successor's, keeps its constituency and takes the weights of all (the
+ * charter's total fits in 64 bits, so theirs does); the others go.
+ * Returns the number of seats. */
+static size_t s_seats(const Concord__V1__Charter *cur, const char *succ, char **preds, size_t n,
+                      Concord__V1__BoardMember **members, Concord__V1__BoardMember *seats)
+{
+    Concord__V1__BoardMember *heir = NULL;
+    size_t count = 0;
+    for (size_t i = 0; i < cur->n_members; i++) {
+        const Concord__V1__BoardMember *m = cur->members[i];
+        int merged = s_merging(m->code, succ, preds, n);
+        if (merged && heir) {
+            heir->weight += m->weight;
+            continue;
+        }
+        seats[i] = *m;
+        if (merged) {
+            heir = &seats[i];
+            heir->code = (char *)succ;
+        }
+        members[count++] = &seats[i];
+    }
+    return count;
+}
+
+/* The same for reserved matters: a predecessor's pass to the successor,
+ * without duplicates. */
+static size_t s_reserved(const Concord__V1__Charter *cur, const char *succ, char **preds, size_t n,
+                         Concord__V1__ReservedMatter **resp, Concord__V1__ReservedMatter *res)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < cur->n_reserved; i++) {
+        int dup = 0;
+        res[i] = *cur->reserved[i];
+        if (s_merging(res[i].member, succ, preds, n)) {
+            res[i].member = (char *)succ;
+        }
+        for (size_t k = 0; k < count; k++) {
+            dup |= resp[k]->area == res[i].area && strcmp(resp[k]->member, res[i].member) == 0;
+        }
+        if (!dup) {
+            resp[count++] = &res[i];
+        }
+    }
+    return count;
+}
+
+/* The charter with every predecessor's seat and reserved matter passed
+ * to the successor. NULL with err when memory runs out. */
 static Concord__V1__Charter *s_merged_charter(const Concord__V1__Charter *cur, const char *succ,
                                               char **preds, size_t n, cc_err_t *err)
 {
@@ -219,45 +276,16 @@ static Concord__V1__Charter *s_merged_charter(const Concord__V1__Charter *cur, c
     Concord__V1__ReservedMatter **resp = calloc(cur->n_reserved + 1, sizeof *resp);
     uint8_t *buf = NULL;
     size_t len = 0;
-    Concord__V1__BoardMember *heir = NULL;
     if (!members || !seats || !res || !resp) {
         err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
         goto out;
     }
     after.members = members;
-    after.n_members = 0;
-    for (size_t i = 0; i < cur->n_members; i++) {
-        const Concord__V1__BoardMember *m = cur->members[i];
-        int merged = strcmp(m->code, succ) == 0;
-        for (size_t k = 0; k < n; k++) {
-            merged |= strcmp(m->code, preds[k]) == 0;
-        }
-        if (merged && heir) {
-            heir->weight += m->weight;
-            continue;
-        }
-        seats[i] = *m;
-        if (merged) {
-            heir = &seats[i];
-            heir->code = (char *)succ;
-        }
-        members[after.n_members++] = &seats[i];
-    }
+    after.n_members = s_seats(cur, succ, preds, n, members, seats);
     after.reserved = resp;
-    after.n_reserved = 0;
-    for (size_t i = 0; i < cur->n_reserved; i++) {
-        res[i] = *cur->reserved[i];
-        for (size_t k = 0; k < n; k++) {
-            res[i].member = strcmp(res[i].member, preds[k]) == 0 ? (char *)succ : res[i].member;
-        }
-        int dup = 0;
-        for (size_t k = 0; k < after.n_reserved; k++) {
-            dup |= resp[k]->area == res[i].area && strcmp(resp[k]->member, res[i].member) == 0;
-        }
-        if (!dup) {
-            resp[after.n_reserved++] = &res[i];
-        }
-    }
+    after.n_reserved = s_reserved(cur, succ, preds, n, resp, res);
+    /* wire.c is the only module that packs, so the deep copy goes
+     * through it. */
     if (wire_pack(&after.base, WIRE_MAX_FRAME, &buf, &len, err) == 0) {
         copy = (Concord__V1__Charter *)wire_unpack(&concord__v1__charter__descriptor, buf, len,
                                                    WIRE_MAX_FRAME, err);

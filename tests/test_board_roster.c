@@ -169,6 +169,12 @@ static void s_board_of(s_fed_t *f, size_t n)
     c.rule = CONCORD__V1__VOTING_RULE__MAJORITY_OF_VOTES_CAST;
     c.quorum_numerator = 1;
     c.quorum_denominator = 2;
+    /* North holds a reserved matter, which a merger must hand on. */
+    Concord__V1__ReservedMatter rm = CONCORD__V1__RESERVED_MATTER__INIT, *rmp = &rm;
+    rm.area = CONCORD__V1__SERVICE_AREA__MENTAL_HEALTH;
+    rm.member = (char *)NORTH;
+    c.reserved = &rmp;
+    c.n_reserved = n > 2;
     Concord__V1__Proposal p = s_proposal(f, CONCORD__V1__PROPOSAL_KIND__CHARTER_ADOPTION);
     p.charter = &c;
     assert_int_equal(s_event(f, s_codes[0], BOARD_METHOD_PROPOSE, &p.base, id), 0);
@@ -353,6 +359,8 @@ static void test_board_roster_merger(void **state)
     assert_int_equal(board_get(f->e, "MCR", &bv), 0);
     assert_int_equal(bv.charter->n_members, 3);
     assert_string_equal(bv.charter->members[0]->code, "E38000220");
+    assert_int_equal(bv.charter->n_reserved, 1);
+    assert_string_equal(bv.charter->reserved[0]->member, "E38000220");
     p = s_proposal(f, CONCORD__V1__PROPOSAL_KIND__COMMISSIONING_DECISION);
     p.area = CONCORD__V1__SERVICE_AREA__COMMUNITY;
     assert_int_equal(s_event(f, "E38000220", BOARD_METHOD_PROPOSE, &p.base, later), 0);
@@ -451,6 +459,7 @@ static void test_board_roster_continuing_and_deadline(void **state)
     board_view_t bv;
     assert_int_equal(board_get(f->e, "MCR", &bv), 0);
     assert_int_equal(bv.charter->n_members, 4);
+    assert_string_equal(bv.charter->reserved[0]->member, CENTRAL);
     keys_destroy(&next);
 }
 

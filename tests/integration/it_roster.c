@@ -276,7 +276,11 @@ static void test_it_roster_merger(void **state)
     assert_non_null(strstr(out, "\"member\":\"E38000218\""));
     assert_null(strstr(out, "\"member\":\"E38000219\""));
     free(out);
-    /* South can no longer sign: the broker says why. */
+    /* South is no longer a member to call... */
+    assert_int_equal(fed_cli(f, CITY, &out, "ping E38000219"), 1);
+    assert_non_null(strstr(out, "not in the roster"));
+    free(out);
+    /* ...and can no longer sign: the broker says why. */
     keys_t *south = fed_keys(f, SOUTH);
     keys_t *north = fed_keys(f, NORTH);
     Concord__V1__SubmitResult *res = s_raw_ballot(south, north, later);
