@@ -1,12 +1,14 @@
 /* board_roster: membership changes that change the roster itself (a key
- * rotation, a merger): who may propose them, whose consent they need,
- * and what they do to the roster and to every board's charter. */
+ * rotation, a merger, a newcomer): who may propose them, whose consent they need,
+ * what they do to the roster and to every board's charter, and which
+ * events a certificate carries so that they can be checked. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "board.h"
+#include "board_priv.h"
 #include "wire.h"
 
 int board_roster_level(const Concord__V1__Proposal *p)
@@ -335,4 +337,91 @@ int board_roster_apply(roster_t *roster, const Concord__V1__MembershipChange *mc
                ? -1
                : roster_merge(roster, &pub, (const char *const *)mc->predecessors,
                               mc->n_predecessors, at_index, decision, err);
+}
+
+/* ---- in the engine ---- */
+
+/* A passed key rotation or merger: the roster changes after at_index,
+ * and a merger hands every predecessor's seats to the successor. One
+ * that no longer fits the roster (another decision took the key first)
+ * passes without effect, the same on every node. */
+int board_roster_effect(board_engine_t *e, board_prop_t *p, uint64_t at_index, cc_err_t *err)
+{
+    const Concord__V1__MembershipChange *mc = p->proposal->membership;
+    cc_err_t why;
+    if (board_roster_apply(e->roster, mc, at_index, p->id, &why) < 0) {
+        return why.code == CC_RESOURCE_EXHAUSTED ? board_oom(err) : 0;
+    }
+    p->board->roster_upto = at_index;
+    if (mc->action == CONCORD__V1__MEMBERSHIP_ACTION__ADMIT) {
+        /* Now in the roster, the newcomer takes its seat. */
+        Concord__V1__Charter *seated = board_charter_change(e->roster, p->board->charter, mc, &why);
+        if (!seated && why.code == CC_RESOURCE_EXHAUSTED) {
+            return board_oom(err);
+        }
+        if (seated) {
+            wire_free(&p->board->charter->base);
+            p->board->charter = seated;
+        }
+    }
+    for (size_t i = 0; i < e->n_boards; i++) {
+        board_rec_t *b = e->boards[i];
+        Concord__V1__Charter *after = board_roster_charter(b->charter, mc, &why);
+        if (!after && why.code != CC_OK) {
+            return board_oom(err);
+        }
+        if (after) {
+            wire_free(&b->charter->base);
+            b->charter = after;
+        }
+    }
+    if (e->on_roster) {
+        e->on_roster(e->roster, at_index, e->on_roster_arg);
+    }
+    return 0;
+}
+
+/* How far into board b's events a certificate for board_id up to upto
+ * must go: its own events up to upto, and every decision that changed
+ * the roster (so that signatures under rotated keys can be checked). */
+static uint64_t s_cert_upto(const board_rec_t *b, const char *board_id, uint64_t upto)
+{
+    if (!board_id) {
+        return UINT64_MAX;
+    }
+    uint64_t own = strcmp(b->id, board_id) == 0 ? upto : 0;
+    return own > b->roster_upto ? own : b->roster_upto;
+}
+
+int board_certificate_events(const board_engine_t *e, const char *board_id, uint64_t upto,
+                             int (*fn)(uint64_t log_index, const uint8_t hash[32], void *arg),
+                             void *arg)
+{
+    if (board_id && !board_find_rec(e, board_id)) {
+        return -1;
+    }
+    size_t *at = calloc(e->n_boards + 1, sizeof *at);
+    if (!at) {
+        return -1;
+    }
+    int rc = 0;
+    for (;;) {
+        const board_ref_t *next = NULL;
+        size_t from = 0;
+        for (size_t i = 0; i < e->n_boards; i++) {
+            const board_rec_t *b = e->boards[i];
+            if (at[i] < b->n_events &&
+                b->events[at[i]].log_index <= s_cert_upto(b, board_id, upto) &&
+                (!next || b->events[at[i]].log_index < next->log_index)) {
+                next = &b->events[at[i]];
+                from = i;
+            }
+        }
+        if (!next || (rc = fn(next->log_index, next->hash, arg)) != 0) {
+            break;
+        }
+        at[from]++;
+    }
+    free(at);
+    return rc;
 }
