@@ -117,8 +117,8 @@ int board_proposal_check(const Concord__V1__Proposal *p, uint64_t time_ms, cc_er
 /* The charter of a board after a membership change: mc->member joins
  * (ADMIT) or leaves (REMOVE). Returns a new charter the caller frees
  * with wire_free, or NULL with err: INVALID_ARGUMENT for ROTATE_KEY and
- * MERGE (they change the roster: board_roster_*), PERMISSION_DENIED for admitting an organisation outside roster,
- * ALREADY_EXISTS for admitting a member, NOT_FOUND for removing a
+ * MERGE (they change the roster: board_roster_*), PERMISSION_DENIED for
+ * admitting an organisation outside roster, ALREADY_EXISTS for admitting a member, NOT_FOUND for removing a
  * non-member, INVALID_ARGUMENT when the board would be left with fewer
  * than 2 members or would fail board_charter_check (a reserved matter
  * held by the member removed, for one), RESOURCE_EXHAUSTED. */

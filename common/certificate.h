@@ -3,9 +3,10 @@
  * broker receipt) up to the decision, the events of every board up to its
  * latest decision that changed the roster (key rotations, mergers: so
  * that signatures under rotated keys can be checked), and the outcome
- * with its arithmetic, signed by the organisation that exported it. Anyone holding the federation's roster
- * can check it offline: every signature, every receipt, every rule, and
- * the tally, recomputed by the same board engine every node runs. */
+ * with its arithmetic, signed by the organisation that exported it.
+ * Anyone holding the federation's roster can check it offline: every
+ * signature, every receipt, every rule, and the tally, recomputed by the
+ * same board engine every node runs. */
 #ifndef CONCORD_CERTIFICATE_H
 #define CONCORD_CERTIFICATE_H
 

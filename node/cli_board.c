@@ -312,7 +312,8 @@ static int s_org(const char *spec, keys_public_t *pub, Concord__V1__Organisation
         protobuf_c_enum_descriptor_get_value_by_name(&concord__v1__org_kind__descriptor, pub->kind);
     o->code = pub->code;
     o->name = pub->name;
-    o->kind = kind ? (Concord__V1__OrgKind)kind->value : CONCORD__V1__ORG_KIND__ORG_KIND_UNSPECIFIED;
+    o->kind = kind ? (Concord__V1__OrgKind)kind->value
+                   : CONCORD__V1__ORG_KIND__ORG_KIND_UNSPECIFIED;
     o->sign_key.data = pub->sign_pk;
     o->sign_key.len = KEYS_PK_LEN;
     o->transport_key.data = pub->curve_pk;
