@@ -61,7 +61,8 @@ static void test_scenario_shipped_files_parse(void **state)
             fail_msg("%s", err.msg);
         }
         assert_non_null(scenario_find(s, SCENARIO_FEDERATION));
-        assert_non_null(scenario_find(s, SCENARIO_PROPOSE));
+        /* Each decides something: a proposal, or a pool agreement. */
+        assert_true(scenario_find(s, SCENARIO_PROPOSE) || scenario_find(s, SCENARIO_POOL));
         scenario_destroy(&s);
     }
 }
@@ -107,7 +108,7 @@ static void test_scenario_bad_files_name_file_line_problem(void **state)
     s_refused("[scenario]\nname = x\n[propose]\nname = a\nas = X24\ntitle = t\namount = lots\n", 7,
               "amount");
     s_refused("[scenario]\nname = x\n[vote]\nas = X24\nproposal = nope\nvote = for\n", 5,
-              "no earlier [propose] is named 'nope'");
+              "no earlier [propose] or [pool] is named 'nope'");
     s_refused("[scenario]\nname = x\n[propose]\nname = a\nas = X24\ntitle = t\n"
               "[vote]\nas = X24\nproposal = a\nvote = maybe\n",
               10, "'maybe' is not for, against or abstain");
@@ -134,7 +135,7 @@ static void test_scenario_bad_files_name_file_line_problem(void **state)
               7, "duration");
     s_refused("[scenario]\nname = x\n[propose]\nname = a\nas = X24\ntitle = t\n"
               "[propose]\nname = a\n",
-              8, "a [propose] named 'a' already exists");
+              8, "a [propose] or [pool] named 'a' already exists");
 }
 
 static void test_scenario_refuses_long_lines_and_missing_files(void **state)
