@@ -9,6 +9,7 @@
 
 #include <zmq.h>
 
+#include "admission.h"
 #include "clock.h"
 #include "envelope.h"
 #include "health.pb-c.h"
@@ -70,15 +71,16 @@ struct broker {
     void *router;
     void *zap;
     keys_t *keys;
-    roster_t *roster;
+    admission_t *adm;              /* the roster after everything logged */
     ledger_t *ledger;
     replay_t *replay;
     rpc_registry_t *registry;
     s_health_t health;
     s_logsvc_t logsvc;
-    s_member_t *members;
-    char **member_codes;           /* members[i].code, as a list for fan-out */
+    s_member_t *members;           /* every organisation ever in the roster */
     size_t n_members;
+    char **member_codes;           /* current members' codes, as a list for fan-out */
+    size_t n_codes;
     uint64_t head_index;
     uint8_t head_chain[32];
     uint64_t last_time_ms;
@@ -110,8 +112,64 @@ static int s_head_time(const ledger_log_entry_t *e, void *arg, cc_err_t *err)
     return 0;
 }
 
-/* Rebuilds the in-memory view of the log (head, sequences) from disk:
- * at start, and after a batch failed to commit. */
+/* Gives every current member of roster a mailbox slot (a successor
+ * joining by a merger gets one) and lists the current members for the
+ * fan-out of events: a merged-away predecessor gets no new events. */
+static void s_members_sync(const roster_t *roster, uint64_t at_index, void *arg)
+{
+    broker_t *b = arg;
+    size_t n = roster_count(roster);
+    char **codes = realloc(b->member_codes, (n ? n : 1) * sizeof *codes);
+    if (codes) {
+        b->member_codes = codes;
+    }
+    for (size_t i = 0; codes && i < n; i++) {
+        roster_org_t o;
+        roster_at(roster, i, &o);
+        if (s_member(b, o.code)) {
+            continue;
+        }
+        s_member_t *grown = realloc(b->members, (b->n_members + 1) * sizeof *grown);
+        if (!grown) {
+            codes = NULL;
+            break;
+        }
+        b->members = grown;
+        memset(&grown[b->n_members], 0, sizeof *grown);
+        snprintf(grown[b->n_members].code, sizeof grown->code, "%s", o.code);
+        b->n_members++;
+        if (at_index) {
+            log_info("%s joins the roster after log index %llu", o.code,
+                     (unsigned long long)at_index);
+        }
+    }
+    if (!codes) {
+        log_error("out of memory updating the members after a roster change");
+        b->failed = 1;
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        roster_org_t o;
+        roster_at(roster, i, &o);
+        b->member_codes[i] = s_member(b, o.code)->code;
+    }
+    b->n_codes = n;
+}
+
+/* The roster as folded from the log: the genesis file, then every board
+ * decision that changed it. */
+static int s_load_roster(broker_t *b, cc_err_t *err)
+{
+    admission_destroy(&b->adm);
+    if (!(b->adm = admission_new(b->cfg.roster, b->ledger, s_members_sync, b, err))) {
+        return -1;
+    }
+    s_members_sync(admission_roster(b->adm), 0, b);
+    return b->failed ? -1 : 0;
+}
+
+/* Rebuilds the in-memory view of the log (head, sequences, roster) from
+ * disk: at start, and after a batch failed to commit. */
 static int s_reload(broker_t *b, cc_err_t *err)
 {
     replay_destroy(&b->replay);
@@ -129,7 +187,7 @@ static int s_reload(broker_t *b, cc_err_t *err)
         ledger_log_read(b->ledger, b->head_index, 1, s_head_time, &b->last_time_ms, err) < 0) {
         return -1;
     }
-    return 0;
+    return s_load_roster(b, err);
 }
 
 /* Queues a frame for id; sent after the batch commits. */
@@ -245,8 +303,14 @@ static int s_accept(broker_t *b, const envelope_t *env, const uint8_t *id, size_
     int everyone = strcmp(h->recipient, ENVELOPE_EVERYONE) == 0;
     const char *one = h->recipient;
     const char *const *to = everyone ? (const char *const *)b->member_codes : &one;
-    size_t n_to = everyone ? b->n_members : 1;
+    size_t n_to = everyone ? b->n_codes : 1;
     if (ledger_log_append(b->ledger, &e, to, n_to, err) < 0) {
+        free(receipt);
+        return -1;
+    }
+    /* The next envelope, even in this batch, is judged by the roster
+     * after this one (a key rotation it decides, say). */
+    if (admission_fold(b->adm, env, index, now, err) < 0) {
         free(receipt);
         return -1;
     }
@@ -326,7 +390,7 @@ static void s_on_submit(broker_t *b, const char *who, const uint8_t *id, size_t 
         s_result(b, id, id_len, hash, err.code, err.msg, NULL, 0);
         return;
     }
-    envelope_t *env = envelope_open(raw, raw_len, b->roster, &err);
+    envelope_t *env = envelope_open(raw, raw_len, admission_roster(b->adm), &err);
     if (!env) {
         log_warn("rejected envelope from connection of %s: %s: %s", who,
                  err_code_name(err.code), err.msg);
@@ -334,6 +398,7 @@ static void s_on_submit(broker_t *b, const char *who, const uint8_t *id, size_t 
         return;
     }
     const Concord__V1__Header *h = env->header;
+    roster_org_t to;
     int found;
     if (strcmp(h->sender, who) != 0) {
         err_set(&err, CC_PERMISSION_DENIED,
@@ -341,7 +406,9 @@ static void s_on_submit(broker_t *b, const char *who, const uint8_t *id, size_t 
     } else if (strcmp(h->recipient, KEYS_BROKER_CODE) == 0) {
         s_serve_direct(b, env, id, id_len);
         goto out;
-    } else if (!s_member(b, h->recipient) && strcmp(h->recipient, ENVELOPE_EVERYONE) != 0) {
+    } else if (strcmp(h->recipient, ENVELOPE_EVERYONE) != 0 &&
+               roster_lookup(admission_roster(b->adm), h->recipient, &to) != 0) {
+        /* Only current members: not an organisation merged into another. */
         err_set(&err, CC_NOT_FOUND, "recipient %s is not in the roster", h->recipient);
     } else if ((found = ledger_log_find(b->ledger, env->hash, &receipt, &receipt_len, &err)) !=
                0) {
@@ -580,7 +647,7 @@ static void s_on_zap(broker_t *b)
     roster_org_t org = {.code = ""};
     if (n >= 7 && zmq_msg_size(&parts[5]) == 5 && memcmp(zmq_msg_data(&parts[5]), "CURVE", 5) == 0 &&
         zmq_msg_size(&parts[6]) == 32) {
-        if (roster_lookup_curve(b->roster, zmq_msg_data(&parts[6]), &org) == 0 &&
+        if (roster_lookup_curve(admission_roster(b->adm), zmq_msg_data(&parts[6]), &org) == 0 &&
             strcmp(org.code, KEYS_BROKER_CODE) != 0) {
             status = "200";
             text = "OK";
@@ -672,7 +739,7 @@ int broker_run(broker_t *b, volatile int *stop)
     zmq_pollitem_t items[2] = {{.socket = b->router, .events = ZMQ_POLLIN},
                                {.socket = b->zap, .events = ZMQ_POLLIN}};
     log_info("listening on %s; log head %llu; %zu organisations in the roster", b->cfg.listen,
-             (unsigned long long)b->head_index, b->n_members);
+             (unsigned long long)b->head_index, b->n_codes);
     while (!*stop && !b->failed) {
         int rc = zmq_poll(items, 2, 1000);
         if (rc < 0) {
@@ -840,36 +907,17 @@ broker_t *broker_new(const config_broker_t *cfg, cc_err_t *err)
         return NULL;
     }
     b->cfg = *cfg;
-    if (!(b->keys = keys_load(cfg->key, err)) || !(b->roster = roster_load(cfg->roster, err))) {
-        goto fail;
-    }
-    if (roster_verify(b->roster, err) < 0) {
-        err_prefix(err, "roster %s", cfg->roster);
+    if (!(b->keys = keys_load(cfg->key, err)) ||
+        !(b->ledger = ledger_open(cfg->data, LEDGER_BROKER, cfg->fsync, err)) ||
+        s_reload(b, err) < 0) {
         goto fail;
     }
     roster_org_t me;
-    roster_broker(b->roster, &me);
+    roster_broker(admission_roster(b->adm), &me);
     if (memcmp(me.sign_pk, keys_public(b->keys)->sign_pk, 32) != 0 ||
         memcmp(me.curve_pk, keys_public(b->keys)->curve_pk, 32) != 0) {
         err_set(err, CC_PERMISSION_DENIED, "key %s is not the broker named in roster %s",
                 cfg->key, cfg->roster);
-        goto fail;
-    }
-    b->n_members = roster_count(b->roster);
-    b->members = calloc(b->n_members ? b->n_members : 1, sizeof *b->members);
-    b->member_codes = calloc(b->n_members ? b->n_members : 1, sizeof *b->member_codes);
-    if (!b->members || !b->member_codes) {
-        err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
-        goto fail;
-    }
-    for (size_t i = 0; i < b->n_members; i++) {
-        roster_org_t o;
-        roster_at(b->roster, i, &o);
-        snprintf(b->members[i].code, sizeof b->members[i].code, "%s", o.code);
-        b->member_codes[i] = b->members[i].code;
-    }
-    if (!(b->ledger = ledger_open(cfg->data, LEDGER_BROKER, cfg->fsync, err)) ||
-        s_reload(b, err) < 0) {
         goto fail;
     }
     b->direct_seq = clock_wall_ms() * 1000;
@@ -915,7 +963,7 @@ void broker_destroy(broker_t **bp)
     rpc_registry_destroy(&b->registry);
     ledger_close(&b->ledger);
     replay_destroy(&b->replay);
-    roster_destroy(&b->roster);
+    admission_destroy(&b->adm);
     keys_destroy(&b->keys);
     free(b->members);
     free(b->member_codes);

@@ -2,6 +2,7 @@
  * ballots, in broker log order, into boards, proposals, ballots and
  * outcomes; board_tally.c does the arithmetic of each vote. */
 #include "board.h"
+#include "board_priv.h"
 
 #include <assert.h>
 #include <ctype.h>
@@ -10,92 +11,16 @@
 #include <string.h>
 
 #include "board_names.h"
-#include "fold.h"
 #include "clock.h"
+#include "fold.h"
 #include "wire.h"
-
-typedef struct {
-    uint64_t log_index;
-    uint8_t hash[32];
-} s_ref_t;
-
-typedef struct {
-    size_t member; /* in the proposal's charter */
-    int vote;
-    char *reason;
-    uint64_t time_ms;
-    uint64_t log_index;
-    uint8_t hash[32];
-} s_ballot_t;
-
-typedef struct s_board s_board_t;
-
-typedef struct {
-    char id[BOARD_PROPOSAL_ID_LEN + 1];
-    s_board_t *board;
-    char *proposer;
-    Concord__V1__Proposal *proposal; /* as unpacked from the event */
-    Concord__V1__Charter *charter;   /* the board as it stood at submission: the voters */
-    uint64_t time_ms;
-    uint64_t log_index;
-    uint8_t hash[32];
-    s_ballot_t *ballots; /* log order; one per member at most */
-    size_t n_ballots;
-    size_t cap_ballots;
-    int closed;
-    uint64_t closed_at_ms;
-    uint64_t effect_index; /* log index of the event at (or before) which it closed */
-} s_proposal_t;
-
-struct s_board {
-    char id[BOARD_ID_MAX + 1];
-    Concord__V1__Charter *charter; /* in force, or awaiting adoption */
-    int active;
-    s_proposal_t *adoption; /* the latest CHARTER_ADOPTION */
-    s_ref_t *events;        /* accepted events, log order */
-    size_t n_events;
-    size_t cap_events;
-};
-
-typedef struct {
-    char sender[48];
-    char method[64];
-    char proposal_id[BOARD_PROPOSAL_ID_LEN + 1];
-    uint64_t log_index;
-    cc_code_t code;
-    char reason[CC_ERR_MSG_MAX];
-} s_rejection_t;
-
-struct board_engine {
-    const roster_t *roster;
-    s_board_t **boards; /* in order of first adoption proposal */
-    size_t n_boards;
-    size_t cap_boards;
-    s_proposal_t **proposals; /* log order */
-    size_t n_proposals;
-    size_t cap_proposals;
-    s_proposal_t **open; /* still open, for closing by deadline */
-    size_t n_open;
-    size_t cap_open;
-    s_rejection_t *rejections;
-    size_t n_rejections;
-    size_t cap_rejections;
-    s_proposal_t **realigned; /* passed realignments, in order of closing */
-    size_t n_realigned;
-    size_t cap_realigned;
-    s_proposal_t **pooled; /* passed pool agreements and variations, in order of closing */
-    size_t n_pooled;
-    size_t cap_pooled;
-    uint64_t at_index; /* log index of the event being applied */
-    fold_order_t order;
-};
 
 /* An event decoded and judged acceptable, with what accepting it needs. */
 typedef struct {
     Concord__V1__Proposal *proposal;
     Concord__V1__Ballot *ballot;
-    s_board_t *board;     /* NULL for a board adopted for the first time */
-    s_proposal_t *target; /* the proposal a ballot is for */
+    board_rec_t *board;   /* NULL for a board adopted for the first time */
+    board_prop_t *target; /* the proposal a ballot is for */
     size_t member;        /* the voter, in target->charter */
     char proposal_id[BOARD_PROPOSAL_ID_LEN + 1];
 } s_checked_t;
@@ -118,7 +43,7 @@ static void *s_reserve(void *arr, size_t *cap, size_t n, size_t size)
     return grown;
 }
 
-static int s_oom(cc_err_t *err)
+int board_oom(cc_err_t *err)
 {
     err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
     return -1;
@@ -149,7 +74,7 @@ static Concord__V1__Charter *s_charter_copy(const Concord__V1__Charter *c, cc_er
     return copy;
 }
 
-static s_board_t *s_board_find(const board_engine_t *e, const char *id)
+board_rec_t *board_find_rec(const board_engine_t *e, const char *id)
 {
     for (size_t i = 0; i < e->n_boards; i++) {
         if (strcmp(e->boards[i]->id, id) == 0) {
@@ -159,7 +84,7 @@ static s_board_t *s_board_find(const board_engine_t *e, const char *id)
     return NULL;
 }
 
-static s_proposal_t *s_proposal_find(const board_engine_t *e, const char *id)
+static board_prop_t *s_proposal_find(const board_engine_t *e, const char *id)
 {
     for (size_t i = 0; i < e->n_proposals; i++) {
         if (strcmp(e->proposals[i]->id, id) == 0) {
@@ -186,7 +111,7 @@ static int s_in_roster(const board_engine_t *e, const char *code)
     return strcmp(code, KEYS_BROKER_CODE) != 0 && roster_lookup(e->roster, code, &o) == 0;
 }
 
-static int s_voted(const s_proposal_t *p, size_t member)
+static int s_voted(const board_prop_t *p, size_t member)
 {
     for (size_t j = 0; j < p->n_ballots; j++) {
         if (p->ballots[j].member == member) {
@@ -196,7 +121,7 @@ static int s_voted(const s_proposal_t *p, size_t member)
     return 0;
 }
 
-static int s_closed_at(const s_proposal_t *p, uint64_t time_ms)
+static int s_closed_at(const board_prop_t *p, uint64_t time_ms)
 {
     return p->closed || time_ms > p->proposal->closes_at_ms;
 }
@@ -205,7 +130,7 @@ static int s_closed_at(const s_proposal_t *p, uint64_t time_ms)
 
 /* The board's members after a membership change, as validation sees
  * them; the deep copy is thrown away. */
-static int s_check_membership(const board_engine_t *e, const s_board_t *b,
+static int s_check_membership(const board_engine_t *e, const board_rec_t *b,
                               const Concord__V1__MembershipChange *mc, cc_err_t *err)
 {
     Concord__V1__Charter *after = board_charter_change(e->roster, b->charter, mc, err);
@@ -235,7 +160,7 @@ static int s_check_adoption(const board_engine_t *e, const board_event_t *ev, s_
                 ev->sender);
         return -1;
     }
-    s_board_t *b = s_board_find(e, c->board_id);
+    board_rec_t *b = board_find_rec(e, c->board_id);
     if (b && b->active) {
         err_set(err, CC_ALREADY_EXISTS, "board %s already exists", b->id);
         return -1;
@@ -264,7 +189,7 @@ static int s_check_proposal(const board_engine_t *e, const board_event_t *ev, s_
     if (p->kind == CONCORD__V1__PROPOSAL_KIND__CHARTER_ADOPTION) {
         return s_check_adoption(e, ev, chk, err);
     }
-    s_board_t *b = chk->board = s_board_find(e, p->board_id);
+    board_rec_t *b = chk->board = board_find_rec(e, p->board_id);
     if (!b) {
         err_set(err, CC_NOT_FOUND, "no board '%.40s'", p->board_id);
         return -1;
@@ -277,6 +202,9 @@ static int s_check_proposal(const board_engine_t *e, const board_event_t *ev, s_
     if (s_member_of(b->charter, ev->sender) < 0) {
         err_set(err, CC_PERMISSION_DENIED, "%.40s is not a member of board %s", ev->sender, b->id);
         return -1;
+    }
+    if (board_roster_level(p)) {
+        return board_roster_check(e->roster, b->charter, ev->sender, p->membership, err);
     }
     if (p->kind == CONCORD__V1__PROPOSAL_KIND__MEMBERSHIP_CHANGE) {
         return s_check_membership(e, b, p->membership, err);
@@ -315,12 +243,12 @@ static int s_check_ballot(const board_engine_t *e, const board_event_t *ev, s_ch
                 BOARD_REASON_MAX);
         return -1;
     }
-    s_board_t *b = s_board_find(e, bl->board_id);
+    board_rec_t *b = board_find_rec(e, bl->board_id);
     if (!b) {
         err_set(err, CC_NOT_FOUND, "no board '%.40s'", bl->board_id);
         return -1;
     }
-    s_proposal_t *p = chk->target = s_proposal_find(e, bl->proposal_id);
+    board_prop_t *p = chk->target = s_proposal_find(e, bl->proposal_id);
     if (!p) {
         err_set(err, CC_NOT_FOUND, "no proposal '%.40s'", bl->proposal_id);
         return -1;
@@ -409,7 +337,13 @@ int board_precheck(const board_engine_t *e, const board_event_t *ev, cc_err_t *e
 
 /* ---- engine ---- */
 
-board_engine_t *board_engine_new(const roster_t *roster)
+void board_engine_on_roster(board_engine_t *e, board_roster_fn fn, void *arg)
+{
+    e->on_roster = fn;
+    e->on_roster_arg = arg;
+}
+
+board_engine_t *board_engine_new(roster_t *roster)
 {
     board_engine_t *e = calloc(1, sizeof *e);
     if (e) {
@@ -418,7 +352,7 @@ board_engine_t *board_engine_new(const roster_t *roster)
     return e;
 }
 
-static void s_proposal_free(s_proposal_t *p)
+static void s_proposal_free(board_prop_t *p)
 {
     if (!p) {
         return;
@@ -433,7 +367,7 @@ static void s_proposal_free(s_proposal_t *p)
     free(p);
 }
 
-static void s_board_free(s_board_t *b)
+static void s_board_free(board_rec_t *b)
 {
     if (b) {
         wire_free(b->charter ? &b->charter->base : NULL);
@@ -464,7 +398,7 @@ void board_engine_destroy(board_engine_t **ep)
     *ep = NULL;
 }
 
-static void s_tally(const s_proposal_t *p, int final, board_tally_t *t)
+static void s_tally(const board_prop_t *p, int final, board_tally_t *t)
 {
     board_ballot_t cast[BOARD_MAX_MEMBERS];
     for (size_t j = 0; j < p->n_ballots; j++) {
@@ -475,17 +409,18 @@ static void s_tally(const s_proposal_t *p, int final, board_tally_t *t)
     board_pool_consents(p->proposal, &consents);
     board_tally_with(p->charter, p->proposal->kind, p->proposal->area, &consents, cast,
                      p->n_ballots, final, t);
+    board_roster_consent(p->proposal, p->charter, cast, p->n_ballots, final, p->settled, t);
 }
 
 /* Records an accepted event of b; room was reserved beforehand. */
-static void s_add_event(s_board_t *b, const board_event_t *ev)
+static void s_add_event(board_rec_t *b, const board_event_t *ev)
 {
     b->events[b->n_events].log_index = ev->log_index;
     memcpy(b->events[b->n_events].hash, ev->hash, 32);
     b->n_events++;
 }
 
-static int s_reserve_event(s_board_t *b)
+static int s_reserve_event(board_rec_t *b)
 {
     void *grown = s_reserve(b->events, &b->cap_events, b->n_events, sizeof *b->events);
     b->events = grown ? grown : b->events;
@@ -493,7 +428,7 @@ static int s_reserve_event(s_board_t *b)
 }
 
 /* Replaces a board's charter with a copy of c. */
-static int s_set_charter(s_board_t *b, const Concord__V1__Charter *c, cc_err_t *err)
+static int s_set_charter(board_rec_t *b, const Concord__V1__Charter *c, cc_err_t *err)
 {
     Concord__V1__Charter *copy = s_charter_copy(c, err);
     if (!copy) {
@@ -505,12 +440,12 @@ static int s_set_charter(s_board_t *b, const Concord__V1__Charter *c, cc_err_t *
 }
 
 /* Appends p to a list of passed proposals, in the order they closed. */
-static int s_list_add(s_proposal_t ***list, size_t *n, size_t *cap, s_proposal_t *p,
+static int s_list_add(board_prop_t ***list, size_t *n, size_t *cap, board_prop_t *p,
                       cc_err_t *err)
 {
-    s_proposal_t **grown = s_reserve(*list, cap, *n, sizeof p);
+    board_prop_t **grown = s_reserve(*list, cap, *n, sizeof p);
     if (!grown) {
-        return s_oom(err);
+        return board_oom(err);
     }
     *list = grown;
     grown[(*n)++] = p;
@@ -520,10 +455,10 @@ static int s_list_add(s_proposal_t ***list, size_t *n, size_t *cap, s_proposal_t
 /* What a passed proposal does. A membership change that no longer fits
  * the board when it passes (another decision admitted the same member
  * first) passes without effect, the same on every node. */
-static int s_effect(board_engine_t *e, s_proposal_t *p, cc_err_t *err)
+static int s_effect(board_engine_t *e, board_prop_t *p, uint64_t at_index, cc_err_t *err)
 {
     const Concord__V1__Proposal *pr = p->proposal;
-    s_board_t *b = p->board;
+    board_rec_t *b = p->board;
     Concord__V1__Charter *after;
     cc_err_t why;
     switch (pr->kind) {
@@ -533,9 +468,12 @@ static int s_effect(board_engine_t *e, s_proposal_t *p, cc_err_t *err)
     case CONCORD__V1__PROPOSAL_KIND__CHARTER_AMENDMENT:
         return s_set_charter(b, pr->charter, err);
     case CONCORD__V1__PROPOSAL_KIND__MEMBERSHIP_CHANGE:
+        if (board_roster_level(pr)) {
+            return board_roster_effect(e, p, at_index, err);
+        }
         if (!(after = board_charter_change(e->roster, b->charter, pr->membership, &why))) {
             /* Only running out of memory is an error here. */
-            return why.code == CC_RESOURCE_EXHAUSTED ? s_oom(err) : 0;
+            return why.code == CC_RESOURCE_EXHAUSTED ? board_oom(err) : 0;
         }
         wire_free(&b->charter->base);
         b->charter = after;
@@ -559,7 +497,7 @@ size_t board_realignment_count(const board_engine_t *e)
 void board_realignment_at(const board_engine_t *e, size_t i, board_realignment_t *out)
 {
     assert(i < e->n_realigned);
-    const s_proposal_t *p = e->realigned[i];
+    const board_prop_t *p = e->realigned[i];
     out->organisation = p->proposal->realignment->organisation;
     out->footprint = p->proposal->realignment->footprint;
     out->proposal_id = p->id;
@@ -575,7 +513,7 @@ size_t board_pool_decision_count(const board_engine_t *e)
 void board_pool_decision_at(const board_engine_t *e, size_t i, board_pool_decision_t *out)
 {
     assert(i < e->n_pooled);
-    const s_proposal_t *p = e->pooled[i];
+    const board_prop_t *p = e->pooled[i];
     out->proposal_id = p->id;
     out->board_id = p->board->id;
     out->proposer = p->proposer;
@@ -586,7 +524,8 @@ void board_pool_decision_at(const board_engine_t *e, size_t i, board_pool_decisi
     out->decided_at_ms = p->closed_at_ms;
 }
 
-static int s_close(board_engine_t *e, s_proposal_t *p, uint64_t at_ms, cc_err_t *err)
+static int s_close(board_engine_t *e, board_prop_t *p, uint64_t at_ms, uint64_t at_index,
+                   cc_err_t *err)
 {
     board_tally_t t;
     s_tally(p, 1, &t);
@@ -600,7 +539,7 @@ static int s_close(board_engine_t *e, s_proposal_t *p, uint64_t at_ms, cc_err_t 
             break;
         }
     }
-    return t.passed ? s_effect(e, p, err) : 0;
+    return t.passed ? s_effect(e, p, at_index, err) : 0;
 }
 
 /* Closes, in order of deadline then log index, every open proposal whose
@@ -609,9 +548,9 @@ static int s_close(board_engine_t *e, s_proposal_t *p, uint64_t at_ms, cc_err_t 
 static int s_close_due(board_engine_t *e, uint64_t time_ms, cc_err_t *err)
 {
     for (;;) {
-        s_proposal_t *next = NULL;
+        board_prop_t *next = NULL;
         for (size_t i = 0; i < e->n_open; i++) {
-            s_proposal_t *p = e->open[i];
+            board_prop_t *p = e->open[i];
             uint64_t due = p->proposal->closes_at_ms;
             if (due < time_ms &&
                 (!next || due < next->proposal->closes_at_ms ||
@@ -622,18 +561,25 @@ static int s_close_due(board_engine_t *e, uint64_t time_ms, cc_err_t *err)
         if (!next) {
             return 0;
         }
-        if (s_close(e, next, next->proposal->closes_at_ms, err) < 0) {
+        /* No roster change passes here (board_roster_consent), so the
+         * log index of the close does not matter. */
+        if (s_close(e, next, next->proposal->closes_at_ms, 0, err) < 0) {
             return -1;
         }
     }
 }
 
-/* Closes p early if the outcome can no longer change. */
-static int s_settle(board_engine_t *e, s_proposal_t *p, uint64_t time_ms, cc_err_t *err)
+/* Closes p early if the outcome can no longer change, at the event
+ * (time_ms, log_index) that decided it. */
+static int s_settle(board_engine_t *e, board_prop_t *p, const board_event_t *ev, cc_err_t *err)
 {
     board_tally_t t;
     s_tally(p, 0, &t);
-    return t.decided ? s_close(e, p, time_ms, err) : 0;
+    if (!t.decided) {
+        return 0;
+    }
+    p->settled = 1;
+    return s_close(e, p, ev->time_ms, ev->log_index, err);
 }
 
 /* Room for one more board, proposal and open proposal. Growing an array
@@ -665,9 +611,9 @@ static int s_accept_proposal(board_engine_t *e, const board_event_t *ev, s_check
 {
     Concord__V1__Proposal *pr = chk->proposal;
     int adoption = pr->kind == CONCORD__V1__PROPOSAL_KIND__CHARTER_ADOPTION;
-    s_board_t *b = chk->board, *fresh = NULL;
+    board_rec_t *b = chk->board, *fresh = NULL;
     Concord__V1__Charter *pending = NULL;
-    s_proposal_t *p = calloc(1, sizeof *p);
+    board_prop_t *p = calloc(1, sizeof *p);
     if (!p || !(p->proposer = strdup(ev->sender)) ||
         !(p->charter = s_charter_copy(adoption ? pr->charter : b->charter, err)) ||
         (adoption && !(pending = s_charter_copy(pr->charter, err))) ||
@@ -676,7 +622,7 @@ static int s_accept_proposal(board_engine_t *e, const board_event_t *ev, s_check
         wire_free(pending ? &pending->base : NULL);
         s_board_free(fresh);
         s_proposal_free(p);
-        return s_oom(err);
+        return board_oom(err);
     }
     if (fresh) {
         snprintf(fresh->id, sizeof fresh->id, "%s", pr->charter->board_id);
@@ -697,13 +643,13 @@ static int s_accept_proposal(board_engine_t *e, const board_event_t *ev, s_check
     memcpy(p->hash, ev->hash, 32);
     e->proposals[e->n_proposals++] = p;
     e->open[e->n_open++] = p;
-    return s_settle(e, p, ev->time_ms, err);
+    return s_settle(e, p, ev, err);
 }
 
 static int s_accept_ballot(board_engine_t *e, const board_event_t *ev, s_checked_t *chk,
                            cc_err_t *err)
 {
-    s_proposal_t *p = chk->target;
+    board_prop_t *p = chk->target;
     char *reason = strdup(chk->ballot->reason);
     void *grown = s_reserve(p->ballots, &p->cap_ballots, p->n_ballots, sizeof *p->ballots);
     if (grown) {
@@ -711,9 +657,9 @@ static int s_accept_ballot(board_engine_t *e, const board_event_t *ev, s_checked
     }
     if (!reason || !grown || s_reserve_event(p->board) < 0) {
         free(reason);
-        return s_oom(err);
+        return board_oom(err);
     }
-    s_ballot_t *bl = &p->ballots[p->n_ballots++];
+    board_vote_t *bl = &p->ballots[p->n_ballots++];
     bl->member = chk->member;
     bl->vote = chk->ballot->vote;
     bl->reason = reason;
@@ -721,7 +667,7 @@ static int s_accept_ballot(board_engine_t *e, const board_event_t *ev, s_checked
     bl->log_index = ev->log_index;
     memcpy(bl->hash, ev->hash, 32);
     s_add_event(p->board, ev);
-    return s_settle(e, p, ev->time_ms, err);
+    return s_settle(e, p, ev, err);
 }
 
 static void s_reject(board_engine_t *e, const board_event_t *ev, const s_checked_t *chk,
@@ -733,7 +679,7 @@ static void s_reject(board_engine_t *e, const board_event_t *ev, const s_checked
         return; /* the record of a refusal is a courtesy; the refusal stands */
     }
     e->rejections = grown;
-    s_rejection_t *r = &e->rejections[e->n_rejections++];
+    board_refusal_t *r = &e->rejections[e->n_rejections++];
     snprintf(r->sender, sizeof r->sender, "%s", ev->sender ? ev->sender : "");
     snprintf(r->method, sizeof r->method, "%s", ev->method ? ev->method : "");
     snprintf(r->reason, sizeof r->reason, "%s", why->msg);
@@ -788,7 +734,7 @@ size_t board_count(const board_engine_t *e)
     return e->n_boards;
 }
 
-static void s_board_view(const s_board_t *b, board_view_t *out)
+static void s_board_view(const board_rec_t *b, board_view_t *out)
 {
     out->board_id = b->id;
     out->charter = b->charter;
@@ -805,7 +751,7 @@ void board_at(const board_engine_t *e, size_t i, board_view_t *out)
 
 int board_get(const board_engine_t *e, const char *board_id, board_view_t *out)
 {
-    const s_board_t *b = board_id ? s_board_find(e, board_id) : NULL;
+    const board_rec_t *b = board_id ? board_find_rec(e, board_id) : NULL;
     if (!b) {
         return -1;
     }
@@ -818,7 +764,7 @@ size_t board_proposal_count(const board_engine_t *e)
     return e->n_proposals;
 }
 
-static void s_proposal_view(const s_proposal_t *p, uint64_t now_ms, board_proposal_view_t *out)
+static void s_proposal_view(const board_prop_t *p, uint64_t now_ms, board_proposal_view_t *out)
 {
     out->id = p->id;
     out->board_id = p->board->id;
@@ -847,7 +793,7 @@ int board_proposal_find(const board_engine_t *e, const char *id_or_prefix, uint6
 {
     char want[BOARD_PROPOSAL_ID_LEN + 1];
     size_t n = id_or_prefix ? strlen(id_or_prefix) : 0;
-    const s_proposal_t *found = NULL, *other = NULL;
+    const board_prop_t *found = NULL, *other = NULL;
     if (n < 6) {
         err_set(err, CC_INVALID_ARGUMENT, "a proposal id needs at least 6 of its characters");
         return -1;
@@ -871,8 +817,8 @@ int board_proposal_find(const board_engine_t *e, const char *id_or_prefix, uint6
     }
     if (other && n < BOARD_PROPOSAL_ID_LEN) {
         err_set(err, CC_INVALID_ARGUMENT,
-                "'%s' could be proposal %.12s or %.12s: give more of the id", want,
-                other->id, found->id);
+                "'%s' could be proposal %.12s or %.12s: give more of the id", want, other->id,
+                found->id);
         return -1;
     }
     s_proposal_view(found, now_ms, out);
@@ -881,7 +827,7 @@ int board_proposal_find(const board_engine_t *e, const char *id_or_prefix, uint6
 
 /* Proposals are kept in log order, so the view's log index finds its
  * proposal by bisection. */
-static const s_proposal_t *s_proposal_of(const board_engine_t *e, const board_proposal_view_t *pv)
+static const board_prop_t *s_proposal_of(const board_engine_t *e, const board_proposal_view_t *pv)
 {
     size_t lo = 0, hi = e->n_proposals;
     while (lo < hi) {
@@ -899,9 +845,9 @@ static const s_proposal_t *s_proposal_of(const board_engine_t *e, const board_pr
 void board_ballot_at(const board_engine_t *e, const board_proposal_view_t *pv, size_t j,
                      board_ballot_view_t *out)
 {
-    const s_proposal_t *p = s_proposal_of(e, pv);
+    const board_prop_t *p = s_proposal_of(e, pv);
     assert(p && j < p->n_ballots); /* a view of this engine, and a ballot it has */
-    const s_ballot_t *b = &p->ballots[j];
+    const board_vote_t *b = &p->ballots[j];
     out->member = p->charter->members[b->member]->code;
     out->vote = b->vote;
     out->reason = b->reason;
@@ -913,7 +859,7 @@ void board_ballot_at(const board_engine_t *e, const board_proposal_view_t *pv, s
 int board_events(const board_engine_t *e, const char *board_id, uint64_t upto,
                  int (*fn)(uint64_t log_index, const uint8_t hash[32], void *arg), void *arg)
 {
-    const s_board_t *b = s_board_find(e, board_id);
+    const board_rec_t *b = board_find_rec(e, board_id);
     if (!b) {
         return -1;
     }
@@ -934,7 +880,7 @@ size_t board_rejection_count(const board_engine_t *e)
 void board_rejection_at(const board_engine_t *e, size_t i, board_rejection_t *out)
 {
     assert(i < e->n_rejections);
-    const s_rejection_t *r = &e->rejections[i];
+    const board_refusal_t *r = &e->rejections[i];
     out->sender = r->sender;
     out->method = r->method;
     out->proposal_id = r->proposal_id;

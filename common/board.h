@@ -74,8 +74,15 @@ typedef struct {
 } board_event_t;
 
 /* A new engine judging membership against roster (borrowed; it must
- * outlive the engine). NULL when out of memory. */
-board_engine_t *board_engine_new(const roster_t *roster);
+ * outlive the engine). The engine changes the roster when a key
+ * rotation or merger passes (board_roster_apply). NULL when out of
+ * memory. */
+board_engine_t *board_engine_new(roster_t *roster);
+
+/* fn runs after each roster change the engine applies (at_index: the
+ * deciding ballot's log index), while folding or replaying. */
+typedef void (*board_roster_fn)(const roster_t *roster, uint64_t at_index, void *arg);
+void board_engine_on_roster(board_engine_t *e, board_roster_fn fn, void *arg);
 void board_engine_destroy(board_engine_t **e);
 
 /* Applies one event. Returns 0 if accepted; -1 if rejected, with err's
@@ -84,8 +91,7 @@ void board_engine_destroy(board_engine_t **e);
  * PERMISSION_DENIED (not a member, not in the roster), ALREADY_EXISTS
  * (board id taken, second ballot), DEADLINE_EXCEEDED (ballot after the
  * deadline), FAILED_PRECONDITION (board not active, voting closed, event
- * out of log order), UNIMPLEMENTED (membership actions that change the
- * roster itself: ROTATE_KEY, MERGE). A rejected event changes nothing
+ * out of log order). A rejected event changes nothing
  * except closing proposals whose deadline passed before its time. The
  * same sequence of events always gives the same results. */
 int board_apply(board_engine_t *e, const board_event_t *ev, cc_err_t *err);
@@ -123,9 +129,9 @@ int board_proposal_check(const Concord__V1__Proposal *p, uint64_t time_ms, cc_er
 
 /* The charter of a board after a membership change: mc->member joins
  * (ADMIT) or leaves (REMOVE). Returns a new charter the caller frees
- * with wire_free, or NULL with err: UNIMPLEMENTED for ROTATE_KEY and
- * MERGE, PERMISSION_DENIED for admitting an organisation outside roster,
- * ALREADY_EXISTS for admitting a member, NOT_FOUND for removing a
+ * with wire_free, or NULL with err: INVALID_ARGUMENT for ROTATE_KEY and
+ * MERGE (they change the roster: board_roster_*), PERMISSION_DENIED for
+ * admitting an organisation outside roster, ALREADY_EXISTS for admitting a member, NOT_FOUND for removing a
  * non-member, INVALID_ARGUMENT when the board would be left with fewer
  * than 2 members or would fail board_charter_check (a reserved matter
  * held by the member removed, for one), RESOURCE_EXHAUSTED. */
@@ -278,6 +284,16 @@ void board_ballot_at(const board_engine_t *e, const board_proposal_view_t *p, si
 int board_events(const board_engine_t *e, const char *board_id, uint64_t upto,
                  int (*fn)(uint64_t log_index, const uint8_t hash[32], void *arg), void *arg);
 
+/* What a certificate for board_id up to log index upto carries: the
+ * board's accepted events up to upto and, from every board, the events
+ * up to its latest decision that changed the roster, merged in log
+ * order; board_id NULL: every accepted event of every board. fn returns
+ * 0 to go on. Returns 0, fn's non-zero answer, or -1 for an unknown
+ * board or when memory runs out. */
+int board_certificate_events(const board_engine_t *e, const char *board_id, uint64_t upto,
+                             int (*fn)(uint64_t log_index, const uint8_t hash[32], void *arg),
+                             void *arg);
+
 /* Rejected events in log order (for `proposal show`: refused ballots with
  * their reasons). */
 typedef struct {
@@ -323,6 +339,59 @@ typedef struct {
 
 size_t board_pool_decision_count(const board_engine_t *e);
 void board_pool_decision_at(const board_engine_t *e, size_t i, board_pool_decision_t *out);
+
+/* ---- roster changes (board_roster.c) ----
+ *
+ * A MEMBERSHIP_CHANGE of action ROTATE_KEY or MERGE, or ADMIT with an
+ * organisation (one not yet in the roster, with its keys), changes the
+ * roster itself. Any active board may decide one, provided:
+ *  - ROTATE_KEY: mc->organisation carries the organisation's code and
+ *    new keys, and the organisation itself proposes it (so its current
+ *    key signed the proposal); the keys were never used before.
+ *  - MERGE: mc->organisation is the successor (a predecessor continuing,
+ *    or a new organisation with fresh keys and a code never in the
+ *    roster), mc->predecessors are current members and members of the
+ *    board, and each of them votes FOR, besides the board's own rule.
+ *  - ADMIT: mc->organisation is new to the roster (a code never in it, a
+ *    name, a kind, fresh keys) and mc->member is its seat on this board;
+ *    it joins the roster and the board together.
+ *  - Each passes only when a ballot decides it: one still undecided at
+ *    its deadline fails, so every node (and a certificate) puts the
+ *    change at the same log position: after the deciding ballot. */
+
+/* 1 if p is a roster change (ROTATE_KEY, MERGE, ADMIT of a newcomer). */
+int board_roster_level(const Concord__V1__Proposal *p);
+
+/* Whether mc may be proposed by proposer on the board whose charter is
+ * ch. Returns 0, or -1 with PERMISSION_DENIED (a rotation proposed by
+ * someone else), ALREADY_EXISTS (keys in use, successor code taken),
+ * NOT_FOUND (not in the roster), FAILED_PRECONDITION (a predecessor not
+ * on this board), INVALID_ARGUMENT (malformed). */
+int board_roster_check(const roster_t *roster, const Concord__V1__Charter *ch,
+                       const char *proposer, const Concord__V1__MembershipChange *mc,
+                       cc_err_t *err);
+
+/* Adjusts a tally of p (under ch, with these ballots) for what a roster
+ * change needs beyond the rule: every predecessor's FOR for a merger,
+ * and a deciding ballot (settled) rather than the deadline. Appends the
+ * reasons to t->explanation. Does nothing for other proposals. */
+void board_roster_consent(const Concord__V1__Proposal *p, const Concord__V1__Charter *ch,
+                          const board_ballot_t *ballots, size_t n, int final, int settled,
+                          board_tally_t *t);
+
+/* Applies a passed change to roster after at_index (decision: the
+ * proposal id). Returns 0, or -1 with err from roster_rotate or
+ * roster_merge. */
+int board_roster_apply(roster_t *roster, const Concord__V1__MembershipChange *mc,
+                       uint64_t at_index, const char *decision, cc_err_t *err);
+
+/* The charter cur after the merger mc: the predecessors' seats pass to
+ * the successor. NULL with err clear when cur has no predecessor; NULL
+ * with RESOURCE_EXHAUSTED when memory runs out; else a new charter the
+ * caller frees with wire_free. */
+Concord__V1__Charter *board_roster_charter(const Concord__V1__Charter *cur,
+                                           const Concord__V1__MembershipChange *mc,
+                                           cc_err_t *err);
 
 /* Lower-case hex of a 16-byte call id into out (33 bytes). */
 void board_proposal_id(const uint8_t call_id[16], char out[BOARD_PROPOSAL_ID_LEN + 1]);

@@ -238,7 +238,8 @@ static int s_check_change(const roster_t *roster, const Concord__V1__Charter *cu
     }
     if (mc->action == CONCORD__V1__MEMBERSHIP_ACTION__ROTATE_KEY ||
         mc->action == CONCORD__V1__MEMBERSHIP_ACTION__MERGE) {
-        err_set(err, CC_UNIMPLEMENTED, "changes to the roster itself are not supported yet");
+        err_set(err, CC_INVALID_ARGUMENT,
+                "a key rotation or merger changes the roster, not only the charter");
         return -1;
     }
     if ((mc->action != CONCORD__V1__MEMBERSHIP_ACTION__ADMIT &&

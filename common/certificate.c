@@ -1,9 +1,12 @@
-/* certificate: building and verifying decision certificates. */
+/* certificate: building and verifying decision certificates, and the
+ * parts every exported certificate shares (statement.c's too). */
 #include "certificate.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "clock.h"
 #include "envelope.h"
@@ -81,9 +84,10 @@ int certificate_seal(const keys_t *signer, const char *domain, const uint8_t *ce
     return wire_pack(&sc.base, CERTIFICATE_MAX, out, out_len, err);
 }
 
-int certificate_build(const board_engine_t *e, ledger_t *ledger, const uint8_t *roster_bytes,
-                      size_t roster_len, const keys_t *signer, const char *proposal_id,
-                      uint64_t now_ms, uint8_t **out, size_t *out_len, cc_err_t *err)
+/* certificate_build, or with all set certificate_build_history. */
+static int s_build(const board_engine_t *e, ledger_t *ledger, const uint8_t *roster_bytes,
+                   size_t roster_len, const keys_t *signer, const char *proposal_id, int all,
+                   uint64_t now_ms, uint8_t **out, size_t *out_len, cc_err_t *err)
 {
     board_proposal_view_t pv;
     uint8_t *packed = NULL;
@@ -105,7 +109,14 @@ int certificate_build(const board_engine_t *e, ledger_t *ledger, const uint8_t *
         upto = last.log_index;
     }
     certificate_events_t c = {.ledger = ledger, .err = err};
-    if (board_events(e, pv.board_id, upto, certificate_collect, &c) < 0) {
+    err_clear(err);
+    /* -1 with err still clear: the engine ran out of memory (the board
+     * exists, the proposal was found on it). */
+    if (board_certificate_events(e, all ? NULL : pv.board_id, upto, certificate_collect, &c) !=
+        0) {
+        if (err->code == CC_OK) {
+            err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
+        }
         goto out;
     }
     Concord__V1__DecisionCertificate dc = CONCORD__V1__DECISION_CERTIFICATE__INIT;
@@ -129,6 +140,31 @@ out:
     return ret;
 }
 
+int certificate_build(const board_engine_t *e, ledger_t *ledger, const uint8_t *roster_bytes,
+                      size_t roster_len, const keys_t *signer, const char *proposal_id,
+                      uint64_t now_ms, uint8_t **out, size_t *out_len, cc_err_t *err)
+{
+    return s_build(e, ledger, roster_bytes, roster_len, signer, proposal_id, 0, now_ms, out,
+                   out_len, err);
+}
+
+int certificate_build_history(const board_engine_t *e, const roster_t *roster, ledger_t *ledger,
+                              const uint8_t *roster_bytes, size_t roster_len,
+                              const keys_t *signer, uint64_t now_ms, uint8_t **out,
+                              size_t *out_len, cc_err_t *err)
+{
+    roster_change_t last;
+    size_t n = roster_change_count(roster);
+    if (!n) {
+        err_set(err, CC_FAILED_PRECONDITION,
+                "the roster has not changed since genesis: a new node needs only the roster file");
+        return -1;
+    }
+    roster_change_at(roster, n - 1, &last);
+    return s_build(e, ledger, roster_bytes, roster_len, signer, last.decision, 1, now_ms, out,
+                   out_len, err);
+}
+
 envelope_t *certificate_open_event(const roster_t *roster,
                                    const Concord__V1__CertifiedEnvelope *ce, size_t i,
                                    uint64_t *log_index, uint64_t *time_ms, cc_err_t *err)
@@ -139,7 +175,9 @@ envelope_t *certificate_open_event(const roster_t *roster,
         err_prefix(err, "event %zu: ", i + 1);
         return NULL;
     }
-    env = envelope_open(ce->envelope.data, ce->envelope.len, roster, err);
+    /* Judged by the roster as it stood at its log position, rebuilt by the
+     * events before it: keys rotated later do not matter. */
+    env = envelope_open_at(ce->envelope.data, ce->envelope.len, roster, r->log_index, err);
     if (!env) {
         err_prefix(err, "event %zu: ", i + 1);
     } else if (memcmp(r->envelope_hash.data, env->hash, 32) != 0) {
@@ -212,34 +250,53 @@ static void s_ballot_lines(const board_engine_t *eng, const board_proposal_view_
     }
 }
 
-ProtobufCMessage *certificate_unseal(const uint8_t *buf, size_t len, const roster_t *trusted,
-                                     const char *domain, const ProtobufCMessageDescriptor *d,
-                                     char signer[KEYS_CODE_MAX + 1], cc_err_t *err)
+ProtobufCMessage *certificate_unpack(const uint8_t *buf, size_t len,
+                                     const ProtobufCMessageDescriptor *d,
+                                     Concord__V1__SignedCertificate **sc, cc_err_t *err)
 {
-    roster_org_t who;
-    ProtobufCMessage *inner = NULL;
-    Concord__V1__SignedCertificate *sc = (Concord__V1__SignedCertificate *)wire_unpack(
+    *sc = (Concord__V1__SignedCertificate *)wire_unpack(
         &concord__v1__signed_certificate__descriptor, buf, len, CERTIFICATE_MAX, err);
-    if (!sc) {
+    if (!*sc) {
         err_prefix(err, "not a signed certificate: ");
         return NULL;
     }
-    if (roster_lookup(trusted, sc->signer, &who) < 0 ||
+    /* Who signed is known only after the events; that someone did, now. */
+    if (!(*sc)->signer[0] || (*sc)->signature.len != KEYS_SIG_LEN) {
+        err_set(err, CC_UNAUTHENTICATED, "the certificate carries no signature");
+        wire_free(&(*sc)->base);
+        *sc = NULL;
+        return NULL;
+    }
+    ProtobufCMessage *inner =
+        wire_unpack(d, (*sc)->certificate.data, (*sc)->certificate.len, CERTIFICATE_MAX, err);
+    if (!inner) {
+        err_prefix(err, "not a %s: ", d->short_name);
+        wire_free(&(*sc)->base);
+        *sc = NULL;
+    }
+    return inner;
+}
+
+int certificate_check_signer(const Concord__V1__SignedCertificate *sc, const roster_t *roster,
+                             const char *domain, char signer[KEYS_CODE_MAX + 1], cc_err_t *err)
+{
+    roster_org_t who;
+    if (roster_lookup(roster, sc->signer, &who) < 0 ||
         strcmp(sc->signer, KEYS_BROKER_CODE) == 0 || sc->signature.len != KEYS_SIG_LEN) {
         err_set(err, CC_UNAUTHENTICATED, "certificate signer '%.16s' is not in the roster",
                 sc->signer);
-    } else if (keys_verify(who.sign_pk, domain, sc->certificate.data, sc->certificate.len,
-                           sc->signature.data, err) < 0) {
+        return -1;
+    }
+    if (keys_verify(who.sign_pk, domain, sc->certificate.data, sc->certificate.len,
+                    sc->signature.data, err) < 0) {
         err_set(err, CC_UNAUTHENTICATED,
                 "certificate signature by %s does not verify: the file was altered, or is not a"
                 " %s",
                 sc->signer, domain);
-    } else {
-        snprintf(signer, KEYS_CODE_MAX + 1, "%s", sc->signer);
-        inner = wire_unpack(d, sc->certificate.data, sc->certificate.len, CERTIFICATE_MAX, err);
+        return -1;
     }
-    wire_free(&sc->base);
-    return inner;
+    snprintf(signer, KEYS_CODE_MAX + 1, "%s", sc->signer);
+    return 0;
 }
 
 roster_t *certificate_roster(const ProtobufCBinaryData *bytes, const roster_t *trusted,
@@ -261,42 +318,16 @@ roster_t *certificate_roster(const ProtobufCBinaryData *bytes, const roster_t *t
     return roster;
 }
 
-int certificate_verify(const uint8_t *buf, size_t len, const roster_t *trusted,
-                       certificate_report_t *out, cc_err_t *err)
+/* The decision dc certifies, as the engine recomputed it, into out. */
+static int s_report(const board_engine_t *eng, const Concord__V1__DecisionCertificate *dc,
+                    certificate_report_t *out, cc_err_t *err)
 {
-    roster_t *roster = NULL;
-    board_engine_t *eng = NULL;
-    int ret = -1;
-    memset(out, 0, sizeof *out);
-    Concord__V1__DecisionCertificate *dc = (Concord__V1__DecisionCertificate *)certificate_unseal(
-        buf, len, trusted, CERTIFICATE_DOMAIN, &concord__v1__decision_certificate__descriptor,
-        out->signer, err);
-    if (!dc) {
-        return -1;
-    }
-    if (dc->version != CERTIFICATE_VERSION) {
-        err_set(err, CC_UNIMPLEMENTED, "certificate version %u is not supported", dc->version);
-        goto out;
-    }
-    if (!(roster = certificate_roster(&dc->roster, trusted, err))) {
-        goto out;
-    }
-    if (!(eng = board_engine_new(roster))) {
-        err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
-        goto out;
-    }
-    for (size_t i = 0; i < dc->n_events; i++) {
-        if (s_replay_event(eng, roster, dc->events[i], i, err) < 0) {
-            goto out;
-        }
-    }
-    /* Ballots only count on an existing board's proposals, so one board
-     * alone means every event belongs to it. */
+    /* Other boards' events come only for their roster changes. */
     board_view_t bv;
-    if (board_count(eng) != 1 || board_get(eng, dc->board_id, &bv) < 0) {
-        err_set(err, CC_INVALID_ARGUMENT, "the certificate's events are not those of board %.32s"
-                " alone", dc->board_id);
-        goto out;
+    if (board_get(eng, dc->board_id, &bv) < 0) {
+        err_set(err, CC_INVALID_ARGUMENT, "the certificate holds no events of board %.32s",
+                dc->board_id);
+        return -1;
     }
     board_proposal_view_t pv;
     if (strlen(dc->proposal_id) != BOARD_PROPOSAL_ID_LEN ||
@@ -304,7 +335,7 @@ int certificate_verify(const uint8_t *buf, size_t len, const roster_t *trusted,
         strcmp(pv.board_id, dc->board_id) != 0) {
         err_set(err, CC_NOT_FOUND, "the certificate's events do not include proposal %.40s",
                 dc->proposal_id);
-        goto out;
+        return -1;
     }
     const char *outcome = pv.tally.passed ? "PASSED" : "FAILED";
     if (!pv.closed || strcmp(outcome, dc->outcome) != 0 ||
@@ -313,7 +344,7 @@ int certificate_verify(const uint8_t *buf, size_t len, const roster_t *trusted,
                 "the recomputed tally (%s) differs from the certificate's (%.16s): a ballot was"
                 " added, removed or changed",
                 pv.closed ? outcome : "still open", dc->outcome);
-        goto out;
+        return -1;
     }
     snprintf(out->board_id, sizeof out->board_id, "%s", pv.board_id);
     snprintf(out->proposal_id, sizeof out->proposal_id, "%s", pv.id);
@@ -327,14 +358,122 @@ int certificate_verify(const uint8_t *buf, size_t len, const roster_t *trusted,
         pool_describe(pv.proposal, out->subject, need + 1);
     }
     s_ballot_lines(eng, &pv, out);
+    return 0;
+}
+
+/* Steps 1 to 4 of verifying a decision certificate: unpacked, a version
+ * we read, made under genesis. Returns it with *sc and *roster (its copy
+ * of genesis) set, all three the caller's to free, or NULL with err. */
+static Concord__V1__DecisionCertificate *s_open(const uint8_t *buf, size_t len,
+                                                const roster_t *genesis,
+                                                Concord__V1__SignedCertificate **sc,
+                                                roster_t **roster, cc_err_t *err)
+{
+    Concord__V1__DecisionCertificate *dc = (Concord__V1__DecisionCertificate *)certificate_unpack(
+        buf, len, &concord__v1__decision_certificate__descriptor, sc, err);
+    if (!dc) {
+        return NULL;
+    }
+    if (dc->version != CERTIFICATE_VERSION) {
+        err_set(err, CC_UNIMPLEMENTED, "certificate version %u is not supported", dc->version);
+    } else if ((*roster = certificate_roster(&dc->roster, genesis, err))) {
+        return dc;
+    }
+    wire_free(&dc->base);
+    wire_free(&(*sc)->base);
+    *sc = NULL;
+    return NULL;
+}
+
+int certificate_verify(const uint8_t *buf, size_t len, const roster_t *trusted,
+                       certificate_report_t *out, cc_err_t *err)
+{
+    roster_t *roster = NULL;
+    board_engine_t *eng = NULL;
+    Concord__V1__SignedCertificate *sc = NULL;
+    int ret = -1;
+    memset(out, 0, sizeof *out);
+    Concord__V1__DecisionCertificate *dc = s_open(buf, len, trusted, &sc, &roster, err);
+    if (!dc) {
+        return -1;
+    }
+    if (!(eng = board_engine_new(roster))) {
+        err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < dc->n_events; i++) {
+        if (s_replay_event(eng, roster, dc->events[i], i, err) < 0) {
+            goto out;
+        }
+    }
+    if (certificate_check_signer(sc, roster, CERTIFICATE_DOMAIN, out->signer, err) < 0 ||
+        s_report(eng, dc, out, err) < 0) {
+        goto out;
+    }
     ret = 0;
 out:
     board_engine_destroy(&eng);
     roster_destroy(&roster);
     wire_free(&dc->base);
+    wire_free(&sc->base);
     if (ret < 0) {
         certificate_report_free(out);
     }
+    return ret;
+}
+
+uint8_t *certificate_load(const char *path, size_t *len, cc_err_t *err)
+{
+    FILE *fp = fopen(path, "rb");
+    uint8_t *buf = NULL;
+    struct stat st;
+    if (!fp) {
+        err_set(err, CC_NOT_FOUND, "cannot open %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    /* Size first: a huge or endless file is refused before it is read. */
+    if (fstat(fileno(fp), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
+        (uint64_t)st.st_size > CERTIFICATE_MAX) {
+        err_set(err, CC_RESOURCE_EXHAUSTED, "%s: not a regular file of 1 to %u bytes", path,
+                CERTIFICATE_MAX);
+    } else if (!(buf = malloc((size_t)st.st_size))) {
+        err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
+    } else if ((*len = fread(buf, 1, (size_t)st.st_size, fp)) != (size_t)st.st_size) {
+        err_set(err, CC_UNAVAILABLE, "%s: read failed", path);
+        free(buf);
+        buf = NULL;
+    }
+    fclose(fp);
+    return buf;
+}
+
+int certificate_replay(const uint8_t *buf, size_t len, const roster_t *roster,
+                       certificate_event_fn fn, void *arg, cc_err_t *err)
+{
+    char signer[KEYS_CODE_MAX + 1];
+    roster_t *theirs = NULL;
+    Concord__V1__SignedCertificate *sc = NULL;
+    int ret = -1;
+    /* Made under our genesis; the events then change roster as fn folds
+     * them, so the embedded copy is only compared. */
+    Concord__V1__DecisionCertificate *dc = s_open(buf, len, roster, &sc, &theirs, err);
+    if (!dc) {
+        return -1;
+    }
+    for (size_t i = 0; i < dc->n_events; i++) {
+        uint64_t index = 0, time_ms = 0;
+        envelope_t *env = certificate_open_event(roster, dc->events[i], i, &index, &time_ms, err);
+        if (!env) {
+            goto out;
+        }
+        fn(env, index, time_ms, arg);
+        envelope_destroy(&env);
+    }
+    ret = certificate_check_signer(sc, roster, CERTIFICATE_DOMAIN, signer, err);
+out:
+    roster_destroy(&theirs);
+    wire_free(&dc->base);
+    wire_free(&sc->base);
     return ret;
 }
 

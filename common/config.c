@@ -47,6 +47,7 @@ static const s_field_t s_broker_fields[] = {
 
 static const s_field_t s_node_fields[] = {
     S_STR(config_node_t, code, T_CODE, 1),   S_STR(config_node_t, key, T_PATH, 1),
+    S_STR(config_node_t, key_next, T_PATH, 0), S_STR(config_node_t, bootstrap, T_PATH, 0),
     S_STR(config_node_t, roster, T_PATH, 1), S_STR(config_node_t, broker, T_STRING, 1),
     S_STR(config_node_t, ledger, T_PATH, 1), S_STR(config_node_t, control, T_PATH, 1),
     S_OF(config_node_t, log_level, T_LEVEL), S_NUM(config_node_t, call_timeout_ms, 1, 86400000),

@@ -33,6 +33,9 @@ typedef struct {
 /* [node]
  * code = E38000217                   (required; must match the key file)
  * key = E38000217.key                (required)
+ * key_next = E38000217-next.key      (keys a pending rotation switches to)
+ * bootstrap = history.cert           (a member's `roster export`: for an
+ *                                     organisation admitted after genesis)
  * roster = roster.bin                (required)
  * broker = tcp://127.0.0.1:7400      (required)
  * ledger = E38000217.db              (required)
@@ -50,6 +53,8 @@ typedef struct {
 typedef struct {
     char code[32];
     char key[CONFIG_PATH_MAX];
+    char key_next[CONFIG_PATH_MAX];
+    char bootstrap[CONFIG_PATH_MAX];
     char roster[CONFIG_PATH_MAX];
     char broker[CONFIG_PATH_MAX];
     char ledger[CONFIG_PATH_MAX];

@@ -221,7 +221,55 @@ static int s_canonical(const ProtobufCMessage *m, const uint8_t *bytes, size_t l
     return 0;
 }
 
-static envelope_t *s_open(const uint8_t *buf, size_t len, const roster_t *roster,
+/* Why a signer's keys at log index `at` do not verify, when keys it held
+ * at another position would: named, so that an operator sees a rotated
+ * or merged-away key rather than a forgery. */
+static void s_explain(const roster_t *roster, const Concord__V1__Envelope *env, uint64_t at,
+                      cc_err_t *err)
+{
+    for (size_t i = 0; i < roster_past_count(roster); i++) {
+        roster_past_t p;
+        roster_past_at(roster, i, &p);
+        if (strcmp(p.org.code, env->signer) != 0 || p.until_index >= at ||
+            keys_verify(p.org.sign_pk, ENVELOPE_DOMAIN, env->signed_.data, env->signed_.len,
+                        env->signature.data, NULL) != 0) {
+            continue;
+        }
+        if (p.successor[0]) {
+            err_set(err, CC_UNAUTHENTICATED,
+                    "%s merged into %s after log index %llu and can no longer sign", p.org.code,
+                    p.successor, (unsigned long long)p.until_index);
+        } else {
+            err_set(err, CC_UNAUTHENTICATED,
+                    "signed with a key of %s retired by a key rotation after log index %llu;"
+                    " it now signs with its new key",
+                    p.org.code, (unsigned long long)p.until_index);
+        }
+        return;
+    }
+}
+
+/* The signer must be a member at `at` whose key at that position made
+ * the signature. */
+static int s_signer_check(const roster_t *roster, const Concord__V1__Envelope *env, uint64_t at,
+                          cc_err_t *err)
+{
+    roster_org_t org;
+    if (roster_lookup_at(roster, env->signer, at, &org) != 0) {
+        err_set(err, CC_UNAUTHENTICATED, "unknown sender %s", env->signer);
+        s_explain(roster, env, at, err);
+        return -1;
+    }
+    if (keys_verify(org.sign_pk, ENVELOPE_DOMAIN, env->signed_.data, env->signed_.len,
+                    env->signature.data, err) != 0) {
+        err_set(err, CC_UNAUTHENTICATED, "bad signature from %s", env->signer);
+        s_explain(roster, env, at, err);
+        return -1;
+    }
+    return 0;
+}
+
+static envelope_t *s_open(const uint8_t *buf, size_t len, const roster_t *roster, uint64_t at,
                           const char *expected_code, const uint8_t *pk, cc_err_t *err)
 {
     static const uint8_t empty_body[1];
@@ -230,7 +278,6 @@ static envelope_t *s_open(const uint8_t *buf, size_t len, const roster_t *roster
     envelope_t *e = NULL;
     s_priv_t *priv = NULL;
     uint8_t *raw = NULL;
-    roster_org_t org;
 
     if (buf == NULL || len == 0) {
         err_set(err, CC_INVALID_ARGUMENT, "empty envelope");
@@ -257,13 +304,15 @@ static envelope_t *s_open(const uint8_t *buf, size_t len, const roster_t *roster
         err_set(err, CC_UNAUTHENTICATED, "unknown sender (malformed signer)");
         goto out;
     }
-    if (roster != NULL ? roster_lookup(roster, env->signer, &org) != 0
+    if (roster != NULL ? s_signer_check(roster, env, at, err) != 0
                        : strcmp(env->signer, expected_code) != 0) {
-        err_set(err, CC_UNAUTHENTICATED, "unknown sender %s", env->signer);
+        if (roster == NULL) {
+            err_set(err, CC_UNAUTHENTICATED, "unknown sender %s", env->signer);
+        }
         goto out;
     }
-    if (keys_verify(roster != NULL ? org.sign_pk : pk, ENVELOPE_DOMAIN, env->signed_.data,
-                    env->signed_.len, env->signature.data, err) != 0) {
+    if (roster == NULL && keys_verify(pk, ENVELOPE_DOMAIN, env->signed_.data, env->signed_.len,
+                                      env->signature.data, err) != 0) {
         err_set(err, CC_UNAUTHENTICATED, "bad signature from %s", env->signer);
         goto out;
     }
@@ -305,14 +354,21 @@ out:
 envelope_t *envelope_open(const uint8_t *buf, size_t len, const roster_t *roster, cc_err_t *err)
 {
     assert(roster != NULL);
-    return s_open(buf, len, roster, NULL, NULL, err);
+    return s_open(buf, len, roster, ROSTER_NOW, NULL, NULL, err);
+}
+
+envelope_t *envelope_open_at(const uint8_t *buf, size_t len, const roster_t *roster,
+                             uint64_t log_index, cc_err_t *err)
+{
+    assert(roster != NULL);
+    return s_open(buf, len, roster, log_index ? log_index : ROSTER_NOW, NULL, NULL, err);
 }
 
 envelope_t *envelope_open_with_key(const uint8_t *buf, size_t len, const char *expected_code,
                                    const uint8_t pk[KEYS_PK_LEN], cc_err_t *err)
 {
     assert(expected_code != NULL && pk != NULL);
-    return s_open(buf, len, NULL, expected_code, pk, err);
+    return s_open(buf, len, NULL, ROSTER_NOW, expected_code, pk, err);
 }
 
 void envelope_destroy(envelope_t **e)

@@ -70,6 +70,14 @@ int envelope_seal(const keys_t *k, const envelope_meta_t *m, const uint8_t *body
  * destroys, or NULL with err set. */
 envelope_t *envelope_open(const uint8_t *buf, size_t len, const roster_t *roster, cc_err_t *err);
 
+/* As envelope_open, judging the signer by the roster as it stood at
+ * log_index (0: now): an envelope logged before a key rotation verifies
+ * with the old key, one after it only with the new. A signature by a
+ * retired key is refused UNAUTHENTICATED with a reason naming the
+ * rotation or merger. */
+envelope_t *envelope_open_at(const uint8_t *buf, size_t len, const roster_t *roster,
+                             uint64_t log_index, cc_err_t *err);
+
 /* As envelope_open, but against one known public key (for test vectors and
  * offline tools); signer must equal expected_code. */
 envelope_t *envelope_open_with_key(const uint8_t *buf, size_t len, const char *expected_code,

@@ -33,7 +33,7 @@ typedef struct {
 static int s_replay_entry(const ledger_entry_t *e, void *arg, cc_err_t *err)
 {
     s_replay_t *rp = arg;
-    envelope_t *env = envelope_open(e->envelope, e->envelope_len, rp->roster, err);
+    envelope_t *env = envelope_open_at(e->envelope, e->envelope_len, rp->roster, e->log_index, err);
     Concord__V1__Receipt *r =
         env && e->receipt ? receipt_open(rp->roster, e->receipt, e->receipt_len, err) : NULL;
     int ret = -1;

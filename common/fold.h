@@ -35,8 +35,10 @@ void fold_log_verdict(const char *what, const envelope_t *env, uint64_t log_inde
                       const cc_err_t *why, int quiet);
 
 /* Re-folds, at start, every event the ledger recorded as folded, in log
- * order: each stored envelope is opened again against the roster and
- * handed to fn with its broker receipt's time. Returns 0, or -1 with err
+ * order: each stored envelope is opened again against the roster as it
+ * stands at its log index (so fn must apply the roster changes it folds
+ * before the next entry is opened) and handed to fn with its broker
+ * receipt's time. Returns 0, or -1 with err
  * naming the entry that could not be read. */
 typedef void (*fold_event_fn)(const envelope_t *env, uint64_t log_index, uint64_t time_ms,
                               void *arg);

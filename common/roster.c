@@ -15,40 +15,10 @@
 #include "clock.h"
 #include "log.h"
 #include "roster.pb-c.h"
+#include "roster_priv.h"
 #include "wire.h"
 
 #define ROSTER_VERSION 1
-/* 4096 members at a few hundred bytes each, plus their signatures. */
-#define ROSTER_FILE_MAX (4u * 1024u * 1024u)
-#define ROSTER_FEDERATION_MAX 128
-#define ROSTER_PREDECESSORS_MAX 64
-
-typedef struct {
-    keys_public_t pub; /* pub.kind holds the OrgKind name */
-    int kind;          /* the OrgKind value */
-    char **preds;      /* codes of merged predecessors, kept so a repack loses nothing */
-    size_t npreds;
-} s_org_t;
-
-typedef struct {
-    char code[KEYS_CODE_MAX + 1];
-    uint8_t sig[KEYS_SIG_LEN];
-} s_sig_t;
-
-struct roster {
-    char federation[ROSTER_FEDERATION_MAX + 1];
-    uint64_t created_at_ms;
-    keys_public_t broker;
-    s_org_t *orgs;
-    size_t norgs;
-    s_sig_t *sigs;
-    size_t nsigs;
-    /* The packed Roster bytes that signatures cover: those read from the
-     * file, or frozen at the first signature. NULL while a draft is being
-     * edited. Invariant: nsigs > 0 implies raw != NULL. */
-    uint8_t *raw;
-    size_t raw_len;
-};
 
 static const struct {
     int value;
@@ -73,7 +43,7 @@ static const char *s_kind_name(int value)
     return NULL;
 }
 
-static int s_kind_value(const char *name)
+int roster_kind_value(const char *name)
 {
     size_t i;
 
@@ -85,8 +55,7 @@ static int s_kind_value(const char *name)
     return 0;
 }
 
-/* Free text that ends up in logs and on screens: bounded, no controls. */
-static int s_text_check(const char *what, const char *s, size_t max, cc_err_t *err)
+int roster_text_check(const char *what, const char *s, size_t max, cc_err_t *err)
 {
     size_t n = strnlen(s, max + 1);
     size_t i;
@@ -104,7 +73,7 @@ static int s_text_check(const char *what, const char *s, size_t max, cc_err_t *e
     return 0;
 }
 
-static const s_org_t *s_find(const roster_t *r, const char *code)
+static const roster_entry_t *s_find(const roster_t *r, const char *code)
 {
     size_t i;
 
@@ -116,7 +85,7 @@ static const s_org_t *s_find(const roster_t *r, const char *code)
     return NULL;
 }
 
-static const s_sig_t *s_find_sig(const roster_t *r, const char *code)
+static const roster_sig_t *s_find_sig(const roster_t *r, const char *code)
 {
     size_t i;
 
@@ -138,18 +107,23 @@ static void s_free_preds(char **preds, size_t n)
     free(preds);
 }
 
-/* Checks a would-be member and appends it, taking ownership of preds
- * (freed here on failure). */
-static int s_append(roster_t *r, const keys_public_t *pub, char **preds, size_t npreds,
+void roster_entry_clear(roster_entry_t *e)
+{
+    s_free_preds(e->preds, e->npreds);
+    e->preds = NULL;
+    e->npreds = 0;
+}
+
+int roster_append(roster_t *r, const keys_public_t *pub, char **preds, size_t npreds,
                     cc_err_t *err)
 {
-    s_org_t *grown;
+    roster_entry_t *grown;
     size_t i;
-    int kind = s_kind_value(pub->kind);
+    int kind = roster_kind_value(pub->kind);
     int rc = -1;
 
     if (keys_code_check(pub->code, err) != 0 ||
-        s_text_check("organisation name", pub->name, KEYS_NAME_MAX, err) != 0) {
+        roster_text_check("organisation name", pub->name, KEYS_NAME_MAX, err) != 0) {
         goto out;
     }
     if (kind == 0 || strcmp(pub->code, KEYS_BROKER_CODE) == 0) {
@@ -191,10 +165,13 @@ static int s_append(roster_t *r, const keys_public_t *pub, char **preds, size_t 
         goto out;
     }
     r->orgs = grown;
+    memset(&grown[r->norgs], 0, sizeof grown[r->norgs]);
     grown[r->norgs].pub = *pub;
     grown[r->norgs].kind = kind;
     grown[r->norgs].preds = preds;
     grown[r->norgs].npreds = npreds;
+    grown[r->norgs].until_index = ROSTER_NOW;
+    grown[r->norgs].genesis = 1;
     r->norgs++;
     preds = NULL;
     rc = 0;
@@ -208,8 +185,8 @@ roster_t *roster_new(const char *federation, const keys_public_t *broker, cc_err
     roster_t *r;
 
     assert(federation != NULL && broker != NULL);
-    if (s_text_check("federation name", federation, ROSTER_FEDERATION_MAX, err) != 0 ||
-        s_text_check("broker name", broker->name, KEYS_NAME_MAX, err) != 0) {
+    if (roster_text_check("federation name", federation, ROSTER_FEDERATION_MAX, err) != 0 ||
+        roster_text_check("broker name", broker->name, KEYS_NAME_MAX, err) != 0) {
         return NULL;
     }
     if (strcmp(broker->code, KEYS_BROKER_CODE) != 0) {
@@ -239,7 +216,7 @@ int roster_add(roster_t *r, const keys_public_t *org, cc_err_t *err)
                 "roster already has %zu signature(s); members can no longer be added", r->nsigs);
         return -1;
     }
-    if (s_append(r, org, NULL, 0, err) != 0) {
+    if (roster_append(r, org, NULL, 0, err) != 0) {
         return -1;
     }
     free(r->raw);
@@ -267,7 +244,7 @@ static int s_pack(const roster_t *r, uint8_t **out, size_t *out_len, cc_err_t *e
         }
     }
     for (i = 0; i < r->norgs; i++) {
-        const s_org_t *o = &r->orgs[i];
+        const roster_entry_t *o = &r->orgs[i];
         concord__v1__organisation__init(&orgs[i]);
         orgs[i].code = (char *)o->pub.code;
         orgs[i].name = (char *)o->pub.name;
@@ -318,7 +295,7 @@ static int s_bytes(const roster_t *r, const uint8_t **buf, size_t *len, uint8_t 
 /* Adds code's signature, or replaces the one it already has. */
 static int s_put_sig(roster_t *r, const char *code, const uint8_t sig[KEYS_SIG_LEN], cc_err_t *err)
 {
-    s_sig_t *slot = (s_sig_t *)s_find_sig(r, code);
+    roster_sig_t *slot = (roster_sig_t *)s_find_sig(r, code);
 
     if (slot == NULL) {
         if (r->nsigs >= ROSTER_MAX_ORGS + 1) {
@@ -341,7 +318,7 @@ static int s_put_sig(roster_t *r, const char *code, const uint8_t sig[KEYS_SIG_L
 
 int roster_sign(roster_t *r, const keys_t *k, cc_err_t *err)
 {
-    const s_org_t *o;
+    const roster_entry_t *o;
     uint8_t sig[KEYS_SIG_LEN];
 
     assert(r != NULL && k != NULL);
@@ -409,20 +386,18 @@ out:
     return rc;
 }
 
-int roster_save(const roster_t *r, const char *path, cc_err_t *err)
+int roster_signed_bytes(const roster_t *r, uint8_t **out, size_t *out_len, cc_err_t *err)
 {
     Concord__V1__SignedRoster sr = CONCORD__V1__SIGNED_ROSTER__INIT;
     Concord__V1__RosterSignature *sigs = NULL;
     Concord__V1__RosterSignature **ptrs = NULL;
     const uint8_t *bytes = NULL;
     uint8_t *tmp = NULL;
-    uint8_t *packed = NULL;
     size_t len = 0;
-    size_t packed_len = 0;
     size_t i;
     int rc = -1;
 
-    assert(r != NULL && path != NULL);
+    assert(r != NULL && out != NULL && out_len != NULL);
     if (s_bytes(r, &bytes, &len, &tmp, err) != 0) {
         goto out;
     }
@@ -445,15 +420,23 @@ int roster_save(const roster_t *r, const char *path, cc_err_t *err)
     sr.roster.data = (uint8_t *)bytes;
     sr.signatures = ptrs;
     sr.n_signatures = r->nsigs;
-    if (wire_pack(&sr.base, ROSTER_FILE_MAX, &packed, &packed_len, err) != 0 ||
-        s_write_replace(path, packed, packed_len, err) != 0) {
-        goto out;
-    }
-    rc = 0;
+    rc = wire_pack(&sr.base, ROSTER_FILE_MAX, out, out_len, err);
 out:
     free(sigs);
     free(ptrs);
     free(tmp);
+    return rc;
+}
+
+int roster_save(const roster_t *r, const char *path, cc_err_t *err)
+{
+    uint8_t *packed = NULL;
+    size_t packed_len = 0;
+    assert(r != NULL && path != NULL);
+    int rc = roster_signed_bytes(r, &packed, &packed_len, err) == 0 &&
+                     s_write_replace(path, packed, packed_len, err) == 0
+                 ? 0
+                 : -1;
     free(packed);
     return rc;
 }
@@ -502,7 +485,7 @@ static int s_load_org(roster_t *r, const Concord__V1__Organisation *po, cc_err_t
             return -1;
         }
     }
-    return s_append(r, &pub, preds, po->n_predecessors, err);
+    return roster_append(r, &pub, preds, po->n_predecessors, err);
 }
 
 static int s_load_sig(roster_t *r, const Concord__V1__RosterSignature *ps, cc_err_t *err)
@@ -532,11 +515,11 @@ static int s_load_head(roster_t *r, const Concord__V1__Roster *ro, cc_err_t *err
         err_set(err, CC_INVALID_ARGUMENT, "unsupported roster version %u", ro->version);
         return -1;
     }
-    if (s_text_check("federation name", ro->federation, ROSTER_FEDERATION_MAX, err) != 0) {
+    if (roster_text_check("federation name", ro->federation, ROSTER_FEDERATION_MAX, err) != 0) {
         return -1;
     }
     if (b == NULL || b->sign_key.len != KEYS_PK_LEN || b->transport_key.len != KEYS_PK_LEN ||
-        s_text_check("broker name", b->name, KEYS_NAME_MAX, err) != 0) {
+        roster_text_check("broker name", b->name, KEYS_NAME_MAX, err) != 0) {
         err_set(err, CC_INVALID_ARGUMENT, "missing or malformed broker identity");
         return -1;
     }
@@ -659,11 +642,24 @@ out:
     return r;
 }
 
+/* The entry code had in the signed genesis roster, whatever has changed
+ * since (its keys rotated, or it merged into another). */
+static const roster_entry_t *s_find_genesis(const roster_t *r, const char *code)
+{
+    for (size_t i = 0; i < r->norgs + r->npast; i++) {
+        const roster_entry_t *o = i < r->norgs ? &r->orgs[i] : &r->past[i - r->norgs];
+        if (o->genesis && strcmp(o->pub.code, code) == 0) {
+            return o;
+        }
+    }
+    return NULL;
+}
+
 /* 1 valid, 0 absent, -1 bad or not verifiable (non-member). */
 static int s_state(const roster_t *r, const char *code, cc_err_t *err)
 {
-    const s_sig_t *sig = s_find_sig(r, code);
-    const s_org_t *o = s_find(r, code);
+    const roster_sig_t *sig = s_find_sig(r, code);
+    const roster_entry_t *o = s_find_genesis(r, code);
 
     if (sig == NULL) {
         return 0;
@@ -685,8 +681,13 @@ int roster_verify(const roster_t *r, cc_err_t *err)
         err_set(err, CC_UNAUTHENTICATED, "roster has no members, so nobody vouches for it");
         return -1;
     }
-    for (i = 0; i < r->norgs; i++) {
-        const keys_public_t *o = &r->orgs[i].pub;
+    /* The genesis members signed, whatever boards decided since. */
+    for (i = 0; i < r->norgs + r->npast; i++) {
+        const roster_entry_t *e = i < r->norgs ? &r->orgs[i] : &r->past[i - r->norgs];
+        const keys_public_t *o = &e->pub;
+        if (!e->genesis || s_find_genesis(r, o->code) != e) {
+            continue;
+        }
         int state = s_state(r, o->code, NULL);
         if (state != 1) {
             err_set(err, CC_UNAUTHENTICATED, "roster: %s signature from %s (%s)",
@@ -695,7 +696,7 @@ int roster_verify(const roster_t *r, cc_err_t *err)
         }
     }
     for (i = 0; i < r->nsigs; i++) {
-        if (s_find(r, r->sigs[i].code) == NULL) {
+        if (s_find_genesis(r, r->sigs[i].code) == NULL) {
             err_set(err, CC_UNAUTHENTICATED, "roster: signature from %s, who is not a member",
                     r->sigs[i].code);
             return -1;
@@ -721,7 +722,7 @@ static void s_fill(const keys_public_t *pub, roster_org_t *out)
 
 int roster_lookup(const roster_t *r, const char *code, roster_org_t *out)
 {
-    const s_org_t *o;
+    const roster_entry_t *o;
 
     assert(r != NULL && code != NULL && out != NULL);
     if (strcmp(code, KEYS_BROKER_CODE) == 0) {
@@ -811,9 +812,14 @@ void roster_destroy(roster_t **r)
         return;
     }
     for (i = 0; i < (*r)->norgs; i++) {
-        s_free_preds((*r)->orgs[i].preds, (*r)->orgs[i].npreds);
+        roster_entry_clear(&(*r)->orgs[i]);
+    }
+    for (i = 0; i < (*r)->npast; i++) {
+        roster_entry_clear(&(*r)->past[i]);
     }
     free((*r)->orgs);
+    free((*r)->past);
+    free((*r)->events);
     free((*r)->sigs);
     free((*r)->raw);
     free(*r);

@@ -18,6 +18,8 @@
 
 #define ROSTER_MAX_ORGS 4096
 #define ROSTER_DOMAIN "concord/v1/roster"
+/* A log position after everything: the roster as it stands now. */
+#define ROSTER_NOW UINT64_MAX
 
 typedef struct roster roster_t;
 
@@ -48,6 +50,11 @@ int roster_sign(roster_t *r, const keys_t *k, cc_err_t *err);
  * Returns 0 or -1. */
 int roster_save(const roster_t *r, const char *path, cc_err_t *err);
 
+/* The packed SignedRoster, as roster_save writes it: for a loaded roster,
+ * the genesis file's content whatever changed since. *out is malloc'd
+ * (the caller frees it). Returns 0 or -1. */
+int roster_signed_bytes(const roster_t *r, uint8_t **out, size_t *out_len, cc_err_t *err);
+
 /* Reads and structurally validates a roster file (sizes, key lengths,
  * codes, no duplicates). Signatures are not required to be complete; use
  * roster_verify. Returns a roster the caller destroys, or NULL. */
@@ -65,15 +72,18 @@ int roster_verify(const roster_t *r, cc_err_t *err);
  * one. */
 int roster_signature_state(const roster_t *r, const char *code);
 
-/* Finds a member by code, or the broker by KEYS_BROKER_CODE. Returns 0 and
- * fills *out, or -1 if absent. */
+/* Finds a current member by code, or the broker by KEYS_BROKER_CODE.
+ * Returns 0 and fills *out, or -1 if absent. The pointers in *out live
+ * until the roster next changes (roster_rotate, roster_merge). */
 int roster_lookup(const roster_t *r, const char *code, roster_org_t *out);
 
-/* Finds a member (or the broker) by CURVE public key. Returns 0 or -1. */
+/* Finds a current member (or the broker) by CURVE public key: a rotated
+ * or merged-away key is not found. Returns 0 or -1. */
 int roster_lookup_curve(const roster_t *r, const uint8_t curve_pk[KEYS_PK_LEN],
                         roster_org_t *out);
 
-/* Number of members (excluding the broker) and the i-th in roster order. */
+/* Number of current members (excluding the broker) and the i-th in
+ * roster order: genesis members not merged away, then successors. */
 size_t roster_count(const roster_t *r);
 void roster_at(const roster_t *r, size_t i, roster_org_t *out);
 
@@ -87,5 +97,87 @@ uint64_t roster_created_at_ms(const roster_t *r);
 void roster_hash(const roster_t *r, uint8_t out[32]);
 
 void roster_destroy(roster_t **r);
+
+/* ---- changes decided by boards (roster_change.c) ----
+ *
+ * After genesis the roster changes only by board decisions, each taking
+ * effect after the log index of the ballot that decided it: envelopes at
+ * a later index are judged by the new roster, earlier ones by the old.
+ * Changes apply only to a signed roster (one loaded from bytes). */
+
+/* The keys with which code signs an envelope at log_index (ROSTER_NOW:
+ * the current ones). Returns 0 and fills *out, or -1 if code was not a
+ * member at that position. */
+int roster_lookup_at(const roster_t *r, const char *code, uint64_t log_index, roster_org_t *out);
+
+/* The log index after which the i-th current member's keys sign: 0 for
+ * genesis keys, else the decision that rotated them in or admitted the
+ * member as a successor. */
+uint64_t roster_since(const roster_t *r, size_t i);
+
+/* A superseded entry: keys replaced by a rotation, or an organisation
+ * merged into a successor. */
+typedef struct {
+    roster_org_t org;
+    uint64_t from_index;         /* signed envelopes after this index... */
+    uint64_t until_index;        /* ...up to and including this one */
+    const char *successor;       /* merged into it; "" after a rotation */
+} roster_past_t;
+
+size_t roster_past_count(const roster_t *r);
+void roster_past_at(const roster_t *r, size_t i, roster_past_t *out);
+
+/* Returns 0 if neither key is or ever was used by a member or the
+ * broker; else -1 with CC_ALREADY_EXISTS naming who used it. Reusing a
+ * key would make old signatures ambiguous. */
+int roster_keys_fresh(const roster_t *r, const uint8_t sign_pk[KEYS_PK_LEN],
+                      const uint8_t curve_pk[KEYS_PK_LEN], cc_err_t *err);
+
+/* Replaces code's keys after log index at_index, keeping the old ones
+ * for envelopes up to it; decision names the proposal (for history).
+ * Refuses NOT_FOUND (not a current member), ALREADY_EXISTS (keys not
+ * fresh), INVALID_ARGUMENT (at_index not after the last change),
+ * RESOURCE_EXHAUSTED. Returns 0 or -1; on failure nothing changed. */
+int roster_rotate(roster_t *r, const char *code, const uint8_t sign_pk[KEYS_PK_LEN],
+                  const uint8_t curve_pk[KEYS_PK_LEN], uint64_t at_index, const char *decision,
+                  cc_err_t *err);
+
+/* Whether successor may succeed preds (1..64 distinct current members):
+ * either one of the predecessors continuing (then at least one other
+ * predecessor; its keys stay and successor's keys are ignored) or a new
+ * organisation whose code was never in the roster, with a valid kind and
+ * name and fresh keys. Returns 0 or -1 with INVALID_ARGUMENT,
+ * NOT_FOUND (a predecessor not a member) or ALREADY_EXISTS. */
+int roster_merge_check(const roster_t *r, const keys_public_t *successor,
+                       const char *const *preds, size_t n, cc_err_t *err);
+
+/* Records the merger after at_index: the predecessors (except a
+ * continuing successor) stop being members and can no longer sign; a new
+ * successor joins with its keys. Same checks and errors as
+ * roster_merge_check, plus those of roster_rotate's at_index. */
+int roster_merge(roster_t *r, const keys_public_t *successor, const char *const *preds, size_t n,
+                 uint64_t at_index, const char *decision, cc_err_t *err);
+
+/* Whether org may join the roster as a new organisation: a valid code
+ * never in the roster (else ALREADY_EXISTS), a name and a member kind
+ * (INVALID_ARGUMENT), keys never used (ALREADY_EXISTS). Returns 0 or -1. */
+int roster_newcomer_check(const roster_t *r, const keys_public_t *org, cc_err_t *err);
+
+/* Admits org after at_index, as roster_newcomer_check allows. Returns 0
+ * or -1 (also for at_index out of order); on failure nothing changed. */
+int roster_admit(roster_t *r, const keys_public_t *org, uint64_t at_index, const char *decision,
+                 cc_err_t *err);
+
+/* The history of changes, in the order they took effect. */
+typedef struct {
+    uint64_t log_index;          /* takes effect after this index */
+    const char *what;            /* "rotate", "merge" or "admit" */
+    const char *code;            /* rotated organisation, or the successor */
+    const char *predecessors;    /* merge: space-separated codes; else "" */
+    const char *decision;        /* proposal id */
+} roster_change_t;
+
+size_t roster_change_count(const roster_t *r);
+void roster_change_at(const roster_t *r, size_t i, roster_change_t *out);
 
 #endif

@@ -52,7 +52,9 @@ struct rpc_peer {
     void *ctx;
     void *dealer;
     void *monitor;
-    char monitor_ep[64];
+    char monitor_ep[96];
+    unsigned connections;          /* sockets made so far: each monitor gets a fresh name */
+    char endpoint[1024];
     keys_t *keys;
     const roster_t *roster;
     ledger_t *ledger;
@@ -305,7 +307,11 @@ int rpc_peer_connect(rpc_peer_t *p, const char *endpoint, cc_err_t *err)
         err_set(err, CC_INTERNAL, "zmq_socket: %s", zmq_strerror(errno));
         return -1;
     }
-    snprintf(p->monitor_ep, sizeof p->monitor_ep, "inproc://concord-monitor-%p", (void *)p);
+    snprintf(p->monitor_ep, sizeof p->monitor_ep, "inproc://concord-monitor-%p-%u", (void *)p,
+             p->connections++);
+    if (endpoint != p->endpoint) {
+        snprintf(p->endpoint, sizeof p->endpoint, "%s", endpoint);
+    }
     if (zmq_setsockopt(p->dealer, ZMQ_CURVE_SERVERKEY, broker.curve_pk, 32) ||
         zmq_setsockopt(p->dealer, ZMQ_CURVE_PUBLICKEY, pub->curve_pk, 32) ||
         zmq_setsockopt(p->dealer, ZMQ_CURVE_SECRETKEY, keys_curve_sk(p->keys), 32) ||
@@ -805,7 +811,7 @@ static void s_on_delivery(rpc_peer_t *p, const Concord__V1__Delivery *d)
         log_warn("delivery %llu carries no envelope", (unsigned long long)d->log_index);
         goto drop;
     }
-    env = envelope_open(raw, raw_len, p->roster, &err);
+    env = envelope_open_at(raw, raw_len, p->roster, d->log_index, &err);
     if (!env) {
         log_error("rejected delivery %llu: %s", (unsigned long long)d->log_index, err.msg);
         goto drop;
@@ -1206,6 +1212,33 @@ ProtobufCService *rpc_peer_client(rpc_peer_t *p, const char *recipient,
     return &c->base;
 }
 
+/* Closes the broker connection and its monitor. */
+static void s_disconnect(rpc_peer_t *p)
+{
+    if (p->dealer) {
+        zmq_socket_monitor(p->dealer, NULL, 0);
+        zmq_close(p->dealer);
+    }
+    if (p->monitor) {
+        zmq_close(p->monitor);
+    }
+    p->dealer = p->monitor = NULL;
+    p->connected = 0;
+}
+
+int rpc_peer_rekey(rpc_peer_t *p, keys_t **keys, cc_err_t *err)
+{
+    assert(keys && *keys && strcmp(keys_code(*keys), keys_code(p->keys)) == 0);
+    keys_destroy(&p->keys);
+    p->keys = *keys;
+    *keys = NULL;
+    if (!p->dealer) {
+        return 0; /* not connected yet: rpc_peer_connect uses the new keys */
+    }
+    s_disconnect(p);
+    return rpc_peer_connect(p, p->endpoint, err);
+}
+
 void rpc_peer_destroy(rpc_peer_t **pp)
 {
     if (!pp || !*pp) {
@@ -1215,13 +1248,7 @@ void rpc_peer_destroy(rpc_peer_t **pp)
     while (p->pending) {
         s_complete(p, p->pending, CC_CANCELLED, "node shutting down", NULL, 0);
     }
-    if (p->dealer) {
-        zmq_socket_monitor(p->dealer, NULL, 0);
-        zmq_close(p->dealer);
-    }
-    if (p->monitor) {
-        zmq_close(p->monitor);
-    }
+    s_disconnect(p);
     replay_destroy(&p->replay);
     keys_destroy(&p->keys);
     free(p);

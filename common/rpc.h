@@ -158,6 +158,14 @@ typedef void (*rpc_event_fn)(const envelope_t *env, uint64_t log_index, uint64_t
                              void *arg);
 void rpc_peer_on_event(rpc_peer_t *p, rpc_event_fn fn, void *arg);
 
+/* Switches to new keys (taken: *keys is NULLed), after a key rotation
+ * of this organisation passed: what the peer signs from now on is
+ * signed with them, and a connected peer reconnects to the broker with
+ * the new transport key (envelopes awaiting a receipt go again). The
+ * sockets change: callers poll rpc_peer_poll_items afresh. Returns 0, or
+ * -1 with err if the new connection cannot be set up. */
+int rpc_peer_rekey(rpc_peer_t *p, keys_t **keys, cc_err_t *err);
+
 /* Inside a client stub's closure: the full result of the call. */
 const rpc_result_t *rpc_last_result(void);
 

@@ -44,11 +44,14 @@ static int s_by_index(const void *a, const void *b)
     return x->log_index < y->log_index ? -1 : x->log_index > y->log_index;
 }
 
-/* The board's events and the pool's, merged in log order. */
+/* The board's events and the pool's up to the statement, merged in log
+ * order, with every board's events up to its latest roster change (as a
+ * decision certificate carries them: signatures under rotated keys, the
+ * exporter's among them, can then be checked). */
 static int s_gather(const board_engine_t *b, const pool_engine_t *e, const char *board_id,
                     const char *pool_id, uint64_t upto, s_refs_t *refs, cc_err_t *err)
 {
-    if (board_events(b, board_id, upto, s_note, refs) != 0 ||
+    if (board_certificate_events(b, board_id, upto, s_note, refs) != 0 ||
         pool_events(e, pool_id, 0, upto, s_note, refs) != 0) {
         err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory gathering the events of pool %s",
                 pool_id);
@@ -113,11 +116,19 @@ out:
     return ret;
 }
 
+/* Where a verification stands: the statement is the pool's last event;
+ * what follows it are board events carrying roster changes. */
+typedef struct {
+    const char *statement_id;
+    char *host; /* who signed it, once seen */
+} s_seen_t;
+
 /* One certified event through both engines, as a node folds it: the
  * board engine first, then the pool decisions taken up to it, then the
- * pool engine. Fills host with the sender of a Statement. */
+ * pool engine. After the statement only the board engine takes events. */
 static int s_replay(board_engine_t *b, pool_engine_t *e, const roster_t *roster,
-                    const Concord__V1__CertifiedEnvelope *ce, size_t i, char *host, cc_err_t *err)
+                    const Concord__V1__CertifiedEnvelope *ce, size_t i, s_seen_t *seen,
+                    cc_err_t *err)
 {
     uint64_t log_index = 0, time_ms = 0;
     envelope_t *env = certificate_open_event(roster, ce, i, &log_index, &time_ms, err);
@@ -143,14 +154,25 @@ static int s_replay(board_engine_t *b, pool_engine_t *e, const roster_t *roster,
                         .method = h->method,
                         .body = env->body,
                         .body_len = env->body_len};
-    int rc = board ? board_apply(b, &bev, err) : board_advance(b, log_index, time_ms, err);
-    if (rc == 0) {
+    int rc = -1;
+    if (seen->host[0] && !board) {
+        err_set(err, CC_INVALID_ARGUMENT, "a pool event follows the statement");
+    } else if (board) {
+        rc = board_apply(b, &bev, err);
+    } else {
+        rc = board_advance(b, log_index, time_ms, err);
+    }
+    if (rc == 0 && !seen->host[0]) {
         rc = pool_follow(e, b, log_index, err);
     }
     if (rc == 0 && !board) {
         rc = pool_apply(e, &pev, err);
-        if (strcmp(h->method, POOL_METHOD_STATEMENT) == 0) {
-            snprintf(host, KEYS_CODE_MAX + 1, "%s", h->sender);
+    }
+    if (rc == 0 && !board && strcmp(h->method, POOL_METHOD_STATEMENT) == 0) {
+        char ref[POOL_REF_LEN + 1];
+        pool_ref(h->call_id.data, ref);
+        if (strcmp(ref, seen->statement_id) == 0) {
+            snprintf(seen->host, KEYS_CODE_MAX + 1, "%s", h->sender);
         }
     }
     if (rc < 0) {
@@ -196,7 +218,8 @@ static int s_report(const pool_engine_t *e, const Concord__V1__StatementCertific
     }
     if (strcmp(st->signed_id, sc->statement_id) != 0 || !out->host[0]) {
         err_set(err, CC_INVALID_ARGUMENT,
-                "the certificate's events do not end with the host's accepted statement %.40s",
+                "the certificate's pool events do not end with the host's accepted statement"
+                " %.40s",
                 sc->statement_id);
         goto out;
     }
@@ -223,10 +246,10 @@ int statement_verify(const uint8_t *buf, size_t len, const roster_t *trusted,
     board_engine_t *b = NULL;
     pool_engine_t *e = NULL;
     int ret = -1;
+    Concord__V1__SignedCertificate *signed_cert = NULL;
     memset(out, 0, sizeof *out);
-    Concord__V1__StatementCertificate *sc = (Concord__V1__StatementCertificate *)certificate_unseal(
-        buf, len, trusted, STATEMENT_DOMAIN, &concord__v1__statement_certificate__descriptor,
-        out->signer, err);
+    Concord__V1__StatementCertificate *sc = (Concord__V1__StatementCertificate *)certificate_unpack(
+        buf, len, &concord__v1__statement_certificate__descriptor, &signed_cert, err);
     if (!sc) {
         return -1;
     }
@@ -242,11 +265,14 @@ int statement_verify(const uint8_t *buf, size_t len, const roster_t *trusted,
         err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
         goto out;
     }
+    s_seen_t seen = {.statement_id = sc->statement_id, .host = out->host};
     for (size_t i = 0; i < sc->n_events; i++) {
-        out->host[0] = '\0'; /* the last event must be the statement */
-        if (s_replay(b, e, roster, sc->events[i], i, out->host, err) < 0) {
+        if (s_replay(b, e, roster, sc->events[i], i, &seen, err) < 0) {
             goto out;
         }
+    }
+    if (certificate_check_signer(signed_cert, roster, STATEMENT_DOMAIN, out->signer, err) < 0) {
+        goto out;
     }
     ret = s_report(e, sc, out, err);
 out:
@@ -254,6 +280,7 @@ out:
     board_engine_destroy(&b);
     roster_destroy(&roster);
     wire_free(&sc->base);
+    wire_free(&signed_cert->base);
     if (ret < 0) {
         statement_report_free(out);
     }

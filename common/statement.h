@@ -1,8 +1,10 @@
 /* statement: a host's signed year-end pool statement, exported with
- * everything needed to check it offline: the roster, and every event of
- * the pool's board and of the pool itself up to the host's Statement
- * event, each with its broker receipt. Checking re-runs the board and
- * pool engines every node runs over those events, so a partner (or an
+ * everything needed to check it offline: the genesis roster, and every
+ * event of the pool's board and of the pool itself up to the host's
+ * Statement event, each with its broker receipt, with every board's
+ * events up to its latest roster change (key rotations, mergers), as a
+ * decision certificate carries them. Checking re-runs the board and pool
+ * engines every node runs over those events, so a partner (or an
  * auditor) holding only the file and the roster sees the agreement
  * decided, every pledge, the outturn and the split, and that the host
  * signed exactly what they give. */
@@ -45,13 +47,15 @@ typedef struct {
     char *csv;  /* one line per partner, as `pool statement --csv` */
 } statement_report_t;
 
-/* Verifies a packed statement certificate against the trusted roster:
- * the exporter's signature, the embedded roster, every event's receipt
- * and signature, then every event valid when the board and pool engines
- * re-run them, the last being the host's Statement of that pool and
- * year, accepted (so equal to the statement recomputed here). Returns 0
- * with *out filled (release with statement_report_free), or -1 with err
- * naming the first failed check. */
+/* Verifies a packed statement certificate against the trusted (genesis)
+ * roster: the embedded roster, every event's receipt and signature (by
+ * its sender's key at its log position), then every event valid when the
+ * board and pool engines re-run them (roster changes applied as they
+ * pass), the pool's last being the host's Statement of that pool and
+ * year, accepted (so equal to the statement recomputed here), with only
+ * board events after it; last, the exporter's signature by its key after
+ * every event. Returns 0 with *out filled (release with
+ * statement_report_free), or -1 with err naming the first failed check. */
 int statement_verify(const uint8_t *buf, size_t len, const roster_t *trusted,
                      statement_report_t *out, cc_err_t *err);
 

@@ -8,12 +8,11 @@
 
 #include "board.h"
 #include "board_names.h"
+#include "boards_view.h"
 #include "certificate.h"
 #include "clock.h"
 #include "json.h"
 #include "log.h"
-#include "money.h"
-#include "pool.h"
 #include "receipt.h"
 #include "wire.h"
 #include "fold.h"
@@ -35,7 +34,7 @@ typedef struct {
 struct boards {
     const config_node_t *cfg;
     s_policy_t policy;
-    const roster_t *roster;
+    roster_t *roster;
     ledger_t *ledger;
     rpc_peer_t *peer;
     board_engine_t *engine;
@@ -52,102 +51,6 @@ static void s_auto_vote_open(boards_t *b);
 /* An automatic vote that could not be published (the ledger could not be
  * written) is tried again after this long, on every open proposal. */
 #define S_VOTE_RETRY_MS 2000
-
-/* ---- text and JSON views ---- */
-
-static const char *s_outcome(const board_proposal_view_t *pv)
-{
-    if (!pv->closed) {
-        return "OPEN";
-    }
-    return pv->tally.passed ? "PASSED" : "FAILED";
-}
-
-static void s_json_proposal(const board_engine_t *e, const board_proposal_view_t *pv, json_t *j,
-                            int with_ballots)
-{
-    char when[40];
-    const Concord__V1__Proposal *p = pv->proposal;
-    json_obj_begin(j, NULL);
-    json_str(j, "id", pv->id);
-    json_str(j, "board", pv->board_id);
-    json_str(j, "title", p->title);
-    json_str(j, "kind", board_kind_name(p->kind));
-    json_str(j, "area", p->area ? board_area_name(p->area) : NULL);
-    json_i64(j, "amount_pence", p->amount_pence);
-    json_str(j, "effective_date", p->effective_date);
-    json_str(j, "proposer", pv->proposer);
-    json_str(j, "submitted_at", clock_format(pv->time_ms, when, sizeof when));
-    json_str(j, "closes_at", clock_format(p->closes_at_ms, when, sizeof when));
-    json_str(j, "outcome", s_outcome(pv));
-    json_bool(j, "closed", pv->closed);
-    json_bool(j, "decided", pv->tally.decided);
-    json_bool(j, "quorate", pv->tally.quorate);
-    json_u64(j, "members", pv->tally.all.members);
-    json_u64(j, "votes_for", pv->tally.all.votes_for);
-    json_u64(j, "votes_against", pv->tally.all.votes_against);
-    json_u64(j, "abstentions", pv->tally.all.abstentions);
-    json_str(j, "explanation", pv->tally.explanation);
-    if (with_ballots) {
-        json_arr_begin(j, "ballots");
-        for (size_t i = 0; i < pv->n_ballots; i++) {
-            board_ballot_view_t bv;
-            board_ballot_at(e, pv, i, &bv);
-            json_obj_begin(j, NULL);
-            json_str(j, "member", bv.member);
-            json_str(j, "vote", board_vote_name(bv.vote));
-            json_str(j, "reason", bv.reason);
-            json_str(j, "received_at", clock_format(bv.time_ms, when, sizeof when));
-            json_u64(j, "log_index", bv.log_index);
-            json_obj_end(j);
-        }
-        json_arr_end(j);
-    }
-    json_obj_end(j);
-}
-
-static void s_text_proposal(const board_engine_t *e, const board_proposal_view_t *pv,
-                            control_text_t *t)
-{
-    char when[40], money[MONEY_TEXT_MAX];
-    const Concord__V1__Proposal *p = pv->proposal;
-    control_text_put(t, "proposal   %s\n", pv->id);
-    control_text_put(t, "board      %s\n", pv->board_id);
-    control_text_put(t, "title      %s\n", p->title);
-    control_text_put(t, "kind       %s%s%s\n", board_kind_name(p->kind), p->area ? ", " : "",
-          p->area ? board_area_name(p->area) : "");
-    if (p->amount_pence) {
-        control_text_put(t, "amount     %s\n", money_format(p->amount_pence, money, sizeof money));
-    }
-    control_text_put(t, "proposer   %s at %s\n", pv->proposer, clock_format(pv->time_ms, when, sizeof when));
-    control_text_put(t, "closes     %s\n", clock_format(p->closes_at_ms, when, sizeof when));
-    size_t need = pool_describe(p, NULL, 0);
-    char *pool = need ? malloc(need + 1) : NULL;
-    if (pool) {
-        pool_describe(p, pool, need + 1);
-        control_text_put(t, "%s", pool);
-        free(pool);
-    }
-    control_text_put(t, "outcome    %s\n\n%s\n", s_outcome(pv), pv->tally.explanation);
-    if (pv->n_ballots) {
-        control_text_put(t, "\nballots (%zu):\n", pv->n_ballots);
-    }
-    for (size_t i = 0; i < pv->n_ballots; i++) {
-        board_ballot_view_t bv;
-        board_ballot_at(e, pv, i, &bv);
-        control_text_put(t, "  %-10s %-7s %s log %llu%s%s\n", bv.member, board_vote_name(bv.vote),
-              clock_format(bv.time_ms, when, sizeof when), (unsigned long long)bv.log_index,
-              bv.reason[0] ? "  reason: " : "", bv.reason);
-    }
-    for (size_t i = 0; i < board_rejection_count(e); i++) {
-        board_rejection_t r;
-        board_rejection_at(e, i, &r);
-        if (strcmp(r.proposal_id, pv->id) == 0) {
-            control_text_put(t, "  refused: %s (log %llu): %s: %s\n", r.sender,
-                  (unsigned long long)r.log_index, err_code_name(r.code), r.reason);
-        }
-    }
-}
 
 /* ---- waits ---- */
 
@@ -171,8 +74,8 @@ static void s_answer(const waits_entry_t *w, const envelope_t *env, void *arg)
         wire_free(bl ? &bl->base : NULL);
     }
     if (board_proposal_find(b->engine, pid, clock_wall_ms(), &pv, &err) == 0) {
-        s_text_proposal(b->engine, &pv, &t);
-        s_json_proposal(b->engine, &pv, &j, 1);
+        boards_view_text(b->engine, &pv, &t);
+        boards_view_json(b->engine, &pv, &j, 1);
     }
     control_reply_view(w->c, w->id, w->id_len, &t, &j);
 }
@@ -328,8 +231,8 @@ static void s_auto_vote_open(boards_t *b)
     }
 }
 
-boards_t *boards_new(const config_node_t *cfg, const roster_t *roster, ledger_t *ledger,
-                     rpc_peer_t *peer, cc_err_t *err)
+boards_t *boards_new(const config_node_t *cfg, roster_t *roster, ledger_t *ledger,
+                     rpc_peer_t *peer, board_roster_fn on_roster, void *arg, cc_err_t *err)
 {
     boards_t *b = calloc(1, sizeof *b);
     if (!b || !(b->engine = board_engine_new(roster)) ||
@@ -352,17 +255,17 @@ boards_t *boards_new(const config_node_t *cfg, const roster_t *roster, ledger_t 
     b->roster = roster;
     b->ledger = ledger;
     b->peer = peer;
+    board_engine_on_roster(b->engine, on_roster, arg);
     b->replaying = 1;
-    int rc = fold_replay(ledger, roster, boards_on_event, b, err);
+    return b;
+}
+
+void boards_start(boards_t *b)
+{
     b->replaying = 0;
-    if (rc < 0) {
-        boards_destroy(&b);
-        return NULL;
-    }
     /* Proposals still open may need this node's automatic vote (a crash
      * may have come between a proposal and the vote). */
     s_auto_vote_open(b);
-    return b;
 }
 
 void boards_destroy(boards_t **bp)
@@ -418,6 +321,34 @@ const board_engine_t *boards_engine(const boards_t *b)
     return b->engine;
 }
 
+/* A rotation of this organisation's keys needs the new secret keys at
+ * hand (config key_next) before it is proposed: once it passes, nothing
+ * signed with the old keys is accepted. */
+static int s_next_keys_ready(const boards_t *b, const Concord__V1__Proposal *p, cc_err_t *err)
+{
+    const Concord__V1__Organisation *o = p->membership->organisation;
+    if (p->membership->action != CONCORD__V1__MEMBERSHIP_ACTION__ROTATE_KEY || !o ||
+        strcmp(o->code, b->cfg->code) != 0) {
+        return 0;
+    }
+    if (!b->cfg->key_next[0]) {
+        err_set(err, CC_FAILED_PRECONDITION,
+                "set key_next in this node's config to the new secret key file and restart the"
+                " node before proposing the rotation (docs/OPERATIONS.md)");
+        return -1;
+    }
+    keys_t *next = keys_load(b->cfg->key_next, err);
+    int same = next && o->sign_key.len == KEYS_PK_LEN && o->transport_key.len == KEYS_PK_LEN &&
+               memcmp(keys_public(next)->sign_pk, o->sign_key.data, KEYS_PK_LEN) == 0 &&
+               memcmp(keys_public(next)->curve_pk, o->transport_key.data, KEYS_PK_LEN) == 0;
+    if (next && !same) {
+        err_set(err, CC_FAILED_PRECONDITION, "the proposed keys are not those in key_next (%s)",
+                b->cfg->key_next);
+    }
+    keys_destroy(&next);
+    return same ? 0 : -1;
+}
+
 static void s_propose(boards_t *b, control_ctx_t *c, const uint8_t *id, size_t id_len,
                       const Concord__V1__ControlRequest *req)
 {
@@ -427,6 +358,11 @@ static void s_propose(boards_t *b, control_ctx_t *c, const uint8_t *id, size_t i
         &err);
     if (!p) {
         control_reply(c, id, id_len, CC_INVALID_ARGUMENT, err.msg, NULL, NULL, NULL, 0);
+        return;
+    }
+    if (board_roster_level(p) && s_next_keys_ready(b, p, &err) < 0) {
+        control_reply(c, id, id_len, err.code, err.msg, NULL, NULL, NULL, 0);
+        wire_free(&p->base);
         return;
     }
     /* An amendment from the CLI names only what changes; the rest comes
@@ -592,9 +528,9 @@ static void s_proposal_list(boards_t *b, control_ctx_t *c, const uint8_t *id, si
         if (board_id && strcmp(pv.board_id, board_id) != 0) {
             continue;
         }
-        s_json_proposal(b->engine, &pv, &j, 0);
+        boards_view_json(b->engine, &pv, &j, 0);
         control_text_put(&t, "%.12s  %-12s %-7s %2u for %2u against %2u abstain  %s\n", pv.id, pv.board_id,
-              s_outcome(&pv), pv.tally.all.votes_for, pv.tally.all.votes_against,
+              boards_view_outcome(&pv), pv.tally.all.votes_for, pv.tally.all.votes_against,
               pv.tally.all.abstentions, pv.proposal->title);
     }
     json_arr_end(&j);
@@ -616,45 +552,31 @@ static void s_proposal_show(boards_t *b, control_ctx_t *c, const uint8_t *id, si
     control_text_t t = {0};
     json_t j;
     json_init(&j);
-    s_text_proposal(b->engine, &pv, &t);
-    s_json_proposal(b->engine, &pv, &j, 1);
+    boards_view_text(b->engine, &pv, &t);
+    boards_view_json(b->engine, &pv, &j, 1);
     control_reply_view(c, id, id_len, &t, &j);
 }
 
-int boards_roster_file(const boards_t *b, uint8_t **buf, size_t *len)
-{
-    uint8_t *roster = NULL;
-    size_t roster_len = 0;
-    FILE *fp = fopen(b->cfg->roster, "rb");
-    if (fp) {
-        fseek(fp, 0, SEEK_END);
-        long size = ftell(fp);
-        fseek(fp, 0, SEEK_SET);
-        roster = size > 0 && size < 64 * 1024 * 1024 ? malloc((size_t)size) : NULL;
-        roster_len = roster ? fread(roster, 1, (size_t)size, fp) : 0;
-        fclose(fp);
-    }
-    if (!roster_len) {
-        free(roster);
-        return -1;
-    }
-    *buf = roster;
-    *len = roster_len;
-    return 0;
-}
-
+/* Exports the certificate of proposal pid or, with pid NULL, every
+ * board's history, for the node of an organisation that joined the
+ * roster after genesis (config `bootstrap`). Both embed the genesis
+ * roster as signed, whatever boards changed since. */
 static void s_export(boards_t *b, control_ctx_t *c, const uint8_t *id, size_t id_len,
                      const char *pid)
 {
     cc_err_t err;
     uint8_t *cert = NULL, *roster = NULL;
     size_t cert_len = 0, roster_len = 0;
-    if (boards_roster_file(b, &roster, &roster_len) < 0) {
-        control_reply(c, id, id_len, CC_FAILED_PRECONDITION, "cannot read the roster file",
-                      NULL, NULL, NULL, 0);
-    } else if (certificate_build(b->engine, b->ledger, roster, roster_len,
-                                 rpc_peer_keys(b->peer), pid, clock_wall_ms(), &cert, &cert_len,
-                                 &err) < 0) {
+    int rc = roster_signed_bytes(b->roster, &roster, &roster_len, &err);
+    if (rc == 0 && pid) {
+        rc = certificate_build(b->engine, b->ledger, roster, roster_len, rpc_peer_keys(b->peer),
+                               pid, clock_wall_ms(), &cert, &cert_len, &err);
+    } else if (rc == 0) {
+        rc = certificate_build_history(b->engine, b->roster, b->ledger, roster, roster_len,
+                                       rpc_peer_keys(b->peer), clock_wall_ms(), &cert, &cert_len,
+                                       &err);
+    }
+    if (rc < 0) {
         control_reply(c, id, id_len, err.code, err.msg, NULL, NULL, NULL, 0);
     } else {
         control_reply(c, id, id_len, CC_OK, NULL, "", "{}", cert, cert_len);
@@ -803,6 +725,8 @@ int boards_control(boards_t *b, control_ctx_t *c, const uint8_t *id, size_t id_l
         s_proposal_show(b, c, id, id_len, arg);
     } else if (strcmp(cmd, "decision-export") == 0 && arg) {
         s_export(b, c, id, id_len, arg);
+    } else if (strcmp(cmd, "roster-export") == 0) {
+        s_export(b, c, id, id_len, NULL);
     } else if (strcmp(cmd, "realignments") == 0) {
         s_realignments(b, c, id, id_len);
     } else if (strcmp(cmd, "auto-vote") == 0) {

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "board.h"
 #include "config.h"
 #include "control.h"
 #include "control.pb-c.h"
@@ -20,10 +21,20 @@
 
 typedef struct boards boards_t;
 
-/* Creates the engine and folds every event already in the ledger. Returns
+/* Creates the engine, replaying: the caller folds every event already in
+ * the ledger through boards_on_event, in the same pass as the other
+ * engines' (fold_replay), then calls boards_start. One pass, because the
+ * engine changes roster as key rotations and mergers pass (calling
+ * on_roster, may be NULL, after each), and every engine must judge each
+ * event by the roster as it stood at that event, as it did live. Returns
  * NULL with err set. */
-boards_t *boards_new(const config_node_t *cfg, const roster_t *roster, ledger_t *ledger,
-                     rpc_peer_t *peer, cc_err_t *err);
+boards_t *boards_new(const config_node_t *cfg, roster_t *roster, ledger_t *ledger,
+                     rpc_peer_t *peer, board_roster_fn on_roster, void *arg, cc_err_t *err);
+
+/* Ends the replay once the node's identity is settled: casts the
+ * automatic votes that proposals still open may need (a crash may have
+ * come between a proposal and the vote). */
+void boards_start(boards_t *b);
 
 /* The rpc_event_fn to register with the peer (arg: the boards_t). */
 void boards_on_event(const envelope_t *env, uint64_t log_index, uint64_t time_ms, void *arg);
@@ -44,10 +55,6 @@ void boards_propose(boards_t *b, control_ctx_t *c, const uint8_t *id, size_t id_
 /* The board engine, for engines that follow its decisions (pool_follow).
  * Borrowed; lives as long as b. */
 const board_engine_t *boards_engine(const boards_t *b);
-
-/* Reads the roster file the node runs under (what certificates embed)
- * into *buf (malloc'd). Returns 0, or -1 when it cannot be read. */
-int boards_roster_file(const boards_t *b, uint8_t **buf, size_t *len);
 
 /* Answers CLI requests whose events have not come back in time. */
 void boards_tick(boards_t *b);

@@ -75,10 +75,6 @@ int cli_duration(const char *text, uint64_t *ms);
  * Returns CLI_OK, or CLI_FAIL after saying why. */
 int cli_write_file(const char *path, const uint8_t *buf, size_t len);
 
-/* Reads a whole file of at most max bytes into a malloc'd buffer (*len
- * set). NULL when it is missing, unreadable or too big. */
-uint8_t *cli_read_file(const char *path, size_t max, size_t *len);
-
 /* `concord pool verify STATEMENT --roster ROSTER`, offline (cli_pool.c). */
 int cli_pool_verify(int argc, char **argv, int json);
 

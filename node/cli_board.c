@@ -370,6 +370,98 @@ static int s_board_create(const config_node_t *cfg, const roster_t *r, int argc,
     return s_send(cfg, "propose", &p.base, json);
 }
 
+/* The Organisation a roster change carries: from a .pub file (new keys),
+ * or, for a continuing successor, just its code. */
+static int s_org(const char *spec, keys_public_t *pub, Concord__V1__Organisation *o)
+{
+    cc_err_t err;
+    size_t n = strlen(spec);
+    concord__v1__organisation__init(o);
+    memset(pub, 0, sizeof *pub);
+    if (!strchr(spec, '/') && (n < 4 || strcmp(spec + n - 4, ".pub") != 0)) {
+        if (keys_code_check(spec, &err) < 0) {
+            return cli_fail("'%s' is neither a .pub file nor an organisation code", spec);
+        }
+        snprintf(pub->code, sizeof pub->code, "%s", spec);
+        o->code = pub->code;
+        return CLI_OK;
+    }
+    if (keys_load_public(spec, pub, &err) < 0) {
+        return cli_fail("%s", err.msg);
+    }
+    const ProtobufCEnumValue *kind =
+        protobuf_c_enum_descriptor_get_value_by_name(&concord__v1__org_kind__descriptor, pub->kind);
+    o->code = pub->code;
+    o->name = pub->name;
+    o->kind = kind ? (Concord__V1__OrgKind)kind->value
+                   : CONCORD__V1__ORG_KIND__ORG_KIND_UNSPECIFIED;
+    o->sign_key.data = pub->sign_pk;
+    o->sign_key.len = KEYS_PK_LEN;
+    o->transport_key.data = pub->curve_pk;
+    o->transport_key.len = KEYS_PK_LEN;
+    return CLI_OK;
+}
+
+/* `--admit NEW.pub[:CONSTITUENCY]`: an organisation new to the roster,
+ * its keys from the .pub file, its seat in the constituency its kind
+ * implies unless given. */
+static int s_newcomer(const char *spec, keys_public_t *pub, Concord__V1__Organisation *o,
+                      Concord__V1__BoardMember *m)
+{
+    static char path[4096];
+    const char *end = strstr(spec, ".pub") + 4;
+    if ((size_t)(end - spec) >= sizeof path || (*end && *end != ':')) {
+        return cli_fail("bad --admit '%s' (NEW.pub[:CONSTITUENCY])", spec);
+    }
+    snprintf(path, sizeof path, "%.*s", (int)(end - spec), spec);
+    if (s_org(path, pub, o) != CLI_OK) {
+        return CLI_FAIL;
+    }
+    roster_org_t as = {.code = pub->code, .kind = pub->kind};
+    concord__v1__board_member__init(m);
+    m->code = pub->code;
+    m->constituency = (Concord__V1__Constituency)s_default_constituency(&as);
+    if (*end == ':' && (m->constituency = (Concord__V1__Constituency)board_constituency_parse(
+                            end + 1)) <= 0) {
+        return cli_fail("unknown constituency '%s' (nhs, local-government, other)", end + 1);
+    }
+    return CLI_OK;
+}
+
+/* Completes a key rotation or merger from --rotate-key / --merge and
+ * --predecessor, with a title if none was given. */
+static int s_roster_change(const config_node_t *cfg, Concord__V1__Proposal *p,
+                           Concord__V1__MembershipChange *mc, char *title, size_t title_size)
+{
+    if (mc->action == CONCORD__V1__MEMBERSHIP_ACTION__ROTATE_KEY) {
+        if (strcmp(mc->organisation->code, cfg->code) != 0) {
+            return cli_fail("--rotate-key: the keys are %s's; an organisation rotates only its"
+                            " own keys (this node is %s)",
+                            mc->organisation->code, cfg->code);
+        }
+        snprintf(title, title_size, "Rotate the keys of %s", cfg->code);
+    } else {
+        if (mc->n_predecessors == 0) {
+            return cli_fail("--merge needs --predecessor CODE for each organisation merging");
+        }
+        int used = snprintf(title, title_size, "Merge");
+        for (size_t i = 0; i < mc->n_predecessors && used > 0 && (size_t)used < title_size; i++) {
+            used += snprintf(title + used, title_size - (size_t)used, "%s %s",
+                             i ? "," : "", mc->predecessors[i]);
+        }
+        if (used > 0 && (size_t)used < title_size) {
+            snprintf(title + used, title_size - (size_t)used, " into %s",
+                     mc->organisation->code);
+        }
+    }
+    if (!p->title[0]) {
+        p->title = title;
+    }
+    p->membership = mc;
+    p->kind = CONCORD__V1__PROPOSAL_KIND__MEMBERSHIP_CHANGE;
+    return CLI_OK;
+}
+
 static int s_propose(const config_node_t *cfg, const roster_t *r, int argc, char **argv,
                      int json)
 {
@@ -382,8 +474,14 @@ static int s_propose(const config_node_t *cfg, const roster_t *r, int argc, char
         {"remove", required_argument, NULL, '-'},    {"rule", required_argument, NULL, 'r'},
         {"qualified", required_argument, NULL, 'Q'}, {"quorum", required_argument, NULL, 'q'},
         {"each-constituency", no_argument, NULL, 'e'},
-        {"realign", required_argument, NULL, 'F'},   {NULL, 0, NULL, 0}};
+        {"realign", required_argument, NULL, 'F'},   {"rotate-key", required_argument, NULL, 'K'},
+        {"merge", required_argument, NULL, 'M'},     {"predecessor", required_argument, NULL, 'P'},
+        {NULL, 0, NULL, 0}};
     static s_charter_t c;
+    static char *preds[64];
+    static char change_title[BOARD_TITLE_MAX + 1];
+    static keys_public_t org_pub;
+    Concord__V1__Organisation org;
     static char *duties[16];
     static char realign_org[KEYS_CODE_MAX + 1];
     Concord__V1__Realignment ra = CONCORD__V1__REALIGNMENT__INIT;
@@ -400,8 +498,8 @@ static int s_propose(const config_node_t *cfg, const roster_t *r, int argc, char
     p.kind = CONCORD__V1__PROPOSAL_KIND__COMMISSIONING_DECISION;
     p.delegated_duties = duties;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "b:t:x:k:A:$:E:c:D:+:-:r:Q:q:eF:", opts, NULL)) !=
-           -1) {
+    while ((opt = getopt_long(argc, argv, "b:t:x:k:A:$:E:c:D:+:-:r:Q:q:eF:K:M:P:", opts,
+                              NULL)) != -1) {
         switch (opt) {
         case 'b': p.board_id = optarg; break;
         case 't': p.title = optarg; break;
@@ -445,6 +543,22 @@ static int s_propose(const config_node_t *cfg, const roster_t *r, int argc, char
             p.kind = CONCORD__V1__PROPOSAL_KIND__FOOTPRINT_REALIGNMENT;
             break;
         }
+        case 'K':
+        case 'M':
+            if (s_org(optarg, &org_pub, &org) != CLI_OK) {
+                return CLI_FAIL;
+            }
+            mc.action = opt == 'K' ? CONCORD__V1__MEMBERSHIP_ACTION__ROTATE_KEY
+                                   : CONCORD__V1__MEMBERSHIP_ACTION__MERGE;
+            mc.organisation = &org;
+            break;
+        case 'P':
+            if (mc.n_predecessors >= 64) {
+                return cli_fail("at most 64 predecessors");
+            }
+            preds[mc.n_predecessors++] = optarg;
+            mc.predecessors = preds;
+            break;
         case 'D':
             if (p.n_delegated_duties < 16) {
                 duties[p.n_delegated_duties++] = optarg;
@@ -452,7 +566,13 @@ static int s_propose(const config_node_t *cfg, const roster_t *r, int argc, char
             break;
         case '+':
         case '-':
-            if (s_member(r, optarg, &who, who_code, sizeof who_code) != CLI_OK) {
+            if (opt == '+' && strstr(optarg, ".pub")) {
+                /* A newcomer: its keys join the roster with its seat. */
+                if (s_newcomer(optarg, &org_pub, &org, &who) != CLI_OK) {
+                    return CLI_FAIL;
+                }
+                mc.organisation = &org;
+            } else if (s_member(r, optarg, &who, who_code, sizeof who_code) != CLI_OK) {
                 return CLI_FAIL;
             }
             mc.action = opt == '+' ? CONCORD__V1__MEMBERSHIP_ACTION__ADMIT
@@ -468,6 +588,10 @@ static int s_propose(const config_node_t *cfg, const roster_t *r, int argc, char
             p.kind = CONCORD__V1__PROPOSAL_KIND__CHARTER_AMENDMENT;
             p.charter = &c.ch; /* the node completes it from the board's charter */
         }
+    }
+    if (mc.organisation && mc.action != CONCORD__V1__MEMBERSHIP_ACTION__ADMIT &&
+        s_roster_change(cfg, &p, &mc, change_title, sizeof change_title) != CLI_OK) {
+        return CLI_FAIL;
     }
     if (!p.board_id[0] || !p.title[0] || optind != argc) {
         return cli_fail("usage: concord propose --board ID --title TEXT [--area AREA]"
@@ -524,7 +648,10 @@ int cli_write_file(const char *path, const uint8_t *buf, size_t len)
     return CLI_OK;
 }
 
-static int s_export(const config_node_t *cfg, int argc, char **argv, int json)
+/* `decision export PROPOSAL --out FILE` (history 0) or `roster export
+ * --out FILE` (history 1): the node builds the certificate, the CLI
+ * writes it. */
+static int s_export(const config_node_t *cfg, int history, int argc, char **argv, int json)
 {
     static const struct option opts[] = {{"out", required_argument, NULL, 'o'},
                                          {NULL, 0, NULL, 0}};
@@ -537,18 +664,19 @@ static int s_export(const config_node_t *cfg, int argc, char **argv, int json)
         }
         out = optarg;
     }
-    if (!out || optind + 1 != argc) {
-        return cli_fail("usage: concord decision export PROPOSAL --out FILE");
+    if (!out || optind + !history != argc) {
+        return cli_fail(history ? "usage: concord roster export --out FILE"
+                                : "usage: concord decision export PROPOSAL --out FILE");
     }
     uint8_t *cert = NULL;
     size_t cert_len = 0;
-    int rc = cli_node_call(cfg, "decision-export", &argv[optind], 1, NULL, 0,
-                           cfg->call_timeout_ms, -1, &cert, &cert_len);
+    int rc = cli_node_call(cfg, history ? "roster-export" : "decision-export", &argv[optind],
+                           !history, NULL, 0, cfg->call_timeout_ms, -1, &cert, &cert_len);
     if (rc == CLI_OK) {
         rc = cli_write_file(out, cert, cert_len);
         if (rc == CLI_OK && !cli_capturing()) {
             printf(json ? "{\"certificate\":\"%s\",\"bytes\":%zu}\n"
-                        : "wrote decision certificate %s (%zu bytes)\n",
+                        : "wrote certificate %s (%zu bytes)\n",
                    out, cert_len);
         }
     }
@@ -633,30 +761,14 @@ int cli_board(const config_node_t *cfg, int argc, char **argv, int json)
     } else if (strcmp(cmd, "auto-vote") == 0) {
         rc = s_auto_vote(cfg, argc, argv, json);
     } else if (strcmp(cmd, "decision") == 0 && strcmp(sub, "export") == 0) {
-        rc = s_export(cfg, argc - 1, argv + 1, json);
+        rc = s_export(cfg, 0, argc - 1, argv + 1, json);
+    } else if (strcmp(cmd, "roster") == 0 && strcmp(sub, "export") == 0) {
+        rc = s_export(cfg, 1, argc - 1, argv + 1, json);
     } else {
         cli_fail("unknown command; see concord --help");
     }
     roster_destroy(&r);
     return rc;
-}
-
-uint8_t *cli_read_file(const char *path, size_t max, size_t *len)
-{
-    FILE *fp = fopen(path, "rb");
-    uint8_t *buf = NULL;
-    if (!fp) {
-        return NULL;
-    }
-    if (fseek(fp, 0, SEEK_END) == 0) {
-        long size = ftell(fp);
-        if (size >= 0 && (size_t)size <= max && fseek(fp, 0, SEEK_SET) == 0 &&
-            (buf = malloc((size_t)size + 1))) {
-            *len = fread(buf, 1, (size_t)size, fp);
-        }
-    }
-    fclose(fp);
-    return buf;
 }
 
 int cli_verify(int argc, char **argv, int json)
@@ -683,11 +795,10 @@ int cli_verify(int argc, char **argv, int json)
         roster_destroy(&r);
         return cli_fail("roster %s: %s", roster_path, err.msg);
     }
-    uint8_t *buf = cli_read_file(argv[optind], CERTIFICATE_MAX, &len);
+    uint8_t *buf = certificate_load(argv[optind], &len, &err);
     if (!buf) {
         roster_destroy(&r);
-        return cli_fail("cannot read %s (missing, unreadable or over %u bytes)", argv[optind],
-                        CERTIFICATE_MAX);
+        return cli_fail("%s", err.msg);
     }
     int rc = certificate_verify(buf, len, r, &rep, &err);
     free(buf);

@@ -469,14 +469,14 @@ int cli_pool_verify(int argc, char **argv, int json)
         roster_destroy(&r);
         return cli_fail("roster %s: %s", roster_path, err.msg);
     }
-    uint8_t *buf = cli_read_file(argv[optind], CERTIFICATE_MAX, &len);
-    int rc = buf ? statement_verify(buf, len, r, &rep, &err) : -1;
+    uint8_t *buf = certificate_load(argv[optind], &len, &err);
+    if (!buf) {
+        roster_destroy(&r);
+        return cli_fail("%s", err.msg);
+    }
+    int rc = statement_verify(buf, len, r, &rep, &err);
     free(buf);
     roster_destroy(&r);
-    if (!buf) {
-        return cli_fail("cannot read %s (missing, unreadable or over %u bytes)", argv[optind],
-                        CERTIFICATE_MAX);
-    }
     if (rc < 0) {
         return cli_fail("statement %s does NOT verify: %s: %s", argv[optind],
                         err_code_name(err.code), err.msg);

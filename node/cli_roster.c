@@ -298,5 +298,6 @@ int cli_roster(int argc, char **argv, int json)
     if (strcmp(argv[1], "show") == 0) {
         return s_roster_show(argc - 1, argv + 1, json);
     }
-    return cli_fail("unknown roster command '%s' (init, sign, show)", argv[1]);
+    return cli_fail("unknown roster command '%s' (init, sign, show; with --config: show, export)",
+                    argv[1]);
 }

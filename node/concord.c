@@ -26,6 +26,10 @@ static void s_usage(FILE *to)
             "  roster init --federation NAME --broker broker.pub --out roster.bin ORG.pub...\n"
             "  roster sign --roster roster.bin --key ORG.key\n"
             "  roster show --roster roster.bin\n"
+            "  roster show                   (with --config) the roster as the node folded it:\n"
+            "                                genesis plus key rotations and mergers, with history\n"
+            "  roster export --out FILE      (with --config) every board's history, signed, for\n"
+            "                                a node of an organisation admitted after genesis\n"
             "\n"
             "Talking to the local node (needs --config or CONCORD_CONFIG):\n"
             "  status                        connection, ledger and traffic counters\n"
@@ -44,6 +48,9 @@ static void s_usage(FILE *to)
             "  propose --board ID --title TEXT [--text TEXT] [--area AREA] [--amount POUNDS]\n"
             "          [--effective YYYY-MM-DD] [--closes-in 7d] [--delegates DUTY]\n"
             "          [--admit CODE[:CONSTITUENCY] | --remove CODE]\n"
+            "          [--admit NEW.pub[:CONSTITUENCY]: a newcomer to the roster and board]\n"
+            "          [--rotate-key NEW.pub: this organisation's new keys]\n"
+            "          [--merge SUCCESSOR.pub|CODE --predecessor CODE...]\n"
             "          [--realign ORG=FOOTPRINT: set a primary footprint]\n"
             "          [--rule RULE | --quorum N/D ...: a charter amendment]\n"
             "  vote PROPOSAL for|against|abstain [--reason TEXT]\n"
@@ -308,6 +315,12 @@ static int s_node_command(const char *config_path, int argc, char **argv, int js
     if (strcmp(argv[0], "bcf") == 0) {
         return cli_bcf(&cfg, argc, argv, json);
     }
+    if (strcmp(argv[0], "roster") == 0 && argc == 2 && strcmp(argv[1], "show") == 0) {
+        return s_simple(&cfg, "roster-show", NULL, 0, 0, json);
+    }
+    if (strcmp(argv[0], "roster") == 0 && argc >= 2 && strcmp(argv[1], "export") == 0) {
+        return cli_board(&cfg, argc, argv, json);
+    }
     if (strcmp(argv[0], "log") == 0 && argc == 2 && strcmp(argv[1], "verify") == 0) {
         /* Reading a long log takes many calls; give it room. */
         return s_simple(&cfg, "log-verify", NULL, 0, 10 * cfg.call_timeout_ms, json);
@@ -392,7 +405,9 @@ int main(int argc, char **argv)
     int rc;
     if (strcmp(rest[0], "keygen") == 0) {
         rc = cli_keygen(n, rest, json);
-    } else if (strcmp(rest[0], "roster") == 0) {
+    } else if (strcmp(rest[0], "roster") == 0 &&
+               !(config_path && n >= 2 &&
+                 ((n == 2 && strcmp(rest[1], "show") == 0) || strcmp(rest[1], "export") == 0))) {
         rc = cli_roster(n, rest, json);
     } else if (strcmp(rest[0], "federation") == 0) {
         rc = cli_federation(n, rest, json);

@@ -10,6 +10,7 @@
 
 #include "boards.h"
 #include "pools.h"
+#include "roster_view.h"
 #include "clock.h"
 #include "control.pb-c.h"
 #include "certificate.h"
@@ -435,7 +436,8 @@ static void s_verify_done(const rpc_result_t *r, void *arg)
             s_fail(rq, CC_DATA_LOSS, why);
             return;
         }
-        envelope_t *env = envelope_open(e->envelope.data, e->envelope.len, rq->c->roster, &err);
+        envelope_t *env =
+            envelope_open_at(e->envelope.data, e->envelope.len, rq->c->roster, e->index, &err);
         if (!env) {
             snprintf(why, sizeof why, "log index %llu: %s", (unsigned long long)e->index,
                      err.msg);
@@ -515,6 +517,10 @@ static void s_dispatch(control_ctx_t *c, const uint8_t *id, size_t id_len,
             return;
         }
         s_ledger(c, id, id_len, limit);
+        return;
+    }
+    if (strcmp(cmd, "roster-show") == 0) {
+        roster_view_reply(c, id, id_len);
         return;
     }
     if (strcmp(cmd, "ping") != 0 && strcmp(cmd, "log-verify") != 0) {

@@ -14,10 +14,12 @@
 #include <zmq.h>
 
 #include "boards.h"
+#include "certificate.h"
 #include "pools.h"
 #include "clock.h"
 #include "control.h"
 #include "control.pb-c.h"
+#include "fold.h"
 #include "health.pb-c.h"
 #include "json.h"
 #include "keys.h"
@@ -42,6 +44,7 @@ struct node {
     rpc_peer_t *peer;
     boards_t *boards;
     pools_t *pools;
+    keys_t *key_next;              /* keys a rotation of this organisation switches to */
     s_health_t health;
     control_ctx_t control_ctx;
     uint64_t started_ms;
@@ -87,24 +90,68 @@ static void s_health_check(Concord__V1__Health_Service *service,
     closure(&out, closure_data);
 }
 
-/* The roster must name this organisation with exactly these keys, or the
- * broker and every peer would reject what this node signs. */
-static int s_check_identity(node_t *n, const keys_t *k, cc_err_t *err)
+static int s_same_keys(const roster_org_t *o, const keys_t *k)
+{
+    return k && memcmp(o->sign_pk, keys_public(k)->sign_pk, 32) == 0 &&
+           memcmp(o->curve_pk, keys_public(k)->curve_pk, 32) == 0;
+}
+
+/* The key files must belong to the configured organisation. */
+static int s_check_code(const node_t *n, const keys_t *k, const char *path, cc_err_t *err)
+{
+    if (k && strcmp(keys_code(k), n->cfg.code) != 0) {
+        err_set(err, CC_INVALID_ARGUMENT, "key file %s belongs to %s, but the config says %s",
+                path, keys_code(k), n->cfg.code);
+        return -1;
+    }
+    return 0;
+}
+
+/* After a key rotation of this organisation passed (now, or while the
+ * ledger was replayed): the node signs with key_next from here on. */
+static void s_on_roster(const roster_t *roster, uint64_t at_index, void *arg)
+{
+    node_t *n = arg;
+    roster_org_t me;
+    cc_err_t err;
+    if (roster_lookup(roster, n->cfg.code, &me) < 0) {
+        log_warn("%s merged into another organisation after log index %llu: it can no longer"
+                 " sign", n->cfg.code, (unsigned long long)at_index);
+        return;
+    }
+    if (s_same_keys(&me, rpc_peer_keys(n->peer))) {
+        return;
+    }
+    if (!s_same_keys(&me, n->key_next)) {
+        log_error("the roster holds new keys for %s after log index %llu, but key_next (%s)"
+                  " does not hold them: this node's envelopes will be refused",
+                  n->cfg.code, (unsigned long long)at_index,
+                  n->cfg.key_next[0] ? n->cfg.key_next : "not set");
+        return;
+    }
+    if (rpc_peer_rekey(n->peer, &n->key_next, &err) < 0) {
+        log_error("switching to the new keys: %s", err.msg);
+        return;
+    }
+    log_info("%s signs with its new keys (%s) after log index %llu", n->cfg.code,
+             n->cfg.key_next, (unsigned long long)at_index);
+}
+
+/* The roster as folded from the ledger must name this organisation with
+ * exactly the keys the node signs with, or the broker and every peer
+ * would reject what it signs. */
+static int s_check_identity(node_t *n, cc_err_t *err)
 {
     roster_org_t me;
-    if (strcmp(keys_code(k), n->cfg.code) != 0) {
-        err_set(err, CC_INVALID_ARGUMENT, "key file %s belongs to %s, but the config says %s",
-                n->cfg.key, keys_code(k), n->cfg.code);
-        return -1;
-    }
     if (roster_lookup(n->roster, n->cfg.code, &me) < 0) {
-        err_set(err, CC_NOT_FOUND, "%s is not in roster %s", n->cfg.code, n->cfg.roster);
+        err_set(err, CC_NOT_FOUND, "%s is not a member of the roster (%s and the decisions in"
+                " the ledger)", n->cfg.code, n->cfg.roster);
         return -1;
     }
-    if (memcmp(me.sign_pk, keys_public(k)->sign_pk, 32) != 0 ||
-        memcmp(me.curve_pk, keys_public(k)->curve_pk, 32) != 0) {
-        err_set(err, CC_PERMISSION_DENIED, "key file %s does not match %s's keys in the roster",
-                n->cfg.key, n->cfg.code);
+    if (!s_same_keys(&me, rpc_peer_keys(n->peer))) {
+        err_set(err, CC_PERMISSION_DENIED,
+                "neither key (%s) nor key_next (%s) matches %s's keys in the roster",
+                n->cfg.key, n->cfg.key_next[0] ? n->cfg.key_next : "not set", n->cfg.code);
         return -1;
     }
     return 0;
@@ -143,6 +190,30 @@ static void s_on_event(const envelope_t *env, uint64_t log_index, uint64_t time_
     pools_on_event(env, log_index, time_ms, n->pools);
 }
 
+/* An organisation that joined the roster after genesis has none of the
+ * earlier board events in its ledger (its mailbox starts when it joined):
+ * it folds them first from a member's `roster export`. Events that its
+ * ledger holds too come again later and are refused as out of order,
+ * which changes nothing. */
+static int s_bootstrap(node_t *n, cc_err_t *err)
+{
+    size_t len = 0;
+    uint8_t *buf = NULL;
+    if (!n->cfg.bootstrap[0]) {
+        return 0;
+    }
+    if (!(buf = certificate_load(n->cfg.bootstrap, &len, err)) ||
+        certificate_replay(buf, len, n->roster, s_on_event, n, err) < 0) {
+        err_prefix(err, "bootstrap %s: ", n->cfg.bootstrap);
+        free(buf);
+        return -1;
+    }
+    free(buf);
+    log_info("folded the board history in %s (%zu roster change(s))", n->cfg.bootstrap,
+             roster_change_count(n->roster));
+    return 0;
+}
+
 node_t *node_new(const config_node_t *cfg, cc_err_t *err)
 {
     keys_t *keys = NULL;
@@ -161,7 +232,9 @@ node_t *node_new(const config_node_t *cfg, cc_err_t *err)
         err_prefix(err, "roster %s", cfg->roster);
         goto fail;
     }
-    if (s_check_identity(n, keys, err) < 0) {
+    if ((cfg->key_next[0] && !(n->key_next = keys_load(cfg->key_next, err))) ||
+        s_check_code(n, keys, cfg->key, err) < 0 ||
+        s_check_code(n, n->key_next, cfg->key_next, err) < 0) {
         goto fail;
     }
     if (s_lock_ledger(n, err) < 0 ||
@@ -184,14 +257,18 @@ node_t *node_new(const config_node_t *cfg, cc_err_t *err)
     if (!n->peer) {
         goto fail;
     }
-    /* Boards are folded from the ledger before the first delivery can
-     * arrive, so that events are always folded in log order. */
-    if (!(n->boards = boards_new(&n->cfg, n->roster, n->ledger, n->peer, err))) {
+    /* The ledger is folded before the first delivery can arrive, so that
+     * events are always folded in log order; boards and pools in one
+     * pass, each event judged by the roster as it then stood, and each
+     * pool event after the board decisions that took effect before it. */
+    if (!(n->boards = boards_new(&n->cfg, n->roster, n->ledger, n->peer, s_on_roster, n, err)) ||
+        !(n->pools = pools_new(&n->cfg, n->roster, n->ledger, n->peer, n->boards, err)) ||
+        s_bootstrap(n, err) < 0 || fold_replay(n->ledger, n->roster, s_on_event, n, err) < 0 ||
+        s_check_identity(n, err) < 0) {
         goto fail;
     }
-    if (!(n->pools = pools_new(&n->cfg, n->roster, n->ledger, n->peer, n->boards, err))) {
-        goto fail;
-    }
+    boards_start(n->boards);
+    pools_start(n->pools);
     rpc_peer_on_event(n->peer, s_on_event, n);
     if (rpc_peer_connect(n->peer, cfg->broker, err) < 0 || s_bind_control(n, err) < 0) {
         goto fail;
@@ -217,6 +294,7 @@ fail:
 int node_step(node_t *n, long max_wait_ms)
 {
     zmq_pollitem_t items[3];
+    /* Afresh each time: a key rotation replaces the broker socket. */
     rpc_peer_poll_items(n->peer, items);
     items[2] = (zmq_pollitem_t){.socket = n->control, .events = ZMQ_POLLIN};
     long wait = rpc_peer_timeout_ms(n->peer);
@@ -283,6 +361,7 @@ void node_destroy(node_t **np)
         close(n->lock_fd);
     }
     roster_destroy(&n->roster);
+    keys_destroy(&n->key_next);
     free(n);
     *np = NULL;
 }

@@ -217,13 +217,12 @@ pools_t *pools_new(const config_node_t *cfg, const roster_t *roster, ledger_t *l
     p->peer = peer;
     p->boards = boards;
     p->replaying = 1;
-    int rc = fold_replay(ledger, roster, pools_on_event, p, err);
-    p->replaying = 0;
-    if (rc < 0) {
-        pools_destroy(&p);
-        return NULL;
-    }
     return p;
+}
+
+void pools_start(pools_t *p)
+{
+    p->replaying = 0;
 }
 
 void pools_destroy(pools_t **pp)
@@ -420,10 +419,8 @@ static void s_statement_export(pools_t *p, control_ctx_t *c, const uint8_t *id, 
     if (!end || *end || year < POOL_YEAR_MIN || year > POOL_YEAR_MAX) {
         control_reply(c, id, id_len, CC_INVALID_ARGUMENT, "pool-statement-export: POOL YEAR",
                       NULL, NULL, NULL, 0);
-    } else if (boards_roster_file(p->boards, &roster, &roster_len) < 0) {
-        control_reply(c, id, id_len, CC_FAILED_PRECONDITION, "cannot read the roster file",
-                      NULL, NULL, NULL, 0);
-    } else if (statement_build(boards_engine(p->boards), p->engine, p->ledger, roster,
+    } else if (roster_signed_bytes(p->roster, &roster, &roster_len, &err) < 0 ||
+               statement_build(boards_engine(p->boards), p->engine, p->ledger, roster,
                                roster_len, rpc_peer_keys(p->peer), req->args[0],
                                (uint32_t)year, clock_wall_ms(), &cert, &cert_len, &err) < 0) {
         control_reply(c, id, id_len, err.code, err.msg, NULL, NULL, NULL, 0);

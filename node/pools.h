@@ -20,13 +20,17 @@
 
 typedef struct pools pools_t;
 
-/* Creates the engine and folds every pool event already in the ledger,
- * following the pool decisions of boards (borrowed; it must outlive the
- * pools and have folded the ledger first). The HWB areas are read from
- * the ONS lookups when the first BCF event needs them. Returns NULL with
- * err set. */
+/* Creates the engine, following the pool decisions of boards (borrowed;
+ * it must outlive the pools). Replaying: the caller folds every event
+ * already in the ledger through pools_on_event, in the same pass as the
+ * boards' (boards_new says why), then calls pools_start. The HWB areas are
+ * read from the ONS lookups when the first BCF event needs them. Returns
+ * NULL with err set. */
 pools_t *pools_new(const config_node_t *cfg, const roster_t *roster, ledger_t *ledger,
                    rpc_peer_t *peer, boards_t *boards, cc_err_t *err);
+
+/* Ends the replay: verdicts are logged from now on. */
+void pools_start(pools_t *p);
 
 /* An rpc_event_fn (arg: the pools_t), called after boards_on_event for
  * the same event: takes up the board decisions that took effect up to

@@ -1140,7 +1140,8 @@ static void test_board_membership_remove_and_refusals(void **state)
     /* ...but still votes on what was put to the board it sat on. */
     assert_int_equal(s_vote(&r, leaver, "REMOVE", before, AGAINST), 0);
     /* Refusals: the holder of a reserved matter, a non-member, an
-     * existing member, someone outside the roster, roster changes. */
+     * existing member, someone outside the roster, malformed roster
+     * changes (test_board_roster covers them in full). */
     p = s_change(&r, "REMOVE", &mc, &m, CONCORD__V1__MEMBERSHIP_ACTION__REMOVE, NHSE);
     s_refused(&r, s_propose(&r, s_ccgs[0], &p, id), CC_INVALID_ARGUMENT,
               "after removing X24: reserved matter primary-care names 'X24'");
@@ -1152,10 +1153,11 @@ static void test_board_membership_remove_and_refusals(void **state)
     s_refused(&r, s_propose(&r, s_ccgs[0], &p, id), CC_PERMISSION_DENIED,
               "not an organisation in the roster");
     p = s_change(&r, "REMOVE", &mc, &m, CONCORD__V1__MEMBERSHIP_ACTION__ROTATE_KEY, s_ccgs[1]);
-    s_refused(&r, s_propose(&r, s_ccgs[0], &p, id), CC_UNIMPLEMENTED,
-              "changes to the roster itself are not supported yet");
+    s_refused(&r, s_propose(&r, s_ccgs[0], &p, id), CC_INVALID_ARGUMENT,
+              "must carry the organisation's new keys");
     p = s_change(&r, "REMOVE", &mc, &m, CONCORD__V1__MEMBERSHIP_ACTION__MERGE, s_ccgs[1]);
-    s_refused(&r, s_propose(&r, s_ccgs[0], &p, id), CC_UNIMPLEMENTED, "roster itself");
+    s_refused(&r, s_propose(&r, s_ccgs[0], &p, id), CC_INVALID_ARGUMENT,
+              "must name the successor");
     p.membership = NULL;
     s_refused(&r, s_propose(&r, s_ccgs[0], &p, id), CC_INVALID_ARGUMENT, "membership change");
     /* A board never shrinks below two. */

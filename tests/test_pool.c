@@ -1339,7 +1339,7 @@ static void test_pool_statement_certificate_hostile(void **state)
     s_refused_err(statement_verify(junk, sizeof junk, s_roster, &rep, &err), &err,
                   CC_INVALID_ARGUMENT, "not a signed certificate");
     s_refused_err(statement_verify(junk, 0, s_roster, &rep, &err), &err, CC_UNAUTHENTICATED,
-                  "is not in the roster");
+                  "carries no signature");
     statement_report_free(&rep); /* safe after a failure */
 }
 

@@ -470,6 +470,86 @@ static void test_roster_predecessors_kept(void **state)
     free(rb);
 }
 
+
+/* Rotation and merger on the roster itself: the old entry keeps its
+ * stretch of the log, changes only in order and only on a signed
+ * roster, keys never reused, and the genesis signatures still check. */
+static void test_roster_changes_keep_history(void **state)
+{
+    s_fix_t *f = *state;
+    roster_t *draft = s_build(f, 0);
+    roster_t *r = NULL;
+    roster_org_t o;
+    roster_past_t past;
+    cc_err_t err;
+    keys_t *next = keys_generate(s_codes[0], "Member organisation", "CCG", NULL);
+    const keys_public_t *np = keys_public(next);
+
+    /* A draft takes no changes. */
+    assert_int_equal(roster_rotate(draft, s_codes[0], np->sign_pk, np->curve_pk, 5, "p", &err),
+                     -1);
+    assert_int_equal(err.code, CC_FAILED_PRECONDITION);
+    roster_destroy(&draft);
+    draft = s_build(f, 3);
+    assert_int_equal(roster_save(draft, s_path(f, "signed.bin"), &err), 0);
+    r = roster_load(s_path(f, "signed.bin"), &err);
+    assert_non_null(r);
+    assert_int_equal(roster_rotate(r, "E38000999", np->sign_pk, np->curve_pk, 5, "p", &err), -1);
+    assert_int_equal(err.code, CC_NOT_FOUND);
+    assert_int_equal(roster_rotate(r, s_codes[0], np->sign_pk, keys_public(f->broker)->curve_pk,
+                                   5, "p", &err),
+                     -1);
+    assert_int_equal(err.code, CC_ALREADY_EXISTS);
+    assert_int_equal(roster_rotate(r, s_codes[0], np->sign_pk, np->curve_pk, 5, "p1", &err), 0);
+    /* Out of order, or at no position at all: refused. */
+    keys_t *later = keys_generate(s_codes[1], "Member organisation", "COUNCIL_UPPER", NULL);
+    const keys_public_t *lp = keys_public(later);
+    assert_int_equal(roster_rotate(r, s_codes[1], lp->sign_pk, lp->curve_pk, 4, "p", &err), -1);
+    assert_int_equal(err.code, CC_INVALID_ARGUMENT);
+    assert_int_equal(roster_rotate(r, s_codes[1], lp->sign_pk, lp->curve_pk, ROSTER_NOW, "p",
+                                   &err),
+                     -1);
+    /* Lookups by position. */
+    assert_int_equal(roster_lookup_at(r, s_codes[0], 5, &o), 0);
+    assert_memory_equal(o.sign_pk, keys_public(f->org[0])->sign_pk, KEYS_PK_LEN);
+    assert_int_equal(roster_lookup_at(r, s_codes[0], 6, &o), 0);
+    assert_memory_equal(o.sign_pk, np->sign_pk, KEYS_PK_LEN);
+    assert_int_equal(roster_lookup_at(r, s_codes[0], 0, &o), -1);
+    assert_int_equal(roster_past_count(r), 1);
+    roster_past_at(r, 0, &past);
+    assert_int_equal(past.until_index, 5);
+    assert_string_equal(past.successor, "");
+    /* The genesis keys are used up for good. */
+    assert_int_equal(roster_keys_fresh(r, keys_public(f->org[0])->sign_pk, lp->curve_pk, &err),
+                     -1);
+    assert_non_null(strstr(err.msg, "was used before by E38000217"));
+    /* NHS England absorbs the council (a continuing successor). */
+    const char *preds[] = {s_codes[2], s_codes[1]};
+    keys_public_t succ = *keys_public(f->org[2]);
+    assert_int_equal(roster_merge(r, &succ, preds, 1, 7, "p2", &err), -1);
+    assert_int_equal(roster_merge(r, &succ, preds, 2, 7, "p2", &err), 0);
+    assert_int_equal(roster_count(r), 2);
+    assert_int_equal(roster_lookup(r, s_codes[1], &o), -1);
+    assert_int_equal(roster_lookup_at(r, s_codes[1], 7, &o), 0);
+    assert_int_equal(roster_lookup_curve(r, keys_public(f->org[1])->curve_pk, &o), -1);
+    /* A successor cannot take a code that was ever in the roster. */
+    keys_public_t again = *lp;
+    const char *one[] = {s_codes[0]};
+    assert_int_equal(roster_merge_check(r, &again, one, 1, &err), -1);
+    assert_int_equal(err.code, CC_ALREADY_EXISTS);
+    assert_int_equal(roster_verify(r, &err), 0);
+    assert_int_equal(roster_signature_state(r, s_codes[1]), 1);
+    assert_int_equal(roster_change_count(r), 2);
+    roster_change_t ch;
+    roster_change_at(r, 1, &ch);
+    assert_string_equal(ch.what, "merge");
+    assert_string_equal(ch.predecessors, "X24 E08000003");
+    roster_destroy(&r);
+    roster_destroy(&draft);
+    keys_destroy(&next);
+    keys_destroy(&later);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -482,6 +562,7 @@ int main(void)
         cmocka_unit_test(test_roster_lookup_by_code_and_curve),
         cmocka_unit_test(test_roster_new_refuses_bad_arguments),
         cmocka_unit_test(test_roster_predecessors_kept),
+        cmocka_unit_test(test_roster_changes_keep_history),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);
 }
