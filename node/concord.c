@@ -275,7 +275,8 @@ static int s_node_command(const char *config_path, int argc, char **argv, int js
 {
     static const char *const known[] = {"status", "ping",     "ledger", "board",
                                         "propose", "vote",     "proposal", "decision",
-                                        "pool",   "bcf",      "log",      "auto-vote"};
+                                        "pool",   "bcf",      "log",      "auto-vote",
+                                        "roster"};
     config_node_t cfg;
     cc_err_t err;
     size_t k = 0;

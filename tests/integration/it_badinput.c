@@ -362,11 +362,16 @@ static void test_badinput_pools(void **state)
     free(out);
     assert_int_equal(s_ledger(PLYMOUTH), ledger0);
 
-    /* The fund, agreed by both. */
+    /* The fund, decided by the partners' board with both voting FOR. */
+    static const int partners[] = {PLYMOUTH, DEVON};
+    char proposal[33];
+    fed_board_create(&s_fed, "PLY-JCB", "unanimity", partners, 2, 0);
     s_write("plymouth.ini", s_agreement, NULL, path);
-    free(s_run(PLYMOUTH, 0, "pool propose --file %s", path));
-    free(fed_cli_until(&s_fed, DEVON, "PROPOSED", 1, 30000, "pool show PLY-IF"));
-    free(s_run(DEVON, 0, "pool consent PLY-IF"));
+    out = s_run(PLYMOUTH, 0, "--json pool propose --file %s --board PLY-JCB", path);
+    fed_json_id(out, proposal);
+    free(out);
+    fed_vote(&s_fed, PLYMOUTH, proposal, "for");
+    fed_vote(&s_fed, DEVON, proposal, "for");
     free(fed_cli_until(&s_fed, PLYMOUTH, "AWAITING_PLEDGES", 1, 30000, "pool show PLY-IF"));
     free(s_run(PLYMOUTH, 0, "pool pledge PLY-IF --year 2017 --amount 131m"));
     free(fed_cli_until(&s_fed, DEVON, "\"pledged_pence\":13100000000", 1, 30000,
