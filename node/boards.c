@@ -144,6 +144,40 @@ static int s_already_voted(boards_t *b, const char *pid)
     return 0;
 }
 
+/* Records that this node voted on pid (nothing if memory runs out: the
+ * board engine still refuses a second ballot). */
+static void s_remember_vote(boards_t *b, const char *pid)
+{
+    void *grown = realloc(b->voted, (b->n_voted + 1) * sizeof *b->voted);
+    if (grown) {
+        b->voted = grown;
+        snprintf(b->voted[b->n_voted++], sizeof b->voted[0], "%s", pid);
+    }
+}
+
+/* A ledger_entry_fn: remembers the proposal of each ballot this node sent.
+ * A ballot stored and sent just before a crash may not have come back
+ * through the broker yet; without this the node would vote again. */
+static int s_recall_vote(const ledger_entry_t *e, void *arg, cc_err_t *err)
+{
+    boards_t *b = arg;
+    (void)err;
+    if (e->direction != LEDGER_OUT || strcmp(e->method, BOARD_METHOD_VOTE) != 0) {
+        return 0;
+    }
+    envelope_t *env = envelope_open_at(e->envelope, e->envelope_len, b->roster, e->log_index, NULL);
+    Concord__V1__Ballot *ballot =
+        env ? (Concord__V1__Ballot *)wire_unpack(&concord__v1__ballot__descriptor, env->body,
+                                                  env->body_len, WIRE_MAX_FRAME, NULL)
+            : NULL;
+    if (ballot && !s_already_voted(b, ballot->proposal_id)) {
+        s_remember_vote(b, ballot->proposal_id);
+    }
+    wire_free(ballot ? &ballot->base : NULL);
+    envelope_destroy(&env);
+    return 0;
+}
+
 /* The policy's vote on a proposal, or 0 for no vote. */
 static int s_policy(const s_policy_t *cfg, const Concord__V1__Proposal *p, const char **why)
 {
@@ -202,11 +236,6 @@ static void s_auto_vote(boards_t *b, const char *pid)
     if (!ok) {
         return; /* not a voter on this one, or already voted */
     }
-    void *grown = realloc(b->voted, (b->n_voted + 1) * sizeof *b->voted);
-    if (!grown) {
-        return;
-    }
-    b->voted = grown;
     /* Remembered only once published: a vote the ledger could not store
      * was never sent, and is tried again rather than lost. */
     if (rpc_peer_publish(b->peer, BOARD_METHOD_VOTE, &ballot.base, NULL, &err) < 0) {
@@ -215,7 +244,7 @@ static void s_auto_vote(boards_t *b, const char *pid)
         b->vote_retry_at_ms = clock_mono_ms() + S_VOTE_RETRY_MS;
         return;
     }
-    snprintf(b->voted[b->n_voted++], sizeof b->voted[0], "%s", pv.id);
+    s_remember_vote(b, pv.id);
     log_info("voted %s on proposal %s by automatic policy", board_vote_name(vote), pv.id);
 }
 
@@ -262,7 +291,11 @@ boards_t *boards_new(const config_node_t *cfg, roster_t *roster, ledger_t *ledge
 
 void boards_start(boards_t *b)
 {
+    cc_err_t err;
     b->replaying = 0;
+    if (ledger_replay(b->ledger, s_recall_vote, b, &err) < 0) {
+        log_warn("boards: cannot read this node's own ballots: %s", err.msg);
+    }
     /* Proposals still open may need this node's automatic vote (a crash
      * may have come between a proposal and the vote). */
     s_auto_vote_open(b);
