@@ -20,7 +20,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "board.h"
 #include "keys.h"
+#include "pool.h"
 #include "roster.h"
 
 /* libFuzzer's entry points, declared for -Wmissing-prototypes. */
@@ -71,6 +73,16 @@ extern const char *const fixture_board_methods[];
 extern const size_t fixture_board_n_methods;
 extern const char *const fixture_pool_methods[];
 extern const size_t fixture_pool_n_methods;
+
+/* Folds one event of a pool stream into the partners' boards and the
+ * pool engine as a node does (node/boards.c, then node/pools.c): a board
+ * method through board_apply, any other through board_advance; then
+ * pool_follow up to the event (decisions that took effect by then); then
+ * any non-board event through pool_apply. With check set, each engine's
+ * precheck must agree with its apply, or the process aborts. Returns the
+ * verdict of the engine that judged the event: 0 accepted, -1 with err. */
+int fixture_pool_step(board_engine_t *b, pool_engine_t *e, const pool_event_t *ev, int check,
+                      cc_err_t *err);
 
 /* The call id of the n-th record of a stream. */
 void fixture_call_id(size_t n, uint8_t out[16]);
