@@ -14,9 +14,11 @@
 const char *const fixture_board_methods[] = {BOARD_METHOD_PROPOSE, BOARD_METHOD_VOTE,
                                              "concord.v1.Board/Nonsense"};
 const size_t fixture_board_n_methods = 3;
+/* Pool streams carry the partners' board too: agreements and variations
+ * are its proposals. */
 const char *const fixture_pool_methods[] = {
-    POOL_METHOD_PROPOSE, POOL_METHOD_CONSENT,  POOL_METHOD_PLEDGE,   POOL_METHOD_VARY,
-    POOL_METHOD_OUTTURN, POOL_METHOD_BCF_PLAN, POOL_METHOD_BCF_SIGN, "concord.v1.Pool/Nonsense"};
+    BOARD_METHOD_PROPOSE,  BOARD_METHOD_VOTE,     POOL_METHOD_PLEDGE,   POOL_METHOD_OUTTURN,
+    POOL_METHOD_STATEMENT, POOL_METHOD_BCF_PLAN, POOL_METHOD_BCF_SIGN, "concord.v1.Pool/Nonsense"};
 const size_t fixture_pool_n_methods = 8;
 
 static const struct {
@@ -108,6 +110,15 @@ const roster_t *fixture_roster(void)
     return s_roster;
 }
 
+roster_t *fixture_roster_fresh(void)
+{
+    roster_t *r = roster_from_bytes(s_roster_bytes, s_roster_len, NULL);
+    if (!r) {
+        abort();
+    }
+    return r;
+}
+
 const uint8_t *fixture_roster_bytes(size_t *len)
 {
     *len = s_roster_len;
@@ -156,6 +167,53 @@ int fixture_seal(const keys_t *k, const uint8_t *signed_bytes, size_t len, uint8
     e.signature.len = sizeof sig;
     e.signer = (char *)keys_code(k);
     return wire_pack(&e.base, WIRE_MAX_FRAME + len, out, out_len, NULL);
+}
+
+static void s_disagree(const char *engine, int p, const cc_err_t *pre, int a, const cc_err_t *app)
+{
+    fprintf(stderr, "%s: precheck %d (%s) but apply %d (%s)\n", engine, p, p ? pre->msg : "", a,
+            a ? app->msg : "");
+    abort();
+}
+
+/* The board's part of an event, as node/boards.c folds it. */
+static int s_board_step(board_engine_t *b, const pool_event_t *ev, int check, cc_err_t *err)
+{
+    board_event_t bev = {ev->sender, ev->log_index, ev->time_ms, ev->call_id,
+                         ev->hash,   ev->method,    ev->body,    ev->body_len};
+    cc_err_t pre;
+    int p = check ? board_precheck(b, &bev, &pre) : 0;
+    int a = board_apply(b, &bev, err);
+    if (check && p != a) {
+        s_disagree("board", p, &pre, a, err);
+    }
+    return a;
+}
+
+int fixture_pool_step(board_engine_t *b, pool_engine_t *e, const pool_event_t *ev, int check,
+                      cc_err_t *err)
+{
+    int board_event = strcmp(ev->method, BOARD_METHOD_PROPOSE) == 0 ||
+                      strcmp(ev->method, BOARD_METHOD_VOTE) == 0;
+    int rc = 0;
+    cc_err_t why;
+    /* As the node, a failure to move on (out of memory) is only logged. */
+    if (board_event) {
+        rc = s_board_step(b, ev, check, err);
+    } else {
+        board_advance(b, ev->log_index, ev->time_ms, &why);
+    }
+    pool_follow(e, b, ev->log_index, &why);
+    if (board_event) {
+        return rc;
+    }
+    cc_err_t pre;
+    int p = check ? pool_precheck(e, ev, &pre) : 0;
+    rc = pool_apply(e, ev, err);
+    if (check && p != rc) {
+        s_disagree("pool", p, &pre, rc, err);
+    }
+    return rc;
 }
 
 void fixture_call_id(size_t n, uint8_t out[16])

@@ -20,7 +20,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "board.h"
 #include "keys.h"
+#include "pool.h"
 #include "roster.h"
 
 /* libFuzzer's entry points, declared for -Wmissing-prototypes. */
@@ -52,6 +54,10 @@ enum {
 void fixture_init(void);
 
 const roster_t *fixture_roster(void);
+/* A fresh copy of the roster, for an engine that may change it (roster
+ * changes decided by boards): every input starts from genesis. The caller
+ * destroys it with roster_destroy. Aborts if memory runs out. */
+roster_t *fixture_roster_fresh(void);
 /* The packed SignedRoster, as a roster file holds it. */
 const uint8_t *fixture_roster_bytes(size_t *len);
 const keys_t *fixture_keys(size_t i);
@@ -71,6 +77,16 @@ extern const char *const fixture_board_methods[];
 extern const size_t fixture_board_n_methods;
 extern const char *const fixture_pool_methods[];
 extern const size_t fixture_pool_n_methods;
+
+/* Folds one event of a pool stream into the partners' boards and the
+ * pool engine as a node does (node/boards.c, then node/pools.c): a board
+ * method through board_apply, any other through board_advance; then
+ * pool_follow up to the event (decisions that took effect by then); then
+ * any non-board event through pool_apply. With check set, each engine's
+ * precheck must agree with its apply, or the process aborts. Returns the
+ * verdict of the engine that judged the event: 0 accepted, -1 with err. */
+int fixture_pool_step(board_engine_t *b, pool_engine_t *e, const pool_event_t *ev, int check,
+                      cc_err_t *err);
 
 /* The call id of the n-th record of a stream. */
 void fixture_call_id(size_t n, uint8_t out[16]);

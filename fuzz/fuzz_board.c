@@ -63,7 +63,8 @@ static void s_views(const board_engine_t *e, uint64_t now)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    board_engine_t *e = board_engine_new(fixture_roster());
+    roster_t *roster = fixture_roster_fresh();
+    board_engine_t *e = board_engine_new(roster);
     fixture_record_t rec;
     uint64_t now = FIXTURE_T0;
     size_t n = 0;
@@ -96,5 +97,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     s_views(e, now);
     s_views(e, now + 500ull * 86400000ull);
     board_engine_destroy(&e);
+    roster_destroy(&roster);
     return 0;
 }

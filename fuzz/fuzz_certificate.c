@@ -1,17 +1,21 @@
-/* fuzz_certificate: the decision certificate verifier (certificate_verify),
- * as `concord verify` runs it on a file anyone may hand over, against the
- * fixed federation's roster.
+/* fuzz_certificate: the certificate verifiers, as `concord verify`
+ * (certificate_verify, decision certificates) and `concord pool verify`
+ * (statement_verify, a host's signed year-end statement) run them on a
+ * file anyone may hand over, against the fixed federation's roster.
  *
- * The first byte picks how the rest is used:
- *   0  a packed SignedCertificate, as the file holds it;
+ * The first byte picks how the rest is used (modulo 6):
+ *   0  a packed SignedCertificate of a decision, as the file holds it;
  *   1  a packed DecisionCertificate that the target signs as organisation
  *      data[1] (so the checks after the outer signature are reached);
  *   2  the same, but the target also puts the trusted roster in, re-signs
  *      every event's envelope with its signer's key and every receipt
  *      with the broker's key (pointing it at its envelope), so hostile
- *      events reach the board rules and the tally comparison.
- * What must hold: no crash, leak or undefined behaviour, and a certificate
- * that verifies yields a complete report. */
+ *      events reach the board rules and the tally comparison;
+ *   3, 4, 5  the same three for a statement certificate
+ *      (StatementCertificate), so hostile events reach the board and pool
+ *      engines and the statement comparison.
+ * What must hold: no crash, leak or undefined behaviour; a certificate
+ * that verifies yields a complete report; every refusal names its check. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +24,7 @@
 #include "envelope.h"
 #include "fixture.h"
 #include "receipt.h"
+#include "statement.h"
 #include "wire.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -28,22 +33,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     (void)argv;
     fixture_init();
     return 0;
-}
-
-/* Outer signature, as certificate_build makes it. */
-static int s_sign(const keys_t *k, const uint8_t *cert, size_t len, uint8_t **out, size_t *out_len)
-{
-    uint8_t sig[KEYS_SIG_LEN];
-    Concord__V1__SignedCertificate sc = CONCORD__V1__SIGNED_CERTIFICATE__INIT;
-    if (keys_sign(k, CERTIFICATE_DOMAIN, cert, len, sig, NULL) < 0) {
-        return -1;
-    }
-    sc.certificate.data = (uint8_t *)cert;
-    sc.certificate.len = len;
-    sc.signer = (char *)keys_code(k);
-    sc.signature.data = sig;
-    sc.signature.len = sizeof sig;
-    return wire_pack(&sc.base, CERTIFICATE_MAX, out, out_len, NULL);
 }
 
 /* Re-signs one event in place: its envelope by its signer (when that is
@@ -88,70 +77,110 @@ static void s_resign_event(Concord__V1__CertifiedEnvelope *ce, uint8_t **keep)
     wire_free(sr ? &sr->base : NULL);
 }
 
-/* Mode 2: the inner certificate made consistent with the fixture. The
- * decoder's own buffers are put back before the message is freed. */
-static int s_resign_all(const uint8_t *buf, size_t len, uint8_t **out, size_t *out_len)
+/* Modes 2 and 5: the inner certificate (a DecisionCertificate, or with
+ * statement set a StatementCertificate) made consistent with the
+ * fixture. The decoder's own buffers are put back before the message is
+ * freed. */
+static int s_resign_all(int statement, const uint8_t *buf, size_t len, uint8_t **out,
+                        size_t *out_len)
 {
     int rc = -1;
-    size_t roster_len;
+    size_t roster_len, n_events = 0;
     uint8_t **keep = NULL;
-    ProtobufCBinaryData *saved = NULL, roster;
-    Concord__V1__DecisionCertificate *dc = (Concord__V1__DecisionCertificate *)wire_unpack(
-        &concord__v1__decision_certificate__descriptor, buf, len, CERTIFICATE_MAX, NULL);
-    if (!dc || !(keep = calloc(2 * dc->n_events + 1, sizeof *keep)) ||
-        !(saved = calloc(2 * dc->n_events + 1, sizeof *saved))) {
+    ProtobufCBinaryData *saved = NULL, roster, *in_roster = NULL;
+    Concord__V1__CertifiedEnvelope **events = NULL;
+    ProtobufCMessage *m = wire_unpack(statement ? &concord__v1__statement_certificate__descriptor
+                                                : &concord__v1__decision_certificate__descriptor,
+                                      buf, len, CERTIFICATE_MAX, NULL);
+    if (m && statement) {
+        Concord__V1__StatementCertificate *sc = (Concord__V1__StatementCertificate *)m;
+        in_roster = &sc->roster;
+        events = sc->events;
+        n_events = sc->n_events;
+    } else if (m) {
+        Concord__V1__DecisionCertificate *dc = (Concord__V1__DecisionCertificate *)m;
+        in_roster = &dc->roster;
+        events = dc->events;
+        n_events = dc->n_events;
+    }
+    if (!m || !(keep = calloc(2 * n_events + 1, sizeof *keep)) ||
+        !(saved = calloc(2 * n_events + 1, sizeof *saved))) {
         goto out;
     }
-    roster = dc->roster;
-    dc->roster.data = (uint8_t *)fixture_roster_bytes(&roster_len);
-    dc->roster.len = roster_len;
-    for (size_t i = 0; i < dc->n_events; i++) {
-        saved[2 * i] = dc->events[i]->envelope;
-        saved[2 * i + 1] = dc->events[i]->receipt;
-        s_resign_event(dc->events[i], keep + 2 * i);
+    roster = *in_roster;
+    in_roster->data = (uint8_t *)fixture_roster_bytes(&roster_len);
+    in_roster->len = roster_len;
+    for (size_t i = 0; i < n_events; i++) {
+        saved[2 * i] = events[i]->envelope;
+        saved[2 * i + 1] = events[i]->receipt;
+        s_resign_event(events[i], keep + 2 * i);
     }
-    rc = wire_pack(&dc->base, CERTIFICATE_MAX, out, out_len, NULL);
-    dc->roster = roster;
-    for (size_t i = 0; i < dc->n_events; i++) {
-        dc->events[i]->envelope = saved[2 * i];
-        dc->events[i]->receipt = saved[2 * i + 1];
+    rc = wire_pack(m, CERTIFICATE_MAX, out, out_len, NULL);
+    *in_roster = roster;
+    for (size_t i = 0; i < n_events; i++) {
+        events[i]->envelope = saved[2 * i];
+        events[i]->receipt = saved[2 * i + 1];
         free(keep[2 * i]);
         free(keep[2 * i + 1]);
     }
 out:
     free(keep);
     free(saved);
-    wire_free(dc ? &dc->base : NULL);
+    wire_free(m);
     return rc;
+}
+
+/* Verifies as `concord verify` or `concord pool verify`, checking that an
+ * accepted certificate yields a full report and a refused one a reason. */
+static void s_verify(int statement, const uint8_t *buf, size_t len)
+{
+    cc_err_t err;
+    int rc;
+    err_clear(&err);
+    if (statement) {
+        statement_report_t rep;
+        rc = statement_verify(buf, len, fixture_roster(), &rep, &err);
+        if (rc == 0) {
+            if (!rep.text || !rep.csv || !rep.pool_id[0] || !rep.host[0] || !rep.statement_id[0]) {
+                abort();
+            }
+            statement_report_free(&rep);
+        }
+    } else {
+        certificate_report_t rep;
+        rc = certificate_verify(buf, len, fixture_roster(), &rep, &err);
+        if (rc == 0) {
+            if (!rep.explanation || !rep.ballot_lines || !rep.outcome[0] || !rep.board_id[0]) {
+                abort();
+            }
+            certificate_report_free(&rep);
+        }
+    }
+    if (rc < 0 && !err.msg[0]) {
+        abort(); /* every refusal names the failed check */
+    }
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     uint8_t *signed_cert = NULL, *inner = NULL;
     size_t signed_len = 0, inner_len = 0;
-    certificate_report_t rep;
-    cc_err_t err;
-    int rc = -1;
     if (size < 2) {
         return 0;
     }
-    if (data[0] == 0) {
-        rc = certificate_verify(data + 1, size - 1, fixture_roster(), &rep, &err);
-    } else if (data[0] == 1) {
-        if (s_sign(fixture_keys(data[1]), data + 2, size - 2, &signed_cert, &signed_len) == 0) {
-            rc = certificate_verify(signed_cert, signed_len, fixture_roster(), &rep, &err);
+    int mode = data[0] % 6, statement = mode >= 3;
+    const char *domain = statement ? STATEMENT_DOMAIN : CERTIFICATE_DOMAIN;
+    const keys_t *k = fixture_keys(data[1]);
+    if (mode % 3 == 0) {
+        s_verify(statement, data + 1, size - 1);
+    } else if (mode % 3 == 1) {
+        if (certificate_seal(k, domain, data + 2, size - 2, &signed_cert, &signed_len, NULL) == 0) {
+            s_verify(statement, signed_cert, signed_len);
         }
-    } else if (s_resign_all(data + 2, size - 2, &inner, &inner_len) == 0 &&
-               s_sign(fixture_keys(data[1]), inner, inner_len, &signed_cert, &signed_len) == 0) {
-        rc = certificate_verify(signed_cert, signed_len, fixture_roster(), &rep, &err);
-    }
-    if (rc == 0) {
-        if (!rep.explanation || !rep.ballot_lines || !rep.outcome[0] || !rep.board_id[0]) {
-            abort();
-        }
-        certificate_report_free(&rep);
-    } else if (rc < 0 && (data[0] == 0 || signed_cert) && !err.msg[0]) {
-        abort(); /* every refusal names the failed check */
+    } else if (s_resign_all(statement, data + 2, size - 2, &inner, &inner_len) == 0 &&
+               certificate_seal(k, domain, inner, inner_len, &signed_cert, &signed_len, NULL) ==
+                   0) {
+        s_verify(statement, signed_cert, signed_len);
     }
     free(signed_cert);
     free(inner);

@@ -8,8 +8,9 @@
  * crashes or leaks; a decoded message packs again, and what it packs to
  * decodes to the same bytes again (protobuf-c's canonical form is
  * stable); and the validation functions of the receivers (charter,
- * proposal, agreement, risk share, BCF plan, receipt, roster) answer
- * without crashing whatever the fields hold. */
+ * proposal, pool proposal on its board, agreement, risk share, BCF plan,
+ * signed statement, receipt, roster) answer without crashing whatever
+ * the fields hold. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,7 +49,7 @@ static const ProtobufCMessageDescriptor *const s_types[] = {
     &concord__v1__ballot__descriptor,
     /* pool and BCF events */
     &concord__v1__pool_agreement__descriptor,
-    &concord__v1__consent__descriptor,
+    &concord__v1__pool_statement__descriptor,
     &concord__v1__pledge__descriptor,
     &concord__v1__variation__descriptor,
     &concord__v1__outturn__descriptor,
@@ -61,6 +62,7 @@ static const ProtobufCMessageDescriptor *const s_types[] = {
     &concord__v1__signed_roster__descriptor,
     &concord__v1__signed_certificate__descriptor,
     &concord__v1__decision_certificate__descriptor,
+    &concord__v1__statement_certificate__descriptor,
 };
 #define S_NTYPES (sizeof s_types / sizeof s_types[0])
 
@@ -89,6 +91,18 @@ static void s_roundtrip(const ProtobufCMessage *m)
     free(b);
 }
 
+/* What the CLI shows of a pool proposal and whose FOR it needs. */
+static void s_pool_proposal(const Concord__V1__Proposal *p)
+{
+    char text[4096];
+    board_consents_t c;
+    pool_describe(p, text, sizeof text);
+    board_pool_consents(p, &c);
+    if (p->pool_agreement) {
+        pool_agreement_primary_medical(p->pool_agreement);
+    }
+}
+
 static void s_validate(const ProtobufCMessage *m, const uint8_t *buf, size_t len)
 {
     const roster_t *roster = fixture_roster();
@@ -98,6 +112,14 @@ static void s_validate(const ProtobufCMessage *m, const uint8_t *buf, size_t len
         board_proposal_check(p, FIXTURE_T0, NULL);
         if (p->charter) {
             board_charter_check(roster, p->charter, NULL);
+            board_pool_check(roster, p->charter, p, NULL);
+        }
+        s_pool_proposal(p);
+    } else if (d == &concord__v1__pool_statement__descriptor) {
+        char why[256];
+        const Concord__V1__PoolStatement *st = (const Concord__V1__PoolStatement *)m;
+        if (!pool_canonical_equal(st, st, why, sizeof why)) {
+            abort(); /* a statement is always equal to itself */
         }
     } else if (d == &concord__v1__pool_agreement__descriptor) {
         const Concord__V1__PoolAgreement *a = (const Concord__V1__PoolAgreement *)m;

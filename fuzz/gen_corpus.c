@@ -2,8 +2,10 @@
  * messages of the fixed federation (fixture.h): envelopes sealed by its
  * members, broker receipts, board and pool event streams that the
  * engines accept (a Greater Manchester board deciding a pooled budget,
- * Plymouth's s75 fund through pledges and outturn, Cumbria's BCF plan
- * through its sign-off chain), a decision certificate, control requests.
+ * Plymouth's s75 fund agreed by its partners' board, through pledges,
+ * variation, outturn and the host's signed statement, Cumbria's BCF plan
+ * through its sign-off chain), decision and statement certificates,
+ * control requests.
  * Every stream is checked against the engine as it is written, so a seed
  * is a real, accepted history, not a guess.
  *
@@ -13,9 +15,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "certificate.h"
 #include "envelope.h"
 #include "gen_corpus.h"
 #include "receipt.h"
+#include "statement.h"
 #include "wire.h"
 
 static const char *gen_root;
@@ -65,6 +69,41 @@ void gen_message(const char *name, uint8_t type, const ProtobufCMessage *m)
     free(b);
 }
 
+void gen_certificate(const char *name, int statement, size_t signer, const uint8_t *inner,
+                     size_t len)
+{
+    uint8_t *outer, mode[2] = {statement ? 5 : 2, (uint8_t)signer};
+    size_t outer_len;
+    char path[128];
+    cc_err_t err;
+    int rc;
+    if (certificate_seal(fixture_keys(signer), statement ? STATEMENT_DOMAIN : CERTIFICATE_DOMAIN,
+                         inner, len, &outer, &outer_len, &err) < 0) {
+        gen_die("certificate signature");
+    }
+    if (statement) {
+        statement_report_t rep;
+        if ((rc = statement_verify(outer, outer_len, fixture_roster(), &rep, &err)) == 0) {
+            statement_report_free(&rep);
+        }
+    } else {
+        certificate_report_t rep;
+        if ((rc = certificate_verify(outer, outer_len, fixture_roster(), &rep, &err)) == 0) {
+            certificate_report_free(&rep);
+        }
+    }
+    if (rc < 0) {
+        fprintf(stderr, "%s\n", err.msg);
+        gen_die("the generated certificate does not verify");
+    }
+    gen_put1("certificate", name, statement ? 3 : 0, outer, outer_len);
+    snprintf(path, sizeof path, "%s-inner", name);
+    gen_put("certificate", path, mode, 2, inner, len);
+    gen_put1("messages", statement ? "signed-statement-certificate" : "signed-certificate",
+             T_SIGNED_CERT, outer, outer_len);
+    free(outer);
+}
+
 /* ---- event streams, logged as the broker would ---- */
 
 void gen_stream_init(gen_stream_t *s, int pools)
@@ -78,8 +117,9 @@ void gen_stream_init(gen_stream_t *s, int pools)
     s->pools = pools;
     s->f = open_memstream(&s->buf, &s->len);
     s->now = FIXTURE_T0;
-    s->board = board_engine_new(fixture_roster());
-    s->pool = pool_engine_new(fixture_roster());
+    s->roster = fixture_roster_fresh();
+    s->board = board_engine_new(s->roster);
+    s->pool = pool_engine_new(s->roster);
     if (!s->f || !s->board || !s->pool ||
         (pools && pool_engine_add_area(s->pool, &cumbria, NULL) < 0)) {
         gen_die("stream");
@@ -153,7 +193,7 @@ void gen_event(gen_stream_t *s, size_t sender, size_t method, unsigned gap_s,
     } else {
         pool_event_t ev = {fixture_code(sender),         s->n + 1, s->now, call_id, hash,
                            fixture_pool_methods[method], body,     len};
-        rc = pool_apply(s->pool, &ev, &err);
+        rc = fixture_pool_step(s->board, s->pool, &ev, 1, &err);
     }
     if (rc == 0 && s->n_events < 64) {
         s->events[s->n_events++] = ce; /* a certificate carries accepted events only */
@@ -184,6 +224,7 @@ void gen_stream_end(gen_stream_t *s, const char *target, const char *name)
     free(s->buf);
     board_engine_destroy(&s->board);
     pool_engine_destroy(&s->pool);
+    roster_destroy(&s->roster);
     for (size_t i = 0; i < s->n_events; i++) {
         free(s->events[i]->envelope.data);
         free(s->events[i]->receipt.data);

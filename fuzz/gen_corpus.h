@@ -35,7 +35,7 @@ enum {
     T_PROPOSAL,
     T_BALLOT,
     T_AGREEMENT,
-    T_CONSENT,
+    T_STATEMENT,
     T_PLEDGE,
     T_VARIATION,
     T_OUTTURN,
@@ -45,7 +45,8 @@ enum {
     T_CONTROL_REPLY,
     T_ROSTER,
     T_SIGNED_CERT,
-    T_CERT
+    T_CERT,
+    T_STATEMENT_CERT
 };
 
 /* An event stream, logged as the broker would: the fuzz_board or
@@ -59,6 +60,7 @@ typedef struct {
     uint64_t now;
     uint64_t seq[FIX_COUNT];
     uint8_t chain[32];
+    roster_t *roster; /* a fresh copy: roster changes may pass */
     board_engine_t *board;
     pool_engine_t *pool;
     Concord__V1__CertifiedEnvelope *events[64];
@@ -79,7 +81,8 @@ void gen_pack(const ProtobufCMessage *m, uint8_t **out, size_t *len);
 /* A fuzz_messages seed: the type index, then m packed. */
 void gen_message(const char *name, uint8_t type, const ProtobufCMessage *m);
 
-/* Starts a stream (pools = 1: pool methods and Cumbria's area). */
+/* Starts a stream (pools = 1: pool methods, partners' boards and
+ * Cumbria's area, folded by fixture_pool_step). */
 void gen_stream_init(gen_stream_t *s, int pools);
 /* Appends an event from sender; the engine must accept it iff want_ok. */
 void gen_event(gen_stream_t *s, size_t sender, size_t method, unsigned gap_s,
@@ -92,6 +95,17 @@ void gen_stream_end(gen_stream_t *s, const char *target, const char *name);
 /* The fixture's Greater Manchester board charter, built in m and mp. */
 void gen_gm_charter(Concord__V1__Charter *ch, Concord__V1__BoardMember *m,
                     Concord__V1__BoardMember **mp);
+
+/* Seals inner (a packed DecisionCertificate, or with statement set a
+ * StatementCertificate) as organisation signer, checks that it verifies,
+ * and writes the fuzz_certificate seeds gen-name (the file, mode 0 or 3)
+ * and gen-name-inner (mode 2 or 5) and the SignedCertificate as a
+ * fuzz_messages seed. */
+void gen_certificate(const char *name, int statement, size_t signer, const uint8_t *inner,
+                     size_t len);
+
+/* Plymouth's variation: the CCG's 2017 contribution to 340m. */
+void gen_ply_variation(Concord__V1__Variation *v, Concord__V1__VariedContribution *vc[1]);
 
 /* The seed families. */
 void gen_boards(void);

@@ -1,13 +1,17 @@
-/* gen_pools: seeds of fuzz_pool: Plymouth's s75 fund and Cumbria's BCF
- * plan as event streams the pool engine accepts. */
+/* gen_pools: seeds of fuzz_pool: Plymouth's s75 fund, agreed and varied
+ * by its partners' board, and Cumbria's BCF plan as event streams the
+ * board and pool engines accept; a statement certificate of the fund. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "gen_corpus.h"
+#include "statement.h"
 
 /* ---- pools ---- */
 
-enum { P_PROPOSE, P_CONSENT, P_PLEDGE, P_VARY, P_OUTTURN, P_BCF_PLAN, P_BCF_SIGN };
+enum { P_PROPOSE, P_VOTE, P_PLEDGE, P_OUTTURN, P_STATEMENT, P_BCF_PLAN, P_BCF_SIGN };
+
+#define PLY_BOARD "PLY-ICB"
 
 static void s_pledge(gen_stream_t *s, size_t sender, const char *pool, size_t partner,
                      int64_t pence, int want_ok)
@@ -21,25 +25,104 @@ static void s_pledge(gen_stream_t *s, size_t sender, const char *pool, size_t pa
     gen_message(want_ok ? "pledge" : "pledge-wrong-partner", T_PLEDGE, &p.base);
 }
 
+static void s_vote(gen_stream_t *s, size_t who, const char *pid, int vote, int want_ok)
+{
+    Concord__V1__Ballot b = CONCORD__V1__BALLOT__INIT;
+    b.board_id = PLY_BOARD;
+    b.proposal_id = (char *)pid;
+    b.vote = (Concord__V1__Vote)vote;
+    b.reason = "";
+    gen_event(s, who, P_VOTE, 1, &b.base, want_ok);
+}
+
+/* Proposes p (a new id) on the Plymouth board; the council and the CCG
+ * vote as told. */
+static void s_decide(gen_stream_t *s, Concord__V1__Proposal *p, int council, int ccg)
+{
+    char pid[33];
+    p->board_id = PLY_BOARD;
+    p->closes_at_ms = s->now + 14 * DAY;
+    gen_id(s->n, pid);
+    gen_event(s, FIX_PLYMOUTH, P_PROPOSE, 1, &p->base, 1);
+    s_vote(s, FIX_PLYMOUTH, pid, council, 1);
+    s_vote(s, FIX_NEW_DEVON, pid, ccg, 1);
+}
+
+/* Plymouth's integrated commissioning board: the council and the CCG,
+ * deciding by unanimity; adopted by both. */
+static void s_board(gen_stream_t *s)
+{
+    Concord__V1__Charter ch = CONCORD__V1__CHARTER__INIT;
+    Concord__V1__BoardMember m[2], *mp[2] = {&m[0], &m[1]};
+    Concord__V1__Proposal p = CONCORD__V1__PROPOSAL__INIT;
+    for (int i = 0; i < 2; i++) {
+        concord__v1__board_member__init(&m[i]);
+        m[i].weight = 1;
+    }
+    m[0].code = (char *)fixture_code(FIX_PLYMOUTH);
+    m[0].constituency = CONCORD__V1__CONSTITUENCY__LOCAL_GOVERNMENT;
+    m[1].code = (char *)fixture_code(FIX_NEW_DEVON);
+    m[1].constituency = CONCORD__V1__CONSTITUENCY__NHS;
+    ch.board_id = PLY_BOARD;
+    ch.name = "Plymouth Integrated Commissioning Board";
+    ch.rule = CONCORD__V1__VOTING_RULE__UNANIMITY;
+    ch.quorum_numerator = 1;
+    ch.quorum_denominator = 1;
+    ch.members = mp;
+    ch.n_members = 2;
+    p.title = "Adopt the charter of the Plymouth Integrated Commissioning Board";
+    p.kind = CONCORD__V1__PROPOSAL_KIND__CHARTER_ADOPTION;
+    p.charter = &ch;
+    s_decide(s, &p, CONCORD__V1__VOTE__FOR, CONCORD__V1__VOTE__FOR);
+}
+
+/* The agreement proposed to the board; the CCG votes as told. */
+static void s_agree(gen_stream_t *s, Concord__V1__PoolAgreement *a, int ccg)
+{
+    Concord__V1__Proposal p = CONCORD__V1__PROPOSAL__INIT;
+    p.title = "Pool the integrated fund under section 75";
+    p.kind = CONCORD__V1__PROPOSAL_KIND__POOL_AGREEMENT;
+    p.pool_agreement = a;
+    s_decide(s, &p, CONCORD__V1__VOTE__FOR, ccg);
+    gen_message("proposal-pool-agreement", T_PROPOSAL, &p.base);
+}
+
+/* The host's statement of 2017 as the engine computes it: signed as it
+ * is (accepted), then with the variance changed (refused). Returns the
+ * id of the accepted Statement event. */
+static void s_statement(gen_stream_t *s, char id[33])
+{
+    pool_canonical_t c;
+    if (pool_canonical(s->pool, "PLY-IF", 2017, &c, NULL) < 0) {
+        gen_die("canonical statement");
+    }
+    c.msg.variance_pence += 1;
+    gen_event(s, FIX_PLYMOUTH, P_STATEMENT, 1, &c.msg.base, 0);
+    c.msg.variance_pence -= 1;
+    gen_event(s, FIX_NEW_DEVON, P_STATEMENT, 1, &c.msg.base, 0); /* not the host */
+    gen_id(s->n, id);
+    gen_event(s, FIX_PLYMOUTH, P_STATEMENT, 1, &c.msg.base, 1);
+    gen_message("pool-statement", T_STATEMENT, &c.msg.base);
+    pool_canonical_free(&c);
+}
+
 /* Plymouth's integrated fund (seed 000 pp.25-26): council 131m, CCG 331m,
  * hosted by the council, overspend shared pro rata. */
-void gen_plymouth(void)
+static void s_plymouth_agreement(Concord__V1__PoolAgreement *a)
 {
-    gen_stream_t s;
-    char ref[33];
-    Concord__V1__PoolAgreement a = CONCORD__V1__POOL_AGREEMENT__INIT;
-    Concord__V1__PoolPartner pp[2], *ppp[2] = {&pp[0], &pp[1]};
-    Concord__V1__Contribution c[2], *cp0[1] = {&c[0]}, *cp1[1] = {&c[1]};
-    Concord__V1__RiskShare rs = CONCORD__V1__RISK_SHARE__INIT;
-    char *nhs[] = {"Community health services", "Continuing healthcare"};
-    char *council[] = {"Adult social care", "Public health"};
-    char *hosts[] = {(char *)fixture_code(FIX_PLYMOUTH)};
-    char *groups[] = {"Adults", "Children and young people"};
+    static Concord__V1__PoolPartner pp[2], *ppp[2] = {&pp[0], &pp[1]};
+    static Concord__V1__Contribution c[2], *cp0[1] = {&c[0]}, *cp1[1] = {&c[1]};
+    static Concord__V1__RiskShare rs = CONCORD__V1__RISK_SHARE__INIT;
+    static char *nhs[] = {"Community health services", "Continuing healthcare"};
+    static char *council[] = {"Adult social care", "Public health"};
+    static char *hosts[1];
+    static char *groups[] = {"Adults", "Children and young people"};
     for (int i = 0; i < 2; i++) {
         concord__v1__pool_partner__init(&pp[i]);
         concord__v1__contribution__init(&c[i]);
         c[i].financial_year = 2017;
     }
+    hosts[0] = (char *)fixture_code(FIX_PLYMOUTH);
     pp[0].code = (char *)fixture_code(FIX_PLYMOUTH);
     pp[0].contributions = cp0;
     pp[0].n_contributions = 1;
@@ -49,35 +132,54 @@ void gen_plymouth(void)
     pp[1].n_contributions = 1;
     c[1].amount_pence = POUNDS(331000000);
     rs.basis = CONCORD__V1__RISK_SHARE_BASIS__PRO_RATA;
-    a.pool_id = "PLY-IF";
-    a.name = "Plymouth integrated fund";
-    a.kind = CONCORD__V1__ARRANGEMENT_KIND__POOLED_FUND;
-    a.aims_and_outcomes = "Joined-up care for older people, fewer emergency admissions";
-    a.nhs_functions = nhs;
-    a.n_nhs_functions = 2;
-    a.council_functions = council;
-    a.n_council_functions = 2;
-    a.hosts = hosts;
-    a.n_hosts = 1;
-    a.management_and_monitoring = "Monthly finance report to the integrated commissioning board";
-    a.governance = "Integrated commissioning board, accountable to the HWB";
-    a.client_groups = groups;
-    a.n_client_groups = 2;
-    a.partners = ppp;
-    a.n_partners = 2;
-    a.risk_share = &rs;
+    concord__v1__pool_agreement__init(a);
+    a->pool_id = "PLY-IF";
+    a->board_id = PLY_BOARD;
+    a->name = "Plymouth integrated fund";
+    a->kind = CONCORD__V1__ARRANGEMENT_KIND__POOLED_FUND;
+    a->aims_and_outcomes = "Joined-up care for older people, fewer emergency admissions";
+    a->nhs_functions = nhs;
+    a->n_nhs_functions = 2;
+    a->council_functions = council;
+    a->n_council_functions = 2;
+    a->hosts = hosts;
+    a->n_hosts = 1;
+    a->management_and_monitoring = "Monthly finance report to the integrated commissioning board";
+    a->governance = "Integrated commissioning board, accountable to the HWB";
+    a->client_groups = groups;
+    a->n_client_groups = 2;
+    a->partners = ppp;
+    a->n_partners = 2;
+    a->risk_share = &rs;
+}
+
+static void s_statement_certificate(gen_stream_t *s, const char *statement_id);
+
+void gen_ply_variation(Concord__V1__Variation *v, Concord__V1__VariedContribution *vc[1])
+{
+    concord__v1__variation__init(v);
+    concord__v1__varied_contribution__init(vc[0]);
+    vc[0]->partner = (char *)fixture_code(FIX_NEW_DEVON);
+    vc[0]->financial_year = 2017;
+    vc[0]->amount_pence = POUNDS(340000000);
+    v->pool_id = "PLY-IF";
+    v->changes = vc;
+    v->n_changes = 1;
+    v->reason = "Revised allocation";
+}
+
+void gen_plymouth(void)
+{
+    gen_stream_t s;
+    char id[33];
+    Concord__V1__PoolAgreement a;
+    s_plymouth_agreement(&a);
     gen_message("agreement-plymouth", T_AGREEMENT, &a.base);
 
+    /* Agreed by the board, pledged, overspent, stated by the host. */
     gen_stream_init(&s, 1);
-    gen_id(s.n, ref);
-    gen_event(&s, FIX_PLYMOUTH, P_PROPOSE, 1, &a.base, 1);
-    Concord__V1__Consent cs = CONCORD__V1__CONSENT__INIT;
-    cs.pool_id = "PLY-IF";
-    cs.subject_id = ref;
-    cs.decision = CONCORD__V1__CONSENT_DECISION__AGREE;
-    cs.reason = "Agreed by the governing body";
-    gen_event(&s, FIX_NEW_DEVON, P_CONSENT, 1, &cs.base, 1);
-    gen_message("consent", T_CONSENT, &cs.base);
+    s_board(&s);
+    s_agree(&s, &a, CONCORD__V1__VOTE__FOR);
     s_pledge(&s, FIX_NEW_DEVON, "PLY-IF", FIX_PLYMOUTH, POUNDS(131000000), 0);
     s_pledge(&s, FIX_PLYMOUTH, "PLY-IF", FIX_PLYMOUTH, POUNDS(131000000), 1);
     s_pledge(&s, FIX_NEW_DEVON, "PLY-IF", FIX_NEW_DEVON, POUNDS(331000000), 1);
@@ -88,34 +190,61 @@ void gen_plymouth(void)
     gen_event(&s, FIX_NEW_DEVON, P_OUTTURN, 1, &o.base, 0); /* not the host */
     gen_event(&s, FIX_PLYMOUTH, P_OUTTURN, 1, &o.base, 1);
     gen_message("outturn", T_OUTTURN, &o.base);
+    s_statement(&s, id);
+    s_statement_certificate(&s, id);
     gen_stream_end(&s, "pool", "plymouth-lifecycle");
 
-    /* A variation the CCG agrees, then pledges again. */
+    /* The CCG votes against: no pool, so no pledge. */
     gen_stream_init(&s, 1);
-    gen_id(s.n, ref);
-    gen_event(&s, FIX_PLYMOUTH, P_PROPOSE, 1, &a.base, 1);
-    gen_event(&s, FIX_NEW_DEVON, P_CONSENT, 1, &cs.base, 1);
+    s_board(&s);
+    s_agree(&s, &a, CONCORD__V1__VOTE__AGAINST);
+    s_pledge(&s, FIX_PLYMOUTH, "PLY-IF", FIX_PLYMOUTH, POUNDS(131000000), 0);
+    gen_stream_end(&s, "pool", "plymouth-agreement-refused");
+
+    /* A variation the board passes, then the CCG pledges again. */
+    gen_stream_init(&s, 1);
+    s_board(&s);
+    s_agree(&s, &a, CONCORD__V1__VOTE__FOR);
     s_pledge(&s, FIX_PLYMOUTH, "PLY-IF", FIX_PLYMOUTH, POUNDS(131000000), 1);
     s_pledge(&s, FIX_NEW_DEVON, "PLY-IF", FIX_NEW_DEVON, POUNDS(331000000), 1);
-    Concord__V1__VariedContribution vc = CONCORD__V1__VARIED_CONTRIBUTION__INIT;
-    Concord__V1__VariedContribution *vcp[1] = {&vc};
-    Concord__V1__Variation v = CONCORD__V1__VARIATION__INIT;
-    vc.partner = (char *)fixture_code(FIX_NEW_DEVON);
-    vc.financial_year = 2017;
-    vc.amount_pence = POUNDS(340000000);
-    v.pool_id = "PLY-IF";
-    v.changes = vcp;
-    v.n_changes = 1;
-    v.reason = "Revised allocation";
-    gen_id(s.n, ref);
-    gen_event(&s, FIX_PLYMOUTH, P_VARY, 1, &v.base, 1);
+    Concord__V1__VariedContribution vc, *vcp[1] = {&vc};
+    Concord__V1__Variation v;
+    Concord__V1__Proposal p = CONCORD__V1__PROPOSAL__INIT;
+    gen_ply_variation(&v, vcp);
+    p.title = "Vary the CCG's contribution to the integrated fund";
+    p.kind = CONCORD__V1__PROPOSAL_KIND__POOL_VARIATION;
+    p.pool_variation = &v;
+    s_decide(&s, &p, CONCORD__V1__VOTE__FOR, CONCORD__V1__VOTE__FOR);
     gen_message("variation", T_VARIATION, &v.base);
-    cs.subject_id = ref;
-    gen_event(&s, FIX_NEW_DEVON, P_CONSENT, 1, &cs.base, 1);
+    gen_message("proposal-pool-variation", T_PROPOSAL, &p.base);
     s_pledge(&s, FIX_NEW_DEVON, "PLY-IF", FIX_NEW_DEVON, POUNDS(340000000), 1);
     o.spend_pence = POUNDS(450000000);
     gen_event(&s, FIX_PLYMOUTH, P_OUTTURN, 1, &o.base, 1);
+    s_statement(&s, id);
     gen_stream_end(&s, "pool", "plymouth-variation-underspend");
+}
+
+/* A statement certificate over the stream so far (every accepted event
+ * is of the Plymouth board or fund), as `concord pool verify` reads it:
+ * checked to verify before it is written. */
+static void s_statement_certificate(gen_stream_t *s, const char *statement_id)
+{
+    Concord__V1__StatementCertificate sc = CONCORD__V1__STATEMENT_CERTIFICATE__INIT;
+    uint8_t *inner;
+    size_t inner_len, roster_len;
+    sc.version = STATEMENT_VERSION;
+    sc.roster.data = (uint8_t *)fixture_roster_bytes(&roster_len);
+    sc.roster.len = roster_len;
+    sc.pool_id = "PLY-IF";
+    sc.financial_year = 2017;
+    sc.statement_id = (char *)statement_id;
+    sc.events = s->events;
+    sc.n_events = s->n_events;
+    sc.exported_at_ms = s->now + DAY;
+    gen_pack(&sc.base, &inner, &inner_len);
+    gen_certificate("plymouth-statement", 1, FIX_NEW_DEVON, inner, inner_len);
+    gen_message("statement-certificate", T_STATEMENT_CERT, &sc.base);
+    free(inner);
 }
 
 /* Cumbria's BCF plan (test_pool.c's illustrative amounts): its two CCGs,

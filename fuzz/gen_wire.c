@@ -212,7 +212,8 @@ void gen_control(void)
 {
     char *ledger_args[] = {"5"}, *ping_args[] = {"E08000003", "50"}, *gm[] = {"GM-JCB"};
     char *ply[] = {"PLY-IF"}, *stmt[] = {"PLY-IF", "2017"}, *bcf[] = {"BCF-CUMBRIA-17"};
-    char *pledge[] = {POOL_METHOD_PLEDGE}, *agree[] = {POOL_METHOD_PROPOSE};
+    char *pledge[] = {POOL_METHOD_PLEDGE}, *state[] = {POOL_METHOD_STATEMENT};
+    char *agree[] = {"PLY-ICB", "1893456000000"}, *vary[] = {"1893456000000"};
     char *prop[] = {"f00000000000000000000000000000000"};
     s_control_one("status", "status", NULL, 0, NULL);
     s_control_one("ledger", "ledger", ledger_args, 1, NULL);
@@ -227,6 +228,7 @@ void gen_control(void)
     s_control_one("pool-list", "pool-list", NULL, 0, NULL);
     s_control_one("pool-show", "pool-show", ply, 1, NULL);
     s_control_one("pool-statement", "pool-statement", stmt, 2, NULL);
+    s_control_one("pool-statement-export", "pool-statement-export", stmt, 2, NULL);
     s_control_one("bcf-show", "bcf-show", bcf, 1, NULL);
     s_control_one("pool-rejections", "pool-rejections", NULL, 0, NULL);
     s_control_one("unknown", "frobnicate", NULL, 0, NULL);
@@ -255,7 +257,16 @@ void gen_control(void)
     s_control_one("pool-pledge", "pool-publish", pledge, 1, &pl.base);
     Concord__V1__PoolAgreement a = CONCORD__V1__POOL_AGREEMENT__INIT;
     a.pool_id = "X";
-    s_control_one("pool-propose-bad", "pool-publish", agree, 1, &a.base);
+    s_control_one("pool-propose-bad", "pool-propose", agree, 2, &a.base);
+    Concord__V1__VariedContribution vc, *vcp[1] = {&vc};
+    Concord__V1__Variation v;
+    gen_ply_variation(&v, vcp);
+    s_control_one("pool-vary", "pool-vary", vary, 1, &v.base);
+    /* The host's statement, its content left for the node to compute. */
+    Concord__V1__PoolStatement ps = CONCORD__V1__POOL_STATEMENT__INIT;
+    ps.pool_id = "PLY-IF";
+    ps.financial_year = 2017;
+    s_control_one("pool-statement-sign", "pool-publish", state, 1, &ps.base);
 
     Concord__V1__ControlReply rep = CONCORD__V1__CONTROL_REPLY__INIT;
     rep.code = CONCORD__V1__STATUS_CODE__PERMISSION_DENIED;

@@ -4,7 +4,7 @@
 # failing on the first crash, leak, sanitizer report or timeout.
 #
 #   scripts/fuzz.sh [SECONDS] [TARGET...]      e.g. scripts/fuzz.sh 600 pool board
-#   scripts/fuzz.sh --seeds                    regenerate fuzz/corpus/*/gen-*
+#   scripts/fuzz.sh --seeds                    rewrite fuzz/corpus/*/gen-* (old ones removed)
 #
 # New inputs the fuzzer finds go to build-fuzz/corpus/<target>/, never into
 # the checked-in corpus; a crashing input is written to
@@ -24,6 +24,8 @@ done
 
 if [ "${1:-}" = "--seeds" ]; then
     cmake --build "$build" -j"$(nproc)" --target gen_corpus
+    # Written afresh, so a seed the generator no longer makes goes too.
+    find fuzz/corpus -type f -name 'gen-*' -delete
     "$build/fuzz/gen_corpus" fuzz/corpus
     echo "seeds written under fuzz/corpus/"
     exit 0
