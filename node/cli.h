@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "roster.h"
 
 enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
 
@@ -77,6 +78,13 @@ int cli_write_file(const char *path, const uint8_t *buf, size_t len);
 
 /* `concord pool verify STATEMENT --roster ROSTER`, offline (cli_pool.c). */
 int cli_pool_verify(int argc, char **argv, int json);
+
+/* For offline verification: loads the trusted roster at roster_path (its
+ * signatures checked) and the certificate file. Returns CLI_OK with
+ * *roster (roster_destroy) and *buf (free) of *len bytes, or CLI_FAIL
+ * after saying why, with nothing to free. */
+int cli_verify_inputs(const char *roster_path, const char *file, roster_t **roster,
+                      uint8_t **buf, size_t *len);
 
 /* Prints "concord: <message>" to stderr and returns CLI_FAIL. */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -687,6 +687,24 @@ static int s_export(const config_node_t *cfg, int history, int argc, char **argv
 /* `concord auto-vote [on|off] [--abstain AREAS] [--against AREAS]
  * [--against-above POUNDS] [--for-below POUNDS]`: the node's automatic
  * voting policy, changed at run time ("auto-vote" control command). */
+
+int cli_verify_inputs(const char *roster_path, const char *file, roster_t **roster,
+                      uint8_t **buf, size_t *len)
+{
+    cc_err_t err;
+    *buf = NULL;
+    *roster = roster_load(roster_path, &err);
+    if (!*roster || roster_verify(*roster, &err) < 0) {
+        roster_destroy(roster);
+        return cli_fail("roster %s: %s", roster_path, err.msg);
+    }
+    if (!(*buf = certificate_load(file, len, &err))) {
+        roster_destroy(roster);
+        return cli_fail("%s", err.msg);
+    }
+    return CLI_OK;
+}
+
 static int s_auto_vote(const config_node_t *cfg, int argc, char **argv, int json)
 {
     static const struct option opts[] = {{"abstain", required_argument, NULL, 'A'},
@@ -790,15 +808,10 @@ int cli_verify(int argc, char **argv, int json)
     cc_err_t err;
     certificate_report_t rep;
     size_t len = 0;
-    roster_t *r = roster_load(roster_path, &err);
-    if (!r || roster_verify(r, &err) < 0) {
-        roster_destroy(&r);
-        return cli_fail("roster %s: %s", roster_path, err.msg);
-    }
-    uint8_t *buf = certificate_load(argv[optind], &len, &err);
-    if (!buf) {
-        roster_destroy(&r);
-        return cli_fail("%s", err.msg);
+    roster_t *r = NULL;
+    uint8_t *buf = NULL;
+    if (cli_verify_inputs(roster_path, argv[optind], &r, &buf, &len) != CLI_OK) {
+        return CLI_FAIL;
     }
     int rc = certificate_verify(buf, len, r, &rep, &err);
     free(buf);

@@ -464,15 +464,10 @@ int cli_pool_verify(int argc, char **argv, int json)
     cc_err_t err;
     statement_report_t rep;
     size_t len = 0;
-    roster_t *r = roster_load(roster_path, &err);
-    if (!r || roster_verify(r, &err) < 0) {
-        roster_destroy(&r);
-        return cli_fail("roster %s: %s", roster_path, err.msg);
-    }
-    uint8_t *buf = certificate_load(argv[optind], &len, &err);
-    if (!buf) {
-        roster_destroy(&r);
-        return cli_fail("%s", err.msg);
+    roster_t *r = NULL;
+    uint8_t *buf = NULL;
+    if (cli_verify_inputs(roster_path, argv[optind], &r, &buf, &len) != CLI_OK) {
+        return CLI_FAIL;
     }
     int rc = statement_verify(buf, len, r, &rep, &err);
     free(buf);
