@@ -13,6 +13,7 @@
 #include "board_names.h"
 #include "clock.h"
 #include "fold.h"
+#include "grow.h"
 #include "wire.h"
 
 /* An event decoded and judged acceptable, with what accepting it needs. */
@@ -24,30 +25,6 @@ typedef struct {
     size_t member;        /* the voter, in target->charter */
     char proposal_id[BOARD_PROPOSAL_ID_LEN + 1];
 } s_checked_t;
-
-/* Makes room for one more element; returns the (maybe moved) array or
- * NULL when memory runs out, leaving the old one intact. */
-static void *s_reserve(void *arr, size_t *cap, size_t n, size_t size)
-{
-    if (n < *cap) {
-        return arr;
-    }
-    size_t want = *cap ? *cap * 2 : 8;
-    if (want > SIZE_MAX / size) {
-        return NULL;
-    }
-    void *grown = realloc(arr, want * size);
-    if (grown) {
-        *cap = want;
-    }
-    return grown;
-}
-
-int board_oom(cc_err_t *err)
-{
-    err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
-    return -1;
-}
 
 void board_proposal_id(const uint8_t call_id[16], char out[BOARD_PROPOSAL_ID_LEN + 1])
 {
@@ -422,7 +399,7 @@ static void s_add_event(board_rec_t *b, const board_event_t *ev)
 
 static int s_reserve_event(board_rec_t *b)
 {
-    void *grown = s_reserve(b->events, &b->cap_events, b->n_events, sizeof *b->events);
+    void *grown = grow_reserve(b->events, &b->cap_events, b->n_events, sizeof *b->events);
     b->events = grown ? grown : b->events;
     return grown ? 0 : -1;
 }
@@ -443,9 +420,9 @@ static int s_set_charter(board_rec_t *b, const Concord__V1__Charter *c, cc_err_t
 static int s_list_add(board_prop_t ***list, size_t *n, size_t *cap, board_prop_t *p,
                       cc_err_t *err)
 {
-    board_prop_t **grown = s_reserve(*list, cap, *n, sizeof p);
+    board_prop_t **grown = grow_reserve(*list, cap, *n, sizeof p);
     if (!grown) {
-        return board_oom(err);
+        return err_oom(err);
     }
     *list = grown;
     grown[(*n)++] = p;
@@ -473,7 +450,7 @@ static int s_effect(board_engine_t *e, board_prop_t *p, uint64_t at_index, cc_er
         }
         if (!(after = board_charter_change(e->roster, b->charter, pr->membership, &why))) {
             /* Only running out of memory is an error here. */
-            return why.code == CC_RESOURCE_EXHAUSTED ? board_oom(err) : 0;
+            return why.code == CC_RESOURCE_EXHAUSTED ? err_oom(err) : 0;
         }
         wire_free(&b->charter->base);
         b->charter = after;
@@ -588,16 +565,16 @@ static int s_settle(board_engine_t *e, board_prop_t *p, const board_event_t *ev,
 static int s_reserve_proposal(board_engine_t *e)
 {
     void *grown;
-    if (!(grown = s_reserve(e->boards, &e->cap_boards, e->n_boards, sizeof *e->boards))) {
+    if (!(grown = grow_reserve(e->boards, &e->cap_boards, e->n_boards, sizeof *e->boards))) {
         return -1;
     }
     e->boards = grown;
     if (!(grown =
-              s_reserve(e->proposals, &e->cap_proposals, e->n_proposals, sizeof *e->proposals))) {
+              grow_reserve(e->proposals, &e->cap_proposals, e->n_proposals, sizeof *e->proposals))) {
         return -1;
     }
     e->proposals = grown;
-    if (!(grown = s_reserve(e->open, &e->cap_open, e->n_open, sizeof *e->open))) {
+    if (!(grown = grow_reserve(e->open, &e->cap_open, e->n_open, sizeof *e->open))) {
         return -1;
     }
     e->open = grown;
@@ -622,7 +599,7 @@ static int s_accept_proposal(board_engine_t *e, const board_event_t *ev, s_check
         wire_free(pending ? &pending->base : NULL);
         s_board_free(fresh);
         s_proposal_free(p);
-        return board_oom(err);
+        return err_oom(err);
     }
     if (fresh) {
         snprintf(fresh->id, sizeof fresh->id, "%s", pr->charter->board_id);
@@ -651,13 +628,13 @@ static int s_accept_ballot(board_engine_t *e, const board_event_t *ev, s_checked
 {
     board_prop_t *p = chk->target;
     char *reason = strdup(chk->ballot->reason);
-    void *grown = s_reserve(p->ballots, &p->cap_ballots, p->n_ballots, sizeof *p->ballots);
+    void *grown = grow_reserve(p->ballots, &p->cap_ballots, p->n_ballots, sizeof *p->ballots);
     if (grown) {
         p->ballots = grown;
     }
     if (!reason || !grown || s_reserve_event(p->board) < 0) {
         free(reason);
-        return board_oom(err);
+        return err_oom(err);
     }
     board_vote_t *bl = &p->ballots[p->n_ballots++];
     bl->member = chk->member;
@@ -674,7 +651,7 @@ static void s_reject(board_engine_t *e, const board_event_t *ev, const s_checked
                      const cc_err_t *why)
 {
     void *grown =
-        s_reserve(e->rejections, &e->cap_rejections, e->n_rejections, sizeof *e->rejections);
+        grow_reserve(e->rejections, &e->cap_rejections, e->n_rejections, sizeof *e->rejections);
     if (!grown) {
         return; /* the record of a refusal is a courtesy; the refusal stands */
     }

@@ -93,9 +93,6 @@ struct board_engine {
 /* The board with this id, or NULL. */
 board_rec_t *board_find_rec(const board_engine_t *e, const char *id);
 
-/* Sets RESOURCE_EXHAUSTED in err; returns -1. */
-int board_oom(cc_err_t *err);
-
 /* What a passed roster change does (board_roster.c): the roster changes
  * after at_index and the charters follow. Returns 0, or -1 only when
  * memory runs out. */

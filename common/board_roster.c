@@ -350,14 +350,14 @@ int board_roster_effect(board_engine_t *e, board_prop_t *p, uint64_t at_index, c
     const Concord__V1__MembershipChange *mc = p->proposal->membership;
     cc_err_t why;
     if (board_roster_apply(e->roster, mc, at_index, p->id, &why) < 0) {
-        return why.code == CC_RESOURCE_EXHAUSTED ? board_oom(err) : 0;
+        return why.code == CC_RESOURCE_EXHAUSTED ? err_oom(err) : 0;
     }
     p->board->roster_upto = at_index;
     if (mc->action == CONCORD__V1__MEMBERSHIP_ACTION__ADMIT) {
         /* Now in the roster, the newcomer takes its seat. */
         Concord__V1__Charter *seated = board_charter_change(e->roster, p->board->charter, mc, &why);
         if (!seated && why.code == CC_RESOURCE_EXHAUSTED) {
-            return board_oom(err);
+            return err_oom(err);
         }
         if (seated) {
             wire_free(&p->board->charter->base);
@@ -368,7 +368,7 @@ int board_roster_effect(board_engine_t *e, board_prop_t *p, uint64_t at_index, c
         board_rec_t *b = e->boards[i];
         Concord__V1__Charter *after = board_roster_charter(b->charter, mc, &why);
         if (!after && why.code != CC_OK) {
-            return board_oom(err);
+            return err_oom(err);
         }
         if (after) {
             wire_free(&b->charter->base);

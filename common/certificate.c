@@ -10,6 +10,7 @@
 
 #include "clock.h"
 #include "envelope.h"
+#include "grow.h"
 #include "pool.h"
 #include "receipt.h"
 #include "wire.h"
@@ -41,15 +42,12 @@ int certificate_collect(uint64_t log_index, const uint8_t hash[32], void *arg)
         free(receipt);
         return -1;
     }
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 64;
-        Concord__V1__CertifiedEnvelope **grown = realloc(c->items, cap * sizeof *grown);
-        if (!grown) {
-            goto oom;
-        }
-        c->items = grown;
-        c->cap = cap;
+    Concord__V1__CertifiedEnvelope **grown = grow_reserve(c->items, &c->cap, c->n,
+                                                          sizeof *c->items);
+    if (!grown) {
+        goto oom;
     }
+    c->items = grown;
     Concord__V1__CertifiedEnvelope *ce = malloc(sizeof *ce);
     if (!ce) {
         goto oom;

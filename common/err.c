@@ -77,3 +77,9 @@ const char *err_code_name(cc_code_t code)
     }
     return s_names[code];
 }
+
+int err_oom(cc_err_t *err)
+{
+    err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
+    return -1;
+}

@@ -45,6 +45,10 @@ void err_set(cc_err_t *err, cc_code_t code, const char *fmt, ...)
  * the code: "reading roster.bin: " + "truncated". Safe with NULL. */
 void err_prefix(cc_err_t *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Sets RESOURCE_EXHAUSTED "out of memory"; returns -1, so that a caller
+ * can `return err_oom(err);`. Safe with NULL. */
+int err_oom(cc_err_t *err);
+
 /* Clears to CC_OK with an empty reason. Safe with NULL. */
 void err_clear(cc_err_t *err);
 

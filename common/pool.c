@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "pool_priv.h"
 
 /* An event decoded and judged acceptable, with what accepting it needs. */
@@ -25,31 +26,9 @@ typedef struct {
 
 /* ---- helpers shared through pool_priv.h ---- */
 
-void *pool_reserve(void *arr, size_t *cap, size_t n, size_t size)
-{
-    if (n < *cap) {
-        return arr;
-    }
-    size_t want = *cap ? *cap * 2 : 8;
-    if (want > SIZE_MAX / size) {
-        return NULL;
-    }
-    void *grown = realloc(arr, want * size);
-    if (grown) {
-        *cap = want;
-    }
-    return grown;
-}
-
-int pool_oom(cc_err_t *err)
-{
-    err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
-    return -1;
-}
-
 int pool_evlist_reserve(pool_evlist_t *l)
 {
-    void *grown = pool_reserve(l->at, &l->cap, l->n, sizeof *l->at);
+    void *grown = grow_reserve(l->at, &l->cap, l->n, sizeof *l->at);
     l->at = grown ? grown : l->at;
     return grown ? 0 : -1;
 }
@@ -164,7 +143,7 @@ void pool_reject_note(pool_engine_t *e, const char *sender, const char *method,
                       const char *subject, uint64_t log_index, cc_code_t code, const char *fmt,
                       ...)
 {
-    void *grown = pool_reserve(e->rejections, &e->cap_rej, e->n_rej, sizeof *e->rejections);
+    void *grown = grow_reserve(e->rejections, &e->cap_rej, e->n_rej, sizeof *e->rejections);
     if (!grown) {
         return; /* the record of a refusal is a courtesy; the refusal stands */
     }

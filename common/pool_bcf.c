@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "pool_priv.h"
 #include "wire.h"
 
@@ -81,13 +82,13 @@ static int s_codes_copy(const char *const *in, size_t n, const char *what, char 
         }
     }
     if (n && !(*out = calloc(n, sizeof **out))) {
-        return pool_oom(err);
+        return err_oom(err);
     }
     for (size_t i = 0; i < n; i++) {
         if (!((*out)[i] = strdup(in[i]))) {
             s_strings_free(*out, n);
             *out = NULL;
-            return pool_oom(err);
+            return err_oom(err);
         }
     }
     return 0;
@@ -109,13 +110,13 @@ int pool_engine_add_area(pool_engine_t *e, const pool_area_t *area, cc_err_t *er
         return -1;
     }
     pool_area_rec_t *a = calloc(1, sizeof *a);
-    void *grown = pool_reserve(e->areas, &e->cap_areas, e->n_areas, sizeof *e->areas);
+    void *grown = grow_reserve(e->areas, &e->cap_areas, e->n_areas, sizeof *e->areas);
     if (grown) {
         e->areas = grown;
     }
     if (!a || !grown) {
         free(a);
-        return pool_oom(err);
+        return err_oom(err);
     }
     snprintf(a->hwb, sizeof a->hwb, "%s", area->hwb);
     if (s_codes_copy(area->districts, area->n_districts, "districts", &a->districts, err) < 0 ||
@@ -372,14 +373,14 @@ static int s_accept_plan(pool_engine_t *e, const pool_event_t *ev, pool_bcf_chec
                          cc_err_t *err)
 {
     pool_plan_t *pl = chk->target, *fresh = NULL;
-    void *grown = pool_reserve(e->plans, &e->cap_plans, e->n_plans, sizeof *e->plans);
+    void *grown = grow_reserve(e->plans, &e->cap_plans, e->n_plans, sizeof *e->plans);
     if (grown) {
         e->plans = grown;
     }
     if (!grown || (!pl && !(pl = fresh = calloc(1, sizeof *fresh))) ||
         pool_evlist_reserve(&pl->events) < 0) {
         s_plan_free(fresh);
-        return pool_oom(err);
+        return err_oom(err);
     }
     wire_free(pl->plan ? &pl->plan->base : NULL);
     pl->plan = chk->plan;
@@ -403,7 +404,7 @@ int pool_bcf_accept(pool_engine_t *e, const pool_event_t *ev, pool_bcf_checked_t
     }
     pool_plan_t *pl = chk->target;
     if (pool_evlist_reserve(&pl->events) < 0) {
-        return pool_oom(err);
+        return err_oom(err);
     }
     pool_evlist_add(&pl->events, ev);
     switch (chk->sign->act) {

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "pool_priv.h"
 #include "wire.h"
 
@@ -421,7 +422,7 @@ static int s_pass(pool_var_t *v, cc_err_t *err)
         const Concord__V1__VariedContribution *c = v->variation->changes[i];
         pool_year_t *y = s_year(f, c->financial_year);
         if (!y && !(y = s_year_insert(f, c->financial_year))) {
-            return pool_oom(err);
+            return err_oom(err);
         }
         y->amount[s_partner(f->agreement, c->partner)] = c->amount_pence;
     }
@@ -456,7 +457,7 @@ static int s_take_agreement(pool_engine_t *e, const board_pool_decision_t *d, cc
                          d->board_id, d->proposal_id, id, f->ref);
         return 0;
     }
-    void *grown = pool_reserve(e->funds, &e->cap_funds, e->n_funds, sizeof *e->funds);
+    void *grown = grow_reserve(e->funds, &e->cap_funds, e->n_funds, sizeof *e->funds);
     if (grown) {
         e->funds = grown;
     }
@@ -464,7 +465,7 @@ static int s_take_agreement(pool_engine_t *e, const board_pool_decision_t *d, cc
         !(f->agreement = (Concord__V1__PoolAgreement *)s_copy(&d->agreement->base, err)) ||
         s_years_build(f) < 0) {
         pool_fund_free(f);
-        return pool_oom(err);
+        return err_oom(err);
     }
     snprintf(f->id, sizeof f->id, "%s", id);
     snprintf(f->ref, sizeof f->ref, "%s", d->proposal_id);
@@ -487,14 +488,14 @@ static int s_take_variation(pool_engine_t *e, const board_pool_decision_t *d, cc
         return 0;
     }
     pool_var_t *v = calloc(1, sizeof *v);
-    void *grown = pool_reserve(e->vars, &e->cap_vars, e->n_vars, sizeof *e->vars);
+    void *grown = grow_reserve(e->vars, &e->cap_vars, e->n_vars, sizeof *e->vars);
     if (grown) {
         e->vars = grown;
     }
     if (!v || !grown ||
         !(v->variation = (Concord__V1__Variation *)s_copy(&d->variation->base, err))) {
         pool_var_free(v);
-        return pool_oom(err);
+        return err_oom(err);
     }
     snprintf(v->ref, sizeof v->ref, "%s", d->proposal_id);
     snprintf(v->proposer, sizeof v->proposer, "%s", d->proposer);
@@ -532,7 +533,7 @@ static int s_accept_pledge(const pool_event_t *ev, pool_fund_checked_t *chk, cc_
 {
     const Concord__V1__Pledge *p = (const Concord__V1__Pledge *)chk->msg;
     if (pool_evlist_reserve(&chk->fund->events) < 0) {
-        return pool_oom(err);
+        return err_oom(err);
     }
     pool_evlist_add(&chk->fund->events, ev);
     chk->year->pledged[chk->partner] = p->amount_pence;
@@ -551,7 +552,7 @@ static int s_accept_outturn(const pool_event_t *ev, pool_fund_checked_t *chk, cc
         total += y->amount[p];
     }
     if (pool_evlist_reserve(&chk->fund->events) < 0) {
-        return pool_oom(err);
+        return err_oom(err);
     }
     /* The split is computed before anything changes: a rule the agreement
      * check let through always splits, but fail closed if not. */

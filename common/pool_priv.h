@@ -62,13 +62,6 @@ void pool_reject_note(pool_engine_t *e, const char *sender, const char *method,
                       const char *subject, uint64_t log_index, cc_code_t code, const char *fmt,
                       ...) __attribute__((format(printf, 7, 8)));
 
-/* Makes room for one more element; returns the (maybe moved) array, or
- * NULL when memory runs out, leaving the old one intact. */
-void *pool_reserve(void *arr, size_t *cap, size_t n, size_t size);
-
-/* Sets RESOURCE_EXHAUSTED; returns -1. */
-int pool_oom(cc_err_t *err);
-
 /* Room for one more event (0), or -1 when out of memory. */
 int pool_evlist_reserve(pool_evlist_t *l);
 

@@ -18,7 +18,7 @@ int pool_canonical(const pool_engine_t *e, const char *pool_id, uint32_t year,
     char y[16];
     memset(out, 0, sizeof *out);
     if (!st) {
-        return pool_oom(err);
+        return err_oom(err);
     }
     if (pool_statement(e, pool_id, year, st, err) < 0) {
         free(st);
@@ -34,7 +34,7 @@ int pool_canonical(const pool_engine_t *e, const char *pool_id, uint32_t year,
     size_t need = pool_statement_text(st, NULL, 0);
     if (!(out->text = malloc(need + 1))) {
         free(st);
-        return pool_oom(err);
+        return err_oom(err);
     }
     pool_statement_text(st, out->text, need + 1);
     Concord__V1__PoolStatement *m = &out->msg;
@@ -179,7 +179,7 @@ int pool_signed_check(const pool_engine_t *e, const pool_event_t *ev, pool_fund_
 int pool_signed_accept(const pool_event_t *ev, pool_fund_checked_t *chk, cc_err_t *err)
 {
     if (pool_evlist_reserve(&chk->fund->events) < 0) {
-        return pool_oom(err);
+        return err_oom(err);
     }
     pool_evlist_add(&chk->fund->events, ev);
     memcpy(chk->year->statement, chk->ref, sizeof chk->year->statement);

@@ -8,6 +8,7 @@
 
 #include "certificate.h"
 #include "envelope.h"
+#include "grow.h"
 #include "wire.h"
 
 typedef struct {
@@ -23,15 +24,11 @@ typedef struct {
 static int s_note(uint64_t log_index, const uint8_t hash[32], void *arg)
 {
     s_refs_t *r = arg;
-    if (r->n == r->cap) {
-        size_t cap = r->cap ? r->cap * 2 : 64;
-        s_ref_t *grown = realloc(r->at, cap * sizeof *grown);
-        if (!grown) {
-            return -1;
-        }
-        r->at = grown;
-        r->cap = cap;
+    s_ref_t *grown = grow_reserve(r->at, &r->cap, r->n, sizeof *r->at);
+    if (!grown) {
+        return -1;
     }
+    r->at = grown;
     r->at[r->n].log_index = log_index;
     memcpy(r->at[r->n].hash, hash, 32);
     r->n++;
