@@ -28,16 +28,7 @@ int admission_fold(admission_t *a, const envelope_t *env, uint64_t log_index, ui
          strcmp(h->method, BOARD_METHOD_VOTE) != 0)) {
         return 0;
     }
-    board_event_t ev = {
-        .sender = h->sender,
-        .log_index = log_index,
-        .time_ms = time_ms,
-        .call_id = h->call_id.data,
-        .hash = env->hash,
-        .method = h->method,
-        .body = env->body,
-        .body_len = env->body_len,
-    };
+    board_event_t ev = fold_event_of(env, log_index, time_ms);
     cc_err_t why;
     /* A refused event is the nodes' business; only memory matters here. */
     if (board_apply(a->engine, &ev, &why) < 0 && why.code == CC_RESOURCE_EXHAUSTED) {

@@ -46,6 +46,7 @@
 
 #include "board.pb-c.h"
 #include "err.h"
+#include "fold.h"
 #include "roster.h"
 
 #define BOARD_METHOD_PROPOSE "concord.v1.Board/Propose"
@@ -60,18 +61,10 @@
 
 typedef struct board_engine board_engine_t;
 
-/* One event as the broker logged it. The sender is already verified
- * (signature against the roster) by the caller. */
-typedef struct {
-    const char *sender;
-    uint64_t log_index;          /* strictly increasing across calls */
-    uint64_t time_ms;            /* broker receipt time */
-    const uint8_t *call_id;      /* 16 bytes; a proposal's id is its lower-case hex */
-    const uint8_t *hash;         /* 32 bytes: SHA-256 of the packed Envelope */
-    const char *method;          /* BOARD_METHOD_PROPOSE or BOARD_METHOD_VOTE */
-    const uint8_t *body;         /* packed Proposal or Ballot */
-    size_t body_len;
-} board_event_t;
+/* One event as the broker logged it (fold.h): method is
+ * BOARD_METHOD_PROPOSE or BOARD_METHOD_VOTE, body the packed Proposal or
+ * Ballot. */
+typedef fold_event_t board_event_t;
 
 /* A new engine judging membership against roster (borrowed; it must
  * outlive the engine). The engine changes the roster when a key

@@ -202,16 +202,7 @@ static int s_replay_event(board_engine_t *eng, const roster_t *roster,
     if (!env) {
         return -1;
     }
-    board_event_t ev = {
-        .sender = env->header->sender,
-        .log_index = log_index,
-        .time_ms = time_ms,
-        .call_id = env->header->call_id.data,
-        .hash = env->hash,
-        .method = env->header->method,
-        .body = env->body,
-        .body_len = env->body_len,
-    };
+    board_event_t ev = fold_event_of(env, log_index, time_ms);
     int ret = board_apply(eng, &ev, err);
     if (ret < 0) {
         err_prefix(err, "event %zu (log index %llu, from %s) is not valid: ", i + 1,

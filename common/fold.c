@@ -87,3 +87,16 @@ void fold_log_verdict(const char *what, const envelope_t *env, uint64_t log_inde
                  (unsigned long long)log_index, h->sender, err_code_name(why->code), why->msg);
     }
 }
+
+fold_event_t fold_event_of(const envelope_t *env, uint64_t log_index, uint64_t time_ms)
+{
+    const Concord__V1__Header *h = env->header;
+    return (fold_event_t){.sender = h->sender,
+                          .log_index = log_index,
+                          .time_ms = time_ms,
+                          .call_id = h->call_id.data,
+                          .hash = env->hash,
+                          .method = h->method,
+                          .body = env->body,
+                          .body_len = env->body_len};
+}

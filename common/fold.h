@@ -16,6 +16,24 @@ typedef struct {
     uint64_t last_index;
 } fold_order_t;
 
+/* One event as the broker logged it, as the engines fold it (board_event_t
+ * and pool_event_t are this type). The sender is already verified
+ * (signature against the roster) by the caller. */
+typedef struct {
+    const char *sender;
+    uint64_t log_index;     /* strictly increasing across calls */
+    uint64_t time_ms;       /* broker receipt time */
+    const uint8_t *call_id; /* 16 bytes; a proposal's id is its lower-case hex */
+    const uint8_t *hash;    /* 32 bytes: SHA-256 of the packed Envelope */
+    const char *method;     /* the engine's method names */
+    const uint8_t *body;    /* the packed message the method names */
+    size_t body_len;
+} fold_event_t;
+
+/* The event of the opened envelope env, logged at log_index and received
+ * by the broker at time_ms. Its pointers borrow from env. */
+fold_event_t fold_event_of(const envelope_t *env, uint64_t log_index, uint64_t time_ms);
+
 /* Returns 1 if log_index comes after everything folded so far; otherwise
  * 0 with FAILED_PRECONDITION in err. */
 int fold_order_ok(const fold_order_t *o, uint64_t log_index, cc_err_t *err);

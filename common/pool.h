@@ -52,6 +52,7 @@
 
 #include "board.h"
 #include "err.h"
+#include "fold.h"
 #include "pool.pb-c.h"
 #include "roster.h"
 
@@ -76,18 +77,9 @@
 
 typedef struct pool_engine pool_engine_t;
 
-/* One event as the broker logged it; the sender is already verified
- * (signature against the roster) by the caller. */
-typedef struct {
-    const char *sender;
-    uint64_t log_index;     /* strictly increasing across calls */
-    uint64_t time_ms;       /* broker receipt time */
-    const uint8_t *call_id; /* 16 bytes; a proposal's id is its lower-case hex */
-    const uint8_t *hash;    /* 32 bytes: SHA-256 of the packed Envelope */
-    const char *method;     /* one of POOL_METHOD_* */
-    const uint8_t *body;    /* the packed message the method names */
-    size_t body_len;
-} pool_event_t;
+/* One event as the broker logged it (fold.h): method is one of
+ * POOL_METHOD_*, body the packed message it names. */
+typedef fold_event_t pool_event_t;
 
 /* What the rules need to know of one Health and Wellbeing Board area,
  * from the ONS lookups (the engine reads no files). */

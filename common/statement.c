@@ -135,27 +135,12 @@ static int s_replay(board_engine_t *b, pool_engine_t *e, const roster_t *roster,
     const Concord__V1__Header *h = env->header;
     int board =
         strcmp(h->method, BOARD_METHOD_PROPOSE) == 0 || strcmp(h->method, BOARD_METHOD_VOTE) == 0;
-    board_event_t bev = {.sender = h->sender,
-                         .log_index = log_index,
-                         .time_ms = time_ms,
-                         .call_id = h->call_id.data,
-                         .hash = env->hash,
-                         .method = h->method,
-                         .body = env->body,
-                         .body_len = env->body_len};
-    pool_event_t pev = {.sender = h->sender,
-                        .log_index = log_index,
-                        .time_ms = time_ms,
-                        .call_id = h->call_id.data,
-                        .hash = env->hash,
-                        .method = h->method,
-                        .body = env->body,
-                        .body_len = env->body_len};
+    fold_event_t ev = fold_event_of(env, log_index, time_ms);
     int rc = -1;
     if (seen->host[0] && !board) {
         err_set(err, CC_INVALID_ARGUMENT, "a pool event follows the statement");
     } else if (board) {
-        rc = board_apply(b, &bev, err);
+        rc = board_apply(b, &ev, err);
     } else {
         rc = board_advance(b, log_index, time_ms, err);
     }
@@ -163,7 +148,7 @@ static int s_replay(board_engine_t *b, pool_engine_t *e, const roster_t *roster,
         rc = pool_follow(e, b, log_index, err);
     }
     if (rc == 0 && !board) {
-        rc = pool_apply(e, &pev, err);
+        rc = pool_apply(e, &ev, err);
     }
     if (rc == 0 && !board && strcmp(h->method, POOL_METHOD_STATEMENT) == 0) {
         char ref[POOL_REF_LEN + 1];

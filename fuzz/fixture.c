@@ -179,11 +179,9 @@ static void s_disagree(const char *engine, int p, const cc_err_t *pre, int a, co
 /* The board's part of an event, as node/boards.c folds it. */
 static int s_board_step(board_engine_t *b, const pool_event_t *ev, int check, cc_err_t *err)
 {
-    board_event_t bev = {ev->sender, ev->log_index, ev->time_ms, ev->call_id,
-                         ev->hash,   ev->method,    ev->body,    ev->body_len};
     cc_err_t pre;
-    int p = check ? board_precheck(b, &bev, &pre) : 0;
-    int a = board_apply(b, &bev, err);
+    int p = check ? board_precheck(b, ev, &pre) : 0;
+    int a = board_apply(b, ev, err);
     if (check && p != a) {
         s_disagree("board", p, &pre, a, err);
     }

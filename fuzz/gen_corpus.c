@@ -186,15 +186,11 @@ void gen_event(gen_stream_t *s, size_t sender, size_t method, unsigned gap_s,
         len, hash);
     memset(hash, 0, sizeof hash);
     memcpy(hash, call_id, 16);
-    if (!s->pools) {
-        board_event_t ev = {fixture_code(sender),          s->n + 1, s->now, call_id, hash,
-                            fixture_board_methods[method], body,     len};
-        rc = board_apply(s->board, &ev, &err);
-    } else {
-        pool_event_t ev = {fixture_code(sender),         s->n + 1, s->now, call_id, hash,
-                           fixture_pool_methods[method], body,     len};
-        rc = fixture_pool_step(s->board, s->pool, &ev, 1, &err);
-    }
+    fold_event_t ev = {fixture_code(sender), s->n + 1, s->now, call_id, hash,
+                       s->pools ? fixture_pool_methods[method] : fixture_board_methods[method],
+                       body, len};
+    rc = s->pools ? fixture_pool_step(s->board, s->pool, &ev, 1, &err)
+                  : board_apply(s->board, &ev, &err);
     if (rc == 0 && s->n_events < 64) {
         s->events[s->n_events++] = ce; /* a certificate carries accepted events only */
     } else {

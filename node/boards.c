@@ -111,16 +111,7 @@ void boards_on_event(const envelope_t *env, uint64_t log_index, uint64_t time_ms
     if (!fold_broadcast_ok(env, log_index, "board")) {
         return;
     }
-    board_event_t ev = {
-        .sender = h->sender,
-        .log_index = log_index,
-        .time_ms = time_ms,
-        .call_id = h->call_id.data,
-        .hash = env->hash,
-        .method = h->method,
-        .body = env->body,
-        .body_len = env->body_len,
-    };
+    board_event_t ev = fold_event_of(env, log_index, time_ms);
     err_clear(&why);
     int accepted = board_apply(b->engine, &ev, &why) == 0;
     fold_log_verdict("board", env, log_index, accepted, &why, b->replaying);

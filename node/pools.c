@@ -182,16 +182,7 @@ void pools_on_event(const envelope_t *env, uint64_t log_index, uint64_t time_ms,
     if (s_methods[mi].bcf) {
         s_add_areas(p);
     }
-    pool_event_t ev = {
-        .sender = h->sender,
-        .log_index = log_index,
-        .time_ms = time_ms,
-        .call_id = h->call_id.data,
-        .hash = env->hash,
-        .method = h->method,
-        .body = env->body,
-        .body_len = env->body_len,
-    };
+    pool_event_t ev = fold_event_of(env, log_index, time_ms);
     err_clear(&why);
     int accepted = pool_apply(p->engine, &ev, &why) == 0;
     fold_log_verdict("pool", env, log_index, accepted, &why, p->replaying);
