@@ -14,6 +14,7 @@
 #include "board.h"
 #include "keys.h"
 #include "roster.h"
+#include "unit_fixture.h"
 #include "wire.h"
 
 #define T0 1795521600000ull /* 2026-11-24T12:00:00Z */
@@ -48,34 +49,24 @@ static const char *const s_councils[10] = {"E08000001", "E08000002", "E08000003"
 
 static roster_t *s_roster;
 
-static int s_add_org(const char *code, const char *kind)
-{
-    keys_t *k = keys_generate(code, "Member organisation", kind, NULL);
-    int rc = k ? roster_add(s_roster, keys_public(k), NULL) : -1;
-    keys_destroy(&k);
-    return rc;
-}
-
 static int s_setup(void **state)
 {
     (void)state;
-    keys_t *broker = keys_generate("broker", "GMCA broker", "BROKER", NULL);
-    if (!broker || !(s_roster = roster_new("Greater Manchester", keys_public(broker), NULL))) {
-        keys_destroy(&broker);
-        return -1;
+    const char *codes[25], *kinds[25];
+    size_t n = 0;
+    for (int i = 0; i < 12; i++, n++) {
+        codes[n] = s_ccgs[i];
+        kinds[n] = "CCG";
     }
-    keys_destroy(&broker);
-    int rc = 0;
-    for (int i = 0; i < 12; i++) {
-        rc |= s_add_org(s_ccgs[i], "CCG");
+    for (int i = 0; i < 10; i++, n++) {
+        codes[n] = s_councils[i];
+        kinds[n] = "COUNCIL_UPPER";
     }
-    for (int i = 0; i < 10; i++) {
-        rc |= s_add_org(s_councils[i], "COUNCIL_UPPER");
-    }
-    rc |= s_add_org(NHSE, "NHS_ENGLAND");
-    rc |= s_add_org(OUTSIDER, "CCG");
-    rc |= s_add_org(OUTSIDER2, "COUNCIL_UPPER");
-    return rc;
+    codes[n] = NHSE, kinds[n++] = "NHS_ENGLAND";
+    codes[n] = OUTSIDER, kinds[n++] = "CCG";
+    codes[n] = OUTSIDER2, kinds[n++] = "COUNCIL_UPPER";
+    s_roster = unit_roster("Greater Manchester", codes, kinds, n);
+    return s_roster ? 0 : -1;
 }
 
 static int s_teardown(void **state)
@@ -160,16 +151,6 @@ static void s_gm(s_charter_t *c, const char *id)
 
 /* ---- an engine fed events with increasing log index and time ---- */
 
-typedef struct {
-    char *sender;
-    char *method;
-    uint8_t call_id[16];
-    uint8_t hash[32];
-    uint8_t *body;
-    size_t body_len;
-    uint64_t log_index;
-    uint64_t time_ms;
-} s_logged_t;
 
 typedef struct {
     board_engine_t *e;
@@ -177,8 +158,7 @@ typedef struct {
     uint64_t now;    /* receipt time of the next event */
     uint32_t calls;  /* call ids handed out */
     cc_err_t err;    /* why the last event was refused */
-    s_logged_t *log; /* every event, for replaying into another engine */
-    size_t n_log;
+    unit_log_t log;  /* every event, for replaying into another engine */
 } s_run_t;
 
 static void s_run_init(s_run_t *r)
@@ -193,12 +173,7 @@ static void s_run_free(s_run_t *r)
 {
     board_engine_destroy(&r->e);
     assert_null(r->e);
-    for (size_t i = 0; i < r->n_log; i++) {
-        free(r->log[i].sender);
-        free(r->log[i].method);
-        free(r->log[i].body);
-    }
-    free(r->log);
+    unit_log_free(&r->log);
 }
 
 static void s_call_id(s_run_t *r, uint8_t call_id[16])
@@ -213,41 +188,14 @@ static void s_call_id(s_run_t *r, uint8_t call_id[16])
     call_id[15] = 0x5a;
 }
 
-static board_event_t s_ev(const s_logged_t *l)
-{
-    board_event_t ev = {.sender = l->sender,
-                        .log_index = l->log_index,
-                        .time_ms = l->time_ms,
-                        .call_id = l->call_id,
-                        .hash = l->hash,
-                        .method = l->method,
-                        .body = l->body,
-                        .body_len = l->body_len};
-    return ev;
-}
-
 /* Applies raw bytes as the next event; logs it for replay. */
 static int s_raw(s_run_t *r, const char *sender, const char *method, const uint8_t *body,
                  size_t len, const uint8_t call_id[16])
 {
-    s_logged_t *grown = realloc(r->log, (r->n_log + 1) * sizeof *grown);
-    assert_non_null(grown);
-    r->log = grown;
-    s_logged_t *l = &r->log[r->n_log++];
-    memset(l, 0, sizeof *l);
-    l->sender = strdup(sender);
-    l->method = strdup(method);
-    l->body = malloc(len ? len : 1);
-    assert_non_null(l->body);
-    memcpy(l->body, body, len);
-    l->body_len = len;
-    memcpy(l->call_id, call_id, 16);
-    l->log_index = ++r->index;
-    l->time_ms = r->now;
-    memcpy(l->hash, &l->log_index, sizeof l->log_index);
-    l->hash[31] = 0xcc;
+    unit_logged_t *l =
+        unit_log_add(&r->log, sender, method, body, len, call_id, ++r->index, r->now);
     r->now += SECOND;
-    board_event_t ev = s_ev(l);
+    board_event_t ev = unit_log_event(l);
     err_clear(&r->err);
     return board_apply(r->e, &ev, &r->err);
 }
@@ -1264,8 +1212,8 @@ static void test_board_amendment_changes_rule(void **state)
 
 static void s_replay(const s_run_t *from, board_engine_t *to)
 {
-    for (size_t i = 0; i < from->n_log; i++) {
-        board_event_t ev = s_ev(&from->log[i]);
+    for (size_t i = 0; i < from->log.n; i++) {
+        board_event_t ev = unit_log_event(&from->log.at[i]);
         board_apply(to, &ev, NULL);
     }
 }

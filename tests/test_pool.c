@@ -20,6 +20,7 @@
 #include "pool.h"
 #include "roster.h"
 #include "statement.h"
+#include "unit_fixture.h"
 #include "wire.h"
 
 #define T0 1795521600000ull /* 2026-11-24T12:00:00Z */
@@ -75,35 +76,17 @@ static const char *const s_members[] = {PLYMOUTH, NEW_DEVON, SHEFFIELD, SHEFF_CC
                                         CUMBRIA,  N_CUMBRIA, MORECAMBE};
 #define N_MEMBERS (sizeof s_members / sizeof s_members[0])
 
-static int s_add_org(const char *code, const char *kind)
-{
-    keys_t *k = keys_generate(code, "Member organisation", kind, NULL);
-    int rc = k ? roster_add(s_roster, keys_public(k), NULL) : -1;
-    keys_destroy(&k);
-    return rc;
-}
-
 static int s_setup(void **state)
 {
     (void)state;
-    keys_t *broker = keys_generate("broker", "Broker", "BROKER", NULL);
-    if (!broker || !(s_roster = roster_new("Pools", keys_public(broker), NULL))) {
-        keys_destroy(&broker);
-        return -1;
-    }
-    keys_destroy(&broker);
-    int rc = 0;
-    rc |= s_add_org(PLYMOUTH, "COUNCIL_UPPER");
-    rc |= s_add_org(NEW_DEVON, "CCG");
-    rc |= s_add_org(SHEFFIELD, "COUNCIL_UPPER");
-    rc |= s_add_org(SHEFF_CCG, "CCG");
-    rc |= s_add_org(NHSE, "NHS_ENGLAND");
-    rc |= s_add_org(GMCA, "COMBINED_AUTHORITY");
-    rc |= s_add_org(CUMBRIA, "COUNCIL_UPPER");
-    rc |= s_add_org(N_CUMBRIA, "CCG");
-    rc |= s_add_org(MORECAMBE, "CCG");
-    rc |= s_add_org(CARLISLE, "COUNCIL_DISTRICT");
-    return rc;
+    static const char *const codes[] = {PLYMOUTH, NEW_DEVON, SHEFFIELD, SHEFF_CCG, NHSE,
+                                        GMCA,     CUMBRIA,   N_CUMBRIA, MORECAMBE, CARLISLE};
+    static const char *const kinds[] = {"COUNCIL_UPPER", "CCG",           "COUNCIL_UPPER",
+                                        "CCG",           "NHS_ENGLAND",   "COMBINED_AUTHORITY",
+                                        "COUNCIL_UPPER", "CCG",           "CCG",
+                                        "COUNCIL_DISTRICT"};
+    s_roster = unit_roster("Pools", codes, kinds, sizeof codes / sizeof codes[0]);
+    return s_roster ? 0 : -1;
 }
 
 static int s_teardown(void **state)
@@ -259,16 +242,6 @@ static int s_check(const s_agr_t *g, cc_err_t *err)
 
 /* ---- an engine fed events with increasing log index and time ---- */
 
-typedef struct {
-    char *sender;
-    char *method;
-    uint8_t call_id[16];
-    uint8_t hash[32];
-    uint8_t *body;
-    size_t body_len;
-    uint64_t log_index;
-    uint64_t time_ms;
-} s_logged_t;
 
 typedef struct {
     pool_engine_t *e;
@@ -277,8 +250,7 @@ typedef struct {
     uint64_t now;
     uint32_t calls;
     cc_err_t err;
-    s_logged_t *log;
-    size_t n_log;
+    unit_log_t log; /* every event, for replaying into other engines */
 } s_run_t;
 
 static pool_engine_t *s_engine(void)
@@ -350,12 +322,7 @@ static void s_run_free(s_run_t *r)
     pool_engine_destroy(&r->e);
     board_engine_destroy(&r->b);
     assert_null(r->e);
-    for (size_t i = 0; i < r->n_log; i++) {
-        free(r->log[i].sender);
-        free(r->log[i].method);
-        free(r->log[i].body);
-    }
-    free(r->log);
+    unit_log_free(&r->log);
 }
 
 static int s_is_board(const char *method)
@@ -363,30 +330,14 @@ static int s_is_board(const char *method)
     return strcmp(method, BOARD_METHOD_PROPOSE) == 0 || strcmp(method, BOARD_METHOD_VOTE) == 0;
 }
 
-static pool_event_t s_ev(const s_logged_t *l)
-{
-    pool_event_t ev = {.sender = l->sender,
-                       .log_index = l->log_index,
-                       .time_ms = l->time_ms,
-                       .call_id = l->call_id,
-                       .hash = l->hash,
-                       .method = l->method,
-                       .body = l->body,
-                       .body_len = l->body_len};
-    return ev;
-}
-
 /* Folds one logged event as a node does: the board engine first (or its
  * clock moved on), then the board's pool decisions up to the event, then
  * the pool engine. */
-static int s_fold(board_engine_t *b, pool_engine_t *e, const s_logged_t *l, cc_err_t *err)
+static int s_fold(board_engine_t *b, pool_engine_t *e, const unit_logged_t *l, cc_err_t *err)
 {
-    pool_event_t ev = s_ev(l);
-    board_event_t bev = {.sender = l->sender, .log_index = l->log_index, .time_ms = l->time_ms,
-                         .call_id = l->call_id, .hash = l->hash, .method = l->method,
-                         .body = l->body, .body_len = l->body_len};
+    fold_event_t ev = unit_log_event(l);
     int board = s_is_board(l->method);
-    int rc = board ? board_apply(b, &bev, err) : 0;
+    int rc = board ? board_apply(b, &ev, err) : 0;
     if (!board) {
         assert_int_equal(board_advance(b, l->log_index, l->time_ms, NULL), 0);
     }
@@ -399,23 +350,12 @@ static int s_fold(board_engine_t *b, pool_engine_t *e, const s_logged_t *l, cc_e
 static int s_raw(s_run_t *r, const char *sender, const char *method, const uint8_t *body,
                  size_t len, char ref[POOL_REF_LEN + 1])
 {
-    s_logged_t *grown = realloc(r->log, (r->n_log + 1) * sizeof *grown);
-    assert_non_null(grown);
-    r->log = grown;
-    s_logged_t *l = &r->log[r->n_log++];
-    memset(l, 0, sizeof *l);
-    l->sender = strdup(sender);
-    l->method = strdup(method);
-    l->body = malloc(len ? len : 1);
-    assert_non_null(l->body);
-    memcpy(l->body, body, len);
-    l->body_len = len;
+    uint8_t call_id[16] = {0};
     r->calls++;
-    memcpy(l->call_id, &r->calls, sizeof r->calls);
-    l->call_id[15] = 0x9c;
-    l->log_index = ++r->index;
-    l->time_ms = r->now;
-    memcpy(l->hash, &l->log_index, sizeof l->log_index);
+    memcpy(call_id, &r->calls, sizeof r->calls);
+    call_id[15] = 0x9c;
+    unit_logged_t *l =
+        unit_log_add(&r->log, sender, method, body, len, call_id, ++r->index, r->now);
     r->now += 1000;
     if (ref) {
         pool_ref(l->call_id, ref);
@@ -2147,8 +2087,8 @@ static void s_replay_same(const s_run_t *r)
     pool_engine_t *e2 = s_engine();
     board_engine_t *b2 = board_engine_new(s_roster);
     assert_non_null(b2);
-    for (size_t i = 0; i < r->n_log; i++) {
-        pool_event_t ev = s_ev(&r->log[i]);
+    for (size_t i = 0; i < r->log.n; i++) {
+        pool_event_t ev = unit_log_event(&r->log.at[i]);
         cc_err_t a, b;
         if (!s_is_board(ev.method)) {
             /* The precheck sees the decisions taken up before the event. */
@@ -2161,7 +2101,7 @@ static void s_replay_same(const s_run_t *r)
                 assert_string_equal(a.msg, b.msg);
             }
         } else {
-            s_fold(b2, e2, &r->log[i], &a);
+            s_fold(b2, e2, &r->log.at[i], &a);
         }
     }
     assert_int_equal(pool_count(e2), pool_count(r->e));
