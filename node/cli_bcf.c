@@ -173,14 +173,8 @@ static int s_bcf_plan(const config_node_t *cfg, int argc, char **argv, int json)
     concord__v1__bcf_plan__init(&x->p);
     concord__v1__national_conditions__init(&x->cond);
     x->p.conditions = &x->cond;
-    int rc = ini_parse(file, s_bcf_handler, x);
-    if (x->error.msg[0]) {
-        rc = cli_fail("%s: %s", file, x->error.msg);
-    } else if (rc < 0) {
-        rc = cli_fail("cannot read %s", file);
-    } else if (rc > 0 || x->arena.failed) {
-        rc = cli_fail("%s: line %d: bad line", file, rc);
-    } else {
+    int rc = cli_ini_result(file, ini_parse(file, s_bcf_handler, x), &x->error, &x->arena);
+    if (rc == CLI_OK) {
         pool_bcf_totals_t t;
         cc_err_t err;
         if (!x->has_total && pool_bcf_totals(&x->p, &t, &err) == 0) {

@@ -130,3 +130,17 @@ int cli_file_option(int argc, char **argv, const char *usage, const char **file,
     }
     return CLI_OK;
 }
+
+int cli_ini_result(const char *file, int rc, const cli_ini_error_t *e, const cli_arena_t *a)
+{
+    if (e->msg[0]) {
+        return cli_fail("%s: %s", file, e->msg);
+    }
+    if (rc < 0) {
+        return cli_fail("cannot read %s", file);
+    }
+    if (rc > 0 || a->failed) {
+        return cli_fail("%s: line %d: bad line", file, rc);
+    }
+    return CLI_OK;
+}

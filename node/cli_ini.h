@@ -43,6 +43,12 @@ typedef struct {
 /* Records the first error; returns 0, for the handler to return. */
 int cli_ini_fail(cli_ini_error_t *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Judges ini_parse's result rc for file, read with a handler that records
+ * errors in e and allocates in a: CLI_OK, or CLI_FAIL after saying what
+ * was wrong (the handler's error, an unreadable file, a bad line, or
+ * memory). */
+int cli_ini_result(const char *file, int rc, const cli_ini_error_t *e, const cli_arena_t *a);
+
 /* The options of `pool propose` and `bcf plan`: --file FILE, and for a
  * proposal (board not NULL) --board ID and --closes-in DURATION. Returns
  * CLI_OK with *file set, or an exit status after printing usage. */

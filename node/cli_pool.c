@@ -298,14 +298,8 @@ static int s_propose(const config_node_t *cfg, int argc, char **argv, int json)
     concord__v1__risk_share__init(&x->risk);
     concord__v1__lead_commissioning__init(&x->lead);
     concord__v1__transfer__init(&x->transfer);
-    int rc = ini_parse(file, s_ini_handler, x);
-    if (x->error.msg[0]) {
-        rc = cli_fail("%s: %s", file, x->error.msg);
-    } else if (rc < 0) {
-        rc = cli_fail("cannot read %s", file);
-    } else if (rc > 0 || x->arena.failed) {
-        rc = cli_fail("%s: line %d: bad line", file, rc);
-    } else {
+    int rc = cli_ini_result(file, ini_parse(file, s_ini_handler, x), &x->error, &x->arena);
+    if (rc == CLI_OK) {
         rc = s_send_proposal(cfg, "pool-propose", board, closes_in, &x->a.base, json);
     }
     cli_arena_free(&x->arena);
