@@ -24,6 +24,7 @@ enum {
     Q_N_FIND_REPLY,
     Q_N_REPLAY,
     Q_N_EVENTS,
+    Q_N_SENT,
     Q_N_COUNT,
     Q_N_GET,
     Q_N_EVENT_ADD,
@@ -58,6 +59,9 @@ static const char *const s_sql[Q_COUNT] = {
                    " e.method, e.sequence, e.kind, e.call_id, v.log_index, e.receipt,"
                    " e.stored_at_ms FROM events v JOIN entries e ON e.hash = v.hash"
                    " ORDER BY v.log_index",
+    [Q_N_SENT] = "SELECT id, direction, hash, envelope, sender, recipient, method, sequence,"
+                 " kind, call_id, log_index, receipt, stored_at_ms FROM entries"
+                 " WHERE direction = 1 AND method = ?1 ORDER BY id", /* 1: LEDGER_OUT */
     [Q_N_COUNT] = "SELECT COUNT(*) FROM entries",
     [Q_N_GET] = "SELECT envelope, receipt FROM entries WHERE hash = ?",
     [Q_N_EVENT_ADD] = "INSERT OR IGNORE INTO events(log_index, hash) VALUES(?, ?)",
@@ -576,12 +580,17 @@ static int s_entry_row(ledger_t *l, sqlite3_stmt *st, void *ctx, cc_err_t *err)
 
 /* Runs an entry query on its own statement: callbacks may write
  * (receipts, resubmission bookkeeping) while the cursor is open. */
-static int s_entries(ledger_t *l, int q, ledger_entry_fn fn, void *arg, cc_err_t *err)
+/* Runs query q (its ?1 bound to text when not NULL) and hands each row
+ * to fn as an entry. */
+static int s_entries(ledger_t *l, int q, const char *text, ledger_entry_fn fn, void *arg,
+                     cc_err_t *err)
 {
     sqlite3_stmt *st = NULL;
     s_entry_cb_t cb = {.fn = fn, .arg = arg};
-    if (sqlite3_prepare_v2(l->db, s_sql[q], -1, &st, NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v2(l->db, s_sql[q], -1, &st, NULL) != SQLITE_OK ||
+        (text && sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC) != SQLITE_OK)) {
         s_db_error(l, err, "replay");
+        sqlite3_finalize(st);
         return -1;
     }
     int ret = s_step_all(l, st, s_entry_row, &cb, "replay", err);
@@ -591,12 +600,18 @@ static int s_entries(ledger_t *l, int q, ledger_entry_fn fn, void *arg, cc_err_t
 
 int ledger_replay(ledger_t *l, ledger_entry_fn fn, void *arg, cc_err_t *err)
 {
-    return s_entries(l, Q_N_REPLAY, fn, arg, err);
+    return s_entries(l, Q_N_REPLAY, NULL, fn, arg, err);
+}
+
+int ledger_sent_replay(ledger_t *l, const char *method, ledger_entry_fn fn, void *arg,
+                       cc_err_t *err)
+{
+    return s_entries(l, Q_N_SENT, method, fn, arg, err);
 }
 
 int ledger_events_replay(ledger_t *l, ledger_entry_fn fn, void *arg, cc_err_t *err)
 {
-    return s_entries(l, Q_N_EVENTS, fn, arg, err);
+    return s_entries(l, Q_N_EVENTS, NULL, fn, arg, err);
 }
 
 int ledger_event_add(ledger_t *l, uint64_t log_index, const uint8_t hash[32], cc_err_t *err)

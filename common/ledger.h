@@ -91,6 +91,10 @@ int ledger_find_reply(ledger_t *l, const uint8_t call_id[16], const char *reques
 typedef int (*ledger_entry_fn)(const ledger_entry_t *e, void *arg, cc_err_t *err);
 int ledger_replay(ledger_t *l, ledger_entry_fn fn, void *arg, cc_err_t *err);
 
+/* As ledger_replay, for the entries this node sent with this method only. */
+int ledger_sent_replay(ledger_t *l, const char *method, ledger_entry_fn fn, void *arg,
+                       cc_err_t *err);
+
 /* Number of entries. */
 uint64_t ledger_count(ledger_t *l);
 

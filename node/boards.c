@@ -153,9 +153,6 @@ static int s_recall_vote(const ledger_entry_t *e, void *arg, cc_err_t *err)
 {
     boards_t *b = arg;
     (void)err;
-    if (e->direction != LEDGER_OUT || strcmp(e->method, BOARD_METHOD_VOTE) != 0) {
-        return 0;
-    }
     envelope_t *env = envelope_open_at(e->envelope, e->envelope_len, b->roster, e->log_index, NULL);
     Concord__V1__Ballot *ballot =
         env ? (Concord__V1__Ballot *)wire_unpack(&concord__v1__ballot__descriptor, env->body,
@@ -284,7 +281,7 @@ void boards_start(boards_t *b)
 {
     cc_err_t err;
     b->replaying = 0;
-    if (ledger_replay(b->ledger, s_recall_vote, b, &err) < 0) {
+    if (ledger_sent_replay(b->ledger, BOARD_METHOD_VOTE, s_recall_vote, b, &err) < 0) {
         log_warn("boards: cannot read this node's own ballots: %s", err.msg);
     }
     /* Proposals still open may need this node's automatic vote (a crash

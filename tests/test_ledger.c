@@ -111,6 +111,15 @@ static void test_ledger_append_replay(void **state)
         assert_int_equal(seen.seqs[i], (uint64_t)(i + 1));
     }
     assert_int_equal(seen.with_receipt, 1);
+    /* Only what this node sent, by method: entries 2 and 4. */
+    memset(&seen, 0, sizeof seen);
+    assert_int_equal(ledger_sent_replay(l, "concord.v1.Health/Check", s_collect, &seen, &err), 0);
+    assert_int_equal(seen.count, 2);
+    assert_int_equal(seen.seqs[0], 2);
+    assert_int_equal(seen.seqs[1], 4);
+    memset(&seen, 0, sizeof seen);
+    assert_int_equal(ledger_sent_replay(l, "concord.v1.Board/Vote", s_collect, &seen, &err), 0);
+    assert_int_equal(seen.count, 0);
     uint64_t at = 9;
     memset(hash, 2, 32);
     assert_int_equal(ledger_has(l, hash, &at, &err), 1);
