@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "log.h"
-#include "receipt.h"
 #include "wire.h"
 
 int fold_order_ok(const fold_order_t *o, uint64_t log_index, cc_err_t *err)
@@ -22,40 +21,6 @@ void fold_order_advance(fold_order_t *o, uint64_t log_index)
 {
     o->started = 1;
     o->last_index = log_index;
-}
-
-typedef struct {
-    const roster_t *roster;
-    fold_event_fn fn;
-    void *arg;
-} s_replay_t;
-
-static int s_replay_entry(const ledger_entry_t *e, void *arg, cc_err_t *err)
-{
-    s_replay_t *rp = arg;
-    envelope_t *env = envelope_open_at(e->envelope, e->envelope_len, rp->roster, e->log_index, err);
-    Concord__V1__Receipt *r =
-        env && e->receipt ? receipt_open(rp->roster, e->receipt, e->receipt_len, err) : NULL;
-    int ret = -1;
-    if (env && r) {
-        rp->fn(env, e->log_index, r->time_ms, rp->arg);
-        ret = 0;
-    } else {
-        if (env && !e->receipt) {
-            err_set(err, CC_DATA_LOSS, "no broker receipt stored");
-        }
-        err_prefix(err, "folding ledger entry %lld: ", (long long)e->id);
-    }
-    envelope_destroy(&env);
-    wire_free(r ? &r->base : NULL);
-    return ret;
-}
-
-int fold_replay(ledger_t *ledger, const roster_t *roster, fold_event_fn fn, void *arg,
-                cc_err_t *err)
-{
-    s_replay_t rp = {.roster = roster, .fn = fn, .arg = arg};
-    return ledger_events_replay(ledger, s_replay_entry, &rp, err);
 }
 
 int fold_broadcast_ok(const envelope_t *env, uint64_t log_index, const char *what)

@@ -17,23 +17,11 @@
 #include "board.h"
 #include "err.h"
 #include "keys.h"
-#include "ledger.h"
 #include "pool.h"
 #include "roster.h"
 
 #define STATEMENT_DOMAIN "concord/v1/statement-certificate"
 #define STATEMENT_VERSION 1
-
-/* Builds the statement certificate of pool_id's year (whose statement the
- * host has signed) from the engines and the ledger's stored envelopes and
- * receipts, signed by signer. roster_bytes is the packed SignedRoster.
- * Returns 0 with *out a malloc'd packed SignedCertificate, or -1 with
- * NOT_FOUND (no pool, year or signed statement), DATA_LOSS (an event
- * missing from the ledger), RESOURCE_EXHAUSTED. */
-int statement_build(const board_engine_t *b, const pool_engine_t *e, ledger_t *ledger,
-                    const uint8_t *roster_bytes, size_t roster_len, const keys_t *signer,
-                    const char *pool_id, uint32_t year, uint64_t now_ms, uint8_t **out,
-                    size_t *out_len, cc_err_t *err);
 
 /* What a verified statement certificate says. */
 typedef struct {

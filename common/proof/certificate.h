@@ -17,21 +17,11 @@
 #include "envelope.h"
 #include "err.h"
 #include "keys.h"
-#include "ledger.h"
 #include "roster.h"
 
 #define CERTIFICATE_DOMAIN "concord/v1/certificate"
 #define CERTIFICATE_VERSION 1
 #define CERTIFICATE_MAX (64u * 1024u * 1024u)
-
-/* Builds and signs the certificate of a closed proposal from the engine's
- * view and the ledger's stored envelopes and receipts. roster_bytes is the
- * packed SignedRoster file. now_ms decides whether the proposal has
- * closed (FAILED_PRECONDITION if it is still open). On success *out is a
- * malloc'd packed SignedCertificate. */
-int certificate_build(const board_engine_t *e, ledger_t *ledger, const uint8_t *roster_bytes,
-                      size_t roster_len, const keys_t *signer, const char *proposal_id,
-                      uint64_t now_ms, uint8_t **out, size_t *out_len, cc_err_t *err);
 
 /* What a verified certificate says. Strings are owned by the report. */
 typedef struct {
@@ -62,16 +52,6 @@ int certificate_verify(const uint8_t *buf, size_t len, const roster_t *trusted,
 
 void certificate_report_free(certificate_report_t *r);
 
-/* The whole board history of the federation as a certificate, for an
- * organisation that joined the roster after genesis (a new successor of a
- * merger) to start its node from: every accepted event of every board,
- * certifying the latest roster change's decision. FAILED_PRECONDITION if
- * the roster never changed; otherwise as certificate_build. */
-int certificate_build_history(const board_engine_t *e, const roster_t *roster, ledger_t *ledger,
-                              const uint8_t *roster_bytes, size_t roster_len,
-                              const keys_t *signer, uint64_t now_ms, uint8_t **out,
-                              size_t *out_len, cc_err_t *err);
-
 /* Reads a certificate file (decision or statement): a regular file of 1
  * to CERTIFICATE_MAX bytes. Returns a malloc'd buffer (the caller frees
  * it) with *len set, or NULL with err. */
@@ -90,22 +70,6 @@ int certificate_replay(const uint8_t *buf, size_t len, const roster_t *roster,
                        certificate_event_fn fn, void *arg, cc_err_t *err);
 
 /* ---- the parts every exported certificate shares (statement.c too) ---- */
-
-/* Certified events gathered from a ledger. */
-typedef struct {
-    ledger_t *ledger;
-    Concord__V1__CertifiedEnvelope **items;
-    size_t n;
-    size_t cap;
-    cc_err_t *err;
-} certificate_events_t;
-
-/* A walker (for board_certificate_events, pool_events) that appends the
- * stored envelope and broker receipt of the event with that hash to arg,
- * a certificate_events_t. Returns 0, or -1 with arg's err set (DATA_LOSS
- * when the ledger lacks it, RESOURCE_EXHAUSTED). */
-int certificate_collect(uint64_t log_index, const uint8_t hash[32], void *arg);
-void certificate_events_free(certificate_events_t *c);
 
 /* Signs packed content over domain NUL || content into a packed
  * SignedCertificate (*out malloc'd). Returns 0, or -1 with err. */

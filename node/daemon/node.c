@@ -20,6 +20,7 @@
 #include "control.h"
 #include "control.pb-c.h"
 #include "fold.h"
+#include "ledger_fold.h"
 #include "health.pb-c.h"
 #include "json.h"
 #include "keys.h"
@@ -263,7 +264,7 @@ node_t *node_new(const config_node_t *cfg, cc_err_t *err)
      * pool event after the board decisions that took effect before it. */
     if (!(n->boards = boards_new(&n->cfg, n->roster, n->ledger, n->peer, s_on_roster, n, err)) ||
         !(n->pools = pools_new(&n->cfg, n->roster, n->ledger, n->peer, n->boards, err)) ||
-        s_bootstrap(n, err) < 0 || fold_replay(n->ledger, n->roster, s_on_event, n, err) < 0 ||
+        s_bootstrap(n, err) < 0 || ledger_fold_replay(n->ledger, n->roster, s_on_event, n, err) < 0 ||
         s_check_identity(n, err) < 0) {
         goto fail;
     }

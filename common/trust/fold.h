@@ -8,7 +8,6 @@
 
 #include "envelope.h"
 #include "err.h"
-#include "ledger.h"
 #include "roster.h"
 
 typedef struct {
@@ -52,15 +51,9 @@ int fold_broadcast_ok(const envelope_t *env, uint64_t log_index, const char *wha
 void fold_log_verdict(const char *what, const envelope_t *env, uint64_t log_index, int accepted,
                       const cc_err_t *why, int quiet);
 
-/* Re-folds, at start, every event the ledger recorded as folded, in log
- * order: each stored envelope is opened again against the roster as it
- * stands at its log index (so fn must apply the roster changes it folds
- * before the next entry is opened) and handed to fn with its broker
- * receipt's time. Returns 0, or -1 with err
- * naming the entry that could not be read. */
+/* An opened event handed to an engine by a replay (ledger_fold_replay,
+ * certificate_replay), with its broker receipt's time. */
 typedef void (*fold_event_fn)(const envelope_t *env, uint64_t log_index, uint64_t time_ms,
                               void *arg);
-int fold_replay(ledger_t *ledger, const roster_t *roster, fold_event_fn fn, void *arg,
-                cc_err_t *err);
 
 #endif

@@ -14,14 +14,6 @@
 #include "geo.h"
 #include "json.h"
 
-/* CMake points these at the source tree's and the installed data/ons. */
-#ifndef CONCORD_DATA_DIR
-#define CONCORD_DATA_DIR "/usr/local/share/concord/ons"
-#endif
-#ifndef CONCORD_DATA_INSTALL_DIR
-#define CONCORD_DATA_INSTALL_DIR "/usr/local/share/concord/ons"
-#endif
-
 #define FP_MAX_LOOKUPS 64
 #define FP_MAX_PRIMARIES 64
 

@@ -9,7 +9,7 @@
 #include "board.h"
 #include "board_names.h"
 #include "boards_view.h"
-#include "certificate.h"
+#include "certificate_build.h"
 #include "clock.h"
 #include "json.h"
 #include "log.h"

@@ -17,16 +17,8 @@
 #include "wire.h"
 #include "fold.h"
 #include "geo.h"
-#include "statement.h"
+#include "statement_build.h"
 #include "waits.h"
-
-/* CMake points these at the source tree's and the installed data/ons. */
-#ifndef CONCORD_DATA_DIR
-#define CONCORD_DATA_DIR "/usr/local/share/concord/ons"
-#endif
-#ifndef CONCORD_DATA_INSTALL_DIR
-#define CONCORD_DATA_INSTALL_DIR "/usr/local/share/concord/ons"
-#endif
 
 #define POOLS_ID_MAX 256
 

@@ -23,7 +23,7 @@ typedef struct boards boards_t;
 
 /* Creates the engine, replaying: the caller folds every event already in
  * the ledger through boards_on_event, in the same pass as the other
- * engines' (fold_replay), then calls boards_start. One pass, because the
+ * engines' (ledger_fold_replay), then calls boards_start. One pass, because the
  * engine changes roster as key rotations and mergers pass (calling
  * on_roster, may be NULL, after each), and every engine must judge each
  * event by the roster as it stood at that event, as it did live. Returns

@@ -1,0 +1,142 @@
+/* certificate_build: a node's decision certificates and history exports,
+ * built from its board engine and its ledger's stored envelopes and
+ * receipts (common/proof verifies them without any store). */
+#include "certificate_build.h"
+
+#include <stdlib.h>
+
+#include "grow.h"
+#include "wire.h"
+
+void certificate_build_events_free(certificate_build_events_t *c)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        free(c->items[i]->envelope.data);
+        free(c->items[i]->receipt.data);
+        free(c->items[i]);
+    }
+    free(c->items);
+    c->items = NULL;
+    c->n = c->cap = 0;
+}
+
+int certificate_build_collect(uint64_t log_index, const uint8_t hash[32], void *arg)
+{
+    certificate_build_events_t *c = arg;
+    uint8_t *env = NULL, *receipt = NULL;
+    size_t env_len = 0, receipt_len = 0;
+    int found = ledger_get(c->ledger, hash, &env, &env_len, &receipt, &receipt_len, c->err);
+    if (found <= 0 || !receipt) {
+        if (found >= 0) {
+            err_set(c->err, CC_DATA_LOSS, "event at log index %llu is missing from the ledger",
+                    (unsigned long long)log_index);
+        }
+        free(env);
+        free(receipt);
+        return -1;
+    }
+    Concord__V1__CertifiedEnvelope **grown = grow_reserve(c->items, &c->cap, c->n,
+                                                          sizeof *c->items);
+    if (!grown) {
+        goto oom;
+    }
+    c->items = grown;
+    Concord__V1__CertifiedEnvelope *ce = malloc(sizeof *ce);
+    if (!ce) {
+        goto oom;
+    }
+    concord__v1__certified_envelope__init(ce);
+    ce->envelope.data = env;
+    ce->envelope.len = env_len;
+    ce->receipt.data = receipt;
+    ce->receipt.len = receipt_len;
+    c->items[c->n++] = ce;
+    return 0;
+oom:
+    free(env);
+    free(receipt);
+    err_set(c->err, CC_RESOURCE_EXHAUSTED, "out of memory");
+    return -1;
+}
+
+/* certificate_build, or with all set certificate_build_history. */
+static int s_build(const board_engine_t *e, ledger_t *ledger, const uint8_t *roster_bytes,
+                   size_t roster_len, const keys_t *signer, const char *proposal_id, int all,
+                   uint64_t now_ms, uint8_t **out, size_t *out_len, cc_err_t *err)
+{
+    board_proposal_view_t pv;
+    uint8_t *packed = NULL;
+    size_t packed_len = 0;
+    int ret = -1;
+    if (board_proposal_find(e, proposal_id, now_ms, &pv, err) < 0) {
+        return -1;
+    }
+    if (!pv.closed) {
+        err_set(err, CC_FAILED_PRECONDITION,
+                "proposal %s is still open; a certificate is issued once voting has closed",
+                pv.id);
+        return -1;
+    }
+    uint64_t upto = pv.log_index;
+    if (pv.n_ballots) {
+        board_ballot_view_t last;
+        board_ballot_at(e, &pv, pv.n_ballots - 1, &last);
+        upto = last.log_index;
+    }
+    certificate_build_events_t c = {.ledger = ledger, .err = err};
+    err_clear(err);
+    /* -1 with err still clear: the engine ran out of memory (the board
+     * exists, the proposal was found on it). */
+    if (board_certificate_events(e, all ? NULL : pv.board_id, upto, certificate_build_collect, &c) !=
+        0) {
+        if (err->code == CC_OK) {
+            err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
+        }
+        goto out;
+    }
+    Concord__V1__DecisionCertificate dc = CONCORD__V1__DECISION_CERTIFICATE__INIT;
+    dc.version = CERTIFICATE_VERSION;
+    dc.roster.data = (uint8_t *)roster_bytes;
+    dc.roster.len = roster_len;
+    dc.board_id = (char *)pv.board_id;
+    dc.proposal_id = (char *)pv.id;
+    dc.events = c.items;
+    dc.n_events = c.n;
+    dc.outcome = pv.tally.passed ? "PASSED" : "FAILED";
+    dc.explanation = pv.tally.explanation;
+    dc.exported_at_ms = now_ms;
+    if (wire_pack(&dc.base, CERTIFICATE_MAX, &packed, &packed_len, err) < 0) {
+        goto out;
+    }
+    ret = certificate_seal(signer, CERTIFICATE_DOMAIN, packed, packed_len, out, out_len, err);
+out:
+    free(packed);
+    certificate_build_events_free(&c);
+    return ret;
+}
+
+int certificate_build(const board_engine_t *e, ledger_t *ledger, const uint8_t *roster_bytes,
+                      size_t roster_len, const keys_t *signer, const char *proposal_id,
+                      uint64_t now_ms, uint8_t **out, size_t *out_len, cc_err_t *err)
+{
+    return s_build(e, ledger, roster_bytes, roster_len, signer, proposal_id, 0, now_ms, out,
+                   out_len, err);
+}
+
+int certificate_build_history(const board_engine_t *e, const roster_t *roster, ledger_t *ledger,
+                              const uint8_t *roster_bytes, size_t roster_len,
+                              const keys_t *signer, uint64_t now_ms, uint8_t **out,
+                              size_t *out_len, cc_err_t *err)
+{
+    roster_change_t last;
+    size_t n = roster_change_count(roster);
+    if (!n) {
+        err_set(err, CC_FAILED_PRECONDITION,
+                "the roster has not changed since genesis: a new node needs only the roster file");
+        return -1;
+    }
+    roster_change_at(roster, n - 1, &last);
+    return s_build(e, ledger, roster_bytes, roster_len, signer, last.decision, 1, now_ms, out,
+                   out_len, err);
+}
+
