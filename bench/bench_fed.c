@@ -18,6 +18,7 @@
 #include <zmq.h>
 
 #include "bench.h"
+#include "proc.h"
 #include "clock.h"
 #include "envelope.h"
 #include "health.pb-c.h"
@@ -126,23 +127,11 @@ static void s_install_handlers(void)
 
 pid_t bench_spawn(const char *log, char *const argv[])
 {
-    pid_t pid = fork();
+    cc_err_t err;
+    proc_spec_t spec = {.argv = argv, .log = log, .die_with_us = 1};
+    pid_t pid = proc_spawn(&spec, &err);
     if (pid < 0) {
-        bench_die("fork: %s", strerror(errno));
-    }
-    if (pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-        int null = open("/dev/null", O_RDONLY);
-        if (fd >= 0) {
-            dup2(fd, 1);
-            dup2(fd, 2);
-        }
-        if (null >= 0) {
-            dup2(null, 0);
-        }
-        execv(argv[0], argv);
-        _exit(127);
+        bench_die("%s", err.msg);
     }
     s_track(pid);
     return pid;
@@ -150,19 +139,11 @@ pid_t bench_spawn(const char *log, char *const argv[])
 
 int bench_wait(pid_t pid, int ms)
 {
-    uint64_t end = clock_mono_ms() + (uint64_t)ms;
-    for (;;) {
-        int status = 0;
-        pid_t got = waitpid(pid, &status, WNOHANG);
-        if (got == pid) {
-            s_untrack(pid);
-            return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-        }
-        if (got < 0 || clock_mono_ms() >= end) {
-            return -1;
-        }
-        usleep(5 * 1000);
+    int rc = proc_wait(pid, (uint64_t)ms);
+    if (rc >= 0) {
+        s_untrack(pid);
     }
+    return rc;
 }
 
 void bench_cli(const bench_fed_t *f, const char *const *args, char *out, size_t out_size)
@@ -342,12 +323,8 @@ int bench_proc_stop(bench_proc_t *p)
     if (p->pid <= 0) {
         return -1;
     }
-    kill(p->pid, SIGTERM);
-    int rc = bench_wait(p->pid, S_STOP_TIMEOUT_MS);
-    if (rc < 0) {
-        kill(p->pid, SIGKILL);
-        rc = bench_wait(p->pid, S_STOP_TIMEOUT_MS);
-    }
+    int rc = proc_stop(p->pid, SIGTERM, S_STOP_TIMEOUT_MS, NULL);
+    s_untrack(p->pid);
     p->pid = 0;
     return rc;
 }

@@ -7,7 +7,7 @@ sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends \
-    build-essential cmake pkg-config \
+    build-essential cmake pkg-config python3 binutils \
     libprotobuf-c-dev protobuf-c-compiler libzmq3-dev libsodium-dev \
     libcmocka-dev libsqlite3-dev libinih-dev \
     clang libclang-rt-14-dev \

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "proc.h"
 #include "clock.h"
 #include "config.h"
 #include "json.h"
@@ -160,21 +161,11 @@ static int s_spawn(s_fed_t *x, s_proc_t *p, cc_err_t *err)
     }
     s_path(x, log, sizeof log, "logs", p->name, ".log");
     s_path(x, pidf, sizeof pidf, "run", p->name, ".pid");
-    pid_t pid = fork();
+    char *args[] = {prog, "--config", cfg, NULL};
+    proc_spec_t spec = {.argv = args, .log = log, .detach = 1};
+    pid_t pid = proc_spawn(&spec, err);
     if (pid < 0) {
-        err_set(err, CC_RESOURCE_EXHAUSTED, "cannot start %s: %s", p->name, strerror(errno));
         return -1;
-    }
-    if (pid == 0) {
-        int in = open("/dev/null", O_RDONLY);
-        int out = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-        if (in < 0 || out < 0 || setsid() < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 ||
-            dup2(out, 2) < 0) {
-            _exit(127);
-        }
-        char *args[] = {prog, "--config", cfg, NULL};
-        execv(prog, args);
-        _exit(127);
     }
     p->pid = pid;
     p->started = 1;

@@ -25,6 +25,7 @@
 
 #include "clock.h"
 #include "json.h"
+#include "proc.h"
 #include "wire.h"
 
 static const char *const s_codes[8] = {"E38000217", "E08000003", "X24",
@@ -143,24 +144,10 @@ static pid_t s_spawn(const fed_t *f, const char *name, const char *prog, const c
     snprintf(log, sizeof log, "%s/logs/%s.log", f->dir, name);
     snprintf(bin, sizeof bin, "%s/%s", CONCORD_BIN_DIR, prog);
     snprintf(cfg, sizeof cfg, "%s/%s", f->dir, config);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-        if (fd >= 0) {
-            dup2(fd, 1);
-            dup2(fd, 2);
-            close(fd);
-        }
-        if (fsize) {
-            /* Soft limit only: the test can raise it again unprivileged. */
-            struct rlimit rl = {.rlim_cur = fsize, .rlim_max = RLIM_INFINITY};
-            signal(SIGXFSZ, SIG_IGN); /* stays ignored across exec */
-            setrlimit(RLIMIT_FSIZE, &rl);
-        }
-        execl(bin, prog, "--config", cfg, (char *)NULL);
-        _exit(127);
-    }
+    char *argv[] = {bin, "--config", cfg, NULL};
+    proc_spec_t spec = {.argv = argv, .log = log, .fsize_max = fsize};
+    pid_t pid = proc_spawn(&spec, NULL);
+    assert_true(pid > 0);
     return pid;
 }
 
@@ -210,23 +197,15 @@ void fed_wait_connected(fed_t *f, int i)
 
 static int s_reap(pid_t pid, int sig)
 {
-    int status = 0;
+    int forced = 0;
     if (pid <= 0) {
         return -1;
     }
-    kill(pid, sig);
-    uint64_t end = clock_mono_ms() + 20000;
-    while (clock_mono_ms() < end) {
-        pid_t got = waitpid(pid, &status, WNOHANG);
-        if (got == pid) {
-            return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-        }
-        usleep(20 * 1000);
+    int rc = proc_stop(pid, sig, 20000, &forced);
+    if (forced) {
+        fail_msg("process %d ignored signal %d for 20 s", (int)pid, sig);
     }
-    kill(pid, SIGKILL);
-    waitpid(pid, &status, 0);
-    fail_msg("process %d ignored signal %d for 20 s", (int)pid, sig);
-    return -1;
+    return rc;
 }
 
 int fed_stop_broker(fed_t *f, int sig)
