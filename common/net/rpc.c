@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "inbound.h"
 #include "link.pb-c.h"
 #include "log.h"
 #include "receipt.h"
@@ -18,7 +19,6 @@
 
 #define RPC_FIRST_BACKOFF_MS 250
 #define RPC_MAX_BACKOFF_MS 4000
-#define RPC_STORE_RETRY_MS 5000 /* after a ledger failure, try again this often */
 #define RPC_MONITOR_EVENTS                                                                   \
     (ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_DISCONNECTED |                                \
      ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL)
@@ -63,11 +63,7 @@ struct rpc_peer {
     uint64_t next_seq;
     s_pending_t *pending;
     int connected;
-    int failed;                  /* the ledger could not store a delivery */
-    int retrying;                /* asked the broker to deliver again */
-    uint64_t failed_index;       /* the oldest delivery not stored */
-    uint64_t retry_ms;           /* monotonic: when to try again */
-    cc_err_t failure;            /* why: the ledger's own error */
+    inbound_t inbound;           /* storing, or stalled after a ledger failure */
     rpc_peer_stats_t stats;
     rpc_event_fn on_event;
     void *on_event_arg;
@@ -97,13 +93,7 @@ static void s_unlink(rpc_peer_t *p, s_pending_t *pc)
  * the ledger and the cause. Returns 0, or -1 with err set. */
 static int s_refuse_if_failed(const rpc_peer_t *p, cc_err_t *err)
 {
-    if (!p->failed) {
-        return 0;
-    }
-    err_set(err, CC_UNAVAILABLE,
-            "this node takes no new work until its ledger can be written again: %s",
-            p->failure.msg);
-    return -1;
+    return inbound_refuse(&p->inbound, err);
 }
 
 /* Finishes a call: runs its callback once and forgets it. */
@@ -797,7 +787,7 @@ static void s_on_delivery(rpc_peer_t *p, const Concord__V1__Delivery *d)
 {
     cc_err_t err;
     int failed_now = 0;
-    if (p->failed && !(p->retrying && d->log_index && d->log_index <= p->failed_index)) {
+    if (!inbound_admits(&p->inbound, d->log_index)) {
         /* After a storage failure nothing later is stored or acknowledged
          * until the failed delivery is: a later one must never overtake it
          * (its sequence would make the earlier one look like a replay).
@@ -896,13 +886,7 @@ static void s_on_delivery(rpc_peer_t *p, const Concord__V1__Delivery *d)
 fail:
     /* Not acknowledged: the broker keeps it and delivers it again. */
     log_error("cannot store delivery %llu: %s", (unsigned long long)d->log_index, err.msg);
-    if (!p->failed || d->log_index < p->failed_index) {
-        p->failed_index = d->log_index;
-    }
-    p->failed = 1;
-    p->failure = err;
-    p->retrying = 0;
-    p->retry_ms = clock_mono_ms() + RPC_STORE_RETRY_MS;
+    inbound_failed(&p->inbound, d->log_index, &err, clock_mono_ms());
     failed_now = 1;
     goto out;
 drop:
@@ -911,11 +895,9 @@ drop:
         s_send_ack(p, d->log_index);
     }
 out:
-    if (p->failed && !failed_now && d->log_index == p->failed_index) {
+    if (!failed_now && inbound_done(&p->inbound, d->log_index)) {
         log_info("delivery %llu stored on retry; taking new work again",
                  (unsigned long long)d->log_index);
-        p->failed = 0;
-        p->retrying = 0;
     }
     envelope_destroy(&env);
     free(raw);
@@ -995,13 +977,11 @@ static void s_timers(rpc_peer_t *p)
 {
     uint64_t now = clock_mono_ms();
     int resend = 0;
-    if (p->failed && p->connected && now >= p->retry_ms) {
+    if (inbound_retry_due(&p->inbound, p->connected, now)) {
         /* A Hello makes the broker send the mailbox again from its oldest
          * unacknowledged entry: the failed delivery comes first. */
         log_info("trying the ledger again with delivery %llu",
-                 (unsigned long long)p->failed_index);
-        p->retrying = 1;
-        p->retry_ms = now + RPC_STORE_RETRY_MS;
+                 (unsigned long long)p->inbound.failed_index);
         s_send_hello(p);
     }
     s_pending_t *pc = p->pending;
@@ -1050,13 +1030,13 @@ int rpc_peer_process(rpc_peer_t *p)
         s_on_monitor(p);
     }
     s_timers(p);
-    return p->failed ? -1 : 0;
+    return inbound_failing(&p->inbound) ? -1 : 0;
 }
 
 long rpc_peer_timeout_ms(const rpc_peer_t *p)
 {
     uint64_t now = clock_mono_ms();
-    long best = -1;
+    long best = p->connected ? inbound_timeout_ms(&p->inbound, now) : -1;
     for (const s_pending_t *pc = p->pending; pc; pc = pc->next) {
         uint64_t due = UINT64_MAX;
         if (!pc->accepted && p->connected) {
