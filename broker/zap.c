@@ -5,12 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
 #include <zmq.h>
 
 #include "frames.h"
 #include "keys.h"
 #include "log.h"
-#include "wire.h"
 
 /* A ZAP request: version, request id, domain, address, routing id,
  * mechanism, then the mechanism's credentials (CURVE: one 32-byte key).
@@ -61,10 +61,9 @@ int zap_handle(zap_t *z, const roster_t *roster)
             status = "200";
             text = "OK";
         } else {
-            char *hex = wire_hex(frames_data(&f, 6), 32);
-            log_warn("refused a connection with transport key %s: not in the roster",
-                     hex ? hex : "?");
-            free(hex);
+            char hex[2 * 32 + 1];
+            sodium_bin2hex(hex, sizeof hex, frames_data(&f, 6), 32);
+            log_warn("refused a connection with transport key %s: not in the roster", hex);
             org.code = "";
         }
     }
