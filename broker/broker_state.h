@@ -1,7 +1,8 @@
 /* broker_state: the broker's state, as the loop (broker.c) and the
- * accept path (accept.c) share it. Nothing else includes this header:
- * ZAP, mailboxes, the outbox and the broker's own services are modules
- * with their own types, which this state holds. */
+ * accept path (accept.c) share it. Nothing else in broker/ includes this
+ * header: ZAP, mailboxes, the outbox and the broker's own services are
+ * modules with their own types, which this state holds. (The accept
+ * path's unit test, tests/broker/test_accept.c, builds one from parts.) */
 #ifndef CONCORD_BROKER_STATE_H
 #define CONCORD_BROKER_STATE_H
 

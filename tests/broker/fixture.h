@@ -21,16 +21,16 @@
 typedef struct {
     char dir[64];
     keys_t *a, *b, *c, *broker;
-    roster_t *roster;              /* the broker, A and B */
-    ledger_t *ledger;              /* a broker ledger in dir */
+    roster_t *roster; /* the broker, A and B */
+    ledger_t *ledger; /* a broker ledger in dir */
     void *ctx;
     void *router;
-    void *dealer;                  /* B's node */
-    uint8_t id[256];               /* its routing id at the router */
+    void *dealer;    /* B's node */
+    uint8_t id[256]; /* its routing id at the router */
     size_t id_len;
-    uint64_t head;                 /* the log as fixture_log wrote it */
+    uint64_t head; /* the log as fixture_log wrote it */
     uint8_t chain[32];
-    uint64_t seq;                  /* A's last sequence */
+    uint64_t seq; /* A's last sequence */
 } fixture_t;
 
 fixture_t *fixture_new(void);

@@ -85,8 +85,7 @@ static envelope_t *s_ask(fx_t *fx, const char *method, const ProtobufCMessage *m
     }
     assert_int_equal(f->frame_case, CONCORD__V1__BROKER_FRAME__FRAME_DELIVERY);
     assert_null(f->delivery->receipt); /* answered directly, never logged */
-    assert_int_equal(wire_pack(&f->delivery->envelope->base, WIRE_MAX_FRAME, &raw, &raw_len,
-                               &err),
+    assert_int_equal(wire_pack(&f->delivery->envelope->base, WIRE_MAX_FRAME, &raw, &raw_len, &err),
                      0);
     wire_free(&f->base);
     envelope_t *reply = envelope_open(raw, raw_len, fx->f->roster, &err);
@@ -168,8 +167,8 @@ static void test_log_read(void **state)
         assert_int_equal(out->entries[i]->index, 2 + i);
         assert_int_equal(out->entries[i]->chain_hash.len, 32);
         cc_err_t err;
-        envelope_t *e = envelope_open(out->entries[i]->envelope.data,
-                                      out->entries[i]->envelope.len, fx->f->roster, &err);
+        envelope_t *e = envelope_open(out->entries[i]->envelope.data, out->entries[i]->envelope.len,
+                                      fx->f->roster, &err);
         assert_non_null(e);
         assert_string_equal(e->header->sender, FIXTURE_A);
         envelope_destroy(&e);

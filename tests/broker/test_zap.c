@@ -191,8 +191,7 @@ typedef struct {
 
 /* Sends n frames (lens[i] bytes of parts[i]) as one ZAP request, lets the
  * handler answer, and reads the reply. */
-static void s_request(fx_t *fx, const void *const *parts, const size_t *lens, int n,
-                      s_reply_t *out)
+static void s_request(fx_t *fx, const void *const *parts, const size_t *lens, int n, s_reply_t *out)
 {
     void *req = zmq_socket(fx->ctx, ZMQ_REQ);
     int linger = 0, timeout = 2000;
