@@ -6,14 +6,17 @@
 #ifndef CONCORD_BROKER_H
 #define CONCORD_BROKER_H
 
+#include "broker_hooks.h"
 #include "config.h"
 #include "err.h"
 
 typedef struct broker broker_t;
 
 /* Loads keys, roster and log; binds the ZAP handler and the ROUTER.
- * Returns NULL with err set (the caller logs it and exits). */
-broker_t *broker_new(const config_broker_t *cfg, cc_err_t *err);
+ * hooks is NULL, except in the test broker (broker_hooks.h); it must
+ * outlive the broker. Returns NULL with err set (the caller logs it and
+ * exits). */
+broker_t *broker_new(const config_broker_t *cfg, const broker_hooks_t *hooks, cc_err_t *err);
 
 /* Serves until *stop becomes non-zero (set from a signal handler).
  * Returns 0 on a clean stop, -1 if the log failed. */

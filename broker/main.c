@@ -1,36 +1,7 @@
-/* concord-broker: entry point. */
-#include "broker.h"
-#include "config.h"
-#include "daemon.h"
-#include "log.h"
-
-static int s_run(const char *config_path, int level, volatile int *stop)
-{
-    config_broker_t cfg;
-    cc_err_t err;
-    if (config_load_broker(config_path, &cfg, &err) < 0) {
-        log_error("%s", err.msg);
-        return DAEMON_EXIT_START;
-    }
-    log_set_level(level >= 0 ? (log_level_t)level : cfg.log_level);
-    broker_t *b = broker_new(&cfg, &err);
-    if (!b) {
-        log_error("cannot start: %s", err.msg);
-        return DAEMON_EXIT_START;
-    }
-    int rc = broker_run(b, stop);
-    broker_destroy(&b);
-    return rc == 0 ? DAEMON_EXIT_OK : DAEMON_EXIT_STORE;
-}
+/* concord-broker: entry point. The real broker runs with no hooks. */
+#include "broker_main.h"
 
 int main(int argc, char **argv)
 {
-    return daemon_main(
-        argc, argv, "concord-broker",
-        "Routes signed Concord envelopes between the organisations of one federation.\n"
-        "Admits only transport keys listed in the roster, verifies every envelope,\n"
-        "appends each to a hash-chained log, returns a signed receipt, and keeps\n"
-        "every envelope in its recipient's mailbox until the recipient has stored it.\n"
-        "Configuration: [broker] listen, key, roster, data (see docs/OPERATIONS.md).",
-        s_run);
+    return broker_main(argc, argv, NULL);
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "broker_main.h"
 #include "log.h"
 #include "receipt.h"
 #include "wire.h"
@@ -75,7 +76,7 @@ static int s_matches(const char *to, const Concord__V1__Delivery *d)
     return s_contains(d->envelope->signed_.data, d->envelope->signed_.len);
 }
 
-int evil_lose_submit(const uint8_t *raw, size_t len)
+static int s_lose_submit(const uint8_t *raw, size_t len)
 {
     s_load();
     if (s_evil.mode != S_LOSE || s_evil.lost >= 2 || !s_contains(raw, len)) {
@@ -94,7 +95,7 @@ static int s_pack_delivery(const Concord__V1__Delivery *d, uint8_t **frame, size
     return wire_pack(&f.base, WIRE_MAX_FRAME + 4096, frame, len, NULL);
 }
 
-int evil_before_delivery(const char *to, Concord__V1__Delivery *d)
+static int s_before_delivery(const char *to, Concord__V1__Delivery *d)
 {
     s_load();
     if (!d->envelope || !d->envelope->signed_.len || !s_matches(to, d)) {
@@ -117,7 +118,7 @@ int evil_before_delivery(const char *to, Concord__V1__Delivery *d)
 /* The same envelope at a new log index, with a receipt for that index
  * signed by the broker's own key. */
 static void s_replay(const char *to, const Concord__V1__Delivery *d, const keys_t *keys,
-                     evil_send_fn send, void *arg)
+                     broker_hooks_send_fn send, void *arg)
 {
     uint8_t *signed_receipt = NULL, *frame = NULL;
     size_t signed_len = 0, frame_len = 0;
@@ -148,8 +149,8 @@ static void s_replay(const char *to, const Concord__V1__Delivery *d, const keys_
     wire_free(&r->base);
 }
 
-void evil_after_delivery(const char *to, const Concord__V1__Delivery *d, const keys_t *keys,
-                         evil_send_fn send, void *arg)
+static void s_after_delivery(const char *to, const Concord__V1__Delivery *d, const keys_t *keys,
+                         broker_hooks_send_fn send, void *arg)
 {
     if (s_evil.mode == S_REPLAY && d->envelope && d->receipt && s_matches(to, d)) {
         s_replay(to, d, keys, send, arg);
@@ -299,7 +300,7 @@ static void s_fill(const s_rows_t *rs, const Concord__V1__LogReadRequest *in,
     }
 }
 
-int evil_log_read(ledger_t *ledger, const keys_t *keys, uint64_t head_index,
+static int s_log_read(ledger_t *ledger, const keys_t *keys, uint64_t head_index,
                   const Concord__V1__LogReadRequest *in, Concord__V1__LogReadResponse *out)
 {
     s_rows_t rs = {0};
@@ -328,7 +329,7 @@ int evil_log_read(ledger_t *ledger, const keys_t *keys, uint64_t head_index,
     return 1;
 }
 
-void evil_log_read_free(Concord__V1__LogReadResponse *out)
+static void s_log_read_free(Concord__V1__LogReadResponse *out)
 {
     for (size_t i = 0; i < out->n_entries; i++) {
         free(out->entries[i]->chain_hash.data);
@@ -337,4 +338,17 @@ void evil_log_read_free(Concord__V1__LogReadResponse *out)
     }
     free(out->entries);
     wire_free(out->head ? &out->head->base : NULL);
+}
+
+const broker_hooks_t evil_broker_hooks = {
+    .lose_submit = s_lose_submit,
+    .before_delivery = s_before_delivery,
+    .after_delivery = s_after_delivery,
+    .log_read = s_log_read,
+    .log_read_free = s_log_read_free,
+};
+
+int main(int argc, char **argv)
+{
+    return broker_main(argc, argv, &evil_broker_hooks);
 }

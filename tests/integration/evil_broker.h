@@ -1,6 +1,7 @@
-/* evil_broker: test-only misbehaviour compiled into a copy of the broker
- * (the `evil_broker` test program, built with CONCORD_EVIL_BROKER; never
- * the shipped concord-broker). It lets the integration tests check that
+/* evil_broker: the test broker. The `evil_broker` program links the
+ * broker's own code (the concord_broker library) and runs it with the
+ * hooks below (broker_hooks.h); the shipped concord-broker runs with none
+ * and holds none of this code. It lets the integration tests check that
  * nodes do not trust the broker: every alteration, replay, reordering or
  * dropped log entry must be detected.
  *
@@ -28,33 +29,9 @@
 #ifndef CONCORD_EVIL_BROKER_H
 #define CONCORD_EVIL_BROKER_H
 
-#include <stddef.h>
-#include <stdint.h>
+#include "broker_hooks.h"
 
-#include "keys.h"
-#include "ledger.h"
-#include "link.pb-c.h"
-#include "log.pb-c.h"
-
-/* Before a submission is handled: returns 1 if the broker should act as
- * if it never arrived. */
-int evil_lose_submit(const uint8_t *raw, size_t len);
-
-typedef void (*evil_send_fn)(void *arg, const uint8_t *frame, size_t len);
-
-/* Before a delivery to `to` is packed: may alter d in place. Returns 1 if
- * the delivery is held back (the caller must not send it), else 0. */
-int evil_before_delivery(const char *to, Concord__V1__Delivery *d);
-
-/* After a delivery to `to` was sent: sends a replay of it, or the
- * delivery held back before it, through send. */
-void evil_after_delivery(const char *to, const Concord__V1__Delivery *d, const keys_t *keys,
-                         evil_send_fn send, void *arg);
-
-/* Log/Read in a log-* mode: fills *out from the falsified log and returns
- * 1 (free with evil_log_read_free); returns 0 when not in such a mode. */
-int evil_log_read(ledger_t *ledger, const keys_t *keys, uint64_t head_index,
-                  const Concord__V1__LogReadRequest *in, Concord__V1__LogReadResponse *out);
-void evil_log_read_free(Concord__V1__LogReadResponse *out);
+/* The misbehaviour, as hooks for broker_new. */
+extern const broker_hooks_t evil_broker_hooks;
 
 #endif

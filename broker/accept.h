@@ -1,0 +1,31 @@
+/* accept: what the broker does with an envelope a member submits.
+ *
+ * It opens the envelope (size, signature against the roster as it stands
+ * after everything logged, sender = the connection's authenticated
+ * organisation), checks where it goes, answers a resend of an accepted
+ * envelope with its receipt, checks the deadline, the call id and the
+ * sequence, and then appends it to the hash-chained log with a mailbox
+ * row for each recipient and queues its signed receipt. Envelopes to the
+ * broker itself go to its services instead. Every refusal is answered
+ * with its status and reason. All of it within the running batch: no
+ * answer leaves before the batch commits. */
+#ifndef CONCORD_ACCEPT_H
+#define CONCORD_ACCEPT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "broker.h"
+#include "envelope.h"
+
+/* The broker accepts envelopes up to half the envelope limit, so that
+ * every log entry fits, alone, in one Log/Read answer (an envelope). */
+#define ACCEPT_ENVELOPE_MAX (ENVELOPE_MAX / 2)
+
+/* Handles the envelope raw (raw_len bytes) submitted on the connection id
+ * of who (its ZAP User-Id). Sets b's failed flag if the log could not be
+ * read or written. */
+void accept_submit(broker_t *b, const char *who, const uint8_t *id, size_t id_len,
+                   const uint8_t *raw, size_t raw_len);
+
+#endif

@@ -1,0 +1,44 @@
+/* broker_state: the broker's state, as the loop (broker.c) and the
+ * accept path (accept.c) share it. Nothing else in broker/ includes this
+ * header: ZAP, mailboxes, the outbox and the broker's own services are
+ * modules with their own types, which this state holds. (The accept
+ * path's unit test, tests/broker/test_accept.c, builds one from parts.) */
+#ifndef CONCORD_BROKER_STATE_H
+#define CONCORD_BROKER_STATE_H
+
+#include <stdint.h>
+
+#include "admission.h"
+#include "broker.h"
+#include "broker_hooks.h"
+#include "config.h"
+#include "keys.h"
+#include "ledger.h"
+#include "mailbox.h"
+#include "outbox.h"
+#include "replay.h"
+#include "services.h"
+#include "zap.h"
+
+struct broker {
+    config_broker_t cfg;
+    const broker_hooks_t *hooks;   /* NULL in the real broker */
+    void *ctx;
+    void *router;
+    zap_t *zap;
+    keys_t *keys;
+    ledger_t *ledger;
+    /* The in-memory view of the log, rebuilt from disk at start and after
+     * a batch failed to commit: */
+    admission_t *adm;              /* the roster after everything logged */
+    replay_t *replay;              /* each sender's highest logged sequence */
+    uint64_t head_index;
+    uint8_t head_chain[32];
+    uint64_t last_time_ms;         /* receipt times never go backwards */
+    mailbox_t *mailbox;
+    services_t *services;
+    outbox_t *outbox;              /* answers of the batch running */
+    int failed;                    /* the batch cannot commit / the log cannot be written */
+};
+
+#endif

@@ -1,0 +1,256 @@
+/* mailbox: deliveries from the broker's log to each member. */
+#include "mailbox.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <zmq.h>
+
+#include "envelope.h"
+#include "log.h"
+#include "outbox.h"
+#include "wire.h"
+
+/* What the broker knows of one member's connection. */
+typedef struct {
+    char code[KEYS_CODE_MAX + 1];
+    uint8_t id[OUTBOX_ID_MAX];     /* ROUTER routing id of its newest connection */
+    size_t id_len;
+    int online;
+    int dirty;                     /* new mail since the last pump */
+    uint32_t inflight;             /* deliveries sent, not yet acknowledged */
+    uint64_t sent_upto;            /* highest log index delivered on this connection */
+} s_member_t;
+
+struct mailbox {
+    ledger_t *ledger;
+    uint32_t window;
+    const keys_t *keys;
+    const broker_hooks_t *hooks;
+    s_member_t *members;           /* every organisation ever in the roster */
+    size_t n_members;
+    char **member_codes;           /* current members' codes, as a list for fan-out */
+    size_t n_codes;
+};
+
+mailbox_t *mailbox_new(ledger_t *ledger, uint32_t window, const keys_t *keys,
+                       const broker_hooks_t *hooks)
+{
+    mailbox_t *mb = calloc(1, sizeof *mb);
+    if (mb) {
+        mb->ledger = ledger;
+        mb->window = window;
+        mb->keys = keys;
+        mb->hooks = hooks;
+    }
+    return mb;
+}
+
+static s_member_t *s_member(const mailbox_t *mb, const char *code)
+{
+    for (size_t i = 0; i < mb->n_members; i++) {
+        if (strcmp(mb->members[i].code, code) == 0) {
+            return &mb->members[i];
+        }
+    }
+    return NULL;
+}
+
+int mailbox_sync(mailbox_t *mb, const roster_t *roster, uint64_t at_index)
+{
+    size_t n = roster_count(roster);
+    char **codes = realloc(mb->member_codes, (n ? n : 1) * sizeof *codes);
+    if (codes) {
+        mb->member_codes = codes;
+    }
+    for (size_t i = 0; codes && i < n; i++) {
+        roster_org_t o;
+        roster_at(roster, i, &o);
+        if (s_member(mb, o.code)) {
+            continue;
+        }
+        s_member_t *grown = realloc(mb->members, (mb->n_members + 1) * sizeof *grown);
+        if (!grown) {
+            codes = NULL;
+            break;
+        }
+        mb->members = grown;
+        memset(&grown[mb->n_members], 0, sizeof *grown);
+        snprintf(grown[mb->n_members].code, sizeof grown->code, "%s", o.code);
+        mb->n_members++;
+        if (at_index) {
+            log_info("%s joins the roster after log index %llu", o.code,
+                     (unsigned long long)at_index);
+        }
+    }
+    if (!codes) {
+        log_error("out of memory updating the members after a roster change");
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        roster_org_t o;
+        roster_at(roster, i, &o);
+        mb->member_codes[i] = s_member(mb, o.code)->code;
+    }
+    mb->n_codes = n;
+    return 0;
+}
+
+int mailbox_known(const mailbox_t *mb, const char *code)
+{
+    return s_member(mb, code) != NULL;
+}
+
+const char *const *mailbox_codes(const mailbox_t *mb, size_t *n)
+{
+    *n = mb->n_codes;
+    return (const char *const *)mb->member_codes;
+}
+
+void mailbox_mark(mailbox_t *mb, const char *recipient)
+{
+    int everyone = strcmp(recipient, ENVELOPE_EVERYONE) == 0;
+    for (size_t i = 0; i < mb->n_members; i++) {
+        if (everyone || strcmp(mb->members[i].code, recipient) == 0) {
+            mb->members[i].dirty = 1;
+        }
+    }
+}
+
+void mailbox_hello(mailbox_t *mb, const char *who, const uint8_t *id, size_t id_len,
+                   const Concord__V1__Hello *hello)
+{
+    s_member_t *m = s_member(mb, who);
+    if (!m || strcmp(hello->code, who) != 0 || id_len > sizeof m->id) {
+        log_warn("hello claiming '%s' on the connection of %s ignored", hello->code, who);
+        return;
+    }
+    memcpy(m->id, id, id_len);
+    m->id_len = id_len;
+    m->online = 1;
+    m->inflight = 0;
+    m->sent_upto = 0;
+    m->dirty = 1;
+    log_info("%s connected; %llu waiting in its mailbox", who,
+             (unsigned long long)ledger_mailbox_count(mb->ledger, who));
+}
+
+int mailbox_ack(mailbox_t *mb, const char *who, const Concord__V1__MailboxAck *ack)
+{
+    s_member_t *m = s_member(mb, who);
+    cc_err_t err;
+    if (!m) {
+        return 0;
+    }
+    for (size_t i = 0; i < ack->n_log_index; i++) {
+        if (ledger_mailbox_ack(mb->ledger, who, ack->log_index[i], &err) < 0) {
+            log_error("mailbox ack: %s", err.msg);
+            return -1;
+        }
+        /* Only acknowledgements of deliveries on this connection free
+         * window space. */
+        if (m->inflight && ack->log_index[i] <= m->sent_upto) {
+            m->inflight--;
+        }
+    }
+    m->dirty = 1;
+    return 0;
+}
+
+typedef struct {
+    mailbox_t *mb;
+    void *router;
+    s_member_t *m;
+    int gone;
+} s_pump_t;
+
+/* The hooks' way to send more on the connection a delivery went to. */
+static void s_hook_send(void *arg, const uint8_t *frame, size_t len)
+{
+    s_pump_t *pc = arg;
+    outbox_send(pc->router, pc->m->id, pc->m->id_len, frame, len);
+}
+
+static int s_deliver_entry(const ledger_log_entry_t *e, void *arg, cc_err_t *err)
+{
+    s_pump_t *pc = arg;
+    const broker_hooks_t *hooks = pc->mb->hooks;
+    Concord__V1__BrokerFrame f = CONCORD__V1__BROKER_FRAME__INIT;
+    Concord__V1__Delivery d = CONCORD__V1__DELIVERY__INIT;
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    int ret = 0;
+    d.log_index = e->index;
+    d.envelope = (Concord__V1__Envelope *)wire_unpack(
+        &concord__v1__envelope__descriptor, e->envelope, e->envelope_len, WIRE_MAX_FRAME, err);
+    d.receipt = (Concord__V1__SignedReceipt *)wire_unpack(
+        &concord__v1__signed_receipt__descriptor, e->receipt, e->receipt_len, WIRE_MAX_FRAME,
+        err);
+    if (!d.envelope || !d.receipt) {
+        ret = -1;
+        goto out;
+    }
+    f.frame_case = CONCORD__V1__BROKER_FRAME__FRAME_DELIVERY;
+    f.delivery = &d;
+    if (hooks && hooks->before_delivery && hooks->before_delivery(pc->m->code, &d)) {
+        pc->m->inflight++;
+        pc->m->sent_upto = e->index;
+        goto out;
+    }
+    if (wire_pack(&f.base, WIRE_MAX_FRAME + 4096, &buf, &len, err) < 0) {
+        ret = -1;
+        goto out;
+    }
+    if (outbox_send(pc->router, pc->m->id, pc->m->id_len, buf, len) < 0) {
+        pc->gone = 1;
+        ret = -1;
+        err_set(err, CC_UNAVAILABLE, "%s", zmq_strerror(errno));
+        goto out;
+    }
+    pc->m->inflight++;
+    pc->m->sent_upto = e->index;
+    if (hooks && hooks->after_delivery) {
+        hooks->after_delivery(pc->m->code, &d, pc->mb->keys, s_hook_send, pc);
+    }
+out:
+    free(buf);
+    wire_free(d.envelope ? &d.envelope->base : NULL);
+    wire_free(d.receipt ? &d.receipt->base : NULL);
+    return ret;
+}
+
+void mailbox_pump(mailbox_t *mb, void *router)
+{
+    for (size_t i = 0; i < mb->n_members; i++) {
+        s_member_t *m = &mb->members[i];
+        if (!m->online || !m->dirty || m->inflight >= mb->window) {
+            continue;
+        }
+        m->dirty = 0;
+        s_pump_t pc = {.mb = mb, .router = router, .m = m};
+        cc_err_t err;
+        if (ledger_mailbox_read(mb->ledger, m->code, m->sent_upto, mb->window - m->inflight,
+                                s_deliver_entry, &pc, &err) < 0) {
+            if (pc.gone) {
+                log_info("%s is offline; its mail waits", m->code);
+                m->online = 0;
+            } else {
+                log_error("mailbox of %s: %s", m->code, err.msg);
+            }
+        }
+    }
+}
+
+void mailbox_destroy(mailbox_t **mbp)
+{
+    if (!mbp || !*mbp) {
+        return;
+    }
+    mailbox_t *mb = *mbp;
+    free(mb->members);
+    free(mb->member_codes);
+    free(mb);
+    *mbp = NULL;
+}

@@ -1,0 +1,65 @@
+/* mailbox: the broker's delivery of the log to each member.
+ *
+ * Every accepted envelope has a mailbox row in the broker's ledger for
+ * each recipient (an event to "*" for every current member, its sender
+ * included) until that recipient acknowledges having stored it. This
+ * module keeps what the broker knows of each member's connection (its
+ * newest routing id, whether it is online, what was sent on it and not
+ * yet acknowledged) and pumps each online member the next part of its
+ * mailbox, at most mailbox_window deliveries unacknowledged, in log
+ * order. Mail for an offline member waits in the ledger. */
+#ifndef CONCORD_MAILBOX_H
+#define CONCORD_MAILBOX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "broker_hooks.h"
+#include "keys.h"
+#include "ledger.h"
+#include "link.pb-c.h"
+#include "roster.h"
+
+typedef struct mailbox mailbox_t;
+
+/* Mailboxes over ledger (a broker ledger, which outlives them), each
+ * member holding at most window deliveries unacknowledged. keys (the
+ * broker's) and hooks (NULL in the real broker) are for the test broker's
+ * hooks only. Returns NULL when out of memory. */
+mailbox_t *mailbox_new(ledger_t *ledger, uint32_t window, const keys_t *keys,
+                       const broker_hooks_t *hooks);
+
+/* Gives every current member of roster a mailbox (a successor joining by
+ * a merger gets one; at_index, if not 0, is logged as when) and lists the
+ * current members for the fan-out of events: a merged-away predecessor
+ * keeps its mailbox but gets no new events. Returns -1 (logged) when out
+ * of memory. */
+int mailbox_sync(mailbox_t *mb, const roster_t *roster, uint64_t at_index);
+
+/* 1 if code has a mailbox (it is or was in the roster), else 0. */
+int mailbox_known(const mailbox_t *mb, const char *code);
+
+/* The current members' codes, valid until the next mailbox_sync. */
+const char *const *mailbox_codes(const mailbox_t *mb, size_t *n);
+
+/* New mail for recipient (ENVELOPE_EVERYONE: for every mailbox): the next
+ * mailbox_pump looks at it. */
+void mailbox_mark(mailbox_t *mb, const char *recipient);
+
+/* A Hello on the connection who authenticated as, with routing id id:
+ * that connection now receives who's mail from the oldest row on. A hello
+ * naming another organisation is logged and ignored. */
+void mailbox_hello(mailbox_t *mb, const char *who, const uint8_t *id, size_t id_len,
+                   const Concord__V1__Hello *hello);
+
+/* who has stored the deliveries ack lists: drops their rows. Returns -1
+ * (logged) if the ledger failed. */
+int mailbox_ack(mailbox_t *mb, const char *who, const Concord__V1__MailboxAck *ack);
+
+/* Sends each online member with new mail the next part of its mailbox
+ * through router. A member whose connection is gone goes offline. */
+void mailbox_pump(mailbox_t *mb, void *router);
+
+void mailbox_destroy(mailbox_t **mb);
+
+#endif

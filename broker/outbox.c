@@ -1,0 +1,112 @@
+/* outbox: answers held until their batch is durable. */
+#include "outbox.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <zmq.h>
+
+#include "log.h"
+#include "wire.h"
+
+/* A frame to send once the batch that produced it is durable. */
+typedef struct {
+    uint8_t id[OUTBOX_ID_MAX];
+    size_t id_len;
+    uint8_t *frame;
+    size_t frame_len;
+} s_out_t;
+
+struct outbox {
+    s_out_t outs[OUTBOX_BATCH * 2];
+    size_t n_outs;
+};
+
+outbox_t *outbox_new(void)
+{
+    return calloc(1, sizeof(outbox_t));
+}
+
+void outbox_queue(outbox_t *o, const uint8_t *id, size_t id_len,
+                  const Concord__V1__BrokerFrame *f)
+{
+    cc_err_t err;
+    assert(o->n_outs < sizeof o->outs / sizeof o->outs[0]);
+    assert(id_len <= OUTBOX_ID_MAX);
+    s_out_t *out = &o->outs[o->n_outs];
+    if (wire_pack(&f->base, WIRE_MAX_FRAME + 4096, &out->frame, &out->frame_len, &err) < 0) {
+        log_error("cannot encode frame: %s", err.msg);
+        return;
+    }
+    memcpy(out->id, id, id_len);
+    out->id_len = id_len;
+    o->n_outs++;
+}
+
+void outbox_result(outbox_t *o, const uint8_t *id, size_t id_len, const uint8_t hash[32],
+                   cc_code_t code, const char *msg, const uint8_t *receipt, size_t receipt_len)
+{
+    Concord__V1__BrokerFrame f = CONCORD__V1__BROKER_FRAME__INIT;
+    Concord__V1__SubmitResult res = CONCORD__V1__SUBMIT_RESULT__INIT;
+    Concord__V1__Status st = CONCORD__V1__STATUS__INIT;
+    Concord__V1__SignedReceipt *sr = NULL;
+    st.code = (Concord__V1__StatusCode)code;
+    st.message = (char *)msg;
+    res.status = &st;
+    res.envelope_hash.data = (uint8_t *)hash;
+    res.envelope_hash.len = hash ? 32 : 0;
+    if (receipt) {
+        sr = (Concord__V1__SignedReceipt *)wire_unpack(&concord__v1__signed_receipt__descriptor,
+                                                       receipt, receipt_len, WIRE_MAX_FRAME,
+                                                       NULL);
+        res.receipt = sr;
+    }
+    f.frame_case = CONCORD__V1__BROKER_FRAME__FRAME_RESULT;
+    f.result = &res;
+    outbox_queue(o, id, id_len, &f);
+    wire_free(sr ? &sr->base : NULL);
+}
+
+int outbox_send(void *router, const uint8_t *id, size_t id_len, const uint8_t *frame,
+                size_t len)
+{
+    if (zmq_send(router, id, id_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0) {
+        return -1;
+    }
+    if (zmq_send(router, frame, len, ZMQ_DONTWAIT) < 0) {
+        return -1;
+    }
+    return 0;
+}
+
+void outbox_flush(outbox_t *o, void *router)
+{
+    for (size_t i = 0; i < o->n_outs; i++) {
+        s_out_t *out = &o->outs[i];
+        if (outbox_send(router, out->id, out->id_len, out->frame, out->frame_len) < 0) {
+            log_debug("result not sent: %s", zmq_strerror(errno));
+        }
+        free(out->frame);
+    }
+    o->n_outs = 0;
+}
+
+void outbox_drop(outbox_t *o)
+{
+    for (size_t i = 0; i < o->n_outs; i++) {
+        free(o->outs[i].frame);
+    }
+    o->n_outs = 0;
+}
+
+void outbox_destroy(outbox_t **op)
+{
+    if (!op || !*op) {
+        return;
+    }
+    outbox_drop(*op);
+    free(*op);
+    *op = NULL;
+}
