@@ -11,7 +11,7 @@
 #include "roster.h"
 
 /* Appends an accepted envelope to the log and queues its receipt. */
-static int s_append(broker_t *b, const envelope_t *env, const uint8_t *id, size_t id_len,
+static int s_append(struct broker *b, const envelope_t *env, const uint8_t *id, size_t id_len,
                     cc_err_t *err)
 {
     const Concord__V1__Header *h = env->header;
@@ -81,7 +81,7 @@ static int s_append(broker_t *b, const envelope_t *env, const uint8_t *id, size_
     return 0;
 }
 
-void accept_submit(broker_t *b, const char *who, const uint8_t *id, size_t id_len,
+void accept_submit(struct broker *b, const char *who, const uint8_t *id, size_t id_len,
                    const uint8_t *raw, size_t raw_len)
 {
     cc_err_t err;

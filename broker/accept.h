@@ -15,8 +15,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "broker.h"
 #include "envelope.h"
+
+struct broker; /* broker_state.h */
 
 /* The broker accepts envelopes up to half the envelope limit, so that
  * every log entry fits, alone, in one Log/Read answer (an envelope). */
@@ -25,7 +26,7 @@
 /* Handles the envelope raw (raw_len bytes) submitted on the connection id
  * of who (its ZAP User-Id). Sets b's failed flag if the log could not be
  * read or written. */
-void accept_submit(broker_t *b, const char *who, const uint8_t *id, size_t id_len,
+void accept_submit(struct broker *b, const char *who, const uint8_t *id, size_t id_len,
                    const uint8_t *raw, size_t raw_len);
 
 #endif

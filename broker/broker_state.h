@@ -9,7 +9,6 @@
 #include <stdint.h>
 
 #include "admission.h"
-#include "broker.h"
 #include "broker_hooks.h"
 #include "config.h"
 #include "keys.h"

@@ -25,7 +25,7 @@
 
 typedef struct {
     fixture_t *f;
-    broker_t b; /* the parts of the broker's state the accept path uses */
+    struct broker b; /* the parts of the broker's state the accept path uses */
 } fx_t;
 
 static int s_setup(void **state)
@@ -39,7 +39,7 @@ static int s_setup(void **state)
     char path[128];
     snprintf(path, sizeof path, "%s/roster.bin", fx->f->dir);
     assert_int_equal(roster_save(fx->f->roster, path, &err), 0);
-    broker_t *b = &fx->b;
+    struct broker *b = &fx->b;
     b->keys = fx->f->broker;
     b->ledger = fx->f->ledger;
     b->router = fx->f->router;
