@@ -205,7 +205,7 @@ void board_tally_with(const Concord__V1__Charter *charter, int kind, int area,
 /* ---- pool proposals (board_pool.c) ---- */
 
 /* Whether a POOL_AGREEMENT or POOL_VARIATION proposal fits its board's
- * charter c: it carries its agreement (passing pool_agreement_check,
+ * charter c: it carries its agreement (passing agreement_check,
  * with a board_id that is empty or c's) or its variation (a pool id, 1
  * to POOL_MAX_ITEMS changes of a positive amount for a year, each
  * partner and year named once, a reason of at most POOL_REASON_MAX), and

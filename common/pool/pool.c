@@ -2,7 +2,7 @@
  * boards' pool decisions (pool_follow), dispatches each event to
  * pool_fund.c (pledges, outturns; pool_signed.c for signed statements) or
  * pool_bcf.c (Better Care Fund plans and their sign-off chain), and keeps
- * the record of refusals. pool_check.c holds the rules an agreement meets
+ * the record of refusals. agreement.c (common/rules) holds the rules an agreement meets
  * on its own, pool_share.c the arithmetic, pool_view.c the views and
  * statements. */
 #include "pool.h"

@@ -210,7 +210,7 @@ static int s_check_plan(const pool_engine_t *e, const pool_event_t *ev, pool_bcf
     if (old &&
         (strcmp(old->plan->hwb, p->hwb) != 0 || old->plan->financial_year != p->financial_year)) {
         err_set(err, CC_INVALID_ARGUMENT, "plan id %s belongs to HWB %s for %s", old->id,
-                old->plan->hwb, pool_year_name(old->plan->financial_year, y, sizeof y));
+                old->plan->hwb, money_year_name(old->plan->financial_year, y, sizeof y));
         return -1;
     }
     if (old && old->approved) {
@@ -231,7 +231,7 @@ static int s_check_plan(const pool_engine_t *e, const pool_event_t *ev, pool_bcf
             err_set(err, CC_ALREADY_EXISTS,
                     "HWB %s already has BCF plan %s for %s; revise that"
                     " one",
-                    p->hwb, e->plans[i]->id, pool_year_name(q->financial_year, y, sizeof y));
+                    p->hwb, e->plans[i]->id, money_year_name(q->financial_year, y, sizeof y));
             return -1;
         }
     }
@@ -263,7 +263,7 @@ static int s_check_act(const pool_engine_t *e, const pool_event_t *ev, const poo
         return -1;
     }
     if (act == CONCORD__V1__BCF_ACT__NHS_ENGLAND_APPROVAL &&
-        (!pool_org(e->roster, ev->sender, &o) || strcmp(o.kind, "NHS_ENGLAND") != 0)) {
+        (!agreement_org(e->roster, ev->sender, &o) || strcmp(o.kind, "NHS_ENGLAND") != 0)) {
         err_set(err, CC_PERMISSION_DENIED,
                 "only NHS England approves a BCF plan; %.40s is not"
                 " NHS England",
@@ -521,7 +521,7 @@ static int s_bcf_ccgs(const roster_t *roster, const Concord__V1__BcfPlan *p,
     for (size_t i = 0; i < p->n_ccg_minimum; i++) {
         const Concord__V1__BcfCcgContribution *c = p->ccg_minimum[i];
         roster_org_t o;
-        if (!pool_org(roster, c->ccg, &o) || strcmp(o.kind, "CCG") != 0) {
+        if (!agreement_org(roster, c->ccg, &o) || strcmp(o.kind, "CCG") != 0) {
             err_set(err, CC_INVALID_ARGUMENT, "'%.40s' in BCF plan %s is not a CCG in the roster",
                     c->ccg, p->plan_id);
             return -1;
@@ -537,7 +537,7 @@ static int s_bcf_ccgs(const roster_t *roster, const Concord__V1__BcfPlan *p,
             err_set(err, CC_INVALID_ARGUMENT,
                     "CCG %s's minimum contribution is %s: it must be"
                     " positive",
-                    c->ccg, pool_money(c->amount_pence).s);
+                    c->ccg, money_text(c->amount_pence).s);
             return -1;
         }
         if (area && area->n_ccgs && !s_listed(area->ccgs, area->n_ccgs, c->ccg)) {
@@ -587,7 +587,7 @@ static int s_bcf_dfg_two_tier(const Concord__V1__BcfPlan *p, const pool_area_t *
         err_set(err, CC_INVALID_ARGUMENT,
                 "BCF plan %s passes %s of DFG to districts, more than"
                 " the grant of %s",
-                p->plan_id, pool_money(t->dfg_to_districts).s, pool_money(t->dfg).s);
+                p->plan_id, money_text(t->dfg_to_districts).s, money_text(t->dfg).s);
         return -1;
     }
     if (t->dfg_to_districts != t->dfg) {
@@ -595,7 +595,7 @@ static int s_bcf_dfg_two_tier(const Concord__V1__BcfPlan *p, const pool_area_t *
                 "BCF plan %s leaves %s of the Disabled Facilities Grant with county %s: in a"
                 " two-tier area the DFG must go to the district councils, the housing"
                 " authorities (seed 003 s2.2)",
-                p->plan_id, pool_money(t->dfg - t->dfg_to_districts).s, p->hwb);
+                p->plan_id, money_text(t->dfg - t->dfg_to_districts).s, p->hwb);
         return -1;
     }
     for (size_t i = 0; i < area->n_districts; i++) {
@@ -669,13 +669,13 @@ static int s_bcf_additional(const roster_t *roster, const Concord__V1__BcfPlan *
     }
     for (size_t i = 0; i < p->n_additional; i++) {
         const Concord__V1__AdditionalContribution *a = p->additional[i];
-        if (!pool_org(roster, a->contributor, NULL) || a->amount_pence <= 0 ||
+        if (!agreement_org(roster, a->contributor, NULL) || a->amount_pence <= 0 ||
             !s_text_ok(a->purpose, POOL_NAME_MAX, 0)) {
             err_set(err, CC_INVALID_ARGUMENT,
                     "an additional contribution comes from an"
                     " organisation in the roster, is positive and has a purpose of at most %d"
                     " characters ('%.40s', %s)",
-                    POOL_NAME_MAX, a->contributor, pool_money(a->amount_pence).s);
+                    POOL_NAME_MAX, a->contributor, money_text(a->amount_pence).s);
             return -1;
         }
     }
@@ -686,19 +686,19 @@ static int s_bcf_header(const roster_t *roster, const Concord__V1__BcfPlan *p,
                         const pool_area_t *area, cc_err_t *err)
 {
     roster_org_t o;
-    if (!pool_id_ok(p->plan_id)) {
+    if (!agreement_id_ok(p->plan_id)) {
         err_set(err, CC_INVALID_ARGUMENT,
                 "plan id '%.40s' must be 2 to %d letters, digits or"
                 " hyphens",
                 p->plan_id, POOL_ID_MAX);
         return -1;
     }
-    if (!pool_year_ok(p->financial_year)) {
+    if (!agreement_year_ok(p->financial_year)) {
         err_set(err, CC_INVALID_ARGUMENT, "BCF plan %s is for year %u: years run %d to %d",
                 p->plan_id, p->financial_year, POOL_YEAR_MIN, POOL_YEAR_MAX);
         return -1;
     }
-    if (!pool_org(roster, p->hwb, &o) || strcmp(o.kind, "COUNCIL_UPPER") != 0) {
+    if (!agreement_org(roster, p->hwb, &o) || strcmp(o.kind, "COUNCIL_UPPER") != 0) {
         err_set(err, CC_INVALID_ARGUMENT,
                 "BCF plan %s is for '%.40s', which is not an upper-tier"
                 " council: a plan belongs to a Health and Wellbeing Board area, run by its"
@@ -719,7 +719,7 @@ static int s_bcf_header(const roster_t *roster, const Concord__V1__BcfPlan *p,
         return -1;
     }
     if (!s_text_ok(p->narrative, POOL_TEXT_MAX, 0) ||
-        (p->hwb_board_id[0] && !pool_id_ok(p->hwb_board_id))) {
+        (p->hwb_board_id[0] && !agreement_id_ok(p->hwb_board_id))) {
         err_set(err, CC_INVALID_ARGUMENT, "BCF plan %s: narrative over %d bytes or a bad board id",
                 p->plan_id, POOL_TEXT_MAX);
         return -1;
@@ -754,9 +754,9 @@ int pool_bcf_plan_check(const roster_t *roster, const Concord__V1__BcfPlan *p,
         err_set(err, CC_INVALID_ARGUMENT,
                 "BCF plan %s states a total of %s, but its streams sum to %s (CCG minimum %s +"
                 " DFG %s + iBCF %s + additional %s)",
-                p->plan_id, pool_money(p->total_pence).s, pool_money(t.total).s,
-                pool_money(t.ccg_minimum).s, pool_money(t.dfg).s, pool_money(t.ibcf).s,
-                pool_money(t.additional).s);
+                p->plan_id, money_text(p->total_pence).s, money_text(t.total).s,
+                money_text(t.ccg_minimum).s, money_text(t.dfg).s, money_text(t.ibcf).s,
+                money_text(t.additional).s);
         return -1;
     }
     return 0;

@@ -113,7 +113,7 @@ static int s_check_pledge(const pool_engine_t *e, const pool_event_t *ev, pool_f
 {
     const Concord__V1__Pledge *p = (const Concord__V1__Pledge *)chk->msg;
     char y[16];
-    pool_year_name(p->financial_year, y, sizeof y);
+    money_year_name(p->financial_year, y, sizeof y);
     snprintf(chk->subject, sizeof chk->subject, "%s", p->pool_id);
     pool_fund_t *f = chk->fund = pool_fund_find(e, p->pool_id);
     if (!f) {
@@ -141,7 +141,7 @@ static int s_check_pledge(const pool_engine_t *e, const pool_event_t *ev, pool_f
     }
     if (p->amount_pence <= 0) {
         err_set(err, CC_INVALID_ARGUMENT, "a pledge is a positive whole number of pence, not %s",
-                pool_money(p->amount_pence).s);
+                money_text(p->amount_pence).s);
         return -1;
     }
     if (yr->has_outturn) {
@@ -151,7 +151,7 @@ static int s_check_pledge(const pool_engine_t *e, const pool_event_t *ev, pool_f
     }
     if (yr->pledged[chk->partner] == p->amount_pence) {
         err_set(err, CC_ALREADY_EXISTS, "%s already pledged %s for %s", p->partner,
-                pool_money(p->amount_pence).s, y);
+                money_text(p->amount_pence).s, y);
         return -1;
     }
     if (yr->pledged[chk->partner] == yr->amount[chk->partner]) {
@@ -181,13 +181,13 @@ static int s_changes_fit(const pool_fund_t *f, const Concord__V1__Variation *v, 
         long p = s_partner(a, c->partner);
         const pool_year_t *yr = s_year((pool_fund_t *)f, c->financial_year);
         char y[16];
-        pool_year_name(c->financial_year, y, sizeof y);
-        if (p < 0 || !pool_year_ok(c->financial_year) || c->amount_pence <= 0) {
+        money_year_name(c->financial_year, y, sizeof y);
+        if (p < 0 || !agreement_year_ok(c->financial_year) || c->amount_pence <= 0) {
             err_set(err, CC_INVALID_ARGUMENT,
                     "a varied contribution is a partner's positive"
                     " amount for a year %d to %d ('%.40s', %u, %s)",
                     POOL_YEAR_MIN, POOL_YEAR_MAX, c->partner, c->financial_year,
-                    pool_money(c->amount_pence).s);
+                    money_text(c->amount_pence).s);
             return -1;
         }
         for (size_t k = 0; k < i; k++) {
@@ -233,15 +233,15 @@ static int s_changes_fit(const pool_fund_t *f, const Concord__V1__Variation *v, 
 void pool_say_missing(const pool_fund_t *f, const pool_year_t *yr, pool_text_t *t)
 {
     char y[16];
-    pool_year_name(yr->year, y, sizeof y);
+    money_year_name(yr->year, y, sizeof y);
     for (size_t p = 0; p < f->agreement->n_partners; p++) {
         if (!yr->amount[p] || yr->pledged[p] == yr->amount[p]) {
             continue;
         }
         pool_say(t, "%s%s for %s: agreed %s, ", t->used ? "; " : "",
-                 f->agreement->partners[p]->code, y, pool_money(yr->amount[p]).s);
+                 f->agreement->partners[p]->code, y, money_text(yr->amount[p]).s);
         pool_say(t, yr->pledged[p] ? "pledged %s" : "no pledge%s",
-                 yr->pledged[p] ? pool_money(yr->pledged[p]).s : "");
+                 yr->pledged[p] ? money_text(yr->pledged[p]).s : "");
     }
 }
 
@@ -250,7 +250,7 @@ static int s_check_outturn(const pool_engine_t *e, const pool_event_t *ev, pool_
 {
     const Concord__V1__Outturn *o = (const Concord__V1__Outturn *)chk->msg;
     char y[16], missing[400];
-    pool_year_name(o->financial_year, y, sizeof y);
+    money_year_name(o->financial_year, y, sizeof y);
     if (s_check_member(e, ev, o->pool_id, chk, err) < 0) {
         return -1;
     }
@@ -556,7 +556,7 @@ static int s_accept_outturn(const pool_event_t *ev, pool_fund_checked_t *chk, cc
     }
     /* The split is computed before anything changes: a rule the agreement
      * check let through always splits, but fail closed if not. */
-    if (pool_risk_split(a->risk_share, codes, y->amount, a->n_partners, o->spend_pence - total,
+    if (risk_share_split(a->risk_share, codes, y->amount, a->n_partners, o->spend_pence - total,
                         y->parts, err) < 0) {
         return -1;
     }

@@ -1,6 +1,6 @@
 /* pool_priv: the pool engine's internals, shared by pool.c (the engine,
  * s75 agreements, pledges, variations, outturns), pool_bcf.c (Better Care
- * Fund plans and their sign-off chain), pool_check.c (validation) and
+ * Fund plans and their sign-off chain), agreement.c (validation, common/rules) and
  * pool_share.c (arithmetic and text). Not an API: nothing outside those
  * files includes it. */
 #ifndef CONCORD_POOL_PRIV_H
@@ -72,21 +72,6 @@ void pool_evlist_add(pool_evlist_t *l, const pool_event_t *ev);
 int pool_evlist_walk(const pool_evlist_t *l, uint64_t upto,
                      int (*fn)(uint64_t log_index, const uint8_t hash[32], void *arg), void *arg);
 
-/* 1 if code is an organisation in roster (the broker is not), filling
- * *out when out is not NULL; else 0. */
-int pool_org(const roster_t *roster, const char *code, roster_org_t *out);
-
-/* 1 for an id of [A-Za-z0-9-], 2..POOL_ID_MAX. */
-int pool_id_ok(const char *id);
-
-/* 1 for a year POOL_YEAR_MIN..POOL_YEAR_MAX. */
-int pool_year_ok(uint32_t year);
-
-/* Whether a risk share rule fits partners codes[0..n). See
- * pool_risk_share_check. */
-int pool_rule_check(const Concord__V1__RiskShare *r, const char *const *codes, size_t n,
-                    cc_err_t *err);
-
 /* Text being written: never overflows, truncates instead; `need` counts
  * what the whole text would take. */
 typedef struct {
@@ -98,20 +83,13 @@ typedef struct {
 
 void pool_say(pool_text_t *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Money as text ("£1,250.50"), into a buffer of MONEY_TEXT_MAX. */
-typedef struct {
-    char s[48];
-} pool_money_t;
-
-pool_money_t pool_money(int64_t pence);
-
 /* ---- pools (pool.c), seen by the views (pool_view.c) ---- */
 
 typedef struct {
     uint32_t year;
     int64_t *amount;    /* [n_partners]: contribution as agreed and varied; 0 = none */
     int64_t *pledged;   /* [n_partners]: 0 = no pledge */
-    pool_part_t *parts; /* [n_partners]: the split, once the outturn is in */
+    risk_share_part_t *parts; /* [n_partners]: the split, once the outturn is in */
     int has_outturn;
     int64_t outturn;
     char statement[POOL_REF_LEN + 1]; /* the host's accepted Statement event, "" if none */

@@ -27,7 +27,7 @@ int pool_canonical(const pool_engine_t *e, const char *pool_id, uint32_t year,
     if (!st->has_outturn) {
         err_set(err, CC_FAILED_PRECONDITION,
                 "the outturn of pool %s for %s is not recorded yet: a year is stated once closed",
-                st->pool_id, pool_year_name(year, y, sizeof y));
+                st->pool_id, money_year_name(year, y, sizeof y));
         free(st);
         return -1;
     }
@@ -72,8 +72,8 @@ void pool_canonical_free(pool_canonical_t *c)
 
 static int s_differs(char *why, size_t size, const char *what, int64_t got, int64_t want)
 {
-    snprintf(why, size, "%s: signed %s, computed here %s", what, pool_money(got).s,
-             pool_money(want).s);
+    snprintf(why, size, "%s: signed %s, computed here %s", what, money_text(got).s,
+             money_text(want).s);
     return 0;
 }
 
@@ -155,7 +155,7 @@ int pool_signed_check(const pool_engine_t *e, const pool_event_t *ev, pool_fund_
     for (size_t i = 0; i < f->n_years && !chk->year; i++) {
         chk->year = f->years[i].year == s->financial_year ? &f->years[i] : NULL;
     }
-    pool_year_name(s->financial_year, y, sizeof y);
+    money_year_name(s->financial_year, y, sizeof y);
     if (chk->year && chk->year->statement[0]) {
         err_set(err, CC_ALREADY_EXISTS, "the statement of pool %s for %s is already signed (%s)",
                 f->id, y, chk->year->statement);

@@ -64,7 +64,7 @@ int pool_statement(const pool_engine_t *e, const char *pool_id, uint32_t year,
     }
     if (!y) {
         err_set(err, CC_NOT_FOUND, "pool '%.40s' has no contributions in %s",
-                pool_id ? pool_id : "", pool_year_name(year, name, sizeof name));
+                pool_id ? pool_id : "", money_year_name(year, name, sizeof name));
         return -1;
     }
     const Concord__V1__PoolAgreement *a = f->agreement;
@@ -143,12 +143,12 @@ static void s_describe_agreement(const Concord__V1__PoolAgreement *a, pool_text_
         pool_say(t, "  %-10s", a->partners[i]->code);
         for (size_t k = 0; k < a->partners[i]->n_contributions; k++) {
             const Concord__V1__Contribution *c = a->partners[i]->contributions[k];
-            pool_say(t, " %s %s", pool_year_name(c->financial_year, y, sizeof y),
-                     pool_money(c->amount_pence).s);
+            pool_say(t, " %s %s", money_year_name(c->financial_year, y, sizeof y),
+                     money_text(c->amount_pence).s);
         }
         pool_say(t, "\n");
     }
-    if (pool_agreement_primary_medical(a)) {
+    if (agreement_primary_medical(a)) {
         pool_say(t, "  Includes primary medical services: every partner must vote FOR.\n");
     }
 }
@@ -168,8 +168,8 @@ size_t pool_describe(const Concord__V1__Proposal *p, char *buf, size_t size)
         for (size_t i = 0; i < v->n_changes; i++) {
             const Concord__V1__VariedContribution *c = v->changes[i];
             pool_say(&t, "  %-10s %s becomes %s\n", c->partner,
-                     pool_year_name(c->financial_year, y, sizeof y),
-                     pool_money(c->amount_pence).s);
+                     money_year_name(c->financial_year, y, sizeof y),
+                     money_text(c->amount_pence).s);
         }
     }
     return t.need;
