@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 void json_init(json_t *j)
 {
     memset(j, 0, sizeof *j);
@@ -154,12 +156,13 @@ void json_double(json_t *j, const char *key, double value, int decimals)
 
 void json_hex(json_t *j, const char *key, const uint8_t *data, size_t len)
 {
-    static const char digits[] = "0123456789abcdef";
+    char chunk[2 * 32 + 1];
     s_key(j, key);
     s_put(j, "\"", 1);
-    for (size_t i = 0; i < len; i++) {
-        char two[2] = {digits[data[i] >> 4], digits[data[i] & 15]};
-        s_put(j, two, 2);
+    for (size_t i = 0; i < len; i += 32) {
+        size_t n = len - i < 32 ? len - i : 32;
+        sodium_bin2hex(chunk, sizeof chunk, data + i, n);
+        s_put(j, chunk, 2 * n);
     }
     s_put(j, "\"", 1);
 }

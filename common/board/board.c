@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "board_names.h"
 #include "clock.h"
 #include "fold.h"
@@ -28,12 +30,7 @@ typedef struct {
 
 void board_proposal_id(const uint8_t call_id[16], char out[BOARD_PROPOSAL_ID_LEN + 1])
 {
-    static const char digits[] = "0123456789abcdef";
-    for (size_t i = 0; i < 16; i++) {
-        out[2 * i] = digits[call_id[i] >> 4];
-        out[2 * i + 1] = digits[call_id[i] & 15];
-    }
-    out[BOARD_PROPOSAL_ID_LEN] = '\0';
+    sodium_bin2hex(out, BOARD_PROPOSAL_ID_LEN + 1, call_id, 16);
 }
 
 /* A deep copy the caller frees with wire_free; wire.c is the only

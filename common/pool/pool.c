@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "grow.h"
 #include "pool_priv.h"
 
@@ -55,12 +57,7 @@ int pool_evlist_walk(const pool_evlist_t *l, uint64_t upto,
 
 void pool_ref(const uint8_t call_id[16], char out[POOL_REF_LEN + 1])
 {
-    static const char digits[] = "0123456789abcdef";
-    for (size_t i = 0; i < 16; i++) {
-        out[2 * i] = digits[call_id[i] >> 4];
-        out[2 * i + 1] = digits[call_id[i] & 15];
-    }
-    out[POOL_REF_LEN] = '\0';
+    sodium_bin2hex(out, POOL_REF_LEN + 1, call_id, 16);
 }
 
 /* ---- decoding and dispatch ---- */
