@@ -9,6 +9,7 @@
 
 #include "board.h"
 #include "board_priv.h"
+#include "text.h"
 #include "wire.h"
 
 int board_roster_level(const Concord__V1__Proposal *p)
@@ -165,12 +166,15 @@ int board_roster_check(const roster_t *roster, const Concord__V1__Charter *ch, c
 
 static void s_say(board_tally_t *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Appends to the tally's explanation, truncating. */
 static void s_say(board_tally_t *t, const char *fmt, ...)
 {
     size_t used = strlen(t->explanation);
+    text_t x;
     va_list ap;
+    text_init_fixed(&x, t->explanation + used, sizeof t->explanation - used);
     va_start(ap, fmt);
-    vsnprintf(t->explanation + used, sizeof t->explanation - used, fmt, ap);
+    text_vput(&x, fmt, ap);
     va_end(ap);
 }
 

@@ -14,6 +14,7 @@
 
 #include "board_names.h"
 #include "clock.h"
+#include "text.h"
 #include "wire.h"
 
 #define S_NAME_MAX 200    /* a charter's name and accountable_to */
@@ -342,28 +343,6 @@ typedef struct {
     int passed;
 } s_result_t;
 
-/* Explanation text being written; never overflows, truncates instead. */
-typedef struct {
-    char *buf;
-    size_t size;
-    size_t used;
-} s_text_t;
-
-static void s_say(s_text_t *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void s_say(s_text_t *t, const char *fmt, ...)
-{
-    if (t->used + 1 >= t->size) {
-        return;
-    }
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(t->buf + t->used, t->size - t->used, fmt, ap);
-    va_end(ap);
-    if (n > 0) {
-        t->used += (size_t)n < t->size - t->used ? (size_t)n : t->size - t->used - 1;
-    }
-}
-
 /* A charter from the wire may carry a constituency this version does not
  * know; it was refused at validation, but the arrays must stay in bounds
  * whatever the caller passes. */
@@ -527,111 +506,111 @@ static int s_decided(const s_vote_t *v, const uint8_t *votes, int passed)
 
 /* ---- the explanation ---- */
 
-static void s_explain_quorum(const s_vote_t *v, const s_result_t *r, s_text_t *t)
+static void s_explain_quorum(const s_vote_t *v, const s_result_t *r, text_t *t)
 {
     const Concord__V1__Charter *c = v->charter;
     if (v->adoption) {
-        s_say(t, "Quorum: %u of %u members voted (adopting a charter needs all %u)", r->all.voters,
+        text_put(t, "Quorum: %u of %u members voted (adopting a charter needs all %u)", r->all.voters,
               r->all.members, r->all.members);
     } else {
         uint64_t den = c->quorum_denominator ? c->quorum_denominator : 1;
         uint64_t needs = ((uint64_t)c->quorum_numerator * r->all.members + den - 1) / den;
-        s_say(t, "Quorum: %u of %u members voted (needs %llu: %u/%u of %u)", r->all.voters,
+        text_put(t, "Quorum: %u of %u members voted (needs %llu: %u/%u of %u)", r->all.voters,
               r->all.members, (unsigned long long)needs, c->quorum_numerator, c->quorum_denominator,
               r->all.members);
         if (c->quorum_each_constituency) {
             int missing = 0;
             for (int k = 1; k <= 3; k++) {
                 if (r->by[k].members && !r->by[k].voters) {
-                    s_say(t, "%s%s", missing++ ? " or " : "; nobody from ",
+                    text_put(t, "%s%s", missing++ ? " or " : "; nobody from ",
                           s_constituency_words(k));
                 }
             }
-            s_say(t, missing ? " voted" : "; every constituency voted");
+            text_put(t, missing ? " voted" : "; every constituency voted");
         }
     }
-    s_say(t, r->quorate ? ".\n" : ": not quorate.\n");
+    text_put(t, r->quorate ? ".\n" : ": not quorate.\n");
 }
 
-static void s_explain_double(const s_result_t *r, s_text_t *t)
+static void s_explain_double(const s_result_t *r, text_t *t)
 {
     int first = 1;
-    s_say(t, "Double majority: ");
+    text_put(t, "Double majority: ");
     for (int k = 1; k <= 3; k++) {
         const board_count_t *b = &r->by[k];
         if (!b->members) {
             continue;
         }
-        s_say(t, "%s%s %u FOR, %u AGAINST (%s)", first ? "" : "; ", s_constituency_words(k),
+        text_put(t, "%s%s %u FOR, %u AGAINST (%s)", first ? "" : "; ", s_constituency_words(k),
               b->votes_for, b->votes_against,
               b->votes_for > b->votes_against ? "majority" : "no majority");
         first = 0;
     }
-    s_say(t, ".\n");
+    text_put(t, ".\n");
 }
 
-static void s_explain_rule(const s_vote_t *v, const s_result_t *r, s_text_t *t)
+static void s_explain_rule(const s_vote_t *v, const s_result_t *r, text_t *t)
 {
     const Concord__V1__Charter *c = v->charter;
     const board_count_t *a = &r->all;
     unsigned cast = a->votes_for + a->votes_against;
     if (v->adoption) {
-        s_say(t, "Charter adoption: %u of %u members named in the charter voted FOR%s.\n",
+        text_put(t, "Charter adoption: %u of %u members named in the charter voted FOR%s.\n",
               a->votes_for, a->members, r->rule_holds ? "" : "; every one of them must");
         return;
     }
     switch (c->rule) {
     case CONCORD__V1__VOTING_RULE__MAJORITY_OF_VOTES_CAST:
-        s_say(t, "Majority of votes cast: %u FOR, %u AGAINST, %u ABSTAIN; %u is %smore than %u.\n",
+        text_put(t, "Majority of votes cast: %u FOR, %u AGAINST, %u ABSTAIN; %u is %smore than %u.\n",
               a->votes_for, a->votes_against, a->abstentions, a->votes_for,
               r->rule_holds ? "" : "not ", a->votes_against);
         break;
     case CONCORD__V1__VOTING_RULE__ABSOLUTE_MAJORITY:
-        s_say(t,
+        text_put(t,
               "Absolute majority: %u FOR of %u members (%u AGAINST, %u ABSTAIN); twice %u is %u,"
               " %smore than %u.\n",
               a->votes_for, a->members, a->votes_against, a->abstentions, a->votes_for,
               2 * a->votes_for, r->rule_holds ? "" : "not ", a->members);
         break;
     case CONCORD__V1__VOTING_RULE__QUALIFIED_MAJORITY:
-        s_say(t, "Qualified majority of %u/%u: %u FOR, %u AGAINST, %u ABSTAIN; ",
+        text_put(t, "Qualified majority of %u/%u: %u FOR, %u AGAINST, %u ABSTAIN; ",
               c->qualified_numerator, c->qualified_denominator, a->votes_for, a->votes_against,
               a->abstentions);
         if (!a->votes_for) {
-            s_say(t, "there is no FOR vote.\n");
+            text_put(t, "there is no FOR vote.\n");
             break;
         }
-        s_say(t, "%u FOR times %u is %llu, %s %u times the %u votes FOR or AGAINST (%llu).\n",
+        text_put(t, "%u FOR times %u is %llu, %s %u times the %u votes FOR or AGAINST (%llu).\n",
               a->votes_for, c->qualified_denominator,
               (unsigned long long)a->votes_for * c->qualified_denominator,
               r->rule_holds ? "at least" : "less than", c->qualified_numerator, cast,
               (unsigned long long)c->qualified_numerator * cast);
         break;
     case CONCORD__V1__VOTING_RULE__UNANIMITY:
-        s_say(t, "Unanimity: %u of %u members voted FOR (%u AGAINST, %u ABSTAIN)%s.\n",
+        text_put(t, "Unanimity: %u of %u members voted FOR (%u AGAINST, %u ABSTAIN)%s.\n",
               a->votes_for, a->members, a->votes_against, a->abstentions,
               r->rule_holds ? "" : "; every member must");
         break;
     case CONCORD__V1__VOTING_RULE__CONSENSUS:
-        s_say(t, "Consensus: %u FOR, %u AGAINST, %u ABSTAIN; %s.\n", a->votes_for, a->votes_against,
+        text_put(t, "Consensus: %u FOR, %u AGAINST, %u ABSTAIN; %s.\n", a->votes_for, a->votes_against,
               a->abstentions, a->votes_against ? "a member objected" : "no member objected");
         break;
     case CONCORD__V1__VOTING_RULE__DOUBLE_MAJORITY:
         s_explain_double(r, t);
         break;
     case CONCORD__V1__VOTING_RULE__WEIGHTED:
-        s_say(t, "Weighted vote: FOR weight %llu, AGAINST weight %llu, of %llu in all; ",
+        text_put(t, "Weighted vote: FOR weight %llu, AGAINST weight %llu, of %llu in all; ",
               (unsigned long long)r->weight_for, (unsigned long long)r->weight_against,
               (unsigned long long)r->weight_total);
         if (!r->weight_for) {
-            s_say(t, "no weight voted FOR.\n");
+            text_put(t, "no weight voted FOR.\n");
         } else {
-            s_say(t, "%llu is %smore than %llu.\n", (unsigned long long)r->weight_for,
+            text_put(t, "%llu is %smore than %llu.\n", (unsigned long long)r->weight_for,
                   r->rule_holds ? "" : "not ", (unsigned long long)r->weight_against);
         }
         break;
     default:
-        s_say(t, "Voting rule %d is not known to this version.\n", (int)c->rule);
+        text_put(t, "Voting rule %d is not known to this version.\n", (int)c->rule);
         break;
     }
 }
@@ -644,7 +623,7 @@ static void s_area_words(int area, char *out, size_t size)
     }
 }
 
-static void s_explain_reserved(const s_vote_t *v, const uint8_t *votes, int final, s_text_t *t)
+static void s_explain_reserved(const s_vote_t *v, const uint8_t *votes, int final, text_t *t)
 {
     static const char *const said[] = {NULL, "voted FOR", "voted AGAINST", "abstained"};
     const Concord__V1__Charter *c = v->charter;
@@ -657,7 +636,7 @@ static void s_explain_reserved(const s_vote_t *v, const uint8_t *votes, int fina
         long m = s_member_index(c, rm->member);
         int vote = m < 0 ? 0 : votes[m];
         s_area_words(v->area, area, sizeof area);
-        s_say(t, "Reserved matter: %s needs %.16s's FOR: %.16s %s.\n", area, rm->member, rm->member,
+        text_put(t, "Reserved matter: %s needs %.16s's FOR: %.16s %s.\n", area, rm->member, rm->member,
               vote >= 1 && vote <= 3 ? said[vote]
               : final                ? "did not vote"
                                      : "has not voted");
@@ -666,7 +645,7 @@ static void s_explain_reserved(const s_vote_t *v, const uint8_t *votes, int fina
         const char *who = v->consents->codes[i];
         long m = s_member_index(c, who);
         int vote = m < 0 ? 0 : votes[m];
-        s_say(t, "Partner's consent: %s: %.16s %s.\n", v->consents->why, who,
+        text_put(t, "Partner's consent: %s: %.16s %s.\n", v->consents->why, who,
               vote >= 1 && vote <= 3 ? said[vote]
               : final                ? "did not vote"
                                      : "has not voted");
@@ -674,25 +653,25 @@ static void s_explain_reserved(const s_vote_t *v, const uint8_t *votes, int fina
 }
 
 /* Why a proposal fails, for the outcome line. */
-static void s_explain_why(const s_vote_t *v, const uint8_t *votes, const s_result_t *r, s_text_t *t)
+static void s_explain_why(const s_vote_t *v, const uint8_t *votes, const s_result_t *r, text_t *t)
 {
     const Concord__V1__Charter *c = v->charter;
     const char *sep = " (";
     if (!r->quorate) {
-        s_say(t, "%snot quorate", sep);
+        text_put(t, "%snot quorate", sep);
         sep = "; ";
     }
     if (!r->rule_holds && v->adoption) {
-        s_say(t, "%snot every member named in the charter voted FOR", sep);
+        text_put(t, "%snot every member named in the charter voted FOR", sep);
         sep = "; ";
     } else if (!r->rule_holds && c->rule == CONCORD__V1__VOTING_RULE__DOUBLE_MAJORITY) {
         int n = 0;
         for (int k = 1; k <= 3; k++) {
             if (r->by[k].members && r->by[k].votes_for <= r->by[k].votes_against) {
-                s_say(t, "%s%s", n++ ? " and " : sep, s_constituency_words(k));
+                text_put(t, "%s%s", n++ ? " and " : sep, s_constituency_words(k));
             }
         }
-        s_say(t, " did not agree");
+        text_put(t, " did not agree");
         sep = "; ";
     } else if (!r->rule_holds) {
         static const char *const why[] = {
@@ -707,51 +686,51 @@ static void s_explain_why(const s_vote_t *v, const uint8_t *votes, const s_resul
         };
         int rule = (int)c->rule;
         const char *w = rule >= 1 && rule <= 7 && why[rule] ? why[rule] : "the rule is unknown";
-        s_say(t, "%s%s", sep, w);
+        text_put(t, "%s%s", sep, w);
         sep = "; ";
     }
     for (size_t i = 0; r->reserved_blocked && i < c->n_reserved; i++) {
         const Concord__V1__ReservedMatter *rm = c->reserved[i];
         long m = s_member_index(c, rm->member);
         if ((int)rm->area == v->area && (m < 0 || votes[m] != CONCORD__V1__VOTE__FOR)) {
-            s_say(t, "%sno FOR from %.16s on a reserved matter", sep, rm->member);
+            text_put(t, "%sno FOR from %.16s on a reserved matter", sep, rm->member);
             sep = "; ";
         }
     }
     for (size_t i = 0; r->reserved_blocked && v->consents && i < v->consents->n; i++) {
         long m = s_member_index(c, v->consents->codes[i]);
         if (m < 0 || votes[m] != CONCORD__V1__VOTE__FOR) {
-            s_say(t, "%sno FOR from %.16s, whose consent it needs", sep, v->consents->codes[i]);
+            text_put(t, "%sno FOR from %.16s, whose consent it needs", sep, v->consents->codes[i]);
             sep = "; ";
         }
     }
-    s_say(t, ")");
+    text_put(t, ")");
 }
 
 static void s_explain(const s_vote_t *v, const uint8_t *votes, const s_result_t *r, int final,
-                      int decided, s_text_t *t)
+                      int decided, text_t *t)
 {
     s_explain_quorum(v, r, t);
     s_explain_rule(v, r, t);
     s_explain_reserved(v, votes, final, t);
     unsigned yet = r->all.members - r->all.voters;
     if (final || decided) {
-        s_say(t, "Outcome: %s", r->passed ? "PASSED" : "FAILED");
+        text_put(t, "Outcome: %s", r->passed ? "PASSED" : "FAILED");
         if (!r->passed) {
             s_explain_why(v, votes, r, t);
         }
         if (!final) {
-            s_say(t, "; decided: the %u member%s yet to vote cannot change it", yet,
+            text_put(t, "; decided: the %u member%s yet to vote cannot change it", yet,
                   yet == 1 ? "" : "s");
         }
-        s_say(t, ".");
+        text_put(t, ".");
         return;
     }
-    s_say(t, "Outcome so far: it would %s if voting closed now", r->passed ? "pass" : "fail");
+    text_put(t, "Outcome so far: it would %s if voting closed now", r->passed ? "pass" : "fail");
     if (!r->passed) {
         s_explain_why(v, votes, r, t);
     }
-    s_say(t, "; %u member%s yet to vote.", yet, yet == 1 ? " has" : "s have");
+    text_put(t, "; %u member%s yet to vote.", yet, yet == 1 ? " has" : "s have");
 }
 
 void board_tally(const Concord__V1__Charter *charter, int kind, int area,
@@ -792,6 +771,7 @@ void board_tally_with(const Concord__V1__Charter *charter, int kind, int area,
     out->weight_against = r.weight_against;
     out->weight_total = r.weight_total;
     out->reserved_blocked = r.reserved_blocked;
-    s_text_t t = {.buf = out->explanation, .size = sizeof out->explanation};
+    text_t t;
+    text_init_fixed(&t, out->explanation, sizeof out->explanation);
     s_explain(&v, votes, &r, final, out->decided, &t);
 }

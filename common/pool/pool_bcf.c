@@ -11,6 +11,7 @@
 
 #include "grow.h"
 #include "pool_priv.h"
+#include "text.h"
 #include "wire.h"
 
 #define S_DECISION_MAX 64 /* a board decision's id, for reference */
@@ -170,22 +171,22 @@ static long s_ccg(const Concord__V1__BcfPlan *p, const char *code)
 
 /* The steps still missing, "; "-separated. with_nhse adds NHS England's
  * approval when it too is missing. */
-static void s_say_missing(const pool_plan_t *pl, int with_nhse, pool_text_t *t)
+static void s_say_missing(const pool_plan_t *pl, int with_nhse, text_t *t)
 {
     const Concord__V1__BcfPlan *p = pl->plan;
     if (!pl->hwb_agreed) {
-        pool_say(t, "%sHWB agreement (by %s)", t->used ? "; " : "", p->hwb);
+        text_put(t, "%sHWB agreement (by %s)", t->len ? "; " : "", p->hwb);
     }
     if (!pl->council_signed) {
-        pool_say(t, "%scouncil sign-off by %s", t->used ? "; " : "", p->hwb);
+        text_put(t, "%scouncil sign-off by %s", t->len ? "; " : "", p->hwb);
     }
     for (size_t i = 0; i < p->n_ccg_minimum; i++) {
         if (!pl->ccg_signed[i]) {
-            pool_say(t, "%sCCG sign-off by %s", t->used ? "; " : "", p->ccg_minimum[i]->ccg);
+            text_put(t, "%sCCG sign-off by %s", t->len ? "; " : "", p->ccg_minimum[i]->ccg);
         }
     }
     if (with_nhse && !pl->approved) {
-        pool_say(t, "%sNHS England approval", t->used ? "; " : "");
+        text_put(t, "%sNHS England approval", t->len ? "; " : "");
     }
 }
 
@@ -245,7 +246,8 @@ static int s_check_act(const pool_engine_t *e, const pool_event_t *ev, const poo
     const Concord__V1__BcfPlan *p = pl->plan;
     roster_org_t o;
     char missing[768];
-    pool_text_t t = {.buf = missing, .size = sizeof missing};
+    text_t t;
+    text_init_fixed(&t, missing, sizeof missing);
     long ccg = s_ccg(p, ev->sender);
     int council =
         act == CONCORD__V1__BCF_ACT__HWB_AGREEMENT || act == CONCORD__V1__BCF_ACT__COUNCIL_SIGN_OFF;
@@ -287,7 +289,7 @@ static int s_check_act(const pool_engine_t *e, const pool_event_t *ev, const poo
         return -1;
     }
     s_say_missing(pl, 0, &t);
-    if (act == CONCORD__V1__BCF_ACT__NHS_ENGLAND_APPROVAL && t.used) {
+    if (act == CONCORD__V1__BCF_ACT__NHS_ENGLAND_APPROVAL && t.len) {
         err_set(err, CC_FAILED_PRECONDITION,
                 "NHS England cannot approve BCF plan %s yet: missing"
                 " %s",
@@ -454,7 +456,8 @@ size_t pool_bcf_count(const pool_engine_t *e)
 
 static void s_view(const pool_plan_t *pl, pool_bcf_view_t *out)
 {
-    pool_text_t t = {.buf = out->missing, .size = sizeof out->missing};
+    text_t t;
+    text_init_fixed(&t, out->missing, sizeof out->missing);
     memset(out, 0, sizeof *out);
     out->plan_id = pl->id;
     out->version = pl->version;
@@ -468,9 +471,8 @@ static void s_view(const pool_plan_t *pl, pool_bcf_view_t *out)
     }
     out->approved = pl->approved;
     s_say_missing(pl, 0, &t);
-    out->approvable = !t.used && !pl->approved;
-    out->missing[0] = '\0';
-    t.used = t.need = 0;
+    out->approvable = !t.len && !pl->approved;
+    text_init_fixed(&t, out->missing, sizeof out->missing);
     s_say_missing(pl, 1, &t);
 }
 

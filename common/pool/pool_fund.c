@@ -10,6 +10,7 @@
 
 #include "grow.h"
 #include "pool_priv.h"
+#include "text.h"
 #include "wire.h"
 
 /* ---- lookups ---- */
@@ -230,7 +231,7 @@ static int s_changes_fit(const pool_fund_t *f, const Concord__V1__Variation *v, 
     return 0;
 }
 
-void pool_say_missing(const pool_fund_t *f, const pool_year_t *yr, pool_text_t *t)
+void pool_say_missing(const pool_fund_t *f, const pool_year_t *yr, text_t *t)
 {
     char y[16];
     money_year_name(yr->year, y, sizeof y);
@@ -238,9 +239,9 @@ void pool_say_missing(const pool_fund_t *f, const pool_year_t *yr, pool_text_t *
         if (!yr->amount[p] || yr->pledged[p] == yr->amount[p]) {
             continue;
         }
-        pool_say(t, "%s%s for %s: agreed %s, ", t->used ? "; " : "",
+        text_put(t, "%s%s for %s: agreed %s, ", t->len ? "; " : "",
                  f->agreement->partners[p]->code, y, money_text(yr->amount[p]).s);
-        pool_say(t, yr->pledged[p] ? "pledged %s" : "no pledge%s",
+        text_put(t, yr->pledged[p] ? "pledged %s" : "no pledge%s",
                  yr->pledged[p] ? money_text(yr->pledged[p]).s : "");
     }
 }
@@ -290,9 +291,10 @@ static int s_check_outturn(const pool_engine_t *e, const pool_event_t *ev, pool_
                 y);
         return -1;
     }
-    pool_text_t t = {.buf = missing, .size = sizeof missing};
+    text_t t;
+    text_init_fixed(&t, missing, sizeof missing);
     pool_say_missing(f, yr, &t);
-    if (t.used) {
+    if (t.len) {
         err_set(err, CC_FAILED_PRECONDITION, "%s of pool %s is not fully pledged: %s", y, f->id,
                 missing);
         return -1;

@@ -12,6 +12,7 @@
 #include "keys.h"
 #include "fold.h"
 #include "pool.h"
+#include "text.h"
 
 /* An accepted event, for pool_events. */
 typedef struct {
@@ -72,17 +73,6 @@ void pool_evlist_add(pool_evlist_t *l, const pool_event_t *ev);
 int pool_evlist_walk(const pool_evlist_t *l, uint64_t upto,
                      int (*fn)(uint64_t log_index, const uint8_t hash[32], void *arg), void *arg);
 
-/* Text being written: never overflows, truncates instead; `need` counts
- * what the whole text would take. */
-typedef struct {
-    char *buf;
-    size_t size;
-    size_t used;
-    size_t need;
-} pool_text_t;
-
-void pool_say(pool_text_t *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
 /* ---- pools (pool.c), seen by the views (pool_view.c) ---- */
 
 typedef struct {
@@ -129,7 +119,7 @@ const char *pool_accountable(const Concord__V1__PoolAgreement *a);
 
 /* Appends, as "CODE for 2017/18: agreed £x, pledged £y" separated by
  * "; ", every contribution of year y not pledged as agreed. */
-void pool_say_missing(const pool_fund_t *f, const pool_year_t *y, pool_text_t *t);
+void pool_say_missing(const pool_fund_t *f, const pool_year_t *y, text_t *t);
 
 /* A Pool/ event decoded and judged acceptable (pool_fund.c). */
 typedef struct {

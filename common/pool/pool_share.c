@@ -8,23 +8,7 @@
 
 #include "money.h"
 #include "pool_priv.h"
-
-void pool_say(pool_text_t *t, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(t->used < t->size ? t->buf + t->used : NULL,
-                      t->used < t->size ? t->size - t->used : 0, fmt, ap);
-    va_end(ap);
-    if (n <= 0) {
-        return;
-    }
-    t->need += (size_t)n;
-    if (t->used < t->size) {
-        size_t room = t->size - t->used - 1;
-        t->used += (size_t)n < room ? (size_t)n : room;
-    }
-}
+#include "text.h"
 
 /* ---- BCF streams ---- */
 
@@ -86,30 +70,30 @@ static const char *s_kind_name(int kind)
     return kind >= 1 && kind <= 5 ? names[kind] : names[0];
 }
 
-static void s_say_rule(pool_text_t *t, const pool_statement_t *s)
+static void s_say_rule(text_t *t, const pool_statement_t *s)
 {
     const Concord__V1__RiskShare *r = s->rule;
     switch (r->basis) {
     case CONCORD__V1__RISK_SHARE_BASIS__PRO_RATA:
-        pool_say(t, "Split pro rata to the year's contributions (%s in all)",
+        text_put(t, "Split pro rata to the year's contributions (%s in all)",
                  money_text(s->total).s);
         break;
     case CONCORD__V1__RISK_SHARE_BASIS__FIXED:
-        pool_say(t, "Split by fixed shares of %d basis points", POOL_BASIS_POINTS);
+        text_put(t, "Split by fixed shares of %d basis points", POOL_BASIS_POINTS);
         break;
     default:
-        pool_say(t, "Borne by %s", r->borne_by);
+        text_put(t, "Borne by %s", r->borne_by);
         break;
     }
-    pool_say(t, r->n_caps ? ", capped, with what the caps cut off to %s" : "%s",
+    text_put(t, r->n_caps ? ", capped, with what the caps cut off to %s" : "%s",
              r->n_caps ? r->remainder_to : "");
-    pool_say(t, "; remainder pennies to the largest remainders, ties by partner code.\n");
+    text_put(t, "; remainder pennies to the largest remainders, ties by partner code.\n");
 }
 
-static void s_say_split(pool_text_t *t, const pool_statement_t *s)
+static void s_say_split(text_t *t, const pool_statement_t *s)
 {
     int64_t mag = s->variance < 0 ? -s->variance : s->variance;
-    pool_say(t, "Outturn %s: %s of %s.\n", money_text(s->outturn).s,
+    text_put(t, "Outturn %s: %s of %s.\n", money_text(s->outturn).s,
              s->variance > 0   ? "overspend"
              : s->variance < 0 ? "underspend"
                                : "no variance",
@@ -126,16 +110,16 @@ static void s_say_split(pool_text_t *t, const pool_statement_t *s)
     for (size_t i = 0; i < s->n_lines; i++) {
         const pool_line_t *l = &s->lines[i];
         const risk_share_part_t *p = &l->part;
-        pool_say(t, "  %s: %s x %lld/%lld = %s%s", l->partner, money_text(mag).s,
+        text_put(t, "  %s: %s x %lld/%lld = %s%s", l->partner, money_text(mag).s,
                  (long long)p->weight, (long long)weight, money_text(p->quota).s,
                  p->penny ? " + 1p" : "");
         if (p->cut) {
-            pool_say(t, "; capped, %s to %s", money_text(p->cut).s, s->rule->remainder_to);
+            text_put(t, "; capped, %s to %s", money_text(p->cut).s, s->rule->remainder_to);
         }
         if (cut && strcmp(l->partner, s->rule->remainder_to) == 0) {
-            pool_say(t, "; takes the %s the caps cut off", money_text(cut).s);
+            text_put(t, "; takes the %s the caps cut off", money_text(cut).s);
         }
-        pool_say(t, "; bears %s.\n", money_text(p->share).s);
+        text_put(t, "; bears %s.\n", money_text(p->share).s);
     }
 }
 
@@ -143,7 +127,7 @@ static void s_say_split(pool_text_t *t, const pool_statement_t *s)
  * bytes but one character), then the end of the line. */
 #define S_CELL 22
 
-static void s_row(pool_text_t *t, const char *a, const char *b, const char *c, const char *d)
+static void s_row(text_t *t, const char *a, const char *b, const char *c, const char *d)
 {
     const char *cells[4] = {a, b, c, d};
     for (int i = 0; i < 4; i++) {
@@ -151,35 +135,33 @@ static void s_row(pool_text_t *t, const char *a, const char *b, const char *c, c
         for (const char *p = cells[i]; *p; p++) {
             chars += ((unsigned char)*p & 0xc0) != 0x80;
         }
-        pool_say(t, " %*s%s", chars < S_CELL ? (int)(S_CELL - chars) : 0, "", cells[i]);
+        text_put(t, " %*s%s", chars < S_CELL ? (int)(S_CELL - chars) : 0, "", cells[i]);
     }
-    pool_say(t, "\n");
+    text_put(t, "\n");
 }
 
 size_t pool_statement_text(const pool_statement_t *s, char *buf, size_t size)
 {
-    pool_text_t t = {.buf = buf, .size = size};
+    text_t t;
+    text_init_fixed(&t, buf, size);
     char y[16];
-    if (size) {
-        buf[0] = '\0';
-    }
-    pool_say(&t, "Pool %s \"%s\": %s", s->pool_id, s->name, s_kind_name(s->kind));
-    pool_say(&t, s->accountable[0] ? ", accounts kept by %s.\n" : "%s.\n", s->accountable);
-    pool_say(&t, "Year %s: contributions %s, pledged %s%s.\n", money_year_name(s->year, y, sizeof y),
+    text_put(&t, "Pool %s \"%s\": %s", s->pool_id, s->name, s_kind_name(s->kind));
+    text_put(&t, s->accountable[0] ? ", accounts kept by %s.\n" : "%s.\n", s->accountable);
+    text_put(&t, "Year %s: contributions %s, pledged %s%s.\n", money_year_name(s->year, y, sizeof y),
              money_text(s->total).s, money_text(s->pledged_total).s,
              s->complete ? ", all as agreed" : ", not all as agreed");
-    pool_say(&t, "%-12s", "Partner");
+    text_put(&t, "%-12s", "Partner");
     s_row(&t, "Contribution", "Pledged", "Share of variance", "Net");
     for (size_t i = 0; i < s->n_lines; i++) {
         const pool_line_t *l = &s->lines[i];
-        pool_say(&t, "%-12s", l->partner);
+        text_put(&t, "%-12s", l->partner);
         s_row(&t, money_text(l->contribution).s, l->pledged ? money_text(l->pledged).s : "-",
               money_text(l->part.share).s, money_text(l->net).s);
     }
     if (s->has_outturn) {
         s_say_split(&t, s);
     } else {
-        pool_say(&t, "No outturn recorded.\n");
+        text_put(&t, "No outturn recorded.\n");
     }
     return t.need;
 }

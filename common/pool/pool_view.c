@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "pool_priv.h"
+#include "text.h"
 
 size_t pool_count(const pool_engine_t *e)
 {
@@ -16,8 +17,10 @@ size_t pool_count(const pool_engine_t *e)
 static void s_view(const pool_fund_t *f, pool_view_t *out)
 {
     char lacking[sizeof out->missing];
-    pool_text_t t = {.buf = out->missing, .size = sizeof out->missing};
-    pool_text_t m = {.buf = lacking, .size = sizeof lacking};
+    text_t t;
+    text_init_fixed(&t, out->missing, sizeof out->missing);
+    text_t m;
+    text_init_fixed(&m, lacking, sizeof lacking);
     memset(out, 0, sizeof *out);
     lacking[0] = '\0';
     out->pool_id = f->id;
@@ -33,7 +36,7 @@ static void s_view(const pool_fund_t *f, pool_view_t *out)
         for (size_t i = 0; i < f->n_years; i++) {
             pool_say_missing(f, &f->years[i], &m);
         }
-        pool_say(&t, "Awaiting pledges: %s.", lacking);
+        text_put(&t, "Awaiting pledges: %s.", lacking);
     }
 }
 
@@ -105,14 +108,15 @@ size_t pool_variation_count(const pool_engine_t *e)
 
 static void s_var_view(const pool_var_t *v, pool_variation_view_t *out)
 {
-    pool_text_t t = {.buf = out->missing, .size = sizeof out->missing};
+    text_t t;
+    text_init_fixed(&t, out->missing, sizeof out->missing);
     memset(out, 0, sizeof *out);
     out->id = v->ref;
     out->pool_id = v->fund->id;
     out->proposer = v->proposer;
     out->variation = v->variation;
     out->status = v->status;
-    pool_say(&t, "%s", v->why);
+    text_put(&t, "%s", v->why);
 }
 
 void pool_variation_at(const pool_engine_t *e, size_t i, pool_variation_view_t *out)
@@ -131,43 +135,41 @@ int pool_variation_get(const pool_engine_t *e, const char *id, pool_variation_vi
     return 0;
 }
 
-static void s_describe_agreement(const Concord__V1__PoolAgreement *a, pool_text_t *t)
+static void s_describe_agreement(const Concord__V1__PoolAgreement *a, text_t *t)
 {
     char y[16];
-    pool_say(t, "Pool %s \"%s\"", a->pool_id, a->name);
+    text_put(t, "Pool %s \"%s\"", a->pool_id, a->name);
     if (a->n_hosts) {
-        pool_say(t, ", hosted by %s", a->hosts[0]);
+        text_put(t, ", hosted by %s", a->hosts[0]);
     }
-    pool_say(t, ".\n");
+    text_put(t, ".\n");
     for (size_t i = 0; i < a->n_partners; i++) {
-        pool_say(t, "  %-10s", a->partners[i]->code);
+        text_put(t, "  %-10s", a->partners[i]->code);
         for (size_t k = 0; k < a->partners[i]->n_contributions; k++) {
             const Concord__V1__Contribution *c = a->partners[i]->contributions[k];
-            pool_say(t, " %s %s", money_year_name(c->financial_year, y, sizeof y),
+            text_put(t, " %s %s", money_year_name(c->financial_year, y, sizeof y),
                      money_text(c->amount_pence).s);
         }
-        pool_say(t, "\n");
+        text_put(t, "\n");
     }
     if (agreement_primary_medical(a)) {
-        pool_say(t, "  Includes primary medical services: every partner must vote FOR.\n");
+        text_put(t, "  Includes primary medical services: every partner must vote FOR.\n");
     }
 }
 
 size_t pool_describe(const Concord__V1__Proposal *p, char *buf, size_t size)
 {
     char y[16];
-    pool_text_t t = {.buf = buf, .size = size};
-    if (size) {
-        buf[0] = '\0';
-    }
+    text_t t;
+    text_init_fixed(&t, buf, size);
     if (p->kind == CONCORD__V1__PROPOSAL_KIND__POOL_AGREEMENT && p->pool_agreement) {
         s_describe_agreement(p->pool_agreement, &t);
     } else if (p->kind == CONCORD__V1__PROPOSAL_KIND__POOL_VARIATION && p->pool_variation) {
         const Concord__V1__Variation *v = p->pool_variation;
-        pool_say(&t, "Variation of pool %s:\n", v->pool_id);
+        text_put(&t, "Variation of pool %s:\n", v->pool_id);
         for (size_t i = 0; i < v->n_changes; i++) {
             const Concord__V1__VariedContribution *c = v->changes[i];
-            pool_say(&t, "  %-10s %s becomes %s\n", c->partner,
+            text_put(&t, "  %-10s %s becomes %s\n", c->partner,
                      money_year_name(c->financial_year, y, sizeof y),
                      money_text(c->amount_pence).s);
         }
