@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "csv.h"
+#include "grow.h"
 
 #define ARENA_CHUNK (64u * 1024u)
 #define SLOTS_MIN 1024u
@@ -145,24 +146,6 @@ static int s_slots_reserve(geo_t *g)
     return 0;
 }
 
-static int s_grow(void **p, size_t *cap, size_t need, size_t size)
-{
-    if (need <= *cap) {
-        return 0;
-    }
-    size_t n = *cap ? *cap : 64;
-    while (n < need) {
-        n *= 2;
-    }
-    void *grown = realloc(*p, n * size);
-    if (!grown) {
-        return -1;
-    }
-    *p = grown;
-    *cap = n;
-    return 0;
-}
-
 /* The entry of code in layer, added if new. GEO_NONE when out of memory. */
 static uint32_t s_intern(geo_t *g, uint32_t layer, const char *code)
 {
@@ -172,8 +155,8 @@ static uint32_t s_intern(geo_t *g, uint32_t layer, const char *code)
     }
     geo_layer_t *l = &g->layers[layer];
     if (g->n_entries >= GEO_NONE - 1 || s_slots_reserve(g) < 0 ||
-        s_grow((void **)&g->entries, &g->cap_entries, g->n_entries + 1, sizeof *g->entries) < 0 ||
-        s_grow((void **)&l->entries, &l->cap, l->n + 1, sizeof *l->entries) < 0) {
+        grow_reserve_at(&g->entries, &g->cap_entries, g->n_entries, sizeof *g->entries) < 0 ||
+        grow_reserve_at(&l->entries, &l->cap, l->n, sizeof *l->entries) < 0) {
         return GEO_NONE;
     }
     geo_entry_t *e = &g->entries[g->n_entries];
@@ -233,7 +216,7 @@ static int s_link(geo_t *g, uint32_t child, uint32_t parent, size_t *out)
             return 0;
         }
     }
-    if (s_grow((void **)&g->links, &g->cap_links, g->n_links + 1, sizeof *g->links) < 0) {
+    if (grow_reserve_at(&g->links, &g->cap_links, g->n_links, sizeof *g->links) < 0) {
         return -1;
     }
     geo_link_t *k = &g->links[g->n_links];
@@ -541,7 +524,7 @@ static int s_list_csv(const char *dir, char ***out, size_t *n, cc_err_t *err)
         }
         size_t len = strlen(dir) + strlen(de->d_name) + 2;
         char *path = malloc(len);
-        if (!path || s_grow((void **)out, &cap, *n + 1, sizeof **out) < 0) {
+        if (!path || grow_reserve_at(out, &cap, *n, sizeof **out) < 0) {
             free(path);
             closedir(d);
             err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");

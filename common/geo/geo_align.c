@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
+
 /* Chains from the LSOA layer to each layer the organisations come from;
  * n < 0 where no lookup leads there. */
 typedef struct {
@@ -298,14 +300,8 @@ static int s_group(geo_align_t *a, const s_paths_t *P, geo_kind_t kind, s_work_t
             continue;
         }
         if (w->org_of_entry[e] == GEO_NONE) {
-            if (w->n_orgs == w->cap_orgs) {
-                size_t cap = w->cap_orgs ? w->cap_orgs * 2 : 64;
-                uint32_t *grown = realloc(w->ent, cap * sizeof *grown);
-                if (!grown) {
-                    return -1;
-                }
-                w->ent = grown;
-                w->cap_orgs = cap;
+            if (grow_reserve_at(&w->ent, &w->cap_orgs, w->n_orgs, sizeof *w->ent) < 0) {
+                return -1;
             }
             w->ent[w->n_orgs] = e;
             w->org_of_entry[e] = (uint32_t)w->n_orgs++;
@@ -681,15 +677,10 @@ static int s_store_primary(geo_t *g, const char *org, uint32_t fp, cc_err_t *err
         p->footprint = fp;
         return 0;
     }
-    if (g->n_primaries == g->cap_primaries) {
-        size_t cap = g->cap_primaries ? g->cap_primaries * 2 : 16;
-        geo_primary_t *grown = realloc(g->primaries, cap * sizeof *grown);
-        if (!grown) {
-            err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
-            return -1;
-        }
-        g->primaries = grown;
-        g->cap_primaries = cap;
+    if (grow_reserve_at(&g->primaries, &g->cap_primaries, g->n_primaries,
+                        sizeof *g->primaries) < 0) {
+        err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
+        return -1;
     }
     const char *copy = geo_strdup(g, org);
     if (!copy) {
