@@ -664,7 +664,7 @@ int agreement_check(const roster_t *roster, const Concord__V1__PoolAgreement *a,
 }
 
 int agreement_risk_share_check(const Concord__V1__PoolAgreement *a, const Concord__V1__RiskShare *r,
-                          cc_err_t *err)
+                               cc_err_t *err)
 {
     const char *codes[POOL_MAX_PARTNERS];
     if (a->n_partners > POOL_MAX_PARTNERS) {

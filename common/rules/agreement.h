@@ -41,8 +41,8 @@ int agreement_check(const roster_t *roster, const Concord__V1__PoolAgreement *a,
 /* Whether a risk share rule fits the agreement's partners
  * (risk_share_check over their codes). Returns 0, or -1 with
  * INVALID_ARGUMENT. */
-int agreement_risk_share_check(const Concord__V1__PoolAgreement *a,
-                               const Concord__V1__RiskShare *r, cc_err_t *err);
+int agreement_risk_share_check(const Concord__V1__PoolAgreement *a, const Concord__V1__RiskShare *r,
+                               cc_err_t *err);
 
 /* The NHS function excluded from s75 arrangements that a description of a
  * function names, as a static phrase ("surgery", "radiotherapy",

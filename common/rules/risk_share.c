@@ -107,7 +107,7 @@ static int s_check_caps(const Concord__V1__RiskShare *r, const char *const *code
 }
 
 int risk_share_check(const Concord__V1__RiskShare *r, const char *const *codes, size_t n,
-                    cc_err_t *err)
+                     cc_err_t *err)
 {
     if (!r || r->basis < 1 || r->basis > 3) {
         err_set(err, CC_INVALID_ARGUMENT,
@@ -138,8 +138,8 @@ int risk_share_check(const Concord__V1__RiskShare *r, const char *const *codes, 
 }
 
 int risk_share_split(const Concord__V1__RiskShare *rule, const char *const *codes,
-                    const int64_t *contributions, size_t n, int64_t variance, risk_share_part_t *parts,
-                    cc_err_t *err)
+                     const int64_t *contributions, size_t n, int64_t variance,
+                     risk_share_part_t *parts, cc_err_t *err)
 {
     int64_t w[POOL_MAX_PARTNERS];
     money_part_t split[POOL_MAX_PARTNERS];
