@@ -105,7 +105,9 @@ static void test_inifile_refusals_name_file_and_line(void **state)
     s_refused("[a]\nx:y = 1\n", 2, "expected [section] or key = value");
     s_refused("[a]\n= 1\n", 2, "entry without a key");
     s_refused("[a]\nx =\n", 2, "empty value for 'x'");
-    s_refused("[a]\nx = a\x01" "b\n", 2, "control character");
+    s_refused("[a]\nx = a\x01"
+              "b\n",
+              2, "control character");
     s_refused("[a\n", 1, "closing ']'");
     s_refused("[]\n", 1, "bad section header");
     /* Longer than libinih holds, and longer than a line is read. */

@@ -901,15 +901,6 @@ void roster_destroy(roster_t **r)
 
 /* ---- the roster after genesis: rotations, mergers, admissions ---- */
 
-static void s_change_fill(const roster_entry_t *e, roster_org_t *out)
-{
-    out->code = e->pub.code;
-    out->name = e->pub.name;
-    out->kind = e->pub.kind;
-    out->sign_pk = e->pub.sign_pk;
-    out->curve_pk = e->pub.curve_pk;
-}
-
 static long s_current(const roster_t *r, const char *code)
 {
     for (size_t i = 0; i < r->norgs; i++) {
@@ -928,14 +919,14 @@ int roster_lookup_at(const roster_t *r, const char *code, uint64_t log_index, ro
     }
     long i = s_current(r, code);
     if (i >= 0 && r->orgs[i].from_index < log_index) {
-        s_change_fill(&r->orgs[i], out);
+        s_fill(&r->orgs[i].pub, out);
         return 0;
     }
     for (size_t j = 0; j < r->npast; j++) {
         const roster_entry_t *e = &r->past[j];
         if (strcmp(e->pub.code, code) == 0 && e->from_index < log_index &&
             log_index <= e->until_index) {
-            s_change_fill(e, out);
+            s_fill(&e->pub, out);
             return 0;
         }
     }
@@ -957,7 +948,7 @@ size_t roster_past_count(const roster_t *r)
 void roster_past_at(const roster_t *r, size_t i, roster_past_t *out)
 {
     assert(r != NULL && i < r->npast && out != NULL);
-    s_change_fill(&r->past[i], &out->org);
+    s_fill(&r->past[i].pub, &out->org);
     out->from_index = r->past[i].from_index;
     out->until_index = r->past[i].until_index;
     out->successor = r->past[i].successor;
