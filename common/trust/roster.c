@@ -78,18 +78,18 @@ struct roster {
  * keys distinct from every member's and the broker's) and appends it as
  * a genesis entry, taking ownership of preds (freed here on failure).
  * Returns 0 or -1 with err set. */
-static int roster_append(roster_t *r, const keys_public_t *pub, char **preds, size_t npreds,
-                         cc_err_t *err);
+static int s_append(roster_t *r, const keys_public_t *pub, char **preds, size_t npreds,
+                    cc_err_t *err);
 
 /* The OrgKind value of a kind name ("CCG", ...), or 0 if unknown. */
-static int roster_kind_value(const char *name);
+static int s_kind_value(const char *name);
 
 /* Free text that ends up in logs and on screens (what names it): 1..max
  * bytes, no control characters. Returns 0 or -1 with INVALID_ARGUMENT. */
-static int roster_text_check(const char *what, const char *s, size_t max, cc_err_t *err);
+static int s_text_check(const char *what, const char *s, size_t max, cc_err_t *err);
 
 /* Frees an entry's predecessor list. */
-static void roster_entry_clear(roster_entry_t *e);
+static void s_entry_clear(roster_entry_t *e);
 
 #define ROSTER_VERSION 1
 
@@ -116,7 +116,7 @@ static const char *s_kind_name(int value)
     return NULL;
 }
 
-static int roster_kind_value(const char *name)
+static int s_kind_value(const char *name)
 {
     size_t i;
 
@@ -128,7 +128,7 @@ static int roster_kind_value(const char *name)
     return 0;
 }
 
-static int roster_text_check(const char *what, const char *s, size_t max, cc_err_t *err)
+static int s_text_check(const char *what, const char *s, size_t max, cc_err_t *err)
 {
     size_t n = strnlen(s, max + 1);
     size_t i;
@@ -180,23 +180,23 @@ static void s_free_preds(char **preds, size_t n)
     free(preds);
 }
 
-static void roster_entry_clear(roster_entry_t *e)
+static void s_entry_clear(roster_entry_t *e)
 {
     s_free_preds(e->preds, e->npreds);
     e->preds = NULL;
     e->npreds = 0;
 }
 
-static int roster_append(roster_t *r, const keys_public_t *pub, char **preds, size_t npreds,
-                         cc_err_t *err)
+static int s_append(roster_t *r, const keys_public_t *pub, char **preds, size_t npreds,
+                    cc_err_t *err)
 {
     roster_entry_t *grown;
     size_t i;
-    int kind = roster_kind_value(pub->kind);
+    int kind = s_kind_value(pub->kind);
     int rc = -1;
 
     if (keys_code_check(pub->code, err) != 0 ||
-        roster_text_check("organisation name", pub->name, KEYS_NAME_MAX, err) != 0) {
+        s_text_check("organisation name", pub->name, KEYS_NAME_MAX, err) != 0) {
         goto out;
     }
     if (kind == 0 || strcmp(pub->code, KEYS_BROKER_CODE) == 0) {
@@ -258,8 +258,8 @@ roster_t *roster_new(const char *federation, const keys_public_t *broker, cc_err
     roster_t *r;
 
     assert(federation != NULL && broker != NULL);
-    if (roster_text_check("federation name", federation, ROSTER_FEDERATION_MAX, err) != 0 ||
-        roster_text_check("broker name", broker->name, KEYS_NAME_MAX, err) != 0) {
+    if (s_text_check("federation name", federation, ROSTER_FEDERATION_MAX, err) != 0 ||
+        s_text_check("broker name", broker->name, KEYS_NAME_MAX, err) != 0) {
         return NULL;
     }
     if (strcmp(broker->code, KEYS_BROKER_CODE) != 0) {
@@ -289,7 +289,7 @@ int roster_add(roster_t *r, const keys_public_t *org, cc_err_t *err)
                 "roster already has %zu signature(s); members can no longer be added", r->nsigs);
         return -1;
     }
-    if (roster_append(r, org, NULL, 0, err) != 0) {
+    if (s_append(r, org, NULL, 0, err) != 0) {
         return -1;
     }
     free(r->raw);
@@ -558,7 +558,7 @@ static int s_load_org(roster_t *r, const Concord__V1__Organisation *po, cc_err_t
             return -1;
         }
     }
-    return roster_append(r, &pub, preds, po->n_predecessors, err);
+    return s_append(r, &pub, preds, po->n_predecessors, err);
 }
 
 static int s_load_sig(roster_t *r, const Concord__V1__RosterSignature *ps, cc_err_t *err)
@@ -588,11 +588,11 @@ static int s_load_head(roster_t *r, const Concord__V1__Roster *ro, cc_err_t *err
         err_set(err, CC_INVALID_ARGUMENT, "unsupported roster version %u", ro->version);
         return -1;
     }
-    if (roster_text_check("federation name", ro->federation, ROSTER_FEDERATION_MAX, err) != 0) {
+    if (s_text_check("federation name", ro->federation, ROSTER_FEDERATION_MAX, err) != 0) {
         return -1;
     }
     if (b == NULL || b->sign_key.len != KEYS_PK_LEN || b->transport_key.len != KEYS_PK_LEN ||
-        roster_text_check("broker name", b->name, KEYS_NAME_MAX, err) != 0) {
+        s_text_check("broker name", b->name, KEYS_NAME_MAX, err) != 0) {
         err_set(err, CC_INVALID_ARGUMENT, "missing or malformed broker identity");
         return -1;
     }
@@ -885,10 +885,10 @@ void roster_destroy(roster_t **r)
         return;
     }
     for (i = 0; i < (*r)->norgs; i++) {
-        roster_entry_clear(&(*r)->orgs[i]);
+        s_entry_clear(&(*r)->orgs[i]);
     }
     for (i = 0; i < (*r)->npast; i++) {
-        roster_entry_clear(&(*r)->past[i]);
+        s_entry_clear(&(*r)->past[i]);
     }
     free((*r)->orgs);
     free((*r)->past);
@@ -1078,11 +1078,11 @@ static int s_ever(const roster_t *r, const char *code)
 int roster_newcomer_check(const roster_t *r, const keys_public_t *org, cc_err_t *err)
 {
     if (keys_code_check(org->code, err) < 0 || strcmp(org->code, KEYS_BROKER_CODE) == 0 ||
-        roster_text_check("organisation name", org->name, KEYS_NAME_MAX, err) < 0) {
+        s_text_check("organisation name", org->name, KEYS_NAME_MAX, err) < 0) {
         err_prefix(err, "%.16s: ", org->code);
         return -1;
     }
-    if (!roster_kind_value(org->kind)) {
+    if (!s_kind_value(org->kind)) {
         err_set(err, CC_INVALID_ARGUMENT,
                 "%s: a kind of CCG, COUNCIL_UPPER, COUNCIL_DISTRICT, NHS_ENGLAND or"
                 " COMBINED_AUTHORITY is needed",
@@ -1137,7 +1137,7 @@ int roster_merge_check(const roster_t *r, const keys_public_t *successor, const 
     return roster_newcomer_check(r, successor, err);
 }
 
-/* Copies the predecessor codes into a list roster_append can own. */
+/* Copies the predecessor codes into a list s_append can own. */
 static char **s_pred_copy(const char *const *preds, size_t n)
 {
     char **copy = calloc(n, sizeof *copy);
@@ -1162,7 +1162,7 @@ static int s_join(roster_t *r, const keys_public_t *successor, const char *const
         err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
         return -1;
     }
-    if (roster_append(r, successor, copy, n, err) < 0) {
+    if (s_append(r, successor, copy, n, err) < 0) {
         return -1;
     }
     r->orgs[r->norgs - 1].from_index = at_index;
