@@ -104,7 +104,7 @@ struct board_engine {
 /* The board with this id, or NULL. */
 static board_rec_t *s_find_rec(const board_engine_t *e, const char *id);
 
-/* What a passed roster change does (board_roster.c): the roster changes
+/* What a passed roster change does (below): the roster changes
  * after at_index and the charters follow. Returns 0, or -1 only when
  * memory runs out. */
 static int s_roster_effect(board_engine_t *e, board_prop_t *p, uint64_t at_index, cc_err_t *err);

@@ -333,7 +333,7 @@ typedef struct {
 size_t board_pool_decision_count(const board_engine_t *e);
 void board_pool_decision_at(const board_engine_t *e, size_t i, board_pool_decision_t *out);
 
-/* ---- roster changes (board_roster.c) ----
+/* ---- roster changes (board.c) ----
  *
  * A MEMBERSHIP_CHANGE of action ROTATE_KEY or MERGE, or ADMIT with an
  * organisation (one not yet in the roster, with its keys), changes the

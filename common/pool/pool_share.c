@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "money.h"
-#include "pool_priv.h"
 #include "text.h"
 
 /* ---- BCF streams ---- */
