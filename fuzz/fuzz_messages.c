@@ -109,9 +109,9 @@ static void s_validate(const ProtobufCMessage *m, const uint8_t *buf, size_t len
     const ProtobufCMessageDescriptor *d = m->descriptor;
     if (d == &concord__v1__proposal__descriptor) {
         const Concord__V1__Proposal *p = (const Concord__V1__Proposal *)m;
-        board_proposal_check(p, FIXTURE_T0, NULL);
+        board_check_proposal(p, FIXTURE_T0, NULL);
         if (p->charter) {
-            board_charter_check(roster, p->charter, NULL);
+            board_check_charter(roster, p->charter, NULL);
             board_pool_check(roster, p->charter, p, NULL);
         }
         s_pool_proposal(p);

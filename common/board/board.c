@@ -198,7 +198,7 @@ static int s_closed_at(const board_prop_t *p, uint64_t time_ms)
 static int s_check_membership(const board_engine_t *e, const board_rec_t *b,
                               const Concord__V1__MembershipChange *mc, cc_err_t *err)
 {
-    Concord__V1__Charter *after = board_charter_change(e->roster, b->charter, mc, err);
+    Concord__V1__Charter *after = board_check_charter_change(e->roster, b->charter, mc, err);
     wire_free(after ? &after->base : NULL);
     return after ? 0 : -1;
 }
@@ -212,7 +212,7 @@ static int s_check_adoption(const board_engine_t *e, const board_event_t *ev, s_
         err_set(err, CC_INVALID_ARGUMENT, "a charter adoption must carry the charter");
         return -1;
     }
-    if (board_charter_check(e->roster, c, err) < 0) {
+    if (board_check_charter(e->roster, c, err) < 0) {
         return -1;
     }
     if (p->board_id[0] && strcmp(p->board_id, c->board_id) != 0) {
@@ -244,7 +244,7 @@ static int s_check_proposal(const board_engine_t *e, const board_event_t *ev, s_
                             cc_err_t *err)
 {
     const Concord__V1__Proposal *p = chk->proposal;
-    if (board_proposal_check(p, ev->time_ms, err) < 0) {
+    if (board_check_proposal(p, ev->time_ms, err) < 0) {
         return -1;
     }
     if (s_proposal_find(e, chk->proposal_id)) {
@@ -289,7 +289,7 @@ static int s_check_proposal(const board_engine_t *e, const board_event_t *ev, s_
                     p->charter->board_id);
             return -1;
         }
-        return board_charter_check(e->roster, p->charter, err);
+        return board_check_charter(e->roster, p->charter, err);
     }
     return 0;
 }
@@ -535,7 +535,7 @@ static int s_effect(board_engine_t *e, board_prop_t *p, uint64_t at_index, cc_er
         if (board_roster_level(pr)) {
             return s_roster_effect(e, p, at_index, err);
         }
-        if (!(after = board_charter_change(e->roster, b->charter, pr->membership, &why))) {
+        if (!(after = board_check_charter_change(e->roster, b->charter, pr->membership, &why))) {
             /* Only running out of memory is an error here. */
             return why.code == CC_RESOURCE_EXHAUSTED ? err_oom(err) : 0;
         }
@@ -1306,7 +1306,7 @@ static int s_roster_effect(board_engine_t *e, board_prop_t *p, uint64_t at_index
     p->board->roster_upto = at_index;
     if (mc->action == CONCORD__V1__MEMBERSHIP_ACTION__ADMIT) {
         /* Now in the roster, the newcomer takes its seat. */
-        Concord__V1__Charter *seated = board_charter_change(e->roster, p->board->charter, mc, &why);
+        Concord__V1__Charter *seated = board_check_charter_change(e->roster, p->board->charter, mc, &why);
         if (!seated && why.code == CC_RESOURCE_EXHAUSTED) {
             return err_oom(err);
         }

@@ -102,6 +102,8 @@ int board_advance(board_engine_t *e, uint64_t log_index, uint64_t time_ms, cc_er
  * a user before the event is published. Same codes as board_apply. */
 int board_precheck(const board_engine_t *e, const board_event_t *ev, cc_err_t *err);
 
+/* ---- charters and proposals on their own (board_check.c) ---- */
+
 /* Whether a charter is well formed on its own: board id [A-Za-z0-9-]
  * of 2..BOARD_ID_MAX, a name of 1..200 characters, 2..BOARD_MAX_MEMBERS
  * members, each an organisation in roster, named once, with a
@@ -110,7 +112,7 @@ int board_precheck(const board_engine_t *e, const board_event_t *ev, cc_err_t *e
  * QUALIFIED_MAJORITY and 0 <= num <= den, 0 < den <= 1000 for the
  * quorum, and reserved matters with an area held by a member. Returns 0,
  * or -1 with CC_INVALID_ARGUMENT naming the first problem. */
-int board_charter_check(const roster_t *roster, const Concord__V1__Charter *c, cc_err_t *err);
+int board_check_charter(const roster_t *roster, const Concord__V1__Charter *c, cc_err_t *err);
 
 /* Whether a proposal is well formed whatever the state of its board: a
  * kind, no delegated statutory duty, a title of 1..BOARD_TITLE_MAX, text
@@ -118,7 +120,7 @@ int board_charter_check(const roster_t *roster, const Concord__V1__Charter *c, c
  * an amount >= 0, an empty or valid YYYY-MM-DD effective date, and a
  * deadline after time_ms but at most BOARD_MAX_DEADLINE_MS after it.
  * Returns 0, or -1 with CC_INVALID_ARGUMENT. */
-int board_proposal_check(const Concord__V1__Proposal *p, uint64_t time_ms, cc_err_t *err);
+int board_check_proposal(const Concord__V1__Proposal *p, uint64_t time_ms, cc_err_t *err);
 
 /* The charter of a board after a membership change: mc->member joins
  * (ADMIT) or leaves (REMOVE). Returns a new charter the caller frees
@@ -126,13 +128,13 @@ int board_proposal_check(const Concord__V1__Proposal *p, uint64_t time_ms, cc_er
  * MERGE (they change the roster: board_roster_*), PERMISSION_DENIED for
  * admitting an organisation outside roster, ALREADY_EXISTS for admitting a member, NOT_FOUND for removing a
  * non-member, INVALID_ARGUMENT when the board would be left with fewer
- * than 2 members or would fail board_charter_check (a reserved matter
+ * than 2 members or would fail board_check_charter (a reserved matter
  * held by the member removed, for one), RESOURCE_EXHAUSTED. */
-Concord__V1__Charter *board_charter_change(const roster_t *roster,
+Concord__V1__Charter *board_check_charter_change(const roster_t *roster,
                                            const Concord__V1__Charter *cur,
                                            const Concord__V1__MembershipChange *mc, cc_err_t *err);
 
-/* ---- tally ---- */
+/* ---- tally (board_tally.c) ---- */
 
 typedef struct {
     uint32_t members;

@@ -5,7 +5,7 @@
  * statements and plans. In order below: the engine's state, the engine,
  * the s75 side, signed statements, Better Care Fund, views. The rules an
  * agreement meets on its own are agreement.c's (common/rules), the risk
- * share risk_share.c's, the statement's text pool_share.c's. */
+ * share risk_share.c's, the statement's text pool_statement.c's. */
 #include "pool.h"
 
 #include <assert.h>
@@ -1673,6 +1673,57 @@ int pool_bcf_get(const pool_engine_t *e, const char *plan_id, pool_bcf_view_t *o
         return -1;
     }
     s_plan_view(pl, out);
+    return 0;
+}
+
+/* ---- the sums of a plan's streams ---- */
+
+static int s_add_stream(int64_t *sum, int64_t v, const char *what, cc_err_t *err)
+{
+    if (v < 0) {
+        err_set(err, CC_INVALID_ARGUMENT, "%s of %s is negative", what, money_text(v).s);
+        return -1;
+    }
+    if (v > INT64_MAX - *sum) {
+        err_set(err, CC_OUT_OF_RANGE, "the %s add up to more than %s", what,
+                money_text(INT64_MAX).s);
+        return -1;
+    }
+    *sum += v;
+    return 0;
+}
+
+int pool_bcf_totals(const Concord__V1__BcfPlan *p, pool_bcf_totals_t *out, cc_err_t *err)
+{
+    memset(out, 0, sizeof *out);
+    for (size_t i = 0; i < p->n_ccg_minimum; i++) {
+        if (s_add_stream(&out->ccg_minimum, p->ccg_minimum[i]->amount_pence, "CCG minimum contributions",
+                  err) < 0) {
+            return -1;
+        }
+    }
+    for (size_t i = 0; i < p->n_additional; i++) {
+        if (s_add_stream(&out->additional, p->additional[i]->amount_pence, "additional contributions",
+                  err) < 0) {
+            return -1;
+        }
+    }
+    for (size_t i = 0; i < p->n_dfg_allocations; i++) {
+        const Concord__V1__DfgAllocation *d = p->dfg_allocations[i];
+        int64_t ignored = 0;
+        if (s_add_stream(strcmp(d->district, p->hwb) ? &out->dfg_to_districts : &ignored, d->amount_pence,
+                  "DFG allocations", err) < 0) {
+            return -1;
+        }
+    }
+    out->dfg = p->dfg_pence;
+    out->ibcf = p->ibcf_pence;
+    if (s_add_stream(&out->total, out->ccg_minimum, "streams", err) < 0 ||
+        s_add_stream(&out->total, out->dfg, "streams (DFG)", err) < 0 ||
+        s_add_stream(&out->total, out->ibcf, "streams (iBCF)", err) < 0 ||
+        s_add_stream(&out->total, out->additional, "streams", err) < 0) {
+        return -1;
+    }
     return 0;
 }
 

@@ -159,7 +159,7 @@ void pool_ref(const uint8_t call_id[16], char out[POOL_REF_LEN + 1]);
 int pool_bcf_plan_check(const roster_t *roster, const Concord__V1__BcfPlan *p,
                         const pool_area_t *area, cc_err_t *err);
 
-/* ---- arithmetic (pool_share.c; risk shares: risk_share.h) ---- */
+/* ---- sums (risk shares: risk_share.h) ---- */
 
 /* The streams of a BCF plan added up. */
 typedef struct {

@@ -138,7 +138,7 @@ static int s_areas_ok(const char *value)
     snprintf(copy, sizeof copy, "%s", value);
     int n = inifile_split(copy, items, 32);
     for (int i = 0; i < n; i++) {
-        if (board_area_parse(items[i]) < 0) {
+        if (board_names_area_parse(items[i]) < 0) {
             return 0;
         }
     }
@@ -180,7 +180,7 @@ static int s_check_value(s_type_t t, const char *v, cc_err_t *err)
         ok = pence >= 0;
         break;
     case T_AREA:
-        ok = board_area_parse(v) >= 0;
+        ok = board_names_area_parse(v) >= 0;
         break;
     case T_AREAS:
         ok = s_areas_ok(v);

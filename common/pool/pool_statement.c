@@ -1,5 +1,5 @@
-/* pool_share: the sums of a BCF plan's streams and the text of a year's
- * statement, all in integer pence (the split itself is risk_share.c's). Pure functions: every node computes and writes the same. */
+/* pool_statement: the text of a year's statement, in integer pence (the
+ * split itself is risk_share.c's). Pure functions: every node computes and writes the same. */
 #include "pool.h"
 
 #include <stdarg.h>
@@ -8,59 +8,6 @@
 
 #include "money.h"
 #include "text.h"
-
-/* ---- BCF streams ---- */
-
-static int s_add(int64_t *sum, int64_t v, const char *what, cc_err_t *err)
-{
-    if (v < 0) {
-        err_set(err, CC_INVALID_ARGUMENT, "%s of %s is negative", what, money_text(v).s);
-        return -1;
-    }
-    if (v > INT64_MAX - *sum) {
-        err_set(err, CC_OUT_OF_RANGE, "the %s add up to more than %s", what,
-                money_text(INT64_MAX).s);
-        return -1;
-    }
-    *sum += v;
-    return 0;
-}
-
-int pool_bcf_totals(const Concord__V1__BcfPlan *p, pool_bcf_totals_t *out, cc_err_t *err)
-{
-    memset(out, 0, sizeof *out);
-    for (size_t i = 0; i < p->n_ccg_minimum; i++) {
-        if (s_add(&out->ccg_minimum, p->ccg_minimum[i]->amount_pence, "CCG minimum contributions",
-                  err) < 0) {
-            return -1;
-        }
-    }
-    for (size_t i = 0; i < p->n_additional; i++) {
-        if (s_add(&out->additional, p->additional[i]->amount_pence, "additional contributions",
-                  err) < 0) {
-            return -1;
-        }
-    }
-    for (size_t i = 0; i < p->n_dfg_allocations; i++) {
-        const Concord__V1__DfgAllocation *d = p->dfg_allocations[i];
-        int64_t ignored = 0;
-        if (s_add(strcmp(d->district, p->hwb) ? &out->dfg_to_districts : &ignored, d->amount_pence,
-                  "DFG allocations", err) < 0) {
-            return -1;
-        }
-    }
-    out->dfg = p->dfg_pence;
-    out->ibcf = p->ibcf_pence;
-    if (s_add(&out->total, out->ccg_minimum, "streams", err) < 0 ||
-        s_add(&out->total, out->dfg, "streams (DFG)", err) < 0 ||
-        s_add(&out->total, out->ibcf, "streams (iBCF)", err) < 0 ||
-        s_add(&out->total, out->additional, "streams", err) < 0) {
-        return -1;
-    }
-    return 0;
-}
-
-/* ---- statements ---- */
 
 static const char *s_kind_name(int kind)
 {
@@ -146,8 +93,9 @@ size_t pool_statement_text(const pool_statement_t *s, char *buf, size_t size)
     char y[16];
     text_put(&t, "Pool %s \"%s\": %s", s->pool_id, s->name, s_kind_name(s->kind));
     text_put(&t, s->accountable[0] ? ", accounts kept by %s.\n" : "%s.\n", s->accountable);
-    text_put(&t, "Year %s: contributions %s, pledged %s%s.\n", money_year_name(s->year, y, sizeof y),
-             money_text(s->total).s, money_text(s->pledged_total).s,
+    text_put(&t, "Year %s: contributions %s, pledged %s%s.\n",
+             money_year_name(s->year, y, sizeof y), money_text(s->total).s,
+             money_text(s->pledged_total).s,
              s->complete ? ", all as agreed" : ", not all as agreed");
     text_put(&t, "%-12s", "Partner");
     s_row(&t, "Contribution", "Pledged", "Share of variance", "Net");
