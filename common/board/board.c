@@ -1,7 +1,8 @@
 /* board: the joint commissioning board engine. Folds proposals and
  * ballots, in broker log order, into boards, proposals, ballots and
  * outcomes, and carries out the roster changes boards decide;
- * board_tally.c does the arithmetic of each vote. */
+ * board_tally.c and board_check.c (common/rules) judge charters and
+ * proposals and do the arithmetic of each vote. */
 #include "board.h"
 
 #include <assert.h>

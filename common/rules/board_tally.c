@@ -3,7 +3,7 @@
  * or a proposal is well formed).
  * Pure functions, so every node (and `concord verify`) reaches the same
  * verdicts and writes the same explanation word for word. */
-#include "board.h"
+#include "board_tally.h"
 
 #include <assert.h>
 #include <ctype.h>

@@ -1,7 +1,7 @@
 /* board_check: the board rules that need no engine state: whether a
  * charter, a change to one or a proposal is well formed. Pure functions,
  * so every node (and `concord verify`) reaches the same verdicts. */
-#include "board.h"
+#include "board_check.h"
 
 #include <assert.h>
 #include <ctype.h>
