@@ -17,7 +17,7 @@
  *  - Voting rules and quorum: see board_tally below.
  *  - Reserved matters: a proposal in a reserved area passes only if the
  *    named member voted FOR, whatever the tally.
- *  - Pool proposals (board_pool.c): a POOL_AGREEMENT's partners must all be
+ *  - Pool proposals (board_pool.c, common/rules): a POOL_AGREEMENT's partners must all be
  *    members of the board; it needs every partner's FOR when it includes
  *    primary medical services. A POOL_VARIATION needs the FOR of every
  *    partner whose contribution it changes. Both whatever the rule.
@@ -47,6 +47,7 @@
 #include "board.pb-c.h"
 #include "board_check.h"
 #include "board_limits.h"
+#include "board_pool.h"
 #include "board_tally.h"
 #include "err.h"
 #include "fold.h"
@@ -98,24 +99,6 @@ int board_advance(board_engine_t *e, uint64_t log_index, uint64_t time_ms, cc_er
  * receipt time), without changing anything: for an immediate answer to
  * a user before the event is published. Same codes as board_apply. */
 int board_precheck(const board_engine_t *e, const board_event_t *ev, cc_err_t *err);
-
-/* ---- pool proposals (board_pool.c) ---- */
-
-/* Whether a POOL_AGREEMENT or POOL_VARIATION proposal fits its board's
- * charter c: it carries its agreement (passing agreement_check,
- * with a board_id that is empty or c's) or its variation (a pool id, 1
- * to POOL_MAX_ITEMS changes of a positive amount for a year, each
- * partner and year named once, a reason of at most POOL_REASON_MAX), and
- * every partner it names is a member of the board. Returns 0, or -1 with
- * INVALID_ARGUMENT or PERMISSION_DENIED naming the partner. */
-int board_pool_check(const roster_t *roster, const Concord__V1__Charter *c,
-                     const Concord__V1__Proposal *p, cc_err_t *err);
-
-/* Fills out with the members whose FOR proposal p needs whatever the
- * rule: every partner of an agreement that includes primary medical
- * services (SI 2015/1940: "agreement of all parties"), every partner a
- * variation names (whose contribution it changes); none otherwise. */
-void board_pool_consents(const Concord__V1__Proposal *p, board_consents_t *out);
 
 /* ---- views for the CLI, control socket and certificates ---- */
 

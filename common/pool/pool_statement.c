@@ -1,6 +1,6 @@
 /* pool_statement: the text of a year's statement, in integer pence (the
  * split itself is risk_share.c's). Pure functions: every node computes and writes the same. */
-#include "pool.h"
+#include "pool_statement.h"
 
 #include <stdarg.h>
 #include <stdio.h>

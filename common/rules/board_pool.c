@@ -1,10 +1,9 @@
 /* board_pool: pooled-fund agreements and variations as board proposals.
  * What a POOL_AGREEMENT or POOL_VARIATION proposal must satisfy on its
  * board, and whose FOR it needs whatever the board's rule. The pool
- * engine takes up the
- * passed ones (pool_follow); the rules of the agreement itself are
- * agreement_check's. */
-#include "board.h"
+ * engine takes up the passed ones (pool_follow); the rules of the
+ * agreement itself are agreement_check's. */
+#include "board_pool.h"
 
 #include <stdio.h>
 #include <string.h>
