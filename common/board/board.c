@@ -125,19 +125,10 @@ void board_proposal_id(const uint8_t call_id[16], char out[BOARD_PROPOSAL_ID_LEN
     sodium_bin2hex(out, BOARD_PROPOSAL_ID_LEN + 1, call_id, 16);
 }
 
-/* A deep copy the caller frees with wire_free; wire.c is the only
- * module allowed to pack, so the copy goes through it. */
+/* A deep copy the caller frees with wire_free. */
 static Concord__V1__Charter *s_charter_copy(const Concord__V1__Charter *c, cc_err_t *err)
 {
-    uint8_t *buf = NULL;
-    size_t len = 0;
-    if (wire_pack(&c->base, WIRE_MAX_FRAME, &buf, &len, err) < 0) {
-        return NULL;
-    }
-    Concord__V1__Charter *copy = (Concord__V1__Charter *)wire_unpack(
-        &concord__v1__charter__descriptor, buf, len, WIRE_MAX_FRAME, err);
-    free(buf);
-    return copy;
+    return (Concord__V1__Charter *)wire_copy(&c->base, WIRE_MAX_FRAME, err);
 }
 
 static board_rec_t *s_find_rec(const board_engine_t *e, const char *id)
@@ -1228,8 +1219,6 @@ static Concord__V1__Charter *s_merged_charter(const Concord__V1__Charter *cur, c
     Concord__V1__BoardMember *seats = calloc(cur->n_members + 1, sizeof *seats);
     Concord__V1__ReservedMatter *res = calloc(cur->n_reserved + 1, sizeof *res);
     Concord__V1__ReservedMatter **resp = calloc(cur->n_reserved + 1, sizeof *resp);
-    uint8_t *buf = NULL;
-    size_t len = 0;
     if (!members || !seats || !res || !resp) {
         err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
         goto out;
@@ -1238,14 +1227,8 @@ static Concord__V1__Charter *s_merged_charter(const Concord__V1__Charter *cur, c
     after.n_members = s_seats(cur, succ, preds, n, members, seats);
     after.reserved = resp;
     after.n_reserved = s_reserved(cur, succ, preds, n, resp, res);
-    /* wire.c is the only module that packs, so the deep copy goes
-     * through it. */
-    if (wire_pack(&after.base, WIRE_MAX_FRAME, &buf, &len, err) == 0) {
-        copy = (Concord__V1__Charter *)wire_unpack(&concord__v1__charter__descriptor, buf, len,
-                                                   WIRE_MAX_FRAME, err);
-    }
+    copy = s_charter_copy(&after, err);
 out:
-    free(buf);
     free(members);
     free(seats);
     free(res);

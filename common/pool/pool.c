@@ -852,18 +852,11 @@ static int s_pass(pool_var_t *v, cc_err_t *err)
     return 0;
 }
 
-/* A deep copy of a message the board engine owns, through wire.c (the
- * one module that packs); NULL when out of memory. */
+/* A deep copy of a message the board engine owns; NULL when out of
+ * memory. */
 static ProtobufCMessage *s_copy(const ProtobufCMessage *m, cc_err_t *err)
 {
-    uint8_t *buf = NULL;
-    size_t len = 0;
-    if (wire_pack(m, WIRE_MAX_FRAME, &buf, &len, err) < 0) {
-        return NULL;
-    }
-    ProtobufCMessage *copy = wire_unpack(m->descriptor, buf, len, WIRE_MAX_FRAME, err);
-    free(buf);
-    return copy;
+    return wire_copy(m, WIRE_MAX_FRAME, err);
 }
 
 /* A passed agreement: the pool, decided, awaiting its pledges. An id

@@ -277,8 +277,6 @@ Concord__V1__Charter *board_check_charter_change(const roster_t *roster,
                                                  cc_err_t *err)
 {
     Concord__V1__Charter after = *cur, *copy = NULL;
-    uint8_t *buf = NULL;
-    size_t len = 0;
     if (s_check_change(roster, cur, mc, err) < 0) {
         return NULL;
     }
@@ -305,14 +303,8 @@ Concord__V1__Charter *board_check_charter_change(const roster_t *roster,
         err_prefix(err, "after %s %s: ", admit ? "admitting" : "removing", mc->member->code);
         goto out;
     }
-    /* wire.c is the only module that packs, so the deep copy goes
-     * through it. */
-    if (wire_pack(&after.base, WIRE_MAX_FRAME, &buf, &len, err) == 0) {
-        copy = (Concord__V1__Charter *)wire_unpack(&concord__v1__charter__descriptor, buf, len,
-                                                   WIRE_MAX_FRAME, err);
-    }
+    copy = (Concord__V1__Charter *)wire_copy(&after.base, WIRE_MAX_FRAME, err);
 out:
-    free(buf);
     free(members);
     return copy;
 }

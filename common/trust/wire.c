@@ -124,6 +124,19 @@ void wire_free(ProtobufCMessage *msg)
     }
 }
 
+ProtobufCMessage *wire_copy(const ProtobufCMessage *msg, size_t max, cc_err_t *err)
+{
+    uint8_t *buf = NULL;
+    size_t len = 0;
+
+    if (wire_pack(msg, max, &buf, &len, err) < 0) {
+        return NULL;
+    }
+    ProtobufCMessage *copy = wire_unpack(msg->descriptor, buf, len, max, err);
+    free(buf);
+    return copy;
+}
+
 char *wire_hex(const uint8_t *buf, size_t len)
 {
     if (len > (SIZE_MAX - 1) / 2) {
