@@ -110,10 +110,12 @@ static void test_inifile_refusals_name_file_and_line(void **state)
               2, "control character");
     s_refused("[a\n", 1, "closing ']'");
     s_refused("[]\n", 1, "bad section header");
-    /* Longer than libinih holds, and longer than a line is read. */
+    /* Longer than a line is read, and a key longer than libinih holds. */
     char text[3000];
-    snprintf(text, sizeof text, "[a]\nx = %0250d\n", 7);
-    s_refused(text, 2, "line longer than");
+    memset(text, 'k', sizeof text);
+    memcpy(text, "[a]\n", 4);
+    memcpy(text + 4 + 300, " = v\n", 6); /* with its NUL */
+    s_refused(text, 2, "key longer than");
     memset(text, 'x', sizeof text);
     memcpy(text, "[a]\n;", 5);
     text[sizeof text - 2] = '\n';
@@ -126,6 +128,15 @@ static void test_inifile_refusals_name_file_and_line(void **state)
     assert_int_equal(inifile_read(s_write(text), s_record, &seen, &err), 0);
     unlink(s_path);
     assert_string_equal(seen.log, "1:[a|]\n2:a||x=1\n");
+    /* A value longer than libinih's line buffer (200 bytes) reaches the
+     * handler whole, as does the rest of the file. */
+    memset(&seen, 0, sizeof seen);
+    snprintf(text, sizeof text, "[a]\nx = %01000d\ny = 2\n", 7);
+    assert_int_equal(inifile_read(s_write(text), s_record, &seen, &err), 0);
+    unlink(s_path);
+    char want[1100];
+    snprintf(want, sizeof want, "1:[a|]\n2:a||x=%01000d\n3:a||y=2\n", 7);
+    assert_string_equal(seen.log, want);
 }
 
 static void test_inifile_handler_refusal_stops_reading(void **state)

@@ -3,9 +3,10 @@
  * given, so that it knows their numbers (this build of libinih does not
  * pass them), refuses over-long lines and control characters instead of
  * splitting or passing them, cuts comments, reports "[section argument]"
- * headers itself (libinih does not report a section with no entries) and
+ * headers itself (libinih does not report a section with no entries),
  * keeps libinih's continuation lines out (every line is handed over
- * without its indentation). */
+ * without its indentation) and keeps values too long for libinih's line
+ * buffer (200 bytes in its usual build) aside. */
 #include "inifile.h"
 
 #include <errno.h>
@@ -24,7 +25,14 @@ typedef struct {
     char arg[256];
     int failed; /* why holds the first problem, at line lineno */
     cc_err_t why;
+    char raw[INIFILE_LINE_MAX + 2]; /* the line being read */
+    const char *long_value;         /* its value, when too long for libinih's buffer */
 } s_ctx_t;
+
+/* Handed to libinih in place of a value too long for its line buffer
+ * (the wrapper keeps the value): a control character, which no line
+ * read can contain. */
+#define S_LONG_VALUE "\x01"
 
 /* Trims leading and trailing spaces and tabs in place. */
 static char *s_trim(char *s)
@@ -109,14 +117,15 @@ static int s_entry_ok(s_ctx_t *c, const char *line)
 static char *s_reader(char *str, int num, void *stream)
 {
     s_ctx_t *c = stream;
-    char raw[INIFILE_LINE_MAX + 2];
-    if (c->failed || !fgets(raw, sizeof raw, c->fp)) {
+    char *raw = c->raw;
+    c->long_value = NULL;
+    if (c->failed || !fgets(raw, sizeof c->raw, c->fp)) {
         return NULL;
     }
     c->lineno++;
     char *nl = strchr(raw, '\n');
     if (!nl && !feof(c->fp)) {
-        err_set(&c->why, CC_INVALID_ARGUMENT, "line longer than %d characters", num - 2);
+        err_set(&c->why, CC_INVALID_ARGUMENT, "line longer than %d characters", INIFILE_LINE_MAX);
         goto fail;
     }
     if (nl) {
@@ -138,8 +147,17 @@ static char *s_reader(char *str, int num, void *stream)
         goto fail;
     }
     if (strlen(line) + 2 > (size_t)num) {
-        err_set(&c->why, CC_INVALID_ARGUMENT, "line longer than %d characters", num - 2);
-        goto fail;
+        /* libinih still splits the entry: it gets the key and a marker,
+         * and the handler is given the value kept here. */
+        char *eq = strchr(line, '=');
+        *eq = '\0';
+        c->long_value = s_trim(eq + 1);
+        if (strlen(line) + sizeof " = " S_LONG_VALUE "\n" > (size_t)num) {
+            err_set(&c->why, CC_INVALID_ARGUMENT, "key longer than %d characters", num - 6);
+            goto fail;
+        }
+        snprintf(str, (size_t)num, "%s = " S_LONG_VALUE "\n", line);
+        return str;
     }
     snprintf(str, (size_t)num, "%s\n", line);
     return str;
@@ -155,6 +173,9 @@ static int s_handler(void *user, const char *section, const char *key, const cha
     (void)section;
     if (c->failed) {
         return 0;
+    }
+    if (c->long_value && value && strcmp(value, S_LONG_VALUE) == 0) {
+        value = c->long_value;
     }
     if (!value || !*value) {
         err_set(&c->why, CC_INVALID_ARGUMENT, "empty value for '%.60s'", key);

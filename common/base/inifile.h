@@ -7,9 +7,7 @@
  * entries; blank lines; comments from ';' or '#' at the start of a line,
  * or after whitespace within a line; indentation is ignored (there are no
  * continuation lines). Keys may repeat (the handler decides whether that
- * is allowed). A line without its comment and indentation is at most
- * what libinih holds (198 characters in its usual build); a line is read
- * up to INIFILE_LINE_MAX bytes, comment included. */
+ * is allowed). Lines are at most INIFILE_LINE_MAX bytes. */
 #ifndef CONCORD_INIFILE_H
 #define CONCORD_INIFILE_H
 
