@@ -119,13 +119,13 @@ static void s_log_read(Concord__V1__Log_Service *service, const Concord__V1__Log
     out.head_index = s->head_index;
     err_clear(&err);
     if (in->from_index == 0) {
-        rpc_fail(closure_data, CC_INVALID_ARGUMENT, "from_index starts at 1");
+        rpc_registry_fail(closure_data, CC_INVALID_ARGUMENT, "from_index starts at 1");
         closure(NULL, closure_data);
         return;
     }
     if (ledger_log_read(s->ledger, in->from_index, max, s_read_entry, &rd, &err) < 0 &&
         err.code != CC_OK) {
-        rpc_fail(closure_data, err.code, "%s", err.msg);
+        rpc_registry_fail(closure_data, err.code, "%s", err.msg);
         closure(NULL, closure_data);
     } else {
         if (s->head_index) {

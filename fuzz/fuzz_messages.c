@@ -99,7 +99,7 @@ static void s_pool_proposal(const Concord__V1__Proposal *p)
     pool_describe(p, text, sizeof text);
     board_pool_consents(p, &c);
     if (p->pool_agreement) {
-        pool_agreement_primary_medical(p->pool_agreement);
+        agreement_primary_medical(p->pool_agreement);
     }
 }
 
@@ -109,9 +109,9 @@ static void s_validate(const ProtobufCMessage *m, const uint8_t *buf, size_t len
     const ProtobufCMessageDescriptor *d = m->descriptor;
     if (d == &concord__v1__proposal__descriptor) {
         const Concord__V1__Proposal *p = (const Concord__V1__Proposal *)m;
-        board_proposal_check(p, FIXTURE_T0, NULL);
+        board_check_proposal(p, FIXTURE_T0, NULL);
         if (p->charter) {
-            board_charter_check(roster, p->charter, NULL);
+            board_check_charter(roster, p->charter, NULL);
             board_pool_check(roster, p->charter, p, NULL);
         }
         s_pool_proposal(p);
@@ -123,9 +123,9 @@ static void s_validate(const ProtobufCMessage *m, const uint8_t *buf, size_t len
         }
     } else if (d == &concord__v1__pool_agreement__descriptor) {
         const Concord__V1__PoolAgreement *a = (const Concord__V1__PoolAgreement *)m;
-        pool_agreement_check(roster, a, NULL);
+        agreement_check(roster, a, NULL);
         if (a->risk_share) {
-            pool_risk_share_check(a, a->risk_share, NULL);
+            agreement_risk_share_check(a, a->risk_share, NULL);
         }
     } else if (d == &concord__v1__bcf_plan__descriptor) {
         pool_bcf_totals_t t;

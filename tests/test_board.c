@@ -437,7 +437,7 @@ static void test_board_weighted(void **state)
     s_member(&c, s_ccgs[1], NHS, 30);
     s_member(&c, s_councils[0], LG, 10);
     s_member(&c, s_councils[1], LG, 0);
-    assert_int_equal(board_charter_check(s_roster, &c.ch, &err), 0);
+    assert_int_equal(board_check_charter(s_roster, &c.ch, &err), 0);
     assert_true(s_passes(&c.ch, "FAAA"));  /* 60 against 40 */
     assert_false(s_passes(&c.ch, "AFFF")); /* 3 members, but 40 against 60 */
     assert_true(s_passes(&c.ch, "SFAS"));  /* 30 against 10 */
@@ -455,13 +455,13 @@ static void test_board_weighted(void **state)
     for (size_t i = 0; i < 4; i++) {
         c.m[i].weight = 0;
     }
-    assert_int_equal(board_charter_check(s_roster, &c.ch, &err), -1);
+    assert_int_equal(board_check_charter(s_roster, &c.ch, &err), -1);
     assert_int_equal(err.code, CC_INVALID_ARGUMENT);
     assert_non_null(strstr(err.msg, "weights add up to 0"));
     /* ... and so are weights whose sum overflows. */
     c.m[0].weight = UINT64_MAX;
     c.m[1].weight = 1;
-    assert_int_equal(board_charter_check(s_roster, &c.ch, &err), -1);
+    assert_int_equal(board_check_charter(s_roster, &c.ch, &err), -1);
 }
 
 static void test_board_quorum_abstentions_and_constituencies(void **state)
@@ -1530,14 +1530,14 @@ static void test_board_views_and_prefixes(void **state)
 static void s_charter_refused(s_charter_t *c, const char *text)
 {
     cc_err_t err;
-    if (board_charter_check(s_roster, &c->ch, &err) != -1 || !strstr(err.msg, text)) {
+    if (board_check_charter(s_roster, &c->ch, &err) != -1 || !strstr(err.msg, text)) {
         print_error("expected a refusal containing \"%s\", got: %s\n", text, err.msg);
     }
-    assert_int_equal(board_charter_check(s_roster, &c->ch, &err), -1);
+    assert_int_equal(board_check_charter(s_roster, &c->ch, &err), -1);
     assert_int_equal(err.code, CC_INVALID_ARGUMENT);
     assert_non_null(strstr(err.msg, text));
     s_small(c, "GOOD-1", CONCORD__V1__VOTING_RULE__MAJORITY_OF_VOTES_CAST, 2, 2);
-    assert_int_equal(board_charter_check(s_roster, &c->ch, &err), 0);
+    assert_int_equal(board_check_charter(s_roster, &c->ch, &err), 0);
 }
 
 static void test_board_charter_validation(void **state)
@@ -1601,7 +1601,7 @@ static void test_board_charter_validation(void **state)
     c.ch.qualified_numerator = 1000;
     c.ch.qualified_denominator = 1000;
     c.ch.board_id = "ABCDEFGHIJKLMNOPQRSTUVWXYZ-01234";
-    assert_int_equal(board_charter_check(s_roster, &c.ch, &err), 0);
+    assert_int_equal(board_check_charter(s_roster, &c.ch, &err), 0);
 }
 
 static void test_board_proposal_validation(void **state)

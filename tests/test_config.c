@@ -178,6 +178,8 @@ static void test_config_unknown_key_names_file_line(void **state)
     s_expect("[broker]\n# comment\nthis line has no equals sign\n", 0, CC_INVALID_ARGUMENT,
              "broker.ini:3:", "syntax");
     s_expect("[broker\n", 0, CC_INVALID_ARGUMENT, "broker.ini:1:", NULL);
+    s_expect("[node extra]\ncode = E38000217\n", 1, CC_INVALID_ARGUMENT, "node.ini:2:",
+             "[node extra]");
 }
 
 static void test_config_missing_required_key_named(void **state)

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,11 +64,38 @@ static void test_json_find_str_edge_cases(void **state)
     assert_int_equal(json_find_bool(NULL, "x"), -1);
 }
 
+/* json_hex writes lower-case hex, in pieces for long data. */
+static void test_json_hex(void **state)
+{
+    json_t j;
+    uint8_t data[40];
+    char want[2 * sizeof data + 16];
+    (void)state;
+    for (size_t i = 0; i < sizeof data; i++) {
+        data[i] = (uint8_t)(i * 37 + 11);
+    }
+    json_init(&j);
+    json_obj_begin(&j, NULL);
+    json_hex(&j, "h", data, sizeof data);
+    json_hex(&j, "e", data, 0);
+    json_obj_end(&j);
+    char *js = json_take(&j);
+    assert_non_null(js);
+    size_t n = (size_t)snprintf(want, sizeof want, "{\"h\":\"");
+    for (size_t i = 0; i < sizeof data; i++) {
+        n += (size_t)snprintf(want + n, sizeof want - n, "%02x", data[i]);
+    }
+    snprintf(want + n, sizeof want - n, "\",\"e\":\"\"}");
+    assert_string_equal(js, want);
+    free(js);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_json_find_str_reads_the_writer),
         cmocka_unit_test(test_json_find_str_edge_cases),
+        cmocka_unit_test(test_json_hex),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

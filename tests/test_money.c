@@ -91,12 +91,76 @@ static void test_money_format(void **state)
     assert_int_equal(p, 123456789);
 }
 
+static void test_money_text(void **state)
+{
+    (void)state;
+    assert_string_equal(money_text(125050).s, "\xc2\xa3" "1,250.50");
+    assert_string_equal(money_text(INT64_MAX).s, "\xc2\xa3" "92,233,720,368,547,758.07");
+}
+
+static void test_money_years(void **state)
+{
+    (void)state;
+    char buf[16];
+    uint32_t y = 0;
+    assert_string_equal(money_year_name(2017, buf, sizeof buf), "2017/18");
+    assert_string_equal(money_year_name(2099, buf, sizeof buf), "2099/00");
+    assert_int_equal(money_year_parse("2017/18", &y), 0);
+    assert_int_equal(y, 2017);
+    assert_int_equal(money_year_parse("2099/00", &y), 0);
+    assert_int_equal(y, 2099);
+    assert_int_equal(money_year_parse("2000", &y), 0);
+    assert_int_equal(y, 2000);
+    /* Round trip over every year allowed. */
+    for (uint32_t i = MONEY_YEAR_MIN; i <= MONEY_YEAR_MAX; i++) {
+        assert_int_equal(money_year_parse(money_year_name(i, buf, sizeof buf), &y), 0);
+        assert_int_equal(y, i);
+    }
+    y = 42;
+    const char *bad[] = {"", "1999", "2100", "2017/19", "2017/1", "2017-18", "2017/18 ",
+                         " 2017", "20x7", "2017/018", "17/18", NULL};
+    for (int i = 0; bad[i]; i++) {
+        assert_int_equal(money_year_parse(bad[i], &y), -1);
+    }
+    assert_int_equal(y, 42);
+}
+
+static void test_money_split(void **state)
+{
+    (void)state;
+    const char *codes[] = {"B", "A", "C"};
+    int64_t w[] = {1, 1, 1};
+    money_part_t parts[3];
+    cc_err_t err;
+    /* 100 in thirds: the penny left over goes to the smallest code. */
+    assert_int_equal(money_split(100, w, codes, 3, parts, &err), 0);
+    assert_int_equal(parts[0].share, 33);
+    assert_int_equal(parts[1].share, 34);
+    assert_int_equal(parts[1].penny, 1);
+    assert_int_equal(parts[2].share, 33);
+    /* Negative totals keep their sign; the parts sum to the total. */
+    int64_t w2[] = {2, 1, 0};
+    assert_int_equal(money_split(-7, w2, codes, 3, parts, &err), 0);
+    assert_int_equal(parts[0].share + parts[1].share + parts[2].share, -7);
+    assert_int_equal(parts[2].share, 0);
+    assert_int_equal(parts[0].quota, 4);
+    /* Refusals. */
+    int64_t zero[] = {0, 0, 0};
+    assert_int_equal(money_split(5, zero, codes, 3, parts, &err), -1);
+    assert_int_equal(err.code, CC_INVALID_ARGUMENT);
+    assert_int_equal(money_split(5, w, codes, 0, parts, &err), -1);
+    assert_int_equal(money_split(INT64_MIN, w, codes, 3, parts, &err), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_money_parse_forms),
         cmocka_unit_test(test_money_parse_refusals),
         cmocka_unit_test(test_money_format),
+        cmocka_unit_test(test_money_text),
+        cmocka_unit_test(test_money_years),
+        cmocka_unit_test(test_money_split),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

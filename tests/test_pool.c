@@ -237,7 +237,7 @@ static void s_plymouth(s_agr_t *g)
 static int s_check(const s_agr_t *g, cc_err_t *err)
 {
     err_clear(err);
-    return pool_agreement_check(s_roster, &g->a, err);
+    return agreement_check(s_roster, &g->a, err);
 }
 
 /* ---- an engine fed events with increasing log index and time ---- */
@@ -584,7 +584,7 @@ static void test_pool_excluded_nhs_functions_named(void **state)
     s_agr_t g;
     cc_err_t err;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        const char *got = pool_excluded_function(cases[i].text);
+        const char *got = agreement_excluded_function(cases[i].text);
         if (cases[i].excluded) {
             assert_non_null(got);
             assert_string_equal(got, cases[i].excluded);
@@ -611,9 +611,9 @@ static void test_pool_primary_medical_needs_nhs_england_and_everyone(void **stat
     cc_err_t err;
     s_run_t r;
     char ref[33];
-    assert_true(pool_names_primary_medical("Primary medical services"));
-    assert_true(pool_names_primary_medical("GP services"));
-    assert_false(pool_names_primary_medical("Community nursing"));
+    assert_true(agreement_names_primary_medical("Primary medical services"));
+    assert_true(agreement_names_primary_medical("GP services"));
+    assert_false(agreement_names_primary_medical("Community nursing"));
     s_plymouth(&g);
     g.nhs[g.a.n_nhs_functions++] = "Primary medical services";
     s_refused_err(s_check(&g, &err), &err, CC_INVALID_ARGUMENT,
@@ -1465,7 +1465,7 @@ static void test_pool_split_properties(void **state)
     char codes[16][8];
     const char *ptrs[16], *perm_codes[16];
     int64_t w[16], perm_w[16];
-    pool_part_t parts[16], perm[16];
+    money_part_t parts[16], perm[16];
     for (int round = 0; round < 20000; round++) {
         size_t n = 1 + s_rand() % 12;
         s_codes(codes, ptrs, n);
@@ -1479,7 +1479,7 @@ static void test_pool_split_properties(void **state)
         }
         int64_t total = s_rand_amount();
         total = s_rand() % 2 ? -total : total;
-        assert_int_equal(pool_split(total, w, ptrs, n, parts, NULL), 0);
+        assert_int_equal(money_split(total, w, ptrs, n, parts, NULL), 0);
         __int128 W = 0, sum = 0;
         int64_t mag = total < 0 ? -total : total, quotas = 0;
         int pennies = 0;
@@ -1514,7 +1514,7 @@ static void test_pool_split_properties(void **state)
             perm_codes[i] = ptrs[n - 1 - i];
             perm_w[i] = w[n - 1 - i];
         }
-        assert_int_equal(pool_split(total, perm_w, perm_codes, n, perm, NULL), 0);
+        assert_int_equal(money_split(total, perm_w, perm_codes, n, perm, NULL), 0);
         for (size_t i = 0; i < n; i++) {
             assert_int_equal(perm[i].share, parts[n - 1 - i].share);
         }
@@ -1526,14 +1526,14 @@ static void test_pool_split_ties_go_by_code(void **state)
     (void)state;
     const char *codes[3] = {"E38000146", "E08000019", "E06000026"};
     int64_t w[3] = {1, 1, 1};
-    pool_part_t parts[3];
+    money_part_t parts[3];
     /* 100p three ways: 33 each, one penny to the smallest code. */
-    assert_int_equal(pool_split(100, w, codes, 3, parts, NULL), 0);
+    assert_int_equal(money_split(100, w, codes, 3, parts, NULL), 0);
     assert_int_equal(parts[0].share, 33);
     assert_int_equal(parts[1].share, 33);
     assert_int_equal(parts[2].share, 34);
     /* 200p: two pennies, to the two smallest codes. */
-    assert_int_equal(pool_split(-200, w, codes, 3, parts, NULL), 0);
+    assert_int_equal(money_split(-200, w, codes, 3, parts, NULL), 0);
     assert_int_equal(parts[0].share, -66);
     assert_int_equal(parts[1].share, -67);
     assert_int_equal(parts[2].share, -67);
@@ -1544,18 +1544,18 @@ static void test_pool_split_refusals(void **state)
     (void)state;
     const char *codes[2] = {"A1", "B2"};
     int64_t w[2] = {1, 1}, zero[2] = {0, 0}, neg[2] = {1, -1};
-    pool_part_t parts[2];
+    money_part_t parts[2];
     cc_err_t err;
-    s_refused_err(pool_split(INT64_MIN, w, codes, 2, parts, &err), &err, CC_INVALID_ARGUMENT,
+    s_refused_err(money_split(INT64_MIN, w, codes, 2, parts, &err), &err, CC_INVALID_ARGUMENT,
                   "a split needs");
-    s_refused_err(pool_split(5, zero, codes, 2, parts, &err), &err, CC_INVALID_ARGUMENT,
+    s_refused_err(money_split(5, zero, codes, 2, parts, &err), &err, CC_INVALID_ARGUMENT,
                   "every weight is 0");
-    s_refused_err(pool_split(5, neg, codes, 2, parts, &err), &err, CC_INVALID_ARGUMENT, "negative");
-    s_refused_err(pool_split(5, w, codes, 0, parts, &err), &err, CC_INVALID_ARGUMENT,
+    s_refused_err(money_split(5, neg, codes, 2, parts, &err), &err, CC_INVALID_ARGUMENT, "negative");
+    s_refused_err(money_split(5, w, codes, 0, parts, &err), &err, CC_INVALID_ARGUMENT,
                   "1 to 64 parts");
     /* The largest totals and weights do not overflow. */
     int64_t big[2] = {INT64_MAX, INT64_MAX};
-    assert_int_equal(pool_split(INT64_MAX, big, codes, 2, parts, &err), 0);
+    assert_int_equal(money_split(INT64_MAX, big, codes, 2, parts, &err), 0);
     assert_int_equal(parts[0].share, INT64_MAX / 2 + 1); /* "A1" takes the odd penny */
     assert_int_equal(parts[1].share, INT64_MAX / 2);
 }
@@ -1566,7 +1566,7 @@ static void test_pool_risk_split_caps_property(void **state)
     char codes[8][8];
     const char *ptrs[8];
     int64_t contrib[8];
-    pool_part_t parts[8], plain[8];
+    risk_share_part_t parts[8], plain[8];
     Concord__V1__RiskShare rule;
     Concord__V1__RiskCap caps[8], *capp[8];
     Concord__V1__FixedShare fx[8], *fxp[8];
@@ -1591,7 +1591,7 @@ static void test_pool_risk_split_caps_property(void **state)
         rule.borne_by = rule.basis == BORNE_BY ? (char *)ptrs[s_rand() % n] : "";
         int64_t variance = (int64_t)(s_rand() % 4000000000ull) - 2000000000;
         /* The split without caps, for comparison. */
-        assert_int_equal(pool_risk_split(&rule, ptrs, contrib, n, variance, plain, NULL), 0);
+        assert_int_equal(risk_share_split(&rule, ptrs, contrib, n, variance, plain, NULL), 0);
         /* Caps on some partners; the last is the remainder partner. */
         size_t rem = n - 1;
         rule.remainder_to = (char *)ptrs[rem];
@@ -1609,7 +1609,7 @@ static void test_pool_risk_split_caps_property(void **state)
         if (!rule.n_caps) {
             rule.remainder_to = "";
         }
-        assert_int_equal(pool_risk_split(&rule, ptrs, contrib, n, variance, parts, NULL), 0);
+        assert_int_equal(risk_share_split(&rule, ptrs, contrib, n, variance, parts, NULL), 0);
         int64_t sum = 0, cut = 0;
         for (size_t i = 0; i < n; i++) {
             sum += parts[i].share;
@@ -1640,12 +1640,12 @@ static void test_pool_risk_split_bases(void **state)
     (void)state;
     const char *codes[3] = {SHEFFIELD, SHEFF_CCG, NHSE};
     int64_t contrib[3] = {100, 0, 300};
-    pool_part_t parts[3];
+    risk_share_part_t parts[3];
     Concord__V1__RiskShare rule = CONCORD__V1__RISK_SHARE__INIT;
     Concord__V1__FixedShare fx[3], *fxp[3] = {&fx[0], &fx[1], &fx[2]};
     cc_err_t err;
     rule.basis = PRO_RATA;
-    assert_int_equal(pool_risk_split(&rule, codes, contrib, 3, 1001, parts, &err), 0);
+    assert_int_equal(risk_share_split(&rule, codes, contrib, 3, 1001, parts, &err), 0);
     assert_int_equal(parts[0].share, 250); /* 1001/4 = 250.25 */
     assert_int_equal(parts[1].share, 0);   /* no contribution this year, no share */
     assert_int_equal(parts[2].share, 751); /* 750.75 takes the penny */
@@ -1657,23 +1657,23 @@ static void test_pool_risk_split_bases(void **state)
         fx[i].partner = (char *)codes[i];
         fx[i].basis_points = i == 2 ? 3334 : 3333;
     }
-    assert_int_equal(pool_risk_split(&rule, codes, contrib, 3, -100, parts, &err), 0);
+    assert_int_equal(risk_share_split(&rule, codes, contrib, 3, -100, parts, &err), 0);
     assert_int_equal(parts[0].share, -33);
     assert_int_equal(parts[1].share, -33);
     assert_int_equal(parts[2].share, -34);
     rule.basis = BORNE_BY;
     rule.n_fixed = 0;
     rule.borne_by = SHEFF_CCG;
-    assert_int_equal(pool_risk_split(&rule, codes, contrib, 3, 12345, parts, &err), 0);
+    assert_int_equal(risk_share_split(&rule, codes, contrib, 3, 12345, parts, &err), 0);
     assert_int_equal(parts[1].share, 12345);
     assert_int_equal(parts[0].share + parts[2].share, 0);
     /* PRO_RATA with nothing contributed cannot split. */
     int64_t none[3] = {0, 0, 0};
     rule.basis = PRO_RATA;
     rule.borne_by = "";
-    s_refused_err(pool_risk_split(&rule, codes, none, 3, 5, parts, &err), &err, CC_INVALID_ARGUMENT,
+    s_refused_err(risk_share_split(&rule, codes, none, 3, 5, parts, &err), &err, CC_INVALID_ARGUMENT,
                   "every weight is 0");
-    s_refused_err(pool_risk_split(NULL, codes, none, 3, 5, parts, &err), &err, CC_INVALID_ARGUMENT,
+    s_refused_err(risk_share_split(NULL, codes, none, 3, 5, parts, &err), &err, CC_INVALID_ARGUMENT,
                   "a risk share is");
 }
 

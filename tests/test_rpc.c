@@ -56,7 +56,7 @@ static void s_health_check(Concord__V1__Health_Service *service,
     s_counting_health_t *h = (s_counting_health_t *)service;
     h->calls++;
     if (strcmp(input->service, "fail") == 0) {
-        rpc_fail(closure_data, CC_FAILED_PRECONDITION, "asked to fail");
+        rpc_registry_fail(closure_data, CC_FAILED_PRECONDITION, "asked to fail");
         closure(NULL, closure_data);
         return;
     }

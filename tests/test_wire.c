@@ -53,6 +53,31 @@ static void test_wire_pack_unpack_roundtrip(void **state)
     free(buf);
 }
 
+/* wire_copy: a deep copy that outlives the original's storage; refused
+ * when the message packs to more than the limit. */
+static void test_wire_copy(void **state)
+{
+    Concord__V1__Header h;
+    uint8_t id[16];
+    cc_err_t err;
+    char method[] = "concord.v1.Health/Check";
+
+    (void)state;
+    s_header(&h, id);
+    h.method = method;
+    Concord__V1__Header *c = (Concord__V1__Header *)wire_copy(&h.base, 1024, &err);
+    assert_non_null(c);
+    memset(method, 'x', sizeof method - 1);
+    memset(id, 0, sizeof id);
+    assert_string_equal(c->method, "concord.v1.Health/Check");
+    assert_true(c->sequence == 42);
+    assert_int_equal(c->call_id.data[0], 0x5a);
+    assert_ptr_equal(c->base.descriptor, &concord__v1__header__descriptor);
+    wire_free(&c->base);
+    assert_null(wire_copy(&h.base, 8, &err));
+    assert_int_not_equal(err.code, CC_OK);
+}
+
 static void test_wire_limits_checked_before_decoding(void **state)
 {
     Concord__V1__Header h;
@@ -247,6 +272,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_wire_pack_unpack_roundtrip),
+        cmocka_unit_test(test_wire_copy),
         cmocka_unit_test(test_wire_limits_checked_before_decoding),
         cmocka_unit_test(test_wire_malformed_and_truncated),
         cmocka_unit_test(test_wire_field_number_zero_refused),

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
+
 enum {
     S_ROW,      /* before the first byte of a row */
     S_START,    /* at the start of a field */
@@ -96,15 +98,9 @@ static int s_grow_fields(csv_parser_t *p)
 
 static int s_put(csv_parser_t *p, char c)
 {
-    if (p->len >= p->cap) {
-        /* Bounded by the limits: max_row bytes plus a NUL per field. */
-        size_t cap = p->cap ? p->cap * 2 : 256;
-        char *grown = realloc(p->buf, cap);
-        if (!grown) {
-            return s_fail(p, CC_RESOURCE_EXHAUSTED, s_here(p), "out of memory");
-        }
-        p->buf = grown;
-        p->cap = cap;
+    /* Bounded by the limits: max_row bytes plus a NUL per field. */
+    if (grow_reserve_at(&p->buf, &p->cap, p->len, 1) < 0) {
+        return s_fail(p, CC_RESOURCE_EXHAUSTED, s_here(p), "out of memory");
     }
     p->buf[p->len++] = c;
     return 0;

@@ -19,3 +19,14 @@ void *grow_reserve(void *arr, size_t *cap, size_t n, size_t size)
     }
     return grown;
 }
+
+int grow_reserve_at(void *arrp, size_t *cap, size_t n, size_t size)
+{
+    void **p = arrp;
+    void *grown = grow_reserve(*p, cap, n, size);
+    if (!grown) {
+        return -1;
+    }
+    *p = grown;
+    return 0;
+}

@@ -12,4 +12,8 @@
  * caller's. */
 void *grow_reserve(void *arr, size_t *cap, size_t n, size_t size);
 
+/* grow_reserve for the array whose address is arrp (a T ** passed as
+ * void *): 0 with *arrp updated, or -1 with *arrp and *cap intact. */
+int grow_reserve_at(void *arrp, size_t *cap, size_t n, size_t size);
+
 #endif

@@ -7,6 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
+#include "text.h"
+
 void json_init(json_t *j)
 {
     memset(j, 0, sizeof *j);
@@ -14,38 +18,7 @@ void json_init(json_t *j)
 
 static void s_put(json_t *j, const char *s, size_t n)
 {
-    if (j->broken) {
-        return;
-    }
-    if (j->len + n + 1 > j->cap) {
-        size_t cap = j->cap ? j->cap : 256;
-        while (cap < j->len + n + 1) {
-            cap *= 2;
-        }
-        char *grown = realloc(j->buf, cap);
-        if (!grown) {
-            j->broken = 1;
-            return;
-        }
-        j->buf = grown;
-        j->cap = cap;
-    }
-    memcpy(j->buf + j->len, s, n);
-    j->len += n;
-    j->buf[j->len] = '\0';
-}
-
-static void s_printf(json_t *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void s_printf(json_t *j, const char *fmt, ...)
-{
-    char tmp[64];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    if (n > 0) {
-        s_put(j, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
-    }
+    text_add(&j->text, s, n);
 }
 
 static void s_string(json_t *j, const char *s)
@@ -70,7 +43,7 @@ static void s_string(json_t *j, const char *s)
             break;
         default:
             if (*p < 0x20) {
-                s_printf(j, "\\u%04x", *p);
+                text_put(&j->text, "\\u%04x", *p);
             } else {
                 s_put(j, (const char *)p, 1);
             }
@@ -131,13 +104,13 @@ void json_str(json_t *j, const char *key, const char *value)
 void json_u64(json_t *j, const char *key, uint64_t value)
 {
     s_key(j, key);
-    s_printf(j, "%" PRIu64, value);
+    text_put(&j->text, "%" PRIu64, value);
 }
 
 void json_i64(json_t *j, const char *key, int64_t value)
 {
     s_key(j, key);
-    s_printf(j, "%" PRId64, value);
+    text_put(&j->text, "%" PRId64, value);
 }
 
 void json_bool(json_t *j, const char *key, int value)
@@ -149,36 +122,32 @@ void json_bool(json_t *j, const char *key, int value)
 void json_double(json_t *j, const char *key, double value, int decimals)
 {
     s_key(j, key);
-    s_printf(j, "%.*f", decimals, value);
+    text_put(&j->text, "%.*f", decimals, value);
 }
 
 void json_hex(json_t *j, const char *key, const uint8_t *data, size_t len)
 {
-    static const char digits[] = "0123456789abcdef";
+    char chunk[2 * 32 + 1];
     s_key(j, key);
     s_put(j, "\"", 1);
-    for (size_t i = 0; i < len; i++) {
-        char two[2] = {digits[data[i] >> 4], digits[data[i] & 15]};
-        s_put(j, two, 2);
+    for (size_t i = 0; i < len; i += 32) {
+        size_t n = len - i < 32 ? len - i : 32;
+        sodium_bin2hex(chunk, sizeof chunk, data + i, n);
+        s_put(j, chunk, 2 * n);
     }
     s_put(j, "\"", 1);
 }
 
 char *json_take(json_t *j)
 {
-    char *out = j->broken ? NULL : j->buf;
-    if (j->broken) {
-        free(j->buf);
-    } else if (!out) {
-        out = strdup("");
-    }
+    char *out = text_take(&j->text);
     json_init(j);
     return out;
 }
 
 void json_free(json_t *j)
 {
-    free(j->buf);
+    text_free(&j->text);
     json_init(j);
 }
 

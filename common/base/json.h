@@ -1,18 +1,17 @@
 /* json: a small writer for the JSON that `--json` prints. Output is one
  * object or array built in a growing buffer; strings are escaped per RFC
  * 8259. Writers never fail midway: on allocation failure the buffer is
- * marked broken and json_take returns NULL. */
+ * marked failed and json_take returns NULL. */
 #ifndef CONCORD_JSON_H
 #define CONCORD_JSON_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "text.h"
+
 typedef struct {
-    char *buf;
-    size_t len;
-    size_t cap;
-    int broken;
+    text_t text; /* growing (text.h); failed when memory ran out */
     int need_comma;
 } json_t;
 

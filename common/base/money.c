@@ -1,4 +1,5 @@
-/* money: parsing and formatting integer pence. */
+/* money: parsing, formatting and splitting integer pence; financial
+ * years. */
 #include "money.h"
 
 #include <stdio.h>
@@ -112,4 +113,92 @@ char *money_format(int64_t pence, char *buf, size_t size)
     snprintf(buf, size, "%s\xc2\xa3%s.%02llu", neg ? "-" : "", grouped,
              (unsigned long long)(mag % 100));
     return buf;
+}
+
+money_text_t money_text(int64_t pence)
+{
+    money_text_t m;
+    money_format(pence, m.s, sizeof m.s);
+    return m;
+}
+
+char *money_year_name(uint32_t year, char *buf, size_t size)
+{
+    snprintf(buf, size, "%u/%02u", year, (year + 1) % 100);
+    return buf;
+}
+
+int money_year_parse(const char *text, uint32_t *year)
+{
+    size_t n = strlen(text);
+    if ((n != 4 && n != 7) || strspn(text, "0123456789") != 4) {
+        return -1;
+    }
+    uint32_t y = (uint32_t)((text[0] - '0') * 1000 + (text[1] - '0') * 100 +
+                            (text[2] - '0') * 10 + (text[3] - '0'));
+    if (y < MONEY_YEAR_MIN || y > MONEY_YEAR_MAX) {
+        return -1;
+    }
+    if (n == 7) {
+        if (text[4] != '/' || strspn(text + 5, "0123456789") != 2 ||
+            (uint32_t)((text[5] - '0') * 10 + (text[6] - '0')) != (y + 1) % 100) {
+            return -1;
+        }
+    }
+    *year = y;
+    return 0;
+}
+
+int money_split(int64_t total, const int64_t *weights, const char *const *codes, size_t n,
+                money_part_t *parts, cc_err_t *err)
+{
+    __int128 rem[MONEY_SPLIT_MAX], sum = 0;
+    if (n == 0 || n > MONEY_SPLIT_MAX || total == INT64_MIN) {
+        err_set(err, CC_INVALID_ARGUMENT, "a split needs 1 to %d parts and a total above %lld",
+                MONEY_SPLIT_MAX, (long long)INT64_MIN);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (weights[i] < 0) {
+            err_set(err, CC_INVALID_ARGUMENT, "%s's weight %lld is negative", codes[i],
+                    (long long)weights[i]);
+            return -1;
+        }
+        sum += weights[i];
+    }
+    if (sum == 0) {
+        err_set(err, CC_INVALID_ARGUMENT, "a split needs some weight: every weight is 0");
+        return -1;
+    }
+    int64_t mag = total < 0 ? -total : total, given = 0;
+    for (size_t i = 0; i < n; i++) {
+        /* |total| and each weight are below 2^63: the product fits. */
+        __int128 prod = (__int128)mag * weights[i];
+        memset(&parts[i], 0, sizeof parts[i]);
+        parts[i].weight = weights[i];
+        parts[i].quota = (int64_t)(prod / sum);
+        rem[i] = prod % sum;
+        given += parts[i].quota;
+    }
+    /* Each quota lost less than a penny, so fewer than n pennies are
+     * left, and more parts than that have a remainder: each takes at
+     * most one. */
+    for (int64_t left = mag - given; left > 0; left--) {
+        size_t best = n;
+        for (size_t i = 0; i < n; i++) {
+            if (parts[i].penny) {
+                continue;
+            }
+            if (best == n || rem[i] > rem[best] ||
+                (rem[i] == rem[best] && strcmp(codes[i], codes[best]) < 0)) {
+                best = i;
+            }
+        }
+        parts[best].penny = 1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        int64_t s = parts[i].quota + parts[i].penny;
+        parts[i].share = total < 0 ? -s : s;
+    }
+    return 0;
 }

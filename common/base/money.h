@@ -20,4 +20,48 @@ int money_parse(const char *text, int64_t *pence, cc_err_t *err);
 #define MONEY_TEXT_MAX 40
 char *money_format(int64_t pence, char *buf, size_t size);
 
+/* Money as text by value, for use inside one printf: money_text(p).s. */
+typedef struct {
+    char s[MONEY_TEXT_MAX];
+} money_text_t;
+
+money_text_t money_text(int64_t pence);
+
+/* ---- financial years (April to March), named by the year they start ---- */
+
+#define MONEY_YEAR_MIN 2000 /* 2000/01 */
+#define MONEY_YEAR_MAX 2099
+
+/* "2017/18" for 2017 into buf (at least 8 bytes); returns buf. */
+char *money_year_name(uint32_t year, char *buf, size_t size);
+
+/* Parses a financial year as "2017/18" or "2017", MONEY_YEAR_MIN to
+ * MONEY_YEAR_MAX, the second part being the year after the first. Returns
+ * 0 with *year set, or -1. */
+int money_year_parse(const char *text, uint32_t *year);
+
+/* ---- the largest-remainder split ---- */
+
+#define MONEY_SPLIT_MAX 64 /* parts of one split */
+
+/* One part of a split. */
+typedef struct {
+    int64_t weight; /* as given */
+    int64_t quota;  /* floor(|total| x weight / sum of weights) */
+    int penny;      /* 1 if it took one of the units left over */
+    int64_t share;  /* quota + penny, signed like the total; the shares sum to it */
+} money_part_t;
+
+/* Largest-remainder split of total (either sign) in proportion to
+ * weights (each >= 0, not all 0). Each part's quota is
+ * floor(|total| x w / W); the pennies left over go one each to the parts
+ * with the largest remainders (|total| x w mod W), ties to the smaller
+ * code (strcmp), so the result does not depend on the order of the
+ * inputs. Shares carry the sign of total and sum to it exactly. codes
+ * must be distinct. Arithmetic is 128-bit; nothing overflows. Returns 0,
+ * or -1 with INVALID_ARGUMENT (negative weight, no weight, total
+ * INT64_MIN, n == 0 or n > MONEY_SPLIT_MAX). */
+int money_split(int64_t total, const int64_t *weights, const char *const *codes, size_t n,
+                money_part_t *parts, cc_err_t *err);
+
 #endif

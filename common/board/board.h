@@ -17,7 +17,7 @@
  *  - Voting rules and quorum: see board_tally below.
  *  - Reserved matters: a proposal in a reserved area passes only if the
  *    named member voted FOR, whatever the tally.
- *  - Pool proposals (board_pool.c): a POOL_AGREEMENT's partners must all be
+ *  - Pool proposals (board_pool.c, common/rules): a POOL_AGREEMENT's partners must all be
  *    members of the board; it needs every partner's FOR when it includes
  *    primary medical services. A POOL_VARIATION needs the FOR of every
  *    partner whose contribution it changes. Both whatever the rule.
@@ -45,19 +45,17 @@
 #include <stdint.h>
 
 #include "board.pb-c.h"
+#include "board_check.h"
+#include "board_limits.h"
+#include "board_pool.h"
+#include "board_tally.h"
 #include "err.h"
 #include "fold.h"
 #include "roster.h"
 
 #define BOARD_METHOD_PROPOSE "concord.v1.Board/Propose"
 #define BOARD_METHOD_VOTE "concord.v1.Board/Vote"
-#define BOARD_ID_MAX 32
-#define BOARD_PROPOSAL_ID_LEN 32      /* hex of a 16-byte call id */
-#define BOARD_TITLE_MAX 200
-#define BOARD_TEXT_MAX (64 * 1024)
-#define BOARD_REASON_MAX 2000
-#define BOARD_MAX_MEMBERS 1024
-#define BOARD_MAX_DEADLINE_MS (400ull * 24 * 3600 * 1000) /* after submission */
+#define BOARD_PROPOSAL_ID_LEN 32 /* hex of a 16-byte call id */
 
 typedef struct board_engine board_engine_t;
 
@@ -102,132 +100,14 @@ int board_advance(board_engine_t *e, uint64_t log_index, uint64_t time_ms, cc_er
  * a user before the event is published. Same codes as board_apply. */
 int board_precheck(const board_engine_t *e, const board_event_t *ev, cc_err_t *err);
 
-/* Whether a charter is well formed on its own: board id [A-Za-z0-9-]
- * of 2..BOARD_ID_MAX, a name of 1..200 characters, 2..BOARD_MAX_MEMBERS
- * members, each an organisation in roster, named once, with a
- * constituency, weights that add up without overflow (and to more than
- * 0 for WEIGHTED), a voting rule, fractions 0 < num <= den <= 1000 for
- * QUALIFIED_MAJORITY and 0 <= num <= den, 0 < den <= 1000 for the
- * quorum, and reserved matters with an area held by a member. Returns 0,
- * or -1 with CC_INVALID_ARGUMENT naming the first problem. */
-int board_charter_check(const roster_t *roster, const Concord__V1__Charter *c, cc_err_t *err);
-
-/* Whether a proposal is well formed whatever the state of its board: a
- * kind, no delegated statutory duty, a title of 1..BOARD_TITLE_MAX, text
- * of at most BOARD_TEXT_MAX, an area if it is a commissioning decision,
- * an amount >= 0, an empty or valid YYYY-MM-DD effective date, and a
- * deadline after time_ms but at most BOARD_MAX_DEADLINE_MS after it.
- * Returns 0, or -1 with CC_INVALID_ARGUMENT. */
-int board_proposal_check(const Concord__V1__Proposal *p, uint64_t time_ms, cc_err_t *err);
-
-/* The charter of a board after a membership change: mc->member joins
- * (ADMIT) or leaves (REMOVE). Returns a new charter the caller frees
- * with wire_free, or NULL with err: INVALID_ARGUMENT for ROTATE_KEY and
- * MERGE (they change the roster: board_roster_*), PERMISSION_DENIED for
- * admitting an organisation outside roster, ALREADY_EXISTS for admitting a member, NOT_FOUND for removing a
- * non-member, INVALID_ARGUMENT when the board would be left with fewer
- * than 2 members or would fail board_charter_check (a reserved matter
- * held by the member removed, for one), RESOURCE_EXHAUSTED. */
-Concord__V1__Charter *board_charter_change(const roster_t *roster,
-                                           const Concord__V1__Charter *cur,
-                                           const Concord__V1__MembershipChange *mc, cc_err_t *err);
-
-/* ---- tally ---- */
-
-typedef struct {
-    uint32_t members;
-    uint32_t voters;             /* FOR + AGAINST + ABSTAIN */
-    uint32_t votes_for;
-    uint32_t votes_against;
-    uint32_t abstentions;
-} board_count_t;
-
-typedef struct {
-    int passed;                  /* 1 passed, 0 failed (or would fail now) */
-    int decided;                 /* outcome can no longer change */
-    int quorate;
-    board_count_t all;
-    board_count_t by_constituency[4]; /* index: Constituency value; 0 unused */
-    uint64_t weight_for;
-    uint64_t weight_against;
-    uint64_t weight_total;       /* of all members */
-    int reserved_blocked;        /* a reserved matter's member did not vote FOR */
-    char explanation[4096];      /* the arithmetic, in sentences, one per line */
-} board_tally_t;
-
-/* One ballot for board_tally: the index of the voting member in
- * charter->members, and its vote (Vote enum). */
-typedef struct {
-    size_t member;
-    int vote;
-} board_ballot_t;
-
-/* Tallies ballots under charter for a proposal in area (reserved matters
- * apply) and of kind (CHARTER_ADOPTION always uses unanimity of all
- * members with full quorum). final = 1 when voting has closed (nobody
- * else can vote); with final = 0, `decided` says whether the outcome is
- * already fixed. Rules, with FOR/AGAINST/ABSTAIN counts among voters:
- *   quorum: voters * qden >= qnum * members, and, with
- *           quorum_each_constituency, at least one voter in every
- *           constituency that has members. Abstentions count as voters.
- *   MAJORITY_OF_VOTES_CAST: FOR > AGAINST.
- *   ABSOLUTE_MAJORITY: 2 * FOR > members.
- *   QUALIFIED_MAJORITY: FOR > 0 and FOR * den >= num * (FOR + AGAINST).
- *   UNANIMITY: FOR == members.
- *   CONSENSUS: AGAINST == 0.
- *   DOUBLE_MAJORITY: FOR > AGAINST within every constituency that has
- *           members (a constituency with no FOR or AGAINST fails).
- *   WEIGHTED: 2 * weight(FOR) > weight(FOR) + weight(AGAINST), and
- *           weight(FOR) > 0.
- * A proposal passes when quorate, the rule holds and no reserved matter
- * blocks it. Arithmetic is integer (128-bit where products could
- * overflow). */
-void board_tally(const Concord__V1__Charter *charter, int kind, int area,
-                 const board_ballot_t *ballots, size_t n_ballots, int final,
-                 board_tally_t *out);
-
-/* Members whose FOR a proposal needs whatever the board's rule, besides
- * its reserved matters, and why (a sentence for the explanation). */
-#define BOARD_MAX_CONSENTS 64
-typedef struct {
-    const char *codes[BOARD_MAX_CONSENTS]; /* borrowed from the proposal */
-    size_t n;
-    const char *why;
-} board_consents_t;
-
-/* board_tally, where the proposal passes only if every member in
- * consents (may be NULL) voted FOR; a consent blocks like a reserved
- * matter and is explained with consents->why. */
-void board_tally_with(const Concord__V1__Charter *charter, int kind, int area,
-                      const board_consents_t *consents, const board_ballot_t *ballots,
-                      size_t n_ballots, int final, board_tally_t *out);
-
-/* ---- pool proposals (board_pool.c) ---- */
-
-/* Whether a POOL_AGREEMENT or POOL_VARIATION proposal fits its board's
- * charter c: it carries its agreement (passing pool_agreement_check,
- * with a board_id that is empty or c's) or its variation (a pool id, 1
- * to POOL_MAX_ITEMS changes of a positive amount for a year, each
- * partner and year named once, a reason of at most POOL_REASON_MAX), and
- * every partner it names is a member of the board. Returns 0, or -1 with
- * INVALID_ARGUMENT or PERMISSION_DENIED naming the partner. */
-int board_pool_check(const roster_t *roster, const Concord__V1__Charter *c,
-                     const Concord__V1__Proposal *p, cc_err_t *err);
-
-/* Fills out with the members whose FOR proposal p needs whatever the
- * rule: every partner of an agreement that includes primary medical
- * services (SI 2015/1940: "agreement of all parties"), every partner a
- * variation names (whose contribution it changes); none otherwise. */
-void board_pool_consents(const Concord__V1__Proposal *p, board_consents_t *out);
-
 /* ---- views for the CLI, control socket and certificates ---- */
 
 typedef struct {
     const char *board_id;
-    const Concord__V1__Charter *charter;   /* as adopted, or amended */
+    const Concord__V1__Charter *charter; /* as adopted, or amended */
     int active;
-    const char *adoption_id;               /* proposal id of the CHARTER_ADOPTION */
-    const char *secretary;                 /* who proposed the adoption */
+    const char *adoption_id; /* proposal id of the CHARTER_ADOPTION */
+    const char *secretary;   /* who proposed the adoption */
 } board_view_t;
 
 size_t board_count(const board_engine_t *e);
@@ -244,17 +124,17 @@ typedef struct {
 } board_ballot_view_t;
 
 typedef struct {
-    const char *id;                        /* 32 hex characters */
+    const char *id; /* 32 hex characters */
     const char *board_id;
     const char *proposer;
     const Concord__V1__Proposal *proposal;
-    uint64_t time_ms;                      /* receipt time of the proposal */
+    uint64_t time_ms; /* receipt time of the proposal */
     uint64_t log_index;
     const uint8_t *hash;
     size_t n_ballots;
-    int closed;                            /* at now_ms: decided early or past deadline */
-    uint64_t closed_at_ms;                 /* when it closed (deadline or deciding ballot) */
-    board_tally_t tally;                   /* at now_ms */
+    int closed;            /* at now_ms: decided early or past deadline */
+    uint64_t closed_at_ms; /* when it closed (deadline or deciding ballot) */
+    board_tally_t tally;   /* at now_ms */
 } board_proposal_view_t;
 
 size_t board_proposal_count(const board_engine_t *e);
@@ -292,7 +172,7 @@ int board_certificate_events(const board_engine_t *e, const char *board_id, uint
 typedef struct {
     const char *sender;
     const char *method;
-    const char *proposal_id;               /* "" if none could be read */
+    const char *proposal_id; /* "" if none could be read */
     uint64_t log_index;
     cc_code_t code;
     const char *reason;
@@ -323,9 +203,9 @@ typedef struct {
     const char *proposal_id;
     const char *board_id;
     const char *proposer;
-    int kind;                                     /* POOL_AGREEMENT or POOL_VARIATION */
-    const Concord__V1__PoolAgreement *agreement;  /* POOL_AGREEMENT */
-    const Concord__V1__Variation *variation;      /* POOL_VARIATION */
+    int kind;                                    /* POOL_AGREEMENT or POOL_VARIATION */
+    const Concord__V1__PoolAgreement *agreement; /* POOL_AGREEMENT */
+    const Concord__V1__Variation *variation;     /* POOL_VARIATION */
     uint64_t effect_index;
     uint64_t decided_at_ms;
 } board_pool_decision_t;
@@ -333,7 +213,7 @@ typedef struct {
 size_t board_pool_decision_count(const board_engine_t *e);
 void board_pool_decision_at(const board_engine_t *e, size_t i, board_pool_decision_t *out);
 
-/* ---- roster changes (board_roster.c) ----
+/* ---- roster changes (board.c) ----
  *
  * A MEMBERSHIP_CHANGE of action ROTATE_KEY or MERGE, or ADMIT with an
  * organisation (one not yet in the roster, with its keys), changes the
@@ -360,9 +240,8 @@ int board_roster_level(const Concord__V1__Proposal *p);
  * someone else), ALREADY_EXISTS (keys in use, successor code taken),
  * NOT_FOUND (not in the roster), FAILED_PRECONDITION (a predecessor not
  * on this board), INVALID_ARGUMENT (malformed). */
-int board_roster_check(const roster_t *roster, const Concord__V1__Charter *ch,
-                       const char *proposer, const Concord__V1__MembershipChange *mc,
-                       cc_err_t *err);
+int board_roster_check(const roster_t *roster, const Concord__V1__Charter *ch, const char *proposer,
+                       const Concord__V1__MembershipChange *mc, cc_err_t *err);
 
 /* Adjusts a tally of p (under ch, with these ballots) for what a roster
  * change needs beyond the rule: every predecessor's FOR for a merger,
@@ -375,16 +254,15 @@ void board_roster_consent(const Concord__V1__Proposal *p, const Concord__V1__Cha
 /* Applies a passed change to roster after at_index (decision: the
  * proposal id). Returns 0, or -1 with err from roster_rotate or
  * roster_merge. */
-int board_roster_apply(roster_t *roster, const Concord__V1__MembershipChange *mc,
-                       uint64_t at_index, const char *decision, cc_err_t *err);
+int board_roster_apply(roster_t *roster, const Concord__V1__MembershipChange *mc, uint64_t at_index,
+                       const char *decision, cc_err_t *err);
 
 /* The charter cur after the merger mc: the predecessors' seats pass to
  * the successor. NULL with err clear when cur has no predecessor; NULL
  * with RESOURCE_EXHAUSTED when memory runs out; else a new charter the
  * caller frees with wire_free. */
 Concord__V1__Charter *board_roster_charter(const Concord__V1__Charter *cur,
-                                           const Concord__V1__MembershipChange *mc,
-                                           cc_err_t *err);
+                                           const Concord__V1__MembershipChange *mc, cc_err_t *err);
 
 /* Lower-case hex of a 16-byte call id into out (33 bytes). */
 void board_proposal_id(const uint8_t call_id[16], char out[BOARD_PROPOSAL_ID_LEN + 1]);

@@ -1,4 +1,4 @@
-/* config: INI files for the broker and the node, read with libinih. */
+/* config: INI files for the broker and the node, read with inifile (libinih). */
 #include "config.h"
 
 #include <assert.h>
@@ -9,9 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#include <ini.h>
-
+#include "inifile.h"
 #include "keys.h"
 
 typedef enum { T_STRING, T_PATH, T_CODE, T_LEVEL, T_U32, T_U64, T_BOOL } s_type_t;
@@ -69,34 +69,11 @@ typedef struct {
     size_t nfields;
     void *out;
     char dir[PATH_MAX]; /* absolute directory of the file */
-    FILE *f;
-    int lineno; /* line most recently handed to inih */
     int seen[S_FIELDS_MAX];
-    int err_line; /* 0: no error yet */
-    cc_err_t err;
+    cc_err_t *err; /* the entry being judged; inifile adds file and line */
 } s_ctx_t;
 
-/* inih reads through this so that the handler knows the line number
- * (this build of inih does not pass it), and so that an over-long line is
- * an error rather than being silently split in two. */
-static char *s_reader(char *str, int num, void *stream)
-{
-    s_ctx_t *c = stream;
-
-    if (c->err_line != 0 || fgets(str, num, c->f) == NULL) {
-        return NULL;
-    }
-    c->lineno++;
-    if (strchr(str, '\n') == NULL && !feof(c->f)) {
-        c->err_line = c->lineno;
-        err_set(&c->err, CC_INVALID_ARGUMENT, "%s:%d: line longer than %d characters", c->path,
-                c->lineno, num - 2);
-        return NULL;
-    }
-    return str;
-}
-
-/* Records the first error, with file and line; returns 0 for inih. */
+/* Refuses the entry being judged; returns -1 for inifile. */
 static int s_fail(s_ctx_t *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static int s_fail(s_ctx_t *c, const char *fmt, ...)
@@ -104,14 +81,11 @@ static int s_fail(s_ctx_t *c, const char *fmt, ...)
     char msg[CC_ERR_MSG_MAX];
     va_list ap;
 
-    if (c->err_line == 0) {
-        c->err_line = c->lineno;
-        va_start(ap, fmt);
-        vsnprintf(msg, sizeof msg, fmt, ap);
-        va_end(ap);
-        err_set(&c->err, CC_INVALID_ARGUMENT, "%s:%d: %s", c->path, c->lineno, msg);
-    }
-    return 0;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    err_set(c->err, CC_INVALID_ARGUMENT, "%s", msg);
+    return -1;
 }
 
 /* Digits only, within min..max (max at most INT64_MAX, so no overflow:
@@ -183,7 +157,7 @@ static int s_store_string(s_ctx_t *c, const s_field_t *fd, const char *value)
     if (fd->type == T_CODE && keys_code_check(dst, NULL) != 0) {
         return s_fail(c, "'%s' is not an organisation code (for %s)", value, fd->name);
     }
-    return 1;
+    return 0;
 }
 
 static int s_store(s_ctx_t *c, const s_field_t *fd, const char *value)
@@ -200,41 +174,45 @@ static int s_store(s_ctx_t *c, const s_field_t *fd, const char *value)
             return s_fail(c, "bad log level '%s' for %s (expected error, warn, info or debug)",
                           value, fd->name);
         }
-        return 1;
+        return 0;
     case T_U32:
         if (s_parse_u32(value, fd->min, fd->max, dst) != 0) {
             return s_fail(c, "bad number '%s' for %s (expected %u..%u)", value, fd->name, fd->min,
                           fd->max);
         }
-        return 1;
+        return 0;
     case T_U64:
         if (s_parse_u64(value, 0, INT64_MAX, dst) != 0) {
             return s_fail(c, "bad number '%s' for %s (expected 0..%lld)", value, fd->name,
                           (long long)INT64_MAX);
         }
-        return 1;
+        return 0;
     case T_BOOL:
         if (s_parse_bool(value, dst) != 0) {
             return s_fail(c, "bad value '%s' for %s (expected true or false)", value, fd->name);
         }
-        return 1;
+        return 0;
     }
     return s_fail(c, "internal: bad field type for %s", fd->name);
 }
 
-static int s_handler(void *user, const char *section, const char *name, const char *value)
+static int s_handler(void *user, const char *section, const char *arg, const char *name,
+                     const char *value, int line, cc_err_t *err)
 {
     s_ctx_t *c = user;
     size_t i;
 
-    if (c->err_line != 0) {
-        return 0;
+    (void)line;
+    c->err = err;
+    if (name == NULL) {
+        return 0; /* a header: judged with its first key, as ever */
     }
     if (section[0] == '\0') {
         return s_fail(c, "key '%s' comes before the [%s] section", name, c->section);
     }
-    if (strcmp(section, c->section) != 0) {
-        return s_fail(c, "unknown section [%s] (expected [%s])", section, c->section);
+    if (strcmp(section, c->section) != 0 || arg[0] != '\0') {
+        return s_fail(c, "unknown section [%s%s%s] (expected [%s])", section, arg[0] ? " " : "",
+                      arg, c->section);
     }
     for (i = 0; i < c->nfields; i++) {
         if (strcmp(name, c->fields[i].name) == 0) {
@@ -249,9 +227,6 @@ static int s_handler(void *user, const char *section, const char *name, const ch
         return s_fail(c, "key '%s' set twice in [%s]", name, c->section);
     }
     c->seen[i] = 1;
-    if (value == NULL || value[0] == '\0') {
-        return s_fail(c, "empty value for '%s' in [%s]", name, c->section);
-    }
     return s_store(c, &c->fields[i], value);
 }
 
@@ -276,29 +251,13 @@ static int s_dir(const char *path, char *dir)
 static int s_load(s_ctx_t *c, cc_err_t *err)
 {
     size_t i;
-    int rc;
 
     assert(c->nfields <= S_FIELDS_MAX);
-    c->f = fopen(c->path, "r");
-    if (c->f == NULL) {
-        err_set(err, errno == ENOENT ? CC_NOT_FOUND : CC_INVALID_ARGUMENT, "cannot open %s: %s",
-                c->path, strerror(errno));
-        return -1;
-    }
-    if (s_dir(c->path, c->dir) != 0) {
+    if (access(c->path, F_OK) == 0 && s_dir(c->path, c->dir) != 0) {
         err_set(err, CC_INVALID_ARGUMENT, "cannot resolve %s: %s", c->path, strerror(errno));
-        fclose(c->f);
         return -1;
     }
-    rc = ini_parse_stream(s_reader, c, s_handler, c);
-    fclose(c->f);
-    if (c->err_line != 0 && (rc <= 0 || c->err_line <= rc)) {
-        *err = c->err;
-        return -1;
-    }
-    if (rc != 0) {
-        err_set(err, rc == -2 ? CC_RESOURCE_EXHAUSTED : CC_INVALID_ARGUMENT,
-                "%s:%d: syntax error (expected [section] or key = value)", c->path, rc);
+    if (inifile_read(c->path, s_handler, c, err) < 0) {
         return -1;
     }
     for (i = 0; i < c->nfields; i++) {

@@ -1,20 +1,206 @@
-/* pool: the pooled-funds engine's core. Checks log order, takes up the
- * boards' pool decisions (pool_follow), dispatches each event to
- * pool_fund.c (pledges, outturns; pool_signed.c for signed statements) or
- * pool_bcf.c (Better Care Fund plans and their sign-off chain), and keeps
- * the record of refusals. pool_check.c holds the rules an agreement meets
- * on its own, pool_share.c the arithmetic, pool_view.c the views and
- * statements. */
+/* pool: the pooled-funds engine. Checks log order, takes up the boards'
+ * pool decisions (pool_follow), judges and applies each event (pledges,
+ * outturns, signed statements; Better Care Fund plans and their sign-off
+ * chain), keeps the record of refusals and shows pools, variations,
+ * statements and plans. In order below: the engine's state, the engine,
+ * the s75 side, signed statements, Better Care Fund, views. The rules an
+ * agreement meets on its own are agreement.c's (common/rules), the risk
+ * share risk_share.c's, the statement's text pool_statement.c's. */
 #include "pool.h"
 
 #include <assert.h>
+#include <sodium.h>
 #include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fold.h"
 #include "grow.h"
-#include "pool_priv.h"
+#include "keys.h"
+#include "text.h"
+#include "wire.h"
+
+/* An accepted event, for pool_events. */
+typedef struct {
+    uint64_t log_index;
+    uint8_t hash[32];
+} pool_evref_t;
+
+typedef struct {
+    pool_evref_t *at;
+    size_t n;
+    size_t cap;
+} pool_evlist_t;
+
+typedef struct pool_fund pool_fund_t;         /* pools and variations, below */
+typedef struct pool_var pool_var_t;           /* pools and variations, below */
+typedef struct pool_plan pool_plan_t;         /* Better Care Fund, below */
+typedef struct pool_area_rec pool_area_rec_t; /* Better Care Fund, below */
+
+typedef struct {
+    char sender[48];
+    char method[64];
+    char subject[POOL_ID_MAX + 1];
+    uint64_t log_index;
+    cc_code_t code;
+    char reason[CC_ERR_MSG_MAX];
+} pool_rej_t;
+
+struct pool_engine {
+    const roster_t *roster;
+    pool_fund_t **funds; /* in order of first proposal */
+    size_t n_funds, cap_funds;
+    pool_var_t **vars; /* log order */
+    size_t n_vars, cap_vars;
+    pool_plan_t **plans; /* in order of first submission */
+    size_t n_plans, cap_plans;
+    pool_area_rec_t **areas;
+    size_t n_areas, cap_areas;
+    pool_rej_t *rejections;
+    size_t n_rej, cap_rej;
+    size_t n_followed; /* board pool decisions taken up (pool_follow) */
+    int bcf_started;   /* a BCF event was applied: no more areas */
+    fold_order_t order;
+};
+
+/* Records a refusal (of an event, or of a board decision the engine
+ * could not take up) with its reason. */
+static void s_reject_note(pool_engine_t *e, const char *sender, const char *method,
+                          const char *subject, uint64_t log_index, cc_code_t code, const char *fmt,
+                          ...) __attribute__((format(printf, 7, 8)));
+
+/* Room for one more event (0), or -1 when out of memory. */
+static int s_evlist_reserve(pool_evlist_t *l);
+
+/* Records ev; room was reserved beforehand. */
+static void s_evlist_add(pool_evlist_t *l, const pool_event_t *ev);
+
+/* See pool_events. */
+static int s_evlist_walk(const pool_evlist_t *l, uint64_t upto,
+                         int (*fn)(uint64_t log_index, const uint8_t hash[32], void *arg),
+                         void *arg);
+
+/* ---- pools and variations ---- */
+
+typedef struct {
+    uint32_t year;
+    int64_t *amount;          /* [n_partners]: contribution as agreed and varied; 0 = none */
+    int64_t *pledged;         /* [n_partners]: 0 = no pledge */
+    risk_share_part_t *parts; /* [n_partners]: the split, once the outturn is in */
+    int has_outturn;
+    int64_t outturn;
+    char statement[POOL_REF_LEN + 1]; /* the host's accepted Statement event, "" if none */
+    uint64_t statement_index;
+} pool_year_t;
+
+struct pool_fund {
+    char id[POOL_ID_MAX + 1];
+    char ref[POOL_REF_LEN + 1]; /* the Propose event in force */
+    char proposer[KEYS_CODE_MAX + 1];
+    char board_id[BOARD_ID_MAX + 1]; /* the partners' board that decided it */
+    Concord__V1__PoolAgreement *agreement;
+    pool_year_t years[POOL_MAX_YEARS]; /* ascending */
+    size_t n_years;
+    pool_evlist_t events;
+};
+
+struct pool_var {
+    char ref[POOL_REF_LEN + 1]; /* the board proposal */
+    pool_fund_t *fund;
+    char proposer[KEYS_CODE_MAX + 1];
+    Concord__V1__Variation *variation;
+    pool_variation_status_t status;
+    char why[CC_ERR_MSG_MAX];
+};
+
+/* The pool or variation of that id, or NULL. */
+static pool_fund_t *s_fund_find(const pool_engine_t *e, const char *id);
+static pool_var_t *s_var_find(const pool_engine_t *e, const char *ref);
+
+/* POOL_AWAITING_PLEDGES or POOL_ACTIVE. */
+static pool_status_t s_fund_status(const pool_fund_t *f);
+
+/* Who keeps the accounts: the host, the lead commissioner, or the payer
+ * of a transfer; "" for aligned budgets. */
+static const char *s_accountable(const Concord__V1__PoolAgreement *a);
+
+/* Appends, as "CODE for 2017/18: agreed £x, pledged £y" separated by
+ * "; ", every contribution of year y not pledged as agreed. */
+static void s_fund_missing(const pool_fund_t *f, const pool_year_t *y, text_t *t);
+
+/* A Pool/ event decoded and judged acceptable (the s75 side, below). */
+typedef struct {
+    ProtobufCMessage *msg;      /* the decoded body */
+    int method;                 /* its row in the method table below */
+    pool_fund_t *fund;          /* the pool concerned */
+    long partner;               /* the sender's (a pledge's partner's) place */
+    pool_year_t *year;          /* of a pledge, outturn or statement */
+    char ref[POOL_REF_LEN + 1]; /* hex call id of the event */
+    char subject[POOL_ID_MAX + 1];
+} pool_fund_checked_t;
+
+/* Decodes and judges a Pool/ event, changing nothing; INVALID_ARGUMENT
+ * for a method that is not one. The caller frees chk with
+ * s_fund_checked_free whatever the result. */
+static int s_fund_check(const pool_engine_t *e, const pool_event_t *ev, pool_fund_checked_t *chk,
+                        cc_err_t *err);
+
+/* Applies a checked event; takes what it keeps from chk. */
+static int s_fund_accept(pool_engine_t *e, const pool_event_t *ev, pool_fund_checked_t *chk,
+                         cc_err_t *err);
+
+static void s_fund_checked_free(pool_fund_checked_t *chk);
+
+/* Takes up one passed board decision: an agreement creates its pool, a
+ * variation changes contributions or lapses. A decision that cannot be
+ * taken up is recorded as a refusal. Returns 0, or -1 with
+ * RESOURCE_EXHAUSTED. */
+static int s_fund_take(pool_engine_t *e, const board_pool_decision_t *d, cc_err_t *err);
+
+/* Whether a variation's changes fit f as it stands (partners, years
+ * open, sums): 0, or -1 with err. */
+static int s_fund_changes_fit(const pool_fund_t *f, const Concord__V1__Variation *v, cc_err_t *err);
+
+/* Pool/Statement (signed statements, below): judges a host's signed statement
+ * against this engine's own computation; applies an accepted one. */
+static int s_signed_check(const pool_engine_t *e, const pool_event_t *ev, pool_fund_checked_t *chk,
+                          cc_err_t *err);
+static int s_signed_accept(const pool_event_t *ev, pool_fund_checked_t *chk, cc_err_t *err);
+static void s_fund_free(pool_fund_t *f);
+static void s_var_free(pool_var_t *v);
+
+/* The events of a BCF plan (Better Care Fund, below), or NULL. */
+static const pool_evlist_t *s_bcf_events(const pool_engine_t *e, const char *plan_id);
+
+/* ---- Better Care Fund plans ---- */
+
+/* A BCF event decoded and judged acceptable. */
+typedef struct {
+    Concord__V1__BcfPlan *plan;
+    Concord__V1__BcfSignoff *sign;
+    pool_plan_t *target; /* the plan revised or signed; NULL for a new plan */
+    char subject[POOL_ID_MAX + 1];
+} pool_bcf_checked_t;
+
+/* Decodes and judges a Bcf/Plan or Bcf/Sign event, changing nothing. The
+ * caller frees chk with s_bcf_checked_free whatever the result. */
+static int s_bcf_check(const pool_engine_t *e, const pool_event_t *ev, pool_bcf_checked_t *chk,
+                       cc_err_t *err);
+
+/* Applies a checked event; takes what it keeps from chk. */
+static int s_bcf_accept(pool_engine_t *e, const pool_event_t *ev, pool_bcf_checked_t *chk,
+                        cc_err_t *err);
+
+static void s_bcf_checked_free(pool_bcf_checked_t *chk);
+
+/* Frees every plan and area. */
+static void s_bcf_free_all(pool_engine_t *e);
+
+/* The area added for hwb, or NULL; out is filled to point into it. */
+static const pool_area_t *s_area_find(const pool_engine_t *e, const char *hwb, pool_area_t *out);
 
 /* An event decoded and judged acceptable, with what accepting it needs. */
 typedef struct {
@@ -24,16 +210,16 @@ typedef struct {
     char subject[POOL_ID_MAX + 1];
 } s_checked_t;
 
-/* ---- helpers shared through pool_priv.h ---- */
+/* ---- helpers ---- */
 
-int pool_evlist_reserve(pool_evlist_t *l)
+static int s_evlist_reserve(pool_evlist_t *l)
 {
     void *grown = grow_reserve(l->at, &l->cap, l->n, sizeof *l->at);
     l->at = grown ? grown : l->at;
     return grown ? 0 : -1;
 }
 
-void pool_evlist_add(pool_evlist_t *l, const pool_event_t *ev)
+static void s_evlist_add(pool_evlist_t *l, const pool_event_t *ev)
 {
     assert(l->n < l->cap);
     l->at[l->n].log_index = ev->log_index;
@@ -41,8 +227,9 @@ void pool_evlist_add(pool_evlist_t *l, const pool_event_t *ev)
     l->n++;
 }
 
-int pool_evlist_walk(const pool_evlist_t *l, uint64_t upto,
-                     int (*fn)(uint64_t log_index, const uint8_t hash[32], void *arg), void *arg)
+static int s_evlist_walk(const pool_evlist_t *l, uint64_t upto,
+                         int (*fn)(uint64_t log_index, const uint8_t hash[32], void *arg),
+                         void *arg)
 {
     for (size_t i = 0; i < l->n && l->at[i].log_index <= upto; i++) {
         int rc = fn(l->at[i].log_index, l->at[i].hash, arg);
@@ -55,12 +242,7 @@ int pool_evlist_walk(const pool_evlist_t *l, uint64_t upto,
 
 void pool_ref(const uint8_t call_id[16], char out[POOL_REF_LEN + 1])
 {
-    static const char digits[] = "0123456789abcdef";
-    for (size_t i = 0; i < 16; i++) {
-        out[2 * i] = digits[call_id[i] >> 4];
-        out[2 * i + 1] = digits[call_id[i] & 15];
-    }
-    out[POOL_REF_LEN] = '\0';
+    sodium_bin2hex(out, POOL_REF_LEN + 1, call_id, 16);
 }
 
 /* ---- decoding and dispatch ---- */
@@ -82,10 +264,10 @@ static int s_check(const pool_engine_t *e, const pool_event_t *ev, s_checked_t *
     }
     chk->bcf = s_is_bcf(ev->method);
     if (chk->bcf) {
-        rc = pool_bcf_check(e, ev, &chk->plan, err);
+        rc = s_bcf_check(e, ev, &chk->plan, err);
         memcpy(chk->subject, chk->plan.subject, sizeof chk->subject);
     } else {
-        rc = pool_fund_check(e, ev, &chk->fund, err);
+        rc = s_fund_check(e, ev, &chk->fund, err);
         memcpy(chk->subject, chk->fund.subject, sizeof chk->subject);
     }
     return rc;
@@ -93,8 +275,8 @@ static int s_check(const pool_engine_t *e, const pool_event_t *ev, s_checked_t *
 
 static void s_checked_free(s_checked_t *chk)
 {
-    pool_fund_checked_free(&chk->fund);
-    pool_bcf_checked_free(&chk->plan);
+    s_fund_checked_free(&chk->fund);
+    s_bcf_checked_free(&chk->plan);
 }
 
 int pool_precheck(const pool_engine_t *e, const pool_event_t *ev, cc_err_t *err)
@@ -126,12 +308,12 @@ void pool_engine_destroy(pool_engine_t **ep)
     }
     pool_engine_t *e = *ep;
     for (size_t i = 0; i < e->n_funds; i++) {
-        pool_fund_free(e->funds[i]);
+        s_fund_free(e->funds[i]);
     }
     for (size_t i = 0; i < e->n_vars; i++) {
-        pool_var_free(e->vars[i]);
+        s_var_free(e->vars[i]);
     }
-    pool_bcf_free_all(e);
+    s_bcf_free_all(e);
     free(e->funds);
     free(e->vars);
     free(e->rejections);
@@ -139,9 +321,9 @@ void pool_engine_destroy(pool_engine_t **ep)
     *ep = NULL;
 }
 
-void pool_reject_note(pool_engine_t *e, const char *sender, const char *method,
-                      const char *subject, uint64_t log_index, cc_code_t code, const char *fmt,
-                      ...)
+static void s_reject_note(pool_engine_t *e, const char *sender, const char *method,
+                          const char *subject, uint64_t log_index, cc_code_t code, const char *fmt,
+                          ...)
 {
     void *grown = grow_reserve(e->rejections, &e->cap_rej, e->n_rej, sizeof *e->rejections);
     if (!grown) {
@@ -163,8 +345,8 @@ void pool_reject_note(pool_engine_t *e, const char *sender, const char *method,
 static void s_reject(pool_engine_t *e, const pool_event_t *ev, const s_checked_t *chk,
                      const cc_err_t *why)
 {
-    pool_reject_note(e, ev->sender, ev->method, chk->subject, ev->log_index, why->code, "%s",
-                     why->msg);
+    s_reject_note(e, ev->sender, ev->method, chk->subject, ev->log_index, why->code, "%s",
+                  why->msg);
 }
 
 int pool_follow(pool_engine_t *e, const board_engine_t *b, uint64_t upto, cc_err_t *err)
@@ -176,7 +358,7 @@ int pool_follow(pool_engine_t *e, const board_engine_t *b, uint64_t upto, cc_err
         if (d.effect_index > upto) {
             break;
         }
-        if (pool_fund_take(e, &d, err) < 0) {
+        if (s_fund_take(e, &d, err) < 0) {
             return -1;
         }
         e->n_followed++;
@@ -203,7 +385,7 @@ int pool_apply(pool_engine_t *e, const pool_event_t *ev, cc_err_t *err)
         }
         goto out;
     }
-    rc = chk.bcf ? pool_bcf_accept(e, ev, &chk.plan, err) : pool_fund_accept(e, ev, &chk.fund, err);
+    rc = chk.bcf ? s_bcf_accept(e, ev, &chk.plan, err) : s_fund_accept(e, ev, &chk.fund, err);
 out:
     s_checked_free(&chk);
     return rc;
@@ -211,12 +393,12 @@ out:
 
 int pool_variation_check(const pool_engine_t *e, const Concord__V1__Variation *v, cc_err_t *err)
 {
-    const pool_fund_t *f = pool_fund_find(e, v->pool_id);
+    const pool_fund_t *f = s_fund_find(e, v->pool_id);
     if (!f) {
         err_set(err, CC_NOT_FOUND, "no pool '%.40s'", v->pool_id);
         return -1;
     }
-    return pool_fund_changes_fit(f, v, err);
+    return s_fund_changes_fit(f, v, err);
 }
 
 /* ---- events and refusals ---- */
@@ -224,9 +406,9 @@ int pool_variation_check(const pool_engine_t *e, const Concord__V1__Variation *v
 int pool_events(const pool_engine_t *e, const char *id, int bcf, uint64_t upto,
                 int (*fn)(uint64_t log_index, const uint8_t hash[32], void *arg), void *arg)
 {
-    const pool_fund_t *f = bcf ? NULL : pool_fund_find(e, id);
-    const pool_evlist_t *l = bcf ? pool_bcf_events(e, id) : f ? &f->events : NULL;
-    return l ? pool_evlist_walk(l, upto, fn, arg) : -1;
+    const pool_fund_t *f = bcf ? NULL : s_fund_find(e, id);
+    const pool_evlist_t *l = bcf ? s_bcf_events(e, id) : f ? &f->events : NULL;
+    return l ? s_evlist_walk(l, upto, fn, arg) : -1;
 }
 
 size_t pool_rejection_count(const pool_engine_t *e)
@@ -244,4 +426,1740 @@ void pool_rejection_at(const pool_engine_t *e, size_t i, pool_rejection_t *out)
     out->log_index = r->log_index;
     out->code = r->code;
     out->reason = r->reason;
+}
+
+/* ---- the s75 side ----
+ * Takes up the agreements and variations the partners' boards decided
+ * (s_fund_take), and judges and applies pledges, outturns and signed
+ * statements (the Pool/ methods) against the pools as they stand. */
+
+/* ---- lookups ---- */
+
+static pool_fund_t *s_fund_find(const pool_engine_t *e, const char *id)
+{
+    for (size_t i = 0; i < e->n_funds; i++) {
+        if (strcmp(e->funds[i]->id, id) == 0) {
+            return e->funds[i];
+        }
+    }
+    return NULL;
+}
+
+static pool_var_t *s_var_find(const pool_engine_t *e, const char *ref)
+{
+    for (size_t i = 0; i < e->n_vars; i++) {
+        if (strcmp(e->vars[i]->ref, ref) == 0) {
+            return e->vars[i];
+        }
+    }
+    return NULL;
+}
+
+static long s_partner(const Concord__V1__PoolAgreement *a, const char *code)
+{
+    for (size_t i = 0; i < a->n_partners; i++) {
+        if (strcmp(a->partners[i]->code, code) == 0) {
+            return (long)i;
+        }
+    }
+    return -1;
+}
+
+static pool_year_t *s_year(pool_fund_t *f, uint32_t year)
+{
+    for (size_t i = 0; i < f->n_years; i++) {
+        if (f->years[i].year == year) {
+            return &f->years[i];
+        }
+    }
+    return NULL;
+}
+
+static int s_complete(const pool_fund_t *f, const pool_year_t *y)
+{
+    for (size_t p = 0; p < f->agreement->n_partners; p++) {
+        if (y->amount[p] && y->pledged[p] != y->amount[p]) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static pool_status_t s_fund_status(const pool_fund_t *f)
+{
+    for (size_t i = 0; i < f->n_years; i++) {
+        if (!s_complete(f, &f->years[i])) {
+            return POOL_AWAITING_PLEDGES;
+        }
+    }
+    return POOL_ACTIVE;
+}
+
+static const char *s_accountable(const Concord__V1__PoolAgreement *a)
+{
+    switch (a->kind) {
+    case CONCORD__V1__ARRANGEMENT_KIND__POOLED_FUND:
+        return a->hosts[0];
+    case CONCORD__V1__ARRANGEMENT_KIND__LEAD_COMMISSIONING:
+        return a->lead->lead;
+    case CONCORD__V1__ARRANGEMENT_KIND__SECTION_76_TRANSFER:
+    case CONCORD__V1__ARRANGEMENT_KIND__SECTION_256_TRANSFER:
+        return a->transfer->from;
+    default:
+        return "";
+    }
+}
+
+/* ---- checks ---- */
+
+/* The pool an event names, and the sender's place in it. */
+static int s_check_member(const pool_engine_t *e, const pool_event_t *ev, const char *pool_id,
+                          pool_fund_checked_t *chk, cc_err_t *err)
+{
+    snprintf(chk->subject, sizeof chk->subject, "%s", pool_id);
+    if (!(chk->fund = s_fund_find(e, pool_id))) {
+        err_set(err, CC_NOT_FOUND, "no pool '%.40s'", pool_id);
+        return -1;
+    }
+    if ((chk->partner = s_partner(chk->fund->agreement, ev->sender)) < 0) {
+        err_set(err, CC_PERMISSION_DENIED, "%.40s is not a partner of pool %s", ev->sender,
+                pool_id);
+        return -1;
+    }
+    return 0;
+}
+
+static int s_check_pledge(const pool_engine_t *e, const pool_event_t *ev, pool_fund_checked_t *chk,
+                          cc_err_t *err)
+{
+    const Concord__V1__Pledge *p = (const Concord__V1__Pledge *)chk->msg;
+    char y[16];
+    money_year_name(p->financial_year, y, sizeof y);
+    snprintf(chk->subject, sizeof chk->subject, "%s", p->pool_id);
+    pool_fund_t *f = chk->fund = s_fund_find(e, p->pool_id);
+    if (!f) {
+        err_set(err, CC_NOT_FOUND, "no pool '%.40s'", p->pool_id);
+        return -1;
+    }
+    if ((chk->partner = s_partner(f->agreement, p->partner)) < 0) {
+        err_set(err, CC_PERMISSION_DENIED, "'%.40s' is not a partner of pool %s", p->partner,
+                f->id);
+        return -1;
+    }
+    if (strcmp(p->partner, ev->sender) != 0) {
+        err_set(err, CC_PERMISSION_DENIED,
+                "%.40s cannot pledge %s's contribution: a contribution"
+                " exists only as its partner's own signed pledge (pooling delegates no statutory"
+                " responsibility)",
+                ev->sender, p->partner);
+        return -1;
+    }
+    pool_year_t *yr = chk->year = s_year(f, p->financial_year);
+    if (!yr || !yr->amount[chk->partner]) {
+        err_set(err, CC_INVALID_ARGUMENT, "pool %s has no contribution from %s in %s", f->id,
+                p->partner, y);
+        return -1;
+    }
+    if (p->amount_pence <= 0) {
+        err_set(err, CC_INVALID_ARGUMENT, "a pledge is a positive whole number of pence, not %s",
+                money_text(p->amount_pence).s);
+        return -1;
+    }
+    if (yr->has_outturn) {
+        err_set(err, CC_FAILED_PRECONDITION, "%s of pool %s is closed: its outturn is recorded", y,
+                f->id);
+        return -1;
+    }
+    if (yr->pledged[chk->partner] == p->amount_pence) {
+        err_set(err, CC_ALREADY_EXISTS, "%s already pledged %s for %s", p->partner,
+                money_text(p->amount_pence).s, y);
+        return -1;
+    }
+    if (yr->pledged[chk->partner] == yr->amount[chk->partner]) {
+        err_set(err, CC_FAILED_PRECONDITION,
+                "%s's pledge for %s already matches the agreement;"
+                " changing a contribution needs a variation",
+                p->partner, y);
+        return -1;
+    }
+    return 0;
+}
+
+/* Whether v's changes fit f as it stands: partners, years open, room for
+ * new years, sums without overflow. */
+static int s_changes_fit(const pool_fund_t *f, const Concord__V1__Variation *v, cc_err_t *err)
+{
+    const Concord__V1__PoolAgreement *a = f->agreement;
+    size_t new_years = 0;
+    __int128 total = 0;
+    for (size_t i = 0; i < f->n_years; i++) {
+        for (size_t p = 0; p < a->n_partners; p++) {
+            total += f->years[i].amount[p];
+        }
+    }
+    for (size_t i = 0; i < v->n_changes; i++) {
+        const Concord__V1__VariedContribution *c = v->changes[i];
+        long p = s_partner(a, c->partner);
+        const pool_year_t *yr = s_year((pool_fund_t *)f, c->financial_year);
+        char y[16];
+        money_year_name(c->financial_year, y, sizeof y);
+        if (p < 0 || !agreement_year_ok(c->financial_year) || c->amount_pence <= 0) {
+            err_set(err, CC_INVALID_ARGUMENT,
+                    "a varied contribution is a partner's positive"
+                    " amount for a year %d to %d ('%.40s', %u, %s)",
+                    POOL_YEAR_MIN, POOL_YEAR_MAX, c->partner, c->financial_year,
+                    money_text(c->amount_pence).s);
+            return -1;
+        }
+        for (size_t k = 0; k < i; k++) {
+            if (v->changes[k]->financial_year == c->financial_year &&
+                strcmp(v->changes[k]->partner, c->partner) == 0) {
+                err_set(err, CC_INVALID_ARGUMENT, "%s's %s contribution is varied twice",
+                        c->partner, y);
+                return -1;
+            }
+        }
+        if (a->transfer && strcmp(c->partner, a->transfer->to) == 0) {
+            err_set(err, CC_INVALID_ARGUMENT, "%s receives the transfer and contributes nothing",
+                    c->partner);
+            return -1;
+        }
+        if (yr && yr->has_outturn) {
+            err_set(err, CC_FAILED_PRECONDITION,
+                    "%s of pool %s is closed: its outturn is"
+                    " recorded",
+                    y, f->id);
+            return -1;
+        }
+        int first = 1; /* a year new to the pool, counted once */
+        for (size_t k = 0; k < i && !yr; k++) {
+            first &= v->changes[k]->financial_year != c->financial_year;
+        }
+        new_years += !yr && first;
+        total += c->amount_pence - (yr ? yr->amount[p] : 0);
+    }
+    if (f->n_years + new_years > POOL_MAX_YEARS) {
+        err_set(err, CC_INVALID_ARGUMENT, "an agreement covers at most %d years", POOL_MAX_YEARS);
+        return -1;
+    }
+    if (total > INT64_MAX) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "the contributions would add up to more than int64"
+                " pence");
+        return -1;
+    }
+    return 0;
+}
+
+static void s_fund_missing(const pool_fund_t *f, const pool_year_t *yr, text_t *t)
+{
+    char y[16];
+    money_year_name(yr->year, y, sizeof y);
+    for (size_t p = 0; p < f->agreement->n_partners; p++) {
+        if (!yr->amount[p] || yr->pledged[p] == yr->amount[p]) {
+            continue;
+        }
+        text_put(t, "%s%s for %s: agreed %s, ", t->len ? "; " : "", f->agreement->partners[p]->code,
+                 y, money_text(yr->amount[p]).s);
+        text_put(t, yr->pledged[p] ? "pledged %s" : "no pledge%s",
+                 yr->pledged[p] ? money_text(yr->pledged[p]).s : "");
+    }
+}
+
+static int s_check_outturn(const pool_engine_t *e, const pool_event_t *ev, pool_fund_checked_t *chk,
+                           cc_err_t *err)
+{
+    const Concord__V1__Outturn *o = (const Concord__V1__Outturn *)chk->msg;
+    char y[16], missing[400];
+    money_year_name(o->financial_year, y, sizeof y);
+    if (s_check_member(e, ev, o->pool_id, chk, err) < 0) {
+        return -1;
+    }
+    const pool_fund_t *f = chk->fund;
+    int kind = f->agreement->kind;
+    if (kind != CONCORD__V1__ARRANGEMENT_KIND__POOLED_FUND &&
+        kind != CONCORD__V1__ARRANGEMENT_KIND__LEAD_COMMISSIONING) {
+        err_set(err, CC_FAILED_PRECONDITION,
+                "pool %s keeps no pooled balance (%s): each partner"
+                " accounts for its own spending",
+                f->id,
+                kind == CONCORD__V1__ARRANGEMENT_KIND__ALIGNED_BUDGETS ? "aligned budgets"
+                                                                       : "a transfer");
+        return -1;
+    }
+    if (strcmp(ev->sender, s_accountable(f->agreement)) != 0) {
+        err_set(err, CC_PERMISSION_DENIED,
+                "only %s, who keeps pool %s's accounts, records its"
+                " outturn",
+                s_accountable(f->agreement), f->id);
+        return -1;
+    }
+    if (o->spend_pence < 0 || strlen(o->note) > POOL_REASON_MAX) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "an outturn is spend of at least 0, with a note of at"
+                " most %d bytes",
+                POOL_REASON_MAX);
+        return -1;
+    }
+    pool_year_t *yr = chk->year = s_year(chk->fund, o->financial_year);
+    if (!yr) {
+        err_set(err, CC_NOT_FOUND, "pool %s has no contributions in %s", f->id, y);
+        return -1;
+    }
+    if (yr->has_outturn) {
+        err_set(err, CC_ALREADY_EXISTS, "the outturn of pool %s for %s is already recorded", f->id,
+                y);
+        return -1;
+    }
+    text_t t;
+    text_init_fixed(&t, missing, sizeof missing);
+    s_fund_missing(f, yr, &t);
+    if (t.len) {
+        err_set(err, CC_FAILED_PRECONDITION, "%s of pool %s is not fully pledged: %s", y, f->id,
+                missing);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- decoding and dispatch ---- */
+
+typedef int (*s_check_fn)(const pool_engine_t *, const pool_event_t *, pool_fund_checked_t *,
+                          cc_err_t *);
+
+static const struct {
+    const char *method;
+    const ProtobufCMessageDescriptor *d;
+    s_check_fn check;
+} s_methods[] = {
+    {POOL_METHOD_PLEDGE, &concord__v1__pledge__descriptor, s_check_pledge},
+    {POOL_METHOD_OUTTURN, &concord__v1__outturn__descriptor, s_check_outturn},
+    {POOL_METHOD_STATEMENT, &concord__v1__pool_statement__descriptor, s_signed_check},
+};
+
+static int s_fund_check(const pool_engine_t *e, const pool_event_t *ev, pool_fund_checked_t *chk,
+                        cc_err_t *err)
+{
+    memset(chk, 0, sizeof *chk);
+    chk->method = -1;
+    pool_ref(ev->call_id, chk->ref);
+    for (size_t i = 0; i < sizeof s_methods / sizeof s_methods[0]; i++) {
+        if (strcmp(ev->method, s_methods[i].method) == 0) {
+            chk->method = (int)i;
+            chk->msg = wire_unpack(s_methods[i].d, ev->body, ev->body_len, WIRE_MAX_FRAME, err);
+            return chk->msg ? s_methods[i].check(e, ev, chk, err) : -1;
+        }
+    }
+    err_set(err, CC_INVALID_ARGUMENT, "'%.80s' is not a pool method", ev->method);
+    return -1;
+}
+
+static void s_fund_checked_free(pool_fund_checked_t *chk)
+{
+    wire_free(chk->msg);
+    chk->msg = NULL;
+}
+
+/* ---- applying ---- */
+
+static void s_years_free(pool_fund_t *f)
+{
+    for (size_t i = 0; i < f->n_years; i++) {
+        free(f->years[i].amount);
+        free(f->years[i].pledged);
+        free(f->years[i].parts);
+    }
+    f->n_years = 0;
+}
+
+static void s_fund_free(pool_fund_t *f)
+{
+    if (f) {
+        s_years_free(f);
+        wire_free(f->agreement ? &f->agreement->base : NULL);
+        free(f->events.at);
+        free(f);
+    }
+}
+
+static int s_year_alloc(pool_year_t *y, uint32_t year, size_t n)
+{
+    memset(y, 0, sizeof *y);
+    y->year = year;
+    y->amount = calloc(n, sizeof *y->amount);
+    y->pledged = calloc(n, sizeof *y->pledged);
+    y->parts = calloc(n, sizeof *y->parts);
+    return y->amount && y->pledged && y->parts ? 0 : -1;
+}
+
+/* Inserts a new year into f's ascending table; room was checked. */
+static pool_year_t *s_year_insert(pool_fund_t *f, uint32_t year)
+{
+    size_t at = 0;
+    pool_year_t fresh;
+    if (s_year_alloc(&fresh, year, f->agreement->n_partners) < 0) {
+        free(fresh.amount);
+        free(fresh.pledged);
+        free(fresh.parts);
+        return NULL;
+    }
+    while (at < f->n_years && f->years[at].year < year) {
+        at++;
+    }
+    memmove(&f->years[at + 1], &f->years[at], (f->n_years - at) * sizeof f->years[0]);
+    f->years[at] = fresh;
+    f->n_years++;
+    return &f->years[at];
+}
+
+/* The year table of a new agreement. */
+static int s_years_build(pool_fund_t *f)
+{
+    const Concord__V1__PoolAgreement *a = f->agreement;
+    for (size_t p = 0; p < a->n_partners; p++) {
+        for (size_t j = 0; j < a->partners[p]->n_contributions; j++) {
+            const Concord__V1__Contribution *c = a->partners[p]->contributions[j];
+            pool_year_t *y = s_year(f, c->financial_year);
+            if (!y && !(y = s_year_insert(f, c->financial_year))) {
+                return -1;
+            }
+            y->amount[p] = c->amount_pence;
+        }
+    }
+    return 0;
+}
+
+/* A variation its board passed: applied now, or lapsed if the pool moved
+ * on (a year it changes was closed meanwhile). */
+static int s_pass(pool_var_t *v, cc_err_t *err)
+{
+    pool_fund_t *f = v->fund;
+    cc_err_t why;
+    if (s_changes_fit(f, v->variation, &why) < 0) {
+        v->status = POOL_VARIATION_LAPSED;
+        snprintf(v->why, sizeof v->why, "lapsed: %.480s", why.msg);
+        return 0;
+    }
+    for (size_t i = 0; i < v->variation->n_changes; i++) {
+        const Concord__V1__VariedContribution *c = v->variation->changes[i];
+        pool_year_t *y = s_year(f, c->financial_year);
+        if (!y && !(y = s_year_insert(f, c->financial_year))) {
+            return err_oom(err);
+        }
+        y->amount[s_partner(f->agreement, c->partner)] = c->amount_pence;
+    }
+    v->status = POOL_VARIATION_PASSED;
+    return 0;
+}
+
+/* A deep copy of a message the board engine owns; NULL when out of
+ * memory. */
+static ProtobufCMessage *s_copy(const ProtobufCMessage *m, cc_err_t *err)
+{
+    return wire_copy(m, WIRE_MAX_FRAME, err);
+}
+
+/* A passed agreement: the pool, decided, awaiting its pledges. An id
+ * already taken (by an earlier decision) creates nothing. */
+static int s_take_agreement(pool_engine_t *e, const board_pool_decision_t *d, cc_err_t *err)
+{
+    const char *id = d->agreement->pool_id;
+    pool_fund_t *f = s_fund_find(e, id);
+    if (f) {
+        s_reject_note(e, d->proposer, "decision", id, d->effect_index, CC_ALREADY_EXISTS,
+                      "board %s passed agreement %s for pool %s, which already exists"
+                      " (agreement %s): it creates nothing",
+                      d->board_id, d->proposal_id, id, f->ref);
+        return 0;
+    }
+    void *grown = grow_reserve(e->funds, &e->cap_funds, e->n_funds, sizeof *e->funds);
+    if (grown) {
+        e->funds = grown;
+    }
+    if (!grown || !(f = calloc(1, sizeof *f)) ||
+        !(f->agreement = (Concord__V1__PoolAgreement *)s_copy(&d->agreement->base, err)) ||
+        s_years_build(f) < 0) {
+        s_fund_free(f);
+        return err_oom(err);
+    }
+    snprintf(f->id, sizeof f->id, "%s", id);
+    snprintf(f->ref, sizeof f->ref, "%s", d->proposal_id);
+    snprintf(f->proposer, sizeof f->proposer, "%s", d->proposer);
+    snprintf(f->board_id, sizeof f->board_id, "%s", d->board_id);
+    e->funds[e->n_funds++] = f;
+    return 0;
+}
+
+/* A passed variation: applied to its pool now, or lapsed when the pool
+ * cannot take it (another board, a year closed meanwhile). */
+static int s_take_variation(pool_engine_t *e, const board_pool_decision_t *d, cc_err_t *err)
+{
+    const char *id = d->variation->pool_id;
+    pool_fund_t *f = s_fund_find(e, id);
+    if (!f) {
+        s_reject_note(e, d->proposer, "decision", id, d->effect_index, CC_NOT_FOUND,
+                      "board %s passed variation %s of pool '%.40s', which does not exist",
+                      d->board_id, d->proposal_id, id);
+        return 0;
+    }
+    pool_var_t *v = calloc(1, sizeof *v);
+    void *grown = grow_reserve(e->vars, &e->cap_vars, e->n_vars, sizeof *e->vars);
+    if (grown) {
+        e->vars = grown;
+    }
+    if (!v || !grown ||
+        !(v->variation = (Concord__V1__Variation *)s_copy(&d->variation->base, err))) {
+        s_var_free(v);
+        return err_oom(err);
+    }
+    snprintf(v->ref, sizeof v->ref, "%s", d->proposal_id);
+    snprintf(v->proposer, sizeof v->proposer, "%s", d->proposer);
+    v->fund = f;
+    if (strcmp(d->board_id, f->board_id) != 0) {
+        v->status = POOL_VARIATION_LAPSED;
+        snprintf(v->why, sizeof v->why,
+                 "lapsed: decided by board %s, but pool %s is the partners' board %s's",
+                 d->board_id, f->id, f->board_id);
+    } else if (s_pass(v, err) < 0) {
+        s_var_free(v);
+        return -1;
+    }
+    e->vars[e->n_vars++] = v;
+    return 0;
+}
+
+static int s_fund_take(pool_engine_t *e, const board_pool_decision_t *d, cc_err_t *err)
+{
+    if (d->kind == CONCORD__V1__PROPOSAL_KIND__POOL_AGREEMENT && d->agreement) {
+        return s_take_agreement(e, d, err);
+    }
+    if (d->kind == CONCORD__V1__PROPOSAL_KIND__POOL_VARIATION && d->variation) {
+        return s_take_variation(e, d, err);
+    }
+    return 0;
+}
+
+static int s_fund_changes_fit(const pool_fund_t *f, const Concord__V1__Variation *v, cc_err_t *err)
+{
+    return s_changes_fit(f, v, err);
+}
+
+static int s_accept_pledge(const pool_event_t *ev, pool_fund_checked_t *chk, cc_err_t *err)
+{
+    const Concord__V1__Pledge *p = (const Concord__V1__Pledge *)chk->msg;
+    if (s_evlist_reserve(&chk->fund->events) < 0) {
+        return err_oom(err);
+    }
+    s_evlist_add(&chk->fund->events, ev);
+    chk->year->pledged[chk->partner] = p->amount_pence;
+    return 0;
+}
+
+static int s_accept_outturn(const pool_event_t *ev, pool_fund_checked_t *chk, cc_err_t *err)
+{
+    const Concord__V1__Outturn *o = (const Concord__V1__Outturn *)chk->msg;
+    const Concord__V1__PoolAgreement *a = chk->fund->agreement;
+    pool_year_t *y = chk->year;
+    const char *codes[POOL_MAX_PARTNERS];
+    int64_t total = 0;
+    for (size_t p = 0; p < a->n_partners; p++) {
+        codes[p] = a->partners[p]->code;
+        total += y->amount[p];
+    }
+    if (s_evlist_reserve(&chk->fund->events) < 0) {
+        return err_oom(err);
+    }
+    /* The split is computed before anything changes: a rule the agreement
+     * check let through always splits, but fail closed if not. */
+    if (risk_share_split(a->risk_share, codes, y->amount, a->n_partners, o->spend_pence - total,
+                         y->parts, err) < 0) {
+        return -1;
+    }
+    s_evlist_add(&chk->fund->events, ev);
+    y->has_outturn = 1;
+    y->outturn = o->spend_pence;
+    return 0;
+}
+
+static int s_fund_accept(pool_engine_t *e, const pool_event_t *ev, pool_fund_checked_t *chk,
+                         cc_err_t *err)
+{
+    (void)e;
+    switch (chk->method) {
+    case 0:
+        return s_accept_pledge(ev, chk, err);
+    case 1:
+        return s_accept_outturn(ev, chk, err);
+    default:
+        return s_signed_accept(ev, chk, err);
+    }
+}
+
+static void s_var_free(pool_var_t *v)
+{
+    if (v) {
+        wire_free(v->variation ? &v->variation->base : NULL);
+        free(v);
+    }
+}
+
+/* ---- signed statements ----
+ * The host's signed year-end statement. Its canonical content (a
+ * PoolStatement: the figures of pool_statement and the text of
+ * pool_statement_text), and the check every node makes of a Statement
+ * event: only the partner that keeps the accounts signs it, once per
+ * closed year, and it must equal what this node computes itself. */
+
+int pool_canonical(const pool_engine_t *e, const char *pool_id, uint32_t year,
+                   pool_canonical_t *out, cc_err_t *err)
+{
+    pool_statement_t *st = calloc(1, sizeof *st);
+    char y[16];
+    memset(out, 0, sizeof *out);
+    if (!st) {
+        return err_oom(err);
+    }
+    if (pool_statement(e, pool_id, year, st, err) < 0) {
+        free(st);
+        return -1;
+    }
+    if (!st->has_outturn) {
+        err_set(err, CC_FAILED_PRECONDITION,
+                "the outturn of pool %s for %s is not recorded yet: a year is stated once closed",
+                st->pool_id, money_year_name(year, y, sizeof y));
+        free(st);
+        return -1;
+    }
+    size_t need = pool_statement_text(st, NULL, 0);
+    if (!(out->text = malloc(need + 1))) {
+        free(st);
+        return err_oom(err);
+    }
+    pool_statement_text(st, out->text, need + 1);
+    Concord__V1__PoolStatement *m = &out->msg;
+    concord__v1__pool_statement__init(m);
+    m->pool_id = (char *)st->pool_id;
+    m->financial_year = year;
+    m->agreement_id = (char *)st->agreement_id;
+    m->total_pence = st->total;
+    m->outturn_pence = st->outturn;
+    m->variance_pence = st->variance;
+    m->text = out->text;
+    for (size_t i = 0; i < st->n_lines; i++) {
+        Concord__V1__StatementLine *l = &out->lines[i];
+        concord__v1__statement_line__init(l);
+        l->partner = (char *)st->lines[i].partner;
+        l->contribution_pence = st->lines[i].contribution;
+        l->pledged_pence = st->lines[i].pledged;
+        l->variance_share_pence = st->lines[i].part.share;
+        l->net_pence = st->lines[i].net;
+        out->ptrs[i] = l;
+    }
+    m->lines = out->ptrs;
+    m->n_lines = st->n_lines;
+    free(st);
+    return 0;
+}
+
+void pool_canonical_free(pool_canonical_t *c)
+{
+    if (c) {
+        free(c->text);
+        c->text = NULL;
+    }
+}
+
+static int s_differs(char *why, size_t size, const char *what, int64_t got, int64_t want)
+{
+    snprintf(why, size, "%s: signed %s, computed here %s", what, money_text(got).s,
+             money_text(want).s);
+    return 0;
+}
+
+int pool_canonical_equal(const Concord__V1__PoolStatement *got,
+                         const Concord__V1__PoolStatement *want, char *why, size_t size)
+{
+    char what[96];
+    if (strcmp(got->agreement_id, want->agreement_id) != 0) {
+        snprintf(why, size, "agreement: signed '%.40s', decided here %s", got->agreement_id,
+                 want->agreement_id);
+        return 0;
+    }
+    if (got->total_pence != want->total_pence) {
+        return s_differs(why, size, "contributions", got->total_pence, want->total_pence);
+    }
+    if (got->outturn_pence != want->outturn_pence) {
+        return s_differs(why, size, "outturn", got->outturn_pence, want->outturn_pence);
+    }
+    if (got->variance_pence != want->variance_pence) {
+        return s_differs(why, size, "variance", got->variance_pence, want->variance_pence);
+    }
+    if (got->n_lines != want->n_lines) {
+        snprintf(why, size, "signed %zu partner lines, computed here %zu", got->n_lines,
+                 want->n_lines);
+        return 0;
+    }
+    for (size_t i = 0; i < want->n_lines; i++) {
+        const Concord__V1__StatementLine *g = got->lines[i], *w = want->lines[i];
+        if (strcmp(g->partner, w->partner) != 0) {
+            snprintf(why, size, "line %zu: signed for '%.40s', computed here for %s", i + 1,
+                     g->partner, w->partner);
+            return 0;
+        }
+        const struct {
+            const char *name;
+            int64_t got, want;
+        } f[] = {{"contribution", g->contribution_pence, w->contribution_pence},
+                 {"pledge", g->pledged_pence, w->pledged_pence},
+                 {"share of the variance", g->variance_share_pence, w->variance_share_pence},
+                 {"net", g->net_pence, w->net_pence}};
+        for (size_t k = 0; k < sizeof f / sizeof f[0]; k++) {
+            if (f[k].got != f[k].want) {
+                snprintf(what, sizeof what, "%s's %s", w->partner, f[k].name);
+                return s_differs(why, size, what, f[k].got, f[k].want);
+            }
+        }
+    }
+    if (strcmp(got->text, want->text) != 0) {
+        size_t at = 0;
+        while (got->text[at] && got->text[at] == want->text[at]) {
+            at++;
+        }
+        snprintf(why, size, "the text differs from byte %zu on", at);
+        return 0;
+    }
+    return 1;
+}
+
+static int s_signed_check(const pool_engine_t *e, const pool_event_t *ev, pool_fund_checked_t *chk,
+                          cc_err_t *err)
+{
+    const Concord__V1__PoolStatement *s = (const Concord__V1__PoolStatement *)chk->msg;
+    char y[16], why[600];
+    pool_canonical_t mine;
+    snprintf(chk->subject, sizeof chk->subject, "%s", s->pool_id);
+    pool_fund_t *f = chk->fund = s_fund_find(e, s->pool_id);
+    if (!f) {
+        err_set(err, CC_NOT_FOUND, "no pool '%.40s'", s->pool_id);
+        return -1;
+    }
+    const char *host = s_accountable(f->agreement);
+    if (strcmp(ev->sender, host) != 0 || !f->agreement->risk_share) {
+        err_set(err, CC_PERMISSION_DENIED,
+                "%.40s cannot sign the statement of pool %s: only %s, who keeps its accounts,"
+                " signs it",
+                ev->sender, f->id, f->agreement->risk_share && host[0] ? host : "a host");
+        return -1;
+    }
+    for (size_t i = 0; i < f->n_years && !chk->year; i++) {
+        chk->year = f->years[i].year == s->financial_year ? &f->years[i] : NULL;
+    }
+    money_year_name(s->financial_year, y, sizeof y);
+    if (chk->year && chk->year->statement[0]) {
+        err_set(err, CC_ALREADY_EXISTS, "the statement of pool %s for %s is already signed (%s)",
+                f->id, y, chk->year->statement);
+        return -1;
+    }
+    if (pool_canonical(e, s->pool_id, s->financial_year, &mine, err) < 0) {
+        return -1;
+    }
+    int same = pool_canonical_equal(s, &mine.msg, why, sizeof why);
+    pool_canonical_free(&mine);
+    if (!same) {
+        err_set(err, CC_FAILED_PRECONDITION,
+                "the statement of pool %s for %s signed by %s differs from the one computed here:"
+                " %s",
+                f->id, y, ev->sender, why);
+        return -1;
+    }
+    return 0;
+}
+
+static int s_signed_accept(const pool_event_t *ev, pool_fund_checked_t *chk, cc_err_t *err)
+{
+    if (s_evlist_reserve(&chk->fund->events) < 0) {
+        return err_oom(err);
+    }
+    s_evlist_add(&chk->fund->events, ev);
+    memcpy(chk->year->statement, chk->ref, sizeof chk->year->statement);
+    chk->year->statement_index = ev->log_index;
+    return 0;
+}
+
+/* ---- Better Care Fund ----
+ * The rules a plan meets on its own (seed 003 s2.2), and the engine's side
+ * of plans and their sign-off chain: agreed by the HWB, signed off by the
+ * council and every CCG of the plan, approved by NHS England. */
+
+#define S_DECISION_MAX 64 /* a board decision's id, for reference */
+
+struct pool_area_rec {
+    char hwb[KEYS_CODE_MAX + 1];
+    char **districts;
+    size_t n_districts;
+    char **ccgs;
+    size_t n_ccgs;
+};
+
+struct pool_plan {
+    char id[POOL_ID_MAX + 1];
+    char version[POOL_REF_LEN + 1]; /* the Plan event in force */
+    Concord__V1__BcfPlan *plan;
+    int hwb_agreed;
+    int council_signed;
+    int approved;
+    uint8_t ccg_signed[POOL_AREA_MAX]; /* by place in plan->ccg_minimum */
+    pool_evlist_t events;
+};
+
+/* ---- areas ---- */
+
+static void s_strings_free(char **v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++) {
+        free(v[i]);
+    }
+    free(v);
+}
+
+static void s_area_free(pool_area_rec_t *a)
+{
+    if (a) {
+        s_strings_free(a->districts, a->n_districts);
+        s_strings_free(a->ccgs, a->n_ccgs);
+        free(a);
+    }
+}
+
+static int s_code_ok(const char *code)
+{
+    size_t n = code ? strlen(code) : 0;
+    return n >= 2 && n <= KEYS_CODE_MAX;
+}
+
+/* Checks and copies a list of codes; -1 with err on a bad one. */
+static int s_codes_copy(const char *const *in, size_t n, const char *what, char ***out,
+                        cc_err_t *err)
+{
+    *out = NULL;
+    if (n > POOL_AREA_MAX) {
+        err_set(err, CC_INVALID_ARGUMENT, "an area lists at most %d %s", POOL_AREA_MAX, what);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        for (size_t k = 0; s_code_ok(in[i]) && k < i; k++) {
+            if (strcmp(in[k], in[i]) == 0) {
+                err_set(err, CC_INVALID_ARGUMENT, "%s is listed twice among the %s", in[i], what);
+                return -1;
+            }
+        }
+        if (!s_code_ok(in[i])) {
+            err_set(err, CC_INVALID_ARGUMENT, "a code among the %s is not an organisation code",
+                    what);
+            return -1;
+        }
+    }
+    if (n && !(*out = calloc(n, sizeof **out))) {
+        return err_oom(err);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!((*out)[i] = strdup(in[i]))) {
+            s_strings_free(*out, n);
+            *out = NULL;
+            return err_oom(err);
+        }
+    }
+    return 0;
+}
+
+int pool_engine_add_area(pool_engine_t *e, const pool_area_t *area, cc_err_t *err)
+{
+    pool_area_t seen;
+    if (e->bcf_started) {
+        err_set(err, CC_FAILED_PRECONDITION, "areas are added before any BCF event is applied");
+        return -1;
+    }
+    if (!s_code_ok(area->hwb)) {
+        err_set(err, CC_INVALID_ARGUMENT, "an area needs its HWB council's code");
+        return -1;
+    }
+    if (s_area_find(e, area->hwb, &seen)) {
+        err_set(err, CC_ALREADY_EXISTS, "area %s was already added", area->hwb);
+        return -1;
+    }
+    pool_area_rec_t *a = calloc(1, sizeof *a);
+    void *grown = grow_reserve(e->areas, &e->cap_areas, e->n_areas, sizeof *e->areas);
+    if (grown) {
+        e->areas = grown;
+    }
+    if (!a || !grown) {
+        free(a);
+        return err_oom(err);
+    }
+    snprintf(a->hwb, sizeof a->hwb, "%s", area->hwb);
+    if (s_codes_copy(area->districts, area->n_districts, "districts", &a->districts, err) < 0 ||
+        s_codes_copy(area->ccgs, area->n_ccgs, "CCGs", &a->ccgs, err) < 0) {
+        s_area_free(a);
+        return -1;
+    }
+    a->n_districts = area->n_districts;
+    a->n_ccgs = area->n_ccgs;
+    e->areas[e->n_areas++] = a;
+    return 0;
+}
+
+static const pool_area_t *s_area_find(const pool_engine_t *e, const char *hwb, pool_area_t *out)
+{
+    for (size_t i = 0; i < e->n_areas; i++) {
+        const pool_area_rec_t *a = e->areas[i];
+        if (strcmp(a->hwb, hwb) == 0) {
+            out->hwb = a->hwb;
+            out->districts = (const char *const *)a->districts;
+            out->n_districts = a->n_districts;
+            out->ccgs = (const char *const *)a->ccgs;
+            out->n_ccgs = a->n_ccgs;
+            return out;
+        }
+    }
+    return NULL;
+}
+
+/* ---- plans and acts ---- */
+
+static pool_plan_t *s_plan_find(const pool_engine_t *e, const char *id)
+{
+    for (size_t i = 0; i < e->n_plans; i++) {
+        if (strcmp(e->plans[i]->id, id) == 0) {
+            return e->plans[i];
+        }
+    }
+    return NULL;
+}
+
+static long s_ccg(const Concord__V1__BcfPlan *p, const char *code)
+{
+    for (size_t i = 0; i < p->n_ccg_minimum; i++) {
+        if (strcmp(p->ccg_minimum[i]->ccg, code) == 0) {
+            return (long)i;
+        }
+    }
+    return -1;
+}
+
+/* The steps still missing, "; "-separated. with_nhse adds NHS England's
+ * approval when it too is missing. */
+static void s_say_missing(const pool_plan_t *pl, int with_nhse, text_t *t)
+{
+    const Concord__V1__BcfPlan *p = pl->plan;
+    if (!pl->hwb_agreed) {
+        text_put(t, "%sHWB agreement (by %s)", t->len ? "; " : "", p->hwb);
+    }
+    if (!pl->council_signed) {
+        text_put(t, "%scouncil sign-off by %s", t->len ? "; " : "", p->hwb);
+    }
+    for (size_t i = 0; i < p->n_ccg_minimum; i++) {
+        if (!pl->ccg_signed[i]) {
+            text_put(t, "%sCCG sign-off by %s", t->len ? "; " : "", p->ccg_minimum[i]->ccg);
+        }
+    }
+    if (with_nhse && !pl->approved) {
+        text_put(t, "%sNHS England approval", t->len ? "; " : "");
+    }
+}
+
+static int s_check_plan(const pool_engine_t *e, const pool_event_t *ev, pool_bcf_checked_t *chk,
+                        cc_err_t *err)
+{
+    const Concord__V1__BcfPlan *p = chk->plan;
+    pool_area_t area;
+    char y[16], ref[POOL_REF_LEN + 1];
+    if (pool_bcf_plan_check(e->roster, p, s_area_find(e, p->hwb, &area), err) < 0) {
+        return -1;
+    }
+    if (strcmp(ev->sender, p->hwb) != 0) {
+        err_set(err, CC_PERMISSION_DENIED,
+                "BCF plan %s is submitted by its HWB council %s, not"
+                " %.40s",
+                p->plan_id, p->hwb, ev->sender);
+        return -1;
+    }
+    pool_plan_t *old = chk->target = s_plan_find(e, p->plan_id);
+    pool_ref(ev->call_id, ref);
+    if (old &&
+        (strcmp(old->plan->hwb, p->hwb) != 0 || old->plan->financial_year != p->financial_year)) {
+        err_set(err, CC_INVALID_ARGUMENT, "plan id %s belongs to HWB %s for %s", old->id,
+                old->plan->hwb, money_year_name(old->plan->financial_year, y, sizeof y));
+        return -1;
+    }
+    if (old && old->approved) {
+        err_set(err, CC_FAILED_PRECONDITION,
+                "BCF plan %s is approved by NHS England and can no"
+                " longer be revised",
+                old->id);
+        return -1;
+    }
+    if (old && strcmp(old->version, ref) == 0) {
+        err_set(err, CC_ALREADY_EXISTS, "event %s was already applied", ref);
+        return -1;
+    }
+    for (size_t i = 0; i < e->n_plans; i++) {
+        const Concord__V1__BcfPlan *q = e->plans[i]->plan;
+        if (e->plans[i] != old && strcmp(q->hwb, p->hwb) == 0 &&
+            q->financial_year == p->financial_year) {
+            err_set(err, CC_ALREADY_EXISTS,
+                    "HWB %s already has BCF plan %s for %s; revise that"
+                    " one",
+                    p->hwb, e->plans[i]->id, money_year_name(q->financial_year, y, sizeof y));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Who may perform act on pl, and whether the chain allows it now. */
+static int s_check_act(const pool_engine_t *e, const pool_event_t *ev, const pool_plan_t *pl,
+                       int act, cc_err_t *err)
+{
+    const Concord__V1__BcfPlan *p = pl->plan;
+    roster_org_t o;
+    char missing[768];
+    text_t t;
+    text_init_fixed(&t, missing, sizeof missing);
+    long ccg = s_ccg(p, ev->sender);
+    int council =
+        act == CONCORD__V1__BCF_ACT__HWB_AGREEMENT || act == CONCORD__V1__BCF_ACT__COUNCIL_SIGN_OFF;
+    if (council && strcmp(ev->sender, p->hwb) != 0) {
+        err_set(err, CC_PERMISSION_DENIED, "only %s, the HWB council, %s BCF plan %s", p->hwb,
+                act == CONCORD__V1__BCF_ACT__HWB_AGREEMENT ? "records its HWB's"
+                                                             " agreement to"
+                                                           : "signs off",
+                p->plan_id);
+        return -1;
+    }
+    if (act == CONCORD__V1__BCF_ACT__CCG_SIGN_OFF && ccg < 0) {
+        err_set(err, CC_PERMISSION_DENIED, "%.40s is not a CCG of BCF plan %s", ev->sender,
+                p->plan_id);
+        return -1;
+    }
+    if (act == CONCORD__V1__BCF_ACT__NHS_ENGLAND_APPROVAL &&
+        (!agreement_org(e->roster, ev->sender, &o) || strcmp(o.kind, "NHS_ENGLAND") != 0)) {
+        err_set(err, CC_PERMISSION_DENIED,
+                "only NHS England approves a BCF plan; %.40s is not"
+                " NHS England",
+                ev->sender);
+        return -1;
+    }
+    if (act != CONCORD__V1__BCF_ACT__HWB_AGREEMENT && !pl->hwb_agreed) {
+        err_set(err, CC_FAILED_PRECONDITION,
+                "the HWB has not yet agreed BCF plan %s: sign-off"
+                " and approval follow its agreement",
+                p->plan_id);
+        return -1;
+    }
+    int done = act == CONCORD__V1__BCF_ACT__HWB_AGREEMENT      ? pl->hwb_agreed
+               : act == CONCORD__V1__BCF_ACT__COUNCIL_SIGN_OFF ? pl->council_signed
+               : act == CONCORD__V1__BCF_ACT__CCG_SIGN_OFF     ? pl->ccg_signed[ccg]
+                                                               : 0;
+    if (done) {
+        err_set(err, CC_ALREADY_EXISTS, "%s already did that for BCF plan %s", ev->sender,
+                p->plan_id);
+        return -1;
+    }
+    s_say_missing(pl, 0, &t);
+    if (act == CONCORD__V1__BCF_ACT__NHS_ENGLAND_APPROVAL && t.len) {
+        err_set(err, CC_FAILED_PRECONDITION,
+                "NHS England cannot approve BCF plan %s yet: missing"
+                " %s",
+                p->plan_id, missing);
+        return -1;
+    }
+    return 0;
+}
+
+static int s_check_sign(const pool_engine_t *e, const pool_event_t *ev, pool_bcf_checked_t *chk,
+                        cc_err_t *err)
+{
+    const Concord__V1__BcfSignoff *s = chk->sign;
+    pool_plan_t *pl = chk->target = s_plan_find(e, s->plan_id);
+    if (!pl) {
+        err_set(err, CC_NOT_FOUND, "no BCF plan '%.40s'", s->plan_id);
+        return -1;
+    }
+    if (s->act < 1 || s->act > 4 || strlen(s->board_decision) > S_DECISION_MAX ||
+        strlen(s->note) > POOL_REASON_MAX) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "a BCF act is HWB agreement, council or CCG sign-off,"
+                " or NHS England approval, with a note of at most %d bytes",
+                POOL_REASON_MAX);
+        return -1;
+    }
+    if (pl->approved) {
+        err_set(err, CC_FAILED_PRECONDITION, "BCF plan %s is already approved by NHS England",
+                pl->id);
+        return -1;
+    }
+    if (strcmp(s->plan_version, pl->version) != 0) {
+        err_set(err, CC_FAILED_PRECONDITION,
+                "the act signs version '%.12s' of BCF plan %s, but"
+                " the plan was revised: the current version is %.12s",
+                s->plan_version, pl->id, pl->version);
+        return -1;
+    }
+    return s_check_act(e, ev, pl, s->act, err);
+}
+
+static int s_bcf_check(const pool_engine_t *e, const pool_event_t *ev, pool_bcf_checked_t *chk,
+                       cc_err_t *err)
+{
+    memset(chk, 0, sizeof *chk);
+    if (strcmp(ev->method, POOL_METHOD_BCF_PLAN) == 0) {
+        chk->plan = (Concord__V1__BcfPlan *)wire_unpack(
+            &concord__v1__bcf_plan__descriptor, ev->body, ev->body_len, WIRE_MAX_FRAME, err);
+        if (!chk->plan) {
+            return -1;
+        }
+        snprintf(chk->subject, sizeof chk->subject, "%s", chk->plan->plan_id);
+        return s_check_plan(e, ev, chk, err);
+    }
+    chk->sign = (Concord__V1__BcfSignoff *)wire_unpack(&concord__v1__bcf_signoff__descriptor,
+                                                       ev->body, ev->body_len, WIRE_MAX_FRAME, err);
+    if (!chk->sign) {
+        return -1;
+    }
+    snprintf(chk->subject, sizeof chk->subject, "%s", chk->sign->plan_id);
+    return s_check_sign(e, ev, chk, err);
+}
+
+static void s_bcf_checked_free(pool_bcf_checked_t *chk)
+{
+    wire_free(chk->plan ? &chk->plan->base : NULL);
+    wire_free(chk->sign ? &chk->sign->base : NULL);
+    chk->plan = NULL;
+    chk->sign = NULL;
+}
+
+static void s_plan_free(pool_plan_t *pl)
+{
+    if (pl) {
+        wire_free(pl->plan ? &pl->plan->base : NULL);
+        free(pl->events.at);
+        free(pl);
+    }
+}
+
+/* A new plan, or a revision that starts the chain again. */
+static int s_accept_plan(pool_engine_t *e, const pool_event_t *ev, pool_bcf_checked_t *chk,
+                         cc_err_t *err)
+{
+    pool_plan_t *pl = chk->target, *fresh = NULL;
+    void *grown = grow_reserve(e->plans, &e->cap_plans, e->n_plans, sizeof *e->plans);
+    if (grown) {
+        e->plans = grown;
+    }
+    if (!grown || (!pl && !(pl = fresh = calloc(1, sizeof *fresh))) ||
+        s_evlist_reserve(&pl->events) < 0) {
+        s_plan_free(fresh);
+        return err_oom(err);
+    }
+    wire_free(pl->plan ? &pl->plan->base : NULL);
+    pl->plan = chk->plan;
+    chk->plan = NULL;
+    snprintf(pl->id, sizeof pl->id, "%s", pl->plan->plan_id);
+    pool_ref(ev->call_id, pl->version);
+    pl->hwb_agreed = pl->council_signed = pl->approved = 0;
+    memset(pl->ccg_signed, 0, sizeof pl->ccg_signed);
+    s_evlist_add(&pl->events, ev);
+    if (fresh) {
+        e->plans[e->n_plans++] = fresh;
+    }
+    return 0;
+}
+
+static int s_bcf_accept(pool_engine_t *e, const pool_event_t *ev, pool_bcf_checked_t *chk,
+                        cc_err_t *err)
+{
+    if (chk->plan) {
+        return s_accept_plan(e, ev, chk, err);
+    }
+    pool_plan_t *pl = chk->target;
+    if (s_evlist_reserve(&pl->events) < 0) {
+        return err_oom(err);
+    }
+    s_evlist_add(&pl->events, ev);
+    switch (chk->sign->act) {
+    case CONCORD__V1__BCF_ACT__HWB_AGREEMENT:
+        pl->hwb_agreed = 1;
+        break;
+    case CONCORD__V1__BCF_ACT__COUNCIL_SIGN_OFF:
+        pl->council_signed = 1;
+        break;
+    case CONCORD__V1__BCF_ACT__CCG_SIGN_OFF:
+        pl->ccg_signed[s_ccg(pl->plan, ev->sender)] = 1;
+        break;
+    default:
+        pl->approved = 1;
+        break;
+    }
+    return 0;
+}
+
+static void s_bcf_free_all(pool_engine_t *e)
+{
+    for (size_t i = 0; i < e->n_plans; i++) {
+        s_plan_free(e->plans[i]);
+    }
+    for (size_t i = 0; i < e->n_areas; i++) {
+        s_area_free(e->areas[i]);
+    }
+    free(e->plans);
+    free(e->areas);
+    e->plans = NULL;
+    e->areas = NULL;
+    e->n_plans = e->n_areas = 0;
+}
+
+/* ---- views ---- */
+
+static const pool_evlist_t *s_bcf_events(const pool_engine_t *e, const char *plan_id)
+{
+    const pool_plan_t *pl = s_plan_find(e, plan_id);
+    return pl ? &pl->events : NULL;
+}
+
+size_t pool_bcf_count(const pool_engine_t *e)
+{
+    return e->n_plans;
+}
+
+static void s_plan_view(const pool_plan_t *pl, pool_bcf_view_t *out)
+{
+    text_t t;
+    text_init_fixed(&t, out->missing, sizeof out->missing);
+    memset(out, 0, sizeof *out);
+    out->plan_id = pl->id;
+    out->version = pl->version;
+    out->plan = pl->plan;
+    pool_bcf_totals(pl->plan, &out->totals, NULL); /* checked when accepted */
+    out->hwb_agreed = pl->hwb_agreed;
+    out->council_signed = pl->council_signed;
+    out->n_ccgs = pl->plan->n_ccg_minimum;
+    for (size_t i = 0; i < out->n_ccgs; i++) {
+        out->n_ccgs_signed += pl->ccg_signed[i];
+    }
+    out->approved = pl->approved;
+    s_say_missing(pl, 0, &t);
+    out->approvable = !t.len && !pl->approved;
+    text_init_fixed(&t, out->missing, sizeof out->missing);
+    s_say_missing(pl, 1, &t);
+}
+
+void pool_bcf_at(const pool_engine_t *e, size_t i, pool_bcf_view_t *out)
+{
+    assert(i < e->n_plans);
+    s_plan_view(e->plans[i], out);
+}
+
+int pool_bcf_get(const pool_engine_t *e, const char *plan_id, pool_bcf_view_t *out)
+{
+    const pool_plan_t *pl = plan_id ? s_plan_find(e, plan_id) : NULL;
+    if (!pl) {
+        return -1;
+    }
+    s_plan_view(pl, out);
+    return 0;
+}
+
+/* ---- the sums of a plan's streams ---- */
+
+static int s_add_stream(int64_t *sum, int64_t v, const char *what, cc_err_t *err)
+{
+    if (v < 0) {
+        err_set(err, CC_INVALID_ARGUMENT, "%s of %s is negative", what, money_text(v).s);
+        return -1;
+    }
+    if (v > INT64_MAX - *sum) {
+        err_set(err, CC_OUT_OF_RANGE, "the %s add up to more than %s", what,
+                money_text(INT64_MAX).s);
+        return -1;
+    }
+    *sum += v;
+    return 0;
+}
+
+int pool_bcf_totals(const Concord__V1__BcfPlan *p, pool_bcf_totals_t *out, cc_err_t *err)
+{
+    memset(out, 0, sizeof *out);
+    for (size_t i = 0; i < p->n_ccg_minimum; i++) {
+        if (s_add_stream(&out->ccg_minimum, p->ccg_minimum[i]->amount_pence, "CCG minimum contributions",
+                  err) < 0) {
+            return -1;
+        }
+    }
+    for (size_t i = 0; i < p->n_additional; i++) {
+        if (s_add_stream(&out->additional, p->additional[i]->amount_pence, "additional contributions",
+                  err) < 0) {
+            return -1;
+        }
+    }
+    for (size_t i = 0; i < p->n_dfg_allocations; i++) {
+        const Concord__V1__DfgAllocation *d = p->dfg_allocations[i];
+        int64_t ignored = 0;
+        if (s_add_stream(strcmp(d->district, p->hwb) ? &out->dfg_to_districts : &ignored, d->amount_pence,
+                  "DFG allocations", err) < 0) {
+            return -1;
+        }
+    }
+    out->dfg = p->dfg_pence;
+    out->ibcf = p->ibcf_pence;
+    if (s_add_stream(&out->total, out->ccg_minimum, "streams", err) < 0 ||
+        s_add_stream(&out->total, out->dfg, "streams (DFG)", err) < 0 ||
+        s_add_stream(&out->total, out->ibcf, "streams (iBCF)", err) < 0 ||
+        s_add_stream(&out->total, out->additional, "streams", err) < 0) {
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- the rules a plan meets on its own ---- */
+
+static int s_text_ok(const char *s, size_t max, int required)
+{
+    size_t n = strlen(s);
+    return n <= max && (!required || n > 0);
+}
+
+static int s_listed(const char *const *list, size_t n, const char *code)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(list[i], code) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int s_bcf_ccgs(const roster_t *roster, const Concord__V1__BcfPlan *p,
+                      const pool_area_t *area, cc_err_t *err)
+{
+    if (!p->n_ccg_minimum || p->n_ccg_minimum > POOL_AREA_MAX) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "BCF plan %s must carry the minimum contribution of"
+                " each relevant CCG (1 to %d)",
+                p->plan_id, POOL_AREA_MAX);
+        return -1;
+    }
+    for (size_t i = 0; i < p->n_ccg_minimum; i++) {
+        const Concord__V1__BcfCcgContribution *c = p->ccg_minimum[i];
+        roster_org_t o;
+        if (!agreement_org(roster, c->ccg, &o) || strcmp(o.kind, "CCG") != 0) {
+            err_set(err, CC_INVALID_ARGUMENT, "'%.40s' in BCF plan %s is not a CCG in the roster",
+                    c->ccg, p->plan_id);
+            return -1;
+        }
+        for (size_t k = 0; k < i; k++) {
+            if (strcmp(p->ccg_minimum[k]->ccg, c->ccg) == 0) {
+                err_set(err, CC_INVALID_ARGUMENT, "CCG %s is named twice in BCF plan %s", c->ccg,
+                        p->plan_id);
+                return -1;
+            }
+        }
+        if (c->amount_pence <= 0) {
+            err_set(err, CC_INVALID_ARGUMENT,
+                    "CCG %s's minimum contribution is %s: it must be"
+                    " positive",
+                    c->ccg, money_text(c->amount_pence).s);
+            return -1;
+        }
+        if (area && area->n_ccgs && !s_listed(area->ccgs, area->n_ccgs, c->ccg)) {
+            err_set(err, CC_INVALID_ARGUMENT, "CCG %s is not a relevant CCG of HWB area %s", c->ccg,
+                    p->hwb);
+            return -1;
+        }
+    }
+    for (size_t i = 0; area && i < area->n_ccgs; i++) {
+        size_t k = 0;
+        while (k < p->n_ccg_minimum && strcmp(p->ccg_minimum[k]->ccg, area->ccgs[i]) != 0) {
+            k++;
+        }
+        if (k == p->n_ccg_minimum) {
+            err_set(err, CC_INVALID_ARGUMENT,
+                    "BCF plan %s has no minimum contribution from %s,"
+                    " a relevant CCG of HWB area %s",
+                    p->plan_id, area->ccgs[i], p->hwb);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Two-tier: the whole DFG to the districts, each a positive part. */
+static int s_bcf_dfg_two_tier(const Concord__V1__BcfPlan *p, const pool_area_t *area,
+                              const pool_bcf_totals_t *t, cc_err_t *err)
+{
+    for (size_t i = 0; i < p->n_dfg_allocations; i++) {
+        const Concord__V1__DfgAllocation *d = p->dfg_allocations[i];
+        if (strcmp(d->district, p->hwb) != 0 &&
+            !s_listed(area->districts, area->n_districts, d->district)) {
+            err_set(err, CC_INVALID_ARGUMENT,
+                    "DFG allocated to '%.40s', which is not a district"
+                    " of %s",
+                    d->district, p->hwb);
+            return -1;
+        }
+        for (size_t k = 0; k < i; k++) {
+            if (strcmp(p->dfg_allocations[k]->district, d->district) == 0) {
+                err_set(err, CC_INVALID_ARGUMENT, "DFG allocated twice to %s", d->district);
+                return -1;
+            }
+        }
+    }
+    if (t->dfg_to_districts > t->dfg) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "BCF plan %s passes %s of DFG to districts, more than"
+                " the grant of %s",
+                p->plan_id, money_text(t->dfg_to_districts).s, money_text(t->dfg).s);
+        return -1;
+    }
+    if (t->dfg_to_districts != t->dfg) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "BCF plan %s leaves %s of the Disabled Facilities Grant with county %s: in a"
+                " two-tier area the DFG must go to the district councils, the housing"
+                " authorities (seed 003 s2.2)",
+                p->plan_id, money_text(t->dfg - t->dfg_to_districts).s, p->hwb);
+        return -1;
+    }
+    for (size_t i = 0; i < area->n_districts; i++) {
+        size_t k = 0;
+        while (k < p->n_dfg_allocations &&
+               strcmp(p->dfg_allocations[k]->district, area->districts[i]) != 0) {
+            k++;
+        }
+        if (k == p->n_dfg_allocations || p->dfg_allocations[k]->amount_pence <= 0) {
+            err_set(err, CC_INVALID_ARGUMENT,
+                    "BCF plan %s gives no DFG to district %s, a housing"
+                    " authority of %s (seed 003 s2.2)",
+                    p->plan_id, area->districts[i], p->hwb);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int s_bcf_dfg(const Concord__V1__BcfPlan *p, const pool_area_t *area,
+                     const pool_bcf_totals_t *t, cc_err_t *err)
+{
+    if (p->dfg_pence <= 0) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "BCF plan %s must include the Disabled Facilities Grant"
+                " (seed 003 s2.2)",
+                p->plan_id);
+        return -1;
+    }
+    if (p->n_dfg_allocations > POOL_AREA_MAX) {
+        err_set(err, CC_INVALID_ARGUMENT, "more than %d DFG allocations", POOL_AREA_MAX);
+        return -1;
+    }
+    if (area && area->n_districts) {
+        return s_bcf_dfg_two_tier(p, area, t, err);
+    }
+    if (t->dfg_to_districts) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "BCF plan %s passes DFG to another council, but %s is a"
+                " single-tier area: the council is itself the housing authority",
+                p->plan_id, p->hwb);
+        return -1;
+    }
+    return 0;
+}
+
+static int s_bcf_conditions(const Concord__V1__BcfPlan *p, cc_err_t *err)
+{
+    const Concord__V1__NationalConditions *c = p->conditions;
+    const char *missing =
+        !c || !c->nhs_social_care_maintained
+            ? "NHS contribution to adult social care maintained in line with inflation"
+        : !c->out_of_hospital_investment ? "investment in NHS-commissioned out-of-hospital services"
+        : !c->managing_transfers_of_care ? "managing transfers of care"
+                                         : NULL;
+    if (missing) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "BCF plan %s does not confirm the 2017-19 national"
+                " condition: %s (seed 003 s2.2)",
+                p->plan_id, missing);
+        return -1;
+    }
+    return 0;
+}
+
+static int s_bcf_additional(const roster_t *roster, const Concord__V1__BcfPlan *p, cc_err_t *err)
+{
+    if (p->n_additional > POOL_MAX_ITEMS) {
+        err_set(err, CC_INVALID_ARGUMENT, "more than %d additional contributions", POOL_MAX_ITEMS);
+        return -1;
+    }
+    for (size_t i = 0; i < p->n_additional; i++) {
+        const Concord__V1__AdditionalContribution *a = p->additional[i];
+        if (!agreement_org(roster, a->contributor, NULL) || a->amount_pence <= 0 ||
+            !s_text_ok(a->purpose, POOL_NAME_MAX, 0)) {
+            err_set(err, CC_INVALID_ARGUMENT,
+                    "an additional contribution comes from an"
+                    " organisation in the roster, is positive and has a purpose of at most %d"
+                    " characters ('%.40s', %s)",
+                    POOL_NAME_MAX, a->contributor, money_text(a->amount_pence).s);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int s_bcf_header(const roster_t *roster, const Concord__V1__BcfPlan *p,
+                        const pool_area_t *area, cc_err_t *err)
+{
+    roster_org_t o;
+    if (!agreement_id_ok(p->plan_id)) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "plan id '%.40s' must be 2 to %d letters, digits or"
+                " hyphens",
+                p->plan_id, POOL_ID_MAX);
+        return -1;
+    }
+    if (!agreement_year_ok(p->financial_year)) {
+        err_set(err, CC_INVALID_ARGUMENT, "BCF plan %s is for year %u: years run %d to %d",
+                p->plan_id, p->financial_year, POOL_YEAR_MIN, POOL_YEAR_MAX);
+        return -1;
+    }
+    if (!agreement_org(roster, p->hwb, &o) || strcmp(o.kind, "COUNCIL_UPPER") != 0) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "BCF plan %s is for '%.40s', which is not an upper-tier"
+                " council: a plan belongs to a Health and Wellbeing Board area, run by its"
+                " upper-tier council",
+                p->plan_id, p->hwb);
+        return -1;
+    }
+    if (area && strcmp(area->hwb, p->hwb) != 0) {
+        err_set(err, CC_INVALID_ARGUMENT, "BCF plan %s is for %s, judged against the area of %s",
+                p->plan_id, p->hwb, area->hwb);
+        return -1;
+    }
+    if ((!area || !area->n_districts) && strncmp(p->hwb, "E10", 3) == 0) {
+        err_set(err, CC_FAILED_PRECONDITION,
+                "%s is a shire county: its districts (ONS LAD to"
+                " county lookup) must be known to check where its DFG goes",
+                p->hwb);
+        return -1;
+    }
+    if (!s_text_ok(p->narrative, POOL_TEXT_MAX, 0) ||
+        (p->hwb_board_id[0] && !agreement_id_ok(p->hwb_board_id))) {
+        err_set(err, CC_INVALID_ARGUMENT, "BCF plan %s: narrative over %d bytes or a bad board id",
+                p->plan_id, POOL_TEXT_MAX);
+        return -1;
+    }
+    return 0;
+}
+
+int pool_bcf_plan_check(const roster_t *roster, const Concord__V1__BcfPlan *p,
+                        const pool_area_t *area, cc_err_t *err)
+{
+    pool_bcf_totals_t t;
+    if (s_bcf_header(roster, p, area, err) < 0 || s_bcf_ccgs(roster, p, area, err) < 0) {
+        return -1;
+    }
+    if (pool_bcf_totals(p, &t, err) < 0) {
+        err_prefix(err, "BCF plan %s: ", p->plan_id);
+        if (err) {
+            err->code = CC_INVALID_ARGUMENT;
+        }
+        return -1;
+    }
+    if (s_bcf_dfg(p, area, &t, err) < 0 || s_bcf_additional(roster, p, err) < 0 ||
+        s_bcf_conditions(p, err) < 0) {
+        return -1;
+    }
+    if (p->ibcf_pence < 0) {
+        err_set(err, CC_INVALID_ARGUMENT, "BCF plan %s: the iBCF grant cannot be negative",
+                p->plan_id);
+        return -1;
+    }
+    if (p->total_pence != t.total) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "BCF plan %s states a total of %s, but its streams sum to %s (CCG minimum %s +"
+                " DFG %s + iBCF %s + additional %s)",
+                p->plan_id, money_text(p->total_pence).s, money_text(t.total).s,
+                money_text(t.ccg_minimum).s, money_text(t.dfg).s, money_text(t.ibcf).s,
+                money_text(t.additional).s);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- views ----
+ * What the engine shows of pools and variations, and the year statement
+ * every partner computes alike from the engine's state. */
+
+size_t pool_count(const pool_engine_t *e)
+{
+    return e->n_funds;
+}
+
+static void s_pool_view(const pool_fund_t *f, pool_view_t *out)
+{
+    char lacking[sizeof out->missing];
+    text_t t;
+    text_init_fixed(&t, out->missing, sizeof out->missing);
+    text_t m;
+    text_init_fixed(&m, lacking, sizeof lacking);
+    memset(out, 0, sizeof *out);
+    lacking[0] = '\0';
+    out->pool_id = f->id;
+    out->agreement_id = f->ref;
+    out->board_id = f->board_id;
+    out->proposer = f->proposer;
+    out->agreement = f->agreement;
+    out->status = s_fund_status(f);
+    for (size_t i = 0; i < f->n_years; i++) {
+        out->years[out->n_years++] = f->years[i].year;
+    }
+    if (out->status == POOL_AWAITING_PLEDGES) {
+        for (size_t i = 0; i < f->n_years; i++) {
+            s_fund_missing(f, &f->years[i], &m);
+        }
+        text_put(&t, "Awaiting pledges: %s.", lacking);
+    }
+}
+
+void pool_at(const pool_engine_t *e, size_t i, pool_view_t *out)
+{
+    assert(i < e->n_funds);
+    s_pool_view(e->funds[i], out);
+}
+
+int pool_get(const pool_engine_t *e, const char *pool_id, pool_view_t *out)
+{
+    const pool_fund_t *f = pool_id ? s_fund_find(e, pool_id) : NULL;
+    if (!f) {
+        return -1;
+    }
+    s_pool_view(f, out);
+    return 0;
+}
+
+int pool_statement(const pool_engine_t *e, const char *pool_id, uint32_t year,
+                   pool_statement_t *out, cc_err_t *err)
+{
+    const pool_fund_t *f = pool_id ? s_fund_find(e, pool_id) : NULL;
+    const pool_year_t *y = NULL;
+    char name[16];
+    for (size_t i = 0; f && i < f->n_years && !y; i++) {
+        y = f->years[i].year == year ? &f->years[i] : NULL;
+    }
+    if (!y) {
+        err_set(err, CC_NOT_FOUND, "pool '%.40s' has no contributions in %s",
+                pool_id ? pool_id : "", money_year_name(year, name, sizeof name));
+        return -1;
+    }
+    const Concord__V1__PoolAgreement *a = f->agreement;
+    memset(out, 0, sizeof *out);
+    out->pool_id = f->id;
+    out->name = a->name;
+    out->kind = a->kind;
+    out->accountable = s_accountable(a);
+    out->year = year;
+    out->n_lines = a->n_partners;
+    out->complete = 1;
+    out->agreement_id = f->ref;
+    out->signed_id = y->statement;
+    out->signed_index = y->statement_index;
+    out->has_outturn = y->has_outturn;
+    out->outturn = y->outturn;
+    out->rule = a->risk_share;
+    for (size_t p = 0; p < a->n_partners; p++) {
+        pool_line_t *l = &out->lines[p];
+        l->partner = a->partners[p]->code;
+        l->contribution = y->amount[p];
+        l->pledged = y->pledged[p];
+        l->matches = l->pledged == l->contribution;
+        l->part = y->parts[p];
+        l->net = l->contribution + l->part.share;
+        out->total += l->contribution;
+        out->pledged_total += l->pledged;
+        out->complete &= l->matches || !l->contribution;
+    }
+    out->variance = y->has_outturn ? y->outturn - out->total : 0;
+    return 0;
+}
+
+size_t pool_variation_count(const pool_engine_t *e)
+{
+    return e->n_vars;
+}
+
+static void s_var_view(const pool_var_t *v, pool_variation_view_t *out)
+{
+    text_t t;
+    text_init_fixed(&t, out->missing, sizeof out->missing);
+    memset(out, 0, sizeof *out);
+    out->id = v->ref;
+    out->pool_id = v->fund->id;
+    out->proposer = v->proposer;
+    out->variation = v->variation;
+    out->status = v->status;
+    text_put(&t, "%s", v->why);
+}
+
+void pool_variation_at(const pool_engine_t *e, size_t i, pool_variation_view_t *out)
+{
+    assert(i < e->n_vars);
+    s_var_view(e->vars[i], out);
+}
+
+int pool_variation_get(const pool_engine_t *e, const char *id, pool_variation_view_t *out)
+{
+    const pool_var_t *v = id ? s_var_find(e, id) : NULL;
+    if (!v) {
+        return -1;
+    }
+    s_var_view(v, out);
+    return 0;
+}
+
+static void s_describe_agreement(const Concord__V1__PoolAgreement *a, text_t *t)
+{
+    char y[16];
+    text_put(t, "Pool %s \"%s\"", a->pool_id, a->name);
+    if (a->n_hosts) {
+        text_put(t, ", hosted by %s", a->hosts[0]);
+    }
+    text_put(t, ".\n");
+    for (size_t i = 0; i < a->n_partners; i++) {
+        text_put(t, "  %-10s", a->partners[i]->code);
+        for (size_t k = 0; k < a->partners[i]->n_contributions; k++) {
+            const Concord__V1__Contribution *c = a->partners[i]->contributions[k];
+            text_put(t, " %s %s", money_year_name(c->financial_year, y, sizeof y),
+                     money_text(c->amount_pence).s);
+        }
+        text_put(t, "\n");
+    }
+    if (agreement_primary_medical(a)) {
+        text_put(t, "  Includes primary medical services: every partner must vote FOR.\n");
+    }
+}
+
+size_t pool_describe(const Concord__V1__Proposal *p, char *buf, size_t size)
+{
+    char y[16];
+    text_t t;
+    text_init_fixed(&t, buf, size);
+    if (p->kind == CONCORD__V1__PROPOSAL_KIND__POOL_AGREEMENT && p->pool_agreement) {
+        s_describe_agreement(p->pool_agreement, &t);
+    } else if (p->kind == CONCORD__V1__PROPOSAL_KIND__POOL_VARIATION && p->pool_variation) {
+        const Concord__V1__Variation *v = p->pool_variation;
+        text_put(&t, "Variation of pool %s:\n", v->pool_id);
+        for (size_t i = 0; i < v->n_changes; i++) {
+            const Concord__V1__VariedContribution *c = v->changes[i];
+            text_put(&t, "  %-10s %s becomes %s\n", c->partner,
+                     money_year_name(c->financial_year, y, sizeof y),
+                     money_text(c->amount_pence).s);
+        }
+    }
+    return t.need;
 }

@@ -32,7 +32,7 @@
  *    the partner that keeps the accounts: the host of a pooled fund or the
  *    lead commissioner. The year must be complete. Variance = outturn -
  *    the year's contributions (positive: overspend; negative: underspend),
- *    split by the agreement's risk share (pool_risk_split). Aligned budgets
+ *    split by the agreement's risk share (risk_share_split). Aligned budgets
  *    and transfers have no pooled balance and take no outturn. A year with
  *    an outturn is closed: no pledge or variation touches it again.
  *  - The statement of a closed year (Pool/Statement) is signed by that
@@ -50,10 +50,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "agreement.h"
 #include "board.h"
 #include "err.h"
 #include "fold.h"
 #include "pool.pb-c.h"
+#include "pool_statement.h"
+#include "risk_share.h"
 #include "roster.h"
 
 #define POOL_METHOD_PLEDGE "concord.v1.Pool/Pledge"
@@ -62,17 +65,7 @@
 #define POOL_METHOD_BCF_PLAN "concord.v1.Bcf/Plan"
 #define POOL_METHOD_BCF_SIGN "concord.v1.Bcf/Sign"
 
-#define POOL_ID_MAX 32            /* pool and plan ids: [A-Za-z0-9-], 2..32 */
 #define POOL_REF_LEN 32           /* hex of a 16-byte call id */
-#define POOL_NAME_MAX 200         /* names, functions, client groups, services */
-#define POOL_TEXT_MAX (16 * 1024) /* aims, governance, management, narrative */
-#define POOL_REASON_MAX 2000      /* consent reasons, notes */
-#define POOL_MAX_PARTNERS 64
-#define POOL_MAX_YEARS 20  /* distinct financial years in one agreement */
-#define POOL_MAX_ITEMS 64  /* functions, client groups, delegations, changes... */
-#define POOL_YEAR_MIN 2000 /* 2000/01 */
-#define POOL_YEAR_MAX 2099
-#define POOL_BASIS_POINTS 10000 /* FIXED shares sum to this */
 #define POOL_AREA_MAX 64        /* districts or CCGs of one HWB area */
 
 typedef struct pool_engine pool_engine_t;
@@ -149,62 +142,7 @@ size_t pool_describe(const Concord__V1__Proposal *p, char *buf, size_t size);
 /* Lower-case hex of a 16-byte call id into out (33 bytes). */
 void pool_ref(const uint8_t call_id[16], char out[POOL_REF_LEN + 1]);
 
-/* ---- validation on its own (pool_check.c) ---- */
-
-/* Whether an agreement is well formed whatever the engine's state.
- * Returns 0, or -1 with INVALID_ARGUMENT naming the first rule broken:
- *  - ids, names and texts within their limits; a kind;
- *  - 2..POOL_MAX_PARTNERS partners, each an organisation in roster, named
- *    once, each contribution in a year POOL_YEAR_MIN..MAX, once per year,
- *    a positive whole number of pence, all of them summing without
- *    overflow, in at most POOL_MAX_YEARS years;
- *  - s75 arrangements (pooled fund, lead commissioning): partners are NHS
- *    bodies (CCG, NHS England) or local authorities (upper-tier or
- *    district councils), at least one of each; no NHS function excluded
- *    from pooling (pool_excluded_function) among the NHS functions or
- *    those delegated; primary medical services only with NHS England a
- *    partner (and, as for every agreement, every partner agreeing);
- *  - pooled fund: exactly one host, a partner; aims, NHS and council
- *    functions, management and monitoring, governance, client groups and
- *    a contribution from every partner; a valid risk share;
- *  - aligned budgets: at least one NHS body and one local authority, no
- *    host, no risk share (no pooled balance);
- *  - lead commissioning: a lead partner, each other partner's delegation
- *    named once with its functions, no host;
- *  - s76 transfer: a council pays an NHS body; s256: an NHS body pays a
- *    council; exactly those two partners, a named service, contributions
- *    from the payer only, no host, no delegation, no risk share. */
-int pool_agreement_check(const roster_t *roster, const Concord__V1__PoolAgreement *a,
-                         cc_err_t *err);
-
-/* Whether a risk share rule fits the agreement's partners: a basis;
- * FIXED: basis points for partners named once, summing to exactly
- * POOL_BASIS_POINTS; BORNE_BY: a partner; caps >= 0 on partners named
- * once, and then remainder_to a partner without a cap. Returns 0, or -1
- * with INVALID_ARGUMENT. */
-int pool_risk_share_check(const Concord__V1__PoolAgreement *a, const Concord__V1__RiskShare *r,
-                          cc_err_t *err);
-
-/* The NHS function excluded from s75 arrangements that a description of a
- * function names, as a static phrase ("surgery", "radiotherapy",
- * "termination of pregnancy", "endoscopy", "class 4 laser treatment",
- * "other invasive treatment", "emergency ambulance services"), or NULL.
- * Words are matched whole, case-insensitively: "General surgery" and
- * "surgical" match, "non-surgical emergency admissions" does not;
- * "ambulance" matches unless the description says "non-emergency" or
- * "patient transport". A description longer than POOL_NAME_MAX is not
- * judged and gives a phrase saying so. */
-const char *pool_excluded_function(const char *description);
-
-/* 1 if a description names primary medical services ("primary medical",
- * "primary care", "general practice", "general medical services", "GP"),
- * else 0. */
-int pool_names_primary_medical(const char *description);
-
-/* 1 if an agreement includes primary medical services among its NHS
- * functions or the functions delegated under it (pool_names_primary_medical),
- * else 0: such an agreement needs every partner's FOR. */
-int pool_agreement_primary_medical(const Concord__V1__PoolAgreement *a);
+/* ---- validation on its own (agreements: agreement.h) ---- */
 
 /* Whether a BCF plan is well formed for its area. area may be NULL when
  * nothing is known of it, which is refused for a shire county (E10),
@@ -222,39 +160,7 @@ int pool_agreement_primary_medical(const Concord__V1__PoolAgreement *a);
 int pool_bcf_plan_check(const roster_t *roster, const Concord__V1__BcfPlan *p,
                         const pool_area_t *area, cc_err_t *err);
 
-/* ---- arithmetic (pool_share.c) ---- */
-
-/* One partner's part of a split. */
-typedef struct {
-    int64_t weight; /* contribution, basis points, or 1 (BORNE_BY) */
-    int64_t quota;  /* floor(|total| x weight / sum of weights), pence */
-    int penny;      /* 1 if it took a remainder penny */
-    int64_t cut;    /* pence its cap cut off, moved to remainder_to (>= 0) */
-    int64_t share;  /* signed like the total; the shares sum to it */
-} pool_part_t;
-
-/* Largest-remainder split of total (either sign) in proportion to
- * weights (each >= 0, not all 0). Each part's quota is
- * floor(|total| x w / W); the pennies left over go one each to the parts
- * with the largest remainders (|total| x w mod W), ties to the smaller
- * code (strcmp), so the result does not depend on the order of the
- * inputs. Shares carry the sign of total and sum to it exactly. codes
- * must be distinct. Arithmetic is 128-bit; nothing overflows. Returns 0,
- * or -1 with INVALID_ARGUMENT (negative weight, no weight, total
- * INT64_MIN, n == 0 or n > POOL_MAX_PARTNERS). */
-int pool_split(int64_t total, const int64_t *weights, const char *const *codes, size_t n,
-               pool_part_t *parts, cc_err_t *err);
-
-/* Splits a year's variance among partners (codes) by rule: PRO_RATA by
- * contributions (that year's, 0 for a partner not contributing), FIXED by
- * basis points, BORNE_BY all to one; then each capped partner keeps at
- * most its cap (in absolute value) and what is cut goes to
- * rule->remainder_to. The shares always sum to the variance. Returns 0,
- * or -1 with INVALID_ARGUMENT (a rule that pool_risk_share_check would
- * refuse for these partners, contributions all 0 under PRO_RATA). */
-int pool_risk_split(const Concord__V1__RiskShare *rule, const char *const *codes,
-                    const int64_t *contributions, size_t n, int64_t variance, pool_part_t *parts,
-                    cc_err_t *err);
+/* ---- sums (risk shares: risk_share.h) ---- */
 
 /* The streams of a BCF plan added up. */
 typedef struct {
@@ -269,9 +175,6 @@ typedef struct {
 /* Adds up a plan's streams. Returns 0, or -1 with INVALID_ARGUMENT for a
  * negative amount or OUT_OF_RANGE when a sum overflows int64. */
 int pool_bcf_totals(const Concord__V1__BcfPlan *p, pool_bcf_totals_t *out, cc_err_t *err);
-
-/* "2017/18" for 2017 into buf (at least 8 bytes); returns buf. */
-char *pool_year_name(uint32_t year, char *buf, size_t size);
 
 /* ---- views ---- */
 
@@ -298,48 +201,11 @@ void pool_at(const pool_engine_t *e, size_t i, pool_view_t *out);
 /* Returns 0 and fills out, or -1 if there is no such pool. */
 int pool_get(const pool_engine_t *e, const char *pool_id, pool_view_t *out);
 
-/* One partner's line of a year's statement. */
-typedef struct {
-    const char *partner;
-    int64_t contribution; /* as agreed and varied; 0 when none this year */
-    int64_t pledged;      /* 0 when no pledge */
-    int matches;          /* pledged == contribution */
-    pool_part_t part;     /* of the variance; zero until the outturn */
-    int64_t net;          /* contribution + share: what the partner bears in all */
-} pool_line_t;
-
-/* A year's statement, the same on every node. Pointers live as long as
- * the engine is unchanged. */
-typedef struct {
-    const char *pool_id;
-    const char *name;
-    int kind;                /* ArrangementKind */
-    const char *accountable; /* host, lead, or transfer payer; "" for aligned budgets */
-    uint32_t year;
-    size_t n_lines; /* one per partner, in agreement order */
-    pool_line_t lines[POOL_MAX_PARTNERS];
-    int64_t total; /* the year's contributions */
-    int64_t pledged_total;
-    int complete; /* every contribution pledged as agreed */
-    int has_outturn;
-    int64_t outturn;
-    int64_t variance;                   /* outturn - total */
-    const Concord__V1__RiskShare *rule; /* NULL when the kind has none */
-    const char *agreement_id;           /* the board proposal that decided the pool */
-    const char *signed_id;              /* the host's accepted Statement event; "" if none */
-    uint64_t signed_index;              /* its log index */
-} pool_statement_t;
-
 /* Fills out with pool_id's statement for year. Returns 0, or -1 with
  * NOT_FOUND (no pool, or no contribution in that year). */
 int pool_statement(const pool_engine_t *e, const char *pool_id, uint32_t year,
                    pool_statement_t *out, cc_err_t *err);
 
-/* Writes the statement as text, one line per partner and the arithmetic
- * of the split in sentences; every node writes the same bytes. Returns
- * the length it needed (like snprintf); the text is truncated, always
- * NUL-terminated, when size is too small. */
-size_t pool_statement_text(const pool_statement_t *s, char *buf, size_t size);
 
 typedef enum {
     POOL_VARIATION_PASSED = 2,

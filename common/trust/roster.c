@@ -1,22 +1,95 @@
-/* roster: federation membership, its file format and its signatures. */
+/* roster: federation membership, its file format and its signatures, and
+ * the roster after genesis: key rotations, mergers and admissions decided
+ * by boards, each taking effect after a log index, with the superseded
+ * entries kept so that earlier signatures still verify. */
 #include "roster.h"
 
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sodium.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <sodium.h>
-
 #include "clock.h"
+#include "keys.h"
 #include "log.h"
 #include "roster.pb-c.h"
-#include "roster_priv.h"
 #include "wire.h"
+
+/* 4096 members at a few hundred bytes each, plus their signatures. */
+#define ROSTER_FILE_MAX (4u * 1024u * 1024u)
+#define ROSTER_FEDERATION_MAX 128
+#define ROSTER_PREDECESSORS_MAX 64
+
+/* One organisation with one set of keys, and the stretch of the log in
+ * which those keys sign: envelopes at log index L with
+ * from_index < L <= until_index. */
+typedef struct {
+    keys_public_t pub; /* pub.kind holds the OrgKind name */
+    int kind;          /* the OrgKind value */
+    char **preds;      /* codes of merged predecessors, kept so a repack loses nothing */
+    size_t npreds;
+    uint64_t from_index;               /* 0 for the genesis roster */
+    uint64_t until_index;              /* ROSTER_NOW while current */
+    int genesis;                       /* listed in the signed genesis roster */
+    char successor[KEYS_CODE_MAX + 1]; /* merged into this organisation; "" if not */
+} roster_entry_t;
+
+typedef struct {
+    char code[KEYS_CODE_MAX + 1];
+    uint8_t sig[KEYS_SIG_LEN];
+} roster_sig_t;
+
+/* One change as `roster show` lists it. */
+typedef struct {
+    uint64_t log_index;
+    char what[8];
+    char code[KEYS_CODE_MAX + 1];
+    char preds[ROSTER_PREDECESSORS_MAX * (KEYS_CODE_MAX + 1) + 1];
+    char decision[40];
+} roster_event_t;
+
+struct roster {
+    char federation[ROSTER_FEDERATION_MAX + 1];
+    uint64_t created_at_ms;
+    keys_public_t broker;
+    roster_entry_t *orgs; /* current members, genesis order then admissions */
+    size_t norgs;
+    roster_sig_t *sigs;
+    size_t nsigs;
+    /* The packed Roster bytes that signatures cover: those read from the
+     * file, or frozen at the first signature. NULL while a draft is being
+     * edited. Invariant: nsigs > 0 implies raw != NULL. */
+    uint8_t *raw;
+    size_t raw_len;
+    roster_entry_t *past; /* superseded: rotated keys, merged organisations */
+    size_t npast;
+    roster_event_t *events; /* changes in the order they took effect */
+    size_t nevents;
+};
+
+/* Checks a would-be member against the current ones (code, name, kind,
+ * keys distinct from every member's and the broker's) and appends it as
+ * a genesis entry, taking ownership of preds (freed here on failure).
+ * Returns 0 or -1 with err set. */
+static int s_append(roster_t *r, const keys_public_t *pub, char **preds, size_t npreds,
+                    cc_err_t *err);
+
+/* The OrgKind value of a kind name ("CCG", ...), or 0 if unknown. */
+static int s_kind_value(const char *name);
+
+/* Free text that ends up in logs and on screens (what names it): 1..max
+ * bytes, no control characters. Returns 0 or -1 with INVALID_ARGUMENT. */
+static int s_text_check(const char *what, const char *s, size_t max, cc_err_t *err);
+
+/* Frees an entry's predecessor list. */
+static void s_entry_clear(roster_entry_t *e);
 
 #define ROSTER_VERSION 1
 
@@ -43,7 +116,7 @@ static const char *s_kind_name(int value)
     return NULL;
 }
 
-int roster_kind_value(const char *name)
+static int s_kind_value(const char *name)
 {
     size_t i;
 
@@ -55,7 +128,7 @@ int roster_kind_value(const char *name)
     return 0;
 }
 
-int roster_text_check(const char *what, const char *s, size_t max, cc_err_t *err)
+static int s_text_check(const char *what, const char *s, size_t max, cc_err_t *err)
 {
     size_t n = strnlen(s, max + 1);
     size_t i;
@@ -107,23 +180,23 @@ static void s_free_preds(char **preds, size_t n)
     free(preds);
 }
 
-void roster_entry_clear(roster_entry_t *e)
+static void s_entry_clear(roster_entry_t *e)
 {
     s_free_preds(e->preds, e->npreds);
     e->preds = NULL;
     e->npreds = 0;
 }
 
-int roster_append(roster_t *r, const keys_public_t *pub, char **preds, size_t npreds,
+static int s_append(roster_t *r, const keys_public_t *pub, char **preds, size_t npreds,
                     cc_err_t *err)
 {
     roster_entry_t *grown;
     size_t i;
-    int kind = roster_kind_value(pub->kind);
+    int kind = s_kind_value(pub->kind);
     int rc = -1;
 
     if (keys_code_check(pub->code, err) != 0 ||
-        roster_text_check("organisation name", pub->name, KEYS_NAME_MAX, err) != 0) {
+        s_text_check("organisation name", pub->name, KEYS_NAME_MAX, err) != 0) {
         goto out;
     }
     if (kind == 0 || strcmp(pub->code, KEYS_BROKER_CODE) == 0) {
@@ -185,8 +258,8 @@ roster_t *roster_new(const char *federation, const keys_public_t *broker, cc_err
     roster_t *r;
 
     assert(federation != NULL && broker != NULL);
-    if (roster_text_check("federation name", federation, ROSTER_FEDERATION_MAX, err) != 0 ||
-        roster_text_check("broker name", broker->name, KEYS_NAME_MAX, err) != 0) {
+    if (s_text_check("federation name", federation, ROSTER_FEDERATION_MAX, err) != 0 ||
+        s_text_check("broker name", broker->name, KEYS_NAME_MAX, err) != 0) {
         return NULL;
     }
     if (strcmp(broker->code, KEYS_BROKER_CODE) != 0) {
@@ -216,7 +289,7 @@ int roster_add(roster_t *r, const keys_public_t *org, cc_err_t *err)
                 "roster already has %zu signature(s); members can no longer be added", r->nsigs);
         return -1;
     }
-    if (roster_append(r, org, NULL, 0, err) != 0) {
+    if (s_append(r, org, NULL, 0, err) != 0) {
         return -1;
     }
     free(r->raw);
@@ -485,7 +558,7 @@ static int s_load_org(roster_t *r, const Concord__V1__Organisation *po, cc_err_t
             return -1;
         }
     }
-    return roster_append(r, &pub, preds, po->n_predecessors, err);
+    return s_append(r, &pub, preds, po->n_predecessors, err);
 }
 
 static int s_load_sig(roster_t *r, const Concord__V1__RosterSignature *ps, cc_err_t *err)
@@ -515,11 +588,11 @@ static int s_load_head(roster_t *r, const Concord__V1__Roster *ro, cc_err_t *err
         err_set(err, CC_INVALID_ARGUMENT, "unsupported roster version %u", ro->version);
         return -1;
     }
-    if (roster_text_check("federation name", ro->federation, ROSTER_FEDERATION_MAX, err) != 0) {
+    if (s_text_check("federation name", ro->federation, ROSTER_FEDERATION_MAX, err) != 0) {
         return -1;
     }
     if (b == NULL || b->sign_key.len != KEYS_PK_LEN || b->transport_key.len != KEYS_PK_LEN ||
-        roster_text_check("broker name", b->name, KEYS_NAME_MAX, err) != 0) {
+        s_text_check("broker name", b->name, KEYS_NAME_MAX, err) != 0) {
         err_set(err, CC_INVALID_ARGUMENT, "missing or malformed broker identity");
         return -1;
     }
@@ -812,10 +885,10 @@ void roster_destroy(roster_t **r)
         return;
     }
     for (i = 0; i < (*r)->norgs; i++) {
-        roster_entry_clear(&(*r)->orgs[i]);
+        s_entry_clear(&(*r)->orgs[i]);
     }
     for (i = 0; i < (*r)->npast; i++) {
-        roster_entry_clear(&(*r)->past[i]);
+        s_entry_clear(&(*r)->past[i]);
     }
     free((*r)->orgs);
     free((*r)->past);
@@ -824,4 +897,360 @@ void roster_destroy(roster_t **r)
     free((*r)->raw);
     free(*r);
     *r = NULL;
+}
+
+/* ---- the roster after genesis: rotations, mergers, admissions ---- */
+
+static long s_current(const roster_t *r, const char *code)
+{
+    for (size_t i = 0; i < r->norgs; i++) {
+        if (strcmp(r->orgs[i].pub.code, code) == 0) {
+            return (long)i;
+        }
+    }
+    return -1;
+}
+
+int roster_lookup_at(const roster_t *r, const char *code, uint64_t log_index, roster_org_t *out)
+{
+    assert(r != NULL && code != NULL && out != NULL);
+    if (strcmp(code, KEYS_BROKER_CODE) == 0) {
+        return roster_lookup(r, code, out);
+    }
+    long i = s_current(r, code);
+    if (i >= 0 && r->orgs[i].from_index < log_index) {
+        s_fill(&r->orgs[i].pub, out);
+        return 0;
+    }
+    for (size_t j = 0; j < r->npast; j++) {
+        const roster_entry_t *e = &r->past[j];
+        if (strcmp(e->pub.code, code) == 0 && e->from_index < log_index &&
+            log_index <= e->until_index) {
+            s_fill(&e->pub, out);
+            return 0;
+        }
+    }
+    return -1;
+}
+
+uint64_t roster_since(const roster_t *r, size_t i)
+{
+    assert(r != NULL && i < r->norgs);
+    return r->orgs[i].from_index;
+}
+
+size_t roster_past_count(const roster_t *r)
+{
+    assert(r != NULL);
+    return r->npast;
+}
+
+void roster_past_at(const roster_t *r, size_t i, roster_past_t *out)
+{
+    assert(r != NULL && i < r->npast && out != NULL);
+    s_fill(&r->past[i].pub, &out->org);
+    out->from_index = r->past[i].from_index;
+    out->until_index = r->past[i].until_index;
+    out->successor = r->past[i].successor;
+}
+
+int roster_keys_fresh(const roster_t *r, const uint8_t sign_pk[KEYS_PK_LEN],
+                      const uint8_t curve_pk[KEYS_PK_LEN], cc_err_t *err)
+{
+    if (memcmp(sign_pk, r->broker.sign_pk, KEYS_PK_LEN) == 0 ||
+        memcmp(curve_pk, r->broker.curve_pk, KEYS_PK_LEN) == 0) {
+        err_set(err, CC_ALREADY_EXISTS, "the new keys include a key of the broker");
+        return -1;
+    }
+    for (size_t i = 0; i < r->norgs + r->npast; i++) {
+        const roster_entry_t *e = i < r->norgs ? &r->orgs[i] : &r->past[i - r->norgs];
+        int sign = memcmp(e->pub.sign_pk, sign_pk, KEYS_PK_LEN) == 0;
+        if (sign || memcmp(e->pub.curve_pk, curve_pk, KEYS_PK_LEN) == 0) {
+            err_set(err, CC_ALREADY_EXISTS, "the new %s key %s by %s",
+                    sign ? "signing" : "transport",
+                    i < r->norgs ? "is already used" : "was used before", e->pub.code);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Changes take effect in log order; one out of order would rewrite
+ * history that envelopes were already judged by. */
+static int s_order_ok(const roster_t *r, uint64_t at_index, cc_err_t *err)
+{
+    if (r->raw == NULL) {
+        err_set(err, CC_FAILED_PRECONDITION, "an unsigned draft roster takes no changes");
+        return -1;
+    }
+    if (at_index == 0 || at_index == ROSTER_NOW ||
+        (r->nevents && at_index < r->events[r->nevents - 1].log_index)) {
+        err_set(err, CC_INVALID_ARGUMENT, "a roster change at log index %llu is out of order",
+                (unsigned long long)at_index);
+        return -1;
+    }
+    return 0;
+}
+
+/* Room for one more past entry and one more event. */
+static int s_reserve(roster_t *r, size_t more_past, cc_err_t *err)
+{
+    roster_entry_t *past = realloc(r->past, (r->npast + more_past + 1) * sizeof *past);
+    if (past) {
+        r->past = past;
+    }
+    roster_event_t *ev = realloc(r->events, (r->nevents + 1) * sizeof *ev);
+    if (ev) {
+        r->events = ev;
+    }
+    if (!past || !ev) {
+        err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+static roster_event_t *s_event(roster_t *r, const char *what, const char *code, uint64_t at,
+                               const char *decision)
+{
+    roster_event_t *ev = &r->events[r->nevents++];
+    memset(ev, 0, sizeof *ev);
+    ev->log_index = at;
+    snprintf(ev->what, sizeof ev->what, "%s", what);
+    snprintf(ev->code, sizeof ev->code, "%s", code);
+    snprintf(ev->decision, sizeof ev->decision, "%s", decision ? decision : "");
+    return ev;
+}
+
+/* Moves current entry i to the past, closing it at at_index. Room was
+ * reserved. */
+static void s_retire(roster_t *r, size_t i, uint64_t at_index, const char *successor)
+{
+    roster_entry_t *p = &r->past[r->npast++];
+    *p = r->orgs[i];
+    p->until_index = at_index;
+    snprintf(p->successor, sizeof p->successor, "%s", successor ? successor : "");
+    memmove(&r->orgs[i], &r->orgs[i + 1], (r->norgs - i - 1) * sizeof *r->orgs);
+    r->norgs--;
+}
+
+int roster_rotate(roster_t *r, const char *code, const uint8_t sign_pk[KEYS_PK_LEN],
+                  const uint8_t curve_pk[KEYS_PK_LEN], uint64_t at_index, const char *decision,
+                  cc_err_t *err)
+{
+    assert(r != NULL && code != NULL && sign_pk != NULL && curve_pk != NULL);
+    long i = s_current(r, code);
+    if (i < 0) {
+        err_set(err, CC_NOT_FOUND, "%.16s is not a member of the roster", code);
+        return -1;
+    }
+    if (s_order_ok(r, at_index, err) < 0 || roster_keys_fresh(r, sign_pk, curve_pk, err) < 0 ||
+        s_reserve(r, 0, err) < 0) {
+        return -1;
+    }
+    /* The old entry goes to the past with its own copy of everything; the
+     * current one keeps the predecessor list and takes the new keys. */
+    roster_entry_t *cur = &r->orgs[i];
+    roster_entry_t *p = &r->past[r->npast++];
+    *p = *cur;
+    p->preds = NULL;
+    p->npreds = 0;
+    p->until_index = at_index;
+    memcpy(cur->pub.sign_pk, sign_pk, KEYS_PK_LEN);
+    memcpy(cur->pub.curve_pk, curve_pk, KEYS_PK_LEN);
+    cur->from_index = at_index;
+    cur->genesis = 0;
+    s_event(r, "rotate", code, at_index, decision);
+    return 0;
+}
+
+/* 1 if code ever was a member (now or in the past). */
+static int s_ever(const roster_t *r, const char *code)
+{
+    for (size_t i = 0; i < r->npast; i++) {
+        if (strcmp(r->past[i].pub.code, code) == 0) {
+            return 1;
+        }
+    }
+    return s_current(r, code) >= 0;
+}
+
+int roster_newcomer_check(const roster_t *r, const keys_public_t *org, cc_err_t *err)
+{
+    if (keys_code_check(org->code, err) < 0 || strcmp(org->code, KEYS_BROKER_CODE) == 0 ||
+        s_text_check("organisation name", org->name, KEYS_NAME_MAX, err) < 0) {
+        err_prefix(err, "%.16s: ", org->code);
+        return -1;
+    }
+    if (!s_kind_value(org->kind)) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "%s: a kind of CCG, COUNCIL_UPPER, COUNCIL_DISTRICT, NHS_ENGLAND or"
+                " COMBINED_AUTHORITY is needed",
+                org->code);
+        return -1;
+    }
+    if (s_ever(r, org->code)) {
+        err_set(err, CC_ALREADY_EXISTS, "%s is already in the roster", org->code);
+        return -1;
+    }
+    return roster_keys_fresh(r, org->sign_pk, org->curve_pk, err);
+}
+
+int roster_merge_check(const roster_t *r, const keys_public_t *successor, const char *const *preds,
+                       size_t n, cc_err_t *err)
+{
+    int continuing = 0;
+    if (n == 0 || n > ROSTER_PREDECESSORS_MAX) {
+        err_set(err, CC_INVALID_ARGUMENT, "a merger names 1..%d predecessors",
+                ROSTER_PREDECESSORS_MAX);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (s_current(r, preds[i]) < 0) {
+            err_set(err, CC_NOT_FOUND, "predecessor %.16s is not a member of the roster", preds[i]);
+            return -1;
+        }
+        for (size_t j = 0; j < i; j++) {
+            if (strcmp(preds[i], preds[j]) == 0) {
+                err_set(err, CC_INVALID_ARGUMENT, "predecessor %s is named twice", preds[i]);
+                return -1;
+            }
+        }
+        continuing |= strcmp(preds[i], successor->code) == 0;
+    }
+    if (continuing) {
+        if (n < 2) {
+            err_set(err, CC_INVALID_ARGUMENT,
+                    "%s cannot succeed only itself: name the organisations merging into it",
+                    successor->code);
+            return -1;
+        }
+        return 0;
+    }
+    if (s_ever(r, successor->code)) {
+        err_set(err, CC_ALREADY_EXISTS,
+                "successor code %.16s is already in the roster; a continuing successor must"
+                " also be named as a predecessor",
+                successor->code);
+        return -1;
+    }
+    return roster_newcomer_check(r, successor, err);
+}
+
+/* Copies the predecessor codes into a list s_append can own. */
+static char **s_pred_copy(const char *const *preds, size_t n)
+{
+    char **copy = calloc(n, sizeof *copy);
+    for (size_t i = 0; copy && i < n; i++) {
+        if (!(copy[i] = strdup(preds[i]))) {
+            while (i--) {
+                free(copy[i]);
+            }
+            free(copy);
+            return NULL;
+        }
+    }
+    return copy;
+}
+
+/* A new successor joins as the last current member. */
+static int s_join(roster_t *r, const keys_public_t *successor, const char *const *preds, size_t n,
+                  uint64_t at_index, cc_err_t *err)
+{
+    char **copy = n ? s_pred_copy(preds, n) : NULL;
+    if (n && !copy) {
+        err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
+        return -1;
+    }
+    if (s_append(r, successor, copy, n, err) < 0) {
+        return -1;
+    }
+    r->orgs[r->norgs - 1].from_index = at_index;
+    r->orgs[r->norgs - 1].genesis = 0;
+    return 0;
+}
+
+/* Adds the merged codes to a continuing successor's predecessor list. */
+static int s_extend_preds(roster_entry_t *e, const char *const *preds, size_t n, cc_err_t *err)
+{
+    size_t add = 0;
+    for (size_t i = 0; i < n; i++) {
+        add += strcmp(preds[i], e->pub.code) != 0;
+    }
+    if (e->npreds + add > ROSTER_PREDECESSORS_MAX) {
+        err_set(err, CC_INVALID_ARGUMENT, "%s would have more than %d predecessors", e->pub.code,
+                ROSTER_PREDECESSORS_MAX);
+        return -1;
+    }
+    char **grown = realloc(e->preds, (e->npreds + add + 1) * sizeof *grown);
+    if (!grown) {
+        err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
+        return -1;
+    }
+    e->preds = grown;
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(preds[i], e->pub.code) != 0) {
+            if (!(grown[e->npreds] = strdup(preds[i]))) {
+                err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
+                return -1;
+            }
+            e->npreds++;
+        }
+    }
+    return 0;
+}
+
+int roster_merge(roster_t *r, const keys_public_t *successor, const char *const *preds, size_t n,
+                 uint64_t at_index, const char *decision, cc_err_t *err)
+{
+    assert(r != NULL && successor != NULL && (preds != NULL || n == 0));
+    if (s_order_ok(r, at_index, err) < 0 || roster_merge_check(r, successor, preds, n, err) < 0 ||
+        s_reserve(r, n, err) < 0) {
+        return -1;
+    }
+    long cont = s_current(r, successor->code);
+    if (cont >= 0 ? s_extend_preds(&r->orgs[cont], preds, n, err) < 0
+                  : s_join(r, successor, preds, n, at_index, err) < 0) {
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(preds[i], successor->code) != 0) {
+            s_retire(r, (size_t)s_current(r, preds[i]), at_index, successor->code);
+        }
+    }
+    roster_event_t *ev = s_event(r, "merge", successor->code, at_index, decision);
+    for (size_t i = 0; i < n; i++) {
+        size_t used = strlen(ev->preds);
+        snprintf(ev->preds + used, sizeof ev->preds - used, "%s%s", used ? " " : "", preds[i]);
+    }
+    return 0;
+}
+
+int roster_admit(roster_t *r, const keys_public_t *org, uint64_t at_index, const char *decision,
+                 cc_err_t *err)
+{
+    assert(r != NULL && org != NULL);
+    if (s_order_ok(r, at_index, err) < 0 || roster_newcomer_check(r, org, err) < 0 ||
+        s_reserve(r, 0, err) < 0 || s_join(r, org, NULL, 0, at_index, err) < 0) {
+        return -1;
+    }
+    s_event(r, "admit", org->code, at_index, decision);
+    return 0;
+}
+
+size_t roster_change_count(const roster_t *r)
+{
+    assert(r != NULL);
+    return r->nevents;
+}
+
+void roster_change_at(const roster_t *r, size_t i, roster_change_t *out)
+{
+    assert(r != NULL && i < r->nevents && out != NULL);
+    const roster_event_t *ev = &r->events[i];
+    out->log_index = ev->log_index;
+    out->what = ev->what;
+    out->code = ev->code;
+    out->predecessors = ev->preds;
+    out->decision = ev->decision;
 }

@@ -98,7 +98,7 @@ void roster_hash(const roster_t *r, uint8_t out[32]);
 
 void roster_destroy(roster_t **r);
 
-/* ---- changes decided by boards (roster_change.c) ----
+/* ---- changes decided by boards ----
  *
  * After genesis the roster changes only by board decisions, each taking
  * effect after the log index of the ballot that decided it: envelopes at

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 int wire_pack(const ProtobufCMessage *msg, size_t max, uint8_t **out, size_t *out_len,
               cc_err_t *err)
 {
@@ -122,55 +124,41 @@ void wire_free(ProtobufCMessage *msg)
     }
 }
 
+ProtobufCMessage *wire_copy(const ProtobufCMessage *msg, size_t max, cc_err_t *err)
+{
+    uint8_t *buf = NULL;
+    size_t len = 0;
+
+    if (wire_pack(msg, max, &buf, &len, err) < 0) {
+        return NULL;
+    }
+    ProtobufCMessage *copy = wire_unpack(msg->descriptor, buf, len, max, err);
+    free(buf);
+    return copy;
+}
+
 char *wire_hex(const uint8_t *buf, size_t len)
 {
-    static const char digits[] = "0123456789abcdef";
-    char *out;
-    size_t i;
-
     if (len > (SIZE_MAX - 1) / 2) {
         return NULL;
     }
-    out = malloc(len * 2 + 1);
+    char *out = malloc(len * 2 + 1);
     if (out == NULL) {
         return NULL;
     }
-    for (i = 0; i < len; i++) {
-        out[2 * i] = digits[buf[i] >> 4];
-        out[2 * i + 1] = digits[buf[i] & 0x0f];
-    }
-    out[len * 2] = '\0';
-    return out;
-}
-
-static int s_nibble(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
+    return sodium_bin2hex(out, len * 2 + 1, buf, len);
 }
 
 int wire_unhex(const char *hex, uint8_t *out, size_t out_len)
 {
-    size_t i;
+    size_t got = 0;
 
     if (hex == NULL || out_len > SIZE_MAX / 2 || strlen(hex) != out_len * 2) {
         return -1;
     }
-    for (i = 0; i < out_len; i++) {
-        int hi = s_nibble(hex[2 * i]);
-        int lo = s_nibble(hex[2 * i + 1]);
-        if (hi < 0 || lo < 0) {
-            return -1;
-        }
-        out[i] = (uint8_t)(hi << 4 | lo);
+    /* Without hex_end, libsodium refuses anything but hex digits. */
+    if (sodium_hex2bin(out, out_len, hex, out_len * 2, NULL, &got, NULL) != 0 || got != out_len) {
+        return -1;
     }
     return 0;
 }

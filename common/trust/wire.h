@@ -29,6 +29,11 @@ int wire_pack(const ProtobufCMessage *msg, size_t max, uint8_t **out, size_t *ou
 ProtobufCMessage *wire_unpack(const ProtobufCMessageDescriptor *d, const uint8_t *buf,
                               size_t len, size_t max, cc_err_t *err);
 
+/* A deep copy of msg (at most max bytes packed), made by packing and
+ * unpacking it; free it with wire_free. NULL with err set when it does
+ * not fit or memory runs out. */
+ProtobufCMessage *wire_copy(const ProtobufCMessage *msg, size_t max, cc_err_t *err);
+
 /* Frees a message returned by wire_unpack. Safe on NULL. */
 void wire_free(ProtobufCMessage *msg);
 

@@ -82,7 +82,7 @@ static int s_member(const roster_t *r, const char *spec, Concord__V1__BoardMembe
         size_t pn = c2 ? (size_t)(c2 - c1 - 1) : strlen(c1 + 1);
         snprintf(part, sizeof part, "%.*s", (int)(pn < sizeof part ? pn : sizeof part - 1),
                  c1 + 1);
-        int cons = board_constituency_parse(part);
+        int cons = board_names_constituency_parse(part);
         if (cons < 0) {
             return cli_fail("unknown constituency '%s' (nhs, local-government, other)", part);
         }
@@ -158,7 +158,7 @@ static int s_add_reserved(s_charter_t *c, const char *spec)
         return cli_fail("bad reserved matter '%s' (AREA:CODE, e.g. primary-care:X24)", spec);
     }
     snprintf(area, sizeof area, "%.*s", (int)(colon - spec), spec);
-    int a = board_area_parse(area);
+    int a = board_names_area_parse(area);
     if (a < 0) {
         return cli_fail("unknown service area '%s'", area);
     }
@@ -194,7 +194,7 @@ static int s_charter_option(s_charter_t *c, const roster_t *r, int opt, const ch
     int v;
     switch (opt) {
     case 'r':
-        if ((v = board_rule_parse(arg)) < 0) {
+        if ((v = board_names_rule_parse(arg)) < 0) {
             return cli_fail("unknown rule '%s' (majority, absolute-majority, qualified-majority,"
                             " unanimity, consensus, double-majority, weighted)",
                             arg);
@@ -421,7 +421,7 @@ static int s_newcomer(const char *spec, keys_public_t *pub, Concord__V1__Organis
     concord__v1__board_member__init(m);
     m->code = pub->code;
     m->constituency = (Concord__V1__Constituency)s_default_constituency(&as);
-    if (*end == ':' && (m->constituency = (Concord__V1__Constituency)board_constituency_parse(
+    if (*end == ':' && (m->constituency = (Concord__V1__Constituency)board_names_constituency_parse(
                             end + 1)) <= 0) {
         return cli_fail("unknown constituency '%s' (nhs, local-government, other)", end + 1);
     }
@@ -506,14 +506,14 @@ static int s_propose(const config_node_t *cfg, const roster_t *r, int argc, char
         case 'x': p.text = optarg; break;
         case 'E': p.effective_date = optarg; break;
         case 'k':
-            if ((v = board_kind_parse(optarg)) < 0) {
+            if ((v = board_names_kind_parse(optarg)) < 0) {
                 return cli_fail("unknown kind '%s' (commissioning-decision, charter-amendment,"
                                 " membership-change)", optarg);
             }
             p.kind = (Concord__V1__ProposalKind)v;
             break;
         case 'A':
-            if ((v = board_area_parse(optarg)) < 0) {
+            if ((v = board_names_area_parse(optarg)) < 0) {
                 return cli_fail("unknown service area '%s'", optarg);
             }
             p.area = (Concord__V1__ServiceArea)v;
@@ -618,7 +618,7 @@ static int s_vote(const config_node_t *cfg, int argc, char **argv, int json)
     if (optind + 2 != argc) {
         return cli_fail("usage: concord vote PROPOSAL for|against|abstain [--reason TEXT]");
     }
-    int v = board_vote_parse(argv[optind + 1]);
+    int v = board_names_vote_parse(argv[optind + 1]);
     if (v < 0) {
         return cli_fail("vote must be for, against or abstain, not '%s'", argv[optind + 1]);
     }

@@ -173,11 +173,11 @@ static int s_policy(const s_policy_t *cfg, const Concord__V1__Proposal *p, const
         *why = "automatic: the charter names this organisation";
         return CONCORD__V1__VOTE__FOR;
     }
-    if (p->area && board_area_listed(cfg->abstain_areas, p->area)) {
+    if (p->area && board_names_area_listed(cfg->abstain_areas, p->area)) {
         *why = "automatic: abstains on this service area";
         return CONCORD__V1__VOTE__ABSTAIN;
     }
-    if (p->area && board_area_listed(cfg->against_areas, p->area)) {
+    if (p->area && board_names_area_listed(cfg->against_areas, p->area)) {
         *why = "automatic: opposes this service area";
         return CONCORD__V1__VOTE__AGAINST;
     }
@@ -233,7 +233,7 @@ static void s_auto_vote(boards_t *b, const char *pid)
         return;
     }
     s_remember_vote(b, pv.id);
-    log_info("voted %s on proposal %s by automatic policy", board_vote_name(vote), pv.id);
+    log_info("voted %s on proposal %s by automatic policy", board_names_vote(vote), pv.id);
 }
 
 /* Gives every open proposal this node's automatic vote, if due. */
@@ -455,11 +455,11 @@ static void s_board_list(boards_t *b, control_ctx_t *c, const uint8_t *id, size_
         json_str(&j, "name", v.charter->name);
         json_bool(&j, "active", v.active);
         json_u64(&j, "members", v.charter->n_members);
-        json_str(&j, "rule", board_rule_name(v.charter->rule));
+        json_str(&j, "rule", board_names_rule(v.charter->rule));
         json_obj_end(&j);
         control_text_put(&t, "%-16s %-8s %3zu members  %-18s %s\n", v.board_id,
               v.active ? "active" : "pending", v.charter->n_members,
-              board_rule_name(v.charter->rule), v.charter->name);
+              board_names_rule(v.charter->rule), v.charter->name);
     }
     json_arr_end(&j);
     if (!t.buf) {
@@ -488,7 +488,7 @@ static void s_board_show(boards_t *b, control_ctx_t *c, const uint8_t *id, size_
     json_bool(&j, "active", v.active);
     json_str(&j, "secretary", v.secretary);
     json_str(&j, "adoption_proposal", v.adoption_id);
-    json_str(&j, "rule", board_rule_name(ch->rule));
+    json_str(&j, "rule", board_names_rule(ch->rule));
     json_u64(&j, "qualified_numerator", ch->qualified_numerator);
     json_u64(&j, "qualified_denominator", ch->qualified_denominator);
     json_u64(&j, "quorum_numerator", ch->quorum_numerator);
@@ -498,7 +498,7 @@ static void s_board_show(boards_t *b, control_ctx_t *c, const uint8_t *id, size_
     control_text_put(&t, "board        %s (%s)\nstatus       %s (adoption %s, secretary %s)\n",
           v.board_id, ch->name, v.active ? "active" : "awaiting adoption by every member",
           v.adoption_id, v.secretary);
-    control_text_put(&t, "rule         %s", board_rule_name(ch->rule));
+    control_text_put(&t, "rule         %s", board_names_rule(ch->rule));
     if (ch->rule == CONCORD__V1__VOTING_RULE__QUALIFIED_MAJORITY) {
         control_text_put(&t, " %u/%u", ch->qualified_numerator, ch->qualified_denominator);
     }
@@ -514,20 +514,20 @@ static void s_board_show(boards_t *b, control_ctx_t *c, const uint8_t *id, size_
         json_obj_begin(&j, NULL);
         json_str(&j, "code", m->code);
         json_str(&j, "name", o.name);
-        json_str(&j, "constituency", board_constituency_name(m->constituency));
+        json_str(&j, "constituency", board_names_constituency(m->constituency));
         json_u64(&j, "weight", m->weight);
         json_obj_end(&j);
-        control_text_put(&t, "  %-10s %-16s %s\n", m->code, board_constituency_name(m->constituency),
+        control_text_put(&t, "  %-10s %-16s %s\n", m->code, board_names_constituency(m->constituency),
               o.name);
     }
     json_arr_end(&j);
     json_arr_begin(&j, "reserved");
     for (size_t i = 0; i < ch->n_reserved; i++) {
         json_obj_begin(&j, NULL);
-        json_str(&j, "area", board_area_name(ch->reserved[i]->area));
+        json_str(&j, "area", board_names_area(ch->reserved[i]->area));
         json_str(&j, "member", ch->reserved[i]->member);
         json_obj_end(&j);
-        control_text_put(&t, "reserved     %s needs %s's FOR\n", board_area_name(ch->reserved[i]->area),
+        control_text_put(&t, "reserved     %s needs %s's FOR\n", board_names_area(ch->reserved[i]->area),
               ch->reserved[i]->member);
     }
     json_arr_end(&j);
@@ -646,7 +646,7 @@ static int s_areas_ok(const char *list, char *bad, size_t bad_size)
     snprintf(copy, sizeof copy, "%s", list);
     for (char *save = NULL, *item = strtok_r(copy, ", ", &save); item;
          item = strtok_r(NULL, ", ", &save)) {
-        if (board_area_parse(item) < 0) {
+        if (board_names_area_parse(item) < 0) {
             snprintf(bad, bad_size, "%s", item);
             return 0;
         }

@@ -27,8 +27,8 @@ void boards_view_json(const board_engine_t *e, const board_proposal_view_t *pv, 
     json_str(j, "id", pv->id);
     json_str(j, "board", pv->board_id);
     json_str(j, "title", p->title);
-    json_str(j, "kind", board_kind_name(p->kind));
-    json_str(j, "area", p->area ? board_area_name(p->area) : NULL);
+    json_str(j, "kind", board_names_kind(p->kind));
+    json_str(j, "area", p->area ? board_names_area(p->area) : NULL);
     json_i64(j, "amount_pence", p->amount_pence);
     json_str(j, "effective_date", p->effective_date);
     json_str(j, "proposer", pv->proposer);
@@ -50,7 +50,7 @@ void boards_view_json(const board_engine_t *e, const board_proposal_view_t *pv, 
             board_ballot_at(e, pv, i, &bv);
             json_obj_begin(j, NULL);
             json_str(j, "member", bv.member);
-            json_str(j, "vote", board_vote_name(bv.vote));
+            json_str(j, "vote", board_names_vote(bv.vote));
             json_str(j, "reason", bv.reason);
             json_str(j, "received_at", clock_format(bv.time_ms, when, sizeof when));
             json_u64(j, "log_index", bv.log_index);
@@ -94,8 +94,8 @@ void boards_view_text(const board_engine_t *e, const board_proposal_view_t *pv, 
     control_text_put(t, "proposal   %s\n", pv->id);
     control_text_put(t, "board      %s\n", pv->board_id);
     control_text_put(t, "title      %s\n", p->title);
-    control_text_put(t, "kind       %s%s%s\n", board_kind_name(p->kind), p->area ? ", " : "",
-                     p->area ? board_area_name(p->area) : "");
+    control_text_put(t, "kind       %s%s%s\n", board_names_kind(p->kind), p->area ? ", " : "",
+                     p->area ? board_names_area(p->area) : "");
     if (p->amount_pence) {
         control_text_put(t, "amount     %s\n", money_format(p->amount_pence, money, sizeof money));
     }
@@ -117,7 +117,7 @@ void boards_view_text(const board_engine_t *e, const board_proposal_view_t *pv, 
     for (size_t i = 0; i < pv->n_ballots; i++) {
         board_ballot_view_t bv;
         board_ballot_at(e, pv, i, &bv);
-        control_text_put(t, "  %-10s %-7s %s log %llu%s%s\n", bv.member, board_vote_name(bv.vote),
+        control_text_put(t, "  %-10s %-7s %s log %llu%s%s\n", bv.member, board_names_vote(bv.vote),
                          clock_format(bv.time_ms, when, sizeof when),
                          (unsigned long long)bv.log_index, bv.reason[0] ? "  reason: " : "",
                          bv.reason);

@@ -79,7 +79,7 @@ static void s_health_check(Concord__V1__Health_Service *service,
     node_t *n = ((s_health_t *)service)->n;
     Concord__V1__HealthCheckResponse out = CONCORD__V1__HEALTH_CHECK_RESPONSE__INIT;
     if (input->service[0] && strncmp(input->service, "concord.v1.", 11) != 0) {
-        rpc_fail(closure_data, CC_NOT_FOUND, "no service '%s' here", input->service);
+        rpc_registry_fail(closure_data, CC_NOT_FOUND, "no service '%s' here", input->service);
         closure(NULL, closure_data);
         return;
     }

@@ -89,7 +89,7 @@ void pools_view_pool(const pools_t *p, const pool_view_t *v, control_text_t *t, 
         for (size_t k = 0; k < a->partners[i]->n_contributions; k++) {
             const Concord__V1__Contribution *ct = a->partners[i]->contributions[k];
             control_text_put(t, "              %s  %s (as agreed)\n",
-                             pool_year_name(ct->financial_year, yn, sizeof yn),
+                             money_year_name(ct->financial_year, yn, sizeof yn),
                              money_format(ct->amount_pence, money, sizeof money));
         }
     }
@@ -156,7 +156,7 @@ void pools_view_bcf(const pool_bcf_view_t *v, control_text_t *t, json_t *j)
     json_obj_end(j);
     control_text_put(t, "plan        %s (version %s)\nhwb         %s, %s\ntotal       %s\n",
                      v->plan_id, v->version, v->plan->hwb,
-                     pool_year_name(v->plan->financial_year, yn, sizeof yn),
+                     money_year_name(v->plan->financial_year, yn, sizeof yn),
                      money_format(v->totals.total, money, sizeof money));
     control_text_put(t, "status      %s\n",
                      v->approved     ? "APPROVED by NHS England"

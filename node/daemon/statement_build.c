@@ -79,7 +79,7 @@ int statement_build(const board_engine_t *b, const pool_engine_t *e, ledger_t *l
     }
     if (!st->signed_id[0]) {
         err_set(err, CC_NOT_FOUND, "the host has not signed the statement of pool %s for %s",
-                pool_id, pool_year_name(year, y, sizeof y));
+                pool_id, money_year_name(year, y, sizeof y));
         goto out;
     }
     if (s_gather(b, e, v.board_id, pool_id, st->signed_index, &refs, err) < 0) {

@@ -138,7 +138,7 @@ static int s_areas_ok(const char *value)
     snprintf(copy, sizeof copy, "%s", value);
     int n = inifile_split(copy, items, 32);
     for (int i = 0; i < n; i++) {
-        if (board_area_parse(items[i]) < 0) {
+        if (board_names_area_parse(items[i]) < 0) {
             return 0;
         }
     }
@@ -152,16 +152,6 @@ static int s_label_ok(const char *v)
         return 0;
     }
     return strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == n;
-}
-
-static int s_year_ok(const char *v)
-{
-    int y = 0, yy = 0;
-    char tail;
-    if (sscanf(v, "%4d/%2d%c", &y, &yy, &tail) == 2) {
-        return strlen(v) == 7 && y >= 2000 && y < 2100 && yy == (y + 1) % 100;
-    }
-    return strlen(v) == 4 && sscanf(v, "%4d%c", &y, &tail) == 1 && y >= 2000 && y < 2100;
 }
 
 /* Checks a value against its type; names what was wanted on failure. */
@@ -190,7 +180,7 @@ static int s_check_value(s_type_t t, const char *v, cc_err_t *err)
         ok = pence >= 0;
         break;
     case T_AREA:
-        ok = board_area_parse(v) >= 0;
+        ok = board_names_area_parse(v) >= 0;
         break;
     case T_AREAS:
         ok = s_areas_ok(v);
@@ -208,7 +198,7 @@ static int s_check_value(s_type_t t, const char *v, cc_err_t *err)
         ok = s_one_of(v, votes);
         break;
     case T_YEAR:
-        ok = s_year_ok(v);
+        ok = money_year_parse(v, &(uint32_t){0}) == 0;
         break;
     case T_PORT: {
         long port = strtol(v, &end, 10);

@@ -1,16 +1,19 @@
-/* pool_check: the rules an agreement or a BCF plan must meet on its own,
- * whatever the engine's state. Pure functions, so every node refuses the
+/* agreement: the rules a pooled-fund agreement (s75 pooled fund, aligned
+ * budgets, lead commissioning, s76 or s256 transfer) must meet on its own,
+ * whatever any engine's state. Pure functions, so every node refuses the
  * same things with the same words. Each reason names the rule and, where
  * there is one, its source. */
-#include "pool.h"
+#include "agreement.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "pool_priv.h"
+#include "keys.h"
+#include "money.h"
+#include "risk_share.h"
 
-int pool_org(const roster_t *roster, const char *code, roster_org_t *out)
+int agreement_org(const roster_t *roster, const char *code, roster_org_t *out)
 {
     roster_org_t o;
     if (strcmp(code, KEYS_BROKER_CODE) == 0 || roster_lookup(roster, code, &o) != 0) {
@@ -22,7 +25,7 @@ int pool_org(const roster_t *roster, const char *code, roster_org_t *out)
     return 1;
 }
 
-int pool_id_ok(const char *id)
+int agreement_id_ok(const char *id)
 {
     size_t n = strlen(id);
     if (n < 2 || n > POOL_ID_MAX) {
@@ -36,7 +39,7 @@ int pool_id_ok(const char *id)
     return 1;
 }
 
-int pool_year_ok(uint32_t year)
+int agreement_year_ok(uint32_t year)
 {
     return year >= POOL_YEAR_MIN && year <= POOL_YEAR_MAX;
 }
@@ -163,7 +166,7 @@ static int s_any(const s_words_t *ws, const char *const *words)
     return 0;
 }
 
-const char *pool_excluded_function(const char *description)
+const char *agreement_excluded_function(const char *description)
 {
     /* The NHS Bodies and Local Authorities Partnership Arrangements
      * Regulations 2000 keep these out of s75 arrangements. */
@@ -201,7 +204,7 @@ const char *pool_excluded_function(const char *description)
     return NULL;
 }
 
-int pool_names_primary_medical(const char *description)
+int agreement_names_primary_medical(const char *description)
 {
     static const char *const words[] = {"primary medical",
                                         "primary care",
@@ -243,7 +246,7 @@ static int s_list_ok(char **items, size_t n, const char *what, cc_err_t *err)
 
 static int s_check_texts(const Concord__V1__PoolAgreement *a, cc_err_t *err)
 {
-    if (!pool_id_ok(a->pool_id)) {
+    if (!agreement_id_ok(a->pool_id)) {
         err_set(err, CC_INVALID_ARGUMENT,
                 "pool id '%.40s' must be 2 to %d letters, digits or"
                 " hyphens",
@@ -269,7 +272,7 @@ static int s_check_texts(const Concord__V1__PoolAgreement *a, cc_err_t *err)
                 a->pool_id, POOL_TEXT_MAX);
         return -1;
     }
-    if (a->board_id[0] && !pool_id_ok(a->board_id)) {
+    if (a->board_id[0] && !agreement_id_ok(a->board_id)) {
         err_set(err, CC_INVALID_ARGUMENT, "board id '%.40s' is not a board id", a->board_id);
         return -1;
     }
@@ -290,8 +293,8 @@ static int s_check_contributions(const Concord__V1__PoolPartner *p, uint32_t *ye
     for (size_t j = 0; j < p->n_contributions; j++) {
         const Concord__V1__Contribution *c = p->contributions[j];
         char y[16];
-        pool_year_name(c->financial_year, y, sizeof y);
-        if (!pool_year_ok(c->financial_year)) {
+        money_year_name(c->financial_year, y, sizeof y);
+        if (!agreement_year_ok(c->financial_year)) {
             err_set(err, CC_INVALID_ARGUMENT, "%s contributes in year %u: years run %d to %d",
                     p->code, c->financial_year, POOL_YEAR_MIN, POOL_YEAR_MAX);
             return -1;
@@ -305,13 +308,13 @@ static int s_check_contributions(const Concord__V1__PoolPartner *p, uint32_t *ye
         if (c->amount_pence <= 0) {
             err_set(err, CC_INVALID_ARGUMENT,
                     "%s's contribution for %s is %s: amounts are positive whole pence", p->code, y,
-                    pool_money(c->amount_pence).s);
+                    money_text(c->amount_pence).s);
             return -1;
         }
         if (c->amount_pence > INT64_MAX - *total) {
             err_set(err, CC_INVALID_ARGUMENT,
                     "the contributions to the pool add up to more than %s (int64 pence)",
-                    pool_money(INT64_MAX).s);
+                    money_text(INT64_MAX).s);
             return -1;
         }
         *total += c->amount_pence;
@@ -348,7 +351,7 @@ static int s_check_partners(const roster_t *roster, const Concord__V1__PoolAgree
     for (size_t i = 0; i < a->n_partners; i++) {
         const Concord__V1__PoolPartner *p = a->partners[i];
         roster_org_t o;
-        if (!pool_org(roster, p->code, &o)) {
+        if (!agreement_org(roster, p->code, &o)) {
             err_set(err, CC_INVALID_ARGUMENT,
                     "partner '%.40s' of pool %s is not an organisation"
                     " in the roster",
@@ -379,7 +382,7 @@ static int s_check_partners(const roster_t *roster, const Concord__V1__PoolAgree
 static int s_check_excluded(char **functions, size_t n, const char *whose, cc_err_t *err)
 {
     for (size_t i = 0; i < n; i++) {
-        const char *why = pool_excluded_function(functions[i]);
+        const char *why = agreement_excluded_function(functions[i]);
         if (why) {
             err_set(err, CC_INVALID_ARGUMENT,
                     "%s function '%.80s' cannot be included: %s is an NHS function excluded from"
@@ -395,14 +398,14 @@ static int s_check_excluded(char **functions, size_t n, const char *whose, cc_er
 static int s_primary_medical(char **functions, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        if (pool_names_primary_medical(functions[i])) {
+        if (agreement_names_primary_medical(functions[i])) {
             return 1;
         }
     }
     return 0;
 }
 
-int pool_agreement_primary_medical(const Concord__V1__PoolAgreement *a)
+int agreement_primary_medical(const Concord__V1__PoolAgreement *a)
 {
     int primary = s_primary_medical(a->nhs_functions, a->n_nhs_functions);
     for (size_t i = 0; a->lead && i < a->lead->n_delegations; i++) {
@@ -424,7 +427,7 @@ static int s_check_functions(const roster_t *roster, const Concord__V1__PoolAgre
     for (size_t i = 0; a->lead && i < a->lead->n_delegations; i++) {
         const Concord__V1__Delegation *d = a->lead->delegations[i];
         roster_org_t o;
-        if (pool_org(roster, d->from, &o) && s_nhs_kind(o.kind)) {
+        if (agreement_org(roster, d->from, &o) && s_nhs_kind(o.kind)) {
             if (s_check_excluded(d->functions, d->n_functions, "delegated NHS", err) < 0) {
                 return -1;
             }
@@ -436,7 +439,7 @@ static int s_check_functions(const roster_t *roster, const Concord__V1__PoolAgre
     }
     for (size_t i = 0; i < a->n_partners; i++) {
         roster_org_t o;
-        if (pool_org(roster, a->partners[i]->code, &o) && strcmp(o.kind, "NHS_ENGLAND") == 0) {
+        if (agreement_org(roster, a->partners[i]->code, &o) && strcmp(o.kind, "NHS_ENGLAND") == 0) {
             return 0;
         }
     }
@@ -579,7 +582,7 @@ static int s_check_transfer(const roster_t *roster, const Concord__V1__PoolAgree
                 s_kind_words(a->kind));
         return -1;
     }
-    if (!pool_org(roster, t->from, &from) || !pool_org(roster, t->to, &to)) {
+    if (!agreement_org(roster, t->from, &from) || !agreement_org(roster, t->to, &to)) {
         err_set(err, CC_INVALID_ARGUMENT,
                 "the payer and recipient are organisations in the"
                 " roster");
@@ -610,7 +613,7 @@ static int s_check_transfer(const roster_t *roster, const Concord__V1__PoolAgree
     return 0;
 }
 
-int pool_agreement_check(const roster_t *roster, const Concord__V1__PoolAgreement *a, cc_err_t *err)
+int agreement_check(const roster_t *roster, const Concord__V1__PoolAgreement *a, cc_err_t *err)
 {
     int nhs, la;
     if (s_check_texts(a, err) < 0 || s_check_partners(roster, a, &nhs, &la, err) < 0) {
@@ -657,11 +660,11 @@ int pool_agreement_check(const roster_t *roster, const Concord__V1__PoolAgreemen
                 s_kind_words(a->kind), a->pool_id);
         return -1;
     }
-    return pool_risk_share_check(a, a->risk_share, err);
+    return agreement_risk_share_check(a, a->risk_share, err);
 }
 
-int pool_risk_share_check(const Concord__V1__PoolAgreement *a, const Concord__V1__RiskShare *r,
-                          cc_err_t *err)
+int agreement_risk_share_check(const Concord__V1__PoolAgreement *a, const Concord__V1__RiskShare *r,
+                               cc_err_t *err)
 {
     const char *codes[POOL_MAX_PARTNERS];
     if (a->n_partners > POOL_MAX_PARTNERS) {
@@ -671,5 +674,5 @@ int pool_risk_share_check(const Concord__V1__PoolAgreement *a, const Concord__V1
     for (size_t i = 0; i < a->n_partners; i++) {
         codes[i] = a->partners[i]->code;
     }
-    return pool_rule_check(r, codes, a->n_partners, err);
+    return risk_share_check(r, codes, a->n_partners, err);
 }

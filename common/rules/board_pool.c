@@ -1,15 +1,14 @@
 /* board_pool: pooled-fund agreements and variations as board proposals.
  * What a POOL_AGREEMENT or POOL_VARIATION proposal must satisfy on its
  * board, and whose FOR it needs whatever the board's rule. The pool
- * engine takes up the
- * passed ones (pool_follow); the rules of the agreement itself are
- * pool_agreement_check's. */
-#include "board.h"
+ * engine takes up the passed ones (pool_follow); the rules of the
+ * agreement itself are agreement_check's. */
+#include "board_pool.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "pool.h"
+#include "agreement.h"
 
 static int s_member(const Concord__V1__Charter *c, const char *code)
 {
@@ -34,7 +33,7 @@ static int s_not_member(const Concord__V1__Charter *c, const char *code, const c
 static int s_check_agreement(const roster_t *roster, const Concord__V1__Charter *c,
                              const Concord__V1__PoolAgreement *a, cc_err_t *err)
 {
-    if (pool_agreement_check(roster, a, err) < 0) {
+    if (agreement_check(roster, a, err) < 0) {
         return -1;
     }
     if (a->board_id[0] && strcmp(a->board_id, c->board_id) != 0) {
@@ -128,7 +127,7 @@ void board_pool_consents(const Concord__V1__Proposal *p, board_consents_t *out)
     const Concord__V1__PoolAgreement *a = p->pool_agreement;
     const Concord__V1__Variation *v = p->pool_variation;
     if (p->kind == CONCORD__V1__PROPOSAL_KIND__POOL_AGREEMENT && a &&
-        pool_agreement_primary_medical(a)) {
+        agreement_primary_medical(a)) {
         out->why = "primary medical services are pooled only with every party agreeing"
                    " (SI 2015/1940)";
         for (size_t i = 0; i < a->n_partners; i++) {

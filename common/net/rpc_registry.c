@@ -1,5 +1,7 @@
-/* rpc_server: the registry of services and method dispatch, shared by the
- * node and the broker. */
+/* rpc_registry: the registry of services and method dispatch, shared by
+ * the node and the broker. */
+#include "rpc_registry.h"
+
 #include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -7,7 +9,6 @@
 #include <string.h>
 
 #include "health.pb-c.h"
-#include "rpc.h"
 #include "wire.h"
 
 #define RPC_MAX_SERVICES 32
@@ -67,7 +68,7 @@ static void s_list_methods(Concord__V1__Reflection_Service *service,
     s_names_t names = {.out = &out};
     rpc_registry_methods(self->reg, s_add_name, &names);
     if (names.failed) {
-        rpc_fail(closure_data, CC_RESOURCE_EXHAUSTED, "out of memory listing methods");
+        rpc_registry_fail(closure_data, CC_RESOURCE_EXHAUSTED, "out of memory listing methods");
         closure(NULL, closure_data);
     } else {
         closure(&out, closure_data);
@@ -127,7 +128,7 @@ void rpc_registry_destroy(rpc_registry_t **reg)
     }
 }
 
-void rpc_fail(void *closure_data, cc_code_t code, const char *fmt, ...)
+void rpc_registry_fail(void *closure_data, cc_code_t code, const char *fmt, ...)
 {
     s_call_t *call = closure_data;
     va_list ap;
@@ -137,7 +138,7 @@ void rpc_fail(void *closure_data, cc_code_t code, const char *fmt, ...)
     va_end(ap);
 }
 
-const envelope_t *rpc_request(void *closure_data)
+const envelope_t *rpc_registry_request(void *closure_data)
 {
     return ((s_call_t *)closure_data)->req;
 }
@@ -151,8 +152,7 @@ static void s_closure(const ProtobufCMessage *out, void *closure_data)
     call->answered = 1;
     if (!out) {
         if (call->status.code == CC_OK) {
-            err_set(&call->status, CC_INTERNAL, "%s failed without a reason",
-                    call->method->name);
+            err_set(&call->status, CC_INTERNAL, "%s failed without a reason", call->method->name);
         }
         return;
     }

@@ -92,57 +92,57 @@ static int s_parse(const s_name_t *t, const char *name)
     return s_parse_n(t, name, strlen(name));
 }
 
-const char *board_area_name(int area)
+const char *board_names_area(int area)
 {
     return s_name(s_areas, area);
 }
 
-int board_area_parse(const char *name)
+int board_names_area_parse(const char *name)
 {
     return s_parse(s_areas, name);
 }
 
-const char *board_rule_name(int rule)
+const char *board_names_rule(int rule)
 {
     return s_name(s_rules, rule);
 }
 
-int board_rule_parse(const char *name)
+int board_names_rule_parse(const char *name)
 {
     return s_parse(s_rules, name);
 }
 
-const char *board_constituency_name(int c)
+const char *board_names_constituency(int c)
 {
     return s_name(s_constituencies, c);
 }
 
-int board_constituency_parse(const char *name)
+int board_names_constituency_parse(const char *name)
 {
     return s_parse(s_constituencies, name);
 }
 
-const char *board_kind_name(int kind)
+const char *board_names_kind(int kind)
 {
     return s_name(s_kinds, kind);
 }
 
-int board_kind_parse(const char *name)
+int board_names_kind_parse(const char *name)
 {
     return s_parse(s_kinds, name);
 }
 
-const char *board_vote_name(int vote)
+const char *board_names_vote(int vote)
 {
     return s_name(s_votes, vote);
 }
 
-int board_vote_parse(const char *name)
+int board_names_vote_parse(const char *name)
 {
     return s_parse(s_votes, name);
 }
 
-int board_area_listed(const char *list, int area)
+int board_names_area_listed(const char *list, int area)
 {
     const char *p = list;
     while (*p) {

@@ -1,0 +1,48 @@
+/* text: the one printf-append text buffer. Either growing (text_init: the
+ * engines' and the node's replies, JSON) or writing into a caller's
+ * fixed buffer (text_init_fixed: statements and tally explanations, which
+ * truncate rather than fail and report what the whole text would need,
+ * like snprintf).
+ *
+ * Writers never fail midway: when a growing buffer cannot grow, the text
+ * is marked failed, later writes do nothing and text_take returns NULL. */
+#ifndef CONCORD_TEXT_H
+#define CONCORD_TEXT_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+typedef struct {
+    char *buf;   /* NUL-terminated once anything is written; NULL while a growing text is empty */
+    size_t len;  /* bytes held, not counting the NUL */
+    size_t cap;  /* bytes allocated, or the fixed buffer's size */
+    size_t need; /* bytes the whole text needs: len unless a fixed buffer truncated it */
+    int fixed;   /* writes into a caller's buffer: truncates, never grows */
+    int failed;  /* a growing text ran out of memory: it is incomplete */
+} text_t;
+
+/* An empty growing text. Release it with text_free or text_take. */
+void text_init(text_t *t);
+
+/* A text written into buf (size bytes, may be 0), which it empties. It
+ * never overflows: the text is truncated, always NUL-terminated when size
+ * > 0, and need counts what it would have taken. */
+void text_init_fixed(text_t *t, char *buf, size_t size);
+
+/* Appends printf-formatted text. */
+void text_put(text_t *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void text_vput(text_t *t, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+
+/* Appends n bytes of s. */
+void text_add(text_t *t, const char *s, size_t n);
+
+/* The growing text's buffer, which the caller then frees; "" (allocated)
+ * when nothing was written; NULL when the text failed or memory ran out.
+ * The text is then empty again. */
+char *text_take(text_t *t);
+
+/* Frees a growing text's buffer and empties it; safe twice. Does nothing
+ * to a fixed text (the buffer is the caller's). */
+void text_free(text_t *t);
+
+#endif

@@ -1,0 +1,310 @@
+/* board_check: the board rules that need no engine state: whether a
+ * charter, a change to one or a proposal is well formed. Pure functions,
+ * so every node (and `concord verify`) reaches the same verdicts. */
+#include "board_check.h"
+
+#include <assert.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "board_names.h"
+#include "clock.h"
+#include "wire.h"
+
+#define S_NAME_MAX 200    /* a charter's name and accountable_to */
+#define S_RESERVED_MAX 64 /* reserved matters per charter */
+#define S_FRACTION_MAX 1000
+
+static long s_member_index(const Concord__V1__Charter *c, const char *code)
+{
+    for (size_t i = 0; i < c->n_members; i++) {
+        if (strcmp(c->members[i]->code, code) == 0) {
+            return (long)i;
+        }
+    }
+    return -1;
+}
+
+/* The broker has a roster entry too, but it is not an organisation. */
+static int s_in_roster(const roster_t *roster, const char *code)
+{
+    roster_org_t o;
+    return strcmp(code, KEYS_BROKER_CODE) != 0 && roster_lookup(roster, code, &o) == 0;
+}
+
+static int s_board_id_ok(const char *id)
+{
+    size_t n = strlen(id);
+    if (n < 2 || n > BOARD_ID_MAX) {
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!isalnum((unsigned char)id[i]) && id[i] != '-') {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static int s_check_members(const roster_t *roster, const Concord__V1__Charter *c, uint64_t *weight,
+                           cc_err_t *err)
+{
+    if (c->n_members < 2 || c->n_members > BOARD_MAX_MEMBERS) {
+        err_set(err, CC_INVALID_ARGUMENT, "board %s has %zu members; a board needs 2 to %d",
+                c->board_id, c->n_members, BOARD_MAX_MEMBERS);
+        return -1;
+    }
+    *weight = 0;
+    for (size_t i = 0; i < c->n_members; i++) {
+        const Concord__V1__BoardMember *m = c->members[i];
+        if (!s_in_roster(roster, m->code)) {
+            err_set(err, CC_INVALID_ARGUMENT,
+                    "charter member '%.40s' of board %s is not an organisation in the roster",
+                    m->code, c->board_id);
+            return -1;
+        }
+        if (m->constituency < 1 || m->constituency > 3) {
+            err_set(err, CC_INVALID_ARGUMENT,
+                    "charter member %s of board %s has no constituency (NHS, local"
+                    " government or other)",
+                    m->code, c->board_id);
+            return -1;
+        }
+        if ((long)i != s_member_index(c, m->code)) {
+            err_set(err, CC_INVALID_ARGUMENT, "%s is named twice in the charter of board %s",
+                    m->code, c->board_id);
+            return -1;
+        }
+        if (m->weight > UINT64_MAX - *weight) {
+            err_set(err, CC_INVALID_ARGUMENT, "the weights of board %s add up to more than %llu",
+                    c->board_id, (unsigned long long)UINT64_MAX);
+            return -1;
+        }
+        *weight += m->weight;
+    }
+    return 0;
+}
+
+static int s_check_rule(const Concord__V1__Charter *c, uint64_t weight, cc_err_t *err)
+{
+    if (c->rule < 1 || c->rule > 7) {
+        err_set(err, CC_INVALID_ARGUMENT, "the charter of board %s sets no voting rule",
+                c->board_id);
+        return -1;
+    }
+    if (c->rule == CONCORD__V1__VOTING_RULE__QUALIFIED_MAJORITY &&
+        (c->qualified_numerator == 0 || c->qualified_numerator > c->qualified_denominator ||
+         c->qualified_denominator > S_FRACTION_MAX)) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "qualified majority %u/%u of board %s: needs 0 < numerator <= denominator <= %d",
+                c->qualified_numerator, c->qualified_denominator, c->board_id, S_FRACTION_MAX);
+        return -1;
+    }
+    if (c->quorum_denominator == 0 || c->quorum_denominator > S_FRACTION_MAX ||
+        c->quorum_numerator > c->quorum_denominator) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "quorum %u/%u of board %s: needs numerator <= denominator, 0 < denominator <= %d",
+                c->quorum_numerator, c->quorum_denominator, c->board_id, S_FRACTION_MAX);
+        return -1;
+    }
+    if (c->rule == CONCORD__V1__VOTING_RULE__WEIGHTED && weight == 0) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "board %s votes by weight but its members' weights add up to 0", c->board_id);
+        return -1;
+    }
+    return 0;
+}
+
+int board_check_charter(const roster_t *roster, const Concord__V1__Charter *c, cc_err_t *err)
+{
+    uint64_t weight = 0;
+    if (!s_board_id_ok(c->board_id)) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "board id '%.40s' must be 2 to %d letters, digits or hyphens", c->board_id,
+                BOARD_ID_MAX);
+        return -1;
+    }
+    if (!c->name[0] || strlen(c->name) > S_NAME_MAX || strlen(c->accountable_to) > S_NAME_MAX) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "board %s needs a name, and its name and accountable_to at most %d characters",
+                c->board_id, S_NAME_MAX);
+        return -1;
+    }
+    if (s_check_members(roster, c, &weight, err) < 0 || s_check_rule(c, weight, err) < 0) {
+        return -1;
+    }
+    if (c->n_reserved > S_RESERVED_MAX) {
+        err_set(err, CC_INVALID_ARGUMENT, "board %s has %zu reserved matters; at most %d",
+                c->board_id, c->n_reserved, S_RESERVED_MAX);
+        return -1;
+    }
+    for (size_t i = 0; i < c->n_reserved; i++) {
+        const Concord__V1__ReservedMatter *rm = c->reserved[i];
+        if (rm->area < 1 || rm->area > 9) {
+            err_set(err, CC_INVALID_ARGUMENT, "a reserved matter of board %s names no service area",
+                    c->board_id);
+            return -1;
+        }
+        if (s_member_index(c, rm->member) < 0) {
+            err_set(err, CC_INVALID_ARGUMENT,
+                    "reserved matter %s names '%.40s', who is not a member of board %s",
+                    board_names_area(rm->area), rm->member, c->board_id);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int s_date_ok(const char *s)
+{
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (!s[0]) {
+        return 1;
+    }
+    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-') {
+        return 0;
+    }
+    for (int i = 0; i < 10; i++) {
+        if (i != 4 && i != 7 && !isdigit((unsigned char)s[i])) {
+            return 0;
+        }
+    }
+    int y = atoi(s), m = atoi(s + 5), d = atoi(s + 8);
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (y < 1 || m < 1 || m > 12 || d < 1) {
+        return 0;
+    }
+    return d <= days[m - 1] + (m == 2 && leap);
+}
+
+int board_check_proposal(const Concord__V1__Proposal *p, uint64_t time_ms, cc_err_t *err)
+{
+    char at[40], by[40];
+    if (p->kind < 1 || p->kind > 7) {
+        err_set(err, CC_INVALID_ARGUMENT, "proposal '%.60s' has no kind", p->title);
+    } else if (p->kind == CONCORD__V1__PROPOSAL_KIND__FOOTPRINT_REALIGNMENT &&
+               (!p->realignment || keys_code_check(p->realignment->organisation, NULL) < 0 ||
+                keys_code_check(p->realignment->footprint, NULL) < 0)) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "a footprint realignment names an organisation code and a footprint code");
+    } else if (p->n_delegated_duties) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "a proposal cannot delegate the statutory duty '%.120s' (Cities and Local"
+                " Government Devolution Act 2016 s18)",
+                p->delegated_duties[0]);
+    } else if (!p->title[0] || strlen(p->title) > BOARD_TITLE_MAX) {
+        err_set(err, CC_INVALID_ARGUMENT, "a proposal needs a title of 1 to %d characters",
+                BOARD_TITLE_MAX);
+    } else if (strlen(p->text) > BOARD_TEXT_MAX) {
+        err_set(err, CC_INVALID_ARGUMENT, "proposal text is over %d bytes", BOARD_TEXT_MAX);
+    } else if (p->area < 0 || p->area > 9) {
+        err_set(err, CC_INVALID_ARGUMENT, "service area %d is not known", (int)p->area);
+    } else if (!p->area && p->kind == CONCORD__V1__PROPOSAL_KIND__COMMISSIONING_DECISION) {
+        err_set(err, CC_INVALID_ARGUMENT, "a commissioning decision needs a service area");
+    } else if (p->amount_pence < 0) {
+        err_set(err, CC_INVALID_ARGUMENT, "amount %lld pence is negative",
+                (long long)p->amount_pence);
+    } else if (!s_date_ok(p->effective_date)) {
+        err_set(err, CC_INVALID_ARGUMENT, "effective date '%.20s' is not a YYYY-MM-DD date",
+                p->effective_date);
+    } else if (p->closes_at_ms <= time_ms) {
+        err_set(err, CC_INVALID_ARGUMENT, "voting would close at %s, not after submission at %s",
+                clock_format(p->closes_at_ms, by, sizeof by), clock_format(time_ms, at, sizeof at));
+    } else if (p->closes_at_ms - time_ms > BOARD_MAX_DEADLINE_MS) {
+        err_set(err, CC_INVALID_ARGUMENT, "voting would close at %s, more than %llu days after %s",
+                clock_format(p->closes_at_ms, by, sizeof by),
+                BOARD_MAX_DEADLINE_MS / (24ull * 3600 * 1000),
+                clock_format(time_ms, at, sizeof at));
+    } else {
+        return 0;
+    }
+    return -1;
+}
+
+/* Whether mc can apply to the board whose charter is cur, before
+ * looking at the charter it would leave. */
+static int s_check_change(const roster_t *roster, const Concord__V1__Charter *cur,
+                          const Concord__V1__MembershipChange *mc, cc_err_t *err)
+{
+    if (!mc) {
+        err_set(err, CC_INVALID_ARGUMENT, "a membership change must say what changes");
+        return -1;
+    }
+    if (mc->action == CONCORD__V1__MEMBERSHIP_ACTION__ROTATE_KEY ||
+        mc->action == CONCORD__V1__MEMBERSHIP_ACTION__MERGE) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "a key rotation or merger changes the roster, not only the charter");
+        return -1;
+    }
+    if ((mc->action != CONCORD__V1__MEMBERSHIP_ACTION__ADMIT &&
+         mc->action != CONCORD__V1__MEMBERSHIP_ACTION__REMOVE) ||
+        !mc->member) {
+        err_set(err, CC_INVALID_ARGUMENT, "a membership change must admit or remove a member");
+        return -1;
+    }
+    const char *code = mc->member->code;
+    int member = s_member_index(cur, code) >= 0;
+    if (mc->action == CONCORD__V1__MEMBERSHIP_ACTION__ADMIT) {
+        if (!s_in_roster(roster, code)) {
+            err_set(err, CC_PERMISSION_DENIED, "'%.40s' is not an organisation in the roster",
+                    code);
+            return -1;
+        }
+        if (member) {
+            err_set(err, CC_ALREADY_EXISTS, "%s is already a member of board %s", code,
+                    cur->board_id);
+            return -1;
+        }
+        return 0;
+    }
+    if (!member) {
+        err_set(err, CC_NOT_FOUND, "'%.40s' is not a member of board %s", code, cur->board_id);
+        return -1;
+    }
+    if (cur->n_members <= 2) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "removing %s would leave board %s with fewer than 2 members", code, cur->board_id);
+        return -1;
+    }
+    return 0;
+}
+
+Concord__V1__Charter *board_check_charter_change(const roster_t *roster,
+                                                 const Concord__V1__Charter *cur,
+                                                 const Concord__V1__MembershipChange *mc,
+                                                 cc_err_t *err)
+{
+    Concord__V1__Charter after = *cur, *copy = NULL;
+    if (s_check_change(roster, cur, mc, err) < 0) {
+        return NULL;
+    }
+    int admit = mc->action == CONCORD__V1__MEMBERSHIP_ACTION__ADMIT;
+    /* A shallow copy with its own member array is enough to check. */
+    Concord__V1__BoardMember **members = malloc((cur->n_members + 1) * sizeof *members);
+    if (!members) {
+        err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
+        return NULL;
+    }
+    after.members = members;
+    after.n_members = 0;
+    for (size_t i = 0; i < cur->n_members; i++) {
+        if (admit || strcmp(cur->members[i]->code, mc->member->code) != 0) {
+            members[after.n_members++] = cur->members[i];
+        }
+    }
+    if (admit) {
+        members[after.n_members++] = mc->member;
+    }
+    /* Whatever else the change would break: a reserved matter held by
+     * the member removed, a weighted board left with no weight... */
+    if (board_check_charter(roster, &after, err) < 0) {
+        err_prefix(err, "after %s %s: ", admit ? "admitting" : "removing", mc->member->code);
+        goto out;
+    }
+    copy = (Concord__V1__Charter *)wire_copy(&after.base, WIRE_MAX_FRAME, err);
+out:
+    free(members);
+    return copy;
+}

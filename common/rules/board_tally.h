@@ -1,0 +1,81 @@
+/* board_tally: the arithmetic of a board's vote, whether it is already
+ * decided, and the sentences that explain it. Pure functions below the
+ * board engine, so every node (and `concord verify`) reaches the same
+ * outcome and writes the same explanation word for word. */
+#ifndef CONCORD_BOARD_TALLY_H
+#define CONCORD_BOARD_TALLY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "board.pb-c.h"
+#include "board_limits.h"
+
+typedef struct {
+    uint32_t members;
+    uint32_t voters; /* FOR + AGAINST + ABSTAIN */
+    uint32_t votes_for;
+    uint32_t votes_against;
+    uint32_t abstentions;
+} board_count_t;
+
+typedef struct {
+    int passed;  /* 1 passed, 0 failed (or would fail now) */
+    int decided; /* outcome can no longer change */
+    int quorate;
+    board_count_t all;
+    board_count_t by_constituency[4]; /* index: Constituency value; 0 unused */
+    uint64_t weight_for;
+    uint64_t weight_against;
+    uint64_t weight_total;  /* of all members */
+    int reserved_blocked;   /* a reserved matter's member did not vote FOR */
+    char explanation[4096]; /* the arithmetic, in sentences, one per line */
+} board_tally_t;
+
+/* One ballot for board_tally: the index of the voting member in
+ * charter->members, and its vote (Vote enum). */
+typedef struct {
+    size_t member;
+    int vote;
+} board_ballot_t;
+
+/* Tallies ballots under charter for a proposal in area (reserved matters
+ * apply) and of kind (CHARTER_ADOPTION always uses unanimity of all
+ * members with full quorum). final = 1 when voting has closed (nobody
+ * else can vote); with final = 0, `decided` says whether the outcome is
+ * already fixed. Rules, with FOR/AGAINST/ABSTAIN counts among voters:
+ *   quorum: voters * qden >= qnum * members, and, with
+ *           quorum_each_constituency, at least one voter in every
+ *           constituency that has members. Abstentions count as voters.
+ *   MAJORITY_OF_VOTES_CAST: FOR > AGAINST.
+ *   ABSOLUTE_MAJORITY: 2 * FOR > members.
+ *   QUALIFIED_MAJORITY: FOR > 0 and FOR * den >= num * (FOR + AGAINST).
+ *   UNANIMITY: FOR == members.
+ *   CONSENSUS: AGAINST == 0.
+ *   DOUBLE_MAJORITY: FOR > AGAINST within every constituency that has
+ *           members (a constituency with no FOR or AGAINST fails).
+ *   WEIGHTED: 2 * weight(FOR) > weight(FOR) + weight(AGAINST), and
+ *           weight(FOR) > 0.
+ * A proposal passes when quorate, the rule holds and no reserved matter
+ * blocks it. Arithmetic is integer (128-bit where products could
+ * overflow). */
+void board_tally(const Concord__V1__Charter *charter, int kind, int area,
+                 const board_ballot_t *ballots, size_t n_ballots, int final, board_tally_t *out);
+
+/* Members whose FOR a proposal needs whatever the board's rule, besides
+ * its reserved matters, and why (a sentence for the explanation). */
+#define BOARD_MAX_CONSENTS 64
+typedef struct {
+    const char *codes[BOARD_MAX_CONSENTS]; /* borrowed from the proposal */
+    size_t n;
+    const char *why;
+} board_consents_t;
+
+/* board_tally, where the proposal passes only if every member in
+ * consents (may be NULL) voted FOR; a consent blocks like a reserved
+ * matter and is explained with consents->why. */
+void board_tally_with(const Concord__V1__Charter *charter, int kind, int area,
+                      const board_consents_t *consents, const board_ballot_t *ballots,
+                      size_t n_ballots, int final, board_tally_t *out);
+
+#endif
