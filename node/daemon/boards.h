@@ -12,8 +12,6 @@
 #include "board.h"
 #include "config.h"
 #include "control.h"
-#include "control.pb-c.h"
-#include "board.h"
 #include "envelope.h"
 #include "ledger.h"
 #include "roster.h"
@@ -39,18 +37,42 @@ void boards_start(boards_t *b);
 /* The rpc_event_fn to register with the peer (arg: the boards_t). */
 void boards_on_event(const envelope_t *env, uint64_t log_index, uint64_t time_ms, void *arg);
 
-/* Handles a board command from the CLI ("board-list", "board-show",
- * "propose", "vote", "proposal-list", "proposal-show", "decision-export").
- * Returns 0 if it was one (answered now or once the event is folded), -1
- * if the command is not a board command. */
-int boards_control(boards_t *b, control_ctx_t *c, const uint8_t *id, size_t id_len,
-                   const Concord__V1__ControlRequest *req);
-
 /* Prechecks and publishes proposal p (borrowed) as this node, and
- * answers request id with the proposal as folded, or with the refusal:
- * for other modules that turn their commands into board proposals. */
-void boards_propose(boards_t *b, control_ctx_t *c, const uint8_t *id, size_t id_len,
-                    const Concord__V1__Proposal *p);
+ * answers control call `call` with the proposal as folded, or with the
+ * refusal: for other modules that turn their requests into board
+ * proposals. */
+void boards_propose(boards_t *b, void *call, const Concord__V1__Proposal *p);
+
+/* The Control methods the boards answer (control.c's table). Propose
+ * and Vote answer once the event is folded. */
+void boards_on_propose(Concord__V1__Control_Service *service, const Concord__V1__ProposeRequest *in,
+                       Concord__V1__ProposalView_Closure closure, void *call);
+void boards_on_vote(Concord__V1__Control_Service *service, const Concord__V1__VoteRequest *in,
+                    Concord__V1__ProposalView_Closure closure, void *call);
+void boards_on_board_list(Concord__V1__Control_Service *service,
+                          const Concord__V1__BoardListRequest *in,
+                          Concord__V1__BoardListReply_Closure closure, void *call);
+void boards_on_board_show(Concord__V1__Control_Service *service,
+                          const Concord__V1__BoardShowRequest *in,
+                          Concord__V1__BoardShowReply_Closure closure, void *call);
+void boards_on_proposal_list(Concord__V1__Control_Service *service,
+                             const Concord__V1__ProposalListRequest *in,
+                             Concord__V1__ProposalListReply_Closure closure, void *call);
+void boards_on_proposal_show(Concord__V1__Control_Service *service,
+                             const Concord__V1__ProposalShowRequest *in,
+                             Concord__V1__ProposalView_Closure closure, void *call);
+void boards_on_decision_export(Concord__V1__Control_Service *service,
+                               const Concord__V1__DecisionExportRequest *in,
+                               Concord__V1__CertificateReply_Closure closure, void *call);
+void boards_on_roster_export(Concord__V1__Control_Service *service,
+                             const Concord__V1__RosterExportRequest *in,
+                             Concord__V1__CertificateReply_Closure closure, void *call);
+void boards_on_realignments(Concord__V1__Control_Service *service,
+                            const Concord__V1__RealignmentsRequest *in,
+                            Concord__V1__RealignmentsReply_Closure closure, void *call);
+void boards_on_auto_vote(Concord__V1__Control_Service *service,
+                         const Concord__V1__AutoVoteRequest *in,
+                         Concord__V1__AutoVoteReply_Closure closure, void *call);
 
 /* The board engine, for engines that follow its decisions (pool_follow).
  * Borrowed; lives as long as b. */

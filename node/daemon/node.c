@@ -18,11 +18,9 @@
 #include "pools.h"
 #include "clock.h"
 #include "control.h"
-#include "control.pb-c.h"
 #include "fold.h"
 #include "ledger_fold.h"
 #include "health.pb-c.h"
-#include "json.h"
 #include "keys.h"
 #include "ledger.h"
 #include "log.h"
@@ -48,6 +46,8 @@ struct node {
     keys_t *key_next;              /* keys a rotation of this organisation switches to */
     s_health_t health;
     control_ctx_t control_ctx;
+    control_service_t control_service;
+    rpc_registry_t *control_registry; /* the Control service, for the control socket */
     uint64_t started_ms;
     int failed;
     int lock_fd;
@@ -285,6 +285,12 @@ node_t *node_new(const config_node_t *cfg, cc_err_t *err)
         .boards = n->boards,
         .pools = n->pools,
     };
+    control_service_init(&n->control_service, &n->control_ctx);
+    if (!(n->control_registry = rpc_registry_new()) ||
+        rpc_registry_add(n->control_registry, &n->control_service.base.base) < 0) {
+        err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
+        goto fail;
+    }
     return n;
 fail:
     keys_destroy(&keys);
@@ -318,7 +324,7 @@ int node_step(node_t *n, long max_wait_ms)
     }
     n->failed = !ok;
     if (items[2].revents & ZMQ_POLLIN) {
-        control_handle(&n->control_ctx);
+        control_handle(&n->control_ctx, n->control_registry);
     }
     boards_tick(n->boards);
     pools_tick(n->pools);
@@ -357,6 +363,7 @@ void node_destroy(node_t **np)
         zmq_ctx_term(n->ctx);
     }
     rpc_registry_destroy(&n->registry);
+    rpc_registry_destroy(&n->control_registry);
     ledger_close(&n->ledger);
     if (n->lock_fd >= 0) {
         close(n->lock_fd);

@@ -12,7 +12,6 @@
 #include "boards.h"
 #include "config.h"
 #include "control.h"
-#include "control.pb-c.h"
 #include "envelope.h"
 #include "ledger.h"
 #include "roster.h"
@@ -37,22 +36,46 @@ void pools_start(pools_t *p);
  * the event, then folds it if it is a pool or BCF event. */
 void pools_on_event(const envelope_t *env, uint64_t log_index, uint64_t time_ms, void *arg);
 
-/* Handles a pool command from the CLI:
- *   "pool-publish" METHOD, payload = packed body of METHOD (a POOL_METHOD_*);
- *       a Pledge without partner pledges for this node's organisation, a
- *       PoolStatement without lines is filled in as this node computes it;
- *   "pool-propose" [BOARD] CLOSES_AT_MS, payload = packed PoolAgreement:
- *       proposes it to BOARD (default: its board_id) as a POOL_AGREEMENT;
- *   "pool-vary" CLOSES_AT_MS, payload = packed Variation: proposes it to
- *       the pool's board as a POOL_VARIATION;
- *   "pool-list"; "pool-show" ID; "pool-statement" ID YEAR ["csv"];
- *   "pool-statement-export" ID YEAR: replies with a signed
- *       StatementCertificate (statement.h) as payload;
- *   "pool-rejections".
- * Returns 0 if it was one (answered now or once the event is folded), -1
- * if the command is not a pool command. */
-int pools_control(pools_t *p, control_ctx_t *c, const uint8_t *id, size_t id_len,
-                  const Concord__V1__ControlRequest *req);
+/* The Control methods the pools answer (control.c's table). Events
+ * (pledges, outturns, signed statements, BCF plans and sign-offs) are
+ * answered once folded, with their pool or plan; PoolPropose and
+ * PoolVary put an agreement or a variation to the partners' board and
+ * are answered with the proposal, like Propose. */
+void pools_on_pool_propose(Concord__V1__Control_Service *service,
+                           const Concord__V1__PoolProposeRequest *in,
+                           Concord__V1__ProposalView_Closure closure, void *call);
+void pools_on_pool_vary(Concord__V1__Control_Service *service,
+                        const Concord__V1__PoolVaryRequest *in,
+                        Concord__V1__ProposalView_Closure closure, void *call);
+void pools_on_pledge(Concord__V1__Control_Service *service, const Concord__V1__PledgeRequest *in,
+                     Concord__V1__PoolEventReply_Closure closure, void *call);
+void pools_on_outturn(Concord__V1__Control_Service *service, const Concord__V1__OutturnRequest *in,
+                      Concord__V1__PoolEventReply_Closure closure, void *call);
+void pools_on_sign_statement(Concord__V1__Control_Service *service,
+                             const Concord__V1__SignStatementRequest *in,
+                             Concord__V1__PoolEventReply_Closure closure, void *call);
+void pools_on_bcf_plan(Concord__V1__Control_Service *service, const Concord__V1__BcfPlanRequest *in,
+                       Concord__V1__PoolEventReply_Closure closure, void *call);
+void pools_on_bcf_sign(Concord__V1__Control_Service *service, const Concord__V1__BcfSignRequest *in,
+                       Concord__V1__PoolEventReply_Closure closure, void *call);
+void pools_on_pool_statement_export(Concord__V1__Control_Service *service,
+                                    const Concord__V1__PoolStatementExportRequest *in,
+                                    Concord__V1__CertificateReply_Closure closure, void *call);
+/* The methods that only read the engine (pools_view.c). */
+void pools_on_pool_list(Concord__V1__Control_Service *service,
+                        const Concord__V1__PoolListRequest *in,
+                        Concord__V1__PoolListReply_Closure closure, void *call);
+void pools_on_pool_show(Concord__V1__Control_Service *service,
+                        const Concord__V1__PoolShowRequest *in,
+                        Concord__V1__PoolEventReply_Closure closure, void *call);
+void pools_on_bcf_show(Concord__V1__Control_Service *service, const Concord__V1__BcfShowRequest *in,
+                       Concord__V1__BcfView_Closure closure, void *call);
+void pools_on_pool_statement(Concord__V1__Control_Service *service,
+                             const Concord__V1__PoolStatementRequest *in,
+                             Concord__V1__PoolStatementReply_Closure closure, void *call);
+void pools_on_pool_rejections(Concord__V1__Control_Service *service,
+                              const Concord__V1__PoolRejectionsRequest *in,
+                              Concord__V1__PoolRejectionsReply_Closure closure, void *call);
 
 /* Answers CLI requests whose events have not come back in time. */
 void pools_tick(pools_t *p);
