@@ -632,7 +632,7 @@ void boards_on_auto_vote(Concord__V1__Control_Service *service,
     boards_t *b = s_of(service);
     s_policy_t p = b->policy;
     const char *bad = NULL;
-    char num[32];
+    char num[32], areas[300];
     (void)closure;
     if (in->has_auto_vote) {
         p.on = in->auto_vote;
@@ -651,13 +651,15 @@ void boards_on_auto_vote(Concord__V1__Control_Service *service,
     }
     if (in->has_abstain_areas &&
         (strlen(in->abstain_areas) >= sizeof p.abstain_areas || !s_areas_ok(in->abstain_areas))) {
-        bad = in->abstain_areas;
+        snprintf(areas, sizeof areas, "abstain_areas=%.256s", in->abstain_areas);
+        bad = areas;
     } else if (in->has_abstain_areas) {
         snprintf(p.abstain_areas, sizeof p.abstain_areas, "%s", in->abstain_areas);
     }
     if (in->has_against_areas &&
         (strlen(in->against_areas) >= sizeof p.against_areas || !s_areas_ok(in->against_areas))) {
-        bad = in->against_areas;
+        snprintf(areas, sizeof areas, "against_areas=%.256s", in->against_areas);
+        bad = areas;
     } else if (in->has_against_areas) {
         snprintf(p.against_areas, sizeof p.against_areas, "%s", in->against_areas);
     }

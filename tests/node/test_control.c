@@ -286,7 +286,8 @@ static void test_auto_vote_replaces_only_what_is_set(void **state)
     bad.has_auto_vote = 1;
     bad.has_against_areas = 1;
     bad.against_areas = "acute,dentistry";
-    s_refused(f, "AutoVote", &bad.base, CC_INVALID_ARGUMENT, "auto-vote: bad setting");
+    s_refused(f, "AutoVote", &bad.base, CC_INVALID_ARGUMENT,
+              "auto-vote: bad setting 'against_areas=acute,dentistry'");
     r = (Concord__V1__AutoVoteReply *)s_call(f, "AutoVote", &none.base, NULL, &err);
     assert_non_null(r);
     assert_true(r->auto_vote);
