@@ -77,7 +77,7 @@ static void s_answer(const waits_entry_t *w, const envelope_t *env, void *arg)
     control_answer_arena(w->call, &out.base, &a);
 }
 
-void boards_tick(boards_t *b)
+static void s_tick(boards_t *b)
 {
     waits_tick(b->waits);
     if (b->vote_retry_at_ms && clock_mono_ms() >= b->vote_retry_at_ms) {
@@ -88,7 +88,7 @@ void boards_tick(boards_t *b)
 
 /* ---- events ---- */
 
-void boards_on_event(const envelope_t *env, uint64_t log_index, uint64_t time_ms, void *arg)
+static void s_on_event(const envelope_t *env, uint64_t log_index, uint64_t time_ms, void *arg)
 {
     boards_t *b = arg;
     const Concord__V1__Header *h = env->header;
@@ -245,7 +245,7 @@ static void s_auto_vote_open(boards_t *b)
     }
 }
 
-boards_t *boards_new(const config_node_t *cfg, roster_t *roster, ledger_t *ledger,
+static boards_t *s_new(const config_node_t *cfg, roster_t *roster, ledger_t *ledger,
                      rpc_peer_t *peer, board_roster_fn on_roster, void *arg, cc_err_t *err)
 {
     boards_t *b = calloc(1, sizeof *b);
@@ -274,7 +274,7 @@ boards_t *boards_new(const config_node_t *cfg, roster_t *roster, ledger_t *ledge
     return b;
 }
 
-void boards_start(boards_t *b)
+static void s_start(boards_t *b)
 {
     cc_err_t err;
     b->replaying = 0;
@@ -286,7 +286,7 @@ void boards_start(boards_t *b)
     s_auto_vote_open(b);
 }
 
-void boards_destroy(boards_t **bp)
+static void s_destroy(boards_t **bp)
 {
     if (!bp || !*bp) {
         return;
@@ -301,9 +301,11 @@ void boards_destroy(boards_t **bp)
 
 /* ---- control methods ---- */
 
-static boards_t *s_of(Concord__V1__Control_Service *service)
+/* The boards a Control handler serves (its control_self). */
+static boards_t *s_of(Concord__V1__Control_Service *service, void *call)
 {
-    return control_ctx_of(service)->boards;
+    (void)service;
+    return control_self(call);
 }
 
 /* Prechecks and publishes an event built from the CLI's message, then
@@ -370,10 +372,10 @@ static int s_next_keys_ready(const boards_t *b, const Concord__V1__Proposal *p, 
     return same ? 0 : -1;
 }
 
-void boards_on_propose(Concord__V1__Control_Service *service, const Concord__V1__ProposeRequest *in,
+static void s_on_propose(Concord__V1__Control_Service *service, const Concord__V1__ProposeRequest *in,
                        Concord__V1__ProposalView_Closure closure, void *call)
 {
-    boards_t *b = s_of(service);
+    boards_t *b = s_of(service, call);
     cc_err_t err;
     Concord__V1__Proposal *p = in->proposal;
     (void)closure;
@@ -413,10 +415,10 @@ void boards_on_propose(Concord__V1__Control_Service *service, const Concord__V1_
     }
 }
 
-void boards_on_vote(Concord__V1__Control_Service *service, const Concord__V1__VoteRequest *in,
+static void s_on_vote(Concord__V1__Control_Service *service, const Concord__V1__VoteRequest *in,
                     Concord__V1__ProposalView_Closure closure, void *call)
 {
-    boards_t *b = s_of(service);
+    boards_t *b = s_of(service, call);
     cc_err_t err;
     board_proposal_view_t pv;
     const Concord__V1__Ballot *bl = in->ballot;
@@ -438,11 +440,11 @@ void boards_on_vote(Concord__V1__Control_Service *service, const Concord__V1__Vo
     s_publish(b, call, BOARD_METHOD_VOTE, &full.base);
 }
 
-void boards_on_board_list(Concord__V1__Control_Service *service,
+static void s_on_board_list(Concord__V1__Control_Service *service,
                           const Concord__V1__BoardListRequest *in,
                           Concord__V1__BoardListReply_Closure closure, void *call)
 {
-    boards_t *b = s_of(service);
+    boards_t *b = s_of(service, call);
     control_arena_t a = {0};
     Concord__V1__BoardListReply out = CONCORD__V1__BOARD_LIST_REPLY__INIT;
     (void)in;
@@ -461,11 +463,11 @@ void boards_on_board_list(Concord__V1__Control_Service *service,
     control_answer_arena(call, &out.base, &a);
 }
 
-void boards_on_board_show(Concord__V1__Control_Service *service,
+static void s_on_board_show(Concord__V1__Control_Service *service,
                           const Concord__V1__BoardShowRequest *in,
                           Concord__V1__BoardShowReply_Closure closure, void *call)
 {
-    boards_t *b = s_of(service);
+    boards_t *b = s_of(service, call);
     board_view_t v;
     control_arena_t a = {0};
     Concord__V1__BoardShowReply out = CONCORD__V1__BOARD_SHOW_REPLY__INIT;
@@ -491,11 +493,11 @@ void boards_on_board_show(Concord__V1__Control_Service *service,
     control_answer_arena(call, &out.base, &a);
 }
 
-void boards_on_proposal_list(Concord__V1__Control_Service *service,
+static void s_on_proposal_list(Concord__V1__Control_Service *service,
                              const Concord__V1__ProposalListRequest *in,
                              Concord__V1__ProposalListReply_Closure closure, void *call)
 {
-    boards_t *b = s_of(service);
+    boards_t *b = s_of(service, call);
     control_arena_t a = {0};
     uint64_t now = clock_wall_ms();
     Concord__V1__ProposalListReply out = CONCORD__V1__PROPOSAL_LIST_REPLY__INIT;
@@ -513,11 +515,11 @@ void boards_on_proposal_list(Concord__V1__Control_Service *service,
     control_answer_arena(call, &out.base, &a);
 }
 
-void boards_on_proposal_show(Concord__V1__Control_Service *service,
+static void s_on_proposal_show(Concord__V1__Control_Service *service,
                              const Concord__V1__ProposalShowRequest *in,
                              Concord__V1__ProposalView_Closure closure, void *call)
 {
-    boards_t *b = s_of(service);
+    boards_t *b = s_of(service, call);
     board_proposal_view_t pv;
     cc_err_t err;
     control_arena_t a = {0};
@@ -561,7 +563,7 @@ static void s_export(boards_t *b, void *call, const char *pid)
     free(roster);
 }
 
-void boards_on_decision_export(Concord__V1__Control_Service *service,
+static void s_on_decision_export(Concord__V1__Control_Service *service,
                                const Concord__V1__DecisionExportRequest *in,
                                Concord__V1__CertificateReply_Closure closure, void *call)
 {
@@ -570,24 +572,24 @@ void boards_on_decision_export(Concord__V1__Control_Service *service,
         control_fail(call, CC_INVALID_ARGUMENT, "decision export: no proposal named");
         return;
     }
-    s_export(s_of(service), call, in->proposal_id);
+    s_export(s_of(service, call), call, in->proposal_id);
 }
 
-void boards_on_roster_export(Concord__V1__Control_Service *service,
+static void s_on_roster_export(Concord__V1__Control_Service *service,
                              const Concord__V1__RosterExportRequest *in,
                              Concord__V1__CertificateReply_Closure closure, void *call)
 {
     (void)in;
     (void)closure;
-    s_export(s_of(service), call, NULL);
+    s_export(s_of(service, call), call, NULL);
 }
 
 /* Passed realignments, in the order they took effect. */
-void boards_on_realignments(Concord__V1__Control_Service *service,
+static void s_on_realignments(Concord__V1__Control_Service *service,
                             const Concord__V1__RealignmentsRequest *in,
                             Concord__V1__RealignmentsReply_Closure closure, void *call)
 {
-    boards_t *b = s_of(service);
+    boards_t *b = s_of(service, call);
     control_arena_t a = {0};
     Concord__V1__RealignmentsReply out = CONCORD__V1__REALIGNMENTS_REPLY__INIT;
     (void)in;
@@ -625,11 +627,11 @@ static int s_areas_ok(const char *list)
  * sets (all or none), answers with the policy in force, and votes at once
  * on open proposals if the policy now says to. It lasts until the node
  * stops; the config's auto_vote keys are the lasting form. */
-void boards_on_auto_vote(Concord__V1__Control_Service *service,
+static void s_on_auto_vote(Concord__V1__Control_Service *service,
                          const Concord__V1__AutoVoteRequest *in,
                          Concord__V1__AutoVoteReply_Closure closure, void *call)
 {
-    boards_t *b = s_of(service);
+    boards_t *b = s_of(service, call);
     s_policy_t p = b->policy;
     const char *bad = NULL;
     char num[32], areas[300];
@@ -688,3 +690,60 @@ void boards_on_auto_vote(Concord__V1__Control_Service *service,
     control_answer(call, &out.base);
     s_auto_vote_open(b);
 }
+
+/* ---- the engine's row (engine.h) ---- */
+
+static void *s_create(const engine_env_t *env, cc_err_t *err)
+{
+    return s_new(env->cfg, env->roster, env->ledger, env->peer, env->on_roster,
+                 env->on_roster_arg, err);
+}
+
+static void s_row_start(void *self)
+{
+    s_start(self);
+}
+
+/* The next automatic vote to try again, or the first wait to give up. */
+static uint64_t s_deadline(const void *self)
+{
+    const boards_t *b = self;
+    uint64_t w = waits_deadline(b->waits);
+    return !w || (b->vote_retry_at_ms && b->vote_retry_at_ms < w) ? b->vote_retry_at_ms : w;
+}
+
+static void s_row_tick(void *self)
+{
+    s_tick(self);
+}
+
+static void s_row_destroy(void *self)
+{
+    boards_t *b = self;
+    s_destroy(&b);
+}
+
+static const engine_method_t s_methods[] = {
+    ENGINE_METHOD("Propose", s_on_propose),
+    ENGINE_METHOD("Vote", s_on_vote),
+    ENGINE_METHOD("BoardList", s_on_board_list),
+    ENGINE_METHOD("BoardShow", s_on_board_show),
+    ENGINE_METHOD("ProposalList", s_on_proposal_list),
+    ENGINE_METHOD("ProposalShow", s_on_proposal_show),
+    ENGINE_METHOD("DecisionExport", s_on_decision_export),
+    ENGINE_METHOD("RosterExport", s_on_roster_export),
+    ENGINE_METHOD("Realignments", s_on_realignments),
+    ENGINE_METHOD("AutoVote", s_on_auto_vote),
+};
+
+const engine_t boards_as_engine = {
+    .name = "boards",
+    .create = s_create,
+    .on_event = s_on_event,
+    .start = s_row_start,
+    .deadline = s_deadline,
+    .tick = s_row_tick,
+    .destroy = s_row_destroy,
+    .methods = s_methods,
+    .n_methods = sizeof s_methods / sizeof s_methods[0],
+};

@@ -10,13 +10,11 @@
 
 #include <zmq.h>
 
-#include "boards.h"
 #include "certificate.h"
 #include "envelope.h"
 #include "health.pb-c.h"
 #include "log.h"
 #include "log.pb-c.h"
-#include "pools.h"
 #include "receipt.h"
 #include "roster_view.h"
 #include "wire.h"
@@ -31,6 +29,7 @@ struct control_call {
     uint8_t id[CONTROL_ID_MAX];
     size_t id_len;
     const ProtobufCMethodDescriptor *method;
+    void *self; /* the engine whose handler serves it */
 };
 
 /* ---- answers ---- */
@@ -549,44 +548,51 @@ static void s_log_verify(Concord__V1__Control_Service *service,
 
 /* ---- the service ---- */
 
-/* One row per method of concord.v1.Control, in the order of its
- * declaration in proto/control.proto. */
-static const Concord__V1__Control_Service s_table = {
-    .base = CONCORD__V1__CONTROL__BASE_INIT,
-    .status = s_status,
-    .ping = s_ping,
-    .ledger = s_ledger,
-    .log_verify = s_log_verify,
-    .roster_show = roster_view_on_show,
-    .roster_export = boards_on_roster_export,
-    .board_list = boards_on_board_list,
-    .board_show = boards_on_board_show,
-    .propose = boards_on_propose,
-    .vote = boards_on_vote,
-    .proposal_list = boards_on_proposal_list,
-    .proposal_show = boards_on_proposal_show,
-    .decision_export = boards_on_decision_export,
-    .realignments = boards_on_realignments,
-    .auto_vote = boards_on_auto_vote,
-    .pool_propose = pools_on_pool_propose,
-    .pool_vary = pools_on_pool_vary,
-    .pledge = pools_on_pledge,
-    .outturn = pools_on_outturn,
-    .sign_statement = pools_on_sign_statement,
-    .pool_list = pools_on_pool_list,
-    .pool_show = pools_on_pool_show,
-    .pool_statement = pools_on_pool_statement,
-    .pool_statement_export = pools_on_pool_statement_export,
-    .pool_rejections = pools_on_pool_rejections,
-    .bcf_plan = pools_on_bcf_plan,
-    .bcf_sign = pools_on_bcf_sign,
-    .bcf_show = pools_on_bcf_show,
+/* The node's own methods; the engines' rows add theirs (engine.h). */
+static const struct {
+    const char *method;
+    void (*handler)(void);
+} s_own[] = {
+    {"Status", (void (*)(void))s_status},
+    {"Ping", (void (*)(void))s_ping},
+    {"Ledger", (void (*)(void))s_ledger},
+    {"LogVerify", (void (*)(void))s_log_verify},
+    {"RosterShow", (void (*)(void))roster_view_on_show},
 };
+
+/* The handlers, in the order of the methods in the service descriptor,
+ * as protobuf-c's invoke reads them after the service's base. */
+static void (**s_handlers(control_service_t *s))(void)
+{
+    return (void (**)(void))(void *)(&s->base.base + 1);
+}
 
 void control_service_init(control_service_t *s, control_ctx_t *c)
 {
-    s->base = s_table;
+    Concord__V1__Control_Service base = {.base = CONCORD__V1__CONTROL__BASE_INIT};
+    memset(s, 0, sizeof *s);
+    s->base = base;
     s->c = c;
+    for (size_t i = 0; i < sizeof s_own / sizeof s_own[0]; i++) {
+        control_service_add(s, s_own[i].method, s_own[i].handler, c, NULL);
+    }
+}
+
+int control_service_add(control_service_t *s, const char *method, void (*handler)(void),
+                        void *self, cc_err_t *err)
+{
+    const ProtobufCMethodDescriptor *m =
+        protobuf_c_service_descriptor_get_method_by_name(&concord__v1__control__descriptor,
+                                                         method);
+    size_t i = m ? (size_t)(m - concord__v1__control__descriptor.methods) : 0;
+    if (!m || i >= CONTROL_METHODS_MAX || s_handlers(s)[i]) {
+        err_set(err, m ? CC_ALREADY_EXISTS : CC_NOT_FOUND, "control method %s: %s", method,
+                m ? "already has a handler" : "no such method");
+        return -1;
+    }
+    s_handlers(s)[i] = handler;
+    s->self[i] = self;
+    return 0;
 }
 
 control_ctx_t *control_ctx_of(Concord__V1__Control_Service *service)
@@ -594,9 +600,26 @@ control_ctx_t *control_ctx_of(Concord__V1__Control_Service *service)
     return ((control_service_t *)service)->c;
 }
 
+void *control_self(void *call)
+{
+    return ((control_call_t *)call)->self;
+}
+
+/* The handler's index of a full method name of the Control service, if
+ * it has a handler; -1 otherwise. */
+static int s_served(control_service_t *s, const char *full)
+{
+    const char *name = full + strlen(CONTROL_SERVICE);
+    const ProtobufCMethodDescriptor *m =
+        protobuf_c_service_descriptor_get_method_by_name(&concord__v1__control__descriptor,
+                                                         name);
+    size_t i = m ? (size_t)(m - concord__v1__control__descriptor.methods) : 0;
+    return m && i < CONTROL_METHODS_MAX && s_handlers(s)[i] ? (int)i : -1;
+}
+
 /* Decodes one ControlCall and invokes its method. */
-static void s_dispatch(control_ctx_t *c, rpc_registry_t *reg, const uint8_t *id, size_t id_len,
-                       const uint8_t *buf, size_t len)
+static void s_dispatch(control_ctx_t *c, control_service_t *svc, rpc_registry_t *reg,
+                       const uint8_t *id, size_t id_len, const uint8_t *buf, size_t len)
 {
     cc_err_t err;
     Concord__V1__ControlCall *cc = (Concord__V1__ControlCall *)wire_unpack(
@@ -605,9 +628,13 @@ static void s_dispatch(control_ctx_t *c, rpc_registry_t *reg, const uint8_t *id,
         s_send(c, id, id_len, CC_INVALID_ARGUMENT, err.msg, NULL, 0);
         return;
     }
-    /* Only the Control service: the registry's Reflection service answers
-     * through the federation's closures, not these. */
-    if (strncmp(cc->method, CONTROL_SERVICE, strlen(CONTROL_SERVICE)) != 0) {
+    /* Only the Control service (the registry's Reflection service answers
+     * through the federation's closures, not these), and only methods
+     * with a handler. */
+    int at = strncmp(cc->method, CONTROL_SERVICE, strlen(CONTROL_SERVICE)) == 0
+                 ? s_served(svc, cc->method)
+                 : -1;
+    if (at < 0) {
         s_send(c, id, id_len, CC_UNIMPLEMENTED, "unknown control method", NULL, 0);
         wire_free(&cc->base);
         return;
@@ -619,6 +646,7 @@ static void s_dispatch(control_ctx_t *c, rpc_registry_t *reg, const uint8_t *id,
         return;
     }
     call->c = c;
+    call->self = svc->self[at];
     memcpy(call->id, id, id_len);
     call->id_len = id_len;
     if (rpc_registry_invoke(reg, cc->method, cc->body.data, cc->body.len, WIRE_MAX_FRAME,
@@ -631,8 +659,9 @@ static void s_dispatch(control_ctx_t *c, rpc_registry_t *reg, const uint8_t *id,
     wire_free(&cc->base);
 }
 
-void control_handle(control_ctx_t *c, rpc_registry_t *reg)
+void control_handle(control_service_t *svc, rpc_registry_t *reg)
 {
+    control_ctx_t *c = svc->c;
     for (int n = 0; n < 64; n++) {
         zmq_msg_t parts[3];
         int got = 0, more = 1;
@@ -661,7 +690,7 @@ void control_handle(control_ctx_t *c, rpc_registry_t *reg)
         }
         if (got == 3 && !too_long && zmq_msg_size(&parts[0]) <= CONTROL_ID_MAX &&
             zmq_msg_size(&parts[1]) == 0) {
-            s_dispatch(c, reg, zmq_msg_data(&parts[0]), zmq_msg_size(&parts[0]),
+            s_dispatch(c, svc, reg, zmq_msg_data(&parts[0]), zmq_msg_size(&parts[0]),
                        zmq_msg_data(&parts[2]), zmq_msg_size(&parts[2]));
         } else {
             log_warn("malformed control request ignored");

@@ -6,11 +6,13 @@
  * is a ZeroMQ ROUTER bound to an ipc path of mode 0600.
  *
  * Dispatch goes through an rpc_registry_t holding the one Control
- * service, whose table (control.c) names one handler per method: the
- * node's own here, the boards' in boards.c, the pools' in pools.c. A
- * handler gets the call as closure_data and answers it exactly once,
- * at once or later (a ping, a published event's fold), with
- * control_answer or control_fail; the call lives until then. */
+ * service, a table of one handler per method: the node's own (status,
+ * ping, ledger, log verification, roster) from control.c, the engines'
+ * as node.c registers them from their rows (engine.h), each with the
+ * engine it belongs to (control_self). A handler gets the call as
+ * closure_data and answers it exactly once, at once or later (a ping, a
+ * published event's fold), with control_answer or control_fail; the call
+ * lives until then. */
 #ifndef CONCORD_CONTROL_H
 #define CONCORD_CONTROL_H
 
@@ -31,25 +33,38 @@ typedef struct {
     const config_node_t *cfg;
     uint64_t started_ms;
     const int *failed;
-    struct boards *boards;
-    struct pools *pools;
 } control_ctx_t;
 
 /* One request being served; opaque to handlers. */
 typedef struct control_call control_call_t;
 
+/* The number of methods of the Control service, at most. */
+#define CONTROL_METHODS_MAX 64
+
 /* The Control service table, bound to a node's context. */
 typedef struct {
     Concord__V1__Control_Service base;
     control_ctx_t *c;
+    void *self[CONTROL_METHODS_MAX]; /* each method's engine, for control_self */
 } control_service_t;
 
-/* The Control service of context c (the table of handlers), for an
- * rpc_registry_t. c is borrowed. */
+/* The Control service of context c, for an rpc_registry_t, holding the
+ * node's own methods; the others answer UNIMPLEMENTED until added. c is
+ * borrowed. */
 void control_service_init(control_service_t *s, control_ctx_t *c);
+
+/* Adds handler (of the method's protoc-c type, cast) for method (its
+ * name in concord.v1.Control, "BoardList"), run with self as its
+ * control_self. Returns 0, or -1 with err for an unknown method or one
+ * that already has a handler. */
+int control_service_add(control_service_t *s, const char *method, void (*handler)(void),
+                        void *self, cc_err_t *err);
 
 /* The context a handler's service belongs to. */
 control_ctx_t *control_ctx_of(Concord__V1__Control_Service *service);
+
+/* The engine (the self it was added with) whose handler serves call. */
+void *control_self(void *call);
 
 /* Answers call OK with reply (a message of the method's reply type) and
  * frees the call. */
@@ -59,9 +74,9 @@ void control_answer(void *call, const ProtobufCMessage *reply);
 void control_fail(void *call, cc_code_t code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Handles every request waiting on the control socket, dispatching
- * through reg (which holds the Control service of c). */
-void control_handle(control_ctx_t *c, rpc_registry_t *reg);
+/* Handles every request waiting on the control socket of svc's context,
+ * dispatching through reg (which holds svc). */
+void control_handle(control_service_t *svc, rpc_registry_t *reg);
 
 /* Allocations that one reply's nested messages need, freed together once
  * the reply is sent. control_alloc returns zeroed memory, or NULL (and

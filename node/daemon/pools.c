@@ -77,7 +77,7 @@ static void s_answer(const waits_entry_t *w, const envelope_t *env, void *arg)
     control_answer_arena(w->call, &out.base, &a);
 }
 
-void pools_tick(pools_t *p)
+static void s_tick(pools_t *p)
 {
     waits_tick(p->waits);
 }
@@ -155,7 +155,7 @@ static void s_add_areas(pools_t *p)
 
 /* ---- events ---- */
 
-void pools_on_event(const envelope_t *env, uint64_t log_index, uint64_t time_ms, void *arg)
+static void s_on_event(const envelope_t *env, uint64_t log_index, uint64_t time_ms, void *arg)
 {
     pools_t *p = arg;
     const Concord__V1__Header *h = env->header;
@@ -179,7 +179,7 @@ void pools_on_event(const envelope_t *env, uint64_t log_index, uint64_t time_ms,
     waits_resolve(p->waits, env, accepted, &why, s_answer, p);
 }
 
-pools_t *pools_new(const config_node_t *cfg, const roster_t *roster, ledger_t *ledger,
+static pools_t *s_new(const config_node_t *cfg, const roster_t *roster, ledger_t *ledger,
                    rpc_peer_t *peer, boards_t *boards, cc_err_t *err)
 {
     pools_t *p = calloc(1, sizeof *p);
@@ -201,12 +201,12 @@ pools_t *pools_new(const config_node_t *cfg, const roster_t *roster, ledger_t *l
     return p;
 }
 
-void pools_start(pools_t *p)
+static void s_start(pools_t *p)
 {
     p->replaying = 0;
 }
 
-void pools_destroy(pools_t **pp)
+static void s_destroy(pools_t **pp)
 {
     if (!pp || !*pp) {
         return;
@@ -220,9 +220,11 @@ void pools_destroy(pools_t **pp)
 
 /* ---- control methods ---- */
 
-static pools_t *s_of(Concord__V1__Control_Service *service)
+/* The pools a Control handler serves (its control_self). */
+static pools_t *s_of(Concord__V1__Control_Service *service, void *call)
 {
-    return control_ctx_of(service)->pools;
+    (void)service;
+    return control_self(call);
 }
 
 /* Prechecks and publishes msg, the body of s_methods[mi], as this node,
@@ -300,44 +302,44 @@ static void s_publish(pools_t *p, void *call, int mi, ProtobufCMessage *msg)
     pool_canonical_free(&canon);
 }
 
-void pools_on_pledge(Concord__V1__Control_Service *service, const Concord__V1__PledgeRequest *in,
+static void s_on_pledge(Concord__V1__Control_Service *service, const Concord__V1__PledgeRequest *in,
                      Concord__V1__PoolEventReply_Closure closure, void *call)
 {
     (void)closure;
-    s_publish(s_of(service), call, s_method_index(POOL_METHOD_PLEDGE),
+    s_publish(s_of(service, call), call, s_method_index(POOL_METHOD_PLEDGE),
               in->pledge ? &in->pledge->base : NULL);
 }
 
-void pools_on_outturn(Concord__V1__Control_Service *service, const Concord__V1__OutturnRequest *in,
+static void s_on_outturn(Concord__V1__Control_Service *service, const Concord__V1__OutturnRequest *in,
                       Concord__V1__PoolEventReply_Closure closure, void *call)
 {
     (void)closure;
-    s_publish(s_of(service), call, s_method_index(POOL_METHOD_OUTTURN),
+    s_publish(s_of(service, call), call, s_method_index(POOL_METHOD_OUTTURN),
               in->outturn ? &in->outturn->base : NULL);
 }
 
-void pools_on_sign_statement(Concord__V1__Control_Service *service,
+static void s_on_sign_statement(Concord__V1__Control_Service *service,
                              const Concord__V1__SignStatementRequest *in,
                              Concord__V1__PoolEventReply_Closure closure, void *call)
 {
     (void)closure;
-    s_publish(s_of(service), call, s_method_index(POOL_METHOD_STATEMENT),
+    s_publish(s_of(service, call), call, s_method_index(POOL_METHOD_STATEMENT),
               in->statement ? &in->statement->base : NULL);
 }
 
-void pools_on_bcf_plan(Concord__V1__Control_Service *service, const Concord__V1__BcfPlanRequest *in,
+static void s_on_bcf_plan(Concord__V1__Control_Service *service, const Concord__V1__BcfPlanRequest *in,
                        Concord__V1__PoolEventReply_Closure closure, void *call)
 {
     (void)closure;
-    s_publish(s_of(service), call, s_method_index(POOL_METHOD_BCF_PLAN),
+    s_publish(s_of(service, call), call, s_method_index(POOL_METHOD_BCF_PLAN),
               in->plan ? &in->plan->base : NULL);
 }
 
-void pools_on_bcf_sign(Concord__V1__Control_Service *service, const Concord__V1__BcfSignRequest *in,
+static void s_on_bcf_sign(Concord__V1__Control_Service *service, const Concord__V1__BcfSignRequest *in,
                        Concord__V1__PoolEventReply_Closure closure, void *call)
 {
     (void)closure;
-    s_publish(s_of(service), call, s_method_index(POOL_METHOD_BCF_SIGN),
+    s_publish(s_of(service, call), call, s_method_index(POOL_METHOD_BCF_SIGN),
               in->signoff ? &in->signoff->base : NULL);
 }
 
@@ -408,11 +410,11 @@ static void s_propose(pools_t *p, void *call, int rc, Concord__V1__Proposal *pr,
     boards_propose(p->boards, call, pr);
 }
 
-void pools_on_pool_propose(Concord__V1__Control_Service *service,
+static void s_on_pool_propose(Concord__V1__Control_Service *service,
                            const Concord__V1__PoolProposeRequest *in,
                            Concord__V1__ProposalView_Closure closure, void *call)
 {
-    pools_t *p = s_of(service);
+    pools_t *p = s_of(service, call);
     cc_err_t err;
     char title[BOARD_TITLE_MAX + 1];
     Concord__V1__Proposal pr = CONCORD__V1__PROPOSAL__INIT;
@@ -426,11 +428,11 @@ void pools_on_pool_propose(Concord__V1__Control_Service *service,
     s_propose(p, call, rc, &pr, title, in->closes_at_ms, &err);
 }
 
-void pools_on_pool_vary(Concord__V1__Control_Service *service,
+static void s_on_pool_vary(Concord__V1__Control_Service *service,
                         const Concord__V1__PoolVaryRequest *in,
                         Concord__V1__ProposalView_Closure closure, void *call)
 {
-    pools_t *p = s_of(service);
+    pools_t *p = s_of(service, call);
     cc_err_t err;
     char title[BOARD_TITLE_MAX + 1];
     Concord__V1__Proposal pr = CONCORD__V1__PROPOSAL__INIT;
@@ -444,11 +446,11 @@ void pools_on_pool_vary(Concord__V1__Control_Service *service,
     s_propose(p, call, rc, &pr, title, in->closes_at_ms, &err);
 }
 
-void pools_on_pool_statement_export(Concord__V1__Control_Service *service,
+static void s_on_pool_statement_export(Concord__V1__Control_Service *service,
                                     const Concord__V1__PoolStatementExportRequest *in,
                                     Concord__V1__CertificateReply_Closure closure, void *call)
 {
-    pools_t *p = s_of(service);
+    pools_t *p = s_of(service, call);
     cc_err_t err;
     uint8_t *cert = NULL, *roster = NULL;
     size_t cert_len = 0, roster_len = 0;
@@ -470,3 +472,64 @@ void pools_on_pool_statement_export(Concord__V1__Control_Service *service,
     free(cert);
     free(roster);
 }
+
+/* ---- the engine's row (engine.h) ---- */
+
+static void *s_create(const engine_env_t *env, cc_err_t *err)
+{
+    boards_t *boards = env->find(env, "boards");
+    if (!boards) {
+        err_set(err, CC_FAILED_PRECONDITION, "the pools follow the boards: add them first");
+        return NULL;
+    }
+    return s_new(env->cfg, env->roster, env->ledger, env->peer, boards, err);
+}
+
+static void s_row_start(void *self)
+{
+    s_start(self);
+}
+
+static uint64_t s_deadline(const void *self)
+{
+    return waits_deadline(((const pools_t *)self)->waits);
+}
+
+static void s_row_tick(void *self)
+{
+    s_tick(self);
+}
+
+static void s_row_destroy(void *self)
+{
+    pools_t *p = self;
+    s_destroy(&p);
+}
+
+static const engine_method_t s_control_methods[] = {
+    ENGINE_METHOD("PoolPropose", s_on_pool_propose),
+    ENGINE_METHOD("PoolVary", s_on_pool_vary),
+    ENGINE_METHOD("Pledge", s_on_pledge),
+    ENGINE_METHOD("Outturn", s_on_outturn),
+    ENGINE_METHOD("SignStatement", s_on_sign_statement),
+    ENGINE_METHOD("BcfPlan", s_on_bcf_plan),
+    ENGINE_METHOD("BcfSign", s_on_bcf_sign),
+    ENGINE_METHOD("PoolStatementExport", s_on_pool_statement_export),
+    ENGINE_METHOD("PoolList", pools_view_on_list),
+    ENGINE_METHOD("PoolShow", pools_view_on_show),
+    ENGINE_METHOD("BcfShow", pools_view_on_bcf_show),
+    ENGINE_METHOD("PoolStatement", pools_view_on_statement),
+    ENGINE_METHOD("PoolRejections", pools_view_on_rejections),
+};
+
+const engine_t pools_as_engine = {
+    .name = "pools",
+    .create = s_create,
+    .on_event = s_on_event,
+    .start = s_row_start,
+    .deadline = s_deadline,
+    .tick = s_row_tick,
+    .destroy = s_row_destroy,
+    .methods = s_control_methods,
+    .n_methods = sizeof s_control_methods / sizeof s_control_methods[0],
+};

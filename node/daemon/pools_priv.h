@@ -29,4 +29,19 @@ void pools_view_pool(const pools_t *p, const pool_view_t *v, int full, Concord__
 void pools_view_bcf(const pools_t *p, const pool_bcf_view_t *v, int full,
                     Concord__V1__BcfView *out, control_arena_t *a);
 
+/* The Control methods that only read the engine. */
+void pools_view_on_list(Concord__V1__Control_Service *service, const Concord__V1__PoolListRequest *in,
+                        Concord__V1__PoolListReply_Closure closure, void *call);
+void pools_view_on_show(Concord__V1__Control_Service *service, const Concord__V1__PoolShowRequest *in,
+                        Concord__V1__PoolEventReply_Closure closure, void *call);
+void pools_view_on_bcf_show(Concord__V1__Control_Service *service,
+                            const Concord__V1__BcfShowRequest *in,
+                            Concord__V1__BcfView_Closure closure, void *call);
+void pools_view_on_statement(Concord__V1__Control_Service *service,
+                             const Concord__V1__PoolStatementRequest *in,
+                             Concord__V1__PoolStatementReply_Closure closure, void *call);
+void pools_view_on_rejections(Concord__V1__Control_Service *service,
+                              const Concord__V1__PoolRejectionsRequest *in,
+                              Concord__V1__PoolRejectionsReply_Closure closure, void *call);
+
 #endif

@@ -115,16 +115,18 @@ void pools_view_bcf(const pools_t *p, const pool_bcf_view_t *v, int full,
     }
 }
 
-static pools_t *s_of(Concord__V1__Control_Service *service)
+/* The pools a Control handler serves (its control_self). */
+static pools_t *s_of(Concord__V1__Control_Service *service, void *call)
 {
-    return control_ctx_of(service)->pools;
+    (void)service;
+    return control_self(call);
 }
 
-void pools_on_pool_list(Concord__V1__Control_Service *service,
+void pools_view_on_list(Concord__V1__Control_Service *service,
                         const Concord__V1__PoolListRequest *in,
                         Concord__V1__PoolListReply_Closure closure, void *call)
 {
-    pools_t *p = s_of(service);
+    pools_t *p = s_of(service, call);
     control_arena_t a = {0};
     Concord__V1__PoolListReply out = CONCORD__V1__POOL_LIST_REPLY__INIT;
     (void)in;
@@ -148,11 +150,11 @@ void pools_on_pool_list(Concord__V1__Control_Service *service,
     control_answer_arena(call, &out.base, &a);
 }
 
-void pools_on_pool_show(Concord__V1__Control_Service *service,
+void pools_view_on_show(Concord__V1__Control_Service *service,
                         const Concord__V1__PoolShowRequest *in,
                         Concord__V1__PoolEventReply_Closure closure, void *call)
 {
-    pools_t *p = s_of(service);
+    pools_t *p = s_of(service, call);
     pool_view_t v;
     pool_bcf_view_t bv;
     control_arena_t a = {0};
@@ -175,10 +177,10 @@ void pools_on_pool_show(Concord__V1__Control_Service *service,
 
 /* A BCF plan: its streams, where its chain stands and what is missing,
  * and the plan's refused events with the engine's reasons. */
-void pools_on_bcf_show(Concord__V1__Control_Service *service, const Concord__V1__BcfShowRequest *in,
+void pools_view_on_bcf_show(Concord__V1__Control_Service *service, const Concord__V1__BcfShowRequest *in,
                        Concord__V1__BcfView_Closure closure, void *call)
 {
-    pools_t *p = s_of(service);
+    pools_t *p = s_of(service, call);
     pool_bcf_view_t bv;
     control_arena_t a = {0};
     Concord__V1__BcfView out = CONCORD__V1__BCF_VIEW__INIT;
@@ -206,11 +208,11 @@ static long s_refused_statement(const pools_t *p, const pool_statement_t *s, poo
     return found;
 }
 
-void pools_on_pool_statement(Concord__V1__Control_Service *service,
+void pools_view_on_statement(Concord__V1__Control_Service *service,
                              const Concord__V1__PoolStatementRequest *in,
                              Concord__V1__PoolStatementReply_Closure closure, void *call)
 {
-    pools_t *p = s_of(service);
+    pools_t *p = s_of(service, call);
     cc_err_t err;
     control_arena_t a = {0};
     pool_rejection_t r;
@@ -276,11 +278,11 @@ void pools_on_pool_statement(Concord__V1__Control_Service *service,
     free(s);
 }
 
-void pools_on_pool_rejections(Concord__V1__Control_Service *service,
+void pools_view_on_rejections(Concord__V1__Control_Service *service,
                               const Concord__V1__PoolRejectionsRequest *in,
                               Concord__V1__PoolRejectionsReply_Closure closure, void *call)
 {
-    pools_t *p = s_of(service);
+    pools_t *p = s_of(service, call);
     control_arena_t a = {0};
     Concord__V1__PoolRejectionsReply out = CONCORD__V1__POOL_REJECTIONS_REPLY__INIT;
     (void)in;

@@ -70,6 +70,17 @@ void waits_resolve(waits_t *w, const envelope_t *env, int accepted, const cc_err
     }
 }
 
+uint64_t waits_deadline(const waits_t *w)
+{
+    uint64_t first = 0;
+    for (const s_wait_t *e = w->head; e; e = e->next) {
+        if (!first || e->give_up_ms < first) {
+            first = e->give_up_ms;
+        }
+    }
+    return first;
+}
+
 void waits_tick(waits_t *w)
 {
     uint64_t now = clock_mono_ms();

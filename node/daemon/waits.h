@@ -36,6 +36,10 @@ void waits_add(waits_t *w, void *call, const uint8_t hash[32], const char *subje
 void waits_resolve(waits_t *w, const envelope_t *env, int accepted, const cc_err_t *why,
                    waits_answer_fn fn, void *arg);
 
+/* The monotonic time (clock_mono_ms) at which the first request still
+ * waiting gives up, or 0 if none waits: the node's timer for waits_tick. */
+uint64_t waits_deadline(const waits_t *w);
+
 /* Answers DEADLINE_EXCEEDED to requests that waited too long. */
 void waits_tick(waits_t *w);
 
