@@ -49,7 +49,7 @@ static const char *s_kind_word(int kind)
 {
     return kind == CONCORD__V1__KIND__KIND_REQUEST ? "request"
            : kind == CONCORD__V1__KIND__KIND_EVENT ? "event"
-                                                    : "reply";
+                                                   : "reply";
 }
 
 static json_t *s_status(const Concord__V1__StatusReply *r)
@@ -509,8 +509,7 @@ static json_t *s_value(const ProtobufCMessage *m)
            Concord__V1__PoolStatementReply)
     S_CASE(concord__v1__pool_rejections_reply__descriptor, s_rejections,
            Concord__V1__PoolRejectionsReply)
-    S_CASE(concord__v1__certificate_reply__descriptor, s_certificate,
-           Concord__V1__CertificateReply)
+    S_CASE(concord__v1__certificate_reply__descriptor, s_certificate, Concord__V1__CertificateReply)
 #undef S_CASE
     return NULL;
 }
@@ -518,8 +517,8 @@ static json_t *s_value(const ProtobufCMessage *m)
 int cli_render_json(const ProtobufCMessage *reply, FILE *out)
 {
     json_t *v = s_value(reply);
-    char *text = v ? json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15))
-                   : NULL;
+    char *text =
+        v ? json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15)) : NULL;
     json_decref(v);
     if (!text) {
         return -1;

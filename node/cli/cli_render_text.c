@@ -17,7 +17,7 @@ static const char *s_kind_word(int kind)
 {
     return kind == CONCORD__V1__KIND__KIND_REQUEST ? "request"
            : kind == CONCORD__V1__KIND__KIND_EVENT ? "event"
-                                                    : "reply";
+                                                   : "reply";
 }
 
 /* Writes label, the bytes in hex (none if empty) and a newline. */
@@ -58,7 +58,8 @@ static void s_ping(const Concord__V1__PingReply *r, FILE *out)
     double rtt_ms = (double)r->rtt_us / 1000.0;
     clock_format(r->request_time_ms, when, sizeof when);
     if (r->request_log_index) {
-        fprintf(out, "reply from %s: %s, round trip %.3f ms\nbroker receipt: log index %llu at %s\n",
+        fprintf(out,
+                "reply from %s: %s, round trip %.3f ms\nbroker receipt: log index %llu at %s\n",
                 r->responder, serving, rtt_ms, (unsigned long long)r->request_log_index, when);
         s_hex_line(out, "chain hash: ", r->request_chain_hash, "(none)");
     } else {
@@ -72,10 +73,9 @@ static void s_ledger(const Concord__V1__LedgerReply *r, FILE *out)
 {
     for (size_t i = 0; i < r->n_entries; i++) {
         const Concord__V1__LedgerRow *e = r->entries[i];
-        fprintf(out, "%6lld %-3s %-7s %-28s %-10s -> %-10s seq %-6llu log %llu\n",
-                (long long)e->id, e->inbound ? "in" : "out", s_kind_word(e->kind), e->method,
-                e->sender, e->recipient, (unsigned long long)e->sequence,
-                (unsigned long long)e->log_index);
+        fprintf(out, "%6lld %-3s %-7s %-28s %-10s -> %-10s seq %-6llu log %llu\n", (long long)e->id,
+                e->inbound ? "in" : "out", s_kind_word(e->kind), e->method, e->sender, e->recipient,
+                (unsigned long long)e->sequence, (unsigned long long)e->log_index);
     }
     if (!r->n_entries) {
         fputs("(ledger is empty)\n", out);
@@ -118,8 +118,8 @@ static void s_roster(const Concord__V1__RosterShowReply *r, FILE *out)
     fprintf(out, "%-12s %-20s %-8s %-12s %s\n", "code", "kind", "sign key", "since", "name");
     for (size_t i = 0; i < r->n_organisations; i++) {
         const Concord__V1__RosterEntry *o = r->organisations[i];
-        fprintf(out, "%-12s %-20s %02x%02x%02x%02x %-12s %s\n", o->code, o->kind,
-                s_key_byte(o, 0), s_key_byte(o, 1), s_key_byte(o, 2), s_key_byte(o, 3),
+        fprintf(out, "%-12s %-20s %02x%02x%02x%02x %-12s %s\n", o->code, o->kind, s_key_byte(o, 0),
+                s_key_byte(o, 1), s_key_byte(o, 2), s_key_byte(o, 3),
                 s_pos(o->since_log_index, a, sizeof a), o->name);
     }
     if (r->n_superseded) {
@@ -243,7 +243,8 @@ static void s_proposal(const Concord__V1__ProposalView *pv, FILE *out)
         fprintf(out, "amount     %s\n", money_format(p->amount_pence, money, sizeof money));
     }
     s_change(p->membership, out);
-    fprintf(out, "proposer   %s at %s\n", pv->proposer, clock_format(pv->time_ms, when, sizeof when));
+    fprintf(out, "proposer   %s at %s\n", pv->proposer,
+            clock_format(pv->time_ms, when, sizeof when));
     fprintf(out, "closes     %s\n", clock_format(p->closes_at_ms, when, sizeof when));
     size_t need = pool_describe(p, NULL, 0);
     char *pool = need ? malloc(need + 1) : NULL;
@@ -287,8 +288,8 @@ static void s_realignments(const Concord__V1__RealignmentsReply *r, FILE *out)
     char when[S_WHEN];
     for (size_t i = 0; i < r->n_realignments; i++) {
         const Concord__V1__RealignmentView *v = r->realignments[i];
-        fprintf(out, "%-10s primary footprint %-10s decided by %s (%.12s) at %s\n",
-                v->organisation, v->footprint, v->board_id, v->proposal_id,
+        fprintf(out, "%-10s primary footprint %-10s decided by %s (%.12s) at %s\n", v->organisation,
+                v->footprint, v->board_id, v->proposal_id,
                 clock_format(v->decided_at_ms, when, sizeof when));
     }
     if (!r->n_realignments) {
@@ -386,7 +387,8 @@ static void s_bcf(const Concord__V1__BcfView *v, FILE *out)
     fprintf(out, "streams     CCG minimum %s",
             money_format(v->ccg_minimum_pence, money, sizeof money));
     fprintf(out, ", DFG %s", money_format(v->dfg_pence, money, sizeof money));
-    fprintf(out, " (%s to districts)", money_format(v->dfg_to_districts_pence, money, sizeof money));
+    fprintf(out, " (%s to districts)",
+            money_format(v->dfg_to_districts_pence, money, sizeof money));
     fprintf(out, ", iBCF %s", money_format(v->ibcf_pence, money, sizeof money));
     fprintf(out, ", additional %s\n", money_format(v->additional_pence, money, sizeof money));
     fprintf(out,

@@ -372,8 +372,9 @@ static int s_next_keys_ready(const boards_t *b, const Concord__V1__Proposal *p, 
     return same ? 0 : -1;
 }
 
-static void s_on_propose(Concord__V1__Control_Service *service, const Concord__V1__ProposeRequest *in,
-                       Concord__V1__ProposalView_Closure closure, void *call)
+static void s_on_propose(Concord__V1__Control_Service *service,
+                         const Concord__V1__ProposeRequest *in,
+                         Concord__V1__ProposalView_Closure closure, void *call)
 {
     boards_t *b = s_of(service, call);
     cc_err_t err;
@@ -416,7 +417,7 @@ static void s_on_propose(Concord__V1__Control_Service *service, const Concord__V
 }
 
 static void s_on_vote(Concord__V1__Control_Service *service, const Concord__V1__VoteRequest *in,
-                    Concord__V1__ProposalView_Closure closure, void *call)
+                      Concord__V1__ProposalView_Closure closure, void *call)
 {
     boards_t *b = s_of(service, call);
     cc_err_t err;
@@ -441,8 +442,8 @@ static void s_on_vote(Concord__V1__Control_Service *service, const Concord__V1__
 }
 
 static void s_on_board_list(Concord__V1__Control_Service *service,
-                          const Concord__V1__BoardListRequest *in,
-                          Concord__V1__BoardListReply_Closure closure, void *call)
+                            const Concord__V1__BoardListRequest *in,
+                            Concord__V1__BoardListReply_Closure closure, void *call)
 {
     boards_t *b = s_of(service, call);
     control_arena_t a = {0};
@@ -464,8 +465,8 @@ static void s_on_board_list(Concord__V1__Control_Service *service,
 }
 
 static void s_on_board_show(Concord__V1__Control_Service *service,
-                          const Concord__V1__BoardShowRequest *in,
-                          Concord__V1__BoardShowReply_Closure closure, void *call)
+                            const Concord__V1__BoardShowRequest *in,
+                            Concord__V1__BoardShowReply_Closure closure, void *call)
 {
     boards_t *b = s_of(service, call);
     board_view_t v;
@@ -494,8 +495,8 @@ static void s_on_board_show(Concord__V1__Control_Service *service,
 }
 
 static void s_on_proposal_list(Concord__V1__Control_Service *service,
-                             const Concord__V1__ProposalListRequest *in,
-                             Concord__V1__ProposalListReply_Closure closure, void *call)
+                               const Concord__V1__ProposalListRequest *in,
+                               Concord__V1__ProposalListReply_Closure closure, void *call)
 {
     boards_t *b = s_of(service, call);
     control_arena_t a = {0};
@@ -516,8 +517,8 @@ static void s_on_proposal_list(Concord__V1__Control_Service *service,
 }
 
 static void s_on_proposal_show(Concord__V1__Control_Service *service,
-                             const Concord__V1__ProposalShowRequest *in,
-                             Concord__V1__ProposalView_Closure closure, void *call)
+                               const Concord__V1__ProposalShowRequest *in,
+                               Concord__V1__ProposalView_Closure closure, void *call)
 {
     boards_t *b = s_of(service, call);
     board_proposal_view_t pv;
@@ -564,8 +565,8 @@ static void s_export(boards_t *b, void *call, const char *pid)
 }
 
 static void s_on_decision_export(Concord__V1__Control_Service *service,
-                               const Concord__V1__DecisionExportRequest *in,
-                               Concord__V1__CertificateReply_Closure closure, void *call)
+                                 const Concord__V1__DecisionExportRequest *in,
+                                 Concord__V1__CertificateReply_Closure closure, void *call)
 {
     (void)closure;
     if (!in->proposal_id[0]) {
@@ -576,8 +577,8 @@ static void s_on_decision_export(Concord__V1__Control_Service *service,
 }
 
 static void s_on_roster_export(Concord__V1__Control_Service *service,
-                             const Concord__V1__RosterExportRequest *in,
-                             Concord__V1__CertificateReply_Closure closure, void *call)
+                               const Concord__V1__RosterExportRequest *in,
+                               Concord__V1__CertificateReply_Closure closure, void *call)
 {
     (void)in;
     (void)closure;
@@ -586,8 +587,8 @@ static void s_on_roster_export(Concord__V1__Control_Service *service,
 
 /* Passed realignments, in the order they took effect. */
 static void s_on_realignments(Concord__V1__Control_Service *service,
-                            const Concord__V1__RealignmentsRequest *in,
-                            Concord__V1__RealignmentsReply_Closure closure, void *call)
+                              const Concord__V1__RealignmentsRequest *in,
+                              Concord__V1__RealignmentsReply_Closure closure, void *call)
 {
     boards_t *b = s_of(service, call);
     control_arena_t a = {0};
@@ -628,8 +629,8 @@ static int s_areas_ok(const char *list)
  * on open proposals if the policy now says to. It lasts until the node
  * stops; the config's auto_vote keys are the lasting form. */
 static void s_on_auto_vote(Concord__V1__Control_Service *service,
-                         const Concord__V1__AutoVoteRequest *in,
-                         Concord__V1__AutoVoteReply_Closure closure, void *call)
+                           const Concord__V1__AutoVoteRequest *in,
+                           Concord__V1__AutoVoteReply_Closure closure, void *call)
 {
     boards_t *b = s_of(service, call);
     s_policy_t p = b->policy;

@@ -651,9 +651,9 @@ static void s_dispatch(control_ctx_t *c, control_service_t *svc, rpc_registry_t 
     call->id_len = id_len;
     if (rpc_registry_invoke(reg, cc->method, cc->body.data, cc->body.len, WIRE_MAX_FRAME,
                             s_closure, call, &call->method, &err) < 0) {
-        /* Not invoked: the call is still ours. */
-        s_send(c, id, id_len, err.code == CC_UNIMPLEMENTED ? CC_UNIMPLEMENTED : err.code,
-               err.code == CC_UNIMPLEMENTED ? "unknown control method" : err.msg, NULL, 0);
+        /* Not invoked (the body is not the method's request): the call is
+         * still ours. */
+        s_send(c, id, id_len, err.code, err.msg, NULL, 0);
         free(call);
     }
     wire_free(&cc->base);

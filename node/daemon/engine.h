@@ -65,6 +65,9 @@ typedef struct {
 } engine_t;
 
 /* A method row of handler h (cast to the generic form). */
-#define ENGINE_METHOD(name, h) {name, (void (*)(void))(h)}
+#define ENGINE_METHOD(name, h)                                                                     \
+    {                                                                                              \
+        name, (void (*)(void))(h)                                                                  \
+    }
 
 #endif

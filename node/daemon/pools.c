@@ -303,15 +303,16 @@ static void s_publish(pools_t *p, void *call, int mi, ProtobufCMessage *msg)
 }
 
 static void s_on_pledge(Concord__V1__Control_Service *service, const Concord__V1__PledgeRequest *in,
-                     Concord__V1__PoolEventReply_Closure closure, void *call)
+                        Concord__V1__PoolEventReply_Closure closure, void *call)
 {
     (void)closure;
     s_publish(s_of(service, call), call, s_method_index(POOL_METHOD_PLEDGE),
               in->pledge ? &in->pledge->base : NULL);
 }
 
-static void s_on_outturn(Concord__V1__Control_Service *service, const Concord__V1__OutturnRequest *in,
-                      Concord__V1__PoolEventReply_Closure closure, void *call)
+static void s_on_outturn(Concord__V1__Control_Service *service,
+                         const Concord__V1__OutturnRequest *in,
+                         Concord__V1__PoolEventReply_Closure closure, void *call)
 {
     (void)closure;
     s_publish(s_of(service, call), call, s_method_index(POOL_METHOD_OUTTURN),
@@ -319,24 +320,26 @@ static void s_on_outturn(Concord__V1__Control_Service *service, const Concord__V
 }
 
 static void s_on_sign_statement(Concord__V1__Control_Service *service,
-                             const Concord__V1__SignStatementRequest *in,
-                             Concord__V1__PoolEventReply_Closure closure, void *call)
+                                const Concord__V1__SignStatementRequest *in,
+                                Concord__V1__PoolEventReply_Closure closure, void *call)
 {
     (void)closure;
     s_publish(s_of(service, call), call, s_method_index(POOL_METHOD_STATEMENT),
               in->statement ? &in->statement->base : NULL);
 }
 
-static void s_on_bcf_plan(Concord__V1__Control_Service *service, const Concord__V1__BcfPlanRequest *in,
-                       Concord__V1__PoolEventReply_Closure closure, void *call)
+static void s_on_bcf_plan(Concord__V1__Control_Service *service,
+                          const Concord__V1__BcfPlanRequest *in,
+                          Concord__V1__PoolEventReply_Closure closure, void *call)
 {
     (void)closure;
     s_publish(s_of(service, call), call, s_method_index(POOL_METHOD_BCF_PLAN),
               in->plan ? &in->plan->base : NULL);
 }
 
-static void s_on_bcf_sign(Concord__V1__Control_Service *service, const Concord__V1__BcfSignRequest *in,
-                       Concord__V1__PoolEventReply_Closure closure, void *call)
+static void s_on_bcf_sign(Concord__V1__Control_Service *service,
+                          const Concord__V1__BcfSignRequest *in,
+                          Concord__V1__PoolEventReply_Closure closure, void *call)
 {
     (void)closure;
     s_publish(s_of(service, call), call, s_method_index(POOL_METHOD_BCF_SIGN),
@@ -411,8 +414,8 @@ static void s_propose(pools_t *p, void *call, int rc, Concord__V1__Proposal *pr,
 }
 
 static void s_on_pool_propose(Concord__V1__Control_Service *service,
-                           const Concord__V1__PoolProposeRequest *in,
-                           Concord__V1__ProposalView_Closure closure, void *call)
+                              const Concord__V1__PoolProposeRequest *in,
+                              Concord__V1__ProposalView_Closure closure, void *call)
 {
     pools_t *p = s_of(service, call);
     cc_err_t err;
@@ -429,8 +432,8 @@ static void s_on_pool_propose(Concord__V1__Control_Service *service,
 }
 
 static void s_on_pool_vary(Concord__V1__Control_Service *service,
-                        const Concord__V1__PoolVaryRequest *in,
-                        Concord__V1__ProposalView_Closure closure, void *call)
+                           const Concord__V1__PoolVaryRequest *in,
+                           Concord__V1__ProposalView_Closure closure, void *call)
 {
     pools_t *p = s_of(service, call);
     cc_err_t err;
@@ -447,8 +450,8 @@ static void s_on_pool_vary(Concord__V1__Control_Service *service,
 }
 
 static void s_on_pool_statement_export(Concord__V1__Control_Service *service,
-                                    const Concord__V1__PoolStatementExportRequest *in,
-                                    Concord__V1__CertificateReply_Closure closure, void *call)
+                                       const Concord__V1__PoolStatementExportRequest *in,
+                                       Concord__V1__CertificateReply_Closure closure, void *call)
 {
     pools_t *p = s_of(service, call);
     cc_err_t err;

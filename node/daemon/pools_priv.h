@@ -30,9 +30,11 @@ void pools_view_bcf(const pools_t *p, const pool_bcf_view_t *v, int full,
                     Concord__V1__BcfView *out, control_arena_t *a);
 
 /* The Control methods that only read the engine. */
-void pools_view_on_list(Concord__V1__Control_Service *service, const Concord__V1__PoolListRequest *in,
+void pools_view_on_list(Concord__V1__Control_Service *service,
+                        const Concord__V1__PoolListRequest *in,
                         Concord__V1__PoolListReply_Closure closure, void *call);
-void pools_view_on_show(Concord__V1__Control_Service *service, const Concord__V1__PoolShowRequest *in,
+void pools_view_on_show(Concord__V1__Control_Service *service,
+                        const Concord__V1__PoolShowRequest *in,
                         Concord__V1__PoolEventReply_Closure closure, void *call);
 void pools_view_on_bcf_show(Concord__V1__Control_Service *service,
                             const Concord__V1__BcfShowRequest *in,

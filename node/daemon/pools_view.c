@@ -177,8 +177,9 @@ void pools_view_on_show(Concord__V1__Control_Service *service,
 
 /* A BCF plan: its streams, where its chain stands and what is missing,
  * and the plan's refused events with the engine's reasons. */
-void pools_view_on_bcf_show(Concord__V1__Control_Service *service, const Concord__V1__BcfShowRequest *in,
-                       Concord__V1__BcfView_Closure closure, void *call)
+void pools_view_on_bcf_show(Concord__V1__Control_Service *service,
+                            const Concord__V1__BcfShowRequest *in,
+                            Concord__V1__BcfView_Closure closure, void *call)
 {
     pools_t *p = s_of(service, call);
     pool_bcf_view_t bv;

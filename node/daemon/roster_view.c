@@ -31,8 +31,8 @@ void roster_view_on_show(Concord__V1__Control_Service *service,
     out.genesis_hash.data = hash;
     out.genesis_hash.len = 32;
     out.n_organisations = roster_count(r);
-    out.organisations = control_alloc_messages(&a, &concord__v1__roster_entry__descriptor,
-                                               out.n_organisations);
+    out.organisations =
+        control_alloc_messages(&a, &concord__v1__roster_entry__descriptor, out.n_organisations);
     for (size_t i = 0; out.organisations && i < out.n_organisations; i++) {
         roster_org_t o;
         roster_at(r, i, &o);
@@ -40,8 +40,8 @@ void roster_view_on_show(Concord__V1__Control_Service *service,
         out.organisations[i]->since_log_index = roster_since(r, i);
     }
     out.n_superseded = roster_past_count(r);
-    out.superseded = control_alloc_messages(&a, &concord__v1__roster_entry__descriptor,
-                                            out.n_superseded);
+    out.superseded =
+        control_alloc_messages(&a, &concord__v1__roster_entry__descriptor, out.n_superseded);
     for (size_t i = 0; out.superseded && i < out.n_superseded; i++) {
         roster_past_t p;
         roster_past_at(r, i, &p);
@@ -51,8 +51,8 @@ void roster_view_on_show(Concord__V1__Control_Service *service,
         out.superseded[i]->successor = control_str(p.successor);
     }
     out.n_history = roster_change_count(r);
-    out.history = control_alloc_messages(&a, &concord__v1__roster_history_entry__descriptor,
-                                         out.n_history);
+    out.history =
+        control_alloc_messages(&a, &concord__v1__roster_history_entry__descriptor, out.n_history);
     for (size_t i = 0; out.history && i < out.n_history; i++) {
         roster_change_t ch;
         roster_change_at(r, i, &ch);

@@ -364,8 +364,8 @@ static void test_bad_calls_on_the_socket(void **state)
     assert_int_equal(refused, 0);
     assert_null(s_call(f, "Frobnicate", &st.base, &refused, &err));
     assert_int_equal(err.code, CC_NOT_FOUND);
-    assert_null(control_client_call("/nonexistent/node.sock", "Status", &st.base, 100, &refused,
-                                    &err));
+    assert_null(
+        control_client_call("/nonexistent/node.sock", "Status", &st.base, 100, &refused, &err));
     assert_int_equal(err.code, CC_NOT_FOUND);
     assert_int_equal(refused, 0);
 }

@@ -96,7 +96,7 @@ static int s_setup(void **state)
 static int s_teardown(void **state)
 {
     s_fix_t *f = *state;
-    static const char *const files[] = {"node.key", "node.pub",    "roster.bin",  "node.db",
+    static const char *const files[] = {"node.key",    "node.pub",    "roster.bin",  "node.db",
                                         "node.db-wal", "node.db-shm", "node.db.lock"};
     char path[256];
     zmq_close(f->cli);
@@ -150,10 +150,9 @@ static Concord__V1__ControlAnswer *s_take(s_fix_t *f, long wait_ms)
         got++;
     }
     if (got == 2) {
-        a = (Concord__V1__ControlAnswer *)wire_unpack(&concord__v1__control_answer__descriptor,
-                                                      zmq_msg_data(&parts[1]),
-                                                      zmq_msg_size(&parts[1]), WIRE_MAX_FRAME,
-                                                      NULL);
+        a = (Concord__V1__ControlAnswer *)wire_unpack(
+            &concord__v1__control_answer__descriptor, zmq_msg_data(&parts[1]),
+            zmq_msg_size(&parts[1]), WIRE_MAX_FRAME, NULL);
         assert_non_null(a);
     }
     for (int i = 0; i < got; i++) {
@@ -246,8 +245,7 @@ int main(void)
     log_set_level(LOG_LVL_ERROR);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_engines_answer_their_methods, s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown(test_a_wait_gives_up_at_its_deadline, s_setup,
-                                        s_teardown),
+        cmocka_unit_test_setup_teardown(test_a_wait_gives_up_at_its_deadline, s_setup, s_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
