@@ -635,7 +635,7 @@ static void s_on_auto_vote(Concord__V1__Control_Service *service,
     boards_t *b = s_of(service, call);
     s_policy_t p = b->policy;
     const char *bad = NULL;
-    char num[32], areas[300];
+    char num[48], areas[300];
     (void)closure;
     if (in->has_auto_vote) {
         p.on = in->auto_vote;
