@@ -45,13 +45,6 @@ static void s_time(json_t *o, const char *key, uint64_t ms)
     s_str(o, key, clock_format(ms, when, sizeof when));
 }
 
-static const char *s_kind_word(int kind)
-{
-    return kind == CONCORD__V1__KIND__KIND_REQUEST ? "request"
-           : kind == CONCORD__V1__KIND__KIND_EVENT ? "event"
-                                                   : "reply";
-}
-
 static json_t *s_status(const Concord__V1__StatusReply *r)
 {
     json_t *o = json_object();
@@ -95,7 +88,7 @@ static json_t *s_ledger(const Concord__V1__LedgerReply *r)
         json_t *o = json_object();
         s_int(o, "id", e->id);
         s_str(o, "direction", e->inbound ? "in" : "out");
-        s_str(o, "kind", s_kind_word(e->kind));
+        s_str(o, "kind", cli_render_kind(e->kind));
         s_str(o, "method", e->method);
         s_str(o, "sender", e->sender);
         s_str(o, "recipient", e->recipient);
@@ -218,14 +211,6 @@ static json_t *s_board_show(const Concord__V1__BoardShowReply *v)
     return o;
 }
 
-static const char *s_outcome(const Concord__V1__ProposalView *pv)
-{
-    if (!pv->closed) {
-        return "OPEN";
-    }
-    return pv->passed ? "PASSED" : "FAILED";
-}
-
 static json_t *s_proposal_of(const Concord__V1__ProposalView *pv, int with_ballots)
 {
     const Concord__V1__Proposal *p = pv->proposal;
@@ -243,7 +228,7 @@ static json_t *s_proposal_of(const Concord__V1__ProposalView *pv, int with_ballo
     s_str(o, "proposer", pv->proposer);
     s_time(o, "submitted_at", pv->time_ms);
     s_time(o, "closes_at", p->closes_at_ms);
-    s_str(o, "outcome", s_outcome(pv));
+    s_str(o, "outcome", cli_render_outcome(pv));
     s_bool(o, "closed", pv->closed);
     s_bool(o, "decided", pv->decided);
     s_bool(o, "quorate", pv->quorate);
@@ -310,12 +295,6 @@ static json_t *s_auto_vote(const Concord__V1__AutoVoteReply *p)
     return o;
 }
 
-static const char *s_enum_name(const ProtobufCEnumDescriptor *d, int v)
-{
-    const ProtobufCEnumValue *ev = protobuf_c_enum_descriptor_get_value(d, v);
-    return ev ? ev->name : "UNSPECIFIED";
-}
-
 static json_t *s_refusal(const Concord__V1__Refusal *r, int with_subject)
 {
     json_t *o = json_object();
@@ -339,7 +318,7 @@ static json_t *s_pool(const Concord__V1__PoolView *v)
     }
     s_str(o, "id", v->id);
     s_str(o, "name", a->name);
-    s_str(o, "kind", s_enum_name(&concord__v1__arrangement_kind__descriptor, a->kind));
+    s_str(o, "kind", cli_render_enum_name(&concord__v1__arrangement_kind__descriptor, a->kind));
     s_str(o, "agreement_id", v->agreement_id);
     s_str(o, "board", v->board_id);
     s_str(o, "proposer", v->proposer);

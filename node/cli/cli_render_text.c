@@ -13,13 +13,6 @@
 
 #define S_WHEN 40
 
-static const char *s_kind_word(int kind)
-{
-    return kind == CONCORD__V1__KIND__KIND_REQUEST ? "request"
-           : kind == CONCORD__V1__KIND__KIND_EVENT ? "event"
-                                                   : "reply";
-}
-
 /* Writes label, the bytes in hex (none if empty) and a newline. */
 static void s_hex_line(FILE *out, const char *label, ProtobufCBinaryData b, const char *none)
 {
@@ -74,8 +67,8 @@ static void s_ledger(const Concord__V1__LedgerReply *r, FILE *out)
     for (size_t i = 0; i < r->n_entries; i++) {
         const Concord__V1__LedgerRow *e = r->entries[i];
         fprintf(out, "%6lld %-3s %-7s %-28s %-10s -> %-10s seq %-6llu log %llu\n", (long long)e->id,
-                e->inbound ? "in" : "out", s_kind_word(e->kind), e->method, e->sender, e->recipient,
-                (unsigned long long)e->sequence, (unsigned long long)e->log_index);
+                e->inbound ? "in" : "out", cli_render_kind(e->kind), e->method, e->sender,
+                e->recipient, (unsigned long long)e->sequence, (unsigned long long)e->log_index);
     }
     if (!r->n_entries) {
         fputs("(ledger is empty)\n", out);
@@ -193,14 +186,6 @@ static void s_board_show(const Concord__V1__BoardShowReply *v, FILE *out)
     }
 }
 
-static const char *s_outcome(const Concord__V1__ProposalView *pv)
-{
-    if (!pv->closed) {
-        return "OPEN";
-    }
-    return pv->passed ? "PASSED" : "FAILED";
-}
-
 /* The membership or roster change a proposal makes, in one line. */
 static void s_change(const Concord__V1__MembershipChange *mc, FILE *out)
 {
@@ -253,7 +238,7 @@ static void s_proposal(const Concord__V1__ProposalView *pv, FILE *out)
         fputs(pool, out);
         free(pool);
     }
-    fprintf(out, "outcome    %s\n\n%s\n", s_outcome(pv), pv->explanation);
+    fprintf(out, "outcome    %s\n\n%s\n", cli_render_outcome(pv), pv->explanation);
     if (pv->n_ballots) {
         fprintf(out, "\nballots (%zu):\n", pv->n_ballots);
     }
@@ -275,8 +260,8 @@ static void s_proposal_list(const Concord__V1__ProposalListReply *r, FILE *out)
     for (size_t i = 0; i < r->n_proposals; i++) {
         const Concord__V1__ProposalView *pv = r->proposals[i];
         fprintf(out, "%.12s  %-12s %-7s %2u for %2u against %2u abstain  %s\n", pv->id,
-                pv->board_id, s_outcome(pv), pv->votes_for, pv->votes_against, pv->abstentions,
-                pv->proposal ? pv->proposal->title : "");
+                pv->board_id, cli_render_outcome(pv), pv->votes_for, pv->votes_against,
+                pv->abstentions, pv->proposal ? pv->proposal->title : "");
     }
     if (!r->n_proposals) {
         fputs("(no proposals)\n", out);
@@ -307,12 +292,6 @@ static void s_auto_vote(const Concord__V1__AutoVoteReply *p, FILE *out)
             (unsigned long long)p->against_above_pence, (unsigned long long)p->for_below_pence);
 }
 
-static const char *s_enum_name(const ProtobufCEnumDescriptor *d, int v)
-{
-    const ProtobufCEnumValue *ev = protobuf_c_enum_descriptor_get_value(d, v);
-    return ev ? ev->name : "UNSPECIFIED";
-}
-
 static void s_refusal(const Concord__V1__Refusal *r, FILE *out)
 {
     fprintf(out, "refused     %s (log %llu, %s): %s: %s\n", r->sender,
@@ -328,7 +307,7 @@ static void s_pool(const Concord__V1__PoolView *v, FILE *out)
     if (!a) {
         return;
     }
-    const char *kind = s_enum_name(&concord__v1__arrangement_kind__descriptor, a->kind);
+    const char *kind = cli_render_enum_name(&concord__v1__arrangement_kind__descriptor, a->kind);
     if (!v->full) {
         fprintf(out, "%-16s %-16s %-18s %s\n", v->id, status, kind, a->name);
         return;
@@ -355,8 +334,9 @@ static void s_pool(const Concord__V1__PoolView *v, FILE *out)
         }
     }
     if (a->risk_share) {
-        fprintf(out, "risk share  %s\n",
-                s_enum_name(&concord__v1__risk_share_basis__descriptor, a->risk_share->basis));
+        fprintf(
+            out, "risk share  %s\n",
+            cli_render_enum_name(&concord__v1__risk_share_basis__descriptor, a->risk_share->basis));
     }
     for (size_t i = 0; i < v->n_variations; i++) {
         const Concord__V1__PoolVariationView *vv = v->variations[i];
@@ -422,40 +402,6 @@ static void s_pool_list(const Concord__V1__PoolListReply *r, FILE *out)
     if (!r->n_pools && !r->n_plans) {
         fputs("(no pools yet)\n", out);
     }
-}
-
-void cli_render_statement(const Concord__V1__PoolStatementReply *r, pool_statement_t *s)
-{
-    memset(s, 0, sizeof *s);
-    s->pool_id = r->pool_id;
-    s->name = r->name;
-    s->kind = r->kind;
-    s->accountable = r->accountable;
-    s->year = r->financial_year;
-    s->n_lines = r->n_lines < POOL_MAX_PARTNERS ? r->n_lines : POOL_MAX_PARTNERS;
-    for (size_t i = 0; i < s->n_lines; i++) {
-        const Concord__V1__StatementLineView *l = r->lines[i];
-        s->lines[i] = (pool_line_t){.partner = l->partner,
-                                    .contribution = l->contribution_pence,
-                                    .pledged = l->pledged_pence,
-                                    .matches = l->matches,
-                                    .part = {.weight = l->weight,
-                                             .quota = l->quota_pence,
-                                             .penny = l->penny,
-                                             .cut = l->cut_pence,
-                                             .share = l->share_pence},
-                                    .net = l->net_pence};
-    }
-    s->total = r->total_pence;
-    s->pledged_total = r->pledged_total_pence;
-    s->complete = r->complete;
-    s->has_outturn = r->has_outturn;
-    s->outturn = r->outturn_pence;
-    s->variance = r->variance_pence;
-    s->rule = r->risk_share;
-    s->agreement_id = r->agreement_id;
-    s->signed_id = r->signed_statement_id;
-    s->signed_index = r->signed_log_index;
 }
 
 static void s_statement(const Concord__V1__PoolStatementReply *r, FILE *out)
@@ -531,11 +477,4 @@ int cli_render_text(const ProtobufCMessage *m, FILE *out)
            Concord__V1__PoolRejectionsReply)
 #undef S_CASE
     return -1;
-}
-
-int cli_render(const ProtobufCMessage *reply, int format, FILE *out)
-{
-    return format == CLI_RENDER_JSON  ? cli_render_json(reply, out)
-           : format == CLI_RENDER_CSV ? cli_render_csv(reply, out)
-                                      : cli_render_text(reply, out);
 }
