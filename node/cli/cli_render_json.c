@@ -15,11 +15,34 @@
 
 #define S_WHEN 40
 
+/* A JSON string of v; text that is not UTF-8 (a title typed in another
+ * encoding) keeps its ASCII and shows each other byte as '?', since JSON
+ * is UTF-8 and the dump would fail. */
+static json_t *s_string(const char *v)
+{
+    json_t *x = json_string(v);
+    if (x) {
+        return x;
+    }
+    char *copy = strdup(v);
+    if (!copy) {
+        return NULL;
+    }
+    for (char *c = copy; *c; c++) {
+        if ((unsigned char)*c >= 0x80) {
+            *c = '?';
+        }
+    }
+    x = json_string(copy);
+    free(copy);
+    return x;
+}
+
 /* Setters that tolerate a NULL object (memory ran out earlier: the dump
  * then fails and says so). A NULL string is JSON null. */
 static void s_str(json_t *o, const char *key, const char *v)
 {
-    json_object_set_new_nocheck(o, key, v ? json_string_nocheck(v) : json_null());
+    json_object_set_new_nocheck(o, key, v ? s_string(v) : json_null());
 }
 
 static void s_int(json_t *o, const char *key, long long v)
@@ -329,7 +352,7 @@ static json_t *s_pool(const Concord__V1__PoolView *v)
         json_array_append_new(years, json_integer(v->years[i]));
     }
     for (size_t i = 0; i < a->n_partners; i++) {
-        json_array_append_new(partners, json_string_nocheck(a->partners[i]->code));
+        json_array_append_new(partners, s_string(a->partners[i]->code));
     }
     json_object_set_new_nocheck(o, "years", years);
     json_object_set_new_nocheck(o, "partners", partners);
