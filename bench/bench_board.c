@@ -45,51 +45,44 @@
 
 /* ---- talking to the nodes ---- */
 
-/* The control reply's JSON for cmd [arg] on the node at path, or NULL while
- * the node has no control socket yet; dies unless the node answers OK. The
- * caller frees the result. */
-static char *s_ctl_json(const char *path, const char *cmd, const char *arg)
+/* The typed reply to Control method `method` for an id argument (the
+ * board or proposal; none for Status) on the node at path, or NULL while
+ * the node has no control socket yet; dies unless the node answers OK.
+ * The caller frees the result with wire_free. */
+static ProtobufCMessage *s_ctl(const char *path, const char *method, const char *arg)
 {
     cc_err_t err;
-    char *args[1] = {(char *)arg};
+    Concord__V1__StatusRequest status = CONCORD__V1__STATUS_REQUEST__INIT;
+    Concord__V1__BoardShowRequest board = CONCORD__V1__BOARD_SHOW_REQUEST__INIT;
+    Concord__V1__ProposalShowRequest proposal = CONCORD__V1__PROPOSAL_SHOW_REQUEST__INIT;
+    const ProtobufCMessage *in = &status.base;
     if (access(path, F_OK) != 0) {
         return NULL;
     }
-    Concord__V1__ControlReply *r =
-        control_client_call(path, cmd, arg ? args : NULL, arg ? 1 : 0, NULL, 0, 10000, &err);
+    if (strcmp(method, "BoardShow") == 0) {
+        board.board_id = (char *)arg;
+        in = &board.base;
+    } else if (strcmp(method, "ProposalShow") == 0) {
+        proposal.proposal_id = (char *)arg;
+        in = &proposal.base;
+    }
+    ProtobufCMessage *r = control_client_call(path, method, in, 10000, NULL, &err);
     if (!r) {
-        bench_die("%s: %s", cmd, err.msg);
+        bench_die("%s at %s: %s: %s", method, path, err_code_name(err.code), err.msg);
     }
-    if (r->code != CONCORD__V1__STATUS_CODE__OK) {
-        bench_die("%s at %s: %s: %s", cmd, path, err_code_name((cc_code_t)r->code), r->message);
-    }
-    char *json = strdup(r->json ? r->json : "");
-    wire_free(&r->base);
-    if (!json) {
-        bench_die("out of memory");
-    }
-    return json;
+    return r;
 }
 
-/* The unsigned number after "key": in json, or 0. */
-static uint64_t s_json_u64(const char *json, const char *key)
-{
-    char needle[64];
-    snprintf(needle, sizeof needle, "\"%s\":", key);
-    const char *p = strstr(json, needle);
-    return p ? strtoull(p + strlen(needle), NULL, 10) : 0;
-}
-
-/* Polls every node in turn until pred(json of cmd arg) holds there. */
-static void s_wait_all(const bench_proc_t *nodes, int n, const char *cmd, const char *arg,
-                       int (*pred)(const char *json, int n), const char *what)
+/* Polls every node in turn until pred(reply to method arg) holds there. */
+static void s_wait_all(const bench_proc_t *nodes, int n, const char *method, const char *arg,
+                       int (*pred)(const ProtobufCMessage *reply, int n), const char *what)
 {
     double end = bench_now() + S_ROUND_TIMEOUT_S;
     for (int i = 0; i < n; i++) {
         for (;;) {
-            char *json = s_ctl_json(nodes[i].control, cmd, arg);
-            int ok = json && pred(json, n);
-            free(json);
+            ProtobufCMessage *r = s_ctl(nodes[i].control, method, arg);
+            int ok = r && pred(r, n);
+            wire_free(r);
             if (ok) {
                 break;
             }
@@ -102,29 +95,29 @@ static void s_wait_all(const bench_proc_t *nodes, int n, const char *cmd, const 
     }
 }
 
-static int s_connected(const char *json, int n)
+static int s_connected(const ProtobufCMessage *r, int n)
 {
     (void)n;
-    return strstr(json, "\"connected\":true") != NULL;
+    return ((const Concord__V1__StatusReply *)r)->connected;
 }
 
-static int s_active(const char *json, int n)
+static int s_active(const ProtobufCMessage *r, int n)
 {
     (void)n;
-    return strstr(json, "\"active\":true") != NULL;
+    return ((const Concord__V1__BoardShowReply *)r)->active;
 }
 
-static int s_all_ballots(const char *json, int n)
+static int s_all_ballots(const ProtobufCMessage *r, int n)
 {
-    uint64_t cast = s_json_u64(json, "votes_for") + s_json_u64(json, "votes_against") +
-                    s_json_u64(json, "abstentions");
-    return strstr(json, "\"closed\":true") != NULL && cast == (uint64_t)n;
+    const Concord__V1__ProposalView *pv = (const Concord__V1__ProposalView *)r;
+    uint64_t cast = (uint64_t)pv->votes_for + pv->votes_against + pv->abstentions;
+    return pv->closed && cast == (uint64_t)n;
 }
 
-static int s_closed(const char *json, int n)
+static int s_closed(const ProtobufCMessage *r, int n)
 {
     (void)n;
-    return strstr(json, "\"closed\":true") != NULL;
+    return ((const Concord__V1__ProposalView *)r)->closed;
 }
 
 /* A board's round: who proposes (through the CLI with config cfg), every
@@ -135,7 +128,7 @@ typedef struct {
     const char *board;
     const bench_proc_t *nodes;
     int n;
-    int (*done)(const char *json, int n);
+    int (*done)(const ProtobufCMessage *reply, int n);
 } s_round_t;
 
 /* One round; returns its seconds and the certificate's size. */
@@ -153,16 +146,17 @@ static double s_round(const s_round_t *rd, int round, size_t *cert_len)
     if (!p || sscanf(p + 6, "%32[0-9a-f]", id) != 1) {
         bench_die("propose printed no id: %s", out);
     }
-    s_wait_all(rd->nodes, rd->n, "proposal-show", id, rd->done, "decision");
+    s_wait_all(rd->nodes, rd->n, "ProposalShow", id, rd->done, "decision");
     cc_err_t err;
-    char *args[1] = {id};
-    Concord__V1__ControlReply *r = control_client_call(rd->nodes[0].control, "decision-export",
-                                                       args, 1, NULL, 0, 60000, &err);
-    if (!r || r->code != CONCORD__V1__STATUS_CODE__OK || r->payload.len == 0) {
-        bench_die("decision export %s: %s", id, r ? r->message : err.msg);
+    Concord__V1__DecisionExportRequest in = CONCORD__V1__DECISION_EXPORT_REQUEST__INIT;
+    in.proposal_id = id;
+    Concord__V1__CertificateReply *r = (Concord__V1__CertificateReply *)control_client_call(
+        rd->nodes[0].control, "DecisionExport", &in.base, 60000, NULL, &err);
+    if (!r || r->certificate.len == 0) {
+        bench_die("decision export %s: %s", id, r ? "empty certificate" : err.msg);
     }
     double t1 = bench_now();
-    *cert_len = r->payload.len;
+    *cert_len = r->certificate.len;
     wire_free(&r->base);
     return t1 - t0;
 }
@@ -189,14 +183,14 @@ static size_t s_run_concord(const bench_t *b, bench_fed_t *f, double *us, size_t
     for (int i = 0; i < BENCH_ORGS; i++) {
         bench_node_start(f, i, "board", 1, &broker, "auto_vote = true\n", &nodes[i]);
     }
-    s_wait_all(nodes, BENCH_ORGS, "status", NULL, s_connected, "connected");
+    s_wait_all(nodes, BENCH_ORGS, "Status", NULL, s_connected, "connected");
     snprintf(cfg, sizeof cfg, "%s/%s-board.ini", f->dir, f->codes[0]);
     bench_cli(f,
               (const char *const[]){"--config", cfg, "board", "create", "--id", S_BOARD,
                                     "--name", "Greater Manchester Joint Commissioning Board",
                                     "--rule", "unanimity", "--member", "all", NULL},
               NULL, 0);
-    s_wait_all(nodes, BENCH_ORGS, "board-show", S_BOARD, s_active, "charter adopted");
+    s_wait_all(nodes, BENCH_ORGS, "BoardShow", S_BOARD, s_active, "charter adopted");
     bench_note("figure 4: %zu rounds on a %d-member board, fsync on", rounds, BENCH_ORGS);
     s_round(&rd, 0, cert_len); /* warm-up */
     double c0 = bench_cpu_seconds(broker.pid), n0 = s_nodes_cpu(nodes, BENCH_ORGS);
@@ -557,8 +551,16 @@ static void s_scale_run(bench_fed_t *f, const char *dir, bench_proc_t *nodes, s_
     out->n = s_scale_nodes(dir, nodes);
     s_board_id(dir, board);
     for (int i = 0; i < out->n; i++) {
-        char *json = s_ctl_json(nodes[i].control, "auto-vote", "auto_vote=true");
-        free(json);
+        cc_err_t err;
+        Concord__V1__AutoVoteRequest in = CONCORD__V1__AUTO_VOTE_REQUEST__INIT;
+        in.has_auto_vote = 1;
+        in.auto_vote = 1;
+        ProtobufCMessage *r = control_client_call(nodes[i].control, "AutoVote", &in.base, 10000,
+                                                  NULL, &err);
+        if (!r) {
+            bench_die("AutoVote at %s: %s", nodes[i].control, err.msg);
+        }
+        wire_free(r);
     }
     snprintf(cfg, sizeof cfg, "%s/nodes/X24.ini", dir);
     snprintf(board_ini, sizeof board_ini, "%s/board.ini", dir);
@@ -566,7 +568,7 @@ static void s_scale_run(bench_fed_t *f, const char *dir, bench_proc_t *nodes, s_
     bench_cli(f, (const char *const[]){"--config", cfg, "board", "create", "--file", board_ini,
                                        NULL},
               NULL, 0);
-    s_wait_all(nodes, out->n, "board-show", board, s_active, "charter adopted");
+    s_wait_all(nodes, out->n, "BoardShow", board, s_active, "charter adopted");
     out->adopt_s = bench_now() - t0;
     bench_note("figure 5: %d nodes healthy in %.1f s, charter adopted in %.1f s; one national "
                "round", out->n, out->healthy_s, out->adopt_s);

@@ -4,12 +4,14 @@
  * temporary directory) runs in this process; each input is a sequence of
  * requests sent over the real ipc socket, each answered before the next:
  *   length (2 bytes, little-endian), then that many bytes of a packed
- *   ControlRequest (command, arguments, payload).
+ *   ControlCall (a Control method's name and its packed request).
  * The node has no broker, so what it publishes stays pending and expires;
- * every command's parsing, payload decoding and precheck is reached.
+ * every method's request checks, decoding and precheck are reached.
  *
  * What must hold: the node neither crashes nor leaks, and answers every
- * request that needs no network with one ControlReply that decodes. */
+ * request that needs no network with one ControlAnswer that decodes, and
+ * whose body, when the answer is OK, decodes as the method's reply. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -28,6 +30,7 @@ static node_t *s_node;
 static void *s_zmq;
 static void *s_cli;
 static char s_dir[128];
+static char s_method[64]; /* the method (short name) of the request last sent */
 
 static void s_cleanup(void)
 {
@@ -94,9 +97,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
-/* Receives one reply if there is one; checks it decodes. Returns 1 if one
- * came. */
-static int s_take_reply(void)
+/* Receives one reply if there is one; checks it decodes, and with check
+ * that an OK answer's body is a reply of s_method. Returns 1 if one came. */
+static int s_take_reply(int check)
 {
     zmq_msg_t parts[2];
     int got = 0, more = 1;
@@ -110,13 +113,26 @@ static int s_take_reply(void)
         got++;
     }
     if (got == 2) {
-        ProtobufCMessage *r =
-            wire_unpack(&concord__v1__control_reply__descriptor, zmq_msg_data(&parts[1]),
-                        zmq_msg_size(&parts[1]), SIZE_MAX, NULL);
-        if (!r) {
+        Concord__V1__ControlAnswer *a = (Concord__V1__ControlAnswer *)wire_unpack(
+            &concord__v1__control_answer__descriptor, zmq_msg_data(&parts[1]),
+            zmq_msg_size(&parts[1]), SIZE_MAX, NULL);
+        if (!a) {
             abort(); /* the node answered with something the CLI cannot read */
         }
-        wire_free(r);
+        if (check && s_method[0] && a->code == CONCORD__V1__STATUS_CODE__OK) {
+            /* An OK answer carries the reply of the method last asked. */
+            const ProtobufCMethodDescriptor *m =
+                protobuf_c_service_descriptor_get_method_by_name(&concord__v1__control__descriptor,
+                                                                 s_method);
+            ProtobufCMessage *r = m ? wire_unpack(m->output, a->body.data, a->body.len,
+                                                  SIZE_MAX, NULL)
+                                    : NULL;
+            if (!r) {
+                abort(); /* an OK answer the CLI cannot read as the method's reply */
+            }
+            wire_free(r);
+        }
+        wire_free(&a->base);
     }
     for (int i = 0; i < got; i++) {
         zmq_msg_close(&parts[i]);
@@ -124,11 +140,25 @@ static int s_take_reply(void)
     return got == 2;
 }
 
+/* The short method name a request names, for checking its answer. */
+static void s_note_method(const uint8_t *req, size_t len)
+{
+    static const char prefix[] = "concord.v1.Control/";
+    Concord__V1__ControlCall *c = (Concord__V1__ControlCall *)wire_unpack(
+        &concord__v1__control_call__descriptor, req, len, SIZE_MAX, NULL);
+    s_method[0] = '\0';
+    if (c && strncmp(c->method, prefix, sizeof prefix - 1) == 0) {
+        snprintf(s_method, sizeof s_method, "%s", c->method + sizeof prefix - 1);
+    }
+    wire_free(c ? &c->base : NULL);
+}
+
 static void s_request(const uint8_t *req, size_t len)
 {
-    while (s_take_reply()) {
-        /* late answers to earlier requests */
+    while (s_take_reply(0)) {
+        /* late answers to earlier requests: which method is not known */
     }
+    s_note_method(req, len);
     if (zmq_send(s_cli, "", 0, ZMQ_SNDMORE) < 0 || zmq_send(s_cli, req, len, 0) < 0) {
         abort();
     }
@@ -138,7 +168,7 @@ static void s_request(const uint8_t *req, size_t len)
         if (node_step(s_node, 5) < 0) {
             abort();
         }
-        if (s_take_reply()) {
+        if (s_take_reply(1)) {
             return;
         }
     }

@@ -56,8 +56,8 @@ static const ProtobufCMessageDescriptor *const s_types[] = {
     &concord__v1__bcf_plan__descriptor,
     &concord__v1__bcf_signoff__descriptor,
     /* the control socket (node side and CLI side) */
-    &concord__v1__control_request__descriptor,
-    &concord__v1__control_reply__descriptor,
+    &concord__v1__control_call__descriptor,
+    &concord__v1__control_answer__descriptor,
     /* files: roster and decision certificate */
     &concord__v1__signed_roster__descriptor,
     &concord__v1__signed_certificate__descriptor,

@@ -1,6 +1,7 @@
 /* gen_wire: seeds of fuzz_envelope, fuzz_receipt, fuzz_messages (frames and
  * service messages), fuzz_control, and the file targets (ONS lookups, CSV,
  * config, roster). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -169,124 +170,169 @@ void gen_envelopes(void)
     free(req_env);
 }
 
-/* ---- control requests, as the CLI sends them ---- */
+/* ---- control calls, as the CLI sends them ---- */
 
-static void s_control_put(FILE *f, const Concord__V1__ControlRequest *rq)
+/* Appends one ControlCall of method (a Control method name) with request
+ * in to f, length-prefixed as fuzz_control reads it; with seed, also as a
+ * fuzz_messages seed. */
+static void s_control_put(FILE *f, const char *method, const ProtobufCMessage *in, int seed)
 {
-    uint8_t *b;
-    size_t n;
-    gen_pack(&rq->base, &b, &n);
+    static char full[96];
+    uint8_t *body, *b;
+    size_t body_len, n;
+    Concord__V1__ControlCall c = CONCORD__V1__CONTROL_CALL__INIT;
+    snprintf(full, sizeof full, "concord.v1.Control/%s", method);
+    gen_pack(in, &body, &body_len);
+    c.method = full;
+    c.body.data = body;
+    c.body.len = body_len;
+    gen_pack(&c.base, &b, &n);
     uint8_t len[2] = {(uint8_t)(n & 0xff), (uint8_t)(n >> 8)};
     if (n > 0xffff || fwrite(len, 1, 2, f) != 2 || fwrite(b, 1, n, f) != n) {
         gen_die("control");
     }
+    if (seed) {
+        gen_message("control-call", T_CONTROL_REQ, &c.base);
+    }
     free(b);
+    free(body);
 }
 
-static void s_control_one(const char *name, const char *cmd, char **args, size_t n_args,
-                          const ProtobufCMessage *payload)
+static void s_control_one(const char *name, const char *method, const ProtobufCMessage *in)
 {
-    Concord__V1__ControlRequest rq = CONCORD__V1__CONTROL_REQUEST__INIT;
     char *buf;
     size_t len;
-    uint8_t *p = NULL;
     FILE *f = open_memstream(&buf, &len);
-    rq.command = (char *)cmd;
-    rq.args = args;
-    rq.n_args = n_args;
-    if (payload) {
-        gen_pack(payload, &p, &rq.payload.len);
-        rq.payload.data = p;
-    }
-    s_control_put(f, &rq);
+    s_control_put(f, method, in, strcmp(name, "propose") == 0);
     fclose(f);
     gen_put("control", name, NULL, 0, (uint8_t *)buf, len);
-    if (strcmp(name, "propose") == 0) {
-        gen_message("control-request", T_CONTROL_REQ, &rq.base);
-    }
     free(buf);
-    free(p);
 }
 
 void gen_control(void)
 {
-    char *ledger_args[] = {"5"}, *ping_args[] = {"E08000003", "50"}, *gm[] = {"GM-JCB"};
-    char *ply[] = {"PLY-IF"}, *stmt[] = {"PLY-IF", "2017"}, *bcf[] = {"BCF-CUMBRIA-17"};
-    char *pledge[] = {POOL_METHOD_PLEDGE}, *state[] = {POOL_METHOD_STATEMENT};
-    char *agree[] = {"PLY-ICB", "1893456000000"}, *vary[] = {"1893456000000"};
-    char *prop[] = {"f00000000000000000000000000000000"};
-    s_control_one("status", "status", NULL, 0, NULL);
-    s_control_one("ledger", "ledger", ledger_args, 1, NULL);
-    s_control_one("ping", "ping", ping_args, 2, NULL);
-    s_control_one("log-verify", "log-verify", NULL, 0, NULL);
-    s_control_one("board-list", "board-list", NULL, 0, NULL);
-    s_control_one("board-show", "board-show", gm, 1, NULL);
-    s_control_one("proposal-list", "proposal-list", NULL, 0, NULL);
-    s_control_one("proposal-show", "proposal-show", prop, 1, NULL);
-    s_control_one("decision-export", "decision-export", prop, 1, NULL);
-    s_control_one("realignments", "realignments", NULL, 0, NULL);
-    s_control_one("pool-list", "pool-list", NULL, 0, NULL);
-    s_control_one("pool-show", "pool-show", ply, 1, NULL);
-    s_control_one("pool-statement", "pool-statement", stmt, 2, NULL);
-    s_control_one("pool-statement-export", "pool-statement-export", stmt, 2, NULL);
-    s_control_one("bcf-show", "bcf-show", bcf, 1, NULL);
-    s_control_one("pool-rejections", "pool-rejections", NULL, 0, NULL);
-    s_control_one("unknown", "frobnicate", NULL, 0, NULL);
+    Concord__V1__StatusRequest status = CONCORD__V1__STATUS_REQUEST__INIT;
+    Concord__V1__LedgerRequest ledger = CONCORD__V1__LEDGER_REQUEST__INIT;
+    Concord__V1__PingRequest ping = CONCORD__V1__PING_REQUEST__INIT;
+    Concord__V1__LogVerifyRequest verify = CONCORD__V1__LOG_VERIFY_REQUEST__INIT;
+    Concord__V1__RosterShowRequest roster = CONCORD__V1__ROSTER_SHOW_REQUEST__INIT;
+    Concord__V1__RosterExportRequest roster_export = CONCORD__V1__ROSTER_EXPORT_REQUEST__INIT;
+    Concord__V1__BoardListRequest boards = CONCORD__V1__BOARD_LIST_REQUEST__INIT;
+    Concord__V1__BoardShowRequest board = CONCORD__V1__BOARD_SHOW_REQUEST__INIT;
+    Concord__V1__ProposalListRequest props = CONCORD__V1__PROPOSAL_LIST_REQUEST__INIT;
+    Concord__V1__ProposalShowRequest prop = CONCORD__V1__PROPOSAL_SHOW_REQUEST__INIT;
+    Concord__V1__DecisionExportRequest export = CONCORD__V1__DECISION_EXPORT_REQUEST__INIT;
+    Concord__V1__RealignmentsRequest realign = CONCORD__V1__REALIGNMENTS_REQUEST__INIT;
+    Concord__V1__AutoVoteRequest auto_vote = CONCORD__V1__AUTO_VOTE_REQUEST__INIT;
+    Concord__V1__PoolListRequest pools = CONCORD__V1__POOL_LIST_REQUEST__INIT;
+    Concord__V1__PoolShowRequest pool = CONCORD__V1__POOL_SHOW_REQUEST__INIT;
+    Concord__V1__PoolStatementRequest stmt = CONCORD__V1__POOL_STATEMENT_REQUEST__INIT;
+    Concord__V1__PoolStatementExportRequest stmt_export =
+        CONCORD__V1__POOL_STATEMENT_EXPORT_REQUEST__INIT;
+    Concord__V1__BcfShowRequest bcf = CONCORD__V1__BCF_SHOW_REQUEST__INIT;
+    Concord__V1__PoolRejectionsRequest rejections = CONCORD__V1__POOL_REJECTIONS_REQUEST__INIT;
+    ledger.limit = 5;
+    ping.target = "E08000003";
+    ping.timeout_ms = 50;
+    board.board_id = "GM-JCB";
+    prop.proposal_id = "f00000000000000000000000000000000";
+    export.proposal_id = prop.proposal_id;
+    auto_vote.has_auto_vote = 1;
+    auto_vote.has_abstain_areas = 1;
+    auto_vote.abstain_areas = "primary-care,acute";
+    pool.id = "PLY-IF";
+    stmt.pool_id = stmt_export.pool_id = "PLY-IF";
+    stmt.financial_year = stmt_export.financial_year = 2017;
+    bcf.plan_id = "BCF-CUMBRIA-17";
+    s_control_one("status", "Status", &status.base);
+    s_control_one("ledger", "Ledger", &ledger.base);
+    s_control_one("ping", "Ping", &ping.base);
+    s_control_one("log-verify", "LogVerify", &verify.base);
+    s_control_one("roster-show", "RosterShow", &roster.base);
+    s_control_one("roster-export", "RosterExport", &roster_export.base);
+    s_control_one("board-list", "BoardList", &boards.base);
+    s_control_one("board-show", "BoardShow", &board.base);
+    s_control_one("proposal-list", "ProposalList", &props.base);
+    s_control_one("proposal-show", "ProposalShow", &prop.base);
+    s_control_one("decision-export", "DecisionExport", &export.base);
+    s_control_one("realignments", "Realignments", &realign.base);
+    s_control_one("auto-vote", "AutoVote", &auto_vote.base);
+    s_control_one("pool-list", "PoolList", &pools.base);
+    s_control_one("pool-show", "PoolShow", &pool.base);
+    s_control_one("pool-statement", "PoolStatement", &stmt.base);
+    s_control_one("pool-statement-export", "PoolStatementExport", &stmt_export.base);
+    s_control_one("bcf-show", "BcfShow", &bcf.base);
+    s_control_one("pool-rejections", "PoolRejections", &rejections.base);
+    s_control_one("unknown", "Frobnicate", &status.base);
 
     Concord__V1__Charter ch;
     Concord__V1__BoardMember m[5], *mp[5];
     Concord__V1__Proposal p = CONCORD__V1__PROPOSAL__INIT;
+    Concord__V1__ProposeRequest propose = CONCORD__V1__PROPOSE_REQUEST__INIT;
     gen_gm_charter(&ch, m, mp);
     p.board_id = "GM-JCB";
     p.title = "Adopt the charter";
     p.kind = CONCORD__V1__PROPOSAL_KIND__CHARTER_ADOPTION;
     p.closes_at_ms = (uint64_t)time(NULL) * 1000 + 7 * DAY;
     p.charter = &ch;
-    s_control_one("propose", "propose", NULL, 0, &p.base);
+    propose.proposal = &p;
+    s_control_one("propose", "Propose", &propose.base);
     gen_message("proposal-adoption", T_PROPOSAL, &p.base);
     Concord__V1__Ballot b = CONCORD__V1__BALLOT__INIT;
+    Concord__V1__VoteRequest vote = CONCORD__V1__VOTE_REQUEST__INIT;
     b.proposal_id = "f00000";
     b.vote = CONCORD__V1__VOTE__FOR;
     b.reason = "For the people of Greater Manchester";
-    s_control_one("vote", "vote", NULL, 0, &b.base);
+    vote.ballot = &b;
+    s_control_one("vote", "Vote", &vote.base);
     gen_message("ballot", T_BALLOT, &b.base);
     Concord__V1__Pledge pl = CONCORD__V1__PLEDGE__INIT;
+    Concord__V1__PledgeRequest pledge = CONCORD__V1__PLEDGE_REQUEST__INIT;
     pl.pool_id = "PLY-IF";
     pl.financial_year = 2017;
     pl.amount_pence = POUNDS(331000000);
-    s_control_one("pool-pledge", "pool-publish", pledge, 1, &pl.base);
+    pledge.pledge = &pl;
+    s_control_one("pool-pledge", "Pledge", &pledge.base);
     Concord__V1__PoolAgreement a = CONCORD__V1__POOL_AGREEMENT__INIT;
+    Concord__V1__PoolProposeRequest agree = CONCORD__V1__POOL_PROPOSE_REQUEST__INIT;
     a.pool_id = "X";
-    s_control_one("pool-propose-bad", "pool-propose", agree, 2, &a.base);
+    agree.agreement = &a;
+    agree.board_id = "PLY-ICB";
+    agree.closes_at_ms = 1893456000000ull;
+    s_control_one("pool-propose-bad", "PoolPropose", &agree.base);
     Concord__V1__VariedContribution vc, *vcp[1] = {&vc};
     Concord__V1__Variation v;
+    Concord__V1__PoolVaryRequest vary = CONCORD__V1__POOL_VARY_REQUEST__INIT;
     gen_ply_variation(&v, vcp);
-    s_control_one("pool-vary", "pool-vary", vary, 1, &v.base);
+    vary.variation = &v;
+    vary.closes_at_ms = 1893456000000ull;
+    s_control_one("pool-vary", "PoolVary", &vary.base);
     /* The host's statement, its content left for the node to compute. */
     Concord__V1__PoolStatement ps = CONCORD__V1__POOL_STATEMENT__INIT;
+    Concord__V1__SignStatementRequest sign = CONCORD__V1__SIGN_STATEMENT_REQUEST__INIT;
     ps.pool_id = "PLY-IF";
     ps.financial_year = 2017;
-    s_control_one("pool-statement-sign", "pool-publish", state, 1, &ps.base);
+    sign.statement = &ps;
+    s_control_one("pool-statement-sign", "SignStatement", &sign.base);
 
-    Concord__V1__ControlReply rep = CONCORD__V1__CONTROL_REPLY__INIT;
+    Concord__V1__ControlAnswer rep = CONCORD__V1__CONTROL_ANSWER__INIT;
     rep.code = CONCORD__V1__STATUS_CODE__PERMISSION_DENIED;
     rep.message = "E38000129 cannot pledge E06000026's contribution";
-    gen_message("control-reply", T_CONTROL_REPLY, &rep.base);
+    gen_message("control-answer", T_CONTROL_REPLY, &rep.base);
 }
 
 void gen_control_session(void)
 {
-    /* status, then a proposal, a vote and a pledge in one input. */
+    /* status, the proposals and the pools in one input. */
     char *buf;
     size_t len;
     FILE *f = open_memstream(&buf, &len);
-    Concord__V1__ControlRequest rq = CONCORD__V1__CONTROL_REQUEST__INIT;
-    rq.command = "status";
-    s_control_put(f, &rq);
-    rq.command = "proposal-list";
-    s_control_put(f, &rq);
-    rq.command = "pool-list";
-    s_control_put(f, &rq);
+    Concord__V1__StatusRequest status = CONCORD__V1__STATUS_REQUEST__INIT;
+    Concord__V1__ProposalListRequest props = CONCORD__V1__PROPOSAL_LIST_REQUEST__INIT;
+    Concord__V1__PoolListRequest pools = CONCORD__V1__POOL_LIST_REQUEST__INIT;
+    s_control_put(f, "Status", &status.base, 0);
+    s_control_put(f, "ProposalList", &props.base, 0);
+    s_control_put(f, "PoolList", &pools.base, 0);
     fclose(f);
     gen_put("control", "session", NULL, 0, (uint8_t *)buf, len);
     free(buf);

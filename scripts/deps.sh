@@ -9,6 +9,6 @@ $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends \
     build-essential cmake pkg-config python3 binutils \
     libprotobuf-c-dev protobuf-c-compiler libzmq3-dev libsodium-dev \
-    libcmocka-dev libsqlite3-dev libinih-dev \
+    libcmocka-dev libsqlite3-dev libinih-dev libjansson-dev \
     clang libclang-rt-14-dev \
     libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler >/dev/null

@@ -1,6 +1,6 @@
-/* Unit tests for json's readers: json_find_str and json_find_bool read
- * back what the writer made (escapes included), find successive values,
- * and say when a key is absent. */
+/* Unit tests for json, the small writer of the JSON that offline commands
+ * print: nesting and commas, escapes, null for a missing string, numbers,
+ * hex, and what json_take hands over. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,55 +13,50 @@
 
 #include "json.h"
 
-static void test_json_find_str_reads_the_writer(void **state)
+static void test_json_writes_nested_objects_and_arrays(void **state)
 {
     json_t j;
-    char out[64];
+    const uint8_t bytes[2] = {0x0f, 0xa0};
     (void)state;
     json_init(&j);
     json_obj_begin(&j, NULL);
-    json_str(&j, "title", "Say \"yes\" \\ no");
+    json_str(&j, "title", "Say \"yes\" \\ no\n");
+    json_str(&j, "area", NULL);
     json_arr_begin(&j, "members");
     json_obj_begin(&j, NULL);
     json_str(&j, "code", "E38000217");
     json_obj_end(&j);
-    json_obj_begin(&j, NULL);
-    json_str(&j, "code", "X24");
-    json_obj_end(&j);
+    json_u64(&j, NULL, 7);
     json_arr_end(&j);
     json_bool(&j, "active", 1);
-    json_bool(&j, "closed", 0);
+    json_i64(&j, "delta", -5);
+    json_double(&j, "rtt_ms", 1.5, 3);
+    json_hex(&j, "hash", bytes, sizeof bytes);
     json_obj_end(&j);
     char *js = json_take(&j);
     assert_non_null(js);
-    assert_non_null(json_find_str(js, "title", out, sizeof out));
-    assert_string_equal(out, "Say \"yes\" \\ no");
-    const char *at = json_find_str(js, "code", out, sizeof out);
-    assert_string_equal(out, "E38000217");
-    at = json_find_str(at, "code", out, sizeof out);
-    assert_non_null(at);
-    assert_string_equal(out, "X24");
-    assert_null(json_find_str(at, "code", out, sizeof out));
-    assert_int_equal(json_find_bool(js, "active"), 1);
-    assert_int_equal(json_find_bool(js, "closed"), 0);
-    assert_int_equal(json_find_bool(js, "absent"), -1);
-    assert_int_equal(json_find_bool(js, "title"), -1); /* a string, not a boolean */
-    /* Truncated to the buffer, still terminated. */
-    char small[4];
-    assert_non_null(json_find_str(js, "code", small, sizeof small));
-    assert_string_equal(small, "E38");
+    assert_string_equal(js, "{\"title\":\"Say \\\"yes\\\" \\\\ no\\n\",\"area\":null,"
+                            "\"members\":[{\"code\":\"E38000217\"},7],\"active\":true,"
+                            "\"delta\":-5,\"rtt_ms\":1.500,\"hash\":\"0fa0\"}");
     free(js);
 }
 
-static void test_json_find_str_edge_cases(void **state)
+static void test_json_take_resets_the_writer(void **state)
 {
-    char out[16];
+    json_t j;
     (void)state;
-    assert_null(json_find_str(NULL, "id", out, sizeof out));
-    assert_null(json_find_str("{\"id\":1}", "id", out, sizeof out));
-    assert_null(json_find_str("{\"id\":\"unterminated", "id", out, sizeof out));
-    assert_string_equal(out, "unterminated");
-    assert_int_equal(json_find_bool(NULL, "x"), -1);
+    json_init(&j);
+    char *empty = json_take(&j);
+    assert_non_null(empty);
+    assert_string_equal(empty, "");
+    free(empty);
+    json_arr_begin(&j, NULL);
+    json_arr_end(&j);
+    char *js = json_take(&j);
+    assert_string_equal(js, "[]");
+    free(js);
+    json_obj_begin(&j, NULL);
+    json_free(&j); /* abandoned midway: nothing leaks */
 }
 
 /* json_hex writes lower-case hex, in pieces for long data. */
@@ -93,8 +88,8 @@ static void test_json_hex(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_json_find_str_reads_the_writer),
-        cmocka_unit_test(test_json_find_str_edge_cases),
+        cmocka_unit_test(test_json_writes_nested_objects_and_arrays),
+        cmocka_unit_test(test_json_take_resets_the_writer),
         cmocka_unit_test(test_json_hex),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

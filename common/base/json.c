@@ -150,36 +150,3 @@ void json_free(json_t *j)
     text_free(&j->text);
     json_init(j);
 }
-
-const char *json_find_str(const char *from, const char *key, char *out, size_t size)
-{
-    char pat[80];
-    snprintf(pat, sizeof pat, "\"%.60s\":\"", key);
-    const char *p = from ? strstr(from, pat) : NULL;
-    size_t n = 0;
-    if (!p || size == 0) {
-        return NULL;
-    }
-    for (p += strlen(pat); *p && *p != '"'; p++) {
-        if (*p == '\\' && p[1]) {
-            p++;
-        }
-        if (n + 1 < size) {
-            out[n++] = *p;
-        }
-    }
-    out[n] = '\0';
-    return *p ? p + 1 : NULL;
-}
-
-int json_find_bool(const char *json, const char *key)
-{
-    char pat[80];
-    snprintf(pat, sizeof pat, "\"%.60s\":", key);
-    const char *p = json ? strstr(json, pat) : NULL;
-    if (!p) {
-        return -1;
-    }
-    p += strlen(pat);
-    return strncmp(p, "true", 4) == 0 ? 1 : strncmp(p, "false", 5) == 0 ? 0 : -1;
-}

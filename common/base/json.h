@@ -32,14 +32,4 @@ void json_hex(json_t *j, const char *key, const uint8_t *data, size_t len);
 char *json_take(json_t *j);
 void json_free(json_t *j);
 
-/* Reading back JSON that this writer made (a node's replies), not a
- * general parser: finds the first "key":"string" at or after from and
- * copies the string, unescaping \" and \\, into out (truncated to size).
- * Returns the position just after it, for finding the next one, or NULL
- * if there is none. */
-const char *json_find_str(const char *from, const char *key, char *out, size_t size);
-
-/* 1 or 0 for the first "key":true or "key":false in json, -1 if absent. */
-int json_find_bool(const char *json, const char *key);
-
 #endif

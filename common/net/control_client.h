@@ -1,7 +1,7 @@
-/* control_client: one request to a node's local control socket and its
- * reply (proto/control.proto). Used by the `concord` CLI and by anything
- * else on the machine that drives nodes the same way (benchmarks, the
- * scenario runner). */
+/* control_client: one call of the Control service (proto/control.proto)
+ * on a node's local control socket, and its typed reply. Used by the
+ * `concord` CLI and by anything else on the machine that drives nodes the
+ * same way (the scenario runner, benchmarks). */
 #ifndef CONCORD_CONTROL_CLIENT_H
 #define CONCORD_CONTROL_CLIENT_H
 
@@ -15,16 +15,18 @@
  * should wait for the node to answer. */
 #define CONTROL_CLIENT_SLACK_MS 5000
 
-/* Sends ControlRequest{command, args, payload} to the node whose control
- * socket is at path and waits up to timeout_ms for the reply. Returns the
- * reply (the caller frees it with wire_free), or NULL with err set:
- * NOT_FOUND when there is no socket at path, UNAVAILABLE when the node
- * cannot be reached or does not answer in time, DATA_LOSS (or the decoder's
- * code) when the answer cannot be decoded. The reply's own code may still
- * be an error: that is the node's answer. */
-Concord__V1__ControlReply *control_client_call(const char *path, const char *command,
-                                               char **args, size_t n_args,
-                                               const uint8_t *payload, size_t payload_len,
-                                               int timeout_ms, cc_err_t *err);
+/* Calls method (a method name of concord.v1.Control: "Status",
+ * "PoolShow") with request in, a message of the method's request type, on
+ * the node whose control socket is at path, waiting up to timeout_ms.
+ * Returns the reply, a message of the method's reply type (the caller
+ * frees it with wire_free), or NULL with err set. *refused (may be NULL)
+ * is 1 when the node answered with an error (err holds its code and
+ * message), else 0: NOT_FOUND when there is no socket at path or no such
+ * method, INVALID_ARGUMENT for a request of the wrong type, UNAVAILABLE
+ * when the node cannot be reached or does not answer in time, DATA_LOSS
+ * (or the decoder's code) when the answer cannot be decoded. */
+ProtobufCMessage *control_client_call(const char *path, const char *method,
+                                      const ProtobufCMessage *in, int timeout_ms, int *refused,
+                                      cc_err_t *err);
 
 #endif

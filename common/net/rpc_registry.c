@@ -168,15 +168,15 @@ static void s_closure(const ProtobufCMessage *out, void *closure_data)
     }
 }
 
-int rpc_registry_dispatch(rpc_registry_t *reg, const envelope_t *req, uint8_t **body,
-                          size_t *body_len, cc_err_t *status)
+int rpc_registry_invoke(rpc_registry_t *reg, const char *full, const uint8_t *body,
+                        size_t body_len, size_t max_len, ProtobufCClosure closure,
+                        void *closure_data, const ProtobufCMethodDescriptor **method,
+                        cc_err_t *status)
 {
-    const char *full = req->header->method;
     const char *slash = strchr(full, '/');
     ProtobufCService *svc = NULL;
     ProtobufCMessage *input = NULL;
-    s_call_t call = {.req = req};
-    int ret = -1;
+    const ProtobufCMethodDescriptor *m = NULL;
 
     err_clear(status);
     if (!slash) {
@@ -195,19 +195,37 @@ int rpc_registry_dispatch(rpc_registry_t *reg, const envelope_t *req, uint8_t **
         err_set(status, CC_UNIMPLEMENTED, "unknown service in '%s'", full);
         return -1;
     }
-    call.method = protobuf_c_service_descriptor_get_method_by_name(svc->descriptor, slash + 1);
-    if (!call.method) {
+    m = protobuf_c_service_descriptor_get_method_by_name(svc->descriptor, slash + 1);
+    if (!m) {
         err_set(status, CC_UNIMPLEMENTED, "unknown method '%s'", full);
         return -1;
     }
-    input = wire_unpack(call.method->input, req->body, req->body_len, ENVELOPE_MAX, status);
+    if (method) {
+        *method = m;
+    }
+    input = wire_unpack(m->input, body, body_len, max_len, status);
     if (!input) {
         err_prefix(status, "%s request", full);
         status->code = CC_INVALID_ARGUMENT;
         return -1;
     }
-    unsigned index = (unsigned)(call.method - svc->descriptor->methods);
-    svc->invoke(svc, index, input, s_closure, &call);
+    unsigned index = (unsigned)(m - svc->descriptor->methods);
+    svc->invoke(svc, index, input, closure, closure_data);
+    wire_free(input);
+    return 0;
+}
+
+int rpc_registry_dispatch(rpc_registry_t *reg, const envelope_t *req, uint8_t **body,
+                          size_t *body_len, cc_err_t *status)
+{
+    const char *full = req->header->method;
+    s_call_t call = {.req = req};
+    int ret = -1;
+
+    if (rpc_registry_invoke(reg, full, req->body, req->body_len, ENVELOPE_MAX, s_closure, &call,
+                            &call.method, status) < 0) {
+        return -1;
+    }
     if (!call.answered) {
         err_set(status, CC_INTERNAL, "%s gave no answer", full);
     } else if (call.status.code == CC_OK && call.body) {
@@ -222,6 +240,5 @@ int rpc_registry_dispatch(rpc_registry_t *reg, const envelope_t *req, uint8_t **
         }
     }
     free(call.body);
-    wire_free(input);
     return ret;
 }

@@ -35,6 +35,19 @@ int rpc_registry_add(rpc_registry_t *reg, ProtobufCService *service);
 int rpc_registry_dispatch(rpc_registry_t *reg, const envelope_t *req, uint8_t **body,
                           size_t *body_len, cc_err_t *status);
 
+/* Finds the method full ("package.Service/Method") names, decodes body
+ * (at most max_len bytes) as its request and invokes it with closure and
+ * closure_data, which the handler may keep to answer later: the request
+ * is freed when the handler returns. *method (may be NULL) is set to the
+ * method found. Returns 0 once invoked, or -1 with status: UNIMPLEMENTED
+ * for an unknown service or method, INVALID_ARGUMENT for a body that does
+ * not decode. For callers with their own closures (the node's control
+ * socket); rpc_registry_dispatch is this with a synchronous closure. */
+int rpc_registry_invoke(rpc_registry_t *reg, const char *full, const uint8_t *body,
+                        size_t body_len, size_t max_len, ProtobufCClosure closure,
+                        void *closure_data, const ProtobufCMethodDescriptor **method,
+                        cc_err_t *status);
+
 /* Full method names ("concord.v1.Health/Check") of every registered
  * method, for each one calling fn. */
 void rpc_registry_methods(const rpc_registry_t *reg, void (*fn)(const char *name, void *arg),

@@ -6,7 +6,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <protobuf-c/protobuf-c.h>
+
+#include "board.pb-c.h"
 #include "config.h"
+#include "pool.pb-c.h"
 #include "roster.h"
 
 enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
@@ -35,31 +39,33 @@ int cli_footprint(int argc, char **argv, int json, char *decided);
  * in the shipped geography, else prints why and returns CLI_FAIL. */
 int cli_footprint_check(const char *org, const char *footprint);
 
-/* Sends one control request (command, args, optional payload) to the local
- * node and waits up to wait_ms (plus slack) for the answer. Prints its
- * text, or its JSON when json is 1, or nothing when json is -1. A reply
- * payload is copied to *out (malloc'd) when out is not NULL. Returns a CLI
- * exit status. */
-int cli_node_call(const config_node_t *cfg, const char *command, char **args, size_t n_args,
-                  const uint8_t *payload, size_t payload_len, uint32_t wait_ms, int json,
-                  uint8_t **out, size_t *out_len);
+/* Calls Control method `method` ("Status", "PoolShow": proto/control.proto)
+ * with request in on the local node, waiting up to wait_ms (plus slack).
+ * On success prints the reply in format (CLI_RENDER_TEXT, _JSON or _CSV of
+ * cli_render.h; -1: prints nothing) and returns CLI_OK, handing the reply
+ * over in *reply when reply is not NULL (the caller frees it with
+ * wire_free). Otherwise prints why (the node not running, no answer, the
+ * node's refusal) and returns CLI_FAIL. */
+int cli_node_call(const config_node_t *cfg, const char *method, const ProtobufCMessage *in,
+                  uint32_t wait_ms, int format, ProtobufCMessage **reply);
 
-/* Sends one control request without payload and waits up to timeout_ms,
- * printing nothing. On success returns CLI_OK and, when json is not NULL,
- * the reply's JSON in *json (malloc'd, caller frees). Otherwise returns
- * CLI_FAIL with the reason (node not running, no answer, the node's
- * refusal) in why. */
-int cli_node_ask(const config_node_t *cfg, const char *command, char **args, size_t n_args,
-                 int timeout_ms, char **json, char *why, size_t why_size);
+/* The files users write, read as `board create --file`, `pool propose
+ * --file` and `bcf plan --file` read them (docs/BOARDS.md, docs/POOLS.md),
+ * for the scenario runner too. Each says why on stderr when it fails. */
 
-/* While on (1), cli_node_call keeps each reply's JSON instead of printing
- * it, for callers that run CLI commands in-process and read their
- * results (the scenario runner). cli_captured hands over the last one
- * (malloc'd, caller frees) or NULL. */
-void cli_capture(int on);
-char *cli_captured(void);
-/* 1 while capturing: commands then print nothing of their own. */
-int cli_capturing(void);
+/* Fills p with the proposal that adopts the charter in path (closing when
+ * the file says, else in 7 days); p points into static storage, valid
+ * until the next call. Returns CLI_OK or CLI_FAIL. */
+int cli_board_charter(const char *path, const roster_t *r, Concord__V1__Proposal *p);
+
+/* The agreement in path (free with cli_pool_agreement_free), or NULL. */
+Concord__V1__PoolAgreement *cli_pool_agreement_read(const char *path);
+void cli_pool_agreement_free(Concord__V1__PoolAgreement *a);
+
+/* The BCF plan in path, its total added up unless given (free with
+ * cli_bcf_plan_free), or NULL. */
+Concord__V1__BcfPlan *cli_bcf_plan_read(const char *path);
+void cli_bcf_plan_free(Concord__V1__BcfPlan *p);
 
 /* `concord federation init|start|status|stop|exec` (node/cli_federation.c).
  * json -1 (for callers in-process) reports init in one line on stderr. */

@@ -2,6 +2,7 @@
  * and the acts of their sign-off chain, handed to the local node, which
  * prechecks them with its pool engine, signs and publishes them. */
 #include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,8 @@
 #include <ini.h>
 
 #include "cli.h"
+#include "wire.h"
+#include "control.pb-c.h"
 #include "cli_ini.h"
 #include "money.h"
 #include "pool.h"
@@ -159,6 +162,38 @@ static int s_bcf_handler(void *user, const char *section, const char *name, cons
     return cli_ini_fail(&x->error, "unknown section [%s]", section);
 }
 
+Concord__V1__BcfPlan *cli_bcf_plan_read(const char *path)
+{
+    s_bcf_ini_t *x = calloc(1, sizeof *x);
+    if (!x) {
+        cli_fail("out of memory");
+        return NULL;
+    }
+    concord__v1__bcf_plan__init(&x->p);
+    concord__v1__national_conditions__init(&x->cond);
+    x->p.conditions = &x->cond;
+    if (cli_ini_result(path, ini_parse(path, s_bcf_handler, x), &x->error, &x->arena) != CLI_OK) {
+        cli_arena_free(&x->arena);
+        free(x);
+        return NULL;
+    }
+    pool_bcf_totals_t t;
+    cc_err_t err;
+    if (!x->has_total && pool_bcf_totals(&x->p, &t, &err) == 0) {
+        x->p.total_pence = t.total; /* the engine checks the sum either way */
+    }
+    return &x->p;
+}
+
+void cli_bcf_plan_free(Concord__V1__BcfPlan *p)
+{
+    if (p) {
+        s_bcf_ini_t *x = (s_bcf_ini_t *)(void *)((char *)p - offsetof(s_bcf_ini_t, p));
+        cli_arena_free(&x->arena);
+        free(x);
+    }
+}
+
 static int s_bcf_plan(const config_node_t *cfg, int argc, char **argv, int json)
 {
     const char *file = NULL;
@@ -166,24 +201,14 @@ static int s_bcf_plan(const config_node_t *cfg, int argc, char **argv, int json)
     if (frc != CLI_OK) {
         return frc;
     }
-    s_bcf_ini_t *x = calloc(1, sizeof *x);
-    if (!x) {
-        return cli_fail("out of memory");
+    Concord__V1__BcfPlan *plan = cli_bcf_plan_read(file);
+    if (!plan) {
+        return CLI_FAIL;
     }
-    concord__v1__bcf_plan__init(&x->p);
-    concord__v1__national_conditions__init(&x->cond);
-    x->p.conditions = &x->cond;
-    int rc = cli_ini_result(file, ini_parse(file, s_bcf_handler, x), &x->error, &x->arena);
-    if (rc == CLI_OK) {
-        pool_bcf_totals_t t;
-        cc_err_t err;
-        if (!x->has_total && pool_bcf_totals(&x->p, &t, &err) == 0) {
-            x->p.total_pence = t.total; /* the engine checks the sum either way */
-        }
-        rc = cli_pool_publish(cfg, POOL_METHOD_BCF_PLAN, &x->p.base, json);
-    }
-    cli_arena_free(&x->arena);
-    free(x);
+    Concord__V1__BcfPlanRequest in = CONCORD__V1__BCF_PLAN_REQUEST__INIT;
+    in.plan = plan;
+    int rc = cli_node_call(cfg, "BcfPlan", &in.base, cfg->call_timeout_ms, json, NULL);
+    cli_bcf_plan_free(plan);
     return rc;
 }
 
@@ -238,7 +263,9 @@ static int s_bcf_sign(const config_node_t *cfg, int argc, char **argv, int json,
     }
     m.plan_id = argv[optind];
     m.act = (Concord__V1__BcfAct)act;
-    return cli_pool_publish(cfg, POOL_METHOD_BCF_SIGN, &m.base, json);
+    Concord__V1__BcfSignRequest in = CONCORD__V1__BCF_SIGN_REQUEST__INIT;
+    in.signoff = &m;
+    return cli_node_call(cfg, "BcfSign", &in.base, cfg->call_timeout_ms, json, NULL);
 }
 
 int cli_bcf(const config_node_t *cfg, int argc, char **argv, int json)
@@ -264,7 +291,9 @@ int cli_bcf(const config_node_t *cfg, int argc, char **argv, int json)
     } else if (strcmp(sub, "approve") == 0) {
         rc = s_bcf_sign(cfg, argc, argv, json, CONCORD__V1__BCF_ACT__NHS_ENGLAND_APPROVAL);
     } else if (strcmp(sub, "status") == 0 && argc == 2) {
-        return cli_node_call(cfg, "bcf-show", &argv[1], 1, NULL, 0, 0, json, NULL, NULL);
+        Concord__V1__BcfShowRequest in = CONCORD__V1__BCF_SHOW_REQUEST__INIT;
+        in.plan_id = argv[1];
+        return cli_node_call(cfg, "BcfShow", &in.base, 0, json, NULL);
     }
     if (rc == CLI_USAGE) {
         fputs(usage, stderr);

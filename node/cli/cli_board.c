@@ -10,6 +10,7 @@
 #include "board_names.h"
 #include "certificate.h"
 #include "cli.h"
+#include "control.pb-c.h"
 #include "clock.h"
 #include "inifile.h"
 #include "json.h"
@@ -110,19 +111,12 @@ static int s_fraction(const char *text, uint32_t *num, uint32_t *den)
     return CLI_OK;
 }
 
-/* Sends a built proposal or ballot to the node and prints the verdict. */
-static int s_send(const config_node_t *cfg, const char *command, const ProtobufCMessage *msg,
-                  int json)
+/* Sends a built proposal to the node and prints the verdict. */
+static int s_send_proposal(const config_node_t *cfg, Concord__V1__Proposal *p, int json)
 {
-    uint8_t *buf = NULL;
-    size_t len = 0;
-    cc_err_t err;
-    if (wire_pack(msg, WIRE_MAX_FRAME, &buf, &len, &err) < 0) {
-        return cli_fail("%s", err.msg);
-    }
-    int rc = cli_node_call(cfg, command, NULL, 0, buf, len, cfg->call_timeout_ms, json, NULL, NULL);
-    free(buf);
-    return rc;
+    Concord__V1__ProposeRequest in = CONCORD__V1__PROPOSE_REQUEST__INIT;
+    in.proposal = p;
+    return cli_node_call(cfg, "Propose", &in.base, cfg->call_timeout_ms, json, NULL);
 }
 
 typedef struct {
@@ -314,6 +308,54 @@ static int s_charter_entry(void *user, const char *section, const char *arg, con
     return -1;
 }
 
+static s_charter_t s_charter; /* large; one per process */
+
+/* Reads a charter file into c, and its closes_in if it has one. */
+static int s_charter_file(const char *path, s_charter_t *c, const roster_t *r, uint64_t *closes_in)
+{
+    static s_charter_file_t file;
+    cc_err_t err;
+    memset(&file, 0, sizeof file);
+    file.c = c;
+    file.r = r;
+    file.closes_in = closes_in;
+    if (inifile_read(path, s_charter_entry, &file, &err) < 0) {
+        return cli_fail("%s", err.msg);
+    }
+    return CLI_OK;
+}
+
+/* The proposal that adopts charter c (default reserved matters added);
+ * p points into c and a static title. */
+static int s_adoption(s_charter_t *c, const roster_t *r, uint64_t closes_in,
+                      Concord__V1__Proposal *p)
+{
+    static char title[BOARD_TITLE_MAX + 1];
+    if (!c->ch.board_id[0] || !c->ch.name[0] || c->ch.n_members < 2) {
+        return cli_fail("board create needs --id, --name and at least two --member (or"
+                        " --member all), or a --file with them");
+    }
+    s_default_reserved(c, r);
+    snprintf(title, sizeof title, "Adopt the charter of %.150s", c->ch.name);
+    concord__v1__proposal__init(p);
+    p->board_id = c->ch.board_id;
+    p->title = title;
+    p->kind = CONCORD__V1__PROPOSAL_KIND__CHARTER_ADOPTION;
+    p->closes_at_ms = clock_wall_ms() + closes_in;
+    p->charter = &c->ch;
+    return CLI_OK;
+}
+
+int cli_board_charter(const char *path, const roster_t *r, Concord__V1__Proposal *p)
+{
+    uint64_t closes_in = 7ull * 86400000;
+    s_charter_init(&s_charter);
+    if (s_charter_file(path, &s_charter, r, &closes_in) != CLI_OK) {
+        return CLI_FAIL;
+    }
+    return s_adoption(&s_charter, r, closes_in, p);
+}
+
 static int s_board_create(const config_node_t *cfg, const roster_t *r, int argc, char **argv,
                           int json)
 {
@@ -326,48 +368,33 @@ static int s_board_create(const config_node_t *cfg, const roster_t *r, int argc,
         {"accountable-to", required_argument, NULL, 'a'},
         {"closes-in", required_argument, NULL, 'c'}, {"file", required_argument, NULL, 'f'},
         {NULL, 0, NULL, 0}};
-    static s_charter_t c; /* large; one per process */
-    static s_charter_file_t file;
-    cc_err_t err;
+    s_charter_t *c = &s_charter;
     uint64_t closes_in = 7ull * 86400000;
-    char title[BOARD_TITLE_MAX + 1];
+    Concord__V1__Proposal p;
     int opt;
-    s_charter_init(&c);
+    s_charter_init(c);
     optind = 1;
     while ((opt = getopt_long(argc, argv, "i:n:r:Q:q:em:R:Na:c:f:", opts, NULL)) != -1) {
         if (opt == 'f') {
-            memset(&file, 0, sizeof file);
-            file.c = &c;
-            file.r = r;
-            file.closes_in = &closes_in;
-            if (inifile_read(optarg, s_charter_entry, &file, &err) < 0) {
-                return cli_fail("%s", err.msg);
+            if (s_charter_file(optarg, c, r, &closes_in) != CLI_OK) {
+                return CLI_FAIL;
             }
         } else if (opt == 'i') {
-            c.ch.board_id = optarg;
+            c->ch.board_id = optarg;
         } else if (opt == 'n') {
-            c.ch.name = optarg;
+            c->ch.name = optarg;
         } else if (opt == 'c') {
             if (cli_duration(optarg, &closes_in) < 0) {
                 return cli_fail("bad --closes-in '%s' (like 7d, 12h, 30m, 90s)", optarg);
             }
-        } else if (s_charter_option(&c, r, opt, optarg) != CLI_OK) {
+        } else if (s_charter_option(c, r, opt, optarg) != CLI_OK) {
             return CLI_USAGE;
         }
     }
-    if (!c.ch.board_id[0] || !c.ch.name[0] || c.ch.n_members < 2) {
-        return cli_fail("board create needs --id, --name and at least two --member (or"
-                        " --member all), or a --file with them");
+    if (s_adoption(c, r, closes_in, &p) != CLI_OK) {
+        return CLI_FAIL;
     }
-    s_default_reserved(&c, r);
-    snprintf(title, sizeof title, "Adopt the charter of %.150s", c.ch.name);
-    Concord__V1__Proposal p = CONCORD__V1__PROPOSAL__INIT;
-    p.board_id = c.ch.board_id;
-    p.title = title;
-    p.kind = CONCORD__V1__PROPOSAL_KIND__CHARTER_ADOPTION;
-    p.closes_at_ms = clock_wall_ms() + closes_in;
-    p.charter = &c.ch;
-    return s_send(cfg, "propose", &p.base, json);
+    return s_send_proposal(cfg, &p, json);
 }
 
 /* The Organisation a roster change carries: from a .pub file (new keys),
@@ -599,7 +626,7 @@ static int s_propose(const config_node_t *cfg, const roster_t *r, int argc, char
     }
     c.ch.board_id = p.board_id;
     p.closes_at_ms = clock_wall_ms() + closes_in;
-    return s_send(cfg, "propose", &p.base, json);
+    return s_send_proposal(cfg, &p, json);
 }
 
 static int s_vote(const config_node_t *cfg, int argc, char **argv, int json)
@@ -624,7 +651,9 @@ static int s_vote(const config_node_t *cfg, int argc, char **argv, int json)
     }
     b.proposal_id = argv[optind];
     b.vote = (Concord__V1__Vote)v;
-    return s_send(cfg, "vote", &b.base, json);
+    Concord__V1__VoteRequest in = CONCORD__V1__VOTE_REQUEST__INIT;
+    in.ballot = &b;
+    return cli_node_call(cfg, "Vote", &in.base, cfg->call_timeout_ms, json, NULL);
 }
 
 /* Writes a whole buffer to path (mode 0644), replacing it atomically. */
@@ -668,19 +697,22 @@ static int s_export(const config_node_t *cfg, int history, int argc, char **argv
         return cli_fail(history ? "usage: concord roster export --out FILE"
                                 : "usage: concord decision export PROPOSAL --out FILE");
     }
-    uint8_t *cert = NULL;
-    size_t cert_len = 0;
-    int rc = cli_node_call(cfg, history ? "roster-export" : "decision-export", &argv[optind],
-                           !history, NULL, 0, cfg->call_timeout_ms, -1, &cert, &cert_len);
+    Concord__V1__CertificateReply *cert = NULL;
+    Concord__V1__DecisionExportRequest one = CONCORD__V1__DECISION_EXPORT_REQUEST__INIT;
+    Concord__V1__RosterExportRequest all = CONCORD__V1__ROSTER_EXPORT_REQUEST__INIT;
+    one.proposal_id = history ? "" : argv[optind];
+    int rc = cli_node_call(cfg, history ? "RosterExport" : "DecisionExport",
+                           history ? &all.base : &one.base, cfg->call_timeout_ms, -1,
+                           (ProtobufCMessage **)&cert);
     if (rc == CLI_OK) {
-        rc = cli_write_file(out, cert, cert_len);
-        if (rc == CLI_OK && !cli_capturing()) {
+        rc = cli_write_file(out, cert->certificate.data, cert->certificate.len);
+        if (rc == CLI_OK) {
             printf(json ? "{\"certificate\":\"%s\",\"bytes\":%zu}\n"
                         : "wrote certificate %s (%zu bytes)\n",
-                   out, cert_len);
+                   out, cert->certificate.len);
         }
+        wire_free(&cert->base);
     }
-    free(cert);
     return rc;
 }
 
@@ -712,43 +744,44 @@ static int s_auto_vote(const config_node_t *cfg, int argc, char **argv, int json
                                          {"against-above", required_argument, NULL, 'a'},
                                          {"for-below", required_argument, NULL, 'b'},
                                          {NULL, 0, NULL, 0}};
-    char set[5][300];
-    char *args[5];
-    size_t n = 0;
+    Concord__V1__AutoVoteRequest in = CONCORD__V1__AUTO_VOTE_REQUEST__INIT;
     int64_t pence;
     cc_err_t err;
     int opt;
     optind = 1;
     while ((opt = getopt_long(argc, argv, "A:X:a:b:", opts, NULL)) != -1) {
-        if (n == 4) {
-            return cli_fail("auto-vote: each option at most once");
-        }
         if ((opt == 'a' || opt == 'b') && money_parse(optarg, &pence, &err) < 0) {
             return cli_fail("%s", err.msg);
         }
-        if (opt == 'A' || opt == 'X') {
-            snprintf(set[n], sizeof set[n], "%s=%s", opt == 'A' ? "abstain_areas"
-                                                                 : "against_areas", optarg);
-        } else if (opt == 'a' || opt == 'b') {
-            snprintf(set[n], sizeof set[n], "%s=%lld", opt == 'a' ? "against_above" : "for_below",
-                     (long long)pence);
+        if ((opt == 'A' && in.has_abstain_areas) || (opt == 'X' && in.has_against_areas) ||
+            (opt == 'a' && in.has_against_above) || (opt == 'b' && in.has_for_below)) {
+            return cli_fail("auto-vote: each option at most once");
+        }
+        if (opt == 'A') {
+            in.has_abstain_areas = 1;
+            in.abstain_areas = optarg;
+        } else if (opt == 'X') {
+            in.has_against_areas = 1;
+            in.against_areas = optarg;
+        } else if (opt == 'a') {
+            in.has_against_above = 1;
+            in.against_above_pence = pence;
+        } else if (opt == 'b') {
+            in.has_for_below = 1;
+            in.for_below_pence = pence;
         } else {
             return CLI_USAGE;
         }
-        args[n] = set[n];
-        n++;
     }
     if (optind + 1 == argc && (strcmp(argv[optind], "on") == 0 ||
                                strcmp(argv[optind], "off") == 0)) {
-        snprintf(set[n], sizeof set[n], "auto_vote=%s",
-                 strcmp(argv[optind], "on") == 0 ? "true" : "false");
-        args[n] = set[n];
-        n++;
+        in.has_auto_vote = 1;
+        in.auto_vote = strcmp(argv[optind], "on") == 0;
     } else if (optind != argc) {
         return cli_fail("usage: concord auto-vote [on|off] [--abstain AREAS] [--against AREAS]"
                         " [--against-above POUNDS] [--for-below POUNDS]");
     }
-    return cli_node_call(cfg, "auto-vote", args, n, NULL, 0, 0, json, NULL, NULL);
+    return cli_node_call(cfg, "AutoVote", &in.base, 0, json, NULL);
 }
 
 int cli_board(const config_node_t *cfg, int argc, char **argv, int json)
@@ -764,18 +797,24 @@ int cli_board(const config_node_t *cfg, int argc, char **argv, int json)
     if (strcmp(cmd, "board") == 0 && strcmp(sub, "create") == 0) {
         rc = s_board_create(cfg, r, argc - 1, argv + 1, json);
     } else if (strcmp(cmd, "board") == 0 && strcmp(sub, "list") == 0 && argc == 2) {
-        rc = cli_node_call(cfg, "board-list", NULL, 0, NULL, 0, 0, json, NULL, NULL);
+        Concord__V1__BoardListRequest in = CONCORD__V1__BOARD_LIST_REQUEST__INIT;
+        rc = cli_node_call(cfg, "BoardList", &in.base, 0, json, NULL);
     } else if (strcmp(cmd, "board") == 0 && strcmp(sub, "show") == 0 && argc == 3) {
-        rc = cli_node_call(cfg, "board-show", &argv[2], 1, NULL, 0, 0, json, NULL, NULL);
+        Concord__V1__BoardShowRequest in = CONCORD__V1__BOARD_SHOW_REQUEST__INIT;
+        in.board_id = argv[2];
+        rc = cli_node_call(cfg, "BoardShow", &in.base, 0, json, NULL);
     } else if (strcmp(cmd, "propose") == 0) {
         rc = s_propose(cfg, r, argc, argv, json);
     } else if (strcmp(cmd, "vote") == 0) {
         rc = s_vote(cfg, argc, argv, json);
     } else if (strcmp(cmd, "proposal") == 0 && strcmp(sub, "list") == 0 && argc <= 3) {
-        rc = cli_node_call(cfg, "proposal-list", argc == 3 ? &argv[2] : NULL, argc == 3, NULL,
-                           0, 0, json, NULL, NULL);
+        Concord__V1__ProposalListRequest in = CONCORD__V1__PROPOSAL_LIST_REQUEST__INIT;
+        in.board_id = argc == 3 ? argv[2] : "";
+        rc = cli_node_call(cfg, "ProposalList", &in.base, 0, json, NULL);
     } else if (strcmp(cmd, "proposal") == 0 && strcmp(sub, "show") == 0 && argc == 3) {
-        rc = cli_node_call(cfg, "proposal-show", &argv[2], 1, NULL, 0, 0, json, NULL, NULL);
+        Concord__V1__ProposalShowRequest in = CONCORD__V1__PROPOSAL_SHOW_REQUEST__INIT;
+        in.proposal_id = argv[2];
+        rc = cli_node_call(cfg, "ProposalShow", &in.base, 0, json, NULL);
     } else if (strcmp(cmd, "auto-vote") == 0) {
         rc = s_auto_vote(cfg, argc, argv, json);
     } else if (strcmp(cmd, "decision") == 0 && strcmp(sub, "export") == 0) {

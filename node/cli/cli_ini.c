@@ -86,22 +86,6 @@ int cli_ini_fail(cli_ini_error_t *e, const char *fmt, ...)
     return 0;
 }
 
-int cli_pool_publish(const config_node_t *cfg, const char *method, const ProtobufCMessage *msg,
-                     int json)
-{
-    uint8_t *buf = NULL;
-    size_t len = 0;
-    cc_err_t err;
-    char *args[1] = {(char *)method};
-    if (wire_pack(msg, WIRE_MAX_FRAME, &buf, &len, &err) < 0) {
-        return cli_fail("%s", err.msg);
-    }
-    int rc = cli_node_call(cfg, "pool-publish", args, 1, buf, len, cfg->call_timeout_ms, json, NULL,
-                           NULL);
-    free(buf);
-    return rc;
-}
-
 int cli_file_option(int argc, char **argv, const char *usage, const char **file, const char **board,
                     uint64_t *closes_in)
 {

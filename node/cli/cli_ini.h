@@ -55,9 +55,4 @@ int cli_ini_result(const char *file, int rc, const cli_ini_error_t *e, const cli
 int cli_file_option(int argc, char **argv, const char *usage, const char **file, const char **board,
                     uint64_t *closes_in);
 
-/* Packs msg and asks the node to publish it as method ("pool-publish");
- * prints the answer. Returns a CLI exit status. */
-int cli_pool_publish(const config_node_t *cfg, const char *method, const ProtobufCMessage *msg,
-                     int json);
-
 #endif

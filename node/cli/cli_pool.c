@@ -6,6 +6,7 @@
  * fold has judged them. `pool verify` checks an exported signed statement
  * offline. */
 #include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +15,9 @@
 
 #include "certificate.h"
 #include "cli.h"
+#include "control.pb-c.h"
 #include "cli_ini.h"
+#include "cli_render.h"
 #include "clock.h"
 #include "json.h"
 #include "money.h"
@@ -258,25 +261,32 @@ static int s_ini_handler(void *user, const char *section, const char *name, cons
     return cli_ini_fail(&x->error, "unknown section [%s]", section);
 }
 
-/* Asks the node to put an agreement or a variation to the board. */
-static int s_send_proposal(const config_node_t *cfg, const char *command, const char *board,
-                           uint64_t closes_in, const ProtobufCMessage *msg, int json)
+Concord__V1__PoolAgreement *cli_pool_agreement_read(const char *path)
 {
-    uint8_t *buf = NULL;
-    size_t len = 0;
-    cc_err_t err;
-    char closes[32];
-    snprintf(closes, sizeof closes, "%llu", (unsigned long long)(clock_wall_ms() + closes_in));
-    char *args[2] = {(char *)board, closes};
-    if (wire_pack(msg, WIRE_MAX_FRAME, &buf, &len, &err) < 0) {
-        return cli_fail("%s", err.msg);
+    s_ini_t *x = calloc(1, sizeof *x);
+    if (!x) {
+        cli_fail("out of memory");
+        return NULL;
     }
-    int rc = board ? cli_node_call(cfg, command, args, 2, buf, len, cfg->call_timeout_ms, json,
-                                   NULL, NULL)
-                   : cli_node_call(cfg, command, &args[1], 1, buf, len, cfg->call_timeout_ms,
-                                   json, NULL, NULL);
-    free(buf);
-    return rc;
+    concord__v1__pool_agreement__init(&x->a);
+    concord__v1__risk_share__init(&x->risk);
+    concord__v1__lead_commissioning__init(&x->lead);
+    concord__v1__transfer__init(&x->transfer);
+    if (cli_ini_result(path, ini_parse(path, s_ini_handler, x), &x->error, &x->arena) != CLI_OK) {
+        cli_arena_free(&x->arena);
+        free(x);
+        return NULL;
+    }
+    return &x->a;
+}
+
+void cli_pool_agreement_free(Concord__V1__PoolAgreement *a)
+{
+    if (a) {
+        s_ini_t *x = (s_ini_t *)(void *)((char *)a - offsetof(s_ini_t, a));
+        cli_arena_free(&x->arena);
+        free(x);
+    }
 }
 
 static int s_propose(const config_node_t *cfg, int argc, char **argv, int json)
@@ -290,20 +300,16 @@ static int s_propose(const config_node_t *cfg, int argc, char **argv, int json)
     if (frc != CLI_OK) {
         return frc;
     }
-    s_ini_t *x = calloc(1, sizeof *x);
-    if (!x) {
-        return cli_fail("out of memory");
+    Concord__V1__PoolAgreement *a = cli_pool_agreement_read(file);
+    if (!a) {
+        return CLI_FAIL;
     }
-    concord__v1__pool_agreement__init(&x->a);
-    concord__v1__risk_share__init(&x->risk);
-    concord__v1__lead_commissioning__init(&x->lead);
-    concord__v1__transfer__init(&x->transfer);
-    int rc = cli_ini_result(file, ini_parse(file, s_ini_handler, x), &x->error, &x->arena);
-    if (rc == CLI_OK) {
-        rc = s_send_proposal(cfg, "pool-propose", board, closes_in, &x->a.base, json);
-    }
-    cli_arena_free(&x->arena);
-    free(x);
+    Concord__V1__PoolProposeRequest in = CONCORD__V1__POOL_PROPOSE_REQUEST__INIT;
+    in.agreement = a;
+    in.board_id = (char *)board;
+    in.closes_at_ms = clock_wall_ms() + closes_in;
+    int rc = cli_node_call(cfg, "PoolPropose", &in.base, cfg->call_timeout_ms, json, NULL);
+    cli_pool_agreement_free(a);
     return rc;
 }
 
@@ -419,18 +425,22 @@ static int s_parse(int argc, char **argv, s_opts_t *o, const char *amount_name)
 }
 
 /* Writes the host's signed statement, with what checks it, to path. */
-static int s_export(const config_node_t *cfg, char **args, const char *path, int json)
+static int s_export(const config_node_t *cfg, const char *pool_id, uint32_t year,
+                    const char *path, int json)
 {
-    uint8_t *cert = NULL;
-    size_t len = 0;
-    int rc = cli_node_call(cfg, "pool-statement-export", args, 2, NULL, 0, cfg->call_timeout_ms,
-                           -1, &cert, &len);
-    if (rc == CLI_OK && (rc = cli_write_file(path, cert, len)) == CLI_OK) {
+    Concord__V1__PoolStatementExportRequest in = CONCORD__V1__POOL_STATEMENT_EXPORT_REQUEST__INIT;
+    Concord__V1__CertificateReply *cert = NULL;
+    in.pool_id = (char *)pool_id;
+    in.financial_year = year;
+    int rc = cli_node_call(cfg, "PoolStatementExport", &in.base, cfg->call_timeout_ms, -1,
+                           (ProtobufCMessage **)&cert);
+    if (rc == CLI_OK &&
+        (rc = cli_write_file(path, cert->certificate.data, cert->certificate.len)) == CLI_OK) {
         printf(json ? "{\"statement\":\"%s\",\"bytes\":%zu}\n"
                     : "wrote signed statement %s (%zu bytes)\n",
-               path, len);
+               path, cert->certificate.len);
     }
-    free(cert);
+    wire_free(cert ? &cert->base : NULL);
     return rc;
 }
 
@@ -522,13 +532,17 @@ int cli_pool(const config_node_t *cfg, int argc, char **argv, int json)
         return s_propose(cfg, argc, argv, json);
     }
     if (strcmp(sub, "list") == 0 && argc == 1) {
-        return cli_node_call(cfg, "pool-list", NULL, 0, NULL, 0, 0, json, NULL, NULL);
+        Concord__V1__PoolListRequest in = CONCORD__V1__POOL_LIST_REQUEST__INIT;
+        return cli_node_call(cfg, "PoolList", &in.base, 0, json, NULL);
     }
     if (strcmp(sub, "show") == 0 && argc == 2) {
-        return cli_node_call(cfg, "pool-show", &argv[1], 1, NULL, 0, 0, json, NULL, NULL);
+        Concord__V1__PoolShowRequest in = CONCORD__V1__POOL_SHOW_REQUEST__INIT;
+        in.id = argv[1];
+        return cli_node_call(cfg, "PoolShow", &in.base, 0, json, NULL);
     }
     if (strcmp(sub, "rejections") == 0 && argc == 1) {
-        return cli_node_call(cfg, "pool-rejections", NULL, 0, NULL, 0, 0, json, NULL, NULL);
+        Concord__V1__PoolRejectionsRequest in = CONCORD__V1__POOL_REJECTIONS_REQUEST__INIT;
+        return cli_node_call(cfg, "PoolRejections", &in.base, 0, json, NULL);
     }
     int rc = s_parse(argc, argv, &o, strcmp(sub, "outturn") == 0 ? "spent" : "amount");
     if (rc != CLI_OK) {
@@ -546,26 +560,31 @@ int cli_pool(const config_node_t *cfg, int argc, char **argv, int json)
         m.changes = o.change_ptrs;
         m.n_changes = o.n_changes;
         m.reason = (char *)o.reason;
-        return s_send_proposal(cfg, "pool-vary", NULL, o.closes_in, &m.base, json);
+        Concord__V1__PoolVaryRequest in = CONCORD__V1__POOL_VARY_REQUEST__INIT;
+        in.variation = &m;
+        in.closes_at_ms = clock_wall_ms() + o.closes_in;
+        return cli_node_call(cfg, "PoolVary", &in.base, cfg->call_timeout_ms, json, NULL);
     }
     if (!o.year) {
         return cli_fail("%s needs --year (like 2017 for 2017/18)", sub);
     }
     if (strcmp(sub, "statement") == 0) {
-        char year[16];
-        snprintf(year, sizeof year, "%u", o.year);
-        char *args[3] = {(char *)o.id, year, "csv"};
         if (o.export) {
-            return s_export(cfg, args, o.export, json);
+            return s_export(cfg, o.id, o.year, o.export, json);
         }
-        return cli_node_call(cfg, "pool-statement", args, o.csv ? 3 : 2, NULL, 0, 0,
-                             o.csv ? 0 : json, NULL, NULL);
+        Concord__V1__PoolStatementRequest in = CONCORD__V1__POOL_STATEMENT_REQUEST__INIT;
+        in.pool_id = (char *)o.id;
+        in.financial_year = o.year;
+        return cli_node_call(cfg, "PoolStatement", &in.base, 0, o.csv ? CLI_RENDER_CSV : json,
+                             NULL);
     }
     if (strcmp(sub, "sign-statement") == 0) {
         Concord__V1__PoolStatement m = CONCORD__V1__POOL_STATEMENT__INIT;
         m.pool_id = (char *)o.id;
         m.financial_year = o.year;
-        return cli_pool_publish(cfg, POOL_METHOD_STATEMENT, &m.base, json); /* the node fills it in */
+        Concord__V1__SignStatementRequest in = CONCORD__V1__SIGN_STATEMENT_REQUEST__INIT;
+        in.statement = &m; /* the node fills it in */
+        return cli_node_call(cfg, "SignStatement", &in.base, cfg->call_timeout_ms, json, NULL);
     }
     if (strcmp(sub, "pledge") == 0) {
         if (!o.has_amount) {
@@ -576,7 +595,9 @@ int cli_pool(const config_node_t *cfg, int argc, char **argv, int json)
         m.partner = (char *)o.partner;
         m.financial_year = o.year;
         m.amount_pence = o.amount;
-        return cli_pool_publish(cfg, POOL_METHOD_PLEDGE, &m.base, json);
+        Concord__V1__PledgeRequest in = CONCORD__V1__PLEDGE_REQUEST__INIT;
+        in.pledge = &m;
+        return cli_node_call(cfg, "Pledge", &in.base, cfg->call_timeout_ms, json, NULL);
     }
     if (strcmp(sub, "outturn") == 0) {
         if (!o.has_amount) {
@@ -587,7 +608,9 @@ int cli_pool(const config_node_t *cfg, int argc, char **argv, int json)
         m.financial_year = o.year;
         m.spend_pence = o.amount;
         m.note = (char *)o.reason;
-        return cli_pool_publish(cfg, POOL_METHOD_OUTTURN, &m.base, json);
+        Concord__V1__OutturnRequest in = CONCORD__V1__OUTTURN_REQUEST__INIT;
+        in.outturn = &m;
+        return cli_node_call(cfg, "Outturn", &in.base, cfg->call_timeout_ms, json, NULL);
     }
     fputs(usage, stderr);
     return CLI_USAGE;

@@ -9,6 +9,7 @@
 #include <sodium.h>
 
 #include "cli.h"
+#include "cli_render.h"
 #include "config.h"
 #include "control_client.h"
 #include "err.h"
@@ -94,120 +95,33 @@ static void s_usage(FILE *to)
             "Exit status: 0 success, 1 failure, 2 usage error.\n");
 }
 
-/* Sends one control request to the node and waits up to timeout_ms for
- * its reply; NULL with the reason in why. */
-static Concord__V1__ControlReply *s_control(const config_node_t *cfg, const char *command,
-                                            char **args, size_t n_args, const uint8_t *payload,
-                                            size_t payload_len, int timeout_ms, char *why,
-                                            size_t why_size)
+int cli_node_call(const config_node_t *cfg, const char *method, const ProtobufCMessage *in,
+                  uint32_t wait_ms, int format, ProtobufCMessage **reply)
 {
     cc_err_t err;
-    Concord__V1__ControlReply *reply = control_client_call(cfg->control, command, args, n_args,
-                                                           payload, payload_len, timeout_ms, &err);
-    if (!reply && err.code == CC_NOT_FOUND) {
-        snprintf(why, why_size, "%s: is concordd running for %s?", err.msg, cfg->code);
-    } else if (!reply) {
-        snprintf(why, why_size, "%s", err.msg);
+    int refused = 0;
+    ProtobufCMessage *r = control_client_call(cfg->control, method, in,
+                                              (int)(wait_ms + CONTROL_CLIENT_SLACK_MS), &refused,
+                                              &err);
+    if (!r && refused) {
+        return cli_fail("%s: %s", err_code_name(err.code), err.msg);
     }
-    return reply;
-}
-
-int cli_node_ask(const config_node_t *cfg, const char *command, char **args, size_t n_args,
-                 int timeout_ms, char **json, char *why, size_t why_size)
-{
-    Concord__V1__ControlReply *r =
-        s_control(cfg, command, args, n_args, NULL, 0, timeout_ms, why, why_size);
+    if (!r && err.code == CC_NOT_FOUND) {
+        return cli_fail("%s: is concordd running for %s?", err.msg, cfg->code);
+    }
     if (!r) {
-        return CLI_FAIL;
+        return cli_fail("%s", err.msg);
     }
     int rc = CLI_OK;
-    if (r->code != CONCORD__V1__STATUS_CODE__OK) {
-        snprintf(why, why_size, "%s: %s", err_code_name((cc_code_t)r->code), r->message);
-        rc = CLI_FAIL;
-    } else if (json && !(*json = strdup(r->json ? r->json : "{}"))) {
-        snprintf(why, why_size, "out of memory");
-        rc = CLI_FAIL;
+    if (format >= 0 && cli_render(r, format, stdout) < 0) {
+        rc = cli_fail("cannot show the node's answer to %s", method);
     }
-    wire_free(&r->base);
-    return rc;
-}
-
-/* While capturing, replies' JSON is kept here instead of printed. */
-static int s_capturing;
-static char *s_captured;
-
-void cli_capture(int on)
-{
-    s_capturing = on;
-}
-
-int cli_capturing(void)
-{
-    return s_capturing;
-}
-
-char *cli_captured(void)
-{
-    char *c = s_captured;
-    s_captured = NULL;
-    return c;
-}
-
-/* Prints a reply (or keeps its JSON while capturing); returns 0 or -1. */
-static int s_show(const Concord__V1__ControlReply *r, int json)
-{
-    if (s_capturing && json >= 0) {
-        free(s_captured);
-        s_captured = strdup(r->json ? r->json : "{}");
-        return s_captured ? 0 : -1;
-    }
-    if (json == 1) {
-        printf("%s\n", r->json);
-    } else if (json == 0) {
-        fputs(r->text, stdout);
-    }
-    return 0;
-}
-
-int cli_node_call(const config_node_t *cfg, const char *command, char **args, size_t n_args,
-                  const uint8_t *payload, size_t payload_len, uint32_t wait_ms, int json,
-                  uint8_t **out, size_t *out_len)
-{
-    char why[CC_ERR_MSG_MAX + 128];
-    Concord__V1__ControlReply *r =
-        s_control(cfg, command, args, n_args, payload, payload_len,
-                  (int)(wait_ms + CONTROL_CLIENT_SLACK_MS), why, sizeof why);
-    if (!r) {
-        return cli_fail("%s", why);
-    }
-    int rc = CLI_OK;
-    if (r->code != CONCORD__V1__STATUS_CODE__OK) {
-        rc = cli_fail("%s: %s", err_code_name((cc_code_t)r->code), r->message);
+    if (reply && rc == CLI_OK) {
+        *reply = r;
     } else {
-        if (s_show(r, json) < 0) {
-            rc = cli_fail("out of memory");
-        }
-        if (out) {
-            *out = malloc(r->payload.len ? r->payload.len : 1);
-            if (!*out) {
-                rc = cli_fail("out of memory");
-            } else {
-                if (r->payload.len) {
-                    memcpy(*out, r->payload.data, r->payload.len);
-                }
-                *out_len = r->payload.len;
-            }
-        }
+        wire_free(r);
     }
-    wire_free(&r->base);
     return rc;
-}
-
-/* Runs a control command and prints its text or JSON. */
-static int s_simple(const config_node_t *cfg, const char *command, char **args, size_t n_args,
-                    uint32_t wait_ms, int json)
-{
-    return cli_node_call(cfg, command, args, n_args, NULL, 0, wait_ms, json, NULL, NULL);
 }
 
 static int s_parse_u32(const char *s, const char *what, uint32_t *out)
@@ -243,12 +157,12 @@ static int s_ping(const config_node_t *cfg, int argc, char **argv, int json)
     if (optind + 1 != argc) {
         return cli_fail("usage: concord ping CODE [--count N] [--timeout MS]");
     }
-    char tbuf[16];
-    snprintf(tbuf, sizeof tbuf, "%u", timeout);
-    char *args[2] = {argv[optind], tbuf};
+    Concord__V1__PingRequest in = CONCORD__V1__PING_REQUEST__INIT;
+    in.target = argv[optind];
+    in.timeout_ms = timeout;
     int rc = CLI_OK;
     for (uint32_t i = 0; i < count && rc == CLI_OK; i++) {
-        rc = s_simple(cfg, "ping", args, 2, timeout, json);
+        rc = cli_node_call(cfg, "Ping", &in.base, timeout, json, NULL);
     }
     return rc;
 }
@@ -257,17 +171,15 @@ static int s_ledger(const config_node_t *cfg, int argc, char **argv, int json)
 {
     static const struct option opts[] = {{"limit", required_argument, NULL, 'n'},
                                          {NULL, 0, NULL, 0}};
-    char *limit = NULL;
-    uint32_t v;
+    Concord__V1__LedgerRequest in = CONCORD__V1__LEDGER_REQUEST__INIT;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "n:", opts, NULL)) != -1) {
-        if (c != 'n' || s_parse_u32(optarg, "--limit", &v) < 0) {
+        if (c != 'n' || s_parse_u32(optarg, "--limit", &in.limit) < 0) {
             return CLI_USAGE;
         }
-        limit = optarg;
     }
-    return s_simple(cfg, "ledger", limit ? &limit : NULL, limit ? 1 : 0, 0, json);
+    return cli_node_call(cfg, "Ledger", &in.base, 0, json, NULL);
 }
 
 /* Commands that need the node: load its config first. */
@@ -297,7 +209,8 @@ static int s_node_command(const char *config_path, int argc, char **argv, int js
         return cli_fail("%s", err.msg);
     }
     if (strcmp(argv[0], "status") == 0 && argc == 1) {
-        return s_simple(&cfg, "status", NULL, 0, 0, json);
+        Concord__V1__StatusRequest in = CONCORD__V1__STATUS_REQUEST__INIT;
+        return cli_node_call(&cfg, "Status", &in.base, 0, json, NULL);
     }
     if (strcmp(argv[0], "ping") == 0) {
         return s_ping(&cfg, argc, argv, json);
@@ -317,14 +230,16 @@ static int s_node_command(const char *config_path, int argc, char **argv, int js
         return cli_bcf(&cfg, argc, argv, json);
     }
     if (strcmp(argv[0], "roster") == 0 && argc == 2 && strcmp(argv[1], "show") == 0) {
-        return s_simple(&cfg, "roster-show", NULL, 0, 0, json);
+        Concord__V1__RosterShowRequest in = CONCORD__V1__ROSTER_SHOW_REQUEST__INIT;
+        return cli_node_call(&cfg, "RosterShow", &in.base, 0, json, NULL);
     }
     if (strcmp(argv[0], "roster") == 0 && argc >= 2 && strcmp(argv[1], "export") == 0) {
         return cli_board(&cfg, argc, argv, json);
     }
     if (strcmp(argv[0], "log") == 0 && argc == 2 && strcmp(argv[1], "verify") == 0) {
         /* Reading a long log takes many calls; give it room. */
-        return s_simple(&cfg, "log-verify", NULL, 0, 10 * cfg.call_timeout_ms, json);
+        Concord__V1__LogVerifyRequest in = CONCORD__V1__LOG_VERIFY_REQUEST__INIT;
+        return cli_node_call(&cfg, "LogVerify", &in.base, 10 * cfg.call_timeout_ms, json, NULL);
     }
     s_usage(stderr);
     return CLI_USAGE;
@@ -336,25 +251,36 @@ static int s_footprint(const char *config_path, int argc, char **argv, int json)
 {
     config_node_t cfg;
     cc_err_t err;
-    uint8_t *decided = NULL;
-    size_t len = 0;
     if (!config_path) {
         return cli_footprint(argc, argv, json, NULL);
     }
     if (config_load_node(config_path, &cfg, &err) < 0) {
         return cli_fail("%s", err.msg);
     }
-    if (cli_node_call(&cfg, "realignments", NULL, 0, NULL, 0, 0, -1, &decided, &len) !=
+    Concord__V1__RealignmentsRequest in = CONCORD__V1__REALIGNMENTS_REQUEST__INIT;
+    Concord__V1__RealignmentsReply *r = NULL;
+    if (cli_node_call(&cfg, "Realignments", &in.base, 0, -1, (ProtobufCMessage **)&r) !=
         CLI_OK) {
         return cli_fail("cannot read the node's realignment decisions (run without --config"
                         " for geography alone)");
     }
-    char *text = realloc(decided, len + 1);
+    /* "ORG=FOOTPRINT" lines, as cli_footprint takes them. */
+    size_t len = 0;
+    for (size_t i = 0; i < r->n_realignments; i++) {
+        len += strlen(r->realignments[i]->organisation) +
+               strlen(r->realignments[i]->footprint) + 2;
+    }
+    char *text = malloc(len + 1);
     if (!text) {
-        free(decided);
+        wire_free(&r->base);
         return cli_fail("out of memory");
     }
-    text[len] = '\0';
+    text[0] = '\0';
+    for (size_t i = 0, at = 0; i < r->n_realignments; i++) {
+        at += (size_t)snprintf(text + at, len + 1 - at, "%s=%s\n",
+                               r->realignments[i]->organisation, r->realignments[i]->footprint);
+    }
+    wire_free(&r->base);
     int rc = cli_footprint(argc, argv, json, text);
     free(text);
     return rc;

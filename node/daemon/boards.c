@@ -11,7 +11,6 @@
 #include "boards_view.h"
 #include "certificate_build.h"
 #include "clock.h"
-#include "json.h"
 #include "log.h"
 #include "receipt.h"
 #include "wire.h"
@@ -62,9 +61,8 @@ static void s_answer(const waits_entry_t *w, const envelope_t *env, void *arg)
     char pid[BOARD_PROPOSAL_ID_LEN + 1];
     board_proposal_view_t pv;
     cc_err_t err;
-    control_text_t t = {0};
-    json_t j;
-    json_init(&j);
+    control_arena_t a = {0};
+    Concord__V1__ProposalView out = CONCORD__V1__PROPOSAL_VIEW__INIT;
     if (strcmp(env->header->method, BOARD_METHOD_PROPOSE) == 0) {
         board_proposal_id(env->header->call_id.data, pid);
     } else {
@@ -74,13 +72,12 @@ static void s_answer(const waits_entry_t *w, const envelope_t *env, void *arg)
         wire_free(bl ? &bl->base : NULL);
     }
     if (board_proposal_find(b->engine, pid, clock_wall_ms(), &pv, &err) == 0) {
-        boards_view_text(b->engine, &pv, &t);
-        boards_view_json(b->engine, &pv, &j, 1);
+        boards_view_proposal(b->engine, &pv, 1, &out, &a);
     }
-    control_reply_view(w->c, w->id, w->id_len, &t, &j);
+    control_answer_arena(w->call, &out.base, &a);
 }
 
-void boards_tick(boards_t *b)
+static void s_tick(boards_t *b)
 {
     waits_tick(b->waits);
     if (b->vote_retry_at_ms && clock_mono_ms() >= b->vote_retry_at_ms) {
@@ -91,7 +88,7 @@ void boards_tick(boards_t *b)
 
 /* ---- events ---- */
 
-void boards_on_event(const envelope_t *env, uint64_t log_index, uint64_t time_ms, void *arg)
+static void s_on_event(const envelope_t *env, uint64_t log_index, uint64_t time_ms, void *arg)
 {
     boards_t *b = arg;
     const Concord__V1__Header *h = env->header;
@@ -248,7 +245,7 @@ static void s_auto_vote_open(boards_t *b)
     }
 }
 
-boards_t *boards_new(const config_node_t *cfg, roster_t *roster, ledger_t *ledger,
+static boards_t *s_new(const config_node_t *cfg, roster_t *roster, ledger_t *ledger,
                      rpc_peer_t *peer, board_roster_fn on_roster, void *arg, cc_err_t *err)
 {
     boards_t *b = calloc(1, sizeof *b);
@@ -277,7 +274,7 @@ boards_t *boards_new(const config_node_t *cfg, roster_t *roster, ledger_t *ledge
     return b;
 }
 
-void boards_start(boards_t *b)
+static void s_start(boards_t *b)
 {
     cc_err_t err;
     b->replaying = 0;
@@ -289,7 +286,7 @@ void boards_start(boards_t *b)
     s_auto_vote_open(b);
 }
 
-void boards_destroy(boards_t **bp)
+static void s_destroy(boards_t **bp)
 {
     if (!bp || !*bp) {
         return;
@@ -302,12 +299,18 @@ void boards_destroy(boards_t **bp)
     *bp = NULL;
 }
 
-/* ---- CLI commands ---- */
+/* ---- control methods ---- */
 
-/* Prechecks and publishes an event built from the CLI's payload, then
- * waits for the verdict of the fold. */
-static void s_publish(boards_t *b, control_ctx_t *c, const uint8_t *id, size_t id_len,
-                      const char *method, const ProtobufCMessage *msg)
+/* The boards a Control handler serves (its control_self). */
+static boards_t *s_of(Concord__V1__Control_Service *service, void *call)
+{
+    (void)service;
+    return control_self(call);
+}
+
+/* Prechecks and publishes an event built from the CLI's message, then
+ * waits for the verdict of the fold to answer call. */
+static void s_publish(boards_t *b, void *call, const char *method, const ProtobufCMessage *msg)
 {
     cc_err_t err;
     uint8_t *body = NULL;
@@ -315,7 +318,7 @@ static void s_publish(boards_t *b, control_ctx_t *c, const uint8_t *id, size_t i
     uint8_t call_id[16], hash[32] = {0};
     envelope_new_call_id(call_id);
     if (wire_pack(msg, WIRE_MAX_FRAME, &body, &body_len, &err) < 0) {
-        control_reply(c, id, id_len, err.code, err.msg, NULL, NULL, NULL, 0);
+        control_fail(call, err.code, "%s", err.msg);
         return;
     }
     board_event_t ev = {.sender = b->cfg->code, .log_index = UINT64_MAX,
@@ -325,16 +328,15 @@ static void s_publish(boards_t *b, control_ctx_t *c, const uint8_t *id, size_t i
              rpc_peer_publish(b->peer, method, msg, hash, &err) == 0;
     free(body);
     if (!ok) {
-        control_reply(c, id, id_len, err.code, err.msg, NULL, NULL, NULL, 0);
+        control_fail(call, err.code, "%s", err.msg);
         return;
     }
-    waits_add(b->waits, c, id, id_len, hash, NULL, 0);
+    waits_add(b->waits, call, hash, NULL, 0);
 }
 
-void boards_propose(boards_t *b, control_ctx_t *c, const uint8_t *id, size_t id_len,
-                    const Concord__V1__Proposal *p)
+void boards_propose(boards_t *b, void *call, const Concord__V1__Proposal *p)
 {
-    s_publish(b, c, id, id_len, BOARD_METHOD_PROPOSE, &p->base);
+    s_publish(b, call, BOARD_METHOD_PROPOSE, &p->base);
 }
 
 const board_engine_t *boards_engine(const boards_t *b)
@@ -370,20 +372,20 @@ static int s_next_keys_ready(const boards_t *b, const Concord__V1__Proposal *p, 
     return same ? 0 : -1;
 }
 
-static void s_propose(boards_t *b, control_ctx_t *c, const uint8_t *id, size_t id_len,
-                      const Concord__V1__ControlRequest *req)
+static void s_on_propose(Concord__V1__Control_Service *service,
+                         const Concord__V1__ProposeRequest *in,
+                         Concord__V1__ProposalView_Closure closure, void *call)
 {
+    boards_t *b = s_of(service, call);
     cc_err_t err;
-    Concord__V1__Proposal *p = (Concord__V1__Proposal *)wire_unpack(
-        &concord__v1__proposal__descriptor, req->payload.data, req->payload.len, WIRE_MAX_FRAME,
-        &err);
+    Concord__V1__Proposal *p = in->proposal;
+    (void)closure;
     if (!p) {
-        control_reply(c, id, id_len, CC_INVALID_ARGUMENT, err.msg, NULL, NULL, NULL, 0);
+        control_fail(call, CC_INVALID_ARGUMENT, "propose: no proposal");
         return;
     }
     if (board_roster_level(p) && s_next_keys_ready(b, p, &err) < 0) {
-        control_reply(c, id, id_len, err.code, err.msg, NULL, NULL, NULL, 0);
-        wire_free(&p->base);
+        control_fail(call, err.code, "%s", err.msg);
         return;
     }
     /* An amendment from the CLI names only what changes; the rest comes
@@ -392,7 +394,7 @@ static void s_propose(boards_t *b, control_ctx_t *c, const uint8_t *id, size_t i
     Concord__V1__Charter merged;
     if (p->kind == CONCORD__V1__PROPOSAL_KIND__CHARTER_AMENDMENT && p->charter &&
         p->charter->n_members == 0 && board_get(b->engine, p->board_id, &v) == 0) {
-        const Concord__V1__Charter *want = p->charter;
+        Concord__V1__Charter *want = p->charter;
         merged = *v.charter;
         if (want->rule) {
             merged.rule = want->rule;
@@ -407,183 +409,136 @@ static void s_propose(boards_t *b, control_ctx_t *c, const uint8_t *id, size_t i
         }
         merged.quorum_each_constituency |= want->quorum_each_constituency;
         p->charter = &merged;
-        s_publish(b, c, id, id_len, BOARD_METHOD_PROPOSE, &p->base);
-        p->charter = (Concord__V1__Charter *)want;
+        s_publish(b, call, BOARD_METHOD_PROPOSE, &p->base);
+        p->charter = want;
     } else {
-        s_publish(b, c, id, id_len, BOARD_METHOD_PROPOSE, &p->base);
+        s_publish(b, call, BOARD_METHOD_PROPOSE, &p->base);
     }
-    wire_free(&p->base);
 }
 
-static void s_vote(boards_t *b, control_ctx_t *c, const uint8_t *id, size_t id_len,
-                   const Concord__V1__ControlRequest *req)
+static void s_on_vote(Concord__V1__Control_Service *service, const Concord__V1__VoteRequest *in,
+                      Concord__V1__ProposalView_Closure closure, void *call)
 {
+    boards_t *b = s_of(service, call);
     cc_err_t err;
     board_proposal_view_t pv;
-    Concord__V1__Ballot *bl = (Concord__V1__Ballot *)wire_unpack(
-        &concord__v1__ballot__descriptor, req->payload.data, req->payload.len, WIRE_MAX_FRAME,
-        &err);
+    const Concord__V1__Ballot *bl = in->ballot;
+    (void)closure;
     if (!bl) {
-        control_reply(c, id, id_len, CC_INVALID_ARGUMENT, err.msg, NULL, NULL, NULL, 0);
+        control_fail(call, CC_INVALID_ARGUMENT, "vote: no ballot");
         return;
     }
     /* The CLI may give a prefix of the proposal id, and no board. */
     if (board_proposal_find(b->engine, bl->proposal_id, clock_wall_ms(), &pv, &err) < 0) {
-        control_reply(c, id, id_len, err.code, err.msg, NULL, NULL, NULL, 0);
-    } else {
-        Concord__V1__Ballot full = *bl;
-        full.proposal_id = (char *)pv.id;
-        if (!full.board_id[0]) {
-            full.board_id = (char *)pv.board_id;
-        }
-        s_publish(b, c, id, id_len, BOARD_METHOD_VOTE, &full.base);
+        control_fail(call, err.code, "%s", err.msg);
+        return;
     }
-    wire_free(&bl->base);
+    Concord__V1__Ballot full = *bl;
+    full.proposal_id = (char *)pv.id;
+    if (!full.board_id[0]) {
+        full.board_id = (char *)pv.board_id;
+    }
+    s_publish(b, call, BOARD_METHOD_VOTE, &full.base);
 }
 
-static void s_board_list(boards_t *b, control_ctx_t *c, const uint8_t *id, size_t id_len)
+static void s_on_board_list(Concord__V1__Control_Service *service,
+                            const Concord__V1__BoardListRequest *in,
+                            Concord__V1__BoardListReply_Closure closure, void *call)
 {
-    control_text_t t = {0};
-    json_t j;
-    json_init(&j);
-    json_arr_begin(&j, NULL);
-    for (size_t i = 0; i < board_count(b->engine); i++) {
+    boards_t *b = s_of(service, call);
+    control_arena_t a = {0};
+    Concord__V1__BoardListReply out = CONCORD__V1__BOARD_LIST_REPLY__INIT;
+    (void)in;
+    (void)closure;
+    out.n_boards = board_count(b->engine);
+    out.boards = control_alloc_messages(&a, &concord__v1__board_summary__descriptor, out.n_boards);
+    for (size_t i = 0; out.boards && i < out.n_boards; i++) {
         board_view_t v;
         board_at(b->engine, i, &v);
-        json_obj_begin(&j, NULL);
-        json_str(&j, "id", v.board_id);
-        json_str(&j, "name", v.charter->name);
-        json_bool(&j, "active", v.active);
-        json_u64(&j, "members", v.charter->n_members);
-        json_str(&j, "rule", board_names_rule(v.charter->rule));
-        json_obj_end(&j);
-        control_text_put(&t, "%-16s %-8s %3zu members  %-18s %s\n", v.board_id,
-              v.active ? "active" : "pending", v.charter->n_members,
-              board_names_rule(v.charter->rule), v.charter->name);
+        out.boards[i]->id = control_str(v.board_id);
+        out.boards[i]->name = control_str(v.charter->name);
+        out.boards[i]->active = v.active != 0;
+        out.boards[i]->members = v.charter->n_members;
+        out.boards[i]->rule = v.charter->rule;
     }
-    json_arr_end(&j);
-    if (!t.buf) {
-        control_text_put(&t, "(no boards yet)\n");
-    }
-    control_reply_view(c, id, id_len, &t, &j);
+    control_answer_arena(call, &out.base, &a);
 }
 
-static void s_board_show(boards_t *b, control_ctx_t *c, const uint8_t *id, size_t id_len,
-                         const char *board_id)
+static void s_on_board_show(Concord__V1__Control_Service *service,
+                            const Concord__V1__BoardShowRequest *in,
+                            Concord__V1__BoardShowReply_Closure closure, void *call)
 {
+    boards_t *b = s_of(service, call);
     board_view_t v;
-    if (board_get(b->engine, board_id, &v) < 0) {
-        char msg[128];
-        snprintf(msg, sizeof msg, "no board '%.40s'", board_id);
-        control_reply(c, id, id_len, CC_NOT_FOUND, msg, NULL, NULL, NULL, 0);
+    control_arena_t a = {0};
+    Concord__V1__BoardShowReply out = CONCORD__V1__BOARD_SHOW_REPLY__INIT;
+    (void)closure;
+    if (!in->board_id[0] || board_get(b->engine, in->board_id, &v) < 0) {
+        control_fail(call, CC_NOT_FOUND, "no board '%.40s'", in->board_id);
         return;
     }
-    const Concord__V1__Charter *ch = v.charter;
-    control_text_t t = {0};
-    json_t j;
-    json_init(&j);
-    json_obj_begin(&j, NULL);
-    json_str(&j, "id", v.board_id);
-    json_str(&j, "name", ch->name);
-    json_bool(&j, "active", v.active);
-    json_str(&j, "secretary", v.secretary);
-    json_str(&j, "adoption_proposal", v.adoption_id);
-    json_str(&j, "rule", board_names_rule(ch->rule));
-    json_u64(&j, "qualified_numerator", ch->qualified_numerator);
-    json_u64(&j, "qualified_denominator", ch->qualified_denominator);
-    json_u64(&j, "quorum_numerator", ch->quorum_numerator);
-    json_u64(&j, "quorum_denominator", ch->quorum_denominator);
-    json_bool(&j, "quorum_each_constituency", ch->quorum_each_constituency);
-    json_str(&j, "accountable_to", ch->accountable_to);
-    control_text_put(&t, "board        %s (%s)\nstatus       %s (adoption %s, secretary %s)\n",
-          v.board_id, ch->name, v.active ? "active" : "awaiting adoption by every member",
-          v.adoption_id, v.secretary);
-    control_text_put(&t, "rule         %s", board_names_rule(ch->rule));
-    if (ch->rule == CONCORD__V1__VOTING_RULE__QUALIFIED_MAJORITY) {
-        control_text_put(&t, " %u/%u", ch->qualified_numerator, ch->qualified_denominator);
-    }
-    control_text_put(&t, "\nquorum       %u/%u of members%s\naccountable  %s\n", ch->quorum_numerator,
-          ch->quorum_denominator,
-          ch->quorum_each_constituency ? ", and a voter from every constituency" : "",
-          ch->accountable_to[0] ? ch->accountable_to : "(not stated)");
-    json_arr_begin(&j, "members");
-    for (size_t i = 0; i < ch->n_members; i++) {
-        const Concord__V1__BoardMember *m = ch->members[i];
+    out.id = control_str(v.board_id);
+    out.active = v.active != 0;
+    out.secretary = control_str(v.secretary);
+    out.adoption_proposal = control_str(v.adoption_id);
+    out.charter = (Concord__V1__Charter *)v.charter;
+    out.n_member_names = v.charter->n_members;
+    out.member_names = out.n_member_names
+                           ? control_alloc(&a, out.n_member_names * sizeof *out.member_names)
+                           : NULL;
+    for (size_t i = 0; out.member_names && i < out.n_member_names; i++) {
         roster_org_t o = {.name = "?"};
-        roster_lookup(b->roster, m->code, &o);
-        json_obj_begin(&j, NULL);
-        json_str(&j, "code", m->code);
-        json_str(&j, "name", o.name);
-        json_str(&j, "constituency", board_names_constituency(m->constituency));
-        json_u64(&j, "weight", m->weight);
-        json_obj_end(&j);
-        control_text_put(&t, "  %-10s %-16s %s\n", m->code, board_names_constituency(m->constituency),
-              o.name);
+        roster_lookup(b->roster, v.charter->members[i]->code, &o);
+        out.member_names[i] = control_str(o.name);
     }
-    json_arr_end(&j);
-    json_arr_begin(&j, "reserved");
-    for (size_t i = 0; i < ch->n_reserved; i++) {
-        json_obj_begin(&j, NULL);
-        json_str(&j, "area", board_names_area(ch->reserved[i]->area));
-        json_str(&j, "member", ch->reserved[i]->member);
-        json_obj_end(&j);
-        control_text_put(&t, "reserved     %s needs %s's FOR\n", board_names_area(ch->reserved[i]->area),
-              ch->reserved[i]->member);
-    }
-    json_arr_end(&j);
-    json_obj_end(&j);
-    control_reply_view(c, id, id_len, &t, &j);
+    control_answer_arena(call, &out.base, &a);
 }
 
-static void s_proposal_list(boards_t *b, control_ctx_t *c, const uint8_t *id, size_t id_len,
-                            const char *board_id)
+static void s_on_proposal_list(Concord__V1__Control_Service *service,
+                               const Concord__V1__ProposalListRequest *in,
+                               Concord__V1__ProposalListReply_Closure closure, void *call)
 {
-    control_text_t t = {0};
-    json_t j;
+    boards_t *b = s_of(service, call);
+    control_arena_t a = {0};
     uint64_t now = clock_wall_ms();
-    json_init(&j);
-    json_arr_begin(&j, NULL);
-    for (size_t i = 0; i < board_proposal_count(b->engine); i++) {
+    Concord__V1__ProposalListReply out = CONCORD__V1__PROPOSAL_LIST_REPLY__INIT;
+    (void)closure;
+    size_t n = board_proposal_count(b->engine);
+    out.proposals = control_alloc_messages(&a, &concord__v1__proposal_view__descriptor, n);
+    for (size_t i = 0; out.proposals && i < n; i++) {
         board_proposal_view_t pv;
         board_proposal_at(b->engine, i, now, &pv);
-        if (board_id && strcmp(pv.board_id, board_id) != 0) {
+        if (in->board_id[0] && strcmp(pv.board_id, in->board_id) != 0) {
             continue;
         }
-        boards_view_json(b->engine, &pv, &j, 0);
-        control_text_put(&t, "%.12s  %-12s %-7s %2u for %2u against %2u abstain  %s\n", pv.id, pv.board_id,
-              boards_view_outcome(&pv), pv.tally.all.votes_for, pv.tally.all.votes_against,
-              pv.tally.all.abstentions, pv.proposal->title);
+        boards_view_proposal(b->engine, &pv, 0, out.proposals[out.n_proposals++], &a);
     }
-    json_arr_end(&j);
-    if (!t.buf) {
-        control_text_put(&t, "(no proposals)\n");
-    }
-    control_reply_view(c, id, id_len, &t, &j);
+    control_answer_arena(call, &out.base, &a);
 }
 
-static void s_proposal_show(boards_t *b, control_ctx_t *c, const uint8_t *id, size_t id_len,
-                            const char *pid)
+static void s_on_proposal_show(Concord__V1__Control_Service *service,
+                               const Concord__V1__ProposalShowRequest *in,
+                               Concord__V1__ProposalView_Closure closure, void *call)
 {
+    boards_t *b = s_of(service, call);
     board_proposal_view_t pv;
     cc_err_t err;
-    if (board_proposal_find(b->engine, pid, clock_wall_ms(), &pv, &err) < 0) {
-        control_reply(c, id, id_len, err.code, err.msg, NULL, NULL, NULL, 0);
+    control_arena_t a = {0};
+    Concord__V1__ProposalView out = CONCORD__V1__PROPOSAL_VIEW__INIT;
+    (void)closure;
+    if (board_proposal_find(b->engine, in->proposal_id, clock_wall_ms(), &pv, &err) < 0) {
+        control_fail(call, err.code, "%s", err.msg);
         return;
     }
-    control_text_t t = {0};
-    json_t j;
-    json_init(&j);
-    boards_view_text(b->engine, &pv, &t);
-    boards_view_json(b->engine, &pv, &j, 1);
-    control_reply_view(c, id, id_len, &t, &j);
+    boards_view_proposal(b->engine, &pv, 1, &out, &a);
+    control_answer_arena(call, &out.base, &a);
 }
 
 /* Exports the certificate of proposal pid or, with pid NULL, every
  * board's history, for the node of an organisation that joined the
  * roster after genesis (config `bootstrap`). Both embed the genesis
  * roster as signed, whatever boards changed since. */
-static void s_export(boards_t *b, control_ctx_t *c, const uint8_t *id, size_t id_len,
-                     const char *pid)
+static void s_export(boards_t *b, void *call, const char *pid)
 {
     cc_err_t err;
     uint8_t *cert = NULL, *roster = NULL;
@@ -598,162 +553,198 @@ static void s_export(boards_t *b, control_ctx_t *c, const uint8_t *id, size_t id
                                        &err);
     }
     if (rc < 0) {
-        control_reply(c, id, id_len, err.code, err.msg, NULL, NULL, NULL, 0);
+        control_fail(call, err.code, "%s", err.msg);
     } else {
-        control_reply(c, id, id_len, CC_OK, NULL, "", "{}", cert, cert_len);
+        Concord__V1__CertificateReply out = CONCORD__V1__CERTIFICATE_REPLY__INIT;
+        out.certificate.data = cert;
+        out.certificate.len = cert_len;
+        control_answer(call, &out.base);
     }
     free(cert);
     free(roster);
 }
 
-/* Passed realignments: as text, JSON, and "ORG=FOOTPRINT" lines in the
- * payload for `concord footprint`. */
-static void s_realignments(boards_t *b, control_ctx_t *c, const uint8_t *id, size_t id_len)
+static void s_on_decision_export(Concord__V1__Control_Service *service,
+                                 const Concord__V1__DecisionExportRequest *in,
+                                 Concord__V1__CertificateReply_Closure closure, void *call)
 {
-    control_text_t t = {0}, lines = {0};
-    json_t j;
-    char when[40];
-    json_init(&j);
-    json_arr_begin(&j, NULL);
-    for (size_t i = 0; i < board_realignment_count(b->engine); i++) {
+    (void)closure;
+    if (!in->proposal_id[0]) {
+        control_fail(call, CC_INVALID_ARGUMENT, "decision export: no proposal named");
+        return;
+    }
+    s_export(s_of(service, call), call, in->proposal_id);
+}
+
+static void s_on_roster_export(Concord__V1__Control_Service *service,
+                               const Concord__V1__RosterExportRequest *in,
+                               Concord__V1__CertificateReply_Closure closure, void *call)
+{
+    (void)in;
+    (void)closure;
+    s_export(s_of(service, call), call, NULL);
+}
+
+/* Passed realignments, in the order they took effect. */
+static void s_on_realignments(Concord__V1__Control_Service *service,
+                              const Concord__V1__RealignmentsRequest *in,
+                              Concord__V1__RealignmentsReply_Closure closure, void *call)
+{
+    boards_t *b = s_of(service, call);
+    control_arena_t a = {0};
+    Concord__V1__RealignmentsReply out = CONCORD__V1__REALIGNMENTS_REPLY__INIT;
+    (void)in;
+    (void)closure;
+    out.n_realignments = board_realignment_count(b->engine);
+    out.realignments = control_alloc_messages(&a, &concord__v1__realignment_view__descriptor,
+                                              out.n_realignments);
+    for (size_t i = 0; out.realignments && i < out.n_realignments; i++) {
         board_realignment_t r;
         board_realignment_at(b->engine, i, &r);
-        clock_format(r.decided_at_ms, when, sizeof when);
-        json_obj_begin(&j, NULL);
-        json_str(&j, "organisation", r.organisation);
-        json_str(&j, "footprint", r.footprint);
-        json_str(&j, "board", r.board_id);
-        json_str(&j, "proposal", r.proposal_id);
-        json_str(&j, "decided_at", when);
-        json_obj_end(&j);
-        control_text_put(&t, "%-10s primary footprint %-10s decided by %s (%.12s) at %s\n",
-              r.organisation, r.footprint, r.board_id, r.proposal_id, when);
-        control_text_put(&lines, "%s=%s\n", r.organisation, r.footprint);
+        out.realignments[i]->organisation = control_str(r.organisation);
+        out.realignments[i]->footprint = control_str(r.footprint);
+        out.realignments[i]->board_id = control_str(r.board_id);
+        out.realignments[i]->proposal_id = control_str(r.proposal_id);
+        out.realignments[i]->decided_at_ms = r.decided_at_ms;
     }
-    json_arr_end(&j);
-    char *js = json_take(&j);
-    control_reply(c, id, id_len, CC_OK, NULL, t.buf ? t.buf : "(no realignments decided)\n", js,
-                  (const uint8_t *)(lines.buf ? lines.buf : ""), lines.len);
-    free(js);
-    free(t.buf);
-    free(lines.buf);
+    control_answer_arena(call, &out.base, &a);
 }
 
 /* Areas named in a comma-separated list must all be service areas. */
-static int s_areas_ok(const char *list, char *bad, size_t bad_size)
+static int s_areas_ok(const char *list)
 {
     char copy[256];
     snprintf(copy, sizeof copy, "%s", list);
     for (char *save = NULL, *item = strtok_r(copy, ", ", &save); item;
          item = strtok_r(NULL, ", ", &save)) {
         if (board_names_area_parse(item) < 0) {
-            snprintf(bad, bad_size, "%s", item);
             return 0;
         }
     }
     return 1;
 }
 
-/* Applies one KEY=VALUE of the policy to p; returns 0 or -1 with why. */
-static int s_policy_set(s_policy_t *p, const char *arg, char *why, size_t why_size)
+/* Replaces the settings of the automatic voting policy that the request
+ * sets (all or none), answers with the policy in force, and votes at once
+ * on open proposals if the policy now says to. It lasts until the node
+ * stops; the config's auto_vote keys are the lasting form. */
+static void s_on_auto_vote(Concord__V1__Control_Service *service,
+                           const Concord__V1__AutoVoteRequest *in,
+                           Concord__V1__AutoVoteReply_Closure closure, void *call)
 {
-    const char *eq = strchr(arg, '=');
-    const char *v = eq ? eq + 1 : "";
-    size_t klen = eq ? (size_t)(eq - arg) : 0;
-    char bad[64], *end = NULL;
-    unsigned long long n = strtoull(v, &end, 10);
-    int num_ok = *v && !*end && *v != '-' && n <= INT64_MAX;
-    if (klen == 9 && strncmp(arg, "auto_vote", klen) == 0 &&
-        (strcmp(v, "true") == 0 || strcmp(v, "false") == 0)) {
-        p->on = strcmp(v, "true") == 0;
-    } else if (klen == 13 && strncmp(arg, "against_above", klen) == 0 && num_ok) {
-        p->against_above = n;
-    } else if (klen == 9 && strncmp(arg, "for_below", klen) == 0 && num_ok) {
-        p->for_below = n;
-    } else if (klen == 13 && strncmp(arg, "abstain_areas", klen) == 0 && strlen(v) < 256 &&
-               s_areas_ok(v, bad, sizeof bad)) {
-        snprintf(p->abstain_areas, sizeof p->abstain_areas, "%s", v);
-    } else if (klen == 13 && strncmp(arg, "against_areas", klen) == 0 && strlen(v) < 256 &&
-               s_areas_ok(v, bad, sizeof bad)) {
-        snprintf(p->against_areas, sizeof p->against_areas, "%s", v);
-    } else {
-        snprintf(why, why_size,
-                 "auto-vote: bad setting '%.80s' (auto_vote=true|false, abstain_areas=AREAS,"
-                 " against_areas=AREAS, against_above=PENCE, for_below=PENCE)",
-                 arg);
-        return -1;
-    }
-    return 0;
-}
-
-/* "auto-vote [KEY=VALUE]...": replaces settings of the automatic voting
- * policy (all or none), answers with the policy in force, and votes at
- * once on open proposals if the policy now says to. It lasts until the
- * node stops; the config's auto_vote keys are the lasting form. */
-static void s_set_policy(boards_t *b, control_ctx_t *c, const uint8_t *id, size_t id_len,
-                         const Concord__V1__ControlRequest *req)
-{
+    boards_t *b = s_of(service, call);
     s_policy_t p = b->policy;
-    char why[256];
-    for (size_t i = 0; i < req->n_args; i++) {
-        if (s_policy_set(&p, req->args[i], why, sizeof why) < 0) {
-            control_reply(c, id, id_len, CC_INVALID_ARGUMENT, why, NULL, NULL, NULL, 0);
-            return;
-        }
+    const char *bad = NULL;
+    char num[48], areas[300];
+    (void)closure;
+    if (in->has_auto_vote) {
+        p.on = in->auto_vote;
     }
+    if (in->has_against_above && in->against_above_pence < 0) {
+        snprintf(num, sizeof num, "against_above=%lld", (long long)in->against_above_pence);
+        bad = num;
+    } else if (in->has_against_above) {
+        p.against_above = (uint64_t)in->against_above_pence;
+    }
+    if (in->has_for_below && in->for_below_pence < 0) {
+        snprintf(num, sizeof num, "for_below=%lld", (long long)in->for_below_pence);
+        bad = num;
+    } else if (in->has_for_below) {
+        p.for_below = (uint64_t)in->for_below_pence;
+    }
+    if (in->has_abstain_areas &&
+        (strlen(in->abstain_areas) >= sizeof p.abstain_areas || !s_areas_ok(in->abstain_areas))) {
+        snprintf(areas, sizeof areas, "abstain_areas=%.256s", in->abstain_areas);
+        bad = areas;
+    } else if (in->has_abstain_areas) {
+        snprintf(p.abstain_areas, sizeof p.abstain_areas, "%s", in->abstain_areas);
+    }
+    if (in->has_against_areas &&
+        (strlen(in->against_areas) >= sizeof p.against_areas || !s_areas_ok(in->against_areas))) {
+        snprintf(areas, sizeof areas, "against_areas=%.256s", in->against_areas);
+        bad = areas;
+    } else if (in->has_against_areas) {
+        snprintf(p.against_areas, sizeof p.against_areas, "%s", in->against_areas);
+    }
+    if (bad) {
+        control_fail(call, CC_INVALID_ARGUMENT,
+                     "auto-vote: bad setting '%.80s' (auto_vote=true|false, abstain_areas=AREAS,"
+                     " against_areas=AREAS, against_above=PENCE, for_below=PENCE)",
+                     bad);
+        return;
+    }
+    int changed = in->has_auto_vote || in->has_against_above || in->has_for_below ||
+                  in->has_abstain_areas || in->has_against_areas;
     b->policy = p;
-    if (req->n_args) {
+    if (changed) {
         log_info("automatic voting %s (abstain on '%s', against '%s', against above %llu,"
                  " for below %llu pence)",
                  p.on ? "on" : "off", p.abstain_areas, p.against_areas,
                  (unsigned long long)p.against_above, (unsigned long long)p.for_below);
     }
-    control_text_t t = {0};
-    json_t j;
-    json_init(&j);
-    json_obj_begin(&j, NULL);
-    json_bool(&j, "auto_vote", p.on);
-    json_str(&j, "abstain_areas", p.abstain_areas);
-    json_str(&j, "against_areas", p.against_areas);
-    json_u64(&j, "against_above", p.against_above);
-    json_u64(&j, "for_below", p.for_below);
-    json_obj_end(&j);
-    control_text_put(&t, "automatic voting  %s\nabstain on        %s\nagainst on        %s\n"
-                         "against above     %llu pence\nfor below         %llu pence\n",
-                     p.on ? "on" : "off (manual)", p.abstain_areas[0] ? p.abstain_areas : "-",
-                     p.against_areas[0] ? p.against_areas : "-",
-                     (unsigned long long)p.against_above, (unsigned long long)p.for_below);
-    control_reply_view(c, id, id_len, &t, &j);
+    Concord__V1__AutoVoteReply out = CONCORD__V1__AUTO_VOTE_REPLY__INIT;
+    out.auto_vote = p.on != 0;
+    out.abstain_areas = p.abstain_areas;
+    out.against_areas = p.against_areas;
+    out.against_above_pence = p.against_above;
+    out.for_below_pence = p.for_below;
+    control_answer(call, &out.base);
     s_auto_vote_open(b);
 }
 
-int boards_control(boards_t *b, control_ctx_t *c, const uint8_t *id, size_t id_len,
-                   const Concord__V1__ControlRequest *req)
+/* ---- the engine's row (engine.h) ---- */
+
+static void *s_create(const engine_env_t *env, cc_err_t *err)
 {
-    const char *cmd = req->command;
-    const char *arg = req->n_args ? req->args[0] : NULL;
-    if (strcmp(cmd, "propose") == 0) {
-        s_propose(b, c, id, id_len, req);
-    } else if (strcmp(cmd, "vote") == 0) {
-        s_vote(b, c, id, id_len, req);
-    } else if (strcmp(cmd, "board-list") == 0) {
-        s_board_list(b, c, id, id_len);
-    } else if (strcmp(cmd, "board-show") == 0 && arg) {
-        s_board_show(b, c, id, id_len, arg);
-    } else if (strcmp(cmd, "proposal-list") == 0) {
-        s_proposal_list(b, c, id, id_len, arg);
-    } else if (strcmp(cmd, "proposal-show") == 0 && arg) {
-        s_proposal_show(b, c, id, id_len, arg);
-    } else if (strcmp(cmd, "decision-export") == 0 && arg) {
-        s_export(b, c, id, id_len, arg);
-    } else if (strcmp(cmd, "roster-export") == 0) {
-        s_export(b, c, id, id_len, NULL);
-    } else if (strcmp(cmd, "realignments") == 0) {
-        s_realignments(b, c, id, id_len);
-    } else if (strcmp(cmd, "auto-vote") == 0) {
-        s_set_policy(b, c, id, id_len, req);
-    } else {
-        return -1;
-    }
-    return 0;
+    return s_new(env->cfg, env->roster, env->ledger, env->peer, env->on_roster,
+                 env->on_roster_arg, err);
 }
+
+static void s_row_start(void *self)
+{
+    s_start(self);
+}
+
+/* The next automatic vote to try again, or the first wait to give up. */
+static uint64_t s_deadline(const void *self)
+{
+    const boards_t *b = self;
+    uint64_t w = waits_deadline(b->waits);
+    return !w || (b->vote_retry_at_ms && b->vote_retry_at_ms < w) ? b->vote_retry_at_ms : w;
+}
+
+static void s_row_tick(void *self)
+{
+    s_tick(self);
+}
+
+static void s_row_destroy(void *self)
+{
+    boards_t *b = self;
+    s_destroy(&b);
+}
+
+static const engine_method_t s_methods[] = {
+    ENGINE_METHOD("Propose", s_on_propose),
+    ENGINE_METHOD("Vote", s_on_vote),
+    ENGINE_METHOD("BoardList", s_on_board_list),
+    ENGINE_METHOD("BoardShow", s_on_board_show),
+    ENGINE_METHOD("ProposalList", s_on_proposal_list),
+    ENGINE_METHOD("ProposalShow", s_on_proposal_show),
+    ENGINE_METHOD("DecisionExport", s_on_decision_export),
+    ENGINE_METHOD("RosterExport", s_on_roster_export),
+    ENGINE_METHOD("Realignments", s_on_realignments),
+    ENGINE_METHOD("AutoVote", s_on_auto_vote),
+};
+
+const engine_t boards_as_engine = {
+    .name = "boards",
+    .create = s_create,
+    .on_event = s_on_event,
+    .start = s_row_start,
+    .deadline = s_deadline,
+    .tick = s_row_tick,
+    .destroy = s_row_destroy,
+    .methods = s_methods,
+    .n_methods = sizeof s_methods / sizeof s_methods[0],
+};

@@ -1,4 +1,6 @@
-/* control: the CLI's requests to its own node. */
+/* control: the CLI's requests to its own node: the socket, the Control
+ * service table, and the node's own methods (status, ping, ledger, log
+ * verification). */
 #include "control.h"
 
 #include <stdarg.h>
@@ -8,61 +10,42 @@
 
 #include <zmq.h>
 
-#include "boards.h"
-#include "pools.h"
-#include "roster_view.h"
-#include "clock.h"
-#include "control.pb-c.h"
 #include "certificate.h"
 #include "envelope.h"
 #include "health.pb-c.h"
-#include "json.h"
 #include "log.h"
 #include "log.pb-c.h"
 #include "receipt.h"
+#include "roster_view.h"
 #include "wire.h"
 
 #define CONTROL_ID_MAX 256
 #define CONTROL_TEXT_MAX 4096
 #define CONTROL_LOG_PAGE 256
+#define CONTROL_SERVICE "concord.v1.Control/"
 
-/* A log index and the chain hash a receipt held by this node claims. */
-typedef struct {
-    uint64_t index;
-    uint8_t chain[32];
-} s_claim_t;
-
-/* One CLI request waiting for the network. */
-typedef struct {
+struct control_call {
     control_ctx_t *c;
     uint8_t id[CONTROL_ID_MAX];
     size_t id_len;
-    char target[KEYS_CODE_MAX + 1];
-    uint32_t timeout_ms;
-    /* log verification */
-    uint64_t next;
-    uint8_t chain[32];
-    uint64_t head_index;
-    uint64_t bad_signatures;
-    s_claim_t *claims;
-    size_t n_claims;
-} s_req_t;
+    const ProtobufCMethodDescriptor *method;
+    void *self; /* the engine whose handler serves it */
+};
 
-void control_reply(control_ctx_t *c, const uint8_t *id, size_t id_len, cc_code_t code,
-                   const char *message, const char *text, const char *json,
-                   const uint8_t *payload, size_t payload_len)
+/* ---- answers ---- */
+
+static void s_send(control_ctx_t *c, const uint8_t *id, size_t id_len, cc_code_t code,
+                   const char *message, const uint8_t *body, size_t body_len)
 {
-    Concord__V1__ControlReply r = CONCORD__V1__CONTROL_REPLY__INIT;
+    Concord__V1__ControlAnswer a = CONCORD__V1__CONTROL_ANSWER__INIT;
     uint8_t *buf = NULL;
     size_t len = 0;
-    r.code = (Concord__V1__StatusCode)code;
-    r.message = (char *)(message ? message : "");
-    r.text = (char *)(text ? text : "");
-    r.json = (char *)(json ? json : "");
-    r.payload.data = (uint8_t *)payload;
-    r.payload.len = payload ? payload_len : 0;
+    a.code = (Concord__V1__StatusCode)code;
+    a.message = (char *)(message ? message : "");
+    a.body.data = (uint8_t *)body;
+    a.body.len = body ? body_len : 0;
     /* Certificates can be large; the CLI on the same machine takes them. */
-    if (wire_pack(&r.base, CERTIFICATE_MAX + WIRE_MAX_FRAME, &buf, &len, NULL) < 0) {
+    if (wire_pack(&a.base, CERTIFICATE_MAX + WIRE_MAX_FRAME, &buf, &len, NULL) < 0) {
         return;
     }
     zmq_send(c->socket, id, id_len, ZMQ_SNDMORE | ZMQ_DONTWAIT);
@@ -71,167 +54,249 @@ void control_reply(control_ctx_t *c, const uint8_t *id, size_t id_len, cc_code_t
     free(buf);
 }
 
-void control_text_put(control_text_t *t, const char *fmt, ...)
+void control_fail(void *call, cc_code_t code, const char *fmt, ...)
 {
+    control_call_t *k = call;
+    char msg[CC_ERR_MSG_MAX + 256];
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    if (n <= 0) {
+    s_send(k->c, k->id, k->id_len, code == CC_OK ? CC_INTERNAL : code, msg, NULL, 0);
+    free(k);
+}
+
+void control_answer(void *call, const ProtobufCMessage *reply)
+{
+    control_call_t *k = call;
+    uint8_t *body = NULL;
+    size_t len = 0;
+    cc_err_t err;
+    if (!reply) {
+        control_fail(call, CC_INTERNAL, "%s gave no answer", k->method ? k->method->name : "?");
         return;
     }
-    char *grown = realloc(t->buf, t->len + (size_t)n + 1);
-    if (!grown) {
+    if (k->method && reply->descriptor != k->method->output) {
+        control_fail(call, CC_INTERNAL, "%s answered with the wrong message type",
+                     k->method->name);
         return;
     }
-    t->buf = grown;
-    va_start(ap, fmt);
-    vsnprintf(t->buf + t->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    t->len += (size_t)n;
+    if (wire_pack(reply, CERTIFICATE_MAX + WIRE_MAX_FRAME / 2, &body, &len, &err) < 0) {
+        control_fail(call, err.code, "%s", err.msg);
+        return;
+    }
+    s_send(k->c, k->id, k->id_len, CC_OK, NULL, body, len);
+    free(body);
+    free(k);
 }
 
-void control_reply_view(control_ctx_t *c, const uint8_t *id, size_t id_len, control_text_t *t,
-                        json_t *j)
+/* The closure protobuf-c hands to handlers. */
+static void s_closure(const ProtobufCMessage *reply, void *closure_data)
 {
-    char *js = json_take(j);
-    control_reply(c, id, id_len, CC_OK, NULL, t->buf ? t->buf : "", js, NULL, 0);
-    free(js);
-    free(t->buf);
-    t->buf = NULL;
-    t->len = 0;
+    control_answer(closure_data, reply);
 }
 
-static void s_reply(control_ctx_t *c, const uint8_t *id, size_t id_len, cc_code_t code,
-                    const char *message, const char *text, const char *json)
+/* ---- arena ---- */
+
+void *control_alloc(control_arena_t *a, size_t size)
 {
-    control_reply(c, id, id_len, code, message, text, json, NULL, 0);
+    void **grown = realloc(a->ptrs, (a->n + 1) * sizeof *grown);
+    void *p = grown ? calloc(1, size ? size : 1) : NULL;
+    if (grown) {
+        a->ptrs = grown;
+    }
+    if (!p) {
+        a->failed = 1;
+        return NULL;
+    }
+    a->ptrs[a->n++] = p;
+    return p;
 }
 
-static void s_fail(s_req_t *rq, cc_code_t code, const char *msg)
+void *control_alloc_messages(control_arena_t *a, const ProtobufCMessageDescriptor *d, size_t n)
 {
-    s_reply(rq->c, rq->id, rq->id_len, code, msg, NULL, NULL);
-    free(rq->claims);
-    free(rq);
+    if (n == 0) {
+        return NULL;
+    }
+    ProtobufCMessage **v = control_alloc(a, n * sizeof *v);
+    for (size_t i = 0; v && i < n; i++) {
+        if (!(v[i] = control_alloc(a, d->sizeof_message))) {
+            return NULL;
+        }
+        protobuf_c_message_init(d, v[i]);
+    }
+    return v;
 }
 
-static void s_status(control_ctx_t *c, const uint8_t *id, size_t id_len)
+char *control_strdup(control_arena_t *a, const char *s)
 {
+    size_t n = strlen(s ? s : "");
+    char *d = control_alloc(a, n + 1);
+    if (d) {
+        memcpy(d, s ? s : "", n);
+    }
+    return d ? d : (char *)"";
+}
+
+void control_arena_free(control_arena_t *a)
+{
+    for (size_t i = 0; i < a->n; i++) {
+        free(a->ptrs[i]);
+    }
+    free(a->ptrs);
+    memset(a, 0, sizeof *a);
+}
+
+void control_answer_arena(void *call, const ProtobufCMessage *reply, control_arena_t *a)
+{
+    if (a->failed) {
+        control_fail(call, CC_RESOURCE_EXHAUSTED, "out of memory");
+    } else {
+        control_answer(call, reply);
+    }
+    control_arena_free(a);
+}
+
+char *control_str(const char *s)
+{
+    return (char *)(s ? s : "");
+}
+
+/* ---- status and ledger ---- */
+
+static void s_status(Concord__V1__Control_Service *service, const Concord__V1__StatusRequest *in,
+                     Concord__V1__StatusReply_Closure closure, void *call)
+{
+    control_ctx_t *c = control_ctx_of(service);
     rpc_peer_stats_t st;
-    char text[CONTROL_TEXT_MAX];
-    char since[40];
-    json_t j;
-    uint64_t entries = ledger_count(c->ledger);
+    Concord__V1__StatusReply r = CONCORD__V1__STATUS_REPLY__INIT;
+    (void)in;
     rpc_peer_stats(c->peer, &st);
-    clock_format(c->started_ms, since, sizeof since);
-    snprintf(text, sizeof text,
-             "organisation   %s\n"
-             "federation     %s (%zu members)\n"
-             "broker         %s (%s)\n"
-             "serving        %s\n"
-             "ledger         %llu entries in %s\n"
-             "sent           %llu\n"
-             "received       %llu\n"
-             "rejected       %llu\n"
-             "calls waiting  %llu\n"
-             "unreceipted    %llu\n"
-             "running since  %s\n",
-             c->cfg->code, roster_federation(c->roster), roster_count(c->roster), c->cfg->broker,
-             st.connected ? "connected" : "not connected", *c->failed ? "no (ledger failed)" : "yes",
-             (unsigned long long)entries, c->cfg->ledger, (unsigned long long)st.sent,
-             (unsigned long long)st.received, (unsigned long long)st.rejected,
-             (unsigned long long)st.pending_calls, (unsigned long long)st.unreceipted, since);
-    json_init(&j);
-    json_obj_begin(&j, NULL);
-    json_str(&j, "organisation", c->cfg->code);
-    json_str(&j, "federation", roster_federation(c->roster));
-    json_u64(&j, "members", roster_count(c->roster));
-    json_str(&j, "broker", c->cfg->broker);
-    json_bool(&j, "connected", st.connected);
-    json_bool(&j, "serving", !*c->failed);
-    json_u64(&j, "ledger_entries", entries);
-    json_u64(&j, "sent", st.sent);
-    json_u64(&j, "received", st.received);
-    json_u64(&j, "rejected", st.rejected);
-    json_u64(&j, "calls_waiting", st.pending_calls);
-    json_u64(&j, "unreceipted", st.unreceipted);
-    json_str(&j, "running_since", since);
-    json_obj_end(&j);
-    char *js = json_take(&j);
-    s_reply(c, id, id_len, CC_OK, NULL, text, js);
-    free(js);
+    r.organisation = (char *)c->cfg->code;
+    r.federation = control_str(roster_federation(c->roster));
+    r.members = roster_count(c->roster);
+    r.broker = (char *)c->cfg->broker;
+    r.connected = st.connected != 0;
+    r.serving = !*c->failed;
+    r.ledger_entries = ledger_count(c->ledger);
+    r.ledger_path = (char *)c->cfg->ledger;
+    r.sent = st.sent;
+    r.received = st.received;
+    r.rejected = st.rejected;
+    r.calls_waiting = st.pending_calls;
+    r.unreceipted = st.unreceipted;
+    r.started_ms = c->started_ms;
+    closure(&r, call);
 }
 
 typedef struct {
-    json_t *j;
-    char *text;
-    size_t text_len;
+    control_arena_t *a;
+    Concord__V1__LedgerRow **rows;
+    size_t n, cap;
     uint64_t skip;
 } s_ledger_list_t;
 
-static const char *s_kind_word(int kind)
-{
-    return kind == CONCORD__V1__KIND__KIND_REQUEST ? "request"
-           : kind == CONCORD__V1__KIND__KIND_EVENT ? "event"
-                                                    : "reply";
-}
-
 static int s_ledger_row(const ledger_entry_t *e, void *arg, cc_err_t *err)
 {
-    (void)err;
     s_ledger_list_t *ll = arg;
-    char when[40];
-    char line[256];
     if (ll->skip) {
         ll->skip--;
         return 0;
     }
-    clock_format(e->stored_at_ms, when, sizeof when);
-    json_obj_begin(ll->j, NULL);
-    json_i64(ll->j, "id", e->id);
-    json_str(ll->j, "direction", e->direction == LEDGER_IN ? "in" : "out");
-    json_str(ll->j, "kind", s_kind_word(e->kind));
-    json_str(ll->j, "method", e->method);
-    json_str(ll->j, "sender", e->sender);
-    json_str(ll->j, "recipient", e->recipient);
-    json_u64(ll->j, "sequence", e->sequence);
-    json_u64(ll->j, "log_index", e->log_index);
-    json_hex(ll->j, "hash", e->hash, 32);
-    json_str(ll->j, "stored_at", when);
-    json_obj_end(ll->j);
-    int n = snprintf(line, sizeof line, "%6lld %-3s %-7s %-28s %-10s -> %-10s seq %-6llu log %llu\n",
-                     (long long)e->id, e->direction == LEDGER_IN ? "in" : "out",
-                     s_kind_word(e->kind), e->method,
-                     e->sender, e->recipient, (unsigned long long)e->sequence,
-                     (unsigned long long)e->log_index);
-    char *grown = realloc(ll->text, ll->text_len + (size_t)n + 1);
-    if (grown) {
-        ll->text = grown;
-        memcpy(ll->text + ll->text_len, line, (size_t)n + 1);
-        ll->text_len += (size_t)n;
+    Concord__V1__LedgerRow *row = ll->n < ll->cap ? ll->rows[ll->n] : NULL;
+    uint8_t *hash = control_alloc(ll->a, 32);
+    if (!row || !hash) {
+        err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
+        return -1;
     }
+    memcpy(hash, e->hash, 32);
+    row->id = e->id;
+    row->inbound = e->direction == LEDGER_IN;
+    row->kind = (Concord__V1__Kind)e->kind;
+    row->method = control_strdup(ll->a, e->method);
+    row->sender = control_strdup(ll->a, e->sender);
+    row->recipient = control_strdup(ll->a, e->recipient);
+    row->sequence = e->sequence;
+    row->log_index = e->log_index;
+    row->hash.data = hash;
+    row->hash.len = 32;
+    row->stored_at_ms = e->stored_at_ms;
+    ll->n++;
     return 0;
 }
 
-/* Lists the newest `limit` ledger entries (all when limit is 0). */
-static void s_ledger(control_ctx_t *c, const uint8_t *id, size_t id_len, uint64_t limit)
+/* The newest `limit` ledger entries (all when limit is 0). */
+static void s_ledger(Concord__V1__Control_Service *service, const Concord__V1__LedgerRequest *in,
+                     Concord__V1__LedgerReply_Closure closure, void *call)
 {
-    json_t j;
+    control_ctx_t *c = control_ctx_of(service);
+    control_arena_t a = {0};
     cc_err_t err;
-    uint64_t count = ledger_count(c->ledger);
-    s_ledger_list_t ll = {.j = &j, .skip = limit && count > limit ? count - limit : 0};
-    json_init(&j);
-    json_arr_begin(&j, NULL);
-    int rc = ledger_replay(c->ledger, s_ledger_row, &ll, &err);
-    json_arr_end(&j);
-    char *js = json_take(&j);
-    if (rc < 0) {
-        s_reply(c, id, id_len, err.code, err.msg, NULL, NULL);
-    } else {
-        s_reply(c, id, id_len, CC_OK, NULL, ll.text ? ll.text : "(ledger is empty)\n", js);
+    Concord__V1__LedgerReply r = CONCORD__V1__LEDGER_REPLY__INIT;
+    (void)closure;
+    if (in->limit > 86400000u) {
+        control_fail(call, CC_INVALID_ARGUMENT, "ledger: limit must be a positive number");
+        return;
     }
-    free(js);
-    free(ll.text);
+    uint64_t count = ledger_count(c->ledger);
+    uint64_t want = in->limit && count > in->limit ? in->limit : count;
+    s_ledger_list_t ll = {.a = &a, .skip = count - want, .cap = (size_t)want};
+    ll.rows = control_alloc_messages(&a, &concord__v1__ledger_row__descriptor, ll.cap);
+    if (ll.cap && !ll.rows) {
+        control_arena_free(&a);
+        control_fail(call, CC_RESOURCE_EXHAUSTED, "out of memory");
+        return;
+    }
+    if (ledger_replay(c->ledger, s_ledger_row, &ll, &err) < 0) {
+        control_arena_free(&a);
+        control_fail(call, err.code, "%s", err.msg);
+        return;
+    }
+    r.entries = ll.rows;
+    r.n_entries = ll.n;
+    control_answer_arena(call, &r.base, &a);
+}
+
+/* ---- ping ---- */
+
+/* A log index and the chain hash a receipt held by this node claims. */
+typedef struct {
+    uint64_t index;
+    uint8_t chain[32];
+} s_claim_t;
+
+/* One request waiting for the network. */
+typedef struct {
+    control_ctx_t *c;
+    void *call;
+    char target[KEYS_CODE_MAX + 1];
+    uint32_t timeout_ms;
+    /* log verification */
+    uint64_t next;
+    uint8_t chain[32];
+    uint64_t head_index;
+    s_claim_t *claims;
+    size_t n_claims;
+} s_req_t;
+
+static void s_fail(s_req_t *rq, cc_code_t code, const char *msg)
+{
+    control_fail(rq->call, code, "%s", msg);
+    free(rq->claims);
+    free(rq);
+}
+
+static s_req_t *s_req_new(control_ctx_t *c, void *call)
+{
+    s_req_t *rq = calloc(1, sizeof *rq);
+    if (!rq) {
+        control_fail(call, CC_RESOURCE_EXHAUSTED, "out of memory");
+        return NULL;
+    }
+    rq->c = c;
+    rq->call = call;
+    rq->timeout_ms = c->cfg->call_timeout_ms;
+    return rq;
 }
 
 static void s_ping_done(const rpc_result_t *r, void *arg)
@@ -246,50 +311,50 @@ static void s_ping_done(const rpc_result_t *r, void *arg)
     }
     const Concord__V1__HealthCheckResponse *h =
         (const Concord__V1__HealthCheckResponse *)r->response;
-    const char *serving = h->status == CONCORD__V1__SERVING_STATUS__SERVING ? "SERVING"
-                                                                          : "NOT_SERVING";
-    char when[40], text[CONTROL_TEXT_MAX];
-    char *chain = r->request_chain ? wire_hex(r->request_chain, 32) : NULL;
-    double rtt_ms = (double)r->rtt_us / 1000.0;
-    clock_format(r->request_time_ms, when, sizeof when);
-    if (r->request_log_index) {
-        snprintf(text, sizeof text,
-                 "reply from %s: %s, round trip %.3f ms\n"
-                 "broker receipt: log index %llu at %s\n"
-                 "chain hash: %s\n",
-                 h->code, serving, rtt_ms, (unsigned long long)r->request_log_index, when,
-                 chain ? chain : "(none)");
-    } else {
-        /* Queries to the broker itself are answered directly, unlogged. */
-        snprintf(text, sizeof text, "reply from %s: %s, round trip %.3f ms (direct, not logged)\n",
-                 h->code, serving, rtt_ms);
+    Concord__V1__PingReply out = CONCORD__V1__PING_REPLY__INIT;
+    out.target = rq->target;
+    out.responder = h->code;
+    out.serving = h->status == CONCORD__V1__SERVING_STATUS__SERVING;
+    out.rtt_us = r->rtt_us;
+    out.retries = (uint32_t)r->retries;
+    out.request_log_index = r->request_log_index;
+    out.request_time_ms = r->request_time_ms;
+    if (r->request_chain) {
+        out.request_chain_hash.data = (uint8_t *)r->request_chain;
+        out.request_chain_hash.len = 32;
     }
-    json_t j;
-    json_init(&j);
-    json_obj_begin(&j, NULL);
-    json_str(&j, "target", rq->target);
-    json_str(&j, "responder", h->code);
-    json_str(&j, "serving", serving);
-    json_double(&j, "rtt_ms", rtt_ms, 3);
-    json_u64(&j, "retries", (uint64_t)r->retries);
-    json_u64(&j, "request_log_index", r->request_log_index);
-    json_str(&j, "request_receipt_time", when);
-    json_str(&j, "request_chain_hash", chain);
-    json_u64(&j, "reply_log_index", r->reply_log_index);
-    json_u64(&j, "responder_ledger_entries", h->ledger_entries);
-    json_obj_end(&j);
-    char *js = json_take(&j);
-    s_reply(rq->c, rq->id, rq->id_len, CC_OK, NULL, text, js);
-    free(js);
-    free(chain);
+    out.reply_log_index = r->reply_log_index;
+    out.responder_ledger_entries = h->ledger_entries;
+    control_answer(rq->call, &out.base);
     free(rq);
 }
 
-static void s_ping(s_req_t *rq)
+static void s_ping(Concord__V1__Control_Service *service, const Concord__V1__PingRequest *in,
+                   Concord__V1__PingReply_Closure closure, void *call)
 {
+    control_ctx_t *c = control_ctx_of(service);
     cc_err_t err;
-    Concord__V1__HealthCheckRequest in = CONCORD__V1__HEALTH_CHECK_REQUEST__INIT;
-    if (rpc_peer_call(rq->c->peer, rq->target, &concord__v1__health__descriptor, 0, &in.base,
+    (void)closure;
+    if (!in->target[0] || in->timeout_ms > 86400000u) {
+        control_fail(call, CC_INVALID_ARGUMENT,
+                     "ping: expected an organisation code and an optional timeout in"
+                     " milliseconds");
+        return;
+    }
+    if (keys_code_check(in->target, &err) < 0) {
+        control_fail(call, CC_INVALID_ARGUMENT, "ping: '%.32s': %s", in->target, err.msg);
+        return;
+    }
+    s_req_t *rq = s_req_new(c, call);
+    if (!rq) {
+        return;
+    }
+    snprintf(rq->target, sizeof rq->target, "%s", in->target);
+    if (in->timeout_ms) {
+        rq->timeout_ms = in->timeout_ms;
+    }
+    Concord__V1__HealthCheckRequest hc = CONCORD__V1__HEALTH_CHECK_REQUEST__INIT;
+    if (rpc_peer_call(c->peer, rq->target, &concord__v1__health__descriptor, 0, &hc.base,
                       rq->timeout_ms, s_ping_done, rq, &err) < 0) {
         s_fail(rq, err.code, err.msg);
     }
@@ -380,26 +445,13 @@ static void s_verify_finish(s_req_t *rq, const Concord__V1__LogReadResponse *res
             return;
         }
     }
-    char *chain = wire_hex(rq->chain, 32);
-    char text[CONTROL_TEXT_MAX];
-    snprintf(text, sizeof text,
-             "broker log verified: %llu entries, every signature and chain link checked\n"
-             "head chain hash: %s\n"
-             "receipts held by %s: %zu, all on the chain\n",
-             (unsigned long long)rq->head_index, chain ? chain : "?", rq->c->cfg->code,
-             rq->n_claims);
-    json_t j;
-    json_init(&j);
-    json_obj_begin(&j, NULL);
-    json_bool(&j, "verified", 1);
-    json_u64(&j, "entries", rq->head_index);
-    json_str(&j, "head_chain_hash", chain);
-    json_u64(&j, "receipts_checked", rq->n_claims);
-    json_obj_end(&j);
-    char *js = json_take(&j);
-    s_reply(rq->c, rq->id, rq->id_len, CC_OK, NULL, text, js);
-    free(js);
-    free(chain);
+    Concord__V1__LogVerifyReply out = CONCORD__V1__LOG_VERIFY_REPLY__INIT;
+    out.entries = rq->head_index;
+    out.head_chain_hash.data = rq->chain;
+    out.head_chain_hash.len = 32;
+    out.receipts_checked = rq->n_claims;
+    out.organisation = (char *)rq->c->cfg->code;
+    control_answer(rq->call, &out.base);
     free(rq->claims);
     free(rq);
 }
@@ -471,9 +523,17 @@ static void s_verify_page(s_req_t *rq)
     }
 }
 
-static void s_log_verify(s_req_t *rq)
+static void s_log_verify(Concord__V1__Control_Service *service,
+                         const Concord__V1__LogVerifyRequest *in,
+                         Concord__V1__LogVerifyReply_Closure closure, void *call)
 {
     cc_err_t err;
+    (void)in;
+    (void)closure;
+    s_req_t *rq = s_req_new(control_ctx_of(service), call);
+    if (!rq) {
+        return;
+    }
     if (ledger_replay(rq->c->ledger, s_collect_claim, rq, &err) < 0) {
         s_fail(rq, err.code, err.msg);
         return;
@@ -486,81 +546,122 @@ static void s_log_verify(s_req_t *rq)
     s_verify_page(rq);
 }
 
-/* Parses an optional unsigned argument; returns 0 or -1. */
-static int s_arg_u32(const Concord__V1__ControlRequest *req, size_t i, uint32_t *out)
+/* ---- the service ---- */
+
+/* The node's own methods; the engines' rows add theirs (engine.h). */
+static const struct {
+    const char *method;
+    void (*handler)(void);
+} s_own[] = {
+    {"Status", (void (*)(void))s_status},
+    {"Ping", (void (*)(void))s_ping},
+    {"Ledger", (void (*)(void))s_ledger},
+    {"LogVerify", (void (*)(void))s_log_verify},
+    {"RosterShow", (void (*)(void))roster_view_on_show},
+};
+
+/* The handlers, in the order of the methods in the service descriptor,
+ * as protobuf-c's invoke reads them after the service's base. */
+static void (**s_handlers(control_service_t *s))(void)
 {
-    if (req->n_args <= i) {
-        return 0;
+    return (void (**)(void))(void *)(&s->base.base + 1);
+}
+
+void control_service_init(control_service_t *s, control_ctx_t *c)
+{
+    Concord__V1__Control_Service base = {.base = CONCORD__V1__CONTROL__BASE_INIT};
+    memset(s, 0, sizeof *s);
+    s->base = base;
+    s->c = c;
+    for (size_t i = 0; i < sizeof s_own / sizeof s_own[0]; i++) {
+        control_service_add(s, s_own[i].method, s_own[i].handler, c, NULL);
     }
-    char *end = NULL;
-    unsigned long v = strtoul(req->args[i], &end, 10);
-    if (!*req->args[i] || *end || v == 0 || v > 86400000UL) {
+}
+
+int control_service_add(control_service_t *s, const char *method, void (*handler)(void),
+                        void *self, cc_err_t *err)
+{
+    const ProtobufCMethodDescriptor *m =
+        protobuf_c_service_descriptor_get_method_by_name(&concord__v1__control__descriptor,
+                                                         method);
+    size_t i = m ? (size_t)(m - concord__v1__control__descriptor.methods) : 0;
+    if (!m || i >= CONTROL_METHODS_MAX || s_handlers(s)[i]) {
+        err_set(err, m ? CC_ALREADY_EXISTS : CC_NOT_FOUND, "control method %s: %s", method,
+                m ? "already has a handler" : "no such method");
         return -1;
     }
-    *out = (uint32_t)v;
+    s_handlers(s)[i] = handler;
+    s->self[i] = self;
     return 0;
 }
 
-static void s_dispatch(control_ctx_t *c, const uint8_t *id, size_t id_len,
-                       const Concord__V1__ControlRequest *req)
+control_ctx_t *control_ctx_of(Concord__V1__Control_Service *service)
 {
-    const char *cmd = req->command;
-    if (strcmp(cmd, "status") == 0) {
-        s_status(c, id, id_len);
-        return;
-    }
-    if (strcmp(cmd, "ledger") == 0) {
-        uint32_t limit = 0;
-        if (s_arg_u32(req, 0, &limit) < 0) {
-            s_reply(c, id, id_len, CC_INVALID_ARGUMENT, "ledger: limit must be a positive number",
-                    NULL, NULL);
-            return;
-        }
-        s_ledger(c, id, id_len, limit);
-        return;
-    }
-    if (strcmp(cmd, "roster-show") == 0) {
-        roster_view_reply(c, id, id_len);
-        return;
-    }
-    if (strcmp(cmd, "ping") != 0 && strcmp(cmd, "log-verify") != 0) {
-        if ((!c->boards || boards_control(c->boards, c, id, id_len, req) < 0) &&
-            (!c->pools || pools_control(c->pools, c, id, id_len, req) < 0)) {
-            s_reply(c, id, id_len, CC_UNIMPLEMENTED, "unknown control command", NULL, NULL);
-        }
-        return;
-    }
-    s_req_t *rq = calloc(1, sizeof *rq);
-    if (!rq) {
-        s_reply(c, id, id_len, CC_RESOURCE_EXHAUSTED, "out of memory", NULL, NULL);
-        return;
-    }
-    rq->c = c;
-    memcpy(rq->id, id, id_len);
-    rq->id_len = id_len;
-    rq->timeout_ms = c->cfg->call_timeout_ms;
-    if (strcmp(cmd, "ping") == 0) {
-        cc_err_t err;
-        if (req->n_args < 1 || s_arg_u32(req, 1, &rq->timeout_ms) < 0) {
-            s_fail(rq, CC_INVALID_ARGUMENT, "ping: expected an organisation code and an optional"
-                                            " timeout in milliseconds");
-            return;
-        }
-        if (keys_code_check(req->args[0], &err) < 0) {
-            char msg[CC_ERR_MSG_MAX + 64];
-            snprintf(msg, sizeof msg, "ping: '%.32s': %s", req->args[0], err.msg);
-            s_fail(rq, CC_INVALID_ARGUMENT, msg);
-            return;
-        }
-        snprintf(rq->target, sizeof rq->target, "%s", req->args[0]);
-        s_ping(rq);
-    } else {
-        s_log_verify(rq);
-    }
+    return ((control_service_t *)service)->c;
 }
 
-void control_handle(control_ctx_t *c)
+void *control_self(void *call)
 {
+    return ((control_call_t *)call)->self;
+}
+
+/* The handler's index of a full method name of the Control service, if
+ * it has a handler; -1 otherwise. */
+static int s_served(control_service_t *s, const char *full)
+{
+    const char *name = full + strlen(CONTROL_SERVICE);
+    const ProtobufCMethodDescriptor *m =
+        protobuf_c_service_descriptor_get_method_by_name(&concord__v1__control__descriptor,
+                                                         name);
+    size_t i = m ? (size_t)(m - concord__v1__control__descriptor.methods) : 0;
+    return m && i < CONTROL_METHODS_MAX && s_handlers(s)[i] ? (int)i : -1;
+}
+
+/* Decodes one ControlCall and invokes its method. */
+static void s_dispatch(control_ctx_t *c, control_service_t *svc, rpc_registry_t *reg,
+                       const uint8_t *id, size_t id_len, const uint8_t *buf, size_t len)
+{
+    cc_err_t err;
+    Concord__V1__ControlCall *cc = (Concord__V1__ControlCall *)wire_unpack(
+        &concord__v1__control_call__descriptor, buf, len, WIRE_MAX_FRAME, &err);
+    if (!cc) {
+        s_send(c, id, id_len, CC_INVALID_ARGUMENT, err.msg, NULL, 0);
+        return;
+    }
+    /* Only the Control service (the registry's Reflection service answers
+     * through the federation's closures, not these), and only methods
+     * with a handler. */
+    int at = strncmp(cc->method, CONTROL_SERVICE, strlen(CONTROL_SERVICE)) == 0
+                 ? s_served(svc, cc->method)
+                 : -1;
+    if (at < 0) {
+        s_send(c, id, id_len, CC_UNIMPLEMENTED, "unknown control method", NULL, 0);
+        wire_free(&cc->base);
+        return;
+    }
+    control_call_t *call = calloc(1, sizeof *call);
+    if (!call) {
+        s_send(c, id, id_len, CC_RESOURCE_EXHAUSTED, "out of memory", NULL, 0);
+        wire_free(&cc->base);
+        return;
+    }
+    call->c = c;
+    call->self = svc->self[at];
+    memcpy(call->id, id, id_len);
+    call->id_len = id_len;
+    if (rpc_registry_invoke(reg, cc->method, cc->body.data, cc->body.len, WIRE_MAX_FRAME,
+                            s_closure, call, &call->method, &err) < 0) {
+        /* Not invoked (the body is not the method's request): the call is
+         * still ours. */
+        s_send(c, id, id_len, err.code, err.msg, NULL, 0);
+        free(call);
+    }
+    wire_free(&cc->base);
+}
+
+void control_handle(control_service_t *svc, rpc_registry_t *reg)
+{
+    control_ctx_t *c = svc->c;
     for (int n = 0; n < 64; n++) {
         zmq_msg_t parts[3];
         int got = 0, more = 1;
@@ -589,17 +690,8 @@ void control_handle(control_ctx_t *c)
         }
         if (got == 3 && !too_long && zmq_msg_size(&parts[0]) <= CONTROL_ID_MAX &&
             zmq_msg_size(&parts[1]) == 0) {
-            cc_err_t err;
-            Concord__V1__ControlRequest *req = (Concord__V1__ControlRequest *)wire_unpack(
-                &concord__v1__control_request__descriptor, zmq_msg_data(&parts[2]),
-                zmq_msg_size(&parts[2]), WIRE_MAX_FRAME, &err);
-            if (req) {
-                s_dispatch(c, zmq_msg_data(&parts[0]), zmq_msg_size(&parts[0]), req);
-                wire_free(&req->base);
-            } else {
-                s_reply(c, zmq_msg_data(&parts[0]), zmq_msg_size(&parts[0]),
-                        CC_INVALID_ARGUMENT, err.msg, NULL, NULL);
-            }
+            s_dispatch(c, svc, reg, zmq_msg_data(&parts[0]), zmq_msg_size(&parts[0]),
+                       zmq_msg_data(&parts[2]), zmq_msg_size(&parts[2]));
         } else {
             log_warn("malformed control request ignored");
         }

@@ -18,11 +18,9 @@
 #include "pools.h"
 #include "clock.h"
 #include "control.h"
-#include "control.pb-c.h"
 #include "fold.h"
 #include "ledger_fold.h"
 #include "health.pb-c.h"
-#include "json.h"
 #include "keys.h"
 #include "ledger.h"
 #include "log.h"
@@ -35,6 +33,11 @@ typedef struct {
     node_t *n;
 } s_health_t;
 
+/* The engines, in the order they are made, see every event and are
+ * destroyed in reverse: one that follows another comes after it. */
+static const engine_t *const s_engines[] = {&boards_as_engine, &pools_as_engine};
+#define S_ENGINES (sizeof s_engines / sizeof s_engines[0])
+
 struct node {
     config_node_t cfg;
     void *ctx;
@@ -43,11 +46,13 @@ struct node {
     ledger_t *ledger;
     rpc_registry_t *registry;
     rpc_peer_t *peer;
-    boards_t *boards;
-    pools_t *pools;
+    void *engines[S_ENGINES];      /* one per row of s_engines, in its order */
+    size_t n_engines;              /* made so far */
     keys_t *key_next;              /* keys a rotation of this organisation switches to */
     s_health_t health;
     control_ctx_t control_ctx;
+    control_service_t control_service;
+    rpc_registry_t *control_registry; /* the Control service, for the control socket */
     uint64_t started_ms;
     int failed;
     int lock_fd;
@@ -182,13 +187,63 @@ static int s_bind_control(node_t *n, cc_err_t *err)
     return 0;
 }
 
-/* The one event callback: boards and pools each fold the methods that are
- * theirs and ignore the rest. */
+/* The one event callback: every engine, in table order, folds the
+ * methods that are its own and ignores the rest. */
 static void s_on_event(const envelope_t *env, uint64_t log_index, uint64_t time_ms, void *arg)
 {
     node_t *n = arg;
-    boards_on_event(env, log_index, time_ms, n->boards);
-    pools_on_event(env, log_index, time_ms, n->pools);
+    for (size_t i = 0; i < n->n_engines; i++) {
+        s_engines[i]->on_event(env, log_index, time_ms, n->engines[i]);
+    }
+}
+
+/* engine_env_t's find: an engine already made, by name. */
+static void *s_find(const engine_env_t *env, const char *name)
+{
+    const node_t *n = env->node;
+    for (size_t i = 0; i < n->n_engines; i++) {
+        if (strcmp(s_engines[i]->name, name) == 0) {
+            return n->engines[i];
+        }
+    }
+    return NULL;
+}
+
+/* Makes every engine of the table, for replaying. */
+static int s_make_engines(node_t *n, cc_err_t *err)
+{
+    engine_env_t env = {.cfg = &n->cfg,
+                        .roster = n->roster,
+                        .ledger = n->ledger,
+                        .peer = n->peer,
+                        .on_roster = s_on_roster,
+                        .on_roster_arg = n,
+                        .find = s_find,
+                        .node = n};
+    for (size_t i = 0; i < S_ENGINES; i++) {
+        if (!(n->engines[i] = s_engines[i]->create(&env, err))) {
+            err_prefix(err, "%s", s_engines[i]->name);
+            return -1;
+        }
+        n->n_engines = i + 1;
+    }
+    return 0;
+}
+
+/* Adds every engine's Control methods to the node's Control service. */
+static int s_add_methods(node_t *n, cc_err_t *err)
+{
+    for (size_t i = 0; i < n->n_engines; i++) {
+        for (size_t k = 0; k < s_engines[i]->n_methods; k++) {
+            const engine_method_t *m = &s_engines[i]->methods[k];
+            if (control_service_add(&n->control_service, m->method, m->handler, n->engines[i],
+                                    err) < 0) {
+                err_prefix(err, "%s", s_engines[i]->name);
+                return -1;
+            }
+        }
+    }
+    return 0;
 }
 
 /* An organisation that joined the roster after genesis has none of the
@@ -262,14 +317,15 @@ node_t *node_new(const config_node_t *cfg, cc_err_t *err)
      * events are always folded in log order; boards and pools in one
      * pass, each event judged by the roster as it then stood, and each
      * pool event after the board decisions that took effect before it. */
-    if (!(n->boards = boards_new(&n->cfg, n->roster, n->ledger, n->peer, s_on_roster, n, err)) ||
-        !(n->pools = pools_new(&n->cfg, n->roster, n->ledger, n->peer, n->boards, err)) ||
-        s_bootstrap(n, err) < 0 || ledger_fold_replay(n->ledger, n->roster, s_on_event, n, err) < 0 ||
+    if (s_make_engines(n, err) < 0 || s_bootstrap(n, err) < 0 || ledger_fold_replay(n->ledger, n->roster, s_on_event, n, err) < 0 ||
         s_check_identity(n, err) < 0) {
         goto fail;
     }
-    boards_start(n->boards);
-    pools_start(n->pools);
+    for (size_t i = 0; i < n->n_engines; i++) {
+        if (s_engines[i]->start) {
+            s_engines[i]->start(n->engines[i]);
+        }
+    }
     rpc_peer_on_event(n->peer, s_on_event, n);
     if (rpc_peer_connect(n->peer, cfg->broker, err) < 0 || s_bind_control(n, err) < 0) {
         goto fail;
@@ -282,9 +338,16 @@ node_t *node_new(const config_node_t *cfg, cc_err_t *err)
         .cfg = &n->cfg,
         .started_ms = n->started_ms,
         .failed = &n->failed,
-        .boards = n->boards,
-        .pools = n->pools,
     };
+    control_service_init(&n->control_service, &n->control_ctx);
+    if (s_add_methods(n, err) < 0) {
+        goto fail;
+    }
+    if (!(n->control_registry = rpc_registry_new()) ||
+        rpc_registry_add(n->control_registry, &n->control_service.base.base) < 0) {
+        err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
+        goto fail;
+    }
     return n;
 fail:
     keys_destroy(&keys);
@@ -302,6 +365,14 @@ int node_step(node_t *n, long max_wait_ms)
     if (wait < 0 || wait > max_wait_ms) {
         wait = max_wait_ms;
     }
+    /* No longer than the engines' first timer. */
+    uint64_t now = clock_mono_ms();
+    for (size_t i = 0; i < n->n_engines; i++) {
+        uint64_t due = s_engines[i]->deadline ? s_engines[i]->deadline(n->engines[i]) : 0;
+        if (due && (due <= now || (long)(due - now) < wait)) {
+            wait = due <= now ? 0 : (long)(due - now);
+        }
+    }
     if (zmq_poll(items, 3, wait) < 0) {
         if (errno == EINTR) {
             return 0;
@@ -318,10 +389,13 @@ int node_step(node_t *n, long max_wait_ms)
     }
     n->failed = !ok;
     if (items[2].revents & ZMQ_POLLIN) {
-        control_handle(&n->control_ctx);
+        control_handle(&n->control_service, n->control_registry);
     }
-    boards_tick(n->boards);
-    pools_tick(n->pools);
+    for (size_t i = 0; i < n->n_engines; i++) {
+        if (s_engines[i]->tick) {
+            s_engines[i]->tick(n->engines[i]);
+        }
+    }
     return 0;
 }
 
@@ -344,10 +418,12 @@ void node_destroy(node_t **np)
         return;
     }
     node_t *n = *np;
-    /* Boards and peer first: requests they cancel still answer the CLI on
-     * the control socket. */
-    pools_destroy(&n->pools);
-    boards_destroy(&n->boards);
+    /* Engines (in reverse: one may follow another) and peer first:
+     * requests they cancel still answer the CLI on the control socket. */
+    while (n->n_engines) {
+        n->n_engines--;
+        s_engines[n->n_engines]->destroy(n->engines[n->n_engines]);
+    }
     rpc_peer_destroy(&n->peer);
     if (n->control) {
         zmq_close(n->control);
@@ -357,6 +433,7 @@ void node_destroy(node_t **np)
         zmq_ctx_term(n->ctx);
     }
     rpc_registry_destroy(&n->registry);
+    rpc_registry_destroy(&n->control_registry);
     ledger_close(&n->ledger);
     if (n->lock_fd >= 0) {
         close(n->lock_fd);

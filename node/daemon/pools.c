@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "clock.h"
-#include "json.h"
 #include "log.h"
 #include "money.h"
 #include "pool.h"
@@ -20,7 +19,6 @@
 #include "statement_build.h"
 #include "waits.h"
 
-#define POOLS_ID_MAX 256
 
 static const struct {
     const char *method;
@@ -63,23 +61,23 @@ static void s_answer(const waits_entry_t *w, const envelope_t *env, void *arg)
 {
     (void)env;
     pools_t *p = arg;
-    control_text_t t = {0};
-    json_t j;
-    json_init(&j);
+    control_arena_t a = {0};
+    Concord__V1__PoolEventReply out = CONCORD__V1__POOL_EVENT_REPLY__INIT;
+    Concord__V1__PoolView pv = CONCORD__V1__POOL_VIEW__INIT;
+    Concord__V1__BcfView bcf = CONCORD__V1__BCF_VIEW__INIT;
     pool_view_t v;
     pool_bcf_view_t bv;
     if (!w->tag && pool_get(p->engine, w->subject, &v) == 0) {
-        pools_view_pool(p, &v, &t, &j, 1);
+        pools_view_pool(p, &v, 1, &pv, &a);
+        out.pool = &pv;
     } else if (w->tag && pool_bcf_get(p->engine, w->subject, &bv) == 0) {
-        pools_view_bcf(&bv, &t, &j);
-    } else {
-        json_obj_begin(&j, NULL);
-        json_obj_end(&j);
+        pools_view_bcf(p, &bv, 0, &bcf, &a);
+        out.plan = &bcf;
     }
-    control_reply_view(w->c, w->id, w->id_len, &t, &j);
+    control_answer_arena(w->call, &out.base, &a);
 }
 
-void pools_tick(pools_t *p)
+static void s_tick(pools_t *p)
 {
     waits_tick(p->waits);
 }
@@ -157,7 +155,7 @@ static void s_add_areas(pools_t *p)
 
 /* ---- events ---- */
 
-void pools_on_event(const envelope_t *env, uint64_t log_index, uint64_t time_ms, void *arg)
+static void s_on_event(const envelope_t *env, uint64_t log_index, uint64_t time_ms, void *arg)
 {
     pools_t *p = arg;
     const Concord__V1__Header *h = env->header;
@@ -181,7 +179,7 @@ void pools_on_event(const envelope_t *env, uint64_t log_index, uint64_t time_ms,
     waits_resolve(p->waits, env, accepted, &why, s_answer, p);
 }
 
-pools_t *pools_new(const config_node_t *cfg, const roster_t *roster, ledger_t *ledger,
+static pools_t *s_new(const config_node_t *cfg, const roster_t *roster, ledger_t *ledger,
                    rpc_peer_t *peer, boards_t *boards, cc_err_t *err)
 {
     pools_t *p = calloc(1, sizeof *p);
@@ -203,12 +201,12 @@ pools_t *pools_new(const config_node_t *cfg, const roster_t *roster, ledger_t *l
     return p;
 }
 
-void pools_start(pools_t *p)
+static void s_start(pools_t *p)
 {
     p->replaying = 0;
 }
 
-void pools_destroy(pools_t **pp)
+static void s_destroy(pools_t **pp)
 {
     if (!pp || !*pp) {
         return;
@@ -220,32 +218,31 @@ void pools_destroy(pools_t **pp)
     *pp = NULL;
 }
 
-/* ---- CLI commands ---- */
+/* ---- control methods ---- */
 
-static void s_publish(pools_t *p, control_ctx_t *c, const uint8_t *id, size_t id_len,
-                      const Concord__V1__ControlRequest *req)
+/* The pools a Control handler serves (its control_self). */
+static pools_t *s_of(Concord__V1__Control_Service *service, void *call)
+{
+    (void)service;
+    return control_self(call);
+}
+
+/* Prechecks and publishes msg, the body of s_methods[mi], as this node,
+ * answering call once it is folded. What the CLI may leave to the node
+ * is filled in: the plan version an act signs, the partner of a pledge
+ * (this node), the content of a statement (as this node computes it).
+ * msg is the request's and is restored before returning. */
+static void s_publish(pools_t *p, void *call, int mi, ProtobufCMessage *msg)
 {
     cc_err_t err;
-    int mi = req->n_args ? s_method_index(req->args[0]) : -1;
-    if (mi < 0) {
-        control_reply(c, id, id_len, CC_INVALID_ARGUMENT, "pool-publish: not a pool method", NULL,
-                      NULL, NULL, 0);
-        return;
-    }
     const char *method = s_methods[mi].method;
-    ProtobufCMessage *msg =
-        wire_unpack(s_methods[mi].desc, req->payload.data, req->payload.len, WIRE_MAX_FRAME, &err);
-    ProtobufCMessage *decoded = msg;
-    if (!msg) {
-        control_reply(c, id, id_len, CC_INVALID_ARGUMENT, err.msg, NULL, NULL, NULL, 0);
-        return;
-    }
-    /* What the CLI may leave to the node: the plan version an act signs,
-     * the partner of a pledge (this node), the content of a statement
-     * (as this node computes it). */
     char *saved = NULL, **field = NULL;
     pool_canonical_t canon = {0};
     Concord__V1__PoolStatement stated;
+    if (!msg) {
+        control_fail(call, CC_INVALID_ARGUMENT, "%s: no message", method);
+        return;
+    }
     if (s_methods[mi].bcf) {
         s_add_areas(p);
     }
@@ -253,8 +250,7 @@ static void s_publish(pools_t *p, control_ctx_t *c, const uint8_t *id, size_t id
         Concord__V1__PoolStatement *ps = (Concord__V1__PoolStatement *)msg;
         if (!ps->n_lines && !ps->text[0]) {
             if (pool_canonical(p->engine, ps->pool_id, ps->financial_year, &canon, &err) < 0) {
-                control_reply(c, id, id_len, err.code, err.msg, NULL, NULL, NULL, 0);
-                wire_free(msg);
+                control_fail(call, err.code, "%s", err.msg);
                 return;
             }
             stated = canon.msg;
@@ -296,15 +292,58 @@ static void s_publish(pools_t *p, control_ctx_t *c, const uint8_t *id, size_t id
     }
     free(body);
     if (ok) {
-        waits_add(p->waits, c, id, id_len, hash, s_subject(msg), s_methods[mi].bcf);
+        waits_add(p->waits, call, hash, s_subject(msg), s_methods[mi].bcf);
     } else {
-        control_reply(c, id, id_len, err.code, err.msg, NULL, NULL, NULL, 0);
+        control_fail(call, err.code, "%s", err.msg);
     }
     if (field) {
         *field = saved;
     }
     pool_canonical_free(&canon);
-    wire_free(decoded);
+}
+
+static void s_on_pledge(Concord__V1__Control_Service *service, const Concord__V1__PledgeRequest *in,
+                        Concord__V1__PoolEventReply_Closure closure, void *call)
+{
+    (void)closure;
+    s_publish(s_of(service, call), call, s_method_index(POOL_METHOD_PLEDGE),
+              in->pledge ? &in->pledge->base : NULL);
+}
+
+static void s_on_outturn(Concord__V1__Control_Service *service,
+                         const Concord__V1__OutturnRequest *in,
+                         Concord__V1__PoolEventReply_Closure closure, void *call)
+{
+    (void)closure;
+    s_publish(s_of(service, call), call, s_method_index(POOL_METHOD_OUTTURN),
+              in->outturn ? &in->outturn->base : NULL);
+}
+
+static void s_on_sign_statement(Concord__V1__Control_Service *service,
+                                const Concord__V1__SignStatementRequest *in,
+                                Concord__V1__PoolEventReply_Closure closure, void *call)
+{
+    (void)closure;
+    s_publish(s_of(service, call), call, s_method_index(POOL_METHOD_STATEMENT),
+              in->statement ? &in->statement->base : NULL);
+}
+
+static void s_on_bcf_plan(Concord__V1__Control_Service *service,
+                          const Concord__V1__BcfPlanRequest *in,
+                          Concord__V1__PoolEventReply_Closure closure, void *call)
+{
+    (void)closure;
+    s_publish(s_of(service, call), call, s_method_index(POOL_METHOD_BCF_PLAN),
+              in->plan ? &in->plan->base : NULL);
+}
+
+static void s_on_bcf_sign(Concord__V1__Control_Service *service,
+                          const Concord__V1__BcfSignRequest *in,
+                          Concord__V1__PoolEventReply_Closure closure, void *call)
+{
+    (void)closure;
+    s_publish(s_of(service, call), call, s_method_index(POOL_METHOD_BCF_SIGN),
+              in->signoff ? &in->signoff->base : NULL);
 }
 
 /* The proposal that puts an agreement to its board. */
@@ -360,87 +399,140 @@ static int s_variation_proposal(pools_t *p, Concord__V1__Variation *va, Concord_
     return 0;
 }
 
-/* "pool-propose" and "pool-vary": the board decides, and its fold
- * answers the CLI with the proposal. */
-static void s_propose(pools_t *p, control_ctx_t *c, const uint8_t *id, size_t id_len,
-                      const Concord__V1__ControlRequest *req, int vary)
+/* Puts pr to its board once built (rc 0), answering call with the
+ * proposal as folded, or with the refusal in err. */
+static void s_propose(pools_t *p, void *call, int rc, Concord__V1__Proposal *pr, char *title,
+                      uint64_t closes_at_ms, const cc_err_t *err)
 {
-    cc_err_t err;
-    char title[BOARD_TITLE_MAX + 1], *end = NULL;
-    Concord__V1__Proposal pr = CONCORD__V1__PROPOSAL__INIT;
-    size_t want = vary ? 1 : 2;
-    unsigned long long closes =
-        req->n_args == want ? strtoull(req->args[want - 1], &end, 10) : 0;
-    ProtobufCMessage *m = wire_unpack(
-        vary ? &concord__v1__variation__descriptor : &concord__v1__pool_agreement__descriptor,
-        req->payload.data, req->payload.len, WIRE_MAX_FRAME, &err);
-    int rc = -1;
-    if (!m) {
-        err.code = CC_INVALID_ARGUMENT; /* the reason is wire_unpack's */
-    } else if (!end || *end || !closes) {
-        err_set(&err, CC_INVALID_ARGUMENT, "%s: [BOARD] CLOSES_AT_MS", req->command);
-    } else if (vary) {
-        rc = s_variation_proposal(p, (Concord__V1__Variation *)m, &pr, title, &err);
-    } else {
-        rc = s_agreement_proposal(p, (Concord__V1__PoolAgreement *)m, req->args[0], &pr, title,
-                                  &err);
-    }
     if (rc < 0) {
-        control_reply(c, id, id_len, err.code, err.msg, NULL, NULL, NULL, 0);
-    } else {
-        pr.title = title;
-        pr.closes_at_ms = closes;
-        boards_propose(p->boards, c, id, id_len, &pr);
+        control_fail(call, err->code, "%s", err->msg);
+        return;
     }
-    wire_free(m);
+    pr->title = title;
+    pr->closes_at_ms = closes_at_ms;
+    boards_propose(p->boards, call, pr);
 }
 
-static void s_statement_export(pools_t *p, control_ctx_t *c, const uint8_t *id, size_t id_len,
-                               const Concord__V1__ControlRequest *req)
+static void s_on_pool_propose(Concord__V1__Control_Service *service,
+                              const Concord__V1__PoolProposeRequest *in,
+                              Concord__V1__ProposalView_Closure closure, void *call)
 {
+    pools_t *p = s_of(service, call);
+    cc_err_t err;
+    char title[BOARD_TITLE_MAX + 1];
+    Concord__V1__Proposal pr = CONCORD__V1__PROPOSAL__INIT;
+    int rc = -1;
+    (void)closure;
+    if (!in->agreement || !in->closes_at_ms) {
+        err_set(&err, CC_INVALID_ARGUMENT, "pool-propose: [BOARD] CLOSES_AT_MS");
+    } else {
+        rc = s_agreement_proposal(p, in->agreement, in->board_id, &pr, title, &err);
+    }
+    s_propose(p, call, rc, &pr, title, in->closes_at_ms, &err);
+}
+
+static void s_on_pool_vary(Concord__V1__Control_Service *service,
+                           const Concord__V1__PoolVaryRequest *in,
+                           Concord__V1__ProposalView_Closure closure, void *call)
+{
+    pools_t *p = s_of(service, call);
+    cc_err_t err;
+    char title[BOARD_TITLE_MAX + 1];
+    Concord__V1__Proposal pr = CONCORD__V1__PROPOSAL__INIT;
+    int rc = -1;
+    (void)closure;
+    if (!in->variation || !in->closes_at_ms) {
+        err_set(&err, CC_INVALID_ARGUMENT, "pool-vary: [BOARD] CLOSES_AT_MS");
+    } else {
+        rc = s_variation_proposal(p, in->variation, &pr, title, &err);
+    }
+    s_propose(p, call, rc, &pr, title, in->closes_at_ms, &err);
+}
+
+static void s_on_pool_statement_export(Concord__V1__Control_Service *service,
+                                       const Concord__V1__PoolStatementExportRequest *in,
+                                       Concord__V1__CertificateReply_Closure closure, void *call)
+{
+    pools_t *p = s_of(service, call);
     cc_err_t err;
     uint8_t *cert = NULL, *roster = NULL;
     size_t cert_len = 0, roster_len = 0;
-    char *end = NULL;
-    unsigned long year = req->n_args == 2 ? strtoul(req->args[1], &end, 10) : 0;
-    if (!end || *end || year < POOL_YEAR_MIN || year > POOL_YEAR_MAX) {
-        control_reply(c, id, id_len, CC_INVALID_ARGUMENT, "pool-statement-export: POOL YEAR",
-                      NULL, NULL, NULL, 0);
+    (void)closure;
+    if (!in->pool_id[0] || in->financial_year < POOL_YEAR_MIN ||
+        in->financial_year > POOL_YEAR_MAX) {
+        control_fail(call, CC_INVALID_ARGUMENT, "pool-statement-export: POOL YEAR");
     } else if (roster_signed_bytes(p->roster, &roster, &roster_len, &err) < 0 ||
                statement_build(boards_engine(p->boards), p->engine, p->ledger, roster,
-                               roster_len, rpc_peer_keys(p->peer), req->args[0],
-                               (uint32_t)year, clock_wall_ms(), &cert, &cert_len, &err) < 0) {
-        control_reply(c, id, id_len, err.code, err.msg, NULL, NULL, NULL, 0);
+                               roster_len, rpc_peer_keys(p->peer), in->pool_id,
+                               in->financial_year, clock_wall_ms(), &cert, &cert_len, &err) < 0) {
+        control_fail(call, err.code, "%s", err.msg);
     } else {
-        control_reply(c, id, id_len, CC_OK, NULL, "", "{}", cert, cert_len);
+        Concord__V1__CertificateReply out = CONCORD__V1__CERTIFICATE_REPLY__INIT;
+        out.certificate.data = cert;
+        out.certificate.len = cert_len;
+        control_answer(call, &out.base);
     }
     free(cert);
     free(roster);
 }
 
-int pools_control(pools_t *p, control_ctx_t *c, const uint8_t *id, size_t id_len,
-                  const Concord__V1__ControlRequest *req)
+/* ---- the engine's row (engine.h) ---- */
+
+static void *s_create(const engine_env_t *env, cc_err_t *err)
 {
-    const char *cmd = req->command;
-    const char *arg = req->n_args ? req->args[0] : NULL;
-    if (strcmp(cmd, "pool-publish") == 0) {
-        s_publish(p, c, id, id_len, req);
-    } else if (strcmp(cmd, "pool-list") == 0) {
-        pools_list(p, c, id, id_len);
-    } else if (strcmp(cmd, "pool-show") == 0 && arg) {
-        pools_show(p, c, id, id_len, arg);
-    } else if (strcmp(cmd, "pool-statement") == 0) {
-        pools_statement(p, c, id, id_len, req);
-    } else if (strcmp(cmd, "pool-statement-export") == 0) {
-        s_statement_export(p, c, id, id_len, req);
-    } else if (strcmp(cmd, "pool-propose") == 0 || strcmp(cmd, "pool-vary") == 0) {
-        s_propose(p, c, id, id_len, req, strcmp(cmd, "pool-vary") == 0);
-    } else if (strcmp(cmd, "bcf-show") == 0 && arg) {
-        pools_bcf_show(p, c, id, id_len, arg);
-    } else if (strcmp(cmd, "pool-rejections") == 0) {
-        pools_rejections(p, c, id, id_len);
-    } else {
-        return -1;
+    boards_t *boards = env->find(env, "boards");
+    if (!boards) {
+        err_set(err, CC_FAILED_PRECONDITION, "the pools follow the boards: add them first");
+        return NULL;
     }
-    return 0;
+    return s_new(env->cfg, env->roster, env->ledger, env->peer, boards, err);
 }
+
+static void s_row_start(void *self)
+{
+    s_start(self);
+}
+
+static uint64_t s_deadline(const void *self)
+{
+    return waits_deadline(((const pools_t *)self)->waits);
+}
+
+static void s_row_tick(void *self)
+{
+    s_tick(self);
+}
+
+static void s_row_destroy(void *self)
+{
+    pools_t *p = self;
+    s_destroy(&p);
+}
+
+static const engine_method_t s_control_methods[] = {
+    ENGINE_METHOD("PoolPropose", s_on_pool_propose),
+    ENGINE_METHOD("PoolVary", s_on_pool_vary),
+    ENGINE_METHOD("Pledge", s_on_pledge),
+    ENGINE_METHOD("Outturn", s_on_outturn),
+    ENGINE_METHOD("SignStatement", s_on_sign_statement),
+    ENGINE_METHOD("BcfPlan", s_on_bcf_plan),
+    ENGINE_METHOD("BcfSign", s_on_bcf_sign),
+    ENGINE_METHOD("PoolStatementExport", s_on_pool_statement_export),
+    ENGINE_METHOD("PoolList", pools_view_on_list),
+    ENGINE_METHOD("PoolShow", pools_view_on_show),
+    ENGINE_METHOD("BcfShow", pools_view_on_bcf_show),
+    ENGINE_METHOD("PoolStatement", pools_view_on_statement),
+    ENGINE_METHOD("PoolRejections", pools_view_on_rejections),
+};
+
+const engine_t pools_as_engine = {
+    .name = "pools",
+    .create = s_create,
+    .on_event = s_on_event,
+    .start = s_row_start,
+    .deadline = s_deadline,
+    .tick = s_row_tick,
+    .destroy = s_row_destroy,
+    .methods = s_control_methods,
+    .n_methods = sizeof s_control_methods / sizeof s_control_methods[0],
+};

@@ -3,7 +3,6 @@
 #ifndef CONCORD_POOLS_PRIV_H
 #define CONCORD_POOLS_PRIV_H
 
-#include "json.h"
 #include "pool.h"
 #include "pools.h"
 #include "waits.h"
@@ -20,26 +19,31 @@ struct pools {
     int areas_added; /* the HWB areas are read once, when a BCF event first needs them */
 };
 
-/* The methods this module folds and the bodies they carry. */
+/* A pool as a PoolView (out initialised by the caller): in full with
+ * its partners' names, variations and refused events. Strings and
+ * messages are borrowed from the engine or allocated in a. */
+void pools_view_pool(const pools_t *p, const pool_view_t *v, int full, Concord__V1__PoolView *out,
+                     control_arena_t *a);
 
-/* A pool as text (one line, or in full with its variations and refused
- * events) and as one JSON object appended to j. */
-void pools_view_pool(const pools_t *p, const pool_view_t *v, control_text_t *t, json_t *j,
-                     int full);
+/* A BCF plan as a BcfView, in full with its refused events. */
+void pools_view_bcf(const pools_t *p, const pool_bcf_view_t *v, int full,
+                    Concord__V1__BcfView *out, control_arena_t *a);
 
-/* A BCF plan's summary as text and one JSON object. */
-void pools_view_bcf(const pool_bcf_view_t *v, control_text_t *t, json_t *j);
-
-/* The control commands that only read the engine; each answers request
- * id on c ("pool-list", "pool-show", "pool-statement", "bcf-show",
- * "pool-rejections"). */
-void pools_list(pools_t *p, control_ctx_t *c, const uint8_t *id, size_t id_len);
-void pools_show(pools_t *p, control_ctx_t *c, const uint8_t *id, size_t id_len,
-                const char *pool_id);
-void pools_statement(pools_t *p, control_ctx_t *c, const uint8_t *id, size_t id_len,
-                     const Concord__V1__ControlRequest *req);
-void pools_bcf_show(pools_t *p, control_ctx_t *c, const uint8_t *id, size_t id_len,
-                    const char *plan_id);
-void pools_rejections(pools_t *p, control_ctx_t *c, const uint8_t *id, size_t id_len);
+/* The Control methods that only read the engine. */
+void pools_view_on_list(Concord__V1__Control_Service *service,
+                        const Concord__V1__PoolListRequest *in,
+                        Concord__V1__PoolListReply_Closure closure, void *call);
+void pools_view_on_show(Concord__V1__Control_Service *service,
+                        const Concord__V1__PoolShowRequest *in,
+                        Concord__V1__PoolEventReply_Closure closure, void *call);
+void pools_view_on_bcf_show(Concord__V1__Control_Service *service,
+                            const Concord__V1__BcfShowRequest *in,
+                            Concord__V1__BcfView_Closure closure, void *call);
+void pools_view_on_statement(Concord__V1__Control_Service *service,
+                             const Concord__V1__PoolStatementRequest *in,
+                             Concord__V1__PoolStatementReply_Closure closure, void *call);
+void pools_view_on_rejections(Concord__V1__Control_Service *service,
+                              const Concord__V1__PoolRejectionsRequest *in,
+                              Concord__V1__PoolRejectionsReply_Closure closure, void *call);
 
 #endif

@@ -1,221 +1,200 @@
-/* pools_view: what the node answers about pools and BCF plans, as text
- * for people and as JSON: pools, statements (with whether the host's
- * signed statement exists and matches), plans and refused events. */
+/* pools_view: what the node answers about pools and BCF plans: pools,
+ * statements (with whether the host's signed statement exists), plans
+ * and refused events, as Control replies. */
 #include "pools_priv.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "money.h"
-#include "statement.h"
-
-/* ---- text and JSON ---- */
-
-static const char *s_status_name(pool_status_t s)
+/* The refused events of subject (every one for NULL) as Refusals. */
+static Concord__V1__Refusal **s_refused(const pools_t *p, const char *subject, size_t *n,
+                                        control_arena_t *a)
 {
-    switch (s) {
-    case POOL_AWAITING_PLEDGES:
-        return "AWAITING_PLEDGES";
-    case POOL_ACTIVE:
-        return "ACTIVE";
+    size_t count = 0;
+    for (size_t i = 0; i < pool_rejection_count(p->engine); i++) {
+        pool_rejection_t r;
+        pool_rejection_at(p->engine, i, &r);
+        count += !subject || strcmp(r.subject, subject) == 0;
     }
-    return "?";
+    Concord__V1__Refusal **out =
+        control_alloc_messages(a, &concord__v1__refusal__descriptor, count);
+    *n = 0;
+    for (size_t i = 0; out && i < pool_rejection_count(p->engine); i++) {
+        pool_rejection_t r;
+        pool_rejection_at(p->engine, i, &r);
+        if (subject && strcmp(r.subject, subject) != 0) {
+            continue;
+        }
+        Concord__V1__Refusal *f = out[(*n)++];
+        f->sender = control_str(r.sender);
+        f->method = control_str(r.method);
+        f->subject = control_str(r.subject);
+        f->log_index = r.log_index;
+        f->code = (Concord__V1__StatusCode)r.code;
+        f->reason = control_str(r.reason);
+    }
+    return out;
 }
 
-static const char *s_variation_status_name(pool_variation_status_t s)
+void pools_view_pool(const pools_t *p, const pool_view_t *v, int full, Concord__V1__PoolView *out,
+                     control_arena_t *a)
 {
-    switch (s) {
-    case POOL_VARIATION_PASSED:
-        return "PASSED";
-    case POOL_VARIATION_LAPSED:
-        return "LAPSED";
+    const Concord__V1__PoolAgreement *ag = v->agreement;
+    out->id = control_str(v->pool_id);
+    out->agreement_id = control_str(v->agreement_id);
+    out->board_id = control_str(v->board_id);
+    out->proposer = control_str(v->proposer);
+    out->agreement = (Concord__V1__PoolAgreement *)ag;
+    out->active = v->status == POOL_ACTIVE;
+    out->missing = control_strdup(a, v->missing);
+    out->n_years = v->n_years;
+    out->years = v->n_years ? control_alloc(a, v->n_years * sizeof *out->years) : NULL;
+    if (out->years) {
+        memcpy(out->years, v->years, v->n_years * sizeof *out->years);
+    } else {
+        out->n_years = 0;
     }
-    return "?";
-}
-
-static const char *s_enum_name(const ProtobufCEnumDescriptor *d, int v)
-{
-    const ProtobufCEnumValue *ev = protobuf_c_enum_descriptor_get_value(d, v);
-    return ev ? ev->name : "UNSPECIFIED";
-}
-
-void pools_view_pool(const pools_t *p, const pool_view_t *v, control_text_t *t, json_t *j, int full)
-{
-    const Concord__V1__PoolAgreement *a = v->agreement;
-    char money[MONEY_TEXT_MAX], yn[16];
-    const char *kind = s_enum_name(&concord__v1__arrangement_kind__descriptor, a->kind);
-    json_obj_begin(j, NULL);
-    json_str(j, "id", v->pool_id);
-    json_str(j, "name", a->name);
-    json_str(j, "kind", kind);
-    json_str(j, "agreement_id", v->agreement_id);
-    json_str(j, "board", v->board_id);
-    json_str(j, "proposer", v->proposer);
-    json_str(j, "status", s_status_name(v->status));
-    json_str(j, "missing", v->missing);
-    json_str(j, "host", a->n_hosts ? a->hosts[0] : NULL);
-    json_arr_begin(j, "years");
-    for (size_t i = 0; i < v->n_years; i++) {
-        json_u64(j, NULL, v->years[i]);
-    }
-    json_arr_end(j);
-    json_arr_begin(j, "partners");
-    for (size_t i = 0; i < a->n_partners; i++) {
-        json_str(j, NULL, a->partners[i]->code);
-    }
-    json_arr_end(j);
+    out->full = full != 0;
     if (!full) {
-        json_obj_end(j);
-        control_text_put(t, "%-16s %-16s %-18s %s\n", v->pool_id, s_status_name(v->status), kind,
-                         a->name);
         return;
     }
-    control_text_put(t,
-                     "pool        %s (%s)\nkind        %s\nagreement   %s, proposed by %s,"
-                     " decided by board %s\n",
-                     v->pool_id, a->name, kind, v->agreement_id, v->proposer, v->board_id);
-    control_text_put(t, "status      %s\n", s_status_name(v->status));
-    if (v->missing[0]) {
-        control_text_put(t, "            %s\n", v->missing);
-    }
-    if (a->n_hosts) {
-        control_text_put(t, "host        %s\n", a->hosts[0]);
-    }
-    for (size_t i = 0; i < a->n_partners; i++) {
+    out->partner_names =
+        ag->n_partners ? control_alloc(a, ag->n_partners * sizeof *out->partner_names) : NULL;
+    for (size_t i = 0; out->partner_names && i < ag->n_partners; i++) {
         roster_org_t o = {.name = "?"};
-        roster_lookup(p->roster, a->partners[i]->code, &o);
-        control_text_put(t, "partner     %-10s %s\n", a->partners[i]->code, o.name);
-        for (size_t k = 0; k < a->partners[i]->n_contributions; k++) {
-            const Concord__V1__Contribution *ct = a->partners[i]->contributions[k];
-            control_text_put(t, "              %s  %s (as agreed)\n",
-                             money_year_name(ct->financial_year, yn, sizeof yn),
-                             money_format(ct->amount_pence, money, sizeof money));
-        }
+        roster_lookup(p->roster, ag->partners[i]->code, &o);
+        out->partner_names[i] = control_str(o.name);
+        out->n_partner_names = i + 1;
     }
-    if (a->risk_share) {
-        control_text_put(
-            t, "risk share  %s\n",
-            s_enum_name(&concord__v1__risk_share_basis__descriptor, a->risk_share->basis));
-    }
-    json_arr_begin(j, "variations");
+    size_t n = 0;
     for (size_t i = 0; i < pool_variation_count(p->engine); i++) {
+        pool_variation_view_t vv;
+        pool_variation_at(p->engine, i, &vv);
+        n += strcmp(vv.pool_id, v->pool_id) == 0;
+    }
+    out->variations = control_alloc_messages(a, &concord__v1__pool_variation_view__descriptor, n);
+    for (size_t i = 0; out->variations && i < pool_variation_count(p->engine); i++) {
         pool_variation_view_t vv;
         pool_variation_at(p->engine, i, &vv);
         if (strcmp(vv.pool_id, v->pool_id) != 0) {
             continue;
         }
-        json_obj_begin(j, NULL);
-        json_str(j, "id", vv.id);
-        json_str(j, "proposer", vv.proposer);
-        json_str(j, "status", s_variation_status_name(vv.status));
-        json_str(j, "missing", vv.missing);
-        json_obj_end(j);
-        control_text_put(t, "variation   %s by %s: %s%s%s\n", vv.id, vv.proposer,
-                         s_variation_status_name(vv.status), vv.missing[0] ? ": " : "", vv.missing);
+        Concord__V1__PoolVariationView *x = out->variations[out->n_variations++];
+        x->id = control_str(vv.id);
+        x->proposer = control_str(vv.proposer);
+        x->lapsed = vv.status == POOL_VARIATION_LAPSED;
+        x->missing = control_strdup(a, vv.missing);
     }
-    json_arr_end(j);
-    json_arr_begin(j, "refused");
-    for (size_t i = 0; i < pool_rejection_count(p->engine); i++) {
-        pool_rejection_t r;
-        pool_rejection_at(p->engine, i, &r);
-        if (strcmp(r.subject, v->pool_id) != 0) {
-            continue;
-        }
-        json_obj_begin(j, NULL);
-        json_str(j, "sender", r.sender);
-        json_str(j, "method", r.method);
-        json_u64(j, "log_index", r.log_index);
-        json_str(j, "code", err_code_name(r.code));
-        json_str(j, "reason", r.reason);
-        json_obj_end(j);
-        control_text_put(t, "refused     %s (log %llu, %s): %s: %s\n", r.sender,
-                         (unsigned long long)r.log_index, r.method, err_code_name(r.code),
-                         r.reason);
-    }
-    json_arr_end(j);
-    json_obj_end(j);
+    out->refused = s_refused(p, v->pool_id, &out->n_refused, a);
 }
 
-void pools_view_bcf(const pool_bcf_view_t *v, control_text_t *t, json_t *j)
+void pools_view_bcf(const pools_t *p, const pool_bcf_view_t *v, int full,
+                    Concord__V1__BcfView *out, control_arena_t *a)
 {
-    char money[MONEY_TEXT_MAX], yn[16];
-    json_obj_begin(j, NULL);
-    json_str(j, "id", v->plan_id);
-    json_str(j, "version", v->version);
-    json_str(j, "hwb", v->plan->hwb);
-    json_u64(j, "financial_year", v->plan->financial_year);
-    json_i64(j, "total_pence", v->totals.total);
-    json_bool(j, "hwb_agreed", v->hwb_agreed);
-    json_bool(j, "council_signed", v->council_signed);
-    json_u64(j, "ccgs", v->n_ccgs);
-    json_u64(j, "ccgs_signed", v->n_ccgs_signed);
-    json_bool(j, "approvable", v->approvable);
-    json_bool(j, "approved", v->approved);
-    json_str(j, "missing", v->missing);
-    json_obj_end(j);
-    control_text_put(t, "plan        %s (version %s)\nhwb         %s, %s\ntotal       %s\n",
-                     v->plan_id, v->version, v->plan->hwb,
-                     money_year_name(v->plan->financial_year, yn, sizeof yn),
-                     money_format(v->totals.total, money, sizeof money));
-    control_text_put(t, "status      %s\n",
-                     v->approved     ? "APPROVED by NHS England"
-                     : v->approvable ? "awaiting NHS England approval"
-                                     : "awaiting sign-off");
-    if (v->missing[0]) {
-        control_text_put(t, "missing     %s\n", v->missing);
+    out->id = control_str(v->plan_id);
+    out->version = control_str(v->version);
+    out->hwb = control_str(v->plan->hwb);
+    out->financial_year = v->plan->financial_year;
+    out->ccg_minimum_pence = v->totals.ccg_minimum;
+    out->dfg_pence = v->totals.dfg;
+    out->dfg_to_districts_pence = v->totals.dfg_to_districts;
+    out->ibcf_pence = v->totals.ibcf;
+    out->additional_pence = v->totals.additional;
+    out->total_pence = v->totals.total;
+    out->hwb_agreed = v->hwb_agreed != 0;
+    out->council_signed = v->council_signed != 0;
+    out->ccgs = v->n_ccgs;
+    out->ccgs_signed = v->n_ccgs_signed;
+    out->approvable = v->approvable != 0;
+    out->approved = v->approved != 0;
+    out->missing = control_strdup(a, v->missing);
+    out->full = full != 0;
+    if (full) {
+        out->refused = s_refused(p, v->plan_id, &out->n_refused, a);
     }
 }
 
-void pools_list(pools_t *p, control_ctx_t *c, const uint8_t *id, size_t id_len)
+/* The pools a Control handler serves (its control_self). */
+static pools_t *s_of(Concord__V1__Control_Service *service, void *call)
 {
-    control_text_t t = {0};
-    json_t j;
-    json_init(&j);
-    json_obj_begin(&j, NULL);
-    json_arr_begin(&j, "pools");
-    for (size_t i = 0; i < pool_count(p->engine); i++) {
+    (void)service;
+    return control_self(call);
+}
+
+void pools_view_on_list(Concord__V1__Control_Service *service,
+                        const Concord__V1__PoolListRequest *in,
+                        Concord__V1__PoolListReply_Closure closure, void *call)
+{
+    pools_t *p = s_of(service, call);
+    control_arena_t a = {0};
+    Concord__V1__PoolListReply out = CONCORD__V1__POOL_LIST_REPLY__INIT;
+    (void)in;
+    (void)closure;
+    size_t n = pool_count(p->engine);
+    out.pools = control_alloc_messages(&a, &concord__v1__pool_view__descriptor, n);
+    for (size_t i = 0; out.pools && i < n; i++) {
         pool_view_t v;
         pool_at(p->engine, i, &v);
-        pools_view_pool(p, &v, &t, &j, 0);
+        pools_view_pool(p, &v, 0, out.pools[i], &a);
+        out.n_pools = i + 1;
     }
-    json_arr_end(&j);
-    json_arr_begin(&j, "bcf_plans");
-    for (size_t i = 0; i < pool_bcf_count(p->engine); i++) {
+    n = pool_bcf_count(p->engine);
+    out.plans = control_alloc_messages(&a, &concord__v1__bcf_view__descriptor, n);
+    for (size_t i = 0; out.plans && i < n; i++) {
         pool_bcf_view_t bv;
         pool_bcf_at(p->engine, i, &bv);
-        pools_view_bcf(&bv, &t, &j);
+        pools_view_bcf(p, &bv, 0, out.plans[i], &a);
+        out.n_plans = i + 1;
     }
-    json_arr_end(&j);
-    json_obj_end(&j);
-    if (!t.buf) {
-        control_text_put(&t, "(no pools yet)\n");
-    }
-    control_reply_view(c, id, id_len, &t, &j);
+    control_answer_arena(call, &out.base, &a);
 }
 
-void pools_show(pools_t *p, control_ctx_t *c, const uint8_t *id, size_t id_len, const char *pool_id)
+void pools_view_on_show(Concord__V1__Control_Service *service,
+                        const Concord__V1__PoolShowRequest *in,
+                        Concord__V1__PoolEventReply_Closure closure, void *call)
 {
+    pools_t *p = s_of(service, call);
     pool_view_t v;
     pool_bcf_view_t bv;
-    control_text_t t = {0};
-    json_t j;
-    json_init(&j);
-    if (pool_get(p->engine, pool_id, &v) == 0) {
-        pools_view_pool(p, &v, &t, &j, 1);
-    } else if (pool_bcf_get(p->engine, pool_id, &bv) == 0) {
-        pools_view_bcf(&bv, &t, &j);
+    control_arena_t a = {0};
+    Concord__V1__PoolEventReply out = CONCORD__V1__POOL_EVENT_REPLY__INIT;
+    Concord__V1__PoolView pv = CONCORD__V1__POOL_VIEW__INIT;
+    Concord__V1__BcfView bcf = CONCORD__V1__BCF_VIEW__INIT;
+    (void)closure;
+    if (in->id[0] && pool_get(p->engine, in->id, &v) == 0) {
+        pools_view_pool(p, &v, 1, &pv, &a);
+        out.pool = &pv;
+    } else if (in->id[0] && pool_bcf_get(p->engine, in->id, &bv) == 0) {
+        pools_view_bcf(p, &bv, 0, &bcf, &a);
+        out.plan = &bcf;
     } else {
-        char msg[128];
-        json_free(&j);
-        snprintf(msg, sizeof msg, "no pool or BCF plan '%.40s'", pool_id);
-        control_reply(c, id, id_len, CC_NOT_FOUND, msg, NULL, NULL, NULL, 0);
+        control_fail(call, CC_NOT_FOUND, "no pool or BCF plan '%.40s'", in->id);
         return;
     }
-    control_reply_view(c, id, id_len, &t, &j);
+    control_answer_arena(call, &out.base, &a);
 }
 
-/* The last refused Statement of s's pool and year, or -1. */
+/* A BCF plan: its streams, where its chain stands and what is missing,
+ * and the plan's refused events with the engine's reasons. */
+void pools_view_on_bcf_show(Concord__V1__Control_Service *service,
+                            const Concord__V1__BcfShowRequest *in,
+                            Concord__V1__BcfView_Closure closure, void *call)
+{
+    pools_t *p = s_of(service, call);
+    pool_bcf_view_t bv;
+    control_arena_t a = {0};
+    Concord__V1__BcfView out = CONCORD__V1__BCF_VIEW__INIT;
+    (void)closure;
+    if (!in->plan_id[0] || pool_bcf_get(p->engine, in->plan_id, &bv) < 0) {
+        control_fail(call, CC_NOT_FOUND, "no BCF plan '%.40s'", in->plan_id);
+        return;
+    }
+    pools_view_bcf(p, &bv, 1, &out, &a);
+    control_answer_arena(call, &out.base, &a);
+}
+
+/* The last refused Statement of s's pool, or -1. */
 static long s_refused_statement(const pools_t *p, const pool_statement_t *s, pool_rejection_t *out)
 {
     long found = -1;
@@ -230,201 +209,85 @@ static long s_refused_statement(const pools_t *p, const pool_statement_t *s, poo
     return found;
 }
 
-/* Whether the host has signed the statement, and whether it matched. */
-static void s_signed_text(const pools_t *p, const pool_statement_t *s, control_text_t *t)
+void pools_view_on_statement(Concord__V1__Control_Service *service,
+                             const Concord__V1__PoolStatementRequest *in,
+                             Concord__V1__PoolStatementReply_Closure closure, void *call)
 {
-    pool_rejection_t r;
-    if (s->signed_id[0]) {
-        control_text_put(t,
-                         "Signed by the host %s (statement %s, log %llu): it matches the"
-                         " statement computed by this node.\n",
-                         s->accountable, s->signed_id, (unsigned long long)s->signed_index);
-    } else if (s->has_outturn && s_refused_statement(p, s, &r) >= 0) {
-        control_text_put(t, "Not signed: the statement %s sent (log %llu) was refused: %s\n",
-                         r.sender, (unsigned long long)r.log_index, r.reason);
-    } else if (s->rule) {
-        control_text_put(t, "Not yet signed by the host %s%s.\n", s->accountable,
-                         s->has_outturn ? "" : " (the year has no outturn yet)");
-    }
-}
-
-static void s_signed_json(const pools_t *p, const pool_statement_t *s, json_t *j)
-{
-    pool_rejection_t r;
-    json_bool(j, "host_signed", s->signed_id[0] != '\0');
-    json_str(j, "signed_statement_id", s->signed_id[0] ? s->signed_id : NULL);
-    if (s->signed_id[0]) {
-        json_u64(j, "signed_log_index", s->signed_index);
-        json_bool(j, "signed_matches", 1);
-    } else if (s_refused_statement(p, s, &r) >= 0) {
-        json_str(j, "refused_statement", r.reason);
-    }
-}
-
-void pools_statement(pools_t *p, control_ctx_t *c, const uint8_t *id, size_t id_len,
-                     const Concord__V1__ControlRequest *req)
-{
+    pools_t *p = s_of(service, call);
     cc_err_t err;
-    pool_statement_t *s = calloc(1, sizeof *s);
-    char *end = NULL;
-    unsigned long year = req->n_args >= 2 ? strtoul(req->args[1], &end, 10) : 0;
-    int csv = req->n_args >= 3 && strcmp(req->args[2], "csv") == 0;
-    if (!s) {
-        control_reply(c, id, id_len, CC_RESOURCE_EXHAUSTED, "out of memory", NULL, NULL, NULL, 0);
+    control_arena_t a = {0};
+    pool_rejection_t r;
+    (void)closure;
+    if (in->financial_year < POOL_YEAR_MIN || in->financial_year > POOL_YEAR_MAX) {
+        control_fail(call, CC_INVALID_ARGUMENT,
+                     "pool-statement: POOL YEAR [csv], the year as 2017 for 2017/18");
         return;
     }
-    if (req->n_args < 2 || !end || *end || year < POOL_YEAR_MIN || year > POOL_YEAR_MAX) {
-        control_reply(c, id, id_len, CC_INVALID_ARGUMENT,
-                      "pool-statement: POOL YEAR [csv], the year as 2017 for 2017/18", NULL, NULL,
-                      NULL, 0);
-    } else if (pool_statement(p->engine, req->args[0], (uint32_t)year, s, &err) < 0) {
-        control_reply(c, id, id_len, err.code, err.msg, NULL, NULL, NULL, 0);
-    } else {
-        control_text_t t = {0};
-        json_t j;
-        json_init(&j);
-        if (csv) {
-            t.buf = statement_csv(s);
-            t.len = t.buf ? strlen(t.buf) : 0;
-        } else {
-            size_t need = pool_statement_text(s, NULL, 0);
-            t.buf = malloc(need + 1);
-            if (t.buf) {
-                pool_statement_text(s, t.buf, need + 1);
-                t.len = need;
-            }
-            s_signed_text(p, s, &t);
-        }
-        json_obj_begin(&j, NULL);
-        json_str(&j, "pool_id", s->pool_id);
-        json_str(&j, "name", s->name);
-        json_str(&j, "accountable", s->accountable);
-        json_u64(&j, "financial_year", s->year);
-        json_i64(&j, "total_pence", s->total);
-        json_i64(&j, "pledged_total_pence", s->pledged_total);
-        json_bool(&j, "complete", s->complete);
-        json_bool(&j, "has_outturn", s->has_outturn);
-        if (s->has_outturn) {
-            json_i64(&j, "outturn_pence", s->outturn);
-            json_i64(&j, "variance_pence", s->variance);
-        }
-        s_signed_json(p, s, &j);
-        json_arr_begin(&j, "lines");
-        for (size_t i = 0; i < s->n_lines; i++) {
-            const pool_line_t *l = &s->lines[i];
-            json_obj_begin(&j, NULL);
-            json_str(&j, "partner", l->partner);
-            json_i64(&j, "contribution_pence", l->contribution);
-            json_i64(&j, "pledged_pence", l->pledged);
-            json_bool(&j, "matches", l->matches);
-            json_i64(&j, "variance_share_pence", l->part.share);
-            json_i64(&j, "net_pence", l->net);
-            json_obj_end(&j);
-        }
-        json_arr_end(&j);
-        json_obj_end(&j);
-        control_reply_view(c, id, id_len, &t, &j);
+    pool_statement_t *s = calloc(1, sizeof *s);
+    if (!s) {
+        control_fail(call, CC_RESOURCE_EXHAUSTED, "out of memory");
+        return;
     }
+    if (pool_statement(p->engine, in->pool_id, in->financial_year, s, &err) < 0) {
+        control_fail(call, err.code, "%s", err.msg);
+        free(s);
+        return;
+    }
+    Concord__V1__PoolStatementReply out = CONCORD__V1__POOL_STATEMENT_REPLY__INIT;
+    Concord__V1__Refusal refused = CONCORD__V1__REFUSAL__INIT;
+    out.pool_id = control_str(s->pool_id);
+    out.name = control_str(s->name);
+    out.kind = (Concord__V1__ArrangementKind)s->kind;
+    out.accountable = control_str(s->accountable);
+    out.financial_year = s->year;
+    out.lines = control_alloc_messages(&a, &concord__v1__statement_line_view__descriptor, s->n_lines);
+    for (size_t i = 0; out.lines && i < s->n_lines; i++) {
+        const pool_line_t *l = &s->lines[i];
+        Concord__V1__StatementLineView *x = out.lines[i];
+        x->partner = control_str(l->partner);
+        x->contribution_pence = l->contribution;
+        x->pledged_pence = l->pledged;
+        x->matches = l->matches != 0;
+        x->weight = l->part.weight;
+        x->quota_pence = l->part.quota;
+        x->penny = l->part.penny != 0;
+        x->cut_pence = l->part.cut;
+        x->share_pence = l->part.share;
+        x->net_pence = l->net;
+        out.n_lines = i + 1;
+    }
+    out.total_pence = s->total;
+    out.pledged_total_pence = s->pledged_total;
+    out.complete = s->complete != 0;
+    out.has_outturn = s->has_outturn != 0;
+    out.outturn_pence = s->outturn;
+    out.variance_pence = s->variance;
+    out.risk_share = (Concord__V1__RiskShare *)s->rule;
+    out.agreement_id = control_str(s->agreement_id);
+    out.signed_statement_id = control_str(s->signed_id);
+    out.signed_log_index = s->signed_index;
+    if (s_refused_statement(p, s, &r) >= 0) {
+        refused.sender = control_str(r.sender);
+        refused.method = control_str(r.method);
+        refused.subject = control_str(r.subject);
+        refused.log_index = r.log_index;
+        refused.code = (Concord__V1__StatusCode)r.code;
+        refused.reason = control_str(r.reason);
+        out.refused_statement = &refused;
+    }
+    control_answer_arena(call, &out.base, &a);
     free(s);
 }
 
-/* A BCF plan: its streams, where its chain stands and what is missing,
- * and the plan's refused events with the engine's reasons. */
-void pools_bcf_show(pools_t *p, control_ctx_t *c, const uint8_t *id, size_t id_len,
-                    const char *plan_id)
+void pools_view_on_rejections(Concord__V1__Control_Service *service,
+                              const Concord__V1__PoolRejectionsRequest *in,
+                              Concord__V1__PoolRejectionsReply_Closure closure, void *call)
 {
-    pool_bcf_view_t bv;
-    control_text_t t = {0};
-    json_t j;
-    char money[MONEY_TEXT_MAX];
-    if (pool_bcf_get(p->engine, plan_id, &bv) < 0) {
-        char msg[128];
-        snprintf(msg, sizeof msg, "no BCF plan '%.40s'", plan_id);
-        control_reply(c, id, id_len, CC_NOT_FOUND, msg, NULL, NULL, NULL, 0);
-        return;
-    }
-    json_init(&j);
-    json_obj_begin(&j, NULL);
-    json_str(&j, "id", bv.plan_id);
-    json_str(&j, "version", bv.version);
-    json_str(&j, "hwb", bv.plan->hwb);
-    json_u64(&j, "financial_year", bv.plan->financial_year);
-    json_i64(&j, "ccg_minimum_pence", bv.totals.ccg_minimum);
-    json_i64(&j, "dfg_pence", bv.totals.dfg);
-    json_i64(&j, "dfg_to_districts_pence", bv.totals.dfg_to_districts);
-    json_i64(&j, "ibcf_pence", bv.totals.ibcf);
-    json_i64(&j, "additional_pence", bv.totals.additional);
-    json_i64(&j, "total_pence", bv.totals.total);
-    json_bool(&j, "hwb_agreed", bv.hwb_agreed);
-    json_bool(&j, "council_signed", bv.council_signed);
-    json_u64(&j, "ccgs", bv.n_ccgs);
-    json_u64(&j, "ccgs_signed", bv.n_ccgs_signed);
-    json_bool(&j, "approvable", bv.approvable);
-    json_bool(&j, "approved", bv.approved);
-    json_str(&j, "missing", bv.missing);
-    json_t none; /* the summary's text lines, without its JSON */
-    json_init(&none);
-    pools_view_bcf(&bv, &t, &none);
-    json_free(&none);
-    control_text_put(&t, "streams     CCG minimum %s",
-                     money_format(bv.totals.ccg_minimum, money, sizeof money));
-    control_text_put(&t, ", DFG %s", money_format(bv.totals.dfg, money, sizeof money));
-    control_text_put(&t, " (%s to districts)",
-                     money_format(bv.totals.dfg_to_districts, money, sizeof money));
-    control_text_put(&t, ", iBCF %s", money_format(bv.totals.ibcf, money, sizeof money));
-    control_text_put(&t, ", additional %s\n",
-                     money_format(bv.totals.additional, money, sizeof money));
-    control_text_put(&t,
-                     "chain       HWB agreement %s; council sign-off %s; CCG sign-off %zu of %zu;"
-                     " NHS England approval %s\n",
-                     bv.hwb_agreed ? "done" : "missing", bv.council_signed ? "done" : "missing",
-                     bv.n_ccgs_signed, bv.n_ccgs, bv.approved ? "done" : "missing");
-    json_arr_begin(&j, "refused");
-    for (size_t i = 0; i < pool_rejection_count(p->engine); i++) {
-        pool_rejection_t r;
-        pool_rejection_at(p->engine, i, &r);
-        if (strcmp(r.subject, bv.plan_id) != 0) {
-            continue;
-        }
-        json_obj_begin(&j, NULL);
-        json_str(&j, "sender", r.sender);
-        json_str(&j, "method", r.method);
-        json_u64(&j, "log_index", r.log_index);
-        json_str(&j, "code", err_code_name(r.code));
-        json_str(&j, "reason", r.reason);
-        json_obj_end(&j);
-        control_text_put(&t, "refused     %s (log %llu, %s): %s: %s\n", r.sender,
-                         (unsigned long long)r.log_index, r.method, err_code_name(r.code),
-                         r.reason);
-    }
-    json_arr_end(&j);
-    json_obj_end(&j);
-    control_reply_view(c, id, id_len, &t, &j);
-}
-
-void pools_rejections(pools_t *p, control_ctx_t *c, const uint8_t *id, size_t id_len)
-{
-    control_text_t t = {0};
-    json_t j;
-    json_init(&j);
-    json_arr_begin(&j, NULL);
-    for (size_t i = 0; i < pool_rejection_count(p->engine); i++) {
-        pool_rejection_t r;
-        pool_rejection_at(p->engine, i, &r);
-        json_obj_begin(&j, NULL);
-        json_str(&j, "sender", r.sender);
-        json_str(&j, "method", r.method);
-        json_str(&j, "subject", r.subject);
-        json_u64(&j, "log_index", r.log_index);
-        json_str(&j, "code", err_code_name(r.code));
-        json_str(&j, "reason", r.reason);
-        json_obj_end(&j);
-        control_text_put(&t, "log %llu %s %s %s: %s: %s\n", (unsigned long long)r.log_index,
-                         r.sender, r.method, r.subject, err_code_name(r.code), r.reason);
-    }
-    json_arr_end(&j);
-    if (!t.buf) {
-        control_text_put(&t, "(no refused pool events)\n");
-    }
-    control_reply_view(c, id, id_len, &t, &j);
+    pools_t *p = s_of(service, call);
+    control_arena_t a = {0};
+    Concord__V1__PoolRejectionsReply out = CONCORD__V1__POOL_REJECTIONS_REPLY__INIT;
+    (void)in;
+    (void)closure;
+    out.refused = s_refused(p, NULL, &out.n_refused, &a);
+    control_answer_arena(call, &out.base, &a);
 }

@@ -4,12 +4,11 @@
 #ifndef CONCORD_ROSTER_VIEW_H
 #define CONCORD_ROSTER_VIEW_H
 
-#include <stddef.h>
-#include <stdint.h>
-
 #include "control.h"
 
-/* Answers the "roster-show" control command with text and JSON. */
-void roster_view_reply(control_ctx_t *c, const uint8_t *id, size_t id_len);
+/* The Control method RosterShow. */
+void roster_view_on_show(Concord__V1__Control_Service *service,
+                         const Concord__V1__RosterShowRequest *in,
+                         Concord__V1__RosterShowReply_Closure closure, void *call);
 
 #endif

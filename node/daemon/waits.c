@@ -7,14 +7,11 @@
 
 #include "clock.h"
 
-#define WAITS_ID_MAX 256
 #define WAITS_SUBJECT_MAX 64
 
 typedef struct s_wait {
     struct s_wait *next;
-    control_ctx_t *c;
-    uint8_t id[WAITS_ID_MAX];
-    size_t id_len;
+    void *call;
     uint8_t hash[32];
     char subject[WAITS_SUBJECT_MAX];
     int tag;
@@ -37,18 +34,14 @@ waits_t *waits_new(uint32_t timeout_ms, const char *hint)
     return w;
 }
 
-void waits_add(waits_t *w, control_ctx_t *c, const uint8_t *id, size_t id_len,
-               const uint8_t hash[32], const char *subject, int tag)
+void waits_add(waits_t *w, void *call, const uint8_t hash[32], const char *subject, int tag)
 {
     s_wait_t *e = calloc(1, sizeof *e);
-    if (!e || id_len > sizeof e->id) {
-        free(e);
-        control_reply(c, id, id_len, CC_RESOURCE_EXHAUSTED, "out of memory", NULL, NULL, NULL, 0);
+    if (!e) {
+        control_fail(call, CC_RESOURCE_EXHAUSTED, "out of memory");
         return;
     }
-    e->c = c;
-    memcpy(e->id, id, id_len);
-    e->id_len = id_len;
+    e->call = call;
     memcpy(e->hash, hash, 32);
     snprintf(e->subject, sizeof e->subject, "%s", subject ? subject : "");
     e->tag = tag;
@@ -67,15 +60,25 @@ void waits_resolve(waits_t *w, const envelope_t *env, int accepted, const cc_err
         }
         *pe = e->next;
         if (!accepted) {
-            control_reply(e->c, e->id, e->id_len, why->code, why->msg, NULL, NULL, NULL, 0);
+            control_fail(e->call, why->code, "%s", why->msg);
         } else {
-            waits_entry_t we = {.c = e->c, .id = e->id, .id_len = e->id_len,
-                                .subject = e->subject, .tag = e->tag};
+            waits_entry_t we = {.call = e->call, .subject = e->subject, .tag = e->tag};
             fn(&we, env, arg);
         }
         free(e);
         return;
     }
+}
+
+uint64_t waits_deadline(const waits_t *w)
+{
+    uint64_t first = 0;
+    for (const s_wait_t *e = w->head; e; e = e->next) {
+        if (!first || e->give_up_ms < first) {
+            first = e->give_up_ms;
+        }
+    }
+    return first;
 }
 
 void waits_tick(waits_t *w)
@@ -94,7 +97,7 @@ void waits_tick(waits_t *w)
                  "published, but not yet delivered back by the broker; it will be applied when"
                  " it is (see `%s`)",
                  w->hint);
-        control_reply(e->c, e->id, e->id_len, CC_DEADLINE_EXCEEDED, msg, NULL, NULL, NULL, 0);
+        control_fail(e->call, CC_DEADLINE_EXCEEDED, "%s", msg);
         free(e);
     }
 }
@@ -108,8 +111,7 @@ void waits_destroy(waits_t **wp)
     while (w->head) {
         s_wait_t *e = w->head;
         w->head = e->next;
-        control_reply(e->c, e->id, e->id_len, CC_CANCELLED, "node shutting down", NULL, NULL, NULL,
-                      0);
+        control_fail(e->call, CC_CANCELLED, "node shutting down");
         free(e);
     }
     free(w);

@@ -15,9 +15,7 @@ typedef struct waits waits_t;
 
 /* What the answer callback learns of a resolved wait. */
 typedef struct {
-    control_ctx_t *c;
-    const uint8_t *id;
-    size_t id_len;
+    void *call;          /* the control call to answer (control_answer) */
     const char *subject; /* what the request was about (a pool id, ...), or "" */
     int tag;             /* the caller's own marker */
 } waits_entry_t;
@@ -29,15 +27,18 @@ typedef void (*waits_answer_fn)(const waits_entry_t *w, const envelope_t *env, v
  * (e.g. "concord pool show"). NULL when out of memory. */
 waits_t *waits_new(uint32_t timeout_ms, const char *hint);
 
-/* Waits for the event with this hash. Answers RESOURCE_EXHAUSTED at once
- * if it cannot. */
-void waits_add(waits_t *w, control_ctx_t *c, const uint8_t *id, size_t id_len,
-               const uint8_t hash[32], const char *subject, int tag);
+/* Waits for the event with this hash, keeping control call `call` to
+ * answer then. Answers RESOURCE_EXHAUSTED at once if it cannot. */
+void waits_add(waits_t *w, void *call, const uint8_t hash[32], const char *subject, int tag);
 
 /* The event env was folded: a refused one answers its waiting request with
  * the refusal; an accepted one calls fn to answer. */
 void waits_resolve(waits_t *w, const envelope_t *env, int accepted, const cc_err_t *why,
                    waits_answer_fn fn, void *arg);
+
+/* The monotonic time (clock_mono_ms) at which the first request still
+ * waiting gives up, or 0 if none waits: the node's timer for waits_tick. */
+uint64_t waits_deadline(const waits_t *w);
 
 /* Answers DEADLINE_EXCEEDED to requests that waited too long. */
 void waits_tick(waits_t *w);

@@ -19,7 +19,9 @@
 #include "proc.h"
 #include "clock.h"
 #include "config.h"
+#include "control_client.h"
 #include "json.h"
+#include "wire.h"
 
 #define S_BROKER "broker"
 #define S_STOP_WAIT_MS 30000
@@ -203,17 +205,19 @@ static void s_tail(const s_fed_t *x, const char *name, char *out, size_t size)
 /* 1 if node i answers its control socket and reports a connection. */
 static int s_connected(const s_fed_t *x, size_t i, int timeout_ms)
 {
-    char path[PATH_MAX], why[CC_ERR_MSG_MAX + 128];
-    char *js = NULL;
+    char path[PATH_MAX];
     config_node_t cfg;
     cc_err_t err;
+    Concord__V1__StatusRequest in = CONCORD__V1__STATUS_REQUEST__INIT;
+    Concord__V1__StatusReply *st = NULL;
     s_path(x, path, sizeof path, "nodes", x->procs[i].name, ".ini");
     if (config_load_node(path, &cfg, &err) < 0 ||
-        cli_node_ask(&cfg, "status", NULL, 0, timeout_ms, &js, why, sizeof why) != CLI_OK) {
+        !(st = (Concord__V1__StatusReply *)control_client_call(cfg.control, "Status", &in.base,
+                                                               timeout_ms, NULL, &err))) {
         return 0;
     }
-    int ok = strstr(js, "\"connected\":true") != NULL;
-    free(js);
+    int ok = st->connected;
+    wire_free(&st->base);
     return ok;
 }
 

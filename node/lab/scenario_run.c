@@ -11,14 +11,18 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "board_names.h"
 #include "certificate.h"
 #include "cli.h"
+#include "cli_ini.h"
 #include "clock.h"
 #include "config.h"
+#include "control_client.h"
 #include "inifile.h"
 #include "json.h"
 #include "money.h"
 #include "roster.h"
+#include "wire.h"
 
 #define S_PROPS_MAX 64
 #define S_CHECKS_MAX 64
@@ -106,47 +110,35 @@ static const config_node_t *s_node(s_run_t *x, const char *code, int line, cc_er
     return &x->cfgs[i];
 }
 
-/* Runs one `concord` command (argv, NULL-terminated) in-process as code,
- * keeping its JSON reply in *json (caller frees; may be NULL). Returns a
- * CLI status; on failure err names the step's line. */
-static int s_run_argv(s_run_t *x, const char *code, int line, char **json, cc_err_t *err, int argc,
-                      char **argv)
+/* Calls Control method `method` with request in on code's node, waiting
+ * up to wait_ms for the answer (plus slack). Returns the reply (caller
+ * frees with wire_free), or NULL with err naming the step's line, the
+ * method and the node's reason. */
+static ProtobufCMessage *s_call(s_run_t *x, const char *code, int line, const char *method,
+                                const ProtobufCMessage *in, uint32_t wait_ms, cc_err_t *err)
 {
+    cc_err_t why;
     const config_node_t *cfg = s_node(x, code, line, err);
     if (!cfg) {
-        return CLI_FAIL;
+        return NULL;
     }
-    cli_capture(1);
-    int rc = strcmp(argv[0], "pool") == 0  ? cli_pool(cfg, argc, argv, 1)
-             : strcmp(argv[0], "bcf") == 0 ? cli_bcf(cfg, argc, argv, 1)
-                                           : cli_board(cfg, argc, argv, 1);
-    cli_capture(0);
-    char *got = cli_captured();
-    if (rc != CLI_OK) {
-        err_set(err, CC_FAILED_PRECONDITION, "%s:%d: %s %s ... as %s failed (see above)",
-                scenario_path(x->s), line, argv[0], argc > 1 ? argv[1] : "", code);
+    ProtobufCMessage *r =
+        control_client_call(cfg->control, method, in, (int)(wait_ms + CONTROL_CLIENT_SLACK_MS),
+                            NULL, &why);
+    if (!r) {
+        err_set(err, why.code == CC_OK ? CC_INTERNAL : why.code, "%s:%d: %s as %s: %s: %s",
+                scenario_path(x->s), line, method, code, err_code_name(why.code), why.msg);
     }
-    if (json) {
-        *json = got;
-    } else {
-        free(got);
-    }
-    return rc;
+    return r;
 }
 
-/* The same with the arguments listed, up to a NULL. */
-static int s_as(s_run_t *x, const char *code, int line, char **json, cc_err_t *err, ...)
+/* The same for a request that publishes an event: waits as long as the
+ * node's own call timeout. */
+static ProtobufCMessage *s_act(s_run_t *x, const char *code, int line, const char *method,
+                               const ProtobufCMessage *in, cc_err_t *err)
 {
-    char *argv[32];
-    int argc = 0;
-    va_list ap;
-    va_start(ap, err);
-    for (char *a = va_arg(ap, char *); a && argc < 31; a = va_arg(ap, char *)) {
-        argv[argc++] = a;
-    }
-    va_end(ap);
-    argv[argc] = NULL;
-    return s_run_argv(x, code, line, json, err, argc, argv);
+    const config_node_t *cfg = s_node(x, code, line, err);
+    return cfg ? s_call(x, code, line, method, in, cfg->call_timeout_ms, err) : NULL;
 }
 
 /* Resolves a file named by the scenario against the scenario's folder. */
@@ -169,54 +161,117 @@ static s_prop_t *s_prop(s_run_t *x, const char *label)
     return NULL;
 }
 
-/* Waits until code's node shows id with `cmd` (pool-show, bcf-show,
- * proposal-show) and, when key is not NULL, the string key equal to
- * want (or, for want "true", the boolean key true): events reach each
- * node in its own time, and a node judges an act against what it has
- * seen. Returns 0, or -1 with err after the scenario's timeout. */
-static int s_wait(s_run_t *x, const char *code, const char *cmd, const char *id, const char *key,
-                  const char *want, cc_err_t *err)
+/* What a wait looks for in a reply: 1 when seen. */
+typedef int (*s_seen_fn)(const ProtobufCMessage *reply);
+
+/* Waits until code's node answers method with request in and seen (NULL:
+ * any answer) says the reply shows what is awaited, described by `what`:
+ * events reach each node in its own time, and a node judges an act
+ * against what it has seen. Returns 0, or -1 with err after the
+ * scenario's timeout. */
+static int s_wait(s_run_t *x, const char *code, const char *method, const ProtobufCMessage *in,
+                  s_seen_fn seen, const char *what, cc_err_t *err)
 {
-    char why[CC_ERR_MSG_MAX + 128], got[64] = "";
-    char *args[1] = {(char *)id};
     const config_node_t *cfg = s_node(x, code, 0, err);
     uint64_t until = clock_mono_ms() + x->timeout_ms;
     while (cfg && clock_mono_ms() < until) {
-        char *js = NULL;
-        int ok = cli_node_ask(cfg, cmd, args, 1, 10000, &js, why, sizeof why) == CLI_OK;
-        if (ok && key && strcmp(want, "true") == 0) {
-            ok = json_find_bool(js, key) == 1;
-        } else if (ok && key) {
-            ok = json_find_str(js, key, got, sizeof got) && strcmp(got, want) == 0;
-        }
-        free(js);
+        cc_err_t why;
+        ProtobufCMessage *r = control_client_call(cfg->control, method, in, 10000, NULL, &why);
+        int ok = r && (!seen || seen(r));
+        wire_free(r);
         if (ok) {
             return 0;
         }
         s_sleep_ms(S_POLL_MS);
     }
     if (cfg) {
-        err_set(err, CC_DEADLINE_EXCEEDED, "%s did not see %s %s%s%s%s within %llu s", code, cmd,
-                id, key ? " with " : "", key ? key : "", key ? " as expected" : "",
+        err_set(err, CC_DEADLINE_EXCEEDED, "%s did not see %s within %llu s", code, what,
                 (unsigned long long)(x->timeout_ms / 1000));
     }
     return -1;
 }
 
-/* What code's node shows for `cmd id` (caller frees *js); -1 with err. */
-static int s_show(s_run_t *x, const char *as, const char *cmd, const char *id, char **js,
-                  cc_err_t *err)
+static int s_board_active(const ProtobufCMessage *r)
 {
-    char why[CC_ERR_MSG_MAX + 128];
-    char *args[1] = {(char *)id};
-    const config_node_t *cfg = s_node(x, as, 0, err);
-    if (!cfg || cli_node_ask(cfg, cmd, args, 1, 10000, js, why, sizeof why) != CLI_OK) {
-        if (cfg) {
-            err_set(err, CC_FAILED_PRECONDITION, "%s %s: %s", cmd, id, why);
-        }
-        return -1;
-    }
-    return 0;
+    return ((const Concord__V1__BoardShowReply *)r)->active;
+}
+
+static int s_proposal_closed(const ProtobufCMessage *r)
+{
+    return ((const Concord__V1__ProposalView *)r)->closed;
+}
+
+static int s_pool_active(const ProtobufCMessage *r)
+{
+    const Concord__V1__PoolEventReply *e = (const Concord__V1__PoolEventReply *)r;
+    return e->pool && e->pool->active;
+}
+
+static int s_pool_awaiting(const ProtobufCMessage *r)
+{
+    const Concord__V1__PoolEventReply *e = (const Concord__V1__PoolEventReply *)r;
+    return e->pool && !e->pool->active;
+}
+
+static int s_plan_approvable(const ProtobufCMessage *r)
+{
+    return ((const Concord__V1__BcfView *)r)->approvable;
+}
+
+/* Waits until code's node sees board active. */
+static int s_wait_board(s_run_t *x, const char *code, const char *board, cc_err_t *err)
+{
+    char what[80];
+    Concord__V1__BoardShowRequest in = CONCORD__V1__BOARD_SHOW_REQUEST__INIT;
+    in.board_id = (char *)board;
+    snprintf(what, sizeof what, "board %.40s active", board);
+    return s_wait(x, code, "BoardShow", &in.base, s_board_active, what, err);
+}
+
+/* Waits until code's node has proposal id (closed, if closed). */
+static int s_wait_proposal(s_run_t *x, const char *code, const char *id, int closed,
+                           cc_err_t *err)
+{
+    char what[80];
+    Concord__V1__ProposalShowRequest in = CONCORD__V1__PROPOSAL_SHOW_REQUEST__INIT;
+    in.proposal_id = (char *)id;
+    snprintf(what, sizeof what, "proposal %.40s%s", id, closed ? " closed" : "");
+    return s_wait(x, code, "ProposalShow", &in.base, closed ? s_proposal_closed : NULL, what,
+                  err);
+}
+
+/* Waits until code's node shows pool `pool` active (or, active 0,
+ * awaiting pledges). */
+static int s_wait_pool(s_run_t *x, const char *code, const char *pool, int active,
+                       cc_err_t *err)
+{
+    char what[80];
+    Concord__V1__PoolShowRequest in = CONCORD__V1__POOL_SHOW_REQUEST__INIT;
+    in.id = (char *)pool;
+    snprintf(what, sizeof what, "pool %.40s %s", pool, active ? "ACTIVE" : "AWAITING_PLEDGES");
+    return s_wait(x, code, "PoolShow", &in.base, active ? s_pool_active : s_pool_awaiting, what,
+                  err);
+}
+
+/* Waits until code's node has BCF plan id (approvable, if approvable). */
+static int s_wait_plan(s_run_t *x, const char *code, const char *id, int approvable,
+                       cc_err_t *err)
+{
+    char what[80];
+    Concord__V1__BcfShowRequest in = CONCORD__V1__BCF_SHOW_REQUEST__INIT;
+    in.plan_id = (char *)id;
+    snprintf(what, sizeof what, "BCF plan %.40s%s", id, approvable ? " approvable" : "");
+    return s_wait(x, code, "BcfShow", &in.base, approvable ? s_plan_approvable : NULL, what,
+                  err);
+}
+
+/* Proposal id as code's node shows it (caller frees), or NULL with err. */
+static Concord__V1__ProposalView *s_proposal_show(s_run_t *x, const char *code, const char *id,
+                                                  cc_err_t *err)
+{
+    Concord__V1__ProposalShowRequest in = CONCORD__V1__PROPOSAL_SHOW_REQUEST__INIT;
+    in.proposal_id = (char *)id;
+    return (Concord__V1__ProposalView *)s_call(x, code, 0, "ProposalShow", &in.base, 0, err);
 }
 
 /* ---- policies ---- */
@@ -244,34 +299,28 @@ static int s_policies(s_run_t *x, cc_err_t *err)
         }
     }
     for (size_t i = 0; i < x->f->n_orgs; i++) {
-        const scenario_section_t *p = scenario_policy(x->s, x->f->orgs[i].code);
-        int is_on = s_automatic(x, x->f->orgs[i].code);
-        int64_t above = 0, below = 0;
+        const char *code = x->f->orgs[i].code;
+        const scenario_section_t *p = scenario_policy(x->s, code);
+        int is_on = s_automatic(x, code);
         const char *v;
+        Concord__V1__AutoVoteRequest in = CONCORD__V1__AUTO_VOTE_REQUEST__INIT;
+        in.has_auto_vote = in.has_abstain_areas = in.has_against_areas = 1;
+        in.has_against_above = in.has_for_below = 1;
+        in.auto_vote = is_on;
+        in.abstain_areas = (char *)((v = scenario_get(p, "abstain_areas")) ? v : "");
+        in.against_areas = (char *)((v = scenario_get(p, "against_areas")) ? v : "");
         if ((v = scenario_get(p, "against_above"))) {
-            money_parse(v, &above, NULL);
+            money_parse(v, &in.against_above_pence, NULL);
         }
         if ((v = scenario_get(p, "for_below"))) {
-            money_parse(v, &below, NULL);
+            money_parse(v, &in.for_below_pence, NULL);
         }
-        char a[5][300], why[CC_ERR_MSG_MAX + 128];
-        char *args[5] = {a[0], a[1], a[2], a[3], a[4]};
-        snprintf(a[0], sizeof a[0], "auto_vote=%s", is_on ? "true" : "false");
-        snprintf(a[1], sizeof a[1], "abstain_areas=%s",
-                 (v = scenario_get(p, "abstain_areas")) ? v : "");
-        snprintf(a[2], sizeof a[2], "against_areas=%s",
-                 (v = scenario_get(p, "against_areas")) ? v : "");
-        snprintf(a[3], sizeof a[3], "against_above=%lld", (long long)above);
-        snprintf(a[4], sizeof a[4], "for_below=%lld", (long long)below);
-        const config_node_t *cfg = s_node(x, x->f->orgs[i].code, p ? p->line : 0, err);
-        if (!cfg ||
-            cli_node_ask(cfg, "auto-vote", args, 5, 10000, NULL, why, sizeof why) != CLI_OK) {
-            if (cfg) {
-                err_set(err, CC_FAILED_PRECONDITION, "%s: voting policy: %s", x->f->orgs[i].code,
-                        why);
-            }
+        ProtobufCMessage *r = s_call(x, code, p ? p->line : 0, "AutoVote", &in.base, 0, err);
+        if (!r) {
+            err_prefix(err, "%s: voting policy", code);
             return -1;
         }
+        wire_free(r);
         automatic += (size_t)is_on;
     }
     s_say(x, "voting policies set: %zu automatic, %zu manual", automatic, x->f->n_orgs - automatic);
@@ -280,9 +329,24 @@ static int s_policies(s_run_t *x, cc_err_t *err)
 
 /* ---- board ---- */
 
+/* Casts code's ballot on proposal id; returns 0 or -1 with err. */
+static int s_ballot(s_run_t *x, const char *code, int line, const char *id, int vote,
+                    const char *reason, cc_err_t *err)
+{
+    Concord__V1__Ballot b = CONCORD__V1__BALLOT__INIT;
+    Concord__V1__VoteRequest in = CONCORD__V1__VOTE_REQUEST__INIT;
+    b.proposal_id = (char *)id;
+    b.vote = (Concord__V1__Vote)vote;
+    b.reason = (char *)(reason ? reason : "");
+    in.ballot = &b;
+    ProtobufCMessage *r = s_act(x, code, line, "Vote", &in.base, err);
+    wire_free(r);
+    return r ? 0 : -1;
+}
+
 static int s_step_board(s_run_t *x, const scenario_section_t *sec, cc_err_t *err)
 {
-    char file[PATH_MAX];
+    char file[PATH_MAX], roster_path[PATH_MAX], adoption[40] = "";
     const char *as = scenario_get(sec, "as");
     const char *name = scenario_get(sec, "file");
     for (size_t i = 0; !as && i < x->f->n_orgs; i++) { /* default: the first council */
@@ -297,33 +361,49 @@ static int s_step_board(s_run_t *x, const scenario_section_t *sec, cc_err_t *err
         snprintf(file, sizeof file, "%s/board.ini", x->dir);
     }
     uint64_t t = clock_mono_ms();
-    char *js = NULL, adoption[40] = "";
-    if (s_as(x, as, sec->line, &js, err, "board", "create", "--file", file, NULL) != CLI_OK) {
-        free(js);
+    snprintf(roster_path, sizeof roster_path, "%s/roster.bin", x->dir);
+    roster_t *roster = roster_load(roster_path, err);
+    Concord__V1__ProposeRequest in = CONCORD__V1__PROPOSE_REQUEST__INIT;
+    Concord__V1__Proposal p;
+    int ok = roster && cli_board_charter(file, roster, &p) == CLI_OK;
+    Concord__V1__ProposalView *pv = NULL;
+    if (ok) {
+        in.proposal = &p;
+        pv = (Concord__V1__ProposalView *)s_act(x, as, sec->line, "Propose", &in.base, err);
+    } else if (roster) {
+        err_set(err, CC_INVALID_ARGUMENT, "%s:%d: charter %s (see above)", scenario_path(x->s),
+                sec->line, file);
+    }
+    roster_destroy(&roster);
+    if (!pv) {
         return -1;
     }
-    json_find_str(js, "board", x->board, sizeof x->board);
-    json_find_str(js, "id", adoption, sizeof adoption);
-    free(js);
+    snprintf(x->board, sizeof x->board, "%s", pv->board_id);
+    snprintf(adoption, sizeof adoption, "%s", pv->id);
+    wire_free(&pv->base);
     s_say(x, "%s proposed board %s from %s (adoption %.12s)", as, x->board, file, adoption);
     /* Members without an automatic policy adopt the charter by hand,
      * each once its own node has the adoption proposal. */
-    char code[KEYS_CODE_MAX + 1];
-    if (s_show(x, as, "board-show", x->board, &js, err) < 0) {
+    Concord__V1__BoardShowRequest bs = CONCORD__V1__BOARD_SHOW_REQUEST__INIT;
+    bs.board_id = x->board;
+    Concord__V1__BoardShowReply *board =
+        (Concord__V1__BoardShowReply *)s_call(x, as, sec->line, "BoardShow", &bs.base, 0, err);
+    if (!board || !board->charter) {
+        wire_free(board ? &board->base : NULL);
         return -1;
     }
-    for (const char *at = json_find_str(js, "code", code, sizeof code); at;
-         at = json_find_str(at, "code", code, sizeof code)) {
+    for (size_t i = 0; i < board->charter->n_members; i++) {
+        const char *code = board->charter->members[i]->code;
         if (!s_automatic(x, code) &&
-            (s_wait(x, code, "proposal-show", adoption, NULL, NULL, err) < 0 ||
-             s_as(x, code, sec->line, NULL, err, "vote", adoption, "for", "--reason",
-                  "adopts the charter", NULL) != CLI_OK)) {
-            free(js);
+            (s_wait_proposal(x, code, adoption, 0, err) < 0 ||
+             s_ballot(x, code, sec->line, adoption, CONCORD__V1__VOTE__FOR, "adopts the charter",
+                      err) < 0)) {
+            wire_free(&board->base);
             return -1;
         }
     }
-    free(js);
-    if (s_wait(x, as, "board-show", x->board, "active", "true", err) < 0) {
+    wire_free(&board->base);
+    if (s_wait_board(x, as, x->board, err) < 0) {
         return -1;
     }
     s_say(x, "board %s adopted by every member in %.1f s", x->board, s_secs(t));
@@ -332,11 +412,11 @@ static int s_step_board(s_run_t *x, const scenario_section_t *sec, cc_err_t *err
 
 /* ---- proposals and votes ---- */
 
-/* Sends a proposal (argv: a CLI command that answers with it) as the
- * step's `as`, after that node has seen the board active, and records it
- * under the step's name. */
-static int s_submit(s_run_t *x, const scenario_section_t *sec, const char *board, int n,
-                    char **argv, cc_err_t *err)
+/* Sends a proposal (method with request in, answered with the proposal)
+ * as the step's `as`, after that node has seen the board active, and
+ * records it under the step's name. */
+static int s_submit(s_run_t *x, const scenario_section_t *sec, const char *board,
+                    const char *method, const ProtobufCMessage *in, cc_err_t *err)
 {
     const char *title = scenario_get(sec, "title") ? scenario_get(sec, "title")
                                                    : scenario_get(sec, "file");
@@ -351,49 +431,94 @@ static int s_submit(s_run_t *x, const scenario_section_t *sec, const char *board
     snprintf(p->as, sizeof p->as, "%s", scenario_get(sec, "as"));
     p->expect = scenario_get(sec, "expect");
     /* The proposer's node must itself see the board active. */
-    if (s_wait(x, p->as, "board-show", board, "active", "true", err) < 0) {
+    if (s_wait_board(x, p->as, board, err) < 0) {
         return -1;
     }
     p->sent_ms = clock_mono_ms();
-    char *js = NULL;
-    int rc = s_run_argv(x, p->as, sec->line, &js, err, n, argv);
-    if (rc == CLI_OK && !json_find_str(js, "id", p->id, sizeof p->id)) {
-        err_set(err, CC_INTERNAL, "%s:%d: the node's answer names no proposal", scenario_path(x->s),
-                sec->line);
-        rc = CLI_FAIL;
-    }
-    free(js);
-    if (rc != CLI_OK) {
+    Concord__V1__ProposalView *pv =
+        (Concord__V1__ProposalView *)s_act(x, p->as, sec->line, method, in, err);
+    if (!pv) {
         return -1;
     }
+    if (!pv->id[0]) {
+        err_set(err, CC_INTERNAL, "%s:%d: the node's answer names no proposal", scenario_path(x->s),
+                sec->line);
+        wire_free(&pv->base);
+        return -1;
+    }
+    snprintf(p->id, sizeof p->id, "%s", pv->id);
+    wire_free(&pv->base);
     x->n_props++;
     s_say(x, "%s proposed '%s' to %s: proposal %.12s (%s)", p->as, title, board, p->id, p->label);
     return 0;
 }
 
+/* A scenario's closes_in (default one hour) as a deadline. */
+static int s_closes_at(const s_run_t *x, const scenario_section_t *sec, uint64_t *at,
+                       cc_err_t *err)
+{
+    const char *v = scenario_get(sec, "closes_in");
+    uint64_t ms = 3600000;
+    if (v && cli_duration(v, &ms) < 0) {
+        err_set(err, CC_INVALID_ARGUMENT, "%s:%d: bad closes_in '%s' (like 7d, 12h, 30m, 90s)",
+                scenario_path(x->s), sec->line, v);
+        return -1;
+    }
+    *at = clock_wall_ms() + ms;
+    return 0;
+}
+
 static int s_step_propose(s_run_t *x, const scenario_section_t *sec, cc_err_t *err)
 {
-    char *argv[24];
-    int n = 0;
     const char *v;
-    static const char *const opts[][2] = {
-        {"text", "--text"}, {"area", "--area"}, {"amount", "--amount"}, {"realign", "--realign"}};
     const char *board = scenario_get(sec, "board") ? scenario_get(sec, "board") : x->board;
-    argv[n++] = "propose";
-    argv[n++] = "--board";
-    argv[n++] = (char *)board;
-    argv[n++] = "--title";
-    argv[n++] = (char *)scenario_get(sec, "title");
-    argv[n++] = "--closes-in";
-    argv[n++] = (char *)((v = scenario_get(sec, "closes_in")) ? v : "1h");
-    for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++) {
-        if ((v = scenario_get(sec, opts[i][0]))) {
-            argv[n++] = (char *)opts[i][1];
-            argv[n++] = (char *)v;
-        }
+    Concord__V1__Proposal p = CONCORD__V1__PROPOSAL__INIT;
+    Concord__V1__Realignment ra = CONCORD__V1__REALIGNMENT__INIT;
+    Concord__V1__ProposeRequest in = CONCORD__V1__PROPOSE_REQUEST__INIT;
+    char org[KEYS_CODE_MAX + 1];
+    cc_err_t why;
+    p.kind = CONCORD__V1__PROPOSAL_KIND__COMMISSIONING_DECISION;
+    p.board_id = (char *)board;
+    p.title = (char *)scenario_get(sec, "title");
+    if (s_closes_at(x, sec, &p.closes_at_ms, err) < 0) {
+        return -1;
     }
-    argv[n] = NULL;
-    return s_submit(x, sec, board, n, argv, err);
+    if ((v = scenario_get(sec, "text"))) {
+        p.text = (char *)v;
+    }
+    if ((v = scenario_get(sec, "area"))) {
+        int area = board_names_area_parse(v);
+        if (area < 0) {
+            err_set(err, CC_INVALID_ARGUMENT, "%s:%d: unknown service area '%s'",
+                    scenario_path(x->s), sec->line, v);
+            return -1;
+        }
+        p.area = (Concord__V1__ServiceArea)area;
+    }
+    if ((v = scenario_get(sec, "amount")) && money_parse(v, &p.amount_pence, &why) < 0) {
+        err_set(err, CC_INVALID_ARGUMENT, "%s:%d: %s", scenario_path(x->s), sec->line, why.msg);
+        return -1;
+    }
+    if ((v = scenario_get(sec, "realign"))) {
+        const char *eq = strchr(v, '=');
+        if (!eq || eq == v || (size_t)(eq - v) > KEYS_CODE_MAX) {
+            err_set(err, CC_INVALID_ARGUMENT, "%s:%d: realign wants ORGANISATION=FOOTPRINT, not"
+                    " '%s'", scenario_path(x->s), sec->line, v);
+            return -1;
+        }
+        snprintf(org, sizeof org, "%.*s", (int)(eq - v), v);
+        if (cli_footprint_check(org, eq + 1) != CLI_OK) {
+            err_set(err, CC_INVALID_ARGUMENT, "%s:%d: realign %s (see above)",
+                    scenario_path(x->s), sec->line, v);
+            return -1;
+        }
+        ra.organisation = org;
+        ra.footprint = (char *)eq + 1;
+        p.realignment = &ra;
+        p.kind = CONCORD__V1__PROPOSAL_KIND__FOOTPRINT_REALIGNMENT;
+    }
+    in.proposal = &p;
+    return s_submit(x, sec, board, "Propose", &in.base, err);
 }
 
 static int s_step_vote(s_run_t *x, const scenario_section_t *sec, cc_err_t *err)
@@ -401,22 +526,22 @@ static int s_step_vote(s_run_t *x, const scenario_section_t *sec, cc_err_t *err)
     s_prop_t *p = s_prop(x, scenario_get(sec, "proposal"));
     const char *as = scenario_get(sec, "as"), *vote = scenario_get(sec, "vote");
     const char *reason = scenario_get(sec, "reason");
-    if (s_wait(x, as, "proposal-show", p->id, NULL, NULL, err) < 0) {
+    int v = board_names_vote_parse(vote);
+    if (v < 0) {
+        err_set(err, CC_INVALID_ARGUMENT, "%s:%d: vote must be for, against or abstain, not '%s'",
+                scenario_path(x->s), sec->line, vote);
         return -1;
     }
-    if (s_as(x, as, sec->line, NULL, err, "vote", p->id, vote, reason ? "--reason" : NULL, reason,
-             NULL) != CLI_OK) {
+    if (s_wait_proposal(x, as, p->id, 0, err) < 0) {
+        return -1;
+    }
+    if (s_ballot(x, as, sec->line, p->id, v, reason, err) < 0) {
         /* Voting closes as soon as the outcome cannot change; a ballot
          * after that is refused by every node, which is the rule, not a
          * failure of the run. */
-        char why[CC_ERR_MSG_MAX + 128], *js = NULL;
-        char *args[1] = {p->id};
-        const config_node_t *cfg = s_node(x, as, sec->line, NULL);
-        int closed =
-            cfg &&
-            cli_node_ask(cfg, "proposal-show", args, 1, 10000, &js, why, sizeof why) == CLI_OK &&
-            json_find_bool(js, "closed") == 1;
-        free(js);
+        Concord__V1__ProposalView *pv = s_proposal_show(x, as, p->id, NULL);
+        int closed = pv && pv->closed;
+        wire_free(pv ? &pv->base : NULL);
         if (closed) {
             s_say(x, "%s's %s on %s refused: voting had closed", as, vote, p->label);
             return 0;
@@ -432,19 +557,27 @@ static int s_step_vote(s_run_t *x, const scenario_section_t *sec, cc_err_t *err)
  * `concord verify` does. */
 static int s_decide(s_run_t *x, s_prop_t *p, cc_err_t *err)
 {
-    char *js = NULL;
-    if (s_wait(x, p->as, "proposal-show", p->id, "closed", "true", err) < 0 ||
-        s_show(x, p->as, "proposal-show", p->id, &js, err) < 0) {
+    Concord__V1__ProposalView *pv = NULL;
+    if (s_wait_proposal(x, p->as, p->id, 1, err) < 0 ||
+        !(pv = s_proposal_show(x, p->as, p->id, err))) {
         return -1;
     }
     p->seconds = s_secs(p->sent_ms);
     p->decided = 1;
-    json_find_str(js, "outcome", p->outcome, sizeof p->outcome);
-    free(js);
+    snprintf(p->outcome, sizeof p->outcome, "%s", pv->passed ? "PASSED" : "FAILED");
+    wire_free(&pv->base);
     s_say(x, "%s %s after %.1f s", p->label, p->outcome, p->seconds);
     snprintf(p->cert, sizeof p->cert, "%s/%s.cert", x->cert_dir, p->label);
-    if (s_as(x, p->as, 0, NULL, err, "decision", "export", p->id, "--out", p->cert, NULL) !=
-        CLI_OK) {
+    Concord__V1__DecisionExportRequest ex = CONCORD__V1__DECISION_EXPORT_REQUEST__INIT;
+    ex.proposal_id = p->id;
+    Concord__V1__CertificateReply *cr =
+        (Concord__V1__CertificateReply *)s_act(x, p->as, 0, "DecisionExport", &ex.base, err);
+    int wrote = cr && cli_write_file(p->cert, cr->certificate.data, cr->certificate.len) == CLI_OK;
+    wire_free(cr ? &cr->base : NULL);
+    if (!wrote) {
+        if (cr) {
+            err_set(err, CC_UNAVAILABLE, "cannot write %s", p->cert);
+        }
         return -1;
     }
     char roster_path[PATH_MAX];
@@ -509,11 +642,23 @@ static void s_check(s_run_t *x, const char *what, const char *got, const char *w
 static int s_step_pool(s_run_t *x, const scenario_section_t *sec, cc_err_t *err)
 {
     char file[PATH_MAX];
-    const char *v, *board = scenario_get(sec, "board") ? scenario_get(sec, "board") : x->board;
+    const char *board = scenario_get(sec, "board") ? scenario_get(sec, "board") : x->board;
+    Concord__V1__PoolProposeRequest in = CONCORD__V1__POOL_PROPOSE_REQUEST__INIT;
     s_file(x, scenario_get(sec, "file"), file, sizeof file);
-    char *argv[] = {"pool", "propose", "--file", file, "--board", (char *)board,
-                    "--closes-in", (char *)((v = scenario_get(sec, "closes_in")) ? v : "1h"), NULL};
-    if (s_submit(x, sec, board, 8, argv, err) < 0) {
+    if (s_closes_at(x, sec, &in.closes_at_ms, err) < 0) {
+        return -1;
+    }
+    Concord__V1__PoolAgreement *a = cli_pool_agreement_read(file);
+    if (!a) {
+        err_set(err, CC_INVALID_ARGUMENT, "%s:%d: agreement %s (see above)", scenario_path(x->s),
+                sec->line, file);
+        return -1;
+    }
+    in.agreement = a;
+    in.board_id = (char *)board;
+    int rc = s_submit(x, sec, board, "PoolPropose", &in.base, err);
+    cli_pool_agreement_free(a);
+    if (rc < 0) {
         return -1;
     }
     return s_decide(x, &x->props[x->n_props - 1], err);
@@ -525,31 +670,52 @@ static int s_step_pledges(s_run_t *x, const scenario_section_t *sec, cc_err_t *e
     const char *last = NULL;
     size_t n = 0;
     uint64_t t = clock_mono_ms();
+    Concord__V1__Pledge pl = CONCORD__V1__PLEDGE__INIT;
+    Concord__V1__PledgeRequest in = CONCORD__V1__PLEDGE_REQUEST__INIT;
+    cc_err_t why;
+    pl.pool_id = (char *)pool;
+    in.pledge = &pl;
+    if (cli_year_parse(year, &pl.financial_year) < 0) {
+        err_set(err, CC_INVALID_ARGUMENT, "%s:%d: bad year '%s' (like 2017 or 2017/18)",
+                scenario_path(x->s), sec->line, year);
+        return -1;
+    }
     for (size_t i = 0; i < sec->n_kv; i++) {
         const scenario_kv_t *kv = &sec->kv[i];
         if (strcmp(kv->key, "pool") == 0 || strcmp(kv->key, "year") == 0 ||
             strcmp(kv->key, "expect") == 0) {
             continue;
         }
-        if (s_wait(x, kv->key, "pool-show", pool, "status", "AWAITING_PLEDGES", err) < 0 ||
-            s_as(x, kv->key, kv->line, NULL, err, "pool", "pledge", pool, "--year", year,
-                 "--amount", kv->value, NULL) != CLI_OK) {
+        if (money_parse(kv->value, &pl.amount_pence, &why) < 0) {
+            err_set(err, CC_INVALID_ARGUMENT, "%s:%d: %s", scenario_path(x->s), kv->line,
+                    why.msg);
             return -1;
         }
+        if (s_wait_pool(x, kv->key, pool, 0, err) < 0) {
+            return -1;
+        }
+        ProtobufCMessage *r = s_act(x, kv->key, kv->line, "Pledge", &in.base, err);
+        if (!r) {
+            return -1;
+        }
+        wire_free(r);
         last = kv->key;
         n++;
     }
-    char *js = NULL, status[32] = "", what[80];
     const char *want = scenario_get(sec, "expect");
     /* The last pledge reaches the last pledger first; let it settle. */
     if (want && strcmp(want, "active") == 0) {
-        s_wait(x, last, "pool-show", pool, "status", "ACTIVE", err);
+        s_wait_pool(x, last, pool, 1, err);
     }
-    if (s_show(x, last, "pool-show", pool, &js, err) < 0) {
+    Concord__V1__PoolShowRequest show = CONCORD__V1__POOL_SHOW_REQUEST__INIT;
+    show.id = (char *)pool;
+    Concord__V1__PoolEventReply *r =
+        (Concord__V1__PoolEventReply *)s_call(x, last, 0, "PoolShow", &show.base, 0, err);
+    if (!r) {
         return -1;
     }
-    json_find_str(js, "status", status, sizeof status);
-    free(js);
+    const char *status = !r->pool ? "" : r->pool->active ? "ACTIVE" : "AWAITING_PLEDGES";
+    char what[80];
     s_say(x, "%zu partners pledged to %s for %s in %.1f s: pool %s", n, pool, year, s_secs(t),
           status);
     snprintf(what, sizeof what, "pool %s %s", pool, year);
@@ -557,6 +723,7 @@ static int s_step_pledges(s_run_t *x, const scenario_section_t *sec, cc_err_t *e
             !want                         ? NULL
             : strcmp(want, "active") == 0 ? "ACTIVE"
                                           : "AWAITING_PLEDGES");
+    wire_free(&r->base);
     return 0;
 }
 
@@ -582,11 +749,26 @@ static int s_plan_ccg(void *user, const char *section, const char *arg, const ch
     return 0;
 }
 
+/* code's act of the sign-off chain of plan id. */
+static int s_sign(s_run_t *x, const char *code, int line, const char *id, int act,
+                  const char *decision, cc_err_t *err)
+{
+    Concord__V1__BcfSignoff so = CONCORD__V1__BCF_SIGNOFF__INIT;
+    Concord__V1__BcfSignRequest in = CONCORD__V1__BCF_SIGN_REQUEST__INIT;
+    so.plan_id = (char *)id;
+    so.act = (Concord__V1__BcfAct)act;
+    so.board_decision = (char *)(decision ? decision : "");
+    in.signoff = &so;
+    ProtobufCMessage *r = s_act(x, code, line, "BcfSign", &in.base, err);
+    wire_free(r);
+    return r ? 0 : -1;
+}
+
 static int s_step_bcf(s_run_t *x, const scenario_section_t *sec, cc_err_t *err)
 {
     static char codes[S_LIST_MAX][KEYS_CODE_MAX + 1];
     s_ccgs_t ccgs = {codes, 0};
-    char file[PATH_MAX], id[40] = "", dec[40] = "", *js = NULL;
+    char file[PATH_MAX], id[40] = "", dec[40] = "";
     const char *as = scenario_get(sec, "as"), *nhse = scenario_get(sec, "nhse");
     const char *label = scenario_get(sec, "decision");
     int l = sec->line;
@@ -594,34 +776,48 @@ static int s_step_bcf(s_run_t *x, const scenario_section_t *sec, cc_err_t *err)
     nhse = nhse ? nhse : FEDERATION_NHSE_CODE;
     s_file(x, scenario_get(sec, "file"), file, sizeof file);
     if (s_need_passed(x, sec, "decision", err) < 0 ||
-        inifile_read(file, s_plan_ccg, &ccgs, err) < 0 ||
-        s_as(x, as, l, &js, err, "bcf", "plan", "--file", file, NULL) != CLI_OK) {
-        free(js);
+        inifile_read(file, s_plan_ccg, &ccgs, err) < 0) {
         return -1;
     }
-    json_find_str(js, "id", id, sizeof id);
-    free(js);
+    Concord__V1__BcfPlan *plan = cli_bcf_plan_read(file);
+    if (!plan) {
+        err_set(err, CC_INVALID_ARGUMENT, "%s:%d: plan %s (see above)", scenario_path(x->s), l,
+                file);
+        return -1;
+    }
+    Concord__V1__BcfPlanRequest in = CONCORD__V1__BCF_PLAN_REQUEST__INIT;
+    in.plan = plan;
+    Concord__V1__PoolEventReply *r =
+        (Concord__V1__PoolEventReply *)s_act(x, as, l, "BcfPlan", &in.base, err);
+    cli_bcf_plan_free(plan);
+    if (!r) {
+        return -1;
+    }
+    snprintf(id, sizeof id, "%s", r->plan ? r->plan->id : "");
+    wire_free(&r->base);
     snprintf(dec, sizeof dec, "%s", label ? s_prop(x, label)->id : "");
-    if (s_as(x, as, l, NULL, err, "bcf", "sign", id, "--act", "hwb", dec[0] ? "--decision" : NULL,
-             dec, NULL) != CLI_OK ||
-        s_as(x, as, l, NULL, err, "bcf", "sign", id, "--act", "council", NULL) != CLI_OK) {
+    if (s_sign(x, as, l, id, CONCORD__V1__BCF_ACT__HWB_AGREEMENT, dec, err) < 0 ||
+        s_sign(x, as, l, id, CONCORD__V1__BCF_ACT__COUNCIL_SIGN_OFF, NULL, err) < 0) {
         return -1;
     }
     for (size_t i = 0; i < ccgs.n; i++) {
-        if (s_wait(x, codes[i], "bcf-show", id, NULL, NULL, err) < 0 ||
-            s_as(x, codes[i], l, NULL, err, "bcf", "sign", id, "--act", "ccg", NULL) != CLI_OK) {
+        if (s_wait_plan(x, codes[i], id, 0, err) < 0 ||
+            s_sign(x, codes[i], l, id, CONCORD__V1__BCF_ACT__CCG_SIGN_OFF, NULL, err) < 0) {
             return -1;
         }
     }
     s_say(x, "BCF plan %s: HWB agreement and council sign-off by %s, %zu CCG sign-offs", id, as,
           ccgs.n);
-    if (s_wait(x, nhse, "bcf-show", id, "approvable", "true", err) < 0 ||
-        s_as(x, nhse, l, NULL, err, "bcf", "approve", id, NULL) != CLI_OK ||
-        s_show(x, as, "bcf-show", id, &js, err) < 0) {
+    Concord__V1__BcfShowRequest show = CONCORD__V1__BCF_SHOW_REQUEST__INIT;
+    Concord__V1__BcfView *v = NULL;
+    show.plan_id = id;
+    if (s_wait_plan(x, nhse, id, 1, err) < 0 ||
+        s_sign(x, nhse, l, id, CONCORD__V1__BCF_ACT__NHS_ENGLAND_APPROVAL, NULL, err) < 0 ||
+        !(v = (Concord__V1__BcfView *)s_call(x, as, 0, "BcfShow", &show.base, 0, err))) {
         return -1;
     }
-    int approved = json_find_bool(js, "approved") == 1;
-    free(js);
+    int approved = v->approved;
+    wire_free(&v->base);
     s_say(x, "BCF plan %s %s by %s after %.1f s", id, approved ? "approved" : "NOT approved", nhse,
           s_secs(t));
     char what[80];

@@ -20,11 +20,11 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 #include <sodium.h>
 #include <zmq.h>
 
 #include "clock.h"
-#include "json.h"
 #include "proc.h"
 #include "wire.h"
 
@@ -293,9 +293,16 @@ char *fed_cli_until(fed_t *f, int i, const char *needle, int present, int timeou
 
 void fed_json_id(const char *json, char id[33])
 {
-    if (!json_find_str(json, "id", id, 33) || strlen(id) != 32) {
+    json_error_t error;
+    json_t *root = json_loads(json, JSON_DISABLE_EOF_CHECK, &error);
+    const char *got = json_string_value(json_object_get(root, "id"));
+    if (!got || strlen(got) != 32) {
+        json_decref(root);
         fail_msg("no id in: %s", json);
+        return;
     }
+    memcpy(id, got, 33);
+    json_decref(root);
 }
 
 pid_t fed_cli_bg(fed_t *f, int i, const char *outfile, const char *args)

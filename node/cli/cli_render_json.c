@@ -1,0 +1,531 @@
+/* cli_render_json: Control replies as compact JSON (jansson), one object
+ * or array per reply, keys in the order documented in docs/CLI.md. */
+#include "cli_render.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "board_names.h"
+#include "clock.h"
+#include "err.h"
+#include "wire.h"
+
+#define S_WHEN 40
+
+/* A JSON string of v; text that is not UTF-8 (a title typed in another
+ * encoding) keeps its ASCII and shows each other byte as '?', since JSON
+ * is UTF-8 and the dump would fail. */
+static json_t *s_string(const char *v)
+{
+    json_t *x = json_string(v);
+    if (x) {
+        return x;
+    }
+    char *copy = strdup(v);
+    if (!copy) {
+        return NULL;
+    }
+    for (char *c = copy; *c; c++) {
+        if ((unsigned char)*c >= 0x80) {
+            *c = '?';
+        }
+    }
+    x = json_string(copy);
+    free(copy);
+    return x;
+}
+
+/* Setters that tolerate a NULL object (memory ran out earlier: the dump
+ * then fails and says so). A NULL string is JSON null. */
+static void s_str(json_t *o, const char *key, const char *v)
+{
+    json_object_set_new_nocheck(o, key, v ? s_string(v) : json_null());
+}
+
+static void s_int(json_t *o, const char *key, long long v)
+{
+    json_object_set_new_nocheck(o, key, json_integer(v));
+}
+
+static void s_bool(json_t *o, const char *key, int v)
+{
+    json_object_set_new_nocheck(o, key, json_boolean(v));
+}
+
+static void s_hex(json_t *o, const char *key, ProtobufCBinaryData b)
+{
+    char *hex = b.len ? wire_hex(b.data, b.len) : NULL;
+    s_str(o, key, hex);
+    free(hex);
+}
+
+static void s_time(json_t *o, const char *key, uint64_t ms)
+{
+    char when[S_WHEN];
+    s_str(o, key, clock_format(ms, when, sizeof when));
+}
+
+static json_t *s_status(const Concord__V1__StatusReply *r)
+{
+    json_t *o = json_object();
+    s_str(o, "organisation", r->organisation);
+    s_str(o, "federation", r->federation);
+    s_int(o, "members", (long long)r->members);
+    s_str(o, "broker", r->broker);
+    s_bool(o, "connected", r->connected);
+    s_bool(o, "serving", r->serving);
+    s_int(o, "ledger_entries", (long long)r->ledger_entries);
+    s_int(o, "sent", (long long)r->sent);
+    s_int(o, "received", (long long)r->received);
+    s_int(o, "rejected", (long long)r->rejected);
+    s_int(o, "calls_waiting", (long long)r->calls_waiting);
+    s_int(o, "unreceipted", (long long)r->unreceipted);
+    s_time(o, "running_since", r->started_ms);
+    return o;
+}
+
+static json_t *s_ping(const Concord__V1__PingReply *r)
+{
+    json_t *o = json_object();
+    s_str(o, "target", r->target);
+    s_str(o, "responder", r->responder);
+    s_str(o, "serving", r->serving ? "SERVING" : "NOT_SERVING");
+    json_object_set_new_nocheck(o, "rtt_ms", json_real(round((double)r->rtt_us) / 1000.0));
+    s_int(o, "retries", r->retries);
+    s_int(o, "request_log_index", (long long)r->request_log_index);
+    s_time(o, "request_receipt_time", r->request_time_ms);
+    s_hex(o, "request_chain_hash", r->request_chain_hash);
+    s_int(o, "reply_log_index", (long long)r->reply_log_index);
+    s_int(o, "responder_ledger_entries", (long long)r->responder_ledger_entries);
+    return o;
+}
+
+static json_t *s_ledger(const Concord__V1__LedgerReply *r)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < r->n_entries; i++) {
+        const Concord__V1__LedgerRow *e = r->entries[i];
+        json_t *o = json_object();
+        s_int(o, "id", e->id);
+        s_str(o, "direction", e->inbound ? "in" : "out");
+        s_str(o, "kind", cli_render_kind(e->kind));
+        s_str(o, "method", e->method);
+        s_str(o, "sender", e->sender);
+        s_str(o, "recipient", e->recipient);
+        s_int(o, "sequence", (long long)e->sequence);
+        s_int(o, "log_index", (long long)e->log_index);
+        s_hex(o, "hash", e->hash);
+        s_time(o, "stored_at", e->stored_at_ms);
+        json_array_append_new(a, o);
+    }
+    return a;
+}
+
+static json_t *s_log_verify(const Concord__V1__LogVerifyReply *r)
+{
+    json_t *o = json_object();
+    s_bool(o, "verified", 1);
+    s_int(o, "entries", (long long)r->entries);
+    s_hex(o, "head_chain_hash", r->head_chain_hash);
+    s_int(o, "receipts_checked", (long long)r->receipts_checked);
+    return o;
+}
+
+static json_t *s_org(const Concord__V1__RosterEntry *e)
+{
+    json_t *o = json_object();
+    s_str(o, "code", e->code);
+    s_str(o, "name", e->name);
+    s_str(o, "kind", e->kind);
+    s_hex(o, "sign_key", e->sign_key);
+    s_hex(o, "transport_key", e->transport_key);
+    return o;
+}
+
+static json_t *s_roster(const Concord__V1__RosterShowReply *r)
+{
+    json_t *o = json_object(), *cur = json_array(), *past = json_array(), *hist = json_array();
+    s_str(o, "federation", r->federation);
+    s_hex(o, "genesis_hash", r->genesis_hash);
+    s_int(o, "changes", (long long)r->n_history);
+    for (size_t i = 0; i < r->n_organisations; i++) {
+        json_t *x = s_org(r->organisations[i]);
+        s_int(x, "since_log_index", (long long)r->organisations[i]->since_log_index);
+        json_array_append_new(cur, x);
+    }
+    for (size_t i = 0; i < r->n_superseded; i++) {
+        const Concord__V1__RosterEntry *p = r->superseded[i];
+        json_t *x = s_org(p);
+        s_int(x, "from_log_index", (long long)p->from_log_index);
+        s_int(x, "until_log_index", (long long)p->until_log_index);
+        s_str(x, "successor", p->successor[0] ? p->successor : NULL);
+        json_array_append_new(past, x);
+    }
+    for (size_t i = 0; i < r->n_history; i++) {
+        const Concord__V1__RosterHistoryEntry *ch = r->history[i];
+        json_t *x = json_object();
+        s_int(x, "after_log_index", (long long)ch->after_log_index);
+        s_str(x, "change", ch->change);
+        s_str(x, "organisation", ch->organisation);
+        s_str(x, "predecessors", ch->predecessors);
+        s_str(x, "decision", ch->decision);
+        json_array_append_new(hist, x);
+    }
+    json_object_set_new_nocheck(o, "organisations", cur);
+    json_object_set_new_nocheck(o, "superseded", past);
+    json_object_set_new_nocheck(o, "history", hist);
+    return o;
+}
+
+static json_t *s_board_list(const Concord__V1__BoardListReply *r)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < r->n_boards; i++) {
+        const Concord__V1__BoardSummary *v = r->boards[i];
+        json_t *o = json_object();
+        s_str(o, "id", v->id);
+        s_str(o, "name", v->name);
+        s_bool(o, "active", v->active);
+        s_int(o, "members", (long long)v->members);
+        s_str(o, "rule", board_names_rule(v->rule));
+        json_array_append_new(a, o);
+    }
+    return a;
+}
+
+static json_t *s_board_show(const Concord__V1__BoardShowReply *v)
+{
+    const Concord__V1__Charter *ch = v->charter;
+    json_t *o = json_object(), *members = json_array(), *reserved = json_array();
+    s_str(o, "id", v->id);
+    s_str(o, "name", ch ? ch->name : "");
+    s_bool(o, "active", v->active);
+    s_str(o, "secretary", v->secretary);
+    s_str(o, "adoption_proposal", v->adoption_proposal);
+    if (ch) {
+        s_str(o, "rule", board_names_rule(ch->rule));
+        s_int(o, "qualified_numerator", ch->qualified_numerator);
+        s_int(o, "qualified_denominator", ch->qualified_denominator);
+        s_int(o, "quorum_numerator", ch->quorum_numerator);
+        s_int(o, "quorum_denominator", ch->quorum_denominator);
+        s_bool(o, "quorum_each_constituency", ch->quorum_each_constituency);
+        s_str(o, "accountable_to", ch->accountable_to);
+        for (size_t i = 0; i < ch->n_members; i++) {
+            const Concord__V1__BoardMember *m = ch->members[i];
+            json_t *x = json_object();
+            s_str(x, "code", m->code);
+            s_str(x, "name", i < v->n_member_names ? v->member_names[i] : "?");
+            s_str(x, "constituency", board_names_constituency(m->constituency));
+            s_int(x, "weight", (long long)m->weight);
+            json_array_append_new(members, x);
+        }
+        for (size_t i = 0; i < ch->n_reserved; i++) {
+            json_t *x = json_object();
+            s_str(x, "area", board_names_area(ch->reserved[i]->area));
+            s_str(x, "member", ch->reserved[i]->member);
+            json_array_append_new(reserved, x);
+        }
+    }
+    json_object_set_new_nocheck(o, "members", members);
+    json_object_set_new_nocheck(o, "reserved", reserved);
+    return o;
+}
+
+static json_t *s_proposal_of(const Concord__V1__ProposalView *pv, int with_ballots)
+{
+    const Concord__V1__Proposal *p = pv->proposal;
+    json_t *o = json_object();
+    if (!p) {
+        return o; /* the proposal could not be found again */
+    }
+    s_str(o, "id", pv->id);
+    s_str(o, "board", pv->board_id);
+    s_str(o, "title", p->title);
+    s_str(o, "kind", board_names_kind(p->kind));
+    s_str(o, "area", p->area ? board_names_area(p->area) : NULL);
+    s_int(o, "amount_pence", p->amount_pence);
+    s_str(o, "effective_date", p->effective_date);
+    s_str(o, "proposer", pv->proposer);
+    s_time(o, "submitted_at", pv->time_ms);
+    s_time(o, "closes_at", p->closes_at_ms);
+    s_str(o, "outcome", cli_render_outcome(pv));
+    s_bool(o, "closed", pv->closed);
+    s_bool(o, "decided", pv->decided);
+    s_bool(o, "quorate", pv->quorate);
+    s_int(o, "members", pv->members);
+    s_int(o, "votes_for", pv->votes_for);
+    s_int(o, "votes_against", pv->votes_against);
+    s_int(o, "abstentions", pv->abstentions);
+    s_str(o, "explanation", pv->explanation);
+    if (with_ballots) {
+        json_t *a = json_array();
+        for (size_t i = 0; i < pv->n_ballots; i++) {
+            const Concord__V1__BallotView *bv = pv->ballots[i];
+            json_t *x = json_object();
+            s_str(x, "member", bv->member);
+            s_str(x, "vote", board_names_vote(bv->vote));
+            s_str(x, "reason", bv->reason);
+            s_time(x, "received_at", bv->time_ms);
+            s_int(x, "log_index", (long long)bv->log_index);
+            json_array_append_new(a, x);
+        }
+        json_object_set_new_nocheck(o, "ballots", a);
+    }
+    return o;
+}
+
+static json_t *s_proposal(const Concord__V1__ProposalView *pv)
+{
+    return s_proposal_of(pv, 1);
+}
+
+static json_t *s_proposal_list(const Concord__V1__ProposalListReply *r)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < r->n_proposals; i++) {
+        json_array_append_new(a, s_proposal_of(r->proposals[i], 0));
+    }
+    return a;
+}
+
+static json_t *s_realignments(const Concord__V1__RealignmentsReply *r)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < r->n_realignments; i++) {
+        const Concord__V1__RealignmentView *v = r->realignments[i];
+        json_t *o = json_object();
+        s_str(o, "organisation", v->organisation);
+        s_str(o, "footprint", v->footprint);
+        s_str(o, "board", v->board_id);
+        s_str(o, "proposal", v->proposal_id);
+        s_time(o, "decided_at", v->decided_at_ms);
+        json_array_append_new(a, o);
+    }
+    return a;
+}
+
+static json_t *s_auto_vote(const Concord__V1__AutoVoteReply *p)
+{
+    json_t *o = json_object();
+    s_bool(o, "auto_vote", p->auto_vote);
+    s_str(o, "abstain_areas", p->abstain_areas);
+    s_str(o, "against_areas", p->against_areas);
+    s_int(o, "against_above", (long long)p->against_above_pence);
+    s_int(o, "for_below", (long long)p->for_below_pence);
+    return o;
+}
+
+static json_t *s_refusal(const Concord__V1__Refusal *r, int with_subject)
+{
+    json_t *o = json_object();
+    s_str(o, "sender", r->sender);
+    s_str(o, "method", r->method);
+    if (with_subject) {
+        s_str(o, "subject", r->subject);
+    }
+    s_int(o, "log_index", (long long)r->log_index);
+    s_str(o, "code", err_code_name((cc_code_t)r->code));
+    s_str(o, "reason", r->reason);
+    return o;
+}
+
+static json_t *s_pool(const Concord__V1__PoolView *v)
+{
+    const Concord__V1__PoolAgreement *a = v->agreement;
+    json_t *o = json_object(), *years = json_array(), *partners = json_array();
+    if (!a) {
+        return o;
+    }
+    s_str(o, "id", v->id);
+    s_str(o, "name", a->name);
+    s_str(o, "kind", cli_render_enum_name(&concord__v1__arrangement_kind__descriptor, a->kind));
+    s_str(o, "agreement_id", v->agreement_id);
+    s_str(o, "board", v->board_id);
+    s_str(o, "proposer", v->proposer);
+    s_str(o, "status", v->active ? "ACTIVE" : "AWAITING_PLEDGES");
+    s_str(o, "missing", v->missing);
+    s_str(o, "host", a->n_hosts ? a->hosts[0] : NULL);
+    for (size_t i = 0; i < v->n_years; i++) {
+        json_array_append_new(years, json_integer(v->years[i]));
+    }
+    for (size_t i = 0; i < a->n_partners; i++) {
+        json_array_append_new(partners, s_string(a->partners[i]->code));
+    }
+    json_object_set_new_nocheck(o, "years", years);
+    json_object_set_new_nocheck(o, "partners", partners);
+    if (!v->full) {
+        return o;
+    }
+    json_t *vars = json_array(), *refused = json_array();
+    for (size_t i = 0; i < v->n_variations; i++) {
+        const Concord__V1__PoolVariationView *vv = v->variations[i];
+        json_t *x = json_object();
+        s_str(x, "id", vv->id);
+        s_str(x, "proposer", vv->proposer);
+        s_str(x, "status", vv->lapsed ? "LAPSED" : "PASSED");
+        s_str(x, "missing", vv->missing);
+        json_array_append_new(vars, x);
+    }
+    for (size_t i = 0; i < v->n_refused; i++) {
+        json_array_append_new(refused, s_refusal(v->refused[i], 0));
+    }
+    json_object_set_new_nocheck(o, "variations", vars);
+    json_object_set_new_nocheck(o, "refused", refused);
+    return o;
+}
+
+static json_t *s_bcf(const Concord__V1__BcfView *v)
+{
+    json_t *o = json_object();
+    s_str(o, "id", v->id);
+    s_str(o, "version", v->version);
+    s_str(o, "hwb", v->hwb);
+    s_int(o, "financial_year", v->financial_year);
+    if (v->full) {
+        s_int(o, "ccg_minimum_pence", v->ccg_minimum_pence);
+        s_int(o, "dfg_pence", v->dfg_pence);
+        s_int(o, "dfg_to_districts_pence", v->dfg_to_districts_pence);
+        s_int(o, "ibcf_pence", v->ibcf_pence);
+        s_int(o, "additional_pence", v->additional_pence);
+    }
+    s_int(o, "total_pence", v->total_pence);
+    s_bool(o, "hwb_agreed", v->hwb_agreed);
+    s_bool(o, "council_signed", v->council_signed);
+    s_int(o, "ccgs", (long long)v->ccgs);
+    s_int(o, "ccgs_signed", (long long)v->ccgs_signed);
+    s_bool(o, "approvable", v->approvable);
+    s_bool(o, "approved", v->approved);
+    s_str(o, "missing", v->missing);
+    if (v->full) {
+        json_t *refused = json_array();
+        for (size_t i = 0; i < v->n_refused; i++) {
+            json_array_append_new(refused, s_refusal(v->refused[i], 0));
+        }
+        json_object_set_new_nocheck(o, "refused", refused);
+    }
+    return o;
+}
+
+static json_t *s_pool_event(const Concord__V1__PoolEventReply *r)
+{
+    return r->pool ? s_pool(r->pool) : r->plan ? s_bcf(r->plan) : json_object();
+}
+
+static json_t *s_pool_list(const Concord__V1__PoolListReply *r)
+{
+    json_t *o = json_object(), *pools = json_array(), *plans = json_array();
+    for (size_t i = 0; i < r->n_pools; i++) {
+        json_array_append_new(pools, s_pool(r->pools[i]));
+    }
+    for (size_t i = 0; i < r->n_plans; i++) {
+        json_array_append_new(plans, s_bcf(r->plans[i]));
+    }
+    json_object_set_new_nocheck(o, "pools", pools);
+    json_object_set_new_nocheck(o, "bcf_plans", plans);
+    return o;
+}
+
+static json_t *s_statement(const Concord__V1__PoolStatementReply *s)
+{
+    json_t *o = json_object(), *lines = json_array();
+    s_str(o, "pool_id", s->pool_id);
+    s_str(o, "name", s->name);
+    s_str(o, "accountable", s->accountable);
+    s_int(o, "financial_year", s->financial_year);
+    s_int(o, "total_pence", s->total_pence);
+    s_int(o, "pledged_total_pence", s->pledged_total_pence);
+    s_bool(o, "complete", s->complete);
+    s_bool(o, "has_outturn", s->has_outturn);
+    if (s->has_outturn) {
+        s_int(o, "outturn_pence", s->outturn_pence);
+        s_int(o, "variance_pence", s->variance_pence);
+    }
+    /* Whether the host has signed the statement, and whether it matched. */
+    s_bool(o, "host_signed", s->signed_statement_id[0] != '\0');
+    s_str(o, "signed_statement_id", s->signed_statement_id[0] ? s->signed_statement_id : NULL);
+    if (s->signed_statement_id[0]) {
+        s_int(o, "signed_log_index", (long long)s->signed_log_index);
+        s_bool(o, "signed_matches", 1);
+    } else if (s->refused_statement) {
+        s_str(o, "refused_statement", s->refused_statement->reason);
+    }
+    for (size_t i = 0; i < s->n_lines; i++) {
+        const Concord__V1__StatementLineView *l = s->lines[i];
+        json_t *x = json_object();
+        s_str(x, "partner", l->partner);
+        s_int(x, "contribution_pence", l->contribution_pence);
+        s_int(x, "pledged_pence", l->pledged_pence);
+        s_bool(x, "matches", l->matches);
+        s_int(x, "variance_share_pence", l->share_pence);
+        s_int(x, "net_pence", l->net_pence);
+        json_array_append_new(lines, x);
+    }
+    json_object_set_new_nocheck(o, "lines", lines);
+    return o;
+}
+
+static json_t *s_rejections(const Concord__V1__PoolRejectionsReply *r)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < r->n_refused; i++) {
+        json_array_append_new(a, s_refusal(r->refused[i], 1));
+    }
+    return a;
+}
+
+static json_t *s_certificate(const Concord__V1__CertificateReply *r)
+{
+    json_t *o = json_object();
+    s_int(o, "bytes", (long long)r->certificate.len);
+    return o;
+}
+
+/* The JSON value of a reply; NULL for a type without one. */
+static json_t *s_value(const ProtobufCMessage *m)
+{
+    const ProtobufCMessageDescriptor *d = m->descriptor;
+#define S_CASE(desc, fn, type)                                                                     \
+    if (d == &desc) {                                                                              \
+        return fn((const type *)m);                                                                \
+    }
+    S_CASE(concord__v1__status_reply__descriptor, s_status, Concord__V1__StatusReply)
+    S_CASE(concord__v1__ping_reply__descriptor, s_ping, Concord__V1__PingReply)
+    S_CASE(concord__v1__ledger_reply__descriptor, s_ledger, Concord__V1__LedgerReply)
+    S_CASE(concord__v1__log_verify_reply__descriptor, s_log_verify, Concord__V1__LogVerifyReply)
+    S_CASE(concord__v1__roster_show_reply__descriptor, s_roster, Concord__V1__RosterShowReply)
+    S_CASE(concord__v1__board_list_reply__descriptor, s_board_list, Concord__V1__BoardListReply)
+    S_CASE(concord__v1__board_show_reply__descriptor, s_board_show, Concord__V1__BoardShowReply)
+    S_CASE(concord__v1__proposal_view__descriptor, s_proposal, Concord__V1__ProposalView)
+    S_CASE(concord__v1__proposal_list_reply__descriptor, s_proposal_list,
+           Concord__V1__ProposalListReply)
+    S_CASE(concord__v1__realignments_reply__descriptor, s_realignments,
+           Concord__V1__RealignmentsReply)
+    S_CASE(concord__v1__auto_vote_reply__descriptor, s_auto_vote, Concord__V1__AutoVoteReply)
+    S_CASE(concord__v1__pool_event_reply__descriptor, s_pool_event, Concord__V1__PoolEventReply)
+    S_CASE(concord__v1__pool_list_reply__descriptor, s_pool_list, Concord__V1__PoolListReply)
+    S_CASE(concord__v1__bcf_view__descriptor, s_bcf, Concord__V1__BcfView)
+    S_CASE(concord__v1__pool_statement_reply__descriptor, s_statement,
+           Concord__V1__PoolStatementReply)
+    S_CASE(concord__v1__pool_rejections_reply__descriptor, s_rejections,
+           Concord__V1__PoolRejectionsReply)
+    S_CASE(concord__v1__certificate_reply__descriptor, s_certificate, Concord__V1__CertificateReply)
+#undef S_CASE
+    return NULL;
+}
+
+int cli_render_json(const ProtobufCMessage *reply, FILE *out)
+{
+    json_t *v = s_value(reply);
+    char *text =
+        v ? json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15)) : NULL;
+    json_decref(v);
+    if (!text) {
+        return -1;
+    }
+    fprintf(out, "%s\n", text);
+    free(text);
+    return 0;
+}

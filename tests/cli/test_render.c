@@ -1,0 +1,197 @@
+/* Unit tests for the CLI's renderers of the node's typed Control replies
+ * (node/cli/cli_render*.c): the text, JSON and CSV users and scripts read,
+ * pinned down for replies built here, and a reply type without a form
+ * refused. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "cli_render.h"
+
+/* What renderer format writes for m (caller frees); NULL if it refused. */
+static char *s_render(const ProtobufCMessage *m, int format)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    int rc = cli_render(m, format, f);
+    fclose(f);
+    if (rc < 0) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+static void test_status_as_text_and_json(void **state)
+{
+    (void)state;
+    Concord__V1__StatusReply r = CONCORD__V1__STATUS_REPLY__INIT;
+    r.organisation = "E38000217";
+    r.federation = "Greater Manchester";
+    r.members = 21;
+    r.broker = "tcp://127.0.0.1:7400";
+    r.connected = 1;
+    r.serving = 0;
+    r.ledger_entries = 42;
+    r.ledger_path = "/var/lib/concord/node.db";
+    r.sent = 3;
+    r.received = 4;
+    r.rejected = 5;
+    r.calls_waiting = 6;
+    r.unreceipted = 7;
+    char *text = s_render(&r.base, CLI_RENDER_TEXT);
+    assert_non_null(text);
+    assert_non_null(strstr(text, "organisation   E38000217\n"
+                                 "federation     Greater Manchester (21 members)\n"
+                                 "broker         tcp://127.0.0.1:7400 (connected)\n"
+                                 "serving        no (ledger failed)\n"
+                                 "ledger         42 entries in /var/lib/concord/node.db\n"
+                                 "sent           3\nreceived       4\nrejected       5\n"
+                                 "calls waiting  6\nunreceipted    7\nrunning since  "));
+    free(text);
+    char *js = s_render(&r.base, CLI_RENDER_JSON);
+    assert_non_null(js);
+    assert_non_null(strstr(js, "{\"organisation\":\"E38000217\",\"federation\":\"Greater "
+                               "Manchester\",\"members\":21,\"broker\":\"tcp://127.0.0.1:7400\","
+                               "\"connected\":true,\"serving\":false,\"ledger_entries\":42,"
+                               "\"sent\":3,\"received\":4,\"rejected\":5,\"calls_waiting\":6,"
+                               "\"unreceipted\":7,\"running_since\":\""));
+    assert_int_equal(js[strlen(js) - 1], '\n');
+    free(js);
+    /* No CSV form. */
+    assert_null(s_render(&r.base, CLI_RENDER_CSV));
+}
+
+static void test_empty_lists_say_so(void **state)
+{
+    (void)state;
+    Concord__V1__LedgerReply ledger = CONCORD__V1__LEDGER_REPLY__INIT;
+    Concord__V1__BoardListReply boards = CONCORD__V1__BOARD_LIST_REPLY__INIT;
+    Concord__V1__PoolListReply pools = CONCORD__V1__POOL_LIST_REPLY__INIT;
+    Concord__V1__ProposalListReply props = CONCORD__V1__PROPOSAL_LIST_REPLY__INIT;
+    const struct {
+        const ProtobufCMessage *m;
+        const char *text, *json;
+    } cases[] = {
+        {&ledger.base, "(ledger is empty)\n", "[]\n"},
+        {&boards.base, "(no boards yet)\n", "[]\n"},
+        {&pools.base, "(no pools yet)\n", "{\"pools\":[],\"bcf_plans\":[]}\n"},
+        {&props.base, "(no proposals)\n", "[]\n"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *text = s_render(cases[i].m, CLI_RENDER_TEXT);
+        char *js = s_render(cases[i].m, CLI_RENDER_JSON);
+        assert_string_equal(text, cases[i].text);
+        assert_string_equal(js, cases[i].json);
+        free(text);
+        free(js);
+    }
+}
+
+static void test_board_and_proposal(void **state)
+{
+    (void)state;
+    Concord__V1__BoardSummary b = CONCORD__V1__BOARD_SUMMARY__INIT, *bp[1] = {&b};
+    Concord__V1__BoardListReply list = CONCORD__V1__BOARD_LIST_REPLY__INIT;
+    b.id = "GM-JCB";
+    b.name = "Joint board";
+    b.active = 1;
+    b.members = 21;
+    b.rule = CONCORD__V1__VOTING_RULE__DOUBLE_MAJORITY;
+    list.boards = bp;
+    list.n_boards = 1;
+    char *text = s_render(&list.base, CLI_RENDER_TEXT);
+    assert_string_equal(text, "GM-JCB           active    21 members  double-majority    "
+                              "Joint board\n");
+    free(text);
+    char *js = s_render(&list.base, CLI_RENDER_JSON);
+    assert_string_equal(js, "[{\"id\":\"GM-JCB\",\"name\":\"Joint board\",\"active\":true,"
+                            "\"members\":21,\"rule\":\"double-majority\"}]\n");
+    free(js);
+
+    Concord__V1__Proposal p = CONCORD__V1__PROPOSAL__INIT;
+    Concord__V1__ProposalView v = CONCORD__V1__PROPOSAL_VIEW__INIT;
+    Concord__V1__BallotView bv = CONCORD__V1__BALLOT_VIEW__INIT, *bvp[1] = {&bv};
+    Concord__V1__Refusal rf = CONCORD__V1__REFUSAL__INIT, *rfp[1] = {&rf};
+    p.title = "Stroke services";
+    p.kind = CONCORD__V1__PROPOSAL_KIND__COMMISSIONING_DECISION;
+    p.area = CONCORD__V1__SERVICE_AREA__ACUTE;
+    p.amount_pence = 150000;
+    v.id = "0123456789abcdef0123456789abcdef";
+    v.board_id = "GM-JCB";
+    v.proposer = "E08000003";
+    v.proposal = &p;
+    v.closed = 1;
+    v.passed = 1;
+    v.votes_for = 1;
+    v.explanation = "Majority of votes cast: 1 FOR.";
+    bv.member = "E38000194";
+    bv.vote = CONCORD__V1__VOTE__FOR;
+    bv.log_index = 9;
+    v.ballots = bvp;
+    v.n_ballots = 1;
+    rf.sender = "E38000217";
+    rf.log_index = 10;
+    rf.code = CONCORD__V1__STATUS_CODE__FAILED_PRECONDITION;
+    rf.reason = "voting has closed";
+    v.refused = rfp;
+    v.n_refused = 1;
+    text = s_render(&v.base, CLI_RENDER_TEXT);
+    assert_non_null(text);
+    assert_non_null(strstr(text, "proposal   0123456789abcdef0123456789abcdef\n"
+                                 "board      GM-JCB\ntitle      Stroke services\n"
+                                 "kind       commissioning-decision, acute\n"));
+    assert_non_null(strstr(text, "outcome    PASSED\n\nMajority of votes cast: 1 FOR.\n"
+                                 "\nballots (1):\n  E38000194  for     "));
+    assert_non_null(strstr(text, "  refused: E38000217 (log 10): FAILED_PRECONDITION: voting has"
+                                 " closed\n"));
+    free(text);
+    js = s_render(&v.base, CLI_RENDER_JSON);
+    assert_non_null(js);
+    assert_non_null(strstr(js, "{\"id\":\"0123456789abcdef0123456789abcdef\",\"board\":\"GM-JCB\","
+                               "\"title\":\"Stroke services\",\"kind\":\"commissioning-decision\","
+                               "\"area\":\"acute\",\"amount_pence\":150000,"));
+    assert_non_null(strstr(js, "\"outcome\":\"PASSED\",\"closed\":true,\"decided\":false,"));
+    assert_non_null(strstr(js, "\"ballots\":[{\"member\":\"E38000194\",\"vote\":\"for\","));
+    free(js);
+}
+
+static void test_text_that_is_not_utf8(void **state)
+{
+    (void)state;
+    Concord__V1__AutoVoteReply r = CONCORD__V1__AUTO_VOTE_REPLY__INIT;
+    r.abstain_areas = "acute\xe9";
+    r.against_areas = "";
+    char *js = s_render(&r.base, CLI_RENDER_JSON);
+    assert_string_equal(js, "{\"auto_vote\":false,\"abstain_areas\":\"acute?\",\"against_areas\":"
+                            "\"\",\"against_above\":0,\"for_below\":0}\n");
+    free(js);
+}
+
+static void test_a_reply_without_a_form_is_refused(void **state)
+{
+    (void)state;
+    Concord__V1__StatusRequest req = CONCORD__V1__STATUS_REQUEST__INIT;
+    assert_null(s_render(&req.base, CLI_RENDER_TEXT));
+    assert_null(s_render(&req.base, CLI_RENDER_JSON));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_status_as_text_and_json),
+        cmocka_unit_test(test_empty_lists_say_so),
+        cmocka_unit_test(test_board_and_proposal),
+        cmocka_unit_test(test_text_that_is_not_utf8),
+        cmocka_unit_test(test_a_reply_without_a_form_is_refused),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
