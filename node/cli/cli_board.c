@@ -21,32 +21,6 @@
 #define CLI_MAX_MEMBERS BOARD_MAX_MEMBERS
 #define CLI_MAX_RESERVED 32
 
-int cli_duration(const char *text, uint64_t *ms)
-{
-    char *end = NULL;
-    unsigned long long v = strtoull(text, &end, 10);
-    uint64_t unit = 1000;
-    if (end == text || v == 0) {
-        return -1;
-    }
-    if (strcmp(end, "d") == 0) {
-        unit = 86400000;
-    } else if (strcmp(end, "h") == 0) {
-        unit = 3600000;
-    } else if (strcmp(end, "m") == 0) {
-        unit = 60000;
-    } else if (strcmp(end, "ms") == 0) {
-        unit = 1;
-    } else if (strcmp(end, "s") != 0 && *end) {
-        return -1;
-    }
-    if (v > BOARD_MAX_DEADLINE_MS / unit) {
-        return -1;
-    }
-    *ms = v * unit;
-    return 0;
-}
-
 /* The constituency an organisation's kind implies. */
 static int s_default_constituency(const roster_org_t *o)
 {
@@ -656,27 +630,6 @@ static int s_vote(const config_node_t *cfg, int argc, char **argv, int json)
     return cli_node_call(cfg, "Vote", &in.base, cfg->call_timeout_ms, json, NULL);
 }
 
-/* Writes a whole buffer to path (mode 0644), replacing it atomically. */
-int cli_write_file(const char *path, const uint8_t *buf, size_t len)
-{
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *fp = fopen(tmp, "wb");
-    if (!fp || fwrite(buf, 1, len, fp) != len || fflush(fp) != 0) {
-        if (fp) {
-            fclose(fp);
-        }
-        remove(tmp);
-        return cli_fail("cannot write %s", path);
-    }
-    fclose(fp);
-    if (rename(tmp, path) != 0) {
-        remove(tmp);
-        return cli_fail("cannot write %s", path);
-    }
-    return CLI_OK;
-}
-
 /* `decision export PROPOSAL --out FILE` (history 0) or `roster export
  * --out FILE` (history 1): the node builds the certificate, the CLI
  * writes it. */
@@ -719,23 +672,6 @@ static int s_export(const config_node_t *cfg, int history, int argc, char **argv
 /* `concord auto-vote [on|off] [--abstain AREAS] [--against AREAS]
  * [--against-above POUNDS] [--for-below POUNDS]`: the node's automatic
  * voting policy, changed at run time ("auto-vote" control command). */
-
-int cli_verify_inputs(const char *roster_path, const char *file, roster_t **roster,
-                      uint8_t **buf, size_t *len)
-{
-    cc_err_t err;
-    *buf = NULL;
-    *roster = roster_load(roster_path, &err);
-    if (!*roster || roster_verify(*roster, &err) < 0) {
-        roster_destroy(roster);
-        return cli_fail("roster %s: %s", roster_path, err.msg);
-    }
-    if (!(*buf = certificate_load(file, len, &err))) {
-        roster_destroy(roster);
-        return cli_fail("%s", err.msg);
-    }
-    return CLI_OK;
-}
 
 static int s_auto_vote(const config_node_t *cfg, int argc, char **argv, int json)
 {

@@ -1,67 +1,13 @@
-/* cli_render: what every renderer shares: the choice of renderer, the
- * words for enums and outcomes, and a statement as the engine's struct. */
+/* cli_render: the choice of renderer. */
 #include "cli_render.h"
 
-#include <string.h>
+#include "cli_render_csv.h"
+#include "cli_render_json.h"
+#include "cli_render_text.h"
 
 int cli_render(const ProtobufCMessage *reply, int format, FILE *out)
 {
     return format == CLI_RENDER_JSON  ? cli_render_json(reply, out)
            : format == CLI_RENDER_CSV ? cli_render_csv(reply, out)
                                       : cli_render_text(reply, out);
-}
-
-const char *cli_render_kind(int kind)
-{
-    return kind == CONCORD__V1__KIND__KIND_REQUEST ? "request"
-           : kind == CONCORD__V1__KIND__KIND_EVENT ? "event"
-                                                   : "reply";
-}
-
-const char *cli_render_outcome(const Concord__V1__ProposalView *pv)
-{
-    if (!pv->closed) {
-        return "OPEN";
-    }
-    return pv->passed ? "PASSED" : "FAILED";
-}
-
-const char *cli_render_enum_name(const ProtobufCEnumDescriptor *d, int v)
-{
-    const ProtobufCEnumValue *ev = protobuf_c_enum_descriptor_get_value(d, v);
-    return ev ? ev->name : "UNSPECIFIED";
-}
-
-void cli_render_statement(const Concord__V1__PoolStatementReply *r, pool_statement_t *s)
-{
-    memset(s, 0, sizeof *s);
-    s->pool_id = r->pool_id;
-    s->name = r->name;
-    s->kind = r->kind;
-    s->accountable = r->accountable;
-    s->year = r->financial_year;
-    s->n_lines = r->n_lines < POOL_MAX_PARTNERS ? r->n_lines : POOL_MAX_PARTNERS;
-    for (size_t i = 0; i < s->n_lines; i++) {
-        const Concord__V1__StatementLineView *l = r->lines[i];
-        s->lines[i] = (pool_line_t){.partner = l->partner,
-                                    .contribution = l->contribution_pence,
-                                    .pledged = l->pledged_pence,
-                                    .matches = l->matches,
-                                    .part = {.weight = l->weight,
-                                             .quota = l->quota_pence,
-                                             .penny = l->penny,
-                                             .cut = l->cut_pence,
-                                             .share = l->share_pence},
-                                    .net = l->net_pence};
-    }
-    s->total = r->total_pence;
-    s->pledged_total = r->pledged_total_pence;
-    s->complete = r->complete;
-    s->has_outturn = r->has_outturn;
-    s->outturn = r->outturn_pence;
-    s->variance = r->variance_pence;
-    s->rule = r->risk_share;
-    s->agreement_id = r->agreement_id;
-    s->signed_id = r->signed_statement_id;
-    s->signed_index = r->signed_log_index;
 }

@@ -1,10 +1,11 @@
 /* cli_render_csv: Control replies that have a table form, as CSV: a
  * pool's statement for a year, the same lines the offline verifier
  * prints (statement_csv). */
-#include "cli_render.h"
+#include "cli_render_csv.h"
 
 #include <stdlib.h>
 
+#include "cli_view.h"
 #include "statement.h"
 
 int cli_render_csv(const ProtobufCMessage *reply, FILE *out)
@@ -16,7 +17,7 @@ int cli_render_csv(const ProtobufCMessage *reply, FILE *out)
     if (!s) {
         return -1;
     }
-    cli_render_statement((const Concord__V1__PoolStatementReply *)reply, s);
+    cli_view_statement((const Concord__V1__PoolStatementReply *)reply, s);
     char *csv = statement_csv(s);
     free(s);
     if (!csv) {

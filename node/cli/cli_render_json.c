@@ -1,6 +1,6 @@
 /* cli_render_json: Control replies as compact JSON (jansson), one object
  * or array per reply, keys in the order documented in docs/CLI.md. */
-#include "cli_render.h"
+#include "cli_render_json.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "board_names.h"
+#include "cli_view.h"
 #include "clock.h"
 #include "err.h"
 #include "wire.h"
@@ -111,7 +112,7 @@ static json_t *s_ledger(const Concord__V1__LedgerReply *r)
         json_t *o = json_object();
         s_int(o, "id", e->id);
         s_str(o, "direction", e->inbound ? "in" : "out");
-        s_str(o, "kind", cli_render_kind(e->kind));
+        s_str(o, "kind", cli_view_kind(e->kind));
         s_str(o, "method", e->method);
         s_str(o, "sender", e->sender);
         s_str(o, "recipient", e->recipient);
@@ -251,7 +252,7 @@ static json_t *s_proposal_of(const Concord__V1__ProposalView *pv, int with_ballo
     s_str(o, "proposer", pv->proposer);
     s_time(o, "submitted_at", pv->time_ms);
     s_time(o, "closes_at", p->closes_at_ms);
-    s_str(o, "outcome", cli_render_outcome(pv));
+    s_str(o, "outcome", cli_view_outcome(pv));
     s_bool(o, "closed", pv->closed);
     s_bool(o, "decided", pv->decided);
     s_bool(o, "quorate", pv->quorate);
@@ -341,7 +342,7 @@ static json_t *s_pool(const Concord__V1__PoolView *v)
     }
     s_str(o, "id", v->id);
     s_str(o, "name", a->name);
-    s_str(o, "kind", cli_render_enum_name(&concord__v1__arrangement_kind__descriptor, a->kind));
+    s_str(o, "kind", cli_view_enum_name(&concord__v1__arrangement_kind__descriptor, a->kind));
     s_str(o, "agreement_id", v->agreement_id);
     s_str(o, "board", v->board_id);
     s_str(o, "proposer", v->proposer);

@@ -1,10 +1,11 @@
 /* cli_render_text: Control replies as text for people. */
-#include "cli_render.h"
+#include "cli_render_text.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "board_names.h"
+#include "cli_view.h"
 #include "clock.h"
 #include "err.h"
 #include "money.h"
@@ -67,7 +68,7 @@ static void s_ledger(const Concord__V1__LedgerReply *r, FILE *out)
     for (size_t i = 0; i < r->n_entries; i++) {
         const Concord__V1__LedgerRow *e = r->entries[i];
         fprintf(out, "%6lld %-3s %-7s %-28s %-10s -> %-10s seq %-6llu log %llu\n", (long long)e->id,
-                e->inbound ? "in" : "out", cli_render_kind(e->kind), e->method, e->sender,
+                e->inbound ? "in" : "out", cli_view_kind(e->kind), e->method, e->sender,
                 e->recipient, (unsigned long long)e->sequence, (unsigned long long)e->log_index);
     }
     if (!r->n_entries) {
@@ -238,7 +239,7 @@ static void s_proposal(const Concord__V1__ProposalView *pv, FILE *out)
         fputs(pool, out);
         free(pool);
     }
-    fprintf(out, "outcome    %s\n\n%s\n", cli_render_outcome(pv), pv->explanation);
+    fprintf(out, "outcome    %s\n\n%s\n", cli_view_outcome(pv), pv->explanation);
     if (pv->n_ballots) {
         fprintf(out, "\nballots (%zu):\n", pv->n_ballots);
     }
@@ -260,7 +261,7 @@ static void s_proposal_list(const Concord__V1__ProposalListReply *r, FILE *out)
     for (size_t i = 0; i < r->n_proposals; i++) {
         const Concord__V1__ProposalView *pv = r->proposals[i];
         fprintf(out, "%.12s  %-12s %-7s %2u for %2u against %2u abstain  %s\n", pv->id,
-                pv->board_id, cli_render_outcome(pv), pv->votes_for, pv->votes_against,
+                pv->board_id, cli_view_outcome(pv), pv->votes_for, pv->votes_against,
                 pv->abstentions, pv->proposal ? pv->proposal->title : "");
     }
     if (!r->n_proposals) {
@@ -307,7 +308,7 @@ static void s_pool(const Concord__V1__PoolView *v, FILE *out)
     if (!a) {
         return;
     }
-    const char *kind = cli_render_enum_name(&concord__v1__arrangement_kind__descriptor, a->kind);
+    const char *kind = cli_view_enum_name(&concord__v1__arrangement_kind__descriptor, a->kind);
     if (!v->full) {
         fprintf(out, "%-16s %-16s %-18s %s\n", v->id, status, kind, a->name);
         return;
@@ -336,7 +337,7 @@ static void s_pool(const Concord__V1__PoolView *v, FILE *out)
     if (a->risk_share) {
         fprintf(
             out, "risk share  %s\n",
-            cli_render_enum_name(&concord__v1__risk_share_basis__descriptor, a->risk_share->basis));
+            cli_view_enum_name(&concord__v1__risk_share_basis__descriptor, a->risk_share->basis));
     }
     for (size_t i = 0; i < v->n_variations; i++) {
         const Concord__V1__PoolVariationView *vv = v->variations[i];
@@ -410,7 +411,7 @@ static void s_statement(const Concord__V1__PoolStatementReply *r, FILE *out)
     if (!s) {
         return;
     }
-    cli_render_statement(r, s);
+    cli_view_statement(r, s);
     size_t need = pool_statement_text(s, NULL, 0);
     char *text = malloc(need + 1);
     if (text) {

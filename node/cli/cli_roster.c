@@ -12,17 +12,6 @@
 #include "roster.h"
 #include "wire.h"
 
-int cli_fail(const char *fmt, ...)
-{
-    va_list ap;
-    fputs("concord: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    return CLI_FAIL;
-}
-
 /* The kind an organisation code's GSS prefix implies, or NULL. */
 static const char *s_kind_for(const char *code)
 {

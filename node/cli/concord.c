@@ -95,35 +95,6 @@ static void s_usage(FILE *to)
             "Exit status: 0 success, 1 failure, 2 usage error.\n");
 }
 
-int cli_node_call(const config_node_t *cfg, const char *method, const ProtobufCMessage *in,
-                  uint32_t wait_ms, int format, ProtobufCMessage **reply)
-{
-    cc_err_t err;
-    int refused = 0;
-    ProtobufCMessage *r = control_client_call(cfg->control, method, in,
-                                              (int)(wait_ms + CONTROL_CLIENT_SLACK_MS), &refused,
-                                              &err);
-    if (!r && refused) {
-        return cli_fail("%s: %s", err_code_name(err.code), err.msg);
-    }
-    if (!r && err.code == CC_NOT_FOUND) {
-        return cli_fail("%s: is concordd running for %s?", err.msg, cfg->code);
-    }
-    if (!r) {
-        return cli_fail("%s", err.msg);
-    }
-    int rc = CLI_OK;
-    if (format >= 0 && cli_render(r, format, stdout) < 0) {
-        rc = cli_fail("cannot show the node's answer to %s", method);
-    }
-    if (reply && rc == CLI_OK) {
-        *reply = r;
-    } else {
-        wire_free(r);
-    }
-    return rc;
-}
-
 static int s_parse_u32(const char *s, const char *what, uint32_t *out)
 {
     char *end = NULL;

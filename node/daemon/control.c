@@ -16,7 +16,6 @@
 #include "log.h"
 #include "log.pb-c.h"
 #include "receipt.h"
-#include "roster_view.h"
 #include "wire.h"
 
 #define CONTROL_ID_MAX 256
@@ -548,7 +547,8 @@ static void s_log_verify(Concord__V1__Control_Service *service,
 
 /* ---- the service ---- */
 
-/* The node's own methods; the engines' rows add theirs (engine.h). */
+/* The node's own methods; the engines' rows add theirs (engine.h), and
+ * node.c the roster's (roster_view.c). */
 static const struct {
     const char *method;
     void (*handler)(void);
@@ -557,7 +557,6 @@ static const struct {
     {"Ping", (void (*)(void))s_ping},
     {"Ledger", (void (*)(void))s_ledger},
     {"LogVerify", (void (*)(void))s_log_verify},
-    {"RosterShow", (void (*)(void))roster_view_on_show},
 };
 
 /* The handlers, in the order of the methods in the service descriptor,

@@ -25,6 +25,7 @@
 #include "ledger.h"
 #include "log.h"
 #include "roster.h"
+#include "roster_view.h"
 #include "rpc.h"
 #include "wire.h"
 
@@ -340,7 +341,9 @@ node_t *node_new(const config_node_t *cfg, cc_err_t *err)
         .failed = &n->failed,
     };
     control_service_init(&n->control_service, &n->control_ctx);
-    if (s_add_methods(n, err) < 0) {
+    if (control_service_add(&n->control_service, "RosterShow",
+                            (void (*)(void))roster_view_on_show, &n->control_ctx, err) < 0 ||
+        s_add_methods(n, err) < 0) {
         goto fail;
     }
     if (!(n->control_registry = rpc_registry_new()) ||

@@ -12,7 +12,7 @@ Reads every source file under common/, node/ and broker/ and checks:
      (a `_priv.h` shared by two files hides such a loop from rule 2).
 Exits 1 naming every broken rule, 0 when the house is in order.
 
-usage: check_layers.py SOURCE_DIR [BUILD_DIR]
+usage: check_layers.py SOURCE_DIR [BUILD_DIR] | --self-test
 """
 import os
 import re
@@ -100,7 +100,43 @@ def stem(path):
     return os.path.splitext(path)[0]
 
 
+def self_test():
+    """The checker must catch what it claims to: a tree with a layer rule
+    broken, an include cycle and a clean tree, each judged as it should."""
+    import tempfile
+
+    def tree(files):
+        root = tempfile.mkdtemp(prefix="concord-arch-")
+        for path, text in files.items():
+            os.makedirs(os.path.join(root, os.path.dirname(path)), exist_ok=True)
+            with open(os.path.join(root, path), "w", encoding="utf-8") as f:
+                f.write(text)
+        return root
+
+    def run(files):
+        out = subprocess.run([sys.executable, __file__, tree(files)], capture_output=True,
+                             text=True)
+        return out.returncode, out.stdout
+
+    clean = {"common/base/err.h": "", "common/trust/wire.c": '#include "err.h"\n'}
+    upward = {"common/base/err.c": '#include "wire.h"\n', "common/trust/wire.h": ""}
+    loop = {"common/trust/a.c": '#include "b.h"\n', "common/trust/a.h": "",
+            "common/trust/b.c": '#include "a.h"\n', "common/trust/b.h": ""}
+    checks = [(run(clean), 0, "layers, includes and calls in order"),
+              (run(upward), 1, "layer rule: common/base/err.c (common/base) includes wire.h"),
+              (run(loop), 1, "include cycle: common/trust/a -> common/trust/b -> common/trust/a")]
+    failed = 0
+    for (rc, out), want_rc, want in checks:
+        if rc != want_rc or want not in out:
+            print("self-test: wanted exit %d with %r, got %d:\n%s" % (want_rc, want, rc, out))
+            failed = 1
+    print("self-test: %s" % ("failed" if failed else "the checker catches what it claims"))
+    return failed
+
+
 def main():
+    if sys.argv[1:] == ["--self-test"]:
+        return self_test()
     if len(sys.argv) not in (2, 3):
         print(__doc__.strip().splitlines()[-1], file=sys.stderr)
         return 2

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "cli_render.h"
+#include "control.pb-c.h"
 
 /* What renderer format writes for m (caller frees); NULL if it refused. */
 static char *s_render(const ProtobufCMessage *m, int format)
