@@ -16,7 +16,7 @@
 enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
 
 /* Offline commands (no node needed). argv[0] is the command name. */
-int cli_keygen(int argc, char **argv, int json);
+int cli_roster_keygen(int argc, char **argv, int json);
 int cli_roster(int argc, char **argv, int json);
 
 /* Commands that need the local node (its config already loaded). */
@@ -27,7 +27,7 @@ int cli_pool(const config_node_t *cfg, int argc, char **argv, int json);
 int cli_bcf(const config_node_t *cfg, int argc, char **argv, int json);
 
 /* `concord verify CERTIFICATE --roster ROSTER`, offline. */
-int cli_verify(int argc, char **argv, int json);
+int cli_board_verify(int argc, char **argv, int json);
 
 /* `concord footprint show|org|splits|report`, offline over the ONS lookups
  * (node/cli_footprint.c). decided holds the realignment decisions of the

@@ -17,7 +17,7 @@
 #include "pool.h"
 
 typedef struct {
-    cli_arena_t arena;
+    cli_ini_arena_t arena;
     Concord__V1__BcfPlan p;
     Concord__V1__NationalConditions cond;
     int has_total;
@@ -40,7 +40,7 @@ static int s_bcf_plan_key(s_bcf_ini_t *x, const char *name, const char *value)
 {
     Concord__V1__BcfPlan *p = &x->p;
     cc_err_t err;
-    char *v = cli_arena_str(&x->arena, value);
+    char *v = cli_ini_arena_str(&x->arena, value);
     if (!v) {
         return 0;
     }
@@ -49,7 +49,7 @@ static int s_bcf_plan_key(s_bcf_ini_t *x, const char *name, const char *value)
     } else if (strcmp(name, "hwb") == 0) {
         p->hwb = v;
     } else if (strcmp(name, "year") == 0) {
-        if (cli_year_parse(v, &p->financial_year) < 0) {
+        if (money_year_parse(v, &p->financial_year) < 0) {
             return cli_ini_fail(
                 &x->error, "[plan]: year '%s' is not a financial year (like 2017 or 2017/18)", v);
         }
@@ -75,7 +75,7 @@ static int s_bcf_plan_key(s_bcf_ini_t *x, const char *name, const char *value)
 static int s_bcf_handler(void *user, const char *section, const char *name, const char *value)
 {
     s_bcf_ini_t *x = user;
-    cli_arena_t *ar = &x->arena;
+    cli_ini_arena_t *ar = &x->arena;
     cc_err_t err;
     if (x->error.msg[0]) {
         return 0;
@@ -87,16 +87,16 @@ static int s_bcf_handler(void *user, const char *section, const char *name, cons
         return s_bcf_plan_key(x, name, value);
     }
     if (strcmp(section, "ccg") == 0) {
-        Concord__V1__BcfCcgContribution *c = cli_arena_keep(ar, malloc(sizeof *c));
+        Concord__V1__BcfCcgContribution *c = cli_ini_arena_keep(ar, malloc(sizeof *c));
         if (!c) {
             return 0;
         }
         concord__v1__bcf_ccg_contribution__init(c);
-        if (!(c->ccg = cli_arena_str(ar, name)) || money_parse(value, &c->amount_pence, &err) < 0) {
+        if (!(c->ccg = cli_ini_arena_str(ar, name)) || money_parse(value, &c->amount_pence, &err) < 0) {
             return cli_ini_fail(&x->error, "[ccg] %s: %s", name,
                                 c->ccg ? err.msg : "out of memory");
         }
-        cli_arena_push(ar, &x->p.ccg_minimum, &x->p.n_ccg_minimum, c);
+        cli_ini_arena_push(ar, &x->p.ccg_minimum, &x->p.n_ccg_minimum, c);
         return 1;
     }
     if (strcmp(section, "dfg") == 0) {
@@ -106,25 +106,25 @@ static int s_bcf_handler(void *user, const char *section, const char *name, cons
             }
             return 1;
         }
-        Concord__V1__DfgAllocation *d = cli_arena_keep(ar, malloc(sizeof *d));
+        Concord__V1__DfgAllocation *d = cli_ini_arena_keep(ar, malloc(sizeof *d));
         if (!d) {
             return 0;
         }
         concord__v1__dfg_allocation__init(d);
-        if (!(d->district = cli_arena_str(ar, name)) ||
+        if (!(d->district = cli_ini_arena_str(ar, name)) ||
             money_parse(value, &d->amount_pence, &err) < 0) {
             return cli_ini_fail(&x->error, "[dfg] %s: %s", name,
                                 d->district ? err.msg : "out of memory");
         }
-        cli_arena_push(ar, &x->p.dfg_allocations, &x->p.n_dfg_allocations, d);
+        cli_ini_arena_push(ar, &x->p.dfg_allocations, &x->p.n_dfg_allocations, d);
         return 1;
     }
     if (strcmp(section, "additional") == 0) {
         /* CODE = AMOUNT [purpose] */
-        Concord__V1__AdditionalContribution *c = cli_arena_keep(ar, malloc(sizeof *c));
+        Concord__V1__AdditionalContribution *c = cli_ini_arena_keep(ar, malloc(sizeof *c));
         const char *sp = strchr(value, ' ');
         char *amount =
-            cli_arena_keep(ar, sp ? strndup(value, (size_t)(sp - value)) : strdup(value));
+            cli_ini_arena_keep(ar, sp ? strndup(value, (size_t)(sp - value)) : strdup(value));
         if (!c || !amount) {
             return 0;
         }
@@ -132,13 +132,13 @@ static int s_bcf_handler(void *user, const char *section, const char *name, cons
         while (sp && *sp == ' ') {
             sp++;
         }
-        if (!(c->contributor = cli_arena_str(ar, name)) ||
-            !(c->purpose = cli_arena_str(ar, sp ? sp : "")) ||
+        if (!(c->contributor = cli_ini_arena_str(ar, name)) ||
+            !(c->purpose = cli_ini_arena_str(ar, sp ? sp : "")) ||
             money_parse(amount, &c->amount_pence, &err) < 0) {
             return cli_ini_fail(&x->error, "[additional] %s: %s", name,
                                 c->contributor && c->purpose ? err.msg : "out of memory");
         }
-        cli_arena_push(ar, &x->p.additional, &x->p.n_additional, c);
+        cli_ini_arena_push(ar, &x->p.additional, &x->p.n_additional, c);
         return 1;
     }
     if (strcmp(section, "conditions") == 0) {
@@ -173,7 +173,7 @@ Concord__V1__BcfPlan *cli_bcf_plan_read(const char *path)
     concord__v1__national_conditions__init(&x->cond);
     x->p.conditions = &x->cond;
     if (cli_ini_result(path, ini_parse(path, s_bcf_handler, x), &x->error, &x->arena) != CLI_OK) {
-        cli_arena_free(&x->arena);
+        cli_ini_arena_free(&x->arena);
         free(x);
         return NULL;
     }
@@ -189,7 +189,7 @@ void cli_bcf_plan_free(Concord__V1__BcfPlan *p)
 {
     if (p) {
         s_bcf_ini_t *x = (s_bcf_ini_t *)(void *)((char *)p - offsetof(s_bcf_ini_t, p));
-        cli_arena_free(&x->arena);
+        cli_ini_arena_free(&x->arena);
         free(x);
     }
 }
@@ -197,7 +197,7 @@ void cli_bcf_plan_free(Concord__V1__BcfPlan *p)
 static int s_bcf_plan(const config_node_t *cfg, int argc, char **argv, int json)
 {
     const char *file = NULL;
-    int frc = cli_file_option(argc, argv, "concord bcf plan --file PLAN.ini", &file, NULL, NULL);
+    int frc = cli_ini_file_option(argc, argv, "concord bcf plan --file PLAN.ini", &file, NULL, NULL);
     if (frc != CLI_OK) {
         return frc;
     }

@@ -764,7 +764,7 @@ int cli_board(const config_node_t *cfg, int argc, char **argv, int json)
     return rc;
 }
 
-int cli_verify(int argc, char **argv, int json)
+int cli_board_verify(int argc, char **argv, int json)
 {
     static const struct option opts[] = {{"roster", required_argument, NULL, 'r'},
                                          {NULL, 0, NULL, 0}};

@@ -219,7 +219,7 @@ static void s_show_text(const s_ctx_t *x, const geo_footprint_t *fp)
 {
     char lsoas[24], of[24], total[24], pct[32], note[512];
     printf("%s footprint %s %s: %s LSOAs\n", s_label(x), fp->code, fp->name,
-           cli_num(fp->lsoas, total, sizeof total));
+           cli_table_num(fp->lsoas, total, sizeof total));
     printf("Coterminous with upper-tier councils: %s\n\n", fp->coterminous ? "yes" : "no");
     cli_table_t t = {
         .n_cols = 7,
@@ -234,8 +234,8 @@ static void s_show_text(const s_ctx_t *x, const geo_footprint_t *fp)
             const char *row[] = {geo_kind_name(mb->org->kind),
                                  mb->org->code,
                                  mb->org->name,
-                                 cli_num(mb->cell->lsoas, lsoas, sizeof lsoas),
-                                 cli_num(mb->org->lsoas, of, sizeof of),
+                                 cli_table_num(mb->cell->lsoas, lsoas, sizeof lsoas),
+                                 cli_table_num(mb->org->lsoas, of, sizeof of),
                                  pct,
                                  note};
             cli_table_row(&t, row);
@@ -306,7 +306,7 @@ static void s_org_text(const s_ctx_t *x, const geo_org_t *o)
 {
     char n[24], pct[16];
     printf("%s %s %s: %s LSOAs, %s", geo_kind_name(o->kind), o->code, o->name,
-           cli_num(o->lsoas, n, sizeof n), geo_class_name(o->cls));
+           cli_table_num(o->lsoas, n, sizeof n), geo_class_name(o->cls));
     if (o->cls == GEO_SPLIT) {
         printf(" across %zu %s footprints", o->n_cells, s_label(x));
     }
@@ -328,7 +328,7 @@ static void s_org_text(const s_ctx_t *x, const geo_org_t *o)
         snprintf(share, sizeof share, "%s%%", s_pct(c->permille, pct, sizeof pct));
         const char *row[] = {c->footprint->code,
                              c->footprint->name,
-                             cli_num(c->lsoas, n, sizeof n),
+                             cli_table_num(c->lsoas, n, sizeof n),
                              share,
                              geo_rel_name(c->rel),
                              o->primary == c->footprint ? "primary" : ""};
@@ -337,7 +337,7 @@ static void s_org_text(const s_ctx_t *x, const geo_org_t *o)
     if (o->outside) {
         char share[20];
         snprintf(share, sizeof share, "%s%%", s_pct(o->outside_permille, pct, sizeof pct));
-        const char *row[] = {"-", "(in no footprint)", cli_num(o->outside, n, sizeof n), share, "",
+        const char *row[] = {"-", "(in no footprint)", cli_table_num(o->outside, n, sizeof n), share, "",
                              ""};
         cli_table_row(&t, row);
     }
@@ -406,7 +406,7 @@ static void s_splits_table(const s_ctx_t *x)
             s_shares_text(o, shares, sizeof shares);
             const char *row[] = {
                 geo_kind_name(o->kind),         o->code, o->name,
-                cli_num(o->lsoas, n, sizeof n), shares,  o->primary ? o->primary->code : "-"};
+                cli_table_num(o->lsoas, n, sizeof n), shares,  o->primary ? o->primary->code : "-"};
             cli_table_row(&t, row);
         }
     }
@@ -471,23 +471,23 @@ static void s_report_summary(const s_ctx_t *x, const geo_summary_t *s)
         printf(" %s", geo_layer_label(x->g, i));
     }
     printf("\n");
-    printf("%-28s %s\n", "LSOAs:", cli_num(s->lsoas, a, sizeof a));
+    printf("%-28s %s\n", "LSOAs:", cli_table_num(s->lsoas, a, sizeof a));
     printf("%-28s %s (%s coterminous with upper-tier councils)\n",
-           "Footprints:", cli_num(s->footprints, a, sizeof a),
-           cli_num(s->coterminous, b, sizeof b));
-    printf("%-28s %s\n", "Local authority districts:", cli_num(s->lads, a, sizeof a));
+           "Footprints:", cli_table_num(s->footprints, a, sizeof a),
+           cli_table_num(s->coterminous, b, sizeof b));
+    printf("%-28s %s\n", "Local authority districts:", cli_table_num(s->lads, a, sizeof a));
     static const char *const labels[GEO_KINDS] = {
         "CCGs:", "Upper-tier councils:", "District councils:", "Combined authorities:"};
     for (int k = 0; k < GEO_KINDS; k++) {
-        printf("%-28s %s (%s split across footprints", labels[k], cli_num(s->orgs[k], a, sizeof a),
-               cli_num(s->split[k], b, sizeof b));
+        printf("%-28s %s (%s split across footprints", labels[k], cli_table_num(s->orgs[k], a, sizeof a),
+               cli_table_num(s->split[k], b, sizeof b));
         if (s->partial[k]) {
             printf(", %zu partly in none", s->partial[k]);
         }
         printf(")\n");
     }
     if (s->lsoas_outside) {
-        printf("%-28s %s\n", "LSOAs in no footprint:", cli_num(s->lsoas_outside, a, sizeof a));
+        printf("%-28s %s\n", "LSOAs in no footprint:", cli_table_num(s->lsoas_outside, a, sizeof a));
     }
     if (s->districts_without_county) {
         printf("%-28s %zu\n", "Districts with no county:", s->districts_without_county);
@@ -507,10 +507,10 @@ static void s_report_footprints(const s_ctx_t *x)
         const geo_footprint_t *fp = geo_align_footprint(x->a, i);
         const char *row[] = {fp->code,
                              fp->name,
-                             cli_num(fp->lsoas, c[0], sizeof c[0]),
-                             cli_num(fp->n_members[GEO_CCG], c[1], sizeof c[1]),
-                             cli_num(fp->n_members[GEO_UPPER], c[2], sizeof c[2]),
-                             cli_num(s_split_upper(fp), c[3], sizeof c[3]),
+                             cli_table_num(fp->lsoas, c[0], sizeof c[0]),
+                             cli_table_num(fp->n_members[GEO_CCG], c[1], sizeof c[1]),
+                             cli_table_num(fp->n_members[GEO_UPPER], c[2], sizeof c[2]),
+                             cli_table_num(s_split_upper(fp), c[3], sizeof c[3]),
                              fp->coterminous ? "yes" : "no"};
         cli_table_row(&t, row);
     }
@@ -531,8 +531,8 @@ static void s_report_cauth(const s_ctx_t *x)
             const char *row[] = {o->code,
                                  o->name,
                                  o->cells[c].footprint->code,
-                                 cli_num(o->cells[c].lsoas, n, sizeof n),
-                                 cli_num(o->lsoas, of, sizeof of),
+                                 cli_table_num(o->cells[c].lsoas, n, sizeof n),
+                                 cli_table_num(o->lsoas, of, sizeof of),
                                  geo_rel_name(o->cells[c].rel)};
             cli_table_row(&t, row);
         }

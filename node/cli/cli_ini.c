@@ -13,7 +13,7 @@
 #include "pool.h"
 #include "wire.h"
 
-void *cli_arena_keep(cli_arena_t *a, void *ptr)
+void *cli_ini_arena_keep(cli_ini_arena_t *a, void *ptr)
 {
     void **grown = ptr ? realloc(a->ptrs, (a->n + 1) * sizeof *a->ptrs) : NULL;
     if (!grown) {
@@ -26,12 +26,12 @@ void *cli_arena_keep(cli_arena_t *a, void *ptr)
     return ptr;
 }
 
-char *cli_arena_str(cli_arena_t *a, const char *s)
+char *cli_ini_arena_str(cli_ini_arena_t *a, const char *s)
 {
-    return cli_arena_keep(a, strdup(s));
+    return cli_ini_arena_keep(a, strdup(s));
 }
 
-int cli_arena_push(cli_arena_t *a, void *arrp, size_t *n, void *item)
+int cli_ini_arena_push(cli_ini_arena_t *a, void *arrp, size_t *n, void *item)
 {
     void ***arr = arrp;
     void **grown = item ? malloc((*n + 1) * sizeof *grown) : NULL;
@@ -43,36 +43,16 @@ int cli_arena_push(cli_arena_t *a, void *arrp, size_t *n, void *item)
         memcpy(grown, *arr, *n * sizeof *grown);
     }
     grown[(*n)++] = item;
-    *arr = cli_arena_keep(a, grown);
+    *arr = cli_ini_arena_keep(a, grown);
     return *arr ? 0 : -1;
 }
 
-void cli_arena_free(cli_arena_t *a)
+void cli_ini_arena_free(cli_ini_arena_t *a)
 {
     for (size_t i = 0; i < a->n; i++) {
         free(a->ptrs[i]);
     }
     free(a->ptrs);
-}
-
-int cli_year_parse(const char *text, uint32_t *year)
-{
-    char *end = NULL;
-    unsigned long y = strtoul(text, &end, 10);
-    if (end == text || y < POOL_YEAR_MIN || y > POOL_YEAR_MAX) {
-        return -1;
-    }
-    if (*end == '/') {
-        unsigned long next = strtoul(end + 1, &end, 10);
-        if (next != (y + 1) % 100) {
-            return -1;
-        }
-    }
-    if (*end) {
-        return -1;
-    }
-    *year = (uint32_t)y;
-    return 0;
 }
 
 int cli_ini_fail(cli_ini_error_t *e, const char *fmt, ...)
@@ -86,7 +66,7 @@ int cli_ini_fail(cli_ini_error_t *e, const char *fmt, ...)
     return 0;
 }
 
-int cli_file_option(int argc, char **argv, const char *usage, const char **file, const char **board,
+int cli_ini_file_option(int argc, char **argv, const char *usage, const char **file, const char **board,
                     uint64_t *closes_in)
 {
     static const struct option opts[] = {{"file", required_argument, NULL, 'f'},
@@ -115,7 +95,7 @@ int cli_file_option(int argc, char **argv, const char *usage, const char **file,
     return CLI_OK;
 }
 
-int cli_ini_result(const char *file, int rc, const cli_ini_error_t *e, const cli_arena_t *a)
+int cli_ini_result(const char *file, int rc, const cli_ini_error_t *e, const cli_ini_arena_t *a)
 {
     if (e->msg[0]) {
         return cli_fail("%s: %s", file, e->msg);

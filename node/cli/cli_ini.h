@@ -17,23 +17,20 @@ typedef struct {
     void **ptrs;
     size_t n;
     int failed;
-} cli_arena_t;
+} cli_ini_arena_t;
 
 /* Keeps ptr (malloc'd) to free with the arena; returns it, or NULL (and
  * marks the arena failed) when ptr is NULL or memory runs out. */
-void *cli_arena_keep(cli_arena_t *a, void *ptr);
+void *cli_ini_arena_keep(cli_ini_arena_t *a, void *ptr);
 
 /* A copy of s kept by the arena, or NULL. */
-char *cli_arena_str(cli_arena_t *a, const char *s);
+char *cli_ini_arena_str(cli_ini_arena_t *a, const char *s);
 
 /* Appends item to a protobuf repeated field (*arrp, an array of pointers
  * of *n), the new array kept by the arena. Returns 0, or -1. */
-int cli_arena_push(cli_arena_t *a, void *arrp, size_t *n, void *item);
+int cli_ini_arena_push(cli_ini_arena_t *a, void *arrp, size_t *n, void *item);
 
-void cli_arena_free(cli_arena_t *a);
-
-/* "2017" or "2017/18" into 2017; -1 if not a year POOL_YEAR_MIN..MAX. */
-int cli_year_parse(const char *text, uint32_t *year);
+void cli_ini_arena_free(cli_ini_arena_t *a);
 
 /* The first error an INI handler met (libinih stops on the handler's 0). */
 typedef struct {
@@ -47,12 +44,12 @@ int cli_ini_fail(cli_ini_error_t *e, const char *fmt, ...) __attribute__((format
  * errors in e and allocates in a: CLI_OK, or CLI_FAIL after saying what
  * was wrong (the handler's error, an unreadable file, a bad line, or
  * memory). */
-int cli_ini_result(const char *file, int rc, const cli_ini_error_t *e, const cli_arena_t *a);
+int cli_ini_result(const char *file, int rc, const cli_ini_error_t *e, const cli_ini_arena_t *a);
 
 /* The options of `pool propose` and `bcf plan`: --file FILE, and for a
  * proposal (board not NULL) --board ID and --closes-in DURATION. Returns
  * CLI_OK with *file set, or an exit status after printing usage. */
-int cli_file_option(int argc, char **argv, const char *usage, const char **file, const char **board,
+int cli_ini_file_option(int argc, char **argv, const char *usage, const char **file, const char **board,
                     uint64_t *closes_in);
 
 #endif

@@ -26,7 +26,7 @@
 #include "wire.h"
 
 typedef struct {
-    cli_arena_t arena;
+    cli_ini_arena_t arena;
     Concord__V1__PoolAgreement a;
     Concord__V1__RiskShare risk;
     Concord__V1__LeadCommissioning lead;
@@ -41,13 +41,13 @@ static Concord__V1__PoolPartner *s_partner(s_ini_t *x, const char *code)
             return x->a.partners[i];
         }
     }
-    Concord__V1__PoolPartner *p = cli_arena_keep(&x->arena, malloc(sizeof *p));
+    Concord__V1__PoolPartner *p = cli_ini_arena_keep(&x->arena, malloc(sizeof *p));
     if (!p) {
         return NULL;
     }
     concord__v1__pool_partner__init(p);
-    p->code = cli_arena_str(&x->arena, code);
-    if (!p->code || cli_arena_push(&x->arena, &x->a.partners, &x->a.n_partners, p) < 0) {
+    p->code = cli_ini_arena_str(&x->arena, code);
+    if (!p->code || cli_ini_arena_push(&x->arena, &x->a.partners, &x->a.n_partners, p) < 0) {
         return NULL;
     }
     return p;
@@ -80,7 +80,7 @@ static int s_split(s_ini_t *x, const char *v, char **code, const char **rest)
     if (!colon || colon == v) {
         return -1;
     }
-    char *c = cli_arena_keep(&x->arena, strndup(v, (size_t)(colon - v)));
+    char *c = cli_ini_arena_keep(&x->arena, strndup(v, (size_t)(colon - v)));
     if (!c) {
         return -1;
     }
@@ -95,8 +95,8 @@ static int s_split(s_ini_t *x, const char *v, char **code, const char **rest)
 static int s_pool_key(s_ini_t *x, const char *name, const char *value)
 {
     Concord__V1__PoolAgreement *a = &x->a;
-    cli_arena_t *ar = &x->arena;
-    char *v = cli_arena_str(ar, value);
+    cli_ini_arena_t *ar = &x->arena;
+    char *v = cli_ini_arena_str(ar, value);
     if (!v) {
         return 0;
     }
@@ -116,17 +116,17 @@ static int s_pool_key(s_ini_t *x, const char *name, const char *value)
     } else if (strcmp(name, "aims") == 0) {
         a->aims_and_outcomes = v;
     } else if (strcmp(name, "nhs_function") == 0) {
-        cli_arena_push(ar, &a->nhs_functions, &a->n_nhs_functions, v);
+        cli_ini_arena_push(ar, &a->nhs_functions, &a->n_nhs_functions, v);
     } else if (strcmp(name, "council_function") == 0) {
-        cli_arena_push(ar, &a->council_functions, &a->n_council_functions, v);
+        cli_ini_arena_push(ar, &a->council_functions, &a->n_council_functions, v);
     } else if (strcmp(name, "host") == 0) {
-        cli_arena_push(ar, &a->hosts, &a->n_hosts, v);
+        cli_ini_arena_push(ar, &a->hosts, &a->n_hosts, v);
     } else if (strcmp(name, "management") == 0) {
         a->management_and_monitoring = v;
     } else if (strcmp(name, "governance") == 0) {
         a->governance = v;
     } else if (strcmp(name, "client_group") == 0) {
-        cli_arena_push(ar, &a->client_groups, &a->n_client_groups, v);
+        cli_ini_arena_push(ar, &a->client_groups, &a->n_client_groups, v);
     } else if (strcmp(name, "board") == 0 || strcmp(name, "board_id") == 0) {
         a->board_id = v; /* the partners' board, which decides the agreement */
     } else if (strcmp(name, "lead") == 0) {
@@ -144,13 +144,13 @@ static int s_pool_key(s_ini_t *x, const char *name, const char *value)
                 d = x->lead.delegations[i];
             }
         }
-        if (!d && (d = cli_arena_keep(ar, malloc(sizeof *d)))) {
+        if (!d && (d = cli_ini_arena_keep(ar, malloc(sizeof *d)))) {
             concord__v1__delegation__init(d);
             d->from = from;
-            cli_arena_push(ar, &x->lead.delegations, &x->lead.n_delegations, d);
+            cli_ini_arena_push(ar, &x->lead.delegations, &x->lead.n_delegations, d);
         }
         if (d) {
-            cli_arena_push(ar, &d->functions, &d->n_functions, (char *)fn);
+            cli_ini_arena_push(ar, &d->functions, &d->n_functions, (char *)fn);
         }
         a->lead = &x->lead;
     } else if (strcmp(name, "transfer_from") == 0) {
@@ -171,7 +171,7 @@ static int s_pool_key(s_ini_t *x, const char *name, const char *value)
 static int s_risk_key(s_ini_t *x, const char *name, const char *value)
 {
     Concord__V1__RiskShare *r = &x->risk;
-    cli_arena_t *ar = &x->arena;
+    cli_ini_arena_t *ar = &x->arena;
     cc_err_t err;
     char *code;
     const char *rest;
@@ -193,18 +193,18 @@ static int s_risk_key(s_ini_t *x, const char *name, const char *value)
             return cli_ini_fail(&x->error, "bad fixed share '%s' (CODE:BASIS_POINTS)", value);
         }
         unsigned long bp = strtoul(rest, &end, 10);
-        Concord__V1__FixedShare *f = cli_arena_keep(ar, malloc(sizeof *f));
+        Concord__V1__FixedShare *f = cli_ini_arena_keep(ar, malloc(sizeof *f));
         if (!*rest || *end || bp > POOL_BASIS_POINTS || !f) {
             return cli_ini_fail(&x->error, "bad fixed share '%s' (CODE:BASIS_POINTS)", value);
         }
         concord__v1__fixed_share__init(f);
         f->partner = code;
         f->basis_points = (uint32_t)bp;
-        cli_arena_push(ar, &r->fixed, &r->n_fixed, f);
+        cli_ini_arena_push(ar, &r->fixed, &r->n_fixed, f);
     } else if (strcmp(name, "borne_by") == 0) {
-        r->borne_by = cli_arena_str(ar, value);
+        r->borne_by = cli_ini_arena_str(ar, value);
     } else if (strcmp(name, "cap") == 0) {
-        Concord__V1__RiskCap *cap = cli_arena_keep(ar, malloc(sizeof *cap));
+        Concord__V1__RiskCap *cap = cli_ini_arena_keep(ar, malloc(sizeof *cap));
         if (!cap || s_split(x, value, &code, &rest) < 0) {
             return cli_ini_fail(&x->error, "bad cap '%s' (CODE:AMOUNT)", value);
         }
@@ -213,9 +213,9 @@ static int s_risk_key(s_ini_t *x, const char *name, const char *value)
         if (money_parse(rest, &cap->cap_pence, &err) < 0) {
             return cli_ini_fail(&x->error, "cap '%s': %s", value, err.msg);
         }
-        cli_arena_push(ar, &r->caps, &r->n_caps, cap);
+        cli_ini_arena_push(ar, &r->caps, &r->n_caps, cap);
     } else if (strcmp(name, "remainder_to") == 0) {
-        r->remainder_to = cli_arena_str(ar, value);
+        r->remainder_to = cli_ini_arena_str(ar, value);
     } else {
         return cli_ini_fail(&x->error, "unknown key '%s' in [risk]", name);
     }
@@ -241,12 +241,12 @@ static int s_ini_handler(void *user, const char *section, const char *name, cons
         cc_err_t err;
         uint32_t year;
         Concord__V1__PoolPartner *p = s_partner(x, section + 8);
-        Concord__V1__Contribution *ct = cli_arena_keep(&x->arena, malloc(sizeof *ct));
+        Concord__V1__Contribution *ct = cli_ini_arena_keep(&x->arena, malloc(sizeof *ct));
         if (!p || !ct) {
             return 0;
         }
         concord__v1__contribution__init(ct);
-        if (cli_year_parse(name, &year) < 0) {
+        if (money_year_parse(name, &year) < 0) {
             return cli_ini_fail(&x->error,
                               "[%s]: '%s' is not a financial year (like 2017 or 2017/18)", section,
                               name);
@@ -255,7 +255,7 @@ static int s_ini_handler(void *user, const char *section, const char *name, cons
         if (money_parse(value, &ct->amount_pence, &err) < 0) {
             return cli_ini_fail(&x->error, "[%s]: %s", section, err.msg);
         }
-        cli_arena_push(&x->arena, &p->contributions, &p->n_contributions, ct);
+        cli_ini_arena_push(&x->arena, &p->contributions, &p->n_contributions, ct);
         return 1;
     }
     return cli_ini_fail(&x->error, "unknown section [%s]", section);
@@ -273,7 +273,7 @@ Concord__V1__PoolAgreement *cli_pool_agreement_read(const char *path)
     concord__v1__lead_commissioning__init(&x->lead);
     concord__v1__transfer__init(&x->transfer);
     if (cli_ini_result(path, ini_parse(path, s_ini_handler, x), &x->error, &x->arena) != CLI_OK) {
-        cli_arena_free(&x->arena);
+        cli_ini_arena_free(&x->arena);
         free(x);
         return NULL;
     }
@@ -284,7 +284,7 @@ void cli_pool_agreement_free(Concord__V1__PoolAgreement *a)
 {
     if (a) {
         s_ini_t *x = (s_ini_t *)(void *)((char *)a - offsetof(s_ini_t, a));
-        cli_arena_free(&x->arena);
+        cli_ini_arena_free(&x->arena);
         free(x);
     }
 }
@@ -293,7 +293,7 @@ static int s_propose(const config_node_t *cfg, int argc, char **argv, int json)
 {
     const char *file = NULL, *board = "";
     uint64_t closes_in = 7ull * 86400000;
-    int frc = cli_file_option(argc, argv,
+    int frc = cli_ini_file_option(argc, argv,
                             "concord pool propose --file AGREEMENT.ini [--board ID]"
                             " [--closes-in 7d]",
                             &file, &board, &closes_in);
@@ -347,7 +347,7 @@ static int s_change(s_opts_t *o, const char *spec)
     snprintf(o->change_codes[o->n_changes], sizeof o->change_codes[0], "%.*s", (int)(c1 - spec),
              spec);
     snprintf(year, sizeof year, "%.*s", (int)(c2 - c1 - 1), c1 + 1);
-    if (cli_year_parse(year, &v->financial_year) < 0) {
+    if (money_year_parse(year, &v->financial_year) < 0) {
         return cli_fail("bad year in --change '%s'", spec);
     }
     if (money_parse(c2 + 1, &v->amount_pence, &err) < 0) {
@@ -381,7 +381,7 @@ static int s_parse(int argc, char **argv, s_opts_t *o, const char *amount_name)
     while ((opt = getopt_long(argc, argv, "y:a:p:r:x:T:cC:", opts, NULL)) != -1) {
         switch (opt) {
         case 'y':
-            if (cli_year_parse(optarg, &o->year) < 0) {
+            if (money_year_parse(optarg, &o->year) < 0) {
                 return cli_fail("bad --year '%s' (like 2017 or 2017/18)", optarg);
             }
             break;

@@ -31,7 +31,7 @@ static const char *s_kind_for(const char *code)
     return NULL;
 }
 
-int cli_keygen(int argc, char **argv, int json)
+int cli_roster_keygen(int argc, char **argv, int json)
 {
     static const struct option opts[] = {{"code", required_argument, NULL, 'c'},
                                          {"name", required_argument, NULL, 'n'},

@@ -109,7 +109,7 @@ void cli_table_print(cli_table_t *t)
     t->n_rows = t->cap = 0;
 }
 
-const char *cli_num(uint64_t v, char *buf, size_t size)
+const char *cli_table_num(uint64_t v, char *buf, size_t size)
 {
     char digits[24];
     int n = snprintf(digits, sizeof digits, "%llu", (unsigned long long)v);

@@ -31,6 +31,6 @@ int cli_table_row(cli_table_t *t, const char *const *vals);
 void cli_table_print(cli_table_t *t);
 
 /* Formats v with thousands separators ("32,844") into buf; returns buf. */
-const char *cli_num(uint64_t v, char *buf, size_t size);
+const char *cli_table_num(uint64_t v, char *buf, size_t size);
 
 #endif

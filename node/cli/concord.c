@@ -302,7 +302,7 @@ int main(int argc, char **argv)
     }
     int rc;
     if (strcmp(rest[0], "keygen") == 0) {
-        rc = cli_keygen(n, rest, json);
+        rc = cli_roster_keygen(n, rest, json);
     } else if (strcmp(rest[0], "roster") == 0 &&
                !(config_path && n >= 2 &&
                  ((n == 2 && strcmp(rest[1], "show") == 0) || strcmp(rest[1], "export") == 0))) {
@@ -312,7 +312,7 @@ int main(int argc, char **argv)
     } else if (strcmp(rest[0], "scenario") == 0) {
         rc = cli_scenario(n, rest, json);
     } else if (strcmp(rest[0], "verify") == 0) {
-        rc = cli_verify(n, rest, json);
+        rc = cli_board_verify(n, rest, json);
     } else if (n >= 2 && strcmp(rest[0], "pool") == 0 && strcmp(rest[1], "verify") == 0) {
         rc = cli_pool_verify(n - 1, rest + 1, json);
     } else if (strcmp(rest[0], "footprint") == 0) {

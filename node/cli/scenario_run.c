@@ -675,7 +675,7 @@ static int s_step_pledges(s_run_t *x, const scenario_section_t *sec, cc_err_t *e
     cc_err_t why;
     pl.pool_id = (char *)pool;
     in.pledge = &pl;
-    if (cli_year_parse(year, &pl.financial_year) < 0) {
+    if (money_year_parse(year, &pl.financial_year) < 0) {
         err_set(err, CC_INVALID_ARGUMENT, "%s:%d: bad year '%s' (like 2017 or 2017/18)",
                 scenario_path(x->s), sec->line, year);
         return -1;

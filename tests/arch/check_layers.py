@@ -9,7 +9,9 @@ Reads every source file under common/, node/ and broker/ and checks:
      no two modules include each other in a loop;
   3. no call cycle: with the object files of a build directory given as
      the second argument, no two source files call each other in a loop
-     (a `_priv.h` shared by two files hides such a loop from rule 2).
+     (a `_priv.h` shared by two files hides such a loop from rule 2);
+  4. prefix = file: with that build directory, every public name a
+     source file defines is its file's name or starts with it and `_`.
 Exits 1 naming every broken rule, 0 when the house is in order.
 
 usage: check_layers.py SOURCE_DIR [BUILD_DIR] | --self-test
@@ -122,7 +124,24 @@ def self_test():
     upward = {"common/base/err.c": '#include "wire.h"\n', "common/trust/wire.h": ""}
     loop = {"common/trust/a.c": '#include "b.h"\n', "common/trust/a.h": "",
             "common/trust/b.c": '#include "a.h"\n', "common/trust/b.h": ""}
+    def built(files):
+        root = tree(files)
+        build = os.path.join(root, "build")
+        for path in files:
+            if path.endswith(".c"):
+                obj = os.path.join(build, "CMakeFiles", "t.dir", path + ".o")
+                os.makedirs(os.path.dirname(obj), exist_ok=True)
+                subprocess.run(["cc", "-c", "-o", obj, os.path.join(root, path)], check=True)
+        out = subprocess.run([sys.executable, __file__, root, build], capture_output=True,
+                             text=True)
+        return out.returncode, out.stdout
+
+    calls = {"common/trust/a.c": "int b_f(void);\nint a_f(void) { return b_f(); }\n",
+             "common/trust/b.c": "int a_f(void);\nint b_f(void) { return a_f(); }\n"}
+    misnamed = {"common/trust/a.c": "int wire_f(void) { return 0; }\n"}
     checks = [(run(clean), 0, "layers, includes and calls in order"),
+              (built(calls), 1, "call cycle: common/trust/a -> common/trust/b -> common/trust/a"),
+              (built(misnamed), 1, "prefix = file: wire_f is defined in common/trust/a.c"),
               (run(upward), 1, "layer rule: common/base/err.c (common/base) includes wire.h"),
               (run(loop), 1, "include cycle: common/trust/a -> common/trust/b -> common/trust/a")]
     failed = 0
@@ -182,36 +201,44 @@ def main():
 
 
 def call_cycles(build, files):
-    """Call cycles between source files, from `nm` over their objects."""
-    by_stem = {}
-    for path in files:
-        if path.endswith(".c"):
-            by_stem[os.path.basename(path)] = stem(path)
-    defined, used = {}, {}
+    """Call cycles between source files, and public names whose prefix does
+    not name their file, from `nm` over the objects CMake built from them
+    (CMakeFiles/<target>.dir/<source path>.o: objects of moved or removed
+    sources are not read)."""
+    sources = {path + ".o": stem(path) for path in files if path.endswith(".c")}
+    defined, used, problems = {}, {}, []
+    seen = set()
     for dirpath, _, names in os.walk(build):
         for name in names:
-            if not name.endswith(".c.o") or name[:-2] not in by_stem:
+            if not name.endswith(".c.o"):
                 continue
-            if os.sep + "fuzz" in dirpath or os.sep + "tests" in dirpath:
+            full = os.path.join(dirpath, name)
+            rel = full.split(".dir" + os.sep, 1)[-1] if ".dir" + os.sep in full else ""
+            src = sources.get(rel)
+            if not src or src in seen:
                 continue
-            src = by_stem[name[:-2]]
-            out = subprocess.run(["nm", os.path.join(dirpath, name)], capture_output=True,
-                                 text=True, check=True).stdout
+            seen.add(src)
+            out = subprocess.run(["nm", full], capture_output=True, text=True,
+                                 check=True).stdout
+            base = os.path.basename(src)
             for line in out.splitlines():
                 parts = line.split()
                 if len(parts) == 3 and parts[1] in "TDBR":
                     defined[parts[2]] = src
+                    sym = parts[2]
+                    if sym != "main" and sym != base and not sym.startswith(base + "_"):
+                        problems.append("prefix = file: %s is defined in %s.c" % (sym, src))
                 elif len(parts) == 2 and parts[0] == "U":
                     used.setdefault(src, set()).add(parts[1])
     if not defined:
         return ["no object files under %s: build first" % build]
     graph = {}
     for src, syms in used.items():
-        for s in syms:
-            d = defined.get(s)
+        for sym in syms:
+            d = defined.get(sym)
             if d and d != src:
                 graph.setdefault(src, set()).add(d)
-    return ["call cycle: " + " -> ".join(c) for c in cycles(graph)]
+    return problems + ["call cycle: " + " -> ".join(c) for c in cycles(graph)]
 
 
 if __name__ == "__main__":
