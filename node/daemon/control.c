@@ -12,6 +12,7 @@
 
 #include "certificate.h"
 #include "envelope.h"
+#include "frames.h"
 #include "health.pb-c.h"
 #include "log.h"
 #include "log.pb-c.h"
@@ -662,40 +663,18 @@ void control_handle(control_service_t *svc, rpc_registry_t *reg)
 {
     control_ctx_t *c = svc->c;
     for (int n = 0; n < 64; n++) {
-        zmq_msg_t parts[3];
-        int got = 0, more = 1;
-        while (more && got < 3) {
-            zmq_msg_init(&parts[got]);
-            if (zmq_msg_recv(&parts[got], c->socket, ZMQ_DONTWAIT) < 0) {
-                zmq_msg_close(&parts[got]);
-                break;
-            }
-            more = zmq_msg_more(&parts[got]);
-            got++;
-        }
-        if (got == 0) {
+        frames_t f;
+        if (frames_recv(&f, c->socket, 3) == 0) {
+            frames_close(&f);
             return;
         }
-        int too_long = more;
-        while (more) { /* a request of more frames than any real one: drain it */
-            zmq_msg_t extra;
-            zmq_msg_init(&extra);
-            if (zmq_msg_recv(&extra, c->socket, ZMQ_DONTWAIT) < 0) {
-                zmq_msg_close(&extra);
-                break;
-            }
-            more = zmq_msg_more(&extra);
-            zmq_msg_close(&extra);
-        }
-        if (got == 3 && !too_long && zmq_msg_size(&parts[0]) <= CONTROL_ID_MAX &&
-            zmq_msg_size(&parts[1]) == 0) {
-            s_dispatch(c, svc, reg, zmq_msg_data(&parts[0]), zmq_msg_size(&parts[0]),
-                       zmq_msg_data(&parts[2]), zmq_msg_size(&parts[2]));
+        if (frames_exact(&f, 3) && frames_size(&f, 0) <= CONTROL_ID_MAX &&
+            frames_size(&f, 1) == 0) {
+            s_dispatch(c, svc, reg, frames_data(&f, 0), frames_size(&f, 0), frames_data(&f, 2),
+                       frames_size(&f, 2));
         } else {
             log_warn("malformed control request ignored");
         }
-        for (int i = 0; i < got; i++) {
-            zmq_msg_close(&parts[i]);
-        }
+        frames_close(&f);
     }
 }
