@@ -20,7 +20,10 @@
 #define EXTRA CONCORD_SOURCE_DIR "/tests/data/geo-extra"
 #define BAD CONCORD_SOURCE_DIR "/tests/data/geo-bad"
 #define SHIPPED CONCORD_SOURCE_DIR "/data/ons"
+/* The steering copy: beside the main checkout, or two levels up from a
+ * worktree under wt/. */
 #define SHARED CONCORD_SOURCE_DIR "/../shared/data/ons"
+#define SHARED_WT CONCORD_SOURCE_DIR "/../../shared/data/ons"
 
 /* ---- Helpers ---- */
 
@@ -70,15 +73,11 @@ static void s_cell(const geo_org_t *o, size_t i, const char *fp, uint32_t lsoas,
     assert_int_equal(o->cells[i].permille, permille);
 }
 
-/* A layer's label ("LAD18+17"), found by name. */
+/* The vintage a layer name means ("LAD" -> "LAD18"), or "" if none. */
 static const char *s_label(const geo_t *g, const char *layer)
 {
-    for (size_t i = 0; i < geo_layer_count(g); i++) {
-        if (strcmp(geo_layer_name(g, i), layer) == 0) {
-            return geo_layer_label(g, i);
-        }
-    }
-    return NULL;
+    const char *v = geo_layer_resolve(g, layer);
+    return v ? v : "";
 }
 
 static const char *const s_fixture[] = {FIX "/lsoa11_ccg18_lad18.csv", FIX "/ccg18_stp18.csv",
@@ -121,8 +120,13 @@ static void test_geo_joins_files_of_different_years(void **state)
      * headers and CRLF, joined on the codes. */
     geo_t *g = s_load(s_fixture, 5);
     assert_string_equal(geo_parent(g, "LSOA", "E01900003", "CAUTH"), "E47000901");
-    assert_string_equal(s_label(g, "LAD"), "LAD18+17");
+    /* Two vintages of LADs side by side, joined on the codes they share. */
+    assert_string_equal(s_label(g, "LAD"), "LAD18");
+    assert_string_equal(s_label(g, "lad17"), "LAD17");
     assert_string_equal(s_label(g, "CAUTH"), "CAUTH17");
+    assert_int_equal(geo_count(g, "LAD17"), 3);
+    assert_int_equal(geo_count(g, "LAD18"), 5);
+    assert_int_equal(geo_count(g, "LAD19"), 0);
     assert_int_equal(geo_file_count(g), 5);
     geo_destroy(&g);
     /* An LSOA->CCG file of 2018 with an LSOA->STP file of 2017: the direct
@@ -147,7 +151,7 @@ static void test_geo_missing_columns(void **state)
     const char *p1[] = {BAD "/name_without_code.csv"};
     s_load_bad(p1, 1,
                BAD "/name_without_code.csv: column LSOA11NM has no code column: "
-                   "expected LSOA<YY>CD beside it");
+                   "expected LSOA11CD beside it");
     const char *p2[] = {BAD "/one_code.csv"};
     s_load_bad(p2, 1,
                BAD "/one_code.csv: only one code column (CCG18CD): a lookup also "
@@ -156,8 +160,14 @@ static void test_geo_missing_columns(void **state)
     s_load_bad(p3, 1,
                BAD "/no_code.csv: no code column: expected a header field matching "
                    "<LAYER><YY>CD (such as LSOA11CD or CCG17CD)");
-    const char *p4[] = {BAD "/two_lad.csv"};
-    s_load_bad(p4, 1, BAD "/two_lad.csv: two code columns for layer LAD (LAD16CD and LAD17CD)");
+    const char *p4[] = {BAD "/two_lad17.csv"};
+    s_load_bad(p4, 1,
+               BAD "/two_lad17.csv: two code columns for layer LAD17 (LAD17CD and lad17cd)");
+    /* Two vintages of one kind are a lookup between them, not an error. */
+    const char *p6[] = {BAD "/two_lad.csv"};
+    geo_t *g = s_load(p6, 1);
+    assert_string_equal(geo_parent(g, "LAD16", "E07000901", "LAD17"), "E07000901");
+    geo_destroy(&g);
     const char *p5[] = {FIX "/nothing_here.csv"};
     cc_err_t err;
     assert_null(geo_load(p5, 1, &err));
@@ -172,14 +182,14 @@ static void test_geo_duplicate_key_with_conflicting_parent(void **state)
     /* Line 4 repeats line 2 exactly (accepted); line 5 moves the LSOA. */
     const char *p1[] = {BAD "/dup_conflict.csv"};
     s_load_bad(p1, 1,
-               BAD "/dup_conflict.csv:5:24: CCG18CD: conflicting parent: LSOA "
-                   "E01900001 is in CCG E38000902 here but in E38000901 at " BAD
+               BAD "/dup_conflict.csv:5:24: CCG18CD: conflicting parent: LSOA11 "
+                   "E01900001 is in CCG18 E38000902 here but in E38000901 at " BAD
                    "/dup_conflict.csv:2");
     /* Across files: the second disagrees with the first. */
     const char *p2[] = {EXTRA "/lsoa11_stp17.csv", EXTRA "/lsoa11_stp17_conflict.csv"};
     s_load_bad(p2, 2,
                EXTRA "/lsoa11_stp17_conflict.csv:3:11: STP17CD: conflicting parent: "
-                     "LSOA E01900005 is in STP E54000902 here but in E54000901 at " EXTRA
+                     "LSOA11 E01900005 is in STP17 E54000902 here but in E54000901 at " EXTRA
                      "/lsoa11_stp17.csv:6");
 }
 
@@ -237,7 +247,7 @@ static void test_geo_alignment_fixture(void **state)
     geo_align_t *a = s_align(g, "stp");
     geo_summary_t s;
     geo_align_summary(a, &s);
-    assert_string_equal(geo_align_layer(a), "STP");
+    assert_string_equal(geo_align_layer(a), "STP18");
     assert_int_equal(s.lsoas, 12);
     assert_int_equal(s.footprints, 3);
     assert_int_equal(s.lads, 5);
@@ -395,10 +405,10 @@ static int s_real_teardown(void **state)
 
 static void test_geo_real_counts(void **state)
 {
-    geo_align_t *a = s_align(*state, NULL);
+    geo_align_t *a = s_align(*state, "STP17");
     geo_summary_t s;
     geo_align_summary(a, &s);
-    assert_int_equal(s.files, 5);
+    assert_int_equal(s.files, 9);
     assert_int_equal(s.lsoas, 32844);
     assert_int_equal(s.lsoas_outside, 0);
     assert_int_equal(s.orgs[GEO_CCG], 207);
@@ -414,7 +424,7 @@ static void test_geo_real_counts(void **state)
 
 static void test_geo_real_splits(void **state)
 {
-    geo_align_t *a = s_align(*state, NULL);
+    geo_align_t *a = s_align(*state, "STP17");
     geo_summary_t s;
     geo_align_summary(a, &s);
     assert_int_equal(s.split[GEO_CCG], 0);    /* no CCG split across STPs */
@@ -436,7 +446,7 @@ static void test_geo_real_splits(void **state)
 
 static void test_geo_real_greater_manchester(void **state)
 {
-    geo_align_t *a = s_align(*state, NULL);
+    geo_align_t *a = s_align(*state, "STP17");
     const geo_footprint_t *gm = geo_align_find_footprint(a, "E54000007");
     assert_int_equal(gm->lsoas, 1694);
     const geo_org_t *ca = s_org(a, "E47000001");
@@ -450,7 +460,7 @@ static void test_geo_real_greater_manchester(void **state)
     assert_int_equal(gm->lsoas - ca->lsoas, 21);
     geo_align_destroy(&a);
     /* ...and they are Tameside and Glossop CCG's: High Peak by CCG. */
-    a = s_align(*state, "CCG");
+    a = s_align(*state, "CCG17");
     const geo_org_t *hp_ccg = s_org(a, "E07000037");
     assert_int_equal(hp_ccg->n_cells, 2);
     s_cell(hp_ccg, 0, "E38000115", 38, 644);
@@ -458,7 +468,7 @@ static void test_geo_real_greater_manchester(void **state)
     geo_align_destroy(&a);
     /* Liverpool City Region lies inside Cheshire and Merseyside, and
      * covers only part of it. */
-    a = s_align(*state, NULL);
+    a = s_align(*state, "STP17");
     const geo_org_t *lcr = s_org(a, "E47000004");
     assert_int_equal(lcr->cells[0].rel, GEO_CONTAINED_BY);
     assert_string_equal(lcr->cells[0].footprint->code, "E54000008");
@@ -495,7 +505,8 @@ static void s_check_sums(const geo_align_t *a)
 
 static void test_geo_real_other_layers(void **state)
 {
-    static const char *const layers[] = {"STP", "NHSER", "NHSRLO", "CAUTH", "CCG", "LAD", "CTY"};
+    static const char *const layers[] = {"STP17", "NHSER17", "NHSRLO17", "CAUTH17",
+                                         "CCG17", "LAD17",   "CTY17"};
     static const size_t counts[] = {44, 4, 14, 9, 207, 326, 35};
     for (size_t i = 0; i < sizeof layers / sizeof layers[0]; i++) {
         geo_align_t *a = s_align(*state, layers[i]);
@@ -503,7 +514,7 @@ static void test_geo_real_other_layers(void **state)
         s_check_sums(a);
         geo_align_destroy(&a);
     }
-    geo_align_t *a = s_align(*state, "NHSER");
+    geo_align_t *a = s_align(*state, "NHSER17");
     geo_summary_t s;
     geo_align_summary(a, &s);
     assert_int_equal(s.split[GEO_CCG], 0);
@@ -536,7 +547,7 @@ static void test_geo_real_primary(void **state)
     assert_int_equal(geo_set_primary(g, "E10000023", "E54000008", &err), -1);
     assert_int_equal(err.code, CC_FAILED_PRECONDITION);
     assert_int_equal(geo_set_primary(g, "E47000001", "E54000007", &err), 0);
-    geo_align_t *a = s_align(g, NULL);
+    geo_align_t *a = s_align(g, "STP17");
     assert_string_equal(s_org(a, "E10000023")->primary->code, "E54000005");
     assert_ptr_equal(s_org(a, "E47000001")->primary, geo_align_find_footprint(a, "E54000007"));
     geo_align_destroy(&a);
@@ -570,16 +581,21 @@ static void test_geo_shipped_data_matches_shared(void **state)
                                         "ons_CCG17_to_STP17_Apr2017_v3.csv",
                                         "ons_LAD17_to_CAUTH17_Mar2017.csv",
                                         "ons_LAD17_to_CTY17_Dec2017.csv",
-                                        "ons_LSOA11_CCG17_STP17_LAD17_Apr2017.csv"};
+                                        "ons_LSOA11_CCG17_STP17_LAD17_Apr2017.csv",
+                                        "ons_LSOA11_CCG18_STP18_LAD18_Apr2018_v3.csv",
+                                        "ons_LSOA11_CCG20_LAD20_Apr2020.csv",
+                                        "ons_CCG20_to_STP20_Apr2020.csv",
+                                        "ons_LAD20_to_CTY20_Apr2020.csv"};
     struct stat st;
-    if (stat(SHARED, &st) != 0) {
+    const char *shared = stat(SHARED, &st) == 0 ? SHARED : SHARED_WT;
+    if (stat(shared, &st) != 0) {
         skip();
     }
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         char a[512], b[512];
         size_t la = 0, lb = 0;
         snprintf(a, sizeof a, "%s/%s", SHIPPED, names[i]);
-        snprintf(b, sizeof b, "%s/%s", SHARED, names[i]);
+        snprintf(b, sizeof b, "%s/%s", shared, names[i]);
         char *x = s_slurp(a, &la), *y = s_slurp(b, &lb);
         assert_non_null(x);
         assert_non_null(y);

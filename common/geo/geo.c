@@ -41,6 +41,7 @@ typedef struct {
 typedef struct {
     geo_t *g;
     uint32_t file;
+    int name_year, name_month; /* a date in the file name (Dec2017), or 0 */
     s_col_t cols[GEO_LAYER_MAX];
     size_t n_cols;
 } s_loader_t;
@@ -190,9 +191,73 @@ static uint32_t s_intern(geo_t *g, uint32_t layer, const char *code)
     return id;
 }
 
+/* Splits "CCG17" into kind "CCG" and year digits "17" ("" if none).
+ * Returns -1 if name is not letters optionally followed by two digits. */
+static int s_split_name(const char *name, char *kind, char *year)
+{
+    size_t i = 0;
+    while (i < GEO_LAYER_NAME_MAX && isalpha((unsigned char)name[i])) {
+        kind[i] = (char)toupper((unsigned char)name[i]);
+        i++;
+    }
+    kind[i] = '\0';
+    year[0] = '\0';
+    if (i == 0) {
+        return -1;
+    }
+    if (name[i] == '\0') {
+        return 0;
+    }
+    if (!isdigit((unsigned char)name[i]) || !isdigit((unsigned char)name[i + 1]) ||
+        name[i + 2] != '\0') {
+        return -1;
+    }
+    year[0] = name[i];
+    year[1] = name[i + 1];
+    year[2] = '\0';
+    return 0;
+}
+
+/* A two-digit column year as a calendar year: 00-69 are 20YY, the rest
+ * 19YY (ONS has no lookups before 1970 and none after 2069 yet). */
+static int s_full_year(const char *yy)
+{
+    int y = (yy[0] - '0') * 10 + (yy[1] - '0');
+    return y < 70 ? 2000 + y : 1900 + y;
+}
+
+uint32_t geo_layer_at(const geo_t *g, const char *kind, uint32_t as_at)
+{
+    uint32_t best = GEO_NONE, first = GEO_NONE;
+    for (size_t i = 0; kind && i < g->n_layers; i++) {
+        const geo_layer_t *l = &g->layers[i];
+        if (strcasecmp(l->kind, kind) != 0) {
+            continue;
+        }
+        if (first == GEO_NONE || l->start < g->layers[first].start) {
+            first = (uint32_t)i;
+        }
+        if (l->start <= as_at && (best == GEO_NONE || l->start > g->layers[best].start)) {
+            best = (uint32_t)i;
+        }
+    }
+    if (best == GEO_NONE && first != GEO_NONE && as_at != GEO_LATEST &&
+        (uint32_t)g->layers[first].year == as_at / 10000) {
+        best = first; /* in force later in as_at's year: the nearest there is */
+    }
+    return best;
+}
+
 uint32_t geo_layer_id(const geo_t *g, const char *name)
 {
-    for (size_t i = 0; name && i < g->n_layers; i++) {
+    char kind[GEO_LAYER_NAME_MAX + 1], year[3];
+    if (!name || s_split_name(name, kind, year) < 0) {
+        return GEO_NONE;
+    }
+    if (!year[0]) {
+        return geo_layer_at(g, kind, GEO_LATEST);
+    }
+    for (size_t i = 0; i < g->n_layers; i++) {
         if (strcasecmp(g->layers[i].name, name) == 0) {
             return (uint32_t)i;
         }
@@ -200,10 +265,43 @@ uint32_t geo_layer_id(const geo_t *g, const char *name)
     return GEO_NONE;
 }
 
-/* The layer named `name` (upper case), added if new; its label gains the
- * year when this file's year is one not seen before. */
-static uint32_t s_layer(geo_t *g, const char *name, const char *year, cc_err_t *err)
+/* The date a file's name carries ("..._Dec2017.csv"), as year and month;
+ * 0 and 0 if none. */
+static void s_file_date(const char *path, int *year, int *month)
 {
+    static const char *const months[] = {"jan", "feb", "mar", "apr", "may", "jun",
+                                         "jul", "aug", "sep", "oct", "nov", "dec"};
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    *year = *month = 0;
+    for (const char *p = base; p[0] && p[1] && p[2]; p++) {
+        if (p > base && isalpha((unsigned char)p[-1])) {
+            continue;
+        }
+        for (int m = 0; m < 12; m++) {
+            if (strncasecmp(p, months[m], 3) == 0 && isdigit((unsigned char)p[3]) &&
+                isdigit((unsigned char)p[4]) && isdigit((unsigned char)p[5]) &&
+                isdigit((unsigned char)p[6]) && !isdigit((unsigned char)p[7])) {
+                *year = atoi(p + 3);
+                *month = m + 1;
+            }
+        }
+    }
+}
+
+/* The vintage kind+year, added if new. It is in force from 1 April of its
+ * year, or from the month of that year the file name gives; the earliest
+ * file giving it decides. */
+static uint32_t s_layer(s_loader_t *L, const char *kind, const char *year, cc_err_t *err)
+{
+    geo_t *g = L->g;
+    char name[GEO_LAYER_NAME_MAX + 4];
+    snprintf(name, sizeof name, "%s%s", kind, year);
+    int full = s_full_year(year);
+    uint32_t start = (uint32_t)full * 10000 + 401;
+    if (L->name_year == full) {
+        start = (uint32_t)full * 10000 + (uint32_t)L->name_month * 100 + 1;
+    }
     uint32_t id = geo_layer_id(g, name);
     if (id == GEO_NONE) {
         if (g->n_layers == GEO_LAYER_MAX) {
@@ -211,15 +309,15 @@ static uint32_t s_layer(geo_t *g, const char *name, const char *year, cc_err_t *
             return GEO_NONE;
         }
         id = (uint32_t)g->n_layers++;
-        snprintf(g->layers[id].name, sizeof g->layers[id].name, "%s", name);
-        snprintf(g->layers[id].label, sizeof g->layers[id].label, "%s%s", name, year);
+        geo_layer_t *l = &g->layers[id];
+        snprintf(l->name, sizeof l->name, "%s", name);
+        snprintf(l->kind, sizeof l->kind, "%s", kind);
+        l->year = full;
+        l->start = start;
         return id;
     }
-    geo_layer_t *l = &g->layers[id];
-    const char *years = l->label + strlen(l->name);
-    if (!strstr(years, year) && strlen(l->label) + 4 < sizeof l->label) {
-        strcat(l->label, "+");
-        strcat(l->label, year);
+    if (start < g->layers[id].start) {
+        g->layers[id].start = start;
     }
     return id;
 }
@@ -320,7 +418,7 @@ static int s_header_codes(s_loader_t *L, const csv_row_t *row, cc_err_t *err)
         if (s_role(row->field[i], layer, year) != ROLE_CD) {
             continue;
         }
-        uint32_t id = s_layer(L->g, layer, year, err);
+        uint32_t id = s_layer(L, layer, year, err);
         if (id == GEO_NONE) {
             err_prefix(err, "%s: ", row->file);
             return -1;
@@ -328,7 +426,7 @@ static int s_header_codes(s_loader_t *L, const csv_row_t *row, cc_err_t *err)
         s_col_t *dup = s_col_of(L, id);
         if (dup) {
             err_set(err, CC_INVALID_ARGUMENT, "%s: two code columns for layer %s (%s and %s)",
-                    row->file, layer, dup->header, row->field[i]);
+                    row->file, L->g->layers[id].name, dup->header, row->field[i]);
             return -1;
         }
         s_col_t *c = &L->cols[L->n_cols++];
@@ -351,12 +449,14 @@ static int s_header_names(s_loader_t *L, const csv_row_t *row, cc_err_t *err)
         if (role != ROLE_NM && role != ROLE_CDH) {
             continue;
         }
-        uint32_t id = geo_layer_id(L->g, layer);
+        char name[GEO_LAYER_NAME_MAX + 4];
+        snprintf(name, sizeof name, "%s%s", layer, year);
+        uint32_t id = geo_layer_id(L->g, name);
         s_col_t *c = id == GEO_NONE ? NULL : s_col_of(L, id);
         if (!c) {
             err_set(err, CC_INVALID_ARGUMENT,
-                    "%s: column %s has no code column: expected %s<YY>CD beside it", row->file,
-                    row->field[i], layer);
+                    "%s: column %s has no code column: expected %s%sCD beside it", row->file,
+                    row->field[i], layer, year);
             return -1;
         }
         *(role == ROLE_NM ? &c->nm : &c->cdh) = (int)i;
@@ -482,6 +582,34 @@ static int s_row(const csv_row_t *row, void *ctx, cc_err_t *err)
     return 0;
 }
 
+/* Bridges every two vintages of one kind on the codes they share, except
+ * LSOAs (see geo.h). Called once all files are read. */
+static int s_bridges(geo_t *g)
+{
+    for (uint32_t a = 0; a < g->n_layers; a++) {
+        for (uint32_t b = 0; b < g->n_layers; b++) {
+            const geo_layer_t *la = &g->layers[a], *lb = &g->layers[b];
+            size_t k;
+            if (a == b || strcmp(la->kind, lb->kind) != 0 ||
+                strcmp(la->kind, GEO_ATOM_LAYER) == 0) {
+                continue;
+            }
+            if (s_link(g, a, b, &k) < 0 || s_link_reserve(&g->links[k], la->n ? la->n : 1) < 0) {
+                return -1;
+            }
+            geo_link_t *link = &g->links[k];
+            link->bridge = 1;
+            for (size_t i = 0; i < la->n; i++) {
+                const geo_entry_t *e = &g->entries[la->entries[i]];
+                link->parent_of[i] = geo_lookup(g, b, e->code);
+                link->file[i] = GEO_NONE;
+                link->line[i] = 0;
+            }
+        }
+    }
+    return 0;
+}
+
 geo_t *geo_load(const char *const *paths, size_t n, cc_err_t *err)
 {
     geo_t *g = calloc(1, sizeof *g);
@@ -500,9 +628,14 @@ geo_t *geo_load(const char *const *paths, size_t n, cc_err_t *err)
         }
         g->n_files++;
         s_loader_t L = {.g = g, .file = (uint32_t)i};
+        s_file_date(paths[i], &L.name_year, &L.name_month);
         if (csv_read_file(paths[i], NULL, s_row, &L, err) < 0) {
             goto fail;
         }
+    }
+    if (s_bridges(g) < 0) {
+        err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
+        goto fail;
     }
     return g;
 fail:
@@ -609,31 +742,42 @@ void geo_destroy(geo_t **gp)
     *gp = NULL;
 }
 
-int geo_path(const geo_t *g, uint32_t from, uint32_t to, const geo_link_t **path)
+/* Breadth first over layers from `from`, through bridges only if
+ * `bridges`; fills via (the link reaching each layer). Returns whether
+ * `to` was reached. */
+static int s_bfs(const geo_t *g, uint32_t from, uint32_t to, int bridges, size_t *via)
 {
-    /* Breadth first over layers, so the direct lookup wins over a chain
-     * and ties go to the file read first. */
-    size_t via[GEO_LAYER_MAX];
     int seen[GEO_LAYER_MAX] = {0};
     uint32_t queue[GEO_LAYER_MAX];
     size_t head = 0, tail = 0;
-    if (from == to) {
-        return 0;
-    }
     seen[from] = 1;
     queue[tail++] = from;
     while (head < tail && !seen[to]) {
         uint32_t l = queue[head++];
         for (size_t i = 0; i < g->n_links; i++) {
             uint32_t p = g->links[i].parent;
-            if (g->links[i].child == l && !seen[p]) {
+            if (g->links[i].child == l && !seen[p] && (bridges || !g->links[i].bridge)) {
                 seen[p] = 1;
                 via[p] = i;
                 queue[tail++] = p;
             }
         }
     }
-    if (!seen[to]) {
+    return seen[to];
+}
+
+int geo_path(const geo_t *g, uint32_t from, uint32_t to, const geo_link_t **path)
+{
+    /* Breadth first over layers, so the direct lookup wins over a chain
+     * and ties go to the file read first; lookups read from files win over
+     * bridges between vintages (LSOA11 -> CCG20 -> STP20 from the 2020
+     * files, never LSOA11 -> STP17 -> STP20 through the codes STP17 and
+     * STP20 share), which are used only where no file leads there. */
+    size_t via[GEO_LAYER_MAX];
+    if (from == to) {
+        return 0;
+    }
+    if (!s_bfs(g, from, to, 0, via) && !s_bfs(g, from, to, 1, via)) {
         return -1;
     }
     int n = 0;
@@ -676,9 +820,49 @@ const char *geo_layer_name(const geo_t *g, size_t i)
     return i < g->n_layers ? g->layers[i].name : NULL;
 }
 
-const char *geo_layer_label(const geo_t *g, size_t i)
+const char *geo_layer_kind(const geo_t *g, size_t i)
 {
-    return i < g->n_layers ? g->layers[i].label : NULL;
+    return i < g->n_layers ? g->layers[i].kind : NULL;
+}
+
+uint32_t geo_layer_start(const geo_t *g, size_t i)
+{
+    return i < g->n_layers ? g->layers[i].start : 0;
+}
+
+const char *geo_layer_resolve(const geo_t *g, const char *layer)
+{
+    uint32_t id = geo_layer_id(g, layer);
+    return id == GEO_NONE ? NULL : g->layers[id].name;
+}
+
+uint32_t geo_date_parse(const char *s)
+{
+    static const int days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    for (int i = 0; i < 10; i++) {
+        if (!s || (i == 4 || i == 7 ? s[i] != '-' : !isdigit((unsigned char)s[i]))) {
+            return 0;
+        }
+    }
+    if (s[10] != '\0') {
+        return 0;
+    }
+    int y = atoi(s), m = atoi(s + 5), d = atoi(s + 8);
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (y < 1900 || m < 1 || m > 12 || d < 1 || d > days[m - 1] || (m == 2 && d == 29 && !leap)) {
+        return 0;
+    }
+    return (uint32_t)(y * 10000 + m * 100 + d);
+}
+
+const char *geo_date_str(uint32_t date, char *buf, size_t size)
+{
+    if (date == GEO_LATEST) {
+        snprintf(buf, size, "latest");
+    } else {
+        snprintf(buf, size, "%04u-%02u-%02u", date / 10000, date / 100 % 100, date % 100);
+    }
+    return buf;
 }
 
 size_t geo_count(const geo_t *g, const char *layer)

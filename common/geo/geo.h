@@ -6,10 +6,22 @@
  * any layer (LSOA, CCG, STP, LAD, CTY, CAUTH, NHSER, ...) and any two-digit
  * year, case-insensitively; other columns (FID, ObjectId, ...) are ignored.
  * In each file the first code column is the key and every other code
- * column a parent of it (LSOA11CD -> CCG17CD, STP17CD, LAD17CD). Layers are
- * named without their year, so files of different years join on shared
- * codes: an LSOA->CCG file of 2018 and a CCG->STP file of 2017 give
- * LSOA->STP through the CCG.
+ * column a parent of it (LSOA11CD -> CCG17CD, STP17CD, LAD17CD).
+ *
+ * A layer is a vintage: a kind and a year (CCG17, CCG20, STP18, LSOA11).
+ * Files of different years load side by side: CCG17 and CCG20 are two
+ * layers, so two years never conflict, while two files of one vintage that
+ * disagree are refused. Vintages join on the LSOAs they share and, for one
+ * kind, on the codes they share (a bridge: a 2018 LSOA->LAD18 file and a
+ * 2017 LAD17->CAUTH17 file give LSOA->CAUTH17 through the LAD codes both
+ * years have). LSOA11 and LSOA21 are not bridged: census geographies need a
+ * best-fit lookup, which is a file like any other. A vintage is in force
+ * from 1 April of its year (ONS lookups are "as at" 1 April) or, when the
+ * file name carries a month of that year (Dec2017), the first of that month;
+ * the earliest file giving the vintage decides.
+ *
+ * Where a layer is named, a kind ("STP") means its newest loaded vintage
+ * and a vintage ("STP17") means itself.
  *
  * Alignment counts LSOAs (about 1,500 residents each, a fair proxy for
  * population) in every organisation x footprint cell, for footprints of
@@ -70,14 +82,30 @@ void geo_destroy(geo_t **g);
 size_t geo_file_count(const geo_t *g);
 const char *geo_file_path(const geo_t *g, size_t i);
 
-/* Layers seen, in order of first appearance. geo_layer_label gives the
- * layer with the years its columns carried ("CCG17", "CCG17+18"). */
+/* Dates are YYYYMMDD integers (20170401); GEO_LATEST stands for "the
+ * newest loaded". */
+#define GEO_LATEST UINT32_MAX
+
+/* "2017-04-01" -> 20170401; 0 if s is not a valid date in that form. */
+uint32_t geo_date_parse(const char *s);
+
+/* Formats a date as "2017-04-01" into buf (11 bytes); "latest" for
+ * GEO_LATEST. Returns buf. */
+const char *geo_date_str(uint32_t date, char *buf, size_t size);
+
+/* Layers (vintages) seen, in order of first appearance: the vintage name
+ * ("CCG17"), its kind ("CCG") and the date it is in force from. */
 size_t geo_layer_count(const geo_t *g);
 const char *geo_layer_name(const geo_t *g, size_t i);
-const char *geo_layer_label(const geo_t *g, size_t i);
+const char *geo_layer_kind(const geo_t *g, size_t i);
+uint32_t geo_layer_start(const geo_t *g, size_t i);
 
-/* Number of distinct codes of a layer ("lsoa" or "LSOA"); 0 if the layer
- * is unknown. */
+/* The name of the vintage a layer name means ("STP" -> "STP20" when the
+ * newest STP loaded is of 2020), or NULL if none is loaded. */
+const char *geo_layer_resolve(const geo_t *g, const char *layer);
+
+/* Number of distinct codes of a layer ("lsoa", "LSOA" or "LSOA11"); 0 if
+ * the layer is unknown. */
 size_t geo_count(const geo_t *g, const char *layer);
 
 /* The name of code in layer, "" if no file named it, NULL if the code is
@@ -109,8 +137,10 @@ const char *geo_kind_key(geo_kind_t kind);
  * chosen to plan with, which a realignment decision may move away from
  * where most of its population lies. A later call replaces it. Checks that
  * org is an organisation of the model (CCG, council or combined
- * authority), that footprint is a code of a layer the LSOAs map to, and
- * that the two share at least one LSOA. Returns 0, or -1 with err set
+ * authority) in some vintage, that footprint is a code of a layer the
+ * LSOAs map to, and that the two share at least one LSOA. The primary is
+ * kept by code and kind, so it shows in every vintage of that kind whose
+ * footprints have the code. Returns 0, or -1 with err set
  * (CC_NOT_FOUND naming the unknown code, CC_FAILED_PRECONDITION if they do
  * not touch). The board engine calls this when a realignment passes; the
  * model does not keep it across a reload, so the engine re-applies its
@@ -198,15 +228,35 @@ typedef struct {
 } geo_summary_t;
 
 /* Computes the alignment of every organisation with every footprint of
- * layer (NULL: GEO_DEFAULT_LAYER). Returns it (caller owns;
- * geo_align_destroy), or NULL with err set: CC_FAILED_PRECONDITION when no
- * lookup gives the LSOAs or the layer, or no chain of lookups leads from
- * one to the other, naming the column pattern needed. */
+ * layer (NULL: GEO_DEFAULT_LAYER) as at a date: for each kind (the
+ * footprints', LSOAs, CCGs, LADs, counties, combined authorities) the
+ * vintage in force on as_at, that is the newest whose start is not after
+ * it, or else the earliest loaded if it is of as_at's year (a December
+ * county lookup stands for its whole year). A layer given as a vintage
+ * ("STP17") is used as named. as_at GEO_LATEST takes the newest vintage of
+ * each kind, except that a layer given as a vintage sets as_at to that
+ * vintage's start, so "STP17" aligns 2017 organisations with 2017
+ * footprints. Returns the alignment (caller owns; geo_align_destroy), or
+ * NULL with err set: CC_FAILED_PRECONDITION when no lookup gives the LSOAs
+ * or the layer (or none in force on as_at), or no chain of lookups leads
+ * from one to the other, naming the column pattern needed. */
+geo_align_t *geo_align_at(const geo_t *g, const char *layer, uint32_t as_at, cc_err_t *err);
+
+/* geo_align_at(g, layer, GEO_LATEST, err). */
 geo_align_t *geo_align(const geo_t *g, const char *layer, cc_err_t *err);
 void geo_align_destroy(geo_align_t **a);
 
-/* The layer's name, upper case ("STP"). */
+/* The footprint layer's vintage, upper case ("STP17"). */
 const char *geo_align_layer(const geo_align_t *a);
+
+/* The date the alignment is as at (GEO_LATEST when none was asked). */
+uint32_t geo_align_as_at(const geo_align_t *a);
+
+/* The vintages the alignment used: the footprints' first, then the
+ * LSOAs', then each organisation kind's that is loaded (CCG, LAD, CTY,
+ * CAUTH); i < geo_align_vintage_count. */
+size_t geo_align_vintage_count(const geo_align_t *a);
+const char *geo_align_vintage(const geo_align_t *a, size_t i);
 void geo_align_summary(const geo_align_t *a, geo_summary_t *out);
 
 /* Footprints sorted by code; i < geo_align_footprint_count. */

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* Chains from the LSOA layer to each layer the organisations come from;
  * n < 0 where no lookup leads there. */
@@ -18,17 +19,25 @@ typedef struct {
     int n;
 } s_chain_t;
 
+/* The organisation kinds' layers, as at the alignment's date. */
+enum { S_CCG, S_LAD, S_CTY, S_CAUTH, S_ORG_LAYERS };
+static const char *const s_org_layer_kinds[S_ORG_LAYERS] = {"CCG", "LAD", "CTY", "CAUTH"};
+
 typedef struct {
     const geo_t *g;
     uint32_t atom;
+    uint32_t org_layer[S_ORG_LAYERS]; /* vintage in force, or GEO_NONE */
     s_chain_t fp, ccg, lad, cauth;
     s_chain_t cty; /* from the LAD layer */
 } s_paths_t;
 
 struct geo_align {
     const geo_t *g;
-    char layer[GEO_LAYER_NAME_MAX + 1];
+    char layer[GEO_LAYER_NAME_MAX + 4];
     uint32_t layer_id;
+    uint32_t as_at;
+    const char *vintages[2 + S_ORG_LAYERS];
+    size_t n_vintages;
     geo_footprint_t *fps;
     size_t n_fps;
     uint32_t *fp_at; /* footprint layer position -> index in fps */
@@ -66,18 +75,18 @@ const char *geo_rel_name(geo_rel_t r)
     return (unsigned)r < 4 ? names[r] : "unknown";
 }
 
-static void s_chain(const geo_t *g, uint32_t from, const char *to, s_chain_t *c)
+static void s_chain(const geo_t *g, uint32_t from, uint32_t to, s_chain_t *c)
 {
-    uint32_t id = geo_layer_id(g, to);
-    c->n = id == GEO_NONE || from == GEO_NONE ? -1 : geo_path(g, from, id, c->p);
+    c->n = to == GEO_NONE || from == GEO_NONE ? -1 : geo_path(g, from, to, c->p);
 }
 
-/* Finds the chains; fp_layer GEO_NONE when no footprint layer is needed. */
-static int s_paths(const geo_t *g, uint32_t fp_layer, s_paths_t *P, cc_err_t *err)
+/* Finds the chains to the vintages in force on as_at; fp_layer GEO_NONE
+ * when no footprint layer is needed. */
+static int s_paths(const geo_t *g, uint32_t fp_layer, uint32_t as_at, s_paths_t *P, cc_err_t *err)
 {
     memset(P, 0, sizeof *P);
     P->g = g;
-    P->atom = geo_layer_id(g, GEO_ATOM_LAYER);
+    P->atom = geo_layer_at(g, GEO_ATOM_LAYER, as_at);
     if (P->atom == GEO_NONE) {
         err_set(err, CC_FAILED_PRECONDITION,
                 "no lookup gives LSOAs: load a file with a column matching LSOA<YY>CD");
@@ -88,13 +97,16 @@ static int s_paths(const geo_t *g, uint32_t fp_layer, s_paths_t *P, cc_err_t *er
         err_set(err, CC_FAILED_PRECONDITION,
                 "no chain of lookups leads from LSOAs to layer %s: load a lookup that maps "
                 "LSOA<YY>CD, CCG<YY>CD or LAD<YY>CD to %s<YY>CD",
-                g->layers[fp_layer].name, g->layers[fp_layer].name);
+                g->layers[fp_layer].name, g->layers[fp_layer].kind);
         return -1;
     }
-    s_chain(g, P->atom, "CCG", &P->ccg);
-    s_chain(g, P->atom, "LAD", &P->lad);
-    s_chain(g, P->atom, "CAUTH", &P->cauth);
-    s_chain(g, geo_layer_id(g, "LAD"), "CTY", &P->cty);
+    for (int k = 0; k < S_ORG_LAYERS; k++) {
+        P->org_layer[k] = geo_layer_at(g, s_org_layer_kinds[k], as_at);
+    }
+    s_chain(g, P->atom, P->org_layer[S_CCG], &P->ccg);
+    s_chain(g, P->atom, P->org_layer[S_LAD], &P->lad);
+    s_chain(g, P->atom, P->org_layer[S_CAUTH], &P->cauth);
+    s_chain(g, P->org_layer[S_LAD], P->org_layer[S_CTY], &P->cty);
     return 0;
 }
 
@@ -483,7 +495,7 @@ static void s_summarise(geo_align_t *a, const s_paths_t *P)
     s->files = g->n_files;
     s->lsoas = g->layers[P->atom].n;
     s->footprints = a->n_fps;
-    s->lads = geo_count(g, "LAD");
+    s->lads = P->org_layer[S_LAD] == GEO_NONE ? 0 : g->layers[P->org_layer[S_LAD]].n;
     for (size_t f = 0; f < a->n_fps; f++) {
         s->footprints_empty += a->fps[f].lsoas == 0;
         s->coterminous += a->fps[f].coterminous;
@@ -493,8 +505,11 @@ static void s_summarise(geo_align_t *a, const s_paths_t *P)
         for (size_t o = 0; o < a->n_orgs[k]; o++) {
             geo_org_t *org = &a->orgs[k][o];
             const geo_primary_t *p = s_primary_of(g, org->code);
-            if (p && g->entries[p->footprint].layer == a->layer_id) {
-                org->primary = &a->fps[a->fp_at[g->entries[p->footprint].idx]];
+            uint32_t fp = p && strcmp(p->kind, g->layers[a->layer_id].kind) == 0
+                              ? geo_lookup(g, a->layer_id, p->footprint)
+                              : GEO_NONE;
+            if (fp != GEO_NONE) {
+                org->primary = &a->fps[a->fp_at[g->entries[fp].idx]];
                 s->primaries++;
             }
             s->split[k] += org->cls == GEO_SPLIT;
@@ -504,7 +519,62 @@ static void s_summarise(geo_align_t *a, const s_paths_t *P)
     }
 }
 
+/* The footprint layer: a vintage as named, else the kind's vintage in
+ * force on *as_at; a named vintage sets *as_at when none was asked. */
+static uint32_t s_fp_layer(const geo_t *g, const char *layer, uint32_t *as_at, cc_err_t *err)
+{
+    char date[16], date2[16];
+    size_t n = strlen(layer);
+    int vintage = n > 2 && layer[n - 1] >= '0' && layer[n - 1] <= '9';
+    uint32_t id = vintage ? geo_layer_id(g, layer) : geo_layer_at(g, layer, *as_at);
+    if (id != GEO_NONE) {
+        if (vintage && *as_at == GEO_LATEST) {
+            *as_at = g->layers[id].start;
+        }
+        return id;
+    }
+    if (vintage || geo_layer_id(g, layer) == GEO_NONE) {
+        err_set(err, CC_FAILED_PRECONDITION,
+                "no lookup gives layer %s: load a file with a column matching %s%s", layer,
+                layer, vintage ? "CD" : "<YY>CD");
+    } else {
+        const geo_layer_t *first = NULL;
+        for (size_t i = 0; i < g->n_layers; i++) {
+            if (strcasecmp(g->layers[i].kind, layer) == 0 &&
+                (!first || g->layers[i].start < first->start)) {
+                first = &g->layers[i];
+            }
+        }
+        err_set(err, CC_FAILED_PRECONDITION,
+                "no %s vintage is in force on %s: the earliest loaded is %s, from %s", layer,
+                geo_date_str(*as_at, date, sizeof date), first->name,
+                geo_date_str(first->start, date2, sizeof date2));
+    }
+    return GEO_NONE;
+}
+
+/* Records the vintages used, footprints and LSOAs first. */
+static void s_vintages(geo_align_t *a, const s_paths_t *P)
+{
+    const geo_t *g = a->g;
+    a->vintages[a->n_vintages++] = g->layers[a->layer_id].name;
+    if (P->atom != a->layer_id) {
+        a->vintages[a->n_vintages++] = g->layers[P->atom].name;
+    }
+    for (int k = 0; k < S_ORG_LAYERS; k++) {
+        uint32_t l = P->org_layer[k];
+        if (l != GEO_NONE && l != a->layer_id) {
+            a->vintages[a->n_vintages++] = g->layers[l].name;
+        }
+    }
+}
+
 geo_align_t *geo_align(const geo_t *g, const char *layer, cc_err_t *err)
+{
+    return geo_align_at(g, layer, GEO_LATEST, err);
+}
+
+geo_align_t *geo_align_at(const geo_t *g, const char *layer, uint32_t as_at, cc_err_t *err)
 {
     s_paths_t P;
     uint32_t *lsoa_fp = NULL;
@@ -514,17 +584,16 @@ geo_align_t *geo_align(const geo_t *g, const char *layer, cc_err_t *err)
         return NULL;
     }
     a->g = g;
-    a->layer_id = geo_layer_id(g, layer ? layer : GEO_DEFAULT_LAYER);
+    a->layer_id = s_fp_layer(g, layer ? layer : GEO_DEFAULT_LAYER, &as_at, err);
     if (a->layer_id == GEO_NONE) {
-        err_set(err, CC_FAILED_PRECONDITION,
-                "no lookup gives layer %s: load a file with a column matching %s<YY>CD",
-                layer ? layer : GEO_DEFAULT_LAYER, layer ? layer : GEO_DEFAULT_LAYER);
         goto fail;
     }
+    a->as_at = as_at;
     snprintf(a->layer, sizeof a->layer, "%s", g->layers[a->layer_id].name);
-    if (s_paths(g, a->layer_id, &P, err) < 0) {
+    if (s_paths(g, a->layer_id, as_at, &P, err) < 0) {
         goto fail;
     }
+    s_vintages(a, &P);
     if (s_footprints(a) < 0 || !(lsoa_fp = s_lsoa_fps(a, &P))) {
         goto oom;
     }
@@ -568,6 +637,21 @@ void geo_align_destroy(geo_align_t **ap)
 const char *geo_align_layer(const geo_align_t *a)
 {
     return a->layer;
+}
+
+uint32_t geo_align_as_at(const geo_align_t *a)
+{
+    return a->as_at;
+}
+
+size_t geo_align_vintage_count(const geo_align_t *a)
+{
+    return a->n_vintages;
+}
+
+const char *geo_align_vintage(const geo_align_t *a, size_t i)
+{
+    return i < a->n_vintages ? a->vintages[i] : NULL;
 }
 
 void geo_align_summary(const geo_align_t *a, geo_summary_t *out)
@@ -678,7 +762,8 @@ static int s_store_primary(geo_t *g, const char *org, uint32_t fp, cc_err_t *err
 {
     geo_primary_t *p = (geo_primary_t *)s_primary_of(g, org);
     if (p) {
-        p->footprint = fp;
+        p->footprint = g->entries[fp].code;
+        snprintf(p->kind, sizeof p->kind, "%s", g->layers[g->entries[fp].layer].kind);
         return 0;
     }
     if (g->n_primaries == g->cap_primaries) {
@@ -696,9 +781,36 @@ static int s_store_primary(geo_t *g, const char *org, uint32_t fp, cc_err_t *err
         err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
         return -1;
     }
-    g->primaries[g->n_primaries].org = copy;
-    g->primaries[g->n_primaries++].footprint = fp;
+    p = &g->primaries[g->n_primaries++];
+    p->org = copy;
+    p->footprint = g->entries[fp].code;
+    snprintf(p->kind, sizeof p->kind, "%s", g->layers[g->entries[fp].layer].kind);
     return 0;
+}
+
+/* The dates at which the vintages in force change, newest first, after
+ * GEO_LATEST: the eras an organisation may belong to. */
+static size_t s_eras(const geo_t *g, uint32_t *eras)
+{
+    size_t n = 0;
+    eras[n++] = GEO_LATEST;
+    for (size_t i = 0; i < g->n_layers; i++) {
+        size_t j = 1;
+        while (j < n && eras[j] != g->layers[i].start) {
+            j++;
+        }
+        if (j == n) {
+            eras[n++] = g->layers[i].start;
+        }
+    }
+    for (size_t i = 2; i < n; i++) {
+        for (size_t j = i; j > 1 && eras[j] > eras[j - 1]; j--) {
+            uint32_t t = eras[j];
+            eras[j] = eras[j - 1];
+            eras[j - 1] = t;
+        }
+    }
+    return n;
 }
 
 int geo_set_primary(geo_t *g, const char *org, const char *footprint, cc_err_t *err)
@@ -712,7 +824,7 @@ int geo_set_primary(geo_t *g, const char *org, const char *footprint, cc_err_t *
                 footprint ? footprint : "");
         return -1;
     }
-    if (s_paths(g, GEO_NONE, &P, err) < 0) {
+    if (s_paths(g, GEO_NONE, GEO_LATEST, &P, err) < 0) {
         return -1;
     }
     size_t n_cand = s_fp_candidates(g, &P, fc, ent, chains);
@@ -720,7 +832,19 @@ int geo_set_primary(geo_t *g, const char *org, const char *footprint, cc_err_t *
         err_set(err, CC_NOT_FOUND, "unknown footprint %s: no loaded lookup maps LSOAs to it", fc);
         return -1;
     }
-    if (!s_org_touches(&P, oc, ent, chains, n_cand, &touch)) {
+    /* The organisation of today's vintages, or of an earlier year's. */
+    uint32_t eras[GEO_LAYER_MAX + 1];
+    size_t n_eras = s_eras(g, eras);
+    int found = 0;
+    touch = GEO_NONE;
+    for (size_t i = 0; i < n_eras && touch == GEO_NONE; i++) {
+        if (s_paths(g, GEO_NONE, eras[i], &P, err) < 0) {
+            continue;
+        }
+        n_cand = s_fp_candidates(g, &P, fc, ent, chains);
+        found |= s_org_touches(&P, oc, ent, chains, n_cand, &touch);
+    }
+    if (!found) {
         err_set(err, CC_NOT_FOUND,
                 "unknown organisation %s: not a CCG, council or combined authority with LSOAs "
                 "in the loaded lookups",
@@ -743,5 +867,5 @@ const char *geo_primary(const geo_t *g, const char *org)
         return NULL;
     }
     const geo_primary_t *p = s_primary_of(g, oc);
-    return p ? g->entries[p->footprint].code : NULL;
+    return p ? p->footprint : NULL;
 }

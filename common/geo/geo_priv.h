@@ -22,26 +22,35 @@ typedef struct {
     uint32_t idx; /* position within its layer */
 } geo_entry_t;
 
+/* One vintage: a kind of area and the year its columns carry. */
 typedef struct {
-    char name[GEO_LAYER_NAME_MAX + 1]; /* "CCG" */
-    char label[32];                    /* "CCG17", "CCG17+18" */
+    char name[GEO_LAYER_NAME_MAX + 4]; /* "CCG17" */
+    char kind[GEO_LAYER_NAME_MAX + 1]; /* "CCG" */
+    int year;                          /* 2017 */
+    uint32_t start;                    /* in force from, YYYYMMDD */
     uint32_t *entries;                 /* layer position -> entry id */
     size_t n, cap;
 } geo_layer_t;
 
 /* Child layer -> parent layer, one parent per child code, with where it was
- * read so a conflicting later row can name both places. */
+ * read so a conflicting later row can name both places. A bridge joins two
+ * vintages of one kind on the codes they share (CCG18 E38000001 is CCG17
+ * E38000001); it is built after loading and read from no file. */
 typedef struct {
     uint32_t child, parent;
+    int bridge;
     uint32_t *parent_of; /* child position -> parent entry id, GEO_NONE */
     uint32_t *line;
     uint32_t *file;
     size_t cap;
 } geo_link_t;
 
+/* A declared primary: a footprint code of a kind, in whichever vintage
+ * of that kind an alignment uses. */
 typedef struct {
-    const char *org;    /* code, in the arena */
-    uint32_t footprint; /* entry id */
+    const char *org;       /* code, in the arena */
+    const char *footprint; /* code, in the arena */
+    char kind[GEO_LAYER_NAME_MAX + 1];
 } geo_primary_t;
 
 typedef struct geo_chunk geo_chunk_t;
@@ -62,8 +71,13 @@ struct geo {
     size_t n_primaries, cap_primaries;
 };
 
-/* The layer's id (case-insensitive name), or GEO_NONE. */
+/* The layer's id, or GEO_NONE: name is a vintage ("CCG17", any case) or a
+ * kind ("ccg"), which means its newest vintage. */
 uint32_t geo_layer_id(const geo_t *g, const char *name);
+
+/* The vintage of kind in force on as_at (YYYYMMDD; GEO_LATEST for the
+ * newest), or GEO_NONE. See geo_align_at. */
+uint32_t geo_layer_at(const geo_t *g, const char *kind, uint32_t as_at);
 
 /* The entry of code (already upper case) in layer, or GEO_NONE. */
 uint32_t geo_lookup(const geo_t *g, uint32_t layer, const char *code);

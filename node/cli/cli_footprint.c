@@ -1,7 +1,9 @@
 /* cli_footprint: `concord footprint show|org|splits|report`, offline, over
  * the ONS lookups shipped in data/ons or the user's own. Every command
  * prints an aligned table, JSON (--json) or CSV (--csv) from one alignment
- * computed by geo_align. */
+ * computed by geo_align_at, and names the vintages it used (STP17, CCG17,
+ * ...): the newest loaded of each kind, the one --layer names, or those in
+ * force on the --as-at date. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +24,7 @@ enum { OUT_TEXT, OUT_JSON, OUT_CSV };
 typedef struct {
     int out;
     const char *layer;
+    uint32_t as_at; /* GEO_LATEST unless --as-at */
     const char *data_dir;
     const char *lookups[FP_MAX_LOOKUPS];
     size_t n_lookups;
@@ -77,22 +80,48 @@ static int s_load(s_ctx_t *x)
     if (s_apply_primaries(x) != CLI_OK) {
         return CLI_FAIL;
     }
-    if (!(x->a = geo_align(x->g, x->layer, &err))) {
+    if (!(x->a = geo_align_at(x->g, x->layer, x->as_at, &err))) {
         return cli_fail("%s", err.msg);
     }
     return CLI_OK;
 }
 
-/* The layer with its years ("STP17"), for headings. */
+/* The footprint layer's vintage ("STP17"), for headings. */
 static const char *s_label(const s_ctx_t *x)
 {
-    const char *name = geo_align_layer(x->a);
-    for (size_t i = 0; i < geo_layer_count(x->g); i++) {
-        if (strcmp(geo_layer_name(x->g, i), name) == 0) {
-            return geo_layer_label(x->g, i);
-        }
+    return geo_align_layer(x->a);
+}
+
+/* "Vintages: STP17 footprints; LSOA11, CCG17, LAD17, CTY17, CAUTH17 (as at
+ * 2017-04-01)": the line every text report ends with. */
+static void s_vintages_text(const s_ctx_t *x)
+{
+    char date[16];
+    printf("\nVintages: %s footprints;", geo_align_vintage(x->a, 0));
+    for (size_t i = 1; i < geo_align_vintage_count(x->a); i++) {
+        printf("%s %s", i > 1 ? "," : "", geo_align_vintage(x->a, i));
     }
-    return name;
+    if (geo_align_as_at(x->a) == GEO_LATEST) {
+        printf(" (newest loaded)\n");
+    } else {
+        printf(" (as at %s)\n", geo_date_str(geo_align_as_at(x->a), date, sizeof date));
+    }
+}
+
+/* "layer", "as_at" and "vintages", the first members of every JSON report. */
+static void s_vintages_json(json_t *j, const s_ctx_t *x)
+{
+    char date[16];
+    json_str(j, "layer", geo_align_layer(x->a));
+    json_str(j, "as_at",
+             geo_align_as_at(x->a) == GEO_LATEST
+                 ? NULL
+                 : geo_date_str(geo_align_as_at(x->a), date, sizeof date));
+    json_arr_begin(j, "vintages");
+    for (size_t i = 0; i < geo_align_vintage_count(x->a); i++) {
+        json_str(j, NULL, geo_align_vintage(x->a, i));
+    }
+    json_arr_end(j);
 }
 
 /* ---- Cells: one organisation in one footprint ---- */
@@ -242,6 +271,7 @@ static void s_show_text(const s_ctx_t *x, const geo_footprint_t *fp)
         }
     }
     cli_table_print(&t);
+    s_vintages_text(x);
 }
 
 static void s_show_json(const s_ctx_t *x, const geo_footprint_t *fp)
@@ -249,7 +279,7 @@ static void s_show_json(const s_ctx_t *x, const geo_footprint_t *fp)
     json_t j;
     json_init(&j);
     json_obj_begin(&j, NULL);
-    json_str(&j, "layer", geo_align_layer(x->a));
+    s_vintages_json(&j, x);
     json_obj_begin(&j, "footprint");
     json_str(&j, "code", fp->code);
     json_str(&j, "name", fp->name);
@@ -342,6 +372,7 @@ static void s_org_text(const s_ctx_t *x, const geo_org_t *o)
         cli_table_row(&t, row);
     }
     cli_table_print(&t);
+    s_vintages_text(x);
 }
 
 static int s_org(const s_ctx_t *x)
@@ -361,7 +392,7 @@ static int s_org(const s_ctx_t *x)
         json_t j;
         json_init(&j);
         json_obj_begin(&j, NULL);
-        json_str(&j, "layer", geo_align_layer(x->a));
+        s_vintages_json(&j, x);
         s_json_org(&j, "organisation", o);
         json_obj_end(&j);
         s_print_json(&j);
@@ -419,11 +450,12 @@ static int s_splits(const s_ctx_t *x)
     if (x->out == OUT_TEXT) {
         printf("Organisations split across %s footprints\n\n", s_label(x));
         s_splits_table(x);
+        s_vintages_text(x);
         return CLI_OK;
     }
     json_init(&j);
     json_obj_begin(&j, NULL);
-    json_str(&j, "layer", geo_align_layer(x->a));
+    s_vintages_json(&j, x);
     json_arr_begin(&j, "splits");
     if (x->out == OUT_CSV) {
         csv_write_row(stdout, s_cell_head, sizeof s_cell_head / sizeof s_cell_head[0]);
@@ -468,7 +500,7 @@ static void s_report_summary(const s_ctx_t *x, const geo_summary_t *s)
     char a[24], b[24];
     printf("ONS lookups: %zu files, layers", s->files);
     for (size_t i = 0; i < geo_layer_count(x->g); i++) {
-        printf(" %s", geo_layer_label(x->g, i));
+        printf(" %s", geo_layer_name(x->g, i));
     }
     printf("\n");
     printf("%-28s %s\n", "LSOAs:", cli_num(s->lsoas, a, sizeof a));
@@ -551,6 +583,7 @@ static void s_report_text(const s_ctx_t *x, const geo_summary_t *s)
         printf("\nCombined authorities (by LSOAs)\n\n");
         s_report_cauth(x);
     }
+    s_vintages_text(x);
 }
 
 static void s_report_json_counts(json_t *j, const geo_summary_t *s)
@@ -599,7 +632,7 @@ static void s_report_json(const s_ctx_t *x, const geo_summary_t *s)
     json_t j;
     json_init(&j);
     json_obj_begin(&j, NULL);
-    json_str(&j, "layer", geo_align_layer(x->a));
+    s_vintages_json(&j, x);
     json_arr_begin(&j, "files");
     for (size_t i = 0; i < geo_file_count(x->g); i++) {
         json_str(&j, NULL, geo_file_path(x->g, i));
@@ -670,14 +703,17 @@ static int s_report(const s_ctx_t *x)
 static void s_help(FILE *to)
 {
     fprintf(to,
-            "Usage: concord [--json] footprint COMMAND [--csv] [--layer LAYER]\n"
+            "Usage: concord [--json] footprint COMMAND [--csv] [--layer LAYER] [--as-at DATE]\n"
             "                 [--data-dir DIR | --lookup FILE...] [--primary ORG=FOOTPRINT...]\n"
             "  show FOOTPRINT   its CCGs, councils and combined authorities, with shares\n"
             "  org CODE         every footprint an organisation touches, with shares\n"
             "  splits           every organisation split across footprints\n"
             "  report           counts, splits, coterminosity, combined authorities\n"
             "LAYER is STP (default), NHSER, NHSRLO, CAUTH or any layer the lookups map\n"
-            "LSOAs to. Lookups come from --data-dir, CONCORD_DATA_DIR or the shipped\n"
+            "LSOAs to: a kind (its newest vintage loaded) or a vintage such as STP17,\n"
+            "which also takes the organisations of that date. --as-at YYYY-MM-DD takes\n"
+            "each kind's vintage in force on that date (ONS lookups are as at 1 April).\n"
+            "Lookups come from --data-dir, CONCORD_DATA_DIR or the shipped\n"
             "data/ons; --lookup FILE (repeatable) uses other ONS files instead.\n"
             "--primary previews a declared primary footprint, as a realignment decision\n"
             "would record it.\n");
@@ -688,6 +724,7 @@ static int s_args(s_ctx_t *x, int argc, char **argv)
 {
     static const struct option opts[] = {{"csv", no_argument, NULL, 'c'},
                                          {"layer", required_argument, NULL, 'l'},
+                                         {"as-at", required_argument, NULL, 'a'},
                                          {"data-dir", required_argument, NULL, 'd'},
                                          {"lookup", required_argument, NULL, 'f'},
                                          {"primary", required_argument, NULL, 'p'},
@@ -700,6 +737,11 @@ static int s_args(s_ctx_t *x, int argc, char **argv)
             x->out = x->out == OUT_JSON ? -1 : OUT_CSV;
         } else if (c == 'l') {
             x->layer = optarg;
+        } else if (c == 'a') {
+            if (!(x->as_at = geo_date_parse(optarg))) {
+                fprintf(stderr, "concord: --as-at wants a date YYYY-MM-DD, not '%s'\n", optarg);
+                return CLI_USAGE;
+            }
         } else if (c == 'd') {
             x->data_dir = optarg;
         } else if (c == 'f' || c == 'p') {
@@ -776,7 +818,7 @@ int cli_footprint_check(const char *org, const char *footprint)
 
 int cli_footprint(int argc, char **argv, int json, char *decided)
 {
-    s_ctx_t x = {.out = json ? OUT_JSON : OUT_TEXT};
+    s_ctx_t x = {.out = json ? OUT_JSON : OUT_TEXT, .as_at = GEO_LATEST};
     int rc = s_args(&x, argc, argv);
     if (rc != CLI_OK) {
         return rc < 0 ? CLI_OK : rc;

@@ -1,5 +1,7 @@
 /* Integration tests for `concord footprint`: the built binary over the
- * shipped ONS data, in text, --json and --csv, and its refusals. */
+ * shipped ONS data (April 2017, 2018 and 2020), in text, --json and --csv,
+ * and its refusals. The 2017 questions name their vintage (--layer STP17
+ * or --as-at); without one, the newest loaded (2020) answers. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -46,7 +48,7 @@ static size_t s_lines(const char *out)
 static void test_footprint_show(void **state)
 {
     (void)state;
-    char *out = s_run(0, "footprint show E54000007");
+    char *out = s_run(0, "footprint show E54000007 --layer STP17");
     s_has(out, "STP17 footprint E54000007 Greater Manchester: 1,694 LSOAs");
     s_has(out, "Coterminous with upper-tier councils: no");
     s_has(out, "CCG                 E38000182  NHS Tameside and Glossop CCG");
@@ -54,14 +56,17 @@ static void test_footprint_show(void **state)
                "split; also E54000012 95.7%\n");
     s_has(out, "E47000001  Greater Manchester                       1,673  1,673  100.0%  "
                "contained by\n");
+    s_has(out, "\nVintages: STP17 footprints; LSOA11, CCG17, LAD17, CTY17, CAUTH17 (as at "
+               "2017-04-01)\n");
     free(out);
-    out = s_run(0, "--json footprint show E54000007");
-    s_has(out, "{\"layer\":\"STP\",\"footprint\":{\"code\":\"E54000007\",\"name\":\"Greater "
-               "Manchester\",\"lsoas\":1694,\"coterminous\":false}");
+    out = s_run(0, "--json footprint show E54000007 --as-at 2017-04-01");
+    s_has(out, "{\"layer\":\"STP17\",\"as_at\":\"2017-04-01\",\"vintages\":[\"STP17\","
+               "\"LSOA11\",\"CCG17\",\"LAD17\",\"CTY17\",\"CAUTH17\"],\"footprint\":{\"code\":"
+               "\"E54000007\",\"name\":\"Greater Manchester\",\"lsoas\":1694,\"coterminous\":false}");
     s_has(out, "{\"kind\":\"district_council\",\"code\":\"E07000037\",\"name\":\"High Peak\","
                "\"lsoas\":21,\"org_lsoas\":59,\"share_pct\":35.6,\"class\":\"split\"");
     free(out);
-    out = s_run(0, "footprint show E54000007 --csv");
+    out = s_run(0, "footprint show E54000007 --csv --as-at 2019-03-31 --layer STP17");
     assert_int_equal(s_lines(out), 1 + 10 + 11 + 1 + 1);
     s_has(out, "kind,code,name,class,org_lsoas,footprint,footprint_name,lsoas,share_pct,"
                "relation,declared_primary\n");
@@ -75,27 +80,27 @@ static void test_footprint_show(void **state)
 static void test_footprint_org(void **state)
 {
     (void)state;
-    char *out = s_run(0, "footprint org E10000023");
+    char *out = s_run(0, "footprint org E10000023 --layer STP17");
     s_has(out, "upper-tier council E10000023 North Yorkshire: 373 LSOAs, split across 4 STP17 "
                "footprints\n");
     s_has(out, "E54000006  Humber, Coast and Vale                          142  38.1%  "
                "partial overlap\n");
     s_has(out, "E54000048  Lancashire and South Cumbria                      3   0.8%");
     free(out);
-    out = s_run(0, "footprint org E10000023 --json");
+    out = s_run(0, "footprint org E10000023 --json --layer stp17");
     s_has(out, "\"organisation\":{\"kind\":\"upper_tier_council\",\"code\":\"E10000023\","
                "\"name\":\"North Yorkshire\",\"lsoas\":373,\"class\":\"split\"");
     s_has(out, "{\"code\":\"E54000045\",\"name\":\"Durham, Darlington, Teesside, Hambleton, "
                "Richmondshire and Whitby\",\"lsoas\":95,\"share_pct\":25.5,");
     free(out);
-    out = s_run(0, "footprint --csv org E10000023");
+    out = s_run(0, "footprint --csv org E10000023 --as-at 2017-12-31");
     assert_int_equal(s_lines(out), 5);
     s_has(out, "\nupper_tier_council,E10000023,North Yorkshire,split,373,E54000045,\"Durham, "
                "Darlington, Teesside, Hambleton, Richmondshire and Whitby\",95,25.5,partial "
                "overlap,\n");
     free(out);
     /* A preview of a realignment decision, shown beside the shares. */
-    out = s_run(0, "footprint org E10000023 --primary E10000023=E54000005");
+    out = s_run(0, "footprint org E10000023 --primary E10000023=E54000005 --layer STP17");
     s_has(out, "Declared primary: E54000005 West Yorkshire\n");
     s_has(out, "E54000005  West Yorkshire                                  133  35.6%  "
                "partial overlap  primary\n");
@@ -105,7 +110,7 @@ static void test_footprint_org(void **state)
 static void test_footprint_report(void **state)
 {
     (void)state;
-    char *out = s_run(0, "footprint report");
+    char *out = s_run(0, "footprint report --as-at 2017-04-01");
     s_has(out, "LSOAs:                       32,844\n");
     s_has(out, "Footprints:                  44 (19 coterminous with upper-tier councils)\n");
     s_has(out, "Local authority districts:   326\n");
@@ -113,12 +118,12 @@ static void test_footprint_report(void **state)
     s_has(out, "Upper-tier councils:         152 (14 split across footprints)\n");
     s_has(out, "E47000004  Liverpool City Region            E54000008    989    989  contained by");
     free(out);
-    out = s_run(0, "footprint report --json");
+    out = s_run(0, "footprint report --json --layer STP17");
     s_has(out, "\"counts\":{\"lsoas\":32844,\"footprints\":44,\"lads\":326,\"ccg\":207,"
                "\"upper_tier_council\":152,\"district_council\":201,\"combined_authority\":9,");
     s_has(out, "\"split\":{\"ccg\":0,\"upper_tier_council\":14,");
     free(out);
-    out = s_run(0, "footprint report --csv");
+    out = s_run(0, "footprint report --csv --layer STP17");
     assert_int_equal(s_lines(out), 45);
     s_has(out, "\nE54000007,Greater Manchester,1694,10,11,1,1,no\n");
     free(out);
@@ -127,20 +132,51 @@ static void test_footprint_report(void **state)
     free(out);
 }
 
+/* Without a vintage the newest loaded answers; --as-at picks each kind's
+ * vintage in force, and every report names them. */
+static void test_footprint_vintages(void **state)
+{
+    (void)state;
+    char *out = s_run(0, "footprint report");
+    s_has(out, "Alignment of organisations with STP20 footprints\n");
+    s_has(out, "Footprints:                  42 ");
+    s_has(out, "CCGs:                        135 (0 split across footprints)\n");
+    s_has(out, "Vintages: STP20 footprints; LSOA11, CCG20, LAD20, CTY20, CAUTH17 (newest "
+               "loaded)\n");
+    free(out);
+    /* Mid-2018: the April 2018 CCGs and STPs, the 2017 counties. */
+    out = s_run(0, "--json footprint report --as-at 2018-06-30");
+    s_has(out, "{\"layer\":\"STP18\",\"as_at\":\"2018-06-30\",\"vintages\":[\"STP18\","
+               "\"LSOA11\",\"CCG18\",\"LAD18\",\"CTY17\",\"CAUTH17\"]");
+    s_has(out, "\"counts\":{\"lsoas\":32844,\"footprints\":42,\"lads\":326,\"ccg\":195,");
+    free(out);
+    out = s_run(0, "footprint show E54000007");
+    s_has(out, "STP20 footprint E54000007 Greater Manchester Health and Social Care Partnership: "
+               "1,694 LSOAs");
+    free(out);
+    /* A kind with no vintage in force that early. */
+    out = s_run(1, "footprint report --as-at 2016-04-01");
+    s_has(out, "no STP vintage is in force on 2016-04-01: the earliest loaded is STP17, from "
+               "2017-04-01");
+    free(out);
+    free(s_run(2, "footprint report --as-at 2017-02-30"));
+    free(s_run(2, "footprint report --as-at yesterday"));
+}
+
 static void test_footprint_refusals(void **state)
 {
     (void)state;
     char *out = s_run(1, "footprint show E99999999");
-    s_has(out, "concord: unknown footprint 'E99999999': no loaded lookup has it in layer STP");
+    s_has(out, "concord: unknown footprint 'E99999999': no loaded lookup has it in layer STP20");
     free(out);
     out = s_run(1, "footprint org E99999999");
     s_has(out, "unknown organisation 'E99999999'");
     free(out);
     out = s_run(1, "footprint org E54000007");
-    s_has(out, "E54000007 is a footprint in layer STP, not an organisation");
+    s_has(out, "E54000007 is a footprint in layer STP20, not an organisation");
     free(out);
     out = s_run(1, "footprint show E40000001");
-    s_has(out, "add --layer NHSER");
+    s_has(out, "add --layer NHSER17");
     free(out);
     out = s_run(1, "footprint report --layer ICB");
     s_has(out, "no lookup gives layer ICB");
@@ -148,7 +184,7 @@ static void test_footprint_refusals(void **state)
     out = s_run(1, "footprint report --data-dir /nonexistent/ons");
     s_has(out, "cannot read the ONS data directory /nonexistent/ons");
     free(out);
-    out = s_run(1, "footprint org E10000023 --primary E10000023=E54000008");
+    out = s_run(1, "footprint org E10000023 --primary E10000023=E54000008 --layer STP17");
     s_has(out, "does not touch footprint E54000008");
     free(out);
     out = s_run(1, "footprint report --lookup " CONCORD_SOURCE_DIR
@@ -183,7 +219,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_footprint_show),          cmocka_unit_test(test_footprint_org),
         cmocka_unit_test(test_footprint_report),        cmocka_unit_test(test_footprint_refusals),
-        cmocka_unit_test(test_footprint_other_lookups),
+        cmocka_unit_test(test_footprint_other_lookups), cmocka_unit_test(test_footprint_vintages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
