@@ -14,6 +14,7 @@
 #include "cli_table.h"
 #include "csv.h"
 #include "geo.h"
+#include "geo_changes.h"
 #include "json.h"
 
 #define FP_MAX_LOOKUPS 64
@@ -28,6 +29,10 @@ typedef struct {
     const char *data_dir;
     const char *lookups[FP_MAX_LOOKUPS];
     size_t n_lookups;
+    const char *from, *to; /* changes: the two layers */
+    const char *to_lookups[FP_MAX_LOOKUPS]; /* changes: the second set of files */
+    size_t n_to_lookups;
+    geo_t *g_to;
     const char *primaries[FP_MAX_PRIMARIES]; /* ORG=FOOTPRINT */
     size_t n_primaries;
     const char *sub;
@@ -698,6 +703,182 @@ static int s_report(const s_ctx_t *x)
     return CLI_OK;
 }
 
+/* ---- changes --from LAYER --to LAYER ---- */
+
+/* "E38000002 NHS Ashford CCG (84)" lists, for text rows. */
+static void s_sides_text(const geo_change_side_t *sides, size_t n, int counts, char *buf,
+                         size_t size)
+{
+    char num[24];
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < n && used < size; i++) {
+        used += (size_t)snprintf(buf + used, size - used, "%s%s %s", i ? "; " : "",
+                                 sides[i].code, sides[i].name);
+        if (counts && used < size) {
+            used += (size_t)snprintf(buf + used, size - used, " (%s)",
+                                     cli_num(sides[i].lsoas, num, sizeof num));
+        }
+    }
+}
+
+static void s_changes_text(const geo_changes_t *c)
+{
+    geo_changes_summary_t s;
+    char n[4][24];
+    geo_changes_summary(c, &s);
+    printf("Changes from %s (%s organisations) to %s (%s) over %s %s\n", geo_changes_from(c),
+           cli_num(s.orgs_from, n[0], sizeof n[0]), geo_changes_to(c),
+           cli_num(s.orgs_to, n[1], sizeof n[1]), cli_num(s.lsoas, n[2], sizeof n[2]),
+           geo_changes_atom(c));
+    printf("Mergers: %zu, splits: %zu, boundary transfers: %zu, code changes: %zu (%zu with the "
+           "same LSOAs), renames: %zu; unchanged: %zu\n",
+           s.count[GEO_MERGER], s.count[GEO_SPLIT_UP], s.count[GEO_TRANSFER],
+           s.count[GEO_CODE_CHANGE], s.code_same_territory, s.count[GEO_RENAME], s.unchanged);
+    if (s.lsoas_only_from || s.lsoas_only_to) {
+        printf("LSOAs only in %s: %zu; only in %s: %zu\n", geo_changes_from(c), s.lsoas_only_from,
+               geo_changes_to(c), s.lsoas_only_to);
+    }
+    printf("\n");
+    cli_table_t t = {.n_cols = 4,
+                     .head = (const char *const[]){"CHANGE", "LSOAS", "TO", "FROM"},
+                     .right = 0x2};
+    for (size_t i = 0; i < geo_changes_count(c); i++) {
+        const geo_change_t *ch = geo_changes_get(c, i);
+        char from[2048], to[2048], kind[48];
+        int many_from = ch->n_from > 1, many_to = ch->n_to > 1;
+        s_sides_text(ch->from, ch->n_from, many_from, from, sizeof from);
+        s_sides_text(ch->to, ch->n_to, many_to, to, sizeof to);
+        snprintf(kind, sizeof kind, "%s%s", geo_changes_kind_name(ch->kind),
+                 ch->kind == GEO_CODE_CHANGE && !ch->same_territory ? " (and LSOAs)" : "");
+        const char *row[] = {kind, cli_num(ch->lsoas, n[3], sizeof n[3]), to, from};
+        cli_table_row(&t, row);
+    }
+    cli_table_print(&t);
+}
+
+static void s_json_sides(json_t *j, const char *key, const geo_change_side_t *sides, size_t n)
+{
+    json_arr_begin(j, key);
+    for (size_t i = 0; i < n; i++) {
+        json_obj_begin(j, NULL);
+        json_str(j, "code", sides[i].code);
+        json_str(j, "name", sides[i].name);
+        json_u64(j, "lsoas", sides[i].lsoas);
+        json_u64(j, "of", sides[i].total);
+        json_str(j, "continues", sides[i].cont);
+        json_obj_end(j);
+    }
+    json_arr_end(j);
+}
+
+static void s_changes_json(const geo_changes_t *c)
+{
+    geo_changes_summary_t s;
+    json_t j;
+    geo_changes_summary(c, &s);
+    json_init(&j);
+    json_obj_begin(&j, NULL);
+    json_str(&j, "from", geo_changes_from(c));
+    json_str(&j, "to", geo_changes_to(c));
+    json_str(&j, "atom", geo_changes_atom(c));
+    json_obj_begin(&j, "counts");
+    json_u64(&j, "lsoas", s.lsoas);
+    json_u64(&j, "lsoas_only_from", s.lsoas_only_from);
+    json_u64(&j, "lsoas_only_to", s.lsoas_only_to);
+    json_u64(&j, "organisations_from", s.orgs_from);
+    json_u64(&j, "organisations_to", s.orgs_to);
+    for (int k = 0; k < GEO_CHANGE_KINDS; k++) {
+        json_u64(&j, geo_changes_kind_key((geo_change_kind_t)k), s.count[k]);
+    }
+    json_u64(&j, "code_changes_same_lsoas", s.code_same_territory);
+    json_u64(&j, "unchanged", s.unchanged);
+    json_obj_end(&j);
+    json_arr_begin(&j, "changes");
+    for (size_t i = 0; i < geo_changes_count(c); i++) {
+        const geo_change_t *ch = geo_changes_get(c, i);
+        json_obj_begin(&j, NULL);
+        json_str(&j, "kind", geo_changes_kind_key(ch->kind));
+        json_u64(&j, "lsoas", ch->lsoas);
+        if (ch->kind == GEO_CODE_CHANGE) {
+            json_bool(&j, "same_lsoas", ch->same_territory);
+        }
+        s_json_sides(&j, "from", ch->from, ch->n_from);
+        s_json_sides(&j, "to", ch->to, ch->n_to);
+        json_obj_end(&j);
+    }
+    json_arr_end(&j);
+    json_obj_end(&j);
+    s_print_json(&j);
+}
+
+/* One row per flow: a merger's predecessors, a split's successors. */
+static void s_changes_csv(const geo_changes_t *c)
+{
+    static const char *const head[] = {"change",  "lsoas",   "from_code", "from_name",
+                                       "from_of", "to_code", "to_name",   "to_of"};
+    csv_write_row(stdout, head, sizeof head / sizeof head[0]);
+    for (size_t i = 0; i < geo_changes_count(c); i++) {
+        const geo_change_t *ch = geo_changes_get(c, i);
+        size_t rows = ch->n_from > ch->n_to ? ch->n_from : ch->n_to;
+        for (size_t r = 0; r < rows; r++) {
+            const geo_change_side_t *f = &ch->from[ch->n_from > 1 ? r : 0];
+            const geo_change_side_t *t = &ch->to[ch->n_to > 1 ? r : 0];
+            char n[24], fo[24], to[24];
+            snprintf(n, sizeof n, "%u", ch->n_from > 1 ? f->lsoas : t->lsoas);
+            snprintf(fo, sizeof fo, "%u", f->total);
+            snprintf(to, sizeof to, "%u", t->total);
+            const char *row[] = {geo_changes_kind_key(ch->kind), n, f->code, f->name, fo,
+                                 t->code, t->name, to};
+            csv_write_row(stdout, row, sizeof row / sizeof row[0]);
+        }
+    }
+}
+
+static int s_changes(const s_ctx_t *x)
+{
+    cc_err_t err;
+    const geo_t *to_g = x->g_to ? x->g_to : x->g;
+    const char *from = x->from ? x->from : "CCG", *to = x->to ? x->to : "CCG";
+    if (!x->g_to && (!x->from || !x->to)) {
+        fprintf(stderr, "concord: footprint changes needs --from and --to (such as --from CCG18 "
+                        "--to CCG20), or a second set of files with --to-lookup\n");
+        return CLI_USAGE;
+    }
+    geo_changes_t *c = geo_changes(x->g, from, to_g, to, &err);
+    if (!c) {
+        return cli_fail("footprint changes: %s", err.msg);
+    }
+    if (x->out == OUT_JSON) {
+        s_changes_json(c);
+    } else if (x->out == OUT_CSV) {
+        s_changes_csv(c);
+    } else {
+        s_changes_text(c);
+    }
+    geo_changes_destroy(&c);
+    return CLI_OK;
+}
+
+/* Loads the lookups (and the second set, for changes) without aligning. */
+static int s_load_models(s_ctx_t *x)
+{
+    cc_err_t err;
+    if (x->n_lookups) {
+        x->g = geo_load(x->lookups, x->n_lookups, &err);
+    } else {
+        x->g = geo_load_dir(geo_data_dir(x->data_dir), &err);
+    }
+    if (!x->g) {
+        return cli_fail("%s%s", err.msg,
+                        x->n_lookups ? "" : " (give --data-dir DIR or set CONCORD_DATA_DIR)");
+    }
+    if (x->n_to_lookups && !(x->g_to = geo_load(x->to_lookups, x->n_to_lookups, &err))) {
+        return cli_fail("%s", err.msg);
+    }
+    return CLI_OK;
+}
+
 /* ---- Arguments ---- */
 
 static void s_help(FILE *to)
@@ -709,6 +890,10 @@ static void s_help(FILE *to)
             "  org CODE         every footprint an organisation touches, with shares\n"
             "  splits           every organisation split across footprints\n"
             "  report           counts, splits, coterminosity, combined authorities\n"
+            "  changes --from LAYER --to LAYER [--to-lookup FILE...]\n"
+            "                   mergers, splits, boundary transfers, code changes and\n"
+            "                   renames between two vintages (--from CCG18 --to CCG20), or\n"
+            "                   between the --lookup files and the --to-lookup files\n"
             "LAYER is STP (default), NHSER, NHSRLO, CAUTH or any layer the lookups map\n"
             "LSOAs to: a kind (its newest vintage loaded) or a vintage such as STP17,\n"
             "which also takes the organisations of that date. --as-at YYYY-MM-DD takes\n"
@@ -725,6 +910,10 @@ static int s_args(s_ctx_t *x, int argc, char **argv)
     static const struct option opts[] = {{"csv", no_argument, NULL, 'c'},
                                          {"layer", required_argument, NULL, 'l'},
                                          {"as-at", required_argument, NULL, 'a'},
+                                         {"from", required_argument, NULL, 'F'},
+                                         {"to", required_argument, NULL, 'T'},
+                                         {"from-lookup", required_argument, NULL, 'f'},
+                                         {"to-lookup", required_argument, NULL, 'L'},
                                          {"data-dir", required_argument, NULL, 'd'},
                                          {"lookup", required_argument, NULL, 'f'},
                                          {"primary", required_argument, NULL, 'p'},
@@ -744,6 +933,14 @@ static int s_args(s_ctx_t *x, int argc, char **argv)
             }
         } else if (c == 'd') {
             x->data_dir = optarg;
+        } else if (c == 'F' || c == 'T') {
+            *(c == 'F' ? &x->from : &x->to) = optarg;
+        } else if (c == 'L') {
+            if (x->n_to_lookups == FP_MAX_LOOKUPS) {
+                fprintf(stderr, "concord: at most %d of --to-lookup\n", FP_MAX_LOOKUPS);
+                return CLI_USAGE;
+            }
+            x->to_lookups[x->n_to_lookups++] = optarg;
         } else if (c == 'f' || c == 'p') {
             size_t *n = c == 'f' ? &x->n_lookups : &x->n_primaries;
             if (*n == (c == 'f' ? FP_MAX_LOOKUPS : FP_MAX_PRIMARIES)) {
@@ -835,12 +1032,14 @@ int cli_footprint(int argc, char **argv, int json, char *decided)
         run = s_splits;
     } else if (strcmp(x.sub, "report") == 0) {
         run = s_report;
+    } else if (strcmp(x.sub, "changes") == 0) {
+        run = s_changes;
     } else {
         fprintf(stderr, "concord: unknown footprint command '%s'\n", x.sub);
         s_help(stderr);
         return CLI_USAGE;
     }
-    rc = s_load(&x);
+    rc = run == s_changes ? s_load_models(&x) : s_load(&x);
     if (rc == CLI_OK) {
         rc = run(&x);
     }
@@ -850,5 +1049,6 @@ int cli_footprint(int argc, char **argv, int json, char *decided)
     }
     geo_align_destroy(&x.a);
     geo_destroy(&x.g);
+    geo_destroy(&x.g_to);
     return rc;
 }

@@ -198,6 +198,49 @@ static void test_footprint_refusals(void **state)
     free(s_run(2, "--json footprint report --csv"));
 }
 
+/* `footprint changes` over the shipped vintages, and between two sets of
+ * files with a year never seen (CCG31). */
+static void test_footprint_changes(void **state)
+{
+    (void)state;
+    char *out = s_run(0, "footprint changes --from CCG17 --to CCG18");
+    s_has(out, "Changes from CCG17 (207 organisations) to CCG18 (195) over 32,844 LSOA11\n");
+    s_has(out, "Mergers: 6, splits: 0, boundary transfers: 2, code changes: 3 (0 with the same "
+               "LSOAs), renames: 1; unchanged: 185\n");
+    s_has(out, "\nmerger                     482  E38000225 NHS Leeds CCG");
+    s_has(out, "E38000094 NHS Leeds North CCG (132); E38000095 NHS Leeds South and East CCG "
+               "(155); E38000096 NHS Leeds West CCG (195)\n");
+    s_has(out, "\nboundary transfer           10  E38000226 NHS Fylde and Wyre CCG");
+    s_has(out, "\ncode change (and LSOAs)    206  E38000228 NHS Morecambe Bay CCG");
+    free(out);
+    out = s_run(0, "--json footprint changes --from CCG18 --to CCG20");
+    s_has(out, "{\"from\":\"CCG18\",\"to\":\"CCG20\",\"atom\":\"LSOA11\",\"counts\":{"
+               "\"lsoas\":32844,");
+    s_has(out, "\"merger\":20,\"split\":0,\"transfer\":1,\"code_change\":0,\"rename\":0,");
+    s_has(out, "{\"code\":\"E38000104\",\"name\":\"NHS Medway CCG\",\"lsoas\":163,\"of\":163,"
+               "\"continues\":null}");
+    s_has(out, "\"to\":[{\"code\":\"E38000237\",\"name\":\"NHS Kent and Medway CCG\","
+               "\"lsoas\":1065,\"of\":1065,");
+    free(out);
+    out = s_run(0, "footprint changes --from CCG18 --to CCG --csv");
+    s_has(out, "change,lsoas,from_code,from_name,from_of,to_code,to_name,to_of\n");
+    s_has(out, "\nmerger,278,E38000199,NHS West Kent CCG,278,E38000237,NHS Kent and Medway CCG,"
+               "1065\n");
+    s_has(out, "\ntransfer,4,E38000213,NHS Coastal West Sussex CCG,302,E38000246,NHS Surrey "
+               "Heartlands CCG,618\n");
+    free(out);
+    out = s_run(0, "footprint changes --lookup " FIX "/lsoa11_ccg18_lad18.csv --to-lookup "
+                   CONCORD_SOURCE_DIR "/tests/data/geo-extra/lsoa11_ccg31_Apr2031.csv");
+    s_has(out, "Changes from CCG18 (4 organisations) to CCG31 (4) over 12 LSOA11\n");
+    s_has(out, "\nsplit                  3  E38000911 NHS Alpha CCG (2); E38000912 NHS Beta CCG "
+               "(1)  E38000901 NHS Alpha, Beta CCG\n");
+    free(out);
+    out = s_run(1, "footprint changes --from CCG17 --to CCG19");
+    s_has(out, "no lookup gives layer CCG19");
+    free(out);
+    free(s_run(2, "footprint changes --from CCG17"));
+}
+
 /* Other years' files through --lookup and CONCORD_DATA_DIR. */
 static void test_footprint_other_lookups(void **state)
 {
@@ -220,6 +263,7 @@ int main(void)
         cmocka_unit_test(test_footprint_show),          cmocka_unit_test(test_footprint_org),
         cmocka_unit_test(test_footprint_report),        cmocka_unit_test(test_footprint_refusals),
         cmocka_unit_test(test_footprint_other_lookups), cmocka_unit_test(test_footprint_vintages),
+        cmocka_unit_test(test_footprint_changes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
