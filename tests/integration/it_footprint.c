@@ -241,6 +241,88 @@ static void test_footprint_changes(void **state)
     free(s_run(2, "footprint changes --from CCG17"));
 }
 
+/* The public key file's "kind" line. */
+static void s_pub_kind(const char *dir, const char *code, const char *kind)
+{
+    char path[512], line[256], want[64];
+    snprintf(path, sizeof path, "%s/%s.pub", dir, code);
+    snprintf(want, sizeof want, "kind %s\n", kind);
+    FILE *f = fopen(path, "r");
+    int found = 0;
+    assert_non_null(f);
+    while (fgets(line, sizeof line, f)) {
+        found |= strcmp(line, want) == 0;
+    }
+    fclose(f);
+    if (!found) {
+        fail_msg("%s has no line \"kind %s\"", path, kind);
+    }
+}
+
+/* Today's organisation kinds: the vintage, not the GSS prefix alone,
+ * decides what an E38 or E54 code is. */
+static void test_footprint_org_kinds(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/concord-kinds-XXXXXX", cmd[512];
+    assert_non_null(mkdtemp(dir));
+    char *out = s_run(0, "keygen --kinds");
+    s_has(out, "ICB                    nhs    integrated care board (E54, from July 2022)\n");
+    s_has(out, "SUB_ICB_LOCATION       nhs");
+    s_has(out, "NHS_FOUNDATION_TRUST   nhs");
+    s_has(out, "HEALTHWATCH            other");
+    s_has(out, "MAYORAL_CA             local");
+    free(out);
+    free(s_run(0, "keygen --kind list"));
+    /* E54: an STP footprint in 2020, an ICB from 1 July 2022. */
+    snprintf(cmd, sizeof cmd, "keygen --code E54000007 --name 'GM ICB' --out %s", dir);
+    out = s_run(1, cmd);
+    s_has(out, "before 1 July 2022 an E54 code is an STP footprint, not an organisation");
+    free(out);
+    snprintf(cmd, sizeof cmd,
+             "keygen --code E54000007 --name 'NHS Greater Manchester ICB' --as-at 2022-07-01 "
+             "--out %s",
+             dir);
+    free(s_run(0, cmd));
+    s_pub_kind(dir, "E54000007", "ICB");
+    /* E38: a CCG by default (April 2020), a sub-ICB location from July 2022. */
+    snprintf(cmd, sizeof cmd, "keygen --code E38000217 --name 'NHS Manchester CCG' --out %s", dir);
+    free(s_run(0, cmd));
+    s_pub_kind(dir, "E38000217", "CCG");
+    snprintf(cmd, sizeof cmd,
+             "keygen --code E38000237 --name 'Kent and Medway' --as-at 2023-04-01 --out %s", dir);
+    free(s_run(0, cmd));
+    s_pub_kind(dir, "E38000237", "SUB_ICB_LOCATION");
+    /* Trusts by ODS code; Healthwatch by --kind. */
+    snprintf(cmd, sizeof cmd,
+             "keygen --code RW3 --name 'Manchester University NHS Foundation Trust' --kind "
+             "NHS_FOUNDATION_TRUST --out %s",
+             dir);
+    free(s_run(0, cmd));
+    s_pub_kind(dir, "RW3", "NHS_FOUNDATION_TRUST");
+    snprintf(cmd, sizeof cmd, "keygen --code E38000999 --name X --kind NHS_TRUST --out %s", dir);
+    out = s_run(1, cmd);
+    s_has(out, "E38000999 is not an ODS code of an NHS trust");
+    free(out);
+    snprintf(cmd, sizeof cmd,
+             "keygen --code HWMANCHESTER --name 'Healthwatch Manchester' --kind HEALTHWATCH "
+             "--out %s",
+             dir);
+    free(s_run(0, cmd));
+    s_pub_kind(dir, "HWMANCHESTER", "HEALTHWATCH");
+    snprintf(cmd, sizeof cmd, "keygen --code HWSALFORD --name 'Healthwatch Salford' --out %s",
+             dir);
+    out = s_run(1, cmd);
+    s_has(out, "cannot tell the kind of HWSALFORD from its code: give --kind");
+    free(out);
+    snprintf(cmd, sizeof cmd, "keygen --code E47000001 --name GMCA --kind MAYOR --out %s", dir);
+    out = s_run(1, cmd);
+    s_has(out, "unknown kind (expected CCG, ICB, SUB_ICB_LOCATION,");
+    free(out);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 /* Other years' files through --lookup and CONCORD_DATA_DIR. */
 static void test_footprint_other_lookups(void **state)
 {
@@ -264,6 +346,7 @@ int main(void)
         cmocka_unit_test(test_footprint_report),        cmocka_unit_test(test_footprint_refusals),
         cmocka_unit_test(test_footprint_other_lookups), cmocka_unit_test(test_footprint_vintages),
         cmocka_unit_test(test_footprint_changes),
+        cmocka_unit_test(test_footprint_org_kinds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
