@@ -692,8 +692,14 @@ static int s_list_csv(const char *dir, char ***out, size_t *n, cc_err_t *err)
 
 geo_t *geo_load_dir(const char *dir, cc_err_t *err)
 {
+    return geo_load_dir_and(dir, NULL, 0, err);
+}
+
+geo_t *geo_load_dir_and(const char *dir, const char *const *extra, size_t n_extra,
+                        cc_err_t *err)
+{
     char **paths = NULL;
-    size_t n = 0;
+    size_t n = 0, cap = 0;
     geo_t *g = NULL;
     if (s_list_csv(dir, &paths, &n, err) < 0) {
         goto out;
@@ -702,7 +708,16 @@ geo_t *geo_load_dir(const char *dir, cc_err_t *err)
         err_set(err, CC_NOT_FOUND, "no .csv lookups in %s", dir);
         goto out;
     }
-    g = geo_load((const char *const *)paths, n, err);
+    if (n_extra) {
+        /* Room after the directory's own paths (which the loop below frees). */
+        cap = n;
+        if (s_grow((void **)&paths, &cap, n + n_extra, sizeof *paths) < 0) {
+            err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
+            goto out;
+        }
+        memcpy(paths + n, extra, n_extra * sizeof *paths);
+    }
+    g = geo_load((const char *const *)paths, n + n_extra, err);
 out:
     for (size_t i = 0; i < n; i++) {
         free(paths[i]);
@@ -906,6 +921,78 @@ const char *geo_parent(const geo_t *g, const char *layer, const char *code,
     }
     e = geo_follow(g, e, path, n);
     return e == GEO_NONE ? NULL : g->entries[e].code;
+}
+
+/* The newest LSOA vintage with a chain to layer, and that chain. */
+static uint32_t s_atom_to(const geo_t *g, uint32_t layer, const geo_link_t **path, int *n)
+{
+    uint32_t best = GEO_NONE;
+    for (uint32_t l = 0; l < g->n_layers; l++) {
+        const geo_link_t *p[GEO_LAYER_MAX];
+        int k;
+        if (strcmp(g->layers[l].kind, GEO_ATOM_LAYER) != 0 ||
+            (best != GEO_NONE && g->layers[l].start <= g->layers[best].start) ||
+            (k = geo_path(g, l, layer, p)) < 0) {
+            continue;
+        }
+        best = l;
+        *n = k;
+        memcpy(path, p, (size_t)k * sizeof *p);
+    }
+    return best;
+}
+
+size_t geo_overlap(const geo_t *g, const char *layer, const char *code, const char *of,
+                   const char **codes, uint32_t *lsoas, size_t max)
+{
+    const geo_link_t *to_layer[GEO_LAYER_MAX], *to_of[GEO_LAYER_MAX];
+    int n_layer = 0, n_of = 0;
+    uint32_t target = s_find(g, layer, code), of_id = geo_layer_id(g, of);
+    if (target == GEO_NONE || of_id == GEO_NONE) {
+        return 0;
+    }
+    uint32_t atom = s_atom_to(g, g->entries[target].layer, to_layer, &n_layer);
+    if (atom == GEO_NONE || (n_of = geo_path(g, atom, of_id, to_of)) < 0) {
+        return 0;
+    }
+    size_t n = 0;
+    const geo_layer_t *atoms = &g->layers[atom];
+    for (size_t i = 0; i < atoms->n; i++) {
+        if (geo_follow(g, atoms->entries[i], to_layer, n_layer) != target) {
+            continue;
+        }
+        uint32_t e = geo_follow(g, atoms->entries[i], to_of, n_of);
+        if (e == GEO_NONE) {
+            continue;
+        }
+        size_t k = 0;
+        while (k < n && strcmp(codes[k], g->entries[e].code) != 0) {
+            k++;
+        }
+        if (k < n) {
+            if (lsoas) {
+                lsoas[k]++;
+            }
+            continue;
+        }
+        /* New: insert in code order if there is room. */
+        if (n < max) {
+            size_t at = n;
+            while (at > 0 && strcmp(codes[at - 1], g->entries[e].code) > 0) {
+                codes[at] = codes[at - 1];
+                if (lsoas) {
+                    lsoas[at] = lsoas[at - 1];
+                }
+                at--;
+            }
+            codes[at] = g->entries[e].code;
+            if (lsoas) {
+                lsoas[at] = 1;
+            }
+            n++;
+        }
+    }
+    return n;
 }
 
 const char *geo_data_dir(const char *given)

@@ -69,6 +69,11 @@ geo_t *geo_load(const char *const *paths, size_t n, cc_err_t *err);
  * set if dir cannot be read or holds no CSV. */
 geo_t *geo_load_dir(const char *dir, cc_err_t *err);
 
+/* Loads every *.csv in dir (sorted by name) and then the n_extra files
+ * in extra (a user's own lookup beside the shipped ones), as geo_load. */
+geo_t *geo_load_dir_and(const char *dir, const char *const *extra, size_t n_extra,
+                        cc_err_t *err);
+
 /* Where the shipped lookups are: `given` if not NULL, else the
  * CONCORD_DATA_DIR environment variable, else the source tree's data/ons
  * if it exists, else the installed share/concord/ons. Static storage or
@@ -117,6 +122,15 @@ const char *geo_name(const geo_t *g, const char *layer, const char *code);
  * chain exists, or a link of it is missing for this code. */
 const char *geo_parent(const geo_t *g, const char *layer, const char *code,
                        const char *parent_layer);
+
+/* The codes of layer `of` that share at least one LSOA with `code` of
+ * layer `layer` (the sub-ICB locations of an ICB: layer "ICB", of
+ * "SICBL"), sorted, at most max of them, into codes (the model's strings)
+ * and, if not NULL, their shared LSOA counts into lsoas. Returns how many
+ * it stored (at most max: the first met beyond it are dropped), 0 if none
+ * or the code or a chain from the LSOAs is unknown. */
+size_t geo_overlap(const geo_t *g, const char *layer, const char *code, const char *of,
+                   const char **codes, uint32_t *lsoas, size_t max);
 
 /* ---- Organisations and declared primary footprints ---- */
 

@@ -323,6 +323,103 @@ static void test_footprint_org_kinds(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* DIR/NAME, whole. */
+static char *s_file(const char *dir, const char *name)
+{
+    char path[640];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    char *buf = calloc(1, 1 << 16);
+    assert_non_null(buf);
+    size_t n = fread(buf, 1, (1 << 16) - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+/* federation init by vintage, and for an integrated care system from a
+ * user's ICB22CD/SICBL22CD lookup (a synthetic two-place ICB). */
+static void test_footprint_federation_vintages(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/concord-fedv-XXXXXX", cmd[768], out_dir[600];
+    assert_non_null(mkdtemp(dir));
+    /* West of England: three 2017 CCGs and Bath and North East Somerset
+     * (which shares its LSOAs), two merged CCGs by 2020. */
+    snprintf(out_dir, sizeof out_dir, "%s/woe17", dir);
+    snprintf(cmd, sizeof cmd, "federation init --out %s --area E47000009", out_dir);
+    free(s_run(0, cmd));
+    char *ini = s_file(out_dir, "federation.ini");
+    s_has(ini, "[org E38000022]\nname = NHS Bristol CCG\nkind = CCG\n");
+    s_has(ini, "[org E38000009]");
+    free(ini);
+    snprintf(out_dir, sizeof out_dir, "%s/woe20", dir);
+    snprintf(cmd, sizeof cmd, "federation init --out %s --area E47000009 --vintage 2020",
+             out_dir);
+    free(s_run(0, cmd));
+    ini = s_file(out_dir, "federation.ini");
+    s_has(ini, "[org E38000222]\nname = NHS Bristol, North Somerset and South Gloucestershire "
+               "CCG\nkind = CCG\n");
+    s_has(ini, "[org E38000231]");
+    assert_null(strstr(ini, "E38000022"));
+    free(ini);
+    /* Greater Manchester's ten CCGs of April 2020. */
+    snprintf(out_dir, sizeof out_dir, "%s/gm20", dir);
+    snprintf(cmd, sizeof cmd, "--json federation init --out %s --area E47000001 --vintage 2020",
+             out_dir);
+    char *out = s_run(0, cmd);
+    free(out);
+    ini = s_file(out_dir, "federation.ini");
+    size_t ccgs = 0;
+    for (const char *p = ini; (p = strstr(p, "kind = CCG\n")) != NULL; p++) {
+        ccgs++;
+    }
+    assert_int_equal(ccgs, 10);
+    s_has(ini, "[org E38000217]\nname = NHS Manchester CCG\n");
+    free(ini);
+    /* An ICS from the user's lookup: the ICB, its sub-ICB locations, the
+     * councils and NHS England, under an Integrated Care Partnership. */
+    snprintf(out_dir, sizeof out_dir, "%s/ics", dir);
+    snprintf(cmd, sizeof cmd,
+             "federation init --out %s --ics E54000057 --lookup " CONCORD_SOURCE_DIR
+             "/tests/data/geo-extra/lsoa11_sicbl22_icb22_Jul2022.csv",
+             out_dir);
+    free(s_run(0, cmd));
+    ini = s_file(out_dir, "federation.ini");
+    s_has(ini, "scope = ics\ncode = E54000057\n");
+    s_has(ini, "[org E54000057]\nname = NHS Greater Manchester Integrated Care Board\nkind = ICB\n"
+               "constituency = nhs\n");
+    s_has(ini, "[org E38000016]\nname = NHS Greater Manchester ICB - 00T\nkind = "
+               "SUB_ICB_LOCATION\n");
+    s_has(ini, "[org E38000024]");
+    s_has(ini, "[org E08000002]\nname = Bury\nkind = COUNCIL_UPPER\n");
+    s_has(ini, "[org X24]");
+    assert_null(strstr(ini, "E08000003")); /* Manchester is not in this ICB's file */
+    free(ini);
+    ini = s_file(out_dir, "board.ini");
+    s_has(ini, "id = ICP-E54000057\nname = NHS Greater Manchester Integrated Care Board "
+               "Integrated Care Partnership\n");
+    s_has(ini, "member = E54000057:nhs\nmember = E38000016:nhs\n");
+    free(ini);
+    snprintf(cmd, sizeof cmd, "federation init --out %s/none --ics E54000057", dir);
+    out = s_run(1, cmd);
+    s_has(out, "no lookup gives integrated care boards: give --lookup FILE with ICB<YY>CD and "
+               "SICBL<YY>CD columns");
+    free(out);
+    snprintf(cmd, sizeof cmd,
+             "federation init --out %s/none --ics E54000007 --lookup " CONCORD_SOURCE_DIR
+             "/tests/data/geo-extra/lsoa11_sicbl22_icb22_Jul2022.csv",
+             dir);
+    out = s_run(1, cmd);
+    s_has(out, "E54000007 is not an integrated care board (ICB22) in the lookups");
+    free(out);
+    snprintf(cmd, sizeof cmd, "federation init --out %s/none --area E47000001 --vintage 20", dir);
+    free(s_run(2, cmd));
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 /* Other years' files through --lookup and CONCORD_DATA_DIR. */
 static void test_footprint_other_lookups(void **state)
 {
@@ -347,6 +444,7 @@ int main(void)
         cmocka_unit_test(test_footprint_other_lookups), cmocka_unit_test(test_footprint_vintages),
         cmocka_unit_test(test_footprint_changes),
         cmocka_unit_test(test_footprint_org_kinds),
+        cmocka_unit_test(test_footprint_federation_vintages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
