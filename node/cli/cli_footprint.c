@@ -4,6 +4,7 @@
  * computed by geo_align_at, and names the vintages it used (STP17, CCG17,
  * ...): the newest loaded of each kind, the one --layer names, or those in
  * force on the --as-at date. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,7 @@ typedef struct {
     const char *to_lookups[FP_MAX_LOOKUPS]; /* changes: the second set of files */
     size_t n_to_lookups;
     geo_t *g_to;
+    const char *propose; /* changes: where to write roster proposals */
     const char *primaries[FP_MAX_PRIMARIES]; /* ORG=FOOTPRINT */
     size_t n_primaries;
     const char *sub;
@@ -835,6 +837,154 @@ static void s_changes_csv(const geo_changes_t *c)
     }
 }
 
+/* ---- changes --propose DIR ---- */
+
+/* Writes s in single quotes for a POSIX shell. */
+static void s_shq(FILE *f, const char *s)
+{
+    fputc('\'', f);
+    for (; *s; s++) {
+        if (*s == '\'') {
+            fputs("'\\''", f);
+        } else {
+            fputc(*s, f);
+        }
+    }
+    fputc('\'', f);
+}
+
+/* The date a vintage is in force from, "2020-04-01". */
+static const char *s_start(const geo_t *g, const char *vintage, char *buf, size_t size)
+{
+    for (size_t i = 0; i < geo_layer_count(g); i++) {
+        if (strcmp(geo_layer_name(g, i), vintage) == 0) {
+            return geo_date_str(geo_layer_start(g, i), buf, size);
+        }
+    }
+    snprintf(buf, size, "?");
+    return buf;
+}
+
+/* A merger or a code change as the roster change that follows it: the
+ * successor's keys (new code) and a merger proposal naming every
+ * predecessor, for the board the predecessors sit on. */
+static int s_propose_merger(FILE *f, const geo_change_t *ch, const char *from, const char *to,
+                            const char *date)
+{
+    const geo_change_side_t *succ = &ch->to[0];
+    int kept = 0;
+    for (size_t i = 0; i < ch->n_from; i++) {
+        kept |= strcmp(ch->from[i].code, succ->code) == 0;
+    }
+    fprintf(f, "#!/bin/sh\n# %s %s (%s) in force from %s (%s -> %s), from:\n",
+            geo_changes_kind_name(ch->kind), succ->name, succ->code, date, from, to);
+    for (size_t i = 0; i < ch->n_from; i++) {
+        fprintf(f, "#   %s %s: %u of its %u LSOAs\n", ch->from[i].code, ch->from[i].name,
+                ch->from[i].lsoas, ch->from[i].total);
+    }
+    fprintf(f, "# Run with BOARD set to a board every predecessor sits on; each predecessor\n"
+               "# must vote FOR (docs/BOARDS.md, roster changes).\nset -e\n");
+    if (!kept) {
+        fprintf(f, "mkdir -p keys/next && chmod 700 keys/next\n");
+        fprintf(f, "concord keygen --code %s --name ", succ->code);
+        s_shq(f, succ->name);
+        fprintf(f, " --as-at %s --out keys/next\n", date);
+    }
+    fprintf(f, "concord propose --board \"${BOARD:?set BOARD to the board}\" --title ");
+    char title[512];
+    snprintf(title, sizeof title, "%s: %s (%s) from %s", geo_changes_kind_name(ch->kind),
+             succ->name, succ->code, date);
+    s_shq(f, title);
+    fprintf(f, " --effective %s \\\n    --merge %s%s%s", date, kept ? "" : "keys/next/",
+            succ->code, kept ? "" : ".pub");
+    for (size_t i = 0; i < ch->n_from; i++) {
+        fprintf(f, " --predecessor %s", ch->from[i].code);
+    }
+    fprintf(f, "\n");
+    return 0;
+}
+
+/* A split as a transfer scheme: each successor's share of the old
+ * organisation's LSOAs, in permille by largest remainder. The roster has
+ * no split proposal yet, so this is the scheme a board would adopt. */
+static void s_propose_split(FILE *f, const geo_change_t *ch, const char *from, const char *to,
+                            const char *date)
+{
+    uint32_t share[64], given = 0;
+    size_t n = ch->n_to < 64 ? ch->n_to : 64;
+    const geo_change_side_t *old = &ch->from[0];
+    fprintf(f, "; Split of %s (%s) in force from %s (%s -> %s): a transfer scheme whose\n"
+               "; shares default to the LSOA shares. Adjust and adopt by board decision.\n"
+               "[split]\norganisation = %s\nname = %s\neffective = %s\nlsoas = %u\n",
+            old->name, old->code, date, from, to, old->code, old->name, date, old->total);
+    for (size_t i = 0; i < n; i++) {
+        share[i] = (uint32_t)((uint64_t)ch->to[i].lsoas * 1000 / old->total);
+        given += share[i];
+    }
+    while (given < 1000 && n) {
+        size_t best = 0;
+        uint64_t best_rem = 0;
+        for (size_t i = 0; i < n; i++) {
+            uint64_t rem = (uint64_t)ch->to[i].lsoas * 1000 % old->total;
+            if (share[i] == (uint64_t)ch->to[i].lsoas * 1000 / old->total && rem > best_rem) {
+                best = i;
+                best_rem = rem;
+            }
+        }
+        share[best]++;
+        given++;
+    }
+    for (size_t i = 0; i < n; i++) {
+        fprintf(f, "\n[successor %s]\nname = %s\nlsoas = %u\nshare_permille = %u\n",
+                ch->to[i].code, ch->to[i].name, ch->to[i].lsoas, share[i]);
+    }
+}
+
+/* Writes DIR/merger-CODE.sh, DIR/code-change-CODE.sh and DIR/split-CODE.ini
+ * for the changes that touch the roster (transfers and renames do not). */
+static int s_propose(const s_ctx_t *x, const geo_changes_t *c)
+{
+    char date[16], path[4096];
+    size_t written = 0;
+    const geo_t *to_g = x->g_to ? x->g_to : x->g;
+    s_start(to_g, geo_changes_to(c), date, sizeof date);
+    if (mkdir(x->propose, 0755) != 0 && errno != EEXIST) {
+        return cli_fail("cannot create %s: %s", x->propose, strerror(errno));
+    }
+    for (size_t i = 0; i < geo_changes_count(c); i++) {
+        const geo_change_t *ch = geo_changes_get(c, i);
+        const char *what = ch->kind == GEO_MERGER        ? "merger"
+                           : ch->kind == GEO_CODE_CHANGE ? "code-change"
+                           : ch->kind == GEO_SPLIT_UP    ? "split"
+                                                         : NULL;
+        if (!what) {
+            continue;
+        }
+        const char *code = ch->kind == GEO_SPLIT_UP ? ch->from[0].code : ch->to[0].code;
+        snprintf(path, sizeof path, "%s/%s-%s.%s", x->propose, what, code,
+                 ch->kind == GEO_SPLIT_UP ? "ini" : "sh");
+        FILE *f = fopen(path, "wx");
+        if (!f) {
+            return cli_fail("cannot create %s: %s", path, strerror(errno));
+        }
+        if (ch->kind == GEO_SPLIT_UP) {
+            s_propose_split(f, ch, geo_changes_from(c), geo_changes_to(c), date);
+        } else {
+            s_propose_merger(f, ch, geo_changes_from(c), geo_changes_to(c), date);
+        }
+        int bad = fflush(f) != 0 || ferror(f);
+        if (fclose(f) != 0 || bad) {
+            return cli_fail("cannot write %s", path);
+        }
+        if (ch->kind != GEO_SPLIT_UP) {
+            chmod(path, 0755);
+        }
+        written++;
+    }
+    fprintf(stderr, "wrote %zu roster proposals to %s\n", written, x->propose);
+    return CLI_OK;
+}
+
 static int s_changes(const s_ctx_t *x)
 {
     cc_err_t err;
@@ -856,8 +1006,9 @@ static int s_changes(const s_ctx_t *x)
     } else {
         s_changes_text(c);
     }
+    int rc = x->propose ? s_propose(x, c) : CLI_OK;
     geo_changes_destroy(&c);
-    return CLI_OK;
+    return rc;
 }
 
 /* Loads the lookups (and the second set, for changes) without aligning. */
@@ -893,7 +1044,8 @@ static void s_help(FILE *to)
             "  changes --from LAYER --to LAYER [--to-lookup FILE...]\n"
             "                   mergers, splits, boundary transfers, code changes and\n"
             "                   renames between two vintages (--from CCG18 --to CCG20), or\n"
-            "                   between the --lookup files and the --to-lookup files\n"
+            "                   between the --lookup files and the --to-lookup files;\n"
+            "                   --propose DIR writes the roster proposals they imply\n"
             "LAYER is STP (default), NHSER, NHSRLO, CAUTH or any layer the lookups map\n"
             "LSOAs to: a kind (its newest vintage loaded) or a vintage such as STP17,\n"
             "which also takes the organisations of that date. --as-at YYYY-MM-DD takes\n"
@@ -914,6 +1066,7 @@ static int s_args(s_ctx_t *x, int argc, char **argv)
                                          {"to", required_argument, NULL, 'T'},
                                          {"from-lookup", required_argument, NULL, 'f'},
                                          {"to-lookup", required_argument, NULL, 'L'},
+                                         {"propose", required_argument, NULL, 'P'},
                                          {"data-dir", required_argument, NULL, 'd'},
                                          {"lookup", required_argument, NULL, 'f'},
                                          {"primary", required_argument, NULL, 'p'},
@@ -933,6 +1086,8 @@ static int s_args(s_ctx_t *x, int argc, char **argv)
             }
         } else if (c == 'd') {
             x->data_dir = optarg;
+        } else if (c == 'P') {
+            x->propose = optarg;
         } else if (c == 'F' || c == 'T') {
             *(c == 'F' ? &x->from : &x->to) = optarg;
         } else if (c == 'L') {

@@ -420,6 +420,85 @@ static void test_footprint_federation_vintages(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* From detected change to decision: `footprint changes --propose` writes
+ * the merger a synthetic 2031 vintage implies (NHS Bravo and NHS Charlie
+ * CCGs into E38000913) as a script, and a running federation of the two
+ * predecessors decides it through its own board. */
+static void test_footprint_changes_propose(void **state)
+{
+    (void)state;
+    static const char *const codes[] = {"E38000902", "E38000903", "X24"};
+    static const char *const names[] = {"NHS Bravo CCG", "NHS Charlie CCG", "NHS England"};
+    fed_t f;
+    char cmd[1024], id[33];
+    char *out = NULL;
+    fed_create_from(&f, codes, names, 3);
+    snprintf(cmd, sizeof cmd,
+             "footprint changes --lookup " FIX "/lsoa11_ccg18_lad18.csv --to-lookup " CONCORD_SOURCE_DIR
+             "/tests/data/geo-extra/lsoa11_ccg31_Apr2031.csv --propose %s/prop",
+             f.dir);
+    out = s_run(0, cmd);
+    s_has(out, "wrote 2 roster proposals to ");
+    free(out);
+    char prop[256];
+    snprintf(prop, sizeof prop, "%s/prop", f.dir);
+    char *sh = s_file(prop, "merger-E38000913.sh");
+    s_has(sh, "# merger NHS Bravo Charlie CCG (E38000913) in force from 2031-04-01 (CCG18 -> "
+              "CCG31), from:\n#   E38000902 NHS Bravo CCG: 3 of its 3 LSOAs\n");
+    s_has(sh, "concord keygen --code E38000913 --name 'NHS Bravo Charlie CCG' --as-at 2031-04-01 "
+              "--out keys/next\n");
+    s_has(sh, "--merge keys/next/E38000913.pub --predecessor E38000902 --predecessor E38000903\n");
+    free(sh);
+    char *ini = s_file(prop, "split-E38000901.ini");
+    s_has(ini, "[split]\norganisation = E38000901\nname = NHS Alpha, Beta CCG\neffective = "
+               "2031-04-01\nlsoas = 3\n");
+    s_has(ini, "[successor E38000911]\nname = NHS Alpha CCG\nlsoas = 2\nshare_permille = 667\n");
+    s_has(ini, "[successor E38000912]\nname = NHS Beta CCG\nlsoas = 1\nshare_permille = 333\n");
+    free(ini);
+    /* The federation takes it up: a board of both predecessors, whose
+     * charter every member adopts (auto_vote). */
+    for (int i = 0; i < 3; i++) {
+        fed_node_config_append(&f, i, "auto_vote = true\n");
+    }
+    fed_start_all(&f);
+    assert_int_equal(fed_cli(&f, 0, &out,
+                             "--json board create --id SYN --name 'Synthetic joint committee' "
+                             "--member E38000902 --member E38000903 --member X24 --closes-in 60s"),
+                     0);
+    fed_json_id(out, id);
+    free(out);
+    snprintf(cmd, sizeof cmd, "--json proposal show %s", id);
+    free(fed_cli_until(&f, 0, "\"outcome\":\"OPEN\"", 0, 60000, cmd));
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && PATH='%s':\"$PATH\" CONCORD_CONFIG='%s/E38000902.ini' BOARD=SYN "
+             "sh merger-E38000913.sh > script.out 2>&1",
+             prop, CONCORD_BIN_DIR, f.dir);
+    int rc = system(cmd);
+    if (rc != 0) {
+        char *log = s_file(prop, "script.out");
+        fail_msg("the merger script failed (%d):\n%s", rc, log);
+    }
+    assert_int_equal(fed_cli(&f, 0, &out, "--json proposal list SYN"), 0);
+    const char *merge = strstr(out, "merger: NHS Bravo Charlie CCG");
+    assert_non_null(merge);
+    const char *at = merge;
+    while (at > out && strncmp(at, "\"id\":\"", 6) != 0) {
+        at--; /* the id of the proposal object holding the title */
+    }
+    fed_json_id(at, id);
+    free(out);
+    for (int i = 0; i < 3; i++) {
+        fed_cli(&f, i, &out, "vote %s for", id);
+        free(out);
+    }
+    snprintf(cmd, sizeof cmd, "--json proposal show %s", id);
+    free(fed_cli_until(&f, 0, "\"outcome\":\"PASSED\"", 1, 60000, cmd));
+    out = fed_cli_until(&f, 1, "E38000913", 1, 30000, "--json roster show");
+    s_has(out, "NHS Bravo Charlie CCG");
+    free(out);
+    fed_destroy(&f);
+}
+
 /* Other years' files through --lookup and CONCORD_DATA_DIR. */
 static void test_footprint_other_lookups(void **state)
 {
@@ -445,6 +524,7 @@ int main(void)
         cmocka_unit_test(test_footprint_changes),
         cmocka_unit_test(test_footprint_org_kinds),
         cmocka_unit_test(test_footprint_federation_vintages),
+        cmocka_unit_test(test_footprint_changes_propose),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
