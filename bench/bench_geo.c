@@ -161,7 +161,7 @@ void bench_fig_geo(bench_t *b)
     s_row(b, "full STP alignment (after load)", align, &bs, reps, bytes,
           "newest STP vintage; every CCG, council and footprint classified");
     s_target(b, "alignment after load", S_ALIGN_TARGET_MS);
-    s_row(b, "footprint changes CCG18 -> CCG20 (after load)", changes, &bs, reps, bytes,
+    s_row(b, "changes CCG18 -> CCG20 (after load)", changes, &bs, reps, bytes,
           "every LSOA followed across two vintages");
     s_target(b, "changes after load", S_CHANGES_TARGET_MS);
     free(base);
