@@ -529,6 +529,22 @@ static void test_geo_changes_synthetic(void **state)
     assert_null(geo_changes(g, "CCG", g, NULL, &err));
     geo_destroy(&g2);
     geo_destroy(&g);
+    /* LSOA11 and LSOA21 are not bridged: a 2021-census vintage is no
+     * comparison for a 2011 one without a best-fit lookup. */
+    const char *census[] = {FIX "/lsoa11_ccg18_lad18.csv", EXTRA "/lsoa21_icb23.csv"};
+    g = s_load(census, 2);
+    assert_null(geo_parent(g, "LSOA21", "E01900001", "CCG18"));
+    assert_string_equal(geo_parent(g, "LSOA11", "E01900001", "CCG18"), "E38000901");
+    assert_string_equal(s_label(g, "LSOA"), "LSOA21");
+    /* The 2018 footprints are over LSOA11, the newest LSOAs or not. */
+    geo_align_t *a18 = s_align(g, "CCG18");
+    assert_string_equal(geo_align_vintage(a18, 1), "LSOA11");
+    assert_int_equal(geo_align_footprint(a18, 0)->lsoas, 3);
+    geo_align_destroy(&a18);
+    assert_null(geo_changes(g, "CCG18", g, "ICB23", &err));
+    assert_string_equal(err.msg, "CCG18 is over LSOA11 but ICB23 over LSOA21: load a best-fit "
+                                 "lookup between them");
+    geo_destroy(&g);
     const char *q[] = {FIX "/ccg18_stp18.csv"};
     g = s_load(q, 1);
     assert_null(geo_changes(g, "CCG18", g, "STP18", &err));

@@ -93,6 +93,24 @@ static int s_paths(const geo_t *g, uint32_t fp_layer, uint32_t as_at, s_paths_t 
         return -1;
     }
     P->fp.n = fp_layer == GEO_NONE ? -1 : geo_path(g, P->atom, fp_layer, P->fp.p);
+    /* The footprints may be of the other census's LSOAs (STP20 over LSOA11
+     * while an LSOA21 lookup is the newest): the newest LSOA vintage that
+     * leads to them. */
+    if (fp_layer != GEO_NONE && P->fp.n < 0) {
+        uint32_t from = P->atom;
+        for (uint32_t l = 0; l < g->n_layers; l++) {
+            const geo_link_t *p[GEO_LAYER_MAX];
+            int n;
+            if (strcmp(g->layers[l].kind, GEO_ATOM_LAYER) != 0 || l == from ||
+                (P->fp.n >= 0 && g->layers[l].start <= g->layers[P->atom].start) ||
+                (n = geo_path(g, l, fp_layer, p)) < 0) {
+                continue;
+            }
+            P->atom = l;
+            P->fp.n = n;
+            memcpy(P->fp.p, p, (size_t)n * sizeof *p);
+        }
+    }
     if (fp_layer != GEO_NONE && P->fp.n < 0) {
         err_set(err, CC_FAILED_PRECONDITION,
                 "no chain of lookups leads from LSOAs to layer %s: load a lookup that maps "
