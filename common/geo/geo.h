@@ -59,7 +59,7 @@ typedef struct geo_align geo_align_t;
  * nothing kept. Errors name the file and, for row errors, line and column:
  * CSV syntax (see csv.h); a file without two code columns, or a name
  * column without its code column (naming the <LAYER><YY>CD pattern); two
- * code columns of one layer; a code that is empty or not alphanumeric; a
+ * code columns of one vintage; a code that is empty or not alphanumeric; a
  * key given a parent that conflicts with one already read (in this file or
  * an earlier one). A caller replacing a model it uses loads a new one and
  * swaps only on success. */
