@@ -29,9 +29,52 @@ struct keys {
     uint8_t *secret; /* sodium_malloc'd: Ed25519 secret key, then CURVE secret key */
 };
 
-static const char *const s_kinds[] = {
-    "CCG", "COUNCIL_UPPER", "COUNCIL_DISTRICT", "NHS_ENGLAND", "COMBINED_AUTHORITY", "BROKER",
+/* The kinds of organisation a key may belong to, what each is, and its
+ * constituency on a board. Since 1 July 2022 integrated care boards
+ * replaced CCGs; a former CCG's E38 code names a sub-ICB location, and the
+ * E54 code of an STP footprint names its ICB: the vintage of the geography
+ * a code came from decides its kind, not its prefix (see keygen). */
+static const struct {
+    const char *kind, *about, *constituency;
+} s_kinds[] = {
+    {"CCG", "clinical commissioning group (E38, to June 2022)", "nhs"},
+    {"ICB", "integrated care board (E54, from July 2022)", "nhs"},
+    {"SUB_ICB_LOCATION", "sub-ICB location of an ICB (E38, from July 2022)", "nhs"},
+    {"NHS_TRUST", "NHS trust (ODS code, such as RW3)", "nhs"},
+    {"NHS_FOUNDATION_TRUST", "NHS foundation trust (ODS code, such as RBQ)", "nhs"},
+    {"NHS_ENGLAND", "NHS England or one of its regions (X24, E40)", "nhs"},
+    {"COUNCIL_UPPER", "upper-tier council (E06, E08, E09, E10)", "local"},
+    {"COUNCIL_DISTRICT", "district council (E07)", "local"},
+    {"COMBINED_AUTHORITY", "combined authority (E47)", "local"},
+    {"MAYORAL_CA", "mayoral combined authority (E47 with an elected mayor)", "local"},
+    {"HEALTHWATCH", "local Healthwatch (no GSS code)", "other"},
+    {"BROKER", "the Concord broker (code \"broker\" only)", "other"},
 };
+
+size_t keys_kind_count(void)
+{
+    return sizeof s_kinds / sizeof s_kinds[0];
+}
+
+const char *keys_kind_name(size_t i)
+{
+    return i < keys_kind_count() ? s_kinds[i].kind : NULL;
+}
+
+const char *keys_kind_about(size_t i)
+{
+    return i < keys_kind_count() ? s_kinds[i].about : NULL;
+}
+
+const char *keys_kind_constituency(const char *kind)
+{
+    for (size_t i = 0; kind && i < keys_kind_count(); i++) {
+        if (strcmp(kind, s_kinds[i].kind) == 0) {
+            return s_kinds[i].constituency;
+        }
+    }
+    return NULL;
+}
 
 static const char *const s_lines_secret[] = {
     "concord-secret-key v1", "code", "name", "kind", "sign-secret", "curve-secret",
@@ -125,7 +168,7 @@ static int s_kind_check(const char *code, const char *kind, cc_err_t *err)
     int broker_code = strcmp(code, KEYS_BROKER_CODE) == 0;
 
     for (i = 0; i < sizeof s_kinds / sizeof s_kinds[0]; i++) {
-        if (strcmp(kind, s_kinds[i]) == 0) {
+        if (strcmp(kind, s_kinds[i].kind) == 0) {
             /* The broker's reserved code and kind go together, so a member
              * can never pass itself off as the broker or the reverse. */
             if (broker_code != (strcmp(kind, "BROKER") == 0)) {
@@ -137,8 +180,9 @@ static int s_kind_check(const char *code, const char *kind, cc_err_t *err)
         }
     }
     err_set(err, CC_INVALID_ARGUMENT,
-            "unknown kind (expected CCG, COUNCIL_UPPER, COUNCIL_DISTRICT, NHS_ENGLAND, "
-            "COMBINED_AUTHORITY or BROKER)");
+            "unknown kind (expected CCG, ICB, SUB_ICB_LOCATION, NHS_TRUST, "
+            "NHS_FOUNDATION_TRUST, NHS_ENGLAND, COUNCIL_UPPER, COUNCIL_DISTRICT, "
+            "COMBINED_AUTHORITY, MAYORAL_CA, HEALTHWATCH or BROKER)");
     return -1;
 }
 

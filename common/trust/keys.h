@@ -46,6 +46,18 @@ typedef struct {
     uint8_t curve_pk[KEYS_PK_LEN];
 } keys_public_t;
 
+/* The organisation kinds a key may carry (CCG, ICB, SUB_ICB_LOCATION,
+ * NHS_TRUST, NHS_FOUNDATION_TRUST, NHS_ENGLAND, COUNCIL_UPPER,
+ * COUNCIL_DISTRICT, COMBINED_AUTHORITY, MAYORAL_CA, HEALTHWATCH, BROKER):
+ * i < keys_kind_count gives the kind and a line saying what it is. */
+size_t keys_kind_count(void);
+const char *keys_kind_name(size_t i);
+const char *keys_kind_about(size_t i);
+
+/* A kind's constituency on a board: "nhs", "local" or "other"; NULL if
+ * the kind is unknown. */
+const char *keys_kind_constituency(const char *kind);
+
 /* Checks an organisation code: 2..16 characters, upper-case letters and
  * digits, starting with a letter; or exactly "broker". Returns 0 or -1 with
  * CC_INVALID_ARGUMENT naming the problem. */

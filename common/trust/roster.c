@@ -102,6 +102,12 @@ static const struct {
     {CONCORD__V1__ORG_KIND__COUNCIL_DISTRICT, "COUNCIL_DISTRICT"},
     {CONCORD__V1__ORG_KIND__NHS_ENGLAND, "NHS_ENGLAND"},
     {CONCORD__V1__ORG_KIND__COMBINED_AUTHORITY, "COMBINED_AUTHORITY"},
+    {CONCORD__V1__ORG_KIND__ICB, "ICB"},
+    {CONCORD__V1__ORG_KIND__SUB_ICB_LOCATION, "SUB_ICB_LOCATION"},
+    {CONCORD__V1__ORG_KIND__NHS_TRUST, "NHS_TRUST"},
+    {CONCORD__V1__ORG_KIND__NHS_FOUNDATION_TRUST, "NHS_FOUNDATION_TRUST"},
+    {CONCORD__V1__ORG_KIND__MAYORAL_CA, "MAYORAL_CA"},
+    {CONCORD__V1__ORG_KIND__HEALTHWATCH, "HEALTHWATCH"},
 };
 
 static const char *s_kind_name(int value)
@@ -201,8 +207,8 @@ static int s_append(roster_t *r, const keys_public_t *pub, char **preds, size_t 
     }
     if (kind == 0 || strcmp(pub->code, KEYS_BROKER_CODE) == 0) {
         err_set(err, CC_INVALID_ARGUMENT,
-                "%s: a member needs a member code and a kind of "
-                "CCG, COUNCIL_UPPER, COUNCIL_DISTRICT, NHS_ENGLAND or COMBINED_AUTHORITY",
+                "%s: a member needs a member code and an organisation kind (CCG, ICB, "
+                "COUNCIL_UPPER, ...: concord keygen --kinds)",
                 pub->code);
         goto out;
     }

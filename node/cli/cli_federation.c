@@ -144,14 +144,16 @@ static int s_configs(const char *dir, const federation_t *f, cc_err_t *err)
 /* The area's board charter, in the format of `board create --file`. */
 static int s_board(const char *dir, const federation_t *f, cc_err_t *err)
 {
-    static const char *const ids[] = {"JCB", "STP", "HWB", "JCB"};
+    static const char *const ids[] = {"JCB", "STP", "HWB", "JCB", "ICP"};
     static const char *const names[] = {
         "Joint Commissioning Board", "Sustainability and Transformation Partnership Board",
-        "Health and Wellbeing Board", "National Joint Commissioning Board"};
+        "Health and Wellbeing Board", "National Joint Commissioning Board",
+        "Integrated Care Partnership"};
     static const char *const accountable[] = {
         "the partners' governing bodies and the combined authority",
         "the partners' governing bodies and NHS England",
-        "the council and the CCGs' governing bodies", "the partners' governing bodies"};
+        "the council and the CCGs' governing bodies", "the partners' governing bodies",
+        "the integrated care board and the councils"};
     char path[PATH_MAX + 32];
     snprintf(path, sizeof path, "%s/board.ini", dir);
     FILE *fp = fopen(path, "wx");
@@ -252,13 +254,22 @@ static int s_check_out(const char *given, const federation_t *f, char *abs, size
 static int s_init_usage(void)
 {
     fprintf(stderr, "usage: concord federation init --out DIR (--area E47... | --stp E54... |\n"
-                    "           --county UPPER-TIER-CODE | --england) [--port N] [--name TEXT]\n"
-                    "           [--data-dir DIR]\n");
+                    "           --county UPPER-TIER-CODE | --england | --ics ICB-CODE)\n"
+                    "           [--vintage YEAR | --as-at YYYY-MM-DD] [--port N] [--name TEXT]\n"
+                    "           [--data-dir DIR] [--lookup FILE...]\n"
+                    "--vintage 2020 builds the April 2020 configuration (default: April 2017).\n"
+                    "--ics takes an ICB from a --lookup file with ICB<YY>CD and SICBL<YY>CD\n"
+                    "columns, loaded beside the shipped lookups.\n");
     return CLI_USAGE;
 }
 
+#define S_INIT_LOOKUPS_MAX 16
+
 typedef struct {
     const char *out, *code, *name, *data_dir;
+    const char *lookups[S_INIT_LOOKUPS_MAX];
+    size_t n_lookups;
+    uint32_t as_at;
     int scope, port;
 } s_init_opts_t;
 
@@ -269,13 +280,17 @@ static int s_init_parse(int argc, char **argv, s_init_opts_t *o)
         {"stp", required_argument, NULL, 's'},  {"county", required_argument, NULL, 'c'},
         {"england", no_argument, NULL, 'e'},    {"port", required_argument, NULL, 'p'},
         {"name", required_argument, NULL, 'n'}, {"data-dir", required_argument, NULL, 'd'},
+        {"ics", required_argument, NULL, 'i'},  {"vintage", required_argument, NULL, 'v'},
+        {"as-at", required_argument, NULL, 't'}, {"lookup", required_argument, NULL, 'l'},
         {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0}};
+    char date[16];
     int opt, scopes = 0;
     char *end = NULL;
     memset(o, 0, sizeof *o);
     o->port = S_DEFAULT_PORT;
+    o->as_at = FEDERATION_AS_AT;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "o:a:s:c:ep:n:d:h", opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "o:a:s:c:ep:n:d:i:v:t:l:h", opts, NULL)) != -1) {
         switch (opt) {
         case 'o':
             o->out = optarg;
@@ -305,6 +320,28 @@ static int s_init_parse(int argc, char **argv, s_init_opts_t *o)
             o->scope = FEDERATION_ENGLAND;
             o->code = "X24";
             scopes++;
+            break;
+        case 'i':
+            o->scope = FEDERATION_ICS;
+            o->code = optarg;
+            scopes++;
+            break;
+        case 'v':
+        case 't':
+            /* A vintage is the year's lookups, as at 1 April. */
+            snprintf(date, sizeof date, opt == 'v' ? "%.4s-04-01" : "%.10s", optarg);
+            if ((opt == 'v' && strlen(optarg) != 4) || !(o->as_at = geo_date_parse(date))) {
+                cli_fail("--%s wants %s, not '%s'", opt == 'v' ? "vintage" : "as-at",
+                         opt == 'v' ? "a year such as 2020" : "a date YYYY-MM-DD", optarg);
+                return CLI_USAGE;
+            }
+            break;
+        case 'l':
+            if (o->n_lookups == S_INIT_LOOKUPS_MAX) {
+                cli_fail("at most %d of --lookup", S_INIT_LOOKUPS_MAX);
+                return CLI_USAGE;
+            }
+            o->lookups[o->n_lookups++] = optarg;
             break;
         case 'p':
             errno = 0;
@@ -349,8 +386,9 @@ static int s_init(int argc, char **argv, int json)
         return rc < 0 ? CLI_OK : rc;
     }
     memset(&f, 0, sizeof f);
-    geo_t *g = geo_load_dir(geo_data_dir(o.data_dir), &err);
-    if (!g || federation_from_geo(g, (federation_scope_t)o.scope, o.code, o.name, &f, &err) < 0) {
+    geo_t *g = geo_load_dir_and(geo_data_dir(o.data_dir), o.lookups, o.n_lookups, &err);
+    if (!g || federation_from_geo_at(g, (federation_scope_t)o.scope, o.code, o.name, o.as_at, &f,
+                                     &err) < 0) {
         geo_destroy(&g);
         return cli_fail("federation init: %s", err.msg);
     }
@@ -456,8 +494,9 @@ int cli_federation(int argc, char **argv, int json)
     }
     FILE *to = strcmp(sub, "--help") == 0 ? stdout : stderr;
     fprintf(to, "usage: concord federation init --out DIR (--area E47... | --stp E54... |\n"
-                "                  --county CODE | --england) [--port N] [--name TEXT]\n"
-                "                  [--data-dir DIR]\n"
+                "                  --county CODE | --england | --ics ICB-CODE)\n"
+                "                  [--vintage YEAR | --as-at DATE] [--port N] [--name TEXT]\n"
+                "                  [--data-dir DIR] [--lookup FILE...]\n"
                 "       concord federation start DIR [--parallel N] [--timeout S]\n"
                 "       concord federation status DIR | stop DIR\n"
                 "       concord federation exec DIR CODE -- COMMAND [ARGS]\n"

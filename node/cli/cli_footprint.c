@@ -1,7 +1,10 @@
 /* cli_footprint: `concord footprint show|org|splits|report`, offline, over
  * the ONS lookups shipped in data/ons or the user's own. Every command
  * prints an aligned table, JSON (--json) or CSV (--csv) from one alignment
- * computed by geo_align. */
+ * computed by geo_align_at, and names the vintages it used (STP17, CCG17,
+ * ...): the newest loaded of each kind, the one --layer names, or those in
+ * force on the --as-at date. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,9 +25,15 @@ enum { OUT_TEXT, OUT_JSON, OUT_CSV };
 typedef struct {
     int out;
     const char *layer;
+    uint32_t as_at; /* GEO_LATEST unless --as-at */
     const char *data_dir;
     const char *lookups[FP_MAX_LOOKUPS];
     size_t n_lookups;
+    const char *from, *to; /* changes: the two layers */
+    const char *to_lookups[FP_MAX_LOOKUPS]; /* changes: the second set of files */
+    size_t n_to_lookups;
+    geo_t *g_to;
+    const char *propose; /* changes: where to write roster proposals */
     const char *primaries[FP_MAX_PRIMARIES]; /* ORG=FOOTPRINT */
     size_t n_primaries;
     const char *sub;
@@ -77,22 +86,48 @@ static int s_load(s_ctx_t *x)
     if (s_apply_primaries(x) != CLI_OK) {
         return CLI_FAIL;
     }
-    if (!(x->a = geo_align(x->g, x->layer, &err))) {
+    if (!(x->a = geo_align_at(x->g, x->layer, x->as_at, &err))) {
         return cli_fail("%s", err.msg);
     }
     return CLI_OK;
 }
 
-/* The layer with its years ("STP17"), for headings. */
+/* The footprint layer's vintage ("STP17"), for headings. */
 static const char *s_label(const s_ctx_t *x)
 {
-    const char *name = geo_align_layer(x->a);
-    for (size_t i = 0; i < geo_layer_count(x->g); i++) {
-        if (strcmp(geo_layer_name(x->g, i), name) == 0) {
-            return geo_layer_label(x->g, i);
-        }
+    return geo_align_layer(x->a);
+}
+
+/* "Vintages: STP17 footprints; LSOA11, CCG17, LAD17, CTY17, CAUTH17 (as at
+ * 2017-04-01)": the line every text report ends with. */
+static void s_vintages_text(const s_ctx_t *x)
+{
+    char date[16];
+    printf("\nVintages: %s footprints;", geo_align_vintage(x->a, 0));
+    for (size_t i = 1; i < geo_align_vintage_count(x->a); i++) {
+        printf("%s %s", i > 1 ? "," : "", geo_align_vintage(x->a, i));
     }
-    return name;
+    if (geo_align_as_at(x->a) == GEO_LATEST) {
+        printf(" (newest loaded)\n");
+    } else {
+        printf(" (as at %s)\n", geo_date_str(geo_align_as_at(x->a), date, sizeof date));
+    }
+}
+
+/* "layer", "as_at" and "vintages", the first members of every JSON report. */
+static void s_vintages_json(json_t *j, const s_ctx_t *x)
+{
+    char date[16];
+    json_str(j, "layer", geo_align_layer(x->a));
+    json_str(j, "as_at",
+             geo_align_as_at(x->a) == GEO_LATEST
+                 ? NULL
+                 : geo_date_str(geo_align_as_at(x->a), date, sizeof date));
+    json_arr_begin(j, "vintages");
+    for (size_t i = 0; i < geo_align_vintage_count(x->a); i++) {
+        json_str(j, NULL, geo_align_vintage(x->a, i));
+    }
+    json_arr_end(j);
 }
 
 /* ---- Cells: one organisation in one footprint ---- */
@@ -242,6 +277,7 @@ static void s_show_text(const s_ctx_t *x, const geo_footprint_t *fp)
         }
     }
     cli_table_print(&t);
+    s_vintages_text(x);
 }
 
 static void s_show_json(const s_ctx_t *x, const geo_footprint_t *fp)
@@ -249,7 +285,7 @@ static void s_show_json(const s_ctx_t *x, const geo_footprint_t *fp)
     json_t j;
     json_init(&j);
     json_obj_begin(&j, NULL);
-    json_str(&j, "layer", geo_align_layer(x->a));
+    s_vintages_json(&j, x);
     json_obj_begin(&j, "footprint");
     json_str(&j, "code", fp->code);
     json_str(&j, "name", fp->name);
@@ -342,6 +378,7 @@ static void s_org_text(const s_ctx_t *x, const geo_org_t *o)
         cli_table_row(&t, row);
     }
     cli_table_print(&t);
+    s_vintages_text(x);
 }
 
 static int s_org(const s_ctx_t *x)
@@ -361,7 +398,7 @@ static int s_org(const s_ctx_t *x)
         json_t j;
         json_init(&j);
         json_obj_begin(&j, NULL);
-        json_str(&j, "layer", geo_align_layer(x->a));
+        s_vintages_json(&j, x);
         s_json_org(&j, "organisation", o);
         json_obj_end(&j);
         s_print_json(&j);
@@ -419,11 +456,12 @@ static int s_splits(const s_ctx_t *x)
     if (x->out == OUT_TEXT) {
         printf("Organisations split across %s footprints\n\n", s_label(x));
         s_splits_table(x);
+        s_vintages_text(x);
         return CLI_OK;
     }
     json_init(&j);
     json_obj_begin(&j, NULL);
-    json_str(&j, "layer", geo_align_layer(x->a));
+    s_vintages_json(&j, x);
     json_arr_begin(&j, "splits");
     if (x->out == OUT_CSV) {
         csv_write_row(stdout, s_cell_head, sizeof s_cell_head / sizeof s_cell_head[0]);
@@ -468,7 +506,7 @@ static void s_report_summary(const s_ctx_t *x, const geo_summary_t *s)
     char a[24], b[24];
     printf("ONS lookups: %zu files, layers", s->files);
     for (size_t i = 0; i < geo_layer_count(x->g); i++) {
-        printf(" %s", geo_layer_label(x->g, i));
+        printf(" %s", geo_layer_name(x->g, i));
     }
     printf("\n");
     printf("%-28s %s\n", "LSOAs:", cli_table_num(s->lsoas, a, sizeof a));
@@ -551,6 +589,7 @@ static void s_report_text(const s_ctx_t *x, const geo_summary_t *s)
         printf("\nCombined authorities (by LSOAs)\n\n");
         s_report_cauth(x);
     }
+    s_vintages_text(x);
 }
 
 static void s_report_json_counts(json_t *j, const geo_summary_t *s)
@@ -599,7 +638,7 @@ static void s_report_json(const s_ctx_t *x, const geo_summary_t *s)
     json_t j;
     json_init(&j);
     json_obj_begin(&j, NULL);
-    json_str(&j, "layer", geo_align_layer(x->a));
+    s_vintages_json(&j, x);
     json_arr_begin(&j, "files");
     for (size_t i = 0; i < geo_file_count(x->g); i++) {
         json_str(&j, NULL, geo_file_path(x->g, i));
@@ -665,19 +704,352 @@ static int s_report(const s_ctx_t *x)
     return CLI_OK;
 }
 
+/* ---- changes --from LAYER --to LAYER ---- */
+
+/* "E38000002 NHS Ashford CCG (84)" lists, for text rows. */
+static void s_sides_text(const geo_change_side_t *sides, size_t n, int counts, char *buf,
+                         size_t size)
+{
+    char num[24];
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < n && used < size; i++) {
+        used += (size_t)snprintf(buf + used, size - used, "%s%s %s", i ? "; " : "",
+                                 sides[i].code, sides[i].name);
+        if (counts && used < size) {
+            used += (size_t)snprintf(buf + used, size - used, " (%s)",
+                                     cli_table_num(sides[i].lsoas, num, sizeof num));
+        }
+    }
+}
+
+static void s_changes_text(const geo_changes_t *c)
+{
+    geo_changes_summary_t s;
+    char n[4][24];
+    geo_changes_summary(c, &s);
+    printf("Changes from %s (%s organisations) to %s (%s) over %s %s\n", geo_changes_from(c),
+           cli_table_num(s.orgs_from, n[0], sizeof n[0]), geo_changes_to(c),
+           cli_table_num(s.orgs_to, n[1], sizeof n[1]), cli_table_num(s.lsoas, n[2], sizeof n[2]),
+           geo_changes_atom(c));
+    printf("Mergers: %zu, splits: %zu, boundary transfers: %zu, code changes: %zu (%zu with the "
+           "same LSOAs), renames: %zu; unchanged: %zu\n",
+           s.count[GEO_MERGER], s.count[GEO_SPLIT_UP], s.count[GEO_TRANSFER],
+           s.count[GEO_CODE_CHANGE], s.code_same_territory, s.count[GEO_RENAME], s.unchanged);
+    if (s.lsoas_only_from || s.lsoas_only_to) {
+        printf("LSOAs only in %s: %zu; only in %s: %zu\n", geo_changes_from(c), s.lsoas_only_from,
+               geo_changes_to(c), s.lsoas_only_to);
+    }
+    printf("\n");
+    cli_table_t t = {.n_cols = 4,
+                     .head = (const char *const[]){"CHANGE", "LSOAS", "TO", "FROM"},
+                     .right = 0x2};
+    for (size_t i = 0; i < geo_changes_count(c); i++) {
+        const geo_change_t *ch = geo_changes_get(c, i);
+        char from[2048], to[2048], kind[48];
+        int many_from = ch->n_from > 1, many_to = ch->n_to > 1;
+        s_sides_text(ch->from, ch->n_from, many_from, from, sizeof from);
+        s_sides_text(ch->to, ch->n_to, many_to, to, sizeof to);
+        snprintf(kind, sizeof kind, "%s%s", geo_changes_kind_name(ch->kind),
+                 ch->kind == GEO_CODE_CHANGE && !ch->same_territory ? " (and LSOAs)" : "");
+        const char *row[] = {kind, cli_table_num(ch->lsoas, n[3], sizeof n[3]), to, from};
+        cli_table_row(&t, row);
+    }
+    cli_table_print(&t);
+}
+
+static void s_json_sides(json_t *j, const char *key, const geo_change_side_t *sides, size_t n)
+{
+    json_arr_begin(j, key);
+    for (size_t i = 0; i < n; i++) {
+        json_obj_begin(j, NULL);
+        json_str(j, "code", sides[i].code);
+        json_str(j, "name", sides[i].name);
+        json_u64(j, "lsoas", sides[i].lsoas);
+        json_u64(j, "of", sides[i].total);
+        json_str(j, "continues", sides[i].cont);
+        json_obj_end(j);
+    }
+    json_arr_end(j);
+}
+
+static void s_changes_json(const geo_changes_t *c)
+{
+    geo_changes_summary_t s;
+    json_t j;
+    geo_changes_summary(c, &s);
+    json_init(&j);
+    json_obj_begin(&j, NULL);
+    json_str(&j, "from", geo_changes_from(c));
+    json_str(&j, "to", geo_changes_to(c));
+    json_str(&j, "atom", geo_changes_atom(c));
+    json_obj_begin(&j, "counts");
+    json_u64(&j, "lsoas", s.lsoas);
+    json_u64(&j, "lsoas_only_from", s.lsoas_only_from);
+    json_u64(&j, "lsoas_only_to", s.lsoas_only_to);
+    json_u64(&j, "organisations_from", s.orgs_from);
+    json_u64(&j, "organisations_to", s.orgs_to);
+    for (int k = 0; k < GEO_CHANGE_KINDS; k++) {
+        json_u64(&j, geo_changes_kind_key((geo_change_kind_t)k), s.count[k]);
+    }
+    json_u64(&j, "code_changes_same_lsoas", s.code_same_territory);
+    json_u64(&j, "unchanged", s.unchanged);
+    json_obj_end(&j);
+    json_arr_begin(&j, "changes");
+    for (size_t i = 0; i < geo_changes_count(c); i++) {
+        const geo_change_t *ch = geo_changes_get(c, i);
+        json_obj_begin(&j, NULL);
+        json_str(&j, "kind", geo_changes_kind_key(ch->kind));
+        json_u64(&j, "lsoas", ch->lsoas);
+        if (ch->kind == GEO_CODE_CHANGE) {
+            json_bool(&j, "same_lsoas", ch->same_territory);
+        }
+        s_json_sides(&j, "from", ch->from, ch->n_from);
+        s_json_sides(&j, "to", ch->to, ch->n_to);
+        json_obj_end(&j);
+    }
+    json_arr_end(&j);
+    json_obj_end(&j);
+    s_print_json(&j);
+}
+
+/* One row per flow: a merger's predecessors, a split's successors. */
+static void s_changes_csv(const geo_changes_t *c)
+{
+    static const char *const head[] = {"change",  "lsoas",   "from_code", "from_name",
+                                       "from_of", "to_code", "to_name",   "to_of"};
+    csv_write_row(stdout, head, sizeof head / sizeof head[0]);
+    for (size_t i = 0; i < geo_changes_count(c); i++) {
+        const geo_change_t *ch = geo_changes_get(c, i);
+        size_t rows = ch->n_from > ch->n_to ? ch->n_from : ch->n_to;
+        for (size_t r = 0; r < rows; r++) {
+            const geo_change_side_t *f = &ch->from[ch->n_from > 1 ? r : 0];
+            const geo_change_side_t *t = &ch->to[ch->n_to > 1 ? r : 0];
+            char n[24], fo[24], to[24];
+            snprintf(n, sizeof n, "%u", ch->n_from > 1 ? f->lsoas : t->lsoas);
+            snprintf(fo, sizeof fo, "%u", f->total);
+            snprintf(to, sizeof to, "%u", t->total);
+            const char *row[] = {geo_changes_kind_key(ch->kind), n, f->code, f->name, fo,
+                                 t->code, t->name, to};
+            csv_write_row(stdout, row, sizeof row / sizeof row[0]);
+        }
+    }
+}
+
+/* ---- changes --propose DIR ---- */
+
+/* Writes s in single quotes for a POSIX shell. */
+static void s_shq(FILE *f, const char *s)
+{
+    fputc('\'', f);
+    for (; *s; s++) {
+        if (*s == '\'') {
+            fputs("'\\''", f);
+        } else {
+            fputc(*s, f);
+        }
+    }
+    fputc('\'', f);
+}
+
+/* The date a vintage is in force from, "2020-04-01". */
+static const char *s_start(const geo_t *g, const char *vintage, char *buf, size_t size)
+{
+    for (size_t i = 0; i < geo_layer_count(g); i++) {
+        if (strcmp(geo_layer_name(g, i), vintage) == 0) {
+            return geo_date_str(geo_layer_start(g, i), buf, size);
+        }
+    }
+    snprintf(buf, size, "?");
+    return buf;
+}
+
+/* A merger or a code change as the roster change that follows it: the
+ * successor's keys (new code) and a merger proposal naming every
+ * predecessor, for the board the predecessors sit on. */
+static int s_propose_merger(FILE *f, const geo_change_t *ch, const char *from, const char *to,
+                            const char *date)
+{
+    const geo_change_side_t *succ = &ch->to[0];
+    int kept = 0;
+    for (size_t i = 0; i < ch->n_from; i++) {
+        kept |= strcmp(ch->from[i].code, succ->code) == 0;
+    }
+    fprintf(f, "#!/bin/sh\n# %s %s (%s) in force from %s (%s -> %s), from:\n",
+            geo_changes_kind_name(ch->kind), succ->name, succ->code, date, from, to);
+    for (size_t i = 0; i < ch->n_from; i++) {
+        fprintf(f, "#   %s %s: %u of its %u LSOAs\n", ch->from[i].code, ch->from[i].name,
+                ch->from[i].lsoas, ch->from[i].total);
+    }
+    fprintf(f, "# Run with BOARD set to a board every predecessor sits on; each predecessor\n"
+               "# must vote FOR (docs/BOARDS.md, roster changes).\nset -e\n");
+    if (!kept) {
+        fprintf(f, "mkdir -p keys/next && chmod 700 keys/next\n");
+        fprintf(f, "concord keygen --code %s --name ", succ->code);
+        s_shq(f, succ->name);
+        fprintf(f, " --as-at %s --out keys/next\n", date);
+    }
+    fprintf(f, "concord propose --board \"${BOARD:?set BOARD to the board}\" --title ");
+    char title[512];
+    snprintf(title, sizeof title, "%s: %s (%s) from %s", geo_changes_kind_name(ch->kind),
+             succ->name, succ->code, date);
+    s_shq(f, title);
+    fprintf(f, " --effective %s \\\n    --merge %s%s%s", date, kept ? "" : "keys/next/",
+            succ->code, kept ? "" : ".pub");
+    for (size_t i = 0; i < ch->n_from; i++) {
+        fprintf(f, " --predecessor %s", ch->from[i].code);
+    }
+    fprintf(f, "\n");
+    return 0;
+}
+
+/* A split as a transfer scheme: each successor's share of the old
+ * organisation's LSOAs, in permille by largest remainder. The roster has
+ * no split proposal yet, so this is the scheme a board would adopt. */
+static void s_propose_split(FILE *f, const geo_change_t *ch, const char *from, const char *to,
+                            const char *date)
+{
+    uint32_t share[64], given = 0;
+    size_t n = ch->n_to < 64 ? ch->n_to : 64;
+    const geo_change_side_t *old = &ch->from[0];
+    fprintf(f, "; Split of %s (%s) in force from %s (%s -> %s): a transfer scheme whose\n"
+               "; shares default to the LSOA shares. Adjust and adopt by board decision.\n"
+               "[split]\norganisation = %s\nname = %s\neffective = %s\nlsoas = %u\n",
+            old->name, old->code, date, from, to, old->code, old->name, date, old->total);
+    for (size_t i = 0; i < n; i++) {
+        share[i] = (uint32_t)((uint64_t)ch->to[i].lsoas * 1000 / old->total);
+        given += share[i];
+    }
+    while (given < 1000 && n) {
+        size_t best = 0;
+        uint64_t best_rem = 0;
+        for (size_t i = 0; i < n; i++) {
+            uint64_t rem = (uint64_t)ch->to[i].lsoas * 1000 % old->total;
+            if (share[i] == (uint64_t)ch->to[i].lsoas * 1000 / old->total && rem > best_rem) {
+                best = i;
+                best_rem = rem;
+            }
+        }
+        share[best]++;
+        given++;
+    }
+    for (size_t i = 0; i < n; i++) {
+        fprintf(f, "\n[successor %s]\nname = %s\nlsoas = %u\nshare_permille = %u\n",
+                ch->to[i].code, ch->to[i].name, ch->to[i].lsoas, share[i]);
+    }
+}
+
+/* Writes DIR/merger-CODE.sh, DIR/code-change-CODE.sh and DIR/split-CODE.ini
+ * for the changes that touch the roster (transfers and renames do not). */
+static int s_propose(const s_ctx_t *x, const geo_changes_t *c)
+{
+    char date[16], path[4096];
+    size_t written = 0;
+    const geo_t *to_g = x->g_to ? x->g_to : x->g;
+    s_start(to_g, geo_changes_to(c), date, sizeof date);
+    if (mkdir(x->propose, 0755) != 0 && errno != EEXIST) {
+        return cli_fail("cannot create %s: %s", x->propose, strerror(errno));
+    }
+    for (size_t i = 0; i < geo_changes_count(c); i++) {
+        const geo_change_t *ch = geo_changes_get(c, i);
+        const char *what = ch->kind == GEO_MERGER        ? "merger"
+                           : ch->kind == GEO_CODE_CHANGE ? "code-change"
+                           : ch->kind == GEO_SPLIT_UP    ? "split"
+                                                         : NULL;
+        if (!what) {
+            continue;
+        }
+        const char *code = ch->kind == GEO_SPLIT_UP ? ch->from[0].code : ch->to[0].code;
+        snprintf(path, sizeof path, "%s/%s-%s.%s", x->propose, what, code,
+                 ch->kind == GEO_SPLIT_UP ? "ini" : "sh");
+        FILE *f = fopen(path, "wx");
+        if (!f) {
+            return cli_fail("cannot create %s: %s", path, strerror(errno));
+        }
+        if (ch->kind == GEO_SPLIT_UP) {
+            s_propose_split(f, ch, geo_changes_from(c), geo_changes_to(c), date);
+        } else {
+            s_propose_merger(f, ch, geo_changes_from(c), geo_changes_to(c), date);
+        }
+        int bad = fflush(f) != 0 || ferror(f);
+        if (fclose(f) != 0 || bad) {
+            return cli_fail("cannot write %s", path);
+        }
+        if (ch->kind != GEO_SPLIT_UP) {
+            chmod(path, 0755);
+        }
+        written++;
+    }
+    fprintf(stderr, "wrote %zu roster proposals to %s\n", written, x->propose);
+    return CLI_OK;
+}
+
+static int s_changes(const s_ctx_t *x)
+{
+    cc_err_t err;
+    const geo_t *to_g = x->g_to ? x->g_to : x->g;
+    const char *from = x->from ? x->from : "CCG", *to = x->to ? x->to : "CCG";
+    if (!x->g_to && (!x->from || !x->to)) {
+        fprintf(stderr, "concord: footprint changes needs --from and --to (such as --from CCG18 "
+                        "--to CCG20), or a second set of files with --to-lookup\n");
+        return CLI_USAGE;
+    }
+    geo_changes_t *c = geo_changes(x->g, from, to_g, to, &err);
+    if (!c) {
+        return cli_fail("footprint changes: %s", err.msg);
+    }
+    if (x->out == OUT_JSON) {
+        s_changes_json(c);
+    } else if (x->out == OUT_CSV) {
+        s_changes_csv(c);
+    } else {
+        s_changes_text(c);
+    }
+    int rc = x->propose ? s_propose(x, c) : CLI_OK;
+    geo_changes_destroy(&c);
+    return rc;
+}
+
+/* Loads the lookups (and the second set, for changes) without aligning. */
+static int s_load_models(s_ctx_t *x)
+{
+    cc_err_t err;
+    if (x->n_lookups) {
+        x->g = geo_load(x->lookups, x->n_lookups, &err);
+    } else {
+        x->g = geo_load_dir(geo_data_dir(x->data_dir), &err);
+    }
+    if (!x->g) {
+        return cli_fail("%s%s", err.msg,
+                        x->n_lookups ? "" : " (give --data-dir DIR or set CONCORD_DATA_DIR)");
+    }
+    if (x->n_to_lookups && !(x->g_to = geo_load(x->to_lookups, x->n_to_lookups, &err))) {
+        return cli_fail("%s", err.msg);
+    }
+    return CLI_OK;
+}
+
 /* ---- Arguments ---- */
 
 static void s_help(FILE *to)
 {
     fprintf(to,
-            "Usage: concord [--json] footprint COMMAND [--csv] [--layer LAYER]\n"
+            "Usage: concord [--json] footprint COMMAND [--csv] [--layer LAYER] [--as-at DATE]\n"
             "                 [--data-dir DIR | --lookup FILE...] [--primary ORG=FOOTPRINT...]\n"
             "  show FOOTPRINT   its CCGs, councils and combined authorities, with shares\n"
             "  org CODE         every footprint an organisation touches, with shares\n"
             "  splits           every organisation split across footprints\n"
             "  report           counts, splits, coterminosity, combined authorities\n"
+            "  changes --from LAYER --to LAYER [--to-lookup FILE...]\n"
+            "                   mergers, splits, boundary transfers, code changes and\n"
+            "                   renames between two vintages (--from CCG18 --to CCG20), or\n"
+            "                   between the --lookup files and the --to-lookup files;\n"
+            "                   --propose DIR writes the roster proposals they imply\n"
             "LAYER is STP (default), NHSER, NHSRLO, CAUTH or any layer the lookups map\n"
-            "LSOAs to. Lookups come from --data-dir, CONCORD_DATA_DIR or the shipped\n"
+            "LSOAs to: a kind (its newest vintage loaded) or a vintage such as STP17,\n"
+            "which also takes the organisations of that date. --as-at YYYY-MM-DD takes\n"
+            "each kind's vintage in force on that date (ONS lookups are as at 1 April).\n"
+            "Lookups come from --data-dir, CONCORD_DATA_DIR or the shipped\n"
             "data/ons; --lookup FILE (repeatable) uses other ONS files instead.\n"
             "--primary previews a declared primary footprint, as a realignment decision\n"
             "would record it.\n");
@@ -688,6 +1060,12 @@ static int s_args(s_ctx_t *x, int argc, char **argv)
 {
     static const struct option opts[] = {{"csv", no_argument, NULL, 'c'},
                                          {"layer", required_argument, NULL, 'l'},
+                                         {"as-at", required_argument, NULL, 'a'},
+                                         {"from", required_argument, NULL, 'F'},
+                                         {"to", required_argument, NULL, 'T'},
+                                         {"from-lookup", required_argument, NULL, 'f'},
+                                         {"to-lookup", required_argument, NULL, 'L'},
+                                         {"propose", required_argument, NULL, 'P'},
                                          {"data-dir", required_argument, NULL, 'd'},
                                          {"lookup", required_argument, NULL, 'f'},
                                          {"primary", required_argument, NULL, 'p'},
@@ -700,8 +1078,23 @@ static int s_args(s_ctx_t *x, int argc, char **argv)
             x->out = x->out == OUT_JSON ? -1 : OUT_CSV;
         } else if (c == 'l') {
             x->layer = optarg;
+        } else if (c == 'a') {
+            if (!(x->as_at = geo_date_parse(optarg))) {
+                fprintf(stderr, "concord: --as-at wants a date YYYY-MM-DD, not '%s'\n", optarg);
+                return CLI_USAGE;
+            }
         } else if (c == 'd') {
             x->data_dir = optarg;
+        } else if (c == 'P') {
+            x->propose = optarg;
+        } else if (c == 'F' || c == 'T') {
+            *(c == 'F' ? &x->from : &x->to) = optarg;
+        } else if (c == 'L') {
+            if (x->n_to_lookups == FP_MAX_LOOKUPS) {
+                fprintf(stderr, "concord: at most %d of --to-lookup\n", FP_MAX_LOOKUPS);
+                return CLI_USAGE;
+            }
+            x->to_lookups[x->n_to_lookups++] = optarg;
         } else if (c == 'f' || c == 'p') {
             size_t *n = c == 'f' ? &x->n_lookups : &x->n_primaries;
             if (*n == (c == 'f' ? FP_MAX_LOOKUPS : FP_MAX_PRIMARIES)) {
@@ -776,7 +1169,7 @@ int cli_footprint_check(const char *org, const char *footprint)
 
 int cli_footprint(int argc, char **argv, int json, char *decided)
 {
-    s_ctx_t x = {.out = json ? OUT_JSON : OUT_TEXT};
+    s_ctx_t x = {.out = json ? OUT_JSON : OUT_TEXT, .as_at = GEO_LATEST};
     int rc = s_args(&x, argc, argv);
     if (rc != CLI_OK) {
         return rc < 0 ? CLI_OK : rc;
@@ -793,12 +1186,14 @@ int cli_footprint(int argc, char **argv, int json, char *decided)
         run = s_splits;
     } else if (strcmp(x.sub, "report") == 0) {
         run = s_report;
+    } else if (strcmp(x.sub, "changes") == 0) {
+        run = s_changes;
     } else {
         fprintf(stderr, "concord: unknown footprint command '%s'\n", x.sub);
         s_help(stderr);
         return CLI_USAGE;
     }
-    rc = s_load(&x);
+    rc = run == s_changes ? s_load_models(&x) : s_load(&x);
     if (rc == CLI_OK) {
         rc = run(&x);
     }
@@ -808,5 +1203,6 @@ int cli_footprint(int argc, char **argv, int json, char *decided)
     }
     geo_align_destroy(&x.a);
     geo_destroy(&x.g);
+    geo_destroy(&x.g_to);
     return rc;
 }

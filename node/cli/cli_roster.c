@@ -7,28 +7,77 @@
 
 #include "cli.h"
 #include "clock.h"
+#include "geo.h"
 #include "json.h"
 #include "keys.h"
 #include "roster.h"
 #include "wire.h"
 
-/* The kind an organisation code's GSS prefix implies, or NULL. */
-static const char *s_kind_for(const char *code)
+/* The kind an organisation code's GSS prefix implies as at a date
+ * (YYYYMMDD), or NULL with *why set when the prefix alone cannot say. On
+ * 1 July 2022 integrated care boards took the E54 codes of the STP
+ * footprints and the CCGs' E38 codes became sub-ICB locations, so those
+ * two prefixes mean different kinds before and after. */
+static const char *s_kind_for(const char *code, uint32_t as_at, const char **why)
 {
     static const struct {
         const char *prefix;
         const char *kind;
-    } map[] = {{"E38", "CCG"},           {"E06", "COUNCIL_UPPER"},
-               {"E08", "COUNCIL_UPPER"}, {"E09", "COUNCIL_UPPER"},
-               {"E10", "COUNCIL_UPPER"}, {"E07", "COUNCIL_DISTRICT"},
-               {"E40", "NHS_ENGLAND"},   {"X24", "NHS_ENGLAND"},
-               {"E47", "COMBINED_AUTHORITY"}};
+    } map[] = {{"E06", "COUNCIL_UPPER"}, {"E08", "COUNCIL_UPPER"},  {"E09", "COUNCIL_UPPER"},
+               {"E10", "COUNCIL_UPPER"}, {"E07", "COUNCIL_DISTRICT"}, {"E40", "NHS_ENGLAND"},
+               {"X24", "NHS_ENGLAND"},   {"E47", "COMBINED_AUTHORITY"}};
+    int icbs = as_at >= 20220701;
+    *why = NULL;
+    if (strncmp(code, "E38", 3) == 0) {
+        return icbs ? "SUB_ICB_LOCATION" : "CCG";
+    }
+    if (strncmp(code, "E54", 3) == 0) {
+        if (icbs) {
+            return "ICB";
+        }
+        *why = "before 1 July 2022 an E54 code is an STP footprint, not an organisation; give "
+               "--as-at 2022-07-01 or later for its ICB, or --kind";
+        return NULL;
+    }
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
         if (strncmp(code, map[i].prefix, 3) == 0) {
             return map[i].kind;
         }
     }
     return NULL;
+}
+
+/* An ODS code of an NHS trust: R or T, then two or four letters and digits. */
+static int s_ods_trust(const char *code)
+{
+    size_t n = strlen(code);
+    return (code[0] == 'R' || code[0] == 'T') && (n == 3 || n == 5);
+}
+
+static int s_list_kinds(int json)
+{
+    json_t j;
+    if (!json) {
+        for (size_t i = 0; i < keys_kind_count(); i++) {
+            printf("%-22s %-6s %s\n", keys_kind_name(i),
+                   keys_kind_constituency(keys_kind_name(i)), keys_kind_about(i));
+        }
+        return CLI_OK;
+    }
+    json_init(&j);
+    json_arr_begin(&j, NULL);
+    for (size_t i = 0; i < keys_kind_count(); i++) {
+        json_obj_begin(&j, NULL);
+        json_str(&j, "kind", keys_kind_name(i));
+        json_str(&j, "constituency", keys_kind_constituency(keys_kind_name(i)));
+        json_str(&j, "about", keys_kind_about(i));
+        json_obj_end(&j);
+    }
+    json_arr_end(&j);
+    char *js = json_take(&j);
+    printf("%s\n", js ? js : "[]");
+    free(js);
+    return CLI_OK;
 }
 
 int cli_roster_keygen(int argc, char **argv, int json)
@@ -38,9 +87,13 @@ int cli_roster_keygen(int argc, char **argv, int json)
                                          {"kind", required_argument, NULL, 'k'},
                                          {"out", required_argument, NULL, 'o'},
                                          {"broker", no_argument, NULL, 'b'},
+                                         {"as-at", required_argument, NULL, 'a'},
+                                         {"kinds", no_argument, NULL, 'K'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
-    const char *code = NULL, *name = NULL, *kind = NULL, *out = ".";
+    const char *code = NULL, *name = NULL, *kind = NULL, *out = ".", *why = NULL;
+    /* Codes are read as in the newest shipped geography (April 2020). */
+    uint32_t as_at = 20200401;
     int broker = 0, c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "c:n:k:o:bh", opts, NULL)) != -1) {
@@ -50,16 +103,30 @@ int cli_roster_keygen(int argc, char **argv, int json)
         case 'k': kind = optarg; break;
         case 'o': out = optarg; break;
         case 'b': broker = 1; break;
+        case 'K': return s_list_kinds(json);
+        case 'a':
+            if (!(as_at = geo_date_parse(optarg))) {
+                return cli_fail("--as-at wants a date YYYY-MM-DD, not '%s'", optarg);
+            }
+            break;
         case 'h':
-            printf("Usage: concord keygen --code CODE --name NAME [--kind KIND] [--out DIR]\n"
+            printf("Usage: concord keygen --code CODE --name NAME [--kind KIND] [--as-at DATE]\n"
+                   "                      [--out DIR]\n"
                    "       concord keygen --broker [--name NAME] [--out DIR]\n"
+                   "       concord keygen --kinds   (or --kind list)\n"
                    "Writes DIR/CODE.key (secret, mode 0600) and DIR/CODE.pub. KIND is one of\n"
-                   "CCG, COUNCIL_UPPER, COUNCIL_DISTRICT, NHS_ENGLAND, COMBINED_AUTHORITY;\n"
-                   "by default it follows the code's GSS prefix (E38 CCG, E07 district, ...).\n");
+                   "`concord keygen --kinds`; by default it follows the code's GSS prefix as at\n"
+                   "DATE (default 2020-04-01): E38 is a CCG until 30 June 2022 and a sub-ICB\n"
+                   "location from 1 July 2022, when E54 (an STP footprint before) is an ICB.\n"
+                   "NHS trusts and foundation trusts use their ODS codes (RW3); Healthwatch\n"
+                   "has no GSS code, so give --kind.\n");
             return CLI_OK;
         default:
             return CLI_USAGE;
         }
+    }
+    if (kind && strcmp(kind, "list") == 0) {
+        return s_list_kinds(json);
     }
     if (broker) {
         code = KEYS_BROKER_CODE;
@@ -69,8 +136,14 @@ int cli_roster_keygen(int argc, char **argv, int json)
     if (!code || !name) {
         return cli_fail("keygen needs --code and --name (or --broker)");
     }
-    if (!kind && !(kind = s_kind_for(code))) {
-        return cli_fail("cannot tell the kind of %s from its code; give --kind", code);
+    if (!kind && !(kind = s_kind_for(code, as_at, &why))) {
+        return cli_fail("cannot tell the kind of %s from its code: %s", code,
+                        why ? why : "give --kind (`concord keygen --kinds` lists them)");
+    }
+    if ((strcmp(kind, "NHS_TRUST") == 0 || strcmp(kind, "NHS_FOUNDATION_TRUST") == 0) &&
+        !s_ods_trust(code)) {
+        return cli_fail("%s is not an ODS code of an NHS trust (R or T and two or four more, "
+                        "such as RW3)", code);
     }
     cc_err_t err;
     char sec[4096], pub[4096];

@@ -139,7 +139,9 @@ static void s_add_areas(pools_t *p)
     p->areas_added = 1;
     const char *dir = geo_data_dir(NULL);
     geo_t *g = geo_load_dir(dir, &err);
-    geo_align_t *a = g ? geo_align(g, "CCG", &err) : NULL;
+    /* The 2017 vintages the BCF plans of 2017-19 are made of, whatever
+     * later vintages are shipped beside them. */
+    geo_align_t *a = g ? geo_align(g, "CCG17", &err) : NULL;
     if (!a) {
         log_warn("pools: no HWB areas (ONS lookups in %s: %s); BCF plans of shire counties"
                  " will be refused",

@@ -10,7 +10,7 @@
 
 #include "inifile.h"
 
-static const char *const s_scopes[] = {"area", "stp", "county", "england"};
+static const char *const s_scopes[] = {"area", "stp", "county", "england", "ics"};
 
 const char *federation_scope_name(federation_scope_t s)
 {
@@ -127,11 +127,57 @@ static int s_footprint(federation_t *f, const geo_align_t *a, const char *code, 
     return 0;
 }
 
+/* An integrated care system: the ICB (its E54 code), its sub-ICB
+ * locations and the upper-tier councils sharing an LSOA with it, from a
+ * lookup with ICB<YY>CD and SICBL<YY>CD columns; a is aligned on the ICB
+ * layer. */
+static int s_ics(federation_t *f, const geo_t *g, const geo_align_t *a, const char *code,
+                 cc_err_t *err)
+{
+    const char *sicbl[FEDERATION_ICS_MAX];
+    const geo_footprint_t *fp = geo_align_find_footprint(a, code);
+    if (!fp) {
+        err_set(err, CC_NOT_FOUND, "%s is not an integrated care board (%s) in the lookups", code,
+                geo_align_layer(a));
+        return -1;
+    }
+    snprintf(f->name, sizeof f->name, "%s", fp->name);
+    if (s_add(f, fp->code, fp->name, "ICB", "nhs", err) < 0) {
+        return -1;
+    }
+    size_t n = geo_overlap(g, geo_align_layer(a), fp->code, "SICBL", sicbl, NULL,
+                           FEDERATION_ICS_MAX);
+    for (size_t i = 0; i < n; i++) {
+        if (s_add(f, sicbl[i], geo_name(g, "SICBL", sicbl[i]), "SUB_ICB_LOCATION", "nhs", err) <
+            0) {
+            return -1;
+        }
+    }
+    return s_add_members(f, fp, GEO_UPPER, err);
+}
+
 int federation_from_geo(const geo_t *g, federation_scope_t scope, const char *code,
                         const char *name, federation_t *f, cc_err_t *err)
 {
-    static const char *const layers[] = {"CAUTH", "STP", "CCG", "STP"};
-    geo_align_t *a = geo_align(g, layers[scope], err);
+    return federation_from_geo_at(g, scope, code, name, FEDERATION_AS_AT, f, err);
+}
+
+int federation_from_geo_at(const geo_t *g, federation_scope_t scope, const char *code,
+                           const char *name, uint32_t as_at, federation_t *f, cc_err_t *err)
+{
+    static const char *const layers[] = {"CAUTH", "STP", "CCG", "STP", "ICB"};
+    const char *layer = layers[scope];
+    if (scope == FEDERATION_ICS) {
+        /* The newest ICB vintage, with the organisations of its date. */
+        if (!(layer = geo_layer_resolve(g, "ICB"))) {
+            err_set(err, CC_FAILED_PRECONDITION,
+                    "no lookup gives integrated care boards: give --lookup FILE with "
+                    "ICB<YY>CD and SICBL<YY>CD columns");
+            return -1;
+        }
+        as_at = GEO_LATEST;
+    }
+    geo_align_t *a = geo_align_at(g, layer, as_at, err);
     int rc = -1;
     if (!a) {
         return -1;
@@ -148,6 +194,9 @@ int federation_from_geo(const geo_t *g, federation_scope_t scope, const char *co
         break;
     case FEDERATION_ENGLAND:
         rc = s_england(f, a, err);
+        break;
+    case FEDERATION_ICS:
+        rc = s_ics(f, g, a, code, err);
         break;
     }
     if (rc == 0) {
@@ -217,7 +266,8 @@ static int s_fed_key(federation_t *f, const char *key, const char *value, cc_err
     }
     if (strcmp(key, "scope") == 0) {
         if ((s = federation_scope_parse(value)) < 0) {
-            err_set(err, CC_INVALID_ARGUMENT, "unknown scope '%s' (area, stp, county, england)",
+            err_set(err, CC_INVALID_ARGUMENT,
+                    "unknown scope '%s' (area, stp, county, england, ics)",
                     value);
             return -1;
         }

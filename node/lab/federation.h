@@ -6,7 +6,7 @@
  *
  *   [federation]
  *   name = Greater Manchester
- *   scope = area                  ; area, stp, county or england
+ *   scope = area                  ; area, stp, county, england or ics
  *   code = E47000001              ; the area's code (X24 for england)
  *   broker = tcp://127.0.0.1:7400
  *   [org E38000016]               ; one per member, in roster order
@@ -33,7 +33,14 @@ typedef enum {
     FEDERATION_STP,      /* an STP footprint: --stp E54... */
     FEDERATION_COUNTY,   /* an HWB area: --county (an upper-tier council) */
     FEDERATION_ENGLAND,  /* every CCG and upper-tier council */
+    FEDERATION_ICS,      /* an integrated care system: --ics E54... (an ICB) */
 } federation_scope_t;
+
+/* The date federation_from_geo builds for: the April 2017 configuration
+ * the scenarios were written for, whatever later vintages are loaded. */
+#define FEDERATION_AS_AT 20170401
+/* The most sub-ICB locations one ICB may have. */
+#define FEDERATION_ICS_MAX 64
 
 typedef struct {
     char code[KEYS_CODE_MAX + 1];
@@ -67,6 +74,16 @@ int federation_scope_parse(const char *text);
  * needs, or CC_RESOURCE_EXHAUSTED. */
 int federation_from_geo(const geo_t *g, federation_scope_t scope, const char *code,
                         const char *name, federation_t *f, cc_err_t *err);
+
+/* As federation_from_geo, with the organisations and footprints in force
+ * on as_at (YYYYMMDD; geo_align_at): 20200401 gives the April 2020
+ * configuration (Greater Manchester with its 10 CCGs). For ICS, the
+ * scope is the ICB (E54) of the newest ICB<YY>CD lookup loaded (a file the
+ * user supplies, with SICBL<YY>CD columns), with its sub-ICB locations,
+ * the upper-tier councils sharing an LSOA with it and NHS England; as_at
+ * is then that vintage's date. */
+int federation_from_geo_at(const geo_t *g, federation_scope_t scope, const char *code,
+                           const char *name, uint32_t as_at, federation_t *f, cc_err_t *err);
 
 /* Writes f as federation.ini text to path (created, mode 0644; fails if
  * it exists). Returns 0 or -1 with err set. */

@@ -1,5 +1,5 @@
 /* Integration test for footprint realignment: North Yorkshire, split
- * across four STP footprints, has its primary footprint set by a board of
+ * across four April 2017 STP footprints (STP17), has its primary footprint set by a board of
  * the organisations concerned, and every node's alignment view shows it. */
 #include <setjmp.h>
 #include <signal.h>
@@ -47,7 +47,7 @@ static void test_it_realignment_of_split_council(void **state)
         fed_wait_connected(&f, i);
     }
     /* Geography alone: no declared primary. */
-    assert_int_equal(fed_cli(&f, 1, &out, "--json footprint org E10000023"), 0);
+    assert_int_equal(fed_cli(&f, 1, &out, "--json footprint org E10000023 --layer STP17"), 0);
     assert_non_null(strstr(out, "\"declared_primary\":null"));
     free(out);
 
@@ -83,7 +83,7 @@ static void test_it_realignment_of_split_council(void **state)
         uint64_t end = clock_mono_ms() + 20000;
         int seen = 0;
         while (!seen && clock_mono_ms() < end) {
-            assert_int_equal(fed_cli(&f, i, &out, "--json footprint org E10000023"), 0);
+            assert_int_equal(fed_cli(&f, i, &out, "--json footprint org E10000023 --layer STP17"), 0);
             seen = strstr(out, "\"declared_primary\":\"E54000006\"") != NULL;
             if (seen) {
                 assert_non_null(strstr(out, "\"lsoas\":142"));
@@ -97,7 +97,7 @@ static void test_it_realignment_of_split_council(void **state)
             fail_msg("%s does not show the realignment", s_codes[i]);
         }
     }
-    assert_int_equal(fed_cli(&f, 3, &out, "footprint show E54000006"), 0);
+    assert_int_equal(fed_cli(&f, 3, &out, "footprint show E54000006 --layer STP17"), 0);
     assert_non_null(strstr(out, "declared primary here"));
     free(out);
     fed_destroy(&f);
