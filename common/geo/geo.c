@@ -2174,14 +2174,8 @@ static int s_relations(s_cmp_t *x)
 
 static geo_change_side_t *s_side(s_cmp_t *x)
 {
-    if (x->n_sides == x->cap_sides) {
-        size_t cap = x->cap_sides ? x->cap_sides * 2 : 64;
-        geo_change_side_t *grown = realloc(x->sides, cap * sizeof *grown);
-        if (!grown) {
-            return NULL;
-        }
-        x->sides = grown;
-        x->cap_sides = cap;
+    if (grow_reserve_at(&x->sides, &x->cap_sides, x->n_sides, sizeof *x->sides) < 0) {
+        return NULL;
     }
     return &x->sides[x->n_sides++];
 }
@@ -2218,14 +2212,8 @@ static int s_side_b(s_cmp_t *x, uint32_t b, uint32_t lsoas)
 
 static s_change_t *s_change(s_cmp_t *x, geo_change_kind_t kind, uint32_t lsoas)
 {
-    if (x->n_out == x->cap_out) {
-        size_t cap = x->cap_out ? x->cap_out * 2 : 32;
-        s_change_t *grown = realloc(x->out, cap * sizeof *grown);
-        if (!grown) {
-            return NULL;
-        }
-        x->out = grown;
-        x->cap_out = cap;
+    if (grow_reserve_at(&x->out, &x->cap_out, x->n_out, sizeof *x->out) < 0) {
+        return NULL;
     }
     s_change_t *c = &x->out[x->n_out++];
     memset(c, 0, sizeof *c);
