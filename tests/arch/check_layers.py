@@ -226,7 +226,10 @@ def call_cycles(build, files):
                 if len(parts) == 3 and parts[1] in "TDBR":
                     defined[parts[2]] = src
                     sym = parts[2]
-                    if sym != "main" and sym != base and not sym.startswith(base + "_"):
+                    # Names the compiler or a sanitizer makes (__odr_asan.x, .str) are
+                    # not the code's own.
+                    own = not sym.startswith("_") and "." not in sym
+                    if own and sym != "main" and sym != base and not sym.startswith(base + "_"):
                         problems.append("prefix = file: %s is defined in %s.c" % (sym, src))
                 elif len(parts) == 2 and parts[0] == "U":
                     used.setdefault(src, set()).add(parts[1])
