@@ -1297,12 +1297,17 @@ int pool_engine_add_area(pool_engine_t *e, const pool_area_t *area, cc_err_t *er
         return err_oom(err);
     }
     snprintf(a->hwb, sizeof a->hwb, "%s", area->hwb);
-    if (s_codes_copy(area->districts, area->n_districts, "districts", &a->districts, err) < 0 ||
-        s_codes_copy(area->ccgs, area->n_ccgs, "CCGs", &a->ccgs, err) < 0) {
+    /* Each count is set as soon as its copy is made, so that s_area_free frees the
+     * districts when copying the CCGs fails. */
+    if (s_codes_copy(area->districts, area->n_districts, "districts", &a->districts, err) < 0) {
         s_area_free(a);
         return -1;
     }
     a->n_districts = area->n_districts;
+    if (s_codes_copy(area->ccgs, area->n_ccgs, "CCGs", &a->ccgs, err) < 0) {
+        s_area_free(a);
+        return -1;
+    }
     a->n_ccgs = area->n_ccgs;
     e->areas[e->n_areas++] = a;
     return 0;
