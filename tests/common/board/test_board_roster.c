@@ -56,6 +56,8 @@ static void s_on_roster(const roster_t *roster, uint64_t at_index, void *arg)
     ((s_fed_t *)arg)->changes++;
 }
 
+static int s_teardown(void **state);
+
 /* A genesis roster signed by all five, loaded back from its bytes as a
  * node loads it. */
 static int s_setup(void **state)
@@ -81,13 +83,18 @@ static int s_setup(void **state)
     }
     roster_destroy(&draft);
     keys_destroy(&broker);
-    if (f) {
-        board_engine_on_roster(f->e, s_on_roster, f);
-        f->now = T0;
-        f->board = "MCR";
+    if (!ok) {
+        /* cmocka runs no teardown after a failed setup. */
+        if (f) {
+            s_teardown((void **)&f);
+        }
+        return -1;
     }
+    board_engine_on_roster(f->e, s_on_roster, f);
+    f->now = T0;
+    f->board = "MCR";
     *state = f;
-    return ok ? 0 : -1;
+    return 0;
 }
 
 static int s_teardown(void **state)

@@ -98,6 +98,7 @@ static int s_setup(void **state)
     fx->ledger = ledger_open(path, LEDGER_NODE, 0, &err);
     assert_non_null(fx->ledger);
     fx->reg = rpc_registry_new();
+    assert_non_null(fx->reg);
     Concord__V1__Health_Service init = CONCORD__V1__HEALTH__INIT(s_health_);
     fx->health.base = init;
     assert_int_equal(rpc_registry_add(fx->reg, &fx->health.base.base), 0);
@@ -280,6 +281,8 @@ static void s_deliver(fx_t *fx, const keys_t *from, const envelope_meta_t *m, co
     d.envelope = (Concord__V1__Envelope *)wire_unpack(&concord__v1__envelope__descriptor, raw,
                                                       raw_len, WIRE_MAX_FRAME, NULL);
     d.receipt = s_receipt(fx, raw, raw_len, index);
+    assert_non_null(d.envelope);
+    assert_non_null(d.receipt);
     f.frame_case = CONCORD__V1__BROKER_FRAME__FRAME_DELIVERY;
     f.delivery = &d;
     s_broker_send(fx, &f);

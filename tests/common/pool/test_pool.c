@@ -1075,6 +1075,7 @@ static void test_pool_agreement_decided_by_the_board(void **state)
     s_all_vote(&r, ref, FOR);
     assert_int_equal(pool_count(r.e), 1);
     pool_rejection_t rj;
+    assert_true(pool_rejection_count(r.e) > 0);
     pool_rejection_at(r.e, pool_rejection_count(r.e) - 1, &rj);
     assert_int_equal(rj.code, CC_ALREADY_EXISTS);
     assert_non_null(strstr(rj.reason, "already exists"));
@@ -2214,6 +2215,7 @@ static void test_pool_hostile_input(void **state)
     pool_area_t a = {.hwb = PLYMOUTH};
     s_refused_err(pool_engine_add_area(r.e, &a, &err), &err, CC_FAILED_PRECONDITION, "before");
     pool_engine_t *e = pool_engine_new(s_roster);
+    assert_non_null(e);
     assert_int_equal(pool_engine_add_area(e, &a, &err), 0);
     s_refused_err(pool_engine_add_area(e, &a, &err), &err, CC_ALREADY_EXISTS, "already added");
     const char *twice[2] = {CARLISLE, CARLISLE};

@@ -178,6 +178,7 @@ static void test_ledger_transaction_rollback(void **state)
     assert_int_equal(ledger_commit(l, &err), 0);
     ledger_close(&l);
     l = ledger_open(path, LEDGER_NODE, 1, &err);
+    assert_non_null(l);
     assert_int_equal(ledger_count(l), 1);
     ledger_close(&l);
 }

@@ -13,6 +13,7 @@
 static void test_replay_increasing_accepted(void **state)
 {
     replay_t *r = replay_new();
+    assert_non_null(r);
     cc_err_t err;
     uint64_t s;
 
@@ -33,6 +34,7 @@ static void test_replay_increasing_accepted(void **state)
 static void test_replay_equal_and_lower_rejected(void **state)
 {
     replay_t *r = replay_new();
+    assert_non_null(r);
     cc_err_t err;
 
     (void)state;
@@ -57,6 +59,7 @@ static void test_replay_equal_and_lower_rejected(void **state)
 static void test_replay_senders_independent(void **state)
 {
     replay_t *r = replay_new();
+    assert_non_null(r);
     cc_err_t err;
 
     (void)state;
@@ -76,6 +79,7 @@ static void test_replay_senders_independent(void **state)
 static void test_replay_many_senders(void **state)
 {
     replay_t *r = replay_new();
+    assert_non_null(r);
     char code[32];
     cc_err_t err;
     int i;

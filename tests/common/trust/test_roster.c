@@ -228,6 +228,7 @@ static void test_roster_non_member_signature_rejected(void **state)
     assert_int_equal(err.code, CC_PERMISSION_DENIED);
     /* A member's code with somebody else's key. */
     imp = keys_generate("E38000217", "Impostor", "CCG", NULL);
+    assert_non_null(imp);
     assert_int_equal(roster_sign(r, imp, &err), -1);
     assert_int_equal(err.code, CC_PERMISSION_DENIED);
     keys_destroy(&imp);
@@ -483,6 +484,7 @@ static void test_roster_changes_keep_history(void **state)
     roster_past_t past;
     cc_err_t err;
     keys_t *next = keys_generate(s_codes[0], "Member organisation", "CCG", NULL);
+    assert_non_null(next);
     const keys_public_t *np = keys_public(next);
 
     /* A draft takes no changes. */

@@ -145,6 +145,7 @@ static void test_wire_hex(void **state)
 
     (void)state;
     hex = wire_hex(bytes, sizeof bytes);
+    assert_non_null(hex);
     assert_string_equal(hex, "0001abff");
     assert_int_equal(wire_unhex(hex, out, sizeof out), 0);
     assert_memory_equal(out, bytes, sizeof out);
@@ -152,6 +153,7 @@ static void test_wire_hex(void **state)
     assert_int_equal(wire_unhex("0001ABFF", out, sizeof out), 0);
     assert_memory_equal(out, bytes, sizeof out);
     hex = wire_hex(NULL, 0);
+    assert_non_null(hex);
     assert_string_equal(hex, "");
     free(hex);
     assert_int_equal(wire_unhex("0001abf", out, sizeof out), -1);
