@@ -84,6 +84,24 @@ static int s_has_field_zero(const ProtobufCMessage *m)
     return 0;
 }
 
+/* protobuf-c's default allocator, except that a refused allocation is noted, so that
+ * wire_unpack can tell running out of memory from malformed bytes (protobuf-c returns
+ * NULL for both). What it allocates is freed with free(), as the default's. */
+static void *s_unpack_alloc(void *data, size_t size)
+{
+    void *p = malloc(size);
+    if (p == NULL) {
+        *(int *)data = 1;
+    }
+    return p;
+}
+
+static void s_unpack_free(void *data, void *p)
+{
+    (void)data;
+    free(p);
+}
+
 ProtobufCMessage *wire_unpack(const ProtobufCMessageDescriptor *d, const uint8_t *buf, size_t len,
                               size_t max, cc_err_t *err)
 {
@@ -103,8 +121,15 @@ ProtobufCMessage *wire_unpack(const ProtobufCMessageDescriptor *d, const uint8_t
         }
         buf = empty;
     }
-    msg = protobuf_c_message_unpack(d, NULL, len, buf);
+    int oom = 0;
+    ProtobufCAllocator alloc = {s_unpack_alloc, s_unpack_free, &oom};
+    msg = protobuf_c_message_unpack(d, &alloc, len, buf);
     if (msg == NULL) {
+        if (oom) {
+            err_oom(err);
+            err_prefix(err, "unpacking %s (%zu bytes): ", d->name, len);
+            return NULL;
+        }
         err_set(err, CC_INVALID_ARGUMENT, "malformed %s (%zu bytes)", d->name, len);
         return NULL;
     }
