@@ -137,7 +137,7 @@ static void s_db_error(const ledger_t *l, cc_err_t *err, const char *what)
     int saved_errno = errno; /* the failed write's, before anything else runs */
     int rc = sqlite3_extended_errcode(l->db);
     cc_code_t code = CC_INTERNAL;
-    if (rc == SQLITE_FULL || (rc & 0xff) == SQLITE_IOERR) {
+    if (rc == SQLITE_FULL || (rc & 0xff) == SQLITE_IOERR || rc == SQLITE_NOMEM) {
         code = CC_RESOURCE_EXHAUSTED;
     } else if ((rc & 0xff) == SQLITE_READONLY || (rc & 0xff) == SQLITE_CANTOPEN) {
         code = CC_FAILED_PRECONDITION;
@@ -196,10 +196,12 @@ static int s_exec(ledger_t *l, const char *sql, cc_err_t *err)
 {
     char *msg = NULL;
     if (sqlite3_exec(l->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        err_set(err, CC_INTERNAL, "ledger %s: %s", l->path, msg ? msg : "error");
-        if (sqlite3_errcode(l->db) == SQLITE_NOTADB) {
-            err->code = CC_DATA_LOSS;
-        }
+        int rc = sqlite3_errcode(l->db);
+        err_set(err,
+                rc == SQLITE_NOTADB  ? CC_DATA_LOSS
+                : rc == SQLITE_NOMEM ? CC_RESOURCE_EXHAUSTED
+                                     : CC_INTERNAL,
+                "ledger %s: %s", l->path, msg ? msg : "error");
         sqlite3_free(msg);
         return -1;
     }
@@ -273,9 +275,10 @@ ledger_t *ledger_open(const char *path, ledger_role_t role, int fsync, cc_err_t 
         goto fail;
     }
     l->role = role;
-    if (sqlite3_open_v2(path, &l->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-        SQLITE_OK) {
-        err_set(err, CC_FAILED_PRECONDITION, "ledger %s: cannot open: %s", path,
+    int rc = sqlite3_open_v2(path, &l->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    if (rc != SQLITE_OK) {
+        err_set(err, rc == SQLITE_NOMEM ? CC_RESOURCE_EXHAUSTED : CC_FAILED_PRECONDITION,
+                "ledger %s: cannot open: %s", path,
                 l->db ? sqlite3_errmsg(l->db) : "out of memory");
         goto fail;
     }
