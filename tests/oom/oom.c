@@ -230,7 +230,8 @@ OOM_TEXT static int s_refuse(void)
     if (!s_armed) {
         return 0;
     }
-    uint64_t k = ++s_sh->count;
+    /* Atomic: the node's tests allocate from more than one thread. */
+    uint64_t k = __atomic_add_fetch(&s_sh->count, 1, __ATOMIC_RELAXED);
     if (s_fail_at == 0) {
         if (k <= OOM_MAX_RECORDED) {
             s_sh->sig[k - 1] = s_signature();
