@@ -382,8 +382,22 @@ static void s_sq_shutdown(void *data)
     (void)data;
 }
 
+/* jansson (linked by the CLI's renderers only): its allocations, counted, when this
+ * executable has it (a weak reference is NULL otherwise). Its blocks are freed with
+ * free(), as its default's. */
+void json_set_alloc_funcs(void *(*malloc_fn)(size_t), void (*free_fn)(void *))
+    __attribute__((weak));
+
+OOM_TEXT static void *s_json_malloc(size_t n)
+{
+    return s_refuse() ? NULL : __real_malloc(n);
+}
+
 __attribute__((constructor)) static void s_sqlite_route(void)
 {
+    if (json_set_alloc_funcs != NULL) {
+        json_set_alloc_funcs(s_json_malloc, free);
+    }
     static const sqlite3_mem_methods m = {s_sq_malloc,  s_sq_free, s_sq_realloc,  s_sq_size,
                                           s_sq_roundup, s_sq_init, s_sq_shutdown, NULL};
     if (sqlite3_config(SQLITE_CONFIG_MALLOC, &m) != SQLITE_OK) {
@@ -431,6 +445,10 @@ void __wrap__assert_string_equal(const char *const a, const char *const b, const
     if ((a == NULL || b == NULL) && a != b) {
         fprintf(stderr, "%s:%d: error: a string is NULL\n", file, line);
         __real__fail(file, line);
+    }
+    if (a != NULL && b != NULL && strcmp(a, b) != 0) {
+        /* cmocka keeps its own message for its runner, which is not running. */
+        fprintf(stderr, "%s:%d: error: \"%s\" != \"%s\"\n", file, line, a, b);
     }
     __real__assert_string_equal(a, b, file, line);
 }
@@ -789,6 +807,9 @@ static int s_case_run(const char *binary, const struct CMUnitTest *t, CMFixtureF
         if (v == V_CRASH) {
             bad++;
             s_print_log(crashes++ > 0 && !verbose);
+        }
+        if (v == V_SILENT && verbose) {
+            s_print_log(0);
         }
         if (v == V_SILENT && strict) {
             bad++;
