@@ -7,8 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <ini.h>
-
 #include "cli.h"
 #include "wire.h"
 #include "control.pb-c.h"
@@ -172,7 +170,7 @@ Concord__V1__BcfPlan *cli_bcf_plan_read(const char *path)
     concord__v1__bcf_plan__init(&x->p);
     concord__v1__national_conditions__init(&x->cond);
     x->p.conditions = &x->cond;
-    if (cli_ini_result(path, ini_parse(path, s_bcf_handler, x), &x->error, &x->arena) != CLI_OK) {
+    if (cli_ini_read(path, s_bcf_handler, x, &x->error, &x->arena) != CLI_OK) {
         cli_ini_arena_free(&x->arena);
         free(x);
         return NULL;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "inifile.h"
 #include "pool.h"
 #include "wire.h"
 
@@ -95,16 +96,38 @@ int cli_ini_file_option(int argc, char **argv, const char *usage, const char **f
     return CLI_OK;
 }
 
-int cli_ini_result(const char *file, int rc, const cli_ini_error_t *e, const cli_ini_arena_t *a)
+typedef struct {
+    cli_ini_fn fn;
+    void *user;
+    cli_ini_error_t *e;
+    char section[INIFILE_LINE_MAX];
+} s_read_t;
+
+static int s_entry(void *user, const char *section, const char *arg, const char *key,
+                   const char *value, int line, cc_err_t *err)
 {
-    if (e->msg[0]) {
-        return cli_fail("%s: %s", file, e->msg);
+    s_read_t *r = user;
+    (void)line; /* the reader names it */
+    if (!key) {
+        snprintf(r->section, sizeof r->section, "%s%s%s", section, arg[0] ? " " : "", arg);
     }
-    if (rc < 0) {
-        return cli_fail("cannot read %s", file);
+    if (r->fn(r->user, r->section, key, value)) {
+        return 0;
     }
-    if (rc > 0 || a->failed) {
-        return cli_fail("%s: line %d: bad line", file, rc);
+    err_set(err, CC_INVALID_ARGUMENT, "%s", r->e->msg[0] ? r->e->msg : "refused");
+    return -1;
+}
+
+int cli_ini_read(const char *file, cli_ini_fn fn, void *user, cli_ini_error_t *e,
+                 const cli_ini_arena_t *a)
+{
+    cc_err_t err;
+    s_read_t r = {.fn = fn, .user = user, .e = e};
+    if (inifile_read(file, s_entry, &r, &err) < 0) {
+        return cli_fail("%s", err.msg);
+    }
+    if (a->failed) {
+        return cli_fail("%s: out of memory", file);
     }
     return CLI_OK;
 }

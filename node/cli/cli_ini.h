@@ -32,7 +32,7 @@ int cli_ini_arena_push(cli_ini_arena_t *a, void *arrp, size_t *n, void *item);
 
 void cli_ini_arena_free(cli_ini_arena_t *a);
 
-/* The first error an INI handler met (libinih stops on the handler's 0). */
+/* The first error an INI handler met (reading stops on the handler's 0). */
 typedef struct {
     char msg[512];
 } cli_ini_error_t;
@@ -40,11 +40,19 @@ typedef struct {
 /* Records the first error; returns 0, for the handler to return. */
 int cli_ini_fail(cli_ini_error_t *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Judges ini_parse's result rc for file, read with a handler that records
- * errors in e and allocates in a: CLI_OK, or CLI_FAIL after saying what
- * was wrong (the handler's error, an unreadable file, a bad line, or
- * memory). */
-int cli_ini_result(const char *file, int rc, const cli_ini_error_t *e, const cli_ini_arena_t *a);
+/* A handler for cli_ini_read: called with section (a header's whole text,
+ * "partner E06000026") and name and value NULL at each header, then for
+ * each entry. Returns 1 to go on, or 0 after cli_ini_fail. */
+typedef int (*cli_ini_fn)(void *user, const char *section, const char *name, const char *value);
+
+/* Reads file through the one INI reader (common/base/inifile.h: line
+ * numbers, over-long lines, bytes that are not text), handing every header
+ * and entry to fn, which records its errors in e and allocates in a.
+ * Returns CLI_OK, or CLI_FAIL after saying what was wrong as
+ * "FILE:LINE: problem" (the handler's error, the file's syntax), that the
+ * file cannot be read, or that memory ran out. */
+int cli_ini_read(const char *file, cli_ini_fn fn, void *user, cli_ini_error_t *e,
+                 const cli_ini_arena_t *a);
 
 /* The options of `pool propose` and `bcf plan`: --file FILE, and for a
  * proposal (board not NULL) --board ID and --closes-in DURATION. Returns

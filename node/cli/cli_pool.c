@@ -11,8 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <ini.h>
-
 #include "certificate.h"
 #include "cli.h"
 #include "control.pb-c.h"
@@ -272,7 +270,7 @@ Concord__V1__PoolAgreement *cli_pool_agreement_read(const char *path)
     concord__v1__risk_share__init(&x->risk);
     concord__v1__lead_commissioning__init(&x->lead);
     concord__v1__transfer__init(&x->transfer);
-    if (cli_ini_result(path, ini_parse(path, s_ini_handler, x), &x->error, &x->arena) != CLI_OK) {
+    if (cli_ini_read(path, s_ini_handler, x, &x->error, &x->arena) != CLI_OK) {
         cli_ini_arena_free(&x->arena);
         free(x);
         return NULL;
