@@ -39,21 +39,49 @@ static json_t *s_string(const char *v)
     return x;
 }
 
-/* Setters that tolerate a NULL object (memory ran out earlier: the dump
- * then fails and says so). A NULL string is JSON null. */
+/* Whether building the reply's JSON lost a value for want of memory: the
+ * CLI renders one reply at a time, so one flag serves, reset by
+ * cli_render_json. A reply with a value missing is not printed. */
+static int s_lost;
+
+/* Sets o[key] = v (taking v), or notes the loss when o or v is NULL or
+ * the set fails. */
+static void s_set(json_t *o, const char *key, json_t *v)
+{
+    if (!o || !v || json_object_set_new_nocheck(o, key, v) < 0) {
+        s_lost = 1;
+        if (!o) {
+            json_decref(v);
+        }
+    }
+}
+
+/* Appends v (taking it) to a, or notes the loss. */
+static void s_append(json_t *a, json_t *v)
+{
+    if (!a || !v || json_array_append_new(a, v) < 0) {
+        s_lost = 1;
+        if (!a) {
+            json_decref(v);
+        }
+    }
+}
+
+/* Setters that tolerate a NULL object (memory ran out earlier: s_lost
+ * says so). A NULL string is JSON null. */
 static void s_str(json_t *o, const char *key, const char *v)
 {
-    json_object_set_new_nocheck(o, key, v ? s_string(v) : json_null());
+    s_set(o, key, v ? s_string(v) : json_null());
 }
 
 static void s_int(json_t *o, const char *key, long long v)
 {
-    json_object_set_new_nocheck(o, key, json_integer(v));
+    s_set(o, key, json_integer(v));
 }
 
 static void s_bool(json_t *o, const char *key, int v)
 {
-    json_object_set_new_nocheck(o, key, json_boolean(v));
+    s_set(o, key, json_boolean(v));
 }
 
 static void s_hex(json_t *o, const char *key, ProtobufCBinaryData b)
@@ -94,7 +122,7 @@ static json_t *s_ping(const Concord__V1__PingReply *r)
     s_str(o, "target", r->target);
     s_str(o, "responder", r->responder);
     s_str(o, "serving", r->serving ? "SERVING" : "NOT_SERVING");
-    json_object_set_new_nocheck(o, "rtt_ms", json_real(round((double)r->rtt_us) / 1000.0));
+    s_set(o, "rtt_ms", json_real(round((double)r->rtt_us) / 1000.0));
     s_int(o, "retries", r->retries);
     s_int(o, "request_log_index", (long long)r->request_log_index);
     s_time(o, "request_receipt_time", r->request_time_ms);
@@ -120,7 +148,7 @@ static json_t *s_ledger(const Concord__V1__LedgerReply *r)
         s_int(o, "log_index", (long long)e->log_index);
         s_hex(o, "hash", e->hash);
         s_time(o, "stored_at", e->stored_at_ms);
-        json_array_append_new(a, o);
+        s_append(a, o);
     }
     return a;
 }
@@ -155,7 +183,7 @@ static json_t *s_roster(const Concord__V1__RosterShowReply *r)
     for (size_t i = 0; i < r->n_organisations; i++) {
         json_t *x = s_org(r->organisations[i]);
         s_int(x, "since_log_index", (long long)r->organisations[i]->since_log_index);
-        json_array_append_new(cur, x);
+        s_append(cur, x);
     }
     for (size_t i = 0; i < r->n_superseded; i++) {
         const Concord__V1__RosterEntry *p = r->superseded[i];
@@ -163,7 +191,7 @@ static json_t *s_roster(const Concord__V1__RosterShowReply *r)
         s_int(x, "from_log_index", (long long)p->from_log_index);
         s_int(x, "until_log_index", (long long)p->until_log_index);
         s_str(x, "successor", p->successor[0] ? p->successor : NULL);
-        json_array_append_new(past, x);
+        s_append(past, x);
     }
     for (size_t i = 0; i < r->n_history; i++) {
         const Concord__V1__RosterHistoryEntry *ch = r->history[i];
@@ -173,11 +201,11 @@ static json_t *s_roster(const Concord__V1__RosterShowReply *r)
         s_str(x, "organisation", ch->organisation);
         s_str(x, "predecessors", ch->predecessors);
         s_str(x, "decision", ch->decision);
-        json_array_append_new(hist, x);
+        s_append(hist, x);
     }
-    json_object_set_new_nocheck(o, "organisations", cur);
-    json_object_set_new_nocheck(o, "superseded", past);
-    json_object_set_new_nocheck(o, "history", hist);
+    s_set(o, "organisations", cur);
+    s_set(o, "superseded", past);
+    s_set(o, "history", hist);
     return o;
 }
 
@@ -192,7 +220,7 @@ static json_t *s_board_list(const Concord__V1__BoardListReply *r)
         s_bool(o, "active", v->active);
         s_int(o, "members", (long long)v->members);
         s_str(o, "rule", board_names_rule(v->rule));
-        json_array_append_new(a, o);
+        s_append(a, o);
     }
     return a;
 }
@@ -221,17 +249,17 @@ static json_t *s_board_show(const Concord__V1__BoardShowReply *v)
             s_str(x, "name", i < v->n_member_names ? v->member_names[i] : "?");
             s_str(x, "constituency", board_names_constituency(m->constituency));
             s_int(x, "weight", (long long)m->weight);
-            json_array_append_new(members, x);
+            s_append(members, x);
         }
         for (size_t i = 0; i < ch->n_reserved; i++) {
             json_t *x = json_object();
             s_str(x, "area", board_names_area(ch->reserved[i]->area));
             s_str(x, "member", ch->reserved[i]->member);
-            json_array_append_new(reserved, x);
+            s_append(reserved, x);
         }
     }
-    json_object_set_new_nocheck(o, "members", members);
-    json_object_set_new_nocheck(o, "reserved", reserved);
+    s_set(o, "members", members);
+    s_set(o, "reserved", reserved);
     return o;
 }
 
@@ -271,9 +299,9 @@ static json_t *s_proposal_of(const Concord__V1__ProposalView *pv, int with_ballo
             s_str(x, "reason", bv->reason);
             s_time(x, "received_at", bv->time_ms);
             s_int(x, "log_index", (long long)bv->log_index);
-            json_array_append_new(a, x);
+            s_append(a, x);
         }
-        json_object_set_new_nocheck(o, "ballots", a);
+        s_set(o, "ballots", a);
     }
     return o;
 }
@@ -287,7 +315,7 @@ static json_t *s_proposal_list(const Concord__V1__ProposalListReply *r)
 {
     json_t *a = json_array();
     for (size_t i = 0; i < r->n_proposals; i++) {
-        json_array_append_new(a, s_proposal_of(r->proposals[i], 0));
+        s_append(a, s_proposal_of(r->proposals[i], 0));
     }
     return a;
 }
@@ -303,7 +331,7 @@ static json_t *s_realignments(const Concord__V1__RealignmentsReply *r)
         s_str(o, "board", v->board_id);
         s_str(o, "proposal", v->proposal_id);
         s_time(o, "decided_at", v->decided_at_ms);
-        json_array_append_new(a, o);
+        s_append(a, o);
     }
     return a;
 }
@@ -350,13 +378,13 @@ static json_t *s_pool(const Concord__V1__PoolView *v)
     s_str(o, "missing", v->missing);
     s_str(o, "host", a->n_hosts ? a->hosts[0] : NULL);
     for (size_t i = 0; i < v->n_years; i++) {
-        json_array_append_new(years, json_integer(v->years[i]));
+        s_append(years, json_integer(v->years[i]));
     }
     for (size_t i = 0; i < a->n_partners; i++) {
-        json_array_append_new(partners, s_string(a->partners[i]->code));
+        s_append(partners, s_string(a->partners[i]->code));
     }
-    json_object_set_new_nocheck(o, "years", years);
-    json_object_set_new_nocheck(o, "partners", partners);
+    s_set(o, "years", years);
+    s_set(o, "partners", partners);
     if (!v->full) {
         return o;
     }
@@ -368,13 +396,13 @@ static json_t *s_pool(const Concord__V1__PoolView *v)
         s_str(x, "proposer", vv->proposer);
         s_str(x, "status", vv->lapsed ? "LAPSED" : "PASSED");
         s_str(x, "missing", vv->missing);
-        json_array_append_new(vars, x);
+        s_append(vars, x);
     }
     for (size_t i = 0; i < v->n_refused; i++) {
-        json_array_append_new(refused, s_refusal(v->refused[i], 0));
+        s_append(refused, s_refusal(v->refused[i], 0));
     }
-    json_object_set_new_nocheck(o, "variations", vars);
-    json_object_set_new_nocheck(o, "refused", refused);
+    s_set(o, "variations", vars);
+    s_set(o, "refused", refused);
     return o;
 }
 
@@ -403,9 +431,9 @@ static json_t *s_bcf(const Concord__V1__BcfView *v)
     if (v->full) {
         json_t *refused = json_array();
         for (size_t i = 0; i < v->n_refused; i++) {
-            json_array_append_new(refused, s_refusal(v->refused[i], 0));
+            s_append(refused, s_refusal(v->refused[i], 0));
         }
-        json_object_set_new_nocheck(o, "refused", refused);
+        s_set(o, "refused", refused);
     }
     return o;
 }
@@ -419,13 +447,13 @@ static json_t *s_pool_list(const Concord__V1__PoolListReply *r)
 {
     json_t *o = json_object(), *pools = json_array(), *plans = json_array();
     for (size_t i = 0; i < r->n_pools; i++) {
-        json_array_append_new(pools, s_pool(r->pools[i]));
+        s_append(pools, s_pool(r->pools[i]));
     }
     for (size_t i = 0; i < r->n_plans; i++) {
-        json_array_append_new(plans, s_bcf(r->plans[i]));
+        s_append(plans, s_bcf(r->plans[i]));
     }
-    json_object_set_new_nocheck(o, "pools", pools);
-    json_object_set_new_nocheck(o, "bcf_plans", plans);
+    s_set(o, "pools", pools);
+    s_set(o, "bcf_plans", plans);
     return o;
 }
 
@@ -462,9 +490,9 @@ static json_t *s_statement(const Concord__V1__PoolStatementReply *s)
         s_bool(x, "matches", l->matches);
         s_int(x, "variance_share_pence", l->share_pence);
         s_int(x, "net_pence", l->net_pence);
-        json_array_append_new(lines, x);
+        s_append(lines, x);
     }
-    json_object_set_new_nocheck(o, "lines", lines);
+    s_set(o, "lines", lines);
     return o;
 }
 
@@ -472,7 +500,7 @@ static json_t *s_rejections(const Concord__V1__PoolRejectionsReply *r)
 {
     json_t *a = json_array();
     for (size_t i = 0; i < r->n_refused; i++) {
-        json_array_append_new(a, s_refusal(r->refused[i], 1));
+        s_append(a, s_refusal(r->refused[i], 1));
     }
     return a;
 }
@@ -519,9 +547,11 @@ static json_t *s_value(const ProtobufCMessage *m)
 
 int cli_render_json(const ProtobufCMessage *reply, FILE *out)
 {
+    s_lost = 0;
     json_t *v = s_value(reply);
-    char *text =
-        v ? json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15)) : NULL;
+    char *text = v && !s_lost
+                     ? json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15))
+                     : NULL;
     json_decref(v);
     if (!text) {
         return -1;
