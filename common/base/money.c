@@ -152,16 +152,21 @@ int money_year_parse(const char *text, uint32_t *year)
 int money_split(int64_t total, const int64_t *weights, const char *const *codes, size_t n,
                 money_part_t *parts, cc_err_t *err)
 {
-    __int128 rem[MONEY_SPLIT_MAX], sum = 0;
-    if (n == 0 || n > MONEY_SPLIT_MAX || total == INT64_MIN) {
-        err_set(err, CC_INVALID_ARGUMENT, "a split needs 1 to %d parts and a total above %lld",
-                MONEY_SPLIT_MAX, (long long)INT64_MIN);
+    __int128 sum = 0;
+    if (n == 0 || total == INT64_MIN) {
+        err_set(err, CC_INVALID_ARGUMENT, "a split needs 1 or more parts and a total above %lld",
+                (long long)INT64_MIN);
         return -1;
     }
     for (size_t i = 0; i < n; i++) {
         if (weights[i] < 0) {
-            err_set(err, CC_INVALID_ARGUMENT, "%s's weight %lld is negative", codes[i],
-                    (long long)weights[i]);
+            if (codes) {
+                err_set(err, CC_INVALID_ARGUMENT, "%s's weight %lld is negative", codes[i],
+                        (long long)weights[i]);
+            } else {
+                err_set(err, CC_INVALID_ARGUMENT, "weight %zu (%lld) is negative", i + 1,
+                        (long long)weights[i]);
+            }
             return -1;
         }
         sum += weights[i];
@@ -177,21 +182,22 @@ int money_split(int64_t total, const int64_t *weights, const char *const *codes,
         memset(&parts[i], 0, sizeof parts[i]);
         parts[i].weight = weights[i];
         parts[i].quota = (int64_t)(prod / sum);
-        rem[i] = prod % sum;
         given += parts[i].quota;
     }
-    /* Each quota lost less than a penny, so fewer than n pennies are
-     * left, and more parts than that have a remainder: each takes at
-     * most one. */
+    /* Each quota lost less than a unit, so fewer than n units are left,
+     * and more parts than that have a remainder: each takes at most one. */
     for (int64_t left = mag - given; left > 0; left--) {
         size_t best = n;
+        __int128 best_rem = 0;
         for (size_t i = 0; i < n; i++) {
             if (parts[i].penny) {
                 continue;
             }
-            if (best == n || rem[i] > rem[best] ||
-                (rem[i] == rem[best] && strcmp(codes[i], codes[best]) < 0)) {
+            __int128 rem = (__int128)mag * weights[i] % sum;
+            if (best == n || rem > best_rem ||
+                (rem == best_rem && codes && strcmp(codes[i], codes[best]) < 0)) {
                 best = i;
+                best_rem = rem;
             }
         }
         parts[best].penny = 1;

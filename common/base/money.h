@@ -42,8 +42,6 @@ int money_year_parse(const char *text, uint32_t *year);
 
 /* ---- the largest-remainder split ---- */
 
-#define MONEY_SPLIT_MAX 64 /* parts of one split */
-
 /* One part of a split. */
 typedef struct {
     int64_t weight; /* as given */
@@ -57,10 +55,12 @@ typedef struct {
  * floor(|total| x w / W); the pennies left over go one each to the parts
  * with the largest remainders (|total| x w mod W), ties to the smaller
  * code (strcmp), so the result does not depend on the order of the
- * inputs. Shares carry the sign of total and sum to it exactly. codes
- * must be distinct. Arithmetic is 128-bit; nothing overflows. Returns 0,
- * or -1 with INVALID_ARGUMENT (negative weight, no weight, total
- * INT64_MIN, n == 0 or n > MONEY_SPLIT_MAX). */
+ * inputs; with codes NULL, ties go to the earlier part (the caller's
+ * order decides). Shares carry the sign of total and sum to it exactly.
+ * codes must be distinct. Arithmetic is 128-bit; nothing overflows. The
+ * one largest-remainder split: pennies of a pooled fund, permille of an
+ * organisation's LSOAs. Returns 0, or -1 with INVALID_ARGUMENT (negative
+ * weight, no weight, total INT64_MIN, n == 0). */
 int money_split(int64_t total, const int64_t *weights, const char *const *codes, size_t n,
                 money_part_t *parts, cc_err_t *err);
 

@@ -28,6 +28,7 @@
 
 #include "csv.h"
 #include "grow.h"
+#include "money.h"
 
 #define GEO_NONE UINT32_MAX
 #define GEO_LAYER_MAX 32
@@ -1316,31 +1317,19 @@ static uint32_t *s_lsoa_fps(geo_align_t *a, const s_paths_t *P)
 }
 
 /* Splits 1000 permille among an organisation's cells and its outside part
- * by largest remainder: floors first, then one more to each of the largest
- * remainders (ties to the bigger cell) until the total is exactly 1000. */
-static void s_shares(geo_org_t *o, geo_cell_t *cells)
+ * by largest remainder (money_split, ties to the bigger cell: cells come
+ * sorted by size, the outside part last), so the total is exactly 1000.
+ * weights and parts have room for every footprint and the outside part. */
+static void s_shares(geo_org_t *o, geo_cell_t *cells, int64_t *weights, money_part_t *parts)
 {
-    uint64_t total = o->lsoas;
-    size_t n = o->n_cells + 1; /* the last bucket is the outside part */
-    uint32_t given = 0;
+    size_t n = o->n_cells + 1; /* the last part is the outside */
     for (size_t b = 0; b < n; b++) {
-        uint64_t c = b < o->n_cells ? cells[b].lsoas : o->outside;
-        uint32_t p = (uint32_t)(c * 1000 / total);
-        *(b < o->n_cells ? &cells[b].permille : &o->outside_permille) = p;
-        given += p;
+        weights[b] = (int64_t)(b < o->n_cells ? cells[b].lsoas : o->outside);
     }
-    for (; given < 1000; given++) {
-        size_t best = n;
-        uint64_t best_rem = 0;
-        for (size_t b = 0; b < n; b++) {
-            uint64_t c = b < o->n_cells ? cells[b].lsoas : o->outside;
-            uint32_t p = b < o->n_cells ? cells[b].permille : o->outside_permille;
-            if (p == c * 1000 / total && c * 1000 % total > best_rem) {
-                best = b;
-                best_rem = c * 1000 % total;
-            }
-        }
-        (*(best < o->n_cells ? &cells[best].permille : &o->outside_permille))++;
+    /* Cannot fail: o->lsoas > 0 is the sum of the weights. */
+    money_split(1000, weights, NULL, n, parts, NULL);
+    for (size_t b = 0; b < n; b++) {
+        *(b < o->n_cells ? &cells[b].permille : &o->outside_permille) = (uint32_t)parts[b].share;
     }
 }
 
@@ -1353,11 +1342,12 @@ static geo_rel_t s_rel(uint32_t both, uint32_t org, uint32_t fp)
 }
 
 /* Sorts an organisation's cells and derives shares, relations, class. */
-static void s_finish_org(geo_org_t *o, geo_cell_t *cells)
+static void s_finish_org(geo_org_t *o, geo_cell_t *cells, int64_t *weights,
+                         money_part_t *parts)
 {
     qsort(cells, o->n_cells, sizeof *cells, s_cmp_cell);
     if (o->lsoas) {
-        s_shares(o, cells);
+        s_shares(o, cells, weights, parts);
     }
     for (size_t i = 0; i < o->n_cells; i++) {
         cells[i].rel = s_rel(cells[i].lsoas, o->lsoas, cells[i].footprint->lsoas);
@@ -1493,6 +1483,8 @@ static void s_org_identity(const s_paths_t *P, geo_kind_t kind, uint32_t e, geo_
 static int s_orgs(geo_align_t *a, const s_paths_t *P, geo_kind_t kind, const uint32_t *lsoa_fp)
 {
     s_work_t w = {0};
+    int64_t *weights = NULL;
+    money_part_t *parts = NULL;
     int rc = -1;
     size_t n_lsoas = a->g->layers[P->atom].n;
     if (s_group(a, P, kind, &w) < 0 || s_sort_by_org(&w, n_lsoas) < 0) {
@@ -1500,9 +1492,11 @@ static int s_orgs(geo_align_t *a, const s_paths_t *P, geo_kind_t kind, const uin
     }
     w.mark = calloc(a->n_fps + 1, sizeof *w.mark);
     w.count = calloc(a->n_fps + 1, sizeof *w.count);
+    weights = calloc(a->n_fps + 2, sizeof *weights);
+    parts = calloc(a->n_fps + 2, sizeof *parts);
     a->orgs[kind] = calloc(w.n_orgs + 1, sizeof *a->orgs[kind]);
     a->cells[kind] = calloc(w.start[w.n_orgs] + 1, sizeof *a->cells[kind]);
-    if (!w.mark || !w.count || !a->orgs[kind] || !a->cells[kind]) {
+    if (!w.mark || !w.count || !weights || !parts || !a->orgs[kind] || !a->cells[kind]) {
         goto out;
     }
     geo_cell_t *next = a->cells[kind];
@@ -1510,13 +1504,15 @@ static int s_orgs(geo_align_t *a, const s_paths_t *P, geo_kind_t kind, const uin
         geo_org_t *org = &a->orgs[kind][o];
         s_org_identity(P, kind, w.ent[o], org);
         s_count_org(a, &w, lsoa_fp, o, org, next);
-        s_finish_org(org, next);
+        s_finish_org(org, next, weights, parts);
         next += org->n_cells;
     }
     a->n_orgs[kind] = w.n_orgs;
     qsort(a->orgs[kind], w.n_orgs, sizeof *a->orgs[kind], s_cmp_org);
     rc = 0;
 out:
+    free(weights);
+    free(parts);
     s_work_free(&w);
     return rc;
 }

@@ -10,7 +10,7 @@
 #define POOL_NAME_MAX 200                 /* names, functions, client groups, services */
 #define POOL_TEXT_MAX (16 * 1024)         /* aims, governance, management, narrative */
 #define POOL_REASON_MAX 2000              /* consent reasons, notes */
-#define POOL_MAX_PARTNERS MONEY_SPLIT_MAX /* a risk share splits among all of them */
+#define POOL_MAX_PARTNERS 64 /* a risk share splits among all of them */
 #define POOL_MAX_YEARS 20                 /* distinct financial years in one agreement */
 #define POOL_MAX_ITEMS 64                 /* functions, client groups, delegations, changes... */
 #define POOL_YEAR_MIN MONEY_YEAR_MIN      /* 2000/01 */
