@@ -22,7 +22,7 @@ static int s_init(const scenario_t *s, const char *dir)
 {
     const scenario_section_t *sec = scenario_find(s, SCENARIO_FEDERATION);
     static const char *const scopes[] = {"area", "stp", "county"};
-    char *argv[12];
+    char *argv[16];
     char flag[16];
     int n = 0;
     if (!sec) {
@@ -42,6 +42,10 @@ static int s_init(const scenario_t *s, const char *dir)
     }
     if (n == 4) {
         argv[n++] = "--england";
+    }
+    if (scenario_get(sec, "vintage")) {
+        argv[n++] = "--vintage"; /* the geography the scenario was written for */
+        argv[n++] = (char *)scenario_get(sec, "vintage");
     }
     if (scenario_get(sec, "name")) {
         argv[n++] = "--name";

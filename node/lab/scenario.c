@@ -52,6 +52,7 @@ static const struct {
                               {"stp", T_CODE, 0},
                               {"county", T_CODE, 0},
                               {"england", T_YESNO, 0},
+                              {"vintage", T_TEXT, 0},
                               {"name", T_TEXT, 0},
                               {"port", T_PORT, 0}}},
     [SCENARIO_POLICY] = {"policy",

@@ -149,12 +149,36 @@ static void test_it_scenarios_north_yorkshire(void **state)
     s_rm(dir);
 }
 
+/* A scenario pins the geography it was written for: its [federation]
+ * vintage reaches `federation init`, which refuses a year with no lookups
+ * in force (so a later map cannot silently change its organisations). */
+static void test_it_scenarios_vintage_pinned(void **state)
+{
+    (void)state;
+    char dir[64], file[128], *out = NULL;
+    snprintf(dir, sizeof dir, "/tmp/cc-scn-XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    fed_dir_track(dir);
+    snprintf(file, sizeof file, "%s/pinned.ini", dir);
+    FILE *fp = fopen(file, "w");
+    assert_non_null(fp);
+    fprintf(fp, "[scenario]\nname = pinned\n[federation]\narea = E47000001\nvintage = 1999\n"
+                "port = %d\n",
+            fed_free_port());
+    assert_int_equal(fclose(fp), 0);
+    int rc = fed_cli(&s_none, -1, &out, "scenario run %s --federation %s/fed", file, dir);
+    assert_int_equal(rc, 1);
+    assert_non_null(strstr(out, "vintage is in force on 1999-04-01"));
+    free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_it_scenarios_greater_manchester, fed_dir_teardown),
         cmocka_unit_test_teardown(test_it_scenarios_cumbria_bcf, fed_dir_teardown),
         cmocka_unit_test_teardown(test_it_scenarios_north_yorkshire, fed_dir_teardown),
+        cmocka_unit_test_teardown(test_it_scenarios_vintage_pinned, fed_dir_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
