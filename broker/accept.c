@@ -144,8 +144,19 @@ void accept_submit(struct broker *b, const char *who, const uint8_t *id, size_t 
             b->failed = 1;
             err.code = CC_UNAVAILABLE;
         }
+    } else if (h->kind != CONCORD__V1__KIND__KIND_REPLY &&
+               quota_check(b->quota, h->sender, h->kind == CONCORD__V1__KIND__KIND_EVENT,
+                           h->method, env->raw_len, clock_mono_ms(), &err) < 0) {
+        /* Refused with its reason below; the sender may resend after the
+         * reset the message names. Replies are not counted: a member's
+         * replies answer other members' requests, which were, so that a
+         * flood of requests cannot use up the quota of the member it
+         * floods. */
     } else if (replay_check(b->replay, h->sender, h->sequence, &err) == 0) {
         if (s_append(b, env, id, id_len, &err) == 0) {
+            if (h->kind != CONCORD__V1__KIND__KIND_REPLY) {
+                quota_charge(b->quota, h->sender, env->raw_len, clock_mono_ms());
+            }
             goto out;
         }
         log_error("cannot append to the log: %s", err.msg);

@@ -239,7 +239,17 @@ broker_t *broker_new(const config_broker_t *cfg, const broker_hooks_t *hooks, cc
         !(b->ledger = ledger_open(cfg->data, LEDGER_BROKER, cfg->fsync, err))) {
         goto fail;
     }
-    if (!(b->outbox = outbox_new()) ||
+    quota_limits_t limits = {
+        .envelopes_per_second = cfg->quota_envelopes_per_second,
+        .bytes_per_second = cfg->quota_bytes_per_second,
+        .envelopes_per_minute = cfg->quota_envelopes_per_minute,
+        .bytes_per_minute = cfg->quota_bytes_per_minute,
+        .envelopes_per_day = cfg->quota_envelopes_per_day,
+        .bytes_per_day = cfg->quota_bytes_per_day,
+        .event_bytes = cfg->quota_event_bytes,
+        .vote_bytes = cfg->quota_vote_bytes,
+    };
+    if (!(b->outbox = outbox_new()) || !(b->quota = quota_new(&limits)) ||
         !(b->mailbox = mailbox_new(b->ledger, cfg->mailbox_window, b->keys, hooks))) {
         err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
         goto fail;
@@ -274,6 +284,7 @@ void broker_destroy(broker_t **bp)
     }
     broker_t *b = *bp;
     outbox_destroy(&b->outbox);
+    quota_destroy(&b->quota);
     if (b->router) {
         zmq_close(b->router);
     }

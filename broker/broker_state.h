@@ -15,6 +15,7 @@
 #include "ledger.h"
 #include "mailbox.h"
 #include "outbox.h"
+#include "quota.h"
 #include "replay.h"
 #include "services.h"
 #include "zap.h"
@@ -37,6 +38,7 @@ struct broker {
     mailbox_t *mailbox;
     services_t *services;
     outbox_t *outbox;              /* answers of the batch running */
+    quota_t *quota;                /* what each member may have logged (NULL: no limits) */
     int failed;                    /* the batch cannot commit / the log cannot be written */
 };
 

@@ -19,7 +19,17 @@
  * data = broker.db                   (required; SQLite log and mailboxes)
  * log_level = info                   (error|warn|info|debug)
  * mailbox_window = 64                (deliveries in flight per node, 1..4096)
- * fsync = true                       (false only for benchmarks) */
+ * fsync = true                       (false only for benchmarks)
+ * Per-member quotas on what the broker logs (0: no limit), see
+ * docs/OPERATIONS.md "Quotas":
+ * quota_envelopes_per_second = 50     (bursts)
+ * quota_bytes_per_second = 1048576
+ * quota_envelopes_per_minute = 1200
+ * quota_bytes_per_minute = 8388608
+ * quota_envelopes_per_day = 200000
+ * quota_bytes_per_day = 268435456
+ * quota_event_bytes = 131072         (largest event envelope)
+ * quota_vote_bytes = 4096            (largest concord.v1.Board/Vote event) */
 typedef struct {
     char listen[CONFIG_PATH_MAX];
     char key[CONFIG_PATH_MAX];
@@ -28,6 +38,14 @@ typedef struct {
     log_level_t log_level;
     uint32_t mailbox_window;
     int fsync;
+    uint32_t quota_envelopes_per_second;
+    uint32_t quota_bytes_per_second;
+    uint32_t quota_envelopes_per_minute;
+    uint32_t quota_bytes_per_minute;
+    uint32_t quota_envelopes_per_day;
+    uint32_t quota_bytes_per_day;
+    uint32_t quota_event_bytes;
+    uint32_t quota_vote_bytes;
 } config_broker_t;
 
 /* [node]

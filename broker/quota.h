@@ -1,0 +1,52 @@
+/* quota: how much each member may have the broker log.
+ *
+ * Every member's envelopes are stored by the broker and, for an event,
+ * by every node: one member's volume is everyone's cost. The broker
+ * therefore counts, per sender, the envelopes it logs and their bytes in
+ * the current minute and the current day (fixed windows that start with
+ * the first envelope counted), and refuses an envelope that would take a
+ * sender over a limit, or an event over its size limit, with
+ * RESOURCE_EXHAUSTED naming the limit, the member and when the window
+ * resets. Nothing is dropped silently: the sender hears the refusal and
+ * may resend after the reset. Counts live in memory: a restart of the
+ * broker starts new windows. */
+#ifndef CONCORD_QUOTA_H
+#define CONCORD_QUOTA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+/* The limits, from the broker's config; 0 means no limit. */
+typedef struct {
+    uint32_t envelopes_per_second; /* bursts */
+    uint32_t bytes_per_second;
+    uint32_t envelopes_per_minute;
+    uint32_t bytes_per_minute;
+    uint32_t envelopes_per_day;
+    uint32_t bytes_per_day;
+    uint32_t event_bytes; /* largest event (KIND_EVENT) envelope */
+    uint32_t vote_bytes;  /* largest concord.v1.Board/Vote event */
+} quota_limits_t;
+
+typedef struct quota quota_t;
+
+/* Counts under limits (copied). Returns NULL when out of memory. */
+quota_t *quota_new(const quota_limits_t *limits);
+
+/* Whether sender may have one more envelope of bytes bytes (an event if
+ * is_event, with this method) logged at monotonic time now_ms. Returns 0,
+ * or -1 with err set to RESOURCE_EXHAUSTED naming the limit (by its
+ * config key), the sender and when it resets; or when out of memory. A
+ * NULL q has no limits. */
+int quota_check(quota_t *q, const char *sender, int is_event, const char *method, size_t bytes,
+                uint64_t now_ms, cc_err_t *err);
+
+/* Counts an envelope of bytes bytes from sender, logged at now_ms (after
+ * quota_check allowed it). NULL-safe. */
+void quota_charge(quota_t *q, const char *sender, size_t bytes, uint64_t now_ms);
+
+void quota_destroy(quota_t **q);
+
+#endif
