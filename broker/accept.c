@@ -113,9 +113,13 @@ void accept_submit(struct broker *b, const char *who, const uint8_t *id, size_t 
     if (strcmp(h->sender, who) != 0) {
         err_set(&err, CC_PERMISSION_DENIED,
                 "envelope signed by %s arrived on the connection of %s", h->sender, who);
-    } else if (strcmp(h->recipient, KEYS_BROKER_CODE) == 0) {
+    } else if (strcmp(h->recipient, KEYS_BROKER_CODE) == 0 &&
+               (h->kind != CONCORD__V1__KIND__KIND_REQUEST ||
+                quota_direct(b->quota, h->sender, &err) == 0)) {
         services_answer(b->services, env, b->head_index, b->outbox, id, id_len);
         goto out;
+    } else if (strcmp(h->recipient, KEYS_BROKER_CODE) == 0) {
+        /* Over direct_per_batch: refused below, without reading the log. */
     } else if (strcmp(h->recipient, ENVELOPE_EVERYONE) != 0 &&
                roster_lookup(admission_roster(b->adm), h->recipient, &to) != 0) {
         /* Only current members: not an organisation merged into another. */

@@ -127,6 +127,7 @@ static void s_on_router(broker_t *b)
         b->failed = 1;
         return;
     }
+    quota_batch_begin(b->quota);
     for (int n = 0; n < OUTBOX_BATCH; n++) {
         frames_t msg;
         if (frames_recv(&msg, b->router, 2) == 0) {
@@ -187,6 +188,9 @@ int broker_run(broker_t *b, volatile int *stop)
         }
         if (items[0].revents & ZMQ_POLLIN) {
             s_on_router(b);
+        } else {
+            /* Mail held back by a full send queue is tried again. */
+            mailbox_pump(b->mailbox, b->router);
         }
     }
     if (b->failed) {
@@ -199,7 +203,13 @@ int broker_run(broker_t *b, volatile int *stop)
 
 static int s_bind(broker_t *b, cc_err_t *err)
 {
-    int one = 1, linger = 0, hb = 1000, hb_timeout = 5000, hwm = 100000;
+    /* The high-water marks bound, per connection, the frames queued each
+     * way (each at most WIRE_MAX_FRAME + 4096 bytes): a member that never
+     * reads holds at most send_hwm frames of the broker's memory; past
+     * it, deliveries wait in the ledger and other answers are dropped
+     * (the sender resends). */
+    int one = 1, linger = 0, hb = 1000, hb_timeout = 5000;
+    int sndhwm = (int)b->cfg.send_hwm, rcvhwm = (int)b->cfg.recv_hwm;
     int64_t maxmsg = WIRE_MAX_FRAME + 4096;
     if (!(b->zap = zap_new(b->ctx, err))) {
         return -1;
@@ -212,8 +222,8 @@ static int s_bind(broker_t *b, cc_err_t *err)
         zmq_setsockopt(b->router, ZMQ_LINGER, &linger, sizeof linger) ||
         zmq_setsockopt(b->router, ZMQ_HEARTBEAT_IVL, &hb, sizeof hb) ||
         zmq_setsockopt(b->router, ZMQ_HEARTBEAT_TIMEOUT, &hb_timeout, sizeof hb_timeout) ||
-        zmq_setsockopt(b->router, ZMQ_SNDHWM, &hwm, sizeof hwm) ||
-        zmq_setsockopt(b->router, ZMQ_RCVHWM, &hwm, sizeof hwm) ||
+        zmq_setsockopt(b->router, ZMQ_SNDHWM, &sndhwm, sizeof sndhwm) ||
+        zmq_setsockopt(b->router, ZMQ_RCVHWM, &rcvhwm, sizeof rcvhwm) ||
         zmq_setsockopt(b->router, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg)) {
         err_set(err, CC_INTERNAL, "configuring the router: %s", zmq_strerror(errno));
         return -1;
@@ -248,6 +258,7 @@ broker_t *broker_new(const config_broker_t *cfg, const broker_hooks_t *hooks, cc
         .bytes_per_day = cfg->quota_bytes_per_day,
         .event_bytes = cfg->quota_event_bytes,
         .vote_bytes = cfg->quota_vote_bytes,
+        .direct_per_batch = cfg->direct_per_batch,
     };
     if (!(b->outbox = outbox_new()) || !(b->quota = quota_new(&limits)) ||
         !(b->mailbox = mailbox_new(b->ledger, cfg->mailbox_window, b->keys, hooks))) {

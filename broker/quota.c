@@ -25,6 +25,7 @@ typedef struct {
 typedef struct {
     char code[KEYS_CODE_MAX + 1];
     s_window_t w[S_WINDOWS];
+    uint32_t direct;               /* requests to the broker in this batch */
 } s_member_t;
 
 struct quota {
@@ -156,6 +157,34 @@ void quota_charge(quota_t *q, const char *sender, size_t bytes, uint64_t now_ms)
         m->w[i].envelopes++;
         m->w[i].bytes += bytes;
     }
+}
+
+void quota_batch_begin(quota_t *q)
+{
+    for (size_t i = 0; q && i < q->n; i++) {
+        q->members[i].direct = 0;
+    }
+}
+
+int quota_direct(quota_t *q, const char *sender, cc_err_t *err)
+{
+    if (!q || !q->limits.direct_per_batch) {
+        return 0;
+    }
+    s_member_t *m = s_member(q, sender);
+    if (!m) {
+        err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
+        return -1;
+    }
+    if (m->direct >= q->limits.direct_per_batch) {
+        err_set(err, CC_RESOURCE_EXHAUSTED,
+                "quota exceeded: direct_per_batch of %u reached by %s; ask again once the "
+                "answers already asked for have come",
+                q->limits.direct_per_batch, sender);
+        return -1;
+    }
+    m->direct++;
+    return 0;
 }
 
 void quota_destroy(quota_t **qp)

@@ -28,6 +28,7 @@ typedef struct {
     uint32_t bytes_per_day;
     uint32_t event_bytes; /* largest event (KIND_EVENT) envelope */
     uint32_t vote_bytes;  /* largest concord.v1.Board/Vote event */
+    uint32_t direct_per_batch; /* requests to the broker itself answered per batch */
 } quota_limits_t;
 
 typedef struct quota quota_t;
@@ -46,6 +47,18 @@ int quota_check(quota_t *q, const char *sender, int is_event, const char *method
 /* Counts an envelope of bytes bytes from sender, logged at now_ms (after
  * quota_check allowed it). NULL-safe. */
 void quota_charge(quota_t *q, const char *sender, size_t bytes, uint64_t now_ms);
+
+/* A new batch of the broker's loop begins: every member's count of
+ * requests to the broker itself starts again. NULL-safe. */
+void quota_batch_begin(quota_t *q);
+
+/* Whether sender may have one more request to the broker itself (a
+ * Log/Read answer costs up to half a megabyte) answered in this batch.
+ * A member that waits for each answer before asking again never meets
+ * the limit; one that pipelines requests gets the rest refused cheaply,
+ * so that one member's reads cannot fill a batch. Returns 0, or -1 with
+ * err set to RESOURCE_EXHAUSTED. A NULL q has no limits. */
+int quota_direct(quota_t *q, const char *sender, cc_err_t *err);
 
 void quota_destroy(quota_t **q);
 

@@ -43,6 +43,9 @@ static const s_field_t s_broker_fields[] = {
     S_STR(config_broker_t, roster, T_PATH, 1),   S_STR(config_broker_t, data, T_PATH, 1),
     S_OF(config_broker_t, log_level, T_LEVEL),   S_NUM(config_broker_t, mailbox_window, 1, 4096),
     S_OF(config_broker_t, fsync, T_BOOL),
+    S_NUM(config_broker_t, send_hwm, 16, 100000),
+    S_NUM(config_broker_t, recv_hwm, 16, 100000),
+    S_NUM(config_broker_t, direct_per_batch, 0, 256),
     S_NUM(config_broker_t, quota_envelopes_per_second, 0, UINT32_MAX),
     S_NUM(config_broker_t, quota_bytes_per_second, 0, UINT32_MAX),
     S_NUM(config_broker_t, quota_envelopes_per_minute, 0, UINT32_MAX),
@@ -300,6 +303,9 @@ int config_load_broker(const char *path, config_broker_t *out, cc_err_t *err)
     cfg.log_level = LOG_LVL_INFO;
     cfg.mailbox_window = 64;
     cfg.fsync = 1;
+    cfg.send_hwm = 256;
+    cfg.recv_hwm = 256;
+    cfg.direct_per_batch = 4;
     cfg.quota_envelopes_per_second = 50;
     cfg.quota_bytes_per_second = 1048576;
     cfg.quota_envelopes_per_minute = 1200;

@@ -20,6 +20,10 @@
  * log_level = info                   (error|warn|info|debug)
  * mailbox_window = 64                (deliveries in flight per node, 1..4096)
  * fsync = true                       (false only for benchmarks)
+ * send_hwm = 256                     (frames queued to one connection, 16..100000)
+ * recv_hwm = 256                     (frames queued from one connection, 16..100000)
+ * direct_per_batch = 4               (requests to the broker itself, such as
+ *                                     Log/Read, answered per member per batch; 0: all)
  * Per-member quotas on what the broker logs (0: no limit), see
  * docs/OPERATIONS.md "Quotas":
  * quota_envelopes_per_second = 50     (bursts)
@@ -38,6 +42,9 @@ typedef struct {
     log_level_t log_level;
     uint32_t mailbox_window;
     int fsync;
+    uint32_t send_hwm;
+    uint32_t recv_hwm;
+    uint32_t direct_per_batch;
     uint32_t quota_envelopes_per_second;
     uint32_t quota_bytes_per_second;
     uint32_t quota_envelopes_per_minute;

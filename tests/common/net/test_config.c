@@ -145,6 +145,9 @@ static void test_config_broker_defaults(void **state)
     assert_int_equal(c.log_level, LOG_LVL_INFO);
     assert_int_equal(c.mailbox_window, 64);
     assert_int_equal(c.fsync, 1);
+    assert_int_equal(c.send_hwm, 256);
+    assert_int_equal(c.recv_hwm, 256);
+    assert_int_equal(c.direct_per_batch, 4);
     /* Per-member quotas are on unless switched off (docs/OPERATIONS.md). */
     assert_int_equal(c.quota_envelopes_per_second, 50);
     assert_int_equal(c.quota_bytes_per_second, 1048576);
@@ -221,6 +224,7 @@ static void test_config_bad_values(void **state)
     s_expect("[broker]\nmailbox_window = 99999999999999999999999\n", 0, CC_INVALID_ARGUMENT,
              ":2:", NULL);
     s_expect("[broker]\nmailbox_window = 12x\n", 0, CC_INVALID_ARGUMENT, ":2:", NULL);
+    s_expect("[broker]\nsend_hwm = 15\n", 0, CC_INVALID_ARGUMENT, ":2:", "send_hwm");
     s_expect("[broker]\nquota_bytes_per_day = 4294967296\n", 0, CC_INVALID_ARGUMENT, ":2:",
              "quota_bytes_per_day");
     s_expect("[broker]\nfsync = maybe\n", 0, CC_INVALID_ARGUMENT, ":2:", "fsync");
