@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include <zmq.h>
 
@@ -168,20 +169,24 @@ static void s_on_router(broker_t *b)
 
 int broker_run(broker_t *b, volatile int *stop)
 {
-    zmq_pollitem_t items[2] = {{.socket = b->router, .events = ZMQ_POLLIN},
-                               {.socket = zap_socket(b->zap), .events = ZMQ_POLLIN}};
+    zmq_pollitem_t items[3] = {{.socket = b->router, .events = ZMQ_POLLIN},
+                               {.socket = zap_socket(b->zap), .events = ZMQ_POLLIN},
+                               {.socket = gate_socket(b->gate), .events = ZMQ_POLLIN}};
     size_t n_codes = 0;
     mailbox_codes(b->mailbox, &n_codes);
     log_info("listening on %s; log head %llu; %zu organisations in the roster", b->cfg.listen,
              (unsigned long long)b->head_index, n_codes);
     while (!*stop && !b->failed) {
-        int rc = zmq_poll(items, 2, 1000);
+        int rc = zmq_poll(items, 3, 1000);
         if (rc < 0) {
             if (errno == EINTR) {
                 continue;
             }
             log_error("poll: %s", zmq_strerror(errno));
             return -1;
+        }
+        if (items[2].revents & ZMQ_POLLIN) {
+            gate_handle(b->gate);
         }
         if (items[1].revents & ZMQ_POLLIN) {
             zap_handle(b->zap, admission_roster(b->adm));
@@ -201,6 +206,24 @@ int broker_run(broker_t *b, volatile int *stop)
     return 0;
 }
 
+/* Raises the descriptor limit to its hard maximum: the caps on
+ * un-authenticated connections (gate.h) must stay well below it, since
+ * libzmq retries a failed accept() at once, forever. */
+static void s_raise_nofile(const broker_t *b)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+        rl.rlim_cur < (rlim_t)b->cfg.unauthenticated_max * 2 + 64) {
+        log_warn("the descriptor limit (%llu) is low for unauthenticated_max = %u: raise "
+                 "LimitNOFILE",
+                 (unsigned long long)rl.rlim_cur, b->cfg.unauthenticated_max);
+    }
+}
+
 static int s_bind(broker_t *b, cc_err_t *err)
 {
     /* The high-water marks bound, per connection, the frames queued each
@@ -209,6 +232,7 @@ static int s_bind(broker_t *b, cc_err_t *err)
      * it, deliveries wait in the ledger and other answers are dropped
      * (the sender resends). */
     int one = 1, linger = 0, hb = 1000, hb_timeout = 5000;
+    int handshake = (int)b->cfg.handshake_ms;
     int sndhwm = (int)b->cfg.send_hwm, rcvhwm = (int)b->cfg.recv_hwm;
     int64_t maxmsg = WIRE_MAX_FRAME + 4096;
     if (!(b->zap = zap_new(b->ctx, err))) {
@@ -222,10 +246,15 @@ static int s_bind(broker_t *b, cc_err_t *err)
         zmq_setsockopt(b->router, ZMQ_LINGER, &linger, sizeof linger) ||
         zmq_setsockopt(b->router, ZMQ_HEARTBEAT_IVL, &hb, sizeof hb) ||
         zmq_setsockopt(b->router, ZMQ_HEARTBEAT_TIMEOUT, &hb_timeout, sizeof hb_timeout) ||
+        zmq_setsockopt(b->router, ZMQ_HANDSHAKE_IVL, &handshake, sizeof handshake) ||
         zmq_setsockopt(b->router, ZMQ_SNDHWM, &sndhwm, sizeof sndhwm) ||
         zmq_setsockopt(b->router, ZMQ_RCVHWM, &rcvhwm, sizeof rcvhwm) ||
         zmq_setsockopt(b->router, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg)) {
         err_set(err, CC_INTERNAL, "configuring the router: %s", zmq_strerror(errno));
+        return -1;
+    }
+    if (!(b->gate = gate_new(b->ctx, b->router, b->cfg.unauthenticated_max,
+                             b->cfg.unauthenticated_per_address, b->cfg.handshake_ms, err))) {
         return -1;
     }
     if (zmq_bind(b->router, b->cfg.listen) != 0) {
@@ -279,6 +308,7 @@ broker_t *broker_new(const config_broker_t *cfg, const broker_hooks_t *hooks, cc
     if (!(b->services = services_new(b->keys, b->ledger, hooks, err))) {
         goto fail;
     }
+    s_raise_nofile(b);
     if (!(b->ctx = zmq_ctx_new()) || s_bind(b, err) < 0) {
         goto fail;
     }
@@ -300,6 +330,7 @@ void broker_destroy(broker_t **bp)
         zmq_close(b->router);
     }
     zap_destroy(&b->zap);
+    gate_destroy(&b->gate);
     if (b->ctx) {
         zmq_ctx_term(b->ctx);
     }

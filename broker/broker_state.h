@@ -11,6 +11,7 @@
 #include "admission.h"
 #include "broker_hooks.h"
 #include "config.h"
+#include "gate.h"
 #include "keys.h"
 #include "ledger.h"
 #include "mailbox.h"
@@ -26,6 +27,7 @@ struct broker {
     void *ctx;
     void *router;
     zap_t *zap;
+    gate_t *gate;                  /* caps on un-authenticated connections */
     keys_t *keys;
     ledger_t *ledger;
     /* The in-memory view of the log, rebuilt from disk at start and after

@@ -46,6 +46,9 @@ static const s_field_t s_broker_fields[] = {
     S_NUM(config_broker_t, send_hwm, 16, 100000),
     S_NUM(config_broker_t, recv_hwm, 16, 100000),
     S_NUM(config_broker_t, direct_per_batch, 0, 256),
+    S_NUM(config_broker_t, handshake_ms, 500, 60000),
+    S_NUM(config_broker_t, unauthenticated_max, 0, 1000000),
+    S_NUM(config_broker_t, unauthenticated_per_address, 0, 1000000),
     S_NUM(config_broker_t, quota_envelopes_per_second, 0, UINT32_MAX),
     S_NUM(config_broker_t, quota_bytes_per_second, 0, UINT32_MAX),
     S_NUM(config_broker_t, quota_envelopes_per_minute, 0, UINT32_MAX),
@@ -306,6 +309,9 @@ int config_load_broker(const char *path, config_broker_t *out, cc_err_t *err)
     cfg.send_hwm = 256;
     cfg.recv_hwm = 256;
     cfg.direct_per_batch = 4;
+    cfg.handshake_ms = 5000;
+    cfg.unauthenticated_max = 256;
+    cfg.unauthenticated_per_address = 32;
     cfg.quota_envelopes_per_second = 50;
     cfg.quota_bytes_per_second = 1048576;
     cfg.quota_envelopes_per_minute = 1200;

@@ -22,6 +22,9 @@
  * fsync = true                       (false only for benchmarks)
  * send_hwm = 256                     (frames queued to one connection, 16..100000)
  * recv_hwm = 256                     (frames queued from one connection, 16..100000)
+ * handshake_ms = 5000                (CURVE handshake timeout, 500..60000)
+ * unauthenticated_max = 256          (connections not yet authenticated, 0: no cap)
+ * unauthenticated_per_address = 32   (of them from one source address, 0: no cap)
  * direct_per_batch = 4               (requests to the broker itself, such as
  *                                     Log/Read, answered per member per batch; 0: all)
  * Per-member quotas on what the broker logs (0: no limit), see
@@ -45,6 +48,9 @@ typedef struct {
     uint32_t send_hwm;
     uint32_t recv_hwm;
     uint32_t direct_per_batch;
+    uint32_t handshake_ms;
+    uint32_t unauthenticated_max;
+    uint32_t unauthenticated_per_address;
     uint32_t quota_envelopes_per_second;
     uint32_t quota_bytes_per_second;
     uint32_t quota_envelopes_per_minute;

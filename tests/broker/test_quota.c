@@ -131,6 +131,32 @@ static void test_event_sizes(void **state)
     quota_destroy(&q);
 }
 
+/* Requests to the broker itself: direct_per_batch per member per batch,
+ * counted afresh each batch; 0 means no limit. */
+static void test_direct_per_batch(void **state)
+{
+    (void)state;
+    quota_limits_t l = {.direct_per_batch = 2};
+    quota_t *q = quota_new(&l);
+    cc_err_t err;
+    assert_int_equal(quota_direct(q, A, &err), 0);
+    assert_int_equal(quota_direct(q, A, &err), 0);
+    assert_int_equal(quota_direct(q, A, &err), -1);
+    assert_int_equal(err.code, CC_RESOURCE_EXHAUSTED);
+    assert_non_null(strstr(err.msg, "direct_per_batch of 2 reached by E38000217"));
+    assert_int_equal(quota_direct(q, B, &err), 0);
+    quota_batch_begin(q);
+    assert_int_equal(quota_direct(q, A, &err), 0);
+    quota_destroy(&q);
+    quota_limits_t none = {0};
+    q = quota_new(&none);
+    for (int i = 0; i < 1000; i++) {
+        assert_int_equal(quota_direct(q, A, &err), 0);
+    }
+    quota_destroy(&q);
+    quota_batch_begin(NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -139,6 +165,7 @@ int main(void)
         cmocka_unit_test(test_bursts),
         cmocka_unit_test(test_envelopes_per_day_and_unlimited),
         cmocka_unit_test(test_event_sizes),
+        cmocka_unit_test(test_direct_per_batch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,18 +4,27 @@
  * mark of frames in the broker, whose memory stays within its budget
  * while the other members are served; and one MailboxAck frame with
  * hundreds of thousands of indexes is ignored whole instead of stalling
- * every member. A real broker and real nodes; NHS Bolton CCG is driven
+ * every member; and an outsider with no keys holding hundreds of
+ * connections open neither exhausts the broker's descriptors nor keeps a
+ * member out. A real broker and real nodes; NHS Bolton CCG is driven
  * by hand on its own CURVE connections. */
+#define _GNU_SOURCE
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <dirent.h>
 #include <zmq.h>
 
 #include "clock.h"
@@ -314,6 +323,103 @@ static void test_it_bounds_huge_mailbox_ack_ignored(void **state)
     keys_destroy(&k);
 }
 
+/* The broker's open descriptors, from /proc. */
+static int s_broker_fds(void)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/fd", (int)s_fed.broker_pid);
+    DIR *d = opendir(path);
+    assert_non_null(d);
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d));) {
+        n += e->d_name[0] != '.';
+    }
+    closedir(d);
+    return n;
+}
+
+/* CPU seconds the broker has used, from /proc. */
+static double s_broker_cpu_s(void)
+{
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)s_fed.broker_pid);
+    FILE *fp = fopen(path, "r");
+    assert_non_null(fp);
+    size_t n = fread(buf, 1, sizeof buf - 1, fp);
+    fclose(fp);
+    buf[n] = '\0';
+    const char *p = strrchr(buf, ')');
+    assert_non_null(p);
+    unsigned long long utime = 0, stime = 0;
+    /* After ")": state, then fields 4.. ; utime and stime are fields 14 and 15. */
+    int field = 2;
+    for (const char *q = p + 1; *q; q++) {
+        if (*q == ' ') {
+            field++;
+            if (field == 14) {
+                utime = strtoull(q + 1, NULL, 10);
+            } else if (field == 15) {
+                stime = strtoull(q + 1, NULL, 10);
+                break;
+            }
+        }
+    }
+    return (double)(utime + stime) / (double)sysconf(_SC_CLK_TCK);
+}
+
+#define HOLDERS 600
+
+/* An outsider with no keys opens HOLDERS TCP connections to the broker
+ * and never says a word, with the broker limited to 512 descriptors:
+ * the broker neither runs out of descriptors nor spins, and a member
+ * connects and is served meanwhile. */
+static void test_it_bounds_unauthenticated_connections_capped(void **state)
+{
+    (void)state;
+    struct rlimit low = {.rlim_cur = 512, .rlim_max = 512};
+    s_start("");
+    /* The broker, running, may hold at most 512 descriptors. */
+    assert_int_equal(prlimit(s_fed.broker_pid, RLIMIT_NOFILE, &low, NULL), 0);
+    fed_stop_node(&s_fed, PLYMOUTH, SIGTERM);
+
+    int fds[HOLDERS];
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)s_fed.port)};
+    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+    int open_n = 0;
+    for (int i = 0; i < HOLDERS; i++) {
+        fds[i] = socket(AF_INET, SOCK_STREAM, 0);
+        assert_true(fds[i] >= 0);
+        if (connect(fds[i], (struct sockaddr *)&a, sizeof a) == 0) {
+            open_n++;
+        }
+    }
+    usleep(500 * 1000);
+    /* The broker holds at most unauthenticated_per_address (32) of them,
+     * besides its members' connections and its own files. */
+    int fds_held = s_broker_fds();
+    double cpu0 = s_broker_cpu_s();
+    uint64_t t0 = clock_mono_ms();
+    /* The member comes back while the outsider holds its connections. */
+    fed_start_node(&s_fed, PLYMOUTH);
+    fed_wait_connected(&s_fed, PLYMOUTH);
+    uint64_t connect_ms = clock_mono_ms() - t0;
+    char *out = NULL;
+    assert_int_equal(fed_cli(&s_fed, PLYMOUTH, &out, "ping X24"), 0);
+    free(out);
+    sleep(2);
+    double cpu = (s_broker_cpu_s() - cpu0) / ((double)(clock_mono_ms() - t0) / 1000.0);
+    print_message("%d connections opened by an outsider; the broker held %d descriptors; the "
+                  "member reconnected in %llu ms; the broker used %.0f%% of a CPU meanwhile\n",
+                  open_n, fds_held, (unsigned long long)connect_ms, cpu * 100);
+    assert_true(fds_held <= 32 + 100);
+    /* An accept loop spinning on EMFILE would use a whole CPU. */
+    assert_true(cpu < 0.5);
+    assert_true(fed_log_contains(&s_fed, "broker", "over unauthenticated_per_address = 32"));
+    for (int i = 0; i < HOLDERS; i++) {
+        close(fds[i]);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -323,6 +429,8 @@ int main(void)
                                         s_teardown),
         cmocka_unit_test_setup_teardown(test_it_bounds_huge_mailbox_ack_ignored, s_setup,
                                         s_teardown),
+        cmocka_unit_test_setup_teardown(test_it_bounds_unauthenticated_connections_capped,
+                                        s_setup, s_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

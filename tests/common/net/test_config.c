@@ -148,6 +148,9 @@ static void test_config_broker_defaults(void **state)
     assert_int_equal(c.send_hwm, 256);
     assert_int_equal(c.recv_hwm, 256);
     assert_int_equal(c.direct_per_batch, 4);
+    assert_int_equal(c.handshake_ms, 5000);
+    assert_int_equal(c.unauthenticated_max, 256);
+    assert_int_equal(c.unauthenticated_per_address, 32);
     /* Per-member quotas are on unless switched off (docs/OPERATIONS.md). */
     assert_int_equal(c.quota_envelopes_per_second, 50);
     assert_int_equal(c.quota_bytes_per_second, 1048576);
