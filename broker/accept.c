@@ -10,6 +10,34 @@
 #include "receipt.h"
 #include "roster.h"
 
+uint64_t accept_wall_ms(const struct broker *b)
+{
+    uint64_t now = clock_wall_ms();
+    if (b->hooks && b->hooks->clock_offset_ms) {
+        now = (uint64_t)((int64_t)now + b->hooks->clock_offset_ms());
+    }
+    return now;
+}
+
+int accept_clock_check(const struct broker *b, cc_err_t *err)
+{
+    if (!b->cfg.clock_jump_max_ms || !b->mono0_ms) {
+        return 0;
+    }
+    int64_t expected = (int64_t)b->wall0_ms + (int64_t)(clock_mono_ms() - b->mono0_ms);
+    int64_t drift = (int64_t)accept_wall_ms(b) - expected;
+    int64_t size = drift < 0 ? -drift : drift;
+    if (size > (int64_t)b->cfg.clock_jump_max_ms) {
+        err_set(err, CC_UNAVAILABLE,
+                "the broker's clock jumped %lld s %s since it started (over clock_jump_max_ms = "
+                "%u): no receipt is issued until it is set right, or the broker restarts "
+                "(docs/OPERATIONS.md, \"Clock\")",
+                (long long)(size / 1000), drift > 0 ? "ahead" : "back", b->cfg.clock_jump_max_ms);
+        return -1;
+    }
+    return 0;
+}
+
 /* Appends an accepted envelope to the log and queues its receipt. */
 static int s_append(struct broker *b, const envelope_t *env, const uint8_t *id, size_t id_len,
                     cc_err_t *err)
@@ -18,7 +46,7 @@ static int s_append(struct broker *b, const envelope_t *env, const uint8_t *id, 
     uint8_t chain[32];
     uint8_t *receipt = NULL;
     size_t receipt_len = 0;
-    uint64_t now = clock_wall_ms();
+    uint64_t now = accept_wall_ms(b);
     if (now < b->last_time_ms) {
         now = b->last_time_ms; /* receipt times never go backwards */
     }
@@ -138,7 +166,9 @@ void accept_submit(struct broker *b, const char *who, const uint8_t *id, size_t 
         }
         b->failed = 1;
         err.code = CC_UNAVAILABLE;
-    } else if (h->deadline_ms && clock_wall_ms() > h->deadline_ms) {
+    } else if (accept_clock_check(b, &err) < 0) {
+        /* Refused below as UNAVAILABLE: the sender retries. */
+    } else if (h->deadline_ms && accept_wall_ms(b) > h->deadline_ms) {
         err_set(&err, CC_DEADLINE_EXCEEDED, "deadline passed before the broker received it");
     } else if ((found = ledger_log_has_call(b->ledger, h->sender, h->kind, h->call_id.data,
                                             &err)) != 0) {

@@ -15,6 +15,7 @@
 
 #include "accept.h"
 #include "broker_state.h"
+#include "clock.h"
 #include "frames.h"
 #include "log.h"
 #include "wire.h"
@@ -206,6 +207,52 @@ int broker_run(broker_t *b, volatile int *stop)
     return 0;
 }
 
+/* Compares the clock with the log's last receipt time: behind it, or
+ * further ahead than clock_ahead_max_ms, the clock is probably wrong and
+ * every receipt would carry a wrong time, which boards fold as log time.
+ * clock_override = true starts anyway (logged). Then remembers both
+ * clocks, to notice a jump while running (accept_clock_check). */
+static int s_clock_at_start(broker_t *b, cc_err_t *err)
+{
+    uint64_t now = accept_wall_ms(b), last = b->last_time_ms;
+    char now_s[64], last_s[64];
+    clock_format(now, now_s, sizeof now_s);
+    clock_format(last, last_s, sizeof last_s);
+    b->wall0_ms = now;
+    b->mono0_ms = clock_mono_ms();
+    if (!b->head_index) {
+        return 0;
+    }
+    log_info("clock: %s; the log's last receipt (index %llu): %s", now_s,
+             (unsigned long long)b->head_index, last_s);
+    const char *problem = NULL;
+    char why[256];
+    if (now + 60000 < last) {
+        snprintf(why, sizeof why, "the clock (%s) is %llu s behind the log's last receipt "
+                 "(index %llu at %s)", now_s, (unsigned long long)((last - now) / 1000),
+                 (unsigned long long)b->head_index, last_s);
+        problem = why;
+    } else if (b->cfg.clock_ahead_max_ms && now > last + b->cfg.clock_ahead_max_ms) {
+        snprintf(why, sizeof why, "the clock (%s) is %llu s ahead of the log's last receipt "
+                 "(index %llu at %s), over clock_ahead_max_ms = %u", now_s,
+                 (unsigned long long)((now - last) / 1000), (unsigned long long)b->head_index,
+                 last_s, b->cfg.clock_ahead_max_ms);
+        problem = why;
+    }
+    if (!problem) {
+        return 0;
+    }
+    if (b->cfg.clock_override) {
+        log_warn("%s; starting anyway (clock_override = true)", problem);
+        return 0;
+    }
+    err_set(err, CC_FAILED_PRECONDITION,
+            "%s: set the clock right, or, if it is right, set clock_override = true for one "
+            "start (docs/OPERATIONS.md, \"Clock\")",
+            problem);
+    return -1;
+}
+
 /* Raises the descriptor limit to its hard maximum: the caps on
  * un-authenticated connections (gate.h) must stay well below it, since
  * libzmq retries a failed accept() at once, forever. */
@@ -303,6 +350,9 @@ broker_t *broker_new(const config_broker_t *cfg, const broker_hooks_t *hooks, cc
         memcmp(me.curve_pk, keys_public(b->keys)->curve_pk, 32) != 0) {
         err_set(err, CC_PERMISSION_DENIED, "key %s is not the broker named in roster %s",
                 cfg->key, cfg->roster);
+        goto fail;
+    }
+    if (s_clock_at_start(b, err) < 0) {
         goto fail;
     }
     if (!(b->services = services_new(b->keys, b->ledger, hooks, err))) {

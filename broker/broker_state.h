@@ -37,6 +37,7 @@ struct broker {
     uint64_t head_index;
     uint8_t head_chain[32];
     uint64_t last_time_ms;         /* receipt times never go backwards */
+    uint64_t wall0_ms, mono0_ms;   /* both clocks at start: a jump is their drift */
     mailbox_t *mailbox;
     services_t *services;
     outbox_t *outbox;              /* answers of the batch running */

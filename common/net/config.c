@@ -47,6 +47,9 @@ static const s_field_t s_broker_fields[] = {
     S_NUM(config_broker_t, recv_hwm, 16, 100000),
     S_NUM(config_broker_t, direct_per_batch, 0, 256),
     S_NUM(config_broker_t, handshake_ms, 500, 60000),
+    S_NUM(config_broker_t, clock_jump_max_ms, 0, UINT32_MAX),
+    S_NUM(config_broker_t, clock_ahead_max_ms, 0, UINT32_MAX),
+    S_OF(config_broker_t, clock_override, T_BOOL),
     S_NUM(config_broker_t, unauthenticated_max, 0, 1000000),
     S_NUM(config_broker_t, unauthenticated_per_address, 0, 1000000),
     S_NUM(config_broker_t, quota_envelopes_per_second, 0, UINT32_MAX),
@@ -310,6 +313,8 @@ int config_load_broker(const char *path, config_broker_t *out, cc_err_t *err)
     cfg.recv_hwm = 256;
     cfg.direct_per_batch = 4;
     cfg.handshake_ms = 5000;
+    cfg.clock_jump_max_ms = 3600000;
+    cfg.clock_ahead_max_ms = 604800000;
     cfg.unauthenticated_max = 256;
     cfg.unauthenticated_per_address = 32;
     cfg.quota_envelopes_per_second = 50;

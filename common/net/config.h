@@ -25,6 +25,11 @@
  * handshake_ms = 5000                (CURVE handshake timeout, 500..60000)
  * unauthenticated_max = 256          (connections not yet authenticated, 0: no cap)
  * unauthenticated_per_address = 32   (of them from one source address, 0: no cap)
+ * clock_jump_max_ms = 3600000        (wall clock drift while running that stops
+ *                                     receipts; 0: none)
+ * clock_ahead_max_ms = 604800000     (clock ahead of the last receipt refused at
+ *                                     start; 0: no limit)
+ * clock_override = false             (start despite a clock behind or far ahead)
  * direct_per_batch = 4               (requests to the broker itself, such as
  *                                     Log/Read, answered per member per batch; 0: all)
  * Per-member quotas on what the broker logs (0: no limit), see
@@ -49,6 +54,9 @@ typedef struct {
     uint32_t recv_hwm;
     uint32_t direct_per_batch;
     uint32_t handshake_ms;
+    uint32_t clock_jump_max_ms;
+    uint32_t clock_ahead_max_ms;
+    int clock_override;
     uint32_t unauthenticated_max;
     uint32_t unauthenticated_per_address;
     uint32_t quota_envelopes_per_second;

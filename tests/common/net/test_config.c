@@ -149,6 +149,9 @@ static void test_config_broker_defaults(void **state)
     assert_int_equal(c.recv_hwm, 256);
     assert_int_equal(c.direct_per_batch, 4);
     assert_int_equal(c.handshake_ms, 5000);
+    assert_int_equal(c.clock_jump_max_ms, 3600000);
+    assert_int_equal(c.clock_ahead_max_ms, 604800000);
+    assert_int_equal(c.clock_override, 0);
     assert_int_equal(c.unauthenticated_max, 256);
     assert_int_equal(c.unauthenticated_per_address, 32);
     /* Per-member quotas are on unless switched off (docs/OPERATIONS.md). */
