@@ -6,6 +6,7 @@
  * vote goes through and the proposal is still open. Restarted with a
  * clock 30 days ahead, or 2 days behind, of its last receipt, it refuses
  * to start, naming both times; clock_override = true starts it anyway.
+ * Started two hours fast, its receipts make every node warn.
  * A real broker and real nodes: Plymouth City Council, its CCG and NHS
  * England on a majority board. */
 #include <setjmp.h>
@@ -167,6 +168,20 @@ static void test_it_clock_jump_refused_then_recovered(void **state)
     assert_non_null(strstr(out, "\"outcome\":\"OPEN\""));
     free(out);
     free(s_ok(NHSE, "log verify"));
+
+    /* A broker two hours fast (within clock_ahead_max_ms, so it starts):
+     * the nodes say their clocks and the broker's disagree. */
+    fed_stop_broker(&s_fed, SIGTERM);
+    s_set_clock(2 * 3600000LL);
+    fed_start_broker_as(&s_fed, "evil_broker");
+    for (int i = 0; i < 3; i++) {
+        fed_wait_connected(&s_fed, i);
+    }
+    /* (A request would be refused as past its deadline by the broker's
+     * fast clock; an event carries none.) */
+    free(s_ok(PLYMOUTH, "propose --board PLY-SYS --title 'Wheelchair service' --area community"
+                        " --amount 1m --closes-in 7d"));
+    assert_true(fed_wait_log(&s_fed, s_codes[NHSE], "s ahead of this node's clock", 10000));
 }
 
 int main(void)
