@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 
 #include "broker_state.h"
 #include "clock.h"
@@ -33,6 +34,29 @@ int accept_clock_check(const struct broker *b, cc_err_t *err)
                 "%u): no receipt is issued until it is set right, or the broker restarts "
                 "(docs/OPERATIONS.md, \"Clock\")",
                 (long long)(size / 1000), drift > 0 ? "ahead" : "back", b->cfg.clock_jump_max_ms);
+        return -1;
+    }
+    return 0;
+}
+
+/* Refuses new work while the disk holding the log has less than
+ * disk_reserve_mb free (plus what this envelope needs), so that the
+ * log never meets a full disk halfway through a batch: reads and
+ * resends of logged envelopes are still answered, and new envelopes are
+ * taken again as soon as space returns. */
+static int s_disk_check(const struct broker *b, size_t need, cc_err_t *err)
+{
+    struct statvfs vfs;
+    if (!b->cfg.disk_reserve_mb || statvfs(b->cfg.data, &vfs) != 0) {
+        return 0;
+    }
+    uint64_t free_b = (uint64_t)vfs.f_bavail * vfs.f_frsize;
+    uint64_t reserve = (uint64_t)b->cfg.disk_reserve_mb << 20;
+    if (free_b < reserve + (uint64_t)need * 4) {
+        err_set(err, CC_RESOURCE_EXHAUSTED,
+                "the broker's disk has %llu MB free, under its reserve (disk_reserve_mb = %u): "
+                "new envelopes are refused until space returns",
+                (unsigned long long)(free_b >> 20), b->cfg.disk_reserve_mb);
         return -1;
     }
     return 0;
@@ -178,6 +202,8 @@ void accept_submit(struct broker *b, const char *who, const uint8_t *id, size_t 
             b->failed = 1;
             err.code = CC_UNAVAILABLE;
         }
+    } else if (s_disk_check(b, env->raw_len, &err) < 0) {
+        /* Refused below; logged envelopes are still answered above. */
     } else if (h->kind != CONCORD__V1__KIND__KIND_REPLY &&
                quota_check(b->quota, h->sender, h->kind == CONCORD__V1__KIND__KIND_EVENT,
                            h->method, env->raw_len, clock_mono_ms(), &err) < 0) {
