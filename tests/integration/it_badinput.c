@@ -521,6 +521,17 @@ static void test_badinput_files(void **state)
     s_start_refused(NHSE, "belongs to E38000016, but the config says X24");
     s_write("X24.ini", cfg, NULL, ini);
 
+    /* control = the ledger: refused, and the ledger left whole. */
+    char db[256];
+    snprintf(db, sizeof db, "%s/data/X24.db", s_fed.dir);
+    assert_int_equal(stat(db, &st), 0);
+    off_t db_size = st.st_size;
+    fed_node_config_replace(&s_fed, NHSE, "control = run/X24.sock\n", "control = data/X24.db\n");
+    s_start_refused(NHSE, "names an existing file that is not a socket; it is left as it is");
+    assert_int_equal(stat(db, &st), 0);
+    assert_int_equal(st.st_size, db_size);
+    s_write("X24.ini", cfg, NULL, ini);
+
     s_write("typo.ini", cfg, "brokr = tcp://127.0.0.1:1\n", typo);
     char *out = s_run(-1, 1, "--config %s status", typo);
     assert_non_null(strstr(out, "typo.ini:9: unknown key 'brokr' in [node]"));
