@@ -152,6 +152,16 @@ void accept_submit(struct broker *b, const char *who, const uint8_t *id, size_t 
         outbox_result(b->outbox, id, id_len, hash, err.code, err.msg, NULL, 0);
         return;
     }
+    /* A member already over a quota window is refused before its
+     * envelope is even opened: a flood costs the broker a hash, not a
+     * signature check each. (Checked again, by the signed sender and
+     * kind, after opening.) */
+    if (quota_check(b->quota, who, 0, NULL, raw_len, clock_mono_ms(), &err) < 0) {
+        log_warn("rejected envelope from connection of %s: %s: %s", who,
+                 err_code_name(err.code), err.msg);
+        outbox_result(b->outbox, id, id_len, hash, err.code, err.msg, NULL, 0);
+        return;
+    }
     envelope_t *env = envelope_open(raw, raw_len, admission_roster(b->adm), &err);
     if (!env) {
         log_warn("rejected envelope from connection of %s: %s: %s", who,

@@ -341,6 +341,9 @@ broker_t *broker_new(const config_broker_t *cfg, const broker_hooks_t *hooks, cc
         err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
         goto fail;
     }
+    if (quota_scale(b->quota, cfg->quota_scale, err) < 0) {
+        goto fail;
+    }
     if (s_reload(b, err) < 0) {
         goto fail;
     }

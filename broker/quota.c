@@ -26,6 +26,7 @@ typedef struct {
     char code[KEYS_CODE_MAX + 1];
     s_window_t w[S_WINDOWS];
     uint32_t direct;               /* requests to the broker in this batch */
+    uint32_t scale;                /* its limits times this (quota_scale); 0: none */
 } s_member_t;
 
 struct quota {
@@ -63,7 +64,42 @@ static s_member_t *s_member(quota_t *q, const char *code)
     s_member_t *m = &q->members[q->n++];
     memset(m, 0, sizeof *m);
     snprintf(m->code, sizeof m->code, "%s", code);
+    m->scale = 1;
     return m;
+}
+
+int quota_scale(quota_t *q, const char *spec, cc_err_t *err)
+{
+    const char *p = spec;
+    while (p && *p) {
+        while (*p == ' ' || *p == ',') {
+            p++;
+        }
+        if (!*p) {
+            break;
+        }
+        size_t len = strcspn(p, ",");
+        char part[64], code[KEYS_CODE_MAX + 2];
+        unsigned long n = 0;
+        int used = 0;
+        snprintf(part, sizeof part, "%.*s", (int)(len < 63 ? len : 63), p);
+        if (len >= sizeof part || sscanf(part, " %17[A-Za-z0-9] : %lu %n", code, &n, &used) != 2 ||
+            part[used] != '\0' || strlen(code) > KEYS_CODE_MAX || n > 1000000) {
+            err_set(err, CC_INVALID_ARGUMENT,
+                    "quota_scale: '%s' is not CODE:N (an organisation code and a whole number "
+                    "up to 1000000, 0 for no limits)",
+                    part);
+            return -1;
+        }
+        s_member_t *m = s_member(q, code);
+        if (!m) {
+            err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
+            return -1;
+        }
+        m->scale = (uint32_t)n;
+        p += len;
+    }
+    return 0;
 }
 
 /* Starts a new window if the current one (len_ms long) is over. */
@@ -112,7 +148,25 @@ int quota_check(quota_t *q, const char *sender, int is_event, const char *method
     if (!q) {
         return 0;
     }
-    const quota_limits_t *l = &q->limits;
+    s_member_t *m = s_member(q, sender);
+    if (!m) {
+        err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
+        return -1;
+    }
+    if (m->scale == 0) {
+        return 0; /* quota_scale CODE:0: no limits for this member */
+    }
+    /* This member's limits: the config's times its scale (saturating). */
+    quota_limits_t scaled = q->limits;
+    uint32_t *all[] = {&scaled.envelopes_per_second, &scaled.bytes_per_second,
+                       &scaled.envelopes_per_minute, &scaled.bytes_per_minute,
+                       &scaled.envelopes_per_day, &scaled.bytes_per_day,
+                       &scaled.event_bytes, &scaled.vote_bytes};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+        uint64_t v = (uint64_t)*all[i] * m->scale;
+        *all[i] = v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+    }
+    const quota_limits_t *l = &scaled;
     if (is_event) {
         int vote = method && strcmp(method, "concord.v1.Board/Vote") == 0;
         uint32_t max = vote ? l->vote_bytes : l->event_bytes;
@@ -122,11 +176,6 @@ int quota_check(quota_t *q, const char *sender, int is_event, const char *method
                     vote ? "quota_vote_bytes" : "quota_event_bytes", max);
             return -1;
         }
-    }
-    s_member_t *m = s_member(q, sender);
-    if (!m) {
-        err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
-        return -1;
     }
     const uint32_t max_env[S_WINDOWS] = {l->envelopes_per_second, l->envelopes_per_minute,
                                          l->envelopes_per_day};

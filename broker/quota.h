@@ -36,6 +36,13 @@ typedef struct quota quota_t;
 /* Counts under limits (copied). Returns NULL when out of memory. */
 quota_t *quota_new(const quota_limits_t *limits);
 
+/* Per-member overrides, from the config key quota_scale: spec is a
+ * comma-separated list of CODE:N (e.g. "E38000217:4, X24:0"), each
+ * member's limits multiplied by N, 0 meaning no limits for it; empty:
+ * none. Returns 0, or -1 with err set to INVALID_ARGUMENT naming the
+ * part that is not CODE:N. */
+int quota_scale(quota_t *q, const char *spec, cc_err_t *err);
+
 /* Whether sender may have one more envelope of bytes bytes (an event if
  * is_event, with this method) logged at monotonic time now_ms. Returns 0,
  * or -1 with err set to RESOURCE_EXHAUSTED naming the limit (by its

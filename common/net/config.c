@@ -61,6 +61,7 @@ static const s_field_t s_broker_fields[] = {
     S_NUM(config_broker_t, quota_bytes_per_day, 0, UINT32_MAX),
     S_NUM(config_broker_t, quota_event_bytes, 0, UINT32_MAX),
     S_NUM(config_broker_t, quota_vote_bytes, 0, UINT32_MAX),
+    S_STR(config_broker_t, quota_scale, T_STRING, 0),
 };
 
 static const s_field_t s_node_fields[] = {

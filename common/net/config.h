@@ -43,7 +43,8 @@
  * quota_envelopes_per_day = 200000
  * quota_bytes_per_day = 268435456
  * quota_event_bytes = 131072         (largest event envelope)
- * quota_vote_bytes = 4096            (largest concord.v1.Board/Vote event) */
+ * quota_vote_bytes = 4096            (largest concord.v1.Board/Vote event)
+ * quota_scale = E38000217:4, X24:0   (per member: its limits times N, 0: none) */
 typedef struct {
     char listen[CONFIG_PATH_MAX];
     char key[CONFIG_PATH_MAX];
@@ -70,6 +71,7 @@ typedef struct {
     uint32_t quota_bytes_per_day;
     uint32_t quota_event_bytes;
     uint32_t quota_vote_bytes;
+    char quota_scale[256];
 } config_broker_t;
 
 /* [node]

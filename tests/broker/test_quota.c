@@ -157,6 +157,34 @@ static void test_direct_per_batch(void **state)
     quota_batch_begin(NULL);
 }
 
+/* Per-member overrides: a member's limits times N, 0 for none; a
+ * malformed spec named. */
+static void test_scale(void **state)
+{
+    (void)state;
+    quota_limits_t l = {.envelopes_per_minute = 2, .vote_bytes = 100};
+    quota_t *q = quota_new(&l);
+    cc_err_t err;
+    assert_int_equal(quota_scale(q, " E38000217:3, E08000003:0 ", &err), 0);
+    for (int i = 0; i < 6; i++) {
+        s_take(q, A, 10, (uint64_t)i);
+    }
+    s_refused(q, A, 0, NULL, 10, 10, "quota_envelopes_per_minute of 6 reached by E38000217");
+    for (int i = 0; i < 50; i++) {
+        s_take(q, B, 10, (uint64_t)i);
+    }
+    assert_int_equal(quota_check(q, B, 1, "concord.v1.Board/Vote", 100000, 60, &err), 0);
+    s_take(q, "X24", 10, 0);
+    s_take(q, "X24", 10, 1);
+    s_refused(q, "X24", 0, NULL, 10, 2, "quota_envelopes_per_minute of 2 reached by X24");
+    assert_int_equal(quota_scale(q, "E38000217=3", &err), -1);
+    assert_int_equal(err.code, CC_INVALID_ARGUMENT);
+    assert_non_null(strstr(err.msg, "quota_scale: 'E38000217=3' is not CODE:N"));
+    assert_int_equal(quota_scale(q, "X24:4x", &err), -1);
+    assert_int_equal(quota_scale(q, "", &err), 0);
+    quota_destroy(&q);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -166,6 +194,7 @@ int main(void)
         cmocka_unit_test(test_envelopes_per_day_and_unlimited),
         cmocka_unit_test(test_event_sizes),
         cmocka_unit_test(test_direct_per_batch),
+        cmocka_unit_test(test_scale),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
