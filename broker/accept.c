@@ -222,6 +222,16 @@ void accept_submit(struct broker *b, const char *who, const uint8_t *id, size_t 
          * replies answer other members' requests, which were, so that a
          * flood of requests cannot use up the quota of the member it
          * floods. */
+    } else if (b->cfg.sequence_step_max &&
+               h->sequence > replay_last(b->replay, h->sender) &&
+               h->sequence - replay_last(b->replay, h->sender) > b->cfg.sequence_step_max) {
+        /* Nodes count their sequences up by one; one huge step, validly
+         * signed, would leave the sender no sequence above it. */
+        err_set(&err, CC_OUT_OF_RANGE,
+                "sequence %llu from %s is more than sequence_step_max (%u) above its last, "
+                "%llu: refused, so that one envelope cannot use up the sequence space",
+                (unsigned long long)h->sequence, h->sender, b->cfg.sequence_step_max,
+                (unsigned long long)replay_last(b->replay, h->sender));
     } else if (replay_check(b->replay, h->sender, h->sequence, &err) == 0) {
         if (s_append(b, env, id, id_len, &err) == 0) {
             if (h->kind != CONCORD__V1__KIND__KIND_REPLY) {

@@ -49,6 +49,7 @@ static const s_field_t s_broker_fields[] = {
     S_NUM(config_broker_t, handshake_ms, 500, 60000),
     S_NUM(config_broker_t, clock_jump_max_ms, 0, UINT32_MAX),
     S_NUM(config_broker_t, disk_reserve_mb, 0, 16777216),
+    S_NUM(config_broker_t, sequence_step_max, 0, UINT32_MAX),
     S_NUM(config_broker_t, clock_ahead_max_ms, 0, UINT32_MAX),
     S_OF(config_broker_t, clock_override, T_BOOL),
     S_NUM(config_broker_t, unauthenticated_max, 0, 1000000),
@@ -317,6 +318,7 @@ int config_load_broker(const char *path, config_broker_t *out, cc_err_t *err)
     cfg.handshake_ms = 5000;
     cfg.clock_jump_max_ms = 3600000;
     cfg.disk_reserve_mb = 64;
+    cfg.sequence_step_max = 1000000;
     cfg.clock_ahead_max_ms = 604800000;
     cfg.unauthenticated_max = 256;
     cfg.unauthenticated_per_address = 32;

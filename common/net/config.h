@@ -25,6 +25,7 @@
  * handshake_ms = 5000                (CURVE handshake timeout, 500..60000)
  * unauthenticated_max = 256          (connections not yet authenticated, 0: no cap)
  * unauthenticated_per_address = 32   (of them from one source address, 0: no cap)
+ * sequence_step_max = 1000000        (largest rise of a sender's sequence; 0: none)
  * disk_reserve_mb = 64               (free space below which new envelopes are
  *                                     refused; 0: none)
  * clock_jump_max_ms = 3600000        (wall clock drift while running that stops
@@ -59,6 +60,7 @@ typedef struct {
     uint32_t handshake_ms;
     uint32_t clock_jump_max_ms;
     uint32_t disk_reserve_mb;
+    uint32_t sequence_step_max;
     uint32_t clock_ahead_max_ms;
     int clock_override;
     uint32_t unauthenticated_max;

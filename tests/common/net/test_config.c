@@ -153,6 +153,7 @@ static void test_config_broker_defaults(void **state)
     assert_int_equal(c.clock_ahead_max_ms, 604800000);
     assert_int_equal(c.clock_override, 0);
     assert_int_equal(c.disk_reserve_mb, 64);
+    assert_int_equal(c.sequence_step_max, 1000000);
     assert_int_equal(c.unauthenticated_max, 256);
     assert_int_equal(c.unauthenticated_per_address, 32);
     /* Per-member quotas are on unless switched off (docs/OPERATIONS.md). */
