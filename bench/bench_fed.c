@@ -289,7 +289,12 @@ void bench_broker_start(bench_fed_t *f, const char *tag, int fsync, bench_proc_t
     snprintf(cfg, sizeof cfg, "%s/broker-%s.ini", f->dir, tag);
     snprintf(text, sizeof text,
              "[broker]\nlisten = %s\nkey = keys/broker.key\nroster = roster.bin\n"
-             "data = data/%s-broker.db\nlog_level = warn\nfsync = %s\n",
+             "data = data/%s-broker.db\nlog_level = warn\nfsync = %s\n"
+             /* Throughput is measured without the per-member quotas,
+              * which would otherwise cap one member's rate. */
+             "quota_envelopes_per_second = 0\nquota_bytes_per_second = 0\n"
+             "quota_envelopes_per_minute = 0\nquota_bytes_per_minute = 0\n"
+             "quota_envelopes_per_day = 0\nquota_bytes_per_day = 0\n",
              out->endpoint, tag, fsync ? "true" : "false");
     s_write(cfg, text);
     snprintf(name, sizeof name, "broker-%s", tag);

@@ -3,12 +3,64 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 
 #include "broker_state.h"
 #include "clock.h"
 #include "log.h"
 #include "receipt.h"
 #include "roster.h"
+
+uint64_t accept_wall_ms(const struct broker *b)
+{
+    uint64_t now = clock_wall_ms();
+    if (b->hooks && b->hooks->clock_offset_ms) {
+        now = (uint64_t)((int64_t)now + b->hooks->clock_offset_ms());
+    }
+    return now;
+}
+
+int accept_clock_check(const struct broker *b, cc_err_t *err)
+{
+    if (!b->cfg.clock_jump_max_ms || !b->mono0_ms) {
+        return 0;
+    }
+    int64_t expected = (int64_t)b->wall0_ms + (int64_t)(clock_mono_ms() - b->mono0_ms);
+    int64_t drift = (int64_t)accept_wall_ms(b) - expected;
+    int64_t size = drift < 0 ? -drift : drift;
+    if (size > (int64_t)b->cfg.clock_jump_max_ms) {
+        err_set(err, CC_UNAVAILABLE,
+                "the broker's clock jumped %lld s %s since it started (over clock_jump_max_ms = "
+                "%u): no receipt is issued until it is set right, or the broker restarts "
+                "(docs/OPERATIONS.md, \"Clock\")",
+                (long long)(size / 1000), drift > 0 ? "ahead" : "back", b->cfg.clock_jump_max_ms);
+        return -1;
+    }
+    return 0;
+}
+
+/* Refuses new work while the disk holding the log has less than
+ * disk_reserve_mb free (plus what this envelope needs), so that the
+ * log never meets a full disk halfway through a batch: reads and
+ * resends of logged envelopes are still answered, and new envelopes are
+ * taken again as soon as space returns. */
+static int s_disk_check(const struct broker *b, size_t need, cc_err_t *err)
+{
+    struct statvfs vfs;
+    if (!b->cfg.disk_reserve_mb || statvfs(b->cfg.data, &vfs) != 0) {
+        return 0;
+    }
+    uint64_t free_b = (uint64_t)vfs.f_bavail * vfs.f_frsize;
+    uint64_t reserve = (uint64_t)b->cfg.disk_reserve_mb << 20;
+    if (free_b < reserve + (uint64_t)need * 4) {
+        err_set(err, CC_RESOURCE_EXHAUSTED,
+                "the broker's disk has %llu MB free, under its reserve (disk_reserve_mb = %u): "
+                "new envelopes are refused until space returns",
+                (unsigned long long)(free_b >> 20), b->cfg.disk_reserve_mb);
+        return -1;
+    }
+    return 0;
+}
 
 /* Appends an accepted envelope to the log and queues its receipt. */
 static int s_append(struct broker *b, const envelope_t *env, const uint8_t *id, size_t id_len,
@@ -18,7 +70,7 @@ static int s_append(struct broker *b, const envelope_t *env, const uint8_t *id, 
     uint8_t chain[32];
     uint8_t *receipt = NULL;
     size_t receipt_len = 0;
-    uint64_t now = clock_wall_ms();
+    uint64_t now = accept_wall_ms(b);
     if (now < b->last_time_ms) {
         now = b->last_time_ms; /* receipt times never go backwards */
     }
@@ -100,6 +152,16 @@ void accept_submit(struct broker *b, const char *who, const uint8_t *id, size_t 
         outbox_result(b->outbox, id, id_len, hash, err.code, err.msg, NULL, 0);
         return;
     }
+    /* A member already over a quota window is refused before its
+     * envelope is even opened: a flood costs the broker a hash, not a
+     * signature check each. (Checked again, by the signed sender and
+     * kind, after opening.) */
+    if (quota_check(b->quota, who, 0, NULL, raw_len, clock_mono_ms(), &err) < 0) {
+        log_warn("rejected envelope from connection of %s: %s: %s", who,
+                 err_code_name(err.code), err.msg);
+        outbox_result(b->outbox, id, id_len, hash, err.code, err.msg, NULL, 0);
+        return;
+    }
     envelope_t *env = envelope_open(raw, raw_len, admission_roster(b->adm), &err);
     if (!env) {
         log_warn("rejected envelope from connection of %s: %s: %s", who,
@@ -113,9 +175,13 @@ void accept_submit(struct broker *b, const char *who, const uint8_t *id, size_t 
     if (strcmp(h->sender, who) != 0) {
         err_set(&err, CC_PERMISSION_DENIED,
                 "envelope signed by %s arrived on the connection of %s", h->sender, who);
-    } else if (strcmp(h->recipient, KEYS_BROKER_CODE) == 0) {
+    } else if (strcmp(h->recipient, KEYS_BROKER_CODE) == 0 &&
+               (h->kind != CONCORD__V1__KIND__KIND_REQUEST ||
+                quota_direct(b->quota, h->sender, &err) == 0)) {
         services_answer(b->services, env, b->head_index, b->outbox, id, id_len);
         goto out;
+    } else if (strcmp(h->recipient, KEYS_BROKER_CODE) == 0) {
+        /* Over direct_per_batch: refused below, without reading the log. */
     } else if (strcmp(h->recipient, ENVELOPE_EVERYONE) != 0 &&
                roster_lookup(admission_roster(b->adm), h->recipient, &to) != 0) {
         /* Only current members: not an organisation merged into another. */
@@ -134,7 +200,9 @@ void accept_submit(struct broker *b, const char *who, const uint8_t *id, size_t 
         }
         b->failed = 1;
         err.code = CC_UNAVAILABLE;
-    } else if (h->deadline_ms && clock_wall_ms() > h->deadline_ms) {
+    } else if (accept_clock_check(b, &err) < 0) {
+        /* Refused below as UNAVAILABLE: the sender retries. */
+    } else if (h->deadline_ms && accept_wall_ms(b) > h->deadline_ms) {
         err_set(&err, CC_DEADLINE_EXCEEDED, "deadline passed before the broker received it");
     } else if ((found = ledger_log_has_call(b->ledger, h->sender, h->kind, h->call_id.data,
                                             &err)) != 0) {
@@ -144,8 +212,31 @@ void accept_submit(struct broker *b, const char *who, const uint8_t *id, size_t 
             b->failed = 1;
             err.code = CC_UNAVAILABLE;
         }
+    } else if (s_disk_check(b, env->raw_len, &err) < 0) {
+        /* Refused below; logged envelopes are still answered above. */
+    } else if (h->kind != CONCORD__V1__KIND__KIND_REPLY &&
+               quota_check(b->quota, h->sender, h->kind == CONCORD__V1__KIND__KIND_EVENT,
+                           h->method, env->raw_len, clock_mono_ms(), &err) < 0) {
+        /* Refused with its reason below; the sender may resend after the
+         * reset the message names. Replies are not counted: a member's
+         * replies answer other members' requests, which were, so that a
+         * flood of requests cannot use up the quota of the member it
+         * floods. */
+    } else if (b->cfg.sequence_step_max &&
+               h->sequence > replay_last(b->replay, h->sender) &&
+               h->sequence - replay_last(b->replay, h->sender) > b->cfg.sequence_step_max) {
+        /* Nodes count their sequences up by one; one huge step, validly
+         * signed, would leave the sender no sequence above it. */
+        err_set(&err, CC_OUT_OF_RANGE,
+                "sequence %llu from %s is more than sequence_step_max (%u) above its last, "
+                "%llu: refused, so that one envelope cannot use up the sequence space",
+                (unsigned long long)h->sequence, h->sender, b->cfg.sequence_step_max,
+                (unsigned long long)replay_last(b->replay, h->sender));
     } else if (replay_check(b->replay, h->sender, h->sequence, &err) == 0) {
         if (s_append(b, env, id, id_len, &err) == 0) {
+            if (h->kind != CONCORD__V1__KIND__KIND_REPLY) {
+                quota_charge(b->quota, h->sender, env->raw_len, clock_mono_ms());
+            }
             goto out;
         }
         log_error("cannot append to the log: %s", err.msg);

@@ -16,12 +16,25 @@
 #include <stdint.h>
 
 #include "envelope.h"
+#include "err.h"
 
 struct broker; /* broker_state.h */
 
 /* The broker accepts envelopes up to half the envelope limit, so that
  * every log entry fits, alone, in one Log/Read answer (an envelope). */
 #define ACCEPT_ENVELOPE_MAX (ENVELOPE_MAX / 2)
+
+/* The broker's wall clock in ms (the test broker's hooks may set it
+ * off). */
+uint64_t accept_wall_ms(const struct broker *b);
+
+/* Whether the wall clock has drifted from the monotonic clock since the
+ * broker started by more than clock_jump_max_ms (someone set it, or a
+ * virtual machine was restored). Returns 0, or -1 with err set to
+ * UNAVAILABLE naming the jump: no receipt is issued meanwhile, so that a
+ * wrong time never enters the log, and senders retry until the clock is
+ * set right again. */
+int accept_clock_check(const struct broker *b, cc_err_t *err);
 
 /* Handles the envelope raw (raw_len bytes) submitted on the connection id
  * of who (its ZAP User-Id). Sets b's failed flag if the log could not be

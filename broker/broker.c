@@ -9,11 +9,13 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include <zmq.h>
 
 #include "accept.h"
 #include "broker_state.h"
+#include "clock.h"
 #include "frames.h"
 #include "log.h"
 #include "wire.h"
@@ -127,6 +129,7 @@ static void s_on_router(broker_t *b)
         b->failed = 1;
         return;
     }
+    quota_batch_begin(b->quota);
     for (int n = 0; n < OUTBOX_BATCH; n++) {
         frames_t msg;
         if (frames_recv(&msg, b->router, 2) == 0) {
@@ -167,14 +170,15 @@ static void s_on_router(broker_t *b)
 
 int broker_run(broker_t *b, volatile int *stop)
 {
-    zmq_pollitem_t items[2] = {{.socket = b->router, .events = ZMQ_POLLIN},
-                               {.socket = zap_socket(b->zap), .events = ZMQ_POLLIN}};
+    zmq_pollitem_t items[3] = {{.socket = b->router, .events = ZMQ_POLLIN},
+                               {.socket = zap_socket(b->zap), .events = ZMQ_POLLIN},
+                               {.socket = gate_socket(b->gate), .events = ZMQ_POLLIN}};
     size_t n_codes = 0;
     mailbox_codes(b->mailbox, &n_codes);
     log_info("listening on %s; log head %llu; %zu organisations in the roster", b->cfg.listen,
              (unsigned long long)b->head_index, n_codes);
     while (!*stop && !b->failed) {
-        int rc = zmq_poll(items, 2, 1000);
+        int rc = zmq_poll(items, 3, 1000);
         if (rc < 0) {
             if (errno == EINTR) {
                 continue;
@@ -182,11 +186,17 @@ int broker_run(broker_t *b, volatile int *stop)
             log_error("poll: %s", zmq_strerror(errno));
             return -1;
         }
+        if (items[2].revents & ZMQ_POLLIN) {
+            gate_handle(b->gate);
+        }
         if (items[1].revents & ZMQ_POLLIN) {
             zap_handle(b->zap, admission_roster(b->adm));
         }
         if (items[0].revents & ZMQ_POLLIN) {
             s_on_router(b);
+        } else {
+            /* Mail held back by a full send queue is tried again. */
+            mailbox_pump(b->mailbox, b->router);
         }
     }
     if (b->failed) {
@@ -197,9 +207,80 @@ int broker_run(broker_t *b, volatile int *stop)
     return 0;
 }
 
+/* Compares the clock with the log's last receipt time: behind it, or
+ * further ahead than clock_ahead_max_ms, the clock is probably wrong and
+ * every receipt would carry a wrong time, which boards fold as log time.
+ * clock_override = true starts anyway (logged). Then remembers both
+ * clocks, to notice a jump while running (accept_clock_check). */
+static int s_clock_at_start(broker_t *b, cc_err_t *err)
+{
+    uint64_t now = accept_wall_ms(b), last = b->last_time_ms;
+    char now_s[64], last_s[64];
+    clock_format(now, now_s, sizeof now_s);
+    clock_format(last, last_s, sizeof last_s);
+    b->wall0_ms = now;
+    b->mono0_ms = clock_mono_ms();
+    if (!b->head_index) {
+        return 0;
+    }
+    log_info("clock: %s; the log's last receipt (index %llu): %s", now_s,
+             (unsigned long long)b->head_index, last_s);
+    const char *problem = NULL;
+    char why[256];
+    if (now + 60000 < last) {
+        snprintf(why, sizeof why, "the clock (%s) is %llu s behind the log's last receipt "
+                 "(index %llu at %s)", now_s, (unsigned long long)((last - now) / 1000),
+                 (unsigned long long)b->head_index, last_s);
+        problem = why;
+    } else if (b->cfg.clock_ahead_max_ms && now > last + b->cfg.clock_ahead_max_ms) {
+        snprintf(why, sizeof why, "the clock (%s) is %llu s ahead of the log's last receipt "
+                 "(index %llu at %s), over clock_ahead_max_ms = %u", now_s,
+                 (unsigned long long)((now - last) / 1000), (unsigned long long)b->head_index,
+                 last_s, b->cfg.clock_ahead_max_ms);
+        problem = why;
+    }
+    if (!problem) {
+        return 0;
+    }
+    if (b->cfg.clock_override) {
+        log_warn("%s; starting anyway (clock_override = true)", problem);
+        return 0;
+    }
+    err_set(err, CC_FAILED_PRECONDITION,
+            "%s: set the clock right, or, if it is right, set clock_override = true for one "
+            "start (docs/OPERATIONS.md, \"Clock\")",
+            problem);
+    return -1;
+}
+
+/* Raises the descriptor limit to its hard maximum: the caps on
+ * un-authenticated connections (gate.h) must stay well below it, since
+ * libzmq retries a failed accept() at once, forever. */
+static void s_raise_nofile(const broker_t *b)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+        rl.rlim_cur < (rlim_t)b->cfg.unauthenticated_max * 2 + 64) {
+        log_warn("the descriptor limit (%llu) is low for unauthenticated_max = %u: raise "
+                 "LimitNOFILE",
+                 (unsigned long long)rl.rlim_cur, b->cfg.unauthenticated_max);
+    }
+}
+
 static int s_bind(broker_t *b, cc_err_t *err)
 {
-    int one = 1, linger = 0, hb = 1000, hb_timeout = 5000, hwm = 100000;
+    /* The high-water marks bound, per connection, the frames queued each
+     * way (each at most WIRE_MAX_FRAME + 4096 bytes): a member that never
+     * reads holds at most send_hwm frames of the broker's memory; past
+     * it, deliveries wait in the ledger and other answers are dropped
+     * (the sender resends). */
+    int one = 1, linger = 0, hb = 1000, hb_timeout = 5000;
+    int handshake = (int)b->cfg.handshake_ms;
+    int sndhwm = (int)b->cfg.send_hwm, rcvhwm = (int)b->cfg.recv_hwm;
     int64_t maxmsg = WIRE_MAX_FRAME + 4096;
     if (!(b->zap = zap_new(b->ctx, err))) {
         return -1;
@@ -212,10 +293,15 @@ static int s_bind(broker_t *b, cc_err_t *err)
         zmq_setsockopt(b->router, ZMQ_LINGER, &linger, sizeof linger) ||
         zmq_setsockopt(b->router, ZMQ_HEARTBEAT_IVL, &hb, sizeof hb) ||
         zmq_setsockopt(b->router, ZMQ_HEARTBEAT_TIMEOUT, &hb_timeout, sizeof hb_timeout) ||
-        zmq_setsockopt(b->router, ZMQ_SNDHWM, &hwm, sizeof hwm) ||
-        zmq_setsockopt(b->router, ZMQ_RCVHWM, &hwm, sizeof hwm) ||
+        zmq_setsockopt(b->router, ZMQ_HANDSHAKE_IVL, &handshake, sizeof handshake) ||
+        zmq_setsockopt(b->router, ZMQ_SNDHWM, &sndhwm, sizeof sndhwm) ||
+        zmq_setsockopt(b->router, ZMQ_RCVHWM, &rcvhwm, sizeof rcvhwm) ||
         zmq_setsockopt(b->router, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg)) {
         err_set(err, CC_INTERNAL, "configuring the router: %s", zmq_strerror(errno));
+        return -1;
+    }
+    if (!(b->gate = gate_new(b->ctx, b->router, b->cfg.unauthenticated_max,
+                             b->cfg.unauthenticated_per_address, b->cfg.handshake_ms, err))) {
         return -1;
     }
     if (zmq_bind(b->router, b->cfg.listen) != 0) {
@@ -239,9 +325,23 @@ broker_t *broker_new(const config_broker_t *cfg, const broker_hooks_t *hooks, cc
         !(b->ledger = ledger_open(cfg->data, LEDGER_BROKER, cfg->fsync, err))) {
         goto fail;
     }
-    if (!(b->outbox = outbox_new()) ||
+    quota_limits_t limits = {
+        .envelopes_per_second = cfg->quota_envelopes_per_second,
+        .bytes_per_second = cfg->quota_bytes_per_second,
+        .envelopes_per_minute = cfg->quota_envelopes_per_minute,
+        .bytes_per_minute = cfg->quota_bytes_per_minute,
+        .envelopes_per_day = cfg->quota_envelopes_per_day,
+        .bytes_per_day = cfg->quota_bytes_per_day,
+        .event_bytes = cfg->quota_event_bytes,
+        .vote_bytes = cfg->quota_vote_bytes,
+        .direct_per_batch = cfg->direct_per_batch,
+    };
+    if (!(b->outbox = outbox_new()) || !(b->quota = quota_new(&limits)) ||
         !(b->mailbox = mailbox_new(b->ledger, cfg->mailbox_window, b->keys, hooks))) {
         err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
+        goto fail;
+    }
+    if (quota_scale(b->quota, cfg->quota_scale, err) < 0) {
         goto fail;
     }
     if (s_reload(b, err) < 0) {
@@ -255,9 +355,13 @@ broker_t *broker_new(const config_broker_t *cfg, const broker_hooks_t *hooks, cc
                 cfg->key, cfg->roster);
         goto fail;
     }
+    if (s_clock_at_start(b, err) < 0) {
+        goto fail;
+    }
     if (!(b->services = services_new(b->keys, b->ledger, hooks, err))) {
         goto fail;
     }
+    s_raise_nofile(b);
     if (!(b->ctx = zmq_ctx_new()) || s_bind(b, err) < 0) {
         goto fail;
     }
@@ -274,10 +378,12 @@ void broker_destroy(broker_t **bp)
     }
     broker_t *b = *bp;
     outbox_destroy(&b->outbox);
+    quota_destroy(&b->quota);
     if (b->router) {
         zmq_close(b->router);
     }
     zap_destroy(&b->zap);
+    gate_destroy(&b->gate);
     if (b->ctx) {
         zmq_ctx_term(b->ctx);
     }

@@ -36,6 +36,9 @@ typedef struct {
     int (*log_read)(ledger_t *ledger, const keys_t *keys, uint64_t head_index,
                     const Concord__V1__LogReadRequest *in, Concord__V1__LogReadResponse *out);
     void (*log_read_free)(Concord__V1__LogReadResponse *out);
+    /* How far the broker's wall clock is off (ms, either way): a broker
+     * whose clock is wrong, or jumps, while it runs. */
+    int64_t (*clock_offset_ms)(void);
 } broker_hooks_t;
 
 #endif

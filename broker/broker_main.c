@@ -1,6 +1,8 @@
 /* broker_main: concord-broker's command line. */
 #include "broker_main.h"
 
+#include <sys/stat.h>
+
 #include "broker.h"
 #include "config.h"
 #include "daemon.h"
@@ -18,6 +20,9 @@ static int s_run(const char *config_path, int level, volatile int *stop)
         return DAEMON_EXIT_START;
     }
     log_set_level(level >= 0 ? (log_level_t)level : cfg.log_level);
+    /* Every file the daemon creates (its database, WAL and sockets) is
+     * its own alone, whatever umask it was started with. */
+    umask(077);
     broker_t *b = broker_new(&cfg, s_hooks, &err);
     if (!b) {
         log_error("cannot start: %s", err.msg);

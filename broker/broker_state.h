@@ -11,10 +11,12 @@
 #include "admission.h"
 #include "broker_hooks.h"
 #include "config.h"
+#include "gate.h"
 #include "keys.h"
 #include "ledger.h"
 #include "mailbox.h"
 #include "outbox.h"
+#include "quota.h"
 #include "replay.h"
 #include "services.h"
 #include "zap.h"
@@ -25,6 +27,7 @@ struct broker {
     void *ctx;
     void *router;
     zap_t *zap;
+    gate_t *gate;                  /* caps on un-authenticated connections */
     keys_t *keys;
     ledger_t *ledger;
     /* The in-memory view of the log, rebuilt from disk at start and after
@@ -34,9 +37,11 @@ struct broker {
     uint64_t head_index;
     uint8_t head_chain[32];
     uint64_t last_time_ms;         /* receipt times never go backwards */
+    uint64_t wall0_ms, mono0_ms;   /* both clocks at start: a jump is their drift */
     mailbox_t *mailbox;
     services_t *services;
     outbox_t *outbox;              /* answers of the batch running */
+    quota_t *quota;                /* what each member may have logged (NULL: no limits) */
     int failed;                    /* the batch cannot commit / the log cannot be written */
 };
 

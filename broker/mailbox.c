@@ -144,6 +144,15 @@ int mailbox_ack(mailbox_t *mb, const char *who, const Concord__V1__MailboxAck *a
     if (!m) {
         return 0;
     }
+    if (ack->n_log_index > mb->window) {
+        /* A connection never has more than a window of deliveries in
+         * flight, so a larger ack is not a node's: ignored whole, before
+         * it costs the broker a write for each index (one frame can hold
+         * hundreds of thousands). */
+        log_warn("MailboxAck from %s with %zu indexes ignored: over the mailbox window of %u",
+                 who, ack->n_log_index, mb->window);
+        return 0;
+    }
     for (size_t i = 0; i < ack->n_log_index; i++) {
         if (ledger_mailbox_ack(mb->ledger, who, ack->log_index[i], &err) < 0) {
             log_error("mailbox ack: %s", err.msg);
@@ -163,7 +172,8 @@ typedef struct {
     mailbox_t *mb;
     void *router;
     s_member_t *m;
-    int gone;
+    int gone;                      /* the member's connection is gone */
+    int full;                      /* its send queue is full: try again later */
 } s_pump_t;
 
 /* The hooks' way to send more on the connection a delivery went to. */
@@ -204,7 +214,13 @@ static int s_deliver_entry(const ledger_log_entry_t *e, void *arg, cc_err_t *err
         goto out;
     }
     if (outbox_send(pc->router, pc->m->id, pc->m->id_len, buf, len) < 0) {
-        pc->gone = 1;
+        /* EAGAIN: the connection holds its send high-water mark of frames
+         * (a member that does not read); anything else: it is gone. */
+        if (errno == EAGAIN) {
+            pc->full = 1;
+        } else {
+            pc->gone = 1;
+        }
         ret = -1;
         err_set(err, CC_UNAVAILABLE, "%s", zmq_strerror(errno));
         goto out;
@@ -236,6 +252,11 @@ void mailbox_pump(mailbox_t *mb, void *router)
             if (pc.gone) {
                 log_info("%s is offline; its mail waits", m->code);
                 m->online = 0;
+            } else if (pc.full) {
+                /* Back-pressure: the rest waits, in the ledger, for the
+                 * next pump. */
+                log_debug("send queue of %s is full; its mail waits", m->code);
+                m->dirty = 1;
             } else {
                 log_error("mailbox of %s: %s", m->code, err.msg);
             }

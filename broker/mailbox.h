@@ -52,12 +52,15 @@ void mailbox_mark(mailbox_t *mb, const char *recipient);
 void mailbox_hello(mailbox_t *mb, const char *who, const uint8_t *id, size_t id_len,
                    const Concord__V1__Hello *hello);
 
-/* who has stored the deliveries ack lists: drops their rows. Returns -1
+/* who has stored the deliveries ack lists: drops their rows. An ack of
+ * more indexes than the window is ignored whole (logged). Returns -1
  * (logged) if the ledger failed. */
 int mailbox_ack(mailbox_t *mb, const char *who, const Concord__V1__MailboxAck *ack);
 
 /* Sends each online member with new mail the next part of its mailbox
- * through router. A member whose connection is gone goes offline. */
+ * through router. A member whose connection is gone goes offline; one
+ * whose send queue is full (it does not read) keeps the rest for a later
+ * pump. */
 void mailbox_pump(mailbox_t *mb, void *router);
 
 void mailbox_destroy(mailbox_t **mb);

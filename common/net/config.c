@@ -43,6 +43,26 @@ static const s_field_t s_broker_fields[] = {
     S_STR(config_broker_t, roster, T_PATH, 1),   S_STR(config_broker_t, data, T_PATH, 1),
     S_OF(config_broker_t, log_level, T_LEVEL),   S_NUM(config_broker_t, mailbox_window, 1, 4096),
     S_OF(config_broker_t, fsync, T_BOOL),
+    S_NUM(config_broker_t, send_hwm, 16, 100000),
+    S_NUM(config_broker_t, recv_hwm, 16, 100000),
+    S_NUM(config_broker_t, direct_per_batch, 0, 256),
+    S_NUM(config_broker_t, handshake_ms, 500, 60000),
+    S_NUM(config_broker_t, clock_jump_max_ms, 0, UINT32_MAX),
+    S_NUM(config_broker_t, disk_reserve_mb, 0, 16777216),
+    S_NUM(config_broker_t, sequence_step_max, 0, UINT32_MAX),
+    S_NUM(config_broker_t, clock_ahead_max_ms, 0, UINT32_MAX),
+    S_OF(config_broker_t, clock_override, T_BOOL),
+    S_NUM(config_broker_t, unauthenticated_max, 0, 1000000),
+    S_NUM(config_broker_t, unauthenticated_per_address, 0, 1000000),
+    S_NUM(config_broker_t, quota_envelopes_per_second, 0, UINT32_MAX),
+    S_NUM(config_broker_t, quota_bytes_per_second, 0, UINT32_MAX),
+    S_NUM(config_broker_t, quota_envelopes_per_minute, 0, UINT32_MAX),
+    S_NUM(config_broker_t, quota_bytes_per_minute, 0, UINT32_MAX),
+    S_NUM(config_broker_t, quota_envelopes_per_day, 0, UINT32_MAX),
+    S_NUM(config_broker_t, quota_bytes_per_day, 0, UINT32_MAX),
+    S_NUM(config_broker_t, quota_event_bytes, 0, UINT32_MAX),
+    S_NUM(config_broker_t, quota_vote_bytes, 0, UINT32_MAX),
+    S_STR(config_broker_t, quota_scale, T_STRING, 0),
 };
 
 static const s_field_t s_node_fields[] = {
@@ -59,7 +79,7 @@ static const s_field_t s_node_fields[] = {
     S_STR(config_node_t, auto_vote_against_areas, T_STRING, 0),
 };
 
-#define S_FIELDS_MAX 16
+#define S_FIELDS_MAX 32
 
 /* Parser state shared by the reader and the handler. */
 typedef struct {
@@ -292,6 +312,24 @@ int config_load_broker(const char *path, config_broker_t *out, cc_err_t *err)
     cfg.log_level = LOG_LVL_INFO;
     cfg.mailbox_window = 64;
     cfg.fsync = 1;
+    cfg.send_hwm = 256;
+    cfg.recv_hwm = 256;
+    cfg.direct_per_batch = 4;
+    cfg.handshake_ms = 5000;
+    cfg.clock_jump_max_ms = 3600000;
+    cfg.disk_reserve_mb = 64;
+    cfg.sequence_step_max = 1000000;
+    cfg.clock_ahead_max_ms = 604800000;
+    cfg.unauthenticated_max = 256;
+    cfg.unauthenticated_per_address = 32;
+    cfg.quota_envelopes_per_second = 50;
+    cfg.quota_bytes_per_second = 1048576;
+    cfg.quota_envelopes_per_minute = 1200;
+    cfg.quota_bytes_per_minute = 8388608;
+    cfg.quota_envelopes_per_day = 200000;
+    cfg.quota_bytes_per_day = 268435456;
+    cfg.quota_event_bytes = 131072;
+    cfg.quota_vote_bytes = 4096;
     if (s_load_section(path, "broker", s_broker_fields,
                        sizeof s_broker_fields / sizeof s_broker_fields[0], &cfg, err) < 0) {
         return -1;

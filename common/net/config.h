@@ -19,7 +19,33 @@
  * data = broker.db                   (required; SQLite log and mailboxes)
  * log_level = info                   (error|warn|info|debug)
  * mailbox_window = 64                (deliveries in flight per node, 1..4096)
- * fsync = true                       (false only for benchmarks) */
+ * fsync = true                       (false only for benchmarks)
+ * send_hwm = 256                     (frames queued to one connection, 16..100000)
+ * recv_hwm = 256                     (frames queued from one connection, 16..100000)
+ * handshake_ms = 5000                (CURVE handshake timeout, 500..60000)
+ * unauthenticated_max = 256          (connections not yet authenticated, 0: no cap)
+ * unauthenticated_per_address = 32   (of them from one source address, 0: no cap)
+ * sequence_step_max = 1000000        (largest rise of a sender's sequence; 0: none)
+ * disk_reserve_mb = 64               (free space below which new envelopes are
+ *                                     refused; 0: none)
+ * clock_jump_max_ms = 3600000        (wall clock drift while running that stops
+ *                                     receipts; 0: none)
+ * clock_ahead_max_ms = 604800000     (clock ahead of the last receipt refused at
+ *                                     start; 0: no limit)
+ * clock_override = false             (start despite a clock behind or far ahead)
+ * direct_per_batch = 4               (requests to the broker itself, such as
+ *                                     Log/Read, answered per member per batch; 0: all)
+ * Per-member quotas on what the broker logs (0: no limit), see
+ * docs/OPERATIONS.md "Quotas":
+ * quota_envelopes_per_second = 50     (bursts)
+ * quota_bytes_per_second = 1048576
+ * quota_envelopes_per_minute = 1200
+ * quota_bytes_per_minute = 8388608
+ * quota_envelopes_per_day = 200000
+ * quota_bytes_per_day = 268435456
+ * quota_event_bytes = 131072         (largest event envelope)
+ * quota_vote_bytes = 4096            (largest concord.v1.Board/Vote event)
+ * quota_scale = E38000217:4, X24:0   (per member: its limits times N, 0: none) */
 typedef struct {
     char listen[CONFIG_PATH_MAX];
     char key[CONFIG_PATH_MAX];
@@ -28,6 +54,26 @@ typedef struct {
     log_level_t log_level;
     uint32_t mailbox_window;
     int fsync;
+    uint32_t send_hwm;
+    uint32_t recv_hwm;
+    uint32_t direct_per_batch;
+    uint32_t handshake_ms;
+    uint32_t clock_jump_max_ms;
+    uint32_t disk_reserve_mb;
+    uint32_t sequence_step_max;
+    uint32_t clock_ahead_max_ms;
+    int clock_override;
+    uint32_t unauthenticated_max;
+    uint32_t unauthenticated_per_address;
+    uint32_t quota_envelopes_per_second;
+    uint32_t quota_bytes_per_second;
+    uint32_t quota_envelopes_per_minute;
+    uint32_t quota_bytes_per_minute;
+    uint32_t quota_envelopes_per_day;
+    uint32_t quota_bytes_per_day;
+    uint32_t quota_event_bytes;
+    uint32_t quota_vote_bytes;
+    char quota_scale[256];
 } config_broker_t;
 
 /* [node]

@@ -49,6 +49,7 @@ typedef struct s_pending {
 } s_pending_t;
 
 struct rpc_peer {
+    uint64_t skew_warned_ms;       /* when a receipt ahead of our clock was last logged */
     void *ctx;
     void *dealer;
     void *monitor;
@@ -687,6 +688,18 @@ static int s_check_receipt(rpc_peer_t *p, const Concord__V1__Delivery *d, const 
     }
     int ok = r->log_index == d->log_index && memcmp(r->envelope_hash.data, env->hash, 32) == 0;
     *time_ms = r->time_ms;
+    /* The broker's clock decides log time (deadlines): one of the two
+     * clocks is wrong if its receipts are ahead of ours. Said at most
+     * once a minute. */
+    uint64_t now = clock_wall_ms();
+    if (ok && r->time_ms > now + RPC_CLOCK_SKEW_WARN_MS &&
+        (!p->skew_warned_ms || now > p->skew_warned_ms + 60000)) {
+        p->skew_warned_ms = now;
+        log_warn("the broker's receipt for log index %llu is %llu s ahead of this node's clock: "
+                 "one of the two clocks is wrong (docs/OPERATIONS.md, \"Clock\")",
+                 (unsigned long long)r->log_index,
+                 (unsigned long long)((r->time_ms - now) / 1000));
+    }
     wire_free(&r->base);
     if (!ok) {
         err_set(err, CC_UNAUTHENTICATED, "receipt for delivery %llu names another envelope",

@@ -27,6 +27,10 @@
 #include "roster.h"
 #include "rpc_registry.h"
 
+/* A delivery whose receipt time is further ahead of the node's own clock
+ * than this is logged as a clock problem (at most once a minute). */
+#define RPC_CLOCK_SKEW_WARN_MS 300000
+
 /* ---- peer (a node's link to the broker) ---- */
 
 typedef struct rpc_peer rpc_peer_t;

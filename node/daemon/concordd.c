@@ -1,4 +1,6 @@
 /* concordd: entry point. */
+#include <sys/stat.h>
+
 #include "config.h"
 #include "daemon.h"
 #include "log.h"
@@ -13,6 +15,9 @@ static int s_run(const char *config_path, int level, volatile int *stop)
         return DAEMON_EXIT_START;
     }
     log_set_level(level >= 0 ? (log_level_t)level : cfg.log_level);
+    /* Every file the daemon creates (its database, WAL and sockets) is
+     * its own alone, whatever umask it was started with. */
+    umask(077);
     node_t *n = node_new(&cfg, &err);
     if (!n) {
         log_error("cannot start: %s", err.msg);

@@ -169,7 +169,17 @@ static int s_bind_control(node_t *n, cc_err_t *err)
     char ep[CONFIG_PATH_MAX + 8];
     int linger = 0;
     snprintf(ep, sizeof ep, "ipc://%s", n->cfg.control);
-    /* A stale socket file from a crashed run would make bind fail. */
+    /* A stale socket file from a crashed run would make bind fail; but
+     * only a socket is removed: a control path naming the ledger or a
+     * key file by mistake must not delete it. */
+    struct stat st;
+    if (lstat(n->cfg.control, &st) == 0 && !S_ISSOCK(st.st_mode)) {
+        err_set(err, CC_FAILED_PRECONDITION,
+                "control = %s names an existing file that is not a socket; it is left as it "
+                "is: choose another path for the control socket",
+                n->cfg.control);
+        return -1;
+    }
     unlink(n->cfg.control);
     n->control = zmq_socket(n->ctx, ZMQ_ROUTER);
     if (!n->control) {

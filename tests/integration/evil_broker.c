@@ -340,7 +340,25 @@ static void s_log_read_free(Concord__V1__LogReadResponse *out)
     wire_free(out->head ? &out->head->base : NULL);
 }
 
+/* A wrong clock: the offset in ms (either way) written in the file
+ * CONCORD_EVIL_CLOCK_FILE, read at every look at the clock, so that a
+ * test can make the clock jump and set it right while the broker runs. */
+static int64_t s_clock_offset_ms(void)
+{
+    const char *path = getenv("CONCORD_EVIL_CLOCK_FILE");
+    long long off = 0;
+    FILE *fp = path ? fopen(path, "r") : NULL;
+    if (fp) {
+        if (fscanf(fp, "%lld", &off) != 1) {
+            off = 0;
+        }
+        fclose(fp);
+    }
+    return (int64_t)off;
+}
+
 const broker_hooks_t evil_broker_hooks = {
+    .clock_offset_ms = s_clock_offset_ms,
     .lose_submit = s_lose_submit,
     .before_delivery = s_before_delivery,
     .after_delivery = s_after_delivery,

@@ -305,6 +305,13 @@ static void test_badinput_wire(void **state)
     s_seal(k, "concord.v1.Health/Check", devon, 8, 0x37, s_later(), &env, &len);
     s_wire_refused(&raw, env, len, CC_ALREADY_EXISTS, "replay: call id already used by E38000016");
     free(env);
+    /* A validly signed sequence of 2^63-1 would make every later envelope
+     * of Bolton's look like a replay: refused as too large a step. */
+    s_seal(k, "concord.v1.Health/Check", devon, INT64_MAX, 0x39, s_later(), &env, &len);
+    s_wire_refused(&raw, env, len, CC_OUT_OF_RANGE,
+                   "sequence 9223372036854775807 from E38000016 "
+                   "is more than sequence_step_max");
+    free(env);
     /* The CCG got the request once and answered it: two entries in its
      * ledger, two in the broker's log. */
     uint64_t end = clock_mono_ms() + 20000;
@@ -314,6 +321,13 @@ static void test_badinput_wire(void **state)
     usleep(500 * 1000);
     assert_int_equal(s_ledger(DEVON), ledger0 + 2);
     assert_int_equal(s_log_entries(PLYMOUTH), log0 + 2);
+    /* Bolton's next sequence is still taken. */
+    s_seal(k, "concord.v1.Health/Check", devon, 8, 0x3a, s_later(), &env, &len);
+    res = raw_submit(&raw, env, len, 10000);
+    assert_non_null(res);
+    assert_int_equal(res->status->code, CC_OK);
+    wire_free(&res->base);
+    free(env);
     raw_close(&raw);
     keys_destroy(&nhse);
     keys_destroy(&k);
@@ -521,6 +535,28 @@ static void test_badinput_files(void **state)
     s_start_refused(NHSE, "belongs to E38000016, but the config says X24");
     s_write("X24.ini", cfg, NULL, ini);
 
+    /* Files the daemons created are theirs alone (0600), though this
+     * test runs them with the umask it was given. */
+    const char *made[] = {"data/X24.db", "data/broker.db", "data/broker.db-wal"};
+    for (size_t i = 0; i < sizeof made / sizeof made[0]; i++) {
+        char f[256];
+        snprintf(f, sizeof f, "%s/%s", s_fed.dir, made[i]);
+        assert_int_equal(stat(f, &st), 0);
+        if ((st.st_mode & 077) != 0) {
+            fail_msg("%s has mode %04o", made[i], (unsigned)(st.st_mode & 0777));
+        }
+    }
+    /* control = the ledger: refused, and the ledger left whole. */
+    char db[256];
+    snprintf(db, sizeof db, "%s/data/X24.db", s_fed.dir);
+    assert_int_equal(stat(db, &st), 0);
+    off_t db_size = st.st_size;
+    fed_node_config_replace(&s_fed, NHSE, "control = run/X24.sock\n", "control = data/X24.db\n");
+    s_start_refused(NHSE, "names an existing file that is not a socket; it is left as it is");
+    assert_int_equal(stat(db, &st), 0);
+    assert_int_equal(st.st_size, db_size);
+    s_write("X24.ini", cfg, NULL, ini);
+
     s_write("typo.ini", cfg, "brokr = tcp://127.0.0.1:1\n", typo);
     char *out = s_run(-1, 1, "--config %s status", typo);
     assert_non_null(strstr(out, "typo.ini:9: unknown key 'brokr' in [node]"));
@@ -540,6 +576,7 @@ static void test_badinput_files(void **state)
 
 int main(void)
 {
+    umask(022); /* the daemons must not depend on a careful umask */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_badinput_wire),
         cmocka_unit_test(test_badinput_pools),

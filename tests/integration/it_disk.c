@@ -178,11 +178,57 @@ static void test_it_disk_read_only_refuses_work_then_recovers(void **state)
     free(out);
 }
 
+/* The broker's disk reserve: with less free space than disk_reserve_mb
+ * (here a reserve larger than the disk), new envelopes are refused with
+ * RESOURCE_EXHAUSTED naming it, before the disk fills; reads of the log
+ * are still answered; with the reserve met again, work resumes. */
+static void test_it_disk_broker_reserve_refuses_then_recovers(void **state)
+{
+    (void)state;
+    char ini[256], *out = NULL;
+    snprintf(ini, sizeof ini, "%s/broker.ini", s_fed.dir);
+    char *was = fed_slurp(ini);
+    assert_non_null(was);
+    fed_stop_broker(&s_fed, SIGTERM);
+    FILE *fp = fopen(ini, "a");
+    assert_non_null(fp);
+    fputs("disk_reserve_mb = 16000000\n", fp);
+    fclose(fp);
+    fed_start_broker(&s_fed);
+    for (int i = 0; i < 3; i++) {
+        fed_wait_connected(&s_fed, i);
+    }
+    assert_int_equal(fed_cli(&s_fed, COUNCIL, &out, "ping X24"), 1);
+    if (!strstr(out, "RESOURCE_EXHAUSTED") ||
+        !strstr(out, "under its reserve (disk_reserve_mb = 16000000)")) {
+        fail_msg("expected the broker's disk reserve refusal, got: %s", out);
+    }
+    print_message("refused: %s", out);
+    free(out);
+    /* Reads are served: the whole log verifies. */
+    assert_int_equal(fed_cli(&s_fed, COUNCIL, &out, "log verify"), 0);
+    free(out);
+    /* Space back (the reserve as it was): work resumes. */
+    fed_stop_broker(&s_fed, SIGTERM);
+    fp = fopen(ini, "w");
+    assert_non_null(fp);
+    fputs(was, fp);
+    fclose(fp);
+    free(was);
+    fed_start_broker(&s_fed);
+    for (int i = 0; i < 3; i++) {
+        fed_wait_connected(&s_fed, i);
+    }
+    assert_int_equal(fed_cli(&s_fed, COUNCIL, &out, "ping X24"), 0);
+    free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_it_disk_full_refuses_work_then_recovers),
         cmocka_unit_test(test_it_disk_read_only_refuses_work_then_recovers),
+        cmocka_unit_test(test_it_disk_broker_reserve_refuses_then_recovers),
     };
     signal(SIGPIPE, SIG_IGN);
     return cmocka_run_group_tests(tests, s_setup, s_teardown);

@@ -83,7 +83,9 @@ static const char s_broker_ok[] = "; the broker\n"
                                   "data = state/broker.db\n"
                                   "log_level = debug\n"
                                   "mailbox_window = 128\n"
-                                  "fsync = false\n";
+                                  "fsync = false\n"
+                                  "quota_bytes_per_minute = 0\n"
+                                  "quota_vote_bytes = 2048\n";
 
 static const char s_node_ok[] = "[node]\n"
                                 "code = E38000217\n"
@@ -125,6 +127,9 @@ static void test_config_broker_valid(void **state)
     assert_int_equal(c.log_level, LOG_LVL_DEBUG);
     assert_int_equal(c.mailbox_window, 128);
     assert_int_equal(c.fsync, 0);
+    assert_int_equal(c.quota_bytes_per_minute, 0); /* 0: no limit */
+    assert_int_equal(c.quota_vote_bytes, 2048);
+    assert_int_equal(c.quota_event_bytes, 131072);
 }
 
 static void test_config_broker_defaults(void **state)
@@ -140,6 +145,26 @@ static void test_config_broker_defaults(void **state)
     assert_int_equal(c.log_level, LOG_LVL_INFO);
     assert_int_equal(c.mailbox_window, 64);
     assert_int_equal(c.fsync, 1);
+    assert_int_equal(c.send_hwm, 256);
+    assert_int_equal(c.recv_hwm, 256);
+    assert_int_equal(c.direct_per_batch, 4);
+    assert_int_equal(c.handshake_ms, 5000);
+    assert_int_equal(c.clock_jump_max_ms, 3600000);
+    assert_int_equal(c.clock_ahead_max_ms, 604800000);
+    assert_int_equal(c.clock_override, 0);
+    assert_int_equal(c.disk_reserve_mb, 64);
+    assert_int_equal(c.sequence_step_max, 1000000);
+    assert_int_equal(c.unauthenticated_max, 256);
+    assert_int_equal(c.unauthenticated_per_address, 32);
+    /* Per-member quotas are on unless switched off (docs/OPERATIONS.md). */
+    assert_int_equal(c.quota_envelopes_per_second, 50);
+    assert_int_equal(c.quota_bytes_per_second, 1048576);
+    assert_int_equal(c.quota_envelopes_per_minute, 1200);
+    assert_int_equal(c.quota_bytes_per_minute, 8388608);
+    assert_int_equal(c.quota_envelopes_per_day, 200000);
+    assert_int_equal(c.quota_bytes_per_day, 268435456);
+    assert_int_equal(c.quota_event_bytes, 131072);
+    assert_int_equal(c.quota_vote_bytes, 4096);
 }
 
 static void test_config_node_valid_relative_paths(void **state)
@@ -207,6 +232,9 @@ static void test_config_bad_values(void **state)
     s_expect("[broker]\nmailbox_window = 99999999999999999999999\n", 0, CC_INVALID_ARGUMENT,
              ":2:", NULL);
     s_expect("[broker]\nmailbox_window = 12x\n", 0, CC_INVALID_ARGUMENT, ":2:", NULL);
+    s_expect("[broker]\nsend_hwm = 15\n", 0, CC_INVALID_ARGUMENT, ":2:", "send_hwm");
+    s_expect("[broker]\nquota_bytes_per_day = 4294967296\n", 0, CC_INVALID_ARGUMENT, ":2:",
+             "quota_bytes_per_day");
     s_expect("[broker]\nfsync = maybe\n", 0, CC_INVALID_ARGUMENT, ":2:", "fsync");
     s_expect("[node]\ncall_timeout_ms = 86400001\n", 1, CC_INVALID_ARGUMENT, ":2:", NULL);
     s_expect("[node]\ncode = e38000217\n", 1, CC_INVALID_ARGUMENT, ":2:", "code");
