@@ -225,7 +225,18 @@ void dashboard_html_stack(text_t *t, const char *title, const char *const *label
         text_put(t, "</title></rect>");
         x += w[i];
     }
-    text_put(t, "</svg>");
+    /* A legend in words too: colour alone does not tell the parts apart. */
+    text_put(t, "</svg><ul class=\"legend\">");
+    for (size_t i = 0; i < n; i++) {
+        text_put(t, "<li><svg width=\"12\" height=\"12\" aria-hidden=\"true\"><rect width=\"12\" "
+                    "height=\"12\" fill=\"%s\"/></svg> ",
+                 fills[i % 5]);
+        dashboard_html_escape(t, labels[i]);
+        text_put(t, ": ");
+        dashboard_html_money(t, pence[i]);
+        text_put(t, "</li>");
+    }
+    text_put(t, "</ul>");
 }
 
 static const char *const s_nav[][2] = {
@@ -292,6 +303,7 @@ static const char s_css[] =
     "svg.chart{display:block;max-width:100%;height:auto;margin:.5rem 0}\n"
     "dl{display:grid;grid-template-columns:max-content auto;gap:.2rem 1rem}\n"
     "dt{font-weight:bold}dd{margin:0}\n"
+    ".legend{list-style:none;padding:0;display:flex;gap:1.5rem}\n"
     "@media print{header nav,.skip,footer,.noprint{display:none}"
     "header{background:none;color:#000;border-bottom:2px solid #000}"
     "body{font-size:11pt}main{max-width:none}a{color:#000}"

@@ -48,7 +48,7 @@ static char s_shots[512];
 static int s_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int s_sh(const char *fmt, ...)
 {
-    char cmd[4096];
+    char cmd[20000];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(cmd, sizeof cmd, fmt, ap);
@@ -101,7 +101,7 @@ static char *s_browse(const char *url, const char *name)
 static char *s_curl(int *rc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static char *s_curl(int *rc, const char *fmt, ...)
 {
-    char args[2048], path[512];
+    char args[16384], path[512];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(args, sizeof args, fmt, ap);
@@ -504,6 +504,67 @@ static void test_it_dashboard_hammering_does_not_stop_ballots(void **state)
     free(out);
 }
 
+static int s_cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* How long the node takes to serve each page: 40 requests of each over
+ * one kept-alive connection (under the dashboard's rate limit), median
+ * and p99 of curl's time_total written to dashboard-shots/timings.txt.
+ * A measurement, not a target: every answer must be a 200. */
+static void test_it_dashboard_serving_times(void **state)
+{
+    (void)state;
+    SKIP_WITHOUT_CHROMIUM();
+    char paths[8][96], tpath[640];
+    snprintf(paths[0], sizeof paths[0], "/");
+    snprintf(paths[1], sizeof paths[1], "/boards");
+    snprintf(paths[2], sizeof paths[2], "/boards/PLY-JCB");
+    snprintf(paths[3], sizeof paths[3], "/proposals");
+    snprintf(paths[4], sizeof paths[4], "/proposals/%s", s_decided);
+    snprintf(paths[5], sizeof paths[5], "/proposals/%s", s_open);
+    snprintf(paths[6], sizeof paths[6], "/pools");
+    snprintf(paths[7], sizeof paths[7], "/pools/PLY-IF");
+    static const char *const names[] = {"federation", "boards", "board", "proposals",
+                                        "decision (with certificate check)", "open proposal",
+                                        "pools", "pool"};
+    snprintf(tpath, sizeof tpath, "%s/timings.txt", s_shots);
+    FILE *fp = fopen(tpath, "w");
+    assert_non_null(fp);
+    fprintf(fp, "page, requests, median ms, p99 ms\n");
+    for (int p = 0; p < 8; p++) {
+        char urls[12288] = "";
+        for (int k = 0; k < 40; k++) {
+            size_t used = strlen(urls);
+            snprintf(urls + used, sizeof urls - used, " -o /dev/null http://127.0.0.1:%d%s", s_port[COUNCIL],
+                     paths[p]);
+        }
+        sleep(1); /* a fresh rate window */
+        int rc;
+        char *out = s_curl(&rc, "-w '%%{http_code} %%{time_total}\\n'%s", urls);
+        double t[40];
+        int n = 0;
+        for (char *line = strtok(out, "\n"); line && n < 40; line = strtok(NULL, "\n")) {
+            int code = 0;
+            double secs = 0;
+            assert_int_equal(sscanf(line, "%d %lf", &code, &secs), 2);
+            if (code != 200) {
+                fail_msg("%s answered %d (curl %d)", paths[p], code, rc);
+            }
+            t[n++] = secs * 1000.0;
+        }
+        free(out);
+        assert_int_equal(n, 40);
+        qsort(t, 40, sizeof t[0], s_cmp_double);
+        double median = (t[19] + t[20]) / 2, p99 = t[39];
+        fprintf(fp, "%s, 40, %.2f, %.2f\n", names[p], median, p99);
+        fprintf(stderr, "dashboard %-36s median %6.2f ms  p99 %6.2f ms\n", names[p], median, p99);
+    }
+    fclose(fp);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -512,6 +573,7 @@ int main(void)
         cmocka_unit_test(test_it_dashboard_pool_year),
         cmocka_unit_test(test_it_dashboard_json_download_and_rules),
         cmocka_unit_test(test_it_dashboard_exposed_needs_tls_and_token),
+        cmocka_unit_test(test_it_dashboard_serving_times),
         cmocka_unit_test(test_it_dashboard_hammering_does_not_stop_ballots),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);
