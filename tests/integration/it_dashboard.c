@@ -76,7 +76,7 @@ static char *s_browse_with(const char *url, const char *name, const char *wait)
              flags, s_fed.dir, wait, url, dom) != 0) {
         fail_msg("chromium could not load %s", url);
     }
-    if (s_sh("timeout 90 chromium %s --user-data-dir=%s/chromium --window-size=1200,1600 "
+    if (s_sh("timeout 90 chromium %s --user-data-dir=%s/chromium --window-size=1000,1300 "
              "--screenshot=%s/%s.png '%s' >/dev/null 2>&1",
              flags, s_fed.dir, s_shots, name, url) != 0) {
         fail_msg("chromium could not take a screenshot of %s", url);
