@@ -229,6 +229,23 @@ static int s_setup(void **state)
                        "--json pool statement PLY-IF --year 2017"));
     free(s_ok(COUNCIL, "pool sign-statement PLY-IF --year 2017"));
     free(fed_cli_until(f, COUNCIL, "it matches", 1, 30000, "pool statement PLY-IF --year 2017"));
+
+    /* A Better Care Fund plan, agreed by the health and wellbeing board and signed by the
+     * council; the CCG's signature is still to come. */
+    snprintf(path, sizeof path, "%s/bcf.ini", f->dir);
+    fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs("[plan]\nid = PLY-BCF-17\nhwb = E06000026\nyear = 2017\nibcf = 8.5m\n"
+          "narrative = Home first\n[ccg]\nE38000129 = 23.4m\n[dfg]\ntotal = 2.6m\n"
+          "[additional]\nE06000026 = 1m Reablement beds\n[conditions]\n"
+          "nhs_social_care_maintained = yes\nout_of_hospital_investment = yes\n"
+          "managing_transfers_of_care = yes\n",
+          fp);
+    fclose(fp);
+    free(s_ok(COUNCIL, "bcf plan --file %s", path));
+    free(s_ok(COUNCIL, "bcf sign PLY-BCF-17 --act hwb"));
+    free(s_ok(COUNCIL, "bcf sign PLY-BCF-17 --act council"));
+    free(fed_cli_until(f, COUNCIL, "council sign-off done", 1, 30000, "bcf status PLY-BCF-17"));
     return 0;
 }
 
@@ -344,6 +361,15 @@ static void test_it_dashboard_pool_year(void **state)
     assert_non_null(strstr(dom, "£5,731,601.73"));
     assert_non_null(strstr(dom, "Signed by the host E06000026"));
     assert_non_null(strstr(dom, "<svg class=\"chart\""));
+    free(dom);
+    s_url(url, sizeof url, "/bcf/PLY-BCF-17");
+    dom = s_browse(url, "bcf");
+    assert_non_null(strstr(dom, "<h1>BCF plan PLY-BCF-17</h1>"));
+    assert_non_null(strstr(dom, "£23,400,000.00"));
+    assert_non_null(strstr(dom, "£8,500,000.00"));
+    assert_non_null(strstr(dom, "<li>Health and wellbeing board: agreed</li><li>Council: signed"
+                                "</li><li>CCGs: 0 of 1 signed</li><li>Approval: not yet</li>"));
+    assert_non_null(strstr(dom, "in sign-off"));
     free(dom);
     s_url(url, sizeof url, "/footprints");
     dom = s_browse(url, "footprints");
