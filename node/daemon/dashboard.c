@@ -925,7 +925,7 @@ dashboard_t *dashboard_start(const config_node_t *cfg, cc_err_t *err)
         goto fail;
     }
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
-                     MHD_USE_ERROR_LOG;
+                     MHD_USE_ITC | MHD_USE_ERROR_LOG;
     if (sa.ss_family == AF_INET6) {
         flags |= MHD_USE_IPv6;
     }
