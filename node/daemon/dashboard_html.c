@@ -285,10 +285,10 @@ void dashboard_html_end(text_t *t, int live)
 static const char s_css[] =
     "body{font-family:system-ui,'DejaVu Sans',sans-serif;margin:0;color:#1a1a1a;"
     "background:#fff;line-height:1.45}\n"
-    "header{background:#0b3d66;color:#fff;padding:.5rem 1rem}\n"
+    "header{background:#0b3d66;color:#ffffff;padding:.5rem 1rem}\n"
     "header .org{margin:0;font-weight:bold}\n"
     "nav ul{list-style:none;margin:.3rem 0 0;padding:0;display:flex;flex-wrap:wrap;gap:1rem}\n"
-    "nav a{color:#fff}\nnav a[aria-current=page]{font-weight:bold;text-decoration-thickness:3px}\n"
+    "nav a{color:#ffffff}\nnav a[aria-current=page]{font-weight:bold;text-decoration-thickness:3px}\n"
     ".skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:1rem;background:#fff;"
     "color:#0b3d66;padding:.3rem}\n"
     "main{padding:1rem;max-width:70rem}\n"
@@ -305,8 +305,8 @@ static const char s_css[] =
     "dt{font-weight:bold}dd{margin:0}\n"
     ".legend{list-style:none;padding:0;display:flex;gap:1.5rem}\n"
     "@media print{header nav,.skip,footer,.noprint{display:none}"
-    "header{background:none;color:#000;border-bottom:2px solid #000}"
-    "body{font-size:11pt}main{max-width:none}a{color:#000}"
+    "header{background:none;color:#000000;border-bottom:2px solid #000}"
+    "body{font-size:11pt}main{max-width:none}a{color:#000000}"
     "a[href^='/certificate']::after{content:' (' attr(href) ')'}"
     "table{page-break-inside:avoid}th{background:none}}\n";
 

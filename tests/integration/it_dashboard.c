@@ -360,6 +360,7 @@ static void test_it_dashboard_pool_year(void **state)
     assert_non_null(strstr(dom, "£2,268,398.27"));
     assert_non_null(strstr(dom, "£5,731,601.73"));
     assert_non_null(strstr(dom, "Signed by the host E06000026"));
+    assert_non_null(strstr(dom, "href=\"/statement/PLY-IF/2017\""));
     assert_non_null(strstr(dom, "<svg class=\"chart\""));
     free(dom);
     s_url(url, sizeof url, "/bcf/PLY-BCF-17");
@@ -402,6 +403,13 @@ static void test_it_dashboard_json_download_and_rules(void **state)
     assert_int_equal(rc, 0);
     out = s_ok(-1, "verify %s/dl.cert --roster %s/roster.bin", s_fed.dir, s_fed.dir);
     assert_non_null(strstr(out, "certificate verified"));
+    free(out);
+    /* The host's signed statement downloads from the pool page's link and verifies. */
+    free(s_curl(&rc, "-o %s/dl.stmt http://127.0.0.1:%d/statement/PLY-IF/2017", s_fed.dir,
+                s_port[COUNCIL]));
+    assert_int_equal(rc, 0);
+    out = s_ok(-1, "pool verify %s/dl.stmt --roster %s/roster.bin", s_fed.dir, s_fed.dir);
+    assert_non_null(strstr(out, "verified"));
     free(out);
     /* Read-only: no other method; and the page headers. */
     out = s_curl(&rc, "-o /dev/null -w '%%{http_code}' -X POST http://127.0.0.1:%d/",

@@ -334,6 +334,72 @@ static void test_json_form_follows_the_descriptor(void **state)
     free(s);
 }
 
+/* WCAG 2.1 relative luminance of #rrggbb, and the contrast of two. */
+/* x^2.4 for x in (0, 1], as x^2 times the fifth root of x^2 (Newton's
+ * method; no libm). */
+static double s_pow24(double x)
+{
+    double y = x * x, r = 1.0;
+    for (int i = 0; i < 100; i++) {
+        double r4 = r * r * r * r;
+        r -= (r4 * r - y) / (5 * r4);
+    }
+    return y * r;
+}
+
+static double s_channel(unsigned v)
+{
+    double c = v / 255.0;
+    return c <= 0.03928 ? c / 12.92 : s_pow24((c + 0.055) / 1.055);
+}
+
+static double s_luminance(const char *hex)
+{
+    unsigned r, g, b;
+    assert_int_equal(sscanf(hex, "%2x%2x%2x", &r, &g, &b), 3);
+    return 0.2126 * s_channel(r) + 0.7152 * s_channel(g) + 0.0722 * s_channel(b);
+}
+
+static double s_contrast(const char *a, const char *b)
+{
+    double x = s_luminance(a), y = s_luminance(b);
+    return x > y ? (x + 0.05) / (y + 0.05) : (y + 0.05) / (x + 0.05);
+}
+
+/* Every text colour of the stylesheet reaches 4.5:1 (WCAG 2.1 AA) on
+ * white and on the table headers' tint; the header's white text on its
+ * background too. */
+static void test_stylesheet_contrast(void **state)
+{
+    (void)state;
+    const char *css = dashboard_html_css();
+    int seen = 0;
+    for (const char *p = css; (p = strstr(p, "color:#")); p++) {
+        if (p > css && p[-1] == '-') {
+            continue; /* background-color */
+        }
+        char hex[7];
+        memcpy(hex, p + 7, 6);
+        hex[6] = '\0';
+        if (strcmp(hex, "ffffff") == 0) {
+            assert_true(s_contrast(hex, "0b3d66") >= 4.5);
+        } else {
+            if (s_contrast(hex, "ffffff") < 4.5 || s_contrast(hex, "e8eef4") < 4.5) {
+                fail_msg("text colour #%s: %.2f:1 on white", hex, s_contrast(hex, "ffffff"));
+            }
+        }
+        seen++;
+    }
+    assert_true(seen >= 6);
+    /* The arithmetic itself: black on white is 21:1, #767676 on white 4.54:1. */
+    assert_true(s_contrast("000000", "ffffff") > 20.99 && s_contrast("000000", "ffffff") < 21.01);
+    assert_true(s_contrast("767676", "ffffff") > 4.50 && s_contrast("767676", "ffffff") < 4.60);
+    assert_non_null(strstr(css, "background:#0b3d66"));
+    assert_non_null(strstr(css, "th{background:#e8eef4}"));
+    /* The print form hides navigation and prints link addresses. */
+    assert_non_null(strstr(css, "@media print{header nav"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -346,6 +412,7 @@ int main(void)
         cmocka_unit_test(test_proposal_page_escapes_everything),
         cmocka_unit_test(test_open_proposal_tally_by_constituency),
         cmocka_unit_test(test_json_form_follows_the_descriptor),
+        cmocka_unit_test(test_stylesheet_contrast),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
