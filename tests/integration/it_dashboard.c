@@ -423,6 +423,21 @@ static void test_it_dashboard_json_download_and_rules(void **state)
                  s_port[COUNCIL]);
     assert_string_equal(out, "400");
     free(out);
+    /* A request whose headers pass the 32 KiB a connection may hold is refused. */
+    char pad[256];
+    snprintf(pad, sizeof pad, "%s/pad.hdr", s_fed.dir);
+    FILE *fp = fopen(pad, "w");
+    assert_non_null(fp);
+    fputs("X-Pad: ", fp);
+    for (int i = 0; i < 40000; i++) {
+        fputc('a', fp);
+    }
+    fputs("\n", fp);
+    fclose(fp);
+    out = s_curl(&rc, "-o /dev/null -w '%%{http_code}' -H @%s http://127.0.0.1:%d/boards", pad,
+                 s_port[COUNCIL]);
+    assert_true(strcmp(out, "431") == 0 || strcmp(out, "413") == 0 || strcmp(out, "000") == 0);
+    free(out);
     /* The CCG's dashboard: nothing without its token. */
     out = s_curl(&rc, "-o /dev/null -w '%%{http_code}' http://127.0.0.1:%d/", s_port[CCG]);
     assert_string_equal(out, "401");
@@ -529,11 +544,13 @@ static void test_it_dashboard_hammering_does_not_stop_ballots(void **state)
     SKIP_WITHOUT_CHROMIUM();
     char *out, cmd[1024], tpath[640];
     uint64_t quiet = s_decide("Winter beds, quiet");
-    /* One client, 8 connections at once, 2000 requests as fast as it can. */
+    /* One client, 8 connections at once, 2000 requests as fast as it can; the
+     * status of each to codes.txt. */
     snprintf(cmd, sizeof cmd,
-             "curl -s -m 60 --parallel --parallel-max 8 "
-             "'http://127.0.0.1:%d/proposals?n=[1-2000]' >/dev/null 2>&1",
-             s_port[COUNCIL]);
+             "curl -s -m 60 --parallel --parallel-max 8 -w '%%{http_code}\\n' "
+             "'http://127.0.0.1:%d/proposals?n=[1-2000]' -o /dev/null 2>/dev/null | "
+             "grep -E '^[0-9]{3}$' > %s/codes.txt",
+             s_port[COUNCIL], s_fed.dir);
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
@@ -543,6 +560,15 @@ static void test_it_dashboard_hammering_does_not_stop_ballots(void **state)
     uint64_t hammered = s_decide("Winter beds, hammered");
     int status;
     waitpid(pid, &status, 0);
+    /* Some were served, the rest refused by the rate limit. */
+    snprintf(tpath, sizeof tpath, "%s/codes.txt", s_fed.dir);
+    out = fed_slurp(tpath);
+    assert_non_null(out);
+    int ok = fed_count(out, "200\n"), limited = fed_count(out, "429\n");
+    fprintf(stderr, "hammering: %d served, %d refused with 429\n", ok, limited);
+    assert_true(ok > 0);
+    assert_true(limited > 0);
+    free(out);
     snprintf(tpath, sizeof tpath, "%s/timings.txt", s_shots);
     FILE *fp = fopen(tpath, "a");
     assert_non_null(fp);
