@@ -39,6 +39,7 @@
 #define S_CALL_MS 5000       /* a Control call's wait */
 #define S_SSE_RETRY_MS 2000 /* a live page asks for its figures again after this */
 #define S_ID_MAX 64
+#define S_VERIFY_EVERY_MS 60000 /* the federation page's log verification, at most this often */
 #define S_POOL_YEARS 16
 
 static const char s_csp[] = "default-src 'none'; style-src 'self'; script-src 'self'; "
@@ -54,6 +55,10 @@ struct dashboard {
     pthread_mutex_t lock; /* the rate window and the roster */
     uint64_t window_s;
     unsigned window_n;
+    pthread_mutex_t lv_lock; /* the last log verification: */
+    Concord__V1__LogVerifyReply *lv; /* its reply, or NULL with lv_err */
+    cc_err_t lv_err;
+    uint64_t lv_mono, lv_at_ms; /* when it ran (monotonic, wall clock); 0: never */
     volatile int stopping;
 };
 
@@ -313,19 +318,38 @@ static int s_id_ok(const char *id)
 
 /* ---- pages ---- */
 
+/* The last log verification, run again when older than S_VERIFY_EVERY_MS:
+ * LogVerify checks every receipt in the node's loop, so a client
+ * reloading the federation page must not make the node run it each time.
+ * Returns with d->lv_lock held (the caller renders, then unlocks). */
+static void s_log_verify(dashboard_t *d)
+{
+    Concord__V1__LogVerifyRequest lq = CONCORD__V1__LOG_VERIFY_REQUEST__INIT;
+    pthread_mutex_lock(&d->lv_lock);
+    uint64_t now = clock_mono_ms();
+    if (d->lv_mono && now - d->lv_mono < S_VERIFY_EVERY_MS) {
+        return;
+    }
+    wire_free(d->lv ? &d->lv->base : NULL);
+    memset(&d->lv_err, 0, sizeof d->lv_err);
+    d->lv = (void *)s_call(d, "LogVerify", &lq, &d->lv_err);
+    d->lv_mono = now;
+    d->lv_at_ms = clock_wall_ms();
+}
+
 static enum MHD_Result s_federation(dashboard_t *d, struct MHD_Connection *c, int json)
 {
-    cc_err_t err, lv_err;
+    cc_err_t err;
     Concord__V1__StatusRequest sq = CONCORD__V1__STATUS_REQUEST__INIT;
     Concord__V1__RosterShowRequest rq = CONCORD__V1__ROSTER_SHOW_REQUEST__INIT;
-    Concord__V1__LogVerifyRequest lq = CONCORD__V1__LOG_VERIFY_REQUEST__INIT;
     Concord__V1__StatusReply *st = (void *)s_call(d, "Status", &sq, &err);
     if (!st) {
         return s_failed(d, c, json, "Federation", &err);
     }
     Concord__V1__RosterShowReply *ro = (void *)s_call(d, "RosterShow", &rq, &err);
-    Concord__V1__LogVerifyReply *lv = (void *)s_call(d, "LogVerify", &lq, &lv_err);
     enum MHD_Result ret;
+    s_log_verify(d);
+    const Concord__V1__LogVerifyReply *lv = d->lv;
     if (json) {
         json_t j;
         json_init(&j);
@@ -333,18 +357,19 @@ static enum MHD_Result s_federation(dashboard_t *d, struct MHD_Connection *c, in
         dashboard_json_message(&j, "status", &st->base);
         dashboard_json_message(&j, "roster", ro ? &ro->base : NULL);
         dashboard_json_message(&j, "log_verify", lv ? &lv->base : NULL);
-        json_str(&j, "log_verify_error", lv ? NULL : lv_err.msg);
+        json_str(&j, "log_verify_error", lv ? NULL : d->lv_err.msg);
+        json_u64(&j, "log_verify_at_ms", d->lv_at_ms);
         json_obj_end(&j);
         ret = s_json_page(c, &j);
     } else {
         text_t t;
         text_init(&t);
-        dashboard_pages_federation(&t, st, ro, lv, lv ? NULL : lv_err.msg);
+        dashboard_pages_federation(&t, st, ro, lv, lv ? NULL : d->lv_err.msg, d->lv_at_ms);
         ret = s_page(c, MHD_HTTP_OK, &t, 0);
     }
+    pthread_mutex_unlock(&d->lv_lock);
     wire_free(&st->base);
     wire_free(ro ? &ro->base : NULL);
-    wire_free(lv ? &lv->base : NULL);
     return ret;
 }
 
@@ -917,6 +942,7 @@ dashboard_t *dashboard_start(const config_node_t *cfg, cc_err_t *err)
     }
     d->cfg = *cfg;
     pthread_mutex_init(&d->lock, NULL);
+    pthread_mutex_init(&d->lv_lock, NULL);
     if (cfg->dashboard_token[0] && s_token(cfg->dashboard_token, d->token, err) < 0) {
         goto fail;
     }
@@ -977,6 +1003,8 @@ void dashboard_stop(dashboard_t **dp)
     free(d->key_pem);
     sodium_memzero(d->token, sizeof d->token);
     pthread_mutex_destroy(&d->lock);
+    wire_free(d->lv ? &d->lv->base : NULL);
+    pthread_mutex_destroy(&d->lv_lock);
     free(d);
     *dp = NULL;
 }

@@ -131,7 +131,8 @@ static void s_proposal_table(text_t *t, const char *caption,
 
 void dashboard_pages_federation(text_t *t, const Concord__V1__StatusReply *st,
                                 const Concord__V1__RosterShowReply *roster,
-                                const Concord__V1__LogVerifyReply *lv, const char *lv_error)
+                                const Concord__V1__LogVerifyReply *lv, const char *lv_error,
+                                uint64_t lv_at_ms)
 {
     dashboard_html_begin(t, st->organisation, "Federation", DASHBOARD_NAV_FEDERATION, NULL);
     dashboard_html_put(t, "<h2>This node</h2><dl><dt>Organisation</dt><dd>%s</dd>"
@@ -149,7 +150,9 @@ void dashboard_pages_federation(text_t *t, const Concord__V1__StatusReply *st,
                        (unsigned long long)st->received, (unsigned long long)st->rejected,
                        (unsigned long long)st->unreceipted);
     dashboard_html_time(t, st->started_ms);
-    text_put(t, "</dd></dl>\n<h2>Log verification</h2>\n");
+    text_put(t, "</dd></dl>\n<h2>Log verification</h2>\n<p>Last run ");
+    dashboard_html_time(t, lv_at_ms);
+    text_put(t, " (at most once a minute), as <code>concord log verify</code>.</p>\n");
     if (lv) {
         char hex[65] = "";
         for (size_t i = 0; i < lv->head_chain_hash.len && i < 32; i++) {

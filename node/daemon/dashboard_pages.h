@@ -24,10 +24,12 @@ typedef struct {
 } dashboard_pages_cert_t;
 
 /* Federation: this node, its broker link, the members, the log head and
- * the log verification just run (lv NULL: lv_error says why it failed). */
+ * the last log verification, run at lv_at_ms (lv NULL: lv_error says why
+ * it failed). */
 void dashboard_pages_federation(text_t *t, const Concord__V1__StatusReply *st,
                                 const Concord__V1__RosterShowReply *roster,
-                                const Concord__V1__LogVerifyReply *lv, const char *lv_error);
+                                const Concord__V1__LogVerifyReply *lv, const char *lv_error,
+                                uint64_t lv_at_ms);
 
 /* The boards this node knows. */
 void dashboard_pages_boards(text_t *t, const char *org, const Concord__V1__BoardListReply *b);

@@ -281,6 +281,7 @@ static void test_it_dashboard_federation_and_boards(void **state)
     assert_non_null(strstr(dom, "NHS Northern, Eastern and Western Devon CCG"));
     assert_non_null(strstr(dom, ">connected<"));
     assert_non_null(strstr(dom, "class=\"ok\" id=\"log-verify\">Verified: "));
+    assert_non_null(strstr(dom, "(at most once a minute), as <code>concord log verify</code>"));
     free(dom);
     s_url(url, sizeof url, "/boards");
     dom = s_browse(url, "boards");
@@ -393,6 +394,17 @@ static void test_it_dashboard_json_download_and_rules(void **state)
                     strstr(out, "\"title\":\"<script>alert(1)</script>\""));
     assert_non_null(strstr(out, "\"verified\":true"));
     free(out);
+    /* The federation page's log verification is the last one run, not one per request. */
+    char *a = s_curl(&rc, "'http://127.0.0.1:%d/?format=json'", s_port[COUNCIL]);
+    char *b = s_curl(&rc, "'http://127.0.0.1:%d/?format=json'", s_port[COUNCIL]);
+    const char *at = strstr(a, "\"log_verify_at_ms\":");
+    assert_non_null(at);
+    assert_non_null(strstr(a, "\"log_verify\":{\"entries\":"));
+    char stamp[64];
+    snprintf(stamp, sizeof stamp, "%.40s", at);
+    assert_non_null(strstr(b, stamp));
+    free(a);
+    free(b);
     out = s_curl(&rc, "-H 'Accept: application/json' http://127.0.0.1:%d/boards",
                  s_port[COUNCIL]);
     assert_non_null(strstr(out, "\"rule\":\"MAJORITY_OF_VOTES_CAST\""));
