@@ -39,7 +39,8 @@
 #define S_CALL_MS 5000       /* a Control call's wait */
 #define S_SSE_RETRY_MS 2000 /* a live page asks for its figures again after this */
 #define S_ID_MAX 64
-#define S_VERIFY_EVERY_MS 60000 /* the federation page's log verification, at most this often */
+#define S_VERIFY_EVERY_MS 60000 /* a log or certificate verification, at most this often */
+#define S_CERTS 32              /* decisions whose verification is kept */
 #define S_POOL_YEARS 16
 
 static const char s_csp[] = "default-src 'none'; style-src 'self'; script-src 'self'; "
@@ -55,6 +56,11 @@ struct dashboard {
     pthread_mutex_t lock; /* the rate window and the roster */
     uint64_t window_s;
     unsigned window_n;
+    struct {
+        char id[S_ID_MAX + 1];
+        dashboard_pages_cert_t cert;
+        uint64_t at; /* monotonic; 0: empty */
+    } certs[S_CERTS]; /* the last decisions verified (under lock) */
     pthread_mutex_t lv_lock; /* the last log verification: */
     Concord__V1__LogVerifyReply *lv; /* its reply, or NULL with lv_err */
     cc_err_t lv_err;
@@ -479,22 +485,39 @@ static Concord__V1__CertificateReply *s_export(dashboard_t *d, const char *id, c
 }
 
 /* Exports the decision and verifies it offline against the genesis
- * roster, as `concord verify` would. */
+ * roster, as `concord verify` would. A result is kept for
+ * S_VERIFY_EVERY_MS (the last S_CERTS proposals): the export reads the
+ * board's history in the node's loop, which a client reloading a decision
+ * page must not make it do each time. */
 static void s_verify(dashboard_t *d, const char *id, dashboard_pages_cert_t *out)
 {
     cc_err_t err;
     certificate_report_t rep;
+    uint64_t now = clock_mono_ms();
+    size_t slot = 0;
+    pthread_mutex_lock(&d->lock);
+    for (size_t i = 0; i < S_CERTS; i++) {
+        if (d->certs[i].at && strcmp(d->certs[i].id, id) == 0 &&
+            now - d->certs[i].at < S_VERIFY_EVERY_MS) {
+            *out = d->certs[i].cert;
+            pthread_mutex_unlock(&d->lock);
+            return;
+        }
+        if (d->certs[i].at < d->certs[slot].at) {
+            slot = i; /* the oldest, to be replaced */
+        }
+    }
+    pthread_mutex_unlock(&d->lock);
     memset(out, 0, sizeof *out);
     Concord__V1__CertificateReply *cr = s_export(d, id, &err);
     if (!cr) {
         snprintf(out->detail, sizeof out->detail, "%s", err.msg);
-        return;
+        return; /* not kept: the node may answer next time */
     }
     out->checked = 1;
     memset(&rep, 0, sizeof rep);
     pthread_mutex_lock(&d->lock);
     int rc = certificate_verify(cr->certificate.data, cr->certificate.len, d->roster, &rep, &err);
-    pthread_mutex_unlock(&d->lock);
     if (rc == 0) {
         out->verified = 1;
         snprintf(out->detail, sizeof out->detail,
@@ -504,6 +527,10 @@ static void s_verify(dashboard_t *d, const char *id, dashboard_pages_cert_t *out
     } else {
         snprintf(out->detail, sizeof out->detail, "%s", err.msg);
     }
+    snprintf(d->certs[slot].id, sizeof d->certs[slot].id, "%s", id);
+    d->certs[slot].cert = *out;
+    d->certs[slot].at = now ? now : 1;
+    pthread_mutex_unlock(&d->lock);
     wire_free(&cr->base);
 }
 
