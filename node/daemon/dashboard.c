@@ -41,6 +41,7 @@
 #define S_ID_MAX 64
 #define S_VERIFY_EVERY_MS 60000 /* a log or certificate verification, at most this often */
 #define S_CERTS 32              /* decisions whose verification is kept */
+#define S_LIST_TALLIES 20       /* open proposals tallied by constituency on /proposals */
 #define S_POOL_YEARS 16
 
 static const char s_csp[] = "default-src 'none'; style-src 'self'; script-src 'self'; "
@@ -447,6 +448,8 @@ static enum MHD_Result s_board(dashboard_t *d, struct MHD_Connection *c, int jso
     return ret;
 }
 
+static Concord__V1__ProposalView *s_proposal_show(dashboard_t *d, const char *id, cc_err_t *err);
+
 static enum MHD_Result s_proposals(dashboard_t *d, struct MHD_Connection *c, int json)
 {
     cc_err_t err;
@@ -460,12 +463,33 @@ static enum MHD_Result s_proposals(dashboard_t *d, struct MHD_Connection *c, int
         json_init(&j);
         dashboard_json_message(&j, NULL, &pl->base);
         ret = s_json_page(c, &j);
-    } else {
-        text_t t;
-        text_init(&t);
-        dashboard_pages_proposals(&t, d->cfg.code, pl, clock_wall_ms());
-        ret = s_page(c, MHD_HTTP_OK, &t, 0);
+        wire_free(&pl->base);
+        return ret;
     }
+    /* The open ones again with their ballots, and their boards, for the
+     * tally by constituency (the list carries only the totals). */
+    size_t n = pl->n_proposals;
+    Concord__V1__ProposalView **full = calloc(n ? n : 1, sizeof *full);
+    Concord__V1__BoardShowReply **boards = calloc(n ? n : 1, sizeof *boards);
+    size_t fetched = 0;
+    for (size_t i = 0; full && boards && i < n && fetched < S_LIST_TALLIES; i++) {
+        if (pl->proposals[i]->closed) {
+            continue;
+        }
+        fetched++;
+        full[i] = s_proposal_show(d, pl->proposals[i]->id, &err);
+        boards[i] = s_board_show(d, pl->proposals[i]->board_id, &err);
+    }
+    text_t t;
+    text_init(&t);
+    dashboard_pages_proposals(&t, d->cfg.code, pl, full, boards, clock_wall_ms());
+    ret = s_page(c, MHD_HTTP_OK, &t, 0);
+    for (size_t i = 0; full && boards && i < n; i++) {
+        wire_free(full[i] ? &full[i]->base : NULL);
+        wire_free(boards[i] ? &boards[i]->base : NULL);
+    }
+    free(full);
+    free(boards);
     wire_free(&pl->base);
     return ret;
 }

@@ -80,9 +80,35 @@ static const char *s_title(const Concord__V1__ProposalView *p)
 }
 
 /* A table of proposals, each linked to its page. */
+/* The tally by constituency of p (with its ballots), as one cell. */
+static void s_constituency_cell(text_t *t, const Concord__V1__ProposalView *p,
+                                const Concord__V1__BoardShowReply *b)
+{
+    s_tally_t ty;
+    int any = 0;
+    text_put(t, "<td>");
+    if (p && b) {
+        s_tally(p, b, &ty);
+        for (int c = 1; c < S_CONSTITUENCIES; c++) {
+            if (!ty.members[c]) {
+                continue;
+            }
+            text_put(t, "%s%s: %u for, %u against, %u abstain of %u", any++ ? "<br>" : "",
+                     board_names_constituency(c), ty.votes[c][1], ty.votes[c][2], ty.votes[c][3],
+                     ty.members[c]);
+        }
+    }
+    text_put(t, "%s</td>", any ? "" : "-");
+}
+
+/* full and boards (may be NULL): for each proposal of props, the same
+ * proposal with its ballots and its board, for the tally by
+ * constituency (NULL where not fetched). */
 static void s_proposal_table(text_t *t, const char *caption,
                              const Concord__V1__ProposalListReply *props, int open,
-                             const char *board, uint64_t now_ms)
+                             const char *board, uint64_t now_ms,
+                             Concord__V1__ProposalView *const *full,
+                             Concord__V1__BoardShowReply *const *boards)
 {
     size_t shown = 0;
     for (size_t i = 0; props && i < props->n_proposals; i++) {
@@ -98,6 +124,9 @@ static void s_proposal_table(text_t *t, const char *caption,
                 text_put(t, "<th scope=\"col\">For</th><th scope=\"col\">Against</th>"
                             "<th scope=\"col\">Abstain</th><th scope=\"col\">Voted of members"
                             "</th><th scope=\"col\">Time left</th>");
+                if (full) {
+                    text_put(t, "<th scope=\"col\">By constituency</th>");
+                }
             } else {
                 text_put(t, "<th scope=\"col\">Outcome</th><th scope=\"col\">For / against / "
                             "abstain</th><th scope=\"col\">Voting deadline</th>");
@@ -113,7 +142,11 @@ static void s_proposal_table(text_t *t, const char *caption,
                         "</td><td class=\"num\">%u of %u</td><td>",
                      p->votes_for, p->votes_against, p->abstentions, voted, p->members);
             dashboard_html_left(t, now_ms, s_closes(p));
-            text_put(t, "</td></tr>\n");
+            text_put(t, "</td>");
+            if (full) {
+                s_constituency_cell(t, full[i], boards ? boards[i] : NULL);
+            }
+            text_put(t, "</tr>\n");
         } else {
             text_put(t, "<td class=\"%s\">%s</td><td class=\"num\">%u / %u / %u</td><td>",
                      p->passed ? "ok" : "bad", s_outcome(p), p->votes_for, p->votes_against,
@@ -274,17 +307,19 @@ void dashboard_pages_board(text_t *t, const char *org, const Concord__V1__BoardS
         }
     }
     text_put(t, "<h2>Proposals</h2>\n");
-    s_proposal_table(t, "Open proposals", props, 1, b->id, now_ms);
-    s_proposal_table(t, "Decided proposals", props, 0, b->id, now_ms);
+    s_proposal_table(t, "Open proposals", props, 1, b->id, now_ms, NULL, NULL);
+    s_proposal_table(t, "Decided proposals", props, 0, b->id, now_ms, NULL, NULL);
     dashboard_html_end(t, 0);
 }
 
 void dashboard_pages_proposals(text_t *t, const char *org,
-                               const Concord__V1__ProposalListReply *props, uint64_t now_ms)
+                               const Concord__V1__ProposalListReply *props,
+                               Concord__V1__ProposalView *const *full,
+                               Concord__V1__BoardShowReply *const *boards, uint64_t now_ms)
 {
     dashboard_html_begin(t, org, "Proposals", DASHBOARD_NAV_PROPOSALS, NULL);
-    s_proposal_table(t, "Open proposals", props, 1, NULL, now_ms);
-    s_proposal_table(t, "Decided proposals", props, 0, NULL, now_ms);
+    s_proposal_table(t, "Open proposals", props, 1, NULL, now_ms, full, boards);
+    s_proposal_table(t, "Decided proposals", props, 0, NULL, now_ms, NULL, NULL);
     dashboard_html_end(t, 0);
 }
 

@@ -38,10 +38,14 @@ void dashboard_pages_boards(text_t *t, const char *org, const Concord__V1__Board
 void dashboard_pages_board(text_t *t, const char *org, const Concord__V1__BoardShowReply *b,
                            const Concord__V1__ProposalListReply *props, uint64_t now_ms);
 
-/* Every proposal: open ones with their live count, quorum progress and
- * time left; closed ones with their outcome. */
+/* Every proposal: open ones with their count, voters of members, time
+ * left and, where full[i] (the proposal with its ballots) and boards[i]
+ * (its board) are given, the tally by constituency; closed ones with
+ * their outcome. full and boards may be NULL, or hold NULLs. */
 void dashboard_pages_proposals(text_t *t, const char *org,
-                               const Concord__V1__ProposalListReply *props, uint64_t now_ms);
+                               const Concord__V1__ProposalListReply *props,
+                               Concord__V1__ProposalView *const *full,
+                               Concord__V1__BoardShowReply *const *boards, uint64_t now_ms);
 
 /* One proposal: its tally by constituency (board may be NULL: then one
  * row), quorum progress and time left while open; the outcome, every

@@ -308,6 +308,10 @@ static void test_it_dashboard_proposals_escaped_and_verified(void **state)
     assert_non_null(strstr(dom, "&lt;script&gt;alert(1)&lt;/script&gt;"));
     assert_null(strstr(dom, HOSTILE));
     assert_non_null(strstr(dom, "Open proposals"));
+    /* The open one's tally by constituency. */
+    assert_non_null(strstr(dom, "<th scope=\"col\">By constituency</th>"));
+    assert_non_null(strstr(dom, "<td>nhs: 0 for, 0 against, 1 abstain of 1<br>local-government: "
+                                "0 for, 0 against, 0 abstain of 1</td>"));
     assert_non_null(strstr(dom, ">PASSED<"));
     free(dom);
 
