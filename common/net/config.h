@@ -95,7 +95,13 @@ typedef struct {
  * auto_vote_against_areas = ...      (service areas: AGAINST)
  * auto_vote_against_above = 0        (pence; above it AGAINST; 0 = no limit)
  * auto_vote_for_below = 0            (pence; at or above it no vote; 0 = no limit)
- * Otherwise FOR. Charter adoptions naming this node are voted FOR. */
+ * Otherwise FOR. Charter adoptions naming this node are voted FOR.
+ * The read-only web dashboard (docs/DASHBOARD.md), off unless set:
+ * dashboard = 127.0.0.1:8470         (address:port; a non-loopback address
+ *                                     needs all three below)
+ * dashboard_cert = dashboard.crt     (TLS certificate chain, PEM)
+ * dashboard_key = dashboard.key.pem  (its private key, PEM)
+ * dashboard_token = dashboard.token  (file holding the access token) */
 typedef struct {
     char code[32];
     char key[CONFIG_PATH_MAX];
@@ -113,6 +119,10 @@ typedef struct {
     uint64_t auto_vote_for_below;
     char auto_vote_abstain_areas[256];
     char auto_vote_against_areas[256];
+    char dashboard[256];
+    char dashboard_cert[CONFIG_PATH_MAX];
+    char dashboard_key[CONFIG_PATH_MAX];
+    char dashboard_token[CONFIG_PATH_MAX];
 } config_node_t;
 
 /* Load and validate. Return 0 or -1 with CC_INVALID_ARGUMENT (or

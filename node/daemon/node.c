@@ -18,6 +18,7 @@
 #include "pools.h"
 #include "clock.h"
 #include "control.h"
+#include "dashboard.h"
 #include "fold.h"
 #include "ledger_fold.h"
 #include "health.pb-c.h"
@@ -57,6 +58,7 @@ struct node {
     uint64_t started_ms;
     int failed;
     int lock_fd;
+    dashboard_t *dashboard; /* the web dashboard, when configured; reads via the control socket */
 };
 
 /* One node per ledger: two would reuse sequence numbers and split the
@@ -292,6 +294,10 @@ node_t *node_new(const config_node_t *cfg, cc_err_t *err)
     n->cfg = *cfg;
     n->lock_fd = -1;
     n->started_ms = clock_wall_ms();
+    /* A dashboard exposed without TLS and a token is refused before anything starts. */
+    if (dashboard_check(cfg, err) < 0) {
+        goto fail;
+    }
     if (!(keys = keys_load(cfg->key, err)) || !(n->roster = roster_load(cfg->roster, err))) {
         goto fail;
     }
@@ -359,6 +365,9 @@ node_t *node_new(const config_node_t *cfg, cc_err_t *err)
     if (!(n->control_registry = rpc_registry_new()) ||
         rpc_registry_add(n->control_registry, &n->control_service.base.base) < 0) {
         err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
+        goto fail;
+    }
+    if (cfg->dashboard[0] && !(n->dashboard = dashboard_start(&n->cfg, err))) {
         goto fail;
     }
     return n;
@@ -431,6 +440,8 @@ void node_destroy(node_t **np)
         return;
     }
     node_t *n = *np;
+    /* The dashboard first: its pages call the control socket. */
+    dashboard_stop(&n->dashboard);
     /* Engines (in reverse: one may follow another) and peer first:
      * requests they cancel still answer the CLI on the control socket. */
     while (n->n_engines) {

@@ -1,0 +1,82 @@
+/* dashboard_pages: the dashboard's pages as HTML, each written from the
+ * typed replies of the Control service (proto/control.proto) that the
+ * dashboard fetched for it. Nothing here reads the ledger or the engines:
+ * a page shows exactly what the Control API carries. Every string from
+ * the network is escaped (dashboard_html_escape). org is this node's
+ * organisation; now_ms the wall clock the page is written at. */
+#ifndef CONCORD_DASHBOARD_PAGES_H
+#define CONCORD_DASHBOARD_PAGES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "control.pb-c.h"
+#include "json.h"
+#include "text.h"
+
+/* A decision certificate as the dashboard checked it: whether this
+ * node's DecisionExport verified offline (certificate_verify) against the
+ * genesis roster, and why not. */
+typedef struct {
+    int checked;   /* 0: no certificate (the proposal is open, or export failed) */
+    int verified;
+    char detail[512]; /* the verifier's outcome, or its first failed check */
+} dashboard_pages_cert_t;
+
+/* Federation: this node, its broker link, the members, the log head and
+ * the last log verification, run at lv_at_ms (lv NULL: lv_error says why
+ * it failed). */
+void dashboard_pages_federation(text_t *t, const Concord__V1__StatusReply *st,
+                                const Concord__V1__RosterShowReply *roster,
+                                const Concord__V1__LogVerifyReply *lv, const char *lv_error,
+                                uint64_t lv_at_ms);
+
+/* The boards this node knows. */
+void dashboard_pages_boards(text_t *t, const char *org, const Concord__V1__BoardListReply *b);
+
+/* One board: its charter, members and proposals. */
+void dashboard_pages_board(text_t *t, const char *org, const Concord__V1__BoardShowReply *b,
+                           const Concord__V1__ProposalListReply *props, uint64_t now_ms);
+
+/* Every proposal: open ones with their count, voters of members, time
+ * left and, where full[i] (the proposal with its ballots) and boards[i]
+ * (its board) are given, the tally by constituency; closed ones with
+ * their outcome. full and boards may be NULL, or hold NULLs. */
+void dashboard_pages_proposals(text_t *t, const char *org,
+                               const Concord__V1__ProposalListReply *props,
+                               Concord__V1__ProposalView *const *full,
+                               Concord__V1__BoardShowReply *const *boards, uint64_t now_ms);
+
+/* One proposal: its tally by constituency (board may be NULL: then one
+ * row), quorum progress and time left while open; the outcome, every
+ * ballot with its reason and the certificate with its verification once
+ * closed. */
+void dashboard_pages_proposal(text_t *t, const char *org, const Concord__V1__ProposalView *p,
+                              const Concord__V1__BoardShowReply *board,
+                              const dashboard_pages_cert_t *cert, uint64_t now_ms);
+
+/* The live figures of a proposal, as one JSON object whose keys are the
+ * data-live names of dashboard_pages_proposal's page. */
+void dashboard_pages_figures(json_t *j, const Concord__V1__ProposalView *p,
+                             const Concord__V1__BoardShowReply *board, uint64_t now_ms);
+
+/* Pooled funds and BCF plans. */
+void dashboard_pages_pools(text_t *t, const char *org, const Concord__V1__PoolListReply *l);
+
+/* One pool: agreement, partners and contributions per year (with a
+ * chart), and each year's statement (stmts, n of them): outturn, the
+ * risk-share split (with a chart) and the host's signed statement. */
+void dashboard_pages_pool(text_t *t, const char *org, const Concord__V1__PoolView *p,
+                          Concord__V1__PoolStatementReply *const *stmts, size_t n);
+
+/* One BCF plan: its streams, sign-off chain and approval state. */
+void dashboard_pages_bcf(text_t *t, const char *org, const Concord__V1__BcfView *b);
+
+/* Footprints: the realignments the boards decided. */
+void dashboard_pages_footprints(text_t *t, const char *org,
+                                const Concord__V1__RealignmentsReply *r);
+
+/* An error page: what could not be shown and why. */
+void dashboard_pages_error(text_t *t, const char *org, const char *what, const char *why);
+
+#endif
