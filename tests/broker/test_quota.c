@@ -42,6 +42,7 @@ static void test_envelopes_per_minute(void **state)
     quota_limits_t l = {.envelopes_per_minute = 3};
     quota_t *q = quota_new(&l);
     assert_non_null(q);
+    assert_non_null(q);
     uint64_t t0 = 1000000;
     for (int i = 0; i < 3; i++) {
         s_take(q, A, 100, t0 + (uint64_t)i * 1000);
@@ -60,6 +61,7 @@ static void test_bytes(void **state)
     (void)state;
     quota_limits_t l = {.bytes_per_minute = 1000, .bytes_per_day = 1500};
     quota_t *q = quota_new(&l);
+    assert_non_null(q);
     s_take(q, A, 600, 0 + 5);
     s_refused(q, A, 0, NULL, 500, 10, "quota_bytes_per_minute of 1000 reached by E38000217");
     s_take(q, A, 400, 20);
@@ -79,6 +81,7 @@ static void test_bursts(void **state)
     quota_limits_t l = {.envelopes_per_second = 2, .bytes_per_second = 1000,
                         .envelopes_per_minute = 3};
     quota_t *q = quota_new(&l);
+    assert_non_null(q);
     s_take(q, A, 100, 0);
     s_take(q, A, 100, 10);
     s_refused(q, A, 0, NULL, 100, 20,
@@ -88,6 +91,7 @@ static void test_bursts(void **state)
               "quota_envelopes_per_minute of 3 reached by E38000217; resets in 59 s");
     quota_destroy(&q);
     q = quota_new(&l);
+    assert_non_null(q);
     s_refused(q, A, 0, NULL, 1001, 0, "quota_bytes_per_second of 1000 reached by E38000217");
     quota_destroy(&q);
 }
@@ -98,12 +102,14 @@ static void test_envelopes_per_day_and_unlimited(void **state)
     (void)state;
     quota_limits_t l = {.envelopes_per_day = 2};
     quota_t *q = quota_new(&l);
+    assert_non_null(q);
     s_take(q, A, 1 << 20, 0);
     s_take(q, A, 1 << 20, 70000);
     s_refused(q, A, 0, NULL, 1, 140000, "quota_envelopes_per_day of 2 reached by E38000217");
     quota_destroy(&q);
     quota_limits_t none = {0};
     q = quota_new(&none);
+    assert_non_null(q);
     for (int i = 0; i < 5000; i++) {
         s_take(q, A, 1 << 20, (uint64_t)i);
     }
@@ -120,6 +126,7 @@ static void test_event_sizes(void **state)
     (void)state;
     quota_limits_t l = {.event_bytes = 65536, .vote_bytes = 4096};
     quota_t *q = quota_new(&l);
+    assert_non_null(q);
     cc_err_t err;
     assert_int_equal(quota_check(q, A, 1, "concord.v1.Board/Vote", 4096, 0, &err), 0);
     s_refused(q, A, 1, "concord.v1.Board/Vote", 4097, 0,
@@ -138,6 +145,7 @@ static void test_direct_per_batch(void **state)
     (void)state;
     quota_limits_t l = {.direct_per_batch = 2};
     quota_t *q = quota_new(&l);
+    assert_non_null(q);
     cc_err_t err;
     assert_int_equal(quota_direct(q, A, &err), 0);
     assert_int_equal(quota_direct(q, A, &err), 0);
@@ -150,6 +158,7 @@ static void test_direct_per_batch(void **state)
     quota_destroy(&q);
     quota_limits_t none = {0};
     q = quota_new(&none);
+    assert_non_null(q);
     for (int i = 0; i < 1000; i++) {
         assert_int_equal(quota_direct(q, A, &err), 0);
     }
@@ -164,6 +173,7 @@ static void test_scale(void **state)
     (void)state;
     quota_limits_t l = {.envelopes_per_minute = 2, .vote_bytes = 100};
     quota_t *q = quota_new(&l);
+    assert_non_null(q);
     cc_err_t err;
     assert_int_equal(quota_scale(q, " E38000217:3, E08000003:0 ", &err), 0);
     for (int i = 0; i < 6; i++) {
