@@ -50,8 +50,9 @@ typedef struct {
     board_vote_t *ballots; /* log order; one per member at most */
     size_t n_ballots;
     size_t cap_ballots;
-    int closed;
-    int settled; /* closed by a ballot that decided it, not by the deadline */
+    int closed;  /* decided: the outcome is fixed and its effect applied */
+    int settled; /* decided by a ballot before the deadline, not by the deadline */
+    size_t settled_ballots; /* ballots recorded when it settled */
     uint64_t closed_at_ms;
     uint64_t effect_index; /* log index of the event at (or before) which it closed */
 } board_prop_t;
@@ -334,12 +335,10 @@ static int s_check_ballot(const board_engine_t *e, const board_event_t *ev, s_ch
                 clock_format(p->proposal->closes_at_ms, by, sizeof by));
         return -1;
     }
-    if (p->closed) {
-        err_set(err, CC_FAILED_PRECONDITION,
-                "voting on proposal %.12s closed at %s: the outcome could no longer change", p->id,
-                clock_format(p->closed_at_ms, at, sizeof at));
-        return -1;
-    }
+    /* A settled outcome does not close voting: every member's ballot is
+     * recorded until the deadline (or until every member has voted, when
+     * the check above refuses any further one), so dissent and assent
+     * are on the record. */
     return 0;
 }
 
@@ -635,6 +634,7 @@ static int s_settle(board_engine_t *e, board_prop_t *p, const board_event_t *ev,
         return 0;
     }
     p->settled = 1;
+    p->settled_ballots = p->n_ballots;
     return s_close(e, p, ev->time_ms, ev->log_index, err);
 }
 
@@ -723,7 +723,8 @@ static int s_accept_ballot(board_engine_t *e, const board_event_t *ev, s_checked
     bl->log_index = ev->log_index;
     memcpy(bl->hash, ev->hash, 32);
     s_add_event(p->board, ev);
-    return s_settle(e, p, ev, err);
+    /* A ballot after the outcome settled is recorded; it changes nothing. */
+    return p->closed ? 0 : s_settle(e, p, ev, err);
 }
 
 static void s_reject(board_engine_t *e, const board_event_t *ev, const s_checked_t *chk,
@@ -820,6 +821,33 @@ size_t board_proposal_count(const board_engine_t *e)
     return e->n_proposals;
 }
 
+/* Says, after the tally, that the outcome settled before the close and
+ * which ballots were recorded after it. */
+static void s_explain_settled(const board_prop_t *p, const board_proposal_view_t *v,
+                              board_tally_t *t)
+{
+    char when[40];
+    size_t used = strlen(t->explanation), members = p->charter->n_members;
+    text_t x;
+    if (!p->settled) {
+        return;
+    }
+    text_init_fixed(&x, t->explanation + used, sizeof t->explanation - used);
+    text_put(&x,
+             "\nSettled at %s with %zu of %zu members' ballots counted: the %zu member%s yet to"
+             " vote then could not change the outcome. ",
+             clock_format(p->closed_at_ms, when, sizeof when), p->settled_ballots, members,
+             members - p->settled_ballots, members - p->settled_ballots == 1 ? "" : "s");
+    if (v->voting_open) {
+        text_put(&x, "Voting stays open until %s: %zu of %zu members have voted so far.",
+                 clock_format(p->proposal->closes_at_ms, when, sizeof when), p->n_ballots,
+                 members);
+    } else {
+        text_put(&x, "Voting closed with %zu of %zu members' ballots recorded.", p->n_ballots,
+                 members);
+    }
+}
+
 static void s_proposal_view(const board_prop_t *p, uint64_t now_ms, board_proposal_view_t *out)
 {
     out->id = p->id;
@@ -834,7 +862,11 @@ static void s_proposal_view(const board_prop_t *p, uint64_t now_ms, board_propos
      * come since to make the engine apply the close. */
     out->closed = s_closed_at(p, now_ms);
     out->closed_at_ms = p->closed ? p->closed_at_ms : out->closed ? p->proposal->closes_at_ms : 0;
+    out->settled = p->settled;
+    out->settled_ballots = p->settled_ballots;
+    out->voting_open = now_ms <= p->proposal->closes_at_ms && p->n_ballots < p->charter->n_members;
     s_tally(p, out->closed, &out->tally);
+    s_explain_settled(p, out, &out->tally);
 }
 
 void board_proposal_at(const board_engine_t *e, size_t i, uint64_t now_ms,

@@ -26,17 +26,21 @@
  *    submission, as are malformed charters and proposals.
  *  - Ballots are refused for: unknown board, unknown proposal, proposal of
  *    another board, non-member, second ballot from a member, receipt time
- *    after the deadline, voting already closed (decided early).
- *  - A proposal closes at its deadline, or early as soon as the outcome
- *    can no longer change (whether every member yet to vote votes FOR, all
- *    AGAINST, all ABSTAIN, or nobody votes). A passed CHARTER_AMENDMENT
+ *    after the deadline. Every other ballot is recorded until the
+ *    deadline, even once the outcome is settled: dissent and assent stay
+ *    on the record, and a certificate carries them all.
+ *  - A proposal is decided at its deadline, or *settled* early as soon as
+ *    the outcome can no longer change (whether every member yet to vote
+ *    votes FOR, all AGAINST, all ABSTAIN, or nobody votes); the tally's
+ *    explanation says so, with the ballot that settled it. Ballots after
+ *    that are recorded and cannot change it. A passed CHARTER_AMENDMENT
  *    replaces the charter; a passed MEMBERSHIP_CHANGE ADMIT/REMOVE changes
  *    the board's members; a passed FOOTPRINT_REALIGNMENT records the
  *    organisation's declared primary footprint (geography itself is not
  *    the engine's: the CLI checks that the organisation touches the
  *    footprint); a passed POOL_AGREEMENT or POOL_VARIATION is listed for
- *    the pool engine to take up (pool_follow). Effects apply at the moment of closing: at the
- *    deciding ballot, or, for a close by deadline, before the first event
+ *    the pool engine to take up (pool_follow). Effects apply at the moment of deciding: at the
+ *    settling ballot, or, for a close by deadline, before the first event
  *    whose receipt time is after the deadline. */
 #ifndef CONCORD_BOARD_H
 #define CONCORD_BOARD_H
@@ -81,8 +85,8 @@ void board_engine_destroy(board_engine_t **e);
  * duty delegated, unknown method), NOT_FOUND (unknown board or proposal),
  * PERMISSION_DENIED (not a member, not in the roster), ALREADY_EXISTS
  * (board id taken, second ballot), DEADLINE_EXCEEDED (ballot after the
- * deadline), FAILED_PRECONDITION (board not active, voting closed, event
- * out of log order). A rejected event changes nothing
+ * deadline), FAILED_PRECONDITION (board not active, event out of
+ * log order). A rejected event changes nothing
  * except closing proposals whose deadline passed before its time. The
  * same sequence of events always gives the same results. */
 int board_apply(board_engine_t *e, const board_event_t *ev, cc_err_t *err);
@@ -132,9 +136,12 @@ typedef struct {
     uint64_t log_index;
     const uint8_t *hash;
     size_t n_ballots;
-    int closed;            /* at now_ms: decided early or past deadline */
-    uint64_t closed_at_ms; /* when it closed (deadline or deciding ballot) */
-    board_tally_t tally;   /* at now_ms */
+    int closed;             /* at now_ms: decided (settled early, or past deadline) */
+    uint64_t closed_at_ms;  /* when it was decided (deadline or settling ballot) */
+    int settled;            /* decided by a ballot before the deadline */
+    size_t settled_ballots; /* ballots recorded when it settled */
+    int voting_open;        /* at now_ms: before the deadline and a member yet to vote */
+    board_tally_t tally;    /* at now_ms; with the settling, if any, explained */
 } board_proposal_view_t;
 
 size_t board_proposal_count(const board_engine_t *e);

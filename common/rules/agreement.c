@@ -44,15 +44,24 @@ int agreement_year_ok(uint32_t year)
     return year >= POOL_YEAR_MIN && year <= POOL_YEAR_MAX;
 }
 
-/* The organisations s75 calls NHS bodies and local authorities. */
+/* The organisations s75 calls NHS bodies: CCGs and, after them, ICBs;
+ * NHS England; NHS trusts and foundation trusts (NHS Act 2006 s75(8);
+ * the 2000 Regulations reg. 3). A sub-ICB location is part of its ICB,
+ * not a body of its own. */
 static int s_nhs_kind(const char *kind)
 {
-    return strcmp(kind, "CCG") == 0 || strcmp(kind, "NHS_ENGLAND") == 0;
+    return strcmp(kind, "CCG") == 0 || strcmp(kind, "NHS_ENGLAND") == 0 ||
+           strcmp(kind, "ICB") == 0 || strcmp(kind, "NHS_TRUST") == 0 ||
+           strcmp(kind, "NHS_FOUNDATION_TRUST") == 0;
 }
 
+/* Local authorities: councils, and combined authorities, which may be
+ * s75 parties for the health functions conferred on them since the Cities
+ * and Local Government Devolution Act 2016 (as Greater Manchester's). */
 static int s_la_kind(const char *kind)
 {
-    return strcmp(kind, "COUNCIL_UPPER") == 0 || strcmp(kind, "COUNCIL_DISTRICT") == 0;
+    return strcmp(kind, "COUNCIL_UPPER") == 0 || strcmp(kind, "COUNCIL_DISTRICT") == 0 ||
+           strcmp(kind, "COMBINED_AUTHORITY") == 0 || strcmp(kind, "MAYORAL_CA") == 0;
 }
 
 static const char *s_kind_words(int kind)
@@ -366,7 +375,8 @@ static int s_check_partners(const roster_t *roster, const Concord__V1__PoolAgree
         if (s_s75(a->kind) && !s_nhs_kind(o.kind) && !s_la_kind(o.kind)) {
             err_set(err, CC_INVALID_ARGUMENT,
                     "%s (%s) cannot be a party to %s: s75 of the NHS Act 2006 is for NHS bodies"
-                    " and local authorities",
+                    " (CCGs, ICBs, NHS England, NHS trusts and foundation trusts) and local"
+                    " authorities (councils and combined authorities)",
                     p->code, o.kind, s_kind_words(a->kind));
             return -1;
         }

@@ -21,8 +21,9 @@
  *    a positive whole number of pence, all of them summing without
  *    overflow, in at most POOL_MAX_YEARS years;
  *  - s75 arrangements (pooled fund, lead commissioning): partners are NHS
- *    bodies (CCG, NHS England) or local authorities (upper-tier or
- *    district councils), at least one of each; no NHS function excluded
+ *    bodies (CCG, ICB, NHS England, NHS trust or foundation trust) or
+ *    local authorities (upper-tier or district councils, combined
+ *    authorities since the 2016 Act), at least one of each; no NHS function excluded
  *    from pooling (agreement_excluded_function) among the NHS functions or
  *    those delegated; primary medical services only with NHS England a
  *    partner (and, as for every agreement, every partner agreeing);

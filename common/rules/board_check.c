@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agreement.h"
 #include "board_names.h"
 #include "clock.h"
 #include "wire.h"
@@ -189,10 +190,18 @@ int board_check_proposal(const Concord__V1__Proposal *p, uint64_t time_ms, cc_er
                 keys_code_check(p->realignment->footprint, NULL) < 0)) {
         err_set(err, CC_INVALID_ARGUMENT,
                 "a footprint realignment names an organisation code and a footprint code");
+    } else if (p->n_delegated_duties && agreement_excluded_function(p->delegated_duties[0])) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "a proposal cannot delegate '%.120s': %s is an NHS function excluded from"
+                " partnership arrangements (NHS Bodies and Local Authorities Partnership"
+                " Arrangements Regulations 2000)",
+                p->delegated_duties[0], agreement_excluded_function(p->delegated_duties[0]));
     } else if (p->n_delegated_duties) {
         err_set(err, CC_INVALID_ARGUMENT,
-                "a proposal cannot delegate the statutory duty '%.120s' (Cities and Local"
-                " Government Devolution Act 2016 s18)",
+                "a proposal cannot transfer accountability for the statutory duty '%.120s':"
+                " partners may delegate functions to each other (NHS Act 2006 s75 lead"
+                " commissioning; Local Government Act 1972 s101) but each keeps its liability"
+                " for them (NHS Act 2006 s75(5))",
                 p->delegated_duties[0]);
     } else if (!p->title[0] || strlen(p->title) > BOARD_TITLE_MAX) {
         err_set(err, CC_INVALID_ARGUMENT, "a proposal needs a title of 1 to %d characters",

@@ -255,6 +255,8 @@ static json_t *s_proposal_of(const Concord__V1__ProposalView *pv, int with_ballo
     s_str(o, "outcome", cli_view_outcome(pv));
     s_bool(o, "closed", pv->closed);
     s_bool(o, "decided", pv->decided);
+    s_bool(o, "settled", pv->settled);
+    s_bool(o, "voting_open", pv->voting_open);
     s_bool(o, "quorate", pv->quorate);
     s_int(o, "members", pv->members);
     s_int(o, "votes_for", pv->votes_for);

@@ -239,7 +239,12 @@ static void s_proposal(const Concord__V1__ProposalView *pv, FILE *out)
         fputs(pool, out);
         free(pool);
     }
-    fprintf(out, "outcome    %s\n\n%s\n", cli_view_outcome(pv), pv->explanation);
+    fprintf(out, "outcome    %s%s\n", cli_view_outcome(pv),
+            pv->settled ? " (settled before the deadline)" : "");
+    fprintf(out, "voting     %s\n\n%s\n",
+            pv->voting_open ? "open: every member's ballot is recorded until the deadline"
+                            : "closed",
+            pv->explanation);
     if (pv->n_ballots) {
         fprintf(out, "\nballots (%zu):\n", pv->n_ballots);
     }

@@ -536,11 +536,11 @@ static int s_step_vote(s_run_t *x, const scenario_section_t *sec, cc_err_t *err)
         return -1;
     }
     if (s_ballot(x, as, sec->line, p->id, v, reason, err) < 0) {
-        /* Voting closes as soon as the outcome cannot change; a ballot
-         * after that is refused by every node, which is the rule, not a
-         * failure of the run. */
+        /* Every ballot is recorded until the deadline; one after it is
+         * refused by every node, which is the rule, not a failure of the
+         * run. */
         Concord__V1__ProposalView *pv = s_proposal_show(x, as, p->id, NULL);
-        int closed = pv && pv->closed;
+        int closed = pv && !pv->voting_open;
         wire_free(pv ? &pv->base : NULL);
         if (closed) {
             s_say(x, "%s's %s on %s refused: voting had closed", as, vote, p->label);

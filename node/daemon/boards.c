@@ -195,7 +195,7 @@ static void s_auto_vote(boards_t *b, const char *pid)
     cc_err_t err;
     const char *why = "";
     if (!b->policy.on || s_already_voted(b, pid) ||
-        board_proposal_find(b->engine, pid, clock_wall_ms(), &pv, &err) < 0 || pv.closed) {
+        board_proposal_find(b->engine, pid, clock_wall_ms(), &pv, &err) < 0 || !pv.voting_open) {
         return;
     }
     int vote = s_policy(&b->policy, pv.proposal, &why);
@@ -239,7 +239,7 @@ static void s_auto_vote_open(boards_t *b)
     for (size_t i = 0; i < board_proposal_count(b->engine); i++) {
         board_proposal_view_t pv;
         board_proposal_at(b->engine, i, clock_wall_ms(), &pv);
-        if (!pv.closed) {
+        if (pv.voting_open) {
             s_auto_vote(b, pv.id);
         }
     }

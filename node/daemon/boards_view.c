@@ -14,6 +14,9 @@ void boards_view_proposal(const board_engine_t *e, const board_proposal_view_t *
     out->closed = pv->closed != 0;
     out->passed = pv->tally.passed != 0;
     out->decided = pv->tally.decided != 0;
+    out->settled = pv->settled != 0;
+    out->settled_ballots = (uint32_t)pv->settled_ballots;
+    out->voting_open = pv->voting_open != 0;
     out->quorate = pv->tally.quorate != 0;
     out->members = pv->tally.all.members;
     out->votes_for = pv->tally.all.votes_for;

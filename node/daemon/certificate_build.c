@@ -73,7 +73,8 @@ static int s_build(const board_engine_t *e, ledger_t *ledger, const uint8_t *ros
     }
     if (!pv.closed) {
         err_set(err, CC_FAILED_PRECONDITION,
-                "proposal %s is still open; a certificate is issued once voting has closed",
+                "proposal %s is still undecided; a certificate is issued once its outcome is"
+                " settled or its deadline has passed",
                 pv.id);
         return -1;
     }

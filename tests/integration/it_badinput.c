@@ -457,7 +457,9 @@ static void test_badinput_boards(void **state)
     s_refused(DEVON, 1, "no proposal 'f0f0f0f0'", "vote f0f0f0f0 for");
     s_refused(DEVON, 1, "no board 'NOPE'", "propose --board NOPE --title 'Anything' --area acute"
               " --closes-in 1d");
-    s_refused(PLYMOUTH, 1, "a proposal cannot delegate the statutory duty 'adult safeguarding'",
+    s_refused(PLYMOUTH, 1,
+              "a proposal cannot transfer accountability for the statutory duty 'adult"
+              " safeguarding'",
               "propose --board PLY-ICB --title 'Hand over safeguarding' --area social-care"
               " --delegates 'adult safeguarding' --closes-in 1d");
     s_refused(PLYMOUTH, 1, "bad --closes-in '7 days'",

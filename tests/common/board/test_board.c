@@ -542,7 +542,14 @@ static void test_board_reserved_matter_needs_named_member(void **state)
     assert_non_null(strstr(pv.tally.explanation,
                            "Reserved matter: primary care needs X24's FOR: X24 abstained.\n"));
     assert_non_null(strstr(pv.tally.explanation, "no FOR from X24 on a reserved matter"));
-    s_refused(&r, s_vote(&r, s_ccgs[1], "GM-JCB", gp, FOR), CC_FAILED_PRECONDITION, "closed");
+    /* Settled, but every ballot is still recorded until the deadline. */
+    assert_true(pv.settled);
+    assert_true(pv.voting_open);
+    assert_int_equal(s_vote(&r, s_ccgs[1], "GM-JCB", gp, FOR), 0);
+    s_view(&r, gp, &pv);
+    assert_int_equal(pv.n_ballots, 2);
+    assert_false(pv.tally.passed);
+    assert_non_null(strstr(pv.tally.explanation, "Settled at "));
     /* With its FOR, the same majority passes. */
     assert_int_equal(s_decide(&r, s_ccgs[0], "GM-JCB", PRIMARY_CARE, gp2), 0);
     for (int i = 0; i < 12; i++) {
@@ -576,8 +583,20 @@ static void test_board_statutory_duty_not_delegated(void **state)
     p.delegated_duties = duties;
     p.n_delegated_duties = 2;
     s_refused(&r, s_propose(&r, s_ccgs[0], &p, id), CC_INVALID_ARGUMENT,
-              "a proposal cannot delegate the statutory duty 'safeguarding adults' (Cities and"
-              " Local Government Devolution Act 2016 s18)");
+              "a proposal cannot transfer accountability for the statutory duty 'safeguarding"
+              " adults': partners may delegate functions to each other (NHS Act 2006 s75 lead"
+              " commissioning; Local Government Act 1972 s101) but each keeps its liability for"
+              " them (NHS Act 2006 s75(5))");
+    assert_null(strstr(r.err.msg, "s18"));
+    /* An excluded NHS function cannot be delegated at all. */
+    char *excluded[] = {"Emergency ambulance services"};
+    p.delegated_duties = excluded;
+    p.n_delegated_duties = 1;
+    s_refused(&r, s_propose(&r, s_ccgs[0], &p, id), CC_INVALID_ARGUMENT,
+              "a proposal cannot delegate 'Emergency ambulance services': emergency ambulance"
+              " services is an NHS function excluded from partnership arrangements");
+    p.delegated_duties = duties;
+    p.n_delegated_duties = 2;
     assert_int_equal(board_proposal_count(r.e), 1);
     /* Invalid, not merely outvoted: even an adoption cannot. */
     s_charter_t c2;
@@ -625,7 +644,23 @@ static void test_board_gm_double_majority_needs_councils(void **state)
     assert_int_equal(pv.tally.all.votes_against, 5);
     assert_non_null(strstr(pv.tally.explanation, "Outcome: FAILED (local government did not"
                                                  " agree)."));
-    s_refused(&r, s_vote(&r, s_councils[5], "GM-JCB", id, FOR), CC_FAILED_PRECONDITION, "closed");
+    /* Settled after 18 ballots; the other councils' ballots are still
+     * recorded (dissent and assent on the record) and change nothing. */
+    assert_int_equal(pv.settled_ballots, 18);
+    for (int i = 5; i < 10; i++) {
+        assert_int_equal(s_vote(&r, s_councils[i], "GM-JCB", id, FOR), 0);
+    }
+    s_view(&r, id, &pv);
+    assert_int_equal(pv.n_ballots, 23);
+    assert_false(pv.voting_open);
+    assert_false(pv.tally.passed);
+    assert_int_equal(pv.tally.all.votes_for, 18);
+    assert_int_equal(pv.closed_at_ms, r.now - 6 * SECOND);
+    assert_non_null(strstr(pv.tally.explanation, "with 18 of 23 members' ballots counted"));
+    assert_non_null(strstr(pv.tally.explanation, "Voting closed with 23 of 23 members' ballots"
+                                                 " recorded."));
+    s_refused(&r, s_vote(&r, s_councils[5], "GM-JCB", id, FOR), CC_ALREADY_EXISTS,
+              "already voted");
     s_run_free(&r);
 }
 
@@ -658,7 +693,10 @@ static void test_board_adoption_needs_every_member(void **state)
                                                  " charter voted FOR; every one of them must."));
     assert_int_equal(board_get(r.e, "TRIO", &v), 0);
     assert_false(v.active);
-    s_refused(&r, s_vote(&r, s_councils[0], "TRIO", id, FOR), CC_FAILED_PRECONDITION, "closed");
+    /* Recorded after it settled; the adoption still fails. */
+    assert_int_equal(s_vote(&r, s_councils[0], "TRIO", id, FOR), 0);
+    assert_int_equal(board_get(r.e, "TRIO", &v), 0);
+    assert_false(v.active);
     s_refused(&r, s_decide(&r, s_ccgs[0], "TRIO", ACUTE, other), CC_FAILED_PRECONDITION,
               "board TRIO is not active");
     /* A failed adoption frees the id for another attempt. */
@@ -710,10 +748,12 @@ static void test_board_ballot_rejections(void **state)
     long_reason[sizeof long_reason - 1] = '\0';
     s_refused(&r, s_vote_why(&r, s_councils[0], "BOARD-A", pa, FOR, long_reason),
               CC_INVALID_ARGUMENT, "reason");
-    /* Closed early: 2 FOR of 3 cannot be overturned. */
+    /* Settled early: 2 FOR of 3 cannot be overturned; the third member's
+     * dissent is still recorded, and a second ballot is not. */
     assert_int_equal(s_vote_why(&r, s_ccgs[0], "BOARD-A", pa, FOR, "agreed in February"), 0);
-    s_refused(&r, s_vote(&r, s_councils[0], "BOARD-A", pa, AGAINST), CC_FAILED_PRECONDITION,
-              "closed");
+    assert_int_equal(s_vote(&r, s_councils[0], "BOARD-A", pa, AGAINST), 0);
+    s_refused(&r, s_vote(&r, s_councils[0], "BOARD-A", pa, FOR), CC_ALREADY_EXISTS,
+              "already voted");
     /* After the deadline, by receipt time alone. */
     board_proposal_view_t pv;
     s_view(&r, pb, &pv);
@@ -734,9 +774,10 @@ static void test_board_ballot_rejections(void **state)
     board_rejection_at(r.e, board_rejection_count(r.e) - 1, &rej);
     assert_int_equal(rej.code, CC_DEADLINE_EXCEEDED);
     assert_int_equal(rej.log_index, r.index);
-    /* The dissent and reasons are kept with the ballots. */
+    /* The dissent and reasons are kept with the ballots, the one after
+     * the outcome settled among them. */
     s_view(&r, pa, &pv);
-    assert_int_equal(pv.n_ballots, 2);
+    assert_int_equal(pv.n_ballots, 3);
     board_ballot_view_t bv;
     board_ballot_at(r.e, &pv, 1, &bv);
     assert_string_equal(bv.member, s_ccgs[0]);
@@ -935,23 +976,28 @@ static void test_board_engine_closes_when_brute_force_fixed(void **state)
             order[i] = order[j];
             order[j] = x;
         }
-        int closed = 0;
+        int settled = -1;
+        board_proposal_view_t pv;
         for (unsigned k = 0; k < n; k++) {
             int vote = 1 + (int)s_rand(3);
-            int rc = s_vote(&r, c.ch.members[order[k]]->code, "RAND", id, vote);
-            if (closed) {
-                s_refused(&r, rc, CC_FAILED_PRECONDITION, "closed");
+            /* Every ballot is recorded, settled or not. */
+            assert_int_equal(s_vote(&r, c.ch.members[order[k]]->code, "RAND", id, vote), 0);
+            votes[order[k]] = vote;
+            s_view(&r, id, &pv);
+            assert_int_equal(pv.n_ballots, k + 1);
+            int want = s_reference(&c.ch, DECISION, area, votes);
+            if (settled >= 0) {
+                /* Once settled, no later ballot changes the outcome. */
+                assert_true(pv.closed && pv.settled);
+                assert_int_equal(want, settled);
+                assert_int_equal(pv.tally.passed, settled);
                 continue;
             }
-            assert_int_equal(rc, 0);
-            votes[order[k]] = vote;
-            board_proposal_view_t pv;
-            s_view(&r, id, &pv);
-            closed = pv.closed;
-            int want = s_reference(&c.ch, DECISION, area, votes);
-            assert_int_equal(closed, s_brute_fixed(&c.ch, DECISION, area, votes, want));
+            assert_int_equal(pv.closed, s_brute_fixed(&c.ch, DECISION, area, votes, want));
             assert_int_equal(pv.tally.passed, want);
+            settled = pv.closed ? want : -1;
         }
+        assert_false(pv.voting_open);
         s_run_free(&r);
     }
 }

@@ -52,6 +52,8 @@
 #define N_CUMBRIA "E38000215" /* NHS North Cumbria CCG */
 #define MORECAMBE "E38000216" /* NHS Morecambe Bay CCG */
 #define CARLISLE "E07000028"  /* Carlisle City Council, a Cumbrian district */
+#define HEALTHWATCH "HWPLYMOUTH" /* Healthwatch Plymouth: no GSS code */
+#define PLY_TRUST "RK9"          /* University Hospitals Plymouth NHS Trust */
 #define STRANGER "E99"        /* not in the roster */
 
 /* The districts of Cumbria (CTY17CD E10000006), copied from
@@ -79,12 +81,13 @@ static const char *const s_members[] = {PLYMOUTH, NEW_DEVON, SHEFFIELD, SHEFF_CC
 static int s_setup(void **state)
 {
     (void)state;
-    static const char *const codes[] = {PLYMOUTH, NEW_DEVON, SHEFFIELD, SHEFF_CCG, NHSE,
-                                        GMCA,     CUMBRIA,   N_CUMBRIA, MORECAMBE, CARLISLE};
+    static const char *const codes[] = {PLYMOUTH, NEW_DEVON, SHEFFIELD, SHEFF_CCG,
+                                        NHSE,     GMCA,      CUMBRIA,   N_CUMBRIA,
+                                        MORECAMBE, CARLISLE, HEALTHWATCH, PLY_TRUST};
     static const char *const kinds[] = {"COUNCIL_UPPER", "CCG",           "COUNCIL_UPPER",
                                         "CCG",           "NHS_ENGLAND",   "COMBINED_AUTHORITY",
                                         "COUNCIL_UPPER", "CCG",           "CCG",
-                                        "COUNCIL_DISTRICT"};
+                                        "COUNCIL_DISTRICT", "HEALTHWATCH", "NHS_TRUST"};
     s_roster = unit_roster("Pools", codes, kinds, sizeof codes / sizeof codes[0]);
     return s_roster ? 0 : -1;
 }
@@ -521,9 +524,16 @@ static void test_pool_agreement_needs_nhs_body_and_local_authority(void **state)
     g.hosts[0] = SHEFF_CCG;
     s_refused_err(s_check(&g, &err), &err, CC_INVALID_ARGUMENT, "it has 2 NHS bodies and 0 local");
     s_plymouth(&g);
-    g.p[0].code = GMCA; /* a combined authority is not an s75 party */
+    g.p[0].code = GMCA; /* a combined authority is a local authority since the 2016 Act */
     g.hosts[0] = GMCA;
-    s_refused_err(s_check(&g, &err), &err, CC_INVALID_ARGUMENT, "is for NHS bodies and local");
+    assert_int_equal(s_check(&g, &err), 0);
+    s_plymouth(&g);
+    g.p[1].code = PLY_TRUST; /* an NHS trust is an NHS body */
+    assert_int_equal(s_check(&g, &err), 0);
+    s_plymouth(&g);
+    g.p[0].code = HEALTHWATCH; /* Healthwatch is neither */
+    g.hosts[0] = HEALTHWATCH;
+    s_refused_err(s_check(&g, &err), &err, CC_INVALID_ARGUMENT, "is for NHS bodies (CCGs");
     s_plymouth(&g);
     g.p[0].code = CARLISLE; /* a district council is a local authority */
     g.hosts[0] = CARLISLE;
