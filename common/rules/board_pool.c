@@ -61,11 +61,26 @@ static int s_check_variation(const Concord__V1__Charter *c, const Concord__V1__V
                 POOL_ID_MAX);
         return -1;
     }
-    if (!v->n_changes || v->n_changes > POOL_MAX_ITEMS || strlen(v->reason) > POOL_REASON_MAX) {
+    if ((!v->n_changes && !v->n_withdrawn) || v->n_changes > POOL_MAX_ITEMS ||
+        v->n_withdrawn > POOL_MAX_ITEMS || strlen(v->reason) > POOL_REASON_MAX) {
         err_set(err, CC_INVALID_ARGUMENT,
-                "a variation changes 1 to %d contributions, with a reason of at most %d bytes",
-                POOL_MAX_ITEMS, POOL_REASON_MAX);
+                "a variation changes up to %d contributions or leaves out up to %d partners (at"
+                " least one of either), with a reason of at most %d bytes",
+                POOL_MAX_ITEMS, POOL_MAX_ITEMS, POOL_REASON_MAX);
         return -1;
+    }
+    for (size_t i = 0; i < v->n_withdrawn; i++) {
+        if (!s_member(c, v->withdrawn[i])) {
+            return s_not_member(c, v->withdrawn[i], v->pool_id, err);
+        }
+        for (size_t k = 0; k < v->n_changes; k++) {
+            if (strcmp(v->changes[k]->partner, v->withdrawn[i]) == 0) {
+                err_set(err, CC_INVALID_ARGUMENT,
+                        "a variation cannot both leave out %.40s and change its contribution",
+                        v->withdrawn[i]);
+                return -1;
+            }
+        }
     }
     for (size_t i = 0; i < v->n_changes; i++) {
         const Concord__V1__VariedContribution *ch = v->changes[i];

@@ -309,7 +309,9 @@ static void s_pool(const Concord__V1__PoolView *v, FILE *out)
 {
     const Concord__V1__PoolAgreement *a = v->agreement;
     char money[MONEY_TEXT_MAX], yn[16];
-    const char *status = v->active ? "ACTIVE" : "AWAITING_PLEDGES";
+    const char *status = !v->in_force ? "AWAITING_EXECUTION"
+                         : v->active  ? "ACTIVE"
+                                      : "AWAITING_PLEDGES";
     if (!a) {
         return;
     }
@@ -325,6 +327,36 @@ static void s_pool(const Concord__V1__PoolView *v, FILE *out)
     fprintf(out, "status      %s\n", status);
     if (v->missing[0]) {
         fprintf(out, "            %s\n", v->missing);
+    }
+    fprintf(out, "executed    %u of %u parties, as %s%s%s\n", v->executed, v->parties,
+            v->instrument, a->start_date[0] ? "; in force from " : "",
+            a->start_date[0] && v->in_force ? a->start_date : "");
+    if (a->start_date[0]) {
+        fprintf(out, "term        %s to %s, review %s, notice %u months\n", a->start_date,
+                a->end_date[0] ? a->end_date : "(open-ended)",
+                a->review_date[0] ? a->review_date : "(none stated)", a->notice_months);
+    }
+    if (a->exit_terms[0]) {
+        fprintf(out, "exit        %s\n", a->exit_terms);
+    }
+    for (size_t i = 0; i < v->n_executions; i++) {
+        const Concord__V1__Execution *x = v->executions[i];
+        char *hex = x->document_sha256.len ? wire_hex(x->document_sha256.data,
+                                                      x->document_sha256.len)
+                                           : NULL;
+        fprintf(out, "%-11s %s: %s, %s of %s", x->declined ? "declined" : "executed",
+                i < v->n_acted_by ? v->acted_by[i] : "?", x->authority, x->decision_ref,
+                x->decision_date);
+        if (x->declined) {
+            fprintf(out, "%s%s\n", x->reason[0] ? ": " : "", x->reason);
+        } else {
+            fprintf(out, "; signed by the %s; document SHA-256 %s\n", x->signatory_role,
+                    hex ? hex : "?");
+        }
+        free(hex);
+    }
+    for (size_t i = 0; i < v->n_withdrawn; i++) {
+        fprintf(out, "left out    %s, by a variation\n", v->withdrawn[i]);
     }
     if (a->n_hosts) {
         fprintf(out, "host        %s\n", a->hosts[0]);

@@ -289,6 +289,15 @@ static void test_it_roster_statement_after_rotation(void **state)
     fed_json_id(out, id);
     free(out);
     free(s_ok(CENTRAL, "vote %s for", id));
+    free(fed_cli_until(f, CENTRAL, "AWAITING_EXECUTION", 1, 60000, "pool show MCR-POOL"));
+    free(s_ok(CENTRAL, "pool execute MCR-POOL --authority 'Governing Body' --decision-ref GB/17/3"
+                       " --decision-date 2017-03-20 --signatory-role 'Chief Finance Officer'"
+                       " --document %s",
+              path));
+    free(fed_cli_until(f, CITY, "AWAITING_EXECUTION", 1, 60000, "pool show MCR-POOL"));
+    free(s_ok(CITY, "pool execute MCR-POOL --authority Executive --decision-ref E/17/9"
+                    " --decision-date 2017-03-21 --signatory-role 'City Treasurer' --document %s",
+              path));
     free(fed_cli_until(f, CENTRAL, "AWAITING_PLEDGES", 1, 60000, "pool show MCR-POOL"));
     free(s_ok(CENTRAL, "pool pledge MCR-POOL --year 2017 --amount 20m"));
     free(fed_cli_until(f, CITY, "AWAITING_PLEDGES", 1, 60000, "pool show MCR-POOL"));
