@@ -15,6 +15,15 @@
  *    members, whatever rule the charter sets for later proposals).
  *  - Other proposals need an active board and a proposer who is a member.
  *  - Voting rules and quorum: see board_tally below.
+ *  - Call-in (Local Government Act 2000 s9F): with a charter's
+ *    call_in_working_days, a passed decision (not an adoption, a roster
+ *    change or a reconsideration) takes effect only at the end of that
+ *    many working days in England and Wales (workdays.h) after it was
+ *    decided, applied before the first event after then. A member the
+ *    charter names (any, if none is named) may call it in before then
+ *    (Board/CallIn, with reasons): it is suspended until a RECONSIDERATION
+ *    proposal passes, which confirms it (it takes effect then) or
+ *    withdraws it (never). An amended decision is a new proposal.
  *  - Reserved matters: a proposal in a reserved area passes only if the
  *    named member voted FOR, whatever the tally.
  *  - Pool proposals (board_pool.c, common/rules): a POOL_AGREEMENT's partners must all be
@@ -59,6 +68,7 @@
 
 #define BOARD_METHOD_PROPOSE "concord.v1.Board/Propose"
 #define BOARD_METHOD_VOTE "concord.v1.Board/Vote"
+#define BOARD_METHOD_CALL_IN "concord.v1.Board/CallIn"
 #define BOARD_PROPOSAL_ID_LEN 32 /* hex of a 16-byte call id */
 
 typedef struct board_engine board_engine_t;
@@ -141,6 +151,14 @@ typedef struct {
     int settled;            /* decided by a ballot before the deadline */
     size_t settled_ballots; /* ballots recorded when it settled */
     int voting_open;        /* at now_ms: before the deadline and a member yet to vote */
+    uint64_t last_index;    /* log index of its latest accepted event: a certificate's end */
+    int pending;            /* at now_ms: passed, within its call-in period */
+    uint64_t effective_ms;  /* end of its call-in period; 0: none applies */
+    int called_in;          /* suspended by a call-in until reconsidered */
+    const char *called_by;
+    const char *call_in_reasons;
+    int resolved;           /* 0, or CONFIRM or WITHDRAW by a reconsideration */
+    int effective;          /* at now_ms: passed and in effect */
     board_tally_t tally;    /* at now_ms; with the settling, if any, explained */
 } board_proposal_view_t;
 

@@ -136,6 +136,26 @@ int board_check_charter(const roster_t *roster, const Concord__V1__Charter *c, c
     if (s_check_members(roster, c, &weight, err) < 0 || s_check_rule(c, weight, err) < 0) {
         return -1;
     }
+    if (c->call_in_working_days > 20) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "board %s's call-in period of %u working days is over 20", c->board_id,
+                c->call_in_working_days);
+        return -1;
+    }
+    if (c->n_call_in_by && !c->call_in_working_days) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "board %s names who may call in decisions but sets no call-in period",
+                c->board_id);
+        return -1;
+    }
+    for (size_t i = 0; i < c->n_call_in_by; i++) {
+        if (s_member_index(c, c->call_in_by[i]) < 0) {
+            err_set(err, CC_INVALID_ARGUMENT,
+                    "'%.40s', who may call in decisions of board %s, is not a member",
+                    c->call_in_by[i], c->board_id);
+            return -1;
+        }
+    }
     if (c->n_reserved > S_RESERVED_MAX) {
         err_set(err, CC_INVALID_ARGUMENT, "board %s has %zu reserved matters; at most %d",
                 c->board_id, c->n_reserved, S_RESERVED_MAX);
@@ -183,7 +203,7 @@ static int s_date_ok(const char *s)
 int board_check_proposal(const Concord__V1__Proposal *p, uint64_t time_ms, cc_err_t *err)
 {
     char at[40], by[40];
-    if (p->kind < 1 || p->kind > 7) {
+    if (p->kind < 1 || p->kind > 8) {
         err_set(err, CC_INVALID_ARGUMENT, "proposal '%.60s' has no kind", p->title);
     } else if (p->kind == CONCORD__V1__PROPOSAL_KIND__FOOTPRINT_REALIGNMENT &&
                (!p->realignment || keys_code_check(p->realignment->organisation, NULL) < 0 ||

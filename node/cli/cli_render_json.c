@@ -257,6 +257,11 @@ static json_t *s_proposal_of(const Concord__V1__ProposalView *pv, int with_ballo
     s_bool(o, "decided", pv->decided);
     s_bool(o, "settled", pv->settled);
     s_bool(o, "voting_open", pv->voting_open);
+    s_bool(o, "effective", pv->effective);
+    s_bool(o, "called_in", pv->called_in);
+    if (pv->effective_at_ms) {
+        s_time(o, "effective_at", pv->effective_at_ms);
+    }
     s_bool(o, "quorate", pv->quorate);
     s_int(o, "members", pv->members);
     s_int(o, "votes_for", pv->votes_for);

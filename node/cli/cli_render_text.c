@@ -241,6 +241,13 @@ static void s_proposal(const Concord__V1__ProposalView *pv, FILE *out)
     }
     fprintf(out, "outcome    %s%s\n", cli_view_outcome(pv),
             pv->settled ? " (settled before the deadline)" : "");
+    if (pv->effective_at_ms || pv->called_in) {
+        fprintf(out, "effect     %s%s\n",
+                pv->called_in   ? "called in: suspended until the board reconsiders it"
+                : pv->effective ? "in effect after its call-in period to "
+                                : "not before the end of its call-in period, ",
+                pv->called_in ? "" : clock_format(pv->effective_at_ms, when, sizeof when));
+    }
     fprintf(out, "voting     %s\n\n%s\n",
             pv->voting_open ? "open: every member's ballot is recorded until the deadline"
                             : "closed",

@@ -78,11 +78,12 @@ static int s_build(const board_engine_t *e, ledger_t *ledger, const uint8_t *ros
                 pv.id);
         return -1;
     }
-    uint64_t upto = pv.log_index;
+    /* Up to its latest event: the last ballot, or a call-in after it. */
+    uint64_t upto = pv.last_index;
     if (pv.n_ballots) {
         board_ballot_view_t last;
         board_ballot_at(e, &pv, pv.n_ballots - 1, &last);
-        upto = last.log_index;
+        upto = last.log_index > upto ? last.log_index : upto;
     }
     certificate_build_events_t c = {.ledger = ledger, .err = err};
     err_clear(err);

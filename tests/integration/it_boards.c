@@ -154,6 +154,65 @@ static void s_create_board(void)
     free(out);
 }
 
+/* A board whose charter sets a call-in period of 5 working days: a passed
+ * decision is not in effect before then; Oldham, which the charter names,
+ * calls it in with its reasons, which suspends it; the board reconsiders
+ * and confirms it, and its certificate says all of it. */
+static void test_it_board_call_in_and_reconsideration(void **state)
+{
+    (void)state;
+    char id[33], dec[33], re[33], args[80], path[256], roster[256];
+    char *out = s_ok(SECRETARY,
+                     "--json board create --id CALL-JCB --name 'Call-in board' --rule majority"
+                     " --quorum 1/2 --no-default-reserved --closes-in 120s --member E38000217"
+                     " --member E08000003 --member E08000004 --call-in-days 5"
+                     " --call-in-by E08000004");
+    fed_json_id(out, id);
+    free(out);
+    free(s_wait_closed(SECRETARY, id));
+    out = s_ok(MANCHESTER_CCG, "--json propose --board CALL-JCB --title 'Community stroke beds'"
+                               " --area community --amount 2m --closes-in 120s");
+    fed_json_id(out, dec);
+    free(out);
+    out = s_wait_closed(SECRETARY, dec);
+    assert_non_null(strstr(out, "\"outcome\":\"PASSED\""));
+    assert_non_null(strstr(out, "\"effective\":false"));
+    assert_non_null(strstr(out, "Call-in: 5 working days (England and Wales) after the decision"));
+    free(out);
+    /* Only Oldham (E08000004) may call it in; with reasons. */
+    assert_int_equal(fed_cli(&s_fed, MANCHESTER_CCG, &out, "proposal call-in %.10s --reason"
+                                                          " 'value for money'",
+                             dec),
+                     1);
+    assert_non_null(strstr(out, "may not call in decisions of board CALL-JCB"));
+    free(out);
+    free(s_ok(15, "proposal call-in %.10s --reason 'Not on the forward plan'", dec));
+    snprintf(args, sizeof args, "--json proposal show %s", dec);
+    out = fed_cli_until(&s_fed, SECRETARY, "\"called_in\":true", 1, 30000, args);
+    assert_non_null(strstr(out, "Called in by E08000004 at "));
+    assert_non_null(strstr(out, "Not on the forward plan. Suspended until the board reconsiders"));
+    free(out);
+    /* The board reconsiders it and confirms it: in effect from then. */
+    out = s_ok(SECRETARY, "--json propose --board CALL-JCB --title 'Confirm the stroke beds'"
+                          " --reconsider %s --confirm --closes-in 120s",
+               dec);
+    fed_json_id(out, re);
+    free(out);
+    free(s_wait_closed(SECRETARY, re));
+    out = fed_cli_until(&s_fed, SECRETARY, "confirmed, and in effect from then", 1, 30000, args);
+    assert_non_null(strstr(out, "\"effective\":true"));
+    free(out);
+    /* The certificate carries the call-in and the reconsideration. */
+    snprintf(path, sizeof path, "%s/call-in.cert", s_fed.dir);
+    snprintf(roster, sizeof roster, "%s/roster.bin", s_fed.dir);
+    free(s_ok(SECRETARY, "decision export %s --out %s", dec, path));
+    out = s_ok(-1, "verify %s --roster %s", path, roster);
+    assert_non_null(strstr(out, "certificate verified"));
+    assert_non_null(strstr(out, "Called in by E08000004"));
+    assert_non_null(strstr(out, "confirmed, and in effect from then"));
+    free(out);
+}
+
 static void test_it_board_double_majority_needs_both_sides(void **state)
 {
     (void)state;
@@ -482,6 +541,7 @@ int main(void)
         cmocka_unit_test(test_it_board_late_ballot_refused),
         cmocka_unit_test(test_it_board_offline_member_catches_up),
         cmocka_unit_test(test_it_board_certificate_tampering_detected),
+        cmocka_unit_test(test_it_board_call_in_and_reconsideration),
     };
     signal(SIGPIPE, SIG_IGN);
     return cmocka_run_group_tests(tests, s_group_setup, s_group_teardown);

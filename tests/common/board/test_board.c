@@ -568,6 +568,132 @@ static void test_board_reserved_matter_needs_named_member(void **state)
     s_run_free(&r);
 }
 
+/* A member the charter names calls in a passed decision with its reasons. */
+static int s_call_in(s_run_t *r, const char *sender, const char *board, const char *pid,
+                     const char *reasons)
+{
+    uint8_t call_id[16];
+    Concord__V1__CallIn ci = CONCORD__V1__CALL_IN__INIT;
+    ci.board_id = (char *)board;
+    ci.proposal_id = (char *)pid;
+    ci.reasons = (char *)reasons;
+    s_call_id(r, call_id);
+    return s_msg(r, sender, BOARD_METHOD_CALL_IN, &ci.base, call_id);
+}
+
+static int s_reconsider(s_run_t *r, const char *sender, const char *board, const char *pid,
+                        int what, char id[33])
+{
+    Concord__V1__Proposal p = s_proposal(r, board, CONCORD__V1__PROPOSAL_KIND__RECONSIDERATION, 0);
+    p.title = "Reconsider the decision called in";
+    p.reconsiders = (char *)pid;
+    p.reconsider = (Concord__V1__Reconsider)what;
+    return s_propose(r, sender, &p, id);
+}
+
+/* A decision passes, but takes effect only after 5 working days; one
+ * called in is suspended until the board confirms or withdraws it. */
+static void test_board_call_in(void **state)
+{
+    (void)state;
+    s_run_t r;
+    s_charter_t c;
+    char adopt[33], a[33], b[33], d[33], re[33];
+    char *by[] = {(char *)s_councils[0]};
+    board_proposal_view_t pv;
+    s_run_init(&r);
+    s_small(&c, "CALL", CONCORD__V1__VOTING_RULE__MAJORITY_OF_VOTES_CAST, 2, 2);
+    c.ch.call_in_working_days = 5;
+    c.ch.call_in_by = by;
+    c.ch.n_call_in_by = 1;
+    s_adopt(&r, &c, adopt); /* an adoption is never called in */
+    const char *yes[] = {s_ccgs[0], s_ccgs[1], s_councils[1]};
+    assert_int_equal(s_decide(&r, s_ccgs[0], "CALL", ACUTE, a), 0);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(s_vote(&r, yes[i], "CALL", a, FOR), 0);
+    }
+    s_view(&r, a, &pv);
+    assert_true(pv.closed && pv.tally.passed);
+    assert_true(pv.pending);
+    assert_false(pv.effective);
+    /* Decided on Tuesday 24 November 2026: five working days to Tuesday 1 December. */
+    assert_int_equal(pv.effective_ms, 1796169599999ull);
+    assert_non_null(strstr(pv.tally.explanation,
+                           "Call-in: 5 working days (England and Wales) after the decision, to"
+                           " 2026-12-01T23:59:59.999Z (Local Government Act 2000 s9F); not in"
+                           " effect before then, unless called in."));
+    /* Only a member the charter names, with reasons, once. */
+    s_refused(&r, s_call_in(&r, s_ccgs[1], "CALL", a, "Value for money"), CC_PERMISSION_DENIED,
+              "may not call in decisions of board CALL");
+    s_refused(&r, s_call_in(&r, s_councils[0], "CALL", a, ""), CC_INVALID_ARGUMENT,
+              "gives its reasons");
+    assert_int_equal(s_call_in(&r, s_councils[0], "CALL", a, "Not on the forward plan"), 0);
+    s_refused(&r, s_call_in(&r, s_councils[0], "CALL", a, "Again"), CC_ALREADY_EXISTS,
+              "already called in");
+    s_view(&r, a, &pv);
+    assert_true(pv.called_in);
+    assert_false(pv.effective);
+    assert_non_null(strstr(pv.tally.explanation, "Called in by E08000001 at "));
+    assert_non_null(strstr(pv.tally.explanation, ": Not on the forward plan. Suspended until the"
+                                                 " board reconsiders it."));
+    /* Another decision, not called in, takes effect after the period. */
+    assert_int_equal(s_decide(&r, s_ccgs[0], "CALL", ACUTE, b), 0);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(s_vote(&r, yes[i], "CALL", b, FOR), 0);
+    }
+    /* A reconsideration only of a decision called in. */
+    s_refused(&r, s_reconsider(&r, s_ccgs[0], "CALL", b, CONCORD__V1__RECONSIDER__CONFIRM, re),
+              CC_FAILED_PRECONDITION, "is not called in");
+    /* The board confirms the first: it takes effect then. */
+    assert_int_equal(s_reconsider(&r, s_ccgs[0], "CALL", a, CONCORD__V1__RECONSIDER__CONFIRM, re),
+                     0);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(s_vote(&r, yes[i], "CALL", re, FOR), 0);
+    }
+    s_view(&r, re, &pv);
+    assert_true(pv.effective); /* a reconsideration is not called in */
+    s_view(&r, a, &pv);
+    assert_true(pv.effective);
+    assert_int_equal(pv.resolved, CONCORD__V1__RECONSIDER__CONFIRM);
+    assert_non_null(strstr(pv.tally.explanation, "confirmed, and in effect from then."));
+    s_view(&r, b, &pv);
+    assert_false(pv.effective);
+    /* Past the period: in effect, and too late to call in. */
+    r.now = pv.effective_ms + SECOND;
+    s_view(&r, b, &pv);
+    assert_true(pv.effective);
+    s_refused(&r, s_call_in(&r, s_councils[0], "CALL", b, "Too late"), CC_FAILED_PRECONDITION,
+              "it took effect at the end of its call-in period");
+    s_view(&r, b, &pv);
+    assert_non_null(strstr(pv.tally.explanation, "not called in, so in effect from then."));
+    /* Withdrawn: never in effect. */
+    assert_int_equal(s_decide(&r, s_ccgs[0], "CALL", ACUTE, d), 0);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(s_vote(&r, yes[i], "CALL", d, FOR), 0);
+    }
+    assert_int_equal(s_call_in(&r, s_councils[0], "CALL", d, "Consultation was inadequate"), 0);
+    assert_int_equal(s_reconsider(&r, s_ccgs[0], "CALL", d, CONCORD__V1__RECONSIDER__WITHDRAW, re),
+                     0);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(s_vote(&r, yes[i], "CALL", re, FOR), 0);
+    }
+    r.now += 30 * DAY;
+    s_view(&r, d, &pv);
+    assert_false(pv.effective);
+    assert_non_null(strstr(pv.tally.explanation, "withdrawn, so it never takes effect."));
+    s_refused(&r, s_reconsider(&r, s_ccgs[0], "CALL", d, CONCORD__V1__RECONSIDER__CONFIRM, re),
+              CC_FAILED_PRECONDITION, "not called in and awaiting reconsideration");
+    /* A charter naming a non-member, or callers without a period, is invalid. */
+    cc_err_t err;
+    c.ch.call_in_working_days = 0;
+    assert_int_equal(board_check_charter(s_roster, &c.ch, &err), -1);
+    assert_non_null(strstr(err.msg, "sets no call-in period"));
+    c.ch.call_in_working_days = 21;
+    assert_int_equal(board_check_charter(s_roster, &c.ch, &err), -1);
+    assert_non_null(strstr(err.msg, "over 20"));
+    s_run_free(&r);
+}
+
 static void test_board_statutory_duty_not_delegated(void **state)
 {
     (void)state;
@@ -1793,6 +1919,7 @@ int main(void)
         cmocka_unit_test(test_board_explanation_sentences),
         cmocka_unit_test(test_board_reserved_matter_needs_named_member),
         cmocka_unit_test(test_board_statutory_duty_not_delegated),
+        cmocka_unit_test(test_board_call_in),
         cmocka_unit_test(test_board_gm_double_majority_needs_councils),
         cmocka_unit_test(test_board_adoption_needs_every_member),
         cmocka_unit_test(test_board_ballot_rejections),
