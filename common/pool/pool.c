@@ -470,6 +470,48 @@ static long s_partner(const Concord__V1__PoolAgreement *a, const char *code)
     return -1;
 }
 
+/* Whether sender acts for partner code: code itself or, once code was
+ * merged away (a roster merger, board.h), its successor, through any
+ * chain of mergers. The successor takes its predecessors' obligations
+ * (contributions, pledges, executions, the accounts) from the merger on;
+ * the pool goes on without a new agreement. */
+static int s_acts_for(const pool_engine_t *e, const char *code, const char *sender)
+{
+    char cur[KEYS_CODE_MAX + 1];
+    snprintf(cur, sizeof cur, "%s", code);
+    for (int hops = 0; hops < 64; hops++) {
+        if (strcmp(cur, sender) == 0) {
+            return 1;
+        }
+        int moved = 0;
+        for (size_t i = 0; i < roster_past_count(e->roster) && !moved; i++) {
+            roster_past_t past;
+            roster_past_at(e->roster, i, &past);
+            if (past.successor[0] && strcmp(past.org.code, cur) == 0 &&
+                strcmp(past.successor, cur) != 0) {
+                snprintf(cur, sizeof cur, "%s", past.successor);
+                moved = 1;
+            }
+        }
+        if (!moved) {
+            return 0;
+        }
+    }
+    return 0;
+}
+
+/* The first partner of a that sender acts for, or -1. */
+static long s_partner_acting(const pool_engine_t *e, const Concord__V1__PoolAgreement *a,
+                             const char *sender)
+{
+    for (size_t i = 0; i < a->n_partners; i++) {
+        if (s_acts_for(e, a->partners[i]->code, sender)) {
+            return (long)i;
+        }
+    }
+    return -1;
+}
+
 static pool_year_t *s_year(pool_fund_t *f, uint32_t year)
 {
     for (size_t i = 0; i < f->n_years; i++) {
@@ -558,7 +600,7 @@ static int s_check_member(const pool_engine_t *e, const pool_event_t *ev, const 
         err_set(err, CC_NOT_FOUND, "no pool '%.40s'", pool_id);
         return -1;
     }
-    if ((chk->partner = s_partner(chk->fund->agreement, ev->sender)) < 0) {
+    if ((chk->partner = s_partner_acting(e, chk->fund->agreement, ev->sender)) < 0) {
         err_set(err, CC_PERMISSION_DENIED, "%.40s is not a partner of pool %s", ev->sender,
                 pool_id);
         return -1;
@@ -578,12 +620,15 @@ static int s_check_pledge(const pool_engine_t *e, const pool_event_t *ev, pool_f
         err_set(err, CC_NOT_FOUND, "no pool '%.40s'", p->pool_id);
         return -1;
     }
-    if ((chk->partner = s_partner(f->agreement, p->partner)) < 0) {
+    /* The line: the partner named, or the predecessor a successor names
+     * itself for. */
+    if ((chk->partner = s_partner(f->agreement, p->partner)) < 0 &&
+        (chk->partner = s_partner_acting(e, f->agreement, p->partner)) < 0) {
         err_set(err, CC_PERMISSION_DENIED, "'%.40s' is not a partner of pool %s", p->partner,
                 f->id);
         return -1;
     }
-    if (strcmp(p->partner, ev->sender) != 0) {
+    if (!s_acts_for(e, f->agreement->partners[chk->partner]->code, ev->sender)) {
         err_set(err, CC_PERMISSION_DENIED,
                 "%.40s cannot pledge %s's contribution: a contribution"
                 " exists only as its partner's own signed pledge (pooling delegates no statutory"
@@ -793,7 +838,7 @@ static int s_check_outturn(const pool_engine_t *e, const pool_event_t *ev, pool_
                                                                        : "a transfer");
         return -1;
     }
-    if (strcmp(ev->sender, s_accountable(f->agreement)) != 0) {
+    if (!s_acts_for(e, s_accountable(f->agreement), ev->sender)) {
         err_set(err, CC_PERMISSION_DENIED,
                 "only %s, who keeps pool %s's accounts, records its"
                 " outturn",
@@ -839,6 +884,14 @@ static int s_check_execution(const pool_engine_t *e, const pool_event_t *ev,
         return -1;
     }
     pool_fund_t *f = chk->fund;
+    /* A successor acting for several lines executes the first it has not. */
+    for (size_t q = 0; q < f->agreement->n_partners; q++) {
+        if (!f->withdrawn[q] && (!f->acts[q] || f->acts[q]->declined) &&
+            s_acts_for(e, f->agreement->partners[q]->code, ev->sender)) {
+            chk->partner = (long)q;
+            break;
+        }
+    }
     const Concord__V1__Execution *before = f->acts[chk->partner];
     if (f->withdrawn[chk->partner]) {
         err_set(err, CC_FAILED_PRECONDITION, "%s was left out of pool %s by a variation",
@@ -1152,10 +1205,33 @@ static int s_accept_pledge(const pool_event_t *ev, pool_fund_checked_t *chk, cc_
 
 /* Keeps the partner's act: a later one (an execution after declining)
  * replaces it. */
-static int s_accept_execution(const pool_event_t *ev, pool_fund_checked_t *chk, cc_err_t *err)
+static int s_accept_execution(const pool_engine_t *e, const pool_event_t *ev,
+                              pool_fund_checked_t *chk, cc_err_t *err)
 {
-    if (s_evlist_reserve(&chk->fund->events) < 0) {
+    pool_fund_t *f = chk->fund;
+    Concord__V1__Execution *more[POOL_MAX_PARTNERS] = {0};
+    if (s_evlist_reserve(&f->events) < 0) {
         return err_oom(err);
+    }
+    /* Every other line the sender acts for (a successor of several
+     * partners) and has not executed takes the same act. */
+    for (size_t q = 0; q < f->agreement->n_partners; q++) {
+        if ((long)q == chk->partner || f->withdrawn[q] || (f->acts[q] && !f->acts[q]->declined) ||
+            !s_acts_for(e, f->agreement->partners[q]->code, ev->sender)) {
+            continue;
+        }
+        if (!(more[q] = (Concord__V1__Execution *)wire_copy(chk->msg, WIRE_MAX_FRAME, err))) {
+            for (size_t k = 0; k < q; k++) {
+                wire_free(more[k] ? &more[k]->base : NULL);
+            }
+            return err_oom(err);
+        }
+    }
+    for (size_t q = 0; q < f->agreement->n_partners; q++) {
+        if (more[q]) {
+            wire_free(f->acts[q] ? &f->acts[q]->base : NULL);
+            f->acts[q] = more[q];
+        }
     }
     s_evlist_add(&chk->fund->events, ev);
     Concord__V1__Execution **slot = &chk->fund->acts[chk->partner];
@@ -1201,7 +1277,7 @@ static int s_fund_accept(pool_engine_t *e, const pool_event_t *ev, pool_fund_che
     case 1:
         return s_accept_outturn(ev, chk, err);
     case 3:
-        return s_accept_execution(ev, chk, err);
+        return s_accept_execution(e, ev, chk, err);
     default:
         return s_signed_accept(ev, chk, err);
     }
@@ -1356,7 +1432,7 @@ static int s_signed_check(const pool_engine_t *e, const pool_event_t *ev, pool_f
         return -1;
     }
     const char *host = s_accountable(f->agreement);
-    if (strcmp(ev->sender, host) != 0 || !f->agreement->risk_share) {
+    if (!s_acts_for(e, host, ev->sender) || !f->agreement->risk_share) {
         err_set(err, CC_PERMISSION_DENIED,
                 "%.40s cannot sign the statement of pool %s: only %s, who keeps its accounts,"
                 " signs it",

@@ -685,8 +685,21 @@ static void s_view_pool(const pools_t *p, const pool_view_t *v, int full,
         ag->n_partners ? control_alloc(a, ag->n_partners * sizeof *out->partner_names) : NULL;
     for (size_t i = 0; out->partner_names && i < ag->n_partners; i++) {
         roster_org_t o = {.name = "?"};
-        roster_lookup(p->roster, ag->partners[i]->code, &o);
-        out->partner_names[i] = control_str(o.name);
+        const char *name = NULL;
+        if (roster_lookup(p->roster, ag->partners[i]->code, &o) < 0) {
+            /* Merged away: its successor acts for it (docs/POOLS.md). */
+            for (size_t k = roster_past_count(p->roster); k-- > 0 && !name;) {
+                roster_past_t past;
+                roster_past_at(p->roster, k, &past);
+                if (past.successor[0] && strcmp(past.org.code, ag->partners[i]->code) == 0) {
+                    char text[256];
+                    snprintf(text, sizeof text, "%s (merged into %s, which acts for it)",
+                             past.org.name, past.successor);
+                    name = control_strdup(a, text);
+                }
+            }
+        }
+        out->partner_names[i] = name ? (char *)name : control_str(o.name);
         out->n_partner_names = i + 1;
     }
     size_t n = 0;

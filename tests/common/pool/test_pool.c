@@ -78,17 +78,19 @@ static const char *const s_members[] = {PLYMOUTH, NEW_DEVON, SHEFFIELD, SHEFF_CC
                                         CUMBRIA,  N_CUMBRIA, MORECAMBE};
 #define N_MEMBERS (sizeof s_members / sizeof s_members[0])
 
+static const char *const s_codes_all[] = {PLYMOUTH,  NEW_DEVON, SHEFFIELD,   SHEFF_CCG,
+                                          NHSE,      GMCA,      CUMBRIA,     N_CUMBRIA,
+                                          MORECAMBE, CARLISLE,  HEALTHWATCH, PLY_TRUST};
+static const char *const s_kinds_all[] = {"COUNCIL_UPPER", "CCG",           "COUNCIL_UPPER",
+                                          "CCG",           "NHS_ENGLAND",   "COMBINED_AUTHORITY",
+                                          "COUNCIL_UPPER", "CCG",           "CCG",
+                                          "COUNCIL_DISTRICT", "HEALTHWATCH", "NHS_TRUST"};
+
 static int s_setup(void **state)
 {
     (void)state;
-    static const char *const codes[] = {PLYMOUTH, NEW_DEVON, SHEFFIELD, SHEFF_CCG,
-                                        NHSE,     GMCA,      CUMBRIA,   N_CUMBRIA,
-                                        MORECAMBE, CARLISLE, HEALTHWATCH, PLY_TRUST};
-    static const char *const kinds[] = {"COUNCIL_UPPER", "CCG",           "COUNCIL_UPPER",
-                                        "CCG",           "NHS_ENGLAND",   "COMBINED_AUTHORITY",
-                                        "COUNCIL_UPPER", "CCG",           "CCG",
-                                        "COUNCIL_DISTRICT", "HEALTHWATCH", "NHS_TRUST"};
-    s_roster = unit_roster("Pools", codes, kinds, sizeof codes / sizeof codes[0]);
+    s_roster = unit_roster("Pools", s_codes_all, s_kinds_all,
+                           sizeof s_codes_all / sizeof s_codes_all[0]);
     return s_roster ? 0 : -1;
 }
 
