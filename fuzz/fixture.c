@@ -12,8 +12,8 @@
 #include "wire.h"
 
 const char *const fixture_board_methods[] = {BOARD_METHOD_PROPOSE, BOARD_METHOD_VOTE,
-                                             "concord.v1.Board/Nonsense"};
-const size_t fixture_board_n_methods = 3;
+                                             "concord.v1.Board/Nonsense", BOARD_METHOD_CALL_IN};
+const size_t fixture_board_n_methods = 4;
 /* Pool streams carry the partners' board too: agreements and variations
  * are its proposals. */
 const char *const fixture_pool_methods[] = {
