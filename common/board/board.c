@@ -68,6 +68,7 @@ typedef struct {
     uint64_t call_in_ms;
     int resolved; /* 0, or CONFIRM or WITHDRAW */
     char resolved_by[BOARD_PROPOSAL_ID_LEN + 1];
+    const roster_t *roster; /* the engine's, for successions */
 } board_prop_t;
 
 struct board_rec {
@@ -592,6 +593,36 @@ void board_engine_destroy(board_engine_t **ep)
     *ep = NULL;
 }
 
+/* A consent owed by an organisation merged away is given by its
+ * successor when the successor, not it, holds a seat among the voters:
+ * a merger carries the predecessor's obligations, consents included. */
+static void s_map_consents(const board_prop_t *p, board_consents_t *c)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        char cur[KEYS_CODE_MAX + 1];
+        snprintf(cur, sizeof cur, "%s", c->codes[i]);
+        for (int hops = 0; hops < 64 && s_member_of(p->charter, cur) < 0; hops++) {
+            int moved = 0;
+            for (size_t k = 0; k < roster_past_count(p->roster) && !moved; k++) {
+                roster_past_t past;
+                roster_past_at(p->roster, k, &past);
+                if (past.successor[0] && strcmp(past.org.code, cur) == 0 &&
+                    strcmp(past.successor, cur) != 0) {
+                    snprintf(cur, sizeof cur, "%s", past.successor);
+                    moved = 1;
+                }
+            }
+            if (!moved) {
+                break;
+            }
+        }
+        long m = s_member_of(p->charter, cur);
+        if (m >= 0) {
+            c->codes[i] = p->charter->members[m]->code;
+        }
+    }
+}
+
 static void s_tally(const board_prop_t *p, int final, board_tally_t *t)
 {
     board_ballot_t cast[BOARD_MAX_MEMBERS];
@@ -601,6 +632,7 @@ static void s_tally(const board_prop_t *p, int final, board_tally_t *t)
     }
     board_consents_t consents;
     board_pool_consents(p->proposal, &consents);
+    s_map_consents(p, &consents);
     board_tally_with(p->charter, p->proposal->kind, p->proposal->area, &consents, cast,
                      p->n_ballots, final, t);
     board_roster_consent(p->proposal, p->charter, cast, p->n_ballots, final, p->settled, t);
@@ -894,6 +926,7 @@ static int s_accept_proposal(board_engine_t *e, const board_event_t *ev, s_check
     chk->proposal = NULL;
     p->time_ms = ev->time_ms;
     p->log_index = ev->log_index;
+    p->roster = e->roster;
     memcpy(p->hash, ev->hash, 32);
     e->proposals[e->n_proposals++] = p;
     e->open[e->n_open++] = p;

@@ -20,6 +20,34 @@ static int s_member(const Concord__V1__Charter *c, const char *code)
     return 0;
 }
 
+/* Whether code, or the organisation it was merged into (through any chain
+ * of mergers in roster), is a member of c: a successor answers for its
+ * predecessors' lines. */
+static int s_seated(const roster_t *roster, const Concord__V1__Charter *c, const char *code)
+{
+    char cur[KEYS_CODE_MAX + 1];
+    snprintf(cur, sizeof cur, "%s", code);
+    for (int hops = 0; hops < 64; hops++) {
+        if (s_member(c, cur)) {
+            return 1;
+        }
+        int moved = 0;
+        for (size_t k = 0; roster && k < roster_past_count(roster) && !moved; k++) {
+            roster_past_t past;
+            roster_past_at(roster, k, &past);
+            if (past.successor[0] && strcmp(past.org.code, cur) == 0 &&
+                strcmp(past.successor, cur) != 0) {
+                snprintf(cur, sizeof cur, "%s", past.successor);
+                moved = 1;
+            }
+        }
+        if (!moved) {
+            return 0;
+        }
+    }
+    return 0;
+}
+
 static int s_not_member(const Concord__V1__Charter *c, const char *code, const char *pool_id,
                         cc_err_t *err)
 {
@@ -50,8 +78,8 @@ static int s_check_agreement(const roster_t *roster, const Concord__V1__Charter 
     return 0;
 }
 
-static int s_check_variation(const Concord__V1__Charter *c, const Concord__V1__Variation *v,
-                             cc_err_t *err)
+static int s_check_variation(const roster_t *roster, const Concord__V1__Charter *c,
+                             const Concord__V1__Variation *v, cc_err_t *err)
 {
     size_t n = strlen(v->pool_id);
     if (n < 2 || n > POOL_ID_MAX ||
@@ -99,7 +127,7 @@ static int s_check_variation(const Concord__V1__Charter *c, const Concord__V1__V
                 return -1;
             }
         }
-        if (!s_member(c, ch->partner)) {
+        if (!s_seated(roster, c, ch->partner)) {
             return s_not_member(c, ch->partner, v->pool_id, err);
         }
     }
@@ -120,7 +148,7 @@ int board_pool_check(const roster_t *roster, const Concord__V1__Charter *c,
         err_set(err, CC_INVALID_ARGUMENT, "a pool variation proposal carries the variation");
         return -1;
     }
-    return s_check_variation(c, p->pool_variation, err);
+    return s_check_variation(roster, c, p->pool_variation, err);
 }
 
 /* Adds code once. */

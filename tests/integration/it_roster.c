@@ -379,6 +379,17 @@ static void test_it_roster_merger(void **state)
     out = fed_cli_until(f, NORTH, "it matches", 1, 60000, "pool statement SOUTH-POOL --year 2017");
     assert_non_null(strstr(out, "E38000219"));
     free(out);
+    /* South's consent to a change of its contribution is North's to give. */
+    char var[33];
+    out = s_ok(NORTH, "--json pool vary SOUTH-POOL --change E38000219:2018:8m"
+                      " --reason 'Next year, as North' --closes-in 10m");
+    fed_json_id(out, var);
+    free(out);
+    free(s_ok(CENTRAL, "vote %s for", var));
+    s_wait_outcome(CITY, var, "PASSED");
+    out = s_ok(CITY, "proposal show %s", var);
+    assert_non_null(strstr(out, "needs that partner's FOR: E38000218 voted FOR."));
+    free(out);
     /* The successor votes in its predecessors' place. */
     s_propose(CITY,
               "--title 'Mental health crisis service' --area mental-health --amount 3m"
