@@ -18,6 +18,7 @@
 #include "board_names.h"
 #include "clock.h"
 #include "workdays.h"
+#include "agreement.h"
 #include "fold.h"
 #include "grow.h"
 #include "text.h"
@@ -38,6 +39,12 @@ typedef struct {
 } board_vote_t;
 
 typedef struct board_rec board_rec_t;
+
+/* A body's act on an advisory board's recommendation. */
+typedef struct {
+    int state; /* 0 none, 1 ratified, 2 declined */
+    char text[320]; /* "AUTHORITY, REF of DATE[: REASON]" */
+} s_act_t;
 
 typedef struct {
     char id[BOARD_PROPOSAL_ID_LEN + 1];
@@ -69,6 +76,10 @@ typedef struct {
     int resolved; /* 0, or CONFIRM or WITHDRAW */
     char resolved_by[BOARD_PROPOSAL_ID_LEN + 1];
     const roster_t *roster; /* the engine's, for successions */
+    /* An advisory board's passed recommendation: in effect only once every
+     * body its charter names has ratified it; one refusal stops it. */
+    int awaiting;
+    s_act_t acts[BOARD_RATIFIERS_MAX]; /* per charter ratifier, in charter order */
 } board_prop_t;
 
 struct board_rec {
@@ -141,6 +152,7 @@ typedef struct {
     Concord__V1__Proposal *proposal;
     Concord__V1__Ballot *ballot;
     Concord__V1__CallIn *call_in;
+    Concord__V1__Ratification *ratification;
     board_rec_t *board;   /* NULL for a board adopted for the first time */
     board_prop_t *target; /* the proposal a ballot is for */
     size_t member;        /* the voter, in target->charter */
@@ -378,10 +390,23 @@ static int s_check_ballot(const board_engine_t *e, const board_event_t *ev, s_ch
 /* Whether a passed decision of this kind waits out a call-in period:
  * never an adoption, a roster change (it takes effect at its deciding
  * ballot) or a reconsideration. */
+/* Whether a passed proposal of an advisory board is only a recommendation
+ * its ratifiers decide: not its own charter, membership or the roster. */
+static int s_advisory(const board_prop_t *p)
+{
+    int kind = p->proposal->kind;
+    return p->charter->kind == CONCORD__V1__BOARD_KIND__ADVISORY &&
+           (kind == CONCORD__V1__PROPOSAL_KIND__COMMISSIONING_DECISION ||
+            kind == CONCORD__V1__PROPOSAL_KIND__FOOTPRINT_REALIGNMENT ||
+            kind == CONCORD__V1__PROPOSAL_KIND__POOL_AGREEMENT ||
+            kind == CONCORD__V1__PROPOSAL_KIND__POOL_VARIATION);
+}
+
 static int s_callable(const board_prop_t *p)
 {
     int kind = p->proposal->kind;
-    return p->charter->call_in_working_days && kind != CONCORD__V1__PROPOSAL_KIND__CHARTER_ADOPTION &&
+    return !s_advisory(p) && p->charter->call_in_working_days &&
+           kind != CONCORD__V1__PROPOSAL_KIND__CHARTER_ADOPTION &&
            kind != CONCORD__V1__PROPOSAL_KIND__RECONSIDERATION && !board_roster_level(p->proposal);
 }
 
@@ -442,6 +467,60 @@ static int s_check_call_in(const board_engine_t *e, const board_event_t *ev, s_c
     return 0;
 }
 
+static long s_ratifier(const Concord__V1__Charter *c, const char *code)
+{
+    for (size_t i = 0; i < c->n_ratifiers; i++) {
+        if (strcmp(c->ratifiers[i], code) == 0) {
+            return (long)i;
+        }
+    }
+    return -1;
+}
+
+static int s_check_ratification(const board_engine_t *e, const board_event_t *ev,
+                                s_checked_t *chk, cc_err_t *err)
+{
+    const Concord__V1__Ratification *ra = chk->ratification;
+    board_rec_t *b = s_find_rec(e, ra->board_id);
+    board_prop_t *p = chk->target = s_proposal_find(e, ra->proposal_id);
+    if (!b || !p || p->board != b) {
+        err_set(err, CC_NOT_FOUND, "no proposal '%.40s' on board '%.40s'", ra->proposal_id,
+                ra->board_id);
+        return -1;
+    }
+    long k = s_ratifier(p->charter, ev->sender);
+    if (k < 0) {
+        err_set(err, CC_PERMISSION_DENIED,
+                "%.40s is not one of the bodies that ratify the recommendations of board %s",
+                ev->sender, b->id);
+        return -1;
+    }
+    if (!p->awaiting) {
+        err_set(err, CC_FAILED_PRECONDITION,
+                "proposal %.12s is not a recommendation awaiting ratification (%s)", p->id,
+                !p->closed ? "still undecided" : "failed, or already ratified or declined");
+        return -1;
+    }
+    if (p->acts[k].state) {
+        err_set(err, CC_ALREADY_EXISTS, "%s already %s proposal %.12s", ev->sender,
+                p->acts[k].state == 1 ? "ratified" : "declined", p->id);
+        return -1;
+    }
+    if (!ra->authority[0] || strlen(ra->authority) > 120 || !ra->decision_ref[0] ||
+        strlen(ra->decision_ref) > 60 || strlen(ra->reason) > 120) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "a ratification names the body's deciding forum (1 to 120 bytes) and its"
+                " decision reference (1 to 60), with a reason of at most 120");
+        return -1;
+    }
+    if (!agreement_date_ok(ra->decision_date)) {
+        err_set(err, CC_INVALID_ARGUMENT, "decision date '%.20s' is not a YYYY-MM-DD date",
+                ra->decision_date);
+        return -1;
+    }
+    return 0;
+}
+
 /* A RECONSIDERATION names a decision of its board that was called in and
  * is not yet resolved, and confirms or withdraws it. */
 static int s_check_reconsideration(const board_engine_t *e, const board_rec_t *b,
@@ -485,6 +564,15 @@ static int s_check(const board_engine_t *e, const board_event_t *ev, s_checked_t
             &concord__v1__proposal__descriptor, ev->body, ev->body_len, WIRE_MAX_FRAME, err);
         return chk->proposal ? s_check_proposal(e, ev, chk, err) : -1;
     }
+    if (strcmp(ev->method, BOARD_METHOD_RATIFY) == 0) {
+        chk->ratification = (Concord__V1__Ratification *)wire_unpack(
+            &concord__v1__ratification__descriptor, ev->body, ev->body_len, WIRE_MAX_FRAME, err);
+        if (!chk->ratification) {
+            return -1;
+        }
+        snprintf(chk->proposal_id, sizeof chk->proposal_id, "%s", chk->ratification->proposal_id);
+        return s_check_ratification(e, ev, chk, err);
+    }
     if (strcmp(ev->method, BOARD_METHOD_CALL_IN) == 0) {
         chk->call_in = (Concord__V1__CallIn *)wire_unpack(&concord__v1__call_in__descriptor, ev->body,
                                                           ev->body_len, WIRE_MAX_FRAME, err);
@@ -513,6 +601,8 @@ static void s_checked_free(s_checked_t *chk)
     wire_free(chk->ballot ? &chk->ballot->base : NULL);
     wire_free(chk->call_in ? &chk->call_in->base : NULL);
     chk->call_in = NULL;
+    wire_free(chk->ratification ? &chk->ratification->base : NULL);
+    chk->ratification = NULL;
     chk->proposal = NULL;
     chk->ballot = NULL;
 }
@@ -774,6 +864,10 @@ static int s_close(board_engine_t *e, board_prop_t *p, uint64_t at_ms, uint64_t 
             break;
         }
     }
+    if (t.passed && s_advisory(p)) {
+        p->awaiting = 1; /* each ratifier decides (s_accept_ratification) */
+        return 0;
+    }
     if (t.passed && s_callable(p)) {
         /* Effective only at the end of the call-in period, unless called in. */
         void *grown = grow_reserve(e->pending, &e->cap_pending, e->n_pending, sizeof *e->pending);
@@ -959,6 +1053,36 @@ static int s_accept_ballot(board_engine_t *e, const board_event_t *ev, s_checked
     return p->closed ? 0 : s_settle(e, p, ev, err);
 }
 
+/* Records a body's act; the recommendation takes effect with the last
+ * ratification, and never after a refusal. */
+static int s_accept_ratification(board_engine_t *e, const board_event_t *ev, s_checked_t *chk,
+                                 cc_err_t *err)
+{
+    board_prop_t *p = chk->target;
+    const Concord__V1__Ratification *ra = chk->ratification;
+    if (s_reserve_event(p->board) < 0) {
+        return err_oom(err);
+    }
+    s_add_event(p->board, ev);
+    p->last_index = ev->log_index;
+    s_act_t *act = &p->acts[s_ratifier(p->charter, ev->sender)];
+    act->state = ra->declined ? 2 : 1;
+    snprintf(act->text, sizeof act->text, "%s, %s of %s%s%s", ra->authority, ra->decision_ref,
+             ra->decision_date, ra->reason[0] ? ": " : "", ra->reason);
+    if (ra->declined) {
+        p->awaiting = 0;
+        return 0;
+    }
+    for (size_t i = 0; i < p->charter->n_ratifiers; i++) {
+        if (p->acts[i].state != 1) {
+            return 0;
+        }
+    }
+    p->awaiting = 0;
+    p->effect_index = e->at_index;
+    return s_effect(e, p, e->at_index, err);
+}
+
 /* Suspends the decision until the board reconsiders it. */
 static int s_accept_call_in(board_engine_t *e, const board_event_t *ev, s_checked_t *chk,
                             cc_err_t *err)
@@ -1023,6 +1147,7 @@ int board_apply(board_engine_t *e, const board_event_t *ev, cc_err_t *err)
     }
     rc = chk.proposal  ? s_accept_proposal(e, ev, &chk, err)
          : chk.call_in ? s_accept_call_in(e, ev, &chk, err)
+         : chk.ratification ? s_accept_ratification(e, ev, &chk, err)
                        : s_accept_ballot(e, ev, &chk, err);
 out:
     s_checked_free(&chk);
@@ -1138,6 +1263,30 @@ static void s_explain_call_in(const board_prop_t *p, const board_proposal_view_t
                         : "not called in, so in effect from then");
 }
 
+/* Says whose ratification an advisory board's recommendation awaits, and
+ * each body's act. */
+static void s_explain_ratification(const board_prop_t *p, const board_proposal_view_t *v,
+                                   board_tally_t *t)
+{
+    size_t used = strlen(t->explanation);
+    text_t x;
+    if (!s_advisory(p) || !v->tally.passed || !v->closed) {
+        return;
+    }
+    text_init_fixed(&x, t->explanation + used, sizeof t->explanation - used);
+    text_put(&x, "\nRecommendation of an advisory board: in effect only when every body it names"
+                 " ratifies it under its own authority.");
+    for (size_t i = 0; i < p->charter->n_ratifiers; i++) {
+        const s_act_t *a = &p->acts[i];
+        text_put(&x, " %s %s%s%s.", p->charter->ratifiers[i],
+                 a->state == 1 ? "ratified it: " : a->state == 2 ? "declined it: " : "has not acted",
+                 a->state ? a->text : "", "");
+    }
+    text_put(&x, " %s", v->declined    ? "Declined, so it never takes effect."
+                        : v->effective ? "Ratified by all: in effect."
+                                       : "Not in effect yet.");
+}
+
 static void s_proposal_view(const board_prop_t *p, uint64_t now_ms, board_proposal_view_t *out)
 {
     out->id = p->id;
@@ -1166,9 +1315,19 @@ static void s_proposal_view(const board_prop_t *p, uint64_t now_ms, board_propos
     out->pending = p->pending && now_ms <= p->effective_ms;
     s_tally(p, out->closed, &out->tally);
     out->effective = out->closed && out->tally.passed && !out->pending && !p->called_in;
+    out->ratifiers = p->charter->n_ratifiers;
+    out->ratified = out->declined = 0;
+    for (size_t i = 0; s_advisory(p) && i < p->charter->n_ratifiers; i++) {
+        out->ratified += p->acts[i].state == 1;
+        out->declined += p->acts[i].state == 2;
+    }
+    if (s_advisory(p)) {
+        out->effective &= out->ratified == p->charter->n_ratifiers;
+    }
     out->effective |= p->resolved == CONCORD__V1__RECONSIDER__CONFIRM;
     s_explain_settled(p, out, &out->tally);
     s_explain_call_in(p, out, &out->tally);
+    s_explain_ratification(p, out, &out->tally);
 }
 
 void board_proposal_at(const board_engine_t *e, size_t i, uint64_t now_ms,

@@ -24,6 +24,11 @@
  *    (Board/CallIn, with reasons): it is suspended until a RECONSIDERATION
  *    proposal passes, which confirms it (it takes effect then) or
  *    withdraws it (never). An amended decision is a new proposal.
+ *  - Advisory (shadow) boards: a charter of kind ADVISORY names ratifiers;
+ *    its passed commissioning decisions, realignments and pool proposals
+ *    are recommendations, in effect only once every ratifier has ratified
+ *    them with its own act (Board/Ratify: authority, reference, date);
+ *    one that declines stops it. Such decisions are not called in.
  *  - Reserved matters: a proposal in a reserved area passes only if the
  *    named member voted FOR, whatever the tally.
  *  - Pool proposals (board_pool.c, common/rules): a POOL_AGREEMENT's partners must all be
@@ -69,6 +74,8 @@
 #define BOARD_METHOD_PROPOSE "concord.v1.Board/Propose"
 #define BOARD_METHOD_VOTE "concord.v1.Board/Vote"
 #define BOARD_METHOD_CALL_IN "concord.v1.Board/CallIn"
+#define BOARD_METHOD_RATIFY "concord.v1.Board/Ratify"
+#define BOARD_RATIFIERS_MAX 16
 #define BOARD_PROPOSAL_ID_LEN 32 /* hex of a 16-byte call id */
 
 typedef struct board_engine board_engine_t;
@@ -159,6 +166,9 @@ typedef struct {
     const char *call_in_reasons;
     int resolved;           /* 0, or CONFIRM or WITHDRAW by a reconsideration */
     int effective;          /* at now_ms: passed and in effect */
+    size_t ratifiers;       /* advisory board: the bodies that ratify */
+    size_t ratified;        /* of them, those that ratified */
+    size_t declined;        /* and those that declined */
     board_tally_t tally;    /* at now_ms; with the settling, if any, explained */
 } board_proposal_view_t;
 

@@ -136,6 +136,37 @@ int board_check_charter(const roster_t *roster, const Concord__V1__Charter *c, c
     if (s_check_members(roster, c, &weight, err) < 0 || s_check_rule(c, weight, err) < 0) {
         return -1;
     }
+    if (c->kind != CONCORD__V1__BOARD_KIND__JOINT_COMMITTEE &&
+        c->kind != CONCORD__V1__BOARD_KIND__ADVISORY) {
+        err_set(err, CC_INVALID_ARGUMENT, "board %s has an unknown kind %d", c->board_id,
+                (int)c->kind);
+        return -1;
+    }
+    if ((c->kind == CONCORD__V1__BOARD_KIND__ADVISORY) != (c->n_ratifiers > 0) ||
+        c->n_ratifiers > 16) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "an advisory board names 1 to 16 bodies that ratify its recommendations, and"
+                " only an advisory board names any (board %s)",
+                c->board_id);
+        return -1;
+    }
+    for (size_t i = 0; i < c->n_ratifiers; i++) {
+        roster_org_t o;
+        if (roster_lookup(roster, c->ratifiers[i], &o) < 0) {
+            err_set(err, CC_INVALID_ARGUMENT,
+                    "'%.40s', named to ratify the recommendations of board %s, is not an"
+                    " organisation in the roster",
+                    c->ratifiers[i], c->board_id);
+            return -1;
+        }
+        for (size_t k = 0; k < i; k++) {
+            if (strcmp(c->ratifiers[k], c->ratifiers[i]) == 0) {
+                err_set(err, CC_INVALID_ARGUMENT, "board %s names ratifier %s twice",
+                        c->board_id, c->ratifiers[i]);
+                return -1;
+            }
+        }
+    }
     if (c->call_in_working_days > 20) {
         err_set(err, CC_INVALID_ARGUMENT,
                 "board %s's call-in period of %u working days is over 20", c->board_id,

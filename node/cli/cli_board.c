@@ -103,6 +103,7 @@ typedef struct {
     char rcodes[CLI_MAX_RESERVED][KEYS_CODE_MAX + 1];
     int no_default_reserved;
     char *call_in_by[CLI_MAX_MEMBERS];
+    char *ratifiers[BOARD_RATIFIERS_MAX];
 } s_charter_t;
 
 static int s_add_member(s_charter_t *c, const roster_t *r, const char *spec)
@@ -206,6 +207,14 @@ static int s_charter_option(s_charter_t *c, const roster_t *r, int opt, const ch
         c->ch.call_in_working_days = (uint32_t)n;
         return CLI_OK;
     }
+    case 'V':
+        if (c->ch.n_ratifiers == BOARD_RATIFIERS_MAX) {
+            return cli_fail("at most %d --ratifier", BOARD_RATIFIERS_MAX);
+        }
+        c->ratifiers[c->ch.n_ratifiers++] = (char *)arg;
+        c->ch.ratifiers = c->ratifiers;
+        c->ch.kind = CONCORD__V1__BOARD_KIND__ADVISORY;
+        return CLI_OK;
     case 'B':
         if (c->ch.n_call_in_by == CLI_MAX_MEMBERS) {
             return cli_fail("too many --call-in-by");
@@ -360,6 +369,7 @@ static int s_board_create(const config_node_t *cfg, const roster_t *r, int argc,
         {"closes-in", required_argument, NULL, 'c'}, {"file", required_argument, NULL, 'f'},
         {"call-in-days", required_argument, NULL, 'W'},
         {"call-in-by", required_argument, NULL, 'B'},
+        {"ratifier", required_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
     s_charter_t *c = &s_charter;
     uint64_t closes_in = 7ull * 86400000;
@@ -367,7 +377,7 @@ static int s_board_create(const config_node_t *cfg, const roster_t *r, int argc,
     int opt;
     s_charter_init(c);
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "i:n:r:Q:q:em:R:Na:c:f:W:B:", opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "i:n:r:Q:q:em:R:Na:c:f:W:B:V:", opts, NULL)) != -1) {
         if (opt == 'f') {
             if (s_charter_file(optarg, c, r, &closes_in) != CLI_OK) {
                 return CLI_FAIL;
@@ -750,6 +760,40 @@ static int s_auto_vote(const config_node_t *cfg, int argc, char **argv, int json
     return cli_node_call(cfg, "AutoVote", &in.base, 0, json, NULL);
 }
 
+/* `proposal ratify ID --authority BODY --decision-ref REF --decision-date
+ * DATE [--decline] [--reason TEXT]`: this node's organisation ratifies (or
+ * declines) an advisory board's recommendation under its own authority. */
+static int s_ratify(const config_node_t *cfg, int argc, char **argv, int json)
+{
+    static const struct option opts[] = {{"authority", required_argument, NULL, 'A'},
+                                         {"decision-ref", required_argument, NULL, 'R'},
+                                         {"decision-date", required_argument, NULL, 'D'},
+                                         {"reason", required_argument, NULL, 'r'},
+                                         {"decline", no_argument, NULL, 'x'},
+                                         {NULL, 0, NULL, 0}};
+    Concord__V1__Ratification ra = CONCORD__V1__RATIFICATION__INIT;
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "A:R:D:r:x", opts, NULL)) != -1) {
+        switch (opt) {
+        case 'A': ra.authority = optarg; break;
+        case 'R': ra.decision_ref = optarg; break;
+        case 'D': ra.decision_date = optarg; break;
+        case 'r': ra.reason = optarg; break;
+        case 'x': ra.declined = 1; break;
+        default: return CLI_USAGE;
+        }
+    }
+    if (optind + 1 != argc || !ra.authority[0] || !ra.decision_ref[0] || !ra.decision_date[0]) {
+        return cli_fail("usage: concord proposal ratify ID --authority BODY --decision-ref REF"
+                        " --decision-date YYYY-MM-DD [--decline] [--reason TEXT]");
+    }
+    ra.proposal_id = argv[optind];
+    Concord__V1__RatifyRequest in = CONCORD__V1__RATIFY_REQUEST__INIT;
+    in.ratification = &ra;
+    return cli_node_call(cfg, "Ratify", &in.base, cfg->call_timeout_ms, json, NULL);
+}
+
 /* `proposal call-in ID --reason TEXT`: this node's organisation calls in
  * a passed decision before it takes effect (LGA 2000 s9F). */
 static int s_call_in(const config_node_t *cfg, int argc, char **argv, int json)
@@ -805,6 +849,8 @@ int cli_board(const config_node_t *cfg, int argc, char **argv, int json)
         Concord__V1__ProposalShowRequest in = CONCORD__V1__PROPOSAL_SHOW_REQUEST__INIT;
         in.proposal_id = argv[2];
         rc = cli_node_call(cfg, "ProposalShow", &in.base, 0, json, NULL);
+    } else if (strcmp(cmd, "proposal") == 0 && strcmp(sub, "ratify") == 0) {
+        rc = s_ratify(cfg, argc - 1, argv + 1, json);
     } else if (strcmp(cmd, "proposal") == 0 && strcmp(sub, "call-in") == 0) {
         rc = s_call_in(cfg, argc - 1, argv + 1, json);
     } else if (strcmp(cmd, "auto-vote") == 0) {

@@ -259,6 +259,11 @@ static json_t *s_proposal_of(const Concord__V1__ProposalView *pv, int with_ballo
     s_bool(o, "voting_open", pv->voting_open);
     s_bool(o, "effective", pv->effective);
     s_bool(o, "called_in", pv->called_in);
+    if (pv->ratifiers) {
+        s_int(o, "ratifiers", pv->ratifiers);
+        s_int(o, "ratified", pv->ratified);
+        s_int(o, "declined", pv->declined);
+    }
     if (pv->effective_at_ms) {
         s_time(o, "effective_at", pv->effective_at_ms);
     }

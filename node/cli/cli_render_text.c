@@ -241,6 +241,11 @@ static void s_proposal(const Concord__V1__ProposalView *pv, FILE *out)
     }
     fprintf(out, "outcome    %s%s\n", cli_view_outcome(pv),
             pv->settled ? " (settled before the deadline)" : "");
+    if (pv->ratifiers) {
+        fprintf(out, "ratified   %u of %u bodies%s%s\n", pv->ratified, pv->ratifiers,
+                pv->declined ? "; declined: not in effect" : "",
+                pv->effective ? "; in effect" : "");
+    }
     if (pv->effective_at_ms || pv->called_in) {
         fprintf(out, "effect     %s%s\n",
                 pv->called_in   ? "called in: suspended until the board reconsiders it"

@@ -20,6 +20,9 @@ void boards_view_proposal(const board_engine_t *e, const board_proposal_view_t *
     out->effective = pv->effective != 0;
     out->called_in = pv->called_in != 0;
     out->effective_at_ms = pv->effective_ms;
+    out->ratifiers = (uint32_t)pv->ratifiers;
+    out->ratified = (uint32_t)pv->ratified;
+    out->declined = (uint32_t)pv->declined;
     out->quorate = pv->tally.quorate != 0;
     out->members = pv->tally.all.members;
     out->votes_for = pv->tally.all.votes_for;

@@ -213,6 +213,47 @@ static void test_it_board_call_in_and_reconsideration(void **state)
     free(out);
 }
 
+/* A shadow board (GM's JCB in 2015/16 "discussing and agreeing
+ * recommendations"): its decision is ratified by two of the bodies it
+ * names and declined by the third, so it never takes effect. */
+static void test_it_board_shadow_board_ratification(void **state)
+{
+    (void)state;
+    char id[33], dec[33], args[80];
+    char *out = s_ok(SECRETARY,
+                     "--json board create --id SHADOW-JCB --name 'Shadow board' --rule majority"
+                     " --quorum 1/2 --no-default-reserved --closes-in 120s --member E38000217"
+                     " --member E08000003 --member E08000004 --ratifier E38000217"
+                     " --ratifier E08000003 --ratifier E08000004");
+    fed_json_id(out, id);
+    free(out);
+    free(s_wait_closed(SECRETARY, id));
+    out = s_ok(MANCHESTER_CCG, "--json propose --board SHADOW-JCB --title 'Pool the budget'"
+                               " --area community --amount 2m --closes-in 120s");
+    fed_json_id(out, dec);
+    free(out);
+    out = s_wait_closed(SECRETARY, dec);
+    assert_non_null(strstr(out, "\"outcome\":\"PASSED\""));
+    assert_non_null(strstr(out, "\"effective\":false"));
+    free(out);
+    free(s_ok(MANCHESTER_CCG, "proposal ratify %.10s --authority 'Governing Body'"
+                              " --decision-ref GB/16/3 --decision-date 2016-03-29",
+              dec));
+    free(s_ok(SECRETARY, "proposal ratify %.10s --authority Executive --decision-ref EX/16/9"
+                         " --decision-date 2016-03-30",
+              dec));
+    free(s_ok(15, "proposal ratify %.10s --authority Cabinet --decision-ref CAB/16/4"
+                  " --decision-date 2016-03-31 --decline --reason 'Not affordable'",
+              dec));
+    snprintf(args, sizeof args, "--json proposal show %s", dec);
+    out = fed_cli_until(&s_fed, SECRETARY, "\"declined\":1", 1, 30000, args);
+    assert_non_null(strstr(out, "\"ratified\":2"));
+    assert_non_null(strstr(out, "\"effective\":false"));
+    assert_non_null(strstr(out, "E08000004 declined it: Cabinet, CAB/16/4 of 2016-03-31: Not"
+                                " affordable. Declined, so it never takes effect."));
+    free(out);
+}
+
 static void test_it_board_double_majority_needs_both_sides(void **state)
 {
     (void)state;
@@ -542,6 +583,7 @@ int main(void)
         cmocka_unit_test(test_it_board_offline_member_catches_up),
         cmocka_unit_test(test_it_board_certificate_tampering_detected),
         cmocka_unit_test(test_it_board_call_in_and_reconsideration),
+        cmocka_unit_test(test_it_board_shadow_board_ratification),
     };
     signal(SIGPIPE, SIG_IGN);
     return cmocka_run_group_tests(tests, s_group_setup, s_group_teardown);

@@ -694,6 +694,79 @@ static void test_board_call_in(void **state)
     s_run_free(&r);
 }
 
+static int s_ratify(s_run_t *r, const char *sender, const char *pid, int declined)
+{
+    uint8_t call_id[16];
+    Concord__V1__Ratification ra = CONCORD__V1__RATIFICATION__INIT;
+    ra.board_id = "SHADOW";
+    ra.proposal_id = (char *)pid;
+    ra.declined = declined;
+    ra.authority = declined ? "Executive" : "Cabinet";
+    ra.decision_ref = "CAB/16/7";
+    ra.decision_date = "2016-03-29";
+    s_call_id(r, call_id);
+    return s_msg(r, sender, BOARD_METHOD_RATIFY, &ra.base, call_id);
+}
+
+/* A shadow board only recommends: each body it names ratifies or declines
+ * with its own act; one refusal stops it, ratification by all brings it
+ * into effect. */
+static void test_board_shadow_board_ratification(void **state)
+{
+    (void)state;
+    s_run_t r;
+    s_charter_t c;
+    char adopt[33], a[33], b[33];
+    char *bodies[] = {(char *)s_ccgs[0], (char *)s_councils[0], (char *)s_councils[1]};
+    board_proposal_view_t pv;
+    cc_err_t err;
+    s_run_init(&r);
+    s_small(&c, "SHADOW", CONCORD__V1__VOTING_RULE__MAJORITY_OF_VOTES_CAST, 2, 2);
+    assert_int_equal(board_check_charter(s_roster, &c.ch, &err), 0);
+    c.ch.ratifiers = bodies;
+    c.ch.n_ratifiers = 3;
+    assert_int_equal(board_check_charter(s_roster, &c.ch, &err), -1); /* a joint committee */
+    assert_non_null(strstr(err.msg, "only an advisory board names any"));
+    c.ch.kind = CONCORD__V1__BOARD_KIND__ADVISORY;
+    s_adopt(&r, &c, adopt);
+    const char *yes[] = {s_ccgs[0], s_ccgs[1], s_councils[1]};
+    assert_int_equal(s_decide(&r, s_ccgs[0], "SHADOW", ACUTE, a), 0);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(s_vote(&r, yes[i], "SHADOW", a, FOR), 0);
+    }
+    s_view(&r, a, &pv);
+    assert_true(pv.closed && pv.tally.passed);
+    assert_false(pv.effective);
+    assert_non_null(strstr(pv.tally.explanation, "Recommendation of an advisory board"));
+    s_refused(&r, s_ratify(&r, s_ccgs[1], a, 0), CC_PERMISSION_DENIED,
+              "is not one of the bodies that ratify");
+    assert_int_equal(s_ratify(&r, s_ccgs[0], a, 0), 0);
+    s_refused(&r, s_ratify(&r, s_ccgs[0], a, 0), CC_ALREADY_EXISTS, "already ratified");
+    assert_int_equal(s_ratify(&r, s_councils[0], a, 0), 0);
+    s_view(&r, a, &pv);
+    assert_false(pv.effective);
+    assert_int_equal(pv.ratified, 2);
+    assert_int_equal(s_ratify(&r, s_councils[1], a, 1), 0);
+    s_view(&r, a, &pv);
+    assert_false(pv.effective);
+    assert_int_equal(pv.declined, 1);
+    assert_non_null(strstr(pv.tally.explanation, "E08000002 declined it: Executive, CAB/16/7 of"
+                                                 " 2016-03-29. Declined, so it never takes"
+                                                 " effect."));
+    /* Ratified by all three: in effect. */
+    assert_int_equal(s_decide(&r, s_ccgs[0], "SHADOW", ACUTE, b), 0);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(s_vote(&r, yes[i], "SHADOW", b, FOR), 0);
+    }
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(s_ratify(&r, bodies[i], b, 0), 0);
+    }
+    s_view(&r, b, &pv);
+    assert_true(pv.effective);
+    assert_non_null(strstr(pv.tally.explanation, "Ratified by all: in effect."));
+    s_run_free(&r);
+}
+
 static void test_board_statutory_duty_not_delegated(void **state)
 {
     (void)state;
@@ -1920,6 +1993,7 @@ int main(void)
         cmocka_unit_test(test_board_reserved_matter_needs_named_member),
         cmocka_unit_test(test_board_statutory_duty_not_delegated),
         cmocka_unit_test(test_board_call_in),
+        cmocka_unit_test(test_board_shadow_board_ratification),
         cmocka_unit_test(test_board_gm_double_majority_needs_councils),
         cmocka_unit_test(test_board_adoption_needs_every_member),
         cmocka_unit_test(test_board_ballot_rejections),
