@@ -12,14 +12,15 @@
 #include "wire.h"
 
 const char *const fixture_board_methods[] = {BOARD_METHOD_PROPOSE, BOARD_METHOD_VOTE,
-                                             "concord.v1.Board/Nonsense"};
-const size_t fixture_board_n_methods = 3;
+                                             "concord.v1.Board/Nonsense", BOARD_METHOD_CALL_IN};
+const size_t fixture_board_n_methods = 4;
 /* Pool streams carry the partners' board too: agreements and variations
  * are its proposals. */
 const char *const fixture_pool_methods[] = {
     BOARD_METHOD_PROPOSE,  BOARD_METHOD_VOTE,     POOL_METHOD_PLEDGE,   POOL_METHOD_OUTTURN,
-    POOL_METHOD_STATEMENT, POOL_METHOD_BCF_PLAN, POOL_METHOD_BCF_SIGN, "concord.v1.Pool/Nonsense"};
-const size_t fixture_pool_n_methods = 8;
+    POOL_METHOD_STATEMENT, POOL_METHOD_BCF_PLAN, POOL_METHOD_BCF_SIGN, "concord.v1.Pool/Nonsense",
+    POOL_METHOD_EXECUTE};
+const size_t fixture_pool_n_methods = 9;
 
 static const struct {
     const char *code;

@@ -10,7 +10,7 @@
 
 /* ---- boards ---- */
 
-enum { B_PROPOSE, B_VOTE, B_NONSENSE };
+enum { B_PROPOSE, B_VOTE, B_NONSENSE, B_CALL_IN };
 
 /* The Greater Manchester board of the fixture: two CCGs and NHS England
  * (NHS), two councils (local government), double majority. */

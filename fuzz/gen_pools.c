@@ -9,7 +9,8 @@
 
 /* ---- pools ---- */
 
-enum { P_PROPOSE, P_VOTE, P_PLEDGE, P_OUTTURN, P_STATEMENT, P_BCF_PLAN, P_BCF_SIGN };
+enum { P_PROPOSE, P_VOTE, P_PLEDGE, P_OUTTURN, P_STATEMENT, P_BCF_PLAN, P_BCF_SIGN, P_NONSENSE,
+       P_EXECUTE };
 
 #define PLY_BOARD "PLY-ICB"
 
@@ -37,6 +38,25 @@ static void s_vote(gen_stream_t *s, size_t who, const char *pid, int vote, int w
 
 /* Proposes p (a new id) on the Plymouth board; the council and the CCG
  * vote as told. */
+/* The partner executes (or declines) the pool's instrument pid. */
+static void s_execute(gen_stream_t *s, size_t partner, const char *pid, int declined, int want_ok)
+{
+    static const uint8_t doc[32] = {0x5a, 0x75, 0x01};
+    Concord__V1__Execution x = CONCORD__V1__EXECUTION__INIT;
+    x.pool_id = "PLY-IF";
+    x.instrument = (char *)pid;
+    x.declined = declined;
+    x.authority = declined ? "Cabinet" : "Governing Body";
+    x.decision_ref = "M/2017/12";
+    x.decision_date = "2017-03-20";
+    if (!declined) {
+        x.signatory_role = "Chief Finance Officer";
+        x.document_sha256.data = (uint8_t *)doc;
+        x.document_sha256.len = sizeof doc;
+    }
+    gen_event(s, partner, P_EXECUTE, 1, &x.base, want_ok);
+}
+
 static void s_decide(gen_stream_t *s, Concord__V1__Proposal *p, int council, int ccg)
 {
     char pid[33];
@@ -76,15 +96,24 @@ static void s_board(gen_stream_t *s)
     s_decide(s, &p, CONCORD__V1__VOTE__FOR, CONCORD__V1__VOTE__FOR);
 }
 
-/* The agreement proposed to the board; the CCG votes as told. */
+/* The agreement proposed to the board; the CCG votes as told. Passed,
+ * both partners execute it (the council first declining once). */
 static void s_agree(gen_stream_t *s, Concord__V1__PoolAgreement *a, int ccg)
 {
     Concord__V1__Proposal p = CONCORD__V1__PROPOSAL__INIT;
+    char pid[33];
+    gen_id(s->n, pid);
     p.title = "Pool the integrated fund under section 75";
     p.kind = CONCORD__V1__PROPOSAL_KIND__POOL_AGREEMENT;
     p.pool_agreement = a;
     s_decide(s, &p, CONCORD__V1__VOTE__FOR, ccg);
     gen_message("proposal-pool-agreement", T_PROPOSAL, &p.base);
+    if (ccg == CONCORD__V1__VOTE__FOR) {
+        s_execute(s, FIX_PLYMOUTH, pid, 1, 1);
+        s_execute(s, FIX_PLYMOUTH, pid, 0, 1);
+        s_execute(s, FIX_PLYMOUTH, pid, 1, 0); /* bound once executed */
+        s_execute(s, FIX_NEW_DEVON, pid, 0, 1);
+    }
 }
 
 /* The host's statement of 2017 as the engine computes it: signed as it

@@ -17,6 +17,8 @@
 
 #include "board_names.h"
 #include "clock.h"
+#include "workdays.h"
+#include "agreement.h"
 #include "fold.h"
 #include "grow.h"
 #include "text.h"
@@ -38,6 +40,12 @@ typedef struct {
 
 typedef struct board_rec board_rec_t;
 
+/* A body's act on an advisory board's recommendation. */
+typedef struct {
+    int state; /* 0 none, 1 ratified, 2 declined */
+    char text[320]; /* "AUTHORITY, REF of DATE[: REASON]" */
+} s_act_t;
+
 typedef struct {
     char id[BOARD_PROPOSAL_ID_LEN + 1];
     board_rec_t *board;
@@ -50,10 +58,28 @@ typedef struct {
     board_vote_t *ballots; /* log order; one per member at most */
     size_t n_ballots;
     size_t cap_ballots;
-    int closed;
-    int settled; /* closed by a ballot that decided it, not by the deadline */
+    int closed;  /* decided: the outcome is fixed and its effect applied */
+    int settled; /* decided by a ballot before the deadline, not by the deadline */
+    size_t settled_ballots; /* ballots recorded when it settled */
     uint64_t closed_at_ms;
-    uint64_t effect_index; /* log index of the event at (or before) which it closed */
+    uint64_t effect_index; /* log index of the event at (or before) which it took effect */
+    uint64_t last_index;   /* log index of its latest accepted event (ballot, call-in) */
+    /* Call-in (LGA 2000 s9F): a passed decision waits out the charter's
+     * period (pending) unless called in, then takes effect; one called in
+     * is suspended until a RECONSIDERATION confirms or withdraws it. */
+    int pending;
+    uint64_t effective_ms; /* end of the call-in period; 0: none */
+    int called_in;
+    char called_by[48];
+    char *call_in_reasons;
+    uint64_t call_in_ms;
+    int resolved; /* 0, or CONFIRM or WITHDRAW */
+    char resolved_by[BOARD_PROPOSAL_ID_LEN + 1];
+    const roster_t *roster; /* the engine's, for successions */
+    /* An advisory board's passed recommendation: in effect only once every
+     * body its charter names has ratified it; one refusal stops it. */
+    int awaiting;
+    s_act_t acts[BOARD_RATIFIERS_MAX]; /* per charter ratifier, in charter order */
 } board_prop_t;
 
 struct board_rec {
@@ -98,6 +124,9 @@ struct board_engine {
     board_prop_t **pooled; /* passed pool agreements and variations, in order of closing */
     size_t n_pooled;
     size_t cap_pooled;
+    board_prop_t **pending; /* passed, waiting out a call-in period */
+    size_t n_pending;
+    size_t cap_pending;
     uint64_t at_index; /* log index of the event being applied */
     fold_order_t order;
 };
@@ -110,10 +139,20 @@ static board_rec_t *s_find_rec(const board_engine_t *e, const char *id);
  * memory runs out. */
 static int s_roster_effect(board_engine_t *e, board_prop_t *p, uint64_t at_index, cc_err_t *err);
 
+/* Call-in (below): a decision that waited out its period, or that a
+ * reconsideration confirmed, takes effect now. */
+static int s_take_effect(board_engine_t *e, board_prop_t *p, cc_err_t *err);
+
+/* Call-in (below): the checks of a reconsideration. */
+static int s_check_reconsideration(const board_engine_t *e, const board_rec_t *b,
+                                   const Concord__V1__Proposal *p, cc_err_t *err);
+
 /* An event decoded and judged acceptable, with what accepting it needs. */
 typedef struct {
     Concord__V1__Proposal *proposal;
     Concord__V1__Ballot *ballot;
+    Concord__V1__CallIn *call_in;
+    Concord__V1__Ratification *ratification;
     board_rec_t *board;   /* NULL for a board adopted for the first time */
     board_prop_t *target; /* the proposal a ballot is for */
     size_t member;        /* the voter, in target->charter */
@@ -266,6 +305,13 @@ static int s_check_proposal(const board_engine_t *e, const board_event_t *ev, s_
     if (p->kind == CONCORD__V1__PROPOSAL_KIND__MEMBERSHIP_CHANGE) {
         return s_check_membership(e, b, p->membership, err);
     }
+    if (p->kind == CONCORD__V1__PROPOSAL_KIND__RECONSIDERATION) {
+        return s_check_reconsideration(e, b, p, err);
+    }
+    if (p->reconsiders[0] || p->reconsider) {
+        err_set(err, CC_INVALID_ARGUMENT, "only a reconsideration names a decision it reconsiders");
+        return -1;
+    }
     if (p->kind == CONCORD__V1__PROPOSAL_KIND__POOL_AGREEMENT ||
         p->kind == CONCORD__V1__PROPOSAL_KIND__POOL_VARIATION) {
         return board_pool_check(e->roster, b->charter, p, err);
@@ -334,10 +380,168 @@ static int s_check_ballot(const board_engine_t *e, const board_event_t *ev, s_ch
                 clock_format(p->proposal->closes_at_ms, by, sizeof by));
         return -1;
     }
-    if (p->closed) {
+    /* A settled outcome does not close voting: every member's ballot is
+     * recorded until the deadline (or until every member has voted, when
+     * the check above refuses any further one), so dissent and assent
+     * are on the record. */
+    return 0;
+}
+
+/* Whether a passed decision of this kind waits out a call-in period:
+ * never an adoption, a roster change (it takes effect at its deciding
+ * ballot) or a reconsideration. */
+/* Whether a passed proposal of an advisory board is only a recommendation
+ * its ratifiers decide: not its own charter, membership or the roster. */
+static int s_advisory(const board_prop_t *p)
+{
+    int kind = p->proposal->kind;
+    return p->charter->kind == CONCORD__V1__BOARD_KIND__ADVISORY &&
+           (kind == CONCORD__V1__PROPOSAL_KIND__COMMISSIONING_DECISION ||
+            kind == CONCORD__V1__PROPOSAL_KIND__FOOTPRINT_REALIGNMENT ||
+            kind == CONCORD__V1__PROPOSAL_KIND__POOL_AGREEMENT ||
+            kind == CONCORD__V1__PROPOSAL_KIND__POOL_VARIATION);
+}
+
+static int s_callable(const board_prop_t *p)
+{
+    int kind = p->proposal->kind;
+    return !s_advisory(p) && p->charter->call_in_working_days &&
+           kind != CONCORD__V1__PROPOSAL_KIND__CHARTER_ADOPTION &&
+           kind != CONCORD__V1__PROPOSAL_KIND__RECONSIDERATION && !board_roster_level(p->proposal);
+}
+
+static int s_may_call_in(const Concord__V1__Charter *c, const char *code)
+{
+    if (s_member_of(c, code) < 0) {
+        return 0;
+    }
+    for (size_t i = 0; i < c->n_call_in_by; i++) {
+        if (strcmp(c->call_in_by[i], code) == 0) {
+            return 1;
+        }
+    }
+    return c->n_call_in_by == 0;
+}
+
+static int s_check_call_in(const board_engine_t *e, const board_event_t *ev, s_checked_t *chk,
+                           cc_err_t *err)
+{
+    const Concord__V1__CallIn *ci = chk->call_in;
+    char at[40], by[40];
+    if (!ci->reasons[0] || strlen(ci->reasons) > BOARD_REASON_MAX) {
+        err_set(err, CC_INVALID_ARGUMENT, "a call-in gives its reasons, in 1 to %d bytes",
+                BOARD_REASON_MAX);
+        return -1;
+    }
+    board_rec_t *b = s_find_rec(e, ci->board_id);
+    board_prop_t *p = chk->target = s_proposal_find(e, ci->proposal_id);
+    if (!b || !p || p->board != b) {
+        err_set(err, CC_NOT_FOUND, "no proposal '%.40s' on board '%.40s'", ci->proposal_id,
+                ci->board_id);
+        return -1;
+    }
+    if (!p->pending && !p->called_in) {
         err_set(err, CC_FAILED_PRECONDITION,
-                "voting on proposal %.12s closed at %s: the outcome could no longer change", p->id,
-                clock_format(p->closed_at_ms, at, sizeof at));
+                "proposal %.12s is not a passed decision waiting out a call-in period%s", p->id,
+                p->effective_ms ? ": it took effect at the end of its call-in period" : "");
+        return -1;
+    }
+    if (p->called_in) {
+        err_set(err, CC_ALREADY_EXISTS, "proposal %.12s was already called in by %s", p->id,
+                p->called_by);
+        return -1;
+    }
+    if (ev->time_ms > p->effective_ms) {
+        err_set(err, CC_DEADLINE_EXCEEDED,
+                "call-in after the period: received %s, the period of %u working days ended %s",
+                clock_format(ev->time_ms, at, sizeof at), p->charter->call_in_working_days,
+                clock_format(p->effective_ms, by, sizeof by));
+        return -1;
+    }
+    if (!s_may_call_in(p->charter, ev->sender)) {
+        err_set(err, CC_PERMISSION_DENIED,
+                "%.40s may not call in decisions of board %s (the charter names who may)",
+                ev->sender, b->id);
+        return -1;
+    }
+    return 0;
+}
+
+static long s_ratifier(const Concord__V1__Charter *c, const char *code)
+{
+    for (size_t i = 0; i < c->n_ratifiers; i++) {
+        if (strcmp(c->ratifiers[i], code) == 0) {
+            return (long)i;
+        }
+    }
+    return -1;
+}
+
+static int s_check_ratification(const board_engine_t *e, const board_event_t *ev,
+                                s_checked_t *chk, cc_err_t *err)
+{
+    const Concord__V1__Ratification *ra = chk->ratification;
+    board_rec_t *b = s_find_rec(e, ra->board_id);
+    board_prop_t *p = chk->target = s_proposal_find(e, ra->proposal_id);
+    if (!b || !p || p->board != b) {
+        err_set(err, CC_NOT_FOUND, "no proposal '%.40s' on board '%.40s'", ra->proposal_id,
+                ra->board_id);
+        return -1;
+    }
+    long k = s_ratifier(p->charter, ev->sender);
+    if (k < 0) {
+        err_set(err, CC_PERMISSION_DENIED,
+                "%.40s is not one of the bodies that ratify the recommendations of board %s",
+                ev->sender, b->id);
+        return -1;
+    }
+    if (!p->awaiting) {
+        err_set(err, CC_FAILED_PRECONDITION,
+                "proposal %.12s is not a recommendation awaiting ratification (%s)", p->id,
+                !p->closed ? "still undecided" : "failed, or already ratified or declined");
+        return -1;
+    }
+    if (p->acts[k].state) {
+        err_set(err, CC_ALREADY_EXISTS, "%s already %s proposal %.12s", ev->sender,
+                p->acts[k].state == 1 ? "ratified" : "declined", p->id);
+        return -1;
+    }
+    if (!ra->authority[0] || strlen(ra->authority) > 120 || !ra->decision_ref[0] ||
+        strlen(ra->decision_ref) > 60 || strlen(ra->reason) > 120) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "a ratification names the body's deciding forum (1 to 120 bytes) and its"
+                " decision reference (1 to 60), with a reason of at most 120");
+        return -1;
+    }
+    if (!agreement_date_ok(ra->decision_date)) {
+        err_set(err, CC_INVALID_ARGUMENT, "decision date '%.20s' is not a YYYY-MM-DD date",
+                ra->decision_date);
+        return -1;
+    }
+    return 0;
+}
+
+/* A RECONSIDERATION names a decision of its board that was called in and
+ * is not yet resolved, and confirms or withdraws it. */
+static int s_check_reconsideration(const board_engine_t *e, const board_rec_t *b,
+                                   const Concord__V1__Proposal *p, cc_err_t *err)
+{
+    const board_prop_t *t = s_proposal_find(e, p->reconsiders);
+    if (p->reconsider != CONCORD__V1__RECONSIDER__CONFIRM &&
+        p->reconsider != CONCORD__V1__RECONSIDER__WITHDRAW) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "a reconsideration confirms or withdraws the decision called in (an amended"
+                " decision is a new proposal, after withdrawing it)");
+        return -1;
+    }
+    if (!t || t->board != b) {
+        err_set(err, CC_NOT_FOUND, "no decision '%.40s' on board %s to reconsider",
+                p->reconsiders, b->id);
+        return -1;
+    }
+    if (!t->called_in || t->resolved) {
+        err_set(err, CC_FAILED_PRECONDITION,
+                "decision %.12s is not called in and awaiting reconsideration", t->id);
         return -1;
     }
     return 0;
@@ -360,6 +564,24 @@ static int s_check(const board_engine_t *e, const board_event_t *ev, s_checked_t
             &concord__v1__proposal__descriptor, ev->body, ev->body_len, WIRE_MAX_FRAME, err);
         return chk->proposal ? s_check_proposal(e, ev, chk, err) : -1;
     }
+    if (strcmp(ev->method, BOARD_METHOD_RATIFY) == 0) {
+        chk->ratification = (Concord__V1__Ratification *)wire_unpack(
+            &concord__v1__ratification__descriptor, ev->body, ev->body_len, WIRE_MAX_FRAME, err);
+        if (!chk->ratification) {
+            return -1;
+        }
+        snprintf(chk->proposal_id, sizeof chk->proposal_id, "%s", chk->ratification->proposal_id);
+        return s_check_ratification(e, ev, chk, err);
+    }
+    if (strcmp(ev->method, BOARD_METHOD_CALL_IN) == 0) {
+        chk->call_in = (Concord__V1__CallIn *)wire_unpack(&concord__v1__call_in__descriptor, ev->body,
+                                                          ev->body_len, WIRE_MAX_FRAME, err);
+        if (!chk->call_in) {
+            return -1;
+        }
+        snprintf(chk->proposal_id, sizeof chk->proposal_id, "%s", chk->call_in->proposal_id);
+        return s_check_call_in(e, ev, chk, err);
+    }
     if (strcmp(ev->method, BOARD_METHOD_VOTE) == 0) {
         chk->ballot = (Concord__V1__Ballot *)wire_unpack(&concord__v1__ballot__descriptor, ev->body,
                                                          ev->body_len, WIRE_MAX_FRAME, err);
@@ -377,6 +599,10 @@ static void s_checked_free(s_checked_t *chk)
 {
     wire_free(chk->proposal ? &chk->proposal->base : NULL);
     wire_free(chk->ballot ? &chk->ballot->base : NULL);
+    wire_free(chk->call_in ? &chk->call_in->base : NULL);
+    chk->call_in = NULL;
+    wire_free(chk->ratification ? &chk->ratification->base : NULL);
+    chk->ratification = NULL;
     chk->proposal = NULL;
     chk->ballot = NULL;
 }
@@ -418,6 +644,7 @@ static void s_proposal_free(board_prop_t *p)
         free(p->ballots[j].reason);
     }
     free(p->ballots);
+    free(p->call_in_reasons);
     free(p->proposer);
     wire_free(p->proposal ? &p->proposal->base : NULL);
     wire_free(p->charter ? &p->charter->base : NULL);
@@ -448,11 +675,42 @@ void board_engine_destroy(board_engine_t **ep)
     free(e->rejections);
     free(e->realigned);
     free(e->pooled);
+    free(e->pending);
     free(e->proposals);
     free(e->boards);
     free(e->open);
     free(e);
     *ep = NULL;
+}
+
+/* A consent owed by an organisation merged away is given by its
+ * successor when the successor, not it, holds a seat among the voters:
+ * a merger carries the predecessor's obligations, consents included. */
+static void s_map_consents(const board_prop_t *p, board_consents_t *c)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        char cur[KEYS_CODE_MAX + 1];
+        snprintf(cur, sizeof cur, "%s", c->codes[i]);
+        for (int hops = 0; hops < 64 && s_member_of(p->charter, cur) < 0; hops++) {
+            int moved = 0;
+            for (size_t k = 0; k < roster_past_count(p->roster) && !moved; k++) {
+                roster_past_t past;
+                roster_past_at(p->roster, k, &past);
+                if (past.successor[0] && strcmp(past.org.code, cur) == 0 &&
+                    strcmp(past.successor, cur) != 0) {
+                    snprintf(cur, sizeof cur, "%s", past.successor);
+                    moved = 1;
+                }
+            }
+            if (!moved) {
+                break;
+            }
+        }
+        long m = s_member_of(p->charter, cur);
+        if (m >= 0) {
+            c->codes[i] = p->charter->members[m]->code;
+        }
+    }
 }
 
 static void s_tally(const board_prop_t *p, int final, board_tally_t *t)
@@ -464,6 +722,7 @@ static void s_tally(const board_prop_t *p, int final, board_tally_t *t)
     }
     board_consents_t consents;
     board_pool_consents(p->proposal, &consents);
+    s_map_consents(p, &consents);
     board_tally_with(p->charter, p->proposal->kind, p->proposal->area, &consents, cast,
                      p->n_ballots, final, t);
     board_roster_consent(p->proposal, p->charter, cast, p->n_ballots, final, p->settled, t);
@@ -540,6 +799,16 @@ static int s_effect(board_engine_t *e, board_prop_t *p, uint64_t at_index, cc_er
     case CONCORD__V1__PROPOSAL_KIND__POOL_VARIATION:
         /* The pool engine takes these up in this order (pool_follow). */
         return s_list_add(&e->pooled, &e->n_pooled, &e->cap_pooled, p, err);
+    case CONCORD__V1__PROPOSAL_KIND__RECONSIDERATION: {
+        board_prop_t *t = s_proposal_find(e, pr->reconsiders);
+        if (!t || t->resolved) {
+            return 0; /* another reconsideration resolved it first */
+        }
+        t->resolved = pr->reconsider;
+        t->last_index = e->at_index; /* its certificate carries the reconsideration */
+        snprintf(t->resolved_by, sizeof t->resolved_by, "%s", p->id);
+        return pr->reconsider == CONCORD__V1__RECONSIDER__CONFIRM ? s_take_effect(e, t, err) : 0;
+    }
     default:
         return 0;
     }
@@ -595,7 +864,47 @@ static int s_close(board_engine_t *e, board_prop_t *p, uint64_t at_ms, uint64_t 
             break;
         }
     }
+    if (t.passed && s_advisory(p)) {
+        p->awaiting = 1; /* each ratifier decides (s_accept_ratification) */
+        return 0;
+    }
+    if (t.passed && s_callable(p)) {
+        /* Effective only at the end of the call-in period, unless called in. */
+        void *grown = grow_reserve(e->pending, &e->cap_pending, e->n_pending, sizeof *e->pending);
+        if (!grown) {
+            return err_oom(err);
+        }
+        e->pending = grown;
+        if (workdays_end_ms(at_ms, p->charter->call_in_working_days, &p->effective_ms) < 0) {
+            p->effective_ms = at_ms; /* outside the calendar's years: at once */
+        }
+        p->pending = 1;
+        e->pending[e->n_pending++] = p;
+        return 0;
+    }
     return t.passed ? s_effect(e, p, at_index, err) : 0;
+}
+
+static void s_unpend(board_engine_t *e, const board_prop_t *p)
+{
+    for (size_t i = 0; i < e->n_pending; i++) {
+        if (e->pending[i] == p) {
+            memmove(&e->pending[i], &e->pending[i + 1],
+                    (e->n_pending - i - 1) * sizeof *e->pending);
+            e->n_pending--;
+            return;
+        }
+    }
+}
+
+/* A decision that waited out its call-in period, or that a
+ * reconsideration confirmed, takes effect now. */
+static int s_take_effect(board_engine_t *e, board_prop_t *p, cc_err_t *err)
+{
+    p->pending = 0;
+    p->effect_index = e->at_index;
+    s_unpend(e, p);
+    return s_effect(e, p, e->at_index, err);
 }
 
 /* Closes, in order of deadline then log index, every open proposal whose
@@ -613,6 +922,20 @@ static int s_close_due(board_engine_t *e, uint64_t time_ms, cc_err_t *err)
                  (due == next->proposal->closes_at_ms && p->log_index < next->log_index))) {
                 next = p;
             }
+        }
+        board_prop_t *due = NULL;
+        for (size_t i = 0; i < e->n_pending; i++) {
+            board_prop_t *p = e->pending[i];
+            if (p->effective_ms < time_ms && (!due || p->effective_ms < due->effective_ms)) {
+                due = p;
+            }
+        }
+        /* Whatever falls first in time; a close first on a tie. */
+        if (due && (!next || due->effective_ms < next->proposal->closes_at_ms)) {
+            if (s_take_effect(e, due, err) < 0) {
+                return -1;
+            }
+            continue;
         }
         if (!next) {
             return 0;
@@ -635,6 +958,7 @@ static int s_settle(board_engine_t *e, board_prop_t *p, const board_event_t *ev,
         return 0;
     }
     p->settled = 1;
+    p->settled_ballots = p->n_ballots;
     return s_close(e, p, ev->time_ms, ev->log_index, err);
 }
 
@@ -696,6 +1020,7 @@ static int s_accept_proposal(board_engine_t *e, const board_event_t *ev, s_check
     chk->proposal = NULL;
     p->time_ms = ev->time_ms;
     p->log_index = ev->log_index;
+    p->roster = e->roster;
     memcpy(p->hash, ev->hash, 32);
     e->proposals[e->n_proposals++] = p;
     e->open[e->n_open++] = p;
@@ -723,7 +1048,60 @@ static int s_accept_ballot(board_engine_t *e, const board_event_t *ev, s_checked
     bl->log_index = ev->log_index;
     memcpy(bl->hash, ev->hash, 32);
     s_add_event(p->board, ev);
-    return s_settle(e, p, ev, err);
+    p->last_index = ev->log_index;
+    /* A ballot after the outcome settled is recorded; it changes nothing. */
+    return p->closed ? 0 : s_settle(e, p, ev, err);
+}
+
+/* Records a body's act; the recommendation takes effect with the last
+ * ratification, and never after a refusal. */
+static int s_accept_ratification(board_engine_t *e, const board_event_t *ev, s_checked_t *chk,
+                                 cc_err_t *err)
+{
+    board_prop_t *p = chk->target;
+    const Concord__V1__Ratification *ra = chk->ratification;
+    if (s_reserve_event(p->board) < 0) {
+        return err_oom(err);
+    }
+    s_add_event(p->board, ev);
+    p->last_index = ev->log_index;
+    s_act_t *act = &p->acts[s_ratifier(p->charter, ev->sender)];
+    act->state = ra->declined ? 2 : 1;
+    snprintf(act->text, sizeof act->text, "%s, %s of %s%s%s", ra->authority, ra->decision_ref,
+             ra->decision_date, ra->reason[0] ? ": " : "", ra->reason);
+    if (ra->declined) {
+        p->awaiting = 0;
+        return 0;
+    }
+    for (size_t i = 0; i < p->charter->n_ratifiers; i++) {
+        if (p->acts[i].state != 1) {
+            return 0;
+        }
+    }
+    p->awaiting = 0;
+    p->effect_index = e->at_index;
+    return s_effect(e, p, e->at_index, err);
+}
+
+/* Suspends the decision until the board reconsiders it. */
+static int s_accept_call_in(board_engine_t *e, const board_event_t *ev, s_checked_t *chk,
+                            cc_err_t *err)
+{
+    board_prop_t *p = chk->target;
+    char *reasons = strdup(chk->call_in->reasons);
+    if (!reasons || s_reserve_event(p->board) < 0) {
+        free(reasons);
+        return err_oom(err);
+    }
+    s_add_event(p->board, ev);
+    p->called_in = 1;
+    p->pending = 0;
+    p->call_in_reasons = reasons;
+    p->call_in_ms = ev->time_ms;
+    p->last_index = ev->log_index;
+    snprintf(p->called_by, sizeof p->called_by, "%s", ev->sender);
+    s_unpend(e, p);
+    return 0;
 }
 
 static void s_reject(board_engine_t *e, const board_event_t *ev, const s_checked_t *chk,
@@ -767,7 +1145,10 @@ int board_apply(board_engine_t *e, const board_event_t *ev, cc_err_t *err)
         }
         goto out;
     }
-    rc = chk.proposal ? s_accept_proposal(e, ev, &chk, err) : s_accept_ballot(e, ev, &chk, err);
+    rc = chk.proposal  ? s_accept_proposal(e, ev, &chk, err)
+         : chk.call_in ? s_accept_call_in(e, ev, &chk, err)
+         : chk.ratification ? s_accept_ratification(e, ev, &chk, err)
+                       : s_accept_ballot(e, ev, &chk, err);
 out:
     s_checked_free(&chk);
     return rc;
@@ -820,6 +1201,92 @@ size_t board_proposal_count(const board_engine_t *e)
     return e->n_proposals;
 }
 
+/* Says, after the tally, that the outcome settled before the close and
+ * which ballots were recorded after it. */
+static void s_explain_settled(const board_prop_t *p, const board_proposal_view_t *v,
+                              board_tally_t *t)
+{
+    char when[40];
+    size_t used = strlen(t->explanation), members = p->charter->n_members;
+    text_t x;
+    if (!p->settled) {
+        return;
+    }
+    text_init_fixed(&x, t->explanation + used, sizeof t->explanation - used);
+    text_put(&x,
+             "\nSettled at %s with %zu of %zu members' ballots counted: the %zu member%s yet to"
+             " vote then could not change the outcome. ",
+             clock_format(p->closed_at_ms, when, sizeof when), p->settled_ballots, members,
+             members - p->settled_ballots, members - p->settled_ballots == 1 ? "" : "s");
+    if (v->voting_open) {
+        text_put(&x, "Voting stays open until %s: %zu of %zu members have voted so far.",
+                 clock_format(p->proposal->closes_at_ms, when, sizeof when), p->n_ballots,
+                 members);
+    } else {
+        text_put(&x, "Voting closed with %zu of %zu members' ballots recorded.", p->n_ballots,
+                 members);
+    }
+}
+
+/* Says whether a passed decision is in effect, waiting out its call-in
+ * period, called in, or reconsidered. */
+static void s_explain_call_in(const board_prop_t *p, const board_proposal_view_t *v,
+                              board_tally_t *t)
+{
+    char when[40], at[40];
+    size_t used = strlen(t->explanation);
+    text_t x;
+    if (!p->effective_ms || !v->tally.passed) {
+        return;
+    }
+    text_init_fixed(&x, t->explanation + used, sizeof t->explanation - used);
+    clock_format(p->effective_ms, when, sizeof when);
+    if (p->called_in) {
+        text_put(&x,
+                 "\nCalled in by %s at %s within the call-in period (Local Government Act 2000"
+                 " s9F): %s. Suspended until the board reconsiders it",
+                 p->called_by, clock_format(p->call_in_ms, at, sizeof at), p->call_in_reasons);
+        if (p->resolved) {
+            text_put(&x, "; reconsidered by proposal %.12s: %s", p->resolved_by,
+                     p->resolved == CONCORD__V1__RECONSIDER__CONFIRM
+                         ? "confirmed, and in effect from then"
+                         : "withdrawn, so it never takes effect");
+        }
+        text_put(&x, ".");
+        return;
+    }
+    text_put(&x,
+             "\nCall-in: %u working days (England and Wales) after the decision, to %s (Local"
+             " Government Act 2000 s9F); %s.",
+             p->charter->call_in_working_days, when,
+             v->pending ? "not in effect before then, unless called in"
+                        : "not called in, so in effect from then");
+}
+
+/* Says whose ratification an advisory board's recommendation awaits, and
+ * each body's act. */
+static void s_explain_ratification(const board_prop_t *p, const board_proposal_view_t *v,
+                                   board_tally_t *t)
+{
+    size_t used = strlen(t->explanation);
+    text_t x;
+    if (!s_advisory(p) || !v->tally.passed || !v->closed) {
+        return;
+    }
+    text_init_fixed(&x, t->explanation + used, sizeof t->explanation - used);
+    text_put(&x, "\nRecommendation of an advisory board: in effect only when every body it names"
+                 " ratifies it under its own authority.");
+    for (size_t i = 0; i < p->charter->n_ratifiers; i++) {
+        const s_act_t *a = &p->acts[i];
+        text_put(&x, " %s %s%s%s.", p->charter->ratifiers[i],
+                 a->state == 1 ? "ratified it: " : a->state == 2 ? "declined it: " : "has not acted",
+                 a->state ? a->text : "", "");
+    }
+    text_put(&x, " %s", v->declined    ? "Declined, so it never takes effect."
+                        : v->effective ? "Ratified by all: in effect."
+                                       : "Not in effect yet.");
+}
+
 static void s_proposal_view(const board_prop_t *p, uint64_t now_ms, board_proposal_view_t *out)
 {
     out->id = p->id;
@@ -834,7 +1301,33 @@ static void s_proposal_view(const board_prop_t *p, uint64_t now_ms, board_propos
      * come since to make the engine apply the close. */
     out->closed = s_closed_at(p, now_ms);
     out->closed_at_ms = p->closed ? p->closed_at_ms : out->closed ? p->proposal->closes_at_ms : 0;
+    out->settled = p->settled;
+    out->settled_ballots = p->settled_ballots;
+    out->voting_open = now_ms <= p->proposal->closes_at_ms && p->n_ballots < p->charter->n_members;
+    out->last_index = p->last_index > p->log_index ? p->last_index : p->log_index;
+    out->called_in = p->called_in;
+    out->called_by = p->called_by;
+    out->call_in_reasons = p->call_in_reasons ? p->call_in_reasons : "";
+    out->resolved = p->resolved;
+    out->effective_ms = p->effective_ms;
+    /* In effect: passed, and not waiting, suspended or withdrawn. A call-in
+     * period that has ended is in effect even before an event applies it. */
+    out->pending = p->pending && now_ms <= p->effective_ms;
     s_tally(p, out->closed, &out->tally);
+    out->effective = out->closed && out->tally.passed && !out->pending && !p->called_in;
+    out->ratifiers = p->charter->n_ratifiers;
+    out->ratified = out->declined = 0;
+    for (size_t i = 0; s_advisory(p) && i < p->charter->n_ratifiers; i++) {
+        out->ratified += p->acts[i].state == 1;
+        out->declined += p->acts[i].state == 2;
+    }
+    if (s_advisory(p)) {
+        out->effective &= out->ratified == p->charter->n_ratifiers;
+    }
+    out->effective |= p->resolved == CONCORD__V1__RECONSIDER__CONFIRM;
+    s_explain_settled(p, out, &out->tally);
+    s_explain_call_in(p, out, &out->tally);
+    s_explain_ratification(p, out, &out->tally);
 }
 
 void board_proposal_at(const board_engine_t *e, size_t i, uint64_t now_ms,

@@ -15,6 +15,20 @@
  *    members, whatever rule the charter sets for later proposals).
  *  - Other proposals need an active board and a proposer who is a member.
  *  - Voting rules and quorum: see board_tally below.
+ *  - Call-in (Local Government Act 2000 s9F): with a charter's
+ *    call_in_working_days, a passed decision (not an adoption, a roster
+ *    change or a reconsideration) takes effect only at the end of that
+ *    many working days in England and Wales (workdays.h) after it was
+ *    decided, applied before the first event after then. A member the
+ *    charter names (any, if none is named) may call it in before then
+ *    (Board/CallIn, with reasons): it is suspended until a RECONSIDERATION
+ *    proposal passes, which confirms it (it takes effect then) or
+ *    withdraws it (never). An amended decision is a new proposal.
+ *  - Advisory (shadow) boards: a charter of kind ADVISORY names ratifiers;
+ *    its passed commissioning decisions, realignments and pool proposals
+ *    are recommendations, in effect only once every ratifier has ratified
+ *    them with its own act (Board/Ratify: authority, reference, date);
+ *    one that declines stops it. Such decisions are not called in.
  *  - Reserved matters: a proposal in a reserved area passes only if the
  *    named member voted FOR, whatever the tally.
  *  - Pool proposals (board_pool.c, common/rules): a POOL_AGREEMENT's partners must all be
@@ -26,17 +40,21 @@
  *    submission, as are malformed charters and proposals.
  *  - Ballots are refused for: unknown board, unknown proposal, proposal of
  *    another board, non-member, second ballot from a member, receipt time
- *    after the deadline, voting already closed (decided early).
- *  - A proposal closes at its deadline, or early as soon as the outcome
- *    can no longer change (whether every member yet to vote votes FOR, all
- *    AGAINST, all ABSTAIN, or nobody votes). A passed CHARTER_AMENDMENT
+ *    after the deadline. Every other ballot is recorded until the
+ *    deadline, even once the outcome is settled: dissent and assent stay
+ *    on the record, and a certificate carries them all.
+ *  - A proposal is decided at its deadline, or *settled* early as soon as
+ *    the outcome can no longer change (whether every member yet to vote
+ *    votes FOR, all AGAINST, all ABSTAIN, or nobody votes); the tally's
+ *    explanation says so, with the ballot that settled it. Ballots after
+ *    that are recorded and cannot change it. A passed CHARTER_AMENDMENT
  *    replaces the charter; a passed MEMBERSHIP_CHANGE ADMIT/REMOVE changes
  *    the board's members; a passed FOOTPRINT_REALIGNMENT records the
  *    organisation's declared primary footprint (geography itself is not
  *    the engine's: the CLI checks that the organisation touches the
  *    footprint); a passed POOL_AGREEMENT or POOL_VARIATION is listed for
- *    the pool engine to take up (pool_follow). Effects apply at the moment of closing: at the
- *    deciding ballot, or, for a close by deadline, before the first event
+ *    the pool engine to take up (pool_follow). Effects apply at the moment of deciding: at the
+ *    settling ballot, or, for a close by deadline, before the first event
  *    whose receipt time is after the deadline. */
 #ifndef CONCORD_BOARD_H
 #define CONCORD_BOARD_H
@@ -55,6 +73,9 @@
 
 #define BOARD_METHOD_PROPOSE "concord.v1.Board/Propose"
 #define BOARD_METHOD_VOTE "concord.v1.Board/Vote"
+#define BOARD_METHOD_CALL_IN "concord.v1.Board/CallIn"
+#define BOARD_METHOD_RATIFY "concord.v1.Board/Ratify"
+#define BOARD_RATIFIERS_MAX 16
 #define BOARD_PROPOSAL_ID_LEN 32 /* hex of a 16-byte call id */
 
 typedef struct board_engine board_engine_t;
@@ -81,8 +102,8 @@ void board_engine_destroy(board_engine_t **e);
  * duty delegated, unknown method), NOT_FOUND (unknown board or proposal),
  * PERMISSION_DENIED (not a member, not in the roster), ALREADY_EXISTS
  * (board id taken, second ballot), DEADLINE_EXCEEDED (ballot after the
- * deadline), FAILED_PRECONDITION (board not active, voting closed, event
- * out of log order). A rejected event changes nothing
+ * deadline), FAILED_PRECONDITION (board not active, event out of
+ * log order). A rejected event changes nothing
  * except closing proposals whose deadline passed before its time. The
  * same sequence of events always gives the same results. */
 int board_apply(board_engine_t *e, const board_event_t *ev, cc_err_t *err);
@@ -132,9 +153,23 @@ typedef struct {
     uint64_t log_index;
     const uint8_t *hash;
     size_t n_ballots;
-    int closed;            /* at now_ms: decided early or past deadline */
-    uint64_t closed_at_ms; /* when it closed (deadline or deciding ballot) */
-    board_tally_t tally;   /* at now_ms */
+    int closed;             /* at now_ms: decided (settled early, or past deadline) */
+    uint64_t closed_at_ms;  /* when it was decided (deadline or settling ballot) */
+    int settled;            /* decided by a ballot before the deadline */
+    size_t settled_ballots; /* ballots recorded when it settled */
+    int voting_open;        /* at now_ms: before the deadline and a member yet to vote */
+    uint64_t last_index;    /* log index of its latest accepted event: a certificate's end */
+    int pending;            /* at now_ms: passed, within its call-in period */
+    uint64_t effective_ms;  /* end of its call-in period; 0: none applies */
+    int called_in;          /* suspended by a call-in until reconsidered */
+    const char *called_by;
+    const char *call_in_reasons;
+    int resolved;           /* 0, or CONFIRM or WITHDRAW by a reconsideration */
+    int effective;          /* at now_ms: passed and in effect */
+    size_t ratifiers;       /* advisory board: the bodies that ratify */
+    size_t ratified;        /* of them, those that ratified */
+    size_t declined;        /* and those that declined */
+    board_tally_t tally;    /* at now_ms; with the settling, if any, explained */
 } board_proposal_view_t;
 
 size_t board_proposal_count(const board_engine_t *e);

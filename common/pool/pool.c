@@ -105,6 +105,11 @@ struct pool_fund {
     pool_year_t years[POOL_MAX_YEARS]; /* ascending */
     size_t n_years;
     pool_evlist_t events;
+    /* What the partners execute: the agreement, or the variation that last
+     * left partners out; and each partner's latest act on it. */
+    char instrument[POOL_REF_LEN + 1];
+    Concord__V1__Execution *acts[POOL_MAX_PARTNERS]; /* NULL: none yet */
+    int withdrawn[POOL_MAX_PARTNERS];                /* left out by a variation */
 };
 
 struct pool_var {
@@ -120,7 +125,7 @@ struct pool_var {
 static pool_fund_t *s_fund_find(const pool_engine_t *e, const char *id);
 static pool_var_t *s_var_find(const pool_engine_t *e, const char *ref);
 
-/* POOL_AWAITING_PLEDGES or POOL_ACTIVE. */
+/* POOL_AWAITING_EXECUTION, POOL_AWAITING_PLEDGES or POOL_ACTIVE. */
 static pool_status_t s_fund_status(const pool_fund_t *f);
 
 /* Who keeps the accounts: the host, the lead commissioner, or the payer
@@ -465,6 +470,48 @@ static long s_partner(const Concord__V1__PoolAgreement *a, const char *code)
     return -1;
 }
 
+/* Whether sender acts for partner code: code itself or, once code was
+ * merged away (a roster merger, board.h), its successor, through any
+ * chain of mergers. The successor takes its predecessors' obligations
+ * (contributions, pledges, executions, the accounts) from the merger on;
+ * the pool goes on without a new agreement. */
+static int s_acts_for(const pool_engine_t *e, const char *code, const char *sender)
+{
+    char cur[KEYS_CODE_MAX + 1];
+    snprintf(cur, sizeof cur, "%s", code);
+    for (int hops = 0; hops < 64; hops++) {
+        if (strcmp(cur, sender) == 0) {
+            return 1;
+        }
+        int moved = 0;
+        for (size_t i = 0; i < roster_past_count(e->roster) && !moved; i++) {
+            roster_past_t past;
+            roster_past_at(e->roster, i, &past);
+            if (past.successor[0] && strcmp(past.org.code, cur) == 0 &&
+                strcmp(past.successor, cur) != 0) {
+                snprintf(cur, sizeof cur, "%s", past.successor);
+                moved = 1;
+            }
+        }
+        if (!moved) {
+            return 0;
+        }
+    }
+    return 0;
+}
+
+/* The first partner of a that sender acts for, or -1. */
+static long s_partner_acting(const pool_engine_t *e, const Concord__V1__PoolAgreement *a,
+                             const char *sender)
+{
+    for (size_t i = 0; i < a->n_partners; i++) {
+        if (s_acts_for(e, a->partners[i]->code, sender)) {
+            return (long)i;
+        }
+    }
+    return -1;
+}
+
 static pool_year_t *s_year(pool_fund_t *f, uint32_t year)
 {
     for (size_t i = 0; i < f->n_years; i++) {
@@ -485,8 +532,40 @@ static int s_complete(const pool_fund_t *f, const pool_year_t *y)
     return 1;
 }
 
+/* Whether every partner not left out has executed the instrument. */
+static int s_in_force(const pool_fund_t *f)
+{
+    for (size_t p = 0; p < f->agreement->n_partners; p++) {
+        if (!f->withdrawn[p] && (!f->acts[p] || f->acts[p]->declined)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Appends who has yet to execute, and who declined with their authority. */
+static void s_fund_unexecuted(const pool_fund_t *f, text_t *t)
+{
+    const char *sep = "";
+    for (size_t p = 0; p < f->agreement->n_partners; p++) {
+        const Concord__V1__Execution *x = f->acts[p];
+        if (f->withdrawn[p] || (x && !x->declined)) {
+            continue;
+        }
+        text_put(t, "%s%s", sep, f->agreement->partners[p]->code);
+        if (x) {
+            text_put(t, " (declined by %s, %s of %s%s%s)", x->authority, x->decision_ref,
+                     x->decision_date, x->reason[0] ? ": " : "", x->reason);
+        }
+        sep = ", ";
+    }
+}
+
 static pool_status_t s_fund_status(const pool_fund_t *f)
 {
+    if (!s_in_force(f)) {
+        return POOL_AWAITING_EXECUTION;
+    }
     for (size_t i = 0; i < f->n_years; i++) {
         if (!s_complete(f, &f->years[i])) {
             return POOL_AWAITING_PLEDGES;
@@ -521,7 +600,7 @@ static int s_check_member(const pool_engine_t *e, const pool_event_t *ev, const 
         err_set(err, CC_NOT_FOUND, "no pool '%.40s'", pool_id);
         return -1;
     }
-    if ((chk->partner = s_partner(chk->fund->agreement, ev->sender)) < 0) {
+    if ((chk->partner = s_partner_acting(e, chk->fund->agreement, ev->sender)) < 0) {
         err_set(err, CC_PERMISSION_DENIED, "%.40s is not a partner of pool %s", ev->sender,
                 pool_id);
         return -1;
@@ -541,17 +620,32 @@ static int s_check_pledge(const pool_engine_t *e, const pool_event_t *ev, pool_f
         err_set(err, CC_NOT_FOUND, "no pool '%.40s'", p->pool_id);
         return -1;
     }
-    if ((chk->partner = s_partner(f->agreement, p->partner)) < 0) {
+    /* The line: the partner named, or the predecessor a successor names
+     * itself for. */
+    if ((chk->partner = s_partner(f->agreement, p->partner)) < 0 &&
+        (chk->partner = s_partner_acting(e, f->agreement, p->partner)) < 0) {
         err_set(err, CC_PERMISSION_DENIED, "'%.40s' is not a partner of pool %s", p->partner,
                 f->id);
         return -1;
     }
-    if (strcmp(p->partner, ev->sender) != 0) {
+    if (!s_acts_for(e, f->agreement->partners[chk->partner]->code, ev->sender)) {
         err_set(err, CC_PERMISSION_DENIED,
                 "%.40s cannot pledge %s's contribution: a contribution"
                 " exists only as its partner's own signed pledge (pooling delegates no statutory"
                 " responsibility)",
                 ev->sender, p->partner);
+        return -1;
+    }
+    if (!s_in_force(f)) {
+        char who[512];
+        text_t t;
+        text_init_fixed(&t, who, sizeof who);
+        s_fund_unexecuted(f, &t);
+        err_set(err, CC_FAILED_PRECONDITION,
+                "pool %s is not in force, so nothing can be pledged to it: it awaits execution by"
+                " %s (each party enters the agreement itself, in writing: NHS Bodies and Local"
+                " Authorities Partnership Arrangements Regulations 2000 reg. 7)",
+                f->id, who);
         return -1;
     }
     pool_year_t *yr = chk->year = s_year(f, p->financial_year);
@@ -585,6 +679,53 @@ static int s_check_pledge(const pool_engine_t *e, const pool_event_t *ev, pool_f
     return 0;
 }
 
+/* Whether code may be left out of f: a partner still in it that declined
+ * to execute it (a majority cannot expel a partner that entered it), not
+ * the one that keeps the accounts, not named by the risk share, leaving
+ * at least two partners. */
+static int s_check_withdrawal(const pool_fund_t *f, const char *code, cc_err_t *err)
+{
+    const Concord__V1__PoolAgreement *a = f->agreement;
+    const Concord__V1__RiskShare *r = a->risk_share;
+    long p = s_partner(a, code);
+    size_t left = 0;
+    if (p < 0 || f->withdrawn[p]) {
+        err_set(err, CC_NOT_FOUND, "'%.40s' is not a partner of pool %s", code, f->id);
+        return -1;
+    }
+    if (!f->acts[p] || !f->acts[p]->declined) {
+        err_set(err, CC_FAILED_PRECONDITION,
+                "%s has not declined to execute pool %s: a variation can leave out only a"
+                " partner that declined (no majority binds or expels a partner)",
+                code, f->id);
+        return -1;
+    }
+    int named = strcmp(s_accountable(a), code) == 0;
+    for (size_t i = 0; r && i < r->n_fixed; i++) {
+        named |= strcmp(r->fixed[i]->partner, code) == 0;
+    }
+    for (size_t i = 0; r && i < r->n_caps; i++) {
+        named |= strcmp(r->caps[i]->partner, code) == 0;
+    }
+    named |= r && (strcmp(r->borne_by, code) == 0 || strcmp(r->remainder_to, code) == 0);
+    if (named) {
+        err_set(err, CC_FAILED_PRECONDITION,
+                "%s keeps the accounts of pool %s or is named by its risk share: leaving it out"
+                " needs a new agreement",
+                code, f->id);
+        return -1;
+    }
+    for (size_t k = 0; k < a->n_partners; k++) {
+        left += !f->withdrawn[k] && (long)k != p;
+    }
+    if (left < 2) {
+        err_set(err, CC_FAILED_PRECONDITION, "leaving out %s would leave pool %s one partner", code,
+                f->id);
+        return -1;
+    }
+    return 0;
+}
+
 /* Whether v's changes fit f as it stands: partners, years open, room for
  * new years, sums without overflow. */
 static int s_changes_fit(const pool_fund_t *f, const Concord__V1__Variation *v, cc_err_t *err)
@@ -597,12 +738,22 @@ static int s_changes_fit(const pool_fund_t *f, const Concord__V1__Variation *v, 
             total += f->years[i].amount[p];
         }
     }
+    for (size_t i = 0; i < v->n_withdrawn; i++) {
+        if (s_check_withdrawal(f, v->withdrawn[i], err) < 0) {
+            return -1;
+        }
+    }
     for (size_t i = 0; i < v->n_changes; i++) {
         const Concord__V1__VariedContribution *c = v->changes[i];
         long p = s_partner(a, c->partner);
         const pool_year_t *yr = s_year((pool_fund_t *)f, c->financial_year);
         char y[16];
         money_year_name(c->financial_year, y, sizeof y);
+        if (p >= 0 && f->withdrawn[p]) {
+            err_set(err, CC_FAILED_PRECONDITION, "%s was left out of pool %s by a variation",
+                    c->partner, f->id);
+            return -1;
+        }
         if (p < 0 || !agreement_year_ok(c->financial_year) || c->amount_pence <= 0) {
             err_set(err, CC_INVALID_ARGUMENT,
                     "a varied contribution is a partner's positive"
@@ -687,7 +838,7 @@ static int s_check_outturn(const pool_engine_t *e, const pool_event_t *ev, pool_
                                                                        : "a transfer");
         return -1;
     }
-    if (strcmp(ev->sender, s_accountable(f->agreement)) != 0) {
+    if (!s_acts_for(e, s_accountable(f->agreement), ev->sender)) {
         err_set(err, CC_PERMISSION_DENIED,
                 "only %s, who keeps pool %s's accounts, records its"
                 " outturn",
@@ -724,6 +875,76 @@ static int s_check_outturn(const pool_engine_t *e, const pool_event_t *ev, pool_
 
 /* ---- decoding and dispatch ---- */
 
+/* A partner's execution of the instrument in force, or its refusal. */
+static int s_check_execution(const pool_engine_t *e, const pool_event_t *ev,
+                             pool_fund_checked_t *chk, cc_err_t *err)
+{
+    const Concord__V1__Execution *x = (const Concord__V1__Execution *)chk->msg;
+    if (s_check_member(e, ev, x->pool_id, chk, err) < 0) {
+        return -1;
+    }
+    pool_fund_t *f = chk->fund;
+    /* A successor acting for several lines executes the first it has not. */
+    for (size_t q = 0; q < f->agreement->n_partners; q++) {
+        if (!f->withdrawn[q] && (!f->acts[q] || f->acts[q]->declined) &&
+            s_acts_for(e, f->agreement->partners[q]->code, ev->sender)) {
+            chk->partner = (long)q;
+            break;
+        }
+    }
+    const Concord__V1__Execution *before = f->acts[chk->partner];
+    if (f->withdrawn[chk->partner]) {
+        err_set(err, CC_FAILED_PRECONDITION, "%s was left out of pool %s by a variation",
+                ev->sender, f->id);
+        return -1;
+    }
+    if (strcmp(x->instrument, f->instrument) != 0) {
+        err_set(err, CC_FAILED_PRECONDITION,
+                "pool %s is executed as %s (its agreement, or the variation that last changed its"
+                " parties), not '%.40s'",
+                f->id, f->instrument, x->instrument);
+        return -1;
+    }
+    if (!x->authority[0] || strlen(x->authority) > POOL_NAME_MAX || !x->decision_ref[0] ||
+        strlen(x->decision_ref) > POOL_NAME_MAX || strlen(x->signatory_role) > POOL_NAME_MAX ||
+        strlen(x->reason) > POOL_REASON_MAX) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "an execution names the body that decided and its minute or decision reference"
+                " (1 to %d characters each)",
+                POOL_NAME_MAX);
+        return -1;
+    }
+    if (!agreement_date_ok(x->decision_date)) {
+        err_set(err, CC_INVALID_ARGUMENT, "decision date '%.20s' is not a YYYY-MM-DD date",
+                x->decision_date);
+        return -1;
+    }
+    if (!x->declined && (!x->signatory_role[0] || x->document_sha256.len != 32)) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "an execution states the signatory's role and the SHA-256 of the signed document"
+                " (32 bytes, not %zu)",
+                x->document_sha256.len);
+        return -1;
+    }
+    if (x->declined && (x->document_sha256.len || x->signatory_role[0])) {
+        err_set(err, CC_INVALID_ARGUMENT, "a refusal to execute carries no signed document");
+        return -1;
+    }
+    if (before && !before->declined) {
+        err_set(err, CC_ALREADY_EXISTS,
+                "%s already executed pool %s (%s, %s): it is bound; leaving needs the agreement's"
+                " exit terms",
+                ev->sender, f->id, before->authority, before->decision_ref);
+        return -1;
+    }
+    if (before && x->declined) {
+        err_set(err, CC_ALREADY_EXISTS, "%s already declined pool %s (%s)", ev->sender, f->id,
+                before->decision_ref);
+        return -1;
+    }
+    return 0;
+}
+
 typedef int (*s_check_fn)(const pool_engine_t *, const pool_event_t *, pool_fund_checked_t *,
                           cc_err_t *);
 
@@ -735,6 +956,7 @@ static const struct {
     {POOL_METHOD_PLEDGE, &concord__v1__pledge__descriptor, s_check_pledge},
     {POOL_METHOD_OUTTURN, &concord__v1__outturn__descriptor, s_check_outturn},
     {POOL_METHOD_STATEMENT, &concord__v1__pool_statement__descriptor, s_signed_check},
+    {POOL_METHOD_EXECUTE, &concord__v1__execution__descriptor, s_check_execution},
 };
 
 static int s_fund_check(const pool_engine_t *e, const pool_event_t *ev, pool_fund_checked_t *chk,
@@ -772,9 +994,18 @@ static void s_years_free(pool_fund_t *f)
     f->n_years = 0;
 }
 
+static void s_acts_free(pool_fund_t *f)
+{
+    for (size_t p = 0; p < POOL_MAX_PARTNERS; p++) {
+        wire_free(f->acts[p] ? &f->acts[p]->base : NULL);
+        f->acts[p] = NULL;
+    }
+}
+
 static void s_fund_free(pool_fund_t *f)
 {
     if (f) {
+        s_acts_free(f);
         s_years_free(f);
         wire_free(f->agreement ? &f->agreement->base : NULL);
         free(f->events.at);
@@ -848,6 +1079,22 @@ static int s_pass(pool_var_t *v, cc_err_t *err)
         }
         y->amount[s_partner(f->agreement, c->partner)] = c->amount_pence;
     }
+    if (v->variation->n_withdrawn) {
+        /* The partners left out contribute nothing to the years still
+         * open; everyone else enters the agreement as varied. */
+        for (size_t i = 0; i < v->variation->n_withdrawn; i++) {
+            long p = s_partner(f->agreement, v->variation->withdrawn[i]);
+            f->withdrawn[p] = 1;
+            for (size_t k = 0; k < f->n_years; k++) {
+                if (!f->years[k].has_outturn) {
+                    f->years[k].amount[p] = 0;
+                    f->years[k].pledged[p] = 0;
+                }
+            }
+        }
+        s_acts_free(f);
+        snprintf(f->instrument, sizeof f->instrument, "%s", v->ref);
+    }
     v->status = POOL_VARIATION_PASSED;
     return 0;
 }
@@ -884,6 +1131,7 @@ static int s_take_agreement(pool_engine_t *e, const board_pool_decision_t *d, cc
     }
     snprintf(f->id, sizeof f->id, "%s", id);
     snprintf(f->ref, sizeof f->ref, "%s", d->proposal_id);
+    snprintf(f->instrument, sizeof f->instrument, "%s", d->proposal_id);
     snprintf(f->proposer, sizeof f->proposer, "%s", d->proposer);
     snprintf(f->board_id, sizeof f->board_id, "%s", d->board_id);
     e->funds[e->n_funds++] = f;
@@ -955,6 +1203,44 @@ static int s_accept_pledge(const pool_event_t *ev, pool_fund_checked_t *chk, cc_
     return 0;
 }
 
+/* Keeps the partner's act: a later one (an execution after declining)
+ * replaces it. */
+static int s_accept_execution(const pool_engine_t *e, const pool_event_t *ev,
+                              pool_fund_checked_t *chk, cc_err_t *err)
+{
+    pool_fund_t *f = chk->fund;
+    Concord__V1__Execution *more[POOL_MAX_PARTNERS] = {0};
+    if (s_evlist_reserve(&f->events) < 0) {
+        return err_oom(err);
+    }
+    /* Every other line the sender acts for (a successor of several
+     * partners) and has not executed takes the same act. */
+    for (size_t q = 0; q < f->agreement->n_partners; q++) {
+        if ((long)q == chk->partner || f->withdrawn[q] || (f->acts[q] && !f->acts[q]->declined) ||
+            !s_acts_for(e, f->agreement->partners[q]->code, ev->sender)) {
+            continue;
+        }
+        if (!(more[q] = (Concord__V1__Execution *)wire_copy(chk->msg, WIRE_MAX_FRAME, err))) {
+            for (size_t k = 0; k < q; k++) {
+                wire_free(more[k] ? &more[k]->base : NULL);
+            }
+            return err_oom(err);
+        }
+    }
+    for (size_t q = 0; q < f->agreement->n_partners; q++) {
+        if (more[q]) {
+            wire_free(f->acts[q] ? &f->acts[q]->base : NULL);
+            f->acts[q] = more[q];
+        }
+    }
+    s_evlist_add(&chk->fund->events, ev);
+    Concord__V1__Execution **slot = &chk->fund->acts[chk->partner];
+    wire_free(*slot ? &(*slot)->base : NULL);
+    *slot = (Concord__V1__Execution *)chk->msg;
+    chk->msg = NULL;
+    return 0;
+}
+
 static int s_accept_outturn(const pool_event_t *ev, pool_fund_checked_t *chk, cc_err_t *err)
 {
     const Concord__V1__Outturn *o = (const Concord__V1__Outturn *)chk->msg;
@@ -990,6 +1276,8 @@ static int s_fund_accept(pool_engine_t *e, const pool_event_t *ev, pool_fund_che
         return s_accept_pledge(ev, chk, err);
     case 1:
         return s_accept_outturn(ev, chk, err);
+    case 3:
+        return s_accept_execution(e, ev, chk, err);
     default:
         return s_signed_accept(ev, chk, err);
     }
@@ -1144,7 +1432,7 @@ static int s_signed_check(const pool_engine_t *e, const pool_event_t *ev, pool_f
         return -1;
     }
     const char *host = s_accountable(f->agreement);
-    if (strcmp(ev->sender, host) != 0 || !f->agreement->risk_share) {
+    if (!s_acts_for(e, host, ev->sender) || !f->agreement->risk_share) {
         err_set(err, CC_PERMISSION_DENIED,
                 "%.40s cannot sign the statement of pool %s: only %s, who keeps its accounts,"
                 " signs it",
@@ -2021,10 +2309,21 @@ static void s_pool_view(const pool_fund_t *f, pool_view_t *out)
     out->proposer = f->proposer;
     out->agreement = f->agreement;
     out->status = s_fund_status(f);
+    out->instrument = f->instrument;
+    out->acts = (const Concord__V1__Execution *const *)f->acts;
+    out->withdrawn = f->withdrawn;
+    for (size_t p = 0; p < f->agreement->n_partners; p++) {
+        out->parties += !f->withdrawn[p];
+        out->executed += !f->withdrawn[p] && f->acts[p] && !f->acts[p]->declined;
+    }
     for (size_t i = 0; i < f->n_years; i++) {
         out->years[out->n_years++] = f->years[i].year;
     }
-    if (out->status == POOL_AWAITING_PLEDGES) {
+    if (out->status == POOL_AWAITING_EXECUTION) {
+        s_fund_unexecuted(f, &m);
+        text_put(&t, "Not in force: awaiting execution by %s (%zu of %zu parties executed).",
+                 lacking, out->executed, out->parties);
+    } else if (out->status == POOL_AWAITING_PLEDGES) {
         for (size_t i = 0; i < f->n_years; i++) {
             s_fund_missing(f, &f->years[i], &m);
         }

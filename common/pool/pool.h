@@ -15,8 +15,21 @@
  *  - An agreement is a POOL_AGREEMENT proposal of the partners' board,
  *    decided by the board's charter rule (board_pool.c adds: every
  *    partner a member; every partner's FOR when it includes primary
- *    medical services). When it passes, pool_follow creates the pool.
- *    A failed one creates nothing.
+ *    medical services). When it passes, pool_follow creates the pool,
+ *    which is only *recommended*: a failed one creates nothing.
+ *  - Each partner enters it itself (Pool/Execute, signed by that partner):
+ *    the body that decided, its decision reference and date, the
+ *    signatory's role and the SHA-256 of the signed document; or it
+ *    declines, with its reference and reason (it may execute later). The
+ *    pool is in force (AWAITING_PLEDGES, then ACTIVE) only when every
+ *    partner has executed it; until then it is AWAITING_EXECUTION and
+ *    the view names who is missing and who declined. An executed partner
+ *    is bound: it cannot decline after. No pledge is taken before.
+ *  - A variation may leave out (withdrawn) partners that declined, but
+ *    not the host, lead or payer nor a partner the risk share names; the
+ *    rest then execute the agreement again, as varied (the variation's
+ *    proposal id is the new instrument), and the ones left out
+ *    contribute nothing to the years still open.
  *  - A contribution exists only as its partner's own pledge (Pool/Pledge
  *    signed by that partner: the event's verified sender). A year is
  *    complete when every contribution of that year has a pledge of exactly
@@ -59,6 +72,7 @@
 #include "risk_share.h"
 #include "roster.h"
 
+#define POOL_METHOD_EXECUTE "concord.v1.Pool/Execute"
 #define POOL_METHOD_PLEDGE "concord.v1.Pool/Pledge"
 #define POOL_METHOD_OUTTURN "concord.v1.Pool/Outturn"
 #define POOL_METHOD_STATEMENT "concord.v1.Pool/Statement"
@@ -179,7 +193,8 @@ int pool_bcf_totals(const Concord__V1__BcfPlan *p, pool_bcf_totals_t *out, cc_er
 /* ---- views ---- */
 
 typedef enum {
-    POOL_AWAITING_PLEDGES = 3, /* decided; some contribution not pledged as agreed */
+    POOL_AWAITING_EXECUTION = 1, /* recommended; some party has not executed it (or declined) */
+    POOL_AWAITING_PLEDGES = 3, /* in force; some contribution not pledged as agreed */
     POOL_ACTIVE = 4            /* decided and every contribution pledged as agreed */
 } pool_status_t;
 
@@ -192,7 +207,13 @@ typedef struct {
     pool_status_t status;
     uint32_t years[POOL_MAX_YEARS]; /* ascending */
     size_t n_years;
-    char missing[1024]; /* in sentences: who has yet to pledge; "" if none */
+    char missing[1024]; /* in sentences: who has yet to execute or pledge; "" if none */
+    const char *instrument; /* what the parties execute: the agreement or the last
+                               variation that left partners out (a proposal id) */
+    const Concord__V1__Execution *const *acts; /* [partner]: its latest act, or NULL */
+    const int *withdrawn;                      /* [partner]: left out by a variation */
+    size_t parties;                            /* partners not left out */
+    size_t executed;                           /* of them, those that executed */
 } pool_view_t;
 
 size_t pool_count(const pool_engine_t *e);

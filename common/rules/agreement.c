@@ -44,15 +44,24 @@ int agreement_year_ok(uint32_t year)
     return year >= POOL_YEAR_MIN && year <= POOL_YEAR_MAX;
 }
 
-/* The organisations s75 calls NHS bodies and local authorities. */
+/* The organisations s75 calls NHS bodies: CCGs and, after them, ICBs;
+ * NHS England; NHS trusts and foundation trusts (NHS Act 2006 s75(8);
+ * the 2000 Regulations reg. 3). A sub-ICB location is part of its ICB,
+ * not a body of its own. */
 static int s_nhs_kind(const char *kind)
 {
-    return strcmp(kind, "CCG") == 0 || strcmp(kind, "NHS_ENGLAND") == 0;
+    return strcmp(kind, "CCG") == 0 || strcmp(kind, "NHS_ENGLAND") == 0 ||
+           strcmp(kind, "ICB") == 0 || strcmp(kind, "NHS_TRUST") == 0 ||
+           strcmp(kind, "NHS_FOUNDATION_TRUST") == 0;
 }
 
+/* Local authorities: councils, and combined authorities, which may be
+ * s75 parties for the health functions conferred on them since the Cities
+ * and Local Government Devolution Act 2016 (as Greater Manchester's). */
 static int s_la_kind(const char *kind)
 {
-    return strcmp(kind, "COUNCIL_UPPER") == 0 || strcmp(kind, "COUNCIL_DISTRICT") == 0;
+    return strcmp(kind, "COUNCIL_UPPER") == 0 || strcmp(kind, "COUNCIL_DISTRICT") == 0 ||
+           strcmp(kind, "COMBINED_AUTHORITY") == 0 || strcmp(kind, "MAYORAL_CA") == 0;
 }
 
 static const char *s_kind_words(int kind)
@@ -366,7 +375,8 @@ static int s_check_partners(const roster_t *roster, const Concord__V1__PoolAgree
         if (s_s75(a->kind) && !s_nhs_kind(o.kind) && !s_la_kind(o.kind)) {
             err_set(err, CC_INVALID_ARGUMENT,
                     "%s (%s) cannot be a party to %s: s75 of the NHS Act 2006 is for NHS bodies"
-                    " and local authorities",
+                    " (CCGs, ICBs, NHS England, NHS trusts and foundation trusts) and local"
+                    " authorities (councils and combined authorities)",
                     p->code, o.kind, s_kind_words(a->kind));
             return -1;
         }
@@ -613,10 +623,67 @@ static int s_check_transfer(const roster_t *roster, const Concord__V1__PoolAgree
     return 0;
 }
 
+int agreement_date_ok(const char *s)
+{
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-') {
+        return 0;
+    }
+    for (int i = 0; i < 10; i++) {
+        if (i != 4 && i != 7 && !isdigit((unsigned char)s[i])) {
+            return 0;
+        }
+    }
+    int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+    int m = (s[5] - '0') * 10 + (s[6] - '0'), d = (s[8] - '0') * 10 + (s[9] - '0');
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return y >= 1 && m >= 1 && m <= 12 && d >= 1 && d <= days[m - 1] + (m == 2 && leap);
+}
+
+/* The term: each date well formed when given, in order start <= review
+ * <= end, start < end; exit terms within limits. */
+static int s_check_term(const Concord__V1__PoolAgreement *a, cc_err_t *err)
+{
+    const char *dates[] = {a->start_date, a->end_date, a->review_date};
+    const char *names[] = {"start date", "end date", "review date"};
+    for (int i = 0; i < 3; i++) {
+        if (dates[i][0] && !agreement_date_ok(dates[i])) {
+            err_set(err, CC_INVALID_ARGUMENT, "the %s of pool %s, '%.20s', is not a YYYY-MM-DD date",
+                    names[i], a->pool_id, dates[i]);
+            return -1;
+        }
+    }
+    if ((a->end_date[0] || a->review_date[0]) && !a->start_date[0]) {
+        err_set(err, CC_INVALID_ARGUMENT, "pool %s states an end or review date but no start date",
+                a->pool_id);
+        return -1;
+    }
+    if (a->end_date[0] && strcmp(a->end_date, a->start_date) <= 0) {
+        err_set(err, CC_INVALID_ARGUMENT, "the term of pool %s ends (%s) before it starts (%s)",
+                a->pool_id, a->end_date, a->start_date);
+        return -1;
+    }
+    if (a->review_date[0] && (strcmp(a->review_date, a->start_date) < 0 ||
+                              (a->end_date[0] && strcmp(a->review_date, a->end_date) > 0))) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "the review date of pool %s (%s) is outside its term (%s to %s)", a->pool_id,
+                a->review_date, a->start_date, a->end_date[0] ? a->end_date : "open-ended");
+        return -1;
+    }
+    if (a->notice_months > 120 || !s_text_ok(a->exit_terms, POOL_TEXT_MAX, 0)) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "pool %s: notice is at most 120 months and exit terms at most %d bytes",
+                a->pool_id, POOL_TEXT_MAX);
+        return -1;
+    }
+    return 0;
+}
+
 int agreement_check(const roster_t *roster, const Concord__V1__PoolAgreement *a, cc_err_t *err)
 {
     int nhs, la;
-    if (s_check_texts(a, err) < 0 || s_check_partners(roster, a, &nhs, &la, err) < 0) {
+    if (s_check_texts(a, err) < 0 || s_check_term(a, err) < 0 ||
+        s_check_partners(roster, a, &nhs, &la, err) < 0) {
         return -1;
     }
     if (!s_transfer(a->kind) && (!nhs || !la)) {

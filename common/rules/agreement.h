@@ -16,13 +16,17 @@
 /* Whether an agreement is well formed whatever the engine's state.
  * Returns 0, or -1 with INVALID_ARGUMENT naming the first rule broken:
  *  - ids, names and texts within their limits; a kind;
+ *  - its term, when stated: start, end and review dates real YYYY-MM-DD
+ *    dates, start before end, review within the term (an end or review
+ *    date needs a start date); notice at most 120 months;
  *  - 2..POOL_MAX_PARTNERS partners, each an organisation in roster, named
  *    once, each contribution in a year POOL_YEAR_MIN..MAX, once per year,
  *    a positive whole number of pence, all of them summing without
  *    overflow, in at most POOL_MAX_YEARS years;
  *  - s75 arrangements (pooled fund, lead commissioning): partners are NHS
- *    bodies (CCG, NHS England) or local authorities (upper-tier or
- *    district councils), at least one of each; no NHS function excluded
+ *    bodies (CCG, ICB, NHS England, NHS trust or foundation trust) or
+ *    local authorities (upper-tier or district councils, combined
+ *    authorities since the 2016 Act), at least one of each; no NHS function excluded
  *    from pooling (agreement_excluded_function) among the NHS functions or
  *    those delegated; primary medical services only with NHS England a
  *    partner (and, as for every agreement, every partner agreeing);
@@ -37,6 +41,9 @@
  *    council; exactly those two partners, a named service, contributions
  *    from the payer only, no host, no delegation, no risk share. */
 int agreement_check(const roster_t *roster, const Concord__V1__PoolAgreement *a, cc_err_t *err);
+
+/* 1 if s is a real calendar date written YYYY-MM-DD, else 0. */
+int agreement_date_ok(const char *s);
 
 /* Whether a risk share rule fits the agreement's partners
  * (risk_share_check over their codes). Returns 0, or -1 with

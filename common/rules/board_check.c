@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agreement.h"
 #include "board_names.h"
 #include "clock.h"
 #include "wire.h"
@@ -135,6 +136,57 @@ int board_check_charter(const roster_t *roster, const Concord__V1__Charter *c, c
     if (s_check_members(roster, c, &weight, err) < 0 || s_check_rule(c, weight, err) < 0) {
         return -1;
     }
+    if (c->kind != CONCORD__V1__BOARD_KIND__JOINT_COMMITTEE &&
+        c->kind != CONCORD__V1__BOARD_KIND__ADVISORY) {
+        err_set(err, CC_INVALID_ARGUMENT, "board %s has an unknown kind %d", c->board_id,
+                (int)c->kind);
+        return -1;
+    }
+    if ((c->kind == CONCORD__V1__BOARD_KIND__ADVISORY) != (c->n_ratifiers > 0) ||
+        c->n_ratifiers > 16) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "an advisory board names 1 to 16 bodies that ratify its recommendations, and"
+                " only an advisory board names any (board %s)",
+                c->board_id);
+        return -1;
+    }
+    for (size_t i = 0; i < c->n_ratifiers; i++) {
+        roster_org_t o;
+        if (roster_lookup(roster, c->ratifiers[i], &o) < 0) {
+            err_set(err, CC_INVALID_ARGUMENT,
+                    "'%.40s', named to ratify the recommendations of board %s, is not an"
+                    " organisation in the roster",
+                    c->ratifiers[i], c->board_id);
+            return -1;
+        }
+        for (size_t k = 0; k < i; k++) {
+            if (strcmp(c->ratifiers[k], c->ratifiers[i]) == 0) {
+                err_set(err, CC_INVALID_ARGUMENT, "board %s names ratifier %s twice",
+                        c->board_id, c->ratifiers[i]);
+                return -1;
+            }
+        }
+    }
+    if (c->call_in_working_days > 20) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "board %s's call-in period of %u working days is over 20", c->board_id,
+                c->call_in_working_days);
+        return -1;
+    }
+    if (c->n_call_in_by && !c->call_in_working_days) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "board %s names who may call in decisions but sets no call-in period",
+                c->board_id);
+        return -1;
+    }
+    for (size_t i = 0; i < c->n_call_in_by; i++) {
+        if (s_member_index(c, c->call_in_by[i]) < 0) {
+            err_set(err, CC_INVALID_ARGUMENT,
+                    "'%.40s', who may call in decisions of board %s, is not a member",
+                    c->call_in_by[i], c->board_id);
+            return -1;
+        }
+    }
     if (c->n_reserved > S_RESERVED_MAX) {
         err_set(err, CC_INVALID_ARGUMENT, "board %s has %zu reserved matters; at most %d",
                 c->board_id, c->n_reserved, S_RESERVED_MAX);
@@ -182,17 +234,25 @@ static int s_date_ok(const char *s)
 int board_check_proposal(const Concord__V1__Proposal *p, uint64_t time_ms, cc_err_t *err)
 {
     char at[40], by[40];
-    if (p->kind < 1 || p->kind > 7) {
+    if (p->kind < 1 || p->kind > 8) {
         err_set(err, CC_INVALID_ARGUMENT, "proposal '%.60s' has no kind", p->title);
     } else if (p->kind == CONCORD__V1__PROPOSAL_KIND__FOOTPRINT_REALIGNMENT &&
                (!p->realignment || keys_code_check(p->realignment->organisation, NULL) < 0 ||
                 keys_code_check(p->realignment->footprint, NULL) < 0)) {
         err_set(err, CC_INVALID_ARGUMENT,
                 "a footprint realignment names an organisation code and a footprint code");
+    } else if (p->n_delegated_duties && agreement_excluded_function(p->delegated_duties[0])) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "a proposal cannot delegate '%.120s': %s is an NHS function excluded from"
+                " partnership arrangements (NHS Bodies and Local Authorities Partnership"
+                " Arrangements Regulations 2000)",
+                p->delegated_duties[0], agreement_excluded_function(p->delegated_duties[0]));
     } else if (p->n_delegated_duties) {
         err_set(err, CC_INVALID_ARGUMENT,
-                "a proposal cannot delegate the statutory duty '%.120s' (Cities and Local"
-                " Government Devolution Act 2016 s18)",
+                "a proposal cannot transfer accountability for the statutory duty '%.120s':"
+                " partners may delegate functions to each other (NHS Act 2006 s75 lead"
+                " commissioning; Local Government Act 1972 s101) but each keeps its liability"
+                " for them (NHS Act 2006 s75(5))",
                 p->delegated_duties[0]);
     } else if (!p->title[0] || strlen(p->title) > BOARD_TITLE_MAX) {
         err_set(err, CC_INVALID_ARGUMENT, "a proposal needs a title of 1 to %d characters",

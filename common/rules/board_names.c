@@ -47,6 +47,7 @@ static const s_name_t s_kinds[] = {
     {CONCORD__V1__PROPOSAL_KIND__FOOTPRINT_REALIGNMENT, "footprint-realignment"},
     {CONCORD__V1__PROPOSAL_KIND__POOL_AGREEMENT, "pool-agreement"},
     {CONCORD__V1__PROPOSAL_KIND__POOL_VARIATION, "pool-variation"},
+    {CONCORD__V1__PROPOSAL_KIND__RECONSIDERATION, "reconsideration"},
     {0, NULL}};
 
 static const s_name_t s_votes[] = {{CONCORD__V1__VOTE__FOR, "for"},

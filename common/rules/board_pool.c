@@ -20,6 +20,34 @@ static int s_member(const Concord__V1__Charter *c, const char *code)
     return 0;
 }
 
+/* Whether code, or the organisation it was merged into (through any chain
+ * of mergers in roster), is a member of c: a successor answers for its
+ * predecessors' lines. */
+static int s_seated(const roster_t *roster, const Concord__V1__Charter *c, const char *code)
+{
+    char cur[KEYS_CODE_MAX + 1];
+    snprintf(cur, sizeof cur, "%s", code);
+    for (int hops = 0; hops < 64; hops++) {
+        if (s_member(c, cur)) {
+            return 1;
+        }
+        int moved = 0;
+        for (size_t k = 0; roster && k < roster_past_count(roster) && !moved; k++) {
+            roster_past_t past;
+            roster_past_at(roster, k, &past);
+            if (past.successor[0] && strcmp(past.org.code, cur) == 0 &&
+                strcmp(past.successor, cur) != 0) {
+                snprintf(cur, sizeof cur, "%s", past.successor);
+                moved = 1;
+            }
+        }
+        if (!moved) {
+            return 0;
+        }
+    }
+    return 0;
+}
+
 static int s_not_member(const Concord__V1__Charter *c, const char *code, const char *pool_id,
                         cc_err_t *err)
 {
@@ -50,8 +78,8 @@ static int s_check_agreement(const roster_t *roster, const Concord__V1__Charter 
     return 0;
 }
 
-static int s_check_variation(const Concord__V1__Charter *c, const Concord__V1__Variation *v,
-                             cc_err_t *err)
+static int s_check_variation(const roster_t *roster, const Concord__V1__Charter *c,
+                             const Concord__V1__Variation *v, cc_err_t *err)
 {
     size_t n = strlen(v->pool_id);
     if (n < 2 || n > POOL_ID_MAX ||
@@ -61,11 +89,26 @@ static int s_check_variation(const Concord__V1__Charter *c, const Concord__V1__V
                 POOL_ID_MAX);
         return -1;
     }
-    if (!v->n_changes || v->n_changes > POOL_MAX_ITEMS || strlen(v->reason) > POOL_REASON_MAX) {
+    if ((!v->n_changes && !v->n_withdrawn) || v->n_changes > POOL_MAX_ITEMS ||
+        v->n_withdrawn > POOL_MAX_ITEMS || strlen(v->reason) > POOL_REASON_MAX) {
         err_set(err, CC_INVALID_ARGUMENT,
-                "a variation changes 1 to %d contributions, with a reason of at most %d bytes",
-                POOL_MAX_ITEMS, POOL_REASON_MAX);
+                "a variation changes up to %d contributions or leaves out up to %d partners (at"
+                " least one of either), with a reason of at most %d bytes",
+                POOL_MAX_ITEMS, POOL_MAX_ITEMS, POOL_REASON_MAX);
         return -1;
+    }
+    for (size_t i = 0; i < v->n_withdrawn; i++) {
+        if (!s_member(c, v->withdrawn[i])) {
+            return s_not_member(c, v->withdrawn[i], v->pool_id, err);
+        }
+        for (size_t k = 0; k < v->n_changes; k++) {
+            if (strcmp(v->changes[k]->partner, v->withdrawn[i]) == 0) {
+                err_set(err, CC_INVALID_ARGUMENT,
+                        "a variation cannot both leave out %.40s and change its contribution",
+                        v->withdrawn[i]);
+                return -1;
+            }
+        }
     }
     for (size_t i = 0; i < v->n_changes; i++) {
         const Concord__V1__VariedContribution *ch = v->changes[i];
@@ -84,7 +127,7 @@ static int s_check_variation(const Concord__V1__Charter *c, const Concord__V1__V
                 return -1;
             }
         }
-        if (!s_member(c, ch->partner)) {
+        if (!s_seated(roster, c, ch->partner)) {
             return s_not_member(c, ch->partner, v->pool_id, err);
         }
     }
@@ -105,7 +148,7 @@ int board_pool_check(const roster_t *roster, const Concord__V1__Charter *c,
         err_set(err, CC_INVALID_ARGUMENT, "a pool variation proposal carries the variation");
         return -1;
     }
-    return s_check_variation(c, p->pool_variation, err);
+    return s_check_variation(roster, c, p->pool_variation, err);
 }
 
 /* Adds code once. */

@@ -102,6 +102,8 @@ typedef struct {
     Concord__V1__ReservedMatter *rptr[CLI_MAX_RESERVED];
     char rcodes[CLI_MAX_RESERVED][KEYS_CODE_MAX + 1];
     int no_default_reserved;
+    char *call_in_by[CLI_MAX_MEMBERS];
+    char *ratifiers[BOARD_RATIFIERS_MAX];
 } s_charter_t;
 
 static int s_add_member(s_charter_t *c, const roster_t *r, const char *spec)
@@ -195,6 +197,30 @@ static int s_charter_option(s_charter_t *c, const roster_t *r, int opt, const ch
         return CLI_OK;
     case 'a':
         c->ch.accountable_to = (char *)arg;
+        return CLI_OK;
+    case 'W': {
+        char *end;
+        unsigned long n = strtoul(arg, &end, 10);
+        if (!*arg || *end || n > 20) {
+            return cli_fail("bad --call-in-days '%s' (0 to 20 working days)", arg);
+        }
+        c->ch.call_in_working_days = (uint32_t)n;
+        return CLI_OK;
+    }
+    case 'V':
+        if (c->ch.n_ratifiers == BOARD_RATIFIERS_MAX) {
+            return cli_fail("at most %d --ratifier", BOARD_RATIFIERS_MAX);
+        }
+        c->ratifiers[c->ch.n_ratifiers++] = (char *)arg;
+        c->ch.ratifiers = c->ratifiers;
+        c->ch.kind = CONCORD__V1__BOARD_KIND__ADVISORY;
+        return CLI_OK;
+    case 'B':
+        if (c->ch.n_call_in_by == CLI_MAX_MEMBERS) {
+            return cli_fail("too many --call-in-by");
+        }
+        c->call_in_by[c->ch.n_call_in_by++] = (char *)arg;
+        c->ch.call_in_by = c->call_in_by;
         return CLI_OK;
     default:
         return CLI_USAGE;
@@ -341,6 +367,9 @@ static int s_board_create(const config_node_t *cfg, const roster_t *r, int argc,
         {"no-default-reserved", no_argument, NULL, 'N'},
         {"accountable-to", required_argument, NULL, 'a'},
         {"closes-in", required_argument, NULL, 'c'}, {"file", required_argument, NULL, 'f'},
+        {"call-in-days", required_argument, NULL, 'W'},
+        {"call-in-by", required_argument, NULL, 'B'},
+        {"ratifier", required_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
     s_charter_t *c = &s_charter;
     uint64_t closes_in = 7ull * 86400000;
@@ -348,7 +377,7 @@ static int s_board_create(const config_node_t *cfg, const roster_t *r, int argc,
     int opt;
     s_charter_init(c);
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "i:n:r:Q:q:em:R:Na:c:f:", opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "i:n:r:Q:q:em:R:Na:c:f:W:B:V:", opts, NULL)) != -1) {
         if (opt == 'f') {
             if (s_charter_file(optarg, c, r, &closes_in) != CLI_OK) {
                 return CLI_FAIL;
@@ -477,6 +506,8 @@ static int s_propose(const config_node_t *cfg, const roster_t *r, int argc, char
         {"each-constituency", no_argument, NULL, 'e'},
         {"realign", required_argument, NULL, 'F'},   {"rotate-key", required_argument, NULL, 'K'},
         {"merge", required_argument, NULL, 'M'},     {"predecessor", required_argument, NULL, 'P'},
+        {"reconsider", required_argument, NULL, 'Z'}, {"confirm", no_argument, NULL, 'Y'},
+        {"withdraw", no_argument, NULL, 'X'},
         {NULL, 0, NULL, 0}};
     static s_charter_t c;
     static char *preds[64];
@@ -499,9 +530,18 @@ static int s_propose(const config_node_t *cfg, const roster_t *r, int argc, char
     p.kind = CONCORD__V1__PROPOSAL_KIND__COMMISSIONING_DECISION;
     p.delegated_duties = duties;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "b:t:x:k:A:$:E:c:D:+:-:r:Q:q:eF:K:M:P:", opts,
+    while ((opt = getopt_long(argc, argv, "b:t:x:k:A:$:E:c:D:+:-:r:Q:q:eF:K:M:P:Z:YX", opts,
                               NULL)) != -1) {
         switch (opt) {
+        case 'Z':
+            p.reconsiders = optarg;
+            p.kind = CONCORD__V1__PROPOSAL_KIND__RECONSIDERATION;
+            break;
+        case 'Y':
+        case 'X':
+            p.reconsider = opt == 'Y' ? CONCORD__V1__RECONSIDER__CONFIRM
+                                      : CONCORD__V1__RECONSIDER__WITHDRAW;
+            break;
         case 'b': p.board_id = optarg; break;
         case 't': p.title = optarg; break;
         case 'x': p.text = optarg; break;
@@ -720,6 +760,64 @@ static int s_auto_vote(const config_node_t *cfg, int argc, char **argv, int json
     return cli_node_call(cfg, "AutoVote", &in.base, 0, json, NULL);
 }
 
+/* `proposal ratify ID --authority BODY --decision-ref REF --decision-date
+ * DATE [--decline] [--reason TEXT]`: this node's organisation ratifies (or
+ * declines) an advisory board's recommendation under its own authority. */
+static int s_ratify(const config_node_t *cfg, int argc, char **argv, int json)
+{
+    static const struct option opts[] = {{"authority", required_argument, NULL, 'A'},
+                                         {"decision-ref", required_argument, NULL, 'R'},
+                                         {"decision-date", required_argument, NULL, 'D'},
+                                         {"reason", required_argument, NULL, 'r'},
+                                         {"decline", no_argument, NULL, 'x'},
+                                         {NULL, 0, NULL, 0}};
+    Concord__V1__Ratification ra = CONCORD__V1__RATIFICATION__INIT;
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "A:R:D:r:x", opts, NULL)) != -1) {
+        switch (opt) {
+        case 'A': ra.authority = optarg; break;
+        case 'R': ra.decision_ref = optarg; break;
+        case 'D': ra.decision_date = optarg; break;
+        case 'r': ra.reason = optarg; break;
+        case 'x': ra.declined = 1; break;
+        default: return CLI_USAGE;
+        }
+    }
+    if (optind + 1 != argc || !ra.authority[0] || !ra.decision_ref[0] || !ra.decision_date[0]) {
+        return cli_fail("usage: concord proposal ratify ID --authority BODY --decision-ref REF"
+                        " --decision-date YYYY-MM-DD [--decline] [--reason TEXT]");
+    }
+    ra.proposal_id = argv[optind];
+    Concord__V1__RatifyRequest in = CONCORD__V1__RATIFY_REQUEST__INIT;
+    in.ratification = &ra;
+    return cli_node_call(cfg, "Ratify", &in.base, cfg->call_timeout_ms, json, NULL);
+}
+
+/* `proposal call-in ID --reason TEXT`: this node's organisation calls in
+ * a passed decision before it takes effect (LGA 2000 s9F). */
+static int s_call_in(const config_node_t *cfg, int argc, char **argv, int json)
+{
+    static const struct option opts[] = {{"reason", required_argument, NULL, 'r'},
+                                         {NULL, 0, NULL, 0}};
+    Concord__V1__CallIn ci = CONCORD__V1__CALL_IN__INIT;
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "r:", opts, NULL)) != -1) {
+        if (opt != 'r') {
+            return CLI_USAGE;
+        }
+        ci.reasons = optarg;
+    }
+    if (optind + 1 != argc || !ci.reasons[0]) {
+        return cli_fail("usage: concord proposal call-in ID --reason TEXT");
+    }
+    ci.proposal_id = argv[optind];
+    Concord__V1__CallInRequest in = CONCORD__V1__CALL_IN_REQUEST__INIT;
+    in.call_in = &ci;
+    return cli_node_call(cfg, "CallIn", &in.base, cfg->call_timeout_ms, json, NULL);
+}
+
 int cli_board(const config_node_t *cfg, int argc, char **argv, int json)
 {
     cc_err_t err;
@@ -751,6 +849,10 @@ int cli_board(const config_node_t *cfg, int argc, char **argv, int json)
         Concord__V1__ProposalShowRequest in = CONCORD__V1__PROPOSAL_SHOW_REQUEST__INIT;
         in.proposal_id = argv[2];
         rc = cli_node_call(cfg, "ProposalShow", &in.base, 0, json, NULL);
+    } else if (strcmp(cmd, "proposal") == 0 && strcmp(sub, "ratify") == 0) {
+        rc = s_ratify(cfg, argc - 1, argv + 1, json);
+    } else if (strcmp(cmd, "proposal") == 0 && strcmp(sub, "call-in") == 0) {
+        rc = s_call_in(cfg, argc - 1, argv + 1, json);
     } else if (strcmp(cmd, "auto-vote") == 0) {
         rc = s_auto_vote(cfg, argc, argv, json);
     } else if (strcmp(cmd, "decision") == 0 && strcmp(sub, "export") == 0) {

@@ -5,11 +5,14 @@
  * pool engine, signs and publishes them, and answers once every node's
  * fold has judged them. `pool verify` checks an exported signed statement
  * offline. */
+#include <errno.h>
 #include <getopt.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <sodium.h>
 
 #include "certificate.h"
 #include "cli.h"
@@ -160,6 +163,21 @@ static int s_pool_key(s_ini_t *x, const char *name, const char *value)
     } else if (strcmp(name, "service") == 0) {
         x->transfer.service = v;
         a->transfer = &x->transfer;
+    } else if (strcmp(name, "start_date") == 0) {
+        a->start_date = v;
+    } else if (strcmp(name, "end_date") == 0) {
+        a->end_date = v;
+    } else if (strcmp(name, "review_date") == 0) {
+        a->review_date = v;
+    } else if (strcmp(name, "notice_months") == 0) {
+        char *end;
+        unsigned long n = strtoul(v, &end, 10);
+        if (!v[0] || *end || n > 120) {
+            return cli_ini_fail(&x->error, "notice_months '%s' is not 0 to 120", v);
+        }
+        a->notice_months = (uint32_t)n;
+    } else if (strcmp(name, "exit_terms") == 0) {
+        a->exit_terms = v;
     } else {
         return cli_ini_fail(&x->error, "unknown key '%s' in [pool]", name);
     }
@@ -324,7 +342,100 @@ typedef struct {
     Concord__V1__VariedContribution *change_ptrs[POOL_MAX_ITEMS];
     char change_codes[POOL_MAX_ITEMS][64];
     size_t n_changes;
+    char *withdrawn[POOL_MAX_ITEMS];
+    size_t n_withdrawn;
 } s_opts_t;
+
+/* SHA-256 of the file at path into out. Returns CLI_OK or CLI_FAIL. */
+static int s_sha256_file(const char *path, uint8_t out[32])
+{
+    crypto_hash_sha256_state st;
+    uint8_t buf[65536];
+    size_t n;
+    FILE *fp = fopen(path, "rb");
+    if (!fp) {
+        return cli_fail("cannot open the signed document %s: %s", path, strerror(errno));
+    }
+    crypto_hash_sha256_init(&st);
+    while ((n = fread(buf, 1, sizeof buf, fp)) > 0) {
+        crypto_hash_sha256_update(&st, buf, n);
+    }
+    int bad = ferror(fp);
+    fclose(fp);
+    if (bad) {
+        return cli_fail("cannot read the signed document %s", path);
+    }
+    crypto_hash_sha256_final(&st, out);
+    return CLI_OK;
+}
+
+/* `pool execute` and `pool decline`: the partner's own act on the
+ * agreement its board recommended. */
+static int s_execute(const config_node_t *cfg, int argc, char **argv, int declined, int json)
+{
+    static const struct option opts[] = {{"authority", required_argument, NULL, 'A'},
+                                         {"decision-ref", required_argument, NULL, 'R'},
+                                         {"decision-date", required_argument, NULL, 'D'},
+                                         {"signatory-role", required_argument, NULL, 'S'},
+                                         {"document", required_argument, NULL, 'F'},
+                                         {"reason", required_argument, NULL, 'r'},
+                                         {NULL, 0, NULL, 0}};
+    Concord__V1__Execution m = CONCORD__V1__EXECUTION__INIT;
+    const char *document = NULL;
+    uint8_t hash[32];
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "A:R:D:S:F:r:", opts, NULL)) != -1) {
+        switch (opt) {
+        case 'A':
+            m.authority = optarg;
+            break;
+        case 'R':
+            m.decision_ref = optarg;
+            break;
+        case 'D':
+            m.decision_date = optarg;
+            break;
+        case 'S':
+            m.signatory_role = optarg;
+            break;
+        case 'F':
+            document = optarg;
+            break;
+        case 'r':
+            m.reason = optarg;
+            break;
+        default:
+            return CLI_USAGE;
+        }
+    }
+    if (optind + 1 != argc) {
+        return cli_fail("give one pool id");
+    }
+    m.pool_id = argv[optind];
+    m.declined = declined;
+    if (!m.authority[0] || !m.decision_ref[0] || !m.decision_date[0]) {
+        return cli_fail("%s needs --authority BODY, --decision-ref REF and --decision-date"
+                        " YYYY-MM-DD: the decision under which the partner acts",
+                        declined ? "decline" : "execute");
+    }
+    if (!declined) {
+        if (!document || !m.signatory_role[0]) {
+            return cli_fail("execute needs --signatory-role ROLE and --document FILE (the signed"
+                            " agreement, whose SHA-256 is recorded)");
+        }
+        if (s_sha256_file(document, hash) != CLI_OK) {
+            return CLI_FAIL;
+        }
+        m.document_sha256.data = hash;
+        m.document_sha256.len = sizeof hash;
+    } else if (document || m.signatory_role[0]) {
+        return cli_fail("decline takes no --document or --signatory-role: nothing is signed");
+    }
+    Concord__V1__ExecuteRequest in = CONCORD__V1__EXECUTE_REQUEST__INIT;
+    in.execution = &m;
+    return cli_node_call(cfg, "Execute", &in.base, cfg->call_timeout_ms, json, NULL);
+}
 
 /* --change CODE:YEAR:AMOUNT */
 static int s_change(s_opts_t *o, const char *spec)
@@ -369,6 +480,7 @@ static int s_parse(int argc, char **argv, s_opts_t *o, const char *amount_name)
                                          {"closes-in", required_argument, NULL, 'T'},
                                          {"csv", no_argument, NULL, 'c'},
                                          {"change", required_argument, NULL, 'C'},
+                                         {"withdraw", required_argument, NULL, 'W'},
                                          {NULL, 0, NULL, 0}};
     cc_err_t err;
     int opt;
@@ -376,7 +488,7 @@ static int s_parse(int argc, char **argv, s_opts_t *o, const char *amount_name)
     o->partner = o->reason = "";
     o->closes_in = 7ull * 86400000;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "y:a:p:r:x:T:cC:", opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "y:a:p:r:x:T:cC:W:", opts, NULL)) != -1) {
         switch (opt) {
         case 'y':
             if (money_year_parse(optarg, &o->year) < 0) {
@@ -410,6 +522,12 @@ static int s_parse(int argc, char **argv, s_opts_t *o, const char *amount_name)
             if (s_change(o, optarg) != CLI_OK) {
                 return CLI_FAIL;
             }
+            break;
+        case 'W':
+            if (o->n_withdrawn == POOL_MAX_ITEMS) {
+                return cli_fail("too many --withdraw");
+            }
+            o->withdrawn[o->n_withdrawn++] = optarg;
             break;
         default:
             return CLI_USAGE;
@@ -512,13 +630,19 @@ int cli_pool(const config_node_t *cfg, int argc, char **argv, int json)
     static const char usage[] =
         "usage: concord pool propose --file AGREEMENT.ini [--board ID] [--closes-in 7d] |\n"
         "       list | show ID | rejections |\n"
+        "       execute ID --authority BODY --decision-ref REF --decision-date DATE\n"
+        "               --signatory-role ROLE --document FILE |\n"
+        "       decline ID --authority BODY --decision-ref REF --decision-date DATE\n"
+        "               [--reason TEXT] |\n"
         "       pledge ID --year YEAR --amount POUNDS [--partner CODE] |\n"
-        "       vary ID --change CODE:YEAR:POUNDS... [--reason TEXT] [--closes-in 7d] |\n"
+        "       vary ID [--change CODE:YEAR:POUNDS...] [--withdraw CODE...] [--reason TEXT]\n"
+        "               [--closes-in 7d] |\n"
         "       outturn ID --year YEAR --spent POUNDS [--note TEXT] |\n"
         "       sign-statement ID --year YEAR |\n"
         "       statement ID --year YEAR [--csv] [--export FILE] |\n"
         "       verify STATEMENT-FILE --roster ROSTER [--csv]\n";
     s_opts_t o;
+    int rc;
     if (argc < 2) {
         fputs(usage, stderr);
         return CLI_USAGE;
@@ -538,11 +662,18 @@ int cli_pool(const config_node_t *cfg, int argc, char **argv, int json)
         in.id = argv[1];
         return cli_node_call(cfg, "PoolShow", &in.base, 0, json, NULL);
     }
+    if (strcmp(sub, "execute") == 0 || strcmp(sub, "decline") == 0) {
+        rc = s_execute(cfg, argc, argv, strcmp(sub, "decline") == 0, json);
+        if (rc == CLI_USAGE) {
+            fputs(usage, stderr);
+        }
+        return rc;
+    }
     if (strcmp(sub, "rejections") == 0 && argc == 1) {
         Concord__V1__PoolRejectionsRequest in = CONCORD__V1__POOL_REJECTIONS_REQUEST__INIT;
         return cli_node_call(cfg, "PoolRejections", &in.base, 0, json, NULL);
     }
-    int rc = s_parse(argc, argv, &o, strcmp(sub, "outturn") == 0 ? "spent" : "amount");
+    rc = s_parse(argc, argv, &o, strcmp(sub, "outturn") == 0 ? "spent" : "amount");
     if (rc != CLI_OK) {
         if (rc == CLI_USAGE) {
             fputs(usage, stderr);
@@ -550,13 +681,15 @@ int cli_pool(const config_node_t *cfg, int argc, char **argv, int json)
         return rc;
     }
     if (strcmp(sub, "vary") == 0) {
-        if (!o.n_changes) {
-            return cli_fail("vary needs at least one --change CODE:YEAR:AMOUNT");
+        if (!o.n_changes && !o.n_withdrawn) {
+            return cli_fail("vary needs at least one --change CODE:YEAR:AMOUNT or --withdraw CODE");
         }
         Concord__V1__Variation m = CONCORD__V1__VARIATION__INIT;
         m.pool_id = (char *)o.id;
         m.changes = o.change_ptrs;
         m.n_changes = o.n_changes;
+        m.withdrawn = o.withdrawn;
+        m.n_withdrawn = o.n_withdrawn;
         m.reason = (char *)o.reason;
         Concord__V1__PoolVaryRequest in = CONCORD__V1__POOL_VARY_REQUEST__INIT;
         in.variation = &m;

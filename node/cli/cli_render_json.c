@@ -283,6 +283,18 @@ static json_t *s_proposal_of(const Concord__V1__ProposalView *pv, int with_ballo
     s_str(o, "outcome", cli_view_outcome(pv));
     s_bool(o, "closed", pv->closed);
     s_bool(o, "decided", pv->decided);
+    s_bool(o, "settled", pv->settled);
+    s_bool(o, "voting_open", pv->voting_open);
+    s_bool(o, "effective", pv->effective);
+    s_bool(o, "called_in", pv->called_in);
+    if (pv->ratifiers) {
+        s_int(o, "ratifiers", pv->ratifiers);
+        s_int(o, "ratified", pv->ratified);
+        s_int(o, "declined", pv->declined);
+    }
+    if (pv->effective_at_ms) {
+        s_time(o, "effective_at", pv->effective_at_ms);
+    }
     s_bool(o, "quorate", pv->quorate);
     s_int(o, "members", pv->members);
     s_int(o, "votes_for", pv->votes_for);
@@ -374,8 +386,42 @@ static json_t *s_pool(const Concord__V1__PoolView *v)
     s_str(o, "agreement_id", v->agreement_id);
     s_str(o, "board", v->board_id);
     s_str(o, "proposer", v->proposer);
-    s_str(o, "status", v->active ? "ACTIVE" : "AWAITING_PLEDGES");
+    s_str(o, "status", !v->in_force ? "AWAITING_EXECUTION"
+                       : v->active  ? "ACTIVE"
+                                    : "AWAITING_PLEDGES");
+    s_bool(o, "in_force", v->in_force);
+    s_str(o, "instrument", v->instrument);
+    s_int(o, "parties", v->parties);
+    s_int(o, "executed", v->executed);
     s_str(o, "missing", v->missing);
+    s_str(o, "start_date", a->start_date);
+    s_str(o, "end_date", a->end_date);
+    s_str(o, "review_date", a->review_date);
+    if (v->full) {
+        json_t *xs = json_array(), *out_ = json_array();
+        for (size_t i = 0; i < v->n_executions; i++) {
+            const Concord__V1__Execution *x = v->executions[i];
+            json_t *j = json_object();
+            s_str(j, "partner", i < v->n_acted_by ? v->acted_by[i] : NULL);
+            s_bool(j, "declined", x->declined);
+            s_str(j, "authority", x->authority);
+            s_str(j, "decision_ref", x->decision_ref);
+            s_str(j, "decision_date", x->decision_date);
+            s_str(j, "signatory_role", x->signatory_role);
+            char *hex = x->document_sha256.len
+                            ? wire_hex(x->document_sha256.data, x->document_sha256.len)
+                            : NULL;
+            s_str(j, "document_sha256", hex);
+            free(hex);
+            s_str(j, "reason", x->reason);
+            json_array_append_new(xs, j);
+        }
+        for (size_t i = 0; i < v->n_withdrawn; i++) {
+            json_array_append_new(out_, s_string(v->withdrawn[i]));
+        }
+        json_object_set_new_nocheck(o, "executions", xs);
+        json_object_set_new_nocheck(o, "withdrawn", out_);
+    }
     s_str(o, "host", a->n_hosts ? a->hosts[0] : NULL);
     for (size_t i = 0; i < v->n_years; i++) {
         s_append(years, json_integer(v->years[i]));

@@ -239,7 +239,24 @@ static void s_proposal(const Concord__V1__ProposalView *pv, FILE *out)
         fputs(pool, out);
         free(pool);
     }
-    fprintf(out, "outcome    %s\n\n%s\n", cli_view_outcome(pv), pv->explanation);
+    fprintf(out, "outcome    %s%s\n", cli_view_outcome(pv),
+            pv->settled ? " (settled before the deadline)" : "");
+    if (pv->ratifiers) {
+        fprintf(out, "ratified   %u of %u bodies%s%s\n", pv->ratified, pv->ratifiers,
+                pv->declined ? "; declined: not in effect" : "",
+                pv->effective ? "; in effect" : "");
+    }
+    if (pv->effective_at_ms || pv->called_in) {
+        fprintf(out, "effect     %s%s\n",
+                pv->called_in   ? "called in: suspended until the board reconsiders it"
+                : pv->effective ? "in effect after its call-in period to "
+                                : "not before the end of its call-in period, ",
+                pv->called_in ? "" : clock_format(pv->effective_at_ms, when, sizeof when));
+    }
+    fprintf(out, "voting     %s\n\n%s\n",
+            pv->voting_open ? "open: every member's ballot is recorded until the deadline"
+                            : "closed",
+            pv->explanation);
     if (pv->n_ballots) {
         fprintf(out, "\nballots (%zu):\n", pv->n_ballots);
     }
@@ -304,7 +321,9 @@ static void s_pool(const Concord__V1__PoolView *v, FILE *out)
 {
     const Concord__V1__PoolAgreement *a = v->agreement;
     char money[MONEY_TEXT_MAX], yn[16];
-    const char *status = v->active ? "ACTIVE" : "AWAITING_PLEDGES";
+    const char *status = !v->in_force ? "AWAITING_EXECUTION"
+                         : v->active  ? "ACTIVE"
+                                      : "AWAITING_PLEDGES";
     if (!a) {
         return;
     }
@@ -320,6 +339,36 @@ static void s_pool(const Concord__V1__PoolView *v, FILE *out)
     fprintf(out, "status      %s\n", status);
     if (v->missing[0]) {
         fprintf(out, "            %s\n", v->missing);
+    }
+    fprintf(out, "executed    %u of %u parties, as %s%s%s\n", v->executed, v->parties,
+            v->instrument, a->start_date[0] ? "; in force from " : "",
+            a->start_date[0] && v->in_force ? a->start_date : "");
+    if (a->start_date[0]) {
+        fprintf(out, "term        %s to %s, review %s, notice %u months\n", a->start_date,
+                a->end_date[0] ? a->end_date : "(open-ended)",
+                a->review_date[0] ? a->review_date : "(none stated)", a->notice_months);
+    }
+    if (a->exit_terms[0]) {
+        fprintf(out, "exit        %s\n", a->exit_terms);
+    }
+    for (size_t i = 0; i < v->n_executions; i++) {
+        const Concord__V1__Execution *x = v->executions[i];
+        char *hex = x->document_sha256.len ? wire_hex(x->document_sha256.data,
+                                                      x->document_sha256.len)
+                                           : NULL;
+        fprintf(out, "%-11s %s: %s, %s of %s", x->declined ? "declined" : "executed",
+                i < v->n_acted_by ? v->acted_by[i] : "?", x->authority, x->decision_ref,
+                x->decision_date);
+        if (x->declined) {
+            fprintf(out, "%s%s\n", x->reason[0] ? ": " : "", x->reason);
+        } else {
+            fprintf(out, "; signed by the %s; document SHA-256 %s\n", x->signatory_role,
+                    hex ? hex : "?");
+        }
+        free(hex);
+    }
+    for (size_t i = 0; i < v->n_withdrawn; i++) {
+        fprintf(out, "left out    %s, by a variation\n", v->withdrawn[i]);
     }
     if (a->n_hosts) {
         fprintf(out, "host        %s\n", a->hosts[0]);

@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include <sodium.h>
+
 #include "board_names.h"
 #include "certificate.h"
 #include "cli.h"
@@ -19,6 +21,7 @@
 #include "config.h"
 #include "control_client.h"
 #include "inifile.h"
+#include "keys.h"
 #include "json.h"
 #include "money.h"
 #include "roster.h"
@@ -210,7 +213,24 @@ static int s_pool_active(const ProtobufCMessage *r)
 static int s_pool_awaiting(const ProtobufCMessage *r)
 {
     const Concord__V1__PoolEventReply *e = (const Concord__V1__PoolEventReply *)r;
-    return e->pool && !e->pool->active;
+    return e->pool && e->pool->in_force && !e->pool->active;
+}
+
+/* The instrument a partner must see before it executes: the last passed
+ * [vary] that left partners out, or "" (the agreement). The runner is
+ * single-threaded; s_pool_on_instrument reads it. */
+static char s_instrument[40];
+
+static int s_pool_on_instrument(const ProtobufCMessage *r)
+{
+    const Concord__V1__PoolEventReply *e = (const Concord__V1__PoolEventReply *)r;
+    return e->pool && (!s_instrument[0] || strcmp(e->pool->instrument, s_instrument) == 0);
+}
+
+static int s_pool_in_force(const ProtobufCMessage *r)
+{
+    const Concord__V1__PoolEventReply *e = (const Concord__V1__PoolEventReply *)r;
+    return e->pool && e->pool->in_force;
 }
 
 static int s_plan_approvable(const ProtobufCMessage *r)
@@ -418,8 +438,10 @@ static int s_step_board(s_run_t *x, const scenario_section_t *sec, cc_err_t *err
 static int s_submit(s_run_t *x, const scenario_section_t *sec, const char *board,
                     const char *method, const ProtobufCMessage *in, cc_err_t *err)
 {
-    const char *title = scenario_get(sec, "title") ? scenario_get(sec, "title")
-                                                   : scenario_get(sec, "file");
+    const char *title = scenario_get(sec, "title")    ? scenario_get(sec, "title")
+                        : scenario_get(sec, "file")   ? scenario_get(sec, "file")
+                        : scenario_get(sec, "reason") ? scenario_get(sec, "reason")
+                                                      : scenario_get(sec, "name");
     if (!*board || x->n_props == S_PROPS_MAX) {
         err_set(err, CC_INVALID_ARGUMENT, "%s:%d: %s", scenario_path(x->s), sec->line,
                 *board ? "too many proposals" : "no board: add board = ID or a [board] step first");
@@ -536,11 +558,11 @@ static int s_step_vote(s_run_t *x, const scenario_section_t *sec, cc_err_t *err)
         return -1;
     }
     if (s_ballot(x, as, sec->line, p->id, v, reason, err) < 0) {
-        /* Voting closes as soon as the outcome cannot change; a ballot
-         * after that is refused by every node, which is the rule, not a
-         * failure of the run. */
+        /* Every ballot is recorded until the deadline; one after it is
+         * refused by every node, which is the rule, not a failure of the
+         * run. */
         Concord__V1__ProposalView *pv = s_proposal_show(x, as, p->id, NULL);
-        int closed = pv && pv->closed;
+        int closed = pv && !pv->voting_open;
         wire_free(pv ? &pv->base : NULL);
         if (closed) {
             s_say(x, "%s's %s on %s refused: voting had closed", as, vote, p->label);
@@ -727,6 +749,126 @@ static int s_step_pledges(s_run_t *x, const scenario_section_t *sec, cc_err_t *e
     return 0;
 }
 
+/* Each listed partner executes the pool's instrument in force, or
+ * declines it, from its own node, under the decision the step dates. The
+ * scenario file itself stands for the signed document unless `document`
+ * names one. */
+static int s_step_executions(s_run_t *x, const scenario_section_t *sec, cc_err_t *err)
+{
+    const char *pool = scenario_get(sec, "pool"), *want = scenario_get(sec, "expect");
+    const char *last = NULL;
+    char file[PATH_MAX], what[80], ref[64];
+    uint8_t hash[32];
+    size_t n = 0, declined = 0;
+    s_file(x, scenario_get(sec, "document") ? scenario_get(sec, "document") : "", file,
+           sizeof file);
+    if (!scenario_get(sec, "document")) {
+        snprintf(file, sizeof file, "%s", scenario_path(x->s));
+    }
+    FILE *fp = fopen(file, "rb");
+    if (!fp) {
+        err_set(err, CC_NOT_FOUND, "%s:%d: cannot open the signed document %s: %s",
+                scenario_path(x->s), sec->line, file, strerror(errno));
+        return -1;
+    }
+    crypto_hash_sha256_state st;
+    uint8_t buf[8192];
+    size_t got;
+    crypto_hash_sha256_init(&st);
+    while ((got = fread(buf, 1, sizeof buf, fp)) > 0) {
+        crypto_hash_sha256_update(&st, buf, got);
+    }
+    fclose(fp);
+    crypto_hash_sha256_final(&st, hash);
+    for (size_t i = 0; i < sec->n_kv; i++) {
+        const scenario_kv_t *kv = &sec->kv[i];
+        if (keys_code_check(kv->key, NULL) < 0 || strcmp(kv->key, "pool") == 0) {
+            continue;
+        }
+        Concord__V1__Execution ex = CONCORD__V1__EXECUTION__INIT;
+        Concord__V1__ExecuteRequest in = CONCORD__V1__EXECUTE_REQUEST__INIT;
+        int no = strncmp(kv->value, "decline", 7) == 0;
+        const char *reason = no ? kv->value + 7 : "";
+        reason += strspn(reason, ": ");
+        snprintf(ref, sizeof ref, "rehearsal/%s", kv->key);
+        ex.pool_id = (char *)pool;
+        ex.declined = no;
+        ex.authority = no ? "its executive (rehearsal)" : "its governing body (rehearsal)";
+        ex.decision_ref = ref;
+        ex.decision_date = (char *)scenario_get(sec, "date");
+        ex.reason = (char *)reason;
+        if (!no) {
+            ex.signatory_role = "authorised signatory";
+            ex.document_sha256.data = hash;
+            ex.document_sha256.len = sizeof hash;
+        }
+        in.execution = &ex;
+        snprintf(what, sizeof what, "pool %.40s", pool);
+        Concord__V1__PoolShowRequest look = CONCORD__V1__POOL_SHOW_REQUEST__INIT;
+        look.id = (char *)pool;
+        if (s_wait(x, kv->key, "PoolShow", &look.base, s_pool_on_instrument, what, err) < 0) {
+            return -1;
+        }
+        ProtobufCMessage *r = s_act(x, kv->key, kv->line, "Execute", &in.base, err);
+        if (!r) {
+            return -1;
+        }
+        wire_free(r);
+        s_say(x, "%s %s %s%s%s", kv->key, no ? "declined" : "executed", pool, *reason ? ": " : "",
+              reason);
+        last = kv->key;
+        n++;
+        declined += (size_t)no;
+    }
+    Concord__V1__PoolShowRequest show = CONCORD__V1__POOL_SHOW_REQUEST__INIT;
+    show.id = (char *)pool;
+    if (want && strcmp(want, "in-force") == 0) {
+        s_wait(x, last, "PoolShow", &show.base, s_pool_in_force, "the pool in force", err);
+    }
+    Concord__V1__PoolEventReply *r =
+        (Concord__V1__PoolEventReply *)s_call(x, last, 0, "PoolShow", &show.base, 0, err);
+    if (!r || !r->pool) {
+        wire_free(r ? &r->base : NULL);
+        return -1;
+    }
+    const char *state = r->pool->in_force ? "IN_FORCE" : "NOT_IN_FORCE";
+    s_say(x, "%zu partners acted on %s (%zu declined): %s%s%s", n, pool, declined, state,
+          r->pool->in_force ? "" : "; ", r->pool->in_force ? "" : r->pool->missing);
+    snprintf(what, sizeof what, "pool %s in force", pool);
+    s_check(x, what, state,
+            !want ? NULL : strcmp(want, "in-force") == 0 ? "IN_FORCE" : "NOT_IN_FORCE");
+    wire_free(&r->base);
+    return 0;
+}
+
+/* A variation of a pool proposed to the board: here, leaving out the
+ * partners that declined; the others then execute it again. */
+static int s_step_vary(s_run_t *x, const scenario_section_t *sec, cc_err_t *err)
+{
+    char codes[INIFILE_LINE_MAX + 1], *items[32];
+    Concord__V1__Variation v = CONCORD__V1__VARIATION__INIT;
+    Concord__V1__PoolVaryRequest in = CONCORD__V1__POOL_VARY_REQUEST__INIT;
+    snprintf(codes, sizeof codes, "%s", scenario_get(sec, "withdraw"));
+    int n = inifile_split(codes, items, 32);
+    v.pool_id = (char *)scenario_get(sec, "pool");
+    v.withdrawn = items;
+    v.n_withdrawn = (size_t)(n > 0 ? n : 0);
+    v.reason = (char *)(scenario_get(sec, "reason") ? scenario_get(sec, "reason") : "");
+    in.variation = &v;
+    if (s_closes_at(x, sec, &in.closes_at_ms, err) < 0 ||
+        s_submit(x, sec, x->board, "PoolVary", &in.base, err) < 0) {
+        return -1;
+    }
+    s_prop_t *p = &x->props[x->n_props - 1];
+    if (s_decide(x, p, err) < 0) {
+        return -1;
+    }
+    if (strcmp(p->outcome, "PASSED") == 0) {
+        snprintf(s_instrument, sizeof s_instrument, "%s", p->id);
+    }
+    return 0;
+}
+
 /* ---- Better Care Fund ---- */
 
 typedef struct {
@@ -847,6 +989,10 @@ static int s_step(s_run_t *x, const scenario_section_t *sec, cc_err_t *err)
         return s_step_pledges(x, sec, err);
     case SCENARIO_BCF:
         return s_step_bcf(x, sec, err);
+    case SCENARIO_EXECUTIONS:
+        return s_step_executions(x, sec, err);
+    case SCENARIO_VARY:
+        return s_step_vary(x, sec, err);
     default:
         return 0; /* [scenario], [federation] and [policy] are not steps */
     }

@@ -65,6 +65,16 @@ static void s_answer(const waits_entry_t *w, const envelope_t *env, void *arg)
     Concord__V1__ProposalView out = CONCORD__V1__PROPOSAL_VIEW__INIT;
     if (strcmp(env->header->method, BOARD_METHOD_PROPOSE) == 0) {
         board_proposal_id(env->header->call_id.data, pid);
+    } else if (strcmp(env->header->method, BOARD_METHOD_RATIFY) == 0) {
+        Concord__V1__Ratification *ra = (Concord__V1__Ratification *)wire_unpack(
+            &concord__v1__ratification__descriptor, env->body, env->body_len, WIRE_MAX_FRAME, NULL);
+        snprintf(pid, sizeof pid, "%s", ra ? ra->proposal_id : "");
+        wire_free(ra ? &ra->base : NULL);
+    } else if (strcmp(env->header->method, BOARD_METHOD_CALL_IN) == 0) {
+        Concord__V1__CallIn *ci = (Concord__V1__CallIn *)wire_unpack(
+            &concord__v1__call_in__descriptor, env->body, env->body_len, WIRE_MAX_FRAME, NULL);
+        snprintf(pid, sizeof pid, "%s", ci ? ci->proposal_id : "");
+        wire_free(ci ? &ci->base : NULL);
     } else {
         Concord__V1__Ballot *bl = (Concord__V1__Ballot *)wire_unpack(
             &concord__v1__ballot__descriptor, env->body, env->body_len, WIRE_MAX_FRAME, NULL);
@@ -93,7 +103,8 @@ static void s_on_event(const envelope_t *env, uint64_t log_index, uint64_t time_
     boards_t *b = arg;
     const Concord__V1__Header *h = env->header;
     cc_err_t why;
-    if (strcmp(h->method, BOARD_METHOD_PROPOSE) != 0 && strcmp(h->method, BOARD_METHOD_VOTE) != 0) {
+    if (strcmp(h->method, BOARD_METHOD_PROPOSE) != 0 && strcmp(h->method, BOARD_METHOD_VOTE) != 0 &&
+        strcmp(h->method, BOARD_METHOD_CALL_IN) != 0 && strcmp(h->method, BOARD_METHOD_RATIFY) != 0) {
         /* Another engine's event: proposals whose deadline passed before
          * it close first, so their effects (a pool agreement) come before
          * it on every node alike. */
@@ -195,7 +206,7 @@ static void s_auto_vote(boards_t *b, const char *pid)
     cc_err_t err;
     const char *why = "";
     if (!b->policy.on || s_already_voted(b, pid) ||
-        board_proposal_find(b->engine, pid, clock_wall_ms(), &pv, &err) < 0 || pv.closed) {
+        board_proposal_find(b->engine, pid, clock_wall_ms(), &pv, &err) < 0 || !pv.voting_open) {
         return;
     }
     int vote = s_policy(&b->policy, pv.proposal, &why);
@@ -239,7 +250,7 @@ static void s_auto_vote_open(boards_t *b)
     for (size_t i = 0; i < board_proposal_count(b->engine); i++) {
         board_proposal_view_t pv;
         board_proposal_at(b->engine, i, clock_wall_ms(), &pv);
-        if (!pv.closed) {
+        if (pv.voting_open) {
             s_auto_vote(b, pv.id);
         }
     }
@@ -439,6 +450,56 @@ static void s_on_vote(Concord__V1__Control_Service *service, const Concord__V1__
         full.board_id = (char *)pv.board_id;
     }
     s_publish(b, call, BOARD_METHOD_VOTE, &full.base);
+}
+
+static void s_on_call_in(Concord__V1__Control_Service *service,
+                         const Concord__V1__CallInRequest *in,
+                         Concord__V1__ProposalView_Closure closure, void *call)
+{
+    boards_t *b = s_of(service, call);
+    cc_err_t err;
+    board_proposal_view_t pv;
+    const Concord__V1__CallIn *ci = in->call_in;
+    (void)closure;
+    if (!ci) {
+        control_fail(call, CC_INVALID_ARGUMENT, "call-in: no call-in");
+        return;
+    }
+    if (board_proposal_find(b->engine, ci->proposal_id, clock_wall_ms(), &pv, &err) < 0) {
+        control_fail(call, err.code, "%s", err.msg);
+        return;
+    }
+    Concord__V1__CallIn full = *ci;
+    full.proposal_id = (char *)pv.id;
+    if (!full.board_id[0]) {
+        full.board_id = (char *)pv.board_id;
+    }
+    s_publish(b, call, BOARD_METHOD_CALL_IN, &full.base);
+}
+
+static void s_on_ratify(Concord__V1__Control_Service *service,
+                        const Concord__V1__RatifyRequest *in,
+                        Concord__V1__ProposalView_Closure closure, void *call)
+{
+    boards_t *b = s_of(service, call);
+    cc_err_t err;
+    board_proposal_view_t pv;
+    const Concord__V1__Ratification *ra = in->ratification;
+    (void)closure;
+    if (!ra) {
+        control_fail(call, CC_INVALID_ARGUMENT, "ratify: no ratification");
+        return;
+    }
+    if (board_proposal_find(b->engine, ra->proposal_id, clock_wall_ms(), &pv, &err) < 0) {
+        control_fail(call, err.code, "%s", err.msg);
+        return;
+    }
+    Concord__V1__Ratification full = *ra;
+    full.proposal_id = (char *)pv.id;
+    if (!full.board_id[0]) {
+        full.board_id = (char *)pv.board_id;
+    }
+    s_publish(b, call, BOARD_METHOD_RATIFY, &full.base);
 }
 
 static void s_on_board_list(Concord__V1__Control_Service *service,
@@ -727,6 +788,8 @@ static void s_row_destroy(void *self)
 static const engine_method_t s_methods[] = {
     ENGINE_METHOD("Propose", s_on_propose),
     ENGINE_METHOD("Vote", s_on_vote),
+    ENGINE_METHOD("CallIn", s_on_call_in),
+    ENGINE_METHOD("Ratify", s_on_ratify),
     ENGINE_METHOD("BoardList", s_on_board_list),
     ENGINE_METHOD("BoardShow", s_on_board_show),
     ENGINE_METHOD("ProposalList", s_on_proposal_list),

@@ -14,6 +14,15 @@ void boards_view_proposal(const board_engine_t *e, const board_proposal_view_t *
     out->closed = pv->closed != 0;
     out->passed = pv->tally.passed != 0;
     out->decided = pv->tally.decided != 0;
+    out->settled = pv->settled != 0;
+    out->settled_ballots = (uint32_t)pv->settled_ballots;
+    out->voting_open = pv->voting_open != 0;
+    out->effective = pv->effective != 0;
+    out->called_in = pv->called_in != 0;
+    out->effective_at_ms = pv->effective_ms;
+    out->ratifiers = (uint32_t)pv->ratifiers;
+    out->ratified = (uint32_t)pv->ratified;
+    out->declined = (uint32_t)pv->declined;
     out->quorate = pv->tally.quorate != 0;
     out->members = pv->tally.all.members;
     out->votes_for = pv->tally.all.votes_for;

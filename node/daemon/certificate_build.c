@@ -73,15 +73,17 @@ static int s_build(const board_engine_t *e, ledger_t *ledger, const uint8_t *ros
     }
     if (!pv.closed) {
         err_set(err, CC_FAILED_PRECONDITION,
-                "proposal %s is still open; a certificate is issued once voting has closed",
+                "proposal %s is still undecided; a certificate is issued once its outcome is"
+                " settled or its deadline has passed",
                 pv.id);
         return -1;
     }
-    uint64_t upto = pv.log_index;
+    /* Up to its latest event: the last ballot, or a call-in after it. */
+    uint64_t upto = pv.last_index;
     if (pv.n_ballots) {
         board_ballot_view_t last;
         board_ballot_at(e, &pv, pv.n_ballots - 1, &last);
-        upto = last.log_index;
+        upto = last.log_index > upto ? last.log_index : upto;
     }
     certificate_build_events_t c = {.ledger = ledger, .err = err};
     err_clear(err);

@@ -65,6 +65,7 @@ static const struct {
     int bcf;
 } s_methods[] = {
     {POOL_METHOD_PLEDGE, &concord__v1__pledge__descriptor, 0},
+    {POOL_METHOD_EXECUTE, &concord__v1__execution__descriptor, 0},
     {POOL_METHOD_OUTTURN, &concord__v1__outturn__descriptor, 0},
     {POOL_METHOD_STATEMENT, &concord__v1__pool_statement__descriptor, 0},
     {POOL_METHOD_BCF_PLAN, &concord__v1__bcf_plan__descriptor, 1},
@@ -306,6 +307,15 @@ static void s_publish(pools_t *p, void *call, int mi, ProtobufCMessage *msg)
             saved = *field;
             *field = (char *)bv.version;
         }
+    } else if (strcmp(method, POOL_METHOD_EXECUTE) == 0) {
+        /* Unless named, the partner executes the instrument in force. */
+        Concord__V1__Execution *x = (Concord__V1__Execution *)msg;
+        pool_view_t pv;
+        if (!x->instrument[0] && pool_get(p->engine, x->pool_id, &pv) == 0) {
+            field = &x->instrument;
+            saved = *field;
+            *field = (char *)pv.instrument;
+        }
     } else if (strcmp(method, POOL_METHOD_PLEDGE) == 0) {
         Concord__V1__Pledge *pl = (Concord__V1__Pledge *)msg;
         if (!pl->partner[0]) {
@@ -349,6 +359,15 @@ static void s_on_pledge(Concord__V1__Control_Service *service, const Concord__V1
     (void)closure;
     s_publish(s_of(service, call), call, s_method_index(POOL_METHOD_PLEDGE),
               in->pledge ? &in->pledge->base : NULL);
+}
+
+static void s_on_execute(Concord__V1__Control_Service *service,
+                         const Concord__V1__ExecuteRequest *in,
+                         Concord__V1__PoolEventReply_Closure closure, void *call)
+{
+    (void)closure;
+    s_publish(s_of(service, call), call, s_method_index(POOL_METHOD_EXECUTE),
+              in->execution ? &in->execution->base : NULL);
 }
 
 static void s_on_outturn(Concord__V1__Control_Service *service,
@@ -553,6 +572,7 @@ static void s_row_destroy(void *self)
 static const engine_method_t s_control_methods[] = {
     ENGINE_METHOD("PoolPropose", s_on_pool_propose),
     ENGINE_METHOD("PoolVary", s_on_pool_vary),
+    ENGINE_METHOD("Execute", s_on_execute),
     ENGINE_METHOD("Pledge", s_on_pledge),
     ENGINE_METHOD("Outturn", s_on_outturn),
     ENGINE_METHOD("SignStatement", s_on_sign_statement),
@@ -620,7 +640,21 @@ static void s_view_pool(const pools_t *p, const pool_view_t *v, int full,
     out->proposer = control_str(v->proposer);
     out->agreement = (Concord__V1__PoolAgreement *)ag;
     out->active = v->status == POOL_ACTIVE;
+    out->in_force = v->status != POOL_AWAITING_EXECUTION;
+    out->instrument = control_str(v->instrument);
+    out->parties = (uint32_t)v->parties;
+    out->executed = (uint32_t)v->executed;
     out->missing = control_strdup(a, v->missing);
+    size_t n_out = 0;
+    for (size_t i = 0; i < ag->n_partners; i++) {
+        n_out += v->withdrawn[i] != 0;
+    }
+    out->withdrawn = n_out ? control_alloc(a, n_out * sizeof *out->withdrawn) : NULL;
+    for (size_t i = 0; out->withdrawn && i < ag->n_partners; i++) {
+        if (v->withdrawn[i]) {
+            out->withdrawn[out->n_withdrawn++] = control_str(ag->partners[i]->code);
+        }
+    }
     out->n_years = v->n_years;
     out->years = v->n_years ? control_alloc(a, v->n_years * sizeof *out->years) : NULL;
     if (out->years) {
@@ -632,12 +666,40 @@ static void s_view_pool(const pools_t *p, const pool_view_t *v, int full,
     if (!full) {
         return;
     }
+    size_t n_acts = 0;
+    for (size_t i = 0; i < ag->n_partners; i++) {
+        n_acts += v->acts[i] != NULL;
+    }
+    out->executions = n_acts ? control_alloc(a, n_acts * sizeof *out->executions) : NULL;
+    out->acted_by = n_acts ? control_alloc(a, n_acts * sizeof *out->acted_by) : NULL;
+    for (size_t i = 0; out->executions && out->acted_by && i < ag->n_partners; i++) {
+        if (v->acts[i]) {
+            out->acted_by[out->n_acted_by++] = control_str(ag->partners[i]->code);
+            out->executions[out->n_executions++] = (Concord__V1__Execution *)v->acts[i];
+        }
+    }
+    if (!out->acted_by) {
+        out->n_executions = 0;
+    }
     out->partner_names =
         ag->n_partners ? control_alloc(a, ag->n_partners * sizeof *out->partner_names) : NULL;
     for (size_t i = 0; out->partner_names && i < ag->n_partners; i++) {
         roster_org_t o = {.name = "?"};
-        roster_lookup(p->roster, ag->partners[i]->code, &o);
-        out->partner_names[i] = control_str(o.name);
+        const char *name = NULL;
+        if (roster_lookup(p->roster, ag->partners[i]->code, &o) < 0) {
+            /* Merged away: its successor acts for it (docs/POOLS.md). */
+            for (size_t k = roster_past_count(p->roster); k-- > 0 && !name;) {
+                roster_past_t past;
+                roster_past_at(p->roster, k, &past);
+                if (past.successor[0] && strcmp(past.org.code, ag->partners[i]->code) == 0) {
+                    char text[256];
+                    snprintf(text, sizeof text, "%s (merged into %s, which acts for it)",
+                             past.org.name, past.successor);
+                    name = control_strdup(a, text);
+                }
+            }
+        }
+        out->partner_names[i] = name ? (char *)name : control_str(o.name);
         out->n_partner_names = i + 1;
     }
     size_t n = 0;

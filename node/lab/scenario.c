@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agreement.h"
 #include "board_names.h"
 #include "inifile.h"
 #include "keys.h"
@@ -30,7 +31,10 @@ typedef enum {
     T_REALIGN,
     T_EXPECT_DECISION,
     T_EXPECT_POOL,
-    T_EXPECT_BCF
+    T_EXPECT_BCF,
+    T_DATE,
+    T_CODES,
+    T_EXPECT_FORCE
 } s_type_t;
 
 typedef struct {
@@ -91,6 +95,19 @@ static const struct {
                        {"decision", T_REF, 0},
                        {"nhse", T_CODE, 0},
                        {"expect", T_EXPECT_BCF, 0}}},
+    [SCENARIO_EXECUTIONS] = {"executions",
+                             {{"pool", T_LABEL, 1},
+                              {"date", T_DATE, 1},
+                              {"document", T_TEXT, 0},
+                              {"expect", T_EXPECT_FORCE, 0}}},
+    [SCENARIO_VARY] = {"vary",
+                       {{"name", T_LABEL, 1},
+                        {"as", T_CODE, 1},
+                        {"pool", T_TEXT, 1},
+                        {"withdraw", T_CODES, 1},
+                        {"reason", T_TEXT, 0},
+                        {"closes_in", T_DURATION, 0},
+                        {"expect", T_EXPECT_DECISION, 0}}},
 };
 
 struct scenario {
@@ -164,6 +181,7 @@ static int s_check_value(s_type_t t, const char *v, cc_err_t *err)
     static const char *const decisions[] = {"passed", "failed", NULL};
     static const char *const pools[] = {"active", "awaiting-pledges", NULL};
     static const char *const bcfs[] = {"approved", "not-approved", NULL};
+    static const char *const forces[] = {"in-force", "not-in-force", NULL};
     int64_t pence;
     uint64_t ms;
     char *end = NULL;
@@ -222,6 +240,22 @@ static int s_check_value(s_type_t t, const char *v, cc_err_t *err)
     case T_EXPECT_BCF:
         ok = s_one_of(v, bcfs);
         break;
+    case T_DATE:
+        ok = agreement_date_ok(v);
+        break;
+    case T_CODES: {
+        char copy[INIFILE_LINE_MAX + 1], *items[32];
+        snprintf(copy, sizeof copy, "%s", v);
+        int n = inifile_split(copy, items, 32);
+        ok = n > 0;
+        for (int i = 0; i < n; i++) {
+            ok &= keys_code_check(items[i], NULL) == 0;
+        }
+        break;
+    }
+    case T_EXPECT_FORCE:
+        ok = s_one_of(v, forces);
+        break;
     }
     if (ok) {
         return 0;
@@ -242,7 +276,10 @@ static int s_check_value(s_type_t t, const char *v, cc_err_t *err)
         [T_REALIGN] = "ORGANISATION=FOOTPRINT",
         [T_EXPECT_DECISION] = "passed or failed",
         [T_EXPECT_POOL] = "active or awaiting-pledges",
-        [T_EXPECT_BCF] = "approved or not-approved"};
+        [T_EXPECT_BCF] = "approved or not-approved",
+        [T_DATE] = "a date YYYY-MM-DD",
+        [T_CODES] = "organisation codes separated by commas",
+        [T_EXPECT_FORCE] = "in-force or not-in-force"};
     err_set(err, CC_INVALID_ARGUMENT, "'%.80s' is not %s", v, wanted[t]);
     return -1;
 }
@@ -282,7 +319,9 @@ static int s_defined(const scenario_t *s, const char *label)
 {
     for (size_t i = 0; i < s->n; i++) {
         const char *name = scenario_get(&s->secs[i], "name");
-        if ((s->secs[i].kind == SCENARIO_PROPOSE || s->secs[i].kind == SCENARIO_POOL) && name &&
+        if ((s->secs[i].kind == SCENARIO_PROPOSE || s->secs[i].kind == SCENARIO_POOL ||
+             s->secs[i].kind == SCENARIO_VARY) &&
+            name &&
             strcmp(name, label) == 0) {
             return 1;
         }
@@ -312,9 +351,19 @@ static int s_entry_key(s_parse_t *x, const char *key, const char *value, int lin
                     key, value);
             return -1;
         }
-        if (k->type == T_LABEL && sec->kind != SCENARIO_PLEDGES && s_defined(x->s, value)) {
+        if (k->type == T_LABEL && sec->kind != SCENARIO_PLEDGES &&
+            sec->kind != SCENARIO_EXECUTIONS && s_defined(x->s, value)) {
             err_set(err, CC_INVALID_ARGUMENT, "a [propose] or [pool] named '%s' already exists",
                     value);
+            return -1;
+        }
+        return s_push_kv(sec, key, value, line, err);
+    }
+    /* [executions] lists CODE = execute, or CODE = decline: REASON. */
+    if (sec->kind == SCENARIO_EXECUTIONS && keys_code_check(key, NULL) == 0) {
+        if (strcmp(value, "execute") != 0 && strncmp(value, "decline", 7) != 0) {
+            err_set(err, CC_INVALID_ARGUMENT,
+                    "%s: '%.60s' is not 'execute' or 'decline: REASON'", key, value);
             return -1;
         }
         return s_push_kv(sec, key, value, line, err);
@@ -341,7 +390,7 @@ static int s_entry_header(s_parse_t *x, const char *section, const char *arg, in
     if (kind < 0) {
         err_set(err, CC_INVALID_ARGUMENT,
                 "unknown section [%s] (scenario, federation, policy, board, propose, vote, pool,"
-                " pledges, bcf)",
+                " executions, vary, pledges, bcf)",
                 section);
         return -1;
     }
@@ -422,6 +471,14 @@ static int s_check_section(const scenario_t *s, const scenario_section_t *sec, c
                     s->path, sec->line);
             return -1;
         }
+    }
+    if (sec->kind == SCENARIO_EXECUTIONS &&
+        sec->n_kv < 3u + (scenario_get(sec, "expect") != NULL) +
+                        (scenario_get(sec, "document") != NULL)) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "%s:%d: [executions] lists no CODE = execute or CODE = decline: REASON", s->path,
+                sec->line);
+        return -1;
     }
     if (sec->kind == SCENARIO_PLEDGES && sec->n_kv < 3 + (scenario_get(sec, "expect") != NULL)) {
         err_set(err, CC_INVALID_ARGUMENT, "%s:%d: [pledges] lists no CODE = AMOUNT", s->path,

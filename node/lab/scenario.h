@@ -5,8 +5,8 @@
  * plan signed off, each with its expected outcome.
  *
  * The file is INI. Sections: [scenario], [federation], [policy CODE] or
- * [policy *], then steps [board], [propose], [vote], [pool], [pledges],
- * [bcf] in the order they run. Every key is checked here (known key,
+ * [policy *], then steps [board], [propose], [vote], [pool],
+ * [executions], [vary], [pledges], [bcf] in the order they run. Every key is checked here (known key,
  * value of the right form, required keys present, references to earlier
  * proposals by name), so a run never stops half-way on a typing
  * mistake; whether an organisation belongs to the federation is checked
@@ -29,6 +29,8 @@ typedef enum {
     SCENARIO_POOL,
     SCENARIO_PLEDGES,
     SCENARIO_BCF,
+    SCENARIO_EXECUTIONS, /* [executions]: each partner executes or declines a pool */
+    SCENARIO_VARY,       /* [vary]: a pool variation, such as leaving out a partner */
     SCENARIO_KINDS
 } scenario_kind_t;
 

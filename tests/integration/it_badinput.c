@@ -386,6 +386,24 @@ static void test_badinput_pools(void **state)
     free(out);
     fed_vote(&s_fed, PLYMOUTH, proposal, "for");
     fed_vote(&s_fed, DEVON, proposal, "for");
+    free(fed_cli_until(&s_fed, PLYMOUTH, "AWAITING_EXECUTION", 1, 30000, "pool show PLY-IF"));
+    /* Recommended, not yet entered: no pledge before every partner executes it. */
+    s_refused(PLYMOUTH, 1, "pool PLY-IF is not in force, so nothing can be pledged to it",
+              "pool pledge PLY-IF --year 2017 --amount 131m");
+    s_refused(PLYMOUTH, 1, "decision date '2017-02-30' is not a YYYY-MM-DD date",
+              "pool execute PLY-IF --authority Cabinet --decision-ref M/1 --decision-date"
+              " 2017-02-30 --signatory-role CFO --document %s",
+              path);
+    s_refused(PLYMOUTH, 1, "cannot open the signed document",
+              "pool execute PLY-IF --authority Cabinet --decision-ref M/1 --decision-date"
+              " 2017-03-01 --signatory-role CFO --document /nonexistent/agreement.pdf");
+    for (int i = 0; i < 2; i++) {
+        free(s_run(partners[i], 0,
+                   "pool execute PLY-IF --authority Cabinet --decision-ref M/2017/1"
+                   " --decision-date 2017-03-20 --signatory-role 'Chief Finance Officer'"
+                   " --document %s",
+                   path));
+    }
     free(fed_cli_until(&s_fed, PLYMOUTH, "AWAITING_PLEDGES", 1, 30000, "pool show PLY-IF"));
     free(s_run(PLYMOUTH, 0, "pool pledge PLY-IF --year 2017 --amount 131m"));
     free(fed_cli_until(&s_fed, DEVON, "\"pledged_pence\":13100000000", 1, 30000,
@@ -471,7 +489,9 @@ static void test_badinput_boards(void **state)
     s_refused(DEVON, 1, "no proposal 'f0f0f0f0'", "vote f0f0f0f0 for");
     s_refused(DEVON, 1, "no board 'NOPE'", "propose --board NOPE --title 'Anything' --area acute"
               " --closes-in 1d");
-    s_refused(PLYMOUTH, 1, "a proposal cannot delegate the statutory duty 'adult safeguarding'",
+    s_refused(PLYMOUTH, 1,
+              "a proposal cannot transfer accountability for the statutory duty 'adult"
+              " safeguarding'",
               "propose --board PLY-ICB --title 'Hand over safeguarding' --area social-care"
               " --delegates 'adult safeguarding' --closes-in 1d");
     s_refused(PLYMOUTH, 1, "bad --closes-in '7 days'",

@@ -154,6 +154,106 @@ static void s_create_board(void)
     free(out);
 }
 
+/* A board whose charter sets a call-in period of 5 working days: a passed
+ * decision is not in effect before then; Oldham, which the charter names,
+ * calls it in with its reasons, which suspends it; the board reconsiders
+ * and confirms it, and its certificate says all of it. */
+static void test_it_board_call_in_and_reconsideration(void **state)
+{
+    (void)state;
+    char id[33], dec[33], re[33], args[80], path[256], roster[256];
+    char *out = s_ok(SECRETARY,
+                     "--json board create --id CALL-JCB --name 'Call-in board' --rule majority"
+                     " --quorum 1/2 --no-default-reserved --closes-in 120s --member E38000217"
+                     " --member E08000003 --member E08000004 --call-in-days 5"
+                     " --call-in-by E08000004");
+    fed_json_id(out, id);
+    free(out);
+    free(s_wait_closed(SECRETARY, id));
+    out = s_ok(MANCHESTER_CCG, "--json propose --board CALL-JCB --title 'Community stroke beds'"
+                               " --area community --amount 2m --closes-in 120s");
+    fed_json_id(out, dec);
+    free(out);
+    out = s_wait_closed(SECRETARY, dec);
+    assert_non_null(strstr(out, "\"outcome\":\"PASSED\""));
+    assert_non_null(strstr(out, "\"effective\":false"));
+    assert_non_null(strstr(out, "Call-in: 5 working days (England and Wales) after the decision"));
+    free(out);
+    /* Only Oldham (E08000004) may call it in; with reasons. */
+    assert_int_equal(fed_cli(&s_fed, MANCHESTER_CCG, &out, "proposal call-in %.10s --reason"
+                                                          " 'value for money'",
+                             dec),
+                     1);
+    assert_non_null(strstr(out, "may not call in decisions of board CALL-JCB"));
+    free(out);
+    free(s_ok(15, "proposal call-in %.10s --reason 'Not on the forward plan'", dec));
+    snprintf(args, sizeof args, "--json proposal show %s", dec);
+    out = fed_cli_until(&s_fed, SECRETARY, "\"called_in\":true", 1, 30000, args);
+    assert_non_null(strstr(out, "Called in by E08000004 at "));
+    assert_non_null(strstr(out, "Not on the forward plan. Suspended until the board reconsiders"));
+    free(out);
+    /* The board reconsiders it and confirms it: in effect from then. */
+    out = s_ok(SECRETARY, "--json propose --board CALL-JCB --title 'Confirm the stroke beds'"
+                          " --reconsider %s --confirm --closes-in 120s",
+               dec);
+    fed_json_id(out, re);
+    free(out);
+    free(s_wait_closed(SECRETARY, re));
+    out = fed_cli_until(&s_fed, SECRETARY, "confirmed, and in effect from then", 1, 30000, args);
+    assert_non_null(strstr(out, "\"effective\":true"));
+    free(out);
+    /* The certificate carries the call-in and the reconsideration. */
+    snprintf(path, sizeof path, "%s/call-in.cert", s_fed.dir);
+    snprintf(roster, sizeof roster, "%s/roster.bin", s_fed.dir);
+    free(s_ok(SECRETARY, "decision export %s --out %s", dec, path));
+    out = s_ok(-1, "verify %s --roster %s", path, roster);
+    assert_non_null(strstr(out, "certificate verified"));
+    assert_non_null(strstr(out, "Called in by E08000004"));
+    assert_non_null(strstr(out, "confirmed, and in effect from then"));
+    free(out);
+}
+
+/* A shadow board (GM's JCB in 2015/16 "discussing and agreeing
+ * recommendations"): its decision is ratified by two of the bodies it
+ * names and declined by the third, so it never takes effect. */
+static void test_it_board_shadow_board_ratification(void **state)
+{
+    (void)state;
+    char id[33], dec[33], args[80];
+    char *out = s_ok(SECRETARY,
+                     "--json board create --id SHADOW-JCB --name 'Shadow board' --rule majority"
+                     " --quorum 1/2 --no-default-reserved --closes-in 120s --member E38000217"
+                     " --member E08000003 --member E08000004 --ratifier E38000217"
+                     " --ratifier E08000003 --ratifier E08000004");
+    fed_json_id(out, id);
+    free(out);
+    free(s_wait_closed(SECRETARY, id));
+    out = s_ok(MANCHESTER_CCG, "--json propose --board SHADOW-JCB --title 'Pool the budget'"
+                               " --area community --amount 2m --closes-in 120s");
+    fed_json_id(out, dec);
+    free(out);
+    out = s_wait_closed(SECRETARY, dec);
+    assert_non_null(strstr(out, "\"outcome\":\"PASSED\""));
+    assert_non_null(strstr(out, "\"effective\":false"));
+    free(out);
+    free(s_ok(MANCHESTER_CCG, "proposal ratify %.10s --authority 'Governing Body'"
+                              " --decision-ref GB/16/3 --decision-date 2016-03-29",
+              dec));
+    free(s_ok(SECRETARY, "proposal ratify %.10s --authority Executive --decision-ref EX/16/9"
+                         " --decision-date 2016-03-30",
+              dec));
+    free(s_ok(15, "proposal ratify %.10s --authority Cabinet --decision-ref CAB/16/4"
+                  " --decision-date 2016-03-31 --decline --reason 'Not affordable'",
+              dec));
+    snprintf(args, sizeof args, "--json proposal show %s", dec);
+    out = fed_cli_until(&s_fed, SECRETARY, "\"declined\":1", 1, 30000, args);
+    assert_non_null(strstr(out, "\"ratified\":2"));
+    assert_non_null(strstr(out, "\"effective\":false"));
+    assert_non_null(strstr(out, "E08000004 declined it: Cabinet, CAB/16/4 of 2016-03-31: Not"
+                                " affordable. Declined, so it never takes effect."));
+    free(out);
+}
+
 static void test_it_board_double_majority_needs_both_sides(void **state)
 {
     (void)state;
@@ -174,8 +274,20 @@ static void test_it_board_double_majority_needs_both_sides(void **state)
     for (int i = 0; i < N_BOARD; i += 7) {
         out = s_wait_closed(i, id);
         assert_non_null(strstr(out, "\"outcome\":\"FAILED\""));
+        assert_non_null(strstr(out, "\"settled\":true"));
         free(out);
     }
+    /* Settled, but not closed to ballots: the member voting by hand still
+     * gets its vote on the record, and every member's ballot is counted. */
+    free(s_ok(WIGAN_CCG, "vote %.10s for --reason 'on the record'", id));
+    char args[64];
+    snprintf(args, sizeof args, "--json proposal show %s", id);
+    out = fed_cli_until(&s_fed, NHSE, "\"voting_open\":true", 0, 60000, args);
+    assert_non_null(strstr(out, "\"votes_for\":13"));
+    assert_non_null(strstr(out, "\"votes_against\":10"));
+    assert_non_null(strstr(out, "Voting closed with 23 of 23 members' ballots recorded."));
+    assert_non_null(strstr(out, "\"reason\":\"on the record\""));
+    free(out);
     /* The certificate verifies offline against the roster. */
     char path[256], roster[256];
     snprintf(path, sizeof path, "%s/decision-a.cert", s_fed.dir);
@@ -184,6 +296,9 @@ static void test_it_board_double_majority_needs_both_sides(void **state)
     out = s_ok(-1, "verify %s --roster %s", path, roster);
     assert_non_null(strstr(out, "certificate verified"));
     assert_non_null(strstr(out, "FAILED"));
+    /* It carries all 23 ballots, the ones after the outcome settled too. */
+    assert_non_null(strstr(out, "(23 ballots on this proposal)"));
+    assert_non_null(strstr(out, "Settled at "));
     free(out);
 }
 
@@ -283,12 +398,26 @@ static void test_it_board_offline_member_catches_up(void **state)
     fed_start_node(&s_fed, WIGAN_COUNCIL);
     fed_wait_connected(&s_fed, WIGAN_COUNCIL);
     char *seen_by_council = s_wait_closed(WIGAN_COUNCIL, id);
-    /* The same tally, word for word, once it has caught up. */
-    const char *a = strstr(seen_by_secretary, "\"explanation\"");
-    const char *b = strstr(seen_by_council, "\"explanation\"");
-    assert_non_null(a);
-    assert_non_null(b);
-    assert_int_equal(strncmp(a, b, strcspn(a, "}")), 0);
+    /* The same tally, word for word, once it has caught up: ballots are
+     * recorded after the outcome settled (its own among them), so both
+     * nodes are asked again until they hold the same ones. */
+    int same = 0;
+    for (int tries = 0; tries < 120 && !same; tries++) {
+        const char *a = strstr(seen_by_secretary, "\"explanation\"");
+        const char *b = strstr(seen_by_council, "\"explanation\"");
+        assert_non_null(a);
+        assert_non_null(b);
+        same = strcspn(a, "}") == strcspn(b, "}") && strncmp(a, b, strcspn(a, "}")) == 0;
+        if (!same) {
+            usleep(500 * 1000);
+            free(seen_by_secretary);
+            free(seen_by_council);
+            seen_by_secretary = s_wait_closed(SECRETARY, id);
+            seen_by_council = s_wait_closed(WIGAN_COUNCIL, id);
+        }
+    }
+    assert_true(same);
+    assert_non_null(strstr(seen_by_council, "\"outcome\":\"PASSED\""));
     free(seen_by_secretary);
     free(seen_by_council);
 }
@@ -453,6 +582,8 @@ int main(void)
         cmocka_unit_test(test_it_board_late_ballot_refused),
         cmocka_unit_test(test_it_board_offline_member_catches_up),
         cmocka_unit_test(test_it_board_certificate_tampering_detected),
+        cmocka_unit_test(test_it_board_call_in_and_reconsideration),
+        cmocka_unit_test(test_it_board_shadow_board_ratification),
     };
     signal(SIGPIPE, SIG_IGN);
     return cmocka_run_group_tests(tests, s_group_setup, s_group_teardown);

@@ -69,6 +69,18 @@ static void s_agree(fed_t *f)
     for (int p = 0; p < N_PARTNERS; p++) {
         fed_vote(f, p, id, "for");
     }
+    /* The board recommends; each partner then executes the agreement. */
+    for (int p = 0; p < N_PARTNERS; p++) {
+        free(fed_cli_until(f, p, "AWAITING_EXECUTION", 1, 30000, "pool show DEVON-IF"));
+        if (fed_cli(f, p, &out,
+                    "pool execute DEVON-IF --authority Cabinet --decision-ref M/2017/1"
+                    " --decision-date 2017-03-20 --signatory-role 'Chief Finance Officer'"
+                    " --document %s",
+                    path) != 0) {
+            fail_msg("pool execute: %s", out);
+        }
+        free(out);
+    }
     for (int p = 0; p < N_PARTNERS; p++) {
         free(fed_cli_until(f, p, "AWAITING_PLEDGES", 1, 30000, "pool show DEVON-IF"));
     }

@@ -219,6 +219,16 @@ static int s_setup(void **state)
     free(out);
     s_vote(COUNCIL, id, "for");
     s_vote(CCG, id, "for");
+    /* The board recommends; each partner executes the agreement itself. */
+    free(fed_cli_until(f, COUNCIL, "AWAITING_EXECUTION", 1, 30000, "pool show PLY-IF"));
+    free(s_ok(COUNCIL, "pool execute PLY-IF --authority 'Cabinet' --decision-ref 'Minute 2017/12'"
+                       " --decision-date 2017-03-20 --signatory-role 'Chief Finance Officer'"
+                       " --document %s",
+              path));
+    free(s_ok(CCG, "pool execute PLY-IF --authority 'Governing Body' --decision-ref 'GB 17/031'"
+                   " --decision-date 2017-03-22 --signatory-role 'Accountable Officer'"
+                   " --document %s",
+              path));
     free(fed_cli_until(f, COUNCIL, "AWAITING_PLEDGES", 1, 30000, "pool show PLY-IF"));
     free(s_ok(COUNCIL, "pool pledge PLY-IF --year 2017 --amount 131m"));
     free(fed_cli_until(f, CCG, "AWAITING_PLEDGES", 1, 30000, "pool show PLY-IF"));

@@ -143,6 +143,20 @@ static void s_propose(fed_t *f, int i, const char *path, const char *board, char
     free(out);
 }
 
+/* Node i executes pool `pool`, the signed document being the file at doc. */
+static void s_execute(fed_t *f, int i, const char *pool, const char *doc)
+{
+    char *out = NULL;
+    if (fed_cli(f, i, &out,
+                "pool execute %s --authority 'Cabinet' --decision-ref 'Minute 2017/12'"
+                " --decision-date 2017-03-20 --signatory-role 'Chief Finance Officer'"
+                " --document %s",
+                pool, doc) != 0) {
+        fail_msg("pool execute on node %d: %s", i, out);
+    }
+    free(out);
+}
+
 static void test_it_plymouth_pool_decided_and_signed(void **state)
 {
     (void)state;
@@ -163,12 +177,33 @@ static void test_it_plymouth_pool_decided_and_signed(void **state)
     assert_non_null(strstr(out, "Outcome: PASSED"));
     assert_non_null(strstr(out, "Pool PLY-IF \"Plymouth Integrated Fund\", hosted by E06000026."));
     free(out);
-    /* Every node's pool engine created the pool from the decision. */
+    /* Every node's pool engine created the pool from the decision: a
+     * recommendation, not in force until each partner executes it. */
     for (int i = 0; i < 3; i++) {
-        out = fed_cli_until(&f, i, "AWAITING_PLEDGES", 1, 30000, "pool show PLY-IF");
+        out = fed_cli_until(&f, i, "AWAITING_EXECUTION", 1, 30000, "pool show PLY-IF");
         assert_non_null(strstr(out, id));
         assert_non_null(strstr(out, "decided by board PLY-JCB"));
+        assert_non_null(strstr(out, "Not in force: awaiting execution by E06000026, E38000129"));
         free(out);
+    }
+    assert_int_equal(fed_cli(&f, COUNCIL, &out, "pool pledge PLY-IF --year 2017 --amount 131m"), 1);
+    assert_non_null(strstr(out, "pool PLY-IF is not in force, so nothing can be pledged to it"));
+    free(out);
+    /* An execution states the decision and the signed document. */
+    assert_int_equal(fed_cli(&f, CCG, &out, "pool execute PLY-IF --authority 'Governing Body'"
+                                            " --decision-ref GB/17/4 --decision-date 2017-03-02"),
+                     1);
+    assert_non_null(strstr(out, "--signatory-role ROLE and --document FILE"));
+    free(out);
+    s_execute(&f, COUNCIL, "PLY-IF", path);
+    out = fed_cli_until(&f, CCG, "1 of 2 parties executed", 1, 30000, "pool show PLY-IF");
+    assert_non_null(strstr(out, "Not in force: awaiting execution by E38000129"));
+    assert_non_null(strstr(out, "executed    E06000026: Cabinet, Minute 2017/12 of 2017-03-20;"
+                                " signed by the Chief Finance Officer; document SHA-256 "));
+    free(out);
+    s_execute(&f, CCG, "PLY-IF", path);
+    for (int i = 0; i < 3; i++) {
+        free(fed_cli_until(&f, i, "AWAITING_PLEDGES", 1, 30000, "pool show PLY-IF"));
     }
 
     /* The CCG cannot pledge the council's contribution. */
@@ -386,6 +421,9 @@ static void test_it_board_rules_for_pools(void **state)
     for (int i = 0; i < 3; i++) {
         s_vote_maybe(&f, i, id, "for", 1);
     }
+    free(fed_cli_until(&f, COUNCIL, "AWAITING_EXECUTION", 1, 30000, "pool show PLY-IF"));
+    s_execute(&f, COUNCIL, "PLY-IF", path);
+    s_execute(&f, CCG, "PLY-IF", path);
     free(fed_cli_until(&f, COUNCIL, "AWAITING_PLEDGES", 1, 30000, "pool show PLY-IF"));
     assert_int_equal(fed_cli(&f, COUNCIL, &out, "pool pledge PLY-IF --year 2017 --amount 131m"), 0);
     free(out);

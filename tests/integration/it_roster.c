@@ -289,6 +289,15 @@ static void test_it_roster_statement_after_rotation(void **state)
     fed_json_id(out, id);
     free(out);
     free(s_ok(CENTRAL, "vote %s for", id));
+    free(fed_cli_until(f, CENTRAL, "AWAITING_EXECUTION", 1, 60000, "pool show MCR-POOL"));
+    free(s_ok(CENTRAL, "pool execute MCR-POOL --authority 'Governing Body' --decision-ref GB/17/3"
+                       " --decision-date 2017-03-20 --signatory-role 'Chief Finance Officer'"
+                       " --document %s",
+              path));
+    free(fed_cli_until(f, CITY, "AWAITING_EXECUTION", 1, 60000, "pool show MCR-POOL"));
+    free(s_ok(CITY, "pool execute MCR-POOL --authority Executive --decision-ref E/17/9"
+                    " --decision-date 2017-03-21 --signatory-role 'City Treasurer' --document %s",
+              path));
     free(fed_cli_until(f, CENTRAL, "AWAITING_PLEDGES", 1, 60000, "pool show MCR-POOL"));
     free(s_ok(CENTRAL, "pool pledge MCR-POOL --year 2017 --amount 20m"));
     free(fed_cli_until(f, CITY, "AWAITING_PLEDGES", 1, 60000, "pool show MCR-POOL"));
@@ -309,14 +318,35 @@ static void test_it_roster_merger(void **state)
 {
     (void)state;
     fed_t *f = &s_fed;
-    char id[33], later[33];
+    char id[33], later[33], pool[33], path[256];
+    /* A pool of the council and South, recommended by the board and
+     * executed by the council; South has not executed it when it merges. */
+    snprintf(path, sizeof path, "%s/SOUTH-POOL.ini", f->dir);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fprintf(fp, "[pool]\nid = SOUTH-POOL\nname = South Manchester community fund\n"
+                "kind = pooled-fund\naims = Care closer to home\nhost = E08000003\n"
+                "nhs_function = Community health services\n"
+                "council_function = Adult social care\nclient_group = Adults\n"
+                "management = Monthly reports\ngovernance = Manchester board\n"
+                "[partner E08000003]\n2017 = 5m\n[partner E38000219]\n2017 = 7m\n"
+                "[risk]\nbasis = pro-rata\n");
+    fclose(fp);
+    char *out = s_ok(CITY, "--json pool propose --file %s --board MCR --closes-in 10m", path);
+    fed_json_id(out, pool);
+    free(out);
+    free(s_ok(CENTRAL, "vote %s for", pool));
+    free(fed_cli_until(f, CITY, "AWAITING_EXECUTION", 1, 60000, "pool show SOUTH-POOL"));
+    free(s_ok(CITY, "pool execute SOUTH-POOL --authority Executive --decision-ref E/17/2"
+                    " --decision-date 2017-03-21 --signatory-role 'City Treasurer' --document %s",
+              path));
     s_propose(NORTH,
               "--merge E38000218 --predecessor E38000218 --predecessor E38000219"
               " --closes-in 10m",
               id);
     free(s_ok(CENTRAL, "vote %s for", id));
     s_wait_outcome(CITY, id, "PASSED");
-    char *out = s_ok(CITY, "proposal show %s", id);
+    out = s_ok(CITY, "proposal show %s", id);
     assert_non_null(strstr(out, "change     merge E38000218 E38000219 into E38000218"));
     assert_non_null(strstr(out, "Merger: predecessor E38000219 voted FOR."));
     free(out);
@@ -325,6 +355,40 @@ static void test_it_roster_merger(void **state)
     out = s_ok(CITY, "--json board show MCR");
     assert_non_null(strstr(out, "\"code\":\"E38000218\""));
     assert_null(strstr(out, "\"code\":\"E38000219\""));
+    free(out);
+    /* The successor takes South's obligations: it executes the pool for
+     * South and pledges South's contribution, and the pool completes its
+     * year with a statement that names South, without a new agreement. */
+    out = fed_cli_until(f, NORTH, "awaiting execution by E38000219", 1, 60000,
+                        "pool show SOUTH-POOL");
+    assert_non_null(strstr(out, "NHS South Manchester CCG (merged into E38000218, which acts for"
+                                " it)"));
+    free(out);
+    free(s_ok(NORTH, "pool execute SOUTH-POOL --authority 'Governing Body' --decision-ref GB/17/5"
+                     " --decision-date 2017-04-03 --signatory-role 'Chief Finance Officer'"
+                     " --document %s",
+              path));
+    free(fed_cli_until(f, NORTH, "AWAITING_PLEDGES", 1, 60000, "pool show SOUTH-POOL"));
+    free(s_ok(NORTH, "pool pledge SOUTH-POOL --year 2017 --amount 7m --partner E38000219"));
+    free(fed_cli_until(f, CITY, "\"pledged_pence\":700000000", 1, 60000,
+                       "--json pool statement SOUTH-POOL --year 2017"));
+    free(s_ok(CITY, "pool pledge SOUTH-POOL --year 2017 --amount 5m"));
+    free(fed_cli_until(f, CITY, "ACTIVE", 1, 60000, "pool show SOUTH-POOL"));
+    free(s_ok(CITY, "pool outturn SOUTH-POOL --year 2017 --spent 12.5m"));
+    free(s_ok(CITY, "pool sign-statement SOUTH-POOL --year 2017"));
+    out = fed_cli_until(f, NORTH, "it matches", 1, 60000, "pool statement SOUTH-POOL --year 2017");
+    assert_non_null(strstr(out, "E38000219"));
+    free(out);
+    /* South's consent to a change of its contribution is North's to give. */
+    char var[33];
+    out = s_ok(NORTH, "--json pool vary SOUTH-POOL --change E38000219:2018:8m"
+                      " --reason 'Next year, as North' --closes-in 10m");
+    fed_json_id(out, var);
+    free(out);
+    free(s_ok(CENTRAL, "vote %s for", var));
+    s_wait_outcome(CITY, var, "PASSED");
+    out = s_ok(CITY, "proposal show %s", var);
+    assert_non_null(strstr(out, "needs that partner's FOR: E38000218 voted FOR."));
     free(out);
     /* The successor votes in its predecessors' place. */
     s_propose(CITY,

@@ -80,20 +80,30 @@ static void test_it_scenarios_greater_manchester(void **state)
     s_init(dir, sizeof dir, "--area E47000001");
     char *out = s_run(dir, "greater-manchester.ini", "", 0);
     assert_non_null(strstr(out, "board JCB-E47000001 adopted by every member"));
-    /* The agreement goes to the partners' board, which passes it; then
-     * every partner pledges and the pool is active. */
+    /* The agreement goes to the partners' board, which recommends it;
+     * each partner then executes it itself. Bolton declines, so the pool
+     * is not in force and says who is missing; the others agree a
+     * variation without Bolton, execute it, pledge, and it is active. */
     assert_non_null(strstr(out, "E08000003 proposed 'greater-manchester-pool.ini' to"
                                 " JCB-E47000001: proposal "));
     assert_non_null(strstr(out, "pooled-budget PASSED after "));
     assert_non_null(strstr(out, "pooled-budget.cert: verified yes"));
-    assert_non_null(strstr(out, "20 partners pledged to GM-HSC for 2016/17"));
+    assert_non_null(strstr(out, "E08000001 declined GM-HSC: above what Bolton can commit"));
+    assert_non_null(strstr(out, "20 partners acted on GM-HSC (1 declined): NOT_IN_FORCE; Not in"
+                                " force: awaiting execution by E08000001 (declined by its"
+                                " executive (rehearsal), rehearsal/E08000001 of 2016-03-29:"
+                                " above what Bolton can commit) (19 of 20 parties executed)."));
+    assert_non_null(strstr(out, "without-bolton PASSED after "));
+    assert_non_null(strstr(out, "19 partners acted on GM-HSC (0 declined): IN_FORCE"));
+    assert_non_null(strstr(out, "19 partners pledged to GM-HSC for 2016/17"));
     assert_non_null(strstr(out, ": pool ACTIVE"));
     assert_non_null(strstr(out, "every expectation met"));
     free(out);
     s_verify(dir, "pooled-budget", "outcome   PASSED", "Double majority");
     s_verify(dir, "pooled-budget", "outcome   PASSED", "Pool GM-HSC \"");
-    /* Bolton's policy voted against a commitment above £5bn; if voting
-     * had not closed before its ballot, the certificate lists it. */
+    /* Bolton's policy voted against a commitment above £5bn: every
+     * ballot counts until the close, and the certificate lists it once
+     * it has arrived. */
     s_all_stopped(dir);
     s_rm(dir);
 }

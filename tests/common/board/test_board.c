@@ -542,7 +542,14 @@ static void test_board_reserved_matter_needs_named_member(void **state)
     assert_non_null(strstr(pv.tally.explanation,
                            "Reserved matter: primary care needs X24's FOR: X24 abstained.\n"));
     assert_non_null(strstr(pv.tally.explanation, "no FOR from X24 on a reserved matter"));
-    s_refused(&r, s_vote(&r, s_ccgs[1], "GM-JCB", gp, FOR), CC_FAILED_PRECONDITION, "closed");
+    /* Settled, but every ballot is still recorded until the deadline. */
+    assert_true(pv.settled);
+    assert_true(pv.voting_open);
+    assert_int_equal(s_vote(&r, s_ccgs[1], "GM-JCB", gp, FOR), 0);
+    s_view(&r, gp, &pv);
+    assert_int_equal(pv.n_ballots, 2);
+    assert_false(pv.tally.passed);
+    assert_non_null(strstr(pv.tally.explanation, "Settled at "));
     /* With its FOR, the same majority passes. */
     assert_int_equal(s_decide(&r, s_ccgs[0], "GM-JCB", PRIMARY_CARE, gp2), 0);
     for (int i = 0; i < 12; i++) {
@@ -561,6 +568,205 @@ static void test_board_reserved_matter_needs_named_member(void **state)
     s_run_free(&r);
 }
 
+/* A member the charter names calls in a passed decision with its reasons. */
+static int s_call_in(s_run_t *r, const char *sender, const char *board, const char *pid,
+                     const char *reasons)
+{
+    uint8_t call_id[16];
+    Concord__V1__CallIn ci = CONCORD__V1__CALL_IN__INIT;
+    ci.board_id = (char *)board;
+    ci.proposal_id = (char *)pid;
+    ci.reasons = (char *)reasons;
+    s_call_id(r, call_id);
+    return s_msg(r, sender, BOARD_METHOD_CALL_IN, &ci.base, call_id);
+}
+
+static int s_reconsider(s_run_t *r, const char *sender, const char *board, const char *pid,
+                        int what, char id[33])
+{
+    Concord__V1__Proposal p = s_proposal(r, board, CONCORD__V1__PROPOSAL_KIND__RECONSIDERATION, 0);
+    p.title = "Reconsider the decision called in";
+    p.reconsiders = (char *)pid;
+    p.reconsider = (Concord__V1__Reconsider)what;
+    return s_propose(r, sender, &p, id);
+}
+
+/* A decision passes, but takes effect only after 5 working days; one
+ * called in is suspended until the board confirms or withdraws it. */
+static void test_board_call_in(void **state)
+{
+    (void)state;
+    s_run_t r;
+    s_charter_t c;
+    char adopt[33], a[33], b[33], d[33], re[33];
+    char *by[] = {(char *)s_councils[0]};
+    board_proposal_view_t pv;
+    s_run_init(&r);
+    s_small(&c, "CALL", CONCORD__V1__VOTING_RULE__MAJORITY_OF_VOTES_CAST, 2, 2);
+    c.ch.call_in_working_days = 5;
+    c.ch.call_in_by = by;
+    c.ch.n_call_in_by = 1;
+    s_adopt(&r, &c, adopt); /* an adoption is never called in */
+    const char *yes[] = {s_ccgs[0], s_ccgs[1], s_councils[1]};
+    assert_int_equal(s_decide(&r, s_ccgs[0], "CALL", ACUTE, a), 0);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(s_vote(&r, yes[i], "CALL", a, FOR), 0);
+    }
+    s_view(&r, a, &pv);
+    assert_true(pv.closed && pv.tally.passed);
+    assert_true(pv.pending);
+    assert_false(pv.effective);
+    /* Decided on Tuesday 24 November 2026: five working days to Tuesday 1 December. */
+    assert_int_equal(pv.effective_ms, 1796169599999ull);
+    assert_non_null(strstr(pv.tally.explanation,
+                           "Call-in: 5 working days (England and Wales) after the decision, to"
+                           " 2026-12-01T23:59:59.999Z (Local Government Act 2000 s9F); not in"
+                           " effect before then, unless called in."));
+    /* Only a member the charter names, with reasons, once. */
+    s_refused(&r, s_call_in(&r, s_ccgs[1], "CALL", a, "Value for money"), CC_PERMISSION_DENIED,
+              "may not call in decisions of board CALL");
+    s_refused(&r, s_call_in(&r, s_councils[0], "CALL", a, ""), CC_INVALID_ARGUMENT,
+              "gives its reasons");
+    assert_int_equal(s_call_in(&r, s_councils[0], "CALL", a, "Not on the forward plan"), 0);
+    s_refused(&r, s_call_in(&r, s_councils[0], "CALL", a, "Again"), CC_ALREADY_EXISTS,
+              "already called in");
+    s_view(&r, a, &pv);
+    assert_true(pv.called_in);
+    assert_false(pv.effective);
+    assert_non_null(strstr(pv.tally.explanation, "Called in by E08000001 at "));
+    assert_non_null(strstr(pv.tally.explanation, ": Not on the forward plan. Suspended until the"
+                                                 " board reconsiders it."));
+    /* Another decision, not called in, takes effect after the period. */
+    assert_int_equal(s_decide(&r, s_ccgs[0], "CALL", ACUTE, b), 0);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(s_vote(&r, yes[i], "CALL", b, FOR), 0);
+    }
+    /* A reconsideration only of a decision called in. */
+    s_refused(&r, s_reconsider(&r, s_ccgs[0], "CALL", b, CONCORD__V1__RECONSIDER__CONFIRM, re),
+              CC_FAILED_PRECONDITION, "is not called in");
+    /* The board confirms the first: it takes effect then. */
+    assert_int_equal(s_reconsider(&r, s_ccgs[0], "CALL", a, CONCORD__V1__RECONSIDER__CONFIRM, re),
+                     0);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(s_vote(&r, yes[i], "CALL", re, FOR), 0);
+    }
+    s_view(&r, re, &pv);
+    assert_true(pv.effective); /* a reconsideration is not called in */
+    s_view(&r, a, &pv);
+    assert_true(pv.effective);
+    assert_int_equal(pv.resolved, CONCORD__V1__RECONSIDER__CONFIRM);
+    assert_non_null(strstr(pv.tally.explanation, "confirmed, and in effect from then."));
+    s_view(&r, b, &pv);
+    assert_false(pv.effective);
+    /* Past the period: in effect, and too late to call in. */
+    r.now = pv.effective_ms + SECOND;
+    s_view(&r, b, &pv);
+    assert_true(pv.effective);
+    s_refused(&r, s_call_in(&r, s_councils[0], "CALL", b, "Too late"), CC_FAILED_PRECONDITION,
+              "it took effect at the end of its call-in period");
+    s_view(&r, b, &pv);
+    assert_non_null(strstr(pv.tally.explanation, "not called in, so in effect from then."));
+    /* Withdrawn: never in effect. */
+    assert_int_equal(s_decide(&r, s_ccgs[0], "CALL", ACUTE, d), 0);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(s_vote(&r, yes[i], "CALL", d, FOR), 0);
+    }
+    assert_int_equal(s_call_in(&r, s_councils[0], "CALL", d, "Consultation was inadequate"), 0);
+    assert_int_equal(s_reconsider(&r, s_ccgs[0], "CALL", d, CONCORD__V1__RECONSIDER__WITHDRAW, re),
+                     0);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(s_vote(&r, yes[i], "CALL", re, FOR), 0);
+    }
+    r.now += 30 * DAY;
+    s_view(&r, d, &pv);
+    assert_false(pv.effective);
+    assert_non_null(strstr(pv.tally.explanation, "withdrawn, so it never takes effect."));
+    s_refused(&r, s_reconsider(&r, s_ccgs[0], "CALL", d, CONCORD__V1__RECONSIDER__CONFIRM, re),
+              CC_FAILED_PRECONDITION, "not called in and awaiting reconsideration");
+    /* A charter naming a non-member, or callers without a period, is invalid. */
+    cc_err_t err;
+    c.ch.call_in_working_days = 0;
+    assert_int_equal(board_check_charter(s_roster, &c.ch, &err), -1);
+    assert_non_null(strstr(err.msg, "sets no call-in period"));
+    c.ch.call_in_working_days = 21;
+    assert_int_equal(board_check_charter(s_roster, &c.ch, &err), -1);
+    assert_non_null(strstr(err.msg, "over 20"));
+    s_run_free(&r);
+}
+
+static int s_ratify(s_run_t *r, const char *sender, const char *pid, int declined)
+{
+    uint8_t call_id[16];
+    Concord__V1__Ratification ra = CONCORD__V1__RATIFICATION__INIT;
+    ra.board_id = "SHADOW";
+    ra.proposal_id = (char *)pid;
+    ra.declined = declined;
+    ra.authority = declined ? "Executive" : "Cabinet";
+    ra.decision_ref = "CAB/16/7";
+    ra.decision_date = "2016-03-29";
+    s_call_id(r, call_id);
+    return s_msg(r, sender, BOARD_METHOD_RATIFY, &ra.base, call_id);
+}
+
+/* A shadow board only recommends: each body it names ratifies or declines
+ * with its own act; one refusal stops it, ratification by all brings it
+ * into effect. */
+static void test_board_shadow_board_ratification(void **state)
+{
+    (void)state;
+    s_run_t r;
+    s_charter_t c;
+    char adopt[33], a[33], b[33];
+    char *bodies[] = {(char *)s_ccgs[0], (char *)s_councils[0], (char *)s_councils[1]};
+    board_proposal_view_t pv;
+    cc_err_t err;
+    s_run_init(&r);
+    s_small(&c, "SHADOW", CONCORD__V1__VOTING_RULE__MAJORITY_OF_VOTES_CAST, 2, 2);
+    assert_int_equal(board_check_charter(s_roster, &c.ch, &err), 0);
+    c.ch.ratifiers = bodies;
+    c.ch.n_ratifiers = 3;
+    assert_int_equal(board_check_charter(s_roster, &c.ch, &err), -1); /* a joint committee */
+    assert_non_null(strstr(err.msg, "only an advisory board names any"));
+    c.ch.kind = CONCORD__V1__BOARD_KIND__ADVISORY;
+    s_adopt(&r, &c, adopt);
+    const char *yes[] = {s_ccgs[0], s_ccgs[1], s_councils[1]};
+    assert_int_equal(s_decide(&r, s_ccgs[0], "SHADOW", ACUTE, a), 0);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(s_vote(&r, yes[i], "SHADOW", a, FOR), 0);
+    }
+    s_view(&r, a, &pv);
+    assert_true(pv.closed && pv.tally.passed);
+    assert_false(pv.effective);
+    assert_non_null(strstr(pv.tally.explanation, "Recommendation of an advisory board"));
+    s_refused(&r, s_ratify(&r, s_ccgs[1], a, 0), CC_PERMISSION_DENIED,
+              "is not one of the bodies that ratify");
+    assert_int_equal(s_ratify(&r, s_ccgs[0], a, 0), 0);
+    s_refused(&r, s_ratify(&r, s_ccgs[0], a, 0), CC_ALREADY_EXISTS, "already ratified");
+    assert_int_equal(s_ratify(&r, s_councils[0], a, 0), 0);
+    s_view(&r, a, &pv);
+    assert_false(pv.effective);
+    assert_int_equal(pv.ratified, 2);
+    assert_int_equal(s_ratify(&r, s_councils[1], a, 1), 0);
+    s_view(&r, a, &pv);
+    assert_false(pv.effective);
+    assert_int_equal(pv.declined, 1);
+    assert_non_null(strstr(pv.tally.explanation, "E08000002 declined it: Executive, CAB/16/7 of"
+                                                 " 2016-03-29. Declined, so it never takes"
+                                                 " effect."));
+    /* Ratified by all three: in effect. */
+    assert_int_equal(s_decide(&r, s_ccgs[0], "SHADOW", ACUTE, b), 0);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(s_vote(&r, yes[i], "SHADOW", b, FOR), 0);
+    }
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(s_ratify(&r, bodies[i], b, 0), 0);
+    }
+    s_view(&r, b, &pv);
+    assert_true(pv.effective);
+    assert_non_null(strstr(pv.tally.explanation, "Ratified by all: in effect."));
+    s_run_free(&r);
+}
+
 static void test_board_statutory_duty_not_delegated(void **state)
 {
     (void)state;
@@ -576,8 +782,20 @@ static void test_board_statutory_duty_not_delegated(void **state)
     p.delegated_duties = duties;
     p.n_delegated_duties = 2;
     s_refused(&r, s_propose(&r, s_ccgs[0], &p, id), CC_INVALID_ARGUMENT,
-              "a proposal cannot delegate the statutory duty 'safeguarding adults' (Cities and"
-              " Local Government Devolution Act 2016 s18)");
+              "a proposal cannot transfer accountability for the statutory duty 'safeguarding"
+              " adults': partners may delegate functions to each other (NHS Act 2006 s75 lead"
+              " commissioning; Local Government Act 1972 s101) but each keeps its liability for"
+              " them (NHS Act 2006 s75(5))");
+    assert_null(strstr(r.err.msg, "s18"));
+    /* An excluded NHS function cannot be delegated at all. */
+    char *excluded[] = {"Emergency ambulance services"};
+    p.delegated_duties = excluded;
+    p.n_delegated_duties = 1;
+    s_refused(&r, s_propose(&r, s_ccgs[0], &p, id), CC_INVALID_ARGUMENT,
+              "a proposal cannot delegate 'Emergency ambulance services': emergency ambulance"
+              " services is an NHS function excluded from partnership arrangements");
+    p.delegated_duties = duties;
+    p.n_delegated_duties = 2;
     assert_int_equal(board_proposal_count(r.e), 1);
     /* Invalid, not merely outvoted: even an adoption cannot. */
     s_charter_t c2;
@@ -625,7 +843,23 @@ static void test_board_gm_double_majority_needs_councils(void **state)
     assert_int_equal(pv.tally.all.votes_against, 5);
     assert_non_null(strstr(pv.tally.explanation, "Outcome: FAILED (local government did not"
                                                  " agree)."));
-    s_refused(&r, s_vote(&r, s_councils[5], "GM-JCB", id, FOR), CC_FAILED_PRECONDITION, "closed");
+    /* Settled after 18 ballots; the other councils' ballots are still
+     * recorded (dissent and assent on the record) and change nothing. */
+    assert_int_equal(pv.settled_ballots, 18);
+    for (int i = 5; i < 10; i++) {
+        assert_int_equal(s_vote(&r, s_councils[i], "GM-JCB", id, FOR), 0);
+    }
+    s_view(&r, id, &pv);
+    assert_int_equal(pv.n_ballots, 23);
+    assert_false(pv.voting_open);
+    assert_false(pv.tally.passed);
+    assert_int_equal(pv.tally.all.votes_for, 18);
+    assert_int_equal(pv.closed_at_ms, r.now - 6 * SECOND);
+    assert_non_null(strstr(pv.tally.explanation, "with 18 of 23 members' ballots counted"));
+    assert_non_null(strstr(pv.tally.explanation, "Voting closed with 23 of 23 members' ballots"
+                                                 " recorded."));
+    s_refused(&r, s_vote(&r, s_councils[5], "GM-JCB", id, FOR), CC_ALREADY_EXISTS,
+              "already voted");
     s_run_free(&r);
 }
 
@@ -658,7 +892,10 @@ static void test_board_adoption_needs_every_member(void **state)
                                                  " charter voted FOR; every one of them must."));
     assert_int_equal(board_get(r.e, "TRIO", &v), 0);
     assert_false(v.active);
-    s_refused(&r, s_vote(&r, s_councils[0], "TRIO", id, FOR), CC_FAILED_PRECONDITION, "closed");
+    /* Recorded after it settled; the adoption still fails. */
+    assert_int_equal(s_vote(&r, s_councils[0], "TRIO", id, FOR), 0);
+    assert_int_equal(board_get(r.e, "TRIO", &v), 0);
+    assert_false(v.active);
     s_refused(&r, s_decide(&r, s_ccgs[0], "TRIO", ACUTE, other), CC_FAILED_PRECONDITION,
               "board TRIO is not active");
     /* A failed adoption frees the id for another attempt. */
@@ -710,10 +947,12 @@ static void test_board_ballot_rejections(void **state)
     long_reason[sizeof long_reason - 1] = '\0';
     s_refused(&r, s_vote_why(&r, s_councils[0], "BOARD-A", pa, FOR, long_reason),
               CC_INVALID_ARGUMENT, "reason");
-    /* Closed early: 2 FOR of 3 cannot be overturned. */
+    /* Settled early: 2 FOR of 3 cannot be overturned; the third member's
+     * dissent is still recorded, and a second ballot is not. */
     assert_int_equal(s_vote_why(&r, s_ccgs[0], "BOARD-A", pa, FOR, "agreed in February"), 0);
-    s_refused(&r, s_vote(&r, s_councils[0], "BOARD-A", pa, AGAINST), CC_FAILED_PRECONDITION,
-              "closed");
+    assert_int_equal(s_vote(&r, s_councils[0], "BOARD-A", pa, AGAINST), 0);
+    s_refused(&r, s_vote(&r, s_councils[0], "BOARD-A", pa, FOR), CC_ALREADY_EXISTS,
+              "already voted");
     /* After the deadline, by receipt time alone. */
     board_proposal_view_t pv;
     s_view(&r, pb, &pv);
@@ -734,9 +973,10 @@ static void test_board_ballot_rejections(void **state)
     board_rejection_at(r.e, board_rejection_count(r.e) - 1, &rej);
     assert_int_equal(rej.code, CC_DEADLINE_EXCEEDED);
     assert_int_equal(rej.log_index, r.index);
-    /* The dissent and reasons are kept with the ballots. */
+    /* The dissent and reasons are kept with the ballots, the one after
+     * the outcome settled among them. */
     s_view(&r, pa, &pv);
-    assert_int_equal(pv.n_ballots, 2);
+    assert_int_equal(pv.n_ballots, 3);
     board_ballot_view_t bv;
     board_ballot_at(r.e, &pv, 1, &bv);
     assert_string_equal(bv.member, s_ccgs[0]);
@@ -935,23 +1175,28 @@ static void test_board_engine_closes_when_brute_force_fixed(void **state)
             order[i] = order[j];
             order[j] = x;
         }
-        int closed = 0;
+        int settled = -1;
+        board_proposal_view_t pv;
         for (unsigned k = 0; k < n; k++) {
             int vote = 1 + (int)s_rand(3);
-            int rc = s_vote(&r, c.ch.members[order[k]]->code, "RAND", id, vote);
-            if (closed) {
-                s_refused(&r, rc, CC_FAILED_PRECONDITION, "closed");
+            /* Every ballot is recorded, settled or not. */
+            assert_int_equal(s_vote(&r, c.ch.members[order[k]]->code, "RAND", id, vote), 0);
+            votes[order[k]] = vote;
+            s_view(&r, id, &pv);
+            assert_int_equal(pv.n_ballots, k + 1);
+            int want = s_reference(&c.ch, DECISION, area, votes);
+            if (settled >= 0) {
+                /* Once settled, no later ballot changes the outcome. */
+                assert_true(pv.closed && pv.settled);
+                assert_int_equal(want, settled);
+                assert_int_equal(pv.tally.passed, settled);
                 continue;
             }
-            assert_int_equal(rc, 0);
-            votes[order[k]] = vote;
-            board_proposal_view_t pv;
-            s_view(&r, id, &pv);
-            closed = pv.closed;
-            int want = s_reference(&c.ch, DECISION, area, votes);
-            assert_int_equal(closed, s_brute_fixed(&c.ch, DECISION, area, votes, want));
+            assert_int_equal(pv.closed, s_brute_fixed(&c.ch, DECISION, area, votes, want));
             assert_int_equal(pv.tally.passed, want);
+            settled = pv.closed ? want : -1;
         }
+        assert_false(pv.voting_open);
         s_run_free(&r);
     }
 }
@@ -1747,6 +1992,8 @@ int main(void)
         cmocka_unit_test(test_board_explanation_sentences),
         cmocka_unit_test(test_board_reserved_matter_needs_named_member),
         cmocka_unit_test(test_board_statutory_duty_not_delegated),
+        cmocka_unit_test(test_board_call_in),
+        cmocka_unit_test(test_board_shadow_board_ratification),
         cmocka_unit_test(test_board_gm_double_majority_needs_councils),
         cmocka_unit_test(test_board_adoption_needs_every_member),
         cmocka_unit_test(test_board_ballot_rejections),

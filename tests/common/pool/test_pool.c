@@ -52,6 +52,8 @@
 #define N_CUMBRIA "E38000215" /* NHS North Cumbria CCG */
 #define MORECAMBE "E38000216" /* NHS Morecambe Bay CCG */
 #define CARLISLE "E07000028"  /* Carlisle City Council, a Cumbrian district */
+#define HEALTHWATCH "HWPLYMOUTH" /* Healthwatch Plymouth: no GSS code */
+#define PLY_TRUST "RK9"          /* University Hospitals Plymouth NHS Trust */
 #define STRANGER "E99"        /* not in the roster */
 
 /* The districts of Cumbria (CTY17CD E10000006), copied from
@@ -76,16 +78,19 @@ static const char *const s_members[] = {PLYMOUTH, NEW_DEVON, SHEFFIELD, SHEFF_CC
                                         CUMBRIA,  N_CUMBRIA, MORECAMBE};
 #define N_MEMBERS (sizeof s_members / sizeof s_members[0])
 
+static const char *const s_codes_all[] = {PLYMOUTH,  NEW_DEVON, SHEFFIELD,   SHEFF_CCG,
+                                          NHSE,      GMCA,      CUMBRIA,     N_CUMBRIA,
+                                          MORECAMBE, CARLISLE,  HEALTHWATCH, PLY_TRUST};
+static const char *const s_kinds_all[] = {"COUNCIL_UPPER", "CCG",           "COUNCIL_UPPER",
+                                          "CCG",           "NHS_ENGLAND",   "COMBINED_AUTHORITY",
+                                          "COUNCIL_UPPER", "CCG",           "CCG",
+                                          "COUNCIL_DISTRICT", "HEALTHWATCH", "NHS_TRUST"};
+
 static int s_setup(void **state)
 {
     (void)state;
-    static const char *const codes[] = {PLYMOUTH, NEW_DEVON, SHEFFIELD, SHEFF_CCG, NHSE,
-                                        GMCA,     CUMBRIA,   N_CUMBRIA, MORECAMBE, CARLISLE};
-    static const char *const kinds[] = {"COUNCIL_UPPER", "CCG",           "COUNCIL_UPPER",
-                                        "CCG",           "NHS_ENGLAND",   "COMBINED_AUTHORITY",
-                                        "COUNCIL_UPPER", "CCG",           "CCG",
-                                        "COUNCIL_DISTRICT"};
-    s_roster = unit_roster("Pools", codes, kinds, sizeof codes / sizeof codes[0]);
+    s_roster = unit_roster("Pools", s_codes_all, s_kinds_all,
+                           sizeof s_codes_all / sizeof s_codes_all[0]);
     return s_roster ? 0 : -1;
 }
 
@@ -471,6 +476,40 @@ static int s_outturn(s_run_t *r, const char *sender, const char *pool, uint32_t 
     return s_msg(r, sender, POOL_METHOD_OUTTURN, &o.base, NULL);
 }
 
+/* Every partner of every pool awaiting execution executes it, as the
+ * body that decided (each party enters the agreement itself). */
+static void s_execute_all(s_run_t *r)
+{
+    static const uint8_t doc[32] = {0x5a, 0x75};
+    for (size_t i = 0; i < pool_count(r->e); i++) {
+        pool_view_t v;
+        pool_at(r->e, i, &v);
+        if (v.status != POOL_AWAITING_EXECUTION) {
+            continue;
+        }
+        char instrument[33];
+        snprintf(instrument, sizeof instrument, "%s", v.instrument);
+        for (size_t p = 0; p < v.agreement->n_partners; p++) {
+            pool_view_t now;
+            assert_int_equal(pool_get(r->e, v.pool_id, &now), 0);
+            if (now.withdrawn[p] || (now.acts[p] && !now.acts[p]->declined)) {
+                continue;
+            }
+            Concord__V1__Execution x = CONCORD__V1__EXECUTION__INIT;
+            x.pool_id = (char *)v.pool_id;
+            x.instrument = instrument;
+            x.authority = "Cabinet";
+            x.decision_ref = "Minute 12/2015";
+            x.decision_date = "2015-03-01";
+            x.signatory_role = "Chief Finance Officer";
+            x.document_sha256.data = (uint8_t *)doc;
+            x.document_sha256.len = sizeof doc;
+            const char *code = v.agreement->partners[p]->code;
+            assert_int_equal(s_msg(r, code, POOL_METHOD_EXECUTE, &x.base, NULL), 0);
+        }
+    }
+}
+
 static pool_status_t s_status(const s_run_t *r, const char *pool)
 {
     pool_view_t v;
@@ -487,10 +526,150 @@ static void s_plymouth_active(s_run_t *r, s_agr_t *g)
     assert_int_equal(s_propose(r, PLYMOUTH, g, ref), 0);
     assert_int_equal(pool_get(r->e, "PLY-IF", &v), -1); /* nothing until the board decides */
     s_all_vote(r, ref, FOR);
+    /* Recommended: not in force until both partners execute it. */
+    assert_int_equal(s_status(r, "PLY-IF"), POOL_AWAITING_EXECUTION);
+    s_execute_all(r);
     assert_int_equal(s_status(r, "PLY-IF"), POOL_AWAITING_PLEDGES);
     assert_int_equal(s_pledge(r, PLYMOUTH, "PLY-IF", PLYMOUTH, 2015, s_pounds("131m")), 0);
     assert_int_equal(s_pledge(r, NEW_DEVON, "PLY-IF", NEW_DEVON, 2015, s_pounds("331m")), 0);
     assert_int_equal(s_status(r, "PLY-IF"), POOL_ACTIVE);
+}
+
+/* One partner's act on PLY-IF's instrument. */
+static int s_act_on(s_run_t *r, const char *sender, const char *instrument, int declined,
+                    const char *ref)
+{
+    static const uint8_t doc[32] = {1, 2, 3};
+    Concord__V1__Execution x = CONCORD__V1__EXECUTION__INIT;
+    x.pool_id = "PLY-IF";
+    x.instrument = (char *)instrument;
+    x.declined = declined;
+    x.authority = declined ? "Cabinet" : "Governing Body";
+    x.decision_ref = (char *)ref;
+    x.decision_date = "2015-03-10";
+    if (declined) {
+        x.reason = "Above what it can commit";
+    } else {
+        x.signatory_role = "Chief Finance Officer";
+        x.document_sha256.data = (uint8_t *)doc;
+        x.document_sha256.len = sizeof doc;
+    }
+    return s_msg(r, sender, POOL_METHOD_EXECUTE, &x.base, NULL);
+}
+
+/* A board recommends; each partner enters the agreement itself. One that
+ * declines keeps it out of force, named; a variation leaving it out, then
+ * executed again by the others, brings it into force without it. */
+static void test_pool_partners_execute_the_agreement(void **state)
+{
+    (void)state;
+    s_run_t r;
+    s_agr_t g;
+    char ref[33], var[33];
+    pool_view_t v;
+    s_run_init(&r);
+    s_plymouth(&g);
+    s_partner(&g, SHEFFIELD); /* a third partner, who will not enter it */
+    s_contrib(&g, SHEFFIELD, 2015, s_pounds("10m"));
+    g.a.start_date = "2015-04-01";
+    g.a.end_date = "2018-03-31";
+    g.a.review_date = "2016-10-01";
+    g.a.notice_months = 12;
+    g.a.exit_terms = "Balances returned pro rata to contributions";
+    assert_int_equal(s_propose(&r, PLYMOUTH, &g, ref), 0);
+    s_all_vote(&r, ref, FOR);
+    assert_int_equal(pool_get(r.e, "PLY-IF", &v), 0);
+    assert_int_equal(v.status, POOL_AWAITING_EXECUTION);
+    assert_string_equal(v.instrument, ref);
+    assert_non_null(strstr(v.missing, "Not in force: awaiting execution by E06000026, E38000129,"
+                                      " E08000019 (0 of 3 parties executed)."));
+    /* Only the partner itself, on the instrument in force, with its
+     * authority, the signatory and the signed document. */
+    s_refused(&r, s_act_on(&r, NHSE, ref, 0, "M1"), CC_PERMISSION_DENIED, "not a partner");
+    s_refused(&r, s_act_on(&r, PLYMOUTH, "0123456789abcdef0123456789abcdef", 0, "M1"),
+              CC_FAILED_PRECONDITION, "is executed as");
+    s_refused(&r, s_act_on(&r, PLYMOUTH, ref, 0, ""), CC_INVALID_ARGUMENT,
+              "names the body that decided");
+    assert_int_equal(s_act_on(&r, PLYMOUTH, ref, 0, "Cabinet 2015/31"), 0);
+    s_refused(&r, s_act_on(&r, PLYMOUTH, ref, 1, "Cabinet 2015/40"), CC_ALREADY_EXISTS,
+              "already executed pool PLY-IF");
+    assert_int_equal(s_act_on(&r, NEW_DEVON, ref, 0, "GB 2015/7"), 0);
+    assert_int_equal(s_act_on(&r, SHEFFIELD, ref, 1, "Cabinet 2015/12"), 0);
+    assert_int_equal(pool_get(r.e, "PLY-IF", &v), 0);
+    assert_int_equal(v.status, POOL_AWAITING_EXECUTION);
+    assert_int_equal(v.executed, 2);
+    assert_non_null(strstr(v.missing, "awaiting execution by E08000019 (declined by Cabinet,"
+                                      " Cabinet 2015/12 of 2015-03-10: Above what it can commit)"));
+    /* No pledge before it is in force, from anyone. */
+    s_refused(&r, s_pledge(&r, PLYMOUTH, "PLY-IF", PLYMOUTH, 2015, s_pounds("131m")),
+              CC_FAILED_PRECONDITION, "awaits execution by E08000019");
+    /* A majority cannot leave out a partner that executed. */
+    Concord__V1__Variation vr = CONCORD__V1__VARIATION__INIT;
+    Concord__V1__Proposal p = CONCORD__V1__PROPOSAL__INIT;
+    char *out[1] = {NEW_DEVON};
+    vr.pool_id = "PLY-IF";
+    vr.withdrawn = out;
+    vr.n_withdrawn = 1;
+    vr.reason = "Without the CCG";
+    p.board_id = BOARD;
+    p.title = "Leave out";
+    p.kind = CONCORD__V1__PROPOSAL_KIND__POOL_VARIATION;
+    p.pool_variation = &vr;
+    p.closes_at_ms = r.now + 7ull * 86400000;
+    assert_int_equal(s_msg(&r, PLYMOUTH, BOARD_METHOD_PROPOSE, &p.base, var), 0);
+    s_all_vote(&r, var, FOR);
+    pool_variation_view_t vv;
+    assert_int_equal(pool_variation_get(r.e, var, &vv), 0);
+    assert_int_equal(vv.status, POOL_VARIATION_LAPSED);
+    assert_non_null(strstr(vv.missing, "E38000129 has not declined to execute pool PLY-IF"));
+    /* The partners agree a variation without the one that declined. */
+    out[0] = SHEFFIELD;
+    vr.reason = "Without Sheffield, which declined";
+    p.closes_at_ms = r.now + 7ull * 86400000;
+    assert_int_equal(s_msg(&r, PLYMOUTH, BOARD_METHOD_PROPOSE, &p.base, var), 0);
+    s_all_vote(&r, var, FOR);
+    assert_int_equal(pool_variation_get(r.e, var, &vv), 0);
+    assert_int_equal(vv.status, POOL_VARIATION_PASSED);
+    assert_int_equal(pool_get(r.e, "PLY-IF", &v), 0);
+    assert_int_equal(v.status, POOL_AWAITING_EXECUTION); /* executed again, as varied */
+    assert_string_equal(v.instrument, var);
+    assert_int_equal(v.parties, 2);
+    assert_true(v.withdrawn[2]);
+    s_refused(&r, s_act_on(&r, SHEFFIELD, var, 0, "Cabinet 2015/50"), CC_FAILED_PRECONDITION,
+              "was left out of pool PLY-IF");
+    s_refused(&r, s_act_on(&r, PLYMOUTH, ref, 0, "Cabinet 2015/51"), CC_FAILED_PRECONDITION,
+              "is executed as");
+    assert_int_equal(s_act_on(&r, PLYMOUTH, var, 0, "Cabinet 2015/51"), 0);
+    assert_int_equal(s_act_on(&r, NEW_DEVON, var, 0, "GB 2015/9"), 0);
+    assert_int_equal(s_status(&r, "PLY-IF"), POOL_AWAITING_PLEDGES);
+    s_refused(&r, s_pledge(&r, SHEFFIELD, "PLY-IF", SHEFFIELD, 2015, s_pounds("10m")),
+              CC_INVALID_ARGUMENT, "has no contribution from E08000019 in 2015/16");
+    assert_int_equal(s_pledge(&r, PLYMOUTH, "PLY-IF", PLYMOUTH, 2015, s_pounds("131m")), 0);
+    assert_int_equal(s_pledge(&r, NEW_DEVON, "PLY-IF", NEW_DEVON, 2015, s_pounds("331m")), 0);
+    assert_int_equal(s_status(&r, "PLY-IF"), POOL_ACTIVE);
+    s_replay_same(&r);
+    s_run_free(&r);
+}
+
+/* The term an agreement states is checked when given. */
+static void test_pool_agreement_term(void **state)
+{
+    (void)state;
+    s_agr_t g;
+    cc_err_t err;
+    s_plymouth(&g);
+    g.a.start_date = "2015-04-01";
+    g.a.end_date = "2015-02-30";
+    s_refused_err(s_check(&g, &err), &err, CC_INVALID_ARGUMENT, "'2015-02-30', is not a");
+    g.a.end_date = "2014-03-31";
+    s_refused_err(s_check(&g, &err), &err, CC_INVALID_ARGUMENT, "ends (2014-03-31) before");
+    g.a.end_date = "2018-03-31";
+    g.a.review_date = "2019-01-01";
+    s_refused_err(s_check(&g, &err), &err, CC_INVALID_ARGUMENT, "outside its term");
+    g.a.review_date = "2016-10-01";
+    assert_int_equal(s_check(&g, &err), 0);
+    g.a.start_date = "";
+    s_refused_err(s_check(&g, &err), &err, CC_INVALID_ARGUMENT, "but no start date");
 }
 
 /* ---- validation of agreements ---- */
@@ -521,9 +700,16 @@ static void test_pool_agreement_needs_nhs_body_and_local_authority(void **state)
     g.hosts[0] = SHEFF_CCG;
     s_refused_err(s_check(&g, &err), &err, CC_INVALID_ARGUMENT, "it has 2 NHS bodies and 0 local");
     s_plymouth(&g);
-    g.p[0].code = GMCA; /* a combined authority is not an s75 party */
+    g.p[0].code = GMCA; /* a combined authority is a local authority since the 2016 Act */
     g.hosts[0] = GMCA;
-    s_refused_err(s_check(&g, &err), &err, CC_INVALID_ARGUMENT, "is for NHS bodies and local");
+    assert_int_equal(s_check(&g, &err), 0);
+    s_plymouth(&g);
+    g.p[1].code = PLY_TRUST; /* an NHS trust is an NHS body */
+    assert_int_equal(s_check(&g, &err), 0);
+    s_plymouth(&g);
+    g.p[0].code = HEALTHWATCH; /* Healthwatch is neither */
+    g.hosts[0] = HEALTHWATCH;
+    s_refused_err(s_check(&g, &err), &err, CC_INVALID_ARGUMENT, "is for NHS bodies (CCGs");
     s_plymouth(&g);
     g.p[0].code = CARLISLE; /* a district council is a local authority */
     g.hosts[0] = CARLISLE;
@@ -645,6 +831,7 @@ static void test_pool_primary_medical_needs_nhs_england_and_everyone(void **stat
     /* Proposed again, with everyone FOR: the pool exists. */
     assert_int_equal(s_propose(&r, NEW_DEVON, &g, ref), 0);
     s_all_vote(&r, ref, FOR);
+    s_execute_all(&r);
     assert_true(s_passed(&r, ref, NULL));
     assert_int_equal(pool_get(r.e, "PLY-IF", &v), 0);
     assert_string_equal(v.agreement_id, ref);
@@ -962,6 +1149,7 @@ static void test_pool_capped_split_in_the_statement(void **state)
     g.rs.remainder_to = NEW_DEVON;
     assert_int_equal(s_propose(&r, PLYMOUTH, &g, ref), 0);
     s_all_vote(&r, ref, FOR);
+    s_execute_all(&r);
     assert_int_equal(s_pledge(&r, PLYMOUTH, "PLY-IF", PLYMOUTH, 2015, s_pounds("131m")), 0);
     assert_int_equal(s_pledge(&r, NEW_DEVON, "PLY-IF", NEW_DEVON, 2015, s_pounds("331m")), 0);
     assert_int_equal(s_outturn(&r, PLYMOUTH, "PLY-IF", 2015, s_pounds("470,000,000.01")), 0);
@@ -994,6 +1182,7 @@ static void test_pool_pledge_only_by_its_partner(void **state)
     s_refused(&r, s_pledge(&r, PLYMOUTH, "PLY-IF", PLYMOUTH, 2015, s_pounds("131m")),
               CC_NOT_FOUND, "no pool 'PLY-IF'");
     s_all_vote(&r, ref, FOR);
+    s_execute_all(&r);
     /* The council signs a pledge of the CCG's contribution: refused. */
     s_refused(&r, s_pledge(&r, PLYMOUTH, "PLY-IF", NEW_DEVON, 2015, s_pounds("331m")),
               CC_PERMISSION_DENIED, "E06000026 cannot pledge E38000129's contribution");
@@ -1073,6 +1262,7 @@ static void test_pool_agreement_decided_by_the_board(void **state)
      * creates nothing: the refusal is on record. */
     assert_int_equal(s_propose(&r, PLYMOUTH, &g, ref), 0);
     s_all_vote(&r, ref, FOR);
+    s_execute_all(&r);
     assert_int_equal(pool_count(r.e), 1);
     pool_rejection_t rj;
     assert_true(pool_rejection_count(r.e) > 0);
@@ -1259,13 +1449,19 @@ static void test_pool_agreement_closed_by_deadline(void **state)
     assert_false(pv.closed);
     assert_int_equal(pool_get(r.e, "PLY-IF", &v), -1);
     r.now += 8ull * 86400000; /* past the deadline */
+    /* The first event after it finds the pool decided, but not yet in
+     * force: nothing is pledged before the partners execute it. */
+    s_refused(&r, s_pledge(&r, PLYMOUTH, "PLY-IF", PLYMOUTH, 2015, s_pounds("131m")),
+              CC_FAILED_PRECONDITION, "pool PLY-IF is not in force");
+    uint64_t first_after = r.index;
+    s_execute_all(&r);
     assert_int_equal(s_pledge(&r, PLYMOUTH, "PLY-IF", PLYMOUTH, 2015, s_pounds("131m")), 0);
     assert_int_equal(pool_get(r.e, "PLY-IF", &v), 0);
     assert_string_equal(v.agreement_id, ref);
     board_pool_decision_t d;
     assert_int_equal(board_pool_decision_count(r.b), 1);
     board_pool_decision_at(r.b, 0, &d);
-    assert_int_equal(d.effect_index, r.index); /* before the pledge, at its position */
+    assert_int_equal(d.effect_index, first_after); /* before that event, at its position */
     s_replay_same(&r);
     s_run_free(&r);
 }
@@ -1340,6 +1536,7 @@ static void test_pool_outturn_rules(void **state)
     assert_int_equal(s_propose(&r, PLYMOUTH, &g, ref), 0);
     s_refused(&r, s_outturn(&r, PLYMOUTH, "PLY-IF", 2015, 1), CC_NOT_FOUND, "no pool");
     s_all_vote(&r, ref, FOR);
+    s_execute_all(&r);
     assert_int_equal(s_pledge(&r, PLYMOUTH, "PLY-IF", PLYMOUTH, 2015, s_pounds("131m")), 0);
     s_refused(&r, s_outturn(&r, PLYMOUTH, "PLY-IF", 2015, 1), CC_FAILED_PRECONDITION,
               "not fully pledged: E38000129 for 2015/16: agreed £331,000,000.00, no pledge");
@@ -1361,6 +1558,7 @@ static void test_pool_outturn_rules(void **state)
     s_aligned(&g);
     assert_int_equal(s_propose(&r, SHEFFIELD, &g, ref), 0);
     s_all_vote(&r, ref, FOR);
+    s_execute_all(&r);
     assert_int_equal(s_pledge(&r, SHEFFIELD, "SHF-ALIGN", SHEFFIELD, 2016, s_pounds("40m")), 0);
     assert_int_equal(s_pledge(&r, SHEFF_CCG, "SHF-ALIGN", SHEFF_CCG, 2016, s_pounds("60m")), 0);
     assert_int_equal(s_status(&r, "SHF-ALIGN"), POOL_ACTIVE);
@@ -1384,6 +1582,7 @@ static void test_pool_transfer_and_lead_commissioning_in_the_engine(void **state
     s_transfer(&g, S256, SHEFF_CCG, SHEFFIELD);
     assert_int_equal(s_propose(&r, SHEFF_CCG, &g, ref), 0);
     s_all_vote(&r, ref, FOR);
+    s_execute_all(&r);
     s_refused(&r, s_pledge(&r, SHEFFIELD, "XFER", SHEFFIELD, 2017, 1), CC_INVALID_ARGUMENT,
               "no contribution from E08000019");
     assert_int_equal(s_pledge(&r, SHEFF_CCG, "XFER", SHEFF_CCG, 2017, s_pounds("2.5m")), 0);
@@ -1402,6 +1601,7 @@ static void test_pool_transfer_and_lead_commissioning_in_the_engine(void **state
     s_lead(&g);
     assert_int_equal(s_propose(&r, SHEFF_CCG, &g, ref), 0);
     s_all_vote(&r, ref, FOR);
+    s_execute_all(&r);
     assert_int_equal(s_pledge(&r, SHEFFIELD, "SHF-LEAD", SHEFFIELD, 2016, s_pounds("10m")), 0);
     assert_int_equal(s_pledge(&r, SHEFF_CCG, "SHF-LEAD", SHEFF_CCG, 2016, s_pounds("30m")), 0);
     s_refused(&r, s_outturn(&r, SHEFF_CCG, "SHF-LEAD", 2016, 1), CC_PERMISSION_DENIED,
@@ -1703,6 +1903,7 @@ static void test_pool_sheffield_planned_pool(void **state)
     s_fixed(&g, SHEFFIELD, 5000);
     assert_int_equal(s_propose(&r, SHEFF_CCG, &g, ref), 0);
     s_all_vote(&r, ref, FOR);
+    s_execute_all(&r);
     assert_int_equal(s_pledge(&r, SHEFF_CCG, "SHF-POOL", SHEFF_CCG, 2016, s_pounds("135m")), 0);
     assert_int_equal(s_pledge(&r, SHEFFIELD, "SHF-POOL", SHEFFIELD, 2016, s_pounds("135m")), 0);
     assert_int_equal(pool_statement(r.e, "SHF-POOL", 2016, &st, NULL), 0);
@@ -2159,7 +2360,7 @@ static void test_pool_same_events_same_state(void **state)
     s_replay_same(&r);
     size_t n = 0;
     assert_int_equal(pool_events(r.e, "PLY-IF", 0, UINT64_MAX, s_count_events, &n), 0);
-    assert_int_equal(n, 3); /* two pledges, outturn: not the refusal (the board decided) */
+    assert_int_equal(n, 5); /* two executions, two pledges, outturn: not the refusal */
     n = 0;
     assert_int_equal(pool_events(r.e, "BCF-C", 1, UINT64_MAX, s_count_events, &n), 0);
     assert_int_equal(n, 2);
@@ -2239,6 +2440,8 @@ int main(void)
         cmocka_unit_test(test_pool_risk_share_rules),
         cmocka_unit_test(test_pool_alternative_arrangements),
         cmocka_unit_test(test_pool_plymouth_lifecycle_and_split),
+        cmocka_unit_test(test_pool_partners_execute_the_agreement),
+        cmocka_unit_test(test_pool_agreement_term),
         cmocka_unit_test(test_pool_capped_split_in_the_statement),
         cmocka_unit_test(test_pool_pledge_only_by_its_partner),
         cmocka_unit_test(test_pool_agreement_decided_by_the_board),

@@ -133,6 +133,8 @@ static void test_board_and_proposal(void **state)
     v.closed = 1;
     v.passed = 1;
     v.votes_for = 1;
+    v.settled = 1;
+    v.voting_open = 1;
     v.explanation = "Majority of votes cast: 1 FOR.";
     bv.member = "E38000194";
     bv.vote = CONCORD__V1__VOTE__FOR;
@@ -141,8 +143,8 @@ static void test_board_and_proposal(void **state)
     v.n_ballots = 1;
     rf.sender = "E38000217";
     rf.log_index = 10;
-    rf.code = CONCORD__V1__STATUS_CODE__FAILED_PRECONDITION;
-    rf.reason = "voting has closed";
+    rf.code = CONCORD__V1__STATUS_CODE__DEADLINE_EXCEEDED;
+    rf.reason = "ballot after the deadline";
     v.refused = rfp;
     v.n_refused = 1;
     text = s_render(&v.base, CLI_RENDER_TEXT);
@@ -150,17 +152,20 @@ static void test_board_and_proposal(void **state)
     assert_non_null(strstr(text, "proposal   0123456789abcdef0123456789abcdef\n"
                                  "board      GM-JCB\ntitle      Stroke services\n"
                                  "kind       commissioning-decision, acute\n"));
-    assert_non_null(strstr(text, "outcome    PASSED\n\nMajority of votes cast: 1 FOR.\n"
+    assert_non_null(strstr(text, "outcome    PASSED (settled before the deadline)\n"
+                                 "voting     open: every member's ballot is recorded until the"
+                                 " deadline\n\nMajority of votes cast: 1 FOR.\n"
                                  "\nballots (1):\n  E38000194  for     "));
-    assert_non_null(strstr(text, "  refused: E38000217 (log 10): FAILED_PRECONDITION: voting has"
-                                 " closed\n"));
+    assert_non_null(strstr(text, "  refused: E38000217 (log 10): DEADLINE_EXCEEDED: ballot after"
+                                 " the deadline\n"));
     free(text);
     js = s_render(&v.base, CLI_RENDER_JSON);
     assert_non_null(js);
     assert_non_null(strstr(js, "{\"id\":\"0123456789abcdef0123456789abcdef\",\"board\":\"GM-JCB\","
                                "\"title\":\"Stroke services\",\"kind\":\"commissioning-decision\","
                                "\"area\":\"acute\",\"amount_pence\":150000,"));
-    assert_non_null(strstr(js, "\"outcome\":\"PASSED\",\"closed\":true,\"decided\":false,"));
+    assert_non_null(strstr(js, "\"outcome\":\"PASSED\",\"closed\":true,\"decided\":false,"
+                               "\"settled\":true,\"voting_open\":true,"));
     assert_non_null(strstr(js, "\"ballots\":[{\"member\":\"E38000194\",\"vote\":\"for\","));
     free(js);
 }
