@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* broker: the loop and its group commit. Reads up to a batch of messages
  * from the ROUTER, hands each frame to the accept path or the mailboxes
  * within one ledger transaction, commits, and only then sends the

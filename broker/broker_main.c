@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* broker_main: concord-broker's command line. */
 #include "broker_main.h"
 

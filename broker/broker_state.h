@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* broker_state: the broker's state, as the loop (broker.c) and the
  * accept path (accept.c) share it. Nothing else in broker/ includes this
  * header: ZAP, mailboxes, the outbox and the broker's own services are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* outbox: answers held until their batch is durable. */
 #include "outbox.h"
 

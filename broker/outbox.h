@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* outbox: the broker's answers held back until the batch that produced
  * them is durable (group commit). Results, receipts and the replies of
  * the broker's own services are queued while a batch runs; the loop

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Installs the Debian 12 packages Concord builds and runs with (clang and its
 # runtime libraries only for the fuzz targets, scripts/fuzz.sh).
 set -euo pipefail

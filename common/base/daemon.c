@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* daemon: shared main() for the long-running programs. */
 #include "daemon.h"
 

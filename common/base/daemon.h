@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* daemon: the command line, signal handling and exit codes shared by
  * concord-broker and concordd. */
 #ifndef CONCORD_DAEMON_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* log: one line per message on stderr, with a journald priority prefix
  * under systemd and a timestamp otherwise. */
 #include "log.h"

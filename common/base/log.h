@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* log: the one logging module. Lines go to stderr. Under systemd (when
  * JOURNAL_STREAM is set) each line starts with a syslog priority "<N>" so
  * journald records the level; otherwise with a UTC timestamp and level. */

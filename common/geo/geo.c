@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* geo: the geography model. Loading ONS lookups into the model, and
  * queries on it: codes are interned once in a hash table keyed by (layer,
  * code); relations are dense arrays indexed by a code's position in its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* geo: the ONS geography model and STP footprint alignment.
  *
  * A model is loaded from any number of ONS lookup CSVs. Columns are found

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* config: INI files for the broker and the node, read with inifile (libinih). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* config: INI configuration for the broker and the node, parsed with
  * libinih. Relative paths are resolved against the directory holding the
  * config file. Unknown sections or keys, missing required keys and bad

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* rpc: a node's link to the broker: outgoing calls with deadlines and
  * retries, incoming envelopes verified and stored before acknowledgement,
  * idempotent answers to requests. */

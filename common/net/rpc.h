@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* rpc: gRPC-style unary calls carried in signed envelopes through the
  * broker, plugged into protobuf-c's service machinery.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cli: what every command of the `concord` tool shares: failing with a
  * message, calling the local node's Control service and rendering its
  * reply, durations, writing files, and loading what offline verification

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cli: the `concord` command-line tool's commands. Each returns the
  * process exit status: 0 success, 1 failure (reason printed), 2 usage. */
 #ifndef CONCORD_CLI_H

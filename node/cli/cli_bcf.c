@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cli_bcf: `concord bcf`. Better Care Fund plans read from an INI file,
  * and the acts of their sign-off chain, handed to the local node, which
  * prechecks them with its pool engine, signs and publishes them. */

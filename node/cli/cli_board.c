@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cli_board: `concord board`, `propose`, `vote`, `proposal`, `decision`
  * and `verify`. Proposals and ballots are built here and handed to the
  * local node, which checks them, signs them and publishes them. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cli_federation: `concord federation init|start|status|stop|exec`.
  * init generates a whole federation for an area from the ONS lookups:
  * every member's keys, the genesis roster signed by every founder, the

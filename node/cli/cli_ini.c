@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cli_ini: what `concord pool` and `concord bcf` share: an arena for the
  * messages built from their INI files, the year and error helpers of the
  * INI handlers, the --file option, and publishing through the node. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cli_pool: `concord pool`. Agreements (read from an INI file) and
  * variations go to the local node as board proposals of the partners'
  * board; pledges, outturns and signed statements are built here and

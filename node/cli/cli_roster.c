@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cli_roster: `concord keygen` and `concord roster init|sign|show`. */
 #include <getopt.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cli_scenario: `concord scenario run FILE --federation DIR` and
  * `concord scenario check FILE`. A run makes the federation if DIR holds
  * none (from the scenario's [federation] section), starts it if it is

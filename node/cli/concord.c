@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* concord: the command-line tool. Offline commands work on files; the
  * others talk to the local concordd over its control socket. */
 #include <errno.h>

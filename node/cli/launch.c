@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* launch: start, watch and stop a federation's processes on one machine. */
 #include "launch.h"
 

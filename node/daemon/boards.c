@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* boards: board events in, board commands from the CLI, automatic votes. */
 #include "boards.h"
 

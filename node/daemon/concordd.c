@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* concordd: entry point. */
 #include "config.h"
 #include "daemon.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* engine: what an engine of the node (the boards, the pools) gives the
  * node, as one row of node.c's table: its name, how it is made from the
  * node's parts, the event handler every broadcast event goes through (in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* node: the concordd daemon's core: broker link, services and the
  * control socket. */
 #include "node.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* node: one organisation's Concord daemon. Holds its keys and ledger,
  * keeps a CURVE connection to the broker, verifies and stores everything
  * it receives before acknowledging it, answers Health and Reflection, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* harness: real processes for integration tests. */
 #include "harness.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Disk trouble: a node whose ledger cannot be written (the disk full, as
  * RLIMIT_FSIZE makes it for the node's process; or the files read-only,
  * with `chattr +i`, which stops root too) refuses new work with an error
