@@ -91,7 +91,7 @@ int cli_ini_file_option(int argc, char **argv, const char *usage, const char **f
         }
     }
     if (!*file || optind != argc) {
-        return cli_fail("usage: %s", usage);
+        return cli_usage("usage: %s", usage);
     }
     return CLI_OK;
 }

@@ -419,7 +419,7 @@ static int s_parse(int argc, char **argv, s_opts_t *o, const char *amount_name)
         }
     }
     if (optind + 1 != argc) {
-        return cli_fail("give one pool id");
+        return cli_usage("give one pool id");
     }
     o->id = argv[optind];
     return CLI_OK;
@@ -547,10 +547,7 @@ int cli_pool(const config_node_t *cfg, int argc, char **argv, int json)
     }
     int rc = s_parse(argc, argv, &o, strcmp(sub, "outturn") == 0 ? "spent" : "amount");
     if (rc != CLI_OK) {
-        if (rc == CLI_USAGE) {
-            fputs(usage, stderr);
-        }
-        return rc;
+        return rc; /* main() names the usage */
     }
     if (strcmp(sub, "vary") == 0) {
         if (!o.n_changes) {
@@ -567,7 +564,7 @@ int cli_pool(const config_node_t *cfg, int argc, char **argv, int json)
         return cli_node_call(cfg, "PoolVary", &in.base, cfg->call_timeout_ms, json, NULL);
     }
     if (!o.year) {
-        return cli_fail("%s needs --year (like 2017 for 2017/18)", sub);
+        return cli_usage("%s needs --year (like 2017 for 2017/18)", sub);
     }
     if (strcmp(sub, "statement") == 0) {
         if (o.export) {
@@ -613,6 +610,5 @@ int cli_pool(const config_node_t *cfg, int argc, char **argv, int json)
         in.outturn = &m;
         return cli_node_call(cfg, "Outturn", &in.base, cfg->call_timeout_ms, json, NULL);
     }
-    fputs(usage, stderr);
-    return CLI_USAGE;
+    return CLI_USAGE; /* main() names the usage */
 }

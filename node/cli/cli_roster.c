@@ -192,7 +192,7 @@ static int s_roster_init(int argc, char **argv)
         }
     }
     if (!fed || !broker || !out || optind >= argc) {
-        return cli_fail("usage: concord roster init --federation NAME --broker broker.pub"
+        return cli_usage("usage: concord roster init --federation NAME --broker broker.pub"
                         " --out roster.bin ORG.pub...");
     }
     cc_err_t err;
@@ -238,7 +238,7 @@ static int s_roster_sign(int argc, char **argv)
         }
     }
     if (!path || !key) {
-        return cli_fail("usage: concord roster sign --roster roster.bin --key ORG.key");
+        return cli_usage("usage: concord roster sign --roster roster.bin --key ORG.key");
     }
     cc_err_t err;
     keys_t *k = NULL;
@@ -283,7 +283,7 @@ static int s_roster_show(int argc, char **argv, int json)
         path = optarg;
     }
     if (!path) {
-        return cli_fail("usage: concord roster show --roster roster.bin");
+        return cli_usage("usage: concord roster show --roster roster.bin");
     }
     cc_err_t err, verr;
     roster_t *r = roster_load(path, &err);
@@ -350,7 +350,7 @@ static int s_roster_show(int argc, char **argv, int json)
 int cli_roster(int argc, char **argv, int json)
 {
     if (argc < 2) {
-        return cli_fail("usage: concord roster init|sign|show ...");
+        return cli_usage("usage: concord roster init|sign|show ...");
     }
     if (strcmp(argv[1], "init") == 0) {
         return s_roster_init(argc - 1, argv + 1);
