@@ -15,6 +15,7 @@
 
 #include "accept.h"
 #include "broker_state.h"
+#include "daemon.h"
 #include "frames.h"
 #include "log.h"
 #include "wire.h"
@@ -176,6 +177,7 @@ int broker_run(broker_t *b, volatile int *stop)
              (unsigned long long)b->head_index, n_codes);
     while (!*stop && !b->failed) {
         int rc = zmq_poll(items, 2, 1000);
+        daemon_service(); /* SIGHUP: log level; SIGUSR1: log file */
         if (rc < 0) {
             if (errno == EINTR) {
                 continue;

@@ -14,10 +14,23 @@ enum { DAEMON_EXIT_OK = 0, DAEMON_EXIT_START = 1, DAEMON_EXIT_USAGE = 2, DAEMON_
  * -1 for the configuration's own. */
 typedef int (*daemon_run_fn)(const char *config_path, int level, volatile int *stop);
 
-/* Parses --config, --log-level, --help and --version, initialises
- * libsodium, installs SIGTERM/SIGINT handlers that stop cleanly, and runs.
- * description is the paragraph --help prints about the program. */
+/* Parses --config, --log-level, --log-file, --help and --version,
+ * initialises libsodium, installs SIGTERM/SIGINT handlers that stop
+ * cleanly and SIGHUP/SIGUSR1 handlers that daemon_service acts on, and
+ * runs. description is the paragraph --help prints about the program. */
 int daemon_main(int argc, char **argv, const char *ident, const char *description,
                 daemon_run_fn run);
+
+/* What SIGHUP reloads besides the log level: called by daemon_service with
+ * the configuration path and arg. NULL: the log level only. */
+typedef void (*daemon_reload_fn)(const char *config_path, void *arg);
+void daemon_on_reload(daemon_reload_fn fn, void *arg);
+
+/* A daemon's loop calls this after every poll (a signal interrupts the
+ * poll). After SIGHUP: sets the log level the configuration now names
+ * (unless --log-level overrides it), calls the reload function, and logs
+ * that it did; after SIGUSR1: reopens the --log-file (for log rotation)
+ * and logs that it did. Otherwise does nothing. */
+void daemon_service(void);
 
 #endif

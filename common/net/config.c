@@ -58,9 +58,10 @@ static const s_field_t s_node_fields[] = {
     S_OF(config_node_t, auto_vote_for_below, T_U64),
     S_STR(config_node_t, auto_vote_abstain_areas, T_STRING, 0),
     S_STR(config_node_t, auto_vote_against_areas, T_STRING, 0),
+    S_STR(config_node_t, control_group, T_STRING, 0),
 };
 
-#define S_FIELDS_MAX 16
+#define S_FIELDS_MAX 32
 
 /* Parser state shared by the reader and the handler. */
 typedef struct {

@@ -41,6 +41,9 @@ typedef struct {
  * broker = tcp://127.0.0.1:7400      (required)
  * ledger = E38000217.db              (required)
  * control = E38000217.sock           (required; ipc socket path for the CLI)
+ * control_group = concord            (optional: the socket is 0660 and owned by
+ *                                     this group, so its members may use the CLI;
+ *                                     without it 0600, the service user only)
  * log_level = info
  * call_timeout_ms = 10000            (default deadline of a call, 1..86400000)
  * fsync = true
@@ -60,6 +63,7 @@ typedef struct {
     char broker[CONFIG_PATH_MAX];
     char ledger[CONFIG_PATH_MAX];
     char control[CONFIG_PATH_MAX];
+    char control_group[64]; /* empty: the socket is the service user's alone */
     log_level_t log_level;
     uint32_t call_timeout_ms;
     int fsync;

@@ -29,6 +29,11 @@ static const cli_commands_entry_t s_table[] = {
      "the node's connection, ledger and traffic counters. Exit status: 0 connected and\n"
      "serving, 1 failure, 3 running but not connected to the broker, 4 no answer\n"
      "from the node (not running, or its control socket unreachable)", 1},
+    {"broker", "status", "the federation's broker, as the local node sees it", 1},
+    {"broker status", "[--timeout MS]",
+     "a signed health check of the broker through the local node. Exit status: 0 the\n"
+     "broker answered and serves, 1 failure, 3 the node answered but the broker did\n"
+     "not (or does not serve), 4 no answer from the node", 1},
     {"ping", "CODE [--count N] [--timeout MS]",
      "a signed round trip to another organisation through the broker", 1},
     {"ledger", "[--limit N]", "the newest entries of this node's ledger", 1},
@@ -130,7 +135,7 @@ int cli_commands_is_group(const cli_commands_entry_t *e)
     for (const cli_commands_entry_t *t = s_table; t->path; t++) {
         if (strncmp(t->path, e->path, len) == 0 && t->path[len] == ' ') {
             /* auto-vote, log verify...: a group only if it cannot run alone. */
-            return strcmp(e->path, "log") == 0 || strcmp(e->path, "roster") == 0 ||
+            return strcmp(e->path, "log") == 0 || strcmp(e->path, "broker") == 0 || strcmp(e->path, "roster") == 0 ||
                    strcmp(e->path, "board") == 0 || strcmp(e->path, "proposal") == 0 ||
                    strcmp(e->path, "decision") == 0 || strcmp(e->path, "pool") == 0 ||
                    strcmp(e->path, "bcf") == 0 || strcmp(e->path, "federation") == 0 ||

@@ -15,6 +15,7 @@
 #include "config.h"
 #include "control_client.h"
 #include "err.h"
+#include "keys.h"
 #include "wire.h"
 
 
@@ -115,7 +116,7 @@ static int s_status(const config_node_t *cfg, int json)
     Concord__V1__StatusRequest in = CONCORD__V1__STATUS_REQUEST__INIT;
     Concord__V1__StatusReply *r = NULL;
     if (cli_node_call(cfg, "Status", &in.base, 0, json, (ProtobufCMessage **)&r) != CLI_OK) {
-        return S_STATUS_NO_ANSWER;
+        return S_STATUS_NO_ANSWER; /* it said why */
     }
     int rc = CLI_OK;
     if (!r->connected || !r->serving) {
@@ -127,6 +128,54 @@ static int s_status(const config_node_t *cfg, int json)
         }
     }
     wire_free(&r->base);
+    return rc;
+}
+
+/* `concord broker status [--timeout MS]`: a Health check of the broker
+ * through the local node, with status's exit codes: CLI_OK serving,
+ * S_STATUS_DISCONNECTED the node answered but the broker did not (or does
+ * not serve), S_STATUS_NO_ANSWER no node answering. */
+static int s_broker_status(const config_node_t *cfg, int argc, char **argv, int json)
+{
+    static const struct option opts[] = {{"timeout", required_argument, NULL, 't'},
+                                         {NULL, 0, NULL, 0}};
+    uint32_t timeout = cfg->call_timeout_ms;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "t:", opts, NULL)) != -1) {
+        if (c != 't' || s_parse_u32(optarg, "--timeout", &timeout) < 0) {
+            return CLI_USAGE;
+        }
+    }
+    if (optind != argc) {
+        return cli_usage("usage: concord broker status [--timeout MS]");
+    }
+    Concord__V1__PingRequest in = CONCORD__V1__PING_REQUEST__INIT;
+    in.target = KEYS_BROKER_CODE;
+    in.timeout_ms = timeout;
+    cc_err_t err;
+    int refused = 0;
+    ProtobufCMessage *r = control_client_call(cfg->control, "Ping", &in.base,
+                                              (int)(timeout + CONTROL_CLIENT_SLACK_MS), &refused,
+                                              &err);
+    if (!r && refused) {
+        return cli_fail_code(S_STATUS_DISCONNECTED, err_code_name(err.code),
+                             "the broker did not answer %s: %s", cfg->code, err.msg);
+    }
+    if (!r) {
+        return cli_fail_code(S_STATUS_NO_ANSWER, "no-node", "%s: is concordd running for %s?",
+                             err.msg, cfg->code);
+    }
+    int rc = CLI_OK;
+    if (cli_render(r, json, stdout) < 0) {
+        rc = cli_fail("cannot show the node's answer to Ping");
+    } else if (!((Concord__V1__PingReply *)r)->serving) {
+        rc = S_STATUS_DISCONNECTED;
+        if (json != CLI_RENDER_JSON) {
+            fprintf(stderr, "concord: the broker answers but does not serve\n");
+        }
+    }
+    wire_free(r);
     return rc;
 }
 
@@ -144,6 +193,9 @@ static int s_node_command(const char *config_path, int argc, char **argv, int js
     }
     if (strcmp(argv[0], "status") == 0 && argc == 1) {
         return s_status(&cfg, json);
+    }
+    if (strcmp(argv[0], "broker") == 0) {
+        return s_broker_status(&cfg, argc - 1, argv + 1, json);
     }
     if (strcmp(argv[0], "ping") == 0) {
         return s_ping(&cfg, argc, argv, json);

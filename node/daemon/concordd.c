@@ -5,6 +5,18 @@
 #include "log.h"
 #include "node.h"
 
+/* SIGHUP (daemon_service): the config's automatic voting policy again. */
+static void s_reload(const char *config_path, void *arg)
+{
+    config_node_t fresh;
+    cc_err_t err;
+    if (config_load_node(config_path, &fresh, &err) < 0) {
+        log_error("SIGHUP: %s; keeping the settings in force", err.msg);
+        return;
+    }
+    node_reload(arg, &fresh);
+}
+
 static int s_run(const char *config_path, int level, volatile int *stop)
 {
     config_node_t cfg;
@@ -19,7 +31,9 @@ static int s_run(const char *config_path, int level, volatile int *stop)
         log_error("cannot start: %s", err.msg);
         return DAEMON_EXIT_START;
     }
+    daemon_on_reload(s_reload, n);
     int rc = node_run(n, stop);
+    daemon_on_reload(NULL, NULL);
     node_destroy(&n);
     return rc == 0 ? DAEMON_EXIT_OK : DAEMON_EXIT_STORE;
 }

@@ -63,6 +63,9 @@ typedef struct {
     void (*destroy)(void *self);
     const engine_method_t *methods;
     size_t n_methods;
+    /* The node's config was read again (SIGHUP, node_reload): the engine
+     * takes the settings it keeps from it afresh. May be NULL. */
+    void (*reload)(void *self);
 } engine_t;
 
 /* A method row of handler h (cast to the generic form). */

@@ -23,6 +23,12 @@ node_t *node_new(const config_node_t *cfg, cc_err_t *err);
  * Returns 0 on a clean stop, -1 if the ledger could still not be written. */
 int node_run(node_t *n, volatile int *stop);
 
+/* Takes the settings that may change while the node runs from fresh (the
+ * config read again on SIGHUP): the log level and the automatic voting
+ * policy, which replaces one set by `concord auto-vote`. The rest of fresh
+ * (keys, sockets, ledger) is ignored: those need a restart. */
+void node_reload(node_t *n, const config_node_t *fresh);
+
 /* One turn of node_run's loop: waits at most max_wait_ms for the broker
  * link, a timer or the control socket, and handles what is ready. Returns
  * 0, or -1 if polling failed. */
