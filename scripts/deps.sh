@@ -11,5 +11,6 @@ $sudo apt-get install -y -qq --no-install-recommends \
     build-essential cmake pkg-config python3 binutils \
     libprotobuf-c-dev protobuf-c-compiler libzmq3-dev libsodium-dev \
     libcmocka-dev libsqlite3-dev libinih-dev libjansson-dev \
+    libmicrohttpd-dev python3-prometheus-client \
     clang libclang-rt-14-dev \
     libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler >/dev/null

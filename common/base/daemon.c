@@ -10,12 +10,17 @@
 
 #include <sodium.h>
 
+#include "clock.h"
+
 static volatile int s_stop;
 static volatile sig_atomic_t s_hup;  /* SIGHUP: reload */
 static volatile sig_atomic_t s_usr1; /* SIGUSR1: reopen the log file */
 static const char *s_config_path;
 static int s_level_override = -1; /* --log-level, or -1 */
 static daemon_reload_fn s_reload;
+static daemon_tick_fn s_tick;
+static void *s_tick_arg;
+static uint64_t s_tick_last_ms;
 static void *s_reload_arg;
 /* Reads the log level from a config file: daemon.c sits below config.c,
  * so it reads the one key itself ([node] or [broker] log_level). */
@@ -38,8 +43,20 @@ void daemon_on_reload(daemon_reload_fn fn, void *arg)
     s_reload_arg = arg;
 }
 
+void daemon_on_tick(daemon_tick_fn fn, void *arg)
+{
+    s_tick = fn;
+    s_tick_arg = arg;
+    s_tick_last_ms = 0;
+}
+
 void daemon_service(void)
 {
+    uint64_t now = clock_mono_ms();
+    if (s_tick && now - s_tick_last_ms >= 1000) {
+        s_tick_last_ms = now;
+        s_tick(s_tick_arg);
+    }
     if (s_usr1) {
         s_usr1 = 0;
         if (log_reopen() < 0) {

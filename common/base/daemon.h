@@ -26,11 +26,16 @@ int daemon_main(int argc, char **argv, const char *ident, const char *descriptio
 typedef void (*daemon_reload_fn)(const char *config_path, void *arg);
 void daemon_on_reload(daemon_reload_fn fn, void *arg);
 
+/* Work the daemon does about once a second from its loop (publishing its
+ * metrics): fn(arg), called by daemon_service. NULL: none. */
+typedef void (*daemon_tick_fn)(void *arg);
+void daemon_on_tick(daemon_tick_fn fn, void *arg);
+
 /* A daemon's loop calls this after every poll (a signal interrupts the
  * poll). After SIGHUP: sets the log level the configuration now names
  * (unless --log-level overrides it), calls the reload function, and logs
  * that it did; after SIGUSR1: reopens the --log-file (for log rotation)
- * and logs that it did. Otherwise does nothing. */
+ * and logs that it did; and the tick function once a second has passed. */
 void daemon_service(void);
 
 #endif

@@ -44,6 +44,7 @@ static const s_field_t s_broker_fields[] = {
     S_STR(config_broker_t, roster, T_PATH, 1),   S_STR(config_broker_t, data, T_PATH, 1),
     S_OF(config_broker_t, log_level, T_LEVEL),   S_NUM(config_broker_t, mailbox_window, 1, 4096),
     S_OF(config_broker_t, fsync, T_BOOL),
+    S_STR(config_broker_t, metrics, T_STRING, 0),
 };
 
 static const s_field_t s_node_fields[] = {
@@ -59,6 +60,7 @@ static const s_field_t s_node_fields[] = {
     S_STR(config_node_t, auto_vote_abstain_areas, T_STRING, 0),
     S_STR(config_node_t, auto_vote_against_areas, T_STRING, 0),
     S_STR(config_node_t, control_group, T_STRING, 0),
+    S_STR(config_node_t, metrics, T_STRING, 0),
 };
 
 #define S_FIELDS_MAX 32

@@ -19,6 +19,7 @@
  * roster = roster.bin                (required)
  * data = broker.db                   (required; SQLite log and mailboxes)
  * log_level = info                   (error|warn|info|debug)
+ * metrics = 127.0.0.1:9465           (optional: Prometheus text at /metrics)
  * mailbox_window = 64                (deliveries in flight per node, 1..4096)
  * fsync = true                       (false only for benchmarks) */
 typedef struct {
@@ -29,6 +30,7 @@ typedef struct {
     log_level_t log_level;
     uint32_t mailbox_window;
     int fsync;
+    char metrics[64]; /* "127.0.0.1:9465": Prometheus endpoint; empty: none */
 } config_broker_t;
 
 /* [node]
@@ -41,6 +43,7 @@ typedef struct {
  * broker = tcp://127.0.0.1:7400      (required)
  * ledger = E38000217.db              (required)
  * control = E38000217.sock           (required; ipc socket path for the CLI)
+ * metrics = 127.0.0.1:9464           (optional: Prometheus text at /metrics)
  * control_group = concord            (optional: the socket is 0660 and owned by
  *                                     this group, so its members may use the CLI;
  *                                     without it 0600, the service user only)
@@ -64,6 +67,7 @@ typedef struct {
     char ledger[CONFIG_PATH_MAX];
     char control[CONFIG_PATH_MAX];
     char control_group[64]; /* empty: the socket is the service user's alone */
+    char metrics[64];       /* "127.0.0.1:9464": Prometheus endpoint; empty: none */
     log_level_t log_level;
     uint32_t call_timeout_ms;
     int fsync;

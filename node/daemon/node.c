@@ -433,6 +433,15 @@ int node_run(node_t *n, volatile int *stop)
     return n->failed ? -1 : 0;
 }
 
+void node_stats(node_t *n, node_stats_t *out)
+{
+    memset(out, 0, sizeof *out);
+    rpc_peer_stats(n->peer, &out->peer);
+    out->serving = !n->failed;
+    out->ledger_entries = ledger_count(n->ledger);
+    out->started_ms = n->started_ms;
+}
+
 void node_reload(node_t *n, const config_node_t *fresh)
 {
     n->cfg.log_level = fresh->log_level;
