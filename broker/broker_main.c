@@ -57,6 +57,7 @@ static int s_run(const char *config_path, int level, volatile int *stop)
         daemon_on_tick(s_publish, &m);
         log_info("metrics at http://%s/metrics", cfg.metrics);
     }
+    daemon_ready();
     int rc = broker_run(b, stop);
     daemon_on_tick(NULL, NULL);
     metrics_http_stop(&m.http);

@@ -11,6 +11,7 @@ $sudo apt-get install -y -qq --no-install-recommends \
     build-essential cmake pkg-config python3 binutils \
     libprotobuf-c-dev protobuf-c-compiler libzmq3-dev libsodium-dev \
     libcmocka-dev libsqlite3-dev libinih-dev libjansson-dev \
-    libmicrohttpd-dev python3-prometheus-client \
+    libmicrohttpd-dev python3-prometheus-client libsystemd-dev scdoc \
+    debhelper devscripts lintian fakeroot \
     clang libclang-rt-14-dev \
     libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler >/dev/null

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <sodium.h>
+#include <systemd/sd-daemon.h>
 
 #include "clock.h"
 
@@ -21,6 +22,8 @@ static daemon_reload_fn s_reload;
 static daemon_tick_fn s_tick;
 static void *s_tick_arg;
 static uint64_t s_tick_last_ms;
+static uint64_t s_watchdog_ms;      /* half of WatchdogSec=, or 0: no watchdog */
+static uint64_t s_watchdog_last_ms;
 static void *s_reload_arg;
 /* Reads the log level from a config file: daemon.c sits below config.c,
  * so it reads the one key itself ([node] or [broker] log_level). */
@@ -50,9 +53,25 @@ void daemon_on_tick(daemon_tick_fn fn, void *arg)
     s_tick_last_ms = 0;
 }
 
+void daemon_ready(void)
+{
+    uint64_t usec = 0;
+    if (sd_watchdog_enabled(0, &usec) > 0 && usec > 0) {
+        s_watchdog_ms = usec / 2000;
+        s_watchdog_last_ms = clock_mono_ms();
+    }
+    /* Outside systemd (no NOTIFY_SOCKET) this does nothing. */
+    sd_notify(0, "READY=1\nSTATUS=serving");
+}
+
 void daemon_service(void)
 {
     uint64_t now = clock_mono_ms();
+    /* The loop turns at least once a second: while it does, systemd hears so. */
+    if (s_watchdog_ms && now - s_watchdog_last_ms >= s_watchdog_ms) {
+        s_watchdog_last_ms = now;
+        sd_notify(0, "WATCHDOG=1");
+    }
     if (s_tick && now - s_tick_last_ms >= 1000) {
         s_tick_last_ms = now;
         s_tick(s_tick_arg);
@@ -67,6 +86,7 @@ void daemon_service(void)
     }
     if (s_hup) {
         s_hup = 0;
+        sd_notify(0, "RELOADING=1");
         log_level_t lv;
         if (s_level_override >= 0) {
             log_info("SIGHUP: reloading %s (log level stays %s, set by --log-level)",
@@ -82,6 +102,7 @@ void daemon_service(void)
         if (s_reload) {
             s_reload(s_config_path, s_reload_arg);
         }
+        sd_notify(0, "READY=1");
     }
 }
 
@@ -209,5 +230,7 @@ int daemon_main(int argc, char **argv, const char *ident, const char *descriptio
     sigaction(SIGHUP, &sa, NULL);
     sigaction(SIGUSR1, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
-    return run(config_path, level, &s_stop);
+    int rc = run(config_path, level, &s_stop);
+    sd_notify(0, "STOPPING=1");
+    return rc;
 }

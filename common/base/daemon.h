@@ -21,6 +21,11 @@ typedef int (*daemon_run_fn)(const char *config_path, int level, volatile int *s
 int daemon_main(int argc, char **argv, const char *ident, const char *description,
                 daemon_run_fn run);
 
+/* The daemon is ready to serve: tells systemd (Type=notify: READY=1) and
+ * starts the watchdog pings daemon_service sends when WatchdogSec= is set.
+ * Outside systemd it does nothing. */
+void daemon_ready(void);
+
 /* What SIGHUP reloads besides the log level: called by daemon_service with
  * the configuration path and arg. NULL: the log level only. */
 typedef void (*daemon_reload_fn)(const char *config_path, void *arg);

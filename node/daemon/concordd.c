@@ -62,6 +62,7 @@ static int s_run(const char *config_path, int level, volatile int *stop)
         log_info("metrics at http://%s/metrics", cfg.metrics);
     }
     daemon_on_reload(s_reload, n);
+    daemon_ready();
     int rc = node_run(n, stop);
     daemon_on_reload(NULL, NULL);
     daemon_on_tick(NULL, NULL);

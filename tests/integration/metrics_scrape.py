@@ -3,6 +3,9 @@
 """The daemons' Prometheus endpoints, scraped and parsed with Debian's
 python3-prometheus-client (its exposition-format parser), against a real
 broker and two real nodes with `metrics = 127.0.0.1:PORT` in their configs.
+And their systemd notifications (Type=notify): READY=1 once serving,
+WATCHDOG=1 while the loop turns, STOPPING=1 on SIGTERM, on a real
+NOTIFY_SOCKET.
 
 usage: metrics_scrape.py BUILD_DIR"""
 import os
@@ -96,14 +99,25 @@ def main():
                         "broker = tcp://127.0.0.1:%d\nledger = data/%s.db\n"
                         "control = run/%s.sock\nmetrics = 127.0.0.1:%d\n" % (c, c, port, c, c, p))
 
-        def start(prog, cfg, name):
+        def start(prog, cfg, name, env=None):
             log = open(os.path.join(d, "logs", name + ".log"), "a")
             procs.append(subprocess.Popen([os.path.join(BIN, prog), "--config", cfg], cwd=d,
-                                          stdout=log, stderr=log))
+                                          stdout=log, stderr=log, env=env))
 
         start("concord-broker", "broker.ini", "broker")
-        for c in CODES:
-            start("concordd", c + ".ini", c)
+        # The first node as systemd runs it: a notify socket and a 1 s watchdog.
+        notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        notify.bind(os.path.join(d, "run", "notify"))
+        notify.settimeout(10)
+        env = dict(os.environ, NOTIFY_SOCKET=os.path.join(d, "run", "notify"),
+                   WATCHDOG_USEC="1000000")
+        start("concordd", CODES[0] + ".ini", CODES[0], env)
+        start("concordd", CODES[1] + ".ini", CODES[1])
+        heard = []
+        while heard.count("WATCHDOG=1") < 3:
+            heard += notify.recv(4096).decode().split("\n")
+        assert heard[0] == "READY=1", heard
+        assert "STATUS=serving" in heard, heard
         for c, p in zip(CODES, nports):
             until(c + " connected",
                   lambda p=p: value(scrape(p), "concord_node_connected") == 1)
@@ -139,6 +153,16 @@ def main():
         assert value(b, "concord_broker_members") == len(CODES)
         for c in CODES:
             value(b, "concord_broker_mailbox_depth", member=c)  # present for every member
+        # SIGTERM: systemd hears it is stopping.
+        procs[1].send_signal(signal.SIGTERM)
+        procs[1].wait(timeout=20)
+        heard = []
+        while "STOPPING=1" not in heard:
+            heard += notify.recv(4096).decode().split("\n")
+        start("concordd", CODES[0] + ".ini", CODES[0] + "-again")
+        procs[1], procs[-1] = procs[-1], procs[1]
+        until(CODES[0] + " connected again",
+              lambda: value(scrape(nports[0]), "concord_node_connected") == 1)
         # A stopped node's mailbox fills: its depth counts what waits for it.
         procs[2].send_signal(signal.SIGTERM)
         procs[2].wait(timeout=20)
