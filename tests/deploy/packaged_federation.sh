@@ -23,7 +23,7 @@ DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --reinstall $debs > /tmp/c
   { cat /tmp/concord-apt.log; echo "FAIL: apt-get install"; exit 1; }
 
 # What the packages put in place.
-getent passwd concord > /dev/null || fail "no user concord"
+getent passwd concord > /dev/null || { echo "FAIL: no user concord"; cat /tmp/concord-apt.log; exit 1; }
 getent group concord > /dev/null || fail "no group concord"
 for d in /etc/concord /var/lib/concord; do [ -d $d ] || fail "no $d"; done
 for f in /usr/bin/concord /usr/sbin/concordd /usr/sbin/concord-broker \
@@ -59,10 +59,10 @@ as concord keygen --broker --out keys > /dev/null || fail "keygen --broker"
 for c in "${codes[@]}"; do
   as concord keygen --code "$c" --name "Org $c" --out keys > /dev/null || fail "keygen $c"
 done
+pubs=()
+for c in "${codes[@]}"; do pubs+=("keys/$c.pub"); done
 as concord roster init --federation Packaged --broker keys/broker.pub --out roster.bin \
-  "${codes[@]/#/keys/}" > /dev/null 2>&1 ||
-  as concord roster init --federation Packaged --broker keys/broker.pub --out roster.bin \
-    $(for c in "${codes[@]}"; do echo "keys/$c.pub"; done) > /dev/null || fail "roster init"
+  "${pubs[@]}" > /dev/null || fail "roster init"
 for c in "${codes[@]}"; do
   as concord roster sign --roster roster.bin --key "keys/$c.key" > /dev/null || fail "roster sign $c"
 done
