@@ -50,7 +50,8 @@ cleanup() {
 }
 trap cleanup EXIT
 cd /
-as() { runuser -u concord -- "$@"; }
+# setpriv execs in place, so a daemon started through it gets our signals itself.
+as() { setpriv --reuid=concord --regid=concord --init-groups -- "$@"; }
 install -d -o concord -g concord -m 0750 "$dir/fed" "$dir/fed/keys" "$dir/fed/data" \
   "$dir/fed/run" "$dir/fed/logs"
 cd "$dir/fed"
@@ -87,10 +88,13 @@ control_group = concord
 INI
 done
 chown concord:concord ./*.ini
-as /usr/sbin/concord-broker --config broker.ini >> logs/broker.log 2>&1 &
+# A simple command in the background: its pid is the daemon's (setpriv execs it).
+setpriv --reuid=concord --regid=concord --init-groups -- /usr/sbin/concord-broker \
+  --config broker.ini >> logs/broker.log 2>&1 &
 pids+=($!)
 for c in "${codes[@]}"; do
-  as /usr/sbin/concordd --config "$c.ini" >> "logs/$c.log" 2>&1 &
+  setpriv --reuid=concord --regid=concord --init-groups -- /usr/sbin/concordd \
+    --config "$c.ini" >> "logs/$c.log" 2>&1 &
   pids+=($!)
 done
 for c in "${codes[@]}"; do
