@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* cli_roster: `concord keygen` and `concord roster init|sign|show`. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "clock.h"
@@ -148,6 +150,21 @@ int cli_roster_keygen(int argc, char **argv, int json)
     }
     cc_err_t err;
     char sec[4096], pub[4096];
+    /* --out DIR is made if missing, with its parents (private: it holds secret keys). */
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", out);
+    for (char *p = dir + 1;; p++) {
+        if (*p == '/' || !*p) {
+            char was = *p;
+            *p = '\0';
+            if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+                return cli_fail("keygen: cannot make directory %s: %s", dir, strerror(errno));
+            }
+            if (!(*p = was)) {
+                break;
+            }
+        }
+    }
     snprintf(sec, sizeof sec, "%s/%s.key", out, code);
     snprintf(pub, sizeof pub, "%s/%s.pub", out, code);
     keys_t *k = keys_generate(code, name, kind, &err);
