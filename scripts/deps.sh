@@ -12,6 +12,6 @@ $sudo apt-get install -y -qq --no-install-recommends \
     libprotobuf-c-dev protobuf-c-compiler libzmq3-dev libsodium-dev \
     libcmocka-dev libsqlite3-dev libinih-dev libjansson-dev \
     libmicrohttpd-dev python3-prometheus-client libsystemd-dev scdoc \
-    debhelper devscripts lintian fakeroot \
+    debhelper lintian fakeroot git \
     clang libclang-rt-14-dev \
     libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler >/dev/null

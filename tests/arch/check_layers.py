@@ -227,6 +227,8 @@ def call_cycles(build, files):
                 if len(parts) == 3 and parts[1] in "TDBR":
                     defined[parts[2]] = src
                     sym = parts[2]
+                    if sym.startswith("__odr_asan"):
+                        continue  # AddressSanitizer's marker beside each global, not ours
                     if sym != "main" and sym != base and not sym.startswith(base + "_"):
                         problems.append("prefix = file: %s is defined in %s.c" % (sym, src))
                 elif len(parts) == 2 and parts[0] == "U":
