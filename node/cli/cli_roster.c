@@ -191,7 +191,7 @@ int cli_roster_keygen(int argc, char **argv, int json)
     return CLI_OK;
 }
 
-static int s_roster_init(int argc, char **argv)
+static int s_roster_init(int argc, char **argv, int json)
 {
     static const struct option opts[] = {{"federation", required_argument, NULL, 'f'},
                                          {"broker", required_argument, NULL, 'b'},
@@ -230,16 +230,30 @@ static int s_roster_init(int argc, char **argv)
         cli_fail("roster init: %s", err.msg);
         goto out;
     }
-    printf("wrote %s: %zu organisations, unsigned; each founding member now runs\n"
-           "  concord roster sign --roster %s --key THEIR.key\n",
-           out, roster_count(r), out);
+    if (json) {
+        json_t j;
+        json_init(&j);
+        json_obj_begin(&j, NULL);
+        json_str(&j, "roster_file", out);
+        json_str(&j, "federation", fed);
+        json_u64(&j, "organisations", roster_count(r));
+        json_u64(&j, "signatures", 0);
+        json_obj_end(&j);
+        char *js = json_take(&j);
+        printf("%s\n", js ? js : "{}");
+        free(js);
+    } else {
+        printf("wrote %s: %zu organisations, unsigned; each founding member now runs\n"
+               "  concord roster sign --roster %s --key THEIR.key\n",
+               out, roster_count(r), out);
+    }
     ret = CLI_OK;
 out:
     roster_destroy(&r);
     return ret;
 }
 
-static int s_roster_sign(int argc, char **argv)
+static int s_roster_sign(int argc, char **argv, int json)
 {
     static const struct option opts[] = {{"roster", required_argument, NULL, 'r'},
                                          {"key", required_argument, NULL, 'k'},
@@ -272,8 +286,23 @@ static int s_roster_sign(int argc, char **argv)
         roster_at(r, i, &o);
         signed_by += roster_signature_state(r, o.code) == 1;
     }
-    printf("%s signed %s (%zu of %zu founding signatures)\n", keys_code(k), path, signed_by,
-           roster_count(r));
+    if (json) {
+        json_t j;
+        json_init(&j);
+        json_obj_begin(&j, NULL);
+        json_str(&j, "signed_by", keys_code(k));
+        json_str(&j, "roster_file", path);
+        json_u64(&j, "signatures", signed_by);
+        json_u64(&j, "organisations", roster_count(r));
+        json_bool(&j, "complete", signed_by == roster_count(r));
+        json_obj_end(&j);
+        char *js = json_take(&j);
+        printf("%s\n", js ? js : "{}");
+        free(js);
+    } else {
+        printf("%s signed %s (%zu of %zu founding signatures)\n", keys_code(k), path, signed_by,
+               roster_count(r));
+    }
     ret = CLI_OK;
 out:
     keys_destroy(&k);
@@ -370,10 +399,10 @@ int cli_roster(int argc, char **argv, int json)
         return cli_usage("usage: concord roster init|sign|show ...");
     }
     if (strcmp(argv[1], "init") == 0) {
-        return s_roster_init(argc - 1, argv + 1);
+        return s_roster_init(argc - 1, argv + 1, json);
     }
     if (strcmp(argv[1], "sign") == 0) {
-        return s_roster_sign(argc - 1, argv + 1);
+        return s_roster_sign(argc - 1, argv + 1, json);
     }
     if (strcmp(argv[1], "show") == 0) {
         return s_roster_show(argc - 1, argv + 1, json);

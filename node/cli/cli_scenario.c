@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "cli.h"
 #include "clock.h"
 #include "federation.h"
@@ -179,7 +181,17 @@ int cli_scenario(int argc, char **argv, int json)
         if (!s) {
             return cli_fail("%s", err.msg);
         }
-        printf("%s: %zu sections, well formed\n", argv[2], scenario_count(s));
+        if (json) {
+            json_t *doc = json_pack("{s:s,s:I,s:b}", "file", argv[2], "sections",
+                                    (json_int_t)scenario_count(s), "well_formed", 1);
+            if (doc) {
+                json_dumpf(doc, stdout, JSON_COMPACT);
+                json_decref(doc);
+            }
+            fputc('\n', stdout);
+        } else {
+            printf("%s: %zu sections, well formed\n", argv[2], scenario_count(s));
+        }
         scenario_destroy(&s);
         return CLI_OK;
     }

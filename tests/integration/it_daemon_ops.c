@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 
 #include "harness.h"
 #include "proc.h"
@@ -90,6 +91,15 @@ static void test_it_daemon_ops_status_exit_codes(void **state)
     if (!strstr(out, "\"serving\":\"SERVING\"")) {
         fail_msg("--json broker status: %s", out);
     }
+    free(out);
+    /* --json --count 2: one document, an array of both round trips. */
+    assert_int_equal(fed_cli(&s_fed, 0, &out, "--json ping %s --count 2", s_fed.codes[1]), 0);
+    json_error_t jerr;
+    json_t *doc = json_loads(out, 0, &jerr);
+    if (!doc || !json_is_array(doc) || json_array_size(doc) != 2) {
+        fail_msg("ping --count 2 --json printed: %s", out);
+    }
+    json_decref(doc);
     free(out);
     /* The broker goes: the nodes answer, but are not connected. */
     assert_int_equal(fed_stop_broker(&s_fed, SIGTERM), 0);

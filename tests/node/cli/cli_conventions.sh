@@ -121,6 +121,23 @@ json_error usage "$concord" status --json
 json_error no-node "$concord" --json --config="$cfg" status
 json_error failed "$concord" --json verify nothing.cert --roster nothing.bin
 
+# 4b. --json: exactly one JSON document on stdout from commands that print data.
+json_doc() { # the command; its stdout must be one JSON document
+  "$@" > out 2> err || fail "'${*#"$concord"}' exited $?: $(cat err)"
+  python3 -c 'import json,sys; json.loads(open("out").read())' 2> /dev/null ||
+    fail "'${*#"$concord"}' printed no single JSON document: $(head -c 300 out)"
+}
+mkdir -p j && cd j
+json_doc "$concord" --json keygen --broker --out keys
+json_doc "$concord" --json keygen --code E38000217 --name "NHS Manchester CCG" --out keys
+json_doc "$concord" --json roster init --federation J --broker keys/broker.pub --out roster.bin \
+  keys/E38000217.pub
+json_doc "$concord" roster sign --roster roster.bin --key keys/E38000217.key --json
+json_doc "$concord" --json roster show --roster roster.bin
+scenario=$src/scenarios/cumbria-bcf.ini
+[ -n "$scenario" ] && json_doc "$concord" --json scenario check "$scenario"
+cd ..
+
 # 5. The bash completion offers the table's commands and subcommands.
 complete_words() {
   PATH=$bin:$PATH bash -c 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _concord; echo "${COMPREPLY[*]}"' \
