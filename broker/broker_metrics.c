@@ -7,6 +7,8 @@
 #include <stdio.h>
 
 #include "broker_state.h"
+#include "err.h"
+#include "outbox.h"
 
 typedef struct {
     char *buf;
@@ -48,6 +50,32 @@ int broker_metrics_render(broker_t *b, char *buf, size_t size)
     s_put(&o, "# HELP concord_broker_members organisations in the roster\n"
               "# TYPE concord_broker_members gauge\nconcord_broker_members %zu\n",
           n);
+    const uint64_t *res = outbox_result_counts(b->outbox);
+    uint64_t all = 0;
+    for (int c = 0; c < OUTBOX_CODES; c++) {
+        all += res[c];
+    }
+    s_put(&o, "# HELP concord_broker_envelopes_submitted_total envelopes members submitted"
+              " (each answered with a result)\n# TYPE concord_broker_envelopes_submitted_total"
+              " counter\nconcord_broker_envelopes_submitted_total %llu\n",
+          (unsigned long long)all);
+    s_put(&o, "# HELP concord_broker_envelopes_accepted_total envelopes logged and receipted\n"
+              "# TYPE concord_broker_envelopes_accepted_total counter\n"
+              "concord_broker_envelopes_accepted_total %llu\n",
+          (unsigned long long)res[CC_OK]);
+    s_put(&o, "# HELP concord_broker_envelopes_resent_total envelopes submitted again after"
+              " they were accepted (answered with their receipt)\n"
+              "# TYPE concord_broker_envelopes_resent_total counter\n"
+              "concord_broker_envelopes_resent_total %llu\n",
+          (unsigned long long)res[CC_ALREADY_EXISTS]);
+    s_put(&o, "# HELP concord_broker_envelopes_refused_total envelopes refused, by reason\n"
+              "# TYPE concord_broker_envelopes_refused_total counter\n");
+    for (int c = 1; c < OUTBOX_CODES; c++) {
+        if (c != CC_ALREADY_EXISTS) {
+            s_put(&o, "concord_broker_envelopes_refused_total{reason=\"%s\"} %llu\n",
+                  err_code_name((cc_code_t)c), (unsigned long long)res[c]);
+        }
+    }
     s_put(&o, "# HELP concord_broker_mailbox_depth envelopes logged for a member that it has"
               " not yet acknowledged\n# TYPE concord_broker_mailbox_depth gauge\n");
     for (size_t i = 0; i < n; i++) {

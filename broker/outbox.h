@@ -34,6 +34,13 @@ void outbox_queue(outbox_t *o, const uint8_t *id, size_t id_len,
 void outbox_result(outbox_t *o, const uint8_t *id, size_t id_len, const uint8_t hash[32],
                    cc_code_t code, const char *msg, const uint8_t *receipt, size_t receipt_len);
 
+/* How many SubmitResults were queued with each status code (index: the
+ * cc_code_t, 0..OUTBOX_CODES-1) since the outbox was made: the envelopes
+ * submitted, accepted (CC_OK), resent (CC_ALREADY_EXISTS) and refused by
+ * reason, for the metrics. */
+#define OUTBOX_CODES 17
+const uint64_t *outbox_result_counts(const outbox_t *o);
+
 /* Sends one packed frame to id on router now, without waiting. Returns -1
  * (errno set) if the peer is gone or its queue is full. */
 int outbox_send(void *router, const uint8_t *id, size_t id_len, const uint8_t *frame,

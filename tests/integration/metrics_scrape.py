@@ -150,6 +150,12 @@ def main():
             scrape(nports[1]), "concord_node_envelopes_delivered_total") >= 1)
         b = scrape(bport)
         assert value(b, "concord_broker_serving") == 1
+        assert b["concord_broker_envelopes_submitted"].type == "counter"
+        assert value(b, "concord_broker_envelopes_accepted_total") >= 1
+        assert value(b, "concord_broker_envelopes_submitted_total") >= \
+            value(b, "concord_broker_envelopes_accepted_total")
+        value(b, "concord_broker_envelopes_refused_total", reason="PERMISSION_DENIED")
+        value(b, "concord_broker_envelopes_resent_total")
         assert value(b, "concord_broker_members") == len(CODES)
         for c in CODES:
             value(b, "concord_broker_mailbox_depth", member=c)  # present for every member
