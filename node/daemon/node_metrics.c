@@ -35,6 +35,24 @@ static void s_metric(s_out_t *o, const char *name, const char *type, const char 
           type, name, code, v);
 }
 
+/* A histogram in seconds: cumulative buckets, +Inf, sum and count. */
+static void s_histogram(s_out_t *o, const char *name, const char *help, const char *code,
+                        const rpc_histogram_t *h)
+{
+    uint64_t cum = 0;
+    s_put(o, "# HELP %s %s\n# TYPE %s histogram\n", name, help, name);
+    for (size_t i = 0; i < RPC_HISTOGRAM_BOUNDS; i++) {
+        cum += h->buckets[i];
+        s_put(o, "%s_bucket{organisation=\"%s\",le=\"%g\"} %llu\n", name, code,
+              (double)rpc_histogram_bounds_us[i] / 1e6, (unsigned long long)cum);
+    }
+    s_put(o, "%s_bucket{organisation=\"%s\",le=\"+Inf\"} %llu\n", name, code,
+          (unsigned long long)h->count);
+    s_put(o, "%s_sum{organisation=\"%s\"} %.6f\n", name, code, (double)h->sum_us / 1e6);
+    s_put(o, "%s_count{organisation=\"%s\"} %llu\n", name, code,
+          (unsigned long long)h->count);
+}
+
 int node_metrics_render(node_t *n, const char *code, char *buf, size_t size)
 {
     node_stats_t st;
@@ -63,6 +81,15 @@ int node_metrics_render(node_t *n, const char *code, char *buf, size_t size)
              st.peer.pending_calls);
     s_metric(&o, "concord_node_ledger_entries", "gauge",
              "log entries held in this node's ledger (its log head)", code, st.ledger_entries);
+    s_metric(&o, "concord_node_envelopes_resent_total", "counter",
+             "envelopes sent again because the broker had not receipted them in time", code,
+             st.peer.resent);
+    s_histogram(&o, "concord_node_commit_seconds",
+                "from an envelope's first send to the broker's signed receipt", code,
+                &st.peer.commit);
+    s_histogram(&o, "concord_node_round_trip_seconds",
+                "from a call's first send to its answer (calls answered)", code,
+                &st.peer.round_trip);
     s_metric(&o, "concord_node_start_time_seconds", "gauge",
              "when the node started, in seconds since the Unix epoch", code,
              st.started_ms / 1000);

@@ -135,6 +135,9 @@ def main():
             assert name in fam, (name, sorted(fam))
             assert fam[name].type == kind, (name, fam[name].type)
         assert value(fam, "concord_node_serving", organisation=CODES[0]) == 1
+        for name in ("concord_node_commit_seconds", "concord_node_round_trip_seconds"):
+            assert fam[name].type == "histogram", (name, fam[name].type)
+        assert "concord_node_envelopes_resent" in fam
         sent0 = value(fam, "concord_node_envelopes_submitted_total")
         head0 = value(scrape(bport), "concord_broker_log_head")
 
@@ -144,6 +147,14 @@ def main():
         until("the charter sent and receipted", lambda: (
             value(scrape(nports[0]), "concord_node_envelopes_submitted_total") > sent0 and
             value(scrape(nports[0]), "concord_node_unreceipted") == 0))
+        # A ping is a call: its round trip is in the histogram, as is the charter's commit.
+        cli(d, "ping", CODES[1], config=CODES[0] + ".ini")
+        until("the ping's round trip counted (published each second)", lambda: value(
+            scrape(nports[0]), "concord_node_round_trip_seconds_count") >= 1)
+        fam = scrape(nports[0])
+        assert value(fam, "concord_node_round_trip_seconds_bucket", le="+Inf") >= 1
+        assert value(fam, "concord_node_commit_seconds_count") >= 1
+        assert value(fam, "concord_node_commit_seconds_sum") > 0
         until("the broker's log head moved",
               lambda: value(scrape(bport), "concord_broker_log_head") > head0)
         until("the other node stored the charter", lambda: value(
