@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bench: the benchmark harness shared by concord_bench's figures.
  *
  * Every figure measures a Concord path and, in the same run, a baseline

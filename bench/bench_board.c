@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bench_board: figure 4, a board decision round.
  *
  * Concord: 23 real concordd processes (the Greater Manchester Joint

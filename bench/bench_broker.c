@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bench_broker: figure 2, broker throughput, and its half of figure 7.
  *
  * Several senders (bare DEALERs with CURVE in this process, one per

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bench_fed: a real federation for the benchmarks: keys and roster made
  * with the `concord` CLI, concord-broker and concordd started from the
  * build directory, bare DEALERs for hand-made frames. */

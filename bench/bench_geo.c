@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bench_geo: figure 6, footprint alignment and vintage changes over the
  * shipped ONS lookups.
  *

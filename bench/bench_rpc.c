@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bench_rpc: figure 3, the RPC round trip, and its half of figure 7.
  *
  * Concord: `concord ping`'s call, concord.v1.Health/Check, from node A to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bench_sign: figure 1, the signing limit. envelope_seal and envelope_open
  * on a typical envelope (a 200-byte body) beside raw libsodium Ed25519
  * over exactly the bytes they sign, on one core. Concord and raw batches

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bench_util: statistics, the results table and its JSON form. */
 #include <math.h>
 #include <stdarg.h>

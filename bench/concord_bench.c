@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* concord_bench: each Concord figure beside its baseline, measured in one
  * run, printed as a table and written as JSON.
  *

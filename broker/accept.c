@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* accept: opening, checking and logging a submitted envelope. */
 #include "accept.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* accept: what the broker does with an envelope a member submits.
  *
  * It opens the envelope (size, signature against the roster as it stands

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* admission: the broker's roster, folded from its own log. */
 #include "admission.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* admission: the broker's roster. The genesis roster from its file,
  * changed by the key rotations and mergers that boards decide, folded
  * from the broker's own log exactly as every node folds them from its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* broker: the loop and its group commit. Reads up to a batch of messages
  * from the ROUTER, hands each frame to the accept path or the mailboxes
  * within one ledger transaction, commits, and only then sends the
@@ -16,6 +17,7 @@
 #include "accept.h"
 #include "broker_state.h"
 #include "clock.h"
+#include "daemon.h"
 #include "frames.h"
 #include "log.h"
 #include "wire.h"
@@ -179,6 +181,7 @@ int broker_run(broker_t *b, volatile int *stop)
              (unsigned long long)b->head_index, n_codes);
     while (!*stop && !b->failed) {
         int rc = zmq_poll(items, 3, 1000);
+        daemon_service(); /* SIGHUP: log level; SIGUSR1: log file */
         if (rc < 0) {
             if (errno == EINTR) {
                 continue;

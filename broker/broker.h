@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* broker: the combined authority's router. Admits only roster transport
  * keys (ZAP), verifies every envelope's signature and sequence before
  * routing it, appends it to a hash-chained log, answers with a signed

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* broker_hooks: the points where a test broker may misbehave.
  *
  * The real broker runs with no hooks (NULL). The `evil_broker` test

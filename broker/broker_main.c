@@ -1,12 +1,35 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* broker_main: concord-broker's command line. */
 #include "broker_main.h"
 
 #include <sys/stat.h>
 
 #include "broker.h"
+#include "broker_metrics.h"
 #include "config.h"
 #include "daemon.h"
 #include "log.h"
+#include "metrics_http.h"
+
+#include <stdlib.h>
+
+/* The broker and its endpoint, for the tick that publishes the metrics. */
+typedef struct {
+    broker_t *broker;
+    metrics_http_t *http;
+} s_metrics_t;
+
+static void s_publish(void *arg)
+{
+    s_metrics_t *m = arg;
+    size_t size = 1 << 20; /* a line per member: room for thousands */
+    char *text = malloc(size);
+    if (!text || broker_metrics_render(m->broker, text, size) < 0 ||
+        metrics_http_publish(m->http, text) < 0) {
+        log_warn("metrics: cannot publish this second's figures");
+    }
+    free(text);
+}
 
 /* daemon_main's callback takes no argument of ours. */
 static const broker_hooks_t *s_hooks;
@@ -28,7 +51,21 @@ static int s_run(const char *config_path, int level, volatile int *stop)
         log_error("cannot start: %s", err.msg);
         return DAEMON_EXIT_START;
     }
+    s_metrics_t m = {.broker = b};
+    if (cfg.metrics[0]) {
+        if (!(m.http = metrics_http_start(cfg.metrics, &err))) {
+            log_error("cannot start: %s", err.msg);
+            broker_destroy(&b);
+            return DAEMON_EXIT_START;
+        }
+        s_publish(&m);
+        daemon_on_tick(s_publish, &m);
+        log_info("metrics at http://%s/metrics", cfg.metrics);
+    }
+    daemon_ready();
     int rc = broker_run(b, stop);
+    daemon_on_tick(NULL, NULL);
+    metrics_http_stop(&m.http);
     broker_destroy(&b);
     return rc == 0 ? DAEMON_EXIT_OK : DAEMON_EXIT_STORE;
 }

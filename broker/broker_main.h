@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* broker_main: concord-broker's command line (daemon_main: options,
  * signals, exit codes) around broker_new and broker_run. */
 #ifndef CONCORD_BROKER_MAIN_H

@@ -1,5 +1,7 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* broker_state: the broker's state, as the loop (broker.c) and the
- * accept path (accept.c) share it. Nothing else in broker/ includes this
+ * accept path (accept.c) share it, and the metrics (broker_metrics.c)
+ * read. Nothing else in broker/ includes this
  * header: ZAP, mailboxes, the outbox and the broker's own services are
  * modules with their own types, which this state holds. (The accept
  * path's unit test, tests/broker/test_accept.c, builds one from parts.) */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* gate: caps on un-authenticated connections, through a socket monitor. */
 #include "gate.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* gate: the broker's limit on connections that have not authenticated.
  *
  * Anyone can open a TCP connection to the broker's port; until its CURVE

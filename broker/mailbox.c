@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* mailbox: deliveries from the broker's log to each member. */
 #include "mailbox.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* mailbox: the broker's delivery of the log to each member.
  *
  * Every accepted envelope has a mailbox row in the broker's ledger for

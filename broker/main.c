@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* concord-broker: entry point. The real broker runs with no hooks. */
 #include "broker_main.h"
 

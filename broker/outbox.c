@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* outbox: answers held until their batch is durable. */
 #include "outbox.h"
 
@@ -22,6 +23,7 @@ typedef struct {
 struct outbox {
     s_out_t outs[OUTBOX_BATCH * 2];
     size_t n_outs;
+    uint64_t results[OUTBOX_CODES]; /* SubmitResults queued, by status code */
 };
 
 outbox_t *outbox_new(void)
@@ -52,6 +54,9 @@ void outbox_result(outbox_t *o, const uint8_t *id, size_t id_len, const uint8_t 
     Concord__V1__SubmitResult res = CONCORD__V1__SUBMIT_RESULT__INIT;
     Concord__V1__Status st = CONCORD__V1__STATUS__INIT;
     Concord__V1__SignedReceipt *sr = NULL;
+    if ((unsigned)code < OUTBOX_CODES) {
+        o->results[code]++;
+    }
     st.code = (Concord__V1__StatusCode)code;
     st.message = (char *)msg;
     res.status = &st;
@@ -67,6 +72,11 @@ void outbox_result(outbox_t *o, const uint8_t *id, size_t id_len, const uint8_t 
     f.result = &res;
     outbox_queue(o, id, id_len, &f);
     wire_free(sr ? &sr->base : NULL);
+}
+
+const uint64_t *outbox_result_counts(const outbox_t *o)
+{
+    return o->results;
 }
 
 int outbox_send(void *router, const uint8_t *id, size_t id_len, const uint8_t *frame,

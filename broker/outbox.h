@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* outbox: the broker's answers held back until the batch that produced
  * them is durable (group commit). Results, receipts and the replies of
  * the broker's own services are queued while a batch runs; the loop
@@ -32,6 +33,13 @@ void outbox_queue(outbox_t *o, const uint8_t *id, size_t id_len,
  * (NULL unless accepted or already accepted). */
 void outbox_result(outbox_t *o, const uint8_t *id, size_t id_len, const uint8_t hash[32],
                    cc_code_t code, const char *msg, const uint8_t *receipt, size_t receipt_len);
+
+/* How many SubmitResults were queued with each status code (index: the
+ * cc_code_t, 0..OUTBOX_CODES-1) since the outbox was made: the envelopes
+ * submitted, accepted (CC_OK), resent (CC_ALREADY_EXISTS) and refused by
+ * reason, for the metrics. */
+#define OUTBOX_CODES 17
+const uint64_t *outbox_result_counts(const outbox_t *o);
 
 /* Sends one packed frame to id on router now, without waiting. Returns -1
  * (errno set) if the peer is gone or its queue is full. */

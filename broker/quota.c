@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* quota: per-member counts of what the broker logs, in fixed windows. */
 #include "quota.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* quota: how much each member may have the broker log.
  *
  * Every member's envelopes are stored by the broker and, for an event,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* services: Health and Log/Read, answered by the broker itself. */
 #include "services.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* services: the requests the broker answers itself.
  *
  * An envelope addressed to the broker (KEYS_BROKER_CODE) is not logged:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* zap: the broker's ZAP handler. */
 #include "zap.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* zap: the broker's ZeroMQ authentication handler (ZAP, RFC 27).
  *
  * libzmq asks it, over inproc://zeromq.zap.01 in the broker's context,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Creates, starts, checks and stops a three-organisation Concord federation
 # on one machine: NHS Manchester CCG, Manchester City Council and NHS
 # England, with a broker as Greater Manchester Combined Authority would run.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fixture: the fixed federation of the fuzz targets (see fixture.h). */
 #include "fixture.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fixture: the fixed federation every fuzz target runs against, and the
  * record format of event streams.
  *

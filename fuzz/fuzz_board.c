@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_board: the board engine (board_apply) over a stream of events as
  * every node folds them from the broker's log: proposals and ballots from
  * any member of the fixed federation, with hostile bodies. Input format:

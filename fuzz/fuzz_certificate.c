@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_certificate: the certificate verifiers, as `concord verify`
  * (certificate_verify, decision certificates) and `concord pool verify`
  * (statement_verify, a host's signed year-end statement) run them on a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_config: the INI configuration loaders (config_load_node and
  * config_load_broker), as concordd and concord-broker read their files at
  * start. The first byte picks the loader; the rest is the file.

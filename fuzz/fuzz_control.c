@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_control: the node's control socket, as the `concord` CLI (or any
  * local process that can open the socket) talks to it. A real node of the
  * fixed federation (E38000217, its key file, roster and SQLite ledger in a

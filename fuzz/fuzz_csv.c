@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_csv: the RFC 4180 reader under every ONS lookup and CSV the
  * product reads (csv_read_mem, with limits small enough that the fuzzer
  * reaches them). The first byte picks the read size, so rows and quoted

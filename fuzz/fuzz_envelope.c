@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_envelope: envelope decoding and verification (envelope_open).
  *
  * The first byte picks how the rest is used:

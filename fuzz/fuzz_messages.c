@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_messages: every protobuf message a node, the broker or the CLI
  * unpacks from the network, a control socket or a file, through the one
  * decoder (wire_unpack), and then the checks each receiver applies on its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_ons: the ONS lookup loader (geo_load) and the alignment built on
  * it, as `concord footprint` and the node (HWB areas of BCF plans) run
  * them over shipped or user-given CSV files.

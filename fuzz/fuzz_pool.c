@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_pool: the board and pooled-funds engines together over a stream of
  * events as every node folds them from the broker's log (board_apply or
  * board_advance, then pool_follow, then pool_apply: fixture_pool_step):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_receipt: the broker's signed receipts (receipt_open), as a node
  * reads them in every submit result, delivery and log page.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_roster: the roster file (roster_from_bytes, roster_verify), as every
  * node, the broker and `concord verify` load it, and as a certificate
  * carries it. What must hold: a roster is loaded whole or refused with a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* gen_boards: seeds of fuzz_board (a Greater Manchester board's event
  * streams) and fuzz_certificate (a decision certificate that verifies). */
 #include <stdlib.h>

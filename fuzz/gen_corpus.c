@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* gen_corpus: writes the generated seeds of the fuzz corpora from real
  * messages of the fixed federation (fixture.h): envelopes sealed by its
  * members, broker receipts, board and pool event streams that the

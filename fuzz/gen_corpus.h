@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* gen_corpus: the generator of the fuzz seed corpora (gen_corpus.c), in
  * parts: boards and a certificate (gen_boards.c), pooled funds and BCF
  * plans (gen_pools.c), envelopes, frames, control requests and files

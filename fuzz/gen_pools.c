@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* gen_pools: seeds of fuzz_pool: Plymouth's s75 fund, agreed and varied
  * by its partners' board, and Cumbria's BCF plan as event streams the
  * board and pool engines accept; a statement certificate of the fund. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* gen_wire: seeds of fuzz_envelope, fuzz_receipt, fuzz_messages (frames and
  * service messages), fuzz_control, and the file targets (ONS lookups, CSV,
  * config, roster). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* replay: a main for the fuzz targets without libFuzzer. Runs the target
  * once over every file named on the command line, or in the directories
  * named, so that a corpus (seeds and every input that once crashed) is an

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Crash soak: runs the crash tests (it_crash_board, it_crash_pool) over many
 # consecutive seeds, each seed on a fresh federation, and reports every
 # seed's outcome with its kill/restart cycles. A failing seed is replayed

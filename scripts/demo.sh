@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # From a clean clone to a verified decision certificate: installs the Debian
 # packages, builds, generates Greater Manchester's federation from the ONS
 # lookups (the combined authority's 10 councils, 10 CCGs and NHS England:

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Installs the Debian 12 packages Concord builds and runs with (clang and its
 # runtime libraries only for the fuzz targets, scripts/fuzz.sh).
 set -euo pipefail
@@ -11,5 +12,6 @@ $sudo apt-get install -y -qq --no-install-recommends \
     libprotobuf-c-dev protobuf-c-compiler libzmq3-dev libsodium-dev \
     libcmocka-dev libsqlite3-dev libinih-dev libjansson-dev \
     libmicrohttpd-dev chromium fonts-dejavu-core curl \
+    python3-prometheus-client libsystemd-dev scdoc debhelper lintian fakeroot git \
     clang libclang-rt-14-dev \
     libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler >/dev/null

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Builds the libFuzzer targets of fuzz/ with clang (ASan and UBSan) in
 # build-fuzz/ and runs each for SECONDS (default 10) over its seed corpus,
 # failing on the first crash, leak, sanitizer report or timeout.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Runs scenarios/england.ini (NHS England, 207 CCGs and 152 upper-tier
 # councils: about 360 processes) on one machine and reports what it cost:
 # wall time, time to healthy, each node's peak RSS (VmHWM) and PSS, and the

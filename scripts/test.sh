@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Builds Concord with AddressSanitizer and UndefinedBehaviorSanitizer in
 # build-asan/ and runs the whole test suite (unit and integration) there.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Keeps docs/BAD-INPUT.md true: for every entry, the key text must occur in
 # the words quoted under "Users see", in the product's source (common/,
 # node/, broker/) and in the named test file, and the named test must exist

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* clock: wall and monotonic time in milliseconds. */
 #include "clock.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* clock: wall time and monotonic time in milliseconds. */
 #ifndef CONCORD_CLOCK_H
 #define CONCORD_CLOCK_H

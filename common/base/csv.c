@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* csv: an RFC 4180 state machine fed in fixed chunks, so a row may
  * straddle any chunk boundary. Bytes that matter (delimiters, quotes, line
  * ends, anything not ASCII) go through it one at a time; runs of plain

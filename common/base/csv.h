@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* csv: an RFC 4180 reader that hands each complete row to a callback, and
  * a writer for the rows `--csv` prints.
  *

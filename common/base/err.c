@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* err: status codes and error values with a reason. */
 #include "err.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* err: status codes with gRPC's meanings, and an error value that carries
  * a code and a human-readable reason.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* grow: room for one more element in an array that doubles as it fills,
  * for the engines' growing lists (proposals, ballots, events, refusals). */
 #ifndef CONCORD_GROW_H

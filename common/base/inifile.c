@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* inifile: line-numbered INI reading on libinih. libinih splits entries
  * into key and value and trims them; this wrapper reads the lines it is
  * given, so that it knows their numbers (this build of libinih does not

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* inifile: the one INI reader, a thin wrapper over libinih that tells its
  * handler the line of every header and entry, for files whose errors must
  * name file, line and problem (the broker's and node's configuration,

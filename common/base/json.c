@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* json: minimal JSON writer. */
 #include "json.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* json: a small writer for the JSON that `--json` prints. Output is one
  * object or array built in a growing buffer; strings are escaped per RFC
  * 8259. Writers never fail midway: on allocation failure the buffer is

@@ -1,7 +1,10 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* log: one line per message on stderr, with a journald priority prefix
  * under systemd and a timestamp otherwise. */
 #include "log.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +17,7 @@
 
 static const char *s_ident = "concord";
 static log_level_t s_level = LOG_LVL_INFO;
+static char s_path[4096]; /* log_open_file's, or empty: stderr as given */
 
 static const struct {
     const char *name;  /* as in configs */
@@ -43,6 +47,11 @@ log_level_t log_get_level(void)
     return s_level;
 }
 
+const char *log_level_name(log_level_t level)
+{
+    return level >= LOG_LVL_ERROR && level <= LOG_LVL_DEBUG ? s_levels[level].name : "info";
+}
+
 int log_level_parse(const char *name, log_level_t *out)
 {
     size_t i;
@@ -59,6 +68,42 @@ int log_level_parse(const char *name, log_level_t *out)
         }
     }
     return -1;
+}
+
+int log_open_file(const char *path)
+{
+    if (strlen(path) >= sizeof s_path) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    char old[sizeof s_path];
+    snprintf(old, sizeof old, "%s", s_path);
+    snprintf(s_path, sizeof s_path, "%s", path);
+    if (log_reopen() < 0) {
+        int saved = errno;
+        snprintf(s_path, sizeof s_path, "%s", old);
+        errno = saved;
+        return -1;
+    }
+    return 0;
+}
+
+int log_reopen(void)
+{
+    if (!s_path[0]) {
+        return 0;
+    }
+    /* A new descriptor onto stderr's: on failure stderr stays as it was. */
+    int fd = open(s_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+    if (fd < 0) {
+        return -1;
+    }
+    fflush(stderr);
+    int rc = dup2(fd, STDERR_FILENO) < 0 ? -1 : 0;
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return rc;
 }
 
 /* Messages often quote names and codes that came off the network; a

@@ -1,4 +1,6 @@
-/* log: the one logging module. Lines go to stderr. Under systemd (when
+/* SPDX-License-Identifier: Apache-2.0 */
+/* log: the one logging module. Lines go to stderr (or a file, reopened on
+ * request). Under systemd (when
  * JOURNAL_STREAM is set) each line starts with a syslog priority "<N>" so
  * journald records the level; otherwise with a UTC timestamp and level. */
 #ifndef CONCORD_LOG_H
@@ -12,8 +14,20 @@ void log_set_ident(const char *ident);
 void log_set_level(log_level_t level);
 log_level_t log_get_level(void);
 
+/* "error", "warn", "info" or "debug" (static storage). */
+const char *log_level_name(log_level_t level);
+
 /* Parses "error", "warn", "info" or "debug". Returns 0, or -1 if unknown. */
 int log_level_parse(const char *name, log_level_t *out);
+
+/* Sends the log to path (appending) instead of stderr; stderr then points
+ * at the file, so anything else written there lands in it too. Returns 0,
+ * or -1 with errno set (the log stays where it was). */
+int log_open_file(const char *path);
+
+/* Opens the file of log_open_file again, for a log rotation that renamed
+ * it (SIGUSR1). Returns 0 (also when there is no file), or -1 with errno. */
+int log_reopen(void);
 
 void log_msg(log_level_t level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

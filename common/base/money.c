@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* money: parsing, formatting and splitting integer pence; financial
  * years. */
 #include "money.h"

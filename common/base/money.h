@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* money: the one place that parses and formats amounts. Money is integer
  * pence (int64) everywhere; there is no floating point. */
 #ifndef CONCORD_MONEY_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* text: the one printf-append text buffer. Either growing (text_init: the
  * engines' and the node's replies, JSON) or writing into a caller's
  * fixed buffer (text_init_fixed: statements and tally explanations, which

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* board: the joint commissioning board engine. Folds proposals and
  * ballots, in broker log order, into boards, proposals, ballots and
  * outcomes, and carries out the roster changes boards decide;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* board: the joint commissioning board engine.
  *
  * A pure, deterministic fold over board events (proposals and ballots,

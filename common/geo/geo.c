@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* geo: the geography model. Loading ONS lookups into the model, and
  * queries on it: codes are interned once in a hash table keyed by (layer,
  * code); relations are dense arrays indexed by a code's position in its
@@ -21,10 +22,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "csv.h"
 #include "grow.h"
@@ -1092,8 +1095,25 @@ const char *geo_data_dir(const char *given)
     if (env && *env) {
         return env;
     }
-    if (stat(CONCORD_DATA_DIR, &st) == 0 && S_ISDIR(st.st_mode)) {
-        return CONCORD_DATA_DIR;
+    /* Installed: beside the running program (bin/../share/concord/ons), so
+     * a package or a prefix moved as a whole finds its own lookups. */
+    static char beside[PATH_MAX + sizeof CONCORD_DATA_RELATIVE + 2];
+    char exe[PATH_MAX];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (len > 0) {
+        exe[len] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';
+            snprintf(beside, sizeof beside, "%s/%s", exe, CONCORD_DATA_RELATIVE);
+            if (stat(beside, &st) == 0 && S_ISDIR(st.st_mode)) {
+                return beside;
+            }
+        }
+    }
+    /* Built, not installed: the build tree's copy. */
+    if (stat(CONCORD_DATA_BUILD_DIR, &st) == 0 && S_ISDIR(st.st_mode)) {
+        return CONCORD_DATA_BUILD_DIR;
     }
     return CONCORD_DATA_INSTALL_DIR;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* geo: the ONS geography model and STP footprint alignment.
  *
  * A model is loaded from any number of ONS lookup CSVs. Columns are found
@@ -74,9 +75,10 @@ geo_t *geo_load_dir(const char *dir, cc_err_t *err);
 geo_t *geo_load_dir_and(const char *dir, const char *const *extra, size_t n_extra, cc_err_t *err);
 
 /* Where the shipped lookups are: `given` if not NULL, else the
- * CONCORD_DATA_DIR environment variable, else the source tree's data/ons
- * if it exists, else the installed share/concord/ons. Static storage or
- * the caller's strings. */
+ * CONCORD_DATA_DIR environment variable, else share/concord/ons beside
+ * the running program as installed (bin/../share/concord/ons), else the
+ * build tree's copy, else the configured prefix's. Never the source tree.
+ * Static storage or the caller's strings. */
 const char *geo_data_dir(const char *given);
 
 /* Frees the model and NULLs *g. Safe on NULL and on *g NULL. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* config: INI files for the broker and the node, read with inifile (libinih). */
 #include "config.h"
 
@@ -63,6 +64,7 @@ static const s_field_t s_broker_fields[] = {
     S_NUM(config_broker_t, quota_event_bytes, 0, UINT32_MAX),
     S_NUM(config_broker_t, quota_vote_bytes, 0, UINT32_MAX),
     S_STR(config_broker_t, quota_scale, T_STRING, 0),
+    S_STR(config_broker_t, metrics, T_STRING, 0),
 };
 
 static const s_field_t s_node_fields[] = {
@@ -81,9 +83,11 @@ static const s_field_t s_node_fields[] = {
     S_STR(config_node_t, dashboard_cert, T_PATH, 0),
     S_STR(config_node_t, dashboard_key, T_PATH, 0),
     S_STR(config_node_t, dashboard_token, T_PATH, 0),
+    S_STR(config_node_t, control_group, T_STRING, 0),
+    S_STR(config_node_t, metrics, T_STRING, 0),
 };
 
-#define S_FIELDS_MAX 32
+#define S_FIELDS_MAX 64
 
 /* Parser state shared by the reader and the handler. */
 typedef struct {

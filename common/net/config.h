@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* config: INI configuration for the broker and the node, parsed with
  * libinih. Relative paths are resolved against the directory holding the
  * config file. Unknown sections or keys, missing required keys and bad
@@ -18,6 +19,7 @@
  * roster = roster.bin                (required)
  * data = broker.db                   (required; SQLite log and mailboxes)
  * log_level = info                   (error|warn|info|debug)
+ * metrics = 127.0.0.1:9465           (optional: Prometheus text at /metrics)
  * mailbox_window = 64                (deliveries in flight per node, 1..4096)
  * fsync = true                       (false only for benchmarks)
  * send_hwm = 256                     (frames queued to one connection, 16..100000)
@@ -74,6 +76,7 @@ typedef struct {
     uint32_t quota_event_bytes;
     uint32_t quota_vote_bytes;
     char quota_scale[256];
+    char metrics[64]; /* "127.0.0.1:9465": Prometheus endpoint; empty: none */
 } config_broker_t;
 
 /* [node]
@@ -86,6 +89,10 @@ typedef struct {
  * broker = tcp://127.0.0.1:7400      (required)
  * ledger = E38000217.db              (required)
  * control = E38000217.sock           (required; ipc socket path for the CLI)
+ * metrics = 127.0.0.1:9464           (optional: Prometheus text at /metrics)
+ * control_group = concord            (optional: the socket is 0660 and owned by
+ *                                     this group, so its members may use the CLI;
+ *                                     without it 0600, the service user only)
  * log_level = info
  * call_timeout_ms = 10000            (default deadline of a call, 1..86400000)
  * fsync = true
@@ -111,6 +118,8 @@ typedef struct {
     char broker[CONFIG_PATH_MAX];
     char ledger[CONFIG_PATH_MAX];
     char control[CONFIG_PATH_MAX];
+    char control_group[64]; /* empty: the socket is the service user's alone */
+    char metrics[64];       /* "127.0.0.1:9464": Prometheus endpoint; empty: none */
     log_level_t log_level;
     uint32_t call_timeout_ms;
     int fsync;

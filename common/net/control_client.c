@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* control_client: see control_client.h. A fresh REQ socket per request:
  * simple, and a lost reply cannot confuse the next request. */
 #include "control_client.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* control_client: one call of the Control service (proto/control.proto)
  * on a node's local control socket, and its typed reply. Used by the
  * `concord` CLI and by anything else on the machine that drives nodes the

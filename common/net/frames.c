@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* frames: one bounded receive of a ZeroMQ multipart message. */
 #include "frames.h"
 

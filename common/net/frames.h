@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* frames: one bounded receive of a ZeroMQ multipart message.
  *
  * Every socket that reads multipart messages from a peer it does not

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* inbound: the failure states of a node's inbound pipeline. */
 #include "inbound.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* inbound: where a node's inbound pipeline stands after its ledger failed
  * to store a delivery (disk full, read-only, I/O error).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* rpc: a node's link to the broker: outgoing calls with deadlines and
  * retries, incoming envelopes verified and stored before acknowledgement,
  * idempotent answers to requests. */
@@ -97,11 +98,29 @@ static int s_refuse_if_failed(const rpc_peer_t *p, cc_err_t *err)
     return inbound_refuse(&p->inbound, err);
 }
 
+const uint64_t rpc_histogram_bounds_us[RPC_HISTOGRAM_BOUNDS] = {
+    1000, 2000, 5000, 10000, 25000, 50000, 100000, 250000, 500000, 1000000, 2500000, 5000000,
+    10000000};
+
+static void s_observe(rpc_histogram_t *h, uint64_t us)
+{
+    size_t i = 0;
+    while (i < RPC_HISTOGRAM_BOUNDS && us > rpc_histogram_bounds_us[i]) {
+        i++;
+    }
+    h->buckets[i]++;
+    h->count++;
+    h->sum_us += us;
+}
+
 /* Finishes a call: runs its callback once and forgets it. */
 static void s_complete(rpc_peer_t *p, s_pending_t *pc, cc_code_t code, const char *msg,
                        const ProtobufCMessage *response, uint64_t reply_index)
 {
     s_unlink(p, pc);
+    if (pc->done && code == CC_OK) {
+        s_observe(&p->stats.round_trip, clock_mono_us() - pc->started_us);
+    }
     if (pc->done) {
         rpc_result_t r = {
             .code = code,
@@ -559,6 +578,9 @@ static void s_on_result(rpc_peer_t *p, const Concord__V1__SubmitResult *res)
             log_error("storing receipt: %s", err.msg);
         }
         free(packed);
+        if (!pc->accepted) {
+            s_observe(&p->stats.commit, clock_mono_us() - pc->started_us);
+        }
         pc->accepted = 1;
         pc->req_log_index = r->log_index;
         pc->req_time_ms = r->time_ms;
@@ -1016,6 +1038,7 @@ static void s_timers(rpc_peer_t *p)
     for (pc = p->pending; resend && pc; pc = pc->next) {
         if (!pc->accepted) {
             pc->retries += now >= pc->next_send_ms;
+            p->stats.resent++;
             s_send_pending(p, pc, now);
         }
     }

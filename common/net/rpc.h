@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* rpc: gRPC-style unary calls carried in signed envelopes through the
  * broker, plugged into protobuf-c's service machinery.
  *
@@ -51,8 +52,22 @@ typedef struct {
 
 typedef void (*rpc_done_fn)(const rpc_result_t *result, void *arg);
 
+/* A latency histogram: counts per bucket (not cumulative), bucket i
+ * holding values at most rpc_histogram_bounds_us[i] and above the one
+ * before; the last bucket everything above the last bound. */
+#define RPC_HISTOGRAM_BOUNDS 13
+extern const uint64_t rpc_histogram_bounds_us[RPC_HISTOGRAM_BOUNDS];
+typedef struct {
+    uint64_t buckets[RPC_HISTOGRAM_BOUNDS + 1];
+    uint64_t count;
+    uint64_t sum_us;
+} rpc_histogram_t;
+
 typedef struct {
     uint64_t sent;              /* envelopes sealed and sent */
+    uint64_t resent;            /* envelopes sent again, unreceipted at their deadline */
+    rpc_histogram_t commit;     /* first send to the broker's receipt */
+    rpc_histogram_t round_trip; /* a call's first send to its answer (successful calls) */
     uint64_t received;          /* envelopes verified and stored */
     uint64_t rejected;          /* deliveries refused (signature, replay, ...) */
     uint64_t pending_calls;     /* calls awaiting a reply */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* rpc_registry: the registry of services and method dispatch, shared by
  * the node and the broker. */
 #include "rpc_registry.h"

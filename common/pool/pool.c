@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* pool: the pooled-funds engine. Checks log order, takes up the boards'
  * pool decisions (pool_follow), judges and applies each event (pledges,
  * outturns, signed statements; Better Care Fund plans and their sign-off

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* pool: the pooled-funds engine. Section 75 agreements (pooled funds and
  * the alternatives a partnership may record instead), the partners'
  * pledges, variations, year-end outturn and risk share, and Better Care

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* pool_statement: the text of a year's statement, in integer pence (the
  * split itself is risk_share.c's). Pure functions: every node computes and writes the same. */
 #include "pool_statement.h"

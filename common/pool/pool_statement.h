@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* pool_statement: a pooled fund's year statement as every node computes
  * it (pool_statement in pool.c fills it from the engine), and its text. */
 #ifndef CONCORD_POOL_STATEMENT_H

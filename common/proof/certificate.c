@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* certificate: verifying decision certificates, and the
  * parts every exported certificate shares (statement.c's too). */
 #include "certificate.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* certificate: decision certificates. A certificate holds the genesis
  * roster, every event of one board (proposals and ballots, each with its
  * broker receipt) up to the decision, the events of every board up to its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* statement: building and verifying signed pool statement certificates.
  * The envelope, receipt and signature checks are certificate.c's. */
 #include "statement.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* statement: a host's signed year-end pool statement, exported with
  * everything needed to check it offline: the genesis roster, and every
  * event of the pool's board and of the pool itself up to the host's

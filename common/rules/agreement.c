@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* agreement: the rules a pooled-fund agreement (s75 pooled fund, aligned
  * budgets, lead commissioning, s76 or s256 transfer) must meet on its own,
  * whatever any engine's state. Pure functions, so every node refuses the

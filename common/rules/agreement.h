@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* agreement: the rules of a pooled-funds agreement on its own (NHS Act
  * 2006 s75, s76 and s256; docs/POOLS.md states them for users, with their
  * sources). Pure functions below the board and the pool engine: the board

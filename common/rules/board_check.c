@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* board_check: the board rules that need no engine state: whether a
  * charter, a change to one or a proposal is well formed. Pure functions,
  * so every node (and `concord verify`) reaches the same verdicts. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* board_check: whether a charter, a change to one or a proposal is well
  * formed on its own, whatever any board's state. Pure functions below the
  * board engine, so every node (and `concord verify`) reaches the same

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* board_limits: the sizes of boards, charters and proposals, shared by the
  * rules that judge them (board_check.c, board_tally.c) and the board
  * engine. */

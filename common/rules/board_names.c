@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* board_names: one table per enum, used both ways. */
 #include "board_names.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* board_names: the words users type and read for board enums (service
  * areas, voting rules, constituencies, proposal kinds, votes). Names are
  * lower case with hyphens ("primary-care", "double-majority"). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* board_pool: pooled-fund agreements and variations as board proposals:
  * what such a proposal must satisfy on its board, and whose FOR it needs
  * whatever the board's rule. Pure functions below the board engine. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* board_tally: the arithmetic of a vote, whether it is already decided,
  * and the sentences that explain it (board_check.c says whether a charter
  * or a proposal is well formed).

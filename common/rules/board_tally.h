@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* board_tally: the arithmetic of a board's vote, whether it is already
  * decided, and the sentences that explain it. Pure functions below the
  * board engine, so every node (and `concord verify`) reaches the same

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* pool_limits: the sizes of pooled-fund agreements, variations and BCF
  * plans, shared by the rules that judge them (agreement.c, risk_share.c),
  * the board's pool proposals and the pool engine. */

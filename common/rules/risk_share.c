@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* risk_share: how a pooled fund's overspend or underspend is shared among
  * its partners (the agreement's RiskShare), checked and applied. Pure
  * functions in integer pence: every node splits the same way. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* risk_share: the rules of a pooled fund's risk share (how a year's
  * variance is borne) and the split they give. Pure functions. */
 #ifndef CONCORD_RISK_SHARE_H

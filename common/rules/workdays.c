@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* workdays: England and Wales bank holidays and working days, computed
  * from the rules (workdays.h states them). */
 #include "workdays.h"

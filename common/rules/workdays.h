@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* workdays: working days in England and Wales, for periods the law counts
  * in working days (a council executive decision's call-in period, Local
  * Government Act 2000 s9F and the authority's scrutiny procedure rules).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ledger: SQLite storage for node ledgers and the broker's log. */
 #include "ledger.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ledger: durable storage in SQLite, and the only module that speaks SQL.
  *
  * A node's ledger (LEDGER_NODE) is an append-only record of every verified

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ledger_fold: re-folds, at start, the events the ledger recorded as folded. */
 #include "ledger_fold.h"
 

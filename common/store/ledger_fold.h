@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ledger_fold: the store's side of folding: replaying stored events into
  * the engines at start. */
 #ifndef CONCORD_LEDGER_FOLD_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* envelope: seal (build, sign, pack) and open (verify, then unpack). */
 #include "envelope.h"
 

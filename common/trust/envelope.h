@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* envelope: sealing (sign) and opening (verify, then decode) the signed
  * envelopes that carry every call and reply between organisations.
  *

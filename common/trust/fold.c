@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fold: log-order guard for domain engines. */
 #include "fold.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fold: the log-order guard every domain engine (boards, pools) applies
  * before folding an event: events must come in strictly rising broker log
  * order, or the engines of different nodes could diverge. */

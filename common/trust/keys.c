@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* keys: Ed25519 signing and CURVE transport identities, their files, and
  * domain-separated signatures. */
 #include "keys.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* keys: an organisation's (or the broker's) identity: an Ed25519 signing
  * key pair and a CURVE (X25519) transport key pair.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* receipt: broker receipts and the log's hash chain. */
 #include "receipt.h"
 

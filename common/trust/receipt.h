@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* receipt: the broker's signed receipts and the hash chain of its log.
  *
  * Chain: chain[0] is 32 zero bytes; for the entry at index i >= 1,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* replay: the highest accepted sequence per sender, in an open-addressing
  * hash table. */
 #include "replay.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* replay: per-sender sequence guard. A sender's sequence numbers must rise
  * strictly; anything at or below the highest accepted one is a replay.
  * The guard is in memory; its owner rebuilds it from durable storage at

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* roster: federation membership, its file format and its signatures, and
  * the roster after genesis: key rotations, mergers and admissions decided
  * by boards, each taking effect after a log index, with the superseded

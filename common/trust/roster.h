@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* roster: the federation's membership. Binds each organisation's code to
  * its name, kind, Ed25519 signing key and CURVE transport key, and names
  * the broker's keys.

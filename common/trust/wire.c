@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* wire: the one place that packs and unpacks protobuf messages. */
 #include "wire.h"
 

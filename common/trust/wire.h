@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* wire: the only module that calls protobuf-c's pack and unpack.
  *
  * Every decode checks the size before anything is parsed, so a hostile

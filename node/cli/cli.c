@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cli: what every command of the `concord` tool shares: failing with a
  * message, calling the local node's Control service and rendering its
  * reply, durations, writing files, and loading what offline verification
@@ -17,15 +18,66 @@
 #include "err.h"
 #include "wire.h"
 
+#include <jansson.h>
+
+static int s_json_errors; /* errors as {"error": {...}} (--json) */
+static int s_said;        /* an error has been printed */
+
+void cli_json_errors(int on)
+{
+    s_json_errors = on;
+}
+
+int cli_said(void)
+{
+    return s_said;
+}
+
+/* Prints one error: "concord: message", or with --json one JSON document
+ * {"error": {"code": code, "message": message}}, on stderr. */
+static void s_say(const char *code, const char *fmt, va_list ap)
+{
+    char msg[2048];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    s_said = 1;
+    if (!s_json_errors) {
+        fprintf(stderr, "concord: %s\n", msg);
+        return;
+    }
+    json_t *doc = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", msg);
+    if (!doc || json_dumpf(doc, stderr, JSON_COMPACT) < 0) {
+        fprintf(stderr, "concord: %s\n", msg);
+    } else {
+        fputc('\n', stderr);
+    }
+    json_decref(doc);
+}
+
 int cli_fail(const char *fmt, ...)
 {
     va_list ap;
-    fputs("concord: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    s_say("failed", fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
     return CLI_FAIL;
+}
+
+int cli_fail_code(int status, const char *code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    s_say(code, fmt, ap);
+    va_end(ap);
+    return status;
+}
+
+int cli_usage(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    s_say("usage", fmt, ap);
+    va_end(ap);
+    return CLI_USAGE;
 }
 
 int cli_node_call(const config_node_t *cfg, const char *method, const ProtobufCMessage *in,
@@ -37,13 +89,15 @@ int cli_node_call(const config_node_t *cfg, const char *method, const ProtobufCM
                                               (int)(wait_ms + CONTROL_CLIENT_SLACK_MS), &refused,
                                               &err);
     if (!r && refused) {
-        return cli_fail("%s: %s", err_code_name(err.code), err.msg);
+        return cli_fail_code(CLI_FAIL, err_code_name(err.code), "%s: %s",
+                             err_code_name(err.code), err.msg);
     }
     if (!r && err.code == CC_NOT_FOUND) {
-        return cli_fail("%s: is concordd running for %s?", err.msg, cfg->code);
+        return cli_fail_code(CLI_FAIL, "no-node", "%s: is concordd running for %s?", err.msg,
+                             cfg->code);
     }
     if (!r) {
-        return cli_fail("%s", err.msg);
+        return cli_fail_code(CLI_FAIL, "no-answer", "%s", err.msg);
     }
     int rc = CLI_OK;
     if (format >= 0 && cli_render(r, format, stdout) < 0) {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cli: the `concord` command-line tool's commands. Each returns the
  * process exit status: 0 success, 1 failure (reason printed), 2 usage. */
 #ifndef CONCORD_CLI_H
@@ -92,7 +93,23 @@ int cli_pool_verify(int argc, char **argv, int json);
 int cli_verify_inputs(const char *roster_path, const char *file, roster_t **roster,
                       uint8_t **buf, size_t *len);
 
-/* Prints "concord: <message>" to stderr and returns CLI_FAIL. */
+/* Prints "concord: <message>" to stderr and returns CLI_FAIL; after
+ * cli_json_errors(1), prints {"error": {"code": "failed", "message": ...}}
+ * instead (one JSON document a line). */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* As cli_fail, with the JSON code given, returning status. */
+int cli_fail_code(int status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* As cli_fail for a usage error (JSON code "usage"); returns CLI_USAGE.
+ * main() adds the hint to `concord help COMMAND`. */
+int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Errors from now on as JSON (on, from --json) or as text (0). */
+void cli_json_errors(int on);
+
+/* 1 once any error has been printed through the functions above. */
+int cli_said(void);
 
 #endif

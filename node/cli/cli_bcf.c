@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cli_bcf: `concord bcf`. Better Care Fund plans read from an INI file,
  * and the acts of their sign-off chain, handed to the local node, which
  * prechecks them with its pool engine, signs and publishes them. */
@@ -256,7 +257,7 @@ static int s_bcf_sign(const config_node_t *cfg, int argc, char **argv, int json,
         }
     }
     if (optind + 1 != argc || act <= 0) {
-        return cli_fail("usage: concord bcf sign PLAN-ID --act hwb|council|ccg|nhse"
+        return cli_usage("usage: concord bcf sign PLAN-ID --act hwb|council|ccg|nhse"
                         " [--version V] [--note TEXT] [--decision PROPOSAL]");
     }
     m.plan_id = argv[optind];
@@ -293,8 +294,5 @@ int cli_bcf(const config_node_t *cfg, int argc, char **argv, int json)
         in.plan_id = argv[1];
         return cli_node_call(cfg, "BcfShow", &in.base, 0, json, NULL);
     }
-    if (rc == CLI_USAGE) {
-        fputs(usage, stderr);
-    }
-    return rc;
+    return rc; /* on CLI_USAGE main() names the usage */
 }

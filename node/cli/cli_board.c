@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cli_board: `concord board`, `propose`, `vote`, `proposal`, `decision`
  * and `verify`. Proposals and ballots are built here and handed to the
  * local node, which checks them, signs them and publishes them. */
@@ -635,7 +636,7 @@ static int s_propose(const config_node_t *cfg, const roster_t *r, int argc, char
         return CLI_FAIL;
     }
     if (!p.board_id[0] || !p.title[0] || optind != argc) {
-        return cli_fail("usage: concord propose --board ID --title TEXT [--area AREA]"
+        return cli_usage("usage: concord propose --board ID --title TEXT [--area AREA]"
                         " [--amount POUNDS] [--closes-in 7d] ... (see concord --help)");
     }
     c.ch.board_id = p.board_id;
@@ -657,11 +658,11 @@ static int s_vote(const config_node_t *cfg, int argc, char **argv, int json)
         b.reason = optarg;
     }
     if (optind + 2 != argc) {
-        return cli_fail("usage: concord vote PROPOSAL for|against|abstain [--reason TEXT]");
+        return cli_usage("usage: concord vote PROPOSAL for|against|abstain [--reason TEXT]");
     }
     int v = board_names_vote_parse(argv[optind + 1]);
     if (v < 0) {
-        return cli_fail("vote must be for, against or abstain, not '%s'", argv[optind + 1]);
+        return cli_usage("vote must be for, against or abstain, not '%s'", argv[optind + 1]);
     }
     b.proposal_id = argv[optind];
     b.vote = (Concord__V1__Vote)v;
@@ -687,7 +688,7 @@ static int s_export(const config_node_t *cfg, int history, int argc, char **argv
         out = optarg;
     }
     if (!out || optind + !history != argc) {
-        return cli_fail(history ? "usage: concord roster export --out FILE"
+        return cli_usage(history ? "usage: concord roster export --out FILE"
                                 : "usage: concord decision export PROPOSAL --out FILE");
     }
     Concord__V1__CertificateReply *cert = NULL;
@@ -754,7 +755,7 @@ static int s_auto_vote(const config_node_t *cfg, int argc, char **argv, int json
         in.has_auto_vote = 1;
         in.auto_vote = strcmp(argv[optind], "on") == 0;
     } else if (optind != argc) {
-        return cli_fail("usage: concord auto-vote [on|off] [--abstain AREAS] [--against AREAS]"
+        return cli_usage("usage: concord auto-vote [on|off] [--abstain AREAS] [--against AREAS]"
                         " [--against-above POUNDS] [--for-below POUNDS]");
     }
     return cli_node_call(cfg, "AutoVote", &in.base, 0, json, NULL);
@@ -880,7 +881,7 @@ int cli_board_verify(int argc, char **argv, int json)
         roster_path = optarg;
     }
     if (!roster_path || optind + 1 != argc) {
-        return cli_fail("usage: concord verify CERTIFICATE --roster ROSTER");
+        return cli_usage("usage: concord verify CERTIFICATE --roster ROSTER");
     }
     cc_err_t err;
     certificate_report_t rep;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cli_federation: `concord federation init|start|status|stop|exec`.
  * init generates a whole federation for an area from the ONS lookups:
  * every member's keys, the genesis roster signed by every founder, the
@@ -445,7 +446,7 @@ static int s_exec(int argc, char **argv, int json)
         at = 3;
     }
     if (argc < 3 || at >= argc) {
-        return cli_fail("usage: concord federation exec DIR CODE -- COMMAND [ARGS]");
+        return cli_usage("usage: concord federation exec DIR CODE -- COMMAND [ARGS]");
     }
     char cfg[PATH_MAX + 64], self[PATH_MAX];
     cc_err_t err;

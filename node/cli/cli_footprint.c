@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cli_footprint: `concord footprint show|org|splits|report`, offline, over
  * the ONS lookups shipped in data/ons or the user's own. Every command
  * prints an aligned table, JSON (--json) or CSV (--csv) from one alignment

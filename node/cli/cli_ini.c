@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cli_ini: what `concord pool` and `concord bcf` share: an arena for the
  * messages built from their INI files, the year and error helpers of the
  * INI handlers, the --file option, and publishing through the node. */
@@ -91,7 +92,7 @@ int cli_ini_file_option(int argc, char **argv, const char *usage, const char **f
         }
     }
     if (!*file || optind != argc) {
-        return cli_fail("usage: %s", usage);
+        return cli_usage("usage: %s", usage);
     }
     return CLI_OK;
 }

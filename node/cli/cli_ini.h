@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cli_ini: what `concord pool` (node/cli_pool.c) and `concord bcf`
  * (node/cli_bcf.c) share to read their INI files and hand events to the
  * local node. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cli_pool: `concord pool`. Agreements (read from an INI file) and
  * variations go to the local node as board proposals of the partners'
  * board; pledges, outturns and signed statements are built here and
@@ -534,7 +535,7 @@ static int s_parse(int argc, char **argv, s_opts_t *o, const char *amount_name)
         }
     }
     if (optind + 1 != argc) {
-        return cli_fail("give one pool id");
+        return cli_usage("give one pool id");
     }
     o->id = argv[optind];
     return CLI_OK;
@@ -675,10 +676,7 @@ int cli_pool(const config_node_t *cfg, int argc, char **argv, int json)
     }
     rc = s_parse(argc, argv, &o, strcmp(sub, "outturn") == 0 ? "spent" : "amount");
     if (rc != CLI_OK) {
-        if (rc == CLI_USAGE) {
-            fputs(usage, stderr);
-        }
-        return rc;
+        return rc; /* main() names the usage */
     }
     if (strcmp(sub, "vary") == 0) {
         if (!o.n_changes && !o.n_withdrawn) {
@@ -697,7 +695,7 @@ int cli_pool(const config_node_t *cfg, int argc, char **argv, int json)
         return cli_node_call(cfg, "PoolVary", &in.base, cfg->call_timeout_ms, json, NULL);
     }
     if (!o.year) {
-        return cli_fail("%s needs --year (like 2017 for 2017/18)", sub);
+        return cli_usage("%s needs --year (like 2017 for 2017/18)", sub);
     }
     if (strcmp(sub, "statement") == 0) {
         if (o.export) {
@@ -743,6 +741,5 @@ int cli_pool(const config_node_t *cfg, int argc, char **argv, int json)
         in.outturn = &m;
         return cli_node_call(cfg, "Outturn", &in.base, cfg->call_timeout_ms, json, NULL);
     }
-    fputs(usage, stderr);
-    return CLI_USAGE;
+    return CLI_USAGE; /* main() names the usage */
 }

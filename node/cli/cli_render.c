@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cli_render: the choice of renderer. */
 #include "cli_render.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cli_render: the CLI's presentation of the node's typed Control replies
  * (proto/control.proto), one renderer per format: text for people
  * (cli_render_text.c), JSON for programs (cli_render_json.c, with

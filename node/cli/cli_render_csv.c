@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cli_render_csv: Control replies that have a table form, as CSV: a
  * pool's statement for a year, the same lines the offline verifier
  * prints (statement_csv). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cli_render_csv: the CLI's csv renderer of Control replies (CSV for spreadsheets). */
 #ifndef CONCORD_CLI_RENDER_CSV_H
 #define CONCORD_CLI_RENDER_CSV_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cli_render_json: Control replies as compact JSON (jansson), one object
  * or array per reply, keys in the order documented in docs/CLI.md. */
 #include "cli_render_json.h"

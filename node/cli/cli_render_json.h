@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cli_render_json: the CLI's JSON renderer of Control replies (JSON for programs, with jansson). */
 #ifndef CONCORD_CLI_RENDER_JSON_H
 #define CONCORD_CLI_RENDER_JSON_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cli_render_text: Control replies as text for people. */
 #include "cli_render_text.h"
 

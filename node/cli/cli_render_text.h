@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cli_render_text: the CLI's text renderer of Control replies (text for people). */
 #ifndef CONCORD_CLI_RENDER_TEXT_H
 #define CONCORD_CLI_RENDER_TEXT_H

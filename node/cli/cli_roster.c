@@ -1,9 +1,12 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cli_roster: `concord keygen` and `concord roster init|sign|show`. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "clock.h"
@@ -147,6 +150,21 @@ int cli_roster_keygen(int argc, char **argv, int json)
     }
     cc_err_t err;
     char sec[4096], pub[4096];
+    /* --out DIR is made if missing, with its parents (private: it holds secret keys). */
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", out);
+    for (char *p = dir + 1;; p++) {
+        if (*p == '/' || !*p) {
+            char was = *p;
+            *p = '\0';
+            if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+                return cli_fail("keygen: cannot make directory %s: %s", dir, strerror(errno));
+            }
+            if (!(*p = was)) {
+                break;
+            }
+        }
+    }
     snprintf(sec, sizeof sec, "%s/%s.key", out, code);
     snprintf(pub, sizeof pub, "%s/%s.pub", out, code);
     keys_t *k = keys_generate(code, name, kind, &err);
@@ -173,7 +191,7 @@ int cli_roster_keygen(int argc, char **argv, int json)
     return CLI_OK;
 }
 
-static int s_roster_init(int argc, char **argv)
+static int s_roster_init(int argc, char **argv, int json)
 {
     static const struct option opts[] = {{"federation", required_argument, NULL, 'f'},
                                          {"broker", required_argument, NULL, 'b'},
@@ -191,7 +209,7 @@ static int s_roster_init(int argc, char **argv)
         }
     }
     if (!fed || !broker || !out || optind >= argc) {
-        return cli_fail("usage: concord roster init --federation NAME --broker broker.pub"
+        return cli_usage("usage: concord roster init --federation NAME --broker broker.pub"
                         " --out roster.bin ORG.pub...");
     }
     cc_err_t err;
@@ -212,16 +230,30 @@ static int s_roster_init(int argc, char **argv)
         cli_fail("roster init: %s", err.msg);
         goto out;
     }
-    printf("wrote %s: %zu organisations, unsigned; each founding member now runs\n"
-           "  concord roster sign --roster %s --key THEIR.key\n",
-           out, roster_count(r), out);
+    if (json) {
+        json_t j;
+        json_init(&j);
+        json_obj_begin(&j, NULL);
+        json_str(&j, "roster_file", out);
+        json_str(&j, "federation", fed);
+        json_u64(&j, "organisations", roster_count(r));
+        json_u64(&j, "signatures", 0);
+        json_obj_end(&j);
+        char *js = json_take(&j);
+        printf("%s\n", js ? js : "{}");
+        free(js);
+    } else {
+        printf("wrote %s: %zu organisations, unsigned; each founding member now runs\n"
+               "  concord roster sign --roster %s --key THEIR.key\n",
+               out, roster_count(r), out);
+    }
     ret = CLI_OK;
 out:
     roster_destroy(&r);
     return ret;
 }
 
-static int s_roster_sign(int argc, char **argv)
+static int s_roster_sign(int argc, char **argv, int json)
 {
     static const struct option opts[] = {{"roster", required_argument, NULL, 'r'},
                                          {"key", required_argument, NULL, 'k'},
@@ -237,7 +269,7 @@ static int s_roster_sign(int argc, char **argv)
         }
     }
     if (!path || !key) {
-        return cli_fail("usage: concord roster sign --roster roster.bin --key ORG.key");
+        return cli_usage("usage: concord roster sign --roster roster.bin --key ORG.key");
     }
     cc_err_t err;
     keys_t *k = NULL;
@@ -254,8 +286,23 @@ static int s_roster_sign(int argc, char **argv)
         roster_at(r, i, &o);
         signed_by += roster_signature_state(r, o.code) == 1;
     }
-    printf("%s signed %s (%zu of %zu founding signatures)\n", keys_code(k), path, signed_by,
-           roster_count(r));
+    if (json) {
+        json_t j;
+        json_init(&j);
+        json_obj_begin(&j, NULL);
+        json_str(&j, "signed_by", keys_code(k));
+        json_str(&j, "roster_file", path);
+        json_u64(&j, "signatures", signed_by);
+        json_u64(&j, "organisations", roster_count(r));
+        json_bool(&j, "complete", signed_by == roster_count(r));
+        json_obj_end(&j);
+        char *js = json_take(&j);
+        printf("%s\n", js ? js : "{}");
+        free(js);
+    } else {
+        printf("%s signed %s (%zu of %zu founding signatures)\n", keys_code(k), path, signed_by,
+               roster_count(r));
+    }
     ret = CLI_OK;
 out:
     keys_destroy(&k);
@@ -282,7 +329,7 @@ static int s_roster_show(int argc, char **argv, int json)
         path = optarg;
     }
     if (!path) {
-        return cli_fail("usage: concord roster show --roster roster.bin");
+        return cli_usage("usage: concord roster show --roster roster.bin");
     }
     cc_err_t err, verr;
     roster_t *r = roster_load(path, &err);
@@ -349,13 +396,13 @@ static int s_roster_show(int argc, char **argv, int json)
 int cli_roster(int argc, char **argv, int json)
 {
     if (argc < 2) {
-        return cli_fail("usage: concord roster init|sign|show ...");
+        return cli_usage("usage: concord roster init|sign|show ...");
     }
     if (strcmp(argv[1], "init") == 0) {
-        return s_roster_init(argc - 1, argv + 1);
+        return s_roster_init(argc - 1, argv + 1, json);
     }
     if (strcmp(argv[1], "sign") == 0) {
-        return s_roster_sign(argc - 1, argv + 1);
+        return s_roster_sign(argc - 1, argv + 1, json);
     }
     if (strcmp(argv[1], "show") == 0) {
         return s_roster_show(argc - 1, argv + 1, json);

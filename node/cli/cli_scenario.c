@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cli_scenario: `concord scenario run FILE --federation DIR` and
  * `concord scenario check FILE`. A run makes the federation if DIR holds
  * none (from the scenario's [federation] section), starts it if it is
@@ -9,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <jansson.h>
 
 #include "cli.h"
 #include "clock.h"
@@ -182,7 +185,17 @@ int cli_scenario(int argc, char **argv, int json)
         if (!s) {
             return cli_fail("%s", err.msg);
         }
-        printf("%s: %zu sections, well formed\n", argv[2], scenario_count(s));
+        if (json) {
+            json_t *doc = json_pack("{s:s,s:I,s:b}", "file", argv[2], "sections",
+                                    (json_int_t)scenario_count(s), "well_formed", 1);
+            if (doc) {
+                json_dumpf(doc, stdout, JSON_COMPACT);
+                json_decref(doc);
+            }
+            fputc('\n', stdout);
+        } else {
+            printf("%s: %zu sections, well formed\n", argv[2], scenario_count(s));
+        }
         scenario_destroy(&s);
         return CLI_OK;
     }

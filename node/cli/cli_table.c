@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cli_table: aligned text tables for the CLI. */
 #include "cli_table.h"
 

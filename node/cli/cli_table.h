@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cli_table: aligned text tables for the `concord` CLI, and the number
  * format they use. Columns are padded to their widest cell (counting UTF-8
  * characters, not bytes), separated by two spaces, with no trailing space.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cli_view: the words and conversions every renderer shares. */
 #include "cli_view.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cli_view: what the CLI's renderers share: the words for enums, ledger
  * kinds and outcomes, and a statement reply as the engine's struct. */
 #ifndef CONCORD_CLI_VIEW_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* concord: the command-line tool. Offline commands work on files; the
  * others talk to the local concordd over its control socket. */
 #include <errno.h>
@@ -9,102 +10,14 @@
 #include <sodium.h>
 
 #include "cli.h"
+#include "cli_commands.h"
 #include "cli_render.h"
 #include "config.h"
 #include "control_client.h"
 #include "err.h"
+#include "keys.h"
 #include "wire.h"
 
-
-static void s_usage(FILE *to)
-{
-    fprintf(to,
-            "Usage: concord [--config node.ini] [--json] COMMAND [ARGS]\n"
-            "\n"
-            "Keys and roster (offline):\n"
-            "  keygen --code CODE --name NAME [--kind KIND] [--out DIR]\n"
-            "  keygen --broker [--name NAME] [--out DIR]\n"
-            "  roster init --federation NAME --broker broker.pub --out roster.bin ORG.pub...\n"
-            "  roster sign --roster roster.bin --key ORG.key\n"
-            "  roster show --roster roster.bin\n"
-            "  roster show                   (with --config) the roster as the node folded it:\n"
-            "                                genesis plus key rotations and mergers, with history\n"
-            "  roster export --out FILE      (with --config) every board's history, signed, for\n"
-            "                                a node of an organisation admitted after genesis\n"
-            "\n"
-            "Talking to the local node (needs --config or CONCORD_CONFIG):\n"
-            "  status                        connection, ledger and traffic counters\n"
-            "  ping CODE [--count N] [--timeout MS]\n"
-            "                                signed round trip to another organisation\n"
-            "  ledger [--limit N]            the newest entries of this node's ledger\n"
-            "  log verify                    check the broker's hash chain end to end\n"
-            "\n"
-            "Boards (through the local node):\n"
-            "  board create --id ID --name NAME --member CODE[:CONSTITUENCY[:WEIGHT]]... |\n"
-            "               --member all [--rule RULE] [--qualified N/D] [--quorum N/D]\n"
-            "               [--each-constituency] [--reserved AREA:CODE]...\n"
-            "               [--no-default-reserved] [--accountable-to TEXT] [--closes-in 7d]\n"
-            "               [--call-in-days N [--call-in-by CODE]...]\n"
-            "               [--ratifier CODE...: an advisory (shadow) board]\n"
-            "  board create --file BOARD.ini   the same from a charter file (docs/BOARDS.md)\n"
-            "  board list | board show ID\n"
-            "  propose --board ID --title TEXT [--text TEXT] [--area AREA] [--amount POUNDS]\n"
-            "          [--effective YYYY-MM-DD] [--closes-in 7d] [--delegates DUTY]\n"
-            "          [--admit CODE[:CONSTITUENCY] | --remove CODE]\n"
-            "          [--admit NEW.pub[:CONSTITUENCY]: a newcomer to the roster and board]\n"
-            "          [--rotate-key NEW.pub: this organisation's new keys]\n"
-            "          [--merge SUCCESSOR.pub|CODE --predecessor CODE...]\n"
-            "          [--realign ORG=FOOTPRINT: set a primary footprint]\n"
-            "          [--rule RULE | --quorum N/D ...: a charter amendment]\n"
-            "          [--reconsider PROPOSAL --confirm|--withdraw: after a call-in]\n"
-            "  vote PROPOSAL for|against|abstain [--reason TEXT]\n"
-            "  proposal list [BOARD] | proposal show PROPOSAL\n"
-            "  proposal call-in PROPOSAL --reason TEXT\n"
-            "  proposal ratify PROPOSAL --authority BODY --decision-ref REF --decision-date DATE\n"
-            "          [--decline] [--reason TEXT]\n"
-            "  decision export PROPOSAL --out FILE\n"
-            "  auto-vote [on|off] [--abstain AREAS] [--against AREAS] [--against-above POUNDS]\n"
-            "            [--for-below POUNDS]   this node's automatic voting, until it stops\n"
-            "  verify CERTIFICATE --roster ROSTER   check a decision certificate offline\n"
-            "  RULE: majority, absolute-majority, qualified-majority, unanimity, consensus,\n"
-            "        double-majority, weighted. AREA: acute, specialised, primary-care,\n"
-            "        community, mental-health, social-care, public-health, health-education,\n"
-            "        research-and-development.\n"
-            "\n"
-            "Pooled funds (s75; through the local node; YEAR 2017 = 2017/18):\n"
-            "  pool propose --file AGREEMENT.ini [--board ID] [--closes-in 7d]\n"
-            "                                         (a board proposal; format: docs/POOLS.md)\n"
-            "  pool execute ID --authority BODY --decision-ref REF --decision-date DATE\n"
-            "          --signatory-role ROLE --document FILE\n"
-            "  pool decline ID --authority BODY --decision-ref REF --decision-date DATE\n"
-            "          [--reason TEXT]\n"
-            "  pool pledge ID --year YEAR --amount POUNDS [--partner CODE]\n"
-            "  pool vary ID [--change CODE:YEAR:POUNDS...] [--withdraw CODE...] [--reason TEXT]\n"
-            "          [--closes-in 7d]\n"
-            "  pool outturn ID --year YEAR --spent POUNDS [--note TEXT]\n"
-            "  pool sign-statement ID --year YEAR     (the host signs the year's statement)\n"
-            "  pool list | pool show ID | pool rejections\n"
-            "  pool statement ID --year YEAR [--csv] [--export FILE]\n"
-            "  pool verify STATEMENT-FILE --roster ROSTER   check a signed statement offline\n"
-            "  bcf plan --file PLAN.ini               (format: docs/POOLS.md)\n"
-            "  bcf sign PLAN-ID --act hwb|council|ccg|nhse [--version V] [--note TEXT]\n"
-            "  bcf approve PLAN-ID | bcf status PLAN-ID\n"
-            "\n"
-            "Federations on one machine (docs/FEDERATIONS.md):\n"
-            "  federation init --out DIR (--area E47... | --stp E54... | --county CODE |\n"
-            "                  --england) [--port N] [--name TEXT] [--data-dir DIR]\n"
-            "  federation start DIR [--parallel N] [--timeout S] | status DIR | stop DIR\n"
-            "  federation exec DIR CODE -- COMMAND [ARGS]   act as one organisation\n"
-            "  scenario run FILE --federation DIR [--keep-running] [--out DIR]\n"
-            "  scenario check FILE                 parse a scenario without running it\n"
-            "\n"
-            "STP footprints (offline, over the shipped ONS lookups):\n"
-            "  footprint show FOOTPRINT | org CODE | splits | report\n"
-            "          [--csv] [--layer STP|NHSER|CAUTH|...] [--data-dir DIR] [--lookup FILE]...\n"
-            "\n"
-            "  --json   print results as JSON (every command that prints data)\n"
-            "Exit status: 0 success, 1 failure, 2 usage error.\n");
-}
 
 static int s_parse_u32(const char *s, const char *what, uint32_t *out)
 {
@@ -112,7 +25,7 @@ static int s_parse_u32(const char *s, const char *what, uint32_t *out)
     errno = 0;
     unsigned long v = strtoul(s, &end, 10);
     if (!*s || *end || errno || v == 0 || v > 86400000UL) {
-        cli_fail("%s must be a whole number from 1 to 86400000, not '%s'", what, s);
+        cli_usage("%s must be a whole number from 1 to 86400000, not '%s'", what, s);
         return -1;
     }
     *out = (uint32_t)v;
@@ -137,15 +50,43 @@ static int s_ping(const config_node_t *cfg, int argc, char **argv, int json)
         }
     }
     if (optind + 1 != argc) {
-        return cli_fail("usage: concord ping CODE [--count N] [--timeout MS]");
+        return cli_usage("usage: concord ping CODE [--count N] [--timeout MS]");
     }
     Concord__V1__PingRequest in = CONCORD__V1__PING_REQUEST__INIT;
     in.target = argv[optind];
     in.timeout_ms = timeout;
     int rc = CLI_OK;
-    for (uint32_t i = 0; i < count && rc == CLI_OK; i++) {
-        rc = cli_node_call(cfg, "Ping", &in.base, timeout, json, NULL);
+    if (json != CLI_RENDER_JSON || count == 1) {
+        for (uint32_t i = 0; i < count && rc == CLI_OK; i++) {
+            rc = cli_node_call(cfg, "Ping", &in.base, timeout, json, NULL);
+        }
+        return rc;
     }
+    /* With --json, one document: an array of the round trips. */
+    ProtobufCMessage **replies = calloc(count, sizeof *replies);
+    if (!replies) {
+        return cli_fail("out of memory");
+    }
+    uint32_t got = 0;
+    for (; got < count && rc == CLI_OK; got++) {
+        rc = cli_node_call(cfg, "Ping", &in.base, timeout, -1, &replies[got]);
+    }
+    if (rc == CLI_OK) {
+        fputs("[", stdout);
+        for (uint32_t i = 0; i < count && rc == CLI_OK; i++) {
+            fputs(i ? "," : "", stdout);
+            if (cli_render(replies[i], CLI_RENDER_JSON, stdout) < 0) {
+                rc = cli_fail("cannot show the node's answer to Ping");
+            }
+        }
+        fputs("]\n", stdout);
+    }
+    for (uint32_t i = 0; i < got; i++) {
+        if (replies[i]) {
+            wire_free(replies[i]);
+        }
+    }
+    free(replies);
     return rc;
 }
 
@@ -164,35 +105,97 @@ static int s_ledger(const config_node_t *cfg, int argc, char **argv, int json)
     return cli_node_call(cfg, "Ledger", &in.base, 0, json, NULL);
 }
 
+/* `concord status`: the node's counters, and as the exit status whether it
+ * is healthy, as pg_isready reports (docs/DEPLOYMENT.md): CLI_OK connected
+ * and serving, S_STATUS_DISCONNECTED running but not connected to the
+ * broker (or its ledger failed), S_STATUS_NO_ANSWER no node answering. */
+enum { S_STATUS_DISCONNECTED = 3, S_STATUS_NO_ANSWER = 4 };
+
+static int s_status(const config_node_t *cfg, int json)
+{
+    Concord__V1__StatusRequest in = CONCORD__V1__STATUS_REQUEST__INIT;
+    Concord__V1__StatusReply *r = NULL;
+    if (cli_node_call(cfg, "Status", &in.base, 0, json, (ProtobufCMessage **)&r) != CLI_OK) {
+        return S_STATUS_NO_ANSWER; /* it said why */
+    }
+    int rc = CLI_OK;
+    if (!r->connected || !r->serving) {
+        rc = S_STATUS_DISCONNECTED;
+        if (json != CLI_RENDER_JSON) {
+            fprintf(stderr, "concord: %s is %s\n", cfg->code,
+                    !r->serving ? "not serving (its ledger failed)"
+                                : "not connected to the broker");
+        }
+    }
+    wire_free(&r->base);
+    return rc;
+}
+
+/* `concord broker status [--timeout MS]`: a Health check of the broker
+ * through the local node, with status's exit codes: CLI_OK serving,
+ * S_STATUS_DISCONNECTED the node answered but the broker did not (or does
+ * not serve), S_STATUS_NO_ANSWER no node answering. */
+static int s_broker_status(const config_node_t *cfg, int argc, char **argv, int json)
+{
+    static const struct option opts[] = {{"timeout", required_argument, NULL, 't'},
+                                         {NULL, 0, NULL, 0}};
+    uint32_t timeout = cfg->call_timeout_ms;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "t:", opts, NULL)) != -1) {
+        if (c != 't' || s_parse_u32(optarg, "--timeout", &timeout) < 0) {
+            return CLI_USAGE;
+        }
+    }
+    if (optind != argc) {
+        return cli_usage("usage: concord broker status [--timeout MS]");
+    }
+    Concord__V1__PingRequest in = CONCORD__V1__PING_REQUEST__INIT;
+    in.target = KEYS_BROKER_CODE;
+    in.timeout_ms = timeout;
+    cc_err_t err;
+    int refused = 0;
+    ProtobufCMessage *r = control_client_call(cfg->control, "Ping", &in.base,
+                                              (int)(timeout + CONTROL_CLIENT_SLACK_MS), &refused,
+                                              &err);
+    if (!r && refused) {
+        return cli_fail_code(S_STATUS_DISCONNECTED, err_code_name(err.code),
+                             "the broker did not answer %s: %s", cfg->code, err.msg);
+    }
+    if (!r) {
+        return cli_fail_code(S_STATUS_NO_ANSWER, "no-node", "%s: is concordd running for %s?",
+                             err.msg, cfg->code);
+    }
+    int rc = CLI_OK;
+    if (cli_render(r, json, stdout) < 0) {
+        rc = cli_fail("cannot show the node's answer to Ping");
+    } else if (!((Concord__V1__PingReply *)r)->serving) {
+        rc = S_STATUS_DISCONNECTED;
+        if (json != CLI_RENDER_JSON) {
+            fprintf(stderr, "concord: the broker answers but does not serve\n");
+        }
+    }
+    wire_free(r);
+    return rc;
+}
+
 /* Commands that need the node: load its config first. */
 static int s_node_command(const char *config_path, int argc, char **argv, int json)
 {
-    static const char *const known[] = {"status", "ping",     "ledger", "board",
-                                        "propose", "vote",     "proposal", "decision",
-                                        "pool",   "bcf",      "log",      "auto-vote",
-                                        "roster"};
     config_node_t cfg;
     cc_err_t err;
-    size_t k = 0;
-    while (k < sizeof known / sizeof known[0] && strcmp(argv[0], known[k]) != 0) {
-        k++;
-    }
-    if (k == sizeof known / sizeof known[0]) {
-        /* Named before the usage text, which would otherwise hide it. */
-        fprintf(stderr, "concord: unknown command '%s'\n", argv[0]);
-        s_usage(stderr);
-        return CLI_USAGE;
-    }
     if (!config_path) {
-        return cli_fail("%s needs the node's config: --config node.ini or CONCORD_CONFIG",
+        return cli_usage("%s needs the node's config: --config node.ini or CONCORD_CONFIG",
                         argv[0]);
     }
     if (config_load_node(config_path, &cfg, &err) < 0) {
         return cli_fail("%s", err.msg);
     }
     if (strcmp(argv[0], "status") == 0 && argc == 1) {
-        Concord__V1__StatusRequest in = CONCORD__V1__STATUS_REQUEST__INIT;
-        return cli_node_call(&cfg, "Status", &in.base, 0, json, NULL);
+        return s_status(&cfg, json);
+    }
+    if (strcmp(argv[0], "broker") == 0) {
+        return s_broker_status(&cfg, argc - 1, argv + 1, json);
     }
     if (strcmp(argv[0], "ping") == 0) {
         return s_ping(&cfg, argc, argv, json);
@@ -223,7 +226,6 @@ static int s_node_command(const char *config_path, int argc, char **argv, int js
         Concord__V1__LogVerifyRequest in = CONCORD__V1__LOG_VERIFY_REQUEST__INIT;
         return cli_node_call(&cfg, "LogVerify", &in.base, 10 * cfg.call_timeout_ms, json, NULL);
     }
-    s_usage(stderr);
     return CLI_USAGE;
 }
 
@@ -268,32 +270,97 @@ static int s_footprint(const char *config_path, int argc, char **argv, int json)
     return rc;
 }
 
+/* After a usage error: the hint to the command's help, with its synopsis
+ * when nothing said what was wrong (getopt's own complaint, when it made
+ * one, is the line before). With --json (getopt silenced) one JSON error
+ * document instead, unless one was printed. */
+static int s_usage_hint(const cli_commands_entry_t *e, int json)
+{
+    const char *path = e ? e->path : "";
+    const char *syn = e ? e->synopsis : "COMMAND [ARGS]";
+    const char *nl = strchr(syn, '\n');
+    int syn_len = nl ? (int)(nl - syn) : (int)strlen(syn);
+    if (json) {
+        if (!cli_said()) {
+            cli_usage("wrong arguments; usage: concord %s%s%.*s", path, *path ? " " : "",
+                      syn_len, syn);
+        }
+    } else if (!cli_said()) {
+        fprintf(stderr, "concord: usage: concord %s%s%.*s; try 'concord %s%s--help'.\n", path,
+                *path ? " " : "", syn_len, syn, path, *path ? " " : "");
+    } else {
+        fprintf(stderr, "Try 'concord %s%s--help'.\n", path, *path ? " " : "");
+    }
+    return CLI_USAGE;
+}
+
+/* `concord help [COMMAND [SUBCOMMAND]] | --commands`. */
+static int s_help(char **words, int n, int json)
+{
+    int used = 0;
+    if (n == 0) {
+        cli_commands_overview(stdout);
+        return CLI_OK;
+    }
+    if (strcmp(words[0], "--help") == 0 || strcmp(words[0], "-h") == 0) {
+        words[0] = "help";
+    }
+    if (n == 1 && strcmp(words[0], "--commands") == 0) {
+        cli_commands_list(stdout);
+        return CLI_OK;
+    }
+    const cli_commands_entry_t *e = cli_commands_find(words, n, &used);
+    if (!e || used != n) {
+        cli_usage("no command '%s%s%s'", words[0], n > 1 ? " " : "", n > 1 ? words[1] : "");
+        return s_usage_hint(NULL, json);
+    }
+    cli_commands_help(e, stdout);
+    return CLI_OK;
+}
+
 int main(int argc, char **argv)
 {
     const char *config_path = getenv("CONCORD_CONFIG");
     int json = 0;
     int i = 1;
+    for (int k = 1; k < argc && strcmp(argv[k], "--") != 0; k++) {
+        if (strcmp(argv[k], "--json") == 0) {
+            json = 1;
+        }
+    }
+    cli_json_errors(json);
+    if (json) {
+        opterr = 0; /* getopt's complaints are not JSON: s_usage_hint says what was wrong */
+    }
     for (; i < argc && argv[i][0] == '-'; i++) {
         if (strcmp(argv[i], "--json") == 0) {
             json = 1;
-        } else if ((strcmp(argv[i], "--config") == 0 || strcmp(argv[i], "-c") == 0) &&
-                   i + 1 < argc) {
+        } else if (strcmp(argv[i], "--config") == 0 || strcmp(argv[i], "-c") == 0) {
+            if (i + 1 == argc) {
+                cli_usage("%s needs a file: --config node.ini", argv[i]);
+                return s_usage_hint(NULL, json);
+            }
             config_path = argv[++i];
+        } else if (strncmp(argv[i], "--config=", 9) == 0) {
+            config_path = argv[i] + 9;
         } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            s_usage(stdout);
+            cli_commands_overview(stdout);
             return CLI_OK;
-        } else if (strcmp(argv[i], "--version") == 0) {
-            printf("concord 0.1.0\n");
+        } else if (strcmp(argv[i], "--version") == 0 || strcmp(argv[i], "-V") == 0) {
+            printf("concord %s\n", CONCORD_VERSION);
             return CLI_OK;
         } else {
-            fprintf(stderr, "concord: unknown option '%s'\n", argv[i]);
-            s_usage(stderr);
-            return CLI_USAGE;
+            cli_usage("unknown option '%s'", argv[i]);
+            return s_usage_hint(NULL, json);
         }
     }
+    if (config_path && !*config_path) {
+        cli_usage("--config needs a file name");
+        return s_usage_hint(NULL, json);
+    }
     if (i >= argc) {
-        s_usage(stderr);
-        return CLI_USAGE;
+        cli_usage("no command given");
+        return s_usage_hint(NULL, json);
     }
     if (sodium_init() < 0) {
         return cli_fail("libsodium failed to initialise");
@@ -311,7 +378,38 @@ int main(int argc, char **argv)
             rest[n++] = argv[k];
         }
     }
-    int rc;
+    int rc = CLI_USAGE;
+    int used = 0;
+    const cli_commands_entry_t *e = NULL;
+    if (strcmp(rest[0], "help") == 0) {
+        rc = s_help(rest + 1, n - 1, json);
+        goto out;
+    }
+    e = cli_commands_find(rest, n, &used);
+    if (!e) {
+        cli_usage("unknown command '%s'", rest[0]);
+        rc = s_usage_hint(NULL, json);
+        goto out;
+    }
+    /* --help or -h anywhere before "--" (federation exec's own command):
+     * this command's usage, no config needed. */
+    for (int k = 1; k < n && strcmp(rest[k], "--") != 0; k++) {
+        if (strcmp(rest[k], "--help") == 0 || strcmp(rest[k], "-h") == 0) {
+            cli_commands_help(e, stdout);
+            rc = CLI_OK;
+            goto out;
+        }
+    }
+    /* A group needs a known subcommand; footprint also takes options first. */
+    if (cli_commands_is_group(e) && used == 1 && (n == 1 || rest[1][0] != '-')) {
+        if (n == 1) {
+            cli_usage("%s needs a subcommand", rest[0]);
+        } else {
+            cli_usage("unknown %s subcommand '%s'", rest[0], rest[1]);
+        }
+        rc = s_usage_hint(e, json);
+        goto out;
+    }
     if (strcmp(rest[0], "keygen") == 0) {
         rc = cli_roster_keygen(n, rest, json);
     } else if (strcmp(rest[0], "roster") == 0 &&
@@ -331,6 +429,10 @@ int main(int argc, char **argv)
     } else {
         rc = s_node_command(config_path, n, rest, json);
     }
+    if (rc == CLI_USAGE) {
+        s_usage_hint(e, json);
+    }
+out:
     free(rest);
     return rc;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* launch: start, watch and stop a federation's processes on one machine. */
 #include "launch.h"
 
@@ -120,7 +121,8 @@ static int s_load(s_fed_t *x, const char *dir, const federation_t *f)
     return 0;
 }
 
-/* Where concord-broker and concordd are: $CONCORD_BIN, else beside us. */
+/* Where concord-broker and concordd are: $CONCORD_BIN, else beside us (a
+ * build tree), else where the install put them relative to us (bin/../sbin). */
 static int s_bin_dir(s_fed_t *x, cc_err_t *err)
 {
     const char *env = getenv("CONCORD_BIN");
@@ -134,6 +136,12 @@ static int s_bin_dir(s_fed_t *x, cc_err_t *err)
             return -1;
         }
         *slash = '\0';
+        char beside[PATH_MAX + 32];
+        snprintf(beside, sizeof beside, "%s/concordd", x->bin);
+        size_t len = strlen(x->bin);
+        if (access(beside, X_OK) != 0 && len + sizeof CONCORD_SBIN_RELATIVE + 1 < sizeof x->bin) {
+            snprintf(x->bin + len, sizeof x->bin - len, "/%s", CONCORD_SBIN_RELATIVE);
+        }
     }
     static const char *const progs[] = {"concord-broker", "concordd"};
     for (size_t i = 0; i < 2; i++) {

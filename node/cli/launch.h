@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* launch: runs a generated federation's processes on one machine: the
  * broker and every organisation's node, detached, with logs in DIR/logs
  * and pid files in DIR/run. Binaries come from $CONCORD_BIN or the

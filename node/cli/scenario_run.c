@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* scenario_run: a scenario's steps, acted out through the nodes. */
 #include "scenario_run.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* scenario_run: runs a scenario's steps against a running federation,
  * acting as each organisation through that organisation's own node
  * (its control socket, DIR/run/CODE.sock), and reports what happened:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* boards: board events in, board commands from the CLI, automatic votes. */
 #include "boards.h"
 
@@ -256,6 +257,18 @@ static void s_auto_vote_open(boards_t *b)
     }
 }
 
+/* The automatic voting policy the config sets. */
+static void s_policy_from(boards_t *b, const config_node_t *cfg)
+{
+    b->policy.on = cfg->auto_vote;
+    b->policy.against_above = cfg->auto_vote_against_above;
+    b->policy.for_below = cfg->auto_vote_for_below;
+    snprintf(b->policy.abstain_areas, sizeof b->policy.abstain_areas, "%s",
+             cfg->auto_vote_abstain_areas);
+    snprintf(b->policy.against_areas, sizeof b->policy.against_areas, "%s",
+             cfg->auto_vote_against_areas);
+}
+
 static boards_t *s_new(const config_node_t *cfg, roster_t *roster, ledger_t *ledger,
                      rpc_peer_t *peer, board_roster_fn on_roster, void *arg, cc_err_t *err)
 {
@@ -270,13 +283,7 @@ static boards_t *s_new(const config_node_t *cfg, roster_t *roster, ledger_t *led
         return NULL;
     }
     b->cfg = cfg;
-    b->policy.on = cfg->auto_vote;
-    b->policy.against_above = cfg->auto_vote_against_above;
-    b->policy.for_below = cfg->auto_vote_for_below;
-    snprintf(b->policy.abstain_areas, sizeof b->policy.abstain_areas, "%s",
-             cfg->auto_vote_abstain_areas);
-    snprintf(b->policy.against_areas, sizeof b->policy.against_areas, "%s",
-             cfg->auto_vote_against_areas);
+    s_policy_from(b, cfg);
     b->roster = roster;
     b->ledger = ledger;
     b->peer = peer;
@@ -785,6 +792,23 @@ static void s_row_destroy(void *self)
     s_destroy(&b);
 }
 
+/* SIGHUP: the config's automatic voting policy replaces the one in force
+ * (including one set by `concord auto-vote`), and open proposals get the
+ * vote it now says. */
+static void s_row_reload(void *self)
+{
+    boards_t *b = self;
+    s_policy_from(b, b->cfg);
+    log_info("automatic voting %s from the config (abstain on '%s', against '%s', against"
+             " above %llu, for below %llu pence)",
+             b->policy.on ? "on" : "off", b->policy.abstain_areas, b->policy.against_areas,
+             (unsigned long long)b->policy.against_above,
+             (unsigned long long)b->policy.for_below);
+    if (!b->replaying) {
+        s_auto_vote_open(b);
+    }
+}
+
 static const engine_method_t s_methods[] = {
     ENGINE_METHOD("Propose", s_on_propose),
     ENGINE_METHOD("Vote", s_on_vote),
@@ -810,4 +834,5 @@ const engine_t boards_as_engine = {
     .destroy = s_row_destroy,
     .methods = s_methods,
     .n_methods = sizeof s_methods / sizeof s_methods[0],
+    .reload = s_row_reload,
 };

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* boards: the node's side of joint commissioning boards. Folds every
  * board event the node receives, in broker log order, into its board
  * engine (rebuilt from the ledger at start), answers the CLI's board

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* boards_view: a board proposal as a ProposalView. */
 #include "boards_view.h"
 

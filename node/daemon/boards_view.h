@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* boards_view: a board proposal as the node reports it over the control
  * socket (a ProposalView): its terms, tally, and, in full, its ballots
  * and the ballots refused on it. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* certificate_build: a node's decision certificates and history exports,
  * built from its board engine and its ledger's stored envelopes and
  * receipts (common/proof verifies them without any store). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* certificate_build: building decision certificates from a node's ledger. */
 #ifndef CONCORD_CERTIFICATE_BUILD_H
 #define CONCORD_CERTIFICATE_BUILD_H

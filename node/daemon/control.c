@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* control: the CLI's requests to its own node: the socket, the Control
  * service table, and the node's own methods (status, ping, ledger, log
  * verification). */

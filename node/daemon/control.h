@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* control: the node's local control socket, through which the `concord`
  * CLI (and the scenario runner, and the benchmark) drive their own node.
  * Each request is a ControlCall naming one method of the Control service

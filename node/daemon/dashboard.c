@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* dashboard: see dashboard.h. The pages are written by dashboard_pages
  * from the Control service's typed replies; their JSON form by
  * dashboard_json from the same replies. */

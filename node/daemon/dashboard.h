@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* dashboard: the node's read-only web dashboard (docs/DASHBOARD.md),
  * served with libmicrohttpd in threads of its own, so that a slow or
  * hostile client never stalls the node's event loop: every connection

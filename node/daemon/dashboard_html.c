@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* dashboard_html: see dashboard_html.h. */
 #include "dashboard_html.h"
 

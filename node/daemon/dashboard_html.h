@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* dashboard_html: the pieces every dashboard page is written with: text
  * escaped for HTML, money and counts formatted for people, the page frame
  * (one stylesheet, inline, with a print form; navigation; no resource

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* dashboard_json: see dashboard_json.h. */
 #include "dashboard_json.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* dashboard_json: the JSON form of the dashboard's pages: any reply of
  * the Control service written field by field from its protobuf-c
  * descriptor, so the JSON holds exactly the data the Control API carries

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* dashboard_pages: see dashboard_pages.h. */
 #include "dashboard_pages.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* dashboard_pages: the dashboard's pages as HTML, each written from the
  * typed replies of the Control service (proto/control.proto) that the
  * dashboard fetched for it. Nothing here reads the ledger or the engines:

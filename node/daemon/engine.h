@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* engine: what an engine of the node (the boards, the pools) gives the
  * node, as one row of node.c's table: its name, how it is made from the
  * node's parts, the event handler every broadcast event goes through (in
@@ -62,6 +63,9 @@ typedef struct {
     void (*destroy)(void *self);
     const engine_method_t *methods;
     size_t n_methods;
+    /* The node's config was read again (SIGHUP, node_reload): the engine
+     * takes the settings it keeps from it afresh. May be NULL. */
+    void (*reload)(void *self);
 } engine_t;
 
 /* A method row of handler h (cast to the generic form). */

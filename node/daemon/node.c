@@ -1,9 +1,11 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* node: the concordd daemon's core: broker link, services and the
  * control socket. */
 #include "node.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +20,7 @@
 #include "pools.h"
 #include "clock.h"
 #include "control.h"
+#include "daemon.h"
 #include "dashboard.h"
 #include "fold.h"
 #include "ledger_fold.h"
@@ -189,10 +192,24 @@ static int s_bind_control(node_t *n, cc_err_t *err)
         return -1;
     }
     zmq_setsockopt(n->control, ZMQ_LINGER, &linger, sizeof linger);
-    mode_t old = umask(077);
+    /* control_group: its members may use the CLI (docs/DEPLOYMENT.md). */
+    gid_t gid = (gid_t)-1;
+    if (n->cfg.control_group[0]) {
+        errno = 0;
+        struct group *g = getgrnam(n->cfg.control_group);
+        if (!g) {
+            err_set(err, CC_INVALID_ARGUMENT, "control_group '%s': %s", n->cfg.control_group,
+                    errno ? strerror(errno) : "no such group");
+            return -1;
+        }
+        gid = g->gr_gid;
+    }
+    mode_t mode = gid == (gid_t)-1 ? 0600 : 0660;
+    mode_t old = umask(gid == (gid_t)-1 ? 077 : 007);
     int rc = zmq_bind(n->control, ep);
     umask(old);
-    if (rc != 0 || chmod(n->cfg.control, 0600) != 0) {
+    if (rc != 0 || (gid != (gid_t)-1 && chown(n->cfg.control, (uid_t)-1, gid) != 0) ||
+        chmod(n->cfg.control, mode) != 0) {
         err_set(err, CC_UNAVAILABLE, "cannot bind control socket %s: %s", n->cfg.control,
                 rc != 0 ? zmq_strerror(errno) : strerror(errno));
         return -1;
@@ -429,9 +446,36 @@ int node_run(node_t *n, volatile int *stop)
         if (node_step(n, 1000) < 0) {
             return -1;
         }
+        daemon_service(); /* SIGHUP, SIGUSR1 */
     }
     log_info("%s stopping cleanly", n->cfg.code);
     return n->failed ? -1 : 0;
+}
+
+void node_stats(node_t *n, node_stats_t *out)
+{
+    memset(out, 0, sizeof *out);
+    rpc_peer_stats(n->peer, &out->peer);
+    out->serving = !n->failed;
+    out->ledger_entries = ledger_count(n->ledger);
+    out->started_ms = n->started_ms;
+}
+
+void node_reload(node_t *n, const config_node_t *fresh)
+{
+    n->cfg.log_level = fresh->log_level;
+    n->cfg.auto_vote = fresh->auto_vote;
+    n->cfg.auto_vote_against_above = fresh->auto_vote_against_above;
+    n->cfg.auto_vote_for_below = fresh->auto_vote_for_below;
+    snprintf(n->cfg.auto_vote_abstain_areas, sizeof n->cfg.auto_vote_abstain_areas, "%s",
+             fresh->auto_vote_abstain_areas);
+    snprintf(n->cfg.auto_vote_against_areas, sizeof n->cfg.auto_vote_against_areas, "%s",
+             fresh->auto_vote_against_areas);
+    for (size_t i = 0; i < n->n_engines; i++) {
+        if (s_engines[i]->reload) {
+            s_engines[i]->reload(n->engines[i]);
+        }
+    }
 }
 
 void node_destroy(node_t **np)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* pools: the pooled-fund engine in the node: pool events in, pool
  * commands from the CLI, and what the node answers about pools, statements
  * and BCF plans as Control replies. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* pools: the node's side of pooled funds (common/pool.h). Folds every pool
  * and BCF event the node receives, in broker log order, into its pool
  * engine (rebuilt from the ledger at start), and answers the CLI's pool

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* roster_view: the folded roster for the CLI. */
 #include "roster_view.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* roster_view: `concord roster show` against a running node: the roster
  * as this node has folded it (genesis and every key rotation and merger
  * its boards decided), with the superseded entries and the history. */

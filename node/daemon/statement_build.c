@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* statement_build: a host's signed year-end statement certificate, built
  * from the node's engines and its ledger (common/proof verifies it). */
 #include "statement_build.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* statement_build: building a pool's statement certificate from a node's ledger. */
 #ifndef CONCORD_STATEMENT_BUILD_H
 #define CONCORD_STATEMENT_BUILD_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* waits: CLI requests waiting for their event's fold. */
 #include "waits.h"
 

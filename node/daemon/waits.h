@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* waits: CLI requests that published an event and wait for it to come
  * back through the broker and be folded, so that the CLI can report the
  * verdict every node reached, not merely that something was sent. Shared

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* federation: members from the ONS geography, and federation.ini. */
 #include "federation.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* federation: what a generated federation is made of, independent of how
  * its processes run. Chooses the member organisations of an area from
  * the ONS geography (a combined authority, an STP footprint, a Health and

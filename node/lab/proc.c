@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* proc: one launcher for Concord's child processes. */
 #include "proc.h"
 

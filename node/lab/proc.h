@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* proc: starting and stopping Concord's processes (a broker, nodes, the
  * CLI) as children: the one launcher that `concord federation`, the
  * integration tests and the benchmark share. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* scenario: parsing and checking scenario files. */
 #include "scenario.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* scenario: the file that describes a multi-partner agreement to rehearse
  * on a federation (docs/SCENARIOS.md): which federation, each node's
  * automatic voting policy, and steps in order: a board adopted, proposals

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """The house rules the build cannot enforce alone (docs/ARCHITECTURE.md).
 
 Reads every source file under common/, node/ and broker/ and checks:

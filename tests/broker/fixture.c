@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fixture: what the broker's unit tests share (see fixture.h). */
 #include "fixture.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fixture: what the broker's unit tests share. Three organisations' keys
  * (A and B in the roster, C not), the broker's, a broker ledger in a
  * temporary directory, and a ROUTER configured as the broker's answering

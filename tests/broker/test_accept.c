@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for the broker's accept path: real envelopes sealed by the
  * members, judged against a signed roster file folded by admission, logged
  * in a real broker ledger, answered through the outbox and a real socket.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for the broker's mailboxes: a real broker ledger (SQLite in a
  * temporary directory) holding real sealed envelopes and signed receipts,
  * delivered by mailbox_pump through a real ROUTER to a DEALER standing in

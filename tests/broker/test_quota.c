@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for the broker's per-member quotas: windows counted at given
  * monotonic times, each limit refused with its config key, the member and
  * when it resets, members counted apart, and 0 meaning no limit. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for the services the broker answers itself: real requests
  * sealed by a member and opened against the roster, answered from a real
  * broker ledger, queued in an outbox and sent through a real ROUTER; the

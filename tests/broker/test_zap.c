@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for the broker's ZAP handler: real ZeroMQ sockets in one
  * context. CURVE clients with keys in the roster, out of it, and the
  * broker's own, connect to a CURVE ROUTER configured as the broker's; and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Runs deploy/federation.sh demo in a temporary directory on a free port and
 # checks that every pair of organisations completed a signed round trip and
 # the broker's log verified.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* evil_broker: a broker that lies, for tests only (see evil_broker.h). */
 #include "evil_broker.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* evil_broker: the test broker. The `evil_broker` program links the
  * broker's own code (the concord_broker library) and runs it with the
  * hooks below (broker_hooks.h); the shipped concord-broker runs with none

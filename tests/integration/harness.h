@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* harness: real federations for integration tests: keys and a signed
  * roster made with the `concord` CLI, the real concord-broker and concordd
  * processes on loopback TCP, temporary directories removed afterwards. */

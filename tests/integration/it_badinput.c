@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Integration tests for hostile and mistaken input (docs/BAD-INPUT.md):
  * every refusal is checked for the exact words users see, and for what
  * must not happen: nothing is published, logged, pledged, counted or

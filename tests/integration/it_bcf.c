@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Integration test for Better Care Fund plans in a two-tier county, with
  * the real geography the nodes load from the shipped ONS lookups
  * (data/ons): Cumbria County Council (E10000006), whose six districts

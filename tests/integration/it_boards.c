@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Integration tests for boards: a 23-member board shaped like the Greater
  * Manchester Joint Commissioning Board (12 CCGs, 10 councils, NHS
  * England), every member its own concordd with its own key, voting by

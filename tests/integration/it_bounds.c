@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Integration tests for the broker's bounded buffers (docs/OPERATIONS.md
  * "Memory and connections"): a member that asks for the log again and
  * again and never reads the answers holds at most the send high-water

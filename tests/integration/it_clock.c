@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Integration test for a broker whose clock goes wrong (docs/OPERATIONS.md
  * "Clock"): the test broker (evil_broker) reads its clock's error from a
  * file. While it runs, its clock jumps 30 days ahead: it issues no

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Crash test for boards: a 23-member board shaped like the Greater
  * Manchester Joint Commissioning Board adopts its charter while the broker
  * is killed with SIGKILL at random moments and restarted, then decides a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Crash test for pooled funds: four Devon partners (two councils, two
  * CCGs) pledge their contributions to a s75 pooled fund for three years
  * while the broker is killed with SIGKILL at random moments and restarted

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Integration test of the node's web dashboard (docs/DASHBOARD.md): a
  * real broker and three real concordd processes (Plymouth City Council,
  * NHS Northern, Eastern and Western Devon CCG, NHS England); the council's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Integration tests against a lying broker (tests/integration/evil_broker):
  * nodes do not trust the broker. An envelope with one byte altered is
  * refused for its signature, a replay at a new log index and an envelope

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Integration tests of `concord federation`: init writes the whole layout
  * (keys 0600 in a 0700 folder, a roster signed by every founder, configs
  * the daemons accept, a charter `board create --file` accepts), refuses

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Integration tests for `concord footprint`: the built binary over the
  * shipped ONS data (April 2017, 2018 and 2020), in text, --json and --csv,
  * and its refusals. The 2017 questions name their vintage (--layer STP17

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Partition tests: a node cut off from the broker (its TCP relay stopped,
  * so connections hang as in a real partition) for longer than a call's
  * deadline gets DEADLINE_EXCEEDED, and catches up from its mailbox when

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Integration test for pooled funds: Plymouth City Council and NHS
  * Northern, Eastern and Western Devon CCG propose a s75 pooled fund
  * (council £131m, CCG £331m for 2017/18) on their board, which votes it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Integration test for per-member quotas (docs/OPERATIONS.md "Quotas"):
  * NHS Bolton CCG, on its own CURVE connection, floods the broker with
  * events of 60 KB to every member (each node stores each one) while

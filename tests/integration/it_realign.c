@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Integration test for footprint realignment: North Yorkshire, split
  * across four April 2017 STP footprints (STP17), has its primary footprint set by a board of
  * the organisations concerned, and every node's alignment view shows it. */

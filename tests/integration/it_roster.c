@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Integration tests for roster changes decided by a board, with real
  * processes: Central Manchester CCG rotates its keys (the node switches
  * and reconnects, the broker admits only the new transport key, old-key

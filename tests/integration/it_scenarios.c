@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Integration tests of `concord scenario run`: the shipped scenarios 1-3
  * (Greater Manchester's pooled budget, Cumbria's Better Care Fund plan,
  * North Yorkshire's footprint realignment) on freshly generated

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Integration tests for the spine: a real broker and real nodes on
  * loopback, driven through the `concord` CLI and hand-made frames. */
 #include <setjmp.h>

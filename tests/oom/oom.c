@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* oom: the allocation-failure run (SQLite's discipline) over the cmocka unit tests.
  *
  * Each unit test executable <unit> is linked a second time as oom_<unit> with this

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The allocation-failure run (tests/oom/oom.c, docs/TESTING.md): concord_oom_test(<unit>)
 # adds oom_<unit>, the unit test executable <unit> built again from the same sources,
 # include directories, definitions and libraries (as set so far: call it after them),

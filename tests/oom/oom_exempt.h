@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* oom_exempt: force-included (-include) into the test sources of the oom build
  * (tests/oom/oom.c). The oom executables are linked with --wrap=malloc etc., which
  * would also make the tests' own allocations fail; a test that does not check its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* unit_fixture: see unit_fixture.h. */
 #include <setjmp.h>
 #include <stdarg.h>

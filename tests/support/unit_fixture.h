@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* unit_fixture: what the engine unit tests (test_board, test_pool) share:
  * a roster of made-up keys for real organisation codes, and a log of the
  * events fed to an engine, kept so that the same events can be replayed

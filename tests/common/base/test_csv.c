@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for csv: the RFC 4180 forms the ONS files use and every
  * malformed input, each refused with its file:line:column. */
 #include <setjmp.h>

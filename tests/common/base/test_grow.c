@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for grow: grow_reserve and grow_reserve_at make room for one
  * more element, doubling, and leave the array intact when they refuse. */
 #include <setjmp.h>

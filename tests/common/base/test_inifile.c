@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for inifile, the INI reader on libinih: every header and
  * entry reaches the handler with its section, argument and line number;
  * comments and indentation are not content; over-long lines, control

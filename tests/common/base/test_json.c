@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for json, the small writer of the JSON that offline commands
  * print: nesting and commas, escapes, null for a missing string, numbers,
  * hex, and what json_take hands over. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for money: parsing pounds into pence and formatting pence. */
 #include <setjmp.h>
 #include <stdarg.h>

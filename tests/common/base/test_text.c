@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for text: a growing text holds everything appended, however
  * long; a fixed one truncates, stays NUL-terminated and counts what the
  * whole text needed, like snprintf. */

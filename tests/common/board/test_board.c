@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for the board engine: charters, proposals, ballots, every
  * voting rule at its edges, early and deadline closes checked against a
  * brute force, membership changes, determinism and hostile input. */

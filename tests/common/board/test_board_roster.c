@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for the roster fold: key rotations and mergers decided by a
  * board, applied to a signed roster after the deciding ballot, with the
  * refusals (a rotation proposed by another organisation, a key already

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for geo: loading ONS lookups of any year by column pattern,
  * refusing bad files whole, the alignment model on a small synthetic
  * geography with a known answer, the April 2017 figures on the shipped

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for config: broker and node INI files. */
 #include <dirent.h>
 #include <limits.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for frames: bounded multipart receives over a real inproc
  * PAIR of ZeroMQ sockets. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for inbound: the failure states of a node's inbound pipeline. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for rpc: a real rpc_peer over a real CURVE socket, against a
  * scripted broker in this process, so every status, deadline, retry and
  * idempotency path can be driven exactly. */

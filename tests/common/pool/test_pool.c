@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for the pool engine: every validation rule of s75
  * agreements, the alternatives and BCF plans; agreements and variations
  * decided by the partners' board; pledges, outturns and the host's signed

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for workdays: England and Wales bank holidays, computed,
  * checked against the years' published lists (gov.uk/bank-holidays), and
  * working-day arithmetic across Easter, Christmas and substitute days. */

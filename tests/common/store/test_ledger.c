@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for ledger: node ledger append/replay and the broker's log
  * and mailboxes, on real SQLite files. */
 #include <setjmp.h>

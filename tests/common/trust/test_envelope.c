@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for envelope: sealing, opening, and every way to forge one. */
 #define _GNU_SOURCE /* memmem */
 #include <setjmp.h>

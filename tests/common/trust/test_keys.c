@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for keys: files, permissions, tampering, signatures. */
 #include <dirent.h>
 #include <errno.h>

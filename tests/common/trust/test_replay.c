@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for replay: per-sender strictly rising sequences. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for roster: building, signing, files, and forgeries. */
 #include <dirent.h>
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Golden vectors: the envelope in tests/vectors/envelope.txt must be
  * re-derived byte for byte, must open, and must appear in PROTOCOL.md so
  * that an implementation written from the document can check itself. The

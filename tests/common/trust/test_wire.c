@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for wire (and the small err and clock helpers). */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for the CLI's renderers of the node's typed Control replies
  * (node/cli/cli_render*.c): the text, JSON and CSV users and scripts read,
  * pinned down for replies built here, and a reply type without a form

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for the node's control service (node/daemon/control.c and
  * the handlers it dispatches to): a real node (keys, signed roster, SQLite
  * ledger in a temporary directory, no broker) answers on its real ipc

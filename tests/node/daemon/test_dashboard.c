@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of the dashboard's settings (dashboard_check): off by
  * default, a loopback address alone is enough, any other address needs
  * TLS and an access token (DASHBOARD_NEEDS_TLS_AND_TOKEN), and bad

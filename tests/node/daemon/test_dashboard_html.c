@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of the dashboard's HTML: escaping, money and time
  * formatting, the SVG charts' geometry, pages written from hand-made
  * Control replies (hostile strings included) and the JSON form. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for the node's engine table (node/daemon/engine.h, node.c):
  * a real node (keys, signed roster, SQLite ledger in a temporary
  * directory, no broker) driven by node_step in this thread. The engines'

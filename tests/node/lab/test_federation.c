@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for federation: members of an area chosen from the shipped
  * ONS lookups (a combined authority, a two-tier county, an STP footprint,
  * all of England), unknown codes refused, and federation.ini written and

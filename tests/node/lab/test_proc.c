@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for proc: the one launcher of Concord's child processes. */
 #include <setjmp.h>
 #include <signal.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for scenario (and the inifile reader under it): the shipped
  * scenarios parse; every kind of bad file is refused whole with an error
  * naming the file, the line and the problem. */

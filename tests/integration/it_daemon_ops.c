@@ -1,0 +1,284 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Running the daemons as a service does: health, signals and the control
+ * socket's group access, with real broker and node processes.
+ * - `concord status` exits 0 when its node is connected and serving, 3 when
+ *   the node answers but has lost the broker, 4 when no node answers;
+ *   `concord broker status` exits 0 while the broker answers a signed
+ *   health check, 3 when the node answers but the broker does not.
+ * - SIGHUP makes concordd take the log level and the automatic voting
+ *   policy from its config again, and concord-broker its log level; both
+ *   say so in their logs and keep running. SIGUSR1 reopens --log-file after
+ *   a rotation renamed it.
+ * - control_group makes the control socket 0660 and that group's. */
+#include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "harness.h"
+#include "proc.h"
+
+static fed_t s_fed;
+
+static int s_setup(void **state)
+{
+    *state = &s_fed; /* for fed_teardown */
+    fed_create(&s_fed, 2);
+    fed_start_all(&s_fed);
+    return 0;
+}
+
+/* Runs args on node i until it exits with want (20 s at most). */
+static void s_until_rc(int i, int want, const char *args)
+{
+    int rc = -1;
+    char *out = NULL;
+    for (int tries = 0; tries < 100; tries++) {
+        free(out);
+        out = NULL;
+        rc = fed_cli(&s_fed, i, &out, "%s", args);
+        if (rc == want) {
+            free(out);
+            return;
+        }
+        usleep(200 * 1000);
+    }
+    fail_msg("`concord %s` exited %d, not %d: %s", args, rc, want, out);
+}
+
+/* Replaces the first line starting with key in path by line. */
+static void s_set_line(const char *path, const char *key, const char *line)
+{
+    char *text = fed_slurp(path);
+    assert_non_null(text);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    int done = 0;
+    for (char *l = strtok(text, "\n"); l; l = strtok(NULL, "\n")) {
+        if (!done && strncmp(l, key, strlen(key)) == 0) {
+            fprintf(fp, "%s\n", line);
+            done = 1;
+        } else {
+            fprintf(fp, "%s\n", l);
+        }
+    }
+    if (!done) {
+        fprintf(fp, "%s\n", line);
+    }
+    fclose(fp);
+    free(text);
+}
+
+static void test_it_daemon_ops_status_exit_codes(void **state)
+{
+    (void)state;
+    char *out = NULL;
+    assert_int_equal(fed_cli(&s_fed, 0, &out, "status"), 0);
+    free(out);
+    assert_int_equal(fed_cli(&s_fed, 0, &out, "broker status"), 0);
+    free(out);
+    assert_int_equal(fed_cli(&s_fed, 0, &out, "--json broker status"), 0);
+    if (!strstr(out, "\"serving\":\"SERVING\"")) {
+        fail_msg("--json broker status: %s", out);
+    }
+    free(out);
+    /* --json --count 2: one document, an array of both round trips. */
+    assert_int_equal(fed_cli(&s_fed, 0, &out, "--json ping %s --count 2", s_fed.codes[1]), 0);
+    json_error_t jerr;
+    json_t *doc = json_loads(out, 0, &jerr);
+    if (!doc || !json_is_array(doc) || json_array_size(doc) != 2) {
+        fail_msg("ping --count 2 --json printed: %s", out);
+    }
+    json_decref(doc);
+    free(out);
+    /* The broker goes: the nodes answer, but are not connected. */
+    assert_int_equal(fed_stop_broker(&s_fed, SIGTERM), 0);
+    s_until_rc(0, 3, "status");
+    assert_int_equal(fed_cli(&s_fed, 0, &out, "status"), 3);
+    assert_non_null(strstr(out, "not connected to the broker"));
+    free(out);
+    assert_int_equal(fed_cli(&s_fed, 0, &out, "broker status --timeout 500"), 3);
+    free(out);
+    /* It comes back: healthy again. */
+    fed_start_broker(&s_fed);
+    fed_wait_connected(&s_fed, 0);
+    fed_wait_connected(&s_fed, 1);
+    s_until_rc(0, 0, "status");
+    s_until_rc(0, 0, "broker status");
+    /* A node that is not running: no answer. */
+    assert_int_equal(fed_stop_node(&s_fed, 1, SIGTERM), 0);
+    assert_int_equal(fed_cli(&s_fed, 1, &out, "status"), 4);
+    assert_non_null(strstr(out, "is concordd running"));
+    free(out);
+    assert_int_equal(fed_cli(&s_fed, 1, &out, "broker status"), 4);
+    free(out);
+    assert_int_equal(fed_cli(&s_fed, 1, &out, "--json status"), 4);
+    assert_non_null(strstr(out, "{\"error\":{\"code\":\"no-node\""));
+    free(out);
+    fed_start_node(&s_fed, 1);
+    fed_wait_connected(&s_fed, 1);
+}
+
+static void test_it_daemon_ops_sighup_reloads(void **state)
+{
+    (void)state;
+    char path[256], *out = NULL;
+    assert_int_equal(fed_cli(&s_fed, 0, &out, "--json auto-vote"), 0);
+    assert_non_null(strstr(out, "\"auto_vote\":false"));
+    free(out);
+    /* The config now says: log at warn, vote automatically, against acute. */
+    snprintf(path, sizeof path, "%s/%s.ini", s_fed.dir, s_fed.codes[0]);
+    s_set_line(path, "log_level", "log_level = warn");
+    s_set_line(path, "auto_vote =", "auto_vote = true");
+    s_set_line(path, "auto_vote_against_areas", "auto_vote_against_areas = acute");
+    assert_int_equal(kill(s_fed.node_pid[0], SIGHUP), 0);
+    assert_true(fed_wait_log(&s_fed, s_fed.codes[0], "SIGHUP: reloading", 10000));
+    free(fed_cli_until(&s_fed, 0, "\"auto_vote\":true", 1, 10000, "--json auto-vote"));
+    assert_int_equal(fed_cli(&s_fed, 0, &out, "--json auto-vote"), 0);
+    assert_non_null(strstr(out, "\"against_areas\":\"acute\""));
+    free(out);
+    assert_true(fed_log_contains(&s_fed, s_fed.codes[0], "log level warn"));
+    /* Still running and serving, not killed by the signal. */
+    assert_int_equal(kill(s_fed.node_pid[0], 0), 0);
+    assert_int_equal(fed_cli(&s_fed, 0, &out, "status"), 0);
+    free(out);
+    /* At warn, info lines are no longer logged: a ping's would be. */
+    assert_int_equal(fed_cli(&s_fed, 0, &out, "ping %s", s_fed.codes[1]), 0);
+    free(out);
+
+    /* A config that no longer parses: the node says so and keeps going. */
+    s_set_line(path, "auto_vote =", "auto_vote = maybe");
+    assert_int_equal(kill(s_fed.node_pid[0], SIGHUP), 0);
+    assert_true(fed_wait_log(&s_fed, s_fed.codes[0], "keeping the settings in force", 10000));
+    /* (The CLI reads the same file: mend it to ask.) */
+    s_set_line(path, "auto_vote =", "auto_vote = false");
+    s_set_line(path, "log_level", "log_level = debug");
+    if (fed_cli(&s_fed, 0, &out, "--json auto-vote") != 0) {
+        fail_msg("auto-vote after a bad reload: %s", out);
+    }
+    assert_non_null(strstr(out, "\"auto_vote\":true"));
+    free(out);
+
+    /* The broker: its log level. */
+    snprintf(path, sizeof path, "%s/broker.ini", s_fed.dir);
+    s_set_line(path, "log_level", "log_level = info");
+    assert_int_equal(kill(s_fed.broker_pid, SIGHUP), 0);
+    assert_true(fed_wait_log(&s_fed, "broker", "SIGHUP: reloading", 10000));
+    assert_true(fed_log_contains(&s_fed, "broker", "log level info"));
+    assert_int_equal(kill(s_fed.broker_pid, 0), 0);
+    assert_int_equal(fed_cli(&s_fed, 0, &out, "broker status"), 0);
+    free(out);
+}
+
+static void test_it_daemon_ops_sigusr1_reopens_log_file(void **state)
+{
+    (void)state;
+    char bin[256], cfg[256], log[256], rotated[256], *text = NULL, *out = NULL;
+    /* Node 1 again, logging to a file of its own. */
+    assert_int_equal(fed_stop_node(&s_fed, 1, SIGTERM), 0);
+    snprintf(bin, sizeof bin, "%s/concordd", CONCORD_BIN_DIR);
+    snprintf(cfg, sizeof cfg, "%s/%s.ini", s_fed.dir, s_fed.codes[1]);
+    snprintf(log, sizeof log, "%s/logs/node1-file.log", s_fed.dir);
+    snprintf(rotated, sizeof rotated, "%s.1", log);
+    char *argv[] = {bin, "--config", cfg, "--log-file", log, NULL};
+    proc_spec_t spec = {.argv = argv, .log = NULL};
+    s_fed.node_pid[1] = proc_spawn(&spec, NULL);
+    assert_true(s_fed.node_pid[1] > 0);
+    fed_wait_connected(&s_fed, 1);
+    text = fed_slurp(log);
+    assert_non_null(text);
+    assert_non_null(strstr(text, "serving"));
+    free(text);
+    /* logrotate renames the file, then signals. */
+    assert_int_equal(rename(log, rotated), 0);
+    assert_int_equal(kill(s_fed.node_pid[1], SIGUSR1), 0);
+    for (int tries = 0; tries < 100; tries++) {
+        text = fed_slurp(log);
+        if (text && strstr(text, "SIGUSR1: log file reopened")) {
+            break;
+        }
+        free(text);
+        text = NULL;
+        usleep(100 * 1000);
+    }
+    assert_non_null(text);
+    free(text);
+    /* The new file gets what follows; the rotated one keeps the past. */
+    assert_int_equal(fed_stop_node(&s_fed, 1, SIGTERM), 0);
+    text = fed_slurp(log);
+    assert_non_null(strstr(text, "stopping cleanly"));
+    free(text);
+    text = fed_slurp(rotated);
+    assert_non_null(strstr(text, "serving"));
+    assert_null(strstr(text, "stopping cleanly"));
+    free(text);
+    /* A log file that cannot be opened: exit 1 at once, saying why. */
+    snprintf(log, sizeof log, "%s/no/such/dir/x.log", s_fed.dir);
+    char *argv2[] = {bin, "--config", cfg, "--log-file", log, NULL};
+    char errlog[256];
+    snprintf(errlog, sizeof errlog, "%s/logs/badlog.log", s_fed.dir);
+    proc_spec_t spec2 = {.argv = argv2, .log = errlog};
+    pid_t pid = proc_spawn(&spec2, NULL);
+    assert_int_equal(proc_wait(pid, 10000), 1);
+    text = fed_slurp(errlog);
+    assert_non_null(strstr(text, "cannot open log file"));
+    free(text);
+    fed_start_node(&s_fed, 1);
+    fed_wait_connected(&s_fed, 1);
+    assert_int_equal(fed_cli(&s_fed, 1, &out, "status"), 0);
+    free(out);
+}
+
+static void test_it_daemon_ops_control_socket_group(void **state)
+{
+    (void)state;
+    char path[256], sock[256], *out = NULL;
+    struct stat st;
+    snprintf(sock, sizeof sock, "%s/run/%s.sock", s_fed.dir, s_fed.codes[0]);
+    /* By default the service user's alone. */
+    assert_int_equal(stat(sock, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    /* control_group: 0660 and that group's (daemon: gid 1 on Debian). */
+    snprintf(path, sizeof path, "%s/%s.ini", s_fed.dir, s_fed.codes[0]);
+    assert_int_equal(fed_stop_node(&s_fed, 0, SIGTERM), 0);
+    s_set_line(path, "control_group", "control_group = daemon");
+    fed_start_node(&s_fed, 0);
+    fed_wait_connected(&s_fed, 0);
+    assert_int_equal(stat(sock, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0660);
+    assert_int_equal(st.st_gid, 1);
+    assert_int_equal(fed_cli(&s_fed, 0, &out, "status"), 0);
+    free(out);
+    /* A group that does not exist: the node refuses to start, naming it. */
+    assert_int_equal(fed_stop_node(&s_fed, 0, SIGTERM), 0);
+    s_set_line(path, "control_group", "control_group = no-such-group-here");
+    fed_start_node(&s_fed, 0);
+    assert_int_equal(proc_wait(s_fed.node_pid[0], 10000), 1);
+    s_fed.node_pid[0] = 0;
+    assert_true(fed_log_contains(&s_fed, s_fed.codes[0],
+                                 "control_group 'no-such-group-here': no such group"));
+    s_set_line(path, "control_group", "; no control_group");
+    fed_start_node(&s_fed, 0);
+    fed_wait_connected(&s_fed, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_it_daemon_ops_status_exit_codes),
+        cmocka_unit_test(test_it_daemon_ops_sighup_reloads),
+        cmocka_unit_test(test_it_daemon_ops_sigusr1_reopens_log_file),
+        cmocka_unit_test(test_it_daemon_ops_control_socket_group),
+    };
+    return cmocka_run_group_tests(tests, s_setup, fed_teardown);
+}
