@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "csv.h"
+#include "date.h"
 #include "grow.h"
 #include "money.h"
 
@@ -943,18 +944,8 @@ const char *geo_layer_resolve(const geo_t *g, const char *layer)
 
 uint32_t geo_date_parse(const char *s)
 {
-    static const int days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    for (int i = 0; i < 10; i++) {
-        if (!s || (i == 4 || i == 7 ? s[i] != '-' : !isdigit((unsigned char)s[i]))) {
-            return 0;
-        }
-    }
-    if (s[10] != '\0') {
-        return 0;
-    }
-    int y = atoi(s), m = atoi(s + 5), d = atoi(s + 8);
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    if (y < 1900 || m < 1 || m > 12 || d < 1 || d > days[m - 1] || (m == 2 && d == 29 && !leap)) {
+    int y, m, d;
+    if (date_parse(s, &y, &m, &d) < 0 || y < 1900) {
         return 0;
     }
     return (uint32_t)(y * 10000 + m * 100 + d);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "date.h"
 #include "keys.h"
 #include "money.h"
 #include "risk_share.h"
@@ -626,19 +627,8 @@ static int s_check_transfer(const roster_t *roster, const Concord__V1__PoolAgree
 
 int agreement_date_ok(const char *s)
 {
-    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-') {
-        return 0;
-    }
-    for (int i = 0; i < 10; i++) {
-        if (i != 4 && i != 7 && !isdigit((unsigned char)s[i])) {
-            return 0;
-        }
-    }
-    int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-    int m = (s[5] - '0') * 10 + (s[6] - '0'), d = (s[8] - '0') * 10 + (s[9] - '0');
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return y >= 1 && m >= 1 && m <= 12 && d >= 1 && d <= days[m - 1] + (m == 2 && leap);
+    int y, m, d;
+    return date_parse(s, &y, &m, &d) == 0;
 }
 
 /* The term: each date well formed when given, in order start <= review

@@ -13,6 +13,7 @@
 #include "agreement.h"
 #include "board_names.h"
 #include "clock.h"
+#include "date.h"
 #include "wire.h"
 
 #define S_NAME_MAX 200    /* a charter's name and accountable_to */
@@ -212,24 +213,8 @@ int board_check_charter(const roster_t *roster, const Concord__V1__Charter *c, c
 
 static int s_date_ok(const char *s)
 {
-    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (!s[0]) {
-        return 1;
-    }
-    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-') {
-        return 0;
-    }
-    for (int i = 0; i < 10; i++) {
-        if (i != 4 && i != 7 && !isdigit((unsigned char)s[i])) {
-            return 0;
-        }
-    }
-    int y = atoi(s), m = atoi(s + 5), d = atoi(s + 8);
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    if (y < 1 || m < 1 || m > 12 || d < 1) {
-        return 0;
-    }
-    return d <= days[m - 1] + (m == 2 && leap);
+    int y, m, d;
+    return !s[0] || date_parse(s, &y, &m, &d) == 0;
 }
 
 int board_check_proposal(const Concord__V1__Proposal *p, uint64_t time_ms, cc_err_t *err)

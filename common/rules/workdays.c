@@ -2,6 +2,7 @@
 /* workdays: England and Wales bank holidays and working days, computed
  * from the rules (workdays.h states them). */
 #include "workdays.h"
+#include "date.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -41,10 +42,7 @@ static int s_weekday(int64_t days)
 
 static int s_real(int y, int m, int d)
 {
-    static const int len[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return y >= WORKDAYS_YEAR_MIN && y <= WORKDAYS_YEAR_MAX && m >= 1 && m <= 12 && d >= 1 &&
-           d <= len[m - 1] + (m == 2 && leap);
+    return y >= WORKDAYS_YEAR_MIN && y <= WORKDAYS_YEAR_MAX && date_valid(y, m, d);
 }
 
 /* Easter Sunday (anonymous Gregorian algorithm), as days since 1970. */
