@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* log: the one logging module. Lines go to stderr (or a file, reopened on
- * request). Under systemd (when
- * JOURNAL_STREAM is set) each line starts with a syslog priority "<N>" so
- * journald records the level; otherwise with a UTC timestamp and level. */
+ * request). When stderr is systemd's stream to journald (JOURNAL_STREAM
+ * names it), each message goes to journald with fields: MESSAGE, PRIORITY,
+ * SYSLOG_IDENTIFIER, CONCORD_LEVEL and CONCORD_ORGANISATION (so
+ * `journalctl CONCORD_ORGANISATION=E38000217 PRIORITY=3` selects one
+ * organisation's errors); failing that, under systemd each line starts
+ * with a syslog priority "<N>"; otherwise with a UTC timestamp and level. */
 #ifndef CONCORD_LOG_H
 #define CONCORD_LOG_H
 
@@ -12,6 +15,10 @@ typedef enum { LOG_LVL_ERROR = 0, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG } lo
  * outlive all logging (a literal or argv[0]). */
 void log_set_ident(const char *ident);
 void log_set_level(log_level_t level);
+
+/* The organisation this process acts for ("E38000217", "broker"), sent as
+ * CONCORD_ORGANISATION to journald. Copied. */
+void log_set_organisation(const char *code);
 log_level_t log_get_level(void);
 
 /* "error", "warn", "info" or "debug" (static storage). */

@@ -47,6 +47,7 @@ static int s_run(const char *config_path, int level, volatile int *stop)
         return DAEMON_EXIT_START;
     }
     log_set_level(level >= 0 ? (log_level_t)level : cfg.log_level);
+    log_set_organisation(cfg.code);
     /* Every file the daemon creates (its database, WAL and sockets) is
      * its own alone, whatever umask it was started with. */
     umask(077);
