@@ -252,16 +252,21 @@ static int s_check_out(const char *given, const federation_t *f, char *abs, size
     return CLI_OK;
 }
 
+static void s_init_help(void)
+{
+    printf("usage: concord federation init --out DIR (--area E47... | --stp E54... |\n"
+           "           --county UPPER-TIER-CODE | --england | --ics ICB-CODE)\n"
+           "           [--vintage YEAR | --as-at YYYY-MM-DD] [--port N] [--name TEXT]\n"
+           "           [--data-dir DIR] [--lookup FILE...]\n"
+           "--vintage 2020 builds the April 2020 configuration (default: April 2017).\n"
+           "--ics takes an ICB from a --lookup file with ICB<YY>CD and SICBL<YY>CD\n"
+           "columns, loaded beside the shipped lookups.\n");
+}
+
 static int s_init_usage(void)
 {
-    fprintf(stderr, "usage: concord federation init --out DIR (--area E47... | --stp E54... |\n"
-                    "           --county UPPER-TIER-CODE | --england | --ics ICB-CODE)\n"
-                    "           [--vintage YEAR | --as-at YYYY-MM-DD] [--port N] [--name TEXT]\n"
-                    "           [--data-dir DIR] [--lookup FILE...]\n"
-                    "--vintage 2020 builds the April 2020 configuration (default: April 2017).\n"
-                    "--ics takes an ICB from a --lookup file with ICB<YY>CD and SICBL<YY>CD\n"
-                    "columns, loaded beside the shipped lookups.\n");
-    return CLI_USAGE;
+    return cli_usage("federation init needs --out DIR and one of --area, --stp, --county,"
+                     " --england or --ics");
 }
 
 #define S_INIT_LOOKUPS_MAX 16
@@ -353,7 +358,7 @@ static int s_init_parse(int argc, char **argv, s_init_opts_t *o)
             }
             break;
         case 'h':
-            s_init_usage();
+            s_init_help();
             return -1;
         default:
             return s_init_usage();

@@ -991,9 +991,8 @@ static int s_changes(const s_ctx_t *x)
     const geo_t *to_g = x->g_to ? x->g_to : x->g;
     const char *from = x->from ? x->from : "CCG", *to = x->to ? x->to : "CCG";
     if (!x->g_to && (!x->from || !x->to)) {
-        fprintf(stderr, "concord: footprint changes needs --from and --to (such as --from CCG18 "
-                        "--to CCG20), or a second set of files with --to-lookup\n");
-        return CLI_USAGE;
+        return cli_usage("footprint changes needs --from and --to (such as --from CCG18 "
+                         "--to CCG20), or a second set of files with --to-lookup");
     }
     geo_changes_t *c = geo_changes(x->g, from, to_g, to, &err);
     if (!c) {
@@ -1081,8 +1080,7 @@ static int s_args(s_ctx_t *x, int argc, char **argv)
             x->layer = optarg;
         } else if (c == 'a') {
             if (!(x->as_at = geo_date_parse(optarg))) {
-                fprintf(stderr, "concord: --as-at wants a date YYYY-MM-DD, not '%s'\n", optarg);
-                return CLI_USAGE;
+                return cli_usage("--as-at wants a date YYYY-MM-DD, not '%s'", optarg);
             }
         } else if (c == 'd') {
             x->data_dir = optarg;
@@ -1092,17 +1090,14 @@ static int s_args(s_ctx_t *x, int argc, char **argv)
             *(c == 'F' ? &x->from : &x->to) = optarg;
         } else if (c == 'L') {
             if (x->n_to_lookups == FP_MAX_LOOKUPS) {
-                fprintf(stderr, "concord: at most %d of --to-lookup\n", FP_MAX_LOOKUPS);
-                return CLI_USAGE;
+                return cli_usage("at most %d of --to-lookup", FP_MAX_LOOKUPS);
             }
             x->to_lookups[x->n_to_lookups++] = optarg;
         } else if (c == 'f' || c == 'p') {
             size_t *n = c == 'f' ? &x->n_lookups : &x->n_primaries;
             if (*n == (c == 'f' ? FP_MAX_LOOKUPS : FP_MAX_PRIMARIES)) {
-                fprintf(stderr, "concord: at most %d of --%s\n",
-                        c == 'f' ? FP_MAX_LOOKUPS : FP_MAX_PRIMARIES,
-                        c == 'f' ? "lookup" : "primary");
-                return CLI_USAGE;
+                return cli_usage("at most %d of --%s", c == 'f' ? FP_MAX_LOOKUPS : FP_MAX_PRIMARIES,
+                                 c == 'f' ? "lookup" : "primary");
             }
             (c == 'f' ? x->lookups : x->primaries)[(*n)++] = optarg;
         } else {
@@ -1111,8 +1106,7 @@ static int s_args(s_ctx_t *x, int argc, char **argv)
         }
     }
     if (x->out < 0) {
-        fprintf(stderr, "concord: footprint takes --json or --csv, not both\n");
-        return CLI_USAGE;
+        return cli_usage("footprint takes --json or --csv, not both");
     }
     x->sub = optind < argc ? argv[optind++] : NULL;
     x->code = optind < argc ? argv[optind++] : NULL;
@@ -1190,9 +1184,7 @@ int cli_footprint(int argc, char **argv, int json, char *decided)
     } else if (strcmp(x.sub, "changes") == 0) {
         run = s_changes;
     } else {
-        fprintf(stderr, "concord: unknown footprint command '%s'\n", x.sub);
-        s_help(stderr);
-        return CLI_USAGE;
+        return cli_usage("unknown footprint command '%s'", x.sub);
     }
     rc = run == s_changes ? s_load_models(&x) : s_load(&x);
     if (rc == CLI_OK) {

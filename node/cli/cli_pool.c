@@ -579,8 +579,7 @@ int cli_pool_verify(int argc, char **argv, int json)
         }
     }
     if (!roster_path || optind + 1 != argc) {
-        fprintf(stderr, "usage: concord pool verify STATEMENT-FILE --roster ROSTER [--csv]\n");
-        return CLI_USAGE;
+        return cli_usage("pool verify needs STATEMENT-FILE and --roster ROSTER");
     }
     cc_err_t err;
     statement_report_t rep;

@@ -97,9 +97,7 @@ static int s_parse(int argc, char **argv, s_opts_t *o)
         }
     }
     if (optind + 1 != argc || !o->dir || o->parallel < 1) {
-        fprintf(stderr, "usage: concord scenario run FILE --federation DIR [--keep-running]"
-                        " [--out CERT-DIR] [--parallel N]\n");
-        return CLI_USAGE;
+        return cli_usage("scenario run needs FILE and --federation DIR (--parallel at least 1)");
     }
     o->file = argv[optind];
     return CLI_OK;

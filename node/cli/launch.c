@@ -511,14 +511,12 @@ int launch_command(int argc, char **argv, int json)
     while ((opt = getopt_long(argc, argv, "p:t:", opts, NULL)) != -1) {
         int v = opt == 'p' || opt == 't' ? atoi(optarg) : 0;
         if (v < 1 || v > 100000) {
-            fprintf(stderr, "usage: concord federation %s DIR [--parallel N] [--timeout S]\n", cmd);
-            return CLI_USAGE;
+            return cli_usage("federation %s: --parallel and --timeout take 1 to 100000", cmd);
         }
         *(opt == 'p' ? &o.parallel : &o.timeout_s) = v;
     }
     if (optind + 1 != argc) {
-        fprintf(stderr, "usage: concord federation %s DIR\n", cmd);
-        return CLI_USAGE;
+        return cli_usage("federation %s needs one DIR", cmd);
     }
     const char *dir = argv[optind];
     federation_t f;

@@ -88,6 +88,10 @@ usage_error "$concord" verify
 usage_error "$concord" pool verify
 usage_error "$concord" keygen --nope
 usage_error "$concord" federation exec
+usage_error "$concord" federation init
+usage_error "$concord" federation start
+usage_error "$concord" footprint nope
+usage_error "$concord" scenario run x.ini
 
 # 3. Version, --config=FILE and -c FILE alike.
 for v in -V --version; do
@@ -120,6 +124,13 @@ json_error usage "$concord" --json --config="$cfg" ledger --nope
 json_error usage "$concord" status --json
 json_error no-node "$concord" --json --config="$cfg" status
 json_error failed "$concord" --json verify nothing.cert --roster nothing.bin
+json_error usage "$concord" --json federation init
+json_error usage "$concord" --json federation start
+json_error usage "$concord" --json scenario run nothing.ini
+json_error usage "$concord" --json pool verify
+json_error usage "$concord" --json footprint changes
+json_error usage "$concord" --json footprint nope
+json_error usage "$concord" --json footprint report --as-at yesterday
 
 # 4b. --json: exactly one JSON document on stdout from commands that print data.
 json_doc() { # the command; its stdout must be one JSON document
