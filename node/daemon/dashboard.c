@@ -38,7 +38,7 @@
 #define S_MEMORY (32 * 1024) /* per connection: request line and headers */
 #define S_RATE 50            /* requests a second, all clients: beyond it 429 */
 #define S_CALL_MS 5000       /* a Control call's wait */
-#define S_SSE_RETRY_MS 2000 /* a live page asks for its figures again after this */
+#define S_SSE_RETRY_MS 2000  /* a live page asks for its figures again after this */
 #define S_ID_MAX 64
 #define S_VERIFY_EVERY_MS 60000 /* a log or certificate verification, at most this often */
 #define S_CERTS 32              /* decisions whose verification is kept */
@@ -54,16 +54,16 @@ struct dashboard {
     struct MHD_Daemon *mhd;
     char *cert_pem, *key_pem;
     char token[S_TOKEN_MAX + 1];
-    roster_t *roster; /* the genesis roster, for verifying certificates */
+    roster_t *roster;     /* the genesis roster, for verifying certificates */
     pthread_mutex_t lock; /* the rate window and the roster */
     uint64_t window_s;
     unsigned window_n;
     struct {
         char id[S_ID_MAX + 1];
         dashboard_pages_cert_t cert;
-        uint64_t at; /* monotonic; 0: empty */
-    } certs[S_CERTS]; /* the last decisions verified (under lock) */
-    pthread_mutex_t lv_lock; /* the last log verification: */
+        uint64_t at;                 /* monotonic; 0: empty */
+    } certs[S_CERTS];                /* the last decisions verified (under lock) */
+    pthread_mutex_t lv_lock;         /* the last log verification: */
     Concord__V1__LogVerifyReply *lv; /* its reply, or NULL with lv_err */
     cc_err_t lv_err;
     uint64_t lv_mono, lv_at_ms; /* when it ran (monotonic, wall clock); 0: never */
@@ -73,15 +73,16 @@ struct dashboard {
 /* ---- settings ---- */
 
 /* The address as a socket address; 1 in *loopback when it is one. */
-static int s_address(const char *text, struct sockaddr_storage *sa, socklen_t *len,
-                     int *loopback, cc_err_t *err)
+static int s_address(const char *text, struct sockaddr_storage *sa, socklen_t *len, int *loopback,
+                     cc_err_t *err)
 {
     char host[256];
     const char *colon = strrchr(text, ':');
     if (!colon || colon == text || !colon[1]) {
         err_set(err, CC_INVALID_ARGUMENT,
                 "dashboard = '%s': expected an address and a port, as 127.0.0.1:8470 or "
-                "[::1]:8470", text);
+                "[::1]:8470",
+                text);
         return -1;
     }
     size_t hl = (size_t)(colon - text);
@@ -109,7 +110,8 @@ static int s_address(const char *text, struct sockaddr_storage *sa, socklen_t *l
     if (getaddrinfo(host, colon + 1, &hints, &res) != 0 || !res) {
         err_set(err, CC_INVALID_ARGUMENT,
                 "dashboard = '%s': '%s' is not a numeric IPv4 or IPv6 address (names are not "
-                "resolved: say 127.0.0.1 rather than localhost)", text, host);
+                "resolved: say 127.0.0.1 rather than localhost)",
+                text, host);
         return -1;
     }
     memcpy(sa, res->ai_addr, res->ai_addrlen);
@@ -174,7 +176,8 @@ static int s_token(const char *path, char *out, cc_err_t *err)
     if (!ok) {
         err_set(err, CC_INVALID_ARGUMENT,
                 "dashboard_token %s: the token must be at least %d printable characters "
-                "without spaces on the file's first line", path, S_TOKEN_MIN);
+                "without spaces on the file's first line",
+                path, S_TOKEN_MIN);
         free(buf);
         return -1;
     }
@@ -196,8 +199,8 @@ int dashboard_check(const config_node_t *cfg, cc_err_t *err)
     if (s_address(cfg->dashboard, &sa, &len, &loopback, err) < 0) {
         return -1;
     }
-    if (!loopback && (!cfg->dashboard_cert[0] || !cfg->dashboard_key[0] ||
-                      !cfg->dashboard_token[0])) {
+    if (!loopback &&
+        (!cfg->dashboard_cert[0] || !cfg->dashboard_key[0] || !cfg->dashboard_token[0])) {
         err_set(err, CC_FAILED_PRECONDITION,
                 "DASHBOARD_NEEDS_TLS_AND_TOKEN: dashboard = %s is not a loopback address, so "
                 "it needs dashboard_cert, dashboard_key and dashboard_token (missing:%s%s%s); "
@@ -301,8 +304,7 @@ static enum MHD_Result s_failed(dashboard_t *d, struct MHD_Connection *c, int js
 }
 
 /* One Control call on this node; the reply (wire_free it) or NULL. */
-static ProtobufCMessage *s_call(dashboard_t *d, const char *method, const void *in,
-                                cc_err_t *err)
+static ProtobufCMessage *s_call(dashboard_t *d, const char *method, const void *in, cc_err_t *err)
 {
     return control_client_call(d->cfg.control, method, in, S_CALL_MS, NULL, err);
 }
@@ -381,28 +383,60 @@ static enum MHD_Result s_federation(dashboard_t *d, struct MHD_Connection *c, in
     return ret;
 }
 
-static enum MHD_Result s_boards(dashboard_t *d, struct MHD_Connection *c, int json)
+/* How a page that is one Control reply is written as HTML. */
+typedef void (*s_render_fn)(text_t *t, const char *org, const void *reply);
+
+static void s_render_boards(text_t *t, const char *org, const void *r)
+{
+    dashboard_pages_boards(t, org, r);
+}
+
+static void s_render_pools(text_t *t, const char *org, const void *r)
+{
+    dashboard_pages_pools(t, org, r);
+}
+
+static void s_render_bcf(text_t *t, const char *org, const void *r)
+{
+    dashboard_pages_bcf(t, org, r);
+}
+
+static void s_render_footprints(text_t *t, const char *org, const void *r)
+{
+    dashboard_pages_footprints(t, org, r);
+}
+
+/* A page that is the reply to one Control call q of method: as JSON, or
+ * written by render; title names it on the error page. */
+static enum MHD_Result s_reply_page(dashboard_t *d, struct MHD_Connection *c, int json,
+                                    const char *method, const ProtobufCMessage *q,
+                                    const char *title, s_render_fn render)
 {
     cc_err_t err;
-    Concord__V1__BoardListRequest q = CONCORD__V1__BOARD_LIST_REQUEST__INIT;
-    Concord__V1__BoardListReply *b = (void *)s_call(d, "BoardList", &q, &err);
-    if (!b) {
-        return s_failed(d, c, json, "Boards", &err);
+    ProtobufCMessage *r = s_call(d, method, q, &err);
+    if (!r) {
+        return s_failed(d, c, json, title, &err);
     }
     enum MHD_Result ret;
     if (json) {
         json_t j;
         json_init(&j);
-        dashboard_json_message(&j, NULL, &b->base);
+        dashboard_json_message(&j, NULL, r);
         ret = s_json_page(c, &j);
     } else {
         text_t t;
         text_init(&t);
-        dashboard_pages_boards(&t, d->cfg.code, b);
+        render(&t, d->cfg.code, r);
         ret = s_page(c, MHD_HTTP_OK, &t, 0);
     }
-    wire_free(&b->base);
+    wire_free(r);
     return ret;
+}
+
+static enum MHD_Result s_boards(dashboard_t *d, struct MHD_Connection *c, int json)
+{
+    Concord__V1__BoardListRequest q = CONCORD__V1__BOARD_LIST_REQUEST__INIT;
+    return s_reply_page(d, c, json, "BoardList", &q.base, "Boards", s_render_boards);
 }
 
 static Concord__V1__BoardShowReply *s_board_show(dashboard_t *d, const char *id, cc_err_t *err)
@@ -420,8 +454,7 @@ static Concord__V1__ProposalListReply *s_proposal_list(dashboard_t *d, const cha
     return (void *)s_call(d, "ProposalList", &q, err);
 }
 
-static enum MHD_Result s_board(dashboard_t *d, struct MHD_Connection *c, int json,
-                               const char *id)
+static enum MHD_Result s_board(dashboard_t *d, struct MHD_Connection *c, int json, const char *id)
 {
     cc_err_t err;
     Concord__V1__BoardShowReply *b = s_board_show(d, id, &err);
@@ -633,30 +666,11 @@ static enum MHD_Result s_certificate(dashboard_t *d, struct MHD_Connection *c, c
 
 static enum MHD_Result s_pools(dashboard_t *d, struct MHD_Connection *c, int json)
 {
-    cc_err_t err;
     Concord__V1__PoolListRequest q = CONCORD__V1__POOL_LIST_REQUEST__INIT;
-    Concord__V1__PoolListReply *l = (void *)s_call(d, "PoolList", &q, &err);
-    if (!l) {
-        return s_failed(d, c, json, "Pooled funds", &err);
-    }
-    enum MHD_Result ret;
-    if (json) {
-        json_t j;
-        json_init(&j);
-        dashboard_json_message(&j, NULL, &l->base);
-        ret = s_json_page(c, &j);
-    } else {
-        text_t t;
-        text_init(&t);
-        dashboard_pages_pools(&t, d->cfg.code, l);
-        ret = s_page(c, MHD_HTTP_OK, &t, 0);
-    }
-    wire_free(&l->base);
-    return ret;
+    return s_reply_page(d, c, json, "PoolList", &q.base, "Pooled funds", s_render_pools);
 }
 
-static enum MHD_Result s_pool(dashboard_t *d, struct MHD_Connection *c, int json,
-                              const char *id)
+static enum MHD_Result s_pool(dashboard_t *d, struct MHD_Connection *c, int json, const char *id)
 {
     cc_err_t err;
     Concord__V1__PoolShowRequest q = CONCORD__V1__POOL_SHOW_REQUEST__INIT;
@@ -708,27 +722,9 @@ static enum MHD_Result s_pool(dashboard_t *d, struct MHD_Connection *c, int json
 
 static enum MHD_Result s_bcf(dashboard_t *d, struct MHD_Connection *c, int json, const char *id)
 {
-    cc_err_t err;
     Concord__V1__BcfShowRequest q = CONCORD__V1__BCF_SHOW_REQUEST__INIT;
     q.plan_id = (char *)id;
-    Concord__V1__BcfView *b = (void *)s_call(d, "BcfShow", &q, &err);
-    if (!b) {
-        return s_failed(d, c, json, "BCF plan", &err);
-    }
-    enum MHD_Result ret;
-    if (json) {
-        json_t j;
-        json_init(&j);
-        dashboard_json_message(&j, NULL, &b->base);
-        ret = s_json_page(c, &j);
-    } else {
-        text_t t;
-        text_init(&t);
-        dashboard_pages_bcf(&t, d->cfg.code, b);
-        ret = s_page(c, MHD_HTTP_OK, &t, 0);
-    }
-    wire_free(&b->base);
-    return ret;
+    return s_reply_page(d, c, json, "BcfShow", &q.base, "BCF plan", s_render_bcf);
 }
 
 /* The host's signed statement of a year, as `concord pool statement
@@ -769,26 +765,8 @@ static enum MHD_Result s_statement(dashboard_t *d, struct MHD_Connection *c, con
 
 static enum MHD_Result s_footprints(dashboard_t *d, struct MHD_Connection *c, int json)
 {
-    cc_err_t err;
     Concord__V1__RealignmentsRequest q = CONCORD__V1__REALIGNMENTS_REQUEST__INIT;
-    Concord__V1__RealignmentsReply *r = (void *)s_call(d, "Realignments", &q, &err);
-    if (!r) {
-        return s_failed(d, c, json, "Footprints", &err);
-    }
-    enum MHD_Result ret;
-    if (json) {
-        json_t j;
-        json_init(&j);
-        dashboard_json_message(&j, NULL, &r->base);
-        ret = s_json_page(c, &j);
-    } else {
-        text_t t;
-        text_init(&t);
-        dashboard_pages_footprints(&t, d->cfg.code, r);
-        ret = s_page(c, MHD_HTTP_OK, &t, 0);
-    }
-    wire_free(&r->base);
-    return ret;
+    return s_reply_page(d, c, json, "Realignments", &q.base, "Footprints", s_render_footprints);
 }
 
 /* ---- Server-Sent Events: a proposal's live figures ---- */
@@ -896,8 +874,8 @@ static enum MHD_Result s_route(dashboard_t *d, struct MHD_Connection *c, const c
                       strlen(dashboard_html_css()), 0);
     }
     if (strcmp(url, "/static/live.js") == 0) {
-        return s_send(c, MHD_HTTP_OK, "text/javascript; charset=utf-8",
-                      (void *)dashboard_html_js(), strlen(dashboard_html_js()), 0);
+        return s_send(c, MHD_HTTP_OK, "text/javascript; charset=utf-8", (void *)dashboard_html_js(),
+                      strlen(dashboard_html_js()), 0);
     }
     if (strcmp(url, "/boards") == 0) {
         return s_boards(d, c, json);
@@ -944,9 +922,8 @@ static enum MHD_Result s_route(dashboard_t *d, struct MHD_Connection *c, const c
 }
 
 static enum MHD_Result s_access(void *cls, struct MHD_Connection *c, const char *url,
-                                const char *method, const char *version,
-                                const char *upload_data, size_t *upload_data_size,
-                                void **con_cls)
+                                const char *method, const char *version, const char *upload_data,
+                                size_t *upload_data_size, void **con_cls)
 {
     static int first;
     dashboard_t *d = cls;
@@ -1002,8 +979,8 @@ dashboard_t *dashboard_start(const config_node_t *cfg, cc_err_t *err)
         err_prefix(err, "dashboard: ");
         goto fail;
     }
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
-                     MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ITC |
+                     MHD_USE_ERROR_LOG;
     if (sa.ss_family == AF_INET6) {
         flags |= MHD_USE_IPv6;
     }
