@@ -113,7 +113,7 @@ static void s_validate(const ProtobufCMessage *m, const uint8_t *buf, size_t len
         board_check_proposal(p, FIXTURE_T0, NULL);
         if (p->charter) {
             board_check_charter(roster, p->charter, NULL);
-            board_pool_check(roster, p->charter, p, NULL);
+            board_pool_check(roster, NULL, p->charter, p, NULL);
         }
         s_pool_proposal(p);
     } else if (d == &concord__v1__pool_statement__descriptor) {
@@ -124,7 +124,7 @@ static void s_validate(const ProtobufCMessage *m, const uint8_t *buf, size_t len
         }
     } else if (d == &concord__v1__pool_agreement__descriptor) {
         const Concord__V1__PoolAgreement *a = (const Concord__V1__PoolAgreement *)m;
-        agreement_check(roster, a, NULL);
+        agreement_check(roster, NULL, a, NULL);
         if (a->risk_share) {
             agreement_risk_share_check(a, a->risk_share, NULL);
         }

@@ -20,6 +20,7 @@
 #include "clock.h"
 #include "workdays.h"
 #include "agreement.h"
+#include "delegation.h"
 #include "fold.h"
 #include "grow.h"
 #include "text.h"
@@ -77,6 +78,7 @@ typedef struct {
     int resolved; /* 0, or CONFIRM or WITHDRAW */
     char resolved_by[BOARD_PROPOSAL_ID_LEN + 1];
     const roster_t *roster; /* the engine's, for successions */
+    const delegation_register_t *reg; /* the engine's register of NHS England delegations */
     /* An advisory board's passed recommendation: in effect only once every
      * body its charter names has ratified it; one refusal stops it. */
     int awaiting;
@@ -130,6 +132,7 @@ struct board_engine {
     size_t cap_pending;
     uint64_t at_index; /* log index of the event being applied */
     fold_order_t order;
+    delegation_register_t *reg; /* NHS England's delegations (Board/Delegation) */
 };
 
 /* The board with this id, or NULL. */
@@ -154,11 +157,17 @@ typedef struct {
     Concord__V1__Ballot *ballot;
     Concord__V1__CallIn *call_in;
     Concord__V1__Ratification *ratification;
+    Concord__V1__DelegationRecord *delegation;
     board_rec_t *board;   /* NULL for a board adopted for the first time */
     board_prop_t *target; /* the proposal a ballot is for */
     size_t member;        /* the voter, in target->charter */
     char proposal_id[BOARD_PROPOSAL_ID_LEN + 1];
 } s_checked_t;
+
+const delegation_register_t *board_delegations(const board_engine_t *e)
+{
+    return e->reg;
+}
 
 void board_proposal_id(const uint8_t call_id[16], char out[BOARD_PROPOSAL_ID_LEN + 1])
 {
@@ -315,7 +324,7 @@ static int s_check_proposal(const board_engine_t *e, const board_event_t *ev, s_
     }
     if (p->kind == CONCORD__V1__PROPOSAL_KIND__POOL_AGREEMENT ||
         p->kind == CONCORD__V1__PROPOSAL_KIND__POOL_VARIATION) {
-        return board_pool_check(e->roster, b->charter, p, err);
+        return board_pool_check(e->roster, e->reg, b->charter, p, err);
     }
     if (p->kind == CONCORD__V1__PROPOSAL_KIND__CHARTER_AMENDMENT) {
         if (!p->charter) {
@@ -574,6 +583,12 @@ static int s_check(const board_engine_t *e, const board_event_t *ev, s_checked_t
         snprintf(chk->proposal_id, sizeof chk->proposal_id, "%s", chk->ratification->proposal_id);
         return s_check_ratification(e, ev, chk, err);
     }
+    if (strcmp(ev->method, BOARD_METHOD_DELEGATION) == 0) {
+        chk->delegation = (Concord__V1__DelegationRecord *)wire_unpack(
+            &concord__v1__delegation_record__descriptor, ev->body, ev->body_len, WIRE_MAX_FRAME,
+            err);
+        return chk->delegation ? delegation_check(e->roster, ev->sender, chk->delegation, err) : -1;
+    }
     if (strcmp(ev->method, BOARD_METHOD_CALL_IN) == 0) {
         chk->call_in = (Concord__V1__CallIn *)wire_unpack(&concord__v1__call_in__descriptor, ev->body,
                                                           ev->body_len, WIRE_MAX_FRAME, err);
@@ -604,6 +619,8 @@ static void s_checked_free(s_checked_t *chk)
     chk->call_in = NULL;
     wire_free(chk->ratification ? &chk->ratification->base : NULL);
     chk->ratification = NULL;
+    wire_free(chk->delegation ? &chk->delegation->base : NULL);
+    chk->delegation = NULL;
     chk->proposal = NULL;
     chk->ballot = NULL;
 }
@@ -632,6 +649,11 @@ board_engine_t *board_engine_new(roster_t *roster)
     board_engine_t *e = calloc(1, sizeof *e);
     if (e) {
         e->roster = roster;
+        e->reg = delegation_register_new();
+        if (!e->reg) {
+            free(e);
+            return NULL;
+        }
     }
     return e;
 }
@@ -680,6 +702,7 @@ void board_engine_destroy(board_engine_t **ep)
     free(e->proposals);
     free(e->boards);
     free(e->open);
+    delegation_register_destroy(&e->reg);
     free(e);
     *ep = NULL;
 }
@@ -722,8 +745,11 @@ static void s_tally(const board_prop_t *p, int final, board_tally_t *t)
         cast[j].vote = p->ballots[j].vote;
     }
     board_consents_t consents;
+    char why[DELEGATION_LINES_MAX][256];
     board_pool_consents(p->proposal, &consents);
     s_map_consents(p, &consents);
+    delegation_reserved(p->reg, p->roster, p->charter, p->proposal, p->time_ms, p->log_index,
+                        &consents, why);
     board_tally_with(p->charter, p->proposal->kind, p->proposal->area, &consents, cast,
                      p->n_ballots, final, t);
     board_roster_consent(p->proposal, p->charter, cast, p->n_ballots, final, p->settled, t);
@@ -1022,6 +1048,7 @@ static int s_accept_proposal(board_engine_t *e, const board_event_t *ev, s_check
     p->time_ms = ev->time_ms;
     p->log_index = ev->log_index;
     p->roster = e->roster;
+    p->reg = e->reg;
     memcpy(p->hash, ev->hash, 32);
     e->proposals[e->n_proposals++] = p;
     e->open[e->n_open++] = p;
@@ -1149,6 +1176,8 @@ int board_apply(board_engine_t *e, const board_event_t *ev, cc_err_t *err)
     rc = chk.proposal  ? s_accept_proposal(e, ev, &chk, err)
          : chk.call_in ? s_accept_call_in(e, ev, &chk, err)
          : chk.ratification ? s_accept_ratification(e, ev, &chk, err)
+         : chk.delegation ? delegation_add(e->reg, chk.delegation, ev->sender, ev->log_index,
+                                           ev->time_ms, ev->hash, err)
                        : s_accept_ballot(e, ev, &chk, err);
 out:
     s_checked_free(&chk);
@@ -1845,6 +1874,19 @@ int board_certificate_events(const board_engine_t *e, const char *board_id, uint
                 next = &b->events[at[i]];
                 from = i;
             }
+        }
+        /* The register of delegations up to upto: reserved matters follow from it. */
+        delegation_entry_t d;
+        if (at[e->n_boards] < delegation_count(e->reg)) {
+            delegation_at(e->reg, at[e->n_boards], &d);
+        }
+        if (at[e->n_boards] < delegation_count(e->reg) && d.log_index <= (board_id ? upto : UINT64_MAX) &&
+            (!next || d.log_index < next->log_index)) {
+            if ((rc = fn(d.log_index, d.hash, arg)) != 0) {
+                break;
+            }
+            at[e->n_boards]++;
+            continue;
         }
         if (!next || (rc = fn(next->log_index, next->hash, arg)) != 0) {
             break;

@@ -31,13 +31,17 @@
  *    them with its own act (Board/Ratify: authority, reference, date);
  *    one that declines stops it. Such decisions are not called in.
  *  - Reserved matters: a proposal in a reserved area passes only if the
- *    named member voted FOR, whatever the tally.
+ *    named member voted FOR, whatever the tally; and one concerning an NHS
+ *    England service line (primary medical, dental, pharmacy, optometry,
+ *    specialised) needs every NHS England member's FOR unless the register
+ *    of delegations (Board/Delegation, signed by NHS England; delegation.h)
+ *    shows the line delegated to every commissioner on the board.
  *  - Pool proposals (board_pool.c, common/rules): a POOL_AGREEMENT's partners must all be
  *    members of the board; it needs every partner's FOR when it includes
  *    primary medical services. A POOL_VARIATION needs the FOR of every
  *    partner whose contribution it changes. Both whatever the rule.
- *  - A proposal naming any delegated statutory duty is invalid (Cities and
- *    Local Government Devolution Act 2016 s18) and is rejected on
+ *  - A proposal naming any delegated statutory duty is invalid (NHS Act 2006
+ *    s75(5): accountability is never delegated) and is rejected on
  *    submission, as are malformed charters and proposals.
  *  - Ballots are refused for: unknown board, unknown proposal, proposal of
  *    another board, non-member, second ballot from a member, receipt time
@@ -68,6 +72,7 @@
 #include "board_limits.h"
 #include "board_pool.h"
 #include "board_tally.h"
+#include "delegation.h"
 #include "err.h"
 #include "fold.h"
 #include "roster.h"
@@ -76,6 +81,7 @@
 #define BOARD_METHOD_VOTE "concord.v1.Board/Vote"
 #define BOARD_METHOD_CALL_IN "concord.v1.Board/CallIn"
 #define BOARD_METHOD_RATIFY "concord.v1.Board/Ratify"
+#define BOARD_METHOD_DELEGATION "concord.v1.Board/Delegation"
 #define BOARD_RATIFIERS_MAX 16
 #define BOARD_PROPOSAL_ID_LEN 32 /* hex of a 16-byte call id */
 
@@ -299,6 +305,10 @@ int board_roster_apply(roster_t *roster, const Concord__V1__MembershipChange *mc
  * caller frees with wire_free. */
 Concord__V1__Charter *board_roster_charter(const Concord__V1__Charter *cur,
                                            const Concord__V1__MembershipChange *mc, cc_err_t *err);
+
+/* The register of NHS England delegations the engine folded
+ * (Board/Delegation events, delegation.h). */
+const delegation_register_t *board_delegations(const board_engine_t *e);
 
 /* Lower-case hex of a 16-byte call id into out (33 bytes). */
 void board_proposal_id(const uint8_t call_id[16], char out[BOARD_PROPOSAL_ID_LEN + 1]);

@@ -429,8 +429,8 @@ int agreement_primary_medical(const Concord__V1__PoolAgreement *a)
 
 /* NHS functions in an s75 arrangement: none excluded; primary medical
  * services only with NHS England a party. */
-static int s_check_functions(const roster_t *roster, const Concord__V1__PoolAgreement *a,
-                             cc_err_t *err)
+static int s_check_functions(const roster_t *roster, const delegation_register_t *reg,
+                             const Concord__V1__PoolAgreement *a, cc_err_t *err)
 {
     int primary = s_primary_medical(a->nhs_functions, a->n_nhs_functions);
     if (s_check_excluded(a->nhs_functions, a->n_nhs_functions, "NHS", err) < 0) {
@@ -449,17 +449,30 @@ static int s_check_functions(const roster_t *roster, const Concord__V1__PoolAgre
     if (!primary) {
         return 0;
     }
+    char *codes[POOL_MAX_PARTNERS];
+    size_t n = 0;
     for (size_t i = 0; i < a->n_partners; i++) {
         roster_org_t o;
         if (agreement_org(roster, a->partners[i]->code, &o) && strcmp(o.kind, "NHS_ENGLAND") == 0) {
             return 0;
         }
+        if (n < POOL_MAX_PARTNERS) {
+            codes[n++] = a->partners[i]->code;
+        }
+    }
+    /* Where NHS England delegated primary medical services to every
+     * commissioner among the partners (the register of delegations), they
+     * exercise its functions and may pool them without it. */
+    if (a->start_date[0] && delegation_primary_delegated(reg, roster, codes, n, a->start_date)) {
+        return 0;
     }
     err_set(err, CC_INVALID_ARGUMENT,
             "pool %s includes primary medical services, which may be pooled only with NHS England"
-            " a party and every party agreeing (SI 2015/1940; seed 003 s2.2): NHS England is not"
-            " a partner",
-            a->pool_id);
+            " a party, or by commissioners holding them by delegation on its start date (the"
+            " register of delegations: NHS Act 2006 s13Z / s65Z5), and every party agreeing (SI"
+            " 2015/1940; seed 003 s2.2): NHS England is not a partner and the register does not"
+            " show them delegated to every commissioner partner%s",
+            a->pool_id, a->start_date[0] ? "" : " (the agreement states no start date)");
     return -1;
 }
 
@@ -670,7 +683,8 @@ static int s_check_term(const Concord__V1__PoolAgreement *a, cc_err_t *err)
     return 0;
 }
 
-int agreement_check(const roster_t *roster, const Concord__V1__PoolAgreement *a, cc_err_t *err)
+int agreement_check(const roster_t *roster, const delegation_register_t *reg,
+                    const Concord__V1__PoolAgreement *a, cc_err_t *err)
 {
     int nhs, la;
     if (s_check_texts(a, err) < 0 || s_check_term(a, err) < 0 ||
@@ -695,7 +709,7 @@ int agreement_check(const roster_t *roster, const Concord__V1__PoolAgreement *a,
         s_check_transfer(roster, a, err) < 0) {
         return -1;
     }
-    if (s_s75(a->kind) && s_check_functions(roster, a, err) < 0) {
+    if (s_s75(a->kind) && s_check_functions(roster, reg, a, err) < 0) {
         return -1;
     }
     if (a->kind == CONCORD__V1__ARRANGEMENT_KIND__POOLED_FUND && s_check_pooled(a, err) < 0) {

@@ -9,6 +9,7 @@
 
 #include <stdint.h>
 
+#include "delegation.h"
 #include "err.h"
 #include "pool.pb-c.h"
 #include "pool_limits.h"
@@ -30,7 +31,9 @@
  *    authorities since the 2016 Act), at least one of each; no NHS function excluded
  *    from pooling (agreement_excluded_function) among the NHS functions or
  *    those delegated; primary medical services only with NHS England a
- *    partner (and, as for every agreement, every partner agreeing);
+ *    partner, or where reg (may be NULL: empty) shows them delegated to
+ *    every commissioner partner on the start date (and, as for every
+ *    agreement, every partner agreeing);
  *  - pooled fund: exactly one host, a partner; aims, NHS and council
  *    functions, management and monitoring, governance, client groups and
  *    a contribution from every partner; a valid risk share;
@@ -41,7 +44,8 @@
  *  - s76 transfer: a council pays an NHS body; s256: an NHS body pays a
  *    council; exactly those two partners, a named service, contributions
  *    from the payer only, no host, no delegation, no risk share. */
-int agreement_check(const roster_t *roster, const Concord__V1__PoolAgreement *a, cc_err_t *err);
+int agreement_check(const roster_t *roster, const delegation_register_t *reg,
+                    const Concord__V1__PoolAgreement *a, cc_err_t *err);
 
 /* 1 if s is a real calendar date written YYYY-MM-DD, else 0. */
 int agreement_date_ok(const char *s);

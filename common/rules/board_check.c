@@ -14,6 +14,7 @@
 #include "board_names.h"
 #include "clock.h"
 #include "date.h"
+#include "delegation.h"
 #include "wire.h"
 
 #define S_NAME_MAX 200    /* a charter's name and accountable_to */
@@ -217,6 +218,20 @@ static int s_date_ok(const char *s)
     return !s[0] || date_parse(s, &y, &m, &d) == 0;
 }
 
+/* 1 if p names too many service lines, or one not known. */
+static int s_lines_bad(const Concord__V1__Proposal *p)
+{
+    if (p->n_service_lines > DELEGATION_LINES_MAX) {
+        return 1;
+    }
+    for (size_t i = 0; i < p->n_service_lines; i++) {
+        if (strcmp(board_names_line((int)p->service_lines[i]), "?") == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 int board_check_proposal(const Concord__V1__Proposal *p, uint64_t time_ms, cc_err_t *err)
 {
     char at[40], by[40];
@@ -249,6 +264,11 @@ int board_check_proposal(const Concord__V1__Proposal *p, uint64_t time_ms, cc_er
         err_set(err, CC_INVALID_ARGUMENT, "service area %d is not known", (int)p->area);
     } else if (!p->area && p->kind == CONCORD__V1__PROPOSAL_KIND__COMMISSIONING_DECISION) {
         err_set(err, CC_INVALID_ARGUMENT, "a commissioning decision needs a service area");
+    } else if (s_lines_bad(p)) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "a proposal names at most %d known NHS England service lines (primary-medical,"
+                " dental, pharmacy, optometry, specialised-acute, specialised-mental-health)",
+                DELEGATION_LINES_MAX);
     } else if (p->amount_pence < 0) {
         err_set(err, CC_INVALID_ARGUMENT, "amount %lld pence is negative",
                 (long long)p->amount_pence);

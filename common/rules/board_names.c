@@ -56,6 +56,20 @@ static const s_name_t s_votes[] = {{CONCORD__V1__VOTE__FOR, "for"},
                                    {CONCORD__V1__VOTE__ABSTAIN, "abstain"},
                                    {0, NULL}};
 
+static const s_name_t s_lines[] = {
+    {CONCORD__V1__SERVICE_LINE__PRIMARY_MEDICAL, "primary-medical"},
+    {CONCORD__V1__SERVICE_LINE__DENTAL, "dental"},
+    {CONCORD__V1__SERVICE_LINE__PHARMACY, "pharmacy"},
+    {CONCORD__V1__SERVICE_LINE__OPTOMETRY, "optometry"},
+    {CONCORD__V1__SERVICE_LINE__SPECIALISED_ACUTE, "specialised-acute"},
+    {CONCORD__V1__SERVICE_LINE__SPECIALISED_MENTAL_HEALTH, "specialised-mental-health"},
+    {0, NULL}};
+
+static const s_name_t s_levels[] = {{CONCORD__V1__DELEGATION_LEVEL__NHS_ENGLAND_DIRECT, "direct"},
+                                    {CONCORD__V1__DELEGATION_LEVEL__JOINT, "joint"},
+                                    {CONCORD__V1__DELEGATION_LEVEL__DELEGATED, "delegated"},
+                                    {0, NULL}};
+
 static const char *s_name(const s_name_t *t, int v)
 {
     for (; t->name; t++) {
@@ -161,4 +175,24 @@ int board_names_area_listed(const char *list, int area)
         p += strcspn(p, ",");
     }
     return 0;
+}
+
+const char *board_names_line(int line)
+{
+    return s_name(s_lines, line);
+}
+
+int board_names_line_parse(const char *name)
+{
+    return s_parse(s_lines, name);
+}
+
+const char *board_names_level(int level)
+{
+    return s_name(s_levels, level);
+}
+
+int board_names_level_parse(const char *name)
+{
+    return s_parse(s_levels, name);
 }

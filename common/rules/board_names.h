@@ -17,6 +17,10 @@ const char *board_names_kind(int kind);
 int board_names_kind_parse(const char *name);
 const char *board_names_vote(int vote);
 int board_names_vote_parse(const char *name);
+const char *board_names_line(int line);   /* NHS England service line */
+int board_names_line_parse(const char *name);
+const char *board_names_level(int level); /* delegation level: direct, joint, delegated */
+int board_names_level_parse(const char *name);
 
 /* 1 if name (an area) appears in a comma-separated list, else 0. */
 int board_names_area_listed(const char *list, int area);

@@ -59,10 +59,11 @@ static int s_not_member(const Concord__V1__Charter *c, const char *code, const c
     return -1;
 }
 
-static int s_check_agreement(const roster_t *roster, const Concord__V1__Charter *c,
-                             const Concord__V1__PoolAgreement *a, cc_err_t *err)
+static int s_check_agreement(const roster_t *roster, const delegation_register_t *reg,
+                             const Concord__V1__Charter *c, const Concord__V1__PoolAgreement *a,
+                             cc_err_t *err)
 {
-    if (agreement_check(roster, a, err) < 0) {
+    if (agreement_check(roster, reg, a, err) < 0) {
         return -1;
     }
     if (a->board_id[0] && strcmp(a->board_id, c->board_id) != 0) {
@@ -135,15 +136,15 @@ static int s_check_variation(const roster_t *roster, const Concord__V1__Charter 
     return 0;
 }
 
-int board_pool_check(const roster_t *roster, const Concord__V1__Charter *c,
-                     const Concord__V1__Proposal *p, cc_err_t *err)
+int board_pool_check(const roster_t *roster, const delegation_register_t *reg,
+                     const Concord__V1__Charter *c, const Concord__V1__Proposal *p, cc_err_t *err)
 {
     if (p->kind == CONCORD__V1__PROPOSAL_KIND__POOL_AGREEMENT) {
         if (!p->pool_agreement || p->pool_variation) {
             err_set(err, CC_INVALID_ARGUMENT, "a pool agreement proposal carries the agreement");
             return -1;
         }
-        return s_check_agreement(roster, c, p->pool_agreement, err);
+        return s_check_agreement(roster, reg, c, p->pool_agreement, err);
     }
     if (!p->pool_variation || p->pool_agreement) {
         err_set(err, CC_INVALID_ARGUMENT, "a pool variation proposal carries the variation");

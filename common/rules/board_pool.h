@@ -7,6 +7,7 @@
 
 #include "board.pb-c.h"
 #include "board_tally.h"
+#include "delegation.h"
 #include "err.h"
 #include "roster.h"
 
@@ -15,10 +16,11 @@
  * with a board_id that is empty or c's) or its variation (a pool id, 1
  * to POOL_MAX_ITEMS changes of a positive amount for a year, each
  * partner and year named once, a reason of at most POOL_REASON_MAX), and
- * every partner it names is a member of the board. Returns 0, or -1 with
+ * every partner it names is a member of the board (reg: the register of
+ * NHS England delegations, for primary medical services; may be NULL). Returns 0, or -1 with
  * INVALID_ARGUMENT or PERMISSION_DENIED naming the partner. */
-int board_pool_check(const roster_t *roster, const Concord__V1__Charter *c,
-                     const Concord__V1__Proposal *p, cc_err_t *err);
+int board_pool_check(const roster_t *roster, const delegation_register_t *reg,
+                     const Concord__V1__Charter *c, const Concord__V1__Proposal *p, cc_err_t *err);
 
 /* Fills out with the members whose FOR proposal p needs whatever the
  * rule: every partner of an agreement that includes primary medical

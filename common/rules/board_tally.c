@@ -356,7 +356,9 @@ static void s_explain_reserved(const s_vote_t *v, const uint8_t *votes, int fina
         const char *who = v->consents->codes[i];
         long m = s_member_index(c, who);
         int vote = m < 0 ? 0 : votes[m];
-        text_put(t, "Partner's consent: %s: %.16s %s.\n", v->consents->why, who,
+        text_put(t, "%s: %s: %.16s %s.\n",
+                 v->consents->each[i] ? "Reserved matter" : "Partner's consent",
+                 v->consents->each[i] ? v->consents->each[i] : v->consents->why, who,
                  vote >= 1 && vote <= 3 ? said[vote]
                  : final                ? "did not vote"
                                         : "has not voted");
@@ -411,7 +413,9 @@ static void s_explain_why(const s_vote_t *v, const uint8_t *votes, const s_resul
     for (size_t i = 0; r->reserved_blocked && v->consents && i < v->consents->n; i++) {
         long m = s_member_index(c, v->consents->codes[i]);
         if (m < 0 || votes[m] != CONCORD__V1__VOTE__FOR) {
-            text_put(t, "%sno FOR from %.16s, whose consent it needs", sep, v->consents->codes[i]);
+            text_put(t, v->consents->each[i] ? "%sno FOR from %.16s on a reserved matter"
+                                             : "%sno FOR from %.16s, whose consent it needs",
+                     sep, v->consents->codes[i]);
             sep = "; ";
         }
     }

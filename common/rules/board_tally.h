@@ -70,6 +70,9 @@ typedef struct {
     const char *codes[BOARD_MAX_CONSENTS]; /* borrowed from the proposal */
     size_t n;
     const char *why;
+    /* each[i] set: codes[i]'s FOR is a reserved matter for this reason
+     * (the register of NHS England delegations), explained as one. */
+    const char *each[BOARD_MAX_CONSENTS];
 } board_consents_t;
 
 /* board_tally, where the proposal passes only if every member in

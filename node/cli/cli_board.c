@@ -102,7 +102,6 @@ typedef struct {
     Concord__V1__ReservedMatter reserved[CLI_MAX_RESERVED];
     Concord__V1__ReservedMatter *rptr[CLI_MAX_RESERVED];
     char rcodes[CLI_MAX_RESERVED][KEYS_CODE_MAX + 1];
-    int no_default_reserved;
     char *call_in_by[CLI_MAX_MEMBERS];
     char *ratifiers[BOARD_RATIFIERS_MAX];
 } s_charter_t;
@@ -142,23 +141,6 @@ static int s_add_reserved(s_charter_t *c, const char *spec)
     return CLI_OK;
 }
 
-/* NHS England keeps primary care and specialised commissioning (seed 003
- * §4.1): unless told otherwise, a charter with NHS England reserves both
- * to it. */
-static void s_default_reserved(s_charter_t *c, const roster_t *r)
-{
-    for (size_t i = 0; i < c->ch.n_members && !c->no_default_reserved; i++) {
-        roster_org_t o;
-        if (roster_lookup(r, c->codes[i], &o) == 0 && strcmp(o.kind, "NHS_ENGLAND") == 0) {
-            char spec[64];
-            snprintf(spec, sizeof spec, "primary-care:%s", c->codes[i]);
-            s_add_reserved(c, spec);
-            snprintf(spec, sizeof spec, "specialised:%s", c->codes[i]);
-            s_add_reserved(c, spec);
-        }
-    }
-}
-
 /* Options shared by `board create` and charter amendments. */
 static int s_charter_option(s_charter_t *c, const roster_t *r, int opt, const char *arg)
 {
@@ -193,9 +175,6 @@ static int s_charter_option(s_charter_t *c, const roster_t *r, int opt, const ch
         return s_add_member(c, r, arg);
     case 'R':
         return s_add_reserved(c, arg);
-    case 'N':
-        c->no_default_reserved = 1;
-        return CLI_OK;
     case 'a':
         c->ch.accountable_to = (char *)arg;
         return CLI_OK;
@@ -257,7 +236,7 @@ static int s_charter_entry(void *user, const char *section, const char *arg, con
         int opt;
     } keys[] = {{"id", 'i'},      {"name", 'n'},     {"rule", 'r'},
                 {"qualified", 'Q'}, {"quorum", 'q'}, {"each_constituency", 'e'},
-                {"member", 'm'},  {"reserved", 'R'}, {"no_default_reserved", 'N'},
+                {"member", 'm'},  {"reserved", 'R'},
                 {"accountable_to", 'a'}, {"closes_in", 'c'}};
     s_charter_file_t *x = user;
     (void)line;
@@ -273,11 +252,11 @@ static int s_charter_entry(void *user, const char *section, const char *arg, con
             continue;
         }
         int opt = keys[i].opt;
-        if ((opt == 'e' || opt == 'N') && strcmp(value, "yes") != 0 && strcmp(value, "no") != 0) {
+        if (opt == 'e' && strcmp(value, "yes") != 0 && strcmp(value, "no") != 0) {
             err_set(err, CC_INVALID_ARGUMENT, "%s must be yes or no", key);
             return -1;
         }
-        if ((opt == 'e' || opt == 'N') && strcmp(value, "no") == 0) {
+        if (opt == 'e' && strcmp(value, "no") == 0) {
             return 0;
         }
         int slot = opt == 'i' ? 0 : opt == 'n' ? 1 : opt == 'a' ? 2 : -1;
@@ -326,9 +305,9 @@ static int s_charter_file(const char *path, s_charter_t *c, const roster_t *r, u
     return CLI_OK;
 }
 
-/* The proposal that adopts charter c (default reserved matters added);
+/* The proposal that adopts charter c;
  * p points into c and a static title. */
-static int s_adoption(s_charter_t *c, const roster_t *r, uint64_t closes_in,
+static int s_adoption(s_charter_t *c, uint64_t closes_in,
                       Concord__V1__Proposal *p)
 {
     static char title[BOARD_TITLE_MAX + 1];
@@ -336,7 +315,6 @@ static int s_adoption(s_charter_t *c, const roster_t *r, uint64_t closes_in,
         return cli_fail("board create needs --id, --name and at least two --member (or"
                         " --member all), or a --file with them");
     }
-    s_default_reserved(c, r);
     snprintf(title, sizeof title, "Adopt the charter of %.150s", c->ch.name);
     concord__v1__proposal__init(p);
     p->board_id = c->ch.board_id;
@@ -354,7 +332,7 @@ int cli_board_charter(const char *path, const roster_t *r, Concord__V1__Proposal
     if (s_charter_file(path, &s_charter, r, &closes_in) != CLI_OK) {
         return CLI_FAIL;
     }
-    return s_adoption(&s_charter, r, closes_in, p);
+    return s_adoption(&s_charter, closes_in, p);
 }
 
 static int s_board_create(const config_node_t *cfg, const roster_t *r, int argc, char **argv,
@@ -365,7 +343,6 @@ static int s_board_create(const config_node_t *cfg, const roster_t *r, int argc,
         {"rule", required_argument, NULL, 'r'},    {"qualified", required_argument, NULL, 'Q'},
         {"quorum", required_argument, NULL, 'q'},  {"each-constituency", no_argument, NULL, 'e'},
         {"member", required_argument, NULL, 'm'},  {"reserved", required_argument, NULL, 'R'},
-        {"no-default-reserved", no_argument, NULL, 'N'},
         {"accountable-to", required_argument, NULL, 'a'},
         {"closes-in", required_argument, NULL, 'c'}, {"file", required_argument, NULL, 'f'},
         {"call-in-days", required_argument, NULL, 'W'},
@@ -395,7 +372,7 @@ static int s_board_create(const config_node_t *cfg, const roster_t *r, int argc,
             return CLI_USAGE;
         }
     }
-    if (s_adoption(c, r, closes_in, &p) != CLI_OK) {
+    if (s_adoption(c, closes_in, &p) != CLI_OK) {
         return CLI_FAIL;
     }
     return s_send_proposal(cfg, &p, json);
@@ -508,9 +485,10 @@ static int s_propose(const config_node_t *cfg, const roster_t *r, int argc, char
         {"realign", required_argument, NULL, 'F'},   {"rotate-key", required_argument, NULL, 'K'},
         {"merge", required_argument, NULL, 'M'},     {"predecessor", required_argument, NULL, 'P'},
         {"reconsider", required_argument, NULL, 'Z'}, {"confirm", no_argument, NULL, 'Y'},
-        {"withdraw", no_argument, NULL, 'X'},
+        {"withdraw", no_argument, NULL, 'X'},        {"service-line", required_argument, NULL, 'L'},
         {NULL, 0, NULL, 0}};
     static s_charter_t c;
+    static Concord__V1__ServiceLine lines[DELEGATION_LINES_MAX];
     static char *preds[64];
     static char change_title[BOARD_TITLE_MAX + 1];
     static keys_public_t org_pub;
@@ -530,10 +508,22 @@ static int s_propose(const config_node_t *cfg, const roster_t *r, int argc, char
     c.ch.quorum_numerator = c.ch.quorum_denominator = 0;
     p.kind = CONCORD__V1__PROPOSAL_KIND__COMMISSIONING_DECISION;
     p.delegated_duties = duties;
+    p.service_lines = lines;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "b:t:x:k:A:$:E:c:D:+:-:r:Q:q:eF:K:M:P:Z:YX", opts,
+    while ((opt = getopt_long(argc, argv, "b:t:x:k:A:$:E:c:D:+:-:r:Q:q:eF:K:M:P:Z:YXL:", opts,
                               NULL)) != -1) {
         switch (opt) {
+        case 'L':
+            if ((v = board_names_line_parse(optarg)) < 0) {
+                return cli_fail("unknown service line '%s' (primary-medical, dental, pharmacy,"
+                                " optometry, specialised-acute, specialised-mental-health)",
+                                optarg);
+            }
+            if (p.n_service_lines == DELEGATION_LINES_MAX) {
+                return cli_fail("at most %d --service-line", DELEGATION_LINES_MAX);
+            }
+            lines[p.n_service_lines++] = (Concord__V1__ServiceLine)v;
+            break;
         case 'Z':
             p.reconsiders = optarg;
             p.kind = CONCORD__V1__PROPOSAL_KIND__RECONSIDERATION;
@@ -819,6 +809,51 @@ static int s_call_in(const config_node_t *cfg, int argc, char **argv, int json)
     return cli_node_call(cfg, "CallIn", &in.base, cfg->call_timeout_ms, json, NULL);
 }
 
+/* `delegation record ORG --line LINE --from DATE --level LEVEL
+ * [--agreement-ref REF]`: NHS England's node records one entry of the
+ * register of delegations. */
+static int s_delegation_record(const config_node_t *cfg, int argc, char **argv, int json)
+{
+    static const struct option opts[] = {{"line", required_argument, NULL, 'l'},
+                                         {"from", required_argument, NULL, 'f'},
+                                         {"level", required_argument, NULL, 'v'},
+                                         {"agreement-ref", required_argument, NULL, 'a'},
+                                         {NULL, 0, NULL, 0}};
+    Concord__V1__DelegationRecord d = CONCORD__V1__DELEGATION_RECORD__INIT;
+    int opt, v;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "l:f:v:a:", opts, NULL)) != -1) {
+        switch (opt) {
+        case 'l':
+            if ((v = board_names_line_parse(optarg)) < 0) {
+                return cli_fail("unknown service line '%s' (primary-medical, dental, pharmacy,"
+                                " optometry, specialised-acute, specialised-mental-health)",
+                                optarg);
+            }
+            d.line = (Concord__V1__ServiceLine)v;
+            break;
+        case 'v':
+            if ((v = board_names_level_parse(optarg)) < 0) {
+                return cli_fail("unknown delegation level '%s' (direct, joint, delegated)",
+                                optarg);
+            }
+            d.level = (Concord__V1__DelegationLevel)v;
+            break;
+        case 'f': d.from_date = optarg; break;
+        case 'a': d.agreement_ref = optarg; break;
+        default: return CLI_USAGE;
+        }
+    }
+    if (optind + 1 != argc || !d.line || !d.level || !d.from_date[0]) {
+        return cli_usage("usage: concord delegation record ORG --line LINE --from YYYY-MM-DD"
+                         " --level direct|joint|delegated [--agreement-ref REF]");
+    }
+    d.organisation = argv[optind];
+    Concord__V1__RecordDelegationRequest in = CONCORD__V1__RECORD_DELEGATION_REQUEST__INIT;
+    in.record = &d;
+    return cli_node_call(cfg, "RecordDelegation", &in.base, cfg->call_timeout_ms, json, NULL);
+}
+
 int cli_board(const config_node_t *cfg, int argc, char **argv, int json)
 {
     cc_err_t err;
@@ -854,6 +889,12 @@ int cli_board(const config_node_t *cfg, int argc, char **argv, int json)
         rc = s_ratify(cfg, argc - 1, argv + 1, json);
     } else if (strcmp(cmd, "proposal") == 0 && strcmp(sub, "call-in") == 0) {
         rc = s_call_in(cfg, argc - 1, argv + 1, json);
+    } else if (strcmp(cmd, "delegation") == 0 && strcmp(sub, "record") == 0) {
+        rc = s_delegation_record(cfg, argc - 1, argv + 1, json);
+    } else if (strcmp(cmd, "delegation") == 0 && strcmp(sub, "list") == 0 && argc <= 3) {
+        Concord__V1__DelegationListRequest in = CONCORD__V1__DELEGATION_LIST_REQUEST__INIT;
+        in.organisation = argc == 3 ? argv[2] : "";
+        rc = cli_node_call(cfg, "DelegationList", &in.base, 0, json, NULL);
     } else if (strcmp(cmd, "auto-vote") == 0) {
         rc = s_auto_vote(cfg, argc, argv, json);
     } else if (strcmp(cmd, "decision") == 0 && strcmp(sub, "export") == 0) {

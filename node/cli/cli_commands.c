@@ -43,7 +43,7 @@ static const cli_commands_entry_t s_table[] = {
     {"board create",
      "--id ID --name NAME --member CODE[:CONSTITUENCY[:WEIGHT]]... | --member all\n"
      "    [--rule RULE] [--qualified N/D] [--quorum N/D] [--each-constituency]\n"
-     "    [--reserved AREA:CODE]... [--no-default-reserved] [--accountable-to TEXT]\n"
+     "    [--reserved AREA:CODE]... [--accountable-to TEXT]\n"
      "    [--closes-in 7d] [--call-in-days N [--call-in-by CODE]...]\n"
      "    [--ratifier CODE...: an advisory (shadow) board] | --file BOARD.ini",
      "propose a board's charter; it exists once its members adopt it.\n"
@@ -57,7 +57,8 @@ static const cli_commands_entry_t s_table[] = {
      "    [--admit CODE[:CONSTITUENCY] | --admit NEW.pub[:CONSTITUENCY] | --remove CODE]\n"
      "    [--rotate-key NEW.pub] [--merge SUCCESSOR.pub|CODE --predecessor CODE...]\n"
      "    [--realign ORG=FOOTPRINT] [--rule RULE | --quorum N/D ...]\n"
-     "    [--reconsider PROPOSAL --confirm|--withdraw: after a call-in]",
+     "    [--reconsider PROPOSAL --confirm|--withdraw: after a call-in]\n"
+     "    [--service-line LINE...: NHS England lines it concerns]",
      "put a proposal to a board. AREA: acute, specialised, primary-care, community,\n"
      "mental-health, social-care, public-health, health-education,\n"
      "research-and-development", 1},
@@ -72,6 +73,15 @@ static const cli_commands_entry_t s_table[] = {
      "PROPOSAL --authority BODY --decision-ref REF --decision-date DATE [--decline]\n"
      "    [--reason TEXT]",
      "this body's ratification (or refusal) of an advisory board's recommendation", 1},
+    {"delegation", "record|list ...",
+     "the register of NHS England delegations by organisation, service line and date", 1},
+    {"delegation record",
+     "ORG --line LINE --from YYYY-MM-DD --level direct|joint|delegated\n"
+     "    [--agreement-ref REF]",
+     "(NHS England) record how a service line is commissioned for a CCG or ICB (NHS Act\n"
+     "2006 s13Z to June 2022, s65Z5 from July 2022). LINE: primary-medical, dental,\n"
+     "pharmacy, optometry, specialised-acute, specialised-mental-health", 1},
+    {"delegation list", "[ORG]", "the register, or one organisation's entries", 1},
     {"decision", "export ...", "decision certificates", 1},
     {"decision export", "PROPOSAL --out FILE",
      "write a decided proposal's certificate, for `concord verify`", 1},

@@ -559,6 +559,27 @@ static json_t *s_certificate(const Concord__V1__CertificateReply *r)
     return o;
 }
 
+static json_t *s_delegations(const Concord__V1__DelegationListReply *r)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < r->n_delegations; i++) {
+        const Concord__V1__DelegationView *v = r->delegations[i];
+        const Concord__V1__DelegationRecord *d = v->record;
+        json_t *o = json_object();
+        s_str(o, "organisation", d ? d->organisation : "");
+        s_str(o, "line", board_names_line(d ? (int)d->line : 0));
+        s_str(o, "from", d ? d->from_date : "");
+        s_str(o, "level", board_names_level(d ? (int)d->level : 0));
+        s_str(o, "agreement_ref", d ? d->agreement_ref : "");
+        s_str(o, "signer", v->signer);
+        s_str(o, "provision", v->provision);
+        s_int(o, "log_index", v->log_index);
+        s_time(o, "recorded_at", v->recorded_at_ms);
+        s_append(a, o);
+    }
+    return a;
+}
+
 /* The JSON value of a reply; NULL for a type without one. */
 static json_t *s_value(const ProtobufCMessage *m)
 {
@@ -580,6 +601,8 @@ static json_t *s_value(const ProtobufCMessage *m)
     S_CASE(concord__v1__realignments_reply__descriptor, s_realignments,
            Concord__V1__RealignmentsReply)
     S_CASE(concord__v1__auto_vote_reply__descriptor, s_auto_vote, Concord__V1__AutoVoteReply)
+    S_CASE(concord__v1__delegation_list_reply__descriptor, s_delegations,
+           Concord__V1__DelegationListReply)
     S_CASE(concord__v1__pool_event_reply__descriptor, s_pool_event, Concord__V1__PoolEventReply)
     S_CASE(concord__v1__pool_list_reply__descriptor, s_pool_list, Concord__V1__PoolListReply)
     S_CASE(concord__v1__bcf_view__descriptor, s_bcf, Concord__V1__BcfView)

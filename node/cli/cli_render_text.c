@@ -301,6 +301,23 @@ static void s_realignments(const Concord__V1__RealignmentsReply *r, FILE *out)
     }
 }
 
+static void s_delegations(const Concord__V1__DelegationListReply *r, FILE *out)
+{
+    for (size_t i = 0; i < r->n_delegations; i++) {
+        const Concord__V1__DelegationView *v = r->delegations[i];
+        const Concord__V1__DelegationRecord *d = v->record;
+        if (!d) {
+            continue;
+        }
+        fprintf(out, "%-10s %-26s from %s  %-9s %-24s by %s (%s)\n", d->organisation,
+                board_names_line((int)d->line), d->from_date, board_names_level((int)d->level),
+                d->agreement_ref[0] ? d->agreement_ref : "-", v->signer, v->provision);
+    }
+    if (!r->n_delegations) {
+        fputs("(no delegations recorded: NHS England commissions every line directly)\n", out);
+    }
+}
+
 static void s_auto_vote(const Concord__V1__AutoVoteReply *p, FILE *out)
 {
     fprintf(out,
@@ -519,6 +536,8 @@ int cli_render_text(const ProtobufCMessage *m, FILE *out)
     S_CASE(concord__v1__realignments_reply__descriptor, s_realignments,
            Concord__V1__RealignmentsReply)
     S_CASE(concord__v1__auto_vote_reply__descriptor, s_auto_vote, Concord__V1__AutoVoteReply)
+    S_CASE(concord__v1__delegation_list_reply__descriptor, s_delegations,
+           Concord__V1__DelegationListReply)
     S_CASE(concord__v1__pool_event_reply__descriptor, s_pool_event, Concord__V1__PoolEventReply)
     S_CASE(concord__v1__pool_list_reply__descriptor, s_pool_list, Concord__V1__PoolListReply)
     S_CASE(concord__v1__bcf_view__descriptor, s_bcf, Concord__V1__BcfView)

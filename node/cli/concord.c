@@ -205,7 +205,8 @@ static int s_node_command(const char *config_path, int argc, char **argv, int js
     }
     if (strcmp(argv[0], "board") == 0 || strcmp(argv[0], "propose") == 0 ||
         strcmp(argv[0], "vote") == 0 || strcmp(argv[0], "proposal") == 0 ||
-        strcmp(argv[0], "decision") == 0 || strcmp(argv[0], "auto-vote") == 0) {
+        strcmp(argv[0], "decision") == 0 || strcmp(argv[0], "auto-vote") == 0 ||
+        strcmp(argv[0], "delegation") == 0) {
         return cli_board(&cfg, argc, argv, json);
     }
     if (strcmp(argv[0], "pool") == 0) {

@@ -88,6 +88,42 @@ static void s_answer(const waits_entry_t *w, const envelope_t *env, void *arg)
     control_answer_arena(w->call, &out.base, &a);
 }
 
+/* The register of NHS England delegations, or one organisation's part of
+ * it, as a Control reply. */
+static void s_delegation_list(boards_t *b, void *call, const char *org)
+{
+    control_arena_t a = {0};
+    Concord__V1__DelegationListReply out = CONCORD__V1__DELEGATION_LIST_REPLY__INIT;
+    const delegation_register_t *reg = board_delegations(b->engine);
+    size_t n = delegation_count(reg);
+    out.delegations = control_alloc_messages(&a, &concord__v1__delegation_view__descriptor, n);
+    for (size_t i = 0; out.delegations && i < n; i++) {
+        delegation_entry_t d;
+        delegation_at(reg, i, &d);
+        if (org && org[0] && strcmp(d.record->organisation, org) != 0) {
+            continue;
+        }
+        Concord__V1__DelegationView *v = out.delegations[out.n_delegations++];
+        v->record = (Concord__V1__DelegationRecord *)d.record;
+        v->signer = control_str(d.signer);
+        v->provision = control_str(delegation_provision(d.record->from_date));
+        v->log_index = d.log_index;
+        v->recorded_at_ms = d.time_ms;
+    }
+    control_answer_arena(call, &out.base, &a);
+}
+
+static void s_answer_delegation(const waits_entry_t *w, const envelope_t *env, void *arg)
+{
+    Concord__V1__DelegationRecord *d = (Concord__V1__DelegationRecord *)wire_unpack(
+        &concord__v1__delegation_record__descriptor, env->body, env->body_len, WIRE_MAX_FRAME,
+        NULL);
+    char org[KEYS_CODE_MAX + 1];
+    snprintf(org, sizeof org, "%s", d ? d->organisation : "");
+    wire_free(d ? &d->base : NULL);
+    s_delegation_list(arg, w->call, org);
+}
+
 static void s_tick(boards_t *b)
 {
     waits_tick(b->waits);
@@ -105,7 +141,8 @@ static void s_on_event(const envelope_t *env, uint64_t log_index, uint64_t time_
     const Concord__V1__Header *h = env->header;
     cc_err_t why;
     if (strcmp(h->method, BOARD_METHOD_PROPOSE) != 0 && strcmp(h->method, BOARD_METHOD_VOTE) != 0 &&
-        strcmp(h->method, BOARD_METHOD_CALL_IN) != 0 && strcmp(h->method, BOARD_METHOD_RATIFY) != 0) {
+        strcmp(h->method, BOARD_METHOD_CALL_IN) != 0 && strcmp(h->method, BOARD_METHOD_RATIFY) != 0 &&
+        strcmp(h->method, BOARD_METHOD_DELEGATION) != 0) {
         /* Another engine's event: proposals whose deadline passed before
          * it close first, so their effects (a pool agreement) come before
          * it on every node alike. */
@@ -124,7 +161,9 @@ static void s_on_event(const envelope_t *env, uint64_t log_index, uint64_t time_
     err_clear(&why);
     int accepted = board_apply(b->engine, &ev, &why) == 0;
     fold_log_verdict("board", env, log_index, accepted, &why, b->replaying);
-    waits_resolve(b->waits, env, accepted, &why, s_answer, b);
+    waits_resolve(b->waits, env, accepted, &why,
+                  strcmp(h->method, BOARD_METHOD_DELEGATION) == 0 ? s_answer_delegation : s_answer,
+                  b);
     if (accepted && !b->replaying && strcmp(h->method, BOARD_METHOD_PROPOSE) == 0) {
         char pid[BOARD_PROPOSAL_ID_LEN + 1];
         board_proposal_id(h->call_id.data, pid);
@@ -509,6 +548,27 @@ static void s_on_ratify(Concord__V1__Control_Service *service,
     s_publish(b, call, BOARD_METHOD_RATIFY, &full.base);
 }
 
+/* NHS England records a delegation of one of its service lines. */
+static void s_on_record_delegation(Concord__V1__Control_Service *service,
+                                   const Concord__V1__RecordDelegationRequest *in,
+                                   Concord__V1__DelegationListReply_Closure closure, void *call)
+{
+    (void)closure;
+    if (!in->record) {
+        control_fail(call, CC_INVALID_ARGUMENT, "record delegation: no record");
+        return;
+    }
+    s_publish(s_of(service, call), call, BOARD_METHOD_DELEGATION, &in->record->base);
+}
+
+static void s_on_delegation_list(Concord__V1__Control_Service *service,
+                                 const Concord__V1__DelegationListRequest *in,
+                                 Concord__V1__DelegationListReply_Closure closure, void *call)
+{
+    (void)closure;
+    s_delegation_list(s_of(service, call), call, in->organisation);
+}
+
 static void s_on_board_list(Concord__V1__Control_Service *service,
                             const Concord__V1__BoardListRequest *in,
                             Concord__V1__BoardListReply_Closure closure, void *call)
@@ -822,6 +882,8 @@ static const engine_method_t s_methods[] = {
     ENGINE_METHOD("RosterExport", s_on_roster_export),
     ENGINE_METHOD("Realignments", s_on_realignments),
     ENGINE_METHOD("AutoVote", s_on_auto_vote),
+    ENGINE_METHOD("RecordDelegation", s_on_record_delegation),
+    ENGINE_METHOD("DelegationList", s_on_delegation_list),
 };
 
 const engine_t boards_as_engine = {

@@ -414,7 +414,7 @@ static int s_agreement_proposal(pools_t *p, Concord__V1__PoolAgreement *a, const
     pool_view_t v;
     __int128 total = 0;
     /* What is wrong with the agreement itself comes first: it names the rule. */
-    if (agreement_check(p->roster, a, err) < 0) {
+    if (agreement_check(p->roster, board_delegations(boards_engine(p->boards)), a, err) < 0) {
         return -1;
     }
     if (!board[0] && !(board = a->board_id)[0]) {

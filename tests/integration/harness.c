@@ -465,7 +465,7 @@ void fed_board_create(fed_t *f, const char *id, const char *rule, const int *mem
     }
     if (fed_cli(f, members[0], &out,
                 "--json board create --id %s --name 'Joint commissioning board' --rule %s"
-                " --quorum 1/2 --no-default-reserved%s",
+                " --quorum 1/2%s",
                 id, rule, cmd) != 0) {
         fail_msg("board create %s: %s", id, out);
     }

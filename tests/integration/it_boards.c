@@ -150,8 +150,9 @@ static void s_create_board(void)
     free(out);
     out = s_ok(MANCHESTER_CCG, "--json board show GM-JCB");
     assert_non_null(strstr(out, "\"active\":true"));
-    /* NHS England's reserved matters were added by default. */
-    assert_non_null(strstr(out, "{\"area\":\"primary-care\",\"member\":\"X24\"}"));
+    /* No reserved matter is written into the charter for NHS England: its
+     * consent follows from the register of delegations. */
+    assert_null(strstr(out, "{\"area\":\"primary-care\",\"member\":\"X24\"}"));
     free(out);
 }
 
@@ -165,7 +166,7 @@ static void test_it_board_call_in_and_reconsideration(void **state)
     char id[33], dec[33], re[33], args[80], path[256], roster[256];
     char *out = s_ok(SECRETARY,
                      "--json board create --id CALL-JCB --name 'Call-in board' --rule majority"
-                     " --quorum 1/2 --no-default-reserved --closes-in 120s --member E38000217"
+                     " --quorum 1/2 --closes-in 120s --member E38000217"
                      " --member E08000003 --member E08000004 --call-in-days 5"
                      " --call-in-by E08000004");
     fed_json_id(out, id);
@@ -223,7 +224,7 @@ static void test_it_board_shadow_board_ratification(void **state)
     char id[33], dec[33], args[80];
     char *out = s_ok(SECRETARY,
                      "--json board create --id SHADOW-JCB --name 'Shadow board' --rule majority"
-                     " --quorum 1/2 --no-default-reserved --closes-in 120s --member E38000217"
+                     " --quorum 1/2 --closes-in 120s --member E38000217"
                      " --member E08000003 --member E08000004 --ratifier E38000217"
                      " --ratifier E08000003 --ratifier E08000004");
     fed_json_id(out, id);
@@ -303,17 +304,82 @@ static void test_it_board_double_majority_needs_both_sides(void **state)
     free(out);
 }
 
+/* Primary medical services are NHS England's to commission until its
+ * register of delegations says otherwise: with no delegation recorded a
+ * primary-care proposal needs its FOR (it abstains); once NHS England has
+ * delegated primary medical services to every CCG on the board from April
+ * 2016, a primary-care decision from then passes without it, while one on
+ * dental services, never delegated, still needs it. */
 static void test_it_board_primary_care_needs_nhs_england(void **state)
 {
     (void)state;
     char id[33];
     s_propose(SECRETARY,
               "--title 'Extend GP opening hours' --area primary-care --amount 4.5m"
-              " --closes-in 120s",
+              " --effective 2016-04-01 --closes-in 120s",
               id);
     char *out = s_wait_closed(SECRETARY, id);
     assert_non_null(strstr(out, "\"outcome\":\"FAILED\""));
-    assert_non_null(strstr(out, "X24"));
+    assert_non_null(strstr(out, "no FOR from X24 on a reserved matter"));
+    assert_non_null(strstr(out, "primary-medical for E38000016 on 2016-04-01 is NHS England's to"
+                                " commission (no delegation in the register"));
+    free(out);
+
+    /* Only NHS England records delegations; a CCG held only primary
+     * medical services by delegation under co-commissioning. */
+    char *bad = NULL;
+    assert_int_not_equal(fed_cli(&s_fed, MANCHESTER_CCG, &bad,
+                                 "delegation record E38000217 --line primary-medical --from"
+                                 " 2016-04-01 --level delegated --agreement-ref GM/1"),
+                         0);
+    assert_non_null(strstr(bad, "only NHS England records the delegation"));
+    free(bad);
+    bad = NULL;
+    assert_int_not_equal(fed_cli(&s_fed, NHSE, &bad,
+                                 "delegation record E38000016 --line dental --from 2016-04-01"
+                                 " --level delegated --agreement-ref GM/1"),
+                         0);
+    assert_non_null(strstr(bad, "co-commissioning delegated primary medical"));
+    free(bad);
+    bad = NULL;
+    assert_int_not_equal(fed_cli(&s_fed, NHSE, &bad,
+                                 "delegation record E38000016 --line primary-medical --from"
+                                 " 2016-04-01 --level delegated"),
+                         0);
+    assert_non_null(strstr(bad, "names its agreement"));
+    free(bad);
+
+    for (int i = 0; i < 12; i++) {
+        free(s_ok(NHSE,
+                  "delegation record %s --line primary-medical --from 2016-04-01 --level"
+                  " delegated --agreement-ref 'GM delegation agreement %d'",
+                  s_codes[i], i + 1));
+    }
+    out = fed_cli_until(&s_fed, SECRETARY, "GM delegation agreement 12", 1, 30000,
+                        "delegation list");
+    assert_non_null(strstr(out, "E38000016  primary-medical"));
+    assert_non_null(strstr(out, "NHS Act 2006 s13Z"));
+    assert_null(strstr(out, "GM/1")); /* the refused records left nothing */
+    assert_null(strstr(out, "dental"));
+    free(out);
+
+    s_propose(SECRETARY,
+              "--title 'Extend GP opening hours under delegation' --area primary-care"
+              " --amount 4.5m --effective 2016-04-01 --closes-in 120s",
+              id);
+    out = s_wait_closed(SECRETARY, id);
+    assert_non_null(strstr(out, "\"outcome\":\"PASSED\""));
+    assert_null(strstr(out, "Reserved matter"));
+    free(out);
+
+    s_propose(SECRETARY,
+              "--title 'Dental access' --area primary-care --service-line dental --amount 1m"
+              " --effective 2016-04-01 --closes-in 120s",
+              id);
+    out = s_wait_closed(SECRETARY, id);
+    assert_non_null(strstr(out, "\"outcome\":\"FAILED\""));
+    assert_non_null(strstr(out, "no FOR from X24 on a reserved matter"));
+    assert_non_null(strstr(out, "dental for E38000016 on 2016-04-01"));
     free(out);
 }
 

@@ -176,7 +176,7 @@ static int s_setup(void **state)
 
     /* The board of the two partners. */
     out = s_ok(COUNCIL, "--json board create --id PLY-JCB --name 'Plymouth joint board'"
-                        " --rule majority --quorum 1/2 --no-default-reserved"
+                        " --rule majority --quorum 1/2"
                         " --accountable-to 'Plymouth Health and Wellbeing Board'"
                         " --closes-in 120s --member E06000026 --member E38000129");
     fed_json_id(out, id);

@@ -115,7 +115,7 @@ static void s_start(fed_t *f, const char *board, const int *members, int n)
     }
     assert_int_equal(fed_cli(f, members[0], &out,
                              "--json board create --id %s --name 'Plymouth joint board'"
-                             " --rule majority --quorum 1/2 --no-default-reserved"
+                             " --rule majority --quorum 1/2"
                              " --closes-in 120s%s",
                              board, cmd),
                      0);

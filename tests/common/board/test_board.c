@@ -1164,8 +1164,16 @@ static void test_board_engine_closes_when_brute_force_fixed(void **state)
         int votes[6] = {0};
         s_run_init(&r);
         s_random_charter(&c, "RAND");
-        s_adopt(&r, &c, adopt);
         int area = s_rand(2) ? PRIMARY_CARE : ACUTE;
+        /* With nothing in the register of delegations, primary medical
+         * services are NHS England's: the engine needs its FOR on primary
+         * care, as a reserved matter in the charter would. */
+        for (size_t i = 0; area == PRIMARY_CARE && i < c.ch.n_members; i++) {
+            if (strcmp(c.ch.members[i]->code, "X24") == 0) {
+                s_reserved(&c, PRIMARY_CARE, "X24");
+            }
+        }
+        s_adopt(&r, &c, adopt);
         assert_int_equal(s_decide(&r, c.ch.members[0]->code, "RAND", area, id), 0);
         unsigned n = (unsigned)c.ch.n_members, order[6];
         for (unsigned i = 0; i < n; i++) {

@@ -243,7 +243,7 @@ static void s_plymouth(s_agr_t *g)
 static int s_check(const s_agr_t *g, cc_err_t *err)
 {
     err_clear(err);
-    return agreement_check(s_roster, &g->a, err);
+    return agreement_check(s_roster, NULL, &g->a, err);
 }
 
 /* ---- an engine fed events with increasing log index and time ---- */
@@ -804,7 +804,45 @@ static void test_pool_primary_medical_needs_nhs_england_and_everyone(void **stat
     s_plymouth(&g);
     g.nhs[g.a.n_nhs_functions++] = "Primary medical services";
     s_refused_err(s_check(&g, &err), &err, CC_INVALID_ARGUMENT,
-                  "only with NHS England a party and every party agreeing");
+                  "may be pooled only with NHS England a party, or by commissioners holding them"
+                  " by delegation on its start date");
+    /* The register of delegations: once NHS England has delegated primary
+     * medical services to the CCG partner, the CCG exercises the function
+     * and may pool it without NHS England, from the delegation's date. */
+    g.a.start_date = "2015-04-01";
+    delegation_register_t *reg = delegation_register_new();
+    assert_non_null(reg);
+    Concord__V1__DelegationRecord d = CONCORD__V1__DELEGATION_RECORD__INIT;
+    d.organisation = NEW_DEVON;
+    d.line = CONCORD__V1__SERVICE_LINE__PRIMARY_MEDICAL;
+    d.from_date = "2015-04-01";
+    d.level = CONCORD__V1__DELEGATION_LEVEL__DELEGATED;
+    d.agreement_ref = "NEW Devon delegation agreement 2015";
+    static const uint8_t hash[32] = {1};
+    assert_int_equal(delegation_check(s_roster, NHSE, &d, &err), 0);
+    s_refused_err(delegation_check(s_roster, NEW_DEVON, &d, &err), &err, CC_PERMISSION_DENIED,
+                  "only NHS England records the delegation");
+    assert_int_equal(delegation_add(reg, &d, NHSE, 10, 0, hash, &err), 0);
+    assert_int_equal(agreement_check(s_roster, reg, &g.a, &err), 0);
+    g.a.start_date = "2015-03-31"; /* before the delegation: NHS England's function still */
+    s_refused_err(agreement_check(s_roster, reg, &g.a, &err), &err, CC_INVALID_ARGUMENT,
+                  "the register does not show them delegated to every commissioner partner");
+    /* A joint arrangement is not a delegation: NHS England keeps the function. */
+    d.from_date = "2015-03-01";
+    d.level = CONCORD__V1__DELEGATION_LEVEL__JOINT;
+    assert_int_equal(delegation_add(reg, &d, NHSE, 11, 0, hash, &err), 0);
+    assert_int_equal(delegation_level(reg, NEW_DEVON, d.line, "2015-03-31", UINT64_MAX, NULL),
+                     CONCORD__V1__DELEGATION_LEVEL__JOINT);
+    assert_int_equal(delegation_level(reg, NEW_DEVON, d.line, "2016-01-01", UINT64_MAX, NULL),
+                     CONCORD__V1__DELEGATION_LEVEL__DELEGATED);
+    assert_int_equal(delegation_level(reg, NEW_DEVON, d.line, "2016-01-01", 11, NULL),
+                     CONCORD__V1__DELEGATION_LEVEL__DELEGATED);
+    assert_int_equal(delegation_level(reg, NEW_DEVON, d.line, "2015-03-31", 11, NULL),
+                     CONCORD__V1__DELEGATION_LEVEL__NHS_ENGLAND_DIRECT);
+    assert_string_equal(delegation_provision("2022-06-30"), "NHS Act 2006 s13Z");
+    assert_string_equal(delegation_provision("2022-07-01"), "NHS Act 2006 s65Z5");
+    delegation_register_destroy(&reg);
+    g.a.start_date = "";
     s_partner(&g, NHSE);
     s_contrib(&g, NHSE, 2015, s_pounds("20m"));
     assert_int_equal(s_check(&g, &err), 0);
