@@ -34,6 +34,7 @@ typedef struct {
 typedef struct {
     size_t member; /* in the proposal's charter */
     int vote;
+    uint32_t reps[3]; /* committee in common: its representatives FOR, AGAINST, ABSTAIN */
     char *reason;
     uint64_t time_ms;
     uint64_t log_index;
@@ -379,6 +380,26 @@ static int s_check_ballot(const board_engine_t *e, const board_event_t *ev, s_ch
         return -1;
     }
     chk->member = (size_t)m;
+    const Concord__V1__BoardMember *bm = p->charter->members[m];
+    uint64_t reps = (uint64_t)bl->representatives_for + bl->representatives_against +
+                    bl->representatives_abstain;
+    int own = p->charter->kind == CONCORD__V1__BOARD_KIND__COMMITTEE_IN_COMMON &&
+              p->proposal->kind != CONCORD__V1__PROPOSAL_KIND__CHARTER_ADOPTION &&
+              bm->representatives;
+    if (!own && reps) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "%.16s's ballot carries representatives' votes, but only a body of a committee in"
+                " common with representatives in its charter decides by them",
+                ev->sender);
+        return -1;
+    }
+    if (own && reps > bm->representatives) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "%.16s's ballot counts %llu representatives' votes; its charter gives it %u"
+                " representatives",
+                ev->sender, (unsigned long long)reps, bm->representatives);
+        return -1;
+    }
     if (s_voted(p, chk->member)) {
         err_set(err, CC_ALREADY_EXISTS, "%s already voted on proposal %.12s", ev->sender, p->id);
         return -1;
@@ -743,6 +764,7 @@ static void s_tally(const board_prop_t *p, int final, board_tally_t *t)
     for (size_t j = 0; j < p->n_ballots; j++) {
         cast[j].member = p->ballots[j].member;
         cast[j].vote = p->ballots[j].vote;
+        memcpy(cast[j].reps, p->ballots[j].reps, sizeof cast[j].reps);
     }
     board_consents_t consents;
     char why[DELEGATION_LINES_MAX][256];
@@ -1071,6 +1093,9 @@ static int s_accept_ballot(board_engine_t *e, const board_event_t *ev, s_checked
     board_vote_t *bl = &p->ballots[p->n_ballots++];
     bl->member = chk->member;
     bl->vote = chk->ballot->vote;
+    bl->reps[0] = chk->ballot->representatives_for;
+    bl->reps[1] = chk->ballot->representatives_against;
+    bl->reps[2] = chk->ballot->representatives_abstain;
     bl->reason = reason;
     bl->time_ms = ev->time_ms;
     bl->log_index = ev->log_index;

@@ -30,6 +30,9 @@
  *    are recommendations, in effect only once every ratifier has ratified
  *    them with its own act (Board/Ratify: authority, reference, date);
  *    one that declines stops it. Such decisions are not called in.
+ *  - Committees in common: each body decides its own motion under its own
+ *    rule (board_tally.h); the joint outcome carries when the bodies the
+ *    charter names (all, if none) agreed.
  *  - Reserved matters: a proposal in a reserved area passes only if the
  *    named member voted FOR, whatever the tally; and one concerning an NHS
  *    England service line (primary medical, dental, pharmacy, optometry,

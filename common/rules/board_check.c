@@ -121,6 +121,60 @@ static int s_check_rule(const Concord__V1__Charter *c, uint64_t weight, cc_err_t
     return 0;
 }
 
+/* A committee in common: each body's own rule, and the bodies whose
+ * agreement carries the joint outcome; no other board has either. */
+static int s_check_in_common(const Concord__V1__Charter *c, cc_err_t *err)
+{
+    int cic = c->kind == CONCORD__V1__BOARD_KIND__COMMITTEE_IN_COMMON;
+    for (size_t i = 0; i < c->n_members; i++) {
+        const Concord__V1__BoardMember *m = c->members[i];
+        int r = (int)m->own_rule;
+        if (!cic && (m->representatives || r || m->own_quorum)) {
+            err_set(err, CC_INVALID_ARGUMENT,
+                    "member %s of board %s has its own rule, but only the bodies of a committee in"
+                    " common decide their own motions under their own rules",
+                    m->code, c->board_id);
+            return -1;
+        }
+        if (m->representatives > BOARD_REPRESENTATIVES_MAX || m->own_quorum > m->representatives ||
+            (r != 0 && r != CONCORD__V1__VOTING_RULE__MAJORITY_OF_VOTES_CAST &&
+             r != CONCORD__V1__VOTING_RULE__ABSOLUTE_MAJORITY &&
+             r != CONCORD__V1__VOTING_RULE__UNANIMITY && r != CONCORD__V1__VOTING_RULE__CONSENSUS) ||
+            (!m->representatives && (r || m->own_quorum))) {
+            err_set(err, CC_INVALID_ARGUMENT,
+                    "member %s of committee in common %s: its own rule needs 1 to %d"
+                    " representatives, a quorum of at most that many, and a rule of majority,"
+                    " absolute-majority, unanimity or consensus",
+                    m->code, c->board_id, BOARD_REPRESENTATIVES_MAX);
+            return -1;
+        }
+    }
+    if (c->n_must_agree && !cic) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "only a committee in common names the bodies whose agreement carries its joint"
+                " outcome (board %s)",
+                c->board_id);
+        return -1;
+    }
+    for (size_t k = 0; k < c->n_must_agree; k++) {
+        if (s_member_index(c, c->must_agree[k]) < 0) {
+            err_set(err, CC_INVALID_ARGUMENT,
+                    "'%.40s', whose agreement the joint outcome of board %s needs, is not one of"
+                    " its members",
+                    c->must_agree[k], c->board_id);
+            return -1;
+        }
+        for (size_t j = 0; j < k; j++) {
+            if (strcmp(c->must_agree[j], c->must_agree[k]) == 0) {
+                err_set(err, CC_INVALID_ARGUMENT, "board %s names %s twice as a body that must"
+                        " agree", c->board_id, c->must_agree[k]);
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
 int board_check_charter(const roster_t *roster, const Concord__V1__Charter *c, cc_err_t *err)
 {
     uint64_t weight = 0;
@@ -140,9 +194,13 @@ int board_check_charter(const roster_t *roster, const Concord__V1__Charter *c, c
         return -1;
     }
     if (c->kind != CONCORD__V1__BOARD_KIND__JOINT_COMMITTEE &&
-        c->kind != CONCORD__V1__BOARD_KIND__ADVISORY) {
+        c->kind != CONCORD__V1__BOARD_KIND__ADVISORY &&
+        c->kind != CONCORD__V1__BOARD_KIND__COMMITTEE_IN_COMMON) {
         err_set(err, CC_INVALID_ARGUMENT, "board %s has an unknown kind %d", c->board_id,
                 (int)c->kind);
+        return -1;
+    }
+    if (s_check_in_common(c, err) < 0) {
         return -1;
     }
     if ((c->kind == CONCORD__V1__BOARD_KIND__ADVISORY) != (c->n_ratifiers > 0) ||

@@ -10,6 +10,7 @@
 #define BOARD_TEXT_MAX (64 * 1024)
 #define BOARD_REASON_MAX 2000
 #define BOARD_MAX_MEMBERS 1024
+#define BOARD_REPRESENTATIVES_MAX 1000 /* a committee in common body's own representatives */
 #define BOARD_MAX_DEADLINE_MS (400ull * 24 * 3600 * 1000) /* after submission */
 
 #endif

@@ -37,6 +37,8 @@ typedef struct {
     int adoption; /* CHARTER_ADOPTION: unanimity of all, full quorum */
     int area;
     const board_consents_t *consents; /* may be NULL */
+    int cic; /* committee in common: votes[] hold each body's own decision */
+    const uint32_t (*reps)[3]; /* cic: each body's representatives' votes */
 } s_vote_t;
 
 typedef struct {
@@ -105,11 +107,48 @@ static void s_count(const s_vote_t *v, const uint8_t *votes, s_result_t *r)
     }
 }
 
+/* 1 if the committee in common's joint outcome needs member i's agreement. */
+static int s_must_agree(const Concord__V1__Charter *c, size_t i)
+{
+    if (!c->n_must_agree) {
+        return 1;
+    }
+    for (size_t k = 0; k < c->n_must_agree; k++) {
+        if (strcmp(c->must_agree[k], c->members[i]->code) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Whether a body agreed under its own rule, from its representatives'
+ * votes (f, a, ab). */
+static int s_own_agrees(const Concord__V1__BoardMember *m, const uint32_t reps[3])
+{
+    uint64_t f = reps[0], a = reps[1], voted = (uint64_t)reps[0] + reps[1] + reps[2];
+    if (voted < m->own_quorum || voted == 0) {
+        return 0;
+    }
+    switch (m->own_rule) {
+    case CONCORD__V1__VOTING_RULE__ABSOLUTE_MAJORITY:
+        return 2 * f > m->representatives;
+    case CONCORD__V1__VOTING_RULE__UNANIMITY:
+        return f == m->representatives;
+    case CONCORD__V1__VOTING_RULE__CONSENSUS:
+        return a == 0;
+    default:
+        return f > a;
+    }
+}
+
 static int s_quorate(const s_vote_t *v, const s_result_t *r)
 {
     const Concord__V1__Charter *c = v->charter;
     if (v->adoption) {
         return r->all.voters == r->all.members;
+    }
+    if (v->cic) {
+        return 1; /* each body's own quorum is part of its own decision */
     }
     /* Counts are at most BOARD_MAX_MEMBERS and fractions at most 1000,
      * so 64-bit products cannot overflow. */
@@ -131,6 +170,9 @@ static int s_rule_holds(const s_vote_t *v, const s_result_t *r)
     const board_count_t *a = &r->all;
     if (v->adoption) {
         return a->votes_for == a->members;
+    }
+    if (v->cic) {
+        return 1; /* s_evaluate judges every body's own decision */
     }
     switch (c->rule) {
     case CONCORD__V1__VOTING_RULE__MAJORITY_OF_VOTES_CAST:
@@ -188,6 +230,11 @@ static int s_evaluate(const s_vote_t *v, const uint8_t *votes, s_result_t *r)
     r->quorate = s_quorate(v, r);
     r->rule_holds = s_rule_holds(v, r);
     r->reserved_blocked = s_reserved_blocked(v, votes);
+    for (size_t i = 0; v->cic && i < v->charter->n_members; i++) {
+        if (s_must_agree(v->charter, i) && votes[i] != CONCORD__V1__VOTE__FOR) {
+            r->rule_holds = 0;
+        }
+    }
     r->passed = r->quorate && r->rule_holds && !r->reserved_blocked;
     return r->passed;
 }
@@ -374,6 +421,12 @@ static void s_explain_why(const s_vote_t *v, const uint8_t *votes, const s_resul
         text_put(t, "%snot quorate", sep);
         sep = "; ";
     }
+    for (size_t i = 0; v->cic && i < c->n_members; i++) {
+        if (s_must_agree(c, i) && votes[i] != CONCORD__V1__VOTE__FOR) {
+            text_put(t, "%s%.16s did not agree", sep, c->members[i]->code);
+            sep = "; ";
+        }
+    }
     if (!r->rule_holds && v->adoption) {
         text_put(t, "%snot every member named in the charter voted FOR", sep);
         sep = "; ";
@@ -386,7 +439,7 @@ static void s_explain_why(const s_vote_t *v, const uint8_t *votes, const s_resul
         }
         text_put(t, " did not agree");
         sep = "; ";
-    } else if (!r->rule_holds) {
+    } else if (!r->rule_holds && !v->cic) {
         static const char *const why[] = {
             [CONCORD__V1__VOTING_RULE__MAJORITY_OF_VOTES_CAST] = "FOR did not outnumber AGAINST",
             [CONCORD__V1__VOTING_RULE__ABSOLUTE_MAJORITY] = "FOR was not a majority of all members",
@@ -422,11 +475,51 @@ static void s_explain_why(const s_vote_t *v, const uint8_t *votes, const s_resul
     text_put(t, ")");
 }
 
+/* Each body's own decision in a committee in common. */
+static void s_explain_cic(const s_vote_t *v, const uint8_t *votes, int final, text_t *t)
+{
+    const Concord__V1__Charter *c = v->charter;
+    text_put(t, "Committee in common: each body decides its own motion under its own rule; the"
+                " joint outcome carries only when ");
+    if (!c->n_must_agree) {
+        text_put(t, "every body agrees");
+    }
+    for (size_t k = 0; k < c->n_must_agree; k++) {
+        text_put(t, "%s%.16s", k ? ", " : "", c->must_agree[k]);
+    }
+    text_put(t, "%s.\n", !c->n_must_agree ? "" : c->n_must_agree == 1 ? " agrees" : " agree");
+    for (size_t i = 0; i < c->n_members; i++) {
+        const Concord__V1__BoardMember *m = c->members[i];
+        text_put(t, "%.16s", m->code);
+        if (m->representatives) {
+            text_put(t, " (%u representatives; %s, at least %u voting)", m->representatives,
+                     board_names_rule((int)m->own_rule ? (int)m->own_rule
+                                                       : CONCORD__V1__VOTING_RULE__MAJORITY_OF_VOTES_CAST),
+                     m->own_quorum);
+        } else {
+            text_put(t, " (its own vote)");
+        }
+        if (!votes[i]) {
+            text_put(t, ": %s", final ? "did not decide" : "has not decided yet");
+        } else if (m->representatives) {
+            text_put(t, ": %u FOR, %u AGAINST, %u ABSTAIN: %s", v->reps[i][0], v->reps[i][1],
+                     v->reps[i][2], votes[i] == CONCORD__V1__VOTE__FOR ? "agreed" : "did not agree");
+        } else {
+            text_put(t, ": %s", votes[i] == CONCORD__V1__VOTE__FOR ? "agreed" : "did not agree");
+        }
+        text_put(t, "%s.\n", s_must_agree(c, i) ? "" : " (its agreement is not needed)");
+    }
+}
+
 static void s_explain(const s_vote_t *v, const uint8_t *votes, const s_result_t *r, int final,
                       int decided, text_t *t)
 {
-    s_explain_quorum(v, r, t);
-    s_explain_rule(v, r, t);
+    if (v->cic) {
+        s_explain_cic(v, votes, final, t);
+    } else {
+        s_explain_quorum(v, r, t);
+        s_explain_rule(v, r, t);
+    }
     s_explain_reserved(v, votes, final, t);
     unsigned yet = r->all.members - r->all.voters;
     if (final || decided) {
@@ -459,6 +552,7 @@ void board_tally_with(const Concord__V1__Charter *charter, int kind, int area,
                       size_t n_ballots, int final, board_tally_t *out)
 {
     uint8_t votes[BOARD_MAX_MEMBERS];
+    uint32_t reps[BOARD_MAX_MEMBERS][3];
     s_result_t r;
     assert(charter != NULL && out != NULL && (ballots != NULL || n_ballots == 0));
     /* Charters are validated before they are tallied; more members than
@@ -466,16 +560,32 @@ void board_tally_with(const Concord__V1__Charter *charter, int kind, int area,
     assert(charter->n_members <= BOARD_MAX_MEMBERS);
     memset(out, 0, sizeof *out);
     memset(votes, 0, sizeof votes);
+    memset(reps, 0, sizeof reps);
+    int cic = charter->kind == CONCORD__V1__BOARD_KIND__COMMITTEE_IN_COMMON &&
+              kind != CONCORD__V1__PROPOSAL_KIND__CHARTER_ADOPTION;
     for (size_t i = 0; i < n_ballots; i++) {
         int vote = ballots[i].vote;
-        if (ballots[i].member < charter->n_members && vote >= 1 && vote <= 3) {
-            votes[ballots[i].member] = (uint8_t)vote;
+        size_t m = ballots[i].member;
+        if (m >= charter->n_members || vote < 1 || vote > 3) {
+            continue;
+        }
+        votes[m] = (uint8_t)vote;
+        if (cic && charter->members[m]->representatives) {
+            /* The body's decision is its representatives' under its own rule. */
+            memcpy(reps[m], ballots[i].reps, sizeof reps[m]);
+            votes[m] = s_own_agrees(charter->members[m], reps[m]) ? CONCORD__V1__VOTE__FOR
+                                                                  : CONCORD__V1__VOTE__AGAINST;
+        } else if (cic) {
+            votes[m] = vote == CONCORD__V1__VOTE__FOR ? CONCORD__V1__VOTE__FOR
+                                                      : CONCORD__V1__VOTE__AGAINST;
         }
     }
     s_vote_t v = {.charter = charter,
                   .adoption = kind == CONCORD__V1__PROPOSAL_KIND__CHARTER_ADOPTION,
                   .area = area,
-                  .consents = consents};
+                  .consents = consents,
+                  .cic = cic,
+                  .reps = (const uint32_t(*)[3])reps};
     s_evaluate(&v, votes, &r);
     out->passed = r.passed;
     out->decided = final ? 1 : s_decided(&v, votes, r.passed);

@@ -38,6 +38,7 @@ typedef struct {
 typedef struct {
     size_t member;
     int vote;
+    uint32_t reps[3]; /* COMMITTEE_IN_COMMON: its representatives FOR, AGAINST, ABSTAIN */
 } board_ballot_t;
 
 /* Tallies ballots under charter for a proposal in area (reserved matters
@@ -58,7 +59,15 @@ typedef struct {
  *   WEIGHTED: 2 * weight(FOR) > weight(FOR) + weight(AGAINST), and
  *           weight(FOR) > 0.
  * A proposal passes when quorate, the rule holds and no reserved matter
- * blocks it. Arithmetic is integer (128-bit where products could
+ * blocks it.
+ * A COMMITTEE_IN_COMMON charter (not for its adoption) has no joint rule
+ * or quorum: each body decides its own motion, agreeing when its own
+ * ballot is FOR (a body without representatives) or when, among its
+ * representatives' votes (reps), at least own_quorum voted and own_rule
+ * holds (majority of votes cast: FOR > AGAINST; absolute majority: 2 *
+ * FOR > representatives; unanimity: FOR = representatives; consensus:
+ * someone voted, nobody AGAINST). The joint outcome passes when every
+ * body in must_agree (every member if none) agreed. Arithmetic is integer (128-bit where products could
  * overflow). */
 void board_tally(const Concord__V1__Charter *charter, int kind, int area,
                  const board_ballot_t *ballots, size_t n_ballots, int final, board_tally_t *out);

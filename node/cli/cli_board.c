@@ -104,7 +104,33 @@ typedef struct {
     char rcodes[CLI_MAX_RESERVED][KEYS_CODE_MAX + 1];
     char *call_in_by[CLI_MAX_MEMBERS];
     char *ratifiers[BOARD_RATIFIERS_MAX];
+    char *must_agree[CLI_MAX_MEMBERS];
+    char must_codes[CLI_MAX_MEMBERS][KEYS_CODE_MAX + 1];
 } s_charter_t;
+
+/* `--own-rule CODE:REPRESENTATIVES[:RULE[:QUORUM]]`: how a body of a
+ * committee in common decides its own motion. */
+static int s_own_rule(s_charter_t *c, const char *spec)
+{
+    char code[KEYS_CODE_MAX + 1], rule[40] = "majority";
+    unsigned reps = 0, quorum = 0;
+    int n = sscanf(spec, "%16[^:]:%u:%39[^:]:%u", code, &reps, rule, &quorum);
+    int v = board_names_rule_parse(rule);
+    if (n < 2 || v < 0) {
+        return cli_fail("bad --own-rule '%s' (CODE:REPRESENTATIVES[:RULE[:QUORUM]], e.g."
+                        " E08000001:5:majority:3)", spec);
+    }
+    for (size_t i = 0; i < c->ch.n_members; i++) {
+        if (strcmp(c->codes[i], code) == 0) {
+            c->members[i].representatives = reps;
+            c->members[i].own_rule = (Concord__V1__VotingRule)v;
+            c->members[i].own_quorum = quorum;
+            c->ch.kind = CONCORD__V1__BOARD_KIND__COMMITTEE_IN_COMMON;
+            return CLI_OK;
+        }
+    }
+    return cli_fail("--own-rule names %s, which is not (yet) a --member", code);
+}
 
 static int s_add_member(s_charter_t *c, const roster_t *r, const char *spec)
 {
@@ -195,6 +221,21 @@ static int s_charter_option(s_charter_t *c, const roster_t *r, int opt, const ch
         c->ch.ratifiers = c->ratifiers;
         c->ch.kind = CONCORD__V1__BOARD_KIND__ADVISORY;
         return CLI_OK;
+    case 'I':
+        c->ch.kind = CONCORD__V1__BOARD_KIND__COMMITTEE_IN_COMMON;
+        return CLI_OK;
+    case 'O':
+        return s_own_rule(c, arg);
+    case 'G':
+        if (c->ch.n_must_agree == CLI_MAX_MEMBERS) {
+            return cli_fail("too many --must-agree");
+        }
+        snprintf(c->must_codes[c->ch.n_must_agree], sizeof c->must_codes[0], "%s", arg);
+        c->must_agree[c->ch.n_must_agree] = c->must_codes[c->ch.n_must_agree];
+        c->ch.n_must_agree++;
+        c->ch.must_agree = c->must_agree;
+        c->ch.kind = CONCORD__V1__BOARD_KIND__COMMITTEE_IN_COMMON;
+        return CLI_OK;
     case 'B':
         if (c->ch.n_call_in_by == CLI_MAX_MEMBERS) {
             return cli_fail("too many --call-in-by");
@@ -236,7 +277,8 @@ static int s_charter_entry(void *user, const char *section, const char *arg, con
         int opt;
     } keys[] = {{"id", 'i'},      {"name", 'n'},     {"rule", 'r'},
                 {"qualified", 'Q'}, {"quorum", 'q'}, {"each_constituency", 'e'},
-                {"member", 'm'},  {"reserved", 'R'},
+                {"member", 'm'},  {"reserved", 'R'}, {"in_common", 'I'},
+                {"own_rule", 'O'}, {"must_agree", 'G'},
                 {"accountable_to", 'a'}, {"closes_in", 'c'}};
     s_charter_file_t *x = user;
     (void)line;
@@ -252,11 +294,11 @@ static int s_charter_entry(void *user, const char *section, const char *arg, con
             continue;
         }
         int opt = keys[i].opt;
-        if (opt == 'e' && strcmp(value, "yes") != 0 && strcmp(value, "no") != 0) {
+        if ((opt == 'e' || opt == 'I') && strcmp(value, "yes") != 0 && strcmp(value, "no") != 0) {
             err_set(err, CC_INVALID_ARGUMENT, "%s must be yes or no", key);
             return -1;
         }
-        if (opt == 'e' && strcmp(value, "no") == 0) {
+        if ((opt == 'e' || opt == 'I') && strcmp(value, "no") == 0) {
             return 0;
         }
         int slot = opt == 'i' ? 0 : opt == 'n' ? 1 : opt == 'a' ? 2 : -1;
@@ -348,6 +390,9 @@ static int s_board_create(const config_node_t *cfg, const roster_t *r, int argc,
         {"call-in-days", required_argument, NULL, 'W'},
         {"call-in-by", required_argument, NULL, 'B'},
         {"ratifier", required_argument, NULL, 'V'},
+        {"in-common", no_argument, NULL, 'I'},
+        {"own-rule", required_argument, NULL, 'O'},
+        {"must-agree", required_argument, NULL, 'G'},
         {NULL, 0, NULL, 0}};
     s_charter_t *c = &s_charter;
     uint64_t closes_in = 7ull * 86400000;
@@ -355,7 +400,7 @@ static int s_board_create(const config_node_t *cfg, const roster_t *r, int argc,
     int opt;
     s_charter_init(c);
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "i:n:r:Q:q:em:R:Na:c:f:W:B:V:", opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "i:n:r:Q:q:em:R:a:c:f:W:B:V:IO:G:", opts, NULL)) != -1) {
         if (opt == 'f') {
             if (s_charter_file(optarg, c, r, &closes_in) != CLI_OK) {
                 return CLI_FAIL;
@@ -637,18 +682,29 @@ static int s_propose(const config_node_t *cfg, const roster_t *r, int argc, char
 static int s_vote(const config_node_t *cfg, int argc, char **argv, int json)
 {
     static const struct option opts[] = {{"reason", required_argument, NULL, 'r'},
+                                         {"representatives", required_argument, NULL, 'p'},
                                          {NULL, 0, NULL, 0}};
     Concord__V1__Ballot b = CONCORD__V1__BALLOT__INIT;
     int opt;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "r:", opts, NULL)) != -1) {
-        if (opt != 'r') {
+    while ((opt = getopt_long(argc, argv, "r:p:", opts, NULL)) != -1) {
+        char end;
+        if (opt == 'r') {
+            b.reason = optarg;
+        } else if (opt == 'p' && sscanf(optarg, "%u:%u:%u%c", &b.representatives_for,
+                                        &b.representatives_against,
+                                        &b.representatives_abstain, &end) == 3) {
+            continue;
+        } else if (opt == 'p') {
+            return cli_usage("bad --representatives '%s' (FOR:AGAINST:ABSTAIN, e.g. 2:1:0)",
+                             optarg);
+        } else {
             return CLI_USAGE;
         }
-        b.reason = optarg;
     }
     if (optind + 2 != argc) {
-        return cli_usage("usage: concord vote PROPOSAL for|against|abstain [--reason TEXT]");
+        return cli_usage("usage: concord vote PROPOSAL for|against|abstain [--reason TEXT]"
+                         " [--representatives FOR:AGAINST:ABSTAIN]");
     }
     int v = board_names_vote_parse(argv[optind + 1]);
     if (v < 0) {

@@ -45,7 +45,9 @@ static const cli_commands_entry_t s_table[] = {
      "    [--rule RULE] [--qualified N/D] [--quorum N/D] [--each-constituency]\n"
      "    [--reserved AREA:CODE]... [--accountable-to TEXT]\n"
      "    [--closes-in 7d] [--call-in-days N [--call-in-by CODE]...]\n"
-     "    [--ratifier CODE...: an advisory (shadow) board] | --file BOARD.ini",
+     "    [--ratifier CODE...: an advisory (shadow) board]\n"
+     "    [--in-common [--own-rule CODE:REPRESENTATIVES[:RULE[:QUORUM]]]... [--must-agree CODE]...:\n"
+     "     a committee in common] | --file BOARD.ini",
      "propose a board's charter; it exists once its members adopt it.\n"
      "RULE: majority, absolute-majority, qualified-majority, unanimity, consensus,\n"
      "double-majority, weighted", 1},
@@ -62,7 +64,9 @@ static const cli_commands_entry_t s_table[] = {
      "put a proposal to a board. AREA: acute, specialised, primary-care, community,\n"
      "mental-health, social-care, public-health, health-education,\n"
      "research-and-development", 1},
-    {"vote", "PROPOSAL for|against|abstain [--reason TEXT]", "cast this organisation's ballot", 1},
+    {"vote", "PROPOSAL for|against|abstain [--reason TEXT] [--representatives F:A:AB]",
+     "cast this organisation's ballot (with its representatives' votes, in a committee in\n"
+     "common whose charter gives it its own rule)", 1},
     {"proposal", "list|show|call-in|ratify ...", "proposals put to boards", 1},
     {"proposal list", "[BOARD]", "proposals, open and decided", 1},
     {"proposal show", "PROPOSAL", "one proposal, its ballots and its tally", 1},

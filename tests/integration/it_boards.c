@@ -256,6 +256,80 @@ static void test_it_board_shadow_board_ratification(void **state)
     free(out);
 }
 
+/* A committee in common of Wigan CCG, Wigan Council and Manchester City
+ * Council: each decides its own motion, Wigan Council by a majority of
+ * its five representatives with at least three voting. Its representatives
+ * vote 1 FOR and 2 AGAINST, so it does not agree and the joint outcome
+ * does not carry, though both other bodies agreed; the certificate shows
+ * each body's decision. With 3 FOR and 1 AGAINST the next motion carries. */
+static void test_it_board_committee_in_common(void **state)
+{
+    (void)state;
+    char id[33], dec[33], path[600], roster[600];
+    free(s_ok(WIGAN_COUNCIL, "auto-vote off"));
+    char *out = s_ok(SECRETARY,
+                     "--json board create --id GM-CIC --name 'Wigan and Manchester committee in"
+                     " common' --in-common --closes-in 120s --member E38000205 --member E08000010"
+                     " --member E08000003 --own-rule E08000010:5:majority:3");
+    fed_json_id(out, id);
+    free(out);
+    free(s_ok(WIGAN_CCG, "vote %s for", id));
+    free(s_ok(WIGAN_COUNCIL, "vote %s for", id));
+    out = s_wait_closed(SECRETARY, id);
+    assert_non_null(strstr(out, "\"outcome\":\"PASSED\""));
+    free(out);
+
+    out = s_ok(SECRETARY, "--json propose --board GM-CIC --title 'Joint stroke pathway'"
+                          " --area acute --amount 3m --closes-in 120s");
+    fed_json_id(out, dec);
+    free(out);
+    /* Representatives' votes only for a body whose charter gives it some,
+     * and never more than it has. */
+    char *bad = NULL;
+    assert_int_not_equal(fed_cli(&s_fed, WIGAN_CCG, &bad, "vote %s for --representatives 1:0:0",
+                                 dec),
+                         0);
+    assert_non_null(strstr(bad, "only a body of a committee in common with representatives"));
+    free(bad);
+    bad = NULL;
+    assert_int_not_equal(fed_cli(&s_fed, WIGAN_COUNCIL, &bad,
+                                 "vote %s for --representatives 4:2:0", dec),
+                         0);
+    assert_non_null(strstr(bad, "its charter gives it 5 representatives"));
+    free(bad);
+    free(s_ok(WIGAN_CCG, "vote %s for", dec));
+    free(s_ok(WIGAN_COUNCIL, "vote %s for --representatives 1:2:0 --reason 'Cabinet divided'",
+              dec));
+    out = s_wait_closed(SECRETARY, dec);
+    assert_non_null(strstr(out, "\"outcome\":\"FAILED\""));
+    assert_non_null(strstr(out, "E38000205 (its own vote): agreed."));
+    assert_non_null(strstr(out, "E08000003 (its own vote): agreed."));
+    assert_non_null(strstr(out, "E08000010 (5 representatives; majority, at least 3 voting): 1 FOR,"
+                                " 2 AGAINST, 0 ABSTAIN: did not agree."));
+    assert_non_null(strstr(out, "(E08000010 did not agree)"));
+    free(out);
+    snprintf(path, sizeof path, "%s/cic.cert", s_fed.dir);
+    snprintf(roster, sizeof roster, "%s/roster.bin", s_fed.dir);
+    free(s_ok(WIGAN_CCG, "decision export %s --out %s", dec, path));
+    out = s_ok(-1, "verify %s --roster %s", path, roster);
+    assert_non_null(strstr(out, "certificate verified"));
+    assert_non_null(strstr(out, "1 FOR, 2 AGAINST, 0 ABSTAIN: did not agree"));
+    assert_non_null(strstr(out, "E08000003 (its own vote): agreed."));
+    free(out);
+
+    out = s_ok(SECRETARY, "--json propose --board GM-CIC --title 'Joint stroke pathway, amended'"
+                          " --area acute --amount 3m --closes-in 120s");
+    fed_json_id(out, dec);
+    free(out);
+    free(s_ok(WIGAN_CCG, "vote %s for", dec));
+    free(s_ok(WIGAN_COUNCIL, "vote %s for --representatives 3:1:0", dec));
+    out = s_wait_closed(SECRETARY, dec);
+    assert_non_null(strstr(out, "\"outcome\":\"PASSED\""));
+    assert_non_null(strstr(out, "3 FOR, 1 AGAINST, 0 ABSTAIN: agreed."));
+    free(out);
+    free(s_ok(WIGAN_COUNCIL, "auto-vote on"));
+}
+
 static void test_it_board_double_majority_needs_both_sides(void **state)
 {
     (void)state;
@@ -651,6 +725,7 @@ int main(void)
         cmocka_unit_test(test_it_board_certificate_tampering_detected),
         cmocka_unit_test(test_it_board_call_in_and_reconsideration),
         cmocka_unit_test(test_it_board_shadow_board_ratification),
+        cmocka_unit_test(test_it_board_committee_in_common),
     };
     signal(SIGPIPE, SIG_IGN);
     return cmocka_run_group_tests(tests, s_group_setup, s_group_teardown);
