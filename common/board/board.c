@@ -83,6 +83,7 @@ typedef struct {
     /* An advisory board's passed recommendation: in effect only once every
      * body its charter names has ratified it; one refusal stops it. */
     int awaiting;
+    uint64_t ratify_by_ms; /* end of the charter's time limit for ratifying; 0: none */
     s_act_t acts[BOARD_RATIFIERS_MAX]; /* per charter ratifier, in charter order */
 } board_prop_t;
 
@@ -537,6 +538,16 @@ static int s_check_ratification(const board_engine_t *e, const board_event_t *ev
                 p->acts[k].state == 1 ? "ratified" : "declined", p->id);
         return -1;
     }
+    if (p->ratify_by_ms && ev->time_ms > p->ratify_by_ms) {
+        char by[40];
+        err_set(err, CC_DEADLINE_EXCEEDED,
+                "the time limit for ratifying recommendation %.12s ended at %s (%u working days"
+                " after it, England and Wales, set by the charter of board %s): it has lapsed"
+                " for %.16s",
+                p->id, clock_format(p->ratify_by_ms, by, sizeof by),
+                p->charter->ratify_working_days, b->id, ev->sender);
+        return -1;
+    }
     if (!ra->authority[0] || strlen(ra->authority) > 120 || !ra->decision_ref[0] ||
         strlen(ra->decision_ref) > 60 || strlen(ra->reason) > 120) {
         err_set(err, CC_INVALID_ARGUMENT,
@@ -915,6 +926,10 @@ static int s_close(board_engine_t *e, board_prop_t *p, uint64_t at_ms, uint64_t 
     }
     if (t.passed && s_advisory(p)) {
         p->awaiting = 1; /* each ratifier decides (s_accept_ratification) */
+        if (p->charter->ratify_working_days &&
+            workdays_end_ms(at_ms, p->charter->ratify_working_days, &p->ratify_by_ms) < 0) {
+            p->ratify_by_ms = 0; /* outside the calendar's years: no limit */
+        }
         return 0;
     }
     if (t.passed && s_callable(p)) {
@@ -1331,13 +1346,24 @@ static void s_explain_ratification(const board_prop_t *p, const board_proposal_v
     text_init_fixed(&x, t->explanation + used, sizeof t->explanation - used);
     text_put(&x, "\nRecommendation of an advisory board: in effect only when every body it names"
                  " ratifies it under its own authority.");
+    char by[40];
+    if (p->ratify_by_ms) {
+        text_put(&x, " Each ratifies or declines by %s (%u working days, England and Wales, by"
+                     " its charter).",
+                 clock_format(p->ratify_by_ms, by, sizeof by), p->charter->ratify_working_days);
+    }
     for (size_t i = 0; i < p->charter->n_ratifiers; i++) {
         const s_act_t *a = &p->acts[i];
+        int lapsed = !a->state && p->ratify_by_ms && v->lapsed;
         text_put(&x, " %s %s%s%s.", p->charter->ratifiers[i],
-                 a->state == 1 ? "ratified it: " : a->state == 2 ? "declined it: " : "has not acted",
+                 a->state == 1   ? "ratified it: "
+                 : a->state == 2 ? "declined it: "
+                 : lapsed        ? "let the time limit pass: it lapsed for this body"
+                                 : "has not acted",
                  a->state ? a->text : "", "");
     }
     text_put(&x, " %s", v->declined    ? "Declined, so it never takes effect."
+                        : v->lapsed    ? "Lapsed, so it never takes effect."
                         : v->effective ? "Ratified by all: in effect."
                                        : "Not in effect yet.");
 }
@@ -1371,10 +1397,12 @@ static void s_proposal_view(const board_prop_t *p, uint64_t now_ms, board_propos
     s_tally(p, out->closed, &out->tally);
     out->effective = out->closed && out->tally.passed && !out->pending && !p->called_in;
     out->ratifiers = p->charter->n_ratifiers;
-    out->ratified = out->declined = 0;
+    out->ratified = out->declined = out->lapsed = 0;
+    out->ratify_by_ms = p->ratify_by_ms;
     for (size_t i = 0; s_advisory(p) && i < p->charter->n_ratifiers; i++) {
         out->ratified += p->acts[i].state == 1;
         out->declined += p->acts[i].state == 2;
+        out->lapsed += !p->acts[i].state && p->ratify_by_ms && now_ms > p->ratify_by_ms;
     }
     if (s_advisory(p)) {
         out->effective &= out->ratified == p->charter->n_ratifiers;

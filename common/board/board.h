@@ -29,7 +29,11 @@
  *    its passed commissioning decisions, realignments and pool proposals
  *    are recommendations, in effect only once every ratifier has ratified
  *    them with its own act (Board/Ratify: authority, reference, date);
- *    one that declines stops it. Such decisions are not called in.
+ *    one that declines stops it. With ratify_working_days, each acts
+ *    within that many working days after the recommendation; after it a
+ *    late act is refused and the recommendation lapses for a body that
+ *    has not acted (and so never takes effect). Such decisions are not
+ *    called in.
  *  - Committees in common: each body decides its own motion under its own
  *    rule (board_tally.h); the joint outcome carries when the bodies the
  *    charter names (all, if none) agreed.
@@ -179,6 +183,8 @@ typedef struct {
     size_t ratifiers;       /* advisory board: the bodies that ratify */
     size_t ratified;        /* of them, those that ratified */
     size_t declined;        /* and those that declined */
+    size_t lapsed;          /* and those that let the charter's time limit pass (at now_ms) */
+    uint64_t ratify_by_ms;  /* the end of that time limit; 0: none */
     board_tally_t tally;    /* at now_ms; with the settling, if any, explained */
 } board_proposal_view_t;
 

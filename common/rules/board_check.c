@@ -228,6 +228,14 @@ int board_check_charter(const roster_t *roster, const Concord__V1__Charter *c, c
             }
         }
     }
+    if (c->ratify_working_days > 60 ||
+        (c->ratify_working_days && c->kind != CONCORD__V1__BOARD_KIND__ADVISORY)) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "board %s: a time limit for ratifying is 1 to 60 working days, and only an"
+                " advisory board sets one",
+                c->board_id);
+        return -1;
+    }
     if (c->call_in_working_days > 20) {
         err_set(err, CC_INVALID_ARGUMENT,
                 "board %s's call-in period of %u working days is over 20", c->board_id,

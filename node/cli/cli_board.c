@@ -224,6 +224,15 @@ static int s_charter_option(s_charter_t *c, const roster_t *r, int opt, const ch
     case 'I':
         c->ch.kind = CONCORD__V1__BOARD_KIND__COMMITTEE_IN_COMMON;
         return CLI_OK;
+    case 'T': {
+        char *end;
+        unsigned long n = strtoul(arg, &end, 10);
+        if (!*arg || *end || n < 1 || n > 60) {
+            return cli_fail("bad --ratify-days '%s' (1 to 60 working days)", arg);
+        }
+        c->ch.ratify_working_days = (uint32_t)n;
+        return CLI_OK;
+    }
     case 'O':
         return s_own_rule(c, arg);
     case 'G':
@@ -278,7 +287,7 @@ static int s_charter_entry(void *user, const char *section, const char *arg, con
     } keys[] = {{"id", 'i'},      {"name", 'n'},     {"rule", 'r'},
                 {"qualified", 'Q'}, {"quorum", 'q'}, {"each_constituency", 'e'},
                 {"member", 'm'},  {"reserved", 'R'}, {"in_common", 'I'},
-                {"own_rule", 'O'}, {"must_agree", 'G'},
+                {"own_rule", 'O'}, {"must_agree", 'G'}, {"ratify_days", 'T'},
                 {"accountable_to", 'a'}, {"closes_in", 'c'}};
     s_charter_file_t *x = user;
     (void)line;
@@ -391,6 +400,7 @@ static int s_board_create(const config_node_t *cfg, const roster_t *r, int argc,
         {"call-in-by", required_argument, NULL, 'B'},
         {"ratifier", required_argument, NULL, 'V'},
         {"in-common", no_argument, NULL, 'I'},
+        {"ratify-days", required_argument, NULL, 'T'},
         {"own-rule", required_argument, NULL, 'O'},
         {"must-agree", required_argument, NULL, 'G'},
         {NULL, 0, NULL, 0}};
@@ -400,7 +410,7 @@ static int s_board_create(const config_node_t *cfg, const roster_t *r, int argc,
     int opt;
     s_charter_init(c);
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "i:n:r:Q:q:em:R:a:c:f:W:B:V:IO:G:", opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "i:n:r:Q:q:em:R:a:c:f:W:B:V:IO:G:T:", opts, NULL)) != -1) {
         if (opt == 'f') {
             if (s_charter_file(optarg, c, r, &closes_in) != CLI_OK) {
                 return CLI_FAIL;

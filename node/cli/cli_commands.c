@@ -45,7 +45,7 @@ static const cli_commands_entry_t s_table[] = {
      "    [--rule RULE] [--qualified N/D] [--quorum N/D] [--each-constituency]\n"
      "    [--reserved AREA:CODE]... [--accountable-to TEXT]\n"
      "    [--closes-in 7d] [--call-in-days N [--call-in-by CODE]...]\n"
-     "    [--ratifier CODE...: an advisory (shadow) board]\n"
+     "    [--ratifier CODE... [--ratify-days N]: an advisory (shadow) board]\n"
      "    [--in-common [--own-rule CODE:REPRESENTATIVES[:RULE[:QUORUM]]]... [--must-agree CODE]...:\n"
      "     a committee in common] | --file BOARD.ini",
      "propose a board's charter; it exists once its members adopt it.\n"

@@ -292,6 +292,10 @@ static json_t *s_proposal_of(const Concord__V1__ProposalView *pv, int with_ballo
         s_int(o, "ratifiers", pv->ratifiers);
         s_int(o, "ratified", pv->ratified);
         s_int(o, "declined", pv->declined);
+        s_int(o, "lapsed", pv->lapsed);
+        if (pv->ratify_by_ms) {
+            s_time(o, "ratify_by", pv->ratify_by_ms);
+        }
     }
     if (pv->effective_at_ms) {
         s_time(o, "effective_at", pv->effective_at_ms);

@@ -243,9 +243,14 @@ static void s_proposal(const Concord__V1__ProposalView *pv, FILE *out)
     fprintf(out, "outcome    %s%s\n", cli_view_outcome(pv),
             pv->settled ? " (settled before the deadline)" : "");
     if (pv->ratifiers) {
-        fprintf(out, "ratified   %u of %u bodies%s%s\n", pv->ratified, pv->ratifiers,
+        fprintf(out, "ratified   %u of %u bodies%s%s%s", pv->ratified, pv->ratifiers,
                 pv->declined ? "; declined: not in effect" : "",
+                pv->lapsed && !pv->declined ? "; lapsed: not in effect" : "",
                 pv->effective ? "; in effect" : "");
+        if (pv->ratify_by_ms) {
+            fprintf(out, "; time limit %s", clock_format(pv->ratify_by_ms, when, sizeof when));
+        }
+        fputc('\n', out);
     }
     if (pv->effective_at_ms || pv->called_in) {
         fprintf(out, "effect     %s%s\n",

@@ -24,6 +24,8 @@ void boards_view_proposal(const board_engine_t *e, const board_proposal_view_t *
     out->ratifiers = (uint32_t)pv->ratifiers;
     out->ratified = (uint32_t)pv->ratified;
     out->declined = (uint32_t)pv->declined;
+    out->lapsed = (uint32_t)pv->lapsed;
+    out->ratify_by_ms = pv->ratify_by_ms;
     out->quorate = pv->tally.quorate != 0;
     out->members = pv->tally.all.members;
     out->votes_for = pv->tally.all.votes_for;

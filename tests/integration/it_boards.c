@@ -226,7 +226,7 @@ static void test_it_board_shadow_board_ratification(void **state)
                      "--json board create --id SHADOW-JCB --name 'Shadow board' --rule majority"
                      " --quorum 1/2 --closes-in 120s --member E38000217"
                      " --member E08000003 --member E08000004 --ratifier E38000217"
-                     " --ratifier E08000003 --ratifier E08000004");
+                     " --ratifier E08000003 --ratifier E08000004 --ratify-days 10");
     fed_json_id(out, id);
     free(out);
     free(s_wait_closed(SECRETARY, id));
@@ -253,6 +253,14 @@ static void test_it_board_shadow_board_ratification(void **state)
     assert_non_null(strstr(out, "\"effective\":false"));
     assert_non_null(strstr(out, "E08000004 declined it: Cabinet, CAB/16/4 of 2016-03-31: Not"
                                 " affordable. Declined, so it never takes effect."));
+    /* Each body had 10 working days to act, within which all three did. */
+    assert_non_null(strstr(out, "\"lapsed\":0"));
+    assert_non_null(strstr(out, "\"ratify_by\":"));
+    assert_non_null(strstr(out, "(10 working days, England and Wales, by its charter)"));
+    free(out);
+    snprintf(args, sizeof args, "proposal show %s", dec);
+    out = s_ok(SECRETARY, "%s", args);
+    assert_non_null(strstr(out, "ratified   2 of 3 bodies; declined: not in effect; time limit"));
     free(out);
 }
 

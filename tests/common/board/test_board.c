@@ -766,6 +766,36 @@ static void test_board_shadow_board_ratification(void **state)
     assert_true(pv.effective);
     assert_non_null(strstr(pv.tally.explanation, "Ratified by all: in effect."));
     s_run_free(&r);
+
+    /* With a time limit of 5 working days: a body that acts within it is
+     * recorded; one that has not acted by then is refused, the
+     * recommendation lapses for it and never takes effect. */
+    s_run_init(&r);
+    c.ch.ratify_working_days = 61;
+    assert_int_equal(board_check_charter(s_roster, &c.ch, &err), -1);
+    assert_non_null(strstr(err.msg, "1 to 60 working days"));
+    c.ch.ratify_working_days = 5;
+    s_adopt(&r, &c, adopt);
+    assert_int_equal(s_decide(&r, s_ccgs[0], "SHADOW", ACUTE, a), 0);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(s_vote(&r, yes[i], "SHADOW", a, FOR), 0);
+    }
+    assert_int_equal(s_ratify(&r, s_ccgs[0], a, 0), 0);
+    assert_int_equal(s_ratify(&r, s_councils[0], a, 0), 0);
+    s_view(&r, a, &pv);
+    assert_true(pv.ratify_by_ms > r.now);
+    assert_int_equal(pv.lapsed, 0);
+    assert_non_null(strstr(pv.tally.explanation, "(5 working days, England and Wales, by its"
+                                                 " charter)"));
+    r.now = pv.ratify_by_ms + 1;
+    s_view(&r, a, &pv);
+    assert_int_equal(pv.lapsed, 1);
+    assert_false(pv.effective);
+    assert_non_null(strstr(pv.tally.explanation, "E08000002 let the time limit pass: it lapsed for"
+                                                 " this body. Lapsed, so it never takes effect."));
+    s_refused(&r, s_ratify(&r, s_councils[1], a, 0), CC_DEADLINE_EXCEEDED,
+              "the time limit for ratifying recommendation");
+    s_run_free(&r);
 }
 
 static void test_board_statutory_duty_not_delegated(void **state)
