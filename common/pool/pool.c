@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "fold.h"
 #include "grow.h"
 #include "keys.h"
@@ -65,6 +66,7 @@ struct pool_engine {
     size_t n_followed; /* board pool decisions taken up (pool_follow) */
     int bcf_started;   /* a BCF event was applied: no more areas */
     fold_order_t order;
+    uint64_t log_ms;   /* receipt time of the latest event seen (pool_engine_clock) */
 };
 
 /* Records a refusal (of an event, or of a board decision the engine
@@ -126,8 +128,12 @@ struct pool_var {
 static pool_fund_t *s_fund_find(const pool_engine_t *e, const char *id);
 static pool_var_t *s_var_find(const pool_engine_t *e, const char *ref);
 
-/* POOL_AWAITING_EXECUTION, POOL_AWAITING_PLEDGES or POOL_ACTIVE. */
-static pool_status_t s_fund_status(const pool_fund_t *f);
+/* POOL_AWAITING_EXECUTION, POOL_EXECUTED (before its start date at
+ * log_ms), POOL_AWAITING_PLEDGES or POOL_ACTIVE. */
+static pool_status_t s_fund_status(const pool_fund_t *f, uint64_t log_ms);
+
+/* 1 if f states a start date and the UTC day of at_ms is before it. */
+static int s_before_start(const pool_fund_t *f, uint64_t at_ms);
 
 /* Who keeps the accounts: the host, the lead commissioner, or the payer
  * of a transfer; "" for aligned budgets. */
@@ -307,6 +313,13 @@ pool_engine_t *pool_engine_new(const roster_t *roster)
     return e;
 }
 
+void pool_engine_clock(pool_engine_t *e, uint64_t log_ms)
+{
+    if (log_ms > e->log_ms) {
+        e->log_ms = log_ms;
+    }
+}
+
 void pool_engine_destroy(pool_engine_t **ep)
 {
     if (!ep || !*ep) {
@@ -383,6 +396,7 @@ int pool_apply(pool_engine_t *e, const pool_event_t *ev, cc_err_t *err)
         return -1;
     }
     fold_order_advance(&e->order, ev->log_index);
+    pool_engine_clock(e, ev->time_ms);
     e->bcf_started |= s_is_bcf(ev->method ? ev->method : "");
     if (s_check(e, ev, &chk, &why) < 0) {
         s_reject(e, ev, &chk, &why);
@@ -562,10 +576,23 @@ static void s_fund_unexecuted(const pool_fund_t *f, text_t *t)
     }
 }
 
-static pool_status_t s_fund_status(const pool_fund_t *f)
+static int s_before_start(const pool_fund_t *f, uint64_t at_ms)
+{
+    char when[40];
+    if (!f->agreement->start_date[0]) {
+        return 0;
+    }
+    clock_format(at_ms, when, sizeof when);
+    return strncmp(when, f->agreement->start_date, 10) < 0;
+}
+
+static pool_status_t s_fund_status(const pool_fund_t *f, uint64_t log_ms)
 {
     if (!s_in_force(f)) {
         return POOL_AWAITING_EXECUTION;
+    }
+    if (s_before_start(f, log_ms)) {
+        return POOL_EXECUTED;
     }
     for (size_t i = 0; i < f->n_years; i++) {
         if (!s_complete(f, &f->years[i])) {
@@ -647,6 +674,15 @@ static int s_check_pledge(const pool_engine_t *e, const pool_event_t *ev, pool_f
                 " %s (each party enters the agreement itself, in writing: NHS Bodies and Local"
                 " Authorities Partnership Arrangements Regulations 2000 reg. 7)",
                 f->id, who);
+        return -1;
+    }
+    if (s_before_start(f, ev->time_ms)) {
+        err_set(err, CC_FAILED_PRECONDITION,
+                "pool %s is executed but in force only from its start date, %s: nothing can be"
+                " pledged to it before then (the agreement's term, which every party executed:"
+                " NHS Bodies and Local Authorities Partnership Arrangements Regulations 2000 reg."
+                " 7)",
+                f->id, f->agreement->start_date);
         return -1;
     }
     pool_year_t *yr = chk->year = s_year(f, p->financial_year);
@@ -2295,7 +2331,7 @@ size_t pool_count(const pool_engine_t *e)
     return e->n_funds;
 }
 
-static void s_pool_view(const pool_fund_t *f, pool_view_t *out)
+static void s_pool_view(const pool_fund_t *f, uint64_t log_ms, pool_view_t *out)
 {
     char lacking[sizeof out->missing];
     text_t t;
@@ -2309,7 +2345,7 @@ static void s_pool_view(const pool_fund_t *f, pool_view_t *out)
     out->board_id = f->board_id;
     out->proposer = f->proposer;
     out->agreement = f->agreement;
-    out->status = s_fund_status(f);
+    out->status = s_fund_status(f, log_ms);
     out->instrument = f->instrument;
     out->acts = (const Concord__V1__Execution *const *)f->acts;
     out->withdrawn = f->withdrawn;
@@ -2324,6 +2360,9 @@ static void s_pool_view(const pool_fund_t *f, pool_view_t *out)
         s_fund_unexecuted(f, &m);
         text_put(&t, "Not in force: awaiting execution by %s (%zu of %zu parties executed).",
                  lacking, out->executed, out->parties);
+    } else if (out->status == POOL_EXECUTED) {
+        text_put(&t, "Executed by every party; in force from %s, its start date.",
+                 f->agreement->start_date);
     } else if (out->status == POOL_AWAITING_PLEDGES) {
         for (size_t i = 0; i < f->n_years; i++) {
             s_fund_missing(f, &f->years[i], &m);
@@ -2335,7 +2374,7 @@ static void s_pool_view(const pool_fund_t *f, pool_view_t *out)
 void pool_at(const pool_engine_t *e, size_t i, pool_view_t *out)
 {
     assert(i < e->n_funds);
-    s_pool_view(e->funds[i], out);
+    s_pool_view(e->funds[i], e->log_ms, out);
 }
 
 int pool_get(const pool_engine_t *e, const char *pool_id, pool_view_t *out)
@@ -2344,7 +2383,7 @@ int pool_get(const pool_engine_t *e, const char *pool_id, pool_view_t *out)
     if (!f) {
         return -1;
     }
-    s_pool_view(f, out);
+    s_pool_view(f, e->log_ms, out);
     return 0;
 }
 

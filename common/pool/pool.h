@@ -106,6 +106,10 @@ pool_engine_t *pool_engine_new(const roster_t *roster);
 /* Frees the engine and NULLs *e; safe on NULL. */
 void pool_engine_destroy(pool_engine_t **e);
 
+/* The engine has seen an event received at log_ms (the broker's time):
+ * views judge an agreement's start date by the latest such time. */
+void pool_engine_clock(pool_engine_t *e, uint64_t log_ms);
+
 /* Tells the engine about an HWB area; the engine copies it. Every node
  * must add the same areas, from the same lookups, before applying any BCF
  * event (other events do not need them, so a node may add them late).
@@ -195,6 +199,7 @@ int pool_bcf_totals(const Concord__V1__BcfPlan *p, pool_bcf_totals_t *out, cc_er
 
 typedef enum {
     POOL_AWAITING_EXECUTION = 1, /* recommended; some party has not executed it (or declined) */
+    POOL_EXECUTED = 2,           /* executed by every party; its start date is still to come */
     POOL_AWAITING_PLEDGES = 3, /* in force; some contribution not pledged as agreed */
     POOL_ACTIVE = 4            /* decided and every contribution pledged as agreed */
 } pool_status_t;

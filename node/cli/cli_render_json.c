@@ -391,7 +391,8 @@ static json_t *s_pool(const Concord__V1__PoolView *v)
     s_str(o, "agreement_id", v->agreement_id);
     s_str(o, "board", v->board_id);
     s_str(o, "proposer", v->proposer);
-    s_str(o, "status", !v->in_force ? "AWAITING_EXECUTION"
+    s_str(o, "status", !v->executed_all ? "AWAITING_EXECUTION"
+                         : !v->in_force ? "EXECUTED"
                        : v->active  ? "ACTIVE"
                                     : "AWAITING_PLEDGES");
     s_bool(o, "in_force", v->in_force);

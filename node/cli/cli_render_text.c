@@ -344,7 +344,8 @@ static void s_pool(const Concord__V1__PoolView *v, FILE *out)
 {
     const Concord__V1__PoolAgreement *a = v->agreement;
     char money[MONEY_TEXT_MAX], yn[16];
-    const char *status = !v->in_force ? "AWAITING_EXECUTION"
+    const char *status = !v->executed_all ? "AWAITING_EXECUTION"
+                         : !v->in_force ? "EXECUTED"
                          : v->active  ? "ACTIVE"
                                       : "AWAITING_PLEDGES";
     if (!a) {
@@ -365,7 +366,7 @@ static void s_pool(const Concord__V1__PoolView *v, FILE *out)
     }
     fprintf(out, "executed    %u of %u parties, as %s%s%s\n", v->executed, v->parties,
             v->instrument, a->start_date[0] ? "; in force from " : "",
-            a->start_date[0] && v->in_force ? a->start_date : "");
+            a->start_date[0] && v->executed_all ? a->start_date : "");
     if (a->start_date[0]) {
         fprintf(out, "term        %s to %s, review %s, notice %u months\n", a->start_date,
                 a->end_date[0] ? a->end_date : "(open-ended)",

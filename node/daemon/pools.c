@@ -205,6 +205,7 @@ static void s_on_event(const envelope_t *env, uint64_t log_index, uint64_t time_
     cc_err_t why;
     int mi = s_method_index(h->method);
     /* Board decisions that took effect up to this event come first. */
+    pool_engine_clock(p->engine, time_ms);
     if (pool_follow(p->engine, boards_engine(p->boards), log_index, &why) < 0) {
         log_warn("pool: board decisions not taken up before log %llu: %s",
                  (unsigned long long)log_index, why.msg);
@@ -641,7 +642,8 @@ static void s_view_pool(const pools_t *p, const pool_view_t *v, int full,
     out->proposer = control_str(v->proposer);
     out->agreement = (Concord__V1__PoolAgreement *)ag;
     out->active = v->status == POOL_ACTIVE;
-    out->in_force = v->status != POOL_AWAITING_EXECUTION;
+    out->in_force = v->status == POOL_AWAITING_PLEDGES || v->status == POOL_ACTIVE;
+    out->executed_all = v->status != POOL_AWAITING_EXECUTION;
     out->instrument = control_str(v->instrument);
     out->parties = (uint32_t)v->parties;
     out->executed = (uint32_t)v->executed;

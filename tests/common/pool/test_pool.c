@@ -558,6 +558,38 @@ static int s_act_on(s_run_t *r, const char *sender, const char *instrument, int 
     return s_msg(r, sender, POOL_METHOD_EXECUTE, &x.base, NULL);
 }
 
+/* An agreement every party executed is in force only from its start date,
+ * judged by the broker's time: before then it is EXECUTED ("in force from
+ * DATE") and a pledge is refused naming the date; from then it takes
+ * pledges. */
+static void test_pool_in_force_from_start_date(void **state)
+{
+    (void)state;
+    s_run_t r;
+    s_agr_t g;
+    char ref[33];
+    pool_view_t v;
+    s_run_init(&r);
+    s_plymouth(&g);
+    g.a.start_date = "2026-12-01"; /* a week after T0 */
+    assert_int_equal(s_propose(&r, PLYMOUTH, &g, ref), 0);
+    s_all_vote(&r, ref, FOR);
+    assert_int_equal(s_act_on(&r, PLYMOUTH, ref, 0, "Cabinet 2026/31"), 0);
+    assert_int_equal(s_act_on(&r, NEW_DEVON, ref, 0, "GB 2026/7"), 0);
+    assert_int_equal(pool_get(r.e, "PLY-IF", &v), 0);
+    assert_int_equal(v.status, POOL_EXECUTED);
+    assert_string_equal(v.missing, "Executed by every party; in force from 2026-12-01, its start"
+                                   " date.");
+    s_refused(&r, s_pledge(&r, PLYMOUTH, "PLY-IF", PLYMOUTH, 2015, s_pounds("131m")),
+              CC_FAILED_PRECONDITION, "is executed but in force only from its start date,"
+                                      " 2026-12-01");
+    r.now = T0 + 7ull * 86400000; /* 2026-12-01T12:00Z */
+    assert_int_equal(s_pledge(&r, PLYMOUTH, "PLY-IF", PLYMOUTH, 2015, s_pounds("131m")), 0);
+    assert_int_equal(pool_get(r.e, "PLY-IF", &v), 0);
+    assert_int_equal(v.status, POOL_AWAITING_PLEDGES);
+    s_run_free(&r);
+}
+
 /* A board recommends; each partner enters the agreement itself. One that
  * declines keeps it out of force, named; a variation leaving it out, then
  * executed again by the others, brings it into force without it. */
@@ -2480,6 +2512,7 @@ int main(void)
         cmocka_unit_test(test_pool_alternative_arrangements),
         cmocka_unit_test(test_pool_plymouth_lifecycle_and_split),
         cmocka_unit_test(test_pool_partners_execute_the_agreement),
+        cmocka_unit_test(test_pool_in_force_from_start_date),
         cmocka_unit_test(test_pool_agreement_term),
         cmocka_unit_test(test_pool_capped_split_in_the_statement),
         cmocka_unit_test(test_pool_pledge_only_by_its_partner),
