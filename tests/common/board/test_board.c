@@ -798,6 +798,60 @@ static void test_board_shadow_board_ratification(void **state)
     s_run_free(&r);
 }
 
+/* A committee in common: each body decides its own motion under its own
+ * rule; the joint outcome carries only when the bodies that must agree
+ * did. The council's five representatives decide by majority with three
+ * voting: 1 FOR, 2 AGAINST is its refusal, whatever its ballot says. */
+static void test_board_committee_in_common_tally(void **state)
+{
+    (void)state;
+    s_charter_t c;
+    cc_err_t err;
+    board_tally_t t;
+    s_small(&c, "CIC", CONCORD__V1__VOTING_RULE__MAJORITY_OF_VOTES_CAST, 2, 1);
+    c.m[2].representatives = 5;
+    c.m[2].own_rule = CONCORD__V1__VOTING_RULE__MAJORITY_OF_VOTES_CAST;
+    c.m[2].own_quorum = 3;
+    assert_int_equal(board_check_charter(s_roster, &c.ch, &err), -1); /* a joint committee */
+    assert_non_null(strstr(err.msg, "only the bodies of a committee in common"));
+    c.ch.kind = CONCORD__V1__BOARD_KIND__COMMITTEE_IN_COMMON;
+    assert_int_equal(board_check_charter(s_roster, &c.ch, &err), 0);
+    c.m[2].own_quorum = 6;
+    assert_int_equal(board_check_charter(s_roster, &c.ch, &err), -1);
+    assert_non_null(strstr(err.msg, "a quorum of at most that many"));
+    c.m[2].own_quorum = 3;
+    board_ballot_t b[3] = {{.member = 0, .vote = FOR},
+                           {.member = 1, .vote = FOR},
+                           {.member = 2, .vote = FOR, .reps = {1, 2, 0}}};
+    board_tally(&c.ch, DECISION, ACUTE, b, 3, 1, &t);
+    assert_false(t.passed);
+    assert_non_null(strstr(t.explanation, "E08000001 (5 representatives; majority, at least 3"
+                                          " voting): 1 FOR, 2 AGAINST, 0 ABSTAIN: did not"
+                                          " agree."));
+    assert_non_null(strstr(t.explanation, "(E08000001 did not agree)"));
+    /* Its own quorum: two representatives voting are not enough. */
+    b[2].reps[0] = 2, b[2].reps[1] = 0;
+    board_tally(&c.ch, DECISION, ACUTE, b, 3, 1, &t);
+    assert_false(t.passed);
+    b[2].reps[2] = 1;
+    board_tally(&c.ch, DECISION, ACUTE, b, 3, 1, &t);
+    assert_true(t.passed);
+    /* Only the bodies named must agree: a CCG's refusal is then its own. */
+    char *must[] = {(char *)s_ccgs[0], (char *)s_councils[0]};
+    c.ch.must_agree = must;
+    c.ch.n_must_agree = 2;
+    assert_int_equal(board_check_charter(s_roster, &c.ch, &err), 0);
+    b[1].vote = AGAINST;
+    board_tally(&c.ch, DECISION, ACUTE, b, 3, 1, &t);
+    assert_true(t.passed);
+    assert_non_null(strstr(t.explanation, "did not agree (its agreement is not needed)."));
+    /* Settled as soon as a body that must agree has refused. */
+    board_ballot_t first = {.member = 0, .vote = AGAINST};
+    board_tally(&c.ch, DECISION, ACUTE, &first, 1, 0, &t);
+    assert_true(t.decided);
+    assert_false(t.passed);
+}
+
 static void test_board_statutory_duty_not_delegated(void **state)
 {
     (void)state;
@@ -2033,6 +2087,7 @@ int main(void)
         cmocka_unit_test(test_board_statutory_duty_not_delegated),
         cmocka_unit_test(test_board_call_in),
         cmocka_unit_test(test_board_shadow_board_ratification),
+        cmocka_unit_test(test_board_committee_in_common_tally),
         cmocka_unit_test(test_board_gm_double_majority_needs_councils),
         cmocka_unit_test(test_board_adoption_needs_every_member),
         cmocka_unit_test(test_board_ballot_rejections),
