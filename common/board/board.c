@@ -1933,7 +1933,8 @@ int board_certificate_events(const board_engine_t *e, const char *board_id, uint
         if (at[e->n_boards] < delegation_count(e->reg)) {
             delegation_at(e->reg, at[e->n_boards], &d);
         }
-        if (at[e->n_boards] < delegation_count(e->reg) && d.log_index <= (board_id ? upto : UINT64_MAX) &&
+        uint64_t reg_upto = board_id ? upto : UINT64_MAX;
+        if (at[e->n_boards] < delegation_count(e->reg) && d.log_index <= reg_upto &&
             (!next || d.log_index < next->log_index)) {
             if ((rc = fn(d.log_index, d.hash, arg)) != 0) {
                 break;

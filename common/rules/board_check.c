@@ -139,7 +139,8 @@ static int s_check_in_common(const Concord__V1__Charter *c, cc_err_t *err)
         if (m->representatives > BOARD_REPRESENTATIVES_MAX || m->own_quorum > m->representatives ||
             (r != 0 && r != CONCORD__V1__VOTING_RULE__MAJORITY_OF_VOTES_CAST &&
              r != CONCORD__V1__VOTING_RULE__ABSOLUTE_MAJORITY &&
-             r != CONCORD__V1__VOTING_RULE__UNANIMITY && r != CONCORD__V1__VOTING_RULE__CONSENSUS) ||
+             r != CONCORD__V1__VOTING_RULE__UNANIMITY &&
+             r != CONCORD__V1__VOTING_RULE__CONSENSUS) ||
             (!m->representatives && (r || m->own_quorum))) {
             err_set(err, CC_INVALID_ARGUMENT,
                     "member %s of committee in common %s: its own rule needs 1 to %d"

@@ -492,10 +492,10 @@ static void s_explain_cic(const s_vote_t *v, const uint8_t *votes, int final, te
         const Concord__V1__BoardMember *m = c->members[i];
         text_put(t, "%.16s", m->code);
         if (m->representatives) {
+            int rule = m->own_rule ? (int)m->own_rule
+                                   : CONCORD__V1__VOTING_RULE__MAJORITY_OF_VOTES_CAST;
             text_put(t, " (%u representatives; %s, at least %u voting)", m->representatives,
-                     board_names_rule((int)m->own_rule ? (int)m->own_rule
-                                                       : CONCORD__V1__VOTING_RULE__MAJORITY_OF_VOTES_CAST),
-                     m->own_quorum);
+                     board_names_rule(rule), m->own_quorum);
         } else {
             text_put(t, " (its own vote)");
         }
@@ -503,7 +503,8 @@ static void s_explain_cic(const s_vote_t *v, const uint8_t *votes, int final, te
             text_put(t, ": %s", final ? "did not decide" : "has not decided yet");
         } else if (m->representatives) {
             text_put(t, ": %u FOR, %u AGAINST, %u ABSTAIN: %s", v->reps[i][0], v->reps[i][1],
-                     v->reps[i][2], votes[i] == CONCORD__V1__VOTE__FOR ? "agreed" : "did not agree");
+                     v->reps[i][2],
+                     votes[i] == CONCORD__V1__VOTE__FOR ? "agreed" : "did not agree");
         } else {
             text_put(t, ": %s", votes[i] == CONCORD__V1__VOTE__FOR ? "agreed" : "did not agree");
         }

@@ -410,7 +410,8 @@ static int s_board_create(const config_node_t *cfg, const roster_t *r, int argc,
     int opt;
     s_charter_init(c);
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "i:n:r:Q:q:em:R:a:c:f:W:B:V:IO:G:T:", opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "i:n:r:Q:q:em:R:a:c:f:W:B:V:IO:G:T:", opts, NULL)) !=
+           -1) {
         if (opt == 'f') {
             if (s_charter_file(optarg, c, r, &closes_in) != CLI_OK) {
                 return CLI_FAIL;
