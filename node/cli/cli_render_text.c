@@ -177,10 +177,36 @@ static void s_board_show(const Concord__V1__BoardShowReply *v, FILE *out)
             ch->quorum_denominator,
             ch->quorum_each_constituency ? ", and a voter from every constituency" : "",
             ch->accountable_to[0] ? ch->accountable_to : "(not stated)");
+    if (ch->kind == CONCORD__V1__BOARD_KIND__ADVISORY) {
+        fprintf(out, "kind         advisory (shadow) board: each of");
+        for (size_t i = 0; i < ch->n_ratifiers; i++) {
+            fprintf(out, " %s", ch->ratifiers[i]);
+        }
+        fprintf(out, " ratifies its recommendations");
+        if (ch->ratify_working_days) {
+            fprintf(out, " within %u working days", ch->ratify_working_days);
+        }
+        fputc('\n', out);
+    } else if (ch->kind == CONCORD__V1__BOARD_KIND__COMMITTEE_IN_COMMON) {
+        fprintf(out, "kind         committee in common: each body decides its own motion; the"
+                     " joint outcome needs");
+        for (size_t i = 0; i < ch->n_must_agree; i++) {
+            fprintf(out, " %s", ch->must_agree[i]);
+        }
+        fprintf(out, "%s to agree\n", ch->n_must_agree ? "" : " every body");
+    }
     for (size_t i = 0; i < ch->n_members; i++) {
         const Concord__V1__BoardMember *m = ch->members[i];
-        fprintf(out, "  %-10s %-16s %s\n", m->code, board_names_constituency(m->constituency),
+        fprintf(out, "  %-10s %-16s %s", m->code, board_names_constituency(m->constituency),
                 i < v->n_member_names ? v->member_names[i] : "?");
+        if (m->representatives) {
+            fprintf(out, " (own rule: %u representatives, %s, at least %u voting)",
+                    m->representatives,
+                    board_names_rule(m->own_rule ? (int)m->own_rule
+                                                 : CONCORD__V1__VOTING_RULE__MAJORITY_OF_VOTES_CAST),
+                    m->own_quorum);
+        }
+        fputc('\n', out);
     }
     for (size_t i = 0; i < ch->n_reserved; i++) {
         fprintf(out, "reserved     %s needs %s's FOR\n", board_names_area(ch->reserved[i]->area),

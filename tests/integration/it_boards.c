@@ -286,6 +286,10 @@ static void test_it_board_committee_in_common(void **state)
     out = s_wait_closed(SECRETARY, id);
     assert_non_null(strstr(out, "\"outcome\":\"PASSED\""));
     free(out);
+    out = s_ok(WIGAN_CCG, "board show GM-CIC");
+    assert_non_null(strstr(out, "kind         committee in common"));
+    assert_non_null(strstr(out, "(own rule: 5 representatives, majority, at least 3 voting)"));
+    free(out);
 
     out = s_ok(SECRETARY, "--json propose --board GM-CIC --title 'Joint stroke pathway'"
                           " --area acute --amount 3m --closes-in 120s");
