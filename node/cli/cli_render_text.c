@@ -200,11 +200,10 @@ static void s_board_show(const Concord__V1__BoardShowReply *v, FILE *out)
         fprintf(out, "  %-10s %-16s %s", m->code, board_names_constituency(m->constituency),
                 i < v->n_member_names ? v->member_names[i] : "?");
         if (m->representatives) {
+            int rule = m->own_rule ? (int)m->own_rule
+                                   : CONCORD__V1__VOTING_RULE__MAJORITY_OF_VOTES_CAST;
             fprintf(out, " (own rule: %u representatives, %s, at least %u voting)",
-                    m->representatives,
-                    board_names_rule(m->own_rule ? (int)m->own_rule
-                                                 : CONCORD__V1__VOTING_RULE__MAJORITY_OF_VOTES_CAST),
-                    m->own_quorum);
+                    m->representatives, board_names_rule(rule), m->own_quorum);
         }
         fputc('\n', out);
     }
