@@ -199,6 +199,9 @@ static int s_charter_option(s_charter_t *c, const roster_t *r, int opt, const ch
     case 'a':
         c->ch.accountable_to = (char *)arg;
         return CLI_OK;
+    case 'H':
+        c->ch.hwb_area = (char *)arg;
+        return CLI_OK;
     case 'W': {
         char *end;
         unsigned long n = strtoul(arg, &end, 10);
@@ -246,7 +249,7 @@ typedef struct {
     s_charter_t *c;
     const roster_t *r;
     uint64_t *closes_in;
-    char strings[4][BOARD_TITLE_MAX + 1]; /* id, name, accountable_to */
+    char strings[4][BOARD_TITLE_MAX + 1]; /* id, name, accountable_to, hwb */
 } s_charter_file_t;
 
 static int s_charter_entry(void *user, const char *section, const char *arg, const char *key,
@@ -258,7 +261,7 @@ static int s_charter_entry(void *user, const char *section, const char *arg, con
     } keys[] = {{"id", 'i'},      {"name", 'n'},     {"rule", 'r'},
                 {"qualified", 'Q'}, {"quorum", 'q'}, {"each_constituency", 'e'},
                 {"member", 'm'},  {"reserved", 'R'}, {"no_default_reserved", 'N'},
-                {"accountable_to", 'a'}, {"closes_in", 'c'}};
+                {"accountable_to", 'a'}, {"closes_in", 'c'}, {"hwb", 'H'}};
     s_charter_file_t *x = user;
     (void)line;
     if (strcmp(section, "board") != 0 || *arg) {
@@ -280,7 +283,7 @@ static int s_charter_entry(void *user, const char *section, const char *arg, con
         if ((opt == 'e' || opt == 'N') && strcmp(value, "no") == 0) {
             return 0;
         }
-        int slot = opt == 'i' ? 0 : opt == 'n' ? 1 : opt == 'a' ? 2 : -1;
+        int slot = opt == 'i' ? 0 : opt == 'n' ? 1 : opt == 'a' ? 2 : opt == 'H' ? 3 : -1;
         if (slot >= 0) {
             if (strlen(value) > BOARD_TITLE_MAX) {
                 err_set(err, CC_INVALID_ARGUMENT, "%s is too long", key);
@@ -371,6 +374,7 @@ static int s_board_create(const config_node_t *cfg, const roster_t *r, int argc,
         {"call-in-days", required_argument, NULL, 'W'},
         {"call-in-by", required_argument, NULL, 'B'},
         {"ratifier", required_argument, NULL, 'V'},
+        {"hwb", required_argument, NULL, 'H'},
         {NULL, 0, NULL, 0}};
     s_charter_t *c = &s_charter;
     uint64_t closes_in = 7ull * 86400000;
@@ -378,7 +382,7 @@ static int s_board_create(const config_node_t *cfg, const roster_t *r, int argc,
     int opt;
     s_charter_init(c);
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "i:n:r:Q:q:em:R:Na:c:f:W:B:V:", opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "i:n:r:Q:q:em:R:Na:c:f:W:B:V:H:", opts, NULL)) != -1) {
         if (opt == 'f') {
             if (s_charter_file(optarg, c, r, &closes_in) != CLI_OK) {
                 return CLI_FAIL;
@@ -509,6 +513,7 @@ static int s_propose(const config_node_t *cfg, const roster_t *r, int argc, char
         {"merge", required_argument, NULL, 'M'},     {"predecessor", required_argument, NULL, 'P'},
         {"reconsider", required_argument, NULL, 'Z'}, {"confirm", no_argument, NULL, 'Y'},
         {"withdraw", no_argument, NULL, 'X'},
+        {"bcf-plan", required_argument, NULL, 'G'},
         {NULL, 0, NULL, 0}};
     static s_charter_t c;
     static char *preds[64];
@@ -531,9 +536,12 @@ static int s_propose(const config_node_t *cfg, const roster_t *r, int argc, char
     p.kind = CONCORD__V1__PROPOSAL_KIND__COMMISSIONING_DECISION;
     p.delegated_duties = duties;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "b:t:x:k:A:$:E:c:D:+:-:r:Q:q:eF:K:M:P:Z:YX", opts,
+    while ((opt = getopt_long(argc, argv, "b:t:x:k:A:$:E:c:D:+:-:r:Q:q:eF:K:M:P:Z:YXG:", opts,
                               NULL)) != -1) {
         switch (opt) {
+        case 'G':
+            p.bcf_plan = optarg;
+            break;
         case 'Z':
             p.reconsiders = optarg;
             p.kind = CONCORD__V1__PROPOSAL_KIND__RECONSIDERATION;
