@@ -1989,10 +1989,13 @@ static const pool_area_t *s_plan_area(const pool_engine_t *e, const Concord__V1_
     j->area.districts = j->districts;
     j->area.ccgs = j->ccgs;
     j->area.n_districts = j->area.n_ccgs = 0;
+    int ccgs_known = 1;
     for (size_t i = 0; i <= p->n_other_hwbs; i++) {
         if (i && !s_area_find(e, p->other_hwbs[i - 1], &one)) {
+            ccgs_known = 0; /* an HWB whose area is not known: its CCGs are not either */
             continue;
         }
+        ccgs_known &= one.n_ccgs > 0;
         if (s_add_codes(j->districts, &j->area.n_districts, one.districts, one.n_districts,
                         "districts", p->plan_id, err) < 0 ||
             s_add_codes(j->ccgs, &j->area.n_ccgs, one.ccgs, one.n_ccgs, "CCGs", p->plan_id,
@@ -2000,6 +2003,9 @@ static const pool_area_t *s_plan_area(const pool_engine_t *e, const Concord__V1_
             *failed = 1;
             return NULL;
         }
+    }
+    if (!ccgs_known) {
+        j->area.n_ccgs = 0; /* the plan's CCGs cannot be judged against a partial list */
     }
     return &j->area;
 }

@@ -193,10 +193,13 @@ void pool_ref(const uint8_t call_id[16], char out[POOL_REF_LEN + 1]);
  * with a positive minimum contribution, and exactly the area's CCGs when
  * it lists them; a positive DFG; in a two-tier area the whole DFG passed
  * to the districts, every district receiving a positive part and nothing
- * left with the county; in a single-tier area the DFG stays with the
- * council; iBCF >= 0; additional contributions from roster members,
- * positive; all three 2017-19 national conditions confirmed; streams
- * summing without overflow to exactly total_pence. Returns 0, or -1 with
+ * left with the county, unless a district's allocation records what the
+ * county keeps of its grant by joint agreement (county_keeps_pence); in a
+ * single-tier area the DFG stays with the council; iBCF >= 0; additional
+ * contributions from roster members, positive; streams summing without
+ * overflow to exactly total_pence. The first year's streams only (later
+ * years: pool_bcf_year_check); the national conditions, the pool and the
+ * HWBs are the engine's to judge (pool_apply). Returns 0, or -1 with
  * INVALID_ARGUMENT naming the rule (FAILED_PRECONDITION for a county
  * without its districts). */
 int pool_bcf_plan_check(const roster_t *roster, const Concord__V1__BcfPlan *p,

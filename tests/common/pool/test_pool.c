@@ -2586,6 +2586,55 @@ static void test_pool_bcf_revision_restarts_the_chain(void **state)
     s_run_free(&r);
 }
 
+/* A joint plan of two HWB areas: each HWB agrees it by its own board's
+ * decision, and each council signs it off. */
+static void test_pool_bcf_joint_plan_of_two_hwbs(void **state)
+{
+    (void)state;
+    s_run_t r;
+    s_plan_t b, other;
+    char v[33], dec[33];
+    char *hwbs[1] = {PLYMOUTH};
+    pool_bcf_view_t view;
+    const char *id = "BCF-JOINT-17";
+    s_run_init(&r);
+    s_cumbria_pool(&r, 1);
+    s_cumbria(&b, id);
+    b.p.other_hwbs = hwbs;
+    b.p.n_other_hwbs = 1;
+    hwbs[0] = CARLISLE;
+    s_refused(&r, s_plan_submit(&r, CUMBRIA, &b, NULL), CC_INVALID_ARGUMENT,
+              "names HWB 'E07000028', which is not an upper-tier council");
+    hwbs[0] = CUMBRIA;
+    s_refused(&r, s_plan_submit(&r, CUMBRIA, &b, NULL), CC_INVALID_ARGUMENT,
+              "HWB E10000006 is named twice");
+    hwbs[0] = PLYMOUTH;
+    s_plan_ccg(&b, NEW_DEVON, s_pounds("20m")); /* Plymouth's CCG */
+    s_plan_total(&b);
+    assert_int_equal(s_plan_submit(&r, CUMBRIA, &b, v), 0);
+    assert_int_equal(pool_bcf_get(r.e, id, &view), 0);
+    assert_string_equal(view.missing,
+                        "HWB agreement (by E10000006); HWB agreement (by E06000026); council"
+                        " sign-off by E10000006; council sign-off by E06000026; CCG sign-off by"
+                        " E38000215; CCG sign-off by E38000216; CCG sign-off by E38000129; NHS"
+                        " England's outcome");
+    /* Each HWB's own board: BOARD is Cumbria's, not Plymouth's. */
+    s_hwb_decide(&r, id, FOR, dec);
+    s_refused(&r, s_hwb(&r, PLYMOUTH, id, v, dec), CC_FAILED_PRECONDITION,
+              "whose charter does not mark it as the Health and Wellbeing Board of E06000026");
+    assert_int_equal(s_hwb(&r, CUMBRIA, id, v, dec), 0);
+    assert_int_equal(s_act(&r, PLYMOUTH, id, v, COUNCIL), 0);
+    assert_int_equal(pool_bcf_get(r.e, id, &view), 0);
+    assert_false(view.hwb_agreed);
+    assert_false(view.council_signed);
+    assert_non_null(strstr(view.missing, "HWB agreement (by E06000026)"));
+    /* The joint plan holds each HWB's year. */
+    s_cumbria(&other, "BCF-CUMBRIA-17");
+    s_refused(&r, s_plan_submit(&r, CUMBRIA, &other, NULL), CC_ALREADY_EXISTS,
+              "HWB E10000006 already has BCF plan BCF-JOINT-17 for 2017/18");
+    s_run_free(&r);
+}
+
 /* Councils that share a BCF area (Cornwall and the Isles of Scilly): one
  * plan, which the sharing council signs off, and none of its own. */
 static void test_pool_bcf_shared_area(void **state)
@@ -2833,6 +2882,7 @@ int main(void)
         cmocka_unit_test(test_pool_bcf_nhs_england_outcomes),
         cmocka_unit_test(test_pool_bcf_dfg_joint_agreement),
         cmocka_unit_test(test_pool_bcf_shared_area),
+        cmocka_unit_test(test_pool_bcf_joint_plan_of_two_hwbs),
         cmocka_unit_test(test_pool_bcf_revision_restarts_the_chain),
         cmocka_unit_test(test_pool_bcf_dfg_with_county_changes_nothing),
         cmocka_unit_test(test_pool_same_events_same_state),
