@@ -288,7 +288,8 @@ void gen_cumbria(void)
     Concord__V1__BcfPlan p = CONCORD__V1__BCF_PLAN__INIT;
     Concord__V1__BcfCcgContribution cc[2], *ccp[2] = {&cc[0], &cc[1]};
     Concord__V1__DfgAllocation d[6], *dp[6];
-    Concord__V1__NationalConditions nc = CONCORD__V1__NATIONAL_CONDITIONS__INIT;
+    static char *const conditions[] = {"nhs_social_care_maintained", "out_of_hospital_investment",
+                                       "managing_transfers_of_care"};
     for (int i = 0; i < 2; i++) {
         concord__v1__bcf_ccg_contribution__init(&cc[i]);
     }
@@ -302,9 +303,6 @@ void gen_cumbria(void)
         d[i].amount_pence = POUNDS(700000);
         dp[i] = &d[i];
     }
-    nc.nhs_social_care_maintained = 1;
-    nc.out_of_hospital_investment = 1;
-    nc.managing_transfers_of_care = 1;
     p.plan_id = "BCF-CUMBRIA-17";
     p.hwb = (char *)fixture_code(FIX_CUMBRIA);
     p.financial_year = 2017;
@@ -314,33 +312,37 @@ void gen_cumbria(void)
     p.dfg_allocations = dp;
     p.n_dfg_allocations = 6;
     p.ibcf_pence = POUNDS(9500000);
-    p.conditions = &nc;
+    p.conditions_met = (char **)conditions;
+    p.n_conditions_met = 3;
+    p.pool_id = "CUM-POOL";
     p.total_pence = POUNDS(30000000 + 12000000 + 4200000 + 9500000);
     p.narrative = "Integrated discharge and reablement across Cumbria";
     gen_message("bcf-plan", T_BCF_PLAN, &p.base);
 
     gen_stream_init(&s, 1);
     gen_id(s.n, ref);
-    gen_event(&s, FIX_CUMBRIA, P_BCF_PLAN, 1, &p.base, 1);
+    /* The fixture holds no s75 pool CUM-POOL and no national conditions, so
+     * the plan is refused and so is every act on it: the stream feeds the
+     * refusal paths (tests/common/pool/test_pool.c runs the accepted chain). */
+    gen_event(&s, FIX_CUMBRIA, P_BCF_PLAN, 1, &p.base, 0);
     static const struct {
         size_t who;
         int act;
-        int ok;
     } chain[] = {
-        {FIX_NORTH_CUMBRIA, CONCORD__V1__BCF_ACT__CCG_SIGN_OFF, 0}, /* before the HWB */
-        {FIX_CUMBRIA, CONCORD__V1__BCF_ACT__HWB_AGREEMENT, 1},
-        {FIX_CUMBRIA, CONCORD__V1__BCF_ACT__COUNCIL_SIGN_OFF, 1},
-        {FIX_NORTH_CUMBRIA, CONCORD__V1__BCF_ACT__CCG_SIGN_OFF, 1},
-        {FIX_NHSE, CONCORD__V1__BCF_ACT__NHS_ENGLAND_APPROVAL, 0}, /* Morecambe Bay missing */
-        {FIX_MORECAMBE, CONCORD__V1__BCF_ACT__CCG_SIGN_OFF, 1},
-        {FIX_NHSE, CONCORD__V1__BCF_ACT__NHS_ENGLAND_APPROVAL, 1},
+        {FIX_NORTH_CUMBRIA, CONCORD__V1__BCF_ACT__CCG_SIGN_OFF},
+        {FIX_CUMBRIA, CONCORD__V1__BCF_ACT__HWB_AGREEMENT},
+        {FIX_CUMBRIA, CONCORD__V1__BCF_ACT__COUNCIL_SIGN_OFF},
+        {FIX_NORTH_CUMBRIA, CONCORD__V1__BCF_ACT__CCG_SIGN_OFF},
+        {FIX_NHSE, CONCORD__V1__BCF_ACT__NHS_ENGLAND_APPROVAL},
+        {FIX_MORECAMBE, CONCORD__V1__BCF_ACT__CCG_SIGN_OFF},
+        {FIX_NHSE, CONCORD__V1__BCF_ACT__NHS_ENGLAND_APPROVAL},
     };
     for (size_t i = 0; i < sizeof chain / sizeof chain[0]; i++) {
         Concord__V1__BcfSignoff so = CONCORD__V1__BCF_SIGNOFF__INIT;
         so.plan_id = "BCF-CUMBRIA-17";
         so.plan_version = ref;
         so.act = (Concord__V1__BcfAct)chain[i].act;
-        gen_event(&s, chain[i].who, P_BCF_SIGN, 1, &so.base, chain[i].ok);
+        gen_event(&s, chain[i].who, P_BCF_SIGN, 1, &so.base, 0);
         if (i == 1) {
             gen_message("bcf-signoff", T_BCF_SIGNOFF, &so.base);
         }

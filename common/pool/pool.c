@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "date.h"
 #include "fold.h"
 #include "grow.h"
 #include "keys.h"
@@ -41,6 +42,7 @@ typedef struct pool_fund pool_fund_t;         /* pools and variations, below */
 typedef struct pool_var pool_var_t;           /* pools and variations, below */
 typedef struct pool_plan pool_plan_t;         /* Better Care Fund, below */
 typedef struct pool_area_rec pool_area_rec_t; /* Better Care Fund, below */
+typedef struct pool_cond_rec pool_cond_rec_t; /* Better Care Fund, below */
 
 typedef struct {
     char sender[48];
@@ -61,6 +63,9 @@ struct pool_engine {
     size_t n_plans, cap_plans;
     pool_area_rec_t **areas;
     size_t n_areas, cap_areas;
+    pool_cond_rec_t *conds; /* national conditions, in the order added */
+    size_t n_conds, cap_conds;
+    const board_engine_t *boards; /* whose decisions pool_follow takes up */
     pool_rej_t *rejections;
     size_t n_rej, cap_rej;
     size_t n_followed; /* board pool decisions taken up (pool_follow) */
@@ -194,6 +199,7 @@ typedef struct {
     Concord__V1__BcfPlan *plan;
     Concord__V1__BcfSignoff *sign;
     pool_plan_t *target; /* the plan revised or signed; NULL for a new plan */
+    long line;           /* the council, CCG or district line an act signs */
     char subject[POOL_ID_MAX + 1];
 } pool_bcf_checked_t;
 
@@ -213,6 +219,12 @@ static void s_bcf_free_all(pool_engine_t *e);
 
 /* The area added for hwb, or NULL; out is filled to point into it. */
 static const pool_area_t *s_area_find(const pool_engine_t *e, const char *hwb, pool_area_t *out);
+
+/* Whether s is at most max bytes (and not empty, when required). */
+static int s_text_ok(const char *s, size_t max, int required);
+
+/* Whether code is one of list's n codes. */
+static int s_listed(const char *const *list, size_t n, const char *code);
 
 /* An event decoded and judged acceptable, with what accepting it needs. */
 typedef struct {
@@ -371,6 +383,7 @@ static void s_reject(pool_engine_t *e, const pool_event_t *ev, const s_checked_t
 int pool_follow(pool_engine_t *e, const board_engine_t *b, uint64_t upto, cc_err_t *err)
 {
     size_t n = board_pool_decision_count(b);
+    e->boards = b;
     while (e->n_followed < n) {
         board_pool_decision_t d;
         board_pool_decision_at(b, e->n_followed, &d);
@@ -485,6 +498,23 @@ static long s_partner(const Concord__V1__PoolAgreement *a, const char *code)
     return -1;
 }
 
+/* One step of succession: when cur (KEYS_CODE_MAX + 1 bytes) was merged
+ * into another organisation, cur becomes that successor and 1 is
+ * returned; else 0. */
+static int s_merged_into(const pool_engine_t *e, char *cur)
+{
+    for (size_t i = 0; i < roster_past_count(e->roster); i++) {
+        roster_past_t past;
+        roster_past_at(e->roster, i, &past);
+        if (past.successor[0] && strcmp(past.org.code, cur) == 0 &&
+            strcmp(past.successor, cur) != 0) {
+            snprintf(cur, KEYS_CODE_MAX + 1, "%s", past.successor);
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* Whether sender acts for partner code: code itself or, once code was
  * merged away (a roster merger, board.h), its successor, through any
  * chain of mergers. The successor takes its predecessors' obligations
@@ -498,17 +528,7 @@ static int s_acts_for(const pool_engine_t *e, const char *code, const char *send
         if (strcmp(cur, sender) == 0) {
             return 1;
         }
-        int moved = 0;
-        for (size_t i = 0; i < roster_past_count(e->roster) && !moved; i++) {
-            roster_past_t past;
-            roster_past_at(e->roster, i, &past);
-            if (past.successor[0] && strcmp(past.org.code, cur) == 0 &&
-                strcmp(past.successor, cur) != 0) {
-                snprintf(cur, sizeof cur, "%s", past.successor);
-                moved = 1;
-            }
-        }
-        if (!moved) {
+        if (!s_merged_into(e, cur)) {
             return 0;
         }
     }
@@ -1513,10 +1533,17 @@ static int s_signed_accept(const pool_event_t *ev, pool_fund_checked_t *chk, cc_
 
 /* ---- Better Care Fund ----
  * The rules a plan meets on its own (seed 003 s2.2), and the engine's side
- * of plans and their sign-off chain: agreed by the HWB, signed off by the
- * council and every CCG of the plan, approved by NHS England. */
+ * of plans and their sign-off chain, in any order (seed 003 s3.1: "HWBs
+ * have final sign off"): each HWB's agreement (a passed decision of its
+ * board), each council's and every CCG's sign-off, each district's
+ * agreement to the county keeping part of its DFG; then NHS England's
+ * outcome. */
 
-#define S_DECISION_MAX 64 /* a board decision's id, for reference */
+#define S_DECISION_MAX 64 /* a board decision's id */
+#define S_HWBS_MAX 8      /* HWB councils of one joint plan */
+#define S_COUNCILS_MAX 16 /* councils that sign off one plan */
+#define S_CONDITIONS_MAX 16 /* conditions NHS England attaches */
+#define S_YEARS_MAX 3     /* years one plan spans */
 
 struct pool_area_rec {
     char hwb[KEYS_CODE_MAX + 1];
@@ -1524,20 +1551,43 @@ struct pool_area_rec {
     size_t n_districts;
     char **ccgs;
     size_t n_ccgs;
+    char **councils;
+    size_t n_councils;
 };
+
+struct pool_cond_rec {
+    char policy[16];
+    uint32_t first_year, last_year;
+    char key[48];
+    char *text;
+    char *source;
+    int by_chain;
+};
+
+typedef char s_code_t[KEYS_CODE_MAX + 1];
 
 struct pool_plan {
     char id[POOL_ID_MAX + 1];
     char version[POOL_REF_LEN + 1]; /* the Plan event in force */
     Concord__V1__BcfPlan *plan;
-    int hwb_agreed;
-    int council_signed;
-    int approved;
-    uint8_t ccg_signed[POOL_AREA_MAX]; /* by place in plan->ccg_minimum */
+    /* Who signs: the HWB councils (lead first), then every other council of
+     * their areas; the CCGs are the plan's; the districts those whose DFG
+     * the county keeps part of. by[]: the organisation that signed (a
+     * successor signing for a predecessor), "" while missing. */
+    s_code_t councils[S_COUNCILS_MAX];
+    size_t n_hwbs, n_councils;
+    s_code_t hwb_by[S_HWBS_MAX];
+    char hwb_decision[S_HWBS_MAX][POOL_REF_LEN + 1];
+    s_code_t council_by[S_COUNCILS_MAX];
+    s_code_t ccg_by[POOL_AREA_MAX];
+    s_code_t dfg_by[POOL_AREA_MAX]; /* by place in plan->dfg_allocations */
+    pool_bcf_outcome_t outcome;
+    Concord__V1__BcfSignoff *decision; /* NHS England's outcome act */
+    uint8_t condition_met[S_CONDITIONS_MAX];
     pool_evlist_t events;
 };
 
-/* ---- areas ---- */
+/* ---- areas and conditions ---- */
 
 static void s_strings_free(char **v, size_t n)
 {
@@ -1552,6 +1602,7 @@ static void s_area_free(pool_area_rec_t *a)
     if (a) {
         s_strings_free(a->districts, a->n_districts);
         s_strings_free(a->ccgs, a->n_ccgs);
+        s_strings_free(a->councils, a->n_councils);
         free(a);
     }
 }
@@ -1597,9 +1648,28 @@ static int s_codes_copy(const char *const *in, size_t n, const char *what, char 
     return 0;
 }
 
+/* The area whose lead or sharing council is code (*lead = 1 for the lead). */
+static const pool_area_rec_t *s_area_of(const pool_engine_t *e, const char *code, int *lead)
+{
+    for (size_t i = 0; i < e->n_areas; i++) {
+        const pool_area_rec_t *a = e->areas[i];
+        if (strcmp(a->hwb, code) == 0) {
+            *lead = 1;
+            return a;
+        }
+        for (size_t k = 0; k < a->n_councils; k++) {
+            if (strcmp(a->councils[k], code) == 0) {
+                *lead = 0;
+                return a;
+            }
+        }
+    }
+    return NULL;
+}
+
 int pool_engine_add_area(pool_engine_t *e, const pool_area_t *area, cc_err_t *err)
 {
-    pool_area_t seen;
+    int lead;
     if (e->bcf_started) {
         err_set(err, CC_FAILED_PRECONDITION, "areas are added before any BCF event is applied");
         return -1;
@@ -1608,9 +1678,16 @@ int pool_engine_add_area(pool_engine_t *e, const pool_area_t *area, cc_err_t *er
         err_set(err, CC_INVALID_ARGUMENT, "an area needs its HWB council's code");
         return -1;
     }
-    if (s_area_find(e, area->hwb, &seen)) {
+    if (s_area_of(e, area->hwb, &lead)) {
         err_set(err, CC_ALREADY_EXISTS, "area %s was already added", area->hwb);
         return -1;
+    }
+    for (size_t i = 0; i < area->n_councils; i++) {
+        if (s_code_ok(area->councils[i]) && s_area_of(e, area->councils[i], &lead)) {
+            err_set(err, CC_ALREADY_EXISTS, "council %s is already in another area",
+                    area->councils[i]);
+            return -1;
+        }
     }
     pool_area_rec_t *a = calloc(1, sizeof *a);
     void *grown = grow_reserve(e->areas, &e->cap_areas, e->n_areas, sizeof *e->areas);
@@ -1623,7 +1700,7 @@ int pool_engine_add_area(pool_engine_t *e, const pool_area_t *area, cc_err_t *er
     }
     snprintf(a->hwb, sizeof a->hwb, "%s", area->hwb);
     /* Each count is set as soon as its copy is made, so that s_area_free frees the
-     * districts when copying the CCGs fails. */
+     * earlier lists when copying a later one fails. */
     if (s_codes_copy(area->districts, area->n_districts, "districts", &a->districts, err) < 0) {
         s_area_free(a);
         return -1;
@@ -1634,24 +1711,97 @@ int pool_engine_add_area(pool_engine_t *e, const pool_area_t *area, cc_err_t *er
         return -1;
     }
     a->n_ccgs = area->n_ccgs;
+    if (area->n_councils >= S_COUNCILS_MAX / S_HWBS_MAX) {
+        err_set(err, CC_INVALID_ARGUMENT, "an area shares its BCF with at most %d other councils",
+                S_COUNCILS_MAX / S_HWBS_MAX - 1);
+        s_area_free(a);
+        return -1;
+    }
+    if (s_codes_copy(area->councils, area->n_councils, "councils", &a->councils, err) < 0) {
+        s_area_free(a);
+        return -1;
+    }
+    a->n_councils = area->n_councils;
     e->areas[e->n_areas++] = a;
     return 0;
 }
 
 static const pool_area_t *s_area_find(const pool_engine_t *e, const char *hwb, pool_area_t *out)
 {
-    for (size_t i = 0; i < e->n_areas; i++) {
-        const pool_area_rec_t *a = e->areas[i];
-        if (strcmp(a->hwb, hwb) == 0) {
-            out->hwb = a->hwb;
-            out->districts = (const char *const *)a->districts;
-            out->n_districts = a->n_districts;
-            out->ccgs = (const char *const *)a->ccgs;
-            out->n_ccgs = a->n_ccgs;
-            return out;
+    int lead = 0;
+    const pool_area_rec_t *a = s_area_of(e, hwb, &lead);
+    if (!a || !lead) {
+        return NULL;
+    }
+    out->hwb = a->hwb;
+    out->districts = (const char *const *)a->districts;
+    out->n_districts = a->n_districts;
+    out->ccgs = (const char *const *)a->ccgs;
+    out->n_ccgs = a->n_ccgs;
+    out->councils = (const char *const *)a->councils;
+    out->n_councils = a->n_councils;
+    return out;
+}
+
+static int s_key_ok(const char *k)
+{
+    size_t n = strlen(k);
+    if (n < 2 || n >= sizeof ((pool_cond_rec_t *)0)->key) {
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!(k[i] == '_' || (k[i] >= 'a' && k[i] <= 'z') || (k[i] >= '0' && k[i] <= '9'))) {
+            return 0;
         }
     }
-    return NULL;
+    return 1;
+}
+
+int pool_engine_add_condition(pool_engine_t *e, const pool_condition_t *c, cc_err_t *err)
+{
+    if (e->bcf_started) {
+        err_set(err, CC_FAILED_PRECONDITION,
+                "national conditions are added before any BCF event is applied");
+        return -1;
+    }
+    if (!c->policy || !c->key || !c->text || !c->source || !s_key_ok(c->key) ||
+        !c->policy[0] || strlen(c->policy) >= sizeof ((pool_cond_rec_t *)0)->policy ||
+        !agreement_year_ok(c->first_year) || !agreement_year_ok(c->last_year) ||
+        c->last_year < c->first_year || !c->text[0] || strlen(c->text) > POOL_TEXT_MAX ||
+        strlen(c->source) > POOL_TEXT_MAX) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "a national condition has a policy year, years %d to %d in order, a key of"
+                " lower-case letters, digits and '_', a text and its source ('%.40s')",
+                POOL_YEAR_MIN, POOL_YEAR_MAX, c->key ? c->key : "");
+        return -1;
+    }
+    for (size_t i = 0; i < e->n_conds; i++) {
+        const pool_cond_rec_t *o = &e->conds[i];
+        if (strcmp(o->key, c->key) == 0 && o->first_year <= c->last_year &&
+            c->first_year <= o->last_year) {
+            err_set(err, CC_INVALID_ARGUMENT, "national condition %s is given twice for %u",
+                    c->key, c->first_year > o->first_year ? c->first_year : o->first_year);
+            return -1;
+        }
+    }
+    void *grown = grow_reserve(e->conds, &e->cap_conds, e->n_conds, sizeof *e->conds);
+    if (!grown) {
+        return err_oom(err);
+    }
+    e->conds = grown;
+    pool_cond_rec_t *r = &e->conds[e->n_conds];
+    memset(r, 0, sizeof *r);
+    snprintf(r->policy, sizeof r->policy, "%s", c->policy);
+    snprintf(r->key, sizeof r->key, "%s", c->key);
+    r->first_year = c->first_year;
+    r->last_year = c->last_year;
+    r->by_chain = c->by_chain;
+    if (!(r->text = strdup(c->text)) || !(r->source = strdup(c->source))) {
+        free(r->text);
+        return err_oom(err);
+    }
+    e->n_conds++;
+    return 0;
 }
 
 /* ---- plans and acts ---- */
@@ -1666,44 +1816,380 @@ static pool_plan_t *s_plan_find(const pool_engine_t *e, const char *id)
     return NULL;
 }
 
-static long s_ccg(const Concord__V1__BcfPlan *p, const char *code)
+/* The first line of list (n codes, stride bytes apart) that sender acts
+ * for (itself, or as a successor) and that is not yet signed (by[i] ""),
+ * or any it acts for when all are; -1 if none. */
+static long s_line_for(const pool_engine_t *e, const char *sender, const char *(*code)(const void *, size_t),
+                       const void *list, size_t n, s_code_t *by)
 {
-    for (size_t i = 0; i < p->n_ccg_minimum; i++) {
-        if (strcmp(p->ccg_minimum[i]->ccg, code) == 0) {
-            return (long)i;
+    long any = -1;
+    for (size_t i = 0; i < n; i++) {
+        if (s_acts_for(e, code(list, i), sender)) {
+            if (!by[i][0]) {
+                return (long)i;
+            }
+            any = any < 0 ? (long)i : any;
         }
     }
-    return -1;
+    return any;
+}
+
+static const char *s_council_code(const void *list, size_t i)
+{
+    return ((const s_code_t *)list)[i];
+}
+
+static const char *s_ccg_code(const void *list, size_t i)
+{
+    return ((const Concord__V1__BcfPlan *)list)->ccg_minimum[i]->ccg;
+}
+
+static const char *s_dfg_code(const void *list, size_t i)
+{
+    return ((const Concord__V1__BcfPlan *)list)->dfg_allocations[i]->district;
+}
+
+/* The organisation that now acts for code (its successor through any
+ * chain of mergers), or NULL when code was not merged away. */
+static const char *s_successor(const pool_engine_t *e, const char *code, char *out, size_t size)
+{
+    int moved = 0;
+    assert(size == KEYS_CODE_MAX + 1);
+    snprintf(out, size, "%s", code);
+    for (int hops = 0; hops < 64 && s_merged_into(e, out); hops++) {
+        moved = 1;
+    }
+    return moved ? out : NULL;
+}
+
+/* One sign-off of code, given by by: a successor signing for its
+ * predecessor, or a predecessor's sign-off its successor now carries. */
+static void s_say_by(const pool_engine_t *e, text_t *t, const char *what, const char *code,
+                     const char *by)
+{
+    char succ[KEYS_CODE_MAX + 1];
+    text_put(t, "%s%s %s", t->len ? "; " : "", what, code);
+    if (strcmp(code, by) != 0) {
+        text_put(t, " (by %s, its successor)", by);
+    } else if (s_successor(e, code, succ, sizeof succ)) {
+        text_put(t, " (merged into %s, which carries it)", succ);
+    }
 }
 
 /* The steps still missing, "; "-separated. with_nhse adds NHS England's
- * approval when it too is missing. */
+ * outcome when it too is missing. */
 static void s_say_missing(const pool_plan_t *pl, int with_nhse, text_t *t)
 {
     const Concord__V1__BcfPlan *p = pl->plan;
-    if (!pl->hwb_agreed) {
-        text_put(t, "%sHWB agreement (by %s)", t->len ? "; " : "", p->hwb);
+    for (size_t i = 0; i < pl->n_hwbs; i++) {
+        if (!pl->hwb_by[i][0]) {
+            text_put(t, "%sHWB agreement (by %s)", t->len ? "; " : "", pl->councils[i]);
+        }
     }
-    if (!pl->council_signed) {
-        text_put(t, "%scouncil sign-off by %s", t->len ? "; " : "", p->hwb);
+    for (size_t i = 0; i < pl->n_councils; i++) {
+        if (!pl->council_by[i][0]) {
+            text_put(t, "%scouncil sign-off by %s", t->len ? "; " : "", pl->councils[i]);
+        }
     }
     for (size_t i = 0; i < p->n_ccg_minimum; i++) {
-        if (!pl->ccg_signed[i]) {
+        if (!pl->ccg_by[i][0]) {
             text_put(t, "%sCCG sign-off by %s", t->len ? "; " : "", p->ccg_minimum[i]->ccg);
         }
     }
-    if (with_nhse && !pl->approved) {
-        text_put(t, "%sNHS England approval", t->len ? "; " : "");
+    for (size_t i = 0; i < p->n_dfg_allocations; i++) {
+        if (p->dfg_allocations[i]->county_keeps_pence > 0 && !pl->dfg_by[i][0]) {
+            text_put(t, "%sDFG joint agreement by district %s", t->len ? "; " : "",
+                     p->dfg_allocations[i]->district);
+        }
     }
+    if (with_nhse && pl->outcome == POOL_BCF_PENDING) {
+        text_put(t, "%sNHS England's outcome", t->len ? "; " : "");
+    }
+    if (with_nhse && pl->outcome == POOL_BCF_APPROVED_WITH_CONDITIONS) {
+        for (size_t i = 0; i < pl->decision->n_conditions; i++) {
+            if (!pl->condition_met[i]) {
+                text_put(t, "%scondition %zu (by %s)", t->len ? "; " : "", i + 1,
+                         pl->decision->conditions[i]->deadline);
+            }
+        }
+    }
+}
+
+static void s_say_signed(const pool_engine_t *e, const pool_plan_t *pl, text_t *t)
+{
+    const Concord__V1__BcfPlan *p = pl->plan;
+    for (size_t i = 0; i < pl->n_hwbs; i++) {
+        if (pl->hwb_by[i][0]) {
+            s_say_by(e, t, "HWB agreement of", pl->councils[i], pl->hwb_by[i]);
+            text_put(t, " (decision %.12s)", pl->hwb_decision[i]);
+        }
+    }
+    for (size_t i = 0; i < pl->n_councils; i++) {
+        if (pl->council_by[i][0]) {
+            s_say_by(e, t, "council sign-off by", pl->councils[i], pl->council_by[i]);
+        }
+    }
+    for (size_t i = 0; i < p->n_ccg_minimum; i++) {
+        if (pl->ccg_by[i][0]) {
+            s_say_by(e, t, "CCG sign-off by", p->ccg_minimum[i]->ccg, pl->ccg_by[i]);
+        }
+    }
+    for (size_t i = 0; i < p->n_dfg_allocations; i++) {
+        if (pl->dfg_by[i][0]) {
+            s_say_by(e, t, "DFG joint agreement by", p->dfg_allocations[i]->district, pl->dfg_by[i]);
+        }
+    }
+}
+
+/* Everyone of the plan's areas who signs it off: the HWB councils (lead
+ * first), then the other councils sharing their BCF areas. */
+static int s_plan_signers(const pool_engine_t *e, const Concord__V1__BcfPlan *p, s_code_t *councils,
+                          size_t *n_hwbs, size_t *n_councils, cc_err_t *err)
+{
+    size_t n = 0;
+    if (p->n_other_hwbs >= S_HWBS_MAX) {
+        err_set(err, CC_INVALID_ARGUMENT, "BCF plan %s names more than %d HWBs", p->plan_id,
+                S_HWBS_MAX);
+        return -1;
+    }
+    for (size_t i = 0; i <= p->n_other_hwbs; i++) {
+        const char *h = i ? p->other_hwbs[i - 1] : p->hwb;
+        int lead = 1;
+        const pool_area_rec_t *a = s_area_of(e, h, &lead);
+        if (a && !lead) {
+            err_set(err, CC_INVALID_ARGUMENT,
+                    "%s has no BCF plan of its own: it shares the Better Care Fund area of %s"
+                    " (one BCF for both), whose plan it signs off",
+                    h, a->hwb);
+            return -1;
+        }
+        for (size_t k = 0; k < n; k++) {
+            if (strcmp(councils[k], h) == 0) {
+                err_set(err, CC_INVALID_ARGUMENT, "HWB %s is named twice in BCF plan %s", h,
+                        p->plan_id);
+                return -1;
+            }
+        }
+        snprintf(councils[n++], sizeof *councils, "%s", h);
+    }
+    *n_hwbs = n;
+    for (size_t i = 0; i < *n_hwbs; i++) {
+        int lead;
+        const pool_area_rec_t *a = s_area_of(e, councils[i], &lead);
+        for (size_t k = 0; a && k < a->n_councils && n < S_COUNCILS_MAX; k++) {
+            snprintf(councils[n++], sizeof *councils, "%s", a->councils[k]);
+        }
+    }
+    *n_councils = n;
+    return 0;
+}
+
+/* The area of a plan over several HWBs: their districts and CCGs together. */
+typedef struct {
+    pool_area_t area;
+    const char *districts[POOL_AREA_MAX];
+    const char *ccgs[POOL_AREA_MAX];
+} s_joint_area_t;
+
+static int s_add_codes(const char **to, size_t *n, const char *const *from, size_t k,
+                       const char *what, const char *plan, cc_err_t *err)
+{
+    for (size_t i = 0; i < k; i++) {
+        if (s_listed(to, *n, from[i])) {
+            continue;
+        }
+        if (*n == POOL_AREA_MAX) {
+            err_set(err, CC_INVALID_ARGUMENT, "BCF plan %s spans more than %d %s", plan,
+                    POOL_AREA_MAX, what);
+            return -1;
+        }
+        to[(*n)++] = from[i];
+    }
+    return 0;
+}
+
+/* The plan's area (NULL when no area of the lead is known), the joint
+ * one when several HWBs make the plan. */
+static const pool_area_t *s_plan_area(const pool_engine_t *e, const Concord__V1__BcfPlan *p,
+                                      s_joint_area_t *j, cc_err_t *err, int *failed)
+{
+    pool_area_t one;
+    *failed = 0;
+    if (!s_area_find(e, p->hwb, &j->area)) {
+        return NULL;
+    }
+    if (!p->n_other_hwbs) {
+        return &j->area;
+    }
+    one = j->area;
+    j->area.districts = j->districts;
+    j->area.ccgs = j->ccgs;
+    j->area.n_districts = j->area.n_ccgs = 0;
+    int ccgs_known = 1;
+    for (size_t i = 0; i <= p->n_other_hwbs; i++) {
+        if (i && !s_area_find(e, p->other_hwbs[i - 1], &one)) {
+            ccgs_known = 0; /* an HWB whose area is not known: its CCGs are not either */
+            continue;
+        }
+        ccgs_known &= one.n_ccgs > 0;
+        if (s_add_codes(j->districts, &j->area.n_districts, one.districts, one.n_districts,
+                        "districts", p->plan_id, err) < 0 ||
+            s_add_codes(j->ccgs, &j->area.n_ccgs, one.ccgs, one.n_ccgs, "CCGs", p->plan_id,
+                        err) < 0) {
+            *failed = 1;
+            return NULL;
+        }
+    }
+    if (!ccgs_known) {
+        j->area.n_ccgs = 0; /* the plan's CCGs cannot be judged against a partial list */
+    }
+    return &j->area;
+}
+
+/* Every national condition of each year of the plan, confirmed (those the
+ * chain meets aside), and no key it confirms unknown for its years. */
+static int s_plan_conditions(const pool_engine_t *e, const Concord__V1__BcfPlan *p, cc_err_t *err)
+{
+    char y[16];
+    uint32_t last = p->financial_year + (uint32_t)p->n_later_years;
+    for (uint32_t year = p->financial_year; year <= last; year++) {
+        int known = 0;
+        for (size_t i = 0; i < e->n_conds; i++) {
+            const pool_cond_rec_t *c = &e->conds[i];
+            if (year < c->first_year || year > c->last_year) {
+                continue;
+            }
+            known = 1;
+            int met = c->by_chain;
+            for (size_t k = 0; k < p->n_conditions_met && !met; k++) {
+                met = strcmp(p->conditions_met[k], c->key) == 0;
+            }
+            if (!met) {
+                err_set(err, CC_INVALID_ARGUMENT,
+                        "BCF plan %s does not confirm the %s national condition '%s' (%s) for"
+                        " %s (%s)",
+                        p->plan_id, c->policy, c->text, c->key,
+                        money_year_name(year, y, sizeof y), c->source);
+                return -1;
+            }
+        }
+        if (!known) {
+            err_set(err, CC_FAILED_PRECONDITION,
+                    "no national conditions are known for %s, so BCF plan %s cannot be judged:"
+                    " the shipped data/bcf/conditions.csv lists each policy year's",
+                    money_year_name(year, y, sizeof y), p->plan_id);
+            return -1;
+        }
+    }
+    for (size_t k = 0; k < p->n_conditions_met; k++) {
+        int found = 0;
+        for (size_t i = 0; i < e->n_conds && !found; i++) {
+            const pool_cond_rec_t *c = &e->conds[i];
+            found = strcmp(c->key, p->conditions_met[k]) == 0 && c->first_year <= last &&
+                    c->last_year >= p->financial_year;
+        }
+        if (!found) {
+            err_set(err, CC_INVALID_ARGUMENT,
+                    "BCF plan %s confirms '%.40s', which is no national condition of its years",
+                    p->plan_id, p->conditions_met[k]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* The plan is held in an executed s75 pooled fund (NHS Act 2006 s223GA). */
+static int s_plan_pool(const pool_engine_t *e, const Concord__V1__BcfPlan *p, cc_err_t *err)
+{
+    char who[512];
+    text_t t;
+    if (!p->pool_id[0]) {
+        err_set(err, CC_FAILED_PRECONDITION,
+                "BCF plan %s names no pool: the Better Care Fund must be held in a pooled fund"
+                " under s75 (NHS Act 2006 s223GA); name the executed pool that holds it",
+                p->plan_id);
+        return -1;
+    }
+    const pool_fund_t *f = s_fund_find(e, p->pool_id);
+    if (!f) {
+        err_set(err, CC_NOT_FOUND,
+                "BCF plan %s names pool '%.40s', which does not exist: the Better Care Fund must"
+                " be held in a pooled fund under s75 (NHS Act 2006 s223GA)",
+                p->plan_id, p->pool_id);
+        return -1;
+    }
+    if (f->agreement->kind != CONCORD__V1__ARRANGEMENT_KIND__POOLED_FUND) {
+        err_set(err, CC_FAILED_PRECONDITION,
+                "BCF plan %s names pool %s, which is not a pooled fund: the Better Care Fund"
+                " must be held in a pooled fund under s75 (NHS Act 2006 s223GA)",
+                p->plan_id, f->id);
+        return -1;
+    }
+    if (!s_in_force(f)) {
+        text_init_fixed(&t, who, sizeof who);
+        s_fund_unexecuted(f, &t);
+        err_set(err, CC_FAILED_PRECONDITION,
+                "BCF plan %s names pool %s, which is not in force (awaiting execution by %s):"
+                " the Better Care Fund must be held in an executed s75 pooled fund (NHS Act 2006"
+                " s223GA)",
+                p->plan_id, f->id, who);
+        return -1;
+    }
+    if (s_partner_acting(e, f->agreement, p->hwb) < 0) {
+        err_set(err, CC_FAILED_PRECONDITION,
+                "BCF plan %s names pool %s, to which its HWB council %s is no party (NHS Act 2006"
+                " s223GA)",
+                p->plan_id, f->id, p->hwb);
+        return -1;
+    }
+    return 0;
 }
 
 static int s_check_plan(const pool_engine_t *e, const pool_event_t *ev, pool_bcf_checked_t *chk,
                         cc_err_t *err)
 {
     const Concord__V1__BcfPlan *p = chk->plan;
-    pool_area_t area;
+    s_joint_area_t joint;
+    s_code_t councils[S_COUNCILS_MAX];
+    size_t n_hwbs, n_councils;
+    int failed;
     char y[16], ref[POOL_REF_LEN + 1];
-    if (pool_bcf_plan_check(e->roster, p, s_area_find(e, p->hwb, &area), err) < 0) {
+    if (s_plan_signers(e, p, councils, &n_hwbs, &n_councils, err) < 0) {
+        return -1;
+    }
+    for (size_t i = 1; i < n_hwbs; i++) {
+        roster_org_t o;
+        pool_area_t one;
+        if (!agreement_org(e->roster, councils[i], &o) || strcmp(o.kind, "COUNCIL_UPPER") != 0) {
+            err_set(err, CC_INVALID_ARGUMENT,
+                    "BCF plan %s names HWB '%.40s', which is not an upper-tier council",
+                    p->plan_id, councils[i]);
+            return -1;
+        }
+        if (strncmp(councils[i], "E10", 3) == 0 &&
+            (!s_area_find(e, councils[i], &one) || !one.n_districts)) {
+            err_set(err, CC_FAILED_PRECONDITION,
+                    "%s is a shire county: its districts (ONS LAD to county lookup) must be known"
+                    " to check where its DFG goes",
+                    councils[i]);
+            return -1;
+        }
+    }
+    const pool_area_t *area = s_plan_area(e, p, &joint, err, &failed);
+    if (failed || pool_bcf_plan_check(e->roster, p, area, err) < 0) {
+        return -1;
+    }
+    if (p->n_later_years >= S_YEARS_MAX) {
+        err_set(err, CC_INVALID_ARGUMENT, "BCF plan %s spans more than %d years", p->plan_id,
+                S_YEARS_MAX);
+        return -1;
+    }
+    for (size_t i = 0; i < p->n_later_years; i++) {
+        if (pool_bcf_year_check(e->roster, p, i + 1, area, err) < 0) {
+            return -1;
+        }
+    }
+    if (s_plan_conditions(e, p, err) < 0 || s_plan_pool(e, p, err) < 0) {
         return -1;
     }
     if (strcmp(ev->sender, p->hwb) != 0) {
@@ -1721,7 +2207,8 @@ static int s_check_plan(const pool_engine_t *e, const pool_event_t *ev, pool_bcf
                 old->plan->hwb, money_year_name(old->plan->financial_year, y, sizeof y));
         return -1;
     }
-    if (old && old->approved) {
+    if (old && (old->outcome == POOL_BCF_APPROVED ||
+                old->outcome == POOL_BCF_APPROVED_WITH_CONDITIONS)) {
         err_set(err, CC_FAILED_PRECONDITION,
                 "BCF plan %s is approved by NHS England and can no"
                 " longer be revised",
@@ -1732,75 +2219,220 @@ static int s_check_plan(const pool_engine_t *e, const pool_event_t *ev, pool_bcf
         err_set(err, CC_ALREADY_EXISTS, "event %s was already applied", ref);
         return -1;
     }
+    uint32_t last = p->financial_year + (uint32_t)p->n_later_years;
     for (size_t i = 0; i < e->n_plans; i++) {
-        const Concord__V1__BcfPlan *q = e->plans[i]->plan;
-        if (e->plans[i] != old && strcmp(q->hwb, p->hwb) == 0 &&
-            q->financial_year == p->financial_year) {
-            err_set(err, CC_ALREADY_EXISTS,
-                    "HWB %s already has BCF plan %s for %s; revise that"
-                    " one",
-                    p->hwb, e->plans[i]->id, money_year_name(q->financial_year, y, sizeof y));
-            return -1;
+        const pool_plan_t *q = e->plans[i];
+        uint32_t qlast = q->plan->financial_year + (uint32_t)q->plan->n_later_years;
+        if (q == old || q->plan->financial_year > last || qlast < p->financial_year) {
+            continue;
+        }
+        for (size_t a = 0; a < n_hwbs; a++) {
+            for (size_t b = 0; b < q->n_hwbs; b++) {
+                if (strcmp(councils[a], q->councils[b]) == 0) {
+                    err_set(err, CC_ALREADY_EXISTS,
+                            "HWB %s already has BCF plan %s for %s; revise that"
+                            " one",
+                            councils[a], q->id,
+                            money_year_name(q->plan->financial_year, y, sizeof y));
+                    return -1;
+                }
+            }
         }
     }
     return 0;
 }
 
-/* Who may perform act on pl, and whether the chain allows it now. */
-static int s_check_act(const pool_engine_t *e, const pool_event_t *ev, const pool_plan_t *pl,
-                       int act, cc_err_t *err)
+/* The HWB's agreement is a decision of its board: proposal id names a
+ * passed, effective proposal of a board whose charter marks it as the
+ * HWB of council hwb, and the proposal agrees this plan. */
+static int s_check_hwb_decision(const pool_engine_t *e, const pool_event_t *ev,
+                                const pool_plan_t *pl, const char *hwb, const char *id,
+                                cc_err_t *err)
 {
-    const Concord__V1__BcfPlan *p = pl->plan;
+    board_proposal_view_t v;
+    board_view_t bv;
+    cc_err_t why;
+    if (strlen(id) != POOL_REF_LEN) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "the HWB's agreement to BCF plan %s is a decision of its Health and Wellbeing"
+                " Board: name that board's passed proposal (its full id)",
+                pl->id);
+        return -1;
+    }
+    if (!e->boards || board_proposal_find(e->boards, id, ev->time_ms, &v, &why) < 0) {
+        err_set(err, CC_NOT_FOUND, "no board proposal %.32s: the HWB's agreement to BCF plan %s"
+                " is a decision of its Health and Wellbeing Board", id, pl->id);
+        return -1;
+    }
+    if (board_get(e->boards, v.board_id, &bv) < 0 || strcmp(bv.charter->hwb_area, hwb) != 0) {
+        err_set(err, CC_FAILED_PRECONDITION,
+                "proposal %.12s is a decision of board %s, whose charter does not mark it as the"
+                " Health and Wellbeing Board of %s (Health and Social Care Act 2012 s194)",
+                id, v.board_id, hwb);
+        return -1;
+    }
+    if (strcmp(v.proposal->bcf_plan, pl->id) != 0) {
+        err_set(err, CC_FAILED_PRECONDITION,
+                "proposal %.12s of HWB board %s does not agree BCF plan %s%s%s", id, v.board_id,
+                pl->id, v.proposal->bcf_plan[0] ? ": it agrees " : "", v.proposal->bcf_plan);
+        return -1;
+    }
+    if (!v.closed || !v.tally.passed || !v.effective) {
+        err_set(err, CC_FAILED_PRECONDITION,
+                "proposal %.12s of HWB board %s has not passed and taken effect, so it is not yet"
+                " the HWB's agreement to BCF plan %s",
+                id, v.board_id, pl->id);
+        return -1;
+    }
+    return 0;
+}
+
+static int s_is_nhse(const pool_engine_t *e, const char *code)
+{
     roster_org_t o;
+    return agreement_org(e->roster, code, &o) && strcmp(o.kind, "NHS_ENGLAND") == 0;
+}
+
+/* NHS England's outcome: every sign-off done, none given yet; its
+ * conditions, or its escalation, stated. */
+static int s_check_outcome(const pool_engine_t *e, const pool_event_t *ev, const pool_plan_t *pl,
+                           const Concord__V1__BcfSignoff *s, cc_err_t *err)
+{
     char missing[768];
     text_t t;
+    int y, m, d;
     text_init_fixed(&t, missing, sizeof missing);
-    long ccg = s_ccg(p, ev->sender);
-    int council =
-        act == CONCORD__V1__BCF_ACT__HWB_AGREEMENT || act == CONCORD__V1__BCF_ACT__COUNCIL_SIGN_OFF;
-    if (council && strcmp(ev->sender, p->hwb) != 0) {
-        err_set(err, CC_PERMISSION_DENIED, "only %s, the HWB council, %s BCF plan %s", p->hwb,
-                act == CONCORD__V1__BCF_ACT__HWB_AGREEMENT ? "records its HWB's"
-                                                             " agreement to"
-                                                           : "signs off",
-                p->plan_id);
-        return -1;
-    }
-    if (act == CONCORD__V1__BCF_ACT__CCG_SIGN_OFF && ccg < 0) {
-        err_set(err, CC_PERMISSION_DENIED, "%.40s is not a CCG of BCF plan %s", ev->sender,
-                p->plan_id);
-        return -1;
-    }
-    if (act == CONCORD__V1__BCF_ACT__NHS_ENGLAND_APPROVAL &&
-        (!agreement_org(e->roster, ev->sender, &o) || strcmp(o.kind, "NHS_ENGLAND") != 0)) {
+    if (!s_is_nhse(e, ev->sender)) {
         err_set(err, CC_PERMISSION_DENIED,
                 "only NHS England approves a BCF plan; %.40s is not"
                 " NHS England",
                 ev->sender);
         return -1;
     }
-    if (act != CONCORD__V1__BCF_ACT__HWB_AGREEMENT && !pl->hwb_agreed) {
+    if (pl->outcome != POOL_BCF_PENDING) {
         err_set(err, CC_FAILED_PRECONDITION,
-                "the HWB has not yet agreed BCF plan %s: sign-off"
-                " and approval follow its agreement",
-                p->plan_id);
-        return -1;
-    }
-    int done = act == CONCORD__V1__BCF_ACT__HWB_AGREEMENT      ? pl->hwb_agreed
-               : act == CONCORD__V1__BCF_ACT__COUNCIL_SIGN_OFF ? pl->council_signed
-               : act == CONCORD__V1__BCF_ACT__CCG_SIGN_OFF     ? pl->ccg_signed[ccg]
-                                                               : 0;
-    if (done) {
-        err_set(err, CC_ALREADY_EXISTS, "%s already did that for BCF plan %s", ev->sender,
-                p->plan_id);
+                "BCF plan %s already has NHS England's outcome; a plan not approved is revised"
+                " and signed off again",
+                pl->id);
         return -1;
     }
     s_say_missing(pl, 0, &t);
-    if (act == CONCORD__V1__BCF_ACT__NHS_ENGLAND_APPROVAL && t.len) {
+    if (t.len) {
         err_set(err, CC_FAILED_PRECONDITION,
                 "NHS England cannot approve BCF plan %s yet: missing"
                 " %s",
-                p->plan_id, missing);
+                pl->id, missing);
+        return -1;
+    }
+    if (s->act == CONCORD__V1__BCF_ACT__NHS_ENGLAND_APPROVAL_WITH_CONDITIONS) {
+        if (!s->n_conditions || s->n_conditions > S_CONDITIONS_MAX) {
+            err_set(err, CC_INVALID_ARGUMENT,
+                    "an approval of BCF plan %s with conditions states 1 to %d conditions",
+                    pl->id, S_CONDITIONS_MAX);
+            return -1;
+        }
+        for (size_t i = 0; i < s->n_conditions; i++) {
+            const Concord__V1__BcfApprovalCondition *c = s->conditions[i];
+            if (!s_text_ok(c->text, POOL_NAME_MAX, 1) ||
+                date_parse(c->deadline, &y, &m, &d) < 0) {
+                err_set(err, CC_INVALID_ARGUMENT,
+                        "condition %zu of NHS England's approval of BCF plan %s needs a text of"
+                        " at most %d characters and a deadline (YYYY-MM-DD)",
+                        i + 1, pl->id, POOL_NAME_MAX);
+                return -1;
+            }
+        }
+    } else if (s->n_conditions) {
+        err_set(err, CC_INVALID_ARGUMENT, "only an approval with conditions states conditions");
+        return -1;
+    }
+    if (s->act == CONCORD__V1__BCF_ACT__NHS_ENGLAND_NOT_APPROVED &&
+        !s_text_ok(s->escalation, POOL_TEXT_MAX, 1)) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "NHS England's decision not to approve BCF plan %s records its escalation: to"
+                " whom, and how",
+                pl->id);
+        return -1;
+    }
+    return 0;
+}
+
+/* Who may perform act on pl, and whether the chain allows it now. *line
+ * is the place signed (a council, CCG or district line). */
+static int s_check_act(const pool_engine_t *e, const pool_event_t *ev, const pool_plan_t *pl,
+                       const Concord__V1__BcfSignoff *s, long *line, cc_err_t *err)
+{
+    const Concord__V1__BcfPlan *p = pl->plan;
+    int act = s->act;
+    *line = -1;
+    if (act >= CONCORD__V1__BCF_ACT__NHS_ENGLAND_APPROVAL &&
+        act <= CONCORD__V1__BCF_ACT__NHS_ENGLAND_NOT_APPROVED) {
+        return s_check_outcome(e, ev, pl, s, err);
+    }
+    if (act == CONCORD__V1__BCF_ACT__CONDITION_MET) {
+        if (!s_is_nhse(e, ev->sender)) {
+            err_set(err, CC_PERMISSION_DENIED,
+                    "only NHS England records its conditions met; %.40s is not NHS England",
+                    ev->sender);
+            return -1;
+        }
+        if (pl->outcome != POOL_BCF_APPROVED_WITH_CONDITIONS || !s->condition ||
+            s->condition > pl->decision->n_conditions) {
+            err_set(err, CC_FAILED_PRECONDITION, "BCF plan %s has no condition %u of NHS England's",
+                    pl->id, s->condition);
+            return -1;
+        }
+        if (pl->condition_met[s->condition - 1]) {
+            err_set(err, CC_ALREADY_EXISTS, "condition %u of BCF plan %s is already met",
+                    s->condition, pl->id);
+            return -1;
+        }
+        return 0;
+    }
+    if (act == CONCORD__V1__BCF_ACT__HWB_AGREEMENT) {
+        *line = s_line_for(e, ev->sender, s_council_code, pl->councils, pl->n_hwbs,
+                           (s_code_t *)pl->hwb_by);
+        if (*line < 0) {
+            err_set(err, CC_PERMISSION_DENIED,
+                    "only an HWB council of BCF plan %s (%s%s) records its HWB's agreement",
+                    p->plan_id, p->hwb, p->n_other_hwbs ? " and the others it names" : "");
+            return -1;
+        }
+        if (pl->hwb_by[*line][0]) {
+            err_set(err, CC_ALREADY_EXISTS, "%s already did that for BCF plan %s", ev->sender,
+                    p->plan_id);
+            return -1;
+        }
+        return s_check_hwb_decision(e, ev, pl, pl->councils[*line], s->board_decision, err);
+    }
+    if (s->board_decision[0]) {
+        err_set(err, CC_INVALID_ARGUMENT, "only the HWB's agreement names a board decision");
+        return -1;
+    }
+    const char *what = act == CONCORD__V1__BCF_ACT__COUNCIL_SIGN_OFF ? "a council"
+                       : act == CONCORD__V1__BCF_ACT__CCG_SIGN_OFF   ? "a CCG"
+                                                                     : "a district whose DFG the county keeps part of,";
+    s_code_t *by = act == CONCORD__V1__BCF_ACT__COUNCIL_SIGN_OFF ? (s_code_t *)pl->council_by
+                   : act == CONCORD__V1__BCF_ACT__CCG_SIGN_OFF   ? (s_code_t *)pl->ccg_by
+                                                                 : (s_code_t *)pl->dfg_by;
+    if (act == CONCORD__V1__BCF_ACT__COUNCIL_SIGN_OFF) {
+        *line = s_line_for(e, ev->sender, s_council_code, pl->councils, pl->n_councils, by);
+    } else if (act == CONCORD__V1__BCF_ACT__CCG_SIGN_OFF) {
+        *line = s_line_for(e, ev->sender, s_ccg_code, p, p->n_ccg_minimum, by);
+    } else {
+        *line = s_line_for(e, ev->sender, s_dfg_code, p, p->n_dfg_allocations, by);
+        if (*line >= 0 && p->dfg_allocations[*line]->county_keeps_pence <= 0) {
+            *line = -1;
+        }
+    }
+    if (*line < 0) {
+        err_set(err, CC_PERMISSION_DENIED, "%.40s is not %s of BCF plan %s", ev->sender, what,
+                p->plan_id);
+        return -1;
+    }
+    if (by[*line][0]) {
+        err_set(err, CC_ALREADY_EXISTS, "%s already did that for BCF plan %s", ev->sender,
+                p->plan_id);
         return -1;
     }
     return 0;
@@ -1815,16 +2447,25 @@ static int s_check_sign(const pool_engine_t *e, const pool_event_t *ev, pool_bcf
         err_set(err, CC_NOT_FOUND, "no BCF plan '%.40s'", s->plan_id);
         return -1;
     }
-    if (s->act < 1 || s->act > 4 || strlen(s->board_decision) > S_DECISION_MAX ||
-        strlen(s->note) > POOL_REASON_MAX) {
+    if (s->act < 1 || s->act > CONCORD__V1__BCF_ACT__DFG_JOINT_AGREEMENT ||
+        strlen(s->board_decision) > S_DECISION_MAX || strlen(s->note) > POOL_REASON_MAX ||
+        strlen(s->escalation) > POOL_TEXT_MAX) {
         err_set(err, CC_INVALID_ARGUMENT,
-                "a BCF act is HWB agreement, council or CCG sign-off,"
-                " or NHS England approval, with a note of at most %d bytes",
+                "a BCF act is an HWB agreement, a council, CCG or DFG sign-off, NHS England's"
+                " outcome or a condition met, with a note of at most %d bytes",
                 POOL_REASON_MAX);
         return -1;
     }
-    if (pl->approved) {
+    if (s->act != CONCORD__V1__BCF_ACT__CONDITION_MET &&
+        (pl->outcome == POOL_BCF_APPROVED || pl->outcome == POOL_BCF_APPROVED_WITH_CONDITIONS)) {
         err_set(err, CC_FAILED_PRECONDITION, "BCF plan %s is already approved by NHS England",
+                pl->id);
+        return -1;
+    }
+    if (s->act != CONCORD__V1__BCF_ACT__CONDITION_MET && pl->outcome == POOL_BCF_NOT_APPROVED) {
+        err_set(err, CC_FAILED_PRECONDITION,
+                "BCF plan %s was not approved by NHS England: revise it, and the chain starts"
+                " again",
                 pl->id);
         return -1;
     }
@@ -1835,7 +2476,7 @@ static int s_check_sign(const pool_engine_t *e, const pool_event_t *ev, pool_bcf
                 s->plan_version, pl->id, pl->version);
         return -1;
     }
-    return s_check_act(e, ev, pl, s->act, err);
+    return s_check_act(e, ev, pl, s, &chk->line, err);
 }
 
 static int s_bcf_check(const pool_engine_t *e, const pool_event_t *ev, pool_bcf_checked_t *chk,
@@ -1872,6 +2513,7 @@ static void s_plan_free(pool_plan_t *pl)
 {
     if (pl) {
         wire_free(pl->plan ? &pl->plan->base : NULL);
+        wire_free(pl->decision ? &pl->decision->base : NULL);
         free(pl->events.at);
         free(pl);
     }
@@ -1892,12 +2534,21 @@ static int s_accept_plan(pool_engine_t *e, const pool_event_t *ev, pool_bcf_chec
         return err_oom(err);
     }
     wire_free(pl->plan ? &pl->plan->base : NULL);
+    wire_free(pl->decision ? &pl->decision->base : NULL);
     pl->plan = chk->plan;
+    pl->decision = NULL;
     chk->plan = NULL;
     snprintf(pl->id, sizeof pl->id, "%s", pl->plan->plan_id);
     pool_ref(ev->call_id, pl->version);
-    pl->hwb_agreed = pl->council_signed = pl->approved = 0;
-    memset(pl->ccg_signed, 0, sizeof pl->ccg_signed);
+    /* Checked in s_check_plan. */
+    s_plan_signers(e, pl->plan, pl->councils, &pl->n_hwbs, &pl->n_councils, NULL);
+    pl->outcome = POOL_BCF_PENDING;
+    memset(pl->hwb_by, 0, sizeof pl->hwb_by);
+    memset(pl->hwb_decision, 0, sizeof pl->hwb_decision);
+    memset(pl->council_by, 0, sizeof pl->council_by);
+    memset(pl->ccg_by, 0, sizeof pl->ccg_by);
+    memset(pl->dfg_by, 0, sizeof pl->dfg_by);
+    memset(pl->condition_met, 0, sizeof pl->condition_met);
     s_evlist_add(&pl->events, ev);
     if (fresh) {
         e->plans[e->n_plans++] = fresh;
@@ -1912,22 +2563,32 @@ static int s_bcf_accept(pool_engine_t *e, const pool_event_t *ev, pool_bcf_check
         return s_accept_plan(e, ev, chk, err);
     }
     pool_plan_t *pl = chk->target;
+    const Concord__V1__BcfSignoff *s = chk->sign;
     if (s_evlist_reserve(&pl->events) < 0) {
         return err_oom(err);
     }
     s_evlist_add(&pl->events, ev);
-    switch (chk->sign->act) {
+    switch (s->act) {
     case CONCORD__V1__BCF_ACT__HWB_AGREEMENT:
-        pl->hwb_agreed = 1;
+        snprintf(pl->hwb_by[chk->line], sizeof pl->hwb_by[0], "%s", ev->sender);
+        snprintf(pl->hwb_decision[chk->line], sizeof pl->hwb_decision[0], "%s", s->board_decision);
         break;
     case CONCORD__V1__BCF_ACT__COUNCIL_SIGN_OFF:
-        pl->council_signed = 1;
+        snprintf(pl->council_by[chk->line], sizeof pl->council_by[0], "%s", ev->sender);
         break;
     case CONCORD__V1__BCF_ACT__CCG_SIGN_OFF:
-        pl->ccg_signed[s_ccg(pl->plan, ev->sender)] = 1;
+        snprintf(pl->ccg_by[chk->line], sizeof pl->ccg_by[0], "%s", ev->sender);
+        break;
+    case CONCORD__V1__BCF_ACT__DFG_JOINT_AGREEMENT:
+        snprintf(pl->dfg_by[chk->line], sizeof pl->dfg_by[0], "%s", ev->sender);
+        break;
+    case CONCORD__V1__BCF_ACT__CONDITION_MET:
+        pl->condition_met[s->condition - 1] = 1;
         break;
     default:
-        pl->approved = 1;
+        pl->outcome = (pool_bcf_outcome_t)s->act;
+        pl->decision = chk->sign;
+        chk->sign = NULL;
         break;
     }
     return 0;
@@ -1941,11 +2602,17 @@ static void s_bcf_free_all(pool_engine_t *e)
     for (size_t i = 0; i < e->n_areas; i++) {
         s_area_free(e->areas[i]);
     }
+    for (size_t i = 0; i < e->n_conds; i++) {
+        free(e->conds[i].text);
+        free(e->conds[i].source);
+    }
     free(e->plans);
     free(e->areas);
+    free(e->conds);
     e->plans = NULL;
     e->areas = NULL;
-    e->n_plans = e->n_areas = 0;
+    e->conds = NULL;
+    e->n_plans = e->n_areas = e->n_conds = 0;
 }
 
 /* ---- views ---- */
@@ -1961,32 +2628,46 @@ size_t pool_bcf_count(const pool_engine_t *e)
     return e->n_plans;
 }
 
-static void s_plan_view(const pool_plan_t *pl, pool_bcf_view_t *out)
+static void s_plan_view(const pool_engine_t *e, const pool_plan_t *pl, pool_bcf_view_t *out)
 {
     text_t t;
-    text_init_fixed(&t, out->missing, sizeof out->missing);
     memset(out, 0, sizeof *out);
     out->plan_id = pl->id;
     out->version = pl->version;
     out->plan = pl->plan;
     pool_bcf_totals(pl->plan, &out->totals, NULL); /* checked when accepted */
-    out->hwb_agreed = pl->hwb_agreed;
-    out->council_signed = pl->council_signed;
+    out->hwb_agreed = out->council_signed = 1;
+    for (size_t i = 0; i < pl->n_hwbs; i++) {
+        out->hwb_agreed &= pl->hwb_by[i][0] != 0;
+    }
+    for (size_t i = 0; i < pl->n_councils; i++) {
+        out->council_signed &= pl->council_by[i][0] != 0;
+    }
     out->n_ccgs = pl->plan->n_ccg_minimum;
     for (size_t i = 0; i < out->n_ccgs; i++) {
-        out->n_ccgs_signed += pl->ccg_signed[i];
+        out->n_ccgs_signed += pl->ccg_by[i][0] != 0;
     }
-    out->approved = pl->approved;
+    out->outcome = pl->outcome;
+    out->approved = pl->outcome == POOL_BCF_APPROVED ||
+                    pl->outcome == POOL_BCF_APPROVED_WITH_CONDITIONS;
+    out->decision = pl->decision;
+    out->condition_met = pl->condition_met;
+    for (size_t i = 0; pl->decision && i < pl->decision->n_conditions; i++) {
+        out->n_conditions_met += pl->condition_met[i];
+    }
+    text_init_fixed(&t, out->missing, sizeof out->missing);
     s_say_missing(pl, 0, &t);
-    out->approvable = !t.len && !pl->approved;
+    out->approvable = !t.len && pl->outcome == POOL_BCF_PENDING;
     text_init_fixed(&t, out->missing, sizeof out->missing);
     s_say_missing(pl, 1, &t);
+    text_init_fixed(&t, out->signed_by, sizeof out->signed_by);
+    s_say_signed(e, pl, &t);
 }
 
 void pool_bcf_at(const pool_engine_t *e, size_t i, pool_bcf_view_t *out)
 {
     assert(i < e->n_plans);
-    s_plan_view(e->plans[i], out);
+    s_plan_view(e, e->plans[i], out);
 }
 
 int pool_bcf_get(const pool_engine_t *e, const char *plan_id, pool_bcf_view_t *out)
@@ -1995,7 +2676,7 @@ int pool_bcf_get(const pool_engine_t *e, const char *plan_id, pool_bcf_view_t *o
     if (!pl) {
         return -1;
     }
-    s_plan_view(pl, out);
+    s_plan_view(e, pl, out);
     return 0;
 }
 
@@ -2035,7 +2716,9 @@ int pool_bcf_totals(const Concord__V1__BcfPlan *p, pool_bcf_totals_t *out, cc_er
         const Concord__V1__DfgAllocation *d = p->dfg_allocations[i];
         int64_t ignored = 0;
         if (s_add_stream(strcmp(d->district, p->hwb) ? &out->dfg_to_districts : &ignored, d->amount_pence,
-                  "DFG allocations", err) < 0) {
+                  "DFG allocations", err) < 0 ||
+            s_add_stream(&out->dfg_county_keeps, d->county_keeps_pence,
+                         "DFG kept by the county by joint agreement", err) < 0) {
             return -1;
         }
     }
@@ -2122,7 +2805,10 @@ static int s_bcf_ccgs(const roster_t *roster, const Concord__V1__BcfPlan *p,
     return 0;
 }
 
-/* Two-tier: the whole DFG to the districts, each a positive part. */
+/* Two-tier: the whole DFG to the districts, each a positive part, unless
+ * a district and the county jointly agree the county keeps part of that
+ * district's grant (county_keeps_pence; the district signs the agreement
+ * in the chain, the county by its plan and sign-off). */
 static int s_bcf_dfg_two_tier(const Concord__V1__BcfPlan *p, const pool_area_t *area,
                               const pool_bcf_totals_t *t, cc_err_t *err)
 {
@@ -2142,20 +2828,30 @@ static int s_bcf_dfg_two_tier(const Concord__V1__BcfPlan *p, const pool_area_t *
                 return -1;
             }
         }
+        if (d->county_keeps_pence && strcmp(d->district, p->hwb) == 0) {
+            err_set(err, CC_INVALID_ARGUMENT,
+                    "BCF plan %s: a joint agreement on the DFG is between the county and one of"
+                    " its districts",
+                    p->plan_id);
+            return -1;
+        }
     }
-    if (t->dfg_to_districts > t->dfg) {
+    if (t->dfg_to_districts > t->dfg || t->dfg_county_keeps > t->dfg - t->dfg_to_districts) {
         err_set(err, CC_INVALID_ARGUMENT,
-                "BCF plan %s passes %s of DFG to districts, more than"
-                " the grant of %s",
-                p->plan_id, money_text(t->dfg_to_districts).s, money_text(t->dfg).s);
+                "BCF plan %s passes %s of DFG to districts and keeps %s by joint agreement, more"
+                " than the grant of %s",
+                p->plan_id, money_text(t->dfg_to_districts).s, money_text(t->dfg_county_keeps).s,
+                money_text(t->dfg).s);
         return -1;
     }
-    if (t->dfg_to_districts != t->dfg) {
+    if (t->dfg_to_districts + t->dfg_county_keeps != t->dfg) {
         err_set(err, CC_INVALID_ARGUMENT,
                 "BCF plan %s leaves %s of the Disabled Facilities Grant with county %s: in a"
                 " two-tier area the DFG must go to the district councils, the housing"
-                " authorities (seed 003 s2.2)",
-                p->plan_id, money_text(t->dfg - t->dfg_to_districts).s, p->hwb);
+                " authorities, unless a district and the county jointly agree otherwise"
+                " (seed 003 s2.2)",
+                p->plan_id, money_text(t->dfg - t->dfg_to_districts - t->dfg_county_keeps).s,
+                p->hwb);
         return -1;
     }
     for (size_t i = 0; i < area->n_districts; i++) {
@@ -2164,10 +2860,11 @@ static int s_bcf_dfg_two_tier(const Concord__V1__BcfPlan *p, const pool_area_t *
                strcmp(p->dfg_allocations[k]->district, area->districts[i]) != 0) {
             k++;
         }
-        if (k == p->n_dfg_allocations || p->dfg_allocations[k]->amount_pence <= 0) {
+        if (k == p->n_dfg_allocations || (p->dfg_allocations[k]->amount_pence <= 0 &&
+                                          p->dfg_allocations[k]->county_keeps_pence <= 0)) {
             err_set(err, CC_INVALID_ARGUMENT,
                     "BCF plan %s gives no DFG to district %s, a housing"
-                    " authority of %s (seed 003 s2.2)",
+                    " authority of %s, and records no joint agreement with it (seed 003 s2.2)",
                     p->plan_id, area->districts[i], p->hwb);
             return -1;
         }
@@ -2192,30 +2889,11 @@ static int s_bcf_dfg(const Concord__V1__BcfPlan *p, const pool_area_t *area,
     if (area && area->n_districts) {
         return s_bcf_dfg_two_tier(p, area, t, err);
     }
-    if (t->dfg_to_districts) {
+    if (t->dfg_to_districts || t->dfg_county_keeps) {
         err_set(err, CC_INVALID_ARGUMENT,
                 "BCF plan %s passes DFG to another council, but %s is a"
                 " single-tier area: the council is itself the housing authority",
                 p->plan_id, p->hwb);
-        return -1;
-    }
-    return 0;
-}
-
-static int s_bcf_conditions(const Concord__V1__BcfPlan *p, cc_err_t *err)
-{
-    const Concord__V1__NationalConditions *c = p->conditions;
-    const char *missing =
-        !c || !c->nhs_social_care_maintained
-            ? "NHS contribution to adult social care maintained in line with inflation"
-        : !c->out_of_hospital_investment ? "investment in NHS-commissioned out-of-hospital services"
-        : !c->managing_transfers_of_care ? "managing transfers of care"
-                                         : NULL;
-    if (missing) {
-        err_set(err, CC_INVALID_ARGUMENT,
-                "BCF plan %s does not confirm the 2017-19 national"
-                " condition: %s (seed 003 s2.2)",
-                p->plan_id, missing);
         return -1;
     }
     return 0;
@@ -2301,8 +2979,7 @@ int pool_bcf_plan_check(const roster_t *roster, const Concord__V1__BcfPlan *p,
         }
         return -1;
     }
-    if (s_bcf_dfg(p, area, &t, err) < 0 || s_bcf_additional(roster, p, err) < 0 ||
-        s_bcf_conditions(p, err) < 0) {
+    if (s_bcf_dfg(p, area, &t, err) < 0 || s_bcf_additional(roster, p, err) < 0) {
         return -1;
     }
     if (p->ibcf_pence < 0) {
@@ -2317,6 +2994,67 @@ int pool_bcf_plan_check(const roster_t *roster, const Concord__V1__BcfPlan *p,
                 p->plan_id, money_text(p->total_pence).s, money_text(t.total).s,
                 money_text(t.ccg_minimum).s, money_text(t.dfg).s, money_text(t.ibcf).s,
                 money_text(t.additional).s);
+        return -1;
+    }
+    return 0;
+}
+
+int pool_bcf_year_check(const roster_t *roster, const Concord__V1__BcfPlan *p, size_t y,
+                        const pool_area_t *area, cc_err_t *err)
+{
+    char name[16];
+    if (y < 1 || y > p->n_later_years) {
+        err_set(err, CC_INVALID_ARGUMENT, "BCF plan %s has no year %zu", p->plan_id, y + 1);
+        return -1;
+    }
+    const Concord__V1__BcfPlanYear *ly = p->later_years[y - 1];
+    /* The first year's plan with this year's streams. */
+    Concord__V1__BcfPlan q = *p;
+    q.financial_year = ly->financial_year;
+    q.ccg_minimum = ly->ccg_minimum;
+    q.n_ccg_minimum = ly->n_ccg_minimum;
+    q.dfg_pence = ly->dfg_pence;
+    q.dfg_allocations = ly->dfg_allocations;
+    q.n_dfg_allocations = ly->n_dfg_allocations;
+    q.ibcf_pence = ly->ibcf_pence;
+    q.additional = ly->additional;
+    q.n_additional = ly->n_additional;
+    q.total_pence = ly->total_pence;
+    q.n_later_years = 0;
+    if (ly->financial_year != p->financial_year + y) {
+        err_set(err, CC_INVALID_ARGUMENT, "year %zu of BCF plan %s must be %s, the year after the last",
+                y + 1, p->plan_id, money_year_name(p->financial_year + (uint32_t)y, name, sizeof name));
+        return -1;
+    }
+    /* The same CCGs sign off every year. */
+    for (size_t i = 0; i < q.n_ccg_minimum || i < p->n_ccg_minimum; i++) {
+        if (q.n_ccg_minimum != p->n_ccg_minimum ||
+            strcmp(q.ccg_minimum[i]->ccg, p->ccg_minimum[i]->ccg) != 0) {
+            err_set(err, CC_INVALID_ARGUMENT,
+                    "BCF plan %s names other CCGs in %s than in its first year: the same CCGs"
+                    " sign off the whole plan",
+                    p->plan_id, money_year_name(q.financial_year, name, sizeof name));
+            return -1;
+        }
+    }
+    /* A district's joint agreement is signed once, for the whole plan. */
+    for (size_t i = 0; i < q.n_dfg_allocations; i++) {
+        const Concord__V1__DfgAllocation *d = q.dfg_allocations[i];
+        int first = 0;
+        for (size_t k = 0; k < p->n_dfg_allocations && d->county_keeps_pence > 0; k++) {
+            first |= strcmp(p->dfg_allocations[k]->district, d->district) == 0 &&
+                     p->dfg_allocations[k]->county_keeps_pence > 0;
+        }
+        if (d->county_keeps_pence > 0 && !first) {
+            err_set(err, CC_INVALID_ARGUMENT,
+                    "BCF plan %s keeps part of district %s's DFG in %s but not in its first year:"
+                    " a joint agreement covers the whole plan, from its first year",
+                    p->plan_id, d->district, money_year_name(q.financial_year, name, sizeof name));
+            return -1;
+        }
+    }
+    if (pool_bcf_plan_check(roster, &q, area, err) < 0) {
+        err_prefix(err, "%s: ", money_year_name(q.financial_year, name, sizeof name));
         return -1;
     }
     return 0;

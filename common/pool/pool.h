@@ -52,12 +52,18 @@
  *  - The statement of a closed year (Pool/Statement) is signed by that
  *    same partner; every node accepts it only if it equals, field by
  *    field and byte for byte, the statement it computes itself.
- *  - A BCF plan (Bcf/Plan) is submitted by its HWB council and must pass
- *    pool_bcf_plan_check against its area. Its chain (Bcf/Sign): the HWB
- *    agrees; then the council and every CCG of the plan sign off; then
- *    NHS England approves, which is refused while any step is missing. A
- *    revised plan (same plan id, not yet approved) starts the chain again;
- *    each act names the plan version it signs. */
+ *  - A BCF plan (Bcf/Plan) is submitted by its lead HWB council and must
+ *    pass pool_bcf_plan_check against its area(s), confirm the national
+ *    conditions of each of its years (pool_engine_add_condition) and name
+ *    the executed s75 pool that holds it (NHS Act 2006 s223GA). Its chain
+ *    (Bcf/Sign), in any order: each HWB's agreement (a passed decision of
+ *    a board whose charter marks it as that HWB, naming the plan), each
+ *    council's and every CCG's sign-off, and each district's agreement to
+ *    the county keeping part of its DFG; then NHS England's outcome:
+ *    approved, approved with conditions (each met later), or not approved
+ *    with the escalation recorded. A successor (roster merger) carries and
+ *    gives its predecessors' sign-offs. A revised plan (same plan id, not
+ *    approved) starts the chain again; each act names the version signed. */
 #ifndef CONCORD_POOL_H
 #define CONCORD_POOL_H
 
@@ -89,15 +95,29 @@ typedef struct pool_engine pool_engine_t;
  * POOL_METHOD_*, body the packed message it names. */
 typedef fold_event_t pool_event_t;
 
-/* What the rules need to know of one Health and Wellbeing Board area,
- * from the ONS lookups (the engine reads no files). */
+/* What the rules need to know of one Better Care Fund area, from the ONS
+ * lookups and the shipped BCF data (the engine reads no files). */
 typedef struct {
     const char *hwb;              /* the upper-tier council */
     const char *const *districts; /* its lower-tier districts (two-tier), or none */
     size_t n_districts;
     const char *const *ccgs; /* the relevant CCGs, or none when not known */
     size_t n_ccgs;
+    const char *const *councils; /* other upper-tier councils sharing this BCF area
+                                    (the Isles of Scilly with Cornwall), which sign off */
+    size_t n_councils;
 } pool_area_t;
+
+/* One national condition of a BCF policy year (data/bcf/conditions.csv). */
+typedef struct {
+    const char *policy;  /* "2017-19" */
+    uint32_t first_year; /* financial years it applies to, e.g. 2017 and 2018 */
+    uint32_t last_year;
+    const char *key;     /* how a plan confirms it */
+    const char *text;    /* the condition as the policy framework states it */
+    const char *source;  /* the framework, e.g. "DoH & DCLG, 2017-19 ... Annex A" */
+    int by_chain;        /* met by the sign-off chain itself (a jointly agreed plan) */
+} pool_condition_t;
 
 /* A new engine judging organisations against roster (borrowed; it must
  * outlive the engine). NULL when out of memory. */
@@ -117,6 +137,13 @@ void pool_engine_clock(pool_engine_t *e, uint64_t log_ms);
  * POOL_AREA_MAX of either list), ALREADY_EXISTS (area added before),
  * FAILED_PRECONDITION (a BCF event already applied), RESOURCE_EXHAUSTED. */
 int pool_engine_add_area(pool_engine_t *e, const pool_area_t *area, cc_err_t *err);
+
+/* Tells the engine of one national condition; the engine copies it. Like
+ * areas, every node adds the same conditions in the same order before any
+ * BCF event. Returns 0, or -1 with INVALID_ARGUMENT (bad key, years or
+ * texts; a key given twice for an overlapping year), FAILED_PRECONDITION
+ * (a BCF event already applied), RESOURCE_EXHAUSTED. */
+int pool_engine_add_condition(pool_engine_t *e, const pool_condition_t *c, cc_err_t *err);
 
 /* Applies one event. Returns 0 if accepted; -1 if rejected, with err's
  * code and reason naming the rule: INVALID_ARGUMENT (malformed, fails a
@@ -170,13 +197,21 @@ void pool_ref(const uint8_t call_id[16], char out[POOL_REF_LEN + 1]);
  * with a positive minimum contribution, and exactly the area's CCGs when
  * it lists them; a positive DFG; in a two-tier area the whole DFG passed
  * to the districts, every district receiving a positive part and nothing
- * left with the county; in a single-tier area the DFG stays with the
- * council; iBCF >= 0; additional contributions from roster members,
- * positive; all three 2017-19 national conditions confirmed; streams
- * summing without overflow to exactly total_pence. Returns 0, or -1 with
+ * left with the county, unless a district's allocation records what the
+ * county keeps of its grant by joint agreement (county_keeps_pence); in a
+ * single-tier area the DFG stays with the council; iBCF >= 0; additional
+ * contributions from roster members, positive; streams summing without
+ * overflow to exactly total_pence. The first year's streams only (later
+ * years: pool_bcf_year_check); the national conditions, the pool and the
+ * HWBs are the engine's to judge (pool_apply). Returns 0, or -1 with
  * INVALID_ARGUMENT naming the rule (FAILED_PRECONDITION for a county
  * without its districts). */
 int pool_bcf_plan_check(const roster_t *roster, const Concord__V1__BcfPlan *p,
+                        const pool_area_t *area, cc_err_t *err);
+
+/* The same checks for a plan's later year y (BcfPlanYear, 1-based index
+ * into later_years): its streams against the same area. */
+int pool_bcf_year_check(const roster_t *roster, const Concord__V1__BcfPlan *p, size_t y,
                         const pool_area_t *area, cc_err_t *err);
 
 /* ---- sums (risk shares: risk_share.h) ---- */
@@ -189,6 +224,7 @@ typedef struct {
     int64_t additional;
     int64_t total;            /* the four above */
     int64_t dfg_to_districts; /* DFG allocations to others than the HWB council */
+    int64_t dfg_county_keeps; /* DFG the county keeps by joint agreement with districts */
 } pool_bcf_totals_t;
 
 /* Adds up a plan's streams. Returns 0, or -1 with INVALID_ARGUMENT for a
@@ -276,18 +312,30 @@ void pool_canonical_free(pool_canonical_t *c);
 int pool_canonical_equal(const Concord__V1__PoolStatement *got,
                          const Concord__V1__PoolStatement *want, char *why, size_t size);
 
+typedef enum {
+    POOL_BCF_PENDING = 0,
+    POOL_BCF_APPROVED = 4,
+    POOL_BCF_APPROVED_WITH_CONDITIONS = 5,
+    POOL_BCF_NOT_APPROVED = 6
+} pool_bcf_outcome_t;
+
 typedef struct {
     const char *plan_id;
     const char *version; /* hex id of the Plan event in force */
     const Concord__V1__BcfPlan *plan;
-    pool_bcf_totals_t totals;
-    int hwb_agreed;
-    int council_signed;
+    pool_bcf_totals_t totals; /* of the first year */
+    int hwb_agreed;     /* every HWB of the plan agreed */
+    int council_signed; /* every council of the plan signed off */
     size_t n_ccgs;
     size_t n_ccgs_signed;
-    int approvable; /* every step before NHS England's is done */
-    int approved;
+    int approvable; /* every sign-off is done, no outcome yet */
+    int approved;   /* approved, with or without conditions */
+    pool_bcf_outcome_t outcome;
+    const Concord__V1__BcfSignoff *decision; /* NHS England's outcome act, or NULL */
+    const uint8_t *condition_met;            /* [decision->n_conditions] */
+    size_t n_conditions_met;
     char missing[1024]; /* "HWB agreement; CCG sign-off by E38000216; ..." or "" */
+    char signed_by[1024]; /* who signed what, a successor's carried sign-offs named */
 } pool_bcf_view_t;
 
 size_t pool_bcf_count(const pool_engine_t *e);

@@ -237,6 +237,22 @@ int board_check_charter(const roster_t *roster, const Concord__V1__Charter *c, c
                 c->board_id);
         return -1;
     }
+    if (c->hwb_area[0]) {
+        roster_org_t o;
+        int member = 0;
+        for (size_t i = 0; i < c->n_members; i++) {
+            member |= strcmp(c->members[i]->code, c->hwb_area) == 0;
+        }
+        if (roster_lookup(roster, c->hwb_area, &o) < 0 || strcmp(o.kind, "COUNCIL_UPPER") != 0 ||
+            !member) {
+            err_set(err, CC_INVALID_ARGUMENT,
+                    "board %s is marked as the Health and Wellbeing Board of '%.40s', which is"
+                    " not an upper-tier council among its members: each upper-tier council"
+                    " establishes its own HWB (Health and Social Care Act 2012 s194)",
+                    c->board_id, c->hwb_area);
+            return -1;
+        }
+    }
     if (c->call_in_working_days > 20) {
         err_set(err, CC_INVALID_ARGUMENT,
                 "board %s's call-in period of %u working days is over 20", c->board_id,
@@ -336,6 +352,10 @@ int board_check_proposal(const Concord__V1__Proposal *p, uint64_t time_ms, cc_er
                 "a proposal names at most %d known NHS England service lines (primary-medical,"
                 " dental, pharmacy, optometry, specialised-acute, specialised-mental-health)",
                 DELEGATION_LINES_MAX);
+    } else if (p->bcf_plan[0] && !s_board_id_ok(p->bcf_plan)) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "BCF plan id '%.40s' must be 2 to %d letters, digits or hyphens", p->bcf_plan,
+                BOARD_ID_MAX);
     } else if (p->amount_pence < 0) {
         err_set(err, CC_INVALID_ARGUMENT, "amount %lld pence is negative",
                 (long long)p->amount_pence);

@@ -204,6 +204,9 @@ static int s_charter_option(s_charter_t *c, const roster_t *r, int opt, const ch
     case 'a':
         c->ch.accountable_to = (char *)arg;
         return CLI_OK;
+    case 'H':
+        c->ch.hwb_area = (char *)arg;
+        return CLI_OK;
     case 'W': {
         char *end;
         unsigned long n = strtoul(arg, &end, 10);
@@ -275,7 +278,7 @@ typedef struct {
     s_charter_t *c;
     const roster_t *r;
     uint64_t *closes_in;
-    char strings[4][BOARD_TITLE_MAX + 1]; /* id, name, accountable_to */
+    char strings[4][BOARD_TITLE_MAX + 1]; /* id, name, accountable_to, hwb */
 } s_charter_file_t;
 
 static int s_charter_entry(void *user, const char *section, const char *arg, const char *key,
@@ -288,7 +291,7 @@ static int s_charter_entry(void *user, const char *section, const char *arg, con
                 {"qualified", 'Q'}, {"quorum", 'q'}, {"each_constituency", 'e'},
                 {"member", 'm'},  {"reserved", 'R'}, {"in_common", 'I'},
                 {"own_rule", 'O'}, {"must_agree", 'G'}, {"ratify_days", 'T'},
-                {"accountable_to", 'a'}, {"closes_in", 'c'}};
+                {"accountable_to", 'a'}, {"closes_in", 'c'}, {"hwb", 'H'}};
     s_charter_file_t *x = user;
     (void)line;
     if (strcmp(section, "board") != 0 || *arg) {
@@ -310,7 +313,7 @@ static int s_charter_entry(void *user, const char *section, const char *arg, con
         if ((opt == 'e' || opt == 'I') && strcmp(value, "no") == 0) {
             return 0;
         }
-        int slot = opt == 'i' ? 0 : opt == 'n' ? 1 : opt == 'a' ? 2 : -1;
+        int slot = opt == 'i' ? 0 : opt == 'n' ? 1 : opt == 'a' ? 2 : opt == 'H' ? 3 : -1;
         if (slot >= 0) {
             if (strlen(value) > BOARD_TITLE_MAX) {
                 err_set(err, CC_INVALID_ARGUMENT, "%s is too long", key);
@@ -403,6 +406,7 @@ static int s_board_create(const config_node_t *cfg, const roster_t *r, int argc,
         {"ratify-days", required_argument, NULL, 'T'},
         {"own-rule", required_argument, NULL, 'O'},
         {"must-agree", required_argument, NULL, 'G'},
+        {"hwb", required_argument, NULL, 'H'},
         {NULL, 0, NULL, 0}};
     s_charter_t *c = &s_charter;
     uint64_t closes_in = 7ull * 86400000;
@@ -410,8 +414,8 @@ static int s_board_create(const config_node_t *cfg, const roster_t *r, int argc,
     int opt;
     s_charter_init(c);
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "i:n:r:Q:q:em:R:a:c:f:W:B:V:IO:G:T:", opts, NULL)) !=
-           -1) {
+    while ((opt = getopt_long(argc, argv, "i:n:r:Q:q:em:R:a:c:f:W:B:V:IO:G:T:H:", opts,
+                              NULL)) != -1) {
         if (opt == 'f') {
             if (s_charter_file(optarg, c, r, &closes_in) != CLI_OK) {
                 return CLI_FAIL;
@@ -542,6 +546,7 @@ static int s_propose(const config_node_t *cfg, const roster_t *r, int argc, char
         {"merge", required_argument, NULL, 'M'},     {"predecessor", required_argument, NULL, 'P'},
         {"reconsider", required_argument, NULL, 'Z'}, {"confirm", no_argument, NULL, 'Y'},
         {"withdraw", no_argument, NULL, 'X'},        {"service-line", required_argument, NULL, 'L'},
+        {"bcf-plan", required_argument, NULL, 'G'},
         {NULL, 0, NULL, 0}};
     static s_charter_t c;
     static Concord__V1__ServiceLine lines[DELEGATION_LINES_MAX];
@@ -566,9 +571,12 @@ static int s_propose(const config_node_t *cfg, const roster_t *r, int argc, char
     p.delegated_duties = duties;
     p.service_lines = lines;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "b:t:x:k:A:$:E:c:D:+:-:r:Q:q:eF:K:M:P:Z:YXL:", opts,
+    while ((opt = getopt_long(argc, argv, "b:t:x:k:A:$:E:c:D:+:-:r:Q:q:eF:K:M:P:Z:YXL:G:", opts,
                               NULL)) != -1) {
         switch (opt) {
+        case 'G':
+            p.bcf_plan = optarg;
+            break;
         case 'L':
             if ((v = board_names_line_parse(optarg)) < 0) {
                 return cli_fail("unknown service line '%s' (primary-medical, dental, pharmacy,"

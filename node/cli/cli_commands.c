@@ -47,7 +47,8 @@ static const cli_commands_entry_t s_table[] = {
      "    [--closes-in 7d] [--call-in-days N [--call-in-by CODE]...]\n"
      "    [--ratifier CODE... [--ratify-days N]: an advisory (shadow) board]\n"
      "    [--in-common [--own-rule CODE:REPRESENTATIVES[:RULE[:QUORUM]]]... [--must-agree CODE]...:\n"
-     "     a committee in common] | --file BOARD.ini",
+     "     a committee in common]\n"
+     "    [--hwb COUNCIL: the council's Health and Wellbeing Board] | --file BOARD.ini",
      "propose a board's charter; it exists once its members adopt it.\n"
      "RULE: majority, absolute-majority, qualified-majority, unanimity, consensus,\n"
      "double-majority, weighted", 1},
@@ -60,7 +61,8 @@ static const cli_commands_entry_t s_table[] = {
      "    [--rotate-key NEW.pub] [--merge SUCCESSOR.pub|CODE --predecessor CODE...]\n"
      "    [--realign ORG=FOOTPRINT] [--rule RULE | --quorum N/D ...]\n"
      "    [--reconsider PROPOSAL --confirm|--withdraw: after a call-in]\n"
-     "    [--service-line LINE...: NHS England lines it concerns]",
+     "    [--service-line LINE...: NHS England lines it concerns]\n"
+     "    [--bcf-plan PLAN-ID: an HWB board's agreement to that BCF plan]",
      "put a proposal to a board. AREA: acute, specialised, primary-care, community,\n"
      "mental-health, social-care, public-health, health-education,\n"
      "research-and-development", 1},
@@ -122,12 +124,18 @@ static const cli_commands_entry_t s_table[] = {
     {"pool statement", "ID --year YEAR [--csv] [--export FILE]", "a year's statement", 1},
     {"pool verify", "STATEMENT-FILE --roster ROSTER [--csv]",
      "check a signed statement offline", 0},
-    {"bcf", "plan|sign|approve|status ...", "Better Care Fund plans (docs/POOLS.md)", 1},
-    {"bcf plan", "--file PLAN.ini", "submit a BCF plan", 1},
-    {"bcf sign", "PLAN-ID --act hwb|council|ccg|nhse [--version V] [--note TEXT]\n"
+    {"bcf", "plan|sign|approve|reject|condition-met|status ...",
+     "Better Care Fund plans (docs/POOLS.md)", 1},
+    {"bcf plan", "--file PLAN.ini", "submit a BCF plan (held in an executed s75 pool)", 1},
+    {"bcf sign", "PLAN-ID --act hwb|council|ccg|dfg [--version V] [--note TEXT]\n"
                  "    [--decision PROPOSAL]",
-     "sign a plan for one of the parties", 1},
-    {"bcf approve", "PLAN-ID [--version V] [--note TEXT]", "approve a signed plan (NHS England)", 1},
+     "sign a plan for one of the parties, in any order (hwb: the HWB board's decision)", 1},
+    {"bcf approve", "PLAN-ID [--condition DEADLINE:TEXT]... [--version V] [--note TEXT]",
+     "approve a signed-off plan, with conditions if given (NHS England)", 1},
+    {"bcf reject", "PLAN-ID --escalation TEXT [--version V] [--note TEXT]",
+     "record a plan not approved and its escalation (NHS England)", 1},
+    {"bcf condition-met", "PLAN-ID N [--note TEXT]",
+     "record condition N of an approval met (NHS England)", 1},
     {"bcf status", "PLAN-ID", "a plan's signatures and approval", 1},
     {"federation", "init|start|status|stop|exec ...",
      "federations on one machine (docs/FEDERATIONS.md)", 0},

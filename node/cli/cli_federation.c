@@ -168,6 +168,11 @@ static int s_board(const char *dir, const federation_t *f, cc_err_t *err)
             "each_constituency = yes\naccountable_to = %s\n",
             f->name, names[f->scope], ids[f->scope], f->code, f->name, names[f->scope],
             accountable[f->scope]);
+    if (f->scope == FEDERATION_COUNTY) {
+        /* The county's own Health and Wellbeing Board (Health and Social
+         * Care Act 2012 s194): its decisions agree the county's BCF plans. */
+        fprintf(fp, "hwb = %s\n", f->code);
+    }
     for (size_t i = 0; i < f->n_orgs; i++) {
         fprintf(fp, "member = %s:%s\n", f->orgs[i].code, f->orgs[i].constituency);
     }

@@ -479,8 +479,29 @@ static json_t *s_bcf(const Concord__V1__BcfView *v)
     s_int(o, "ccgs_signed", (long long)v->ccgs_signed);
     s_bool(o, "approvable", v->approvable);
     s_bool(o, "approved", v->approved);
+    s_str(o, "outcome", v->outcome);
+    s_int(o, "last_year", v->last_year);
+    s_str(o, "pool_id", v->pool_id);
+    json_t *hwbs = json_array();
+    for (size_t i = 0; i < v->n_other_hwbs; i++) {
+        s_append(hwbs, json_string(v->other_hwbs[i]));
+    }
+    s_set(o, "other_hwbs", hwbs);
+    json_t *conds = json_array();
+    for (size_t i = 0; i < v->n_conditions; i++) {
+        json_t *c = json_object();
+        s_str(c, "text", v->conditions[i]->text);
+        s_str(c, "deadline", v->conditions[i]->deadline);
+        s_bool(c, "met", v->conditions[i]->met);
+        s_append(conds, c);
+    }
+    s_set(o, "conditions", conds);
+    s_int(o, "conditions_met", (long long)v->conditions_met);
+    s_str(o, "escalation", v->escalation);
     s_str(o, "missing", v->missing);
     if (v->full) {
+        s_int(o, "dfg_county_keeps_pence", v->dfg_county_keeps_pence);
+        s_str(o, "signed_by", v->signed_by);
         json_t *refused = json_array();
         for (size_t i = 0; i < v->n_refused; i++) {
             s_append(refused, s_refusal(v->refused[i], 0));

@@ -449,14 +449,34 @@ static void s_pool(const Concord__V1__PoolView *v, FILE *out)
 
 static void s_bcf(const Concord__V1__BcfView *v, FILE *out)
 {
-    char money[MONEY_TEXT_MAX], yn[16];
-    fprintf(out, "plan        %s (version %s)\nhwb         %s, %s\ntotal       %s\n", v->id,
-            v->version, v->hwb, money_year_name(v->financial_year, yn, sizeof yn),
-            money_format(v->total_pence, money, sizeof money));
+    char money[MONEY_TEXT_MAX], yn[16], yl[16];
+    fprintf(out, "plan        %s (version %s)\nhwb         %s", v->id, v->version, v->hwb);
+    for (size_t i = 0; i < v->n_other_hwbs; i++) {
+        fprintf(out, ", %s", v->other_hwbs[i]);
+    }
+    money_year_name(v->financial_year, yn, sizeof yn);
+    if (v->last_year > v->financial_year) {
+        fprintf(out, "; %s to %s", yn, money_year_name(v->last_year, yl, sizeof yl));
+    } else {
+        fprintf(out, "; %s", yn);
+    }
+    fprintf(out, "\npool        %s\ntotal       %s%s\n", v->pool_id,
+            money_format(v->total_pence, money, sizeof money),
+            v->last_year > v->financial_year ? " (first year)" : "");
     fprintf(out, "status      %s\n",
-            v->approved     ? "APPROVED by NHS England"
-            : v->approvable ? "awaiting NHS England approval"
-                            : "awaiting sign-off");
+            strcmp(v->outcome, "approved") == 0 ? "APPROVED by NHS England"
+            : strcmp(v->outcome, "approved-with-conditions") == 0
+                ? "APPROVED WITH CONDITIONS by NHS England"
+            : strcmp(v->outcome, "not-approved") == 0 ? "NOT APPROVED by NHS England"
+            : v->approvable                            ? "awaiting NHS England's outcome"
+                                                       : "awaiting sign-off");
+    for (size_t i = 0; i < v->n_conditions; i++) {
+        fprintf(out, "condition   %zu: %s (by %s): %s\n", i + 1, v->conditions[i]->text,
+                v->conditions[i]->deadline, v->conditions[i]->met ? "met" : "not yet met");
+    }
+    if (v->escalation[0]) {
+        fprintf(out, "escalated   %s\n", v->escalation);
+    }
     if (v->missing[0]) {
         fprintf(out, "missing     %s\n", v->missing);
     }
@@ -466,16 +486,23 @@ static void s_bcf(const Concord__V1__BcfView *v, FILE *out)
     fprintf(out, "streams     CCG minimum %s",
             money_format(v->ccg_minimum_pence, money, sizeof money));
     fprintf(out, ", DFG %s", money_format(v->dfg_pence, money, sizeof money));
-    fprintf(out, " (%s to districts)",
+    fprintf(out, " (%s to districts",
             money_format(v->dfg_to_districts_pence, money, sizeof money));
-    fprintf(out, ", iBCF %s", money_format(v->ibcf_pence, money, sizeof money));
+    if (v->dfg_county_keeps_pence) {
+        fprintf(out, ", %s kept by the county by joint agreement",
+                money_format(v->dfg_county_keeps_pence, money, sizeof money));
+    }
+    fprintf(out, "), iBCF %s", money_format(v->ibcf_pence, money, sizeof money));
     fprintf(out, ", additional %s\n", money_format(v->additional_pence, money, sizeof money));
     fprintf(out,
             "chain       HWB agreement %s; council sign-off %s; CCG sign-off %llu of %llu;"
-            " NHS England approval %s\n",
+            " NHS England's outcome %s\n",
             v->hwb_agreed ? "done" : "missing", v->council_signed ? "done" : "missing",
             (unsigned long long)v->ccgs_signed, (unsigned long long)v->ccgs,
-            v->approved ? "done" : "missing");
+            v->outcome[0] ? "given" : "missing");
+    if (v->signed_by[0]) {
+        fprintf(out, "signed      %s\n", v->signed_by);
+    }
     for (size_t i = 0; i < v->n_refused; i++) {
         s_refusal(v->refused[i], out);
     }

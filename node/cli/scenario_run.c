@@ -522,6 +522,9 @@ static int s_step_propose(s_run_t *x, const scenario_section_t *sec, cc_err_t *e
         err_set(err, CC_INVALID_ARGUMENT, "%s:%d: %s", scenario_path(x->s), sec->line, why.msg);
         return -1;
     }
+    if ((v = scenario_get(sec, "bcf_plan"))) {
+        p.bcf_plan = (char *)v; /* an HWB board's agreement to that BCF plan */
+    }
     if ((v = scenario_get(sec, "realign"))) {
         const char *eq = strchr(v, '=');
         if (!eq || eq == v || (size_t)(eq - v) > KEYS_CODE_MAX) {

@@ -665,13 +665,17 @@ void dashboard_pages_bcf(text_t *t, const char *org, const Concord__V1__BcfView 
     char title[160], y[16];
     snprintf(title, sizeof title, "BCF plan %s", b->id);
     dashboard_html_begin(t, org, title, DASHBOARD_NAV_POOLS, NULL);
+    const char *state = strcmp(b->outcome, "approved-with-conditions") == 0
+                            ? "approved with conditions"
+                        : strcmp(b->outcome, "not-approved") == 0 ? "not approved"
+                        : b->approved                              ? "approved"
+                        : b->approvable                            ? "awaiting approval"
+                                                                   : "in sign-off";
     dashboard_html_put(t, "<dl><dt>Health and wellbeing board</dt><dd>%s</dd><dt>Year</dt>"
-                          "<dd>%s</dd><dt>Version</dt><dd>%s</dd><dt>State</dt><dd class=\"%s\">"
-                          "%s</dd></dl>\n",
+                          "<dd>%s</dd><dt>Version</dt><dd>%s</dd><dt>Pooled fund (s75)</dt>"
+                          "<dd>%s</dd><dt>State</dt><dd class=\"%s\">%s</dd></dl>\n",
                        b->hwb, money_year_name(b->financial_year, y, sizeof y), b->version,
-                       b->approved ? "ok" : "", b->approved     ? "approved"
-                                                : b->approvable ? "awaiting approval"
-                                                                : "in sign-off");
+                       b->pool_id, b->approved ? "ok" : "", state);
     const char *labels[] = {"CCG minimum", "Disabled Facilities Grant", "improved BCF",
                             "Additional"};
     int64_t v[] = {b->ccg_minimum_pence, b->dfg_pence, b->ibcf_pence, b->additional_pence};
@@ -694,7 +698,12 @@ void dashboard_pages_bcf(text_t *t, const char *org, const Concord__V1__BcfView 
                 "<li>CCGs: %llu of %llu signed</li><li>Approval: %s</li></ol>\n",
              b->hwb_agreed ? "agreed" : "not yet", b->council_signed ? "signed" : "not yet",
              (unsigned long long)b->ccgs_signed, (unsigned long long)b->ccgs,
-             b->approved ? "approved" : "not yet");
+             b->outcome[0] ? state : "not yet");
+    for (size_t i = 0; i < b->n_conditions; i++) {
+        dashboard_html_put(t, "<p>Condition %zu: %s (by %s): %s</p>\n", i + 1,
+                           b->conditions[i]->text, b->conditions[i]->deadline,
+                           b->conditions[i]->met ? "met" : "not yet met");
+    }
     if (b->missing[0]) {
         dashboard_html_put(t, "<p>Missing: %s</p>\n", b->missing);
     }

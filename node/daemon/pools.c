@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "bcf_data.h"
 #include "clock.h"
 #include "fold.h"
 #include "geo.h"
@@ -123,29 +124,85 @@ static void s_tick(pools_t *p)
     waits_tick(p->waits);
 }
 
-/* Tells the engine of every Health and Wellbeing Board area the shipped
- * ONS lookups give: each upper-tier council (by code) with its districts
+/* Adds o's districts and CCGs to the lists (each a set; CCGs by code). */
+static void s_area_add_org(const geo_align_t *a, const geo_org_t *o, const char **districts,
+                           size_t *n_districts, const char **ccgs, size_t *n_ccgs)
+{
+    size_t n_dist = geo_align_org_count(a, GEO_DISTRICT);
+    for (size_t k = 0; k < n_dist; k++) {
+        const geo_org_t *d = geo_align_org(a, GEO_DISTRICT, k);
+        if (d->county && strcmp(d->county, o->code) == 0) {
+            districts[(*n_districts)++] = d->code;
+        }
+    }
+    /* Cells come most LSOAs first; the engine wants a set, so by code. */
+    for (size_t k = 0; k < o->n_cells; k++) {
+        const char *c = o->cells[k].footprint->code;
+        size_t at = *n_ccgs;
+        int seen = 0;
+        for (size_t i = 0; i < *n_ccgs && !seen; i++) {
+            seen = strcmp(ccgs[i], c) == 0;
+        }
+        if (seen) {
+            continue;
+        }
+        while (at > 0 && strcmp(ccgs[at - 1], c) > 0) {
+            ccgs[at] = ccgs[at - 1];
+            at--;
+        }
+        ccgs[at] = c;
+        (*n_ccgs)++;
+    }
+}
+
+/* The shipped BCF policy data: the national conditions (without which
+ * every plan is refused, naming the file) and the councils sharing
+ * another's BCF area. */
+static void s_add_policy(pool_engine_t *e, bcf_data_shared_t *shared)
+{
+    cc_err_t err;
+    const char *dir = bcf_data_dir();
+    long n = bcf_data_conditions(e, dir, &err);
+    if (n < 0) {
+        log_warn("pools: no BCF national conditions (%s); every BCF plan will be refused",
+                 err.msg);
+    } else {
+        log_info("pools: %ld BCF national conditions from %s/conditions.csv", n, dir);
+    }
+    if (bcf_data_shared(dir, shared, &err) < 0) {
+        log_warn("pools: no shared BCF areas (%s)", err.msg);
+        memset(shared, 0, sizeof *shared);
+    }
+}
+
+/* Tells the engine of every Better Care Fund area the shipped ONS lookups
+ * and BCF data give: each upper-tier council (by code) with its districts
  * (a shire county's E07s, by code) and the CCGs that share an LSOA with
- * it (by code). Every node reads the same files and so adds the same
- * areas in the same order. Without the data the engine knows no area and
- * refuses plans of shire counties with its own reason. The lookups are
- * read only when a BCF event first needs them, before the engine applies
- * or prechecks it: a node with no BCF plan never holds them in memory. */
+ * it (by code), and with the councils that share its BCF area (their
+ * districts and CCGs too): Cornwall with the Isles of Scilly, so 151
+ * areas from the 152 councils of 2017. Every node reads the same files and
+ * so adds the same areas in the same order. Without the lookups the engine
+ * knows no area and refuses plans of shire counties with its own reason.
+ * The files are read only when a BCF event first needs them, before the
+ * engine applies or prechecks it: a node with no BCF plan never holds
+ * them in memory. */
 static void s_add_areas(pools_t *p)
 {
     cc_err_t err;
     pool_engine_t *e = p->engine;
+    bcf_data_shared_t shared;
     if (p->areas_added) {
         return;
     }
     p->areas_added = 1;
+    s_add_policy(e, &shared);
     const char *dir = geo_data_dir(NULL);
     geo_t *g = geo_load_dir(dir, &err);
     /* The 2017 vintages the BCF plans of 2017-19 are made of, whatever
      * later vintages are shipped beside them. */
     geo_align_t *a = g ? geo_align(g, "CCG17", &err) : NULL;
     if (!a) {
-        log_warn("pools: no HWB areas (ONS lookups in %s: %s); BCF plans of shire counties"
+        log_warn("pools: no BCF areas (ONS lookups in %s: %s); BCF plans of shire counties"
                  " will be refused",
                  dir, err.msg);
         geo_destroy(&g);
@@ -153,45 +210,39 @@ static void s_add_areas(pools_t *p)
     }
     size_t n_upper = geo_align_org_count(a, GEO_UPPER);
     size_t n_dist = geo_align_org_count(a, GEO_DISTRICT);
-    size_t added = 0;
+    size_t added = 0, n_cells = 0;
+    for (size_t i = 0; i < n_upper; i++) {
+        n_cells += geo_align_org(a, GEO_UPPER, i)->n_cells;
+    }
     const char **districts = calloc(n_dist ? n_dist : 1, sizeof *districts);
-    const char **ccgs = NULL;
-    for (size_t i = 0; districts && i < n_upper; i++) {
+    const char **ccgs = calloc(n_cells ? n_cells : 1, sizeof *ccgs);
+    for (size_t i = 0; districts && ccgs && i < n_upper; i++) {
         const geo_org_t *o = geo_align_org(a, GEO_UPPER, i);
-        pool_area_t area = {.hwb = o->code};
-        for (size_t k = 0; k < n_dist; k++) {
-            const geo_org_t *d = geo_align_org(a, GEO_DISTRICT, k);
-            if (d->county && strcmp(d->county, o->code) == 0) {
-                districts[area.n_districts++] = d->code;
+        const char *sharing[BCF_DATA_SHARED_MAX];
+        pool_area_t area = {.hwb = o->code, .districts = districts, .ccgs = ccgs,
+                            .councils = sharing};
+        if (bcf_data_shared_area(&shared, o->code)) {
+            continue; /* added with the council whose area it shares */
+        }
+        s_area_add_org(a, o, districts, &area.n_districts, ccgs, &area.n_ccgs);
+        for (size_t k = 0; k < n_upper; k++) {
+            const geo_org_t *m = geo_align_org(a, GEO_UPPER, k);
+            const char *of = bcf_data_shared_area(&shared, m->code);
+            if (of && strcmp(of, o->code) == 0) {
+                sharing[area.n_councils++] = m->code;
+                s_area_add_org(a, m, districts, &area.n_districts, ccgs, &area.n_ccgs);
             }
         }
-        free(ccgs);
-        ccgs = calloc(o->n_cells ? o->n_cells : 1, sizeof *ccgs);
-        if (!ccgs) {
-            break;
-        }
-        /* Cells come most LSOAs first; the engine wants a set, so by code. */
-        for (size_t k = 0; k < o->n_cells; k++) {
-            const char *c = o->cells[k].footprint->code;
-            size_t at = area.n_ccgs;
-            while (at > 0 && strcmp(ccgs[at - 1], c) > 0) {
-                ccgs[at] = ccgs[at - 1];
-                at--;
-            }
-            ccgs[at] = c;
-            area.n_ccgs++;
-        }
-        area.districts = districts;
-        area.ccgs = ccgs;
         if (pool_engine_add_area(e, &area, &err) < 0) {
-            log_warn("pools: HWB area %s not added: %s", o->code, err.msg);
+            log_warn("pools: BCF area %s not added: %s", o->code, err.msg);
         } else {
             added++;
         }
     }
     free(ccgs);
     free(districts);
-    log_info("pools: %zu HWB areas from the ONS lookups in %s", added, dir);
+    log_info("pools: %zu BCF areas (of %zu upper-tier councils) from the ONS lookups in %s",
+             added, n_upper, dir);
     geo_align_destroy(&a);
     geo_destroy(&g);
 }
@@ -280,7 +331,8 @@ static void s_publish(pools_t *p, void *call, int mi, ProtobufCMessage *msg)
 {
     cc_err_t err;
     const char *method = s_methods[mi].method;
-    char *saved = NULL, **field = NULL;
+    char *saved = NULL, **field = NULL, *saved_decision = NULL;
+    Concord__V1__BcfSignoff *decided = NULL;
     pool_canonical_t canon = {0};
     Concord__V1__PoolStatement stated;
     if (!msg) {
@@ -304,10 +356,19 @@ static void s_publish(pools_t *p, void *call, int mi, ProtobufCMessage *msg)
         /* Unless named, the act signs the plan version in force. */
         Concord__V1__BcfSignoff *so = (Concord__V1__BcfSignoff *)msg;
         pool_bcf_view_t bv;
+        board_proposal_view_t dv;
         if (!so->plan_version[0] && pool_bcf_get(p->engine, so->plan_id, &bv) == 0) {
             field = &so->plan_version;
             saved = *field;
             *field = (char *)bv.version;
+        }
+        /* The HWB's decision may be named by a unique prefix of its id. */
+        if (so->board_decision[0] && strlen(so->board_decision) < 32 &&
+            board_proposal_find(boards_engine(p->boards), so->board_decision, clock_wall_ms(),
+                                &dv, &err) == 0) {
+            decided = so;
+            saved_decision = so->board_decision;
+            so->board_decision = (char *)dv.id;
         }
     } else if (strcmp(method, POOL_METHOD_EXECUTE) == 0) {
         /* Unless named, the partner executes the instrument in force. */
@@ -351,6 +412,9 @@ static void s_publish(pools_t *p, void *call, int mi, ProtobufCMessage *msg)
     }
     if (field) {
         *field = saved;
+    }
+    if (decided) {
+        decided->board_decision = saved_decision;
     }
     pool_canonical_free(&canon);
 }
@@ -748,6 +812,30 @@ static void s_view_bcf(const pools_t *p, const pool_bcf_view_t *v, int full,
     out->approved = v->approved != 0;
     out->missing = control_strdup(a, v->missing);
     out->full = full != 0;
+    static const char *const outcomes[] = {[POOL_BCF_APPROVED] = "approved",
+                                           [POOL_BCF_APPROVED_WITH_CONDITIONS] =
+                                               "approved-with-conditions",
+                                           [POOL_BCF_NOT_APPROVED] = "not-approved"};
+    out->outcome = control_str(v->outcome ? outcomes[v->outcome] : "");
+    out->last_year = v->plan->financial_year + (uint32_t)v->plan->n_later_years;
+    out->other_hwbs = v->plan->other_hwbs;
+    out->n_other_hwbs = v->plan->n_other_hwbs;
+    out->pool_id = control_str(v->plan->pool_id);
+    out->signed_by = control_strdup(a, v->signed_by);
+    out->dfg_county_keeps_pence = v->totals.dfg_county_keeps;
+    out->conditions_met = v->n_conditions_met;
+    if (v->decision) {
+        size_t n = v->decision->n_conditions;
+        out->escalation = control_str(v->decision->escalation);
+        out->conditions =
+            control_alloc_messages(a, &concord__v1__bcf_condition_view__descriptor, n);
+        for (size_t i = 0; out->conditions && i < n; i++) {
+            out->conditions[i]->text = control_str(v->decision->conditions[i]->text);
+            out->conditions[i]->deadline = control_str(v->decision->conditions[i]->deadline);
+            out->conditions[i]->met = v->condition_met[i] != 0;
+            out->n_conditions = i + 1;
+        }
+    }
     if (full) {
         out->refused = s_refused(p, v->plan_id, &out->n_refused, a);
     }

@@ -77,6 +77,7 @@ static const struct {
                            {"amount", T_AMOUNT, 0},
                            {"closes_in", T_DURATION, 0},
                            {"realign", T_REALIGN, 0},
+                           {"bcf_plan", T_TEXT, 0},
                            {"expect", T_EXPECT_DECISION, 0}}},
     [SCENARIO_VOTE] =
         {"vote",

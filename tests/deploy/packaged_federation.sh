@@ -31,6 +31,7 @@ for f in /usr/bin/concord /usr/sbin/concordd /usr/sbin/concord-broker \
          /usr/share/man/man1/concord.1.gz /usr/share/man/man8/concordd.8.gz \
          /usr/share/man/man8/concord-broker.8.gz /usr/share/man/man5/concord.ini.5.gz \
          /usr/share/bash-completion/completions/concord /usr/share/concord/ons/SOURCES.md \
+         /usr/share/concord/bcf/conditions.csv /usr/share/concord/bcf/areas.csv \
          /usr/share/doc/concord/examples/node.ini /usr/share/doc/concord/DEPLOYMENT.md; do
   [ -e "$f" ] || fail "not installed: $f"
 done

@@ -241,12 +241,12 @@ static int s_setup(void **state)
     free(s_ok(COUNCIL, "pool sign-statement PLY-IF --year 2017"));
     free(fed_cli_until(f, COUNCIL, "it matches", 1, 30000, "pool statement PLY-IF --year 2017"));
 
-    /* A Better Care Fund plan, agreed by the health and wellbeing board and signed by the
-     * council; the CCG's signature is still to come. */
+    /* A Better Care Fund plan, held in the executed pool PLY-IF and signed off by the
+     * council; the HWB's agreement and the CCG's sign-off are still to come. */
     snprintf(path, sizeof path, "%s/bcf.ini", f->dir);
     fp = fopen(path, "w");
     assert_non_null(fp);
-    fputs("[plan]\nid = PLY-BCF-17\nhwb = E06000026\nyear = 2017\nibcf = 8.5m\n"
+    fputs("[plan]\nid = PLY-BCF-17\nhwb = E06000026\nyear = 2017\nibcf = 8.5m\npool = PLY-IF\n"
           "narrative = Home first\n[ccg]\nE38000129 = 23.4m\n[dfg]\ntotal = 2.6m\n"
           "[additional]\nE06000026 = 1m Reablement beds\n[conditions]\n"
           "nhs_social_care_maintained = yes\nout_of_hospital_investment = yes\n"
@@ -254,7 +254,6 @@ static int s_setup(void **state)
           fp);
     fclose(fp);
     free(s_ok(COUNCIL, "bcf plan --file %s", path));
-    free(s_ok(COUNCIL, "bcf sign PLY-BCF-17 --act hwb"));
     free(s_ok(COUNCIL, "bcf sign PLY-BCF-17 --act council"));
     free(fed_cli_until(f, COUNCIL, "council sign-off done", 1, 30000, "bcf status PLY-BCF-17"));
     return 0;
@@ -384,7 +383,8 @@ static void test_it_dashboard_pool_year(void **state)
     assert_non_null(strstr(dom, "<h1>BCF plan PLY-BCF-17</h1>"));
     assert_non_null(strstr(dom, "£23,400,000.00"));
     assert_non_null(strstr(dom, "£8,500,000.00"));
-    assert_non_null(strstr(dom, "<li>Health and wellbeing board: agreed</li><li>Council: signed"
+    assert_non_null(strstr(dom, "<dt>Pooled fund (s75)</dt><dd>PLY-IF</dd>"));
+    assert_non_null(strstr(dom, "<li>Health and wellbeing board: not yet</li><li>Council: signed"
                                 "</li><li>CCGs: 0 of 1 signed</li><li>Approval: not yet</li>"));
     assert_non_null(strstr(dom, "in sign-off"));
     free(dom);

@@ -427,6 +427,39 @@ static void test_board_double_majority(void **state)
     assert_true(s_passes(&c.ch, "F-F-F"));
 }
 
+/* A charter marks its board as a council's Health and Wellbeing Board
+ * (Health and Social Care Act 2012 s194) only for an upper-tier council
+ * among its members; a proposal names a BCF plan by a well-formed id. */
+static void test_board_hwb_charter_and_bcf_plan(void **state)
+{
+    (void)state;
+    s_charter_t c;
+    cc_err_t err;
+    s_charter(&c, "HWB", CONCORD__V1__VOTING_RULE__MAJORITY_OF_VOTES_CAST);
+    s_member(&c, s_councils[0], LG, 1);
+    s_member(&c, s_ccgs[0], NHS, 1);
+    c.ch.hwb_area = (char *)s_councils[0];
+    assert_int_equal(board_check_charter(s_roster, &c.ch, &err), 0);
+    c.ch.hwb_area = (char *)s_ccgs[0];
+    assert_int_equal(board_check_charter(s_roster, &c.ch, &err), -1);
+    assert_int_equal(err.code, CC_INVALID_ARGUMENT);
+    assert_non_null(strstr(err.msg, "is marked as the Health and Wellbeing Board of"));
+    assert_non_null(strstr(err.msg, "(Health and Social Care Act 2012 s194)"));
+    c.ch.hwb_area = OUTSIDER2; /* an upper-tier council, but not a member */
+    assert_int_equal(board_check_charter(s_roster, &c.ch, &err), -1);
+    Concord__V1__Proposal p = CONCORD__V1__PROPOSAL__INIT;
+    p.board_id = "HWB";
+    p.title = "Agree the Better Care Fund plan";
+    p.kind = DECISION;
+    p.area = CONCORD__V1__SERVICE_AREA__SOCIAL_CARE;
+    p.closes_at_ms = T0 + 1000;
+    p.bcf_plan = "CUM-BCF-17";
+    assert_int_equal(board_check_proposal(&p, T0, &err), 0);
+    p.bcf_plan = "x";
+    assert_int_equal(board_check_proposal(&p, T0, &err), -1);
+    assert_non_null(strstr(err.msg, "BCF plan id 'x' must be 2 to 32"));
+}
+
 static void test_board_weighted(void **state)
 {
     (void)state;
@@ -2081,6 +2114,7 @@ int main(void)
         cmocka_unit_test(test_board_unanimity_and_consensus),
         cmocka_unit_test(test_board_double_majority),
         cmocka_unit_test(test_board_weighted),
+        cmocka_unit_test(test_board_hwb_charter_and_bcf_plan),
         cmocka_unit_test(test_board_quorum_abstentions_and_constituencies),
         cmocka_unit_test(test_board_explanation_sentences),
         cmocka_unit_test(test_board_reserved_matter_needs_named_member),

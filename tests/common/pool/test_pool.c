@@ -41,6 +41,10 @@
 #define COUNCIL CONCORD__V1__BCF_ACT__COUNCIL_SIGN_OFF
 #define CCG_SIGN CONCORD__V1__BCF_ACT__CCG_SIGN_OFF
 #define APPROVE CONCORD__V1__BCF_ACT__NHS_ENGLAND_APPROVAL
+#define APPROVE_IF CONCORD__V1__BCF_ACT__NHS_ENGLAND_APPROVAL_WITH_CONDITIONS
+#define NOT_APPROVED CONCORD__V1__BCF_ACT__NHS_ENGLAND_NOT_APPROVED
+#define MET CONCORD__V1__BCF_ACT__CONDITION_MET
+#define DFG_AGREE CONCORD__V1__BCF_ACT__DFG_JOINT_AGREEMENT
 
 /* Organisations, with their real GSS codes. */
 #define PLYMOUTH "E06000026"  /* Plymouth City Council */
@@ -269,6 +273,24 @@ static pool_engine_t *s_engine(void)
                            .ccgs = s_cumbria_ccgs,
                            .n_ccgs = 2};
     assert_int_equal(pool_engine_add_area(e, &cumbria, NULL), 0);
+    /* A few rows of data/bcf/conditions.csv: 2017-19 in full, two of
+     * 2016/17's eight. */
+    static const pool_condition_t conds[] = {
+        {"2016/17", 2016, 2016, "jointly_agreed_plan", "Plans to be jointly agreed",
+         "2016/17 Policy Framework", 1},
+        {"2016/17", 2016, 2016, "seven_day_services", "7-day services", "2016/17 Policy Framework",
+         0},
+        {"2017-19", 2017, 2018, "jointly_agreed_plan", "A jointly agreed plan", "Annex A", 1},
+        {"2017-19", 2017, 2018, "nhs_social_care_maintained",
+         "NHS contribution to adult social care maintained in line with inflation", "Annex A", 0},
+        {"2017-19", 2017, 2018, "out_of_hospital_investment",
+         "Investment in NHS-commissioned out-of-hospital services", "Annex A", 0},
+        {"2017-19", 2017, 2018, "managing_transfers_of_care", "Managing transfers of care",
+         "Annex A", 0},
+    };
+    for (size_t i = 0; i < sizeof conds / sizeof conds[0]; i++) {
+        assert_int_equal(pool_engine_add_condition(e, &conds[i], NULL), 0);
+    }
     return e;
 }
 
@@ -301,6 +323,7 @@ static void s_adopt_board(s_run_t *r)
     c.rule = CONCORD__V1__VOTING_RULE__MAJORITY_OF_VOTES_CAST;
     c.quorum_numerator = 1;
     c.quorum_denominator = 2;
+    c.hwb_area = CUMBRIA; /* the tests' HWB decisions for Cumbria's plans */
     p.board_id = BOARD;
     p.title = "Adopt the charter";
     p.kind = CONCORD__V1__PROPOSAL_KIND__CHARTER_ADOPTION;
@@ -1998,24 +2021,27 @@ typedef struct {
     Concord__V1__DfgAllocation *dfgp[8];
     Concord__V1__AdditionalContribution add[2];
     Concord__V1__AdditionalContribution *addp[2];
-    Concord__V1__NationalConditions nc;
+    char *conds[4];
+    Concord__V1__BcfPlanYear year2;
+    Concord__V1__BcfPlanYear *year2p[1];
 } s_plan_t;
 
 static void s_plan_init(s_plan_t *b, const char *id, const char *hwb, uint32_t year)
 {
     memset(b, 0, sizeof *b);
     concord__v1__bcf_plan__init(&b->p);
-    concord__v1__national_conditions__init(&b->nc);
     b->p.plan_id = (char *)id;
     b->p.hwb = (char *)hwb;
     b->p.financial_year = year;
     b->p.ccg_minimum = b->ccgp;
     b->p.dfg_allocations = b->dfgp;
     b->p.additional = b->addp;
-    b->nc.nhs_social_care_maintained = 1;
-    b->nc.out_of_hospital_investment = 1;
-    b->nc.managing_transfers_of_care = 1;
-    b->p.conditions = &b->nc;
+    b->conds[0] = "nhs_social_care_maintained";
+    b->conds[1] = "out_of_hospital_investment";
+    b->conds[2] = "managing_transfers_of_care";
+    b->p.conditions_met = b->conds;
+    b->p.n_conditions_met = 3;
+    b->p.pool_id = "CUM-POOL";
 }
 
 static void s_plan_ccg(s_plan_t *b, const char *ccg, int64_t pence)
@@ -2056,6 +2082,25 @@ static void s_cumbria(s_plan_t *b, const char *id)
     }
     b->p.ibcf_pence = s_pounds("9.5m");
     s_plan_total(b);
+}
+
+/* The plan made a 2017-19 plan: 2018/19 with the same streams, but an
+ * iBCF of £12m (the total its sum). */
+static void s_second_year(s_plan_t *b)
+{
+    Concord__V1__BcfPlanYear *y = &b->year2;
+    concord__v1__bcf_plan_year__init(y);
+    y->financial_year = b->p.financial_year + 1;
+    y->ccg_minimum = b->p.ccg_minimum;
+    y->n_ccg_minimum = b->p.n_ccg_minimum;
+    y->dfg_pence = b->p.dfg_pence;
+    y->dfg_allocations = b->p.dfg_allocations;
+    y->n_dfg_allocations = b->p.n_dfg_allocations;
+    y->ibcf_pence = s_pounds("12m");
+    y->total_pence = b->p.total_pence - b->p.ibcf_pence + y->ibcf_pence;
+    b->year2p[0] = y;
+    b->p.later_years = b->year2p;
+    b->p.n_later_years = 1;
 }
 
 static int s_plan_check(const s_plan_t *b, int with_area, cc_err_t *err)
@@ -2108,6 +2153,7 @@ static void test_pool_bcf_two_tier_dfg_to_districts(void **state)
     s_refused_err(s_plan_check(&b, 1, &err), &err, CC_INVALID_ARGUMENT,
                   "leaves £4,200,000.00 of the Disabled Facilities Grant with county E10000006");
     assert_non_null(strstr(err.msg, "must go to the district councils"));
+    assert_non_null(strstr(err.msg, "unless a district and the county jointly agree otherwise"));
     s_cumbria(&b, "BCF-CUMBRIA-17");
     b.dfg[5].district = CUMBRIA; /* South Lakeland's part kept by the county */
     s_refused_err(s_plan_check(&b, 1, &err), &err, CC_INVALID_ARGUMENT,
@@ -2117,6 +2163,18 @@ static void test_pool_bcf_two_tier_dfg_to_districts(void **state)
     b.dfg[0].amount_pence += s_pounds("700k");
     s_refused_err(s_plan_check(&b, 1, &err), &err, CC_INVALID_ARGUMENT,
                   "gives no DFG to district E07000031");
+    /* ... unless South Lakeland and the county jointly agree it: the
+     * county keeps its part, and South Lakeland gets nothing. */
+    s_cumbria(&b, "BCF-CUMBRIA-17");
+    b.dfg[5].amount_pence = 0;
+    b.dfg[5].county_keeps_pence = s_pounds("700k");
+    assert_int_equal(s_plan_check(&b, 1, &err), 0);
+    pool_bcf_totals_t t;
+    assert_int_equal(pool_bcf_totals(&b.p, &t, NULL), 0);
+    assert_int_equal(t.dfg_to_districts, s_pounds("3.5m"));
+    assert_int_equal(t.dfg_county_keeps, s_pounds("700k"));
+    b.dfg[5].county_keeps_pence = s_pounds("800k"); /* more than the grant */
+    s_refused_err(s_plan_check(&b, 1, &err), &err, CC_INVALID_ARGUMENT, "more than the grant");
     s_cumbria(&b, "BCF-CUMBRIA-17");
     b.dfg[0].district = "E07000177"; /* Cherwell, in Oxfordshire */
     s_refused_err(s_plan_check(&b, 1, &err), &err, CC_INVALID_ARGUMENT,
@@ -2138,24 +2196,6 @@ static void test_pool_bcf_plan_rules(void **state)
     (void)state;
     s_plan_t b;
     cc_err_t err;
-    static const char *const conditions[3] = {
-        "NHS contribution to adult social care maintained in line with inflation",
-        "investment in NHS-commissioned out-of-hospital services", "managing transfers of care"};
-    for (int i = 0; i < 3; i++) {
-        s_cumbria(&b, "BCF-CUMBRIA-17");
-        if (i == 0) {
-            b.nc.nhs_social_care_maintained = 0;
-        } else if (i == 1) {
-            b.nc.out_of_hospital_investment = 0;
-        } else {
-            b.nc.managing_transfers_of_care = 0;
-        }
-        s_refused_err(s_plan_check(&b, 1, &err), &err, CC_INVALID_ARGUMENT, conditions[i]);
-        assert_non_null(strstr(err.msg, "2017-19 national condition"));
-    }
-    s_cumbria(&b, "BCF-CUMBRIA-17");
-    b.p.conditions = NULL;
-    s_refused_err(s_plan_check(&b, 1, &err), &err, CC_INVALID_ARGUMENT, "national condition");
     s_cumbria(&b, "BCF-CUMBRIA-17");
     b.p.total_pence += 1;
     s_refused_err(s_plan_check(&b, 1, &err), &err, CC_INVALID_ARGUMENT,
@@ -2193,6 +2233,20 @@ static void test_pool_bcf_plan_rules(void **state)
     s_refused_err(s_plan_check(&b, 1, &err), &err, CC_INVALID_ARGUMENT, "years run");
     s_cumbria(&b, "x");
     s_refused_err(s_plan_check(&b, 1, &err), &err, CC_INVALID_ARGUMENT, "plan id 'x'");
+    /* A second year is checked as the first is. */
+    s_cumbria(&b, "BCF-CUMBRIA-17-19");
+    s_second_year(&b);
+    assert_int_equal(pool_bcf_year_check(s_roster, &b.p, 1, NULL, &err), -1); /* no districts */
+    pool_area_t cumbria = {.hwb = CUMBRIA, .districts = s_cumbria_districts, .n_districts = 6,
+                           .ccgs = s_cumbria_ccgs, .n_ccgs = 2};
+    assert_int_equal(pool_bcf_year_check(s_roster, &b.p, 1, &cumbria, &err), 0);
+    b.year2.total_pence += 1;
+    s_refused_err(pool_bcf_year_check(s_roster, &b.p, 1, &cumbria, &err), &err,
+                  CC_INVALID_ARGUMENT, "2018/19: BCF plan BCF-CUMBRIA-17-19 states a total");
+    b.year2.total_pence -= 1;
+    b.year2.financial_year = 2019;
+    s_refused_err(pool_bcf_year_check(s_roster, &b.p, 1, &cumbria, &err), &err,
+                  CC_INVALID_ARGUMENT, "must be 2018/19");
     /* Additional voluntary contributions count in the total. */
     s_cumbria(&b, "BCF-CUMBRIA-17");
     concord__v1__additional_contribution__init(&b.add[0]);
@@ -2233,15 +2287,133 @@ static int s_act(s_run_t *r, const char *sender, const char *plan, const char *v
     return s_msg(r, sender, POOL_METHOD_BCF_SIGN, &s.base, NULL);
 }
 
-static void test_pool_bcf_signoff_chain(void **state)
+/* The HWB's agreement by the council, citing its board's decision. */
+static int s_hwb(s_run_t *r, const char *sender, const char *plan, const char *version,
+                 const char *decision)
+{
+    Concord__V1__BcfSignoff s = CONCORD__V1__BCF_SIGNOFF__INIT;
+    s.plan_id = (char *)plan;
+    s.plan_version = (char *)version;
+    s.act = HWB;
+    s.board_decision = (char *)decision;
+    return s_msg(r, sender, POOL_METHOD_BCF_SIGN, &s.base, NULL);
+}
+
+/* A decision of BOARD (marked as Cumbria's HWB) agreeing plan: passed
+ * when vote is FOR. */
+static void s_hwb_decide(s_run_t *r, const char *plan, int vote, char ref[33])
+{
+    Concord__V1__Proposal p = CONCORD__V1__PROPOSAL__INIT;
+    p.board_id = BOARD;
+    p.title = "Agree the Better Care Fund plan";
+    p.kind = CONCORD__V1__PROPOSAL_KIND__COMMISSIONING_DECISION;
+    p.area = CONCORD__V1__SERVICE_AREA__SOCIAL_CARE;
+    p.bcf_plan = (char *)plan;
+    p.closes_at_ms = r->now + 7ull * 86400000;
+    assert_int_equal(s_msg(r, CUMBRIA, BOARD_METHOD_PROPOSE, &p.base, ref), 0);
+    s_all_vote(r, ref, vote);
+}
+
+/* CUM-POOL, the s75 pooled fund of the county and its two CCGs that holds
+ * Cumbria's BCF (NHS Act 2006 s223GA): recommended by BOARD and, with
+ * executed = 1, executed by every partner. */
+static void s_cumbria_pool(s_run_t *r, int executed)
+{
+    s_agr_t g;
+    char ref[33];
+    s_agr(&g, "CUM-POOL", POOLED);
+    g.a.name = "Cumbria Better Care Fund";
+    s_partner(&g, CUMBRIA);
+    s_partner(&g, N_CUMBRIA);
+    s_partner(&g, MORECAMBE);
+    s_contrib(&g, CUMBRIA, 2017, s_pounds("14.7m"));
+    s_contrib(&g, N_CUMBRIA, 2017, s_pounds("30m"));
+    s_contrib(&g, MORECAMBE, 2017, s_pounds("12m"));
+    s_pooled_texts(&g, CUMBRIA);
+    s_rule(&g, PRO_RATA);
+    assert_int_equal(s_propose(r, CUMBRIA, &g, ref), 0);
+    s_all_vote(r, ref, FOR);
+    if (executed) {
+        s_execute_all(r);
+    }
+}
+
+static void test_pool_bcf_needs_an_executed_pool(void **state)
 {
     (void)state;
     s_run_t r;
     s_plan_t b;
-    char v1[33];
+    s_run_init(&r);
+    s_cumbria(&b, "BCF-CUMBRIA-17");
+    b.p.pool_id = "";
+    s_refused(&r, s_plan_submit(&r, CUMBRIA, &b, NULL), CC_FAILED_PRECONDITION,
+              "BCF plan BCF-CUMBRIA-17 names no pool: the Better Care Fund must be held in a"
+              " pooled fund under s75 (NHS Act 2006 s223GA)");
+    b.p.pool_id = "CUM-POOL";
+    s_refused(&r, s_plan_submit(&r, CUMBRIA, &b, NULL), CC_NOT_FOUND,
+              "names pool 'CUM-POOL', which does not exist");
+    s_cumbria_pool(&r, 0); /* recommended, not executed */
+    s_refused(&r, s_plan_submit(&r, CUMBRIA, &b, NULL), CC_FAILED_PRECONDITION,
+              "names pool CUM-POOL, which is not in force (awaiting execution by E10000006");
+    assert_non_null(strstr(r.err.msg, "executed s75 pooled fund (NHS Act 2006 s223GA)"));
+    s_execute_all(&r);
+    assert_int_equal(s_plan_submit(&r, CUMBRIA, &b, NULL), 0);
+    s_run_free(&r);
+}
+
+static void test_pool_bcf_national_conditions_by_year(void **state)
+{
+    (void)state;
+    s_run_t r;
+    s_plan_t b;
+    s_run_init(&r);
+    s_cumbria_pool(&r, 1);
+    s_cumbria(&b, "BCF-CUMBRIA-17");
+    b.p.n_conditions_met = 2; /* managing transfers of care not confirmed */
+    s_refused(&r, s_plan_submit(&r, CUMBRIA, &b, NULL), CC_INVALID_ARGUMENT,
+              "does not confirm the 2017-19 national condition 'Managing transfers of care'"
+              " (managing_transfers_of_care) for 2017/18 (Annex A)");
+    b.p.n_conditions_met = 3;
+    /* 2016/17 had other conditions: seven-day services among them. */
+    b.p.financial_year = 2016;
+    s_refused(&r, s_plan_submit(&r, CUMBRIA, &b, NULL), CC_INVALID_ARGUMENT,
+              "does not confirm the 2016/17 national condition '7-day services'");
+    b.conds[0] = "seven_day_services";
+    s_refused(&r, s_plan_submit(&r, CUMBRIA, &b, NULL), CC_INVALID_ARGUMENT,
+              "confirms 'out_of_hospital_investment', which is no national condition of its years");
+    b.p.n_conditions_met = 1;
+    assert_int_equal(s_plan_submit(&r, CUMBRIA, &b, NULL), 0);
+    /* No conditions known for 2019/20. */
+    s_cumbria(&b, "BCF-CUMBRIA-19");
+    b.p.financial_year = 2019;
+    s_refused(&r, s_plan_submit(&r, CUMBRIA, &b, NULL), CC_FAILED_PRECONDITION,
+              "no national conditions are known for 2019/20");
+    /* A 2017-19 plan: two years, one chain. */
+    s_cumbria(&b, "BCF-CUMBRIA-17-19");
+    s_second_year(&b);
+    char v[33];
+    assert_int_equal(s_plan_submit(&r, CUMBRIA, &b, v), 0);
+    pool_bcf_view_t view;
+    assert_int_equal(pool_bcf_get(r.e, "BCF-CUMBRIA-17-19", &view), 0);
+    assert_int_equal(view.plan->n_later_years, 1);
+    /* It holds 2018/19 too: no second plan for that year. */
+    s_cumbria(&b, "BCF-CUMBRIA-18");
+    b.p.financial_year = 2018;
+    s_refused(&r, s_plan_submit(&r, CUMBRIA, &b, NULL), CC_ALREADY_EXISTS,
+              "HWB E10000006 already has BCF plan BCF-CUMBRIA-17-19 for 2017/18");
+    s_run_free(&r);
+}
+
+static void test_pool_bcf_signoff_any_order(void **state)
+{
+    (void)state;
+    s_run_t r;
+    s_plan_t b;
+    char v1[33], dec[33], other[33];
     pool_bcf_view_t view;
     const char *id = "BCF-CUMBRIA-17";
     s_run_init(&r);
+    s_cumbria_pool(&r, 1);
     s_cumbria(&b, id);
     s_refused(&r, s_plan_submit(&r, N_CUMBRIA, &b, v1), CC_PERMISSION_DENIED,
               "submitted by its HWB council E10000006");
@@ -2249,36 +2421,43 @@ static void test_pool_bcf_signoff_chain(void **state)
     assert_int_equal(pool_bcf_get(r.e, id, &view), 0);
     assert_string_equal(view.missing,
                         "HWB agreement (by E10000006); council sign-off by E10000006; CCG sign-off"
-                        " by E38000215; CCG sign-off by E38000216; NHS England approval");
+                        " by E38000215; CCG sign-off by E38000216; NHS England's outcome");
     assert_int_equal(view.totals.total, s_pounds("55.7m"));
-    assert_int_equal(view.totals.dfg_to_districts, s_pounds("4.2m"));
-    /* Sign-offs follow the HWB's agreement. */
-    s_refused(&r, s_act(&r, N_CUMBRIA, id, v1, CCG_SIGN), CC_FAILED_PRECONDITION,
-              "the HWB has not yet agreed");
-    s_refused(&r, s_act(&r, N_CUMBRIA, id, v1, HWB), CC_PERMISSION_DENIED,
-              "only E10000006, the HWB council");
-    assert_int_equal(s_act(&r, CUMBRIA, id, v1, HWB), 0);
-    s_refused(&r, s_act(&r, CUMBRIA, id, v1, HWB), CC_ALREADY_EXISTS, "already did that");
-    assert_int_equal(s_act(&r, CUMBRIA, id, v1, COUNCIL), 0);
-    s_refused(&r, s_act(&r, NEW_DEVON, id, v1, CCG_SIGN), CC_PERMISSION_DENIED,
-              "not a CCG of BCF plan");
-    assert_int_equal(s_act(&r, N_CUMBRIA, id, v1, CCG_SIGN), 0);
-    /* Morecambe Bay has not signed off: NHS England cannot approve. */
-    s_refused(&r, s_act(&r, NHSE, id, v1, APPROVE), CC_FAILED_PRECONDITION,
-              "cannot approve BCF plan BCF-CUMBRIA-17 yet: missing CCG sign-off by E38000216");
-    assert_int_equal(pool_bcf_get(r.e, id, &view), 0);
-    assert_false(view.approvable);
-    assert_false(view.approved);
-    assert_int_equal(view.n_ccgs_signed, 1);
-    assert_string_equal(view.missing, "CCG sign-off by E38000216; NHS England approval");
+    /* Sign-off in any order: the CCGs first, then the council. */
     assert_int_equal(s_act(&r, MORECAMBE, id, v1, CCG_SIGN), 0);
+    assert_int_equal(s_act(&r, N_CUMBRIA, id, v1, CCG_SIGN), 0);
+    s_refused(&r, s_act(&r, N_CUMBRIA, id, v1, CCG_SIGN), CC_ALREADY_EXISTS, "already did that");
+    s_refused(&r, s_act(&r, NEW_DEVON, id, v1, CCG_SIGN), CC_PERMISSION_DENIED,
+              "is not a CCG of BCF plan");
+    assert_int_equal(s_act(&r, CUMBRIA, id, v1, COUNCIL), 0);
+    /* The HWB's agreement is its board's decision, named and checked. */
+    s_refused(&r, s_act(&r, CUMBRIA, id, v1, HWB), CC_INVALID_ARGUMENT,
+              "is a decision of its Health and Wellbeing Board: name that board's passed"
+              " proposal");
+    s_refused(&r, s_hwb(&r, CUMBRIA, id, v1, "0123456789abcdef0123456789abcdef"), CC_NOT_FOUND,
+              "no board proposal 0123456789abcdef0123456789abcdef");
+    s_hwb_decide(&r, "BCF-OTHER", FOR, other);
+    s_refused(&r, s_hwb(&r, CUMBRIA, id, v1, other), CC_FAILED_PRECONDITION,
+              "does not agree BCF plan BCF-CUMBRIA-17: it agrees BCF-OTHER");
+    s_hwb_decide(&r, id, AGAINST, other);
+    s_refused(&r, s_hwb(&r, CUMBRIA, id, v1, other), CC_FAILED_PRECONDITION,
+              "has not passed and taken effect");
+    s_hwb_decide(&r, id, FOR, dec);
+    s_refused(&r, s_hwb(&r, N_CUMBRIA, id, v1, dec), CC_PERMISSION_DENIED,
+              "only an HWB council of BCF plan BCF-CUMBRIA-17");
+    /* NHS England cannot decide before the HWB has agreed. */
+    s_refused(&r, s_act(&r, NHSE, id, v1, APPROVE), CC_FAILED_PRECONDITION,
+              "cannot approve BCF plan BCF-CUMBRIA-17 yet: missing HWB agreement (by E10000006)");
+    assert_int_equal(s_hwb(&r, CUMBRIA, id, v1, dec), 0);
     assert_int_equal(pool_bcf_get(r.e, id, &view), 0);
     assert_true(view.approvable);
+    assert_string_equal(view.missing, "NHS England's outcome");
     s_refused(&r, s_act(&r, N_CUMBRIA, id, v1, APPROVE), CC_PERMISSION_DENIED,
               "only NHS England approves");
     assert_int_equal(s_act(&r, NHSE, id, v1, APPROVE), 0);
     assert_int_equal(pool_bcf_get(r.e, id, &view), 0);
     assert_true(view.approved);
+    assert_int_equal(view.outcome, POOL_BCF_APPROVED);
     assert_false(view.approvable);
     assert_string_equal(view.missing, "");
     s_refused(&r, s_act(&r, NHSE, id, v1, APPROVE), CC_FAILED_PRECONDITION, "already approved");
@@ -2287,6 +2466,126 @@ static void test_pool_bcf_signoff_chain(void **state)
     s_refused(&r, s_act(&r, CUMBRIA, "NOPE", v1, HWB), CC_NOT_FOUND, "no BCF plan");
     s_refused(&r, s_act(&r, CUMBRIA, id, v1, 9), CC_INVALID_ARGUMENT, "a BCF act is");
     assert_int_equal(pool_bcf_count(r.e), 1);
+    s_run_free(&r);
+}
+
+/* Signs off plan version v by everyone but NHS England. */
+static void s_sign_all(s_run_t *r, const char *id, const char *v)
+{
+    char dec[33];
+    s_hwb_decide(r, id, FOR, dec);
+    assert_int_equal(s_hwb(r, CUMBRIA, id, v, dec), 0);
+    assert_int_equal(s_act(r, CUMBRIA, id, v, COUNCIL), 0);
+    assert_int_equal(s_act(r, N_CUMBRIA, id, v, CCG_SIGN), 0);
+    assert_int_equal(s_act(r, MORECAMBE, id, v, CCG_SIGN), 0);
+}
+
+static void test_pool_bcf_nhs_england_outcomes(void **state)
+{
+    (void)state;
+    s_run_t r;
+    s_plan_t b;
+    char v1[33], v2[33];
+    pool_bcf_view_t view;
+    Concord__V1__BcfSignoff s = CONCORD__V1__BCF_SIGNOFF__INIT;
+    Concord__V1__BcfApprovalCondition c[2], *cp[2] = {&c[0], &c[1]};
+    const char *id = "BCF-CUMBRIA-17";
+    s_run_init(&r);
+    s_cumbria_pool(&r, 1);
+    s_cumbria(&b, id);
+    assert_int_equal(s_plan_submit(&r, CUMBRIA, &b, v1), 0);
+    s_sign_all(&r, id, v1);
+    /* Not approved: the escalation is recorded, and the plan is revised. */
+    s.plan_id = (char *)id;
+    s.plan_version = v1;
+    s.act = NOT_APPROVED;
+    s_refused(&r, s_msg(&r, NHSE, POOL_METHOD_BCF_SIGN, &s.base, NULL), CC_INVALID_ARGUMENT,
+              "records its escalation");
+    s.escalation = "Escalated to the BCF national team and the DH and DCLG ministers";
+    assert_int_equal(s_msg(&r, NHSE, POOL_METHOD_BCF_SIGN, &s.base, NULL), 0);
+    assert_int_equal(pool_bcf_get(r.e, id, &view), 0);
+    assert_int_equal(view.outcome, POOL_BCF_NOT_APPROVED);
+    assert_false(view.approved);
+    assert_string_equal(view.decision->escalation, s.escalation);
+    s_refused(&r, s_act(&r, CUMBRIA, id, v1, COUNCIL), CC_FAILED_PRECONDITION,
+              "was not approved by NHS England: revise it");
+    b.p.ibcf_pence += s_pounds("1m");
+    s_plan_total(&b);
+    assert_int_equal(s_plan_submit(&r, CUMBRIA, &b, v2), 0);
+    s_sign_all(&r, id, v2);
+    /* Approved with conditions, each with a deadline, then met. */
+    concord__v1__bcf_approval_condition__init(&c[0]);
+    concord__v1__bcf_approval_condition__init(&c[1]);
+    c[0].text = "Agree a delayed transfers of care trajectory";
+    c[0].deadline = "2017-11-30";
+    c[1].text = "Confirm the iBCF spending plan";
+    c[1].deadline = "31/12/2017";
+    s = (Concord__V1__BcfSignoff)CONCORD__V1__BCF_SIGNOFF__INIT;
+    s.plan_id = (char *)id;
+    s.plan_version = v2;
+    s.act = APPROVE_IF;
+    s_refused(&r, s_msg(&r, NHSE, POOL_METHOD_BCF_SIGN, &s.base, NULL), CC_INVALID_ARGUMENT,
+              "states 1 to 16 conditions");
+    s.conditions = cp;
+    s.n_conditions = 2;
+    s_refused(&r, s_msg(&r, NHSE, POOL_METHOD_BCF_SIGN, &s.base, NULL), CC_INVALID_ARGUMENT,
+              "condition 2 of NHS England's approval");
+    c[1].deadline = "2017-12-31";
+    assert_int_equal(s_msg(&r, NHSE, POOL_METHOD_BCF_SIGN, &s.base, NULL), 0);
+    assert_int_equal(pool_bcf_get(r.e, id, &view), 0);
+    assert_int_equal(view.outcome, POOL_BCF_APPROVED_WITH_CONDITIONS);
+    assert_true(view.approved);
+    assert_string_equal(view.missing, "condition 1 (by 2017-11-30); condition 2 (by 2017-12-31)");
+    s = (Concord__V1__BcfSignoff)CONCORD__V1__BCF_SIGNOFF__INIT;
+    s.plan_id = (char *)id;
+    s.plan_version = v2;
+    s.act = MET;
+    s.condition = 3;
+    s_refused(&r, s_msg(&r, NHSE, POOL_METHOD_BCF_SIGN, &s.base, NULL), CC_FAILED_PRECONDITION,
+              "has no condition 3");
+    s.condition = 1;
+    s_refused(&r, s_msg(&r, CUMBRIA, POOL_METHOD_BCF_SIGN, &s.base, NULL), CC_PERMISSION_DENIED,
+              "only NHS England records its conditions met");
+    assert_int_equal(s_msg(&r, NHSE, POOL_METHOD_BCF_SIGN, &s.base, NULL), 0);
+    s_refused(&r, s_msg(&r, NHSE, POOL_METHOD_BCF_SIGN, &s.base, NULL), CC_ALREADY_EXISTS,
+              "already met");
+    assert_int_equal(pool_bcf_get(r.e, id, &view), 0);
+    assert_int_equal(view.n_conditions_met, 1);
+    assert_string_equal(view.missing, "condition 2 (by 2017-12-31)");
+    s_replay_same(&r);
+    s_run_free(&r);
+}
+
+/* The county keeps part of a district's DFG only with that district's
+ * own signed agreement, which NHS England's outcome waits for. */
+static void test_pool_bcf_dfg_joint_agreement(void **state)
+{
+    (void)state;
+    s_run_t r;
+    s_plan_t b;
+    char v1[33];
+    pool_bcf_view_t view;
+    const char *id = "BCF-CUMBRIA-17";
+    s_run_init(&r);
+    s_cumbria_pool(&r, 1);
+    s_cumbria(&b, id);
+    b.dfg[2].amount_pence = s_pounds("300k"); /* Carlisle */
+    b.dfg[2].county_keeps_pence = s_pounds("400k");
+    assert_int_equal(s_plan_submit(&r, CUMBRIA, &b, v1), 0);
+    s_sign_all(&r, id, v1);
+    assert_int_equal(pool_bcf_get(r.e, id, &view), 0);
+    assert_string_equal(view.missing,
+                        "DFG joint agreement by district E07000028; NHS England's outcome");
+    s_refused(&r, s_act(&r, NHSE, id, v1, APPROVE), CC_FAILED_PRECONDITION,
+              "missing DFG joint agreement by district E07000028");
+    s_refused(&r, s_act(&r, N_CUMBRIA, id, v1, DFG_AGREE),
+              CC_PERMISSION_DENIED, "is not a district whose DFG the county keeps part of");
+    assert_int_equal(s_act(&r, CARLISLE, id, v1, DFG_AGREE), 0);
+    assert_int_equal(pool_bcf_get(r.e, id, &view), 0);
+    assert_true(view.approvable);
+    assert_int_equal(view.totals.dfg_county_keeps, s_pounds("400k"));
+    assert_non_null(strstr(view.signed_by, "DFG joint agreement by E07000028"));
+    assert_int_equal(s_act(&r, NHSE, id, v1, APPROVE), 0);
     s_run_free(&r);
 }
 
@@ -2301,9 +2600,10 @@ static void test_pool_bcf_dfg_with_county_changes_nothing(void **state)
     pool_bcf_view_t before, after;
     const char *id = "BCF-CUMBRIA-17";
     s_run_init(&r);
+    s_cumbria_pool(&r, 1);
     s_cumbria(&b, id);
     assert_int_equal(s_plan_submit(&r, CUMBRIA, &b, v1), 0);
-    assert_int_equal(s_act(&r, CUMBRIA, id, v1, HWB), 0);
+    assert_int_equal(s_act(&r, CUMBRIA, id, v1, COUNCIL), 0);
     assert_int_equal(pool_bcf_get(r.e, id, &before), 0);
     b.p.n_dfg_allocations = 0;
     s_refused(&r, s_plan_submit(&r, CUMBRIA, &b, NULL), CC_INVALID_ARGUMENT,
@@ -2312,7 +2612,7 @@ static void test_pool_bcf_dfg_with_county_changes_nothing(void **state)
     assert_int_equal(pool_bcf_get(r.e, id, &after), 0);
     assert_string_equal(after.version, v1);
     assert_memory_equal(&after.totals, &before.totals, sizeof before.totals);
-    assert_int_equal(after.hwb_agreed, 1);
+    assert_int_equal(after.council_signed, 1);
     assert_string_equal(after.missing, before.missing);
     assert_int_equal(after.totals.dfg_to_districts, s_pounds("4.2m"));
     s_run_free(&r);
@@ -2323,13 +2623,15 @@ static void test_pool_bcf_revision_restarts_the_chain(void **state)
     (void)state;
     s_run_t r;
     s_plan_t b, other;
-    char v1[33], v2[33];
+    char v1[33], v2[33], dec[33];
     pool_bcf_view_t view;
     const char *id = "BCF-CUMBRIA-17";
     s_run_init(&r);
+    s_cumbria_pool(&r, 1);
     s_cumbria(&b, id);
     assert_int_equal(s_plan_submit(&r, CUMBRIA, &b, v1), 0);
-    assert_int_equal(s_act(&r, CUMBRIA, id, v1, HWB), 0);
+    s_hwb_decide(&r, id, FOR, dec);
+    assert_int_equal(s_hwb(&r, CUMBRIA, id, v1, dec), 0);
     assert_int_equal(s_act(&r, CUMBRIA, id, v1, COUNCIL), 0);
     b.p.ibcf_pence += s_pounds("1m");
     s_plan_total(&b);
@@ -2338,8 +2640,9 @@ static void test_pool_bcf_revision_restarts_the_chain(void **state)
     assert_string_equal(view.version, v2);
     assert_false(view.hwb_agreed);
     assert_false(view.council_signed);
-    s_refused(&r, s_act(&r, CUMBRIA, id, v1, HWB), CC_FAILED_PRECONDITION, "the plan was revised");
-    assert_int_equal(s_act(&r, CUMBRIA, id, v2, HWB), 0);
+    s_refused(&r, s_act(&r, CUMBRIA, id, v1, COUNCIL), CC_FAILED_PRECONDITION,
+              "the plan was revised");
+    assert_int_equal(s_hwb(&r, CUMBRIA, id, v2, dec), 0);
     /* One plan per HWB area and year. */
     s_cumbria(&other, "BCF-CUMBRIA-B");
     s_refused(&r, s_plan_submit(&r, CUMBRIA, &other, NULL), CC_ALREADY_EXISTS,
@@ -2347,9 +2650,118 @@ static void test_pool_bcf_revision_restarts_the_chain(void **state)
     other.p.financial_year = 2018;
     assert_int_equal(s_plan_submit(&r, CUMBRIA, &other, NULL), 0);
     /* A plan id keeps its area and year. */
-    b.p.financial_year = 2019;
+    b.p.financial_year = 2018;
     s_refused(&r, s_plan_submit(&r, CUMBRIA, &b, NULL), CC_INVALID_ARGUMENT,
               "belongs to HWB E10000006 for 2017/18");
+    s_run_free(&r);
+}
+
+/* A joint plan of two HWB areas: each HWB agrees it by its own board's
+ * decision, and each council signs it off. */
+static void test_pool_bcf_joint_plan_of_two_hwbs(void **state)
+{
+    (void)state;
+    s_run_t r;
+    s_plan_t b, other;
+    char v[33], dec[33];
+    char *hwbs[1] = {PLYMOUTH};
+    pool_bcf_view_t view;
+    const char *id = "BCF-JOINT-17";
+    s_run_init(&r);
+    s_cumbria_pool(&r, 1);
+    s_cumbria(&b, id);
+    b.p.other_hwbs = hwbs;
+    b.p.n_other_hwbs = 1;
+    hwbs[0] = CARLISLE;
+    s_refused(&r, s_plan_submit(&r, CUMBRIA, &b, NULL), CC_INVALID_ARGUMENT,
+              "names HWB 'E07000028', which is not an upper-tier council");
+    hwbs[0] = CUMBRIA;
+    s_refused(&r, s_plan_submit(&r, CUMBRIA, &b, NULL), CC_INVALID_ARGUMENT,
+              "HWB E10000006 is named twice");
+    hwbs[0] = PLYMOUTH;
+    s_plan_ccg(&b, NEW_DEVON, s_pounds("20m")); /* Plymouth's CCG */
+    s_plan_total(&b);
+    assert_int_equal(s_plan_submit(&r, CUMBRIA, &b, v), 0);
+    assert_int_equal(pool_bcf_get(r.e, id, &view), 0);
+    assert_string_equal(view.missing,
+                        "HWB agreement (by E10000006); HWB agreement (by E06000026); council"
+                        " sign-off by E10000006; council sign-off by E06000026; CCG sign-off by"
+                        " E38000215; CCG sign-off by E38000216; CCG sign-off by E38000129; NHS"
+                        " England's outcome");
+    /* Each HWB's own board: BOARD is Cumbria's, not Plymouth's. */
+    s_hwb_decide(&r, id, FOR, dec);
+    s_refused(&r, s_hwb(&r, PLYMOUTH, id, v, dec), CC_FAILED_PRECONDITION,
+              "whose charter does not mark it as the Health and Wellbeing Board of E06000026");
+    assert_int_equal(s_hwb(&r, CUMBRIA, id, v, dec), 0);
+    assert_int_equal(s_act(&r, PLYMOUTH, id, v, COUNCIL), 0);
+    assert_int_equal(pool_bcf_get(r.e, id, &view), 0);
+    assert_false(view.hwb_agreed);
+    assert_false(view.council_signed);
+    assert_non_null(strstr(view.missing, "HWB agreement (by E06000026)"));
+    /* The joint plan holds each HWB's year. */
+    s_cumbria(&other, "BCF-CUMBRIA-17");
+    s_refused(&r, s_plan_submit(&r, CUMBRIA, &other, NULL), CC_ALREADY_EXISTS,
+              "HWB E10000006 already has BCF plan BCF-JOINT-17 for 2017/18");
+    s_run_free(&r);
+}
+
+/* Councils that share a BCF area (Cornwall and the Isles of Scilly): one
+ * plan, which the sharing council signs off, and none of its own. */
+static void test_pool_bcf_shared_area(void **state)
+{
+    (void)state;
+    pool_engine_t *e = pool_engine_new(s_roster);
+    cc_err_t err;
+    assert_non_null(e);
+    const char *sharing[1] = {SHEFFIELD}; /* standing in for the Isles of Scilly */
+    pool_area_t a = {.hwb = PLYMOUTH, .councils = sharing, .n_councils = 1};
+    assert_int_equal(pool_engine_add_area(e, &a, &err), 0);
+    pool_area_t b = {.hwb = SHEFFIELD};
+    s_refused_err(pool_engine_add_area(e, &b, &err), &err, CC_ALREADY_EXISTS, "already added");
+    pool_engine_destroy(&e);
+
+    s_run_t r;
+    s_plan_t p;
+    char v[33];
+    memset(&r, 0, sizeof r);
+    r.e = pool_engine_new(s_roster);
+    r.b = board_engine_new(s_roster);
+    assert_non_null(r.e);
+    assert_non_null(r.b);
+    r.now = T0;
+    assert_int_equal(pool_engine_add_area(r.e, &a, &err), 0);
+    pool_condition_t c = {"2017-19", 2017, 2018, "nhs_social_care_maintained", "NHS", "A", 0};
+    assert_int_equal(pool_engine_add_condition(r.e, &c, NULL), 0);
+    s_refused_err(pool_engine_add_condition(r.e, &c, &err), &err, CC_INVALID_ARGUMENT,
+                  "given twice for 2017");
+    s_adopt_board(&r);
+    s_agr_t g;
+    char ref[33];
+    s_plymouth(&g);
+    assert_int_equal(s_propose(&r, PLYMOUTH, &g, ref), 0);
+    s_all_vote(&r, ref, FOR);
+    s_execute_all(&r);
+    s_plan_init(&p, "BCF-SCILLY", SHEFFIELD, 2017);
+    s_plan_ccg(&p, SHEFF_CCG, s_pounds("20m"));
+    p.p.dfg_pence = s_pounds("1m");
+    p.p.n_conditions_met = 1;
+    p.p.pool_id = "PLY-IF";
+    s_plan_total(&p);
+    s_refused(&r, s_plan_submit(&r, SHEFFIELD, &p, NULL), CC_INVALID_ARGUMENT,
+              "E08000019 has no BCF plan of its own: it shares the Better Care Fund area of"
+              " E06000026");
+    s_plan_init(&p, "BCF-PLY", PLYMOUTH, 2017);
+    s_plan_ccg(&p, NEW_DEVON, s_pounds("20m"));
+    p.p.dfg_pence = s_pounds("1m");
+    p.p.n_conditions_met = 1;
+    p.p.pool_id = "PLY-IF";
+    s_plan_total(&p);
+    assert_int_equal(s_plan_submit(&r, PLYMOUTH, &p, v), 0);
+    pool_bcf_view_t view;
+    assert_int_equal(pool_bcf_get(r.e, "BCF-PLY", &view), 0);
+    assert_non_null(strstr(view.missing, "council sign-off by E06000026; council sign-off by"
+                                         " E08000019"));
+    assert_int_equal(s_act(&r, SHEFFIELD, "BCF-PLY", v, COUNCIL), 0);
     s_run_free(&r);
 }
 
@@ -2425,9 +2837,10 @@ static void test_pool_same_events_same_state(void **state)
     assert_int_equal(s_outturn(&r, PLYMOUTH, "PLY-IF", 2015, s_pounds("470m") + 7), 0);
     s_refused(&r, s_pledge(&r, PLYMOUTH, "PLY-IF", NEW_DEVON, 2015, 1), CC_PERMISSION_DENIED,
               "cannot pledge");
+    s_cumbria_pool(&r, 1);
     s_cumbria(&b, "BCF-C");
     assert_int_equal(s_plan_submit(&r, CUMBRIA, &b, v1), 0);
-    assert_int_equal(s_act(&r, CUMBRIA, "BCF-C", v1, HWB), 0);
+    assert_int_equal(s_act(&r, CUMBRIA, "BCF-C", v1, COUNCIL), 0);
     s_replay_same(&r);
     size_t n = 0;
     assert_int_equal(pool_events(r.e, "PLY-IF", 0, UINT64_MAX, s_count_events, &n), 0);
@@ -2534,7 +2947,13 @@ int main(void)
         cmocka_unit_test(test_pool_bcf_england_minimum_2017_19),
         cmocka_unit_test(test_pool_bcf_two_tier_dfg_to_districts),
         cmocka_unit_test(test_pool_bcf_plan_rules),
-        cmocka_unit_test(test_pool_bcf_signoff_chain),
+        cmocka_unit_test(test_pool_bcf_signoff_any_order),
+        cmocka_unit_test(test_pool_bcf_needs_an_executed_pool),
+        cmocka_unit_test(test_pool_bcf_national_conditions_by_year),
+        cmocka_unit_test(test_pool_bcf_nhs_england_outcomes),
+        cmocka_unit_test(test_pool_bcf_dfg_joint_agreement),
+        cmocka_unit_test(test_pool_bcf_shared_area),
+        cmocka_unit_test(test_pool_bcf_joint_plan_of_two_hwbs),
         cmocka_unit_test(test_pool_bcf_revision_restarts_the_chain),
         cmocka_unit_test(test_pool_bcf_dfg_with_county_changes_nothing),
         cmocka_unit_test(test_pool_same_events_same_state),
