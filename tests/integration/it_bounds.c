@@ -230,7 +230,7 @@ static void s_never_reader(s_figures_t *fig)
     /* The broker answers them all (or drops what does not fit) while
      * still serving the others; its memory is sampled meanwhile. */
     char *out = NULL;
-    assert_int_equal(fed_cli(&s_fed, PLYMOUTH, &out, "ping X24"), 0);
+    assert_int_equal(fed_cli(&s_fed, PLYMOUTH, &out, "ping X24 --timeout 30000"), 0);
     uint64_t t0 = clock_mono_ms();
     const char *rt = strstr(out, "round trip ");
     assert_non_null(rt);
@@ -241,7 +241,7 @@ static void s_never_reader(s_figures_t *fig)
         fig->peak_kb = kb > fig->peak_kb ? kb : fig->peak_kb;
         usleep(200 * 1000);
     }
-    assert_int_equal(fed_cli(&s_fed, NHSE, NULL, "ping E06000026"), 0);
+    assert_int_equal(fed_cli(&s_fed, NHSE, NULL, "ping E06000026 --timeout 30000"), 0);
     print_message("broker RSS %ld MiB before, peak %ld MiB while a member asked %d times for "
                   "answers of %d KB and never read; an honest ping meanwhile: %.1f ms\n",
                   fig->rss0_kb / 1024, fig->peak_kb / 1024, READS, FILL_PAD / 1024,
