@@ -37,17 +37,17 @@ envelope_t *certificate_open_event(const roster_t *roster,
                                    uint64_t *log_index, uint64_t *time_ms, cc_err_t *err)
 {
     envelope_t *env = NULL;
-    Concord__V1__Receipt *r = receipt_open(roster, ce->receipt.data, ce->receipt.len, err);
-    if (!r) {
+    receipt_t r;
+    if (receipt_open(NULL, roster, ce->receipt.data, ce->receipt.len, &r, err) < 0) {
         err_prefix(err, "event %zu: ", i + 1);
         return NULL;
     }
     /* Judged by the roster as it stood at its log position, rebuilt by the
      * events before it: keys rotated later do not matter. */
-    env = envelope_open_at(ce->envelope.data, ce->envelope.len, roster, r->log_index, err);
+    env = envelope_open_at(ce->envelope.data, ce->envelope.len, roster, r.log_index, err);
     if (!env) {
         err_prefix(err, "event %zu: ", i + 1);
-    } else if (memcmp(r->envelope_hash.data, env->hash, 32) != 0) {
+    } else if (memcmp(r.envelope_hash, env->hash, 32) != 0) {
         err_set(err, CC_UNAUTHENTICATED, "event %zu: its receipt is for another envelope", i + 1);
         envelope_destroy(&env);
     } else if (env->header->kind != CONCORD__V1__KIND__KIND_EVENT ||
@@ -55,10 +55,9 @@ envelope_t *certificate_open_event(const roster_t *roster,
         err_set(err, CC_INVALID_ARGUMENT, "event %zu was not sent to every member", i + 1);
         envelope_destroy(&env);
     } else {
-        *log_index = r->log_index;
-        *time_ms = r->time_ms;
+        *log_index = r.log_index;
+        *time_ms = r.time_ms;
     }
-    wire_free(&r->base);
     return env;
 }
 
