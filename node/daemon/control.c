@@ -187,6 +187,8 @@ static void s_status(Concord__V1__Control_Service *service, const Concord__V1__S
     r.rejected = st.rejected;
     r.calls_waiting = st.pending_calls;
     r.unreceipted = st.unreceipted;
+    r.envelopes_verified = st.envelopes_opened;
+    r.tree_heads_verified = st.heads_verified;
     r.started_ms = c->started_ms;
     closure(&r, call);
 }

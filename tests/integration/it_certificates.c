@@ -131,6 +131,21 @@ static void test_it_certificate_size_independent_of_unrelated_decisions(void **s
     /* The first decision's certificate, exported again now: unchanged. */
     long size0_again = s_export(first, "first-again", &ev0_again);
 
+    /* One signature per delivered event: each tree head is checked once,
+     * for a batch of events. */
+    out = s_ok("--json status");
+    const char *v = strstr(out, "\"envelopes_verified\":");
+    const char *h = strstr(out, "\"tree_heads_verified\":");
+    assert_non_null(v);
+    assert_non_null(h);
+    unsigned long long n_env = strtoull(v + 21, NULL, 10), n_heads = strtoull(h + 22, NULL, 10);
+    print_message("signatures verified by one member: %llu envelopes delivered, %llu tree heads "
+                  "(%.2f signatures per delivered event; version 1: 2.00)\n",
+                  n_env, n_heads, (double)(n_env + n_heads) / (double)n_env);
+    assert_true(n_env > 4 * UNRELATED);
+    assert_true(n_heads <= n_env);
+    free(out);
+
     /* The adoption with its three ballots, the decision with its three. */
     assert_int_equal(ev0, 8);
     assert_int_equal(ev100, ev0);
