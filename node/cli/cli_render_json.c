@@ -113,9 +113,9 @@ static json_t *s_status(const Concord__V1__StatusReply *r)
     s_int(o, "rejected", (long long)r->rejected);
     s_int(o, "calls_waiting", (long long)r->calls_waiting);
     s_int(o, "unreceipted", (long long)r->unreceipted);
+    s_time(o, "running_since", r->started_ms);
     s_int(o, "envelopes_verified", (long long)r->envelopes_verified);
     s_int(o, "tree_heads_verified", (long long)r->tree_heads_verified);
-    s_time(o, "running_since", r->started_ms);
     return o;
 }
 
