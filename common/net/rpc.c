@@ -280,6 +280,9 @@ rpc_peer_t *rpc_peer_new(void *zmq_ctx, keys_t **keys, const roster_t *roster, l
     rpc_peer_t *p = calloc(1, sizeof *p);
     if (!p || !(p->replay = replay_new()) || !(p->heads = receipt_heads_new())) {
         err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
+        if (p) {
+            replay_destroy(&p->replay);
+        }
         free(p);
         return NULL;
     }
