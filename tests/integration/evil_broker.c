@@ -20,7 +20,8 @@ typedef enum {
     S_LOG_DROP,
     S_LOG_REORDER,
     S_LOSE,
-    S_FORK
+    S_FORK,
+    S_LOG_LEAVES
 } s_mode_t;
 
 static struct {
@@ -40,7 +41,8 @@ static struct {
 static void s_load(void)
 {
     static const char *const names[] = {"",         "alter",       "replay", "reorder",
-                                        "log-drop", "log-reorder", "lose",   "fork"};
+                                        "log-drop", "log-reorder", "lose",   "fork",
+                                        "log-leaves"};
     const char *mode = getenv("CONCORD_EVIL");
     const char *index = getenv("CONCORD_EVIL_INDEX");
     const char *rechain = getenv("CONCORD_EVIL_RECHAIN");
@@ -387,9 +389,33 @@ static int s_log_read(ledger_t *ledger, const keys_t *keys, const merkle_t *tree
     cc_err_t err;
     (void)tree;
     s_load();
-    if ((s_evil.mode != S_LOG_DROP && s_evil.mode != S_LOG_REORDER) || head_index == 0 ||
-        head_index > UINT32_MAX) {
+    if ((s_evil.mode != S_LOG_DROP && s_evil.mode != S_LOG_REORDER &&
+         s_evil.mode != S_LOG_LEAVES) ||
+        head_index == 0 || head_index > UINT32_MAX) {
         return 0;
+    }
+    if (s_evil.mode == S_LOG_LEAVES) {
+        /* Honest, but as to a reader entitled to no entry of even index:
+         * those come as their leaf hash alone. */
+        if (ledger_log_read(ledger, 1, (uint32_t)head_index, s_collect, &rs, &err) == 0) {
+            s_fill(&rs, in, out);
+            for (size_t i = 0; i < out->n_entries; i++) {
+                if (out->entries[i]->index % 2 == 0) {
+                    free(out->entries[i]->envelope.data);
+                    out->entries[i]->envelope.data = NULL;
+                    out->entries[i]->envelope.len = 0;
+                }
+            }
+            out->head_index = head_index;
+            out->head = s_head(&rs, keys);
+            log_warn("EVIL: answered Log/Read from %llu with leaf hashes for even entries",
+                     (unsigned long long)in->from_index);
+        }
+        for (size_t i = 0; i < rs.n; i++) {
+            free(rs.rows[i].envelope);
+        }
+        free(rs.rows);
+        return 1;
     }
     if (ledger_log_read(ledger, 1, (uint32_t)head_index, s_collect, &rs, &err) == 0 && rs.n > 1) {
         /* The genuine head, before the log is falsified: without

@@ -7,7 +7,7 @@
  * dropped log entry must be detected.
  *
  * Chosen by environment variables read at start:
- *   CONCORD_EVIL=alter|replay|reorder|log-drop|log-reorder|lose|fork
+ *   CONCORD_EVIL=alter|replay|reorder|log-drop|log-reorder|lose|fork|log-leaves
  *   CONCORD_EVIL_VICTIM=CODE     deliveries to this organisation only
  *                                (alter, replay, reorder; default: all)
  *   CONCORD_EVIL_METHOD=TEXT     envelopes whose method contains TEXT only
@@ -28,6 +28,9 @@
  * lose:    ignores the first two submissions whose envelope bytes contain
  *          CONCORD_EVIL_METHOD (any text: a pool id will do), as if they
  *          had gone down with a connection.
+ * log-leaves: an honest Log/Read, except that entries of even index come
+ *          as their leaf hash without their envelope, as to a reader not
+ *          entitled to them.
  * fork:    proves every delivery to the victim (after entry N) in a tree
  *          whose leaf N differs, under heads signed for it alone: the
  *          victim holds two heads of one size (its own results carry the

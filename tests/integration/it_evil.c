@@ -5,7 +5,8 @@
  * delivered out of its sender's sequence are refused, each with the reason
  * in the node's log and nothing stored; `concord log verify` names the
  * index of a log entry the broker hides or swaps, whether or not it
- * rewrites the tree to cover it; and a broker that forks its log, showing
+ * rewrites the tree to cover it, and verifies a log whose entries come as
+ * their leaf hash alone; a broker that forks its log, showing
  * one member heads of the same size as everyone's but with other roots,
  * is caught by `log verify` on that member. The envelopes are pool agreements put
  * to a board of all three, whose nodes vote automatically: the council and
@@ -196,6 +197,13 @@ static void test_it_evil_log_verify_names_dropped_or_reordered_entry(void **stat
                           "the broker's log at index 2 differs from the receipt this node holds");
     s_expect_verify_fails("log-reorder", 1,
                           "the broker's log at index 2 differs from the receipt this node holds");
+    /* Entries given as their leaf hash alone (a reader not entitled to
+     * them) still verify: the tree, the heads and the receipts. */
+    s_broker("log-leaves", NULL, NULL, 0);
+    assert_int_equal(fed_cli(&s_fed, NHSE, &out, "log verify"), 0);
+    assert_non_null(strstr(out, "broker log verified"));
+    free(out);
+    assert_true(fed_log_contains(&s_fed, "broker", "leaf hashes for even entries"));
     /* The genuine log still verifies. */
     s_broker(NULL, NULL, NULL, 0);
     assert_int_equal(fed_cli(&s_fed, NHSE, &out, "log verify"), 0);
