@@ -32,13 +32,13 @@ int certificate_seal(const keys_t *signer, const char *domain, const uint8_t *ce
     return wire_pack(&sc.base, CERTIFICATE_MAX, out, out_len, err);
 }
 
-envelope_t *certificate_open_event(const roster_t *roster,
+envelope_t *certificate_open_event(receipt_heads_t *heads, const roster_t *roster,
                                    const Concord__V1__CertifiedEnvelope *ce, size_t i,
                                    uint64_t *log_index, uint64_t *time_ms, cc_err_t *err)
 {
     envelope_t *env = NULL;
     receipt_t r;
-    if (receipt_open(NULL, roster, ce->receipt.data, ce->receipt.len, &r, err) < 0) {
+    if (receipt_open(heads, roster, ce->receipt.data, ce->receipt.len, &r, err) < 0) {
         err_prefix(err, "event %zu: ", i + 1);
         return NULL;
     }
@@ -62,11 +62,11 @@ envelope_t *certificate_open_event(const roster_t *roster,
 }
 
 /* Checks one certified event and applies it to the engine. */
-static int s_replay_event(board_engine_t *eng, const roster_t *roster,
+static int s_replay_event(board_engine_t *eng, receipt_heads_t *heads, const roster_t *roster,
                           const Concord__V1__CertifiedEnvelope *ce, size_t i, cc_err_t *err)
 {
     uint64_t log_index = 0, time_ms = 0;
-    envelope_t *env = certificate_open_event(roster, ce, i, &log_index, &time_ms, err);
+    envelope_t *env = certificate_open_event(heads, roster, ce, i, &log_index, &time_ms, err);
     if (!env) {
         return -1;
     }
@@ -247,6 +247,7 @@ int certificate_verify(const uint8_t *buf, size_t len, const roster_t *trusted,
 {
     roster_t *roster = NULL;
     board_engine_t *eng = NULL;
+    receipt_heads_t *heads = NULL;
     Concord__V1__SignedCertificate *sc = NULL;
     int ret = -1;
     memset(out, 0, sizeof *out);
@@ -254,12 +255,14 @@ int certificate_verify(const uint8_t *buf, size_t len, const roster_t *trusted,
     if (!dc) {
         return -1;
     }
-    if (!(eng = board_engine_new(roster))) {
+    /* Each tree head's signature is checked once, however many events
+     * it proves. */
+    if (!(eng = board_engine_new(roster)) || !(heads = receipt_heads_new())) {
         err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
         goto out;
     }
     for (size_t i = 0; i < dc->n_events; i++) {
-        if (s_replay_event(eng, roster, dc->events[i], i, err) < 0) {
+        if (s_replay_event(eng, heads, roster, dc->events[i], i, err) < 0) {
             goto out;
         }
     }
@@ -269,6 +272,7 @@ int certificate_verify(const uint8_t *buf, size_t len, const roster_t *trusted,
     }
     ret = 0;
 out:
+    receipt_heads_destroy(&heads);
     board_engine_destroy(&eng);
     roster_destroy(&roster);
     wire_free(&dc->base);
@@ -317,9 +321,11 @@ int certificate_replay(const uint8_t *buf, size_t len, const roster_t *roster,
     if (!dc) {
         return -1;
     }
+    receipt_heads_t *heads = receipt_heads_new(); /* NULL: each head checked every time */
     for (size_t i = 0; i < dc->n_events; i++) {
         uint64_t index = 0, time_ms = 0;
-        envelope_t *env = certificate_open_event(roster, dc->events[i], i, &index, &time_ms, err);
+        envelope_t *env =
+            certificate_open_event(heads, roster, dc->events[i], i, &index, &time_ms, err);
         if (!env) {
             goto out;
         }
@@ -328,6 +334,7 @@ int certificate_replay(const uint8_t *buf, size_t len, const roster_t *roster,
     }
     ret = certificate_check_signer(sc, roster, CERTIFICATE_DOMAIN, signer, err);
 out:
+    receipt_heads_destroy(&heads);
     roster_destroy(&theirs);
     wire_free(&dc->base);
     wire_free(&sc->base);
