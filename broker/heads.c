@@ -28,15 +28,15 @@ heads_t *heads_new(const keys_t *keys, ledger_t *ledger)
     return h;
 }
 
-static int s_leaf(const ledger_log_entry_t *e, void *arg, cc_err_t *err)
+static int s_leaf(uint64_t index, const uint8_t leaf[32], void *arg, cc_err_t *err)
 {
     heads_t *h = arg;
-    if (e->index != merkle_size(h->tree) + 1) {
+    if (index != merkle_size(h->tree) + 1) {
         err_set(err, CC_DATA_LOSS, "the log skips from index %llu to %llu",
-                (unsigned long long)merkle_size(h->tree), (unsigned long long)e->index);
+                (unsigned long long)merkle_size(h->tree), (unsigned long long)index);
         return -1;
     }
-    return merkle_append(h->tree, e->leaf, err);
+    return merkle_append(h->tree, leaf, err);
 }
 
 typedef struct {
@@ -72,7 +72,7 @@ int heads_load(heads_t *h, cc_err_t *err)
     /* Leaves are read in pages, so that a long log is never one answer. */
     for (;;) {
         uint64_t before = merkle_size(h->tree);
-        if (ledger_log_read(h->ledger, before + 1, 4096, s_leaf, h, err) < 0) {
+        if (ledger_log_leaves(h->ledger, before + 1, 65536, s_leaf, h, err) < 0) {
             return -1;
         }
         if (merkle_size(h->tree) == before) {

@@ -42,6 +42,7 @@ enum {
     Q_B_MAILBOX_COUNT,
     Q_HEAD_ADD,
     Q_HEADS,
+    Q_B_LEAVES,
     Q_COUNT
 };
 
@@ -88,6 +89,7 @@ static const char *const s_sql[Q_COUNT] = {
     [Q_B_MAILBOX_COUNT] = "SELECT COUNT(*) FROM mailbox WHERE recipient = ?",
     [Q_HEAD_ADD] = "INSERT OR IGNORE INTO heads(size, root, head) VALUES(?,?,?)",
     [Q_HEADS] = "SELECT size, root, head FROM heads ORDER BY size, rowid",
+    [Q_B_LEAVES] = "SELECT idx, leaf FROM log WHERE idx >= ? ORDER BY idx LIMIT ?",
 };
 
 /* Signed tree heads: the broker's own, one per group commit; on a node,
@@ -978,6 +980,38 @@ int ledger_heads(ledger_t *l, ledger_head_fn fn, void *arg, cc_err_t *err)
     }
     s_head_cb_t cb = {.fn = fn, .arg = arg};
     int ret = s_step_all(l, st, s_head_row, &cb, "reading tree heads", err);
+    sqlite3_finalize(st);
+    return ret;
+}
+
+typedef struct {
+    ledger_leaf_fn fn;
+    void *arg;
+} s_leaf_cb_t;
+
+static int s_leaf_row(ledger_t *l, sqlite3_stmt *st, void *ctx, cc_err_t *err)
+{
+    s_leaf_cb_t *cb = ctx;
+    if (sqlite3_column_bytes(st, 1) != 32) {
+        err_set(err, CC_DATA_LOSS, "ledger %s: log entry %llu is damaged", l->path,
+                (unsigned long long)s_col_u64(st, 0));
+        return -1;
+    }
+    return cb->fn(s_col_u64(st, 0), sqlite3_column_blob(st, 1), cb->arg, err);
+}
+
+int ledger_log_leaves(ledger_t *l, uint64_t from, uint32_t max, ledger_leaf_fn fn, void *arg,
+                      cc_err_t *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(l->db, s_sql[Q_B_LEAVES], -1, &st, NULL) != SQLITE_OK) {
+        s_db_error(l, err, "reading the log's leaves");
+        return -1;
+    }
+    s_bind_u64(st, 1, from);
+    sqlite3_bind_int64(st, 2, max);
+    s_leaf_cb_t cb = {.fn = fn, .arg = arg};
+    int ret = s_step_all(l, st, s_leaf_row, &cb, "reading the log's leaves", err);
     sqlite3_finalize(st);
     return ret;
 }

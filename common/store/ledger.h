@@ -156,6 +156,12 @@ typedef int (*ledger_log_fn)(const ledger_log_entry_t *e, void *arg, cc_err_t *e
 int ledger_log_read(ledger_t *l, uint64_t from, uint32_t max, ledger_log_fn fn, void *arg,
                     cc_err_t *err);
 
+/* The leaf hashes of the entries with index >= from, ascending, at most
+ * max (what rebuilding the log's tree needs, without the envelopes). */
+typedef int (*ledger_leaf_fn)(uint64_t index, const uint8_t leaf[32], void *arg, cc_err_t *err);
+int ledger_log_leaves(ledger_t *l, uint64_t from, uint32_t max, ledger_leaf_fn fn, void *arg,
+                      cc_err_t *err);
+
 /* For every sender, the highest sequence accepted. */
 typedef int (*ledger_sender_fn)(const char *sender, uint64_t last_sequence, void *arg);
 int ledger_log_senders(ledger_t *l, ledger_sender_fn fn, void *arg, cc_err_t *err);

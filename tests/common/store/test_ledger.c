@@ -243,6 +243,15 @@ static int s_log_collect(const ledger_log_entry_t *e, void *arg, cc_err_t *err)
     return 0;
 }
 
+static int s_leaf_collect(uint64_t index, const uint8_t leaf[32], void *arg, cc_err_t *err)
+{
+    (void)err;
+    s_idx_t *s = arg;
+    assert_int_equal(leaf[0], (uint8_t)index); /* s_log_entry's leaf is its index */
+    s->idx[s->n++] = index;
+    return 0;
+}
+
 static int s_sender(const char *sender, uint64_t last, void *arg)
 {
     assert_string_equal(sender, "E38000217");
@@ -283,6 +292,12 @@ static void test_ledger_broker_log_and_mailbox(void **state)
     assert_int_equal(head, 4);
     memset(chain, 4, 32);
     assert_memory_equal(head_chain, chain, 32);
+    /* The leaves alone, from 2, two of them. */
+    s_idx_t leaves = {0};
+    assert_int_equal(ledger_log_leaves(l, 2, 2, s_leaf_collect, &leaves, &err), 0);
+    assert_int_equal(leaves.n, 2);
+    assert_int_equal(leaves.idx[0], 2);
+    assert_int_equal(leaves.idx[1], 3);
     uint64_t at = 0, at_ms = 0;
     memset(hash, 3, 32);
     assert_int_equal(ledger_log_find(l, hash, &at, &at_ms, &err), 1);
