@@ -5,7 +5,7 @@
  * organisation) submit pre-sealed envelopes to a real concord-broker,
  * pipelined: each keeps up to `window` submissions without a
  * SubmitResult. The broker verifies each envelope, checks it, appends it
- * to its hash-chained SQLite log and a mailbox, signs a receipt and
+ * to its SQLite log, its Merkle tree and a mailbox, signs one tree head per batch and
  * answers, in group commits. Two ways:
  *   accept: the receivers are offline, so the mail stays in their
  *           mailboxes; counted at the senders (SubmitResult OK);

@@ -63,38 +63,26 @@ static int s_disk_check(const struct broker *b, size_t need, cc_err_t *err)
     return 0;
 }
 
-/* Appends an accepted envelope to the log and queues its receipt. */
+/* Appends an accepted envelope to the log and the tree, and queues its
+ * result: the receipt is proved at the flush against the head the batch
+ * signs. */
 static int s_append(struct broker *b, const envelope_t *env, const uint8_t *id, size_t id_len,
                     cc_err_t *err)
 {
     const Concord__V1__Header *h = env->header;
-    uint8_t chain[32];
-    uint8_t *receipt = NULL;
-    size_t receipt_len = 0;
+    uint8_t leaf[32];
     uint64_t now = accept_wall_ms(b);
     if (now < b->last_time_ms) {
         now = b->last_time_ms; /* receipt times never go backwards */
     }
     uint64_t index = b->head_index + 1;
-    receipt_chain(b->head_chain, index, now, env->hash, chain);
-    Concord__V1__Receipt r = CONCORD__V1__RECEIPT__INIT;
-    r.log_index = index;
-    r.chain_hash.data = chain;
-    r.chain_hash.len = 32;
-    r.time_ms = now;
-    r.envelope_hash.data = (uint8_t *)env->hash;
-    r.envelope_hash.len = 32;
-    r.sender = h->sender;
-    r.recipient = h->recipient;
-    r.sequence = h->sequence;
-    r.call_id = h->call_id;
-    if (receipt_sign(b->keys, &r, &receipt, &receipt_len, err) < 0) {
+    if (heads_append(b->heads, index, now, env->hash, leaf, err) < 0) {
         return -1;
     }
     ledger_log_entry_t e = {
         .index = index,
         .time_ms = now,
-        .chain = chain,
+        .leaf = leaf,
         .hash = env->hash,
         .sender = h->sender,
         .recipient = h->recipient,
@@ -103,8 +91,6 @@ static int s_append(struct broker *b, const envelope_t *env, const uint8_t *id, 
         .call_id = h->call_id.data,
         .envelope = env->raw,
         .envelope_len = env->raw_len,
-        .receipt = receipt,
-        .receipt_len = receipt_len,
     };
     /* An event to "*" goes into every member's mailbox, the sender's too,
      * so that every node folds the same events in the same order. */
@@ -115,22 +101,18 @@ static int s_append(struct broker *b, const envelope_t *env, const uint8_t *id, 
     const char *const *to = everyone ? codes : &one;
     size_t n_to = everyone ? n_codes : 1;
     if (ledger_log_append(b->ledger, &e, to, n_to, err) < 0) {
-        free(receipt);
         return -1;
     }
     /* The next envelope, even in this batch, is judged by the roster
      * after this one (a key rotation it decides, say). */
     if (admission_fold(b->adm, env, index, now, err) < 0) {
-        free(receipt);
         return -1;
     }
     b->head_index = index;
-    memcpy(b->head_chain, chain, 32);
     b->last_time_ms = now;
     replay_commit(b->replay, h->sender, h->sequence);
     mailbox_mark(b->mailbox, h->recipient);
-    outbox_result(b->outbox, id, id_len, env->hash, CC_OK, "", receipt, receipt_len);
-    free(receipt);
+    outbox_result(b->outbox, id, id_len, env->hash, CC_OK, "", index, now);
     return 0;
 }
 
@@ -139,8 +121,7 @@ void accept_submit(struct broker *b, const char *who, const uint8_t *id, size_t 
 {
     cc_err_t err;
     uint8_t hash[32];
-    uint8_t *receipt = NULL;
-    size_t receipt_len = 0;
+    uint64_t at = 0, at_ms = 0;
     if (b->hooks && b->hooks->lose_submit && b->hooks->lose_submit(raw, raw_len)) {
         return;
     }
@@ -150,7 +131,7 @@ void accept_submit(struct broker *b, const char *who, const uint8_t *id, size_t 
                 "envelope of %zu bytes exceeds the broker's limit of %u bytes", raw_len,
                 ACCEPT_ENVELOPE_MAX);
         log_warn("rejected envelope from connection of %s: %s", who, err.msg);
-        outbox_result(b->outbox, id, id_len, hash, err.code, err.msg, NULL, 0);
+        outbox_result(b->outbox, id, id_len, hash, err.code, err.msg, 0, 0);
         return;
     }
     /* A member already over a quota window is refused before its
@@ -160,14 +141,14 @@ void accept_submit(struct broker *b, const char *who, const uint8_t *id, size_t 
     if (quota_check(b->quota, who, 0, NULL, raw_len, clock_mono_ms(), &err) < 0) {
         log_warn("rejected envelope from connection of %s: %s: %s", who,
                  err_code_name(err.code), err.msg);
-        outbox_result(b->outbox, id, id_len, hash, err.code, err.msg, NULL, 0);
+        outbox_result(b->outbox, id, id_len, hash, err.code, err.msg, 0, 0);
         return;
     }
     envelope_t *env = envelope_open(raw, raw_len, admission_roster(b->adm), &err);
     if (!env) {
         log_warn("rejected envelope from connection of %s: %s: %s", who,
                  err_code_name(err.code), err.msg);
-        outbox_result(b->outbox, id, id_len, hash, err.code, err.msg, NULL, 0);
+        outbox_result(b->outbox, id, id_len, hash, err.code, err.msg, 0, 0);
         return;
     }
     const Concord__V1__Header *h = env->header;
@@ -187,7 +168,7 @@ void accept_submit(struct broker *b, const char *who, const uint8_t *id, size_t 
                roster_lookup(admission_roster(b->adm), h->recipient, &to) != 0) {
         /* Only current members: not an organisation merged into another. */
         err_set(&err, CC_NOT_FOUND, "recipient %s is not in the roster", h->recipient);
-    } else if ((found = ledger_log_find(b->ledger, env->hash, &receipt, &receipt_len, &err)) !=
+    } else if ((found = ledger_log_find(b->ledger, env->hash, &at, &at_ms, &err)) !=
                0) {
         /* Checked before the deadline: a resend of an accepted envelope
          * must still get its receipt, however late. */
@@ -195,8 +176,7 @@ void accept_submit(struct broker *b, const char *who, const uint8_t *id, size_t 
             log_info("duplicate envelope from %s (sequence %llu) answered with its receipt",
                      h->sender, (unsigned long long)h->sequence);
             outbox_result(b->outbox, id, id_len, hash, CC_ALREADY_EXISTS,
-                          "replay: this envelope was already accepted", receipt, receipt_len);
-            free(receipt);
+                          "replay: this envelope was already accepted", at, at_ms);
             goto out;
         }
         b->failed = 1;
@@ -245,7 +225,7 @@ void accept_submit(struct broker *b, const char *who, const uint8_t *id, size_t 
         err.code = CC_UNAVAILABLE;
     }
     log_warn("rejected envelope from %s: %s: %s", h->sender, err_code_name(err.code), err.msg);
-    outbox_result(b->outbox, id, id_len, hash, err.code, err.msg, NULL, 0);
+    outbox_result(b->outbox, id, id_len, hash, err.code, err.msg, 0, 0);
 out:
     envelope_destroy(&env);
 }

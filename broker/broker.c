@@ -65,7 +65,9 @@ static int s_reload(broker_t *b, cc_err_t *err)
         err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
         return -1;
     }
-    if (ledger_log_head(b->ledger, &b->head_index, b->head_chain, err) < 0 ||
+    uint8_t leaf[32];
+    if (ledger_log_head(b->ledger, &b->head_index, leaf, err) < 0 ||
+        heads_load(b->heads, err) < 0 ||
         ledger_log_senders(b->ledger, s_load_sender, b->replay, err) < 0) {
         return -1;
     }
@@ -88,7 +90,7 @@ static void s_on_frame(broker_t *b, const char *who, const uint8_t *id, size_t i
         &concord__v1__node_frame__descriptor, buf, len, WIRE_MAX_FRAME + 4096, &err);
     if (!f) {
         log_warn("undecodable frame from %s: %s", who, err.msg);
-        outbox_result(b->outbox, id, id_len, NULL, err.code, err.msg, NULL, 0);
+        outbox_result(b->outbox, id, id_len, NULL, err.code, err.msg, 0, 0);
         return;
     }
     switch (f->frame_case) {
@@ -101,7 +103,7 @@ static void s_on_frame(broker_t *b, const char *who, const uint8_t *id, size_t i
             accept_submit(b, who, id, id_len, raw, raw_len);
         } else {
             log_warn("rejected envelope from connection of %s: %s", who, err.msg);
-            outbox_result(b->outbox, id, id_len, NULL, err.code, err.msg, NULL, 0);
+            outbox_result(b->outbox, id, id_len, NULL, err.code, err.msg, 0, 0);
         }
         free(raw);
         break;
@@ -152,6 +154,12 @@ static void s_on_router(broker_t *b)
             break;
         }
     }
+    /* One signature for the whole batch: the tree head over the log as
+     * the batch leaves it, stored with it. */
+    if (!b->failed && heads_sign(b->heads, b->last_time_ms, &err) < 0) {
+        log_error("cannot sign the tree head: %s", err.msg);
+        b->failed = 1;
+    }
     if (b->failed || ledger_commit(b->ledger, &err) < 0) {
         /* Nothing of this batch is durable, so none of its answers may go
          * out: senders hear nothing and resend. Rebuild the in-memory view
@@ -166,7 +174,7 @@ static void s_on_router(broker_t *b)
         }
         return;
     }
-    outbox_flush(b->outbox, b->router);
+    outbox_flush(b->outbox, b->router, b->heads);
     mailbox_pump(b->mailbox, b->router);
 }
 
@@ -340,7 +348,8 @@ broker_t *broker_new(const config_broker_t *cfg, const broker_hooks_t *hooks, cc
         .direct_per_batch = cfg->direct_per_batch,
     };
     if (!(b->outbox = outbox_new()) || !(b->quota = quota_new(&limits)) ||
-        !(b->mailbox = mailbox_new(b->ledger, cfg->mailbox_window, b->keys, hooks))) {
+        !(b->heads = heads_new(b->keys, b->ledger)) ||
+        !(b->mailbox = mailbox_new(b->ledger, b->heads, cfg->mailbox_window, b->keys, hooks))) {
         err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
         goto fail;
     }
@@ -361,7 +370,7 @@ broker_t *broker_new(const config_broker_t *cfg, const broker_hooks_t *hooks, cc
     if (s_clock_at_start(b, err) < 0) {
         goto fail;
     }
-    if (!(b->services = services_new(b->keys, b->ledger, hooks, err))) {
+    if (!(b->services = services_new(b->keys, b->ledger, b->heads, hooks, err))) {
         goto fail;
     }
     s_raise_nofile(b);
@@ -395,6 +404,7 @@ void broker_destroy(broker_t **bp)
     replay_destroy(&b->replay);
     admission_destroy(&b->adm);
     mailbox_destroy(&b->mailbox);
+    heads_destroy(&b->heads);
     keys_destroy(&b->keys);
     free(b);
     *bp = NULL;

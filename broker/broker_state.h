@@ -14,6 +14,7 @@
 #include "broker_hooks.h"
 #include "config.h"
 #include "gate.h"
+#include "heads.h"
 #include "keys.h"
 #include "ledger.h"
 #include "mailbox.h"
@@ -37,7 +38,7 @@ struct broker {
     admission_t *adm;              /* the roster after everything logged */
     replay_t *replay;              /* each sender's highest logged sequence */
     uint64_t head_index;
-    uint8_t head_chain[32];
+    heads_t *heads;                /* the log's tree and newest signed head */
     uint64_t last_time_ms;         /* receipt times never go backwards */
     uint64_t wall0_ms, mono0_ms;   /* both clocks at start: a jump is their drift */
     mailbox_t *mailbox;

@@ -23,10 +23,12 @@ typedef struct {
     int dirty;                     /* new mail since the last pump */
     uint32_t inflight;             /* deliveries sent, not yet acknowledged */
     uint64_t sent_upto;            /* highest log index delivered on this connection */
+    uint64_t head_sent;            /* size of the tree head last sent on it (0: none) */
 } s_member_t;
 
 struct mailbox {
     ledger_t *ledger;
+    const heads_t *heads;
     uint32_t window;
     const keys_t *keys;
     const broker_hooks_t *hooks;
@@ -36,12 +38,13 @@ struct mailbox {
     size_t n_codes;
 };
 
-mailbox_t *mailbox_new(ledger_t *ledger, uint32_t window, const keys_t *keys,
-                       const broker_hooks_t *hooks)
+mailbox_t *mailbox_new(ledger_t *ledger, const heads_t *heads, uint32_t window,
+                       const keys_t *keys, const broker_hooks_t *hooks)
 {
     mailbox_t *mb = calloc(1, sizeof *mb);
     if (mb) {
         mb->ledger = ledger;
+        mb->heads = heads;
         mb->window = window;
         mb->keys = keys;
         mb->hooks = hooks;
@@ -133,6 +136,7 @@ void mailbox_hello(mailbox_t *mb, const char *who, const uint8_t *id, size_t id_
     m->online = 1;
     m->inflight = 0;
     m->sent_upto = 0;
+    m->head_sent = 0;
     m->dirty = 1;
     log_info("%s connected; %llu waiting in its mailbox", who,
              (unsigned long long)ledger_mailbox_count(mb->ledger, who));
@@ -193,15 +197,21 @@ static int s_deliver_entry(const ledger_log_entry_t *e, void *arg, cc_err_t *err
     uint8_t *buf = NULL;
     size_t len = 0;
     int ret = 0;
+    heads_receipt_t rc;
     d.log_index = e->index;
     d.envelope = (Concord__V1__Envelope *)wire_unpack(
         &concord__v1__envelope__descriptor, e->envelope, e->envelope_len, WIRE_MAX_FRAME, err);
-    d.receipt = (Concord__V1__SignedReceipt *)wire_unpack(
-        &concord__v1__signed_receipt__descriptor, e->receipt, e->receipt_len, WIRE_MAX_FRAME,
-        err);
-    if (!d.envelope || !d.receipt) {
+    if (!d.envelope) {
         ret = -1;
         goto out;
+    }
+    /* The receipt proves the entry against the newest head, which goes
+     * with it unless this connection was sent it already. */
+    uint64_t size = heads_size(pc->mb->heads);
+    heads_receipt(pc->mb->heads, e->index, e->time_ms, e->hash, pc->m->head_sent != size, &rc);
+    d.receipt = &rc.r;
+    if (hooks && hooks->delivery_receipt) {
+        hooks->delivery_receipt(pc->m->code, heads_tree(pc->mb->heads), pc->mb->keys, &rc.r);
     }
     f.frame_case = CONCORD__V1__BROKER_FRAME__FRAME_DELIVERY;
     f.delivery = &d;
@@ -228,13 +238,15 @@ static int s_deliver_entry(const ledger_log_entry_t *e, void *arg, cc_err_t *err
     }
     pc->m->inflight++;
     pc->m->sent_upto = e->index;
+    if (d.receipt->head == heads_current(pc->mb->heads)) {
+        pc->m->head_sent = size;
+    }
     if (hooks && hooks->after_delivery) {
         hooks->after_delivery(pc->m->code, &d, pc->mb->keys, s_hook_send, pc);
     }
 out:
     free(buf);
     wire_free(d.envelope ? &d.envelope->base : NULL);
-    wire_free(d.receipt ? &d.receipt->base : NULL);
     return ret;
 }
 

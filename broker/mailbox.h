@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "broker_hooks.h"
+#include "heads.h"
 #include "keys.h"
 #include "ledger.h"
 #include "link.pb-c.h"
@@ -24,11 +25,12 @@
 typedef struct mailbox mailbox_t;
 
 /* Mailboxes over ledger (a broker ledger, which outlives them), each
- * member holding at most window deliveries unacknowledged. keys (the
+ * member holding at most window deliveries unacknowledged; receipts are
+ * proved against the newest head of heads. keys (the
  * broker's) and hooks (NULL in the real broker) are for the test broker's
  * hooks only. Returns NULL when out of memory. */
-mailbox_t *mailbox_new(ledger_t *ledger, uint32_t window, const keys_t *keys,
-                       const broker_hooks_t *hooks);
+mailbox_t *mailbox_new(ledger_t *ledger, const heads_t *heads, uint32_t window,
+                       const keys_t *keys, const broker_hooks_t *hooks);
 
 /* Gives every current member of roster a mailbox (a successor joining by
  * a merger gets one; at_index, if not 0, is logged as when) and lists the

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "heads.h"
 #include "link.pb-c.h"
 
 /* Frames a batch may queue: at most one answer per message read, and a
@@ -29,10 +30,11 @@ void outbox_queue(outbox_t *o, const uint8_t *id, size_t id_len,
                   const Concord__V1__BrokerFrame *f);
 
 /* Queues a SubmitResult for the envelope hash (NULL if the frame was not
- * even an envelope), with status code and msg, and the signed receipt
- * (NULL unless accepted or already accepted). */
+ * even an envelope), with status code and msg, and, when log_index is not
+ * 0 (accepted, or already accepted), a receipt for that entry (accepted
+ * at time_ms): built at the flush, against the head the batch signed. */
 void outbox_result(outbox_t *o, const uint8_t *id, size_t id_len, const uint8_t hash[32],
-                   cc_code_t code, const char *msg, const uint8_t *receipt, size_t receipt_len);
+                   cc_code_t code, const char *msg, uint64_t log_index, uint64_t time_ms);
 
 /* How many SubmitResults were queued with each status code (index: the
  * cc_code_t, 0..OUTBOX_CODES-1) since the outbox was made: the envelopes
@@ -46,9 +48,10 @@ const uint64_t *outbox_result_counts(const outbox_t *o);
 int outbox_send(void *router, const uint8_t *id, size_t id_len, const uint8_t *frame,
                 size_t len);
 
-/* Sends everything queued on router, in order; a frame whose peer is gone
- * is dropped. Empties the outbox. */
-void outbox_flush(outbox_t *o, void *router);
+/* Sends everything queued on router, in order, receipts proved against
+ * the newest head of heads; a frame whose peer is gone is dropped.
+ * Empties the outbox. */
+void outbox_flush(outbox_t *o, void *router, const heads_t *heads);
 
 /* Drops everything queued. */
 void outbox_drop(outbox_t *o);

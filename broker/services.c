@@ -30,6 +30,7 @@ typedef struct {
 struct services {
     const keys_t *keys;
     ledger_t *ledger;
+    const heads_t *heads;
     const broker_hooks_t *hooks;
     rpc_registry_t *registry;
     s_health_t health;
@@ -75,24 +76,14 @@ static int s_read_entry(const ledger_log_entry_t *e, void *arg, cc_err_t *err)
     concord__v1__log_entry__init(le);
     le->index = e->index;
     le->time_ms = e->time_ms;
-    memcpy(copy, e->chain, 32);
+    memcpy(copy, e->leaf, 32);
     memcpy(copy + 32, e->envelope, e->envelope_len);
-    le->chain_hash.data = copy;
-    le->chain_hash.len = 32;
+    le->leaf_hash.data = copy;
+    le->leaf_hash.len = 32;
     le->envelope.data = copy + 32;
     le->envelope.len = e->envelope_len;
     out->entries[out->n_entries++] = le;
     rd->bytes += e->envelope_len;
-    return 0;
-}
-
-static int s_head_receipt(const ledger_log_entry_t *e, void *arg, cc_err_t *err)
-{
-    (void)err;
-    Concord__V1__LogReadResponse *out = arg;
-    out->head = (Concord__V1__SignedReceipt *)wire_unpack(
-        &concord__v1__signed_receipt__descriptor, e->receipt, e->receipt_len, WIRE_MAX_FRAME,
-        NULL);
     return 0;
 }
 
@@ -109,40 +100,46 @@ static void s_log_read(Concord__V1__Log_Service *service, const Concord__V1__Log
         max = SERVICES_LOG_READ_MAX;
     }
     if (in->from_index && s->hooks && s->hooks->log_read &&
-        s->hooks->log_read(s->ledger, s->keys, s->head_index, in, &out)) {
+        s->hooks->log_read(s->ledger, s->keys, heads_tree(s->heads), heads_size(s->heads), in,
+                           &out)) {
         closure(&out, closure_data);
         if (s->hooks->log_read_free) {
             s->hooks->log_read_free(&out);
         }
         return;
     }
+    /* Only what the newest signed head covers: entries appended earlier
+     * in the batch being handled are signed at its end. */
+    uint64_t head = heads_size(s->heads);
     out.entries = entries;
-    out.head_index = s->head_index;
+    out.head_index = head;
+    out.head = (Concord__V1__SignedTreeHead *)heads_current(s->heads);
     err_clear(&err);
     if (in->from_index == 0) {
         rpc_registry_fail(closure_data, CC_INVALID_ARGUMENT, "from_index starts at 1");
         closure(NULL, closure_data);
         return;
     }
-    if (ledger_log_read(s->ledger, in->from_index, max, s_read_entry, &rd, &err) < 0 &&
+    if (in->from_index > head) {
+        max = 0;
+    } else if (head - in->from_index + 1 < max) {
+        max = (uint32_t)(head - in->from_index + 1);
+    }
+    if (max && ledger_log_read(s->ledger, in->from_index, max, s_read_entry, &rd, &err) < 0 &&
         err.code != CC_OK) {
         rpc_registry_fail(closure_data, err.code, "%s", err.msg);
         closure(NULL, closure_data);
     } else {
-        if (s->head_index) {
-            ledger_log_read(s->ledger, s->head_index, 1, s_head_receipt, &out, &err);
-        }
         closure(&out, closure_data);
     }
     for (size_t i = 0; i < out.n_entries; i++) {
-        free(entries[i]->chain_hash.data);
+        free(entries[i]->leaf_hash.data);
         free(entries[i]);
     }
-    wire_free(out.head ? &out.head->base : NULL);
 }
 
-services_t *services_new(const keys_t *keys, ledger_t *ledger, const broker_hooks_t *hooks,
-                         cc_err_t *err)
+services_t *services_new(const keys_t *keys, ledger_t *ledger, const heads_t *heads,
+                         const broker_hooks_t *hooks, cc_err_t *err)
 {
     services_t *s = calloc(1, sizeof *s);
     if (!s) {
@@ -151,6 +148,7 @@ services_t *services_new(const keys_t *keys, ledger_t *ledger, const broker_hook
     }
     s->keys = keys;
     s->ledger = ledger;
+    s->heads = heads;
     s->hooks = hooks;
     s->direct_seq = clock_wall_ms() * 1000;
     Concord__V1__Health_Service h = CONCORD__V1__HEALTH__INIT(s_health_);

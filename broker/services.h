@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "broker_hooks.h"
+#include "heads.h"
 #include "envelope.h"
 #include "err.h"
 #include "keys.h"
@@ -26,8 +27,8 @@ typedef struct services services_t;
 
 /* Services over the broker's keys and ledger (both outlive them); hooks
  * is NULL in the real broker. Returns NULL with err set. */
-services_t *services_new(const keys_t *keys, ledger_t *ledger, const broker_hooks_t *hooks,
-                         cc_err_t *err);
+services_t *services_new(const keys_t *keys, ledger_t *ledger, const heads_t *heads,
+                         const broker_hooks_t *hooks, cc_err_t *err);
 
 /* Answers req (verified, addressed to the broker) when it is a request,
  * with the log's head at head_index: queues the sealed reply for the

@@ -24,6 +24,7 @@
 #include "certificate.h"
 #include "envelope.h"
 #include "fixture.h"
+#include "merkle.h"
 #include "receipt.h"
 #include "statement.h"
 #include "wire.h"
@@ -53,29 +54,29 @@ static void s_resign_event(Concord__V1__CertifiedEnvelope *ce, uint8_t **keep)
         keep[0] = env;
     }
     wire_free(e ? &e->base : NULL);
-    Concord__V1__SignedReceipt *sr = (Concord__V1__SignedReceipt *)wire_unpack(
-        &concord__v1__signed_receipt__descriptor, ce->receipt.data, ce->receipt.len, WIRE_MAX_FRAME,
+    /* The receipt: issued again in a tree whose other leaves are filler,
+     * for logs of a size worth building. */
+    Concord__V1__Receipt *r = (Concord__V1__Receipt *)wire_unpack(
+        &concord__v1__receipt__descriptor, ce->receipt.data, ce->receipt.len, WIRE_MAX_FRAME,
         NULL);
-    Concord__V1__Receipt *r = sr ? (Concord__V1__Receipt *)wire_unpack(
-                                       &concord__v1__receipt__descriptor, sr->receipt.data,
-                                       sr->receipt.len, WIRE_MAX_FRAME, NULL)
-                                 : NULL;
-    if (r) {
-        uint8_t hash[32];
-        uint8_t *decoded = r->envelope_hash.data;
+    merkle_t *tree = r && r->log_index >= 1 && r->log_index <= 4096 ? merkle_new() : NULL;
+    if (tree) {
+        uint8_t hash[32], leaf[32], filler[32] = {0};
         envelope_hash(ce->envelope.data, ce->envelope.len, hash);
-        if (r->envelope_hash.len == 32) {
-            r->envelope_hash.data = hash;
+        for (uint64_t i = 1; i < r->log_index; i++) {
+            merkle_append(tree, filler, NULL);
         }
-        if (receipt_sign(fixture_broker(), r, &rcpt, &rcpt_len, NULL) == 0) {
+        merkle_leaf_hash(r->log_index, r->time_ms, hash, leaf);
+        if (merkle_append(tree, leaf, NULL) == 0 &&
+            receipt_issue(fixture_broker(), tree, r->time_ms, r->log_index, r->time_ms, hash, &rcpt,
+                          &rcpt_len, NULL) == 0) {
             ce->receipt.data = rcpt;
             ce->receipt.len = rcpt_len;
             keep[1] = rcpt;
         }
-        r->envelope_hash.data = decoded; /* the decoder's, to free */
+        merkle_destroy(&tree);
     }
     wire_free(r ? &r->base : NULL);
-    wire_free(sr ? &sr->base : NULL);
 }
 
 /* Modes 2 and 5: the inner certificate (a DecisionCertificate, or with

@@ -34,7 +34,7 @@ static const ProtobufCMessageDescriptor *const s_types[] = {
     /* envelopes, link frames and receipts (every node and the broker) */
     &concord__v1__envelope__descriptor,
     &concord__v1__signed__descriptor,
-    &concord__v1__signed_receipt__descriptor,
+    &concord__v1__signed_tree_head__descriptor,
     &concord__v1__receipt__descriptor,
     &concord__v1__node_frame__descriptor,
     &concord__v1__broker_frame__descriptor,
@@ -132,10 +132,12 @@ static void s_validate(const ProtobufCMessage *m, const uint8_t *buf, size_t len
         pool_bcf_totals_t t;
         pool_bcf_plan_check(roster, (const Concord__V1__BcfPlan *)m, NULL, NULL);
         pool_bcf_totals((const Concord__V1__BcfPlan *)m, &t, NULL);
-    } else if (d == &concord__v1__signed_receipt__descriptor) {
-        Concord__V1__Receipt *r =
-            receipt_open_pb(roster, (const Concord__V1__SignedReceipt *)m, NULL);
-        wire_free(r ? &r->base : NULL);
+    } else if (d == &concord__v1__signed_tree_head__descriptor) {
+        receipt_head_t h;
+        receipt_head_open(roster, (const Concord__V1__SignedTreeHead *)m, &h, NULL);
+    } else if (d == &concord__v1__receipt__descriptor) {
+        receipt_t r;
+        receipt_open_pb(NULL, roster, (const Concord__V1__Receipt *)m, &r, NULL);
     } else if (d == &concord__v1__signed_roster__descriptor) {
         roster_t *r = roster_from_bytes(buf, len, NULL);
         if (r) {

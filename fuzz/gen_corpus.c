@@ -19,6 +19,7 @@
 #include "certificate.h"
 #include "envelope.h"
 #include "gen_corpus.h"
+#include "merkle.h"
 #include "receipt.h"
 #include "statement.h"
 #include "wire.h"
@@ -121,7 +122,8 @@ void gen_stream_init(gen_stream_t *s, int pools)
     s->roster = fixture_roster_fresh();
     s->board = board_engine_new(s->roster);
     s->pool = pool_engine_new(s->roster);
-    if (!s->f || !s->board || !s->pool ||
+    s->tree = merkle_new();
+    if (!s->f || !s->tree || !s->board || !s->pool ||
         (pools && pool_engine_add_area(s->pool, &cumbria, NULL) < 0)) {
         gen_die("stream");
     }
@@ -138,7 +140,7 @@ static Concord__V1__CertifiedEnvelope *s_certify(gen_stream_t *s, size_t sender,
                          .sent_at_ms = s->now,
                          .sequence = ++s->seq[sender],
                          .kind = CONCORD__V1__KIND__KIND_EVENT};
-    Concord__V1__Receipt r = CONCORD__V1__RECEIPT__INIT;
+    uint8_t leaf[32];
     if (!ce) {
         gen_die("memory");
     }
@@ -149,19 +151,10 @@ static Concord__V1__CertifiedEnvelope *s_certify(gen_stream_t *s, size_t sender,
         gen_die("seal");
     }
     envelope_hash(ce->envelope.data, ce->envelope.len, hash);
-    receipt_chain(s->chain, s->n + 1, s->now, hash, s->chain);
-    r.log_index = s->n + 1;
-    r.chain_hash.data = s->chain;
-    r.chain_hash.len = 32;
-    r.time_ms = s->now;
-    r.envelope_hash.data = hash;
-    r.envelope_hash.len = 32;
-    r.sender = (char *)fixture_code(sender);
-    r.recipient = ENVELOPE_EVERYONE;
-    r.sequence = m.sequence;
-    r.call_id.data = m.call_id;
-    r.call_id.len = 16;
-    if (receipt_sign(fixture_broker(), &r, &ce->receipt.data, &ce->receipt.len, NULL) < 0) {
+    merkle_leaf_hash(s->n + 1, s->now, hash, leaf);
+    if (merkle_append(s->tree, leaf, NULL) < 0 ||
+        receipt_issue(fixture_broker(), s->tree, s->now, s->n + 1, s->now, hash, &ce->receipt.data,
+                      &ce->receipt.len, NULL) < 0) {
         gen_die("receipt");
     }
     return ce;
@@ -221,6 +214,7 @@ void gen_stream_end(gen_stream_t *s, const char *target, const char *name)
     free(s->buf);
     board_engine_destroy(&s->board);
     pool_engine_destroy(&s->pool);
+    merkle_destroy(&s->tree);
     roster_destroy(&s->roster);
     for (size_t i = 0; i < s->n_events; i++) {
         free(s->events[i]->envelope.data);

@@ -23,7 +23,7 @@
 enum {
     T_ENVELOPE,
     T_SIGNED,
-    T_SIGNED_RECEIPT,
+    T_TREE_HEAD,
     T_RECEIPT,
     T_NODE_FRAME,
     T_BROKER_FRAME,
@@ -60,7 +60,7 @@ typedef struct {
     size_t n;
     uint64_t now;
     uint64_t seq[FIX_COUNT];
-    uint8_t chain[32];
+    struct merkle *tree;           /* the log of the stream's events */
     roster_t *roster; /* a fresh copy: roster changes may pass */
     board_engine_t *board;
     pool_engine_t *pool;

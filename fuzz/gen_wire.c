@@ -13,6 +13,7 @@
 #include "health.pb-c.h"
 #include "link.pb-c.h"
 #include "log.pb-c.h"
+#include "merkle.h"
 #include "receipt.h"
 #include "wire.h"
 
@@ -80,29 +81,22 @@ void gen_envelopes(void)
              e->signed_.len);
 
     /* The broker's receipt for the request, and the frames around it. */
-    Concord__V1__Receipt r = CONCORD__V1__RECEIPT__INIT;
-    uint8_t chain[32] = {0}, *rc;
+    uint8_t leaf[32], *rc;
     size_t rc_len;
+    merkle_t *tree = merkle_new();
     envelope_hash(req_env, req_len, hash);
-    receipt_chain(chain, 1, FIXTURE_T0 + 1, hash, chain);
-    r.log_index = 1;
-    r.chain_hash = (ProtobufCBinaryData){32, chain};
-    r.time_ms = FIXTURE_T0 + 1;
-    r.envelope_hash = (ProtobufCBinaryData){32, hash};
-    r.sender = "E38000217";
-    r.recipient = "E08000003";
-    r.sequence = 1;
-    r.call_id = (ProtobufCBinaryData){16, call_id};
-    gen_message("receipt", T_RECEIPT, &r.base);
-    gen_pack(&r.base, &body, &body_len);
-    gen_put1("receipt", "receipt-to-sign", 1, body, body_len);
-    free(body);
-    if (receipt_sign(fixture_broker(), &r, &rc, &rc_len, NULL) < 0) {
+    merkle_leaf_hash(1, FIXTURE_T0 + 1, hash, leaf);
+    if (!tree || merkle_append(tree, leaf, NULL) < 0 ||
+        receipt_issue(fixture_broker(), tree, FIXTURE_T0 + 1, 1, FIXTURE_T0 + 1, hash, &rc, &rc_len, NULL) < 0) {
         gen_die("receipt");
     }
+    merkle_destroy(&tree);
+    Concord__V1__Receipt *sr = (Concord__V1__Receipt *)wire_unpack(
+        &concord__v1__receipt__descriptor, rc, rc_len, WIRE_MAX_FRAME, NULL);
+    gen_message("receipt", T_RECEIPT, &sr->base);
+    gen_message("tree-head", T_TREE_HEAD, &sr->head->base);
+    gen_put1("receipt", "tree-head-to-sign", 1, sr->head->tree_head.data, sr->head->tree_head.len);
     gen_put1("receipt", "health-request", 0, rc, rc_len);
-    Concord__V1__SignedReceipt *sr = (Concord__V1__SignedReceipt *)wire_unpack(
-        &concord__v1__signed_receipt__descriptor, rc, rc_len, WIRE_MAX_FRAME, NULL);
 
     Concord__V1__NodeFrame nf = CONCORD__V1__NODE_FRAME__INIT;
     nf.frame_case = CONCORD__V1__NODE_FRAME__FRAME_SUBMIT;
@@ -157,11 +151,11 @@ void gen_envelopes(void)
     Concord__V1__LogReadResponse lgr = CONCORD__V1__LOG_READ_RESPONSE__INIT;
     le.index = 1;
     le.time_ms = FIXTURE_T0 + 1;
-    le.chain_hash = (ProtobufCBinaryData){32, chain};
+    le.leaf_hash = (ProtobufCBinaryData){32, leaf};
     le.envelope = (ProtobufCBinaryData){req_len, req_env};
     lgr.entries = lep;
     lgr.n_entries = 1;
-    lgr.head = sr;
+    lgr.head = sr->head;
     lgr.head_index = 1;
     gen_message("log-response", T_LOG_RESP, &lgr.base);
 

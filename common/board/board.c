@@ -29,6 +29,7 @@
 typedef struct {
     uint64_t log_index;
     uint8_t hash[32];
+    const void *prop; /* the board_prop_t it belongs to: a proposal, its ballots, acts, call-in */
 } board_ref_t;
 
 typedef struct {
@@ -788,11 +789,13 @@ static void s_tally(const board_prop_t *p, int final, board_tally_t *t)
     board_roster_consent(p->proposal, p->charter, cast, p->n_ballots, final, p->settled, t);
 }
 
-/* Records an accepted event of b; room was reserved beforehand. */
-static void s_add_event(board_rec_t *b, const board_event_t *ev)
+/* Records an accepted event of b, part of proposal p; room was reserved
+ * beforehand. */
+static void s_add_event(board_rec_t *b, const board_event_t *ev, const board_prop_t *p)
 {
     b->events[b->n_events].log_index = ev->log_index;
     memcpy(b->events[b->n_events].hash, ev->hash, 32);
+    b->events[b->n_events].prop = p;
     b->n_events++;
 }
 
@@ -1077,7 +1080,7 @@ static int s_accept_proposal(board_engine_t *e, const board_event_t *ev, s_check
         b->charter = pending;
         b->adoption = p;
     }
-    s_add_event(b, ev);
+    s_add_event(b, ev, p);
     memcpy(p->id, chk->proposal_id, sizeof p->id);
     p->board = b;
     p->proposal = pr;
@@ -1115,7 +1118,7 @@ static int s_accept_ballot(board_engine_t *e, const board_event_t *ev, s_checked
     bl->time_ms = ev->time_ms;
     bl->log_index = ev->log_index;
     memcpy(bl->hash, ev->hash, 32);
-    s_add_event(p->board, ev);
+    s_add_event(p->board, ev, p);
     p->last_index = ev->log_index;
     /* A ballot after the outcome settled is recorded; it changes nothing. */
     return p->closed ? 0 : s_settle(e, p, ev, err);
@@ -1131,7 +1134,7 @@ static int s_accept_ratification(board_engine_t *e, const board_event_t *ev, s_c
     if (s_reserve_event(p->board) < 0) {
         return err_oom(err);
     }
-    s_add_event(p->board, ev);
+    s_add_event(p->board, ev, p);
     p->last_index = ev->log_index;
     s_act_t *act = &p->acts[s_ratifier(p->charter, ev->sender)];
     act->state = ra->declined ? 2 : 1;
@@ -1161,7 +1164,7 @@ static int s_accept_call_in(board_engine_t *e, const board_event_t *ev, s_checke
         free(reasons);
         return err_oom(err);
     }
-    s_add_event(p->board, ev);
+    s_add_event(p->board, ev, p);
     p->called_in = 1;
     p->pending = 0;
     p->call_in_reasons = reasons;
@@ -1904,9 +1907,36 @@ static uint64_t s_cert_upto(const board_rec_t *b, const char *board_id, uint64_t
     return own > b->roster_upto ? own : b->roster_upto;
 }
 
-int board_certificate_events(const board_engine_t *e, const char *board_id, uint64_t upto,
-                             int (*fn)(uint64_t log_index, const uint8_t hash[32], void *arg),
-                             void *arg)
+/* Whether proposal p's events go into a certificate of proposal_id at
+ * this tier (board.h, board_certificate_events_for). */
+static int s_cert_wants(const board_prop_t *p, const char *proposal_id, int tier)
+{
+    if (!proposal_id || tier >= BOARD_CERT_ALL || !p) {
+        return 1;
+    }
+    if (strcmp(p->id, proposal_id) == 0) {
+        return 1;
+    }
+    switch (p->proposal->kind) {
+    case CONCORD__V1__PROPOSAL_KIND__CHARTER_ADOPTION:
+    case CONCORD__V1__PROPOSAL_KIND__CHARTER_AMENDMENT:
+    case CONCORD__V1__PROPOSAL_KIND__MEMBERSHIP_CHANGE:
+    case CONCORD__V1__PROPOSAL_KIND__FOOTPRINT_REALIGNMENT:
+        return 1; /* they decide the board and the roster */
+    case CONCORD__V1__PROPOSAL_KIND__RECONSIDERATION:
+        return strcmp(p->proposal->reconsiders, proposal_id) == 0 || tier >= BOARD_CERT_POOLS;
+    case CONCORD__V1__PROPOSAL_KIND__POOL_AGREEMENT:
+    case CONCORD__V1__PROPOSAL_KIND__POOL_VARIATION:
+        return tier >= BOARD_CERT_POOLS;
+    default:
+        return 0;
+    }
+}
+
+int board_certificate_events_for(const board_engine_t *e, const char *board_id,
+                                 const char *proposal_id, uint64_t upto, int tier,
+                                 int (*fn)(uint64_t log_index, const uint8_t hash[32], void *arg),
+                                 void *arg)
 {
     if (board_id && !s_find_rec(e, board_id)) {
         return -1;
@@ -1921,6 +1951,11 @@ int board_certificate_events(const board_engine_t *e, const char *board_id, uint
         size_t from = 0;
         for (size_t i = 0; i < e->n_boards; i++) {
             const board_rec_t *b = e->boards[i];
+            /* Events the tier leaves out are passed over. */
+            while (at[i] < b->n_events &&
+                   !s_cert_wants(b->events[at[i]].prop, board_id ? proposal_id : NULL, tier)) {
+                at[i]++;
+            }
             if (at[i] < b->n_events &&
                 b->events[at[i]].log_index <= s_cert_upto(b, board_id, upto) &&
                 (!next || b->events[at[i]].log_index < next->log_index)) {
@@ -1949,4 +1984,11 @@ int board_certificate_events(const board_engine_t *e, const char *board_id, uint
     }
     free(at);
     return rc;
+}
+
+int board_certificate_events(const board_engine_t *e, const char *board_id, uint64_t upto,
+                             int (*fn)(uint64_t log_index, const uint8_t hash[32], void *arg),
+                             void *arg)
+{
+    return board_certificate_events_for(e, board_id, NULL, upto, BOARD_CERT_ALL, fn, arg);
 }

@@ -218,6 +218,22 @@ int board_certificate_events(const board_engine_t *e, const char *board_id, uint
                              int (*fn)(uint64_t log_index, const uint8_t hash[32], void *arg),
                              void *arg);
 
+/* The same for a certificate of proposal proposal_id on board_id, with
+ * only the events the tier keeps: BOARD_CERT_COMPACT, the events of the
+ * proposals that decide a board's state and the roster (charter
+ * adoptions and amendments, membership changes, footprint realignments)
+ * and the proposal's own (with a reconsideration of it), leaving out
+ * unrelated decisions; BOARD_CERT_POOLS, also every pool agreement,
+ * variation and reconsideration (which later pool proposals may rest
+ * on); BOARD_CERT_ALL, every accepted event, as board_certificate_events. */
+#define BOARD_CERT_COMPACT 0
+#define BOARD_CERT_POOLS 1
+#define BOARD_CERT_ALL 2
+int board_certificate_events_for(const board_engine_t *e, const char *board_id,
+                                 const char *proposal_id, uint64_t upto, int tier,
+                                 int (*fn)(uint64_t log_index, const uint8_t hash[32], void *arg),
+                                 void *arg);
+
 /* Rejected events in log order (for `proposal show`: refused ballots with
  * their reasons). */
 typedef struct {

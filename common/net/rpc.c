@@ -46,7 +46,7 @@ typedef struct s_pending {
     uint32_t backoff_ms;
     uint64_t req_log_index;
     uint64_t req_time_ms;
-    uint8_t req_chain[32];
+    uint8_t req_leaf[32];
 } s_pending_t;
 
 struct rpc_peer {
@@ -62,6 +62,7 @@ struct rpc_peer {
     ledger_t *ledger;
     rpc_registry_t *registry;
     replay_t *replay;
+    receipt_heads_t *heads;        /* tree heads verified once each */
     uint64_t next_seq;
     s_pending_t *pending;
     int connected;
@@ -129,7 +130,7 @@ static void s_complete(rpc_peer_t *p, s_pending_t *pc, cc_code_t code, const cha
             .responder = pc->recipient,
             .rtt_us = clock_mono_us() - pc->started_us,
             .request_log_index = pc->req_log_index,
-            .request_chain = pc->req_log_index ? pc->req_chain : NULL,
+            .request_leaf = pc->req_log_index ? pc->req_leaf : NULL,
             .request_time_ms = pc->req_time_ms,
             .reply_log_index = reply_index,
             .retries = pc->retries,
@@ -277,8 +278,11 @@ rpc_peer_t *rpc_peer_new(void *zmq_ctx, keys_t **keys, const roster_t *roster, l
 {
     assert(zmq_ctx && keys && *keys && roster && ledger && registry);
     rpc_peer_t *p = calloc(1, sizeof *p);
-    if (!p || !(p->replay = replay_new())) {
+    if (!p || !(p->replay = replay_new()) || !(p->heads = receipt_heads_new())) {
         err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
+        if (p) {
+            replay_destroy(&p->replay);
+        }
         free(p);
         return NULL;
     }
@@ -545,6 +549,54 @@ out:
     return ret;
 }
 
+/* Verifies a receipt from the broker: its tree head's signature once per
+ * head (a new head is kept in the ledger too, for log verify), then the
+ * inclusion proof. A receipt without its head names, by its tree size, one
+ * sent before on this connection; CC_UNAVAILABLE if there is none. On
+ * success *packed is the receipt with its head, as stored. */
+static int s_receipt(rpc_peer_t *p, const Concord__V1__Receipt *r, receipt_t *out,
+                     uint8_t **packed, size_t *packed_len, cc_err_t *err)
+{
+    receipt_head_t head;
+    const Concord__V1__SignedTreeHead *sth = r->head;
+    *packed = NULL;
+    if (sth) {
+        int fork = 0;
+        int fresh = receipt_heads_check(p->heads, p->roster, sth, &head, &fork, err);
+        if (fresh < 0) {
+            return -1;
+        }
+        if (fresh) {
+            uint8_t *buf = NULL;
+            size_t len = 0;
+            cc_err_t e2;
+            p->stats.heads_verified++;
+            if (wire_pack(&sth->base, WIRE_MAX_FRAME, &buf, &len, &e2) < 0 ||
+                ledger_head_add(p->ledger, head.size, head.root, buf, len, &e2) < 0) {
+                log_error("cannot keep the broker's tree head of %llu entries: %s",
+                          (unsigned long long)head.size, e2.msg);
+            }
+            free(buf);
+        }
+        if (fork) {
+            log_error("the broker signed two different tree heads of %llu entries: it has "
+                      "forked its log (both are kept; concord log verify reports it)",
+                      (unsigned long long)head.size);
+        }
+    } else if (!(sth = receipt_heads_find(p->heads, r->tree_size, &head))) {
+        err_set(err, CC_UNAVAILABLE,
+                "receipt names a tree head of %llu entries that this node was not sent",
+                (unsigned long long)r->tree_size);
+        return -1;
+    }
+    if (receipt_prove(r, &head, out, err) < 0) {
+        return -1;
+    }
+    Concord__V1__Receipt copy = *r;
+    copy.head = (Concord__V1__SignedTreeHead *)sth;
+    return wire_pack(&copy.base, WIRE_MAX_FRAME, packed, packed_len, err);
+}
+
 /* The broker's answer to one of our submissions. */
 static void s_on_result(rpc_peer_t *p, const Concord__V1__SubmitResult *res)
 {
@@ -564,17 +616,17 @@ static void s_on_result(rpc_peer_t *p, const Concord__V1__SubmitResult *res)
     }
     if ((code == CC_OK || code == CC_ALREADY_EXISTS) && res->receipt) {
         cc_err_t err;
-        Concord__V1__Receipt *r = receipt_open_pb(p->roster, res->receipt, &err);
-        if (!r || memcmp(r->envelope_hash.data, pc->hash, 32) != 0) {
-            log_error("broker receipt rejected: %s", r ? "it names another envelope" : err.msg);
-            wire_free(r ? &r->base : NULL);
-            return;
-        }
+        receipt_t r;
         uint8_t *packed = NULL;
         size_t packed_len = 0;
-        if (wire_pack(&res->receipt->base, WIRE_MAX_FRAME, &packed, &packed_len, &err) == 0 &&
-            ledger_set_receipt(p->ledger, pc->hash, r->log_index, packed, packed_len, &err) <
-                0) {
+        if (s_receipt(p, res->receipt, &r, &packed, &packed_len, &err) < 0 ||
+            memcmp(r.envelope_hash, pc->hash, 32) != 0) {
+            log_error("broker receipt rejected: %s",
+                      packed ? "it names another envelope" : err.msg);
+            free(packed);
+            return;
+        }
+        if (ledger_set_receipt(p->ledger, pc->hash, r.log_index, packed, packed_len, &err) < 0) {
             log_error("storing receipt: %s", err.msg);
         }
         free(packed);
@@ -582,10 +634,9 @@ static void s_on_result(rpc_peer_t *p, const Concord__V1__SubmitResult *res)
             s_observe(&p->stats.commit, clock_mono_us() - pc->started_us);
         }
         pc->accepted = 1;
-        pc->req_log_index = r->log_index;
-        pc->req_time_ms = r->time_ms;
-        memcpy(pc->req_chain, r->chain_hash.data, 32);
-        wire_free(&r->base);
+        pc->req_log_index = r.log_index;
+        pc->req_time_ms = r.time_ms;
+        memcpy(pc->req_leaf, r.leaf, 32);
         if (!pc->done) {
             s_unlink(p, pc);
             s_pending_free(pc);
@@ -694,36 +745,41 @@ static void s_on_reply(rpc_peer_t *p, const envelope_t *rep, uint64_t log_index)
     wire_free(out);
 }
 
-/* Checks a delivery's receipt: signed by the broker and about exactly
- * this envelope at this log position. Returns the packed receipt. */
+/* Checks a delivery's receipt: proved by a tree head the broker signed
+ * and about exactly this envelope at this log position. *packed is the
+ * receipt with its head, as stored. Returns 0, -1 (reject), or -2 when it
+ * names a head this node was not sent (not acknowledged: the broker sends
+ * it again, with its head, after the next Hello). */
 static int s_check_receipt(rpc_peer_t *p, const Concord__V1__Delivery *d, const envelope_t *env,
-                           uint64_t *time_ms, cc_err_t *err)
+                           uint64_t *time_ms, uint8_t **packed, size_t *packed_len,
+                           cc_err_t *err)
 {
+    receipt_t r;
     if (!d->receipt) {
         err_set(err, CC_UNAUTHENTICATED, "delivery %llu has no receipt",
                 (unsigned long long)d->log_index);
         return -1;
     }
-    Concord__V1__Receipt *r = receipt_open_pb(p->roster, d->receipt, err);
-    if (!r) {
-        return -1;
+    if (s_receipt(p, d->receipt, &r, packed, packed_len, err) < 0) {
+        return err->code == CC_UNAVAILABLE ? -2 : -1;
     }
-    int ok = r->log_index == d->log_index && memcmp(r->envelope_hash.data, env->hash, 32) == 0;
-    *time_ms = r->time_ms;
+    int ok = r.log_index == d->log_index && memcmp(r.envelope_hash, env->hash, 32) == 0;
+    *time_ms = r.time_ms;
     /* The broker's clock decides log time (deadlines): one of the two
      * clocks is wrong if its receipts are ahead of ours. Said at most
      * once a minute. */
     uint64_t now = clock_wall_ms();
-    if (ok && r->time_ms > now + RPC_CLOCK_SKEW_WARN_MS &&
+    if (ok && r.time_ms > now + RPC_CLOCK_SKEW_WARN_MS &&
         (!p->skew_warned_ms || now > p->skew_warned_ms + 60000)) {
         p->skew_warned_ms = now;
         log_warn("the broker's receipt for log index %llu is %llu s ahead of this node's clock: "
                  "one of the two clocks is wrong (docs/OPERATIONS.md, \"Clock\")",
-                 (unsigned long long)r->log_index,
-                 (unsigned long long)((r->time_ms - now) / 1000));
+                 (unsigned long long)r.log_index,
+                 (unsigned long long)((r.time_ms - now) / 1000));
     }
-    wire_free(&r->base);
     if (!ok) {
+        free(*packed);
+        *packed = NULL;
         err_set(err, CC_UNAUTHENTICATED, "receipt for delivery %llu names another envelope",
                 (unsigned long long)d->log_index);
         return -1;
@@ -734,15 +790,11 @@ static int s_check_receipt(rpc_peer_t *p, const Concord__V1__Delivery *d, const 
 /* Stores a new verified delivery and, for a request, answers it: both in
  * one transaction, so a crash leaves either nothing or both. */
 static int s_store_in(rpc_peer_t *p, const Concord__V1__Delivery *d, const envelope_t *env,
-                      s_pending_t **answer, cc_err_t *err)
+                      const uint8_t *receipt, size_t receipt_len, s_pending_t **answer,
+                      cc_err_t *err)
 {
     const Concord__V1__Header *h = env->header;
-    uint8_t *receipt = NULL;
-    size_t receipt_len = 0;
     int ret = -1;
-    if (wire_pack(&d->receipt->base, WIRE_MAX_FRAME, &receipt, &receipt_len, err) < 0) {
-        return -1;
-    }
     ledger_entry_t e = {
         .direction = LEDGER_IN,
         .hash = env->hash,
@@ -778,7 +830,6 @@ out:
         s_pending_free(*answer);
         *answer = NULL;
     }
-    free(receipt);
     return ret;
 }
 
@@ -786,15 +837,11 @@ out:
  * our own event, keeps the receipt the delivery carries). Returns 1 if
  * it had not been folded before, 0 if it had, -1 on error. */
 static int s_note_event(rpc_peer_t *p, const Concord__V1__Delivery *d, const envelope_t *env,
-                        cc_err_t *err)
+                        const uint8_t *receipt, size_t receipt_len, cc_err_t *err)
 {
-    uint8_t *receipt = NULL;
-    size_t receipt_len = 0;
     /* The event row and its receipt go in together: folding at start needs
      * the receipt's time. */
-    if (wire_pack(&d->receipt->base, WIRE_MAX_FRAME, &receipt, &receipt_len, err) < 0 ||
-        ledger_begin(p->ledger, err) < 0) {
-        free(receipt);
+    if (ledger_begin(p->ledger, err) < 0) {
         return -1;
     }
     int fresh = ledger_event_add(p->ledger, d->log_index, env->hash, err);
@@ -802,7 +849,6 @@ static int s_note_event(rpc_peer_t *p, const Concord__V1__Delivery *d, const env
         ledger_set_receipt(p->ledger, env->hash, d->log_index, receipt, receipt_len, err) < 0) {
         fresh = -1;
     }
-    free(receipt);
     if (fresh < 0) {
         ledger_rollback(p->ledger);
         return -1;
@@ -829,8 +875,8 @@ static void s_on_delivery(rpc_peer_t *p, const Concord__V1__Delivery *d)
          * The broker keeps everything and sends it again on retry. */
         return;
     }
-    uint8_t *raw = NULL;
-    size_t raw_len = 0;
+    uint8_t *raw = NULL, *receipt = NULL;
+    size_t raw_len = 0, receipt_len = 0;
     envelope_t *env = NULL;
     if (!d->envelope || wire_pack(&d->envelope->base, WIRE_MAX_FRAME, &raw, &raw_len, &err) < 0) {
         log_warn("delivery %llu carries no envelope", (unsigned long long)d->log_index);
@@ -855,7 +901,12 @@ static void s_on_delivery(rpc_peer_t *p, const Concord__V1__Delivery *d)
     int for_me = strcmp(h->recipient, keys_code(p->keys)) == 0 ||
                  (is_event && strcmp(h->recipient, ENVELOPE_EVERYONE) == 0);
     uint64_t time_ms = 0;
-    if (s_check_receipt(p, d, env, &time_ms, &err) < 0 || !for_me) {
+    p->stats.envelopes_opened++;
+    int checked = s_check_receipt(p, d, env, &time_ms, &receipt, &receipt_len, &err);
+    if (checked == -2) {
+        goto fail;
+    }
+    if (checked < 0 || !for_me) {
         log_error("rejected delivery %llu: %s", (unsigned long long)d->log_index,
                   for_me ? err.msg : "addressed to someone else");
         goto drop;
@@ -878,7 +929,7 @@ static void s_on_delivery(rpc_peer_t *p, const Concord__V1__Delivery *d)
     if (have && is_event) {
         /* Our own event coming back through the broker, or a redelivery:
          * fold it if it has not been folded yet. */
-        int fresh = s_note_event(p, d, env, &err);
+        int fresh = s_note_event(p, d, env, receipt, receipt_len, &err);
         if (fresh < 0) {
             goto fail;
         }
@@ -905,7 +956,7 @@ static void s_on_delivery(rpc_peer_t *p, const Concord__V1__Delivery *d)
         goto drop;
     }
     s_pending_t *answer = NULL;
-    if (s_store_in(p, d, env, &answer, &err) < 0) {
+    if (s_store_in(p, d, env, receipt, receipt_len, &answer, &err) < 0) {
         goto fail;
     }
     replay_commit(p->replay, h->sender, h->sequence);
@@ -936,6 +987,7 @@ out:
     }
     envelope_destroy(&env);
     free(raw);
+    free(receipt);
 }
 
 static void s_on_frame(rpc_peer_t *p, const uint8_t *buf, size_t len)
@@ -1266,6 +1318,7 @@ void rpc_peer_destroy(rpc_peer_t **pp)
     }
     s_disconnect(p);
     replay_destroy(&p->replay);
+    receipt_heads_destroy(&p->heads);
     keys_destroy(&p->keys);
     free(p);
     *pp = NULL;

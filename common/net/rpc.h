@@ -44,7 +44,7 @@ typedef struct {
     const char *responder;              /* recipient of the call */
     uint64_t rtt_us;                    /* first send to reply */
     uint64_t request_log_index;         /* broker receipt for the request; 0 if none */
-    const uint8_t *request_chain;       /* its chain hash (32 bytes) or NULL */
+    const uint8_t *request_leaf;        /* its leaf hash in the log's tree (32 bytes) or NULL */
     uint64_t request_time_ms;           /* broker time on that receipt */
     uint64_t reply_log_index;           /* broker receipt for the reply; 0 if none */
     int retries;                        /* resends before the outcome */
@@ -72,6 +72,8 @@ typedef struct {
     uint64_t rejected;          /* deliveries refused (signature, replay, ...) */
     uint64_t pending_calls;     /* calls awaiting a reply */
     uint64_t unreceipted;       /* sent envelopes the broker has not receipted */
+    uint64_t heads_verified;    /* signed tree heads whose signature was checked */
+    uint64_t envelopes_opened;  /* delivered envelopes whose signature was checked */
     int connected;              /* handshake with the broker completed */
 } rpc_peer_stats_t;
 

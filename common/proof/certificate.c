@@ -32,22 +32,22 @@ int certificate_seal(const keys_t *signer, const char *domain, const uint8_t *ce
     return wire_pack(&sc.base, CERTIFICATE_MAX, out, out_len, err);
 }
 
-envelope_t *certificate_open_event(const roster_t *roster,
+envelope_t *certificate_open_event(receipt_heads_t *heads, const roster_t *roster,
                                    const Concord__V1__CertifiedEnvelope *ce, size_t i,
                                    uint64_t *log_index, uint64_t *time_ms, cc_err_t *err)
 {
     envelope_t *env = NULL;
-    Concord__V1__Receipt *r = receipt_open(roster, ce->receipt.data, ce->receipt.len, err);
-    if (!r) {
+    receipt_t r;
+    if (receipt_open(heads, roster, ce->receipt.data, ce->receipt.len, &r, err) < 0) {
         err_prefix(err, "event %zu: ", i + 1);
         return NULL;
     }
     /* Judged by the roster as it stood at its log position, rebuilt by the
      * events before it: keys rotated later do not matter. */
-    env = envelope_open_at(ce->envelope.data, ce->envelope.len, roster, r->log_index, err);
+    env = envelope_open_at(ce->envelope.data, ce->envelope.len, roster, r.log_index, err);
     if (!env) {
         err_prefix(err, "event %zu: ", i + 1);
-    } else if (memcmp(r->envelope_hash.data, env->hash, 32) != 0) {
+    } else if (memcmp(r.envelope_hash, env->hash, 32) != 0) {
         err_set(err, CC_UNAUTHENTICATED, "event %zu: its receipt is for another envelope", i + 1);
         envelope_destroy(&env);
     } else if (env->header->kind != CONCORD__V1__KIND__KIND_EVENT ||
@@ -55,19 +55,18 @@ envelope_t *certificate_open_event(const roster_t *roster,
         err_set(err, CC_INVALID_ARGUMENT, "event %zu was not sent to every member", i + 1);
         envelope_destroy(&env);
     } else {
-        *log_index = r->log_index;
-        *time_ms = r->time_ms;
+        *log_index = r.log_index;
+        *time_ms = r.time_ms;
     }
-    wire_free(&r->base);
     return env;
 }
 
 /* Checks one certified event and applies it to the engine. */
-static int s_replay_event(board_engine_t *eng, const roster_t *roster,
+static int s_replay_event(board_engine_t *eng, receipt_heads_t *heads, const roster_t *roster,
                           const Concord__V1__CertifiedEnvelope *ce, size_t i, cc_err_t *err)
 {
     uint64_t log_index = 0, time_ms = 0;
-    envelope_t *env = certificate_open_event(roster, ce, i, &log_index, &time_ms, err);
+    envelope_t *env = certificate_open_event(heads, roster, ce, i, &log_index, &time_ms, err);
     if (!env) {
         return -1;
     }
@@ -248,6 +247,7 @@ int certificate_verify(const uint8_t *buf, size_t len, const roster_t *trusted,
 {
     roster_t *roster = NULL;
     board_engine_t *eng = NULL;
+    receipt_heads_t *heads = NULL;
     Concord__V1__SignedCertificate *sc = NULL;
     int ret = -1;
     memset(out, 0, sizeof *out);
@@ -255,12 +255,14 @@ int certificate_verify(const uint8_t *buf, size_t len, const roster_t *trusted,
     if (!dc) {
         return -1;
     }
-    if (!(eng = board_engine_new(roster))) {
+    /* Each tree head's signature is checked once, however many events
+     * it proves. */
+    if (!(eng = board_engine_new(roster)) || !(heads = receipt_heads_new())) {
         err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
         goto out;
     }
     for (size_t i = 0; i < dc->n_events; i++) {
-        if (s_replay_event(eng, roster, dc->events[i], i, err) < 0) {
+        if (s_replay_event(eng, heads, roster, dc->events[i], i, err) < 0) {
             goto out;
         }
     }
@@ -270,6 +272,7 @@ int certificate_verify(const uint8_t *buf, size_t len, const roster_t *trusted,
     }
     ret = 0;
 out:
+    receipt_heads_destroy(&heads);
     board_engine_destroy(&eng);
     roster_destroy(&roster);
     wire_free(&dc->base);
@@ -318,9 +321,11 @@ int certificate_replay(const uint8_t *buf, size_t len, const roster_t *roster,
     if (!dc) {
         return -1;
     }
+    receipt_heads_t *heads = receipt_heads_new(); /* NULL: each head checked every time */
     for (size_t i = 0; i < dc->n_events; i++) {
         uint64_t index = 0, time_ms = 0;
-        envelope_t *env = certificate_open_event(roster, dc->events[i], i, &index, &time_ms, err);
+        envelope_t *env =
+            certificate_open_event(heads, roster, dc->events[i], i, &index, &time_ms, err);
         if (!env) {
             goto out;
         }
@@ -329,6 +334,7 @@ int certificate_replay(const uint8_t *buf, size_t len, const roster_t *roster,
     }
     ret = certificate_check_signer(sc, roster, CERTIFICATE_DOMAIN, signer, err);
 out:
+    receipt_heads_destroy(&heads);
     roster_destroy(&theirs);
     wire_free(&dc->base);
     wire_free(&sc->base);

@@ -18,6 +18,7 @@
 #include "envelope.h"
 #include "err.h"
 #include "keys.h"
+#include "receipt.h"
 #include "roster.h"
 
 #define CERTIFICATE_DOMAIN "concord/v1/certificate"
@@ -100,13 +101,15 @@ int certificate_check_signer(const Concord__V1__SignedCertificate *sc, const ros
 roster_t *certificate_roster(const ProtobufCBinaryData *bytes, const roster_t *trusted,
                              cc_err_t *err);
 
-/* Opens certified event i: its broker receipt (signed by the roster's
- * broker, naming exactly this envelope), its envelope's signature by the
+/* Opens certified event i: its broker receipt (a tree head signed by the
+ * roster's broker, checked once per head through heads when not NULL,
+ * and an inclusion proof naming exactly this envelope), its envelope's
+ * signature by the
  * sender's key at the receipt's log position (roster as the events
  * before it have left it), and that it went to every member. Returns the
  * envelope (release with envelope_destroy) with its log index and
  * receipt time, or NULL with err naming the event. */
-envelope_t *certificate_open_event(const roster_t *roster,
+envelope_t *certificate_open_event(receipt_heads_t *heads, const roster_t *roster,
                                    const Concord__V1__CertifiedEnvelope *ce, size_t i,
                                    uint64_t *log_index, uint64_t *time_ms, cc_err_t *err);
 

@@ -21,12 +21,12 @@ typedef struct {
 /* One certified event through both engines, as a node folds it: the
  * board engine first, then the pool decisions taken up to it, then the
  * pool engine. After the statement only the board engine takes events. */
-static int s_replay(board_engine_t *b, pool_engine_t *e, const roster_t *roster,
-                    const Concord__V1__CertifiedEnvelope *ce, size_t i, s_seen_t *seen,
-                    cc_err_t *err)
+static int s_replay(board_engine_t *b, pool_engine_t *e, receipt_heads_t *heads,
+                    const roster_t *roster, const Concord__V1__CertifiedEnvelope *ce, size_t i,
+                    s_seen_t *seen, cc_err_t *err)
 {
     uint64_t log_index = 0, time_ms = 0;
-    envelope_t *env = certificate_open_event(roster, ce, i, &log_index, &time_ms, err);
+    envelope_t *env = certificate_open_event(heads, roster, ce, i, &log_index, &time_ms, err);
     if (!env) {
         return -1;
     }
@@ -127,6 +127,7 @@ int statement_verify(const uint8_t *buf, size_t len, const roster_t *trusted,
     roster_t *roster = NULL;
     board_engine_t *b = NULL;
     pool_engine_t *e = NULL;
+    receipt_heads_t *heads = NULL;
     int ret = -1;
     Concord__V1__SignedCertificate *signed_cert = NULL;
     memset(out, 0, sizeof *out);
@@ -143,13 +144,14 @@ int statement_verify(const uint8_t *buf, size_t len, const roster_t *trusted,
     if (!(roster = certificate_roster(&sc->roster, trusted, err))) {
         goto out;
     }
-    if (!(b = board_engine_new(roster)) || !(e = pool_engine_new(roster))) {
+    if (!(b = board_engine_new(roster)) || !(e = pool_engine_new(roster)) ||
+        !(heads = receipt_heads_new())) {
         err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
         goto out;
     }
     s_seen_t seen = {.statement_id = sc->statement_id, .host = out->host};
     for (size_t i = 0; i < sc->n_events; i++) {
-        if (s_replay(b, e, roster, sc->events[i], i, &seen, err) < 0) {
+        if (s_replay(b, e, heads, roster, sc->events[i], i, &seen, err) < 0) {
             goto out;
         }
     }
@@ -158,6 +160,7 @@ int statement_verify(const uint8_t *buf, size_t len, const roster_t *trusted,
     }
     ret = s_report(e, sc, out, err);
 out:
+    receipt_heads_destroy(&heads);
     pool_engine_destroy(&e);
     board_engine_destroy(&b);
     roster_destroy(&roster);

@@ -12,7 +12,7 @@
 
 #include "clock.h"
 
-#define LEDGER_SCHEMA_VERSION 1
+#define LEDGER_SCHEMA_VERSION 2
 
 /* Prepared statements, indexed by enum so each SQL text appears once. */
 enum {
@@ -40,6 +40,9 @@ enum {
     Q_B_MAILBOX_READ,
     Q_B_MAILBOX_ACK,
     Q_B_MAILBOX_COUNT,
+    Q_HEAD_ADD,
+    Q_HEADS,
+    Q_B_LEAVES,
     Q_COUNT
 };
 
@@ -69,22 +72,34 @@ static const char *const s_sql[Q_COUNT] = {
     [Q_N_RESEAL] = "UPDATE entries SET id = (SELECT MAX(id) + 1 FROM entries), hash = ?,"
                    " envelope = ?, sequence = ? WHERE hash = ? AND direction = 1"
                    " AND log_index = 0",
-    [Q_B_HEAD] = "SELECT idx, chain FROM log ORDER BY idx DESC LIMIT 1",
-    [Q_B_APPEND] = "INSERT INTO log(idx, time_ms, chain, hash, sender, recipient, sequence,"
-                   " kind, call_id, envelope, receipt) VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+    [Q_B_HEAD] = "SELECT idx, leaf FROM log ORDER BY idx DESC LIMIT 1",
+    [Q_B_APPEND] = "INSERT INTO log(idx, time_ms, leaf, hash, sender, recipient, sequence,"
+                   " kind, call_id, envelope) VALUES(?,?,?,?,?,?,?,?,?,?)",
     [Q_B_MAILBOX_ADD] = "INSERT INTO mailbox(recipient, idx) VALUES(?,?)",
-    [Q_B_FIND_HASH] = "SELECT receipt FROM log WHERE hash = ?",
+    [Q_B_FIND_HASH] = "SELECT idx, time_ms FROM log WHERE hash = ?",
     [Q_B_HAS_CALL] = "SELECT 1 FROM log WHERE sender = ? AND kind = ? AND call_id = ?",
-    [Q_B_READ] = "SELECT idx, time_ms, chain, hash, sender, recipient, sequence, kind, call_id,"
-                 " envelope, receipt FROM log WHERE idx >= ? ORDER BY idx LIMIT ?",
+    [Q_B_READ] = "SELECT idx, time_ms, leaf, hash, sender, recipient, sequence, kind, call_id,"
+                 " envelope FROM log WHERE idx >= ? ORDER BY idx LIMIT ?",
     [Q_B_SENDERS] = "SELECT sender, MAX(sequence) FROM log GROUP BY sender",
-    [Q_B_MAILBOX_READ] = "SELECT l.idx, l.time_ms, l.chain, l.hash, l.sender, l.recipient,"
-                         " l.sequence, l.kind, l.call_id, l.envelope, l.receipt"
+    [Q_B_MAILBOX_READ] = "SELECT l.idx, l.time_ms, l.leaf, l.hash, l.sender, l.recipient,"
+                         " l.sequence, l.kind, l.call_id, l.envelope"
                          " FROM mailbox m JOIN log l ON l.idx = m.idx"
                          " WHERE m.recipient = ? AND m.idx > ? ORDER BY m.idx LIMIT ?",
     [Q_B_MAILBOX_ACK] = "DELETE FROM mailbox WHERE recipient = ? AND idx = ?",
     [Q_B_MAILBOX_COUNT] = "SELECT COUNT(*) FROM mailbox WHERE recipient = ?",
+    [Q_HEAD_ADD] = "INSERT OR IGNORE INTO heads(size, root, head) VALUES(?,?,?)",
+    [Q_HEADS] = "SELECT size, root, head FROM heads ORDER BY size, rowid",
+    [Q_B_LEAVES] = "SELECT idx, leaf FROM log WHERE idx >= ? ORDER BY idx LIMIT ?",
 };
+
+/* Signed tree heads: the broker's own, one per group commit; on a node,
+ * every head it was shown (PROTOCOL.md section 13). */
+#define S_SCHEMA_HEADS                                                                         \
+    "CREATE TABLE IF NOT EXISTS heads("                                                        \
+    " size INTEGER NOT NULL,"                                                                  \
+    " root BLOB NOT NULL,"                                                                     \
+    " head BLOB NOT NULL,"                                                                     \
+    " UNIQUE(size, root));"
 
 static const char s_schema_node[] =
     "CREATE TABLE IF NOT EXISTS entries("
@@ -104,26 +119,25 @@ static const char s_schema_node[] =
     "CREATE INDEX IF NOT EXISTS entries_call ON entries(call_id, recipient);"
     "CREATE TABLE IF NOT EXISTS events("
     " log_index INTEGER PRIMARY KEY,"
-    " hash BLOB NOT NULL);";
+    " hash BLOB NOT NULL);" S_SCHEMA_HEADS;
 
 static const char s_schema_broker[] =
     "CREATE TABLE IF NOT EXISTS log("
     " idx INTEGER PRIMARY KEY,"
     " time_ms INTEGER NOT NULL,"
-    " chain BLOB NOT NULL,"
+    " leaf BLOB NOT NULL,"
     " hash BLOB NOT NULL UNIQUE,"
     " sender TEXT NOT NULL,"
     " recipient TEXT NOT NULL,"
     " sequence INTEGER NOT NULL,"
     " kind INTEGER NOT NULL,"
     " call_id BLOB NOT NULL,"
-    " envelope BLOB NOT NULL,"
-    " receipt BLOB NOT NULL);"
+    " envelope BLOB NOT NULL);"
     "CREATE UNIQUE INDEX IF NOT EXISTS log_call ON log(sender, kind, call_id);"
     "CREATE TABLE IF NOT EXISTS mailbox("
     " recipient TEXT NOT NULL,"
     " idx INTEGER NOT NULL,"
-    " PRIMARY KEY(recipient, idx)) WITHOUT ROWID;";
+    " PRIMARY KEY(recipient, idx)) WITHOUT ROWID;" S_SCHEMA_HEADS;
 
 struct ledger {
     sqlite3 *db;
@@ -257,6 +271,17 @@ static int s_schema(ledger_t *l, cc_err_t *err)
         err_set(err, CC_FAILED_PRECONDITION, "ledger %s: this is a %s store, not a %s store",
                 l->path, (app & 0xff) == LEDGER_NODE ? "node" : "broker",
                 l->role == LEDGER_NODE ? "node" : "broker");
+        return -1;
+    }
+    if (ver == 1) {
+        err_set(err, CC_FAILED_PRECONDITION,
+                "ledger %s was written by Concord protocol version 1 (a hash-chained log with "
+                "signed receipts); this is protocol version 2 (signed tree heads), which cannot "
+                "read it. Version 1 logs are not converted: keep this file as the record of the "
+                "version 1 federation, export the certificates you need with the version 1 "
+                "tools, and start every node and the broker on an empty data directory "
+                "(docs/PROTOCOL.md, section 15)",
+                l->path);
         return -1;
     }
     if (ver != LEDGER_SCHEMA_VERSION) {
@@ -687,7 +712,7 @@ uint64_t ledger_count(ledger_t *l)
 
 /* ---- broker log ---- */
 
-int ledger_log_head(ledger_t *l, uint64_t *index, uint8_t chain[32], cc_err_t *err)
+int ledger_log_head(ledger_t *l, uint64_t *index, uint8_t leaf[32], cc_err_t *err)
 {
     assert(l->role == LEDGER_BROKER);
     sqlite3_stmt *st = s_stmt(l, Q_B_HEAD, err);
@@ -697,14 +722,14 @@ int ledger_log_head(ledger_t *l, uint64_t *index, uint8_t chain[32], cc_err_t *e
     int rc = sqlite3_step(st);
     int ret = 0;
     *index = 0;
-    memset(chain, 0, 32);
+    memset(leaf, 0, 32);
     if (rc == SQLITE_ROW) {
         if (sqlite3_column_bytes(st, 1) != 32) {
-            err_set(err, CC_DATA_LOSS, "ledger %s: damaged chain hash at the head", l->path);
+            err_set(err, CC_DATA_LOSS, "ledger %s: damaged leaf hash at the head", l->path);
             ret = -1;
         } else {
             *index = s_col_u64(st, 0);
-            memcpy(chain, sqlite3_column_blob(st, 1), 32);
+            memcpy(leaf, sqlite3_column_blob(st, 1), 32);
         }
     } else if (rc != SQLITE_DONE) {
         s_db_error(l, err, "reading head");
@@ -718,8 +743,8 @@ int ledger_log_append(ledger_t *l, const ledger_log_entry_t *e, const char *cons
                       size_t n_to, cc_err_t *err)
 {
     uint64_t head = 0;
-    uint8_t chain[32];
-    if (ledger_log_head(l, &head, chain, err) < 0) {
+    uint8_t leaf[32];
+    if (ledger_log_head(l, &head, leaf, err) < 0) {
         return -1;
     }
     if (e->index != head + 1) {
@@ -733,7 +758,7 @@ int ledger_log_append(ledger_t *l, const ledger_log_entry_t *e, const char *cons
     }
     s_bind_u64(st, 1, e->index);
     s_bind_u64(st, 2, e->time_ms);
-    s_bind_blob(st, 3, e->chain, 32);
+    s_bind_blob(st, 3, e->leaf, 32);
     s_bind_blob(st, 4, e->hash, 32);
     sqlite3_bind_text(st, 5, e->sender, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 6, e->recipient, -1, SQLITE_STATIC);
@@ -741,7 +766,6 @@ int ledger_log_append(ledger_t *l, const ledger_log_entry_t *e, const char *cons
     sqlite3_bind_int(st, 8, e->kind);
     s_bind_blob(st, 9, e->call_id, 16);
     s_bind_blob(st, 10, e->envelope, e->envelope_len);
-    s_bind_blob(st, 11, e->receipt, e->receipt_len);
     if (s_exec_stmt(l, st, "log append", err) < 0) {
         return -1;
     }
@@ -759,7 +783,7 @@ int ledger_log_append(ledger_t *l, const ledger_log_entry_t *e, const char *cons
     return 0;
 }
 
-int ledger_log_find(ledger_t *l, const uint8_t hash[32], uint8_t **receipt, size_t *len,
+int ledger_log_find(ledger_t *l, const uint8_t hash[32], uint64_t *index, uint64_t *time_ms,
                     cc_err_t *err)
 {
     sqlite3_stmt *st = s_stmt(l, Q_B_FIND_HASH, err);
@@ -770,7 +794,9 @@ int ledger_log_find(ledger_t *l, const uint8_t hash[32], uint8_t **receipt, size
     int rc = sqlite3_step(st);
     int ret = 0;
     if (rc == SQLITE_ROW) {
-        ret = s_col_dup(st, 0, receipt, len, err) < 0 ? -1 : 1;
+        *index = s_col_u64(st, 0);
+        *time_ms = s_col_u64(st, 1);
+        ret = 1;
     } else if (rc != SQLITE_DONE) {
         s_db_error(l, err, "finding envelope");
         ret = -1;
@@ -810,7 +836,7 @@ static int s_log_row(ledger_t *l, sqlite3_stmt *st, void *ctx, cc_err_t *err)
     ledger_log_entry_t e = {
         .index = s_col_u64(st, 0),
         .time_ms = s_col_u64(st, 1),
-        .chain = sqlite3_column_blob(st, 2),
+        .leaf = sqlite3_column_blob(st, 2),
         .hash = sqlite3_column_blob(st, 3),
         .sender = (const char *)sqlite3_column_text(st, 4),
         .recipient = (const char *)sqlite3_column_text(st, 5),
@@ -819,8 +845,6 @@ static int s_log_row(ledger_t *l, sqlite3_stmt *st, void *ctx, cc_err_t *err)
         .call_id = sqlite3_column_blob(st, 8),
         .envelope = sqlite3_column_blob(st, 9),
         .envelope_len = (size_t)sqlite3_column_bytes(st, 9),
-        .receipt = sqlite3_column_blob(st, 10),
-        .receipt_len = (size_t)sqlite3_column_bytes(st, 10),
     };
     if (sqlite3_column_bytes(st, 2) != 32 || sqlite3_column_bytes(st, 3) != 32 ||
         sqlite3_column_bytes(st, 8) != 16) {
@@ -911,4 +935,83 @@ int ledger_mailbox_ack(ledger_t *l, const char *recipient, uint64_t index, cc_er
 uint64_t ledger_mailbox_count(ledger_t *l, const char *recipient)
 {
     return s_count(l, Q_B_MAILBOX_COUNT, recipient);
+}
+
+/* ---- signed tree heads ---- */
+
+int ledger_head_add(ledger_t *l, uint64_t size, const uint8_t root[32], const uint8_t *head,
+                    size_t head_len, cc_err_t *err)
+{
+    sqlite3_stmt *st = s_stmt(l, Q_HEAD_ADD, err);
+    if (!st) {
+        return -1;
+    }
+    s_bind_u64(st, 1, size);
+    s_bind_blob(st, 2, root, 32);
+    s_bind_blob(st, 3, head, head_len);
+    if (s_exec_stmt(l, st, "storing a tree head", err) < 0) {
+        return -1;
+    }
+    return sqlite3_changes(l->db) > 0 ? 1 : 0;
+}
+
+typedef struct {
+    ledger_head_fn fn;
+    void *arg;
+} s_head_cb_t;
+
+static int s_head_row(ledger_t *l, sqlite3_stmt *st, void *ctx, cc_err_t *err)
+{
+    s_head_cb_t *cb = ctx;
+    if (sqlite3_column_bytes(st, 1) != 32) {
+        err_set(err, CC_DATA_LOSS, "ledger %s: a stored tree head is damaged", l->path);
+        return -1;
+    }
+    return cb->fn(s_col_u64(st, 0), sqlite3_column_blob(st, 1), sqlite3_column_blob(st, 2),
+                  (size_t)sqlite3_column_bytes(st, 2), cb->arg, err);
+}
+
+int ledger_heads(ledger_t *l, ledger_head_fn fn, void *arg, cc_err_t *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(l->db, s_sql[Q_HEADS], -1, &st, NULL) != SQLITE_OK) {
+        s_db_error(l, err, "reading tree heads");
+        return -1;
+    }
+    s_head_cb_t cb = {.fn = fn, .arg = arg};
+    int ret = s_step_all(l, st, s_head_row, &cb, "reading tree heads", err);
+    sqlite3_finalize(st);
+    return ret;
+}
+
+typedef struct {
+    ledger_leaf_fn fn;
+    void *arg;
+} s_leaf_cb_t;
+
+static int s_leaf_row(ledger_t *l, sqlite3_stmt *st, void *ctx, cc_err_t *err)
+{
+    s_leaf_cb_t *cb = ctx;
+    if (sqlite3_column_bytes(st, 1) != 32) {
+        err_set(err, CC_DATA_LOSS, "ledger %s: log entry %llu is damaged", l->path,
+                (unsigned long long)s_col_u64(st, 0));
+        return -1;
+    }
+    return cb->fn(s_col_u64(st, 0), sqlite3_column_blob(st, 1), cb->arg, err);
+}
+
+int ledger_log_leaves(ledger_t *l, uint64_t from, uint32_t max, ledger_leaf_fn fn, void *arg,
+                      cc_err_t *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(l->db, s_sql[Q_B_LEAVES], -1, &st, NULL) != SQLITE_OK) {
+        s_db_error(l, err, "reading the log's leaves");
+        return -1;
+    }
+    s_bind_u64(st, 1, from);
+    sqlite3_bind_int64(st, 2, max);
+    s_leaf_cb_t cb = {.fn = fn, .arg = arg};
+    int ret = s_step_all(l, st, s_leaf_row, &cb, "reading the log's leaves", err);
+    sqlite3_finalize(st);
+    return ret;
 }

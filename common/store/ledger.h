@@ -3,7 +3,7 @@
  *
  * A node's ledger (LEDGER_NODE) is an append-only record of every verified
  * envelope the node sent or received, with the broker's receipt for each.
- * The broker's store (LEDGER_BROKER) is its hash-chained log of accepted
+ * The broker's store (LEDGER_BROKER) is its log of accepted
  * envelopes plus a mailbox row per recipient until that recipient has
  * acknowledged the delivery.
  *
@@ -54,7 +54,7 @@ typedef struct {
     int kind;                        /* Kind enum value */
     const uint8_t *call_id;          /* 16 bytes */
     uint64_t log_index;              /* 0 until a receipt is known */
-    const uint8_t *receipt;          /* packed SignedReceipt, or NULL */
+    const uint8_t *receipt;          /* packed Receipt (head and proof), or NULL */
     size_t receipt_len;
     uint64_t stored_at_ms;
 } ledger_entry_t;
@@ -120,7 +120,7 @@ int ledger_events_replay(ledger_t *l, ledger_entry_fn fn, void *arg, cc_err_t *e
 typedef struct {
     uint64_t index;
     uint64_t time_ms;
-    const uint8_t *chain;            /* 32 bytes */
+    const uint8_t *leaf;             /* 32 bytes: its leaf hash (merkle.h) */
     const uint8_t *hash;             /* 32 bytes */
     const char *sender;
     const char *recipient;
@@ -129,13 +129,11 @@ typedef struct {
     const uint8_t *call_id;          /* 16 bytes */
     const uint8_t *envelope;
     size_t envelope_len;
-    const uint8_t *receipt;          /* packed SignedReceipt */
-    size_t receipt_len;
 } ledger_log_entry_t;
 
-/* The newest entry's index and chain hash; index 0 and 32 zero bytes for
+/* The newest entry's index and leaf hash; index 0 and 32 zero bytes for
  * an empty log. */
-int ledger_log_head(ledger_t *l, uint64_t *index, uint8_t chain[32], cc_err_t *err);
+int ledger_log_head(ledger_t *l, uint64_t *index, uint8_t leaf[32], cc_err_t *err);
 
 /* Appends e and a mailbox row for each of the n_to recipients (the
  * recipient itself, or every member for an event to "*"). e->index must be
@@ -144,9 +142,9 @@ int ledger_log_head(ledger_t *l, uint64_t *index, uint8_t chain[32], cc_err_t *e
 int ledger_log_append(ledger_t *l, const ledger_log_entry_t *e, const char *const *to,
                       size_t n_to, cc_err_t *err);
 
-/* Looks up an accepted envelope by hash. Returns 1 and a malloc'd copy of
- * its receipt, 0 if absent, -1 on error. */
-int ledger_log_find(ledger_t *l, const uint8_t hash[32], uint8_t **receipt, size_t *len,
+/* Looks up an accepted envelope by hash. Returns 1 with its log index and
+ * time, 0 if absent, -1 on error. */
+int ledger_log_find(ledger_t *l, const uint8_t hash[32], uint64_t *index, uint64_t *time_ms,
                     cc_err_t *err);
 
 /* 1 if (sender, kind, call_id) was accepted before, 0 if not, -1 on error. */
@@ -157,6 +155,12 @@ int ledger_log_has_call(ledger_t *l, const char *sender, int kind, const uint8_t
 typedef int (*ledger_log_fn)(const ledger_log_entry_t *e, void *arg, cc_err_t *err);
 int ledger_log_read(ledger_t *l, uint64_t from, uint32_t max, ledger_log_fn fn, void *arg,
                     cc_err_t *err);
+
+/* The leaf hashes of the entries with index >= from, ascending, at most
+ * max (what rebuilding the log's tree needs, without the envelopes). */
+typedef int (*ledger_leaf_fn)(uint64_t index, const uint8_t leaf[32], void *arg, cc_err_t *err);
+int ledger_log_leaves(ledger_t *l, uint64_t from, uint32_t max, ledger_leaf_fn fn, void *arg,
+                      cc_err_t *err);
 
 /* For every sender, the highest sequence accepted. */
 typedef int (*ledger_sender_fn)(const char *sender, uint64_t last_sequence, void *arg);
@@ -173,5 +177,18 @@ int ledger_mailbox_ack(ledger_t *l, const char *recipient, uint64_t index, cc_er
 
 /* Undelivered entries waiting for recipient. */
 uint64_t ledger_mailbox_count(ledger_t *l, const char *recipient);
+
+/* ---- signed tree heads (both roles) ---- */
+
+/* Stores a packed SignedTreeHead of a tree of size entries with root.
+ * Returns 1 if new, 0 if that (size, root) was already stored, -1. */
+int ledger_head_add(ledger_t *l, uint64_t size, const uint8_t root[32], const uint8_t *head,
+                    size_t head_len, cc_err_t *err);
+
+/* Calls fn for every stored head, by ascending size (heads of one size
+ * in the order stored). */
+typedef int (*ledger_head_fn)(uint64_t size, const uint8_t root[32], const uint8_t *head,
+                              size_t head_len, void *arg, cc_err_t *err);
+int ledger_heads(ledger_t *l, ledger_head_fn fn, void *arg, cc_err_t *err);
 
 #endif

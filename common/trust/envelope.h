@@ -20,7 +20,7 @@
 #include "roster.h"
 
 #define ENVELOPE_DOMAIN "concord/v1/envelope"
-#define ENVELOPE_VERSION 1
+#define ENVELOPE_VERSION 2
 #define ENVELOPE_MAX (1024u * 1024u - 1024u) /* leaves room for link framing */
 #define ENVELOPE_CALL_ID_LEN 16
 #define ENVELOPE_METHOD_MAX 128

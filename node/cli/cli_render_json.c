@@ -114,6 +114,8 @@ static json_t *s_status(const Concord__V1__StatusReply *r)
     s_int(o, "calls_waiting", (long long)r->calls_waiting);
     s_int(o, "unreceipted", (long long)r->unreceipted);
     s_time(o, "running_since", r->started_ms);
+    s_int(o, "envelopes_verified", (long long)r->envelopes_verified);
+    s_int(o, "tree_heads_verified", (long long)r->tree_heads_verified);
     return o;
 }
 
@@ -127,7 +129,7 @@ static json_t *s_ping(const Concord__V1__PingReply *r)
     s_int(o, "retries", r->retries);
     s_int(o, "request_log_index", (long long)r->request_log_index);
     s_time(o, "request_receipt_time", r->request_time_ms);
-    s_hex(o, "request_chain_hash", r->request_chain_hash);
+    s_hex(o, "request_leaf_hash", r->request_leaf_hash);
     s_int(o, "reply_log_index", (long long)r->reply_log_index);
     s_int(o, "responder_ledger_entries", (long long)r->responder_ledger_entries);
     return o;
@@ -159,8 +161,9 @@ static json_t *s_log_verify(const Concord__V1__LogVerifyReply *r)
     json_t *o = json_object();
     s_bool(o, "verified", 1);
     s_int(o, "entries", (long long)r->entries);
-    s_hex(o, "head_chain_hash", r->head_chain_hash);
+    s_hex(o, "head_root_hash", r->head_root_hash);
     s_int(o, "receipts_checked", (long long)r->receipts_checked);
+    s_int(o, "heads_checked", (long long)r->heads_checked);
     return o;
 }
 

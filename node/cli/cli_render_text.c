@@ -56,7 +56,7 @@ static void s_ping(const Concord__V1__PingReply *r, FILE *out)
         fprintf(out,
                 "reply from %s: %s, round trip %.3f ms\nbroker receipt: log index %llu at %s\n",
                 r->responder, serving, rtt_ms, (unsigned long long)r->request_log_index, when);
-        s_hex_line(out, "chain hash: ", r->request_chain_hash, "(none)");
+        s_hex_line(out, "leaf hash: ", r->request_leaf_hash, "(none)");
     } else {
         /* Queries to the broker itself are answered directly, unlogged. */
         fprintf(out, "reply from %s: %s, round trip %.3f ms (direct, not logged)\n", r->responder,
@@ -79,11 +79,13 @@ static void s_ledger(const Concord__V1__LedgerReply *r, FILE *out)
 
 static void s_log_verify(const Concord__V1__LogVerifyReply *r, FILE *out)
 {
-    fprintf(out, "broker log verified: %llu entries, every signature and chain link checked\n",
+    fprintf(out, "broker log verified: %llu entries, every signature and the Merkle tree checked\n",
             (unsigned long long)r->entries);
-    s_hex_line(out, "head chain hash: ", r->head_chain_hash, "?");
-    fprintf(out, "receipts held by %s: %llu, all on the chain\n", r->organisation,
+    s_hex_line(out, "head root hash: ", r->head_root_hash, "?");
+    fprintf(out, "receipts held by %s: %llu, all proved in the log\n", r->organisation,
             (unsigned long long)r->receipts_checked);
+    fprintf(out, "signed tree heads held: %llu, all consistent with the log\n",
+            (unsigned long long)r->heads_checked);
 }
 
 /* "log N" for a bound, "genesis" for 0, "now" for the end of the log. */

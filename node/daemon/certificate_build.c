@@ -60,15 +60,59 @@ oom:
     return -1;
 }
 
-/* certificate_build, or with all set certificate_build_history. */
+/* Packs and signs the certificate of pv with the events the tier keeps
+ * (board_certificate_events_for). */
+static int s_seal_tier(const board_engine_t *e, ledger_t *ledger, const uint8_t *roster_bytes,
+                       size_t roster_len, const keys_t *signer, const board_proposal_view_t *pv,
+                       int all, int tier, uint64_t upto, uint64_t now_ms, uint8_t **out,
+                       size_t *out_len, cc_err_t *err)
+{
+    uint8_t *packed = NULL;
+    size_t packed_len = 0;
+    int ret = -1;
+    certificate_build_events_t c = {.ledger = ledger, .err = err};
+    err_clear(err);
+    /* -1 with err still clear: the engine ran out of memory (the board
+     * exists, the proposal was found on it). */
+    if (board_certificate_events_for(e, all ? NULL : pv->board_id, pv->id, upto, tier,
+                                     certificate_build_collect, &c) != 0) {
+        if (err->code == CC_OK) {
+            err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
+        }
+        goto out;
+    }
+    Concord__V1__DecisionCertificate dc = CONCORD__V1__DECISION_CERTIFICATE__INIT;
+    dc.version = CERTIFICATE_VERSION;
+    dc.roster.data = (uint8_t *)roster_bytes;
+    dc.roster.len = roster_len;
+    dc.board_id = (char *)pv->board_id;
+    dc.proposal_id = (char *)pv->id;
+    dc.events = c.items;
+    dc.n_events = c.n;
+    dc.outcome = pv->tally.passed ? "PASSED" : "FAILED";
+    dc.explanation = (char *)pv->tally.explanation;
+    dc.exported_at_ms = now_ms;
+    if (wire_pack(&dc.base, CERTIFICATE_MAX, &packed, &packed_len, err) < 0) {
+        goto out;
+    }
+    ret = certificate_seal(signer, CERTIFICATE_DOMAIN, packed, packed_len, out, out_len, err);
+out:
+    free(packed);
+    certificate_build_events_free(&c);
+    return ret;
+}
+
+/* certificate_build, or with all set certificate_build_history. A
+ * decision's certificate is compact: the events that decide the board and
+ * the roster, and the proposal's own (BOARD_CERT_COMPACT). The exporter
+ * verifies it as any verifier would; should the fold need more (a pool
+ * variation rests on its agreement), it takes the next tier, so that a
+ * certificate it issues always verifies. */
 static int s_build(const board_engine_t *e, ledger_t *ledger, const uint8_t *roster_bytes,
                    size_t roster_len, const keys_t *signer, const char *proposal_id, int all,
                    uint64_t now_ms, uint8_t **out, size_t *out_len, cc_err_t *err)
 {
     board_proposal_view_t pv;
-    uint8_t *packed = NULL;
-    size_t packed_len = 0;
-    int ret = -1;
     if (board_proposal_find(e, proposal_id, now_ms, &pv, err) < 0) {
         return -1;
     }
@@ -86,35 +130,33 @@ static int s_build(const board_engine_t *e, ledger_t *ledger, const uint8_t *ros
         board_ballot_at(e, &pv, pv.n_ballots - 1, &last);
         upto = last.log_index > upto ? last.log_index : upto;
     }
-    certificate_build_events_t c = {.ledger = ledger, .err = err};
-    err_clear(err);
-    /* -1 with err still clear: the engine ran out of memory (the board
-     * exists, the proposal was found on it). */
-    if (board_certificate_events(e, all ? NULL : pv.board_id, upto, certificate_build_collect, &c) !=
-        0) {
-        if (err->code == CC_OK) {
-            err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
+    if (all) {
+        return s_seal_tier(e, ledger, roster_bytes, roster_len, signer, &pv, 1, BOARD_CERT_ALL,
+                           upto, now_ms, out, out_len, err);
+    }
+    roster_t *trusted = roster_from_bytes(roster_bytes, roster_len, err);
+    if (!trusted) {
+        return -1;
+    }
+    int ret = -1;
+    for (int tier = BOARD_CERT_COMPACT; tier <= BOARD_CERT_ALL; tier++) {
+        certificate_report_t rep;
+        cc_err_t why;
+        if (s_seal_tier(e, ledger, roster_bytes, roster_len, signer, &pv, 0, tier, upto, now_ms,
+                        out, out_len, err) < 0) {
+            break;
         }
-        goto out;
+        if (tier == BOARD_CERT_ALL || certificate_verify(*out, *out_len, trusted, &rep, &why) == 0) {
+            if (tier < BOARD_CERT_ALL) {
+                certificate_report_free(&rep);
+            }
+            ret = 0;
+            break;
+        }
+        free(*out);
+        *out = NULL;
     }
-    Concord__V1__DecisionCertificate dc = CONCORD__V1__DECISION_CERTIFICATE__INIT;
-    dc.version = CERTIFICATE_VERSION;
-    dc.roster.data = (uint8_t *)roster_bytes;
-    dc.roster.len = roster_len;
-    dc.board_id = (char *)pv.board_id;
-    dc.proposal_id = (char *)pv.id;
-    dc.events = c.items;
-    dc.n_events = c.n;
-    dc.outcome = pv.tally.passed ? "PASSED" : "FAILED";
-    dc.explanation = pv.tally.explanation;
-    dc.exported_at_ms = now_ms;
-    if (wire_pack(&dc.base, CERTIFICATE_MAX, &packed, &packed_len, err) < 0) {
-        goto out;
-    }
-    ret = certificate_seal(signer, CERTIFICATE_DOMAIN, packed, packed_len, out, out_len, err);
-out:
-    free(packed);
-    certificate_build_events_free(&c);
+    roster_destroy(&trusted);
     return ret;
 }
 

@@ -17,6 +17,7 @@
 #include "health.pb-c.h"
 #include "log.h"
 #include "log.pb-c.h"
+#include "merkle.h"
 #include "receipt.h"
 #include "wire.h"
 
@@ -186,6 +187,8 @@ static void s_status(Concord__V1__Control_Service *service, const Concord__V1__S
     r.rejected = st.rejected;
     r.calls_waiting = st.pending_calls;
     r.unreceipted = st.unreceipted;
+    r.envelopes_verified = st.envelopes_opened;
+    r.tree_heads_verified = st.heads_verified;
     r.started_ms = c->started_ms;
     closure(&r, call);
 }
@@ -260,11 +263,17 @@ static void s_ledger(Concord__V1__Control_Service *service, const Concord__V1__L
 
 /* ---- ping ---- */
 
-/* A log index and the chain hash a receipt held by this node claims. */
+/* A log index and the leaf hash a receipt held by this node proves. */
 typedef struct {
     uint64_t index;
-    uint8_t chain[32];
+    uint8_t leaf[32];
 } s_claim_t;
+
+/* A signed tree head this node holds (its signature checked). */
+typedef struct {
+    uint64_t size;
+    uint8_t root[32];
+} s_held_t;
 
 /* One request waiting for the network. */
 typedef struct {
@@ -274,17 +283,28 @@ typedef struct {
     uint32_t timeout_ms;
     /* log verification */
     uint64_t next;
-    uint8_t chain[32];
     uint64_t head_index;
     s_claim_t *claims;
     size_t n_claims;
+    s_held_t *held;
+    size_t n_held;
+    merkle_t *tree;                /* the log as read */
+    receipt_heads_t *cache;        /* each head's signature checked once */
 } s_req_t;
+
+static void s_req_free(s_req_t *rq)
+{
+    free(rq->claims);
+    free(rq->held);
+    merkle_destroy(&rq->tree);
+    receipt_heads_destroy(&rq->cache);
+    free(rq);
+}
 
 static void s_fail(s_req_t *rq, cc_code_t code, const char *msg)
 {
     control_fail(rq->call, code, "%s", msg);
-    free(rq->claims);
-    free(rq);
+    s_req_free(rq);
 }
 
 static s_req_t *s_req_new(control_ctx_t *c, void *call)
@@ -320,9 +340,9 @@ static void s_ping_done(const rpc_result_t *r, void *arg)
     out.retries = (uint32_t)r->retries;
     out.request_log_index = r->request_log_index;
     out.request_time_ms = r->request_time_ms;
-    if (r->request_chain) {
-        out.request_chain_hash.data = (uint8_t *)r->request_chain;
-        out.request_chain_hash.len = 32;
+    if (r->request_leaf) {
+        out.request_leaf_hash.data = (uint8_t *)r->request_leaf;
+        out.request_leaf_hash.len = 32;
     }
     out.reply_log_index = r->reply_log_index;
     out.responder_ledger_entries = h->ledger_entries;
@@ -369,45 +389,162 @@ static int s_claim_cmp(const void *a, const void *b)
     return x->index < y->index ? -1 : x->index > y->index;
 }
 
-/* Collects the (index, chain) pair of every receipt this node holds. */
+static int s_held_cmp(const void *a, const void *b)
+{
+    const s_held_t *x = a, *y = b;
+    if (x->size != y->size) {
+        return x->size < y->size ? -1 : 1;
+    }
+    return memcmp(x->root, y->root, 32);
+}
+
+/* Keeps a verified head among those this node holds. */
+static int s_hold(s_req_t *rq, const receipt_head_t *h, cc_err_t *err)
+{
+    for (size_t i = 0; i < rq->n_held; i++) {
+        if (rq->held[i].size == h->size && memcmp(rq->held[i].root, h->root, 32) == 0) {
+            return 0;
+        }
+    }
+    s_held_t *grown = realloc(rq->held, (rq->n_held + 1) * sizeof *grown);
+    if (!grown) {
+        err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
+        return -1;
+    }
+    rq->held = grown;
+    rq->held[rq->n_held].size = h->size;
+    memcpy(rq->held[rq->n_held].root, h->root, 32);
+    rq->n_held++;
+    return 0;
+}
+
+static int s_hold_signed(s_req_t *rq, const Concord__V1__SignedTreeHead *sth, cc_err_t *err)
+{
+    receipt_head_t h;
+    int fork = 0;
+    if (receipt_heads_check(rq->cache, rq->c->roster, sth, &h, &fork, err) < 0) {
+        return -1;
+    }
+    return s_hold(rq, &h, err);
+}
+
+/* Collects the (index, leaf) pair of every receipt this node holds, each
+ * proved against its head, and the heads. */
 static int s_collect_claim(const ledger_entry_t *e, void *arg, cc_err_t *err)
 {
     s_req_t *rq = arg;
+    receipt_t r;
     if (!e->receipt) {
         return 0;
     }
-    Concord__V1__Receipt *r = receipt_open(rq->c->roster, e->receipt, e->receipt_len, err);
-    if (!r) {
-        err_prefix(err, "receipt stored with ledger entry %lld", (long long)e->id);
+    if (receipt_open(rq->cache, rq->c->roster, e->receipt, e->receipt_len, &r, err) < 0) {
+        err_prefix(err, "receipt stored with ledger entry %lld: ", (long long)e->id);
         return -1;
     }
     s_claim_t *grown = realloc(rq->claims, (rq->n_claims + 1) * sizeof *grown);
     if (!grown) {
-        wire_free(&r->base);
         err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
         return -1;
     }
     rq->claims = grown;
-    rq->claims[rq->n_claims].index = r->log_index;
-    memcpy(rq->claims[rq->n_claims].chain, r->chain_hash.data, 32);
+    rq->claims[rq->n_claims].index = r.log_index;
+    memcpy(rq->claims[rq->n_claims].leaf, r.leaf, 32);
     rq->n_claims++;
-    wire_free(&r->base);
+    return s_hold(rq, &r.head, err);
+}
+
+/* Every head the node kept from the broker's frames. */
+static int s_collect_head(uint64_t size, const uint8_t root[32], const uint8_t *head,
+                          size_t head_len, void *arg, cc_err_t *err)
+{
+    (void)size;
+    (void)root;
+    s_req_t *rq = arg;
+    Concord__V1__SignedTreeHead *sth = (Concord__V1__SignedTreeHead *)wire_unpack(
+        &concord__v1__signed_tree_head__descriptor, head, head_len, WIRE_MAX_FRAME, err);
+    int ret = sth ? s_hold_signed(rq, sth, err) : -1;
+    if (ret < 0) {
+        err_prefix(err, "a tree head stored in the ledger: ");
+    }
+    wire_free(sth ? &sth->base : NULL);
+    return ret;
+}
+
+/* Two validly signed heads of one size with different roots: the broker
+ * showed two histories. */
+static int s_check_fork(s_req_t *rq, char *why, size_t why_len)
+{
+    if (rq->n_held) {
+        qsort(rq->held, rq->n_held, sizeof *rq->held, s_held_cmp);
+    }
+    for (size_t i = 1; i < rq->n_held; i++) {
+        if (rq->held[i].size == rq->held[i - 1].size) {
+            snprintf(why, why_len,
+                     "the broker signed two tree heads of %llu entries with different roots: it "
+                     "has shown different histories of its log (a fork)",
+                     (unsigned long long)rq->held[i].size);
+            return -1;
+        }
+    }
     return 0;
 }
 
-/* Checks that every receipt this node holds for index lies on the chain. */
-static int s_check_claims(s_req_t *rq, uint64_t index, const uint8_t chain[32], char *why,
+/* Checks that every receipt this node holds for index proves this leaf. */
+static int s_check_claims(s_req_t *rq, uint64_t index, const uint8_t leaf[32], char *why,
                           size_t why_len)
 {
     s_claim_t key = {.index = index};
     /* A node that holds no receipt yet has no array at all (NULL). */
     s_claim_t *hit = rq->n_claims ? bsearch(&key, rq->claims, rq->n_claims, sizeof key, s_claim_cmp)
                                   : NULL;
-    if (hit && memcmp(hit->chain, chain, 32) != 0) {
+    if (hit && memcmp(hit->leaf, leaf, 32) != 0) {
         snprintf(why, why_len,
                  "the broker's log at index %llu differs from the receipt this node holds for it",
                  (unsigned long long)index);
         return -1;
+    }
+    return 0;
+}
+
+/* Every head held, in order of size, is a prefix of the next: the
+ * consistency proof between them, computed from the log as read, verifies
+ * against both signed roots. */
+static int s_check_consistency(s_req_t *rq, char *why, size_t why_len)
+{
+    uint8_t path[MERKLE_PATH_MAX][32];
+    size_t n_path;
+    for (size_t i = 0; i < rq->n_held; i++) {
+        const s_held_t *a = &rq->held[i];
+        if (a->size > merkle_size(rq->tree)) {
+            snprintf(why, why_len,
+                     "the broker signed a tree head of %llu entries, but its log has %llu: "
+                     "entries it signed for were lost",
+                     (unsigned long long)a->size, (unsigned long long)merkle_size(rq->tree));
+            return -1;
+        }
+        const s_held_t *b = i + 1 < rq->n_held ? &rq->held[i + 1] : NULL;
+        if (!b || b->size > merkle_size(rq->tree)) {
+            /* The newest: against the log itself. */
+            uint8_t root[32];
+            merkle_root(rq->tree, a->size, root);
+            if (memcmp(root, a->root, 32) != 0) {
+                snprintf(why, why_len,
+                         "the broker's signed tree head of %llu entries does not match its log: "
+                         "it has rewritten its log",
+                         (unsigned long long)a->size);
+                return -1;
+            }
+            continue;
+        }
+        merkle_consistency(rq->tree, a->size, b->size, path, &n_path);
+        if (!merkle_verify_consistency(a->size, b->size, a->root, b->root,
+                                       (const uint8_t(*)[32])path, n_path)) {
+            snprintf(why, why_len,
+                     "the broker's signed tree heads of %llu and %llu entries are not consistent: "
+                     "it has rewritten its log between them",
+                     (unsigned long long)a->size, (unsigned long long)b->size);
+            return -1;
+        }
     }
     return 0;
 }
@@ -418,22 +555,26 @@ static void s_verify_finish(s_req_t *rq, const Concord__V1__LogReadResponse *res
 {
     char why[CONTROL_TEXT_MAX];
     cc_err_t err;
+    uint8_t root[32];
     if (rq->next - 1 != rq->head_index) {
         snprintf(why, sizeof why, "log ended at %llu but the broker's head is %llu",
                  (unsigned long long)(rq->next - 1), (unsigned long long)rq->head_index);
         s_fail(rq, CC_DATA_LOSS, why);
         return;
     }
+    merkle_root(rq->tree, rq->head_index, root);
     if (rq->head_index) {
-        Concord__V1__Receipt *head = resp->head ? receipt_open_pb(rq->c->roster, resp->head, &err)
-                                                : NULL;
-        int ok = head && head->log_index == rq->head_index &&
-                 memcmp(head->chain_hash.data, rq->chain, 32) == 0;
-        wire_free(head ? &head->base : NULL);
+        receipt_head_t head;
+        int ok = resp->head && receipt_head_open(rq->c->roster, resp->head, &head, &err) == 0 &&
+                 head.size == rq->head_index && memcmp(head.root, root, 32) == 0;
         if (!ok) {
             s_fail(rq, CC_DATA_LOSS, "the broker's signed head does not match its log");
             return;
         }
+    }
+    if (s_check_fork(rq, why, sizeof why) < 0 || s_check_consistency(rq, why, sizeof why) < 0) {
+        s_fail(rq, CC_DATA_LOSS, why);
+        return;
     }
     for (size_t i = 0; i < rq->n_claims; i++) {
         if (rq->claims[i].index > rq->head_index) {
@@ -448,19 +589,20 @@ static void s_verify_finish(s_req_t *rq, const Concord__V1__LogReadResponse *res
     }
     Concord__V1__LogVerifyReply out = CONCORD__V1__LOG_VERIFY_REPLY__INIT;
     out.entries = rq->head_index;
-    out.head_chain_hash.data = rq->chain;
-    out.head_chain_hash.len = 32;
+    out.head_root_hash.data = root;
+    out.head_root_hash.len = 32;
     out.receipts_checked = rq->n_claims;
+    out.heads_checked = rq->n_held;
     out.organisation = (char *)rq->c->cfg->code;
     control_answer(rq->call, &out.base);
-    free(rq->claims);
-    free(rq);
+    s_req_free(rq);
 }
 
 static void s_verify_done(const rpc_result_t *r, void *arg)
 {
     s_req_t *rq = arg;
     char why[CONTROL_TEXT_MAX];
+    cc_err_t err;
     if (r->code != CC_OK) {
         snprintf(why, sizeof why, "reading the broker's log: %s: %s", err_code_name(r->code),
                  r->message);
@@ -468,41 +610,60 @@ static void s_verify_done(const rpc_result_t *r, void *arg)
         return;
     }
     const Concord__V1__LogReadResponse *resp = (const Concord__V1__LogReadResponse *)r->response;
-    /* The log may grow while it is read: follow the newest head, whose
-     * signed receipt comes with the same answer. */
+    /* The log may grow while it is read: follow the newest head, which
+     * comes with the same answer; every head seen is held. */
     rq->head_index = resp->head_index;
+    if (resp->head && s_hold_signed(rq, resp->head, &err) < 0) {
+        snprintf(why, sizeof why, "the broker's signed head: %s", err.msg);
+        s_fail(rq, CC_DATA_LOSS, why);
+        return;
+    }
     for (size_t i = 0; i < resp->n_entries; i++) {
         const Concord__V1__LogEntry *e = resp->entries[i];
-        uint8_t hash[32], chain[32];
-        cc_err_t err;
-        if (e->index != rq->next || e->chain_hash.len != 32) {
+        uint8_t hash[32], leaf[32];
+        if (e->index != rq->next) {
             snprintf(why, sizeof why, "log entry %llu missing or out of order (got %llu)",
                      (unsigned long long)rq->next, (unsigned long long)e->index);
             s_fail(rq, CC_DATA_LOSS, why);
             return;
         }
-        envelope_hash(e->envelope.data, e->envelope.len, hash);
-        receipt_chain(rq->chain, e->index, e->time_ms, hash, chain);
-        if (memcmp(chain, e->chain_hash.data, 32) != 0) {
-            snprintf(why, sizeof why, "chain broken at log index %llu",
+        if (e->envelope.len) {
+            /* The envelope decides the leaf, and must be validly signed. */
+            envelope_hash(e->envelope.data, e->envelope.len, hash);
+            merkle_leaf_hash(e->index, e->time_ms, hash, leaf);
+            if (e->leaf_hash.len && (e->leaf_hash.len != 32 ||
+                                     memcmp(e->leaf_hash.data, leaf, 32) != 0)) {
+                snprintf(why, sizeof why, "log index %llu: its leaf hash is not its envelope's",
+                         (unsigned long long)e->index);
+                s_fail(rq, CC_DATA_LOSS, why);
+                return;
+            }
+            envelope_t *env = envelope_open_at(e->envelope.data, e->envelope.len,
+                                               rq->c->roster, e->index, &err);
+            if (!env) {
+                snprintf(why, sizeof why, "log index %llu: %s", (unsigned long long)e->index,
+                         err.msg);
+                s_fail(rq, CC_DATA_LOSS, why);
+                return;
+            }
+            envelope_destroy(&env);
+        } else if (e->leaf_hash.len == 32) {
+            /* An entry this member may not read: its leaf stands for it. */
+            memcpy(leaf, e->leaf_hash.data, 32);
+        } else {
+            snprintf(why, sizeof why, "log index %llu has neither envelope nor leaf hash",
                      (unsigned long long)e->index);
             s_fail(rq, CC_DATA_LOSS, why);
             return;
         }
-        envelope_t *env =
-            envelope_open_at(e->envelope.data, e->envelope.len, rq->c->roster, e->index, &err);
-        if (!env) {
-            snprintf(why, sizeof why, "log index %llu: %s", (unsigned long long)e->index,
-                     err.msg);
+        if (s_check_claims(rq, e->index, leaf, why, sizeof why) < 0) {
             s_fail(rq, CC_DATA_LOSS, why);
             return;
         }
-        envelope_destroy(&env);
-        if (s_check_claims(rq, e->index, chain, why, sizeof why) < 0) {
-            s_fail(rq, CC_DATA_LOSS, why);
+        if (merkle_append(rq->tree, leaf, &err) < 0) {
+            s_fail(rq, err.code, err.msg);
             return;
         }
-        memcpy(rq->chain, chain, 32);
         rq->next++;
     }
     if (resp->n_entries == 0 || rq->next > rq->head_index) {
@@ -529,21 +690,32 @@ static void s_log_verify(Concord__V1__Control_Service *service,
                          Concord__V1__LogVerifyReply_Closure closure, void *call)
 {
     cc_err_t err;
+    char why[CONTROL_TEXT_MAX];
     (void)in;
     (void)closure;
     s_req_t *rq = s_req_new(control_ctx_of(service), call);
     if (!rq) {
         return;
     }
-    if (ledger_replay(rq->c->ledger, s_collect_claim, rq, &err) < 0) {
+    if (!(rq->tree = merkle_new()) || !(rq->cache = receipt_heads_new())) {
+        s_fail(rq, CC_RESOURCE_EXHAUSTED, "out of memory");
+        return;
+    }
+    if (ledger_replay(rq->c->ledger, s_collect_claim, rq, &err) < 0 ||
+        ledger_heads(rq->c->ledger, s_collect_head, rq, &err) < 0) {
         s_fail(rq, err.code, err.msg);
         return;
     }
     if (rq->n_claims) {
         qsort(rq->claims, rq->n_claims, sizeof *rq->claims, s_claim_cmp);
     }
+    /* A member holding two heads of one size with different roots has
+     * caught a fork before it reads a byte of the log. */
+    if (s_check_fork(rq, why, sizeof why) < 0) {
+        s_fail(rq, CC_DATA_LOSS, why);
+        return;
+    }
     rq->next = 1;
-    memset(rq->chain, 0, 32);
     s_verify_page(rq);
 }
 

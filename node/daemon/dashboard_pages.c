@@ -189,12 +189,12 @@ void dashboard_pages_federation(text_t *t, const Concord__V1__StatusReply *st,
     text_put(t, " (at most once a minute), as <code>concord log verify</code>.</p>\n");
     if (lv) {
         char hex[65] = "";
-        for (size_t i = 0; i < lv->head_chain_hash.len && i < 32; i++) {
-            snprintf(hex + 2 * i, 3, "%02x", lv->head_chain_hash.data[i]);
+        for (size_t i = 0; i < lv->head_root_hash.len && i < 32; i++) {
+            snprintf(hex + 2 * i, 3, "%02x", lv->head_root_hash.data[i]);
         }
         dashboard_html_put(t, "<p class=\"ok\" id=\"log-verify\">Verified: %llu log entries, "
-                              "%llu broker receipts of %s checked.</p><dl><dt>Log head (chain "
-                              "hash)</dt><dd><code>%s</code></dd></dl>\n",
+                              "%llu broker receipts of %s checked.</p><dl><dt>Log head (Merkle "
+                              "root)</dt><dd><code>%s</code></dd></dl>\n",
                            (unsigned long long)lv->entries,
                            (unsigned long long)lv->receipts_checked, lv->organisation, hex);
     } else {

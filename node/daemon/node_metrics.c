@@ -75,6 +75,12 @@ int node_metrics_render(node_t *n, const char *code, char *buf, size_t size)
     s_metric(&o, "concord_node_envelopes_refused_total", "counter",
              "deliveries this node refused (signature, replay, sequence, roster)", code,
              st.peer.rejected);
+    s_metric(&o, "concord_node_envelopes_verified_total", "counter",
+             "delivered log entries whose envelope signature this node checked", code,
+             st.peer.envelopes_opened);
+    s_metric(&o, "concord_node_tree_heads_verified_total", "counter",
+             "signed tree heads of the broker whose signature this node checked (once each)",
+             code, st.peer.heads_verified);
     s_metric(&o, "concord_node_unreceipted", "gauge",
              "envelopes sent that the broker has not yet receipted", code, st.peer.unreceipted);
     s_metric(&o, "concord_node_calls_waiting", "gauge", "calls waiting for their answer", code,

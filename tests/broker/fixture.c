@@ -46,6 +46,8 @@ fixture_t *fixture_new(void)
     snprintf(path, sizeof path, "%s/broker.db", fx->dir);
     fx->ledger = ledger_open(path, LEDGER_BROKER, 0, &err);
     assert_non_null(fx->ledger);
+    fx->heads = heads_new(fx->broker, fx->ledger);
+    assert_non_null(fx->heads);
     fx->ctx = zmq_ctx_new();
     fx->router = zmq_socket(fx->ctx, ZMQ_ROUTER);
     int one = 1, linger = 0;
@@ -63,6 +65,7 @@ void fixture_free(fixture_t *fx)
     }
     zmq_close(fx->router);
     zmq_ctx_term(fx->ctx);
+    heads_destroy(&fx->heads);
     ledger_close(&fx->ledger);
     roster_destroy(&fx->roster);
     keys_destroy(&fx->a);
@@ -106,29 +109,16 @@ uint64_t fixture_log(fixture_t *fx, const char *to, const char *const *rows, siz
                                                    : CONCORD__V1__KIND__KIND_REQUEST,
     };
     randombytes_buf(m.call_id, sizeof m.call_id);
-    uint8_t *env = NULL, *receipt = NULL, hash[32], chain[32];
-    size_t env_len = 0, receipt_len = 0;
+    uint8_t *env = NULL, hash[32], leaf[32];
+    size_t env_len = 0;
     assert_int_equal(envelope_seal(fx->a, &m, (const uint8_t *)"x", 1, &env, &env_len, &err), 0);
     envelope_hash(env, env_len, hash);
     uint64_t index = fx->head + 1, now = clock_wall_ms();
-    receipt_chain(fx->chain, index, now, hash, chain);
-    Concord__V1__Receipt r = CONCORD__V1__RECEIPT__INIT;
-    r.log_index = index;
-    r.chain_hash.data = chain;
-    r.chain_hash.len = 32;
-    r.time_ms = now;
-    r.envelope_hash.data = hash;
-    r.envelope_hash.len = 32;
-    r.sender = FIXTURE_A;
-    r.recipient = (char *)to;
-    r.sequence = m.sequence;
-    r.call_id.data = m.call_id;
-    r.call_id.len = sizeof m.call_id;
-    assert_int_equal(receipt_sign(fx->broker, &r, &receipt, &receipt_len, &err), 0);
+    assert_int_equal(heads_append(fx->heads, index, now, hash, leaf, &err), 0);
     ledger_log_entry_t e = {
         .index = index,
         .time_ms = now,
-        .chain = chain,
+        .leaf = leaf,
         .hash = hash,
         .sender = FIXTURE_A,
         .recipient = to,
@@ -137,14 +127,12 @@ uint64_t fixture_log(fixture_t *fx, const char *to, const char *const *rows, siz
         .call_id = m.call_id,
         .envelope = env,
         .envelope_len = env_len,
-        .receipt = receipt,
-        .receipt_len = receipt_len,
     };
     assert_int_equal(ledger_log_append(fx->ledger, &e, rows, n_rows, &err), 0);
+    assert_int_equal(heads_sign(fx->heads, now, &err), 0);
     fx->head = index;
-    memcpy(fx->chain, chain, 32);
+    memcpy(fx->leaf, leaf, 32);
     free(env);
-    free(receipt);
     return index;
 }
 

@@ -12,6 +12,7 @@
 
 #include "keys.h"
 #include "ledger.h"
+#include "heads.h"
 #include "link.pb-c.h"
 #include "roster.h"
 
@@ -30,7 +31,8 @@ typedef struct {
     uint8_t id[256]; /* its routing id at the router */
     size_t id_len;
     uint64_t head; /* the log as fixture_log wrote it */
-    uint8_t chain[32];
+    uint8_t leaf[32];      /* the newest entry's leaf hash */
+    heads_t *heads;        /* its tree, a head signed after each entry */
     uint64_t seq; /* A's last sequence */
 } fixture_t;
 
@@ -41,7 +43,7 @@ void fixture_free(fixture_t *fx);
 void fixture_connect(fixture_t *fx);
 
 /* Logs a real envelope from A to `to` (a code or "*") as the broker does:
- * sealed, receipted, chained, with a mailbox row for each of the n_rows
+ * sealed, a leaf of the tree under a newly signed head, with a mailbox row for each of the n_rows
  * recipients. Returns its log index. */
 uint64_t fixture_log(fixture_t *fx, const char *to, const char *const *rows, size_t n_rows);
 

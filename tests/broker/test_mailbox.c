@@ -22,6 +22,7 @@
 #include "ledger.h"
 #include "link.pb-c.h"
 #include "mailbox.h"
+#include "receipt.h"
 #include "wire.h"
 
 #define A_CODE FIXTURE_A
@@ -32,6 +33,7 @@
 typedef struct {
     fixture_t *f;
     mailbox_t *mb;
+    receipt_head_t head; /* the last head a delivery carried */
 } fx_t;
 
 static void s_hello(fx_t *fx, const char *who, const char *claimed)
@@ -46,7 +48,7 @@ static int s_setup(void **state)
     fx_t *fx = calloc(1, sizeof *fx);
     assert_non_null(fx);
     fx->f = fixture_new();
-    fx->mb = mailbox_new(fx->f->ledger, WINDOW, fx->f->broker, NULL);
+    fx->mb = mailbox_new(fx->f->ledger, fx->f->heads, WINDOW, fx->f->broker, NULL);
     assert_non_null(fx->mb);
     assert_int_equal(mailbox_sync(fx->mb, fx->f->roster, 0), 0);
     *state = fx;
@@ -93,14 +95,21 @@ static uint64_t s_next_delivery(fx_t *fx, int ms)
     assert_int_equal(wire_pack(&d->envelope->base, WIRE_MAX_FRAME, &raw, &raw_len, &err), 0);
     envelope_t *env = envelope_open(raw, raw_len, fx->f->roster, &err);
     assert_non_null(env);
-    Concord__V1__Receipt *r = (Concord__V1__Receipt *)wire_unpack(
-        &concord__v1__receipt__descriptor, d->receipt->receipt.data, d->receipt->receipt.len,
-        WIRE_MAX_FRAME, NULL);
-    assert_non_null(r);
-    assert_int_equal(r->log_index, d->log_index);
-    assert_memory_equal(r->envelope_hash.data, env->hash, 32);
+    /* Proved against the newest head, sent with the first delivery on the
+     * connection and named by its size after it. */
+    receipt_t r;
+    receipt_head_t head;
+    if (d->receipt->head) {
+        assert_int_equal(receipt_head_open(fx->f->roster, d->receipt->head, &head, &err), 0);
+        fx->head = head;
+    } else {
+        head = fx->head;
+    }
+    assert_int_equal(d->receipt->tree_size, head.size);
+    assert_int_equal(receipt_prove(d->receipt, &head, &r, &err), 0);
+    assert_int_equal(r.log_index, d->log_index);
+    assert_memory_equal(r.envelope_hash, env->hash, 32);
     uint64_t index = d->log_index;
-    wire_free(&r->base);
     envelope_destroy(&env);
     free(raw);
     wire_free(&f->base);
@@ -287,7 +296,7 @@ static void test_hooks(void **state)
     static const broker_hooks_t hooks = {.before_delivery = s_before,
                                          .after_delivery = s_after_delivery};
     mailbox_destroy(&fx->mb);
-    fx->mb = mailbox_new(fx->f->ledger, WINDOW, fx->f->broker, &hooks);
+    fx->mb = mailbox_new(fx->f->ledger, fx->f->heads, WINDOW, fx->f->broker, &hooks);
     assert_non_null(fx->mb);
     assert_int_equal(mailbox_sync(fx->mb, fx->f->roster, 0), 0);
     s_held = s_after = 0;

@@ -36,7 +36,7 @@ static int s_setup(void **state)
     cc_err_t err;
     assert_non_null(fx);
     fx->f = fixture_new();
-    fx->s = services_new(fx->f->broker, fx->f->ledger, NULL, &err);
+    fx->s = services_new(fx->f->broker, fx->f->ledger, fx->f->heads, NULL, &err);
     assert_non_null(fx->s);
     fx->out = outbox_new();
     assert_non_null(fx->out);
@@ -76,7 +76,7 @@ static envelope_t *s_ask(fx_t *fx, const char *method, const ProtobufCMessage *m
     envelope_t *req = envelope_open(raw, raw_len, fx->f->roster, &err);
     assert_non_null(req);
     services_answer(fx->s, req, fx->f->head, fx->out, fx->f->id, fx->f->id_len);
-    outbox_flush(fx->out, fx->f->router);
+    outbox_flush(fx->out, fx->f->router, fx->f->heads);
     envelope_destroy(&req);
     free(raw);
     free(body);
@@ -166,7 +166,9 @@ static void test_log_read(void **state)
     assert_int_equal(out->n_entries, 3);
     for (size_t i = 0; i < out->n_entries; i++) {
         assert_int_equal(out->entries[i]->index, 2 + i);
-        assert_int_equal(out->entries[i]->chain_hash.len, 32);
+        assert_int_equal(out->entries[i]->leaf_hash.len, 32);
+        assert_memory_equal(out->entries[i]->leaf_hash.data,
+                            merkle_leaf(heads_tree(fx->f->heads), 1 + i), 32);
         cc_err_t err;
         envelope_t *e = envelope_open(out->entries[i]->envelope.data, out->entries[i]->envelope.len,
                                       fx->f->roster, &err);
@@ -174,15 +176,15 @@ static void test_log_read(void **state)
         assert_string_equal(e->header->sender, FIXTURE_A);
         envelope_destroy(&e);
     }
-    /* The head receipt is the broker's, for the newest entry. */
+    /* The head is the broker's newest signed tree head, over all five. */
     assert_non_null(out->head);
-    Concord__V1__Receipt *r = (Concord__V1__Receipt *)wire_unpack(
-        &concord__v1__receipt__descriptor, out->head->receipt.data, out->head->receipt.len,
-        WIRE_MAX_FRAME, NULL);
-    assert_non_null(r);
-    assert_int_equal(r->log_index, 5);
-    assert_memory_equal(r->chain_hash.data, fx->f->chain, 32);
-    wire_free(&r->base);
+    receipt_head_t head;
+    uint8_t root[32];
+    cc_err_t err;
+    assert_int_equal(receipt_head_open(fx->f->roster, out->head, &head, &err), 0);
+    assert_int_equal(head.size, 5);
+    merkle_root(heads_tree(fx->f->heads), 5, root);
+    assert_memory_equal(head.root, root, 32);
     wire_free(&out->base);
     envelope_destroy(&reply);
 

@@ -8,10 +8,21 @@
 
 #include "broker_main.h"
 #include "log.h"
+#include "merkle.h"
 #include "receipt.h"
 #include "wire.h"
 
-typedef enum { S_HONEST, S_ALTER, S_REPLAY, S_REORDER, S_LOG_DROP, S_LOG_REORDER, S_LOSE } s_mode_t;
+typedef enum {
+    S_HONEST,
+    S_ALTER,
+    S_REPLAY,
+    S_REORDER,
+    S_LOG_DROP,
+    S_LOG_REORDER,
+    S_LOSE,
+    S_FORK,
+    S_LOG_LEAVES
+} s_mode_t;
 
 static struct {
     int loaded;
@@ -30,7 +41,8 @@ static struct {
 static void s_load(void)
 {
     static const char *const names[] = {"",         "alter",       "replay", "reorder",
-                                        "log-drop", "log-reorder", "lose"};
+                                        "log-drop", "log-reorder", "lose",   "fork",
+                                        "log-leaves"};
     const char *mode = getenv("CONCORD_EVIL");
     const char *index = getenv("CONCORD_EVIL_INDEX");
     const char *rechain = getenv("CONCORD_EVIL_RECHAIN");
@@ -116,38 +128,110 @@ static int s_before_delivery(const char *to, Concord__V1__Delivery *d)
     return 0;
 }
 
+/* Issues, as the broker, a receipt for the entry (index, time, hash) in a
+ * tree of index leaves whose others are filler: a history nobody else
+ * was shown. */
+static Concord__V1__Receipt *s_lone_receipt(const keys_t *keys, uint64_t index, uint64_t time_ms,
+                                            const uint8_t hash[32])
+{
+    uint8_t leaf[32], filler[32] = {0}, *buf = NULL;
+    size_t len = 0;
+    merkle_t *tree = merkle_new();
+    Concord__V1__Receipt *r = NULL;
+    for (uint64_t i = 1; tree && i < index; i++) {
+        merkle_append(tree, filler, NULL);
+    }
+    merkle_leaf_hash(index, time_ms, hash, leaf);
+    if (tree && merkle_append(tree, leaf, NULL) == 0 &&
+        receipt_issue(keys, tree, time_ms, index, time_ms, hash, &buf, &len, NULL) == 0) {
+        r = (Concord__V1__Receipt *)wire_unpack(&concord__v1__receipt__descriptor, buf, len,
+                                                WIRE_MAX_FRAME, NULL);
+    }
+    merkle_destroy(&tree);
+    free(buf);
+    return r;
+}
+
 /* The same envelope at a new log index, with a receipt for that index
- * signed by the broker's own key. */
+ * proved in a tree the broker signs for it. */
 static void s_replay(const char *to, const Concord__V1__Delivery *d, const keys_t *keys,
                      broker_hooks_send_fn send, void *arg)
 {
-    uint8_t *signed_receipt = NULL, *frame = NULL;
-    size_t signed_len = 0, frame_len = 0;
-    Concord__V1__Receipt *r = (Concord__V1__Receipt *)wire_unpack(
-        &concord__v1__receipt__descriptor, d->receipt->receipt.data, d->receipt->receipt.len,
-        WIRE_MAX_FRAME, NULL);
-    if (!r) {
+    uint8_t *frame = NULL;
+    size_t frame_len = 0;
+    if (d->receipt->envelope_hash.len != 32) {
         return;
     }
-    r->log_index = d->log_index + 1000;
-    Concord__V1__SignedReceipt *sr = NULL;
-    if (receipt_sign(keys, r, &signed_receipt, &signed_len, NULL) == 0 &&
-        (sr = (Concord__V1__SignedReceipt *)wire_unpack(&concord__v1__signed_receipt__descriptor,
-                                                        signed_receipt, signed_len, WIRE_MAX_FRAME,
-                                                        NULL))) {
+    uint64_t index = d->log_index + 1000;
+    Concord__V1__Receipt *r =
+        s_lone_receipt(keys, index, d->receipt->time_ms, d->receipt->envelope_hash.data);
+    if (r) {
         Concord__V1__Delivery again = *d;
-        again.log_index = r->log_index;
-        again.receipt = sr;
+        again.log_index = index;
+        again.receipt = r;
         if (s_pack_delivery(&again, &frame, &frame_len) == 0) {
             send(arg, frame, frame_len);
             log_warn("EVIL: replayed delivery %llu to %s as %llu", (unsigned long long)d->log_index,
-                     to, (unsigned long long)r->log_index);
+                     to, (unsigned long long)index);
         }
     }
     free(frame);
-    free(signed_receipt);
-    wire_free(sr ? &sr->base : NULL);
-    wire_free(&r->base);
+    wire_free(r ? &r->base : NULL);
+}
+
+/* fork: the victim is shown another history from entry N on. Its
+ * receipts are proved, and their heads signed, in a tree whose leaf N
+ * differs from the one every other member's heads sign; the rest of the
+ * log is the same. The victim's own submissions are still answered with
+ * the honest head, so it ends up holding two heads of one size. */
+static struct {
+    Concord__V1__SignedTreeHead *head;
+    uint8_t path[MERKLE_PATH_MAX][32];
+    ProtobufCBinaryData items[MERKLE_PATH_MAX];
+} s_fork;
+
+static void s_delivery_receipt(const char *to, const merkle_t *tree, const keys_t *keys,
+                               Concord__V1__Receipt *r)
+{
+    s_load();
+    if (s_evil.mode != S_FORK || !s_evil.index || (s_evil.victim && strcmp(s_evil.victim, to)) ||
+        r->log_index == s_evil.index || r->tree_size < s_evil.index) {
+        return;
+    }
+    merkle_t *fork = merkle_new();
+    uint8_t root[32], *packed = NULL;
+    size_t len = 0, n_path = 0;
+    for (uint64_t i = 0; fork && i < r->tree_size; i++) {
+        uint8_t leaf[32];
+        memcpy(leaf, merkle_leaf(tree, i), 32);
+        if (i + 1 == s_evil.index) {
+            leaf[0] ^= 0xff; /* the entry the victim is told is there */
+        }
+        merkle_append(fork, leaf, NULL);
+    }
+    if (!fork || merkle_size(fork) != r->tree_size) {
+        merkle_destroy(&fork);
+        return;
+    }
+    merkle_root(fork, r->tree_size, root);
+    merkle_inclusion(fork, r->log_index - 1, r->tree_size, s_fork.path, &n_path);
+    merkle_destroy(&fork);
+    if (receipt_head_sign(keys, r->tree_size, root, r->time_ms, &packed, &len, NULL) < 0) {
+        return;
+    }
+    wire_free(s_fork.head ? &s_fork.head->base : NULL);
+    s_fork.head = (Concord__V1__SignedTreeHead *)wire_unpack(
+        &concord__v1__signed_tree_head__descriptor, packed, len, WIRE_MAX_FRAME, NULL);
+    free(packed);
+    for (size_t i = 0; i < n_path; i++) {
+        s_fork.items[i].data = s_fork.path[i];
+        s_fork.items[i].len = 32;
+    }
+    r->path = s_fork.items;
+    r->n_path = n_path;
+    r->head = s_fork.head;
+    log_warn("EVIL: delivery %llu to %s proved in a forked tree of %llu",
+             (unsigned long long)r->log_index, to, (unsigned long long)r->tree_size);
 }
 
 static void s_after_delivery(const char *to, const Concord__V1__Delivery *d, const keys_t *keys,
@@ -170,7 +254,7 @@ static void s_after_delivery(const char *to, const Concord__V1__Delivery *d, con
 typedef struct {
     uint64_t index;
     uint64_t time_ms;
-    uint8_t chain[32];
+    uint8_t leaf[32];
     uint8_t hash[32];
     char sender[KEYS_CODE_MAX + 1];
     char recipient[KEYS_CODE_MAX + 1];
@@ -202,7 +286,7 @@ static int s_collect(const ledger_log_entry_t *e, void *arg, cc_err_t *err)
     s_row_t *r = &rs->rows[rs->n++];
     r->index = e->index;
     r->time_ms = e->time_ms;
-    memcpy(r->chain, e->chain, 32);
+    memcpy(r->leaf, e->leaf, 32);
     memcpy(r->hash, e->hash, 32);
     snprintf(r->sender, sizeof r->sender, "%s", e->sender);
     snprintf(r->recipient, sizeof r->recipient, "%s", e->recipient);
@@ -214,8 +298,8 @@ static int s_collect(const ledger_log_entry_t *e, void *arg, cc_err_t *err)
     return 0;
 }
 
-/* Hides or swaps the chosen entry; when rechaining, renumbers and chains
- * the rest so that the log looks whole. */
+/* Hides or swaps the chosen entry; when rechaining, renumbers the rest
+ * and computes their leaves again so that the log looks whole. */
 static void s_falsify(s_rows_t *rs)
 {
     size_t at = 0;
@@ -237,37 +321,33 @@ static void s_falsify(s_rows_t *rs)
     if (!s_evil.rechain) {
         return;
     }
-    uint8_t prev[32] = {0};
     for (size_t i = 0; i < rs->n; i++) {
         rs->rows[i].index = i + 1;
-        receipt_chain(prev, i + 1, rs->rows[i].time_ms, rs->rows[i].hash, rs->rows[i].chain);
-        memcpy(prev, rs->rows[i].chain, 32);
+        merkle_leaf_hash(i + 1, rs->rows[i].time_ms, rs->rows[i].hash, rs->rows[i].leaf);
     }
 }
 
-static Concord__V1__SignedReceipt *s_head(const s_row_t *last, const keys_t *keys)
+/* A head signed by the broker over the rows as they stand. */
+static Concord__V1__SignedTreeHead *s_head(const s_rows_t *rs, const keys_t *keys)
 {
-    uint8_t *packed = NULL;
+    uint8_t root[32], *packed = NULL;
     size_t len = 0;
-    Concord__V1__Receipt r = CONCORD__V1__RECEIPT__INIT;
-    r.log_index = last->index;
-    r.chain_hash.data = (uint8_t *)last->chain;
-    r.chain_hash.len = 32;
-    r.time_ms = last->time_ms;
-    r.envelope_hash.data = (uint8_t *)last->hash;
-    r.envelope_hash.len = 32;
-    r.sender = (char *)last->sender;
-    r.recipient = (char *)last->recipient;
-    r.sequence = last->sequence;
-    r.call_id.data = (uint8_t *)last->call_id;
-    r.call_id.len = 16;
-    if (receipt_sign(keys, &r, &packed, &len, NULL) < 0) {
-        return NULL;
+    merkle_t *tree = merkle_new();
+    Concord__V1__SignedTreeHead *sth = NULL;
+    for (size_t i = 0; tree && i < rs->n; i++) {
+        merkle_append(tree, rs->rows[i].leaf, NULL);
     }
-    Concord__V1__SignedReceipt *sr = (Concord__V1__SignedReceipt *)wire_unpack(
-        &concord__v1__signed_receipt__descriptor, packed, len, WIRE_MAX_FRAME, NULL);
+    if (tree && rs->n) {
+        merkle_root(tree, rs->n, root);
+        if (receipt_head_sign(keys, rs->n, root, rs->rows[rs->n - 1].time_ms, &packed, &len,
+                              NULL) == 0) {
+            sth = (Concord__V1__SignedTreeHead *)wire_unpack(
+                &concord__v1__signed_tree_head__descriptor, packed, len, WIRE_MAX_FRAME, NULL);
+        }
+    }
+    merkle_destroy(&tree);
     free(packed);
-    return sr;
+    return sth;
 }
 
 static void s_fill(const s_rows_t *rs, const Concord__V1__LogReadRequest *in,
@@ -287,11 +367,11 @@ static void s_fill(const s_rows_t *rs, const Concord__V1__LogReadRequest *in,
         concord__v1__log_entry__init(le);
         le->index = rs->rows[i].index;
         le->time_ms = rs->rows[i].time_ms;
-        le->chain_hash.data = malloc(32);
+        le->leaf_hash.data = malloc(32);
         le->envelope.data = malloc(rs->rows[i].envelope_len);
-        if (le->chain_hash.data) {
-            memcpy(le->chain_hash.data, rs->rows[i].chain, 32);
-            le->chain_hash.len = 32;
+        if (le->leaf_hash.data) {
+            memcpy(le->leaf_hash.data, rs->rows[i].leaf, 32);
+            le->leaf_hash.len = 32;
         }
         if (le->envelope.data) {
             memcpy(le->envelope.data, rs->rows[i].envelope, rs->rows[i].envelope_len);
@@ -301,25 +381,50 @@ static void s_fill(const s_rows_t *rs, const Concord__V1__LogReadRequest *in,
     }
 }
 
-static int s_log_read(ledger_t *ledger, const keys_t *keys, uint64_t head_index,
-                  const Concord__V1__LogReadRequest *in, Concord__V1__LogReadResponse *out)
+static int s_log_read(ledger_t *ledger, const keys_t *keys, const merkle_t *tree,
+                      uint64_t head_index, const Concord__V1__LogReadRequest *in,
+                      Concord__V1__LogReadResponse *out)
 {
     s_rows_t rs = {0};
     cc_err_t err;
+    (void)tree;
     s_load();
-    if ((s_evil.mode != S_LOG_DROP && s_evil.mode != S_LOG_REORDER) || head_index == 0 ||
-        head_index > UINT32_MAX) {
+    if ((s_evil.mode != S_LOG_DROP && s_evil.mode != S_LOG_REORDER &&
+         s_evil.mode != S_LOG_LEAVES) ||
+        head_index == 0 || head_index > UINT32_MAX) {
         return 0;
     }
+    if (s_evil.mode == S_LOG_LEAVES) {
+        /* Honest, but as to a reader entitled to no entry of even index:
+         * those come as their leaf hash alone. */
+        if (ledger_log_read(ledger, 1, (uint32_t)head_index, s_collect, &rs, &err) == 0) {
+            s_fill(&rs, in, out);
+            for (size_t i = 0; i < out->n_entries; i++) {
+                if (out->entries[i]->index % 2 == 0) {
+                    free(out->entries[i]->envelope.data);
+                    out->entries[i]->envelope.data = NULL;
+                    out->entries[i]->envelope.len = 0;
+                }
+            }
+            out->head_index = head_index;
+            out->head = s_head(&rs, keys);
+            log_warn("EVIL: answered Log/Read from %llu with leaf hashes for even entries",
+                     (unsigned long long)in->from_index);
+        }
+        for (size_t i = 0; i < rs.n; i++) {
+            free(rs.rows[i].envelope);
+        }
+        free(rs.rows);
+        return 1;
+    }
     if (ledger_log_read(ledger, 1, (uint32_t)head_index, s_collect, &rs, &err) == 0 && rs.n > 1) {
-        /* The genuine head receipt, before the log is falsified: without
+        /* The genuine head, before the log is falsified: without
          * rechaining the broker keeps answering with it. */
-        const s_row_t *real_last = &rs.rows[rs.n - 1];
-        Concord__V1__SignedReceipt *real_head = s_evil.rechain ? NULL : s_head(real_last, keys);
+        Concord__V1__SignedTreeHead *real_head = s_evil.rechain ? NULL : s_head(&rs, keys);
         s_falsify(&rs);
         s_fill(&rs, in, out);
         out->head_index = s_evil.rechain ? rs.rows[rs.n - 1].index : head_index;
-        out->head = s_evil.rechain ? s_head(&rs.rows[rs.n - 1], keys) : real_head;
+        out->head = s_evil.rechain ? s_head(&rs, keys) : real_head;
         log_warn("EVIL: answered Log/Read from %llu with a falsified log",
                  (unsigned long long)in->from_index);
     }
@@ -333,7 +438,7 @@ static int s_log_read(ledger_t *ledger, const keys_t *keys, uint64_t head_index,
 static void s_log_read_free(Concord__V1__LogReadResponse *out)
 {
     for (size_t i = 0; i < out->n_entries; i++) {
-        free(out->entries[i]->chain_hash.data);
+        free(out->entries[i]->leaf_hash.data);
         free(out->entries[i]->envelope.data);
         free(out->entries[i]);
     }
@@ -363,6 +468,7 @@ const broker_hooks_t evil_broker_hooks = {
     .lose_submit = s_lose_submit,
     .before_delivery = s_before_delivery,
     .after_delivery = s_after_delivery,
+    .delivery_receipt = s_delivery_receipt,
     .log_read = s_log_read,
     .log_read_free = s_log_read_free,
 };

@@ -7,26 +7,34 @@
  * dropped log entry must be detected.
  *
  * Chosen by environment variables read at start:
- *   CONCORD_EVIL=alter|replay|reorder|log-drop|log-reorder|lose
+ *   CONCORD_EVIL=alter|replay|reorder|log-drop|log-reorder|lose|fork|log-leaves
  *   CONCORD_EVIL_VICTIM=CODE     deliveries to this organisation only
  *                                (alter, replay, reorder; default: all)
  *   CONCORD_EVIL_METHOD=TEXT     envelopes whose method contains TEXT only
  *                                (default: all)
  *   CONCORD_EVIL_INDEX=N         the log entry hidden or swapped with N+1
- *                                (log-drop, log-reorder)
+ *                                (log-drop, log-reorder), or where the
+ *                                victim's history forks (fork)
  *   CONCORD_EVIL_RECHAIN=1       rewrite the log consistently: renumber,
- *                                recompute the chain, re-sign the head
+ *                                recompute the leaves, re-sign the head
  *
  * alter:   flips one byte of the signed bytes of each matching delivery.
  * replay:  sends each matching delivery again at a new log index, with a
- *          receipt the broker signs for it.
+ *          receipt proved in a tree the broker signs for it.
  * reorder: holds a matching delivery back and sends it after the next
  *          matching delivery to the same organisation (what comes in
  *          between, such as votes, passes as usual).
  * log-drop, log-reorder: Log/Read answers hide entry N or swap N and N+1.
  * lose:    ignores the first two submissions whose envelope bytes contain
  *          CONCORD_EVIL_METHOD (any text: a pool id will do), as if they
- *          had gone down with a connection. */
+ *          had gone down with a connection.
+ * log-leaves: an honest Log/Read, except that entries of even index come
+ *          as their leaf hash without their envelope, as to a reader not
+ *          entitled to them.
+ * fork:    proves every delivery to the victim (after entry N) in a tree
+ *          whose leaf N differs, under heads signed for it alone: the
+ *          victim holds two heads of one size (its own results carry the
+ *          honest ones). */
 #ifndef CONCORD_EVIL_BROKER_H
 #define CONCORD_EVIL_BROKER_H
 

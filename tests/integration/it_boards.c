@@ -22,6 +22,7 @@
 #include "envelope.h"
 #include "harness.h"
 #include "keys.h"
+#include "merkle.h"
 #include "receipt.h"
 #include "wire.h"
 
@@ -642,16 +643,18 @@ static Concord__V1__CertifiedEnvelope *s_forged_ballot(const char *board, const 
                          .kind = CONCORD__V1__KIND__KIND_EVENT};
     envelope_new_call_id(m.call_id);
     assert_int_equal(envelope_seal(halton, &m, body, body_len, &env, &env_len, NULL), 0);
-    uint8_t hash[32], chain[32] = {0};
+    uint8_t hash[32], leaf[32], filler[32] = {0};
     envelope_hash(env, env_len, hash);
-    Concord__V1__Receipt r = CONCORD__V1__RECEIPT__INIT;
-    r.log_index = index;
-    r.time_ms = time_ms;
-    r.chain_hash.data = chain;
-    r.chain_hash.len = 32;
-    r.envelope_hash.data = hash;
-    r.envelope_hash.len = 32;
-    assert_int_equal(receipt_sign(broker, &r, &rcpt, &rcpt_len, NULL), 0);
+    /* Proved in a tree the broker's key signs, its other leaves filler. */
+    merkle_t *tree = merkle_new();
+    assert_non_null(tree);
+    for (uint64_t i = 1; i < index; i++) {
+        assert_int_equal(merkle_append(tree, filler, NULL), 0);
+    }
+    merkle_leaf_hash(index, time_ms, hash, leaf);
+    assert_int_equal(merkle_append(tree, leaf, NULL), 0);
+    assert_int_equal(receipt_issue(broker, tree, time_ms, index, time_ms, hash, &rcpt, &rcpt_len, NULL), 0);
+    merkle_destroy(&tree);
     Concord__V1__CertifiedEnvelope *ce = malloc(sizeof *ce);
     concord__v1__certified_envelope__init(ce);
     ce->envelope.data = env;
@@ -703,12 +706,11 @@ static void test_it_board_certificate_tampering_detected(void **state)
     free(out);
     dc->events[dc->n_events++] = removed;
     /* A ballot from a non-member added, receipted and re-signed. */
-    Concord__V1__Receipt *lr = receipt_open(r, removed->receipt.data, removed->receipt.len,
-                                            &err);
-    assert_non_null(lr);
+    receipt_t lr;
+    assert_int_equal(receipt_open(NULL, r, removed->receipt.data, removed->receipt.len, &lr, &err),
+                     0);
     Concord__V1__CertifiedEnvelope *forged =
-        s_forged_ballot(dc->board_id, dc->proposal_id, lr->log_index + 1, lr->time_ms);
-    wire_free(&lr->base);
+        s_forged_ballot(dc->board_id, dc->proposal_id, lr.log_index + 1, lr.time_ms);
     Concord__V1__CertifiedEnvelope **grown =
         realloc(dc->events, (dc->n_events + 1) * sizeof *grown);
     assert_non_null(grown);

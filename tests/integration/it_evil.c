@@ -5,7 +5,10 @@
  * delivered out of its sender's sequence are refused, each with the reason
  * in the node's log and nothing stored; `concord log verify` names the
  * index of a log entry the broker hides or swaps, whether or not it
- * rewrites the chain to cover it. The envelopes are pool agreements put
+ * rewrites the tree to cover it, and verifies a log whose entries come as
+ * their leaf hash alone; a broker that forks its log, showing
+ * one member heads of the same size as everyone's but with other roots,
+ * is caught by `log verify` on that member. The envelopes are pool agreements put
  * to a board of all three, whose nodes vote automatically: the council and
  * NHS England pass one without the CCG. Real broker and node processes. */
 #include <setjmp.h>
@@ -188,16 +191,58 @@ static void test_it_evil_log_verify_names_dropped_or_reordered_entry(void **stat
     free(out);
     s_expect_verify_fails("log-drop", 0, "log entry 2 missing or out of order (got 3)");
     s_expect_verify_fails("log-reorder", 0, "log entry 2 missing or out of order (got 3)");
-    /* A broker that rewrites the chain to hide the change is caught by the
+    /* A broker that rewrites the tree to hide the change is caught by the
      * receipts the node holds. */
     s_expect_verify_fails("log-drop", 1,
                           "the broker's log at index 2 differs from the receipt this node holds");
     s_expect_verify_fails("log-reorder", 1,
                           "the broker's log at index 2 differs from the receipt this node holds");
+    /* Entries given as their leaf hash alone (a reader not entitled to
+     * them) still verify: the tree, the heads and the receipts. */
+    s_broker("log-leaves", NULL, NULL, 0);
+    assert_int_equal(fed_cli(&s_fed, NHSE, &out, "log verify"), 0);
+    assert_non_null(strstr(out, "broker log verified"));
+    free(out);
+    assert_true(fed_log_contains(&s_fed, "broker", "leaf hashes for even entries"));
     /* The genuine log still verifies. */
     s_broker(NULL, NULL, NULL, 0);
     assert_int_equal(fed_cli(&s_fed, NHSE, &out, "log verify"), 0);
     assert_non_null(strstr(out, "broker log verified"));
+    free(out);
+}
+
+/* The log's size, from a member's `log verify`. */
+static unsigned long long s_log_size(int i)
+{
+    char *out = NULL;
+    assert_int_equal(fed_cli(&s_fed, i, &out, "--json log verify"), 0);
+    const char *at = strstr(out, "\"entries\":");
+    assert_non_null(at);
+    unsigned long long n = strtoull(at + 10, NULL, 10);
+    free(out);
+    return n;
+}
+
+static void test_it_evil_forked_log_caught_by_member_holding_both_heads(void **state)
+{
+    (void)state;
+    char *out = NULL, index[32];
+    s_broker(NULL, NULL, NULL, 0);
+    /* From the newest entry on, the CCG is shown another history. */
+    snprintf(index, sizeof index, "%llu", s_log_size(NHSE));
+    s_broker("fork", NULL, index, 0);
+    /* Its own proposal: the result carries the head everyone gets, the
+     * delivery a head of the same size over the forked tree. */
+    fed_pool_propose(&s_fed, CCG, "FORKED", NULL);
+    free(fed_cli_until(&s_fed, NHSE, "FORKED", 1, 30000, "pool list"));
+    assert_true(fed_wait_log(&s_fed, s_codes[CCG], "forked its log", 15000));
+    assert_int_equal(fed_cli(&s_fed, CCG, &out, "log verify"), 1);
+    if (!strstr(out, "DATA_LOSS") || !strstr(out, "a fork")) {
+        fail_msg("expected DATA_LOSS and a fork, got: %s", out);
+    }
+    free(out);
+    /* A member shown only the honest history finds nothing wrong. */
+    assert_int_equal(fed_cli(&s_fed, NHSE, &out, "log verify"), 0);
     free(out);
 }
 
@@ -209,6 +254,7 @@ int main(void)
         cmocka_unit_test(test_it_evil_reordered_delivery_refused_for_sequence),
         cmocka_unit_test(test_it_evil_lost_envelope_overtaken_is_sent_again),
         cmocka_unit_test(test_it_evil_log_verify_names_dropped_or_reordered_entry),
+        cmocka_unit_test(test_it_evil_forked_log_caught_by_member_holding_both_heads),
     };
     signal(SIGPIPE, SIG_IGN);
     return cmocka_run_group_tests(tests, s_setup, fed_teardown);

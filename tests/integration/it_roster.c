@@ -227,7 +227,7 @@ static void test_it_roster_rotation(void **state)
     }
     for (int i = 0; i < N_ORGS; i += 3) {
         out = s_ok(i, "log verify");
-        assert_non_null(strstr(out, "all on the chain"));
+        assert_non_null(strstr(out, "all proved in the log"));
         free(out);
     }
 }
@@ -250,7 +250,7 @@ static void test_it_roster_restart_and_certificate(void **state)
     assert_non_null(strstr(out, "reply from E08000003"));
     free(out);
     out = s_ok(CENTRAL, "log verify");
-    assert_non_null(strstr(out, "all on the chain"));
+    assert_non_null(strstr(out, "all proved in the log"));
     free(out);
     /* The certificate holds Central's signatures under both keys, and its
      * exporter (Central) signs with the new one; it verifies offline

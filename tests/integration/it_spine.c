@@ -292,7 +292,7 @@ static void test_it_broker_sigkill_loses_nothing(void **state)
     for (int i = 0; i < 3; i++) {
         char *out = NULL;
         int rc = fed_cli(f, i, &out, "log verify");
-        if (rc != 0 || !strstr(out, "all on the chain")) {
+        if (rc != 0 || !strstr(out, "all proved in the log")) {
             fail_msg("log verify from %s after the crash: %s", f->codes[i], out);
         }
         free(out);

@@ -21,6 +21,7 @@
 #include "keys.h"
 #include "ledger.h"
 #include "link.pb-c.h"
+#include "merkle.h"
 #include "receipt.h"
 #include "roster.h"
 #include "rpc.h"
@@ -223,26 +224,29 @@ static void s_peer_up(fx_t *fx)
     wire_free(&hello->base);
 }
 
-/* A receipt from the scripted broker for raw envelope bytes. */
-static Concord__V1__SignedReceipt *s_receipt(fx_t *fx, const uint8_t *env, size_t len,
-                                             uint64_t index)
+/* A receipt from the scripted broker for raw envelope bytes: a head
+ * signed over a tree of index leaves, the others filler. */
+static Concord__V1__Receipt *s_receipt(fx_t *fx, const uint8_t *env, size_t len,
+                                       uint64_t index)
 {
-    uint8_t hash[32], chain[32] = {0};
+    uint8_t hash[32], leaf[32], filler[32] = {0};
     uint8_t *buf = NULL;
     size_t buf_len = 0;
+    uint64_t now = clock_wall_ms();
+    merkle_t *tree = merkle_new();
+    assert_non_null(tree);
     envelope_hash(env, len, hash);
-    Concord__V1__Receipt r = CONCORD__V1__RECEIPT__INIT;
-    r.log_index = index;
-    r.chain_hash.data = chain;
-    r.chain_hash.len = 32;
-    r.envelope_hash.data = hash;
-    r.envelope_hash.len = 32;
-    r.time_ms = clock_wall_ms();
-    assert_int_equal(receipt_sign(fx->broker, &r, &buf, &buf_len, NULL), 0);
-    Concord__V1__SignedReceipt *sr = (Concord__V1__SignedReceipt *)wire_unpack(
-        &concord__v1__signed_receipt__descriptor, buf, buf_len, WIRE_MAX_FRAME, NULL);
+    for (uint64_t i = 1; i < index; i++) {
+        assert_int_equal(merkle_append(tree, filler, NULL), 0);
+    }
+    merkle_leaf_hash(index, now, hash, leaf);
+    assert_int_equal(merkle_append(tree, leaf, NULL), 0);
+    assert_int_equal(receipt_issue(fx->broker, tree, now, index, now, hash, &buf, &buf_len, NULL), 0);
+    merkle_destroy(&tree);
+    Concord__V1__Receipt *r = (Concord__V1__Receipt *)wire_unpack(
+        &concord__v1__receipt__descriptor, buf, buf_len, WIRE_MAX_FRAME, NULL);
     free(buf);
-    return sr;
+    return r;
 }
 
 static void s_result(fx_t *fx, const Concord__V1__Envelope *submitted, cc_code_t code,

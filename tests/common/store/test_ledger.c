@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "ledger.h"
 
@@ -217,7 +218,7 @@ static void s_log_entry(ledger_log_entry_t *e, uint64_t index, uint8_t *chain, u
     *e = (ledger_log_entry_t){
         .index = index,
         .time_ms = 1700000000000ull + index,
-        .chain = chain,
+        .leaf = chain,
         .hash = hash,
         .sender = "E38000217",
         .recipient = recipient,
@@ -226,8 +227,6 @@ static void s_log_entry(ledger_log_entry_t *e, uint64_t index, uint8_t *chain, u
         .call_id = call,
         .envelope = hash,
         .envelope_len = 32,
-        .receipt = call,
-        .receipt_len = 16,
     };
 }
 
@@ -241,6 +240,15 @@ static int s_log_collect(const ledger_log_entry_t *e, void *arg, cc_err_t *err)
     (void)err;
     s_idx_t *s = arg;
     s->idx[s->n++] = e->index;
+    return 0;
+}
+
+static int s_leaf_collect(uint64_t index, const uint8_t leaf[32], void *arg, cc_err_t *err)
+{
+    (void)err;
+    s_idx_t *s = arg;
+    assert_int_equal(leaf[0], (uint8_t)index); /* s_log_entry's leaf is its index */
+    s->idx[s->n++] = index;
     return 0;
 }
 
@@ -268,7 +276,7 @@ static void test_ledger_broker_log_and_mailbox(void **state)
         s_log_entry(&e, i, chain, hash, call, i % 2 ? "E08000003" : "X24");
         assert_int_equal(ledger_log_append(l, &e, &e.recipient, 1, &err), 0);
     }
-    /* Gaps and rewrites of the chain are refused. */
+    /* Gaps and rewrites of the log are refused. */
     s_log_entry(&e, 6, chain, hash, call, "X24");
     assert_int_equal(ledger_log_append(l, &e, &e.recipient, 1, &err), -1);
     assert_int_equal(err.code, CC_FAILED_PRECONDITION);
@@ -284,12 +292,17 @@ static void test_ledger_broker_log_and_mailbox(void **state)
     assert_int_equal(head, 4);
     memset(chain, 4, 32);
     assert_memory_equal(head_chain, chain, 32);
-    uint8_t *rcpt = NULL;
-    size_t rlen = 0;
+    /* The leaves alone, from 2, two of them. */
+    s_idx_t leaves = {0};
+    assert_int_equal(ledger_log_leaves(l, 2, 2, s_leaf_collect, &leaves, &err), 0);
+    assert_int_equal(leaves.n, 2);
+    assert_int_equal(leaves.idx[0], 2);
+    assert_int_equal(leaves.idx[1], 3);
+    uint64_t at = 0, at_ms = 0;
     memset(hash, 3, 32);
-    assert_int_equal(ledger_log_find(l, hash, &rcpt, &rlen, &err), 1);
-    assert_int_equal(rlen, 16);
-    free(rcpt);
+    assert_int_equal(ledger_log_find(l, hash, &at, &at_ms, &err), 1);
+    assert_int_equal(at, 3);
+    assert_int_equal(at_ms, 1700000000003ull);
     memset(call, 3, 16);
     assert_int_equal(ledger_log_has_call(l, "E38000217", 1, call, &err), 1);
     assert_int_equal(ledger_log_has_call(l, "E38000217", 2, call, &err), 0);
@@ -361,6 +374,71 @@ static void test_ledger_reseal_moves_to_the_end(void **state)
     ledger_close(&l);
 }
 
+/* A ledger written by protocol version 1 (schema 1) is refused at start
+ * with a message that says how to move on. */
+static void test_ledger_refuses_version_1(void **state)
+{
+    (void)state;
+    char path[128];
+    cc_err_t err;
+    sqlite3 *db = NULL;
+    s_path(path, sizeof path, "v1.db");
+    for (int role = LEDGER_NODE; role <= LEDGER_BROKER; role++) {
+        unlink(path);
+        ledger_t *l = ledger_open(path, (ledger_role_t)role, 0, &err);
+        assert_non_null(l);
+        ledger_close(&l);
+        assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+        assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 1", NULL, NULL, NULL), SQLITE_OK);
+        sqlite3_close(db);
+        assert_null(ledger_open(path, (ledger_role_t)role, 0, &err));
+        assert_int_equal(err.code, CC_FAILED_PRECONDITION);
+        assert_non_null(strstr(err.msg, "protocol version 1"));
+        assert_non_null(strstr(err.msg, "empty data directory"));
+    }
+}
+
+static int s_head_seen(uint64_t size, const uint8_t root[32], const uint8_t *head,
+                       size_t head_len, void *arg, cc_err_t *err)
+{
+    (void)err;
+    uint64_t *sizes = arg;
+    assert_int_equal(head_len, 4);
+    assert_int_equal(head[0], root[0]);
+    sizes[sizes[0]++ + 1] = size;
+    return 0;
+}
+
+/* Signed tree heads: kept by (size, root), returned by size. */
+static void test_ledger_heads(void **state)
+{
+    (void)state;
+    char path[128];
+    cc_err_t err;
+    uint8_t root[32], head[4];
+    uint64_t sizes[8] = {0};
+    s_path(path, sizeof path, "heads.db");
+    ledger_t *l = ledger_open(path, LEDGER_NODE, 0, &err);
+    assert_non_null(l);
+    for (int i = 0; i < 3; i++) {
+        memset(root, 7 - i, 32);
+        memset(head, 7 - i, 4);
+        assert_int_equal(ledger_head_add(l, (uint64_t)(7 - i), root, head, 4, &err), 1);
+    }
+    /* The same again: nothing new. Another root for size 5: kept too. */
+    assert_int_equal(ledger_head_add(l, 5, root, head, 4, &err), 0);
+    memset(root, 9, 32);
+    memset(head, 9, 4);
+    assert_int_equal(ledger_head_add(l, 5, root, head, 4, &err), 1);
+    assert_int_equal(ledger_heads(l, s_head_seen, sizes, &err), 0);
+    assert_int_equal(sizes[0], 4);
+    assert_int_equal(sizes[1], 5);
+    assert_int_equal(sizes[2], 5);
+    assert_int_equal(sizes[3], 6);
+    assert_int_equal(sizes[4], 7);
+    ledger_close(&l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -370,6 +448,8 @@ int main(void)
         cmocka_unit_test(test_ledger_transaction_rollback),
         cmocka_unit_test(test_ledger_refuses_wrong_role_and_garbage),
         cmocka_unit_test(test_ledger_broker_log_and_mailbox),
+        cmocka_unit_test(test_ledger_refuses_version_1),
+        cmocka_unit_test(test_ledger_heads),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);
 }

@@ -110,7 +110,7 @@ static Concord__V1__Header s_header(const char *sender, uint8_t *call_id)
     Concord__V1__Header h = CONCORD__V1__HEADER__INIT;
 
     memset(call_id, 0x11, ENVELOPE_CALL_ID_LEN);
-    h.version = 1;
+    h.version = ENVELOPE_VERSION;
     h.call_id.data = call_id;
     h.call_id.len = ENVELOPE_CALL_ID_LEN;
     h.method = (char *)"concord.v1.Health/Check";
@@ -147,7 +147,7 @@ static void test_envelope_seal_open_roundtrip(void **state)
     s_seal(f->a, &m, &buf, &len);
     e = envelope_open(buf, len, f->roster, &err);
     assert_non_null(e);
-    assert_int_equal(e->header->version, 1);
+    assert_int_equal(e->header->version, ENVELOPE_VERSION);
     assert_memory_equal(e->header->call_id.data, m.call_id, ENVELOPE_CALL_ID_LEN);
     assert_string_equal(e->header->method, m.method);
     assert_string_equal(e->header->sender, "E38000217");
@@ -429,7 +429,7 @@ static void test_envelope_bad_header_fields(void **state)
     s_expect_refused(f, buf, len, CC_INVALID_ARGUMENT, "sequence");
     free(buf);
     h = s_header("E38000217", call_id);
-    h.version = 2;
+    h.version = 1; /* version 1 is refused by version 2 */
     s_forge(f->a, "E38000217", &h, &buf, &len);
     s_expect_refused(f, buf, len, CC_INVALID_ARGUMENT, "version");
     free(buf);

@@ -2,7 +2,8 @@
 /* Golden vectors: the envelope in tests/vectors/envelope.txt must be
  * re-derived byte for byte, must open, and must appear in PROTOCOL.md so
  * that an implementation written from the document can check itself. The
- * same goes for chain_1, the log chain hash of that envelope at index 1. */
+ * same goes for tree_leaf_1, that envelope's leaf hash in the log's Merkle
+ * tree at index 1. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,7 +16,7 @@
 
 #include "envelope.h"
 #include "health.pb-c.h"
-#include "receipt.h"
+#include "merkle.h"
 #include "wire.h"
 
 #define VECTORS CONCORD_SOURCE_DIR "/tests/vectors/envelope.txt"
@@ -23,7 +24,7 @@
 
 static const char *const s_names[] = {
     "seed", "sign_public", "curve_public", "signed", "signature", "envelope", "envelope_sha256",
-    "chain_1",
+    "tree_leaf_1",
 };
 #define S_NVEC (sizeof s_names / sizeof s_names[0])
 
@@ -184,7 +185,7 @@ static void test_vectors_envelope_opens(void **state)
     if (e == NULL) {
         fail_msg("vector does not open: %s", err.msg);
     }
-    assert_int_equal(e->header->version, 1);
+    assert_int_equal(e->header->version, 2);
     assert_memory_equal(e->header->call_id.data, m.call_id, ENVELOPE_CALL_ID_LEN);
     assert_string_equal(e->header->method, m.method);
     assert_string_equal(e->header->sender, "E38000217");
@@ -222,11 +223,10 @@ static void test_vectors_in_protocol_document(void **state)
     free(doc);
 }
 
-/* chain_1 = chain[1] for the vector envelope accepted at log index 1 at
- * time_ms 1700000000123, after the empty log's 32 zero bytes. */
-static void test_vectors_chain_hash(void **state)
+/* tree_leaf_1 = the leaf hash of the vector envelope accepted at log
+ * index 1 at time_ms 1700000000123. */
+static void test_vectors_tree_leaf(void **state)
 {
-    const uint8_t prev[32] = {0};
     uint8_t chain[32];
     char *doc = s_read(PROTOCOL);
     char want[256];
@@ -235,9 +235,9 @@ static void test_vectors_chain_hash(void **state)
     (void)state;
     s_load(&v);
     assert_int_equal(v.len[6], 32);
-    receipt_chain(prev, 1, 1700000000123ull, v.bin[6], chain);
+    merkle_leaf_hash(1, 1700000000123ull, v.bin[6], chain);
     s_expect(&v, 7, chain, sizeof chain);
-    snprintf(want, sizeof want, "chain_1 = %s", v.hex[7]);
+    snprintf(want, sizeof want, "tree_leaf_1 = %s", v.hex[7]);
     if (strstr(doc, want) == NULL) {
         fail_msg("docs/PROTOCOL.md lacks '%s'", want);
     }
@@ -251,7 +251,7 @@ int main(void)
         cmocka_unit_test(test_vectors_envelope_rederived),
         cmocka_unit_test(test_vectors_envelope_opens),
         cmocka_unit_test(test_vectors_in_protocol_document),
-        cmocka_unit_test(test_vectors_chain_hash),
+        cmocka_unit_test(test_vectors_tree_leaf),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

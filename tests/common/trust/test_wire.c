@@ -260,10 +260,10 @@ static void test_wire_field_number_zero_refused(void **state)
     ProtobufCMessage *m;
 
     (void)state;
-    assert_null(wire_unpack(&concord__v1__signed_receipt__descriptor, top, sizeof top, 1024,
+    assert_null(wire_unpack(&concord__v1__signed_tree_head__descriptor, top, sizeof top, 1024,
                             &err));
     assert_int_equal(err.code, CC_INVALID_ARGUMENT);
-    assert_string_equal(err.msg, "malformed concord.v1.SignedReceipt (3 bytes): field number 0");
+    assert_string_equal(err.msg, "malformed concord.v1.SignedTreeHead (3 bytes): field number 0");
     assert_null(wire_unpack(&concord__v1__signed__descriptor, nested, sizeof nested, 1024, &err));
     assert_non_null(strstr(err.msg, "field number 0"));
     m = wire_unpack(&concord__v1__signed__descriptor, fine, sizeof fine, 1024, &err);

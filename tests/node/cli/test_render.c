@@ -66,6 +66,7 @@ static void test_status_as_text_and_json(void **state)
                                "\"connected\":true,\"serving\":false,\"ledger_entries\":42,"
                                "\"sent\":3,\"received\":4,\"rejected\":5,\"calls_waiting\":6,"
                                "\"unreceipted\":7,\"running_since\":\""));
+    assert_non_null(strstr(js, "\"envelopes_verified\":0,\"tree_heads_verified\":0}"));
     assert_int_equal(js[strlen(js) - 1], '\n');
     free(js);
     /* No CSV form. */

@@ -315,13 +315,13 @@ static void test_json_form_follows_the_descriptor(void **state)
     uint8_t hash[2] = {0xab, 0x01};
     Concord__V1__LogVerifyReply lv = CONCORD__V1__LOG_VERIFY_REPLY__INIT;
     lv.entries = 18446744073709551615ull;
-    lv.head_chain_hash.data = hash;
-    lv.head_chain_hash.len = 2;
+    lv.head_root_hash.data = hash;
+    lv.head_root_hash.len = 2;
     json_init(&j);
     dashboard_json_message(&j, NULL, &lv.base);
     s = json_take(&j);
-    assert_string_equal(s, "{\"entries\":18446744073709551615,\"head_chain_hash\":\"ab01\","
-                           "\"receipts_checked\":0,\"organisation\":\"\"}");
+    assert_string_equal(s, "{\"entries\":18446744073709551615,\"head_root_hash\":\"ab01\","
+                           "\"receipts_checked\":0,\"organisation\":\"\",\"heads_checked\":0}");
     free(s);
     uint32_t years[] = {2017, 2018};
     Concord__V1__PoolView pv = CONCORD__V1__POOL_VIEW__INIT;
