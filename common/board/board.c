@@ -81,6 +81,7 @@ typedef struct {
      * body its charter names has ratified it; one refusal stops it. */
     int awaiting;
     s_act_t acts[BOARD_RATIFIERS_MAX]; /* per charter ratifier, in charter order */
+    int everyone; /* its audience is "*", not its board's members (PROTOCOL.md "Audiences") */
 } board_prop_t;
 
 struct board_rec {
@@ -548,11 +549,78 @@ static int s_check_reconsideration(const board_engine_t *e, const board_rec_t *b
     return 0;
 }
 
+/* ---- audiences (PROTOCOL.md "Audiences") ---- */
+
+/* Whether a proposal of this kind is folded by every node: what a board
+ * is and who sits on it (adoption, amendment, membership and roster
+ * changes) and the declared footprints every node's alignment shows. */
+static int s_kind_everyone(int kind)
+{
+    return kind == CONCORD__V1__PROPOSAL_KIND__CHARTER_ADOPTION ||
+           kind == CONCORD__V1__PROPOSAL_KIND__CHARTER_AMENDMENT ||
+           kind == CONCORD__V1__PROPOSAL_KIND__MEMBERSHIP_CHANGE ||
+           kind == CONCORD__V1__PROPOSAL_KIND__FOOTPRINT_REALIGNMENT;
+}
+
+/* Whether the checked event chk goes to every member: a proposal by its
+ * kind (a reconsideration as the decision it reconsiders), anything
+ * else as the proposal it is about. */
+static int s_checked_everyone(const board_engine_t *e, const s_checked_t *chk)
+{
+    if (chk->proposal) {
+        if (chk->proposal->kind == CONCORD__V1__PROPOSAL_KIND__RECONSIDERATION) {
+            const board_prop_t *t = s_proposal_find(e, chk->proposal->reconsiders);
+            return t && t->everyone;
+        }
+        return s_kind_everyone(chk->proposal->kind);
+    }
+    return chk->target && chk->target->everyone;
+}
+
+static void s_checked_audience(const board_engine_t *e, const s_checked_t *chk,
+                               char out[BOARD_AUDIENCE_MAX + 1])
+{
+    const char *board = chk->proposal
+                            ? (chk->proposal->kind == CONCORD__V1__PROPOSAL_KIND__CHARTER_ADOPTION
+                                   ? chk->proposal->charter->board_id
+                                   : chk->proposal->board_id)
+                            : chk->target->board->id;
+    if (s_checked_everyone(e, chk)) {
+        snprintf(out, BOARD_AUDIENCE_MAX + 1, "%s", ENVELOPE_EVERYONE);
+    } else {
+        snprintf(out, BOARD_AUDIENCE_MAX + 1, "%s%s", ENVELOPE_BOARD_PREFIX, board);
+    }
+}
+
+/* An accepted-looking event addressed otherwise than its audience is
+ * refused by every node that receives it (and by the broker), so that
+ * every node that folds it folds the same. */
+static int s_audience_check(const board_engine_t *e, const board_event_t *ev,
+                            const s_checked_t *chk, cc_err_t *err)
+{
+    char want[BOARD_AUDIENCE_MAX + 1];
+    if (!ev->recipient) {
+        return 0;
+    }
+    s_checked_audience(e, chk, want);
+    if (strcmp(ev->recipient, want) != 0) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "this %s is addressed to \"%.40s\", but its audience is \"%s\" (%s)",
+                chk->proposal ? "proposal" : chk->ballot ? "ballot" : chk->call_in ? "call-in"
+                                                                                  : "ratification",
+                ev->recipient, want,
+                want[0] == '*' ? "every node folds a board's charter, membership and the roster"
+                               : "a board's business goes only to its members");
+        return -1;
+    }
+    return 0;
+}
+
 /* Decodes and judges ev against the engine as it stands, changing
  * nothing. On success chk owns the decoded body; on failure the caller
  * still frees it (s_checked_free). */
-static int s_check(const board_engine_t *e, const board_event_t *ev, s_checked_t *chk,
-                   cc_err_t *err)
+static int s_check_body(const board_engine_t *e, const board_event_t *ev, s_checked_t *chk,
+                        cc_err_t *err)
 {
     memset(chk, 0, sizeof *chk);
     if (!ev->sender || !ev->method || !ev->call_id || !ev->hash || (!ev->body && ev->body_len)) {
@@ -596,6 +664,16 @@ static int s_check(const board_engine_t *e, const board_event_t *ev, s_checked_t
     return -1;
 }
 
+/* s_check_body, then the audience the event was addressed to. */
+static int s_check(const board_engine_t *e, const board_event_t *ev, s_checked_t *chk,
+                   cc_err_t *err)
+{
+    if (s_check_body(e, ev, chk, err) < 0) {
+        return -1;
+    }
+    return s_audience_check(e, ev, chk, err);
+}
+
 static void s_checked_free(s_checked_t *chk)
 {
     wire_free(chk->proposal ? &chk->proposal->base : NULL);
@@ -606,6 +684,61 @@ static void s_checked_free(s_checked_t *chk)
     chk->ratification = NULL;
     chk->proposal = NULL;
     chk->ballot = NULL;
+}
+
+int board_audience(const board_engine_t *e, const board_event_t *ev,
+                   char out[BOARD_AUDIENCE_MAX + 1], cc_err_t *err)
+{
+    s_checked_t chk;
+    int rc = s_check_body(e, ev, &chk, err);
+    if (rc == 0) {
+        s_checked_audience(e, &chk, out);
+    }
+    s_checked_free(&chk);
+    return rc;
+}
+
+int board_audience_members(const board_engine_t *e, const char *board_id,
+                           int (*fn)(const char *code, void *arg), void *arg)
+{
+    const board_rec_t *b = s_find_rec(e, board_id);
+    if (!b) {
+        return -1;
+    }
+    if (!fn) {
+        return 0;
+    }
+    const Concord__V1__Charter *c = b->charter;
+    for (size_t i = 0; i < c->n_members; i++) {
+        int rc = fn(c->members[i]->code, arg);
+        if (rc) {
+            return rc;
+        }
+    }
+    for (size_t i = 0; i < c->n_ratifiers; i++) {
+        if (s_member_of(c, c->ratifiers[i]) >= 0) {
+            continue;
+        }
+        int rc = fn(c->ratifiers[i], arg);
+        if (rc) {
+            return rc;
+        }
+    }
+    return 0;
+}
+
+int board_pool_board(const board_engine_t *e, const char *pool_id, const char **board_id)
+{
+    for (size_t i = 0; i < e->n_pooled; i++) {
+        const board_prop_t *p = e->pooled[i];
+        if (p->proposal->kind == CONCORD__V1__PROPOSAL_KIND__POOL_AGREEMENT &&
+            p->proposal->pool_agreement &&
+            strcmp(p->proposal->pool_agreement->pool_id, pool_id) == 0) {
+            *board_id = p->board->id;
+            return 0;
+        }
+    }
+    return -1;
 }
 
 int board_precheck(const board_engine_t *e, const board_event_t *ev, cc_err_t *err)
@@ -1016,6 +1149,7 @@ static int s_accept_proposal(board_engine_t *e, const board_event_t *ev, s_check
     }
     s_add_event(b, ev);
     memcpy(p->id, chk->proposal_id, sizeof p->id);
+    p->everyone = s_checked_everyone(e, chk);
     p->board = b;
     p->proposal = pr;
     chk->proposal = NULL;

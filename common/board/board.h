@@ -122,6 +122,35 @@ int board_advance(board_engine_t *e, uint64_t log_index, uint64_t time_ms, cc_er
  * a user before the event is published. Same codes as board_apply. */
 int board_precheck(const board_engine_t *e, const board_event_t *ev, cc_err_t *err);
 
+/* ---- audiences (PROTOCOL.md "Audiences") ----
+ *
+ * A board event is addressed either to "*" (every node folds it: a
+ * board's adoption, charter amendments, membership and roster changes,
+ * footprint realignments, and the ballots, call-ins and ratifications on
+ * them) or to "board:ID" (only the board's members and ratifiers, and
+ * the sender: everything else of the board, its commissioning
+ * decisions, pool proposals and reconsiderations of them). board_apply
+ * and board_precheck refuse an event whose recipient (ev->recipient, when
+ * set) is not its audience, with INVALID_ARGUMENT. */
+#define BOARD_AUDIENCE_MAX ENVELOPE_AUDIENCE_MAX
+
+/* The recipient ev must be addressed to, into out ("*" or "board:ID").
+ * Returns 0, or -1 with err when the engine would refuse ev whatever its
+ * address (it then has no audience). */
+int board_audience(const board_engine_t *e, const board_event_t *ev,
+                   char out[BOARD_AUDIENCE_MAX + 1], cc_err_t *err);
+
+/* Calls fn for each organisation in board_id's audience: its charter's
+ * members, then its ratifiers that are not members. Returns 0, fn's
+ * non-zero answer, or -1 for an unknown board. */
+int board_audience_members(const board_engine_t *e, const char *board_id,
+                           int (*fn)(const char *code, void *arg), void *arg);
+
+/* The board that agreed pool pool_id (a passed POOL_AGREEMENT) into
+ * *board_id (lives as long as e): pool events are addressed to its
+ * audience. Returns 0, or -1 if no board agreed it. */
+int board_pool_board(const board_engine_t *e, const char *pool_id, const char **board_id);
+
 /* ---- views for the CLI, control socket and certificates ---- */
 
 typedef struct {

@@ -51,8 +51,10 @@ envelope_t *certificate_open_event(const roster_t *roster,
         err_set(err, CC_UNAUTHENTICATED, "event %zu: its receipt is for another envelope", i + 1);
         envelope_destroy(&env);
     } else if (env->header->kind != CONCORD__V1__KIND__KIND_EVENT ||
-               strcmp(env->header->recipient, ENVELOPE_EVERYONE) != 0) {
-        err_set(err, CC_INVALID_ARGUMENT, "event %zu was not sent to every member", i + 1);
+               (strcmp(env->header->recipient, ENVELOPE_EVERYONE) != 0 &&
+                !envelope_board_of(env->header->recipient))) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "event %zu was not sent to every member or to a board's members", i + 1);
         envelope_destroy(&env);
     } else {
         *log_index = r->log_index;

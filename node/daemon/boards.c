@@ -110,7 +110,7 @@ static void s_on_event(const envelope_t *env, uint64_t log_index, uint64_t time_
          * it close first, so their effects (a pool agreement) come before
          * it on every node alike. */
         if (h->kind == CONCORD__V1__KIND__KIND_EVENT &&
-            strcmp(h->recipient, ENVELOPE_EVERYONE) == 0 &&
+            (strcmp(h->recipient, ENVELOPE_EVERYONE) == 0 || envelope_board_of(h->recipient)) &&
             board_advance(b->engine, log_index, time_ms, &why) < 0) {
             log_warn("board: cannot close proposals due before log %llu: %s",
                      (unsigned long long)log_index, why.msg);
@@ -228,14 +228,16 @@ static void s_auto_vote(boards_t *b, const char *pid)
     board_event_t ev = {.sender = b->cfg->code, .log_index = UINT64_MAX,
                         .time_ms = clock_wall_ms(), .call_id = call_id, .hash = hash,
                         .method = BOARD_METHOD_VOTE, .body = body, .body_len = body_len};
-    int ok = board_precheck(b->engine, &ev, &err) == 0;
+    char to[BOARD_AUDIENCE_MAX + 1];
+    int ok = board_precheck(b->engine, &ev, &err) == 0 &&
+             board_audience(b->engine, &ev, to, &err) == 0;
     free(body);
     if (!ok) {
         return; /* not a voter on this one, or already voted */
     }
     /* Remembered only once published: a vote the ledger could not store
      * was never sent, and is tried again rather than lost. */
-    if (rpc_peer_publish(b->peer, BOARD_METHOD_VOTE, &ballot.base, NULL, &err) < 0) {
+    if (rpc_peer_publish(b->peer, to, BOARD_METHOD_VOTE, &ballot.base, NULL, &err) < 0) {
         log_error("automatic vote on %s: %s (trying again in %d s)", pv.id, err.msg,
                   S_VOTE_RETRY_MS / 1000);
         b->vote_retry_at_ms = clock_mono_ms() + S_VOTE_RETRY_MS;
@@ -342,8 +344,10 @@ static void s_publish(boards_t *b, void *call, const char *method, const Protobu
     board_event_t ev = {.sender = b->cfg->code, .log_index = UINT64_MAX,
                         .time_ms = clock_wall_ms(), .call_id = call_id, .hash = hash,
                         .method = method, .body = body, .body_len = body_len};
+    char to[BOARD_AUDIENCE_MAX + 1];
     int ok = board_precheck(b->engine, &ev, &err) == 0 &&
-             rpc_peer_publish(b->peer, method, msg, hash, &err) == 0;
+             board_audience(b->engine, &ev, to, &err) == 0 &&
+             rpc_peer_publish(b->peer, to, method, msg, hash, &err) == 0;
     free(body);
     if (!ok) {
         control_fail(call, err.code, "%s", err.msg);

@@ -768,6 +768,106 @@ static void test_board_shadow_board_ratification(void **state)
     s_run_free(&r);
 }
 
+/* ---- audiences (PROTOCOL.md section 16.9) ---- */
+
+static int s_collect_code(const char *code, void *arg)
+{
+    char *out = arg;
+    strcat(out, code);
+    strcat(out, " ");
+    return 0;
+}
+
+/* The audience of the next event sender would send as method with body m. */
+static int s_audience_of(const s_run_t *r, const char *sender, const char *method,
+                         const ProtobufCMessage *m, char out[BOARD_AUDIENCE_MAX + 1])
+{
+    uint8_t *body = NULL, call_id[16] = {0x77}, hash[32] = {0};
+    size_t len = 0;
+    cc_err_t err;
+    assert_int_equal(wire_pack(m, WIRE_MAX_FRAME, &body, &len, NULL), 0);
+    board_event_t ev = {.sender = sender, .log_index = r->index + 1, .time_ms = r->now,
+                        .call_id = call_id, .hash = hash, .method = method, .body = body,
+                        .body_len = len};
+    int rc = board_audience(r->e, &ev, out, &err);
+    free(body);
+    return rc;
+}
+
+static void test_board_audiences(void **state)
+{
+    (void)state;
+    s_run_t r;
+    s_charter_t c;
+    char adopt[33], pid[33], mc[33], who[256] = "", to[BOARD_AUDIENCE_MAX + 1];
+    s_run_init(&r);
+    s_small(&c, "AUD", CONCORD__V1__VOTING_RULE__MAJORITY_OF_VOTES_CAST, 2, 1);
+    s_adopt(&r, &c, adopt);
+    assert_int_equal(board_audience_members(r.e, "AUD", s_collect_code, who), 0);
+    assert_string_equal(who, "E38000016 E38000024 E08000001 ");
+    assert_int_equal(board_audience_members(r.e, "NOPE", s_collect_code, who), -1);
+
+    /* What the board is goes to everyone; what it does, to its members. */
+    Concord__V1__Proposal p = s_proposal(&r, "AUD", DECISION, ACUTE);
+    assert_int_equal(s_audience_of(&r, s_ccgs[0], BOARD_METHOD_PROPOSE, &p.base, to), 0);
+    assert_string_equal(to, "board:AUD");
+    Concord__V1__BoardMember m = CONCORD__V1__BOARD_MEMBER__INIT;
+    Concord__V1__MembershipChange ch = CONCORD__V1__MEMBERSHIP_CHANGE__INIT;
+    m.code = OUTSIDER;
+    m.constituency = NHS;
+    ch.action = CONCORD__V1__MEMBERSHIP_ACTION__ADMIT;
+    ch.member = &m;
+    Concord__V1__Proposal admit = s_proposal(&r, "AUD", MEMBERSHIP, 0);
+    admit.membership = &ch;
+    assert_int_equal(s_audience_of(&r, s_ccgs[0], BOARD_METHOD_PROPOSE, &admit.base, to), 0);
+    assert_string_equal(to, "*");
+
+    /* The engine refuses an event addressed otherwise, and nothing changes. */
+    uint8_t call_id[16], hash[32] = {0x42};
+    uint8_t *body = NULL;
+    size_t len = 0;
+    assert_int_equal(wire_pack(&p.base, WIRE_MAX_FRAME, &body, &len, NULL), 0);
+    s_call_id(&r, call_id);
+    board_event_t ev = {.sender = s_ccgs[0], .log_index = ++r.index, .time_ms = r.now,
+                        .call_id = call_id, .hash = hash, .method = BOARD_METHOD_PROPOSE,
+                        .recipient = "*", .body = body, .body_len = len};
+    r.now += SECOND;
+    s_refused(&r, board_apply(r.e, &ev, &r.err), CC_INVALID_ARGUMENT,
+              "addressed to \"*\", but its audience is \"board:AUD\"");
+    size_t before = board_proposal_count(r.e);
+    ev.recipient = "board:AUD";
+    ev.log_index = ++r.index;
+    ev.time_ms = r.now;
+    board_proposal_id(call_id, pid);
+    assert_int_equal(board_apply(r.e, &ev, &r.err), 0);
+    assert_int_equal(board_proposal_count(r.e), before + 1);
+    free(body);
+
+    /* A ballot goes where its proposal went. */
+    Concord__V1__Ballot b = CONCORD__V1__BALLOT__INIT;
+    b.board_id = "AUD";
+    b.proposal_id = pid;
+    b.vote = FOR;
+    assert_int_equal(s_audience_of(&r, s_ccgs[1], BOARD_METHOD_VOTE, &b.base, to), 0);
+    assert_string_equal(to, "board:AUD");
+    assert_int_equal(s_propose(&r, s_ccgs[0], &admit, mc), 0);
+    b.proposal_id = mc;
+    assert_int_equal(s_audience_of(&r, s_ccgs[1], BOARD_METHOD_VOTE, &b.base, to), 0);
+    assert_string_equal(to, "*");
+    /* A ballot on a proposal the engine does not know has no audience. */
+    b.proposal_id = "00000000000000000000000000000000";
+    assert_int_equal(s_audience_of(&r, s_ccgs[1], BOARD_METHOD_VOTE, &b.base, to), -1);
+
+    /* Once the admission passes, the newcomer is in the audience. */
+    for (int i = 0; i < 3; i++) {
+        s_vote(&r, c.ch.members[i]->code, "AUD", mc, FOR);
+    }
+    who[0] = 0;
+    assert_int_equal(board_audience_members(r.e, "AUD", s_collect_code, who), 0);
+    assert_non_null(strstr(who, OUTSIDER));
+    s_run_free(&r);
+}
+
 static void test_board_statutory_duty_not_delegated(void **state)
 {
     (void)state;
@@ -2011,6 +2111,7 @@ int main(void)
         cmocka_unit_test(test_board_charter_validation),
         cmocka_unit_test(test_board_proposal_validation),
         cmocka_unit_test(test_board_precheck_changes_nothing),
+        cmocka_unit_test(test_board_audiences),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);
 }
