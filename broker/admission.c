@@ -39,7 +39,8 @@ const roster_t *admission_roster(const admission_t *a)
 static int s_board_method(const char *method)
 {
     return strcmp(method, BOARD_METHOD_PROPOSE) == 0 || strcmp(method, BOARD_METHOD_VOTE) == 0 ||
-           strcmp(method, BOARD_METHOD_CALL_IN) == 0 || strcmp(method, BOARD_METHOD_RATIFY) == 0;
+           strcmp(method, BOARD_METHOD_CALL_IN) == 0 || strcmp(method, BOARD_METHOD_RATIFY) == 0 ||
+           strcmp(method, BOARD_METHOD_RELEASE) == 0;
 }
 
 static int s_has(char *const *codes, size_t n, const char *code)

@@ -18,6 +18,8 @@
 
 #include "board_names.h"
 #include "clock.h"
+#include "date.h"
+#include "exempt.h"
 #include "workdays.h"
 #include "agreement.h"
 #include "fold.h"
@@ -82,6 +84,8 @@ typedef struct {
     int awaiting;
     s_act_t acts[BOARD_RATIFIERS_MAX]; /* per charter ratifier, in charter order */
     int everyone; /* its audience is "*", not its board's members (PROTOCOL.md "Audiences") */
+    int released; /* an exempt item whose content key its proposer published */
+    uint8_t content_key[EXEMPT_KEY_LEN];
 } board_prop_t;
 
 struct board_rec {
@@ -155,6 +159,7 @@ typedef struct {
     Concord__V1__Ballot *ballot;
     Concord__V1__CallIn *call_in;
     Concord__V1__Ratification *ratification;
+    Concord__V1__Release *release;
     board_rec_t *board;   /* NULL for a board adopted for the first time */
     board_prop_t *target; /* the proposal a ballot is for */
     size_t member;        /* the voter, in target->charter */
@@ -273,6 +278,88 @@ static int s_check_adoption(const board_engine_t *e, const board_event_t *ev, s_
     return 0;
 }
 
+/* An exempt item's content key is sealed to every member of its board,
+ * and to nobody else (PROTOCOL.md section 16.10). */
+static int s_check_sealed(const Concord__V1__Charter *c, const Concord__V1__Exemption *x,
+                          cc_err_t *err)
+{
+    for (size_t i = 0; i < c->n_members; i++) {
+        size_t k = 0;
+        while (k < x->n_keys && strcmp(x->keys[k]->member, c->members[i]->code) != 0) {
+            k++;
+        }
+        if (k == x->n_keys) {
+            err_set(err, CC_INVALID_ARGUMENT,
+                    "the content key of an exempt item is sealed to every member of board %s:"
+                    " none for %s",
+                    c->board_id, c->members[i]->code);
+            return -1;
+        }
+    }
+    for (size_t k = 0; k < x->n_keys; k++) {
+        if (s_member_of(c, x->keys[k]->member) < 0) {
+            err_set(err, CC_INVALID_ARGUMENT,
+                    "the content key of an exempt item is sealed to '%.40s', not a member of"
+                    " board %s",
+                    x->keys[k]->member, c->board_id);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* A Board/Release: the proposer of an exempt item publishes its content
+ * key, from its release date on; the key must open the item. */
+static int s_check_release(const board_engine_t *e, const board_event_t *ev, s_checked_t *chk,
+                           cc_err_t *err)
+{
+    const Concord__V1__Release *rl = chk->release;
+    board_rec_t *b = s_find_rec(e, rl->board_id);
+    board_prop_t *p = chk->target = s_proposal_find(e, rl->proposal_id);
+    int y, m, d;
+    if (!b || !p || p->board != b) {
+        err_set(err, CC_NOT_FOUND, "no proposal '%.40s' on board '%.40s'", rl->proposal_id,
+                rl->board_id);
+        return -1;
+    }
+    const Concord__V1__Exemption *x = p->proposal->exempt;
+    if (!x) {
+        err_set(err, CC_FAILED_PRECONDITION, "proposal %.12s is not an exempt item", p->id);
+        return -1;
+    }
+    if (strcmp(ev->sender, p->proposer) != 0) {
+        err_set(err, CC_PERMISSION_DENIED,
+                "only %s, who proposed exempt item %.12s, may release it", p->proposer, p->id);
+        return -1;
+    }
+    if (p->released) {
+        err_set(err, CC_ALREADY_EXISTS, "exempt item %.12s was already released", p->id);
+        return -1;
+    }
+    if (date_parse(x->release_on, &y, &m, &d) == 0 &&
+        (long long)ev->time_ms < date_start_ms(y, m, d)) {
+        err_set(err, CC_FAILED_PRECONDITION,
+                "exempt item %.12s is exempt (%s) until its release date, %s", p->id, x->reason,
+                x->release_on);
+        return -1;
+    }
+    if (rl->content_key.len != EXEMPT_KEY_LEN) {
+        err_set(err, CC_INVALID_ARGUMENT, "a release carries the %d-byte content key",
+                EXEMPT_KEY_LEN);
+        return -1;
+    }
+    Concord__V1__ExemptContent *c = exempt_decrypt(x, rl->content_key.data, err);
+    if (!c) {
+        err_prefix(err, "exempt item %.12s: ", p->id);
+        if (err && err->code == CC_UNAUTHENTICATED) {
+            err->code = CC_INVALID_ARGUMENT;
+        }
+        return -1;
+    }
+    wire_free(&c->base);
+    return 0;
+}
+
 static int s_check_proposal(const board_engine_t *e, const board_event_t *ev, s_checked_t *chk,
                             cc_err_t *err)
 {
@@ -299,6 +386,9 @@ static int s_check_proposal(const board_engine_t *e, const board_event_t *ev, s_
     }
     if (s_member_of(b->charter, ev->sender) < 0) {
         err_set(err, CC_PERMISSION_DENIED, "%.40s is not a member of board %s", ev->sender, b->id);
+        return -1;
+    }
+    if (p->exempt && s_check_sealed(b->charter, p->exempt, err) < 0) {
         return -1;
     }
     if (board_roster_level(p)) {
@@ -606,8 +696,11 @@ static int s_audience_check(const board_engine_t *e, const board_event_t *ev,
     if (strcmp(ev->recipient, want) != 0) {
         err_set(err, CC_INVALID_ARGUMENT,
                 "this %s is addressed to \"%.40s\", but its audience is \"%s\" (%s)",
-                chk->proposal ? "proposal" : chk->ballot ? "ballot" : chk->call_in ? "call-in"
-                                                                                  : "ratification",
+                chk->proposal  ? "proposal"
+                : chk->ballot  ? "ballot"
+                : chk->call_in ? "call-in"
+                : chk->release ? "release"
+                               : "ratification",
                 ev->recipient, want,
                 want[0] == '*' ? "every node folds a board's charter, membership and the roster"
                                : "a board's business goes only to its members");
@@ -651,6 +744,16 @@ static int s_check_body(const board_engine_t *e, const board_event_t *ev, s_chec
         snprintf(chk->proposal_id, sizeof chk->proposal_id, "%s", chk->call_in->proposal_id);
         return s_check_call_in(e, ev, chk, err);
     }
+    if (strcmp(ev->method, BOARD_METHOD_RELEASE) == 0) {
+        chk->release = (Concord__V1__Release *)wire_unpack(&concord__v1__release__descriptor,
+                                                           ev->body, ev->body_len, WIRE_MAX_FRAME,
+                                                           err);
+        if (!chk->release) {
+            return -1;
+        }
+        snprintf(chk->proposal_id, sizeof chk->proposal_id, "%s", chk->release->proposal_id);
+        return s_check_release(e, ev, chk, err);
+    }
     if (strcmp(ev->method, BOARD_METHOD_VOTE) == 0) {
         chk->ballot = (Concord__V1__Ballot *)wire_unpack(&concord__v1__ballot__descriptor, ev->body,
                                                          ev->body_len, WIRE_MAX_FRAME, err);
@@ -682,6 +785,8 @@ static void s_checked_free(s_checked_t *chk)
     chk->call_in = NULL;
     wire_free(chk->ratification ? &chk->ratification->base : NULL);
     chk->ratification = NULL;
+    wire_free(chk->release ? &chk->release->base : NULL);
+    chk->release = NULL;
     chk->proposal = NULL;
     chk->ballot = NULL;
 }
@@ -1239,6 +1344,25 @@ static int s_accept_call_in(board_engine_t *e, const board_event_t *ev, s_checke
     return 0;
 }
 
+/* An exempt item's content key, published: anyone holding the item may
+ * read it now. The release is one of the board's events (a certificate
+ * exported after it carries it). */
+static int s_accept_release(board_engine_t *e, const board_event_t *ev, s_checked_t *chk,
+                            cc_err_t *err)
+{
+    (void)e;
+    (void)err;
+    board_prop_t *p = chk->target;
+    if (s_reserve_event(p->board) < 0) {
+        return err_oom(err);
+    }
+    s_add_event(p->board, ev);
+    memcpy(p->content_key, chk->release->content_key.data, EXEMPT_KEY_LEN);
+    p->released = 1;
+    p->last_index = ev->log_index;
+    return 0;
+}
+
 static void s_reject(board_engine_t *e, const board_event_t *ev, const s_checked_t *chk,
                      const cc_err_t *why)
 {
@@ -1282,6 +1406,7 @@ int board_apply(board_engine_t *e, const board_event_t *ev, cc_err_t *err)
     }
     rc = chk.proposal  ? s_accept_proposal(e, ev, &chk, err)
          : chk.call_in ? s_accept_call_in(e, ev, &chk, err)
+         : chk.release ? s_accept_release(e, ev, &chk, err)
          : chk.ratification ? s_accept_ratification(e, ev, &chk, err)
                        : s_accept_ballot(e, ev, &chk, err);
 out:
@@ -1432,6 +1557,8 @@ static void s_proposal_view(const board_prop_t *p, uint64_t now_ms, board_propos
     out->log_index = p->log_index;
     out->hash = p->hash;
     out->n_ballots = p->n_ballots;
+    out->released = p->released;
+    out->content_key = p->released ? p->content_key : NULL;
     /* Past its deadline a proposal is closed whether or not an event has
      * come since to make the engine apply the close. */
     out->closed = s_closed_at(p, now_ms);

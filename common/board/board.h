@@ -39,6 +39,10 @@
  *  - A proposal naming any delegated statutory duty is invalid (Cities and
  *    Local Government Devolution Act 2016 s18) and is rejected on
  *    submission, as are malformed charters and proposals.
+ *  - Exempt items (LGA 1972 Sch 12A, FOIA 2000 Part II; exempt.h): a
+ *    commissioning decision may carry its title and text encrypted, the
+ *    content key sealed to every member of its board; a Board/Release by
+ *    its proposer, from its release date, publishes the key.
  *  - Ballots are refused for: unknown board, unknown proposal, proposal of
  *    another board, non-member, second ballot from a member, receipt time
  *    after the deadline. Every other ballot is recorded until the
@@ -69,6 +73,7 @@
 #include "board_pool.h"
 #include "board_tally.h"
 #include "err.h"
+#include "exempt.h"
 #include "fold.h"
 #include "roster.h"
 
@@ -76,6 +81,7 @@
 #define BOARD_METHOD_VOTE "concord.v1.Board/Vote"
 #define BOARD_METHOD_CALL_IN "concord.v1.Board/CallIn"
 #define BOARD_METHOD_RATIFY "concord.v1.Board/Ratify"
+#define BOARD_METHOD_RELEASE "concord.v1.Board/Release"
 #define BOARD_RATIFIERS_MAX 16
 #define BOARD_PROPOSAL_ID_LEN 32 /* hex of a 16-byte call id */
 
@@ -200,6 +206,8 @@ typedef struct {
     size_t ratified;        /* of them, those that ratified */
     size_t declined;        /* and those that declined */
     board_tally_t tally;    /* at now_ms; with the settling, if any, explained */
+    int released;           /* an exempt item whose proposer published its content key */
+    const uint8_t *content_key; /* then: the key (EXEMPT_KEY_LEN bytes), else NULL */
 } board_proposal_view_t;
 
 size_t board_proposal_count(const board_engine_t *e);

@@ -9,7 +9,13 @@
  * node does not know the decision. Then the board admits Halton: the
  * broker sends it the board's history, its node folds it (the earlier
  * decision, a certificate it exports verifies), and it votes on the
- * next proposal. */
+ * next proposal.
+ *
+ * Exempt items (PROTOCOL.md section 16.10): an item exempt under LGA 1972
+ * Sch 12A para 3 is logged as ciphertext only (the broker's log and every
+ * ledger hold no plaintext), its members read it, a certificate shows it
+ * sealed; once its proposer releases it, a certificate verified offline,
+ * by anyone, shows and checks its content. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -164,12 +171,127 @@ static void test_it_audience_board_business_reaches_members_only(void **state)
     free(out);
 }
 
+#define ETITLE "Sale of the Mount Gould site"
+#define ETEXT "Offer of 4.1m from the preferred bidder"
+#define EPAPER "Heads of terms, commercial in confidence"
+
+/* How many rows of table in the SQLite file at path hold needle. */
+static long long s_holding(const char *path, const char *table, const char *column,
+                           const char *needle)
+{
+    char sql[512];
+    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM %s WHERE instr(%s, '%s') > 0", table, column,
+             needle);
+    return s_query(path, sql);
+}
+
+static void test_it_exempt_item_sealed_until_released(void **state)
+{
+    fed_t *f = *state;
+    char path[256], paper[256], id[33], later[33], cert[256], roster[256], today[16];
+    char *out = NULL;
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(today, sizeof today, "%Y-%m-%d", &tm);
+    fed_create_from(f, s_codes, s_names, N_ORGS);
+    fed_start_all(f);
+    int members[] = {CCG, CITY};
+    fed_board_create(f, BOARD, "majority", members, 2, 0);
+    snprintf(paper, sizeof paper, "%s/terms.txt", f->dir);
+    FILE *fp = fopen(paper, "w");
+    assert_non_null(fp);
+    fputs(EPAPER "\n", fp);
+    fclose(fp);
+
+    /* The ground is checked against the statutes. */
+    assert_int_not_equal(fed_cli(f, CCG, &out, "propose --board " BOARD " --title x --area acute"
+                                               " --exempt 'Sch12A para 9' --release-on %s",
+                                 today),
+                         0);
+    assert_non_null(strstr(out, "paragraphs 1 to 7"));
+    free(out);
+    assert_int_not_equal(fed_cli(f, CCG, &out, "propose --board " BOARD " --title x --area acute"
+                                               " --exempt 'FOIA s20' --release-on %s",
+                                 today),
+                         0);
+    assert_non_null(strstr(out, "section 20 of the Freedom of Information Act 2000 is not an"
+                                " exemption"));
+    free(out);
+
+    char args[1024];
+    snprintf(args, sizeof args,
+             "--title '" ETITLE "' --text '" ETEXT "' --area acute --amount 4.1m --closes-in 10m"
+             " --exempt 'Sch12A para 3' --release-on 2026-01-01 --paper %s",
+             paper);
+    s_propose(f, CCG, args, id);
+    fed_vote(f, CCG, id, "for");
+    fed_vote(f, CITY, id, "for");
+    char show[128];
+    snprintf(show, sizeof show, "--json proposal show %s", id);
+    free(fed_cli_until(f, CCG, "\"outcome\":\"PASSED\"", 1, 30000, show));
+    /* Its members read it. */
+    out = fed_cli_until(f, CITY, "\"access\":\"member\"", 1, 30000, show);
+    assert_non_null(strstr(out, "\"reason\":\"LGA 1972 Sch 12A para 3\""));
+    assert_non_null(strstr(out, "\"title\":\"" ETITLE "\""));
+    assert_non_null(strstr(out, "\"text\":\"" ETEXT "\""));
+    assert_non_null(strstr(out, "\"paper_name\":\"terms.txt\""));
+    free(out);
+    /* Nothing readable in the broker's log or any ledger. */
+    snprintf(path, sizeof path, "%s/data/broker.db", f->dir);
+    assert_true(s_query(path, "SELECT COUNT(*) FROM log") > 0);
+    assert_int_equal(s_holding(path, "log", "envelope", ETITLE), 0);
+    assert_int_equal(s_holding(path, "log", "envelope", ETEXT), 0);
+    assert_int_equal(s_holding(path, "log", "envelope", EPAPER), 0);
+    for (int i = 0; i < N_ORGS; i++) {
+        snprintf(path, sizeof path, "%s/data/%s.db", f->dir, s_codes[i]);
+        assert_int_equal(s_holding(path, "entries", "envelope", ETITLE), 0);
+        assert_int_equal(s_holding(path, "entries", "envelope", ETEXT), 0);
+    }
+    /* A certificate shows it sealed, its tally checked all the same. */
+    snprintf(cert, sizeof cert, "%s/sealed.cert", f->dir);
+    snprintf(roster, sizeof roster, "%s/roster.bin", f->dir);
+    free(s_ok(f, CITY, "decision export %s --out %s", id, cert));
+    out = s_ok(f, -1, "verify %s --roster %s", cert, roster);
+    assert_non_null(strstr(out, "certificate verified"));
+    assert_non_null(strstr(out, "PASSED"));
+    assert_non_null(strstr(out, "sealed to the board's members until its proposer releases it"));
+    assert_null(strstr(out, ETITLE));
+    free(out);
+
+    /* Only its proposer releases it, and not before its release date. */
+    assert_int_not_equal(fed_cli(f, CITY, &out, "proposal release %s", id), 0);
+    assert_non_null(strstr(out, "only E38000217, who proposed exempt item"));
+    free(out);
+    s_propose(f, CCG,
+              "--title 'Later' --area acute --closes-in 10m --exempt 'FOIA s43'"
+              " --release-on 2099-01-01",
+              later);
+    assert_int_not_equal(fed_cli(f, CCG, &out, "proposal release %s", later), 0);
+    assert_non_null(strstr(out, "until its release date, 2099-01-01"));
+    free(out);
+    free(s_ok(f, CCG, "proposal release %s", id));
+    free(fed_cli_until(f, CITY, "\"access\":\"released\"", 1, 30000, show));
+
+    /* Now anyone holding a certificate reads it, checked against the
+     * ciphertext the board voted on. */
+    snprintf(cert, sizeof cert, "%s/released.cert", f->dir);
+    free(s_ok(f, CITY, "decision export %s --out %s", id, cert));
+    out = s_ok(f, -1, "verify %s --roster %s", cert, roster);
+    assert_non_null(strstr(out, "certificate verified"));
+    assert_non_null(strstr(out, "released by its proposer"));
+    assert_non_null(strstr(out, "Content: " ETITLE "\n" ETEXT "\nPaper: terms.txt"));
+    free(out);
+}
+
 int main(void)
 {
-    static fed_t f;
+    static fed_t f, g;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_prestate_setup_teardown(
             test_it_audience_board_business_reaches_members_only, NULL, fed_teardown, &f),
+        cmocka_unit_test_prestate_setup_teardown(test_it_exempt_item_sealed_until_released, NULL,
+                                                 fed_teardown, &g),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
