@@ -8,6 +8,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -144,11 +146,116 @@ static void test_exempt_sealed_to_members(void **state)
     keys_destroy(&c);
 }
 
+/* ---- the golden vector of docs/PROTOCOL.md, "a sealed exempt item" ---- */
+
+#define S_VECTORS CONCORD_SOURCE_DIR "/tests/vectors/exempt.txt"
+#define S_PROTOCOL CONCORD_SOURCE_DIR "/docs/PROTOCOL.md"
+
+static char *s_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fail_msg("cannot open %s", path);
+    }
+    char *buf = calloc(1, 1 << 20);
+    assert_non_null(buf);
+    size_t n = fread(buf, 1, (1 << 20) - 1, f);
+    buf[n] = 0;
+    fclose(f);
+    return buf;
+}
+
+/* The bytes of vector name in text ("name = hex" lines) into out; their
+ * count. Fails unless PROTOCOL.md (doc) carries the same line. */
+static size_t s_vector(const char *text, const char *doc, const char *name, uint8_t *out,
+                       size_t max)
+{
+    char want[128];
+    snprintf(want, sizeof want, "\n%s = ", name);
+    const char *at = strstr(text, want);
+    if (!at) {
+        fail_msg("vector %s missing from %s", name, S_VECTORS);
+    }
+    at += strlen(want);
+    size_t hexlen = strcspn(at, "\n");
+    char line[512];
+    assert_true(hexlen < 400);
+    snprintf(line, sizeof line, "%s%.*s\n", want + 1, (int)hexlen, at);
+    if (!strstr(doc, line)) {
+        fail_msg("docs/PROTOCOL.md lacks '%s'", line);
+    }
+    char hex[400];
+    snprintf(hex, sizeof hex, "%.*s", (int)hexlen, at);
+    assert_true(hexlen / 2 <= max);
+    assert_int_equal(wire_unhex(hex, out, hexlen / 2), 0);
+    return hexlen / 2;
+}
+
+static void test_exempt_vector(void **state)
+{
+    (void)state;
+    char *text = s_file(S_VECTORS), *doc = s_file(S_PROTOCOL);
+    uint8_t key[32], nonce[24], content[128], ct[160], hash[32], xpk[32], sealed[80], seed[32];
+    uint8_t got[160];
+    cc_err_t err;
+    assert_int_equal(s_vector(text, doc, "exempt_key", key, sizeof key), 32);
+    assert_int_equal(s_vector(text, doc, "exempt_nonce", nonce, sizeof nonce), 24);
+    size_t n_content = s_vector(text, doc, "exempt_content", content, sizeof content);
+    size_t n_ct = s_vector(text, doc, "exempt_ciphertext", ct, sizeof ct);
+    assert_int_equal(s_vector(text, doc, "exempt_ciphertext_sha256", hash, sizeof hash), 32);
+    assert_int_equal(s_vector(text, doc, "exempt_x25519_public", xpk, sizeof xpk), 32);
+    assert_int_equal(s_vector(text, doc, "exempt_sealed_key", sealed, sizeof sealed), 80);
+    for (int i = 0; i < 32; i++) {
+        seed[i] = (uint8_t)i;
+    }
+    /* The ciphertext is the content under the documented associated data. */
+    unsigned long long clen = 0;
+    crypto_aead_xchacha20poly1305_ietf_encrypt(got, &clen, content, n_content,
+                                               (const uint8_t *)EXEMPT_DOMAIN,
+                                               sizeof EXEMPT_DOMAIN, NULL, nonce, key);
+    assert_int_equal(clen, n_ct);
+    assert_memory_equal(got, ct, n_ct);
+    /* Concord reads it, and hashes it, so. */
+    Concord__V1__Exemption x = CONCORD__V1__EXEMPTION__INIT;
+    x.nonce.data = nonce;
+    x.nonce.len = 24;
+    x.ciphertext.data = ct;
+    x.ciphertext.len = n_ct;
+    Concord__V1__ExemptContent *c = exempt_decrypt(&x, key, &err);
+    assert_non_null(c);
+    assert_string_equal(c->title, "Sale of the Mount Gould site");
+    assert_string_equal(c->text, "Offer of 4.1m");
+    wire_free(&c->base);
+    uint8_t h[32];
+    exempt_ciphertext_hash(&x, h);
+    assert_memory_equal(h, hash, 32);
+    /* The member of the seed opens the sealed key with its signing key. */
+    keys_t *k = keys_from_seed("E38000217", "Manchester CCG", "CCG", seed, &err);
+    assert_non_null(k);
+    uint8_t x_pk[32];
+    assert_int_equal(crypto_sign_ed25519_pk_to_curve25519(x_pk, keys_public(k)->sign_pk), 0);
+    assert_memory_equal(x_pk, xpk, 32);
+    Concord__V1__SealedKey sk = CONCORD__V1__SEALED_KEY__INIT;
+    Concord__V1__SealedKey *sks[] = {&sk};
+    sk.member = "E38000217";
+    sk.sealed.data = sealed;
+    sk.sealed.len = 80;
+    x.keys = sks;
+    x.n_keys = 1;
+    uint8_t opened[32];
+    assert_int_equal(exempt_open_key(&x, k, opened, &err), 0);
+    assert_memory_equal(opened, key, 32);
+    keys_destroy(&k);
+    free(text);
+    free(doc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_exempt_reasons),
         cmocka_unit_test(test_exempt_sealed_to_members),
+        cmocka_unit_test(test_exempt_vector),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
