@@ -30,6 +30,7 @@
 typedef struct {
     uint64_t log_index;
     uint8_t hash[32];
+    int everyone; /* addressed to "*" (or not addressed: a replay without envelopes) */
 } board_ref_t;
 
 typedef struct {
@@ -972,6 +973,8 @@ static void s_add_event(board_rec_t *b, const board_event_t *ev)
 {
     b->events[b->n_events].log_index = ev->log_index;
     memcpy(b->events[b->n_events].hash, ev->hash, 32);
+    b->events[b->n_events].everyone =
+        !ev->recipient || strcmp(ev->recipient, ENVELOPE_EVERYONE) == 0;
     b->n_events++;
 }
 
@@ -2100,6 +2103,12 @@ int board_certificate_events(const board_engine_t *e, const char *board_id, uint
         size_t from = 0;
         for (size_t i = 0; i < e->n_boards; i++) {
             const board_rec_t *b = e->boards[i];
+            /* Of other boards, and in a history, only what every node
+             * folds: never another board's business (PROTOCOL.md 16.9). */
+            int own = board_id && strcmp(b->id, board_id) == 0;
+            while (!own && at[i] < b->n_events && !b->events[at[i]].everyone) {
+                at[i]++;
+            }
             if (at[i] < b->n_events &&
                 b->events[at[i]].log_index <= s_cert_upto(b, board_id, upto) &&
                 (!next || b->events[at[i]].log_index < next->log_index)) {

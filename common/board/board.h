@@ -231,9 +231,10 @@ int board_events(const board_engine_t *e, const char *board_id, uint64_t upto,
                  int (*fn)(uint64_t log_index, const uint8_t hash[32], void *arg), void *arg);
 
 /* What a certificate for board_id up to log index upto carries: the
- * board's accepted events up to upto and, from every board, the events
- * up to its latest decision that changed the roster, merged in log
- * order; board_id NULL: every accepted event of every board. fn returns
+ * board's accepted events up to upto and, from every other board, its
+ * events addressed to "*" up to its latest decision that changed the
+ * roster, merged in log order; board_id NULL: every accepted event
+ * addressed to "*" of every board (never a board's business). fn returns
  * 0 to go on. Returns 0, fn's non-zero answer, or -1 for an unknown
  * board or when memory runs out. */
 int board_certificate_events(const board_engine_t *e, const char *board_id, uint64_t upto,
