@@ -63,6 +63,36 @@ static int s_disk_check(const struct broker *b, size_t need, cc_err_t *err)
     return 0;
 }
 
+/* The mailboxes an event to a board's audience goes to: the board's
+ * members and ratifiers, and its sender. */
+typedef struct {
+    const char **to;
+    size_t n, cap;
+    int failed;
+} s_fanout_t;
+
+static int s_fanout_add(const char *code, void *arg)
+{
+    s_fanout_t *f = arg;
+    for (size_t i = 0; i < f->n; i++) {
+        if (strcmp(f->to[i], code) == 0) {
+            return 0;
+        }
+    }
+    if (f->n == f->cap) {
+        size_t cap = f->cap ? f->cap * 2 : 16;
+        const char **grown = realloc(f->to, cap * sizeof *grown);
+        if (!grown) {
+            f->failed = 1;
+            return 1;
+        }
+        f->to = grown;
+        f->cap = cap;
+    }
+    f->to[f->n++] = code;
+    return 0;
+}
+
 /* Appends an accepted envelope to the log and the tree, and queues its
  * result: the receipt is proved at the flush against the head the batch
  * signs. */
@@ -93,14 +123,30 @@ static int s_append(struct broker *b, const envelope_t *env, const uint8_t *id, 
         .envelope_len = env->raw_len,
     };
     /* An event to "*" goes into every member's mailbox, the sender's too,
-     * so that every node folds the same events in the same order. */
+     * so that every node folds the same events in the same order; one to
+     * "board:ID" into the mailboxes of the board's audience and its
+     * sender's. */
     int everyone = strcmp(h->recipient, ENVELOPE_EVERYONE) == 0;
+    const char *board = envelope_board_of(h->recipient);
     const char *one = h->recipient;
     size_t n_codes = 0;
     const char *const *codes = mailbox_codes(b->mailbox, &n_codes);
     const char *const *to = everyone ? codes : &one;
     size_t n_to = everyone ? n_codes : 1;
-    if (ledger_log_append(b->ledger, &e, to, n_to, err) < 0) {
+    s_fanout_t fan = {0};
+    if (board) {
+        admission_members(b->adm, board, s_fanout_add, &fan);
+        s_fanout_add(h->sender, &fan);
+        if (fan.failed) {
+            free(fan.to);
+            return err_oom(err);
+        }
+        to = fan.to;
+        n_to = fan.n;
+    }
+    int appended = ledger_log_append(b->ledger, &e, to, n_to, err);
+    free(fan.to);
+    if (appended < 0) {
         return -1;
     }
     /* The next envelope, even in this batch, is judged by the roster
@@ -113,6 +159,33 @@ static int s_append(struct broker *b, const envelope_t *env, const uint8_t *id, 
     replay_commit(b->replay, h->sender, h->sequence);
     mailbox_mark(b->mailbox, h->recipient);
     outbox_result(b->outbox, id, id_len, env->hash, CC_OK, "", index, now);
+    return 0;
+}
+
+/* A board or pool event must be addressed to its audience as the boards
+ * stand after everything logged (PROTOCOL.md "Audiences"); one the boards
+ * would refuse whatever its address goes as addressed (every node that
+ * receives it refuses it), but only to a board the broker knows. */
+static int s_audience_check(const struct broker *b, const envelope_t *env, cc_err_t *err)
+{
+    const Concord__V1__Header *h = env->header;
+    const char *board = envelope_board_of(h->recipient);
+    char want[BOARD_AUDIENCE_MAX + 1];
+    cc_err_t why;
+    int rc = admission_audience(b->adm, env, want, &why);
+    if (rc == 0 && strcmp(want, h->recipient) != 0) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "%s event addressed to \"%.40s\": its audience is \"%s\" (%s)", h->method,
+                h->recipient, want,
+                want[0] == '*' ? "every node folds a board's charter, membership and the roster"
+                               : "a board's business goes only to its members");
+        return -1;
+    }
+    if (board && admission_members(b->adm, board, NULL, NULL) < 0) {
+        err_set(err, CC_NOT_FOUND, "recipient %s: no board %s is known to the broker",
+                h->recipient, board);
+        return -1;
+    }
     return 0;
 }
 
@@ -164,7 +237,7 @@ void accept_submit(struct broker *b, const char *who, const uint8_t *id, size_t 
         goto out;
     } else if (strcmp(h->recipient, KEYS_BROKER_CODE) == 0) {
         /* Over direct_per_batch: refused below, without reading the log. */
-    } else if (strcmp(h->recipient, ENVELOPE_EVERYONE) != 0 &&
+    } else if (strcmp(h->recipient, ENVELOPE_EVERYONE) != 0 && !envelope_board_of(h->recipient) &&
                roster_lookup(admission_roster(b->adm), h->recipient, &to) != 0) {
         /* Only current members: not an organisation merged into another. */
         err_set(&err, CC_NOT_FOUND, "recipient %s is not in the roster", h->recipient);
@@ -181,6 +254,10 @@ void accept_submit(struct broker *b, const char *who, const uint8_t *id, size_t 
         }
         b->failed = 1;
         err.code = CC_UNAVAILABLE;
+    } else if (s_audience_check(b, env, &err) < 0) {
+        /* Refused below: a board's business is never logged for the wrong
+         * audience (checked after the duplicate answer, so that a resend
+         * gets its receipt whatever the boards have become since). */
     } else if (accept_clock_check(b, &err) < 0) {
         /* Refused below as UNAVAILABLE: the sender retries. */
     } else if (h->deadline_ms && accept_wall_ms(b) > h->deadline_ms) {

@@ -44,12 +44,46 @@ static void s_on_roster(const roster_t *roster, uint64_t at_index, void *arg)
     }
 }
 
+/* An organisation joined a board's audience at log index at_index (in
+ * the batch being written): it receives, from the broker, every event of
+ * the board logged before, in log order (PROTOCOL.md "Audiences"). */
+static void s_on_join(const char *board_id, const char *code, uint64_t at_index, void *arg)
+{
+    broker_t *b = arg;
+    char audience[BOARD_AUDIENCE_MAX + 1];
+    cc_err_t err;
+    snprintf(audience, sizeof audience, "%s%s", ENVELOPE_BOARD_PREFIX, board_id);
+    int added = ledger_mailbox_backfill(b->ledger, code, audience, at_index, &err);
+    if (added < 0) {
+        log_error("%s", err.msg);
+        b->failed = 1;
+        return;
+    }
+    log_info("%s joins board %s at log index %llu: %d earlier event(s) of the board put in its "
+             "mailbox", code, board_id, (unsigned long long)at_index, added);
+    if (added) {
+        mailbox_rewind(b->mailbox, code);
+    }
+}
+
+static int s_member_of_board(const char *code, void *arg)
+{
+    return strcmp(code, (const char *)arg) == 0;
+}
+
+/* Log/Read: whether a reader is in a board's audience now. */
+static int s_in_audience(const char *board_id, const char *code, void *arg)
+{
+    broker_t *b = arg;
+    return b->adm && admission_members(b->adm, board_id, s_member_of_board, (void *)code) == 1;
+}
+
 /* The roster as folded from the log: the genesis file, then every board
  * decision that changed it. */
 static int s_load_roster(broker_t *b, cc_err_t *err)
 {
     admission_destroy(&b->adm);
-    if (!(b->adm = admission_new(b->cfg.roster, b->ledger, s_on_roster, b, err))) {
+    if (!(b->adm = admission_new(b->cfg.roster, b->ledger, s_on_roster, s_on_join, b, err))) {
         return -1;
     }
     s_on_roster(admission_roster(b->adm), 0, b);
@@ -373,6 +407,7 @@ broker_t *broker_new(const config_broker_t *cfg, const broker_hooks_t *hooks, cc
     if (!(b->services = services_new(b->keys, b->ledger, b->heads, hooks, err))) {
         goto fail;
     }
+    services_on_audience(b->services, s_in_audience, b);
     s_raise_nofile(b);
     if (!(b->ctx = zmq_ctx_new()) || s_bind(b, err) < 0) {
         goto fail;

@@ -115,11 +115,24 @@ const char *const *mailbox_codes(const mailbox_t *mb, size_t *n)
 
 void mailbox_mark(mailbox_t *mb, const char *recipient)
 {
-    int everyone = strcmp(recipient, ENVELOPE_EVERYONE) == 0;
+    /* A board's audience: every mailbox is looked at (the pump reads only
+     * what is there). */
+    int everyone = strcmp(recipient, ENVELOPE_EVERYONE) == 0 || envelope_board_of(recipient);
     for (size_t i = 0; i < mb->n_members; i++) {
         if (everyone || strcmp(mb->members[i].code, recipient) == 0) {
             mb->members[i].dirty = 1;
         }
+    }
+}
+
+void mailbox_rewind(mailbox_t *mb, const char *code)
+{
+    s_member_t *m = s_member(mb, code);
+    if (m) {
+        /* What is in flight may come again; the node keeps it once. */
+        m->inflight = 0;
+        m->sent_upto = 0;
+        m->dirty = 1;
     }
 }
 

@@ -49,6 +49,11 @@ const char *const *mailbox_codes(const mailbox_t *mb, size_t *n);
  * mailbox_pump looks at it. */
 void mailbox_mark(mailbox_t *mb, const char *recipient);
 
+/* Mail older than what was sent to code was put in its mailbox (a board
+ * it joined): the next pump sends its mailbox again from the oldest row,
+ * as after a Hello. */
+void mailbox_rewind(mailbox_t *mb, const char *code);
+
 /* A Hello on the connection who authenticated as, with routing id id:
  * that connection now receives who's mail from the oldest row on. A hello
  * naming another organisation is logged and ignored. */

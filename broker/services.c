@@ -36,6 +36,9 @@ struct services {
     s_health_t health;
     s_logsvc_t logsvc;
     uint64_t head_index;           /* the log's head for the request being answered */
+    const char *reader;            /* who asked, for the request being answered */
+    services_audience_fn in_audience;
+    void *audience_arg;
     uint64_t direct_seq;           /* sequence of the broker's own replies */
 };
 
@@ -56,17 +59,40 @@ static void s_health_check(Concord__V1__Health_Service *service,
 typedef struct {
     Concord__V1__LogReadResponse *out;
     size_t bytes;
+    const services_t *s;
 } s_read_t;
+
+void services_on_audience(services_t *s, services_audience_fn fn, void *arg)
+{
+    s->in_audience = fn;
+    s->audience_arg = arg;
+}
+
+/* Whether the reader may see entry e's envelope. */
+static int s_entitled(const services_t *s, const ledger_log_entry_t *e)
+{
+    const char *reader = s->reader ? s->reader : "";
+    const char *board = envelope_board_of(e->recipient);
+    if (!e->recipient || !e->sender) {
+        return 0;
+    }
+    if (strcmp(e->recipient, ENVELOPE_EVERYONE) == 0 || strcmp(e->recipient, reader) == 0 ||
+        strcmp(e->sender, reader) == 0) {
+        return 1;
+    }
+    return board && s->in_audience && s->in_audience(board, reader, s->audience_arg);
+}
 
 static int s_read_entry(const ledger_log_entry_t *e, void *arg, cc_err_t *err)
 {
     s_read_t *rd = arg;
     Concord__V1__LogReadResponse *out = rd->out;
-    if (rd->bytes + e->envelope_len > SERVICES_LOG_READ_BYTES && out->n_entries > 0) {
+    size_t shown = s_entitled(rd->s, e) ? e->envelope_len : 0;
+    if (rd->bytes + shown > SERVICES_LOG_READ_BYTES && out->n_entries > 0) {
         return -1; /* enough for one answer; the reader asks again */
     }
     Concord__V1__LogEntry *le = calloc(1, sizeof *le);
-    uint8_t *copy = malloc(e->envelope_len + 32);
+    uint8_t *copy = malloc(shown + 32);
     if (!le || !copy) {
         free(le);
         free(copy);
@@ -77,13 +103,13 @@ static int s_read_entry(const ledger_log_entry_t *e, void *arg, cc_err_t *err)
     le->index = e->index;
     le->time_ms = e->time_ms;
     memcpy(copy, e->leaf, 32);
-    memcpy(copy + 32, e->envelope, e->envelope_len);
+    memcpy(copy + 32, e->envelope, shown);
     le->leaf_hash.data = copy;
     le->leaf_hash.len = 32;
-    le->envelope.data = copy + 32;
-    le->envelope.len = e->envelope_len;
+    le->envelope.data = shown ? copy + 32 : NULL;
+    le->envelope.len = shown;
     out->entries[out->n_entries++] = le;
-    rd->bytes += e->envelope_len;
+    rd->bytes += shown + 80;
     return 0;
 }
 
@@ -93,7 +119,7 @@ static void s_log_read(Concord__V1__Log_Service *service, const Concord__V1__Log
     services_t *s = ((s_logsvc_t *)service)->s;
     Concord__V1__LogReadResponse out = CONCORD__V1__LOG_READ_RESPONSE__INIT;
     Concord__V1__LogEntry *entries[SERVICES_LOG_READ_MAX];
-    s_read_t rd = {.out = &out};
+    s_read_t rd = {.out = &out, .s = s};
     cc_err_t err;
     uint32_t max = in->max_entries;
     if (max == 0 || max > SERVICES_LOG_READ_MAX) {
@@ -179,7 +205,9 @@ void services_answer(services_t *s, const envelope_t *req, uint64_t head_index, 
         return;
     }
     s->head_index = head_index;
+    s->reader = h->sender;
     rpc_registry_dispatch(s->registry, req, &body, &body_len, &status);
+    s->reader = NULL;
     envelope_meta_t m = {
         .method = h->method,
         .recipient = h->sender,

@@ -37,6 +37,16 @@ services_t *services_new(const keys_t *keys, ledger_t *ledger, const heads_t *he
 void services_answer(services_t *s, const envelope_t *req, uint64_t head_index, outbox_t *out,
                      const uint8_t *id, size_t id_len);
 
+/* Whether organisation code is in the audience of board_id now. */
+typedef int (*services_audience_fn)(const char *board_id, const char *code, void *arg);
+
+/* Log/Read gives a reader the envelope of an entry only if it is
+ * addressed to "*", to the reader, sent by the reader, or addressed to a
+ * board whose audience fn (arg) says the reader is in; of any other
+ * entry only its hash (PROTOCOL.md "Audiences"). Without fn, no board's
+ * entries are given. */
+void services_on_audience(services_t *s, services_audience_fn fn, void *arg);
+
 void services_destroy(services_t **s);
 
 #endif

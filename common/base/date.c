@@ -33,3 +33,17 @@ int date_parse(const char *s, int *y, int *m, int *d)
     *d = dd;
     return 0;
 }
+
+long long date_start_ms(int y, int m, int d)
+{
+    /* Days from 1970-01-01 to y-m-d, proleptic Gregorian (the civil
+     * calendar algorithm: years counted from March, so that the leap
+     * day ends a year). */
+    long long yy = y - (m <= 2);
+    long long era = (yy >= 0 ? yy : yy - 399) / 400;
+    long long yoe = yy - era * 400;
+    long long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    long long days = era * 146097 + doe - 719468;
+    return days * 86400000LL;
+}

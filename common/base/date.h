@@ -14,4 +14,8 @@ int date_valid(int y, int m, int d);
  * a day that does not exist (2017-02-29). */
 int date_parse(const char *s, int *y, int *m, int *d);
 
+/* Unix time in milliseconds of 00:00 UTC on y-m-d (a valid day on or
+ * after 1970-01-01). */
+long long date_start_ms(int y, int m, int d);
+
 #endif

@@ -18,6 +18,8 @@
 
 #include "board_names.h"
 #include "clock.h"
+#include "date.h"
+#include "exempt.h"
 #include "workdays.h"
 #include "agreement.h"
 #include "delegation.h"
@@ -30,6 +32,7 @@ typedef struct {
     uint64_t log_index;
     uint8_t hash[32];
     const void *prop; /* the board_prop_t it belongs to: a proposal, its ballots, acts, call-in */
+    int everyone; /* addressed to "*" (or not addressed: a replay without envelopes) */
 } board_ref_t;
 
 typedef struct {
@@ -86,6 +89,9 @@ typedef struct {
     int awaiting;
     uint64_t ratify_by_ms; /* end of the charter's time limit for ratifying; 0: none */
     s_act_t acts[BOARD_RATIFIERS_MAX]; /* per charter ratifier, in charter order */
+    int everyone; /* its audience is "*", not its board's members (PROTOCOL.md "Audiences") */
+    int released; /* an exempt item whose content key its proposer published */
+    uint8_t content_key[EXEMPT_KEY_LEN];
 } board_prop_t;
 
 struct board_rec {
@@ -161,6 +167,7 @@ typedef struct {
     Concord__V1__CallIn *call_in;
     Concord__V1__Ratification *ratification;
     Concord__V1__DelegationRecord *delegation;
+    Concord__V1__Release *release;
     board_rec_t *board;   /* NULL for a board adopted for the first time */
     board_prop_t *target; /* the proposal a ballot is for */
     size_t member;        /* the voter, in target->charter */
@@ -284,6 +291,88 @@ static int s_check_adoption(const board_engine_t *e, const board_event_t *ev, s_
     return 0;
 }
 
+/* An exempt item's content key is sealed to every member of its board,
+ * and to nobody else (PROTOCOL.md section 16.10). */
+static int s_check_sealed(const Concord__V1__Charter *c, const Concord__V1__Exemption *x,
+                          cc_err_t *err)
+{
+    for (size_t i = 0; i < c->n_members; i++) {
+        size_t k = 0;
+        while (k < x->n_keys && strcmp(x->keys[k]->member, c->members[i]->code) != 0) {
+            k++;
+        }
+        if (k == x->n_keys) {
+            err_set(err, CC_INVALID_ARGUMENT,
+                    "the content key of an exempt item is sealed to every member of board %s:"
+                    " none for %s",
+                    c->board_id, c->members[i]->code);
+            return -1;
+        }
+    }
+    for (size_t k = 0; k < x->n_keys; k++) {
+        if (s_member_of(c, x->keys[k]->member) < 0) {
+            err_set(err, CC_INVALID_ARGUMENT,
+                    "the content key of an exempt item is sealed to '%.40s', not a member of"
+                    " board %s",
+                    x->keys[k]->member, c->board_id);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* A Board/Release: the proposer of an exempt item publishes its content
+ * key, from its release date on; the key must open the item. */
+static int s_check_release(const board_engine_t *e, const board_event_t *ev, s_checked_t *chk,
+                           cc_err_t *err)
+{
+    const Concord__V1__Release *rl = chk->release;
+    board_rec_t *b = s_find_rec(e, rl->board_id);
+    board_prop_t *p = chk->target = s_proposal_find(e, rl->proposal_id);
+    int y, m, d;
+    if (!b || !p || p->board != b) {
+        err_set(err, CC_NOT_FOUND, "no proposal '%.40s' on board '%.40s'", rl->proposal_id,
+                rl->board_id);
+        return -1;
+    }
+    const Concord__V1__Exemption *x = p->proposal->exempt;
+    if (!x) {
+        err_set(err, CC_FAILED_PRECONDITION, "proposal %.12s is not an exempt item", p->id);
+        return -1;
+    }
+    if (strcmp(ev->sender, p->proposer) != 0) {
+        err_set(err, CC_PERMISSION_DENIED,
+                "only %s, who proposed exempt item %.12s, may release it", p->proposer, p->id);
+        return -1;
+    }
+    if (p->released) {
+        err_set(err, CC_ALREADY_EXISTS, "exempt item %.12s was already released", p->id);
+        return -1;
+    }
+    if (date_parse(x->release_on, &y, &m, &d) == 0 &&
+        (long long)ev->time_ms < date_start_ms(y, m, d)) {
+        err_set(err, CC_FAILED_PRECONDITION,
+                "exempt item %.12s is exempt (%s) until its release date, %s", p->id, x->reason,
+                x->release_on);
+        return -1;
+    }
+    if (rl->content_key.len != EXEMPT_KEY_LEN) {
+        err_set(err, CC_INVALID_ARGUMENT, "a release carries the %d-byte content key",
+                EXEMPT_KEY_LEN);
+        return -1;
+    }
+    Concord__V1__ExemptContent *c = exempt_decrypt(x, rl->content_key.data, err);
+    if (!c) {
+        err_prefix(err, "exempt item %.12s: ", p->id);
+        if (err && err->code == CC_UNAUTHENTICATED) {
+            err->code = CC_INVALID_ARGUMENT;
+        }
+        return -1;
+    }
+    wire_free(&c->base);
+    return 0;
+}
+
 static int s_check_proposal(const board_engine_t *e, const board_event_t *ev, s_checked_t *chk,
                             cc_err_t *err)
 {
@@ -310,6 +399,9 @@ static int s_check_proposal(const board_engine_t *e, const board_event_t *ev, s_
     }
     if (s_member_of(b->charter, ev->sender) < 0) {
         err_set(err, CC_PERMISSION_DENIED, "%.40s is not a member of board %s", ev->sender, b->id);
+        return -1;
+    }
+    if (p->exempt && s_check_sealed(b->charter, p->exempt, err) < 0) {
         return -1;
     }
     if (board_roster_level(p)) {
@@ -590,11 +682,90 @@ static int s_check_reconsideration(const board_engine_t *e, const board_rec_t *b
     return 0;
 }
 
+/* ---- audiences (PROTOCOL.md "Audiences") ---- */
+
+/* Whether a proposal of this kind is folded by every node: what a board
+ * is and who sits on it (adoption, amendment, membership and roster
+ * changes), the declared footprints every node's alignment shows, and
+ * pooled-fund agreements and their variations, which every node needs to
+ * judge whether a pool is in force (board_pool_method_public). */
+static int s_kind_everyone(int kind)
+{
+    return kind == CONCORD__V1__PROPOSAL_KIND__CHARTER_ADOPTION ||
+           kind == CONCORD__V1__PROPOSAL_KIND__CHARTER_AMENDMENT ||
+           kind == CONCORD__V1__PROPOSAL_KIND__MEMBERSHIP_CHANGE ||
+           kind == CONCORD__V1__PROPOSAL_KIND__FOOTPRINT_REALIGNMENT ||
+           kind == CONCORD__V1__PROPOSAL_KIND__POOL_AGREEMENT ||
+           kind == CONCORD__V1__PROPOSAL_KIND__POOL_VARIATION;
+}
+
+/* Whether the checked event chk goes to every member: a proposal by its
+ * kind (a reconsideration as the decision it reconsiders), anything
+ * else as the proposal it is about. */
+static int s_checked_everyone(const board_engine_t *e, const s_checked_t *chk)
+{
+    if (chk->proposal) {
+        if (chk->proposal->kind == CONCORD__V1__PROPOSAL_KIND__RECONSIDERATION) {
+            const board_prop_t *t = s_proposal_find(e, chk->proposal->reconsiders);
+            return t && t->everyone;
+        }
+        /* A decision agreeing a Better Care Fund plan: every node judges
+         * the plan's HWB sign-off against it. */
+        return s_kind_everyone(chk->proposal->kind) || chk->proposal->bcf_plan[0];
+    }
+    /* The register of NHS England delegations is every board's. */
+    return chk->delegation || (chk->target && chk->target->everyone);
+}
+
+static void s_checked_audience(const board_engine_t *e, const s_checked_t *chk,
+                               char out[BOARD_AUDIENCE_MAX + 1])
+{
+    const char *board = chk->proposal
+                            ? (chk->proposal->kind == CONCORD__V1__PROPOSAL_KIND__CHARTER_ADOPTION
+                                   ? chk->proposal->charter->board_id
+                                   : chk->proposal->board_id)
+                        : chk->target ? chk->target->board->id
+                                      : "";
+    if (s_checked_everyone(e, chk) || !board[0]) {
+        snprintf(out, BOARD_AUDIENCE_MAX + 1, "%s", ENVELOPE_EVERYONE);
+    } else {
+        snprintf(out, BOARD_AUDIENCE_MAX + 1, "%s%s", ENVELOPE_BOARD_PREFIX, board);
+    }
+}
+
+/* An accepted-looking event addressed otherwise than its audience is
+ * refused by every node that receives it (and by the broker), so that
+ * every node that folds it folds the same. */
+static int s_audience_check(const board_engine_t *e, const board_event_t *ev,
+                            const s_checked_t *chk, cc_err_t *err)
+{
+    char want[BOARD_AUDIENCE_MAX + 1];
+    if (!ev->recipient) {
+        return 0;
+    }
+    s_checked_audience(e, chk, want);
+    if (strcmp(ev->recipient, want) != 0) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "this %s is addressed to \"%.40s\", but its audience is \"%s\" (%s)",
+                chk->proposal  ? "proposal"
+                : chk->ballot  ? "ballot"
+                : chk->call_in ? "call-in"
+                : chk->release ? "release"
+                : chk->delegation ? "delegation record"
+                               : "ratification",
+                ev->recipient, want,
+                want[0] == '*' ? "every node folds a board's charter, membership and the roster"
+                               : "a board's business goes only to its members");
+        return -1;
+    }
+    return 0;
+}
+
 /* Decodes and judges ev against the engine as it stands, changing
  * nothing. On success chk owns the decoded body; on failure the caller
  * still frees it (s_checked_free). */
-static int s_check(const board_engine_t *e, const board_event_t *ev, s_checked_t *chk,
-                   cc_err_t *err)
+static int s_check_body(const board_engine_t *e, const board_event_t *ev, s_checked_t *chk,
+                        cc_err_t *err)
 {
     memset(chk, 0, sizeof *chk);
     if (!ev->sender || !ev->method || !ev->call_id || !ev->hash || (!ev->body && ev->body_len)) {
@@ -631,6 +802,16 @@ static int s_check(const board_engine_t *e, const board_event_t *ev, s_checked_t
         snprintf(chk->proposal_id, sizeof chk->proposal_id, "%s", chk->call_in->proposal_id);
         return s_check_call_in(e, ev, chk, err);
     }
+    if (strcmp(ev->method, BOARD_METHOD_RELEASE) == 0) {
+        chk->release = (Concord__V1__Release *)wire_unpack(&concord__v1__release__descriptor,
+                                                           ev->body, ev->body_len, WIRE_MAX_FRAME,
+                                                           err);
+        if (!chk->release) {
+            return -1;
+        }
+        snprintf(chk->proposal_id, sizeof chk->proposal_id, "%s", chk->release->proposal_id);
+        return s_check_release(e, ev, chk, err);
+    }
     if (strcmp(ev->method, BOARD_METHOD_VOTE) == 0) {
         chk->ballot = (Concord__V1__Ballot *)wire_unpack(&concord__v1__ballot__descriptor, ev->body,
                                                          ev->body_len, WIRE_MAX_FRAME, err);
@@ -644,6 +825,16 @@ static int s_check(const board_engine_t *e, const board_event_t *ev, s_checked_t
     return -1;
 }
 
+/* s_check_body, then the audience the event was addressed to. */
+static int s_check(const board_engine_t *e, const board_event_t *ev, s_checked_t *chk,
+                   cc_err_t *err)
+{
+    if (s_check_body(e, ev, chk, err) < 0) {
+        return -1;
+    }
+    return s_audience_check(e, ev, chk, err);
+}
+
 static void s_checked_free(s_checked_t *chk)
 {
     wire_free(chk->proposal ? &chk->proposal->base : NULL);
@@ -654,8 +845,65 @@ static void s_checked_free(s_checked_t *chk)
     chk->ratification = NULL;
     wire_free(chk->delegation ? &chk->delegation->base : NULL);
     chk->delegation = NULL;
+    wire_free(chk->release ? &chk->release->base : NULL);
+    chk->release = NULL;
     chk->proposal = NULL;
     chk->ballot = NULL;
+}
+
+int board_audience(const board_engine_t *e, const board_event_t *ev,
+                   char out[BOARD_AUDIENCE_MAX + 1], cc_err_t *err)
+{
+    s_checked_t chk;
+    int rc = s_check_body(e, ev, &chk, err);
+    if (rc == 0) {
+        s_checked_audience(e, &chk, out);
+    }
+    s_checked_free(&chk);
+    return rc;
+}
+
+int board_audience_members(const board_engine_t *e, const char *board_id,
+                           int (*fn)(const char *code, void *arg), void *arg)
+{
+    const board_rec_t *b = s_find_rec(e, board_id);
+    if (!b) {
+        return -1;
+    }
+    if (!fn) {
+        return 0;
+    }
+    const Concord__V1__Charter *c = b->charter;
+    for (size_t i = 0; i < c->n_members; i++) {
+        int rc = fn(c->members[i]->code, arg);
+        if (rc) {
+            return rc;
+        }
+    }
+    for (size_t i = 0; i < c->n_ratifiers; i++) {
+        if (s_member_of(c, c->ratifiers[i]) >= 0) {
+            continue;
+        }
+        int rc = fn(c->ratifiers[i], arg);
+        if (rc) {
+            return rc;
+        }
+    }
+    return 0;
+}
+
+int board_pool_board(const board_engine_t *e, const char *pool_id, const char **board_id)
+{
+    for (size_t i = 0; i < e->n_pooled; i++) {
+        const board_prop_t *p = e->pooled[i];
+        if (p->proposal->kind == CONCORD__V1__PROPOSAL_KIND__POOL_AGREEMENT &&
+            p->proposal->pool_agreement &&
+            strcmp(p->proposal->pool_agreement->pool_id, pool_id) == 0) {
+            *board_id = p->board->id;
+            return 0;
+        }
+    }
+    return -1;
 }
 
 int board_precheck(const board_engine_t *e, const board_event_t *ev, cc_err_t *err)
@@ -796,6 +1044,8 @@ static void s_add_event(board_rec_t *b, const board_event_t *ev, const board_pro
     b->events[b->n_events].log_index = ev->log_index;
     memcpy(b->events[b->n_events].hash, ev->hash, 32);
     b->events[b->n_events].prop = p;
+    b->events[b->n_events].everyone =
+        !ev->recipient || strcmp(ev->recipient, ENVELOPE_EVERYONE) == 0;
     b->n_events++;
 }
 
@@ -1082,6 +1332,7 @@ static int s_accept_proposal(board_engine_t *e, const board_event_t *ev, s_check
     }
     s_add_event(b, ev, p);
     memcpy(p->id, chk->proposal_id, sizeof p->id);
+    p->everyone = s_checked_everyone(e, chk);
     p->board = b;
     p->proposal = pr;
     chk->proposal = NULL;
@@ -1175,6 +1426,25 @@ static int s_accept_call_in(board_engine_t *e, const board_event_t *ev, s_checke
     return 0;
 }
 
+/* An exempt item's content key, published: anyone holding the item may
+ * read it now. The release is one of the board's events (a certificate
+ * exported after it carries it). */
+static int s_accept_release(board_engine_t *e, const board_event_t *ev, s_checked_t *chk,
+                            cc_err_t *err)
+{
+    (void)e;
+    (void)err;
+    board_prop_t *p = chk->target;
+    if (s_reserve_event(p->board) < 0) {
+        return err_oom(err);
+    }
+    s_add_event(p->board, ev, p);
+    memcpy(p->content_key, chk->release->content_key.data, EXEMPT_KEY_LEN);
+    p->released = 1;
+    p->last_index = ev->log_index;
+    return 0;
+}
+
 static void s_reject(board_engine_t *e, const board_event_t *ev, const s_checked_t *chk,
                      const cc_err_t *why)
 {
@@ -1218,6 +1488,7 @@ int board_apply(board_engine_t *e, const board_event_t *ev, cc_err_t *err)
     }
     rc = chk.proposal  ? s_accept_proposal(e, ev, &chk, err)
          : chk.call_in ? s_accept_call_in(e, ev, &chk, err)
+         : chk.release ? s_accept_release(e, ev, &chk, err)
          : chk.ratification ? s_accept_ratification(e, ev, &chk, err)
          : chk.delegation ? delegation_add(e->reg, chk.delegation, ev->sender, ev->log_index,
                                            ev->time_ms, ev->hash, err)
@@ -1381,6 +1652,8 @@ static void s_proposal_view(const board_prop_t *p, uint64_t now_ms, board_propos
     out->log_index = p->log_index;
     out->hash = p->hash;
     out->n_ballots = p->n_ballots;
+    out->released = p->released;
+    out->content_key = p->released ? p->content_key : NULL;
     /* Past its deadline a proposal is closed whether or not an event has
      * come since to make the engine apply the close. */
     out->closed = s_closed_at(p, now_ms);
@@ -1951,9 +2224,13 @@ int board_certificate_events_for(const board_engine_t *e, const char *board_id,
         size_t from = 0;
         for (size_t i = 0; i < e->n_boards; i++) {
             const board_rec_t *b = e->boards[i];
-            /* Events the tier leaves out are passed over. */
+            /* Events the tier leaves out are passed over; of other
+             * boards, and in a history, only what every node folds: never
+             * another board's business (PROTOCOL.md 16.9). */
+            int own = board_id && strcmp(b->id, board_id) == 0;
             while (at[i] < b->n_events &&
-                   !s_cert_wants(b->events[at[i]].prop, board_id ? proposal_id : NULL, tier)) {
+                   ((!own && !b->events[at[i]].everyone) ||
+                    !s_cert_wants(b->events[at[i]].prop, board_id ? proposal_id : NULL, tier))) {
                 at[i]++;
             }
             if (at[i] < b->n_events &&

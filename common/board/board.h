@@ -50,6 +50,10 @@
  *  - A proposal naming any delegated statutory duty is invalid (NHS Act 2006
  *    s75(5): accountability is never delegated) and is rejected on
  *    submission, as are malformed charters and proposals.
+ *  - Exempt items (LGA 1972 Sch 12A, FOIA 2000 Part II; exempt.h): a
+ *    commissioning decision may carry its title and text encrypted, the
+ *    content key sealed to every member of its board; a Board/Release by
+ *    its proposer, from its release date, publishes the key.
  *  - Ballots are refused for: unknown board, unknown proposal, proposal of
  *    another board, non-member, second ballot from a member, receipt time
  *    after the deadline. Every other ballot is recorded until the
@@ -81,6 +85,7 @@
 #include "board_tally.h"
 #include "delegation.h"
 #include "err.h"
+#include "exempt.h"
 #include "fold.h"
 #include "roster.h"
 
@@ -89,6 +94,7 @@
 #define BOARD_METHOD_CALL_IN "concord.v1.Board/CallIn"
 #define BOARD_METHOD_RATIFY "concord.v1.Board/Ratify"
 #define BOARD_METHOD_DELEGATION "concord.v1.Board/Delegation"
+#define BOARD_METHOD_RELEASE "concord.v1.Board/Release"
 #define BOARD_RATIFIERS_MAX 16
 #define BOARD_PROPOSAL_ID_LEN 32 /* hex of a 16-byte call id */
 
@@ -134,6 +140,35 @@ int board_advance(board_engine_t *e, uint64_t log_index, uint64_t time_ms, cc_er
  * receipt time), without changing anything: for an immediate answer to
  * a user before the event is published. Same codes as board_apply. */
 int board_precheck(const board_engine_t *e, const board_event_t *ev, cc_err_t *err);
+
+/* ---- audiences (PROTOCOL.md "Audiences") ----
+ *
+ * A board event is addressed either to "*" (every node folds it: a
+ * board's adoption, charter amendments, membership and roster changes,
+ * footprint realignments, and the ballots, call-ins and ratifications on
+ * them) or to "board:ID" (only the board's members and ratifiers, and
+ * the sender: everything else of the board, its commissioning
+ * decisions, pool proposals and reconsiderations of them). board_apply
+ * and board_precheck refuse an event whose recipient (ev->recipient, when
+ * set) is not its audience, with INVALID_ARGUMENT. */
+#define BOARD_AUDIENCE_MAX ENVELOPE_AUDIENCE_MAX
+
+/* The recipient ev must be addressed to, into out ("*" or "board:ID").
+ * Returns 0, or -1 with err when the engine would refuse ev whatever its
+ * address (it then has no audience). */
+int board_audience(const board_engine_t *e, const board_event_t *ev,
+                   char out[BOARD_AUDIENCE_MAX + 1], cc_err_t *err);
+
+/* Calls fn for each organisation in board_id's audience: its charter's
+ * members, then its ratifiers that are not members. Returns 0, fn's
+ * non-zero answer, or -1 for an unknown board. */
+int board_audience_members(const board_engine_t *e, const char *board_id,
+                           int (*fn)(const char *code, void *arg), void *arg);
+
+/* The board that agreed pool pool_id (a passed POOL_AGREEMENT) into
+ * *board_id (lives as long as e): pool events are addressed to its
+ * audience. Returns 0, or -1 if no board agreed it. */
+int board_pool_board(const board_engine_t *e, const char *pool_id, const char **board_id);
 
 /* ---- views for the CLI, control socket and certificates ---- */
 
@@ -186,6 +221,8 @@ typedef struct {
     size_t lapsed;          /* and those that let the charter's time limit pass (at now_ms) */
     uint64_t ratify_by_ms;  /* the end of that time limit; 0: none */
     board_tally_t tally;    /* at now_ms; with the settling, if any, explained */
+    int released;           /* an exempt item whose proposer published its content key */
+    const uint8_t *content_key; /* then: the key (EXEMPT_KEY_LEN bytes), else NULL */
 } board_proposal_view_t;
 
 size_t board_proposal_count(const board_engine_t *e);
@@ -209,9 +246,10 @@ int board_events(const board_engine_t *e, const char *board_id, uint64_t upto,
                  int (*fn)(uint64_t log_index, const uint8_t hash[32], void *arg), void *arg);
 
 /* What a certificate for board_id up to log index upto carries: the
- * board's accepted events up to upto and, from every board, the events
- * up to its latest decision that changed the roster, merged in log
- * order; board_id NULL: every accepted event of every board. fn returns
+ * board's accepted events up to upto and, from every other board, its
+ * events addressed to "*" up to its latest decision that changed the
+ * roster, merged in log order; board_id NULL: every accepted event
+ * addressed to "*" of every board (never a board's business). fn returns
  * 0 to go on. Returns 0, fn's non-zero answer, or -1 for an unknown
  * board or when memory runs out. */
 int board_certificate_events(const board_engine_t *e, const char *board_id, uint64_t upto,

@@ -70,6 +70,9 @@ struct rpc_peer {
     rpc_peer_stats_t stats;
     rpc_event_fn on_event;
     void *on_event_arg;
+    uint64_t folded_upto;          /* highest log index the engines have folded */
+    void (*on_history)(uint64_t log_index, void *arg);
+    void *on_history_arg;
 };
 
 static __thread const rpc_result_t *s_current_result;
@@ -899,7 +902,7 @@ static void s_on_delivery(rpc_peer_t *p, const Concord__V1__Delivery *d)
     }
     int is_event = h->kind == CONCORD__V1__KIND__KIND_EVENT;
     int for_me = strcmp(h->recipient, keys_code(p->keys)) == 0 ||
-                 (is_event && strcmp(h->recipient, ENVELOPE_EVERYONE) == 0);
+                 (is_event && envelope_event_for(h->recipient, keys_code(p->keys)));
     uint64_t time_ms = 0;
     p->stats.envelopes_opened++;
     int checked = s_check_receipt(p, d, env, &time_ms, &receipt, &receipt_len, &err);
@@ -951,7 +954,13 @@ static void s_on_delivery(rpc_peer_t *p, const Concord__V1__Delivery *d)
         s_send_ack(p, d->log_index);
         goto out;
     }
-    if (replay_check(p->replay, h->sender, h->sequence, &err) < 0) {
+    /* A board's event below what the engines have folded: history of a
+     * board this node has joined, which the broker sends it (PROTOCOL.md
+     * "Audiences"), or a delivery a broker held back. Its sender's later envelopes may already be here, so
+     * the sequence guard does not apply; its receipt does, and its hash
+     * is new. */
+    int history = is_event && envelope_board_of(h->recipient) && d->log_index <= p->folded_upto;
+    if (!history && replay_check(p->replay, h->sender, h->sequence, &err) < 0) {
         log_warn("rejected delivery %llu: %s", (unsigned long long)d->log_index, err.msg);
         goto drop;
     }
@@ -965,6 +974,14 @@ static void s_on_delivery(rpc_peer_t *p, const Concord__V1__Delivery *d)
     s_send_answer(p, answer);
     if (h->kind == CONCORD__V1__KIND__KIND_REPLY) {
         s_on_reply(p, env, d->log_index);
+    } else if (history) {
+        /* Stored; the engines fold it in log order when they fold the
+         * ledger again. */
+        log_info("history: log index %llu (%s from %s) stored", (unsigned long long)d->log_index,
+                 h->method, h->sender);
+        if (p->on_history) {
+            p->on_history(d->log_index, p->on_history_arg);
+        }
     } else if (is_event) {
         s_fire_event(p, env, d->log_index, time_ms);
     }
@@ -1166,14 +1183,27 @@ const keys_t *rpc_peer_keys(const rpc_peer_t *p)
     return p->keys;
 }
 
+void rpc_peer_folded(rpc_peer_t *p, uint64_t log_index)
+{
+    if (log_index > p->folded_upto) {
+        p->folded_upto = log_index;
+    }
+}
+
+void rpc_peer_on_history(rpc_peer_t *p, void (*fn)(uint64_t log_index, void *arg), void *arg)
+{
+    p->on_history = fn;
+    p->on_history_arg = arg;
+}
+
 void rpc_peer_on_event(rpc_peer_t *p, rpc_event_fn fn, void *arg)
 {
     p->on_event = fn;
     p->on_event_arg = arg;
 }
 
-int rpc_peer_publish(rpc_peer_t *p, const char *method, const ProtobufCMessage *body,
-                     uint8_t hash_out[32], cc_err_t *err)
+int rpc_peer_publish(rpc_peer_t *p, const char *recipient, const char *method,
+                     const ProtobufCMessage *body, uint8_t hash_out[32], cc_err_t *err)
 {
     uint8_t *packed = NULL;
     size_t packed_len = 0;
@@ -1186,7 +1216,7 @@ int rpc_peer_publish(rpc_peer_t *p, const char *method, const ProtobufCMessage *
     }
     envelope_meta_t m = {
         .method = method,
-        .recipient = ENVELOPE_EVERYONE,
+        .recipient = recipient,
         .kind = CONCORD__V1__KIND__KIND_EVENT,
     };
     envelope_new_call_id(m.call_id);

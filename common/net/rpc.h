@@ -127,11 +127,22 @@ const keys_t *rpc_peer_keys(const rpc_peer_t *p);
 ProtobufCService *rpc_peer_client(rpc_peer_t *p, const char *recipient,
                                   const ProtobufCServiceDescriptor *svc, uint32_t timeout_ms);
 
-/* Events: one-way envelopes to every member ("*"), folded by each node in
- * broker log order. rpc_peer_publish seals, stores and sends one; its hash
- * goes to hash_out (may be NULL). Returns 0, or -1 with err set. */
-int rpc_peer_publish(rpc_peer_t *p, const char *method, const ProtobufCMessage *body,
-                     uint8_t hash_out[32], cc_err_t *err);
+/* Events: one-way envelopes to every member ("*") or to a board's
+ * members ("board:ID"), folded by each node that receives them in broker
+ * log order. rpc_peer_publish seals one to recipient, stores and sends
+ * it; its hash goes to hash_out (may be NULL). Returns 0, or -1 with err
+ * set. */
+int rpc_peer_publish(rpc_peer_t *p, const char *recipient, const char *method,
+                     const ProtobufCMessage *body, uint8_t hash_out[32], cc_err_t *err);
+
+/* The engines have folded the event at log_index (live or from the
+ * ledger): a later delivery of an event at or below the highest such
+ * index is history (a board this node joined: PROTOCOL.md "Audiences"),
+ * stored without the sequence guard and not handed to the event
+ * callback; fn (rpc_peer_on_history) runs instead, and the node folds its
+ * ledger again. */
+void rpc_peer_folded(rpc_peer_t *p, uint64_t log_index);
+void rpc_peer_on_history(rpc_peer_t *p, void (*fn)(uint64_t log_index, void *arg), void *arg);
 
 /* fn runs once for every event this node folds, in broker log order, as
  * it arrives (its own events included, when the broker delivers them

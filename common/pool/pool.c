@@ -8,6 +8,7 @@
  * agreement meets on its own are agreement.c's (common/rules), the risk
  * share risk_share.c's, the statement's text pool_statement.c's. */
 #include "pool.h"
+#include "board_pool.h"
 
 #include <assert.h>
 #include <sodium.h>
@@ -229,6 +230,7 @@ static int s_listed(const char *const *list, size_t n, const char *code);
 /* An event decoded and judged acceptable, with what accepting it needs. */
 typedef struct {
     int bcf;
+    int everyone; /* a BCF event, or a pool event every node folds */
     pool_fund_checked_t fund;
     pool_bcf_checked_t plan;
     char subject[POOL_ID_MAX + 1];
@@ -276,6 +278,20 @@ static int s_is_bcf(const char *method)
     return strcmp(method, POOL_METHOD_BCF_PLAN) == 0 || strcmp(method, POOL_METHOD_BCF_SIGN) == 0;
 }
 
+/* The audience of a checked event (PROTOCOL.md "Audiences"): a pool's
+ * events go to the members of the board that agreed it, but for its
+ * parties' executions (board_pool_method_public); BCF plans and
+ * sign-offs to every member. */
+static void s_audience(const s_checked_t *chk, char want[ENVELOPE_AUDIENCE_MAX + 1])
+{
+    if (chk->everyone) {
+        snprintf(want, ENVELOPE_AUDIENCE_MAX + 1, "%s", ENVELOPE_EVERYONE);
+    } else {
+        snprintf(want, ENVELOPE_AUDIENCE_MAX + 1, "%s%s", ENVELOPE_BOARD_PREFIX,
+                 chk->fund.fund->board_id);
+    }
+}
+
 /* Decodes and judges ev against the engine, changing nothing. The caller
  * frees chk (s_checked_free) whatever the result. */
 static int s_check(const pool_engine_t *e, const pool_event_t *ev, s_checked_t *chk, cc_err_t *err)
@@ -287,12 +303,23 @@ static int s_check(const pool_engine_t *e, const pool_event_t *ev, s_checked_t *
         return -1;
     }
     chk->bcf = s_is_bcf(ev->method);
+    chk->everyone = chk->bcf || board_pool_method_public(ev->method);
     if (chk->bcf) {
         rc = s_bcf_check(e, ev, &chk->plan, err);
         memcpy(chk->subject, chk->plan.subject, sizeof chk->subject);
     } else {
         rc = s_fund_check(e, ev, &chk->fund, err);
         memcpy(chk->subject, chk->fund.subject, sizeof chk->subject);
+    }
+    if (rc == 0 && ev->recipient) {
+        char want[ENVELOPE_AUDIENCE_MAX + 1];
+        s_audience(chk, want);
+        if (strcmp(ev->recipient, want) != 0) {
+            err_set(err, CC_INVALID_ARGUMENT,
+                    "this %s event is addressed to \"%.40s\", but its audience is \"%s\"",
+                    chk->bcf ? "BCF" : "pool", ev->recipient, want);
+            rc = -1;
+        }
     }
     return rc;
 }
@@ -301,6 +328,20 @@ static void s_checked_free(s_checked_t *chk)
 {
     s_fund_checked_free(&chk->fund);
     s_bcf_checked_free(&chk->plan);
+}
+
+int pool_audience(const pool_engine_t *e, const pool_event_t *ev,
+                  char out[ENVELOPE_AUDIENCE_MAX + 1], cc_err_t *err)
+{
+    s_checked_t chk;
+    pool_event_t bare = *ev;
+    bare.recipient = NULL;
+    int rc = s_check(e, &bare, &chk, err);
+    if (rc == 0) {
+        s_audience(&chk, out);
+    }
+    s_checked_free(&chk);
+    return rc;
 }
 
 int pool_precheck(const pool_engine_t *e, const pool_event_t *ev, cc_err_t *err)

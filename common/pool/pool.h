@@ -157,6 +157,14 @@ int pool_engine_add_condition(pool_engine_t *e, const pool_condition_t *c, cc_er
  * nothing but the list of rejections. */
 int pool_apply(pool_engine_t *e, const pool_event_t *ev, cc_err_t *err);
 
+/* The recipient ev must be addressed to (PROTOCOL.md "Audiences") into
+ * out: "board:ID" of the board that agreed its pool, or "*" for a BCF
+ * event. Returns 0, or -1 with err when the engine would refuse ev
+ * whatever its address. pool_apply and pool_precheck refuse an event
+ * whose recipient (when set) is not its audience, with INVALID_ARGUMENT. */
+int pool_audience(const pool_engine_t *e, const pool_event_t *ev,
+                  char out[ENVELOPE_AUDIENCE_MAX + 1], cc_err_t *err);
+
 /* Takes up, in the order they took effect, the passed pool decisions of
  * board engine b (board_pool_decision_at) with effect_index <= upto that
  * this engine has not taken up yet: an agreement creates its pool (unless

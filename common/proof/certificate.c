@@ -7,10 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <sodium.h>
 #include <sys/stat.h>
 
 #include "clock.h"
 #include "envelope.h"
+#include "exempt.h"
 #include "grow.h"
 #include "pool.h"
 #include "receipt.h"
@@ -51,8 +54,10 @@ envelope_t *certificate_open_event(receipt_heads_t *heads, const roster_t *roste
         err_set(err, CC_UNAUTHENTICATED, "event %zu: its receipt is for another envelope", i + 1);
         envelope_destroy(&env);
     } else if (env->header->kind != CONCORD__V1__KIND__KIND_EVENT ||
-               strcmp(env->header->recipient, ENVELOPE_EVERYONE) != 0) {
-        err_set(err, CC_INVALID_ARGUMENT, "event %zu was not sent to every member", i + 1);
+               (strcmp(env->header->recipient, ENVELOPE_EVERYONE) != 0 &&
+                !envelope_board_of(env->header->recipient))) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "event %zu was not sent to every member or to a board's members", i + 1);
         envelope_destroy(&env);
     } else {
         *log_index = r.log_index;
@@ -175,6 +180,40 @@ roster_t *certificate_roster(const ProtobufCBinaryData *bytes, const roster_t *t
     return roster;
 }
 
+/* An exempt item as a certificate shows it: its ground, and its content
+ * once its proposer released it (the engine checked that the released
+ * key opens its ciphertext). NULL when memory runs out. */
+static char *s_exempt_report(const board_proposal_view_t *pv)
+{
+    const Concord__V1__Exemption *x = pv->proposal->exempt;
+    uint8_t hash[32];
+    char hex[65];
+    Concord__V1__ExemptContent *c =
+        pv->released ? exempt_decrypt(x, pv->content_key, NULL) : NULL;
+    if (pv->released && !c) {
+        return NULL; /* the fold opened it with this key: only memory can fail here */
+    }
+    exempt_ciphertext_hash(x, hash);
+    sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
+    size_t need = 512 + (c ? strlen(c->title) + strlen(c->text) + strlen(c->paper_name) : 0);
+    char *t = malloc(need);
+    if (t && c) {
+        snprintf(t, need,
+                 "Exempt item: %s (%s), released by its proposer (due %s); ciphertext SHA-256 "
+                 "%s.\nContent: %s%s%s%s%s",
+                 x->reason, exempt_reason_about(x->reason), x->release_on, hex, c->title,
+                 c->text[0] ? "\n" : "", c->text, c->paper_name[0] ? "\nPaper: " : "",
+                 c->paper_name);
+    } else if (t) {
+        snprintf(t, need,
+                 "Exempt item: %s (%s) until %s; ciphertext SHA-256 %s. Its content is sealed"
+                 " to the board's members until its proposer releases it.",
+                 x->reason, exempt_reason_about(x->reason), x->release_on, hex);
+    }
+    wire_free(c ? &c->base : NULL);
+    return t;
+}
+
 /* The decision dc certifies, as the engine recomputed it, into out. */
 static int s_report(const board_engine_t *eng, const Concord__V1__DecisionCertificate *dc,
                     certificate_report_t *out, cc_err_t *err)
@@ -213,6 +252,9 @@ static int s_report(const board_engine_t *eng, const Concord__V1__DecisionCertif
     size_t need = pool_describe(pv.proposal, NULL, 0);
     if (need && (out->subject = malloc(need + 1))) {
         pool_describe(pv.proposal, out->subject, need + 1);
+    }
+    if (pv.proposal->exempt && !(out->exempt = s_exempt_report(&pv))) {
+        return err_oom(err);
     }
     s_ballot_lines(eng, &pv, out);
     return 0;
@@ -346,6 +388,8 @@ void certificate_report_free(certificate_report_t *r)
     free(r->explanation);
     free(r->ballot_lines);
     free(r->subject);
+    free(r->exempt);
+    r->exempt = NULL;
     r->explanation = NULL;
     r->ballot_lines = NULL;
     r->subject = NULL;

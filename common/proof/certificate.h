@@ -37,6 +37,7 @@ typedef struct {
     char *explanation;   /* the recomputed arithmetic */
     char *ballot_lines;  /* one line per ballot: member, vote, time, reason */
     char *subject;       /* what a pool proposal carries (board_pool_describe), or NULL */
+    char *exempt;        /* an exempt item: its ground, and its content once released; or NULL */
 } certificate_report_t;
 
 /* Verifies a packed SignedCertificate against the trusted (genesis)

@@ -15,6 +15,7 @@
 #include "clock.h"
 #include "date.h"
 #include "delegation.h"
+#include "exempt.h"
 #include "wire.h"
 
 #define S_NAME_MAX 200    /* a charter's name and accountable_to */
@@ -315,6 +316,60 @@ static int s_lines_bad(const Concord__V1__Proposal *p)
     return 0;
 }
 
+/* The form of an exempt item (docs/PROTOCOL.md section 16.10); whether
+ * its key is sealed to every member is the engine's check. */
+static int s_exempt_form(const Concord__V1__Proposal *p, cc_err_t *err)
+{
+    const Concord__V1__Exemption *e = p->exempt;
+    char canon[EXEMPT_REASON_MAX + 1];
+    if (p->kind != CONCORD__V1__PROPOSAL_KIND__COMMISSIONING_DECISION) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "only a commissioning decision may be exempt: what a board is, who sits on it"
+                " and its pooled funds' terms are public");
+        return -1;
+    }
+    if (exempt_reason_parse(e->reason, canon, err) < 0) {
+        return -1;
+    }
+    if (strcmp(canon, e->reason) != 0) {
+        err_set(err, CC_INVALID_ARGUMENT, "an exempt item's reason is written '%s', not '%.60s'",
+                canon, e->reason);
+        return -1;
+    }
+    if (!agreement_date_ok(e->release_on)) {
+        err_set(err, CC_INVALID_ARGUMENT, "release date '%.20s' is not a YYYY-MM-DD date",
+                e->release_on);
+        return -1;
+    }
+    if (p->text[0]) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "an exempt item's text is in its ciphertext: the proposal's own text is empty");
+        return -1;
+    }
+    if (e->nonce.len != EXEMPT_NONCE_LEN || e->ciphertext.len < 16 ||
+        e->ciphertext.len > EXEMPT_CONTENT_MAX + 16) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "an exempt item carries a %d-byte nonce and 16 to %u bytes of ciphertext",
+                EXEMPT_NONCE_LEN, EXEMPT_CONTENT_MAX + 16);
+        return -1;
+    }
+    for (size_t i = 0; i < e->n_keys; i++) {
+        if (e->keys[i]->sealed.len != EXEMPT_SEALED_LEN) {
+            err_set(err, CC_INVALID_ARGUMENT, "the content key sealed to '%.40s' is not %d bytes",
+                    e->keys[i]->member, EXEMPT_SEALED_LEN);
+            return -1;
+        }
+        for (size_t j = 0; j < i; j++) {
+            if (strcmp(e->keys[i]->member, e->keys[j]->member) == 0) {
+                err_set(err, CC_INVALID_ARGUMENT, "the content key is sealed to '%.40s' twice",
+                        e->keys[i]->member);
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
 int board_check_proposal(const Concord__V1__Proposal *p, uint64_t time_ms, cc_err_t *err)
 {
     char at[40], by[40];
@@ -370,6 +425,8 @@ int board_check_proposal(const Concord__V1__Proposal *p, uint64_t time_ms, cc_er
                 clock_format(p->closes_at_ms, by, sizeof by),
                 BOARD_MAX_DEADLINE_MS / (24ull * 3600 * 1000),
                 clock_format(time_ms, at, sizeof at));
+    } else if (p->exempt) {
+        return s_exempt_form(p, err);
     } else {
         return 0;
     }

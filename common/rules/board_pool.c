@@ -185,3 +185,8 @@ void board_pool_consents(const Concord__V1__Proposal *p, board_consents_t *out)
         }
     }
 }
+
+int board_pool_method_public(const char *method)
+{
+    return method && strcmp(method, "concord.v1.Pool/Execute") == 0;
+}

@@ -28,4 +28,12 @@ int board_pool_check(const roster_t *roster, const delegation_register_t *reg,
  * variation names (whose contribution it changes); none otherwise. */
 void board_pool_consents(const Concord__V1__Proposal *p, board_consents_t *out);
 
+/* Whether an event of this pool method goes to every node rather than to
+ * the pool's board (PROTOCOL.md 16.9): a party's execution or refusal of
+ * an agreement is a public act, as the agreement and its variations are,
+ * so that every node can judge whether a pool is in force (a Better Care
+ * Fund plan names an executed s75 pool: NHS Act 2006 s223GA); pledges,
+ * outturns and statements are the board's business. */
+int board_pool_method_public(const char *method);
+
 #endif

@@ -43,6 +43,7 @@ enum {
     Q_HEAD_ADD,
     Q_HEADS,
     Q_B_LEAVES,
+    Q_B_BACKFILL,
     Q_COUNT
 };
 
@@ -90,6 +91,8 @@ static const char *const s_sql[Q_COUNT] = {
     [Q_HEAD_ADD] = "INSERT OR IGNORE INTO heads(size, root, head) VALUES(?,?,?)",
     [Q_HEADS] = "SELECT size, root, head FROM heads ORDER BY size, rowid",
     [Q_B_LEAVES] = "SELECT idx, leaf FROM log WHERE idx >= ? ORDER BY idx LIMIT ?",
+    [Q_B_BACKFILL] = "INSERT OR IGNORE INTO mailbox(recipient, idx)"
+                     " SELECT ?1, idx FROM log WHERE recipient = ?2 AND idx < ?3",
 };
 
 /* Signed tree heads: the broker's own, one per group commit; on a node,
@@ -930,6 +933,22 @@ int ledger_mailbox_ack(ledger_t *l, const char *recipient, uint64_t index, cc_er
     sqlite3_bind_text(st, 1, recipient, -1, SQLITE_STATIC);
     s_bind_u64(st, 2, index);
     return s_exec_stmt(l, st, "mailbox ack", err);
+}
+
+int ledger_mailbox_backfill(ledger_t *l, const char *recipient, const char *audience,
+                            uint64_t before, cc_err_t *err)
+{
+    sqlite3_stmt *st = s_stmt(l, Q_B_BACKFILL, err);
+    if (!st) {
+        return -1;
+    }
+    sqlite3_bind_text(st, 1, recipient, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, audience, -1, SQLITE_STATIC);
+    s_bind_u64(st, 3, before);
+    if (s_exec_stmt(l, st, "mailbox backfill", err) < 0) {
+        return -1;
+    }
+    return sqlite3_changes(l->db);
 }
 
 uint64_t ledger_mailbox_count(ledger_t *l, const char *recipient)

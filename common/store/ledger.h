@@ -175,6 +175,13 @@ int ledger_mailbox_read(ledger_t *l, const char *recipient, uint64_t after, uint
  * Acknowledging an index not in that mailbox is harmless (returns 0). */
 int ledger_mailbox_ack(ledger_t *l, const char *recipient, uint64_t index, cc_err_t *err);
 
+/* Puts into recipient's mailbox every logged entry addressed to audience
+ * (a board's, "board:ID") with index < before that is not there yet: what
+ * a new member of a board missed. Returns the number of rows added, or -1
+ * with err. */
+int ledger_mailbox_backfill(ledger_t *l, const char *recipient, const char *audience,
+                            uint64_t before, cc_err_t *err);
+
 /* Undelivered entries waiting for recipient. */
 uint64_t ledger_mailbox_count(ledger_t *l, const char *recipient);
 

@@ -55,6 +55,33 @@ static int s_kind_check(int kind, cc_err_t *err)
     return 0;
 }
 
+const char *envelope_board_of(const char *recipient)
+{
+    if (!recipient ||
+        strncmp(recipient, ENVELOPE_BOARD_PREFIX, ENVELOPE_BOARD_PREFIX_LEN) != 0) {
+        return NULL;
+    }
+    const char *id = recipient + ENVELOPE_BOARD_PREFIX_LEN;
+    size_t n = strlen(id);
+    if (n < 2 || n > ENVELOPE_AUDIENCE_MAX - ENVELOPE_BOARD_PREFIX_LEN) {
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char c = id[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '-')) {
+            return NULL;
+        }
+    }
+    return id;
+}
+
+int envelope_event_for(const char *recipient, const char *code)
+{
+    return strcmp(recipient, ENVELOPE_EVERYONE) == 0 || strcmp(recipient, code) == 0 ||
+           envelope_board_of(recipient) != NULL;
+}
+
 /* The header checks shared by seal and open. */
 static int s_fields_check(const char *method, const char *recipient, uint64_t sequence, int kind,
                           cc_err_t *err)
@@ -70,6 +97,20 @@ static int s_fields_check(const char *method, const char *recipient, uint64_t se
     if (strcmp(recipient, ENVELOPE_EVERYONE) == 0) {
         if (kind != CONCORD__V1__KIND__KIND_EVENT) {
             err_set(err, CC_INVALID_ARGUMENT, "recipient \"*\" is only for events");
+            return -1;
+        }
+    } else if (strncmp(recipient, ENVELOPE_BOARD_PREFIX, ENVELOPE_BOARD_PREFIX_LEN) == 0) {
+        /* A board's audience, like "*", only for one-way events. */
+        if (kind != CONCORD__V1__KIND__KIND_EVENT) {
+            err_set(err, CC_INVALID_ARGUMENT, "recipient \"%.40s\" is only for events",
+                    recipient);
+            return -1;
+        }
+        if (!envelope_board_of(recipient)) {
+            err_set(err, CC_INVALID_ARGUMENT,
+                    "recipient \"%.40s\" must be \"board:\" then a board id of 2..32 "
+                    "characters [A-Za-z0-9-]",
+                    recipient);
             return -1;
         }
     } else if (keys_code_check(recipient, err) != 0) {

@@ -26,6 +26,11 @@
 #define ENVELOPE_METHOD_MAX 128
 #define ENVELOPE_STATUS_MSG_MAX 1024
 #define ENVELOPE_EVERYONE "*"   /* recipient of events for every member */
+/* Recipient of events for the members of one board: "board:" then the
+ * board id ([A-Za-z0-9-], 2..32), PROTOCOL.md "Audiences". */
+#define ENVELOPE_BOARD_PREFIX "board:"
+#define ENVELOPE_BOARD_PREFIX_LEN 6
+#define ENVELOPE_AUDIENCE_MAX (ENVELOPE_BOARD_PREFIX_LEN + 32)
 /* Largest body of an envelope that goes through the broker's log, which
  * takes envelopes up to ENVELOPE_MAX / 2 (so that each fits, alone, in a
  * Log/Read answer), less room for the header and signature. */
@@ -35,7 +40,8 @@
 typedef struct {
     uint8_t call_id[ENVELOPE_CALL_ID_LEN];
     const char *method;      /* "concord.v1.Health/Check" */
-    const char *recipient;   /* organisation code, "broker", or "*" for an event */
+    const char *recipient;   /* organisation code, "broker", or for an event "*" or
+                              * "board:ID" */
     uint64_t sent_at_ms;
     uint64_t deadline_ms;    /* 0: none */
     uint64_t sequence;       /* >= 1 */
@@ -54,6 +60,15 @@ typedef struct {
     uint8_t hash[32];        /* SHA-256 of raw */
     void *priv_;             /* decoder state; not for callers */
 } envelope_t;
+
+/* The board id of an audience recipient "board:ID", or NULL for any
+ * other recipient. */
+const char *envelope_board_of(const char *recipient);
+
+/* Whether an event addressed to recipient is for this member: "*", its
+ * own code, or a board audience (the broker delivers those only to the
+ * board's members, PROTOCOL.md "Audiences"). */
+int envelope_event_for(const char *recipient, const char *code);
 
 /* Builds, signs and packs an envelope from k with header m and body.
  * Checks m (method form, recipient code, sequence >= 1, kind) and sizes.

@@ -27,8 +27,10 @@ void fold_order_advance(fold_order_t *o, uint64_t log_index)
 int fold_broadcast_ok(const envelope_t *env, uint64_t log_index, const char *what)
 {
     const Concord__V1__Header *h = env->header;
-    if (h->kind != CONCORD__V1__KIND__KIND_EVENT || strcmp(h->recipient, ENVELOPE_EVERYONE) != 0) {
-        log_warn("%s event at log %llu from %s ignored: not sent to every member", what,
+    if (h->kind != CONCORD__V1__KIND__KIND_EVENT ||
+        (strcmp(h->recipient, ENVELOPE_EVERYONE) != 0 && !envelope_board_of(h->recipient))) {
+        log_warn("%s event at log %llu from %s ignored: not sent to every member or to a "
+                 "board's members", what,
                  (unsigned long long)log_index, h->sender);
         return 0;
     }
@@ -63,6 +65,7 @@ fold_event_t fold_event_of(const envelope_t *env, uint64_t log_index, uint64_t t
                           .call_id = h->call_id.data,
                           .hash = env->hash,
                           .method = h->method,
+                          .recipient = h->recipient,
                           .body = env->body,
                           .body_len = env->body_len};
 }

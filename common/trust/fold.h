@@ -26,6 +26,7 @@ typedef struct {
     const uint8_t *call_id; /* 16 bytes; a proposal's id is its lower-case hex */
     const uint8_t *hash;    /* 32 bytes: SHA-256 of the packed Envelope */
     const char *method;     /* the engine's method names */
+    const char *recipient;  /* "*" or "board:ID" as addressed; NULL: not checked */
     const uint8_t *body;    /* the packed message the method names */
     size_t body_len;
 } fold_event_t;
@@ -42,8 +43,10 @@ int fold_order_ok(const fold_order_t *o, uint64_t log_index, cc_err_t *err);
 void fold_order_advance(fold_order_t *o, uint64_t log_index);
 
 /* Whether env may be folded at all: only events sent to every member
- * count, since one sent to a single node would put it out of step with
- * the others. Logs (naming `what`, e.g. "board") and returns 0 if not. */
+ * ("*") or to a board's members ("board:ID") count, since one sent to a
+ * single node would put it out of step with the others (whether a board
+ * event has the audience it must have is its engine's check). Logs
+ * (naming `what`, e.g. "board") and returns 0 if not. */
 int fold_broadcast_ok(const envelope_t *env, uint64_t log_index, const char *what);
 
 /* Logs an engine's verdict on an event: accepted or refused with the

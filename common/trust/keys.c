@@ -294,6 +294,44 @@ const keys_public_t *keys_public(const keys_t *k)
     return &k->pub;
 }
 
+int keys_seal_to(const uint8_t sign_pk[KEYS_PK_LEN], const uint8_t *msg, size_t len,
+                 uint8_t *out, cc_err_t *err)
+{
+    uint8_t x_pk[crypto_scalarmult_curve25519_BYTES];
+    if (crypto_sign_ed25519_pk_to_curve25519(x_pk, sign_pk) != 0) {
+        err_set(err, CC_INVALID_ARGUMENT, "signing key is not a valid Ed25519 point");
+        return -1;
+    }
+    if (crypto_box_seal(out, msg, len, x_pk) != 0) {
+        err_set(err, CC_INTERNAL, "crypto_box_seal failed");
+        return -1;
+    }
+    return 0;
+}
+
+int keys_seal_open(const keys_t *k, const uint8_t *sealed, size_t len, uint8_t *out,
+                   cc_err_t *err)
+{
+    uint8_t x_pk[crypto_scalarmult_curve25519_BYTES];
+    uint8_t x_sk[crypto_scalarmult_curve25519_BYTES];
+    int rc = -1;
+    if (len < crypto_box_SEALBYTES) {
+        err_set(err, CC_INVALID_ARGUMENT, "sealed box of %zu bytes is too short", len);
+        return -1;
+    }
+    if (crypto_sign_ed25519_pk_to_curve25519(x_pk, k->pub.sign_pk) != 0 ||
+        crypto_sign_ed25519_sk_to_curve25519(x_sk, k->secret) != 0) {
+        err_set(err, CC_INTERNAL, "cannot derive the X25519 keys of %s", k->pub.code);
+    } else if (crypto_box_seal_open(out, sealed, len, x_pk, x_sk) != 0) {
+        err_set(err, CC_UNAUTHENTICATED, "the sealed box does not open with the keys of %s",
+                k->pub.code);
+    } else {
+        rc = 0;
+    }
+    sodium_memzero(x_sk, sizeof x_sk);
+    return rc;
+}
+
 const uint8_t *keys_curve_sk(const keys_t *k)
 {
     assert(k != NULL);

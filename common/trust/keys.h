@@ -99,6 +99,21 @@ const char *keys_code(const keys_t *k);
 const keys_public_t *keys_public(const keys_t *k);
 const uint8_t *keys_curve_sk(const keys_t *k);
 
+/* Sealed boxes to an organisation's signing key (docs/PROTOCOL.md
+ * section 16.10): the Ed25519 public key is converted to X25519
+ * (crypto_sign_ed25519_pk_to_curve25519) and msg sealed to it with
+ * crypto_box_seal into out (len + crypto_box_SEALBYTES bytes). Returns 0,
+ * or -1 with err (INVALID_ARGUMENT: not a valid key). */
+int keys_seal_to(const uint8_t sign_pk[KEYS_PK_LEN], const uint8_t *msg, size_t len,
+                 uint8_t *out, cc_err_t *err);
+
+/* Opens a sealed box made by keys_seal_to for k's signing key (its
+ * secret key converted with crypto_sign_ed25519_sk_to_curve25519) into
+ * out (len - crypto_box_SEALBYTES bytes). Returns 0, or -1 with err
+ * (UNAUTHENTICATED: not sealed to k, or altered). */
+int keys_seal_open(const keys_t *k, const uint8_t *sealed, size_t len, uint8_t *out,
+                   cc_err_t *err);
+
 /* Signs domain || NUL || msg with the Ed25519 secret key into sig.
  * domain is an ASCII string such as "concord/v1/envelope". Returns 0, or -1
  * (CC_RESOURCE_EXHAUSTED) if len is absurd or memory runs out. */

@@ -884,6 +884,13 @@ void roster_hash(const roster_t *r, uint8_t out[32])
     free(tmp);
 }
 
+void roster_swap(roster_t *a, roster_t *b)
+{
+    roster_t t = *a;
+    *a = *b;
+    *b = t;
+}
+
 void roster_destroy(roster_t **r)
 {
     size_t i;

@@ -97,6 +97,10 @@ uint64_t roster_created_at_ms(const roster_t *r);
 /* SHA-256 of the packed Roster bytes: the roster's identity. */
 void roster_hash(const roster_t *r, uint8_t out[32]);
 
+/* Exchanges the contents of a and b (a node folding its ledger again
+ * from the genesis roster keeps the roster object others hold). */
+void roster_swap(roster_t *a, roster_t *b);
+
 void roster_destroy(roster_t **r);
 
 /* ---- changes decided by boards ----

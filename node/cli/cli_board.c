@@ -13,6 +13,8 @@
 #include "cli.h"
 #include "control.pb-c.h"
 #include "clock.h"
+#include "date.h"
+#include "exempt.h"
 #include "inifile.h"
 #include "json.h"
 #include "money.h"
@@ -92,6 +94,61 @@ static int s_send_proposal(const config_node_t *cfg, Concord__V1__Proposal *p, i
     Concord__V1__ProposeRequest in = CONCORD__V1__PROPOSE_REQUEST__INIT;
     in.proposal = p;
     return cli_node_call(cfg, "Propose", &in.base, cfg->call_timeout_ms, json, NULL);
+}
+
+/* An exempt item's paper, read whole (at most 200 KB). NULL after
+ * printing why. */
+static uint8_t *s_paper_read(const char *path, size_t *len)
+{
+    enum { S_PAPER_MAX = 200 * 1024 };
+    FILE *fp = fopen(path, "rb");
+    uint8_t *buf = fp ? malloc(S_PAPER_MAX + 1) : NULL;
+    size_t n = buf ? fread(buf, 1, S_PAPER_MAX + 1, fp) : 0;
+    int bad = !fp || !buf || ferror(fp) || n > S_PAPER_MAX;
+    if (fp) {
+        fclose(fp);
+    }
+    if (bad) {
+        cli_fail("--paper %s: %s", path,
+                 !fp ? "cannot be read" : n > S_PAPER_MAX ? "over 200 KB" : "read error");
+        free(buf);
+        return NULL;
+    }
+    *len = n;
+    return buf;
+}
+
+/* Sends an exempt item: the node encrypts its title, text and paper
+ * (docs/PROTOCOL.md section 16.10). */
+static int s_send_exempt(const config_node_t *cfg, Concord__V1__Proposal *p, const char *reason,
+                         const char *release_on, const char *paper, int json)
+{
+    char canon[EXEMPT_REASON_MAX + 1];
+    cc_err_t err;
+    int y, m, d;
+    if (exempt_reason_parse(reason, canon, &err) < 0) {
+        return cli_fail("--exempt: %s", err.msg);
+    }
+    if (!release_on || date_parse(release_on, &y, &m, &d) < 0) {
+        return cli_fail("an exempt item needs --release-on YYYY-MM-DD, the date from which its"
+                        " proposer may release it");
+    }
+    Concord__V1__Exemption x = CONCORD__V1__EXEMPTION__INIT;
+    Concord__V1__ProposeRequest in = CONCORD__V1__PROPOSE_REQUEST__INIT;
+    x.reason = canon;
+    x.release_on = (char *)release_on;
+    p->exempt = &x;
+    in.proposal = p;
+    if (paper) {
+        const char *base = strrchr(paper, '/');
+        if (!(in.paper.data = s_paper_read(paper, &in.paper.len))) {
+            return CLI_FAIL;
+        }
+        in.paper_name = (char *)(base ? base + 1 : paper);
+    }
+    int rc = cli_node_call(cfg, "Propose", &in.base, cfg->call_timeout_ms, json, NULL);
+    free(in.paper.data);
+    return rc;
 }
 
 typedef struct {
@@ -547,6 +604,8 @@ static int s_propose(const config_node_t *cfg, const roster_t *r, int argc, char
         {"reconsider", required_argument, NULL, 'Z'}, {"confirm", no_argument, NULL, 'Y'},
         {"withdraw", no_argument, NULL, 'X'},        {"service-line", required_argument, NULL, 'L'},
         {"bcf-plan", required_argument, NULL, 'G'},
+        {"exempt", required_argument, NULL, 'g'}, {"release-on", required_argument, NULL, 'j'},
+        {"paper", required_argument, NULL, 'y'},
         {NULL, 0, NULL, 0}};
     static s_charter_t c;
     static Concord__V1__ServiceLine lines[DELEGATION_LINES_MAX];
@@ -562,6 +621,7 @@ static int s_propose(const config_node_t *cfg, const roster_t *r, int argc, char
     Concord__V1__BoardMember who;
     char who_code[KEYS_CODE_MAX + 1];
     uint64_t closes_in = 7ull * 86400000;
+    const char *exempt = NULL, *release_on = NULL, *paper = NULL;
     cc_err_t err;
     int opt, v;
     s_charter_init(&c);
@@ -571,7 +631,7 @@ static int s_propose(const config_node_t *cfg, const roster_t *r, int argc, char
     p.delegated_duties = duties;
     p.service_lines = lines;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "b:t:x:k:A:$:E:c:D:+:-:r:Q:q:eF:K:M:P:Z:YXL:G:", opts,
+    while ((opt = getopt_long(argc, argv, "b:t:x:k:A:$:E:c:D:+:-:r:Q:q:eF:K:M:P:Z:YXL:G:g:j:y:", opts,
                               NULL)) != -1) {
         switch (opt) {
         case 'G':
@@ -598,6 +658,9 @@ static int s_propose(const config_node_t *cfg, const roster_t *r, int argc, char
                                       : CONCORD__V1__RECONSIDER__WITHDRAW;
             break;
         case 'b': p.board_id = optarg; break;
+        case 'g': exempt = optarg; break;
+        case 'j': release_on = optarg; break;
+        case 'y': paper = optarg; break;
         case 't': p.title = optarg; break;
         case 'x': p.text = optarg; break;
         case 'E': p.effective_date = optarg; break;
@@ -695,6 +758,13 @@ static int s_propose(const config_node_t *cfg, const roster_t *r, int argc, char
     }
     c.ch.board_id = p.board_id;
     p.closes_at_ms = clock_wall_ms() + closes_in;
+    if (exempt || release_on || paper) {
+        if (!exempt) {
+            return cli_fail("--release-on and --paper are for an exempt item: give --exempt"
+                            " REASON ('Sch12A para 3', 'FOIA s43')");
+        }
+        return s_send_exempt(cfg, &p, exempt, release_on, paper, json);
+    }
     return s_send_proposal(cfg, &p, json);
 }
 
@@ -962,6 +1032,10 @@ int cli_board(const config_node_t *cfg, int argc, char **argv, int json)
         rc = cli_node_call(cfg, "ProposalShow", &in.base, 0, json, NULL);
     } else if (strcmp(cmd, "proposal") == 0 && strcmp(sub, "ratify") == 0) {
         rc = s_ratify(cfg, argc - 1, argv + 1, json);
+    } else if (strcmp(cmd, "proposal") == 0 && strcmp(sub, "release") == 0 && argc == 3) {
+        Concord__V1__ReleaseRequest in = CONCORD__V1__RELEASE_REQUEST__INIT;
+        in.proposal_id = argv[2];
+        rc = cli_node_call(cfg, "Release", &in.base, cfg->call_timeout_ms, json, NULL);
     } else if (strcmp(cmd, "proposal") == 0 && strcmp(sub, "call-in") == 0) {
         rc = s_call_in(cfg, argc - 1, argv + 1, json);
     } else if (strcmp(cmd, "delegation") == 0 && strcmp(sub, "record") == 0) {
@@ -1028,6 +1102,7 @@ int cli_board_verify(int argc, char **argv, int json)
         json_u64(&j, "ballots", rep.ballots);
         json_str(&j, "explanation", rep.explanation);
         json_str(&j, "subject", rep.subject);
+        json_str(&j, "exempt", rep.exempt);
         json_obj_end(&j);
         char *js = json_take(&j);
         printf("%s\n", js ? js : "{}");
@@ -1035,9 +1110,10 @@ int cli_board_verify(int argc, char **argv, int json)
     } else {
         printf("certificate verified: every signature, receipt and rule checked\n"
                "board     %s\nproposal  %s\ntitle     %s\noutcome   %s\nexported  by %s\n"
-               "events    %zu (%zu ballots on this proposal)\n\n%s%s%s\n\nballots:\n%s",
+               "events    %zu (%zu ballots on this proposal)\n\n%s%s%s%s%s\n\nballots:\n%s",
                rep.board_id, rep.proposal_id, rep.title, rep.outcome, rep.signer, rep.events,
-               rep.ballots, rep.subject ? rep.subject : "", rep.subject ? "\n" : "",
+               rep.ballots, rep.exempt ? rep.exempt : "", rep.exempt ? "\n\n" : "",
+               rep.subject ? rep.subject : "", rep.subject ? "\n" : "",
                rep.explanation ? rep.explanation : "",
                rep.ballot_lines ? rep.ballot_lines : "");
     }

@@ -62,16 +62,22 @@ static const cli_commands_entry_t s_table[] = {
      "    [--realign ORG=FOOTPRINT] [--rule RULE | --quorum N/D ...]\n"
      "    [--reconsider PROPOSAL --confirm|--withdraw: after a call-in]\n"
      "    [--service-line LINE...: NHS England lines it concerns]\n"
-     "    [--bcf-plan PLAN-ID: an HWB board's agreement to that BCF plan]",
+     "    [--bcf-plan PLAN-ID: an HWB board's agreement to that BCF plan]\n"
+     "    [--exempt REASON --release-on YYYY-MM-DD [--paper FILE]]",
      "put a proposal to a board. AREA: acute, specialised, primary-care, community,\n"
      "mental-health, social-care, public-health, health-education,\n"
-     "research-and-development", 1},
+     "research-and-development. --exempt: an exempt item, its title, text and paper\n"
+     "readable by the board's members only until released; REASON: 'Sch12A para N'\n"
+     "(Local Government Act 1972 Sch 12A, 1-7) or 'FOIA sN' (FOI Act 2000 Part II)", 1},
     {"vote", "PROPOSAL for|against|abstain [--reason TEXT] [--representatives F:A:AB]",
      "cast this organisation's ballot (with its representatives' votes, in a committee in\n"
      "common whose charter gives it its own rule)", 1},
-    {"proposal", "list|show|call-in|ratify ...", "proposals put to boards", 1},
+    {"proposal", "list|show|call-in|ratify|release ...", "proposals put to boards", 1},
     {"proposal list", "[BOARD]", "proposals, open and decided", 1},
     {"proposal show", "PROPOSAL", "one proposal, its ballots and its tally", 1},
+    {"proposal release", "PROPOSAL",
+     "publish an exempt item's content key (its proposer, from its release date): anyone\n"
+     "holding it can then read it", 1},
     {"proposal call-in", "PROPOSAL --reason TEXT",
      "call in a passed decision within the charter's call-in period (Local Government\n"
      "Act 2000 s9F): it is suspended until the board reconsiders it", 1},

@@ -291,6 +291,23 @@ static json_t *s_proposal_of(const Concord__V1__ProposalView *pv, int with_ballo
     s_bool(o, "voting_open", pv->voting_open);
     s_bool(o, "effective", pv->effective);
     s_bool(o, "called_in", pv->called_in);
+    if (p->exempt) {
+        json_t *x = json_object();
+        s_str(x, "reason", p->exempt->reason);
+        s_str(x, "release_on", p->exempt->release_on);
+        s_hex(x, "ciphertext_sha256", pv->exempt_ciphertext_hash);
+        s_str(x, "access", pv->exempt_access == CONCORD__V1__EXEMPT_ACCESS__MEMBER     ? "member"
+                           : pv->exempt_access == CONCORD__V1__EXEMPT_ACCESS__RELEASED ? "released"
+                                                                                        : "sealed");
+        if (pv->exempt_access == CONCORD__V1__EXEMPT_ACCESS__MEMBER ||
+            pv->exempt_access == CONCORD__V1__EXEMPT_ACCESS__RELEASED) {
+            s_str(x, "title", pv->exempt_title);
+            s_str(x, "text", pv->exempt_text);
+            s_str(x, "paper_name", pv->exempt_paper_name);
+            s_hex(x, "paper_hex", pv->exempt_paper);
+        }
+        s_set(o, "exempt", x);
+    }
     if (pv->ratifiers) {
         s_int(o, "ratifiers", pv->ratifiers);
         s_int(o, "ratified", pv->ratified);

@@ -9,6 +9,7 @@
 #include "cli_view.h"
 #include "clock.h"
 #include "err.h"
+#include "exempt.h"
 #include "money.h"
 #include "pool.h"
 #include "wire.h"
@@ -241,6 +242,38 @@ static void s_change(const Concord__V1__MembershipChange *mc, FILE *out)
     }
 }
 
+/* An exempt item: its ground, release date and who can read it; its
+ * content when this node could open it. */
+static void s_exempt(const Concord__V1__ProposalView *pv, FILE *out)
+{
+    const Concord__V1__Exemption *x = pv->proposal->exempt;
+    char *hash = pv->exempt_ciphertext_hash.len
+                     ? wire_hex(pv->exempt_ciphertext_hash.data, pv->exempt_ciphertext_hash.len)
+                     : NULL;
+    fprintf(out, "exempt     %s (%s) until %s; ciphertext SHA-256 %s\n", x->reason,
+            exempt_reason_about(x->reason), x->release_on, hash ? hash : "?");
+    free(hash);
+    switch (pv->exempt_access) {
+    case CONCORD__V1__EXEMPT_ACCESS__MEMBER:
+        fputs("access     readable by the board's members (opened with this organisation's key)\n",
+              out);
+        break;
+    case CONCORD__V1__EXEMPT_ACCESS__RELEASED:
+        fputs("access     released by its proposer: readable by anyone holding it\n", out);
+        break;
+    default:
+        fputs("access     sealed: readable by the board's members until released\n", out);
+        return;
+    }
+    fprintf(out, "content    %s\n", pv->exempt_title);
+    if (pv->exempt_text[0]) {
+        fprintf(out, "text       %s\n", pv->exempt_text);
+    }
+    if (pv->exempt_paper_name[0]) {
+        fprintf(out, "paper      %s (%zu bytes)\n", pv->exempt_paper_name, pv->exempt_paper.len);
+    }
+}
+
 static void s_proposal(const Concord__V1__ProposalView *pv, FILE *out)
 {
     char when[S_WHEN], money[MONEY_TEXT_MAX];
@@ -251,6 +284,9 @@ static void s_proposal(const Concord__V1__ProposalView *pv, FILE *out)
     fprintf(out, "proposal   %s\n", pv->id);
     fprintf(out, "board      %s\n", pv->board_id);
     fprintf(out, "title      %s\n", p->title);
+    if (p->exempt) {
+        s_exempt(pv, out);
+    }
     fprintf(out, "kind       %s%s%s\n", board_names_kind(p->kind), p->area ? ", " : "",
             p->area ? board_names_area(p->area) : "");
     if (p->amount_pence) {

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "board.h"
 #include "board_names.h"
 #include "boards_view.h"
@@ -71,6 +73,11 @@ static void s_answer(const waits_entry_t *w, const envelope_t *env, void *arg)
             &concord__v1__ratification__descriptor, env->body, env->body_len, WIRE_MAX_FRAME, NULL);
         snprintf(pid, sizeof pid, "%s", ra ? ra->proposal_id : "");
         wire_free(ra ? &ra->base : NULL);
+    } else if (strcmp(env->header->method, BOARD_METHOD_RELEASE) == 0) {
+        Concord__V1__Release *rl = (Concord__V1__Release *)wire_unpack(
+            &concord__v1__release__descriptor, env->body, env->body_len, WIRE_MAX_FRAME, NULL);
+        snprintf(pid, sizeof pid, "%s", rl ? rl->proposal_id : "");
+        wire_free(rl ? &rl->base : NULL);
     } else if (strcmp(env->header->method, BOARD_METHOD_CALL_IN) == 0) {
         Concord__V1__CallIn *ci = (Concord__V1__CallIn *)wire_unpack(
             &concord__v1__call_in__descriptor, env->body, env->body_len, WIRE_MAX_FRAME, NULL);
@@ -83,7 +90,7 @@ static void s_answer(const waits_entry_t *w, const envelope_t *env, void *arg)
         wire_free(bl ? &bl->base : NULL);
     }
     if (board_proposal_find(b->engine, pid, clock_wall_ms(), &pv, &err) == 0) {
-        boards_view_proposal(b->engine, &pv, 1, &out, &a);
+        boards_view_proposal(b->engine, &pv, rpc_peer_keys(b->peer), 1, &out, &a);
     }
     control_answer_arena(w->call, &out.base, &a);
 }
@@ -143,12 +150,13 @@ static void s_on_event(const envelope_t *env, uint64_t log_index, uint64_t time_
     if (strcmp(h->method, BOARD_METHOD_PROPOSE) != 0 && strcmp(h->method, BOARD_METHOD_VOTE) != 0 &&
         strcmp(h->method, BOARD_METHOD_CALL_IN) != 0 &&
         strcmp(h->method, BOARD_METHOD_RATIFY) != 0 &&
-        strcmp(h->method, BOARD_METHOD_DELEGATION) != 0) {
+        strcmp(h->method, BOARD_METHOD_DELEGATION) != 0 &&
+        strcmp(h->method, BOARD_METHOD_RELEASE) != 0) {
         /* Another engine's event: proposals whose deadline passed before
          * it close first, so their effects (a pool agreement) come before
          * it on every node alike. */
         if (h->kind == CONCORD__V1__KIND__KIND_EVENT &&
-            strcmp(h->recipient, ENVELOPE_EVERYONE) == 0 &&
+            (strcmp(h->recipient, ENVELOPE_EVERYONE) == 0 || envelope_board_of(h->recipient)) &&
             board_advance(b->engine, log_index, time_ms, &why) < 0) {
             log_warn("board: cannot close proposals due before log %llu: %s",
                      (unsigned long long)log_index, why.msg);
@@ -268,14 +276,16 @@ static void s_auto_vote(boards_t *b, const char *pid)
     board_event_t ev = {.sender = b->cfg->code, .log_index = UINT64_MAX,
                         .time_ms = clock_wall_ms(), .call_id = call_id, .hash = hash,
                         .method = BOARD_METHOD_VOTE, .body = body, .body_len = body_len};
-    int ok = board_precheck(b->engine, &ev, &err) == 0;
+    char to[BOARD_AUDIENCE_MAX + 1];
+    int ok = board_precheck(b->engine, &ev, &err) == 0 &&
+             board_audience(b->engine, &ev, to, &err) == 0;
     free(body);
     if (!ok) {
         return; /* not a voter on this one, or already voted */
     }
     /* Remembered only once published: a vote the ledger could not store
      * was never sent, and is tried again rather than lost. */
-    if (rpc_peer_publish(b->peer, BOARD_METHOD_VOTE, &ballot.base, NULL, &err) < 0) {
+    if (rpc_peer_publish(b->peer, to, BOARD_METHOD_VOTE, &ballot.base, NULL, &err) < 0) {
         log_error("automatic vote on %s: %s (trying again in %d s)", pv.id, err.msg,
                   S_VOTE_RETRY_MS / 1000);
         b->vote_retry_at_ms = clock_mono_ms() + S_VOTE_RETRY_MS;
@@ -382,8 +392,10 @@ static void s_publish(boards_t *b, void *call, const char *method, const Protobu
     board_event_t ev = {.sender = b->cfg->code, .log_index = UINT64_MAX,
                         .time_ms = clock_wall_ms(), .call_id = call_id, .hash = hash,
                         .method = method, .body = body, .body_len = body_len};
+    char to[BOARD_AUDIENCE_MAX + 1];
     int ok = board_precheck(b->engine, &ev, &err) == 0 &&
-             rpc_peer_publish(b->peer, method, msg, hash, &err) == 0;
+             board_audience(b->engine, &ev, to, &err) == 0 &&
+             rpc_peer_publish(b->peer, to, method, msg, hash, &err) == 0;
     free(body);
     if (!ok) {
         control_fail(call, err.code, "%s", err.msg);
@@ -430,6 +442,101 @@ static int s_next_keys_ready(const boards_t *b, const Concord__V1__Proposal *p, 
     return same ? 0 : -1;
 }
 
+/* An exempt item (docs/PROTOCOL.md section 16.10): its title, text and
+ * paper are encrypted under a fresh content key, sealed to each member of
+ * the board as it stands; what is published carries a title naming the
+ * ground only. */
+static void s_propose_exempt(boards_t *b, void *call, const Concord__V1__ProposeRequest *in)
+{
+    const Concord__V1__Proposal *p = in->proposal;
+    cc_err_t err;
+    char reason[EXEMPT_REASON_MAX + 1], title[BOARD_TITLE_MAX + 1];
+    board_view_t v;
+    if (exempt_reason_parse(p->exempt->reason, reason, &err) < 0) {
+        control_fail(call, err.code, "%s", err.msg);
+        return;
+    }
+    if (board_get(b->engine, p->board_id, &v) < 0) {
+        control_fail(call, CC_NOT_FOUND, "no board '%.40s'", p->board_id);
+        return;
+    }
+    size_t n = v.charter->n_members;
+    const char **codes = calloc(n ? n : 1, sizeof *codes);
+    uint8_t (*pks)[32] = calloc(n ? n : 1, sizeof *pks);
+    Concord__V1__Exemption x = CONCORD__V1__EXEMPTION__INIT;
+    Concord__V1__ExemptContent c = CONCORD__V1__EXEMPT_CONTENT__INIT;
+    if (!codes || !pks) {
+        err_oom(&err);
+        goto fail;
+    }
+    for (size_t i = 0; i < n; i++) {
+        roster_org_t o;
+        codes[i] = v.charter->members[i]->code;
+        if (roster_lookup(b->roster, codes[i], &o) < 0) {
+            err_set(&err, CC_NOT_FOUND, "%s, a member of board %s, is not in the roster", codes[i],
+                    v.board_id);
+            goto fail;
+        }
+        memcpy(pks[i], o.sign_pk, 32);
+    }
+    c.title = p->title;
+    c.text = p->text;
+    c.paper_name = in->paper_name;
+    c.paper = in->paper;
+    if (exempt_seal(&x, &c, codes, (const uint8_t(*)[32])pks, n, NULL, &err) < 0) {
+        goto fail;
+    }
+    x.reason = reason;
+    x.release_on = p->exempt->release_on;
+    Concord__V1__Proposal sealed = *p;
+    snprintf(title, sizeof title, "Exempt item (%s)", reason);
+    sealed.title = title;
+    sealed.text = "";
+    sealed.exempt = &x;
+    s_publish(b, call, BOARD_METHOD_PROPOSE, &sealed.base);
+    exempt_clear(&x);
+    free(codes);
+    free(pks);
+    return;
+fail:
+    control_fail(call, err.code, "%s", err.msg);
+    free(codes);
+    free(pks);
+}
+
+static void s_on_release(Concord__V1__Control_Service *service,
+                         const Concord__V1__ReleaseRequest *in,
+                         Concord__V1__ProposalView_Closure closure, void *call)
+{
+    boards_t *b = s_of(service, call);
+    cc_err_t err;
+    board_proposal_view_t pv;
+    uint8_t key[EXEMPT_KEY_LEN];
+    (void)closure;
+    if (board_proposal_find(b->engine, in->proposal_id, clock_wall_ms(), &pv, &err) < 0) {
+        control_fail(call, err.code, "%s", err.msg);
+        return;
+    }
+    if (!pv.proposal->exempt) {
+        control_fail(call, CC_FAILED_PRECONDITION, "proposal %.12s is not an exempt item", pv.id);
+        return;
+    }
+    int rc = exempt_open_key(pv.proposal->exempt, rpc_peer_keys(b->peer), key, &err);
+    if (rc != 0) {
+        control_fail(call, rc < 0 ? err.code : CC_PERMISSION_DENIED, "%s",
+                     rc < 0 ? err.msg : "no content key of this exempt item is sealed to this"
+                                        " organisation");
+        return;
+    }
+    Concord__V1__Release rl = CONCORD__V1__RELEASE__INIT;
+    rl.board_id = (char *)pv.board_id;
+    rl.proposal_id = (char *)pv.id;
+    rl.content_key.data = key;
+    rl.content_key.len = EXEMPT_KEY_LEN;
+    s_publish(b, call, BOARD_METHOD_RELEASE, &rl.base);
+    sodium_memzero(key, sizeof key);
+}
+
 static void s_on_propose(Concord__V1__Control_Service *service,
                          const Concord__V1__ProposeRequest *in,
                          Concord__V1__ProposalView_Closure closure, void *call)
@@ -444,6 +551,10 @@ static void s_on_propose(Concord__V1__Control_Service *service,
     }
     if (board_roster_level(p) && s_next_keys_ready(b, p, &err) < 0) {
         control_fail(call, err.code, "%s", err.msg);
+        return;
+    }
+    if (p->exempt) {
+        s_propose_exempt(b, call, in);
         return;
     }
     /* An amendment from the CLI names only what changes; the rest comes
@@ -640,7 +751,8 @@ static void s_on_proposal_list(Concord__V1__Control_Service *service,
         if (in->board_id[0] && strcmp(pv.board_id, in->board_id) != 0) {
             continue;
         }
-        boards_view_proposal(b->engine, &pv, 0, out.proposals[out.n_proposals++], &a);
+        boards_view_proposal(b->engine, &pv, rpc_peer_keys(b->peer), 0,
+                             out.proposals[out.n_proposals++], &a);
     }
     control_answer_arena(call, &out.base, &a);
 }
@@ -659,7 +771,7 @@ static void s_on_proposal_show(Concord__V1__Control_Service *service,
         control_fail(call, err.code, "%s", err.msg);
         return;
     }
-    boards_view_proposal(b->engine, &pv, 1, &out, &a);
+    boards_view_proposal(b->engine, &pv, rpc_peer_keys(b->peer), 1, &out, &a);
     control_answer_arena(call, &out.base, &a);
 }
 
@@ -875,6 +987,7 @@ static const engine_method_t s_methods[] = {
     ENGINE_METHOD("Vote", s_on_vote),
     ENGINE_METHOD("CallIn", s_on_call_in),
     ENGINE_METHOD("Ratify", s_on_ratify),
+    ENGINE_METHOD("Release", s_on_release),
     ENGINE_METHOD("BoardList", s_on_board_list),
     ENGINE_METHOD("BoardShow", s_on_board_show),
     ENGINE_METHOD("ProposalList", s_on_proposal_list),

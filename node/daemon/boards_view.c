@@ -4,8 +4,52 @@
 
 #include <string.h>
 
-void boards_view_proposal(const board_engine_t *e, const board_proposal_view_t *pv, int full,
-                          Concord__V1__ProposalView *out, control_arena_t *a)
+#include <sodium.h>
+
+#include "exempt.h"
+#include "wire.h"
+
+/* An exempt item: who may read it, and its content when this node can
+ * open it (its proposer released it, or its key is sealed to k). */
+static void s_exempt(const board_proposal_view_t *pv, const keys_t *k,
+                     Concord__V1__ProposalView *out, control_arena_t *a)
+{
+    const Concord__V1__Exemption *x = pv->proposal->exempt;
+    uint8_t key[EXEMPT_KEY_LEN], *hash = control_alloc(a, 32);
+    cc_err_t err;
+    if (hash) {
+        exempt_ciphertext_hash(x, hash);
+        out->exempt_ciphertext_hash.data = hash;
+        out->exempt_ciphertext_hash.len = 32;
+    }
+    out->exempt_access = CONCORD__V1__EXEMPT_ACCESS__SEALED;
+    if (pv->released) {
+        memcpy(key, pv->content_key, EXEMPT_KEY_LEN);
+    } else if (!k || exempt_open_key(x, k, key, &err) != 0) {
+        return;
+    }
+    Concord__V1__ExemptContent *c = exempt_decrypt(x, key, &err);
+    sodium_memzero(key, sizeof key);
+    if (!c) {
+        return;
+    }
+    out->exempt_access = pv->released ? CONCORD__V1__EXEMPT_ACCESS__RELEASED
+                                      : CONCORD__V1__EXEMPT_ACCESS__MEMBER;
+    out->exempt_title = control_strdup(a, c->title);
+    out->exempt_text = control_strdup(a, c->text);
+    out->exempt_paper_name = control_strdup(a, c->paper_name);
+    uint8_t *paper = c->paper.len ? control_alloc(a, c->paper.len) : NULL;
+    if (paper) {
+        memcpy(paper, c->paper.data, c->paper.len);
+        out->exempt_paper.data = paper;
+        out->exempt_paper.len = c->paper.len;
+    }
+    wire_free(&c->base);
+}
+
+void boards_view_proposal(const board_engine_t *e, const board_proposal_view_t *pv,
+                          const keys_t *me, int full, Concord__V1__ProposalView *out,
+                          control_arena_t *a)
 {
     out->id = control_str(pv->id);
     out->board_id = control_str(pv->board_id);
@@ -32,6 +76,9 @@ void boards_view_proposal(const board_engine_t *e, const board_proposal_view_t *
     out->votes_against = pv->tally.all.votes_against;
     out->abstentions = pv->tally.all.abstentions;
     out->explanation = control_strdup(a, pv->tally.explanation);
+    if (pv->proposal->exempt) {
+        s_exempt(pv, me, out, a);
+    }
     if (!full) {
         return;
     }

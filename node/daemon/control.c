@@ -768,6 +768,15 @@ int control_service_add(control_service_t *s, const char *method, void (*handler
     return 0;
 }
 
+void control_service_rebind(control_service_t *s, void *old_self, void *new_self)
+{
+    for (size_t i = 0; i < CONTROL_METHODS_MAX; i++) {
+        if (s->self[i] == old_self) {
+            s->self[i] = new_self;
+        }
+    }
+}
+
 control_ctx_t *control_ctx_of(Concord__V1__Control_Service *service)
 {
     return ((control_service_t *)service)->c;

@@ -61,6 +61,10 @@ void control_service_init(control_service_t *s, control_ctx_t *c);
 int control_service_add(control_service_t *s, const char *method, void (*handler)(void),
                         void *self, cc_err_t *err);
 
+/* The methods whose handlers were added with old_self now get new_self
+ * (an engine made again when the node folds its ledger again). */
+void control_service_rebind(control_service_t *s, void *old_self, void *new_self);
+
 /* The context a handler's service belongs to. */
 control_ctx_t *control_ctx_of(Concord__V1__Control_Service *service);
 

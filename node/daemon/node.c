@@ -62,7 +62,12 @@ struct node {
     int failed;
     int lock_fd;
     dashboard_t *dashboard; /* the web dashboard, when configured; reads via the control socket */
+    uint64_t refold_at_ms;  /* history arrived: fold the ledger again then (monotonic); 0: no */
 };
+
+/* How long after the last history delivery the node folds its ledger
+ * again: the broker sends a board's history as one run. */
+#define S_REFOLD_QUIET_MS 300
 
 /* One node per ledger: two would reuse sequence numbers and split the
  * mailbox between them. The lock dies with the process. */
@@ -225,6 +230,16 @@ static void s_on_event(const envelope_t *env, uint64_t log_index, uint64_t time_
     for (size_t i = 0; i < n->n_engines; i++) {
         s_engines[i]->on_event(env, log_index, time_ms, n->engines[i]);
     }
+    rpc_peer_folded(n->peer, log_index);
+}
+
+/* A board's history arrived (rpc_peer_on_history): fold the ledger again
+ * once the run of it is over. */
+static void s_on_history(uint64_t log_index, void *arg)
+{
+    (void)log_index;
+    node_t *n = arg;
+    n->refold_at_ms = clock_mono_ms() + S_REFOLD_QUIET_MS;
 }
 
 /* engine_env_t's find: an engine already made, by name. */
@@ -300,6 +315,40 @@ static int s_bootstrap(node_t *n, cc_err_t *err)
     return 0;
 }
 
+/* Folds the whole ledger again, in log order, into new engines from the
+ * genesis roster: after the broker sent the history of a board this
+ * node joined, which lies before events already folded. The engines'
+ * Control methods move to the new engines; requests the old ones held
+ * are answered as when the node stops. */
+static int s_refold(node_t *n, cc_err_t *err)
+{
+    void *old[S_ENGINES];
+    roster_t *genesis = roster_load(n->cfg.roster, err);
+    if (!genesis) {
+        return -1;
+    }
+    memcpy(old, n->engines, sizeof old);
+    while (n->n_engines) {
+        n->n_engines--;
+        s_engines[n->n_engines]->destroy(n->engines[n->n_engines]);
+    }
+    roster_swap(n->roster, genesis);
+    roster_destroy(&genesis);
+    if (s_make_engines(n, err) < 0 || s_bootstrap(n, err) < 0 ||
+        ledger_fold_replay(n->ledger, n->roster, s_on_event, n, err) < 0) {
+        return -1;
+    }
+    for (size_t i = 0; i < n->n_engines; i++) {
+        control_service_rebind(&n->control_service, old[i], n->engines[i]);
+        if (s_engines[i]->start) {
+            s_engines[i]->start(n->engines[i]);
+        }
+    }
+    log_info("folded the ledger again with the history the broker sent (%zu roster change(s))",
+             roster_change_count(n->roster));
+    return 0;
+}
+
 node_t *node_new(const config_node_t *cfg, cc_err_t *err)
 {
     keys_t *keys = NULL;
@@ -361,6 +410,7 @@ node_t *node_new(const config_node_t *cfg, cc_err_t *err)
         }
     }
     rpc_peer_on_event(n->peer, s_on_event, n);
+    rpc_peer_on_history(n->peer, s_on_history, n);
     if (rpc_peer_connect(n->peer, cfg->broker, err) < 0 || s_bind_control(n, err) < 0) {
         goto fail;
     }
@@ -412,6 +462,9 @@ int node_step(node_t *n, long max_wait_ms)
             wait = due <= now ? 0 : (long)(due - now);
         }
     }
+    if (n->refold_at_ms && (n->refold_at_ms <= now || (long)(n->refold_at_ms - now) < wait)) {
+        wait = n->refold_at_ms <= now ? 0 : (long)(n->refold_at_ms - now);
+    }
     if (zmq_poll(items, 3, wait) < 0) {
         if (errno == EINTR) {
             return 0;
@@ -433,6 +486,14 @@ int node_step(node_t *n, long max_wait_ms)
     for (size_t i = 0; i < n->n_engines; i++) {
         if (s_engines[i]->tick) {
             s_engines[i]->tick(n->engines[i]);
+        }
+    }
+    if (n->refold_at_ms && clock_mono_ms() >= n->refold_at_ms) {
+        cc_err_t err;
+        n->refold_at_ms = 0;
+        if (s_refold(n, &err) < 0) {
+            log_error("folding the ledger again: %s", err.msg);
+            return -1;
         }
     }
     return 0;

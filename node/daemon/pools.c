@@ -401,8 +401,10 @@ static void s_publish(pools_t *p, void *call, int mi, ProtobufCMessage *msg)
                            .method = method,
                            .body = body,
                            .body_len = body_len};
+        char to[ENVELOPE_AUDIENCE_MAX + 1];
         ok = pool_precheck(p->engine, &ev, &err) == 0 &&
-             rpc_peer_publish(p->peer, method, msg, hash, &err) == 0;
+             pool_audience(p->engine, &ev, to, &err) == 0 &&
+             rpc_peer_publish(p->peer, to, method, msg, hash, &err) == 0;
     }
     free(body);
     if (ok) {

@@ -105,8 +105,9 @@ uint64_t fixture_log(fixture_t *fx, const char *to, const char *const *rows, siz
         .recipient = to,
         .sent_at_ms = clock_wall_ms(),
         .sequence = ++fx->seq,
-        .kind = strcmp(to, ENVELOPE_EVERYONE) == 0 ? CONCORD__V1__KIND__KIND_EVENT
-                                                   : CONCORD__V1__KIND__KIND_REQUEST,
+        .kind = strcmp(to, ENVELOPE_EVERYONE) == 0 || envelope_board_of(to)
+                    ? CONCORD__V1__KIND__KIND_EVENT
+                    : CONCORD__V1__KIND__KIND_REQUEST,
     };
     randombytes_buf(m.call_id, sizeof m.call_id);
     uint8_t *env = NULL, hash[32], leaf[32];

@@ -42,7 +42,7 @@ void fixture_free(fixture_t *fx);
 /* Connects a fresh DEALER for B (fx->dealer) and learns its routing id. */
 void fixture_connect(fixture_t *fx);
 
-/* Logs a real envelope from A to `to` (a code or "*") as the broker does:
+/* Logs a real envelope from A to `to` (a code, "*" or "board:ID") as the broker does:
  * sealed, a leaf of the tree under a newly signed head, with a mailbox row for each of the n_rows
  * recipients. Returns its log index. */
 uint64_t fixture_log(fixture_t *fx, const char *to, const char *const *rows, size_t n_rows);

@@ -45,7 +45,7 @@ static int s_setup(void **state)
     b->keys = fx->f->broker;
     b->ledger = fx->f->ledger;
     b->router = fx->f->router;
-    b->adm = admission_new(path, b->ledger, NULL, NULL, &err);
+    b->adm = admission_new(path, b->ledger, NULL, NULL, NULL, &err);
     assert_non_null(b->adm);
     b->replay = replay_new();
     assert_non_null(b->replay);

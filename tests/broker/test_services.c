@@ -15,6 +15,7 @@
 
 #include "clock.h"
 #include "envelope.h"
+#include "merkle.h"
 #include "fixture.h"
 #include "health.pb-c.h"
 #include "log.pb-c.h"
@@ -198,6 +199,53 @@ static void test_log_read(void **state)
 }
 
 /* An answer holds at most SERVICES_LOG_READ_MAX entries, whatever is asked. */
+/* Log/Read gives the reader (B) the envelopes of entries to "*", to B,
+ * and to the boards whose audience it is in; of the rest (another pair's
+ * call, another board's business) only the leaf hash, which still
+ * builds the tree. */
+static int s_b_sits_on(const char *board_id, const char *code, void *arg)
+{
+    (void)arg;
+    return strcmp(board_id, "B-BOARD") == 0 && strcmp(code, FIXTURE_B) == 0;
+}
+
+static void test_log_read_audiences(void **state)
+{
+    fx_t *fx = *state;
+    const char *rows[] = {FIXTURE_A};
+    fixture_log(fx->f, ENVELOPE_EVERYONE, rows, 1);
+    fixture_log(fx->f, FIXTURE_A, rows, 1);
+    fixture_log(fx->f, "board:A-BOARD", rows, 1);
+    fixture_log(fx->f, "board:B-BOARD", rows, 1);
+    fixture_log(fx->f, FIXTURE_B, rows, 1);
+    static const int seen_without[] = {1, 0, 0, 0, 1};
+    static const int seen_with[] = {1, 0, 0, 1, 1};
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass) {
+            services_on_audience(fx->s, s_b_sits_on, NULL);
+        }
+        envelope_t *reply = NULL;
+        Concord__V1__LogReadResponse *out = s_read(fx, 1, 0, &reply);
+        assert_non_null(out);
+        assert_int_equal(out->n_entries, 5);
+        for (size_t i = 0; i < 5; i++) {
+            const Concord__V1__LogEntry *e = out->entries[i];
+            int seen = (pass ? seen_with : seen_without)[i];
+            assert_int_equal(e->envelope.len > 0, seen);
+            assert_int_equal(e->leaf_hash.len, 32);
+            if (seen) {
+                /* The leaf an entry shown whole stands for is its envelope's. */
+                uint8_t hash[32], leaf[32];
+                envelope_hash(e->envelope.data, e->envelope.len, hash);
+                merkle_leaf_hash(e->index, e->time_ms, hash, leaf);
+                assert_memory_equal(leaf, e->leaf_hash.data, 32);
+            }
+        }
+        wire_free(&out->base);
+        envelope_destroy(&reply);
+    }
+}
+
 static void test_log_read_cap(void **state)
 {
     fx_t *fx = *state;
@@ -235,6 +283,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_not_a_request, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_log_read, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_log_read_cap, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_log_read_audiences, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_log_read_from_zero, s_setup, s_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -107,7 +107,7 @@ static void test_it_certificate_size_independent_of_unrelated_decisions(void **s
     char board[33], first[33], last[33], id[33], title[64];
     unsigned long long ev0 = 0, ev100 = 0, ev0_again = 0;
     char *out = s_ok("--json board create --id DEVON --name 'Devon Joint Commissioning Board'"
-                     " --rule majority --quorum 1/2 --no-default-reserved --closes-in 120s"
+                     " --rule majority --quorum 1/2 --closes-in 120s"
                      " --member E06000026 --member E38000129 --member X24");
     fed_json_id(out, board);
     free(out);

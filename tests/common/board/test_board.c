@@ -885,6 +885,201 @@ static void test_board_committee_in_common_tally(void **state)
     assert_false(t.passed);
 }
 
+/* ---- audiences (PROTOCOL.md section 16.9) ---- */
+
+static int s_collect_code(const char *code, void *arg)
+{
+    char *out = arg;
+    strcat(out, code);
+    strcat(out, " ");
+    return 0;
+}
+
+/* The audience of the next event sender would send as method with body m. */
+static int s_audience_of(const s_run_t *r, const char *sender, const char *method,
+                         const ProtobufCMessage *m, char out[BOARD_AUDIENCE_MAX + 1])
+{
+    uint8_t *body = NULL, call_id[16] = {0x77}, hash[32] = {0};
+    size_t len = 0;
+    cc_err_t err;
+    assert_int_equal(wire_pack(m, WIRE_MAX_FRAME, &body, &len, NULL), 0);
+    board_event_t ev = {.sender = sender, .log_index = r->index + 1, .time_ms = r->now,
+                        .call_id = call_id, .hash = hash, .method = method, .body = body,
+                        .body_len = len};
+    int rc = board_audience(r->e, &ev, out, &err);
+    free(body);
+    return rc;
+}
+
+static void test_board_audiences(void **state)
+{
+    (void)state;
+    s_run_t r;
+    s_charter_t c;
+    char adopt[33], pid[33], mc[33], who[256] = "", to[BOARD_AUDIENCE_MAX + 1];
+    s_run_init(&r);
+    s_small(&c, "AUD", CONCORD__V1__VOTING_RULE__MAJORITY_OF_VOTES_CAST, 2, 1);
+    s_adopt(&r, &c, adopt);
+    assert_int_equal(board_audience_members(r.e, "AUD", s_collect_code, who), 0);
+    assert_string_equal(who, "E38000016 E38000024 E08000001 ");
+    assert_int_equal(board_audience_members(r.e, "NOPE", s_collect_code, who), -1);
+
+    /* What the board is goes to everyone; what it does, to its members. */
+    Concord__V1__Proposal p = s_proposal(&r, "AUD", DECISION, ACUTE);
+    assert_int_equal(s_audience_of(&r, s_ccgs[0], BOARD_METHOD_PROPOSE, &p.base, to), 0);
+    assert_string_equal(to, "board:AUD");
+    Concord__V1__BoardMember m = CONCORD__V1__BOARD_MEMBER__INIT;
+    Concord__V1__MembershipChange ch = CONCORD__V1__MEMBERSHIP_CHANGE__INIT;
+    m.code = OUTSIDER;
+    m.constituency = NHS;
+    ch.action = CONCORD__V1__MEMBERSHIP_ACTION__ADMIT;
+    ch.member = &m;
+    Concord__V1__Proposal admit = s_proposal(&r, "AUD", MEMBERSHIP, 0);
+    admit.membership = &ch;
+    assert_int_equal(s_audience_of(&r, s_ccgs[0], BOARD_METHOD_PROPOSE, &admit.base, to), 0);
+    assert_string_equal(to, "*");
+
+    /* The engine refuses an event addressed otherwise, and nothing changes. */
+    uint8_t call_id[16], hash[32] = {0x42};
+    uint8_t *body = NULL;
+    size_t len = 0;
+    assert_int_equal(wire_pack(&p.base, WIRE_MAX_FRAME, &body, &len, NULL), 0);
+    s_call_id(&r, call_id);
+    board_event_t ev = {.sender = s_ccgs[0], .log_index = ++r.index, .time_ms = r.now,
+                        .call_id = call_id, .hash = hash, .method = BOARD_METHOD_PROPOSE,
+                        .recipient = "*", .body = body, .body_len = len};
+    r.now += SECOND;
+    s_refused(&r, board_apply(r.e, &ev, &r.err), CC_INVALID_ARGUMENT,
+              "addressed to \"*\", but its audience is \"board:AUD\"");
+    size_t before = board_proposal_count(r.e);
+    ev.recipient = "board:AUD";
+    ev.log_index = ++r.index;
+    ev.time_ms = r.now;
+    board_proposal_id(call_id, pid);
+    assert_int_equal(board_apply(r.e, &ev, &r.err), 0);
+    assert_int_equal(board_proposal_count(r.e), before + 1);
+    free(body);
+
+    /* A ballot goes where its proposal went. */
+    Concord__V1__Ballot b = CONCORD__V1__BALLOT__INIT;
+    b.board_id = "AUD";
+    b.proposal_id = pid;
+    b.vote = FOR;
+    assert_int_equal(s_audience_of(&r, s_ccgs[1], BOARD_METHOD_VOTE, &b.base, to), 0);
+    assert_string_equal(to, "board:AUD");
+    assert_int_equal(s_propose(&r, s_ccgs[0], &admit, mc), 0);
+    b.proposal_id = mc;
+    assert_int_equal(s_audience_of(&r, s_ccgs[1], BOARD_METHOD_VOTE, &b.base, to), 0);
+    assert_string_equal(to, "*");
+    /* A ballot on a proposal the engine does not know has no audience. */
+    b.proposal_id = "00000000000000000000000000000000";
+    assert_int_equal(s_audience_of(&r, s_ccgs[1], BOARD_METHOD_VOTE, &b.base, to), -1);
+
+    /* Once the admission passes, the newcomer is in the audience. */
+    for (int i = 0; i < 3; i++) {
+        s_vote(&r, c.ch.members[i]->code, "AUD", mc, FOR);
+    }
+    who[0] = 0;
+    assert_int_equal(board_audience_members(r.e, "AUD", s_collect_code, who), 0);
+    assert_non_null(strstr(who, OUTSIDER));
+    s_run_free(&r);
+}
+
+/* ---- exempt items (PROTOCOL.md section 16.10) ---- */
+
+/* Seals content to the first n members of c (their roster keys) into x. */
+static void s_seal_to(const s_charter_t *c, size_t n, Concord__V1__Exemption *x,
+                      uint8_t key[EXEMPT_KEY_LEN])
+{
+    const char *codes[8];
+    uint8_t pks[8][32];
+    cc_err_t err;
+    for (size_t i = 0; i < n; i++) {
+        roster_org_t o;
+        codes[i] = c->ch.members[i]->code;
+        assert_int_equal(roster_lookup(s_roster, codes[i], &o), 0);
+        memcpy(pks[i], o.sign_pk, 32);
+    }
+    Concord__V1__ExemptContent content = CONCORD__V1__EXEMPT_CONTENT__INIT;
+    content.title = "Sale of the Mount Gould site";
+    assert_int_equal(exempt_seal(x, &content, codes, (const uint8_t(*)[32])pks, n, key, &err), 0);
+    x->reason = "LGA 1972 Sch 12A para 3";
+    x->release_on = "2026-01-01";
+}
+
+static int s_release(s_run_t *r, const char *sender, const char *pid, const uint8_t *key)
+{
+    uint8_t call_id[16];
+    Concord__V1__Release rl = CONCORD__V1__RELEASE__INIT;
+    rl.board_id = "EXM";
+    rl.proposal_id = (char *)pid;
+    rl.content_key.data = (uint8_t *)key;
+    rl.content_key.len = EXEMPT_KEY_LEN;
+    s_call_id(r, call_id);
+    return s_msg(r, sender, BOARD_METHOD_RELEASE, &rl.base, call_id);
+}
+
+static void test_board_exempt_items(void **state)
+{
+    (void)state;
+    s_run_t r;
+    s_charter_t c;
+    char adopt[33], pid[33], later[33];
+    uint8_t key[EXEMPT_KEY_LEN], other[EXEMPT_KEY_LEN] = {1};
+    s_run_init(&r);
+    s_small(&c, "EXM", CONCORD__V1__VOTING_RULE__MAJORITY_OF_VOTES_CAST, 2, 1);
+    s_adopt(&r, &c, adopt);
+
+    /* The key must be sealed to every member. */
+    Concord__V1__Exemption x = CONCORD__V1__EXEMPTION__INIT;
+    s_seal_to(&c, 2, &x, key);
+    Concord__V1__Proposal p = s_proposal(&r, "EXM", DECISION, ACUTE);
+    p.title = "Exempt item (LGA 1972 Sch 12A para 3)";
+    p.effective_date = "";
+    p.exempt = &x;
+    s_refused(&r, s_propose(&r, s_ccgs[0], &p, pid), CC_INVALID_ARGUMENT,
+              "sealed to every member of board EXM: none for E08000001");
+    exempt_clear(&x);
+    s_seal_to(&c, 3, &x, key);
+    /* Only a commissioning decision may be exempt, on a ground of the statutes. */
+    p.kind = MEMBERSHIP;
+    s_refused(&r, s_propose(&r, s_ccgs[0], &p, pid), CC_INVALID_ARGUMENT,
+              "only a commissioning decision may be exempt");
+    p.kind = DECISION;
+    x.reason = "Sch12A para 3";
+    s_refused(&r, s_propose(&r, s_ccgs[0], &p, pid), CC_INVALID_ARGUMENT,
+              "is written 'LGA 1972 Sch 12A para 3'");
+    x.reason = "LGA 1972 Sch 12A para 3";
+    assert_int_equal(s_propose(&r, s_ccgs[0], &p, pid), 0);
+    assert_int_equal(s_vote(&r, s_ccgs[0], "EXM", pid, FOR), 0);
+    assert_int_equal(s_vote(&r, s_ccgs[1], "EXM", pid, FOR), 0);
+    board_proposal_view_t pv;
+    s_view(&r, pid, &pv);
+    assert_true(pv.tally.passed);
+    assert_false(pv.released);
+
+    /* Its proposer releases it, with the key that opens it, once. */
+    s_refused(&r, s_release(&r, s_ccgs[1], pid, key), CC_PERMISSION_DENIED,
+              "only E38000016, who proposed exempt item");
+    s_refused(&r, s_release(&r, s_ccgs[0], pid, other), CC_INVALID_ARGUMENT,
+              "the content key does not open the exempt item");
+    assert_int_equal(s_release(&r, s_ccgs[0], pid, key), 0);
+    s_view(&r, pid, &pv);
+    assert_true(pv.released);
+    assert_memory_equal(pv.content_key, key, EXEMPT_KEY_LEN);
+    s_refused(&r, s_release(&r, s_ccgs[0], pid, key), CC_ALREADY_EXISTS, "already released");
+    exempt_clear(&x);
+
+    /* Not before its release date. */
+    s_seal_to(&c, 3, &x, key);
+    x.release_on = "2099-01-01";
+    assert_int_equal(s_propose(&r, s_ccgs[0], &p, later), 0);
+    s_refused(&r, s_release(&r, s_ccgs[0], later, key), CC_FAILED_PRECONDITION,
+              "until its release date, 2099-01-01");
+    exempt_clear(&x);
+    s_run_free(&r);
+}
+
 static void test_board_statutory_duty_not_delegated(void **state)
 {
     (void)state;
@@ -2138,6 +2333,8 @@ int main(void)
         cmocka_unit_test(test_board_charter_validation),
         cmocka_unit_test(test_board_proposal_validation),
         cmocka_unit_test(test_board_precheck_changes_nothing),
+        cmocka_unit_test(test_board_audiences),
+        cmocka_unit_test(test_board_exempt_items),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);
 }

@@ -48,6 +48,7 @@ typedef struct {
     cc_err_t err;
     int changes;       /* on_roster callbacks */
     const char *board; /* the board the helpers act on */
+    const char *to;    /* the recipient of the next events; NULL: not checked */
 } s_fed_t;
 
 static void s_on_roster(const roster_t *roster, uint64_t at_index, void *arg)
@@ -129,6 +130,7 @@ static int s_event(s_fed_t *f, const char *sender, const char *method, const Pro
                         .call_id = call_id,
                         .hash = hash,
                         .method = method,
+                        .recipient = f->to,
                         .body = body,
                         .body_len = len};
     f->now += 1000;
@@ -480,7 +482,8 @@ static int s_collect(uint64_t log_index, const uint8_t hash[32], void *arg)
 }
 
 /* A certificate of a decision on MCR carries the events of another board
- * up to the rotation it decided, and none of that board's later ones. */
+ * addressed to every node up to the rotation it decided: none of that
+ * board's later ones, and none of its business (PROTOCOL.md 16.9). */
 static void test_board_roster_certificate_events(void **state)
 {
     s_fed_t *f = *state;
@@ -492,6 +495,13 @@ static void test_board_roster_certificate_events(void **state)
     f->board = "PAIR";
     s_board_of(f, 2); /* CENTRAL and NORTH */
     uint64_t pair_adopted = f->index;
+    char business[33];
+    Concord__V1__Proposal biz = s_proposal(f, CONCORD__V1__PROPOSAL_KIND__COMMISSIONING_DECISION);
+    biz.area = CONCORD__V1__SERVICE_AREA__MENTAL_HEALTH;
+    f->to = "board:PAIR";
+    assert_int_equal(s_event(f, NORTH, BOARD_METHOD_PROPOSE, &biz.base, business), 0);
+    uint64_t pair_business = f->index;
+    f->to = NULL;
     Concord__V1__Proposal p = s_change(f, CONCORD__V1__MEMBERSHIP_ACTION__ROTATE_KEY, &mc, &org,
                                        CENTRAL, keys_public(next));
     assert_int_equal(s_event(f, CENTRAL, BOARD_METHOD_PROPOSE, &p.base, rot), 0);
@@ -519,6 +529,21 @@ static void test_board_roster_certificate_events(void **state)
         has_later |= seen[i] == rotated + 1;
     }
     assert_true(has_rotation && !has_later && seen[7] == pair_adopted - 2);
+    for (uint64_t i = 1; i <= seen[0]; i++) {
+        assert_true(seen[i] != pair_business);
+    }
+    /* PAIR's own certificate carries it; a history export never does. */
+    uint64_t own[64] = {0}, all[64] = {0};
+    assert_int_equal(board_certificate_events(f->e, "PAIR", f->index, s_collect, own), 0);
+    assert_int_equal(board_certificate_events(f->e, NULL, f->index, s_collect, all), 0);
+    int in_own = 0, in_all = 0;
+    for (uint64_t i = 1; i <= own[0]; i++) {
+        in_own |= own[i] == pair_business;
+    }
+    for (uint64_t i = 1; i <= all[0]; i++) {
+        in_all |= all[i] == pair_business;
+    }
+    assert_true(in_own && !in_all);
     assert_int_equal(board_certificate_events(f->e, "NONE", f->index, s_collect, seen), -1);
     keys_destroy(&next);
 }

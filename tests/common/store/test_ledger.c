@@ -326,6 +326,21 @@ static void test_ledger_broker_log_and_mailbox(void **state)
     assert_int_equal(got.n, 2);
     assert_int_equal(got.idx[0], 2);
     assert_int_equal(got.idx[1], 3);
+
+    /* A board's history for one who joins it: every earlier entry to the
+     * board's audience goes into its mailbox, once, and nothing later. */
+    for (uint64_t i = 5; i <= 7; i++) {
+        s_log_entry(&e, i, chain, hash, call, i == 6 ? "X24" : "board:GM-JCB");
+        const char *to = "E38000217";
+        assert_int_equal(ledger_log_append(l, &e, &to, 1, &err), 0);
+    }
+    assert_int_equal(ledger_mailbox_backfill(l, "E08000003", "board:GM-JCB", 7, &err), 1);
+    assert_int_equal(ledger_mailbox_backfill(l, "E08000003", "board:GM-JCB", 7, &err), 0);
+    got.n = 0;
+    assert_int_equal(ledger_mailbox_read(l, "E08000003", 0, 10, s_log_collect, &got, &err), 0);
+    assert_int_equal(got.n, 2);
+    assert_int_equal(got.idx[0], 3);
+    assert_int_equal(got.idx[1], 5);
     ledger_close(&l);
 }
 

@@ -422,6 +422,26 @@ static void test_envelope_bad_header_fields(void **state)
     m.recipient = "not a code";
     assert_int_equal(envelope_seal(f->a, &m, NULL, 0, &buf, &len, &err), -1);
     assert_int_equal(err.code, CC_INVALID_ARGUMENT);
+    /* A board's audience: only for events, and only a well-formed board id. */
+    m = s_meta();
+    m.recipient = "board:PLY-JCB";
+    assert_int_equal(envelope_seal(f->a, &m, NULL, 0, &buf, &len, &err), -1);
+    assert_non_null(strstr(err.msg, "is only for events"));
+    m.kind = CONCORD__V1__KIND__KIND_EVENT;
+    assert_int_equal(envelope_seal(f->a, &m, NULL, 0, &buf, &len, &err), 0);
+    free(buf);
+    buf = NULL;
+    m.recipient = "board:P";
+    assert_int_equal(envelope_seal(f->a, &m, NULL, 0, &buf, &len, &err), -1);
+    assert_non_null(strstr(err.msg, "must be \"board:\" then a board id"));
+    m.recipient = "board:PLY_JCB";
+    assert_int_equal(envelope_seal(f->a, &m, NULL, 0, &buf, &len, &err), -1);
+    assert_string_equal(envelope_board_of("board:PLY-JCB"), "PLY-JCB");
+    assert_null(envelope_board_of("PLY-JCB"));
+    assert_null(envelope_board_of("board:0123456789012345678901234567890123"));
+    assert_true(envelope_event_for("board:PLY-JCB", "X24"));
+    assert_true(envelope_event_for("X24", "X24"));
+    assert_false(envelope_event_for("E38000217", "X24"));
 
     h = s_header("E38000217", call_id);
     h.sequence = 0;

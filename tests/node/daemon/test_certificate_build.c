@@ -93,13 +93,17 @@ typedef struct {
     uint64_t time_ms;
 } s_event_t;
 
+/* The audience the next events are addressed to (PROTOCOL.md 16.9): a
+ * board's adoption goes to every node, its decisions to its members. */
+static const char *s_to = ENVELOPE_EVERYONE;
+
 static void s_seal(const keys_t *k, const char *method, const ProtobufCMessage *body, int n,
                    uint64_t sequence, s_event_t *ev, char id[33])
 {
     uint8_t *packed = NULL;
     size_t packed_len = 0;
     envelope_meta_t m = {.method = method,
-                         .recipient = ENVELOPE_EVERYONE,
+                         .recipient = s_to,
                          .sent_at_ms = T0 + (uint64_t)n * 1000,
                          .sequence = sequence,
                          .kind = CONCORD__V1__KIND__KIND_EVENT};
@@ -193,6 +197,7 @@ static void test_certificate_build_compact_vector(void **state)
     s_seal(a, BOARD_METHOD_PROPOSE, &p.base, 0, 1, &ev[0], adopt);
     s_ballot(a, adopt, 1, 2, &ev[1]);
     s_ballot(b, adopt, 2, 1, &ev[2]);
+    s_to = "board:DEVON";
     p = s_proposal(CONCORD__V1__PROPOSAL_KIND__COMMISSIONING_DECISION, "An unrelated decision");
     s_seal(a, BOARD_METHOD_PROPOSE, &p.base, 3, 3, &ev[3], other);
     s_ballot(a, other, 4, 4, &ev[4]);
@@ -201,6 +206,7 @@ static void test_certificate_build_compact_vector(void **state)
     s_seal(b, BOARD_METHOD_PROPOSE, &p.base, 6, 3, &ev[6], decision);
     s_ballot(a, decision, 7, 5, &ev[7]);
     s_ballot(b, decision, 8, 4, &ev[8]);
+    s_to = ENVELOPE_EVERYONE;
 
     /* The log's tree, one head over all nine; each stored with its
      * receipt and folded. */
