@@ -401,11 +401,6 @@ static void s_render_bcf(text_t *t, const char *org, const void *r)
     dashboard_pages_bcf(t, org, r);
 }
 
-static void s_render_footprints(text_t *t, const char *org, const void *r)
-{
-    dashboard_pages_footprints(t, org, r);
-}
-
 /* A page that is the reply to one Control call q of method: as JSON, or
  * written by render; title names it on the error page. */
 static enum MHD_Result s_reply_page(dashboard_t *d, struct MHD_Connection *c, int json,
@@ -763,10 +758,37 @@ static enum MHD_Result s_statement(dashboard_t *d, struct MHD_Connection *c, con
     return s_send(c, MHD_HTTP_OK, "application/octet-stream", body, len, 1);
 }
 
+/* The realignments decided and the alignment report: the page shows what
+ * it has when the report cannot be computed (no lookups on the node). */
 static enum MHD_Result s_footprints(dashboard_t *d, struct MHD_Connection *c, int json)
 {
+    cc_err_t err, rep_err = {0};
     Concord__V1__RealignmentsRequest q = CONCORD__V1__REALIGNMENTS_REQUEST__INIT;
-    return s_reply_page(d, c, json, "Realignments", &q.base, "Footprints", s_render_footprints);
+    Concord__V1__FootprintReportRequest fq = CONCORD__V1__FOOTPRINT_REPORT_REQUEST__INIT;
+    Concord__V1__RealignmentsReply *r = (void *)s_call(d, "Realignments", &q, &err);
+    if (!r) {
+        return s_failed(d, c, json, "Footprints", &err);
+    }
+    Concord__V1__FootprintReportReply *rep = (void *)s_call(d, "FootprintReport", &fq, &rep_err);
+    enum MHD_Result ret;
+    if (json) {
+        json_t j;
+        json_init(&j);
+        json_obj_begin(&j, NULL);
+        dashboard_json_message(&j, "realignments", &r->base);
+        dashboard_json_message(&j, "report", rep ? &rep->base : NULL);
+        json_str(&j, "report_error", rep ? NULL : rep_err.msg);
+        json_obj_end(&j);
+        ret = s_json_page(c, &j);
+    } else {
+        text_t t;
+        text_init(&t);
+        dashboard_pages_footprints(&t, d->cfg.code, r, rep, rep ? NULL : rep_err.msg);
+        ret = s_page(c, MHD_HTTP_OK, &t, 0);
+    }
+    wire_free(&r->base);
+    wire_free(rep ? &rep->base : NULL);
+    return ret;
 }
 
 /* ---- Server-Sent Events: a proposal's live figures ---- */

@@ -701,11 +701,117 @@ void dashboard_pages_bcf(text_t *t, const char *org, const Concord__V1__BcfView 
     dashboard_html_end(t, 0);
 }
 
+/* "38.1%" from permille. */
+static void s_permille(text_t *t, uint32_t permille)
+{
+    text_put(t, "%u.%u%%", permille / 10, permille % 10);
+}
+
+static const char *s_kind_label(const char *key)
+{
+    return strcmp(key, "ccg") == 0                  ? "CCGs"
+           : strcmp(key, "upper_tier_council") == 0 ? "Upper-tier councils"
+           : strcmp(key, "district_council") == 0   ? "District councils"
+           : strcmp(key, "combined_authority") == 0 ? "Combined authorities"
+                                                    : key;
+}
+
+/* A table of organisations with their shares of each footprint. */
+static void s_org_table(text_t *t, const char *caption, const char *id,
+                        Concord__V1__FootprintOrgView *const *v, size_t n)
+{
+    dashboard_html_put(t, "<table id=\"%s\"><caption>%s</caption><thead><tr>"
+                          "<th scope=\"col\">Kind</th><th scope=\"col\">Code</th>"
+                          "<th scope=\"col\">Name</th><th scope=\"col\">LSOAs</th>"
+                          "<th scope=\"col\">Footprints (share of its LSOAs)</th>"
+                          "<th scope=\"col\">Declared primary</th></tr></thead><tbody>\n",
+                       id, caption);
+    for (size_t i = 0; i < n; i++) {
+        dashboard_html_put(t, "<tr><td>%s</td><th scope=\"row\">%s</th><td>%s</td>"
+                              "<td class=\"num\">%llu</td><td>",
+                           v[i]->kind, v[i]->code, v[i]->name, (unsigned long long)v[i]->lsoas);
+        for (size_t k = 0; k < v[i]->n_footprints; k++) {
+            const Concord__V1__FootprintShare *f = v[i]->footprints[k];
+            dashboard_html_put(t, "%s<span title=\"%s\">%s</span> ", k ? ", " : "", f->name,
+                               f->footprint);
+            s_permille(t, f->share_permille);
+            dashboard_html_put(t, " (%s)", f->relation);
+        }
+        dashboard_html_put(t, "</td><td>%s</td></tr>\n",
+                           v[i]->declared_primary[0] ? v[i]->declared_primary : "-");
+    }
+    text_put(t, "</tbody></table>\n");
+}
+
+static void s_report(text_t *t, const Concord__V1__FootprintReportReply *rep)
+{
+    dashboard_html_put(t, "<h2>Alignment of organisations with %s footprints</h2>\n<dl>",
+                       rep->layer);
+    dashboard_html_put(t, "<dt>LSOAs</dt><dd id=\"fp-lsoas\">%llu</dd>",
+                       (unsigned long long)rep->lsoas);
+    dashboard_html_put(t, "<dt>Footprints</dt><dd id=\"fp-footprints\">%llu (%llu coterminous "
+                          "with upper-tier councils)</dd>",
+                       (unsigned long long)rep->footprints,
+                       (unsigned long long)rep->coterminous_footprints);
+    for (size_t k = 0; k < rep->n_kinds; k++) {
+        const Concord__V1__FootprintKindCount *c = rep->kinds[k];
+        dashboard_html_put(t, "<dt>%s</dt><dd id=\"fp-kind-%s\">%llu (%llu split across "
+                              "footprints",
+                           s_kind_label(c->kind), c->kind, (unsigned long long)c->organisations,
+                           (unsigned long long)c->split);
+        if (c->partial) {
+            dashboard_html_put(t, ", %llu partly in none", (unsigned long long)c->partial);
+        }
+        text_put(t, ")</dd>");
+    }
+    if (rep->lsoas_outside) {
+        dashboard_html_put(t, "<dt>LSOAs in no footprint</dt><dd>%llu</dd>",
+                           (unsigned long long)rep->lsoas_outside);
+    }
+    dashboard_html_put(t, "<dt>Declared primaries</dt><dd id=\"fp-primaries\">%llu</dd><dt>"
+                          "Vintages</dt><dd>",
+                       (unsigned long long)rep->declared_primaries);
+    for (size_t i = 0; i < rep->n_vintages; i++) {
+        dashboard_html_put(t, "%s%s", i ? ", " : "", rep->vintages[i]);
+    }
+    dashboard_html_put(t, " (from %llu ONS lookup files)</dd></dl>\n",
+                       (unsigned long long)rep->files);
+    text_put(t, "<table id=\"fp-rows\"><caption>Footprints</caption><thead><tr>"
+                "<th scope=\"col\">Footprint</th><th scope=\"col\">Name</th>"
+                "<th scope=\"col\">LSOAs</th><th scope=\"col\">CCGs</th>"
+                "<th scope=\"col\">Upper-tier councils</th><th scope=\"col\">Of which split</th>"
+                "<th scope=\"col\">Coterminous</th></tr></thead><tbody>\n");
+    for (size_t i = 0; i < rep->n_rows; i++) {
+        const Concord__V1__FootprintRow *w = rep->rows[i];
+        dashboard_html_put(t, "<tr><th scope=\"row\">%s</th><td>%s</td><td class=\"num\">%llu"
+                              "</td><td class=\"num\">%llu</td><td class=\"num\">%llu</td>"
+                              "<td class=\"num\">%llu</td><td>%s</td></tr>\n",
+                           w->code, w->name, (unsigned long long)w->lsoas,
+                           (unsigned long long)w->ccgs, (unsigned long long)w->upper_tier_councils,
+                           (unsigned long long)w->split_upper_tier_councils,
+                           w->coterminous ? "yes" : "no");
+    }
+    text_put(t, "</tbody></table>\n");
+    if (rep->n_splits) {
+        s_org_table(t, "Split organisations", "fp-splits", rep->splits, rep->n_splits);
+    } else {
+        text_put(t, "<p>No organisation is split across footprints.</p>\n");
+    }
+    if (rep->n_combined_authorities) {
+        s_org_table(t, "Combined authorities", "fp-cauth", rep->combined_authorities,
+                    rep->n_combined_authorities);
+    }
+}
+
 void dashboard_pages_footprints(text_t *t, const char *org,
-                                const Concord__V1__RealignmentsReply *r)
+                                const Concord__V1__RealignmentsReply *r,
+                                const Concord__V1__FootprintReportReply *rep,
+                                const char *rep_error)
 {
     dashboard_html_begin(t, org, "Footprints", DASHBOARD_NAV_FOOTPRINTS, NULL);
-    if (!r->n_realignments) {
+    if (!r) {
+        text_put(t, "<p class=\"bad\">The realignments could not be read.</p>\n");
+    } else if (!r->n_realignments) {
         text_put(t, "<p>No footprint realignment has been decided.</p>\n");
     } else {
         text_put(t, "<table><caption>Footprint realignments decided by boards</caption><thead>"
@@ -722,6 +828,12 @@ void dashboard_pages_footprints(text_t *t, const char *org,
             text_put(t, "</td></tr>\n");
         }
         text_put(t, "</tbody></table>\n");
+    }
+    if (rep) {
+        s_report(t, rep);
+    } else {
+        dashboard_html_put(t, "<h2>Alignment report</h2><p class=\"bad\" role=\"alert\">%s</p>\n",
+                           rep_error ? rep_error : "not available");
     }
     dashboard_html_end(t, 0);
 }

@@ -73,9 +73,14 @@ void dashboard_pages_pool(text_t *t, const char *org, const Concord__V1__PoolVie
 /* One BCF plan: its streams, sign-off chain and approval state. */
 void dashboard_pages_bcf(text_t *t, const char *org, const Concord__V1__BcfView *b);
 
-/* Footprints: the realignments the boards decided. */
+/* Footprints: the realignments the boards decided (r, or NULL), and the
+ * alignment report (rep: counts, every footprint, split organisations,
+ * combined authorities) or, when the node could not compute it, why
+ * (rep_error). */
 void dashboard_pages_footprints(text_t *t, const char *org,
-                                const Concord__V1__RealignmentsReply *r);
+                                const Concord__V1__RealignmentsReply *r,
+                                const Concord__V1__FootprintReportReply *rep,
+                                const char *rep_error);
 
 /* An error page: what could not be shown and why. */
 void dashboard_pages_error(text_t *t, const char *org, const char *what, const char *why);

@@ -195,6 +195,16 @@ static int s_setup(void **state)
     snprintf(line, sizeof line, "--json proposal show %s", s_decided);
     free(fed_cli_until(f, COUNCIL, "\"outcome\":\"PASSED\"", 1, 30000, line));
 
+    /* The council declares Devon (E54000037) its primary footprint. */
+    out = s_ok(COUNCIL, "--json propose --board PLY-JCB --title 'Plymouth plans with Devon'"
+                        " --realign E06000026=E54000037 --closes-in 120s");
+    fed_json_id(out, id);
+    free(out);
+    s_vote(COUNCIL, id, "for");
+    s_vote(CCG, id, "for");
+    snprintf(line, sizeof line, "--json proposal show %s", id);
+    free(fed_cli_until(f, COUNCIL, "\"outcome\":\"PASSED\"", 1, 30000, line));
+
     /* An open proposal with one vote. */
     out = s_ok(COUNCIL, "--json propose --board PLY-JCB --title 'Extend the community"
                         " equipment service' --area community --amount 750k --closes-in 3600s");
@@ -388,10 +398,36 @@ static void test_it_dashboard_pool_year(void **state)
                                 "</li><li>CCGs: 0 of 1 signed</li><li>Approval: not yet</li>"));
     assert_non_null(strstr(dom, "in sign-off"));
     free(dom);
+    /* The alignment report, as `concord footprint report` computes it, with the
+     * board's realignment applied. */
     s_url(url, sizeof url, "/footprints");
     dom = s_browse(url, "footprints");
     assert_non_null(strstr(dom, "<h1>Footprints</h1>"));
+    assert_non_null(strstr(dom, "<th scope=\"row\">E06000026</th><td>E54000037</td>"
+                                "<td>PLY-JCB</td>"));
+    assert_non_null(strstr(dom, "Alignment of organisations with STP20 footprints"));
+    assert_non_null(strstr(dom, "<dd id=\"fp-footprints\">42 (19 coterminous with upper-tier"
+                                " councils)</dd>"));
+    assert_non_null(strstr(dom, "<dd id=\"fp-kind-upper_tier_council\">151 (14 split across"
+                                " footprints)</dd>"));
+    assert_non_null(strstr(dom, "<dd id=\"fp-primaries\">1</dd>"));
+    assert_non_null(strstr(dom, "<tr><th scope=\"row\">E54000037</th><td>Devon</td>"));
+    /* Split organisations: Derbyshire, 95.7% in Joined Up Care Derbyshire. */
+    char *splits = strstr(dom, "<table id=\"fp-splits\">");
+    assert_non_null(splits);
+    char *derbyshire = strstr(splits, "<th scope=\"row\">E10000007</th><td>Derbyshire</td>");
+    assert_non_null(derbyshire);
+    assert_non_null(strstr(derbyshire, "E54000012</span> 95.7% (partial overlap)"));
+    assert_non_null(strstr(dom, "<table id=\"fp-cauth\">"));
     free(dom);
+    int rc = 0;
+    char *json = s_curl(&rc, "'%s?format=json'", url);
+    assert_int_equal(rc, 0);
+    assert_non_null(strstr(json, "\"report\":{\"layer\":\"STP20\""));
+    assert_non_null(strstr(json, "\"declared_primaries\":1"));
+    assert_non_null(strstr(json, "\"organisation\":\"E06000026\""));
+    assert_null(strstr(json, "\"report_error\":\""));
+    free(json);
 }
 
 static void test_it_dashboard_json_download_and_rules(void **state)
