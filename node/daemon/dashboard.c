@@ -479,6 +479,39 @@ static enum MHD_Result s_board(dashboard_t *d, struct MHD_Connection *c, int jso
 
 static Concord__V1__ProposalView *s_proposal_show(dashboard_t *d, const char *id, cc_err_t *err);
 
+/* The open proposals of pl again with their ballots, and their boards,
+ * for the tally by constituency (the list carries only the totals): the
+ * first S_LIST_TALLIES of them, into *full and *boards (n each, NULL
+ * where not fetched; free with s_details_free). */
+static void s_details(dashboard_t *d, const Concord__V1__ProposalListReply *pl,
+                      Concord__V1__ProposalView ***full, Concord__V1__BoardShowReply ***boards)
+{
+    cc_err_t err;
+    size_t n = pl->n_proposals;
+    *full = calloc(n ? n : 1, sizeof **full);
+    *boards = calloc(n ? n : 1, sizeof **boards);
+    size_t fetched = 0;
+    for (size_t i = 0; *full && *boards && i < n && fetched < S_LIST_TALLIES; i++) {
+        if (pl->proposals[i]->closed) {
+            continue;
+        }
+        fetched++;
+        (*full)[i] = s_proposal_show(d, pl->proposals[i]->id, &err);
+        (*boards)[i] = s_board_show(d, pl->proposals[i]->board_id, &err);
+    }
+}
+
+static void s_details_free(size_t n, Concord__V1__ProposalView **full,
+                           Concord__V1__BoardShowReply **boards)
+{
+    for (size_t i = 0; full && boards && i < n; i++) {
+        wire_free(full[i] ? &full[i]->base : NULL);
+        wire_free(boards[i] ? &boards[i]->base : NULL);
+    }
+    free(full);
+    free(boards);
+}
+
 static enum MHD_Result s_proposals(dashboard_t *d, struct MHD_Connection *c, int json)
 {
     cc_err_t err;
@@ -495,30 +528,14 @@ static enum MHD_Result s_proposals(dashboard_t *d, struct MHD_Connection *c, int
         wire_free(&pl->base);
         return ret;
     }
-    /* The open ones again with their ballots, and their boards, for the
-     * tally by constituency (the list carries only the totals). */
-    size_t n = pl->n_proposals;
-    Concord__V1__ProposalView **full = calloc(n ? n : 1, sizeof *full);
-    Concord__V1__BoardShowReply **boards = calloc(n ? n : 1, sizeof *boards);
-    size_t fetched = 0;
-    for (size_t i = 0; full && boards && i < n && fetched < S_LIST_TALLIES; i++) {
-        if (pl->proposals[i]->closed) {
-            continue;
-        }
-        fetched++;
-        full[i] = s_proposal_show(d, pl->proposals[i]->id, &err);
-        boards[i] = s_board_show(d, pl->proposals[i]->board_id, &err);
-    }
+    Concord__V1__ProposalView **full = NULL;
+    Concord__V1__BoardShowReply **boards = NULL;
+    s_details(d, pl, &full, &boards);
     text_t t;
     text_init(&t);
     dashboard_pages_proposals(&t, d->cfg.code, pl, full, boards, clock_wall_ms());
     ret = s_page(c, MHD_HTTP_OK, &t, 0);
-    for (size_t i = 0; full && boards && i < n; i++) {
-        wire_free(full[i] ? &full[i]->base : NULL);
-        wire_free(boards[i] ? &boards[i]->base : NULL);
-    }
-    free(full);
-    free(boards);
+    s_details_free(pl->n_proposals, full, boards);
     wire_free(&pl->base);
     return ret;
 }
@@ -791,29 +808,49 @@ static enum MHD_Result s_footprints(dashboard_t *d, struct MHD_Connection *c, in
     return ret;
 }
 
-/* ---- Server-Sent Events: a proposal's live figures ---- */
+/* ---- Server-Sent Events: live figures ---- */
 
-/* /events?proposal=ID answers one `figures` event and ends, telling the
+/* /events?proposal=ID (a proposal's page) or /events?list=proposals (the
+ * proposals page) answers one `figures` event and ends, telling the
  * browser to ask again in S_SSE_RETRY_MS (the EventSource reconnects by
  * itself): no connection is held open between refreshes, so a page left
  * open costs no connection slot and no thread. */
 static enum MHD_Result s_events(dashboard_t *d, struct MHD_Connection *c)
 {
     cc_err_t err;
-    const char *id = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "proposal");
-    if (!id || !s_id_ok(id)) {
-        return s_plain(c, MHD_HTTP_BAD_REQUEST, "expected /events?proposal=ID\n");
-    }
-    Concord__V1__ProposalView *p = s_proposal_show(d, id, &err);
-    if (!p) {
-        return s_failed(d, c, 0, "Events", &err);
-    }
-    Concord__V1__BoardShowReply *b = s_board_show(d, p->board_id, &err);
     json_t j;
+    const char *id = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "proposal");
+    const char *list = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "list");
     json_init(&j);
-    dashboard_pages_figures(&j, p, b, clock_wall_ms());
-    wire_free(&p->base);
-    wire_free(b ? &b->base : NULL);
+    if (list && strcmp(list, "proposals") == 0 && !id) {
+        /* The proposals page's figures. */
+        Concord__V1__ProposalListReply *pl = s_proposal_list(d, "", &err);
+        if (!pl) {
+            json_free(&j);
+            return s_failed(d, c, 0, "Events", &err);
+        }
+        Concord__V1__ProposalView **full = NULL;
+        Concord__V1__BoardShowReply **boards = NULL;
+        s_details(d, pl, &full, &boards);
+        dashboard_pages_list_figures(&j, pl, full, boards, clock_wall_ms());
+        s_details_free(pl->n_proposals, full, boards);
+        wire_free(&pl->base);
+    } else {
+        if (list || !id || !s_id_ok(id)) {
+            json_free(&j);
+            return s_plain(c, MHD_HTTP_BAD_REQUEST,
+                           "expected /events?proposal=ID or /events?list=proposals\n");
+        }
+        Concord__V1__ProposalView *p = s_proposal_show(d, id, &err);
+        if (!p) {
+            json_free(&j);
+            return s_failed(d, c, 0, "Events", &err);
+        }
+        Concord__V1__BoardShowReply *b = s_board_show(d, p->board_id, &err);
+        dashboard_pages_figures(&j, p, b, clock_wall_ms());
+        wire_free(&p->base);
+        wire_free(b ? &b->base : NULL);
+    }
     char *data = json_take(&j);
     if (!data) {
         return s_plain(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");

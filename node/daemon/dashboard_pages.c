@@ -10,6 +10,7 @@
 #include "money.h"
 
 #define S_CONSTITUENCIES 4 /* unspecified, NHS, local government, other */
+#define S_LIST_RECENT_MS (3600u * 1000u)
 
 /* A proposal's count, by constituency (index 0 holds the members the
  * charter does not place, or every member when the charter is unknown). */
@@ -80,9 +81,18 @@ static const char *s_title(const Concord__V1__ProposalView *p)
     return p->proposal ? p->proposal->title : "";
 }
 
-/* A table of proposals, each linked to its page. */
-/* The tally by constituency of p (with its ballots), as one cell. */
-static void s_constituency_cell(text_t *t, const Concord__V1__ProposalView *p,
+static const char *const s_const_names[S_CONSTITUENCIES] = {"unplaced", "nhs", "lg", "other"};
+
+/* "nhs: 0 for, 1 against, 0 abstain of 2" for constituency c. */
+static void s_constituency_text(text_t *t, const s_tally_t *ty, int c)
+{
+    text_put(t, "%s: %u for, %u against, %u abstain of %u", board_names_constituency(c),
+             ty->votes[c][1], ty->votes[c][2], ty->votes[c][3], ty->members[c]);
+}
+
+/* The tally by constituency of p (with its ballots), as one cell; each
+ * constituency's line is the live figure ID-CONSTITUENCY. */
+static void s_constituency_cell(text_t *t, const char *id, const Concord__V1__ProposalView *p,
                                 const Concord__V1__BoardShowReply *b)
 {
     s_tally_t ty;
@@ -94,9 +104,10 @@ static void s_constituency_cell(text_t *t, const Concord__V1__ProposalView *p,
             if (!ty.members[c]) {
                 continue;
             }
-            text_put(t, "%s%s: %u for, %u against, %u abstain of %u", any++ ? "<br>" : "",
-                     board_names_constituency(c), ty.votes[c][1], ty.votes[c][2], ty.votes[c][3],
-                     ty.members[c]);
+            text_put(t, "%s", any++ ? "<br>" : "");
+            dashboard_html_put(t, "<span data-live=\"%s-%s\">", id, s_const_names[c]);
+            s_constituency_text(t, &ty, c);
+            text_put(t, "</span>");
         }
     }
     text_put(t, "%s</td>", any ? "" : "-");
@@ -139,13 +150,19 @@ static void s_proposal_table(text_t *t, const char *caption,
                            p->id, s_title(p)[0] ? s_title(p) : p->id, p->board_id, p->board_id);
         unsigned voted = p->votes_for + p->votes_against + p->abstentions;
         if (open) {
-            text_put(t, "<td class=\"num\">%u</td><td class=\"num\">%u</td><td class=\"num\">%u"
-                        "</td><td class=\"num\">%u of %u</td><td>",
-                     p->votes_for, p->votes_against, p->abstentions, voted, p->members);
+            /* Live figures ID-for, ID-against, ID-abstain, ID-voted, ID-left
+             * (dashboard_pages_list_figures). */
+            dashboard_html_put(t, "<td class=\"num\" data-live=\"%s-for\">%u</td>"
+                                  "<td class=\"num\" data-live=\"%s-against\">%u</td>"
+                                  "<td class=\"num\" data-live=\"%s-abstain\">%u</td>"
+                                  "<td class=\"num\" data-live=\"%s-voted\">%u of %u</td>"
+                                  "<td data-live=\"%s-left\">",
+                               p->id, p->votes_for, p->id, p->votes_against, p->id,
+                               p->abstentions, p->id, voted, p->members, p->id);
             dashboard_html_left(t, now_ms, s_closes(p));
             text_put(t, "</td>");
             if (full) {
-                s_constituency_cell(t, full[i], boards ? boards[i] : NULL);
+                s_constituency_cell(t, p->id, full[i], boards ? boards[i] : NULL);
             }
             text_put(t, "</tr>\n");
         } else {
@@ -318,13 +335,69 @@ void dashboard_pages_proposals(text_t *t, const char *org,
                                Concord__V1__ProposalView *const *full,
                                Concord__V1__BoardShowReply *const *boards, uint64_t now_ms)
 {
-    dashboard_html_begin(t, org, "Proposals", DASHBOARD_NAV_PROPOSALS, NULL);
+    int open = 0;
+    for (size_t i = 0; props && i < props->n_proposals; i++) {
+        open |= !props->proposals[i]->closed;
+    }
+    dashboard_html_begin(t, org, "Proposals", DASHBOARD_NAV_PROPOSALS,
+                         open ? "/events?list=proposals" : NULL);
     s_proposal_table(t, "Open proposals", props, 1, NULL, now_ms, full, boards);
     s_proposal_table(t, "Decided proposals", props, 0, NULL, now_ms, NULL, NULL);
-    dashboard_html_end(t, 0);
+    dashboard_html_end(t, open);
 }
 
-static const char *const s_const_names[S_CONSTITUENCIES] = {"unplaced", "nhs", "lg", "other"};
+void dashboard_pages_list_figures(json_t *j, const Concord__V1__ProposalListReply *props,
+                                  Concord__V1__ProposalView *const *full,
+                                  Concord__V1__BoardShowReply *const *boards, uint64_t now_ms)
+{
+    char key[160];
+    json_obj_begin(j, NULL);
+    for (size_t i = 0; props && i < props->n_proposals; i++) {
+        const Concord__V1__ProposalView *p = props->proposals[i];
+        /* Open ones, and those decided in the last hour (a page served
+         * while they were open shows their outcome). */
+        if (p->closed && s_closes(p) + S_LIST_RECENT_MS < now_ms) {
+            continue;
+        }
+        unsigned voted = p->votes_for + p->votes_against + p->abstentions;
+        snprintf(key, sizeof key, "%s-for", p->id);
+        json_u64(j, key, p->votes_for);
+        snprintf(key, sizeof key, "%s-against", p->id);
+        json_u64(j, key, p->votes_against);
+        snprintf(key, sizeof key, "%s-abstain", p->id);
+        json_u64(j, key, p->abstentions);
+        text_t v;
+        text_init(&v);
+        text_put(&v, "%u of %u", voted, p->members);
+        snprintf(key, sizeof key, "%s-voted", p->id);
+        json_str(j, key, v.buf ? v.buf : "");
+        text_free(&v);
+        text_init(&v);
+        if (p->closed) {
+            text_put(&v, "closed: %s", s_outcome(p));
+        } else {
+            dashboard_html_left(&v, now_ms, s_closes(p));
+        }
+        snprintf(key, sizeof key, "%s-left", p->id);
+        json_str(j, key, v.buf ? v.buf : "");
+        text_free(&v);
+        if (full && full[i] && boards && boards[i]) {
+            s_tally_t ty;
+            s_tally(full[i], boards[i], &ty);
+            for (int c = 1; c < S_CONSTITUENCIES; c++) {
+                if (!ty.members[c]) {
+                    continue;
+                }
+                text_init(&v);
+                s_constituency_text(&v, &ty, c);
+                snprintf(key, sizeof key, "%s-%s", p->id, s_const_names[c]);
+                json_str(j, key, v.buf ? v.buf : "");
+                text_free(&v);
+            }
+        }
+    }
+    json_obj_end(j);
+}
 
 void dashboard_pages_figures(json_t *j, const Concord__V1__ProposalView *p,
                              const Concord__V1__BoardShowReply *board, uint64_t now_ms)

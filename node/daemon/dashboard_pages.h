@@ -48,6 +48,16 @@ void dashboard_pages_proposals(text_t *t, const char *org,
                                Concord__V1__ProposalView *const *full,
                                Concord__V1__BoardShowReply *const *boards, uint64_t now_ms);
 
+/* The live figures of dashboard_pages_proposals' page (its open
+ * proposals' cells are marked data-live ID-for, ID-against, ID-abstain,
+ * ID-voted, ID-left and ID-nhs, ID-lg, ID-other), as one JSON object:
+ * every open proposal of props, and every one decided in the last hour
+ * (ID-left then reads "closed: PASSED"); full and boards as for
+ * dashboard_pages_proposals. */
+void dashboard_pages_list_figures(json_t *j, const Concord__V1__ProposalListReply *props,
+                                  Concord__V1__ProposalView *const *full,
+                                  Concord__V1__BoardShowReply *const *boards, uint64_t now_ms);
+
 /* One proposal: its tally by constituency (board may be NULL: then one
  * row), quorum progress and time left while open; the outcome, every
  * ballot with its reason and the certificate with its verification once

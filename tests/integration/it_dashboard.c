@@ -331,10 +331,42 @@ static void test_it_dashboard_proposals_escaped_and_verified(void **state)
     assert_non_null(strstr(dom, "Open proposals"));
     /* The open one's tally by constituency. */
     assert_non_null(strstr(dom, "<th scope=\"col\">By constituency</th>"));
-    assert_non_null(strstr(dom, "<td>nhs: 0 for, 0 against, 1 abstain of 1<br>local-government: "
-                                "0 for, 0 against, 0 abstain of 1</td>"));
+    char live[512];
+    snprintf(live, sizeof live, "<span data-live=\"%s-nhs\">nhs: 0 for, 0 against, 1 abstain of 1"
+                                "</span><br><span data-live=\"%s-lg\">local-government: ",
+             s_open, s_open);
+    assert_non_null(strstr(dom, live));
     assert_non_null(strstr(dom, ">PASSED<"));
+    /* The live script took the list's figures from /events?list=proposals. */
+    assert_non_null(strstr(dom, "data-events=\"/events?list=proposals\""));
+    assert_non_null(strstr(dom, "data-live-updates=\""));
     free(dom);
+    /* The list's stream follows a new proposal and a vote on it. */
+    char *out = s_ok(COUNCIL, "--json propose --board PLY-JCB --title 'Live list check'"
+                              " --area community --amount 10k --closes-in 3600s");
+    char fresh[33];
+    fed_json_id(out, fresh);
+    free(out);
+    snprintf(path, sizeof path, "proposal show %s", fresh);
+    free(fed_cli_until(&s_fed, CCG, "closes ", 1, 30000, path));
+    char *ev = s_curl(NULL, "'http://127.0.0.1:%d/events?list=proposals'", s_port[COUNCIL]);
+    assert_non_null(strstr(ev, "retry: 2000\nevent: figures\ndata: {"));
+    snprintf(live, sizeof live, "\"%s-abstain\":1,\"%s-voted\":\"1 of 2\"", s_open, s_open);
+    assert_non_null(strstr(ev, live));
+    snprintf(live, sizeof live, "\"%s-for\":0,\"%s-against\":0,\"%s-abstain\":0,"
+                                "\"%s-voted\":\"0 of 2\"", fresh, fresh, fresh, fresh);
+    assert_non_null(strstr(ev, live));
+    free(ev);
+    free(s_ok(CCG, "vote %s for --reason 'Within budget'", fresh));
+    snprintf(path, sizeof path, "--json proposal show %s", fresh);
+    free(fed_cli_until(&s_fed, COUNCIL, "\"votes_for\":1", 1, 30000, path));
+    ev = s_curl(NULL, "'http://127.0.0.1:%d/events?list=proposals'", s_port[COUNCIL]);
+    snprintf(live, sizeof live, "\"%s-for\":1,\"%s-against\":0,\"%s-abstain\":0,"
+                                "\"%s-voted\":\"1 of 2\"", fresh, fresh, fresh, fresh);
+    assert_non_null(strstr(ev, live));
+    snprintf(live, sizeof live, "\"%s-nhs\":\"nhs: 1 for, 0 against, 0 abstain of 1\"", fresh);
+    assert_non_null(strstr(ev, live));
+    free(ev);
 
     snprintf(path, sizeof path, "/proposals/%s", s_decided);
     s_url(url, sizeof url, path);

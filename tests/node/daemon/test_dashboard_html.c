@@ -288,6 +288,74 @@ static void test_open_proposal_tally_by_constituency(void **state)
                               "\"voted\":2,\"quorate\":\"yes\",\"left\":\"1 min 30 s\""));
     assert_non_null(strstr(s, "\"nhs-1\":1,\"nhs-2\":1,\"nhs-3\":0,\"lg-1\":0"));
     free(s);
+
+    /* The proposals page: the open one's cells are live figures of the
+     * list's stream, under the names the stream gives them. */
+    Concord__V1__Proposal old_pr = CONCORD__V1__PROPOSAL__INIT, new_pr = CONCORD__V1__PROPOSAL__INIT;
+    old_pr.closes_at_ms = 500;
+    new_pr.closes_at_ms = 4000000;
+    Concord__V1__ProposalView q[2] = {CONCORD__V1__PROPOSAL_VIEW__INIT,
+                                      CONCORD__V1__PROPOSAL_VIEW__INIT};
+    q[0].id = "old1";
+    q[0].board_id = "B";
+    q[0].proposal = &old_pr;
+    q[0].closed = 1;
+    q[1].id = "new1";
+    q[1].board_id = "B";
+    q[1].proposal = &new_pr;
+    q[1].closed = 1;
+    q[1].passed = 1;
+    Concord__V1__ProposalView *lp[] = {&q[0], &p, &q[1]};
+    Concord__V1__ProposalListReply list = CONCORD__V1__PROPOSAL_LIST_REPLY__INIT;
+    list.proposals = lp;
+    list.n_proposals = 3;
+    Concord__V1__ProposalView *full[] = {NULL, &p, NULL};
+    Concord__V1__BoardShowReply *boards[] = {NULL, &board, NULL};
+    text_init(&t);
+    dashboard_pages_proposals(&t, "E06000026", &list, full, boards, 1000);
+    s = s_take(&t);
+    assert_non_null(strstr(s, "data-events=\"/events?list=proposals\""));
+    assert_non_null(strstr(s, "<script src=\"/static/live.js\" defer></script>"));
+    assert_non_null(strstr(s, "<td class=\"num\" data-live=\"abc123-for\">1</td>"
+                              "<td class=\"num\" data-live=\"abc123-against\">1</td>"
+                              "<td class=\"num\" data-live=\"abc123-abstain\">0</td>"
+                              "<td class=\"num\" data-live=\"abc123-voted\">2 of 3</td>"
+                              "<td data-live=\"abc123-left\">1 min 30 s</td>"));
+    assert_non_null(strstr(s, "<span data-live=\"abc123-nhs\">nhs: 1 for, 1 against, 0 "
+                              "abstain of 2</span><br><span data-live=\"abc123-lg\">"
+                              "local-government: 0 for, 0 against, 0 abstain of 1</span>"));
+    free(s);
+    json_init(&j);
+    dashboard_pages_list_figures(&j, &list, full, boards, 1000);
+    s = json_take(&j);
+    assert_non_null(s);
+    assert_string_equal(s, "{\"old1-for\":0,\"old1-against\":0,\"old1-abstain\":0,"
+                           "\"old1-voted\":\"0 of 0\",\"old1-left\":\"closed: FAILED\","
+                           "\"abc123-for\":1,\"abc123-against\":1,\"abc123-abstain\":0,"
+                           "\"abc123-voted\":\"2 of 3\",\"abc123-left\":\"1 min 30 s\","
+                           "\"abc123-nhs\":\"nhs: 1 for, 1 against, 0 abstain of 2\","
+                           "\"abc123-lg\":\"local-government: 0 for, 0 against, 0 abstain of 1\","
+                           "\"new1-for\":0,\"new1-against\":0,\"new1-abstain\":0,"
+                           "\"new1-voted\":\"0 of 0\",\"new1-left\":\"closed: PASSED\"}");
+    free(s);
+    /* An hour after its deadline a decided proposal leaves the stream. */
+    json_init(&j);
+    dashboard_pages_list_figures(&j, &list, full, boards, 5000000);
+    s = json_take(&j);
+    assert_non_null(s);
+    assert_null(strstr(s, "old1-"));
+    assert_non_null(strstr(s, "\"abc123-left\":\"closed\""));
+    assert_non_null(strstr(s, "\"new1-left\":\"closed: PASSED\""));
+    free(s);
+    /* Nothing open: no stream. */
+    list.proposals = (Concord__V1__ProposalView *[]){&q[0], &q[1]};
+    list.n_proposals = 2;
+    text_init(&t);
+    dashboard_pages_proposals(&t, "E06000026", &list, NULL, NULL, 1000);
+    s = s_take(&t);
+    assert_null(strstr(s, "data-events"));
+    assert_null(strstr(s, "live.js"));
+    free(s);
 }
 
 static void test_json_form_follows_the_descriptor(void **state)
