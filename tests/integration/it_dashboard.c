@@ -397,6 +397,57 @@ static void test_it_dashboard_proposals_escaped_and_verified(void **state)
     free(dom);
 }
 
+/* A decision page printed as a committee paper: headless Chromium prints
+ * it to PDF with the print stylesheet, and pdftotext (poppler-utils)
+ * reads the paper back. */
+static void test_it_dashboard_decision_prints_as_a_paper(void **state)
+{
+    (void)state;
+    SKIP_WITHOUT_CHROMIUM();
+    if (s_sh("command -v pdftotext >/dev/null 2>&1") != 0) {
+        fprintf(stderr, "SKIP: pdftotext is not installed (scripts/deps.sh installs poppler-utils)\n");
+        skip();
+    }
+    char url[256], path[128], pdf[640], txt[640];
+    snprintf(path, sizeof path, "/proposals/%s", s_decided);
+    s_url(url, sizeof url, path);
+    snprintf(pdf, sizeof pdf, "%s/decision.pdf", s_shots);
+    snprintf(txt, sizeof txt, "%s/decision.txt", s_shots);
+    unlink(pdf);
+    if (s_sh("timeout 90 chromium --headless --no-sandbox --disable-gpu --disable-dev-shm-usage "
+             "--no-first-run --user-data-dir=%s/chromium --no-pdf-header-footer "
+             "--print-to-pdf=%s '%s' >/dev/null 2>&1",
+             s_fed.dir, pdf, url) != 0) {
+        fail_msg("chromium could not print %s", url);
+    }
+    assert_int_equal(s_sh("pdftotext -layout %s %s", pdf, txt), 0);
+    char *paper = fed_slurp(txt);
+    assert_non_null(paper);
+    /* The decision, its tally, the rule applied, every ballot and the
+     * certificate with its verification and its address written out. */
+    assert_non_null(strstr(paper, HOSTILE));
+    assert_non_null(strstr(paper, "Outcome: PASSED"));
+    assert_non_null(strstr(paper, "Votes by constituency"));
+    assert_non_null(strstr(paper, "Majority of votes cast: 2 FOR, 0 AGAINST"));
+    assert_non_null(strstr(paper, "Agreed by the CCG governing"));
+    assert_non_null(strstr(paper, "Quorum: 2 of 2 members have voted"));
+    assert_non_null(strstr(paper, "Certificate verified: PASSED"));
+    char cert[96];
+    snprintf(cert, sizeof cert, "(/certificate/%s)", s_decided);
+    assert_non_null(strstr(paper, cert));
+    assert_non_null(strstr(paper, "Concord node of E06000026"));
+    /* No navigation, skip link or footer on paper (the screen page has them). */
+    assert_null(strstr(paper, "Pooled funds"));
+    assert_null(strstr(paper, "Footprints"));
+    assert_null(strstr(paper, "Skip to content"));
+    assert_null(strstr(paper, "Read-only view served"));
+    free(paper);
+    char *dom = s_curl(NULL, "'%s'", url);
+    assert_non_null(strstr(dom, ">Pooled funds</a>"));
+    assert_non_null(strstr(dom, "Read-only view served"));
+    free(dom);
+}
+
 static void test_it_dashboard_pool_year(void **state)
 {
     (void)state;
@@ -752,6 +803,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_it_dashboard_federation_and_boards),
         cmocka_unit_test(test_it_dashboard_proposals_escaped_and_verified),
+        cmocka_unit_test(test_it_dashboard_decision_prints_as_a_paper),
         cmocka_unit_test(test_it_dashboard_pool_year),
         cmocka_unit_test(test_it_dashboard_json_download_and_rules),
         cmocka_unit_test(test_it_dashboard_exposed_needs_tls_and_token),
