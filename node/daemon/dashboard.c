@@ -614,6 +614,18 @@ static enum MHD_Result s_proposal(dashboard_t *d, struct MHD_Connection *c, int 
         return s_failed(d, c, json, "Proposal", &err);
     }
     Concord__V1__BoardShowReply *b = s_board_show(d, p->board_id, &err);
+    /* A pool agreement or variation: the pool, for its execution state. */
+    Concord__V1__PoolEventReply *pool = NULL;
+    const Concord__V1__Proposal *pr = p->proposal;
+    const char *pool_id = !pr                   ? NULL
+                          : pr->pool_agreement  ? pr->pool_agreement->pool_id
+                          : pr->pool_variation  ? pr->pool_variation->pool_id
+                                                : NULL;
+    if (pool_id && s_id_ok(pool_id)) {
+        Concord__V1__PoolShowRequest q = CONCORD__V1__POOL_SHOW_REQUEST__INIT;
+        q.id = (char *)pool_id;
+        pool = (void *)s_call(d, "PoolShow", &q, &err);
+    }
     memset(&cert, 0, sizeof cert);
     if (p->closed) {
         s_verify(d, p->id, &cert);
@@ -624,6 +636,9 @@ static enum MHD_Result s_proposal(dashboard_t *d, struct MHD_Connection *c, int 
         json_init(&j);
         json_obj_begin(&j, NULL);
         dashboard_json_message(&j, "proposal", &p->base);
+        if (pool && pool->pool) {
+            dashboard_json_message(&j, "pool", &pool->pool->base);
+        }
         if (p->closed) {
             json_obj_begin(&j, "certificate");
             json_bool(&j, "verified", cert.verified);
@@ -635,11 +650,13 @@ static enum MHD_Result s_proposal(dashboard_t *d, struct MHD_Connection *c, int 
     } else {
         text_t t;
         text_init(&t);
-        dashboard_pages_proposal(&t, d->cfg.code, p, b, &cert, clock_wall_ms());
+        dashboard_pages_proposal(&t, d->cfg.code, p, b, pool ? pool->pool : NULL, &cert,
+                                 clock_wall_ms());
         ret = s_page(c, MHD_HTTP_OK, &t, 0);
     }
     wire_free(&p->base);
     wire_free(b ? &b->base : NULL);
+    wire_free(pool ? &pool->base : NULL);
     return ret;
 }
 

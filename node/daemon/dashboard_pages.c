@@ -426,8 +426,98 @@ void dashboard_pages_figures(json_t *j, const Concord__V1__ProposalView *p,
     json_obj_end(j);
 }
 
+/* The pool's state, as `concord pool show` names it. */
+static const char *s_pool_state(const Concord__V1__PoolView *v)
+{
+    return !v->in_force ? "AWAITING_EXECUTION" : v->active ? "ACTIVE" : "AWAITING_PLEDGES";
+}
+
+/* Each party's execution of the pool's agreement (or of the variation
+ * that last changed its parties): executed, declined, or awaited. */
+static void s_executions(text_t *t, const Concord__V1__PoolView *v)
+{
+    const Concord__V1__PoolAgreement *a = v->agreement;
+    dashboard_html_put(t, "<h2>Execution</h2><p id=\"execution\">State: <strong class=\"%s\">%s"
+                          "</strong>; executed by %u of %u parties",
+                       v->in_force ? "ok" : "", s_pool_state(v), v->executed, v->parties);
+    if (v->instrument[0]) {
+        dashboard_html_put(t, " (the instrument: <a href=\"/proposals/%s\">%s</a>)",
+                           v->instrument, v->instrument);
+    }
+    text_put(t, ".</p>\n");
+    if (!a || !a->n_partners) {
+        return;
+    }
+    text_put(t, "<table id=\"executions\"><caption>Each partner's act (NHS Bodies and Local "
+                "Authorities Partnership Arrangements Regulations 2000, reg. 7)</caption><thead>"
+                "<tr><th scope=\"col\">Partner</th><th scope=\"col\">Act</th>"
+                "<th scope=\"col\">Authority</th><th scope=\"col\">Decision</th>"
+                "<th scope=\"col\">Date</th><th scope=\"col\">Signatory or reason</th>"
+                "<th scope=\"col\">Document SHA-256</th></tr></thead><tbody>\n");
+    for (size_t i = 0; i < a->n_partners; i++) {
+        const char *code = a->partners[i]->code;
+        const Concord__V1__Execution *x = NULL;
+        int withdrawn = 0;
+        for (size_t k = 0; k < v->n_executions && k < v->n_acted_by; k++) {
+            if (strcmp(v->acted_by[k], code) == 0) {
+                x = v->executions[k];
+            }
+        }
+        for (size_t k = 0; k < v->n_withdrawn; k++) {
+            withdrawn |= strcmp(v->withdrawn[k], code) == 0;
+        }
+        dashboard_html_put(t, "<tr><th scope=\"row\">%s</th>", code);
+        if (withdrawn) {
+            text_put(t, "<td>left out by a variation</td><td colspan=\"5\"></td></tr>\n");
+            continue;
+        }
+        if (!x) {
+            text_put(t, "<td class=\"bad\">awaiting execution</td><td colspan=\"5\"></td></tr>\n");
+            continue;
+        }
+        dashboard_html_put(t, "<td class=\"%s\">%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s"
+                              "</td><td>",
+                           x->declined ? "bad" : "ok", x->declined ? "declined" : "executed",
+                           x->authority, x->decision_ref, x->decision_date,
+                           x->declined ? x->reason : x->signatory_role);
+        for (size_t k = 0; k < x->document_sha256.len && k < 32; k++) {
+            text_put(t, "%02x", x->document_sha256.data[k]);
+        }
+        text_put(t, "</td></tr>\n");
+    }
+    text_put(t, "</tbody></table>\n");
+}
+
+/* An advisory board's recommendation: which bodies ratify it and how
+ * many have ratified or declined. */
+static void s_ratification(text_t *t, const Concord__V1__ProposalView *p,
+                           const Concord__V1__BoardShowReply *board)
+{
+    unsigned awaited = p->ratifiers - (p->ratified + p->declined > p->ratifiers
+                                           ? p->ratifiers
+                                           : p->ratified + p->declined);
+    const char *state = p->declined      ? "declined: not in effect"
+                        : p->effective   ? "ratified: in effect"
+                        : !p->passed     ? "not recommended"
+                                         : "awaiting ratification";
+    dashboard_html_put(t, "<h2>Ratification</h2><p id=\"ratification\">An advisory board "
+                          "recommends; each body it names ratifies or declines with its own act."
+                          " State: <strong class=\"%s\">%s</strong>; ratified by %u of %u bodies,"
+                          " declined by %u, awaited from %u.</p>\n",
+                       p->declined ? "bad" : p->effective ? "ok" : "", state, p->ratified,
+                       p->ratifiers, p->declined, awaited);
+    if (board && board->charter && board->charter->n_ratifiers) {
+        text_put(t, "<p>Ratifying bodies: ");
+        for (size_t i = 0; i < board->charter->n_ratifiers; i++) {
+            dashboard_html_put(t, "%s%s", i ? ", " : "", board->charter->ratifiers[i]);
+        }
+        text_put(t, ".</p>\n");
+    }
+}
+
 void dashboard_pages_proposal(text_t *t, const char *org, const Concord__V1__ProposalView *p,
                               const Concord__V1__BoardShowReply *board,
+                              const Concord__V1__PoolView *pool,
                               const dashboard_pages_cert_t *cert, uint64_t now_ms)
 {
     s_tally_t ty;
@@ -534,6 +624,14 @@ void dashboard_pages_proposal(text_t *t, const char *org, const Concord__V1__Pro
                                p->refused[i]->reason);
         }
         text_put(t, "</tbody></table>\n");
+    }
+    if (p->ratifiers) {
+        s_ratification(t, p, board);
+    }
+    if (pool && p->passed) {
+        dashboard_html_put(t, "<p>Pool <a href=\"/pools/%s\">%s</a>:</p>\n", pool->id,
+                           pool->id);
+        s_executions(t, pool);
     }
     if (p->closed) {
         text_put(t, "<h2>Decision certificate</h2>\n");
@@ -692,7 +790,7 @@ void dashboard_pages_pool(text_t *t, const char *org, const Concord__V1__PoolVie
     dashboard_html_put(t, "<h2>Agreement</h2><dl><dt>Name</dt><dd>%s</dd><dt>State</dt><dd>%s"
                           "</dd><dt>Decided by</dt><dd><a href=\"/boards/%s\">%s</a>, proposal "
                           "<a href=\"/proposals/%s\">%s</a></dd>",
-                       a ? a->name : "", p->active ? "active" : "awaiting pledges", p->board_id,
+                       a ? a->name : "", s_pool_state(p), p->board_id,
                        p->board_id, p->agreement_id, p->agreement_id);
     if (p->missing[0]) {
         dashboard_html_put(t, "<dt>Missing</dt><dd>%s</dd>", p->missing);
@@ -723,6 +821,7 @@ void dashboard_pages_pool(text_t *t, const char *org, const Concord__V1__PoolVie
         }
         text_put(t, "</tbody></table>\n");
     }
+    s_executions(t, p);
     text_put(t, "<h2>Statements</h2>\n");
     if (!n) {
         text_put(t, "<p>No year's statement yet.</p>\n");

@@ -42,7 +42,7 @@ enum { COUNCIL, CCG, NHSE };
 
 static fed_t s_fed;
 static int s_port[3];
-static char s_decided[33], s_open[33];
+static char s_decided[33], s_open[33], s_agreement[33];
 static char s_shots[512];
 
 /* Runs a shell command; its exit status. */
@@ -226,10 +226,10 @@ static int s_setup(void **state)
           fp);
     fclose(fp);
     out = s_ok(COUNCIL, "--json pool propose --file %s --board PLY-JCB --closes-in 120s", path);
-    fed_json_id(out, id);
+    fed_json_id(out, s_agreement);
     free(out);
-    s_vote(COUNCIL, id, "for");
-    s_vote(CCG, id, "for");
+    s_vote(COUNCIL, s_agreement, "for");
+    s_vote(CCG, s_agreement, "for");
     /* The board recommends; each partner executes the agreement itself. */
     free(fed_cli_until(f, COUNCIL, "AWAITING_EXECUTION", 1, 30000, "pool show PLY-IF"));
     free(s_ok(COUNCIL, "pool execute PLY-IF --authority 'Cabinet' --decision-ref 'Minute 2017/12'"
@@ -471,6 +471,25 @@ static void test_it_dashboard_pool_year(void **state)
     assert_non_null(strstr(dom, "Signed by the host E06000026"));
     assert_non_null(strstr(dom, "href=\"/statement/PLY-IF/2017\""));
     assert_non_null(strstr(dom, "<svg class=\"chart\""));
+    /* Each partner executed the agreement its board recommended. */
+    assert_non_null(strstr(dom, "<dt>State</dt><dd>ACTIVE</dd>"));
+    assert_non_null(strstr(dom, "<strong class=\"ok\">ACTIVE</strong>; executed by 2 of 2 "
+                                "parties"));
+    assert_non_null(strstr(dom, "<th scope=\"row\">E06000026</th><td class=\"ok\">executed</td>"
+                                "<td>Cabinet</td><td>Minute 2017/12</td><td>2017-03-20</td>"
+                                "<td>Chief Finance Officer</td>"));
+    assert_non_null(strstr(dom, "<th scope=\"row\">E38000129</th><td class=\"ok\">executed</td>"
+                                "<td>Governing Body</td><td>GB 17/031</td><td>2017-03-22</td>"
+                                "<td>Accountable Officer</td>"));
+    free(dom);
+    /* The agreement's proposal page shows the same execution. */
+    char path[64];
+    snprintf(path, sizeof path, "/proposals/%s", s_agreement);
+    s_url(url, sizeof url, path);
+    dom = s_browse(url, "agreement");
+    assert_non_null(strstr(dom, "Pool <a href=\"/pools/PLY-IF\">PLY-IF</a>"));
+    assert_non_null(strstr(dom, "executed by 2 of 2 parties"));
+    assert_non_null(strstr(dom, "<td>Minute 2017/12</td>"));
     free(dom);
     s_url(url, sizeof url, "/bcf/PLY-BCF-17");
     dom = s_browse(url, "bcf");

@@ -208,7 +208,7 @@ static void test_proposal_page_escapes_everything(void **state)
     snprintf(cert.detail, sizeof cert.detail, "PASSED <ok>");
     text_t t;
     text_init(&t);
-    dashboard_pages_proposal(&t, "E06000026<", &p, NULL, &cert, 0);
+    dashboard_pages_proposal(&t, "E06000026<", &p, NULL, NULL, &cert, 0);
     char *s = s_take(&t);
     /* Only the page's own script element (none: it is closed). */
     assert_null(strstr(s, "<script"));
@@ -264,7 +264,7 @@ static void test_open_proposal_tally_by_constituency(void **state)
     p.quorate = 1;
     text_t t;
     text_init(&t);
-    dashboard_pages_proposal(&t, "E06000026", &p, &board, NULL, 1000);
+    dashboard_pages_proposal(&t, "E06000026", &p, &board, NULL, NULL, 1000);
     char *s = s_take(&t);
     assert_non_null(strstr(s, "<th scope=\"row\">nhs</th><td class=\"num\">2</td>"
                               "<td class=\"num\" data-live=\"nhs-1\">1</td>"
@@ -355,6 +355,117 @@ static void test_open_proposal_tally_by_constituency(void **state)
     s = s_take(&t);
     assert_null(strstr(s, "data-events"));
     assert_null(strstr(s, "live.js"));
+    free(s);
+}
+
+/* A pool agreement awaiting execution: one partner executed, one declined
+ * with its reason, one yet to act; and an advisory board's recommendation
+ * ratified by one body and declined by another. */
+static void test_execution_and_ratification_states(void **state)
+{
+    (void)state;
+    Concord__V1__PoolPartner pp[3] = {CONCORD__V1__POOL_PARTNER__INIT,
+                                      CONCORD__V1__POOL_PARTNER__INIT,
+                                      CONCORD__V1__POOL_PARTNER__INIT};
+    Concord__V1__PoolPartner *ppp[] = {&pp[0], &pp[1], &pp[2]};
+    pp[0].code = "E06000026";
+    pp[1].code = "E38000129";
+    pp[2].code = "E10000008";
+    Concord__V1__PoolAgreement a = CONCORD__V1__POOL_AGREEMENT__INIT;
+    a.pool_id = "PLY-IF";
+    a.name = "Plymouth Integrated Fund";
+    a.partners = ppp;
+    a.n_partners = 3;
+    uint8_t sha[32];
+    memset(sha, 0xab, sizeof sha);
+    Concord__V1__Execution x[2] = {CONCORD__V1__EXECUTION__INIT, CONCORD__V1__EXECUTION__INIT};
+    Concord__V1__Execution *xp[] = {&x[0], &x[1]};
+    x[0].authority = "Cabinet";
+    x[0].decision_ref = "Minute 2017/12";
+    x[0].decision_date = "2017-03-20";
+    x[0].signatory_role = "Chief Finance Officer";
+    x[0].document_sha256.data = sha;
+    x[0].document_sha256.len = sizeof sha;
+    x[1].declined = 1;
+    x[1].authority = "Governing Body";
+    x[1].decision_ref = "GB 17/031";
+    x[1].decision_date = "2017-03-22";
+    x[1].reason = "<b>Not</b> this year";
+    char *acted[] = {"E06000026", "E38000129"};
+    Concord__V1__PoolView v = CONCORD__V1__POOL_VIEW__INIT;
+    v.id = "PLY-IF";
+    v.agreement_id = "abc";
+    v.board_id = "PLY-JCB";
+    v.agreement = &a;
+    v.instrument = "abc";
+    v.parties = 3;
+    v.executed = 1;
+    v.executions = xp;
+    v.n_executions = 2;
+    v.acted_by = acted;
+    v.n_acted_by = 2;
+    text_t t;
+    text_init(&t);
+    dashboard_pages_pool(&t, "E06000026", &v, NULL, 0);
+    char *s = s_take(&t);
+    assert_non_null(strstr(s, "<dt>State</dt><dd>AWAITING_EXECUTION</dd>"));
+    assert_non_null(strstr(s, "State: <strong class=\"\">AWAITING_EXECUTION</strong>; executed "
+                              "by 1 of 3 parties (the instrument: <a href=\"/proposals/abc\">"));
+    assert_non_null(strstr(s, "<th scope=\"row\">E06000026</th><td class=\"ok\">executed</td>"
+                              "<td>Cabinet</td><td>Minute 2017/12</td><td>2017-03-20</td>"
+                              "<td>Chief Finance Officer</td><td>abababab"));
+    assert_non_null(strstr(s, "<th scope=\"row\">E38000129</th><td class=\"bad\">declined</td>"
+                              "<td>Governing Body</td><td>GB 17/031</td><td>2017-03-22</td>"
+                              "<td>&lt;b&gt;Not&lt;/b&gt; this year</td>"));
+    assert_non_null(strstr(s, "<th scope=\"row\">E10000008</th><td class=\"bad\">awaiting "
+                              "execution</td>"));
+    free(s);
+
+    /* The agreement's proposal shows the same, linked to the pool. */
+    Concord__V1__ProposalView p = CONCORD__V1__PROPOSAL_VIEW__INIT;
+    p.id = "abc";
+    p.board_id = "ADV";
+    p.closed = 1;
+    p.passed = 1;
+    p.decided = 1;
+    p.ratifiers = 3;
+    p.ratified = 1;
+    p.declined = 1;
+    char *bodies[] = {"Plymouth Cabinet", "CCG Governing Body", "Devon Cabinet"};
+    Concord__V1__Charter ch = CONCORD__V1__CHARTER__INIT;
+    ch.kind = CONCORD__V1__BOARD_KIND__ADVISORY;
+    ch.ratifiers = bodies;
+    ch.n_ratifiers = 3;
+    Concord__V1__BoardShowReply board = CONCORD__V1__BOARD_SHOW_REPLY__INIT;
+    board.charter = &ch;
+    text_init(&t);
+    dashboard_pages_proposal(&t, "E06000026", &p, &board, &v, NULL, 1000);
+    s = s_take(&t);
+    assert_non_null(strstr(s, "State: <strong class=\"bad\">declined: not in effect</strong>; "
+                              "ratified by 1 of 3 bodies, declined by 1, awaited from 1."));
+    assert_non_null(strstr(s, "Ratifying bodies: Plymouth Cabinet, CCG Governing Body, Devon "
+                              "Cabinet."));
+    assert_non_null(strstr(s, "Pool <a href=\"/pools/PLY-IF\">PLY-IF</a>"));
+    assert_non_null(strstr(s, "executed by 1 of 3 parties"));
+    free(s);
+    /* Ratified by one body of two, none declined: awaited from the other. */
+    p.ratifiers = 2;
+    p.declined = 0;
+    text_init(&t);
+    dashboard_pages_proposal(&t, "E06000026", &p, NULL, NULL, NULL, 1000);
+    s = s_take(&t);
+    assert_non_null(strstr(s, "State: <strong class=\"\">awaiting ratification</strong>; "
+                              "ratified by 1 of 2 bodies, declined by 0, awaited from 1."));
+    assert_null(strstr(s, "id=\"execution\""));
+    free(s);
+    /* Every body ratified: in effect. */
+    p.ratified = 2;
+    p.effective = 1;
+    text_init(&t);
+    dashboard_pages_proposal(&t, "E06000026", &p, NULL, NULL, NULL, 1000);
+    s = s_take(&t);
+    assert_non_null(strstr(s, "<strong class=\"ok\">ratified: in effect</strong>; ratified by "
+                              "2 of 2 bodies, declined by 0, awaited from 0."));
     free(s);
 }
 
@@ -480,6 +591,7 @@ int main(void)
         cmocka_unit_test(test_bars_scale_to_the_largest),
         cmocka_unit_test(test_proposal_page_escapes_everything),
         cmocka_unit_test(test_open_proposal_tally_by_constituency),
+        cmocka_unit_test(test_execution_and_ratification_states),
         cmocka_unit_test(test_json_form_follows_the_descriptor),
         cmocka_unit_test(test_stylesheet_contrast),
     };
