@@ -480,8 +480,12 @@ static void s_executions(text_t *t, const Concord__V1__PoolView *v)
                            x->declined ? "bad" : "ok", x->declined ? "declined" : "executed",
                            x->authority, x->decision_ref, x->decision_date,
                            x->declined ? x->reason : x->signatory_role);
-        for (size_t k = 0; k < x->document_sha256.len && k < 32; k++) {
-            text_put(t, "%02x", x->document_sha256.data[k]);
+        if (x->document_sha256.len) {
+            text_put(t, "<code class=\"hash\">");
+            for (size_t k = 0; k < x->document_sha256.len && k < 32; k++) {
+                text_put(t, "%02x", x->document_sha256.data[k]);
+            }
+            text_put(t, "</code>");
         }
         text_put(t, "</td></tr>\n");
     }

@@ -770,7 +770,7 @@ static void test_it_dashboard_serving_times(void **state)
 {
     (void)state;
     SKIP_WITHOUT_CHROMIUM();
-    char paths[8][96], tpath[640];
+    char paths[10][96], tpath[640];
     snprintf(paths[0], sizeof paths[0], "/");
     snprintf(paths[1], sizeof paths[1], "/boards");
     snprintf(paths[2], sizeof paths[2], "/boards/PLY-JCB");
@@ -779,14 +779,17 @@ static void test_it_dashboard_serving_times(void **state)
     snprintf(paths[5], sizeof paths[5], "/proposals/%s", s_open);
     snprintf(paths[6], sizeof paths[6], "/pools");
     snprintf(paths[7], sizeof paths[7], "/pools/PLY-IF");
+    snprintf(paths[8], sizeof paths[8], "/footprints");
+    snprintf(paths[9], sizeof paths[9], "/events?list=proposals");
     static const char *const names[] = {"federation", "boards", "board", "proposals",
                                         "decision (with certificate check)", "open proposal",
-                                        "pools", "pool"};
+                                        "pools", "pool", "footprints (report kept)",
+                                        "proposals' live figures"};
     snprintf(tpath, sizeof tpath, "%s/timings.txt", s_shots);
     FILE *fp = fopen(tpath, "w");
     assert_non_null(fp);
     fprintf(fp, "page, requests, median ms, p99 ms\n");
-    for (int p = 0; p < 8; p++) {
+    for (int p = 0; p < 10; p++) {
         char urls[12288] = "";
         for (int k = 0; k < 40; k++) {
             size_t used = strlen(urls);

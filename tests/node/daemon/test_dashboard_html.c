@@ -413,7 +413,7 @@ static void test_execution_and_ratification_states(void **state)
                               "by 1 of 3 parties (the instrument: <a href=\"/proposals/abc\">"));
     assert_non_null(strstr(s, "<th scope=\"row\">E06000026</th><td class=\"ok\">executed</td>"
                               "<td>Cabinet</td><td>Minute 2017/12</td><td>2017-03-20</td>"
-                              "<td>Chief Finance Officer</td><td>abababab"));
+                              "<td>Chief Finance Officer</td><td><code class=\"hash\">abababab"));
     assert_non_null(strstr(s, "<th scope=\"row\">E38000129</th><td class=\"bad\">declined</td>"
                               "<td>Governing Body</td><td>GB 17/031</td><td>2017-03-22</td>"
                               "<td>&lt;b&gt;Not&lt;/b&gt; this year</td>"));
