@@ -24,9 +24,13 @@ typedef enum { LEDGER_IN = 0, LEDGER_OUT = 1 } ledger_dir_t;
 
 typedef struct ledger ledger_t;
 
-/* Opens (creating if needed) the store at path for role. Refuses a file
- * made for the other role (CC_FAILED_PRECONDITION) and a file that is not
- * a Concord store (CC_DATA_LOSS). Returns NULL with err set. */
+/* Opens (creating if needed) the store at path for role, created 0600
+ * whatever the umask (an existing one loses group and other access), and
+ * holds an exclusive lock on path.lock (flock, with this process's pid in
+ * it) until ledger_close. Refuses a store another process holds
+ * (CC_FAILED_PRECONDITION, "DATABASE_IN_USE: ... pid N ..."), a file made
+ * for the other role (CC_FAILED_PRECONDITION) and a file that is not a
+ * Concord store (CC_DATA_LOSS). Returns NULL with err set. */
 ledger_t *ledger_open(const char *path, ledger_role_t role, int fsync, cc_err_t *err);
 
 void ledger_close(ledger_t **l);

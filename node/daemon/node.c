@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -60,28 +59,8 @@ struct node {
     rpc_registry_t *control_registry; /* the Control service, for the control socket */
     uint64_t started_ms;
     int failed;
-    int lock_fd;
     dashboard_t *dashboard; /* the web dashboard, when configured; reads via the control socket */
 };
-
-/* One node per ledger: two would reuse sequence numbers and split the
- * mailbox between them. The lock dies with the process. */
-static int s_lock_ledger(node_t *n, cc_err_t *err)
-{
-    char path[CONFIG_PATH_MAX + 8];
-    snprintf(path, sizeof path, "%s.lock", n->cfg.ledger);
-    n->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (n->lock_fd < 0) {
-        err_set(err, CC_FAILED_PRECONDITION, "cannot open %s: %s", path, strerror(errno));
-        return -1;
-    }
-    if (flock(n->lock_fd, LOCK_EX | LOCK_NB) != 0) {
-        err_set(err, CC_FAILED_PRECONDITION, "ledger %s is in use by another concordd",
-                n->cfg.ledger);
-        return -1;
-    }
-    return 0;
-}
 
 static void s_health_check(Concord__V1__Health_Service *service,
                            const Concord__V1__HealthCheckRequest *input,
@@ -309,7 +288,6 @@ node_t *node_new(const config_node_t *cfg, cc_err_t *err)
         return NULL;
     }
     n->cfg = *cfg;
-    n->lock_fd = -1;
     n->started_ms = clock_wall_ms();
     /* A dashboard exposed without TLS and a token is refused before anything starts. */
     if (dashboard_check(cfg, err) < 0) {
@@ -327,8 +305,7 @@ node_t *node_new(const config_node_t *cfg, cc_err_t *err)
         s_check_code(n, n->key_next, cfg->key_next, err) < 0) {
         goto fail;
     }
-    if (s_lock_ledger(n, err) < 0 ||
-        !(n->ledger = ledger_open(cfg->ledger, LEDGER_NODE, cfg->fsync, err))) {
+    if (!(n->ledger = ledger_open(cfg->ledger, LEDGER_NODE, cfg->fsync, err))) {
         goto fail;
     }
     Concord__V1__Health_Service h = CONCORD__V1__HEALTH__INIT(s_health_);
@@ -503,9 +480,6 @@ void node_destroy(node_t **np)
     rpc_registry_destroy(&n->registry);
     rpc_registry_destroy(&n->control_registry);
     ledger_close(&n->ledger);
-    if (n->lock_fd >= 0) {
-        close(n->lock_fd);
-    }
     roster_destroy(&n->roster);
     keys_destroy(&n->key_next);
     free(n);

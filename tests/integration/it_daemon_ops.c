@@ -239,6 +239,113 @@ static void test_it_daemon_ops_sigusr1_reopens_log_file(void **state)
     free(out);
 }
 
+/* The mode of path (permission bits), or -1 if it does not exist. */
+static int s_mode_of(const char *dir, const char *sub, const char *name, const char *suffix)
+{
+    char path[512];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/%s/%s%s", dir, sub, name, suffix);
+    return stat(path, &st) == 0 ? (int)(st.st_mode & 07777) : -1;
+}
+
+/* Started with umask 000, the broker and a node still create their
+ * databases, WAL files and log files 0600; each holds a lock on its
+ * database, so a second broker or node on the same one refuses to start
+ * with DATABASE_IN_USE naming the first one's pid, and changes nothing. */
+static void test_it_daemon_ops_files_private_and_locked(void **state)
+{
+    (void)state;
+    char bin[256], cfg[256], log[256], errlog[256], *text = NULL, *out = NULL;
+    const char *dir = s_fed.dir, *code = s_fed.codes[1];
+    assert_int_equal(fed_stop_node(&s_fed, 1, SIGTERM), 0);
+    assert_int_equal(fed_stop_broker(&s_fed, SIGTERM), 0);
+    /* Under umask 000, with the stores left readable by all (0644) and
+     * their lock files gone: the daemons take group and other access away
+     * and create their WAL, lock and log files 0600. */
+    char path[512];
+    snprintf(cfg, sizeof cfg, "%s/%s.ini", dir, code);
+    char node_db[64];
+    snprintf(node_db, sizeof node_db, "%s.db", code);
+    const char *names[] = {"broker.db", node_db};
+    for (int i = 0; i < 2; i++) {
+        snprintf(path, sizeof path, "%s/data/%s", dir, names[i]);
+        assert_int_equal(chmod(path, 0644), 0);
+        snprintf(path, sizeof path, "%s/data/%s.lock", dir, names[i]);
+        unlink(path);
+        snprintf(path, sizeof path, "%s/data/%s-wal", dir, names[i]);
+        unlink(path); /* a clean stop checkpointed it */
+        snprintf(path, sizeof path, "%s/data/%s-shm", dir, names[i]);
+        unlink(path);
+    }
+    mode_t old = umask(0);
+    fed_start_broker(&s_fed);
+    snprintf(bin, sizeof bin, "%s/concordd", CONCORD_BIN_DIR);
+    snprintf(log, sizeof log, "%s/logs/%s-umask.log", dir, code);
+    char *argv[] = {bin, "--config", cfg, "--log-file", log, NULL};
+    proc_spec_t spec = {.argv = argv, .log = NULL};
+    s_fed.node_pid[1] = proc_spawn(&spec, NULL);
+    umask(old);
+    assert_true(s_fed.node_pid[1] > 0);
+    fed_wait_connected(&s_fed, 1);
+    fed_wait_connected(&s_fed, 0);
+    assert_int_equal(fed_cli(&s_fed, 0, &out, "ping %s", code), 0);
+    free(out);
+    assert_int_equal(s_mode_of(dir, "data", node_db, ""), 0600);
+    assert_int_equal(s_mode_of(dir, "data", node_db, "-wal"), 0600);
+    assert_int_equal(s_mode_of(dir, "data", node_db, ".lock"), 0600);
+    assert_int_equal(s_mode_of(dir, "logs", code, "-umask.log"), 0600);
+    assert_int_equal(s_mode_of(dir, "data", "broker.db", ""), 0600);
+    assert_int_equal(s_mode_of(dir, "data", "broker.db", "-wal"), 0600);
+    assert_int_equal(s_mode_of(dir, "data", "broker.db", ".lock"), 0600);
+
+    /* A second concordd on the node's ledger: refused, naming the first. */
+    assert_int_equal(fed_cli(&s_fed, 1, &out, "--json status"), 0);
+    const char *entries = strstr(out, "\"ledger_entries\":");
+    assert_non_null(entries);
+    char before[64];
+    snprintf(before, sizeof before, "%.*s", (int)strcspn(entries, ",}"), entries);
+    free(out);
+    snprintf(errlog, sizeof errlog, "%s/logs/second-node.log", dir);
+    char *argv2[] = {bin, "--config", cfg, NULL};
+    proc_spec_t spec2 = {.argv = argv2, .log = errlog};
+    pid_t pid = proc_spawn(&spec2, NULL);
+    assert_int_equal(proc_wait(pid, 10000), 1);
+    text = fed_slurp(errlog);
+    assert_non_null(text);
+    char want[256];
+    snprintf(want, sizeof want, "DATABASE_IN_USE: ledger %s/data/%s.db is in use by another"
+                                " process (pid %d,", dir, code, (int)s_fed.node_pid[1]);
+    if (!strstr(text, want)) {
+        fail_msg("the second node did not say '%s': %s", want, text);
+    }
+    free(text);
+    /* The first is untouched: still serving, the same ledger. */
+    assert_int_equal(fed_cli(&s_fed, 1, &out, "--json status"), 0);
+    assert_non_null(strstr(out, before));
+    assert_non_null(strstr(out, "\"serving\":true"));
+    free(out);
+
+    /* A second concord-broker on the broker's database: likewise. */
+    char bbin[256], bcfg[256];
+    snprintf(bbin, sizeof bbin, "%s/concord-broker", CONCORD_BIN_DIR);
+    snprintf(bcfg, sizeof bcfg, "%s/broker.ini", dir);
+    snprintf(errlog, sizeof errlog, "%s/logs/second-broker.log", dir);
+    char *argv3[] = {bbin, "--config", bcfg, NULL};
+    proc_spec_t spec3 = {.argv = argv3, .log = errlog};
+    pid = proc_spawn(&spec3, NULL);
+    assert_int_equal(proc_wait(pid, 10000), 1);
+    text = fed_slurp(errlog);
+    assert_non_null(text);
+    snprintf(want, sizeof want, "DATABASE_IN_USE: broker database %s/data/broker.db is in use"
+                                " by another process (pid %d,", dir, (int)s_fed.broker_pid);
+    if (!strstr(text, want)) {
+        fail_msg("the second broker did not say '%s': %s", want, text);
+    }
+    free(text);
+    assert_int_equal(fed_cli(&s_fed, 0, &out, "ping %s", code), 0);
+    free(out);
+}
+
 static void test_it_daemon_ops_control_socket_group(void **state)
 {
     (void)state;
@@ -279,6 +386,7 @@ int main(void)
         cmocka_unit_test(test_it_daemon_ops_sighup_reloads),
         cmocka_unit_test(test_it_daemon_ops_sigusr1_reopens_log_file),
         cmocka_unit_test(test_it_daemon_ops_control_socket_group),
+        cmocka_unit_test(test_it_daemon_ops_files_private_and_locked),
     };
     return cmocka_run_group_tests(tests, s_setup, fed_teardown);
 }
