@@ -51,6 +51,8 @@ typedef struct s_pending {
 
 struct rpc_peer {
     uint64_t skew_warned_ms;       /* when a receipt ahead of our clock was last logged */
+    int handed_over;               /* the broker gave our deliveries to another connection */
+    uint64_t handed_over_ms;
     void *ctx;
     void *dealer;
     void *monitor;
@@ -197,6 +199,9 @@ static void s_send_ack(rpc_peer_t *p, uint64_t log_index)
 
 static void s_send_hello(rpc_peer_t *p)
 {
+    /* A Hello takes the delivery stream back (the broker tells the other
+     * instance, if one is still connected). */
+    p->handed_over = 0;
     Concord__V1__NodeFrame f = CONCORD__V1__NODE_FRAME__INIT;
     Concord__V1__Hello hello = CONCORD__V1__HELLO__INIT;
     hello.code = (char *)keys_code(p->keys);
@@ -954,6 +959,24 @@ static void s_on_frame(rpc_peer_t *p, const uint8_t *buf, size_t len)
     case CONCORD__V1__BROKER_FRAME__FRAME_RESULT:
         s_on_result(p, f->result);
         break;
+    case CONCORD__V1__BROKER_FRAME__FRAME_HAND_OVER:
+        if (strcmp(f->hand_over->organisation, keys_code(p->keys)) != 0) {
+            log_warn("hand-over notice for '%s' ignored: this node is %s",
+                     f->hand_over->organisation, keys_code(p->keys));
+        } else if (f->hand_over->to_you) {
+            log_warn("HANDED_OVER: the broker moved %s's deliveries to this node from another"
+                     " live connection with the same keys: another concordd of %s is running"
+                     " (a cloned machine or a standby?); stop one of them",
+                     keys_code(p->keys), keys_code(p->keys));
+        } else {
+            p->handed_over = 1;
+            p->handed_over_ms = f->hand_over->at_ms;
+            log_error("DELIVERY_LOST: the broker handed %s's deliveries to another live"
+                      " connection with the same keys (another concordd of %s): this node"
+                      " receives nothing until it is restarted; stop the other instance first",
+                      keys_code(p->keys), keys_code(p->keys));
+        }
+        break;
     default:
         log_warn("unknown frame from broker");
         break;
@@ -1096,6 +1119,8 @@ void rpc_peer_stats(const rpc_peer_t *p, rpc_peer_stats_t *out)
 {
     *out = p->stats;
     out->connected = p->connected;
+    out->handed_over = p->handed_over;
+    out->handed_over_ms = p->handed_over_ms;
     out->pending_calls = 0;
     out->unreceipted = 0;
     for (const s_pending_t *pc = p->pending; pc; pc = pc->next) {

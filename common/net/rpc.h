@@ -73,6 +73,9 @@ typedef struct {
     uint64_t pending_calls;     /* calls awaiting a reply */
     uint64_t unreceipted;       /* sent envelopes the broker has not receipted */
     int connected;              /* handshake with the broker completed */
+    int handed_over;            /* the broker gave this organisation's deliveries to another
+                                   live connection (another instance): none arrive here */
+    uint64_t handed_over_ms;    /* when, by the broker's clock */
 } rpc_peer_stats_t;
 
 /* Creates a peer for keys (taken: *keys is NULLed) with the roster and

@@ -187,6 +187,8 @@ static void s_status(Concord__V1__Control_Service *service, const Concord__V1__S
     r.calls_waiting = st.pending_calls;
     r.unreceipted = st.unreceipted;
     r.started_ms = c->started_ms;
+    r.delivery_lost = st.handed_over != 0;
+    r.delivery_lost_ms = st.handed_over_ms;
     closure(&r, call);
 }
 

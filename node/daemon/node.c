@@ -73,8 +73,10 @@ static void s_health_check(Concord__V1__Health_Service *service,
         closure(NULL, closure_data);
         return;
     }
-    out.status = n->failed ? CONCORD__V1__SERVING_STATUS__NOT_SERVING
-                           : CONCORD__V1__SERVING_STATUS__SERVING;
+    rpc_peer_stats_t st;
+    rpc_peer_stats(n->peer, &st);
+    out.status = n->failed || st.handed_over ? CONCORD__V1__SERVING_STATUS__NOT_SERVING
+                                             : CONCORD__V1__SERVING_STATUS__SERVING;
     out.code = (char *)n->cfg.code;
     out.time_ms = clock_wall_ms();
     out.ledger_entries = ledger_count(n->ledger);

@@ -239,6 +239,80 @@ static void test_it_daemon_ops_sigusr1_reopens_log_file(void **state)
     free(out);
 }
 
+/* fed_wait_log for a log file of any name under logs/. */
+static void s_wait_log(const char *name, const char *needle)
+{
+    for (int tries = 0; tries < 200; tries++) {
+        if (fed_log_contains(&s_fed, name, needle)) {
+            return;
+        }
+        usleep(100 * 1000);
+    }
+    fail_msg("logs/%s.log never said '%s'", name, needle);
+}
+
+/* A second instance of one organisation (a cloned machine: the same keys
+ * and config, its own ledger and control socket) connects while the first
+ * is connected: the broker hands the delivery stream to the newer one and
+ * says so in its log and to both; the first says DELIVERY_LOST in its log
+ * and `status` (exit 3, not 0), and its health check is NOT_SERVING. Once
+ * the clone is stopped, restarting the first gives it back everything. */
+static void test_it_daemon_ops_second_instance_handed_over(void **state)
+{
+    (void)state;
+    char cfg[256], clone[256], line[256], bin[256], log[256], *out = NULL;
+    const char *dir = s_fed.dir, *code = s_fed.codes[1];
+    snprintf(cfg, sizeof cfg, "%s/%s.ini", dir, code);
+    snprintf(clone, sizeof clone, "%s/clone.ini", dir);
+    char *text = fed_slurp(cfg);
+    assert_non_null(text);
+    FILE *fp = fopen(clone, "w");
+    assert_non_null(fp);
+    fputs(text, fp);
+    fclose(fp);
+    free(text);
+    snprintf(line, sizeof line, "ledger = data/%s-clone.db", code);
+    s_set_line(clone, "ledger", line);
+    snprintf(line, sizeof line, "control = run/%s-clone.sock", code);
+    s_set_line(clone, "control", line);
+    s_until_rc(1, 0, "status");
+    snprintf(bin, sizeof bin, "%s/concordd", CONCORD_BIN_DIR);
+    snprintf(log, sizeof log, "%s/logs/clone.log", dir);
+    char *argv[] = {bin, "--config", clone, NULL};
+    proc_spec_t spec = {.argv = argv, .log = log};
+    pid_t pid = proc_spawn(&spec, NULL);
+    assert_true(pid > 0);
+    /* Broker, clone and original each say what happened. */
+    char want[256];
+    snprintf(want, sizeof want, "HANDED_OVER: a second live connection of %s said Hello", code);
+    s_wait_log("broker", want);
+    s_wait_log("clone", "HANDED_OVER: the broker moved");
+    snprintf(want, sizeof want, "DELIVERY_LOST: the broker handed %s's deliveries", code);
+    s_wait_log(code, want);
+    /* The original: running and connected, but it says it receives nothing. */
+    assert_int_equal(fed_cli(&s_fed, 1, &out, "status"), 3);
+    assert_non_null(strstr(out, "DELIVERY_LOST"));
+    assert_non_null(strstr(out, "deliveries     LOST"));
+    free(out);
+    assert_int_equal(fed_cli(&s_fed, 1, &out, "--json status"), 3);
+    assert_non_null(strstr(out, "\"connected\":true"));
+    assert_non_null(strstr(out, "\"delivery_lost\":true"));
+    free(out);
+    /* The clone holds the stream: it is healthy. */
+    assert_int_equal(fed_cli(&s_fed, -1, &out, "--config %s --json status", clone), 0);
+    assert_non_null(strstr(out, "\"delivery_lost\":false"));
+    free(out);
+    /* Stop the clone, restart the original: it takes the stream back. */
+    assert_int_equal(kill(pid, SIGTERM), 0);
+    assert_int_equal(proc_wait(pid, 20000), 0);
+    assert_int_equal(fed_stop_node(&s_fed, 1, SIGTERM), 0);
+    fed_start_node(&s_fed, 1);
+    fed_wait_connected(&s_fed, 1);
+    s_until_rc(1, 0, "status");
+    assert_int_equal(fed_cli(&s_fed, 0, &out, "ping %s", code), 0);
+    free(out);
+}
+
 /* The mode of path (permission bits), or -1 if it does not exist. */
 static int s_mode_of(const char *dir, const char *sub, const char *name, const char *suffix)
 {
@@ -386,6 +460,7 @@ int main(void)
         cmocka_unit_test(test_it_daemon_ops_sighup_reloads),
         cmocka_unit_test(test_it_daemon_ops_sigusr1_reopens_log_file),
         cmocka_unit_test(test_it_daemon_ops_control_socket_group),
+        cmocka_unit_test(test_it_daemon_ops_second_instance_handed_over),
         cmocka_unit_test(test_it_daemon_ops_files_private_and_locked),
     };
     return cmocka_run_group_tests(tests, s_setup, fed_teardown);
