@@ -21,6 +21,30 @@ uint64_t accept_wall_ms(const struct broker *b)
     return now;
 }
 
+/* A request or reply for one member waits in its mailbox until that member
+ * stores it. A member that is offline, or never reads, must not make the
+ * broker hold without end what others send it: past quota_mailbox_bytes
+ * waiting for it, more requests and replies to it are refused. Events are
+ * not: they are every member's, bounded by their senders' quotas, and one
+ * member away must not stop the federation's decisions. */
+static int s_mailbox_check(const struct broker *b, const Concord__V1__Header *h, size_t bytes,
+                           cc_err_t *err)
+{
+    uint32_t max = b->cfg.quota_mailbox_bytes;
+    if (!max || h->kind == CONCORD__V1__KIND__KIND_EVENT || !mailbox_known(b->mailbox, h->recipient)) {
+        return 0;
+    }
+    uint64_t waiting = ledger_mailbox_bytes(b->ledger, h->recipient);
+    if (waiting + bytes <= max) {
+        return 0;
+    }
+    err_set(err, CC_RESOURCE_EXHAUSTED,
+            "quota exceeded: quota_mailbox_bytes of %u reached by the mailbox of %s (%llu bytes "
+            "waiting, this envelope %zu); it frees as %s stores its deliveries",
+            max, h->recipient, (unsigned long long)waiting, bytes, h->recipient);
+    return -1;
+}
+
 int accept_clock_check(const struct broker *b, cc_err_t *err)
 {
     if (!b->cfg.clock_jump_max_ms || !b->mono0_ms) {
@@ -223,6 +247,8 @@ void accept_submit(struct broker *b, const char *who, const uint8_t *id, size_t 
          * replies answer other members' requests, which were, so that a
          * flood of requests cannot use up the quota of the member it
          * floods. */
+    } else if (s_mailbox_check(b, h, env->raw_len, &err) < 0) {
+        /* Refused with its reason below: it frees as the recipient reads. */
     } else if (b->cfg.sequence_step_max &&
                h->sequence > replay_last(b->replay, h->sender) &&
                h->sequence - replay_last(b->replay, h->sender) > b->cfg.sequence_step_max) {

@@ -63,6 +63,7 @@ static const s_field_t s_broker_fields[] = {
     S_NUM(config_broker_t, quota_bytes_per_day, 0, UINT32_MAX),
     S_NUM(config_broker_t, quota_event_bytes, 0, UINT32_MAX),
     S_NUM(config_broker_t, quota_vote_bytes, 0, UINT32_MAX),
+    S_NUM(config_broker_t, quota_mailbox_bytes, 0, UINT32_MAX),
     S_STR(config_broker_t, quota_scale, T_STRING, 0),
     S_STR(config_broker_t, metrics, T_STRING, 0),
 };
@@ -338,6 +339,7 @@ int config_load_broker(const char *path, config_broker_t *out, cc_err_t *err)
     cfg.quota_bytes_per_day = 268435456;
     cfg.quota_event_bytes = 131072;
     cfg.quota_vote_bytes = 4096;
+    cfg.quota_mailbox_bytes = 67108864;
     if (s_load_section(path, "broker", s_broker_fields,
                        sizeof s_broker_fields / sizeof s_broker_fields[0], &cfg, err) < 0) {
         return -1;

@@ -47,6 +47,8 @@
  * quota_bytes_per_day = 268435456
  * quota_event_bytes = 131072         (largest event envelope)
  * quota_vote_bytes = 4096            (largest concord.v1.Board/Vote event)
+ * quota_mailbox_bytes = 67108864     (requests and replies waiting for one
+ *                                     recipient: more to it are refused)
  * quota_scale = E38000217:4, X24:0   (per member: its limits times N, 0: none) */
 typedef struct {
     char listen[CONFIG_PATH_MAX];
@@ -75,6 +77,7 @@ typedef struct {
     uint32_t quota_bytes_per_day;
     uint32_t quota_event_bytes;
     uint32_t quota_vote_bytes;
+    uint32_t quota_mailbox_bytes;
     char quota_scale[256];
     char metrics[64]; /* "127.0.0.1:9465": Prometheus endpoint; empty: none */
 } config_broker_t;

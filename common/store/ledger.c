@@ -44,6 +44,7 @@ enum {
     Q_B_MAILBOX_READ,
     Q_B_MAILBOX_ACK,
     Q_B_MAILBOX_COUNT,
+    Q_B_MAILBOX_BYTES,
     Q_COUNT
 };
 
@@ -88,6 +89,8 @@ static const char *const s_sql[Q_COUNT] = {
                          " WHERE m.recipient = ? AND m.idx > ? ORDER BY m.idx LIMIT ?",
     [Q_B_MAILBOX_ACK] = "DELETE FROM mailbox WHERE recipient = ? AND idx = ?",
     [Q_B_MAILBOX_COUNT] = "SELECT COUNT(*) FROM mailbox WHERE recipient = ?",
+    [Q_B_MAILBOX_BYTES] = "SELECT COALESCE(SUM(LENGTH(l.envelope)), 0) FROM mailbox m"
+                          " JOIN log l ON l.idx = m.idx WHERE m.recipient = ?",
 };
 
 static const char s_schema_node[] =
@@ -987,4 +990,9 @@ int ledger_mailbox_ack(ledger_t *l, const char *recipient, uint64_t index, cc_er
 uint64_t ledger_mailbox_count(ledger_t *l, const char *recipient)
 {
     return s_count(l, Q_B_MAILBOX_COUNT, recipient);
+}
+
+uint64_t ledger_mailbox_bytes(ledger_t *l, const char *recipient)
+{
+    return s_count(l, Q_B_MAILBOX_BYTES, recipient);
 }

@@ -177,5 +177,7 @@ int ledger_mailbox_ack(ledger_t *l, const char *recipient, uint64_t index, cc_er
 
 /* Undelivered entries waiting for recipient. */
 uint64_t ledger_mailbox_count(ledger_t *l, const char *recipient);
+/* The bytes of the envelopes waiting in recipient's mailbox (0 on error). */
+uint64_t ledger_mailbox_bytes(ledger_t *l, const char *recipient);
 
 #endif
