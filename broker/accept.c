@@ -71,20 +71,7 @@ int accept_clock_check(const struct broker *b, cc_err_t *err)
  * taken again as soon as space returns. */
 static int s_disk_check(const struct broker *b, size_t need, cc_err_t *err)
 {
-    struct statvfs vfs;
-    if (!b->cfg.disk_reserve_mb || statvfs(b->cfg.data, &vfs) != 0) {
-        return 0;
-    }
-    uint64_t free_b = (uint64_t)vfs.f_bavail * vfs.f_frsize;
-    uint64_t reserve = (uint64_t)b->cfg.disk_reserve_mb << 20;
-    if (free_b < reserve + (uint64_t)need * 4) {
-        err_set(err, CC_RESOURCE_EXHAUSTED,
-                "the broker's disk has %llu MB free, under its reserve (disk_reserve_mb = %u): "
-                "new envelopes are refused until space returns",
-                (unsigned long long)(free_b >> 20), b->cfg.disk_reserve_mb);
-        return -1;
-    }
-    return 0;
+    return ledger_disk_check(b->ledger, b->cfg.disk_reserve_mb, need, "broker", "envelopes", err);
 }
 
 /* Appends an accepted envelope to the log and queues its receipt. */

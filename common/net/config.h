@@ -99,6 +99,9 @@ typedef struct {
  * log_level = info
  * call_timeout_ms = 10000            (default deadline of a call, 1..86400000)
  * fsync = true
+ * disk_reserve_mb = 64               (free space below which this node's own
+ *                                     new requests and events are refused;
+ *                                     0: none)
  * Automatic voting, for simulations and rehearsals (manual by default):
  * auto_vote = false                  (true: this node votes by the policy below)
  * auto_vote_abstain_areas = ...      (service areas, comma-separated: ABSTAIN)
@@ -126,6 +129,7 @@ typedef struct {
     log_level_t log_level;
     uint32_t call_timeout_ms;
     int fsync;
+    uint32_t disk_reserve_mb;
     int auto_vote;
     uint64_t auto_vote_against_above;
     uint64_t auto_vote_for_below;

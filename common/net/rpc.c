@@ -51,6 +51,7 @@ typedef struct s_pending {
 
 struct rpc_peer {
     uint64_t skew_warned_ms;       /* when a receipt ahead of our clock was last logged */
+    uint32_t disk_reserve_mb;      /* rpc_peer_set_disk_reserve; 0: none */
     int handed_over;               /* the broker gave our deliveries to another connection */
     uint64_t handed_over_ms;
     void *ctx;
@@ -434,7 +435,9 @@ int rpc_peer_call(rpc_peer_t *p, const char *recipient, const ProtobufCServiceDe
         err_set(err, CC_INVALID_ARGUMENT, "wrong input type for %s", md->name);
         return -1;
     }
-    if (s_refuse_if_failed(p, err) < 0) {
+    if (s_refuse_if_failed(p, err) < 0 ||
+        (!direct && ledger_disk_check(p->ledger, p->disk_reserve_mb, ENVELOPE_MAX, "node",
+                                      "requests and events of this node", err) < 0)) {
         return -1;
     }
     snprintf(method, sizeof method, "%s/%s", svc->name, md->name);
@@ -1129,6 +1132,11 @@ void rpc_peer_stats(const rpc_peer_t *p, rpc_peer_stats_t *out)
     }
 }
 
+void rpc_peer_set_disk_reserve(rpc_peer_t *p, uint32_t reserve_mb)
+{
+    p->disk_reserve_mb = reserve_mb;
+}
+
 const char *rpc_peer_code(const rpc_peer_t *p)
 {
     return keys_code(p->keys);
@@ -1151,7 +1159,9 @@ int rpc_peer_publish(rpc_peer_t *p, const char *method, const ProtobufCMessage *
     uint8_t *packed = NULL;
     size_t packed_len = 0;
     int ret = -1;
-    if (s_refuse_if_failed(p, err) < 0) {
+    if (s_refuse_if_failed(p, err) < 0 ||
+        ledger_disk_check(p->ledger, p->disk_reserve_mb, ENVELOPE_MAX, "node",
+                          "requests and events of this node", err) < 0) {
         return -1;
     }
     if (wire_pack(body, ENVELOPE_BODY_MAX, &packed, &packed_len, err) < 0) {

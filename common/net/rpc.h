@@ -117,6 +117,12 @@ long rpc_peer_timeout_ms(const rpc_peer_t *p);
 void rpc_peer_stats(const rpc_peer_t *p, rpc_peer_stats_t *out);
 const char *rpc_peer_code(const rpc_peer_t *p);
 
+/* Keeps reserve_mb MB free on the ledger's disk: below it, rpc_peer_call
+ * (to a member) and rpc_peer_publish refuse with RESOURCE_EXHAUSTED
+ * (ledger_disk_check) before storing anything; deliveries are still
+ * stored and reads served. 0 (the default): no reserve. */
+void rpc_peer_set_disk_reserve(rpc_peer_t *p, uint32_t reserve_mb);
+
 /* The peer's own keys (for signing documents such as certificates); they
  * live as long as the peer. */
 const keys_t *rpc_peer_keys(const rpc_peer_t *p);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -990,6 +991,25 @@ int ledger_mailbox_ack(ledger_t *l, const char *recipient, uint64_t index, cc_er
 uint64_t ledger_mailbox_count(ledger_t *l, const char *recipient)
 {
     return s_count(l, Q_B_MAILBOX_COUNT, recipient);
+}
+
+int ledger_disk_check(const ledger_t *l, uint32_t reserve_mb, size_t need, const char *who,
+                      const char *what, cc_err_t *err)
+{
+    struct statvfs vfs;
+    if (!reserve_mb || statvfs(l->path, &vfs) != 0) {
+        return 0;
+    }
+    uint64_t free_b = (uint64_t)vfs.f_bavail * vfs.f_frsize;
+    uint64_t reserve = (uint64_t)reserve_mb << 20;
+    if (free_b < reserve + (uint64_t)need * 4) {
+        err_set(err, CC_RESOURCE_EXHAUSTED,
+                "the %s's disk has %llu MB free, under its reserve (disk_reserve_mb = %u): new %s "
+                "are refused until space returns",
+                who, (unsigned long long)(free_b >> 20), reserve_mb, what);
+        return -1;
+    }
+    return 0;
 }
 
 uint64_t ledger_mailbox_bytes(ledger_t *l, const char *recipient)

@@ -177,6 +177,15 @@ int ledger_mailbox_ack(ledger_t *l, const char *recipient, uint64_t index, cc_er
 
 /* Undelivered entries waiting for recipient. */
 uint64_t ledger_mailbox_count(ledger_t *l, const char *recipient);
+/* Whether the disk holding the store keeps reserve_mb MB free after need
+ * more bytes (counted four times over: the WAL, the index, the
+ * checkpoint). Returns 0 (also when reserve_mb is 0 or the disk cannot be
+ * asked), or -1 with err set to RESOURCE_EXHAUSTED: "the WHO's disk has N
+ * MB free, under its reserve (disk_reserve_mb = R): new WHAT are refused
+ * until space returns". */
+int ledger_disk_check(const ledger_t *l, uint32_t reserve_mb, size_t need, const char *who,
+                      const char *what, cc_err_t *err);
+
 /* The bytes of the envelopes waiting in recipient's mailbox (0 on error). */
 uint64_t ledger_mailbox_bytes(ledger_t *l, const char *recipient);
 

@@ -326,6 +326,7 @@ node_t *node_new(const config_node_t *cfg, cc_err_t *err)
     if (!n->peer) {
         goto fail;
     }
+    rpc_peer_set_disk_reserve(n->peer, cfg->disk_reserve_mb);
     /* The ledger is folded before the first delivery can arrive, so that
      * events are always folded in log order; boards and pools in one
      * pass, each event judged by the roster as it then stood, and each
