@@ -72,6 +72,8 @@ struct rpc_peer {
     rpc_peer_stats_t stats;
     rpc_event_fn on_event;
     void *on_event_arg;
+    rpc_refused_fn on_refused;
+    void *on_refused_arg;
 };
 
 static __thread const rpc_result_t *s_current_result;
@@ -613,6 +615,10 @@ static void s_on_result(rpc_peer_t *p, const Concord__V1__SubmitResult *res)
         log_error("cannot send overtaken envelope again: %s", err.msg);
     }
     log_warn("broker refused envelope to %s: %s: %s", pc->recipient, err_code_name(code), msg);
+    if (!pc->done && !pc->direct && p->on_refused) {
+        /* A published event: whoever waits for its fold hears why not. */
+        p->on_refused(pc->hash, code, msg, p->on_refused_arg);
+    }
     s_complete(p, pc, code, msg, NULL, 0);
 }
 
@@ -1151,6 +1157,12 @@ void rpc_peer_on_event(rpc_peer_t *p, rpc_event_fn fn, void *arg)
 {
     p->on_event = fn;
     p->on_event_arg = arg;
+}
+
+void rpc_peer_on_refused(rpc_peer_t *p, rpc_refused_fn fn, void *arg)
+{
+    p->on_refused = fn;
+    p->on_refused_arg = arg;
 }
 
 int rpc_peer_publish(rpc_peer_t *p, const char *method, const ProtobufCMessage *body,

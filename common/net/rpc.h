@@ -147,6 +147,13 @@ typedef void (*rpc_event_fn)(const envelope_t *env, uint64_t log_index, uint64_t
                              void *arg);
 void rpc_peer_on_event(rpc_peer_t *p, rpc_event_fn fn, void *arg);
 
+/* fn runs when the broker refuses, for good, an event this node published
+ * (rpc_peer_publish): hash is the envelope's, code and msg the broker's
+ * reason. Nothing of it will be folded. */
+typedef void (*rpc_refused_fn)(const uint8_t hash[32], cc_code_t code, const char *msg,
+                               void *arg);
+void rpc_peer_on_refused(rpc_peer_t *p, rpc_refused_fn fn, void *arg);
+
 /* Switches to new keys (taken: *keys is NULLed), after a key rotation
  * of this organisation passed: what the peer signs from now on is
  * signed with them, and a connected peer reconnects to the broker with

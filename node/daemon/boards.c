@@ -857,6 +857,12 @@ static void s_row_reload(void *self)
     }
 }
 
+static void s_refused(void *self, const uint8_t hash[32], const cc_err_t *why)
+{
+    boards_t *b = self;
+    waits_refuse(b->waits, hash, why);
+}
+
 static const engine_method_t s_methods[] = {
     ENGINE_METHOD("Propose", s_on_propose),
     ENGINE_METHOD("Vote", s_on_vote),
@@ -884,4 +890,5 @@ const engine_t boards_as_engine = {
     .methods = s_methods,
     .n_methods = sizeof s_methods / sizeof s_methods[0],
     .reload = s_row_reload,
+    .refused = s_refused,
 };

@@ -66,6 +66,9 @@ typedef struct {
     /* The node's config was read again (SIGHUP, node_reload): the engine
      * takes the settings it keeps from it afresh. May be NULL. */
     void (*reload)(void *self);
+    /* The broker refused, for good, an event this node published (hash):
+     * a request waiting for its fold is answered with why. May be NULL. */
+    void (*refused)(void *self, const uint8_t hash[32], const cc_err_t *why);
 } engine_t;
 
 /* A method row of handler h (cast to the generic form). */

@@ -208,6 +208,20 @@ static void s_on_event(const envelope_t *env, uint64_t log_index, uint64_t time_
     }
 }
 
+/* The broker refused an event this node published: every engine may be
+ * waiting for it. */
+static void s_on_refused(const uint8_t hash[32], cc_code_t code, const char *msg, void *arg)
+{
+    node_t *n = arg;
+    cc_err_t why;
+    err_set(&why, code, "refused by the broker: %s: %s", err_code_name(code), msg);
+    for (size_t i = 0; i < n->n_engines; i++) {
+        if (s_engines[i]->refused) {
+            s_engines[i]->refused(n->engines[i], hash, &why);
+        }
+    }
+}
+
 /* engine_env_t's find: an engine already made, by name. */
 static void *s_find(const engine_env_t *env, const char *name)
 {
@@ -341,6 +355,7 @@ node_t *node_new(const config_node_t *cfg, cc_err_t *err)
         }
     }
     rpc_peer_on_event(n->peer, s_on_event, n);
+    rpc_peer_on_refused(n->peer, s_on_refused, n);
     if (rpc_peer_connect(n->peer, cfg->broker, err) < 0 || s_bind_control(n, err) < 0) {
         goto fail;
     }

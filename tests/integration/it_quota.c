@@ -397,6 +397,44 @@ static void test_it_quota_mailbox_bytes_per_recipient(void **state)
     keys_destroy(&k);
 }
 
+/* An event the broker refuses is reported as refused, with the broker's
+ * reason, by the CLI command that published it (not as "published, it
+ * will be applied" after a timeout): a vote whose reason takes it over
+ * quota_vote_bytes. */
+static void test_it_quota_cli_reports_refused_event(void **state)
+{
+    (void)state;
+    char *out = NULL, id[33], reason[701];
+    s_start("quota_vote_bytes = 600\n");
+    const int members[] = {PLYMOUTH, DEVON};
+    fed_board_create(&s_fed, "PLY-JCB", "majority", members, 2, 0);
+    assert_int_equal(fed_cli(&s_fed, PLYMOUTH, &out, "--json propose --board PLY-JCB --title "
+                                                     "'Extend GP hours' --area primary-care "
+                                                     "--amount 1m --closes-in 600s"),
+                     0);
+    fed_json_id(out, id);
+    free(out);
+    char args[64];
+    snprintf(args, sizeof args, "proposal show %s", id);
+    free(fed_cli_until(&s_fed, DEVON, "closes ", 1, 30000, args));
+    memset(reason, 'r', sizeof reason - 1);
+    reason[sizeof reason - 1] = '\0';
+    uint64_t t0 = clock_mono_ms();
+    assert_int_equal(fed_cli(&s_fed, DEVON, &out, "vote %s for --reason '%s'", id, reason), 1);
+    if (!strstr(out, "refused by the broker: RESOURCE_EXHAUSTED: quota exceeded: event of") ||
+        !strstr(out, "is over quota_vote_bytes = 600") || strstr(out, "will be applied")) {
+        fail_msg("expected the broker's refusal, got: %s", out);
+    }
+    print_message("vote refused in %llu ms: %s", (unsigned long long)(clock_mono_ms() - t0), out);
+    free(out);
+    /* Nothing was folded: the proposal has no ballot; a short vote passes. */
+    assert_int_equal(fed_cli(&s_fed, DEVON, &out, "--json proposal show %s", id), 0);
+    assert_non_null(strstr(out, "\"votes_for\":0"));
+    free(out);
+    assert_int_equal(fed_cli(&s_fed, DEVON, &out, "vote %s for --reason 'Within budget'", id), 0);
+    free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -404,6 +442,8 @@ int main(void)
                                         s_teardown),
         cmocka_unit_test_setup_teardown(test_it_quota_off_logs_whole_flood, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_it_quota_mailbox_bytes_per_recipient, s_setup,
+                                        s_teardown),
+        cmocka_unit_test_setup_teardown(test_it_quota_cli_reports_refused_event, s_setup,
                                         s_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
