@@ -74,6 +74,8 @@ struct rpc_peer {
     void *on_event_arg;
     rpc_refused_fn on_refused;
     void *on_refused_arg;
+    rpc_resealed_fn on_resealed;
+    void *on_resealed_arg;
 };
 
 static __thread const rpc_result_t *s_current_result;
@@ -499,6 +501,27 @@ static s_pending_t *s_find_call(rpc_peer_t *p, const uint8_t *call_id, const cha
     return NULL;
 }
 
+/* The broker holds a sequence of ours above any this node sealed (its
+ * ledger is older than what it sent, or its key signed elsewhere): the
+ * broker's "replay: sequence S from CODE is not above M" names the
+ * highest, and sealing goes on from M + 1, so that the next envelope
+ * (a key rotation, the remedy for a key used elsewhere, included) is
+ * accepted at once instead of every one being refused as a replay. A
+ * jump of 2^32 or more is not taken from the broker's word. */
+static void s_sequence_floor(rpc_peer_t *p, const char *msg)
+{
+    const char *at = strstr(msg, " is not above ");
+    unsigned long long m = 0;
+    if (!at || sscanf(at, " is not above %llu", &m) != 1 || m < p->next_seq ||
+        m - p->next_seq >= (1ull << 32)) {
+        return;
+    }
+    log_warn("the broker has sequence %llu of %s, above the %llu this node was at (its ledger is"
+             " older than what was sent with its key): continuing from %llu",
+             m, keys_code(p->keys), (unsigned long long)p->next_seq, m + 1);
+    p->next_seq = m + 1;
+}
+
 /* Our stored envelope was refused because a later one of ours reached the
  * broker first. That can happen across a reconnection: the earlier one
  * went down with the old connection while the later one was queued for
@@ -540,6 +563,9 @@ static int s_reseal(rpc_peer_t *p, s_pending_t *pc, cc_err_t *err)
     pc->env = env;
     pc->env_len = env_len;
     env = NULL;
+    if (!pc->done && p->on_resealed) {
+        p->on_resealed(pc->hash, hash, p->on_resealed_arg);
+    }
     memcpy(pc->hash, hash, 32);
     pc->reseals++;
     /* Its new sequence is our highest: it goes to the end of the list,
@@ -609,6 +635,7 @@ static void s_on_result(rpc_peer_t *p, const Concord__V1__SubmitResult *res)
     if (code == CC_ALREADY_EXISTS && !pc->direct && !pc->accepted && pc->reseals < 3 &&
         strstr(msg, "replay: sequence")) {
         cc_err_t err;
+        s_sequence_floor(p, msg);
         if (s_reseal(p, pc, &err) == 0) {
             return;
         }
@@ -1163,6 +1190,12 @@ void rpc_peer_on_refused(rpc_peer_t *p, rpc_refused_fn fn, void *arg)
 {
     p->on_refused = fn;
     p->on_refused_arg = arg;
+}
+
+void rpc_peer_on_resealed(rpc_peer_t *p, rpc_resealed_fn fn, void *arg)
+{
+    p->on_resealed = fn;
+    p->on_resealed_arg = arg;
 }
 
 int rpc_peer_publish(rpc_peer_t *p, const char *method, const ProtobufCMessage *body,

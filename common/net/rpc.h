@@ -154,6 +154,13 @@ typedef void (*rpc_refused_fn)(const uint8_t hash[32], cc_code_t code, const cha
                                void *arg);
 void rpc_peer_on_refused(rpc_peer_t *p, rpc_refused_fn fn, void *arg);
 
+/* fn runs when an event this node published was sealed again with a new
+ * sequence (the broker had a later one of ours): the event that will be
+ * folded is new_hash, no longer old_hash. */
+typedef void (*rpc_resealed_fn)(const uint8_t old_hash[32], const uint8_t new_hash[32],
+                                void *arg);
+void rpc_peer_on_resealed(rpc_peer_t *p, rpc_resealed_fn fn, void *arg);
+
 /* Switches to new keys (taken: *keys is NULLed), after a key rotation
  * of this organisation passed: what the peer signs from now on is
  * signed with them, and a connected peer reconnects to the broker with

@@ -863,6 +863,12 @@ static void s_refused(void *self, const uint8_t hash[32], const cc_err_t *why)
     waits_refuse(b->waits, hash, why);
 }
 
+static void s_resealed(void *self, const uint8_t old_hash[32], const uint8_t new_hash[32])
+{
+    boards_t *b = self;
+    waits_rehash(b->waits, old_hash, new_hash);
+}
+
 static const engine_method_t s_methods[] = {
     ENGINE_METHOD("Propose", s_on_propose),
     ENGINE_METHOD("Vote", s_on_vote),
@@ -891,4 +897,5 @@ const engine_t boards_as_engine = {
     .n_methods = sizeof s_methods / sizeof s_methods[0],
     .reload = s_row_reload,
     .refused = s_refused,
+    .resealed = s_resealed,
 };

@@ -69,6 +69,9 @@ typedef struct {
     /* The broker refused, for good, an event this node published (hash):
      * a request waiting for its fold is answered with why. May be NULL. */
     void (*refused)(void *self, const uint8_t hash[32], const cc_err_t *why);
+    /* An event this node published was sealed again: it will be folded
+     * as new_hash, not old_hash. May be NULL. */
+    void (*resealed)(void *self, const uint8_t old_hash[32], const uint8_t new_hash[32]);
 } engine_t;
 
 /* A method row of handler h (cast to the generic form). */

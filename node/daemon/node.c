@@ -222,6 +222,17 @@ static void s_on_refused(const uint8_t hash[32], cc_code_t code, const char *msg
     }
 }
 
+/* An event this node published was sealed again with a new sequence. */
+static void s_on_resealed(const uint8_t old_hash[32], const uint8_t new_hash[32], void *arg)
+{
+    node_t *n = arg;
+    for (size_t i = 0; i < n->n_engines; i++) {
+        if (s_engines[i]->resealed) {
+            s_engines[i]->resealed(n->engines[i], old_hash, new_hash);
+        }
+    }
+}
+
 /* engine_env_t's find: an engine already made, by name. */
 static void *s_find(const engine_env_t *env, const char *name)
 {
@@ -356,6 +367,7 @@ node_t *node_new(const config_node_t *cfg, cc_err_t *err)
     }
     rpc_peer_on_event(n->peer, s_on_event, n);
     rpc_peer_on_refused(n->peer, s_on_refused, n);
+    rpc_peer_on_resealed(n->peer, s_on_resealed, n);
     if (rpc_peer_connect(n->peer, cfg->broker, err) < 0 || s_bind_control(n, err) < 0) {
         goto fail;
     }

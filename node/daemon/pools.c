@@ -593,6 +593,12 @@ static void s_broker_refused(void *self, const uint8_t hash[32], const cc_err_t 
     waits_refuse(p->waits, hash, why);
 }
 
+static void s_resealed(void *self, const uint8_t old_hash[32], const uint8_t new_hash[32])
+{
+    pools_t *p = self;
+    waits_rehash(p->waits, old_hash, new_hash);
+}
+
 const engine_t pools_as_engine = {
     .name = "pools",
     .create = s_create,
@@ -604,6 +610,7 @@ const engine_t pools_as_engine = {
     .methods = s_control_methods,
     .n_methods = sizeof s_control_methods / sizeof s_control_methods[0],
     .refused = s_broker_refused,
+    .resealed = s_resealed,
 };
 
 /* ---- the answers that only read the engine ---- */

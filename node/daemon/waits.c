@@ -84,6 +84,15 @@ void waits_refuse(waits_t *w, const uint8_t hash[32], const cc_err_t *why)
     }
 }
 
+void waits_rehash(waits_t *w, const uint8_t old_hash[32], const uint8_t new_hash[32])
+{
+    for (s_wait_t *e = w->head; e; e = e->next) {
+        if (memcmp(e->hash, old_hash, 32) == 0) {
+            memcpy(e->hash, new_hash, 32);
+        }
+    }
+}
+
 uint64_t waits_deadline(const waits_t *w)
 {
     uint64_t first = 0;

@@ -48,6 +48,10 @@ void waits_tick(waits_t *w);
  * answered with why. */
 void waits_refuse(waits_t *w, const uint8_t hash[32], const cc_err_t *why);
 
+/* The event old_hash was sealed again as new_hash: its request now waits
+ * for that. */
+void waits_rehash(waits_t *w, const uint8_t old_hash[32], const uint8_t new_hash[32]);
+
 /* Answers CANCELLED to every request still waiting, then frees. */
 void waits_destroy(waits_t **w);
 
