@@ -21,6 +21,30 @@ uint64_t accept_wall_ms(const struct broker *b)
     return now;
 }
 
+/* A request or reply for one member waits in its mailbox until that member
+ * stores it. A member that is offline, or never reads, must not make the
+ * broker hold without end what others send it: past quota_mailbox_bytes
+ * waiting for it, more requests and replies to it are refused. Events are
+ * not: they are every member's, bounded by their senders' quotas, and one
+ * member away must not stop the federation's decisions. */
+static int s_mailbox_check(const struct broker *b, const Concord__V1__Header *h, size_t bytes,
+                           cc_err_t *err)
+{
+    uint32_t max = b->cfg.quota_mailbox_bytes;
+    if (!max || h->kind == CONCORD__V1__KIND__KIND_EVENT || !mailbox_known(b->mailbox, h->recipient)) {
+        return 0;
+    }
+    uint64_t waiting = ledger_mailbox_bytes(b->ledger, h->recipient);
+    if (waiting + bytes <= max) {
+        return 0;
+    }
+    err_set(err, CC_RESOURCE_EXHAUSTED,
+            "quota exceeded: quota_mailbox_bytes of %u reached by the mailbox of %s (%llu bytes "
+            "waiting, this envelope %zu); it frees as %s stores its deliveries",
+            max, h->recipient, (unsigned long long)waiting, bytes, h->recipient);
+    return -1;
+}
+
 int accept_clock_check(const struct broker *b, cc_err_t *err)
 {
     if (!b->cfg.clock_jump_max_ms || !b->mono0_ms) {
@@ -47,20 +71,7 @@ int accept_clock_check(const struct broker *b, cc_err_t *err)
  * taken again as soon as space returns. */
 static int s_disk_check(const struct broker *b, size_t need, cc_err_t *err)
 {
-    struct statvfs vfs;
-    if (!b->cfg.disk_reserve_mb || statvfs(b->cfg.data, &vfs) != 0) {
-        return 0;
-    }
-    uint64_t free_b = (uint64_t)vfs.f_bavail * vfs.f_frsize;
-    uint64_t reserve = (uint64_t)b->cfg.disk_reserve_mb << 20;
-    if (free_b < reserve + (uint64_t)need * 4) {
-        err_set(err, CC_RESOURCE_EXHAUSTED,
-                "the broker's disk has %llu MB free, under its reserve (disk_reserve_mb = %u): "
-                "new envelopes are refused until space returns",
-                (unsigned long long)(free_b >> 20), b->cfg.disk_reserve_mb);
-        return -1;
-    }
-    return 0;
+    return ledger_disk_check(b->ledger, b->cfg.disk_reserve_mb, need, "broker", "envelopes", err);
 }
 
 /* The mailboxes an event to a board's audience goes to: the board's
@@ -280,6 +291,8 @@ void accept_submit(struct broker *b, const char *who, const uint8_t *id, size_t 
          * replies answer other members' requests, which were, so that a
          * flood of requests cannot use up the quota of the member it
          * floods. */
+    } else if (s_mailbox_check(b, h, env->raw_len, &err) < 0) {
+        /* Refused with its reason below: it frees as the recipient reads. */
     } else if (b->cfg.sequence_step_max &&
                h->sequence > replay_last(b->replay, h->sender) &&
                h->sequence - replay_last(b->replay, h->sender) > b->cfg.sequence_step_max) {

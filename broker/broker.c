@@ -148,7 +148,7 @@ static void s_on_frame(broker_t *b, const char *who, const uint8_t *id, size_t i
         }
         break;
     case CONCORD__V1__NODE_FRAME__FRAME_HELLO:
-        mailbox_hello(b->mailbox, who, id, id_len, f->hello);
+        mailbox_hello(b->mailbox, b->router, who, id, id_len, f->hello);
         break;
     default:
         log_warn("unknown frame from %s", who);

@@ -9,6 +9,7 @@
 
 #include <zmq.h>
 
+#include "clock.h"
 #include "envelope.h"
 #include "log.h"
 #include "outbox.h"
@@ -136,13 +137,49 @@ void mailbox_rewind(mailbox_t *mb, const char *code)
     }
 }
 
-void mailbox_hello(mailbox_t *mb, const char *who, const uint8_t *id, size_t id_len,
-                   const Concord__V1__Hello *hello)
+/* Sends a HandOver frame to the connection id; -1 if it is gone. */
+static int s_hand_over(void *router, const char *who, const uint8_t *id, size_t id_len,
+                       int to_you)
+{
+    Concord__V1__BrokerFrame f = CONCORD__V1__BROKER_FRAME__INIT;
+    Concord__V1__HandOver h = CONCORD__V1__HAND_OVER__INIT;
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    cc_err_t err;
+    h.organisation = (char *)who;
+    h.to_you = to_you;
+    h.at_ms = clock_wall_ms();
+    f.frame_case = CONCORD__V1__BROKER_FRAME__FRAME_HAND_OVER;
+    f.hand_over = &h;
+    if (wire_pack(&f.base, WIRE_MAX_FRAME, &buf, &len, &err) < 0) {
+        return -1;
+    }
+    int rc = outbox_send(router, id, id_len, buf, len);
+    free(buf);
+    return rc;
+}
+
+void mailbox_hello(mailbox_t *mb, void *router, const char *who, const uint8_t *id,
+                   size_t id_len, const Concord__V1__Hello *hello)
 {
     s_member_t *m = s_member(mb, who);
     if (!m || strcmp(hello->code, who) != 0 || id_len > sizeof m->id) {
         log_warn("hello claiming '%s' on the connection of %s ignored", hello->code, who);
         return;
+    }
+    /* Another connection of who holds the stream: if it is still there
+     * (the router can still send to it), two instances of one
+     * organisation are running. The newest takes the stream (a restarted
+     * node must not wait for its old connection to time out) and both are
+     * told; a HandOver to a connection that is gone fails, and nothing is
+     * said. */
+    if (router && m->online && (m->id_len != id_len || memcmp(m->id, id, id_len) != 0) &&
+        s_hand_over(router, who, m->id, m->id_len, 0) == 0) {
+        log_warn("HANDED_OVER: a second live connection of %s said Hello; its deliveries now go"
+                 " to the new connection and the old one is told it has lost them: is another"
+                 " concordd running with %s's keys?",
+                 who, who);
+        s_hand_over(router, who, id, id_len, 1);
     }
     memcpy(m->id, id, id_len);
     m->id_len = id_len;

@@ -55,10 +55,14 @@ void mailbox_mark(mailbox_t *mb, const char *recipient);
 void mailbox_rewind(mailbox_t *mb, const char *code);
 
 /* A Hello on the connection who authenticated as, with routing id id:
- * that connection now receives who's mail from the oldest row on. A hello
- * naming another organisation is logged and ignored. */
-void mailbox_hello(mailbox_t *mb, const char *who, const uint8_t *id, size_t id_len,
-                   const Concord__V1__Hello *hello);
+ * that connection now receives who's mail from the oldest row on. When
+ * another connection of who still holds the stream and is still
+ * connected (a cloned VM, a standby started by mistake), the hand-over is
+ * logged as a warning and a HandOver frame goes through router to both
+ * connections (router NULL: no notices). A hello naming another
+ * organisation is logged and ignored. */
+void mailbox_hello(mailbox_t *mb, void *router, const char *who, const uint8_t *id,
+                   size_t id_len, const Concord__V1__Hello *hello);
 
 /* who has stored the deliveries ack lists: drops their rows. An ack of
  * more indexes than the window is ignored whole (logged). Returns -1

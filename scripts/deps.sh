@@ -11,7 +11,7 @@ $sudo apt-get install -y -qq --no-install-recommends \
     build-essential cmake pkg-config python3 binutils \
     libprotobuf-c-dev protobuf-c-compiler libzmq3-dev libsodium-dev \
     libcmocka-dev libsqlite3-dev libinih-dev libjansson-dev \
-    libmicrohttpd-dev chromium fonts-dejavu-core curl \
+    libmicrohttpd-dev chromium fonts-dejavu-core curl poppler-utils \
     python3-prometheus-client libsystemd-dev scdoc debhelper lintian fakeroot git \
     clang libclang-rt-14-dev \
     libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler >/dev/null

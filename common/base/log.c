@@ -98,8 +98,16 @@ int log_reopen(void)
         return 0;
     }
     /* A new descriptor onto stderr's: on failure stderr stays as it was. */
-    int fd = open(s_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+    /* 0600 whatever the umask; an older file loses group and other access. */
+    int fd = open(s_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    struct stat st;
     if (fd < 0) {
+        return -1;
+    }
+    if (fstat(fd, &st) == 0 && (st.st_mode & 077) && fchmod(fd, 0600) != 0) {
+        int saved = errno;
+        close(fd);
+        errno = saved;
         return -1;
     }
     fflush(stderr);

@@ -373,6 +373,39 @@ static int s_check_release(const board_engine_t *e, const board_event_t *ev, s_c
     return 0;
 }
 
+/* At most BOARD_OPEN_PER_MEMBER_MAX proposals of one member open on one
+ * board at the event's time (one whose deadline has passed counts as
+ * closed: it closes before the event is applied). Every node folds the
+ * same log, so every node refuses the same proposal. */
+static int s_open_quota(const board_engine_t *e, const board_rec_t *b, const board_event_t *ev,
+                        cc_err_t *err)
+{
+    size_t open = 0;
+    uint64_t first_close = 0;
+    for (size_t i = 0; i < e->n_open; i++) {
+        const board_prop_t *q = e->open[i];
+        if (q->board != b || strcmp(q->proposer, ev->sender) != 0 ||
+            s_closed_at(q, ev->time_ms)) {
+            continue;
+        }
+        uint64_t closes = q->proposal->closes_at_ms;
+        open++;
+        if (!first_close || closes < first_close) {
+            first_close = closes;
+        }
+    }
+    if (open < BOARD_OPEN_PER_MEMBER_MAX) {
+        return 0;
+    }
+    char when[40];
+    err_set(err, CC_RESOURCE_EXHAUSTED,
+            "quota exceeded: %.40s already has %zu open proposals on board %s, the most one member"
+            " may have open on a board (BOARD_OPEN_PER_MEMBER_MAX); one frees when one of them"
+            " closes, the first by %s",
+            ev->sender, open, b->id, clock_format(first_close, when, sizeof when));
+    return -1;
+}
+
 static int s_check_proposal(const board_engine_t *e, const board_event_t *ev, s_checked_t *chk,
                             cc_err_t *err)
 {
@@ -402,6 +435,9 @@ static int s_check_proposal(const board_engine_t *e, const board_event_t *ev, s_
         return -1;
     }
     if (p->exempt && s_check_sealed(b->charter, p->exempt, err) < 0) {
+        return -1;
+    }
+    if (s_open_quota(e, b, ev, err) < 0) {
         return -1;
     }
     if (board_roster_level(p)) {

@@ -96,6 +96,10 @@
 #define BOARD_METHOD_DELEGATION "concord.v1.Board/Delegation"
 #define BOARD_METHOD_RELEASE "concord.v1.Board/Release"
 #define BOARD_RATIFIERS_MAX 16
+/* Open proposals one member may have on one board at once: one more is
+ * refused (RESOURCE_EXHAUSTED) until one of them closes, so that one
+ * member cannot fill every organisation's proposal list with junk. */
+#define BOARD_OPEN_PER_MEMBER_MAX 25
 #define BOARD_PROPOSAL_ID_LEN 32 /* hex of a 16-byte call id */
 
 typedef struct board_engine board_engine_t;

@@ -1821,6 +1821,15 @@ const geo_cell_t *geo_org_cell(const geo_org_t *org, const geo_footprint_t *fp)
     return NULL;
 }
 
+size_t geo_footprint_split_count(const geo_footprint_t *fp, geo_kind_t kind)
+{
+    size_t n = 0;
+    for (size_t m = 0; m < fp->n_members[kind]; m++) {
+        n += fp->members[kind][m].org->cls != GEO_WHOLE;
+    }
+    return n;
+}
+
 /* ---- Declared primary footprints ---- */
 
 /* Footprint candidates: the code in every layer the LSOAs map to. */

@@ -289,6 +289,11 @@ const geo_org_t *geo_align_find_org(const geo_align_t *a, const char *code);
 /* The organisation's cell in footprint fp, or NULL if they do not touch. */
 const geo_cell_t *geo_org_cell(const geo_org_t *org, const geo_footprint_t *fp);
 
+/* How many of the footprint's organisations of kind are not wholly inside
+ * it (split across footprints or partly in none): for upper-tier councils,
+ * the column "SPLIT" of `concord footprint report`. */
+size_t geo_footprint_split_count(const geo_footprint_t *fp, geo_kind_t kind);
+
 /* ---- changes between two vintages ----
  geo_changes: what changed between two vintages of a layer (CCG18 and
  * CCG20), computed from the lookups alone by following every LSOA the two

@@ -63,6 +63,7 @@ static const s_field_t s_broker_fields[] = {
     S_NUM(config_broker_t, quota_bytes_per_day, 0, UINT32_MAX),
     S_NUM(config_broker_t, quota_event_bytes, 0, UINT32_MAX),
     S_NUM(config_broker_t, quota_vote_bytes, 0, UINT32_MAX),
+    S_NUM(config_broker_t, quota_mailbox_bytes, 0, UINT32_MAX),
     S_STR(config_broker_t, quota_scale, T_STRING, 0),
     S_STR(config_broker_t, metrics, T_STRING, 0),
 };
@@ -73,6 +74,7 @@ static const s_field_t s_node_fields[] = {
     S_STR(config_node_t, roster, T_PATH, 1), S_STR(config_node_t, broker, T_STRING, 1),
     S_STR(config_node_t, ledger, T_PATH, 1), S_STR(config_node_t, control, T_PATH, 1),
     S_OF(config_node_t, log_level, T_LEVEL), S_NUM(config_node_t, call_timeout_ms, 1, 86400000),
+    S_NUM(config_node_t, disk_reserve_mb, 0, 16777216),
     S_OF(config_node_t, fsync, T_BOOL),
     S_OF(config_node_t, auto_vote, T_BOOL),
     S_OF(config_node_t, auto_vote_against_above, T_U64),
@@ -338,6 +340,7 @@ int config_load_broker(const char *path, config_broker_t *out, cc_err_t *err)
     cfg.quota_bytes_per_day = 268435456;
     cfg.quota_event_bytes = 131072;
     cfg.quota_vote_bytes = 4096;
+    cfg.quota_mailbox_bytes = 67108864;
     if (s_load_section(path, "broker", s_broker_fields,
                        sizeof s_broker_fields / sizeof s_broker_fields[0], &cfg, err) < 0) {
         return -1;
@@ -353,6 +356,7 @@ int config_load_node(const char *path, config_node_t *out, cc_err_t *err)
     cfg.log_level = LOG_LVL_INFO;
     cfg.call_timeout_ms = 10000;
     cfg.fsync = 1;
+    cfg.disk_reserve_mb = 64;
     if (s_load_section(path, "node", s_node_fields,
                        sizeof s_node_fields / sizeof s_node_fields[0], &cfg, err) < 0) {
         return -1;

@@ -47,6 +47,8 @@
  * quota_bytes_per_day = 268435456
  * quota_event_bytes = 131072         (largest event envelope)
  * quota_vote_bytes = 4096            (largest concord.v1.Board/Vote event)
+ * quota_mailbox_bytes = 67108864     (requests and replies waiting for one
+ *                                     recipient: more to it are refused)
  * quota_scale = E38000217:4, X24:0   (per member: its limits times N, 0: none) */
 typedef struct {
     char listen[CONFIG_PATH_MAX];
@@ -75,6 +77,7 @@ typedef struct {
     uint32_t quota_bytes_per_day;
     uint32_t quota_event_bytes;
     uint32_t quota_vote_bytes;
+    uint32_t quota_mailbox_bytes;
     char quota_scale[256];
     char metrics[64]; /* "127.0.0.1:9465": Prometheus endpoint; empty: none */
 } config_broker_t;
@@ -96,6 +99,9 @@ typedef struct {
  * log_level = info
  * call_timeout_ms = 10000            (default deadline of a call, 1..86400000)
  * fsync = true
+ * disk_reserve_mb = 64               (free space below which this node's own
+ *                                     new requests and events are refused;
+ *                                     0: none)
  * Automatic voting, for simulations and rehearsals (manual by default):
  * auto_vote = false                  (true: this node votes by the policy below)
  * auto_vote_abstain_areas = ...      (service areas, comma-separated: ABSTAIN)
@@ -123,6 +129,7 @@ typedef struct {
     log_level_t log_level;
     uint32_t call_timeout_ms;
     int fsync;
+    uint32_t disk_reserve_mb;
     int auto_vote;
     uint64_t auto_vote_against_above;
     uint64_t auto_vote_for_below;

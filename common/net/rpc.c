@@ -51,6 +51,9 @@ typedef struct s_pending {
 
 struct rpc_peer {
     uint64_t skew_warned_ms;       /* when a receipt ahead of our clock was last logged */
+    uint32_t disk_reserve_mb;      /* rpc_peer_set_disk_reserve; 0: none */
+    int handed_over;               /* the broker gave our deliveries to another connection */
+    uint64_t handed_over_ms;
     void *ctx;
     void *dealer;
     void *monitor;
@@ -73,6 +76,10 @@ struct rpc_peer {
     uint64_t folded_upto;          /* highest log index the engines have folded */
     void (*on_history)(uint64_t log_index, void *arg);
     void *on_history_arg;
+    rpc_refused_fn on_refused;
+    void *on_refused_arg;
+    rpc_resealed_fn on_resealed;
+    void *on_resealed_arg;
 };
 
 static __thread const rpc_result_t *s_current_result;
@@ -201,6 +208,9 @@ static void s_send_ack(rpc_peer_t *p, uint64_t log_index)
 
 static void s_send_hello(rpc_peer_t *p)
 {
+    /* A Hello takes the delivery stream back (the broker tells the other
+     * instance, if one is still connected). */
+    p->handed_over = 0;
     Concord__V1__NodeFrame f = CONCORD__V1__NODE_FRAME__INIT;
     Concord__V1__Hello hello = CONCORD__V1__HELLO__INIT;
     hello.code = (char *)keys_code(p->keys);
@@ -436,7 +446,9 @@ int rpc_peer_call(rpc_peer_t *p, const char *recipient, const ProtobufCServiceDe
         err_set(err, CC_INVALID_ARGUMENT, "wrong input type for %s", md->name);
         return -1;
     }
-    if (s_refuse_if_failed(p, err) < 0) {
+    if (s_refuse_if_failed(p, err) < 0 ||
+        (!direct && ledger_disk_check(p->ledger, p->disk_reserve_mb, ENVELOPE_MAX, "node",
+                                      "requests and events of this node", err) < 0)) {
         return -1;
     }
     snprintf(method, sizeof method, "%s/%s", svc->name, md->name);
@@ -496,6 +508,27 @@ static s_pending_t *s_find_call(rpc_peer_t *p, const uint8_t *call_id, const cha
     return NULL;
 }
 
+/* The broker holds a sequence of ours above any this node sealed (its
+ * ledger is older than what it sent, or its key signed elsewhere): the
+ * broker's "replay: sequence S from CODE is not above M" names the
+ * highest, and sealing goes on from M + 1, so that the next envelope
+ * (a key rotation, the remedy for a key used elsewhere, included) is
+ * accepted at once instead of every one being refused as a replay. A
+ * jump of 2^32 or more is not taken from the broker's word. */
+static void s_sequence_floor(rpc_peer_t *p, const char *msg)
+{
+    const char *at = strstr(msg, " is not above ");
+    unsigned long long m = 0;
+    if (!at || sscanf(at, " is not above %llu", &m) != 1 || m < p->next_seq ||
+        m - p->next_seq >= (1ull << 32)) {
+        return;
+    }
+    log_warn("the broker has sequence %llu of %s, above the %llu this node was at (its ledger is"
+             " older than what was sent with its key): continuing from %llu",
+             m, keys_code(p->keys), (unsigned long long)p->next_seq, m + 1);
+    p->next_seq = m + 1;
+}
+
 /* Our stored envelope was refused because a later one of ours reached the
  * broker first. That can happen across a reconnection: the earlier one
  * went down with the old connection while the later one was queued for
@@ -537,6 +570,9 @@ static int s_reseal(rpc_peer_t *p, s_pending_t *pc, cc_err_t *err)
     pc->env = env;
     pc->env_len = env_len;
     env = NULL;
+    if (!pc->done && p->on_resealed) {
+        p->on_resealed(pc->hash, hash, p->on_resealed_arg);
+    }
     memcpy(pc->hash, hash, 32);
     pc->reseals++;
     /* Its new sequence is our highest: it goes to the end of the list,
@@ -653,12 +689,17 @@ static void s_on_result(rpc_peer_t *p, const Concord__V1__SubmitResult *res)
     if (code == CC_ALREADY_EXISTS && !pc->direct && !pc->accepted && pc->reseals < 3 &&
         strstr(msg, "replay: sequence")) {
         cc_err_t err;
+        s_sequence_floor(p, msg);
         if (s_reseal(p, pc, &err) == 0) {
             return;
         }
         log_error("cannot send overtaken envelope again: %s", err.msg);
     }
     log_warn("broker refused envelope to %s: %s: %s", pc->recipient, err_code_name(code), msg);
+    if (!pc->done && !pc->direct && p->on_refused) {
+        /* A published event: whoever waits for its fold hears why not. */
+        p->on_refused(pc->hash, code, msg, p->on_refused_arg);
+    }
     s_complete(p, pc, code, msg, NULL, 0);
 }
 
@@ -1023,6 +1064,24 @@ static void s_on_frame(rpc_peer_t *p, const uint8_t *buf, size_t len)
     case CONCORD__V1__BROKER_FRAME__FRAME_RESULT:
         s_on_result(p, f->result);
         break;
+    case CONCORD__V1__BROKER_FRAME__FRAME_HAND_OVER:
+        if (strcmp(f->hand_over->organisation, keys_code(p->keys)) != 0) {
+            log_warn("hand-over notice for '%s' ignored: this node is %s",
+                     f->hand_over->organisation, keys_code(p->keys));
+        } else if (f->hand_over->to_you) {
+            log_warn("HANDED_OVER: the broker moved %s's deliveries to this node from another"
+                     " live connection with the same keys: another concordd of %s is running"
+                     " (a cloned machine or a standby?); stop one of them",
+                     keys_code(p->keys), keys_code(p->keys));
+        } else {
+            p->handed_over = 1;
+            p->handed_over_ms = f->hand_over->at_ms;
+            log_error("DELIVERY_LOST: the broker handed %s's deliveries to another live"
+                      " connection with the same keys (another concordd of %s): this node"
+                      " receives nothing until it is restarted; stop the other instance first",
+                      keys_code(p->keys), keys_code(p->keys));
+        }
+        break;
     default:
         log_warn("unknown frame from broker");
         break;
@@ -1165,12 +1224,19 @@ void rpc_peer_stats(const rpc_peer_t *p, rpc_peer_stats_t *out)
 {
     *out = p->stats;
     out->connected = p->connected;
+    out->handed_over = p->handed_over;
+    out->handed_over_ms = p->handed_over_ms;
     out->pending_calls = 0;
     out->unreceipted = 0;
     for (const s_pending_t *pc = p->pending; pc; pc = pc->next) {
         out->pending_calls += pc->done != NULL;
         out->unreceipted += !pc->accepted && !pc->direct;
     }
+}
+
+void rpc_peer_set_disk_reserve(rpc_peer_t *p, uint32_t reserve_mb)
+{
+    p->disk_reserve_mb = reserve_mb;
 }
 
 const char *rpc_peer_code(const rpc_peer_t *p)
@@ -1202,13 +1268,27 @@ void rpc_peer_on_event(rpc_peer_t *p, rpc_event_fn fn, void *arg)
     p->on_event_arg = arg;
 }
 
+void rpc_peer_on_refused(rpc_peer_t *p, rpc_refused_fn fn, void *arg)
+{
+    p->on_refused = fn;
+    p->on_refused_arg = arg;
+}
+
+void rpc_peer_on_resealed(rpc_peer_t *p, rpc_resealed_fn fn, void *arg)
+{
+    p->on_resealed = fn;
+    p->on_resealed_arg = arg;
+}
+
 int rpc_peer_publish(rpc_peer_t *p, const char *recipient, const char *method,
                      const ProtobufCMessage *body, uint8_t hash_out[32], cc_err_t *err)
 {
     uint8_t *packed = NULL;
     size_t packed_len = 0;
     int ret = -1;
-    if (s_refuse_if_failed(p, err) < 0) {
+    if (s_refuse_if_failed(p, err) < 0 ||
+        ledger_disk_check(p->ledger, p->disk_reserve_mb, ENVELOPE_MAX, "node",
+                          "requests and events of this node", err) < 0) {
         return -1;
     }
     if (wire_pack(body, ENVELOPE_BODY_MAX, &packed, &packed_len, err) < 0) {

@@ -75,6 +75,9 @@ typedef struct {
     uint64_t heads_verified;    /* signed tree heads whose signature was checked */
     uint64_t envelopes_opened;  /* delivered envelopes whose signature was checked */
     int connected;              /* handshake with the broker completed */
+    int handed_over;            /* the broker gave this organisation's deliveries to another
+                                   live connection (another instance): none arrive here */
+    uint64_t handed_over_ms;    /* when, by the broker's clock */
 } rpc_peer_stats_t;
 
 /* Creates a peer for keys (taken: *keys is NULLed) with the roster and
@@ -116,6 +119,12 @@ long rpc_peer_timeout_ms(const rpc_peer_t *p);
 void rpc_peer_stats(const rpc_peer_t *p, rpc_peer_stats_t *out);
 const char *rpc_peer_code(const rpc_peer_t *p);
 
+/* Keeps reserve_mb MB free on the ledger's disk: below it, rpc_peer_call
+ * (to a member) and rpc_peer_publish refuse with RESOURCE_EXHAUSTED
+ * (ledger_disk_check) before storing anything; deliveries are still
+ * stored and reads served. 0 (the default): no reserve. */
+void rpc_peer_set_disk_reserve(rpc_peer_t *p, uint32_t reserve_mb);
+
 /* The peer's own keys (for signing documents such as certificates); they
  * live as long as the peer. */
 const keys_t *rpc_peer_keys(const rpc_peer_t *p);
@@ -150,6 +159,20 @@ void rpc_peer_on_history(rpc_peer_t *p, void (*fn)(uint64_t log_index, void *arg
 typedef void (*rpc_event_fn)(const envelope_t *env, uint64_t log_index, uint64_t time_ms,
                              void *arg);
 void rpc_peer_on_event(rpc_peer_t *p, rpc_event_fn fn, void *arg);
+
+/* fn runs when the broker refuses, for good, an event this node published
+ * (rpc_peer_publish): hash is the envelope's, code and msg the broker's
+ * reason. Nothing of it will be folded. */
+typedef void (*rpc_refused_fn)(const uint8_t hash[32], cc_code_t code, const char *msg,
+                               void *arg);
+void rpc_peer_on_refused(rpc_peer_t *p, rpc_refused_fn fn, void *arg);
+
+/* fn runs when an event this node published was sealed again with a new
+ * sequence (the broker had a later one of ours): the event that will be
+ * folded is new_hash, no longer old_hash. */
+typedef void (*rpc_resealed_fn)(const uint8_t old_hash[32], const uint8_t new_hash[32],
+                                void *arg);
+void rpc_peer_on_resealed(rpc_peer_t *p, rpc_resealed_fn fn, void *arg);
 
 /* Switches to new keys (taken: *keys is NULLed), after a key rotation
  * of this organisation passed: what the peer signs from now on is

@@ -4,9 +4,14 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -44,6 +49,7 @@ enum {
     Q_HEADS,
     Q_B_LEAVES,
     Q_B_BACKFILL,
+    Q_B_MAILBOX_BYTES,
     Q_COUNT
 };
 
@@ -93,6 +99,8 @@ static const char *const s_sql[Q_COUNT] = {
     [Q_B_LEAVES] = "SELECT idx, leaf FROM log WHERE idx >= ? ORDER BY idx LIMIT ?",
     [Q_B_BACKFILL] = "INSERT OR IGNORE INTO mailbox(recipient, idx)"
                      " SELECT ?1, idx FROM log WHERE recipient = ?2 AND idx < ?3",
+    [Q_B_MAILBOX_BYTES] = "SELECT COALESCE(SUM(LENGTH(l.envelope)), 0) FROM mailbox m"
+                          " JOIN log l ON l.idx = m.idx WHERE m.recipient = ?",
 };
 
 /* Signed tree heads: the broker's own, one per group commit; on a node,
@@ -146,6 +154,7 @@ struct ledger {
     sqlite3 *db;
     ledger_role_t role;
     int in_txn;
+    int lock_fd; /* PATH.lock, held with flock while open; -1: none */
     char *path;
     sqlite3_stmt *stmt[Q_COUNT];
 };
@@ -295,15 +304,83 @@ static int s_schema(ledger_t *l, cc_err_t *err)
     return 0;
 }
 
+static const char *s_what(ledger_role_t role)
+{
+    return role == LEDGER_BROKER ? "broker database" : "ledger";
+}
+
+/* One process per store: a second on it would reuse sequence numbers or
+ * log indexes and split deliveries between the two. PATH.lock (0600) is
+ * held with flock for as long as the store is open, and names the
+ * holder's pid; the lock dies with the process, so a crash leaves
+ * nothing to clean up. */
+static int s_lock(ledger_t *l, cc_err_t *err)
+{
+    char lock[4096];
+    if (snprintf(lock, sizeof lock, "%s.lock", l->path) >= (int)sizeof lock) {
+        err_set(err, CC_INVALID_ARGUMENT, "%s %s: path too long", s_what(l->role), l->path);
+        return -1;
+    }
+    l->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (l->lock_fd < 0) {
+        err_set(err, CC_FAILED_PRECONDITION, "%s %s: cannot open its lock file %s: %s",
+                s_what(l->role), l->path, lock, strerror(errno));
+        return -1;
+    }
+    if (flock(l->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+        char pid[24] = "";
+        ssize_t n = pread(l->lock_fd, pid, sizeof pid - 1, 0);
+        pid[n > 0 ? n : 0] = '\0';
+        pid[strcspn(pid, "\n")] = '\0';
+        err_set(err, CC_FAILED_PRECONDITION,
+                "DATABASE_IN_USE: %s %s is in use by another process (pid %s, holding %s): "
+                "one %s per database; stop the other first",
+                s_what(l->role), l->path, pid[0] ? pid : "unknown", lock,
+                l->role == LEDGER_BROKER ? "concord-broker" : "concordd");
+        return -1;
+    }
+    char pid[24];
+    int len = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+    if (ftruncate(l->lock_fd, 0) != 0 || pwrite(l->lock_fd, pid, (size_t)len, 0) != len) {
+        /* The lock holds without the pid: it only helps the message. */
+        errno = 0;
+    }
+    return 0;
+}
+
+/* Creates the store 0600 whatever the umask (SQLite gives its WAL and
+ * shared-memory files the same mode), and takes group and other access
+ * away from one made before. */
+static int s_private(const ledger_t *l, cc_err_t *err)
+{
+    int fd = open(l->path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0 || ((st.st_mode & 077) && fchmod(fd, 0600) != 0)) {
+        err_set(err, CC_FAILED_PRECONDITION, "%s %s: cannot open: %s", s_what(l->role), l->path,
+                strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+        }
+        return -1;
+    }
+    close(fd);
+    return 0;
+}
+
 ledger_t *ledger_open(const char *path, ledger_role_t role, int fsync, cc_err_t *err)
 {
     assert(path && (role == LEDGER_NODE || role == LEDGER_BROKER));
     ledger_t *l = calloc(1, sizeof *l);
     if (!l || !(l->path = strdup(path))) {
         err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
-        goto fail;
+        free(l);
+        return NULL;
     }
     l->role = role;
+    l->lock_fd = -1;
+    if (s_lock(l, err) < 0 || s_private(l, err) < 0) {
+        goto fail;
+    }
     int rc = sqlite3_open_v2(path, &l->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
     if (rc != SQLITE_OK) {
         err_set(err, rc == SQLITE_NOMEM ? CC_RESOURCE_EXHAUSTED : CC_FAILED_PRECONDITION,
@@ -342,6 +419,9 @@ void ledger_close(ledger_t **lp)
             sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
         }
         sqlite3_close(l->db);
+    }
+    if (l->lock_fd >= 0) {
+        close(l->lock_fd); /* releases the flock */
     }
     free(l->path);
     free(l);
@@ -1033,4 +1113,28 @@ int ledger_log_leaves(ledger_t *l, uint64_t from, uint32_t max, ledger_leaf_fn f
     int ret = s_step_all(l, st, s_leaf_row, &cb, "reading the log's leaves", err);
     sqlite3_finalize(st);
     return ret;
+}
+
+int ledger_disk_check(const ledger_t *l, uint32_t reserve_mb, size_t need, const char *who,
+                      const char *what, cc_err_t *err)
+{
+    struct statvfs vfs;
+    if (!reserve_mb || statvfs(l->path, &vfs) != 0) {
+        return 0;
+    }
+    uint64_t free_b = (uint64_t)vfs.f_bavail * vfs.f_frsize;
+    uint64_t reserve = (uint64_t)reserve_mb << 20;
+    if (free_b < reserve + (uint64_t)need * 4) {
+        err_set(err, CC_RESOURCE_EXHAUSTED,
+                "the %s's disk has %llu MB free, under its reserve (disk_reserve_mb = %u): new %s "
+                "are refused until space returns",
+                who, (unsigned long long)(free_b >> 20), reserve_mb, what);
+        return -1;
+    }
+    return 0;
+}
+
+uint64_t ledger_mailbox_bytes(ledger_t *l, const char *recipient)
+{
+    return s_count(l, Q_B_MAILBOX_BYTES, recipient);
 }

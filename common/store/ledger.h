@@ -24,9 +24,13 @@ typedef enum { LEDGER_IN = 0, LEDGER_OUT = 1 } ledger_dir_t;
 
 typedef struct ledger ledger_t;
 
-/* Opens (creating if needed) the store at path for role. Refuses a file
- * made for the other role (CC_FAILED_PRECONDITION) and a file that is not
- * a Concord store (CC_DATA_LOSS). Returns NULL with err set. */
+/* Opens (creating if needed) the store at path for role, created 0600
+ * whatever the umask (an existing one loses group and other access), and
+ * holds an exclusive lock on path.lock (flock, with this process's pid in
+ * it) until ledger_close. Refuses a store another process holds
+ * (CC_FAILED_PRECONDITION, "DATABASE_IN_USE: ... pid N ..."), a file made
+ * for the other role (CC_FAILED_PRECONDITION) and a file that is not a
+ * Concord store (CC_DATA_LOSS). Returns NULL with err set. */
 ledger_t *ledger_open(const char *path, ledger_role_t role, int fsync, cc_err_t *err);
 
 void ledger_close(ledger_t **l);
@@ -184,6 +188,17 @@ int ledger_mailbox_backfill(ledger_t *l, const char *recipient, const char *audi
 
 /* Undelivered entries waiting for recipient. */
 uint64_t ledger_mailbox_count(ledger_t *l, const char *recipient);
+/* Whether the disk holding the store keeps reserve_mb MB free after need
+ * more bytes (counted four times over: the WAL, the index, the
+ * checkpoint). Returns 0 (also when reserve_mb is 0 or the disk cannot be
+ * asked), or -1 with err set to RESOURCE_EXHAUSTED: "the WHO's disk has N
+ * MB free, under its reserve (disk_reserve_mb = R): new WHAT are refused
+ * until space returns". */
+int ledger_disk_check(const ledger_t *l, uint32_t reserve_mb, size_t need, const char *who,
+                      const char *what, cc_err_t *err);
+
+/* The bytes of the envelopes waiting in recipient's mailbox (0 on error). */
+uint64_t ledger_mailbox_bytes(ledger_t *l, const char *recipient);
 
 /* ---- signed tree heads (both roles) ---- */
 

@@ -27,7 +27,8 @@ static const cli_commands_entry_t s_table[] = {
      "admitted after genesis", 1},
     {"status", "",
      "the node's connection, ledger and traffic counters. Exit status: 0 connected and\n"
-     "serving, 1 failure, 3 running but not connected to the broker, 4 no answer\n"
+     "serving, 1 failure, 3 running but not connected to the broker, not serving, or\n"
+     "its deliveries handed to another instance (DELIVERY_LOST), 4 no answer\n"
      "from the node (not running, or its control socket unreachable)", 1},
     {"broker", "status", "the federation's broker, as the local node sees it", 1},
     {"broker status", "[--timeout MS]",

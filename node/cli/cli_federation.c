@@ -195,7 +195,9 @@ static int s_generate(const char *staging, const federation_t *f, cc_err_t *err)
     }
     for (size_t i = 0; i < sizeof subdirs / sizeof subdirs[0]; i++) {
         snprintf(path, sizeof path, "%s/%s", staging, subdirs[i]);
-        if (mkdir(path, i == 0 ? 0700 : 0755) != 0 || (i == 0 && chmod(path, 0700) != 0)) {
+        /* keys, data (ledgers, the broker's database) and logs: 0700 whatever the umask. */
+        int private = i == 0 || i == 2 || i == 4;
+        if (mkdir(path, private ? 0700 : 0755) != 0 || (private && chmod(path, 0700) != 0)) {
             err_set(err, CC_INVALID_ARGUMENT, "cannot create %s: %s", path, strerror(errno));
             return -1;
         }

@@ -495,11 +495,7 @@ static int s_splits(const s_ctx_t *x)
 /* Upper-tier councils of a footprint that are split across footprints. */
 static size_t s_split_upper(const geo_footprint_t *fp)
 {
-    size_t n = 0;
-    for (size_t m = 0; m < fp->n_members[GEO_UPPER]; m++) {
-        n += fp->members[GEO_UPPER][m].org->cls != GEO_WHOLE;
-    }
-    return n;
+    return geo_footprint_split_count(fp, GEO_UPPER);
 }
 
 static void s_report_summary(const s_ctx_t *x, const geo_summary_t *s)

@@ -107,6 +107,10 @@ static json_t *s_status(const Concord__V1__StatusReply *r)
     s_str(o, "broker", r->broker);
     s_bool(o, "connected", r->connected);
     s_bool(o, "serving", r->serving);
+    s_bool(o, "delivery_lost", r->delivery_lost);
+    if (r->delivery_lost) {
+        s_time(o, "delivery_lost_at", r->delivery_lost_ms);
+    }
     s_int(o, "ledger_entries", (long long)r->ledger_entries);
     s_int(o, "sent", (long long)r->sent);
     s_int(o, "received", (long long)r->received);

@@ -45,6 +45,11 @@ static void s_status(const Concord__V1__StatusReply *r, FILE *out)
             (unsigned long long)r->ledger_entries, r->ledger_path, (unsigned long long)r->sent,
             (unsigned long long)r->received, (unsigned long long)r->rejected,
             (unsigned long long)r->calls_waiting, (unsigned long long)r->unreceipted, since);
+    if (r->delivery_lost) {
+        fprintf(out, "deliveries     LOST: the broker handed them to another instance of %s "
+                     "(DELIVERY_LOST); this node receives nothing until it is restarted\n",
+                r->organisation);
+    }
 }
 
 static void s_ping(const Concord__V1__PingReply *r, FILE *out)

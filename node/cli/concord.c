@@ -108,7 +108,8 @@ static int s_ledger(const config_node_t *cfg, int argc, char **argv, int json)
 /* `concord status`: the node's counters, and as the exit status whether it
  * is healthy, as pg_isready reports (docs/DEPLOYMENT.md): CLI_OK connected
  * and serving, S_STATUS_DISCONNECTED running but not connected to the
- * broker (or its ledger failed), S_STATUS_NO_ANSWER no node answering. */
+ * broker (or its ledger failed, or the broker handed its deliveries to
+ * another instance), S_STATUS_NO_ANSWER no node answering. */
 enum { S_STATUS_DISCONNECTED = 3, S_STATUS_NO_ANSWER = 4 };
 
 static int s_status(const config_node_t *cfg, int json)
@@ -119,12 +120,16 @@ static int s_status(const config_node_t *cfg, int json)
         return S_STATUS_NO_ANSWER; /* it said why */
     }
     int rc = CLI_OK;
-    if (!r->connected || !r->serving) {
+    if (!r->connected || !r->serving || r->delivery_lost) {
         rc = S_STATUS_DISCONNECTED;
         if (json != CLI_RENDER_JSON) {
             fprintf(stderr, "concord: %s is %s\n", cfg->code,
-                    !r->serving ? "not serving (its ledger failed)"
-                                : "not connected to the broker");
+                    !r->serving   ? "not serving (its ledger failed)"
+                    : r->delivery_lost
+                        ? "receiving nothing: the broker handed its deliveries to another "
+                          "instance of this organisation (DELIVERY_LOST); stop the other and "
+                          "restart this one"
+                        : "not connected to the broker");
         }
     }
     wire_free(&r->base);

@@ -18,6 +18,7 @@
 #include "receipt.h"
 #include "wire.h"
 #include "fold.h"
+#include "footprint_report.h"
 #include "waits.h"
 
 #define BOARDS_ID_MAX 256
@@ -45,6 +46,10 @@ struct boards {
     size_t n_voted;
     uint64_t vote_retry_at_ms; /* an automatic vote failed: try again then (0: none) */
     int replaying;
+    /* The last footprint report and the realignments it was computed
+     * with: computed again only when a realignment passes. */
+    Concord__V1__FootprintReportReply *fp_report;
+    size_t fp_realignments;
 };
 
 static void s_auto_vote(boards_t *b, const char *proposal_id);
@@ -362,6 +367,7 @@ static void s_destroy(boards_t **bp)
     boards_t *b = *bp;
     waits_destroy(&b->waits);
     board_engine_destroy(&b->engine);
+    wire_free(b->fp_report ? &b->fp_report->base : NULL);
     free(b->voted);
     free(b);
     *bp = NULL;
@@ -851,6 +857,48 @@ static void s_on_realignments(Concord__V1__Control_Service *service,
     control_answer_arena(call, &out.base, &a);
 }
 
+/* The alignment report of `concord footprint report`, with the primary
+ * footprints this node's boards decided. Loading the lookups takes a
+ * fraction of a second in the node's loop, so the reply is kept until the
+ * next realignment passes. */
+static void s_on_footprint_report(Concord__V1__Control_Service *service,
+                                  const Concord__V1__FootprintReportRequest *in,
+                                  Concord__V1__FootprintReportReply_Closure closure, void *call)
+{
+    boards_t *b = s_of(service, call);
+    cc_err_t err;
+    (void)in;
+    (void)closure;
+    size_t n = board_realignment_count(b->engine);
+    if (!b->fp_report || b->fp_realignments != n) {
+        const char **orgs = calloc(n ? n : 1, sizeof *orgs);
+        const char **fps = calloc(n ? n : 1, sizeof *fps);
+        if (!orgs || !fps) {
+            free(orgs);
+            free(fps);
+            control_fail(call, CC_RESOURCE_EXHAUSTED, "footprint report: out of memory");
+            return;
+        }
+        for (size_t i = 0; i < n; i++) {
+            board_realignment_t r;
+            board_realignment_at(b->engine, i, &r);
+            orgs[i] = r.organisation;
+            fps[i] = r.footprint;
+        }
+        Concord__V1__FootprintReportReply *rep = footprint_report_build(NULL, orgs, fps, n, &err);
+        free(orgs);
+        free(fps);
+        if (!rep) {
+            control_fail(call, err.code, "%s", err.msg);
+            return;
+        }
+        wire_free(b->fp_report ? &b->fp_report->base : NULL);
+        b->fp_report = rep;
+        b->fp_realignments = n;
+    }
+    control_answer(call, &b->fp_report->base);
+}
+
 /* Areas named in a comma-separated list must all be service areas. */
 static int s_areas_ok(const char *list)
 {
@@ -982,6 +1030,18 @@ static void s_row_reload(void *self)
     }
 }
 
+static void s_refused(void *self, const uint8_t hash[32], const cc_err_t *why)
+{
+    boards_t *b = self;
+    waits_refuse(b->waits, hash, why);
+}
+
+static void s_resealed(void *self, const uint8_t old_hash[32], const uint8_t new_hash[32])
+{
+    boards_t *b = self;
+    waits_rehash(b->waits, old_hash, new_hash);
+}
+
 static const engine_method_t s_methods[] = {
     ENGINE_METHOD("Propose", s_on_propose),
     ENGINE_METHOD("Vote", s_on_vote),
@@ -995,6 +1055,7 @@ static const engine_method_t s_methods[] = {
     ENGINE_METHOD("DecisionExport", s_on_decision_export),
     ENGINE_METHOD("RosterExport", s_on_roster_export),
     ENGINE_METHOD("Realignments", s_on_realignments),
+    ENGINE_METHOD("FootprintReport", s_on_footprint_report),
     ENGINE_METHOD("AutoVote", s_on_auto_vote),
     ENGINE_METHOD("RecordDelegation", s_on_record_delegation),
     ENGINE_METHOD("DelegationList", s_on_delegation_list),
@@ -1011,4 +1072,6 @@ const engine_t boards_as_engine = {
     .methods = s_methods,
     .n_methods = sizeof s_methods / sizeof s_methods[0],
     .reload = s_row_reload,
+    .refused = s_refused,
+    .resealed = s_resealed,
 };

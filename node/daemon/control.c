@@ -190,6 +190,8 @@ static void s_status(Concord__V1__Control_Service *service, const Concord__V1__S
     r.envelopes_verified = st.envelopes_opened;
     r.tree_heads_verified = st.heads_verified;
     r.started_ms = c->started_ms;
+    r.delivery_lost = st.handed_over != 0;
+    r.delivery_lost_ms = st.handed_over_ms;
     closure(&r, call);
 }
 

@@ -401,11 +401,6 @@ static void s_render_bcf(text_t *t, const char *org, const void *r)
     dashboard_pages_bcf(t, org, r);
 }
 
-static void s_render_footprints(text_t *t, const char *org, const void *r)
-{
-    dashboard_pages_footprints(t, org, r);
-}
-
 /* A page that is the reply to one Control call q of method: as JSON, or
  * written by render; title names it on the error page. */
 static enum MHD_Result s_reply_page(dashboard_t *d, struct MHD_Connection *c, int json,
@@ -484,6 +479,39 @@ static enum MHD_Result s_board(dashboard_t *d, struct MHD_Connection *c, int jso
 
 static Concord__V1__ProposalView *s_proposal_show(dashboard_t *d, const char *id, cc_err_t *err);
 
+/* The open proposals of pl again with their ballots, and their boards,
+ * for the tally by constituency (the list carries only the totals): the
+ * first S_LIST_TALLIES of them, into *full and *boards (n each, NULL
+ * where not fetched; free with s_details_free). */
+static void s_details(dashboard_t *d, const Concord__V1__ProposalListReply *pl,
+                      Concord__V1__ProposalView ***full, Concord__V1__BoardShowReply ***boards)
+{
+    cc_err_t err;
+    size_t n = pl->n_proposals;
+    *full = calloc(n ? n : 1, sizeof **full);
+    *boards = calloc(n ? n : 1, sizeof **boards);
+    size_t fetched = 0;
+    for (size_t i = 0; *full && *boards && i < n && fetched < S_LIST_TALLIES; i++) {
+        if (pl->proposals[i]->closed) {
+            continue;
+        }
+        fetched++;
+        (*full)[i] = s_proposal_show(d, pl->proposals[i]->id, &err);
+        (*boards)[i] = s_board_show(d, pl->proposals[i]->board_id, &err);
+    }
+}
+
+static void s_details_free(size_t n, Concord__V1__ProposalView **full,
+                           Concord__V1__BoardShowReply **boards)
+{
+    for (size_t i = 0; full && boards && i < n; i++) {
+        wire_free(full[i] ? &full[i]->base : NULL);
+        wire_free(boards[i] ? &boards[i]->base : NULL);
+    }
+    free(full);
+    free(boards);
+}
+
 static enum MHD_Result s_proposals(dashboard_t *d, struct MHD_Connection *c, int json)
 {
     cc_err_t err;
@@ -500,30 +528,14 @@ static enum MHD_Result s_proposals(dashboard_t *d, struct MHD_Connection *c, int
         wire_free(&pl->base);
         return ret;
     }
-    /* The open ones again with their ballots, and their boards, for the
-     * tally by constituency (the list carries only the totals). */
-    size_t n = pl->n_proposals;
-    Concord__V1__ProposalView **full = calloc(n ? n : 1, sizeof *full);
-    Concord__V1__BoardShowReply **boards = calloc(n ? n : 1, sizeof *boards);
-    size_t fetched = 0;
-    for (size_t i = 0; full && boards && i < n && fetched < S_LIST_TALLIES; i++) {
-        if (pl->proposals[i]->closed) {
-            continue;
-        }
-        fetched++;
-        full[i] = s_proposal_show(d, pl->proposals[i]->id, &err);
-        boards[i] = s_board_show(d, pl->proposals[i]->board_id, &err);
-    }
+    Concord__V1__ProposalView **full = NULL;
+    Concord__V1__BoardShowReply **boards = NULL;
+    s_details(d, pl, &full, &boards);
     text_t t;
     text_init(&t);
     dashboard_pages_proposals(&t, d->cfg.code, pl, full, boards, clock_wall_ms());
     ret = s_page(c, MHD_HTTP_OK, &t, 0);
-    for (size_t i = 0; full && boards && i < n; i++) {
-        wire_free(full[i] ? &full[i]->base : NULL);
-        wire_free(boards[i] ? &boards[i]->base : NULL);
-    }
-    free(full);
-    free(boards);
+    s_details_free(pl->n_proposals, full, boards);
     wire_free(&pl->base);
     return ret;
 }
@@ -602,6 +614,18 @@ static enum MHD_Result s_proposal(dashboard_t *d, struct MHD_Connection *c, int 
         return s_failed(d, c, json, "Proposal", &err);
     }
     Concord__V1__BoardShowReply *b = s_board_show(d, p->board_id, &err);
+    /* A pool agreement or variation: the pool, for its execution state. */
+    Concord__V1__PoolEventReply *pool = NULL;
+    const Concord__V1__Proposal *pr = p->proposal;
+    const char *pool_id = !pr                   ? NULL
+                          : pr->pool_agreement  ? pr->pool_agreement->pool_id
+                          : pr->pool_variation  ? pr->pool_variation->pool_id
+                                                : NULL;
+    if (pool_id && s_id_ok(pool_id)) {
+        Concord__V1__PoolShowRequest q = CONCORD__V1__POOL_SHOW_REQUEST__INIT;
+        q.id = (char *)pool_id;
+        pool = (void *)s_call(d, "PoolShow", &q, &err);
+    }
     memset(&cert, 0, sizeof cert);
     if (p->closed) {
         s_verify(d, p->id, &cert);
@@ -612,6 +636,9 @@ static enum MHD_Result s_proposal(dashboard_t *d, struct MHD_Connection *c, int 
         json_init(&j);
         json_obj_begin(&j, NULL);
         dashboard_json_message(&j, "proposal", &p->base);
+        if (pool && pool->pool) {
+            dashboard_json_message(&j, "pool", &pool->pool->base);
+        }
         if (p->closed) {
             json_obj_begin(&j, "certificate");
             json_bool(&j, "verified", cert.verified);
@@ -623,11 +650,13 @@ static enum MHD_Result s_proposal(dashboard_t *d, struct MHD_Connection *c, int 
     } else {
         text_t t;
         text_init(&t);
-        dashboard_pages_proposal(&t, d->cfg.code, p, b, &cert, clock_wall_ms());
+        dashboard_pages_proposal(&t, d->cfg.code, p, b, pool ? pool->pool : NULL, &cert,
+                                 clock_wall_ms());
         ret = s_page(c, MHD_HTTP_OK, &t, 0);
     }
     wire_free(&p->base);
     wire_free(b ? &b->base : NULL);
+    wire_free(pool ? &pool->base : NULL);
     return ret;
 }
 
@@ -763,35 +792,82 @@ static enum MHD_Result s_statement(dashboard_t *d, struct MHD_Connection *c, con
     return s_send(c, MHD_HTTP_OK, "application/octet-stream", body, len, 1);
 }
 
+/* The realignments decided and the alignment report: the page shows what
+ * it has when the report cannot be computed (no lookups on the node). */
 static enum MHD_Result s_footprints(dashboard_t *d, struct MHD_Connection *c, int json)
 {
+    cc_err_t err, rep_err = {0};
     Concord__V1__RealignmentsRequest q = CONCORD__V1__REALIGNMENTS_REQUEST__INIT;
-    return s_reply_page(d, c, json, "Realignments", &q.base, "Footprints", s_render_footprints);
+    Concord__V1__FootprintReportRequest fq = CONCORD__V1__FOOTPRINT_REPORT_REQUEST__INIT;
+    Concord__V1__RealignmentsReply *r = (void *)s_call(d, "Realignments", &q, &err);
+    if (!r) {
+        return s_failed(d, c, json, "Footprints", &err);
+    }
+    Concord__V1__FootprintReportReply *rep = (void *)s_call(d, "FootprintReport", &fq, &rep_err);
+    enum MHD_Result ret;
+    if (json) {
+        json_t j;
+        json_init(&j);
+        json_obj_begin(&j, NULL);
+        dashboard_json_message(&j, "realignments", &r->base);
+        dashboard_json_message(&j, "report", rep ? &rep->base : NULL);
+        json_str(&j, "report_error", rep ? NULL : rep_err.msg);
+        json_obj_end(&j);
+        ret = s_json_page(c, &j);
+    } else {
+        text_t t;
+        text_init(&t);
+        dashboard_pages_footprints(&t, d->cfg.code, r, rep, rep ? NULL : rep_err.msg);
+        ret = s_page(c, MHD_HTTP_OK, &t, 0);
+    }
+    wire_free(&r->base);
+    wire_free(rep ? &rep->base : NULL);
+    return ret;
 }
 
-/* ---- Server-Sent Events: a proposal's live figures ---- */
+/* ---- Server-Sent Events: live figures ---- */
 
-/* /events?proposal=ID answers one `figures` event and ends, telling the
+/* /events?proposal=ID (a proposal's page) or /events?list=proposals (the
+ * proposals page) answers one `figures` event and ends, telling the
  * browser to ask again in S_SSE_RETRY_MS (the EventSource reconnects by
  * itself): no connection is held open between refreshes, so a page left
  * open costs no connection slot and no thread. */
 static enum MHD_Result s_events(dashboard_t *d, struct MHD_Connection *c)
 {
     cc_err_t err;
-    const char *id = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "proposal");
-    if (!id || !s_id_ok(id)) {
-        return s_plain(c, MHD_HTTP_BAD_REQUEST, "expected /events?proposal=ID\n");
-    }
-    Concord__V1__ProposalView *p = s_proposal_show(d, id, &err);
-    if (!p) {
-        return s_failed(d, c, 0, "Events", &err);
-    }
-    Concord__V1__BoardShowReply *b = s_board_show(d, p->board_id, &err);
     json_t j;
+    const char *id = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "proposal");
+    const char *list = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "list");
     json_init(&j);
-    dashboard_pages_figures(&j, p, b, clock_wall_ms());
-    wire_free(&p->base);
-    wire_free(b ? &b->base : NULL);
+    if (list && strcmp(list, "proposals") == 0 && !id) {
+        /* The proposals page's figures. */
+        Concord__V1__ProposalListReply *pl = s_proposal_list(d, "", &err);
+        if (!pl) {
+            json_free(&j);
+            return s_failed(d, c, 0, "Events", &err);
+        }
+        Concord__V1__ProposalView **full = NULL;
+        Concord__V1__BoardShowReply **boards = NULL;
+        s_details(d, pl, &full, &boards);
+        dashboard_pages_list_figures(&j, pl, full, boards, clock_wall_ms());
+        s_details_free(pl->n_proposals, full, boards);
+        wire_free(&pl->base);
+    } else {
+        if (list || !id || !s_id_ok(id)) {
+            json_free(&j);
+            return s_plain(c, MHD_HTTP_BAD_REQUEST,
+                           "expected /events?proposal=ID or /events?list=proposals\n");
+        }
+        Concord__V1__ProposalView *p = s_proposal_show(d, id, &err);
+        if (!p) {
+            json_free(&j);
+            return s_failed(d, c, 0, "Events", &err);
+        }
+        Concord__V1__BoardShowReply *b = s_board_show(d, p->board_id, &err);
+        dashboard_pages_figures(&j, p, b, clock_wall_ms());
+        wire_free(&p->base);
+        wire_free(b ? &b->base : NULL);
+    }
     char *data = json_take(&j);
     if (!data) {
         return s_plain(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");

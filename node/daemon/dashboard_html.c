@@ -305,6 +305,7 @@ static const char s_css[] =
     "dl{display:grid;grid-template-columns:max-content auto;gap:.2rem 1rem}\n"
     "dt{font-weight:bold}dd{margin:0}\n"
     ".legend{list-style:none;padding:0;display:flex;gap:1.5rem}\n"
+    "code.hash{word-break:break-all}\n"
     "@media print{header nav,.skip,footer,.noprint{display:none}"
     "header{background:none;color:#000000;border-bottom:2px solid #000}"
     "body{font-size:11pt}main{max-width:none}a{color:#000000}"

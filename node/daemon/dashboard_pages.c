@@ -10,6 +10,7 @@
 #include "money.h"
 
 #define S_CONSTITUENCIES 4 /* unspecified, NHS, local government, other */
+#define S_LIST_RECENT_MS (3600u * 1000u)
 
 /* A proposal's count, by constituency (index 0 holds the members the
  * charter does not place, or every member when the charter is unknown). */
@@ -80,9 +81,18 @@ static const char *s_title(const Concord__V1__ProposalView *p)
     return p->proposal ? p->proposal->title : "";
 }
 
-/* A table of proposals, each linked to its page. */
-/* The tally by constituency of p (with its ballots), as one cell. */
-static void s_constituency_cell(text_t *t, const Concord__V1__ProposalView *p,
+static const char *const s_const_names[S_CONSTITUENCIES] = {"unplaced", "nhs", "lg", "other"};
+
+/* "nhs: 0 for, 1 against, 0 abstain of 2" for constituency c. */
+static void s_constituency_text(text_t *t, const s_tally_t *ty, int c)
+{
+    text_put(t, "%s: %u for, %u against, %u abstain of %u", board_names_constituency(c),
+             ty->votes[c][1], ty->votes[c][2], ty->votes[c][3], ty->members[c]);
+}
+
+/* The tally by constituency of p (with its ballots), as one cell; each
+ * constituency's line is the live figure ID-CONSTITUENCY. */
+static void s_constituency_cell(text_t *t, const char *id, const Concord__V1__ProposalView *p,
                                 const Concord__V1__BoardShowReply *b)
 {
     s_tally_t ty;
@@ -94,9 +104,10 @@ static void s_constituency_cell(text_t *t, const Concord__V1__ProposalView *p,
             if (!ty.members[c]) {
                 continue;
             }
-            text_put(t, "%s%s: %u for, %u against, %u abstain of %u", any++ ? "<br>" : "",
-                     board_names_constituency(c), ty.votes[c][1], ty.votes[c][2], ty.votes[c][3],
-                     ty.members[c]);
+            text_put(t, "%s", any++ ? "<br>" : "");
+            dashboard_html_put(t, "<span data-live=\"%s-%s\">", id, s_const_names[c]);
+            s_constituency_text(t, &ty, c);
+            text_put(t, "</span>");
         }
     }
     text_put(t, "%s</td>", any ? "" : "-");
@@ -139,13 +150,19 @@ static void s_proposal_table(text_t *t, const char *caption,
                            p->id, s_title(p)[0] ? s_title(p) : p->id, p->board_id, p->board_id);
         unsigned voted = p->votes_for + p->votes_against + p->abstentions;
         if (open) {
-            text_put(t, "<td class=\"num\">%u</td><td class=\"num\">%u</td><td class=\"num\">%u"
-                        "</td><td class=\"num\">%u of %u</td><td>",
-                     p->votes_for, p->votes_against, p->abstentions, voted, p->members);
+            /* Live figures ID-for, ID-against, ID-abstain, ID-voted, ID-left
+             * (dashboard_pages_list_figures). */
+            dashboard_html_put(t, "<td class=\"num\" data-live=\"%s-for\">%u</td>"
+                                  "<td class=\"num\" data-live=\"%s-against\">%u</td>"
+                                  "<td class=\"num\" data-live=\"%s-abstain\">%u</td>"
+                                  "<td class=\"num\" data-live=\"%s-voted\">%u of %u</td>"
+                                  "<td data-live=\"%s-left\">",
+                               p->id, p->votes_for, p->id, p->votes_against, p->id,
+                               p->abstentions, p->id, voted, p->members, p->id);
             dashboard_html_left(t, now_ms, s_closes(p));
             text_put(t, "</td>");
             if (full) {
-                s_constituency_cell(t, full[i], boards ? boards[i] : NULL);
+                s_constituency_cell(t, p->id, full[i], boards ? boards[i] : NULL);
             }
             text_put(t, "</tr>\n");
         } else {
@@ -318,13 +335,69 @@ void dashboard_pages_proposals(text_t *t, const char *org,
                                Concord__V1__ProposalView *const *full,
                                Concord__V1__BoardShowReply *const *boards, uint64_t now_ms)
 {
-    dashboard_html_begin(t, org, "Proposals", DASHBOARD_NAV_PROPOSALS, NULL);
+    int open = 0;
+    for (size_t i = 0; props && i < props->n_proposals; i++) {
+        open |= !props->proposals[i]->closed;
+    }
+    dashboard_html_begin(t, org, "Proposals", DASHBOARD_NAV_PROPOSALS,
+                         open ? "/events?list=proposals" : NULL);
     s_proposal_table(t, "Open proposals", props, 1, NULL, now_ms, full, boards);
     s_proposal_table(t, "Decided proposals", props, 0, NULL, now_ms, NULL, NULL);
-    dashboard_html_end(t, 0);
+    dashboard_html_end(t, open);
 }
 
-static const char *const s_const_names[S_CONSTITUENCIES] = {"unplaced", "nhs", "lg", "other"};
+void dashboard_pages_list_figures(json_t *j, const Concord__V1__ProposalListReply *props,
+                                  Concord__V1__ProposalView *const *full,
+                                  Concord__V1__BoardShowReply *const *boards, uint64_t now_ms)
+{
+    char key[160];
+    json_obj_begin(j, NULL);
+    for (size_t i = 0; props && i < props->n_proposals; i++) {
+        const Concord__V1__ProposalView *p = props->proposals[i];
+        /* Open ones, and those decided in the last hour (a page served
+         * while they were open shows their outcome). */
+        if (p->closed && s_closes(p) + S_LIST_RECENT_MS < now_ms) {
+            continue;
+        }
+        unsigned voted = p->votes_for + p->votes_against + p->abstentions;
+        snprintf(key, sizeof key, "%s-for", p->id);
+        json_u64(j, key, p->votes_for);
+        snprintf(key, sizeof key, "%s-against", p->id);
+        json_u64(j, key, p->votes_against);
+        snprintf(key, sizeof key, "%s-abstain", p->id);
+        json_u64(j, key, p->abstentions);
+        text_t v;
+        text_init(&v);
+        text_put(&v, "%u of %u", voted, p->members);
+        snprintf(key, sizeof key, "%s-voted", p->id);
+        json_str(j, key, v.buf ? v.buf : "");
+        text_free(&v);
+        text_init(&v);
+        if (p->closed) {
+            text_put(&v, "closed: %s", s_outcome(p));
+        } else {
+            dashboard_html_left(&v, now_ms, s_closes(p));
+        }
+        snprintf(key, sizeof key, "%s-left", p->id);
+        json_str(j, key, v.buf ? v.buf : "");
+        text_free(&v);
+        if (full && full[i] && boards && boards[i]) {
+            s_tally_t ty;
+            s_tally(full[i], boards[i], &ty);
+            for (int c = 1; c < S_CONSTITUENCIES; c++) {
+                if (!ty.members[c]) {
+                    continue;
+                }
+                text_init(&v);
+                s_constituency_text(&v, &ty, c);
+                snprintf(key, sizeof key, "%s-%s", p->id, s_const_names[c]);
+                json_str(j, key, v.buf ? v.buf : "");
+                text_free(&v);
+            }
+        }
+    }
+    json_obj_end(j);
+}
 
 void dashboard_pages_figures(json_t *j, const Concord__V1__ProposalView *p,
                              const Concord__V1__BoardShowReply *board, uint64_t now_ms)
@@ -353,8 +426,102 @@ void dashboard_pages_figures(json_t *j, const Concord__V1__ProposalView *p,
     json_obj_end(j);
 }
 
+/* The pool's state, as `concord pool show` names it. */
+static const char *s_pool_state(const Concord__V1__PoolView *v)
+{
+    return !v->in_force ? "AWAITING_EXECUTION" : v->active ? "ACTIVE" : "AWAITING_PLEDGES";
+}
+
+/* Each party's execution of the pool's agreement (or of the variation
+ * that last changed its parties): executed, declined, or awaited. */
+static void s_executions(text_t *t, const Concord__V1__PoolView *v)
+{
+    const Concord__V1__PoolAgreement *a = v->agreement;
+    dashboard_html_put(t, "<h2>Execution</h2><p id=\"execution\">State: <strong class=\"%s\">%s"
+                          "</strong>; executed by %u of %u parties",
+                       v->in_force ? "ok" : "", s_pool_state(v), v->executed, v->parties);
+    if (v->instrument[0]) {
+        dashboard_html_put(t, " (the instrument: <a href=\"/proposals/%s\">%s</a>)",
+                           v->instrument, v->instrument);
+    }
+    text_put(t, ".</p>\n");
+    if (!a || !a->n_partners) {
+        return;
+    }
+    text_put(t, "<table id=\"executions\"><caption>Each partner's act (NHS Bodies and Local "
+                "Authorities Partnership Arrangements Regulations 2000, reg. 7)</caption><thead>"
+                "<tr><th scope=\"col\">Partner</th><th scope=\"col\">Act</th>"
+                "<th scope=\"col\">Authority</th><th scope=\"col\">Decision</th>"
+                "<th scope=\"col\">Date</th><th scope=\"col\">Signatory or reason</th>"
+                "<th scope=\"col\">Document SHA-256</th></tr></thead><tbody>\n");
+    for (size_t i = 0; i < a->n_partners; i++) {
+        const char *code = a->partners[i]->code;
+        const Concord__V1__Execution *x = NULL;
+        int withdrawn = 0;
+        for (size_t k = 0; k < v->n_executions && k < v->n_acted_by; k++) {
+            if (strcmp(v->acted_by[k], code) == 0) {
+                x = v->executions[k];
+            }
+        }
+        for (size_t k = 0; k < v->n_withdrawn; k++) {
+            withdrawn |= strcmp(v->withdrawn[k], code) == 0;
+        }
+        dashboard_html_put(t, "<tr><th scope=\"row\">%s</th>", code);
+        if (withdrawn) {
+            text_put(t, "<td>left out by a variation</td><td colspan=\"5\"></td></tr>\n");
+            continue;
+        }
+        if (!x) {
+            text_put(t, "<td class=\"bad\">awaiting execution</td><td colspan=\"5\"></td></tr>\n");
+            continue;
+        }
+        dashboard_html_put(t, "<td class=\"%s\">%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s"
+                              "</td><td>",
+                           x->declined ? "bad" : "ok", x->declined ? "declined" : "executed",
+                           x->authority, x->decision_ref, x->decision_date,
+                           x->declined ? x->reason : x->signatory_role);
+        if (x->document_sha256.len) {
+            text_put(t, "<code class=\"hash\">");
+            for (size_t k = 0; k < x->document_sha256.len && k < 32; k++) {
+                text_put(t, "%02x", x->document_sha256.data[k]);
+            }
+            text_put(t, "</code>");
+        }
+        text_put(t, "</td></tr>\n");
+    }
+    text_put(t, "</tbody></table>\n");
+}
+
+/* An advisory board's recommendation: which bodies ratify it and how
+ * many have ratified or declined. */
+static void s_ratification(text_t *t, const Concord__V1__ProposalView *p,
+                           const Concord__V1__BoardShowReply *board)
+{
+    unsigned awaited = p->ratifiers - (p->ratified + p->declined > p->ratifiers
+                                           ? p->ratifiers
+                                           : p->ratified + p->declined);
+    const char *state = p->declined      ? "declined: not in effect"
+                        : p->effective   ? "ratified: in effect"
+                        : !p->passed     ? "not recommended"
+                                         : "awaiting ratification";
+    dashboard_html_put(t, "<h2>Ratification</h2><p id=\"ratification\">An advisory board "
+                          "recommends; each body it names ratifies or declines with its own act."
+                          " State: <strong class=\"%s\">%s</strong>; ratified by %u of %u bodies,"
+                          " declined by %u, awaited from %u.</p>\n",
+                       p->declined ? "bad" : p->effective ? "ok" : "", state, p->ratified,
+                       p->ratifiers, p->declined, awaited);
+    if (board && board->charter && board->charter->n_ratifiers) {
+        text_put(t, "<p>Ratifying bodies: ");
+        for (size_t i = 0; i < board->charter->n_ratifiers; i++) {
+            dashboard_html_put(t, "%s%s", i ? ", " : "", board->charter->ratifiers[i]);
+        }
+        text_put(t, ".</p>\n");
+    }
+}
+
 void dashboard_pages_proposal(text_t *t, const char *org, const Concord__V1__ProposalView *p,
                               const Concord__V1__BoardShowReply *board,
+                              const Concord__V1__PoolView *pool,
                               const dashboard_pages_cert_t *cert, uint64_t now_ms)
 {
     s_tally_t ty;
@@ -461,6 +628,14 @@ void dashboard_pages_proposal(text_t *t, const char *org, const Concord__V1__Pro
                                p->refused[i]->reason);
         }
         text_put(t, "</tbody></table>\n");
+    }
+    if (p->ratifiers) {
+        s_ratification(t, p, board);
+    }
+    if (pool && p->passed) {
+        dashboard_html_put(t, "<p>Pool <a href=\"/pools/%s\">%s</a>:</p>\n", pool->id,
+                           pool->id);
+        s_executions(t, pool);
     }
     if (p->closed) {
         text_put(t, "<h2>Decision certificate</h2>\n");
@@ -619,7 +794,7 @@ void dashboard_pages_pool(text_t *t, const char *org, const Concord__V1__PoolVie
     dashboard_html_put(t, "<h2>Agreement</h2><dl><dt>Name</dt><dd>%s</dd><dt>State</dt><dd>%s"
                           "</dd><dt>Decided by</dt><dd><a href=\"/boards/%s\">%s</a>, proposal "
                           "<a href=\"/proposals/%s\">%s</a></dd>",
-                       a ? a->name : "", p->active ? "active" : "awaiting pledges", p->board_id,
+                       a ? a->name : "", s_pool_state(p), p->board_id,
                        p->board_id, p->agreement_id, p->agreement_id);
     if (p->missing[0]) {
         dashboard_html_put(t, "<dt>Missing</dt><dd>%s</dd>", p->missing);
@@ -650,6 +825,7 @@ void dashboard_pages_pool(text_t *t, const char *org, const Concord__V1__PoolVie
         }
         text_put(t, "</tbody></table>\n");
     }
+    s_executions(t, p);
     text_put(t, "<h2>Statements</h2>\n");
     if (!n) {
         text_put(t, "<p>No year's statement yet.</p>\n");
@@ -710,11 +886,117 @@ void dashboard_pages_bcf(text_t *t, const char *org, const Concord__V1__BcfView 
     dashboard_html_end(t, 0);
 }
 
+/* "38.1%" from permille. */
+static void s_permille(text_t *t, uint32_t permille)
+{
+    text_put(t, "%u.%u%%", permille / 10, permille % 10);
+}
+
+static const char *s_kind_label(const char *key)
+{
+    return strcmp(key, "ccg") == 0                  ? "CCGs"
+           : strcmp(key, "upper_tier_council") == 0 ? "Upper-tier councils"
+           : strcmp(key, "district_council") == 0   ? "District councils"
+           : strcmp(key, "combined_authority") == 0 ? "Combined authorities"
+                                                    : key;
+}
+
+/* A table of organisations with their shares of each footprint. */
+static void s_org_table(text_t *t, const char *caption, const char *id,
+                        Concord__V1__FootprintOrgView *const *v, size_t n)
+{
+    dashboard_html_put(t, "<table id=\"%s\"><caption>%s</caption><thead><tr>"
+                          "<th scope=\"col\">Kind</th><th scope=\"col\">Code</th>"
+                          "<th scope=\"col\">Name</th><th scope=\"col\">LSOAs</th>"
+                          "<th scope=\"col\">Footprints (share of its LSOAs)</th>"
+                          "<th scope=\"col\">Declared primary</th></tr></thead><tbody>\n",
+                       id, caption);
+    for (size_t i = 0; i < n; i++) {
+        dashboard_html_put(t, "<tr><td>%s</td><th scope=\"row\">%s</th><td>%s</td>"
+                              "<td class=\"num\">%llu</td><td>",
+                           v[i]->kind, v[i]->code, v[i]->name, (unsigned long long)v[i]->lsoas);
+        for (size_t k = 0; k < v[i]->n_footprints; k++) {
+            const Concord__V1__FootprintShare *f = v[i]->footprints[k];
+            dashboard_html_put(t, "%s<span title=\"%s\">%s</span> ", k ? ", " : "", f->name,
+                               f->footprint);
+            s_permille(t, f->share_permille);
+            dashboard_html_put(t, " (%s)", f->relation);
+        }
+        dashboard_html_put(t, "</td><td>%s</td></tr>\n",
+                           v[i]->declared_primary[0] ? v[i]->declared_primary : "-");
+    }
+    text_put(t, "</tbody></table>\n");
+}
+
+static void s_report(text_t *t, const Concord__V1__FootprintReportReply *rep)
+{
+    dashboard_html_put(t, "<h2>Alignment of organisations with %s footprints</h2>\n<dl>",
+                       rep->layer);
+    dashboard_html_put(t, "<dt>LSOAs</dt><dd id=\"fp-lsoas\">%llu</dd>",
+                       (unsigned long long)rep->lsoas);
+    dashboard_html_put(t, "<dt>Footprints</dt><dd id=\"fp-footprints\">%llu (%llu coterminous "
+                          "with upper-tier councils)</dd>",
+                       (unsigned long long)rep->footprints,
+                       (unsigned long long)rep->coterminous_footprints);
+    for (size_t k = 0; k < rep->n_kinds; k++) {
+        const Concord__V1__FootprintKindCount *c = rep->kinds[k];
+        dashboard_html_put(t, "<dt>%s</dt><dd id=\"fp-kind-%s\">%llu (%llu split across "
+                              "footprints",
+                           s_kind_label(c->kind), c->kind, (unsigned long long)c->organisations,
+                           (unsigned long long)c->split);
+        if (c->partial) {
+            dashboard_html_put(t, ", %llu partly in none", (unsigned long long)c->partial);
+        }
+        text_put(t, ")</dd>");
+    }
+    if (rep->lsoas_outside) {
+        dashboard_html_put(t, "<dt>LSOAs in no footprint</dt><dd>%llu</dd>",
+                           (unsigned long long)rep->lsoas_outside);
+    }
+    dashboard_html_put(t, "<dt>Declared primaries</dt><dd id=\"fp-primaries\">%llu</dd><dt>"
+                          "Vintages</dt><dd>",
+                       (unsigned long long)rep->declared_primaries);
+    for (size_t i = 0; i < rep->n_vintages; i++) {
+        dashboard_html_put(t, "%s%s", i ? ", " : "", rep->vintages[i]);
+    }
+    dashboard_html_put(t, " (from %llu ONS lookup files)</dd></dl>\n",
+                       (unsigned long long)rep->files);
+    text_put(t, "<table id=\"fp-rows\"><caption>Footprints</caption><thead><tr>"
+                "<th scope=\"col\">Footprint</th><th scope=\"col\">Name</th>"
+                "<th scope=\"col\">LSOAs</th><th scope=\"col\">CCGs</th>"
+                "<th scope=\"col\">Upper-tier councils</th><th scope=\"col\">Of which split</th>"
+                "<th scope=\"col\">Coterminous</th></tr></thead><tbody>\n");
+    for (size_t i = 0; i < rep->n_rows; i++) {
+        const Concord__V1__FootprintRow *w = rep->rows[i];
+        dashboard_html_put(t, "<tr><th scope=\"row\">%s</th><td>%s</td><td class=\"num\">%llu"
+                              "</td><td class=\"num\">%llu</td><td class=\"num\">%llu</td>"
+                              "<td class=\"num\">%llu</td><td>%s</td></tr>\n",
+                           w->code, w->name, (unsigned long long)w->lsoas,
+                           (unsigned long long)w->ccgs, (unsigned long long)w->upper_tier_councils,
+                           (unsigned long long)w->split_upper_tier_councils,
+                           w->coterminous ? "yes" : "no");
+    }
+    text_put(t, "</tbody></table>\n");
+    if (rep->n_splits) {
+        s_org_table(t, "Split organisations", "fp-splits", rep->splits, rep->n_splits);
+    } else {
+        text_put(t, "<p>No organisation is split across footprints.</p>\n");
+    }
+    if (rep->n_combined_authorities) {
+        s_org_table(t, "Combined authorities", "fp-cauth", rep->combined_authorities,
+                    rep->n_combined_authorities);
+    }
+}
+
 void dashboard_pages_footprints(text_t *t, const char *org,
-                                const Concord__V1__RealignmentsReply *r)
+                                const Concord__V1__RealignmentsReply *r,
+                                const Concord__V1__FootprintReportReply *rep,
+                                const char *rep_error)
 {
     dashboard_html_begin(t, org, "Footprints", DASHBOARD_NAV_FOOTPRINTS, NULL);
-    if (!r->n_realignments) {
+    if (!r) {
+        text_put(t, "<p class=\"bad\">The realignments could not be read.</p>\n");
+    } else if (!r->n_realignments) {
         text_put(t, "<p>No footprint realignment has been decided.</p>\n");
     } else {
         text_put(t, "<table><caption>Footprint realignments decided by boards</caption><thead>"
@@ -731,6 +1013,12 @@ void dashboard_pages_footprints(text_t *t, const char *org,
             text_put(t, "</td></tr>\n");
         }
         text_put(t, "</tbody></table>\n");
+    }
+    if (rep) {
+        s_report(t, rep);
+    } else {
+        dashboard_html_put(t, "<h2>Alignment report</h2><p class=\"bad\" role=\"alert\">%s</p>\n",
+                           rep_error ? rep_error : "not available");
     }
     dashboard_html_end(t, 0);
 }

@@ -48,12 +48,26 @@ void dashboard_pages_proposals(text_t *t, const char *org,
                                Concord__V1__ProposalView *const *full,
                                Concord__V1__BoardShowReply *const *boards, uint64_t now_ms);
 
-/* One proposal: its tally by constituency (board may be NULL: then one
- * row), quorum progress and time left while open; the outcome, every
- * ballot with its reason and the certificate with its verification once
- * closed. */
+/* The live figures of dashboard_pages_proposals' page (its open
+ * proposals' cells are marked data-live ID-for, ID-against, ID-abstain,
+ * ID-voted, ID-left and ID-nhs, ID-lg, ID-other), as one JSON object:
+ * every open proposal of props, and every one decided in the last hour
+ * (ID-left then reads "closed: PASSED"); full and boards as for
+ * dashboard_pages_proposals. */
+void dashboard_pages_list_figures(json_t *j, const Concord__V1__ProposalListReply *props,
+                                  Concord__V1__ProposalView *const *full,
+                                  Concord__V1__BoardShowReply *const *boards, uint64_t now_ms);
+
+/* One proposal: its tally by constituency (board may be NULL), quorum
+ * progress and time left while open; an advisory board's recommendation
+ * with its ratification state (ratified, declined, awaited, and the
+ * ratifying bodies from board's charter); for a passed pool agreement or
+ * variation, the pool's execution state and each partner's act (pool,
+ * the pool it made or varied, may be NULL); once closed the outcome,
+ * every ballot with its reason and the certificate with its verification. */
 void dashboard_pages_proposal(text_t *t, const char *org, const Concord__V1__ProposalView *p,
                               const Concord__V1__BoardShowReply *board,
+                              const Concord__V1__PoolView *pool,
                               const dashboard_pages_cert_t *cert, uint64_t now_ms);
 
 /* The live figures of a proposal, as one JSON object whose keys are the
@@ -66,16 +80,24 @@ void dashboard_pages_pools(text_t *t, const char *org, const Concord__V1__PoolLi
 
 /* One pool: agreement, partners and contributions per year (with a
  * chart), and each year's statement (stmts, n of them): outturn, the
- * risk-share split (with a chart) and the host's signed statement. */
+ * risk-share split (with a chart) and the host's signed statement; its
+ * state (AWAITING_EXECUTION, AWAITING_PLEDGES, ACTIVE) and each partner's
+ * execution of the agreement (executed, declined with the reason, or
+ * awaited). */
 void dashboard_pages_pool(text_t *t, const char *org, const Concord__V1__PoolView *p,
                           Concord__V1__PoolStatementReply *const *stmts, size_t n);
 
 /* One BCF plan: its streams, sign-off chain and approval state. */
 void dashboard_pages_bcf(text_t *t, const char *org, const Concord__V1__BcfView *b);
 
-/* Footprints: the realignments the boards decided. */
+/* Footprints: the realignments the boards decided (r, or NULL), and the
+ * alignment report (rep: counts, every footprint, split organisations,
+ * combined authorities) or, when the node could not compute it, why
+ * (rep_error). */
 void dashboard_pages_footprints(text_t *t, const char *org,
-                                const Concord__V1__RealignmentsReply *r);
+                                const Concord__V1__RealignmentsReply *r,
+                                const Concord__V1__FootprintReportReply *rep,
+                                const char *rep_error);
 
 /* An error page: what could not be shown and why. */
 void dashboard_pages_error(text_t *t, const char *org, const char *what, const char *why);

@@ -66,6 +66,12 @@ typedef struct {
     /* The node's config was read again (SIGHUP, node_reload): the engine
      * takes the settings it keeps from it afresh. May be NULL. */
     void (*reload)(void *self);
+    /* The broker refused, for good, an event this node published (hash):
+     * a request waiting for its fold is answered with why. May be NULL. */
+    void (*refused)(void *self, const uint8_t hash[32], const cc_err_t *why);
+    /* An event this node published was sealed again: it will be folded
+     * as new_hash, not old_hash. May be NULL. */
+    void (*resealed)(void *self, const uint8_t old_hash[32], const uint8_t new_hash[32]);
 } engine_t;
 
 /* A method row of handler h (cast to the generic form). */

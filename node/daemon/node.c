@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -60,7 +59,6 @@ struct node {
     rpc_registry_t *control_registry; /* the Control service, for the control socket */
     uint64_t started_ms;
     int failed;
-    int lock_fd;
     dashboard_t *dashboard; /* the web dashboard, when configured; reads via the control socket */
     uint64_t refold_at_ms;  /* history arrived: fold the ledger again then (monotonic); 0: no */
 };
@@ -68,25 +66,6 @@ struct node {
 /* How long after the last history delivery the node folds its ledger
  * again: the broker sends a board's history as one run. */
 #define S_REFOLD_QUIET_MS 300
-
-/* One node per ledger: two would reuse sequence numbers and split the
- * mailbox between them. The lock dies with the process. */
-static int s_lock_ledger(node_t *n, cc_err_t *err)
-{
-    char path[CONFIG_PATH_MAX + 8];
-    snprintf(path, sizeof path, "%s.lock", n->cfg.ledger);
-    n->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (n->lock_fd < 0) {
-        err_set(err, CC_FAILED_PRECONDITION, "cannot open %s: %s", path, strerror(errno));
-        return -1;
-    }
-    if (flock(n->lock_fd, LOCK_EX | LOCK_NB) != 0) {
-        err_set(err, CC_FAILED_PRECONDITION, "ledger %s is in use by another concordd",
-                n->cfg.ledger);
-        return -1;
-    }
-    return 0;
-}
 
 static void s_health_check(Concord__V1__Health_Service *service,
                            const Concord__V1__HealthCheckRequest *input,
@@ -99,8 +78,10 @@ static void s_health_check(Concord__V1__Health_Service *service,
         closure(NULL, closure_data);
         return;
     }
-    out.status = n->failed ? CONCORD__V1__SERVING_STATUS__NOT_SERVING
-                           : CONCORD__V1__SERVING_STATUS__SERVING;
+    rpc_peer_stats_t st;
+    rpc_peer_stats(n->peer, &st);
+    out.status = n->failed || st.handed_over ? CONCORD__V1__SERVING_STATUS__NOT_SERVING
+                                             : CONCORD__V1__SERVING_STATUS__SERVING;
     out.code = (char *)n->cfg.code;
     out.time_ms = clock_wall_ms();
     out.ledger_entries = ledger_count(n->ledger);
@@ -242,6 +223,31 @@ static void s_on_history(uint64_t log_index, void *arg)
     n->refold_at_ms = clock_mono_ms() + S_REFOLD_QUIET_MS;
 }
 
+/* The broker refused an event this node published: every engine may be
+ * waiting for it. */
+static void s_on_refused(const uint8_t hash[32], cc_code_t code, const char *msg, void *arg)
+{
+    node_t *n = arg;
+    cc_err_t why;
+    err_set(&why, code, "refused by the broker: %s: %s", err_code_name(code), msg);
+    for (size_t i = 0; i < n->n_engines; i++) {
+        if (s_engines[i]->refused) {
+            s_engines[i]->refused(n->engines[i], hash, &why);
+        }
+    }
+}
+
+/* An event this node published was sealed again with a new sequence. */
+static void s_on_resealed(const uint8_t old_hash[32], const uint8_t new_hash[32], void *arg)
+{
+    node_t *n = arg;
+    for (size_t i = 0; i < n->n_engines; i++) {
+        if (s_engines[i]->resealed) {
+            s_engines[i]->resealed(n->engines[i], old_hash, new_hash);
+        }
+    }
+}
+
 /* engine_env_t's find: an engine already made, by name. */
 static void *s_find(const engine_env_t *env, const char *name)
 {
@@ -358,7 +364,6 @@ node_t *node_new(const config_node_t *cfg, cc_err_t *err)
         return NULL;
     }
     n->cfg = *cfg;
-    n->lock_fd = -1;
     n->started_ms = clock_wall_ms();
     /* A dashboard exposed without TLS and a token is refused before anything starts. */
     if (dashboard_check(cfg, err) < 0) {
@@ -376,8 +381,7 @@ node_t *node_new(const config_node_t *cfg, cc_err_t *err)
         s_check_code(n, n->key_next, cfg->key_next, err) < 0) {
         goto fail;
     }
-    if (s_lock_ledger(n, err) < 0 ||
-        !(n->ledger = ledger_open(cfg->ledger, LEDGER_NODE, cfg->fsync, err))) {
+    if (!(n->ledger = ledger_open(cfg->ledger, LEDGER_NODE, cfg->fsync, err))) {
         goto fail;
     }
     Concord__V1__Health_Service h = CONCORD__V1__HEALTH__INIT(s_health_);
@@ -396,6 +400,7 @@ node_t *node_new(const config_node_t *cfg, cc_err_t *err)
     if (!n->peer) {
         goto fail;
     }
+    rpc_peer_set_disk_reserve(n->peer, cfg->disk_reserve_mb);
     /* The ledger is folded before the first delivery can arrive, so that
      * events are always folded in log order; boards and pools in one
      * pass, each event judged by the roster as it then stood, and each
@@ -411,6 +416,8 @@ node_t *node_new(const config_node_t *cfg, cc_err_t *err)
     }
     rpc_peer_on_event(n->peer, s_on_event, n);
     rpc_peer_on_history(n->peer, s_on_history, n);
+    rpc_peer_on_refused(n->peer, s_on_refused, n);
+    rpc_peer_on_resealed(n->peer, s_on_resealed, n);
     if (rpc_peer_connect(n->peer, cfg->broker, err) < 0 || s_bind_control(n, err) < 0) {
         goto fail;
     }
@@ -564,9 +571,6 @@ void node_destroy(node_t **np)
     rpc_registry_destroy(&n->registry);
     rpc_registry_destroy(&n->control_registry);
     ledger_close(&n->ledger);
-    if (n->lock_fd >= 0) {
-        close(n->lock_fd);
-    }
     roster_destroy(&n->roster);
     keys_destroy(&n->key_next);
     free(n);

@@ -654,6 +654,18 @@ static const engine_method_t s_control_methods[] = {
     ENGINE_METHOD("PoolRejections", s_view_on_rejections),
 };
 
+static void s_broker_refused(void *self, const uint8_t hash[32], const cc_err_t *why)
+{
+    pools_t *p = self;
+    waits_refuse(p->waits, hash, why);
+}
+
+static void s_resealed(void *self, const uint8_t old_hash[32], const uint8_t new_hash[32])
+{
+    pools_t *p = self;
+    waits_rehash(p->waits, old_hash, new_hash);
+}
+
 const engine_t pools_as_engine = {
     .name = "pools",
     .create = s_create,
@@ -664,6 +676,8 @@ const engine_t pools_as_engine = {
     .destroy = s_row_destroy,
     .methods = s_control_methods,
     .n_methods = sizeof s_control_methods / sizeof s_control_methods[0],
+    .refused = s_broker_refused,
+    .resealed = s_resealed,
 };
 
 /* ---- the answers that only read the engine ---- */

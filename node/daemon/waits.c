@@ -71,6 +71,28 @@ void waits_resolve(waits_t *w, const envelope_t *env, int accepted, const cc_err
     }
 }
 
+void waits_refuse(waits_t *w, const uint8_t hash[32], const cc_err_t *why)
+{
+    for (s_wait_t **pe = &w->head; *pe; pe = &(*pe)->next) {
+        s_wait_t *e = *pe;
+        if (memcmp(e->hash, hash, 32) == 0) {
+            *pe = e->next;
+            control_fail(e->call, why->code, "%s", why->msg);
+            free(e);
+            return;
+        }
+    }
+}
+
+void waits_rehash(waits_t *w, const uint8_t old_hash[32], const uint8_t new_hash[32])
+{
+    for (s_wait_t *e = w->head; e; e = e->next) {
+        if (memcmp(e->hash, old_hash, 32) == 0) {
+            memcpy(e->hash, new_hash, 32);
+        }
+    }
+}
+
 uint64_t waits_deadline(const waits_t *w)
 {
     uint64_t first = 0;

@@ -44,6 +44,14 @@ uint64_t waits_deadline(const waits_t *w);
 /* Answers DEADLINE_EXCEEDED to requests that waited too long. */
 void waits_tick(waits_t *w);
 
+/* The broker refused the event hash: its request (if one waits) is
+ * answered with why. */
+void waits_refuse(waits_t *w, const uint8_t hash[32], const cc_err_t *why);
+
+/* The event old_hash was sealed again as new_hash: its request now waits
+ * for that. */
+void waits_rehash(waits_t *w, const uint8_t old_hash[32], const uint8_t new_hash[32]);
+
 /* Answers CANCELLED to every request still waiting, then frees. */
 void waits_destroy(waits_t **w);
 

@@ -40,7 +40,7 @@ static void s_hello(fx_t *fx, const char *who, const char *claimed)
 {
     Concord__V1__Hello h = CONCORD__V1__HELLO__INIT;
     h.code = (char *)claimed;
-    mailbox_hello(fx->mb, who, fx->f->id, fx->f->id_len, &h);
+    mailbox_hello(fx->mb, NULL, who, fx->f->id, fx->f->id_len, &h);
 }
 
 static int s_setup(void **state)

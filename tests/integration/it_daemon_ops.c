@@ -239,6 +239,187 @@ static void test_it_daemon_ops_sigusr1_reopens_log_file(void **state)
     free(out);
 }
 
+/* fed_wait_log for a log file of any name under logs/. */
+static void s_wait_log(const char *name, const char *needle)
+{
+    for (int tries = 0; tries < 200; tries++) {
+        if (fed_log_contains(&s_fed, name, needle)) {
+            return;
+        }
+        usleep(100 * 1000);
+    }
+    fail_msg("logs/%s.log never said '%s'", name, needle);
+}
+
+/* A second instance of one organisation (a cloned machine: the same keys
+ * and config, its own ledger and control socket) connects while the first
+ * is connected: the broker hands the delivery stream to the newer one and
+ * says so in its log and to both; the first says DELIVERY_LOST in its log
+ * and `status` (exit 3, not 0), and its health check is NOT_SERVING. Once
+ * the clone is stopped, restarting the first gives it back everything. */
+static void test_it_daemon_ops_second_instance_handed_over(void **state)
+{
+    (void)state;
+    char cfg[256], clone[256], line[256], bin[256], log[256], *out = NULL;
+    const char *dir = s_fed.dir, *code = s_fed.codes[1];
+    snprintf(cfg, sizeof cfg, "%s/%s.ini", dir, code);
+    snprintf(clone, sizeof clone, "%s/clone.ini", dir);
+    char *text = fed_slurp(cfg);
+    assert_non_null(text);
+    FILE *fp = fopen(clone, "w");
+    assert_non_null(fp);
+    fputs(text, fp);
+    fclose(fp);
+    free(text);
+    snprintf(line, sizeof line, "ledger = data/%s-clone.db", code);
+    s_set_line(clone, "ledger", line);
+    snprintf(line, sizeof line, "control = run/%s-clone.sock", code);
+    s_set_line(clone, "control", line);
+    s_until_rc(1, 0, "status");
+    snprintf(bin, sizeof bin, "%s/concordd", CONCORD_BIN_DIR);
+    snprintf(log, sizeof log, "%s/logs/clone.log", dir);
+    char *argv[] = {bin, "--config", clone, NULL};
+    proc_spec_t spec = {.argv = argv, .log = log};
+    pid_t pid = proc_spawn(&spec, NULL);
+    assert_true(pid > 0);
+    /* Broker, clone and original each say what happened. */
+    char want[256];
+    snprintf(want, sizeof want, "HANDED_OVER: a second live connection of %s said Hello", code);
+    s_wait_log("broker", want);
+    s_wait_log("clone", "HANDED_OVER: the broker moved");
+    snprintf(want, sizeof want, "DELIVERY_LOST: the broker handed %s's deliveries", code);
+    s_wait_log(code, want);
+    /* The original: running and connected, but it says it receives nothing. */
+    assert_int_equal(fed_cli(&s_fed, 1, &out, "status"), 3);
+    assert_non_null(strstr(out, "DELIVERY_LOST"));
+    assert_non_null(strstr(out, "deliveries     LOST"));
+    free(out);
+    assert_int_equal(fed_cli(&s_fed, 1, &out, "--json status"), 3);
+    assert_non_null(strstr(out, "\"connected\":true"));
+    assert_non_null(strstr(out, "\"delivery_lost\":true"));
+    free(out);
+    /* The clone holds the stream: it is healthy. */
+    assert_int_equal(fed_cli(&s_fed, -1, &out, "--config %s --json status", clone), 0);
+    assert_non_null(strstr(out, "\"delivery_lost\":false"));
+    free(out);
+    /* Stop the clone, restart the original: it takes the stream back. */
+    assert_int_equal(kill(pid, SIGTERM), 0);
+    assert_int_equal(proc_wait(pid, 20000), 0);
+    assert_int_equal(fed_stop_node(&s_fed, 1, SIGTERM), 0);
+    fed_start_node(&s_fed, 1);
+    fed_wait_connected(&s_fed, 1);
+    s_until_rc(1, 0, "status");
+    assert_int_equal(fed_cli(&s_fed, 0, &out, "ping %s", code), 0);
+    free(out);
+}
+
+/* The mode of path (permission bits), or -1 if it does not exist. */
+static int s_mode_of(const char *dir, const char *sub, const char *name, const char *suffix)
+{
+    char path[512];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/%s/%s%s", dir, sub, name, suffix);
+    return stat(path, &st) == 0 ? (int)(st.st_mode & 07777) : -1;
+}
+
+/* Started with umask 000, the broker and a node still create their
+ * databases, WAL files and log files 0600; each holds a lock on its
+ * database, so a second broker or node on the same one refuses to start
+ * with DATABASE_IN_USE naming the first one's pid, and changes nothing. */
+static void test_it_daemon_ops_files_private_and_locked(void **state)
+{
+    (void)state;
+    char bin[256], cfg[256], log[256], errlog[256], *text = NULL, *out = NULL;
+    const char *dir = s_fed.dir, *code = s_fed.codes[1];
+    assert_int_equal(fed_stop_node(&s_fed, 1, SIGTERM), 0);
+    assert_int_equal(fed_stop_broker(&s_fed, SIGTERM), 0);
+    /* Under umask 000, with the stores left readable by all (0644) and
+     * their lock files gone: the daemons take group and other access away
+     * and create their WAL, lock and log files 0600. */
+    char path[512];
+    snprintf(cfg, sizeof cfg, "%s/%s.ini", dir, code);
+    char node_db[64];
+    snprintf(node_db, sizeof node_db, "%s.db", code);
+    const char *names[] = {"broker.db", node_db};
+    for (int i = 0; i < 2; i++) {
+        snprintf(path, sizeof path, "%s/data/%s", dir, names[i]);
+        assert_int_equal(chmod(path, 0644), 0);
+        snprintf(path, sizeof path, "%s/data/%s.lock", dir, names[i]);
+        unlink(path);
+        snprintf(path, sizeof path, "%s/data/%s-wal", dir, names[i]);
+        unlink(path); /* a clean stop checkpointed it */
+        snprintf(path, sizeof path, "%s/data/%s-shm", dir, names[i]);
+        unlink(path);
+    }
+    mode_t old = umask(0);
+    fed_start_broker(&s_fed);
+    snprintf(bin, sizeof bin, "%s/concordd", CONCORD_BIN_DIR);
+    snprintf(log, sizeof log, "%s/logs/%s-umask.log", dir, code);
+    char *argv[] = {bin, "--config", cfg, "--log-file", log, NULL};
+    proc_spec_t spec = {.argv = argv, .log = NULL};
+    s_fed.node_pid[1] = proc_spawn(&spec, NULL);
+    umask(old);
+    assert_true(s_fed.node_pid[1] > 0);
+    fed_wait_connected(&s_fed, 1);
+    fed_wait_connected(&s_fed, 0);
+    assert_int_equal(fed_cli(&s_fed, 0, &out, "ping %s", code), 0);
+    free(out);
+    assert_int_equal(s_mode_of(dir, "data", node_db, ""), 0600);
+    assert_int_equal(s_mode_of(dir, "data", node_db, "-wal"), 0600);
+    assert_int_equal(s_mode_of(dir, "data", node_db, ".lock"), 0600);
+    assert_int_equal(s_mode_of(dir, "logs", code, "-umask.log"), 0600);
+    assert_int_equal(s_mode_of(dir, "data", "broker.db", ""), 0600);
+    assert_int_equal(s_mode_of(dir, "data", "broker.db", "-wal"), 0600);
+    assert_int_equal(s_mode_of(dir, "data", "broker.db", ".lock"), 0600);
+
+    /* A second concordd on the node's ledger: refused, naming the first. */
+    assert_int_equal(fed_cli(&s_fed, 1, &out, "--json status"), 0);
+    const char *entries = strstr(out, "\"ledger_entries\":");
+    assert_non_null(entries);
+    char before[64];
+    snprintf(before, sizeof before, "%.*s", (int)strcspn(entries, ",}"), entries);
+    free(out);
+    snprintf(errlog, sizeof errlog, "%s/logs/second-node.log", dir);
+    char *argv2[] = {bin, "--config", cfg, NULL};
+    proc_spec_t spec2 = {.argv = argv2, .log = errlog};
+    pid_t pid = proc_spawn(&spec2, NULL);
+    assert_int_equal(proc_wait(pid, 10000), 1);
+    text = fed_slurp(errlog);
+    assert_non_null(text);
+    char want[256];
+    snprintf(want, sizeof want, "DATABASE_IN_USE: ledger %s/data/%s.db is in use by another"
+                                " process (pid %d,", dir, code, (int)s_fed.node_pid[1]);
+    if (!strstr(text, want)) {
+        fail_msg("the second node did not say '%s': %s", want, text);
+    }
+    free(text);
+    /* The first is untouched: still serving, the same ledger. */
+    assert_int_equal(fed_cli(&s_fed, 1, &out, "--json status"), 0);
+    assert_non_null(strstr(out, before));
+    assert_non_null(strstr(out, "\"serving\":true"));
+    free(out);
+
+    /* A second concord-broker on the broker's database: likewise. */
+    char bbin[256], bcfg[256];
+    snprintf(bbin, sizeof bbin, "%s/concord-broker", CONCORD_BIN_DIR);
+    snprintf(bcfg, sizeof bcfg, "%s/broker.ini", dir);
+    snprintf(errlog, sizeof errlog, "%s/logs/second-broker.log", dir);
+    char *argv3[] = {bbin, "--config", bcfg, NULL};
+    proc_spec_t spec3 = {.argv = argv3, .log = errlog};
+    pid = proc_spawn(&spec3, NULL);
+    assert_int_equal(proc_wait(pid, 10000), 1);
+    text = fed_slurp(errlog);
+    assert_non_null(text);
+    snprintf(want, sizeof want, "DATABASE_IN_USE: broker database %s/data/broker.db is in use"
+                                " by another process (pid %d,", dir, (int)s_fed.broker_pid);
+    if (!strstr(text, want)) {
+        fail_msg("the second broker did not say '%s': %s", want, text);
+    }
+    free(text);
+    assert_int_equal(fed_cli(&s_fed, 0, &out, "ping %s", code), 0);
+    free(out);
+}
+
 static void test_it_daemon_ops_control_socket_group(void **state)
 {
     (void)state;
@@ -279,6 +460,8 @@ int main(void)
         cmocka_unit_test(test_it_daemon_ops_sighup_reloads),
         cmocka_unit_test(test_it_daemon_ops_sigusr1_reopens_log_file),
         cmocka_unit_test(test_it_daemon_ops_control_socket_group),
+        cmocka_unit_test(test_it_daemon_ops_second_instance_handed_over),
+        cmocka_unit_test(test_it_daemon_ops_files_private_and_locked),
     };
     return cmocka_run_group_tests(tests, s_setup, fed_teardown);
 }

@@ -42,7 +42,7 @@ enum { COUNCIL, CCG, NHSE };
 
 static fed_t s_fed;
 static int s_port[3];
-static char s_decided[33], s_open[33];
+static char s_decided[33], s_open[33], s_agreement[33];
 static char s_shots[512];
 
 /* Runs a shell command; its exit status. */
@@ -195,6 +195,16 @@ static int s_setup(void **state)
     snprintf(line, sizeof line, "--json proposal show %s", s_decided);
     free(fed_cli_until(f, COUNCIL, "\"outcome\":\"PASSED\"", 1, 30000, line));
 
+    /* The council declares Devon (E54000037) its primary footprint. */
+    out = s_ok(COUNCIL, "--json propose --board PLY-JCB --title 'Plymouth plans with Devon'"
+                        " --realign E06000026=E54000037 --closes-in 120s");
+    fed_json_id(out, id);
+    free(out);
+    s_vote(COUNCIL, id, "for");
+    s_vote(CCG, id, "for");
+    snprintf(line, sizeof line, "--json proposal show %s", id);
+    free(fed_cli_until(f, COUNCIL, "\"outcome\":\"PASSED\"", 1, 30000, line));
+
     /* An open proposal with one vote. */
     out = s_ok(COUNCIL, "--json propose --board PLY-JCB --title 'Extend the community"
                         " equipment service' --area community --amount 750k --closes-in 3600s");
@@ -216,10 +226,10 @@ static int s_setup(void **state)
           fp);
     fclose(fp);
     out = s_ok(COUNCIL, "--json pool propose --file %s --board PLY-JCB --closes-in 120s", path);
-    fed_json_id(out, id);
+    fed_json_id(out, s_agreement);
     free(out);
-    s_vote(COUNCIL, id, "for");
-    s_vote(CCG, id, "for");
+    s_vote(COUNCIL, s_agreement, "for");
+    s_vote(CCG, s_agreement, "for");
     /* The board recommends; each partner executes the agreement itself. */
     free(fed_cli_until(f, COUNCIL, "AWAITING_EXECUTION", 1, 30000, "pool show PLY-IF"));
     free(s_ok(COUNCIL, "pool execute PLY-IF --authority 'Cabinet' --decision-ref 'Minute 2017/12'"
@@ -320,10 +330,42 @@ static void test_it_dashboard_proposals_escaped_and_verified(void **state)
     assert_non_null(strstr(dom, "Open proposals"));
     /* The open one's tally by constituency. */
     assert_non_null(strstr(dom, "<th scope=\"col\">By constituency</th>"));
-    assert_non_null(strstr(dom, "<td>nhs: 0 for, 0 against, 1 abstain of 1<br>local-government: "
-                                "0 for, 0 against, 0 abstain of 1</td>"));
+    char live[512];
+    snprintf(live, sizeof live, "<span data-live=\"%s-nhs\">nhs: 0 for, 0 against, 1 abstain of 1"
+                                "</span><br><span data-live=\"%s-lg\">local-government: ",
+             s_open, s_open);
+    assert_non_null(strstr(dom, live));
     assert_non_null(strstr(dom, ">PASSED<"));
+    /* The live script took the list's figures from /events?list=proposals. */
+    assert_non_null(strstr(dom, "data-events=\"/events?list=proposals\""));
+    assert_non_null(strstr(dom, "data-live-updates=\""));
     free(dom);
+    /* The list's stream follows a new proposal and a vote on it. */
+    char *out = s_ok(COUNCIL, "--json propose --board PLY-JCB --title 'Live list check'"
+                              " --area community --amount 10k --closes-in 3600s");
+    char fresh[33];
+    fed_json_id(out, fresh);
+    free(out);
+    snprintf(path, sizeof path, "proposal show %s", fresh);
+    free(fed_cli_until(&s_fed, CCG, "closes ", 1, 30000, path));
+    char *ev = s_curl(NULL, "'http://127.0.0.1:%d/events?list=proposals'", s_port[COUNCIL]);
+    assert_non_null(strstr(ev, "retry: 2000\nevent: figures\ndata: {"));
+    snprintf(live, sizeof live, "\"%s-abstain\":1,\"%s-voted\":\"1 of 2\"", s_open, s_open);
+    assert_non_null(strstr(ev, live));
+    snprintf(live, sizeof live, "\"%s-for\":0,\"%s-against\":0,\"%s-abstain\":0,"
+                                "\"%s-voted\":\"0 of 2\"", fresh, fresh, fresh, fresh);
+    assert_non_null(strstr(ev, live));
+    free(ev);
+    free(s_ok(CCG, "vote %s for --reason 'Within budget'", fresh));
+    snprintf(path, sizeof path, "--json proposal show %s", fresh);
+    free(fed_cli_until(&s_fed, COUNCIL, "\"votes_for\":1", 1, 30000, path));
+    ev = s_curl(NULL, "'http://127.0.0.1:%d/events?list=proposals'", s_port[COUNCIL]);
+    snprintf(live, sizeof live, "\"%s-for\":1,\"%s-against\":0,\"%s-abstain\":0,"
+                                "\"%s-voted\":\"1 of 2\"", fresh, fresh, fresh, fresh);
+    assert_non_null(strstr(ev, live));
+    snprintf(live, sizeof live, "\"%s-nhs\":\"nhs: 1 for, 0 against, 0 abstain of 1\"", fresh);
+    assert_non_null(strstr(ev, live));
+    free(ev);
 
     snprintf(path, sizeof path, "/proposals/%s", s_decided);
     s_url(url, sizeof url, path);
@@ -354,6 +396,57 @@ static void test_it_dashboard_proposals_escaped_and_verified(void **state)
     free(dom);
 }
 
+/* A decision page printed as a committee paper: headless Chromium prints
+ * it to PDF with the print stylesheet, and pdftotext (poppler-utils)
+ * reads the paper back. */
+static void test_it_dashboard_decision_prints_as_a_paper(void **state)
+{
+    (void)state;
+    SKIP_WITHOUT_CHROMIUM();
+    if (s_sh("command -v pdftotext >/dev/null 2>&1") != 0) {
+        fprintf(stderr, "SKIP: pdftotext is not installed (scripts/deps.sh installs poppler-utils)\n");
+        skip();
+    }
+    char url[256], path[128], pdf[640], txt[640];
+    snprintf(path, sizeof path, "/proposals/%s", s_decided);
+    s_url(url, sizeof url, path);
+    snprintf(pdf, sizeof pdf, "%s/decision.pdf", s_shots);
+    snprintf(txt, sizeof txt, "%s/decision.txt", s_shots);
+    unlink(pdf);
+    if (s_sh("timeout 90 chromium --headless --no-sandbox --disable-gpu --disable-dev-shm-usage "
+             "--no-first-run --user-data-dir=%s/chromium --no-pdf-header-footer "
+             "--print-to-pdf=%s '%s' >/dev/null 2>&1",
+             s_fed.dir, pdf, url) != 0) {
+        fail_msg("chromium could not print %s", url);
+    }
+    assert_int_equal(s_sh("pdftotext -layout %s %s", pdf, txt), 0);
+    char *paper = fed_slurp(txt);
+    assert_non_null(paper);
+    /* The decision, its tally, the rule applied, every ballot and the
+     * certificate with its verification and its address written out. */
+    assert_non_null(strstr(paper, HOSTILE));
+    assert_non_null(strstr(paper, "Outcome: PASSED"));
+    assert_non_null(strstr(paper, "Votes by constituency"));
+    assert_non_null(strstr(paper, "Majority of votes cast: 2 FOR, 0 AGAINST"));
+    assert_non_null(strstr(paper, "Agreed by the CCG governing"));
+    assert_non_null(strstr(paper, "Quorum: 2 of 2 members have voted"));
+    assert_non_null(strstr(paper, "Certificate verified: PASSED"));
+    char cert[96];
+    snprintf(cert, sizeof cert, "(/certificate/%s)", s_decided);
+    assert_non_null(strstr(paper, cert));
+    assert_non_null(strstr(paper, "Concord node of E06000026"));
+    /* No navigation, skip link or footer on paper (the screen page has them). */
+    assert_null(strstr(paper, "Pooled funds"));
+    assert_null(strstr(paper, "Footprints"));
+    assert_null(strstr(paper, "Skip to content"));
+    assert_null(strstr(paper, "Read-only view served"));
+    free(paper);
+    char *dom = s_curl(NULL, "'%s'", url);
+    assert_non_null(strstr(dom, ">Pooled funds</a>"));
+    assert_non_null(strstr(dom, "Read-only view served"));
+    free(dom);
+}
+
 static void test_it_dashboard_pool_year(void **state)
 {
     (void)state;
@@ -377,6 +470,25 @@ static void test_it_dashboard_pool_year(void **state)
     assert_non_null(strstr(dom, "Signed by the host E06000026"));
     assert_non_null(strstr(dom, "href=\"/statement/PLY-IF/2017\""));
     assert_non_null(strstr(dom, "<svg class=\"chart\""));
+    /* Each partner executed the agreement its board recommended. */
+    assert_non_null(strstr(dom, "<dt>State</dt><dd>ACTIVE</dd>"));
+    assert_non_null(strstr(dom, "<strong class=\"ok\">ACTIVE</strong>; executed by 2 of 2 "
+                                "parties"));
+    assert_non_null(strstr(dom, "<th scope=\"row\">E06000026</th><td class=\"ok\">executed</td>"
+                                "<td>Cabinet</td><td>Minute 2017/12</td><td>2017-03-20</td>"
+                                "<td>Chief Finance Officer</td>"));
+    assert_non_null(strstr(dom, "<th scope=\"row\">E38000129</th><td class=\"ok\">executed</td>"
+                                "<td>Governing Body</td><td>GB 17/031</td><td>2017-03-22</td>"
+                                "<td>Accountable Officer</td>"));
+    free(dom);
+    /* The agreement's proposal page shows the same execution. */
+    char path[64];
+    snprintf(path, sizeof path, "/proposals/%s", s_agreement);
+    s_url(url, sizeof url, path);
+    dom = s_browse(url, "agreement");
+    assert_non_null(strstr(dom, "Pool <a href=\"/pools/PLY-IF\">PLY-IF</a>"));
+    assert_non_null(strstr(dom, "executed by 2 of 2 parties"));
+    assert_non_null(strstr(dom, "<td>Minute 2017/12</td>"));
     free(dom);
     s_url(url, sizeof url, "/bcf/PLY-BCF-17");
     dom = s_browse(url, "bcf");
@@ -388,10 +500,36 @@ static void test_it_dashboard_pool_year(void **state)
                                 "</li><li>CCGs: 0 of 1 signed</li><li>Approval: not yet</li>"));
     assert_non_null(strstr(dom, "in sign-off"));
     free(dom);
+    /* The alignment report, as `concord footprint report` computes it, with the
+     * board's realignment applied. */
     s_url(url, sizeof url, "/footprints");
     dom = s_browse(url, "footprints");
     assert_non_null(strstr(dom, "<h1>Footprints</h1>"));
+    assert_non_null(strstr(dom, "<th scope=\"row\">E06000026</th><td>E54000037</td>"
+                                "<td>PLY-JCB</td>"));
+    assert_non_null(strstr(dom, "Alignment of organisations with STP20 footprints"));
+    assert_non_null(strstr(dom, "<dd id=\"fp-footprints\">42 (19 coterminous with upper-tier"
+                                " councils)</dd>"));
+    assert_non_null(strstr(dom, "<dd id=\"fp-kind-upper_tier_council\">151 (14 split across"
+                                " footprints)</dd>"));
+    assert_non_null(strstr(dom, "<dd id=\"fp-primaries\">1</dd>"));
+    assert_non_null(strstr(dom, "<tr><th scope=\"row\">E54000037</th><td>Devon</td>"));
+    /* Split organisations: Derbyshire, 95.7% in Joined Up Care Derbyshire. */
+    char *splits = strstr(dom, "<table id=\"fp-splits\">");
+    assert_non_null(splits);
+    char *derbyshire = strstr(splits, "<th scope=\"row\">E10000007</th><td>Derbyshire</td>");
+    assert_non_null(derbyshire);
+    assert_non_null(strstr(derbyshire, "E54000012</span> 95.7% (partial overlap)"));
+    assert_non_null(strstr(dom, "<table id=\"fp-cauth\">"));
     free(dom);
+    int rc = 0;
+    char *json = s_curl(&rc, "'%s?format=json'", url);
+    assert_int_equal(rc, 0);
+    assert_non_null(strstr(json, "\"report\":{\"layer\":\"STP20\""));
+    assert_non_null(strstr(json, "\"declared_primaries\":1"));
+    assert_non_null(strstr(json, "\"organisation\":\"E06000026\""));
+    assert_null(strstr(json, "\"report_error\":\""));
+    free(json);
 }
 
 static void test_it_dashboard_json_download_and_rules(void **state)
@@ -632,7 +770,7 @@ static void test_it_dashboard_serving_times(void **state)
 {
     (void)state;
     SKIP_WITHOUT_CHROMIUM();
-    char paths[8][96], tpath[640];
+    char paths[10][96], tpath[640];
     snprintf(paths[0], sizeof paths[0], "/");
     snprintf(paths[1], sizeof paths[1], "/boards");
     snprintf(paths[2], sizeof paths[2], "/boards/PLY-JCB");
@@ -641,14 +779,17 @@ static void test_it_dashboard_serving_times(void **state)
     snprintf(paths[5], sizeof paths[5], "/proposals/%s", s_open);
     snprintf(paths[6], sizeof paths[6], "/pools");
     snprintf(paths[7], sizeof paths[7], "/pools/PLY-IF");
+    snprintf(paths[8], sizeof paths[8], "/footprints");
+    snprintf(paths[9], sizeof paths[9], "/events?list=proposals");
     static const char *const names[] = {"federation", "boards", "board", "proposals",
                                         "decision (with certificate check)", "open proposal",
-                                        "pools", "pool"};
+                                        "pools", "pool", "footprints (report kept)",
+                                        "proposals' live figures"};
     snprintf(tpath, sizeof tpath, "%s/timings.txt", s_shots);
     FILE *fp = fopen(tpath, "w");
     assert_non_null(fp);
     fprintf(fp, "page, requests, median ms, p99 ms\n");
-    for (int p = 0; p < 8; p++) {
+    for (int p = 0; p < 10; p++) {
         char urls[12288] = "";
         for (int k = 0; k < 40; k++) {
             size_t used = strlen(urls);
@@ -684,6 +825,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_it_dashboard_federation_and_boards),
         cmocka_unit_test(test_it_dashboard_proposals_escaped_and_verified),
+        cmocka_unit_test(test_it_dashboard_decision_prints_as_a_paper),
         cmocka_unit_test(test_it_dashboard_pool_year),
         cmocka_unit_test(test_it_dashboard_json_download_and_rules),
         cmocka_unit_test(test_it_dashboard_exposed_needs_tls_and_token),

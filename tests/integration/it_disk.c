@@ -226,12 +226,58 @@ static void test_it_disk_broker_reserve_refuses_then_recovers(void **state)
     free(out);
 }
 
+/* A node under its own disk reserve refuses its own new requests and
+ * events with a named error before storing anything, while it still
+ * stores what others send it, answers them and serves reads; with the
+ * reserve met again, work resumes. */
+static void test_it_disk_node_reserve_refuses_then_recovers(void **state)
+{
+    (void)state;
+    char ini[256], *out = NULL;
+    snprintf(ini, sizeof ini, "%s/%s.ini", s_fed.dir, s_fed.codes[COUNCIL]);
+    char *was = fed_slurp(ini);
+    assert_non_null(was);
+    assert_int_equal(fed_stop_node(&s_fed, COUNCIL, SIGTERM), 0);
+    fed_node_config_append(&s_fed, COUNCIL, "disk_reserve_mb = 16000000\n");
+    fed_start_node(&s_fed, COUNCIL);
+    fed_wait_connected(&s_fed, COUNCIL);
+    assert_int_equal(fed_cli(&s_fed, COUNCIL, &out, "ping X24"), 1);
+    if (!strstr(out, "RESOURCE_EXHAUSTED") ||
+        !strstr(out, "the node's disk has") ||
+        !strstr(out, "under its reserve (disk_reserve_mb = 16000000): new ") ||
+        !strstr(out, "requests and events of this node are refused until space returns")) {
+        fail_msg("expected the node's disk reserve refusal, got: %s", out);
+    }
+    print_message("refused: %s", out);
+    free(out);
+    /* Others are still answered (their requests stored, the replies sent)
+     * and reads are served. */
+    assert_int_equal(fed_cli(&s_fed, 2, &out, "ping %s", s_fed.codes[COUNCIL]), 0);
+    free(out);
+    assert_int_equal(fed_cli(&s_fed, COUNCIL, &out, "log verify"), 0);
+    free(out);
+    assert_int_equal(fed_cli(&s_fed, COUNCIL, &out, "status"), 0);
+    free(out);
+    /* The reserve met again: work resumes. */
+    assert_int_equal(fed_stop_node(&s_fed, COUNCIL, SIGTERM), 0);
+    FILE *fp = fopen(ini, "w");
+    assert_non_null(fp);
+    fputs(was, fp);
+    fclose(fp);
+    free(was);
+    fed_start_node(&s_fed, COUNCIL);
+    fed_wait_connected(&s_fed, COUNCIL);
+    assert_int_equal(fed_cli(&s_fed, COUNCIL, &out, "ping X24"), 0);
+    free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_it_disk_full_refuses_work_then_recovers),
         cmocka_unit_test(test_it_disk_read_only_refuses_work_then_recovers),
         cmocka_unit_test(test_it_disk_broker_reserve_refuses_then_recovers),
+        cmocka_unit_test(test_it_disk_node_reserve_refuses_then_recovers),
     };
     signal(SIGPIPE, SIG_IGN);
     return cmocka_run_group_tests(tests, s_setup, s_teardown);

@@ -73,9 +73,9 @@ static void test_it_federation_init_layout(void **state)
     assert_int_equal(s_mode(dir, "keys/broker.key"), 0600);
     assert_int_equal(s_mode(dir, "keys/E07000026.key"), 0600);
     assert_int_equal(s_mode(dir, "keys/E07000026.pub"), 0644);
-    assert_int_equal(s_mode(dir, "data"), 0755);
+    assert_int_equal(s_mode(dir, "data"), 0700);
     assert_int_equal(s_mode(dir, "run"), 0755);
-    assert_int_equal(s_mode(dir, "logs"), 0755);
+    assert_int_equal(s_mode(dir, "logs"), 0700);
     /* Every founder signed the genesis roster with its own key. */
     snprintf(path, sizeof path, "%s/roster.bin", dir);
     roster_t *r = roster_load(path, &err);

@@ -12,6 +12,7 @@
  * asserted).
  * Real broker and nodes on loopback TCP. */
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -80,8 +81,8 @@ static int s_teardown(void **state)
 /* An event from k to every member, its body (an empty HealthCheckRequest)
  * padded to about pad bytes with an unknown field (which decoders keep
  * and ignore). Every node stores every event: the costliest flood. */
-static void s_seal_padded(keys_t *k, const char *method, uint64_t seq, size_t pad, uint8_t **env,
-                          size_t *len)
+static void s_seal_to(keys_t *k, const char *method, const char *recipient, uint64_t seq,
+                      size_t pad, uint8_t **env, size_t *len)
 {
     Concord__V1__HealthCheckRequest in = CONCORD__V1__HEALTH_CHECK_REQUEST__INIT;
     uint8_t *body = NULL;
@@ -103,17 +104,23 @@ static void s_seal_padded(keys_t *k, const char *method, uint64_t seq, size_t pa
     n += pad;
     envelope_meta_t m = {
         .method = method,
-        .recipient = ENVELOPE_EVERYONE,
+        .recipient = recipient ? recipient : ENVELOPE_EVERYONE,
         .sent_at_ms = clock_wall_ms(),
         .deadline_ms = clock_wall_ms() + 600000,
         .sequence = seq,
-        .kind = CONCORD__V1__KIND__KIND_EVENT,
+        .kind = recipient ? CONCORD__V1__KIND__KIND_REQUEST : CONCORD__V1__KIND__KIND_EVENT,
     };
     memcpy(m.call_id, &seq, sizeof seq);
     m.call_id[15] = 0x5a;
     assert_int_equal(envelope_seal(k, &m, big, n, env, len, NULL), 0);
     free(body);
     free(big);
+}
+
+static void s_seal_padded(keys_t *k, const char *method, uint64_t seq, size_t pad, uint8_t **env,
+                          size_t *len)
+{
+    s_seal_to(k, method, NULL, seq, pad, env, len);
 }
 
 static int s_cmp(const void *a, const void *b)
@@ -317,12 +324,127 @@ static void test_it_quota_off_logs_whole_flood(void **state)
     assert_int_equal(fig.accepted, FLOOD_N);
 }
 
+/* A recipient that does not read: with Devon's node stopped, Bolton sends
+ * it requests of 60 KB (its own sender quotas off). Past
+ * quota_mailbox_bytes waiting for Devon they are refused, naming the limit,
+ * the mailbox and how it frees; events to every member still pass (one
+ * member away must not stop the federation); once Devon's node is back
+ * and has read its mailbox, requests to it pass again. */
+static void test_it_quota_mailbox_bytes_per_recipient(void **state)
+{
+    (void)state;
+    s_start("quota_scale = E38000016:0\nquota_mailbox_bytes = 1048576\n");
+    assert_int_equal(fed_stop_node(&s_fed, DEVON, SIGTERM), 0);
+    keys_t *k = fed_keys(&s_fed, RAW);
+    raw_t raw;
+    raw_connect(&raw, &s_fed, k, NULL, NULL);
+    int accepted = 0, refused = 0;
+    uint64_t seq = 1;
+    for (int i = 0; i < 30; i++) {
+        uint8_t *env = NULL;
+        size_t len = 0;
+        s_seal_to(k, "concord.v1.Health/Check", s_codes[DEVON], seq++, FLOOD_PAD, &env, &len);
+        Concord__V1__SubmitResult *res = raw_submit(&raw, env, len, 10000);
+        assert_non_null(res);
+        if ((cc_code_t)res->status->code == CC_OK) {
+            assert_int_equal(refused, 0); /* none after the first refusal */
+            accepted++;
+        } else {
+            if ((cc_code_t)res->status->code != CC_RESOURCE_EXHAUSTED ||
+                !strstr(res->status->message, "quota_mailbox_bytes of 1048576 reached by the "
+                                              "mailbox of E38000129") ||
+                !strstr(res->status->message, "it frees as E38000129 stores its deliveries")) {
+                fail_msg("broker answered %s: %s", err_code_name((cc_code_t)res->status->code),
+                         res->status->message);
+            }
+            if (refused++ == 0) {
+                print_message("broker refused: RESOURCE_EXHAUSTED: %s\n", res->status->message);
+            }
+        }
+        wire_free(&res->base);
+        free(env);
+    }
+    /* About 1 MiB of 60 KB requests, no more. */
+    assert_true(accepted >= 15 && accepted <= 17);
+    assert_int_equal(accepted + refused, 30);
+    /* An event for everyone still goes through. */
+    uint8_t *env = NULL;
+    size_t len = 0;
+    s_seal_padded(k, "concord.v1.Flood/Junk", seq++, 100, &env, &len);
+    Concord__V1__SubmitResult *res = raw_submit(&raw, env, len, 10000);
+    assert_non_null(res);
+    assert_int_equal(res->status->code, CC_OK);
+    wire_free(&res->base);
+    free(env);
+    /* Devon comes back and reads its mailbox: requests to it pass again. */
+    fed_start_node(&s_fed, DEVON);
+    fed_wait_connected(&s_fed, DEVON);
+    fed_wait_settled(&s_fed, DEVON);
+    int ok = 0;
+    for (int tries = 0; tries < 100 && !ok; tries++) {
+        s_seal_to(k, "concord.v1.Health/Check", s_codes[DEVON], seq++, FLOOD_PAD, &env, &len);
+        res = raw_submit(&raw, env, len, 10000);
+        assert_non_null(res);
+        ok = (cc_code_t)res->status->code == CC_OK;
+        wire_free(&res->base);
+        free(env);
+        if (!ok) {
+            usleep(200 * 1000);
+        }
+    }
+    assert_true(ok);
+    raw_close(&raw);
+    keys_destroy(&k);
+}
+
+/* An event the broker refuses is reported as refused, with the broker's
+ * reason, by the CLI command that published it (not as "published, it
+ * will be applied" after a timeout): a vote whose reason takes it over
+ * quota_vote_bytes. */
+static void test_it_quota_cli_reports_refused_event(void **state)
+{
+    (void)state;
+    char *out = NULL, id[33], reason[701];
+    s_start("quota_vote_bytes = 600\n");
+    const int members[] = {PLYMOUTH, DEVON};
+    fed_board_create(&s_fed, "PLY-JCB", "majority", members, 2, 0);
+    assert_int_equal(fed_cli(&s_fed, PLYMOUTH, &out, "--json propose --board PLY-JCB --title "
+                                                     "'Extend GP hours' --area primary-care "
+                                                     "--amount 1m --closes-in 600s"),
+                     0);
+    fed_json_id(out, id);
+    free(out);
+    char args[64];
+    snprintf(args, sizeof args, "proposal show %s", id);
+    free(fed_cli_until(&s_fed, DEVON, "closes ", 1, 30000, args));
+    memset(reason, 'r', sizeof reason - 1);
+    reason[sizeof reason - 1] = '\0';
+    uint64_t t0 = clock_mono_ms();
+    assert_int_equal(fed_cli(&s_fed, DEVON, &out, "vote %s for --reason '%s'", id, reason), 1);
+    if (!strstr(out, "refused by the broker: RESOURCE_EXHAUSTED: quota exceeded: event of") ||
+        !strstr(out, "is over quota_vote_bytes = 600") || strstr(out, "will be applied")) {
+        fail_msg("expected the broker's refusal, got: %s", out);
+    }
+    print_message("vote refused in %llu ms: %s", (unsigned long long)(clock_mono_ms() - t0), out);
+    free(out);
+    /* Nothing was folded: the proposal has no ballot; a short vote passes. */
+    assert_int_equal(fed_cli(&s_fed, DEVON, &out, "--json proposal show %s", id), 0);
+    assert_non_null(strstr(out, "\"votes_for\":0"));
+    free(out);
+    assert_int_equal(fed_cli(&s_fed, DEVON, &out, "vote %s for --reason 'Within budget'", id), 0);
+    free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_it_quota_flood_refused_honest_served, s_setup,
                                         s_teardown),
         cmocka_unit_test_setup_teardown(test_it_quota_off_logs_whole_flood, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_it_quota_mailbox_bytes_per_recipient, s_setup,
+                                        s_teardown),
+        cmocka_unit_test_setup_teardown(test_it_quota_cli_reports_refused_event, s_setup,
+                                        s_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -189,9 +189,42 @@ static void test_it_roster_rotation(void **state)
     assert_int_equal(fed_cli(f, NORTH, &out, "propose --board MCR --rotate-key %s", s_next_pub), 1);
     assert_non_null(strstr(out, "an organisation rotates only its own keys"));
     free(out);
+    /* Central's sequence state broken: its key signed an envelope
+     * elsewhere, 500,000 above the node's own sequence (within the
+     * broker's sequence_step_max). The rotation, the remedy, still goes
+     * through: the node continues above the broker's highest. */
+    {
+        keys_t *k = fed_keys(f, CENTRAL);
+        Concord__V1__Ballot b = CONCORD__V1__BALLOT__INIT;
+        b.board_id = "MCR";
+        b.proposal_id = "00112233445566778899aabbccddeeff"; /* none: the fold refuses it */
+        b.vote = CONCORD__V1__VOTE__ABSTAIN;
+        b.reason = "cast from a copy of the key";
+        uint8_t *body = NULL, *env = NULL;
+        size_t body_len = 0, env_len = 0;
+        assert_int_equal(wire_pack(&b.base, WIRE_MAX_FRAME, &body, &body_len, NULL), 0);
+        envelope_meta_t m = {.method = "concord.v1.Board/Vote",
+                             .recipient = "*",
+                             .sent_at_ms = clock_wall_ms(),
+                             .sequence = 500000,
+                             .kind = CONCORD__V1__KIND__KIND_EVENT};
+        envelope_new_call_id(m.call_id);
+        assert_int_equal(envelope_seal(k, &m, body, body_len, &env, &env_len, NULL), 0);
+        raw_t raw;
+        raw_connect(&raw, &s_fed, k, NULL, NULL);
+        Concord__V1__SubmitResult *res = raw_submit(&raw, env, env_len, 5000);
+        raw_close(&raw);
+        assert_non_null(res);
+        assert_int_equal(res->status->code, CC_OK);
+        wire_free(&res->base);
+        free(body);
+        free(env);
+        keys_destroy(&k);
+    }
     char args[512];
     snprintf(args, sizeof args, "--rotate-key %s --closes-in 10m", s_next_pub);
     s_propose(CENTRAL, args, rot);
+    s_wait_log("E38000217", "the broker has sequence 500000 of E38000217");
     free(s_ok(CENTRAL, "vote %s for", rot));
     s_wait_outcome(CITY, rot, "PASSED");
     s_wait_outcome(CENTRAL, rot, "PASSED");

@@ -1227,6 +1227,49 @@ static void test_board_adoption_needs_every_member(void **state)
     s_run_free(&r);
 }
 
+/* One member may have BOARD_OPEN_PER_MEMBER_MAX proposals open on one
+ * board: one more is refused until one closes; another member, and the
+ * same member on another board, are not held back. */
+static void test_board_open_proposals_per_member(void **state)
+{
+    (void)state;
+    s_run_t r;
+    s_charter_t a, b;
+    char ida[33], idb[33], pid[33], first[33];
+    s_run_init(&r);
+    s_small(&a, "BOARD-A", CONCORD__V1__VOTING_RULE__MAJORITY_OF_VOTES_CAST, 2, 1);
+    s_small(&b, "BOARD-B", CONCORD__V1__VOTING_RULE__MAJORITY_OF_VOTES_CAST, 2, 1);
+    s_adopt(&r, &a, ida);
+    s_adopt(&r, &b, idb);
+    for (int i = 0; i < BOARD_OPEN_PER_MEMBER_MAX; i++) {
+        assert_int_equal(s_decide(&r, s_ccgs[0], "BOARD-A", ACUTE, pid), 0);
+        if (i == 0) {
+            memcpy(first, pid, sizeof first);
+        }
+    }
+    size_t before = board_proposal_count(r.e);
+    s_refused(&r, s_decide(&r, s_ccgs[0], "BOARD-A", ACUTE, pid), CC_RESOURCE_EXHAUSTED,
+              "quota exceeded: E38000016 already has 25 open proposals on board BOARD-A, the most"
+              " one member may have open on a board (BOARD_OPEN_PER_MEMBER_MAX); one frees when"
+              " one of them closes, the first by 2026-11-25T12:00:");
+    assert_int_equal(board_proposal_count(r.e), before);
+    /* Another member, and another board, are not held back. */
+    assert_int_equal(s_decide(&r, s_ccgs[1], "BOARD-A", ACUTE, pid), 0);
+    assert_int_equal(s_decide(&r, s_ccgs[0], "BOARD-B", ACUTE, pid), 0);
+    /* One decided early frees a place. */
+    assert_int_equal(s_vote(&r, s_ccgs[0], "BOARD-A", first, FOR), 0);
+    assert_int_equal(s_vote(&r, s_ccgs[1], "BOARD-A", first, FOR), 0);
+    board_proposal_view_t pv;
+    s_view(&r, first, &pv);
+    if (pv.closed) {
+        assert_int_equal(s_decide(&r, s_ccgs[0], "BOARD-A", ACUTE, pid), 0);
+    }
+    /* After the deadlines every one is closed: room again. */
+    r.now += 2 * DAY;
+    assert_int_equal(s_decide(&r, s_ccgs[0], "BOARD-A", ACUTE, pid), 0);
+    s_run_free(&r);
+}
+
 static void test_board_ballot_rejections(void **state)
 {
     (void)state;
@@ -1970,6 +2013,9 @@ static void test_board_malformed_bodies(void **state)
     }
     free(mutant);
     free(body);
+    /* The mutants accepted as proposals close at their deadlines, or the
+     * member would be at its limit of open proposals. */
+    r.now += 2 * DAY;
     assert_int_equal(s_decide(&r, s_ccgs[0], "HOSTILE", ACUTE, id), 0);
     Concord__V1__Ballot b = CONCORD__V1__BALLOT__INIT;
     b.board_id = "HOSTILE";
@@ -2319,6 +2365,7 @@ int main(void)
         cmocka_unit_test(test_board_committee_in_common_tally),
         cmocka_unit_test(test_board_gm_double_majority_needs_councils),
         cmocka_unit_test(test_board_adoption_needs_every_member),
+        cmocka_unit_test(test_board_open_proposals_per_member),
         cmocka_unit_test(test_board_ballot_rejections),
         cmocka_unit_test(test_board_early_decision_matches_brute_force),
         cmocka_unit_test(test_board_engine_closes_when_brute_force_fixed),

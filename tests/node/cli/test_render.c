@@ -63,7 +63,8 @@ static void test_status_as_text_and_json(void **state)
     assert_non_null(js);
     assert_non_null(strstr(js, "{\"organisation\":\"E38000217\",\"federation\":\"Greater "
                                "Manchester\",\"members\":21,\"broker\":\"tcp://127.0.0.1:7400\","
-                               "\"connected\":true,\"serving\":false,\"ledger_entries\":42,"
+                               "\"connected\":true,\"serving\":false,\"delivery_lost\":false,"
+                               "\"ledger_entries\":42,"
                                "\"sent\":3,\"received\":4,\"rejected\":5,\"calls_waiting\":6,"
                                "\"unreceipted\":7,\"running_since\":\""));
     assert_non_null(strstr(js, "\"envelopes_verified\":0,\"tree_heads_verified\":0}"));

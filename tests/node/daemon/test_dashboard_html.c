@@ -208,7 +208,7 @@ static void test_proposal_page_escapes_everything(void **state)
     snprintf(cert.detail, sizeof cert.detail, "PASSED <ok>");
     text_t t;
     text_init(&t);
-    dashboard_pages_proposal(&t, "E06000026<", &p, NULL, &cert, 0);
+    dashboard_pages_proposal(&t, "E06000026<", &p, NULL, NULL, &cert, 0);
     char *s = s_take(&t);
     /* Only the page's own script element (none: it is closed). */
     assert_null(strstr(s, "<script"));
@@ -264,7 +264,7 @@ static void test_open_proposal_tally_by_constituency(void **state)
     p.quorate = 1;
     text_t t;
     text_init(&t);
-    dashboard_pages_proposal(&t, "E06000026", &p, &board, NULL, 1000);
+    dashboard_pages_proposal(&t, "E06000026", &p, &board, NULL, NULL, 1000);
     char *s = s_take(&t);
     assert_non_null(strstr(s, "<th scope=\"row\">nhs</th><td class=\"num\">2</td>"
                               "<td class=\"num\" data-live=\"nhs-1\">1</td>"
@@ -287,6 +287,185 @@ static void test_open_proposal_tally_by_constituency(void **state)
     assert_non_null(strstr(s, "\"outcome\":\"OPEN\",\"for\":1,\"against\":1,\"abstain\":0,"
                               "\"voted\":2,\"quorate\":\"yes\",\"left\":\"1 min 30 s\""));
     assert_non_null(strstr(s, "\"nhs-1\":1,\"nhs-2\":1,\"nhs-3\":0,\"lg-1\":0"));
+    free(s);
+
+    /* The proposals page: the open one's cells are live figures of the
+     * list's stream, under the names the stream gives them. */
+    Concord__V1__Proposal old_pr = CONCORD__V1__PROPOSAL__INIT, new_pr = CONCORD__V1__PROPOSAL__INIT;
+    old_pr.closes_at_ms = 500;
+    new_pr.closes_at_ms = 4000000;
+    Concord__V1__ProposalView q[2] = {CONCORD__V1__PROPOSAL_VIEW__INIT,
+                                      CONCORD__V1__PROPOSAL_VIEW__INIT};
+    q[0].id = "old1";
+    q[0].board_id = "B";
+    q[0].proposal = &old_pr;
+    q[0].closed = 1;
+    q[1].id = "new1";
+    q[1].board_id = "B";
+    q[1].proposal = &new_pr;
+    q[1].closed = 1;
+    q[1].passed = 1;
+    Concord__V1__ProposalView *lp[] = {&q[0], &p, &q[1]};
+    Concord__V1__ProposalListReply list = CONCORD__V1__PROPOSAL_LIST_REPLY__INIT;
+    list.proposals = lp;
+    list.n_proposals = 3;
+    Concord__V1__ProposalView *full[] = {NULL, &p, NULL};
+    Concord__V1__BoardShowReply *boards[] = {NULL, &board, NULL};
+    text_init(&t);
+    dashboard_pages_proposals(&t, "E06000026", &list, full, boards, 1000);
+    s = s_take(&t);
+    assert_non_null(strstr(s, "data-events=\"/events?list=proposals\""));
+    assert_non_null(strstr(s, "<script src=\"/static/live.js\" defer></script>"));
+    assert_non_null(strstr(s, "<td class=\"num\" data-live=\"abc123-for\">1</td>"
+                              "<td class=\"num\" data-live=\"abc123-against\">1</td>"
+                              "<td class=\"num\" data-live=\"abc123-abstain\">0</td>"
+                              "<td class=\"num\" data-live=\"abc123-voted\">2 of 3</td>"
+                              "<td data-live=\"abc123-left\">1 min 30 s</td>"));
+    assert_non_null(strstr(s, "<span data-live=\"abc123-nhs\">nhs: 1 for, 1 against, 0 "
+                              "abstain of 2</span><br><span data-live=\"abc123-lg\">"
+                              "local-government: 0 for, 0 against, 0 abstain of 1</span>"));
+    free(s);
+    json_init(&j);
+    dashboard_pages_list_figures(&j, &list, full, boards, 1000);
+    s = json_take(&j);
+    assert_non_null(s);
+    assert_string_equal(s, "{\"old1-for\":0,\"old1-against\":0,\"old1-abstain\":0,"
+                           "\"old1-voted\":\"0 of 0\",\"old1-left\":\"closed: FAILED\","
+                           "\"abc123-for\":1,\"abc123-against\":1,\"abc123-abstain\":0,"
+                           "\"abc123-voted\":\"2 of 3\",\"abc123-left\":\"1 min 30 s\","
+                           "\"abc123-nhs\":\"nhs: 1 for, 1 against, 0 abstain of 2\","
+                           "\"abc123-lg\":\"local-government: 0 for, 0 against, 0 abstain of 1\","
+                           "\"new1-for\":0,\"new1-against\":0,\"new1-abstain\":0,"
+                           "\"new1-voted\":\"0 of 0\",\"new1-left\":\"closed: PASSED\"}");
+    free(s);
+    /* An hour after its deadline a decided proposal leaves the stream. */
+    json_init(&j);
+    dashboard_pages_list_figures(&j, &list, full, boards, 5000000);
+    s = json_take(&j);
+    assert_non_null(s);
+    assert_null(strstr(s, "old1-"));
+    assert_non_null(strstr(s, "\"abc123-left\":\"closed\""));
+    assert_non_null(strstr(s, "\"new1-left\":\"closed: PASSED\""));
+    free(s);
+    /* Nothing open: no stream. */
+    list.proposals = (Concord__V1__ProposalView *[]){&q[0], &q[1]};
+    list.n_proposals = 2;
+    text_init(&t);
+    dashboard_pages_proposals(&t, "E06000026", &list, NULL, NULL, 1000);
+    s = s_take(&t);
+    assert_null(strstr(s, "data-events"));
+    assert_null(strstr(s, "live.js"));
+    free(s);
+}
+
+/* A pool agreement awaiting execution: one partner executed, one declined
+ * with its reason, one yet to act; and an advisory board's recommendation
+ * ratified by one body and declined by another. */
+static void test_execution_and_ratification_states(void **state)
+{
+    (void)state;
+    Concord__V1__PoolPartner pp[3] = {CONCORD__V1__POOL_PARTNER__INIT,
+                                      CONCORD__V1__POOL_PARTNER__INIT,
+                                      CONCORD__V1__POOL_PARTNER__INIT};
+    Concord__V1__PoolPartner *ppp[] = {&pp[0], &pp[1], &pp[2]};
+    pp[0].code = "E06000026";
+    pp[1].code = "E38000129";
+    pp[2].code = "E10000008";
+    Concord__V1__PoolAgreement a = CONCORD__V1__POOL_AGREEMENT__INIT;
+    a.pool_id = "PLY-IF";
+    a.name = "Plymouth Integrated Fund";
+    a.partners = ppp;
+    a.n_partners = 3;
+    uint8_t sha[32];
+    memset(sha, 0xab, sizeof sha);
+    Concord__V1__Execution x[2] = {CONCORD__V1__EXECUTION__INIT, CONCORD__V1__EXECUTION__INIT};
+    Concord__V1__Execution *xp[] = {&x[0], &x[1]};
+    x[0].authority = "Cabinet";
+    x[0].decision_ref = "Minute 2017/12";
+    x[0].decision_date = "2017-03-20";
+    x[0].signatory_role = "Chief Finance Officer";
+    x[0].document_sha256.data = sha;
+    x[0].document_sha256.len = sizeof sha;
+    x[1].declined = 1;
+    x[1].authority = "Governing Body";
+    x[1].decision_ref = "GB 17/031";
+    x[1].decision_date = "2017-03-22";
+    x[1].reason = "<b>Not</b> this year";
+    char *acted[] = {"E06000026", "E38000129"};
+    Concord__V1__PoolView v = CONCORD__V1__POOL_VIEW__INIT;
+    v.id = "PLY-IF";
+    v.agreement_id = "abc";
+    v.board_id = "PLY-JCB";
+    v.agreement = &a;
+    v.instrument = "abc";
+    v.parties = 3;
+    v.executed = 1;
+    v.executions = xp;
+    v.n_executions = 2;
+    v.acted_by = acted;
+    v.n_acted_by = 2;
+    text_t t;
+    text_init(&t);
+    dashboard_pages_pool(&t, "E06000026", &v, NULL, 0);
+    char *s = s_take(&t);
+    assert_non_null(strstr(s, "<dt>State</dt><dd>AWAITING_EXECUTION</dd>"));
+    assert_non_null(strstr(s, "State: <strong class=\"\">AWAITING_EXECUTION</strong>; executed "
+                              "by 1 of 3 parties (the instrument: <a href=\"/proposals/abc\">"));
+    assert_non_null(strstr(s, "<th scope=\"row\">E06000026</th><td class=\"ok\">executed</td>"
+                              "<td>Cabinet</td><td>Minute 2017/12</td><td>2017-03-20</td>"
+                              "<td>Chief Finance Officer</td><td><code class=\"hash\">abababab"));
+    assert_non_null(strstr(s, "<th scope=\"row\">E38000129</th><td class=\"bad\">declined</td>"
+                              "<td>Governing Body</td><td>GB 17/031</td><td>2017-03-22</td>"
+                              "<td>&lt;b&gt;Not&lt;/b&gt; this year</td>"));
+    assert_non_null(strstr(s, "<th scope=\"row\">E10000008</th><td class=\"bad\">awaiting "
+                              "execution</td>"));
+    free(s);
+
+    /* The agreement's proposal shows the same, linked to the pool. */
+    Concord__V1__ProposalView p = CONCORD__V1__PROPOSAL_VIEW__INIT;
+    p.id = "abc";
+    p.board_id = "ADV";
+    p.closed = 1;
+    p.passed = 1;
+    p.decided = 1;
+    p.ratifiers = 3;
+    p.ratified = 1;
+    p.declined = 1;
+    char *bodies[] = {"Plymouth Cabinet", "CCG Governing Body", "Devon Cabinet"};
+    Concord__V1__Charter ch = CONCORD__V1__CHARTER__INIT;
+    ch.kind = CONCORD__V1__BOARD_KIND__ADVISORY;
+    ch.ratifiers = bodies;
+    ch.n_ratifiers = 3;
+    Concord__V1__BoardShowReply board = CONCORD__V1__BOARD_SHOW_REPLY__INIT;
+    board.charter = &ch;
+    text_init(&t);
+    dashboard_pages_proposal(&t, "E06000026", &p, &board, &v, NULL, 1000);
+    s = s_take(&t);
+    assert_non_null(strstr(s, "State: <strong class=\"bad\">declined: not in effect</strong>; "
+                              "ratified by 1 of 3 bodies, declined by 1, awaited from 1."));
+    assert_non_null(strstr(s, "Ratifying bodies: Plymouth Cabinet, CCG Governing Body, Devon "
+                              "Cabinet."));
+    assert_non_null(strstr(s, "Pool <a href=\"/pools/PLY-IF\">PLY-IF</a>"));
+    assert_non_null(strstr(s, "executed by 1 of 3 parties"));
+    free(s);
+    /* Ratified by one body of two, none declined: awaited from the other. */
+    p.ratifiers = 2;
+    p.declined = 0;
+    text_init(&t);
+    dashboard_pages_proposal(&t, "E06000026", &p, NULL, NULL, NULL, 1000);
+    s = s_take(&t);
+    assert_non_null(strstr(s, "State: <strong class=\"\">awaiting ratification</strong>; "
+                              "ratified by 1 of 2 bodies, declined by 0, awaited from 1."));
+    assert_null(strstr(s, "id=\"execution\""));
+    free(s);
+    /* Every body ratified: in effect. */
+    p.ratified = 2;
+    p.effective = 1;
+    text_init(&t);
+    dashboard_pages_proposal(&t, "E06000026", &p, NULL, NULL, NULL, 1000);
+    s = s_take(&t);
+    assert_non_null(strstr(s, "<strong class=\"ok\">ratified: in effect</strong>; ratified by "
+                              "2 of 2 bodies, declined by 0, awaited from 0."));
     free(s);
 }
 
@@ -412,6 +591,7 @@ int main(void)
         cmocka_unit_test(test_bars_scale_to_the_largest),
         cmocka_unit_test(test_proposal_page_escapes_everything),
         cmocka_unit_test(test_open_proposal_tally_by_constituency),
+        cmocka_unit_test(test_execution_and_ratification_states),
         cmocka_unit_test(test_json_form_follows_the_descriptor),
         cmocka_unit_test(test_stylesheet_contrast),
     };
