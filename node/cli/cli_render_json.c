@@ -13,30 +13,26 @@
 #include "cli_view.h"
 #include "clock.h"
 #include "err.h"
+#include "text.h"
 #include "wire.h"
 
 #define S_WHEN 40
 
-/* A JSON string of v; text that is not UTF-8 (a title typed in another
- * encoding) keeps its ASCII and shows each other byte as '?', since JSON
- * is UTF-8 and the dump would fail. */
+/* A JSON string of v. JSON is UTF-8 and jansson refuses anything else, so
+ * text that is not (a title typed in another encoding, or bytes from a
+ * hostile member) shows each byte that is not valid UTF-8 as U+FFFD. */
 static json_t *s_string(const char *v)
 {
     json_t *x = json_string(v);
     if (x) {
         return x;
     }
-    char *copy = strdup(v);
-    if (!copy) {
-        return NULL;
-    }
-    for (char *c = copy; *c; c++) {
-        if ((unsigned char)*c >= 0x80) {
-            *c = '?';
-        }
-    }
-    x = json_string(copy);
-    free(copy);
+    text_t t;
+    text_init(&t);
+    text_add_utf8(&t, v);
+    char *clean = text_take(&t);
+    x = clean ? json_string(clean) : NULL;
+    free(clean);
     return x;
 }
 

@@ -271,6 +271,82 @@ static void test_wire_field_number_zero_refused(void **state)
     wire_free(m);
 }
 
+/* Strings on the wire: UTF-8 (RFC 3629) with no NUL, checked on the bytes
+ * themselves, in nested messages too, with the field and offset named. */
+static void test_wire_text_must_be_utf8(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *method; /* the header's method, as bytes */
+        size_t len;
+        const char *msg;    /* NULL: accepted */
+    } cases[] = {
+        {"conc\xff", 5, "Header.method is not valid UTF-8 at byte 4"},
+        {"co\0ncord", 8, "Header.method holds a NUL at byte 2"},
+        {"a\xc0\x80", 3, "Header.method is not valid UTF-8 at byte 1"},         /* overlong NUL */
+        {"ab\xe0\x80\xaf", 5, "Header.method is not valid UTF-8 at byte 2"},   /* overlong '/' */
+        {"\xed\xa0\x80", 3, "Header.method is not valid UTF-8 at byte 0"},      /* surrogate */
+        {"x\xf4\x90\x80\x80", 5, "Header.method is not valid UTF-8 at byte 1"}, /* > U+10FFFF */
+        {"x\xe2\x82", 3, "Header.method is not valid UTF-8 at byte 1"},          /* truncated */
+        {"\xf5\x80\x80\x80", 4, "Header.method is not valid UTF-8 at byte 0"},
+        {"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 \xef\xbf\xbf", 18, NULL},
+        {"\xed\x9f\xbf\xee\x80\x80\xf4\x8f\xbf\xbf", 10, NULL}, /* around the surrogates, U+10FFFF */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        /* Signed{header{method}} built by hand: protobuf-c would stop a
+         * string at its NUL. */
+        uint8_t buf[64], *p = buf;
+        size_t n = cases[i].len;
+        *p++ = 0x0a; /* Signed.header */
+        *p++ = (uint8_t)(n + 2);
+        *p++ = 0x1a; /* Header.method */
+        *p++ = (uint8_t)n;
+        memcpy(p, cases[i].method, n);
+        p += n;
+        cc_err_t err;
+        ProtobufCMessage *m = wire_unpack(&concord__v1__signed__descriptor, buf,
+                                          (size_t)(p - buf), 1024, &err);
+        assert_int_equal(wire_check_text(&concord__v1__signed__descriptor, buf,
+                                         (size_t)(p - buf), &err),
+                         cases[i].msg ? -1 : 0);
+        if (cases[i].msg) {
+            assert_null(m);
+            assert_int_equal(err.code, CC_INVALID_ARGUMENT);
+            assert_string_equal(err.msg, cases[i].msg);
+        } else {
+            assert_non_null(m);
+            wire_free(m);
+        }
+    }
+    /* Repeated strings are checked one by one; bytes fields are not text. */
+    static const uint8_t receipt_bytes[] = {0x12, 0x02, 0xff, 0x00, 0x2a, 0x01, 'A', 0x32, 0x01, 0x80};
+    cc_err_t err;
+    assert_null(wire_unpack(&concord__v1__receipt__descriptor, receipt_bytes,
+                            sizeof receipt_bytes, 1024, &err));
+    assert_string_equal(err.msg, "Receipt.recipient is not valid UTF-8 at byte 0");
+}
+
+/* wire_each_string visits every string, nested and repeated included. */
+static int s_count(char **s, const char *field, void *arg)
+{
+    (void)field;
+    *(size_t *)arg += strlen(*s);
+    return 0;
+}
+
+static void test_wire_each_string(void **state)
+{
+    (void)state;
+    uint8_t id[16];
+    Concord__V1__Header h;
+    s_header(&h, id);
+    Concord__V1__Signed sm = CONCORD__V1__SIGNED__INIT;
+    sm.header = &h;
+    size_t total = 0;
+    assert_int_equal(wire_each_string(&sm.base, s_count, &total), 0);
+    assert_int_equal(total, strlen(h.method) + strlen(h.sender) + strlen(h.recipient));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -279,6 +355,8 @@ int main(void)
         cmocka_unit_test(test_wire_limits_checked_before_decoding),
         cmocka_unit_test(test_wire_malformed_and_truncated),
         cmocka_unit_test(test_wire_field_number_zero_refused),
+        cmocka_unit_test(test_wire_text_must_be_utf8),
+        cmocka_unit_test(test_wire_each_string),
         cmocka_unit_test(test_wire_hex),
         cmocka_unit_test(test_err_set_prefix_and_names),
         cmocka_unit_test(test_clock_format_and_log_levels),
