@@ -52,7 +52,8 @@ int text_utf8_check(const unsigned char *s, size_t n, size_t *bad_at, int *nul);
  * U+009F, any of which can move the cursor or erase what is shown) as a
  * visible escape "\x1b"; each byte that is not valid UTF-8 as U+FFFD.
  * keep is a NUL-terminated list of C0 characters let through ("\n"), or
- * NULL. */
+ * NULL. A title holding ESC [ 2 K (erase the line) is shown as the
+ * characters \x1b[2K, and cannot erase the line before it. */
 void text_add_safe(text_t *t, const char *s, const char *keep);
 
 /* Appends s with each byte that is not valid UTF-8 as U+FFFD, and all

@@ -156,8 +156,13 @@ static int s_text(const ProtobufCMessageDescriptor *d, const uint8_t *buf, size_
         size_t at = 0;
         int nul = 0;
         if (f->type == PROTOBUF_C_TYPE_STRING && text_utf8_check(val, (size_t)n, &at, &nul) < 0) {
-            err_set(err, CC_INVALID_ARGUMENT, "%s.%s %s at byte %zu", d->short_name, f->name,
-                    nul ? "holds a NUL" : "is not valid UTF-8", at);
+            if (nul) {
+                err_set(err, CC_INVALID_ARGUMENT, "%s.%s holds a NUL at byte %zu", d->short_name,
+                        f->name, at);
+            } else {
+                err_set(err, CC_INVALID_ARGUMENT, "%s.%s is not valid UTF-8 at byte %zu",
+                        d->short_name, f->name, at);
+            }
             return -1;
         }
     }

@@ -7,11 +7,13 @@
 #include <string.h>
 
 #include "broker_main.h"
+#include "envelope.h"
 #include "log.h"
 #include "receipt.h"
 #include "wire.h"
 
-typedef enum { S_HONEST, S_ALTER, S_REPLAY, S_REORDER, S_LOG_DROP, S_LOG_REORDER, S_LOSE } s_mode_t;
+typedef enum { S_HONEST, S_ALTER, S_REPLAY, S_REORDER, S_LOG_DROP, S_LOG_REORDER, S_LOSE,
+               S_SMUGGLE } s_mode_t;
 
 static struct {
     int loaded;
@@ -25,12 +27,14 @@ static struct {
     uint8_t *held; /* reorder: the frame held back */
     size_t held_len;
     char held_for[KEYS_CODE_MAX + 1];
+    int smuggled; /* smuggle: sent */
 } s_evil;
 
 static void s_load(void)
 {
     static const char *const names[] = {"",         "alter",       "replay", "reorder",
-                                        "log-drop", "log-reorder", "lose"};
+                                        "log-drop", "log-reorder", "lose",
+                                        "smuggle"};
     const char *mode = getenv("CONCORD_EVIL");
     const char *index = getenv("CONCORD_EVIL_INDEX");
     const char *rechain = getenv("CONCORD_EVIL_RECHAIN");
@@ -150,9 +154,72 @@ static void s_replay(const char *to, const Concord__V1__Delivery *d, const keys_
     wire_free(&r->base);
 }
 
+/* Sends the envelope in the file CONCORD_EVIL_FILE, which the broker
+ * never accepted (a member signed it; the honest broker refuses it), as
+ * if logged after d: at a new index, with a receipt the broker signs. */
+static void s_smuggle(const char *to, const Concord__V1__Delivery *d, const keys_t *keys,
+                      broker_hooks_send_fn send, void *arg)
+{
+    const char *path = getenv("CONCORD_EVIL_FILE");
+    uint8_t raw[65536], hash[32];
+    size_t len = 0;
+    FILE *fp = path ? fopen(path, "rb") : NULL;
+    if (!fp) {
+        return;
+    }
+    len = fread(raw, 1, sizeof raw, fp);
+    fclose(fp);
+    s_evil.smuggled = 1;
+    Concord__V1__Envelope *e = (Concord__V1__Envelope *)wire_unpack(
+        &concord__v1__envelope__descriptor, raw, len, WIRE_MAX_FRAME, NULL);
+    Concord__V1__Receipt *r = (Concord__V1__Receipt *)wire_unpack(
+        &concord__v1__receipt__descriptor, d->receipt->receipt.data, d->receipt->receipt.len,
+        WIRE_MAX_FRAME, NULL);
+    uint8_t *signed_receipt = NULL, *frame = NULL;
+    size_t signed_len = 0, frame_len = 0;
+    Concord__V1__SignedReceipt *sr = NULL;
+    if (e && r) {
+        envelope_hash(raw, len, hash);
+        r->log_index = d->log_index + 1;
+        r->envelope_hash.data = hash;
+        r->envelope_hash.len = 32;
+        r->sender = e->signer;
+        r->recipient = (char *)ENVELOPE_EVERYONE;
+        r->sequence = 0;
+        if (receipt_sign(keys, r, &signed_receipt, &signed_len, NULL) == 0 &&
+            (sr = (Concord__V1__SignedReceipt *)wire_unpack(
+                 &concord__v1__signed_receipt__descriptor, signed_receipt, signed_len,
+                 WIRE_MAX_FRAME, NULL))) {
+            Concord__V1__Delivery more = *d;
+            more.log_index = r->log_index;
+            more.envelope = e;
+            more.receipt = sr;
+            if (s_pack_delivery(&more, &frame, &frame_len) == 0) {
+                send(arg, frame, frame_len);
+                log_warn("EVIL: smuggled an envelope the broker refused to %s as log index %llu",
+                         to, (unsigned long long)more.log_index);
+            }
+        }
+        /* r's strings point into e and hash: not freed with it. */
+        r->envelope_hash.data = NULL;
+        r->envelope_hash.len = 0;
+        r->sender = NULL;
+        r->recipient = NULL;
+    }
+    free(frame);
+    free(signed_receipt);
+    wire_free(sr ? &sr->base : NULL);
+    wire_free(r ? &r->base : NULL);
+    wire_free(e ? &e->base : NULL);
+}
+
 static void s_after_delivery(const char *to, const Concord__V1__Delivery *d, const keys_t *keys,
                          broker_hooks_send_fn send, void *arg)
 {
+    if (s_evil.mode == S_SMUGGLE && !s_evil.smuggled && d->envelope && d->receipt &&
+        s_matches(to, d)) {
+        s_smuggle(to, d, keys, send, arg);
+    }
     if (s_evil.mode == S_REPLAY && d->envelope && d->receipt && s_matches(to, d)) {
         s_replay(to, d, keys, send, arg);
     }

@@ -7,13 +7,14 @@
  * dropped log entry must be detected.
  *
  * Chosen by environment variables read at start:
- *   CONCORD_EVIL=alter|replay|reorder|log-drop|log-reorder|lose
+ *   CONCORD_EVIL=alter|replay|reorder|log-drop|log-reorder|lose|smuggle
  *   CONCORD_EVIL_VICTIM=CODE     deliveries to this organisation only
  *                                (alter, replay, reorder; default: all)
  *   CONCORD_EVIL_METHOD=TEXT     envelopes whose method contains TEXT only
  *                                (default: all)
  *   CONCORD_EVIL_INDEX=N         the log entry hidden or swapped with N+1
  *                                (log-drop, log-reorder)
+ *   CONCORD_EVIL_FILE=PATH       a packed Envelope (smuggle)
  *   CONCORD_EVIL_RECHAIN=1       rewrite the log consistently: renumber,
  *                                recompute the chain, re-sign the head
  *
@@ -26,7 +27,11 @@
  * log-drop, log-reorder: Log/Read answers hide entry N or swap N and N+1.
  * lose:    ignores the first two submissions whose envelope bytes contain
  *          CONCORD_EVIL_METHOD (any text: a pool id will do), as if they
- *          had gone down with a connection. */
+ *          had gone down with a connection.
+ * smuggle: after the first matching delivery, sends the envelope in
+ *          CONCORD_EVIL_FILE (one the honest broker refuses, such as a
+ *          proposal whose title is not UTF-8) at the next log index, with
+ *          a receipt the broker signs for it. */
 #ifndef CONCORD_EVIL_BROKER_H
 #define CONCORD_EVIL_BROKER_H
 
