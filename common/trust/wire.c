@@ -103,10 +103,35 @@ static int s_varint(const uint8_t *buf, size_t len, size_t *pos, uint64_t *v)
 
 #define S_TEXT_DEPTH 32
 
-/* The string check of wire_check_text, reading the wire bytes themselves:
+/* The wire type a field of type t is written with: 0 varint, 1 64-bit,
+ * 5 32-bit, 2 length-delimited. */
+static unsigned s_wire_type(ProtobufCType t)
+{
+    switch (t) {
+    case PROTOBUF_C_TYPE_SFIXED32:
+    case PROTOBUF_C_TYPE_FIXED32:
+    case PROTOBUF_C_TYPE_FLOAT:
+        return 5;
+    case PROTOBUF_C_TYPE_SFIXED64:
+    case PROTOBUF_C_TYPE_FIXED64:
+    case PROTOBUF_C_TYPE_DOUBLE:
+        return 1;
+    case PROTOBUF_C_TYPE_STRING:
+    case PROTOBUF_C_TYPE_BYTES:
+    case PROTOBUF_C_TYPE_MESSAGE:
+        return 2;
+    default:
+        return 0;
+    }
+}
+
+/* The checks of wire_check_text, reading the wire bytes themselves:
  * protobuf-c hands strings over NUL-terminated, so a NUL inside one, and
- * what follows it, can only be seen here. Structure it cannot follow is
- * left to the decoder, which refuses it. */
+ * what follows it, can only be seen here; and protobuf-c reads a single
+ * scalar written length-delimited as if packed (a bool `declined` written
+ * as 0a 09 ... would be true), where other decoders keep it as an unknown
+ * field and read false. Structure it cannot follow is left to the
+ * decoder, which refuses it. */
 static int s_text(const ProtobufCMessageDescriptor *d, const uint8_t *buf, size_t len, int depth,
                   cc_err_t *err)
 {
@@ -115,38 +140,49 @@ static int s_text(const ProtobufCMessageDescriptor *d, const uint8_t *buf, size_
         return 0;
     }
     while (pos < len) {
-        uint64_t tag, n;
+        uint64_t tag, n = 0;
         if (s_varint(buf, len, &pos, &tag) < 0) {
             return 0;
         }
-        switch (tag & 7) {
+        unsigned wt = (unsigned)(tag & 7);
+        switch (wt) {
         case 0:
             if (s_varint(buf, len, &pos, &n) < 0) {
                 return 0;
             }
-            continue;
+            break;
         case 1:
             pos += 8;
-            continue;
+            break;
         case 5:
             pos += 4;
-            continue;
+            break;
         case 2:
+            if (s_varint(buf, len, &pos, &n) < 0 || n > len - pos) {
+                return 0;
+            }
+            pos += (size_t)n;
             break;
         default:
             return 0;
         }
-        if (s_varint(buf, len, &pos, &n) < 0 || n > len - pos) {
-            return 0;
-        }
-        const uint8_t *val = buf + pos;
-        pos += (size_t)n;
         const ProtobufCFieldDescriptor *f =
             tag >> 3 <= UINT32_MAX ? protobuf_c_message_descriptor_get_field(d, (unsigned)(tag >> 3))
                                    : NULL;
         if (f == NULL) {
             continue;
         }
+        unsigned want = s_wire_type(f->type);
+        if (wt != want && !(wt == 2 && f->label == PROTOBUF_C_LABEL_REPEATED)) {
+            err_set(err, CC_INVALID_ARGUMENT,
+                    "%s.%s is written with wire type %u, which its type does not allow",
+                    d->short_name, f->name, wt);
+            return -1;
+        }
+        if (wt != 2) {
+            continue;
+        }
+        const uint8_t *val = buf + pos - (size_t)n;
         if (f->type == PROTOBUF_C_TYPE_MESSAGE) {
             if (s_text(f->descriptor, val, (size_t)n, depth + 1, err) < 0) {
                 return -1;

@@ -35,7 +35,10 @@ ProtobufCMessage *wire_unpack(const ProtobufCMessageDescriptor *d, const uint8_t
  * NUL, as proto3 requires and Concord adds (PROTOCOL.md 2.1). Reads the
  * wire bytes, so a NUL inside a string is seen. Returns 0, or -1 with
  * CC_INVALID_ARGUMENT naming the message, the field and the offset in
- * the string: "Header.method is not valid UTF-8 at byte 4". Bytes whose
+ * the string: "Header.method is not valid UTF-8 at byte 4". A known field
+ * written with a wire type its type does not allow (a single bool written
+ * length-delimited, which protobuf-c would read as packed and other
+ * decoders keep as an unknown field) is refused the same way. Bytes whose
  * structure does not decode are not judged here (the decoder refuses
  * them). wire_unpack applies it to everything it decodes. */
 int wire_check_text(const ProtobufCMessageDescriptor *d, const uint8_t *buf, size_t len,

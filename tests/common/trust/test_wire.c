@@ -12,7 +12,9 @@
 #include <cmocka.h>
 
 #include "clock.h"
+#include "board.pb-c.h"
 #include "envelope.pb-c.h"
+#include "link.pb-c.h"
 #include "err.h"
 #include "log.h"
 #include "wire.h"
@@ -324,6 +326,22 @@ static void test_wire_text_must_be_utf8(void **state)
     assert_null(wire_unpack(&concord__v1__receipt__descriptor, receipt_bytes,
                             sizeof receipt_bytes, 1024, &err));
     assert_string_equal(err.msg, "Receipt.recipient is not valid UTF-8 at byte 0");
+    /* A single bool written length-delimited: protobuf-c would read it as
+     * packed (true), other decoders keep it as an unknown field (false). */
+    static const uint8_t ratification[] = {0x1a, 0x02, 0x01, 0x01};
+    assert_null(wire_unpack(&concord__v1__ratification__descriptor, ratification,
+                            sizeof ratification, 1024, &err));
+    assert_string_equal(err.msg,
+                        "Ratification.declined is written with wire type 2, which its type does "
+                        "not allow");
+    /* Packed or not, a repeated scalar is fine either way. */
+    static const uint8_t ack[] = {0x0a, 0x02, 0x01, 0x02, 0x08, 0x03};
+    Concord__V1__MailboxAck *a = (Concord__V1__MailboxAck *)wire_unpack(
+        &concord__v1__mailbox_ack__descriptor, ack, sizeof ack, 1024, &err);
+    assert_non_null(a);
+    assert_int_equal(a->n_log_index, 3);
+    assert_int_equal(a->log_index[2], 3);
+    wire_free(&a->base);
 }
 
 /* wire_each_string visits every string, nested and repeated included. */
