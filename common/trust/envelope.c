@@ -363,7 +363,7 @@ static envelope_t *s_open(const uint8_t *buf, size_t len, const roster_t *roster
         goto out;
     }
     /* The body of a method the protocol defines: every string in it is
-     * UTF-8 with no NUL, as in the header (PROTOCOL.md 2.1), so that no
+     * UTF-8 with no NUL, as in the header (PROTOCOL.md 2.2), so that no
      * two implementations read one signed body two ways. */
     const ProtobufCMessageDescriptor *bd =
         envelope_body_descriptor(sm->header->method, (int)sm->header->kind);

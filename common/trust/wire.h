@@ -32,7 +32,7 @@ ProtobufCMessage *wire_unpack(const ProtobufCMessageDescriptor *d, const uint8_t
 
 /* Every string field of the message of descriptor d packed in buf (its
  * sub-messages' too, at any depth) must be valid UTF-8 (RFC 3629) with no
- * NUL, as proto3 requires and Concord adds (PROTOCOL.md 2.1). Reads the
+ * NUL, as proto3 requires and Concord adds (PROTOCOL.md 2.2). Reads the
  * wire bytes, so a NUL inside a string is seen. Returns 0, or -1 with
  * CC_INVALID_ARGUMENT naming the message, the field and the offset in
  * the string: "Header.method is not valid UTF-8 at byte 4". A known field

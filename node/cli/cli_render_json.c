@@ -260,6 +260,8 @@ static json_t *s_board_show(const Concord__V1__BoardShowReply *v)
     return o;
 }
 
+static json_t *s_refusal(const Concord__V1__Refusal *r, int with_subject);
+
 static json_t *s_proposal_of(const Concord__V1__ProposalView *pv, int with_ballots)
 {
     const Concord__V1__Proposal *p = pv->proposal;
@@ -311,6 +313,13 @@ static json_t *s_proposal_of(const Concord__V1__ProposalView *pv, int with_ballo
             s_append(a, x);
         }
         s_set(o, "ballots", a);
+        /* Ballots the fold refused (a non-member's, a second, a late one),
+         * as the text form lists them. */
+        json_t *refused = json_array();
+        for (size_t i = 0; i < pv->n_refused; i++) {
+            s_append(refused, s_refusal(pv->refused[i], 0));
+        }
+        s_set(o, "refused", refused);
     }
     return o;
 }

@@ -168,6 +168,10 @@ static void test_board_and_proposal(void **state)
     assert_non_null(strstr(js, "\"outcome\":\"PASSED\",\"closed\":true,\"decided\":false,"
                                "\"settled\":true,\"voting_open\":true,"));
     assert_non_null(strstr(js, "\"ballots\":[{\"member\":\"E38000194\",\"vote\":\"for\","));
+    /* Refused ballots too, as the text lists them. */
+    assert_non_null(strstr(js, "\"refused\":[{\"sender\":\"E38000217\",\"method\":\"\","
+                               "\"log_index\":10,\"code\":\"DEADLINE_EXCEEDED\","
+                               "\"reason\":\"ballot after the deadline\"}]"));
     free(js);
 }
 
