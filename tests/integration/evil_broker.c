@@ -13,7 +13,7 @@
 #include "wire.h"
 
 typedef enum { S_HONEST, S_ALTER, S_REPLAY, S_REORDER, S_LOG_DROP, S_LOG_REORDER, S_LOSE,
-               S_SMUGGLE } s_mode_t;
+               S_SMUGGLE, S_IMPERSONATE } s_mode_t;
 
 static struct {
     int loaded;
@@ -34,7 +34,7 @@ static void s_load(void)
 {
     static const char *const names[] = {"",         "alter",       "replay", "reorder",
                                         "log-drop", "log-reorder", "lose",
-                                        "smuggle"};
+                                        "smuggle",  "impersonate"};
     const char *mode = getenv("CONCORD_EVIL");
     const char *index = getenv("CONCORD_EVIL_INDEX");
     const char *rechain = getenv("CONCORD_EVIL_RECHAIN");
@@ -425,6 +425,14 @@ static int64_t s_clock_offset_ms(void)
     return (int64_t)off;
 }
 
+/* impersonate: the broker's own Health/Check answers claim to come from
+ * CONCORD_EVIL_CLAIM, though the broker signs them. */
+static const char *s_health_code(void)
+{
+    s_load();
+    return s_evil.mode == S_IMPERSONATE ? getenv("CONCORD_EVIL_CLAIM") : NULL;
+}
+
 const broker_hooks_t evil_broker_hooks = {
     .clock_offset_ms = s_clock_offset_ms,
     .lose_submit = s_lose_submit,
@@ -432,6 +440,7 @@ const broker_hooks_t evil_broker_hooks = {
     .after_delivery = s_after_delivery,
     .log_read = s_log_read,
     .log_read_free = s_log_read_free,
+    .health_code = s_health_code,
 };
 
 int main(int argc, char **argv)

@@ -238,6 +238,25 @@ static void test_it_evil_invalid_utf8_title_refused_by_nodes(void **state)
     free(out);
 }
 
+/* `concord ping` shows who signed the reply, never who its body claims to
+ * be: a broker whose Health answer claims to be NHS England is refused,
+ * naming its real signer; an honest answer shows the verified signer. */
+static void test_it_evil_ping_shows_the_verified_signer(void **state)
+{
+    (void)state;
+    char *out = NULL;
+    setenv("CONCORD_EVIL_CLAIM", s_codes[NHSE], 1);
+    s_broker("impersonate", NULL, NULL, 0);
+    unsetenv("CONCORD_EVIL_CLAIM");
+    assert_int_equal(fed_cli(&s_fed, COUNCIL, &out, "ping broker"), 1);
+    assert_non_null(strstr(out, "PERMISSION_DENIED: ping broker: the reply signed by broker "
+                                "claims to come from 'X24': refused"));
+    free(out);
+    assert_int_equal(fed_cli(&s_fed, COUNCIL, &out, "--json ping X24"), 0);
+    assert_non_null(strstr(out, "\"responder\":\"X24\""));
+    free(out);
+}
+
 static void test_it_evil_log_verify_names_dropped_or_reordered_entry(void **state)
 {
     (void)state;
@@ -268,6 +287,7 @@ int main(void)
         cmocka_unit_test(test_it_evil_reordered_delivery_refused_for_sequence),
         cmocka_unit_test(test_it_evil_lost_envelope_overtaken_is_sent_again),
         cmocka_unit_test(test_it_evil_invalid_utf8_title_refused_by_nodes),
+        cmocka_unit_test(test_it_evil_ping_shows_the_verified_signer),
         cmocka_unit_test(test_it_evil_log_verify_names_dropped_or_reordered_entry),
     };
     signal(SIGPIPE, SIG_IGN);
