@@ -13,6 +13,7 @@
 #include "envelope.h"
 #include "grow.h"
 #include "pool.h"
+#include "text.h"
 #include "receipt.h"
 #include "wire.h"
 
@@ -97,10 +98,15 @@ static void s_ballot_lines(const board_engine_t *eng, const board_proposal_view_
         char when[40];
         board_ballot_at(eng, pv, j, &bv);
         clock_format(bv.time_ms, when, sizeof when);
+        /* A member's words: no newline or escape sequence of its own. */
+        char reason[64];
+        text_t t;
+        text_init_fixed(&t, reason, sizeof reason);
+        text_add_safe(&t, bv.reason, NULL);
         int n = snprintf(out->ballot_lines + used, cap - used, "%-10s %-7s %s log %llu%s%.60s\n",
                          bv.member, bv.vote >= 1 && bv.vote <= 3 ? votes[bv.vote] : votes[0],
                          when, (unsigned long long)bv.log_index, bv.reason[0] ? "  " : "",
-                         bv.reason);
+                         reason);
         if (n < 0 || (size_t)n >= cap - used) {
             break;
         }

@@ -64,6 +64,14 @@ static void s_say(const char *code, const char *fmt, va_list ap)
     json_decref(doc);
 }
 
+char *cli_safe(const char *s, const char *keep)
+{
+    text_t t;
+    text_init(&t);
+    text_add_safe(&t, s ? s : "", keep);
+    return text_take(&t);
+}
+
 int cli_fail(const char *fmt, ...)
 {
     va_list ap;
