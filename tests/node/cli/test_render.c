@@ -227,6 +227,60 @@ static void test_network_text_is_neutralised(void **state)
     free(text);
 }
 
+/* proposal show --json carries the tally as data, as certificates do. */
+static void test_proposal_tally_as_data(void **state)
+{
+    (void)state;
+    Concord__V1__Proposal p = CONCORD__V1__PROPOSAL__INIT;
+    Concord__V1__ProposalView v = CONCORD__V1__PROPOSAL_VIEW__INIT;
+    Concord__V1__Tally t = CONCORD__V1__TALLY__INIT;
+    Concord__V1__TallyCount all = CONCORD__V1__TALLY_COUNT__INIT, nhs = CONCORD__V1__TALLY_COUNT__INIT;
+    Concord__V1__TallyCount *by[1] = {&nhs};
+    Concord__V1__TallyReason why[2] = {CONCORD__V1__TALLY_REASON__NOT_QUORATE,
+                                       CONCORD__V1__TALLY_REASON__RESERVED_MATTER_BLOCKED};
+    char *blocked[1] = {"X24"};
+    p.title = "Stroke services";
+    v.id = "0123456789abcdef0123456789abcdef";
+    v.board_id = "GM-JCB";
+    v.proposer = "E08000003";
+    v.proposal = &p;
+    v.closed = 1;
+    all.members = 3;
+    all.voters = 1;
+    all.votes_for = 1;
+    nhs.constituency = CONCORD__V1__CONSTITUENCY__NHS;
+    nhs.members = 3;
+    nhs.voters = 1;
+    nhs.votes_for = 1;
+    t.rule = CONCORD__V1__VOTING_RULE__MAJORITY_OF_VOTES_CAST;
+    t.final = 1;
+    t.decided = 1;
+    t.quorum_numerator = 2;
+    t.quorum_denominator = 3;
+    t.quorum_needed = 2;
+    t.all = &all;
+    t.constituencies = by;
+    t.n_constituencies = 1;
+    t.reasons = why;
+    t.n_reasons = 2;
+    t.blocked_by = blocked;
+    t.n_blocked_by = 1;
+    t.yet_to_vote = 2;
+    v.tally = &t;
+    char *js = s_render(&v.base, CLI_RENDER_JSON);
+    assert_non_null(js);
+    assert_non_null(strstr(js, "\"tally\":{\"rule\":\"majority\",\"charter_adoption\":false,"
+                               "\"passed\":false,\"decided\":true,\"final\":true,"
+                               "\"quorate\":false,\"quorum_numerator\":2,"
+                               "\"quorum_denominator\":3,\"quorum_needed\":2,"
+                               "\"quorum_each_constituency\":false,\"all\":{\"members\":3,"
+                               "\"voters\":1,\"for\":1,\"against\":0,\"abstain\":0},"
+                               "\"constituencies\":[{\"constituency\":\"nhs\",\"members\":3,"));
+    assert_non_null(strstr(js, "\"reasons\":[\"not-quorate\",\"reserved-matter-blocked\"],"
+                               "\"blocked_by\":[\"X24\"],\"yet_to_vote\":2}"));
+    free(js);
+}
+
 static void test_a_reply_without_a_form_is_refused(void **state)
 {
     (void)state;
@@ -243,6 +297,7 @@ int main(void)
         cmocka_unit_test(test_board_and_proposal),
         cmocka_unit_test(test_text_that_is_not_utf8),
         cmocka_unit_test(test_network_text_is_neutralised),
+        cmocka_unit_test(test_proposal_tally_as_data),
         cmocka_unit_test(test_a_reply_without_a_form_is_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
