@@ -47,6 +47,9 @@ typedef struct {
     /* How far the broker's wall clock is off (ms, either way): a broker
      * whose clock is wrong, or jumps, while it runs. */
     int64_t (*clock_offset_ms)(void);
+    /* The organisation code the broker's Health/Check answer claims
+     * (NULL: "broker"): a broker answering as someone else. */
+    const char *(*health_code)(void);
 } broker_hooks_t;
 
 #endif

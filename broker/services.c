@@ -51,6 +51,9 @@ static void s_health_check(Concord__V1__Health_Service *service,
     Concord__V1__HealthCheckResponse out = CONCORD__V1__HEALTH_CHECK_RESPONSE__INIT;
     out.status = CONCORD__V1__SERVING_STATUS__SERVING;
     out.code = KEYS_BROKER_CODE;
+    if (s->hooks && s->hooks->health_code && s->hooks->health_code()) {
+        out.code = (char *)s->hooks->health_code();
+    }
     out.time_ms = clock_wall_ms();
     out.ledger_entries = s->head_index;
     closure(&out, closure_data);

@@ -14,4 +14,5 @@ $sudo apt-get install -y -qq --no-install-recommends \
     libmicrohttpd-dev chromium fonts-dejavu-core curl poppler-utils \
     python3-prometheus-client libsystemd-dev scdoc debhelper lintian fakeroot git \
     clang libclang-rt-14-dev \
-    libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler >/dev/null
+    libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler \
+    python3-protobuf >/dev/null

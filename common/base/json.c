@@ -45,8 +45,19 @@ static void s_string(json_t *j, const char *s)
         default:
             if (*p < 0x20) {
                 text_put(&j->text, "\\u%04x", *p);
-            } else {
+            } else if (*p < 0x80) {
                 s_put(j, (const char *)p, 1);
+            } else {
+                /* JSON is UTF-8: a byte that does not start a valid
+                 * sequence (text from the network, or a file in another
+                 * encoding) is written as U+FFFD. */
+                size_t k = text_utf8_len(p, strnlen((const char *)p, 4));
+                if (k == 0) {
+                    s_put(j, "\xef\xbf\xbd", 3);
+                } else {
+                    s_put(j, (const char *)p, k);
+                    p += k - 1;
+                }
             }
         }
     }

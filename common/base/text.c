@@ -137,3 +137,97 @@ void text_free(text_t *t)
     free(t->buf);
     text_init(t);
 }
+
+size_t text_utf8_len(const unsigned char *s, size_t n)
+{
+    if (n == 0) {
+        return 0;
+    }
+    unsigned char c = s[0];
+    if (c < 0x80) {
+        return 1;
+    }
+    size_t len;
+    unsigned char lo = 0x80, hi = 0xbf; /* bounds of the second byte */
+    if (c >= 0xc2 && c <= 0xdf) {
+        len = 2;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        len = 3;
+        if (c == 0xe0) {
+            lo = 0xa0; /* overlong below U+0800 */
+        } else if (c == 0xed) {
+            hi = 0x9f; /* surrogates U+D800..U+DFFF */
+        }
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        len = 4;
+        if (c == 0xf0) {
+            lo = 0x90; /* overlong below U+10000 */
+        } else if (c == 0xf4) {
+            hi = 0x8f; /* above U+10FFFF */
+        }
+    } else {
+        return 0; /* a continuation byte, C0/C1 (overlong), or F5..FF */
+    }
+    if (n < len || s[1] < lo || s[1] > hi) {
+        return 0;
+    }
+    for (size_t i = 2; i < len; i++) {
+        if (s[i] < 0x80 || s[i] > 0xbf) {
+            return 0;
+        }
+    }
+    return len;
+}
+
+int text_utf8_check(const unsigned char *s, size_t n, size_t *bad_at, int *nul)
+{
+    size_t i = 0;
+    while (i < n) {
+        size_t k = text_utf8_len(s + i, n - i);
+        if (k == 0 || s[i] == 0) {
+            if (bad_at) {
+                *bad_at = i;
+            }
+            if (nul) {
+                *nul = k != 0;
+            }
+            return -1;
+        }
+        i += k;
+    }
+    return 0;
+}
+
+/* text_add_safe, and with controls 0 text_add_utf8. */
+static void s_add_clean(text_t *t, const char *s, int controls, const char *keep)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = strlen(s);
+    size_t i = 0;
+    while (i < n) {
+        size_t k = text_utf8_len(p + i, n - i);
+        if (k == 0) {
+            text_add(t, "\xef\xbf\xbd", 3); /* U+FFFD REPLACEMENT CHARACTER */
+            i++;
+            continue;
+        }
+        unsigned cp = k == 1 ? p[i] : k == 2 ? ((p[i] & 0x1fu) << 6 | (p[i + 1] & 0x3fu)) : 0x100;
+        int control = (cp < 0x20 && !(keep && strchr(keep, (int)cp))) || (cp >= 0x7f && cp <= 0x9f);
+        if (controls && control) {
+            text_put(t, "\\x%02x", cp);
+        } else {
+            text_add(t, s + i, k);
+        }
+        i += k;
+    }
+}
+
+void text_add_safe(text_t *t, const char *s, const char *keep)
+{
+    s_add_clean(t, s, 1, keep);
+}
+
+void text_add_utf8(text_t *t, const char *s)
+{
+    s_add_clean(t, s, 0, NULL);
+}

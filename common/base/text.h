@@ -37,6 +37,29 @@ void text_vput(text_t *t, const char *fmt, va_list ap) __attribute__((format(pri
 /* Appends n bytes of s. */
 void text_add(text_t *t, const char *s, size_t n);
 
+/* The length of the UTF-8 sequence starting at s (at most n bytes): 1 to
+ * 4, or 0 if it is not valid UTF-8 (RFC 3629: no overlong forms, no
+ * surrogates U+D800..U+DFFF, nothing above U+10FFFF, no truncated
+ * sequence). NUL is a valid one-byte sequence here. */
+size_t text_utf8_len(const unsigned char *s, size_t n);
+
+/* Whether n bytes of s are valid UTF-8 with no NUL: 0, or -1 with the
+ * offset of the first bad byte in *bad_at and *nul set when it is a NUL. */
+int text_utf8_check(const unsigned char *s, size_t n, size_t *bad_at, int *nul);
+
+/* Appends s for a terminal: valid UTF-8 printable text as it is; each
+ * control character (C0 but for those in `keep`, DEL, and C1 U+0080..
+ * U+009F, any of which can move the cursor or erase what is shown) as a
+ * visible escape "\x1b"; each byte that is not valid UTF-8 as U+FFFD.
+ * keep is a NUL-terminated list of C0 characters let through ("\n"), or
+ * NULL. A title holding ESC [ 2 K (erase the line) is shown as the
+ * characters \x1b[2K, and cannot erase the line before it. */
+void text_add_safe(text_t *t, const char *s, const char *keep);
+
+/* Appends s with each byte that is not valid UTF-8 as U+FFFD, and all
+ * else as it is: valid UTF-8 for JSON whatever s holds. */
+void text_add_utf8(text_t *t, const char *s);
+
 /* The growing text's buffer, which the caller then frees; "" (allocated)
  * when nothing was written; NULL when the text failed or memory ran out.
  * The text is then empty again. */

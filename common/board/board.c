@@ -2031,11 +2031,14 @@ void board_roster_consent(const Concord__V1__Proposal *p, const Concord__V1__Cha
         }
         t->decided = vote != 0 || final || (t->decided && !t->passed);
         t->passed = 0;
+        t->predecessor_missing = 1;
+        board_tally_block(t, mc->predecessors[i]);
     }
     if (final && !settled && t->passed) {
         s_say(t, "A roster change takes effect only at the ballot that decides it;"
                  " this one was still undecided at its deadline, so it fails.\n");
         t->passed = 0;
+        t->roster_undecided = 1;
     }
 }
 

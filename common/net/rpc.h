@@ -41,7 +41,8 @@ typedef struct {
     cc_code_t code;
     const char *message;                /* never NULL */
     const ProtobufCMessage *response;   /* set when code == CC_OK */
-    const char *responder;              /* recipient of the call */
+    const char *responder;              /* recipient of the call: a reply is matched to
+                                         * the call only when its verified signer is it */
     uint64_t rtt_us;                    /* first send to reply */
     uint64_t request_log_index;         /* broker receipt for the request; 0 if none */
     const uint8_t *request_leaf;        /* its leaf hash in the log's tree (32 bytes) or NULL */

@@ -1506,14 +1506,9 @@ int pool_canonical_equal(const Concord__V1__PoolStatement *got,
             }
         }
     }
-    if (strcmp(got->text, want->text) != 0) {
-        size_t at = 0;
-        while (got->text[at] && got->text[at] == want->text[at]) {
-            at++;
-        }
-        snprintf(why, size, "the text differs from byte %zu on", at);
-        return 0;
-    }
+    /* The text is rendered from these figures (and what every node
+     * knows of the agreement) and never compared: rewording it changes
+     * nothing a statement proves. */
     return 1;
 }
 

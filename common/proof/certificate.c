@@ -16,6 +16,7 @@
 #include "exempt.h"
 #include "grow.h"
 #include "pool.h"
+#include "text.h"
 #include "receipt.h"
 #include "wire.h"
 
@@ -101,10 +102,15 @@ static void s_ballot_lines(const board_engine_t *eng, const board_proposal_view_
         char when[40];
         board_ballot_at(eng, pv, j, &bv);
         clock_format(bv.time_ms, when, sizeof when);
+        /* A member's words: no newline or escape sequence of its own. */
+        char reason[64];
+        text_t t;
+        text_init_fixed(&t, reason, sizeof reason);
+        text_add_safe(&t, bv.reason, NULL);
         int n = snprintf(out->ballot_lines + used, cap - used, "%-10s %-7s %s log %llu%s%.60s\n",
                          bv.member, bv.vote >= 1 && bv.vote <= 3 ? votes[bv.vote] : votes[0],
                          when, (unsigned long long)bv.log_index, bv.reason[0] ? "  " : "",
-                         bv.reason);
+                         reason);
         if (n < 0 || (size_t)n >= cap - used) {
             break;
         }
@@ -214,6 +220,54 @@ static char *s_exempt_report(const board_proposal_view_t *pv)
     return t;
 }
 
+/* 1 if field f of a and b packs differently: each copied alone into an
+ * empty Tally, both packed. */
+static int s_field_differs(const ProtobufCFieldDescriptor *f, const Concord__V1__Tally *a,
+                           const Concord__V1__Tally *b)
+{
+    const Concord__V1__Tally *src[2] = {a, b};
+    uint8_t *packed[2] = {NULL, NULL};
+    size_t len[2] = {0, 0};
+    for (int k = 0; k < 2; k++) {
+        Concord__V1__Tally one = CONCORD__V1__TALLY__INIT;
+        size_t width = f->label == PROTOBUF_C_LABEL_REPEATED || f->type == PROTOBUF_C_TYPE_MESSAGE
+                           ? sizeof(void *)
+                       : f->type == PROTOBUF_C_TYPE_UINT64 ? sizeof(uint64_t)
+                                                           : sizeof(uint32_t);
+        memcpy((char *)&one + f->offset, (const char *)src[k] + f->offset, width);
+        if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+            memcpy((char *)&one + f->quantifier_offset, (const char *)src[k] + f->quantifier_offset,
+                   sizeof(size_t));
+        }
+        if (wire_pack(&one.base, CERTIFICATE_MAX, &packed[k], &len[k], NULL) < 0) {
+            len[k] = (size_t)-1 - (size_t)k; /* unequal: reported as differing */
+        }
+    }
+    int differs = len[0] != len[1] || (len[0] && memcmp(packed[0], packed[1], len[0]) != 0);
+    free(packed[0]);
+    free(packed[1]);
+    return differs;
+}
+
+int certificate_tally_differs(const Concord__V1__Tally *mine, const Concord__V1__Tally *theirs,
+                              char *why, size_t size)
+{
+    const ProtobufCMessageDescriptor *d = &concord__v1__tally__descriptor;
+    why[0] = '\0';
+    for (unsigned i = 0; i < d->n_fields; i++) {
+        if (s_field_differs(&d->fields[i], mine, theirs)) {
+            snprintf(why, size, "%s differs", d->fields[i].name);
+            return 1;
+        }
+    }
+    /* Unknown fields in the certificate's: not what was recomputed. */
+    if (theirs->base.n_unknown_fields) {
+        snprintf(why, size, "unknown fields");
+        return 1;
+    }
+    return 0;
+}
+
 /* The decision dc certifies, as the engine recomputed it, into out. */
 static int s_report(const board_engine_t *eng, const Concord__V1__DecisionCertificate *dc,
                     certificate_report_t *out, cc_err_t *err)
@@ -234,12 +288,25 @@ static int s_report(const board_engine_t *eng, const Concord__V1__DecisionCertif
         return -1;
     }
     const char *outcome = pv.tally.passed ? "PASSED" : "FAILED";
-    if (!pv.closed || strcmp(outcome, dc->outcome) != 0 ||
-        strcmp(pv.tally.explanation, dc->explanation) != 0) {
+    if (!dc->tally) {
+        err_set(err, CC_INVALID_ARGUMENT, "the certificate carries no tally");
+        return -1;
+    }
+    /* Data against data: the recomputed Tally and the certificate's, in
+     * their one canonical encoding. The explanation is rendered from the
+     * tally and never compared. */
+    board_tally_data_t td;
+    board_tally_data(&pv.tally, &td);
+    char differs[96] = "";
+    if (pv.closed && strcmp(outcome, dc->outcome) == 0) {
+        certificate_tally_differs(&td.msg, dc->tally, differs, sizeof differs);
+    }
+    if (!pv.closed || strcmp(outcome, dc->outcome) != 0 || differs[0]) {
         err_set(err, CC_DATA_LOSS,
-                "the recomputed tally (%s) differs from the certificate's (%.16s): a ballot was"
-                " added, removed or changed",
-                pv.closed ? outcome : "still open", dc->outcome);
+                "the recomputed tally (%s%s%s) differs from the certificate's (%.16s): a ballot"
+                " was added, removed or changed, or the tally altered",
+                pv.closed ? outcome : "still open", differs[0] ? ", " : "", differs,
+                dc->outcome);
         return -1;
     }
     snprintf(out->board_id, sizeof out->board_id, "%s", pv.board_id);

@@ -55,6 +55,13 @@ int certificate_verify(const uint8_t *buf, size_t len, const roster_t *trusted,
 
 void certificate_report_free(certificate_report_t *r);
 
+/* Whether the certificate's tally (theirs) differs from the one
+ * recomputed from its events (mine), compared as data, field by field in
+ * their canonical encoding: 1 with why naming the first field that
+ * differs ("votes differ" style: "all differs", "reasons differs"), or 0. */
+int certificate_tally_differs(const Concord__V1__Tally *mine, const Concord__V1__Tally *theirs,
+                              char *why, size_t size);
+
 /* Reads a certificate file (decision or statement): a regular file of 1
  * to CERTIFICATE_MAX bytes. Returns a malloc'd buffer (the caller frees
  * it) with *len set, or NULL with err. */

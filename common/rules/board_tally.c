@@ -542,6 +542,109 @@ static void s_explain(const s_vote_t *v, const uint8_t *votes, const s_result_t 
     text_put(t, "; %u member%s yet to vote.", yet, yet == 1 ? " has" : "s have");
 }
 
+/* Who blocks it: each reserved matter's member (charter order), then each
+ * partner whose consent it needs, that did not vote FOR. */
+void board_tally_block(board_tally_t *out, const char *code)
+{
+    if (out->n_blocked < BOARD_TALLY_BLOCKED_MAX) {
+        snprintf(out->blocked[out->n_blocked++], sizeof out->blocked[0], "%.16s", code);
+    }
+}
+
+static void s_blocked(const s_vote_t *v, const uint8_t *votes, board_tally_t *out)
+{
+    const Concord__V1__Charter *c = v->charter;
+    for (size_t i = 0; v->area && i < c->n_reserved; i++) {
+        if ((int)c->reserved[i]->area != v->area) {
+            continue;
+        }
+        long m = s_member_index(c, c->reserved[i]->member);
+        if (m < 0 || votes[m] != CONCORD__V1__VOTE__FOR) {
+            out->reserved_missing = 1;
+            board_tally_block(out, c->reserved[i]->member);
+        }
+    }
+    for (size_t i = 0; v->consents && i < v->consents->n; i++) {
+        long m = s_member_index(c, v->consents->codes[i]);
+        if (m < 0 || votes[m] != CONCORD__V1__VOTE__FOR) {
+            out->consent_missing = 1;
+            board_tally_block(out, v->consents->codes[i]);
+        }
+    }
+}
+
+static void s_count_msg(const board_count_t *c, int constituency, Concord__V1__TallyCount *m)
+{
+    concord__v1__tally_count__init(m);
+    m->constituency = (Concord__V1__Constituency)constituency;
+    m->members = c->members;
+    m->voters = c->voters;
+    m->votes_for = c->votes_for;
+    m->votes_against = c->votes_against;
+    m->abstentions = c->abstentions;
+}
+
+void board_tally_data(const board_tally_t *t, board_tally_data_t *out)
+{
+    Concord__V1__Tally *m = &out->msg;
+    memset(out, 0, sizeof *out);
+    concord__v1__tally__init(m);
+    m->rule = (Concord__V1__VotingRule)t->rule;
+    m->charter_adoption = t->adoption;
+    m->passed = t->passed;
+    m->decided = t->decided;
+    m->final = t->final;
+    m->quorate = t->quorate;
+    m->quorum_numerator = t->quorum_numerator;
+    m->quorum_denominator = t->quorum_denominator;
+    m->quorum_needed = t->quorum_needed;
+    m->quorum_each_constituency = t->quorum_each_constituency;
+    m->qualified_numerator = t->qualified_numerator;
+    m->qualified_denominator = t->qualified_denominator;
+    s_count_msg(&t->all, 0, &out->all);
+    m->all = &out->all;
+    for (int k = 1; k <= 3; k++) {
+        if (t->by_constituency[k].members) {
+            s_count_msg(&t->by_constituency[k], k, &out->by[m->n_constituencies]);
+            out->by_ptrs[m->n_constituencies] = &out->by[m->n_constituencies];
+            m->n_constituencies++;
+        }
+    }
+    m->constituencies = out->by_ptrs;
+    if (t->rule == CONCORD__V1__VOTING_RULE__WEIGHTED && !t->adoption) {
+        m->weight_for = t->weight_for;
+        m->weight_against = t->weight_against;
+        m->weight_total = t->weight_total;
+    }
+    if (!t->passed) {
+        const struct {
+            int on;
+            Concord__V1__TallyReason why;
+        } reasons[] = {
+            {!t->quorate && t->all.voters < t->quorum_needed,
+             CONCORD__V1__TALLY_REASON__NOT_QUORATE},
+            {!t->quorate && t->constituency_absent, CONCORD__V1__TALLY_REASON__CONSTITUENCY_ABSENT},
+            {!t->rule_holds, CONCORD__V1__TALLY_REASON__RULE_NOT_MET},
+            {t->reserved_missing, CONCORD__V1__TALLY_REASON__RESERVED_MATTER_BLOCKED},
+            {t->consent_missing, CONCORD__V1__TALLY_REASON__CONSENT_MISSING},
+            {t->predecessor_missing, CONCORD__V1__TALLY_REASON__PREDECESSOR_MISSING},
+            {t->roster_undecided, CONCORD__V1__TALLY_REASON__ROSTER_CHANGE_UNDECIDED},
+        };
+        for (size_t i = 0; i < sizeof reasons / sizeof reasons[0]; i++) {
+            if (reasons[i].on) {
+                out->reasons[m->n_reasons++] = reasons[i].why;
+            }
+        }
+    }
+    m->reasons = out->reasons;
+    for (size_t i = 0; i < t->n_blocked; i++) {
+        out->blocked[i] = (char *)t->blocked[i];
+    }
+    m->blocked_by = out->blocked;
+    m->n_blocked_by = t->n_blocked;
+    m->yet_to_vote = t->all.members - t->all.voters;
+}
+
 void board_tally(const Concord__V1__Charter *charter, int kind, int area,
                  const board_ballot_t *ballots, size_t n_ballots, int final, board_tally_t *out)
 {
@@ -597,6 +700,30 @@ void board_tally_with(const Concord__V1__Charter *charter, int kind, int area,
     out->weight_against = r.weight_against;
     out->weight_total = r.weight_total;
     out->reserved_blocked = r.reserved_blocked;
+    out->rule = (int)charter->rule;
+    out->adoption = v.adoption;
+    out->final = final ? 1 : 0;
+    out->rule_holds = r.rule_holds;
+    out->quorum_numerator = charter->quorum_numerator;
+    out->quorum_denominator = charter->quorum_denominator;
+    out->quorum_each_constituency = charter->quorum_each_constituency ? 1 : 0;
+    if (v.adoption) {
+        out->quorum_needed = r.all.members;
+    } else if (charter->quorum_denominator) {
+        uint64_t num = (uint64_t)charter->quorum_numerator * r.all.members;
+        out->quorum_needed =
+            (uint32_t)((num + charter->quorum_denominator - 1) / charter->quorum_denominator);
+    }
+    for (int k = 1; !v.adoption && charter->quorum_each_constituency && k <= 3; k++) {
+        if (r.by[k].members && !r.by[k].voters) {
+            out->constituency_absent = 1;
+        }
+    }
+    if (charter->rule == CONCORD__V1__VOTING_RULE__QUALIFIED_MAJORITY && !v.adoption) {
+        out->qualified_numerator = charter->qualified_numerator;
+        out->qualified_denominator = charter->qualified_denominator;
+    }
+    s_blocked(&v, votes, out);
     text_t t;
     text_init_fixed(&t, out->explanation, sizeof out->explanation);
     s_explain(&v, votes, &r, final, out->decided, &t);

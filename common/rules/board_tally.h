@@ -11,6 +11,10 @@
 
 #include "board.pb-c.h"
 #include "board_limits.h"
+#include "keys.h"
+
+/* Members named as blocking a proposal, at most. */
+#define BOARD_TALLY_BLOCKED_MAX 16
 
 typedef struct {
     uint32_t members;
@@ -29,9 +33,42 @@ typedef struct {
     uint64_t weight_for;
     uint64_t weight_against;
     uint64_t weight_total;  /* of all members */
-    int reserved_blocked;   /* a reserved matter's member did not vote FOR */
+    int reserved_blocked;   /* a reserved matter's member, or a consent, did not vote FOR */
+    /* What the Tally message carries besides the above (board_tally_data). */
+    int rule;               /* the charter's VotingRule */
+    int adoption;           /* CHARTER_ADOPTION: unanimity of all, full quorum, instead */
+    int final;              /* voting has closed */
+    int rule_holds;
+    int constituency_absent; /* quorum_each_constituency and one with members has no voter */
+    int reserved_missing;    /* a reserved matter's member did not vote FOR */
+    int consent_missing;     /* a partner whose consent is needed did not vote FOR */
+    int predecessor_missing; /* a MERGE: a predecessor did not vote FOR (board_roster_consent) */
+    int roster_undecided;    /* a roster change undecided at its deadline (likewise) */
+    uint32_t quorum_numerator, quorum_denominator, quorum_needed;
+    int quorum_each_constituency;
+    uint32_t qualified_numerator, qualified_denominator;
+    size_t n_blocked;        /* members whose missing FOR blocks it */
+    char blocked[BOARD_TALLY_BLOCKED_MAX][KEYS_CODE_MAX + 1];
     char explanation[4096]; /* the arithmetic, in sentences, one per line */
 } board_tally_t;
+
+/* The tally as a Concord__V1__Tally message (proto/board.proto), built in
+ * place: the message points into this struct, which must stay where it is
+ * while the message is used. */
+typedef struct {
+    Concord__V1__Tally msg;
+    Concord__V1__TallyCount all, by[3];
+    Concord__V1__TallyCount *by_ptrs[3];
+    Concord__V1__TallyReason reasons[7];
+    char *blocked[BOARD_TALLY_BLOCKED_MAX];
+} board_tally_data_t;
+
+/* Names code as blocking the proposal in t (up to BOARD_TALLY_BLOCKED_MAX). */
+void board_tally_block(board_tally_t *t, const char *code);
+
+/* Fills out from t: the data a certificate carries and a verifier
+ * compares (PROTOCOL.md 16.5). */
+void board_tally_data(const board_tally_t *t, board_tally_data_t *out);
 
 /* One ballot for board_tally: the index of the voting member in
  * charter->members, and its vote (Vote enum). */

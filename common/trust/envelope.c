@@ -8,6 +8,10 @@
 
 #include <sodium.h>
 
+#include "board.pb-c.h"
+#include "health.pb-c.h"
+#include "log.pb-c.h"
+#include "pool.pb-c.h"
 #include "wire.h"
 
 /* Decoder state behind envelope_t.priv_. */
@@ -15,6 +19,42 @@ typedef struct {
     Concord__V1__Signed *signed_msg;
     uint8_t *raw;
 } s_priv_t;
+
+/* The body of every method of the protocol, by kind: what a request or
+ * event carries (in) and what a reply carries (out; NULL: none). */
+static const struct {
+    const char *method;
+    const ProtobufCMessageDescriptor *in, *out;
+} s_bodies[] = {
+    {"concord.v1.Health/Check", &concord__v1__health_check_request__descriptor,
+     &concord__v1__health_check_response__descriptor},
+    {"concord.v1.Reflection/ListMethods", &concord__v1__list_methods_request__descriptor,
+     &concord__v1__list_methods_response__descriptor},
+    {"concord.v1.Log/Read", &concord__v1__log_read_request__descriptor,
+     &concord__v1__log_read_response__descriptor},
+    {"concord.v1.Board/Propose", &concord__v1__proposal__descriptor, NULL},
+    {"concord.v1.Board/Vote", &concord__v1__ballot__descriptor, NULL},
+    {"concord.v1.Board/Ratify", &concord__v1__ratification__descriptor, NULL},
+    {"concord.v1.Board/CallIn", &concord__v1__call_in__descriptor, NULL},
+    {"concord.v1.Board/Delegation", &concord__v1__delegation_record__descriptor, NULL},
+    {"concord.v1.Board/Release", &concord__v1__release__descriptor, NULL},
+    {"concord.v1.Pool/Execute", &concord__v1__execution__descriptor, NULL},
+    {"concord.v1.Pool/Pledge", &concord__v1__pledge__descriptor, NULL},
+    {"concord.v1.Pool/Outturn", &concord__v1__outturn__descriptor, NULL},
+    {"concord.v1.Pool/Statement", &concord__v1__pool_statement__descriptor, NULL},
+    {"concord.v1.Bcf/Plan", &concord__v1__bcf_plan__descriptor, NULL},
+    {"concord.v1.Bcf/Sign", &concord__v1__bcf_signoff__descriptor, NULL},
+};
+
+const ProtobufCMessageDescriptor *envelope_body_descriptor(const char *method, int kind)
+{
+    for (size_t i = 0; method && i < sizeof s_bodies / sizeof s_bodies[0]; i++) {
+        if (strcmp(method, s_bodies[i].method) == 0) {
+            return kind == CONCORD__V1__KIND__KIND_REPLY ? s_bodies[i].out : s_bodies[i].in;
+        }
+    }
+    return NULL;
+}
 
 /* Method names are "package.Service/Method": the form a gRPC client
  * expects, and nothing a log line or a path could misread. */
@@ -363,6 +403,14 @@ static envelope_t *s_open(const uint8_t *buf, size_t len, const roster_t *roster
                                             env->signed_.len, ENVELOPE_MAX, err);
     if (sm == NULL || s_canonical(&sm->base, env->signed_.data, env->signed_.len, err) != 0 ||
         s_header_check(sm->header, env->signer, err) != 0) {
+        goto out;
+    }
+    /* The body of a method the protocol defines: every string in it is
+     * UTF-8 with no NUL, as in the header (PROTOCOL.md 2.2), so that no
+     * two implementations read one signed body two ways. */
+    const ProtobufCMessageDescriptor *bd =
+        envelope_body_descriptor(sm->header->method, (int)sm->header->kind);
+    if (bd && wire_check_text(bd, sm->body.data, sm->body.len, err) != 0) {
         goto out;
     }
     e = calloc(1, sizeof *e);

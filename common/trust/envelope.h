@@ -101,6 +101,12 @@ envelope_t *envelope_open_with_key(const uint8_t *buf, size_t len, const char *e
 
 void envelope_destroy(envelope_t **e);
 
+/* The message a body of method carries for kind (KIND_REQUEST or
+ * KIND_EVENT: the request or event; KIND_REPLY: the reply), for every
+ * method PROTOCOL.md defines; NULL for any other method, or a method with
+ * no reply. envelope_open checks the text of such a body (wire_check_text). */
+const ProtobufCMessageDescriptor *envelope_body_descriptor(const char *method, int kind);
+
 /* SHA-256 of buf. */
 void envelope_hash(const uint8_t *buf, size_t len, uint8_t out[32]);
 

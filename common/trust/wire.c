@@ -9,6 +9,8 @@
 
 #include <sodium.h>
 
+#include "text.h"
+
 int wire_pack(const ProtobufCMessage *msg, size_t max, uint8_t **out, size_t *out_len,
               cc_err_t *err)
 {
@@ -85,6 +87,176 @@ static int s_has_field_zero(const ProtobufCMessage *m)
     return 0;
 }
 
+/* A varint at *pos of len bytes: 0 and *pos moved past it, or -1. */
+static int s_varint(const uint8_t *buf, size_t len, size_t *pos, uint64_t *v)
+{
+    *v = 0;
+    for (unsigned shift = 0; shift < 64 && *pos < len; shift += 7) {
+        uint8_t b = buf[(*pos)++];
+        *v |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80)) {
+            return 0;
+        }
+    }
+    return -1;
+}
+
+#define S_TEXT_DEPTH 32
+
+/* The wire type a field of type t is written with: 0 varint, 1 64-bit,
+ * 5 32-bit, 2 length-delimited. */
+static unsigned s_wire_type(ProtobufCType t)
+{
+    switch (t) {
+    case PROTOBUF_C_TYPE_SFIXED32:
+    case PROTOBUF_C_TYPE_FIXED32:
+    case PROTOBUF_C_TYPE_FLOAT:
+        return 5;
+    case PROTOBUF_C_TYPE_SFIXED64:
+    case PROTOBUF_C_TYPE_FIXED64:
+    case PROTOBUF_C_TYPE_DOUBLE:
+        return 1;
+    case PROTOBUF_C_TYPE_STRING:
+    case PROTOBUF_C_TYPE_BYTES:
+    case PROTOBUF_C_TYPE_MESSAGE:
+        return 2;
+    default:
+        return 0;
+    }
+}
+
+/* The checks of wire_check_text, reading the wire bytes themselves:
+ * protobuf-c hands strings over NUL-terminated, so a NUL inside one, and
+ * what follows it, can only be seen here; and protobuf-c reads a single
+ * scalar written length-delimited as if packed (a bool `declined` written
+ * as 0a 09 ... would be true), where other decoders keep it as an unknown
+ * field and read false. Structure it cannot follow is left to the
+ * decoder, which refuses it. */
+static int s_text(const ProtobufCMessageDescriptor *d, const uint8_t *buf, size_t len, int depth,
+                  cc_err_t *err)
+{
+    size_t pos = 0;
+    if (depth > S_TEXT_DEPTH) {
+        return 0;
+    }
+    while (pos < len) {
+        uint64_t tag, n = 0;
+        if (s_varint(buf, len, &pos, &tag) < 0) {
+            return 0;
+        }
+        unsigned wt = (unsigned)(tag & 7);
+        switch (wt) {
+        case 0:
+            if (s_varint(buf, len, &pos, &n) < 0) {
+                return 0;
+            }
+            break;
+        case 1:
+            pos += 8;
+            break;
+        case 5:
+            pos += 4;
+            break;
+        case 2:
+            if (s_varint(buf, len, &pos, &n) < 0 || n > len - pos) {
+                return 0;
+            }
+            pos += (size_t)n;
+            break;
+        default:
+            return 0;
+        }
+        const ProtobufCFieldDescriptor *f =
+            tag >> 3 <= UINT32_MAX ? protobuf_c_message_descriptor_get_field(d, (unsigned)(tag >> 3))
+                                   : NULL;
+        if (f == NULL) {
+            continue;
+        }
+        unsigned want = s_wire_type(f->type);
+        if (wt != want && !(wt == 2 && f->label == PROTOBUF_C_LABEL_REPEATED)) {
+            err_set(err, CC_INVALID_ARGUMENT,
+                    "%s.%s is written with wire type %u, which its type does not allow",
+                    d->short_name, f->name, wt);
+            return -1;
+        }
+        if (wt != 2) {
+            continue;
+        }
+        const uint8_t *val = buf + pos - (size_t)n;
+        if (f->type == PROTOBUF_C_TYPE_MESSAGE) {
+            if (s_text(f->descriptor, val, (size_t)n, depth + 1, err) < 0) {
+                return -1;
+            }
+            continue;
+        }
+        size_t at = 0;
+        int nul = 0;
+        if (f->type == PROTOBUF_C_TYPE_STRING && text_utf8_check(val, (size_t)n, &at, &nul) < 0) {
+            if (nul) {
+                err_set(err, CC_INVALID_ARGUMENT, "%s.%s holds a NUL at byte %zu", d->short_name,
+                        f->name, at);
+            } else {
+                err_set(err, CC_INVALID_ARGUMENT, "%s.%s is not valid UTF-8 at byte %zu",
+                        d->short_name, f->name, at);
+            }
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int wire_check_text(const ProtobufCMessageDescriptor *d, const uint8_t *buf, size_t len,
+                    cc_err_t *err)
+{
+    return buf ? s_text(d, buf, len, 0, err) : 0;
+}
+
+/* The address of the pointer to every string slot of m (repeated, oneof
+ * and sub-messages included), handed to fn; stops at fn's first -1. */
+static int s_each_string(ProtobufCMessage *m, int (*fn)(char **s, const char *field, void *arg),
+                         void *arg, int depth)
+{
+    const ProtobufCMessageDescriptor *d = m->descriptor;
+    char *base = (char *)m;
+    if (depth > S_TEXT_DEPTH) {
+        return 0;
+    }
+    for (unsigned i = 0; i < d->n_fields; i++) {
+        const ProtobufCFieldDescriptor *f = &d->fields[i];
+        if (f->type != PROTOBUF_C_TYPE_STRING && f->type != PROTOBUF_C_TYPE_MESSAGE) {
+            continue;
+        }
+        if ((f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) &&
+            *(const uint32_t *)(base + f->quantifier_offset) != f->id) {
+            continue;
+        }
+        size_t n = 1;
+        void **slots = (void **)(base + f->offset);
+        if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+            n = *(const size_t *)(base + f->quantifier_offset);
+            slots = *(void ***)(base + f->offset);
+        }
+        for (size_t k = 0; k < n; k++) {
+            if (slots[k] == NULL) {
+                continue;
+            }
+            int rc = f->type == PROTOBUF_C_TYPE_STRING
+                         ? fn((char **)&slots[k], f->name, arg)
+                         : s_each_string((ProtobufCMessage *)slots[k], fn, arg, depth + 1);
+            if (rc < 0) {
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
+int wire_each_string(ProtobufCMessage *m, int (*fn)(char **s, const char *field, void *arg),
+                     void *arg)
+{
+    return m ? s_each_string(m, fn, arg, 0) : 0;
+}
+
 /* protobuf-c's default allocator, except that a refused allocation is noted, so that
  * wire_unpack can tell running out of memory from malformed bytes (protobuf-c returns
  * NULL for both). What it allocates is freed with free(), as the default's. */
@@ -138,6 +310,10 @@ ProtobufCMessage *wire_unpack(const ProtobufCMessageDescriptor *d, const uint8_t
         protobuf_c_message_free_unpacked(msg, NULL);
         err_set(err, CC_INVALID_ARGUMENT, "malformed %s (%zu bytes): field number 0", d->name,
                 len);
+        return NULL;
+    }
+    if (s_text(d, buf, len, 0, err) < 0) {
+        protobuf_c_message_free_unpacked(msg, NULL);
         return NULL;
     }
     return msg;

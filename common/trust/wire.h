@@ -30,6 +30,29 @@ int wire_pack(const ProtobufCMessage *msg, size_t max, uint8_t **out, size_t *ou
 ProtobufCMessage *wire_unpack(const ProtobufCMessageDescriptor *d, const uint8_t *buf,
                               size_t len, size_t max, cc_err_t *err);
 
+/* Every string field of the message of descriptor d packed in buf (its
+ * sub-messages' too, at any depth) must be valid UTF-8 (RFC 3629) with no
+ * NUL, as proto3 requires and Concord adds (PROTOCOL.md 2.2). Reads the
+ * wire bytes, so a NUL inside a string is seen. Returns 0, or -1 with
+ * CC_INVALID_ARGUMENT naming the message, the field and the offset in
+ * the string: "Header.method is not valid UTF-8 at byte 4". A known field
+ * written with a wire type its type does not allow (a single bool written
+ * length-delimited, which protobuf-c would read as packed and other
+ * decoders keep as an unknown field) is refused the same way. Bytes whose
+ * structure does not decode are not judged here (the decoder refuses
+ * them). wire_unpack applies it to everything it decodes. */
+int wire_check_text(const ProtobufCMessageDescriptor *d, const uint8_t *buf, size_t len,
+                    cc_err_t *err);
+
+/* Calls fn with the address of every string set in m and its
+ * sub-messages (repeated and oneof fields included) and the field's name.
+ * fn may replace the string: in a message from wire_unpack or wire_copy,
+ * free() the old one (unless it is "", which may be protobuf-c's shared
+ * empty string) and store a malloc'd one. Stops at fn's first -1 and
+ * returns it; else 0. */
+int wire_each_string(ProtobufCMessage *m, int (*fn)(char **s, const char *field, void *arg),
+                     void *arg);
+
 /* A deep copy of msg (at most max bytes packed), made by packing and
  * unpacking it; free it with wire_free. NULL with err set when it does
  * not fit or memory runs out. */

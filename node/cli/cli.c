@@ -16,6 +16,7 @@
 #include "cli_render.h"
 #include "control_client.h"
 #include "err.h"
+#include "text.h"
 #include "wire.h"
 
 #include <jansson.h>
@@ -37,9 +38,19 @@ int cli_said(void)
  * {"error": {"code": code, "message": message}}, on stderr. */
 static void s_say(const char *code, const char *fmt, va_list ap)
 {
-    char msg[2048];
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    char raw[2048], msg[2048];
+    vsnprintf(raw, sizeof raw, fmt, ap);
     s_said = 1;
+    /* A message may quote what came from the network (a broker's or a
+     * member's reason): shown with its control characters neutralised
+     * and as valid UTF-8, so that it cannot rewrite the terminal. */
+    text_t t;
+    text_init_fixed(&t, msg, sizeof msg);
+    if (s_json_errors) {
+        text_add_utf8(&t, raw);
+    } else {
+        text_add_safe(&t, raw, NULL);
+    }
     if (!s_json_errors) {
         fprintf(stderr, "concord: %s\n", msg);
         return;
@@ -51,6 +62,14 @@ static void s_say(const char *code, const char *fmt, va_list ap)
         fputc('\n', stderr);
     }
     json_decref(doc);
+}
+
+char *cli_safe(const char *s, const char *keep)
+{
+    text_t t;
+    text_init(&t);
+    text_add_safe(&t, s ? s : "", keep);
+    return text_take(&t);
 }
 
 int cli_fail(const char *fmt, ...)

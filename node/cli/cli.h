@@ -96,6 +96,11 @@ int cli_verify_inputs(const char *roster_path, const char *file, roster_t **rost
 /* Prints "concord: <message>" to stderr and returns CLI_FAIL; after
  * cli_json_errors(1), prints {"error": {"code": "failed", "message": ...}}
  * instead (one JSON document a line). */
+/* s for a terminal (text_add_safe): control characters other than those
+ * in keep as visible escapes, bytes that are not UTF-8 as U+FFFD. A
+ * malloc'd copy the caller frees, or NULL when memory runs out. */
+char *cli_safe(const char *s, const char *keep);
+
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* As cli_fail, with the JSON code given, returning status. */

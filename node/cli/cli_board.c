@@ -1108,15 +1108,28 @@ int cli_board_verify(int argc, char **argv, int json)
         printf("%s\n", js ? js : "{}");
         free(js);
     } else {
-        printf("certificate verified: every signature, receipt and rule checked\n"
-               "board     %s\nproposal  %s\ntitle     %s\noutcome   %s\nexported  by %s\n"
-               "events    %zu (%zu ballots on this proposal)\n\n%s%s%s%s%s\n\nballots:\n%s",
-               rep.board_id, rep.proposal_id, rep.title, rep.outcome, rep.signer, rep.events,
-               rep.ballots, rep.exempt ? rep.exempt : "", rep.exempt ? "\n\n" : "",
-               rep.subject ? rep.subject : "", rep.subject ? "\n" : "",
-               rep.explanation ? rep.explanation : "",
-               rep.ballot_lines ? rep.ballot_lines : "");
+        /* The title, subject, exempt content and ballots are members'
+         * words: shown safe. */
+        char *title = cli_safe(rep.title, NULL), *subject = cli_safe(rep.subject, "\n");
+        char *explanation = cli_safe(rep.explanation, "\n");
+        char *ballots = cli_safe(rep.ballot_lines, "\n");
+        char *exempt = cli_safe(rep.exempt, "\n");
+        if (!title || !subject || !explanation || !ballots || !exempt) {
+            rc = cli_fail("out of memory");
+        } else {
+            printf("certificate verified: every signature, receipt and rule checked\n"
+                   "board     %s\nproposal  %s\ntitle     %s\noutcome   %s\nexported  by %s\n"
+                   "events    %zu (%zu ballots on this proposal)\n\n%s%s%s%s%s\n\nballots:\n%s",
+                   rep.board_id, rep.proposal_id, title, rep.outcome, rep.signer, rep.events,
+                   rep.ballots, exempt, rep.exempt ? "\n\n" : "", subject,
+                   rep.subject ? "\n" : "", explanation, ballots);
+        }
+        free(title);
+        free(subject);
+        free(explanation);
+        free(ballots);
+        free(exempt);
     }
     certificate_report_free(&rep);
-    return CLI_OK;
+    return rc == CLI_FAIL ? CLI_FAIL : CLI_OK;
 }

@@ -615,11 +615,13 @@ int cli_pool_verify(int argc, char **argv, int json)
         printf("%s\n", js ? js : "{}");
         free(js);
     } else {
+        char *text = cli_safe(rep.text, "\n");
         printf("signed statement verified: every signature, receipt and rule checked, and the"
                " statement recomputed\npool      %s, year %u\nsigned by %s (statement %s)\n"
                "exported  by %s\nevents    %zu\n\n%s",
                rep.pool_id, rep.year, rep.host, rep.statement_id, rep.signer, rep.events,
-               rep.text);
+               text ? text : "");
+        free(text);
     }
     statement_report_free(&rep);
     return CLI_OK;

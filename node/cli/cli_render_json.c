@@ -3,6 +3,7 @@
  * or array per reply, keys in the order documented in docs/CLI.md. */
 #include "cli_render_json.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,30 +14,26 @@
 #include "cli_view.h"
 #include "clock.h"
 #include "err.h"
+#include "text.h"
 #include "wire.h"
 
 #define S_WHEN 40
 
-/* A JSON string of v; text that is not UTF-8 (a title typed in another
- * encoding) keeps its ASCII and shows each other byte as '?', since JSON
- * is UTF-8 and the dump would fail. */
+/* A JSON string of v. JSON is UTF-8 and jansson refuses anything else, so
+ * text that is not (a title typed in another encoding, or bytes from a
+ * hostile member) shows each byte that is not valid UTF-8 as U+FFFD. */
 static json_t *s_string(const char *v)
 {
     json_t *x = json_string(v);
     if (x) {
         return x;
     }
-    char *copy = strdup(v);
-    if (!copy) {
-        return NULL;
-    }
-    for (char *c = copy; *c; c++) {
-        if ((unsigned char)*c >= 0x80) {
-            *c = '?';
-        }
-    }
-    x = json_string(copy);
-    free(copy);
+    text_t t;
+    text_init(&t);
+    text_add_utf8(&t, v);
+    char *clean = text_take(&t);
+    x = clean ? json_string(clean) : NULL;
+    free(clean);
     return x;
 }
 
@@ -271,6 +268,69 @@ static json_t *s_board_show(const Concord__V1__BoardShowReply *v)
     return o;
 }
 
+static json_t *s_refusal(const Concord__V1__Refusal *r, int with_subject);
+
+static json_t *s_count(const Concord__V1__TallyCount *c)
+{
+    json_t *o = json_object();
+    if (c && c->constituency) {
+        s_str(o, "constituency", board_names_constituency(c->constituency));
+    }
+    s_int(o, "members", c ? c->members : 0);
+    s_int(o, "voters", c ? c->voters : 0);
+    s_int(o, "for", c ? c->votes_for : 0);
+    s_int(o, "against", c ? c->votes_against : 0);
+    s_int(o, "abstain", c ? c->abstentions : 0);
+    return o;
+}
+
+/* The tally as data, as a certificate carries it: reasons are the
+ * TallyReason names, lower-case with '-' ("not-quorate"). */
+static json_t *s_tally(const Concord__V1__Tally *t)
+{
+    json_t *o = json_object(), *by = json_array(), *why = json_array(), *blocked = json_array();
+    s_str(o, "rule", board_names_rule(t->rule));
+    s_bool(o, "charter_adoption", t->charter_adoption);
+    s_bool(o, "passed", t->passed);
+    s_bool(o, "decided", t->decided);
+    s_bool(o, "final", t->final);
+    s_bool(o, "quorate", t->quorate);
+    s_int(o, "quorum_numerator", t->quorum_numerator);
+    s_int(o, "quorum_denominator", t->quorum_denominator);
+    s_int(o, "quorum_needed", t->quorum_needed);
+    s_bool(o, "quorum_each_constituency", t->quorum_each_constituency);
+    if (t->qualified_denominator) {
+        s_int(o, "qualified_numerator", t->qualified_numerator);
+        s_int(o, "qualified_denominator", t->qualified_denominator);
+    }
+    s_set(o, "all", s_count(t->all));
+    for (size_t i = 0; i < t->n_constituencies; i++) {
+        s_append(by, s_count(t->constituencies[i]));
+    }
+    s_set(o, "constituencies", by);
+    if (t->rule == CONCORD__V1__VOTING_RULE__WEIGHTED && !t->charter_adoption) {
+        s_int(o, "weight_for", (long long)t->weight_for);
+        s_int(o, "weight_against", (long long)t->weight_against);
+        s_int(o, "weight_total", (long long)t->weight_total);
+    }
+    for (size_t i = 0; i < t->n_reasons; i++) {
+        char name[48];
+        snprintf(name, sizeof name, "%s",
+                 cli_view_enum_name(&concord__v1__tally_reason__descriptor, t->reasons[i]));
+        for (char *c = name; *c; c++) {
+            *c = *c == '_' ? '-' : (char)tolower((unsigned char)*c);
+        }
+        s_append(why, json_string(name));
+    }
+    s_set(o, "reasons", why);
+    for (size_t i = 0; i < t->n_blocked_by; i++) {
+        s_append(blocked, s_string(t->blocked_by[i]));
+    }
+    s_set(o, "blocked_by", blocked);
+    s_int(o, "yet_to_vote", t->yet_to_vote);
+    return o;
+}
+
 static json_t *s_proposal_of(const Concord__V1__ProposalView *pv, int with_ballots)
 {
     const Concord__V1__Proposal *p = pv->proposal;
@@ -330,6 +390,9 @@ static json_t *s_proposal_of(const Concord__V1__ProposalView *pv, int with_ballo
     s_int(o, "votes_against", pv->votes_against);
     s_int(o, "abstentions", pv->abstentions);
     s_str(o, "explanation", pv->explanation);
+    if (pv->tally) {
+        s_set(o, "tally", s_tally(pv->tally));
+    }
     if (with_ballots) {
         json_t *a = json_array();
         for (size_t i = 0; i < pv->n_ballots; i++) {
@@ -343,6 +406,13 @@ static json_t *s_proposal_of(const Concord__V1__ProposalView *pv, int with_ballo
             s_append(a, x);
         }
         s_set(o, "ballots", a);
+        /* Ballots the fold refused (a non-member's, a second, a late one),
+         * as the text form lists them. */
+        json_t *refused = json_array();
+        for (size_t i = 0; i < pv->n_refused; i++) {
+            s_append(refused, s_refusal(pv->refused[i], 0));
+        }
+        s_set(o, "refused", refused);
     }
     return o;
 }

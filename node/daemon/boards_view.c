@@ -79,6 +79,16 @@ void boards_view_proposal(const board_engine_t *e, const board_proposal_view_t *
     if (pv->proposal->exempt) {
         s_exempt(pv, me, out, a);
     }
+    /* The tally as data, in the arena: the view pv goes before the reply
+     * is packed, so the members it names are copied. */
+    board_tally_data_t *td = control_alloc(a, sizeof *td);
+    if (td) {
+        board_tally_data(&pv->tally, td);
+        for (size_t i = 0; i < td->msg.n_blocked_by; i++) {
+            td->blocked[i] = control_strdup(a, pv->tally.blocked[i]);
+        }
+        out->tally = &td->msg;
+    }
     if (!full) {
         return;
     }

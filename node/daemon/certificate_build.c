@@ -91,6 +91,9 @@ static int s_seal_tier(const board_engine_t *e, ledger_t *ledger, const uint8_t 
     dc.n_events = c.n;
     dc.outcome = pv->tally.passed ? "PASSED" : "FAILED";
     dc.explanation = (char *)pv->tally.explanation;
+    board_tally_data_t td;
+    board_tally_data(&pv->tally, &td);
+    dc.tally = &td.msg;
     dc.exported_at_ms = now_ms;
     if (wire_pack(&dc.base, CERTIFICATE_MAX, &packed, &packed_len, err) < 0) {
         goto out;

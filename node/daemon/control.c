@@ -334,9 +334,21 @@ static void s_ping_done(const rpc_result_t *r, void *arg)
     }
     const Concord__V1__HealthCheckResponse *h =
         (const Concord__V1__HealthCheckResponse *)r->response;
+    /* Who answered is the reply's verified signer (a reply is matched to
+     * the call only when it is the organisation called), never the code
+     * the body claims: a reply claiming to be another organisation is
+     * refused. */
+    if (strcmp(h->code, r->responder) != 0) {
+        char msg[CC_ERR_MSG_MAX];
+        snprintf(msg, sizeof msg,
+                 "ping %s: the reply signed by %s claims to come from '%.32s': refused",
+                 rq->target, r->responder, h->code);
+        s_fail(rq, CC_PERMISSION_DENIED, msg);
+        return;
+    }
     Concord__V1__PingReply out = CONCORD__V1__PING_REPLY__INIT;
     out.target = rq->target;
-    out.responder = h->code;
+    out.responder = (char *)r->responder;
     out.serving = h->status == CONCORD__V1__SERVING_STATUS__SERVING;
     out.rtt_us = r->rtt_us;
     out.retries = (uint32_t)r->retries;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "broker_main.h"
+#include "envelope.h"
 #include "log.h"
 #include "merkle.h"
 #include "receipt.h"
@@ -21,7 +22,9 @@ typedef enum {
     S_LOG_REORDER,
     S_LOSE,
     S_FORK,
-    S_LOG_LEAVES
+    S_LOG_LEAVES,
+    S_SMUGGLE,
+    S_IMPERSONATE
 } s_mode_t;
 
 static struct {
@@ -36,13 +39,14 @@ static struct {
     uint8_t *held; /* reorder: the frame held back */
     size_t held_len;
     char held_for[KEYS_CODE_MAX + 1];
+    int smuggled; /* smuggle: sent */
 } s_evil;
 
 static void s_load(void)
 {
     static const char *const names[] = {"",         "alter",       "replay", "reorder",
                                         "log-drop", "log-reorder", "lose",   "fork",
-                                        "log-leaves"};
+                                        "log-leaves", "smuggle", "impersonate"};
     const char *mode = getenv("CONCORD_EVIL");
     const char *index = getenv("CONCORD_EVIL_INDEX");
     const char *rechain = getenv("CONCORD_EVIL_RECHAIN");
@@ -234,9 +238,55 @@ static void s_delivery_receipt(const char *to, const merkle_t *tree, const keys_
              (unsigned long long)r->log_index, to, (unsigned long long)r->tree_size);
 }
 
+/* Sends the envelope in the file CONCORD_EVIL_FILE, which the broker
+ * never accepted (a member signed it; the honest broker refuses it), as
+ * if logged after d: at a new index, with a receipt proved in a tree the
+ * broker signs for it. */
+static void s_smuggle(const char *to, const Concord__V1__Delivery *d, const keys_t *keys,
+                      broker_hooks_send_fn send, void *arg)
+{
+    const char *path = getenv("CONCORD_EVIL_FILE");
+    uint8_t raw[65536], hash[32];
+    size_t len = 0;
+    FILE *fp = path ? fopen(path, "rb") : NULL;
+    if (!fp) {
+        return;
+    }
+    len = fread(raw, 1, sizeof raw, fp);
+    fclose(fp);
+    s_evil.smuggled = 1;
+    Concord__V1__Envelope *e = (Concord__V1__Envelope *)wire_unpack(
+        &concord__v1__envelope__descriptor, raw, len, WIRE_MAX_FRAME, NULL);
+    uint8_t *frame = NULL;
+    size_t frame_len = 0;
+    Concord__V1__Receipt *r = NULL;
+    if (e) {
+        envelope_hash(raw, len, hash);
+        r = s_lone_receipt(keys, d->log_index + 1, d->receipt->time_ms, hash);
+    }
+    if (r) {
+        Concord__V1__Delivery more = *d;
+        more.log_index = r->log_index;
+        more.envelope = e;
+        more.receipt = r;
+        if (s_pack_delivery(&more, &frame, &frame_len) == 0) {
+            send(arg, frame, frame_len);
+            log_warn("EVIL: smuggled an envelope the broker refused to %s as log index %llu",
+                     to, (unsigned long long)more.log_index);
+        }
+    }
+    free(frame);
+    wire_free(r ? &r->base : NULL);
+    wire_free(e ? &e->base : NULL);
+}
+
 static void s_after_delivery(const char *to, const Concord__V1__Delivery *d, const keys_t *keys,
                          broker_hooks_send_fn send, void *arg)
 {
+    if (s_evil.mode == S_SMUGGLE && !s_evil.smuggled && d->envelope && d->receipt &&
+        s_matches(to, d)) {
+        s_smuggle(to, d, keys, send, arg);
+    }
     if (s_evil.mode == S_REPLAY && d->envelope && d->receipt && s_matches(to, d)) {
         s_replay(to, d, keys, send, arg);
     }
@@ -463,6 +513,14 @@ static int64_t s_clock_offset_ms(void)
     return (int64_t)off;
 }
 
+/* impersonate: the broker's own Health/Check answers claim to come from
+ * CONCORD_EVIL_CLAIM, though the broker signs them. */
+static const char *s_health_code(void)
+{
+    s_load();
+    return s_evil.mode == S_IMPERSONATE ? getenv("CONCORD_EVIL_CLAIM") : NULL;
+}
+
 const broker_hooks_t evil_broker_hooks = {
     .clock_offset_ms = s_clock_offset_ms,
     .lose_submit = s_lose_submit,
@@ -471,6 +529,7 @@ const broker_hooks_t evil_broker_hooks = {
     .delivery_receipt = s_delivery_receipt,
     .log_read = s_log_read,
     .log_read_free = s_log_read_free,
+    .health_code = s_health_code,
 };
 
 int main(int argc, char **argv)

@@ -7,7 +7,7 @@
  * dropped log entry must be detected.
  *
  * Chosen by environment variables read at start:
- *   CONCORD_EVIL=alter|replay|reorder|log-drop|log-reorder|lose|fork|log-leaves
+ *   CONCORD_EVIL=alter|replay|reorder|log-drop|log-reorder|lose|fork|log-leaves|smuggle|impersonate
  *   CONCORD_EVIL_VICTIM=CODE     deliveries to this organisation only
  *                                (alter, replay, reorder; default: all)
  *   CONCORD_EVIL_METHOD=TEXT     envelopes whose method contains TEXT only
@@ -15,6 +15,9 @@
  *   CONCORD_EVIL_INDEX=N         the log entry hidden or swapped with N+1
  *                                (log-drop, log-reorder), or where the
  *                                victim's history forks (fork)
+ *   CONCORD_EVIL_FILE=PATH       a packed Envelope (smuggle)
+ *   CONCORD_EVIL_CLAIM=CODE      who the broker's Health answers claim to be
+ *                                (impersonate)
  *   CONCORD_EVIL_RECHAIN=1       rewrite the log consistently: renumber,
  *                                recompute the leaves, re-sign the head
  *
@@ -34,7 +37,13 @@
  * fork:    proves every delivery to the victim (after entry N) in a tree
  *          whose leaf N differs, under heads signed for it alone: the
  *          victim holds two heads of one size (its own results carry the
- *          honest ones). */
+ *          honest ones).
+ * smuggle: after the first matching delivery, sends the envelope in
+ *          CONCORD_EVIL_FILE (one the honest broker refuses, such as a
+ *          proposal whose title is not UTF-8) at the next log index, with
+ *          a receipt the broker signs for it.
+ * impersonate: the broker's own Health/Check answers (which it signs)
+ *          claim to come from CONCORD_EVIL_CLAIM. */
 #ifndef CONCORD_EVIL_BROKER_H
 #define CONCORD_EVIL_BROKER_H
 

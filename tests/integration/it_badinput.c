@@ -18,6 +18,7 @@
 
 #include <cmocka.h>
 
+#include "board.pb-c.h"
 #include "clock.h"
 #include "envelope.h"
 #include "harness.h"
@@ -285,6 +286,41 @@ static void test_badinput_wire(void **state)
         s_wire_refused(&raw, env, len, CC_RESOURCE_EXHAUSTED, "exceeds the broker's limit of");
         free(env);
         free(junk);
+    }
+
+    /* Text that is not UTF-8, or holds a NUL, in a signed body: a
+     * proposal titled "Bad \xff title" (which a standard protobuf decoder
+     * refuses) and one titled "Bad \0 title" (which C would cut short). */
+    {
+        Concord__V1__Proposal p = CONCORD__V1__PROPOSAL__INIT;
+        p.board_id = "PLY-JCB";
+        p.title = "Bad X title";
+        p.kind = CONCORD__V1__PROPOSAL_KIND__COMMISSIONING_DECISION;
+        p.area = CONCORD__V1__SERVICE_AREA__ACUTE;
+        p.closes_at_ms = s_later();
+        uint8_t *body = NULL;
+        size_t body_len = 0;
+        assert_int_equal(wire_pack(&p.base, WIRE_MAX_FRAME, &body, &body_len, NULL), 0);
+        uint8_t *x = memchr(body, 'X', body_len);
+        assert_non_null(x);
+        static const uint8_t bad[] = {0xff, 0x00};
+        static const char *const why[] = {"Proposal.title is not valid UTF-8 at byte 4",
+                                          "Proposal.title holds a NUL at byte 4"};
+        for (int i = 0; i < 2; i++) {
+            *x = bad[i];
+            envelope_meta_t m = {
+                .method = "concord.v1.Board/Propose",
+                .recipient = ENVELOPE_EVERYONE,
+                .sent_at_ms = clock_wall_ms(),
+                .sequence = 1,
+                .kind = CONCORD__V1__KIND__KIND_EVENT,
+            };
+            memset(m.call_id, 0x3b + i, sizeof m.call_id);
+            assert_int_equal(envelope_seal(k, &m, body, body_len, &env, &len, NULL), 0);
+            s_wire_refused(&raw, env, len, CC_INVALID_ARGUMENT, why[i]);
+            free(env);
+        }
+        free(body);
     }
 
     /* Nothing of all that reached the log or the CCG. */

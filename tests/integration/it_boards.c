@@ -706,6 +706,34 @@ static void test_it_board_certificate_tampering_detected(void **state)
     s_expect_invalid(out, out_len, r, "recomputed tally");
     free(out);
     dc->events[dc->n_events++] = removed;
+    /* The tally is data, recomputed and compared field by field: one more
+     * FOR in it, re-signed by a genuine member, is refused naming the
+     * field; a reason dropped likewise. */
+    assert_non_null(dc->tally);
+    assert_non_null(dc->tally->all);
+    dc->tally->all->votes_for += 1;
+    s_resign(dc, MANCHESTER_CCG, &out, &out_len);
+    s_expect_invalid(out, out_len, r, "all differs");
+    free(out);
+    dc->tally->all->votes_for -= 1;
+    assert_true(dc->tally->n_reasons > 0); /* the decision FAILED */
+    dc->tally->n_reasons--;
+    s_resign(dc, MANCHESTER_CCG, &out, &out_len);
+    s_expect_invalid(out, out_len, r, "reasons differs");
+    free(out);
+    dc->tally->n_reasons++;
+    /* The explanation is rendered from the tally and never compared: the
+     * same certificate with its sentences reworded still verifies, with
+     * the arithmetic as the verifier writes it. */
+    char *words = dc->explanation;
+    dc->explanation = "Reworded: the figures are in the tally.";
+    s_resign(dc, MANCHESTER_CCG, &out, &out_len);
+    assert_int_equal(certificate_verify(out, out_len, r, &rep, &err), 0);
+    assert_string_equal(rep.outcome, "FAILED");
+    assert_null(strstr(rep.explanation, "Reworded"));
+    certificate_report_free(&rep);
+    free(out);
+    dc->explanation = words;
     /* A ballot from a non-member added, receipted and re-signed. */
     receipt_t lr;
     assert_int_equal(receipt_open(NULL, r, removed->receipt.data, removed->receipt.len, &lr, &err),

@@ -23,7 +23,11 @@
 
 #include <cmocka.h>
 
+#include "board.pb-c.h"
+#include "clock.h"
+#include "envelope.h"
 #include "harness.h"
+#include "wire.h"
 
 static const char *const s_codes[] = {"E06000026", "E38000129", "X24"};
 static const char *const s_names[] = {"Plymouth City Council",
@@ -206,6 +210,80 @@ static void s_expect_verify_fails(const char *mode, int rechain, const char *nee
     free(out);
 }
 
+/* A member signs a proposal whose title is not UTF-8 ("Bad \xff title":
+ * C would read it, a standard protobuf decoder would not) and a broker in
+ * league with it logs it: the CCG refuses the delivery, naming the field,
+ * stores nothing and shows no such proposal. */
+static void test_it_evil_invalid_utf8_title_refused_by_nodes(void **state)
+{
+    (void)state;
+    char path[256];
+    Concord__V1__Proposal p = CONCORD__V1__PROPOSAL__INIT;
+    p.board_id = FED_POOL_BOARD;
+    p.title = "Bad X title";
+    p.kind = CONCORD__V1__PROPOSAL_KIND__COMMISSIONING_DECISION;
+    p.area = CONCORD__V1__SERVICE_AREA__ACUTE;
+    p.closes_at_ms = clock_wall_ms() + 3600 * 1000;
+    uint8_t *body = NULL, *env = NULL;
+    size_t body_len = 0, env_len = 0;
+    assert_int_equal(wire_pack(&p.base, WIRE_MAX_FRAME, &body, &body_len, NULL), 0);
+    uint8_t *x = memchr(body, 'X', body_len);
+    assert_non_null(x);
+    *x = 0xff;
+    envelope_meta_t m = {
+        .method = "concord.v1.Board/Propose",
+        .recipient = ENVELOPE_EVERYONE,
+        .sent_at_ms = clock_wall_ms(),
+        .sequence = 1000000,
+        .kind = CONCORD__V1__KIND__KIND_EVENT,
+    };
+    memset(m.call_id, 0x5b, sizeof m.call_id);
+    keys_t *k = fed_keys(&s_fed, NHSE);
+    assert_int_equal(envelope_seal(k, &m, body, body_len, &env, &env_len, NULL), 0);
+    keys_destroy(&k);
+    snprintf(path, sizeof path, "%s/smuggled.bin", s_fed.dir);
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(env, 1, env_len, fp), env_len);
+    fclose(fp);
+    free(env);
+    free(body);
+
+    int before = s_proposals_stored(CCG);
+    setenv("CONCORD_EVIL_FILE", path, 1);
+    s_broker("smuggle", "Board/Propose", NULL, 0);
+    unsetenv("CONCORD_EVIL_FILE");
+    fed_pool_propose(&s_fed, COUNCIL, "CARRIER", NULL);
+    free(fed_cli_until(&s_fed, CCG, "CARRIER", 1, 30000, "pool list"));
+    assert_true(fed_wait_log(&s_fed, s_codes[CCG], "Proposal.title is not valid UTF-8 at byte 4",
+                             15000));
+    /* The carrier was stored; the smuggled proposal was not. */
+    assert_int_equal(s_proposals_stored(CCG), before + 1);
+    char *out = NULL;
+    assert_int_equal(fed_cli(&s_fed, CCG, &out, "proposal list"), 0);
+    assert_null(strstr(out, "Bad "));
+    free(out);
+}
+
+/* `concord ping` shows who signed the reply, never who its body claims to
+ * be: a broker whose Health answer claims to be NHS England is refused,
+ * naming its real signer; an honest answer shows the verified signer. */
+static void test_it_evil_ping_shows_the_verified_signer(void **state)
+{
+    (void)state;
+    char *out = NULL;
+    setenv("CONCORD_EVIL_CLAIM", s_codes[NHSE], 1);
+    s_broker("impersonate", NULL, NULL, 0);
+    unsetenv("CONCORD_EVIL_CLAIM");
+    assert_int_equal(fed_cli(&s_fed, COUNCIL, &out, "ping broker"), 1);
+    assert_non_null(strstr(out, "PERMISSION_DENIED: ping broker: the reply signed by broker "
+                                "claims to come from 'X24': refused"));
+    free(out);
+    assert_int_equal(fed_cli(&s_fed, COUNCIL, &out, "--json ping X24"), 0);
+    assert_non_null(strstr(out, "\"responder\":\"X24\""));
+    free(out);
+}
+
 static void test_it_evil_log_verify_names_dropped_or_reordered_entry(void **state)
 {
     (void)state;
@@ -278,6 +356,8 @@ int main(void)
         cmocka_unit_test(test_it_evil_reordered_delivery_refused_for_sequence),
         cmocka_unit_test(test_it_evil_reordered_delivery_folded_in_log_order),
         cmocka_unit_test(test_it_evil_lost_envelope_overtaken_is_sent_again),
+        cmocka_unit_test(test_it_evil_invalid_utf8_title_refused_by_nodes),
+        cmocka_unit_test(test_it_evil_ping_shows_the_verified_signer),
         cmocka_unit_test(test_it_evil_log_verify_names_dropped_or_reordered_entry),
         cmocka_unit_test(test_it_evil_forked_log_caught_by_member_holding_both_heads),
     };

@@ -86,12 +86,27 @@ static void test_json_hex(void **state)
     free(js);
 }
 
+/* Whatever the input, the output is JSON: controls escaped, bytes that
+ * are not UTF-8 written as U+FFFD, valid UTF-8 as it is. */
+static void test_json_escapes_any_input(void **state)
+{
+    (void)state;
+    json_t j;
+    json_init(&j);
+    json_str(&j, NULL, "a\x01\"\\\xff\xc3\xa9\xed\xa0\x80\xe2\x82");
+    char *got = json_take(&j);
+    assert_string_equal(got, "\"a\\u0001\\\"\\\\\xef\xbf\xbd\xc3\xa9\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+                             "\xef\xbf\xbd\xef\xbf\xbd\"");
+    free(got);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_json_writes_nested_objects_and_arrays),
         cmocka_unit_test(test_json_take_resets_the_writer),
         cmocka_unit_test(test_json_hex),
+        cmocka_unit_test(test_json_escapes_any_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

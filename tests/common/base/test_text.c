@@ -86,11 +86,56 @@ static void test_text_fixed_truncates(void **state)
     assert_int_equal(t.need, 3);
 }
 
+/* RFC 3629 exactly: overlong forms, surrogates, values above U+10FFFF,
+ * stray continuation bytes and truncated sequences are not UTF-8. */
+static void test_text_utf8(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *s;
+        size_t len;
+    } cases[] = {
+        {"A", 1},           {"\xc2\x80", 2},         {"\xdf\xbf", 2},
+        {"\xe0\xa0\x80", 3},   {"\xed\x9f\xbf", 3},     {"\xee\x80\x80", 3},
+        {"\xf0\x90\x80\x80", 4}, {"\xf4\x8f\xbf\xbf", 4}, {"\xc0\x80", 0},
+        {"\xc1\xbf", 0},      {"\xe0\x9f\xbf", 0},     {"\xed\xa0\x80", 0},
+        {"\xed\xbf\xbf", 0},   {"\xf0\x8f\xbf\xbf", 0}, {"\xf4\x90\x80\x80", 0},
+        {"\xf5\x80\x80\x80", 0}, {"\xff", 0},           {"\x80", 0},
+        {"\xe2\x82", 0},      {"\xe2\x28\xa1", 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        assert_int_equal(text_utf8_len((const unsigned char *)cases[i].s, strlen(cases[i].s)),
+                         cases[i].len);
+    }
+    size_t at = 99;
+    int nul = 0;
+    assert_int_equal(text_utf8_check((const unsigned char *)"ab\0c", 4, &at, &nul), -1);
+    assert_int_equal(at, 2);
+    assert_int_equal(nul, 1);
+    assert_int_equal(text_utf8_check((const unsigned char *)"caf\xc3\xa9\xc3", 6, &at, &nul), -1);
+    assert_int_equal(at, 5);
+    assert_int_equal(nul, 0);
+    assert_int_equal(text_utf8_check((const unsigned char *)"caf\xc3\xa9", 5, &at, &nul), 0);
+
+    text_t t;
+    text_init(&t);
+    text_add_safe(&t, "a\x1b[2K\tb\nc\xc2\x9b\xc2\xa0\xff", "\n");
+    char *got = text_take(&t);
+    assert_string_equal(got, "a\\x1b[2K\\x09b\nc\\x9b\xc2\xa0\xef\xbf\xbd");
+    free(got);
+    text_init(&t);
+    text_add_utf8(&t, "a\x1b\xe2\x82");
+    got = text_take(&t);
+    assert_string_equal(got, "a\x1b\xef\xbf\xbd\xef\xbf\xbd");
+    free(got);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_text_grows),
         cmocka_unit_test(test_text_fixed_truncates),
+        cmocka_unit_test(test_text_utf8),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 #include <sodium.h>
 
+#include "board.pb-c.h"
 #include "envelope.h"
 #include "wire.h"
 
@@ -526,7 +527,8 @@ static void test_envelope_non_canonical_signed_bytes_refused(void **state)
     size_t sl = 0, len = 0;
     cc_err_t err;
 
-    /* A recipient "X24<NUL>JUNK": C would read "X24", others would not. */
+    /* A recipient "X24<NUL>JUNK": C would read "X24", others would not;
+     * and one that is not UTF-8, which other decoders refuse. */
     h.recipient = (char *)"X24QJUNK";
     sg.header = &h;
     assert_int_equal(wire_pack(&sg.base, ENVELOPE_MAX, &sb, &sl, &err), 0);
@@ -534,7 +536,12 @@ static void test_envelope_non_canonical_signed_bytes_refused(void **state)
     assert_non_null(q);
     q[3] = '\0';
     s_sign_raw(f->a, sb, sl, &buf, &len);
-    s_expect_refused(f, buf, len, CC_INVALID_ARGUMENT, "canonical");
+    s_expect_refused(f, buf, len, CC_INVALID_ARGUMENT, "Header.recipient holds a NUL at byte 3");
+    free(buf);
+    q[3] = 0xff;
+    s_sign_raw(f->a, sb, sl, &buf, &len);
+    s_expect_refused(f, buf, len, CC_INVALID_ARGUMENT,
+                     "Header.recipient is not valid UTF-8 at byte 3");
     free(buf);
 
     /* A genuine header followed by an unknown field (15, varint 1). */
@@ -565,6 +572,44 @@ static void test_envelope_non_canonical_signed_bytes_refused(void **state)
 
 /* Empty signed bytes, properly signed by a member (found by fuzz_envelope:
  * they decode as a NULL buffer that the canonical-form check compared). */
+/* The body of a method the protocol defines is text-checked like the
+ * header: a proposal whose title is not UTF-8, or holds a NUL, is refused
+ * naming the field; the same bytes in a method nobody defines are only
+ * bytes. */
+static void test_envelope_body_text_checked(void **state)
+{
+    s_fix_t *f = *state;
+    /* Proposal{board_id "B1", title "Bad \xff title"} */
+    uint8_t body[] = {0x0a, 0x02, 'B', '1', 0x12, 0x0b, 'B', 'a', 'd', ' ',
+                      0xff, ' ', 't', 'i', 't', 'l', 'e'};
+    envelope_meta_t m = s_meta();
+    m.method = "concord.v1.Board/Propose";
+    m.recipient = "*";
+    m.deadline_ms = 0;
+    m.kind = CONCORD__V1__KIND__KIND_EVENT;
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    cc_err_t err;
+    assert_int_equal(envelope_seal(f->a, &m, body, sizeof body, &buf, &len, &err), 0);
+    s_expect_refused(f, buf, len, CC_INVALID_ARGUMENT,
+                     "Proposal.title is not valid UTF-8 at byte 4");
+    free(buf);
+    body[10] = 0;
+    assert_int_equal(envelope_seal(f->a, &m, body, sizeof body, &buf, &len, &err), 0);
+    s_expect_refused(f, buf, len, CC_INVALID_ARGUMENT, "Proposal.title holds a NUL at byte 4");
+    free(buf);
+    body[10] = 0xff;
+    m.method = "example.v9.Other/Thing";
+    assert_int_equal(envelope_seal(f->a, &m, body, sizeof body, &buf, &len, &err), 0);
+    envelope_t *e = envelope_open(buf, len, f->roster, &err);
+    assert_non_null(e);
+    envelope_destroy(&e);
+    free(buf);
+    assert_ptr_equal(envelope_body_descriptor("concord.v1.Board/Vote", CONCORD__V1__KIND__KIND_EVENT),
+                     &concord__v1__ballot__descriptor);
+    assert_null(envelope_body_descriptor("concord.v1.Board/Vote", CONCORD__V1__KIND__KIND_REPLY));
+}
+
 static void test_envelope_empty_signed_bytes_refused(void **state)
 {
     const s_fix_t *f = *state;
@@ -599,6 +644,7 @@ int main(void)
         cmocka_unit_test(test_envelope_bad_signature_length),
         cmocka_unit_test(test_envelope_new_call_id_random),
         cmocka_unit_test(test_envelope_non_canonical_signed_bytes_refused),
+        cmocka_unit_test(test_envelope_body_text_checked),
         cmocka_unit_test(test_envelope_empty_signed_bytes_refused),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);

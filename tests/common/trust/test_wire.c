@@ -12,7 +12,9 @@
 #include <cmocka.h>
 
 #include "clock.h"
+#include "board.pb-c.h"
 #include "envelope.pb-c.h"
+#include "link.pb-c.h"
 #include "err.h"
 #include "log.h"
 #include "wire.h"
@@ -271,6 +273,102 @@ static void test_wire_field_number_zero_refused(void **state)
     wire_free(m);
 }
 
+/* Strings on the wire: UTF-8 (RFC 3629) with no NUL, checked on the bytes
+ * themselves, in nested messages too, with the field and offset named. */
+static void test_wire_text_must_be_utf8(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *method; /* the header's method, as bytes */
+        size_t len;
+        const char *msg;    /* NULL: accepted */
+    } cases[] = {
+        {"conc\xff", 5, "Header.method is not valid UTF-8 at byte 4"},
+        {"co\0ncord", 8, "Header.method holds a NUL at byte 2"},
+        {"a\xc0\x80", 3, "Header.method is not valid UTF-8 at byte 1"},         /* overlong NUL */
+        {"ab\xe0\x80\xaf", 5, "Header.method is not valid UTF-8 at byte 2"},   /* overlong '/' */
+        {"\xed\xa0\x80", 3, "Header.method is not valid UTF-8 at byte 0"},      /* surrogate */
+        {"x\xf4\x90\x80\x80", 5, "Header.method is not valid UTF-8 at byte 1"}, /* > U+10FFFF */
+        {"x\xe2\x82", 3, "Header.method is not valid UTF-8 at byte 1"},          /* truncated */
+        {"\xf5\x80\x80\x80", 4, "Header.method is not valid UTF-8 at byte 0"},
+        {"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 \xef\xbf\xbf", 18, NULL},
+        {"\xed\x9f\xbf\xee\x80\x80\xf4\x8f\xbf\xbf", 10, NULL}, /* around the surrogates, U+10FFFF */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        /* Signed{header{method}} built by hand: protobuf-c would stop a
+         * string at its NUL. */
+        uint8_t buf[64], *p = buf;
+        size_t n = cases[i].len;
+        *p++ = 0x0a; /* Signed.header */
+        *p++ = (uint8_t)(n + 2);
+        *p++ = 0x1a; /* Header.method */
+        *p++ = (uint8_t)n;
+        memcpy(p, cases[i].method, n);
+        p += n;
+        cc_err_t err;
+        ProtobufCMessage *m = wire_unpack(&concord__v1__signed__descriptor, buf,
+                                          (size_t)(p - buf), 1024, &err);
+        assert_int_equal(wire_check_text(&concord__v1__signed__descriptor, buf,
+                                         (size_t)(p - buf), &err),
+                         cases[i].msg ? -1 : 0);
+        if (cases[i].msg) {
+            assert_null(m);
+            assert_int_equal(err.code, CC_INVALID_ARGUMENT);
+            assert_string_equal(err.msg, cases[i].msg);
+        } else {
+            assert_non_null(m);
+            wire_free(m);
+        }
+    }
+    /* Repeated strings are checked one by one; bytes fields are not text. */
+    static const uint8_t duties[] = {0x5a, 0x01, 'A', 0x5a, 0x01, 0x80};
+    cc_err_t err;
+    assert_null(wire_unpack(&concord__v1__proposal__descriptor, duties, sizeof duties, 1024, &err));
+    assert_string_equal(err.msg, "Proposal.delegated_duties is not valid UTF-8 at byte 0");
+    static const uint8_t call_id[] = {0x12, 0x02, 0xff, 0x00, 0x2a, 0x01, 'A'};
+    ProtobufCMessage *h =
+        wire_unpack(&concord__v1__header__descriptor, call_id, sizeof call_id, 1024, &err);
+    assert_non_null(h);
+    wire_free(h);
+    /* A single bool written length-delimited: protobuf-c would read it as
+     * packed (true), other decoders keep it as an unknown field (false). */
+    static const uint8_t ratification[] = {0x1a, 0x02, 0x01, 0x01};
+    assert_null(wire_unpack(&concord__v1__ratification__descriptor, ratification,
+                            sizeof ratification, 1024, &err));
+    assert_string_equal(err.msg,
+                        "Ratification.declined is written with wire type 2, which its type does "
+                        "not allow");
+    /* Packed or not, a repeated scalar is fine either way. */
+    static const uint8_t ack[] = {0x0a, 0x02, 0x01, 0x02, 0x08, 0x03};
+    Concord__V1__MailboxAck *a = (Concord__V1__MailboxAck *)wire_unpack(
+        &concord__v1__mailbox_ack__descriptor, ack, sizeof ack, 1024, &err);
+    assert_non_null(a);
+    assert_int_equal(a->n_log_index, 3);
+    assert_int_equal(a->log_index[2], 3);
+    wire_free(&a->base);
+}
+
+/* wire_each_string visits every string, nested and repeated included. */
+static int s_count(char **s, const char *field, void *arg)
+{
+    (void)field;
+    *(size_t *)arg += strlen(*s);
+    return 0;
+}
+
+static void test_wire_each_string(void **state)
+{
+    (void)state;
+    uint8_t id[16];
+    Concord__V1__Header h;
+    s_header(&h, id);
+    Concord__V1__Signed sm = CONCORD__V1__SIGNED__INIT;
+    sm.header = &h;
+    size_t total = 0;
+    assert_int_equal(wire_each_string(&sm.base, s_count, &total), 0);
+    assert_int_equal(total, strlen(h.method) + strlen(h.sender) + strlen(h.recipient));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -279,6 +377,8 @@ int main(void)
         cmocka_unit_test(test_wire_limits_checked_before_decoding),
         cmocka_unit_test(test_wire_malformed_and_truncated),
         cmocka_unit_test(test_wire_field_number_zero_refused),
+        cmocka_unit_test(test_wire_text_must_be_utf8),
+        cmocka_unit_test(test_wire_each_string),
         cmocka_unit_test(test_wire_hex),
         cmocka_unit_test(test_err_set_prefix_and_names),
         cmocka_unit_test(test_clock_format_and_log_levels),

@@ -170,6 +170,10 @@ static void test_board_and_proposal(void **state)
     assert_non_null(strstr(js, "\"outcome\":\"PASSED\",\"closed\":true,\"decided\":false,"
                                "\"settled\":true,\"voting_open\":true,"));
     assert_non_null(strstr(js, "\"ballots\":[{\"member\":\"E38000194\",\"vote\":\"for\","));
+    /* Refused ballots too, as the text lists them. */
+    assert_non_null(strstr(js, "\"refused\":[{\"sender\":\"E38000217\",\"method\":\"\","
+                               "\"log_index\":10,\"code\":\"DEADLINE_EXCEEDED\","
+                               "\"reason\":\"ballot after the deadline\"}]"));
     free(js);
 }
 
@@ -181,8 +185,101 @@ static void test_text_that_is_not_utf8(void **state)
     r.against_areas = "";
     char *js = s_render(&r.base, CLI_RENDER_JSON);
     assert_non_null(js); /* a renderer short of memory prints nothing, not half a reply */
-    assert_string_equal(js, "{\"auto_vote\":false,\"abstain_areas\":\"acute?\",\"against_areas\":"
+    assert_string_equal(js, "{\"auto_vote\":false,\"abstain_areas\":\"acute\xef\xbf\xbd\","
+                            "\"against_areas\":"
                             "\"\",\"against_above\":0,\"for_below\":0}\n");
+    free(js);
+}
+
+/* Text from the network cannot act on the terminal: an escape sequence in
+ * a title (erase the line, move up) and a carriage return in a reason are
+ * shown as visible escapes, invalid UTF-8 as U+FFFD, and the outcome line
+ * is intact; the reply itself is left as it was. */
+static void test_network_text_is_neutralised(void **state)
+{
+    (void)state;
+    Concord__V1__Proposal p = CONCORD__V1__PROPOSAL__INIT;
+    Concord__V1__ProposalView v = CONCORD__V1__PROPOSAL_VIEW__INIT;
+    Concord__V1__BallotView bv = CONCORD__V1__BALLOT_VIEW__INIT, *bvp[1] = {&bv};
+    char title[] = "Stroke\x1b[2K\x1b[1Aoutcome    PASSED\xff\xc2\x9b";
+    p.title = title;
+    p.kind = CONCORD__V1__PROPOSAL_KIND__COMMISSIONING_DECISION;
+    v.id = "0123456789abcdef0123456789abcdef";
+    v.board_id = "GM-JCB";
+    v.proposer = "E08000003";
+    v.proposal = &p;
+    v.closed = 1;
+    v.explanation = "line one\nline two";
+    bv.member = "E08000001";
+    bv.vote = CONCORD__V1__VOTE__AGAINST;
+    bv.reason = "fine\rPASSED\b\x7f";
+    v.ballots = bvp;
+    v.n_ballots = 1;
+    char *text = s_render(&v.base, CLI_RENDER_TEXT);
+    assert_non_null(text);
+    assert_null(strchr(text, 0x1b));
+    assert_null(strchr(text, '\r'));
+    assert_null(strchr(text, '\b'));
+    assert_non_null(strstr(text, "title      Stroke\\x1b[2K\\x1b[1Aoutcome    PASSED"
+                                 "\xef\xbf\xbd\\x9b\n"));
+    assert_non_null(strstr(text, "reason: fine\\x0dPASSED\\x08\\x7f\n"));
+    assert_non_null(strstr(text, "\noutcome    FAILED"));
+    assert_non_null(strstr(text, "line one\nline two\n"));
+    assert_string_equal(p.title, title);
+    free(text);
+}
+
+/* proposal show --json carries the tally as data, as certificates do. */
+static void test_proposal_tally_as_data(void **state)
+{
+    (void)state;
+    Concord__V1__Proposal p = CONCORD__V1__PROPOSAL__INIT;
+    Concord__V1__ProposalView v = CONCORD__V1__PROPOSAL_VIEW__INIT;
+    Concord__V1__Tally t = CONCORD__V1__TALLY__INIT;
+    Concord__V1__TallyCount all = CONCORD__V1__TALLY_COUNT__INIT, nhs = CONCORD__V1__TALLY_COUNT__INIT;
+    Concord__V1__TallyCount *by[1] = {&nhs};
+    Concord__V1__TallyReason why[2] = {CONCORD__V1__TALLY_REASON__NOT_QUORATE,
+                                       CONCORD__V1__TALLY_REASON__RESERVED_MATTER_BLOCKED};
+    char *blocked[1] = {"X24"};
+    p.title = "Stroke services";
+    v.id = "0123456789abcdef0123456789abcdef";
+    v.board_id = "GM-JCB";
+    v.proposer = "E08000003";
+    v.proposal = &p;
+    v.closed = 1;
+    all.members = 3;
+    all.voters = 1;
+    all.votes_for = 1;
+    nhs.constituency = CONCORD__V1__CONSTITUENCY__NHS;
+    nhs.members = 3;
+    nhs.voters = 1;
+    nhs.votes_for = 1;
+    t.rule = CONCORD__V1__VOTING_RULE__MAJORITY_OF_VOTES_CAST;
+    t.final = 1;
+    t.decided = 1;
+    t.quorum_numerator = 2;
+    t.quorum_denominator = 3;
+    t.quorum_needed = 2;
+    t.all = &all;
+    t.constituencies = by;
+    t.n_constituencies = 1;
+    t.reasons = why;
+    t.n_reasons = 2;
+    t.blocked_by = blocked;
+    t.n_blocked_by = 1;
+    t.yet_to_vote = 2;
+    v.tally = &t;
+    char *js = s_render(&v.base, CLI_RENDER_JSON);
+    assert_non_null(js);
+    assert_non_null(strstr(js, "\"tally\":{\"rule\":\"majority\",\"charter_adoption\":false,"
+                               "\"passed\":false,\"decided\":true,\"final\":true,"
+                               "\"quorate\":false,\"quorum_numerator\":2,"
+                               "\"quorum_denominator\":3,\"quorum_needed\":2,"
+                               "\"quorum_each_constituency\":false,\"all\":{\"members\":3,"
+                               "\"voters\":1,\"for\":1,\"against\":0,\"abstain\":0},"
+                               "\"constituencies\":[{\"constituency\":\"nhs\",\"members\":3,"));
+    assert_non_null(strstr(js, "\"reasons\":[\"not-quorate\",\"reserved-matter-blocked\"],"
+                               "\"blocked_by\":[\"X24\"],\"yet_to_vote\":2}"));
     free(js);
 }
 
@@ -201,6 +298,8 @@ int main(void)
         cmocka_unit_test(test_empty_lists_say_so),
         cmocka_unit_test(test_board_and_proposal),
         cmocka_unit_test(test_text_that_is_not_utf8),
+        cmocka_unit_test(test_network_text_is_neutralised),
+        cmocka_unit_test(test_proposal_tally_as_data),
         cmocka_unit_test(test_a_reply_without_a_form_is_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
