@@ -100,7 +100,7 @@ static int s_append(struct broker *b, const envelope_t *env, const uint8_t *id, 
     const char *const *codes = mailbox_codes(b->mailbox, &n_codes);
     const char *const *to = everyone ? codes : &one;
     size_t n_to = everyone ? n_codes : 1;
-    if (ledger_log_append(b->ledger, &e, to, n_to, err) < 0) {
+    if (broker_store_log_append(b->ledger, &e, to, n_to, err) < 0) {
         return -1;
     }
     /* The next envelope, even in this batch, is judged by the roster
@@ -168,8 +168,7 @@ void accept_submit(struct broker *b, const char *who, const uint8_t *id, size_t 
                roster_lookup(admission_roster(b->adm), h->recipient, &to) != 0) {
         /* Only current members: not an organisation merged into another. */
         err_set(&err, CC_NOT_FOUND, "recipient %s is not in the roster", h->recipient);
-    } else if ((found = ledger_log_find(b->ledger, env->hash, &at, &at_ms, &err)) !=
-               0) {
+    } else if ((found = broker_store_log_find(b->ledger, env->hash, &at, &at_ms, &err)) != 0) {
         /* Checked before the deadline: a resend of an accepted envelope
          * must still get its receipt, however late. */
         if (found > 0) {
@@ -185,8 +184,8 @@ void accept_submit(struct broker *b, const char *who, const uint8_t *id, size_t 
         /* Refused below as UNAVAILABLE: the sender retries. */
     } else if (h->deadline_ms && accept_wall_ms(b) > h->deadline_ms) {
         err_set(&err, CC_DEADLINE_EXCEEDED, "deadline passed before the broker received it");
-    } else if ((found = ledger_log_has_call(b->ledger, h->sender, h->kind, h->call_id.data,
-                                            &err)) != 0) {
+    } else if ((found = broker_store_log_has_call(b->ledger, h->sender, h->kind, h->call_id.data,
+                                                  &err)) != 0) {
         if (found > 0) {
             err_set(&err, CC_ALREADY_EXISTS, "replay: call id already used by %s", h->sender);
         } else {
@@ -196,15 +195,14 @@ void accept_submit(struct broker *b, const char *who, const uint8_t *id, size_t 
     } else if (s_disk_check(b, env->raw_len, &err) < 0) {
         /* Refused below; logged envelopes are still answered above. */
     } else if (h->kind != CONCORD__V1__KIND__KIND_REPLY &&
-               quota_check(b->quota, h->sender, h->kind == CONCORD__V1__KIND__KIND_EVENT,
-                           h->method, env->raw_len, clock_mono_ms(), &err) < 0) {
+               quota_check(b->quota, h->sender, h->kind == CONCORD__V1__KIND__KIND_EVENT, h->method,
+                           env->raw_len, clock_mono_ms(), &err) < 0) {
         /* Refused with its reason below; the sender may resend after the
          * reset the message names. Replies are not counted: a member's
          * replies answer other members' requests, which were, so that a
          * flood of requests cannot use up the quota of the member it
          * floods. */
-    } else if (b->cfg.sequence_step_max &&
-               h->sequence > replay_last(b->replay, h->sender) &&
+    } else if (b->cfg.sequence_step_max && h->sequence > replay_last(b->replay, h->sender) &&
                h->sequence - replay_last(b->replay, h->sender) > b->cfg.sequence_step_max) {
         /* Nodes count their sequences up by one; one huge step, validly
          * signed, would leave the sender no sequence above it. */

@@ -11,9 +11,9 @@
 #include <stdint.h>
 
 #include "board.h"
+#include "broker_store.h"
 #include "envelope.h"
 #include "err.h"
-#include "ledger.h"
 #include "roster.h"
 
 typedef struct admission admission_t;
@@ -23,8 +23,8 @@ typedef struct admission admission_t;
  * NULL) runs after each roster change, during this fold too. Returns
  * NULL with err set: the roster file, its signatures, a log entry that
  * no longer verifies, or memory. */
-admission_t *admission_new(const char *roster_path, ledger_t *ledger, board_roster_fn on_change,
-                           void *arg, cc_err_t *err);
+admission_t *admission_new(const char *roster_path, broker_store_t *ledger,
+                           board_roster_fn on_change, void *arg, cc_err_t *err);
 
 /* The roster after everything folded; it lives as long as a. */
 const roster_t *admission_roster(const admission_t *a);

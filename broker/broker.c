@@ -66,15 +66,15 @@ static int s_reload(broker_t *b, cc_err_t *err)
         return -1;
     }
     uint8_t leaf[32];
-    if (ledger_log_head(b->ledger, &b->head_index, leaf, err) < 0 ||
+    if (broker_store_log_head(b->ledger, &b->head_index, leaf, err) < 0 ||
         heads_load(b->heads, err) < 0 ||
-        ledger_log_senders(b->ledger, s_load_sender, b->replay, err) < 0) {
+        broker_store_log_senders(b->ledger, s_load_sender, b->replay, err) < 0) {
         return -1;
     }
     /* Receipt times never go backwards, even across a restart onto a
      * clock that was set back. */
-    if (b->head_index &&
-        ledger_log_read(b->ledger, b->head_index, 1, s_head_time, &b->last_time_ms, err) < 0) {
+    if (b->head_index && broker_store_log_read(b->ledger, b->head_index, 1, s_head_time,
+                                               &b->last_time_ms, err) < 0) {
         return -1;
     }
     return s_load_roster(b, err);
@@ -128,7 +128,7 @@ static void s_on_frame(broker_t *b, const char *who, const uint8_t *id, size_t i
 static void s_on_router(broker_t *b)
 {
     cc_err_t err;
-    if (ledger_begin(b->ledger, &err) < 0) {
+    if (broker_store_begin(b->ledger, &err) < 0) {
         log_error("%s", err.msg);
         b->failed = 1;
         return;
@@ -160,11 +160,11 @@ static void s_on_router(broker_t *b)
         log_error("cannot sign the tree head: %s", err.msg);
         b->failed = 1;
     }
-    if (b->failed || ledger_commit(b->ledger, &err) < 0) {
+    if (b->failed || broker_store_commit(b->ledger, &err) < 0) {
         /* Nothing of this batch is durable, so none of its answers may go
          * out: senders hear nothing and resend. Rebuild the in-memory view
          * from disk. */
-        ledger_rollback(b->ledger);
+        broker_store_rollback(b->ledger);
         log_error("log write failed; batch refused");
         outbox_drop(b->outbox);
         b->failed = 0;
@@ -185,8 +185,9 @@ int broker_run(broker_t *b, volatile int *stop)
                                {.socket = gate_socket(b->gate), .events = ZMQ_POLLIN}};
     size_t n_codes = 0;
     mailbox_codes(b->mailbox, &n_codes);
-    log_info("listening on %s; log head %llu; %zu organisations in the roster", b->cfg.listen,
-             (unsigned long long)b->head_index, n_codes);
+    log_info("listening on %s; store %s; log head %llu; %zu organisations in the roster",
+             b->cfg.listen, broker_store_name(b->ledger), (unsigned long long)b->head_index,
+             n_codes);
     while (!*stop && !b->failed) {
         int rc = zmq_poll(items, 3, 1000);
         daemon_service(); /* SIGHUP: log level; SIGUSR1: log file */
@@ -333,7 +334,8 @@ broker_t *broker_new(const config_broker_t *cfg, const broker_hooks_t *hooks, cc
     b->cfg = *cfg;
     b->hooks = hooks;
     if (!(b->keys = keys_load(cfg->key, err)) ||
-        !(b->ledger = ledger_open(cfg->data, LEDGER_BROKER, cfg->fsync, err))) {
+        !(b->ledger =
+              broker_store_open(cfg->store[0] ? cfg->store : cfg->data, cfg->fsync, 0, err))) {
         goto fail;
     }
     quota_limits_t limits = {
@@ -400,7 +402,7 @@ void broker_destroy(broker_t **bp)
         zmq_ctx_term(b->ctx);
     }
     services_destroy(&b->services);
-    ledger_close(&b->ledger);
+    broker_store_close(&b->ledger);
     replay_destroy(&b->replay);
     admission_destroy(&b->adm);
     mailbox_destroy(&b->mailbox);

@@ -81,7 +81,7 @@ int broker_metrics_render(broker_t *b, char *buf, size_t size)
     for (size_t i = 0; i < n; i++) {
         /* Codes are checked at admission (keys_code_check): no quotes or backslashes. */
         s_put(&o, "concord_broker_mailbox_depth{member=\"%s\"} %llu\n", codes[i],
-              (unsigned long long)ledger_mailbox_count(b->ledger, codes[i]));
+              (unsigned long long)broker_store_mailbox_count(b->ledger, codes[i]));
     }
     return o.full ? -1 : (int)o.len;
 }

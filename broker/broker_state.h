@@ -12,11 +12,11 @@
 
 #include "admission.h"
 #include "broker_hooks.h"
+#include "broker_store.h"
 #include "config.h"
 #include "gate.h"
 #include "heads.h"
 #include "keys.h"
-#include "ledger.h"
 #include "mailbox.h"
 #include "outbox.h"
 #include "quota.h"
@@ -32,7 +32,7 @@ struct broker {
     zap_t *zap;
     gate_t *gate;                  /* caps on un-authenticated connections */
     keys_t *keys;
-    ledger_t *ledger;
+    broker_store_t *ledger;
     /* The in-memory view of the log, rebuilt from disk at start and after
      * a batch failed to commit: */
     admission_t *adm;              /* the roster after everything logged */

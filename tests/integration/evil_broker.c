@@ -379,7 +379,7 @@ static void s_fill(const s_rows_t *rs, const Concord__V1__LogReadRequest *in,
     }
 }
 
-static int s_log_read(ledger_t *ledger, const keys_t *keys, const merkle_t *tree,
+static int s_log_read(broker_store_t *ledger, const keys_t *keys, const merkle_t *tree,
                       uint64_t head_index, const Concord__V1__LogReadRequest *in,
                       Concord__V1__LogReadResponse *out)
 {
@@ -391,7 +391,8 @@ static int s_log_read(ledger_t *ledger, const keys_t *keys, const merkle_t *tree
         head_index > UINT32_MAX) {
         return 0;
     }
-    if (ledger_log_read(ledger, 1, (uint32_t)head_index, s_collect, &rs, &err) == 0 && rs.n > 1) {
+    if (broker_store_log_read(ledger, 1, (uint32_t)head_index, s_collect, &rs, &err) == 0 &&
+        rs.n > 1) {
         /* The genuine head, before the log is falsified: without
          * rechaining the broker keeps answering with it. */
         Concord__V1__SignedTreeHead *real_head = s_evil.rechain ? NULL : s_head(&rs, keys);
