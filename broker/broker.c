@@ -128,6 +128,7 @@ static void s_on_frame(broker_t *b, const char *who, const uint8_t *id, size_t i
 static void s_on_router(broker_t *b)
 {
     cc_err_t err;
+    b->store_ms = clock_mono_ms();
     if (broker_store_begin(b->ledger, &err) < 0) {
         log_error("%s", err.msg);
         b->failed = 1;
@@ -167,6 +168,11 @@ static void s_on_router(broker_t *b)
         broker_store_rollback(b->ledger);
         log_error("log write failed; batch refused");
         outbox_drop(b->outbox);
+        if (broker_store_fenced(b->ledger)) {
+            log_error("%s", err.msg);
+            b->failed = 1; /* another broker is the active one: stop */
+            return;
+        }
         b->failed = 0;
         if (s_reload(b, &err) < 0) {
             log_error("%s", err.msg);
@@ -203,6 +209,19 @@ int broker_run(broker_t *b, volatile int *stop)
         }
         if (items[1].revents & ZMQ_POLLIN) {
             zap_handle(b->zap, admission_roster(b->adm));
+        }
+        if (clock_mono_ms() - b->store_ms >= 1000) {
+            /* Idle: a PostgreSQL session that stays silent loses the
+             * active role; this also finds out if it was lost. */
+            cc_err_t err;
+            b->store_ms = clock_mono_ms();
+            if (broker_store_keepalive(b->ledger, &err) < 0) {
+                if (broker_store_fenced(b->ledger)) {
+                    log_error("%s", err.msg);
+                    return -1;
+                }
+                log_warn("store: %s", err.msg);
+            }
         }
         if (items[0].revents & ZMQ_POLLIN) {
             s_on_router(b);
@@ -324,7 +343,8 @@ static int s_bind(broker_t *b, cc_err_t *err)
     return 0;
 }
 
-broker_t *broker_new(const config_broker_t *cfg, const broker_hooks_t *hooks, cc_err_t *err)
+broker_t *broker_new(const config_broker_t *cfg, const broker_hooks_t *hooks, volatile int *stop,
+                     cc_err_t *err)
 {
     broker_t *b = calloc(1, sizeof *b);
     if (!b) {
@@ -337,6 +357,23 @@ broker_t *broker_new(const config_broker_t *cfg, const broker_hooks_t *hooks, cc
         !(b->ledger =
               broker_store_open(cfg->store[0] ? cfg->store : cfg->data, cfg->fsync, 0, err))) {
         goto fail;
+    }
+    /* Of the brokers sharing a PostgreSQL store, one is active; the others
+     * wait here, not listening, and take over when its session ends. */
+    if (cfg->store[0]) {
+        log_info("standby: waiting to become the active broker of %s",
+                 broker_store_name(b->ledger));
+    }
+    int active = broker_store_acquire(b->ledger, stop, err);
+    if (active <= 0) {
+        if (active == 0) {
+            err_set(err, CC_CANCELLED, "stopped while a standby");
+        }
+        goto fail;
+    }
+    if (cfg->store[0]) {
+        log_info("active: this broker now holds %s, epoch %llu", broker_store_name(b->ledger),
+                 (unsigned long long)broker_store_epoch(b->ledger));
     }
     quota_limits_t limits = {
         .envelopes_per_second = cfg->quota_envelopes_per_second,

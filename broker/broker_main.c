@@ -70,7 +70,10 @@ static int s_run(const char *config_path, int level, volatile int *stop)
     if (s_init_store) {
         return s_init(&cfg);
     }
-    broker_t *b = broker_new(&cfg, s_hooks, &err);
+    broker_t *b = broker_new(&cfg, s_hooks, stop, &err);
+    if (!b && *stop) {
+        return DAEMON_EXIT_OK; /* stopped while a standby */
+    }
     if (!b) {
         log_error("cannot start: %s", err.msg);
         return DAEMON_EXIT_START;

@@ -38,6 +38,7 @@ struct broker {
     admission_t *adm;              /* the roster after everything logged */
     replay_t *replay;              /* each sender's highest logged sequence */
     uint64_t head_index;
+    uint64_t store_ms;             /* monotonic time of the store's last transaction */
     heads_t *heads;                /* the log's tree and newest signed head */
     uint64_t last_time_ms;         /* receipt times never go backwards */
     uint64_t wall0_ms, mono0_ms;   /* both clocks at start: a jump is their drift */

@@ -59,6 +59,26 @@ const char *broker_store_name(const broker_store_t *s)
     return s->name;
 }
 
+int broker_store_acquire(broker_store_t *s, volatile int *stop, cc_err_t *err)
+{
+    return s->pg ? store_pg_acquire(s->pg, stop, err) : 1;
+}
+
+uint64_t broker_store_epoch(const broker_store_t *s)
+{
+    return s->pg ? store_pg_epoch(s->pg) : 0;
+}
+
+int broker_store_fenced(const broker_store_t *s)
+{
+    return s->pg ? store_pg_fenced(s->pg) : 0;
+}
+
+int broker_store_keepalive(broker_store_t *s, cc_err_t *err)
+{
+    return s->pg ? store_pg_keepalive(s->pg, err) : 0;
+}
+
 int broker_store_begin(broker_store_t *s, cc_err_t *err)
 {
     return s->pg ? store_pg_begin(s->pg, err) : ledger_begin(s->sqlite, err);

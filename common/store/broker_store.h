@@ -41,6 +41,24 @@ void broker_store_close(broker_store_t **s);
  * and status. */
 const char *broker_store_name(const broker_store_t *s);
 
+/* Active and standby brokers (PostgreSQL only; store_pg.h): waits until
+ * this broker is the active one of its store, polling until *stop.
+ * Returns 1 when active, 0 if stopped, -1 on error. A SQLite store is
+ * one broker's alone: 1 at once. */
+int broker_store_acquire(broker_store_t *s, volatile int *stop, cc_err_t *err);
+
+/* The fencing epoch this broker holds (0 for SQLite). */
+uint64_t broker_store_epoch(const broker_store_t *s);
+
+/* 1 once another broker has taken over this one's store: nothing more
+ * of this broker's commits, and it must stop. */
+int broker_store_fenced(const broker_store_t *s);
+
+/* Called about once a second while idle: keeps a PostgreSQL session alive
+ * (a silent one loses the active role), reconnects after a broken
+ * connection and checks the fence. Nothing for SQLite. */
+int broker_store_keepalive(broker_store_t *s, cc_err_t *err);
+
 /* Group commit: ledger_begin/ledger_commit/ledger_rollback. */
 int broker_store_begin(broker_store_t *s, cc_err_t *err);
 int broker_store_commit(broker_store_t *s, cc_err_t *err);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <libpq-fe.h>
 
@@ -24,6 +25,7 @@ enum {
     Q_MAILBOX_COUNT,
     Q_HEAD_ADD,
     Q_HEADS,
+    Q_FENCE,
     Q_COUNT
 };
 
@@ -52,11 +54,13 @@ static const char *const s_sql[Q_COUNT] = {
     [Q_HEAD_ADD] = "INSERT INTO heads(size, root, head) VALUES($1::bigint, $2::bytea, $3::bytea)"
                    " ON CONFLICT (size, root) DO NOTHING",
     [Q_HEADS] = "SELECT size, root, head FROM heads ORDER BY size, seq",
+    [Q_FENCE] = "SELECT 1 FROM broker_epoch WHERE epoch = $1::bigint FOR SHARE",
 };
 
 /* The schema, one migration per version: migration[v - 1] takes a
  * database at version v - 1 to version v. */
 static const char *const s_migration[STORE_PG_SCHEMA_VERSION] = {
+    /* 1: the log, mailboxes and heads. */
     "CREATE TABLE log("
     " idx bigint PRIMARY KEY,"
     " time_ms bigint NOT NULL,"
@@ -79,6 +83,10 @@ static const char *const s_migration[STORE_PG_SCHEMA_VERSION] = {
     " root bytea NOT NULL,"
     " head bytea NOT NULL,"
     " UNIQUE(size, root));",
+    /* 2: the fencing epoch, one row, raised by each broker that becomes
+     * the active one. */
+    "CREATE TABLE broker_epoch(epoch bigint NOT NULL);"
+    "INSERT INTO broker_epoch VALUES(0);",
 };
 
 /* What marks the schema_version table as Concord's broker store. */
@@ -86,11 +94,15 @@ static const char *const s_migration[STORE_PG_SCHEMA_VERSION] = {
 /* The advisory lock key --init-store holds while it creates or migrates
  * ("CONCORD" in ASCII, read as a number). */
 #define S_INIT_LOCK "67797867798268"
+/* The session advisory lock the active broker holds ("CONCORDA"). */
+#define S_ACTIVE_LOCK "6779786779826865"
 
 struct store_pg {
     PGconn *conn;
     int fsync;
     int in_txn;
+    uint64_t epoch; /* 0 until store_pg_acquire made this broker the active one */
+    int fenced;     /* another broker has taken over since */
     int prepared[Q_COUNT];
     char name[512];
 };
@@ -257,8 +269,16 @@ static int s_session(store_pg_t *p, cc_err_t *err)
 {
     memset(p->prepared, 0, sizeof p->prepared);
     PQsetNoticeProcessor(p->conn, s_quiet, NULL);
-    return s_run(p, p->fsync ? "SET synchronous_commit = on" : "SET synchronous_commit = off",
-                 "session settings", err);
+    /* A session that says nothing for this long is ended by the server,
+     * and with it the active broker's lock: a broker that is paused or cut
+     * off loses the active role to a standby (the broker's loop speaks at
+     * least once a second, store_pg_keepalive). */
+    char sql[160];
+    snprintf(sql, sizeof sql,
+             "SET synchronous_commit = %s; SET idle_session_timeout = %d;"
+             " SET idle_in_transaction_session_timeout = %d",
+             p->fsync ? "on" : "off", STORE_PG_SILENCE_MS, STORE_PG_SILENCE_MS);
+    return s_run(p, sql, "session settings", err);
 }
 
 /* The version stored in schema_version: 0 when the table is absent. */
@@ -405,26 +425,137 @@ const char *store_pg_name(const store_pg_t *p)
     return p->name;
 }
 
+/* 1 if this session now holds the active broker's lock, 0 if another
+ * does, -1 on error. */
+static int s_try_lock(store_pg_t *p, cc_err_t *err)
+{
+    PGresult *r = PQexec(p->conn, "SELECT pg_try_advisory_lock(" S_ACTIVE_LOCK ")");
+    if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+        s_error(p, r, "taking the active broker's lock", err);
+        PQclear(r);
+        return -1;
+    }
+    int got = PQgetvalue(r, 0, 0)[0] == 't';
+    PQclear(r);
+    return got;
+}
+
+static int s_fence(store_pg_t *p, cc_err_t *err)
+{
+    p->fenced = 1;
+    err_set(err, CC_ABORTED,
+            "store %s: this broker is no longer the active one: another broker has taken over "
+            "since its epoch %llu, and nothing more of this one's is committed",
+            p->name, (unsigned long long)p->epoch);
+    return -1;
+}
+
+/* After a broken connection (the server restarted, the network broke, or
+ * the server ended a silent session): one attempt to come back. */
+static int s_reconnect(store_pg_t *p, cc_err_t *err)
+{
+    PQreset(p->conn);
+    if (PQstatus(p->conn) != CONNECTION_OK) {
+        s_error(p, NULL, "reconnecting", err);
+        return -1;
+    }
+    if (s_session(p, err) < 0) {
+        return -1;
+    }
+    /* The old session's lock went with it: take it again, or another
+     * broker has it and this one is no longer the active one. */
+    if (p->epoch) {
+        int got = s_try_lock(p, err);
+        if (got < 0) {
+            return -1;
+        }
+        if (!got) {
+            return s_fence(p, err);
+        }
+    }
+    return 0;
+}
+
 int store_pg_begin(store_pg_t *p, cc_err_t *err)
 {
     assert(!p->in_txn);
-    if (PQstatus(p->conn) != CONNECTION_OK) {
-        /* The server restarted or the network broke since the last batch:
-         * one attempt to come back before this batch is refused. */
-        PQreset(p->conn);
-        if (PQstatus(p->conn) != CONNECTION_OK) {
-            s_error(p, NULL, "reconnecting", err);
-            return -1;
-        }
-        if (s_session(p, err) < 0) {
-            return -1;
-        }
-    }
-    if (s_run(p, "BEGIN", "begin", err) < 0) {
+    if (PQstatus(p->conn) != CONNECTION_OK && s_reconnect(p, err) < 0) {
         return -1;
     }
+    if (s_run(p, "BEGIN", "begin", err) < 0) {
+        /* libpq learns that the server closed the connection only when
+         * it next uses it: here. */
+        if (PQstatus(p->conn) == CONNECTION_OK || s_reconnect(p, err) < 0 ||
+            s_run(p, "BEGIN", "begin", err) < 0) {
+            return -1;
+        }
+    }
     p->in_txn = 1;
+    if (p->epoch) {
+        /* The fence: the epoch this broker raised must still be the
+         * newest. The row lock it takes holds off a successor's raise
+         * until this transaction ends, so a transaction that passes here
+         * commits before any successor begins. */
+        s_params_t a = {0};
+        s_p_u64(&a, p->epoch);
+        PGresult *r = s_query(p, Q_FENCE, &a, "checking the epoch", err);
+        if (!r) {
+            store_pg_rollback(p);
+            return -1;
+        }
+        int current = PQntuples(r) == 1;
+        PQclear(r);
+        if (!current) {
+            store_pg_rollback(p);
+            return s_fence(p, err);
+        }
+    }
     return 0;
+}
+
+int store_pg_keepalive(store_pg_t *p, cc_err_t *err)
+{
+    if (store_pg_begin(p, err) < 0) {
+        return -1;
+    }
+    return store_pg_commit(p, err);
+}
+
+int store_pg_fenced(const store_pg_t *p)
+{
+    return p->fenced;
+}
+
+uint64_t store_pg_epoch(const store_pg_t *p)
+{
+    return p->epoch;
+}
+
+int store_pg_acquire(store_pg_t *p, volatile int *stop, cc_err_t *err)
+{
+    for (;;) {
+        int got = s_try_lock(p, err);
+        if (got < 0) {
+            return -1;
+        }
+        if (got) {
+            PGresult *r =
+                PQexec(p->conn, "UPDATE broker_epoch SET epoch = epoch + 1 RETURNING epoch");
+            if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+                s_error(p, r, "raising the epoch", err);
+                PQclear(r);
+                return -1;
+            }
+            p->epoch = (uint64_t)strtoull(PQgetvalue(r, 0, 0), NULL, 10);
+            PQclear(r);
+            return 1;
+        }
+        if (stop && *stop) {
+            return 0;
+        }
+        struct timespec ts = {0, 250 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
 }
 
 int store_pg_commit(store_pg_t *p, cc_err_t *err)

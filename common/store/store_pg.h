@@ -21,7 +21,12 @@
 #include "ledger.h"
 
 /* The schema version this build writes. */
-#define STORE_PG_SCHEMA_VERSION 1
+#define STORE_PG_SCHEMA_VERSION 2
+
+/* How long a session may be silent before the server ends it (and with it
+ * the active broker's lock): the longest a paused active broker holds up
+ * its standbys. */
+#define STORE_PG_SILENCE_MS 3000
 
 typedef struct store_pg store_pg_t;
 
@@ -33,6 +38,23 @@ void store_pg_close(store_pg_t **p);
 
 /* "postgresql database D on H:P as U" (never the password). */
 const char *store_pg_name(const store_pg_t *p);
+
+/* Active and standby brokers on one database: store_pg_acquire waits
+ * (polling, until *stop) for the session advisory lock only the active
+ * broker holds, then raises the fencing epoch in broker_epoch and keeps
+ * it. From then on every transaction begins by checking, under a row
+ * lock, that this epoch is still the newest: a broker that lost the lock
+ * (its session ended while it was paused or cut off, and a standby raised
+ * the epoch) can never commit again; its begin fails with CC_ABORTED and
+ * store_pg_fenced becomes 1. Tries at least once. Returns 1 when
+ * active, 0 if stopped, -1. */
+int store_pg_acquire(store_pg_t *p, volatile int *stop, cc_err_t *err);
+uint64_t store_pg_epoch(const store_pg_t *p);
+int store_pg_fenced(const store_pg_t *p);
+
+/* An empty transaction: keeps the session from being ended as silent,
+ * reconnects after a broken connection, and checks the fence. */
+int store_pg_keepalive(store_pg_t *p, cc_err_t *err);
 
 int store_pg_begin(store_pg_t *p, cc_err_t *err);
 int store_pg_commit(store_pg_t *p, cc_err_t *err);

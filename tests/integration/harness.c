@@ -202,6 +202,11 @@ static pid_t s_spawn(const fed_t *f, const char *name, const char *prog, const c
     return pid;
 }
 
+pid_t fed_spawn_broker(fed_t *f, const char *name, const char *config)
+{
+    return s_spawn(f, name, "concord-broker", config, 0);
+}
+
 void fed_start_broker(fed_t *f)
 {
     fed_start_broker_as(f, "concord-broker");

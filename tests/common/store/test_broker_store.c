@@ -367,6 +367,59 @@ static void test_broker_store_pg_schema(void **state)
     assert_int_equal(err.code, CC_DATA_LOSS);
 }
 
+/* One active broker per store: the lock's holder raises the epoch; once
+ * its session is gone and another has taken over, its transactions are
+ * refused by the fence, even after it reconnects. */
+static void test_broker_store_pg_fence(void **state)
+{
+    (void)state;
+    if (!s_pg()) {
+        skip();
+    }
+    char where[2][512];
+    assert_int_equal(s_stores(where, "fence"), 2);
+    cc_err_t err;
+    volatile int stop = 0;
+    broker_store_t *a = broker_store_open(where[1], 1, 0, &err);
+    broker_store_t *b = broker_store_open(where[1], 1, 0, &err);
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_int_equal(broker_store_acquire(a, &stop, &err), 1);
+    assert_int_equal(broker_store_epoch(a), 1);
+    assert_int_equal(broker_store_keepalive(a, &err), 0);
+    stop = 1; /* one try: a holds the lock */
+    assert_int_equal(broker_store_acquire(b, &stop, &err), 0);
+    assert_int_equal(broker_store_epoch(b), 0);
+
+    /* a's session ends (as the server ends a silent one); b takes over. */
+    const char *db = strstr(where[1], ":///") + 4;
+    char name[64], sql[256];
+    snprintf(name, sizeof name, "%.*s", (int)(strchr(db, '?') - db), db);
+    snprintf(sql, sizeof sql,
+             "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory'"
+             " AND granted AND database = (SELECT oid FROM pg_database WHERE datname = '%s')",
+             name);
+    s_pg_exec("postgres", sql);
+    stop = 0;
+    assert_int_equal(broker_store_acquire(b, &stop, &err), 1);
+    assert_int_equal(broker_store_epoch(b), 2);
+
+    uint8_t leaf[32], hash[32], call[16];
+    ledger_log_entry_t e;
+    s_log_entry(&e, 1, leaf, hash, call, "X24");
+    assert_int_equal(broker_store_begin(a, &err), -1);
+    assert_int_equal(err.code, CC_ABORTED);
+    assert_non_null(strstr(err.msg, "no longer the active one"));
+    assert_int_equal(broker_store_fenced(a), 1);
+    assert_int_equal(broker_store_keepalive(a, &err), -1);
+    assert_int_equal(broker_store_fenced(b), 0);
+    assert_int_equal(broker_store_begin(b, &err), 0);
+    assert_int_equal(broker_store_log_append(b, &e, &e.recipient, 1, &err), 0);
+    assert_int_equal(broker_store_commit(b, &err), 0);
+    broker_store_close(&a);
+    broker_store_close(&b);
+}
+
 /* No server there: unavailable, with libpq's reason; and a config's store
  * that is no URI is a SQLite path. */
 static void test_broker_store_pg_unreachable(void **state)
@@ -387,6 +440,7 @@ int main(void)
         cmocka_unit_test(test_broker_store_group_commit),
         cmocka_unit_test(test_broker_store_heads),
         cmocka_unit_test(test_broker_store_pg_schema),
+        cmocka_unit_test(test_broker_store_pg_fence),
         cmocka_unit_test(test_broker_store_pg_unreachable),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);
