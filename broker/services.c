@@ -50,6 +50,9 @@ static void s_health_check(Concord__V1__Health_Service *service,
     out.code = KEYS_BROKER_CODE;
     out.time_ms = clock_wall_ms();
     out.ledger_entries = s->head_index;
+    out.broker_role = "active";
+    out.broker_store = (char *)broker_store_kind(s->ledger);
+    out.broker_epoch = broker_store_epoch(s->ledger);
     closure(&out, closure_data);
 }
 

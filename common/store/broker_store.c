@@ -59,6 +59,11 @@ const char *broker_store_name(const broker_store_t *s)
     return s->name;
 }
 
+const char *broker_store_kind(const broker_store_t *s)
+{
+    return s->pg ? "postgresql" : "sqlite";
+}
+
 int broker_store_acquire(broker_store_t *s, volatile int *stop, cc_err_t *err)
 {
     return s->pg ? store_pg_acquire(s->pg, stop, err) : 1;

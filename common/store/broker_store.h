@@ -37,9 +37,12 @@ broker_store_t *broker_store_open(const char *where, int fsync, int init, cc_err
 
 void broker_store_close(broker_store_t **s);
 
-/* "sqlite <path>" or "postgresql <URI without its password>", for logs
- * and status. */
+/* "sqlite <path>" or "postgresql database D on H:P as U" (never a
+ * password), for the broker's own log. */
 const char *broker_store_name(const broker_store_t *s);
+
+/* "sqlite" or "postgresql": what the broker tells members (Health). */
+const char *broker_store_kind(const broker_store_t *s);
 
 /* Active and standby brokers (PostgreSQL only; store_pg.h): waits until
  * this broker is the active one of its store, polling until *stop.

@@ -15,7 +15,6 @@
 enum {
     Q_HEAD,
     Q_APPEND,
-    Q_MAILBOX_ADD,
     Q_FIND_HASH,
     Q_HAS_CALL,
     Q_READ,
@@ -31,13 +30,18 @@ enum {
 
 static const char *const s_sql[Q_COUNT] = {
     [Q_HEAD] = "SELECT idx, leaf FROM log ORDER BY idx DESC LIMIT 1",
-    /* A duplicate hash or call id inserts nothing rather than failing,
-     * which would abort the whole batch's transaction. */
-    [Q_APPEND] = "INSERT INTO log(idx, time_ms, leaf, hash, sender, recipient, sequence, kind,"
-                 " call_id, envelope) VALUES($1::bigint, $2::bigint, $3::bytea, $4::bytea,"
-                 " $5::text, $6::text, $7::bigint, $8::integer, $9::bytea, $10::bytea)"
-                 " ON CONFLICT DO NOTHING",
-    [Q_MAILBOX_ADD] = "INSERT INTO mailbox(recipient, idx) SELECT unnest($1::text[]), $2::bigint",
+    /* One round trip per envelope: the entry, only if it extends the head
+     * ($1 = head + 1) and repeats no hash or call id (a conflict inserts
+     * nothing rather than failing, which would abort the whole batch's
+     * transaction), and its mailbox rows. Answers 1 if appended, else 0. */
+    [Q_APPEND] = "WITH e AS (INSERT INTO log(idx, time_ms, leaf, hash, sender, recipient,"
+                 " sequence, kind, call_id, envelope) SELECT $1::bigint, $2::bigint, $3::bytea,"
+                 " $4::bytea, $5::text, $6::text, $7::bigint, $8::integer, $9::bytea, $10::bytea"
+                 " WHERE (SELECT COALESCE(MAX(idx), 0) FROM log) = $1::bigint - 1"
+                 " ON CONFLICT DO NOTHING RETURNING idx),"
+                 " m AS (INSERT INTO mailbox(recipient, idx)"
+                 " SELECT r, e.idx FROM e, unnest($11::text[]) AS r)"
+                 " SELECT COUNT(*) FROM e",
     [Q_FIND_HASH] = "SELECT idx, time_ms FROM log WHERE hash = $1::bytea",
     [Q_HAS_CALL] = "SELECT 1 FROM log WHERE sender = $1::text AND kind = $2::integer"
                    " AND call_id = $3::bytea",
@@ -107,7 +111,7 @@ struct store_pg {
     char name[512];
 };
 
-#define S_MAX_PARAMS 10
+#define S_MAX_PARAMS 11
 
 typedef struct {
     int n;
@@ -648,14 +652,9 @@ static char *s_array(const char *const *to, size_t n_to)
 int store_pg_log_append(store_pg_t *p, const ledger_log_entry_t *e, const char *const *to,
                         size_t n_to, cc_err_t *err)
 {
-    uint64_t head = 0;
-    uint8_t leaf[32];
-    if (store_pg_log_head(p, &head, leaf, err) < 0) {
-        return -1;
-    }
-    if (e->index != head + 1) {
-        err_set(err, CC_FAILED_PRECONDITION, "log append at %llu but the head is %llu",
-                (unsigned long long)e->index, (unsigned long long)head);
+    char *array = s_array(to, n_to);
+    if (!array) {
+        err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
         return -1;
     }
     s_params_t a = {0};
@@ -669,37 +668,33 @@ int store_pg_log_append(store_pg_t *p, const ledger_log_entry_t *e, const char *
     s_p_i32(&a, e->kind);
     s_p_bytes(&a, e->call_id, 16);
     s_p_bytes(&a, e->envelope, e->envelope_len);
+    s_p_literal(&a, array);
     PGresult *r = s_query(p, Q_APPEND, &a, "log append", err);
-    if (!r) {
-        return -1;
-    }
-    int added = s_changed(r);
-    PQclear(r);
-    if (added != 1) {
-        err_set(err, CC_ALREADY_EXISTS,
-                "store %s: log append: this envelope or its (sender, kind, call id) is "
-                "already logged",
-                p->name);
-        return -1;
-    }
-    if (n_to == 0) {
-        return 0;
-    }
-    char *array = s_array(to, n_to);
-    if (!array) {
-        err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
-        return -1;
-    }
-    s_params_t m = {0};
-    s_p_literal(&m, array);
-    s_p_u64(&m, e->index);
-    r = s_query(p, Q_MAILBOX_ADD, &m, "mailbox append", err);
     free(array);
     if (!r) {
         return -1;
     }
+    uint64_t added = PQntuples(r) == 1 ? s_get_u64(r, 0, 0) : 0;
     PQclear(r);
-    return 0;
+    if (added == 1) {
+        return 0;
+    }
+    /* Nothing appended: say why, as the SQLite store does. */
+    uint64_t head = 0;
+    uint8_t leaf[32];
+    if (store_pg_log_head(p, &head, leaf, err) < 0) {
+        return -1;
+    }
+    if (e->index != head + 1) {
+        err_set(err, CC_FAILED_PRECONDITION, "log append at %llu but the head is %llu",
+                (unsigned long long)e->index, (unsigned long long)head);
+        return -1;
+    }
+    err_set(err, CC_ALREADY_EXISTS,
+            "store %s: log append: this envelope or its (sender, kind, call id) is already "
+            "logged",
+            p->name);
+    return -1;
 }
 
 int store_pg_log_find(store_pg_t *p, const uint8_t hash[32], uint64_t *index, uint64_t *time_ms,
