@@ -103,6 +103,13 @@ static void test_ha_standby_takes_over_after_sigkill(void **state)
     uint64_t t2 = clock_mono_ms();
     printf("[ha] SIGKILL to standby active: %llu ms; to the first reply through it: %llu ms\n",
            (unsigned long long)(t1 - t0), (unsigned long long)(t2 - t0));
+    /* The successor says what it is. */
+    char *status = NULL;
+    assert_int_equal(fed_cli(f, 0, &status, "ping broker"), 0);
+    if (!strstr(status, "broker: active, store postgresql, epoch 2")) {
+        fail_msg("ping broker after the failover: %s", status);
+    }
+    free(status);
     /* The tree the successor continued is the one every node verified. */
     for (int i = 0; i < f->n; i++) {
         char *out = NULL;
