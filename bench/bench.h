@@ -128,6 +128,12 @@ typedef struct {
 /* Starts concord-broker with its own log database data/TAG-broker.db
  * (fresh), fsync on or off, on a free loopback port. Dies on failure. */
 void bench_broker_start(bench_fed_t *f, const char *tag, int fsync, bench_proc_t *out);
+/* The same with the broker's store in PostgreSQL: a fresh database named
+ * after tag on the server CONCORD_BENCH_PG names (a libpq conninfo such as
+ * "host=/run/postgresql user=concord", for a role that may create
+ * databases), its schema made with --init-store. Returns -1 (nothing
+ * started) when CONCORD_BENCH_PG is not set. */
+int bench_broker_start_pg(bench_fed_t *f, const char *tag, int fsync, bench_proc_t *out);
 
 /* Starts concordd for organisation i against broker, with its own fresh
  * ledger data/TAG-CODE.db and control socket run/TAG-CODE.sock (its path

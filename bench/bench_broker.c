@@ -309,14 +309,20 @@ static void s_hello(void *sock, const char *code)
     free(buf);
 }
 
-static void s_run_concord(const bench_t *b, bench_fed_t *f, const s_load_t *L, int fsync,
-                          int route, s_concord_t *out)
+/* pg: the broker's store in PostgreSQL (bench_broker_start_pg). */
+static void s_run_concord_on(const bench_t *b, bench_fed_t *f, const s_load_t *L, int fsync,
+                             int route, int pg, s_concord_t *out)
 {
     char tag[32];
     bench_proc_t broker;
-    snprintf(tag, sizeof tag, "tput-%s-%s", route ? "route" : "accept", fsync ? "fsync" : "nofsync");
+    snprintf(tag, sizeof tag, "tput-%s-%s%s", route ? "route" : "accept",
+             fsync ? "fsync" : "nofsync", pg ? "-pg" : "");
     memset(out, 0, sizeof *out);
-    bench_broker_start(f, tag, fsync, &broker);
+    if (!pg) {
+        bench_broker_start(f, tag, fsync, &broker);
+    } else if (bench_broker_start_pg(f, tag, fsync, &broker) < 0) {
+        bench_die("CONCORD_BENCH_PG is not set");
+    }
     void *ctx = zmq_ctx_new();
     s_run_t *r = &out->run;
     r->load = L;
@@ -355,6 +361,12 @@ static void s_run_concord(const bench_t *b, bench_fed_t *f, const s_load_t *L, i
         bench_die("broker run %s failed: %zu refused (%s), %zu samples, broker exit %d; see %s/logs",
                   tag, r->results_bad, r->first_error, r->n_rates, out->broker_exit, f->dir);
     }
+}
+
+static void s_run_concord(const bench_t *b, bench_fed_t *f, const s_load_t *L, int fsync, int route,
+                          s_concord_t *out)
+{
+    s_run_concord_on(b, f, L, fsync, route, 0, out);
 }
 
 /* ---- the baseline: a bare ROUTER ---- */
@@ -575,6 +587,16 @@ void bench_fig_broker(bench_t *b, bench_fed_t *f)
                "4 online receivers ack every delivery (not verified by them); ");
     s_row(b, "2", "broker route (deliver+ack), fsync on", &route_on.run, base_name, &raw_stats,
           NULL, &L, note);
+    if (getenv("CONCORD_BENCH_PG") && getenv("CONCORD_BENCH_PG")[0]) {
+        /* The same accept run with the store in PostgreSQL, beside SQLite's. */
+        s_concord_t acc_pg;
+        s_run_concord_on(b, f, &L, 1, 0, 1, &acc_pg);
+        s_stats_of(&acc_on.run, &st);
+        s_cpu_note(note, sizeof note, &acc_pg, "PostgreSQL store (CONCORD_BENCH_PG); ");
+        s_row(b, "2", "broker accept, PostgreSQL store", &acc_pg.run, "broker accept, SQLite store",
+              &st, ">= 0.50", &L, note);
+        free(acc_pg.run.rates);
+    }
     if (durability) {
         s_run_concord(b, f, &L, 0, 0, &acc_off);
         s_run_concord(b, f, &L, 0, 1, &route_off);

@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <libpq-fe.h>
 #include <sodium.h>
 #include <zmq.h>
 
@@ -278,28 +279,90 @@ static pid_t s_start(bench_fed_t *f, const char *prog, const char *name, const c
     return bench_spawn(log, argv);
 }
 
-void bench_broker_start(bench_fed_t *f, const char *tag, int fsync, bench_proc_t *out)
+/* Writes broker-<tag>.ini with store_line ("data = ..." or "store = ...")
+ * and starts the broker on it. */
+static void s_broker_start(bench_fed_t *f, const char *tag, int fsync, const char *store_line,
+                           bench_proc_t *out)
 {
-    char cfg[256], db[256], text[1024], name[64];
+    char cfg[256], text[2048], name[64];
     memset(out, 0, sizeof *out);
     snprintf(out->tag, sizeof out->tag, "%s", tag);
     out->port = bench_free_port();
     snprintf(out->endpoint, sizeof out->endpoint, "tcp://127.0.0.1:%d", out->port);
-    snprintf(db, sizeof db, "%s/data/%s-broker.db", f->dir, tag);
-    unlink(db);
     snprintf(cfg, sizeof cfg, "%s/broker-%s.ini", f->dir, tag);
     snprintf(text, sizeof text,
              "[broker]\nlisten = %s\nkey = keys/broker.key\nroster = roster.bin\n"
-             "data = data/%s-broker.db\nlog_level = warn\nfsync = %s\n"
+             "%s\nlog_level = warn\nfsync = %s\n"
              /* Throughput is measured without the per-member quotas,
               * which would otherwise cap one member's rate. */
              "quota_envelopes_per_second = 0\nquota_bytes_per_second = 0\n"
              "quota_envelopes_per_minute = 0\nquota_bytes_per_minute = 0\n"
              "quota_envelopes_per_day = 0\nquota_bytes_per_day = 0\n",
-             out->endpoint, tag, fsync ? "true" : "false");
+             out->endpoint, store_line, fsync ? "true" : "false");
     s_write(cfg, text);
     snprintf(name, sizeof name, "broker-%s", tag);
+    if (strncmp(store_line, "store", 5) == 0) {
+        char bin[512];
+        snprintf(bin, sizeof bin, "%s/concord-broker", f->bin_dir);
+        char *argv[] = {bin, "--config", cfg, "--init-store", NULL};
+        char log[512];
+        snprintf(log, sizeof log, "%s/logs/%s-init.log", f->dir, name);
+        pid_t pid = bench_spawn(log, argv);
+        int rc = bench_wait(pid, 60000);
+        if (rc != 0) {
+            if (rc < 0) {
+                kill(pid, SIGKILL);
+            }
+            bench_die("concord-broker --init-store failed (status %d); see %s", rc, log);
+        }
+    }
     out->pid = s_start(f, "concord-broker", name, cfg);
+}
+
+void bench_broker_start(bench_fed_t *f, const char *tag, int fsync, bench_proc_t *out)
+{
+    char db[256], line[320];
+    snprintf(db, sizeof db, "%s/data/%s-broker.db", f->dir, tag);
+    unlink(db);
+    snprintf(line, sizeof line, "data = data/%s-broker.db", tag);
+    s_broker_start(f, tag, fsync, line, out);
+}
+
+int bench_broker_start_pg(bench_fed_t *f, const char *tag, int fsync, bench_proc_t *out)
+{
+    const char *conninfo = getenv("CONCORD_BENCH_PG");
+    if (!conninfo || !conninfo[0]) {
+        return -1;
+    }
+    char db[96], sql[160], line[1024], uri[900];
+    snprintf(db, sizeof db, "concord_bench_%d_", (int)getpid());
+    for (const char *c = tag; *c && strlen(db) < sizeof db - 1; c++) {
+        size_t n = strlen(db);
+        db[n] = (char)((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') ? *c : '_');
+        db[n + 1] = '\0';
+    }
+    PGconn *c = PQconnectdb(conninfo);
+    snprintf(sql, sizeof sql, "CREATE DATABASE %s", db);
+    PGresult *r = PQexec(c, sql);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+        bench_die("CONCORD_BENCH_PG: creating database %s: %s", db, PQerrorMessage(c));
+    }
+    PQclear(r);
+    /* The broker's store URI: the same server, user and options. */
+    snprintf(uri, sizeof uri, "postgresql:///%s?", db);
+    PQconninfoOption *opts = PQconninfoParse(conninfo, NULL);
+    for (PQconninfoOption *o = opts; o && o->keyword; o++) {
+        if (o->val && o->val[0] && strcmp(o->keyword, "dbname") != 0) {
+            size_t n = strlen(uri);
+            snprintf(uri + n, sizeof uri - n, "%s%s=%s", uri[n - 1] == '?' ? "" : "&", o->keyword,
+                     o->val);
+        }
+    }
+    PQconninfoFree(opts);
+    PQfinish(c);
+    snprintf(line, sizeof line, "store = %s", uri);
+    s_broker_start(f, tag, fsync, line, out);
+    return 0;
 }
 
 void bench_node_start(bench_fed_t *f, int i, const char *tag, int fsync,

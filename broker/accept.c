@@ -34,7 +34,7 @@ static int s_mailbox_check(const struct broker *b, const Concord__V1__Header *h,
     if (!max || h->kind == CONCORD__V1__KIND__KIND_EVENT || !mailbox_known(b->mailbox, h->recipient)) {
         return 0;
     }
-    uint64_t waiting = ledger_mailbox_bytes(b->ledger, h->recipient);
+    uint64_t waiting = broker_store_mailbox_bytes(b->ledger, h->recipient);
     if (waiting + bytes <= max) {
         return 0;
     }
@@ -71,7 +71,7 @@ int accept_clock_check(const struct broker *b, cc_err_t *err)
  * taken again as soon as space returns. */
 static int s_disk_check(const struct broker *b, size_t need, cc_err_t *err)
 {
-    return ledger_disk_check(b->ledger, b->cfg.disk_reserve_mb, need, "broker", "envelopes", err);
+    return broker_store_disk_check(b->ledger, b->cfg.disk_reserve_mb, need, "broker", "envelopes", err);
 }
 
 /* The mailboxes an event to a board's audience goes to: the board's
@@ -155,7 +155,7 @@ static int s_append(struct broker *b, const envelope_t *env, const uint8_t *id, 
         to = fan.to;
         n_to = fan.n;
     }
-    int appended = ledger_log_append(b->ledger, &e, to, n_to, err);
+    int appended = broker_store_log_append(b->ledger, &e, to, n_to, err);
     free(fan.to);
     if (appended < 0) {
         return -1;
@@ -252,8 +252,7 @@ void accept_submit(struct broker *b, const char *who, const uint8_t *id, size_t 
                roster_lookup(admission_roster(b->adm), h->recipient, &to) != 0) {
         /* Only current members: not an organisation merged into another. */
         err_set(&err, CC_NOT_FOUND, "recipient %s is not in the roster", h->recipient);
-    } else if ((found = ledger_log_find(b->ledger, env->hash, &at, &at_ms, &err)) !=
-               0) {
+    } else if ((found = broker_store_log_find(b->ledger, env->hash, &at, &at_ms, &err)) != 0) {
         /* Checked before the deadline: a resend of an accepted envelope
          * must still get its receipt, however late. */
         if (found > 0) {
@@ -273,8 +272,8 @@ void accept_submit(struct broker *b, const char *who, const uint8_t *id, size_t 
         /* Refused below as UNAVAILABLE: the sender retries. */
     } else if (h->deadline_ms && accept_wall_ms(b) > h->deadline_ms) {
         err_set(&err, CC_DEADLINE_EXCEEDED, "deadline passed before the broker received it");
-    } else if ((found = ledger_log_has_call(b->ledger, h->sender, h->kind, h->call_id.data,
-                                            &err)) != 0) {
+    } else if ((found = broker_store_log_has_call(b->ledger, h->sender, h->kind, h->call_id.data,
+                                                  &err)) != 0) {
         if (found > 0) {
             err_set(&err, CC_ALREADY_EXISTS, "replay: call id already used by %s", h->sender);
         } else {
@@ -284,8 +283,8 @@ void accept_submit(struct broker *b, const char *who, const uint8_t *id, size_t 
     } else if (s_disk_check(b, env->raw_len, &err) < 0) {
         /* Refused below; logged envelopes are still answered above. */
     } else if (h->kind != CONCORD__V1__KIND__KIND_REPLY &&
-               quota_check(b->quota, h->sender, h->kind == CONCORD__V1__KIND__KIND_EVENT,
-                           h->method, env->raw_len, clock_mono_ms(), &err) < 0) {
+               quota_check(b->quota, h->sender, h->kind == CONCORD__V1__KIND__KIND_EVENT, h->method,
+                           env->raw_len, clock_mono_ms(), &err) < 0) {
         /* Refused with its reason below; the sender may resend after the
          * reset the message names. Replies are not counted: a member's
          * replies answer other members' requests, which were, so that a

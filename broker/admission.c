@@ -211,7 +211,7 @@ static int s_fold_entry(const ledger_log_entry_t *e, void *arg, cc_err_t *err)
     return rc;
 }
 
-admission_t *admission_new(const char *roster_path, ledger_t *ledger, board_roster_fn on_change,
+admission_t *admission_new(const char *roster_path, broker_store_t *ledger, board_roster_fn on_change,
                            admission_join_fn on_join, void *arg, cc_err_t *err)
 {
     admission_t *a = calloc(1, sizeof *a);
@@ -236,7 +236,7 @@ admission_t *admission_new(const char *roster_path, ledger_t *ledger, board_rost
     for (;;) {
         uint64_t before = a->folded;
         err_clear(err);
-        if (ledger_log_read(ledger, before + 1, ADMISSION_PAGE, s_fold_entry, a, err) < 0) {
+        if (broker_store_log_read(ledger, before + 1, ADMISSION_PAGE, s_fold_entry, a, err) < 0) {
             goto fail;
         }
         if (a->folded == before) {

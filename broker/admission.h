@@ -11,9 +11,9 @@
 #include <stdint.h>
 
 #include "board.h"
+#include "broker_store.h"
 #include "envelope.h"
 #include "err.h"
-#include "ledger.h"
 #include "roster.h"
 
 typedef struct admission admission_t;
@@ -30,7 +30,7 @@ typedef void (*admission_join_fn)(const char *board_id, const char *code, uint64
  * (may be NULL) after each join of a board's audience, from then on.
  * Returns NULL with err set: the roster file, its signatures, a log entry
  * that no longer verifies, or memory. */
-admission_t *admission_new(const char *roster_path, ledger_t *ledger, board_roster_fn on_change,
+admission_t *admission_new(const char *roster_path, broker_store_t *ledger, board_roster_fn on_change,
                            admission_join_fn on_join, void *arg, cc_err_t *err);
 
 /* The roster after everything folded; it lives as long as a. */

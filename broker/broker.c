@@ -53,7 +53,7 @@ static void s_on_join(const char *board_id, const char *code, uint64_t at_index,
     char audience[BOARD_AUDIENCE_MAX + 1];
     cc_err_t err;
     snprintf(audience, sizeof audience, "%s%s", ENVELOPE_BOARD_PREFIX, board_id);
-    int added = ledger_mailbox_backfill(b->ledger, code, audience, at_index, &err);
+    int added = broker_store_mailbox_backfill(b->ledger, code, audience, at_index, &err);
     if (added < 0) {
         log_error("%s", err.msg);
         b->failed = 1;
@@ -100,15 +100,15 @@ static int s_reload(broker_t *b, cc_err_t *err)
         return -1;
     }
     uint8_t leaf[32];
-    if (ledger_log_head(b->ledger, &b->head_index, leaf, err) < 0 ||
+    if (broker_store_log_head(b->ledger, &b->head_index, leaf, err) < 0 ||
         heads_load(b->heads, err) < 0 ||
-        ledger_log_senders(b->ledger, s_load_sender, b->replay, err) < 0) {
+        broker_store_log_senders(b->ledger, s_load_sender, b->replay, err) < 0) {
         return -1;
     }
     /* Receipt times never go backwards, even across a restart onto a
      * clock that was set back. */
-    if (b->head_index &&
-        ledger_log_read(b->ledger, b->head_index, 1, s_head_time, &b->last_time_ms, err) < 0) {
+    if (b->head_index && broker_store_log_read(b->ledger, b->head_index, 1, s_head_time,
+                                               &b->last_time_ms, err) < 0) {
         return -1;
     }
     return s_load_roster(b, err);
@@ -162,7 +162,8 @@ static void s_on_frame(broker_t *b, const char *who, const uint8_t *id, size_t i
 static void s_on_router(broker_t *b)
 {
     cc_err_t err;
-    if (ledger_begin(b->ledger, &err) < 0) {
+    b->store_ms = clock_mono_ms();
+    if (broker_store_begin(b->ledger, &err) < 0) {
         log_error("%s", err.msg);
         b->failed = 1;
         return;
@@ -194,13 +195,18 @@ static void s_on_router(broker_t *b)
         log_error("cannot sign the tree head: %s", err.msg);
         b->failed = 1;
     }
-    if (b->failed || ledger_commit(b->ledger, &err) < 0) {
+    if (b->failed || broker_store_commit(b->ledger, &err) < 0) {
         /* Nothing of this batch is durable, so none of its answers may go
          * out: senders hear nothing and resend. Rebuild the in-memory view
          * from disk. */
-        ledger_rollback(b->ledger);
+        broker_store_rollback(b->ledger);
         log_error("log write failed; batch refused");
         outbox_drop(b->outbox);
+        if (broker_store_fenced(b->ledger)) {
+            log_error("%s", err.msg);
+            b->failed = 1; /* another broker is the active one: stop */
+            return;
+        }
         b->failed = 0;
         if (s_reload(b, &err) < 0) {
             log_error("%s", err.msg);
@@ -219,8 +225,9 @@ int broker_run(broker_t *b, volatile int *stop)
                                {.socket = gate_socket(b->gate), .events = ZMQ_POLLIN}};
     size_t n_codes = 0;
     mailbox_codes(b->mailbox, &n_codes);
-    log_info("listening on %s; log head %llu; %zu organisations in the roster", b->cfg.listen,
-             (unsigned long long)b->head_index, n_codes);
+    log_info("listening on %s; store %s; log head %llu; %zu organisations in the roster",
+             b->cfg.listen, broker_store_name(b->ledger), (unsigned long long)b->head_index,
+             n_codes);
     while (!*stop && !b->failed) {
         int rc = zmq_poll(items, 3, 1000);
         daemon_service(); /* SIGHUP: log level; SIGUSR1: log file */
@@ -236,6 +243,19 @@ int broker_run(broker_t *b, volatile int *stop)
         }
         if (items[1].revents & ZMQ_POLLIN) {
             zap_handle(b->zap, admission_roster(b->adm));
+        }
+        if (clock_mono_ms() - b->store_ms >= 1000) {
+            /* Idle: a PostgreSQL session that stays silent loses the
+             * active role; this also finds out if it was lost. */
+            cc_err_t err;
+            b->store_ms = clock_mono_ms();
+            if (broker_store_keepalive(b->ledger, &err) < 0) {
+                if (broker_store_fenced(b->ledger)) {
+                    log_error("%s", err.msg);
+                    return -1;
+                }
+                log_warn("store: %s", err.msg);
+            }
         }
         if (items[0].revents & ZMQ_POLLIN) {
             s_on_router(b);
@@ -357,7 +377,8 @@ static int s_bind(broker_t *b, cc_err_t *err)
     return 0;
 }
 
-broker_t *broker_new(const config_broker_t *cfg, const broker_hooks_t *hooks, cc_err_t *err)
+broker_t *broker_new(const config_broker_t *cfg, const broker_hooks_t *hooks, volatile int *stop,
+                     cc_err_t *err)
 {
     broker_t *b = calloc(1, sizeof *b);
     if (!b) {
@@ -367,8 +388,26 @@ broker_t *broker_new(const config_broker_t *cfg, const broker_hooks_t *hooks, cc
     b->cfg = *cfg;
     b->hooks = hooks;
     if (!(b->keys = keys_load(cfg->key, err)) ||
-        !(b->ledger = ledger_open(cfg->data, LEDGER_BROKER, cfg->fsync, err))) {
+        !(b->ledger =
+              broker_store_open(cfg->store[0] ? cfg->store : cfg->data, cfg->fsync, 0, err))) {
         goto fail;
+    }
+    /* Of the brokers sharing a PostgreSQL store, one is active; the others
+     * wait here, not listening, and take over when its session ends. */
+    if (cfg->store[0]) {
+        log_info("standby: waiting to become the active broker of %s",
+                 broker_store_name(b->ledger));
+    }
+    int active = broker_store_acquire(b->ledger, stop, err);
+    if (active <= 0) {
+        if (active == 0) {
+            err_set(err, CC_CANCELLED, "stopped while a standby");
+        }
+        goto fail;
+    }
+    if (cfg->store[0]) {
+        log_info("active: this broker now holds %s, epoch %llu", broker_store_name(b->ledger),
+                 (unsigned long long)broker_store_epoch(b->ledger));
     }
     quota_limits_t limits = {
         .envelopes_per_second = cfg->quota_envelopes_per_second,
@@ -435,7 +474,7 @@ void broker_destroy(broker_t **bp)
         zmq_ctx_term(b->ctx);
     }
     services_destroy(&b->services);
-    ledger_close(&b->ledger);
+    broker_store_close(&b->ledger);
     replay_destroy(&b->replay);
     admission_destroy(&b->adm);
     mailbox_destroy(&b->mailbox);

@@ -17,7 +17,11 @@ typedef struct broker broker_t;
  * hooks is NULL, except in the test broker (broker_hooks.h); it must
  * outlive the broker. Returns NULL with err set (the caller logs it and
  * exits). */
-broker_t *broker_new(const config_broker_t *cfg, const broker_hooks_t *hooks, cc_err_t *err);
+/* With a PostgreSQL store shared by several brokers, waits (a standby,
+ * not listening) until this one is the active broker, or until *stop is
+ * set (then NULL with CC_CANCELLED); stop may be NULL (no end). */
+broker_t *broker_new(const config_broker_t *cfg, const broker_hooks_t *hooks, volatile int *stop,
+                     cc_err_t *err);
 
 /* Serves until *stop becomes non-zero (set from a signal handler).
  * Returns 0 on a clean stop, -1 if the log failed. */

@@ -12,8 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "broker_store.h"
 #include "keys.h"
-#include "ledger.h"
 #include "link.pb-c.h"
 #include "log.pb-c.h"
 #include "merkle.h"
@@ -40,9 +40,9 @@ typedef struct {
     /* Log/Read (from_index >= 1): 1 if it filled *out itself (then
      * log_read_free releases it after the answer is sent), 0 to let the
      * broker answer. */
-    int (*log_read)(ledger_t *ledger, const keys_t *keys, const merkle_t *tree,
-                    uint64_t head_index,
-                    const Concord__V1__LogReadRequest *in, Concord__V1__LogReadResponse *out);
+    int (*log_read)(broker_store_t *ledger, const keys_t *keys, const merkle_t *tree,
+                    uint64_t head_index, const Concord__V1__LogReadRequest *in,
+                    Concord__V1__LogReadResponse *out);
     void (*log_read_free)(Concord__V1__LogReadResponse *out);
     /* How far the broker's wall clock is off (ms, either way): a broker
      * whose clock is wrong, or jumps, while it runs. */

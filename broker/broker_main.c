@@ -6,12 +6,14 @@
 
 #include "broker.h"
 #include "broker_metrics.h"
+#include "broker_store.h"
 #include "config.h"
 #include "daemon.h"
 #include "log.h"
 #include "metrics_http.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 /* The broker and its endpoint, for the tick that publishes the metrics. */
 typedef struct {
@@ -33,6 +35,24 @@ static void s_publish(void *arg)
 
 /* daemon_main's callback takes no argument of ours. */
 static const broker_hooks_t *s_hooks;
+static int s_init_store; /* --init-store: create or migrate the store, then exit */
+
+/* concord-broker --init-store: creates the store the configuration names
+ * (a PostgreSQL schema, or a SQLite file) or migrates it to this
+ * version's schema, and exits. */
+static int s_init(const config_broker_t *cfg)
+{
+    cc_err_t err;
+    const char *where = cfg->store[0] ? cfg->store : cfg->data;
+    broker_store_t *s = broker_store_open(where, cfg->fsync, 1, &err);
+    if (!s) {
+        log_error("cannot initialise the store: %s", err.msg);
+        return DAEMON_EXIT_STORE;
+    }
+    log_info("store ready: %s", broker_store_name(s));
+    broker_store_close(&s);
+    return DAEMON_EXIT_OK;
+}
 
 static int s_run(const char *config_path, int level, volatile int *stop)
 {
@@ -47,7 +67,13 @@ static int s_run(const char *config_path, int level, volatile int *stop)
     /* Every file the daemon creates (its database, WAL and sockets) is
      * its own alone, whatever umask it was started with. */
     umask(077);
-    broker_t *b = broker_new(&cfg, s_hooks, &err);
+    if (s_init_store) {
+        return s_init(&cfg);
+    }
+    broker_t *b = broker_new(&cfg, s_hooks, stop, &err);
+    if (!b && *stop) {
+        return DAEMON_EXIT_OK; /* stopped while a standby */
+    }
     if (!b) {
         log_error("cannot start: %s", err.msg);
         return DAEMON_EXIT_START;
@@ -74,12 +100,25 @@ static int s_run(const char *config_path, int level, volatile int *stop)
 int broker_main(int argc, char **argv, const broker_hooks_t *hooks)
 {
     s_hooks = hooks;
+    /* --init-store is the broker's own; daemon_main parses the rest. */
+    int n = 0;
+    for (int i = 0; i < argc; i++) {
+        if (i > 0 && !strcmp(argv[i], "--init-store")) {
+            s_init_store = 1;
+        } else {
+            argv[n++] = argv[i];
+        }
+    }
+    argv[n] = NULL;
     return daemon_main(
-        argc, argv, "concord-broker",
+        n, argv, "concord-broker",
         "Routes signed Concord envelopes between the organisations of one federation.\n"
         "Admits only transport keys listed in the roster, verifies every envelope,\n"
         "appends each to a hash-chained log, returns a signed receipt, and keeps\n"
         "every envelope in its recipient's mailbox until the recipient has stored it.\n"
-        "Configuration: [broker] listen, key, roster, data (see docs/OPERATIONS.md).",
+        "Configuration: [broker] listen, key, roster, data or store (see\n"
+        "docs/OPERATIONS.md). With --init-store it creates or migrates the store the\n"
+        "configuration names (the schema of a PostgreSQL store: run it once before the\n"
+        "first start and after an upgrade) and exits.",
         s_run);
 }

@@ -47,6 +47,11 @@ int broker_metrics_render(broker_t *b, char *buf, size_t size)
     s_put(&o, "# HELP concord_broker_serving 1 while the broker's log can be written\n"
               "# TYPE concord_broker_serving gauge\nconcord_broker_serving %d\n",
           b->failed ? 0 : 1);
+    s_put(&o,
+          "# HELP concord_broker_epoch the fencing epoch this broker holds as the active"
+          " broker of a PostgreSQL store (0: a SQLite store)\n"
+          "# TYPE concord_broker_epoch gauge\nconcord_broker_epoch %llu\n",
+          (unsigned long long)broker_store_epoch(b->ledger));
     s_put(&o, "# HELP concord_broker_members organisations in the roster\n"
               "# TYPE concord_broker_members gauge\nconcord_broker_members %zu\n",
           n);
@@ -81,7 +86,7 @@ int broker_metrics_render(broker_t *b, char *buf, size_t size)
     for (size_t i = 0; i < n; i++) {
         /* Codes are checked at admission (keys_code_check): no quotes or backslashes. */
         s_put(&o, "concord_broker_mailbox_depth{member=\"%s\"} %llu\n", codes[i],
-              (unsigned long long)ledger_mailbox_count(b->ledger, codes[i]));
+              (unsigned long long)broker_store_mailbox_count(b->ledger, codes[i]));
     }
     return o.full ? -1 : (int)o.len;
 }

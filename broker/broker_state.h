@@ -12,11 +12,11 @@
 
 #include "admission.h"
 #include "broker_hooks.h"
+#include "broker_store.h"
 #include "config.h"
 #include "gate.h"
 #include "heads.h"
 #include "keys.h"
-#include "ledger.h"
 #include "mailbox.h"
 #include "outbox.h"
 #include "quota.h"
@@ -32,12 +32,13 @@ struct broker {
     zap_t *zap;
     gate_t *gate;                  /* caps on un-authenticated connections */
     keys_t *keys;
-    ledger_t *ledger;
+    broker_store_t *ledger;
     /* The in-memory view of the log, rebuilt from disk at start and after
      * a batch failed to commit: */
     admission_t *adm;              /* the roster after everything logged */
     replay_t *replay;              /* each sender's highest logged sequence */
     uint64_t head_index;
+    uint64_t store_ms;             /* monotonic time of the store's last transaction */
     heads_t *heads;                /* the log's tree and newest signed head */
     uint64_t last_time_ms;         /* receipt times never go backwards */
     uint64_t wall0_ms, mono0_ms;   /* both clocks at start: a jump is their drift */

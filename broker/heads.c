@@ -10,13 +10,13 @@
 
 struct heads {
     const keys_t *keys;
-    ledger_t *ledger;
+    broker_store_t *ledger;
     merkle_t *tree;
     Concord__V1__SignedTreeHead *head;   /* the newest, decoded */
     uint64_t head_size;
 };
 
-heads_t *heads_new(const keys_t *keys, ledger_t *ledger)
+heads_t *heads_new(const keys_t *keys, broker_store_t *ledger)
 {
     heads_t *h = calloc(1, sizeof *h);
     if (!h || !(h->tree = merkle_new())) {
@@ -72,7 +72,7 @@ int heads_load(heads_t *h, cc_err_t *err)
     /* Leaves are read in pages, so that a long log is never one answer. */
     for (;;) {
         uint64_t before = merkle_size(h->tree);
-        if (ledger_log_leaves(h->ledger, before + 1, 65536, s_leaf, h, err) < 0) {
+        if (broker_store_log_leaves(h->ledger, before + 1, 65536, s_leaf, h, err) < 0) {
             return -1;
         }
         if (merkle_size(h->tree) == before) {
@@ -80,7 +80,7 @@ int heads_load(heads_t *h, cc_err_t *err)
         }
     }
     s_newest_t nw = {.h = h};
-    if (ledger_heads(h->ledger, s_head_row, &nw, err) < 0) {
+    if (broker_store_heads(h->ledger, s_head_row, &nw, err) < 0) {
         return -1;
     }
     h->head_size = nw.size;
@@ -120,7 +120,7 @@ int heads_sign(heads_t *h, uint64_t time_ms, cc_err_t *err)
     }
     Concord__V1__SignedTreeHead *sth = (Concord__V1__SignedTreeHead *)wire_unpack(
         &concord__v1__signed_tree_head__descriptor, packed, len, WIRE_MAX_FRAME, err);
-    if (!sth || ledger_head_add(h->ledger, size, root, packed, len, err) < 0) {
+    if (!sth || broker_store_head_add(h->ledger, size, root, packed, len, err) < 0) {
         wire_free(sth ? &sth->base : NULL);
         free(packed);
         return -1;

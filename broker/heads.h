@@ -14,15 +14,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "broker_store.h"
 #include "envelope.pb-c.h"
 #include "err.h"
 #include "keys.h"
-#include "ledger.h"
 #include "merkle.h"
 
 typedef struct heads heads_t;
 
-heads_t *heads_new(const keys_t *keys, ledger_t *ledger);
+heads_t *heads_new(const keys_t *keys, broker_store_t *ledger);
 
 /* Rebuilds the tree and the newest head from the ledger. A log without a
  * head for its size (never written by this version) is refused. */

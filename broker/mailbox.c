@@ -28,7 +28,7 @@ typedef struct {
 } s_member_t;
 
 struct mailbox {
-    ledger_t *ledger;
+    broker_store_t *ledger;
     const heads_t *heads;
     uint32_t window;
     const keys_t *keys;
@@ -39,7 +39,7 @@ struct mailbox {
     size_t n_codes;
 };
 
-mailbox_t *mailbox_new(ledger_t *ledger, const heads_t *heads, uint32_t window,
+mailbox_t *mailbox_new(broker_store_t *ledger, const heads_t *heads, uint32_t window,
                        const keys_t *keys, const broker_hooks_t *hooks)
 {
     mailbox_t *mb = calloc(1, sizeof *mb);
@@ -189,7 +189,7 @@ void mailbox_hello(mailbox_t *mb, void *router, const char *who, const uint8_t *
     m->head_sent = 0;
     m->dirty = 1;
     log_info("%s connected; %llu waiting in its mailbox", who,
-             (unsigned long long)ledger_mailbox_count(mb->ledger, who));
+             (unsigned long long)broker_store_mailbox_count(mb->ledger, who));
 }
 
 int mailbox_ack(mailbox_t *mb, const char *who, const Concord__V1__MailboxAck *ack)
@@ -209,7 +209,7 @@ int mailbox_ack(mailbox_t *mb, const char *who, const Concord__V1__MailboxAck *a
         return 0;
     }
     for (size_t i = 0; i < ack->n_log_index; i++) {
-        if (ledger_mailbox_ack(mb->ledger, who, ack->log_index[i], &err) < 0) {
+        if (broker_store_mailbox_ack(mb->ledger, who, ack->log_index[i], &err) < 0) {
             log_error("mailbox ack: %s", err.msg);
             return -1;
         }
@@ -310,8 +310,8 @@ void mailbox_pump(mailbox_t *mb, void *router)
         m->dirty = 0;
         s_pump_t pc = {.mb = mb, .router = router, .m = m};
         cc_err_t err;
-        if (ledger_mailbox_read(mb->ledger, m->code, m->sent_upto, mb->window - m->inflight,
-                                s_deliver_entry, &pc, &err) < 0) {
+        if (broker_store_mailbox_read(mb->ledger, m->code, m->sent_upto, mb->window - m->inflight,
+                                      s_deliver_entry, &pc, &err) < 0) {
             if (pc.gone) {
                 log_info("%s is offline; its mail waits", m->code);
                 m->online = 0;

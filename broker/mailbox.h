@@ -16,9 +16,9 @@
 #include <stdint.h>
 
 #include "broker_hooks.h"
+#include "broker_store.h"
 #include "heads.h"
 #include "keys.h"
-#include "ledger.h"
 #include "link.pb-c.h"
 #include "roster.h"
 
@@ -29,7 +29,7 @@ typedef struct mailbox mailbox_t;
  * proved against the newest head of heads. keys (the
  * broker's) and hooks (NULL in the real broker) are for the test broker's
  * hooks only. Returns NULL when out of memory. */
-mailbox_t *mailbox_new(ledger_t *ledger, const heads_t *heads, uint32_t window,
+mailbox_t *mailbox_new(broker_store_t *ledger, const heads_t *heads, uint32_t window,
                        const keys_t *keys, const broker_hooks_t *hooks);
 
 /* Gives every current member of roster a mailbox (a successor joining by

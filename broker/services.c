@@ -29,7 +29,7 @@ typedef struct {
 
 struct services {
     const keys_t *keys;
-    ledger_t *ledger;
+    broker_store_t *ledger;
     const heads_t *heads;
     const broker_hooks_t *hooks;
     rpc_registry_t *registry;
@@ -56,6 +56,9 @@ static void s_health_check(Concord__V1__Health_Service *service,
     }
     out.time_ms = clock_wall_ms();
     out.ledger_entries = s->head_index;
+    out.broker_role = "active";
+    out.broker_store = (char *)broker_store_kind(s->ledger);
+    out.broker_epoch = broker_store_epoch(s->ledger);
     closure(&out, closure_data);
 }
 
@@ -154,7 +157,7 @@ static void s_log_read(Concord__V1__Log_Service *service, const Concord__V1__Log
     } else if (head - in->from_index + 1 < max) {
         max = (uint32_t)(head - in->from_index + 1);
     }
-    if (max && ledger_log_read(s->ledger, in->from_index, max, s_read_entry, &rd, &err) < 0 &&
+    if (max && broker_store_log_read(s->ledger, in->from_index, max, s_read_entry, &rd, &err) < 0 &&
         err.code != CC_OK) {
         rpc_registry_fail(closure_data, err.code, "%s", err.msg);
         closure(NULL, closure_data);
@@ -167,7 +170,7 @@ static void s_log_read(Concord__V1__Log_Service *service, const Concord__V1__Log
     }
 }
 
-services_t *services_new(const keys_t *keys, ledger_t *ledger, const heads_t *heads,
+services_t *services_new(const keys_t *keys, broker_store_t *ledger, const heads_t *heads,
                          const broker_hooks_t *hooks, cc_err_t *err)
 {
     services_t *s = calloc(1, sizeof *s);

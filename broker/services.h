@@ -13,11 +13,11 @@
 #include <stdint.h>
 
 #include "broker_hooks.h"
-#include "heads.h"
+#include "broker_store.h"
 #include "envelope.h"
 #include "err.h"
+#include "heads.h"
 #include "keys.h"
-#include "ledger.h"
 #include "outbox.h"
 
 /* Entries per Log/Read answer, at most. */
@@ -27,7 +27,7 @@ typedef struct services services_t;
 
 /* Services over the broker's keys and ledger (both outlive them); hooks
  * is NULL in the real broker. Returns NULL with err set. */
-services_t *services_new(const keys_t *keys, ledger_t *ledger, const heads_t *heads,
+services_t *services_new(const keys_t *keys, broker_store_t *ledger, const heads_t *heads,
                          const broker_hooks_t *hooks, cc_err_t *err);
 
 /* Answers req (verified, addressed to the broker) when it is a request,

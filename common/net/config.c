@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "broker_store.h"
 #include "inifile.h"
 #include "keys.h"
 
@@ -40,9 +41,13 @@ typedef struct {
     }
 
 static const s_field_t s_broker_fields[] = {
-    S_STR(config_broker_t, listen, T_STRING, 1), S_STR(config_broker_t, key, T_PATH, 1),
-    S_STR(config_broker_t, roster, T_PATH, 1),   S_STR(config_broker_t, data, T_PATH, 1),
-    S_OF(config_broker_t, log_level, T_LEVEL),   S_NUM(config_broker_t, mailbox_window, 1, 4096),
+    S_STR(config_broker_t, listen, T_STRING, 1),
+    S_STR(config_broker_t, key, T_PATH, 1),
+    S_STR(config_broker_t, roster, T_PATH, 1),
+    S_STR(config_broker_t, data, T_PATH, 0),
+    S_STR(config_broker_t, store, T_STRING, 0),
+    S_OF(config_broker_t, log_level, T_LEVEL),
+    S_NUM(config_broker_t, mailbox_window, 1, 4096),
     S_OF(config_broker_t, fsync, T_BOOL),
     S_NUM(config_broker_t, send_hwm, 16, 100000),
     S_NUM(config_broker_t, recv_hwm, 16, 100000),
@@ -343,6 +348,19 @@ int config_load_broker(const char *path, config_broker_t *out, cc_err_t *err)
     cfg.quota_mailbox_bytes = 67108864;
     if (s_load_section(path, "broker", s_broker_fields,
                        sizeof s_broker_fields / sizeof s_broker_fields[0], &cfg, err) < 0) {
+        return -1;
+    }
+    if (cfg.store[0] && !broker_store_is_postgresql(cfg.store)) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "%s: store in [broker] must be a PostgreSQL URI (postgresql://...); a SQLite "
+                "file is named by data",
+                path);
+        return -1;
+    }
+    if (!cfg.store[0] == !cfg.data[0]) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "%s: [broker] needs data (a SQLite file) or store (a PostgreSQL URI), %s", path,
+                cfg.store[0] ? "not both" : "and has neither");
         return -1;
     }
     *out = cfg;

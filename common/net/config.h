@@ -17,7 +17,10 @@
  * listen = tcp://127.0.0.1:7400      (required)
  * key = broker.key                   (required; secret key file)
  * roster = roster.bin                (required)
- * data = broker.db                   (required; SQLite log and mailboxes)
+ * data = broker.db                   (the SQLite file of the log and mailboxes;
+ *                                     required unless store is set)
+ * store = postgresql://...           (instead of data: the log and mailboxes in
+ *                                     this PostgreSQL database, a libpq URI)
  * log_level = info                   (error|warn|info|debug)
  * metrics = 127.0.0.1:9465           (optional: Prometheus text at /metrics)
  * mailbox_window = 64                (deliveries in flight per node, 1..4096)
@@ -55,6 +58,7 @@ typedef struct {
     char key[CONFIG_PATH_MAX];
     char roster[CONFIG_PATH_MAX];
     char data[CONFIG_PATH_MAX];
+    char store[CONFIG_PATH_MAX]; /* a PostgreSQL URI; empty: the SQLite file data */
     log_level_t log_level;
     uint32_t mailbox_window;
     int fsync;

@@ -133,6 +133,11 @@ static json_t *s_ping(const Concord__V1__PingReply *r)
     s_hex(o, "request_leaf_hash", r->request_leaf_hash);
     s_int(o, "reply_log_index", (long long)r->reply_log_index);
     s_int(o, "responder_ledger_entries", (long long)r->responder_ledger_entries);
+    if (r->broker_role[0]) {
+        s_str(o, "broker_role", r->broker_role);
+        s_str(o, "broker_store", r->broker_store);
+        s_int(o, "broker_epoch", (long long)r->broker_epoch);
+    }
     return o;
 }
 

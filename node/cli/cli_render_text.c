@@ -68,6 +68,11 @@ static void s_ping(const Concord__V1__PingReply *r, FILE *out)
         fprintf(out, "reply from %s: %s, round trip %.3f ms (direct, not logged)\n", r->responder,
                 serving, rtt_ms);
     }
+    if (r->broker_role[0]) {
+        fprintf(out, "broker: %s, store %s, epoch %llu, log head %llu\n", r->broker_role,
+                r->broker_store, (unsigned long long)r->broker_epoch,
+                (unsigned long long)r->responder_ledger_entries);
+    }
 }
 
 static void s_ledger(const Concord__V1__LedgerReply *r, FILE *out)

@@ -360,6 +360,9 @@ static void s_ping_done(const rpc_result_t *r, void *arg)
     }
     out.reply_log_index = r->reply_log_index;
     out.responder_ledger_entries = h->ledger_entries;
+    out.broker_role = h->broker_role;
+    out.broker_store = h->broker_store;
+    out.broker_epoch = h->broker_epoch;
     control_answer(rq->call, &out.base);
     free(rq);
 }

@@ -44,7 +44,7 @@ fixture_t *fixture_new(void)
     assert_int_equal(roster_add(fx->roster, keys_public(fx->b), &err), 0);
     char path[128];
     snprintf(path, sizeof path, "%s/broker.db", fx->dir);
-    fx->ledger = ledger_open(path, LEDGER_BROKER, 0, &err);
+    fx->ledger = broker_store_open(path, 0, 0, &err);
     assert_non_null(fx->ledger);
     fx->heads = heads_new(fx->broker, fx->ledger);
     assert_non_null(fx->heads);
@@ -66,7 +66,7 @@ void fixture_free(fixture_t *fx)
     zmq_close(fx->router);
     zmq_ctx_term(fx->ctx);
     heads_destroy(&fx->heads);
-    ledger_close(&fx->ledger);
+    broker_store_close(&fx->ledger);
     roster_destroy(&fx->roster);
     keys_destroy(&fx->a);
     keys_destroy(&fx->b);
@@ -129,7 +129,7 @@ uint64_t fixture_log(fixture_t *fx, const char *to, const char *const *rows, siz
         .envelope = env,
         .envelope_len = env_len,
     };
-    assert_int_equal(ledger_log_append(fx->ledger, &e, rows, n_rows, &err), 0);
+    assert_int_equal(broker_store_log_append(fx->ledger, &e, rows, n_rows, &err), 0);
     assert_int_equal(heads_sign(fx->heads, now, &err), 0);
     fx->head = index;
     memcpy(fx->leaf, leaf, 32);

@@ -10,9 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "keys.h"
-#include "ledger.h"
+#include "broker_store.h"
 #include "heads.h"
+#include "keys.h"
 #include "link.pb-c.h"
 #include "roster.h"
 
@@ -24,7 +24,7 @@ typedef struct {
     char dir[64];
     keys_t *a, *b, *c, *broker;
     roster_t *roster; /* the broker, A and B */
-    ledger_t *ledger; /* a broker ledger in dir */
+    broker_store_t *ledger; /* a broker ledger in dir */
     void *ctx;
     void *router;
     void *dealer;    /* B's node */

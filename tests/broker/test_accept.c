@@ -181,11 +181,11 @@ static void test_accepted_logged_and_receipted(void **state)
     uint64_t head = 0;
     uint8_t leaf[32];
     cc_err_t err;
-    assert_int_equal(ledger_log_head(fx->b.ledger, &head, leaf, &err), 0);
+    assert_int_equal(broker_store_log_head(fx->b.ledger, &head, leaf, &err), 0);
     assert_int_equal(head, 1);
     assert_memory_equal(leaf, merkle_leaf(heads_tree(fx->b.heads), 0), 32);
-    assert_int_equal(ledger_mailbox_count(fx->b.ledger, B_CODE), 1);
-    assert_int_equal(ledger_mailbox_count(fx->b.ledger, A_CODE), 0);
+    assert_int_equal(broker_store_mailbox_count(fx->b.ledger, B_CODE), 1);
+    assert_int_equal(broker_store_mailbox_count(fx->b.ledger, A_CODE), 0);
 
     /* The same bytes again: its receipt, however late. */
     h = s_submit_raw(fx, A_CODE, raw, len);
@@ -213,7 +213,7 @@ static void test_accepted_logged_and_receipted(void **state)
     h = s_submit(fx, A_CODE, &next);
     assert_int_equal(h.code, CC_OK);
     assert_int_equal(h.log_index, 2);
-    assert_int_equal(ledger_mailbox_count(fx->b.ledger, B_CODE), 2);
+    assert_int_equal(broker_store_mailbox_count(fx->b.ledger, B_CODE), 2);
 }
 
 static void test_refusals(void **state)
@@ -258,7 +258,7 @@ static void test_refusals(void **state)
     assert_string_equal(h.msg, want);
     /* Nothing of it was logged. */
     assert_int_equal(fx->b.head_index, 0);
-    assert_int_equal(ledger_mailbox_count(fx->b.ledger, B_CODE), 0);
+    assert_int_equal(broker_store_mailbox_count(fx->b.ledger, B_CODE), 0);
 }
 
 /* An event to "*" goes into every member's mailbox, its sender's too. */
@@ -269,8 +269,8 @@ static void test_event_fans_out(void **state)
     e.kind = CONCORD__V1__KIND__KIND_EVENT;
     s_heard_t h = s_submit(fx, B_CODE, &e);
     assert_int_equal(h.code, CC_OK);
-    assert_int_equal(ledger_mailbox_count(fx->b.ledger, A_CODE), 1);
-    assert_int_equal(ledger_mailbox_count(fx->b.ledger, B_CODE), 1);
+    assert_int_equal(broker_store_mailbox_count(fx->b.ledger, A_CODE), 1);
+    assert_int_equal(broker_store_mailbox_count(fx->b.ledger, B_CODE), 1);
 }
 
 /* To the broker itself: answered by its services, not logged. */

@@ -17,9 +17,9 @@
 #include <cmocka.h>
 #include <zmq.h>
 
+#include "broker_store.h"
 #include "envelope.h"
 #include "fixture.h"
-#include "ledger.h"
 #include "link.pb-c.h"
 #include "mailbox.h"
 #include "receipt.h"
@@ -160,8 +160,8 @@ static void test_store_deliver_ack_window(void **state)
     s_log(fx, A_CODE, rows_a, 1); /* not B's */
     uint64_t i3 = s_log_to_b(fx);
     uint64_t i4 = s_log_to_b(fx);
-    assert_int_equal(ledger_mailbox_count(fx->f->ledger, B_CODE), 3);
-    assert_int_equal(ledger_mailbox_count(fx->f->ledger, A_CODE), 1);
+    assert_int_equal(broker_store_mailbox_count(fx->f->ledger, B_CODE), 3);
+    assert_int_equal(broker_store_mailbox_count(fx->f->ledger, A_CODE), 1);
 
     /* Offline: nothing is sent. */
     mailbox_mark(fx->mb, B_CODE);
@@ -184,15 +184,15 @@ static void test_store_deliver_ack_window(void **state)
     assert_int_equal(s_next_delivery(fx, 100), 0);
 
     s_ack(fx, B_CODE, &i1, 1);
-    assert_int_equal(ledger_mailbox_count(fx->f->ledger, B_CODE), 2);
+    assert_int_equal(broker_store_mailbox_count(fx->f->ledger, B_CODE), 2);
     mailbox_pump(fx->mb, fx->f->router);
     assert_int_equal(s_next_delivery(fx, 1000), i4);
     assert_int_equal(s_next_delivery(fx, 100), 0);
 
     uint64_t both[] = {i3, i4};
     s_ack(fx, B_CODE, both, 2);
-    assert_int_equal(ledger_mailbox_count(fx->f->ledger, B_CODE), 0);
-    assert_int_equal(ledger_mailbox_count(fx->f->ledger, A_CODE), 1);
+    assert_int_equal(broker_store_mailbox_count(fx->f->ledger, B_CODE), 0);
+    assert_int_equal(broker_store_mailbox_count(fx->f->ledger, A_CODE), 1);
     mailbox_pump(fx->mb, fx->f->router);
     assert_int_equal(s_next_delivery(fx, 100), 0);
 }
@@ -217,7 +217,7 @@ static void test_mark(void **state)
     size_t n = 0;
     const char *const *codes = mailbox_codes(fx->mb, &n);
     uint64_t i2 = s_log(fx, ENVELOPE_EVERYONE, codes, n);
-    assert_int_equal(ledger_mailbox_count(fx->f->ledger, A_CODE), 1);
+    assert_int_equal(broker_store_mailbox_count(fx->f->ledger, A_CODE), 1);
     mailbox_mark(fx->mb, ENVELOPE_EVERYONE);
     mailbox_pump(fx->mb, fx->f->router);
     assert_int_equal(s_next_delivery(fx, 1000), i2);
@@ -236,7 +236,7 @@ static void test_hello_checks(void **state)
     assert_int_equal(s_next_delivery(fx, 100), 0);
     uint64_t one = 1;
     s_ack(fx, C_CODE, &one, 1);
-    assert_int_equal(ledger_mailbox_count(fx->f->ledger, B_CODE), 1);
+    assert_int_equal(broker_store_mailbox_count(fx->f->ledger, B_CODE), 1);
 }
 
 /* When the connection is gone the member goes offline and its mail
@@ -252,7 +252,7 @@ static void test_offline_and_reconnect(void **state)
     uint64_t i1 = s_log_to_b(fx);
     mailbox_mark(fx->mb, B_CODE);
     mailbox_pump(fx->mb, fx->f->router); /* fails: B goes offline */
-    assert_int_equal(ledger_mailbox_count(fx->f->ledger, B_CODE), 1);
+    assert_int_equal(broker_store_mailbox_count(fx->f->ledger, B_CODE), 1);
 
     fixture_connect(fx->f);
     mailbox_mark(fx->mb, B_CODE);

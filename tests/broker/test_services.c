@@ -135,6 +135,9 @@ static void test_health(void **state)
     assert_int_equal(out->status, CONCORD__V1__SERVING_STATUS__SERVING);
     assert_string_equal(out->code, KEYS_BROKER_CODE);
     assert_int_equal(out->ledger_entries, 2);
+    assert_string_equal(out->broker_role, "active");
+    assert_string_equal(out->broker_store, "sqlite");
+    assert_int_equal(out->broker_epoch, 0);
     uint64_t first_seq = reply->header->sequence;
     wire_free(&out->base);
     envelope_destroy(&reply);

@@ -431,7 +431,7 @@ static void s_fill(const s_rows_t *rs, const Concord__V1__LogReadRequest *in,
     }
 }
 
-static int s_log_read(ledger_t *ledger, const keys_t *keys, const merkle_t *tree,
+static int s_log_read(broker_store_t *ledger, const keys_t *keys, const merkle_t *tree,
                       uint64_t head_index, const Concord__V1__LogReadRequest *in,
                       Concord__V1__LogReadResponse *out)
 {
@@ -447,7 +447,7 @@ static int s_log_read(ledger_t *ledger, const keys_t *keys, const merkle_t *tree
     if (s_evil.mode == S_LOG_LEAVES) {
         /* Honest, but as to a reader entitled to no entry of even index:
          * those come as their leaf hash alone. */
-        if (ledger_log_read(ledger, 1, (uint32_t)head_index, s_collect, &rs, &err) == 0) {
+        if (broker_store_log_read(ledger, 1, (uint32_t)head_index, s_collect, &rs, &err) == 0) {
             s_fill(&rs, in, out);
             for (size_t i = 0; i < out->n_entries; i++) {
                 if (out->entries[i]->index % 2 == 0) {
@@ -467,7 +467,7 @@ static int s_log_read(ledger_t *ledger, const keys_t *keys, const merkle_t *tree
         free(rs.rows);
         return 1;
     }
-    if (ledger_log_read(ledger, 1, (uint32_t)head_index, s_collect, &rs, &err) == 0 && rs.n > 1) {
+    if (broker_store_log_read(ledger, 1, (uint32_t)head_index, s_collect, &rs, &err) == 0 && rs.n > 1) {
         /* The genuine head, before the log is falsified: without
          * rechaining the broker keeps answering with it. */
         Concord__V1__SignedTreeHead *real_head = s_evil.rechain ? NULL : s_head(&rs, keys);

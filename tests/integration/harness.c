@@ -22,6 +22,7 @@
 
 #include <cmocka.h>
 #include <jansson.h>
+#include <libpq-fe.h>
 #include <sodium.h>
 #include <zmq.h>
 
@@ -87,6 +88,44 @@ void fed_node_config_replace(const fed_t *f, int i, const char *from, const char
     free(text);
 }
 
+/* With CONCORD_TEST_STORE=postgresql (tests/support/pg_cluster.sh sets it
+ * and the cluster's CONCORD_TEST_PG_*): a fresh database in that cluster for
+ * this federation's broker, its "store = ..." line in line. Otherwise the
+ * SQLite file data/broker.db. Returns 1 for PostgreSQL. */
+static int s_broker_store(const fed_t *f, char *line, size_t size)
+{
+    const char *store = getenv("CONCORD_TEST_STORE");
+    if (!store || strcmp(store, "postgresql") != 0) {
+        snprintf(line, size, "data = data/broker.db\n");
+        return 0;
+    }
+    const char *host = getenv("CONCORD_TEST_PG_HOST");
+    const char *port = getenv("CONCORD_TEST_PG_PORT");
+    const char *user = getenv("CONCORD_TEST_PG_USER");
+    if (!host || !port || !user) {
+        fail_msg("CONCORD_TEST_STORE=postgresql needs CONCORD_TEST_PG_HOST, _PORT and _USER "
+                 "(run the test under tests/support/pg_cluster.sh)");
+    }
+    char db[64], conninfo[512], sql[128];
+    snprintf(db, sizeof db, "concord_%s", strrchr(f->dir, '-') + 1);
+    for (char *c = db; *c; c++) {
+        *c = (char)(*c >= 'A' && *c <= 'Z' ? *c - 'A' + 'a' : *c);
+    }
+    snprintf(conninfo, sizeof conninfo, "host=%s port=%s user=%s dbname=postgres", host, port,
+             user);
+    PGconn *c = PQconnectdb(conninfo);
+    snprintf(sql, sizeof sql, "CREATE DATABASE %s", db);
+    PGresult *r = PQexec(c, sql);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+        fail_msg("creating database %s: %s", db, PQerrorMessage(c));
+    }
+    PQclear(r);
+    PQfinish(c);
+    snprintf(line, size, "store = postgresql:///%s?host=%s&port=%s&user=%s\n", db, host, port,
+             user);
+    return 1;
+}
+
 void fed_create_from(fed_t *f, const char *const *codes, const char *const *names, int n)
 {
     char path[256], text[1024];
@@ -122,11 +161,22 @@ void fed_create_from(fed_t *f, const char *const *codes, const char *const *name
                          0);
     }
     snprintf(path, sizeof path, "%s/broker.ini", f->dir);
+    char store[512];
+    int pg = s_broker_store(f, store, sizeof store);
     snprintf(text, sizeof text,
              "[broker]\nlisten = tcp://127.0.0.1:%d\nkey = keys/broker.key\n"
-             "roster = roster.bin\ndata = data/broker.db\nlog_level = debug\n",
-             f->port);
+             "roster = roster.bin\n%slog_level = debug\n",
+             f->port, store);
     s_write(path, text);
+    if (pg) {
+        /* A PostgreSQL store's schema is made by the broker, before it
+         * first starts. */
+        char cmd[1024];
+        snprintf(cmd, sizeof cmd,
+                 "%s/concord-broker --config %s --init-store >>%s/logs/broker.log 2>&1",
+                 CONCORD_BIN_DIR, path, f->dir);
+        assert_int_equal(system(cmd), 0);
+    }
     for (int i = 0; i < n; i++) {
         snprintf(path, sizeof path, "%s/%s.ini", f->dir, codes[i]);
         snprintf(text, sizeof text,
@@ -150,6 +200,11 @@ static pid_t s_spawn(const fed_t *f, const char *name, const char *prog, const c
     pid_t pid = proc_spawn(&spec, NULL);
     assert_true(pid > 0);
     return pid;
+}
+
+pid_t fed_spawn_broker(fed_t *f, const char *name, const char *config)
+{
+    return s_spawn(f, name, "concord-broker", config, 0);
 }
 
 void fed_start_broker(fed_t *f)

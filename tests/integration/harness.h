@@ -58,6 +58,9 @@ void fed_wait_connected(fed_t *f, int i);
 /* Sends sig and waits for the process to end; returns its exit status
  * (128+signal if killed). */
 int fed_stop_broker(fed_t *f, int sig);
+/* Starts another concord-broker with config (a file in the federation's
+ * directory), logging to logs/<name>.log; the caller reaps it. */
+pid_t fed_spawn_broker(fed_t *f, const char *name, const char *config);
 int fed_stop_node(fed_t *f, int i, int sig);
 
 /* Runs `concord --config <node i>.ini ARGS` (i < 0: no config), capturing

@@ -208,6 +208,27 @@ static void test_config_unknown_key_names_file_line(void **state)
              "[node extra]");
 }
 
+/* store names a PostgreSQL database instead of the SQLite file data:
+ * exactly one of the two. */
+static void test_config_broker_store(void **state)
+{
+    config_broker_t c;
+    cc_err_t err;
+    static const char base[] = "[broker]\nlisten=tcp://*:1\nkey=k\nroster=r\n";
+    char text[512];
+
+    (void)state;
+    snprintf(text, sizeof text, "%sstore = postgresql://concord@db.example/concord\n", base);
+    assert_int_equal(config_load_broker(s_ini("broker.ini", text), &c, &err), 0);
+    assert_string_equal(c.store, "postgresql://concord@db.example/concord");
+    assert_string_equal(c.data, "");
+    snprintf(text, sizeof text, "%sstore = broker.db\n", base);
+    s_expect(text, 0, CC_INVALID_ARGUMENT, "PostgreSQL URI", "data");
+    snprintf(text, sizeof text, "%sstore = postgres://h/db\ndata = broker.db\n", base);
+    s_expect(text, 0, CC_INVALID_ARGUMENT, "data", "not both");
+    s_expect(base, 0, CC_INVALID_ARGUMENT, "store", "neither");
+}
+
 static void test_config_missing_required_key_named(void **state)
 {
     char text[1024];
@@ -265,6 +286,7 @@ int main(void)
         cmocka_unit_test(test_config_broker_defaults),
         cmocka_unit_test(test_config_node_valid_relative_paths),
         cmocka_unit_test(test_config_unknown_key_names_file_line),
+        cmocka_unit_test(test_config_broker_store),
         cmocka_unit_test(test_config_missing_required_key_named),
         cmocka_unit_test(test_config_bad_values),
         cmocka_unit_test(test_config_missing_file),

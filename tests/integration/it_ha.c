@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Integration tests for active and standby brokers on one PostgreSQL store
+ * (ctest label ha, under tests/support/pg_cluster.sh; skipped without
+ * CONCORD_TEST_STORE=postgresql): the standby takes over when the active
+ * broker is killed, the nodes carry on through it and the log verifies
+ * across the failover; an active broker paused while a standby takes over
+ * can never commit again once resumed. */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "clock.h"
+#include "harness.h"
+
+static int s_setup(void **state)
+{
+    const char *store = getenv("CONCORD_TEST_STORE");
+    if (!store || strcmp(store, "postgresql") != 0) {
+        *state = NULL;
+        return 0;
+    }
+    fed_t *f = calloc(1, sizeof *f);
+    fed_create(f, 3);
+    fed_start_all(f);
+    assert_true(fed_wait_log(f, "broker", "active: this broker now holds", 10000));
+    *state = f;
+    return 0;
+}
+
+static int s_teardown(void **state)
+{
+    fed_t *f = *state;
+    if (f) {
+        fed_destroy(f);
+        free(f);
+    }
+    return 0;
+}
+
+/* Pings from -> to until a reply comes, for up to timeout_ms. */
+static void s_ping_until_ok(fed_t *f, int from, int to, int timeout_ms)
+{
+    uint64_t end = clock_mono_ms() + (uint64_t)timeout_ms;
+    for (;;) {
+        char *out = NULL;
+        int rc = fed_cli(f, from, &out, "ping %s", f->codes[to]);
+        int ok = rc == 0 && out && strstr(out, "reply from");
+        free(out);
+        if (ok) {
+            return;
+        }
+        if (clock_mono_ms() >= end) {
+            fail_msg("ping %s -> %s got no reply within %d ms", f->codes[from], f->codes[to],
+                     timeout_ms);
+        }
+        usleep(200 * 1000);
+    }
+}
+
+static int s_wait_exit(pid_t pid, int timeout_ms)
+{
+    uint64_t end = clock_mono_ms() + (uint64_t)timeout_ms;
+    int status = 0;
+    while (waitpid(pid, &status, WNOHANG) == 0) {
+        if (clock_mono_ms() >= end) {
+            return -2;
+        }
+        usleep(50 * 1000);
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static void test_ha_standby_takes_over_after_sigkill(void **state)
+{
+    fed_t *f = *state;
+    if (!f) {
+        skip();
+    }
+    s_ping_until_ok(f, 0, 1, 10000);
+    pid_t standby = fed_spawn_broker(f, "standby", "broker.ini");
+    assert_true(fed_wait_log(f, "standby", "standby: waiting", 10000));
+    assert_false(fed_log_contains(f, "standby", "active:"));
+    s_ping_until_ok(f, 1, 2, 10000); /* the active one still serves alone */
+
+    uint64_t t0 = clock_mono_ms();
+    kill(f->broker_pid, SIGKILL);
+    waitpid(f->broker_pid, NULL, 0);
+    f->broker_pid = standby;
+    assert_true(fed_wait_log(f, "standby", "active: this broker now holds", 15000));
+    assert_true(fed_log_contains(f, "standby", "epoch 2"));
+    uint64_t t1 = clock_mono_ms();
+    s_ping_until_ok(f, 0, 1, 30000);
+    s_ping_until_ok(f, 2, 0, 30000);
+    uint64_t t2 = clock_mono_ms();
+    printf("[ha] SIGKILL to standby active: %llu ms; to the first reply through it: %llu ms\n",
+           (unsigned long long)(t1 - t0), (unsigned long long)(t2 - t0));
+    /* The successor says what it is. */
+    char *status = NULL;
+    assert_int_equal(fed_cli(f, 0, &status, "ping broker"), 0);
+    if (!strstr(status, "broker: active, store postgresql, epoch 2")) {
+        fail_msg("ping broker after the failover: %s", status);
+    }
+    free(status);
+    /* The tree the successor continued is the one every node verified. */
+    for (int i = 0; i < f->n; i++) {
+        char *out = NULL;
+        int rc = fed_cli(f, i, &out, "log verify");
+        if (rc != 0) {
+            fail_msg("log verify on %s after the failover: %s", f->codes[i], out);
+        }
+        free(out);
+    }
+}
+
+static void test_ha_paused_active_cannot_commit(void **state)
+{
+    fed_t *f = *state;
+    if (!f) {
+        skip();
+    }
+    s_ping_until_ok(f, 0, 1, 10000);
+    /* The standby listens elsewhere: the paused broker still holds its port. */
+    char path[256], *text;
+    snprintf(path, sizeof path, "%s/broker.ini", f->dir);
+    assert_non_null(text = fed_slurp(path));
+    char listen[64], other[64];
+    snprintf(listen, sizeof listen, "tcp://127.0.0.1:%d", f->port);
+    snprintf(other, sizeof other, "tcp://127.0.0.1:%d", fed_free_port());
+    char *at = strstr(text, listen);
+    assert_non_null(at);
+    snprintf(path, sizeof path, "%s/broker-b.ini", f->dir);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fprintf(fp, "%.*s%s%s", (int)(at - text), text, other, at + strlen(listen));
+    fclose(fp);
+    free(text);
+
+    pid_t active = f->broker_pid;
+    kill(active, SIGSTOP);
+    pid_t standby = fed_spawn_broker(f, "standby", "broker-b.ini");
+    f->broker_pid = standby;
+    /* The paused broker's session falls silent and the server ends it. */
+    assert_true(fed_wait_log(f, "standby", "active: this broker now holds", 20000));
+    kill(active, SIGCONT);
+    /* Resumed, it finds it is no longer the active one and stops, with
+     * nothing committed: its next transaction is refused by the fence. */
+    int rc = s_wait_exit(active, 15000);
+    if (rc == -2) {
+        kill(active, SIGKILL);
+        waitpid(active, NULL, 0);
+        fail_msg("the resumed broker went on running after a standby took over");
+    }
+    assert_int_equal(rc, 3);
+    assert_true(fed_log_contains(f, "broker", "no longer the active one"));
+    /* The new active broker serves: a node pointed at it gets replies. */
+    fed_stop_node(f, 0, SIGTERM);
+    fed_stop_node(f, 1, SIGTERM);
+    for (int i = 0; i < 2; i++) {
+        char from[64];
+        snprintf(from, sizeof from, "broker = %s", listen);
+        char to[64];
+        snprintf(to, sizeof to, "broker = %s", other);
+        fed_node_config_replace(f, i, from, to);
+        fed_start_node(f, i);
+    }
+    for (int i = 0; i < 2; i++) {
+        fed_wait_connected(f, i);
+    }
+    s_ping_until_ok(f, 0, 1, 30000);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_ha_standby_takes_over_after_sigkill, s_setup,
+                                        s_teardown),
+        cmocka_unit_test_setup_teardown(test_ha_paused_active_cannot_commit, s_setup, s_teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
