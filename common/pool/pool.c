@@ -3035,6 +3035,23 @@ int pool_bcf_plan_check(const roster_t *roster, const Concord__V1__BcfPlan *p,
     return 0;
 }
 
+void pool_bcf_year_plan(const Concord__V1__BcfPlan *p, const Concord__V1__BcfPlanYear *ly,
+                        Concord__V1__BcfPlan *q)
+{
+    *q = *p;
+    q->financial_year = ly->financial_year;
+    q->ccg_minimum = ly->ccg_minimum;
+    q->n_ccg_minimum = ly->n_ccg_minimum;
+    q->dfg_pence = ly->dfg_pence;
+    q->dfg_allocations = ly->dfg_allocations;
+    q->n_dfg_allocations = ly->n_dfg_allocations;
+    q->ibcf_pence = ly->ibcf_pence;
+    q->additional = ly->additional;
+    q->n_additional = ly->n_additional;
+    q->total_pence = ly->total_pence;
+    q->n_later_years = 0;
+}
+
 int pool_bcf_year_check(const roster_t *roster, const Concord__V1__BcfPlan *p, size_t y,
                         const pool_area_t *area, cc_err_t *err)
 {
@@ -3045,18 +3062,8 @@ int pool_bcf_year_check(const roster_t *roster, const Concord__V1__BcfPlan *p, s
     }
     const Concord__V1__BcfPlanYear *ly = p->later_years[y - 1];
     /* The first year's plan with this year's streams. */
-    Concord__V1__BcfPlan q = *p;
-    q.financial_year = ly->financial_year;
-    q.ccg_minimum = ly->ccg_minimum;
-    q.n_ccg_minimum = ly->n_ccg_minimum;
-    q.dfg_pence = ly->dfg_pence;
-    q.dfg_allocations = ly->dfg_allocations;
-    q.n_dfg_allocations = ly->n_dfg_allocations;
-    q.ibcf_pence = ly->ibcf_pence;
-    q.additional = ly->additional;
-    q.n_additional = ly->n_additional;
-    q.total_pence = ly->total_pence;
-    q.n_later_years = 0;
+    Concord__V1__BcfPlan q;
+    pool_bcf_year_plan(p, ly, &q);
     if (ly->financial_year != p->financial_year + y) {
         err_set(err, CC_INVALID_ARGUMENT, "year %zu of BCF plan %s must be %s, the year after the last",
                 y + 1, p->plan_id, money_year_name(p->financial_year + (uint32_t)y, name, sizeof name));

@@ -219,6 +219,11 @@ int pool_bcf_plan_check(const roster_t *roster, const Concord__V1__BcfPlan *p,
 
 /* The same checks for a plan's later year y (BcfPlanYear, 1-based index
  * into later_years): its streams against the same area. */
+/* Fills q with plan p as year ly of it states it: p's parties and terms,
+ * ly's year, streams and total (borrowed from p and ly). */
+void pool_bcf_year_plan(const Concord__V1__BcfPlan *p, const Concord__V1__BcfPlanYear *ly,
+                        Concord__V1__BcfPlan *q);
+
 int pool_bcf_year_check(const roster_t *roster, const Concord__V1__BcfPlan *p, size_t y,
                         const pool_area_t *area, cc_err_t *err);
 

@@ -297,16 +297,8 @@ static void s_plan_finish(s_bcf_ini_t *x)
         for (size_t k = 0; k < x->n_totalled; k++) {
             stated |= x->totalled[k] == ly->financial_year;
         }
-        Concord__V1__BcfPlan q = CONCORD__V1__BCF_PLAN__INIT;
-        q.hwb = p->hwb;
-        q.ccg_minimum = ly->ccg_minimum;
-        q.n_ccg_minimum = ly->n_ccg_minimum;
-        q.dfg_pence = ly->dfg_pence;
-        q.dfg_allocations = ly->dfg_allocations;
-        q.n_dfg_allocations = ly->n_dfg_allocations;
-        q.ibcf_pence = ly->ibcf_pence;
-        q.additional = ly->additional;
-        q.n_additional = ly->n_additional;
+        Concord__V1__BcfPlan q;
+        pool_bcf_year_plan(p, ly, &q);
         if (!stated && pool_bcf_totals(&q, &t, &err) == 0) {
             ly->total_pence = t.total;
         }
