@@ -165,7 +165,7 @@ static int s_bcf_streams(s_bcf_ini_t *x, const char *base, const char *year, con
 {
     cli_ini_arena_t *ar = &x->arena;
     cc_err_t err;
-    s_streams_t st;
+    s_streams_t st = {0};
     if (!s_streams(x, year, &st)) {
         return 0;
     }
