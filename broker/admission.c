@@ -37,13 +37,6 @@ const roster_t *admission_roster(const admission_t *a)
     return a->roster;
 }
 
-static int s_board_method(const char *method)
-{
-    return strcmp(method, BOARD_METHOD_PROPOSE) == 0 || strcmp(method, BOARD_METHOD_VOTE) == 0 ||
-           strcmp(method, BOARD_METHOD_CALL_IN) == 0 || strcmp(method, BOARD_METHOD_RATIFY) == 0 ||
-           strcmp(method, BOARD_METHOD_RELEASE) == 0 || strcmp(method, BOARD_METHOD_DELEGATION) == 0;
-}
-
 static int s_has(char *const *codes, size_t n, const char *code)
 {
     for (size_t i = 0; i < n; i++) {
@@ -130,7 +123,7 @@ int admission_fold(admission_t *a, const envelope_t *env, uint64_t log_index, ui
     }
     cc_err_t why;
     int rc;
-    if (s_board_method(h->method) && (strcmp(h->recipient, ENVELOPE_EVERYONE) == 0 ||
+    if (board_method(h->method) && (strcmp(h->recipient, ENVELOPE_EVERYONE) == 0 ||
                                       envelope_board_of(h->recipient))) {
         board_event_t ev = fold_event_of(env, log_index, time_ms);
         rc = board_apply(a->engine, &ev, &why);
@@ -154,7 +147,7 @@ int admission_audience(const admission_t *a, const envelope_t *env,
     if (h->kind != CONCORD__V1__KIND__KIND_EVENT) {
         return 1;
     }
-    if (s_board_method(h->method)) {
+    if (board_method(h->method)) {
         board_event_t ev = fold_event_of(env, UINT64_MAX, 0);
         ev.recipient = NULL;
         ev.time_ms = 0;

@@ -887,6 +887,19 @@ static void s_checked_free(s_checked_t *chk)
     chk->ballot = NULL;
 }
 
+int board_method(const char *method)
+{
+    static const char *const methods[] = {BOARD_METHOD_PROPOSE, BOARD_METHOD_VOTE,
+                                          BOARD_METHOD_CALL_IN, BOARD_METHOD_RATIFY,
+                                          BOARD_METHOD_DELEGATION, BOARD_METHOD_RELEASE};
+    for (size_t i = 0; method && i < sizeof methods / sizeof methods[0]; i++) {
+        if (strcmp(method, methods[i]) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 int board_audience(const board_engine_t *e, const board_event_t *ev,
                    char out[BOARD_AUDIENCE_MAX + 1], cc_err_t *err)
 {

@@ -95,6 +95,10 @@
 #define BOARD_METHOD_RATIFY "concord.v1.Board/Ratify"
 #define BOARD_METHOD_DELEGATION "concord.v1.Board/Delegation"
 #define BOARD_METHOD_RELEASE "concord.v1.Board/Release"
+
+/* Whether method is one of the board engine's (BOARD_METHOD_*): the one
+ * list the node, the broker and statement verification route by. */
+int board_method(const char *method);
 #define BOARD_RATIFIERS_MAX 16
 /* Open proposals one member may have on one board at once: one more is
  * refused (RESOURCE_EXHAUSTED) until one of them closes, so that one

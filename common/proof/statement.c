@@ -31,12 +31,7 @@ static int s_replay(board_engine_t *b, pool_engine_t *e, receipt_heads_t *heads,
         return -1;
     }
     const Concord__V1__Header *h = env->header;
-    int board = strcmp(h->method, BOARD_METHOD_PROPOSE) == 0 ||
-                strcmp(h->method, BOARD_METHOD_VOTE) == 0 ||
-                strcmp(h->method, BOARD_METHOD_CALL_IN) == 0 ||
-                strcmp(h->method, BOARD_METHOD_RATIFY) == 0 ||
-                strcmp(h->method, BOARD_METHOD_RELEASE) == 0 ||
-                strcmp(h->method, BOARD_METHOD_DELEGATION) == 0;
+    int board = board_method(h->method);
     fold_event_t ev = fold_event_of(env, log_index, time_ms);
     int rc = -1;
     if (seen->host[0] && !board) {

@@ -152,11 +152,7 @@ static void s_on_event(const envelope_t *env, uint64_t log_index, uint64_t time_
     boards_t *b = arg;
     const Concord__V1__Header *h = env->header;
     cc_err_t why;
-    if (strcmp(h->method, BOARD_METHOD_PROPOSE) != 0 && strcmp(h->method, BOARD_METHOD_VOTE) != 0 &&
-        strcmp(h->method, BOARD_METHOD_CALL_IN) != 0 &&
-        strcmp(h->method, BOARD_METHOD_RATIFY) != 0 &&
-        strcmp(h->method, BOARD_METHOD_DELEGATION) != 0 &&
-        strcmp(h->method, BOARD_METHOD_RELEASE) != 0) {
+    if (!board_method(h->method)) {
         /* Another engine's event: proposals whose deadline passed before
          * it close first, so their effects (a pool agreement) come before
          * it on every node alike. */
