@@ -114,8 +114,9 @@ int broker_main(int argc, char **argv, const broker_hooks_t *hooks)
         n, argv, "concord-broker",
         "Routes signed Concord envelopes between the organisations of one federation.\n"
         "Admits only transport keys listed in the roster, verifies every envelope,\n"
-        "appends each to a hash-chained log, returns a signed receipt, and keeps\n"
-        "every envelope in its recipient's mailbox until the recipient has stored it.\n"
+        "appends each to a Merkle-tree log, signs one tree head per batch, returns a\n"
+        "receipt with an inclusion proof, and keeps every envelope in its recipient's\n"
+        "mailbox until the recipient has stored it.\n"
         "Configuration: [broker] listen, key, roster, data or store (see\n"
         "docs/OPERATIONS.md). With --init-store it creates or migrates the store the\n"
         "configuration names (the schema of a PostgreSQL store: run it once before the\n"

@@ -41,7 +41,7 @@ int broker_metrics_render(broker_t *b, char *buf, size_t size)
     buf[0] = '\0';
     const char *const *codes = mailbox_codes(b->mailbox, &n);
     s_put(&o, "# HELP concord_broker_log_head the index of the newest entry in the broker's"
-              " hash-chained log\n# TYPE concord_broker_log_head gauge\n"
+              " Merkle-tree log\n# TYPE concord_broker_log_head gauge\n"
               "concord_broker_log_head %llu\n",
           (unsigned long long)b->head_index);
     s_put(&o, "# HELP concord_broker_serving 1 while the broker's log can be written\n"
