@@ -93,7 +93,9 @@ typedef struct {
  * bootstrap = history.cert           (a member's `roster export`: for an
  *                                     organisation admitted after genesis)
  * roster = roster.bin                (required)
- * broker = tcp://127.0.0.1:7400      (required)
+ * broker = tcp://127.0.0.1:7400      (required; several brokers sharing one
+ *                                     PostgreSQL store separated by spaces:
+ *                                     rpc_peer_connect, docs/DEPLOYMENT.md)
  * ledger = E38000217.db              (required)
  * control = E38000217.sock           (required; ipc socket path for the CLI)
  * metrics = 127.0.0.1:9464           (optional: Prometheus text at /metrics)

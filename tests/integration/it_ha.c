@@ -79,6 +79,101 @@ static int s_wait_exit(pid_t pid, int timeout_ms)
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+
+/* Writes broker-b.ini: broker.ini, listening on port instead. */
+static void s_second_config(fed_t *f, int port)
+{
+    char path[256], *text;
+    snprintf(path, sizeof path, "%s/broker.ini", f->dir);
+    assert_non_null(text = fed_slurp(path));
+    char listen[64], other[64];
+    snprintf(listen, sizeof listen, "tcp://127.0.0.1:%d", f->port);
+    snprintf(other, sizeof other, "tcp://127.0.0.1:%d", port);
+    char *at = strstr(text, listen);
+    assert_non_null(at);
+    snprintf(path, sizeof path, "%s/broker-b.ini", f->dir);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fprintf(fp, "%.*s%s%s", (int)(at - text), text, other, at + strlen(listen));
+    fclose(fp);
+    free(text);
+}
+
+/* Two brokers on one store, A (broker.ini, f.port) and B (broker-b.ini,
+ * port_b), and nodes whose config names both: the federation a
+ * supervisor keeps running by restarting whichever broker dies as the new
+ * standby. */
+typedef struct {
+    fed_t f;
+    int port_b;
+    pid_t standby;      /* the waiting broker (f.broker_pid is the active one) */
+    int active_b;       /* the active one runs broker-b.ini */
+    int started;        /* brokers started: each logs to logs/b<N>.log */
+    char active_log[16], standby_log[16];
+} s_pair_t;
+
+static pid_t s_pair_spawn(s_pair_t *p, int b, char log[16])
+{
+    snprintf(log, 16, "b%d", p->started++);
+    return fed_spawn_broker(&p->f, log, b ? "broker-b.ini" : "broker.ini");
+}
+
+static void s_pair_start(s_pair_t *p, int n)
+{
+    fed_t *f = &p->f;
+    fed_create(f, n);
+    p->port_b = fed_free_port();
+    s_second_config(f, p->port_b);
+    for (int i = 0; i < n; i++) {
+        /* B first: a node starts at a broker that does not listen yet. */
+        char from[64], to[128];
+        snprintf(from, sizeof from, "broker = tcp://127.0.0.1:%d", f->port);
+        snprintf(to, sizeof to, "broker = tcp://127.0.0.1:%d tcp://127.0.0.1:%d", p->port_b,
+                 f->port);
+        fed_node_config_replace(f, i, from, to);
+    }
+    f->broker_pid = s_pair_spawn(p, 0, p->active_log);
+    assert_true(fed_wait_log(f, p->active_log, "active: this broker now holds", 15000));
+    p->standby = s_pair_spawn(p, 1, p->standby_log);
+    assert_true(fed_wait_log(f, p->standby_log, "standby: waiting", 15000));
+    for (int i = 0; i < n; i++) {
+        fed_start_node(f, i);
+    }
+    for (int i = 0; i < n; i++) {
+        fed_wait_connected(f, i);
+    }
+}
+
+static void s_pair_stop(s_pair_t *p)
+{
+    if (p->standby > 0) {
+        kill(p->standby, SIGKILL);
+        waitpid(p->standby, NULL, 0);
+        p->standby = 0;
+    }
+    fed_destroy(&p->f);
+}
+
+/* SIGKILLs the active broker; the standby takes over, and the killed one
+ * is started again as the new standby once it has. Returns the moment of
+ * the kill (monotonic ms). */
+static uint64_t s_pair_failover(s_pair_t *p)
+{
+    fed_t *f = &p->f;
+    uint64_t t0 = clock_mono_ms();
+    kill(f->broker_pid, SIGKILL);
+    waitpid(f->broker_pid, NULL, 0);
+    f->broker_pid = p->standby;
+    p->standby = 0;
+    p->active_b = !p->active_b;
+    memcpy(p->active_log, p->standby_log, sizeof p->active_log);
+    if (!fed_wait_log(f, p->active_log, "active: this broker now holds", 15000)) {
+        fail_msg("the standby (%s) did not take over within 15 s", p->active_log);
+    }
+    p->standby = s_pair_spawn(p, !p->active_b, p->standby_log);
+    return t0;
+}
+
 static void test_ha_standby_takes_over_after_sigkill(void **state)
 {
     fed_t *f = *state;
@@ -129,20 +224,11 @@ static void test_ha_paused_active_cannot_commit(void **state)
     }
     s_ping_until_ok(f, 0, 1, 10000);
     /* The standby listens elsewhere: the paused broker still holds its port. */
-    char path[256], *text;
-    snprintf(path, sizeof path, "%s/broker.ini", f->dir);
-    assert_non_null(text = fed_slurp(path));
     char listen[64], other[64];
+    int port_b = fed_free_port();
+    s_second_config(f, port_b);
     snprintf(listen, sizeof listen, "tcp://127.0.0.1:%d", f->port);
-    snprintf(other, sizeof other, "tcp://127.0.0.1:%d", fed_free_port());
-    char *at = strstr(text, listen);
-    assert_non_null(at);
-    snprintf(path, sizeof path, "%s/broker-b.ini", f->dir);
-    FILE *fp = fopen(path, "w");
-    assert_non_null(fp);
-    fprintf(fp, "%.*s%s%s", (int)(at - text), text, other, at + strlen(listen));
-    fclose(fp);
-    free(text);
+    snprintf(other, sizeof other, "tcp://127.0.0.1:%d", port_b);
 
     pid_t active = f->broker_pid;
     kill(active, SIGSTOP);
@@ -178,12 +264,66 @@ static void test_ha_paused_active_cannot_commit(void **state)
     s_ping_until_ok(f, 0, 1, 30000);
 }
 
+
+/* Nodes configured with both brokers follow the active one through
+ * failovers without a restart, resending what was unreceipted. */
+static void test_ha_nodes_follow_the_active_broker(void **state)
+{
+    (void)state;
+    const char *store = getenv("CONCORD_TEST_STORE");
+    if (!store || strcmp(store, "postgresql") != 0) {
+        skip();
+    }
+    s_pair_t *p = calloc(1, sizeof *p);
+    assert_non_null(p);
+    *state = p;
+    s_pair_start(p, 3);
+    fed_t *f = &p->f;
+    /* The nodes passed over B (first in their list, a standby that does
+     * not listen) to A. */
+    assert_true(fed_log_contains(f, f->codes[0], "does not answer; trying"));
+    s_ping_until_ok(f, 0, 1, 20000);
+    for (int k = 0; k < 3; k++) {
+        uint64_t t0 = s_pair_failover(p);
+        s_ping_until_ok(f, k % 3, (k + 1) % 3, 30000);
+        printf("[ha] failover %d: SIGKILL to the first reply through the successor: %llu ms\n",
+               k + 1, (unsigned long long)(clock_mono_ms() - t0));
+        assert_true(fed_wait_log(f, p->standby_log, "standby: waiting", 15000));
+    }
+    char *out = NULL;
+    assert_int_equal(fed_cli(f, 0, &out, "ping broker"), 0);
+    if (!strstr(out, "broker: active, store postgresql, epoch 4")) {
+        fail_msg("ping broker after three failovers: %s", out);
+    }
+    free(out);
+    for (int i = 0; i < f->n; i++) {
+        assert_true(fed_log_contains(f, f->codes[i], "connected to broker tcp://127.0.0.1:"));
+        int rc = fed_cli(f, i, &out, "log verify");
+        if (rc != 0) {
+            fail_msg("log verify on %s after three failovers: %s", f->codes[i], out);
+        }
+        free(out);
+    }
+}
+
+static int s_pair_teardown(void **state)
+{
+    s_pair_t *p = *state;
+    if (p) {
+        s_pair_stop(p);
+        free(p);
+    }
+    return 0;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_ha_standby_takes_over_after_sigkill, s_setup,
                                         s_teardown),
         cmocka_unit_test_setup_teardown(test_ha_paused_active_cannot_commit, s_setup, s_teardown),
+        cmocka_unit_test_prestate_setup_teardown(test_ha_nodes_follow_the_active_broker, NULL,
+                                                 s_pair_teardown, NULL),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
