@@ -316,6 +316,89 @@ static int s_pair_teardown(void **state)
     return 0;
 }
 
+
+/* Runs `pg_ctl ACTION` on the test's PostgreSQL cluster (pg_cluster.sh). */
+static void s_pg_ctl(const char *action)
+{
+    const char *ctl = getenv("CONCORD_TEST_PG_CTL");
+    assert_non_null(ctl);
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "%s -w -t 60 %s >/dev/null 2>&1", ctl, action);
+    if (system(cmd) != 0) {
+        fail_msg("%s failed", cmd);
+    }
+}
+
+/* PostgreSQL restarted while a board decides: the broker waits for it,
+ * reconnects (taking the lock again, checking the epoch), answers nothing
+ * meanwhile, and continues; every node reaches the same decision. */
+static void test_ha_store_restarted_mid_round(void **state)
+{
+    (void)state;
+    const char *store = getenv("CONCORD_TEST_STORE");
+    if (!store || strcmp(store, "postgresql") != 0) {
+        skip();
+    }
+    fed_t *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    *state = f;
+    fed_create(f, 3);
+    for (int i = 0; i < 3; i++) {
+        fed_node_config_append(f, i, "auto_vote = true\n");
+    }
+    fed_start_all(f);
+    assert_true(fed_wait_log(f, "broker", "active: this broker now holds", 10000));
+    static const int members[3] = {0, 1, 2};
+    fed_board_create(f, "HA-JCB", "unanimity", members, 3, 1);
+
+    /* The proposal goes out as the server restarts, twice, and the
+     * members' ballots (they vote by themselves) cross the restarts. */
+    char *out = NULL, id[33], args[128], path[256];
+    snprintf(path, sizeof path, "%s/run/propose.out", f->dir);
+    pid_t propose = fed_cli_bg(f, 0, path,
+                               "--json propose --board HA-JCB --title 'Community equipment"
+                               " service' --area community --amount 2m --closes-in 600s");
+    s_pg_ctl("-m fast restart");
+    usleep(300 * 1000);
+    s_pg_ctl("-m fast restart");
+    int rc = fed_cli_wait(propose);
+    out = fed_slurp(path);
+    if (rc != 0) {
+        fail_msg("the proposal across the restarts was not acknowledged: %s", out ? out : "");
+    }
+    fed_json_id(out, id);
+    free(out);
+    snprintf(args, sizeof args, "--json proposal show %s", id);
+    char *first = fed_cli_until(f, 0, "\"outcome\":\"OPEN\"", 0, 60000, args);
+    if (!strstr(first, "\"outcome\":\"PASSED\"")) {
+        fail_msg("proposal %s after the restarts: %s", id, first);
+    }
+    free(first);
+    for (int i = 0; i < 3; i++) {
+        free(fed_cli_until(f, i, "\"outcome\":\"OPEN\"", 0, 60000, args));
+        fed_assert_same(f, 0, i, args);
+        rc = fed_cli(f, i, &out, "log verify");
+        if (rc != 0) {
+            fail_msg("log verify on %s after the restarts: %s", f->codes[i], out);
+        }
+        free(out);
+    }
+    assert_true(fed_log_contains(f, "broker", "store unreachable, waiting for it"));
+    assert_true(fed_log_contains(f, "broker", "store reachable again after"));
+    assert_false(fed_log_contains(f, "broker", "no longer the active one"));
+    /* Still serving, with the epoch it had. */
+    assert_int_equal(fed_cli(f, 1, &out, "ping broker"), 0);
+    if (!strstr(out, "broker: active, store postgresql, epoch 1")) {
+        fail_msg("ping broker after the restarts: %s", out);
+    }
+    free(out);
+}
+
+static int s_fed_teardown(void **state)
+{
+    return s_teardown(state);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -324,6 +407,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_ha_paused_active_cannot_commit, s_setup, s_teardown),
         cmocka_unit_test_prestate_setup_teardown(test_ha_nodes_follow_the_active_broker, NULL,
                                                  s_pair_teardown, NULL),
+        cmocka_unit_test_prestate_setup_teardown(test_ha_store_restarted_mid_round, NULL,
+                                                 s_fed_teardown, NULL),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,6 +6,11 @@
 #   CONCORD_TEST_STORE=postgresql
 #   CONCORD_TEST_PG_HOST=<the socket directory>  CONCORD_TEST_PG_PORT=<port>
 #   CONCORD_TEST_PG_USER=concord                  (trust authentication)
+#   CONCORD_TEST_PG_CTL=<pg_ctl, as the server's user, with -D and -l>
+#                                      (for tests that restart or stop it)
+#   CONCORD_TEST_PG_BIN=<the directory of initdb, pg_ctl, pg_basebackup>
+#   CONCORD_TEST_PG_AS=<"runuser -u nobody --" as root, else empty>
+#   CONCORD_TEST_PG_DIR=<the cluster's temporary directory>
 # in its environment (tests/integration/harness.c then gives every broker a
 # fresh database of that cluster), and the cluster stopped and removed
 # afterwards, whatever the command did. Exits with the command's status.
@@ -51,7 +56,9 @@ port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0));
 }
 
 export CONCORD_TEST_STORE=postgresql CONCORD_TEST_PG_HOST=$dir CONCORD_TEST_PG_PORT=$port \
-    CONCORD_TEST_PG_USER=concord
+    CONCORD_TEST_PG_USER=concord CONCORD_TEST_PG_BIN=$bin CONCORD_TEST_PG_DIR=$dir \
+    CONCORD_TEST_PG_AS="${as[*]}" \
+    CONCORD_TEST_PG_CTL="${as[*]} $bin/pg_ctl -D $dir/data -l $dir/server.log"
 status=0
 "$@" || status=$?
 exit $status
