@@ -343,6 +343,45 @@ static int s_pair_teardown(void **state)
 }
 
 
+/* Proposes on HA-JCB from node 0 (every member votes by itself) and waits
+ * until every node shows the same PASSED decision. */
+static void s_decide(fed_t *f, const char *title)
+{
+    char *out = NULL, id[33], args[128];
+    int rc = fed_cli(f, 0, &out,
+                     "--json propose --board HA-JCB --title '%s' --area community --amount 2m"
+                     " --closes-in 600s",
+                     title);
+    if (rc != 0) {
+        fail_msg("propose %s: %s", title, out);
+    }
+    fed_json_id(out, id);
+    free(out);
+    snprintf(args, sizeof args, "--json proposal show %s", id);
+    for (int i = 0; i < f->n; i++) {
+        out = fed_cli_until(f, i, "\"outcome\":\"OPEN\"", 0, 60000, args);
+        if (!strstr(out, "\"outcome\":\"PASSED\"")) {
+            fail_msg("proposal %s on %s: %s", title, f->codes[i], out);
+        }
+        free(out);
+        fed_assert_same(f, 0, i, args);
+    }
+}
+
+/* The log head `ping broker` reports through node 0. */
+static unsigned long long s_broker_head(fed_t *f)
+{
+    char *out = NULL;
+    assert_int_equal(fed_cli(f, 0, &out, "ping broker"), 0);
+    const char *at = strstr(out, "log head ");
+    if (!at) {
+        fail_msg("ping broker: %s", out);
+    }
+    unsigned long long head = strtoull(at + strlen("log head "), NULL, 10);
+    free(out);
+    return head;
+}
+
 /* Runs `pg_ctl ACTION` on the test's PostgreSQL cluster (pg_cluster.sh). */
 static void s_pg_ctl(const char *action)
 {
@@ -412,6 +451,18 @@ static void test_ha_store_restarted_mid_round(void **state)
     assert_true(fed_log_contains(f, "broker", "store unreachable, waiting for it"));
     assert_true(fed_log_contains(f, "broker", "store reachable again after"));
     assert_false(fed_log_contains(f, "broker", "no longer the active one"));
+
+    /* Away for longer, the broker stops listening (a standby may have
+     * taken over: its nodes would move there); back, it listens again and
+     * the nodes return. */
+    s_pg_ctl("-m fast stop");
+    assert_true(fed_wait_log(f, "broker", "stopped listening on tcp://", 20000));
+    assert_true(fed_wait_log(f, f->codes[1], "lost the broker connection", 15000));
+    char start[600];
+    snprintf(start, sizeof start, "-o '%s' start", getenv("CONCORD_TEST_PG_OPTS"));
+    s_pg_ctl(start);
+    assert_true(fed_wait_log(f, "broker", "listening again on tcp://", 20000));
+    s_decide(f, "Wheelchair service");
     /* Still serving, with the epoch it had. */
     assert_int_equal(fed_cli(f, 1, &out, "ping broker"), 0);
     if (!strstr(out, "broker: active, store postgresql, epoch 1")) {
@@ -457,45 +508,6 @@ static void s_sql(const char *port, const char *sql, char *out, size_t size)
                                                                        : "");
     PQclear(r);
     PQfinish(c);
-}
-
-/* Proposes on HA-JCB from node 0 (every member votes by itself) and waits
- * until every node shows the same PASSED decision. */
-static void s_decide(fed_t *f, const char *title)
-{
-    char *out = NULL, id[33], args[128];
-    int rc = fed_cli(f, 0, &out,
-                     "--json propose --board HA-JCB --title '%s' --area community --amount 2m"
-                     " --closes-in 600s",
-                     title);
-    if (rc != 0) {
-        fail_msg("propose %s: %s", title, out);
-    }
-    fed_json_id(out, id);
-    free(out);
-    snprintf(args, sizeof args, "--json proposal show %s", id);
-    for (int i = 0; i < f->n; i++) {
-        out = fed_cli_until(f, i, "\"outcome\":\"OPEN\"", 0, 60000, args);
-        if (!strstr(out, "\"outcome\":\"PASSED\"")) {
-            fail_msg("proposal %s on %s: %s", title, f->codes[i], out);
-        }
-        free(out);
-        fed_assert_same(f, 0, i, args);
-    }
-}
-
-/* The log head `ping broker` reports through node 0. */
-static unsigned long long s_broker_head(fed_t *f)
-{
-    char *out = NULL;
-    assert_int_equal(fed_cli(f, 0, &out, "ping broker"), 0);
-    const char *at = strstr(out, "log head ");
-    if (!at) {
-        fail_msg("ping broker: %s", out);
-    }
-    unsigned long long head = strtoull(at + strlen("log head "), NULL, 10);
-    free(out);
-    return head;
 }
 
 static char s_replica[512]; /* the replica's data directory while it runs */
@@ -551,7 +563,7 @@ static void test_ha_replica_promoted(void **state)
 
     /* The replica, streaming and synchronous. */
     snprintf(s_replica, sizeof s_replica, "%s/replica", dir);
-    s_as_pg("%s/pg_basebackup -D %s -R -X stream -h %s -p %s -U concord >/dev/null 2>&1", bin,
+    s_as_pg("%s/pg_basebackup -D %s -R -X stream -c fast -h %s -p %s -U concord >/dev/null 2>&1", bin,
             s_replica, host, port);
     s_as_pg("%s/pg_ctl -D %s -l %s/replica.log -w -t 60 -o '-p %s -k %s -c listen_addresses= -c max_connections=200'"
             " start >/dev/null",
