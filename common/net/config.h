@@ -147,6 +147,14 @@ typedef struct {
     char dashboard_token[CONFIG_PATH_MAX];
 } config_node_t;
 
+/* The brokers of a node's broker value: addresses separated by spaces (or
+ * commas), at most CONFIG_BROKERS_MAX, each shorter than
+ * CONFIG_BROKER_ADDR and starting tcp:// or ipc://, copied to out.
+ * Returns how many (at least 1), or -1 with CC_INVALID_ARGUMENT. */
+#define CONFIG_BROKERS_MAX 8
+#define CONFIG_BROKER_ADDR 256
+int config_brokers(const char *value, char out[][CONFIG_BROKER_ADDR], cc_err_t *err);
+
 /* Load and validate. Return 0 or -1 with CC_INVALID_ARGUMENT (or
  * CC_NOT_FOUND for a missing file) and a reason such as
  * "node.ini:4: unknown key 'brokr' in [node]". */

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "config.h"
 #include "inbound.h"
 #include "link.pb-c.h"
 #include "log.h"
@@ -63,7 +64,7 @@ struct rpc_peer {
     char monitor_ep[96];
     unsigned connections;          /* sockets made so far: each monitor gets a fresh name */
     char endpoint[1024];           /* as configured: one broker address or several */
-    char brokers[RPC_BROKERS_MAX][256]; /* endpoint split: the brokers, tried in turn */
+    char brokers[CONFIG_BROKERS_MAX][CONFIG_BROKER_ADDR]; /* endpoint's brokers, in turn */
     int n_brokers;
     int broker_at;                 /* the one the socket is connected to */
     uint64_t down_since_ms;        /* monotonic: connecting, or disconnected, since */
@@ -328,35 +329,6 @@ rpc_peer_t *rpc_peer_new(void *zmq_ctx, keys_t **keys, const roster_t *roster, l
     return p;
 }
 
-/* Splits p->endpoint (addresses separated by spaces or commas) into
- * p->brokers. Returns 0, or -1 with err set. */
-static int s_split_brokers(rpc_peer_t *p, cc_err_t *err)
-{
-    const char *s = p->endpoint;
-    p->n_brokers = 0;
-    p->broker_at = 0;
-    for (;;) {
-        s += strspn(s, " \t,");
-        size_t len = strcspn(s, " \t,");
-        if (!len) {
-            break;
-        }
-        if (p->n_brokers == RPC_BROKERS_MAX || len >= sizeof p->brokers[0]) {
-            err_set(err, CC_INVALID_ARGUMENT,
-                    "broker '%s': at most %d broker addresses of at most %zu characters each",
-                    p->endpoint, RPC_BROKERS_MAX, sizeof p->brokers[0] - 1);
-            return -1;
-        }
-        snprintf(p->brokers[p->n_brokers++], sizeof p->brokers[0], "%.*s", (int)len, s);
-        s += len;
-    }
-    if (!p->n_brokers) {
-        err_set(err, CC_INVALID_ARGUMENT, "broker: no broker address given");
-        return -1;
-    }
-    return 0;
-}
-
 static int s_open(rpc_peer_t *p, cc_err_t *err);
 
 int rpc_peer_connect(rpc_peer_t *p, const char *endpoint, cc_err_t *err)
@@ -364,9 +336,12 @@ int rpc_peer_connect(rpc_peer_t *p, const char *endpoint, cc_err_t *err)
     if (endpoint != p->endpoint) {
         snprintf(p->endpoint, sizeof p->endpoint, "%s", endpoint);
     }
-    if (s_split_brokers(p, err) < 0) {
+    int n = config_brokers(p->endpoint, p->brokers, err);
+    if (n < 0) {
         return -1;
     }
+    p->n_brokers = n;
+    p->broker_at = 0;
     return s_open(p, err);
 }
 

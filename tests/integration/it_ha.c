@@ -563,10 +563,12 @@ static void test_ha_replica_promoted(void **state)
 
     /* The replica, streaming and synchronous. */
     snprintf(s_replica, sizeof s_replica, "%s/replica", dir);
-    s_as_pg("%s/pg_basebackup -D %s -R -X stream -c fast -h %s -p %s -U concord >/dev/null 2>&1", bin,
-            s_replica, host, port);
-    s_as_pg("%s/pg_ctl -D %s -l %s/replica.log -w -t 60 -o '-p %s -k %s -c listen_addresses= -c max_connections=200'"
-            " start >/dev/null",
+    s_as_pg("%s/pg_basebackup -D %s -R -X stream -c fast -h %s -p %s -U concord"
+            " >/dev/null 2>&1",
+            bin, s_replica, host, port);
+    /* max_connections as on the primary: a hot standby needs no fewer. */
+    s_as_pg("%s/pg_ctl -D %s -l %s/replica.log -w -t 60"
+            " -o '-p %s -k %s -c listen_addresses= -c max_connections=200' start >/dev/null",
             bin, s_replica, dir, replica_port, host);
     char value[64];
     s_sql(port, "ALTER SYSTEM SET synchronous_standby_names = '*'", value, sizeof value);
