@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 
 #include <zmq.h>
 
@@ -157,13 +158,88 @@ static void s_on_frame(broker_t *b, const char *who, const uint8_t *id, size_t i
     wire_free(&f->base);
 }
 
+/* Unreachable this long, the store's session of this broker has ended (the
+ * server ends one silent for 3 s) and a standby may be the active broker. */
+#define BROKER_STORE_UNLISTEN_MS 4000
+
+/* The store cannot be reached (a PostgreSQL server restarting, or its
+ * network cut): waits, trying again twice a second, until it can be with
+ * this broker still the active one (the reconnection takes the advisory
+ * lock again and the next transaction checks the fencing epoch, so a
+ * broker another has replaced meanwhile stops). Nothing is answered
+ * meanwhile: the batch that failed was dropped, its senders resend; after
+ * BROKER_STORE_UNLISTEN_MS it stops listening, until the store is back.
+ * Returns 0 once the store answers again; -1 (err set) if err was not the
+ * store being unreachable, this broker was fenced, or it was told to stop. */
+static int s_store_wait(broker_t *b, cc_err_t *err)
+{
+    if (err->code != CC_UNAVAILABLE || broker_store_fenced(b->ledger)) {
+        return -1;
+    }
+    log_warn("store unreachable, waiting for it (nothing is answered meanwhile): %s", err->msg);
+    uint64_t since = clock_mono_ms(), said = since;
+    char bound[256] = "";
+    for (;;) {
+        if (b->stop && *b->stop) {
+            err_set(err, CC_CANCELLED, "stopped while waiting for the store");
+            return -1;
+        }
+        struct timespec ts = {0, 500 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+        daemon_service();
+        if (broker_store_keepalive(b->ledger, err) == 0) {
+            break;
+        }
+        if (err->code != CC_UNAVAILABLE || broker_store_fenced(b->ledger)) {
+            return -1;
+        }
+        uint64_t now = clock_mono_ms();
+        if (!bound[0] && now - since >= BROKER_STORE_UNLISTEN_MS) {
+            /* By now a standby that still reaches the store may have
+             * taken over: close this broker's connections, so that nodes
+             * move to it rather than wait here. */
+            size_t len = sizeof bound;
+            const char *colon = NULL;
+            if (zmq_getsockopt(b->router, ZMQ_LAST_ENDPOINT, bound, &len) == 0 && bound[0] &&
+                zmq_unbind(b->router, bound) == 0) {
+                int closed = (colon = strrchr(bound, ':')) ? gate_close_all(atoi(colon + 1)) : 0;
+                log_warn("store unreachable for %llu s: stopped listening on %s and closed %d "
+                         "connection(s), so that nodes move to another broker; listening again "
+                         "once the store answers",
+                         (unsigned long long)((now - since) / 1000), bound, closed);
+            } else {
+                snprintf(bound, sizeof bound, "-"); /* tried */
+            }
+        }
+        if (now - said >= 10000) {
+            said = now;
+            log_warn("store still unreachable after %llu s: %s",
+                     (unsigned long long)((said - since) / 1000), err->msg);
+        }
+    }
+    b->store_ms = clock_mono_ms();
+    log_info("store reachable again after %llu ms; still the active broker, epoch %llu",
+             (unsigned long long)(b->store_ms - since),
+             (unsigned long long)broker_store_epoch(b->ledger));
+    if (bound[0] && strcmp(bound, "-") != 0) {
+        if (zmq_bind(b->router, bound) != 0) {
+            err_set(err, CC_UNAVAILABLE, "cannot listen on %s again: %s", bound,
+                    zmq_strerror(errno));
+            return -1;
+        }
+        log_info("listening again on %s", bound);
+    }
+    return 0;
+}
+
 /* Reads up to OUTBOX_BATCH messages, handling them in one transaction;
  * results go out only after the commit. */
 static void s_on_router(broker_t *b)
 {
     cc_err_t err;
     b->store_ms = clock_mono_ms();
-    if (broker_store_begin(b->ledger, &err) < 0) {
+    if (broker_store_begin(b->ledger, &err) < 0 &&
+        (s_store_wait(b, &err) < 0 || broker_store_begin(b->ledger, &err) < 0)) {
         log_error("%s", err.msg);
         b->failed = 1;
         return;
@@ -208,7 +284,7 @@ static void s_on_router(broker_t *b)
             return;
         }
         b->failed = 0;
-        if (s_reload(b, &err) < 0) {
+        if (s_reload(b, &err) < 0 && (s_store_wait(b, &err) < 0 || s_reload(b, &err) < 0)) {
             log_error("%s", err.msg);
             b->failed = 1;
         }
@@ -224,6 +300,7 @@ int broker_run(broker_t *b, volatile int *stop)
                                {.socket = zap_socket(b->zap), .events = ZMQ_POLLIN},
                                {.socket = gate_socket(b->gate), .events = ZMQ_POLLIN}};
     size_t n_codes = 0;
+    b->stop = stop;
     mailbox_codes(b->mailbox, &n_codes);
     log_info("listening on %s; store %s; log head %llu; %zu organisations in the roster",
              b->cfg.listen, broker_store_name(b->ledger), (unsigned long long)b->head_index,
@@ -250,11 +327,14 @@ int broker_run(broker_t *b, volatile int *stop)
             cc_err_t err;
             b->store_ms = clock_mono_ms();
             if (broker_store_keepalive(b->ledger, &err) < 0) {
-                if (broker_store_fenced(b->ledger)) {
+                if (broker_store_fenced(b->ledger) ||
+                    (err.code == CC_UNAVAILABLE && s_store_wait(b, &err) < 0)) {
                     log_error("%s", err.msg);
                     return -1;
                 }
-                log_warn("store: %s", err.msg);
+                if (err.code != CC_UNAVAILABLE) {
+                    log_warn("store: %s", err.msg);
+                }
             }
         }
         if (items[0].revents & ZMQ_POLLIN) {

@@ -47,6 +47,7 @@ struct broker {
     outbox_t *outbox;              /* answers of the batch running */
     quota_t *quota;                /* what each member may have logged (NULL: no limits) */
     int failed;                    /* the batch cannot commit / the log cannot be written */
+    volatile int *stop;            /* broker_run's: set to stop (also while the store is away) */
 };
 
 #endif

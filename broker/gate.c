@@ -3,6 +3,7 @@
 #include "gate.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -256,4 +257,37 @@ void gate_destroy(gate_t **gp)
     free(g->conns);
     free(g);
     *gp = NULL;
+}
+
+int gate_close_all(int port)
+{
+    DIR *d = opendir("/proc/self/fd");
+    int n = 0;
+    if (!d) {
+        return 0;
+    }
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        char *end = NULL;
+        long fd = strtol(e->d_name, &end, 10);
+        if (end == e->d_name || *end || fd == dirfd(d)) {
+            continue;
+        }
+        struct sockaddr_storage local, peer;
+        socklen_t llen = sizeof local, plen = sizeof peer;
+        if (getsockname((int)fd, (struct sockaddr *)&local, &llen) != 0 ||
+            getpeername((int)fd, (struct sockaddr *)&peer, &plen) != 0) {
+            continue; /* not a socket, or not connected (a listener) */
+        }
+        int lport = local.ss_family == AF_INET
+                        ? ntohs(((struct sockaddr_in *)&local)->sin_port)
+                        : local.ss_family == AF_INET6
+                              ? ntohs(((struct sockaddr_in6 *)&local)->sin6_port)
+                              : -1;
+        if (lport == port && shutdown((int)fd, SHUT_RDWR) == 0) {
+            n++;
+        }
+    }
+    closedir(d);
+    return n;
 }

@@ -37,6 +37,13 @@ void gate_handle(gate_t *g);
 /* Connections accepted and not yet authenticated. */
 uint32_t gate_pending(const gate_t *g);
 
+/* Shuts down every TCP connection of this process whose local port is
+ * port (the broker's listening port; libzmq then sees each end and closes
+ * it), found through /proc/self/fd. For a broker that stopped listening:
+ * its members' connections go too, and their nodes move to another
+ * broker. Returns how many. */
+int gate_close_all(int port);
+
 void gate_destroy(gate_t **g);
 
 #endif

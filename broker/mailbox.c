@@ -322,6 +322,8 @@ void mailbox_pump(mailbox_t *mb, void *router)
                 m->dirty = 1;
             } else {
                 log_error("mailbox of %s: %s", m->code, err.msg);
+                /* The store unreachable for a while: try again later. */
+                m->dirty = err.code == CC_UNAVAILABLE;
             }
         }
     }

@@ -367,6 +367,40 @@ int config_load_broker(const char *path, config_broker_t *out, cc_err_t *err)
     return 0;
 }
 
+int config_brokers(const char *value, char out[][CONFIG_BROKER_ADDR], cc_err_t *err)
+{
+    int n = 0;
+    for (const char *s = value;;) {
+        s += strspn(s, " \t,");
+        size_t len = strcspn(s, " \t,");
+        if (!len) {
+            break;
+        }
+        if (n == CONFIG_BROKERS_MAX) {
+            err_set(err, CC_INVALID_ARGUMENT,
+                    "broker names more than %d broker addresses (the active broker and its "
+                    "standbys)",
+                    CONFIG_BROKERS_MAX);
+            return -1;
+        }
+        if (len >= CONFIG_BROKER_ADDR ||
+            (strncmp(s, "tcp://", 6) != 0 && strncmp(s, "ipc://", 6) != 0)) {
+            err_set(err, CC_INVALID_ARGUMENT,
+                    "broker address '%.*s' is not tcp://HOST:PORT (nor ipc://PATH) of at most "
+                    "%d characters",
+                    len > 80 ? 80 : (int)len, s, CONFIG_BROKER_ADDR - 1);
+            return -1;
+        }
+        snprintf(out[n++], CONFIG_BROKER_ADDR, "%.*s", (int)len, s);
+        s += len;
+    }
+    if (!n) {
+        err_set(err, CC_INVALID_ARGUMENT, "broker names no broker address");
+        return -1;
+    }
+    return n;
+}
+
 int config_load_node(const char *path, config_node_t *out, cc_err_t *err)
 {
     config_node_t cfg;
@@ -377,6 +411,12 @@ int config_load_node(const char *path, config_node_t *out, cc_err_t *err)
     cfg.disk_reserve_mb = 64;
     if (s_load_section(path, "node", s_node_fields,
                        sizeof s_node_fields / sizeof s_node_fields[0], &cfg, err) < 0) {
+        return -1;
+    }
+    char brokers[CONFIG_BROKERS_MAX][CONFIG_BROKER_ADDR];
+    cc_err_t why;
+    if (config_brokers(cfg.broker, brokers, &why) < 0) {
+        err_set(err, CC_INVALID_ARGUMENT, "%s: [node] %s", path, why.msg);
         return -1;
     }
     *out = cfg;

@@ -93,7 +93,9 @@ typedef struct {
  * bootstrap = history.cert           (a member's `roster export`: for an
  *                                     organisation admitted after genesis)
  * roster = roster.bin                (required)
- * broker = tcp://127.0.0.1:7400      (required)
+ * broker = tcp://127.0.0.1:7400      (required; several brokers sharing one
+ *                                     PostgreSQL store separated by spaces:
+ *                                     rpc_peer_connect, docs/DEPLOYMENT.md)
  * ledger = E38000217.db              (required)
  * control = E38000217.sock           (required; ipc socket path for the CLI)
  * metrics = 127.0.0.1:9464           (optional: Prometheus text at /metrics)
@@ -144,6 +146,14 @@ typedef struct {
     char dashboard_key[CONFIG_PATH_MAX];
     char dashboard_token[CONFIG_PATH_MAX];
 } config_node_t;
+
+/* The brokers of a node's broker value: addresses separated by spaces (or
+ * commas), at most CONFIG_BROKERS_MAX, each shorter than
+ * CONFIG_BROKER_ADDR and starting tcp:// or ipc://, copied to out.
+ * Returns how many (at least 1), or -1 with CC_INVALID_ARGUMENT. */
+#define CONFIG_BROKERS_MAX 8
+#define CONFIG_BROKER_ADDR 256
+int config_brokers(const char *value, char out[][CONFIG_BROKER_ADDR], cc_err_t *err);
 
 /* Load and validate. Return 0 or -1 with CC_INVALID_ARGUMENT (or
  * CC_NOT_FOUND for a missing file) and a reason such as

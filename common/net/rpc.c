@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "config.h"
 #include "inbound.h"
 #include "link.pb-c.h"
 #include "log.h"
@@ -20,6 +21,9 @@
 
 #define RPC_FIRST_BACKOFF_MS 250
 #define RPC_MAX_BACKOFF_MS 4000
+/* With several brokers configured: how long one may go without a completed
+ * handshake before the peer tries the next. */
+#define RPC_BROKER_MOVE_MS 1000
 #define RPC_MONITOR_EVENTS                                                                   \
     (ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_DISCONNECTED |                                \
      ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL)
@@ -59,7 +63,11 @@ struct rpc_peer {
     void *monitor;
     char monitor_ep[96];
     unsigned connections;          /* sockets made so far: each monitor gets a fresh name */
-    char endpoint[1024];
+    char endpoint[1024];           /* as configured: one broker address or several */
+    char brokers[CONFIG_BROKERS_MAX][CONFIG_BROKER_ADDR]; /* endpoint's brokers, in turn */
+    int n_brokers;
+    int broker_at;                 /* the one the socket is connected to */
+    uint64_t down_since_ms;        /* monotonic: connecting, or disconnected, since */
     keys_t *keys;
     const roster_t *roster;
     ledger_t *ledger;
@@ -321,8 +329,26 @@ rpc_peer_t *rpc_peer_new(void *zmq_ctx, keys_t **keys, const roster_t *roster, l
     return p;
 }
 
+static int s_open(rpc_peer_t *p, cc_err_t *err);
+
 int rpc_peer_connect(rpc_peer_t *p, const char *endpoint, cc_err_t *err)
 {
+    if (endpoint != p->endpoint) {
+        snprintf(p->endpoint, sizeof p->endpoint, "%s", endpoint);
+    }
+    int n = config_brokers(p->endpoint, p->brokers, err);
+    if (n < 0) {
+        return -1;
+    }
+    p->n_brokers = n;
+    p->broker_at = 0;
+    return s_open(p, err);
+}
+
+/* Connects the DEALER to the broker p->brokers[p->broker_at]. */
+static int s_open(rpc_peer_t *p, cc_err_t *err)
+{
+    const char *endpoint = p->brokers[p->broker_at];
     roster_org_t broker;
     const keys_public_t *pub = keys_public(p->keys);
     int hb = 1000, hb_timeout = 5000, reconnect = 100, reconnect_max = 2000, linger = 0;
@@ -336,9 +362,7 @@ int rpc_peer_connect(rpc_peer_t *p, const char *endpoint, cc_err_t *err)
     }
     snprintf(p->monitor_ep, sizeof p->monitor_ep, "inproc://concord-monitor-%p-%u", (void *)p,
              p->connections++);
-    if (endpoint != p->endpoint) {
-        snprintf(p->endpoint, sizeof p->endpoint, "%s", endpoint);
-    }
+    p->down_since_ms = clock_mono_ms();
     if (zmq_setsockopt(p->dealer, ZMQ_CURVE_SERVERKEY, broker.curve_pk, 32) ||
         zmq_setsockopt(p->dealer, ZMQ_CURVE_PUBLICKEY, pub->curve_pk, 32) ||
         zmq_setsockopt(p->dealer, ZMQ_CURVE_SECRETKEY, keys_curve_sk(p->keys), 32) ||
@@ -1111,7 +1135,11 @@ static void s_on_monitor(rpc_peer_t *p)
     uint64_t now = clock_mono_ms();
     switch (event) {
     case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
-        log_info("connected to broker");
+        if (p->n_brokers > 1) {
+            log_info("connected to broker %s", p->brokers[p->broker_at]);
+        } else {
+            log_info("connected to broker");
+        }
         p->connected = 1;
         s_send_hello(p);
         for (s_pending_t *pc = p->pending; pc; pc = pc->next) {
@@ -1124,6 +1152,7 @@ static void s_on_monitor(rpc_peer_t *p)
     case ZMQ_EVENT_DISCONNECTED:
         if (p->connected) {
             log_warn("lost the broker connection; reconnecting");
+            p->down_since_ms = now;
         }
         p->connected = 0;
         break;
@@ -1136,10 +1165,34 @@ static void s_on_monitor(rpc_peer_t *p)
     }
 }
 
+static void s_disconnect(rpc_peer_t *p);
+
+/* Of several brokers, the one connected to has not completed a handshake
+ * for RPC_BROKER_MOVE_MS (it died, is a standby that does not listen, or
+ * stopped answering and its heartbeat timed out): try the next. What is
+ * unreceipted goes to it on its handshake. */
+static void s_move_on(rpc_peer_t *p, uint64_t now)
+{
+    if (p->connected || p->n_brokers < 2 || !p->dealer ||
+        now - p->down_since_ms < RPC_BROKER_MOVE_MS) {
+        return;
+    }
+    const char *from = p->brokers[p->broker_at];
+    p->broker_at = (p->broker_at + 1) % p->n_brokers;
+    log_info("broker %s does not answer; trying %s", from, p->brokers[p->broker_at]);
+    s_disconnect(p);
+    cc_err_t err;
+    if (s_open(p, &err) < 0) {
+        log_error("%s", err.msg);
+        p->down_since_ms = now; /* the next one, a little later */
+    }
+}
+
 static void s_timers(rpc_peer_t *p)
 {
     uint64_t now = clock_mono_ms();
     int resend = 0;
+    s_move_on(p, now);
     if (inbound_retry_due(&p->inbound, p->connected, now)) {
         /* A Hello makes the broker send the mailbox again from its oldest
          * unacknowledged entry: the failed delivery comes first. */
@@ -1201,6 +1254,10 @@ long rpc_peer_timeout_ms(const rpc_peer_t *p)
 {
     uint64_t now = clock_mono_ms();
     long best = p->connected ? inbound_timeout_ms(&p->inbound, now) : -1;
+    if (!p->connected && p->n_brokers > 1 && p->dealer) {
+        uint64_t due = p->down_since_ms + RPC_BROKER_MOVE_MS;
+        best = due <= now ? 0 : (long)(due - now);
+    }
     for (const s_pending_t *pc = p->pending; pc; pc = pc->next) {
         uint64_t due = UINT64_MAX;
         if (!pc->accepted && p->connected) {
@@ -1414,7 +1471,7 @@ int rpc_peer_rekey(rpc_peer_t *p, keys_t **keys, cc_err_t *err)
         return 0; /* not connected yet: rpc_peer_connect uses the new keys */
     }
     s_disconnect(p);
-    return rpc_peer_connect(p, p->endpoint, err);
+    return s_open(p, err);
 }
 
 void rpc_peer_destroy(rpc_peer_t **pp)

@@ -90,7 +90,15 @@ rpc_peer_t *rpc_peer_new(void *zmq_ctx, keys_t **keys, const roster_t *roster, l
 
 /* Connects to the broker at endpoint with CURVE (the broker's key from the
  * roster). The handshake completes in the background; Hello and any
- * resubmissions go out when it does. Returns 0 or -1. */
+ * resubmissions go out when it does. Returns 0 or -1.
+ * endpoint may name several brokers sharing one store, separated by spaces
+ * (or commas), at most CONFIG_BROKERS_MAX (config_brokers): the active one
+ * and its standbys,
+ * all with the roster's broker key. The peer connects to one at a time,
+ * and moves to the next when that one has not completed a handshake for a
+ * second (it is a standby, which does not listen, or it died, or it stopped
+ * answering and its heartbeat timed out), round and round until one
+ * answers; on that handshake it resends everything unreceipted. */
 int rpc_peer_connect(rpc_peer_t *p, const char *endpoint, cc_err_t *err);
 
 /* Starts a call of method method_index of service svc on recipient with

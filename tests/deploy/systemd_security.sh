@@ -36,6 +36,17 @@ for unit in "$bin"/deploy/concord-broker.service "$bin"/deploy/concordd@.service
   grep -q '^ExecStart=/.*/sbin/conc' "$unit" || { echo "FAIL: $name ExecStart"; fails=$((fails + 1)); }
   grep -q '^Type=notify$' "$unit" || { echo "FAIL: $name is not Type=notify"; fails=$((fails + 1)); }
   grep -q '^WatchdogSec=' "$unit" || { echo "FAIL: $name has no watchdog"; fails=$((fails + 1)); }
+  # systemd-analyze verify: the unit parses, every setting known (the daemon itself is not
+  # installed here, which verify would report).
+  vout=$(cd "$dir" && systemd-analyze verify --man=no "$dir/$name" 2>&1 |
+         grep -v 'is not executable: No such file or directory' || true)
+  if [ -n "$vout" ]; then
+    echo "FAIL: systemd-analyze verify $name: $vout"
+    fails=$((fails + 1))
+  fi
 done
+# A standby waits for the lock, never finishing its start: no start timeout may kill it.
+grep -q '^TimeoutStartSec=infinity$' "$bin"/deploy/concord-broker.service ||
+  { echo "FAIL: concord-broker.service has a start timeout (a standby waits)"; fails=$((fails + 1)); }
 [ "$fails" -eq 0 ] && echo "all passed"
 exit $((fails > 0))

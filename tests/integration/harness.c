@@ -177,13 +177,26 @@ void fed_create_from(fed_t *f, const char *const *codes, const char *const *name
                  CONCORD_BIN_DIR, path, f->dir);
         assert_int_equal(system(cmd), 0);
     }
+    const char *brokers = getenv("CONCORD_TEST_BROKERS");
+    char second[64] = "";
+    if (pg && brokers && !strcmp(brokers, "2")) {
+        /* The same broker again, on a port of its own, for the standby. */
+        f->port_b = fed_free_port();
+        snprintf(path, sizeof path, "%s/broker-b.ini", f->dir);
+        snprintf(text, sizeof text,
+                 "[broker]\nlisten = tcp://127.0.0.1:%d\nkey = keys/broker.key\n"
+                 "roster = roster.bin\n%slog_level = debug\n",
+                 f->port_b, store);
+        s_write(path, text);
+        snprintf(second, sizeof second, " tcp://127.0.0.1:%d", f->port_b);
+    }
     for (int i = 0; i < n; i++) {
         snprintf(path, sizeof path, "%s/%s.ini", f->dir, codes[i]);
         snprintf(text, sizeof text,
                  "[node]\ncode = %s\nkey = keys/%s.key\nroster = roster.bin\n"
-                 "broker = tcp://127.0.0.1:%d\nledger = data/%s.db\ncontrol = run/%s.sock\n"
+                 "broker = tcp://127.0.0.1:%d%s\nledger = data/%s.db\ncontrol = run/%s.sock\n"
                  "log_level = debug\n",
-                 codes[i], codes[i], f->port, codes[i], codes[i]);
+                 codes[i], codes[i], f->port, second, codes[i], codes[i]);
         s_write(path, text);
     }
 }
@@ -207,9 +220,45 @@ pid_t fed_spawn_broker(fed_t *f, const char *name, const char *config)
     return s_spawn(f, name, "concord-broker", config, 0);
 }
 
+/* Two brokers: starts the one running config (broker-b.ini if b) as the
+ * standby, logging to logs/broker-<N>.log, and waits until it says so. */
+static void s_start_standby(fed_t *f, int b)
+{
+    snprintf(f->standby_log, sizeof f->standby_log, "broker-%d", ++f->brokers_started);
+    f->standby_pid = s_spawn(f, f->standby_log, "concord-broker", b ? "broker-b.ini" : "broker.ini",
+                             0);
+    if (!fed_wait_log(f, f->standby_log, "standby: waiting", 20000)) {
+        fail_msg("the standby broker (logs/%s.log) did not start waiting within 20 s",
+                 f->standby_log);
+    }
+}
+
 void fed_start_broker(fed_t *f)
 {
+    if (!f->port_b) {
+        fed_start_broker_as(f, "concord-broker");
+        return;
+    }
+    if (f->standby_pid > 0) {
+        /* The active one was stopped: the standby takes over, and the
+         * stopped one comes back as the standby. */
+        if (!fed_wait_log(f, f->standby_log, "active: this broker now holds", 20000)) {
+            fail_msg("the standby broker (logs/%s.log) did not take over within 20 s",
+                     f->standby_log);
+        }
+        f->broker_pid = f->standby_pid;
+        f->standby_pid = 0;
+        f->active_b = !f->active_b;
+        s_start_standby(f, !f->active_b);
+        return;
+    }
+    f->brokers_started = 1;
+    f->active_b = 0;
     fed_start_broker_as(f, "concord-broker");
+    if (!fed_wait_log(f, "broker", "active: this broker now holds", 20000)) {
+        fail_msg("the first broker did not become the active one within 20 s");
+    }
+    s_start_standby(f, 1);
 }
 
 void fed_start_broker_as(fed_t *f, const char *prog)
@@ -441,6 +490,11 @@ void fed_destroy(fed_t *f)
     if (f->broker_pid > 0) {
         kill(f->broker_pid, SIGKILL);
         waitpid(f->broker_pid, NULL, 0);
+    }
+    if (f->standby_pid > 0) {
+        kill(f->standby_pid, SIGKILL);
+        waitpid(f->standby_pid, NULL, 0);
+        f->standby_pid = 0;
     }
     if (getenv("CONCORD_KEEP_TEST_DIRS")) {
         fprintf(stderr, "kept %s\n", f->dir);
@@ -822,6 +876,13 @@ int fed_chaos(fed_t *f, fed_step_t *steps, int n, int victim, int kills, uint64_
     }
     free(c.pids);
     return killed;
+}
+
+int fed_broker_kills(int dflt)
+{
+    const char *env = getenv("CONCORD_CRASH_BROKER_KILLS");
+    int n = env ? atoi(env) : dflt;
+    return n > 0 ? n : dflt;
 }
 
 void fed_chaos_free(fed_step_t *steps, int n)

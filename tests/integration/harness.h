@@ -24,6 +24,15 @@ typedef struct {
     pid_t broker_pid;
     pid_t proxy_pid[FED_MAX];      /* fed_proxy_node: a cuttable TCP relay */
     uint64_t node_fsize[FED_MAX];  /* RLIMIT_FSIZE for node i's process; 0: none */
+    /* Active and standby brokers (CONCORD_TEST_BROKERS=2 on a PostgreSQL
+     * store): broker_pid is the active one; the standby runs the other
+     * config (broker.ini on port, broker-b.ini on port_b); every node's
+     * config names both. 0: one broker. */
+    int port_b;
+    pid_t standby_pid;
+    int active_b;                  /* the active one runs broker-b.ini */
+    int brokers_started;           /* each logs to logs/broker.log, then broker-<N>.log */
+    char standby_log[16];
 } fed_t;
 
 /* A loopback TCP port the kernel says is free right now. */
@@ -44,6 +53,10 @@ void fed_node_config_append(const fed_t *f, int i, const char *text);
  * `to`; call before starting the node. */
 void fed_node_config_replace(const fed_t *f, int i, const char *from, const char *to);
 
+/* With two brokers (fed_t port_b): starts the active one and then the
+ * standby, waiting for each to say which it is; or, once the active one
+ * was stopped, waits for the standby to take over and starts the stopped
+ * one's config again as the new standby (a supervisor's restart). */
 void fed_start_broker(fed_t *f);
 /* Starts the broker and every node, and waits until all are connected. */
 void fed_start_all(fed_t *f);
@@ -56,7 +69,8 @@ void fed_start_node(fed_t *f, int i);
 void fed_wait_connected(fed_t *f, int i);
 
 /* Sends sig and waits for the process to end; returns its exit status
- * (128+signal if killed). */
+ * (128+signal if killed). With two brokers: the active one (the standby
+ * takes over). */
 int fed_stop_broker(fed_t *f, int sig);
 /* Starts another concord-broker with config (a file in the federation's
  * directory), logging to logs/<name>.log; the caller reaps it. */
@@ -199,6 +213,10 @@ void fed_pool_agreement(const fed_t *f, const char *id, char *path, size_t size)
  * board has voted it through (automatically after
  * fed_start_with_pool_board). */
 void fed_pool_propose(fed_t *f, int i, const char *id, char proposal[33]);
+
+/* How many times a crash test kills the broker in one phase:
+ * CONCORD_CRASH_BROKER_KILLS, or dflt when unset. */
+int fed_broker_kills(int dflt);
 
 /* For randomised tests: runs round(seed) for CONCORD_CRASH_ROUNDS
  * consecutive seeds (default_rounds when unset) from fed_seed(test). */

@@ -9,7 +9,11 @@
  *
  * The schedule comes from CONCORD_SEED (printed; a time-derived one if
  * unset); CONCORD_CRASH_ROUNDS (default 2) runs that many consecutive
- * seeds, each on a fresh federation. Real broker and node processes. */
+ * seeds, each on a fresh federation; CONCORD_CRASH_BROKER_KILLS (default 3)
+ * the broker kills. Real broker and node processes. Under the ha labels
+ * with CONCORD_TEST_BROKERS=2: an active and a standby broker on
+ * PostgreSQL, each kill a failover (the killed one restarted as the
+ * standby). */
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -219,7 +223,7 @@ static void s_round(uint64_t seed)
     fed_start_all(fp);
     s_agree(fp);
     fprintf(stderr, " pledges for 2015 and 2016, broker killed at random:\n");
-    int cycles = s_pledge_round(fp, s_years, 2, FED_BROKER, 3, &rng);
+    int cycles = s_pledge_round(fp, s_years, 2, FED_BROKER, fed_broker_kills(3), &rng);
     fprintf(stderr, " pledges for 2017, random nodes killed:\n");
     cycles += s_pledge_round(fp, s_years + 2, 1, FED_ANY_NODE, 2, &rng);
     s_check(fp);

@@ -168,6 +168,26 @@ static void test_config_broker_defaults(void **state)
     assert_int_equal(c.quota_vote_bytes, 4096);
 }
 
+static void test_config_node_several_brokers(void **state)
+{
+    config_node_t c;
+    cc_err_t err;
+    char brokers[CONFIG_BROKERS_MAX][CONFIG_BROKER_ADDR];
+    (void)state;
+    assert_int_equal(config_load_node(s_ini("node.ini", "[node]\ncode = E38000217\n"
+                                                        "key = k\nroster = r\n"
+                                                        "broker = tcp://a.example:7400 "
+                                                        "tcp://b.example:7400\n"
+                                                        "ledger = l\ncontrol = c\n"),
+                                      &c, &err),
+                     0);
+    assert_int_equal(config_brokers(c.broker, brokers, &err), 2);
+    assert_string_equal(brokers[0], "tcp://a.example:7400");
+    assert_string_equal(brokers[1], "tcp://b.example:7400");
+    assert_int_equal(config_brokers(" tcp://a:1,tcp://b:2 ,ipc:///run/x ", brokers, &err), 3);
+    assert_string_equal(brokers[2], "ipc:///run/x");
+}
+
 static void test_config_node_valid_relative_paths(void **state)
 {
     config_node_t c;
@@ -260,6 +280,22 @@ static void test_config_bad_values(void **state)
     s_expect("[broker]\nfsync = maybe\n", 0, CC_INVALID_ARGUMENT, ":2:", "fsync");
     s_expect("[node]\ncall_timeout_ms = 86400001\n", 1, CC_INVALID_ARGUMENT, ":2:", NULL);
     s_expect("[node]\ncode = e38000217\n", 1, CC_INVALID_ARGUMENT, ":2:", "code");
+    /* Brokers: at most eight, each a tcp:// or ipc:// address. */
+    snprintf(text, sizeof text, "%s", s_node_ok);
+    char *line = strstr(text, "broker = tcp://127.0.0.1:7400\n");
+    snprintf(line, sizeof text - (size_t)(line - text),
+             "broker = tcp://a:7400 tcp://b:7400 tcp://c:7400 tcp://d:7400 tcp://e:7400 "
+             "tcp://f:7400 tcp://g:7400 tcp://h:7400 tcp://i:7400\nledger = x.db\n"
+             "control = x.sock\n");
+    s_expect(text, 1, CC_INVALID_ARGUMENT, "node.ini: [node] broker names more than 8",
+             "standbys");
+    snprintf(line, sizeof text - (size_t)(line - text),
+             "broker = tcp://a:7400, 127.0.0.1:7400\nledger = x.db\ncontrol = x.sock\n");
+    s_expect(text, 1, CC_INVALID_ARGUMENT, "address '127.0.0.1:7400' is not tcp://HOST:PORT",
+             NULL);
+    snprintf(line, sizeof text - (size_t)(line - text),
+             "broker = ,\nledger = x.db\ncontrol = x.sock\n");
+    s_expect(text, 1, CC_INVALID_ARGUMENT, "broker names no broker address", NULL);
     memset(text, 'a', sizeof text);
     memcpy(text, "[broker]\nkey = ", 15);
     memcpy(text + sizeof text - 2, "\n", 2);
@@ -285,6 +321,7 @@ int main(void)
         cmocka_unit_test(test_config_broker_valid),
         cmocka_unit_test(test_config_broker_defaults),
         cmocka_unit_test(test_config_node_valid_relative_paths),
+        cmocka_unit_test(test_config_node_several_brokers),
         cmocka_unit_test(test_config_unknown_key_names_file_line),
         cmocka_unit_test(test_config_broker_store),
         cmocka_unit_test(test_config_missing_required_key_named),
