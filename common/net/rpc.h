@@ -29,8 +29,9 @@
 #include "rpc_registry.h"
 
 /* A delivery whose receipt time is further ahead of the node's own clock
- * than this is logged as a clock problem (at most once a minute). */
-#define RPC_CLOCK_SKEW_WARN_MS 300000
+ * than this (max_clock_skew_ms, by default) is held, not stored, folded or
+ * acknowledged, until the node's clock comes within it (PROTOCOL.md 13.1). */
+#define RPC_MAX_CLOCK_SKEW_MS 300000
 
 /* ---- peer (a node's link to the broker) ---- */
 
@@ -79,6 +80,9 @@ typedef struct {
     int handed_over;            /* the broker gave this organisation's deliveries to another
                                    live connection (another instance): none arrive here */
     uint64_t handed_over_ms;    /* when, by the broker's clock */
+    uint64_t acked_upto;        /* highest log index acknowledged since the node started */
+    char holding[CC_ERR_MSG_MAX]; /* why deliveries are held (ledger failure, or a receipt
+                                     time ahead of this node's clock); empty: none */
 } rpc_peer_stats_t;
 
 /* Creates a peer for keys (taken: *keys is NULLed) with the roster and
@@ -125,6 +129,27 @@ const char *rpc_peer_code(const rpc_peer_t *p);
  * (ledger_disk_check) before storing anything; deliveries are still
  * stored and reads served. 0 (the default): no reserve. */
 void rpc_peer_set_disk_reserve(rpc_peer_t *p, uint32_t reserve_mb);
+
+/* Receipt times more than skew_ms ahead of this node's clock are held
+ * (RPC_MAX_CLOCK_SKEW_MS unless set). */
+void rpc_peer_set_max_clock_skew(rpc_peer_t *p, uint32_t skew_ms);
+
+/* 1 while deliveries are held because the broker's receipt times are ahead
+ * of this node's clock (rpc_peer_process then returns -1 too). */
+int rpc_peer_clock_held(const rpc_peer_t *p);
+
+/* Stores an entry of the broker's log that this node should hold and does
+ * not (acknowledged by another instance of this organisation while it had
+ * the delivery stream): raw is the envelope at log_index, receipt its
+ * receipt (packed, with its head), both already verified against the
+ * broker's signed tree by the caller (`concord log fetch`). The envelope
+ * is opened against the roster at log_index; one not for this node (nor
+ * sent by it) or already held is skipped. Stored like history (section
+ * 16.9): no sequence check, no answer to a request (the other instance
+ * answered), events folded by a fold of the whole ledger again. Returns 1
+ * if stored, 0 if skipped, -1 with err set. */
+int rpc_peer_store_fetched(rpc_peer_t *p, uint64_t log_index, const uint8_t *raw, size_t raw_len,
+                           const uint8_t *receipt, size_t receipt_len, cc_err_t *err);
 
 /* The peer's own keys (for signing documents such as certificates); they
  * live as long as the peer. */
