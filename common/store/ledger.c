@@ -405,6 +405,34 @@ fail:
     return NULL;
 }
 
+ledger_t *ledger_open_readonly(const char *path, ledger_role_t role, cc_err_t *err)
+{
+    assert(path && (role == LEDGER_NODE || role == LEDGER_BROKER));
+    ledger_t *l = calloc(1, sizeof *l);
+    if (!l || !(l->path = strdup(path))) {
+        err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
+        free(l);
+        return NULL;
+    }
+    l->role = role;
+    l->lock_fd = -1;
+    int rc = sqlite3_open_v2(path, &l->db, SQLITE_OPEN_READONLY, NULL);
+    if (rc != SQLITE_OK) {
+        err_set(err, rc == SQLITE_NOMEM ? CC_RESOURCE_EXHAUSTED : CC_FAILED_PRECONDITION,
+                "ledger %s: cannot open: %s", path,
+                l->db ? sqlite3_errmsg(l->db) : "out of memory");
+        ledger_close(&l);
+        return NULL;
+    }
+    sqlite3_extended_result_codes(l->db, 1);
+    sqlite3_busy_timeout(l->db, 5000);
+    if (s_schema(l, err) < 0) {
+        ledger_close(&l);
+        return NULL;
+    }
+    return l;
+}
+
 void ledger_close(ledger_t **lp)
 {
     if (!lp || !*lp) {

@@ -33,6 +33,11 @@ typedef struct ledger ledger_t;
  * Concord store (CC_DATA_LOSS). Returns NULL with err set. */
 ledger_t *ledger_open(const char *path, ledger_role_t role, int fsync, cc_err_t *err);
 
+/* Opens an existing store read-only, without its lock (another process,
+ * a running node, may hold it): for reading only, as `concord-broker
+ * --recover` reads members' ledgers. Returns NULL with err set. */
+ledger_t *ledger_open_readonly(const char *path, ledger_role_t role, cc_err_t *err);
+
 void ledger_close(ledger_t **l);
 
 /* Group commit. ledger_begin fails if a transaction is open. On commit

@@ -108,7 +108,9 @@ static json_t *s_status(const Concord__V1__StatusReply *r)
     if (r->holding && *r->holding) {
         s_str(o, "holding", r->holding);
     }
-    s_int(o, "log_missing", (long long)r->log_missing);
+    if (r->log_missing) {
+        s_int(o, "log_missing", (long long)r->log_missing);
+    }
     if (r->delivery_lost) {
         s_time(o, "delivery_lost_at", r->delivery_lost_ms);
     }
