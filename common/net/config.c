@@ -81,6 +81,7 @@ static const s_field_t s_node_fields[] = {
     S_OF(config_node_t, log_level, T_LEVEL), S_NUM(config_node_t, call_timeout_ms, 1, 86400000),
     S_NUM(config_node_t, disk_reserve_mb, 0, 16777216),
     S_NUM(config_node_t, max_clock_skew_ms, 1000, 2592000000u),
+    S_NUM(config_node_t, ledger_max_mb, 0, 16777216),
     S_OF(config_node_t, fsync, T_BOOL),
     S_OF(config_node_t, auto_vote, T_BOOL),
     S_OF(config_node_t, auto_vote_against_above, T_U64),

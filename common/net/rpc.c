@@ -54,6 +54,7 @@ struct rpc_peer {
     uint32_t max_skew_ms;          /* rpc_peer_set_max_clock_skew */
     uint64_t acked_upto;           /* highest log index acknowledged since start */
     uint32_t disk_reserve_mb;      /* rpc_peer_set_disk_reserve; 0: none */
+    uint32_t ledger_max_mb;        /* rpc_peer_set_ledger_max; 0: none */
     int handed_over;               /* the broker gave our deliveries to another connection */
     uint64_t handed_over_ms;
     void *ctx;
@@ -102,6 +103,27 @@ static void s_unlink(rpc_peer_t *p, s_pending_t *pc)
             return;
         }
     }
+}
+
+/* This node's own new requests and events need room: its disk above the
+ * reserve, its ledger under ledger_max_mb (deliveries are stored past
+ * either). Returns 0, or -1 with err set to RESOURCE_EXHAUSTED. */
+static int s_room(rpc_peer_t *p, cc_err_t *err)
+{
+    if (ledger_disk_check(p->ledger, p->disk_reserve_mb, ENVELOPE_MAX, "node",
+                          "requests and events of this node", err) < 0) {
+        return -1;
+    }
+    uint64_t size = p->ledger_max_mb ? ledger_size_bytes(p->ledger) : 0;
+    if (p->ledger_max_mb && size >= (uint64_t)p->ledger_max_mb << 20) {
+        err_set(err, CC_RESOURCE_EXHAUSTED,
+                "LEDGER_FULL: this node's ledger holds %llu MB, at its cap (ledger_max_mb = %u): "
+                "new requests and events of this node are refused; deliveries are still stored "
+                "(raise ledger_max_mb, with the disk to match)",
+                (unsigned long long)(size >> 20), p->ledger_max_mb);
+        return -1;
+    }
+    return 0;
 }
 
 /* While the ledger cannot store, nothing new is started: the refusal names
@@ -452,9 +474,7 @@ int rpc_peer_call(rpc_peer_t *p, const char *recipient, const ProtobufCServiceDe
         err_set(err, CC_INVALID_ARGUMENT, "wrong input type for %s", md->name);
         return -1;
     }
-    if (s_refuse_if_failed(p, err) < 0 ||
-        (!direct && ledger_disk_check(p->ledger, p->disk_reserve_mb, ENVELOPE_MAX, "node",
-                                      "requests and events of this node", err) < 0)) {
+    if (s_refuse_if_failed(p, err) < 0 || (!direct && s_room(p, err) < 0)) {
         return -1;
     }
     snprintf(method, sizeof method, "%s/%s", svc->name, md->name);
@@ -1248,6 +1268,8 @@ void rpc_peer_stats(const rpc_peer_t *p, rpc_peer_stats_t *out)
     out->handed_over = p->handed_over;
     out->handed_over_ms = p->handed_over_ms;
     out->acked_upto = p->acked_upto;
+    out->ledger_max_mb = p->ledger_max_mb;
+    out->ledger_bytes = p->ledger_max_mb ? ledger_size_bytes(p->ledger) : 0;
     out->holding[0] = '\0';
     if (inbound_failing(&p->inbound)) {
         snprintf(out->holding, sizeof out->holding, "%s", p->inbound.failure.msg);
@@ -1336,6 +1358,11 @@ int rpc_peer_clock_held(const rpc_peer_t *p)
     return inbound_failing(&p->inbound) && p->inbound.clock;
 }
 
+void rpc_peer_set_ledger_max(rpc_peer_t *p, uint32_t max_mb)
+{
+    p->ledger_max_mb = max_mb;
+}
+
 void rpc_peer_set_disk_reserve(rpc_peer_t *p, uint32_t reserve_mb)
 {
     p->disk_reserve_mb = reserve_mb;
@@ -1388,9 +1415,7 @@ int rpc_peer_publish(rpc_peer_t *p, const char *recipient, const char *method,
     uint8_t *packed = NULL;
     size_t packed_len = 0;
     int ret = -1;
-    if (s_refuse_if_failed(p, err) < 0 ||
-        ledger_disk_check(p->ledger, p->disk_reserve_mb, ENVELOPE_MAX, "node",
-                          "requests and events of this node", err) < 0) {
+    if (s_refuse_if_failed(p, err) < 0 || s_room(p, err) < 0) {
         return -1;
     }
     if (wire_pack(body, ENVELOPE_BODY_MAX, &packed, &packed_len, err) < 0) {

@@ -81,6 +81,8 @@ typedef struct {
                                    live connection (another instance): none arrive here */
     uint64_t handed_over_ms;    /* when, by the broker's clock */
     uint64_t acked_upto;        /* highest log index acknowledged since the node started */
+    uint32_t ledger_max_mb;     /* rpc_peer_set_ledger_max; 0: none */
+    uint64_t ledger_bytes;      /* what the ledger holds (only with a cap) */
     char holding[CC_ERR_MSG_MAX]; /* why deliveries are held (ledger failure, or a receipt
                                      time ahead of this node's clock); empty: none */
 } rpc_peer_stats_t;
@@ -129,6 +131,13 @@ const char *rpc_peer_code(const rpc_peer_t *p);
  * (ledger_disk_check) before storing anything; deliveries are still
  * stored and reads served. 0 (the default): no reserve. */
 void rpc_peer_set_disk_reserve(rpc_peer_t *p, uint32_t reserve_mb);
+
+/* Caps what the ledger holds at max_mb MB (ledger_size_bytes): at the cap,
+ * rpc_peer_call (to a member) and rpc_peer_publish refuse with
+ * RESOURCE_EXHAUSTED "LEDGER_FULL: ..." before storing anything;
+ * deliveries are still stored (a node that refused them would fold
+ * differently from the others) and reads served. 0 (the default): none. */
+void rpc_peer_set_ledger_max(rpc_peer_t *p, uint32_t max_mb);
 
 /* Receipt times more than skew_ms ahead of this node's clock are held
  * (RPC_MAX_CLOCK_SKEW_MS unless set). */

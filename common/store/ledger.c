@@ -1162,6 +1162,24 @@ int ledger_disk_check(const ledger_t *l, uint32_t reserve_mb, size_t need, const
     return 0;
 }
 
+uint64_t ledger_size_bytes(ledger_t *l)
+{
+    sqlite3_stmt *st = NULL;
+    uint64_t pages = 0, page = 0;
+    if (sqlite3_prepare_v2(l->db, "PRAGMA page_count", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW) {
+        pages = (uint64_t)sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (sqlite3_prepare_v2(l->db, "PRAGMA page_size", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW) {
+        page = (uint64_t)sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    return pages * page;
+}
+
 uint64_t ledger_mailbox_bytes(ledger_t *l, const char *recipient)
 {
     return s_count(l, Q_B_MAILBOX_BYTES, recipient);

@@ -202,6 +202,10 @@ uint64_t ledger_mailbox_count(ledger_t *l, const char *recipient);
 int ledger_disk_check(const ledger_t *l, uint32_t reserve_mb, size_t need, const char *who,
                       const char *what, cc_err_t *err);
 
+/* The bytes the store holds (its pages, as this connection sees them,
+ * whether checkpointed or still in the WAL); 0 on error. */
+uint64_t ledger_size_bytes(ledger_t *l);
+
 /* The bytes of the envelopes waiting in recipient's mailbox (0 on error). */
 uint64_t ledger_mailbox_bytes(ledger_t *l, const char *recipient);
 

@@ -111,6 +111,10 @@ static json_t *s_status(const Concord__V1__StatusReply *r)
     if (r->log_missing) {
         s_int(o, "log_missing", (long long)r->log_missing);
     }
+    if (r->ledger_max_mb) {
+        s_int(o, "ledger_bytes", (long long)r->ledger_bytes);
+        s_int(o, "ledger_max_mb", (long long)r->ledger_max_mb);
+    }
     if (r->delivery_lost) {
         s_time(o, "delivery_lost_at", r->delivery_lost_ms);
     }

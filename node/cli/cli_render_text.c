@@ -49,6 +49,12 @@ static void s_status(const Concord__V1__StatusReply *r, FILE *out)
     if (r->holding && *r->holding) {
         fprintf(out, "holding        %s\n", r->holding);
     }
+    if (r->ledger_max_mb && r->ledger_bytes * 10 >= ((uint64_t)r->ledger_max_mb << 20) * 9) {
+        fprintf(out, "storage        %s: the ledger holds %llu MB of its ledger_max_mb = %u; at "
+                     "the cap this node's own new requests and events are refused (LEDGER_FULL)\n",
+                r->ledger_bytes >= (uint64_t)r->ledger_max_mb << 20 ? "FULL" : "WARNING",
+                (unsigned long long)(r->ledger_bytes >> 20), r->ledger_max_mb);
+    }
     if (r->log_missing) {
         fprintf(out, "missing        %llu log entries for this node are not in its ledger "
                      "(acknowledged by another instance?): run `concord log fetch`\n",

@@ -194,6 +194,8 @@ static void s_status(Concord__V1__Control_Service *service, const Concord__V1__S
     r.delivery_lost_ms = st.handed_over_ms;
     r.holding = st.holding;
     r.log_missing = c->log_missing;
+    r.ledger_bytes = st.ledger_bytes;
+    r.ledger_max_mb = st.ledger_max_mb;
     closure(&r, call);
 }
 

@@ -403,6 +403,7 @@ node_t *node_new(const config_node_t *cfg, cc_err_t *err)
     }
     rpc_peer_set_disk_reserve(n->peer, cfg->disk_reserve_mb);
     rpc_peer_set_max_clock_skew(n->peer, cfg->max_clock_skew_ms);
+    rpc_peer_set_ledger_max(n->peer, cfg->ledger_max_mb);
     /* The ledger is folded before the first delivery can arrive, so that
      * events are always folded in log order; boards and pools in one
      * pass, each event judged by the roster as it then stood, and each
