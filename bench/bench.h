@@ -71,7 +71,7 @@ typedef struct {
     unsigned window;             /* envelopes in flight per sender (figure 2) */
     size_t envelopes;            /* envelopes per broker run (figure 2) */
     size_t pings;                /* calls per RPC run (figure 3) */
-    int want[8];                 /* want[i]: figure i selected */
+    int want[10];                /* want[i]: figure i selected */
     char bin_dir[512];           /* where concord, concord-broker, concordd are */
     double verify_rate;          /* median raw verify/s from figure 1 (0: not yet) */
     bench_stats_t verify_stats;
@@ -128,6 +128,10 @@ typedef struct {
 /* Starts concord-broker with its own log database data/TAG-broker.db
  * (fresh), fsync on or off, on a free loopback port. Dies on failure. */
 void bench_broker_start(bench_fed_t *f, const char *tag, int fsync, bench_proc_t *out);
+/* The same, fsync off, with the broker's default per-member quotas (not
+ * off) and extra lines (may be "") in its [broker] section. */
+void bench_broker_start_quotas(bench_fed_t *f, const char *tag, const char *extra,
+                               bench_proc_t *out);
 /* The same with the broker's store in PostgreSQL: a fresh database named
  * after tag on the server CONCORD_BENCH_PG names (a libpq conninfo such as
  * "host=/run/postgresql user=concord", for a role that may create
@@ -187,5 +191,6 @@ void bench_fig_rpc(bench_t *b, bench_fed_t *f);           /* 3 (and 7) */
 void bench_fig_board(bench_t *b, bench_fed_t *f);         /* 4 */
 void bench_fig_scale(bench_t *b, bench_fed_t *f);         /* 5 */
 void bench_fig_geo(bench_t *b);                           /* 6 */
+void bench_fig_flood(bench_t *b, bench_fed_t *f);         /* 9 */
 
 #endif

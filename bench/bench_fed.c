@@ -282,7 +282,7 @@ static pid_t s_start(bench_fed_t *f, const char *prog, const char *name, const c
 /* Writes broker-<tag>.ini with store_line ("data = ..." or "store = ...")
  * and starts the broker on it. */
 static void s_broker_start(bench_fed_t *f, const char *tag, int fsync, const char *store_line,
-                           bench_proc_t *out)
+                           const char *quotas, bench_proc_t *out)
 {
     char cfg[256], text[2048], name[64];
     memset(out, 0, sizeof *out);
@@ -292,13 +292,14 @@ static void s_broker_start(bench_fed_t *f, const char *tag, int fsync, const cha
     snprintf(cfg, sizeof cfg, "%s/broker-%s.ini", f->dir, tag);
     snprintf(text, sizeof text,
              "[broker]\nlisten = %s\nkey = keys/broker.key\nroster = roster.bin\n"
-             "%s\nlog_level = warn\nfsync = %s\n"
-             /* Throughput is measured without the per-member quotas,
-              * which would otherwise cap one member's rate. */
-             "quota_envelopes_per_second = 0\nquota_bytes_per_second = 0\n"
-             "quota_envelopes_per_minute = 0\nquota_bytes_per_minute = 0\n"
-             "quota_envelopes_per_day = 0\nquota_bytes_per_day = 0\n",
-             out->endpoint, store_line, fsync ? "true" : "false");
+             "%s\nlog_level = warn\nfsync = %s\n%s",
+             out->endpoint, store_line, fsync ? "true" : "false",
+             quotas ? quotas
+                    /* Throughput is measured without the per-member
+                     * quotas, which would otherwise cap one member's rate. */
+                    : "quota_envelopes_per_second = 0\nquota_bytes_per_second = 0\n"
+                      "quota_envelopes_per_minute = 0\nquota_bytes_per_minute = 0\n"
+                      "quota_envelopes_per_day = 0\nquota_bytes_per_day = 0\n");
     s_write(cfg, text);
     snprintf(name, sizeof name, "broker-%s", tag);
     if (strncmp(store_line, "store", 5) == 0) {
@@ -325,7 +326,17 @@ void bench_broker_start(bench_fed_t *f, const char *tag, int fsync, bench_proc_t
     snprintf(db, sizeof db, "%s/data/%s-broker.db", f->dir, tag);
     unlink(db);
     snprintf(line, sizeof line, "data = data/%s-broker.db", tag);
-    s_broker_start(f, tag, fsync, line, out);
+    s_broker_start(f, tag, fsync, line, NULL, out);
+}
+
+void bench_broker_start_quotas(bench_fed_t *f, const char *tag, const char *extra,
+                               bench_proc_t *out)
+{
+    char db[256], line[320];
+    snprintf(db, sizeof db, "%s/data/%s-broker.db", f->dir, tag);
+    unlink(db);
+    snprintf(line, sizeof line, "data = data/%s-broker.db", tag);
+    s_broker_start(f, tag, 0, line, extra, out);
 }
 
 int bench_broker_start_pg(bench_fed_t *f, const char *tag, int fsync, bench_proc_t *out)
@@ -361,7 +372,7 @@ int bench_broker_start_pg(bench_fed_t *f, const char *tag, int fsync, bench_proc
     PQconninfoFree(opts);
     PQfinish(c);
     snprintf(line, sizeof line, "store = %s", uri);
-    s_broker_start(f, tag, fsync, line, out);
+    s_broker_start(f, tag, fsync, line, NULL, out);
     return 0;
 }
 

@@ -107,15 +107,37 @@ static int s_fanout_add(const char *code, void *arg)
 /* Appends an accepted envelope to the log and the tree, and queues its
  * result: the receipt is proved at the flush against the head the batch
  * signs. */
+static int s_append_at(struct broker *b, const envelope_t *env, const uint8_t *id,
+                       size_t id_len, uint64_t now, cc_err_t *err);
+
 static int s_append(struct broker *b, const envelope_t *env, const uint8_t *id, size_t id_len,
                     cc_err_t *err)
 {
-    const Concord__V1__Header *h = env->header;
-    uint8_t leaf[32];
     uint64_t now = accept_wall_ms(b);
     if (now < b->last_time_ms) {
         now = b->last_time_ms; /* receipt times never go backwards */
     }
+    return s_append_at(b, env, id, id_len, now, err);
+}
+
+int accept_restore(struct broker *b, const envelope_t *env, uint64_t time_ms, cc_err_t *err)
+{
+    if (time_ms < b->last_time_ms) {
+        err_set(err, CC_DATA_LOSS,
+                "log index %llu: its receipt time is before the previous entry's",
+                (unsigned long long)(b->head_index + 1));
+        return -1;
+    }
+    return s_append_at(b, env, NULL, 0, time_ms, err);
+}
+
+/* s_append at a given time; id NULL: no result to queue (a restored
+ * entry). */
+static int s_append_at(struct broker *b, const envelope_t *env, const uint8_t *id,
+                       size_t id_len, uint64_t now, cc_err_t *err)
+{
+    const Concord__V1__Header *h = env->header;
+    uint8_t leaf[32];
     uint64_t index = b->head_index + 1;
     if (heads_append(b->heads, index, now, env->hash, leaf, err) < 0) {
         return -1;
@@ -169,7 +191,9 @@ static int s_append(struct broker *b, const envelope_t *env, const uint8_t *id, 
     b->last_time_ms = now;
     replay_commit(b->replay, h->sender, h->sequence);
     mailbox_mark(b->mailbox, h->recipient);
-    outbox_result(b->outbox, id, id_len, env->hash, CC_OK, "", index, now);
+    if (id) {
+        outbox_result(b->outbox, id, id_len, env->hash, CC_OK, "", index, now);
+    }
     return 0;
 }
 

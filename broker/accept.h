@@ -43,4 +43,10 @@ int accept_clock_check(const struct broker *b, cc_err_t *err);
 void accept_submit(struct broker *b, const char *who, const uint8_t *id, size_t id_len,
                    const uint8_t *raw, size_t raw_len);
 
+/* Appends env, an entry rebuilt from members' ledgers (broker_recover),
+ * at the next log index with the time its receipt carried, with its
+ * mailbox rows, as an accepted envelope is; nothing is answered. Within a
+ * transaction the caller opened. Returns 0 or -1. */
+int accept_restore(struct broker *b, const envelope_t *env, uint64_t time_ms, cc_err_t *err);
+
 #endif

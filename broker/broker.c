@@ -21,6 +21,7 @@
 #include "daemon.h"
 #include "frames.h"
 #include "log.h"
+#include "recover.h"
 #include "wire.h"
 
 static int s_load_sender(const char *sender, uint64_t last, void *arg)
@@ -535,6 +536,11 @@ broker_t *broker_new(const config_broker_t *cfg, const broker_hooks_t *hooks, vo
 fail:
     broker_destroy(&b);
     return NULL;
+}
+
+int broker_recover(broker_t *b, const char *const *ledgers, size_t n, cc_err_t *err)
+{
+    return recover_run(b, ledgers, n, err);
 }
 
 void broker_destroy(broker_t **bp)

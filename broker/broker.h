@@ -7,6 +7,8 @@
 #ifndef CONCORD_BROKER_H
 #define CONCORD_BROKER_H
 
+#include <stddef.h>
+
 #include "broker_hooks.h"
 #include "config.h"
 #include "err.h"
@@ -26,6 +28,10 @@ broker_t *broker_new(const config_broker_t *cfg, const broker_hooks_t *hooks, vo
 /* Serves until *stop becomes non-zero (set from a signal handler).
  * Returns 0 on a clean stop, -1 if the log failed. */
 int broker_run(broker_t *b, volatile int *stop);
+
+/* Rebuilds the log's lost tail from members' ledgers (recover.h), before
+ * the broker serves. Returns 0 or -1 with err set (the log unchanged). */
+int broker_recover(broker_t *b, const char *const *ledgers, size_t n, cc_err_t *err);
 
 void broker_destroy(broker_t **b);
 

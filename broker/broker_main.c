@@ -11,6 +11,7 @@
 #include "daemon.h"
 #include "log.h"
 #include "metrics_http.h"
+#include "recover.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,8 @@ static void s_publish(void *arg)
 /* daemon_main's callback takes no argument of ours. */
 static const broker_hooks_t *s_hooks;
 static int s_init_store; /* --init-store: create or migrate the store, then exit */
+static const char **s_recover; /* --recover LEDGER...: rebuild the log's tail, then exit */
+static size_t s_n_recover;
 
 /* concord-broker --init-store: creates the store the configuration names
  * (a PostgreSQL schema, or a SQLite file) or migrates it to this
@@ -78,6 +81,14 @@ static int s_run(const char *config_path, int level, volatile int *stop)
         log_error("cannot start: %s", err.msg);
         return DAEMON_EXIT_START;
     }
+    if (s_n_recover) {
+        int rc = broker_recover(b, s_recover, s_n_recover, &err);
+        if (rc < 0) {
+            log_error("recover: %s; the log is unchanged", err.msg);
+        }
+        broker_destroy(&b);
+        return rc < 0 ? DAEMON_EXIT_STORE : DAEMON_EXIT_OK;
+    }
     s_metrics_t m = {.broker = b};
     if (cfg.metrics[0]) {
         if (!(m.http = metrics_http_start(cfg.metrics, &err))) {
@@ -102,15 +113,18 @@ int broker_main(int argc, char **argv, const broker_hooks_t *hooks)
     s_hooks = hooks;
     /* --init-store is the broker's own; daemon_main parses the rest. */
     int n = 0;
+    s_recover = calloc((size_t)argc + 1, sizeof *s_recover);
     for (int i = 0; i < argc; i++) {
         if (i > 0 && !strcmp(argv[i], "--init-store")) {
             s_init_store = 1;
+        } else if (i > 0 && i + 1 < argc && !strcmp(argv[i], "--recover") && s_recover) {
+            s_recover[s_n_recover++] = argv[++i];
         } else {
             argv[n++] = argv[i];
         }
     }
     argv[n] = NULL;
-    return daemon_main(
+    int rc = daemon_main(
         n, argv, "concord-broker",
         "Routes signed Concord envelopes between the organisations of one federation.\n"
         "Admits only transport keys listed in the roster, verifies every envelope,\n"
@@ -120,6 +134,12 @@ int broker_main(int argc, char **argv, const broker_hooks_t *hooks)
         "Configuration: [broker] listen, key, roster, data or store (see\n"
         "docs/OPERATIONS.md). With --init-store it creates or migrates the store the\n"
         "configuration names (the schema of a PostgreSQL store: run it once before the\n"
-        "first start and after an upgrade) and exits.",
+        "first start and after an upgrade) and exits. With --recover LEDGER (once per\n"
+        "member ledger file) it rebuilds the entries its log lost (a WAL lost after a\n"
+        "crash) from those ledgers, signs a tree head over them, and exits\n"
+        "(docs/FAULTS.md, \"A lost log tail\").",
         s_run);
+    free(s_recover);
+    s_recover = NULL;
+    return rc;
 }

@@ -80,6 +80,8 @@ static const s_field_t s_node_fields[] = {
     S_STR(config_node_t, ledger, T_PATH, 1), S_STR(config_node_t, control, T_PATH, 1),
     S_OF(config_node_t, log_level, T_LEVEL), S_NUM(config_node_t, call_timeout_ms, 1, 86400000),
     S_NUM(config_node_t, disk_reserve_mb, 0, 16777216),
+    S_NUM(config_node_t, max_clock_skew_ms, 1000, 2592000000u),
+    S_NUM(config_node_t, ledger_max_mb, 0, 16777216),
     S_OF(config_node_t, fsync, T_BOOL),
     S_OF(config_node_t, auto_vote, T_BOOL),
     S_OF(config_node_t, auto_vote_against_above, T_U64),
@@ -409,6 +411,7 @@ int config_load_node(const char *path, config_node_t *out, cc_err_t *err)
     cfg.call_timeout_ms = 10000;
     cfg.fsync = 1;
     cfg.disk_reserve_mb = 64;
+    cfg.max_clock_skew_ms = 300000;
     if (s_load_section(path, "node", s_node_fields,
                        sizeof s_node_fields / sizeof s_node_fields[0], &cfg, err) < 0) {
         return -1;

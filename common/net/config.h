@@ -108,6 +108,12 @@ typedef struct {
  * disk_reserve_mb = 64               (free space below which this node's own
  *                                     new requests and events are refused;
  *                                     0: none)
+ * ledger_max_mb = 0                  (what the ledger may hold: at it this
+ *                                     node's own new requests and events are
+ *                                     refused, LEDGER_FULL; 0: no cap)
+ * max_clock_skew_ms = 300000         (a receipt time further ahead of this
+ *                                     node's clock is held, not folded:
+ *                                     PROTOCOL.md 13.1; 1000..2592000000)
  * Automatic voting, for simulations and rehearsals (manual by default):
  * auto_vote = false                  (true: this node votes by the policy below)
  * auto_vote_abstain_areas = ...      (service areas, comma-separated: ABSTAIN)
@@ -136,6 +142,8 @@ typedef struct {
     uint32_t call_timeout_ms;
     int fsync;
     uint32_t disk_reserve_mb;
+    uint32_t max_clock_skew_ms;
+    uint32_t ledger_max_mb;
     int auto_vote;
     uint64_t auto_vote_against_above;
     uint64_t auto_vote_for_below;

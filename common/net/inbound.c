@@ -22,7 +22,14 @@ void inbound_failed(inbound_t *in, uint64_t log_index, const cc_err_t *err, uint
     }
     in->phase = INBOUND_STALLED;
     in->failure = *err;
+    in->clock = 0;
     in->retry_ms = now_ms + INBOUND_RETRY_MS;
+}
+
+void inbound_held(inbound_t *in, uint64_t log_index, const cc_err_t *err, uint64_t now_ms)
+{
+    inbound_failed(in, log_index, err, now_ms);
+    in->clock = 1;
 }
 
 int inbound_retry_due(inbound_t *in, int connected, uint64_t now_ms)
@@ -54,9 +61,16 @@ int inbound_refuse(const inbound_t *in, cc_err_t *err)
     if (in->phase == INBOUND_STORING) {
         return 0;
     }
-    err_set(err, CC_UNAVAILABLE,
-            "this node takes no new work until its ledger can be written again: %s",
-            in->failure.msg);
+    if (in->clock) {
+        err_set(err, CC_UNAVAILABLE,
+                "this node takes no new work while the broker's log time is ahead of its "
+                "clock: %s",
+                in->failure.msg);
+    } else {
+        err_set(err, CC_UNAVAILABLE,
+                "this node takes no new work until its ledger can be written again: %s",
+                in->failure.msg);
+    }
     return -1;
 }
 

@@ -37,6 +37,7 @@ typedef struct {
     uint64_t failed_index; /* the oldest delivery not stored (not STORING) */
     uint64_t retry_ms;     /* monotonic: when to ask again (not STORING) */
     cc_err_t failure;      /* why: the ledger's own error (not STORING) */
+    int clock;             /* held for the broker's clock (inbound_held), not the ledger */
 } inbound_t;
 
 /* 1 if the delivery at log_index (0 for a direct answer from the broker)
@@ -48,6 +49,12 @@ int inbound_admits(const inbound_t *in, uint64_t log_index);
  * STALLED, remembering the oldest such index, with a retry due
  * INBOUND_RETRY_MS after now_ms. */
 void inbound_failed(inbound_t *in, uint64_t log_index, const cc_err_t *err, uint64_t now_ms);
+
+/* The delivery at log_index carries a receipt time too far ahead of this
+ * node's clock (err says how far): held exactly like a ledger failure
+ * (STALLED, nothing later stored or acknowledged, retried), but the
+ * refusal of new work names the clock. */
+void inbound_held(inbound_t *in, uint64_t log_index, const cc_err_t *err, uint64_t now_ms);
 
 /* 1 if the broker should be asked to deliver again now: not STORING,
  * connected, and the retry is due. Then RETRYING, with the next retry due
@@ -63,7 +70,8 @@ int inbound_done(inbound_t *in, uint64_t log_index);
 int inbound_failing(const inbound_t *in);
 
 /* While failing, nothing new is started: sets err to the refusal naming
- * the ledger's error and returns -1; returns 0 while STORING. */
+ * the ledger's error (or the clock's) and returns -1; returns 0 while
+ * STORING. */
 int inbound_refuse(const inbound_t *in, cc_err_t *err);
 
 /* Milliseconds until the next retry is due (0 if overdue), or -1 when

@@ -55,7 +55,10 @@ typedef struct s_pending {
 
 struct rpc_peer {
     uint64_t skew_warned_ms;       /* when a receipt ahead of our clock was last logged */
+    uint32_t max_skew_ms;          /* rpc_peer_set_max_clock_skew */
+    uint64_t acked_upto;           /* highest log index acknowledged since start */
     uint32_t disk_reserve_mb;      /* rpc_peer_set_disk_reserve; 0: none */
+    uint32_t ledger_max_mb;        /* rpc_peer_set_ledger_max; 0: none */
     int handed_over;               /* the broker gave our deliveries to another connection */
     uint64_t handed_over_ms;
     void *ctx;
@@ -108,6 +111,27 @@ static void s_unlink(rpc_peer_t *p, s_pending_t *pc)
             return;
         }
     }
+}
+
+/* This node's own new requests and events need room: its disk above the
+ * reserve, its ledger under ledger_max_mb (deliveries are stored past
+ * either). Returns 0, or -1 with err set to RESOURCE_EXHAUSTED. */
+static int s_room(rpc_peer_t *p, cc_err_t *err)
+{
+    if (ledger_disk_check(p->ledger, p->disk_reserve_mb, ENVELOPE_MAX, "node",
+                          "requests and events of this node", err) < 0) {
+        return -1;
+    }
+    uint64_t size = p->ledger_max_mb ? ledger_size_bytes(p->ledger) : 0;
+    if (p->ledger_max_mb && size >= (uint64_t)p->ledger_max_mb << 20) {
+        err_set(err, CC_RESOURCE_EXHAUSTED,
+                "LEDGER_FULL: this node's ledger holds %llu MB, at its cap (ledger_max_mb = %u): "
+                "new requests and events of this node are refused; deliveries are still stored "
+                "(raise ledger_max_mb, with the disk to match)",
+                (unsigned long long)(size >> 20), p->ledger_max_mb);
+        return -1;
+    }
+    return 0;
 }
 
 /* While the ledger cannot store, nothing new is started: the refusal names
@@ -207,6 +231,9 @@ static void s_send_ack(rpc_peer_t *p, uint64_t log_index)
 {
     Concord__V1__NodeFrame f = CONCORD__V1__NODE_FRAME__INIT;
     Concord__V1__MailboxAck ack = CONCORD__V1__MAILBOX_ACK__INIT;
+    if (log_index > p->acked_upto) {
+        p->acked_upto = log_index;
+    }
     ack.n_log_index = 1;
     ack.log_index = &log_index;
     f.frame_case = CONCORD__V1__NODE_FRAME__FRAME_ACK;
@@ -307,6 +334,7 @@ rpc_peer_t *rpc_peer_new(void *zmq_ctx, keys_t **keys, const roster_t *roster, l
         free(p);
         return NULL;
     }
+    p->max_skew_ms = RPC_MAX_CLOCK_SKEW_MS;
     p->ctx = zmq_ctx;
     p->keys = *keys;
     *keys = NULL;
@@ -470,9 +498,7 @@ int rpc_peer_call(rpc_peer_t *p, const char *recipient, const ProtobufCServiceDe
         err_set(err, CC_INVALID_ARGUMENT, "wrong input type for %s", md->name);
         return -1;
     }
-    if (s_refuse_if_failed(p, err) < 0 ||
-        (!direct && ledger_disk_check(p->ledger, p->disk_reserve_mb, ENVELOPE_MAX, "node",
-                                      "requests and events of this node", err) < 0)) {
+    if (s_refuse_if_failed(p, err) < 0 || (!direct && s_room(p, err) < 0)) {
         return -1;
     }
     snprintf(method, sizeof method, "%s/%s", svc->name, md->name);
@@ -817,7 +843,8 @@ static void s_on_reply(rpc_peer_t *p, const envelope_t *rep, uint64_t log_index)
  * and about exactly this envelope at this log position. *packed is the
  * receipt with its head, as stored. Returns 0, -1 (reject), or -2 when it
  * names a head this node was not sent (not acknowledged: the broker sends
- * it again, with its head, after the next Hello). */
+ * it again, with its head, after the next Hello), or -3 when its time is
+ * too far ahead of this node's clock (held). */
 static int s_check_receipt(rpc_peer_t *p, const Concord__V1__Delivery *d, const envelope_t *env,
                            uint64_t *time_ms, uint8_t **packed, size_t *packed_len,
                            cc_err_t *err)
@@ -833,17 +860,25 @@ static int s_check_receipt(rpc_peer_t *p, const Concord__V1__Delivery *d, const 
     }
     int ok = r.log_index == d->log_index && memcmp(r.envelope_hash, env->hash, 32) == 0;
     *time_ms = r.time_ms;
-    /* The broker's clock decides log time (deadlines): one of the two
-     * clocks is wrong if its receipts are ahead of ours. Said at most
-     * once a minute. */
+    /* The broker's clock decides log time (deadlines): a receipt time
+     * further ahead of our clock than max_clock_skew_ms is not folded (it
+     * could close proposals early) but held, unacknowledged, until our
+     * clock comes within it (PROTOCOL.md 13.1). */
     uint64_t now = clock_wall_ms();
-    if (ok && r.time_ms > now + RPC_CLOCK_SKEW_WARN_MS &&
-        (!p->skew_warned_ms || now > p->skew_warned_ms + 60000)) {
-        p->skew_warned_ms = now;
-        log_warn("the broker's receipt for log index %llu is %llu s ahead of this node's clock: "
-                 "one of the two clocks is wrong (docs/OPERATIONS.md, \"Clock\")",
-                 (unsigned long long)r.log_index,
-                 (unsigned long long)((r.time_ms - now) / 1000));
+    if (ok && r.time_ms > now + p->max_skew_ms) {
+        err_set(err, CC_UNAVAILABLE,
+                "the broker's receipt for log index %llu is %llu s ahead of this node's clock, "
+                "over max_clock_skew_ms = %u: held until this node's clock is within it (one "
+                "of the two clocks is wrong: docs/OPERATIONS.md, \"Clock\")",
+                (unsigned long long)r.log_index,
+                (unsigned long long)((r.time_ms - now) / 1000), p->max_skew_ms);
+        if (!p->skew_warned_ms || now > p->skew_warned_ms + 60000) {
+            p->skew_warned_ms = now;
+            log_error("%s", err->msg);
+        }
+        free(*packed);
+        *packed = NULL;
+        return -3;
     }
     if (!ok) {
         free(*packed);
@@ -973,6 +1008,12 @@ static void s_on_delivery(rpc_peer_t *p, const Concord__V1__Delivery *d)
     int checked = s_check_receipt(p, d, env, &time_ms, &receipt, &receipt_len, &err);
     if (checked == -2) {
         goto fail;
+    }
+    if (checked == -3) {
+        /* Held, like a failed store: nothing later overtakes it. */
+        inbound_held(&p->inbound, d->log_index, &err, clock_mono_ms());
+        failed_now = 1;
+        goto out;
     }
     if (checked < 0 || !for_me) {
         log_error("rejected delivery %llu: %s", (unsigned long long)d->log_index,
@@ -1283,12 +1324,100 @@ void rpc_peer_stats(const rpc_peer_t *p, rpc_peer_stats_t *out)
     out->connected = p->connected;
     out->handed_over = p->handed_over;
     out->handed_over_ms = p->handed_over_ms;
+    out->acked_upto = p->acked_upto;
+    out->ledger_max_mb = p->ledger_max_mb;
+    out->ledger_bytes = p->ledger_max_mb ? ledger_size_bytes(p->ledger) : 0;
+    out->holding[0] = '\0';
+    if (inbound_failing(&p->inbound)) {
+        snprintf(out->holding, sizeof out->holding, "%s", p->inbound.failure.msg);
+    }
     out->pending_calls = 0;
     out->unreceipted = 0;
     for (const s_pending_t *pc = p->pending; pc; pc = pc->next) {
         out->pending_calls += pc->done != NULL;
         out->unreceipted += !pc->accepted && !pc->direct;
     }
+}
+
+int rpc_peer_store_fetched(rpc_peer_t *p, uint64_t log_index, const uint8_t *raw, size_t raw_len,
+                           const uint8_t *receipt, size_t receipt_len, cc_err_t *err)
+{
+    const char *me = keys_code(p->keys);
+    envelope_t *env = envelope_open_at(raw, raw_len, p->roster, log_index, err);
+    if (!env) {
+        err_prefix(err, "log index %llu: ", (unsigned long long)log_index);
+        return -1;
+    }
+    const Concord__V1__Header *h = env->header;
+    int is_event = h->kind == CONCORD__V1__KIND__KIND_EVENT;
+    int mine = strcmp(h->sender, me) == 0;
+    int ret = 0;
+    if (!log_index || !(mine || strcmp(h->recipient, me) == 0 ||
+                        (is_event && envelope_event_for(h->recipient, me)))) {
+        goto out;
+    }
+    int have = ledger_has(p->ledger, env->hash, NULL, err);
+    if (have != 0) {
+        ret = have < 0 ? -1 : 0;
+        goto out;
+    }
+    ledger_entry_t e = {
+        .direction = mine ? LEDGER_OUT : LEDGER_IN,
+        .hash = env->hash,
+        .envelope = env->raw,
+        .envelope_len = env->raw_len,
+        .sender = h->sender,
+        .recipient = h->recipient,
+        .method = h->method,
+        .sequence = h->sequence,
+        .kind = h->kind,
+        .call_id = h->call_id.data,
+        .log_index = log_index,
+        .receipt = receipt,
+        .receipt_len = receipt_len,
+    };
+    ret = -1;
+    if (ledger_begin(p->ledger, err) < 0) {
+        goto out;
+    }
+    if (ledger_append(p->ledger, &e, NULL, err) < 0 ||
+        (is_event && ledger_event_add(p->ledger, log_index, env->hash, err) < 0)) {
+        ledger_rollback(p->ledger);
+        goto out;
+    }
+    if (ledger_commit(p->ledger, err) < 0) {
+        goto out;
+    }
+    ret = 1;
+    replay_commit(p->replay, h->sender, h->sequence);
+    if (mine && h->sequence >= p->next_seq) {
+        /* The other instance sealed with our keys: never reuse its sequences. */
+        p->next_seq = h->sequence + 1;
+    }
+    p->stats.received++;
+    log_info("fetched log index %llu (%s from %s) from the broker's log",
+             (unsigned long long)log_index, h->method, h->sender);
+    if (is_event && p->on_history) {
+        p->on_history(log_index, p->on_history_arg);
+    }
+out:
+    envelope_destroy(&env);
+    return ret;
+}
+
+void rpc_peer_set_max_clock_skew(rpc_peer_t *p, uint32_t skew_ms)
+{
+    p->max_skew_ms = skew_ms;
+}
+
+int rpc_peer_clock_held(const rpc_peer_t *p)
+{
+    return inbound_failing(&p->inbound) && p->inbound.clock;
+}
+
+void rpc_peer_set_ledger_max(rpc_peer_t *p, uint32_t max_mb)
+{
+    p->ledger_max_mb = max_mb;
 }
 
 void rpc_peer_set_disk_reserve(rpc_peer_t *p, uint32_t reserve_mb)
@@ -1343,9 +1472,7 @@ int rpc_peer_publish(rpc_peer_t *p, const char *recipient, const char *method,
     uint8_t *packed = NULL;
     size_t packed_len = 0;
     int ret = -1;
-    if (s_refuse_if_failed(p, err) < 0 ||
-        ledger_disk_check(p->ledger, p->disk_reserve_mb, ENVELOPE_MAX, "node",
-                          "requests and events of this node", err) < 0) {
+    if (s_refuse_if_failed(p, err) < 0 || s_room(p, err) < 0) {
         return -1;
     }
     if (wire_pack(body, ENVELOPE_BODY_MAX, &packed, &packed_len, err) < 0) {

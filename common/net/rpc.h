@@ -29,8 +29,9 @@
 #include "rpc_registry.h"
 
 /* A delivery whose receipt time is further ahead of the node's own clock
- * than this is logged as a clock problem (at most once a minute). */
-#define RPC_CLOCK_SKEW_WARN_MS 300000
+ * than this (max_clock_skew_ms, by default) is held, not stored, folded or
+ * acknowledged, until the node's clock comes within it (PROTOCOL.md 13.1). */
+#define RPC_MAX_CLOCK_SKEW_MS 300000
 
 /* ---- peer (a node's link to the broker) ---- */
 
@@ -79,6 +80,11 @@ typedef struct {
     int handed_over;            /* the broker gave this organisation's deliveries to another
                                    live connection (another instance): none arrive here */
     uint64_t handed_over_ms;    /* when, by the broker's clock */
+    uint64_t acked_upto;        /* highest log index acknowledged since the node started */
+    uint32_t ledger_max_mb;     /* rpc_peer_set_ledger_max; 0: none */
+    uint64_t ledger_bytes;      /* what the ledger holds (only with a cap) */
+    char holding[CC_ERR_MSG_MAX]; /* why deliveries are held (ledger failure, or a receipt
+                                     time ahead of this node's clock); empty: none */
 } rpc_peer_stats_t;
 
 /* Creates a peer for keys (taken: *keys is NULLed) with the roster and
@@ -133,6 +139,34 @@ const char *rpc_peer_code(const rpc_peer_t *p);
  * (ledger_disk_check) before storing anything; deliveries are still
  * stored and reads served. 0 (the default): no reserve. */
 void rpc_peer_set_disk_reserve(rpc_peer_t *p, uint32_t reserve_mb);
+
+/* Caps what the ledger holds at max_mb MB (ledger_size_bytes): at the cap,
+ * rpc_peer_call (to a member) and rpc_peer_publish refuse with
+ * RESOURCE_EXHAUSTED "LEDGER_FULL: ..." before storing anything;
+ * deliveries are still stored (a node that refused them would fold
+ * differently from the others) and reads served. 0 (the default): none. */
+void rpc_peer_set_ledger_max(rpc_peer_t *p, uint32_t max_mb);
+
+/* Receipt times more than skew_ms ahead of this node's clock are held
+ * (RPC_MAX_CLOCK_SKEW_MS unless set). */
+void rpc_peer_set_max_clock_skew(rpc_peer_t *p, uint32_t skew_ms);
+
+/* 1 while deliveries are held because the broker's receipt times are ahead
+ * of this node's clock (rpc_peer_process then returns -1 too). */
+int rpc_peer_clock_held(const rpc_peer_t *p);
+
+/* Stores an entry of the broker's log that this node should hold and does
+ * not (acknowledged by another instance of this organisation while it had
+ * the delivery stream): raw is the envelope at log_index, receipt its
+ * receipt (packed, with its head), both already verified against the
+ * broker's signed tree by the caller (`concord log fetch`). The envelope
+ * is opened against the roster at log_index; one not for this node (nor
+ * sent by it) or already held is skipped. Stored like history (section
+ * 16.9): no sequence check, no answer to a request (the other instance
+ * answered), events folded by a fold of the whole ledger again. Returns 1
+ * if stored, 0 if skipped, -1 with err set. */
+int rpc_peer_store_fetched(rpc_peer_t *p, uint64_t log_index, const uint8_t *raw, size_t raw_len,
+                           const uint8_t *receipt, size_t receipt_len, cc_err_t *err);
 
 /* The peer's own keys (for signing documents such as certificates); they
  * live as long as the peer. */

@@ -405,6 +405,34 @@ fail:
     return NULL;
 }
 
+ledger_t *ledger_open_readonly(const char *path, ledger_role_t role, cc_err_t *err)
+{
+    assert(path && (role == LEDGER_NODE || role == LEDGER_BROKER));
+    ledger_t *l = calloc(1, sizeof *l);
+    if (!l || !(l->path = strdup(path))) {
+        err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
+        free(l);
+        return NULL;
+    }
+    l->role = role;
+    l->lock_fd = -1;
+    int rc = sqlite3_open_v2(path, &l->db, SQLITE_OPEN_READONLY, NULL);
+    if (rc != SQLITE_OK) {
+        err_set(err, rc == SQLITE_NOMEM ? CC_RESOURCE_EXHAUSTED : CC_FAILED_PRECONDITION,
+                "ledger %s: cannot open: %s", path,
+                l->db ? sqlite3_errmsg(l->db) : "out of memory");
+        ledger_close(&l);
+        return NULL;
+    }
+    sqlite3_extended_result_codes(l->db, 1);
+    sqlite3_busy_timeout(l->db, 5000);
+    if (s_schema(l, err) < 0) {
+        ledger_close(&l);
+        return NULL;
+    }
+    return l;
+}
+
 void ledger_close(ledger_t **lp)
 {
     if (!lp || !*lp) {
@@ -1132,6 +1160,24 @@ int ledger_disk_check(const ledger_t *l, uint32_t reserve_mb, size_t need, const
         return -1;
     }
     return 0;
+}
+
+uint64_t ledger_size_bytes(ledger_t *l)
+{
+    sqlite3_stmt *st = NULL;
+    uint64_t pages = 0, page = 0;
+    if (sqlite3_prepare_v2(l->db, "PRAGMA page_count", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW) {
+        pages = (uint64_t)sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (sqlite3_prepare_v2(l->db, "PRAGMA page_size", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW) {
+        page = (uint64_t)sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    return pages * page;
 }
 
 uint64_t ledger_mailbox_bytes(ledger_t *l, const char *recipient)

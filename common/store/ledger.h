@@ -33,6 +33,11 @@ typedef struct ledger ledger_t;
  * Concord store (CC_DATA_LOSS). Returns NULL with err set. */
 ledger_t *ledger_open(const char *path, ledger_role_t role, int fsync, cc_err_t *err);
 
+/* Opens an existing store read-only, without its lock (another process,
+ * a running node, may hold it): for reading only, as `concord-broker
+ * --recover` reads members' ledgers. Returns NULL with err set. */
+ledger_t *ledger_open_readonly(const char *path, ledger_role_t role, cc_err_t *err);
+
 void ledger_close(ledger_t **l);
 
 /* Group commit. ledger_begin fails if a transaction is open. On commit
@@ -196,6 +201,10 @@ uint64_t ledger_mailbox_count(ledger_t *l, const char *recipient);
  * until space returns". */
 int ledger_disk_check(const ledger_t *l, uint32_t reserve_mb, size_t need, const char *who,
                       const char *what, cc_err_t *err);
+
+/* The bytes the store holds (its pages, as this connection sees them,
+ * whether checkpointed or still in the WAL); 0 on error. */
+uint64_t ledger_size_bytes(ledger_t *l);
 
 /* The bytes of the envelopes waiting in recipient's mailbox (0 on error). */
 uint64_t ledger_mailbox_bytes(ledger_t *l, const char *recipient);

@@ -221,13 +221,41 @@ int receipt_open(receipt_heads_t *c, const roster_t *roster, const uint8_t *buf,
     return ret;
 }
 
+int receipt_pack(const merkle_t *tree, const Concord__V1__SignedTreeHead *sth, uint64_t size,
+                 uint64_t index, uint64_t time_ms, const uint8_t envelope_hash[32], uint8_t **out,
+                 size_t *out_len, cc_err_t *err)
+{
+    uint8_t path[MERKLE_PATH_MAX][32];
+    ProtobufCBinaryData items[MERKLE_PATH_MAX];
+    size_t n_path = 0;
+    if (index == 0 || index > size || size > merkle_size(tree)) {
+        err_set(err, CC_INVALID_ARGUMENT, "log index %llu is not in a tree of %llu",
+                (unsigned long long)index, (unsigned long long)size);
+        return -1;
+    }
+    merkle_inclusion(tree, index - 1, size, path, &n_path);
+    for (size_t i = 0; i < n_path; i++) {
+        items[i].data = path[i];
+        items[i].len = 32;
+    }
+    Concord__V1__Receipt r = CONCORD__V1__RECEIPT__INIT;
+    r.log_index = index;
+    r.time_ms = time_ms;
+    r.envelope_hash.data = (uint8_t *)envelope_hash;
+    r.envelope_hash.len = 32;
+    r.tree_size = size;
+    r.n_path = n_path;
+    r.path = items;
+    r.head = (Concord__V1__SignedTreeHead *)sth;
+    return wire_pack(&r.base, WIRE_MAX_FRAME, out, out_len, err);
+}
+
 int receipt_issue(const keys_t *broker, const merkle_t *tree, uint64_t head_ms, uint64_t index,
                   uint64_t time_ms, const uint8_t envelope_hash[32], uint8_t **out,
                   size_t *out_len, cc_err_t *err)
 {
-    uint8_t root[32], path[MERKLE_PATH_MAX][32];
-    ProtobufCBinaryData items[MERKLE_PATH_MAX];
-    size_t n_path = 0, head_len = 0;
+    uint8_t root[32];
+    size_t head_len = 0;
     uint8_t *head = NULL;
     uint64_t size = merkle_size(tree);
     if (index == 0 || index > size) {
@@ -245,21 +273,7 @@ int receipt_issue(const keys_t *broker, const merkle_t *tree, uint64_t head_ms, 
     if (!sth) {
         return -1;
     }
-    merkle_inclusion(tree, index - 1, size, path, &n_path);
-    for (size_t i = 0; i < n_path; i++) {
-        items[i].data = path[i];
-        items[i].len = 32;
-    }
-    Concord__V1__Receipt r = CONCORD__V1__RECEIPT__INIT;
-    r.log_index = index;
-    r.time_ms = time_ms;
-    r.envelope_hash.data = (uint8_t *)envelope_hash;
-    r.envelope_hash.len = 32;
-    r.tree_size = size;
-    r.n_path = n_path;
-    r.path = items;
-    r.head = sth;
-    int ret = wire_pack(&r.base, WIRE_MAX_FRAME, out, out_len, err);
+    int ret = receipt_pack(tree, sth, size, index, time_ms, envelope_hash, out, out_len, err);
     wire_free(&sth->base);
     return ret;
 }

@@ -90,4 +90,14 @@ int receipt_issue(const keys_t *broker, const struct merkle *tree, uint64_t head
                   uint64_t index, uint64_t time_ms, const uint8_t envelope_hash[32],
                   uint8_t **out, size_t *out_len, cc_err_t *err);
 
+/* The receipt of the entry at index (from 1, at time_ms, with
+ * envelope_hash) against sth, a head over the first size leaves of tree
+ * (the caller has checked that sth signs tree's root at size): the
+ * inclusion proof with sth, as a packed Receipt, malloc'd. Returns 0 or
+ * -1. */
+int receipt_pack(const struct merkle *tree, const Concord__V1__SignedTreeHead *sth,
+                 uint64_t size, uint64_t index, uint64_t time_ms,
+                 const uint8_t envelope_hash[32], uint8_t **out, size_t *out_len,
+                 cc_err_t *err);
+
 #endif

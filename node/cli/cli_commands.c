@@ -38,8 +38,10 @@ static const cli_commands_entry_t s_table[] = {
     {"ping", "CODE [--count N] [--timeout MS]",
      "a signed round trip to another organisation through the broker", 1},
     {"ledger", "[--limit N]", "the newest entries of this node's ledger", 1},
-    {"log", "verify", "the broker's log, its tree heads and every proof held", 1},
-    {"log verify", "", "check the broker's hash chain end to end", 1},
+    {"log", "verify|fetch", "the broker's log: check its tree heads and proofs, fetch what this node lacks", 1},
+    {"log verify", "", "check the broker's log, its tree heads and every proof held", 1},
+    {"log fetch", "",
+     "verify the broker's log, then store the entries for this node its ledger lacks", 1},
     {"board", "create|list|show ...", "joint commissioning boards (docs/BOARDS.md)", 1},
     {"board create",
      "--id ID --name NAME --member CODE[:CONSTITUENCY[:WEIGHT]]... | --member all\n"

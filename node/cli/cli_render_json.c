@@ -105,6 +105,16 @@ static json_t *s_status(const Concord__V1__StatusReply *r)
     s_bool(o, "connected", r->connected);
     s_bool(o, "serving", r->serving);
     s_bool(o, "delivery_lost", r->delivery_lost);
+    if (r->holding && *r->holding) {
+        s_str(o, "holding", r->holding);
+    }
+    if (r->log_missing) {
+        s_int(o, "log_missing", (long long)r->log_missing);
+    }
+    if (r->ledger_max_mb) {
+        s_int(o, "ledger_bytes", (long long)r->ledger_bytes);
+        s_int(o, "ledger_max_mb", (long long)r->ledger_max_mb);
+    }
     if (r->delivery_lost) {
         s_time(o, "delivery_lost_at", r->delivery_lost_ms);
     }
@@ -170,6 +180,8 @@ static json_t *s_log_verify(const Concord__V1__LogVerifyReply *r)
     s_hex(o, "head_root_hash", r->head_root_hash);
     s_int(o, "receipts_checked", (long long)r->receipts_checked);
     s_int(o, "heads_checked", (long long)r->heads_checked);
+    s_int(o, "missing", (long long)r->missing);
+    s_int(o, "fetched", (long long)r->fetched);
     return o;
 }
 

@@ -41,10 +41,25 @@ static void s_status(const Concord__V1__StatusReply *r, FILE *out)
             "unreceipted    %llu\n"
             "running since  %s\n",
             r->organisation, r->federation, (unsigned long long)r->members, r->broker,
-            r->connected ? "connected" : "not connected", r->serving ? "yes" : "no (ledger failed)",
+            r->connected ? "connected" : "not connected",
+            r->serving ? "yes" : (r->holding && *r->holding ? "no" : "no (ledger failed)"),
             (unsigned long long)r->ledger_entries, r->ledger_path, (unsigned long long)r->sent,
             (unsigned long long)r->received, (unsigned long long)r->rejected,
             (unsigned long long)r->calls_waiting, (unsigned long long)r->unreceipted, since);
+    if (r->holding && *r->holding) {
+        fprintf(out, "holding        %s\n", r->holding);
+    }
+    if (r->ledger_max_mb && r->ledger_bytes * 10 >= ((uint64_t)r->ledger_max_mb << 20) * 9) {
+        fprintf(out, "storage        %s: the ledger holds %llu MB of its ledger_max_mb = %u; at "
+                     "the cap this node's own new requests and events are refused (LEDGER_FULL)\n",
+                r->ledger_bytes >= (uint64_t)r->ledger_max_mb << 20 ? "FULL" : "WARNING",
+                (unsigned long long)(r->ledger_bytes >> 20), r->ledger_max_mb);
+    }
+    if (r->log_missing) {
+        fprintf(out, "missing        %llu log entries for this node are not in its ledger "
+                     "(acknowledged by another instance?): run `concord log fetch`\n",
+                (unsigned long long)r->log_missing);
+    }
     if (r->delivery_lost) {
         fprintf(out, "deliveries     LOST: the broker handed them to another instance of %s "
                      "(DELIVERY_LOST); this node receives nothing until it is restarted\n",
@@ -97,6 +112,15 @@ static void s_log_verify(const Concord__V1__LogVerifyReply *r, FILE *out)
             (unsigned long long)r->receipts_checked);
     fprintf(out, "signed tree heads held: %llu, all consistent with the log\n",
             (unsigned long long)r->heads_checked);
+    if (r->fetched) {
+        fprintf(out, "fetched: %llu entries for %s its ledger lacked, stored and folded\n",
+                (unsigned long long)r->fetched, r->organisation);
+    } else if (r->missing) {
+        fprintf(out,
+                "MISSING: %llu entries for %s are in the log but not in its ledger "
+                "(acknowledged by another instance?): run `concord log fetch`\n",
+                (unsigned long long)r->missing, r->organisation);
+    }
 }
 
 /* "log N" for a bound, "genesis" for 0, "now" for the end of the log. */

@@ -120,15 +120,19 @@ static int s_status(const config_node_t *cfg, int json)
         return S_STATUS_NO_ANSWER; /* it said why */
     }
     int rc = CLI_OK;
-    if (!r->connected || !r->serving || r->delivery_lost) {
+    if (!r->connected || !r->serving || r->delivery_lost || r->log_missing) {
         rc = S_STATUS_DISCONNECTED;
         if (json != CLI_RENDER_JSON) {
             fprintf(stderr, "concord: %s is %s\n", cfg->code,
-                    !r->serving   ? "not serving (its ledger failed)"
+                    !r->serving && r->holding && *r->holding
+                        ? "not serving: holding deliveries (see `concord status`)"
+                    : !r->serving ? "not serving (its ledger failed)"
                     : r->delivery_lost
                         ? "receiving nothing: the broker handed its deliveries to another "
                           "instance of this organisation (DELIVERY_LOST); stop the other and "
                           "restart this one"
+                    : r->connected ? "missing log entries acknowledged by another instance of "
+                                     "this organisation; run `concord log fetch`"
                         : "not connected to the broker");
         }
     }
@@ -227,9 +231,11 @@ static int s_node_command(const char *config_path, int argc, char **argv, int js
     if (strcmp(argv[0], "roster") == 0 && argc >= 2 && strcmp(argv[1], "export") == 0) {
         return cli_board(&cfg, argc, argv, json);
     }
-    if (strcmp(argv[0], "log") == 0 && argc == 2 && strcmp(argv[1], "verify") == 0) {
+    if (strcmp(argv[0], "log") == 0 && argc == 2 &&
+        (strcmp(argv[1], "verify") == 0 || strcmp(argv[1], "fetch") == 0)) {
         /* Reading a long log takes many calls; give it room. */
         Concord__V1__LogVerifyRequest in = CONCORD__V1__LOG_VERIFY_REQUEST__INIT;
+        in.fetch = strcmp(argv[1], "fetch") == 0;
         return cli_node_call(&cfg, "LogVerify", &in.base, 10 * cfg.call_timeout_ms, json, NULL);
     }
     return CLI_USAGE;

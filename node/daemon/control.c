@@ -192,6 +192,10 @@ static void s_status(Concord__V1__Control_Service *service, const Concord__V1__S
     r.started_ms = c->started_ms;
     r.delivery_lost = st.handed_over != 0;
     r.delivery_lost_ms = st.handed_over_ms;
+    r.holding = st.holding;
+    r.log_missing = c->log_missing;
+    r.ledger_bytes = st.ledger_bytes;
+    r.ledger_max_mb = st.ledger_max_mb;
     closure(&r, call);
 }
 
@@ -277,6 +281,15 @@ typedef struct {
     uint8_t root[32];
 } s_held_t;
 
+/* An entry of the log for this node that its ledger lacks (log fetch). */
+typedef struct {
+    uint64_t index;
+    uint64_t time_ms;
+    uint8_t hash[32];
+    uint8_t *env;
+    size_t env_len;
+} s_missing_t;
+
 /* One request waiting for the network. */
 typedef struct {
     control_ctx_t *c;
@@ -292,12 +305,21 @@ typedef struct {
     size_t n_held;
     merkle_t *tree;                /* the log as read */
     receipt_heads_t *cache;        /* each head's signature checked once */
+    int fetch;                     /* log fetch: store what is missing */
+    uint64_t bound;                /* entries above it may be in flight, not missing */
+    uint64_t n_missing;            /* entries for this node its ledger lacks */
+    s_missing_t *kept;             /* their envelopes, to store (log fetch) */
+    size_t n_kept;
 } s_req_t;
 
 static void s_req_free(s_req_t *rq)
 {
     free(rq->claims);
     free(rq->held);
+    for (size_t i = 0; i < rq->n_kept; i++) {
+        free(rq->kept[i].env);
+    }
+    free(rq->kept);
     merkle_destroy(&rq->tree);
     receipt_heads_destroy(&rq->cache);
     free(rq);
@@ -567,6 +589,8 @@ static int s_check_consistency(s_req_t *rq, char *why, size_t why_len)
 }
 
 static void s_verify_page(s_req_t *rq);
+static int s_store_kept(s_req_t *rq, const Concord__V1__SignedTreeHead *sth, uint64_t *fetched,
+                        cc_err_t *err);
 
 static void s_verify_finish(s_req_t *rq, const Concord__V1__LogReadResponse *resp)
 {
@@ -605,6 +629,13 @@ static void s_verify_finish(s_req_t *rq, const Concord__V1__LogReadResponse *res
         }
     }
     Concord__V1__LogVerifyReply out = CONCORD__V1__LOG_VERIFY_REPLY__INIT;
+    if (rq->fetch && s_store_kept(rq, resp->head, &out.fetched, &err) < 0) {
+        err_prefix(&err, "storing what the log holds for this node: ");
+        s_fail(rq, err.code, err.msg);
+        return;
+    }
+    out.missing = rq->n_missing;
+    rq->c->log_missing = rq->fetch ? 0 : rq->n_missing;
     out.entries = rq->head_index;
     out.head_root_hash.data = root;
     out.head_root_hash.len = 32;
@@ -613,6 +644,72 @@ static void s_verify_finish(s_req_t *rq, const Concord__V1__LogReadResponse *res
     out.organisation = (char *)rq->c->cfg->code;
     control_answer(rq->call, &out.base);
     s_req_free(rq);
+}
+
+/* 1 if env, read from the log, is for this node (to it, to every member
+ * or one of its boards, or sent by it) and its ledger lacks it; 0 if not;
+ * -1 on error. */
+static int s_missing(s_req_t *rq, const envelope_t *env, cc_err_t *err)
+{
+    const Concord__V1__Header *h = env->header;
+    const char *me = rq->c->cfg->code;
+    if (strcmp(h->sender, me) != 0 && strcmp(h->recipient, me) != 0 &&
+        !(h->kind == CONCORD__V1__KIND__KIND_EVENT && envelope_event_for(h->recipient, me))) {
+        return 0;
+    }
+    int have = ledger_has(rq->c->ledger, env->hash, NULL, err);
+    if (have < 0) {
+        return -1;
+    }
+    rq->n_missing += !have;
+    return !have;
+}
+
+static int s_keep(s_req_t *rq, const Concord__V1__LogEntry *e, const uint8_t hash[32],
+                  cc_err_t *err)
+{
+    s_missing_t *grown = realloc(rq->kept, (rq->n_kept + 1) * sizeof *grown);
+    if (!grown) {
+        err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
+        return -1;
+    }
+    rq->kept = grown;
+    s_missing_t *m = &rq->kept[rq->n_kept];
+    if (!(m->env = malloc(e->envelope.len))) {
+        err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
+        return -1;
+    }
+    memcpy(m->env, e->envelope.data, e->envelope.len);
+    m->env_len = e->envelope.len;
+    m->index = e->index;
+    m->time_ms = e->time_ms;
+    memcpy(m->hash, hash, 32);
+    rq->n_kept++;
+    return 0;
+}
+
+/* log fetch, once the log verified: stores each kept entry with its
+ * receipt against the newest head (sth, which signs the tree read). */
+static int s_store_kept(s_req_t *rq, const Concord__V1__SignedTreeHead *sth, uint64_t *fetched,
+                        cc_err_t *err)
+{
+    for (size_t i = 0; i < rq->n_kept; i++) {
+        const s_missing_t *m = &rq->kept[i];
+        uint8_t *receipt = NULL;
+        size_t receipt_len = 0;
+        if (receipt_pack(rq->tree, sth, rq->head_index, m->index, m->time_ms, m->hash, &receipt,
+                         &receipt_len, err) < 0) {
+            return -1;
+        }
+        int rc = rpc_peer_store_fetched(rq->c->peer, m->index, m->env, m->env_len, receipt,
+                                        receipt_len, err);
+        free(receipt);
+        if (rc < 0) {
+            return -1;
+        }
+        *fetched += (uint64_t)rc;
+    }
+    return 0;
 }
 
 static void s_verify_done(const rpc_result_t *r, void *arg)
@@ -663,7 +760,12 @@ static void s_verify_done(const rpc_result_t *r, void *arg)
                 s_fail(rq, CC_DATA_LOSS, why);
                 return;
             }
+            int missing = e->index <= rq->bound ? s_missing(rq, env, &err) : 0;
             envelope_destroy(&env);
+            if (missing < 0 || (missing && rq->fetch && s_keep(rq, e, hash, &err) < 0)) {
+                s_fail(rq, err.code, err.msg);
+                return;
+            }
         } else if (e->leaf_hash.len == 32) {
             /* An entry this member may not read: its leaf stands for it. */
             memcpy(leaf, e->leaf_hash.data, 32);
@@ -708,7 +810,6 @@ static void s_log_verify(Concord__V1__Control_Service *service,
 {
     cc_err_t err;
     char why[CONTROL_TEXT_MAX];
-    (void)in;
     (void)closure;
     s_req_t *rq = s_req_new(control_ctx_of(service), call);
     if (!rq) {
@@ -726,6 +827,15 @@ static void s_log_verify(Concord__V1__Control_Service *service,
     if (rq->n_claims) {
         qsort(rq->claims, rq->n_claims, sizeof *rq->claims, s_claim_cmp);
     }
+    /* Entries above what this node has acknowledged or holds a receipt for
+     * may simply be on their way to it. */
+    rpc_peer_stats_t st;
+    rpc_peer_stats(rq->c->peer, &st);
+    rq->bound = st.acked_upto;
+    if (rq->n_claims && rq->claims[rq->n_claims - 1].index > rq->bound) {
+        rq->bound = rq->claims[rq->n_claims - 1].index;
+    }
+    rq->fetch = in->fetch;
     /* A member holding two heads of one size with different roots has
      * caught a fork before it reads a byte of the log. */
     if (s_check_fork(rq, why, sizeof why) < 0) {

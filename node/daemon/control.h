@@ -34,6 +34,7 @@ typedef struct {
     const config_node_t *cfg;
     uint64_t started_ms;
     const int *failed;
+    uint64_t log_missing; /* entries for this node the last log verify found missing */
 } control_ctx_t;
 
 /* One request being served; opaque to handlers. */

@@ -59,6 +59,7 @@ struct node {
     rpc_registry_t *control_registry; /* the Control service, for the control socket */
     uint64_t started_ms;
     int failed;
+    int clock_held; /* failed because receipt times are ahead of our clock */
     dashboard_t *dashboard; /* the web dashboard, when configured; reads via the control socket */
     uint64_t refold_at_ms;  /* history arrived: fold the ledger again then (monotonic); 0: no */
 };
@@ -401,6 +402,8 @@ node_t *node_new(const config_node_t *cfg, cc_err_t *err)
         goto fail;
     }
     rpc_peer_set_disk_reserve(n->peer, cfg->disk_reserve_mb);
+    rpc_peer_set_max_clock_skew(n->peer, cfg->max_clock_skew_ms);
+    rpc_peer_set_ledger_max(n->peer, cfg->ledger_max_mb);
     /* The ledger is folded before the first delivery can arrive, so that
      * events are always folded in log order; boards and pools in one
      * pass, each event judged by the roster as it then stood, and each
@@ -480,12 +483,24 @@ int node_step(node_t *n, long max_wait_ms)
         return -1;
     }
     int ok = rpc_peer_process(n->peer) == 0;
+    int clock_held = rpc_peer_clock_held(n->peer);
     if (!ok && !n->failed) {
-        log_error("ledger %s cannot be written: refusing new work, serving reads, "
-                  "trying again every few seconds", n->cfg.ledger);
+        if (clock_held) {
+            log_error("holding deliveries whose receipt times are ahead of this node's clock: "
+                      "refusing new work, serving reads, trying again every few seconds");
+        } else {
+            log_error("ledger %s cannot be written: refusing new work, serving reads, "
+                      "trying again every few seconds", n->cfg.ledger);
+        }
     } else if (ok && n->failed) {
-        log_info("ledger %s can be written again", n->cfg.ledger);
+        if (n->clock_held) {
+            log_info("the broker's receipt times are within this node's clock again; taking "
+                     "new work");
+        } else {
+            log_info("ledger %s can be written again", n->cfg.ledger);
+        }
     }
+    n->clock_held = clock_held;
     n->failed = !ok;
     if (items[2].revents & ZMQ_POLLIN) {
         control_handle(&n->control_service, n->control_registry);

@@ -278,6 +278,8 @@ static void test_it_daemon_ops_second_instance_handed_over(void **state)
     s_until_rc(1, 0, "status");
     snprintf(bin, sizeof bin, "%s/concordd", CONCORD_BIN_DIR);
     snprintf(log, sizeof log, "%s/logs/clone.log", dir);
+    int members[2] = {0, 1};
+    fed_board_create(&s_fed, "JCB", "majority", members, 2, 0);
     char *argv[] = {bin, "--config", clone, NULL};
     proc_spec_t spec = {.argv = argv, .log = log};
     pid_t pid = proc_spawn(&spec, NULL);
@@ -302,6 +304,15 @@ static void test_it_daemon_ops_second_instance_handed_over(void **state)
     assert_int_equal(fed_cli(&s_fed, -1, &out, "--config %s --json status", clone), 0);
     assert_non_null(strstr(out, "\"delivery_lost\":false"));
     free(out);
+    /* A proposal made meanwhile reaches the clone (an empty ledger: it
+     * stores the proposal but cannot fold it), which acknowledges it. */
+    char pid_[33], want_clone[300];
+    assert_int_equal(fed_cli(&s_fed, 0, &out, "--json propose --board JCB --title 'Carers "
+                                              "breaks' --area community --amount 1m"), 0);
+    fed_json_id(out, pid_);
+    free(out);
+    snprintf(want_clone, sizeof want_clone, "--config %s ledger", clone);
+    free(fed_cli_until(&s_fed, -1, "Board/Propose", 1, 30000, want_clone));
     /* Stop the clone, restart the original: it takes the stream back. */
     assert_int_equal(kill(pid, SIGTERM), 0);
     assert_int_equal(proc_wait(pid, 20000), 0);
@@ -310,6 +321,31 @@ static void test_it_daemon_ops_second_instance_handed_over(void **state)
     fed_wait_connected(&s_fed, 1);
     s_until_rc(1, 0, "status");
     assert_int_equal(fed_cli(&s_fed, 0, &out, "ping %s", code), 0);
+    free(out);
+    /* What the clone acknowledged is not in the original's ledger: log
+     * verify finds it, status reports it (exit 3), log fetch stores it,
+     * proved against the broker's signed tree, and the proposal appears. */
+    assert_int_equal(fed_cli(&s_fed, 1, &out, "--json proposal list"), 0);
+    assert_null(strstr(out, pid_));
+    free(out);
+    assert_int_equal(fed_cli(&s_fed, 1, &out, "log verify"), 0);
+    if (!strstr(out, "MISSING: ") || !strstr(out, "run `concord log fetch`")) {
+        fail_msg("log verify does not report the missing entries: %s", out);
+    }
+    free(out);
+    assert_int_equal(fed_cli(&s_fed, 1, &out, "status"), 3);
+    assert_non_null(strstr(out, "log entries for this node are not in its ledger"));
+    free(out);
+    assert_int_equal(fed_cli(&s_fed, 1, &out, "--json log fetch"), 0);
+    assert_null(strstr(out, "\"fetched\":0"));
+    free(out);
+    free(fed_cli_until(&s_fed, 1, pid_, 1, 10000, "--json proposal list"));
+    s_until_rc(1, 0, "status");
+    assert_int_equal(fed_cli(&s_fed, 1, &out, "--json log verify"), 0);
+    assert_non_null(strstr(out, "\"missing\":0"));
+    free(out);
+    /* The original goes on: it votes on the proposal it fetched. */
+    assert_int_equal(fed_cli(&s_fed, 1, &out, "vote %s for", pid_), 0);
     free(out);
 }
 

@@ -123,6 +123,16 @@ static void s_seal_padded(keys_t *k, const char *method, uint64_t seq, size_t pa
     s_seal_to(k, method, NULL, seq, pad, env, len);
 }
 
+static char *s_ok_cli(int i, const char *args)
+{
+    char *out = NULL;
+    int rc = fed_cli(&s_fed, i, &out, "%s", args);
+    if (rc != 0) {
+        fail_msg("`concord %s` exited %d: %s", args, rc, out);
+    }
+    return out;
+}
+
 static int s_cmp(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -249,6 +259,91 @@ static void s_flood(const char *refusal, s_figures_t *fig)
                   "log grew by %llu entries\n",
                   fig->base_p50, fig->base_max, fig->flood_p50, fig->flood_max, FLOOD_N,
                   FLOOD_PAD / 1024, fig->accepted, fig->refused, fig->flood_s, fig->logged);
+}
+
+/* Sends n padded events from the flooding member and returns how many the
+ * broker accepted once all are answered. */
+static int s_flood_n(int n)
+{
+    keys_t *k = fed_keys(&s_fed, RAW);
+    raw_t raw;
+    raw_connect(&raw, &s_fed, k, NULL, NULL);
+    for (int i = 0; i < n; i++) {
+        uint8_t *env = NULL, *buf = NULL;
+        size_t len = 0, buf_len = 0;
+        s_seal_padded(k, "concord.v1.Flood/Junk", (uint64_t)i + 1, FLOOD_PAD, &env, &len);
+        Concord__V1__NodeFrame nf = CONCORD__V1__NODE_FRAME__INIT;
+        nf.frame_case = CONCORD__V1__NODE_FRAME__FRAME_SUBMIT;
+        nf.submit = (Concord__V1__Envelope *)wire_unpack(&concord__v1__envelope__descriptor, env,
+                                                         len, WIRE_MAX_FRAME, NULL);
+        assert_int_equal(wire_pack(&nf.base, WIRE_MAX_FRAME + 4096, &buf, &buf_len, NULL), 0);
+        wire_free(&nf.submit->base);
+        assert_true(zmq_send(raw.sock, buf, buf_len, 0) >= 0);
+        free(buf);
+        free(env);
+    }
+    int answered = 0, accepted = 0, timeout = 120000;
+    zmq_setsockopt(raw.sock, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
+    while (answered < n) {
+        zmq_msg_t msg;
+        zmq_msg_init(&msg);
+        if (zmq_msg_recv(&msg, raw.sock, 0) < 0) {
+            fail_msg("the broker answered %d of %d events", answered, n);
+        }
+        Concord__V1__BrokerFrame *bf = (Concord__V1__BrokerFrame *)wire_unpack(
+            &concord__v1__broker_frame__descriptor, zmq_msg_data(&msg), zmq_msg_size(&msg),
+            WIRE_MAX_FRAME + 4096, NULL);
+        zmq_msg_close(&msg);
+        assert_non_null(bf);
+        if (bf->frame_case == CONCORD__V1__BROKER_FRAME__FRAME_RESULT) {
+            answered++;
+            accepted += (cc_code_t)bf->result->status->code == CC_OK;
+        }
+        wire_free(&bf->base);
+    }
+    raw_close(&raw);
+    keys_destroy(&k);
+    return accepted;
+}
+
+/* A node's cap on what its ledger holds (ledger_max_mb = 2): 40 events of
+ * 60 KB from another member (its quotas off) take NHS England's ledger
+ * past it. Every one is still stored (a node that refused deliveries would
+ * fold differently), status says FULL, the node's own new work is refused
+ * with LEDGER_FULL, others' requests are still answered; with the cap
+ * raised it works again. */
+static void test_it_quota_node_ledger_cap(void **state)
+{
+    (void)state;
+    char *out = NULL;
+    fed_node_config_append(&s_fed, NHSE, "ledger_max_mb = 2\n");
+    s_start("quota_scale = E38000016:0\n");
+    out = NULL;
+    assert_int_equal(fed_cli(&s_fed, NHSE, &out, "status"), 0);
+    assert_null(strstr(out, "storage "));
+    free(out);
+    assert_int_equal(s_flood_n(40), 40);
+    free(fed_cli_until(&s_fed, NHSE, "storage        FULL: the ledger holds", 1, 60000,
+                       "status"));
+    fed_wait_settled(&s_fed, NHSE);
+    out = NULL;
+    assert_int_not_equal(fed_cli(&s_fed, NHSE, &out, "ping E06000026"), 0);
+    if (!strstr(out, "RESOURCE_EXHAUSTED") ||
+        !strstr(out, "LEDGER_FULL: this node's ledger holds") ||
+        !strstr(out, "at its cap (ledger_max_mb = 2)")) {
+        fail_msg("expected LEDGER_FULL, got: %s", out);
+    }
+    print_message("refused: %s", out);
+    free(out);
+    /* Others' requests are stored and answered; reads are served. */
+    free(s_ok_cli(PLYMOUTH, "ping X24"));
+    free(s_ok_cli(NHSE, "log verify"));
+    /* The cap raised: the node takes work again. */
+    assert_int_equal(fed_stop_node(&s_fed, NHSE, SIGTERM), 0);
+    fed_node_config_replace(&s_fed, NHSE, "ledger_max_mb = 2\n", "ledger_max_mb = 64\n");
+    fed_start_node(&s_fed, NHSE);
+    fed_wait_connected(&s_fed, NHSE);
+    free(s_ok_cli(NHSE, "ping E06000026"));
 }
 
 /* The broker's default quotas: 1 MiB per member per second, 8 MiB per
@@ -443,6 +538,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_it_quota_off_logs_whole_flood, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_it_quota_mailbox_bytes_per_recipient, s_setup,
                                         s_teardown),
+        cmocka_unit_test_setup_teardown(test_it_quota_node_ledger_cap, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_it_quota_cli_reports_refused_event, s_setup,
                                         s_teardown),
     };

@@ -500,7 +500,8 @@ static void test_json_form_follows_the_descriptor(void **state)
     dashboard_json_message(&j, NULL, &lv.base);
     s = json_take(&j);
     assert_string_equal(s, "{\"entries\":18446744073709551615,\"head_root_hash\":\"ab01\","
-                           "\"receipts_checked\":0,\"organisation\":\"\",\"heads_checked\":0}");
+                           "\"receipts_checked\":0,\"organisation\":\"\",\"heads_checked\":0,"
+                           "\"missing\":0,\"fetched\":0}");
     free(s);
     uint32_t years[] = {2017, 2018};
     Concord__V1__PoolView pv = CONCORD__V1__POOL_VIEW__INIT;
