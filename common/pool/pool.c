@@ -99,6 +99,9 @@ typedef struct {
     int64_t *amount;          /* [n_partners]: contribution as agreed and varied; 0 = none */
     int64_t *pledged;         /* [n_partners]: 0 = no pledge */
     risk_share_part_t *parts; /* [n_partners]: the split, once the outturn is in */
+    /* [n_partners * ROSTER_SPLIT_MAX]: what each successor of a split
+     * partner pledged of its share (pool_split_portion); NULL until one has */
+    int64_t *portion;
     int has_outturn;
     int64_t outturn;
     char statement[POOL_REF_LEN + 1]; /* the host's accepted Statement event, "" if none */
@@ -156,6 +159,7 @@ typedef struct {
     pool_fund_t *fund;          /* the pool concerned */
     long partner;               /* the sender's (a pledge's partner's) place */
     pool_year_t *year;          /* of a pledge, outturn or statement */
+    long portion;               /* a pledge of a split partner's share: the successor's place */
     char ref[POOL_REF_LEN + 1]; /* hex call id of the event */
     char subject[POOL_ID_MAX + 1];
 } pool_fund_checked_t;
@@ -588,6 +592,46 @@ static long s_partner_acting(const pool_engine_t *e, const Concord__V1__PoolAgre
     return -1;
 }
 
+/* The transfer scheme that split the organisation on line code (itself,
+ * or an organisation it merged into, through any chain): 0 and *out, or
+ * -1 if none did. From the split on, each successor owes its share of
+ * the line's contribution (Health and Care Act 2022 Sch 4). */
+static int s_split_at(const pool_engine_t *e, const char *code, roster_split_t *out)
+{
+    char cur[KEYS_CODE_MAX + 1];
+    snprintf(cur, sizeof cur, "%s", code);
+    for (int hops = 0; hops < 64; hops++) {
+        if (roster_split_of(e->roster, cur, out) == 0) {
+            return 0;
+        }
+        if (!s_merged_into(e, cur)) {
+            return -1;
+        }
+    }
+    return -1;
+}
+
+/* Each successor's share of amount under scheme sc, in pence, by the one
+ * largest-remainder split (ties to the smaller code). */
+static void s_split_shares(const roster_split_t *sc, int64_t amount, int64_t *out)
+{
+    int64_t w[ROSTER_SPLIT_MAX];
+    const char *codes[ROSTER_SPLIT_MAX];
+    money_part_t parts[ROSTER_SPLIT_MAX];
+    cc_err_t err;
+    for (size_t i = 0; i < sc->n; i++) {
+        w[i] = sc->permille[i];
+        codes[i] = sc->successors[i];
+    }
+    if (money_split(amount, w, codes, sc->n, parts, &err) < 0) {
+        memset(out, 0, sc->n * sizeof *out);
+        return;
+    }
+    for (size_t i = 0; i < sc->n; i++) {
+        out[i] = parts[i].share;
+    }
+}
+
 static pool_year_t *s_year(pool_fund_t *f, uint32_t year)
 {
     for (size_t i = 0; i < f->n_years; i++) {
@@ -717,7 +761,22 @@ static int s_check_pledge(const pool_engine_t *e, const pool_event_t *ev, pool_f
                 f->id);
         return -1;
     }
-    if (!s_acts_for(e, f->agreement->partners[chk->partner]->code, ev->sender)) {
+    /* A split partner's line: each successor pledges its own share. */
+    roster_split_t sc;
+    int split = s_split_at(e, f->agreement->partners[chk->partner]->code, &sc) == 0;
+    chk->portion = -1;
+    for (size_t i = 0; split && i < sc.n && chk->portion < 0; i++) {
+        chk->portion = s_acts_for(e, sc.successors[i], ev->sender) ? (long)i : -1;
+    }
+    if (split && chk->portion < 0) {
+        err_set(err, CC_PERMISSION_DENIED,
+                "%.40s cannot pledge for %s: %s was split by decision %.40s and only its"
+                " successors under that transfer scheme pledge their shares (Health and Care Act"
+                " 2022 Sch 4)",
+                ev->sender, p->partner, f->agreement->partners[chk->partner]->code, sc.decision);
+        return -1;
+    }
+    if (!split && !s_acts_for(e, f->agreement->partners[chk->partner]->code, ev->sender)) {
         err_set(err, CC_PERMISSION_DENIED,
                 "%.40s cannot pledge %s's contribution: a contribution"
                 " exists only as its partner's own signed pledge (pooling delegates no statutory"
@@ -761,6 +820,28 @@ static int s_check_pledge(const pool_engine_t *e, const pool_event_t *ev, pool_f
         err_set(err, CC_FAILED_PRECONDITION, "%s of pool %s is closed: its outturn is recorded", y,
                 f->id);
         return -1;
+    }
+    if (split && yr->pledged[chk->partner] != yr->amount[chk->partner]) {
+        int64_t share[ROSTER_SPLIT_MAX];
+        long i = chk->portion;
+        s_split_shares(&sc, yr->amount[chk->partner], share);
+        if (p->amount_pence != share[i]) {
+            err_set(err, CC_INVALID_ARGUMENT,
+                    "%s's share of %s's contribution for %s is %s (%u permille of %s under the"
+                    " transfer scheme of decision %.40s: Health and Care Act 2022 Sch 4), not %s",
+                    sc.successors[i], f->agreement->partners[chk->partner]->code, y,
+                    money_text(share[i]).s, sc.permille[i],
+                    money_text(yr->amount[chk->partner]).s, sc.decision,
+                    money_text(p->amount_pence).s);
+            return -1;
+        }
+        if (yr->portion && yr->portion[chk->partner * ROSTER_SPLIT_MAX + i] == share[i]) {
+            err_set(err, CC_ALREADY_EXISTS, "%s already pledged its share %s of %s's %s",
+                    sc.successors[i], money_text(share[i]).s,
+                    f->agreement->partners[chk->partner]->code, y);
+            return -1;
+        }
+        return 0;
     }
     if (yr->pledged[chk->partner] == p->amount_pence) {
         err_set(err, CC_ALREADY_EXISTS, "%s already pledged %s for %s", p->partner,
@@ -1088,6 +1169,7 @@ static void s_years_free(pool_fund_t *f)
         free(f->years[i].amount);
         free(f->years[i].pledged);
         free(f->years[i].parts);
+        free(f->years[i].portion);
     }
     f->n_years = 0;
 }
@@ -1296,8 +1378,25 @@ static int s_accept_pledge(const pool_event_t *ev, pool_fund_checked_t *chk, cc_
     if (s_evlist_reserve(&chk->fund->events) < 0) {
         return err_oom(err);
     }
+    pool_year_t *y = chk->year;
+    if (chk->portion >= 0) {
+        /* A successor's share of a split partner's line: the line's pledge
+         * is the sum of its successors' (a pledge the predecessor made
+         * before the split that did not match gives way to them). */
+        size_t n = chk->fund->agreement->n_partners * ROSTER_SPLIT_MAX;
+        if (!y->portion && !(y->portion = calloc(n, sizeof *y->portion))) {
+            return err_oom(err);
+        }
+        int64_t *row = &y->portion[chk->partner * ROSTER_SPLIT_MAX];
+        row[chk->portion] = p->amount_pence;
+        y->pledged[chk->partner] = 0;
+        for (size_t i = 0; i < ROSTER_SPLIT_MAX; i++) {
+            y->pledged[chk->partner] += row[i];
+        }
+    } else {
+        y->pledged[chk->partner] = p->amount_pence;
+    }
     s_evlist_add(&chk->fund->events, ev);
-    chk->year->pledged[chk->partner] = p->amount_pence;
     return 0;
 }
 
@@ -3168,6 +3267,27 @@ int pool_get(const pool_engine_t *e, const char *pool_id, pool_view_t *out)
     return 0;
 }
 
+/* A statement line's succession: the transfer scheme that split its
+ * partner, each successor's share of the year's contribution and what it
+ * pledged of it. */
+static void s_statement_split(const pool_engine_t *e, const pool_fund_t *f, const pool_year_t *y,
+                              size_t p, pool_line_t *l)
+{
+    roster_split_t sc;
+    l->split_by = "";
+    if (s_split_at(e, f->agreement->partners[p]->code, &sc) < 0) {
+        return;
+    }
+    l->split_by = sc.decision;
+    l->n_successors = sc.n;
+    s_split_shares(&sc, y->amount[p], l->owed);
+    for (size_t k = 0; k < sc.n; k++) {
+        snprintf(l->successors[k], sizeof l->successors[k], "%s", sc.successors[k]);
+        l->permille[k] = sc.permille[k];
+        l->owed_pledged[k] = y->portion ? y->portion[p * ROSTER_SPLIT_MAX + k] : 0;
+    }
+}
+
 int pool_statement(const pool_engine_t *e, const char *pool_id, uint32_t year,
                    pool_statement_t *out, cc_err_t *err)
 {
@@ -3205,6 +3325,7 @@ int pool_statement(const pool_engine_t *e, const char *pool_id, uint32_t year,
         l->matches = l->pledged == l->contribution;
         l->part = y->parts[p];
         l->net = l->contribution + l->part.share;
+        s_statement_split(e, f, y, (size_t)p, l);
         out->total += l->contribution;
         out->pledged_total += l->pledged;
         out->complete &= l->matches || !l->contribution;

@@ -60,6 +60,8 @@ static const cli_commands_entry_t s_table[] = {
      "    [--effective YYYY-MM-DD] [--closes-in 7d] [--delegates DUTY]\n"
      "    [--admit CODE[:CONSTITUENCY] | --admit NEW.pub[:CONSTITUENCY] | --remove CODE]\n"
      "    [--rotate-key NEW.pub] [--merge SUCCESSOR.pub|CODE --predecessor CODE...]\n"
+     "    [--split CODE --successor CODE[=PERMILLE]...: a transfer scheme; without\n"
+     "    shares, each successor's LSOA share in the shipped geography]\n"
      "    [--realign ORG=FOOTPRINT] [--rule RULE | --quorum N/D ...]\n"
      "    [--reconsider PROPOSAL --confirm|--withdraw: after a call-in]\n"
      "    [--service-line LINE...: NHS England lines it concerns]\n"

@@ -662,6 +662,19 @@ static json_t *s_statement(const Concord__V1__PoolStatementReply *s)
         s_bool(x, "matches", l->matches);
         s_int(x, "variance_share_pence", l->share_pence);
         s_int(x, "net_pence", l->net_pence);
+        if (l->split_by[0]) {
+            json_t *succ = json_array();
+            s_str(x, "split_by", l->split_by);
+            for (size_t k = 0; k < l->n_successors; k++) {
+                json_t *y = json_object();
+                s_str(y, "successor", l->successors[k]->successor);
+                s_int(y, "share_permille", l->successors[k]->share_permille);
+                s_int(y, "owed_pence", l->successors[k]->owed_pence);
+                s_int(y, "pledged_pence", l->successors[k]->pledged_pence);
+                s_append(succ, y);
+            }
+            s_set(x, "successors", succ);
+        }
         s_append(lines, x);
     }
     s_set(o, "lines", lines);

@@ -135,10 +135,18 @@ static void s_roster(const Concord__V1__RosterShowReply *r, FILE *out)
     }
     for (size_t i = 0; i < r->n_superseded; i++) {
         const Concord__V1__RosterEntry *p = r->superseded[i];
+        int split = 0;
+        for (size_t k = 0; k < r->n_history; k++) {
+            split |= strcmp(r->history[k]->change, "split") == 0 &&
+                     strcmp(r->history[k]->organisation, p->code) == 0;
+        }
         fprintf(out, "%-12s %02x%02x%02x%02x %s to %s%s%s\n", p->code, s_key_byte(p, 0),
                 s_key_byte(p, 1), s_key_byte(p, 2), s_key_byte(p, 3),
                 s_pos(p->from_log_index, a, sizeof a), s_pos(p->until_log_index, b, sizeof b),
-                p->successor[0] ? ", merged into " : ", keys rotated", p->successor);
+                !p->successor[0] ? ", keys rotated"
+                : split          ? ", split; principal successor "
+                                 : ", merged into ",
+                p->successor);
     }
     fputs("\nhistory:\n", out);
     if (!r->n_history) {
@@ -146,7 +154,11 @@ static void s_roster(const Concord__V1__RosterShowReply *r, FILE *out)
     }
     for (size_t i = 0; i < r->n_history; i++) {
         const Concord__V1__RosterHistoryEntry *ch = r->history[i];
-        if (strcmp(ch->change, "merge") == 0) {
+        if (strcmp(ch->change, "split") == 0) {
+            fprintf(out, "  after log %llu: %s split among %s permille (decision %.12s)\n",
+                    (unsigned long long)ch->after_log_index, ch->organisation, ch->predecessors,
+                    ch->decision);
+        } else if (strcmp(ch->change, "merge") == 0) {
             fprintf(out, "  after log %llu: %s merged into %s (decision %.12s)\n",
                     (unsigned long long)ch->after_log_index, ch->predecessors, ch->organisation,
                     ch->decision);
@@ -249,6 +261,14 @@ static void s_change(const Concord__V1__MembershipChange *mc, FILE *out)
             fprintf(out, " %s", mc->predecessors[i]);
         }
         fprintf(out, " into %s\n", o->code);
+    } else if (mc->action == CONCORD__V1__MEMBERSHIP_ACTION__SPLIT && mc->n_predecessors == 1) {
+        fprintf(out, "change     split %s among", mc->predecessors[0]);
+        for (size_t i = 0; i < mc->n_transfer; i++) {
+            fprintf(out, "%s %s %u/1000", i ? "," : "", mc->transfer[i]->successor,
+                    mc->transfer[i]->share_permille);
+        }
+        fprintf(out, " (%s; Health and Care Act 2022 Sch 4 transfer scheme)\n",
+                mc->share_basis[0] ? mc->share_basis : "given");
     }
 }
 

@@ -19,6 +19,7 @@
 #include "pool.h"
 #include "receipt.h"
 #include "statement_build.h"
+#include "text.h"
 #include "waits.h"
 #include "wire.h"
 
@@ -774,10 +775,23 @@ static void s_view_pool(const pools_t *p, const pool_view_t *v, int full,
             for (size_t k = roster_past_count(p->roster); k-- > 0 && !name;) {
                 roster_past_t past;
                 roster_past_at(p->roster, k, &past);
+                roster_split_t sc;
                 if (past.successor[0] && strcmp(past.org.code, ag->partners[i]->code) == 0) {
-                    char text[256];
-                    snprintf(text, sizeof text, "%s (merged into %s, which acts for it)",
-                             past.org.name, past.successor);
+                    char text[1024];
+                    text_t t;
+                    text_init_fixed(&t, text, sizeof text);
+                    if (roster_split_of(p->roster, past.org.code, &sc) == 0) {
+                        /* Split: each successor owes its share (docs/POOLS.md). */
+                        text_put(&t, "%s (split by decision %.12s:", past.org.name, sc.decision);
+                        for (size_t j = 0; j < sc.n; j++) {
+                            text_put(&t, "%s %s %u/1000", j ? "," : "", sc.successors[j],
+                                     sc.permille[j]);
+                        }
+                        text_put(&t, "; %s acts for it, each pledges its share)", past.successor);
+                    } else {
+                        text_put(&t, "%s (merged into %s, which acts for it)", past.org.name,
+                                 past.successor);
+                    }
                     name = control_strdup(a, text);
                 }
             }
@@ -990,6 +1004,18 @@ static void s_view_on_statement(Concord__V1__Control_Service *service,
         x->cut_pence = l->part.cut;
         x->share_pence = l->part.share;
         x->net_pence = l->net;
+        x->split_by = control_str(l->split_by ? l->split_by : "");
+        x->successors = l->n_successors
+                            ? control_alloc_messages(&a, &concord__v1__successor_share__descriptor,
+                                                     l->n_successors)
+                            : NULL;
+        for (size_t k = 0; x->successors && k < l->n_successors; k++) {
+            x->successors[k]->successor = control_str(l->successors[k]);
+            x->successors[k]->share_permille = l->permille[k];
+            x->successors[k]->owed_pence = l->owed[k];
+            x->successors[k]->pledged_pence = l->owed_pledged[k];
+            x->n_successors = k + 1;
+        }
         out.n_lines = i + 1;
     }
     out.total_pence = s->total;
