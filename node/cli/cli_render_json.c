@@ -713,6 +713,9 @@ static json_t *s_delegations(const Concord__V1__DelegationListReply *r)
         s_str(o, "provision", v->provision);
         s_int(o, "log_index", v->log_index);
         s_time(o, "recorded_at", v->recorded_at_ms);
+        if (v->carried_to[0]) {
+            s_str(o, "carried_to", v->carried_to);
+        }
         s_append(a, o);
     }
     return a;

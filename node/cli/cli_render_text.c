@@ -410,6 +410,11 @@ static void s_delegations(const Concord__V1__DelegationListReply *r, FILE *out)
         fprintf(out, "%-10s %-26s from %s  %-9s %-24s by %s (%s)\n", d->organisation,
                 board_names_line((int)d->line), d->from_date, board_names_level((int)d->level),
                 d->agreement_ref[0] ? d->agreement_ref : "-", v->signer, v->provision);
+        if (v->carried_to[0]) {
+            fprintf(out, "           held by %s as its successor (Health and Care Act 2022 Sch 4"
+                         " transfer scheme)\n",
+                    v->carried_to);
+        }
     }
     if (!r->n_delegations) {
         fputs("(no delegations recorded: NHS England commissions every line directly)\n", out);

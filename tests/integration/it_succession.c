@@ -21,18 +21,20 @@
 
 #include "harness.h"
 
-static const char *const s_codes[] = {"E10000017", "E38000216", "E38000065",
-                                      "E38000228", "E38000227", "E38000226"};
+static const char *const s_codes[] = {"E10000017", "E38000216", "E38000065", "E38000228",
+                                      "E38000227", "E38000226", "X24"};
 static const char *const s_names[] = {"Lancashire County Council", "NHS Morecambe Bay CCG",
                                       "NHS Greater Preston CCG",   "NHS Morecambe Bay CCG",
-                                      "NHS Greater Preston CCG",   "NHS Fylde and Wyre CCG"};
-#define N_ORGS 6
+                                      "NHS Greater Preston CCG",   "NHS Fylde and Wyre CCG",
+                                      "NHS England"};
+#define N_ORGS 7
 #define LANCS 0   /* the host of the pool, the board's secretary */
 #define MB17 1    /* splits, with pool obligations */
 #define GP17 2    /* splits, with none */
 #define MB18 3    /* principal successor of MB17 */
 #define GP18 4    /* principal successor of GP17 */
 #define FW 5      /* a successor of both */
+#define NHSE 6    /* records delegations */
 
 static fed_t s_fed;
 
@@ -199,6 +201,10 @@ static void test_it_split_pool(void **state)
                     " --document %s",
               path));
     free(fed_cli_until(f, LANCS, "AWAITING_PLEDGES", 1, 60000, "pool show BAY-POOL"));
+    /* Morecambe Bay held primary medical services by delegation. */
+    free(s_ok(NHSE, "delegation record E38000216 --line primary-medical --from 2016-04-01"
+                    " --level delegated --agreement-ref 'Morecambe Bay delegation 2016'"));
+    free(fed_cli_until(f, LANCS, "Morecambe Bay delegation 2016", 1, 30000, "delegation list"));
 
     /* The split, by the LSOA shares of the shipped geography: 206 and 10
      * of 216 LSOAs, 954 and 46 permille by largest remainder. */
@@ -253,12 +259,50 @@ static void test_it_split_pool(void **state)
     free(out);
 }
 
+/* The register of delegations follows the splits: Morecambe Bay's
+ * delegation of primary medical services is held by each of its
+ * successors from the split, so a primary-care decision needs NHS
+ * England's FOR only for the one successor holding none (Greater Preston,
+ * whose predecessor had none), until NHS England delegates to it too. */
+static void test_it_split_delegations(void **state)
+{
+    (void)state;
+    char id[33];
+    char *out = s_ok(FW, "delegation list E38000226");
+    assert_non_null(strstr(out, "E38000216  primary-medical"));
+    assert_non_null(strstr(out, "held by E38000226 as its successor"));
+    free(out);
+    out = s_ok(MB18, "--json delegation list E38000228");
+    assert_non_null(strstr(out, "\"carried_to\":\"E38000228\""));
+    free(out);
+    out = s_ok(GP18, "delegation list E38000227");
+    assert_non_null(strstr(out, "no delegations recorded"));
+    free(out);
+    s_pass(LANCS, "--title 'Extend GP opening hours' --area primary-care --amount 1m"
+                  " --effective 2018-05-01", id);
+    out = s_ok(LANCS, "proposal show %s", id);
+    assert_non_null(strstr(out, "primary-medical for E38000227 on 2018-05-01 is NHS England's to"
+                                " commission (no delegation in the register"));
+    assert_null(strstr(out, "for E38000228 on"));
+    free(out);
+    free(s_ok(NHSE, "delegation record E38000227 --line primary-medical --from 2018-04-01"
+                    " --level delegated --agreement-ref 'Greater Preston delegation 2018'"));
+    free(fed_cli_until(&s_fed, LANCS, "Greater Preston delegation 2018", 1, 30000,
+                       "delegation list"));
+    s_pass(LANCS, "--title 'Extend GP opening hours again' --area primary-care --amount 1m"
+                  " --effective 2018-05-01", id);
+    out = s_ok(LANCS, "proposal show %s", id);
+    assert_null(strstr(out, "Reserved matter"));
+    free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_it_split_refused),
         cmocka_unit_test(test_it_split_without_obligations),
         cmocka_unit_test(test_it_split_pool),
+        cmocka_unit_test(test_it_split_delegations),
     };
     return cmocka_run_group_tests(tests, s_group_setup, s_group_teardown);
 }

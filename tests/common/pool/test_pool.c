@@ -886,13 +886,13 @@ static void test_pool_primary_medical_needs_nhs_england_and_everyone(void **stat
     d.from_date = "2015-03-01";
     d.level = CONCORD__V1__DELEGATION_LEVEL__JOINT;
     assert_int_equal(delegation_add(reg, &d, NHSE, 11, 0, hash, &err), 0);
-    assert_int_equal(delegation_level(reg, NEW_DEVON, d.line, "2015-03-31", UINT64_MAX, NULL),
+    assert_int_equal(delegation_level(reg, NULL, NEW_DEVON, d.line, "2015-03-31", UINT64_MAX, NULL),
                      CONCORD__V1__DELEGATION_LEVEL__JOINT);
-    assert_int_equal(delegation_level(reg, NEW_DEVON, d.line, "2016-01-01", UINT64_MAX, NULL),
+    assert_int_equal(delegation_level(reg, NULL, NEW_DEVON, d.line, "2016-01-01", UINT64_MAX, NULL),
                      CONCORD__V1__DELEGATION_LEVEL__DELEGATED);
-    assert_int_equal(delegation_level(reg, NEW_DEVON, d.line, "2016-01-01", 11, NULL),
+    assert_int_equal(delegation_level(reg, NULL, NEW_DEVON, d.line, "2016-01-01", 11, NULL),
                      CONCORD__V1__DELEGATION_LEVEL__DELEGATED);
-    assert_int_equal(delegation_level(reg, NEW_DEVON, d.line, "2015-03-31", 11, NULL),
+    assert_int_equal(delegation_level(reg, NULL, NEW_DEVON, d.line, "2015-03-31", 11, NULL),
                      CONCORD__V1__DELEGATION_LEVEL__NHS_ENGLAND_DIRECT);
     assert_string_equal(delegation_provision("2022-06-30"), "NHS Act 2006 s13Z");
     assert_string_equal(delegation_provision("2022-07-01"), "NHS Act 2006 s65Z5");
