@@ -1677,7 +1677,7 @@ static int s_signed_accept(const pool_event_t *ev, pool_fund_checked_t *chk, cc_
 #define S_DECISION_MAX 64 /* a board decision's id */
 #define S_HWBS_MAX 8      /* HWB councils of one joint plan */
 #define S_COUNCILS_MAX 16 /* councils that sign off one plan */
-#define S_CONDITIONS_MAX 16 /* conditions NHS England attaches */
+#define S_CONDITIONS_MAX POOL_BCF_CONDITIONS_MAX /* conditions NHS England attaches */
 #define S_YEARS_MAX 3     /* years one plan spans */
 
 struct pool_area_rec {
@@ -2013,7 +2013,15 @@ static void s_say_by(const pool_engine_t *e, text_t *t, const char *what, const 
 
 /* The steps still missing, "; "-separated. with_nhse adds NHS England's
  * outcome when it too is missing. */
-static void s_say_missing(const pool_plan_t *pl, int with_nhse, text_t *t)
+/* Whether condition i of pl's approval is overdue on day (YYYY-MM-DD, ""
+ * for none): not met, and its deadline before that day. */
+static int s_condition_overdue(const pool_plan_t *pl, size_t i, const char *day)
+{
+    return day[0] && !pl->condition_met[i] &&
+           strcmp(pl->decision->conditions[i]->deadline, day) < 0;
+}
+
+static void s_say_missing(const pool_plan_t *pl, int with_nhse, const char *day, text_t *t)
 {
     const Concord__V1__BcfPlan *p = pl->plan;
     for (size_t i = 0; i < pl->n_hwbs; i++) {
@@ -2043,8 +2051,9 @@ static void s_say_missing(const pool_plan_t *pl, int with_nhse, text_t *t)
     if (with_nhse && pl->outcome == POOL_BCF_APPROVED_WITH_CONDITIONS) {
         for (size_t i = 0; i < pl->decision->n_conditions; i++) {
             if (!pl->condition_met[i]) {
-                text_put(t, "%scondition %zu (by %s)", t->len ? "; " : "", i + 1,
-                         pl->decision->conditions[i]->deadline);
+                text_put(t, "%scondition %zu (by %s%s)", t->len ? "; " : "", i + 1,
+                         pl->decision->conditions[i]->deadline,
+                         s_condition_overdue(pl, i, day) ? ", OVERDUE" : "");
             }
         }
     }
@@ -2451,7 +2460,7 @@ static int s_check_outcome(const pool_engine_t *e, const pool_event_t *ev, const
                 pl->id);
         return -1;
     }
-    s_say_missing(pl, 0, &t);
+    s_say_missing(pl, 0, "", &t);
     if (t.len) {
         err_set(err, CC_FAILED_PRECONDITION,
                 "NHS England cannot approve BCF plan %s yet: missing"
@@ -2787,14 +2796,21 @@ static void s_plan_view(const pool_engine_t *e, const pool_plan_t *pl, pool_bcf_
                     pl->outcome == POOL_BCF_APPROVED_WITH_CONDITIONS;
     out->decision = pl->decision;
     out->condition_met = pl->condition_met;
+    if (e->log_ms) {
+        char when[40];
+        clock_format(e->log_ms, when, sizeof when);
+        snprintf(out->judged_on, sizeof out->judged_on, "%.10s", when);
+    }
     for (size_t i = 0; pl->decision && i < pl->decision->n_conditions; i++) {
         out->n_conditions_met += pl->condition_met[i];
+        out->condition_overdue[i] = (uint8_t)s_condition_overdue(pl, i, out->judged_on);
+        out->n_conditions_overdue += out->condition_overdue[i];
     }
     text_init_fixed(&t, out->missing, sizeof out->missing);
-    s_say_missing(pl, 0, &t);
+    s_say_missing(pl, 0, out->judged_on, &t);
     out->approvable = !t.len && pl->outcome == POOL_BCF_PENDING;
     text_init_fixed(&t, out->missing, sizeof out->missing);
-    s_say_missing(pl, 1, &t);
+    s_say_missing(pl, 1, out->judged_on, &t);
     text_init_fixed(&t, out->signed_by, sizeof out->signed_by);
     s_say_signed(e, pl, &t);
 }

@@ -592,10 +592,13 @@ static json_t *s_bcf(const Concord__V1__BcfView *v)
         s_str(c, "text", v->conditions[i]->text);
         s_str(c, "deadline", v->conditions[i]->deadline);
         s_bool(c, "met", v->conditions[i]->met);
+        s_bool(c, "overdue", v->conditions[i]->overdue);
         s_append(conds, c);
     }
     s_set(o, "conditions", conds);
     s_int(o, "conditions_met", (long long)v->conditions_met);
+    s_int(o, "conditions_overdue", (long long)v->conditions_overdue);
+    s_str(o, "judged_on", v->judged_on);
     s_str(o, "escalation", v->escalation);
     s_str(o, "missing", v->missing);
     if (v->full) {

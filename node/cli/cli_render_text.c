@@ -545,7 +545,15 @@ static void s_bcf(const Concord__V1__BcfView *v, FILE *out)
                                                        : "awaiting sign-off");
     for (size_t i = 0; i < v->n_conditions; i++) {
         fprintf(out, "condition   %zu: %s (by %s): %s\n", i + 1, v->conditions[i]->text,
-                v->conditions[i]->deadline, v->conditions[i]->met ? "met" : "not yet met");
+                v->conditions[i]->deadline,
+                v->conditions[i]->met       ? "met"
+                : v->conditions[i]->overdue ? "OVERDUE (not met by its deadline)"
+                                            : "not yet met");
+    }
+    if (v->conditions_overdue) {
+        fprintf(out, "overdue     %llu condition(s), judged on %s (the day of the latest event"
+                     " folded)\n",
+                (unsigned long long)v->conditions_overdue, v->judged_on);
     }
     if (v->escalation[0]) {
         fprintf(out, "escalated   %s\n", v->escalation);

@@ -878,7 +878,9 @@ void dashboard_pages_bcf(text_t *t, const char *org, const Concord__V1__BcfView 
     for (size_t i = 0; i < b->n_conditions; i++) {
         dashboard_html_put(t, "<p>Condition %zu: %s (by %s): %s</p>\n", i + 1,
                            b->conditions[i]->text, b->conditions[i]->deadline,
-                           b->conditions[i]->met ? "met" : "not yet met");
+                           b->conditions[i]->met       ? "met"
+                           : b->conditions[i]->overdue ? "OVERDUE (not met by its deadline)"
+                                                       : "not yet met");
     }
     if (b->missing[0]) {
         dashboard_html_put(t, "<p>Missing: %s</p>\n", b->missing);

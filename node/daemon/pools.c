@@ -854,6 +854,8 @@ static void s_view_bcf(const pools_t *p, const pool_bcf_view_t *v, int full,
     out->signed_by = control_strdup(a, v->signed_by);
     out->dfg_county_keeps_pence = v->totals.dfg_county_keeps;
     out->conditions_met = v->n_conditions_met;
+    out->conditions_overdue = v->n_conditions_overdue;
+    out->judged_on = control_strdup(a, v->judged_on);
     if (v->decision) {
         size_t n = v->decision->n_conditions;
         out->escalation = control_str(v->decision->escalation);
@@ -863,6 +865,7 @@ static void s_view_bcf(const pools_t *p, const pool_bcf_view_t *v, int full,
             out->conditions[i]->text = control_str(v->decision->conditions[i]->text);
             out->conditions[i]->deadline = control_str(v->decision->conditions[i]->deadline);
             out->conditions[i]->met = v->condition_met[i] != 0;
+            out->conditions[i]->overdue = v->condition_overdue[i] != 0;
             out->n_conditions = i + 1;
         }
     }

@@ -288,7 +288,11 @@ static void test_it_bcf_approved_with_conditions(void **state)
         out = fed_cli_until(&f, i, "\"conditions_met\":1", 1, 30000,
                             "--json bcf status CUM-BCF-17");
         assert_non_null(strstr(out, "\"outcome\":\"approved-with-conditions\""));
-        assert_non_null(strstr(out, "\"missing\":\"condition 2 (by 2017-12-31)\""));
+        /* Overdue by the day of the latest receipt each node folded
+         * (this run's, long after 2017), the same on every node. */
+        assert_non_null(strstr(out, "\"missing\":\"condition 2 (by 2017-12-31, OVERDUE)\""));
+        assert_non_null(strstr(out, "\"met\":false,\"overdue\":true"));
+        assert_non_null(strstr(out, "\"conditions_overdue\":1"));
         assert_non_null(strstr(out, "\"pool_id\":\"CUM-POOL\""));
         if (!first) {
             first = out;
@@ -298,6 +302,9 @@ static void test_it_bcf_approved_with_conditions(void **state)
         }
     }
     free(first);
+    s_ok(&f, CUMBRIA, "2: Confirm the iBCF spending plan (by 2017-12-31): OVERDUE (not met by its"
+                      " deadline)",
+         "bcf status CUM-BCF-17");
     fed_destroy(&f);
 }
 

@@ -2533,12 +2533,19 @@ static void test_pool_bcf_nhs_england_outcomes(void **state)
     s.n_conditions = 2;
     s_refused(&r, s_msg(&r, NHSE, POOL_METHOD_BCF_SIGN, &s.base, NULL), CC_INVALID_ARGUMENT,
               "condition 2 of NHS England's approval");
-    c[1].deadline = "2017-12-31";
+    c[1].deadline = "2026-12-31";
     assert_int_equal(s_msg(&r, NHSE, POOL_METHOD_BCF_SIGN, &s.base, NULL), 0);
     assert_int_equal(pool_bcf_get(r.e, id, &view), 0);
     assert_int_equal(view.outcome, POOL_BCF_APPROVED_WITH_CONDITIONS);
     assert_true(view.approved);
-    assert_string_equal(view.missing, "condition 1 (by 2017-11-30); condition 2 (by 2017-12-31)");
+    /* Overdue by the day of the latest event folded, not by any clock:
+     * the first deadline has passed, the second not yet. */
+    assert_string_equal(view.judged_on, "2026-11-24");
+    assert_string_equal(view.missing,
+                        "condition 1 (by 2017-11-30, OVERDUE); condition 2 (by 2026-12-31)");
+    assert_int_equal(view.n_conditions_overdue, 1);
+    assert_true(view.condition_overdue[0]);
+    assert_false(view.condition_overdue[1]);
     s = (Concord__V1__BcfSignoff)CONCORD__V1__BCF_SIGNOFF__INIT;
     s.plan_id = (char *)id;
     s.plan_version = v2;
@@ -2554,7 +2561,8 @@ static void test_pool_bcf_nhs_england_outcomes(void **state)
               "already met");
     assert_int_equal(pool_bcf_get(r.e, id, &view), 0);
     assert_int_equal(view.n_conditions_met, 1);
-    assert_string_equal(view.missing, "condition 2 (by 2017-12-31)");
+    assert_string_equal(view.missing, "condition 2 (by 2026-12-31)");
+    assert_int_equal(view.n_conditions_overdue, 0);
     s_replay_same(&r);
     s_run_free(&r);
 }
