@@ -1716,6 +1716,7 @@ struct pool_plan {
     s_code_t council_by[S_COUNCILS_MAX];
     s_code_t ccg_by[POOL_AREA_MAX];
     s_code_t dfg_by[POOL_AREA_MAX]; /* by place in plan->dfg_allocations */
+    s_code_t dfg_county_by[POOL_AREA_MAX]; /* the county's side of each, likewise */
     pool_bcf_outcome_t outcome;
     Concord__V1__BcfSignoff *decision; /* NHS England's outcome act */
     uint8_t condition_met[S_CONDITIONS_MAX];
@@ -2044,6 +2045,10 @@ static void s_say_missing(const pool_plan_t *pl, int with_nhse, const char *day,
             text_put(t, "%sDFG joint agreement by district %s", t->len ? "; " : "",
                      p->dfg_allocations[i]->district);
         }
+        if (p->dfg_allocations[i]->county_keeps_pence > 0 && !pl->dfg_county_by[i][0]) {
+            text_put(t, "%sDFG joint agreement by the county with district %s",
+                     t->len ? "; " : "", p->dfg_allocations[i]->district);
+        }
     }
     if (with_nhse && pl->outcome == POOL_BCF_PENDING) {
         text_put(t, "%sNHS England's outcome", t->len ? "; " : "");
@@ -2081,6 +2086,10 @@ static void s_say_signed(const pool_engine_t *e, const pool_plan_t *pl, text_t *
     for (size_t i = 0; i < p->n_dfg_allocations; i++) {
         if (pl->dfg_by[i][0]) {
             s_say_by(e, t, "DFG joint agreement by", p->dfg_allocations[i]->district, pl->dfg_by[i]);
+        }
+        if (pl->dfg_county_by[i][0]) {
+            text_put(t, "%sDFG joint agreement by county %s with district %s",
+                     t->len ? "; " : "", pl->dfg_county_by[i], p->dfg_allocations[i]->district);
         }
     }
 }
@@ -2501,6 +2510,54 @@ static int s_check_outcome(const pool_engine_t *e, const pool_event_t *ev, const
     return 0;
 }
 
+/* The county's side of a DFG joint agreement with one district (the
+ * act's `district`): the plan keeps part of that district's grant, the
+ * sender acts for the plan's council whose area the district is in, and
+ * has not yet agreed for it. *line is the district's allocation. */
+static int s_check_dfg_county(const pool_engine_t *e, const pool_event_t *ev,
+                              const pool_plan_t *pl, const Concord__V1__BcfSignoff *s, long *line,
+                              cc_err_t *err)
+{
+    const Concord__V1__BcfPlan *p = pl->plan;
+    const char *county = p->hwb;
+    long k = -1;
+    for (size_t i = 0; i < p->n_dfg_allocations && k < 0; i++) {
+        if (strcmp(p->dfg_allocations[i]->district, s->district) == 0 &&
+            p->dfg_allocations[i]->county_keeps_pence > 0) {
+            k = (long)i;
+        }
+    }
+    if (k < 0) {
+        err_set(err, CC_NOT_FOUND,
+                "BCF plan %s keeps no part of the DFG of district '%.16s', so there is no joint"
+                " agreement with it to record (the grant passes to it in full)",
+                p->plan_id, s->district);
+        return -1;
+    }
+    for (size_t i = 0; i < pl->n_hwbs; i++) {
+        pool_area_t area;
+        if (s_area_find(e, pl->councils[i], &area) &&
+            s_listed(area.districts, area.n_districts, s->district)) {
+            county = pl->councils[i];
+        }
+    }
+    if (!s_acts_for(e, county, ev->sender)) {
+        err_set(err, CC_PERMISSION_DENIED,
+                "only county %s records its side of the joint agreement on district %s's DFG;"
+                " %.40s is not it",
+                county, s->district, ev->sender);
+        return -1;
+    }
+    if (pl->dfg_county_by[k][0]) {
+        err_set(err, CC_ALREADY_EXISTS,
+                "%s already agreed with district %s for BCF plan %s", ev->sender, s->district,
+                p->plan_id);
+        return -1;
+    }
+    *line = k;
+    return 0;
+}
+
 /* Who may perform act on pl, and whether the chain allows it now. *line
  * is the place signed (a council, CCG or district line). */
 static int s_check_act(const pool_engine_t *e, const pool_event_t *ev, const pool_plan_t *pl,
@@ -2532,6 +2589,13 @@ static int s_check_act(const pool_engine_t *e, const pool_event_t *ev, const poo
             return -1;
         }
         return 0;
+    }
+    if (act == CONCORD__V1__BCF_ACT__DFG_JOINT_AGREEMENT && s->district[0]) {
+        return s_check_dfg_county(e, ev, pl, s, line, err);
+    }
+    if (s->district[0]) {
+        err_set(err, CC_INVALID_ARGUMENT, "only the county's DFG joint agreement names a district");
+        return -1;
     }
     if (act == CONCORD__V1__BCF_ACT__HWB_AGREEMENT) {
         *line = s_line_for(e, ev->sender, s_council_code, pl->councils, pl->n_hwbs,
@@ -2593,6 +2657,7 @@ static int s_check_sign(const pool_engine_t *e, const pool_event_t *ev, pool_bcf
     }
     if (s->act < 1 || s->act > CONCORD__V1__BCF_ACT__DFG_JOINT_AGREEMENT ||
         strlen(s->board_decision) > S_DECISION_MAX || strlen(s->note) > POOL_REASON_MAX ||
+        strlen(s->district) > KEYS_CODE_MAX ||
         strlen(s->escalation) > POOL_TEXT_MAX) {
         err_set(err, CC_INVALID_ARGUMENT,
                 "a BCF act is an HWB agreement, a council, CCG or DFG sign-off, NHS England's"
@@ -2692,6 +2757,7 @@ static int s_accept_plan(pool_engine_t *e, const pool_event_t *ev, pool_bcf_chec
     memset(pl->council_by, 0, sizeof pl->council_by);
     memset(pl->ccg_by, 0, sizeof pl->ccg_by);
     memset(pl->dfg_by, 0, sizeof pl->dfg_by);
+    memset(pl->dfg_county_by, 0, sizeof pl->dfg_county_by);
     memset(pl->condition_met, 0, sizeof pl->condition_met);
     s_evlist_add(&pl->events, ev);
     if (fresh) {
@@ -2724,7 +2790,12 @@ static int s_bcf_accept(pool_engine_t *e, const pool_event_t *ev, pool_bcf_check
         snprintf(pl->ccg_by[chk->line], sizeof pl->ccg_by[0], "%s", ev->sender);
         break;
     case CONCORD__V1__BCF_ACT__DFG_JOINT_AGREEMENT:
-        snprintf(pl->dfg_by[chk->line], sizeof pl->dfg_by[0], "%s", ev->sender);
+        if (s->district[0]) {
+            snprintf(pl->dfg_county_by[chk->line], sizeof pl->dfg_county_by[0], "%s",
+                     ev->sender);
+        } else {
+            snprintf(pl->dfg_by[chk->line], sizeof pl->dfg_by[0], "%s", ev->sender);
+        }
         break;
     case CONCORD__V1__BCF_ACT__CONDITION_MET:
         pl->condition_met[s->condition - 1] = 1;

@@ -349,6 +349,11 @@ static void test_it_bcf_two_years_dfg_agreement_succession(void **state)
     s_ok(&f, CUMBRIA, NULL, "bcf sign CUM-BCF-17-19 --act council");
     free(fed_cli_until(&f, CARLISLE, "awaiting sign-off", 1, 30000, "bcf status CUM-BCF-17-19"));
     s_ok(&f, CARLISLE, NULL, "bcf sign CUM-BCF-17-19 --act dfg --note 'Executive 5 Sep 2017'");
+    /* The agreement is joint: the county records its side for Carlisle. */
+    s_ok(&f, CUMBRIA, NULL,
+         "bcf sign CUM-BCF-17-19 --act dfg --district E07000028 --note 'Cabinet 7 Sep 2017'");
+    free(fed_cli_until(&f, CARLISLE, "DFG joint agreement by county E10000006 with district"
+                                     " E07000028", 1, 30000, "bcf status CUM-BCF-17-19"));
     free(fed_cli_until(&f, MORECAMBE_BAY_CCG, "awaiting sign-off", 1, 30000,
                        "bcf status CUM-BCF-17-19"));
     s_ok(&f, MORECAMBE_BAY_CCG, NULL, "bcf sign CUM-BCF-17-19 --act ccg");
