@@ -75,16 +75,10 @@
 #include "err.h"
 #include "fold.h"
 #include "pool.pb-c.h"
+#include "pool_methods.h"
 #include "pool_statement.h"
 #include "risk_share.h"
 #include "roster.h"
-
-#define POOL_METHOD_EXECUTE "concord.v1.Pool/Execute"
-#define POOL_METHOD_PLEDGE "concord.v1.Pool/Pledge"
-#define POOL_METHOD_OUTTURN "concord.v1.Pool/Outturn"
-#define POOL_METHOD_STATEMENT "concord.v1.Pool/Statement"
-#define POOL_METHOD_BCF_PLAN "concord.v1.Bcf/Plan"
-#define POOL_METHOD_BCF_SIGN "concord.v1.Bcf/Sign"
 
 #define POOL_REF_LEN 32           /* hex of a 16-byte call id */
 #define POOL_AREA_MAX 64        /* districts or CCGs of one HWB area */

@@ -492,9 +492,11 @@ static json_t *s_pool(const Concord__V1__PoolView *v)
     s_str(o, "proposer", v->proposer);
     s_str(o, "status", !v->executed_all ? "AWAITING_EXECUTION"
                          : !v->in_force ? "EXECUTED"
+                       : v->board_business ? "IN_FORCE"
                        : v->active  ? "ACTIVE"
                                     : "AWAITING_PLEDGES");
     s_bool(o, "in_force", v->in_force);
+    s_bool(o, "board_business", v->board_business);
     s_str(o, "instrument", v->instrument);
     s_int(o, "parties", v->parties);
     s_int(o, "executed", v->executed);

@@ -444,6 +444,7 @@ static void s_pool(const Concord__V1__PoolView *v, FILE *out)
     char money[MONEY_TEXT_MAX], yn[16];
     const char *status = !v->executed_all ? "AWAITING_EXECUTION"
                          : !v->in_force ? "EXECUTED"
+                         : v->board_business ? "IN_FORCE"
                          : v->active  ? "ACTIVE"
                                       : "AWAITING_PLEDGES";
     if (!a) {
@@ -500,9 +501,10 @@ static void s_pool(const Concord__V1__PoolView *v, FILE *out)
                 i < v->n_partner_names ? v->partner_names[i] : "?");
         for (size_t k = 0; k < a->partners[i]->n_contributions; k++) {
             const Concord__V1__Contribution *ct = a->partners[i]->contributions[k];
-            fprintf(out, "              %s  %s (as agreed)\n",
+            fprintf(out, "              %s  %s (as agreed%s)\n",
                     money_year_name(ct->financial_year, yn, sizeof yn),
-                    money_format(ct->amount_pence, money, sizeof money));
+                    money_format(ct->amount_pence, money, sizeof money),
+                    v->board_business ? "; its pledges are the board's business" : "");
         }
     }
     if (a->risk_share) {

@@ -713,10 +713,21 @@ static Concord__V1__Refusal **s_refused(const pools_t *p, const char *subject, s
     return out;
 }
 
+static int s_is_code(const char *code, void *arg)
+{
+    return strcmp(code, (const char *)arg) == 0;
+}
+
 static void s_view_pool(const pools_t *p, const pool_view_t *v, int full,
                         Concord__V1__PoolView *out, control_arena_t *a)
 {
     const Concord__V1__PoolAgreement *ag = v->agreement;
+    /* A node outside the pool's board knows the agreement and the
+     * executions (public) but none of the pledges, outturns and
+     * statements: the board's business (PROTOCOL.md section 16.9). */
+    int outside = boards_engine(p->boards) &&
+                  board_audience_members(boards_engine(p->boards), v->board_id, s_is_code,
+                                         (void *)p->cfg->code) != 1;
     out->id = control_str(v->pool_id);
     out->agreement_id = control_str(v->agreement_id);
     out->board_id = control_str(v->board_id);
@@ -729,6 +740,16 @@ static void s_view_pool(const pools_t *p, const pool_view_t *v, int full,
     out->parties = (uint32_t)v->parties;
     out->executed = (uint32_t)v->executed;
     out->missing = control_strdup(a, v->missing);
+    out->board_business = outside != 0;
+    if (outside && out->in_force) {
+        char text[512];
+        snprintf(text, sizeof text,
+                 "contributions, pledges and outturns are the business of board %s's members;"
+                 " %s is not one, so it holds only the public agreement and the executions",
+                 v->board_id, p->cfg->code);
+        out->active = 0;
+        out->missing = control_strdup(a, text);
+    }
     size_t n_out = 0;
     for (size_t i = 0; i < ag->n_partners; i++) {
         n_out += v->withdrawn[i] != 0;

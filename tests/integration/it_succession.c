@@ -296,6 +296,64 @@ static void test_it_split_delegations(void **state)
     free(out);
 }
 
+/* A pool of a board this node does not sit on: it knows the agreement
+ * and the executions, which are public, but not the pledges, so its
+ * `pool show` says they are the board's business instead of showing a
+ * pool forever awaiting pledges; a member sees them. */
+static void test_it_pool_outside_its_board(void **state)
+{
+    (void)state;
+    fed_t *f = &s_fed;
+    char id[33], path[256];
+    char *out = s_ok(LANCS, "--json board create --id FYLDE --name 'Fylde coast board'"
+                            " --member E10000017 --member E38000226 --rule unanimity"
+                            " --closes-in 10m");
+    fed_json_id(out, id);
+    free(out);
+    s_wait_outcome(LANCS, id, "PASSED");
+    snprintf(path, sizeof path, "%s/FYLDE-POOL.ini", f->dir);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fprintf(fp, "[pool]\nid = FYLDE-POOL\nname = Fylde coast falls service\n"
+                "kind = pooled-fund\naims = Fewer falls\nhost = E10000017\n"
+                "nhs_function = Community health services\n"
+                "council_function = Adult social care\nclient_group = Older people\n"
+                "management = Monthly reports\ngovernance = Fylde coast board\n"
+                "[partner E10000017]\n2017 = 1m\n[partner E38000226]\n2017 = 2m\n"
+                "[risk]\nbasis = pro-rata\n");
+    fclose(fp);
+    out = s_ok(LANCS, "--json pool propose --file %s --board FYLDE --closes-in 10m", path);
+    fed_json_id(out, id);
+    free(out);
+    s_wait_outcome(LANCS, id, "PASSED");
+    free(fed_cli_until(f, FW, "AWAITING_EXECUTION", 1, 60000, "pool show FYLDE-POOL"));
+    free(s_ok(LANCS, "pool execute FYLDE-POOL --authority Cabinet --decision-ref C/17/12"
+                     " --decision-date 2017-03-16 --signatory-role 'Director of Finance'"
+                     " --document %s",
+              path));
+    free(s_ok(FW, "pool execute FYLDE-POOL --authority 'Governing Body' --decision-ref GB/17/8"
+                  " --decision-date 2017-03-23 --signatory-role 'Chief Finance Officer'"
+                  " --document %s",
+              path));
+    free(s_ok(FW, "pool pledge FYLDE-POOL --year 2017 --amount 2m"));
+    out = fed_cli_until(f, FW, "AWAITING_PLEDGES", 1, 60000, "pool show FYLDE-POOL");
+    assert_non_null(strstr(out, "E10000017 for 2017/18: agreed £1,000,000.00, no pledge"));
+    free(out);
+    /* NHS England is not on the Fylde board. */
+    out = fed_cli_until(f, NHSE, "IN_FORCE", 1, 60000, "pool show FYLDE-POOL");
+    assert_non_null(strstr(out, "contributions, pledges and outturns are the business of board"
+                                " FYLDE's members; X24 is not one"));
+    assert_non_null(strstr(out, "(as agreed; its pledges are the board's business)"));
+    assert_null(strstr(out, "no pledge"));
+    free(out);
+    out = s_ok(NHSE, "--json pool show FYLDE-POOL");
+    assert_non_null(strstr(out, "\"board_business\":true"));
+    free(out);
+    out = s_ok(FW, "--json pool show FYLDE-POOL");
+    assert_non_null(strstr(out, "\"board_business\":false"));
+    free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -303,6 +361,7 @@ int main(void)
         cmocka_unit_test(test_it_split_without_obligations),
         cmocka_unit_test(test_it_split_pool),
         cmocka_unit_test(test_it_split_delegations),
+        cmocka_unit_test(test_it_pool_outside_its_board),
     };
     return cmocka_run_group_tests(tests, s_group_setup, s_group_teardown);
 }
