@@ -158,6 +158,13 @@ static void test_it_split_without_obligations(void **state)
     assert_non_null(strstr(out, "Split: predecessor E38000065 voted FOR."));
     assert_non_null(strstr(out, "Split: successor E38000226 voted FOR."));
     free(out);
+    /* The decision verifies offline, its consents recomputed. */
+    char path[256];
+    snprintf(path, sizeof path, "%s/split.cert", s_fed.dir);
+    free(s_ok(FW, "decision export %s --out %s", id, path));
+    out = s_ok(-1, "verify %s --roster %s/roster.bin", path, s_fed.dir);
+    assert_non_null(strstr(out, "PASSED"));
+    free(out);
     out = fed_cli_until(&s_fed, FW, "E38000065 split among", 1, 30000, "roster show");
     assert_non_null(strstr(out, "E38000227:992 E38000226:8"));
     free(out);
