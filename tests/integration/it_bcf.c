@@ -181,8 +181,12 @@ static void s_execute(fed_t *f, const char *pool_file)
              " --decision-date 2017-09-14 --signatory-role 'Chief Finance Officer' --document %s",
              k ? "Governing Body" : "Cabinet", k + 1, pool_file);
     }
+    /* In force everywhere; its pledges are the HWB board's business, so
+     * a node outside it says so rather than wait for pledges it never sees. */
     for (int k = 0; k < N_NODES; k++) {
-        free(fed_cli_until(f, k, "AWAITING_PLEDGES", 1, 30000, "pool show CUM-POOL"));
+        int member = k == CUMBRIA || k == NORTH_CUMBRIA_CCG || k == MORECAMBE_BAY_CCG;
+        free(fed_cli_until(f, k, member ? "AWAITING_PLEDGES" : "IN_FORCE", 1, 30000,
+                           "pool show CUM-POOL"));
     }
 }
 
