@@ -3373,6 +3373,8 @@ static void s_statement_split(const pool_engine_t *e, const pool_fund_t *f, cons
         l->permille[k] = sc.permille[k];
         l->owed_pledged[k] = y->portion ? y->portion[p * ROSTER_SPLIT_MAX + k] : 0;
     }
+    /* The line's part of the variance is apportioned the same way. */
+    s_split_shares(&sc, l->part.share, l->owed_variance);
 }
 
 int pool_statement(const pool_engine_t *e, const char *pool_id, uint32_t year,
@@ -3412,7 +3414,7 @@ int pool_statement(const pool_engine_t *e, const char *pool_id, uint32_t year,
         l->matches = l->pledged == l->contribution;
         l->part = y->parts[p];
         l->net = l->contribution + l->part.share;
-        s_statement_split(e, f, y, (size_t)p, l);
+        s_statement_split(e, f, y, (size_t)p, l); /* after the line's part */
         out->total += l->contribution;
         out->pledged_total += l->pledged;
         out->complete &= l->matches || !l->contribution;

@@ -117,6 +117,9 @@ size_t pool_statement_text(const pool_statement_t *s, char *buf, size_t size)
             text_put(&t, "%s %s %u/1000 owes %s, pledged %s", k ? ";" : "", l->successors[k],
                      l->permille[k], money_text(l->owed[k]).s,
                      l->owed_pledged[k] ? money_text(l->owed_pledged[k]).s : "-");
+            if (s->has_outturn && l->part.share) {
+                text_put(&t, ", bears %s of the variance", money_text(l->owed_variance[k]).s);
+            }
         }
         text_put(&t, ".\n");
     }

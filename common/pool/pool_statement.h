@@ -29,6 +29,7 @@ typedef struct {
     uint32_t permille[ROSTER_SPLIT_MAX];
     int64_t owed[ROSTER_SPLIT_MAX];
     int64_t owed_pledged[ROSTER_SPLIT_MAX];
+    int64_t owed_variance[ROSTER_SPLIT_MAX]; /* its share of the line's part of the variance */
 } pool_line_t;
 
 /* A year's statement, the same on every node. Pointers live as long as

@@ -676,6 +676,7 @@ static json_t *s_statement(const Concord__V1__PoolStatementReply *s)
                 s_int(y, "share_permille", l->successors[k]->share_permille);
                 s_int(y, "owed_pence", l->successors[k]->owed_pence);
                 s_int(y, "pledged_pence", l->successors[k]->pledged_pence);
+                s_int(y, "variance_share_pence", l->successors[k]->variance_share_pence);
                 s_append(succ, y);
             }
             s_set(x, "successors", succ);

@@ -54,6 +54,7 @@ void cli_view_statement(const Concord__V1__PoolStatementReply *r, pool_statement
             x->permille[k] = l->successors[k]->share_permille;
             x->owed[k] = l->successors[k]->owed_pence;
             x->owed_pledged[k] = l->successors[k]->pledged_pence;
+            x->owed_variance[k] = l->successors[k]->variance_share_pence;
             x->n_successors = k + 1;
         }
     }

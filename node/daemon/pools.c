@@ -1038,6 +1038,7 @@ static void s_view_on_statement(Concord__V1__Control_Service *service,
             x->successors[k]->share_permille = l->permille[k];
             x->successors[k]->owed_pence = l->owed[k];
             x->successors[k]->pledged_pence = l->owed_pledged[k];
+            x->successors[k]->variance_share_pence = l->owed_variance[k];
             x->n_successors = k + 1;
         }
         out.n_lines = i + 1;
