@@ -1858,6 +1858,7 @@ int board_roster_level(const Concord__V1__Proposal *p)
     return p && p->kind == CONCORD__V1__PROPOSAL_KIND__MEMBERSHIP_CHANGE && mc &&
            (mc->action == CONCORD__V1__MEMBERSHIP_ACTION__ROTATE_KEY ||
             mc->action == CONCORD__V1__MEMBERSHIP_ACTION__MERGE ||
+            mc->action == CONCORD__V1__MEMBERSHIP_ACTION__SPLIT ||
             (mc->action == CONCORD__V1__MEMBERSHIP_ACTION__ADMIT && mc->organisation));
 }
 
@@ -1964,6 +1965,58 @@ static int s_check_merger(const roster_t *roster, const Concord__V1__Charter *ch
     return 0;
 }
 
+/* A split's scheme as arrays for the roster; -1 with err when it names
+ * more successors than a split may have. */
+static int s_scheme(const Concord__V1__MembershipChange *mc, const char **succ, uint32_t *permille,
+                    cc_err_t *err)
+{
+    if (mc->n_predecessors != 1) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "a split names exactly one organisation that splits (as its predecessor), not %zu",
+                mc->n_predecessors);
+        return -1;
+    }
+    if (mc->n_transfer > ROSTER_SPLIT_MAX) {
+        err_set(err, CC_INVALID_ARGUMENT, "a split's transfer scheme names 2..%d successors",
+                ROSTER_SPLIT_MAX);
+        return -1;
+    }
+    for (size_t i = 0; i < mc->n_transfer; i++) {
+        succ[i] = mc->transfer[i]->successor;
+        permille[i] = mc->transfer[i]->share_permille;
+    }
+    return 0;
+}
+
+/* A split: the roster's checks of the scheme, and the organisation that
+ * splits and every successor on this board, since each must consent. */
+static int s_check_split(const roster_t *roster, const Concord__V1__Charter *ch,
+                         const Concord__V1__MembershipChange *mc, cc_err_t *err)
+{
+    const char *succ[ROSTER_SPLIT_MAX];
+    uint32_t permille[ROSTER_SPLIT_MAX];
+    if (s_scheme(mc, succ, permille, err) < 0 ||
+        roster_split_check(roster, mc->predecessors[0], succ, permille, mc->n_transfer, err) < 0) {
+        return -1;
+    }
+    if (s_member(ch, mc->predecessors[0]) < 0) {
+        err_set(err, CC_FAILED_PRECONDITION,
+                "%s is not a member of board %s, so it could not consent to its own split here",
+                mc->predecessors[0], ch->board_id);
+        return -1;
+    }
+    for (size_t i = 0; i < mc->n_transfer; i++) {
+        if (s_member(ch, succ[i]) < 0) {
+            err_set(err, CC_FAILED_PRECONDITION,
+                    "successor %s is not a member of board %s, so it could not consent here to"
+                    " the share of %s's obligations it takes",
+                    succ[i], ch->board_id, mc->predecessors[0]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /* An organisation new to the federation joining this board: its seat
  * and its roster entry come together. */
 static int s_check_admission(const roster_t *roster, const Concord__V1__Charter *ch,
@@ -2001,6 +2054,9 @@ int board_roster_check(const roster_t *roster, const Concord__V1__Charter *ch, c
     if (mc->action == CONCORD__V1__MEMBERSHIP_ACTION__ADMIT) {
         return s_check_admission(roster, ch, mc, err);
     }
+    if (mc->action == CONCORD__V1__MEMBERSHIP_ACTION__SPLIT) {
+        return s_check_split(roster, ch, mc, err);
+    }
     return s_check_merger(roster, ch, mc, err);
 }
 
@@ -2028,24 +2084,39 @@ void board_roster_consent(const Concord__V1__Proposal *p, const Concord__V1__Cha
         return;
     }
     const Concord__V1__MembershipChange *mc = p->membership;
-    for (size_t i = 0;
-         mc->action == CONCORD__V1__MEMBERSHIP_ACTION__MERGE && i < mc->n_predecessors; i++) {
-        long m = s_member(ch, mc->predecessors[i]);
+    int split = mc->action == CONCORD__V1__MEMBERSHIP_ACTION__SPLIT;
+    size_t parties = mc->action == CONCORD__V1__MEMBERSHIP_ACTION__MERGE ? mc->n_predecessors
+                     : split ? mc->n_predecessors + mc->n_transfer
+                             : 0;
+    for (size_t i = 0; i < parties; i++) {
+        const char *code = i < mc->n_predecessors ? mc->predecessors[i]
+                                                  : mc->transfer[i - mc->n_predecessors]->successor;
+        long m = s_member(ch, code);
         int vote = 0;
         for (size_t j = 0; m >= 0 && j < n; j++) {
             vote = ballots[j].member == (size_t)m ? ballots[j].vote : vote;
         }
-        s_say(t, "Merger: predecessor %s %s%s.\n", mc->predecessors[i],
-              vote >= 0 && vote <= 3 ? words[vote] : "?",
-              vote == CONCORD__V1__VOTE__FOR ? ""
-                                             : "; a merger needs the FOR of every predecessor");
+        if (split) {
+            s_say(t, "Split: %s %s %s%s.\n", i < mc->n_predecessors ? "predecessor" : "successor",
+                  code, vote >= 0 && vote <= 3 ? words[vote] : "?",
+                  vote == CONCORD__V1__VOTE__FOR
+                      ? ""
+                      : "; a transfer scheme needs the FOR of the organisation that splits and"
+                        " of every successor");
+        } else {
+            s_say(t, "Merger: predecessor %s %s%s.\n", code,
+                  vote >= 0 && vote <= 3 ? words[vote] : "?",
+                  vote == CONCORD__V1__VOTE__FOR
+                      ? ""
+                      : "; a merger needs the FOR of every predecessor");
+        }
         if (vote == CONCORD__V1__VOTE__FOR) {
             continue;
         }
         t->decided = vote != 0 || final || (t->decided && !t->passed);
         t->passed = 0;
         t->predecessor_missing = 1;
-        board_tally_block(t, mc->predecessors[i]);
+        board_tally_block(t, code);
     }
     if (final && !settled && t->passed) {
         s_say(t, "A roster change takes effect only at the ballot that decides it;"
@@ -2145,6 +2216,13 @@ Concord__V1__Charter *board_roster_charter(const Concord__V1__Charter *cur,
 {
     int touched = 0;
     err_clear(err);
+    if (mc->action == CONCORD__V1__MEMBERSHIP_ACTION__SPLIT) {
+        /* The seat of the organisation that splits passes to the principal
+         * successor (the scheme's first), which then answers for it. */
+        return mc->n_predecessors == 1 && mc->n_transfer && s_member(cur, mc->predecessors[0]) >= 0
+                   ? s_merged_charter(cur, mc->transfer[0]->successor, mc->predecessors, 1, err)
+                   : NULL;
+    }
     if (mc->action != CONCORD__V1__MEMBERSHIP_ACTION__MERGE || !mc->organisation) {
         return NULL;
     }
@@ -2171,6 +2249,14 @@ int board_roster_apply(roster_t *roster, const Concord__V1__MembershipChange *mc
                    ? -1
                    : roster_rotate(roster, pub.code, pub.sign_pk, pub.curve_pk, at_index, decision,
                                    err);
+    }
+    if (mc->action == CONCORD__V1__MEMBERSHIP_ACTION__SPLIT) {
+        const char *succ[ROSTER_SPLIT_MAX];
+        uint32_t permille[ROSTER_SPLIT_MAX];
+        return s_scheme(mc, succ, permille, err) < 0
+                   ? -1
+                   : roster_split(roster, mc->predecessors[0], succ, permille, mc->n_transfer,
+                                  at_index, decision, err);
     }
     return s_successor(roster, mc, &pub, err) < 0
                ? -1

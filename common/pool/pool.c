@@ -99,6 +99,9 @@ typedef struct {
     int64_t *amount;          /* [n_partners]: contribution as agreed and varied; 0 = none */
     int64_t *pledged;         /* [n_partners]: 0 = no pledge */
     risk_share_part_t *parts; /* [n_partners]: the split, once the outturn is in */
+    /* [n_partners * ROSTER_SPLIT_MAX]: what each successor of a split
+     * partner pledged of its share (pool_split_portion); NULL until one has */
+    int64_t *portion;
     int has_outturn;
     int64_t outturn;
     char statement[POOL_REF_LEN + 1]; /* the host's accepted Statement event, "" if none */
@@ -156,6 +159,7 @@ typedef struct {
     pool_fund_t *fund;          /* the pool concerned */
     long partner;               /* the sender's (a pledge's partner's) place */
     pool_year_t *year;          /* of a pledge, outturn or statement */
+    long portion;               /* a pledge of a split partner's share: the successor's place */
     char ref[POOL_REF_LEN + 1]; /* hex call id of the event */
     char subject[POOL_ID_MAX + 1];
 } pool_fund_checked_t;
@@ -588,6 +592,46 @@ static long s_partner_acting(const pool_engine_t *e, const Concord__V1__PoolAgre
     return -1;
 }
 
+/* The transfer scheme that split the organisation on line code (itself,
+ * or an organisation it merged into, through any chain): 0 and *out, or
+ * -1 if none did. From the split on, each successor owes its share of
+ * the line's contribution (Health and Care Act 2022 Sch 4). */
+static int s_split_at(const pool_engine_t *e, const char *code, roster_split_t *out)
+{
+    char cur[KEYS_CODE_MAX + 1];
+    snprintf(cur, sizeof cur, "%s", code);
+    for (int hops = 0; hops < 64; hops++) {
+        if (roster_split_of(e->roster, cur, out) == 0) {
+            return 0;
+        }
+        if (!s_merged_into(e, cur)) {
+            return -1;
+        }
+    }
+    return -1;
+}
+
+/* Each successor's share of amount under scheme sc, in pence, by the one
+ * largest-remainder split (ties to the smaller code). */
+static void s_split_shares(const roster_split_t *sc, int64_t amount, int64_t *out)
+{
+    int64_t w[ROSTER_SPLIT_MAX];
+    const char *codes[ROSTER_SPLIT_MAX];
+    money_part_t parts[ROSTER_SPLIT_MAX];
+    cc_err_t err;
+    for (size_t i = 0; i < sc->n; i++) {
+        w[i] = sc->permille[i];
+        codes[i] = sc->successors[i];
+    }
+    if (money_split(amount, w, codes, sc->n, parts, &err) < 0) {
+        memset(out, 0, sc->n * sizeof *out);
+        return;
+    }
+    for (size_t i = 0; i < sc->n; i++) {
+        out[i] = parts[i].share;
+    }
+}
+
 static pool_year_t *s_year(pool_fund_t *f, uint32_t year)
 {
     for (size_t i = 0; i < f->n_years; i++) {
@@ -717,7 +761,22 @@ static int s_check_pledge(const pool_engine_t *e, const pool_event_t *ev, pool_f
                 f->id);
         return -1;
     }
-    if (!s_acts_for(e, f->agreement->partners[chk->partner]->code, ev->sender)) {
+    /* A split partner's line: each successor pledges its own share. */
+    roster_split_t sc;
+    int split = s_split_at(e, f->agreement->partners[chk->partner]->code, &sc) == 0;
+    chk->portion = -1;
+    for (size_t i = 0; split && i < sc.n && chk->portion < 0; i++) {
+        chk->portion = s_acts_for(e, sc.successors[i], ev->sender) ? (long)i : -1;
+    }
+    if (split && chk->portion < 0) {
+        err_set(err, CC_PERMISSION_DENIED,
+                "%.40s cannot pledge for %s: %s was split by decision %.40s and only its"
+                " successors under that transfer scheme pledge their shares (Health and Care Act"
+                " 2022 Sch 4)",
+                ev->sender, p->partner, f->agreement->partners[chk->partner]->code, sc.decision);
+        return -1;
+    }
+    if (!split && !s_acts_for(e, f->agreement->partners[chk->partner]->code, ev->sender)) {
         err_set(err, CC_PERMISSION_DENIED,
                 "%.40s cannot pledge %s's contribution: a contribution"
                 " exists only as its partner's own signed pledge (pooling delegates no statutory"
@@ -761,6 +820,28 @@ static int s_check_pledge(const pool_engine_t *e, const pool_event_t *ev, pool_f
         err_set(err, CC_FAILED_PRECONDITION, "%s of pool %s is closed: its outturn is recorded", y,
                 f->id);
         return -1;
+    }
+    if (split && yr->pledged[chk->partner] != yr->amount[chk->partner]) {
+        int64_t share[ROSTER_SPLIT_MAX];
+        long i = chk->portion;
+        s_split_shares(&sc, yr->amount[chk->partner], share);
+        if (p->amount_pence != share[i]) {
+            err_set(err, CC_INVALID_ARGUMENT,
+                    "%s's share of %s's contribution for %s is %s (%u permille of %s under the"
+                    " transfer scheme of decision %.40s: Health and Care Act 2022 Sch 4), not %s",
+                    sc.successors[i], f->agreement->partners[chk->partner]->code, y,
+                    money_text(share[i]).s, sc.permille[i],
+                    money_text(yr->amount[chk->partner]).s, sc.decision,
+                    money_text(p->amount_pence).s);
+            return -1;
+        }
+        if (yr->portion && yr->portion[chk->partner * ROSTER_SPLIT_MAX + i] == share[i]) {
+            err_set(err, CC_ALREADY_EXISTS, "%s already pledged its share %s of %s's %s",
+                    sc.successors[i], money_text(share[i]).s,
+                    f->agreement->partners[chk->partner]->code, y);
+            return -1;
+        }
+        return 0;
     }
     if (yr->pledged[chk->partner] == p->amount_pence) {
         err_set(err, CC_ALREADY_EXISTS, "%s already pledged %s for %s", p->partner,
@@ -1088,6 +1169,7 @@ static void s_years_free(pool_fund_t *f)
         free(f->years[i].amount);
         free(f->years[i].pledged);
         free(f->years[i].parts);
+        free(f->years[i].portion);
     }
     f->n_years = 0;
 }
@@ -1296,8 +1378,25 @@ static int s_accept_pledge(const pool_event_t *ev, pool_fund_checked_t *chk, cc_
     if (s_evlist_reserve(&chk->fund->events) < 0) {
         return err_oom(err);
     }
+    pool_year_t *y = chk->year;
+    if (chk->portion >= 0) {
+        /* A successor's share of a split partner's line: the line's pledge
+         * is the sum of its successors' (a pledge the predecessor made
+         * before the split that did not match gives way to them). */
+        size_t n = chk->fund->agreement->n_partners * ROSTER_SPLIT_MAX;
+        if (!y->portion && !(y->portion = calloc(n, sizeof *y->portion))) {
+            return err_oom(err);
+        }
+        int64_t *row = &y->portion[chk->partner * ROSTER_SPLIT_MAX];
+        row[chk->portion] = p->amount_pence;
+        y->pledged[chk->partner] = 0;
+        for (size_t i = 0; i < ROSTER_SPLIT_MAX; i++) {
+            y->pledged[chk->partner] += row[i];
+        }
+    } else {
+        y->pledged[chk->partner] = p->amount_pence;
+    }
     s_evlist_add(&chk->fund->events, ev);
-    chk->year->pledged[chk->partner] = p->amount_pence;
     return 0;
 }
 
@@ -1578,7 +1677,7 @@ static int s_signed_accept(const pool_event_t *ev, pool_fund_checked_t *chk, cc_
 #define S_DECISION_MAX 64 /* a board decision's id */
 #define S_HWBS_MAX 8      /* HWB councils of one joint plan */
 #define S_COUNCILS_MAX 16 /* councils that sign off one plan */
-#define S_CONDITIONS_MAX 16 /* conditions NHS England attaches */
+#define S_CONDITIONS_MAX POOL_BCF_CONDITIONS_MAX /* conditions NHS England attaches */
 #define S_YEARS_MAX 3     /* years one plan spans */
 
 struct pool_area_rec {
@@ -1617,6 +1716,7 @@ struct pool_plan {
     s_code_t council_by[S_COUNCILS_MAX];
     s_code_t ccg_by[POOL_AREA_MAX];
     s_code_t dfg_by[POOL_AREA_MAX]; /* by place in plan->dfg_allocations */
+    s_code_t dfg_county_by[POOL_AREA_MAX]; /* the county's side of each, likewise */
     pool_bcf_outcome_t outcome;
     Concord__V1__BcfSignoff *decision; /* NHS England's outcome act */
     uint8_t condition_met[S_CONDITIONS_MAX];
@@ -1914,7 +2014,15 @@ static void s_say_by(const pool_engine_t *e, text_t *t, const char *what, const 
 
 /* The steps still missing, "; "-separated. with_nhse adds NHS England's
  * outcome when it too is missing. */
-static void s_say_missing(const pool_plan_t *pl, int with_nhse, text_t *t)
+/* Whether condition i of pl's approval is overdue on day (YYYY-MM-DD, ""
+ * for none): not met, and its deadline before that day. */
+static int s_condition_overdue(const pool_plan_t *pl, size_t i, const char *day)
+{
+    return day[0] && !pl->condition_met[i] &&
+           strcmp(pl->decision->conditions[i]->deadline, day) < 0;
+}
+
+static void s_say_missing(const pool_plan_t *pl, int with_nhse, const char *day, text_t *t)
 {
     const Concord__V1__BcfPlan *p = pl->plan;
     for (size_t i = 0; i < pl->n_hwbs; i++) {
@@ -1937,6 +2045,10 @@ static void s_say_missing(const pool_plan_t *pl, int with_nhse, text_t *t)
             text_put(t, "%sDFG joint agreement by district %s", t->len ? "; " : "",
                      p->dfg_allocations[i]->district);
         }
+        if (p->dfg_allocations[i]->county_keeps_pence > 0 && !pl->dfg_county_by[i][0]) {
+            text_put(t, "%sDFG joint agreement by the county with district %s",
+                     t->len ? "; " : "", p->dfg_allocations[i]->district);
+        }
     }
     if (with_nhse && pl->outcome == POOL_BCF_PENDING) {
         text_put(t, "%sNHS England's outcome", t->len ? "; " : "");
@@ -1944,8 +2056,9 @@ static void s_say_missing(const pool_plan_t *pl, int with_nhse, text_t *t)
     if (with_nhse && pl->outcome == POOL_BCF_APPROVED_WITH_CONDITIONS) {
         for (size_t i = 0; i < pl->decision->n_conditions; i++) {
             if (!pl->condition_met[i]) {
-                text_put(t, "%scondition %zu (by %s)", t->len ? "; " : "", i + 1,
-                         pl->decision->conditions[i]->deadline);
+                text_put(t, "%scondition %zu (by %s%s)", t->len ? "; " : "", i + 1,
+                         pl->decision->conditions[i]->deadline,
+                         s_condition_overdue(pl, i, day) ? ", OVERDUE" : "");
             }
         }
     }
@@ -1973,6 +2086,10 @@ static void s_say_signed(const pool_engine_t *e, const pool_plan_t *pl, text_t *
     for (size_t i = 0; i < p->n_dfg_allocations; i++) {
         if (pl->dfg_by[i][0]) {
             s_say_by(e, t, "DFG joint agreement by", p->dfg_allocations[i]->district, pl->dfg_by[i]);
+        }
+        if (pl->dfg_county_by[i][0]) {
+            text_put(t, "%sDFG joint agreement by county %s with district %s",
+                     t->len ? "; " : "", pl->dfg_county_by[i], p->dfg_allocations[i]->district);
         }
     }
 }
@@ -2352,7 +2469,7 @@ static int s_check_outcome(const pool_engine_t *e, const pool_event_t *ev, const
                 pl->id);
         return -1;
     }
-    s_say_missing(pl, 0, &t);
+    s_say_missing(pl, 0, "", &t);
     if (t.len) {
         err_set(err, CC_FAILED_PRECONDITION,
                 "NHS England cannot approve BCF plan %s yet: missing"
@@ -2393,6 +2510,54 @@ static int s_check_outcome(const pool_engine_t *e, const pool_event_t *ev, const
     return 0;
 }
 
+/* The county's side of a DFG joint agreement with one district (the
+ * act's `district`): the plan keeps part of that district's grant, the
+ * sender acts for the plan's council whose area the district is in, and
+ * has not yet agreed for it. *line is the district's allocation. */
+static int s_check_dfg_county(const pool_engine_t *e, const pool_event_t *ev,
+                              const pool_plan_t *pl, const Concord__V1__BcfSignoff *s, long *line,
+                              cc_err_t *err)
+{
+    const Concord__V1__BcfPlan *p = pl->plan;
+    const char *county = p->hwb;
+    long k = -1;
+    for (size_t i = 0; i < p->n_dfg_allocations && k < 0; i++) {
+        if (strcmp(p->dfg_allocations[i]->district, s->district) == 0 &&
+            p->dfg_allocations[i]->county_keeps_pence > 0) {
+            k = (long)i;
+        }
+    }
+    if (k < 0) {
+        err_set(err, CC_NOT_FOUND,
+                "BCF plan %s keeps no part of the DFG of district '%.16s', so there is no joint"
+                " agreement with it to record (the grant passes to it in full)",
+                p->plan_id, s->district);
+        return -1;
+    }
+    for (size_t i = 0; i < pl->n_hwbs; i++) {
+        pool_area_t area;
+        if (s_area_find(e, pl->councils[i], &area) &&
+            s_listed(area.districts, area.n_districts, s->district)) {
+            county = pl->councils[i];
+        }
+    }
+    if (!s_acts_for(e, county, ev->sender)) {
+        err_set(err, CC_PERMISSION_DENIED,
+                "only county %s records its side of the joint agreement on district %s's DFG;"
+                " %.40s is not it",
+                county, s->district, ev->sender);
+        return -1;
+    }
+    if (pl->dfg_county_by[k][0]) {
+        err_set(err, CC_ALREADY_EXISTS,
+                "%s already agreed with district %s for BCF plan %s", ev->sender, s->district,
+                p->plan_id);
+        return -1;
+    }
+    *line = k;
+    return 0;
+}
+
 /* Who may perform act on pl, and whether the chain allows it now. *line
  * is the place signed (a council, CCG or district line). */
 static int s_check_act(const pool_engine_t *e, const pool_event_t *ev, const pool_plan_t *pl,
@@ -2424,6 +2589,13 @@ static int s_check_act(const pool_engine_t *e, const pool_event_t *ev, const poo
             return -1;
         }
         return 0;
+    }
+    if (act == CONCORD__V1__BCF_ACT__DFG_JOINT_AGREEMENT && s->district[0]) {
+        return s_check_dfg_county(e, ev, pl, s, line, err);
+    }
+    if (s->district[0]) {
+        err_set(err, CC_INVALID_ARGUMENT, "only the county's DFG joint agreement names a district");
+        return -1;
     }
     if (act == CONCORD__V1__BCF_ACT__HWB_AGREEMENT) {
         *line = s_line_for(e, ev->sender, s_council_code, pl->councils, pl->n_hwbs,
@@ -2485,6 +2657,7 @@ static int s_check_sign(const pool_engine_t *e, const pool_event_t *ev, pool_bcf
     }
     if (s->act < 1 || s->act > CONCORD__V1__BCF_ACT__DFG_JOINT_AGREEMENT ||
         strlen(s->board_decision) > S_DECISION_MAX || strlen(s->note) > POOL_REASON_MAX ||
+        strlen(s->district) > KEYS_CODE_MAX ||
         strlen(s->escalation) > POOL_TEXT_MAX) {
         err_set(err, CC_INVALID_ARGUMENT,
                 "a BCF act is an HWB agreement, a council, CCG or DFG sign-off, NHS England's"
@@ -2584,6 +2757,7 @@ static int s_accept_plan(pool_engine_t *e, const pool_event_t *ev, pool_bcf_chec
     memset(pl->council_by, 0, sizeof pl->council_by);
     memset(pl->ccg_by, 0, sizeof pl->ccg_by);
     memset(pl->dfg_by, 0, sizeof pl->dfg_by);
+    memset(pl->dfg_county_by, 0, sizeof pl->dfg_county_by);
     memset(pl->condition_met, 0, sizeof pl->condition_met);
     s_evlist_add(&pl->events, ev);
     if (fresh) {
@@ -2616,7 +2790,12 @@ static int s_bcf_accept(pool_engine_t *e, const pool_event_t *ev, pool_bcf_check
         snprintf(pl->ccg_by[chk->line], sizeof pl->ccg_by[0], "%s", ev->sender);
         break;
     case CONCORD__V1__BCF_ACT__DFG_JOINT_AGREEMENT:
-        snprintf(pl->dfg_by[chk->line], sizeof pl->dfg_by[0], "%s", ev->sender);
+        if (s->district[0]) {
+            snprintf(pl->dfg_county_by[chk->line], sizeof pl->dfg_county_by[0], "%s",
+                     ev->sender);
+        } else {
+            snprintf(pl->dfg_by[chk->line], sizeof pl->dfg_by[0], "%s", ev->sender);
+        }
         break;
     case CONCORD__V1__BCF_ACT__CONDITION_MET:
         pl->condition_met[s->condition - 1] = 1;
@@ -2688,14 +2867,21 @@ static void s_plan_view(const pool_engine_t *e, const pool_plan_t *pl, pool_bcf_
                     pl->outcome == POOL_BCF_APPROVED_WITH_CONDITIONS;
     out->decision = pl->decision;
     out->condition_met = pl->condition_met;
+    if (e->log_ms) {
+        char when[40];
+        clock_format(e->log_ms, when, sizeof when);
+        snprintf(out->judged_on, sizeof out->judged_on, "%.10s", when);
+    }
     for (size_t i = 0; pl->decision && i < pl->decision->n_conditions; i++) {
         out->n_conditions_met += pl->condition_met[i];
+        out->condition_overdue[i] = (uint8_t)s_condition_overdue(pl, i, out->judged_on);
+        out->n_conditions_overdue += out->condition_overdue[i];
     }
     text_init_fixed(&t, out->missing, sizeof out->missing);
-    s_say_missing(pl, 0, &t);
+    s_say_missing(pl, 0, out->judged_on, &t);
     out->approvable = !t.len && pl->outcome == POOL_BCF_PENDING;
     text_init_fixed(&t, out->missing, sizeof out->missing);
-    s_say_missing(pl, 1, &t);
+    s_say_missing(pl, 1, out->judged_on, &t);
     text_init_fixed(&t, out->signed_by, sizeof out->signed_by);
     s_say_signed(e, pl, &t);
 }
@@ -3168,6 +3354,29 @@ int pool_get(const pool_engine_t *e, const char *pool_id, pool_view_t *out)
     return 0;
 }
 
+/* A statement line's succession: the transfer scheme that split its
+ * partner, each successor's share of the year's contribution and what it
+ * pledged of it. */
+static void s_statement_split(const pool_engine_t *e, const pool_fund_t *f, const pool_year_t *y,
+                              size_t p, pool_line_t *l)
+{
+    roster_split_t sc;
+    l->split_by = "";
+    if (s_split_at(e, f->agreement->partners[p]->code, &sc) < 0) {
+        return;
+    }
+    l->split_by = sc.decision;
+    l->n_successors = sc.n;
+    s_split_shares(&sc, y->amount[p], l->owed);
+    for (size_t k = 0; k < sc.n; k++) {
+        snprintf(l->successors[k], sizeof l->successors[k], "%s", sc.successors[k]);
+        l->permille[k] = sc.permille[k];
+        l->owed_pledged[k] = y->portion ? y->portion[p * ROSTER_SPLIT_MAX + k] : 0;
+    }
+    /* The line's part of the variance is apportioned the same way. */
+    s_split_shares(&sc, l->part.share, l->owed_variance);
+}
+
 int pool_statement(const pool_engine_t *e, const char *pool_id, uint32_t year,
                    pool_statement_t *out, cc_err_t *err)
 {
@@ -3205,6 +3414,7 @@ int pool_statement(const pool_engine_t *e, const char *pool_id, uint32_t year,
         l->matches = l->pledged == l->contribution;
         l->part = y->parts[p];
         l->net = l->contribution + l->part.share;
+        s_statement_split(e, f, y, (size_t)p, l); /* after the line's part */
         out->total += l->contribution;
         out->pledged_total += l->pledged;
         out->complete &= l->matches || !l->contribution;

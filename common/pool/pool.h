@@ -75,16 +75,10 @@
 #include "err.h"
 #include "fold.h"
 #include "pool.pb-c.h"
+#include "pool_methods.h"
 #include "pool_statement.h"
 #include "risk_share.h"
 #include "roster.h"
-
-#define POOL_METHOD_EXECUTE "concord.v1.Pool/Execute"
-#define POOL_METHOD_PLEDGE "concord.v1.Pool/Pledge"
-#define POOL_METHOD_OUTTURN "concord.v1.Pool/Outturn"
-#define POOL_METHOD_STATEMENT "concord.v1.Pool/Statement"
-#define POOL_METHOD_BCF_PLAN "concord.v1.Bcf/Plan"
-#define POOL_METHOD_BCF_SIGN "concord.v1.Bcf/Sign"
 
 #define POOL_REF_LEN 32           /* hex of a 16-byte call id */
 #define POOL_AREA_MAX 64        /* districts or CCGs of one HWB area */
@@ -325,6 +319,8 @@ void pool_canonical_free(pool_canonical_t *c);
 int pool_canonical_equal(const Concord__V1__PoolStatement *got,
                          const Concord__V1__PoolStatement *want, char *why, size_t size);
 
+#define POOL_BCF_CONDITIONS_MAX 16 /* conditions NHS England attaches to one approval */
+
 typedef enum {
     POOL_BCF_PENDING = 0,
     POOL_BCF_APPROVED = 4,
@@ -347,6 +343,12 @@ typedef struct {
     const Concord__V1__BcfSignoff *decision; /* NHS England's outcome act, or NULL */
     const uint8_t *condition_met;            /* [decision->n_conditions] */
     size_t n_conditions_met;
+    /* [decision->n_conditions]: not met, and its deadline before the UTC
+     * day of the latest receipt the engine folded (pool_engine_clock): the
+     * engine reads no clock, so every node and a verifier agree */
+    uint8_t condition_overdue[POOL_BCF_CONDITIONS_MAX];
+    size_t n_conditions_overdue;
+    char judged_on[11]; /* that day, YYYY-MM-DD; "" before any event */
     char missing[1024]; /* "HWB agreement; CCG sign-off by E38000216; ..." or "" */
     char signed_by[1024]; /* who signed what, a successor's carried sign-offs named */
 } pool_bcf_view_t;

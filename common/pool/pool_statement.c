@@ -106,6 +106,23 @@ size_t pool_statement_text(const pool_statement_t *s, char *buf, size_t size)
         s_row(&t, money_text(l->contribution).s, l->pledged ? money_text(l->pledged).s : "-",
               money_text(l->part.share).s, money_text(l->net).s);
     }
+    for (size_t i = 0; i < s->n_lines; i++) {
+        const pool_line_t *l = &s->lines[i];
+        if (!l->split_by || !l->split_by[0]) {
+            continue;
+        }
+        text_put(&t, "%s was split by decision %s (transfer scheme, Health and Care Act 2022 Sch 4):",
+                 l->partner, l->split_by);
+        for (size_t k = 0; k < l->n_successors; k++) {
+            text_put(&t, "%s %s %u/1000 owes %s, pledged %s", k ? ";" : "", l->successors[k],
+                     l->permille[k], money_text(l->owed[k]).s,
+                     l->owed_pledged[k] ? money_text(l->owed_pledged[k]).s : "-");
+            if (s->has_outturn && l->part.share) {
+                text_put(&t, ", bears %s of the variance", money_text(l->owed_variance[k]).s);
+            }
+        }
+        text_put(&t, ".\n");
+    }
     if (s->has_outturn) {
         s_say_split(&t, s);
     } else {

@@ -10,6 +10,7 @@
 #include "pool.pb-c.h"
 #include "pool_limits.h"
 #include "risk_share.h"
+#include "roster.h"
 
 /* One partner's line of a year's statement. */
 typedef struct {
@@ -19,6 +20,16 @@ typedef struct {
     int matches;            /* pledged == contribution */
     risk_share_part_t part; /* of the variance; zero until the outturn */
     int64_t net;            /* contribution + share: what the partner bears in all */
+    /* A partner split by a transfer scheme (Health and Care Act 2022 Sch 4):
+     * the decision ("" when not split) and each successor's share of the
+     * year's contribution, what it owes and what it has pledged. */
+    const char *split_by;
+    size_t n_successors;
+    char successors[ROSTER_SPLIT_MAX][KEYS_CODE_MAX + 1];
+    uint32_t permille[ROSTER_SPLIT_MAX];
+    int64_t owed[ROSTER_SPLIT_MAX];
+    int64_t owed_pledged[ROSTER_SPLIT_MAX];
+    int64_t owed_variance[ROSTER_SPLIT_MAX]; /* its share of the line's part of the variance */
 } pool_line_t;
 
 /* A year's statement, the same on every node. Pointers live as long as

@@ -443,9 +443,10 @@ static int s_check_change(const roster_t *roster, const Concord__V1__Charter *cu
         return -1;
     }
     if (mc->action == CONCORD__V1__MEMBERSHIP_ACTION__ROTATE_KEY ||
-        mc->action == CONCORD__V1__MEMBERSHIP_ACTION__MERGE) {
+        mc->action == CONCORD__V1__MEMBERSHIP_ACTION__MERGE ||
+        mc->action == CONCORD__V1__MEMBERSHIP_ACTION__SPLIT) {
         err_set(err, CC_INVALID_ARGUMENT,
-                "a key rotation or merger changes the roster, not only the charter");
+                "a key rotation, merger or split changes the roster, not only the charter");
         return -1;
     }
     if ((mc->action != CONCORD__V1__MEMBERSHIP_ACTION__ADMIT &&

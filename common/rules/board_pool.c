@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "agreement.h"
+#include "pool_methods.h"
 
 static int s_member(const Concord__V1__Charter *c, const char *code)
 {
@@ -188,5 +189,5 @@ void board_pool_consents(const Concord__V1__Proposal *p, board_consents_t *out)
 
 int board_pool_method_public(const char *method)
 {
-    return method && strcmp(method, "concord.v1.Pool/Execute") == 0;
+    return method && strcmp(method, POOL_METHOD_EXECUTE) == 0;
 }

@@ -184,18 +184,80 @@ void delegation_at(const delegation_register_t *r, size_t i, delegation_entry_t 
     out->hash = e->hash;
 }
 
-int delegation_level(const delegation_register_t *r, const char *org, int line,
-                     const char *date, uint64_t before, long *which)
+/* Adds code to the list unless it is there; 0 when there was no room. */
+static int s_holder_add(char codes[][KEYS_CODE_MAX + 1], size_t *n, size_t max, const char *code)
 {
+    for (size_t i = 0; i < *n; i++) {
+        if (strcmp(codes[i], code) == 0) {
+            return 1;
+        }
+    }
+    if (*n >= max) {
+        return 0;
+    }
+    snprintf(codes[(*n)++], KEYS_CODE_MAX + 1, "%s", code);
+    return 1;
+}
+
+size_t delegation_holders(const roster_t *roster, const char *org, uint64_t before,
+                          char codes[][KEYS_CODE_MAX + 1], size_t max)
+{
+    size_t n = 0;
+    if (!max) {
+        return 0;
+    }
+    s_holder_add(codes, &n, max, org);
+    for (size_t k = 0; roster && k < n; k++) {
+        /* Merged into codes[k] (or split with it the principal successor)... */
+        for (size_t i = 0; i < roster_past_count(roster); i++) {
+            roster_past_t past;
+            roster_past_at(roster, i, &past);
+            if (past.successor[0] && past.until_index < before &&
+                strcmp(past.successor, codes[k]) == 0 &&
+                !s_holder_add(codes, &n, max, past.org.code)) {
+                return n;
+            }
+        }
+        /* ...or split with codes[k] among its successors. */
+        for (size_t i = 0; i < roster_change_count(roster); i++) {
+            roster_change_t ch;
+            roster_split_t sc;
+            roster_change_at(roster, i, &ch);
+            if (strcmp(ch.what, "split") != 0 || ch.log_index >= before ||
+                roster_split_of(roster, ch.code, &sc) < 0) {
+                continue;
+            }
+            for (size_t s = 0; s < sc.n; s++) {
+                if (strcmp(sc.successors[s], codes[k]) == 0 &&
+                    !s_holder_add(codes, &n, max, ch.code)) {
+                    return n;
+                }
+            }
+        }
+    }
+    return n;
+}
+
+int delegation_level(const delegation_register_t *r, const roster_t *roster, const char *org,
+                     int line, const char *date, uint64_t before, long *which)
+{
+    char holders[DELEGATION_HOLDERS_MAX][KEYS_CODE_MAX + 1];
+    size_t n = delegation_holders(roster, org, before, holders, DELEGATION_HOLDERS_MAX);
     long best = -1;
+    int best_own = 0;
     for (size_t i = 0; r && i < r->n && r->entries[i].log_index < before; i++) {
         const Concord__V1__DelegationRecord *d = r->entries[i].record;
-        if ((int)d->line != line || strcmp(d->organisation, org) != 0 ||
-            strcmp(d->from_date, date) > 0) {
+        size_t h = 0;
+        while (h < n && strcmp(d->organisation, holders[h]) != 0) {
+            h++;
+        }
+        if ((int)d->line != line || h == n || strcmp(d->from_date, date) > 0) {
             continue;
         }
-        if (best < 0 || strcmp(d->from_date, r->entries[best].record->from_date) >= 0) {
+        int cmp = best < 0 ? 1 : strcmp(d->from_date, r->entries[best].record->from_date);
+        if (cmp > 0 || (cmp == 0 && (h == 0 || !best_own))) {
             best = (long)i;
+            best_own = h == 0;
         }
     }
     if (which) {
@@ -255,7 +317,7 @@ static void s_why(const delegation_register_t *r, const roster_t *roster,
             continue;
         }
         long k;
-        int level = delegation_level(r, code, line, date, before, &k);
+        int level = delegation_level(r, roster, code, line, date, before, &k);
         if (level == CONCORD__V1__DELEGATION_LEVEL__DELEGATED) {
             continue;
         }
@@ -266,12 +328,15 @@ static void s_why(const delegation_register_t *r, const roster_t *roster,
                      name, code, date);
         } else {
             const Concord__V1__DelegationRecord *d = r->entries[k].record;
+            int carried = strcmp(d->organisation, code) != 0;
             snprintf(why, size, "%s for %.16s on %s is commissioned by NHS England %s (%.80s%s"
-                     "from %s, %s)",
+                     "from %s, %s%s%.16s)",
                      name, code, date, level == CONCORD__V1__DELEGATION_LEVEL__JOINT
                                            ? "jointly with it" : "directly",
                      d->agreement_ref, d->agreement_ref[0] ? " " : "", d->from_date,
-                     delegation_provision(d->from_date));
+                     delegation_provision(d->from_date),
+                     carried ? "; carried from its predecessor " : "",
+                     carried ? d->organisation : "");
         }
         return;
     }
@@ -294,7 +359,7 @@ static int s_all_delegated(const delegation_register_t *r, const roster_t *roste
             continue;
         }
         commissioners++;
-        if (delegation_level(r, codes[i], line, date, before, NULL) !=
+        if (delegation_level(r, roster, codes[i], line, date, before, NULL) !=
             CONCORD__V1__DELEGATION_LEVEL__DELEGATED) {
             return 0;
         }

@@ -71,13 +71,27 @@ int delegation_add(delegation_register_t *r, const Concord__V1__DelegationRecord
 size_t delegation_count(const delegation_register_t *r);
 void delegation_at(const delegation_register_t *r, size_t i, delegation_entry_t *out);
 
+#define DELEGATION_HOLDERS_MAX 64 /* org and the predecessors whose records it holds */
+
+/* The organisations whose records count for org at log index before:
+ * org first, then every organisation that passed to it by a roster merger
+ * or split decided before that index, through any chain (a delegation to
+ * a CCG passes to its successor from the succession: Health and Care Act
+ * 2022 Sch 4 transfer schemes; a split copies it to every successor,
+ * each exercising the function for its part). roster NULL: org alone.
+ * Returns how many (at most DELEGATION_HOLDERS_MAX) into codes. */
+size_t delegation_holders(const roster_t *roster, const char *org, uint64_t before,
+                          char codes[][KEYS_CODE_MAX + 1], size_t max);
+
 /* The level of line for org on date (YYYY-MM-DD), by the records logged
- * before log index before: the latest record from a date on or before it
- * (of two from the same date, the later in the log); NHS_ENGLAND_DIRECT
- * when none. *which (may be NULL) is set to that record's entry index, or
- * -1. */
-int delegation_level(const delegation_register_t *r, const char *org, int line,
-                     const char *date, uint64_t before, long *which);
+ * before log index before, of org and of the predecessors it holds
+ * records of (delegation_holders; roster NULL: org's own only): the
+ * latest record from a date on or before it (of two from the same date,
+ * org's own before a predecessor's, then the later in the log);
+ * NHS_ENGLAND_DIRECT when none. *which (may be NULL) is set to that
+ * record's entry index, or -1. */
+int delegation_level(const delegation_register_t *r, const roster_t *roster, const char *org,
+                     int line, const char *date, uint64_t before, long *which);
 
 /* "NHS Act 2006 s13Z" for dates before 1 July 2022, else "NHS Act 2006
  * s65Z5". */

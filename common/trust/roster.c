@@ -1240,6 +1240,112 @@ int roster_merge(roster_t *r, const keys_public_t *successor, const char *const 
     return 0;
 }
 
+int roster_split_check(const roster_t *r, const char *code, const char *const *successors,
+                       const uint32_t *permille, size_t n, cc_err_t *err)
+{
+    roster_split_t was;
+    uint32_t sum = 0;
+    if (roster_split_of(r, code, &was) == 0) {
+        err_set(err, CC_FAILED_PRECONDITION,
+                "%.16s was already split by decision %.40s: an organisation splits once, its"
+                " transfer scheme then fixes its successors (Health and Care Act 2022 Sch 4)",
+                code, was.decision);
+        return -1;
+    }
+    if (s_current(r, code) < 0) {
+        err_set(err, CC_NOT_FOUND, "%.16s is not a member of the roster, so it cannot split", code);
+        return -1;
+    }
+    if (n < 2 || n > ROSTER_SPLIT_MAX) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "a split's transfer scheme names 2..%d successors (one successor is a merger or"
+                " a change of code)",
+                ROSTER_SPLIT_MAX);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(successors[i], code) == 0) {
+            err_set(err, CC_INVALID_ARGUMENT, "%s cannot be its own successor in a split", code);
+            return -1;
+        }
+        if (s_current(r, successors[i]) < 0) {
+            err_set(err, CC_NOT_FOUND,
+                    "successor %.16s is not a member of the roster: a transfer scheme apportions"
+                    " to organisations already in the federation (admit it first)",
+                    successors[i]);
+            return -1;
+        }
+        for (size_t j = 0; j < i; j++) {
+            if (strcmp(successors[i], successors[j]) == 0) {
+                err_set(err, CC_INVALID_ARGUMENT, "successor %s is named twice", successors[i]);
+                return -1;
+            }
+        }
+        if (permille[i] == 0 || permille[i] > 1000) {
+            err_set(err, CC_INVALID_ARGUMENT,
+                    "successor %s's share is %u permille: each share is 1..1000", successors[i],
+                    permille[i]);
+            return -1;
+        }
+        sum += permille[i];
+    }
+    if (sum != 1000) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "the transfer scheme's shares sum to %u permille, not the whole (1000): every"
+                " part of %s's contributions must pass to a successor (Health and Care Act 2022"
+                " Sch 4)",
+                sum, code);
+        return -1;
+    }
+    return 0;
+}
+
+int roster_split(roster_t *r, const char *code, const char *const *successors,
+                 const uint32_t *permille, size_t n, uint64_t at_index, const char *decision,
+                 cc_err_t *err)
+{
+    assert(r != NULL && code != NULL && (successors != NULL || n == 0));
+    if (s_order_ok(r, at_index, err) < 0 ||
+        roster_split_check(r, code, successors, permille, n, err) < 0 ||
+        s_reserve(r, 1, err) < 0) {
+        return -1;
+    }
+    s_retire(r, (size_t)s_current(r, code), at_index, successors[0]);
+    roster_event_t *ev = s_event(r, "split", code, at_index, decision);
+    for (size_t i = 0; i < n; i++) {
+        size_t used = strlen(ev->preds);
+        snprintf(ev->preds + used, sizeof ev->preds - used, "%s%s:%u", used ? " " : "",
+                 successors[i], permille[i]);
+    }
+    return 0;
+}
+
+int roster_split_of(const roster_t *r, const char *code, roster_split_t *out)
+{
+    for (size_t i = 0; i < r->nevents; i++) {
+        const roster_event_t *ev = &r->events[i];
+        if (strcmp(ev->what, "split") != 0 || strcmp(ev->code, code) != 0) {
+            continue;
+        }
+        memset(out, 0, sizeof *out);
+        out->log_index = ev->log_index;
+        out->decision = ev->decision;
+        for (const char *p = ev->preds; *p && out->n < ROSTER_SPLIT_MAX;) {
+            size_t len = strcspn(p, ":");
+            if (len > KEYS_CODE_MAX || p[len] != ':') {
+                break;
+            }
+            memcpy(out->successors[out->n], p, len);
+            out->successors[out->n][len] = 0;
+            out->permille[out->n++] = (uint32_t)strtoul(p + len + 1, NULL, 10);
+            p += len + 1 + strcspn(p + len + 1, " ");
+            p += *p == ' ';
+        }
+        return 0;
+    }
+    return -1;
+}
+
 int roster_admit(roster_t *r, const keys_public_t *org, uint64_t at_index, const char *decision,
                  cc_err_t *err)
 {

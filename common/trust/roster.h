@@ -163,6 +163,39 @@ int roster_merge_check(const roster_t *r, const keys_public_t *successor,
 int roster_merge(roster_t *r, const keys_public_t *successor, const char *const *preds, size_t n,
                  uint64_t at_index, const char *decision, cc_err_t *err);
 
+/* ---- splits ---- */
+
+#define ROSTER_SPLIT_MAX 16 /* successors of one split */
+
+/* A split's transfer scheme as the roster keeps it. */
+typedef struct {
+    size_t n;
+    char successors[ROSTER_SPLIT_MAX][KEYS_CODE_MAX + 1]; /* principal first */
+    uint32_t permille[ROSTER_SPLIT_MAX];                  /* sum to 1000 */
+    uint64_t log_index;                                   /* takes effect after it */
+    const char *decision;                                 /* the proposal that decided it */
+} roster_split_t;
+
+/* Whether code may split among successors (2..ROSTER_SPLIT_MAX distinct
+ * current members other than code, each with a share of 1..1000 permille,
+ * the shares summing to 1000). Returns 0 or -1 with NOT_FOUND (code or a
+ * successor not in the roster), FAILED_PRECONDITION (code already split
+ * or merged away) or INVALID_ARGUMENT. */
+int roster_split_check(const roster_t *r, const char *code, const char *const *successors,
+                       const uint32_t *permille, size_t n, cc_err_t *err);
+
+/* Records the split after at_index: code stops being a member and can no
+ * longer sign; its principal successor (the first) acts for it wherever
+ * one organisation must (roster_past_t.successor), and the scheme is
+ * kept for roster_split_of. Same checks as roster_split_check, plus
+ * roster_rotate's at_index. */
+int roster_split(roster_t *r, const char *code, const char *const *successors,
+                 const uint32_t *permille, size_t n, uint64_t at_index, const char *decision,
+                 cc_err_t *err);
+
+/* The scheme code was split by: 0 and *out filled, or -1 if it never was. */
+int roster_split_of(const roster_t *r, const char *code, roster_split_t *out);
+
 /* Whether org may join the roster as a new organisation: a valid code
  * never in the roster (else ALREADY_EXISTS), a name and a member kind
  * (INVALID_ARGUMENT), keys never used (ALREADY_EXISTS). Returns 0 or -1. */
@@ -176,9 +209,10 @@ int roster_admit(roster_t *r, const keys_public_t *org, uint64_t at_index, const
 /* The history of changes, in the order they took effect. */
 typedef struct {
     uint64_t log_index;          /* takes effect after this index */
-    const char *what;            /* "rotate", "merge" or "admit" */
-    const char *code;            /* rotated organisation, or the successor */
-    const char *predecessors;    /* merge: space-separated codes; else "" */
+    const char *what;            /* "rotate", "merge", "admit" or "split" */
+    const char *code;            /* rotated organisation, the successor, or the one split */
+    const char *predecessors;    /* merge: space-separated codes; split: "SUCC:PERMILLE ...";
+                                  * else "" */
     const char *decision;        /* proposal id */
 } roster_change_t;
 

@@ -40,6 +40,16 @@ int cli_footprint(int argc, char **argv, int json, char *decided);
  * in the shipped geography, else prints why and returns CLI_FAIL. */
 int cli_footprint_check(const char *org, const char *footprint);
 
+/* For a split's transfer scheme without shares: each successor's share
+ * (permille, by the one largest-remainder split, summing to 1000) of the
+ * LSOAs of org, from the first layer of the shipped geography holding org
+ * and a later layer holding every successor with some of them (NHS
+ * Morecambe Bay CCG E38000216, CCG17, into E38000228 and E38000226,
+ * CCG18). Writes what it read to basis ("LSOA shares, CCG17 -> CCG18").
+ * CLI_OK, or prints why not and returns CLI_FAIL. */
+int cli_footprint_split_shares(const char *org, const char *const *succ, size_t n,
+                               uint32_t *permille, char *basis, size_t basis_size);
+
 /* Calls Control method `method` ("Status", "PoolShow": proto/control.proto)
  * with request in on the local node, waiting up to wait_ms (plus slack).
  * On success prints the reply in format (CLI_RENDER_TEXT, _JSON or _CSV of

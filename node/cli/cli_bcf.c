@@ -360,6 +360,7 @@ static int s_bcf_sign(const config_node_t *cfg, int argc, char **argv, int json,
                                          {"decision", required_argument, NULL, 'd'},
                                          {"condition", required_argument, NULL, 'c'},
                                          {"escalation", required_argument, NULL, 'e'},
+                                         {"district", required_argument, NULL, 'D'},
                                          {NULL, 0, NULL, 0}};
     static const struct {
         const char *name;
@@ -378,7 +379,7 @@ static int s_bcf_sign(const config_node_t *cfg, int argc, char **argv, int json,
     int opt, met = act == CONCORD__V1__BCF_ACT__CONDITION_MET;
     optind = 1;
     m.conditions = condp;
-    while ((opt = getopt_long(argc, argv, "a:v:n:d:c:e:", opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "a:v:n:d:c:e:D:", opts, NULL)) != -1) {
         switch (opt) {
         case 'a':
             act = -1;
@@ -417,6 +418,9 @@ static int s_bcf_sign(const config_node_t *cfg, int argc, char **argv, int json,
         }
         case 'e':
             m.escalation = optarg;
+            break;
+        case 'D':
+            m.district = optarg;
             break;
         default:
             return CLI_USAGE;

@@ -587,6 +587,99 @@ static int s_roster_change(const config_node_t *cfg, Concord__V1__Proposal *p,
     return CLI_OK;
 }
 
+/* A split as the options give it: --split CODE, --successor CODE[=PERMILLE]. */
+typedef struct {
+    char *org;
+    size_t n;
+    char codes[ROSTER_SPLIT_MAX][KEYS_CODE_MAX + 1];
+    uint32_t permille[ROSTER_SPLIT_MAX];
+    int given; /* successors with a share given */
+    Concord__V1__TransferShare shares[ROSTER_SPLIT_MAX];
+    Concord__V1__TransferShare *ptrs[ROSTER_SPLIT_MAX];
+    char *pred[1];
+    char basis[128];
+} s_split_t;
+
+static int s_split_option(s_split_t *s, int is_org, char *arg)
+{
+    if (is_org) {
+        s->org = arg;
+        return CLI_OK;
+    }
+    const char *eq = strchr(arg, '=');
+    size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
+    char *end = NULL;
+    if (s->n == ROSTER_SPLIT_MAX) {
+        return cli_fail("a split names at most %d successors", ROSTER_SPLIT_MAX);
+    }
+    if (len == 0 || len > KEYS_CODE_MAX) {
+        return cli_fail("--successor wants CODE or CODE=PERMILLE, not '%s'", arg);
+    }
+    snprintf(s->codes[s->n], sizeof s->codes[s->n], "%.*s", (int)len, arg);
+    if (eq) {
+        unsigned long v = strtoul(eq + 1, &end, 10);
+        if (!eq[1] || *end || v > 1000) {
+            return cli_fail("--successor %s: the share is a whole number of permille, 1..1000",
+                            arg);
+        }
+        s->permille[s->n] = (uint32_t)v;
+        s->given++;
+    }
+    s->n++;
+    return CLI_OK;
+}
+
+/* The transfer scheme of --split: the shares given for every successor,
+ * or none given and each defaulting to its LSOA share in the shipped
+ * geography. */
+static int s_split_change(s_split_t *s, Concord__V1__Proposal *p,
+                          Concord__V1__MembershipChange *mc, char *title, size_t title_size)
+{
+    const char *codes[ROSTER_SPLIT_MAX];
+    if (!s->org || !s->n) {
+        return cli_fail("a split needs --split CODE and a --successor CODE[=PERMILLE] for each"
+                        " successor");
+    }
+    for (size_t i = 0; i < s->n; i++) {
+        codes[i] = s->codes[i];
+    }
+    if (s->given && s->given != (int)s->n) {
+        return cli_fail("give a share for every --successor (CODE=PERMILLE), or for none to take"
+                        " the LSOA shares of the shipped geography");
+    }
+    if (!s->given) {
+        if (cli_footprint_split_shares(s->org, codes, s->n, s->permille, s->basis,
+                                       sizeof s->basis) != CLI_OK) {
+            return CLI_FAIL;
+        }
+    } else {
+        snprintf(s->basis, sizeof s->basis, "given");
+    }
+    int used = snprintf(title, title_size, "Split %s:", s->org);
+    for (size_t i = 0; i < s->n; i++) {
+        concord__v1__transfer_share__init(&s->shares[i]);
+        s->shares[i].successor = s->codes[i];
+        s->shares[i].share_permille = s->permille[i];
+        s->ptrs[i] = &s->shares[i];
+        if (used > 0 && (size_t)used < title_size) {
+            used += snprintf(title + used, title_size - (size_t)used, "%s %s %u/1000",
+                             i ? "," : "", s->codes[i], s->permille[i]);
+        }
+    }
+    s->pred[0] = s->org;
+    mc->predecessors = s->pred;
+    mc->n_predecessors = 1;
+    mc->transfer = s->ptrs;
+    mc->n_transfer = s->n;
+    mc->share_basis = s->basis;
+    if (!p->title[0]) {
+        p->title = title;
+    }
+    p->membership = mc;
+    p->kind = CONCORD__V1__PROPOSAL_KIND__MEMBERSHIP_CHANGE;
+    return CLI_OK;
+}
+
 static int s_propose(const config_node_t *cfg, const roster_t *r, int argc, char **argv,
                      int json)
 {
@@ -606,11 +699,13 @@ static int s_propose(const config_node_t *cfg, const roster_t *r, int argc, char
         {"bcf-plan", required_argument, NULL, 'G'},
         {"exempt", required_argument, NULL, 'g'}, {"release-on", required_argument, NULL, 'j'},
         {"paper", required_argument, NULL, 'y'},
+        {"split", required_argument, NULL, 0x100}, {"successor", required_argument, NULL, 0x101},
         {NULL, 0, NULL, 0}};
     static s_charter_t c;
     static Concord__V1__ServiceLine lines[DELEGATION_LINES_MAX];
     static char *preds[64];
     static char change_title[BOARD_TITLE_MAX + 1];
+    static s_split_t split;
     static keys_public_t org_pub;
     Concord__V1__Organisation org;
     static char *duties[16];
@@ -625,6 +720,7 @@ static int s_propose(const config_node_t *cfg, const roster_t *r, int argc, char
     cc_err_t err;
     int opt, v;
     s_charter_init(&c);
+    memset(&split, 0, sizeof split);
     c.ch.rule = CONCORD__V1__VOTING_RULE__VOTING_RULE_UNSPECIFIED;
     c.ch.quorum_numerator = c.ch.quorum_denominator = 0;
     p.kind = CONCORD__V1__PROPOSAL_KIND__COMMISSIONING_DECISION;
@@ -636,6 +732,13 @@ static int s_propose(const config_node_t *cfg, const roster_t *r, int argc, char
         switch (opt) {
         case 'G':
             p.bcf_plan = optarg;
+            break;
+        case 0x100:
+        case 0x101:
+            if (s_split_option(&split, opt == 0x100, optarg) != CLI_OK) {
+                return CLI_FAIL;
+            }
+            mc.action = CONCORD__V1__MEMBERSHIP_ACTION__SPLIT;
             break;
         case 'L':
             if ((v = board_names_line_parse(optarg)) < 0) {
@@ -747,6 +850,10 @@ static int s_propose(const config_node_t *cfg, const roster_t *r, int argc, char
             p.kind = CONCORD__V1__PROPOSAL_KIND__CHARTER_AMENDMENT;
             p.charter = &c.ch; /* the node completes it from the board's charter */
         }
+    }
+    if (mc.action == CONCORD__V1__MEMBERSHIP_ACTION__SPLIT &&
+        s_split_change(&split, &p, &mc, change_title, sizeof change_title) != CLI_OK) {
+        return CLI_FAIL;
     }
     if (mc.organisation && mc.action != CONCORD__V1__MEMBERSHIP_ACTION__ADMIT &&
         s_roster_change(cfg, &p, &mc, change_title, sizeof change_title) != CLI_OK) {

@@ -62,6 +62,8 @@ static const cli_commands_entry_t s_table[] = {
      "    [--effective YYYY-MM-DD] [--closes-in 7d] [--delegates DUTY]\n"
      "    [--admit CODE[:CONSTITUENCY] | --admit NEW.pub[:CONSTITUENCY] | --remove CODE]\n"
      "    [--rotate-key NEW.pub] [--merge SUCCESSOR.pub|CODE --predecessor CODE...]\n"
+     "    [--split CODE --successor CODE[=PERMILLE]...: a transfer scheme; without\n"
+     "    shares, each successor's LSOA share in the shipped geography]\n"
      "    [--realign ORG=FOOTPRINT] [--rule RULE | --quorum N/D ...]\n"
      "    [--reconsider PROPOSAL --confirm|--withdraw: after a call-in]\n"
      "    [--service-line LINE...: NHS England lines it concerns]\n"
@@ -137,8 +139,9 @@ static const cli_commands_entry_t s_table[] = {
      "Better Care Fund plans (docs/POOLS.md)", 1},
     {"bcf plan", "--file PLAN.ini", "submit a BCF plan (held in an executed s75 pool)", 1},
     {"bcf sign", "PLAN-ID --act hwb|council|ccg|dfg [--version V] [--note TEXT]\n"
-                 "    [--decision PROPOSAL]",
-     "sign a plan for one of the parties, in any order (hwb: the HWB board's decision)", 1},
+                 "    [--decision PROPOSAL] [--district CODE]",
+     "sign a plan for one of the parties, in any order (hwb: the HWB board's decision;\n"
+     "dfg: a district's joint agreement on its DFG, or the county's with --district)", 1},
     {"bcf approve", "PLAN-ID [--condition DEADLINE:TEXT]... [--version V] [--note TEXT]",
      "approve a signed-off plan, with conditions if given (NHS England)", 1},
     {"bcf reject", "PLAN-ID --escalation TEXT [--version V] [--note TEXT]",

@@ -17,6 +17,7 @@
 #include "csv.h"
 #include "geo.h"
 #include "json.h"
+#include "money.h"
 
 #define FP_MAX_LOOKUPS 64
 #define FP_MAX_PRIMARIES 64
@@ -901,8 +902,8 @@ static int s_propose_merger(FILE *f, const geo_change_t *ch, const char *from, c
 }
 
 /* A split as a transfer scheme: each successor's share of the old
- * organisation's LSOAs, in permille by largest remainder. The roster has
- * no split proposal yet, so this is the scheme a board would adopt. */
+ * organisation's LSOAs, in permille by largest remainder, for a board to
+ * adjust and adopt with `propose --split`. */
 static void s_propose_split(FILE *f, const geo_change_t *ch, const char *from, const char *to,
                             const char *date)
 {
@@ -1156,6 +1157,69 @@ int cli_footprint_check(const char *org, const char *footprint)
     }
     geo_destroy(&g);
     return rc;
+}
+
+/* Each successor's LSOAs from org between layer i and a later layer k;
+ * 0 when one of them has none there. */
+static int s_split_lsoas(const geo_t *g, size_t i, size_t k, const char *org,
+                         const char *const *succ, size_t n, int64_t *lsoas)
+{
+    const char *codes[256];
+    uint32_t counts[256];
+    size_t m = geo_overlap(g, geo_layer_name(g, i), org, geo_layer_name(g, k), codes, counts, 256);
+    for (size_t s = 0; s < n; s++) {
+        lsoas[s] = 0;
+        for (size_t j = 0; j < m; j++) {
+            lsoas[s] = strcmp(codes[j], succ[s]) == 0 ? counts[j] : lsoas[s];
+        }
+        if (!lsoas[s]) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+int cli_footprint_split_shares(const char *org, const char *const *succ, size_t n,
+                               uint32_t *permille, char *basis, size_t basis_size)
+{
+    cc_err_t err;
+    int64_t lsoas[64];
+    money_part_t parts[64];
+    geo_t *g = geo_load_dir(geo_data_dir(NULL), &err);
+    int rc = CLI_FAIL;
+    if (!g) {
+        return cli_fail("%s", err.msg);
+    }
+    for (size_t i = 0; n <= 64 && i < geo_layer_count(g) && rc != CLI_OK; i++) {
+        if (!geo_name(g, geo_layer_name(g, i), org)) {
+            continue;
+        }
+        for (size_t k = 0; k < geo_layer_count(g) && rc != CLI_OK; k++) {
+            if (k == i || geo_layer_start(g, k) <= geo_layer_start(g, i) ||
+                !s_split_lsoas(g, i, k, org, succ, n, lsoas)) {
+                continue;
+            }
+            int64_t total = 0;
+            for (size_t s = 0; s < n; s++) {
+                total += lsoas[s];
+            }
+            if (money_split(1000, lsoas, succ, n, parts, &err) < 0) {
+                break;
+            }
+            for (size_t s = 0; s < n; s++) {
+                permille[s] = (uint32_t)parts[s].share;
+            }
+            snprintf(basis, basis_size, "LSOA shares of %lld LSOAs, ONS %s -> %s", (long long)total,
+                     geo_layer_name(g, i), geo_layer_name(g, k));
+            rc = CLI_OK;
+        }
+    }
+    geo_destroy(&g);
+    return rc == CLI_OK ? CLI_OK
+                        : cli_fail("the shipped geography has no later layer in which every"
+                                   " successor holds LSOAs of %s: give each share as"
+                                   " --successor CODE=PERMILLE",
+                                   org);
 }
 
 int cli_footprint(int argc, char **argv, int json, char *decided)

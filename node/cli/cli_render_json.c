@@ -504,9 +504,11 @@ static json_t *s_pool(const Concord__V1__PoolView *v)
     s_str(o, "proposer", v->proposer);
     s_str(o, "status", !v->executed_all ? "AWAITING_EXECUTION"
                          : !v->in_force ? "EXECUTED"
+                       : v->board_business ? "IN_FORCE"
                        : v->active  ? "ACTIVE"
                                     : "AWAITING_PLEDGES");
     s_bool(o, "in_force", v->in_force);
+    s_bool(o, "board_business", v->board_business);
     s_str(o, "instrument", v->instrument);
     s_int(o, "parties", v->parties);
     s_int(o, "executed", v->executed);
@@ -604,10 +606,13 @@ static json_t *s_bcf(const Concord__V1__BcfView *v)
         s_str(c, "text", v->conditions[i]->text);
         s_str(c, "deadline", v->conditions[i]->deadline);
         s_bool(c, "met", v->conditions[i]->met);
+        s_bool(c, "overdue", v->conditions[i]->overdue);
         s_append(conds, c);
     }
     s_set(o, "conditions", conds);
     s_int(o, "conditions_met", (long long)v->conditions_met);
+    s_int(o, "conditions_overdue", (long long)v->conditions_overdue);
+    s_str(o, "judged_on", v->judged_on);
     s_str(o, "escalation", v->escalation);
     s_str(o, "missing", v->missing);
     if (v->full) {
@@ -674,6 +679,20 @@ static json_t *s_statement(const Concord__V1__PoolStatementReply *s)
         s_bool(x, "matches", l->matches);
         s_int(x, "variance_share_pence", l->share_pence);
         s_int(x, "net_pence", l->net_pence);
+        if (l->split_by[0]) {
+            json_t *succ = json_array();
+            s_str(x, "split_by", l->split_by);
+            for (size_t k = 0; k < l->n_successors; k++) {
+                json_t *y = json_object();
+                s_str(y, "successor", l->successors[k]->successor);
+                s_int(y, "share_permille", l->successors[k]->share_permille);
+                s_int(y, "owed_pence", l->successors[k]->owed_pence);
+                s_int(y, "pledged_pence", l->successors[k]->pledged_pence);
+                s_int(y, "variance_share_pence", l->successors[k]->variance_share_pence);
+                s_append(succ, y);
+            }
+            s_set(x, "successors", succ);
+        }
         s_append(lines, x);
     }
     s_set(o, "lines", lines);
@@ -712,6 +731,9 @@ static json_t *s_delegations(const Concord__V1__DelegationListReply *r)
         s_str(o, "provision", v->provision);
         s_int(o, "log_index", v->log_index);
         s_time(o, "recorded_at", v->recorded_at_ms);
+        if (v->carried_to[0]) {
+            s_str(o, "carried_to", v->carried_to);
+        }
         s_append(a, o);
     }
     return a;

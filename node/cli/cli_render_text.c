@@ -159,10 +159,18 @@ static void s_roster(const Concord__V1__RosterShowReply *r, FILE *out)
     }
     for (size_t i = 0; i < r->n_superseded; i++) {
         const Concord__V1__RosterEntry *p = r->superseded[i];
+        int split = 0;
+        for (size_t k = 0; k < r->n_history; k++) {
+            split |= strcmp(r->history[k]->change, "split") == 0 &&
+                     strcmp(r->history[k]->organisation, p->code) == 0;
+        }
         fprintf(out, "%-12s %02x%02x%02x%02x %s to %s%s%s\n", p->code, s_key_byte(p, 0),
                 s_key_byte(p, 1), s_key_byte(p, 2), s_key_byte(p, 3),
                 s_pos(p->from_log_index, a, sizeof a), s_pos(p->until_log_index, b, sizeof b),
-                p->successor[0] ? ", merged into " : ", keys rotated", p->successor);
+                !p->successor[0] ? ", keys rotated"
+                : split          ? ", split; principal successor "
+                                 : ", merged into ",
+                p->successor);
     }
     fputs("\nhistory:\n", out);
     if (!r->n_history) {
@@ -170,7 +178,11 @@ static void s_roster(const Concord__V1__RosterShowReply *r, FILE *out)
     }
     for (size_t i = 0; i < r->n_history; i++) {
         const Concord__V1__RosterHistoryEntry *ch = r->history[i];
-        if (strcmp(ch->change, "merge") == 0) {
+        if (strcmp(ch->change, "split") == 0) {
+            fprintf(out, "  after log %llu: %s split among %s permille (decision %.12s)\n",
+                    (unsigned long long)ch->after_log_index, ch->organisation, ch->predecessors,
+                    ch->decision);
+        } else if (strcmp(ch->change, "merge") == 0) {
             fprintf(out, "  after log %llu: %s merged into %s (decision %.12s)\n",
                     (unsigned long long)ch->after_log_index, ch->predecessors, ch->organisation,
                     ch->decision);
@@ -273,6 +285,14 @@ static void s_change(const Concord__V1__MembershipChange *mc, FILE *out)
             fprintf(out, " %s", mc->predecessors[i]);
         }
         fprintf(out, " into %s\n", o->code);
+    } else if (mc->action == CONCORD__V1__MEMBERSHIP_ACTION__SPLIT && mc->n_predecessors == 1) {
+        fprintf(out, "change     split %s among", mc->predecessors[0]);
+        for (size_t i = 0; i < mc->n_transfer; i++) {
+            fprintf(out, "%s %s %u/1000", i ? "," : "", mc->transfer[i]->successor,
+                    mc->transfer[i]->share_permille);
+        }
+        fprintf(out, " (%s; Health and Care Act 2022 Sch 4 transfer scheme)\n",
+                mc->share_basis[0] ? mc->share_basis : "given");
     }
 }
 
@@ -414,6 +434,11 @@ static void s_delegations(const Concord__V1__DelegationListReply *r, FILE *out)
         fprintf(out, "%-10s %-26s from %s  %-9s %-24s by %s (%s)\n", d->organisation,
                 board_names_line((int)d->line), d->from_date, board_names_level((int)d->level),
                 d->agreement_ref[0] ? d->agreement_ref : "-", v->signer, v->provision);
+        if (v->carried_to[0]) {
+            fprintf(out, "           held by %s as its successor (Health and Care Act 2022 Sch 4"
+                         " transfer scheme)\n",
+                    v->carried_to);
+        }
     }
     if (!r->n_delegations) {
         fputs("(no delegations recorded: NHS England commissions every line directly)\n", out);
@@ -443,6 +468,7 @@ static void s_pool(const Concord__V1__PoolView *v, FILE *out)
     char money[MONEY_TEXT_MAX], yn[16];
     const char *status = !v->executed_all ? "AWAITING_EXECUTION"
                          : !v->in_force ? "EXECUTED"
+                         : v->board_business ? "IN_FORCE"
                          : v->active  ? "ACTIVE"
                                       : "AWAITING_PLEDGES";
     if (!a) {
@@ -499,9 +525,10 @@ static void s_pool(const Concord__V1__PoolView *v, FILE *out)
                 i < v->n_partner_names ? v->partner_names[i] : "?");
         for (size_t k = 0; k < a->partners[i]->n_contributions; k++) {
             const Concord__V1__Contribution *ct = a->partners[i]->contributions[k];
-            fprintf(out, "              %s  %s (as agreed)\n",
+            fprintf(out, "              %s  %s (as agreed%s)\n",
                     money_year_name(ct->financial_year, yn, sizeof yn),
-                    money_format(ct->amount_pence, money, sizeof money));
+                    money_format(ct->amount_pence, money, sizeof money),
+                    v->board_business ? "; its pledges are the board's business" : "");
         }
     }
     if (a->risk_share) {
@@ -544,7 +571,15 @@ static void s_bcf(const Concord__V1__BcfView *v, FILE *out)
                                                        : "awaiting sign-off");
     for (size_t i = 0; i < v->n_conditions; i++) {
         fprintf(out, "condition   %zu: %s (by %s): %s\n", i + 1, v->conditions[i]->text,
-                v->conditions[i]->deadline, v->conditions[i]->met ? "met" : "not yet met");
+                v->conditions[i]->deadline,
+                v->conditions[i]->met       ? "met"
+                : v->conditions[i]->overdue ? "OVERDUE (not met by its deadline)"
+                                            : "not yet met");
+    }
+    if (v->conditions_overdue) {
+        fprintf(out, "overdue     %llu condition(s), judged on %s (the day of the latest event"
+                     " folded)\n",
+                (unsigned long long)v->conditions_overdue, v->judged_on);
     }
     if (v->escalation[0]) {
         fprintf(out, "escalated   %s\n", v->escalation);

@@ -2,6 +2,7 @@
 /* cli_view: the words and conversions every renderer shares. */
 #include "cli_view.h"
 
+#include <stdio.h>
 #include <string.h>
 
 const char *cli_view_kind(int kind)
@@ -45,7 +46,17 @@ void cli_view_statement(const Concord__V1__PoolStatementReply *r, pool_statement
                                              .penny = l->penny,
                                              .cut = l->cut_pence,
                                              .share = l->share_pence},
-                                    .net = l->net_pence};
+                                    .net = l->net_pence,
+                                    .split_by = l->split_by};
+        for (size_t k = 0; k < l->n_successors && k < ROSTER_SPLIT_MAX; k++) {
+            pool_line_t *x = &s->lines[i];
+            snprintf(x->successors[k], sizeof x->successors[k], "%s", l->successors[k]->successor);
+            x->permille[k] = l->successors[k]->share_permille;
+            x->owed[k] = l->successors[k]->owed_pence;
+            x->owed_pledged[k] = l->successors[k]->pledged_pence;
+            x->owed_variance[k] = l->successors[k]->variance_share_pence;
+            x->n_successors = k + 1;
+        }
     }
     s->total = r->total_pence;
     s->pledged_total = r->pledged_total_pence;

@@ -108,14 +108,26 @@ static void s_delegation_list(boards_t *b, void *call, const char *org)
     Concord__V1__DelegationListReply out = CONCORD__V1__DELEGATION_LIST_REPLY__INIT;
     const delegation_register_t *reg = board_delegations(b->engine);
     size_t n = delegation_count(reg);
+    /* One organisation's part: its own records and those of the
+     * predecessors it succeeded, which it now holds. */
+    char holders[DELEGATION_HOLDERS_MAX][KEYS_CODE_MAX + 1];
+    size_t n_holders =
+        org && org[0] ? delegation_holders(b->roster, org, UINT64_MAX, holders,
+                                           DELEGATION_HOLDERS_MAX)
+                      : 0;
     out.delegations = control_alloc_messages(&a, &concord__v1__delegation_view__descriptor, n);
     for (size_t i = 0; out.delegations && i < n; i++) {
         delegation_entry_t d;
+        size_t h = 0;
         delegation_at(reg, i, &d);
-        if (org && org[0] && strcmp(d.record->organisation, org) != 0) {
+        while (h < n_holders && strcmp(d.record->organisation, holders[h]) != 0) {
+            h++;
+        }
+        if (org && org[0] && h == n_holders) {
             continue;
         }
         Concord__V1__DelegationView *v = out.delegations[out.n_delegations++];
+        v->carried_to = control_str(h > 0 && h < n_holders ? org : "");
         v->record = (Concord__V1__DelegationRecord *)d.record;
         v->signer = control_str(d.signer);
         v->provision = control_str(delegation_provision(d.record->from_date));

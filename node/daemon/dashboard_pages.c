@@ -429,7 +429,10 @@ void dashboard_pages_figures(json_t *j, const Concord__V1__ProposalView *p,
 /* The pool's state, as `concord pool show` names it. */
 static const char *s_pool_state(const Concord__V1__PoolView *v)
 {
-    return !v->in_force ? "AWAITING_EXECUTION" : v->active ? "ACTIVE" : "AWAITING_PLEDGES";
+    return !v->in_force        ? "AWAITING_EXECUTION"
+           : v->board_business ? "IN_FORCE (its pledges are the board's business)"
+           : v->active         ? "ACTIVE"
+                               : "AWAITING_PLEDGES";
 }
 
 /* Each party's execution of the pool's agreement (or of the variation
@@ -673,7 +676,9 @@ void dashboard_pages_pools(text_t *t, const char *org, const Concord__V1__PoolLi
                                   "<td>",
                                p->id, p->id, p->agreement ? p->agreement->name : "",
                                p->board_id, p->board_id,
-                               p->active ? "active" : "awaiting pledges");
+                               p->board_business ? "in force (pledges: the board's business)"
+                               : p->active       ? "active"
+                                                 : "awaiting pledges");
             for (size_t k = 0; k < p->n_years; k++) {
                 char y[16];
                 text_put(t, "%s%s", k ? ", " : "", money_year_name(p->years[k], y, sizeof y));
@@ -878,7 +883,9 @@ void dashboard_pages_bcf(text_t *t, const char *org, const Concord__V1__BcfView 
     for (size_t i = 0; i < b->n_conditions; i++) {
         dashboard_html_put(t, "<p>Condition %zu: %s (by %s): %s</p>\n", i + 1,
                            b->conditions[i]->text, b->conditions[i]->deadline,
-                           b->conditions[i]->met ? "met" : "not yet met");
+                           b->conditions[i]->met       ? "met"
+                           : b->conditions[i]->overdue ? "OVERDUE (not met by its deadline)"
+                                                       : "not yet met");
     }
     if (b->missing[0]) {
         dashboard_html_put(t, "<p>Missing: %s</p>\n", b->missing);

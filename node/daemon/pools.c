@@ -19,6 +19,7 @@
 #include "pool.h"
 #include "receipt.h"
 #include "statement_build.h"
+#include "text.h"
 #include "waits.h"
 #include "wire.h"
 
@@ -712,10 +713,21 @@ static Concord__V1__Refusal **s_refused(const pools_t *p, const char *subject, s
     return out;
 }
 
+static int s_is_code(const char *code, void *arg)
+{
+    return strcmp(code, (const char *)arg) == 0;
+}
+
 static void s_view_pool(const pools_t *p, const pool_view_t *v, int full,
                         Concord__V1__PoolView *out, control_arena_t *a)
 {
     const Concord__V1__PoolAgreement *ag = v->agreement;
+    /* A node outside the pool's board knows the agreement and the
+     * executions (public) but none of the pledges, outturns and
+     * statements: the board's business (PROTOCOL.md section 16.9). */
+    int outside = boards_engine(p->boards) &&
+                  board_audience_members(boards_engine(p->boards), v->board_id, s_is_code,
+                                         (void *)p->cfg->code) != 1;
     out->id = control_str(v->pool_id);
     out->agreement_id = control_str(v->agreement_id);
     out->board_id = control_str(v->board_id);
@@ -728,6 +740,16 @@ static void s_view_pool(const pools_t *p, const pool_view_t *v, int full,
     out->parties = (uint32_t)v->parties;
     out->executed = (uint32_t)v->executed;
     out->missing = control_strdup(a, v->missing);
+    out->board_business = outside != 0;
+    if (outside && out->in_force) {
+        char text[512];
+        snprintf(text, sizeof text,
+                 "contributions, pledges and outturns are the business of board %s's members;"
+                 " %s is not one, so it holds only the public agreement and the executions",
+                 v->board_id, p->cfg->code);
+        out->active = 0;
+        out->missing = control_strdup(a, text);
+    }
     size_t n_out = 0;
     for (size_t i = 0; i < ag->n_partners; i++) {
         n_out += v->withdrawn[i] != 0;
@@ -774,10 +796,23 @@ static void s_view_pool(const pools_t *p, const pool_view_t *v, int full,
             for (size_t k = roster_past_count(p->roster); k-- > 0 && !name;) {
                 roster_past_t past;
                 roster_past_at(p->roster, k, &past);
+                roster_split_t sc;
                 if (past.successor[0] && strcmp(past.org.code, ag->partners[i]->code) == 0) {
-                    char text[256];
-                    snprintf(text, sizeof text, "%s (merged into %s, which acts for it)",
-                             past.org.name, past.successor);
+                    char text[1024];
+                    text_t t;
+                    text_init_fixed(&t, text, sizeof text);
+                    if (roster_split_of(p->roster, past.org.code, &sc) == 0) {
+                        /* Split: each successor owes its share (docs/POOLS.md). */
+                        text_put(&t, "%s (split by decision %.12s:", past.org.name, sc.decision);
+                        for (size_t j = 0; j < sc.n; j++) {
+                            text_put(&t, "%s %s %u/1000", j ? "," : "", sc.successors[j],
+                                     sc.permille[j]);
+                        }
+                        text_put(&t, "; %s acts for it, each pledges its share)", past.successor);
+                    } else {
+                        text_put(&t, "%s (merged into %s, which acts for it)", past.org.name,
+                                 past.successor);
+                    }
                     name = control_strdup(a, text);
                 }
             }
@@ -840,6 +875,8 @@ static void s_view_bcf(const pools_t *p, const pool_bcf_view_t *v, int full,
     out->signed_by = control_strdup(a, v->signed_by);
     out->dfg_county_keeps_pence = v->totals.dfg_county_keeps;
     out->conditions_met = v->n_conditions_met;
+    out->conditions_overdue = v->n_conditions_overdue;
+    out->judged_on = control_strdup(a, v->judged_on);
     if (v->decision) {
         size_t n = v->decision->n_conditions;
         out->escalation = control_str(v->decision->escalation);
@@ -849,6 +886,7 @@ static void s_view_bcf(const pools_t *p, const pool_bcf_view_t *v, int full,
             out->conditions[i]->text = control_str(v->decision->conditions[i]->text);
             out->conditions[i]->deadline = control_str(v->decision->conditions[i]->deadline);
             out->conditions[i]->met = v->condition_met[i] != 0;
+            out->conditions[i]->overdue = v->condition_overdue[i] != 0;
             out->n_conditions = i + 1;
         }
     }
@@ -990,6 +1028,19 @@ static void s_view_on_statement(Concord__V1__Control_Service *service,
         x->cut_pence = l->part.cut;
         x->share_pence = l->part.share;
         x->net_pence = l->net;
+        x->split_by = control_str(l->split_by ? l->split_by : "");
+        x->successors = l->n_successors
+                            ? control_alloc_messages(&a, &concord__v1__successor_share__descriptor,
+                                                     l->n_successors)
+                            : NULL;
+        for (size_t k = 0; x->successors && k < l->n_successors; k++) {
+            x->successors[k]->successor = control_str(l->successors[k]);
+            x->successors[k]->share_permille = l->permille[k];
+            x->successors[k]->owed_pence = l->owed[k];
+            x->successors[k]->pledged_pence = l->owed_pledged[k];
+            x->successors[k]->variance_share_pence = l->owed_variance[k];
+            x->n_successors = k + 1;
+        }
         out.n_lines = i + 1;
     }
     out.total_pence = s->total;

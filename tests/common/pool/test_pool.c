@@ -57,6 +57,7 @@
 #define N_CUMBRIA "E38000215" /* NHS North Cumbria CCG */
 #define MORECAMBE "E38000216" /* NHS Morecambe Bay CCG */
 #define CARLISLE "E07000028"  /* Carlisle City Council, a Cumbrian district */
+#define S_LAKES "E07000031"   /* South Lakeland District Council, another */
 #define HEALTHWATCH "HWPLYMOUTH" /* Healthwatch Plymouth: no GSS code */
 #define PLY_TRUST "RK9"          /* University Hospitals Plymouth NHS Trust */
 #define STRANGER "E99"        /* not in the roster */
@@ -85,11 +86,13 @@ static const char *const s_members[] = {PLYMOUTH, NEW_DEVON, SHEFFIELD, SHEFF_CC
 
 static const char *const s_codes_all[] = {PLYMOUTH,  NEW_DEVON, SHEFFIELD,   SHEFF_CCG,
                                           NHSE,      GMCA,      CUMBRIA,     N_CUMBRIA,
-                                          MORECAMBE, CARLISLE,  HEALTHWATCH, PLY_TRUST};
+                                          MORECAMBE, CARLISLE,  HEALTHWATCH, PLY_TRUST,
+                                          S_LAKES};
 static const char *const s_kinds_all[] = {"COUNCIL_UPPER", "CCG",           "COUNCIL_UPPER",
                                           "CCG",           "NHS_ENGLAND",   "COMBINED_AUTHORITY",
                                           "COUNCIL_UPPER", "CCG",           "CCG",
-                                          "COUNCIL_DISTRICT", "HEALTHWATCH", "NHS_TRUST"};
+                                          "COUNCIL_DISTRICT", "HEALTHWATCH", "NHS_TRUST",
+                                          "COUNCIL_DISTRICT"};
 
 static int s_setup(void **state)
 {
@@ -886,13 +889,13 @@ static void test_pool_primary_medical_needs_nhs_england_and_everyone(void **stat
     d.from_date = "2015-03-01";
     d.level = CONCORD__V1__DELEGATION_LEVEL__JOINT;
     assert_int_equal(delegation_add(reg, &d, NHSE, 11, 0, hash, &err), 0);
-    assert_int_equal(delegation_level(reg, NEW_DEVON, d.line, "2015-03-31", UINT64_MAX, NULL),
+    assert_int_equal(delegation_level(reg, NULL, NEW_DEVON, d.line, "2015-03-31", UINT64_MAX, NULL),
                      CONCORD__V1__DELEGATION_LEVEL__JOINT);
-    assert_int_equal(delegation_level(reg, NEW_DEVON, d.line, "2016-01-01", UINT64_MAX, NULL),
+    assert_int_equal(delegation_level(reg, NULL, NEW_DEVON, d.line, "2016-01-01", UINT64_MAX, NULL),
                      CONCORD__V1__DELEGATION_LEVEL__DELEGATED);
-    assert_int_equal(delegation_level(reg, NEW_DEVON, d.line, "2016-01-01", 11, NULL),
+    assert_int_equal(delegation_level(reg, NULL, NEW_DEVON, d.line, "2016-01-01", 11, NULL),
                      CONCORD__V1__DELEGATION_LEVEL__DELEGATED);
-    assert_int_equal(delegation_level(reg, NEW_DEVON, d.line, "2015-03-31", 11, NULL),
+    assert_int_equal(delegation_level(reg, NULL, NEW_DEVON, d.line, "2015-03-31", 11, NULL),
                      CONCORD__V1__DELEGATION_LEVEL__NHS_ENGLAND_DIRECT);
     assert_string_equal(delegation_provision("2022-06-30"), "NHS Act 2006 s13Z");
     assert_string_equal(delegation_provision("2022-07-01"), "NHS Act 2006 s65Z5");
@@ -2533,12 +2536,19 @@ static void test_pool_bcf_nhs_england_outcomes(void **state)
     s.n_conditions = 2;
     s_refused(&r, s_msg(&r, NHSE, POOL_METHOD_BCF_SIGN, &s.base, NULL), CC_INVALID_ARGUMENT,
               "condition 2 of NHS England's approval");
-    c[1].deadline = "2017-12-31";
+    c[1].deadline = "2026-12-31";
     assert_int_equal(s_msg(&r, NHSE, POOL_METHOD_BCF_SIGN, &s.base, NULL), 0);
     assert_int_equal(pool_bcf_get(r.e, id, &view), 0);
     assert_int_equal(view.outcome, POOL_BCF_APPROVED_WITH_CONDITIONS);
     assert_true(view.approved);
-    assert_string_equal(view.missing, "condition 1 (by 2017-11-30); condition 2 (by 2017-12-31)");
+    /* Overdue by the day of the latest event folded, not by any clock:
+     * the first deadline has passed, the second not yet. */
+    assert_string_equal(view.judged_on, "2026-11-24");
+    assert_string_equal(view.missing,
+                        "condition 1 (by 2017-11-30, OVERDUE); condition 2 (by 2026-12-31)");
+    assert_int_equal(view.n_conditions_overdue, 1);
+    assert_true(view.condition_overdue[0]);
+    assert_false(view.condition_overdue[1]);
     s = (Concord__V1__BcfSignoff)CONCORD__V1__BCF_SIGNOFF__INIT;
     s.plan_id = (char *)id;
     s.plan_version = v2;
@@ -2554,13 +2564,29 @@ static void test_pool_bcf_nhs_england_outcomes(void **state)
               "already met");
     assert_int_equal(pool_bcf_get(r.e, id, &view), 0);
     assert_int_equal(view.n_conditions_met, 1);
-    assert_string_equal(view.missing, "condition 2 (by 2017-12-31)");
+    assert_string_equal(view.missing, "condition 2 (by 2026-12-31)");
+    assert_int_equal(view.n_conditions_overdue, 0);
     s_replay_same(&r);
     s_run_free(&r);
 }
 
-/* The county keeps part of a district's DFG only with that district's
- * own signed agreement, which NHS England's outcome waits for. */
+/* The county's side of a DFG joint agreement with one district. */
+static int s_dfg_county(s_run_t *r, const char *sender, const char *plan, const char *version,
+                        const char *district)
+{
+    Concord__V1__BcfSignoff s = CONCORD__V1__BCF_SIGNOFF__INIT;
+    s.plan_id = (char *)plan;
+    s.plan_version = (char *)version;
+    s.act = DFG_AGREE;
+    s.district = (char *)district;
+    return s_msg(r, sender, POOL_METHOD_BCF_SIGN, &s.base, NULL);
+}
+
+/* The county keeps part of a district's DFG only by a joint agreement
+ * with that district: one per district that keeps none in full, each
+ * signed by the district and by the county naming it, which NHS
+ * England's outcome waits for; the other districts get theirs in full
+ * and sign nothing. */
 static void test_pool_bcf_dfg_joint_agreement(void **state)
 {
     (void)state;
@@ -2574,20 +2600,46 @@ static void test_pool_bcf_dfg_joint_agreement(void **state)
     s_cumbria(&b, id);
     b.dfg[2].amount_pence = s_pounds("300k"); /* Carlisle */
     b.dfg[2].county_keeps_pence = s_pounds("400k");
+    b.dfg[5].amount_pence = s_pounds("500k"); /* South Lakeland */
+    b.dfg[5].county_keeps_pence = s_pounds("200k");
     assert_int_equal(s_plan_submit(&r, CUMBRIA, &b, v1), 0);
     s_sign_all(&r, id, v1);
     assert_int_equal(pool_bcf_get(r.e, id, &view), 0);
     assert_string_equal(view.missing,
-                        "DFG joint agreement by district E07000028; NHS England's outcome");
+                        "DFG joint agreement by district E07000028; DFG joint agreement by the"
+                        " county with district E07000028; DFG joint agreement by district"
+                        " E07000031; DFG joint agreement by the county with district E07000031;"
+                        " NHS England's outcome");
     s_refused(&r, s_act(&r, NHSE, id, v1, APPROVE), CC_FAILED_PRECONDITION,
               "missing DFG joint agreement by district E07000028");
     s_refused(&r, s_act(&r, N_CUMBRIA, id, v1, DFG_AGREE),
               CC_PERMISSION_DENIED, "is not a district whose DFG the county keeps part of");
     assert_int_equal(s_act(&r, CARLISLE, id, v1, DFG_AGREE), 0);
+    /* The county records its side for each district, naming it. */
+    s_refused(&r, s_dfg_county(&r, CARLISLE, id, v1, CARLISLE), CC_PERMISSION_DENIED,
+              "only county E10000006 records its side of the joint agreement on district"
+              " E07000028's DFG");
+    s_refused(&r, s_dfg_county(&r, CUMBRIA, id, v1, "E07000026"), CC_NOT_FOUND,
+              "keeps no part of the DFG of district 'E07000026'");
+    assert_int_equal(s_dfg_county(&r, CUMBRIA, id, v1, CARLISLE), 0);
+    s_refused(&r, s_dfg_county(&r, CUMBRIA, id, v1, CARLISLE), CC_ALREADY_EXISTS,
+              "already agreed with district E07000028");
+    /* One district's agreement is not the other's. */
+    assert_int_equal(pool_bcf_get(r.e, id, &view), 0);
+    assert_false(view.approvable);
+    assert_string_equal(view.missing,
+                        "DFG joint agreement by district E07000031; DFG joint agreement by the"
+                        " county with district E07000031; NHS England's outcome");
+    assert_int_equal(s_act(&r, S_LAKES, id, v1, DFG_AGREE), 0);
+    s_refused(&r, s_act(&r, S_LAKES, id, v1, DFG_AGREE), CC_ALREADY_EXISTS,
+              "E07000031 already did that");
+    assert_int_equal(s_dfg_county(&r, CUMBRIA, id, v1, S_LAKES), 0);
     assert_int_equal(pool_bcf_get(r.e, id, &view), 0);
     assert_true(view.approvable);
-    assert_int_equal(view.totals.dfg_county_keeps, s_pounds("400k"));
+    assert_int_equal(view.totals.dfg_county_keeps, s_pounds("600k"));
     assert_non_null(strstr(view.signed_by, "DFG joint agreement by E07000028"));
+    assert_non_null(strstr(view.signed_by, "DFG joint agreement by county E10000006 with district"
+                                           " E07000031"));
     assert_int_equal(s_act(&r, NHSE, id, v1, APPROVE), 0);
     s_run_free(&r);
 }

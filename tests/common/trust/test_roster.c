@@ -553,9 +553,69 @@ static void test_roster_changes_keep_history(void **state)
     keys_destroy(&later);
 }
 
+/* A split: each check of the scheme named, then the roster's record of it
+ * and the principal successor acting for the organisation that split. */
+static void test_roster_split(void **state)
+{
+    s_fix_t *f = *state;
+    roster_t *draft = s_build(f, 3);
+    cc_err_t err;
+    roster_split_t sc;
+    roster_past_t past;
+    assert_int_equal(roster_save(draft, s_path(f, "split.bin"), &err), 0);
+    roster_t *r = roster_load(s_path(f, "split.bin"), &err);
+    assert_non_null(r);
+    const char *two[] = {s_codes[1], s_codes[2]};
+    const char *self[] = {s_codes[1], s_codes[0]};
+    const char *twice[] = {s_codes[1], s_codes[1]};
+    const char *stranger[] = {s_codes[1], "E38000999"};
+    uint32_t whole[] = {600, 400}, short_of[] = {600, 300}, zero[] = {1000, 0};
+    assert_int_equal(roster_split_check(r, s_codes[0], two, short_of, 2, &err), -1);
+    assert_int_equal(err.code, CC_INVALID_ARGUMENT);
+    assert_non_null(strstr(err.msg, "sum to 900 permille, not the whole (1000)"));
+    assert_int_equal(roster_split_check(r, s_codes[0], two, zero, 2, &err), -1);
+    assert_non_null(strstr(err.msg, "each share is 1..1000"));
+    assert_int_equal(roster_split_check(r, s_codes[0], two, whole, 1, &err), -1);
+    assert_non_null(strstr(err.msg, "2..16 successors"));
+    assert_int_equal(roster_split_check(r, s_codes[0], self, whole, 2, &err), -1);
+    assert_non_null(strstr(err.msg, "cannot be its own successor"));
+    assert_int_equal(roster_split_check(r, s_codes[0], twice, whole, 2, &err), -1);
+    assert_non_null(strstr(err.msg, "named twice"));
+    assert_int_equal(roster_split_check(r, s_codes[0], stranger, whole, 2, &err), -1);
+    assert_int_equal(err.code, CC_NOT_FOUND);
+    assert_int_equal(roster_split_check(r, "E38000999", two, whole, 2, &err), -1);
+    assert_int_equal(err.code, CC_NOT_FOUND);
+    assert_int_equal(roster_split_of(r, s_codes[0], &sc), -1);
+    assert_int_equal(roster_split(r, s_codes[0], two, whole, 2, 9, "p9", &err), 0);
+    assert_int_equal(roster_count(r), 2);
+    assert_int_equal(roster_split_of(r, s_codes[0], &sc), 0);
+    assert_int_equal(sc.n, 2);
+    assert_string_equal(sc.successors[0], s_codes[1]);
+    assert_string_equal(sc.successors[1], s_codes[2]);
+    assert_int_equal(sc.permille[0], 600);
+    assert_int_equal(sc.permille[1], 400);
+    assert_int_equal(sc.log_index, 9);
+    assert_string_equal(sc.decision, "p9");
+    roster_past_at(r, 0, &past);
+    assert_string_equal(past.org.code, s_codes[0]);
+    assert_string_equal(past.successor, s_codes[1]);
+    assert_int_equal(past.until_index, 9);
+    /* Once split, never again. */
+    assert_int_equal(roster_split_check(r, s_codes[0], two, whole, 2, &err), -1);
+    assert_int_equal(err.code, CC_FAILED_PRECONDITION);
+    assert_non_null(strstr(err.msg, "was already split by decision p9"));
+    roster_change_t ch;
+    roster_change_at(r, 0, &ch);
+    assert_string_equal(ch.what, "split");
+    assert_string_equal(ch.code, s_codes[0]);
+    roster_destroy(&r);
+    roster_destroy(&draft);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_roster_split),
         cmocka_unit_test(test_roster_sign_save_load_verify),
         cmocka_unit_test(test_roster_missing_signature_named),
         cmocka_unit_test(test_roster_non_member_signature_rejected),
