@@ -87,6 +87,7 @@
 #include "err.h"
 #include "exempt.h"
 #include "fold.h"
+#include "people.h"
 #include "roster.h"
 
 #define BOARD_METHOD_PROPOSE "concord.v1.Board/Propose"
@@ -380,6 +381,10 @@ Concord__V1__Charter *board_roster_charter(const Concord__V1__Charter *cur,
 /* The register of NHS England delegations the engine folded
  * (Board/Delegation events, delegation.h). */
 const delegation_register_t *board_delegations(const board_engine_t *e);
+
+/* The register of persons, delegations and interests the engine folded
+ * (Board/Person, Board/PersonRevoke, Board/Interest; people.h). */
+const people_register_t *board_people(const board_engine_t *e);
 
 /* Lower-case hex of a 16-byte call id into out (33 bytes). */
 void board_proposal_id(const uint8_t call_id[16], char out[BOARD_PROPOSAL_ID_LEN + 1]);

@@ -1283,6 +1283,13 @@ void rpc_peer_on_resealed(rpc_peer_t *p, rpc_resealed_fn fn, void *arg)
 int rpc_peer_publish(rpc_peer_t *p, const char *recipient, const char *method,
                      const ProtobufCMessage *body, uint8_t hash_out[32], cc_err_t *err)
 {
+    return rpc_peer_publish_as(p, recipient, method, body, NULL, hash_out, err);
+}
+
+int rpc_peer_publish_as(rpc_peer_t *p, const char *recipient, const char *method,
+                        const ProtobufCMessage *body, const uint8_t *person_sig,
+                        uint8_t hash_out[32], cc_err_t *err)
+{
     uint8_t *packed = NULL;
     size_t packed_len = 0;
     int ret = -1;
@@ -1298,6 +1305,7 @@ int rpc_peer_publish(rpc_peer_t *p, const char *recipient, const char *method,
         .method = method,
         .recipient = recipient,
         .kind = CONCORD__V1__KIND__KIND_EVENT,
+        .person_sig = person_sig,
     };
     envelope_new_call_id(m.call_id);
     s_pending_t *pc = s_originate(p, &m, packed, packed_len, 1, err);
