@@ -2251,6 +2251,7 @@ void board_ballot_at(const board_engine_t *e, const board_proposal_view_t *pv, s
     out->time_ms = b->time_ms;
     out->log_index = b->log_index;
     out->hash = b->hash;
+    out->person = b->person;
 }
 
 int board_events(const board_engine_t *e, const char *board_id, uint64_t upto,

@@ -200,6 +200,7 @@ typedef struct {
     uint64_t time_ms;
     uint64_t log_index;
     const uint8_t *hash;
+    const char *person; /* who signed it for the member (people.h); "" none */
 } board_ballot_view_t;
 
 typedef struct {

@@ -436,6 +436,9 @@ static json_t *s_proposal_of(const Concord__V1__ProposalView *pv, int with_ballo
             const Concord__V1__BallotView *bv = pv->ballots[i];
             json_t *x = json_object();
             s_str(x, "member", bv->member);
+            if (bv->person[0]) {
+                s_str(x, "person", bv->person);
+            }
             s_str(x, "vote", board_names_vote(bv->vote));
             s_str(x, "reason", bv->reason);
             s_time(x, "received_at", bv->time_ms);

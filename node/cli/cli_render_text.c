@@ -342,9 +342,10 @@ static void s_proposal(const Concord__V1__ProposalView *pv, FILE *out)
     }
     for (size_t i = 0; i < pv->n_ballots; i++) {
         const Concord__V1__BallotView *bv = pv->ballots[i];
-        fprintf(out, "  %-10s %-7s %s log %llu%s%s\n", bv->member, board_names_vote(bv->vote),
-                clock_format(bv->time_ms, when, sizeof when), (unsigned long long)bv->log_index,
-                bv->reason[0] ? "  reason: " : "", bv->reason);
+        fprintf(out, "  %-10s %-7s %s log %llu%s%s%s%s\n", bv->member,
+                board_names_vote(bv->vote), clock_format(bv->time_ms, when, sizeof when),
+                (unsigned long long)bv->log_index, bv->person[0] ? "  signed by " : "",
+                bv->person, bv->reason[0] ? "  reason: " : "", bv->reason);
     }
     const Concord__V1__Tally *t = pv->tally;
     for (size_t i = 0; t && i < t->n_signers; i++) {

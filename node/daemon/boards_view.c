@@ -123,6 +123,7 @@ void boards_view_proposal(const board_engine_t *e, const board_proposal_view_t *
         out->ballots[i]->reason = control_str(bv.reason);
         out->ballots[i]->time_ms = bv.time_ms;
         out->ballots[i]->log_index = bv.log_index;
+        out->ballots[i]->person = control_str(bv.person);
     }
     if (!out->ballots) {
         out->n_ballots = 0;

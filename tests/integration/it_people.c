@@ -184,7 +184,9 @@ static void test_it_people_chain(void **state)
     out = fed_cli_until(&s_fed, MCR_CCG, "\"outcome\":\"PASSED\"", 1, 60000, args);
     assert_non_null(strstr(out, "{\"member\":\"E38000205\",\"person\":\"gp-lead\",\"name\":"
                                 "\"Person gp-lead\",\"role\":\"Member\"}"));
-    assert_int_equal(fed_count(out, "\"person\":"), 5); /* the proposer and 4 voters */
+    /* Signers: the proposer and the 4 voters; and each of the 4 ballots. */
+    assert_int_equal(fed_count(out, "\"person\":"), 5 + 4);
+    assert_non_null(strstr(out, "{\"member\":\"E38000217\",\"person\":\"ao\",\"vote\":\"for\""));
     free(out);
     /* A declaration on a closed proposal is refused. */
     s_refused(WIGAN_CCG, "declaration on a closed proposal",
@@ -336,6 +338,10 @@ static void test_it_people_certificates(void **state)
     cc_err_t err;
 
     Concord__V1__DecisionCertificate *dc = s_cert(s_p1, "p1");
+    char *text = s_ok(MCR_CCG, "verify %s/p1.cert --roster %s/roster.bin", s_fed.dir, s_fed.dir);
+    assert_non_null(strstr(text, "signed by gp-lead"));
+    free(text);
+
     assert_non_null(dc->tally);
     assert_int_equal(dc->tally->n_signers, 5);
     s_resign(dc, &out, &out_len);
@@ -356,6 +362,10 @@ static void test_it_people_certificates(void **state)
     wire_free(&dc->base);
 
     dc = s_cert(s_p3, "p3");
+    text = s_ok(MCR_CCG, "verify %s/p3.cert --roster %s/roster.bin", s_fed.dir, s_fed.dir);
+    assert_non_null(strstr(text, "referred to Governing Body"));
+    assert_non_null(strstr(text, "E08000010 is excluded: a declared interest in 'Beta-Care'"));
+    free(text);
     assert_int_equal(dc->tally->n_exclusions, 2);
     assert_int_equal(dc->tally->n_declarations, 1);
     assert_string_equal(dc->tally->referred_to, "Governing Body");
