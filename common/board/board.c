@@ -199,6 +199,7 @@ typedef struct {
     Concord__V1__Declaration *declaration;
     board_rec_t *board;   /* NULL for a board adopted for the first time */
     board_prop_t *target; /* the proposal a ballot is for */
+    int skip_people;      /* judging only the audience: no person chain (board_audience) */
     size_t member;        /* the voter, in target->charter */
     char proposal_id[BOARD_PROPOSAL_ID_LEN + 1];
 } s_checked_t;
@@ -501,7 +502,7 @@ static int s_check_proposal(const board_engine_t *e, const board_event_t *ev, s_
     int adoption = pr->kind == CONCORD__V1__PROPOSAL_KIND__CHARTER_ADOPTION;
     const char *board_id = adoption ? pr->charter->board_id : pr->board_id;
     int required = !adoption && chk->board && chk->board->charter->person_signed_acts;
-    return s_person_act(e, ev, board_id, pr->person, CONCORD__V1__PERSON_ACT__ACT_PROPOSE,
+    return chk->skip_people ? 0 : s_person_act(e, ev, board_id, pr->person, CONCORD__V1__PERSON_ACT__ACT_PROPOSE,
                         required, err);
 }
 
@@ -648,7 +649,8 @@ static int s_check_ballot(const board_engine_t *e, const board_event_t *ev, s_ch
     }
     /* A charter's adoption is voted before anyone holds a delegation for
      * the board it creates: person-signed acts are required from then on. */
-    if (s_person_act(e, ev, b->id, bl->person, CONCORD__V1__PERSON_ACT__ACT_VOTE,
+    if (!chk->skip_people &&
+        s_person_act(e, ev, b->id, bl->person, CONCORD__V1__PERSON_ACT__ACT_VOTE,
                      p->charter->person_signed_acts &&
                          p->proposal->kind != CONCORD__V1__PROPOSAL_KIND__CHARTER_ADOPTION,
                      err) < 0) {
@@ -730,8 +732,10 @@ static int s_check_declaration(const board_engine_t *e, const board_event_t *ev,
                 " interest is declared before the vote (%s)", ev->sender, p->id, PEOPLE_CITATION);
         return -1;
     }
-    return s_person_act(e, ev, b->id, d->person_id, CONCORD__V1__PERSON_ACT__ACT_VOTE,
-                        p->charter->person_signed_acts, err);
+    return chk->skip_people ? 0
+                            : s_person_act(e, ev, b->id, d->person_id,
+                                           CONCORD__V1__PERSON_ACT__ACT_VOTE,
+                                           p->charter->person_signed_acts, err);
 }
 
 /* Whether a passed decision of this kind waits out a call-in period:
@@ -992,10 +996,22 @@ static int s_audience_check(const board_engine_t *e, const board_event_t *ev,
 /* Decodes and judges ev against the engine as it stands, changing
  * nothing. On success chk owns the decoded body; on failure the caller
  * still frees it (s_checked_free). */
+static int s_check_body_with(const board_engine_t *e, const board_event_t *ev, s_checked_t *chk,
+                             int people, cc_err_t *err);
+
 static int s_check_body(const board_engine_t *e, const board_event_t *ev, s_checked_t *chk,
                         cc_err_t *err)
 {
+    return s_check_body_with(e, ev, chk, 1, err);
+}
+
+/* s_check_body; with people 0, without the person chain of an act (its
+ * audience does not depend on who signed it, nor on when). */
+static int s_check_body_with(const board_engine_t *e, const board_event_t *ev, s_checked_t *chk,
+                             int people, cc_err_t *err)
+{
     memset(chk, 0, sizeof *chk);
+    chk->skip_people = !people;
     if (!ev->sender || !ev->method || !ev->call_id || !ev->hash || (!ev->body && ev->body_len)) {
         err_set(err, CC_INVALID_ARGUMENT, "incomplete board event");
         return -1;
@@ -1143,7 +1159,7 @@ int board_audience(const board_engine_t *e, const board_event_t *ev,
                    char out[BOARD_AUDIENCE_MAX + 1], cc_err_t *err)
 {
     s_checked_t chk;
-    int rc = s_check_body(e, ev, &chk, err);
+    int rc = s_check_body_with(e, ev, &chk, 0, err);
     if (rc == 0) {
         s_checked_audience(e, &chk, out);
     }

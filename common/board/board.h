@@ -164,7 +164,9 @@ int board_precheck(const board_engine_t *e, const board_event_t *ev, cc_err_t *e
 
 /* The recipient ev must be addressed to, into out ("*" or "board:ID").
  * Returns 0, or -1 with err when the engine would refuse ev whatever its
- * address (it then has no audience). */
+ * address (it then has no audience). The person chain of an act
+ * (people.h) is not judged here: an act's audience does not depend on who
+ * signed it, or when (the broker asks before the act has a log time). */
 int board_audience(const board_engine_t *e, const board_event_t *ev,
                    char out[BOARD_AUDIENCE_MAX + 1], cc_err_t *err);
 

@@ -334,6 +334,7 @@ static json_t *s_tally(const Concord__V1__Tally *t)
     }
     s_set(o, "blocked_by", blocked);
     s_int(o, "yet_to_vote", t->yet_to_vote);
+    /* People (PROTOCOL.md 16.13): only when there are any. */
     json_t *signers = json_array(), *excluded = json_array(), *declared = json_array();
     for (size_t i = 0; i < t->n_signers; i++) {
         json_t *x = json_object();
@@ -343,7 +344,11 @@ static json_t *s_tally(const Concord__V1__Tally *t)
         s_str(x, "role", t->signers[i]->role);
         s_append(signers, x);
     }
-    s_set(o, "signers", signers);
+    if (t->n_signers) {
+        s_set(o, "signers", signers);
+    } else {
+        json_decref(signers);
+    }
     for (size_t i = 0; i < t->n_exclusions; i++) {
         json_t *x = json_object();
         s_str(x, "member", t->exclusions[i]->member);
@@ -353,7 +358,11 @@ static json_t *s_tally(const Concord__V1__Tally *t)
         s_bool(x, "remains", t->exclusions[i]->remains);
         s_append(excluded, x);
     }
-    s_set(o, "exclusions", excluded);
+    if (t->n_exclusions) {
+        s_set(o, "exclusions", excluded);
+    } else {
+        json_decref(excluded);
+    }
     for (size_t i = 0; i < t->n_declarations; i++) {
         json_t *x = json_object();
         s_str(x, "member", t->declarations[i]->member);
@@ -363,8 +372,14 @@ static json_t *s_tally(const Concord__V1__Tally *t)
         s_str(x, "description", t->declarations[i]->description);
         s_append(declared, x);
     }
-    s_set(o, "declarations", declared);
-    s_str(o, "referred_to", t->referred_to);
+    if (t->n_declarations) {
+        s_set(o, "declarations", declared);
+    } else {
+        json_decref(declared);
+    }
+    if (t->referred_to[0]) {
+        s_str(o, "referred_to", t->referred_to);
+    }
     return o;
 }
 

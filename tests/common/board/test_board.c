@@ -2499,6 +2499,28 @@ static void test_board_conflicts_remain_and_person_signed(void **state)
     assert_int_equal(s_vote(&r, s_ccgs[1], "REM-JCB", p1, FOR), 0);
     s_refused(&r, s_declare(&r, s_ccgs[1], "REM-JCB", p1, "Acme-Health"),
               CC_FAILED_PRECONDITION, "already voted");
+    /* An act's audience does not depend on its person chain: a ballot
+     * naming a person no node knows still has its board's audience, as the
+     * broker asks before the act has a log time. */
+    Concord__V1__Ballot bl = CONCORD__V1__BALLOT__INIT;
+    bl.board_id = "REM-JCB";
+    bl.proposal_id = p1;
+    bl.vote = FOR;
+    bl.person = "nobody";
+    uint8_t *body = NULL, cid[16] = {1}, hash[32] = {0};
+    size_t len = 0;
+    assert_int_equal(wire_pack(&bl.base, WIRE_MAX_FRAME, &body, &len, NULL), 0);
+    board_event_t ev = {.sender = s_councils[1], .log_index = UINT64_MAX, .time_ms = 0,
+                        .call_id = cid, .hash = hash, .method = BOARD_METHOD_VOTE, .body = body,
+                        .body_len = len};
+    char to[BOARD_AUDIENCE_MAX + 1];
+    cc_err_t err;
+    assert_int_equal(board_audience(r.e, &ev, to, &err), 0);
+    assert_string_equal(to, "board:REM-JCB");
+    ev.time_ms = r.now;
+    assert_int_equal(board_precheck(r.e, &ev, &err), -1);
+    assert_non_null(strstr(err.msg, "unknown person"));
+    free(body);
     s_view(&r, p1, &pv);
     assert_int_equal(pv.tally.all.members, 4);
     assert_true(pv.tally.exclusions[0].remains);
