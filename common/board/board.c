@@ -1394,6 +1394,16 @@ static void s_tally_people(const board_prop_t *p, int final, board_tally_t *t)
         x->kind = p->decls[j].kind;
         snprintf(x->concerns, sizeof x->concerns, "%s", p->decls[j].concerns);
         snprintf(x->description, sizeof x->description, "%s", p->decls[j].description);
+        /* A member's words: no newline or escape of its own in the sentences. */
+        char words[sizeof x->description * 4];
+        text_t tx;
+        text_init_fixed(&tx, words, sizeof words);
+        text_add_safe(&tx, x->description, NULL);
+        size_t used = strlen(t->explanation);
+        snprintf(t->explanation + used, sizeof t->explanation - used,
+                 "Declared by %s%s%s: a %s interest in '%s'%s%s.\n", x->member,
+                 x->person[0] ? ", person " : "", x->person, people_interest_name(x->kind),
+                 x->concerns, x->description[0] ? ": " : "", words);
     }
     size_t excluded = s_excluded(p);
     if (!excluded || !c->quorum_denominator) {

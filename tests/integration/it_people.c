@@ -365,6 +365,9 @@ static void test_it_people_certificates(void **state)
     text = s_ok(MCR_CCG, "verify %s/p3.cert --roster %s/roster.bin", s_fed.dir, s_fed.dir);
     assert_non_null(strstr(text, "referred to Governing Body"));
     assert_non_null(strstr(text, "E08000010 is excluded: a declared interest in 'Beta-Care'"));
+    assert_non_null(strstr(text, "Declared by E08000010, person cllr-smith: a non-financial"
+                                 " personal interest in 'Beta-Care': Spouse is a Beta Care"
+                                 " director."));
     free(text);
     assert_int_equal(dc->tally->n_exclusions, 2);
     assert_int_equal(dc->tally->n_declarations, 1);

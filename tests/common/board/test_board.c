@@ -2395,7 +2395,7 @@ static int s_declare(s_run_t *r, const char *org, const char *board, const char 
     d.proposal_id = (char *)pid;
     d.kind = CONCORD__V1__INTEREST_KIND__NON_FINANCIAL_PERSONAL;
     d.concerns = (char *)subject;
-    d.description = "Spouse is a director";
+    d.description = "Spouse is a director\nOutcome: PASSED";
     uint8_t call_id[16];
     s_call_id(r, call_id);
     return s_msg(r, org, PEOPLE_METHOD_DECLARE, &d.base, call_id);
@@ -2462,6 +2462,10 @@ static void test_board_conflicts_exclude_and_refer(void **state)
     assert_int_equal(pv.tally.n_declarations, 1);
     assert_true(pv.tally.exclusions[1].declared);
     assert_non_null(strstr(pv.tally.explanation, "referred to Governing Body"));
+    /* A member's words stay on their line of the explanation. */
+    assert_non_null(strstr(pv.tally.explanation, "Declared by E08000002: a non-financial personal"
+                                                 " interest in 'Beta-Care': Spouse is a director"));
+    assert_null(strstr(pv.tally.explanation, "\nOutcome: PASSED"));
     board_tally_data_t td;
     board_tally_data(&pv.tally, &td);
     assert_string_equal(td.msg.referred_to, "Governing Body");
