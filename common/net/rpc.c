@@ -554,6 +554,9 @@ static int s_reseal(rpc_peer_t *p, s_pending_t *pc, cc_err_t *err)
         .kind = h->kind,
         .status = h->status ? (cc_code_t)h->status->code : CC_OK,
         .status_msg = h->status && h->status->code ? h->status->message : NULL,
+        /* A person's signature covers the signer, method and body, not the
+         * sequence: it stays valid, and the act stays the person's. */
+        .person_sig = old->person_sig,
     };
     memcpy(m.call_id, h->call_id.data, ENVELOPE_CALL_ID_LEN);
     if (s_seal(p, &m, old->body, old->body_len, &env, &env_len, err) < 0) {
