@@ -25,6 +25,7 @@
 #include "delegation.h"
 #include "fold.h"
 #include "grow.h"
+#include "people.h"
 #include "text.h"
 #include "wire.h"
 
@@ -43,7 +44,25 @@ typedef struct {
     uint64_t time_ms;
     uint64_t log_index;
     uint8_t hash[32];
+    char person[PEOPLE_ID_MAX + 1]; /* who signed it for the member; "" none */
 } board_vote_t;
+
+/* A member excluded from a proposal's vote by an interest (people.h). */
+typedef struct {
+    int on;
+    int declared; /* by a declaration on the proposal, else by the register */
+    char person[PEOPLE_ID_MAX + 1];
+    char concerns[PEOPLE_SUBJECT_MAX + 1];
+} s_excl_t;
+
+/* A declaration of interest on a proposal. */
+typedef struct {
+    size_t member;
+    char person[PEOPLE_ID_MAX + 1];
+    int kind;
+    char concerns[PEOPLE_SUBJECT_MAX + 1];
+    char description[PEOPLE_TEXT_MAX + 1];
+} s_decl_t;
 
 typedef struct board_rec board_rec_t;
 
@@ -92,6 +111,11 @@ typedef struct {
     int everyone; /* its audience is "*", not its board's members (PROTOCOL.md "Audiences") */
     int released; /* an exempt item whose content key its proposer published */
     uint8_t content_key[EXEMPT_KEY_LEN];
+    char person[PEOPLE_ID_MAX + 1]; /* who signed it for the proposer; "" none */
+    const people_register_t *people; /* the engine's */
+    s_excl_t *excl;                  /* per charter member, or NULL: nobody excluded */
+    s_decl_t *decls;                 /* declarations, log order */
+    size_t n_decls, cap_decls;
 } board_prop_t;
 
 struct board_rec {
@@ -142,6 +166,7 @@ struct board_engine {
     uint64_t at_index; /* log index of the event being applied */
     fold_order_t order;
     delegation_register_t *reg; /* NHS England's delegations (Board/Delegation) */
+    people_register_t *people;  /* persons, delegations, interests (people.h) */
 };
 
 /* The board with this id, or NULL. */
@@ -168,8 +193,13 @@ typedef struct {
     Concord__V1__Ratification *ratification;
     Concord__V1__DelegationRecord *delegation;
     Concord__V1__Release *release;
+    Concord__V1__Person *person;
+    Concord__V1__PersonRevocation *revocation;
+    Concord__V1__Interest *interest;
+    Concord__V1__Declaration *declaration;
     board_rec_t *board;   /* NULL for a board adopted for the first time */
     board_prop_t *target; /* the proposal a ballot is for */
+    int skip_people;      /* judging only the audience: no person chain (board_audience) */
     size_t member;        /* the voter, in target->charter */
     char proposal_id[BOARD_PROPOSAL_ID_LEN + 1];
 } s_checked_t;
@@ -177,6 +207,11 @@ typedef struct {
 const delegation_register_t *board_delegations(const board_engine_t *e)
 {
     return e->reg;
+}
+
+const people_register_t *board_people(const board_engine_t *e)
+{
+    return e->people;
 }
 
 void board_proposal_id(const uint8_t call_id[16], char out[BOARD_PROPOSAL_ID_LEN + 1])
@@ -406,8 +441,73 @@ static int s_open_quota(const board_engine_t *e, const board_rec_t *b, const boa
     return -1;
 }
 
+/* The chain organisation -> delegation -> person of an act naming
+ * person (PROTOCOL.md 16.13); required: the board's charter requires
+ * person-signed acts. */
+static int s_person_act(const board_engine_t *e, const board_event_t *ev, const char *board_id,
+                        const char *person, int act, int required, cc_err_t *err)
+{
+    if (!person[0]) {
+        if (ev->person_sig) {
+            err_set(err, CC_INVALID_ARGUMENT,
+                    "the act carries a person's signature but names no person");
+            return -1;
+        }
+        if (required) {
+            err_set(err, CC_PERMISSION_DENIED,
+                    "board %.32s's charter requires every proposal, ballot and declaration to be"
+                    " signed by a person under a delegation from its organisation (PROTOCOL.md"
+                    " 16.13)", board_id);
+            return -1;
+        }
+        return 0;
+    }
+    return people_check_act(e->people, ev->sender, person, board_id, act, ev->log_index,
+                            ev->time_ms, ev->person_sig, ev->method, ev->body, ev->body_len,
+                            NULL, err);
+}
+
+/* A proposal's named providers and subjects (Proposal.concerns). */
+static int s_check_concerns(const Concord__V1__Proposal *p, cc_err_t *err)
+{
+    if (p->n_concerns > PEOPLE_SUBJECTS_MAX) {
+        err_set(err, CC_INVALID_ARGUMENT, "a proposal names at most %d providers and subjects",
+                PEOPLE_SUBJECTS_MAX);
+        return -1;
+    }
+    for (size_t i = 0; i < p->n_concerns; i++) {
+        if (people_subject_check(p->concerns[i], err) < 0) {
+            return -1;
+        }
+        for (size_t j = 0; j < i; j++) {
+            if (strcmp(p->concerns[i], p->concerns[j]) == 0) {
+                err_set(err, CC_INVALID_ARGUMENT, "a proposal names '%s' twice", p->concerns[i]);
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
+static int s_check_proposal_body(const board_engine_t *e, const board_event_t *ev,
+                                 s_checked_t *chk, cc_err_t *err);
+
 static int s_check_proposal(const board_engine_t *e, const board_event_t *ev, s_checked_t *chk,
                             cc_err_t *err)
+{
+    const Concord__V1__Proposal *pr = chk->proposal;
+    if (s_check_proposal_body(e, ev, chk, err) < 0 || s_check_concerns(pr, err) < 0) {
+        return -1;
+    }
+    int adoption = pr->kind == CONCORD__V1__PROPOSAL_KIND__CHARTER_ADOPTION;
+    const char *board_id = adoption ? pr->charter->board_id : pr->board_id;
+    int required = !adoption && chk->board && chk->board->charter->person_signed_acts;
+    return chk->skip_people ? 0 : s_person_act(e, ev, board_id, pr->person, CONCORD__V1__PERSON_ACT__ACT_PROPOSE,
+                        required, err);
+}
+
+static int s_check_proposal_body(const board_engine_t *e, const board_event_t *ev,
+                                 s_checked_t *chk, cc_err_t *err)
 {
     const Concord__V1__Proposal *p = chk->proposal;
     if (board_check_proposal(p, ev->time_ms, err) < 0) {
@@ -534,6 +634,28 @@ static int s_check_ballot(const board_engine_t *e, const board_event_t *ev, s_ch
         err_set(err, CC_ALREADY_EXISTS, "%s already voted on proposal %.12s", ev->sender, p->id);
         return -1;
     }
+    if (p->excl && p->excl[m].on) {
+        const s_excl_t *x = &p->excl[m];
+        err_set(err, CC_PERMISSION_DENIED,
+                "excluded: %.16s has a %s interest in '%s' (%s%s), which proposal %.12s names;"
+                " under board %s's charter it %s (%s)",
+                ev->sender, x->declared ? "declared" : "registered", x->concerns,
+                x->person[0] ? "person " : "the organisation", x->person, p->id, b->id,
+                p->charter->conflicts == CONCORD__V1__CONFLICT_POLICY__REMAIN_WITHOUT_VOTE
+                    ? "remains without a vote"
+                    : "takes no part in the vote and is not counted in its quorum",
+                PEOPLE_CITATION);
+        return -1;
+    }
+    /* A charter's adoption is voted before anyone holds a delegation for
+     * the board it creates: person-signed acts are required from then on. */
+    if (!chk->skip_people &&
+        s_person_act(e, ev, b->id, bl->person, CONCORD__V1__PERSON_ACT__ACT_VOTE,
+                     p->charter->person_signed_acts &&
+                         p->proposal->kind != CONCORD__V1__PROPOSAL_KIND__CHARTER_ADOPTION,
+                     err) < 0) {
+        return -1;
+    }
     if (ev->time_ms > p->proposal->closes_at_ms) {
         err_set(err, CC_DEADLINE_EXCEEDED,
                 "ballot after the deadline: received %s, voting closed %s",
@@ -546,6 +668,74 @@ static int s_check_ballot(const board_engine_t *e, const board_event_t *ev, s_ch
      * the check above refuses any further one), so dissent and assent
      * are on the record. */
     return 0;
+}
+
+/* A member's declaration of an interest in a subject a proposal names:
+ * before the member votes, while the proposal is open. */
+static int s_check_declaration(const board_engine_t *e, const board_event_t *ev,
+                               s_checked_t *chk, cc_err_t *err)
+{
+    const Concord__V1__Declaration *d = chk->declaration;
+    char at[40];
+    if (d->kind < 1 || d->kind > 4) {
+        err_set(err, CC_INVALID_ARGUMENT, "a declared interest is financial, non-financial"
+                " professional, non-financial personal or indirect (%s)", PEOPLE_CITATION);
+        return -1;
+    }
+    if (strlen(d->description) > PEOPLE_TEXT_MAX) {
+        err_set(err, CC_INVALID_ARGUMENT, "a declaration's description is at most %d bytes",
+                PEOPLE_TEXT_MAX);
+        return -1;
+    }
+    board_rec_t *b = s_find_rec(e, d->board_id);
+    if (!b) {
+        err_set(err, CC_NOT_FOUND, "no board '%.40s'", d->board_id);
+        return -1;
+    }
+    board_prop_t *p = chk->target = s_proposal_find(e, d->proposal_id);
+    if (!p) {
+        err_set(err, CC_NOT_FOUND, "no proposal '%.40s'", d->proposal_id);
+        return -1;
+    }
+    if (p->board != b) {
+        err_set(err, CC_INVALID_ARGUMENT, "proposal %.12s is on board %s, not %s", p->id,
+                p->board->id, b->id);
+        return -1;
+    }
+    if (s_closed_at(p, ev->time_ms)) {
+        err_set(err, CC_FAILED_PRECONDITION,
+                "declaration on a closed proposal: voting on %.12s closed %s; a declaration is"
+                " made before the vote (%s)",
+                p->id, clock_format(p->closed ? p->closed_at_ms : p->proposal->closes_at_ms, at,
+                                    sizeof at),
+                PEOPLE_CITATION);
+        return -1;
+    }
+    long m = s_member_of(p->charter, ev->sender);
+    if (m < 0) {
+        err_set(err, CC_PERMISSION_DENIED, "%.40s is not a member of board %s", ev->sender,
+                b->id);
+        return -1;
+    }
+    chk->member = (size_t)m;
+    int named = 0;
+    for (size_t i = 0; i < p->proposal->n_concerns; i++) {
+        named |= strcmp(p->proposal->concerns[i], d->concerns) == 0;
+    }
+    if (!named) {
+        err_set(err, CC_INVALID_ARGUMENT, "proposal %.12s names no provider or subject '%.40s'",
+                p->id, d->concerns);
+        return -1;
+    }
+    if (s_voted(p, chk->member)) {
+        err_set(err, CC_FAILED_PRECONDITION, "%.16s has already voted on proposal %.12s: an"
+                " interest is declared before the vote (%s)", ev->sender, p->id, PEOPLE_CITATION);
+        return -1;
+    }
+    return chk->skip_people ? 0
+                            : s_person_act(e, ev, b->id, d->person_id,
+                                           CONCORD__V1__PERSON_ACT__ACT_VOTE,
+                                           p->charter->person_signed_acts, err);
 }
 
 /* Whether a passed decision of this kind waits out a call-in period:
@@ -749,8 +939,10 @@ static int s_checked_everyone(const board_engine_t *e, const s_checked_t *chk)
          * the plan's HWB sign-off against it. */
         return s_kind_everyone(chk->proposal->kind) || chk->proposal->bcf_plan[0];
     }
-    /* The register of NHS England delegations is every board's. */
-    return chk->delegation || (chk->target && chk->target->everyone);
+    /* The register of NHS England delegations is every board's, and so
+     * are persons, their delegations and registers of interests. */
+    return chk->delegation || chk->person || chk->revocation || chk->interest ||
+           (chk->target && chk->target->everyone);
 }
 
 static void s_checked_audience(const board_engine_t *e, const s_checked_t *chk,
@@ -788,6 +980,10 @@ static int s_audience_check(const board_engine_t *e, const board_event_t *ev,
                 : chk->call_in ? "call-in"
                 : chk->release ? "release"
                 : chk->delegation ? "delegation record"
+                : chk->person ? "person"
+                : chk->revocation ? "revocation"
+                : chk->interest ? "interest"
+                : chk->declaration ? "declaration"
                                : "ratification",
                 ev->recipient, want,
                 want[0] == '*' ? "every node folds a board's charter, membership and the roster"
@@ -800,10 +996,22 @@ static int s_audience_check(const board_engine_t *e, const board_event_t *ev,
 /* Decodes and judges ev against the engine as it stands, changing
  * nothing. On success chk owns the decoded body; on failure the caller
  * still frees it (s_checked_free). */
+static int s_check_body_with(const board_engine_t *e, const board_event_t *ev, s_checked_t *chk,
+                             int people, cc_err_t *err);
+
 static int s_check_body(const board_engine_t *e, const board_event_t *ev, s_checked_t *chk,
                         cc_err_t *err)
 {
+    return s_check_body_with(e, ev, chk, 1, err);
+}
+
+/* s_check_body; with people 0, without the person chain of an act (its
+ * audience does not depend on who signed it, nor on when). */
+static int s_check_body_with(const board_engine_t *e, const board_event_t *ev, s_checked_t *chk,
+                             int people, cc_err_t *err)
+{
     memset(chk, 0, sizeof *chk);
+    chk->skip_people = !people;
     if (!ev->sender || !ev->method || !ev->call_id || !ev->hash || (!ev->body && ev->body_len)) {
         err_set(err, CC_INVALID_ARGUMENT, "incomplete board event");
         return -1;
@@ -848,6 +1056,43 @@ static int s_check_body(const board_engine_t *e, const board_event_t *ev, s_chec
         snprintf(chk->proposal_id, sizeof chk->proposal_id, "%s", chk->release->proposal_id);
         return s_check_release(e, ev, chk, err);
     }
+    if (strcmp(ev->method, PEOPLE_METHOD_PERSON) == 0) {
+        chk->person = (Concord__V1__Person *)wire_unpack(&concord__v1__person__descriptor,
+                                                         ev->body, ev->body_len, WIRE_MAX_FRAME,
+                                                         err);
+        if (!chk->person) {
+            return -1;
+        }
+        if (!s_in_roster(e, ev->sender)) {
+            err_set(err, CC_PERMISSION_DENIED, "%.40s is not in the roster", ev->sender);
+            return -1;
+        }
+        return people_check_person(e->people, ev->sender, chk->person, err);
+    }
+    if (strcmp(ev->method, PEOPLE_METHOD_REVOKE) == 0) {
+        chk->revocation = (Concord__V1__PersonRevocation *)wire_unpack(
+            &concord__v1__person_revocation__descriptor, ev->body, ev->body_len, WIRE_MAX_FRAME,
+            err);
+        return chk->revocation ? people_check_revocation(e->people, ev->sender, chk->revocation,
+                                                         err)
+                               : -1;
+    }
+    if (strcmp(ev->method, PEOPLE_METHOD_INTEREST) == 0) {
+        chk->interest = (Concord__V1__Interest *)wire_unpack(&concord__v1__interest__descriptor,
+                                                             ev->body, ev->body_len,
+                                                             WIRE_MAX_FRAME, err);
+        return chk->interest ? people_check_interest(e->people, ev->sender, chk->interest, err)
+                             : -1;
+    }
+    if (strcmp(ev->method, PEOPLE_METHOD_DECLARE) == 0) {
+        chk->declaration = (Concord__V1__Declaration *)wire_unpack(
+            &concord__v1__declaration__descriptor, ev->body, ev->body_len, WIRE_MAX_FRAME, err);
+        if (!chk->declaration) {
+            return -1;
+        }
+        snprintf(chk->proposal_id, sizeof chk->proposal_id, "%s", chk->declaration->proposal_id);
+        return s_check_declaration(e, ev, chk, err);
+    }
     if (strcmp(ev->method, BOARD_METHOD_VOTE) == 0) {
         chk->ballot = (Concord__V1__Ballot *)wire_unpack(&concord__v1__ballot__descriptor, ev->body,
                                                          ev->body_len, WIRE_MAX_FRAME, err);
@@ -883,6 +1128,14 @@ static void s_checked_free(s_checked_t *chk)
     chk->delegation = NULL;
     wire_free(chk->release ? &chk->release->base : NULL);
     chk->release = NULL;
+    wire_free(chk->person ? &chk->person->base : NULL);
+    chk->person = NULL;
+    wire_free(chk->revocation ? &chk->revocation->base : NULL);
+    chk->revocation = NULL;
+    wire_free(chk->interest ? &chk->interest->base : NULL);
+    chk->interest = NULL;
+    wire_free(chk->declaration ? &chk->declaration->base : NULL);
+    chk->declaration = NULL;
     chk->proposal = NULL;
     chk->ballot = NULL;
 }
@@ -891,7 +1144,9 @@ int board_method(const char *method)
 {
     static const char *const methods[] = {BOARD_METHOD_PROPOSE, BOARD_METHOD_VOTE,
                                           BOARD_METHOD_CALL_IN, BOARD_METHOD_RATIFY,
-                                          BOARD_METHOD_DELEGATION, BOARD_METHOD_RELEASE};
+                                          BOARD_METHOD_DELEGATION, BOARD_METHOD_RELEASE,
+                                          PEOPLE_METHOD_PERSON,    PEOPLE_METHOD_REVOKE,
+                                          PEOPLE_METHOD_INTEREST,  PEOPLE_METHOD_DECLARE};
     for (size_t i = 0; method && i < sizeof methods / sizeof methods[0]; i++) {
         if (strcmp(method, methods[i]) == 0) {
             return 1;
@@ -904,7 +1159,7 @@ int board_audience(const board_engine_t *e, const board_event_t *ev,
                    char out[BOARD_AUDIENCE_MAX + 1], cc_err_t *err)
 {
     s_checked_t chk;
-    int rc = s_check_body(e, ev, &chk, err);
+    int rc = s_check_body_with(e, ev, &chk, 0, err);
     if (rc == 0) {
         s_checked_audience(e, &chk, out);
     }
@@ -980,7 +1235,10 @@ board_engine_t *board_engine_new(roster_t *roster)
     if (e) {
         e->roster = roster;
         e->reg = delegation_register_new();
-        if (!e->reg) {
+        e->people = people_register_new();
+        if (!e->reg || !e->people) {
+            delegation_register_destroy(&e->reg);
+            people_register_destroy(&e->people);
             free(e);
             return NULL;
         }
@@ -997,6 +1255,8 @@ static void s_proposal_free(board_prop_t *p)
         free(p->ballots[j].reason);
     }
     free(p->ballots);
+    free(p->excl);
+    free(p->decls);
     free(p->call_in_reasons);
     free(p->proposer);
     wire_free(p->proposal ? &p->proposal->base : NULL);
@@ -1033,6 +1293,7 @@ void board_engine_destroy(board_engine_t **ep)
     free(e->boards);
     free(e->open);
     delegation_register_destroy(&e->reg);
+    people_register_destroy(&e->people);
     free(e);
     *ep = NULL;
 }
@@ -1067,13 +1328,141 @@ static void s_map_consents(const board_prop_t *p, board_consents_t *c)
     }
 }
 
+/* Members excluded from p's vote by interests (people.h). */
+static size_t s_excluded(const board_prop_t *p)
+{
+    size_t n = 0;
+    for (size_t i = 0; p->excl && i < p->charter->n_members; i++) {
+        n += p->excl[i].on != 0;
+    }
+    return n;
+}
+
+static void s_signer(const board_prop_t *p, const char *member, const char *person,
+                     board_tally_t *t)
+{
+    if (!person[0] || t->n_signers >= BOARD_TALLY_PEOPLE_MAX) {
+        return;
+    }
+    board_tally_signer_t *x = &t->signers[t->n_signers++];
+    snprintf(x->member, sizeof x->member, "%s", member);
+    snprintf(x->person, sizeof x->person, "%s", person);
+    long i = people_find(p->people, member, person);
+    people_entry_t pe;
+    if (i >= 0) {
+        people_at(p->people, (size_t)i, &pe);
+        snprintf(x->name, sizeof x->name, "%s", pe.person->name);
+        snprintf(x->role, sizeof x->role, "%s", pe.person->role);
+    }
+}
+
+/* The people a tally lists: signers, exclusions, declarations; and a
+ * referral when exclusions leave fewer members who may vote than the
+ * board's quorum needs (NHS Act 2006 s14O; 2017 guidance: quorum lost
+ * through conflicts). */
+static void s_tally_people(const board_prop_t *p, int final, board_tally_t *t)
+{
+    const Concord__V1__Charter *c = p->charter;
+    s_signer(p, p->proposer, p->person, t);
+    for (size_t j = 0; j < p->n_ballots; j++) {
+        s_signer(p, c->members[p->ballots[j].member]->code, p->ballots[j].person, t);
+    }
+    int remain = c->conflicts == CONCORD__V1__CONFLICT_POLICY__REMAIN_WITHOUT_VOTE;
+    for (size_t i = 0; p->excl && i < c->n_members; i++) {
+        if (!p->excl[i].on || t->n_exclusions >= BOARD_TALLY_PEOPLE_MAX) {
+            continue;
+        }
+        board_tally_exclusion_t *x = &t->exclusions[t->n_exclusions++];
+        snprintf(x->member, sizeof x->member, "%s", c->members[i]->code);
+        snprintf(x->person, sizeof x->person, "%s", p->excl[i].person);
+        snprintf(x->concerns, sizeof x->concerns, "%s", p->excl[i].concerns);
+        x->declared = p->excl[i].declared;
+        x->remains = remain;
+        size_t used = strlen(t->explanation);
+        snprintf(t->explanation + used, sizeof t->explanation - used,
+                 "%s is excluded: a %s interest in '%s'%s%s; it %s (%s).\n", x->member,
+                 x->declared ? "declared" : "registered", x->concerns,
+                 x->person[0] ? " of its person " : "", x->person,
+                 remain ? "remains without a vote, counted among the members"
+                        : "takes no part in the vote and is not counted in the quorum",
+                 PEOPLE_CITATION);
+    }
+    for (size_t j = 0; j < p->n_decls && t->n_declarations < BOARD_TALLY_PEOPLE_MAX; j++) {
+        board_tally_declaration_t *x = &t->declarations[t->n_declarations++];
+        snprintf(x->member, sizeof x->member, "%s", c->members[p->decls[j].member]->code);
+        snprintf(x->person, sizeof x->person, "%s", p->decls[j].person);
+        x->kind = p->decls[j].kind;
+        snprintf(x->concerns, sizeof x->concerns, "%s", p->decls[j].concerns);
+        snprintf(x->description, sizeof x->description, "%s", p->decls[j].description);
+        /* A member's words: no newline or escape of its own in the sentences. */
+        char words[sizeof x->description * 4];
+        text_t tx;
+        text_init_fixed(&tx, words, sizeof words);
+        text_add_safe(&tx, x->description, NULL);
+        size_t used = strlen(t->explanation);
+        snprintf(t->explanation + used, sizeof t->explanation - used,
+                 "Declared by %s%s%s: a %s interest in '%s'%s%s.\n", x->member,
+                 x->person[0] ? ", person " : "", x->person, people_interest_name(x->kind),
+                 x->concerns, x->description[0] ? ": " : "", words);
+    }
+    size_t excluded = s_excluded(p);
+    if (!excluded || !c->quorum_denominator) {
+        return;
+    }
+    /* The quorum the whole board needs, against the members who may vote. */
+    uint64_t need = ((uint64_t)c->quorum_numerator * c->n_members + c->quorum_denominator - 1) /
+                    c->quorum_denominator;
+    if (c->n_members - excluded >= need) {
+        return;
+    }
+    t->referred = 1;
+    t->passed = 0;
+    t->quorate = 0;
+    t->decided = 1;
+    (void)final;
+    snprintf(t->referred_to, sizeof t->referred_to, "%s", c->conflicts_referral);
+    size_t used = strlen(t->explanation);
+    snprintf(t->explanation + used, sizeof t->explanation - used,
+             "Inquorate through conflicts of interest: %zu of %zu members may vote, the quorum"
+             " needs %llu; %s%s (%s).\n",
+             c->n_members - excluded, c->n_members, (unsigned long long)need,
+             c->conflicts_referral[0] ? "referred to " : "it fails: the charter names no body to"
+                                                        " refer it to",
+             c->conflicts_referral, PEOPLE_CITATION);
+}
+
 static void s_tally(const board_prop_t *p, int final, board_tally_t *t)
 {
     board_ballot_t cast[BOARD_MAX_MEMBERS];
+    /* Under EXCLUDE, the excluded members leave the count: the quorum and
+     * the rule are recomputed over the members who remain. */
+    Concord__V1__Charter reduced;
+    const Concord__V1__Charter *ch = p->charter;
+    Concord__V1__BoardMember *kept[BOARD_MAX_MEMBERS];
+    size_t map[BOARD_MAX_MEMBERS];
+    int exclude = p->excl && s_excluded(p) &&
+                  p->charter->conflicts != CONCORD__V1__CONFLICT_POLICY__REMAIN_WITHOUT_VOTE;
+    if (exclude) {
+        reduced = *p->charter;
+        reduced.n_members = 0;
+        for (size_t i = 0; i < p->charter->n_members; i++) {
+            map[i] = reduced.n_members;
+            if (!p->excl[i].on) {
+                kept[reduced.n_members++] = p->charter->members[i];
+            }
+        }
+        reduced.members = kept;
+        ch = &reduced;
+    }
+    size_t n_cast = 0;
     for (size_t j = 0; j < p->n_ballots; j++) {
-        cast[j].member = p->ballots[j].member;
-        cast[j].vote = p->ballots[j].vote;
-        memcpy(cast[j].reps, p->ballots[j].reps, sizeof cast[j].reps);
+        if (exclude && p->excl[p->ballots[j].member].on) {
+            continue;
+        }
+        cast[n_cast].member = exclude ? map[p->ballots[j].member] : p->ballots[j].member;
+        cast[n_cast].vote = p->ballots[j].vote;
+        memcpy(cast[n_cast].reps, p->ballots[j].reps, sizeof cast[n_cast].reps);
+        n_cast++;
     }
     board_consents_t consents;
     char why[DELEGATION_LINES_MAX][256];
@@ -1081,9 +1470,10 @@ static void s_tally(const board_prop_t *p, int final, board_tally_t *t)
     s_map_consents(p, &consents);
     delegation_reserved(p->reg, p->roster, p->charter, p->proposal, p->time_ms, p->log_index,
                         &consents, why);
-    board_tally_with(p->charter, p->proposal->kind, p->proposal->area, &consents, cast,
-                     p->n_ballots, final, t);
-    board_roster_consent(p->proposal, p->charter, cast, p->n_ballots, final, p->settled, t);
+    board_tally_with(ch, p->proposal->kind, p->proposal->area, &consents, cast, n_cast, final,
+                     t);
+    board_roster_consent(p->proposal, ch, cast, n_cast, final, p->settled, t);
+    s_tally_people(p, final, t);
 }
 
 /* Records an accepted event of b, part of proposal p; room was reserved
@@ -1352,6 +1742,33 @@ static int s_reserve_proposal(board_engine_t *e)
 
 /* Takes chk->proposal. Everything is allocated before anything changes,
  * so running out of memory leaves the engine as it was. */
+/* Members conflicted by the register as it stood when p was made, on
+ * p's date (its effective date, else the day it was made). Memory run
+ * out leaves nobody excluded by the register on this node: never, since
+ * room is made before (s_accept_proposal). */
+static void s_register_exclusions(board_engine_t *e, board_prop_t *p, const board_event_t *ev)
+{
+    char date[11];
+    if (!p->excl) {
+        return;
+    }
+    if (p->proposal->effective_date[0]) {
+        snprintf(date, sizeof date, "%s", p->proposal->effective_date);
+    } else {
+        people_date_of(ev->time_ms, date);
+    }
+    for (size_t i = 0; i < p->charter->n_members; i++) {
+        const char *person = NULL, *subject = NULL;
+        if (people_conflict(e->people, p->charter->members[i]->code, p->board->id,
+                            p->proposal->concerns, p->proposal->n_concerns, date, ev->log_index,
+                            &person, &subject)) {
+            p->excl[i].on = 1;
+            snprintf(p->excl[i].person, sizeof p->excl[i].person, "%s", person);
+            snprintf(p->excl[i].concerns, sizeof p->excl[i].concerns, "%s", subject);
+        }
+    }
+}
+
 static int s_accept_proposal(board_engine_t *e, const board_event_t *ev, s_checked_t *chk,
                              cc_err_t *err)
 {
@@ -1362,6 +1779,8 @@ static int s_accept_proposal(board_engine_t *e, const board_event_t *ev, s_check
     board_prop_t *p = calloc(1, sizeof *p);
     if (!p || !(p->proposer = strdup(ev->sender)) ||
         !(p->charter = s_charter_copy(adoption ? pr->charter : b->charter, err)) ||
+        (!adoption && pr->n_concerns &&
+         !(p->excl = calloc(p->charter->n_members + 1, sizeof *p->excl))) ||
         (adoption && !(pending = s_charter_copy(pr->charter, err))) ||
         (!b && !(b = fresh = calloc(1, sizeof *fresh))) || s_reserve_event(b) < 0 ||
         s_reserve_proposal(e) < 0) {
@@ -1389,7 +1808,10 @@ static int s_accept_proposal(board_engine_t *e, const board_event_t *ev, s_check
     p->log_index = ev->log_index;
     p->roster = e->roster;
     p->reg = e->reg;
+    p->people = e->people;
+    snprintf(p->person, sizeof p->person, "%s", pr->person);
     memcpy(p->hash, ev->hash, 32);
+    s_register_exclusions(e, p, ev);
     e->proposals[e->n_proposals++] = p;
     e->open[e->n_open++] = p;
     return s_settle(e, p, ev, err);
@@ -1415,6 +1837,7 @@ static int s_accept_ballot(board_engine_t *e, const board_event_t *ev, s_checked
     bl->reps[1] = chk->ballot->representatives_against;
     bl->reps[2] = chk->ballot->representatives_abstain;
     bl->reason = reason;
+    snprintf(bl->person, sizeof bl->person, "%s", chk->ballot->person);
     bl->time_ms = ev->time_ms;
     bl->log_index = ev->log_index;
     memcpy(bl->hash, ev->hash, 32);
@@ -1494,6 +1917,41 @@ static int s_accept_release(board_engine_t *e, const board_event_t *ev, s_checke
     return 0;
 }
 
+/* A declaration: recorded, and its member excluded from the vote. */
+static int s_accept_declaration(board_engine_t *e, const board_event_t *ev, s_checked_t *chk,
+                                cc_err_t *err)
+{
+    board_prop_t *p = chk->target;
+    const Concord__V1__Declaration *d = chk->declaration;
+    if (!p->excl && !(p->excl = calloc(p->charter->n_members + 1, sizeof *p->excl))) {
+        return err_oom(err);
+    }
+    void *grown = grow_reserve(p->decls, &p->cap_decls, p->n_decls, sizeof *p->decls);
+    if (grown) {
+        p->decls = grown;
+    }
+    if (!grown || s_reserve_event(p->board) < 0) {
+        return err_oom(err);
+    }
+    s_decl_t *x = &p->decls[p->n_decls++];
+    memset(x, 0, sizeof *x);
+    x->member = chk->member;
+    x->kind = d->kind;
+    snprintf(x->person, sizeof x->person, "%s", d->person_id);
+    snprintf(x->concerns, sizeof x->concerns, "%s", d->concerns);
+    snprintf(x->description, sizeof x->description, "%s", d->description);
+    s_excl_t *ex = &p->excl[chk->member];
+    if (!ex->on) {
+        ex->on = 1;
+        ex->declared = 1;
+        snprintf(ex->person, sizeof ex->person, "%s", d->person_id);
+        snprintf(ex->concerns, sizeof ex->concerns, "%s", d->concerns);
+    }
+    s_add_event(p->board, ev, p);
+    p->last_index = ev->log_index;
+    return p->closed ? 0 : s_settle(e, p, ev, err);
+}
+
 static void s_reject(board_engine_t *e, const board_event_t *ev, const s_checked_t *chk,
                      const cc_err_t *why)
 {
@@ -1541,6 +1999,13 @@ int board_apply(board_engine_t *e, const board_event_t *ev, cc_err_t *err)
          : chk.ratification ? s_accept_ratification(e, ev, &chk, err)
          : chk.delegation ? delegation_add(e->reg, chk.delegation, ev->sender, ev->log_index,
                                            ev->time_ms, ev->hash, err)
+         : chk.person ? people_add_person(e->people, ev->sender, chk.person, ev->log_index,
+                                          ev->time_ms, ev->hash, err)
+         : chk.revocation ? people_revoke(e->people, ev->sender, chk.revocation, ev->log_index,
+                                          ev->time_ms, ev->hash, err)
+         : chk.interest ? people_add_interest(e->people, ev->sender, chk.interest, ev->log_index,
+                                              ev->time_ms, ev->hash, err)
+         : chk.declaration ? s_accept_declaration(e, ev, &chk, err)
                        : s_accept_ballot(e, ev, &chk, err);
 out:
     s_checked_free(&chk);
@@ -1709,7 +2174,8 @@ static void s_proposal_view(const board_prop_t *p, uint64_t now_ms, board_propos
     out->closed_at_ms = p->closed ? p->closed_at_ms : out->closed ? p->proposal->closes_at_ms : 0;
     out->settled = p->settled;
     out->settled_ballots = p->settled_ballots;
-    out->voting_open = now_ms <= p->proposal->closes_at_ms && p->n_ballots < p->charter->n_members;
+    out->voting_open = now_ms <= p->proposal->closes_at_ms &&
+                       p->n_ballots + s_excluded(p) < p->charter->n_members;
     out->last_index = p->last_index > p->log_index ? p->last_index : p->log_index;
     out->called_in = p->called_in;
     out->called_by = p->called_by;
@@ -1811,6 +2277,7 @@ void board_ballot_at(const board_engine_t *e, const board_proposal_view_t *pv, s
     out->time_ms = b->time_ms;
     out->log_index = b->log_index;
     out->hash = b->hash;
+    out->person = b->person;
 }
 
 int board_events(const board_engine_t *e, const char *board_id, uint64_t upto,
@@ -2352,7 +2819,7 @@ int board_certificate_events_for(const board_engine_t *e, const char *board_id,
     if (board_id && !s_find_rec(e, board_id)) {
         return -1;
     }
-    size_t *at = calloc(e->n_boards + 1, sizeof *at);
+    size_t *at = calloc(e->n_boards + 2, sizeof *at);
     if (!at) {
         return -1;
     }
@@ -2379,11 +2846,29 @@ int board_certificate_events_for(const board_engine_t *e, const char *board_id,
             }
         }
         /* The register of delegations up to upto: reserved matters follow from it. */
-        delegation_entry_t d;
+        delegation_entry_t d = {0};
         if (at[e->n_boards] < delegation_count(e->reg)) {
             delegation_at(e->reg, at[e->n_boards], &d);
         }
         uint64_t reg_upto = board_id ? upto : UINT64_MAX;
+        /* Persons, delegations and interests up to upto: the chain of every
+         * person-signed act, and exclusions, follow from them. */
+        size_t pi = at[e->n_boards + 1];
+        uint64_t p_index = 0;
+        const uint8_t *p_hash = NULL;
+        if (pi < people_event_count(e->people)) {
+            people_event_at(e->people, pi, &p_index, &p_hash);
+        }
+        if (pi < people_event_count(e->people) && p_index <= (board_id ? upto : UINT64_MAX) &&
+            (!next || p_index < next->log_index) &&
+            !(at[e->n_boards] < delegation_count(e->reg) && d.log_index <= reg_upto &&
+              d.log_index < p_index)) {
+            if ((rc = fn(p_index, p_hash, arg)) != 0) {
+                break;
+            }
+            at[e->n_boards + 1]++;
+            continue;
+        }
         if (at[e->n_boards] < delegation_count(e->reg) && d.log_index <= reg_upto &&
             (!next || d.log_index < next->log_index)) {
             if ((rc = fn(d.log_index, d.hash, arg)) != 0) {

@@ -87,6 +87,7 @@
 #include "err.h"
 #include "exempt.h"
 #include "fold.h"
+#include "people.h"
 #include "roster.h"
 
 #define BOARD_METHOD_PROPOSE "concord.v1.Board/Propose"
@@ -163,7 +164,9 @@ int board_precheck(const board_engine_t *e, const board_event_t *ev, cc_err_t *e
 
 /* The recipient ev must be addressed to, into out ("*" or "board:ID").
  * Returns 0, or -1 with err when the engine would refuse ev whatever its
- * address (it then has no audience). */
+ * address (it then has no audience). The person chain of an act
+ * (people.h) is not judged here: an act's audience does not depend on who
+ * signed it, or when (the broker asks before the act has a log time). */
 int board_audience(const board_engine_t *e, const board_event_t *ev,
                    char out[BOARD_AUDIENCE_MAX + 1], cc_err_t *err);
 
@@ -199,6 +202,7 @@ typedef struct {
     uint64_t time_ms;
     uint64_t log_index;
     const uint8_t *hash;
+    const char *person; /* who signed it for the member (people.h); "" none */
 } board_ballot_view_t;
 
 typedef struct {
@@ -380,6 +384,10 @@ Concord__V1__Charter *board_roster_charter(const Concord__V1__Charter *cur,
 /* The register of NHS England delegations the engine folded
  * (Board/Delegation events, delegation.h). */
 const delegation_register_t *board_delegations(const board_engine_t *e);
+
+/* The register of persons, delegations and interests the engine folded
+ * (Board/Person, Board/PersonRevoke, Board/Interest; people.h). */
+const people_register_t *board_people(const board_engine_t *e);
 
 /* Lower-case hex of a 16-byte call id into out (33 bytes). */
 void board_proposal_id(const uint8_t call_id[16], char out[BOARD_PROPOSAL_ID_LEN + 1]);

@@ -604,6 +604,9 @@ static int s_reseal(rpc_peer_t *p, s_pending_t *pc, cc_err_t *err)
         .kind = h->kind,
         .status = h->status ? (cc_code_t)h->status->code : CC_OK,
         .status_msg = h->status && h->status->code ? h->status->message : NULL,
+        /* A person's signature covers the signer, method and body, not the
+         * sequence: it stays valid, and the act stays the person's. */
+        .person_sig = old->person_sig,
     };
     memcpy(m.call_id, h->call_id.data, ENVELOPE_CALL_ID_LEN);
     if (s_seal(p, &m, old->body, old->body_len, &env, &env_len, err) < 0) {
@@ -1469,6 +1472,13 @@ void rpc_peer_on_resealed(rpc_peer_t *p, rpc_resealed_fn fn, void *arg)
 int rpc_peer_publish(rpc_peer_t *p, const char *recipient, const char *method,
                      const ProtobufCMessage *body, uint8_t hash_out[32], cc_err_t *err)
 {
+    return rpc_peer_publish_as(p, recipient, method, body, NULL, hash_out, err);
+}
+
+int rpc_peer_publish_as(rpc_peer_t *p, const char *recipient, const char *method,
+                        const ProtobufCMessage *body, const uint8_t *person_sig,
+                        uint8_t hash_out[32], cc_err_t *err)
+{
     uint8_t *packed = NULL;
     size_t packed_len = 0;
     int ret = -1;
@@ -1482,6 +1492,7 @@ int rpc_peer_publish(rpc_peer_t *p, const char *recipient, const char *method,
         .method = method,
         .recipient = recipient,
         .kind = CONCORD__V1__KIND__KIND_EVENT,
+        .person_sig = person_sig,
     };
     envelope_new_call_id(m.call_id);
     s_pending_t *pc = s_originate(p, &m, packed, packed_len, 1, err);

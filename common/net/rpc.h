@@ -186,6 +186,11 @@ ProtobufCService *rpc_peer_client(rpc_peer_t *p, const char *recipient,
  * set. */
 int rpc_peer_publish(rpc_peer_t *p, const char *recipient, const char *method,
                      const ProtobufCMessage *body, uint8_t hash_out[32], cc_err_t *err);
+/* The same for an act a person signed: person_sig (KEYS_SIG_LEN bytes, or
+ * NULL) travels as Envelope.person_signature (PROTOCOL.md 16.13). */
+int rpc_peer_publish_as(rpc_peer_t *p, const char *recipient, const char *method,
+                        const ProtobufCMessage *body, const uint8_t *person_sig,
+                        uint8_t hash_out[32], cc_err_t *err);
 
 /* The engines have folded the event at log_index (live or from the
  * ledger): a later delivery of an event at or below the highest such

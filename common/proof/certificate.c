@@ -91,7 +91,7 @@ static void s_ballot_lines(const board_engine_t *eng, const board_proposal_view_
                            certificate_report_t *out)
 {
     static const char *const votes[] = {"?", "FOR", "AGAINST", "ABSTAIN"};
-    size_t cap = pv->n_ballots * 160 + 1;
+    size_t cap = pv->n_ballots * 200 + 1;
     out->ballot_lines = calloc(1, cap);
     if (!out->ballot_lines) {
         return;
@@ -107,10 +107,11 @@ static void s_ballot_lines(const board_engine_t *eng, const board_proposal_view_
         text_t t;
         text_init_fixed(&t, reason, sizeof reason);
         text_add_safe(&t, bv.reason, NULL);
-        int n = snprintf(out->ballot_lines + used, cap - used, "%-10s %-7s %s log %llu%s%.60s\n",
-                         bv.member, bv.vote >= 1 && bv.vote <= 3 ? votes[bv.vote] : votes[0],
-                         when, (unsigned long long)bv.log_index, bv.reason[0] ? "  " : "",
-                         reason);
+        int n = snprintf(out->ballot_lines + used, cap - used,
+                         "%-10s %-7s %s log %llu%s%.32s%s%.60s\n", bv.member,
+                         bv.vote >= 1 && bv.vote <= 3 ? votes[bv.vote] : votes[0], when,
+                         (unsigned long long)bv.log_index, bv.person[0] ? "  signed by " : "",
+                         bv.person, bv.reason[0] ? "  " : "", reason);
         if (n < 0 || (size_t)n >= cap - used) {
             break;
         }
@@ -230,8 +231,10 @@ static int s_field_differs(const ProtobufCFieldDescriptor *f, const Concord__V1_
     size_t len[2] = {0, 0};
     for (int k = 0; k < 2; k++) {
         Concord__V1__Tally one = CONCORD__V1__TALLY__INIT;
-        size_t width = f->label == PROTOBUF_C_LABEL_REPEATED || f->type == PROTOBUF_C_TYPE_MESSAGE
+        size_t width = f->label == PROTOBUF_C_LABEL_REPEATED || f->type == PROTOBUF_C_TYPE_MESSAGE ||
+                               f->type == PROTOBUF_C_TYPE_STRING
                            ? sizeof(void *)
+                       : f->type == PROTOBUF_C_TYPE_BYTES  ? sizeof(ProtobufCBinaryData)
                        : f->type == PROTOBUF_C_TYPE_UINT64 ? sizeof(uint64_t)
                                                            : sizeof(uint32_t);
         memcpy((char *)&one + f->offset, (const char *)src[k] + f->offset, width);

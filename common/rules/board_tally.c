@@ -643,6 +643,39 @@ void board_tally_data(const board_tally_t *t, board_tally_data_t *out)
     m->blocked_by = out->blocked;
     m->n_blocked_by = t->n_blocked;
     m->yet_to_vote = t->all.members - t->all.voters;
+    for (size_t i = 0; i < t->n_signers && i < BOARD_TALLY_PEOPLE_MAX; i++) {
+        Concord__V1__ActSigner *x = out->signer_ptrs[i] = &out->signers[i];
+        concord__v1__act_signer__init(x);
+        x->member = (char *)t->signers[i].member;
+        x->person = (char *)t->signers[i].person;
+        x->name = (char *)t->signers[i].name;
+        x->role = (char *)t->signers[i].role;
+    }
+    m->n_signers = t->n_signers;
+    m->signers = out->signer_ptrs;
+    for (size_t i = 0; i < t->n_exclusions && i < BOARD_TALLY_PEOPLE_MAX; i++) {
+        Concord__V1__Exclusion *x = out->exclusion_ptrs[i] = &out->exclusions[i];
+        concord__v1__exclusion__init(x);
+        x->member = (char *)t->exclusions[i].member;
+        x->person = (char *)t->exclusions[i].person;
+        x->concerns = (char *)t->exclusions[i].concerns;
+        x->declared = t->exclusions[i].declared;
+        x->remains = t->exclusions[i].remains;
+    }
+    m->n_exclusions = t->n_exclusions;
+    m->exclusions = out->exclusion_ptrs;
+    for (size_t i = 0; i < t->n_declarations && i < BOARD_TALLY_PEOPLE_MAX; i++) {
+        Concord__V1__DeclarationEntry *x = out->declaration_ptrs[i] = &out->declarations[i];
+        concord__v1__declaration_entry__init(x);
+        x->member = (char *)t->declarations[i].member;
+        x->person = (char *)t->declarations[i].person;
+        x->kind = (Concord__V1__InterestKind)t->declarations[i].kind;
+        x->concerns = (char *)t->declarations[i].concerns;
+        x->description = (char *)t->declarations[i].description;
+    }
+    m->n_declarations = t->n_declarations;
+    m->declarations = out->declaration_ptrs;
+    m->referred_to = (char *)(t->referred ? t->referred_to : "");
 }
 
 void board_tally(const Concord__V1__Charter *charter, int kind, int area,

@@ -24,6 +24,33 @@ typedef struct {
     uint32_t abstentions;
 } board_count_t;
 
+/* People (people.h): who signed, who was excluded by an interest, and the
+ * declarations made, as a tally lists them (at most this many of each). */
+#define BOARD_TALLY_PEOPLE_MAX 32
+
+typedef struct {
+    char member[KEYS_CODE_MAX + 1];
+    char person[33];
+    char name[61];
+    char role[61];
+} board_tally_signer_t;
+
+typedef struct {
+    char member[KEYS_CODE_MAX + 1];
+    char person[33];
+    char concerns[41];
+    int declared;
+    int remains;
+} board_tally_exclusion_t;
+
+typedef struct {
+    char member[KEYS_CODE_MAX + 1];
+    char person[33];
+    int kind;
+    char concerns[41];
+    char description[121];
+} board_tally_declaration_t;
+
 typedef struct {
     int passed;  /* 1 passed, 0 failed (or would fail now) */
     int decided; /* outcome can no longer change */
@@ -50,6 +77,12 @@ typedef struct {
     size_t n_blocked;        /* members whose missing FOR blocks it */
     char blocked[BOARD_TALLY_BLOCKED_MAX][KEYS_CODE_MAX + 1];
     char explanation[4096]; /* the arithmetic, in sentences, one per line */
+    size_t n_signers, n_exclusions, n_declarations;
+    board_tally_signer_t signers[BOARD_TALLY_PEOPLE_MAX];
+    board_tally_exclusion_t exclusions[BOARD_TALLY_PEOPLE_MAX];
+    board_tally_declaration_t declarations[BOARD_TALLY_PEOPLE_MAX];
+    int referred;           /* exclusions left it without a quorum: referred */
+    char referred_to[81];   /* to this body (the charter's conflicts_referral) */
 } board_tally_t;
 
 /* The tally as a Concord__V1__Tally message (proto/board.proto), built in
@@ -61,6 +94,12 @@ typedef struct {
     Concord__V1__TallyCount *by_ptrs[3];
     Concord__V1__TallyReason reasons[7];
     char *blocked[BOARD_TALLY_BLOCKED_MAX];
+    Concord__V1__ActSigner signers[BOARD_TALLY_PEOPLE_MAX];
+    Concord__V1__ActSigner *signer_ptrs[BOARD_TALLY_PEOPLE_MAX];
+    Concord__V1__Exclusion exclusions[BOARD_TALLY_PEOPLE_MAX];
+    Concord__V1__Exclusion *exclusion_ptrs[BOARD_TALLY_PEOPLE_MAX];
+    Concord__V1__DeclarationEntry declarations[BOARD_TALLY_PEOPLE_MAX];
+    Concord__V1__DeclarationEntry *declaration_ptrs[BOARD_TALLY_PEOPLE_MAX];
 } board_tally_data_t;
 
 /* Names code as blocking the proposal in t (up to BOARD_TALLY_BLOCKED_MAX). */

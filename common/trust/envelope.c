@@ -9,6 +9,7 @@
 #include <sodium.h>
 
 #include "board.pb-c.h"
+#include "people.pb-c.h"
 #include "health.pb-c.h"
 #include "log.pb-c.h"
 #include "pool.pb-c.h"
@@ -18,6 +19,7 @@
 typedef struct {
     Concord__V1__Signed *signed_msg;
     uint8_t *raw;
+    uint8_t person_sig[KEYS_SIG_LEN];
 } s_priv_t;
 
 /* The body of every method of the protocol, by kind: what a request or
@@ -38,6 +40,10 @@ static const struct {
     {"concord.v1.Board/CallIn", &concord__v1__call_in__descriptor, NULL},
     {"concord.v1.Board/Delegation", &concord__v1__delegation_record__descriptor, NULL},
     {"concord.v1.Board/Release", &concord__v1__release__descriptor, NULL},
+    {"concord.v1.Board/Person", &concord__v1__person__descriptor, NULL},
+    {"concord.v1.Board/PersonRevoke", &concord__v1__person_revocation__descriptor, NULL},
+    {"concord.v1.Board/Interest", &concord__v1__interest__descriptor, NULL},
+    {"concord.v1.Board/Declare", &concord__v1__declaration__descriptor, NULL},
     {"concord.v1.Pool/Execute", &concord__v1__execution__descriptor, NULL},
     {"concord.v1.Pool/Pledge", &concord__v1__pledge__descriptor, NULL},
     {"concord.v1.Pool/Outturn", &concord__v1__outturn__descriptor, NULL},
@@ -231,6 +237,10 @@ int envelope_seal(const keys_t *k, const envelope_meta_t *m, const uint8_t *body
     env.signature.len = KEYS_SIG_LEN;
     env.signature.data = sig;
     env.signer = (char *)keys_code(k);
+    if (m->person_sig) {
+        env.person_signature.len = KEYS_SIG_LEN;
+        env.person_signature.data = (uint8_t *)m->person_sig;
+    }
     rc = wire_pack(&env.base, ENVELOPE_MAX, out, out_len, err);
 out:
     free(signed_buf);
@@ -380,6 +390,11 @@ static envelope_t *s_open(const uint8_t *buf, size_t len, const roster_t *roster
                 KEYS_SIG_LEN);
         goto out;
     }
+    if (env->person_signature.len != 0 && env->person_signature.len != KEYS_SIG_LEN) {
+        err_set(err, CC_INVALID_ARGUMENT, "a person's signature is %zu bytes, not %d",
+                env->person_signature.len, KEYS_SIG_LEN);
+        goto out;
+    }
     /* The signer is checked as a code first so that only well-formed
      * text ever reaches a lookup or an error message. */
     if (keys_code_check(env->signer, NULL) != 0) {
@@ -433,6 +448,10 @@ static envelope_t *s_open(const uint8_t *buf, size_t len, const roster_t *roster
     envelope_hash(raw, len, e->hash);
     priv->signed_msg = sm;
     priv->raw = raw;
+    if (env->person_signature.len == KEYS_SIG_LEN) {
+        memcpy(priv->person_sig, env->person_signature.data, KEYS_SIG_LEN);
+        e->person_sig = priv->person_sig;
+    }
     e->priv_ = priv;
     sm = NULL;
 out:

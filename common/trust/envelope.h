@@ -48,6 +48,8 @@ typedef struct {
     int kind;                /* CONCORD__V1__KIND__KIND_REQUEST, _REPLY or _EVENT */
     cc_code_t status;        /* replies */
     const char *status_msg;  /* replies; may be NULL */
+    const uint8_t *person_sig; /* KEYS_SIG_LEN bytes: a person's signature of an act
+                                * (Envelope.person_signature, PROTOCOL.md 16.13); NULL: none */
 } envelope_meta_t;
 
 /* An opened (verified and decoded) envelope. All fields are owned by it. */
@@ -58,6 +60,7 @@ typedef struct {
     const uint8_t *raw;      /* the packed Envelope exactly as received */
     size_t raw_len;
     uint8_t hash[32];        /* SHA-256 of raw */
+    const uint8_t *person_sig; /* KEYS_SIG_LEN bytes, or NULL: Envelope.person_signature */
     void *priv_;             /* decoder state; not for callers */
 } envelope_t;
 

@@ -67,5 +67,6 @@ fold_event_t fold_event_of(const envelope_t *env, uint64_t log_index, uint64_t t
                           .method = h->method,
                           .recipient = h->recipient,
                           .body = env->body,
-                          .body_len = env->body_len};
+                          .body_len = env->body_len,
+                          .person_sig = env->person_sig};
 }

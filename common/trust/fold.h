@@ -29,6 +29,7 @@ typedef struct {
     const char *recipient;  /* "*" or "board:ID" as addressed; NULL: not checked */
     const uint8_t *body;    /* the packed message the method names */
     size_t body_len;
+    const uint8_t *person_sig; /* KEYS_SIG_LEN bytes: the person's signature, or NULL */
 } fold_event_t;
 
 /* The event of the opened envelope env, logged at log_index and received

@@ -22,6 +22,17 @@ int cli_roster(int argc, char **argv, int json);
 
 /* Commands that need the local node (its config already loaded). */
 int cli_board(const config_node_t *cfg, int argc, char **argv, int json);
+/* `person`, `interests`, `declare` (cli_people.c). */
+int cli_people(const config_node_t *cfg, int argc, char **argv, int json);
+/* Signs msg (of method) with the person key file at key_path, first
+ * setting *person_field to the key's person id (held in person): the
+ * signature PROTOCOL.md 16.13 defines, into sig. CLI_OK or CLI_FAIL. */
+int cli_people_sign(const config_node_t *cfg, const char *key_path, const char *method,
+                    ProtobufCMessage *msg, char **person_field, char person[33],
+                    uint8_t sig[64]);
+/* The full id and board of a proposal given by prefix, from the node. */
+int cli_people_complete(const config_node_t *cfg, const char *prefix, char id[40],
+                        char board[40]);
 /* `concord pool ...` (node/cli_pool.c). */
 int cli_pool(const config_node_t *cfg, int argc, char **argv, int json);
 /* `concord bcf ...` (node/cli_pool.c). */

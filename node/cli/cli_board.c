@@ -464,6 +464,9 @@ static int s_board_create(const config_node_t *cfg, const roster_t *r, int argc,
         {"own-rule", required_argument, NULL, 'O'},
         {"must-agree", required_argument, NULL, 'G'},
         {"hwb", required_argument, NULL, 'H'},
+        {"person-signed", no_argument, NULL, '1'},
+        {"conflicts", required_argument, NULL, '2'},
+        {"conflicts-referral", required_argument, NULL, '3'},
         {NULL, 0, NULL, 0}};
     s_charter_t *c = &s_charter;
     uint64_t closes_in = 7ull * 86400000;
@@ -471,9 +474,21 @@ static int s_board_create(const config_node_t *cfg, const roster_t *r, int argc,
     int opt;
     s_charter_init(c);
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "i:n:r:Q:q:em:R:a:c:f:W:B:V:IO:G:T:H:", opts,
+    while ((opt = getopt_long(argc, argv, "i:n:r:Q:q:em:R:a:c:f:W:B:V:IO:G:T:H:12:3:", opts,
                               NULL)) != -1) {
-        if (opt == 'f') {
+        if (opt == '1') {
+            c->ch.person_signed_acts = 1;
+        } else if (opt == '2') {
+            if (strcmp(optarg, "exclude") == 0) {
+                c->ch.conflicts = CONCORD__V1__CONFLICT_POLICY__EXCLUDE;
+            } else if (strcmp(optarg, "remain") == 0) {
+                c->ch.conflicts = CONCORD__V1__CONFLICT_POLICY__REMAIN_WITHOUT_VOTE;
+            } else {
+                return cli_usage("--conflicts is exclude or remain, not '%s'", optarg);
+            }
+        } else if (opt == '3') {
+            c->ch.conflicts_referral = optarg;
+        } else if (opt == 'f') {
             if (s_charter_file(optarg, c, r, &closes_in) != CLI_OK) {
                 return CLI_FAIL;
             }
@@ -700,7 +715,10 @@ static int s_propose(const config_node_t *cfg, const roster_t *r, int argc, char
         {"exempt", required_argument, NULL, 'g'}, {"release-on", required_argument, NULL, 'j'},
         {"paper", required_argument, NULL, 'y'},
         {"split", required_argument, NULL, 0x100}, {"successor", required_argument, NULL, 0x101},
+        {"concerns", required_argument, NULL, '4'}, {"as", required_argument, NULL, '5'},
         {NULL, 0, NULL, 0}};
+    static char *concerns[PEOPLE_SUBJECTS_MAX];
+    const char *as = NULL;
     static s_charter_t c;
     static Concord__V1__ServiceLine lines[DELEGATION_LINES_MAX];
     static char *preds[64];
@@ -727,9 +745,19 @@ static int s_propose(const config_node_t *cfg, const roster_t *r, int argc, char
     p.delegated_duties = duties;
     p.service_lines = lines;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "b:t:x:k:A:$:E:c:D:+:-:r:Q:q:eF:K:M:P:Z:YXL:G:g:j:y:", opts,
-                              NULL)) != -1) {
+    p.concerns = concerns;
+    while ((opt = getopt_long(argc, argv, "b:t:x:k:A:$:E:c:D:+:-:r:Q:q:eF:K:M:P:Z:YXL:G:g:j:y:4:5:",
+                              opts, NULL)) != -1) {
         switch (opt) {
+        case '4':
+            if (p.n_concerns >= PEOPLE_SUBJECTS_MAX) {
+                return cli_fail("at most %d --concerns", PEOPLE_SUBJECTS_MAX);
+            }
+            concerns[p.n_concerns++] = optarg;
+            break;
+        case '5':
+            as = optarg;
+            break;
         case 'G':
             p.bcf_plan = optarg;
             break;
@@ -872,6 +900,21 @@ static int s_propose(const config_node_t *cfg, const roster_t *r, int argc, char
         }
         return s_send_exempt(cfg, &p, exempt, release_on, paper, json);
     }
+    if (as) {
+        /* Signed by a person: published as signed, so nothing the node
+         * would complete (an amendment names the whole charter). */
+        char person[33];
+        uint8_t sig[64];
+        if (cli_people_sign(cfg, as, BOARD_METHOD_PROPOSE, &p.base, &p.person, person, sig) !=
+            CLI_OK) {
+            return CLI_FAIL;
+        }
+        Concord__V1__ProposeRequest in = CONCORD__V1__PROPOSE_REQUEST__INIT;
+        in.proposal = &p;
+        in.person_signature.data = sig;
+        in.person_signature.len = sizeof sig;
+        return cli_node_call(cfg, "Propose", &in.base, cfg->call_timeout_ms, json, NULL);
+    }
     return s_send_proposal(cfg, &p, json);
 }
 
@@ -879,13 +922,17 @@ static int s_vote(const config_node_t *cfg, int argc, char **argv, int json)
 {
     static const struct option opts[] = {{"reason", required_argument, NULL, 'r'},
                                          {"representatives", required_argument, NULL, 'p'},
+                                         {"as", required_argument, NULL, 'a'},
                                          {NULL, 0, NULL, 0}};
     Concord__V1__Ballot b = CONCORD__V1__BALLOT__INIT;
+    const char *as = NULL;
     int opt;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "r:p:", opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "r:p:a:", opts, NULL)) != -1) {
         char end;
-        if (opt == 'r') {
+        if (opt == 'a') {
+            as = optarg;
+        } else if (opt == 'r') {
             b.reason = optarg;
         } else if (opt == 'p' && sscanf(optarg, "%u:%u:%u%c", &b.representatives_for,
                                         &b.representatives_against,
@@ -900,7 +947,7 @@ static int s_vote(const config_node_t *cfg, int argc, char **argv, int json)
     }
     if (optind + 2 != argc) {
         return cli_usage("usage: concord vote PROPOSAL for|against|abstain [--reason TEXT]"
-                         " [--representatives FOR:AGAINST:ABSTAIN]");
+                         " [--representatives FOR:AGAINST:ABSTAIN] [--as PERSON.key]");
     }
     int v = board_names_vote_parse(argv[optind + 1]);
     if (v < 0) {
@@ -910,6 +957,22 @@ static int s_vote(const config_node_t *cfg, int argc, char **argv, int json)
     b.vote = (Concord__V1__Vote)v;
     Concord__V1__VoteRequest in = CONCORD__V1__VOTE_REQUEST__INIT;
     in.ballot = &b;
+    char person[33], id[40], board[40];
+    uint8_t sig[64];
+    if (as) {
+        /* Signed by a person: the ballot complete, as every node will see it. */
+        if (cli_people_complete(cfg, b.proposal_id, id, board) != CLI_OK) {
+            return CLI_FAIL;
+        }
+        b.proposal_id = id;
+        b.board_id = board;
+        if (cli_people_sign(cfg, as, BOARD_METHOD_VOTE, &b.base, &b.person, person, sig) !=
+            CLI_OK) {
+            return CLI_FAIL;
+        }
+        in.person_signature.data = sig;
+        in.person_signature.len = sizeof sig;
+    }
     return cli_node_call(cfg, "Vote", &in.base, cfg->call_timeout_ms, json, NULL);
 }
 

@@ -51,7 +51,9 @@ static const cli_commands_entry_t s_table[] = {
      "    [--ratifier CODE... [--ratify-days N]: an advisory (shadow) board]\n"
      "    [--in-common [--own-rule CODE:REPRESENTATIVES[:RULE[:QUORUM]]]... [--must-agree CODE]...:\n"
      "     a committee in common]\n"
-     "    [--hwb COUNCIL: the council's Health and Wellbeing Board] | --file BOARD.ini",
+     "    [--hwb COUNCIL: the council's Health and Wellbeing Board]\n"
+     "    [--person-signed] [--conflicts exclude|remain] [--conflicts-referral BODY]\n"
+     "    | --file BOARD.ini",
      "propose a board's charter; it exists once its members adopt it.\n"
      "RULE: majority, absolute-majority, qualified-majority, unanimity, consensus,\n"
      "double-majority, weighted", 1},
@@ -68,13 +70,16 @@ static const cli_commands_entry_t s_table[] = {
      "    [--reconsider PROPOSAL --confirm|--withdraw: after a call-in]\n"
      "    [--service-line LINE...: NHS England lines it concerns]\n"
      "    [--bcf-plan PLAN-ID: an HWB board's agreement to that BCF plan]\n"
+     "    [--concerns ORG...: providers and subjects, for conflicts of interest]\n"
+     "    [--as PERSON.key: signed by a person under a delegation]\n"
      "    [--exempt REASON --release-on YYYY-MM-DD [--paper FILE]]",
      "put a proposal to a board. AREA: acute, specialised, primary-care, community,\n"
      "mental-health, social-care, public-health, health-education,\n"
      "research-and-development. --exempt: an exempt item, its title, text and paper\n"
      "readable by the board's members only until released; REASON: 'Sch12A para N'\n"
      "(Local Government Act 1972 Sch 12A, 1-7) or 'FOIA sN' (FOI Act 2000 Part II)", 1},
-    {"vote", "PROPOSAL for|against|abstain [--reason TEXT] [--representatives F:A:AB]",
+    {"vote", "PROPOSAL for|against|abstain [--reason TEXT] [--representatives F:A:AB]\n"
+     "    [--as PERSON.key]",
      "cast this organisation's ballot (with its representatives' votes, in a committee in\n"
      "common whose charter gives it its own rule)", 1},
     {"proposal", "list|show|call-in|ratify|release ...", "proposals put to boards", 1},
@@ -99,6 +104,30 @@ static const cli_commands_entry_t s_table[] = {
      "2006 s13Z to June 2022, s65Z5 from July 2022). LINE: primary-medical, dental,\n"
      "pharmacy, optometry, specialised-acute, specialised-mental-health", 1},
     {"delegation list", "[ORG]", "the register, or one organisation's entries", 1},
+    {"person", "keygen|add|list|revoke ...",
+     "individuals of this organisation and their signed delegations (docs/BOARDS.md\n"
+     "\"People and interests\")", 1},
+    {"person keygen", "--id ID --out FILE",
+     "make a person's signing key file (mode 0600) and print its public key", 1},
+    {"person add",
+     "ID --name NAME --key PERSON.key --board B[,B] --acts vote,propose,execute,sign-statement\n"
+     "    --from YYYY-MM-DD --to YYYY-MM-DD [--role ROLE] [--non-voting] [--deputy-for ID]",
+     "register a person and delegate the acts on the boards, for the dates, to their key", 1},
+    {"person list", "[--org CODE] [--board ID]", "persons and their delegations", 1},
+    {"person revoke", "ID [--reason TEXT]",
+     "revoke a person's delegation: acts logged after it are refused", 1},
+    {"interests", "add|list|export ...",
+     "registers of interests (NHS Act 2006 s14O; CCG guidance 2017; Localism Act 2011 s29-31)", 1},
+    {"interests add",
+     "PERSON --kind financial|non-financial-professional|non-financial-personal|indirect\n"
+     "    --concerns ORG --from YYYY-MM-DD [--to YYYY-MM-DD] [--description TEXT]",
+     "record an interest of one of this organisation's persons", 1},
+    {"interests list", "[--org CODE] [--board ID]", "the register, per organisation or board", 1},
+    {"interests export", "[--org CODE] [--board ID]",
+     "the register as CSV (with --json: JSON), per organisation or board", 1},
+    {"declare", "PROPOSAL --concerns ORG --kind KIND [--description TEXT] [--as PERSON.key]",
+     "declare an interest in a provider or subject the proposal names: this member is then\n"
+     "excluded from its vote as the charter says", 1},
     {"decision", "export ...", "decision certificates", 1},
     {"decision export", "PROPOSAL --out FILE",
      "write a decided proposal's certificate, for `concord verify`", 1},

@@ -12,6 +12,7 @@
 
 #include "board_names.h"
 #include "cli_view.h"
+#include "people.h"
 #include "clock.h"
 #include "err.h"
 #include "text.h"
@@ -345,6 +346,52 @@ static json_t *s_tally(const Concord__V1__Tally *t)
     }
     s_set(o, "blocked_by", blocked);
     s_int(o, "yet_to_vote", t->yet_to_vote);
+    /* People (PROTOCOL.md 16.13): only when there are any. */
+    json_t *signers = json_array(), *excluded = json_array(), *declared = json_array();
+    for (size_t i = 0; i < t->n_signers; i++) {
+        json_t *x = json_object();
+        s_str(x, "member", t->signers[i]->member);
+        s_str(x, "person", t->signers[i]->person);
+        s_str(x, "name", t->signers[i]->name);
+        s_str(x, "role", t->signers[i]->role);
+        s_append(signers, x);
+    }
+    if (t->n_signers) {
+        s_set(o, "signers", signers);
+    } else {
+        json_decref(signers);
+    }
+    for (size_t i = 0; i < t->n_exclusions; i++) {
+        json_t *x = json_object();
+        s_str(x, "member", t->exclusions[i]->member);
+        s_str(x, "person", t->exclusions[i]->person);
+        s_str(x, "concerns", t->exclusions[i]->concerns);
+        s_bool(x, "declared", t->exclusions[i]->declared);
+        s_bool(x, "remains", t->exclusions[i]->remains);
+        s_append(excluded, x);
+    }
+    if (t->n_exclusions) {
+        s_set(o, "exclusions", excluded);
+    } else {
+        json_decref(excluded);
+    }
+    for (size_t i = 0; i < t->n_declarations; i++) {
+        json_t *x = json_object();
+        s_str(x, "member", t->declarations[i]->member);
+        s_str(x, "person", t->declarations[i]->person);
+        s_str(x, "kind", people_interest_name((int)t->declarations[i]->kind));
+        s_str(x, "concerns", t->declarations[i]->concerns);
+        s_str(x, "description", t->declarations[i]->description);
+        s_append(declared, x);
+    }
+    if (t->n_declarations) {
+        s_set(o, "declarations", declared);
+    } else {
+        json_decref(declared);
+    }
+    if (t->referred_to[0]) {
+        s_str(o, "referred_to", t->referred_to);
+    }
     return o;
 }
 
@@ -416,6 +463,9 @@ static json_t *s_proposal_of(const Concord__V1__ProposalView *pv, int with_ballo
             const Concord__V1__BallotView *bv = pv->ballots[i];
             json_t *x = json_object();
             s_str(x, "member", bv->member);
+            if (bv->person[0]) {
+                s_str(x, "person", bv->person);
+            }
             s_str(x, "vote", board_names_vote(bv->vote));
             s_str(x, "reason", bv->reason);
             s_time(x, "received_at", bv->time_ms);
@@ -739,6 +789,58 @@ static json_t *s_delegations(const Concord__V1__DelegationListReply *r)
     return a;
 }
 
+static json_t *s_people(const Concord__V1__PeopleReply *r)
+{
+    json_t *top = json_object();
+    json_t *a = json_array();
+    for (size_t i = 0; i < r->n_people; i++) {
+        const Concord__V1__PersonView *v = r->people[i];
+        const Concord__V1__Person *p = v->person;
+        json_t *o = json_object();
+        s_str(o, "organisation", v->organisation);
+        s_str(o, "person", p ? p->person_id : "");
+        s_str(o, "name", p ? p->name : "");
+        s_str(o, "role", p ? p->role : "");
+        json_object_set_new(o, "voting", json_boolean(p && p->voting));
+        s_str(o, "deputy_for", p ? p->deputy_for : "");
+        json_t *b = json_array();
+        for (size_t k = 0; p && k < p->n_boards; k++) {
+            s_append(b, json_string(p->boards[k]));
+        }
+        json_object_set_new(o, "boards", b);
+        json_t *acts = json_array();
+        for (size_t k = 0; p && k < p->n_acts; k++) {
+            s_append(acts, json_string(people_act_name((int)p->acts[k])));
+        }
+        json_object_set_new(o, "acts", acts);
+        s_str(o, "valid_from", p ? p->valid_from : "");
+        s_str(o, "valid_to", p ? p->valid_to : "");
+        json_object_set_new(o, "revoked", json_boolean(v->revoked));
+        s_int(o, "log_index", v->log_index);
+        s_append(a, o);
+    }
+    json_object_set_new(top, "people", a);
+    json_t *in = json_array();
+    for (size_t i = 0; i < r->n_interests; i++) {
+        const Concord__V1__InterestView *v = r->interests[i];
+        const Concord__V1__Interest *x = v->interest;
+        json_t *o = json_object();
+        s_str(o, "organisation", v->organisation);
+        s_str(o, "person", x ? x->person_id : "");
+        s_str(o, "name", v->name);
+        s_str(o, "role", v->role);
+        s_str(o, "kind", people_interest_name(x ? (int)x->kind : 0));
+        s_str(o, "concerns", x ? x->concerns : "");
+        s_str(o, "from", x ? x->from_date : "");
+        s_str(o, "to", x ? x->to_date : "");
+        s_str(o, "description", x ? x->description : "");
+        s_int(o, "log_index", v->log_index);
+        s_append(in, o);
+    }
+    json_object_set_new(top, "interests", in);
+    return top;
+}
+
 /* The JSON value of a reply; NULL for a type without one. */
 static json_t *s_value(const ProtobufCMessage *m)
 {
@@ -760,6 +862,7 @@ static json_t *s_value(const ProtobufCMessage *m)
     S_CASE(concord__v1__realignments_reply__descriptor, s_realignments,
            Concord__V1__RealignmentsReply)
     S_CASE(concord__v1__auto_vote_reply__descriptor, s_auto_vote, Concord__V1__AutoVoteReply)
+    S_CASE(concord__v1__people_reply__descriptor, s_people, Concord__V1__PeopleReply)
     S_CASE(concord__v1__delegation_list_reply__descriptor, s_delegations,
            Concord__V1__DelegationListReply)
     S_CASE(concord__v1__pool_event_reply__descriptor, s_pool_event, Concord__V1__PoolEventReply)

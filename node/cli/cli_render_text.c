@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* cli_render_text: Control replies as text for people. */
 #include "cli_render_text.h"
+#include "people.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -385,9 +386,33 @@ static void s_proposal(const Concord__V1__ProposalView *pv, FILE *out)
     }
     for (size_t i = 0; i < pv->n_ballots; i++) {
         const Concord__V1__BallotView *bv = pv->ballots[i];
-        fprintf(out, "  %-10s %-7s %s log %llu%s%s\n", bv->member, board_names_vote(bv->vote),
-                clock_format(bv->time_ms, when, sizeof when), (unsigned long long)bv->log_index,
-                bv->reason[0] ? "  reason: " : "", bv->reason);
+        fprintf(out, "  %-10s %-7s %s log %llu%s%s%s%s\n", bv->member,
+                board_names_vote(bv->vote), clock_format(bv->time_ms, when, sizeof when),
+                (unsigned long long)bv->log_index, bv->person[0] ? "  signed by " : "",
+                bv->person, bv->reason[0] ? "  reason: " : "", bv->reason);
+    }
+    const Concord__V1__Tally *t = pv->tally;
+    for (size_t i = 0; t && i < t->n_signers; i++) {
+        const Concord__V1__ActSigner *x = t->signers[i];
+        fprintf(out, "  signed for %s by %s (%s%s%s)\n", x->member, x->person, x->name,
+                x->role[0] ? ", " : "", x->role);
+    }
+    for (size_t i = 0; t && i < t->n_declarations; i++) {
+        const Concord__V1__DeclarationEntry *x = t->declarations[i];
+        fprintf(out, "  declared: %s%s%s, %s interest in %s%s%s\n", x->member,
+                x->person[0] ? " person " : "", x->person, people_interest_name((int)x->kind),
+                x->concerns, x->description[0] ? ": " : "", x->description);
+    }
+    for (size_t i = 0; t && i < t->n_exclusions; i++) {
+        const Concord__V1__Exclusion *x = t->exclusions[i];
+        fprintf(out, "  excluded: %s (%s interest in %s%s%s)%s\n", x->member,
+                x->declared ? "declared" : "registered", x->concerns,
+                x->person[0] ? " of " : "", x->person,
+                x->remains ? ", remains without a vote" : "");
+    }
+    if (t && t->referred_to[0]) {
+        fprintf(out, "  REFERRED to %s: inquorate through conflicts of interest\n",
+                t->referred_to);
     }
     for (size_t i = 0; i < pv->n_refused; i++) {
         const Concord__V1__Refusal *r = pv->refused[i];
@@ -420,6 +445,43 @@ static void s_realignments(const Concord__V1__RealignmentsReply *r, FILE *out)
     }
     if (!r->n_realignments) {
         fputs("(no realignments decided)\n", out);
+    }
+}
+
+static void s_people(const Concord__V1__PeopleReply *r, FILE *out)
+{
+    for (size_t i = 0; i < r->n_people; i++) {
+        const Concord__V1__PersonView *v = r->people[i];
+        const Concord__V1__Person *p = v->person;
+        if (!p) {
+            continue;
+        }
+        fprintf(out, "%-10s %-16s %s%s%s, %s%s%s; boards", v->organisation, p->person_id, p->name,
+                p->role[0] ? ", " : "", p->role, p->voting ? "voting" : "non-voting",
+                p->deputy_for[0] ? ", deputy for " : "", p->deputy_for);
+        for (size_t k = 0; k < p->n_boards; k++) {
+            fprintf(out, "%s%s", k ? "," : " ", p->boards[k]);
+        }
+        fputs("; acts", out);
+        for (size_t k = 0; k < p->n_acts; k++) {
+            fprintf(out, "%s%s", k ? "," : " ", people_act_name((int)p->acts[k]));
+        }
+        fprintf(out, "; %s to %s%s%s\n", p->valid_from, p->valid_to,
+                v->revoked ? "; REVOKED: " : "", v->revoked ? v->revoke_reason : "");
+    }
+    for (size_t i = 0; i < r->n_interests; i++) {
+        const Concord__V1__InterestView *v = r->interests[i];
+        const Concord__V1__Interest *x = v->interest;
+        if (!x) {
+            continue;
+        }
+        fprintf(out, "%-10s %-16s %-26s %-16s from %s%s%s%s%s\n", v->organisation, x->person_id,
+                people_interest_name((int)x->kind), x->concerns, x->from_date,
+                x->to_date[0] ? " to " : "", x->to_date, x->description[0] ? "  " : "",
+                x->description);
+    }
+    if (!r->n_people && !r->n_interests) {
+        fputs("(none registered)\n", out);
     }
 }
 
@@ -701,6 +763,7 @@ int cli_render_text(const ProtobufCMessage *m, FILE *out)
     S_CASE(concord__v1__realignments_reply__descriptor, s_realignments,
            Concord__V1__RealignmentsReply)
     S_CASE(concord__v1__auto_vote_reply__descriptor, s_auto_vote, Concord__V1__AutoVoteReply)
+    S_CASE(concord__v1__people_reply__descriptor, s_people, Concord__V1__PeopleReply)
     S_CASE(concord__v1__delegation_list_reply__descriptor, s_delegations,
            Concord__V1__DelegationListReply)
     S_CASE(concord__v1__pool_event_reply__descriptor, s_pool_event, Concord__V1__PoolEventReply)

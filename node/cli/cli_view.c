@@ -17,6 +17,9 @@ const char *cli_view_outcome(const Concord__V1__ProposalView *pv)
     if (!pv->closed) {
         return "OPEN";
     }
+    if (pv->tally && pv->tally->referred_to[0]) {
+        return "REFERRED"; /* inquorate through conflicts of interest */
+    }
     return pv->passed ? "PASSED" : "FAILED";
 }
 

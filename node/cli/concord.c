@@ -218,6 +218,10 @@ static int s_node_command(const char *config_path, int argc, char **argv, int js
         strcmp(argv[0], "delegation") == 0) {
         return cli_board(&cfg, argc, argv, json);
     }
+    if (strcmp(argv[0], "person") == 0 || strcmp(argv[0], "interests") == 0 ||
+        strcmp(argv[0], "declare") == 0) {
+        return cli_people(&cfg, argc, argv, json);
+    }
     if (strcmp(argv[0], "pool") == 0) {
         return cli_pool(&cfg, argc, argv, json);
     }

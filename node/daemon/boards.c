@@ -83,6 +83,11 @@ static void s_answer(const waits_entry_t *w, const envelope_t *env, void *arg)
             &concord__v1__release__descriptor, env->body, env->body_len, WIRE_MAX_FRAME, NULL);
         snprintf(pid, sizeof pid, "%s", rl ? rl->proposal_id : "");
         wire_free(rl ? &rl->base : NULL);
+    } else if (strcmp(env->header->method, PEOPLE_METHOD_DECLARE) == 0) {
+        Concord__V1__Declaration *d = (Concord__V1__Declaration *)wire_unpack(
+            &concord__v1__declaration__descriptor, env->body, env->body_len, WIRE_MAX_FRAME, NULL);
+        snprintf(pid, sizeof pid, "%s", d ? d->proposal_id : "");
+        wire_free(d ? &d->base : NULL);
     } else if (strcmp(env->header->method, BOARD_METHOD_CALL_IN) == 0) {
         Concord__V1__CallIn *ci = (Concord__V1__CallIn *)wire_unpack(
             &concord__v1__call_in__descriptor, env->body, env->body_len, WIRE_MAX_FRAME, NULL);
@@ -137,6 +142,75 @@ static void s_delegation_list(boards_t *b, void *call, const char *org)
     control_answer_arena(call, &out.base, &a);
 }
 
+/* The register of persons and interests as a Control reply: persons of
+ * org (empty: all) whose delegation covers board (empty: any), and, with
+ * interests set, those persons' interests instead. */
+static void s_people_list(boards_t *b, void *call, const char *org, const char *board,
+                          int interests)
+{
+    control_arena_t a = {0};
+    Concord__V1__PeopleReply out = CONCORD__V1__PEOPLE_REPLY__INIT;
+    const people_register_t *reg = board_people(b->engine);
+    size_t n = people_count(reg), ni = people_interest_count(reg);
+    char *keep = calloc(n + 1, 1);
+    out.people = interests ? NULL
+                           : control_alloc_messages(&a, &concord__v1__person_view__descriptor, n);
+    out.interests = interests ? control_alloc_messages(&a, &concord__v1__interest_view__descriptor,
+                                                       ni)
+                              : NULL;
+    for (size_t i = 0; keep && i < n; i++) {
+        people_entry_t pe;
+        people_at(reg, i, &pe);
+        int covers = !board || !board[0];
+        for (size_t k = 0; !covers && k < pe.person->n_boards; k++) {
+            covers = strcmp(pe.person->boards[k], board) == 0;
+        }
+        keep[i] = covers && (!org || !org[0] || strcmp(pe.org, org) == 0);
+        if (!keep[i] || !out.people) {
+            continue;
+        }
+        Concord__V1__PersonView *v = out.people[out.n_people++];
+        v->organisation = control_str(pe.org);
+        v->person = (Concord__V1__Person *)pe.person;
+        v->log_index = pe.log_index;
+        v->registered_at_ms = pe.time_ms;
+        v->revoked = pe.revoked != 0;
+        v->revoked_index = pe.revoked_index;
+        v->revoke_reason = control_str(pe.revoke_reason);
+    }
+    for (size_t i = 0; keep && out.interests && i < ni; i++) {
+        people_interest_t in;
+        people_interest_at(reg, i, &in);
+        long w = people_find(reg, in.org, in.interest->person_id);
+        if (w < 0 || !keep[w]) {
+            continue;
+        }
+        people_entry_t pe;
+        people_at(reg, (size_t)w, &pe);
+        Concord__V1__InterestView *v = out.interests[out.n_interests++];
+        v->organisation = control_str(in.org);
+        v->name = control_str(pe.person->name);
+        v->role = control_str(pe.person->role);
+        v->interest = (Concord__V1__Interest *)in.interest;
+        v->log_index = in.log_index;
+        v->recorded_at_ms = in.time_ms;
+    }
+    if (!keep) {
+        free(keep);
+        control_fail(call, CC_RESOURCE_EXHAUSTED, "out of memory");
+        return;
+    }
+    free(keep);
+    control_answer_arena(call, &out.base, &a);
+}
+
+static void s_answer_people(const waits_entry_t *w, const envelope_t *env, void *arg)
+{
+    boards_t *b = arg;
+    int interest = strcmp(env->header->method, PEOPLE_METHOD_INTEREST) == 0;
+    s_people_list(b, w->call, b->cfg->code, "", interest);
+}
+
 static void s_answer_delegation(const waits_entry_t *w, const envelope_t *env, void *arg)
 {
     Concord__V1__DelegationRecord *d = (Concord__V1__DelegationRecord *)wire_unpack(
@@ -183,8 +257,13 @@ static void s_on_event(const envelope_t *env, uint64_t log_index, uint64_t time_
     err_clear(&why);
     int accepted = board_apply(b->engine, &ev, &why) == 0;
     fold_log_verdict("board", env, log_index, accepted, &why, b->replaying);
+    int people = strcmp(h->method, PEOPLE_METHOD_PERSON) == 0 ||
+                 strcmp(h->method, PEOPLE_METHOD_REVOKE) == 0 ||
+                 strcmp(h->method, PEOPLE_METHOD_INTEREST) == 0;
     waits_resolve(b->waits, env, accepted, &why,
-                  strcmp(h->method, BOARD_METHOD_DELEGATION) == 0 ? s_answer_delegation : s_answer,
+                  strcmp(h->method, BOARD_METHOD_DELEGATION) == 0 ? s_answer_delegation
+                  : people                                        ? s_answer_people
+                                                                  : s_answer,
                   b);
     if (accepted && !b->replaying && strcmp(h->method, BOARD_METHOD_PROPOSE) == 0) {
         char pid[BOARD_PROPOSAL_ID_LEN + 1];
@@ -392,7 +471,32 @@ static boards_t *s_of(Concord__V1__Control_Service *service, void *call)
 
 /* Prechecks and publishes an event built from the CLI's message, then
  * waits for the verdict of the fold to answer call. */
+static void s_publish_as(boards_t *b, void *call, const char *method,
+                         const ProtobufCMessage *msg, const uint8_t *person_sig);
+
 static void s_publish(boards_t *b, void *call, const char *method, const ProtobufCMessage *msg)
+{
+    s_publish_as(b, call, method, msg, NULL);
+}
+
+/* A person's signature from the CLI: KEYS_SIG_LEN bytes, or none. */
+static int s_person_sig(void *call, const ProtobufCBinaryData *sig, const uint8_t **out)
+{
+    *out = NULL;
+    if (sig->len == 0) {
+        return 0;
+    }
+    if (sig->len != KEYS_SIG_LEN) {
+        control_fail(call, CC_INVALID_ARGUMENT, "a person's signature is %d bytes, not %zu",
+                     KEYS_SIG_LEN, sig->len);
+        return -1;
+    }
+    *out = sig->data;
+    return 0;
+}
+
+static void s_publish_as(boards_t *b, void *call, const char *method,
+                         const ProtobufCMessage *msg, const uint8_t *person_sig)
 {
     cc_err_t err;
     uint8_t *body = NULL;
@@ -405,11 +509,12 @@ static void s_publish(boards_t *b, void *call, const char *method, const Protobu
     }
     board_event_t ev = {.sender = b->cfg->code, .log_index = UINT64_MAX,
                         .time_ms = clock_wall_ms(), .call_id = call_id, .hash = hash,
-                        .method = method, .body = body, .body_len = body_len};
+                        .method = method, .body = body, .body_len = body_len,
+                        .person_sig = person_sig};
     char to[BOARD_AUDIENCE_MAX + 1];
     int ok = board_precheck(b->engine, &ev, &err) == 0 &&
              board_audience(b->engine, &ev, to, &err) == 0 &&
-             rpc_peer_publish(b->peer, to, method, msg, hash, &err) == 0;
+             rpc_peer_publish_as(b->peer, to, method, msg, person_sig, hash, &err) == 0;
     free(body);
     if (!ok) {
         control_fail(call, err.code, "%s", err.msg);
@@ -567,6 +672,14 @@ static void s_on_propose(Concord__V1__Control_Service *service,
         control_fail(call, err.code, "%s", err.msg);
         return;
     }
+    if (in->person_signature.len) {
+        /* Signed by a person: published exactly as signed. */
+        const uint8_t *sig;
+        if (s_person_sig(call, &in->person_signature, &sig) == 0) {
+            s_publish_as(b, call, BOARD_METHOD_PROPOSE, &p->base, sig);
+        }
+        return;
+    }
     if (p->exempt) {
         s_propose_exempt(b, call, in);
         return;
@@ -609,6 +722,14 @@ static void s_on_vote(Concord__V1__Control_Service *service, const Concord__V1__
     (void)closure;
     if (!bl) {
         control_fail(call, CC_INVALID_ARGUMENT, "vote: no ballot");
+        return;
+    }
+    if (in->person_signature.len) {
+        /* Signed by a person: complete, and published exactly as signed. */
+        const uint8_t *sig;
+        if (s_person_sig(call, &in->person_signature, &sig) == 0) {
+            s_publish_as(b, call, BOARD_METHOD_VOTE, &bl->base, sig);
+        }
         return;
     }
     /* The CLI may give a prefix of the proposal id, and no board. */
@@ -693,6 +814,93 @@ static void s_on_delegation_list(Concord__V1__Control_Service *service,
 {
     (void)closure;
     s_delegation_list(s_of(service, call), call, in->organisation);
+}
+
+/* ---- people ---- */
+
+static void s_on_person_add(Concord__V1__Control_Service *service,
+                            const Concord__V1__PersonAddRequest *in,
+                            Concord__V1__PeopleReply_Closure closure, void *call)
+{
+    (void)closure;
+    if (!in->person) {
+        control_fail(call, CC_INVALID_ARGUMENT, "person add: no person");
+        return;
+    }
+    s_publish(s_of(service, call), call, PEOPLE_METHOD_PERSON, &in->person->base);
+}
+
+static void s_on_person_revoke(Concord__V1__Control_Service *service,
+                               const Concord__V1__PersonRevokeRequest *in,
+                               Concord__V1__PeopleReply_Closure closure, void *call)
+{
+    (void)closure;
+    if (!in->revocation) {
+        control_fail(call, CC_INVALID_ARGUMENT, "person revoke: no revocation");
+        return;
+    }
+    s_publish(s_of(service, call), call, PEOPLE_METHOD_REVOKE, &in->revocation->base);
+}
+
+static void s_on_people_list(Concord__V1__Control_Service *service,
+                             const Concord__V1__PeopleListRequest *in,
+                             Concord__V1__PeopleReply_Closure closure, void *call)
+{
+    (void)closure;
+    s_people_list(s_of(service, call), call, in->organisation, in->board_id, 0);
+}
+
+static void s_on_interest_add(Concord__V1__Control_Service *service,
+                              const Concord__V1__InterestAddRequest *in,
+                              Concord__V1__PeopleReply_Closure closure, void *call)
+{
+    (void)closure;
+    if (!in->interest) {
+        control_fail(call, CC_INVALID_ARGUMENT, "interest add: no interest");
+        return;
+    }
+    s_publish(s_of(service, call), call, PEOPLE_METHOD_INTEREST, &in->interest->base);
+}
+
+static void s_on_interest_list(Concord__V1__Control_Service *service,
+                               const Concord__V1__PeopleListRequest *in,
+                               Concord__V1__PeopleReply_Closure closure, void *call)
+{
+    (void)closure;
+    s_people_list(s_of(service, call), call, in->organisation, in->board_id, 1);
+}
+
+static void s_on_declare(Concord__V1__Control_Service *service,
+                         const Concord__V1__DeclareRequest *in,
+                         Concord__V1__ProposalView_Closure closure, void *call)
+{
+    boards_t *b = s_of(service, call);
+    cc_err_t err;
+    board_proposal_view_t pv;
+    const Concord__V1__Declaration *d = in->declaration;
+    (void)closure;
+    if (!d) {
+        control_fail(call, CC_INVALID_ARGUMENT, "declare: no declaration");
+        return;
+    }
+    const uint8_t *sig;
+    if (s_person_sig(call, &in->person_signature, &sig) < 0) {
+        return;
+    }
+    if (sig) {
+        s_publish_as(b, call, PEOPLE_METHOD_DECLARE, &d->base, sig);
+        return;
+    }
+    if (board_proposal_find(b->engine, d->proposal_id, clock_wall_ms(), &pv, &err) < 0) {
+        control_fail(call, err.code, "%s", err.msg);
+        return;
+    }
+    Concord__V1__Declaration full = *d;
+    full.proposal_id = (char *)pv.id;
+    if (!full.board_id[0]) {
+        full.board_id = (char *)pv.board_id;
+    }
+    s_publish(b, call, PEOPLE_METHOD_DECLARE, &full.base);
 }
 
 static void s_on_board_list(Concord__V1__Control_Service *service,
@@ -1067,6 +1275,12 @@ static const engine_method_t s_methods[] = {
     ENGINE_METHOD("AutoVote", s_on_auto_vote),
     ENGINE_METHOD("RecordDelegation", s_on_record_delegation),
     ENGINE_METHOD("DelegationList", s_on_delegation_list),
+    ENGINE_METHOD("PersonAdd", s_on_person_add),
+    ENGINE_METHOD("PersonRevoke", s_on_person_revoke),
+    ENGINE_METHOD("PeopleList", s_on_people_list),
+    ENGINE_METHOD("InterestAdd", s_on_interest_add),
+    ENGINE_METHOD("InterestList", s_on_interest_list),
+    ENGINE_METHOD("Declare", s_on_declare),
 };
 
 const engine_t boards_as_engine = {

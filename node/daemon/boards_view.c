@@ -87,6 +87,27 @@ void boards_view_proposal(const board_engine_t *e, const board_proposal_view_t *
         for (size_t i = 0; i < td->msg.n_blocked_by; i++) {
             td->blocked[i] = control_strdup(a, pv->tally.blocked[i]);
         }
+        for (size_t i = 0; i < td->msg.n_signers; i++) {
+            Concord__V1__ActSigner *x = td->msg.signers[i];
+            x->member = control_strdup(a, x->member);
+            x->person = control_strdup(a, x->person);
+            x->name = control_strdup(a, x->name);
+            x->role = control_strdup(a, x->role);
+        }
+        for (size_t i = 0; i < td->msg.n_exclusions; i++) {
+            Concord__V1__Exclusion *x = td->msg.exclusions[i];
+            x->member = control_strdup(a, x->member);
+            x->person = control_strdup(a, x->person);
+            x->concerns = control_strdup(a, x->concerns);
+        }
+        for (size_t i = 0; i < td->msg.n_declarations; i++) {
+            Concord__V1__DeclarationEntry *x = td->msg.declarations[i];
+            x->member = control_strdup(a, x->member);
+            x->person = control_strdup(a, x->person);
+            x->concerns = control_strdup(a, x->concerns);
+            x->description = control_strdup(a, x->description);
+        }
+        td->msg.referred_to = control_strdup(a, td->msg.referred_to);
         out->tally = &td->msg;
     }
     if (!full) {
@@ -102,6 +123,7 @@ void boards_view_proposal(const board_engine_t *e, const board_proposal_view_t *
         out->ballots[i]->reason = control_str(bv.reason);
         out->ballots[i]->time_ms = bv.time_ms;
         out->ballots[i]->log_index = bv.log_index;
+        out->ballots[i]->person = control_str(bv.person);
     }
     if (!out->ballots) {
         out->n_ballots = 0;

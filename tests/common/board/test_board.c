@@ -2346,6 +2346,211 @@ static void test_board_precheck_changes_nothing(void **state)
     s_run_free(&r);
 }
 
+/* ---- people: conflicts of interest (NHS Act 2006 s14O; 2017 CCG
+ * guidance; Localism Act 2011 s31) ---- */
+
+/* Registers person id of org, covering board for vote and propose, with a
+ * financial interest in subject (NULL: none). */
+static void s_person_with_interest(s_run_t *r, const char *org, const char *id, const char *board,
+                                   const char *subject)
+{
+    static uint8_t pk[32];
+    pk[0]++;
+    pk[1] = 0x77; /* a distinct made-up key per person */
+    char *boards[] = {(char *)board};
+    Concord__V1__PersonAct acts[] = {CONCORD__V1__PERSON_ACT__ACT_VOTE,
+                                     CONCORD__V1__PERSON_ACT__ACT_PROPOSE};
+    Concord__V1__Person p = CONCORD__V1__PERSON__INIT;
+    p.person_id = (char *)id;
+    p.name = "A Member";
+    p.voting = 1;
+    p.public_key.data = pk;
+    p.public_key.len = 32;
+    p.boards = boards;
+    p.n_boards = 1;
+    p.acts = acts;
+    p.n_acts = 2;
+    p.valid_from = "2020-01-01";
+    p.valid_to = "2099-12-31";
+    uint8_t call_id[16];
+    s_call_id(r, call_id);
+    assert_int_equal(s_msg(r, org, PEOPLE_METHOD_PERSON, &p.base, call_id), 0);
+    if (!subject) {
+        return;
+    }
+    Concord__V1__Interest in = CONCORD__V1__INTEREST__INIT;
+    in.person_id = (char *)id;
+    in.kind = CONCORD__V1__INTEREST_KIND__FINANCIAL;
+    in.concerns = (char *)subject;
+    in.from_date = "2026-01-01";
+    s_call_id(r, call_id);
+    assert_int_equal(s_msg(r, org, PEOPLE_METHOD_INTEREST, &in.base, call_id), 0);
+}
+
+static int s_declare(s_run_t *r, const char *org, const char *board, const char *pid,
+                     const char *subject)
+{
+    Concord__V1__Declaration d = CONCORD__V1__DECLARATION__INIT;
+    d.board_id = (char *)board;
+    d.proposal_id = (char *)pid;
+    d.kind = CONCORD__V1__INTEREST_KIND__NON_FINANCIAL_PERSONAL;
+    d.concerns = (char *)subject;
+    d.description = "Spouse is a director\nOutcome: PASSED";
+    uint8_t call_id[16];
+    s_call_id(r, call_id);
+    return s_msg(r, org, PEOPLE_METHOD_DECLARE, &d.base, call_id);
+}
+
+/* EXCLUDE: a member with a registered interest in a named provider is out
+ * of the vote and of the quorum count (recomputed over the others); with
+ * a declaration excluding another, too few remain for the board's quorum
+ * and the proposal is referred to the body the charter names. */
+static void test_board_conflicts_exclude_and_refer(void **state)
+{
+    (void)state;
+    s_run_t r;
+    s_charter_t c;
+    char adopt[33], p1[33], p2[33];
+    board_proposal_view_t pv;
+    s_run_init(&r);
+    s_small(&c, "COI-JCB", CONCORD__V1__VOTING_RULE__MAJORITY_OF_VOTES_CAST, 2, 2);
+    c.ch.quorum_numerator = 3;
+    c.ch.quorum_denominator = 4;
+    c.ch.conflicts = CONCORD__V1__CONFLICT_POLICY__EXCLUDE;
+    c.ch.conflicts_referral = "Governing Body";
+    s_adopt(&r, &c, adopt);
+    s_person_with_interest(&r, s_ccgs[0], "gp-lead", "COI-JCB", "Acme-Health");
+
+    char *one[] = {"Acme-Health"};
+    Concord__V1__Proposal p = s_proposal(&r, "COI-JCB", DECISION, ACUTE);
+    p.effective_date = "";
+    p.concerns = one;
+    p.n_concerns = 1;
+    assert_int_equal(s_propose(&r, s_councils[0], &p, p1), 0);
+    s_refused(&r, s_vote(&r, s_ccgs[0], "COI-JCB", p1, FOR), CC_PERMISSION_DENIED,
+              "excluded: E38000016 has a registered interest in 'Acme-Health'");
+    s_view(&r, p1, &pv);
+    assert_int_equal(pv.tally.all.members, 3);
+    assert_int_equal(pv.tally.quorum_needed, 3);
+    assert_int_equal(pv.tally.n_exclusions, 1);
+    assert_string_equal(pv.tally.exclusions[0].person, "gp-lead");
+    assert_false(pv.tally.exclusions[0].remains);
+    assert_int_equal(s_vote(&r, s_ccgs[1], "COI-JCB", p1, FOR), 0);
+    assert_int_equal(s_vote(&r, s_councils[0], "COI-JCB", p1, FOR), 0);
+    assert_int_equal(s_vote(&r, s_councils[1], "COI-JCB", p1, AGAINST), 0);
+    s_view(&r, p1, &pv);
+    assert_true(pv.closed);
+    assert_true(pv.tally.passed);
+    assert_false(pv.tally.referred);
+
+    char *two[] = {"Acme-Health", "Beta-Care"};
+    p = s_proposal(&r, "COI-JCB", DECISION, ACUTE);
+    p.effective_date = "";
+    p.concerns = two;
+    p.n_concerns = 2;
+    assert_int_equal(s_propose(&r, s_councils[0], &p, p2), 0);
+    s_refused(&r, s_declare(&r, s_councils[1], "COI-JCB", p2, "Gamma-Care"),
+              CC_INVALID_ARGUMENT, "names no provider or subject 'Gamma-Care'");
+    s_refused(&r, s_declare(&r, OUTSIDER, "COI-JCB", p2, "Beta-Care"), CC_PERMISSION_DENIED,
+              "not a member");
+    assert_int_equal(s_declare(&r, s_councils[1], "COI-JCB", p2, "Beta-Care"), 0);
+    s_view(&r, p2, &pv);
+    assert_true(pv.closed);
+    assert_false(pv.tally.passed);
+    assert_true(pv.tally.referred);
+    assert_string_equal(pv.tally.referred_to, "Governing Body");
+    assert_int_equal(pv.tally.n_declarations, 1);
+    assert_true(pv.tally.exclusions[1].declared);
+    assert_non_null(strstr(pv.tally.explanation, "referred to Governing Body"));
+    /* A member's words stay on their line of the explanation. */
+    assert_non_null(strstr(pv.tally.explanation, "Declared by E08000002: a non-financial personal"
+                                                 " interest in 'Beta-Care': Spouse is a director"));
+    assert_null(strstr(pv.tally.explanation, "\nOutcome: PASSED"));
+    board_tally_data_t td;
+    board_tally_data(&pv.tally, &td);
+    assert_string_equal(td.msg.referred_to, "Governing Body");
+    assert_int_equal(td.msg.n_exclusions, 2);
+    /* Decided: a declaration or a ballot now changes nothing. */
+    s_refused(&r, s_declare(&r, s_ccgs[1], "COI-JCB", p2, "Beta-Care"), CC_FAILED_PRECONDITION,
+              "declaration on a closed proposal");
+    s_run_free(&r);
+}
+
+/* REMAIN_WITHOUT_VOTE: the conflicted member keeps its place among the
+ * members the quorum counts but casts no vote; a member that voted
+ * cannot declare afterwards. A charter requiring person-signed acts
+ * refuses an act no person signed. */
+static void test_board_conflicts_remain_and_person_signed(void **state)
+{
+    (void)state;
+    s_run_t r;
+    s_charter_t c;
+    char adopt[33], p1[33];
+    board_proposal_view_t pv;
+    s_run_init(&r);
+    s_small(&c, "REM-JCB", CONCORD__V1__VOTING_RULE__MAJORITY_OF_VOTES_CAST, 2, 2);
+    c.ch.conflicts = CONCORD__V1__CONFLICT_POLICY__REMAIN_WITHOUT_VOTE;
+    s_adopt(&r, &c, adopt);
+    s_person_with_interest(&r, s_ccgs[0], "gp-lead", "REM-JCB", "Acme-Health");
+    char *one[] = {"Acme-Health"};
+    Concord__V1__Proposal p = s_proposal(&r, "REM-JCB", DECISION, ACUTE);
+    p.effective_date = "";
+    p.concerns = one;
+    p.n_concerns = 1;
+    assert_int_equal(s_propose(&r, s_councils[0], &p, p1), 0);
+    s_refused(&r, s_vote(&r, s_ccgs[0], "REM-JCB", p1, FOR), CC_PERMISSION_DENIED,
+              "remains without a vote");
+    assert_int_equal(s_vote(&r, s_ccgs[1], "REM-JCB", p1, FOR), 0);
+    s_refused(&r, s_declare(&r, s_ccgs[1], "REM-JCB", p1, "Acme-Health"),
+              CC_FAILED_PRECONDITION, "already voted");
+    /* An act's audience does not depend on its person chain: a ballot
+     * naming a person no node knows still has its board's audience, as the
+     * broker asks before the act has a log time. */
+    Concord__V1__Ballot bl = CONCORD__V1__BALLOT__INIT;
+    bl.board_id = "REM-JCB";
+    bl.proposal_id = p1;
+    bl.vote = FOR;
+    bl.person = "nobody";
+    uint8_t *body = NULL, cid[16] = {1}, hash[32] = {0};
+    size_t len = 0;
+    assert_int_equal(wire_pack(&bl.base, WIRE_MAX_FRAME, &body, &len, NULL), 0);
+    board_event_t ev = {.sender = s_councils[1], .log_index = UINT64_MAX, .time_ms = 0,
+                        .call_id = cid, .hash = hash, .method = BOARD_METHOD_VOTE, .body = body,
+                        .body_len = len};
+    char to[BOARD_AUDIENCE_MAX + 1];
+    cc_err_t err;
+    assert_int_equal(board_audience(r.e, &ev, to, &err), 0);
+    assert_string_equal(to, "board:REM-JCB");
+    ev.time_ms = r.now;
+    assert_int_equal(board_precheck(r.e, &ev, &err), -1);
+    assert_non_null(strstr(err.msg, "unknown person"));
+    free(body);
+    s_view(&r, p1, &pv);
+    assert_int_equal(pv.tally.all.members, 4);
+    assert_true(pv.tally.exclusions[0].remains);
+    assert_false(pv.tally.referred);
+
+    /* A person named with no person's signature; and a charter requiring
+     * person-signed acts. */
+    s_charter_t c2;
+    char adopt2[33], p2[33];
+    s_small(&c2, "SGN-JCB", CONCORD__V1__VOTING_RULE__MAJORITY_OF_VOTES_CAST, 1, 1);
+    c2.ch.person_signed_acts = 1;
+    s_adopt(&r, &c2, adopt2); /* the adoption's ballots need no person */
+    p = s_proposal(&r, "SGN-JCB", DECISION, ACUTE);
+    s_refused(&r, s_propose(&r, s_ccgs[0], &p, p2), CC_PERMISSION_DENIED,
+              "requires every proposal, ballot and declaration");
+    p.person = "nobody";
+    s_refused(&r, s_propose(&r, s_ccgs[0], &p, p2), CC_NOT_FOUND, "unknown person");
+    p.person = "gp-lead"; /* registered for another board */
+    s_refused(&r, s_propose(&r, s_ccgs[0], &p, p2), CC_PERMISSION_DENIED, "out of scope");
+    s_person_with_interest(&r, s_ccgs[0], "ao", "SGN-JCB", NULL);
+    p.person = "ao";
+    s_refused(&r, s_propose(&r, s_ccgs[0], &p, p2), CC_UNAUTHENTICATED,
+              "carries no person's signature");
+    s_run_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -2382,6 +2587,8 @@ int main(void)
         cmocka_unit_test(test_board_precheck_changes_nothing),
         cmocka_unit_test(test_board_audiences),
         cmocka_unit_test(test_board_exempt_items),
+        cmocka_unit_test(test_board_conflicts_exclude_and_refer),
+        cmocka_unit_test(test_board_conflicts_remain_and_person_signed),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);
 }

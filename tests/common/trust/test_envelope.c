@@ -627,6 +627,48 @@ static void test_envelope_empty_signed_bytes_refused(void **state)
     free(buf);
 }
 
+/* A person's signature (PROTOCOL.md 16.13) travels beside the
+ * organisation's, outside what the organisation signs: opened as it was
+ * sealed, absent when none was given, and refused when not 64 bytes. */
+static void test_envelope_person_signature(void **state)
+{
+    s_fix_t *f = *state;
+    envelope_meta_t m = s_meta();
+    uint8_t sig[KEYS_SIG_LEN], *buf = NULL;
+    size_t len = 0;
+    cc_err_t err;
+    memset(sig, 0x5c, sizeof sig);
+    m.kind = CONCORD__V1__KIND__KIND_EVENT;
+    m.recipient = "*";
+    m.person_sig = sig;
+    s_seal(f->a, &m, &buf, &len);
+    envelope_t *e = envelope_open(buf, len, f->roster, &err);
+    assert_non_null(e);
+    assert_non_null(e->person_sig);
+    assert_memory_equal(e->person_sig, sig, sizeof sig);
+    envelope_destroy(&e);
+    /* The organisation's signature does not cover it: the same signed
+     * bytes with a 63-byte person's signature are refused as malformed. */
+    Concord__V1__Envelope *env = (Concord__V1__Envelope *)wire_unpack(
+        &concord__v1__envelope__descriptor, buf, len, WIRE_MAX_FRAME, &err);
+    assert_non_null(env);
+    env->person_signature.len = 63;
+    uint8_t *bad = NULL;
+    size_t bad_len = 0;
+    assert_int_equal(wire_pack(&env->base, WIRE_MAX_FRAME, &bad, &bad_len, &err), 0);
+    s_expect_refused(f, bad, bad_len, CC_INVALID_ARGUMENT, "a person's signature is 63 bytes");
+    free(bad);
+    wire_free(&env->base);
+    free(buf);
+    m.person_sig = NULL;
+    s_seal(f->a, &m, &buf, &len);
+    e = envelope_open(buf, len, f->roster, &err);
+    assert_non_null(e);
+    assert_null(e->person_sig);
+    envelope_destroy(&e);
+    free(buf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -646,6 +688,7 @@ int main(void)
         cmocka_unit_test(test_envelope_non_canonical_signed_bytes_refused),
         cmocka_unit_test(test_envelope_body_text_checked),
         cmocka_unit_test(test_envelope_empty_signed_bytes_refused),
+        cmocka_unit_test(test_envelope_person_signature),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);
 }

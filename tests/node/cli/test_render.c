@@ -291,6 +291,76 @@ static void test_a_reply_without_a_form_is_refused(void **state)
     assert_null(s_render(&req.base, CLI_RENDER_JSON));
 }
 
+/* A register of interests: the text a clerk reads, the JSON scripts read,
+ * and the CSV for committee papers (a comma and a quote in a description
+ * quoted as RFC 4180 says). */
+static void test_register_of_interests(void **state)
+{
+    (void)state;
+    char *boards[] = {"GM-JCB"};
+    Concord__V1__PersonAct acts[] = {CONCORD__V1__PERSON_ACT__ACT_VOTE,
+                                     CONCORD__V1__PERSON_ACT__ACT_PROPOSE};
+    Concord__V1__Person p = CONCORD__V1__PERSON__INIT;
+    p.person_id = "gp-lead";
+    p.name = "Dr A Example";
+    p.role = "GP member";
+    p.voting = 1;
+    p.boards = boards;
+    p.n_boards = 1;
+    p.acts = acts;
+    p.n_acts = 2;
+    p.valid_from = "2017-04-01";
+    p.valid_to = "2018-03-31";
+    Concord__V1__PersonView pv = CONCORD__V1__PERSON_VIEW__INIT;
+    pv.organisation = "E38000205";
+    pv.person = &p;
+    Concord__V1__PersonView *pvs[] = {&pv};
+    Concord__V1__PeopleReply r = CONCORD__V1__PEOPLE_REPLY__INIT;
+    r.people = pvs;
+    r.n_people = 1;
+    char *text = s_render(&r.base, CLI_RENDER_TEXT);
+    assert_non_null(text);
+    assert_non_null(strstr(text, "E38000205  gp-lead          Dr A Example, GP member, voting;"
+                                 " boards GM-JCB; acts vote,propose; 2017-04-01 to 2018-03-31\n"));
+    free(text);
+    char *js = s_render(&r.base, CLI_RENDER_JSON);
+    assert_non_null(js);
+    assert_non_null(strstr(js, "\"boards\":[\"GM-JCB\"],\"acts\":[\"vote\",\"propose\"]"));
+    free(js);
+
+    Concord__V1__Interest in = CONCORD__V1__INTEREST__INIT;
+    in.person_id = "gp-lead";
+    in.kind = CONCORD__V1__INTEREST_KIND__FINANCIAL;
+    in.concerns = "Acme-Health";
+    in.from_date = "2017-04-01";
+    in.description = "Partner, \"Acme\" practice";
+    Concord__V1__InterestView iv = CONCORD__V1__INTEREST_VIEW__INIT;
+    iv.organisation = "E38000205";
+    iv.name = "Dr A Example";
+    iv.role = "GP member";
+    iv.interest = &in;
+    iv.log_index = 12;
+    Concord__V1__InterestView *ivs[] = {&iv};
+    Concord__V1__PeopleReply ri = CONCORD__V1__PEOPLE_REPLY__INIT;
+    ri.interests = ivs;
+    ri.n_interests = 1;
+    char *csv = s_render(&ri.base, CLI_RENDER_CSV);
+    assert_non_null(csv);
+    assert_non_null(strstr(csv, "organisation,person,name,role,kind,concerns,from,to,description,"
+                                "log_index"));
+    assert_non_null(strstr(csv, "E38000205,gp-lead,Dr A Example,GP member,financial,Acme-Health,"
+                                "2017-04-01,,\"Partner, \"\"Acme\"\" practice\",12"));
+    free(csv);
+    js = s_render(&ri.base, CLI_RENDER_JSON);
+    assert_non_null(js);
+    assert_non_null(strstr(js, "\"kind\":\"financial\",\"concerns\":\"Acme-Health\""));
+    free(js);
+    text = s_render(&ri.base, CLI_RENDER_TEXT);
+    assert_non_null(text);
+    assert_non_null(strstr(text, "financial"));
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -301,6 +371,7 @@ int main(void)
         cmocka_unit_test(test_network_text_is_neutralised),
         cmocka_unit_test(test_proposal_tally_as_data),
         cmocka_unit_test(test_a_reply_without_a_form_is_refused),
+        cmocka_unit_test(test_register_of_interests),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
