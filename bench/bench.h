@@ -71,7 +71,7 @@ typedef struct {
     unsigned window;             /* envelopes in flight per sender (figure 2) */
     size_t envelopes;            /* envelopes per broker run (figure 2) */
     size_t pings;                /* calls per RPC run (figure 3) */
-    int want[8];                 /* want[i]: figure i selected */
+    int want[9];                 /* want[i]: figure i selected */
     char bin_dir[512];           /* where concord, concord-broker, concordd are */
     double verify_rate;          /* median raw verify/s from figure 1 (0: not yet) */
     bench_stats_t verify_stats;
