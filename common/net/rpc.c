@@ -660,6 +660,9 @@ static int s_receipt(rpc_peer_t *p, const Concord__V1__Receipt *r, receipt_t *ou
     return wire_pack(&copy.base, WIRE_MAX_FRAME, packed, packed_len, err);
 }
 
+static int s_batch_begin(rpc_peer_t *p, cc_err_t *err);
+static void s_batch_commit(rpc_peer_t *p);
+
 /* The broker's answer to one of our submissions. */
 static void s_on_result(rpc_peer_t *p, const Concord__V1__SubmitResult *res)
 {
@@ -682,6 +685,13 @@ static void s_on_result(rpc_peer_t *p, const Concord__V1__SubmitResult *res)
         receipt_t r;
         uint8_t *packed = NULL;
         size_t packed_len = 0;
+        /* The receipt (and a new tree head) joins the batch's transaction:
+         * nothing waits on it being durable, and were it lost, the
+         * envelope would be submitted again at start and receipted again.
+         * If the transaction cannot begin the writes below fail and say so. */
+        if (s_batch_begin(p, &err) < 0) {
+            log_error("storing receipt: %s", err.msg);
+        }
         if (s_receipt(p, res->receipt, &r, &packed, &packed_len, &err) < 0 ||
             memcmp(r.envelope_hash, pc->hash, 32) != 0) {
             log_error("broker receipt rejected: %s",
@@ -710,6 +720,9 @@ static void s_on_result(rpc_peer_t *p, const Concord__V1__SubmitResult *res)
         log_info("broker unavailable (%s); will retry", msg);
         return;
     }
+    /* What follows completes calls or tells the engines, whose callbacks
+     * may write to the ledger: the batch so far is made durable first. */
+    s_batch_commit(p);
     if (code == CC_ALREADY_EXISTS && !pc->direct && !pc->accepted && pc->reseals < 3 &&
         strstr(msg, "replay: sequence")) {
         cc_err_t err;
@@ -1253,9 +1266,11 @@ static void s_on_frame(rpc_peer_t *p, const uint8_t *buf, size_t len)
         log_warn("undecodable frame from broker: %s", err.msg);
         return;
     }
-    if (f->frame_case != CONCORD__V1__BROKER_FRAME__FRAME_DELIVERY || !f->delivery->log_index) {
+    if (f->frame_case == CONCORD__V1__BROKER_FRAME__FRAME_HAND_OVER ||
+        (f->frame_case == CONCORD__V1__BROKER_FRAME__FRAME_DELIVERY && !f->delivery->log_index)) {
         /* What follows may complete calls, whose callbacks may write to
-         * the ledger: the batch so far is made durable first. */
+         * the ledger: the batch so far is made durable first (a result
+         * does this itself when it must). */
         s_batch_commit(p);
     }
     switch (f->frame_case) {
