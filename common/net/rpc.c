@@ -1000,10 +1000,13 @@ static void s_batch_commit(rpc_peer_t *p)
     }
     b->open = 0;
     size_t n = b->n, n_acks = 0;
-    if (n && grow_reserve_at(&p->acks, &p->acks_cap, n - 1, sizeof *p->acks) < 0) {
-        /* Durable but not acknowledged: the broker sends them again and
-         * the ledger knows them then. */
-        log_error("out of memory acknowledging %zu deliveries", n);
+    while (p->acks_cap < n) {
+        if (grow_reserve_at(&p->acks, &p->acks_cap, p->acks_cap, sizeof *p->acks) < 0) {
+            /* Durable but not acknowledged: the broker sends them again
+             * after the next Hello and the ledger knows them then. */
+            log_error("out of memory acknowledging %zu deliveries", n);
+            break;
+        }
     }
     for (size_t i = 0; i < n; i++) {
         s_item_t *it = &b->items[i];
