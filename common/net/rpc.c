@@ -12,6 +12,7 @@
 
 #include "clock.h"
 #include "config.h"
+#include "grow.h"
 #include "inbound.h"
 #include "link.pb-c.h"
 #include "log.h"
@@ -53,6 +54,37 @@ typedef struct s_pending {
     uint8_t req_leaf[32];
 } s_pending_t;
 
+/* What a delivery of the current batch does once the batch is durable. */
+typedef enum {
+    S_AFTER_NONE = 0, /* only the acknowledgement */
+    S_AFTER_FOLD,     /* an event for the engines */
+    S_AFTER_REPLY,    /* a reply completing one of our calls */
+    S_AFTER_HISTORY,  /* a board's history: fold the ledger again */
+} s_after_t;
+
+/* One delivery read in this wake-up: stored (or judged) inside the
+ * batch's transaction, acknowledged and acted on after its commit. */
+typedef struct {
+    uint64_t log_index;
+    uint64_t time_ms;
+    s_after_t after;
+    envelope_t *env;        /* FOLD, REPLY: the opened envelope */
+    uint8_t *raw;           /* the bytes env was opened from */
+    s_pending_t *answer;    /* a request's answer, sent once durable */
+    uint64_t sequence;      /* stored new: the sender's sequence, for the replay guard */
+    char sender[KEYS_CODE_MAX + 1];
+} s_item_t;
+
+/* The deliveries of one wake-up (PROTOCOL.md section 8.5, "Batches"):
+ * verified one by one, stored in one ledger transaction, then folded in
+ * log order and acknowledged. */
+typedef struct {
+    s_item_t *items;
+    size_t n, cap;
+    int open;               /* the batch's ledger transaction is open */
+    uint64_t fold_upto;     /* highest log index queued to fold */
+} s_batch_t;
+
 struct rpc_peer {
     uint64_t skew_warned_ms;       /* when a receipt ahead of our clock was last logged */
     uint32_t max_skew_ms;          /* rpc_peer_set_max_clock_skew */
@@ -91,6 +123,9 @@ struct rpc_peer {
     void *on_refused_arg;
     rpc_resealed_fn on_resealed;
     void *on_resealed_arg;
+    s_batch_t batch;               /* deliveries read in this wake-up */
+    uint64_t *acks;                /* room for a batch's acknowledgements */
+    size_t acks_cap;
 };
 
 static __thread const rpc_result_t *s_current_result;
@@ -225,20 +260,6 @@ static void s_send_pending(rpc_peer_t *p, s_pending_t *pc, uint64_t now)
     if (pc->backoff_ms < RPC_MAX_BACKOFF_MS) {
         pc->backoff_ms *= 2;
     }
-}
-
-static void s_send_ack(rpc_peer_t *p, uint64_t log_index)
-{
-    Concord__V1__NodeFrame f = CONCORD__V1__NODE_FRAME__INIT;
-    Concord__V1__MailboxAck ack = CONCORD__V1__MAILBOX_ACK__INIT;
-    if (log_index > p->acked_upto) {
-        p->acked_upto = log_index;
-    }
-    ack.n_log_index = 1;
-    ack.log_index = &log_index;
-    f.frame_case = CONCORD__V1__NODE_FRAME__FRAME_ACK;
-    f.ack = &ack;
-    s_send_frame(p, &f);
 }
 
 static void s_send_hello(rpc_peer_t *p)
@@ -689,6 +710,9 @@ static int s_receipt(rpc_peer_t *p, const Concord__V1__Receipt *r, receipt_t *ou
     return wire_pack(&copy.base, WIRE_MAX_FRAME, packed, packed_len, err);
 }
 
+static int s_batch_begin(rpc_peer_t *p, cc_err_t *err);
+static void s_batch_commit(rpc_peer_t *p);
+
 /* The broker's answer to one of our submissions. */
 static void s_on_result(rpc_peer_t *p, const Concord__V1__SubmitResult *res)
 {
@@ -711,6 +735,13 @@ static void s_on_result(rpc_peer_t *p, const Concord__V1__SubmitResult *res)
         receipt_t r;
         uint8_t *packed = NULL;
         size_t packed_len = 0;
+        /* The receipt (and a new tree head) joins the batch's transaction:
+         * nothing waits on it being durable, and were it lost, the
+         * envelope would be submitted again at start and receipted again.
+         * If the transaction cannot begin the writes below fail and say so. */
+        if (s_batch_begin(p, &err) < 0) {
+            log_error("storing receipt: %s", err.msg);
+        }
         if (s_receipt(p, res->receipt, &r, &packed, &packed_len, &err) < 0 ||
             memcmp(r.envelope_hash, pc->hash, 32) != 0) {
             log_error("broker receipt rejected: %s",
@@ -739,6 +770,9 @@ static void s_on_result(rpc_peer_t *p, const Concord__V1__SubmitResult *res)
         log_info("broker unavailable (%s); will retry", msg);
         return;
     }
+    /* What follows completes calls or tells the engines, whose callbacks
+     * may write to the ledger: the batch so far is made durable first. */
+    s_batch_commit(p);
     if (code == CC_ALREADY_EXISTS && !pc->direct && !pc->accepted && pc->reseals < 3 &&
         strstr(msg, "replay: sequence")) {
         cc_err_t err;
@@ -893,14 +927,198 @@ static int s_check_receipt(rpc_peer_t *p, const Concord__V1__Delivery *d, const 
     return 0;
 }
 
-/* Stores a new verified delivery and, for a request, answers it: both in
- * one transaction, so a crash leaves either nothing or both. */
+/* Opens the batch's ledger transaction if it is not open yet. */
+static int s_batch_begin(rpc_peer_t *p, cc_err_t *err)
+{
+    if (p->batch.open) {
+        return 0;
+    }
+    if (ledger_begin(p->ledger, err) < 0) {
+        return -1;
+    }
+    p->batch.open = 1;
+    return 0;
+}
+
+/* Room for one more delivery in the batch: the new item, zeroed, or NULL. */
+static s_item_t *s_batch_item(rpc_peer_t *p, uint64_t log_index)
+{
+    s_batch_t *b = &p->batch;
+    if (grow_reserve_at(&b->items, &b->cap, b->n, sizeof *b->items) < 0) {
+        return NULL;
+    }
+    s_item_t *it = &b->items[b->n++];
+    memset(it, 0, sizeof *it);
+    it->log_index = log_index;
+    return it;
+}
+
+static void s_item_free(s_item_t *it)
+{
+    envelope_destroy(&it->env);
+    free(it->raw);
+    it->raw = NULL;
+}
+
+/* The replay guard over what is durable and what this batch has stored
+ * so far: a sender's sequences must rise within a batch too. */
+static int s_batch_replay_check(const rpc_peer_t *p, const char *sender, uint64_t seq,
+                                cc_err_t *err)
+{
+    if (replay_check(p->replay, sender, seq, err) < 0) {
+        return -1;
+    }
+    for (size_t i = 0; i < p->batch.n; i++) {
+        const s_item_t *it = &p->batch.items[i];
+        if (it->sequence && seq <= it->sequence && strcmp(it->sender, sender) == 0) {
+            err_set(err, CC_ALREADY_EXISTS, "replay: sequence %llu from %s is not above %llu",
+                    (unsigned long long)seq, sender, (unsigned long long)it->sequence);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void s_batch_reset(rpc_peer_t *p)
+{
+    for (size_t i = 0; i < p->batch.n; i++) {
+        s_item_free(&p->batch.items[i]);
+    }
+    p->batch.n = 0;
+    p->batch.open = 0;
+    p->batch.fold_upto = 0;
+}
+
+/* The batch cannot be made durable (a delivery at log index failed_at
+ * could not be stored, or the commit failed): nothing of it is kept,
+ * acknowledged or acted on. The broker sends it all again from the
+ * oldest delivery not acknowledged once the ledger takes writes again. */
+static void s_batch_abort(rpc_peer_t *p, uint64_t failed_at, const cc_err_t *why)
+{
+    uint64_t first = failed_at;
+    if (p->batch.open) {
+        ledger_rollback(p->ledger);
+    }
+    for (size_t i = 0; i < p->batch.n; i++) {
+        s_item_t *it = &p->batch.items[i];
+        if (it->log_index && (!first || it->log_index < first)) {
+            first = it->log_index;
+        }
+        if (it->answer) {
+            s_unlink(p, it->answer);
+            s_pending_free(it->answer);
+        }
+    }
+    s_batch_reset(p);
+    if (first) {
+        log_error("cannot store delivery %llu: %s", (unsigned long long)first, why->msg);
+        inbound_failed(&p->inbound, first, why, clock_mono_ms());
+    }
+}
+
+/* Sends the acknowledgements of n deliveries, in frames of at most
+ * S_ACKS_PER_FRAME indexes (a broker ignores an ack larger than its
+ * mailbox window). */
+#define S_ACKS_PER_FRAME 64
+static void s_send_acks(rpc_peer_t *p, uint64_t *idx, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (idx[i] > p->acked_upto) {
+            p->acked_upto = idx[i];
+        }
+    }
+    for (size_t at = 0; at < n; at += S_ACKS_PER_FRAME) {
+        Concord__V1__NodeFrame f = CONCORD__V1__NODE_FRAME__INIT;
+        Concord__V1__MailboxAck ack = CONCORD__V1__MAILBOX_ACK__INIT;
+        ack.n_log_index = n - at < S_ACKS_PER_FRAME ? n - at : S_ACKS_PER_FRAME;
+        ack.log_index = idx + at;
+        f.frame_case = CONCORD__V1__NODE_FRAME__FRAME_ACK;
+        f.ack = &ack;
+        s_send_frame(p, &f);
+    }
+}
+
+static void s_fire_event(rpc_peer_t *p, const envelope_t *env, uint64_t log_index,
+                         uint64_t time_ms)
+{
+    if (p->on_event) {
+        p->on_event(env, log_index, time_ms, p->on_event_arg);
+    }
+}
+
+static void s_on_reply(rpc_peer_t *p, const envelope_t *rep, uint64_t log_index);
+
+/* Makes the batch durable with one commit (one fsync), acknowledges
+ * every delivery of it (which frees the broker's window for the next
+ * ones while this node folds), then, in the order the deliveries came
+ * (log order), sends the answers to requests, completes calls and folds
+ * events. */
+static void s_batch_commit(rpc_peer_t *p)
+{
+    s_batch_t *b = &p->batch;
+    cc_err_t err;
+    if (b->open && ledger_commit(p->ledger, &err) < 0) {
+        b->open = 0; /* ledger_commit rolled back */
+        s_batch_abort(p, 0, &err);
+        return;
+    }
+    b->open = 0;
+    size_t n = b->n, n_acks = 0;
+    while (p->acks_cap < n) {
+        if (grow_reserve_at(&p->acks, &p->acks_cap, p->acks_cap, sizeof *p->acks) < 0) {
+            /* Durable but not acknowledged: the broker sends them again
+             * after the next Hello and the ledger knows them then. */
+            log_error("out of memory acknowledging %zu deliveries", n);
+            break;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        s_item_t *it = &b->items[i];
+        if (it->sequence) {
+            replay_commit(p->replay, it->sender, it->sequence);
+            p->stats.received++;
+        }
+        if (it->log_index && p->acks_cap >= n) {
+            p->acks[n_acks++] = it->log_index;
+        }
+    }
+    /* The batch is emptied before anything runs that may start a new
+     * one (a fold can publish, a completed call can call again). */
+    b->n = 0;
+    b->fold_upto = 0;
+    s_send_acks(p, p->acks, n_acks);
+    for (size_t i = 0; i < n; i++) {
+        s_item_t *it = &b->items[i];
+        s_send_answer(p, it->answer);
+        it->answer = NULL;
+        switch (it->after) {
+        case S_AFTER_REPLY:
+            s_on_reply(p, it->env, it->log_index);
+            break;
+        case S_AFTER_FOLD:
+            s_fire_event(p, it->env, it->log_index, it->time_ms);
+            break;
+        case S_AFTER_HISTORY:
+            if (p->on_history) {
+                p->on_history(it->log_index, p->on_history_arg);
+            }
+            break;
+        case S_AFTER_NONE:
+        default:
+            break;
+        }
+        s_item_free(it);
+    }
+}
+
+/* Stores a new verified delivery and, for a request, answers it, in the
+ * batch's transaction: a crash leaves either nothing of the batch or all
+ * of it. */
 static int s_store_in(rpc_peer_t *p, const Concord__V1__Delivery *d, const envelope_t *env,
                       const uint8_t *receipt, size_t receipt_len, s_pending_t **answer,
                       cc_err_t *err)
 {
     const Concord__V1__Header *h = env->header;
-    int ret = -1;
     ledger_entry_t e = {
         .direction = LEDGER_IN,
         .hash = env->hash,
@@ -916,38 +1134,23 @@ static int s_store_in(rpc_peer_t *p, const Concord__V1__Delivery *d, const envel
         .receipt = receipt,
         .receipt_len = receipt_len,
     };
-    if (ledger_begin(p->ledger, err) < 0) {
-        goto out;
-    }
-    if (ledger_append(p->ledger, &e, NULL, err) < 0 ||
+    if (s_batch_begin(p, err) < 0 || ledger_append(p->ledger, &e, NULL, err) < 0 ||
         (h->kind == CONCORD__V1__KIND__KIND_EVENT &&
          ledger_event_add(p->ledger, d->log_index, env->hash, err) < 0) ||
         (h->kind == CONCORD__V1__KIND__KIND_REQUEST && !(*answer = s_answer(p, env, err)))) {
-        ledger_rollback(p->ledger);
-        goto out;
+        return -1;
     }
-    if (ledger_commit(p->ledger, err) < 0) {
-        goto out;
-    }
-    ret = 0;
-out:
-    if (ret < 0 && *answer) {
-        s_unlink(p, *answer);
-        s_pending_free(*answer);
-        *answer = NULL;
-    }
-    return ret;
+    return 0;
 }
 
-/* Records that a stored event was delivered at this log index (and, for
- * our own event, keeps the receipt the delivery carries). Returns 1 if
- * it had not been folded before, 0 if it had, -1 on error. */
+/* Records, in the batch's transaction, that a stored event was delivered
+ * at this log index (and, for our own event, keeps the receipt the
+ * delivery carries: folding at start needs the receipt's time). Returns 1
+ * if it had not been folded before, 0 if it had, -1 on error. */
 static int s_note_event(rpc_peer_t *p, const Concord__V1__Delivery *d, const envelope_t *env,
                         const uint8_t *receipt, size_t receipt_len, cc_err_t *err)
 {
-    /* The event row and its receipt go in together: folding at start needs
-     * the receipt's time. */
-    if (ledger_begin(p->ledger, err) < 0) {
+    if (s_batch_begin(p, err) < 0) {
         return -1;
     }
     int fresh = ledger_event_add(p->ledger, d->log_index, env->hash, err);
@@ -955,21 +1158,32 @@ static int s_note_event(rpc_peer_t *p, const Concord__V1__Delivery *d, const env
         ledger_set_receipt(p->ledger, env->hash, d->log_index, receipt, receipt_len, err) < 0) {
         fresh = -1;
     }
-    if (fresh < 0) {
-        ledger_rollback(p->ledger);
-        return -1;
-    }
-    return ledger_commit(p->ledger, err) < 0 ? -1 : fresh;
+    return fresh;
 }
 
-static void s_fire_event(rpc_peer_t *p, const envelope_t *env, uint64_t log_index,
-                         uint64_t time_ms)
+/* A direct answer from the broker (log index 0): accepted only as the
+ * reply to a query we are waiting for, so it cannot be replayed. */
+static void s_on_direct(rpc_peer_t *p, const Concord__V1__Delivery *d)
 {
-    if (p->on_event) {
-        p->on_event(env, log_index, time_ms, p->on_event_arg);
+    cc_err_t err;
+    uint8_t *raw = NULL;
+    size_t raw_len = 0;
+    envelope_t *env = NULL;
+    if (!d->envelope || wire_pack(&d->envelope->base, WIRE_MAX_FRAME, &raw, &raw_len, &err) < 0) {
+        log_warn("direct answer carries no envelope");
+    } else if (!(env = envelope_open_at(raw, raw_len, p->roster, 0, &err))) {
+        log_error("rejected direct answer: %s", err.msg);
+    } else if (strcmp(env->header->sender, KEYS_BROKER_CODE) == 0 &&
+               env->header->kind == CONCORD__V1__KIND__KIND_REPLY &&
+               strcmp(env->header->recipient, keys_code(p->keys)) == 0) {
+        s_on_reply(p, env, 0);
     }
+    envelope_destroy(&env);
+    free(raw);
 }
 
+/* One delivery of the batch: verified, judged and, when new, stored in
+ * the batch's transaction; what follows from it waits for the commit. */
 static void s_on_delivery(rpc_peer_t *p, const Concord__V1__Delivery *d)
 {
     cc_err_t err;
@@ -984,6 +1198,11 @@ static void s_on_delivery(rpc_peer_t *p, const Concord__V1__Delivery *d)
     uint8_t *raw = NULL, *receipt = NULL;
     size_t raw_len = 0, receipt_len = 0;
     envelope_t *env = NULL;
+    s_item_t *it = s_batch_item(p, d->log_index);
+    if (!it) {
+        err_set(&err, CC_RESOURCE_EXHAUSTED, "out of memory");
+        goto fail;
+    }
     if (!d->envelope || wire_pack(&d->envelope->base, WIRE_MAX_FRAME, &raw, &raw_len, &err) < 0) {
         log_warn("delivery %llu carries no envelope", (unsigned long long)d->log_index);
         goto drop;
@@ -994,15 +1213,6 @@ static void s_on_delivery(rpc_peer_t *p, const Concord__V1__Delivery *d)
         goto drop;
     }
     const Concord__V1__Header *h = env->header;
-    if (d->log_index == 0) {
-        /* A direct answer from the broker: accepted only as the reply to a
-         * query we are waiting for, so it cannot be replayed. */
-        if (strcmp(h->sender, KEYS_BROKER_CODE) == 0 && h->kind == CONCORD__V1__KIND__KIND_REPLY &&
-            strcmp(h->recipient, keys_code(p->keys)) == 0) {
-            s_on_reply(p, env, 0);
-        }
-        goto out;
-    }
     int is_event = h->kind == CONCORD__V1__KIND__KIND_EVENT;
     int for_me = strcmp(h->recipient, keys_code(p->keys)) == 0 ||
                  (is_event && envelope_event_for(h->recipient, keys_code(p->keys)));
@@ -1013,7 +1223,10 @@ static void s_on_delivery(rpc_peer_t *p, const Concord__V1__Delivery *d)
         goto fail;
     }
     if (checked == -3) {
-        /* Held, like a failed store: nothing later overtakes it. */
+        /* Held, like a failed store: nothing later overtakes it. It leaves
+         * the batch (it was the last item added), so it is neither stored
+         * nor acknowledged; the deliveries before it commit as usual. */
+        p->batch.n--;
         inbound_held(&p->inbound, d->log_index, &err, clock_mono_ms());
         failed_now = 1;
         goto out;
@@ -1038,6 +1251,7 @@ static void s_on_delivery(rpc_peer_t *p, const Concord__V1__Delivery *d)
                   (unsigned long long)h->sequence, (unsigned long long)held_at);
         goto drop;
     }
+    it->time_ms = time_ms;
     if (have && is_event) {
         /* Our own event coming back through the broker, or a redelivery:
          * fold it if it has not been folded yet. */
@@ -1045,68 +1259,71 @@ static void s_on_delivery(rpc_peer_t *p, const Concord__V1__Delivery *d)
         if (fresh < 0) {
             goto fail;
         }
-        s_send_ack(p, d->log_index);
         if (fresh) {
-            s_fire_event(p, env, d->log_index, time_ms);
+            it->after = S_AFTER_FOLD;
+            if (d->log_index > p->batch.fold_upto) {
+                p->batch.fold_upto = d->log_index;
+            }
         }
-        goto out;
+        goto keep;
     }
     if (have) {
         /* Redelivered after a restart: serve the stored answer again. */
-        if (h->kind == CONCORD__V1__KIND__KIND_REQUEST) {
-            s_pending_t *again = s_answer(p, env, &err);
-            if (!again) {
-                goto fail;
-            }
-            s_send_answer(p, again);
+        if (h->kind == CONCORD__V1__KIND__KIND_REQUEST &&
+            (s_batch_begin(p, &err) < 0 || !(it->answer = s_answer(p, env, &err)))) {
+            goto fail;
         }
-        s_send_ack(p, d->log_index);
         goto out;
     }
-    /* A board's event below what the engines have folded: history of a
-     * board this node has joined, which the broker sends it (PROTOCOL.md
-     * "Audiences"), or a delivery a broker held back. Its sender's later envelopes may already be here, so
-     * the sequence guard does not apply; its receipt does, and its hash
-     * is new. */
-    int history = is_event && envelope_board_of(h->recipient) && d->log_index <= p->folded_upto;
-    if (!history && replay_check(p->replay, h->sender, h->sequence, &err) < 0) {
+    /* A board's event below what the engines have folded (or this batch
+     * will fold): history of a board this node has joined, which the
+     * broker sends it (PROTOCOL.md "Audiences"), or a delivery a broker
+     * held back. Its sender's later envelopes may already be here, so the
+     * sequence guard does not apply; its receipt does, and its hash is
+     * new. */
+    uint64_t folded = p->folded_upto > p->batch.fold_upto ? p->folded_upto : p->batch.fold_upto;
+    int history = is_event && envelope_board_of(h->recipient) && d->log_index <= folded;
+    if (!history && s_batch_replay_check(p, h->sender, h->sequence, &err) < 0) {
         log_warn("rejected delivery %llu: %s", (unsigned long long)d->log_index, err.msg);
         goto drop;
     }
-    s_pending_t *answer = NULL;
-    if (s_store_in(p, d, env, receipt, receipt_len, &answer, &err) < 0) {
+    if (s_store_in(p, d, env, receipt, receipt_len, &it->answer, &err) < 0) {
         goto fail;
     }
-    replay_commit(p->replay, h->sender, h->sequence);
-    p->stats.received++;
-    s_send_ack(p, d->log_index);
-    s_send_answer(p, answer);
+    it->sequence = h->sequence;
+    snprintf(it->sender, sizeof it->sender, "%s", h->sender);
     if (h->kind == CONCORD__V1__KIND__KIND_REPLY) {
-        s_on_reply(p, env, d->log_index);
+        it->after = S_AFTER_REPLY;
     } else if (history) {
         /* Stored; the engines fold it in log order when they fold the
          * ledger again. */
         log_info("history: log index %llu (%s from %s) stored", (unsigned long long)d->log_index,
                  h->method, h->sender);
-        if (p->on_history) {
-            p->on_history(d->log_index, p->on_history_arg);
-        }
+        it->after = S_AFTER_HISTORY;
     } else if (is_event) {
-        s_fire_event(p, env, d->log_index, time_ms);
+        it->after = S_AFTER_FOLD;
+        if (d->log_index > p->batch.fold_upto) {
+            p->batch.fold_upto = d->log_index;
+        }
+    }
+keep:
+    if (it->after == S_AFTER_FOLD || it->after == S_AFTER_REPLY) {
+        it->env = env;
+        it->raw = raw;
+        env = NULL;
+        raw = NULL;
     }
     goto out;
 fail:
     /* Not acknowledged: the broker keeps it and delivers it again. */
-    log_error("cannot store delivery %llu: %s", (unsigned long long)d->log_index, err.msg);
-    inbound_failed(&p->inbound, d->log_index, &err, clock_mono_ms());
+    s_batch_abort(p, d->log_index, &err);
     failed_now = 1;
     goto out;
 drop:
     p->stats.rejected++;
-    if (d->log_index) {
-        s_send_ack(p, d->log_index);
-    }
 out:
+    /* Later deliveries of this wake-up may join the batch now: if its
+     * commit fails, the oldest of them is the failed one again. */
     if (!failed_now && inbound_done(&p->inbound, d->log_index)) {
         log_info("delivery %llu stored on retry; taking new work again",
                  (unsigned long long)d->log_index);
@@ -1125,9 +1342,20 @@ static void s_on_frame(rpc_peer_t *p, const uint8_t *buf, size_t len)
         log_warn("undecodable frame from broker: %s", err.msg);
         return;
     }
+    if (f->frame_case == CONCORD__V1__BROKER_FRAME__FRAME_HAND_OVER ||
+        (f->frame_case == CONCORD__V1__BROKER_FRAME__FRAME_DELIVERY && !f->delivery->log_index)) {
+        /* What follows may complete calls, whose callbacks may write to
+         * the ledger: the batch so far is made durable first (a result
+         * does this itself when it must). */
+        s_batch_commit(p);
+    }
     switch (f->frame_case) {
     case CONCORD__V1__BROKER_FRAME__FRAME_DELIVERY:
-        s_on_delivery(p, f->delivery);
+        if (f->delivery->log_index) {
+            s_on_delivery(p, f->delivery);
+        } else {
+            s_on_direct(p, f->delivery);
+        }
         break;
     case CONCORD__V1__BROKER_FRAME__FRAME_RESULT:
         s_on_result(p, f->result);
@@ -1281,6 +1509,7 @@ int rpc_peer_process(rpc_peer_t *p)
         s_on_frame(p, zmq_msg_data(&msg), zmq_msg_size(&msg));
         zmq_msg_close(&msg);
     }
+    s_batch_commit(p);
     for (int n = 0; n < 100; n++) {
         int events = 0;
         size_t sz = sizeof events;
@@ -1622,6 +1851,9 @@ void rpc_peer_destroy(rpc_peer_t **pp)
         s_complete(p, p->pending, CC_CANCELLED, "node shutting down", NULL, 0);
     }
     s_disconnect(p);
+    s_batch_reset(p);
+    free(p->batch.items);
+    free(p->acks);
     replay_destroy(&p->replay);
     receipt_heads_destroy(&p->heads);
     keys_destroy(&p->keys);

@@ -15,11 +15,6 @@ struct broker_store {
     char name[CC_ERR_MSG_MAX];
 };
 
-int broker_store_is_postgresql(const char *where)
-{
-    return !strncmp(where, "postgresql://", 13) || !strncmp(where, "postgres://", 11);
-}
-
 broker_store_t *broker_store_open(const char *where, int fsync, int init, cc_err_t *err)
 {
     broker_store_t *s = calloc(1, sizeof *s);

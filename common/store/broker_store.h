@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "err.h"
 #include "ledger.h"
@@ -23,8 +24,13 @@
 typedef struct broker_store broker_store_t;
 
 /* 1 if where names a PostgreSQL database ("postgresql://" or
- * "postgres://"), 0 if it is a SQLite path. */
-int broker_store_is_postgresql(const char *where);
+ * "postgres://"), 0 if it is a SQLite path. Inline: the configuration
+ * check calls it in every program, and only the broker links the store
+ * itself (and libpq with it). */
+static inline int broker_store_is_postgresql(const char *where)
+{
+    return !strncmp(where, "postgresql://", 13) || !strncmp(where, "postgres://", 11);
+}
 
 /* Opens the store at where. A SQLite file is created if absent (and init
  * changes nothing more). A PostgreSQL database must hold the broker's

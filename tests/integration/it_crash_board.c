@@ -2,9 +2,11 @@
 /* Crash test for boards: a 23-member board shaped like the Greater
  * Manchester Joint Commissioning Board adopts its charter while the broker
  * is killed with SIGKILL at random moments and restarted, then decides a
- * proposal while random member nodes are killed and restarted. Afterwards
- * no acknowledged ballot is lost, none counts twice, every node reaches
- * the same decision word for word and the broker's chain verifies.
+ * proposal while random member nodes are killed and restarted, then a
+ * third with one node killed while it stores a batch of deliveries read in
+ * one wake-up. Afterwards no acknowledged ballot is lost, none counts
+ * twice, every node reaches the same decision word for word and the
+ * broker's chain verifies.
  *
  * The schedule comes from CONCORD_SEED (printed; a time-derived one if
  * unset); CONCORD_CRASH_ROUNDS (default 1) runs that many seeds in a row,
@@ -184,6 +186,60 @@ static void s_check_ledgers(fed_t *f, int ballots, uint64_t *rng)
     }
 }
 
+/* Ballots in a `proposal show --json`. */
+static int s_ballots(fed_t *f, int i, const char *id)
+{
+    char *out = NULL;
+    assert_int_equal(fed_cli(f, i, &out, "--json proposal show %s", id), 0);
+    int n = fed_count(out, "\"vote\":\"");
+    free(out);
+    return n;
+}
+
+/* A node killed while it stores a batch: it is stopped (SIGSTOP) before
+ * the proposal, so that the proposal and every other member's ballot pile
+ * up on its connection; let go, it reads them in one wake-up and verifies,
+ * stores and commits them as one batch, and is killed with SIGKILL a
+ * seeded 0 to 40 ms later: before, during or after the commit. Restarted,
+ * it must come to hold every ballot once, its own cast automatically:
+ * whatever it acknowledged was durable, and whatever it had not, the
+ * broker delivers again. Returns the kill/restart cycles (1). */
+static int s_batch_kill(fed_t *f, char id[33], uint64_t *rng)
+{
+    char *out = NULL;
+    int victim = 1 + 2 * (int)fed_rand(rng, N_BOARD / 2); /* odd: votes automatically */
+    unsigned delay_ms = fed_rand(rng, 41);
+    assert_int_equal(kill(f->node_pid[victim], SIGSTOP), 0);
+    assert_int_equal(fed_cli(f, SECRETARY, &out,
+                             "--json propose --board GM-JCB --title 'Shared discharge to assess"
+                             " team' --area community --amount 3m --closes-in 600s"),
+                     0);
+    fed_json_id(out, id);
+    free(out);
+    for (int i = 0; i < N_BOARD; i++) {
+        if (MANUAL(i) && i != victim) {
+            assert_int_equal(fed_cli(f, i, &out, "vote %s for", id), 0);
+            free(out);
+        }
+    }
+    /* Every ballot but the victim's is logged (the secretary has folded
+     * them all); they wait on the victim's connection. */
+    for (int waited = 0; s_ballots(f, SECRETARY, id) < N_BOARD - 1; waited += 100) {
+        if (waited > 60000) {
+            fail_msg("the other members' ballots on %s never all arrived", id);
+        }
+        usleep(100 * 1000);
+    }
+    fprintf(stderr, "  %s stopped while %d ballots piled up; let go, killed after %u ms\n",
+            s_codes[victim], N_BOARD - 1, delay_ms);
+    assert_int_equal(kill(f->node_pid[victim], SIGCONT), 0);
+    usleep(delay_ms * 1000);
+    fed_stop_node(f, victim, SIGKILL);
+    fed_start_node(f, victim);
+    fed_wait_settled(f, victim);
+    return 1;
+}
+
 /* The federation of the round under way; fed_teardown destroys it even
  * when a check fails. */
 static fed_t s_fed;
@@ -221,7 +277,10 @@ static void s_round(uint64_t seed)
     fprintf(stderr, " proposal %s, random nodes killed:\n", id);
     cycles += s_vote_round(fp, id, FED_ANY_NODE, 3, &rng);
     s_check_same_everywhere(fp, id, "\"outcome\":\"PASSED\"");
-    s_check_ledgers(fp, 2 * N_BOARD, &rng);
+    fprintf(stderr, " a node killed while it stores a batch of deliveries:\n");
+    cycles += s_batch_kill(fp, id, &rng);
+    s_check_same_everywhere(fp, id, "\"outcome\":\"PASSED\"");
+    s_check_ledgers(fp, 3 * N_BOARD, &rng);
     fprintf(stderr, " seed %llu: %d kill/restart cycles, all checks passed\n",
             (unsigned long long)seed, cycles);
     fed_destroy(fp);

@@ -557,6 +557,73 @@ static void test_rpc_forged_and_replayed_deliveries_rejected(void **state)
     assert_int_equal(st.rejected, 2);
 }
 
+/* Many deliveries waiting at once (a batch, PROTOCOL.md 8.5): every one is
+ * stored, answered and acknowledged exactly once, whatever the number of
+ * wake-ups they arrive in; a replay inside the run is still refused. */
+static void test_rpc_many_deliveries_acknowledged_once(void **state)
+{
+    fx_t *fx = *state;
+    enum { N = 150 };
+    int acked[N + 2] = {0};
+    size_t got = 0, submits = 0;
+    envelope_meta_t m = {
+        .method = "concord.v1.Health/Check",
+        .recipient = A_CODE,
+        .sent_at_ms = clock_wall_ms(),
+        .deadline_ms = clock_wall_ms() + 600000,
+        .kind = CONCORD__V1__KIND__KIND_REQUEST,
+    };
+    /* All sent before the peer reads any: sequences 1..N at log indexes
+     * 1..N, then sequence N again at N + 1 (a replay). */
+    for (uint64_t i = 1; i <= N + 1; i++) {
+        m.sequence = i <= N ? i : N;
+        memset(m.call_id, 0, 16);
+        memcpy(m.call_id, &i, sizeof i);
+        s_deliver(fx, fx->b, &m, NULL, 0, i);
+    }
+    /* Unreceipted answers are resent, so frames keep coming even when the
+     * peer has stopped storing: bounded by a deadline, not by silence. */
+    uint64_t end = clock_mono_ms() + 30000;
+    while (got < N + 1) {
+        if (clock_mono_ms() > end) {
+            fail_msg("%zu of %d deliveries acknowledged within 30 s", got, N + 1);
+        }
+        Concord__V1__NodeFrame *f = s_broker_recv(fx, 10000);
+        assert_non_null(f);
+        if (f->frame_case == CONCORD__V1__NODE_FRAME__FRAME_SUBMIT) {
+            submits++;
+        } else if (f->frame_case == CONCORD__V1__NODE_FRAME__FRAME_ACK) {
+            assert_true(f->ack->n_log_index >= 1 && f->ack->n_log_index <= 64);
+            for (size_t k = 0; k < f->ack->n_log_index; k++) {
+                uint64_t at = f->ack->log_index[k];
+                assert_true(at >= 1 && at <= N + 1);
+                acked[at]++;
+                got++;
+            }
+        }
+        wire_free(&f->base);
+    }
+    for (int i = 1; i <= N + 1; i++) {
+        assert_int_equal(acked[i], 1);
+    }
+    /* Each new request answered once; the replay acknowledged, not served. */
+    while (submits < N) {
+        if (clock_mono_ms() > end) {
+            fail_msg("%zu of %d answers submitted within 30 s", submits, N);
+        }
+        Concord__V1__NodeFrame *f = s_expect(fx, CONCORD__V1__NODE_FRAME__FRAME_SUBMIT, 10000);
+        assert_non_null(f);
+        submits++;
+        wire_free(&f->base);
+    }
+    assert_int_equal(fx->health.calls, N);
+    assert_int_equal(ledger_count(fx->ledger), 2 * N); /* requests and replies */
+    rpc_peer_stats_t st;
+    rpc_peer_stats(fx->peer, &st);
+    assert_int_equal(st.received, N);
+    assert_int_equal(st.rejected, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -568,6 +635,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rpc_repeated_call_is_answered_once, s_setup,
                                         s_teardown),
         cmocka_unit_test_setup_teardown(test_rpc_error_statuses_in_replies, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_rpc_many_deliveries_acknowledged_once, s_setup,
+                                        s_teardown),
         cmocka_unit_test_setup_teardown(test_rpc_forged_and_replayed_deliveries_rejected, s_setup,
                                         s_teardown),
     };
