@@ -9,8 +9,9 @@
 #include <string.h>
 
 #include <sodium.h>
+#include <systemd/sd-daemon.h>
+
 #include "clock.h"
-#include "sdsock.h"
 
 static volatile int s_stop;
 static volatile sig_atomic_t s_hup;  /* SIGHUP: reload */
@@ -54,13 +55,13 @@ void daemon_on_tick(daemon_tick_fn fn, void *arg)
 
 void daemon_ready(void)
 {
-    uint64_t usec = sdsock_watchdog_usec();
-    if (usec > 0) {
+    uint64_t usec = 0;
+    if (sd_watchdog_enabled(0, &usec) > 0 && usec > 0) {
         s_watchdog_ms = usec / 2000;
         s_watchdog_last_ms = clock_mono_ms();
     }
     /* Outside systemd (no NOTIFY_SOCKET) this does nothing. */
-    sdsock_notify("READY=1\nSTATUS=serving");
+    sd_notify(0, "READY=1\nSTATUS=serving");
 }
 
 void daemon_service(void)
@@ -69,7 +70,7 @@ void daemon_service(void)
     /* The loop turns at least once a second: while it does, systemd hears so. */
     if (s_watchdog_ms && now - s_watchdog_last_ms >= s_watchdog_ms) {
         s_watchdog_last_ms = now;
-        sdsock_notify("WATCHDOG=1");
+        sd_notify(0, "WATCHDOG=1");
     }
     if (s_tick && now - s_tick_last_ms >= 1000) {
         s_tick_last_ms = now;
@@ -85,7 +86,7 @@ void daemon_service(void)
     }
     if (s_hup) {
         s_hup = 0;
-        sdsock_notify("RELOADING=1");
+        sd_notify(0, "RELOADING=1");
         log_level_t lv;
         if (s_level_override >= 0) {
             log_info("SIGHUP: reloading %s (log level stays %s, set by --log-level)",
@@ -101,7 +102,7 @@ void daemon_service(void)
         if (s_reload) {
             s_reload(s_config_path, s_reload_arg);
         }
-        sdsock_notify("READY=1");
+        sd_notify(0, "READY=1");
     }
 }
 
@@ -230,6 +231,6 @@ int daemon_main(int argc, char **argv, const char *ident, const char *descriptio
     sigaction(SIGUSR1, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
     int rc = run(config_path, level, &s_stop);
-    sdsock_notify("STOPPING=1");
+    sd_notify(0, "STOPPING=1");
     return rc;
 }

@@ -12,8 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <systemd/sd-journal.h>
+
 #include "clock.h"
-#include "sdsock.h"
 
 #define LOG_LINE_MAX 2048
 
@@ -137,20 +138,6 @@ static int s_on_journal(void)
     return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
 }
 
-/* The line as a journal entry, with the fields a monitoring query can
- * select on. 0 if journald took it. */
-static int s_journal(log_level_t level, const char *msg)
-{
-    char message[LOG_LINE_MAX + 8], prio[16], ident[80], lvl[32], org[96];
-    snprintf(message, sizeof message, "MESSAGE=%s", msg);
-    snprintf(prio, sizeof prio, "PRIORITY=%d", s_levels[level].syslog_prio);
-    snprintf(ident, sizeof ident, "SYSLOG_IDENTIFIER=%s", s_ident);
-    snprintf(lvl, sizeof lvl, "CONCORD_LEVEL=%s", s_levels[level].name);
-    snprintf(org, sizeof org, "CONCORD_ORGANISATION=%s", s_org[0] ? s_org : "-");
-    const char *fields[] = {message, prio, ident, lvl, org};
-    return sdsock_journal(fields, sizeof fields / sizeof fields[0]);
-}
-
 /* Messages often quote names and codes that came off the network; a
  * newline or escape sequence in one must not forge a log line. */
 static void s_sanitise(char *s)
@@ -179,7 +166,11 @@ void log_msg(log_level_t level, const char *fmt, ...)
 
     /* On journald itself, the line goes with fields a monitoring query can
      * select on; if that fails it is written as below. */
-    if (s_on_journal() && s_journal(level, msg) == 0) {
+    if (s_on_journal() &&
+        sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%d", s_levels[level].syslog_prio,
+                        "SYSLOG_IDENTIFIER=%s", s_ident, "CONCORD_LEVEL=%s",
+                        s_levels[level].name, "CONCORD_ORGANISATION=%s",
+                        s_org[0] ? s_org : "-", NULL) == 0) {
         return;
     }
     /* One fprintf per line keeps lines whole when threads log at once
