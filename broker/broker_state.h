@@ -22,6 +22,7 @@
 #include "quota.h"
 #include "replay.h"
 #include "services.h"
+#include "vpool.h"
 #include "zap.h"
 
 struct broker {
@@ -47,6 +48,11 @@ struct broker {
     outbox_t *outbox;              /* answers of the batch running */
     quota_t *quota;                /* what each member may have logged (NULL: no limits) */
     int failed;                    /* the batch cannot commit / the log cannot be written */
+    /* The loop's batch (broker.c): the messages read, and what the
+     * verifier threads made of each. */
+    vpool_t *pool;                 /* verify_threads threads (0: the loop alone) */
+    struct broker_job *jobs;       /* OUTBOX_BATCH of them */
+    size_t n_held;                 /* messages read but not handled (a failed batch) */
 };
 
 #endif
