@@ -128,6 +128,9 @@ typedef struct {
 /* Starts concord-broker with its own log database data/TAG-broker.db
  * (fresh), fsync on or off, on a free loopback port. Dies on failure. */
 void bench_broker_start(bench_fed_t *f, const char *tag, int fsync, bench_proc_t *out);
+/* The same with extra lines (may be NULL) appended to its configuration. */
+void bench_broker_start_conf(bench_fed_t *f, const char *tag, int fsync, const char *extra,
+                             bench_proc_t *out);
 /* The same with the broker's store in PostgreSQL: a fresh database named
  * after tag on the server CONCORD_BENCH_PG names (a libpq conninfo such as
  * "host=/run/postgresql user=concord", for a role that may create

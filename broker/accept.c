@@ -27,14 +27,14 @@ uint64_t accept_wall_ms(const struct broker *b)
  * waiting for it, more requests and replies to it are refused. Events are
  * not: they are every member's, bounded by their senders' quotas, and one
  * member away must not stop the federation's decisions. */
-static int s_mailbox_check(const struct broker *b, const Concord__V1__Header *h, size_t bytes,
+static int s_mailbox_check(struct broker *b, const Concord__V1__Header *h, size_t bytes,
                            cc_err_t *err)
 {
     uint32_t max = b->cfg.quota_mailbox_bytes;
     if (!max || h->kind == CONCORD__V1__KIND__KIND_EVENT || !mailbox_known(b->mailbox, h->recipient)) {
         return 0;
     }
-    uint64_t waiting = broker_store_mailbox_bytes(b->ledger, h->recipient);
+    uint64_t waiting = mailbox_waiting(b->mailbox, h->recipient);
     if (waiting + bytes <= max) {
         return 0;
     }
@@ -156,6 +156,9 @@ static int s_append(struct broker *b, const envelope_t *env, const uint8_t *id, 
         n_to = fan.n;
     }
     int appended = broker_store_log_append(b->ledger, &e, to, n_to, err);
+    if (appended >= 0) {
+        mailbox_added(b->mailbox, to, n_to, env->raw_len);
+    }
     free(fan.to);
     if (appended < 0) {
         return -1;

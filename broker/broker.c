@@ -233,23 +233,22 @@ static void s_job_move(struct broker_job *to, struct broker_job *from)
     frames_close(&from->msg);
 }
 
-/* Reads up to OUTBOX_BATCH messages (after those a failed batch left),
- * prepares a job for each: who sent it, and whether its envelope may be
- * opened before its turn. Returns the number of messages. */
-static size_t s_read_batch(broker_t *b)
+/* Reads up to OUTBOX_BATCH messages into jobs, after the n messages a
+ * failed batch left there, prepares a job for each (who sent it, and
+ * whether its envelope may be opened before its turn) and starts the
+ * verifier threads on them. Returns the number of messages. */
+static size_t s_read_batch(broker_t *b, struct broker_job *jobs, size_t n)
 {
-    size_t n = b->n_held;
-    b->n_held = 0;
     while (n < OUTBOX_BATCH) {
-        if (frames_recv(&b->jobs[n].msg, b->router, 2) == 0) {
-            frames_close(&b->jobs[n].msg);
+        if (frames_recv(&jobs[n].msg, b->router, 2) == 0) {
+            frames_close(&jobs[n].msg);
             break;
         }
         n++;
     }
     uint64_t now = clock_mono_ms();
     for (size_t i = 0; i < n; i++) {
-        struct broker_job *j = &b->jobs[i];
+        struct broker_job *j = &jobs[i];
         frames_t *msg = &j->msg;
         j->who[0] = '\0';
         j->open = 0;
@@ -275,12 +274,21 @@ static size_t s_read_batch(broker_t *b)
             j->open = 1;
         }
     }
+    if (n && vpool_start(b->pool, jobs, sizeof *jobs, n) < 0) {
+        for (size_t i = 0; i < n; i++) {
+            s_job_run(&jobs[i]); /* no memory for the run: the loop does it */
+        }
+    }
     return n;
 }
 
-/* Reads up to OUTBOX_BATCH messages; the verifier threads decode and open
- * them while the loop handles them in the order read, in one transaction;
- * results go out only after the commit. */
+/* Handles up to OUTBOX_BATCH messages in one transaction, in the order
+ * read, while the verifier threads decode and open them; results go out
+ * only after the commit. The batch is the one read ahead during the last
+ * commit, if any, else what is waiting now. While this batch commits, the
+ * threads open the next one: the roster they are given is the one after
+ * this batch, and each envelope is checked again against the roster in
+ * its turn (accept_submit_opened). */
 static void s_on_router(broker_t *b)
 {
     cc_err_t err;
@@ -291,14 +299,14 @@ static void s_on_router(broker_t *b)
         return;
     }
     quota_batch_begin(b->quota);
-    size_t n = s_read_batch(b), done = 0;
-    if (n && vpool_start(b->pool, b->jobs, sizeof *b->jobs, n) < 0) {
-        for (size_t i = 0; i < n; i++) {
-            s_job_run(&b->jobs[i]);
-        }
+    struct broker_job *jobs = b->jobs + b->cur * OUTBOX_BATCH;
+    size_t n = b->n_next, done = 0;
+    if (!n) {
+        n = s_read_batch(b, jobs, b->n_held);
     }
+    b->n_next = b->n_held = 0;
     for (; done < n && !b->failed; done++) {
-        struct broker_job *j = &b->jobs[done];
+        struct broker_job *j = &jobs[done];
         vpool_wait(b->pool, done);
         if (j->who[0] && mailbox_known(b->mailbox, j->who)) {
             s_on_job(b, j);
@@ -310,10 +318,10 @@ static void s_on_router(broker_t *b)
     /* A failed batch leaves the messages it did not handle for the next
      * one, as if they had not been read. */
     for (size_t i = 0; i < n; i++) {
-        s_job_clear(&b->jobs[i], i >= done);
+        s_job_clear(&jobs[i], i >= done);
     }
     for (size_t i = done; i < n; i++) {
-        s_job_move(&b->jobs[b->n_held++], &b->jobs[i]);
+        s_job_move(&jobs[b->n_held++], &jobs[i]);
     }
     /* One signature for the whole batch: the tree head over the log as
      * the batch leaves it, stored with it. */
@@ -321,11 +329,20 @@ static void s_on_router(broker_t *b)
         log_error("cannot sign the tree head: %s", err.msg);
         b->failed = 1;
     }
+    if (!b->failed) {
+        /* The next batch, opened while this one commits (every message of
+         * this one was handled: none is left for it). */
+        b->n_next = s_read_batch(b, b->jobs + !b->cur * OUTBOX_BATCH, 0);
+        if (b->n_next) {
+            b->cur = !b->cur;
+        }
+    }
     if (b->failed || broker_store_commit(b->ledger, &err) < 0) {
         /* Nothing of this batch is durable, so none of its answers may go
          * out: senders hear nothing and resend. Rebuild the in-memory view
          * from disk. */
         broker_store_rollback(b->ledger);
+        mailbox_recount(b->mailbox);
         log_error("log write failed; batch refused");
         outbox_drop(b->outbox);
         if (broker_store_fenced(b->ledger)) {
@@ -356,7 +373,7 @@ int broker_run(broker_t *b, volatile int *stop)
              n_codes);
     while (!*stop && !b->failed) {
         /* Messages a failed batch left are handled at once. */
-        int rc = zmq_poll(items, 3, b->n_held ? 0 : 1000);
+        int rc = zmq_poll(items, 3, b->n_held || b->n_next ? 0 : 1000);
         daemon_service(); /* SIGHUP: log level; SIGUSR1: log file */
         if (rc < 0) {
             if (errno == EINTR) {
@@ -384,7 +401,7 @@ int broker_run(broker_t *b, volatile int *stop)
                 log_warn("store: %s", err.msg);
             }
         }
-        if ((items[0].revents & ZMQ_POLLIN) || b->n_held) {
+        if ((items[0].revents & ZMQ_POLLIN) || b->n_held || b->n_next) {
             s_on_router(b);
         } else {
             /* Mail held back by a full send queue is tried again. */
@@ -559,7 +576,7 @@ broker_t *broker_new(const config_broker_t *cfg, const broker_hooks_t *hooks, vo
     if (s_reload(b, err) < 0) {
         goto fail;
     }
-    if (!(b->jobs = calloc(OUTBOX_BATCH, sizeof *b->jobs))) {
+    if (!(b->jobs = calloc(2 * OUTBOX_BATCH, sizeof *b->jobs))) {
         err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
         goto fail;
     }
@@ -601,8 +618,10 @@ void broker_destroy(broker_t **bp)
     }
     broker_t *b = *bp;
     vpool_destroy(&b->pool);
-    for (size_t i = 0; b->jobs && i < b->n_held; i++) {
-        frames_close(&b->jobs[i].msg);
+    /* Messages read and not handled: a failed batch's, or the batch read
+     * ahead. */
+    for (size_t i = 0; b->jobs && i < b->n_held + b->n_next; i++) {
+        s_job_clear(&b->jobs[b->cur * OUTBOX_BATCH + i], 0);
     }
     free(b->jobs);
     outbox_destroy(&b->outbox);

@@ -51,8 +51,10 @@ struct broker {
     /* The loop's batch (broker.c): the messages read, and what the
      * verifier threads made of each. */
     vpool_t *pool;                 /* verify_threads threads (0: the loop alone) */
-    struct broker_job *jobs;       /* OUTBOX_BATCH of them */
-    size_t n_held;                 /* messages read but not handled (a failed batch) */
+    struct broker_job *jobs;       /* two batches of OUTBOX_BATCH: this one, the next */
+    int cur;                       /* which of the two is the next to handle */
+    size_t n_held;                 /* its messages left by a failed batch, or */
+    size_t n_next;                 /* its messages read ahead, their run started */
 };
 
 #endif

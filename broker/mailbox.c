@@ -3,6 +3,7 @@
 #include "mailbox.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,8 @@ typedef struct {
     uint32_t inflight;             /* deliveries sent, not yet acknowledged */
     uint64_t sent_upto;            /* highest log index delivered on this connection */
     uint64_t head_sent;            /* size of the tree head last sent on it (0: none) */
+    uint64_t waiting;              /* bytes of its mailbox's envelopes, if waiting_known */
+    int waiting_known;             /* waiting read from the ledger, kept up since */
 } s_member_t;
 
 struct mailbox {
@@ -126,10 +129,53 @@ void mailbox_mark(mailbox_t *mb, const char *recipient)
     }
 }
 
+uint64_t mailbox_waiting(mailbox_t *mb, const char *code)
+{
+    s_member_t *m = s_member(mb, code);
+    if (!m) {
+        return broker_store_mailbox_bytes(mb->ledger, code);
+    }
+    if (!m->waiting_known) {
+        m->waiting = broker_store_mailbox_bytes(mb->ledger, code);
+        m->waiting_known = 1;
+    }
+    return m->waiting;
+}
+
+void mailbox_added(mailbox_t *mb, const char *const *to, size_t n_to, size_t bytes)
+{
+    const char *const *codes = (const char *const *)mb->member_codes;
+    if (to == codes && n_to == mb->n_codes) {
+        /* Every current member: the list points into the members. */
+        for (size_t i = 0; i < n_to; i++) {
+            s_member_t *m = (s_member_t *)(void *)(to[i] - offsetof(s_member_t, code));
+            m->waiting += bytes;
+        }
+        return;
+    }
+    if (n_to == 1) {
+        s_member_t *m = s_member(mb, to[0]);
+        if (m) {
+            m->waiting += bytes;
+        }
+        return;
+    }
+    /* A board's audience: counted again when next needed. */
+    mailbox_recount(mb);
+}
+
+void mailbox_recount(mailbox_t *mb)
+{
+    for (size_t i = 0; i < mb->n_members; i++) {
+        mb->members[i].waiting_known = 0;
+    }
+}
+
 void mailbox_rewind(mailbox_t *mb, const char *code)
 {
     s_member_t *m = s_member(mb, code);
     if (m) {
+        m->waiting_known = 0; /* rows were put back in its mailbox */
         /* What is in flight may come again; the node keeps it once. */
         m->inflight = 0;
         m->sent_upto = 0;
@@ -219,6 +265,7 @@ int mailbox_ack(mailbox_t *mb, const char *who, const Concord__V1__MailboxAck *a
             m->inflight--;
         }
     }
+    m->waiting_known = 0; /* counted again when next needed */
     m->dirty = 1;
     return 0;
 }
