@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 struct vpool {
     pthread_mutex_t mu;
@@ -43,6 +44,7 @@ static int s_run_one(vpool_t *p)
 static void *s_thread(void *arg)
 {
     vpool_t *p = arg;
+    prctl(PR_SET_NAME, "verifier", 0, 0, 0); /* as top and perf show it */
     pthread_mutex_lock(&p->mu);
     while (!p->stop) {
         if (!s_run_one(p)) {

@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${CONCORD_TSAN_BUILD:-build-tsan}
-tests=(broker_test_accept broker_test_mailbox broker_test_quota broker_test_services
+tests=(broker_test_vpool broker_test_accept broker_test_mailbox broker_test_quota broker_test_services
        broker_test_zap it_verifiers it_spine it_evil)
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Debug -DCONCORD_TSAN=ON >/dev/null
 cmake --build "$build" -j"$(nproc)" --target concord-broker concordd concord evil_broker \
