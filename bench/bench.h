@@ -132,6 +132,9 @@ void bench_broker_start(bench_fed_t *f, const char *tag, int fsync, bench_proc_t
  * off) and extra lines (may be "") in its [broker] section. */
 void bench_broker_start_quotas(bench_fed_t *f, const char *tag, const char *extra,
                                bench_proc_t *out);
+/* The same with extra lines (may be NULL) appended to its configuration. */
+void bench_broker_start_conf(bench_fed_t *f, const char *tag, int fsync, const char *extra,
+                             bench_proc_t *out);
 /* The same with the broker's store in PostgreSQL: a fresh database named
  * after tag on the server CONCORD_BENCH_PG names (a libpq conninfo such as
  * "host=/run/postgresql user=concord", for a role that may create

@@ -322,10 +322,17 @@ static void s_broker_start(bench_fed_t *f, const char *tag, int fsync, const cha
 
 void bench_broker_start(bench_fed_t *f, const char *tag, int fsync, bench_proc_t *out)
 {
-    char db[256], line[320];
+    bench_broker_start_conf(f, tag, fsync, NULL, out);
+}
+
+void bench_broker_start_conf(bench_fed_t *f, const char *tag, int fsync, const char *extra,
+                             bench_proc_t *out)
+{
+    char db[256], line[640];
     snprintf(db, sizeof db, "%s/data/%s-broker.db", f->dir, tag);
     unlink(db);
-    snprintf(line, sizeof line, "data = data/%s-broker.db", tag);
+    snprintf(line, sizeof line, "data = data/%s-broker.db%s%s", tag, extra ? "\n" : "",
+             extra ? extra : "");
     s_broker_start(f, tag, fsync, line, NULL, out);
 }
 

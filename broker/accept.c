@@ -27,14 +27,14 @@ uint64_t accept_wall_ms(const struct broker *b)
  * waiting for it, more requests and replies to it are refused. Events are
  * not: they are every member's, bounded by their senders' quotas, and one
  * member away must not stop the federation's decisions. */
-static int s_mailbox_check(const struct broker *b, const Concord__V1__Header *h, size_t bytes,
+static int s_mailbox_check(struct broker *b, const Concord__V1__Header *h, size_t bytes,
                            cc_err_t *err)
 {
     uint32_t max = b->cfg.quota_mailbox_bytes;
     if (!max || h->kind == CONCORD__V1__KIND__KIND_EVENT || !mailbox_known(b->mailbox, h->recipient)) {
         return 0;
     }
-    uint64_t waiting = broker_store_mailbox_bytes(b->ledger, h->recipient);
+    uint64_t waiting = mailbox_waiting(b->mailbox, h->recipient);
     if (waiting + bytes <= max) {
         return 0;
     }
@@ -178,6 +178,9 @@ static int s_append_at(struct broker *b, const envelope_t *env, const uint8_t *i
         n_to = fan.n;
     }
     int appended = broker_store_log_append(b->ledger, &e, to, n_to, err);
+    if (appended >= 0) {
+        mailbox_added(b->mailbox, to, n_to, env->raw_len);
+    }
     free(fan.to);
     if (appended < 0) {
         return -1;
@@ -227,19 +230,49 @@ static int s_audience_check(const struct broker *b, const envelope_t *env, cc_er
 void accept_submit(struct broker *b, const char *who, const uint8_t *id, size_t id_len,
                    const uint8_t *raw, size_t raw_len)
 {
-    cc_err_t err;
     uint8_t hash[32];
+    envelope_hash(raw, raw_len, hash);
+    accept_submit_opened(b, who, id, id_len, raw, raw_len, hash, NULL, NULL);
+}
+
+/* The envelope a verifier opened with the key pk that who had when the
+ * batch was read, if who signs with that key still (a key rotation
+ * earlier in the batch, or a reload of the log, may have changed it);
+ * NULL otherwise, and pre is freed. Opened with who's key as the roster
+ * names it, it is what envelope_open against the roster now would give:
+ * the signer is who, and the rest of the opening reads only the bytes. */
+static envelope_t *s_preopened(const struct broker *b, const char *who, envelope_t **pre,
+                               const uint8_t *pk)
+{
+    roster_org_t org;
+    envelope_t *env = NULL;
+    if (*pre && pk &&
+        roster_lookup_at(admission_roster(b->adm), who, ROSTER_NOW, &org) == 0 &&
+        memcmp(org.sign_pk, pk, KEYS_PK_LEN) == 0) {
+        env = *pre;
+        *pre = NULL;
+    }
+    envelope_destroy(pre);
+    return env;
+}
+
+void accept_submit_opened(struct broker *b, const char *who, const uint8_t *id, size_t id_len,
+                          const uint8_t *raw, size_t raw_len, const uint8_t hash[32],
+                          envelope_t *pre, const uint8_t *pk)
+{
+    cc_err_t err;
     uint64_t at = 0, at_ms = 0;
     if (b->hooks && b->hooks->lose_submit && b->hooks->lose_submit(raw, raw_len)) {
+        envelope_destroy(&pre);
         return;
     }
-    envelope_hash(raw, raw_len, hash);
     if (raw_len > ACCEPT_ENVELOPE_MAX) {
         err_set(&err, CC_RESOURCE_EXHAUSTED,
                 "envelope of %zu bytes exceeds the broker's limit of %u bytes", raw_len,
                 ACCEPT_ENVELOPE_MAX);
         log_warn("rejected envelope from connection of %s: %s", who, err.msg);
         outbox_result(b->outbox, id, id_len, hash, err.code, err.msg, 0, 0);
+        envelope_destroy(&pre);
         return;
     }
     /* A member already over a quota window is refused before its
@@ -250,9 +283,13 @@ void accept_submit(struct broker *b, const char *who, const uint8_t *id, size_t 
         log_warn("rejected envelope from connection of %s: %s: %s", who,
                  err_code_name(err.code), err.msg);
         outbox_result(b->outbox, id, id_len, hash, err.code, err.msg, 0, 0);
+        envelope_destroy(&pre);
         return;
     }
-    envelope_t *env = envelope_open(raw, raw_len, admission_roster(b->adm), &err);
+    envelope_t *env = s_preopened(b, who, &pre, pk);
+    if (!env) {
+        env = envelope_open(raw, raw_len, admission_roster(b->adm), &err);
+    }
     if (!env) {
         log_warn("rejected envelope from connection of %s: %s: %s", who,
                  err_code_name(err.code), err.msg);

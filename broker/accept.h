@@ -49,4 +49,15 @@ void accept_submit(struct broker *b, const char *who, const uint8_t *id, size_t 
  * transaction the caller opened. Returns 0 or -1. */
 int accept_restore(struct broker *b, const envelope_t *env, uint64_t time_ms, cc_err_t *err);
 
+/* As accept_submit, with what a verifier thread did beforehand (broker.c):
+ * hash is the SHA-256 of raw, and pre (NULL: none) the envelope opened
+ * with pk (NULL: none), the signing key who had in the roster when the
+ * batch was read. pre stands in for opening the envelope only if who
+ * still has that key; otherwise, or without pre, the envelope is opened
+ * here against the roster as it stands, which also gives every refusal
+ * its reason. Takes pre (frees it in every case). */
+void accept_submit_opened(struct broker *b, const char *who, const uint8_t *id, size_t id_len,
+                          const uint8_t *raw, size_t raw_len, const uint8_t hash[32],
+                          envelope_t *pre, const uint8_t *pk);
+
 #endif

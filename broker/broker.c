@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* broker: the loop and its group commit. Reads up to a batch of messages
- * from the ROUTER, hands each frame to the accept path or the mailboxes
+ * from the ROUTER, has the verifier threads (vpool.h) decode and open
+ * them, hands each in the order read to the accept path or the mailboxes
  * within one ledger transaction, commits, and only then sends the
  * batch's answers and pumps the mailboxes. Also answers ZAP between
  * batches. The jobs themselves live in accept.c, mailbox.c, services.c,
@@ -116,34 +117,95 @@ static int s_reload(broker_t *b, cc_err_t *err)
     return s_load_roster(b, err);
 }
 
-/* Handles one [routing id][frame] message. who is the organisation the
- * connection authenticated as (ZAP User-Id). */
-static void s_on_frame(broker_t *b, const char *who, const uint8_t *id, size_t id_len,
-                       const uint8_t *buf, size_t len)
-{
+/* One message of a batch, and what a verifier thread made of it
+ * (s_job_run): the work on it that needs none of the broker's state, so
+ * that it runs on any thread. The loop then handles the messages one by
+ * one in the order read (s_on_job), with everything that does. */
+struct broker_job {
+    frames_t msg;
+    /* Set by the loop before the run: */
+    char who[KEYS_CODE_MAX + 1];   /* the connection's organisation; "": dropped */
+    const uint8_t *frame;          /* the NodeFrame, frame_len bytes */
+    size_t frame_len;
+    int open;                      /* a Submit's envelope is opened with pk */
+    uint8_t pk[KEYS_PK_LEN];       /* who's signing key in the roster at the read */
+    /* Set by s_job_run: */
+    Concord__V1__NodeFrame *f;     /* NULL: undecodable, err says why */
     cc_err_t err;
-    Concord__V1__NodeFrame *f = (Concord__V1__NodeFrame *)wire_unpack(
-        &concord__v1__node_frame__descriptor, buf, len, WIRE_MAX_FRAME + 4096, &err);
+    uint8_t *raw;                  /* a Submit's envelope, re-packed (NULL: err) */
+    size_t raw_len;
+    uint8_t hash[32];              /* SHA-256 of raw */
+    envelope_t *env;               /* opened with pk; NULL: not, or refused */
+};
+
+/* The verifier threads' part: decoding the frame, re-packing a Submit's
+ * envelope, hashing it and opening it (signature, decoding, canonical form,
+ * header checks) with the key its connection's organisation had when the
+ * batch was read. Reads only the job. A refusal is not explained here:
+ * the loop opens the envelope again against the roster as it stands, which
+ * names the reason. */
+static void s_job_run(void *arg)
+{
+    struct broker_job *j = arg;
+    if (!j->frame) {
+        return; /* dropped in its turn */
+    }
+    j->f = (Concord__V1__NodeFrame *)wire_unpack(&concord__v1__node_frame__descriptor, j->frame,
+                                                 j->frame_len, WIRE_MAX_FRAME + 4096, &j->err);
+    if (!j->f || j->f->frame_case != CONCORD__V1__NODE_FRAME__FRAME_SUBMIT) {
+        return;
+    }
+    /* Re-packing a decoded Envelope reproduces its bytes: it has only
+     * bytes and string fields, each written once in field order. */
+    if (wire_pack(&j->f->submit->base, WIRE_MAX_FRAME, &j->raw, &j->raw_len, &j->err) != 0) {
+        free(j->raw);
+        j->raw = NULL;
+        return;
+    }
+    envelope_hash(j->raw, j->raw_len, j->hash);
+    if (j->open && j->raw_len <= ACCEPT_ENVELOPE_MAX) {
+        cc_err_t err;
+        j->env = envelope_open_with_key(j->raw, j->raw_len, j->who, j->pk, &err);
+    }
+}
+
+/* Frees what s_job_run made and the message. */
+static void s_job_clear(struct broker_job *j, int keep_msg)
+{
+    wire_free(j->f ? &j->f->base : NULL);
+    j->f = NULL;
+    free(j->raw);
+    j->raw = NULL;
+    envelope_destroy(&j->env);
+    if (!keep_msg) {
+        frames_close(&j->msg);
+    }
+}
+
+/* Handles one [routing id][frame] message, in the order read. who is the
+ * organisation the connection authenticated as (ZAP User-Id). */
+static void s_on_job(broker_t *b, struct broker_job *j)
+{
+    const uint8_t *id = frames_data(&j->msg, 0);
+    size_t id_len = frames_size(&j->msg, 0);
+    const char *who = j->who;
+    Concord__V1__NodeFrame *f = j->f;
     if (!f) {
-        log_warn("undecodable frame from %s: %s", who, err.msg);
-        outbox_result(b->outbox, id, id_len, NULL, err.code, err.msg, 0, 0);
+        log_warn("undecodable frame from %s: %s", who, j->err.msg);
+        outbox_result(b->outbox, id, id_len, NULL, j->err.code, j->err.msg, 0, 0);
         return;
     }
     switch (f->frame_case) {
-    case CONCORD__V1__NODE_FRAME__FRAME_SUBMIT: {
-        uint8_t *raw = NULL;
-        size_t raw_len = 0;
-        /* Re-packing a decoded Envelope reproduces its bytes: it has only
-         * bytes and string fields, each written once in field order. */
-        if (wire_pack(&f->submit->base, WIRE_MAX_FRAME, &raw, &raw_len, &err) == 0) {
-            accept_submit(b, who, id, id_len, raw, raw_len);
+    case CONCORD__V1__NODE_FRAME__FRAME_SUBMIT:
+        if (j->raw) {
+            accept_submit_opened(b, who, id, id_len, j->raw, j->raw_len, j->hash, j->env,
+                                 j->open ? j->pk : NULL);
+            j->env = NULL; /* taken */
         } else {
-            log_warn("rejected envelope from connection of %s: %s", who, err.msg);
-            outbox_result(b->outbox, id, id_len, NULL, err.code, err.msg, 0, 0);
+            log_warn("rejected envelope from connection of %s: %s", who, j->err.msg);
+            outbox_result(b->outbox, id, id_len, NULL, j->err.code, j->err.msg, 0, 0);
         }
-        free(raw);
         break;
-    }
     case CONCORD__V1__NODE_FRAME__FRAME_ACK:
         if (mailbox_ack(b->mailbox, who, f->ack) < 0) {
             b->failed = 1;
@@ -156,7 +218,6 @@ static void s_on_frame(broker_t *b, const char *who, const uint8_t *id, size_t i
         log_warn("unknown frame from %s", who);
         break;
     }
-    wire_free(&f->base);
 }
 
 /* Unreachable this long, the store's session of this broker has ended (the
@@ -233,8 +294,77 @@ static int s_store_wait(broker_t *b, cc_err_t *err)
     return 0;
 }
 
-/* Reads up to OUTBOX_BATCH messages, handling them in one transaction;
- * results go out only after the commit. */
+/* Moves the message of job from to job to (to's is closed). */
+static void s_job_move(struct broker_job *to, struct broker_job *from)
+{
+    if (to == from) {
+        return;
+    }
+    for (int i = 0; i < from->msg.n; i++) {
+        zmq_msg_init(&to->msg.part[i]);
+        zmq_msg_move(&to->msg.part[i], &from->msg.part[i]);
+    }
+    to->msg.n = from->msg.n;
+    to->msg.too_many = from->msg.too_many;
+    frames_close(&from->msg);
+}
+
+/* Reads up to OUTBOX_BATCH messages into jobs, after the n messages a
+ * failed batch left there, prepares a job for each (who sent it, and
+ * whether its envelope may be opened before its turn) and starts the
+ * verifier threads on them. Returns the number of messages. */
+static size_t s_read_batch(broker_t *b, struct broker_job *jobs, size_t n)
+{
+    while (n < OUTBOX_BATCH) {
+        if (frames_recv(&jobs[n].msg, b->router, 2) == 0) {
+            frames_close(&jobs[n].msg);
+            break;
+        }
+        n++;
+    }
+    uint64_t now = clock_mono_ms();
+    for (size_t i = 0; i < n; i++) {
+        struct broker_job *j = &jobs[i];
+        frames_t *msg = &j->msg;
+        j->who[0] = '\0';
+        j->open = 0;
+        j->frame = NULL;
+        j->frame_len = 0;
+        /* [routing id][frame], nothing more, from an authenticated member. */
+        int ok = frames_exact(msg, 2) && frames_size(msg, 0) <= OUTBOX_ID_MAX;
+        const char *who = ok ? zmq_msg_gets(&msg->part[1], "User-Id") : NULL;
+        if (!who || strlen(who) > KEYS_CODE_MAX) {
+            continue;
+        }
+        strcpy(j->who, who);
+        j->frame = frames_data(msg, 1);
+        j->frame_len = frames_size(msg, 1);
+        /* Opened ahead only for a member under its quotas now (the frame
+         * is a little longer than its envelope): over one, the envelope is
+         * refused in its turn before it is opened, and costs a hash. */
+        roster_org_t org;
+        cc_err_t err;
+        if (roster_lookup_at(admission_roster(b->adm), who, ROSTER_NOW, &org) == 0 &&
+            quota_check(b->quota, who, 0, NULL, j->frame_len, now, &err) == 0) {
+            memcpy(j->pk, org.sign_pk, sizeof j->pk);
+            j->open = 1;
+        }
+    }
+    if (n && vpool_start(b->pool, jobs, sizeof *jobs, n) < 0) {
+        for (size_t i = 0; i < n; i++) {
+            s_job_run(&jobs[i]); /* no memory for the run: the loop does it */
+        }
+    }
+    return n;
+}
+
+/* Handles up to OUTBOX_BATCH messages in one transaction, in the order
+ * read, while the verifier threads decode and open them; results go out
+ * only after the commit. The batch is the one read ahead during the last
+ * commit, if any, else what is waiting now. While this batch commits, the
+ * threads open the next one: the roster they are given is the one after
+ * this batch, and each envelope is checked again against the roster in
+ * its turn (accept_submit_opened). */
 static void s_on_router(broker_t *b)
 {
     cc_err_t err;
@@ -246,25 +376,29 @@ static void s_on_router(broker_t *b)
         return;
     }
     quota_batch_begin(b->quota);
-    for (int n = 0; n < OUTBOX_BATCH; n++) {
-        frames_t msg;
-        if (frames_recv(&msg, b->router, 2) == 0) {
-            frames_close(&msg);
-            break;
-        }
-        /* [routing id][frame], nothing more, from an authenticated member. */
-        int ok = frames_exact(&msg, 2) && frames_size(&msg, 0) <= OUTBOX_ID_MAX;
-        const char *who = ok ? zmq_msg_gets(&msg.part[1], "User-Id") : NULL;
-        if (ok && who && mailbox_known(b->mailbox, who)) {
-            s_on_frame(b, who, frames_data(&msg, 0), frames_size(&msg, 0), frames_data(&msg, 1),
-                       frames_size(&msg, 1));
+    struct broker_job *jobs = b->jobs + b->cur * OUTBOX_BATCH;
+    size_t n = b->n_next, done = 0;
+    if (!n) {
+        n = s_read_batch(b, jobs, b->n_held);
+    }
+    b->n_next = b->n_held = 0;
+    for (; done < n && !b->failed; done++) {
+        struct broker_job *j = &jobs[done];
+        vpool_wait(b->pool, done);
+        if (j->who[0] && mailbox_known(b->mailbox, j->who)) {
+            s_on_job(b, j);
         } else {
             log_warn("dropped a malformed or unauthenticated message");
         }
-        frames_close(&msg);
-        if (b->failed) {
-            break;
-        }
+    }
+    vpool_finish(b->pool);
+    /* A failed batch leaves the messages it did not handle for the next
+     * one, as if they had not been read. */
+    for (size_t i = 0; i < n; i++) {
+        s_job_clear(&jobs[i], i >= done);
+    }
+    for (size_t i = done; i < n; i++) {
+        s_job_move(&jobs[b->n_held++], &jobs[i]);
     }
     /* One signature for the whole batch: the tree head over the log as
      * the batch leaves it, stored with it. */
@@ -272,11 +406,20 @@ static void s_on_router(broker_t *b)
         log_error("cannot sign the tree head: %s", err.msg);
         b->failed = 1;
     }
+    if (!b->failed) {
+        /* The next batch, opened while this one commits (every message of
+         * this one was handled: none is left for it). */
+        b->n_next = s_read_batch(b, b->jobs + !b->cur * OUTBOX_BATCH, 0);
+        if (b->n_next) {
+            b->cur = !b->cur;
+        }
+    }
     if (b->failed || broker_store_commit(b->ledger, &err) < 0) {
         /* Nothing of this batch is durable, so none of its answers may go
          * out: senders hear nothing and resend. Rebuild the in-memory view
          * from disk. */
         broker_store_rollback(b->ledger);
+        mailbox_recount(b->mailbox);
         log_error("log write failed; batch refused");
         outbox_drop(b->outbox);
         if (broker_store_fenced(b->ledger)) {
@@ -307,7 +450,8 @@ int broker_run(broker_t *b, volatile int *stop)
              b->cfg.listen, broker_store_name(b->ledger), (unsigned long long)b->head_index,
              n_codes);
     while (!*stop && !b->failed) {
-        int rc = zmq_poll(items, 3, 1000);
+        /* Messages a failed batch left are handled at once. */
+        int rc = zmq_poll(items, 3, b->n_held || b->n_next ? 0 : 1000);
         daemon_service(); /* SIGHUP: log level; SIGUSR1: log file */
         if (rc < 0) {
             if (errno == EINTR) {
@@ -338,7 +482,7 @@ int broker_run(broker_t *b, volatile int *stop)
                 }
             }
         }
-        if (items[0].revents & ZMQ_POLLIN) {
+        if ((items[0].revents & ZMQ_POLLIN) || b->n_held || b->n_next) {
             s_on_router(b);
         } else {
             /* Mail held back by a full send queue is tried again. */
@@ -513,6 +657,16 @@ broker_t *broker_new(const config_broker_t *cfg, const broker_hooks_t *hooks, vo
     if (s_reload(b, err) < 0) {
         goto fail;
     }
+    if (!(b->jobs = calloc(2 * OUTBOX_BATCH, sizeof *b->jobs))) {
+        err_set(err, CC_RESOURCE_EXHAUSTED, "out of memory");
+        goto fail;
+    }
+    if (!(b->pool = vpool_new(cfg->verify_threads, s_job_run, err))) {
+        goto fail;
+    }
+    if (cfg->verify_threads) {
+        log_info("%u verifier thread(s)", vpool_threads(b->pool));
+    }
     roster_org_t me;
     roster_broker(admission_roster(b->adm), &me);
     if (memcmp(me.sign_pk, keys_public(b->keys)->sign_pk, 32) != 0 ||
@@ -549,6 +703,13 @@ void broker_destroy(broker_t **bp)
         return;
     }
     broker_t *b = *bp;
+    vpool_destroy(&b->pool);
+    /* Messages read and not handled: a failed batch's, or the batch read
+     * ahead. */
+    for (size_t i = 0; b->jobs && i < b->n_held + b->n_next; i++) {
+        s_job_clear(&b->jobs[b->cur * OUTBOX_BATCH + i], 0);
+    }
+    free(b->jobs);
     outbox_destroy(&b->outbox);
     quota_destroy(&b->quota);
     if (b->router) {

@@ -22,6 +22,7 @@
 #include "quota.h"
 #include "replay.h"
 #include "services.h"
+#include "vpool.h"
 #include "zap.h"
 
 struct broker {
@@ -48,6 +49,13 @@ struct broker {
     quota_t *quota;                /* what each member may have logged (NULL: no limits) */
     int failed;                    /* the batch cannot commit / the log cannot be written */
     volatile int *stop;            /* broker_run's: set to stop (also while the store is away) */
+    /* The loop's batch (broker.c): the messages read, and what the
+     * verifier threads made of each. */
+    vpool_t *pool;                 /* verify_threads threads (0: the loop alone) */
+    struct broker_job *jobs;       /* two batches of OUTBOX_BATCH: this one, the next */
+    int cur;                       /* which of the two is the next to handle */
+    size_t n_held;                 /* its messages left by a failed batch, or */
+    size_t n_next;                 /* its messages read ahead, their run started */
 };
 
 #endif

@@ -3,6 +3,7 @@
 #include "mailbox.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +26,47 @@ typedef struct {
     uint32_t inflight;             /* deliveries sent, not yet acknowledged */
     uint64_t sent_upto;            /* highest log index delivered on this connection */
     uint64_t head_sent;            /* size of the tree head last sent on it (0: none) */
+    uint64_t waiting;              /* bytes of its mailbox's envelopes, if waiting_known */
+    int waiting_known;             /* waiting read from the ledger, kept up since */
+    /* The deliveries in flight on this connection, with their sizes, so
+     * that an acknowledgement takes its bytes off waiting (at most window
+     * of them; an ack of any other is counted again from the ledger). */
+    struct s_sent { uint64_t index; uint64_t bytes; } *sent;
+    uint32_t n_sent;
 } s_member_t;
+
+/* Remembers the delivery of index (bytes long) on m's connection. */
+static void s_sent_add(uint32_t window, s_member_t *m, uint64_t index, size_t bytes)
+{
+    if (!m->sent && !(m->sent = calloc(window, sizeof *m->sent))) {
+        return; /* acks are counted from the ledger instead */
+    }
+    if (m->n_sent == window) {
+        memmove(m->sent, m->sent + 1, (m->n_sent - 1) * sizeof *m->sent);
+        m->n_sent--;
+    }
+    m->sent[m->n_sent].index = index;
+    m->sent[m->n_sent].bytes = bytes;
+    m->n_sent++;
+}
+
+/* An acknowledgement of index by m: its bytes leave waiting if it is a
+ * delivery in flight, else waiting is read again when next needed. */
+static void s_sent_acked(s_member_t *m, uint64_t index)
+{
+    for (uint32_t i = 0; i < m->n_sent; i++) {
+        if (m->sent[i].index == index) {
+            if (m->waiting >= m->sent[i].bytes) {
+                m->waiting -= m->sent[i].bytes;
+            } else {
+                m->waiting_known = 0;
+            }
+            m->sent[i] = m->sent[--m->n_sent];
+            return;
+        }
+    }
+    m->waiting_known = 0;
+}
 
 struct mailbox {
     broker_store_t *ledger;
@@ -126,13 +167,57 @@ void mailbox_mark(mailbox_t *mb, const char *recipient)
     }
 }
 
+uint64_t mailbox_waiting(mailbox_t *mb, const char *code)
+{
+    s_member_t *m = s_member(mb, code);
+    if (!m) {
+        return broker_store_mailbox_bytes(mb->ledger, code);
+    }
+    if (!m->waiting_known) {
+        m->waiting = broker_store_mailbox_bytes(mb->ledger, code);
+        m->waiting_known = 1;
+    }
+    return m->waiting;
+}
+
+void mailbox_added(mailbox_t *mb, const char *const *to, size_t n_to, size_t bytes)
+{
+    const char *const *codes = (const char *const *)mb->member_codes;
+    if (to == codes && n_to == mb->n_codes) {
+        /* Every current member: the list points into the members. */
+        for (size_t i = 0; i < n_to; i++) {
+            s_member_t *m = (s_member_t *)(void *)(to[i] - offsetof(s_member_t, code));
+            m->waiting += bytes;
+        }
+        return;
+    }
+    if (n_to == 1) {
+        s_member_t *m = s_member(mb, to[0]);
+        if (m) {
+            m->waiting += bytes;
+        }
+        return;
+    }
+    /* A board's audience: counted again when next needed. */
+    mailbox_recount(mb);
+}
+
+void mailbox_recount(mailbox_t *mb)
+{
+    for (size_t i = 0; i < mb->n_members; i++) {
+        mb->members[i].waiting_known = 0;
+    }
+}
+
 void mailbox_rewind(mailbox_t *mb, const char *code)
 {
     s_member_t *m = s_member(mb, code);
     if (m) {
+        m->waiting_known = 0; /* rows were put back in its mailbox */
         /* What is in flight may come again; the node keeps it once. */
         m->inflight = 0;
         m->sent_upto = 0;
+        m->n_sent = 0;
         m->dirty = 1;
     }
 }
@@ -186,6 +271,7 @@ void mailbox_hello(mailbox_t *mb, void *router, const char *who, const uint8_t *
     m->online = 1;
     m->inflight = 0;
     m->sent_upto = 0;
+    m->n_sent = 0;
     m->head_sent = 0;
     m->dirty = 1;
     log_info("%s connected; %llu waiting in its mailbox", who,
@@ -218,6 +304,7 @@ int mailbox_ack(mailbox_t *mb, const char *who, const Concord__V1__MailboxAck *a
         if (m->inflight && ack->log_index[i] <= m->sent_upto) {
             m->inflight--;
         }
+        s_sent_acked(m, ack->log_index[i]);
     }
     m->dirty = 1;
     return 0;
@@ -268,6 +355,7 @@ static int s_deliver_entry(const ledger_log_entry_t *e, void *arg, cc_err_t *err
     if (hooks && hooks->before_delivery && hooks->before_delivery(pc->m->code, &d)) {
         pc->m->inflight++;
         pc->m->sent_upto = e->index;
+        s_sent_add(pc->mb->window, pc->m, e->index, e->envelope_len);
         goto out;
     }
     if (wire_pack(&f.base, WIRE_MAX_FRAME + 4096, &buf, &len, err) < 0) {
@@ -288,6 +376,7 @@ static int s_deliver_entry(const ledger_log_entry_t *e, void *arg, cc_err_t *err
     }
     pc->m->inflight++;
     pc->m->sent_upto = e->index;
+    s_sent_add(pc->mb->window, pc->m, e->index, e->envelope_len);
     if (d.receipt->head == heads_current(pc->mb->heads)) {
         pc->m->head_sent = size;
     }
@@ -335,6 +424,9 @@ void mailbox_destroy(mailbox_t **mbp)
         return;
     }
     mailbox_t *mb = *mbp;
+    for (size_t i = 0; i < mb->n_members; i++) {
+        free(mb->members[i].sent);
+    }
     free(mb->members);
     free(mb->member_codes);
     free(mb);

@@ -49,6 +49,20 @@ const char *const *mailbox_codes(const mailbox_t *mb, size_t *n);
  * mailbox_pump looks at it. */
 void mailbox_mark(mailbox_t *mb, const char *recipient);
 
+/* The bytes of the envelopes waiting in code's mailbox (the quota
+ * quota_mailbox_bytes bounds): read from the ledger once, then kept up by
+ * mailbox_added, and read again after anything else changed the mailbox
+ * (an acknowledgement, a rewind, mailbox_recount). */
+uint64_t mailbox_waiting(mailbox_t *mb, const char *code);
+
+/* An envelope of bytes bytes was put in the mailboxes to (n_to codes; the
+ * list mailbox_codes gave, or any other). */
+void mailbox_added(mailbox_t *mb, const char *const *to, size_t n_to, size_t bytes);
+
+/* The ledger's mailboxes changed in a way this module did not see (a
+ * batch rolled back): every mailbox_waiting is read again. */
+void mailbox_recount(mailbox_t *mb);
+
 /* Mail older than what was sent to code was put in its mailbox (a board
  * it joined): the next pump sends its mailbox again from the oldest row,
  * as after a Hello. */

@@ -52,6 +52,7 @@ static const s_field_t s_broker_fields[] = {
     S_NUM(config_broker_t, send_hwm, 16, 100000),
     S_NUM(config_broker_t, recv_hwm, 16, 100000),
     S_NUM(config_broker_t, direct_per_batch, 0, 256),
+    S_NUM(config_broker_t, verify_threads, 0, 64),
     S_NUM(config_broker_t, handshake_ms, 500, 60000),
     S_NUM(config_broker_t, clock_jump_max_ms, 0, UINT32_MAX),
     S_NUM(config_broker_t, disk_reserve_mb, 0, 16777216),
@@ -332,6 +333,9 @@ int config_load_broker(const char *path, config_broker_t *out, cc_err_t *err)
     cfg.send_hwm = 256;
     cfg.recv_hwm = 256;
     cfg.direct_per_batch = 4;
+    /* One verifier per core: the loop helps them while it waits. */
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    cfg.verify_threads = cores < 1 ? 1 : cores > 64 ? 64 : (uint32_t)cores;
     cfg.handshake_ms = 5000;
     cfg.clock_jump_max_ms = 3600000;
     cfg.disk_reserve_mb = 64;

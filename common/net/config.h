@@ -40,6 +40,9 @@
  * clock_override = false             (start despite a clock behind or far ahead)
  * direct_per_batch = 4               (requests to the broker itself, such as
  *                                     Log/Read, answered per member per batch; 0: all)
+ * verify_threads = (cores)           (threads opening envelopes beside the loop,
+ *                                     0..64; default: the cores online; 0: the
+ *                                     loop opens each itself)
  * Per-member quotas on what the broker logs (0: no limit), see
  * docs/OPERATIONS.md "Quotas":
  * quota_envelopes_per_second = 50     (bursts)
@@ -65,6 +68,7 @@ typedef struct {
     uint32_t send_hwm;
     uint32_t recv_hwm;
     uint32_t direct_per_batch;
+    uint32_t verify_threads;
     uint32_t handshake_ms;
     uint32_t clock_jump_max_ms;
     uint32_t disk_reserve_mb;

@@ -206,6 +206,22 @@ static sqlite3_stmt *s_stmt(ledger_t *l, int q, cc_err_t *err)
     return l->stmt[q];
 }
 
+/* The statement for a log query (q) whose callback may run the same query
+ * again before the first is done: the cached one while no such query runs
+ * (most calls: no parse), else a fresh one, which s_log_query finalizes. */
+static sqlite3_stmt *s_stmt_nested(ledger_t *l, int q, cc_err_t *err)
+{
+    if (!l->stmt[q] || !sqlite3_stmt_busy(l->stmt[q])) {
+        return s_stmt(l, q, err);
+    }
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(l->db, s_sql[q], -1, &st, NULL) != SQLITE_OK) {
+        s_db_error(l, err, "prepare");
+        return NULL;
+    }
+    return st;
+}
+
 /* Runs a statement that returns no rows. */
 static int s_exec_stmt(ledger_t *l, sqlite3_stmt *st, const char *what, cc_err_t *err)
 {
@@ -404,6 +420,14 @@ ledger_t *ledger_open(const char *path, ledger_role_t role, int fsync, cc_err_t 
      * node's memory small when hundreds run on one machine (the kernel's
      * page cache holds the rest of the file). */
     if (role == LEDGER_NODE && s_exec(l, "PRAGMA cache_size = -512", err) < 0) {
+        goto fail;
+    }
+    /* The broker looks up every envelope's hash and call id in indexes
+     * that grow with the log: a page cache of 16 MiB (SQLite's default is
+     * 2 MiB) keeps more of them in memory. (Not mmap_size: no gain we could
+     * measure, and a mapped file turns a read error into SIGBUS;
+     * docs/PERFORMANCE.md, figure 2.) */
+    if (role == LEDGER_BROKER && s_exec(l, "PRAGMA cache_size = -16384", err) < 0) {
         goto fail;
     }
     return l;
@@ -973,28 +997,32 @@ static int s_log_row(ledger_t *l, sqlite3_stmt *st, void *ctx, cc_err_t *err)
     return cb->fn(&e, cb->arg, err);
 }
 
-/* Runs a prepared log query (its own statement, so callbacks may use the
- * cached ones) and finalizes it. */
-static int s_log_query(ledger_t *l, sqlite3_stmt *st, ledger_log_fn fn, void *arg,
+/* Runs a log query q (st: from s_stmt_nested, so that a callback may run
+ * the same query again) and resets it if it is the cached one, else
+ * finalizes it. */
+static int s_log_query(ledger_t *l, int q, sqlite3_stmt *st, ledger_log_fn fn, void *arg,
                        cc_err_t *err)
 {
     s_log_cb_t cb = {.fn = fn, .arg = arg};
     int ret = s_step_all(l, st, s_log_row, &cb, "reading log", err);
-    sqlite3_finalize(st);
+    if (st == l->stmt[q]) {
+        sqlite3_reset(st);
+    } else {
+        sqlite3_finalize(st);
+    }
     return ret;
 }
 
 int ledger_log_read(ledger_t *l, uint64_t from, uint32_t max, ledger_log_fn fn, void *arg,
                     cc_err_t *err)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(l->db, s_sql[Q_B_READ], -1, &st, NULL) != SQLITE_OK) {
-        s_db_error(l, err, "reading log");
+    sqlite3_stmt *st = s_stmt_nested(l, Q_B_READ, err);
+    if (!st) {
         return -1;
     }
     s_bind_u64(st, 1, from);
     sqlite3_bind_int64(st, 2, max);
-    return s_log_query(l, st, fn, arg, err);
+    return s_log_query(l, Q_B_READ, st, fn, arg, err);
 }
 
 typedef struct {
@@ -1028,15 +1056,14 @@ int ledger_log_senders(ledger_t *l, ledger_sender_fn fn, void *arg, cc_err_t *er
 int ledger_mailbox_read(ledger_t *l, const char *recipient, uint64_t after, uint32_t max,
                         ledger_log_fn fn, void *arg, cc_err_t *err)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(l->db, s_sql[Q_B_MAILBOX_READ], -1, &st, NULL) != SQLITE_OK) {
-        s_db_error(l, err, "reading mailbox");
+    sqlite3_stmt *st = s_stmt_nested(l, Q_B_MAILBOX_READ, err);
+    if (!st) {
         return -1;
     }
     sqlite3_bind_text(st, 1, recipient, -1, SQLITE_STATIC);
     s_bind_u64(st, 2, after);
     sqlite3_bind_int64(st, 3, max);
-    return s_log_query(l, st, fn, arg, err);
+    return s_log_query(l, Q_B_MAILBOX_READ, st, fn, arg, err);
 }
 
 int ledger_mailbox_ack(ledger_t *l, const char *recipient, uint64_t index, cc_err_t *err)

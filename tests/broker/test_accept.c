@@ -117,13 +117,21 @@ typedef struct {
 } s_heard_t;
 
 /* Submits raw on who's connection in a batch of its own, sends the
- * batch's answers, and reports what came back. */
-static s_heard_t s_submit_raw(fx_t *fx, const char *who, const uint8_t *raw, size_t len)
+ * batch's answers, and reports what came back. With pk, as a verifier
+ * thread hands it over: pre opened with the key pk (accept_submit_opened). */
+static s_heard_t s_submit_with(fx_t *fx, const char *who, const uint8_t *raw, size_t len,
+                               envelope_t *pre, const uint8_t *pk)
 {
     s_heard_t h = {0};
     fx->b.failed = 0;
     cc_err_t err;
-    accept_submit(&fx->b, who, fx->f->id, fx->f->id_len, raw, len);
+    if (pk) {
+        uint8_t hash[32];
+        envelope_hash(raw, len, hash);
+        accept_submit_opened(&fx->b, who, fx->f->id, fx->f->id_len, raw, len, hash, pre, pk);
+    } else {
+        accept_submit(&fx->b, who, fx->f->id, fx->f->id_len, raw, len);
+    }
     assert_false(fx->b.failed);
     /* As the loop does: one head for the batch, then the answers. */
     assert_int_equal(heads_sign(fx->b.heads, fx->b.last_time_ms, &err), 0);
@@ -152,6 +160,11 @@ static s_heard_t s_submit_raw(fx_t *fx, const char *who, const uint8_t *raw, siz
     }
     wire_free(&f->base);
     return h;
+}
+
+static s_heard_t s_submit_raw(fx_t *fx, const char *who, const uint8_t *raw, size_t len)
+{
+    return s_submit_with(fx, who, raw, len, NULL, NULL);
 }
 
 static s_heard_t s_submit(fx_t *fx, const char *who, const s_env_t *e)
@@ -214,6 +227,68 @@ static void test_accepted_logged_and_receipted(void **state)
     assert_int_equal(h.code, CC_OK);
     assert_int_equal(h.log_index, 2);
     assert_int_equal(broker_store_mailbox_count(fx->b.ledger, B_CODE), 2);
+}
+
+/* An envelope a verifier thread opened stands in for opening it only
+ * while its sender still has the key it was opened with: handed over
+ * with another key (one rotated since the batch was read), it is dropped
+ * and the bytes submitted are opened against the roster. */
+static void test_preopened(void **state)
+{
+    fx_t *fx = *state;
+    uint8_t *raw1 = NULL, *raw2 = NULL, hash1[32], hash2[32];
+    size_t len1 = 0, len2 = 0;
+    cc_err_t err;
+    s_env_t e1 = s_env(fx->f->a, B_CODE, 1, 0x21), e2 = s_env(fx->f->a, B_CODE, 2, 0x22);
+    s_seal(&e1, &raw1, &len1);
+    s_seal(&e2, &raw2, &len2);
+    envelope_hash(raw1, len1, hash1);
+    envelope_hash(raw2, len2, hash2);
+    const uint8_t *a_pk = keys_public(fx->f->a)->sign_pk;
+    uint8_t stale[KEYS_PK_LEN];
+    memcpy(stale, a_pk, sizeof stale);
+    stale[0] ^= 1;
+
+    /* Handed another envelope under a stale key: raw1 itself is logged. */
+    envelope_t *other = envelope_open_with_key(raw2, len2, A_CODE, a_pk, &err);
+    assert_non_null(other);
+    s_heard_t h = s_submit_with(fx, A_CODE, raw1, len1, other, stale);
+    assert_int_equal(h.code, CC_OK);
+    assert_memory_equal(h.hash, hash1, 32);
+    assert_int_equal(h.log_index, 1);
+    assert_int_equal(fx->b.head_index, 1);
+
+    /* Under the current key, the envelope handed over is the one taken. */
+    envelope_t *pre = envelope_open_with_key(raw2, len2, A_CODE, a_pk, &err);
+    assert_non_null(pre);
+    h = s_submit_with(fx, A_CODE, raw2, len2, pre, a_pk);
+    assert_int_equal(h.code, CC_OK);
+    assert_memory_equal(h.hash, hash2, 32);
+    assert_int_equal(h.log_index, 2);
+
+    /* None handed over (the verifier refused it): opened here, with the
+     * reason named. */
+    s_env_t e3 = s_env(fx->f->a, B_CODE, 3, 0x23);
+    uint8_t *raw3 = NULL;
+    size_t len3 = 0;
+    s_seal(&e3, &raw3, &len3);
+    Concord__V1__Envelope *forged = (Concord__V1__Envelope *)wire_unpack(
+        &concord__v1__envelope__descriptor, raw3, len3, WIRE_MAX_FRAME, &err);
+    assert_non_null(forged);
+    forged->signature.data[0] ^= 1;
+    free(raw3);
+    raw3 = NULL;
+    assert_int_equal(wire_pack(&forged->base, WIRE_MAX_FRAME, &raw3, &len3, &err), 0);
+    wire_free(&forged->base);
+    h = s_submit_with(fx, A_CODE, raw3, len3, NULL, a_pk);
+    assert_int_equal(h.code, CC_UNAUTHENTICATED);
+    if (!strstr(h.msg, "bad signature from " A_CODE)) {
+        fail_msg("refused with \"%s\"", h.msg);
+    }
+    assert_int_equal(fx->b.head_index, 2);
+    free(raw1);
+    free(raw2);
+    free(raw3);
 }
 
 static void test_refusals(void **state)
@@ -327,6 +402,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_event_fans_out, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_to_the_broker, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_lose_hook, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_preopened, s_setup, s_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -197,6 +197,72 @@ static void test_store_deliver_ack_window(void **state)
     assert_int_equal(s_next_delivery(fx, 100), 0);
 }
 
+/* The bytes waiting in a mailbox, as the quota quota_mailbox_bytes reads
+ * them, kept in step with the ledger's own sum: through envelopes added
+ * (to one member, to every member), deliveries acknowledged, an ack of an
+ * index never delivered, and a recount. */
+static void s_same_waiting(fx_t *fx, const char *code)
+{
+    assert_int_equal(mailbox_waiting(fx->mb, code),
+                     broker_store_mailbox_bytes(fx->f->ledger, code));
+}
+
+static void s_added_to_b(fx_t *fx, uint64_t *index)
+{
+    uint64_t before = broker_store_mailbox_bytes(fx->f->ledger, B_CODE);
+    *index = s_log_to_b(fx);
+    const char *to[] = {B_CODE};
+    mailbox_added(fx->mb, to, 1,
+                  (size_t)(broker_store_mailbox_bytes(fx->f->ledger, B_CODE) - before));
+}
+
+static void test_waiting_bytes(void **state)
+{
+    fx_t *fx = *state;
+    uint64_t i1, i2, i3;
+    s_same_waiting(fx, B_CODE); /* read from the ledger: 0 */
+    s_same_waiting(fx, A_CODE);
+    s_added_to_b(fx, &i1);
+    s_added_to_b(fx, &i2);
+    s_same_waiting(fx, B_CODE);
+    assert_true(mailbox_waiting(fx->mb, B_CODE) > 0);
+    /* An event to every member, through the fan-out list. */
+    uint64_t a_before = broker_store_mailbox_bytes(fx->f->ledger, A_CODE);
+    size_t n = 0;
+    const char *const *codes = mailbox_codes(fx->mb, &n);
+    s_log(fx, "*", codes, n);
+    mailbox_added(fx->mb, codes, n,
+                  (size_t)(broker_store_mailbox_bytes(fx->f->ledger, A_CODE) - a_before));
+    s_same_waiting(fx, A_CODE);
+    s_same_waiting(fx, B_CODE);
+    s_added_to_b(fx, &i3);
+    s_same_waiting(fx, B_CODE);
+
+    /* Delivered (WINDOW at a time) and acknowledged. */
+    s_hello(fx, B_CODE, B_CODE);
+    mailbox_pump(fx->mb, fx->f->router);
+    assert_int_equal(s_next_delivery(fx, 1000), i1);
+    assert_int_equal(s_next_delivery(fx, 1000), i2);
+    s_ack(fx, B_CODE, &i1, 1);
+    s_same_waiting(fx, B_CODE);
+    uint64_t never = i3 + 100;
+    s_ack(fx, B_CODE, &never, 1);
+    s_same_waiting(fx, B_CODE);
+    s_ack(fx, B_CODE, &i2, 1);
+    s_ack(fx, B_CODE, &i2, 1); /* twice: nothing more leaves */
+    s_same_waiting(fx, B_CODE);
+    mailbox_pump(fx->mb, fx->f->router);
+    uint64_t event = s_next_delivery(fx, 1000);
+    assert_int_equal(s_next_delivery(fx, 1000), i3);
+    uint64_t rest[] = {event, i3};
+    s_ack(fx, B_CODE, rest, 2);
+    s_same_waiting(fx, B_CODE);
+    assert_int_equal(mailbox_waiting(fx->mb, B_CODE), 0);
+    mailbox_recount(fx->mb);
+    s_same_waiting(fx, A_CODE);
+    s_same_waiting(fx, B_CODE);
+}
+
 /* New mail goes out only once marked; an event marks every mailbox. */
 static void test_mark(void **state)
 {
@@ -321,6 +387,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_hello_checks, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_offline_and_reconnect, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_hooks, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_waiting_bytes, s_setup, s_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
