@@ -83,8 +83,14 @@ static double s_ping(rpc_peer_t *p, const char *to)
             bench_die("the caller's ledger failed");
         }
     }
-    if (!c.done || c.code != CC_OK) {
-        bench_die("ping %s: %s", to, c.done ? err_code_name(c.code) : "no answer");
+    if (!c.done || c.code == CC_DEADLINE_EXCEEDED) {
+        /* Starved by the flood: counted at the time it was given up, a
+         * lower bound on its latency (the percentiles stay honest). */
+        bench_note("figure 9: a ping to %s got no answer within its 20 s deadline", to);
+        return (bench_now() - t0) * 1e6;
+    }
+    if (c.code != CC_OK) {
+        bench_die("ping %s: %s", to, err_code_name(c.code));
     }
     return (bench_now() - t0) * 1e6;
 }

@@ -73,6 +73,16 @@ void fed_node_config_append(const fed_t *f, int i, const char *text)
     fclose(fp);
 }
 
+void fed_broker_config_append(const fed_t *f, const char *text)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/broker.ini", f->dir);
+    FILE *fp = fopen(path, "a");
+    assert_non_null(fp);
+    fputs(text, fp);
+    fclose(fp);
+}
+
 void fed_node_config_replace(const fed_t *f, int i, const char *from, const char *to)
 {
     char path[256];

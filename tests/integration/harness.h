@@ -48,6 +48,9 @@ void fed_create_from(fed_t *f, const char *const *codes, const char *const *name
 /* Appends lines (e.g. "auto_vote = true\n") to node i's [node] section;
  * call before starting the node. */
 void fed_node_config_append(const fed_t *f, int i, const char *text);
+/* Appends text to the broker's config ([broker] section); call before
+ * starting the broker. */
+void fed_broker_config_append(const fed_t *f, const char *text);
 
 /* Replaces the line `from` (which must be there) in node i's config with
  * `to`; call before starting the node. */

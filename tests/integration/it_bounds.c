@@ -53,12 +53,7 @@ static fed_t s_fed;
 
 static void s_start(const char *broker_extra)
 {
-    char path[256];
-    snprintf(path, sizeof path, "%s/broker.ini", s_fed.dir);
-    FILE *fp = fopen(path, "a");
-    assert_non_null(fp);
-    fputs(broker_extra, fp);
-    fclose(fp);
+    fed_broker_config_append(&s_fed, broker_extra);
     /* Freed memory goes back quickly under the sanitizer too, so that the
      * broker's resident size is what it holds. */
     char asan[512];

@@ -149,12 +149,7 @@ static void test_it_clock_jump_refused_then_recovered(void **state)
     s_start_refused("behind the log's last receipt");
     /* The explicit override starts it (receipts keep the last time until
      * the clock passes it: receipt times never go backwards). */
-    char ini[256];
-    snprintf(ini, sizeof ini, "%s/broker.ini", s_fed.dir);
-    FILE *fp = fopen(ini, "a");
-    assert_non_null(fp);
-    fputs("clock_override = true\n", fp);
-    fclose(fp);
+    fed_broker_config_append(&s_fed, "clock_override = true\n");
     fed_start_broker_as(&s_fed, "evil_broker");
     assert_true(fed_wait_log(&s_fed, "broker", "starting anyway (clock_override = true)", 20000));
     for (int i = 0; i < 3; i++) {

@@ -49,12 +49,7 @@ static fed_t s_fed;
 /* Starts the federation with these extra [broker] lines. */
 static void s_start(const char *broker_extra)
 {
-    char path[256];
-    snprintf(path, sizeof path, "%s/broker.ini", s_fed.dir);
-    FILE *fp = fopen(path, "a");
-    assert_non_null(fp);
-    fputs(broker_extra, fp);
-    fclose(fp);
+    fed_broker_config_append(&s_fed, broker_extra);
     fed_start_broker(&s_fed);
     for (int i = 0; i < 3; i++) {
         fed_start_node(&s_fed, i);

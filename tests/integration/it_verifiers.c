@@ -37,16 +37,6 @@ typedef struct {
     int forged; /* a bad signature: refused */
 } s_sent_t;
 
-static void s_config_append(const fed_t *f, const char *text)
-{
-    char path[256];
-    snprintf(path, sizeof path, "%s/broker.ini", f->dir);
-    FILE *fp = fopen(path, "a");
-    assert_non_null(fp);
-    fputs(text, fp);
-    fclose(fp);
-}
-
 /* Seals a Health/Check request from k to `to` with sequence seq and a
  * call id unique to (sender, seq, forged); forged flips a bit of the
  * signed bytes after signing. */
@@ -120,7 +110,7 @@ static void test_it_verifiers_keep_order(void **state)
     fed_create(f, SENDERS);
     /* More verifier threads than this machine has cores, and no quota in
      * the way of a burst. */
-    s_config_append(f, "verify_threads = 6\nquota_envelopes_per_second = 0\n"
+    fed_broker_config_append(f, "verify_threads = 6\nquota_envelopes_per_second = 0\n"
                        "quota_envelopes_per_minute = 0\nquota_bytes_per_second = 0\n"
                        "quota_bytes_per_minute = 0\n");
     fed_start_broker(f);
