@@ -230,7 +230,8 @@ static int s_field_differs(const ProtobufCFieldDescriptor *f, const Concord__V1_
     size_t len[2] = {0, 0};
     for (int k = 0; k < 2; k++) {
         Concord__V1__Tally one = CONCORD__V1__TALLY__INIT;
-        size_t width = f->label == PROTOBUF_C_LABEL_REPEATED || f->type == PROTOBUF_C_TYPE_MESSAGE
+        size_t width = f->label == PROTOBUF_C_LABEL_REPEATED || f->type == PROTOBUF_C_TYPE_MESSAGE ||
+                               f->type == PROTOBUF_C_TYPE_STRING
                            ? sizeof(void *)
                        : f->type == PROTOBUF_C_TYPE_UINT64 ? sizeof(uint64_t)
                                                            : sizeof(uint32_t);

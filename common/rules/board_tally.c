@@ -643,6 +643,10 @@ void board_tally_data(const board_tally_t *t, board_tally_data_t *out)
     m->blocked_by = out->blocked;
     m->n_blocked_by = t->n_blocked;
     m->yet_to_vote = t->all.members - t->all.voters;
+    m->by_attendance = t->by_attendance;
+    m->present = t->present;
+    m->casting_used = t->casting_used;
+    m->casting_by = (char *)(t->casting_used ? t->casting_by : "");
 }
 
 void board_tally(const Concord__V1__Charter *charter, int kind, int area,

@@ -87,8 +87,11 @@ void boards_view_proposal(const board_engine_t *e, const board_proposal_view_t *
         for (size_t i = 0; i < td->msg.n_blocked_by; i++) {
             td->blocked[i] = control_strdup(a, pv->tally.blocked[i]);
         }
+        char *casting = control_strdup(a, pv->tally.casting_by);
+        td->msg.casting_by = casting ? casting : "";
         out->tally = &td->msg;
     }
+    out->meeting_id = control_str(board_meeting_of(e, pv->id));
     if (!full) {
         return;
     }
