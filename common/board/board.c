@@ -28,11 +28,19 @@
 #include "text.h"
 #include "wire.h"
 
+typedef struct s_meeting s_meeting_t;
+
 typedef struct {
     uint64_t log_index;
     uint8_t hash[32];
     const void *prop; /* the board_prop_t it belongs to: a proposal, its ballots, acts, call-in */
     int everyone; /* addressed to "*" (or not addressed: a replay without envelopes) */
+    /* Of no proposal: the meeting it belongs to (with, for an approval of
+     * its minutes, the meeting that approved them), or the forward plan
+     * entry it published. */
+    const s_meeting_t *meeting;
+    const s_meeting_t *approved_at;
+    const char *plan_id;
 } board_ref_t;
 
 typedef struct {
@@ -47,7 +55,6 @@ typedef struct {
 } board_vote_t;
 
 typedef struct board_rec board_rec_t;
-typedef struct s_meeting s_meeting_t;
 
 /* A body's act on an advisory board's recommendation. */
 typedef struct {
@@ -1603,6 +1610,9 @@ static void s_add_event(board_rec_t *b, const board_event_t *ev, const board_pro
     b->events[b->n_events].prop = p;
     b->events[b->n_events].everyone =
         !ev->recipient || strcmp(ev->recipient, ENVELOPE_EVERYONE) == 0;
+    b->events[b->n_events].meeting = NULL;
+    b->events[b->n_events].approved_at = NULL;
+    b->events[b->n_events].plan_id = NULL;
     b->n_events++;
 }
 
@@ -2034,6 +2044,7 @@ static int s_reserve_hash(s_meeting_t *m)
 static void s_meeting_event(s_meeting_t *m, const board_event_t *ev)
 {
     s_add_event(m->board, ev, NULL);
+    m->board->events[m->board->n_events - 1].meeting = m;
     memcpy(m->hashes[m->n_hashes++], ev->hash, 32);
 }
 
@@ -2117,7 +2128,6 @@ static int s_accept_attendance(board_engine_t *e, const board_event_t *ev, s_che
 static int s_accept_minutes(board_engine_t *e, const board_event_t *ev, s_checked_t *chk,
                             cc_err_t *err)
 {
-    (void)e;
     s_meeting_t *m = chk->mtg;
     if (s_reserve_event(m->board) < 0) {
         return err_oom(err);
@@ -2129,6 +2139,9 @@ static int s_accept_minutes(board_engine_t *e, const board_event_t *ev, s_checke
     m->approved_ms = ev->time_ms;
     memcpy(m->approval_hash, ev->hash, 32);
     s_add_event(m->board, ev, NULL);
+    m->board->events[m->board->n_events - 1].meeting = m;
+    m->board->events[m->board->n_events - 1].approved_at =
+        s_meeting_find(e, chk->minutes->at_meeting_id);
     return 0;
 }
 
@@ -2150,6 +2163,7 @@ static int s_accept_plan(board_engine_t *e, const board_event_t *ev, s_checked_t
     pl->time_ms = ev->time_ms;
     memcpy(pl->hash, ev->hash, 32);
     s_add_event(chk->board, ev, NULL);
+    chk->board->events[chk->board->n_events - 1].plan_id = pl->id;
     e->plans[e->n_plans++] = pl;
     return 0;
 }
@@ -2899,10 +2913,24 @@ static uint64_t s_cert_upto(const board_rec_t *b, const char *board_id, uint64_t
 
 /* Whether proposal p's events go into a certificate of proposal_id at
  * this tier (board.h, board_certificate_events_for). */
-static int s_cert_wants(const board_engine_t *e, const board_prop_t *p, const char *proposal_id,
+static int s_cert_wants(const board_engine_t *e, const board_ref_t *r, const char *proposal_id,
                         int tier)
 {
-    if (!proposal_id || tier >= BOARD_CERT_ALL || !p) {
+    const board_prop_t *p = r->prop;
+    if (!proposal_id || tier >= BOARD_CERT_ALL) {
+        return 1;
+    }
+    if (!p) {
+        /* A meeting's events, when the proposal is one of its items (not
+         * the approval of its minutes at another); the forward plan entry
+         * it rests on. Every proposal they name is then carried too. */
+        const board_prop_t *t = s_proposal_find(e, proposal_id);
+        if (r->plan_id) {
+            return t && strcmp(t->proposal->forward_plan_entry, r->plan_id) == 0;
+        }
+        if (r->meeting) {
+            return t && t->meeting == r->meeting && !r->approved_at;
+        }
         return 1;
     }
     if (strcmp(p->id, proposal_id) == 0) {
@@ -2953,7 +2981,7 @@ int board_certificate_events_for(const board_engine_t *e, const char *board_id,
             int own = board_id && strcmp(b->id, board_id) == 0;
             while (at[i] < b->n_events &&
                    ((!own && !b->events[at[i]].everyone) ||
-                    !s_cert_wants(e, b->events[at[i]].prop, board_id ? proposal_id : NULL,
+                    !s_cert_wants(e, &b->events[at[i]], board_id ? proposal_id : NULL,
                                   tier))) {
                 at[i]++;
             }

@@ -306,6 +306,19 @@ static void s_proposal(const Concord__V1__ProposalView *pv, FILE *out)
     fprintf(out, "proposer   %s at %s\n", pv->proposer,
             clock_format(pv->time_ms, when, sizeof when));
     fprintf(out, "closes     %s\n", clock_format(p->closes_at_ms, when, sizeof when));
+    if (pv->meeting_id[0]) {
+        fprintf(out, "meeting    %s\n", pv->meeting_id);
+    }
+    if (p->key_decision_route || p->forward_plan_entry[0]) {
+        const char *why = p->key_decision_reason;
+        fprintf(out, "key        %s%s%s%s\n",
+                p->key_decision_route == CONCORD__V1__KEY_DECISION_ROUTE__GENERAL_EXCEPTION
+                    ? "general exception (SI 2012/2089 reg 10)"
+                : p->key_decision_route == CONCORD__V1__KEY_DECISION_ROUTE__SPECIAL_URGENCY
+                    ? "special urgency (SI 2012/2089 reg 11)"
+                    : "forward plan entry ",
+                p->forward_plan_entry, why[0] ? ": " : "", why);
+    }
     size_t need = pool_describe(p, NULL, 0);
     char *pool = need ? malloc(need + 1) : NULL;
     if (pool) {

@@ -185,6 +185,8 @@ static void test_it_meetings(void **state)
     /* A member who sent apologies does not vote on the meeting's items. */
     s_refused(f, CCG2, "not recorded present", "vote %s for", pa);
 
+    /* A casting vote is the chair's alone. */
+    s_refused(f, CCG, "only the chair's", "vote %s for --casting for", pa);
     /* A tie broken by the chair's casting vote; one without it fails. */
     fed_vote(f, CCG, pa, "for");
     fed_vote(f, BOLTON, pa, "against");
@@ -259,6 +261,16 @@ static void test_it_meetings(void **state)
     snprintf(show, sizeof show, "--json proposal show %s", pc);
     out = fed_cli_until(f, CITY, "\"outcome\":\"PASSED\"", 1, 90000, show);
     assert_non_null(strstr(out, "2 of 4 members recorded present"));
+    free(out);
+    /* Its certificate carries its own meeting, not the earlier one's
+     * minutes approved there, and verifies offline. */
+    snprintf(path, sizeof path, "%s/pc.cert", f->dir);
+    out = fed_cli_until(f, BOLTON, "\"closed\":true", 1, 30000, show);
+    free(out);
+    free(s_ok(f, BOLTON, "decision export %s --out %s", pc, path));
+    out = s_ok(f, -1, "verify %s --roster %s", path, roster);
+    assert_non_null(strstr(out, "certificate verified"));
+    assert_non_null(strstr(out, "PASSED"));
     free(out);
 
     /* A council's key decision missing from its forward plan is refused;
