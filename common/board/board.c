@@ -2926,7 +2926,15 @@ static int s_cert_wants(const board_engine_t *e, const board_ref_t *r, const cha
          * it rests on. Every proposal they name is then carried too. */
         const board_prop_t *t = s_proposal_find(e, proposal_id);
         if (r->plan_id) {
-            return t && strcmp(t->proposal->forward_plan_entry, r->plan_id) == 0;
+            /* The entry the proposal, or an item of its meeting, rests on. */
+            for (size_t i = 0; t && i < e->n_proposals; i++) {
+                const board_prop_t *q = e->proposals[i];
+                if ((q == t || (t->meeting && q->meeting == t->meeting)) &&
+                    strcmp(q->proposal->forward_plan_entry, r->plan_id) == 0) {
+                    return 1;
+                }
+            }
+            return 0;
         }
         if (r->meeting) {
             return t && t->meeting == r->meeting && !r->approved_at;
