@@ -25,8 +25,7 @@ static long s_member(const Concord__V1__Charter *c, const char *code)
 static int s_council(const Concord__V1__Charter *c, const char *code)
 {
     long m = s_member(c, code);
-    return m >= 0 &&
-           c->members[m]->constituency == CONCORD__V1__CONSTITUENCY__LOCAL_GOVERNMENT;
+    return m >= 0 && c->members[m]->constituency == CONCORD__V1__CONSTITUENCY__LOCAL_GOVERNMENT;
 }
 
 long meeting_rules_clear_days(uint64_t from_ms, uint64_t to_ms)
@@ -51,8 +50,8 @@ int meeting_rules_council_committee(const Concord__V1__Charter *c)
 int meeting_rules_check_charter(const Concord__V1__Charter *c, cc_err_t *err)
 {
     if (c->chair[0] && s_member(c, c->chair) < 0) {
-        err_set(err, CC_INVALID_ARGUMENT, "the chair '%.40s' is not a member of board %s",
-                c->chair, c->board_id);
+        err_set(err, CC_INVALID_ARGUMENT, "the chair '%.40s' is not a member of board %s", c->chair,
+                c->board_id);
         return -1;
     }
     if (c->n_co_chairs > MEETING_CO_CHAIRS_MAX || (c->n_co_chairs && !c->chair[0])) {
@@ -154,7 +153,8 @@ int meeting_rules_check_meeting(const Concord__V1__Charter *c, const Concord__V1
                 clock_format(now_ms, at, sizeof at));
         return -1;
     }
-    if (m->ends_at_ms <= m->starts_at_ms || m->ends_at_ms - m->starts_at_ms > MEETING_LENGTH_MAX_MS) {
+    if (m->ends_at_ms <= m->starts_at_ms ||
+        m->ends_at_ms - m->starts_at_ms > MEETING_LENGTH_MAX_MS) {
         err_set(err, CC_INVALID_ARGUMENT,
                 "a meeting ends after it starts, within 24 hours of its start");
         return -1;
@@ -310,8 +310,7 @@ void meeting_rules_tally(const Concord__V1__Charter *c, int kind, const uint8_t 
             text_put(&x,
                      "\nMeeting item: the quorum counts attendance, %u of %zu members recorded"
                      " present or substituted (%u needed)%s; only they may vote.",
-                     t->present, c->n_members, t->quorum_needed,
-                     q ? ": quorate" : ": not quorate");
+                     t->present, c->n_members, t->quorum_needed, q ? ": quorate" : ": not quorate");
         }
     }
     int all_voted = eligible > 0 && t->all.voters >= eligible;

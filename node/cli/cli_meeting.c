@@ -415,32 +415,42 @@ static int s_emit(const char *text, const char *path)
 static const char *s_attendance_word(int status)
 {
     switch (status) {
-    case CONCORD__V1__ATTENDANCE_STATUS__ATTENDED: return "present";
-    case CONCORD__V1__ATTENDANCE_STATUS__APOLOGIES: return "apologies";
-    case CONCORD__V1__ATTENDANCE_STATUS__SUBSTITUTED: return "substitute";
-    default: return "unknown";
+    case CONCORD__V1__ATTENDANCE_STATUS__ATTENDED:
+        return "present";
+    case CONCORD__V1__ATTENDANCE_STATUS__APOLOGIES:
+        return "apologies";
+    case CONCORD__V1__ATTENDANCE_STATUS__SUBSTITUTED:
+        return "substitute";
+    default:
+        return "unknown";
     }
 }
 
 static const char *s_vote_word(int v)
 {
     switch (v) {
-    case CONCORD__V1__VOTE__FOR: return "FOR";
-    case CONCORD__V1__VOTE__AGAINST: return "AGAINST";
-    case CONCORD__V1__VOTE__ABSTAIN: return "ABSTAIN";
-    default: return "";
+    case CONCORD__V1__VOTE__FOR:
+        return "FOR";
+    case CONCORD__V1__VOTE__AGAINST:
+        return "AGAINST";
+    case CONCORD__V1__VOTE__ABSTAIN:
+        return "ABSTAIN";
+    default:
+        return "";
     }
 }
 
 static const char *s_route_word(int r)
 {
     switch (r) {
-    case CONCORD__V1__KEY_DECISION_ROUTE__FORWARD_PLAN: return "forward plan (SI 2012/2089 reg 9)";
+    case CONCORD__V1__KEY_DECISION_ROUTE__FORWARD_PLAN:
+        return "forward plan (SI 2012/2089 reg 9)";
     case CONCORD__V1__KEY_DECISION_ROUTE__GENERAL_EXCEPTION:
         return "general exception (SI 2012/2089 reg 10)";
     case CONCORD__V1__KEY_DECISION_ROUTE__SPECIAL_URGENCY:
         return "special urgency (SI 2012/2089 reg 11)";
-    default: return "";
+    default:
+        return "";
     }
 }
 
@@ -542,9 +552,7 @@ static void s_agenda_table(s_doc_t *d, const Concord__V1__MeetingView *mv)
         s_cell(d, t, "%s", sha);
         s_cell(d, t, "%s", s_at(v->published_at_ms, a, sizeof a));
         s_cell(d, t, "%u", v->clear_working_days);
-        s_cell(d, t, "%s", it->urgency_reason[0]
-                               ? it->urgency_reason
-                               : "");
+        s_cell(d, t, "%s", it->urgency_reason[0] ? it->urgency_reason : "");
     }
 }
 
@@ -569,9 +577,9 @@ static const char *s_outcome(const Concord__V1__ProposalView *p)
 static void s_decisions_table(s_doc_t *d, const Concord__V1__MeetingView *mv,
                               Concord__V1__ProposalView *const *props)
 {
-    s_section_t *t = s_table(d, "Decisions", "item", "proposal", "title", "outcome", "for",
-                             "against", "abstain", "present", "quorate", "casting vote",
-                             "key decision", NULL);
+    s_section_t *t =
+        s_table(d, "Decisions", "item", "proposal", "title", "outcome", "for", "against", "abstain",
+                "present", "quorate", "casting vote", "key decision", NULL);
     for (size_t i = 0; i < mv->n_items; i++) {
         const Concord__V1__ProposalView *p = props[i];
         const Concord__V1__Tally *ty = p ? p->tally : NULL;
@@ -590,9 +598,9 @@ static void s_decisions_table(s_doc_t *d, const Concord__V1__MeetingView *mv,
         s_cell(d, t, "%s", p->quorate ? "yes" : "no");
         s_cell(d, t, "%s%s", ty->casting_used ? "used by " : "",
                ty->casting_used ? ty->casting_by : "");
-        s_cell(d, t, "%s%s%s", pr && pr->key_decision_route ? s_route_word(pr->key_decision_route) : "",
-               pr && pr->key_decision_reason[0] ? ": " : "",
-               pr ? pr->key_decision_reason : "");
+        s_cell(d, t, "%s%s%s",
+               pr && pr->key_decision_route ? s_route_word(pr->key_decision_route) : "",
+               pr && pr->key_decision_reason[0] ? ": " : "", pr ? pr->key_decision_reason : "");
     }
 }
 
@@ -661,26 +669,25 @@ enum {
     S_O_STARTS,
 };
 
-static const struct option s_opts[] = {
-    {"board", required_argument, NULL, S_O_BOARD},
-    {"title", required_argument, NULL, S_O_TITLE},
-    {"starts-in", required_argument, NULL, S_O_STARTS_IN},
-    {"length", required_argument, NULL, S_O_LENGTH},
-    {"place", required_argument, NULL, S_O_PLACE},
-    {"remote", no_argument, NULL, S_O_REMOTE},
-    {"item", required_argument, NULL, S_O_ITEM},
-    {"paper", required_argument, NULL, S_O_PAPER},
-    {"urgent", required_argument, NULL, S_O_URGENT},
-    {"person", required_argument, NULL, S_O_PERSON},
-    {"for", required_argument, NULL, S_O_FOR},
-    {"at", required_argument, NULL, S_O_AT},
-    {"format", required_argument, NULL, S_O_FORMAT},
-    {"out", required_argument, NULL, S_O_OUT},
-    {"date", required_argument, NULL, S_O_DATE},
-    {"amount", required_argument, NULL, S_O_AMOUNT},
-    {"maker", required_argument, NULL, S_O_MAKER},
-    {"starts", required_argument, NULL, S_O_STARTS},
-    {NULL, 0, NULL, 0}};
+static const struct option s_opts[] = {{"board", required_argument, NULL, S_O_BOARD},
+                                       {"title", required_argument, NULL, S_O_TITLE},
+                                       {"starts-in", required_argument, NULL, S_O_STARTS_IN},
+                                       {"length", required_argument, NULL, S_O_LENGTH},
+                                       {"place", required_argument, NULL, S_O_PLACE},
+                                       {"remote", no_argument, NULL, S_O_REMOTE},
+                                       {"item", required_argument, NULL, S_O_ITEM},
+                                       {"paper", required_argument, NULL, S_O_PAPER},
+                                       {"urgent", required_argument, NULL, S_O_URGENT},
+                                       {"person", required_argument, NULL, S_O_PERSON},
+                                       {"for", required_argument, NULL, S_O_FOR},
+                                       {"at", required_argument, NULL, S_O_AT},
+                                       {"format", required_argument, NULL, S_O_FORMAT},
+                                       {"out", required_argument, NULL, S_O_OUT},
+                                       {"date", required_argument, NULL, S_O_DATE},
+                                       {"amount", required_argument, NULL, S_O_AMOUNT},
+                                       {"maker", required_argument, NULL, S_O_MAKER},
+                                       {"starts", required_argument, NULL, S_O_STARTS},
+                                       {NULL, 0, NULL, 0}};
 
 typedef struct {
     Concord__V1__Meeting m;
@@ -706,17 +713,39 @@ static int s_parse(s_args_t *a, int argc, char **argv)
     while ((opt = getopt_long(argc, argv, "", s_opts, NULL)) != -1) {
         Concord__V1__AgendaItem *last = a->m.n_items ? &a->items[a->m.n_items - 1] : NULL;
         switch (opt) {
-        case S_O_BOARD: a->m.board_id = optarg; break;
-        case S_O_TITLE: a->m.title = optarg; break;
-        case S_O_PLACE: a->m.place = optarg; break;
-        case S_O_REMOTE: a->m.remote = 1; break;
-        case S_O_FORMAT: a->format = optarg; break;
-        case S_O_OUT: a->out = optarg; break;
-        case S_O_AT: a->at = optarg; break;
-        case S_O_PERSON: a->person = optarg; break;
-        case S_O_FOR: a->substitute_for = optarg; break;
-        case S_O_DATE: a->date = optarg; break;
-        case S_O_MAKER: a->maker = optarg; break;
+        case S_O_BOARD:
+            a->m.board_id = optarg;
+            break;
+        case S_O_TITLE:
+            a->m.title = optarg;
+            break;
+        case S_O_PLACE:
+            a->m.place = optarg;
+            break;
+        case S_O_REMOTE:
+            a->m.remote = 1;
+            break;
+        case S_O_FORMAT:
+            a->format = optarg;
+            break;
+        case S_O_OUT:
+            a->out = optarg;
+            break;
+        case S_O_AT:
+            a->at = optarg;
+            break;
+        case S_O_PERSON:
+            a->person = optarg;
+            break;
+        case S_O_FOR:
+            a->substitute_for = optarg;
+            break;
+        case S_O_DATE:
+            a->date = optarg;
+            break;
+        case S_O_MAKER:
+            a->maker = optarg;
+            break;
         case S_O_AMOUNT:
             if (money_parse(optarg, &a->amount, &err) < 0) {
                 return cli_fail("%s", err.msg);
@@ -765,7 +794,8 @@ static int s_parse(s_args_t *a, int argc, char **argv)
                 last->paper_sha256.len = 32;
             }
             break;
-        default: return CLI_USAGE;
+        default:
+            return CLI_USAGE;
         }
     }
     return CLI_OK;
@@ -889,11 +919,13 @@ static int s_paper(const config_node_t *cfg, const char *id, const char *what, s
             if (mv->minutes_approved) {
                 char ahex[65];
                 s_hex(mv->approved_sha256.data, mv->approved_sha256.len, ahex, sizeof ahex);
-                text_put(&t, "\n---\nApproved as a correct record at meeting %s by %s (signed event"
-                             " %s; SHA-256 %s): %s\n",
+                text_put(&t,
+                         "\n---\nApproved as a correct record at meeting %s by %s (signed event"
+                         " %s; SHA-256 %s): %s\n",
                          mv->approved_at_meeting, mv->approved_by, mv->approval_event_id, ahex,
-                         strcmp(ahex, hex) == 0 ? "these minutes"
-                                                : "NOT these minutes: the record has changed since");
+                         strcmp(ahex, hex) == 0
+                             ? "these minutes"
+                             : "NOT these minutes: the record has changed since");
             }
             text = text_take(&t);
         } else {
@@ -905,8 +937,7 @@ static int s_paper(const config_node_t *cfg, const char *id, const char *what, s
                 s_meta(&d, "Approved as a correct record",
                        "at meeting %s by %s (SHA-256 %s%s; signed event %s)",
                        mv->approved_at_meeting, mv->approved_by, ahex,
-                       strcmp(ahex, hex) == 0 ? "" : "; NOT these minutes",
-                       mv->approval_event_id);
+                       strcmp(ahex, hex) == 0 ? "" : "; NOT these minutes", mv->approval_event_id);
             }
             text = s_render(&d, format);
         }
@@ -973,9 +1004,10 @@ static int s_plan_paper(const config_node_t *cfg, const char *board, s_args_t *a
     Concord__V1__ForwardPlanReply *r = NULL;
     s_doc_t d = {0};
     char at[40];
-    int format = a->format ? s_format_parse(a->format) : json == CLI_RENDER_JSON ? S_JSON
-                                                         : json == CLI_RENDER_CSV  ? S_CSV
-                                                                                    : S_MD;
+    int format = a->format                 ? s_format_parse(a->format)
+                 : json == CLI_RENDER_JSON ? S_JSON
+                 : json == CLI_RENDER_CSV  ? S_CSV
+                                           : S_MD;
     if (format < 0) {
         return cli_usage("--format is md, html, csv or json, not '%s'", a->format);
     }
@@ -985,11 +1017,11 @@ static int s_plan_paper(const config_node_t *cfg, const char *board, s_args_t *a
         return rc;
     }
     d.title = s_fmt(&d, "Forward plan of key decisions%s%s", board[0] ? ": board " : "", board);
-    s_meta(&d, "Provision", "Local Authorities (Executive Arrangements) (Meetings and Access to"
-                            " Information) (England) Regulations 2012, SI 2012/2089, regs 9-11");
-    s_section_t *t = s_table(&d, "Entries", "entry", "board", "council", "title",
-                             "decision date", "amount", "decision maker", "published",
-                             "decisions", NULL);
+    s_meta(&d, "Provision",
+           "Local Authorities (Executive Arrangements) (Meetings and Access to"
+           " Information) (England) Regulations 2012, SI 2012/2089, regs 9-11");
+    s_section_t *t = s_table(&d, "Entries", "entry", "board", "council", "title", "decision date",
+                             "amount", "decision maker", "published", "decisions", NULL);
     for (size_t i = 0; i < r->n_entries; i++) {
         const Concord__V1__ForwardPlanView *v = r->entries[i];
         text_t ds;
@@ -1042,7 +1074,8 @@ static int s_plan_add(const config_node_t *cfg, s_args_t *a, int json)
                            (ProtobufCMessage **)&r);
     if (rc == CLI_OK && r->n_entries) {
         if (json == CLI_RENDER_JSON) {
-            printf("{\"id\":\"%s\",\"council\":\"%s\"}\n", r->entries[0]->id, r->entries[0]->council);
+            printf("{\"id\":\"%s\",\"council\":\"%s\"}\n", r->entries[0]->id,
+                   r->entries[0]->council);
         } else {
             printf("forward plan entry %s published by %s\n", r->entries[0]->id,
                    r->entries[0]->council);

@@ -121,11 +121,13 @@ static void test_it_meetings(void **state)
         free(fed_cli_until(f, i, "\"active\":true", 1, 30000, "--json board show " BOARD));
     }
 
-    s_propose(f, CCG, "--title 'Community stroke rehabilitation' --area community --amount 2m"
-                      " --closes-in 20m",
+    s_propose(f, CCG,
+              "--title 'Community stroke rehabilitation' --area community --amount 2m"
+              " --closes-in 20m",
               pa);
-    s_propose(f, CCG2, "--title 'Falls prevention service' --area community --amount 1m"
-                       " --closes-in 20m",
+    s_propose(f, CCG2,
+              "--title 'Falls prevention service' --area community --amount 1m"
+              " --closes-in 20m",
               pb);
 
     /* Refused, and nothing changes: a council's committee meeting remotely,
@@ -164,8 +166,9 @@ static void test_it_meetings(void **state)
     /* Attendance, by the chair: present, a substitute, apologies. */
     free(s_ok(f, CITY, "meeting attend %s %s present --person 'Cllr Leese'", m1, s_codes[CITY]));
     free(s_ok(f, CITY, "meeting attend %s %s present", m1, s_codes[CCG]));
-    free(s_ok(f, CITY, "meeting attend %s %s substitute --person 'Cllr Morris' --for"
-                       " 'Cllr Cox'",
+    free(s_ok(f, CITY,
+              "meeting attend %s %s substitute --person 'Cllr Morris' --for"
+              " 'Cllr Cox'",
               m1, s_codes[BOLTON]));
     free(s_ok(f, CITY, "meeting attend %s %s apologies", m1, s_codes[CCG2]));
     s_refused(f, CITY, "attendance recorded twice", "meeting attend %s %s apologies", m1,
@@ -226,8 +229,9 @@ static void test_it_meetings(void **state)
     free(out);
 
     /* The next meeting: one item decided there by the two who attend. */
-    s_propose(f, CCG, "--title 'Discharge to assess' --area social-care --amount 1m"
-                      " --closes-in 45s",
+    s_propose(f, CCG,
+              "--title 'Discharge to assess' --area social-care --amount 1m"
+              " --closes-in 45s",
               pc);
     called = clock_wall_ms();
     out = s_ok(f, CITY,
@@ -279,8 +283,9 @@ static void test_it_meetings(void **state)
     s_refused(f, CITY, "missing from the forward plan",
               "propose --board " BOARD " --title 'Extra care housing' --area social-care"
               " --amount 600000 --closes-in 10m");
-    out = s_ok(f, CITY, "forward-plan add --board " BOARD " --title 'Extra care housing'"
-                        " --date 2031-01-15 --amount 600000 --maker 'Joint commissioning board'");
+    out = s_ok(f, CITY,
+               "forward-plan add --board " BOARD " --title 'Extra care housing'"
+               " --date 2031-01-15 --amount 600000 --maker 'Joint commissioning board'");
     const char *e = strstr(out, "forward plan entry ");
     assert_non_null(e);
     memcpy(entry, e + 19, 32);
@@ -291,19 +296,23 @@ static void test_it_meetings(void **state)
               " --amount 600000 --closes-in 10m --forward-plan %s",
               entry);
     s_refused(f, BOLTON, "missing from the forward plan",
-              "propose --board " BOARD " --title 'Bolton day centres' --area social-care --key-decision"
+              "propose --board " BOARD
+              " --title 'Bolton day centres' --area social-care --key-decision"
               " --closes-in 10m");
     s_refused(f, CITY, "gives its reason",
-              "propose --board " BOARD " --title 'Extra care housing' --area social-care --amount 600000"
+              "propose --board " BOARD
+              " --title 'Extra care housing' --area social-care --amount 600000"
               " --closes-in 10m --special-urgency ''");
     char key[33];
-    s_propose(f, CITY, "--title 'Extra care housing' --area social-care --amount 600000"
-                       " --closes-in 10m --special-urgency 'Provider failure; O&S chair agreed'",
+    s_propose(f, CITY,
+              "--title 'Extra care housing' --area social-care --amount 600000"
+              " --closes-in 10m --special-urgency 'Provider failure; O&S chair agreed'",
               key);
     /* A CCG's proposal is no council's key decision. */
     char nhs[33];
-    s_propose(f, CCG, "--title 'Acute stroke unit' --area acute --amount 900000"
-                      " --closes-in 10m",
+    s_propose(f, CCG,
+              "--title 'Acute stroke unit' --area acute --amount 900000"
+              " --closes-in 10m",
               nhs);
 
     /* Committee papers, each citing what it rests on. */

@@ -83,8 +83,8 @@ static void s_board(s_board_t *b, int casting)
     for (int i = 0; i < 4; i++) {
         concord__v1__board_member__init(&b->m[i]);
         b->m[i].code = codes[i];
-        b->m[i].constituency = i < 2 ? CONCORD__V1__CONSTITUENCY__NHS
-                                     : CONCORD__V1__CONSTITUENCY__LOCAL_GOVERNMENT;
+        b->m[i].constituency =
+            i < 2 ? CONCORD__V1__CONSTITUENCY__NHS : CONCORD__V1__CONSTITUENCY__LOCAL_GOVERNMENT;
         b->mp[i] = &b->m[i];
     }
     b->c.members = b->mp;
@@ -159,11 +159,9 @@ static void test_meeting_rules_key_decisions(void **state)
     assert_non_null(strstr(err.msg, "missing from the forward plan"));
     /* On it 27 clear days before: too late; 28: in time. */
     p.forward_plan_entry = "0123456789abcdef0123456789abcdef";
-    assert_int_equal(meeting_rules_check_key_decision(&p, s_at(2024, 1, 2, 9), decision, &err),
-                     -1);
+    assert_int_equal(meeting_rules_check_key_decision(&p, s_at(2024, 1, 2, 9), decision, &err), -1);
     assert_non_null(strstr(err.msg, "27 clear days"));
-    assert_int_equal(meeting_rules_check_key_decision(&p, s_at(2024, 1, 1, 9), decision, &err),
-                     0);
+    assert_int_equal(meeting_rules_check_key_decision(&p, s_at(2024, 1, 1, 9), decision, &err), 0);
     /* Special urgency and the general exception need their reasons. */
     p.key_decision_route = CONCORD__V1__KEY_DECISION_ROUTE__SPECIAL_URGENCY;
     assert_int_equal(meeting_rules_check_key_decision(&p, 0, decision, &err), -1);
@@ -179,8 +177,8 @@ static void s_tally(const s_board_t *b, const uint8_t *present, const board_ball
 {
     board_tally_with(&b->c, CONCORD__V1__PROPOSAL_KIND__COMMISSIONING_DECISION, 0, NULL, cast, n,
                      final, t);
-    meeting_rules_tally(&b->c, CONCORD__V1__PROPOSAL_KIND__COMMISSIONING_DECISION, present, cast,
-                        n, casting, final, t);
+    meeting_rules_tally(&b->c, CONCORD__V1__PROPOSAL_KIND__COMMISSIONING_DECISION, present, cast, n,
+                        casting, final, t);
 }
 
 static void test_meeting_rules_attendance_and_casting(void **state)
@@ -228,8 +226,8 @@ static void test_meeting_rules_attendance_and_casting(void **state)
     /* The chair voting FOR with no separate casting vote: it goes with its vote. */
     tie[2].vote = CONCORD__V1__VOTE__FOR;
     tie[1].member = 1;
-    board_ballot_t four[] = {tie[0], tie[1], tie[2],
-                             {.member = 3, .vote = CONCORD__V1__VOTE__AGAINST}};
+    board_ballot_t four[] = {
+        tie[0], tie[1], tie[2], {.member = 3, .vote = CONCORD__V1__VOTE__AGAINST}};
     s_tally(&b, NULL, four, 4, 0, 0, &t);
     assert_true(t.casting_used);
     assert_true(t.passed);
