@@ -15,6 +15,7 @@
  * its forward plan is refused, and taken under special urgency with its
  * reason. Committee papers cite the events and certificates they rest on. */
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -258,6 +259,13 @@ static void test_it_meetings(void **state)
     out = fed_cli_until(f, CCG2, "Approved as a correct record", 1, 30000, show);
     assert_non_null(strstr(out, "): these minutes"));
     free(out);
+    /* A node restarted folds its meetings again from its ledger, alike. */
+    fed_stop_node(f, CCG2, SIGTERM);
+    fed_start_node(f, CCG2);
+    fed_wait_connected(f, CCG2);
+    fed_assert_same(f, CCG2, CITY, show);
+    snprintf(show, sizeof show, "meeting show %s", m1);
+    fed_assert_same(f, CCG2, BOLTON, show);
 
     /* One of the two present votes; at the deadline the item passes: the
      * quorum (2 of 4) counts attendance, not the one voter. */
