@@ -665,6 +665,10 @@ static int s_propose(const config_node_t *cfg, const roster_t *r, int argc, char
         {"forward-plan", required_argument, NULL, S_OPT_FORWARD_PLAN},
         {"general-exception", required_argument, NULL, S_OPT_GENERAL_EXCEPTION},
         {"special-urgency", required_argument, NULL, S_OPT_SPECIAL_URGENCY},
+        {"chair", required_argument, NULL, S_OPT_CHAIR},
+        {"co-chair", required_argument, NULL, S_OPT_CO_CHAIR},
+        {"casting-vote", no_argument, NULL, S_OPT_CASTING_VOTE},
+        {"key-threshold", required_argument, NULL, S_OPT_KEY_THRESHOLD},
         {NULL, 0, NULL, 0}};
     static s_charter_t c;
     static Concord__V1__ServiceLine lines[DELEGATION_LINES_MAX];

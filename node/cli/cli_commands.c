@@ -62,7 +62,7 @@ static const cli_commands_entry_t s_table[] = {
      "    [--effective YYYY-MM-DD] [--closes-in 7d] [--delegates DUTY]\n"
      "    [--admit CODE[:CONSTITUENCY] | --admit NEW.pub[:CONSTITUENCY] | --remove CODE]\n"
      "    [--rotate-key NEW.pub] [--merge SUCCESSOR.pub|CODE --predecessor CODE...]\n"
-     "    [--realign ORG=FOOTPRINT] [--rule RULE | --quorum N/D ...]\n"
+     "    [--realign ORG=FOOTPRINT] [--rule RULE | --quorum N/D | --chair CODE ...]\n"
      "    [--reconsider PROPOSAL --confirm|--withdraw: after a call-in]\n"
      "    [--service-line LINE...: NHS England lines it concerns]\n"
      "    [--bcf-plan PLAN-ID: an HWB board's agreement to that BCF plan]\n"

@@ -208,6 +208,19 @@ static void s_board_show(const Concord__V1__BoardShowReply *v, FILE *out)
         }
         fprintf(out, "%s to agree\n", ch->n_must_agree ? "" : " every body");
     }
+    if (ch->chair[0]) {
+        fprintf(out, "chair        %s", ch->chair);
+        for (size_t i = 0; i < ch->n_co_chairs; i++) {
+            fprintf(out, "%s%s", i ? ", " : ", co-chairs ", ch->co_chairs[i]);
+        }
+        fprintf(out, "%s\n", ch->chair_casting_vote ? "; the chair has a casting vote" : "");
+    }
+    for (size_t i = 0; i < ch->n_key_decision_thresholds; i++) {
+        char money[MONEY_TEXT_MAX];
+        fprintf(out, "key          decisions of %s from %s (SI 2012/2089)\n",
+                ch->key_decision_thresholds[i]->member,
+                money_format(ch->key_decision_thresholds[i]->amount_pence, money, sizeof money));
+    }
     for (size_t i = 0; i < ch->n_members; i++) {
         const Concord__V1__BoardMember *m = ch->members[i];
         fprintf(out, "  %-10s %-16s %s", m->code, board_names_constituency(m->constituency),

@@ -636,6 +636,18 @@ static void s_on_propose(Concord__V1__Control_Service *service,
             merged.quorum_denominator = want->quorum_denominator;
         }
         merged.quorum_each_constituency |= want->quorum_each_constituency;
+        if (want->chair[0]) {
+            merged.chair = want->chair;
+        }
+        if (want->n_co_chairs) {
+            merged.co_chairs = want->co_chairs;
+            merged.n_co_chairs = want->n_co_chairs;
+        }
+        merged.chair_casting_vote |= want->chair_casting_vote;
+        if (want->n_key_decision_thresholds) {
+            merged.key_decision_thresholds = want->key_decision_thresholds;
+            merged.n_key_decision_thresholds = want->n_key_decision_thresholds;
+        }
         p->charter = &merged;
         s_publish(b, call, BOARD_METHOD_PROPOSE, &p->base);
         p->charter = want;

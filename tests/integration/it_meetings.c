@@ -340,6 +340,17 @@ static void test_it_meetings(void **state)
     assert_non_null(strstr(out, entry));
     assert_non_null(strstr(out, "rests_on,,\"signed event "));
     free(out);
+    /* The board names a co-chair by amending its charter: the rest stands. */
+    char amend[33];
+    s_propose(f, CITY, "--title 'A co-chair' --co-chair E38000217 --closes-in 10m", amend);
+    for (int i = 0; i < N_ORGS; i++) {
+        fed_vote(f, i, amend, "for");
+    }
+    out = fed_cli_until(f, BOLTON, "co-chairs E38000217", 1, 30000, "board show " BOARD);
+    assert_non_null(strstr(out, "chair        E08000003, co-chairs E38000217; the chair has a"
+                                " casting vote"));
+    assert_non_null(strstr(out, "key          decisions of E08000003 from"));
+    free(out);
     snprintf(path, sizeof path, "%s/plan.html", f->dir);
     free(s_ok(f, CCG, "forward-plan list --format html --out %s", path));
     char *html = fed_slurp(path);
