@@ -231,3 +231,43 @@ void text_add_utf8(text_t *t, const char *s)
 {
     s_add_clean(t, s, 0, NULL);
 }
+
+void text_add_html(text_t *t, const char *s)
+{
+    if (!s) {
+        return;
+    }
+    const char *run = s;
+    for (const char *c = s; *c; c++) {
+        const char *ref = NULL;
+        switch (*c) {
+        case '&':
+            ref = "&amp;";
+            break;
+        case '<':
+            ref = "&lt;";
+            break;
+        case '>':
+            ref = "&gt;";
+            break;
+        case '"':
+            ref = "&quot;";
+            break;
+        case '\'':
+            ref = "&#39;";
+            break;
+        default:
+            if ((unsigned char)*c < 0x20 && *c != '\n' && *c != '\t') {
+                ref = "\xEF\xBF\xBD";
+            } else if (*c == 0x7f) {
+                ref = "\xEF\xBF\xBD";
+            }
+        }
+        if (ref) {
+            text_add(t, run, (size_t)(c - run));
+            text_put(t, "%s", ref);
+            run = c + 1;
+        }
+    }
+    text_add(t, run, strlen(run));
+}

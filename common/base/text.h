@@ -65,6 +65,11 @@ void text_add_utf8(text_t *t, const char *s);
  * The text is then empty again. */
 char *text_take(text_t *t);
 
+/* Appends s (NULL: nothing) escaped for HTML text and attribute values:
+ * & < > " ' as references, control characters but newline and tab as
+ * U+FFFD. */
+void text_add_html(text_t *t, const char *s);
+
 /* Frees a growing text's buffer and empties it; safe twice. Does nothing
  * to a fixed text (the buffer is the caller's). */
 void text_free(text_t *t);

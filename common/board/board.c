@@ -29,17 +29,26 @@
 #include "text.h"
 #include "wire.h"
 
+typedef struct s_meeting s_meeting_t;
+
 typedef struct {
     uint64_t log_index;
     uint8_t hash[32];
     const void *prop; /* the board_prop_t it belongs to: a proposal, its ballots, acts, call-in */
     int everyone; /* addressed to "*" (or not addressed: a replay without envelopes) */
+    /* Of no proposal: the meeting it belongs to (with, for an approval of
+     * its minutes, the meeting that approved them), or the forward plan
+     * entry it published. */
+    const s_meeting_t *meeting;
+    const s_meeting_t *approved_at;
+    const char *plan_id;
 } board_ref_t;
 
 typedef struct {
     size_t member; /* in the proposal's charter */
     int vote;
     uint32_t reps[3]; /* committee in common: its representatives FOR, AGAINST, ABSTAIN */
+    int casting;      /* the chair's casting vote, if given (Ballot.casting_vote) */
     char *reason;
     uint64_t time_ms;
     uint64_t log_index;
@@ -116,7 +125,53 @@ typedef struct {
     s_excl_t *excl;                  /* per charter member, or NULL: nobody excluded */
     s_decl_t *decls;                 /* declarations, log order */
     size_t n_decls, cap_decls;
+    s_meeting_t *meeting; /* the meeting whose agenda has it, or NULL */
 } board_prop_t;
+
+/* A meeting (meeting_rules.h): its agenda items with their publication
+ * times, attendance, the approval of its minutes, its events. */
+typedef struct {
+    const Concord__V1__AgendaItem *item;
+    Concord__V1__AgendaAddition *owner; /* a supplementary item's event, owned; NULL: the meeting's */
+    uint64_t published_ms;
+} s_item_t;
+
+typedef struct {
+    Concord__V1__Attendance *a;
+    char by[48];
+    uint64_t time_ms;
+    uint64_t log_index;
+} s_attend_t;
+
+struct s_meeting {
+    char id[BOARD_PROPOSAL_ID_LEN + 1];
+    board_rec_t *board;
+    Concord__V1__Meeting *meeting;
+    char called_by[48];
+    uint64_t time_ms;
+    s_item_t *items;
+    size_t n_items, cap_items;
+    s_attend_t *att;
+    size_t n_att, cap_att;
+    uint8_t (*hashes)[32];
+    size_t n_hashes, cap_hashes;
+    int approved;
+    char approved_at[BOARD_PROPOSAL_ID_LEN + 1];
+    char approved_by[48];
+    uint8_t approved_sha[32];
+    uint64_t approved_ms;
+    uint8_t approval_hash[32]; /* the approval's event: not one of the minutes' own */
+};
+
+/* A council's forward plan entry. */
+typedef struct {
+    char id[BOARD_PROPOSAL_ID_LEN + 1];
+    board_rec_t *board;
+    Concord__V1__ForwardPlanEntry *entry;
+    char council[48];
+    uint64_t time_ms;
+    uint8_t hash[32];
+} s_plan_t;
 
 struct board_rec {
     char id[BOARD_ID_MAX + 1];
@@ -167,10 +222,24 @@ struct board_engine {
     fold_order_t order;
     delegation_register_t *reg; /* NHS England's delegations (Board/Delegation) */
     people_register_t *people;  /* persons, delegations, interests (people.h) */
+    s_meeting_t **meetings; /* log order */
+    size_t n_meetings, cap_meetings;
+    s_plan_t **plans; /* log order */
+    size_t n_plans, cap_plans;
 };
 
 /* The board with this id, or NULL. */
 static board_rec_t *s_find_rec(const board_engine_t *e, const char *id);
+
+static void s_meeting_free(s_meeting_t *m);
+
+/* Meetings and forward plans (below): a council's key decision, and a
+ * ballot on a meeting item. */
+static int s_check_key_decision(const board_engine_t *e, const board_rec_t *b,
+                                const board_event_t *ev, const Concord__V1__Proposal *p,
+                                cc_err_t *err);
+static int s_check_meeting_ballot(const board_prop_t *p, const board_event_t *ev,
+                                  const Concord__V1__Ballot *bl, cc_err_t *err);
 
 /* What a passed roster change does (below): the roster changes
  * after at_index and the charters follow. Returns 0, or -1 only when
@@ -197,6 +266,13 @@ typedef struct {
     Concord__V1__PersonRevocation *revocation;
     Concord__V1__Interest *interest;
     Concord__V1__Declaration *declaration;
+    Concord__V1__Meeting *meeting;
+    Concord__V1__AgendaAddition *addition;
+    Concord__V1__Attendance *attendance;
+    Concord__V1__MinutesApproval *minutes;
+    Concord__V1__ForwardPlanEntry *plan;
+    s_meeting_t *mtg;     /* the meeting an addition, attendance or approval is for */
+    board_prop_t *items[MEETING_ITEMS_MAX]; /* a meeting's or an addition's item proposals */
     board_rec_t *board;   /* NULL for a board adopted for the first time */
     board_prop_t *target; /* the proposal a ballot is for */
     int skip_people;      /* judging only the audience: no person chain (board_audience) */
@@ -537,7 +613,7 @@ static int s_check_proposal_body(const board_engine_t *e, const board_event_t *e
     if (p->exempt && s_check_sealed(b->charter, p->exempt, err) < 0) {
         return -1;
     }
-    if (s_open_quota(e, b, ev, err) < 0) {
+    if (s_open_quota(e, b, ev, err) < 0 || s_check_key_decision(e, b, ev, p, err) < 0) {
         return -1;
     }
     if (board_roster_level(p)) {
@@ -661,6 +737,9 @@ static int s_check_ballot(const board_engine_t *e, const board_event_t *ev, s_ch
                 "ballot after the deadline: received %s, voting closed %s",
                 clock_format(ev->time_ms, at, sizeof at),
                 clock_format(p->proposal->closes_at_ms, by, sizeof by));
+        return -1;
+    }
+    if (s_check_meeting_ballot(p, ev, bl, err) < 0) {
         return -1;
     }
     /* A settled outcome does not close voting: every member's ballot is
@@ -908,6 +987,359 @@ static int s_check_reconsideration(const board_engine_t *e, const board_rec_t *b
     return 0;
 }
 
+/* ---- meetings and forward plans (meeting_rules.h) ---- */
+
+static s_meeting_t *s_meeting_find(const board_engine_t *e, const char *id)
+{
+    for (size_t i = 0; id && i < e->n_meetings; i++) {
+        if (strcmp(e->meetings[i]->id, id) == 0) {
+            return e->meetings[i];
+        }
+    }
+    return NULL;
+}
+
+static const s_plan_t *s_plan_find(const board_engine_t *e, const char *id)
+{
+    for (size_t i = 0; id && id[0] && i < e->n_plans; i++) {
+        if (strcmp(e->plans[i]->id, id) == 0) {
+            return e->plans[i];
+        }
+    }
+    return NULL;
+}
+
+/* Who runs a board's meetings: its chair and co-chairs, and its
+ * secretary (who proposed its adoption). */
+static int s_is_chair(const Concord__V1__Charter *c, const char *code)
+{
+    if (!c->chair[0]) {
+        return 0;
+    }
+    if (strcmp(code, c->chair) == 0) {
+        return 1;
+    }
+    for (size_t i = 0; i < c->n_co_chairs; i++) {
+        if (strcmp(code, c->co_chairs[i]) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int s_may_chair(const board_rec_t *b, const char *code)
+{
+    return s_is_chair(b->charter, code) || strcmp(code, b->adoption->proposer) == 0;
+}
+
+/* The active board_id, with sender one who runs its meetings. */
+static board_rec_t *s_meeting_board(const board_engine_t *e, const char *board_id,
+                                    const char *sender, const char *what, cc_err_t *err)
+{
+    board_rec_t *b = s_find_rec(e, board_id);
+    if (!b) {
+        err_set(err, CC_NOT_FOUND, "no board '%.40s'", board_id);
+        return NULL;
+    }
+    if (!b->active) {
+        err_set(err, CC_FAILED_PRECONDITION,
+                "board %s is not active: not every member has adopted its charter", b->id);
+        return NULL;
+    }
+    if (!s_may_chair(b, sender)) {
+        err_set(err, CC_PERMISSION_DENIED,
+                "only the chair, a co-chair or the secretary of board %s %s, not %.40s", b->id,
+                what, sender);
+        return NULL;
+    }
+    return b;
+}
+
+/* An agenda item's proposal: open on board b, no ballot yet, on no
+ * meeting, its deadline not before the meeting starts. */
+static int s_check_item_proposal(const board_engine_t *e, const board_rec_t *b,
+                                 const Concord__V1__AgendaItem *it, const s_meeting_t *same,
+                                 board_prop_t *const *taken, size_t n_taken, uint64_t now_ms,
+                                 uint64_t starts_ms, board_prop_t **out, cc_err_t *err)
+{
+    *out = NULL;
+    if (!it->proposal_id[0]) {
+        return 0;
+    }
+    board_prop_t *p = s_proposal_find(e, it->proposal_id);
+    if (!p || p->board != b) {
+        err_set(err, CC_NOT_FOUND, "agenda item: no proposal '%.40s' on board %s",
+                it->proposal_id, b->id);
+        return -1;
+    }
+    if (s_closed_at(p, now_ms) || p->n_ballots) {
+        err_set(err, CC_FAILED_PRECONDITION,
+                "agenda item: proposal %.12s is %s: only an open proposal with no ballot yet is"
+                " put to a meeting",
+                p->id, s_closed_at(p, now_ms) ? "closed" : "already being voted on");
+        return -1;
+    }
+    int twice = 0;
+    for (size_t k = 0; k < n_taken; k++) {
+        twice |= taken[k] == p;
+    }
+    if (p->meeting || twice) {
+        err_set(err, CC_ALREADY_EXISTS, "agenda item: proposal %.12s is already on the agenda of"
+                " meeting %.12s", p->id, p->meeting ? p->meeting->id : same ? same->id : "this");
+        return -1;
+    }
+    if (p->proposal->closes_at_ms < starts_ms) {
+        err_set(err, CC_FAILED_PRECONDITION,
+                "agenda item: voting on proposal %.12s closes before the meeting starts", p->id);
+        return -1;
+    }
+    *out = p;
+    return 0;
+}
+
+static int s_check_meeting(const board_engine_t *e, const board_event_t *ev, s_checked_t *chk,
+                           cc_err_t *err)
+{
+    const Concord__V1__Meeting *m = chk->meeting;
+    board_rec_t *b = chk->board =
+        s_meeting_board(e, m->board_id, ev->sender, "calls its meetings", err);
+    if (!b || meeting_rules_check_meeting(b->charter, m, ev->time_ms, err) < 0) {
+        return -1;
+    }
+    for (size_t i = 0; i < m->n_items; i++) {
+        if (s_check_item_proposal(e, b, m->items[i], NULL, chk->items, i, ev->time_ms,
+                                  m->starts_at_ms, &chk->items[i], err) < 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int s_check_addition(const board_engine_t *e, const board_event_t *ev, s_checked_t *chk,
+                            cc_err_t *err)
+{
+    const Concord__V1__AgendaAddition *ad = chk->addition;
+    board_rec_t *b = chk->board =
+        s_meeting_board(e, ad->board_id, ev->sender, "adds to its agendas", err);
+    if (!b) {
+        return -1;
+    }
+    s_meeting_t *m = chk->mtg = s_meeting_find(e, ad->meeting_id);
+    if (!m || m->board != b) {
+        err_set(err, CC_NOT_FOUND, "no meeting '%.40s' of board %s", ad->meeting_id, b->id);
+        return -1;
+    }
+    if (!ad->item) {
+        err_set(err, CC_INVALID_ARGUMENT, "an agenda addition carries its item");
+        return -1;
+    }
+    if (ev->time_ms >= m->meeting->starts_at_ms || m->n_items >= MEETING_ITEMS_MAX) {
+        err_set(err, CC_FAILED_PRECONDITION,
+                "meeting %.12s has %s: no item is added to its agenda", m->id,
+                m->n_items >= MEETING_ITEMS_MAX ? "a full agenda" : "started");
+        return -1;
+    }
+    if (meeting_rules_check_item(ad->item, ev->time_ms, m->meeting->starts_at_ms, err) < 0) {
+        return -1;
+    }
+    return s_check_item_proposal(e, b, ad->item, m, NULL, 0, ev->time_ms,
+                                 m->meeting->starts_at_ms, &chk->items[0], err);
+}
+
+static const s_attend_t *s_attended(const s_meeting_t *m, const char *member)
+{
+    for (size_t i = 0; i < m->n_att; i++) {
+        if (strcmp(m->att[i].a->member, member) == 0) {
+            return &m->att[i];
+        }
+    }
+    return NULL;
+}
+
+static int s_check_attendance(const board_engine_t *e, const board_event_t *ev, s_checked_t *chk,
+                              cc_err_t *err)
+{
+    const Concord__V1__Attendance *a = chk->attendance;
+    char at[40];
+    board_rec_t *b = chk->board =
+        s_meeting_board(e, a->board_id, ev->sender, "records attendance at its meetings", err);
+    if (!b || meeting_rules_check_attendance(a, err) < 0) {
+        return -1;
+    }
+    s_meeting_t *m = chk->mtg = s_meeting_find(e, a->meeting_id);
+    if (!m || m->board != b) {
+        err_set(err, CC_NOT_FOUND, "no meeting '%.40s' of board %s", a->meeting_id, b->id);
+        return -1;
+    }
+    if (s_member_of(b->charter, a->member) < 0) {
+        err_set(err, CC_PERMISSION_DENIED, "'%.40s' is not a member of board %s", a->member,
+                b->id);
+        return -1;
+    }
+    const s_attend_t *was = s_attended(m, a->member);
+    if (was) {
+        err_set(err, CC_ALREADY_EXISTS,
+                "attendance recorded twice: %s's attendance at meeting %.12s was recorded by %s"
+                " at %s",
+                a->member, m->id, was->by, clock_format(was->time_ms, at, sizeof at));
+        return -1;
+    }
+    if (ev->time_ms > m->meeting->ends_at_ms) {
+        err_set(err, CC_FAILED_PRECONDITION,
+                "meeting %.12s ended at %s: attendance is recorded before it ends", m->id,
+                clock_format(m->meeting->ends_at_ms, at, sizeof at));
+        return -1;
+    }
+    return 0;
+}
+
+static int s_check_minutes(const board_engine_t *e, const board_event_t *ev, s_checked_t *chk,
+                           cc_err_t *err)
+{
+    const Concord__V1__MinutesApproval *ma = chk->minutes;
+    char a1[40], a2[40];
+    board_rec_t *b = chk->board = s_find_rec(e, ma->board_id);
+    if (!b) {
+        err_set(err, CC_NOT_FOUND, "no board '%.40s'", ma->board_id);
+        return -1;
+    }
+    s_meeting_t *m = chk->mtg = s_meeting_find(e, ma->meeting_id);
+    const s_meeting_t *at = s_meeting_find(e, ma->at_meeting_id);
+    if (!m || m->board != b || !at || at->board != b) {
+        err_set(err, CC_NOT_FOUND, "no meetings '%.40s' and '%.40s' of board %s",
+                ma->meeting_id, ma->at_meeting_id, b->id);
+        return -1;
+    }
+    const Concord__V1__Charter *c = b->charter;
+    int chair = c->chair[0] ? s_is_chair(c, ev->sender)
+                            : strcmp(ev->sender, b->adoption->proposer) == 0;
+    if (!chair) {
+        err_set(err, CC_PERMISSION_DENIED,
+                "the minutes of board %s are signed as a correct record by %s, not %.40s",
+                b->id, c->chair[0] ? "its chair or a co-chair" : "its secretary", ev->sender);
+        return -1;
+    }
+    if (m->approved) {
+        err_set(err, CC_ALREADY_EXISTS,
+                "the minutes of meeting %.12s were already approved at meeting %.12s", m->id,
+                m->approved_at);
+        return -1;
+    }
+    if (ma->minutes_sha256.len != 32) {
+        err_set(err, CC_INVALID_ARGUMENT, "a minutes approval carries the minutes' 32-byte SHA-256");
+        return -1;
+    }
+    /* The next meeting: the first of the board to start after this one. */
+    const s_meeting_t *next = NULL;
+    for (size_t i = 0; i < e->n_meetings; i++) {
+        const s_meeting_t *o = e->meetings[i];
+        if (o->board == b && o->meeting->starts_at_ms > m->meeting->starts_at_ms &&
+            (!next || o->meeting->starts_at_ms < next->meeting->starts_at_ms)) {
+            next = o;
+        }
+    }
+    if (next != at) {
+        err_set(err, CC_FAILED_PRECONDITION,
+                "minutes are approved at the board's next meeting (LGA 1972 Sch 12 para 41(1)):"
+                " meeting %.12s is not the next after %.12s%s%.12s",
+                at->id, m->id, next ? "; the next is " : "", next ? next->id : "");
+        return -1;
+    }
+    if (ev->time_ms < at->meeting->starts_at_ms || ev->time_ms > at->meeting->ends_at_ms) {
+        err_set(err, CC_FAILED_PRECONDITION,
+                "minutes are approved while meeting %.12s sits, %s to %s", at->id,
+                clock_format(at->meeting->starts_at_ms, a1, sizeof a1),
+                clock_format(at->meeting->ends_at_ms, a2, sizeof a2));
+        return -1;
+    }
+    return 0;
+}
+
+static int s_check_plan(const board_engine_t *e, const board_event_t *ev, s_checked_t *chk,
+                        cc_err_t *err)
+{
+    const Concord__V1__ForwardPlanEntry *pl = chk->plan;
+    board_rec_t *b = chk->board = s_find_rec(e, pl->board_id);
+    if (!b || !b->active) {
+        err_set(err, CC_NOT_FOUND, "no active board '%.40s'", pl->board_id);
+        return -1;
+    }
+    long m = s_member_of(b->charter, ev->sender);
+    if (m < 0 || b->charter->members[m]->constituency !=
+                     CONCORD__V1__CONSTITUENCY__LOCAL_GOVERNMENT) {
+        err_set(err, CC_PERMISSION_DENIED,
+                "a forward plan is a council's (SI 2012/2089 reg 9): %.40s is not a local"
+                " government member of board %s",
+                ev->sender, b->id);
+        return -1;
+    }
+    if (!pl->title[0] || strlen(pl->title) > MEETING_TEXT_MAX ||
+        strlen(pl->decision_maker) > MEETING_PERSON_MAX || pl->amount_pence < 0 ||
+        !agreement_date_ok(pl->decision_date)) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "a forward plan entry has a title (1 to %d bytes), a decision date YYYY-MM-DD, an"
+                " amount of at least 0 and a decision maker of at most %d bytes",
+                MEETING_TEXT_MAX, MEETING_PERSON_MAX);
+        return -1;
+    }
+    return 0;
+}
+
+/* A council member's key decision rests on its forward plan entry, or on
+ * another route with its reason. */
+static int s_check_key_decision(const board_engine_t *e, const board_rec_t *b,
+                                const board_event_t *ev, const Concord__V1__Proposal *p,
+                                cc_err_t *err)
+{
+    if (!meeting_rules_key_decision(b->charter, p, ev->sender)) {
+        return 0;
+    }
+    const s_plan_t *pl = s_plan_find(e, p->forward_plan_entry);
+    uint64_t plan_ms =
+        pl && pl->board == b && strcmp(pl->council, ev->sender) == 0 ? pl->time_ms : 0;
+    return meeting_rules_check_key_decision(p, plan_ms, ev->time_ms, err);
+}
+
+/* A ballot on a meeting item: cast while the meeting sits, by a member
+ * recorded present or substituted; a casting vote only the chair's. */
+static int s_check_meeting_ballot(const board_prop_t *p, const board_event_t *ev,
+                                  const Concord__V1__Ballot *bl, cc_err_t *err)
+{
+    char a1[40], a2[40];
+    const Concord__V1__Charter *c = p->charter;
+    if (bl->casting_vote &&
+        (!c->chair_casting_vote || strcmp(ev->sender, c->chair) != 0 ||
+         (bl->casting_vote != CONCORD__V1__VOTE__FOR &&
+          bl->casting_vote != CONCORD__V1__VOTE__AGAINST))) {
+        err_set(err, CC_INVALID_ARGUMENT,
+                "a casting vote is FOR or AGAINST, and only the chair's where the charter of"
+                " board %s gives one (LGA 1972 Sch 12 para 39(2))",
+                p->board->id);
+        return -1;
+    }
+    const s_meeting_t *m = p->meeting;
+    if (!m) {
+        return 0;
+    }
+    if (ev->time_ms < m->meeting->starts_at_ms || ev->time_ms > m->meeting->ends_at_ms) {
+        err_set(err, CC_FAILED_PRECONDITION,
+                "proposal %.12s is an item of meeting %.12s: it is voted on while the meeting"
+                " sits, %s to %s",
+                p->id, m->id, clock_format(m->meeting->starts_at_ms, a1, sizeof a1),
+                clock_format(m->meeting->ends_at_ms, a2, sizeof a2));
+        return -1;
+    }
+    const s_attend_t *a = s_attended(m, ev->sender);
+    if (!a || a->a->status == CONCORD__V1__ATTENDANCE_STATUS__APOLOGIES) {
+        err_set(err, CC_PERMISSION_DENIED,
+                "%.40s is not recorded present at meeting %.12s: on its items only members"
+                " present or substituted vote",
+                ev->sender, m->id);
+        return -1;
+    }
+    return 0;
+}
+
 /* ---- audiences (PROTOCOL.md "Audiences") ---- */
 
 /* Whether a proposal of this kind is folded by every node: what a board
@@ -953,6 +1385,7 @@ static void s_checked_audience(const board_engine_t *e, const s_checked_t *chk,
                                    ? chk->proposal->charter->board_id
                                    : chk->proposal->board_id)
                         : chk->target ? chk->target->board->id
+                        : chk->board  ? chk->board->id
                                       : "";
     if (s_checked_everyone(e, chk) || !board[0]) {
         snprintf(out, BOARD_AUDIENCE_MAX + 1, "%s", ENVELOPE_EVERYONE);
@@ -984,6 +1417,11 @@ static int s_audience_check(const board_engine_t *e, const board_event_t *ev,
                 : chk->revocation ? "revocation"
                 : chk->interest ? "interest"
                 : chk->declaration ? "declaration"
+                : chk->meeting    ? "meeting"
+                : chk->addition   ? "agenda item"
+                : chk->attendance ? "attendance record"
+                : chk->minutes    ? "minutes approval"
+                : chk->plan       ? "forward plan entry"
                                : "ratification",
                 ev->recipient, want,
                 want[0] == '*' ? "every node folds a board's charter, membership and the roster"
@@ -1093,6 +1531,35 @@ static int s_check_body_with(const board_engine_t *e, const board_event_t *ev, s
         snprintf(chk->proposal_id, sizeof chk->proposal_id, "%s", chk->declaration->proposal_id);
         return s_check_declaration(e, ev, chk, err);
     }
+    if (strcmp(ev->method, BOARD_METHOD_MEETING) == 0) {
+        chk->meeting = (Concord__V1__Meeting *)wire_unpack(&concord__v1__meeting__descriptor,
+                                                           ev->body, ev->body_len, WIRE_MAX_FRAME,
+                                                           err);
+        return chk->meeting ? s_check_meeting(e, ev, chk, err) : -1;
+    }
+    if (strcmp(ev->method, BOARD_METHOD_AGENDA) == 0) {
+        chk->addition = (Concord__V1__AgendaAddition *)wire_unpack(
+            &concord__v1__agenda_addition__descriptor, ev->body, ev->body_len, WIRE_MAX_FRAME,
+            err);
+        return chk->addition ? s_check_addition(e, ev, chk, err) : -1;
+    }
+    if (strcmp(ev->method, BOARD_METHOD_ATTENDANCE) == 0) {
+        chk->attendance = (Concord__V1__Attendance *)wire_unpack(
+            &concord__v1__attendance__descriptor, ev->body, ev->body_len, WIRE_MAX_FRAME, err);
+        return chk->attendance ? s_check_attendance(e, ev, chk, err) : -1;
+    }
+    if (strcmp(ev->method, BOARD_METHOD_MINUTES) == 0) {
+        chk->minutes = (Concord__V1__MinutesApproval *)wire_unpack(
+            &concord__v1__minutes_approval__descriptor, ev->body, ev->body_len, WIRE_MAX_FRAME,
+            err);
+        return chk->minutes ? s_check_minutes(e, ev, chk, err) : -1;
+    }
+    if (strcmp(ev->method, BOARD_METHOD_FORWARD_PLAN) == 0) {
+        chk->plan = (Concord__V1__ForwardPlanEntry *)wire_unpack(
+            &concord__v1__forward_plan_entry__descriptor, ev->body, ev->body_len, WIRE_MAX_FRAME,
+            err);
+        return chk->plan ? s_check_plan(e, ev, chk, err) : -1;
+    }
     if (strcmp(ev->method, BOARD_METHOD_VOTE) == 0) {
         chk->ballot = (Concord__V1__Ballot *)wire_unpack(&concord__v1__ballot__descriptor, ev->body,
                                                          ev->body_len, WIRE_MAX_FRAME, err);
@@ -1136,6 +1603,16 @@ static void s_checked_free(s_checked_t *chk)
     chk->interest = NULL;
     wire_free(chk->declaration ? &chk->declaration->base : NULL);
     chk->declaration = NULL;
+    wire_free(chk->meeting ? &chk->meeting->base : NULL);
+    chk->meeting = NULL;
+    wire_free(chk->addition ? &chk->addition->base : NULL);
+    chk->addition = NULL;
+    wire_free(chk->attendance ? &chk->attendance->base : NULL);
+    chk->attendance = NULL;
+    wire_free(chk->minutes ? &chk->minutes->base : NULL);
+    chk->minutes = NULL;
+    wire_free(chk->plan ? &chk->plan->base : NULL);
+    chk->plan = NULL;
     chk->proposal = NULL;
     chk->ballot = NULL;
 }
@@ -1146,7 +1623,10 @@ int board_method(const char *method)
                                           BOARD_METHOD_CALL_IN, BOARD_METHOD_RATIFY,
                                           BOARD_METHOD_DELEGATION, BOARD_METHOD_RELEASE,
                                           PEOPLE_METHOD_PERSON,    PEOPLE_METHOD_REVOKE,
-                                          PEOPLE_METHOD_INTEREST,  PEOPLE_METHOD_DECLARE};
+                                          PEOPLE_METHOD_INTEREST,  PEOPLE_METHOD_DECLARE,
+                                          BOARD_METHOD_MEETING, BOARD_METHOD_AGENDA,
+                                          BOARD_METHOD_ATTENDANCE, BOARD_METHOD_MINUTES,
+                                          BOARD_METHOD_FORWARD_PLAN};
     for (size_t i = 0; method && i < sizeof methods / sizeof methods[0]; i++) {
         if (strcmp(method, methods[i]) == 0) {
             return 1;
@@ -1285,6 +1765,15 @@ void board_engine_destroy(board_engine_t **ep)
     for (size_t i = 0; i < e->n_boards; i++) {
         s_board_free(e->boards[i]);
     }
+    for (size_t i = 0; i < e->n_meetings; i++) {
+        s_meeting_free(e->meetings[i]);
+    }
+    for (size_t i = 0; i < e->n_plans; i++) {
+        wire_free(&e->plans[i]->entry->base);
+        free(e->plans[i]);
+    }
+    free(e->meetings);
+    free(e->plans);
     free(e->rejections);
     free(e->realigned);
     free(e->pooled);
@@ -1431,6 +1920,33 @@ static void s_tally_people(const board_prop_t *p, int final, board_tally_t *t)
              c->conflicts_referral, PEOPLE_CITATION);
 }
 
+/* A meeting item's quorum counts attendance; the chair's casting vote
+ * breaks an equality (meeting_rules_tally). */
+static void s_meeting_tally(const board_prop_t *p, const Concord__V1__Charter *c,
+                            const board_ballot_t *cast, size_t n_cast, int final,
+                            board_tally_t *t)
+{
+    /* c is the charter the tally counts (without members excluded by
+     * interests), and cast its ballots. */
+    uint8_t present[BOARD_MAX_MEMBERS];
+    int casting = 0;
+    if (p->meeting) {
+        for (size_t i = 0; i < c->n_members && i < BOARD_MAX_MEMBERS; i++) {
+            const s_attend_t *a = s_attended(p->meeting, c->members[i]->code);
+            /* Attendance recorded after the item was decided does not count. */
+            present[i] = a && a->a->status != CONCORD__V1__ATTENDANCE_STATUS__APOLOGIES &&
+                         (!p->closed || a->log_index < p->effect_index);
+        }
+    }
+    for (size_t j = 0; j < p->n_ballots; j++) {
+        if (p->ballots[j].casting) {
+            casting = p->ballots[j].casting;
+        }
+    }
+    meeting_rules_tally(c, p->proposal->kind, p->meeting ? present : NULL, cast, n_cast, casting,
+                        final, t);
+}
+
 static void s_tally(const board_prop_t *p, int final, board_tally_t *t)
 {
     board_ballot_t cast[BOARD_MAX_MEMBERS];
@@ -1472,6 +1988,7 @@ static void s_tally(const board_prop_t *p, int final, board_tally_t *t)
                         &consents, why);
     board_tally_with(ch, p->proposal->kind, p->proposal->area, &consents, cast, n_cast, final,
                      t);
+    s_meeting_tally(p, ch, cast, n_cast, final, t);
     board_roster_consent(p->proposal, ch, cast, n_cast, final, p->settled, t);
     s_tally_people(p, final, t);
 }
@@ -1485,6 +2002,9 @@ static void s_add_event(board_rec_t *b, const board_event_t *ev, const board_pro
     b->events[b->n_events].prop = p;
     b->events[b->n_events].everyone =
         !ev->recipient || strcmp(ev->recipient, ENVELOPE_EVERYONE) == 0;
+    b->events[b->n_events].meeting = NULL;
+    b->events[b->n_events].approved_at = NULL;
+    b->events[b->n_events].plan_id = NULL;
     b->n_events++;
 }
 
@@ -1836,6 +2356,7 @@ static int s_accept_ballot(board_engine_t *e, const board_event_t *ev, s_checked
     bl->reps[0] = chk->ballot->representatives_for;
     bl->reps[1] = chk->ballot->representatives_against;
     bl->reps[2] = chk->ballot->representatives_abstain;
+    bl->casting = chk->ballot->casting_vote;
     bl->reason = reason;
     snprintf(bl->person, sizeof bl->person, "%s", chk->ballot->person);
     bl->time_ms = ev->time_ms;
@@ -1952,6 +2473,161 @@ static int s_accept_declaration(board_engine_t *e, const board_event_t *ev, s_ch
     return p->closed ? 0 : s_settle(e, p, ev, err);
 }
 
+/* ---- meetings and forward plans: accepting (meeting_rules.h) ---- */
+
+static void s_meeting_free(s_meeting_t *m)
+{
+    if (!m) {
+        return;
+    }
+    for (size_t i = 0; i < m->n_items; i++) {
+        wire_free(m->items[i].owner ? &m->items[i].owner->base : NULL);
+    }
+    for (size_t i = 0; i < m->n_att; i++) {
+        wire_free(&m->att[i].a->base);
+    }
+    free(m->items);
+    free(m->att);
+    free(m->hashes);
+    wire_free(m->meeting ? &m->meeting->base : NULL);
+    free(m);
+}
+
+static int s_reserve_hash(s_meeting_t *m)
+{
+    void *grown = grow_reserve(m->hashes, &m->cap_hashes, m->n_hashes, sizeof *m->hashes);
+    m->hashes = grown ? grown : m->hashes;
+    return grown ? 0 : -1;
+}
+
+/* Records an accepted event of meeting m (room reserved beforehand). */
+static void s_meeting_event(s_meeting_t *m, const board_event_t *ev)
+{
+    s_add_event(m->board, ev, NULL);
+    m->board->events[m->board->n_events - 1].meeting = m;
+    memcpy(m->hashes[m->n_hashes++], ev->hash, 32);
+}
+
+static int s_accept_meeting(board_engine_t *e, const board_event_t *ev, s_checked_t *chk,
+                            cc_err_t *err)
+{
+    board_rec_t *b = chk->board;
+    Concord__V1__Meeting *mt = chk->meeting;
+    s_meeting_t *m = calloc(1, sizeof *m);
+    void *grown = grow_reserve(e->meetings, &e->cap_meetings, e->n_meetings, sizeof *e->meetings);
+    e->meetings = grown ? grown : e->meetings;
+    if (!m || !grown || s_reserve_event(b) < 0 || s_reserve_hash(m) < 0 ||
+        !(m->items = calloc(mt->n_items ? mt->n_items : 1, sizeof *m->items))) {
+        s_meeting_free(m);
+        return err_oom(err);
+    }
+    board_proposal_id(ev->call_id, m->id);
+    m->board = b;
+    m->meeting = mt;
+    chk->meeting = NULL;
+    snprintf(m->called_by, sizeof m->called_by, "%s", ev->sender);
+    m->time_ms = ev->time_ms;
+    m->cap_items = mt->n_items ? mt->n_items : 1;
+    for (size_t i = 0; i < mt->n_items; i++) {
+        m->items[m->n_items++] = (s_item_t){.item = mt->items[i], .published_ms = ev->time_ms};
+        if (chk->items[i]) {
+            chk->items[i]->meeting = m;
+        }
+    }
+    s_meeting_event(m, ev);
+    e->meetings[e->n_meetings++] = m;
+    return 0;
+}
+
+static int s_accept_addition(board_engine_t *e, const board_event_t *ev, s_checked_t *chk,
+                             cc_err_t *err)
+{
+    (void)e;
+    s_meeting_t *m = chk->mtg;
+    void *grown = grow_reserve(m->items, &m->cap_items, m->n_items, sizeof *m->items);
+    m->items = grown ? grown : m->items;
+    if (!grown || s_reserve_event(m->board) < 0 || s_reserve_hash(m) < 0) {
+        return err_oom(err);
+    }
+    Concord__V1__AgendaAddition *ad = chk->addition;
+    chk->addition = NULL;
+    m->items[m->n_items++] =
+        (s_item_t){.item = ad->item, .owner = ad, .published_ms = ev->time_ms};
+    if (chk->items[0]) {
+        chk->items[0]->meeting = m;
+    }
+    s_meeting_event(m, ev);
+    return 0;
+}
+
+static int s_accept_attendance(board_engine_t *e, const board_event_t *ev, s_checked_t *chk,
+                               cc_err_t *err)
+{
+    s_meeting_t *m = chk->mtg;
+    void *grown = grow_reserve(m->att, &m->cap_att, m->n_att, sizeof *m->att);
+    m->att = grown ? grown : m->att;
+    if (!grown || s_reserve_event(m->board) < 0 || s_reserve_hash(m) < 0) {
+        return err_oom(err);
+    }
+    s_attend_t *a = &m->att[m->n_att++];
+    a->a = chk->attendance;
+    chk->attendance = NULL;
+    snprintf(a->by, sizeof a->by, "%s", ev->sender);
+    a->time_ms = ev->time_ms;
+    a->log_index = ev->log_index;
+    s_meeting_event(m, ev);
+    /* The quorum of its open items counts it: their certificates carry it. */
+    for (size_t i = 0; i < e->n_open; i++) {
+        if (e->open[i]->meeting == m) {
+            e->open[i]->last_index = ev->log_index;
+        }
+    }
+    return 0;
+}
+
+static int s_accept_minutes(board_engine_t *e, const board_event_t *ev, s_checked_t *chk,
+                            cc_err_t *err)
+{
+    s_meeting_t *m = chk->mtg;
+    if (s_reserve_event(m->board) < 0) {
+        return err_oom(err);
+    }
+    m->approved = 1;
+    snprintf(m->approved_at, sizeof m->approved_at, "%s", chk->minutes->at_meeting_id);
+    snprintf(m->approved_by, sizeof m->approved_by, "%s", ev->sender);
+    memcpy(m->approved_sha, chk->minutes->minutes_sha256.data, 32);
+    m->approved_ms = ev->time_ms;
+    memcpy(m->approval_hash, ev->hash, 32);
+    s_add_event(m->board, ev, NULL);
+    m->board->events[m->board->n_events - 1].meeting = m;
+    m->board->events[m->board->n_events - 1].approved_at =
+        s_meeting_find(e, chk->minutes->at_meeting_id);
+    return 0;
+}
+
+static int s_accept_plan(board_engine_t *e, const board_event_t *ev, s_checked_t *chk,
+                         cc_err_t *err)
+{
+    s_plan_t *pl = calloc(1, sizeof *pl);
+    void *grown = grow_reserve(e->plans, &e->cap_plans, e->n_plans, sizeof *e->plans);
+    e->plans = grown ? grown : e->plans;
+    if (!pl || !grown || s_reserve_event(chk->board) < 0) {
+        free(pl);
+        return err_oom(err);
+    }
+    board_proposal_id(ev->call_id, pl->id);
+    pl->board = chk->board;
+    pl->entry = chk->plan;
+    chk->plan = NULL;
+    snprintf(pl->council, sizeof pl->council, "%s", ev->sender);
+    pl->time_ms = ev->time_ms;
+    memcpy(pl->hash, ev->hash, 32);
+    s_add_event(chk->board, ev, NULL);
+    chk->board->events[chk->board->n_events - 1].plan_id = pl->id;
+    e->plans[e->n_plans++] = pl;
+    return 0;
+}
+
 static void s_reject(board_engine_t *e, const board_event_t *ev, const s_checked_t *chk,
                      const cc_err_t *why)
 {
@@ -1994,6 +2670,11 @@ int board_apply(board_engine_t *e, const board_event_t *ev, cc_err_t *err)
         goto out;
     }
     rc = chk.proposal  ? s_accept_proposal(e, ev, &chk, err)
+         : chk.meeting ? s_accept_meeting(e, ev, &chk, err)
+         : chk.addition ? s_accept_addition(e, ev, &chk, err)
+         : chk.attendance ? s_accept_attendance(e, ev, &chk, err)
+         : chk.minutes ? s_accept_minutes(e, ev, &chk, err)
+         : chk.plan ? s_accept_plan(e, ev, &chk, err)
          : chk.call_in ? s_accept_call_in(e, ev, &chk, err)
          : chk.release ? s_accept_release(e, ev, &chk, err)
          : chk.ratification ? s_accept_ratification(e, ev, &chk, err)
@@ -2787,12 +3468,40 @@ static uint64_t s_cert_upto(const board_rec_t *b, const char *board_id, uint64_t
 
 /* Whether proposal p's events go into a certificate of proposal_id at
  * this tier (board.h, board_certificate_events_for). */
-static int s_cert_wants(const board_prop_t *p, const char *proposal_id, int tier)
+static int s_cert_wants(const board_engine_t *e, const board_ref_t *r, const char *proposal_id,
+                        int tier)
 {
-    if (!proposal_id || tier >= BOARD_CERT_ALL || !p) {
+    const board_prop_t *p = r->prop;
+    if (!proposal_id || tier >= BOARD_CERT_ALL) {
+        return 1;
+    }
+    if (!p) {
+        /* A meeting's events, when the proposal is one of its items (not
+         * the approval of its minutes at another); the forward plan entry
+         * it rests on. Every proposal they name is then carried too. */
+        const board_prop_t *t = s_proposal_find(e, proposal_id);
+        if (r->plan_id) {
+            /* The entry the proposal, or an item of its meeting, rests on. */
+            for (size_t i = 0; t && i < e->n_proposals; i++) {
+                const board_prop_t *q = e->proposals[i];
+                if ((q == t || (t->meeting && q->meeting == t->meeting)) &&
+                    strcmp(q->proposal->forward_plan_entry, r->plan_id) == 0) {
+                    return 1;
+                }
+            }
+            return 0;
+        }
+        if (r->meeting) {
+            return t && t->meeting == r->meeting && !r->approved_at;
+        }
         return 1;
     }
     if (strcmp(p->id, proposal_id) == 0) {
+        return 1;
+    }
+    /* The other items of its meeting: the meeting's agenda names them. */
+    const board_prop_t *t = p->meeting ? s_proposal_find(e, proposal_id) : NULL;
+    if (t && t->meeting == p->meeting) {
         return 1;
     }
     switch (p->proposal->kind) {
@@ -2835,7 +3544,8 @@ int board_certificate_events_for(const board_engine_t *e, const char *board_id,
             int own = board_id && strcmp(b->id, board_id) == 0;
             while (at[i] < b->n_events &&
                    ((!own && !b->events[at[i]].everyone) ||
-                    !s_cert_wants(b->events[at[i]].prop, board_id ? proposal_id : NULL, tier))) {
+                    !s_cert_wants(e, &b->events[at[i]], board_id ? proposal_id : NULL,
+                                  tier))) {
                 at[i]++;
             }
             if (at[i] < b->n_events &&
@@ -2891,4 +3601,103 @@ int board_certificate_events(const board_engine_t *e, const char *board_id, uint
                              void *arg)
 {
     return board_certificate_events_for(e, board_id, NULL, upto, BOARD_CERT_ALL, fn, arg);
+}
+
+/* ---- meetings and forward plans: views ---- */
+
+size_t board_meeting_count(const board_engine_t *e)
+{
+    return e->n_meetings;
+}
+
+void board_meeting_at(const board_engine_t *e, size_t i, board_meeting_view_t *out)
+{
+    assert(i < e->n_meetings);
+    const s_meeting_t *m = e->meetings[i];
+    out->id = m->id;
+    out->board_id = m->board->id;
+    out->meeting = m->meeting;
+    out->called_by = m->called_by;
+    out->time_ms = m->time_ms;
+    out->n_items = m->n_items;
+    out->n_attendance = m->n_att;
+    out->n_events = m->n_hashes;
+    out->approved = m->approved;
+    out->approved_at = m->approved_at;
+    out->approved_by = m->approved_by;
+    out->approved_sha256 = m->approved ? m->approved_sha : NULL;
+    out->approved_ms = m->approved_ms;
+    out->approval_hash = m->approved ? m->approval_hash : NULL;
+}
+
+long board_meeting_find(const board_engine_t *e, const char *id_or_prefix, cc_err_t *err)
+{
+    size_t n = id_or_prefix ? strlen(id_or_prefix) : 0;
+    long found = -1;
+    if (n < 6) {
+        err_set(err, CC_INVALID_ARGUMENT, "a meeting id needs at least 6 of its characters");
+        return -1;
+    }
+    for (size_t i = 0; i < e->n_meetings; i++) {
+        if (strncmp(e->meetings[i]->id, id_or_prefix, n) != 0) {
+            continue;
+        }
+        if (found >= 0) {
+            err_set(err, CC_INVALID_ARGUMENT, "meeting id '%.40s' is ambiguous", id_or_prefix);
+            return -1;
+        }
+        found = (long)i;
+    }
+    if (found < 0) {
+        err_set(err, CC_NOT_FOUND, "no meeting '%.40s'", id_or_prefix);
+    }
+    return found;
+}
+
+const Concord__V1__AgendaItem *board_meeting_item(const board_engine_t *e, size_t i, size_t j,
+                                                  uint64_t *published_ms)
+{
+    assert(i < e->n_meetings && j < e->meetings[i]->n_items);
+    *published_ms = e->meetings[i]->items[j].published_ms;
+    return e->meetings[i]->items[j].item;
+}
+
+const Concord__V1__Attendance *board_meeting_attendance(const board_engine_t *e, size_t i,
+                                                        size_t j, const char **by,
+                                                        uint64_t *time_ms)
+{
+    assert(i < e->n_meetings && j < e->meetings[i]->n_att);
+    const s_attend_t *a = &e->meetings[i]->att[j];
+    *by = a->by;
+    *time_ms = a->time_ms;
+    return a->a;
+}
+
+const uint8_t *board_meeting_event(const board_engine_t *e, size_t i, size_t j)
+{
+    assert(i < e->n_meetings && j < e->meetings[i]->n_hashes);
+    return e->meetings[i]->hashes[j];
+}
+
+const char *board_meeting_of(const board_engine_t *e, const char *proposal_id)
+{
+    const board_prop_t *p = s_proposal_find(e, proposal_id);
+    return p && p->meeting ? p->meeting->id : NULL;
+}
+
+size_t board_plan_count(const board_engine_t *e)
+{
+    return e->n_plans;
+}
+
+void board_plan_at(const board_engine_t *e, size_t i, board_plan_view_t *out)
+{
+    assert(i < e->n_plans);
+    const s_plan_t *pl = e->plans[i];
+    out->id = pl->id;
+    out->board_id = pl->board->id;
+    out->council = pl->council;
+    out->entry = pl->entry;
+    out->time_ms = pl->time_ms;
+    out->hash = pl->hash;
 }

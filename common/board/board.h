@@ -86,6 +86,7 @@
 #include "delegation.h"
 #include "err.h"
 #include "exempt.h"
+#include "meeting_rules.h"
 #include "fold.h"
 #include "people.h"
 #include "roster.h"
@@ -96,6 +97,12 @@
 #define BOARD_METHOD_RATIFY "concord.v1.Board/Ratify"
 #define BOARD_METHOD_DELEGATION "concord.v1.Board/Delegation"
 #define BOARD_METHOD_RELEASE "concord.v1.Board/Release"
+/* Meetings and councils' forward plans (meeting_rules.h, proto/meeting.proto). */
+#define BOARD_METHOD_MEETING "concord.v1.Board/Meeting"
+#define BOARD_METHOD_AGENDA "concord.v1.Board/Agenda"
+#define BOARD_METHOD_ATTENDANCE "concord.v1.Board/Attendance"
+#define BOARD_METHOD_MINUTES "concord.v1.Board/Minutes"
+#define BOARD_METHOD_FORWARD_PLAN "concord.v1.Board/ForwardPlan"
 
 /* Whether method is one of the board engine's (BOARD_METHOD_*): the one
  * list the node, the broker and statement verification route by. */
@@ -388,6 +395,71 @@ const delegation_register_t *board_delegations(const board_engine_t *e);
 /* The register of persons, delegations and interests the engine folded
  * (Board/Person, Board/PersonRevoke, Board/Interest; people.h). */
 const people_register_t *board_people(const board_engine_t *e);
+/* ---- meetings and forward plans (docs/BOARDS.md "Meetings and the
+ * forward plan"; meeting_rules.h states the rules) ----
+ *
+ *  - Board/Meeting: the chair, a co-chair or the secretary (who proposed
+ *    the adoption) of an active board calls a meeting with its agenda;
+ *    Board/Agenda adds an item before it starts. An item names an open
+ *    proposal of the board with no ballot yet, on no other meeting, whose
+ *    deadline is not before the meeting starts: it is then a meeting item.
+ *  - Board/Attendance: they record each member's attendance once, before
+ *    the meeting ends. On a meeting item only members recorded present or
+ *    substituted vote, and only while the meeting sits; its quorum counts
+ *    them; it is decided when all of them have voted.
+ *  - Board/Minutes: the chair (or a co-chair; the secretary on a board
+ *    with no chair) approves a meeting's minutes as a correct record once,
+ *    while the board's next meeting sits.
+ *  - Board/ForwardPlan: a council member of a board publishes a forward
+ *    plan entry; its key decisions on the board rest on one. */
+
+typedef struct {
+    const char *id;       /* hex of the Board/Meeting call id */
+    const char *board_id;
+    const Concord__V1__Meeting *meeting;
+    const char *called_by;
+    uint64_t time_ms;     /* receipt time: the agenda's publication */
+    size_t n_items;       /* every item, supplementary ones included */
+    size_t n_attendance;
+    size_t n_events;      /* its accepted events, but the approval of its minutes */
+    int approved;         /* its minutes approved as a correct record */
+    const char *approved_at; /* at this meeting */
+    const char *approved_by;
+    const uint8_t *approved_sha256;
+    uint64_t approved_ms;
+    const uint8_t *approval_hash; /* the approval's event (not among the n_events) */
+} board_meeting_view_t;
+
+size_t board_meeting_count(const board_engine_t *e);
+void board_meeting_at(const board_engine_t *e, size_t i, board_meeting_view_t *out);
+
+/* The index of a meeting by full id or unique prefix (at least 6
+ * characters). Returns it, or -1 with NOT_FOUND or INVALID_ARGUMENT. */
+long board_meeting_find(const board_engine_t *e, const char *id_or_prefix, cc_err_t *err);
+
+/* Of meeting i: its j-th item with its publication time; its j-th
+ * attendance record, who recorded it and when; its j-th event's hash. */
+const Concord__V1__AgendaItem *board_meeting_item(const board_engine_t *e, size_t i, size_t j,
+                                                  uint64_t *published_ms);
+const Concord__V1__Attendance *board_meeting_attendance(const board_engine_t *e, size_t i,
+                                                        size_t j, const char **by,
+                                                        uint64_t *time_ms);
+const uint8_t *board_meeting_event(const board_engine_t *e, size_t i, size_t j);
+
+/* The meeting whose agenda has proposal_id, or NULL. */
+const char *board_meeting_of(const board_engine_t *e, const char *proposal_id);
+
+typedef struct {
+    const char *id;       /* hex of the Board/ForwardPlan call id */
+    const char *board_id;
+    const char *council;
+    const Concord__V1__ForwardPlanEntry *entry;
+    uint64_t time_ms;     /* its publication */
+    const uint8_t *hash;
+} board_plan_view_t;
+
+size_t board_plan_count(const board_engine_t *e);
+void board_plan_at(const board_engine_t *e, size_t i, board_plan_view_t *out);
 
 /* Lower-case hex of a 16-byte call id into out (33 bytes). */
 void board_proposal_id(const uint8_t call_id[16], char out[BOARD_PROPOSAL_ID_LEN + 1]);

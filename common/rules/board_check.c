@@ -3,6 +3,7 @@
  * charter, a change to one or a proposal is well formed. Pure functions,
  * so every node (and `concord verify`) reaches the same verdicts. */
 #include "board_check.h"
+#include "meeting_rules.h"
 
 #include <assert.h>
 #include <ctype.h>
@@ -202,7 +203,7 @@ int board_check_charter(const roster_t *roster, const Concord__V1__Charter *c, c
                 (int)c->kind);
         return -1;
     }
-    if (s_check_in_common(c, err) < 0) {
+    if (s_check_in_common(c, err) < 0 || meeting_rules_check_charter(c, err) < 0) {
         return -1;
     }
     if ((c->kind == CONCORD__V1__BOARD_KIND__ADVISORY) != (c->n_ratifiers > 0) ||

@@ -676,6 +676,10 @@ void board_tally_data(const board_tally_t *t, board_tally_data_t *out)
     m->n_declarations = t->n_declarations;
     m->declarations = out->declaration_ptrs;
     m->referred_to = (char *)(t->referred ? t->referred_to : "");
+    m->by_attendance = t->by_attendance;
+    m->present = t->present;
+    m->casting_used = t->casting_used;
+    m->casting_by = (char *)(t->casting_used ? t->casting_by : "");
 }
 
 void board_tally(const Concord__V1__Charter *charter, int kind, int area,

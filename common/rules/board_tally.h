@@ -76,6 +76,12 @@ typedef struct {
     uint32_t qualified_numerator, qualified_denominator;
     size_t n_blocked;        /* members whose missing FOR blocks it */
     char blocked[BOARD_TALLY_BLOCKED_MAX][KEYS_CODE_MAX + 1];
+    /* A meeting item (meeting_rules.h): quorum by attendance, and the
+     * chair's casting vote. */
+    int by_attendance;
+    uint32_t present;        /* members recorded present or substituted */
+    int casting_used;
+    char casting_by[KEYS_CODE_MAX + 1];
     char explanation[4096]; /* the arithmetic, in sentences, one per line */
     size_t n_signers, n_exclusions, n_declarations;
     board_tally_signer_t signers[BOARD_TALLY_PEOPLE_MAX];

@@ -193,3 +193,22 @@ int workdays_end_ms(uint64_t at_ms, unsigned n, uint64_t *end_ms)
     *end_ms = (uint64_t)(end + 1) * S_DAY_MS - 1;
     return 0;
 }
+
+long workdays_clear_between(uint64_t from_ms, uint64_t to_ms)
+{
+    int64_t from = (int64_t)(from_ms / S_DAY_MS), to = (int64_t)(to_ms / S_DAY_MS);
+    int y, m, d;
+    long n = 0;
+    s_civil(from, &y, &m, &d);
+    if (y < WORKDAYS_YEAR_MIN || y > WORKDAYS_YEAR_MAX) {
+        return -1;
+    }
+    s_civil(to, &y, &m, &d);
+    if (y > WORKDAYS_YEAR_MAX) {
+        return -1;
+    }
+    for (int64_t t = from + 1; t < to; t++) {
+        n += s_weekday(t) < 5 && !s_holiday_days(t);
+    }
+    return n;
+}

@@ -37,4 +37,10 @@ int workdays_after(const char *date, unsigned n, char out[11]);
  * of at_ms, into end_ms. Returns 0, or -1 outside the years. */
 int workdays_end_ms(uint64_t at_ms, unsigned n, uint64_t *end_ms);
 
+/* The clear working days between the days (UTC) of from_ms and to_ms:
+ * the working days after the first and before the second, neither
+ * counted (0 when to_ms's day is not at least two days after from_ms's).
+ * Returns the count, or -1 outside the years. */
+long workdays_clear_between(uint64_t from_ms, uint64_t to_ms);
+
 #endif

@@ -107,6 +107,12 @@ int cli_write_file(const char *path, const uint8_t *buf, size_t len);
 /* `concord pool verify STATEMENT --roster ROSTER`, offline (cli_pool.c). */
 int cli_pool_verify(int argc, char **argv, int json);
 
+/* SHA-256 of the file at path into out. Returns CLI_OK or CLI_FAIL. */
+int cli_pool_sha256_file(const char *path, uint8_t out[32]);
+
+/* `concord meeting ...` and `concord forward-plan ...` (cli_meeting.c). */
+int cli_meeting(const config_node_t *cfg, int argc, char **argv, int json);
+
 /* For offline verification: loads the trusted roster at roster_path (its
  * signatures checked) and the certificate file. Returns CLI_OK with
  * *roster (roster_destroy) and *buf (free) of *len bytes, or CLI_FAIL

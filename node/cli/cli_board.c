@@ -163,7 +163,25 @@ typedef struct {
     char *ratifiers[BOARD_RATIFIERS_MAX];
     char *must_agree[CLI_MAX_MEMBERS];
     char must_codes[CLI_MAX_MEMBERS][KEYS_CODE_MAX + 1];
+    char *co_chairs[MEETING_CO_CHAIRS_MAX];
+    Concord__V1__KeyDecisionThreshold thresholds[CLI_MAX_MEMBERS];
+    Concord__V1__KeyDecisionThreshold *tptr[CLI_MAX_MEMBERS];
+    char tcodes[CLI_MAX_MEMBERS][KEYS_CODE_MAX + 1];
 } s_charter_t;
+
+/* Long-only options of meetings and key decisions (docs/BOARDS.md
+ * "Meetings and the forward plan"). */
+enum {
+    S_OPT_CHAIR = 0x110, /* after --split (0x100) and --successor (0x101) */
+    S_OPT_CO_CHAIR,
+    S_OPT_CASTING_VOTE,
+    S_OPT_KEY_THRESHOLD,
+    S_OPT_KEY_DECISION,
+    S_OPT_FORWARD_PLAN,
+    S_OPT_GENERAL_EXCEPTION,
+    S_OPT_SPECIAL_URGENCY,
+    S_OPT_CASTING,
+};
 
 /* `--own-rule CODE:REPRESENTATIVES[:RULE[:QUORUM]]`: how a body of a
  * committee in common decides its own motion. */
@@ -305,6 +323,39 @@ static int s_charter_option(s_charter_t *c, const roster_t *r, int opt, const ch
         c->ch.must_agree = c->must_agree;
         c->ch.kind = CONCORD__V1__BOARD_KIND__COMMITTEE_IN_COMMON;
         return CLI_OK;
+    case S_OPT_CHAIR:
+        c->ch.chair = (char *)arg;
+        return CLI_OK;
+    case S_OPT_CO_CHAIR:
+        if (c->ch.n_co_chairs == MEETING_CO_CHAIRS_MAX) {
+            return cli_fail("at most %d --co-chair", MEETING_CO_CHAIRS_MAX);
+        }
+        c->co_chairs[c->ch.n_co_chairs++] = (char *)arg;
+        c->ch.co_chairs = c->co_chairs;
+        return CLI_OK;
+    case S_OPT_CASTING_VOTE:
+        c->ch.chair_casting_vote = 1;
+        return CLI_OK;
+    case S_OPT_KEY_THRESHOLD: {
+        const char *colon = strchr(arg, ':');
+        size_t i = c->ch.n_key_decision_thresholds;
+        cc_err_t err;
+        if (!colon || colon == arg || (size_t)(colon - arg) > KEYS_CODE_MAX ||
+            i == CLI_MAX_MEMBERS) {
+            return cli_fail("bad --key-threshold '%s' (COUNCIL:POUNDS, e.g. E08000003:500000)",
+                            arg);
+        }
+        concord__v1__key_decision_threshold__init(&c->thresholds[i]);
+        if (money_parse(colon + 1, &c->thresholds[i].amount_pence, &err) < 0) {
+            return cli_fail("%s", err.msg);
+        }
+        snprintf(c->tcodes[i], sizeof c->tcodes[i], "%.*s", (int)(colon - arg), arg);
+        c->thresholds[i].member = c->tcodes[i];
+        c->tptr[i] = &c->thresholds[i];
+        c->ch.key_decision_thresholds = c->tptr;
+        c->ch.n_key_decision_thresholds++;
+        return CLI_OK;
+    }
     case 'B':
         if (c->ch.n_call_in_by == CLI_MAX_MEMBERS) {
             return cli_fail("too many --call-in-by");
@@ -467,6 +518,10 @@ static int s_board_create(const config_node_t *cfg, const roster_t *r, int argc,
         {"person-signed", no_argument, NULL, '1'},
         {"conflicts", required_argument, NULL, '2'},
         {"conflicts-referral", required_argument, NULL, '3'},
+        {"chair", required_argument, NULL, S_OPT_CHAIR},
+        {"co-chair", required_argument, NULL, S_OPT_CO_CHAIR},
+        {"casting-vote", no_argument, NULL, S_OPT_CASTING_VOTE},
+        {"key-threshold", required_argument, NULL, S_OPT_KEY_THRESHOLD},
         {NULL, 0, NULL, 0}};
     s_charter_t *c = &s_charter;
     uint64_t closes_in = 7ull * 86400000;
@@ -716,6 +771,14 @@ static int s_propose(const config_node_t *cfg, const roster_t *r, int argc, char
         {"paper", required_argument, NULL, 'y'},
         {"split", required_argument, NULL, 0x100}, {"successor", required_argument, NULL, 0x101},
         {"concerns", required_argument, NULL, '4'}, {"as", required_argument, NULL, '5'},
+        {"key-decision", no_argument, NULL, S_OPT_KEY_DECISION},
+        {"forward-plan", required_argument, NULL, S_OPT_FORWARD_PLAN},
+        {"general-exception", required_argument, NULL, S_OPT_GENERAL_EXCEPTION},
+        {"special-urgency", required_argument, NULL, S_OPT_SPECIAL_URGENCY},
+        {"chair", required_argument, NULL, S_OPT_CHAIR},
+        {"co-chair", required_argument, NULL, S_OPT_CO_CHAIR},
+        {"casting-vote", no_argument, NULL, S_OPT_CASTING_VOTE},
+        {"key-threshold", required_argument, NULL, S_OPT_KEY_THRESHOLD},
         {NULL, 0, NULL, 0}};
     static char *concerns[PEOPLE_SUBJECTS_MAX];
     const char *as = NULL;
@@ -757,6 +820,20 @@ static int s_propose(const config_node_t *cfg, const roster_t *r, int argc, char
             break;
         case '5':
             as = optarg;
+            break;
+        case S_OPT_KEY_DECISION:
+            p.key_decision = 1;
+            break;
+        case S_OPT_FORWARD_PLAN:
+            p.forward_plan_entry = optarg;
+            p.key_decision_route = CONCORD__V1__KEY_DECISION_ROUTE__FORWARD_PLAN;
+            break;
+        case S_OPT_GENERAL_EXCEPTION:
+        case S_OPT_SPECIAL_URGENCY:
+            p.key_decision_reason = optarg;
+            p.key_decision_route = opt == S_OPT_GENERAL_EXCEPTION
+                                       ? CONCORD__V1__KEY_DECISION_ROUTE__GENERAL_EXCEPTION
+                                       : CONCORD__V1__KEY_DECISION_ROUTE__SPECIAL_URGENCY;
             break;
         case 'G':
             p.bcf_plan = optarg;
@@ -923,6 +1000,7 @@ static int s_vote(const config_node_t *cfg, int argc, char **argv, int json)
     static const struct option opts[] = {{"reason", required_argument, NULL, 'r'},
                                          {"representatives", required_argument, NULL, 'p'},
                                          {"as", required_argument, NULL, 'a'},
+                                         {"casting", required_argument, NULL, S_OPT_CASTING},
                                          {NULL, 0, NULL, 0}};
     Concord__V1__Ballot b = CONCORD__V1__BALLOT__INIT;
     const char *as = NULL;
@@ -930,8 +1008,15 @@ static int s_vote(const config_node_t *cfg, int argc, char **argv, int json)
     optind = 1;
     while ((opt = getopt_long(argc, argv, "r:p:a:", opts, NULL)) != -1) {
         char end;
+        int cv;
         if (opt == 'a') {
             as = optarg;
+        } else if (opt == S_OPT_CASTING) {
+            if ((cv = board_names_vote_parse(optarg)) != CONCORD__V1__VOTE__FOR &&
+                cv != CONCORD__V1__VOTE__AGAINST) {
+                return cli_usage("--casting is for or against, not '%s'", optarg);
+            }
+            b.casting_vote = (Concord__V1__Vote)cv;
         } else if (opt == 'r') {
             b.reason = optarg;
         } else if (opt == 'p' && sscanf(optarg, "%u:%u:%u%c", &b.representatives_for,
@@ -947,7 +1032,7 @@ static int s_vote(const config_node_t *cfg, int argc, char **argv, int json)
     }
     if (optind + 2 != argc) {
         return cli_usage("usage: concord vote PROPOSAL for|against|abstain [--reason TEXT]"
-                         " [--representatives FOR:AGAINST:ABSTAIN] [--as PERSON.key]");
+                         " [--representatives FOR:AGAINST:ABSTAIN] [--as PERSON.key] [--casting for|against]");
     }
     int v = board_names_vote_parse(argv[optind + 1]);
     if (v < 0) {

@@ -53,6 +53,7 @@ static const cli_commands_entry_t s_table[] = {
      "     a committee in common]\n"
      "    [--hwb COUNCIL: the council's Health and Wellbeing Board]\n"
      "    [--person-signed] [--conflicts exclude|remain] [--conflicts-referral BODY]\n"
+     "    [--chair CODE [--co-chair CODE]... [--casting-vote]] [--key-threshold COUNCIL:POUNDS]...\n"
      "    | --file BOARD.ini",
      "propose a board's charter; it exists once its members adopt it.\n"
      "RULE: majority, absolute-majority, qualified-majority, unanimity, consensus,\n"
@@ -66,20 +67,22 @@ static const cli_commands_entry_t s_table[] = {
      "    [--rotate-key NEW.pub] [--merge SUCCESSOR.pub|CODE --predecessor CODE...]\n"
      "    [--split CODE --successor CODE[=PERMILLE]...: a transfer scheme; without\n"
      "    shares, each successor's LSOA share in the shipped geography]\n"
-     "    [--realign ORG=FOOTPRINT] [--rule RULE | --quorum N/D ...]\n"
+     "    [--realign ORG=FOOTPRINT] [--rule RULE | --quorum N/D | --chair CODE ...]\n"
      "    [--reconsider PROPOSAL --confirm|--withdraw: after a call-in]\n"
      "    [--service-line LINE...: NHS England lines it concerns]\n"
      "    [--bcf-plan PLAN-ID: an HWB board's agreement to that BCF plan]\n"
      "    [--concerns ORG...: providers and subjects, for conflicts of interest]\n"
      "    [--as PERSON.key: signed by a person under a delegation]\n"
-     "    [--exempt REASON --release-on YYYY-MM-DD [--paper FILE]]",
+     "    [--exempt REASON --release-on YYYY-MM-DD [--paper FILE]]\n"
+     "    [--key-decision] [--forward-plan ENTRY | --general-exception REASON |\n"
+     "     --special-urgency REASON: a council's key decision, SI 2012/2089]",
      "put a proposal to a board. AREA: acute, specialised, primary-care, community,\n"
      "mental-health, social-care, public-health, health-education,\n"
      "research-and-development. --exempt: an exempt item, its title, text and paper\n"
      "readable by the board's members only until released; REASON: 'Sch12A para N'\n"
      "(Local Government Act 1972 Sch 12A, 1-7) or 'FOIA sN' (FOI Act 2000 Part II)", 1},
     {"vote", "PROPOSAL for|against|abstain [--reason TEXT] [--representatives F:A:AB]\n"
-     "    [--as PERSON.key]",
+     "    [--as PERSON.key] [--casting for|against: the chair's casting vote]",
      "cast this organisation's ballot (with its representatives' votes, in a committee in\n"
      "common whose charter gives it its own rule)", 1},
     {"proposal", "list|show|call-in|ratify|release ...", "proposals put to boards", 1},
@@ -136,6 +139,38 @@ static const cli_commands_entry_t s_table[] = {
      "    [--for-below POUNDS]",
      "this node's automatic voting policy, until it is turned off", 1},
     {"verify", "CERTIFICATE --roster ROSTER", "check a decision certificate offline", 0},
+    {"meeting", "call|agenda|attend|list|show|minutes|approve|export ...",
+     "board meetings: agendas, attendance, minutes and committee papers (docs/BOARDS.md\n"
+     "\"Meetings and the forward plan\")", 1},
+    {"meeting call",
+     "--board ID --title TEXT --place TEXT --starts-in DURATION | --starts YYYY-MM-DDTHH:MM\n"
+     "    [--length 2h] [--remote]\n"
+     "    [--item PROPOSAL [--paper FILE] [--urgent REASON]]...",
+     "call a meeting (the chair, a co-chair or the secretary). An item published fewer\n"
+     "than five clear working days before needs --urgent REASON (LGA 1972 s100B);\n"
+     "a council's committee may not meet --remote", 1},
+    {"meeting agenda", "MEETING --item PROPOSAL [--paper FILE] [--urgent REASON]",
+     "add an item to a meeting's agenda before it starts", 1},
+    {"meeting attend", "MEETING MEMBER present|apologies|substitute [--person NAME] [--for NAME]",
+     "record a member's attendance, once; on meeting items only those present vote and\n"
+     "the quorum counts them", 1},
+    {"meeting list", "[BOARD]", "meetings this node knows", 1},
+    {"meeting show", "MEETING", "one meeting: its agenda and attendance", 1},
+    {"meeting minutes", "MEETING [--format md|html|csv|json] [--out FILE]",
+     "the minutes generated from the record, and whether they were approved", 1},
+    {"meeting approve", "MEETING --at NEXT-MEETING",
+     "approve the minutes as a correct record, at the board's next meeting (the chair)", 1},
+    {"meeting export", "MEETING agenda|minutes|decisions [--format md|html|csv|json] [--out FILE]",
+     "a committee paper: agenda pack, minutes or decision notice, citing the signed\n"
+     "events and decision certificates it rests on", 1},
+    {"forward-plan", "add|list ...",
+     "councils' forward plans of key decisions (SI 2012/2089 regs 9-11)", 1},
+    {"forward-plan add",
+     "--board ID --title TEXT --date YYYY-MM-DD [--amount POUNDS] [--maker TEXT]",
+     "publish an entry of this council's forward plan: its key decisions on the board\n"
+     "rest on one published 28 clear days before", 1},
+    {"forward-plan list", "[BOARD] [--format md|html|csv|json] [--out FILE]",
+     "the forward plan, citing the signed entries and decisions", 1},
     {"pool",
      "propose|execute|decline|pledge|vary|outturn|sign-statement|list|show|rejections|\n"
      "    statement|verify ...",

@@ -348,7 +348,7 @@ typedef struct {
 } s_opts_t;
 
 /* SHA-256 of the file at path into out. Returns CLI_OK or CLI_FAIL. */
-static int s_sha256_file(const char *path, uint8_t out[32])
+int cli_pool_sha256_file(const char *path, uint8_t out[32])
 {
     crypto_hash_sha256_state st;
     uint8_t buf[65536];
@@ -425,7 +425,7 @@ static int s_execute(const config_node_t *cfg, int argc, char **argv, int declin
             return cli_fail("execute needs --signatory-role ROLE and --document FILE (the signed"
                             " agreement, whose SHA-256 is recorded)");
         }
-        if (s_sha256_file(document, hash) != CLI_OK) {
+        if (cli_pool_sha256_file(document, hash) != CLI_OK) {
             return CLI_FAIL;
         }
         m.document_sha256.data = hash;

@@ -419,6 +419,16 @@ static json_t *s_proposal_of(const Concord__V1__ProposalView *pv, int with_ballo
     s_bool(o, "voting_open", pv->voting_open);
     s_bool(o, "effective", pv->effective);
     s_bool(o, "called_in", pv->called_in);
+    s_str(o, "meeting", pv->meeting_id[0] ? pv->meeting_id : NULL);
+    if (p->key_decision_route) {
+        s_str(o, "key_decision_route",
+              p->key_decision_route == CONCORD__V1__KEY_DECISION_ROUTE__FORWARD_PLAN ? "forward-plan"
+              : p->key_decision_route == CONCORD__V1__KEY_DECISION_ROUTE__GENERAL_EXCEPTION
+                  ? "general-exception"
+                  : "special-urgency");
+        s_str(o, "key_decision_reason", p->key_decision_reason);
+        s_str(o, "forward_plan_entry", p->forward_plan_entry);
+    }
     if (p->exempt) {
         json_t *x = json_object();
         s_str(x, "reason", p->exempt->reason);

@@ -245,6 +245,19 @@ static void s_board_show(const Concord__V1__BoardShowReply *v, FILE *out)
         }
         fprintf(out, "%s to agree\n", ch->n_must_agree ? "" : " every body");
     }
+    if (ch->chair[0]) {
+        fprintf(out, "chair        %s", ch->chair);
+        for (size_t i = 0; i < ch->n_co_chairs; i++) {
+            fprintf(out, "%s%s", i ? ", " : ", co-chairs ", ch->co_chairs[i]);
+        }
+        fprintf(out, "%s\n", ch->chair_casting_vote ? "; the chair has a casting vote" : "");
+    }
+    for (size_t i = 0; i < ch->n_key_decision_thresholds; i++) {
+        char money[MONEY_TEXT_MAX];
+        fprintf(out, "key          decisions of %s from %s (SI 2012/2089)\n",
+                ch->key_decision_thresholds[i]->member,
+                money_format(ch->key_decision_thresholds[i]->amount_pence, money, sizeof money));
+    }
     for (size_t i = 0; i < ch->n_members; i++) {
         const Concord__V1__BoardMember *m = ch->members[i];
         fprintf(out, "  %-10s %-16s %s", m->code, board_names_constituency(m->constituency),
@@ -351,6 +364,19 @@ static void s_proposal(const Concord__V1__ProposalView *pv, FILE *out)
     fprintf(out, "proposer   %s at %s\n", pv->proposer,
             clock_format(pv->time_ms, when, sizeof when));
     fprintf(out, "closes     %s\n", clock_format(p->closes_at_ms, when, sizeof when));
+    if (pv->meeting_id[0]) {
+        fprintf(out, "meeting    %s\n", pv->meeting_id);
+    }
+    if (p->key_decision_route || p->forward_plan_entry[0]) {
+        const char *why = p->key_decision_reason;
+        fprintf(out, "key        %s%s%s%s\n",
+                p->key_decision_route == CONCORD__V1__KEY_DECISION_ROUTE__GENERAL_EXCEPTION
+                    ? "general exception (SI 2012/2089 reg 10)"
+                : p->key_decision_route == CONCORD__V1__KEY_DECISION_ROUTE__SPECIAL_URGENCY
+                    ? "special urgency (SI 2012/2089 reg 11)"
+                    : "forward plan entry ",
+                p->forward_plan_entry, why[0] ? ": " : "", why);
+    }
     size_t need = pool_describe(p, NULL, 0);
     char *pool = need ? malloc(need + 1) : NULL;
     if (pool) {

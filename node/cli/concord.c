@@ -225,6 +225,9 @@ static int s_node_command(const char *config_path, int argc, char **argv, int js
     if (strcmp(argv[0], "pool") == 0) {
         return cli_pool(&cfg, argc, argv, json);
     }
+    if (strcmp(argv[0], "meeting") == 0 || strcmp(argv[0], "forward-plan") == 0) {
+        return cli_meeting(&cfg, argc, argv, json);
+    }
     if (strcmp(argv[0], "bcf") == 0) {
         return cli_bcf(&cfg, argc, argv, json);
     }

@@ -19,6 +19,7 @@
 #include "wire.h"
 #include "fold.h"
 #include "footprint_report.h"
+#include "meetings_view.h"
 #include "waits.h"
 
 #define BOARDS_ID_MAX 256
@@ -222,6 +223,57 @@ static void s_answer_delegation(const waits_entry_t *w, const envelope_t *env, v
     s_delegation_list(arg, w->call, org);
 }
 
+/* Answers with the meeting an accepted meeting event concerns. */
+static void s_answer_meeting(const waits_entry_t *w, const envelope_t *env, void *arg)
+{
+    boards_t *b = arg;
+    control_arena_t a = {0};
+    Concord__V1__MeetingView out = CONCORD__V1__MEETING_VIEW__INIT;
+    cc_err_t err;
+    char id[BOARD_PROPOSAL_ID_LEN + 1];
+    snprintf(id, sizeof id, "%s", w->subject ? w->subject : "");
+    if (strcmp(env->header->method, BOARD_METHOD_MEETING) == 0) {
+        board_proposal_id(env->header->call_id.data, id);
+    }
+    long i = board_meeting_find(b->engine, id, &err);
+    if (i < 0) {
+        control_fail(w->call, err.code, "%s", err.msg);
+        return;
+    }
+    meetings_view_meeting(b->engine, (size_t)i, clock_wall_ms(), &out, &a);
+    control_answer_arena(w->call, &out.base, &a);
+}
+
+static void s_answer_plan(const waits_entry_t *w, const envelope_t *env, void *arg)
+{
+    boards_t *b = arg;
+    control_arena_t a = {0};
+    char id[BOARD_PROPOSAL_ID_LEN + 1];
+    Concord__V1__ForwardPlanReply out = CONCORD__V1__FORWARD_PLAN_REPLY__INIT;
+    board_proposal_id(env->header->call_id.data, id);
+    meetings_view_plan(b->engine, NULL, id, &out, &a);
+    control_answer_arena(w->call, &out.base, &a);
+}
+
+static waits_answer_fn s_answer_for(const char *method)
+{
+    if (strcmp(method, BOARD_METHOD_DELEGATION) == 0) {
+        return s_answer_delegation;
+    }
+    if (strcmp(method, BOARD_METHOD_FORWARD_PLAN) == 0) {
+        return s_answer_plan;
+    }
+    if (strcmp(method, BOARD_METHOD_MEETING) == 0 || strcmp(method, BOARD_METHOD_AGENDA) == 0 ||
+        strcmp(method, BOARD_METHOD_ATTENDANCE) == 0 || strcmp(method, BOARD_METHOD_MINUTES) == 0) {
+        return s_answer_meeting;
+    }
+    if (strcmp(method, PEOPLE_METHOD_PERSON) == 0 || strcmp(method, PEOPLE_METHOD_REVOKE) == 0 ||
+        strcmp(method, PEOPLE_METHOD_INTEREST) == 0) {
+        return s_answer_people;
+    }
+    return s_answer;
+}
+
 static void s_tick(boards_t *b)
 {
     waits_tick(b->waits);
@@ -257,14 +309,7 @@ static void s_on_event(const envelope_t *env, uint64_t log_index, uint64_t time_
     err_clear(&why);
     int accepted = board_apply(b->engine, &ev, &why) == 0;
     fold_log_verdict("board", env, log_index, accepted, &why, b->replaying);
-    int people = strcmp(h->method, PEOPLE_METHOD_PERSON) == 0 ||
-                 strcmp(h->method, PEOPLE_METHOD_REVOKE) == 0 ||
-                 strcmp(h->method, PEOPLE_METHOD_INTEREST) == 0;
-    waits_resolve(b->waits, env, accepted, &why,
-                  strcmp(h->method, BOARD_METHOD_DELEGATION) == 0 ? s_answer_delegation
-                  : people                                        ? s_answer_people
-                                                                  : s_answer,
-                  b);
+    waits_resolve(b->waits, env, accepted, &why, s_answer_for(h->method), b);
     if (accepted && !b->replaying && strcmp(h->method, BOARD_METHOD_PROPOSE) == 0) {
         char pid[BOARD_PROPOSAL_ID_LEN + 1];
         board_proposal_id(h->call_id.data, pid);
@@ -471,12 +516,28 @@ static boards_t *s_of(Concord__V1__Control_Service *service, void *call)
 
 /* Prechecks and publishes an event built from the CLI's message, then
  * waits for the verdict of the fold to answer call. */
-static void s_publish_as(boards_t *b, void *call, const char *method,
-                         const ProtobufCMessage *msg, const uint8_t *person_sig);
+static void s_publish_full(boards_t *b, void *call, const char *method,
+                           const ProtobufCMessage *msg, const uint8_t *person_sig,
+                           const char *subject);
 
 static void s_publish(boards_t *b, void *call, const char *method, const ProtobufCMessage *msg)
 {
-    s_publish_as(b, call, method, msg, NULL);
+    s_publish_full(b, call, method, msg, NULL, NULL);
+}
+
+/* s_publish, signed also by a person (PROTOCOL.md 16.13). */
+static void s_publish_as(boards_t *b, void *call, const char *method,
+                         const ProtobufCMessage *msg, const uint8_t *person_sig)
+{
+    s_publish_full(b, call, method, msg, person_sig, NULL);
+}
+
+/* s_publish, with the meeting id the answer is about (none for a new
+ * meeting: its id is its event's call id). */
+static void s_publish_for(boards_t *b, void *call, const char *method,
+                          const ProtobufCMessage *msg, const char *subject)
+{
+    s_publish_full(b, call, method, msg, NULL, subject);
 }
 
 /* A person's signature from the CLI: KEYS_SIG_LEN bytes, or none. */
@@ -495,8 +556,9 @@ static int s_person_sig(void *call, const ProtobufCBinaryData *sig, const uint8_
     return 0;
 }
 
-static void s_publish_as(boards_t *b, void *call, const char *method,
-                         const ProtobufCMessage *msg, const uint8_t *person_sig)
+static void s_publish_full(boards_t *b, void *call, const char *method,
+                           const ProtobufCMessage *msg, const uint8_t *person_sig,
+                           const char *subject)
 {
     cc_err_t err;
     uint8_t *body = NULL;
@@ -520,7 +582,7 @@ static void s_publish_as(boards_t *b, void *call, const char *method,
         control_fail(call, err.code, "%s", err.msg);
         return;
     }
-    waits_add(b->waits, call, hash, NULL, 0);
+    waits_add(b->waits, call, hash, subject, 0);
 }
 
 void boards_propose(boards_t *b, void *call, const Concord__V1__Proposal *p)
@@ -704,6 +766,18 @@ static void s_on_propose(Concord__V1__Control_Service *service,
             merged.quorum_denominator = want->quorum_denominator;
         }
         merged.quorum_each_constituency |= want->quorum_each_constituency;
+        if (want->chair[0]) {
+            merged.chair = want->chair;
+        }
+        if (want->n_co_chairs) {
+            merged.co_chairs = want->co_chairs;
+            merged.n_co_chairs = want->n_co_chairs;
+        }
+        merged.chair_casting_vote |= want->chair_casting_vote;
+        if (want->n_key_decision_thresholds) {
+            merged.key_decision_thresholds = want->key_decision_thresholds;
+            merged.n_key_decision_thresholds = want->n_key_decision_thresholds;
+        }
         p->charter = &merged;
         s_publish(b, call, BOARD_METHOD_PROPOSE, &p->base);
         p->charter = want;
@@ -1197,6 +1271,196 @@ static void s_on_auto_vote(Concord__V1__Control_Service *service,
     s_auto_vote_open(b);
 }
 
+/* ---- meetings and forward plans (proto/meeting.proto) ---- */
+
+/* The meeting id_or_prefix names, into mv; answers call and returns -1
+ * if there is none. */
+static int s_meeting_of(boards_t *b, void *call, const char *id_or_prefix,
+                        board_meeting_view_t *mv)
+{
+    cc_err_t err;
+    long i = board_meeting_find(b->engine, id_or_prefix, &err);
+    if (i < 0) {
+        control_fail(call, err.code, "%s", err.msg);
+        return -1;
+    }
+    board_meeting_at(b->engine, (size_t)i, mv);
+    return 0;
+}
+
+static void s_on_meeting_call(Concord__V1__Control_Service *service,
+                              const Concord__V1__MeetingCallRequest *in,
+                              Concord__V1__MeetingView_Closure closure, void *call)
+{
+    boards_t *b = s_of(service, call);
+    Concord__V1__AgendaItem items[MEETING_ITEMS_MAX], *ptrs[MEETING_ITEMS_MAX];
+    board_proposal_view_t pv;
+    cc_err_t err;
+    (void)closure;
+    if (!in->meeting) {
+        control_fail(call, CC_INVALID_ARGUMENT, "meeting call: no meeting");
+        return;
+    }
+    if (in->meeting->n_items > MEETING_ITEMS_MAX) {
+        control_fail(call, CC_INVALID_ARGUMENT, "a meeting's agenda has at most %d items",
+                     MEETING_ITEMS_MAX);
+        return;
+    }
+    /* The CLI may name each item's proposal by a unique prefix. */
+    Concord__V1__Meeting full = *in->meeting;
+    for (size_t i = 0; i < full.n_items; i++) {
+        items[i] = *full.items[i];
+        ptrs[i] = &items[i];
+        if (items[i].proposal_id[0]) {
+            if (board_proposal_find(b->engine, items[i].proposal_id, clock_wall_ms(), &pv,
+                                    &err) < 0) {
+                control_fail(call, err.code, "%s", err.msg);
+                return;
+            }
+            items[i].proposal_id = (char *)pv.id;
+        }
+    }
+    full.items = ptrs;
+    s_publish(b, call, BOARD_METHOD_MEETING, &full.base);
+}
+
+static void s_on_meeting_agenda_add(Concord__V1__Control_Service *service,
+                                    const Concord__V1__AgendaAddRequest *in,
+                                    Concord__V1__MeetingView_Closure closure, void *call)
+{
+    boards_t *b = s_of(service, call);
+    board_meeting_view_t mv;
+    board_proposal_view_t pv;
+    cc_err_t err;
+    (void)closure;
+    if (!in->addition || !in->addition->item) {
+        control_fail(call, CC_INVALID_ARGUMENT, "agenda: no item");
+        return;
+    }
+    if (s_meeting_of(b, call, in->addition->meeting_id, &mv) < 0) {
+        return;
+    }
+    Concord__V1__AgendaAddition full = *in->addition;
+    Concord__V1__AgendaItem item = *in->addition->item;
+    if (item.proposal_id[0]) {
+        if (board_proposal_find(b->engine, item.proposal_id, clock_wall_ms(), &pv, &err) < 0) {
+            control_fail(call, err.code, "%s", err.msg);
+            return;
+        }
+        item.proposal_id = (char *)pv.id;
+    }
+    full.item = &item;
+    full.meeting_id = (char *)mv.id;
+    full.board_id = (char *)mv.board_id;
+    s_publish_for(b, call, BOARD_METHOD_AGENDA, &full.base, mv.id);
+}
+
+static void s_on_meeting_attend(Concord__V1__Control_Service *service,
+                                const Concord__V1__AttendRequest *in,
+                                Concord__V1__MeetingView_Closure closure, void *call)
+{
+    boards_t *b = s_of(service, call);
+    board_meeting_view_t mv;
+    (void)closure;
+    if (!in->attendance) {
+        control_fail(call, CC_INVALID_ARGUMENT, "attend: no attendance");
+        return;
+    }
+    if (s_meeting_of(b, call, in->attendance->meeting_id, &mv) < 0) {
+        return;
+    }
+    Concord__V1__Attendance full = *in->attendance;
+    full.meeting_id = (char *)mv.id;
+    full.board_id = (char *)mv.board_id;
+    s_publish_for(b, call, BOARD_METHOD_ATTENDANCE, &full.base, mv.id);
+}
+
+static void s_on_minutes_approve(Concord__V1__Control_Service *service,
+                                 const Concord__V1__MinutesApproveRequest *in,
+                                 Concord__V1__MeetingView_Closure closure, void *call)
+{
+    boards_t *b = s_of(service, call);
+    board_meeting_view_t mv, at;
+    (void)closure;
+    if (!in->approval) {
+        control_fail(call, CC_INVALID_ARGUMENT, "minutes approve: no approval");
+        return;
+    }
+    if (s_meeting_of(b, call, in->approval->meeting_id, &mv) < 0 ||
+        s_meeting_of(b, call, in->approval->at_meeting_id, &at) < 0) {
+        return;
+    }
+    Concord__V1__MinutesApproval full = *in->approval;
+    full.meeting_id = (char *)mv.id;
+    full.at_meeting_id = (char *)at.id;
+    full.board_id = (char *)mv.board_id;
+    s_publish_for(b, call, BOARD_METHOD_MINUTES, &full.base, mv.id);
+}
+
+static void s_on_meeting_list(Concord__V1__Control_Service *service,
+                              const Concord__V1__MeetingListRequest *in,
+                              Concord__V1__MeetingListReply_Closure closure, void *call)
+{
+    boards_t *b = s_of(service, call);
+    control_arena_t a = {0};
+    Concord__V1__MeetingListReply out = CONCORD__V1__MEETING_LIST_REPLY__INIT;
+    size_t n = board_meeting_count(b->engine);
+    uint64_t now = clock_wall_ms();
+    (void)closure;
+    out.meetings = control_alloc_messages(&a, &concord__v1__meeting_view__descriptor, n);
+    for (size_t i = 0; out.meetings && i < n; i++) {
+        board_meeting_view_t mv;
+        board_meeting_at(b->engine, i, &mv);
+        if (in->board_id[0] && strcmp(in->board_id, mv.board_id) != 0) {
+            continue;
+        }
+        meetings_view_meeting(b->engine, i, now, out.meetings[out.n_meetings++], &a);
+    }
+    control_answer_arena(call, &out.base, &a);
+}
+
+static void s_on_meeting_show(Concord__V1__Control_Service *service,
+                              const Concord__V1__MeetingShowRequest *in,
+                              Concord__V1__MeetingView_Closure closure, void *call)
+{
+    boards_t *b = s_of(service, call);
+    control_arena_t a = {0};
+    Concord__V1__MeetingView out = CONCORD__V1__MEETING_VIEW__INIT;
+    cc_err_t err;
+    (void)closure;
+    long i = board_meeting_find(b->engine, in->meeting_id, &err);
+    if (i < 0) {
+        control_fail(call, err.code, "%s", err.msg);
+        return;
+    }
+    meetings_view_meeting(b->engine, (size_t)i, clock_wall_ms(), &out, &a);
+    control_answer_arena(call, &out.base, &a);
+}
+
+static void s_on_forward_plan_add(Concord__V1__Control_Service *service,
+                                  const Concord__V1__ForwardPlanAddRequest *in,
+                                  Concord__V1__ForwardPlanReply_Closure closure, void *call)
+{
+    (void)closure;
+    if (!in->entry) {
+        control_fail(call, CC_INVALID_ARGUMENT, "forward plan: no entry");
+        return;
+    }
+    s_publish(s_of(service, call), call, BOARD_METHOD_FORWARD_PLAN, &in->entry->base);
+}
+
+static void s_on_forward_plan_list(Concord__V1__Control_Service *service,
+                                   const Concord__V1__ForwardPlanListRequest *in,
+                                   Concord__V1__ForwardPlanReply_Closure closure, void *call)
+{
+    boards_t *b = s_of(service, call);
+    control_arena_t a = {0};
+    Concord__V1__ForwardPlanReply out = CONCORD__V1__FORWARD_PLAN_REPLY__INIT;
+    (void)closure;
+    meetings_view_plan(b->engine, in->board_id, NULL, &out, &a);
+    control_answer_arena(call, &out.base, &a);
+}
+
 /* ---- the engine's row (engine.h) ---- */
 
 static void *s_create(const engine_env_t *env, cc_err_t *err)
@@ -1281,6 +1545,14 @@ static const engine_method_t s_methods[] = {
     ENGINE_METHOD("InterestAdd", s_on_interest_add),
     ENGINE_METHOD("InterestList", s_on_interest_list),
     ENGINE_METHOD("Declare", s_on_declare),
+    ENGINE_METHOD("MeetingCall", s_on_meeting_call),
+    ENGINE_METHOD("MeetingAgendaAdd", s_on_meeting_agenda_add),
+    ENGINE_METHOD("MeetingAttend", s_on_meeting_attend),
+    ENGINE_METHOD("MeetingList", s_on_meeting_list),
+    ENGINE_METHOD("MeetingShow", s_on_meeting_show),
+    ENGINE_METHOD("MinutesApprove", s_on_minutes_approve),
+    ENGINE_METHOD("ForwardPlanAdd", s_on_forward_plan_add),
+    ENGINE_METHOD("ForwardPlanList", s_on_forward_plan_list),
 };
 
 const engine_t boards_as_engine = {

@@ -108,8 +108,11 @@ void boards_view_proposal(const board_engine_t *e, const board_proposal_view_t *
             x->description = control_strdup(a, x->description);
         }
         td->msg.referred_to = control_strdup(a, td->msg.referred_to);
+        char *casting = control_strdup(a, pv->tally.casting_by);
+        td->msg.casting_by = casting ? casting : "";
         out->tally = &td->msg;
     }
+    out->meeting_id = control_str(board_meeting_of(e, pv->id));
     if (!full) {
         return;
     }

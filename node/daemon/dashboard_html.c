@@ -11,42 +11,7 @@
 
 void dashboard_html_escape(text_t *t, const char *s)
 {
-    if (!s) {
-        return;
-    }
-    const char *run = s;
-    for (const char *c = s; *c; c++) {
-        const char *ref = NULL;
-        switch (*c) {
-        case '&':
-            ref = "&amp;";
-            break;
-        case '<':
-            ref = "&lt;";
-            break;
-        case '>':
-            ref = "&gt;";
-            break;
-        case '"':
-            ref = "&quot;";
-            break;
-        case '\'':
-            ref = "&#39;";
-            break;
-        default:
-            if ((unsigned char)*c < 0x20 && *c != '\n' && *c != '\t') {
-                ref = "\xEF\xBF\xBD";
-            } else if (*c == 0x7f) {
-                ref = "\xEF\xBF\xBD";
-            }
-        }
-        if (ref) {
-            text_add(t, run, (size_t)(c - run));
-            text_put(t, "%s", ref);
-            run = c + 1;
-        }
-    }
-    text_add(t, run, strlen(run));
+    text_add_html(t, s);
 }
 
 void dashboard_html_put(text_t *t, const char *fmt, ...)

@@ -36,6 +36,8 @@ MESSAGES = [
     "concord.v1.DelegationRecord", "concord.v1.Release",
     "concord.v1.Execution", "concord.v1.Pledge", "concord.v1.Outturn",
     "concord.v1.PoolStatement", "concord.v1.BcfPlan", "concord.v1.BcfSignoff",
+    "concord.v1.Meeting", "concord.v1.AgendaAddition", "concord.v1.Attendance",
+    "concord.v1.MinutesApproval", "concord.v1.ForwardPlanEntry",
 ]
 
 STRINGS = [

@@ -22,7 +22,8 @@ static const char *const s_methods[] = {
     "concord.v1.Board/CallIn", "concord.v1.Board/Delegation", "concord.v1.Board/Release",
     "concord.v1.Pool/Execute", "concord.v1.Pool/Pledge",
     "concord.v1.Pool/Outturn", "concord.v1.Pool/Statement", "concord.v1.Bcf/Plan",
-    "concord.v1.Bcf/Sign",
+    "concord.v1.Bcf/Sign", "concord.v1.Board/Meeting", "concord.v1.Board/Agenda",
+    "concord.v1.Board/Attendance", "concord.v1.Board/Minutes", "concord.v1.Board/ForwardPlan",
 };
 
 static const ProtobufCMessageDescriptor *s_find(const char *name)

@@ -1080,6 +1080,255 @@ static void test_board_exempt_items(void **state)
     s_run_free(&r);
 }
 
+/* ---- meetings and forward plans (meeting_rules.h) ---- */
+
+static int s_meeting(s_run_t *r, const char *sender, const char *board, uint64_t starts,
+                     int remote, const char *const *items, size_t n, const char *urgent,
+                     char id[33])
+{
+    uint8_t call_id[16];
+    Concord__V1__Meeting m = CONCORD__V1__MEETING__INIT;
+    Concord__V1__AgendaItem it[4], *ip[4];
+    assert_true(n <= 4);
+    m.board_id = (char *)board;
+    m.title = "Board meeting";
+    m.place = remote ? "Video link" : "Manchester Town Hall";
+    m.remote = remote;
+    m.starts_at_ms = starts;
+    m.ends_at_ms = starts + HOUR;
+    for (size_t i = 0; i < n; i++) {
+        concord__v1__agenda_item__init(&it[i]);
+        it[i].proposal_id = (char *)items[i];
+        it[i].urgency_reason = (char *)(urgent ? urgent : "");
+        ip[i] = &it[i];
+    }
+    m.items = ip;
+    m.n_items = n;
+    s_call_id(r, call_id);
+    board_proposal_id(call_id, id);
+    return s_msg(r, sender, BOARD_METHOD_MEETING, &m.base, call_id);
+}
+
+static int s_attend(s_run_t *r, const char *sender, const char *board, const char *mid,
+                    const char *member, int status)
+{
+    uint8_t call_id[16];
+    Concord__V1__Attendance a = CONCORD__V1__ATTENDANCE__INIT;
+    a.board_id = (char *)board;
+    a.meeting_id = (char *)mid;
+    a.member = (char *)member;
+    a.status = (Concord__V1__AttendanceStatus)status;
+    if (status == CONCORD__V1__ATTENDANCE_STATUS__SUBSTITUTED) {
+        a.person = "Cllr Morris";
+        a.substitute_for = "Cllr Cox";
+    }
+    s_call_id(r, call_id);
+    return s_msg(r, sender, BOARD_METHOD_ATTENDANCE, &a.base, call_id);
+}
+
+static int s_cast(s_run_t *r, const char *sender, const char *board, const char *pid, int vote,
+                  int casting)
+{
+    uint8_t call_id[16];
+    Concord__V1__Ballot b = CONCORD__V1__BALLOT__INIT;
+    b.board_id = (char *)board;
+    b.proposal_id = (char *)pid;
+    b.vote = (Concord__V1__Vote)vote;
+    b.casting_vote = (Concord__V1__Vote)casting;
+    s_call_id(r, call_id);
+    return s_msg(r, sender, BOARD_METHOD_VOTE, &b.base, call_id);
+}
+
+typedef struct {
+    const s_run_t *r;
+    board_engine_t *into;
+    size_t n;
+} s_replay_t;
+
+/* Folds the logged event at log_index into another engine: each event a
+ * certificate carries must fold. */
+static int s_replay_one(uint64_t log_index, const uint8_t hash[32], void *arg)
+{
+    s_replay_t *x = arg;
+    cc_err_t err;
+    (void)hash;
+    for (size_t i = 0; i < x->r->log.n; i++) {
+        if (x->r->log.at[i].log_index == log_index) {
+            board_event_t ev = unit_log_event(&x->r->log.at[i]);
+            if (board_apply(x->into, &ev, &err) < 0) {
+                fail_msg("event at %llu does not fold: %s", (unsigned long long)log_index,
+                         err.msg);
+            }
+            x->n++;
+            return 0;
+        }
+    }
+    fail_msg("no event at %llu", (unsigned long long)log_index);
+    return -1;
+}
+
+/* A meeting with late items taken as urgent, attendance (once each), only
+ * those present voting while it sits, quorum by attendance, the chair's
+ * casting vote, the approval of its minutes at the next meeting; a
+ * council's key decision on the forward plan 28 clear days ahead. Every
+ * refusal changes nothing. */
+static void test_board_meetings(void **state)
+{
+    (void)state;
+    s_run_t r;
+    s_charter_t c;
+    char adopt[33], a[33], b[33], m1[33], m2[33], bad[33], key[33];
+    board_proposal_view_t pv;
+    board_meeting_view_t mv;
+    Concord__V1__KeyDecisionThreshold k = CONCORD__V1__KEY_DECISION_THRESHOLD__INIT;
+    Concord__V1__KeyDecisionThreshold *kp[] = {&k};
+    const char *chair = s_councils[0];
+    s_run_init(&r);
+    s_small(&c, "MTG", CONCORD__V1__VOTING_RULE__MAJORITY_OF_VOTES_CAST, 2, 2);
+    c.ch.chair = (char *)chair;
+    c.ch.chair_casting_vote = 1;
+    k.member = (char *)chair;
+    k.amount_pence = 50000000;
+    c.ch.key_decision_thresholds = kp;
+    c.ch.n_key_decision_thresholds = 1;
+    s_adopt(&r, &c, adopt);
+    assert_int_equal(s_decide(&r, s_ccgs[0], "MTG", ACUTE, a), 0);
+    assert_int_equal(s_decide(&r, s_ccgs[0], "MTG", ACUTE, b), 0);
+    const char *items[] = {a, b};
+    uint64_t starts = r.now + 20 * SECOND;
+    s_refused(&r, s_meeting(&r, chair, "MTG", r.now - HOUR, 0, items, 2, "Urgent", bad),
+              CC_FAILED_PRECONDITION, "a meeting in the past");
+    s_refused(&r, s_meeting(&r, chair, "MTG", starts, 1, items, 2, "Urgent", bad),
+              CC_FAILED_PRECONDITION, "must meet in person");
+    s_refused(&r, s_meeting(&r, chair, "MTG", starts, 0, items, 2, NULL, bad),
+              CC_FAILED_PRECONDITION, "s100B(3)");
+    s_refused(&r, s_meeting(&r, s_ccgs[1], "MTG", starts, 0, items, 2, "Urgent", bad),
+              CC_PERMISSION_DENIED, "only the chair, a co-chair or the secretary");
+    assert_int_equal(board_meeting_count(r.e), 0);
+    assert_int_equal(s_meeting(&r, chair, "MTG", starts, 0, items, 2, "Winter pressures", m1), 0);
+    s_refused(&r, s_meeting(&r, chair, "MTG", starts, 0, items, 1, "Again", bad),
+              CC_ALREADY_EXISTS, "already on the agenda");
+    /* Attendance, once each; only who runs the meetings records it. */
+    assert_int_equal(
+        s_attend(&r, chair, "MTG", m1, chair, CONCORD__V1__ATTENDANCE_STATUS__ATTENDED), 0);
+    assert_int_equal(s_attend(&r, chair, "MTG", m1, s_ccgs[0],
+                              CONCORD__V1__ATTENDANCE_STATUS__ATTENDED), 0);
+    assert_int_equal(s_attend(&r, chair, "MTG", m1, s_councils[1],
+                              CONCORD__V1__ATTENDANCE_STATUS__SUBSTITUTED), 0);
+    assert_int_equal(s_attend(&r, chair, "MTG", m1, s_ccgs[1],
+                              CONCORD__V1__ATTENDANCE_STATUS__APOLOGIES), 0);
+    s_refused(&r,
+              s_attend(&r, chair, "MTG", m1, s_ccgs[0], CONCORD__V1__ATTENDANCE_STATUS__APOLOGIES),
+              CC_ALREADY_EXISTS, "attendance recorded twice");
+    s_refused(&r, s_attend(&r, s_ccgs[1], "MTG", m1, s_ccgs[1],
+                           CONCORD__V1__ATTENDANCE_STATUS__ATTENDED),
+              CC_PERMISSION_DENIED, "only the chair");
+    board_meeting_at(r.e, 0, &mv);
+    assert_int_equal(mv.n_attendance, 4);
+    assert_int_equal(mv.n_items, 2);
+    /* Ballots only while it sits, from those present; casting only the chair's. */
+    s_refused(&r, s_vote(&r, s_ccgs[0], "MTG", a, FOR), CC_FAILED_PRECONDITION,
+              "while the meeting sits");
+    r.now = starts + SECOND;
+    s_refused(&r, s_vote(&r, s_ccgs[1], "MTG", a, FOR), CC_PERMISSION_DENIED,
+              "not recorded present");
+    s_refused(&r, s_cast(&r, s_ccgs[0], "MTG", a, FOR, FOR), CC_INVALID_ARGUMENT,
+              "only the chair's");
+    assert_int_equal(s_vote(&r, s_ccgs[0], "MTG", a, FOR), 0);
+    assert_int_equal(s_vote(&r, s_councils[1], "MTG", a, AGAINST), 0);
+    s_view(&r, a, &pv);
+    assert_false(pv.closed);
+    assert_int_equal(s_cast(&r, chair, "MTG", a, ABSTAIN, FOR), 0);
+    s_view(&r, a, &pv);
+    assert_true(pv.closed && pv.tally.passed);
+    assert_true(pv.tally.by_attendance && pv.tally.casting_used);
+    assert_int_equal(pv.tally.present, 3);
+    assert_string_equal(pv.tally.casting_by, chair);
+    /* Without a casting vote cast FOR or AGAINST the equality fails. */
+    assert_int_equal(s_vote(&r, s_ccgs[0], "MTG", b, FOR), 0);
+    assert_int_equal(s_vote(&r, s_councils[1], "MTG", b, AGAINST), 0);
+    assert_int_equal(s_vote(&r, chair, "MTG", b, ABSTAIN), 0);
+    s_view(&r, b, &pv);
+    assert_true(pv.closed);
+    assert_false(pv.tally.passed);
+    /* The certificate's events fold in a fresh engine, to the same tally. */
+    s_view(&r, a, &pv);
+    s_replay_t x = {.r = &r, .into = board_engine_new(s_roster)};
+    assert_non_null(x.into);
+    assert_int_equal(board_certificate_events_for(r.e, "MTG", a, pv.last_index,
+                                                  BOARD_CERT_COMPACT, s_replay_one, &x),
+                     0);
+    board_proposal_view_t again;
+    cc_err_t err;
+    assert_int_equal(board_proposal_find(x.into, a, r.now, &again, &err), 0);
+    assert_true(again.tally.passed && again.tally.casting_used);
+    assert_int_equal(again.tally.present, 3);
+    board_engine_destroy(&x.into);
+    /* Minutes: approved by the chair while the next meeting sits, once. */
+    uint64_t next = r.now + 10 * SECOND;
+    assert_int_equal(s_meeting(&r, chair, "MTG", next, 0, NULL, 0, NULL, m2), 0);
+    uint8_t sha[32] = {1};
+    uint8_t call_id[16];
+    Concord__V1__MinutesApproval ma = CONCORD__V1__MINUTES_APPROVAL__INIT;
+    ma.board_id = "MTG";
+    ma.meeting_id = m1;
+    ma.at_meeting_id = m2;
+    ma.minutes_sha256.data = sha;
+    ma.minutes_sha256.len = 32;
+    s_call_id(&r, call_id);
+    s_refused(&r, s_msg(&r, chair, BOARD_METHOD_MINUTES, &ma.base, call_id),
+              CC_FAILED_PRECONDITION, "while meeting");
+    r.now = next + SECOND;
+    s_call_id(&r, call_id);
+    s_refused(&r, s_msg(&r, s_ccgs[0], BOARD_METHOD_MINUTES, &ma.base, call_id),
+              CC_PERMISSION_DENIED, "correct record");
+    s_call_id(&r, call_id);
+    assert_int_equal(s_msg(&r, chair, BOARD_METHOD_MINUTES, &ma.base, call_id), 0);
+    s_call_id(&r, call_id);
+    s_refused(&r, s_msg(&r, chair, BOARD_METHOD_MINUTES, &ma.base, call_id), CC_ALREADY_EXISTS,
+              "already approved");
+    board_meeting_at(r.e, 0, &mv);
+    assert_true(mv.approved);
+    assert_string_equal(mv.approved_at, m2);
+    /* A council's key decision: on its forward plan 28 clear days ahead. */
+    Concord__V1__Proposal kd = s_proposal(&r, "MTG", DECISION, ACUTE);
+    kd.amount_pence = 60000000;
+    s_refused(&r, s_propose(&r, chair, &kd, key), CC_FAILED_PRECONDITION,
+              "missing from the forward plan");
+    Concord__V1__ForwardPlanEntry fp = CONCORD__V1__FORWARD_PLAN_ENTRY__INIT;
+    char entry[33];
+    fp.board_id = "MTG";
+    fp.title = "Extra care housing";
+    fp.decision_date = "2027-01-15";
+    fp.amount_pence = 60000000;
+    s_call_id(&r, call_id);
+    s_refused(&r, s_msg(&r, s_ccgs[0], BOARD_METHOD_FORWARD_PLAN, &fp.base, call_id),
+              CC_PERMISSION_DENIED, "a forward plan is a council's");
+    s_call_id(&r, call_id);
+    board_proposal_id(call_id, entry);
+    assert_int_equal(s_msg(&r, chair, BOARD_METHOD_FORWARD_PLAN, &fp.base, call_id), 0);
+    kd.forward_plan_entry = entry;
+    kd.key_decision_route = CONCORD__V1__KEY_DECISION_ROUTE__FORWARD_PLAN;
+    s_refused(&r, s_propose(&r, chair, &kd, key), CC_FAILED_PRECONDITION, "fewer than the 28");
+    r.now += 30 * DAY;
+    kd.closes_at_ms = r.now + DAY;
+    assert_int_equal(s_propose(&r, chair, &kd, key), 0);
+    /* A CCG's proposal of the same amount is no council's key decision. */
+    Concord__V1__Proposal nhs = s_proposal(&r, "MTG", DECISION, ACUTE);
+    nhs.amount_pence = 60000000;
+    assert_int_equal(s_propose(&r, s_ccgs[0], &nhs, bad), 0);
+    /* Its certificate carries the entry it rests on, and folds. */
+    s_view(&r, key, &pv);
+    x = (s_replay_t){.r = &r, .into = board_engine_new(s_roster)};
+    assert_non_null(x.into);
+    assert_int_equal(board_certificate_events_for(r.e, "MTG", key, pv.last_index,
+                                                  BOARD_CERT_COMPACT, s_replay_one, &x),
+                     0);
+    assert_int_equal(board_proposal_find(x.into, key, r.now, &again, &err), 0);
+    board_engine_destroy(&x.into);
+    s_run_free(&r);
+}
+
 static void test_board_statutory_duty_not_delegated(void **state)
 {
     (void)state;
@@ -2565,6 +2814,7 @@ int main(void)
         cmocka_unit_test(test_board_explanation_sentences),
         cmocka_unit_test(test_board_reserved_matter_needs_named_member),
         cmocka_unit_test(test_board_statutory_duty_not_delegated),
+        cmocka_unit_test(test_board_meetings),
         cmocka_unit_test(test_board_call_in),
         cmocka_unit_test(test_board_shadow_board_ratification),
         cmocka_unit_test(test_board_committee_in_common_tally),
