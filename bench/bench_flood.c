@@ -51,24 +51,18 @@ static void s_done(const rpc_result_t *r, void *arg)
     c->code = r->code;
 }
 
-/* One ping from p to B, started no sooner than S_PING_EVERY_S after the
- * previous one; microseconds from call to completion. */
-static double s_ping(rpc_peer_t *p, const char *to)
+/* One call from p to `to` within deadline_ms; the code it completed with,
+ * or -1 with no answer. */
+static int s_call_once(rpc_peer_t *p, const char *to, uint32_t deadline_ms)
 {
-    static double last;
-    while (bench_now() < last + S_PING_EVERY_S) {
-        usleep(1000);
-    }
-    last = bench_now();
     Concord__V1__HealthCheckRequest in = CONCORD__V1__HEALTH_CHECK_REQUEST__INIT;
     cc_err_t err;
     s_call_t c = {0};
-    double t0 = bench_now();
-    if (rpc_peer_call(p, to, &concord__v1__health__descriptor, 0, &in.base, 20000, s_done, &c,
-                      &err) < 0) {
+    if (rpc_peer_call(p, to, &concord__v1__health__descriptor, 0, &in.base, deadline_ms, s_done,
+                      &c, &err) < 0) {
         bench_die("ping: %s", err.msg);
     }
-    uint64_t end = clock_mono_ms() + 21000;
+    uint64_t end = clock_mono_ms() + deadline_ms + 1000;
     while (!c.done && clock_mono_ms() < end) {
         zmq_pollitem_t items[2];
         rpc_peer_poll_items(p, items);
@@ -83,14 +77,38 @@ static double s_ping(rpc_peer_t *p, const char *to)
             bench_die("the caller's ledger failed");
         }
     }
-    if (!c.done || c.code == CC_DEADLINE_EXCEEDED) {
-        /* Starved by the flood: counted at the time it was given up, a
-         * lower bound on its latency (the percentiles stay honest). */
-        bench_note("figure 9: a ping to %s got no answer within its 20 s deadline", to);
-        return (bench_now() - t0) * 1e6;
+    return c.done ? (int)c.code : -1;
+}
+
+/* One ping from p to B, started no sooner than S_PING_EVERY_S after the
+ * previous one; microseconds from the first attempt until an answer. A
+ * ping refused because the flood filled B's mailbox (RESOURCE_EXHAUSTED)
+ * is tried again, as a user would, and timed from its first attempt; one
+ * with no answer within 20 s in all is counted at the time it was given up
+ * (a lower bound on its latency, so the percentiles stay honest). */
+static double s_ping(rpc_peer_t *p, const char *to)
+{
+    static double last;
+    while (bench_now() < last + S_PING_EVERY_S) {
+        usleep(1000);
     }
-    if (c.code != CC_OK) {
-        bench_die("ping %s: %s", to, err_code_name(c.code));
+    last = bench_now();
+    double t0 = bench_now();
+    for (;;) {
+        double left_ms = 20000 - (bench_now() - t0) * 1e3;
+        int code = left_ms < 100 ? -1 : s_call_once(p, to, (uint32_t)left_ms);
+        if (code == CC_OK) {
+            break;
+        }
+        if (code == CC_RESOURCE_EXHAUSTED) {
+            usleep(200 * 1000);
+            continue;
+        }
+        if (code < 0 || code == CC_DEADLINE_EXCEEDED) {
+            bench_note("figure 9: a ping to %s got no answer within 20 s", to);
+            break;
+        }
+        bench_die("ping %s: %s", to, err_code_name((cc_code_t)code));
     }
     return (bench_now() - t0) * 1e6;
 }
