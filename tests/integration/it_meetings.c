@@ -520,6 +520,8 @@ static void test_it_gm_jcb_meeting(void **state)
     assert_non_null(strstr(out, "| substitute | Cllr Morris | Cllr Cox |"));
     assert_non_null(strstr(out, "A home care provider has failed; placements are needed"));
     assert_non_null(strstr(out, "used by E08000003"));
+    assert_non_null(strstr(out, "| 1 | E38000016 | dr-ahmed | " GM_PROVIDER " | register of"
+                                " interests | excluded from the vote and the quorum |"));
     assert_null(strstr(out, "Approved as a correct record"));
     free(out);
     fed_assert_same(f, GM_MCR_CCG, GM_CITY, show);
