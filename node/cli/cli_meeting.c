@@ -621,7 +621,8 @@ static void s_exclusions_table(s_doc_t *d, const Concord__V1__MeetingView *mv,
             s_cell(d, t, "%s", x->concerns);
             s_cell(d, t, "%s", x->declared ? "declaration" : "register of interests");
             s_cell(d, t, "%s",
-                   x->remains ? "remained without a vote" : "excluded from the vote and the quorum");
+                   x->remains ? "remained without a vote"
+                              : "excluded from the vote and the quorum");
         }
     }
 }

@@ -414,10 +414,11 @@ static void test_it_gm_jcb_meeting(void **state)
      * registered financial interest in the provider. */
     snprintf(gp, sizeof gp, "%s/dr-ahmed.pkey", f->dir);
     free(s_ok(f, GM_BOLTON_CCG, "person keygen --id dr-ahmed --out %s", gp));
-    free(s_ok(f, GM_BOLTON_CCG,
-              "person add dr-ahmed --name 'Dr A Ahmed' --role 'GP member' --key %s --board "
-              GM_BOARD " --acts vote,propose --from 2020-01-01 --to 2099-12-31",
-              gp));
+    free(
+        s_ok(f, GM_BOLTON_CCG,
+             "person add dr-ahmed --name 'Dr A Ahmed' --role 'GP member' --key %s --board " GM_BOARD
+             " --acts vote,propose --from 2020-01-01 --to 2099-12-31",
+             gp));
     free(s_ok(f, GM_BOLTON_CCG,
               "interests add dr-ahmed --kind financial --concerns " GM_PROVIDER
               " --from 2020-01-01 --description 'Shareholder in Bolton GP Federation'"));
@@ -452,8 +453,9 @@ static void test_it_gm_jcb_meeting(void **state)
     /* A late item added to the published agenda: refused without the
      * reason, taken with it. */
     s_refused(f, GM_CITY, "s100B(3)", "meeting agenda %s --item %s", m1, pc);
-    out = s_ok(f, GM_CITY, "meeting agenda %s --item %s --urgent 'A home care provider has"
-                           " failed; placements are needed before the next meeting'",
+    out = s_ok(f, GM_CITY,
+               "meeting agenda %s --item %s --urgent 'A home care provider has"
+               " failed; placements are needed before the next meeting'",
                m1, pc);
     free(out);
 
@@ -463,9 +465,8 @@ static void test_it_gm_jcb_meeting(void **state)
     free(s_ok(f, GM_CITY, "meeting attend %s %s present", m1, f->codes[GM_MCR_CCG]));
     free(s_ok(f, GM_CITY, "meeting attend %s %s present --person 'Dr A Ahmed'", m1,
               f->codes[GM_BOLTON_CCG]));
-    free(s_ok(f, GM_CITY,
-              "meeting attend %s %s substitute --person 'Cllr Morris' --for 'Cllr Cox'", m1,
-              f->codes[GM_BOLTON]));
+    free(s_ok(f, GM_CITY, "meeting attend %s %s substitute --person 'Cllr Morris' --for 'Cllr Cox'",
+              m1, f->codes[GM_BOLTON]));
     snprintf(show, sizeof show, "meeting show %s", m1);
     for (int i = 0; i < N_ORGS; i++) {
         out = fed_cli_until(f, i, "substitute Cllr Morris for Cllr Cox", 1, 30000, show);
@@ -557,8 +558,7 @@ int main(void)
     static fed_t f, gm;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_prestate_setup_teardown(test_it_meetings, NULL, fed_teardown, &f),
-        cmocka_unit_test_prestate_setup_teardown(test_it_gm_jcb_meeting, NULL, fed_teardown,
-                                                 &gm),
+        cmocka_unit_test_prestate_setup_teardown(test_it_gm_jcb_meeting, NULL, fed_teardown, &gm),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
