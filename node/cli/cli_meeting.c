@@ -604,6 +604,29 @@ static void s_decisions_table(s_doc_t *d, const Concord__V1__MeetingView *mv,
     }
 }
 
+/* Interests on the items (NHS Act 2006 s14O; Localism Act 2011 s31): who
+ * was excluded, for what, and whether they remained without a vote. */
+static void s_exclusions_table(s_doc_t *d, const Concord__V1__MeetingView *mv,
+                               Concord__V1__ProposalView *const *props)
+{
+    s_section_t *t = s_table(d, "Interests and exclusions", "item", "member", "person",
+                             "interest in", "recorded by", "effect", NULL);
+    for (size_t i = 0; i < mv->n_items; i++) {
+        const Concord__V1__Tally *ty = props[i] ? props[i]->tally : NULL;
+        for (size_t j = 0; ty && j < ty->n_exclusions; j++) {
+            const Concord__V1__Exclusion *x = ty->exclusions[j];
+            s_cell(d, t, "%zu", i + 1);
+            s_cell(d, t, "%s", x->member);
+            s_cell(d, t, "%s", x->person);
+            s_cell(d, t, "%s", x->concerns);
+            s_cell(d, t, "%s", x->declared ? "declaration" : "register of interests");
+            s_cell(d, t, "%s",
+                   x->remains ? "remained without a vote"
+                              : "excluded from the vote and the quorum");
+        }
+    }
+}
+
 static void s_votes_table(s_doc_t *d, const Concord__V1__MeetingView *mv,
                           Concord__V1__ProposalView *const *props)
 {
@@ -628,6 +651,7 @@ static void s_minutes(s_doc_t *d, const Concord__V1__MeetingView *mv,
     s_attendance_table(d, mv);
     s_agenda_table(d, mv);
     s_decisions_table(d, mv, props);
+    s_exclusions_table(d, mv, props);
     s_votes_table(d, mv, props);
     s_meeting_cites(d, mv, props);
 }

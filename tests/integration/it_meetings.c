@@ -50,7 +50,7 @@ static char *s_ok(fed_t *f, int i, const char *fmt, ...)
     va_end(ap);
     int rc = fed_cli(f, i, &out, "%s", args);
     if (rc != 0) {
-        fail_msg("`concord %s` on %s failed (%d): %s", args, i < 0 ? "no node" : s_codes[i], rc,
+        fail_msg("`concord %s` on %s failed (%d): %s", args, i < 0 ? "no node" : f->codes[i], rc,
                  out);
     }
     return out;
@@ -69,17 +69,22 @@ static void s_refused(fed_t *f, int i, const char *needle, const char *fmt, ...)
     va_end(ap);
     int rc = fed_cli(f, i, &out, "%s", args);
     if (rc == 0 || !strstr(out, needle)) {
-        fail_msg("`concord %s` on %s: wanted a refusal with '%s', got (%d): %s", args, s_codes[i],
+        fail_msg("`concord %s` on %s: wanted a refusal with '%s', got (%d): %s", args, f->codes[i],
                  needle, rc, out);
     }
     free(out);
 }
 
-static void s_propose(fed_t *f, int i, const char *args, char id[33])
+static void s_propose_to(fed_t *f, int i, const char *board, const char *args, char id[33])
 {
-    char *out = s_ok(f, i, "--json propose --board " BOARD " %s", args);
+    char *out = s_ok(f, i, "--json propose --board %s %s", board, args);
     fed_json_id(out, id);
     free(out);
+}
+
+static void s_propose(fed_t *f, int i, const char *args, char id[33])
+{
+    s_propose_to(f, i, BOARD, args, id);
 }
 
 /* The meeting id in `meeting call`'s text answer. */
@@ -359,11 +364,201 @@ static void test_it_meetings(void **state)
     free(html);
 }
 
+/* The Greater Manchester scenario (docs/SCENARIOS.md "Greater Manchester:
+ * a JCB meeting"): the joint commissioning board of NHS Manchester CCG,
+ * NHS Bolton CCG, Manchester City Council (the chair, with a casting vote)
+ * and Bolton Council meets. Bolton CCG's GP member has a registered
+ * financial interest in Bolton GP Federation and is excluded from the item
+ * that names it; Bolton Council sends a substitute, who counts in the
+ * quorum; the chair's casting vote breaks a tie; an item added late to the
+ * published agenda is refused without an urgency reason and taken with
+ * one; the minutes record all of it and are approved at the next meeting. */
+static const char *const s_gm_codes[] = {"E38000217", "E38000016", "E08000003", "E08000001"};
+static const char *const s_gm_names[] = {"NHS Manchester CCG", "NHS Bolton CCG",
+                                         "Manchester City Council", "Bolton Council"};
+#define GM_MCR_CCG 0
+#define GM_BOLTON_CCG 1
+#define GM_CITY 2 /* the chair */
+#define GM_BOLTON 3
+#define GM_BOARD "GM-JCB"
+#define GM_PROVIDER "Bolton-GP-Federation"
+
+static void test_it_gm_jcb_meeting(void **state)
+{
+    fed_t *f = *state;
+    char charter[33], pa[33], pb[33], pc[33], m1[33], m2[33], show[128], gp[512];
+    char *out;
+    uint64_t t0 = clock_wall_ms();
+    fed_create_from(f, s_gm_codes, s_gm_names, N_ORGS);
+    fed_start_all(f);
+
+    /* The board: a quorum of three quarters, the city council in the chair
+     * with a casting vote, conflicted members excluded. */
+    out = s_ok(f, GM_CITY,
+               "--json board create --id " GM_BOARD " --name 'Greater Manchester joint"
+               " commissioning board' --rule majority --quorum 3/4 --conflicts exclude"
+               " --conflicts-referral 'CCG Governing Body' --member %s --member %s --member %s"
+               " --member %s --chair %s --casting-vote",
+               f->codes[GM_MCR_CCG], f->codes[GM_BOLTON_CCG], f->codes[GM_CITY],
+               f->codes[GM_BOLTON], f->codes[GM_CITY]);
+    fed_json_id(out, charter);
+    free(out);
+    for (int i = 0; i < N_ORGS; i++) {
+        fed_vote(f, i, charter, "for");
+    }
+    for (int i = 0; i < N_ORGS; i++) {
+        free(fed_cli_until(f, i, "\"active\":true", 1, 30000, "--json board show " GM_BOARD));
+    }
+
+    /* Bolton CCG's GP member, registered with a signed delegation, and her
+     * registered financial interest in the provider. */
+    snprintf(gp, sizeof gp, "%s/dr-ahmed.pkey", f->dir);
+    free(s_ok(f, GM_BOLTON_CCG, "person keygen --id dr-ahmed --out %s", gp));
+    free(
+        s_ok(f, GM_BOLTON_CCG,
+             "person add dr-ahmed --name 'Dr A Ahmed' --role 'GP member' --key %s --board " GM_BOARD
+             " --acts vote,propose --from 2020-01-01 --to 2099-12-31",
+             gp));
+    free(s_ok(f, GM_BOLTON_CCG,
+              "interests add dr-ahmed --kind financial --concerns " GM_PROVIDER
+              " --from 2020-01-01 --description 'Shareholder in Bolton GP Federation'"));
+    for (int i = 0; i < N_ORGS; i++) {
+        free(fed_cli_until(f, i, GM_PROVIDER, 1, 30000, "interests export --board " GM_BOARD));
+    }
+
+    s_propose_to(f, GM_MCR_CCG, GM_BOARD,
+                 "--title 'Extended access to general practice in Bolton' --area primary-care"
+                 " --amount 1.2m --closes-in 20m --concerns " GM_PROVIDER,
+                 pa);
+    s_propose_to(f, GM_BOLTON, GM_BOARD,
+                 "--title 'Close the Bolton intermediate care unit' --area community"
+                 " --amount 800000 --closes-in 20m",
+                 pb);
+    s_propose_to(f, GM_CITY, GM_BOARD,
+                 "--title 'Emergency home care placements' --area social-care --amount 400000"
+                 " --closes-in 20m",
+                 pc);
+
+    /* The meeting: its agenda published with the two items (in this test
+     * every item is within five clear working days, so each carries the
+     * chair's reason). */
+    uint64_t called = clock_wall_ms();
+    out = s_ok(f, GM_CITY,
+               "meeting call --board " GM_BOARD " --title 'Joint commissioning board'"
+               " --place 'Manchester Town Hall' --starts-in 20s --length 10m --item %s --urgent"
+               " 'Contract expires before the next meeting' --item %s --urgent 'Staffing'",
+               pa, pb);
+    s_meeting_id(out, m1);
+    free(out);
+    /* A late item added to the published agenda: refused without the
+     * reason, taken with it. */
+    s_refused(f, GM_CITY, "s100B(3)", "meeting agenda %s --item %s", m1, pc);
+    out = s_ok(f, GM_CITY,
+               "meeting agenda %s --item %s --urgent 'A home care provider has"
+               " failed; placements are needed before the next meeting'",
+               m1, pc);
+    free(out);
+
+    /* Attendance: Bolton Council sends a substitute. */
+    free(s_ok(f, GM_CITY, "meeting attend %s %s present --person 'Cllr Leese'", m1,
+              f->codes[GM_CITY]));
+    free(s_ok(f, GM_CITY, "meeting attend %s %s present", m1, f->codes[GM_MCR_CCG]));
+    free(s_ok(f, GM_CITY, "meeting attend %s %s present --person 'Dr A Ahmed'", m1,
+              f->codes[GM_BOLTON_CCG]));
+    free(s_ok(f, GM_CITY, "meeting attend %s %s substitute --person 'Cllr Morris' --for 'Cllr Cox'",
+              m1, f->codes[GM_BOLTON]));
+    snprintf(show, sizeof show, "meeting show %s", m1);
+    for (int i = 0; i < N_ORGS; i++) {
+        out = fed_cli_until(f, i, "substitute Cllr Morris for Cllr Cox", 1, 30000, show);
+        assert_int_equal(s_count_lines(out, "attended  "), 4);
+        assert_non_null(strstr(out, "A home care provider has failed"));
+        free(out);
+    }
+    uint64_t now = clock_wall_ms();
+    if (now < called + 21000) {
+        usleep((useconds_t)(called + 21000 - now) * 1000);
+    }
+
+    /* Item 1 names the provider: the GP member's ballot is refused, and the
+     * quorum counts the three others present, the substitute among them:
+     * without the substitute it would be inquorate (2 of 3, 3 needed). */
+    s_refused(f, GM_BOLTON_CCG,
+              "excluded: E38000016 has a registered interest in '" GM_PROVIDER "'",
+              "vote %s for --as %s", pa, gp);
+    fed_vote(f, GM_MCR_CCG, pa, "for");
+    fed_vote(f, GM_CITY, pa, "for");
+    fed_vote(f, GM_BOLTON, pa, "for");
+    snprintf(show, sizeof show, "--json proposal show %s", pa);
+    out = fed_cli_until(f, GM_BOLTON_CCG, "\"outcome\":\"PASSED\"", 1, 30000, show);
+    assert_non_null(strstr(out, "\"exclusions\":[{\"member\":\"E38000016\",\"person\":"
+                                "\"dr-ahmed\",\"concerns\":\"" GM_PROVIDER "\""));
+    assert_non_null(strstr(out, "3 of 3 members recorded present or substituted (3 needed):"
+                                " quorate"));
+    free(out);
+
+    /* Item 2: two for, two against; the chair's casting vote carries it. */
+    fed_vote(f, GM_MCR_CCG, pb, "against");
+    fed_vote(f, GM_BOLTON_CCG, pb, "against");
+    fed_vote(f, GM_BOLTON, pb, "for");
+    fed_vote(f, GM_CITY, pb, "for --casting for");
+    snprintf(show, sizeof show, "--json proposal show %s", pb);
+    out = fed_cli_until(f, GM_MCR_CCG, "\"outcome\":\"PASSED\"", 1, 30000, show);
+    assert_non_null(strstr(out, "casting vote FOR"));
+    assert_non_null(strstr(out, "4 of 4 members recorded present or substituted"));
+    free(out);
+
+    /* Item 3, the late one. */
+    for (int i = 0; i < N_ORGS; i++) {
+        fed_vote(f, i, pc, "for");
+    }
+    snprintf(show, sizeof show, "--json proposal show %s", pc);
+    free(fed_cli_until(f, GM_BOLTON, "\"outcome\":\"PASSED\"", 1, 30000, show));
+
+    /* The minutes, generated from the record, alike on every node. */
+    snprintf(show, sizeof show, "meeting minutes %s", m1);
+    out = s_ok(f, GM_BOLTON, "%s", show);
+    assert_non_null(strstr(out, "# Minutes: Greater Manchester joint commissioning board"));
+    assert_non_null(strstr(out, "| substitute | Cllr Morris | Cllr Cox |"));
+    assert_non_null(strstr(out, "A home care provider has failed; placements are needed"));
+    assert_non_null(strstr(out, "used by E08000003"));
+    assert_non_null(strstr(out, "| 1 | E38000016 | dr-ahmed | " GM_PROVIDER " | register of"
+                                " interests | excluded from the vote and the quorum |"));
+    assert_null(strstr(out, "Approved as a correct record"));
+    free(out);
+    fed_assert_same(f, GM_MCR_CCG, GM_CITY, show);
+
+    /* The next meeting approves them as a correct record. */
+    char pd[33];
+    s_propose_to(f, GM_MCR_CCG, GM_BOARD,
+                 "--title 'Winter plan' --area community --amount 300000 --closes-in 20m", pd);
+    called = clock_wall_ms();
+    out = s_ok(f, GM_CITY,
+               "meeting call --board " GM_BOARD " --title 'Joint commissioning board'"
+               " --place 'Bolton Town Hall' --starts-in 8s --length 10m --item %s --urgent"
+               " 'Winter pressures'",
+               pd);
+    s_meeting_id(out, m2);
+    free(out);
+    s_refused(f, GM_CITY, "while meeting", "meeting approve %s --at %s", m1, m2);
+    now = clock_wall_ms();
+    if (now < called + 9000) {
+        usleep((useconds_t)(called + 9000 - now) * 1000);
+    }
+    out = s_ok(f, GM_CITY, "meeting approve %s --at %s", m1, m2);
+    assert_non_null(strstr(out, "minutes   approved as a correct record at meeting"));
+    free(out);
+    for (int i = 0; i < N_ORGS; i++) {
+        free(fed_cli_until(f, i, "Approved as a correct record", 1, 30000, show));
+    }
+    print_message("GM JCB meeting scenario: %.1f s\n", (double)(clock_wall_ms() - t0) / 1000.0);
+}
+
 int main(void)
 {
-    static fed_t f;
+    static fed_t f, gm;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_prestate_setup_teardown(test_it_meetings, NULL, fed_teardown, &f),
+        cmocka_unit_test_prestate_setup_teardown(test_it_gm_jcb_meeting, NULL, fed_teardown, &gm),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
