@@ -177,6 +177,10 @@ uint8_t *bench_submit_frame(const uint8_t *env, size_t env_len, size_t *out_len)
 /* Waits until the broker answers a direct Health/Check query from
  * organisation i on sock, i.e. until the CURVE handshake and ZAP check are
  * done. Dies after timeout_ms. */
+/* Lets an rpc_peer in the harness work (poll, process) until *flag is
+ * set or timeout_ms passes; dies if its ledger fails (bench_rpc.c). */
+struct rpc_peer;
+void bench_pump(struct rpc_peer *p, const int *flag, int timeout_ms);
 void bench_wait_broker(const bench_fed_t *f, int i, void *sock, int timeout_ms);
 
 /* CPU seconds (user + system, all threads) used so far by process pid, or

@@ -62,21 +62,7 @@ static int s_call_once(rpc_peer_t *p, const char *to, uint32_t deadline_ms)
                       &c, &err) < 0) {
         bench_die("ping: %s", err.msg);
     }
-    uint64_t end = clock_mono_ms() + deadline_ms + 1000;
-    while (!c.done && clock_mono_ms() < end) {
-        zmq_pollitem_t items[2];
-        rpc_peer_poll_items(p, items);
-        long wait = rpc_peer_timeout_ms(p);
-        if (wait < 0 || wait > 100) {
-            wait = 100;
-        }
-        if (zmq_poll(items, 2, wait) < 0 && errno != EINTR) {
-            bench_die("poll: %s", zmq_strerror(errno));
-        }
-        if (rpc_peer_process(p) < 0) {
-            bench_die("the caller's ledger failed");
-        }
-    }
+    bench_pump(p, &c.done, (int)deadline_ms + 1000);
     return c.done ? (int)c.code : -1;
 }
 

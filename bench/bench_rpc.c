@@ -53,8 +53,7 @@ static void s_done(const rpc_result_t *r, void *arg)
     snprintf(c->msg, sizeof c->msg, "%s", r->message);
 }
 
-/* Lets the peer work until *flag is set or timeout_ms passes. */
-static void s_pump(rpc_peer_t *p, const int *flag, int timeout_ms)
+void bench_pump(struct rpc_peer *p, const int *flag, int timeout_ms)
 {
     uint64_t end = clock_mono_ms() + (uint64_t)timeout_ms;
     while (!*flag && clock_mono_ms() < end) {
@@ -84,7 +83,7 @@ static double s_ping(rpc_peer_t *p, const char *to, int timeout_ms, s_call_t *c)
                       s_done, c, &err) < 0) {
         bench_die("ping: %s", err.msg);
     }
-    s_pump(p, &c->done, timeout_ms + 1000);
+    bench_pump(p, &c->done, timeout_ms + 1000);
     double t1 = bench_now();
     if (!c->done || c->code != CC_OK) {
         bench_die("ping %s: %s: %s", to, c->done ? err_code_name(c->code) : "no answer",
