@@ -179,7 +179,7 @@ static const cli_commands_entry_t s_table[] = {
      "propose a pooled fund agreement to a board", 1},
     {"pool execute",
      "ID --authority BODY --decision-ref REF --decision-date DATE --signatory-role ROLE\n"
-     "    --document FILE",
+     "    --document FILE [--as PERSON.key: signed by a person under a delegation]",
      "execute a recommended agreement as this partner (NHS Bodies and Local Authorities\n"
      "Partnership Arrangements Regulations 2000 reg 7): in force once every party has", 1},
     {"pool decline", "ID --authority BODY --decision-ref REF --decision-date DATE [--reason TEXT]",

@@ -380,14 +380,18 @@ static int s_execute(const config_node_t *cfg, int argc, char **argv, int declin
                                          {"signatory-role", required_argument, NULL, 'S'},
                                          {"document", required_argument, NULL, 'F'},
                                          {"reason", required_argument, NULL, 'r'},
+                                         {"as", required_argument, NULL, 'a'},
                                          {NULL, 0, NULL, 0}};
     Concord__V1__Execution m = CONCORD__V1__EXECUTION__INIT;
-    const char *document = NULL;
+    const char *document = NULL, *as = NULL;
     uint8_t hash[32];
     int opt;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "A:R:D:S:F:r:", opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "A:R:D:S:F:r:a:", opts, NULL)) != -1) {
         switch (opt) {
+        case 'a':
+            as = optarg;
+            break;
         case 'A':
             m.authority = optarg;
             break;
@@ -435,6 +439,28 @@ static int s_execute(const config_node_t *cfg, int argc, char **argv, int declin
     }
     Concord__V1__ExecuteRequest in = CONCORD__V1__EXECUTE_REQUEST__INIT;
     in.execution = &m;
+    char person[33], instrument[40];
+    uint8_t sig[64];
+    if (as) {
+        /* Signed by a person: the execution complete (the instrument in
+         * force), as every node will see it. */
+        Concord__V1__PoolShowRequest show = CONCORD__V1__POOL_SHOW_REQUEST__INIT;
+        ProtobufCMessage *r = NULL;
+        show.id = (char *)m.pool_id;
+        if (cli_node_call(cfg, "PoolShow", &show.base, 0, -1, &r) != CLI_OK) {
+            return CLI_FAIL;
+        }
+        const Concord__V1__PoolEventReply *pr = (const Concord__V1__PoolEventReply *)r;
+        snprintf(instrument, sizeof instrument, "%s", pr->pool ? pr->pool->instrument : "");
+        wire_free(r);
+        m.instrument = instrument;
+        if (cli_people_sign(cfg, as, POOL_METHOD_EXECUTE, &m.base, &m.person, person, sig) !=
+            CLI_OK) {
+            return CLI_FAIL;
+        }
+        in.person_signature.data = sig;
+        in.person_signature.len = sizeof sig;
+    }
     return cli_node_call(cfg, "Execute", &in.base, cfg->call_timeout_ms, json, NULL);
 }
 
@@ -633,7 +659,7 @@ int cli_pool(const config_node_t *cfg, int argc, char **argv, int json)
         "usage: concord pool propose --file AGREEMENT.ini [--board ID] [--closes-in 7d] |\n"
         "       list | show ID | rejections |\n"
         "       execute ID --authority BODY --decision-ref REF --decision-date DATE\n"
-        "               --signatory-role ROLE --document FILE |\n"
+        "               --signatory-role ROLE --document FILE [--as PERSON.key] |\n"
         "       decline ID --authority BODY --decision-ref REF --decision-date DATE\n"
         "               [--reason TEXT] |\n"
         "       pledge ID --year YEAR --amount POUNDS [--partner CODE] |\n"

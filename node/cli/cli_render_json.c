@@ -587,6 +587,7 @@ static json_t *s_pool(const Concord__V1__PoolView *v)
             s_str(j, "decision_ref", x->decision_ref);
             s_str(j, "decision_date", x->decision_date);
             s_str(j, "signatory_role", x->signatory_role);
+            s_str(j, "person", x->person);
             char *hex = x->document_sha256.len
                             ? wire_hex(x->document_sha256.data, x->document_sha256.len)
                             : NULL;
