@@ -106,6 +106,7 @@ typedef struct {
     int64_t outturn;
     char statement[POOL_REF_LEN + 1]; /* the host's accepted Statement event, "" if none */
     uint64_t statement_index;
+    char statement_person[PEOPLE_ID_MAX + 1]; /* who signed it for the host; "" none */
 } pool_year_t;
 
 struct pool_fund {
@@ -1677,6 +1678,8 @@ static int s_signed_accept(const pool_event_t *ev, pool_fund_checked_t *chk, cc_
     s_evlist_add(&chk->fund->events, ev);
     memcpy(chk->year->statement, chk->ref, sizeof chk->year->statement);
     chk->year->statement_index = ev->log_index;
+    snprintf(chk->year->statement_person, sizeof chk->year->statement_person, "%s",
+             ((const Concord__V1__PoolStatement *)chk->msg)->person);
     return 0;
 }
 
@@ -3417,6 +3420,7 @@ int pool_statement(const pool_engine_t *e, const char *pool_id, uint32_t year,
     out->agreement_id = f->ref;
     out->signed_id = y->statement;
     out->signed_index = y->statement_index;
+    out->signed_person = y->statement_person;
     out->has_outturn = y->has_outturn;
     out->outturn = y->outturn;
     out->rule = a->risk_share;

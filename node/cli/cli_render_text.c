@@ -747,6 +747,10 @@ static void s_statement(const Concord__V1__PoolStatementReply *r, FILE *out)
                 "Signed by the host %s (statement %s, log %llu): it matches the"
                 " statement computed by this node.\n",
                 s->accountable, s->signed_id, (unsigned long long)s->signed_index);
+        if (s->signed_person && s->signed_person[0]) {
+            fprintf(out, "Signed for the host by its person %s under a delegation.\n",
+                    s->signed_person);
+        }
     } else if (s->has_outturn && r->refused_statement) {
         fprintf(out, "Not signed: the statement %s sent (log %llu) was refused: %s\n",
                 r->refused_statement->sender, (unsigned long long)r->refused_statement->log_index,

@@ -1068,6 +1068,7 @@ static void s_view_on_statement(Concord__V1__Control_Service *service,
     out.agreement_id = control_str(s->agreement_id);
     out.signed_statement_id = control_str(s->signed_id);
     out.signed_log_index = s->signed_index;
+    out.signed_person = control_str(s->signed_person);
     if (s_refused_statement(p, s, &r) >= 0) {
         refused.sender = control_str(r.sender);
         refused.method = control_str(r.method);

@@ -1655,6 +1655,7 @@ static void test_pool_person_signed_execution_and_statement(void **state)
     pool_statement_t st;
     assert_int_equal(pool_statement(r.e, "PLY-IF", 2015, &st, NULL), 0);
     assert_string_equal(st.signed_id, ref);
+    assert_string_equal(st.signed_person, "s151");
     s_run_free(&r);
 }
 
