@@ -346,7 +346,7 @@ static void s_publish_as(pools_t *p, void *call, int mi, ProtobufCMessage *msg,
     if (s_methods[mi].bcf) {
         s_add_areas(p);
     }
-    if (strcmp(method, POOL_METHOD_STATEMENT) == 0) {
+    if (strcmp(method, POOL_METHOD_STATEMENT) == 0 && !person_sig) {
         Concord__V1__PoolStatement *ps = (Concord__V1__PoolStatement *)msg;
         if (!ps->n_lines && !ps->text[0]) {
             if (pool_canonical(p->engine, ps->pool_id, ps->financial_year, &canon, &err) < 0) {
@@ -431,6 +431,17 @@ static void s_publish(pools_t *p, void *call, int mi, ProtobufCMessage *msg)
     s_publish_as(p, call, mi, msg, NULL);
 }
 
+/* A person's signature from the CLI: KEYS_SIG_LEN bytes, or none. */
+static int s_person_sig_ok(void *call, const ProtobufCBinaryData *sig)
+{
+    if (sig->len && sig->len != KEYS_SIG_LEN) {
+        control_fail(call, CC_INVALID_ARGUMENT, "a person's signature is %d bytes, not %zu",
+                     KEYS_SIG_LEN, sig->len);
+        return -1;
+    }
+    return 0;
+}
+
 static void s_on_pledge(Concord__V1__Control_Service *service, const Concord__V1__PledgeRequest *in,
                         Concord__V1__PoolEventReply_Closure closure, void *call)
 {
@@ -444,9 +455,7 @@ static void s_on_execute(Concord__V1__Control_Service *service,
                          Concord__V1__PoolEventReply_Closure closure, void *call)
 {
     (void)closure;
-    if (in->person_signature.len && in->person_signature.len != KEYS_SIG_LEN) {
-        control_fail(call, CC_INVALID_ARGUMENT, "a person's signature is %d bytes, not %zu",
-                     KEYS_SIG_LEN, in->person_signature.len);
+    if (s_person_sig_ok(call, &in->person_signature) < 0) {
         return;
     }
     s_publish_as(s_of(service, call), call, s_method_index(POOL_METHOD_EXECUTE),
@@ -468,8 +477,12 @@ static void s_on_sign_statement(Concord__V1__Control_Service *service,
                                 Concord__V1__PoolEventReply_Closure closure, void *call)
 {
     (void)closure;
-    s_publish(s_of(service, call), call, s_method_index(POOL_METHOD_STATEMENT),
-              in->statement ? &in->statement->base : NULL);
+    if (s_person_sig_ok(call, &in->person_signature) < 0) {
+        return;
+    }
+    s_publish_as(s_of(service, call), call, s_method_index(POOL_METHOD_STATEMENT),
+                 in->statement ? &in->statement->base : NULL,
+                 in->person_signature.len ? in->person_signature.data : NULL);
 }
 
 static void s_on_bcf_plan(Concord__V1__Control_Service *service,
@@ -1078,7 +1091,15 @@ static void s_view_on_statement(Concord__V1__Control_Service *service,
         refused.reason = control_str(r.reason);
         out.refused_statement = &refused;
     }
+    /* What a person signs (`pool sign-statement --as`): the statement as
+     * computed here, once it can be. */
+    pool_canonical_t canon = {0};
+    if (s->has_outturn &&
+        pool_canonical(p->engine, in->pool_id, in->financial_year, &canon, NULL) == 0) {
+        out.canonical = &canon.msg;
+    }
     control_answer_arena(call, &out.base, &a);
+    pool_canonical_free(&canon);
     free(s);
 }
 

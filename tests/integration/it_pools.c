@@ -292,13 +292,28 @@ static void test_it_plymouth_pool_decided_and_signed(void **state)
     assert_non_null(strstr(out, "E38000129 cannot sign the statement of pool PLY-IF: only"
                                 " E06000026, who keeps its accounts, signs it"));
     free(out);
-    assert_int_equal(fed_cli(&f, COUNCIL, &out, "pool sign-statement PLY-IF --year 2017"), 0);
+    /* The council's section 151 officer signs it, under a delegation
+     * with ACT_SIGN_STATEMENT (PROTOCOL.md 16.13). */
+    char s151[300];
+    snprintf(s151, sizeof s151, "%s/council-s151.pkey", f.dir);
+    assert_int_equal(fed_cli(&f, COUNCIL, &out, "person keygen --id s151 --out %s", s151), 0);
+    free(out);
+    assert_int_equal(fed_cli(&f, COUNCIL, &out,
+                             "person add s151 --name 'Section 151 Officer' --role 'Director of"
+                             " Finance' --key %s --board PLY-JCB --acts sign-statement"
+                             " --from 2020-01-01 --to 2099-12-31",
+                             s151),
+                     0);
+    free(out);
+    assert_int_equal(
+        fed_cli(&f, COUNCIL, &out, "pool sign-statement PLY-IF --year 2017 --as %s", s151), 0);
     free(out);
     /* The CCG's node checked it against its own computation. */
     a = fed_cli_until(&f, COUNCIL, "it matches", 1, 30000, "pool statement PLY-IF --year 2017");
     b = fed_cli_until(&f, CCG, "it matches", 1, 30000, "pool statement PLY-IF --year 2017");
     assert_string_equal(a, b);
     assert_non_null(strstr(b, "Signed by the host E06000026"));
+    assert_non_null(strstr(b, "Signed for the host by its person s151 under a delegation."));
     assert_non_null(strstr(b, "overspend of £8,000,000.00"));
     free(a);
     free(b);
