@@ -543,6 +543,12 @@ static int s_person_act(const board_engine_t *e, const board_event_t *ev, const 
                             NULL, err);
 }
 
+int board_person_act(const board_engine_t *e, const board_event_t *ev, const char *board_id,
+                     const char *person, int act, int required, cc_err_t *err)
+{
+    return s_person_act(e, ev, board_id, person, act, required, err);
+}
+
 /* A proposal's named providers and subjects (Proposal.concerns). */
 static int s_check_concerns(const Concord__V1__Proposal *p, cc_err_t *err)
 {

@@ -395,6 +395,14 @@ const delegation_register_t *board_delegations(const board_engine_t *e);
 /* The register of persons, delegations and interests the engine folded
  * (Board/Person, Board/PersonRevoke, Board/Interest; people.h). */
 const people_register_t *board_people(const board_engine_t *e);
+/* The chain organisation -> delegation -> person of an act of kind act
+ * (PersonAct) on board_id naming person ("" when the organisation signed
+ * it alone), checked against the engine's register at ev's log position
+ * (PROTOCOL.md 16.13); required: a person must sign it. The refusals of
+ * people_check_act, and INVALID_ARGUMENT for a person's signature on an
+ * act naming no person. Returns 0 or -1. */
+int board_person_act(const board_engine_t *e, const board_event_t *ev, const char *board_id,
+                     const char *person, int act, int required, cc_err_t *err);
 /* ---- meetings and forward plans (docs/BOARDS.md "Meetings and the
  * forward plan"; meeting_rules.h states the rules) ----
  *

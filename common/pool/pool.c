@@ -106,6 +106,7 @@ typedef struct {
     int64_t outturn;
     char statement[POOL_REF_LEN + 1]; /* the host's accepted Statement event, "" if none */
     uint64_t statement_index;
+    char statement_person[PEOPLE_ID_MAX + 1]; /* who signed it for the host; "" none */
 } pool_year_t;
 
 struct pool_fund {
@@ -1054,6 +1055,20 @@ static int s_check_outturn(const pool_engine_t *e, const pool_event_t *ev, pool_
 
 /* ---- decoding and dispatch ---- */
 
+/* The chain organisation -> delegation -> person of an execution or a
+ * signed statement naming person (PROTOCOL.md 16.13), against the register
+ * of the board engine the pool follows, for f's board. */
+static int s_person_act(const pool_engine_t *e, const pool_event_t *ev, const pool_fund_t *f,
+                        const char *person, int act, cc_err_t *err)
+{
+    if (!e->boards && (person[0] || ev->person_sig)) {
+        err_set(err, CC_NOT_FOUND, "unknown person: %.16s has registered no person '%.32s'",
+                ev->sender, person);
+        return -1;
+    }
+    return e->boards ? board_person_act(e->boards, ev, f->board_id, person, act, 0, err) : 0;
+}
+
 /* A partner's execution of the instrument in force, or its refusal. */
 static int s_check_execution(const pool_engine_t *e, const pool_event_t *ev,
                              pool_fund_checked_t *chk, cc_err_t *err)
@@ -1121,7 +1136,7 @@ static int s_check_execution(const pool_engine_t *e, const pool_event_t *ev,
                 before->decision_ref);
         return -1;
     }
-    return 0;
+    return s_person_act(e, ev, f, x->person, CONCORD__V1__PERSON_ACT__ACT_EXECUTE, err);
 }
 
 typedef int (*s_check_fn)(const pool_engine_t *, const pool_event_t *, pool_fund_checked_t *,
@@ -1652,7 +1667,7 @@ static int s_signed_check(const pool_engine_t *e, const pool_event_t *ev, pool_f
                 f->id, y, ev->sender, why);
         return -1;
     }
-    return 0;
+    return s_person_act(e, ev, f, s->person, CONCORD__V1__PERSON_ACT__ACT_SIGN_STATEMENT, err);
 }
 
 static int s_signed_accept(const pool_event_t *ev, pool_fund_checked_t *chk, cc_err_t *err)
@@ -1663,6 +1678,8 @@ static int s_signed_accept(const pool_event_t *ev, pool_fund_checked_t *chk, cc_
     s_evlist_add(&chk->fund->events, ev);
     memcpy(chk->year->statement, chk->ref, sizeof chk->year->statement);
     chk->year->statement_index = ev->log_index;
+    snprintf(chk->year->statement_person, sizeof chk->year->statement_person, "%s",
+             ((const Concord__V1__PoolStatement *)chk->msg)->person);
     return 0;
 }
 
@@ -3403,6 +3420,7 @@ int pool_statement(const pool_engine_t *e, const char *pool_id, uint32_t year,
     out->agreement_id = f->ref;
     out->signed_id = y->statement;
     out->signed_index = y->statement_index;
+    out->signed_person = y->statement_person;
     out->has_outturn = y->has_outturn;
     out->outturn = y->outturn;
     out->rule = a->risk_share;

@@ -52,6 +52,7 @@ typedef struct {
     const char *agreement_id;           /* the board proposal that decided the pool */
     const char *signed_id;              /* the host's accepted Statement event; "" if none */
     uint64_t signed_index;              /* its log index */
+    const char *signed_person;          /* the host's person who signed it; "" or NULL none */
 } pool_statement_t;
 
 /* Writes the statement as text, one line per partner and the arithmetic

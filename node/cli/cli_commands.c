@@ -179,7 +179,7 @@ static const cli_commands_entry_t s_table[] = {
      "propose a pooled fund agreement to a board", 1},
     {"pool execute",
      "ID --authority BODY --decision-ref REF --decision-date DATE --signatory-role ROLE\n"
-     "    --document FILE",
+     "    --document FILE [--as PERSON.key: signed by a person under a delegation]",
      "execute a recommended agreement as this partner (NHS Bodies and Local Authorities\n"
      "Partnership Arrangements Regulations 2000 reg 7): in force once every party has", 1},
     {"pool decline", "ID --authority BODY --decision-ref REF --decision-date DATE [--reason TEXT]",
@@ -192,7 +192,8 @@ static const cli_commands_entry_t s_table[] = {
      "propose a variation of contributions", 1},
     {"pool outturn", "ID --year YEAR --spent POUNDS [--note TEXT]",
      "record a year's outturn (the host)", 1},
-    {"pool sign-statement", "ID --year YEAR", "the host signs the year's statement", 1},
+    {"pool sign-statement", "ID --year YEAR [--as PERSON.key]",
+     "the host signs the year's statement (--as: signed by a person under a delegation)", 1},
     {"pool list", "", "the pooled funds this node knows", 1},
     {"pool show", "ID", "one pooled fund", 1},
     {"pool rejections", "", "pool messages this node refused, and why", 1},

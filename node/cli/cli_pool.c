@@ -330,12 +330,47 @@ static int s_propose(const config_node_t *cfg, int argc, char **argv, int json)
     return rc;
 }
 
+/* `pool sign-statement ID --year Y --as PERSON.key`: the statement as the
+ * node computes it, signed complete by the host's person. */
+static int s_sign_statement_as(const config_node_t *cfg, const Concord__V1__PoolStatement *want,
+                               const char *as, int json)
+{
+    Concord__V1__PoolStatementRequest q = CONCORD__V1__POOL_STATEMENT_REQUEST__INIT;
+    ProtobufCMessage *r = NULL;
+    q.pool_id = want->pool_id;
+    q.financial_year = want->financial_year;
+    if (cli_node_call(cfg, "PoolStatement", &q.base, 0, -1, &r) != CLI_OK) {
+        return CLI_FAIL;
+    }
+    const Concord__V1__PoolStatementReply *pr = (const Concord__V1__PoolStatementReply *)r;
+    if (!pr->canonical) {
+        wire_free(r);
+        return cli_fail("the statement of pool %s for that year cannot be computed yet: its"
+                        " outturn is not recorded",
+                        want->pool_id);
+    }
+    Concord__V1__PoolStatement m = *pr->canonical;
+    char person[33];
+    uint8_t sig[64];
+    int rc = cli_people_sign(cfg, as, POOL_METHOD_STATEMENT, &m.base, &m.person, person, sig);
+    if (rc == CLI_OK) {
+        Concord__V1__SignStatementRequest in = CONCORD__V1__SIGN_STATEMENT_REQUEST__INIT;
+        in.statement = &m;
+        in.person_signature.data = sig;
+        in.person_signature.len = sizeof sig;
+        rc = cli_node_call(cfg, "SignStatement", &in.base, cfg->call_timeout_ms, json, NULL);
+    }
+    wire_free(r);
+    return rc;
+}
+
 /* Options of the per-year commands. */
 typedef struct {
     uint32_t year;
     int64_t amount;
     int has_amount;
     const char *partner, *reason, *export;
+    const char *as; /* sign-statement --as PERSON.key */
     int csv;
     uint64_t closes_in;
     const char *id;
@@ -380,14 +415,18 @@ static int s_execute(const config_node_t *cfg, int argc, char **argv, int declin
                                          {"signatory-role", required_argument, NULL, 'S'},
                                          {"document", required_argument, NULL, 'F'},
                                          {"reason", required_argument, NULL, 'r'},
+                                         {"as", required_argument, NULL, 'a'},
                                          {NULL, 0, NULL, 0}};
     Concord__V1__Execution m = CONCORD__V1__EXECUTION__INIT;
-    const char *document = NULL;
+    const char *document = NULL, *as = NULL;
     uint8_t hash[32];
     int opt;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "A:R:D:S:F:r:", opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "A:R:D:S:F:r:a:", opts, NULL)) != -1) {
         switch (opt) {
+        case 'a':
+            as = optarg;
+            break;
         case 'A':
             m.authority = optarg;
             break;
@@ -435,6 +474,28 @@ static int s_execute(const config_node_t *cfg, int argc, char **argv, int declin
     }
     Concord__V1__ExecuteRequest in = CONCORD__V1__EXECUTE_REQUEST__INIT;
     in.execution = &m;
+    char person[33], instrument[40];
+    uint8_t sig[64];
+    if (as) {
+        /* Signed by a person: the execution complete (the instrument in
+         * force), as every node will see it. */
+        Concord__V1__PoolShowRequest show = CONCORD__V1__POOL_SHOW_REQUEST__INIT;
+        ProtobufCMessage *r = NULL;
+        show.id = (char *)m.pool_id;
+        if (cli_node_call(cfg, "PoolShow", &show.base, 0, -1, &r) != CLI_OK) {
+            return CLI_FAIL;
+        }
+        const Concord__V1__PoolEventReply *pr = (const Concord__V1__PoolEventReply *)r;
+        snprintf(instrument, sizeof instrument, "%s", pr->pool ? pr->pool->instrument : "");
+        wire_free(r);
+        m.instrument = instrument;
+        if (cli_people_sign(cfg, as, POOL_METHOD_EXECUTE, &m.base, &m.person, person, sig) !=
+            CLI_OK) {
+            return CLI_FAIL;
+        }
+        in.person_signature.data = sig;
+        in.person_signature.len = sizeof sig;
+    }
     return cli_node_call(cfg, "Execute", &in.base, cfg->call_timeout_ms, json, NULL);
 }
 
@@ -482,6 +543,7 @@ static int s_parse(int argc, char **argv, s_opts_t *o, const char *amount_name)
                                          {"csv", no_argument, NULL, 'c'},
                                          {"change", required_argument, NULL, 'C'},
                                          {"withdraw", required_argument, NULL, 'W'},
+                                         {"as", required_argument, NULL, 'P'},
                                          {NULL, 0, NULL, 0}};
     cc_err_t err;
     int opt;
@@ -489,7 +551,7 @@ static int s_parse(int argc, char **argv, s_opts_t *o, const char *amount_name)
     o->partner = o->reason = "";
     o->closes_in = 7ull * 86400000;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "y:a:p:r:x:T:cC:W:", opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "y:a:p:r:x:T:cC:W:P:", opts, NULL)) != -1) {
         switch (opt) {
         case 'y':
             if (money_year_parse(optarg, &o->year) < 0) {
@@ -523,6 +585,9 @@ static int s_parse(int argc, char **argv, s_opts_t *o, const char *amount_name)
             if (s_change(o, optarg) != CLI_OK) {
                 return CLI_FAIL;
             }
+            break;
+        case 'P':
+            o->as = optarg;
             break;
         case 'W':
             if (o->n_withdrawn == POOL_MAX_ITEMS) {
@@ -633,14 +698,14 @@ int cli_pool(const config_node_t *cfg, int argc, char **argv, int json)
         "usage: concord pool propose --file AGREEMENT.ini [--board ID] [--closes-in 7d] |\n"
         "       list | show ID | rejections |\n"
         "       execute ID --authority BODY --decision-ref REF --decision-date DATE\n"
-        "               --signatory-role ROLE --document FILE |\n"
+        "               --signatory-role ROLE --document FILE [--as PERSON.key] |\n"
         "       decline ID --authority BODY --decision-ref REF --decision-date DATE\n"
         "               [--reason TEXT] |\n"
         "       pledge ID --year YEAR --amount POUNDS [--partner CODE] |\n"
         "       vary ID [--change CODE:YEAR:POUNDS...] [--withdraw CODE...] [--reason TEXT]\n"
         "               [--closes-in 7d] |\n"
         "       outturn ID --year YEAR --spent POUNDS [--note TEXT] |\n"
-        "       sign-statement ID --year YEAR |\n"
+        "       sign-statement ID --year YEAR [--as PERSON.key] |\n"
         "       statement ID --year YEAR [--csv] [--export FILE] |\n"
         "       verify STATEMENT-FILE --roster ROSTER [--csv]\n";
     s_opts_t o;
@@ -714,7 +779,10 @@ int cli_pool(const config_node_t *cfg, int argc, char **argv, int json)
         m.financial_year = o.year;
         Concord__V1__SignStatementRequest in = CONCORD__V1__SIGN_STATEMENT_REQUEST__INIT;
         in.statement = &m; /* the node fills it in */
-        return cli_node_call(cfg, "SignStatement", &in.base, cfg->call_timeout_ms, json, NULL);
+        if (!o.as) {
+            return cli_node_call(cfg, "SignStatement", &in.base, cfg->call_timeout_ms, json, NULL);
+        }
+        return s_sign_statement_as(cfg, &m, o.as, json);
     }
     if (strcmp(sub, "pledge") == 0) {
         if (!o.has_amount) {

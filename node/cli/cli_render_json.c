@@ -587,6 +587,7 @@ static json_t *s_pool(const Concord__V1__PoolView *v)
             s_str(j, "decision_ref", x->decision_ref);
             s_str(j, "decision_date", x->decision_date);
             s_str(j, "signatory_role", x->signatory_role);
+            s_str(j, "person", x->person);
             char *hex = x->document_sha256.len
                             ? wire_hex(x->document_sha256.data, x->document_sha256.len)
                             : NULL;
@@ -726,6 +727,7 @@ static json_t *s_statement(const Concord__V1__PoolStatementReply *s)
     s_str(o, "signed_statement_id", s->signed_statement_id[0] ? s->signed_statement_id : NULL);
     if (s->signed_statement_id[0]) {
         s_int(o, "signed_log_index", (long long)s->signed_log_index);
+        s_str(o, "signed_person", s->signed_person[0] ? s->signed_person : NULL);
         s_bool(o, "signed_matches", 1);
     } else if (s->refused_statement) {
         s_str(o, "refused_statement", s->refused_statement->reason);

@@ -595,11 +595,13 @@ static void s_pool(const Concord__V1__PoolView *v, FILE *out)
                 i < v->n_acted_by ? v->acted_by[i] : "?", x->authority, x->decision_ref,
                 x->decision_date);
         if (x->declined) {
-            fprintf(out, "%s%s\n", x->reason[0] ? ": " : "", x->reason);
+            fprintf(out, "%s%s", x->reason[0] ? ": " : "", x->reason);
         } else {
-            fprintf(out, "; signed by the %s; document SHA-256 %s\n", x->signatory_role,
+            fprintf(out, "; signed by the %s; document SHA-256 %s", x->signatory_role,
                     hex ? hex : "?");
         }
+        /* Signed by a person under a delegation (PROTOCOL.md 16.13). */
+        fprintf(out, "%s%s\n", x->person[0] ? "; by person " : "", x->person);
         free(hex);
     }
     for (size_t i = 0; i < v->n_withdrawn; i++) {
@@ -745,6 +747,10 @@ static void s_statement(const Concord__V1__PoolStatementReply *r, FILE *out)
                 "Signed by the host %s (statement %s, log %llu): it matches the"
                 " statement computed by this node.\n",
                 s->accountable, s->signed_id, (unsigned long long)s->signed_index);
+        if (s->signed_person && s->signed_person[0]) {
+            fprintf(out, "Signed for the host by its person %s under a delegation.\n",
+                    s->signed_person);
+        }
     } else if (s->has_outturn && r->refused_statement) {
         fprintf(out, "Not signed: the statement %s sent (log %llu) was refused: %s\n",
                 r->refused_statement->sender, (unsigned long long)r->refused_statement->log_index,

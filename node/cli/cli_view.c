@@ -71,4 +71,5 @@ void cli_view_statement(const Concord__V1__PoolStatementReply *r, pool_statement
     s->agreement_id = r->agreement_id;
     s->signed_id = r->signed_statement_id;
     s->signed_index = r->signed_log_index;
+    s->signed_person = r->signed_person;
 }

@@ -328,7 +328,10 @@ static pools_t *s_of(Concord__V1__Control_Service *service, void *call)
  * is filled in: the plan version an act signs, the partner of a pledge
  * (this node), the content of a statement (as this node computes it).
  * msg is the request's and is restored before returning. */
-static void s_publish(pools_t *p, void *call, int mi, ProtobufCMessage *msg)
+/* s_publish of an act a person signed (person_sig, KEYS_SIG_LEN bytes, or
+ * NULL): published exactly as signed, nothing completed. */
+static void s_publish_as(pools_t *p, void *call, int mi, ProtobufCMessage *msg,
+                         const uint8_t *person_sig)
 {
     cc_err_t err;
     const char *method = s_methods[mi].method;
@@ -343,7 +346,7 @@ static void s_publish(pools_t *p, void *call, int mi, ProtobufCMessage *msg)
     if (s_methods[mi].bcf) {
         s_add_areas(p);
     }
-    if (strcmp(method, POOL_METHOD_STATEMENT) == 0) {
+    if (strcmp(method, POOL_METHOD_STATEMENT) == 0 && !person_sig) {
         Concord__V1__PoolStatement *ps = (Concord__V1__PoolStatement *)msg;
         if (!ps->n_lines && !ps->text[0]) {
             if (pool_canonical(p->engine, ps->pool_id, ps->financial_year, &canon, &err) < 0) {
@@ -371,7 +374,7 @@ static void s_publish(pools_t *p, void *call, int mi, ProtobufCMessage *msg)
             saved_decision = so->board_decision;
             so->board_decision = (char *)dv.id;
         }
-    } else if (strcmp(method, POOL_METHOD_EXECUTE) == 0) {
+    } else if (strcmp(method, POOL_METHOD_EXECUTE) == 0 && !person_sig) {
         /* Unless named, the partner executes the instrument in force. */
         Concord__V1__Execution *x = (Concord__V1__Execution *)msg;
         pool_view_t pv;
@@ -401,11 +404,12 @@ static void s_publish(pools_t *p, void *call, int mi, ProtobufCMessage *msg)
                            .hash = hash,
                            .method = method,
                            .body = body,
-                           .body_len = body_len};
+                           .body_len = body_len,
+                           .person_sig = person_sig};
         char to[ENVELOPE_AUDIENCE_MAX + 1];
         ok = pool_precheck(p->engine, &ev, &err) == 0 &&
              pool_audience(p->engine, &ev, to, &err) == 0 &&
-             rpc_peer_publish(p->peer, to, method, msg, hash, &err) == 0;
+             rpc_peer_publish_as(p->peer, to, method, msg, person_sig, hash, &err) == 0;
     }
     free(body);
     if (ok) {
@@ -422,6 +426,22 @@ static void s_publish(pools_t *p, void *call, int mi, ProtobufCMessage *msg)
     pool_canonical_free(&canon);
 }
 
+static void s_publish(pools_t *p, void *call, int mi, ProtobufCMessage *msg)
+{
+    s_publish_as(p, call, mi, msg, NULL);
+}
+
+/* A person's signature from the CLI: KEYS_SIG_LEN bytes, or none. */
+static int s_person_sig_ok(void *call, const ProtobufCBinaryData *sig)
+{
+    if (sig->len && sig->len != KEYS_SIG_LEN) {
+        control_fail(call, CC_INVALID_ARGUMENT, "a person's signature is %d bytes, not %zu",
+                     KEYS_SIG_LEN, sig->len);
+        return -1;
+    }
+    return 0;
+}
+
 static void s_on_pledge(Concord__V1__Control_Service *service, const Concord__V1__PledgeRequest *in,
                         Concord__V1__PoolEventReply_Closure closure, void *call)
 {
@@ -435,8 +455,12 @@ static void s_on_execute(Concord__V1__Control_Service *service,
                          Concord__V1__PoolEventReply_Closure closure, void *call)
 {
     (void)closure;
-    s_publish(s_of(service, call), call, s_method_index(POOL_METHOD_EXECUTE),
-              in->execution ? &in->execution->base : NULL);
+    if (s_person_sig_ok(call, &in->person_signature) < 0) {
+        return;
+    }
+    s_publish_as(s_of(service, call), call, s_method_index(POOL_METHOD_EXECUTE),
+                 in->execution ? &in->execution->base : NULL,
+                 in->person_signature.len ? in->person_signature.data : NULL);
 }
 
 static void s_on_outturn(Concord__V1__Control_Service *service,
@@ -453,8 +477,12 @@ static void s_on_sign_statement(Concord__V1__Control_Service *service,
                                 Concord__V1__PoolEventReply_Closure closure, void *call)
 {
     (void)closure;
-    s_publish(s_of(service, call), call, s_method_index(POOL_METHOD_STATEMENT),
-              in->statement ? &in->statement->base : NULL);
+    if (s_person_sig_ok(call, &in->person_signature) < 0) {
+        return;
+    }
+    s_publish_as(s_of(service, call), call, s_method_index(POOL_METHOD_STATEMENT),
+                 in->statement ? &in->statement->base : NULL,
+                 in->person_signature.len ? in->person_signature.data : NULL);
 }
 
 static void s_on_bcf_plan(Concord__V1__Control_Service *service,
@@ -1053,6 +1081,7 @@ static void s_view_on_statement(Concord__V1__Control_Service *service,
     out.agreement_id = control_str(s->agreement_id);
     out.signed_statement_id = control_str(s->signed_id);
     out.signed_log_index = s->signed_index;
+    out.signed_person = control_str(s->signed_person);
     if (s_refused_statement(p, s, &r) >= 0) {
         refused.sender = control_str(r.sender);
         refused.method = control_str(r.method);
@@ -1062,7 +1091,15 @@ static void s_view_on_statement(Concord__V1__Control_Service *service,
         refused.reason = control_str(r.reason);
         out.refused_statement = &refused;
     }
+    /* What a person signs (`pool sign-statement --as`): the statement as
+     * computed here, once it can be. */
+    pool_canonical_t canon = {0};
+    if (s->has_outturn &&
+        pool_canonical(p->engine, in->pool_id, in->financial_year, &canon, NULL) == 0) {
+        out.canonical = &canon.msg;
+    }
     control_answer_arena(call, &out.base, &a);
+    pool_canonical_free(&canon);
     free(s);
 }
 

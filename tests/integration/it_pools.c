@@ -206,9 +206,42 @@ static void test_it_plymouth_pool_decided_and_signed(void **state)
     assert_non_null(strstr(out, "executed    E06000026: Cabinet, Minute 2017/12 of 2017-03-20;"
                                 " signed by the Chief Finance Officer; document SHA-256 "));
     free(out);
-    s_execute(&f, CCG, "PLY-IF", path);
+    /* The CCG's execution is signed by a person under a delegation with
+     * ACT_EXECUTE (PROTOCOL.md 16.13); one that delegates voting only is
+     * refused. */
+    char clerk[300], cfo[300];
+    snprintf(clerk, sizeof clerk, "%s/ccg-clerk.pkey", f.dir);
+    snprintf(cfo, sizeof cfo, "%s/ccg-cfo.pkey", f.dir);
+    const char *dates = "--from 2020-01-01 --to 2099-12-31";
+    static const char *const ids[] = {"clerk", "cfo"}, *const acts[] = {"vote", "execute"};
+    const char *keys[] = {clerk, cfo};
+    for (int k = 0; k < 2; k++) {
+        assert_int_equal(fed_cli(&f, CCG, &out, "person keygen --id %s --out %s", ids[k], keys[k]),
+                         0);
+        free(out);
+        assert_int_equal(fed_cli(&f, CCG, &out,
+                                 "person add %s --name 'Person %s' --role 'Chief Finance Officer'"
+                                 " --key %s --board PLY-JCB --acts %s %s",
+                                 ids[k], ids[k], keys[k], acts[k], dates),
+                         0);
+        free(out);
+    }
+#define S_EXEC_AS                                                                         \
+    "pool execute PLY-IF --authority 'Governing Body' --decision-ref GB/17/4"               \
+    " --decision-date 2017-03-02 --signatory-role 'Chief Finance Officer' --document %s"    \
+    " --as %s"
+    assert_int_equal(fed_cli(&f, CCG, &out, S_EXEC_AS, path, clerk), 1);
+    assert_non_null(strstr(out, "out of scope: E38000129's delegation to 'clerk' does not cover"
+                                " execute on board PLY-JCB"));
+    free(out);
+    assert_int_equal(fed_cli(&f, CCG, &out, S_EXEC_AS, path, cfo), 0);
+    free(out);
     for (int i = 0; i < 2; i++) {
-        free(fed_cli_until(&f, i, "AWAITING_PLEDGES", 1, 30000, "pool show PLY-IF"));
+        out = fed_cli_until(&f, i, "AWAITING_PLEDGES", 1, 30000, "pool show PLY-IF");
+        assert_non_null(strstr(out, "executed    E38000129: Governing Body, GB/17/4 of 2017-03-02;"
+                                    " signed by the Chief Finance Officer; document SHA-256 "));
+        assert_non_null(strstr(out, "; by person cfo\n"));
+        free(out);
     }
 
     /* The CCG cannot pledge the council's contribution. */
@@ -259,13 +292,28 @@ static void test_it_plymouth_pool_decided_and_signed(void **state)
     assert_non_null(strstr(out, "E38000129 cannot sign the statement of pool PLY-IF: only"
                                 " E06000026, who keeps its accounts, signs it"));
     free(out);
-    assert_int_equal(fed_cli(&f, COUNCIL, &out, "pool sign-statement PLY-IF --year 2017"), 0);
+    /* The council's section 151 officer signs it, under a delegation
+     * with ACT_SIGN_STATEMENT (PROTOCOL.md 16.13). */
+    char s151[300];
+    snprintf(s151, sizeof s151, "%s/council-s151.pkey", f.dir);
+    assert_int_equal(fed_cli(&f, COUNCIL, &out, "person keygen --id s151 --out %s", s151), 0);
+    free(out);
+    assert_int_equal(fed_cli(&f, COUNCIL, &out,
+                             "person add s151 --name 'Section 151 Officer' --role 'Director of"
+                             " Finance' --key %s --board PLY-JCB --acts sign-statement"
+                             " --from 2020-01-01 --to 2099-12-31",
+                             s151),
+                     0);
+    free(out);
+    assert_int_equal(
+        fed_cli(&f, COUNCIL, &out, "pool sign-statement PLY-IF --year 2017 --as %s", s151), 0);
     free(out);
     /* The CCG's node checked it against its own computation. */
     a = fed_cli_until(&f, COUNCIL, "it matches", 1, 30000, "pool statement PLY-IF --year 2017");
     b = fed_cli_until(&f, CCG, "it matches", 1, 30000, "pool statement PLY-IF --year 2017");
     assert_string_equal(a, b);
     assert_non_null(strstr(b, "Signed by the host E06000026"));
+    assert_non_null(strstr(b, "Signed for the host by its person s151 under a delegation."));
     assert_non_null(strstr(b, "overspend of £8,000,000.00"));
     free(a);
     free(b);

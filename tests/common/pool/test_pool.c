@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <sodium.h>
 
 #include "board.h"
 #include "keys.h"
@@ -359,8 +360,13 @@ static void s_run_free(s_run_t *r)
 
 static int s_is_board(const char *method)
 {
-    return strcmp(method, BOARD_METHOD_PROPOSE) == 0 || strcmp(method, BOARD_METHOD_VOTE) == 0;
+    return strcmp(method, BOARD_METHOD_PROPOSE) == 0 || strcmp(method, BOARD_METHOD_VOTE) == 0 ||
+           strcmp(method, PEOPLE_METHOD_PERSON) == 0;
 }
+
+/* The person's signature the next event's envelope carries (NULL: none);
+ * s_fold consumes it. */
+static const uint8_t *s_next_person_sig;
 
 /* Folds one logged event as a node does: the board engine first (or its
  * clock moved on), then the board's pool decisions up to the event, then
@@ -368,6 +374,8 @@ static int s_is_board(const char *method)
 static int s_fold(board_engine_t *b, pool_engine_t *e, const unit_logged_t *l, cc_err_t *err)
 {
     fold_event_t ev = unit_log_event(l);
+    ev.person_sig = s_next_person_sig;
+    s_next_person_sig = NULL;
     int board = s_is_board(l->method);
     int rc = board ? board_apply(b, &ev, err) : 0;
     if (!board) {
@@ -1524,6 +1532,130 @@ static void test_pool_signed_statement(void **state)
     empty.pool_id = "NOPE";
     s_refused(&r, s_statement_event(&r, PLYMOUTH, &empty, NULL), CC_NOT_FOUND, "no pool");
     s_replay_same(&r);
+    s_run_free(&r);
+}
+
+/* Registers person id of org on BOARD for the one act, with key pk. */
+static void s_person(s_run_t *r, const char *org, const char *id, int act, const uint8_t pk[32])
+{
+    char *boards[] = {BOARD};
+    Concord__V1__PersonAct acts[] = {(Concord__V1__PersonAct)act};
+    Concord__V1__Person p = CONCORD__V1__PERSON__INIT;
+    p.person_id = (char *)id;
+    p.name = "A Signatory";
+    p.role = "Chief Finance Officer";
+    p.public_key.data = (uint8_t *)pk;
+    p.public_key.len = 32;
+    p.boards = boards;
+    p.n_boards = 1;
+    p.acts = acts;
+    p.n_acts = 1;
+    p.valid_from = "2020-01-01";
+    p.valid_to = "2099-12-31";
+    assert_int_equal(s_msg(r, org, PEOPLE_METHOD_PERSON, &p.base, NULL), 0);
+}
+
+/* m, sent by org under method, signed by the person with secret key sk
+ * (NULL: naming the person, unsigned). */
+static int s_person_msg(s_run_t *r, const char *org, const char *method, const ProtobufCMessage *m,
+                        const uint8_t *sk, char ref[POOL_REF_LEN + 1])
+{
+    uint8_t *body = NULL, *msg = NULL, sig[64];
+    size_t len = 0, ml = 0;
+    assert_int_equal(wire_pack(m, WIRE_MAX_FRAME, &body, &len, NULL), 0);
+    if (sk) {
+        assert_int_equal(people_act_message(org, method, body, len, &msg, &ml, NULL), 0);
+        size_t dl = strlen(PEOPLE_ACT_DOMAIN) + 1;
+        uint8_t *all = malloc(dl + ml);
+        assert_non_null(all);
+        memcpy(all, PEOPLE_ACT_DOMAIN, dl);
+        memcpy(all + dl, msg, ml);
+        crypto_sign_detached(sig, NULL, all, dl + ml, sk);
+        free(all);
+        free(msg);
+        s_next_person_sig = sig;
+    }
+    int rc = s_raw(r, org, method, body, len, ref);
+    free(body);
+    return rc;
+}
+
+/* A partner's execution and the host's statement signed by persons under
+ * delegations with ACT_EXECUTE and ACT_SIGN_STATEMENT (PROTOCOL.md 16.13):
+ * accepted and recorded with the person; a delegation without the act, or
+ * a person named without a signature, refused. */
+static void test_pool_person_signed_execution_and_statement(void **state)
+{
+    (void)state;
+    s_run_t r;
+    s_agr_t g;
+    char ref[33];
+    uint8_t pk_cfo[32], sk_cfo[64], pk_clerk[32], sk_clerk[64], pk_s151[32], sk_s151[64];
+    crypto_sign_keypair(pk_cfo, sk_cfo);
+    crypto_sign_keypair(pk_clerk, sk_clerk);
+    crypto_sign_keypair(pk_s151, sk_s151);
+    s_run_init(&r);
+    s_person(&r, PLYMOUTH, "cfo", CONCORD__V1__PERSON_ACT__ACT_EXECUTE, pk_cfo);
+    s_person(&r, NEW_DEVON, "clerk", CONCORD__V1__PERSON_ACT__ACT_VOTE, pk_clerk);
+    s_plymouth(&g);
+    assert_int_equal(s_propose(&r, PLYMOUTH, &g, ref), 0);
+    s_all_vote(&r, ref, FOR);
+    pool_view_t v;
+    assert_int_equal(pool_get(r.e, "PLY-IF", &v), 0);
+    char instrument[33];
+    snprintf(instrument, sizeof instrument, "%s", v.instrument);
+    static const uint8_t doc[32] = {7};
+    Concord__V1__Execution x = CONCORD__V1__EXECUTION__INIT;
+    x.pool_id = "PLY-IF";
+    x.instrument = instrument;
+    x.authority = "Cabinet";
+    x.decision_ref = "Minute 9/2015";
+    x.decision_date = "2015-03-01";
+    x.signatory_role = "Chief Finance Officer";
+    x.document_sha256.data = (uint8_t *)doc;
+    x.document_sha256.len = sizeof doc;
+    /* A delegation that covers voting only does not cover executing. */
+    x.person = "clerk";
+    s_refused(&r, s_person_msg(&r, NEW_DEVON, POOL_METHOD_EXECUTE, &x.base, sk_clerk, NULL),
+              CC_PERMISSION_DENIED,
+              "out of scope: E38000129's delegation to 'clerk' does not cover execute on board");
+    /* A person named, no person's signature. */
+    x.person = "cfo";
+    s_refused(&r, s_person_msg(&r, PLYMOUTH, POOL_METHOD_EXECUTE, &x.base, NULL, NULL),
+              CC_UNAUTHENTICATED, "carries no person's signature");
+    /* Signed by another person's key. */
+    s_refused(&r, s_person_msg(&r, PLYMOUTH, POOL_METHOD_EXECUTE, &x.base, sk_clerk, NULL),
+              CC_UNAUTHENTICATED, "bad person's signature");
+    /* A person's signature on an execution naming no person. */
+    x.person = "";
+    s_refused(&r, s_person_msg(&r, PLYMOUTH, POOL_METHOD_EXECUTE, &x.base, sk_cfo, NULL),
+              CC_INVALID_ARGUMENT, "names no person");
+    x.person = "cfo";
+    assert_int_equal(s_person_msg(&r, PLYMOUTH, POOL_METHOD_EXECUTE, &x.base, sk_cfo, NULL), 0);
+    x.person = "";
+    assert_int_equal(s_msg(&r, NEW_DEVON, POOL_METHOD_EXECUTE, &x.base, NULL), 0);
+    assert_int_equal(pool_get(r.e, "PLY-IF", &v), 0);
+    assert_string_equal(v.acts[0]->person, "cfo");
+    assert_string_equal(v.acts[1]->person, "");
+    assert_int_equal(s_pledge(&r, PLYMOUTH, "PLY-IF", PLYMOUTH, 2015, s_pounds("131m")), 0);
+    assert_int_equal(s_pledge(&r, NEW_DEVON, "PLY-IF", NEW_DEVON, 2015, s_pounds("331m")), 0);
+    assert_int_equal(s_outturn(&r, PLYMOUTH, "PLY-IF", 2015, s_pounds("470m")), 0);
+    /* The statement: the cfo's delegation covers executing, not signing
+     * statements; a second person of the host's covers it. */
+    pool_canonical_t c;
+    assert_int_equal(pool_canonical(r.e, "PLY-IF", 2015, &c, NULL), 0);
+    c.msg.person = "cfo";
+    s_refused(&r, s_person_msg(&r, PLYMOUTH, POOL_METHOD_STATEMENT, &c.msg.base, sk_cfo, NULL),
+              CC_PERMISSION_DENIED, "does not cover sign-statement");
+    s_person(&r, PLYMOUTH, "s151", CONCORD__V1__PERSON_ACT__ACT_SIGN_STATEMENT, pk_s151);
+    c.msg.person = "s151";
+    assert_int_equal(
+        s_person_msg(&r, PLYMOUTH, POOL_METHOD_STATEMENT, &c.msg.base, sk_s151, ref), 0);
+    pool_canonical_free(&c);
+    pool_statement_t st;
+    assert_int_equal(pool_statement(r.e, "PLY-IF", 2015, &st, NULL), 0);
+    assert_string_equal(st.signed_id, ref);
+    assert_string_equal(st.signed_person, "s151");
     s_run_free(&r);
 }
 
@@ -2986,6 +3118,7 @@ int main(void)
         cmocka_unit_test(test_pool_pledge_only_by_its_partner),
         cmocka_unit_test(test_pool_agreement_decided_by_the_board),
         cmocka_unit_test(test_pool_signed_statement),
+        cmocka_unit_test(test_pool_person_signed_execution_and_statement),
         cmocka_unit_test(test_pool_describe_proposals),
         cmocka_unit_test(test_pool_agreement_closed_by_deadline),
         cmocka_unit_test(test_pool_statement_certificate_hostile),
