@@ -1111,16 +1111,14 @@ static void s_batch_commit(rpc_peer_t *p)
     }
 }
 
-/* Stores a new verified delivery and, for a request, answers it, in the
- * batch's transaction: a crash leaves either nothing of the batch or all
- * of it. */
-static int s_store_in(rpc_peer_t *p, const Concord__V1__Delivery *d, const envelope_t *env,
-                      const uint8_t *receipt, size_t receipt_len, s_pending_t **answer,
-                      cc_err_t *err)
+/* The ledger row of an opened envelope logged at log_index with its
+ * receipt (a delivery, or an entry fetched from the broker's log). */
+static ledger_entry_t s_entry_of(const envelope_t *env, ledger_dir_t dir, uint64_t log_index,
+                                 const uint8_t *receipt, size_t receipt_len)
 {
     const Concord__V1__Header *h = env->header;
-    ledger_entry_t e = {
-        .direction = LEDGER_IN,
+    return (ledger_entry_t){
+        .direction = dir,
         .hash = env->hash,
         .envelope = env->raw,
         .envelope_len = env->raw_len,
@@ -1130,10 +1128,21 @@ static int s_store_in(rpc_peer_t *p, const Concord__V1__Delivery *d, const envel
         .sequence = h->sequence,
         .kind = h->kind,
         .call_id = h->call_id.data,
-        .log_index = d->log_index,
+        .log_index = log_index,
         .receipt = receipt,
         .receipt_len = receipt_len,
     };
+}
+
+/* Stores a new verified delivery and, for a request, answers it, in the
+ * batch's transaction: a crash leaves either nothing of the batch or all
+ * of it. */
+static int s_store_in(rpc_peer_t *p, const Concord__V1__Delivery *d, const envelope_t *env,
+                      const uint8_t *receipt, size_t receipt_len, s_pending_t **answer,
+                      cc_err_t *err)
+{
+    const Concord__V1__Header *h = env->header;
+    ledger_entry_t e = s_entry_of(env, LEDGER_IN, d->log_index, receipt, receipt_len);
     if (s_batch_begin(p, err) < 0 || ledger_append(p->ledger, &e, NULL, err) < 0 ||
         (h->kind == CONCORD__V1__KIND__KIND_EVENT &&
          ledger_event_add(p->ledger, d->log_index, env->hash, err) < 0) ||
@@ -1593,21 +1602,8 @@ int rpc_peer_store_fetched(rpc_peer_t *p, uint64_t log_index, const uint8_t *raw
         ret = have < 0 ? -1 : 0;
         goto out;
     }
-    ledger_entry_t e = {
-        .direction = mine ? LEDGER_OUT : LEDGER_IN,
-        .hash = env->hash,
-        .envelope = env->raw,
-        .envelope_len = env->raw_len,
-        .sender = h->sender,
-        .recipient = h->recipient,
-        .method = h->method,
-        .sequence = h->sequence,
-        .kind = h->kind,
-        .call_id = h->call_id.data,
-        .log_index = log_index,
-        .receipt = receipt,
-        .receipt_len = receipt_len,
-    };
+    ledger_entry_t e =
+        s_entry_of(env, mine ? LEDGER_OUT : LEDGER_IN, log_index, receipt, receipt_len);
     ret = -1;
     if (ledger_begin(p->ledger, err) < 0) {
         goto out;
